@@ -1,0 +1,1 @@
+export function decoderVersion(): i32 { return 1; }

@@ -1,0 +1,1 @@
+export function encoderVersion(): i32 { return 1; }

@@ -1,0 +1,228 @@
+/**
+ * Public types of j2kit.
+ * @module
+ */
+
+/** Typed array holding samples; chosen from bit depth and signedness (see {@link sampleArrayFor}). */
+export type SampleArray = Uint8Array | Uint16Array | Int16Array | Int32Array;
+
+/**
+ * An image in memory. Samples are pixel-interleaved (`c0 c1 c2 c0 c1 c2 ...`, row-major, top row
+ * first) unless stated otherwise. `data` is:
+ * - `Uint8Array` for unsigned images of 1-8 bits,
+ * - `Uint16Array` for unsigned 9-16 bits,
+ * - `Int16Array` for signed 1-16 bits,
+ * - `Int32Array` above 16 bits.
+ */
+export interface J2kImage {
+  width: number;
+  height: number;
+  /** Number of components (1-4 for encoding; up to 16384 when decoding). */
+  components: number;
+  /** Bits per sample (the largest over the components). */
+  bitDepth: number;
+  /** Two's complement samples. */
+  signed: boolean;
+  data: SampleArray;
+}
+
+/** Per-component description as found in SIZ (ISO/IEC 15444-1 A.5.1). */
+export interface ComponentInfo {
+  /** Width/height of this component's sample grid (after sub-sampling). */
+  width: number;
+  height: number;
+  /** Precision (Ssiz + 1). */
+  bitDepth: number;
+  signed: boolean;
+  /** Horizontal / vertical sub-sampling (XRsiz, YRsiz). */
+  dx: number;
+  dy: number;
+}
+
+/** Progression orders (Table A.16). */
+export type ProgressionOrder = "LRCP" | "RLCP" | "RPCL" | "PCRL" | "CPRL";
+
+/** Code-block style flags (Table A.19). */
+export type CodeBlockStyleFlag = "bypass" | "reset" | "termall" | "vcausal" | "pterm" | "segsym";
+
+/** A rectangle on the output grid (pixels of the full-resolution image, before `reduce`). */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Resource limits checked before any allocation. */
+export interface Limits {
+  /** Maximum pixels (width x height of the image area); default 2^30 (~1 gigapixel). */
+  maxPixels?: number;
+  /** Maximum bytes of WebAssembly memory a job may use; default 3 GiB. */
+  maxMemory?: number;
+  /** Maximum number of tiles; default 65535 (the standard's own limit). */
+  maxTiles?: number;
+  /** Maximum number of components; default 16384 (Csiz limit). */
+  maxComponents?: number;
+}
+
+/** Options for {@link decode}. */
+export interface DecodeOptions {
+  /** Discard this many highest resolution levels (0 = full size). */
+  reduce?: number;
+  /** Decode only the first N quality layers (default: all). */
+  layers?: number;
+  /** Decode only this rectangle (in full-resolution image coordinates, relative to the image origin). */
+  region?: Region;
+  /** Decode only these component indices (default: all). */
+  components?: number[];
+  /** On a truncated codestream, return the best image the bytes allow instead of failing. */
+  allowPartial?: boolean;
+  /**
+   * Output layout: `"interleaved"` (default; sub-sampled components are upsampled by sample
+   * replication to the image grid), `"planar"` (component planes one after another, same upsampling),
+   * or `"components"` (each component at its own resolution in `componentData`).
+   */
+  layout?: "interleaved" | "planar" | "components";
+  /** JP2 palettes: expand to colour (default) or return the raw indices. */
+  palette?: "expand" | "indices";
+  /** Resource limits. */
+  limits?: Limits;
+}
+
+/** Result of {@link decode}. */
+export interface DecodedImage extends J2kImage {
+  /** Per-component geometry and precision as coded. */
+  componentInfo: ComponentInfo[];
+  /** With `layout: "components"`: one array per component at its own resolution. */
+  componentData?: SampleArray[];
+  /** Layout of `data`. */
+  layout: "interleaved" | "planar" | "components";
+  /** True if the codestream was truncated and `allowPartial` produced a partial image. */
+  partial: boolean;
+  /** JP2 colour information, when the input was a JP2/JPX file. */
+  colorSpace?: ColorSpaceInfo;
+  /** Non-fatal problems met while decoding (e.g. a broken ICC profile that was ignored). */
+  warnings: string[];
+}
+
+/** Colour specification from a JP2 `colr` box (I.5.3.3). */
+export interface ColorSpaceInfo {
+  /** `"sRGB"`, `"greyscale"`, `"sYCC"`, other enumerated names, `"icc"` or `"unknown"`. */
+  name: string;
+  /** Enumerated colour space number (EnumCS) when METH = 1. */
+  enumerated?: number;
+  /** Restricted / any ICC profile bytes when METH = 2 or 3. */
+  icc?: Uint8Array;
+}
+
+/** Everything {@link readHeader} reports. */
+export interface HeaderInfo {
+  /** `"j2k"` for a raw codestream, `"jp2"` / `"jpx"` for files with boxes. */
+  format: "j2k" | "jp2" | "jpx";
+  width: number;
+  height: number;
+  /** Image area origin (XOsiz, YOsiz). */
+  x0: number;
+  y0: number;
+  components: number;
+  bitDepth: number;
+  signed: boolean;
+  componentInfo: ComponentInfo[];
+  /** Decomposition levels (of the default COD). */
+  levels: number;
+  layers: number;
+  progression: ProgressionOrder;
+  /** Code-block width/height in samples. */
+  codeBlockWidth: number;
+  codeBlockHeight: number;
+  /** 5/3 reversible (`true`) or 9/7 irreversible. */
+  reversible: boolean;
+  /** Multiple component transform in use (RCT or ICT). */
+  mct: boolean;
+  tileWidth: number;
+  tileHeight: number;
+  tileX0: number;
+  tileY0: number;
+  tilesX: number;
+  tilesY: number;
+  /** Rsiz capabilities word. */
+  profile: number;
+  /** Code-block style flags of the default COD. */
+  codeBlockStyle: CodeBlockStyleFlag[];
+  /** Guard bits (QCD). */
+  guardBits: number;
+  /** Precinct sizes per resolution (lowest first), if not the maximal default. */
+  precincts?: Array<[number, number]>;
+  /** SOP / EPH markers signalled. */
+  sop: boolean;
+  eph: boolean;
+  /** High-throughput (Part 15) code-blocks. */
+  htj2k: boolean;
+  /** Comments (COM marker segments with Latin text). */
+  comments: string[];
+  /** JP2 details when the input is a JP2/JPX file. */
+  jp2?: Jp2Info;
+}
+
+/** JP2/JPX file-format details (Annex I). */
+export interface Jp2Info {
+  brand: string;
+  compatibility: string[];
+  colorSpace?: ColorSpaceInfo;
+  /** Boxes found at the top level, in order, with their offsets and lengths. */
+  boxes: Array<{ type: string; offset: number; length: number }>;
+  /** Palette (pclr): number of entries and per-column bit depth. */
+  palette?: { entries: number; columns: number; bitDepths: number[]; signed: boolean[] };
+  /** Component mapping (cmap). */
+  componentMapping?: Array<{ component: number; type: number; paletteColumn: number }>;
+  /** Channel definitions (cdef): type 0 colour, 1 opacity, 2 premultiplied opacity; association 0 = whole image. */
+  channels?: Array<{ channel: number; type: number; association: number }>;
+  /** Capture / display resolution (pixels per metre), if present. */
+  resolution?: { capture?: [number, number]; display?: [number, number] };
+}
+
+/** Options for {@link encode}. */
+export interface EncodeOptions {
+  /** Input `data` holds component planes one after another instead of interleaved samples. */
+  planar?: boolean;
+  /** Output format; `"jp2"` wraps the codestream in a JP2 file. Default `"j2k"`. */
+  format?: "j2k" | "jp2";
+  /** Named preset: `"dicom"` = 6 levels (fewer for small images), 64x64, 1 tile, LRCP, no JP2 box. */
+  preset?: "dicom";
+  /** Reversible 5/3 lossless coding (default true unless `ratios`/`psnr`/`quality` ask for loss). */
+  lossless?: boolean;
+  /** Decomposition levels, 0-32 (default 5, clamped so the lowest resolution stays >= 1 sample). */
+  levels?: number;
+  /** Code-block size: powers of two, 4 <= w,h <= 1024, w*h <= 4096. Default [64, 64]. */
+  codeBlock?: [number, number];
+  /** Multiple component transform (RCT/ICT) for 3+ components. Default true. */
+  mct?: boolean;
+  /** Compression ratio per quality layer, decreasing (1 = lossless final layer). */
+  ratios?: number[];
+  /** PSNR target in dB per quality layer, increasing. */
+  psnr?: number[];
+  /** Quality shortcut 1-100 (maps to a base quantization step). */
+  quality?: number;
+  progression?: ProgressionOrder;
+  /** Tile size and optional tile-grid origin. */
+  tile?: { width: number; height: number; x0?: number; y0?: number };
+  /** Image origin on the reference grid. */
+  origin?: { x: number; y: number };
+  /** Precinct sizes per resolution, highest resolution first (as opj_compress -c); powers of two. */
+  precincts?: Array<[number, number]>;
+  codeBlockStyle?: CodeBlockStyleFlag[];
+  sop?: boolean;
+  eph?: boolean;
+  tlm?: boolean;
+  plt?: boolean;
+  /** Split tile-parts by resolution, layer or component. */
+  tileParts?: "R" | "L" | "C";
+  /** Guard bits, 0-7 (default 2). */
+  guardBits?: number;
+  /** ICC profile to embed (JP2 output). */
+  icc?: Uint8Array;
+  /** Enumerated colour space for JP2 output (default: sRGB for 3+ components, greyscale otherwise). */
+  colorSpace?: "sRGB" | "greyscale" | "sYCC";
+  /** Per-component sub-sampling for input that is already sub-sampled. */
+  subsampling?: Array<[number, number]>;
+}

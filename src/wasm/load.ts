@@ -1,0 +1,173 @@
+/**
+ * Loading and owning the WebAssembly core.
+ *
+ * The builds are embedded (wasm/embedded.js) so nothing needs a URL or a path. The SIMD build is used
+ * when the host validates it, the scalar build otherwise (both give identical output).
+ * A trap inside the core never escapes: {@link callCore} converts it to a J2kError and discards the
+ * instance, and the next call instantiates a fresh one from the cached module.
+ * @module
+ */
+import { scalarWasmBase64, simdWasmBase64 } from "../../wasm/embedded.js";
+import { J2kError, coreError } from "../errors.js";
+
+/** Exports of the core (codec/index.ts). Only numbers cross the boundary. */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  jobBegin(): void;
+  alloc(size: number): number;
+  setMemoryLimit(bytes: number): void;
+  memoryUsed(): number;
+  memoryPeak(): number;
+  [name: string]: unknown;
+}
+
+/** Which build is in use. */
+export type CoreFlavor = "simd" | "scalar";
+
+let module: WebAssembly.Module | null = null;
+let flavor: CoreFlavor | null = null;
+let forced: CoreFlavor | null = null;
+let instance: CoreExports | null = null;
+
+function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  const g = globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } };
+  if (g.Buffer) return new Uint8Array(g.Buffer.from(b64, "base64"));
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function pickBytes(): { bytes: Uint8Array; flavor: CoreFlavor } {
+  const want = forced ?? envFlavor();
+  if (want !== "scalar") {
+    const simd = base64ToBytes(simdWasmBase64);
+    if (WebAssembly.validate(simd as BufferSource)) return { bytes: simd, flavor: "simd" };
+  }
+  return { bytes: base64ToBytes(scalarWasmBase64), flavor: "scalar" };
+}
+
+function envFlavor(): CoreFlavor | null {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const v = p?.env?.J2KIT_WASM;
+  return v === "scalar" || v === "simd" ? v : null;
+}
+
+function imports(): WebAssembly.Imports {
+  return {
+    env: {
+      j2kFail(code: number, offset: number, d0: number, d1: number): never {
+        throw coreError(code, offset, d0, d1);
+      },
+      abort(_msg: number, _file: number, line: number, col: number): never {
+        throw new J2kError("INTERNAL", `internal assertion failed in the j2kit core (line ${line}:${col})`);
+      },
+      trace(): void {},
+      seed(): number {
+        return 0x2545f491;
+      },
+    },
+  };
+}
+
+function instantiateSync(): CoreExports {
+  if (!module) {
+    const picked = pickBytes();
+    try {
+      module = new WebAssembly.Module(picked.bytes as BufferSource);
+    } catch (e) {
+      throw new J2kError(
+        "NOT_INITIALIZED",
+        "the WebAssembly core could not be compiled synchronously here (browsers forbid it on the main thread): call `await init()` first or use the async API",
+        { cause: e },
+      );
+    }
+    flavor = picked.flavor;
+  }
+  const inst = new WebAssembly.Instance(module, imports());
+  return inst.exports as unknown as CoreExports;
+}
+
+/**
+ * Initialise the core. Optional everywhere except on a browser main thread before using the
+ * synchronous API. `moduleOrBytes` lets special hosts (edge runtimes, CSP-restricted pages) supply
+ * a precompiled `WebAssembly.Module` or the bytes of `wasm/j2kit.wasm` / `wasm/j2kit.simd.wasm`.
+ */
+export async function init(moduleOrBytes?: WebAssembly.Module | BufferSource | Response | Promise<Response>): Promise<void> {
+  if (moduleOrBytes === undefined) {
+    if (module) return;
+    const picked = pickBytes();
+    module = await WebAssembly.compile(picked.bytes as BufferSource);
+    flavor = picked.flavor;
+  } else if (moduleOrBytes instanceof WebAssembly.Module) {
+    module = moduleOrBytes;
+    flavor = null;
+  } else {
+    const src = await moduleOrBytes;
+    const bytes = typeof Response !== "undefined" && src instanceof Response ? await src.arrayBuffer() : (src as BufferSource);
+    module = await WebAssembly.compile(bytes);
+    flavor = null;
+  }
+  instance = null;
+}
+
+/** Synchronous counterpart of {@link init} (Node, workers). */
+export function initSync(moduleOrBytes?: WebAssembly.Module | BufferSource): void {
+  if (moduleOrBytes instanceof WebAssembly.Module) module = moduleOrBytes;
+  else if (moduleOrBytes !== undefined) module = new WebAssembly.Module(moduleOrBytes);
+  instance = null;
+  core();
+}
+
+/** Force a build for tests and benchmarks ("scalar" or "simd"); resets the instance. */
+export function useFlavor(f: CoreFlavor | null): void {
+  forced = f;
+  module = null;
+  instance = null;
+  flavor = null;
+}
+
+/** The build in use, once loaded. */
+export function coreFlavor(): CoreFlavor | null {
+  return flavor;
+}
+
+/** The live core instance (instantiated on first use). */
+export function core(): CoreExports {
+  if (!instance) instance = instantiateSync();
+  return instance;
+}
+
+/**
+ * Run `job` against the core with a fresh arena. J2kErrors pass through; a trap (RuntimeError)
+ * or host failure becomes a J2kError and the instance is discarded so the next call starts clean.
+ */
+export function callCore<T>(job: (c: CoreExports) => T, limitBytes?: number): T {
+  const c = core();
+  try {
+    c.jobBegin();
+    c.setMemoryLimit(limitBytes ?? 0xf000_0000);
+    return job(c);
+  } catch (e) {
+    if (e instanceof J2kError) throw e;
+    instance = null;
+    if (e instanceof WebAssembly.RuntimeError) {
+      const m = String(e.message);
+      if (/memory|grow/i.test(m) && /out of bounds|alloc/i.test(m) === false) {
+        throw new J2kError("LIMIT_MEMORY", `the WebAssembly core ran out of memory (${m})`, { cause: e });
+      }
+      throw new J2kError("INTERNAL", `the j2kit core trapped (${m}); the instance was reset. Please report this with the input file`, { cause: e });
+    }
+    if (e instanceof RangeError) {
+      throw new J2kError("LIMIT_MEMORY", `out of memory: ${e.message}`, { cause: e });
+    }
+    throw new J2kError("INTERNAL", `unexpected failure in the j2kit core: ${String(e)}`, { cause: e });
+  }
+}
+
+/** Copy `length` bytes into a fresh allocation in the core; returns the pointer. */
+export function copyIn(c: CoreExports, bytes: Uint8Array): number {
+  const ptr = c.alloc(Math.max(1, bytes.length));
+  new Uint8Array(c.memory.buffer, ptr, bytes.length).set(bytes);
+  return ptr;
+}
