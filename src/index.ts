@@ -1,0 +1,18 @@
+/**
+ * j2kit — JPEG 2000 (ISO/IEC 15444-1) encoder and decoder for JavaScript runtimes.
+ *
+ * ```ts
+ * import { encode, decode, readHeader } from "j2kit";
+ * const j2k = encode({ width, height, components: 1, bitDepth: 12, signed: false, data });
+ * const image = decode(j2k); // bit-exact for lossless
+ * ```
+ * @module
+ */
+export type * from "./types.js";
+export { J2kError, isJ2kError } from "./errors.js";
+export type { J2kErrorCode, J2kErrorStage } from "./errors.js";
+export { init, initSync } from "./wasm/load.js";
+export { decode, decodeAsync } from "./decode.js";
+export { encode, encodeAsync } from "./encode.js";
+export { readHeader } from "./header.js";
+export { sampleArrayFor } from "./samples.js";
