@@ -1,1 +1,159 @@
-export function encoderVersion(): i32 { return 1; }
+// Encoder exports (C-like ABI). The host: jobBegin → encoderCreate → encoderSet* → encoderPlane(c)
+// (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
+
+import { EncodeJob, encodeJobNew, encodeRun, compWidth, compHeight } from "./encoder";
+import { compSiz, PocEntry, pocEntry } from "./codestream/params";
+import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
+import { fail } from "./util/fail";
+import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
+
+let gJob: usize = 0;
+
+// @ts-ignore: decorator
+@inline
+function job(): EncodeJob {
+  return changetype<EncodeJob>(gJob);
+}
+
+export function encoderCreate(numComps: i32, width: i32, height: i32): void {
+  gJob = changetype<usize>(encodeJobNew(numComps, width, height));
+}
+
+/** Component c: precision 1-24 bits, signedness, sub-sampling XRsiz/YRsiz. */
+export function encoderSetComp(c: i32, prec: i32, sgnd: i32, dx: i32, dy: i32): void {
+  let s = job().cs.siz;
+  if (c < 0 || c >= s.Csiz) fail(ERR_ENCODE_OPTIONS, -1, 2, c);
+  let k = compSiz(s, c);
+  k.prec = prec;
+  k.sgnd = sgnd != 0 ? 1 : 0;
+  k.dx = dx;
+  k.dy = dy;
+}
+
+/**
+ * Scalar parameters: 0 image origin x, 1 origin y, 2 tile width, 3 tile height, 4 tile origin x,
+ * 5 tile origin y, 6 levels, 7 code-block width exponent, 8 height exponent, 9 code-block style,
+ * 10 reversible, 11 mct, 12 progression, 13 layers, 14 sop, 15 eph, 16 guard bits, 17 tlm, 18 plt,
+ * 19 tile-parts mode (0 none, 1 R, 2 L, 3 C), 20 base step (9/7), 21 Rsiz.
+ */
+export function encoderSet(field: i32, value: f64): void {
+  let j = job();
+  let cs = j.cs;
+  let s = cs.siz;
+  let v = <i32>value;
+  switch (field) {
+    case 0: { s.XOsiz = v; s.Xsiz += v; break; }
+    case 1: { s.YOsiz = v; s.Ysiz += v; break; }
+    case 2: { s.XTsiz = v; break; }
+    case 3: { s.YTsiz = v; break; }
+    case 4: { s.XTOsiz = v; break; }
+    case 5: { s.YTOsiz = v; break; }
+    case 6: { cs.cod.levels = v; break; }
+    case 7: { cs.cod.xcb = v; break; }
+    case 8: { cs.cod.ycb = v; break; }
+    case 9: { cs.cod.cblkStyle = v & 0x3f; break; }
+    case 10: { cs.cod.reversible = v != 0 ? 1 : 0; break; }
+    case 11: { cs.gcod.mct = v != 0 ? 1 : 0; break; }
+    case 12: { cs.gcod.progression = v; break; }
+    case 13: {
+      if (v < 1 || v > 65535) fail(ERR_ENCODE_OPTIONS, -1, 16, v);
+      cs.gcod.layers = v;
+      j.layers = v;
+      j.layerBytes = arenaAllocZeroed(<usize>v * 8);
+      j.layerDist = arenaAllocZeroed(<usize>v * 8);
+      break;
+    }
+    case 14: { cs.gcod.sop = v != 0 ? 1 : 0; break; }
+    case 15: { cs.gcod.eph = v != 0 ? 1 : 0; break; }
+    case 16: {
+      if (v < 0 || v > 7) fail(ERR_ENCODE_OPTIONS, -1, 22, v);
+      j.guard = v;
+      break;
+    }
+    case 17: { j.tlm = v; break; }
+    case 18: { j.plt = v; break; }
+    case 19: { j.tilePartMode = v; break; }
+    case 20: { j.baseStep = value; break; }
+    case 21: { s.Rsiz = v; break; }
+    default: fail(ERR_ENCODE_OPTIONS, -1, 99, field);
+  }
+}
+
+/** Precinct size exponents of resolution r (0 = lowest). Switches precincts on (Scod bit 0). */
+export function encoderSetPrecinct(r: i32, ppx: i32, ppy: i32): void {
+  let s = job().cs.cod;
+  if (r < 0 || r > 32 || ppx < 0 || ppx > 15 || ppy < 0 || ppy > 15) fail(ERR_ENCODE_OPTIONS, -1, 21, r);
+  s.userPrecincts = 1;
+  store<u8>(s.pp + <usize>r, <u8>(ppx | (ppy << 4)));
+}
+
+/** Layer l: cumulative byte budget (0 = none) and squared-error target (0 = none). */
+export function encoderSetLayer(l: i32, bytes: f64, dist: f64): void {
+  let j = job();
+  if (l < 0 || l >= j.layers) fail(ERR_ENCODE_OPTIONS, -1, 23, l);
+  store<f64>(j.layerBytes + (<usize>l << 3), bytes);
+  store<f64>(j.layerDist + (<usize>l << 3), dist);
+}
+
+/** Append a progression order change (A.6.6). */
+export function encoderAddPoc(rs: i32, cs0: i32, lye: i32, re: i32, ce: i32, order: i32): void {
+  let l = job().cs.poc;
+  if (l.count == l.cap) {
+    let cap = max(4, l.cap * 2);
+    let p = arenaAlloc(<usize>cap * offsetof<PocEntry>());
+    if (l.count > 0) memory.copy(p, l.entries, <usize>l.count * offsetof<PocEntry>());
+    l.entries = p;
+    l.cap = cap;
+  }
+  let e = pocEntry(l, l.count);
+  e.RSpoc = rs;
+  e.CSpoc = cs0;
+  e.LYEpoc = lye;
+  e.REpoc = re;
+  e.CEpoc = ce;
+  e.Ppoc = order;
+  l.count++;
+}
+
+/** Comment (COM, Latin text) of `len` bytes at `ptr`. */
+export function encoderSetComment(ptr: usize, len: i32): void {
+  job().comment = ptr;
+  job().commentLen = len;
+}
+
+/** The i32 input plane of component c (its grid size: encoderPlaneWidth/Height), allocated on first call. */
+export function encoderPlane(c: i32): usize {
+  let j = job();
+  let s = j.cs.siz;
+  if (c < 0 || c >= s.Csiz) fail(ERR_ENCODE_OPTIONS, -1, 2, c);
+  let slot = j.planes + (<usize>c << alignof<usize>());
+  let p = load<usize>(slot);
+  if (p == 0) {
+    let n = <usize>compWidth(s, c) * <usize>compHeight(s, c);
+    p = arenaAlloc(max(n, 1) * 4);
+    store<usize>(slot, p);
+  }
+  return p;
+}
+
+export function encoderPlaneWidth(c: i32): i32 {
+  return compWidth(job().cs.siz, c);
+}
+
+export function encoderPlaneHeight(c: i32): i32 {
+  return compHeight(job().cs.siz, c);
+}
+
+/** Encode; returns the codestream pointer. */
+export function encoderRun(): usize {
+  return encodeRun(job());
+}
+
+export function encoderOutputLength(): i32 {
+  return job().outLen;
+}
+
+/** Decomposition levels actually used (after clamping to the image). */
+export function encoderLevels(): i32 {
+  return job().cs.cod.levels;
+}

@@ -1,16 +1,312 @@
 /**
- * Decoding (implementation in progress by the lead).
+ * Decoding: JPEG 2000 codestreams and JP2/JPX files to samples.
  * @module
  */
 import { J2kError } from "./errors.js";
-import type { DecodeOptions, DecodedImage } from "./types.js";
+import type { ComponentInfo, DecodeOptions, DecodedImage, Limits, SampleArray } from "./types.js";
+import { callCore, copyIn } from "./wasm/load.js";
+import { readCoreHeader, type CoreHeader, type DecoderExports } from "./core_header.js";
+import { sampleArrayFor, bytesPerSampleFor } from "./samples.js";
+import { sniffFormat } from "./jp2/boxes.js";
+import { readJp2, codestreamOf, toColorSpaceInfo } from "./jp2/read.js";
+import { applyPalette, orderChannels, colorChannelsOf } from "./jp2/palette.js";
+import type { Jp2File } from "./jp2/types.js";
 
-/** Decode a JPEG 2000 codestream or JP2/JPX file. */
-export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodedImage {
-  void bytes;
-  void options;
-  throw new J2kError("UNSUPPORTED", "decode is not implemented yet");
+/** Default limits (see {@link Limits}). */
+export const DEFAULT_LIMITS: Required<Limits> = {
+  maxPixels: 2 ** 30,
+  maxMemory: 3 * 2 ** 30,
+  maxTiles: 65535,
+  maxComponents: 16384,
+};
+
+/** Most code-blocks one tile may declare (each costs ~100 bytes of bookkeeping). */
+const MAX_CODEBLOCKS_PER_TILE = 2 ** 23;
+
+/** The codestream inside `bytes` (raw, or the jp2c box of a JP2/JPX file) and the file info. */
+export function locateCodestream(bytes: Uint8Array): { codestream: Uint8Array; jp2?: Jp2File; format: "j2k" | "jp2" | "jpx" } {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new J2kError("INVALID_ARGUMENT", "expected the encoded image as a Uint8Array (or a Node Buffer)");
+  }
+  const fmt = sniffFormat(bytes);
+  if (fmt === "jp2" || fmt === "jpx") {
+    const jp2 = readJp2(bytes);
+    return { codestream: codestreamOf(bytes, jp2), jp2, format: jp2.format };
+  }
+  if (fmt === "j2k") return { codestream: bytes, format: "j2k" };
+  if (bytes.length === 0) throw new J2kError("NOT_A_CODESTREAM", "the input is empty: no JPEG 2000 data", { offset: 0 });
+  throw new J2kError("NOT_A_CODESTREAM", "not a JPEG 2000 codestream (FF4F FF51) or JP2/JPX file (signature box)", { offset: 0 });
 }
+
+interface Plan {
+  reduce: number;
+  layers: number;
+  /** Region on the reference grid. */
+  rx0: number;
+  ry0: number;
+  rx1: number;
+  ry1: number;
+  /** Output image grid (reduced) [gx0, gx0+width) x [gy0, gy0+height). */
+  gx0: number;
+  gy0: number;
+  width: number;
+  height: number;
+  comps: number[];
+}
+
+function checkInt(name: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new J2kError("INVALID_ARGUMENT", `${name} must be an integer in ${lo}..${hi} (got ${String(v)})`);
+  }
+  return v;
+}
+
+function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
+  const C = h.components.length;
+  if (C > limits.maxComponents) {
+    throw new J2kError("LIMIT_COMPONENTS", `codestream declares ${C} components, above limits.maxComponents (${limits.maxComponents})`);
+  }
+  const tiles = h.tilesX * h.tilesY;
+  if (tiles > limits.maxTiles) throw new J2kError("LIMIT_TILES", `codestream declares ${tiles} tiles, above limits.maxTiles (${limits.maxTiles})`);
+  const reduce = o.reduce === undefined ? 0 : checkInt("reduce", o.reduce, 0, 32);
+  if (reduce > h.minLevels) {
+    throw new J2kError(
+      "INVALID_ARGUMENT",
+      `reduce ${reduce} is more than the ${h.minLevels} decomposition level(s) of this codestream; use reduce <= ${h.minLevels}`,
+    );
+  }
+  const layers = o.layers === undefined ? 0 : checkInt("layers", o.layers, 1, 65535);
+  let rx0 = h.XOsiz, ry0 = h.YOsiz, rx1 = h.Xsiz, ry1 = h.Ysiz;
+  if (o.region) {
+    const r = o.region;
+    const W = h.Xsiz - h.XOsiz, H = h.Ysiz - h.YOsiz;
+    checkInt("region.x", r.x, 0, W - 1);
+    checkInt("region.y", r.y, 0, H - 1);
+    checkInt("region.width", r.width, 1, 2 ** 32);
+    checkInt("region.height", r.height, 1, 2 ** 32);
+    rx0 = h.XOsiz + r.x;
+    ry0 = h.YOsiz + r.y;
+    rx1 = Math.min(h.Xsiz, rx0 + r.width);
+    ry1 = Math.min(h.Ysiz, ry0 + r.height);
+  }
+  let comps: number[];
+  if (o.components) {
+    if (!Array.isArray(o.components) || o.components.length === 0) {
+      throw new J2kError("INVALID_ARGUMENT", "components must be a non-empty array of component indices");
+    }
+    const seen = new Set<number>();
+    for (const c of o.components) {
+      checkInt("components[]", c, 0, C - 1);
+      if (seen.has(c)) throw new J2kError("INVALID_ARGUMENT", `component ${c} is listed twice in components`);
+      seen.add(c);
+    }
+    comps = [...o.components];
+  } else {
+    comps = h.components.map((_, i) => i);
+  }
+  const s = 2 ** reduce;
+  const gx0 = Math.ceil(rx0 / s), gy0 = Math.ceil(ry0 / s);
+  const width = Math.ceil(rx1 / s) - gx0, height = Math.ceil(ry1 / s) - gy0;
+  if (width * height > limits.maxPixels) {
+    throw new J2kError(
+      "LIMIT_PIXELS",
+      `the decoded image would have ${(width * height / 1e6).toFixed(1)} megapixels, above limits.maxPixels (${(limits.maxPixels / 1e6).toFixed(1)}); raise the limit if the file is trusted, or decode a region or a reduced resolution`,
+    );
+  }
+  return { reduce, layers, rx0, ry0, rx1, ry1, gx0, gy0, width, height, comps };
+}
+
+interface PlaneInfo {
+  ptr: number;
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+}
+
+function planeInfo(c: DecoderExports, comp: number): PlaneInfo {
+  return { ptr: c.decoderPlane(comp, 0), x0: c.decoderPlane(comp, 1), y0: c.decoderPlane(comp, 2), w: c.decoderPlane(comp, 3), h: c.decoderPlane(comp, 4) };
+}
+
+/** Depth/sign of the output array for these components. */
+function outputType(infos: Array<{ bitDepth: number; signed: boolean }>): { bitDepth: number; signed: boolean } {
+  const bitDepth = Math.max(...infos.map((i) => i.bitDepth));
+  const anySigned = infos.some((i) => i.signed);
+  const allSigned = infos.every((i) => i.signed);
+  // mixed signedness needs a type wide enough for both ranges
+  if (anySigned && !allSigned) return { bitDepth: Math.max(bitDepth + 1, 17), signed: true };
+  return { bitDepth, signed: anySigned };
+}
+
+function viewOf(buffer: ArrayBuffer, ptr: number, length: number, like: SampleArray): SampleArray {
+  if (like instanceof Uint8Array) return new Uint8Array(buffer, ptr, length);
+  if (like instanceof Uint16Array) return new Uint16Array(buffer, ptr, length);
+  if (like instanceof Int16Array) return new Int16Array(buffer, ptr, length);
+  return new Int32Array(buffer, ptr, length);
+}
+
+/**
+ * Decode a JPEG 2000 codestream (`.j2k`/`.j2c`) or a JP2/JPX file.
+ *
+ * Lossless codestreams decode bit-exactly. Options select a reduced resolution (`reduce`), the first
+ * quality layers (`layers`), a `region`, a subset of `components`, and whether a truncated input
+ * gives the best image its bytes allow (`allowPartial`). Every failure is a {@link J2kError}.
+ */
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodedImage {
+  const loc = locateCodestream(bytes);
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const layout = options.layout ?? "interleaved";
+  if (layout !== "interleaved" && layout !== "planar" && layout !== "components") {
+    throw new J2kError("INVALID_ARGUMENT", `layout must be "interleaved", "planar" or "components" (got ${String(layout)})`);
+  }
+  const jp2 = loc.jp2;
+  const warnings = jp2 ? [...jp2.warnings] : [];
+  const needsChannelWork = !!jp2 && ((!!jp2.palette && !!jp2.componentMapping && options.palette !== "indices") || !!jp2.channels);
+
+  return callCore((core) => {
+    const c = core as DecoderExports;
+    const ptr = copyIn(c, loc.codestream);
+    c.decoderParse(ptr, loc.codestream.length);
+    const h = readCoreHeader(c);
+    const p = plan(h, options, limits);
+    const C = h.components.length;
+    const mask = c.alloc(C);
+    const maskView = new Uint8Array(c.memory.buffer, mask, C);
+    maskView.fill(0);
+    for (const i of p.comps) maskView[i] = 1;
+    const partial = c.decoderRun(p.reduce, p.layers, p.rx0, p.ry0, p.rx1, p.ry1, options.allowPartial ? 1 : 0, mask, MAX_CODEBLOCKS_PER_TILE) !== 0;
+    if (partial) warnings.push("the codestream is truncated or damaged; the image holds what could be decoded");
+
+    const compInfo: ComponentInfo[] = p.comps.map((i) => {
+      const pl = planeInfo(c, i);
+      const ci = h.components[i]!;
+      return { width: pl.w, height: pl.h, bitDepth: ci.bitDepth, signed: ci.signed, dx: ci.dx, dy: ci.dy };
+    });
+
+    if (needsChannelWork) {
+      // JP2 palette / channel definitions: work on Int32 planes, then pack in TypeScript.
+      const planes = p.comps.map((i) => {
+        const pl = planeInfo(c, i);
+        return new Int32Array(c.memory.buffer, pl.ptr, pl.w * pl.h).slice();
+      });
+      return finishJp2(planes, compInfo, p, jp2!, options, layout, partial, warnings);
+    }
+
+    const ot = outputType(compInfo);
+    const bps = bytesPerSampleFor(ot.bitDepth, ot.signed);
+    const signed = ot.signed ? 1 : 0;
+    const proto = sampleArrayFor(ot.bitDepth, ot.signed, 0);
+    const base: Omit<DecodedImage, "data" | "layout" | "width" | "height"> = {
+      components: p.comps.length,
+      bitDepth: ot.bitDepth,
+      signed: ot.signed,
+      componentInfo: compInfo,
+      partial,
+      warnings,
+      ...(jp2?.colorSpace ? { colorSpace: toColorSpaceInfo(jp2.colorSpace) } : {}),
+    };
+
+    if (layout === "components") {
+      const componentData = p.comps.map((i) => {
+        const pl = planeInfo(c, i);
+        const ci = h.components[i]!;
+        const t = outputType([ci]);
+        const b = bytesPerSampleFor(t.bitDepth, t.signed);
+        const dst = c.alloc(Math.max(1, pl.w * pl.h * b));
+        c.packComponent(pl.ptr, pl.w, pl.w, pl.h, dst, 1, pl.w, b, t.signed ? 1 : 0);
+        return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice() as SampleArray;
+      });
+      const first = compInfo[0]!;
+      return { ...base, width: first.width, height: first.height, layout, data: componentData[0]!, componentData };
+    }
+
+    const n = p.comps.length;
+    const W = p.width, H = p.height;
+    const total = W * H * n;
+    const dst = c.alloc(Math.max(1, total * bps));
+    const sameGrid = p.comps.every((i, k) => {
+      const pl = planeInfo(c, i);
+      return pl.w === W && pl.h === H && compInfo[k]!.dx === 1 && compInfo[k]!.dy === 1;
+    });
+    if (layout === "interleaved" && sameGrid && n > 1) {
+      const ptrs = c.alloc(4 * n);
+      const pv = new Uint32Array(c.memory.buffer, ptrs, n);
+      p.comps.forEach((i, k) => (pv[k] = planeInfo(c, i).ptr));
+      c.packInterleaved(ptrs, n, W, W, H, dst, W * n, bps, signed);
+    } else {
+      p.comps.forEach((i, k) => {
+        const pl = planeInfo(c, i);
+        const ci = compInfo[k]!;
+        const step = layout === "interleaved" ? n : 1;
+        const stride = layout === "interleaved" ? W * n : W;
+        const at = layout === "interleaved" ? dst + k * bps : dst + k * W * H * bps;
+        if (pl.w === W && pl.h === H && ci.dx === 1 && ci.dy === 1) {
+          c.packComponent(pl.ptr, pl.w, W, H, at, step, stride, bps, signed);
+        } else {
+          c.packComponentUpsampled(pl.ptr, pl.w, pl.x0, pl.y0, pl.w, pl.h, ci.dx, ci.dy, p.gx0, p.gy0, W, H, at, step, stride, bps, signed);
+        }
+      });
+    }
+    const data = viewOf(c.memory.buffer, dst, total, proto).slice() as SampleArray;
+    return { ...base, width: W, height: H, layout, data };
+  }, limits.maxMemory);
+}
+
+/** Palette expansion and channel ordering of a JP2 file (I.5.3.4-I.5.3.6), then packing. */
+function finishJp2(
+  planes: Int32Array[],
+  compInfo: ComponentInfo[],
+  p: Plan,
+  jp2: Jp2File,
+  options: DecodeOptions,
+  layout: "interleaved" | "planar" | "components",
+  partial: boolean,
+  warnings: string[],
+): DecodedImage {
+  const first = compInfo[0]!;
+  if (compInfo.some((ci) => ci.width !== first.width || ci.height !== first.height)) {
+    throw new J2kError("UNSUPPORTED", "palette or channel definitions on sub-sampled components are not supported");
+  }
+  const mapped = applyPalette(planes, jp2.palette, jp2.componentMapping, {
+    indices: options.palette === "indices",
+    componentDepths: compInfo.map((ci) => ({ bitDepth: ci.bitDepth, signed: ci.signed })),
+  });
+  const colorCount = colorChannelsOf(jp2.colorSpace) ?? mapped.planes.length;
+  const ordered = orderChannels(mapped.planes, jp2.channels, Math.min(colorCount, mapped.planes.length));
+  const chans = ordered.planes;
+  const depths = ordered.channels.map((inf, k) => mapped.depths[inf.source] ?? { bitDepth: compInfo[Math.min(k, compInfo.length - 1)]!.bitDepth, signed: false });
+  const ot = outputType(depths);
+  const n = chans.length;
+  const W = first.width, H = first.height;
+  const info: ComponentInfo[] = depths.map((d) => ({ width: W, height: H, bitDepth: d.bitDepth, signed: d.signed, dx: first.dx, dy: first.dy }));
+  const base = {
+    components: n,
+    bitDepth: ot.bitDepth,
+    signed: ot.signed,
+    componentInfo: info,
+    partial,
+    warnings,
+    ...(jp2.colorSpace ? { colorSpace: toColorSpaceInfo(jp2.colorSpace) } : {}),
+  };
+  if (layout === "components") {
+    const componentData = chans.map((pl, k) => {
+      const d = depths[k]!;
+      const out = sampleArrayFor(d.bitDepth, d.signed, pl.length);
+      out.set(pl);
+      return out;
+    });
+    return { ...base, width: W, height: H, layout, data: componentData[0]!, componentData };
+  }
+  const data = sampleArrayFor(ot.bitDepth, ot.signed, W * H * n);
+  for (let k = 0; k < n; k++) {
+    const pl = chans[k]!;
+    if (layout === "interleaved") for (let i = 0; i < W * H; i++) data[i * n + k] = pl[i]!;
+    else data.set(pl, k * W * H);
+  }
+  void p;
+  return { ...base, width: W, height: H, layout, data };
+}
+
 
 /** Asynchronous {@link decode} (same result). */
 export async function decodeAsync(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {

@@ -1,15 +1,336 @@
 /**
- * Encoding (implementation in progress by the lead).
+ * Encoding: samples to a JPEG 2000 codestream or JP2 file.
  * @module
  */
 import { J2kError } from "./errors.js";
-import type { EncodeOptions, J2kImage } from "./types.js";
+import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "./types.js";
+import { callCore, type CoreExports } from "./wasm/load.js";
+import { PROGRESSIONS, CBLK_FLAGS } from "./core_header.js";
+import { writeJp2 } from "./jp2/write.js";
 
-/** Encode an image to a JPEG 2000 codestream (or JP2 file with `format: "jp2"`). */
+interface EncoderExports extends CoreExports {
+  encoderCreate(numComps: number, width: number, height: number): void;
+  encoderSetComp(c: number, prec: number, sgnd: number, dx: number, dy: number): void;
+  encoderSet(field: number, value: number): void;
+  encoderSetPrecinct(r: number, ppx: number, ppy: number): void;
+  encoderSetLayer(l: number, bytes: number, dist: number): void;
+  encoderAddPoc(rs: number, cs: number, lye: number, re: number, ce: number, order: number): void;
+  encoderSetComment(ptr: number, len: number): void;
+  encoderPlane(c: number): number;
+  encoderPlaneWidth(c: number): number;
+  encoderPlaneHeight(c: number): number;
+  encoderRun(): number;
+  encoderOutputLength(): number;
+  encoderLevels(): number;
+  unpackComponent(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, dst: number, dstStride: number, dcShift: number): void;
+}
+
+/** Encoder field numbers (codec/api_encoder.ts encoderSet). */
+const F = {
+  originX: 0, originY: 1, tileW: 2, tileH: 3, tileX0: 4, tileY0: 5, levels: 6, xcb: 7, ycb: 8, cblkStyle: 9,
+  reversible: 10, mct: 11, progression: 12, layers: 13, sop: 14, eph: 15, guard: 16, tlm: 17, plt: 18, tileParts: 19,
+  baseStep: 20, rsiz: 21,
+} as const;
+
+function bad(message: string): J2kError {
+  return new J2kError("ENCODE_INVALID_OPTIONS", message);
+}
+
+function isPow2(v: number): boolean {
+  return Number.isInteger(v) && v > 0 && (v & (v - 1)) === 0;
+}
+
+function log2i(v: number): number {
+  return Math.round(Math.log2(v));
+}
+
+/** Options after presets and defaults, validated. */
+interface Settings {
+  format: "j2k" | "jp2";
+  lossless: boolean;
+  levels: number;
+  cbw: number;
+  cbh: number;
+  mct: boolean;
+  progression: number;
+  layers: number;
+  ratios?: number[];
+  psnr?: number[];
+  baseStep: number;
+  tile?: { width: number; height: number; x0: number; y0: number };
+  origin: { x: number; y: number };
+  precincts?: Array<[number, number]>;
+  cblkStyle: number;
+  sop: boolean;
+  eph: boolean;
+  tlm: boolean;
+  plt: boolean;
+  tileParts: number;
+  guardBits: number;
+  subsampling?: Array<[number, number]>;
+}
+
+function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
+  const C = image.components;
+  const preset = o.preset;
+  if (preset !== undefined && preset !== "dicom") throw bad(`unknown preset "${String(preset)}" (supported: "dicom")`);
+  if (o.ratios !== undefined && o.psnr !== undefined) throw bad("give either ratios or psnr, not both");
+  const lossyAsked = o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined;
+  let lossless = o.lossless ?? !lossyAsked;
+  if (o.lossless === true && o.psnr !== undefined) throw bad("psnr targets need lossy coding: remove lossless: true");
+  if (o.ratios) {
+    if (!Array.isArray(o.ratios) || o.ratios.length === 0) throw bad("ratios must be a non-empty array of compression ratios");
+    o.ratios.forEach((r, i) => {
+      if (typeof r !== "number" || !(r >= 1) || !Number.isFinite(r)) throw bad(`ratios[${i}] must be a number >= 1 (got ${String(r)})`);
+      if (i > 0 && !(r < o.ratios![i - 1]!)) throw bad(`ratios must be decreasing (layer ${i}: ${r} after ${o.ratios![i - 1]})`);
+    });
+    // A final ratio of 1 means "and a lossless last layer" (reversible coding)
+    if (o.ratios[o.ratios.length - 1] === 1 && o.lossless !== false) lossless = true;
+    else if (o.lossless === undefined) lossless = false;
+  }
+  if (o.psnr) {
+    if (!Array.isArray(o.psnr) || o.psnr.length === 0) throw bad("psnr must be a non-empty array of PSNR targets in dB");
+    o.psnr.forEach((p, i) => {
+      if (typeof p !== "number" || !(p > 0) || !Number.isFinite(p)) throw bad(`psnr[${i}] must be a positive number of dB (got ${String(p)})`);
+      if (i > 0 && !(p > o.psnr![i - 1]!)) throw bad(`psnr targets must be increasing (layer ${i}: ${p} after ${o.psnr![i - 1]})`);
+    });
+  }
+  let quality = o.quality;
+  if (quality !== undefined && (typeof quality !== "number" || !(quality >= 1 && quality <= 100))) throw bad(`quality must be 1..100 (got ${String(quality)})`);
+
+  let levels = o.levels ?? (preset === "dicom" ? 6 : 5);
+  if (!Number.isInteger(levels) || levels < 0 || levels > 32) throw bad(`levels must be an integer 0..32 (got ${String(levels)})`);
+  const cb = o.codeBlock ?? [64, 64];
+  if (!Array.isArray(cb) || cb.length !== 2) throw bad("codeBlock must be [width, height]");
+  const [cbw, cbh] = cb;
+  if (!isPow2(cbw) || !isPow2(cbh) || cbw < 4 || cbh < 4 || cbw > 1024 || cbh > 1024 || cbw * cbh > 4096) {
+    throw bad(`code-block ${cbw}x${cbh} is not allowed: width and height must be powers of two from 4 to 1024 with width*height <= 4096 (e.g. 64x64, 32x128)`);
+  }
+  let mct = o.mct ?? C >= 3;
+  if (mct && C < 3) {
+    if (o.mct === true) throw bad(`the colour transform (mct) needs at least 3 components; this image has ${C}: set mct: false`);
+    mct = false;
+  }
+  const subs = o.subsampling;
+  if (subs) {
+    if (!Array.isArray(subs) || subs.length !== C) throw bad(`subsampling must list [dx, dy] for each of the ${C} components`);
+    subs.forEach(([dx, dy], i) => {
+      if (!Number.isInteger(dx) || !Number.isInteger(dy) || dx < 1 || dy < 1 || dx > 255 || dy > 255) throw bad(`subsampling[${i}] must be integers 1..255`);
+    });
+    if (mct && (subs[0]![0] !== subs[1]![0] || subs[0]![0] !== subs[2]![0] || subs[0]![1] !== subs[1]![1] || subs[0]![1] !== subs[2]![1])) {
+      if (o.mct === true) throw bad("the colour transform needs the first three components sampled alike");
+      mct = false;
+    }
+  }
+  const order: ProgressionOrder = o.progression ?? "LRCP";
+  const progression = PROGRESSIONS.indexOf(order);
+  if (progression < 0) throw bad(`progression must be one of ${PROGRESSIONS.join(", ")} (got ${String(order)})`);
+  let cblkStyle = 0;
+  for (const f of o.codeBlockStyle ?? []) {
+    const bit = CBLK_FLAGS.indexOf(f as CodeBlockStyleFlag);
+    if (bit < 0) throw bad(`unknown code-block style "${String(f)}" (allowed: ${CBLK_FLAGS.join(", ")})`);
+    cblkStyle |= 1 << bit;
+  }
+  const guardBits = o.guardBits ?? 2;
+  if (!Number.isInteger(guardBits) || guardBits < 0 || guardBits > 7) throw bad(`guardBits must be 0..7 (got ${String(guardBits)})`);
+  let tile: Settings["tile"];
+  if (o.tile) {
+    const t = o.tile;
+    if (!Number.isInteger(t.width) || !Number.isInteger(t.height) || t.width < 1 || t.height < 1) throw bad("tile width and height must be positive integers");
+    tile = { width: t.width, height: t.height, x0: t.x0 ?? 0, y0: t.y0 ?? 0 };
+  }
+  const origin = { x: o.origin?.x ?? 0, y: o.origin?.y ?? 0 };
+  if (!Number.isInteger(origin.x) || !Number.isInteger(origin.y) || origin.x < 0 || origin.y < 0) throw bad("origin must be non-negative integers");
+  if (tile && (tile.x0 > origin.x || tile.y0 > origin.y || tile.x0 + tile.width <= origin.x || tile.y0 + tile.height <= origin.y)) {
+    throw bad("the tile grid origin must be at or before the image origin, and the first tile must contain it (A.5.1)");
+  }
+  let precincts: Settings["precincts"];
+  if (o.precincts) {
+    if (!Array.isArray(o.precincts) || o.precincts.length === 0) throw bad("precincts must be a list of [width, height]");
+    o.precincts.forEach(([w, h], i) => {
+      if (!isPow2(w) || !isPow2(h) || w > 32768 || h > 32768) throw bad(`precincts[${i}] must be powers of two up to 32768 (got ${w}x${h})`);
+    });
+    precincts = o.precincts;
+  }
+  const tp = o.tileParts;
+  const tileParts = tp === undefined ? 0 : tp === "R" ? 1 : tp === "L" ? 2 : tp === "C" ? 3 : -1;
+  if (tileParts < 0) throw bad(`tileParts must be "R", "L" or "C" (got ${String(tp)})`);
+  const format = o.format ?? "j2k";
+  if (format !== "j2k" && format !== "jp2") throw bad(`format must be "j2k" or "jp2" (got ${String(format)})`);
+  if (preset === "dicom" && format === "jp2") throw bad('preset "dicom" writes a raw codestream: remove format: "jp2"');
+  let layers = 1;
+  if (o.ratios) layers = o.ratios.length;
+  if (o.psnr) layers = o.psnr.length + (lossless ? 1 : 0);
+  // quality 1..100 → base step of the 9/7 quantiser (100 = finest)
+  const baseStep = quality !== undefined ? Math.pow(2, (100 - quality) / 12) / 4 : 1 / 4;
+  if (quality !== undefined && o.lossless === undefined && !o.ratios && !o.psnr) lossless = false;
+  return {
+    format,
+    lossless,
+    levels,
+    cbw,
+    cbh,
+    mct,
+    progression,
+    layers,
+    ratios: o.ratios,
+    psnr: o.psnr,
+    baseStep,
+    tile,
+    origin,
+    precincts,
+    cblkStyle,
+    sop: !!o.sop,
+    eph: !!o.eph,
+    tlm: !!o.tlm,
+    plt: !!o.plt,
+    tileParts,
+    guardBits,
+    subsampling: subs,
+  };
+}
+
+function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return { bps: 1, signed: false };
+  if (data instanceof Int8Array) return { bps: 1, signed: true };
+  if (data instanceof Uint16Array) return { bps: 2, signed: false };
+  if (data instanceof Int16Array) return { bps: 2, signed: true };
+  if (data instanceof Int32Array) return { bps: 4, signed: true };
+  if (data instanceof Uint32Array) return { bps: 4, signed: false };
+  throw new J2kError("INVALID_ARGUMENT", "image.data must be a Uint8Array, Int8Array, Uint16Array, Int16Array, Int32Array or Uint32Array");
+}
+
+/** Check image fields and that every sample fits bitDepth/signed (lossless needs it). */
+function checkImage(image: J2kImage, comps: Array<{ w: number; h: number }>): void {
+  const { width, height, components, bitDepth } = image;
+  if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
+    throw new J2kError("INVALID_ARGUMENT", `image width and height must be positive integers (got ${width}x${height})`);
+  }
+  if (!Number.isInteger(components) || components < 1 || components > 16384) {
+    throw new J2kError("INVALID_ARGUMENT", `image.components must be 1..16384 (got ${String(components)})`);
+  }
+  if (!Number.isInteger(bitDepth) || bitDepth < 1 || bitDepth > 24) {
+    throw new J2kError("INVALID_ARGUMENT", `image.bitDepth must be 1..24 (got ${String(bitDepth)})`);
+  }
+  const need = comps.reduce((a, c) => a + c.w * c.h, 0);
+  if (!image.data || image.data.length !== need) {
+    throw new J2kError("INVALID_ARGUMENT", `image.data must hold ${need} samples (${width}x${height}x${components}); it has ${image.data ? image.data.length : 0}`);
+  }
+  const lo = image.signed ? -(2 ** (bitDepth - 1)) : 0;
+  const hi = image.signed ? 2 ** (bitDepth - 1) - 1 : 2 ** bitDepth - 1;
+  const d = image.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v < lo || v > hi) {
+      throw new J2kError(
+        "INVALID_ARGUMENT",
+        `sample ${i} is ${v}, outside the ${image.signed ? "signed" : "unsigned"} ${bitDepth}-bit range ${lo}..${hi}; fix bitDepth/signed or mask the data`,
+      );
+    }
+  }
+}
+
+/**
+ * Encode an image to a JPEG 2000 codestream (or a JP2 file with `format: "jp2"`).
+ *
+ * Defaults: reversible 5/3 lossless, 5 decomposition levels (clamped for small images), 64x64
+ * code-blocks, RCT for 3+ components, one tile, one layer, LRCP. Every invalid input or option
+ * combination is a {@link J2kError} saying what to change.
+ */
 export function encode(image: J2kImage, options: EncodeOptions = {}): Uint8Array {
-  void image;
-  void options;
-  throw new J2kError("UNSUPPORTED", "encode is not implemented yet");
+  if (!image || typeof image !== "object") throw new J2kError("INVALID_ARGUMENT", "encode expects an image object");
+  const C = image.components;
+  const s = settingsOf(image, options);
+  const W = image.width, H = image.height;
+  const ox = s.origin.x, oy = s.origin.y;
+  const comps = Array.from({ length: C }, (_, i) => {
+    const [dx, dy] = s.subsampling?.[i] ?? [1, 1];
+    return { dx, dy, w: Math.ceil((ox + W) / dx) - Math.ceil(ox / dx), h: Math.ceil((oy + H) / dy) - Math.ceil(oy / dy) };
+  });
+  const subsampled = comps.some((c) => c.dx !== 1 || c.dy !== 1);
+  if (subsampled && !options.planar) throw bad("sub-sampled components can only be given as planes: set planar: true");
+  checkImage(image, comps);
+  const ti = typeInfo(image.data);
+  const prec = image.bitDepth;
+
+  const codestream = callCore((core) => {
+    const c = core as EncoderExports;
+    c.encoderCreate(C, W, H);
+    for (let i = 0; i < C; i++) c.encoderSetComp(i, prec, image.signed ? 1 : 0, comps[i]!.dx, comps[i]!.dy);
+    if (ox) c.encoderSet(F.originX, ox);
+    if (oy) c.encoderSet(F.originY, oy);
+    if (s.tile) {
+      c.encoderSet(F.tileW, s.tile.width);
+      c.encoderSet(F.tileH, s.tile.height);
+      c.encoderSet(F.tileX0, s.tile.x0);
+      c.encoderSet(F.tileY0, s.tile.y0);
+    } else {
+      c.encoderSet(F.tileW, ox + W);
+      c.encoderSet(F.tileH, oy + H);
+    }
+    c.encoderSet(F.levels, s.levels);
+    c.encoderSet(F.xcb, log2i(s.cbw));
+    c.encoderSet(F.ycb, log2i(s.cbh));
+    c.encoderSet(F.cblkStyle, s.cblkStyle);
+    c.encoderSet(F.reversible, s.lossless ? 1 : 0);
+    c.encoderSet(F.mct, s.mct ? 1 : 0);
+    c.encoderSet(F.progression, s.progression);
+    c.encoderSet(F.layers, s.layers);
+    c.encoderSet(F.sop, s.sop ? 1 : 0);
+    c.encoderSet(F.eph, s.eph ? 1 : 0);
+    c.encoderSet(F.guard, s.guardBits);
+    c.encoderSet(F.tlm, s.tlm ? 1 : 0);
+    c.encoderSet(F.plt, s.plt ? 1 : 0);
+    c.encoderSet(F.tileParts, s.tileParts);
+    c.encoderSet(F.baseStep, s.baseStep);
+    if (s.precincts) {
+      // given highest resolution first; the last entry repeats for lower resolutions
+      for (let r = 0; r <= 32; r++) {
+        const fromTop = s.levels - r;
+        const [pw, ph] = s.precincts[Math.min(Math.max(fromTop, 0), s.precincts.length - 1)]!;
+        c.encoderSetPrecinct(r, log2i(pw), log2i(ph));
+      }
+    }
+    const rawBytes = comps.reduce((a, k) => a + (k.w * k.h * prec) / 8, 0);
+    if (s.ratios) {
+      s.ratios.forEach((r, l) => c.encoderSetLayer(l, r === 1 && s.lossless ? 0 : rawBytes / r, 0));
+    } else if (s.psnr) {
+      const peak = 2 ** prec - 1;
+      const samples = comps.reduce((a, k) => a + k.w * k.h, 0);
+      s.psnr.forEach((db, l) => c.encoderSetLayer(l, 0, (samples * peak * peak) / 10 ** (db / 10)));
+    }
+    // input samples, DC level shifted (G.1.2)
+    const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+    const src = c.alloc(Math.max(1, bytes.length));
+    new Uint8Array(c.memory.buffer, src, bytes.length).set(bytes);
+    const dc = image.signed ? 0 : 2 ** (prec - 1);
+    let planeOffset = 0;
+    for (let i = 0; i < C; i++) {
+      const k = comps[i]!;
+      const dst = c.encoderPlane(i);
+      if (options.planar) {
+        c.unpackComponent(src + planeOffset * ti.bps, 1, k.w, ti.bps, ti.signed ? 1 : 0, k.w, k.h, dst, k.w, dc);
+        planeOffset += k.w * k.h;
+      } else {
+        c.unpackComponent(src + i * ti.bps, C, W * C, ti.bps, ti.signed ? 1 : 0, W, H, dst, W, dc);
+      }
+    }
+    const out = c.encoderRun();
+    const len = c.encoderOutputLength();
+    return new Uint8Array(c.memory.buffer, out, len).slice();
+  });
+  if (s.format === "jp2") {
+    return writeJp2(codestream, {
+      width: W,
+      height: H,
+      components: C,
+      bitDepths: Array.from({ length: C }, () => prec),
+      signed: Array.from({ length: C }, () => image.signed),
+      colorSpace: options.colorSpace ?? (C >= 3 ? "sRGB" : "greyscale"),
+      ...(options.icc ? { icc: options.icc } : {}),
+    });
+  }
+  return codestream;
 }
 
 /** Asynchronous {@link encode} (same result). */

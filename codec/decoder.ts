@@ -1,0 +1,396 @@
+// Decoder orchestration: one short pass over Annexes B-G per tile.
+//   resolveTile (tile-part headers) → buildTile (B) → windows → T2 packets (B.9-B.12)
+//   → per band: T1 block decoding (C, D) + dequantisation into the buffer (E)
+//   → inverse DWT level by level (F) → inverse MCT + DC shift + clamp (G) → output planes.
+
+import { Codestream, TileParams, resolveTile, tileBounds } from "./codestream/header";
+import { compSiz, CBLK_HT } from "./codestream/params";
+import {
+  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece,
+  buildTile, tileComp, resolution, band, precinctBand, codeBlock,
+} from "./structure/tile";
+import { setWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
+import { T2Context, T2_DECODE } from "./t2/context";
+import { BitReader, bitReaderInit } from "./t2/bit_reader";
+import { runProgressions } from "./t2/progression";
+import { decodeCodeBlock } from "./t1/block_coder";
+import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
+import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
+import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF32 } from "./transform/exports";
+import { arenaAlloc, arenaAllocZeroed, arenaMark, arenaRelease } from "./util/arena";
+import { fail } from "./util/fail";
+import * as E from "./util/error_codes";
+
+const MAX_SEGS: i32 = 256;
+const MAX_BLOCK: i32 = 4096;
+
+/** An output component plane (i32 samples after DC shift and clamp), at reduced resolution. */
+@unmanaged
+export class Plane {
+  /** Window covered, in the component's reduced coordinates. */
+  x0: i32;
+  y0: i32;
+  x1: i32;
+  y1: i32;
+  data: usize;
+  /** 1 if this component is returned. */
+  wanted: i32;
+  /** 1 if it must be decoded (wanted, or needed by the inverse MCT). */
+  decode: i32;
+}
+
+@unmanaged
+export class DecodeJob {
+  cs: Codestream;
+  reduce: i32;
+  layers: i32;
+  allowPartial: i32;
+  /** Region on the reference grid [rx0, rx1) x [ry0, ry1). */
+  rx0: i32;
+  ry0: i32;
+  rx1: i32;
+  ry1: i32;
+  /** Plane[Csiz] */
+  planes: usize;
+  partial: i32;
+  /** Scratch shared by all code-blocks. */
+  cbData: usize;
+  cbDataCap: i32;
+  segLens: usize;
+  segPasses: usize;
+  cbOut: usize;
+  maxCblks: i64;
+}
+
+// @ts-ignore: decorator
+@inline
+export function plane(job: DecodeJob, c: i32): Plane {
+  return changetype<Plane>(job.planes + <usize>c * offsetof<Plane>());
+}
+
+// @ts-ignore: decorator
+@inline
+function ceilPow2(a: i64, e: i32): i32 {
+  return <i32>((a + (<i64>1 << e) - 1) >> e);
+}
+
+// @ts-ignore: decorator
+@inline
+function ceilDiv(a: i64, d: i32): i64 {
+  return (a + <i64>d - 1) / <i64>d;
+}
+
+/** Allocate the output planes. `wantMask` = u8 per component (0 = all components). */
+export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): void {
+  let cs = job.cs;
+  let siz = cs.siz;
+  let C = siz.Csiz;
+  job.planes = arenaAllocZeroed(<usize>C * offsetof<Plane>());
+  for (let c = 0; c < C; c++) {
+    let pl = plane(job, c);
+    pl.wanted = wantMask == 0 ? 1 : <i32>load<u8>(wantMask + <usize>c);
+    pl.decode = pl.wanted;
+  }
+  if (mctNeeds && C >= 3) {
+    let any = plane(job, 0).wanted | plane(job, 1).wanted | plane(job, 2).wanted;
+    if (any != 0) {
+      plane(job, 0).decode = 1;
+      plane(job, 1).decode = 1;
+      plane(job, 2).decode = 1;
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    let pl = plane(job, c);
+    let cz = compSiz(siz, c);
+    // component bounds of the region (B-1), then reduced resolution (B-14 with NL - r = reduce)
+    pl.x0 = ceilPow2(ceilDiv(<i64>job.rx0, cz.dx), job.reduce);
+    pl.y0 = ceilPow2(ceilDiv(<i64>job.ry0, cz.dy), job.reduce);
+    pl.x1 = ceilPow2(ceilDiv(<i64>job.rx1, cz.dx), job.reduce);
+    pl.y1 = ceilPow2(ceilDiv(<i64>job.ry1, cz.dy), job.reduce);
+    if (pl.decode != 0) {
+      let n = <u64>(pl.x1 - pl.x0) * <u64>(pl.y1 - pl.y0);
+      pl.data = arenaAllocZeroed(<usize>max(n, 1) * 4);
+    }
+  }
+  job.segLens = arenaAlloc(<usize>MAX_SEGS * 4);
+  job.segPasses = arenaAlloc(<usize>MAX_SEGS * 4);
+  job.cbOut = arenaAlloc(<usize>MAX_BLOCK * 4);
+  job.cbDataCap = 0;
+}
+
+/** Decode every tile that intersects the region. */
+export function decodeTiles(job: DecodeJob): void {
+  let cs = job.cs;
+  let siz = cs.siz;
+  let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
+  for (let t = 0; t < siz.numTiles; t++) {
+    tileBounds(cs, t, probe);
+    if (probe.tx1 <= job.rx0 || probe.tx0 >= job.rx1 || probe.ty1 <= job.ry0 || probe.ty0 >= job.ry1) continue;
+    if (load<i32>(cs.partCount + (<usize>t << 2)) == 0) {
+      // the tile has no data at all
+      job.partial = 1;
+      if (job.allowPartial == 0) {
+        if (cs.truncated != 0) fail(E.ERR_PACKET_TRUNCATED, cs.len, t);
+        fail(E.ERR_NO_TILE_DATA, -1, t);
+      }
+      continue;
+    }
+    let mark = arenaMark();
+    job.cbDataCap = 0; // the scratch is released with the tile
+    decodeTile(job, t);
+    arenaRelease(mark);
+  }
+}
+
+function decodeTile(job: DecodeJob, t: i32): void {
+  let cs = job.cs;
+  let tp = resolveTile(cs, t);
+  let tile = buildTile(cs, tp, job.maxCblks);
+  let C = tile.numComps;
+  // windows
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    let pl = plane(job, c);
+    if (pl.decode == 0) {
+      markNoneNeeded(tc);
+      continue;
+    }
+    let R = tc.numRes - 1 - job.reduce;
+    if (R < 0) fail(E.ERR_INVALID_ARGUMENT, -1, job.reduce, tc.numRes - 1);
+    let res = resolution(tc, R);
+    let ox0 = max(res.x0, pl.x0), ox1 = min(res.x1, pl.x1);
+    let oy0 = max(res.y0, pl.y0), oy1 = min(res.y1, pl.y1);
+    if (ox1 <= ox0 || oy1 <= oy0) {
+      markNoneNeeded(tc);
+      continue;
+    }
+    tc.topRes = R;
+    tc.ox0 = ox0;
+    tc.ox1 = ox1;
+    tc.oy0 = oy0;
+    tc.oy1 = oy1;
+    // Part 15 code-blocks need the HT block decoder (and its segment rules in T2)
+    if ((tc.style.cblkStyle & CBLK_HT) != 0) fail(E.ERR_UNSUPPORTED_HTJ2K, -1);
+    setWindows(tc, R, ox0, oy0, ox1, oy1);
+  }
+  // T2: read all packets
+  let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
+  ctx.mode = T2_DECODE;
+  ctx.tile = tile;
+  ctx.tileIndex = t;
+  ctx.numLayers = tp.g.layers;
+  ctx.sop = tp.g.sop;
+  ctx.eph = tp.g.eph;
+  ctx.bodyPos = tp.data;
+  ctx.bodyEnd = tp.data + <usize>tp.dataLen;
+  ctx.bodyOrigin = tp.data;
+  ctx.bodyOffset = tp.dataOffset;
+  ctx.hdr = changetype<BitReader>(arenaAllocZeroed(offsetof<BitReader>()));
+  if (tp.hdr != 0) {
+    ctx.packed = 1;
+    bitReaderInit(ctx.hdr, tp.hdr, tp.hdr + <usize>tp.hdrLen);
+  }
+  ctx.keepLayers = job.layers > 0 ? job.layers : 0x7fffffff;
+  ctx.allowPartial = job.allowPartial;
+  runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers);
+  if (ctx.truncated != 0) job.partial = 1;
+  // T1 + dequantisation + inverse DWT, per component
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    if (tc.topRes < 0) continue;
+    reconstructComponent(job, tc);
+  }
+  writeOutput(job, tile);
+}
+
+/** Copy the pieces of a code-block into contiguous scratch and decode it. Returns false if no data. */
+function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): bool {
+  if (cb.pieceHead == 0) return false;
+  let need = cb.dataLen + 8;
+  if (need > job.cbDataCap) {
+    job.cbDataCap = max(need, 65536);
+    job.cbData = arenaAlloc(<usize>job.cbDataCap);
+  }
+  let numSegs = 0;
+  let pos: usize = 0;
+  let totalPasses = 0;
+  let pc = changetype<Piece>(cb.pieceHead);
+  while (changetype<usize>(pc) != 0) {
+    let s = pc.seg;
+    if (s >= MAX_SEGS) break;
+    while (numSegs <= s) {
+      store<u32>(job.segLens + (<usize>numSegs << 2), 0);
+      store<u32>(job.segPasses + (<usize>numSegs << 2), 0);
+      numSegs++;
+    }
+    let pl = job.segLens + (<usize>s << 2);
+    store<u32>(pl, load<u32>(pl) + <u32>pc.len);
+    let pp = job.segPasses + (<usize>s << 2);
+    store<u32>(pp, load<u32>(pp) + <u32>pc.passes);
+    totalPasses += pc.passes;
+    memory.copy(job.cbData + pos, pc.ptr, <usize>pc.len);
+    pos += <usize>pc.len;
+    pc = changetype<Piece>(pc.next);
+  }
+  store<u32>(job.cbData + pos, 0xffffffff);
+  store<u32>(job.cbData + pos + 4, 0xffffffff);
+  if (totalPasses == 0) return false;
+  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
+  let numBps = bd.Mb + tc.roi - cb.zbp;
+  decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, tc.style.cblkStyle, job.cbOut, w);
+  return true;
+}
+
+/** Zero a rectangle of the sample buffer. */
+function zeroRect(buf: usize, stride: i32, x0: i32, y0: i32, w: i32, h: i32): void {
+  if (w <= 0 || h <= 0) return;
+  for (let y = 0; y < h; y++) memory.fill(buf + ((<usize>(y0 + y) * <usize>stride + <usize>x0) << 2), 0, <usize>w << 2);
+}
+
+/**
+ * Decode the code-blocks of band `bd` that meet its window and put the dequantised coefficients at
+ * (qx, qy) of the buffer (the band's quadrant origin); the window's top-left goes to (qx, qy).
+ */
+function fillBand(job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, qx: i32, qy: i32): void {
+  let ww = bd.wx1 - bd.wx0, wh = bd.wy1 - bd.wy0;
+  if (ww <= 0 || wh <= 0) return;
+  zeroRect(tc.buf, tc.stride, qx, qy, ww, wh);
+  let np = res.pw * res.ph;
+  let rev = tc.style.reversible != 0;
+  let halfStep = bd.step * 0.5;
+  for (let p = 0; p < np; p++) {
+    let pb = precinctBand(bd, p);
+    let n = pb.cw * pb.ch;
+    for (let i = 0; i < n; i++) {
+      let cb = codeBlock(pb, i);
+      if (cb.needed == 0) continue;
+      if (!decodeBlock(job, tc, bd, cb)) continue;
+      // intersection of the block with the window
+      let x0 = max(cb.x0, bd.wx0), x1 = min(cb.x1, bd.wx1);
+      let y0 = max(cb.y0, bd.wy0), y1 = min(cb.y1, bd.wy1);
+      if (x1 <= x0 || y1 <= y0) continue;
+      let bw = cb.x1 - cb.x0;
+      let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+      let dst = tc.buf + ((<usize>(qy + y0 - bd.wy0) * <usize>tc.stride + <usize>(qx + x0 - bd.wx0)) << 2);
+      if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, dst, tc.stride, tc.roi);
+      else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, dst, tc.stride, halfStep, tc.roi);
+    }
+  }
+}
+
+/** Move the rectangle at (sx, sy) of size w x h to (0, 0) (rows move up/left: safe in place). */
+function moveToOrigin(buf: usize, stride: i32, sx: i32, sy: i32, w: i32, h: i32): void {
+  if (sx == 0 && sy == 0) return;
+  for (let y = 0; y < h; y++) {
+    memory.copy(buf + ((<usize>y * <usize>stride) << 2), buf + ((<usize>(sy + y) * <usize>stride + <usize>sx) << 2), <usize>w << 2);
+  }
+}
+
+function reconstructComponent(job: DecodeJob, tc: TileComp): void {
+  let R = tc.topRes;
+  let bw = windowBufferWidth(tc, R);
+  let bh = windowBufferHeight(tc, R);
+  tc.stride = max(bw, 1);
+  tc.buf = arenaAlloc(<usize>tc.stride * <usize>max(bh, 1) * 4);
+  let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh)));
+  let rev = tc.style.reversible != 0;
+  // r = 0: the LL band of the lowest resolution
+  let r0 = resolution(tc, 0);
+  fillBand(job, tc, r0, band(r0, 0), 0, 0);
+  for (let r = 1; r <= R; r++) {
+    let res = resolution(tc, r);
+    let prev = resolution(tc, r - 1);
+    let hl = band(res, 0);
+    let lh = band(res, 1);
+    // LL quadrant: the low half of this level's window, taken from the previous level's window
+    let lowRows = hl.wy1 - hl.wy0; // LL has the low rows (as HL) ...
+    let lowCols = lh.wx1 - lh.wx0; // ... and the low columns (as LH)
+    moveToOrigin(tc.buf, tc.stride, lh.wx0 - prev.wx0, hl.wy0 - prev.wy0, lowCols, lowRows);
+    fillBand(job, tc, res, hl, lowCols, 0);
+    fillBand(job, tc, res, lh, 0, lowRows);
+    fillBand(job, tc, res, band(res, 2), lowCols, lowRows);
+    let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
+    if (rev) dwt53InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+    else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+  }
+}
+
+/** Inverse MCT (G.2/G.3), DC level shift (G.1.2), clamp and copy into the output planes. */
+function writeOutput(job: DecodeJob, tile: Tile): void {
+  let tp = tile.params;
+  let C = tile.numComps;
+  let mctDone = false;
+  if (tp.g.mct != 0 && C >= 3) {
+    let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
+    if (a.topRes >= 0 && b.topRes >= 0 && d.topRes >= 0 &&
+        a.ox0 == b.ox0 && a.ox0 == d.ox0 && a.ox1 == b.ox1 && a.ox1 == d.ox1 &&
+        a.oy0 == b.oy0 && a.oy0 == d.oy0 && a.oy1 == b.oy1 && a.oy1 == d.oy1 &&
+        a.stride == b.stride && a.stride == d.stride &&
+        a.style.reversible == b.style.reversible && a.style.reversible == d.style.reversible) {
+      let w = a.ox1 - a.ox0, h = a.oy1 - a.oy0;
+      let offA = windowOffset(a), offB = windowOffset(b), offD = windowOffset(d);
+      if (a.style.reversible != 0) {
+        rctInverseToOutput(a.buf + offA, b.buf + offB, d.buf + offD, a.stride, w, h,
+          dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
+        copyToPlane(job, a, a.buf + offA, a.stride);
+        copyToPlane(job, b, b.buf + offB, b.stride);
+        copyToPlane(job, d, d.buf + offD, d.stride);
+      } else {
+        let pa = plane(job, 0), pb = plane(job, 1), pd = plane(job, 2);
+        let pw = pa.x1 - pa.x0;
+        ictInverseToOutput(a.buf + offA, b.buf + offB, d.buf + offD, a.stride,
+          planeAt(pa, a), planeAt(pb, b), planeAt(pd, d), pw, w, h,
+          dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
+      }
+      mctDone = true;
+    }
+  }
+  for (let c = mctDone ? 3 : 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    if (tc.topRes < 0) continue;
+    let pl = plane(job, c);
+    let w = tc.ox1 - tc.ox0, h = tc.oy1 - tc.oy0;
+    let off = windowOffset(tc);
+    if (tc.style.reversible != 0) {
+      shiftClampI32(tc.buf + off, tc.stride, w, h, dcShift(tc), lo(tc), hi(tc));
+      copyToPlane(job, tc, tc.buf + off, tc.stride);
+    } else {
+      roundShiftClampF32(tc.buf + off, tc.stride, planeAt(pl, tc), pl.x1 - pl.x0, w, h, dcShift(tc), lo(tc), hi(tc));
+    }
+  }
+}
+
+/** Byte offset of the output window inside the component buffer. */
+function windowOffset(tc: TileComp): usize {
+  let res = resolution(tc, tc.topRes);
+  return (<usize>(tc.oy0 - res.wy0) * <usize>tc.stride + <usize>(tc.ox0 - res.wx0)) << 2;
+}
+
+function planeAt(pl: Plane, tc: TileComp): usize {
+  return pl.data + ((<usize>(tc.oy0 - pl.y0) * <usize>(pl.x1 - pl.x0) + <usize>(tc.ox0 - pl.x0)) << 2);
+}
+
+function copyToPlane(job: DecodeJob, tc: TileComp, src: usize, stride: i32): void {
+  let pl = plane(job, tc.c);
+  let dst = planeAt(pl, tc);
+  let pw = <usize>(pl.x1 - pl.x0);
+  let w = <usize>(tc.ox1 - tc.ox0);
+  let h = tc.oy1 - tc.oy0;
+  for (let y = 0; y < h; y++) memory.copy(dst + ((<usize>y * pw) << 2), src + ((<usize>y * <usize>stride) << 2), w << 2);
+}
+
+// @ts-ignore: decorator
+@inline
+function dcShift(tc: TileComp): i32 {
+  return tc.sgnd != 0 ? 0 : 1 << (tc.prec - 1);
+}
+// @ts-ignore: decorator
+@inline
+function lo(tc: TileComp): i32 {
+  return tc.sgnd != 0 ? -(1 << (tc.prec - 1)) : 0;
+}
+// @ts-ignore: decorator
+@inline
+function hi(tc: TileComp): i32 {
+  return tc.sgnd != 0 ? (1 << (tc.prec - 1)) - 1 : <i32>((<u32>1 << <u32>tc.prec) - 1);
+}

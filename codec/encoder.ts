@@ -1,0 +1,587 @@
+// Encoder orchestration (mirror of decoder.ts):
+//   input planes (DC-shifted, G.1.2) → forward MCT (G.2/G.3) → forward DWT (F.4) per tile-component
+//   → quantisation (E.1) + T1 block coding (C, D) → step sizes / guard bits → rate control (PCRD,
+//   codec/rate) → T2 packets in progression order (B.9-B.12) → main header + tile-parts (A).
+
+import { Codestream, TileParams, tileBounds } from "./codestream/header";
+import {
+  Siz, CompSiz, compSiz, CodingStyle, GlobalStyle, QuantStyle, PocList,
+  newCodingStyle, newQuantStyle, QUANT_NONE, QUANT_EXPOUNDED, MAX_LEVELS,
+} from "./codestream/params";
+import {
+  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock,
+  buildTile, tileComp, resolution, band, precinctBand, codeBlock, bandGainLog2, MAX_BITPLANES,
+} from "./structure/tile";
+import { T2Context, T2_ENCODE } from "./t2/context";
+import { BitWriter } from "./t2/bit_writer";
+import { runProgressions } from "./t2/progression";
+import { prepareResolutionForT2, PASS_RECORD } from "./t2/packet_encoder";
+import { encodeCodeBlock } from "./t1/block_coder";
+import { maxPasses } from "./t1/segments";
+import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr, dwtSynthesisNorm } from "./transform/exports";
+import { stepSizeEncode } from "./quant/step_size";
+import { allocateLayers } from "./rate/pcrd";
+import { Writer, writerInit, wrU16, wrU32, wrU8, wrBytes, writerLength, patchU32 } from "./io/writer";
+import { writeSiz, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./codestream/write_headers";
+import * as M from "./codestream/markers";
+import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
+import { fail } from "./util/fail";
+import * as E from "./util/error_codes";
+import { ceilDiv, floorLog2 } from "./util/math";
+
+/** Fractional bits kept by the irreversible quantiser for distortion estimation. */
+const FRAC_BITS: i32 = 6;
+const MAX_BLOCK: i32 = 4096;
+const MAX_PASSES: i32 = 3 * 32;
+
+@unmanaged
+export class EncodeJob {
+  cs: Codestream;
+  /** usize[Csiz]: i32 input planes on each component's grid (DC level shift already applied). */
+  planes: usize;
+  /** usize[Csiz]: QuantStyle per component. */
+  quants: usize;
+  guard: i32;
+  layers: i32;
+  /** f64[layers]: cumulative byte budget of each layer (0 = no limit). */
+  layerBytes: usize;
+  /** f64[layers]: target squared-error sum of each layer (0 = none). */
+  layerDist: usize;
+  /** Scale of the 9/7 quantisation steps (Delta_b = baseStep / ||synthesis basis||). */
+  baseStep: f64;
+  wantDistortion: i32;
+  /** usize[numTiles] Tile */
+  tiles: usize;
+  /** Tile-parts split: 0 none, 1 by resolution, 2 by layer, 3 by component. */
+  tilePartMode: i32;
+  tlm: i32;
+  plt: i32;
+  /** Output codestream. */
+  out: usize;
+  outLen: i32;
+  /** f64[layers]: bytes of the codestream up to the end of each layer (estimated per tile). */
+  layerSizes: usize;
+  comment: usize;
+  commentLen: i32;
+  /** Scratch for T1. */
+  cbScratch: usize;
+  cbCoefs: usize;
+  cbPasses: usize;
+  cbInfo: usize;
+}
+
+// @ts-ignore: decorator
+@inline
+export function jobTile(job: EncodeJob, t: i32): Tile {
+  return changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+}
+
+// @ts-ignore: decorator
+@inline
+function jobQuant(job: EncodeJob, c: i32): QuantStyle {
+  return changetype<QuantStyle>(load<usize>(job.quants + (<usize>c << alignof<usize>())));
+}
+
+/** New job with the defaults of EncodeOptions (src/types.ts). */
+export function encodeJobNew(C: i32, width: i32, height: i32): EncodeJob {
+  if (C < 1 || C > 16384) fail(E.ERR_ENCODE_OPTIONS, -1, 0, C);
+  if (width < 1 || height < 1) fail(E.ERR_ENCODE_OPTIONS, -1, 1, width);
+  let job = changetype<EncodeJob>(arenaAllocZeroed(offsetof<EncodeJob>()));
+  let cs = changetype<Codestream>(arenaAllocZeroed(offsetof<Codestream>()));
+  job.cs = cs;
+  let siz = changetype<Siz>(arenaAllocZeroed(offsetof<Siz>()));
+  cs.siz = siz;
+  siz.Rsiz = 0;
+  siz.Xsiz = width;
+  siz.Ysiz = height;
+  siz.XTsiz = width;
+  siz.YTsiz = height;
+  siz.Csiz = C;
+  siz.comps = arenaAllocZeroed(<usize>C * offsetof<CompSiz>());
+  for (let c = 0; c < C; c++) {
+    let k = compSiz(siz, c);
+    k.prec = 8;
+    k.dx = 1;
+    k.dy = 1;
+  }
+  cs.gcod = changetype<GlobalStyle>(arenaAllocZeroed(offsetof<GlobalStyle>()));
+  cs.gcod.layers = 1;
+  cs.gcod.progression = 0;
+  cs.gcod.mct = C >= 3 ? 1 : 0;
+  cs.cod = newCodingStyle();
+  cs.cod.levels = 5;
+  cs.cod.xcb = 6;
+  cs.cod.ycb = 6;
+  cs.cod.reversible = 1;
+  for (let r = 0; r <= MAX_LEVELS; r++) store<u8>(cs.cod.pp + <usize>r, 0xff);
+  cs.qcd = newQuantStyle();
+  cs.poc = changetype<PocList>(arenaAllocZeroed(offsetof<PocList>()));
+  cs.coc = arenaAllocZeroed(<usize>C * sizeof<usize>());
+  cs.qcc = arenaAllocZeroed(<usize>C * sizeof<usize>());
+  cs.rgn = arenaAllocZeroed(<usize>C * 4);
+  job.planes = arenaAllocZeroed(<usize>C * sizeof<usize>());
+  job.guard = 2;
+  job.layers = 1;
+  job.baseStep = 1.0;
+  return job;
+}
+
+/** Size of component c's sample grid (B-1). */
+export function compWidth(siz: Siz, c: i32): i32 {
+  let k = compSiz(siz, c);
+  return ceilDiv(siz.Xsiz, k.dx) - ceilDiv(siz.XOsiz, k.dx);
+}
+export function compHeight(siz: Siz, c: i32): i32 {
+  let k = compSiz(siz, c);
+  return ceilDiv(siz.Ysiz, k.dy) - ceilDiv(siz.YOsiz, k.dy);
+}
+
+/** Check the parameters (A.5.1, A.6.1) and derive the tile grid. */
+function validate(job: EncodeJob): void {
+  let cs = job.cs;
+  let siz = cs.siz;
+  let s = cs.cod;
+  if (siz.XTsiz < 1 || siz.YTsiz < 1) fail(E.ERR_ENCODE_OPTIONS, -1, 10, siz.XTsiz);
+  if (siz.XTOsiz > siz.XOsiz || siz.YTOsiz > siz.YOsiz) fail(E.ERR_ENCODE_OPTIONS, -1, 11, siz.XTOsiz);
+  if (<i64>siz.XTOsiz + <i64>siz.XTsiz <= <i64>siz.XOsiz || <i64>siz.YTOsiz + <i64>siz.YTsiz <= <i64>siz.YOsiz) {
+    fail(E.ERR_ENCODE_OPTIONS, -1, 12, siz.XTsiz);
+  }
+  let tx = <i64>ceilDiv(siz.Xsiz - siz.XTOsiz, siz.XTsiz);
+  let ty = <i64>ceilDiv(siz.Ysiz - siz.YTOsiz, siz.YTsiz);
+  if (tx * ty > 65535) fail(E.ERR_ENCODE_OPTIONS, -1, 13, <i32>min(tx * ty, <i64>0x7fffffff));
+  siz.tilesX = <i32>tx;
+  siz.tilesY = <i32>ty;
+  siz.numTiles = <i32>(tx * ty);
+  if (s.xcb < 2 || s.ycb < 2 || s.xcb > 10 || s.ycb > 10 || s.xcb + s.ycb > 12) fail(E.ERR_ENCODE_OPTIONS, -1, 14, s.xcb);
+  if (s.levels < 0 || s.levels > MAX_LEVELS) fail(E.ERR_ENCODE_OPTIONS, -1, 15, s.levels);
+  if (cs.gcod.layers < 1 || cs.gcod.layers > 65535) fail(E.ERR_ENCODE_OPTIONS, -1, 16, cs.gcod.layers);
+  for (let c = 0; c < siz.Csiz; c++) {
+    let k = compSiz(siz, c);
+    if (k.prec < 1 || k.prec > 24) fail(E.ERR_ENCODE_OPTIONS, -1, 17, k.prec);
+    if (k.dx < 1 || k.dx > 255 || k.dy < 1 || k.dy > 255) fail(E.ERR_ENCODE_OPTIONS, -1, 18, k.dx);
+  }
+  if (cs.gcod.mct != 0) {
+    if (siz.Csiz < 3) fail(E.ERR_ENCODE_OPTIONS, -1, 19, siz.Csiz);
+    let a = compSiz(siz, 0), b = compSiz(siz, 1), d = compSiz(siz, 2);
+    // G.2/G.3: the transform needs identically sampled first three components
+    if (a.dx != b.dx || a.dx != d.dx || a.dy != b.dy || a.dy != d.dy) fail(E.ERR_ENCODE_OPTIONS, -1, 20, 0);
+  }
+  // Precincts: PPx, PPy >= 1 above resolution 0 (B.6)
+  if (s.userPrecincts != 0) {
+    for (let r = 1; r <= s.levels; r++) {
+      let v = <i32>load<u8>(s.pp + <usize>r);
+      if ((v & 15) == 0 || (v >> 4) == 0) fail(E.ERR_ENCODE_OPTIONS, -1, 21, r);
+    }
+  }
+  // Clamp the decomposition levels to the image: more levels than log2(size) only add empty
+  // resolutions (EncodeOptions.levels: "clamped for small images").
+  let minDim = 0x7fffffff;
+  for (let c = 0; c < siz.Csiz; c++) {
+    minDim = min(minDim, min(compWidth(siz, c), compHeight(siz, c)));
+    let k = compSiz(siz, c);
+    minDim = min(minDim, min(ceilDiv(siz.XTsiz, k.dx), ceilDiv(siz.YTsiz, k.dy)));
+  }
+  let maxLevels = floorLog2(<u32>max(minDim, 1));
+  if (s.levels > maxLevels) s.levels = maxLevels;
+}
+
+/** Per-component quantisation: exponents/mantissas of every sub-band (A.6.4, E.1). */
+function setupQuant(job: EncodeJob): void {
+  let cs = job.cs;
+  let siz = cs.siz;
+  let s = cs.cod;
+  let NL = s.levels;
+  job.quants = arenaAlloc(<usize>siz.Csiz * sizeof<usize>());
+  for (let c = 0; c < siz.Csiz; c++) {
+    let q = newQuantStyle();
+    q.guard = job.guard;
+    q.count = 3 * NL + 1;
+    let prec = compSiz(siz, c).prec;
+    for (let b = 0; b < q.count; b++) {
+      let orient = b == 0 ? 0 : ((b - 1) % 3) + 1;
+      let lev = b == 0 ? NL : NL - (b - 1) / 3; // decomposition level of the band
+      let Rb = prec + bandGainLog2(orient);
+      if (s.reversible != 0) {
+        q.style = QUANT_NONE;
+        store<u16>(q.steps + (<usize>b << 1), <u16>(Rb << 11));
+      } else {
+        q.style = QUANT_EXPOUNDED;
+        // Delta_b = baseStep / ||synthesis basis of the band||, in units of the sample range
+        let norm = dwtSynthesisNorm(0, lev, orient);
+        let step = job.baseStep / norm;
+        store<u16>(q.steps + (<usize>b << 1), <u16>stepSizeEncode(step, Rb));
+      }
+    }
+    store<usize>(job.quants + (<usize>c << alignof<usize>()), changetype<usize>(q));
+  }
+  cs.qcd = jobQuant(job, 0);
+}
+
+/** Tile parameters of an encoder tile (no tile-part headers: everything from the main header). */
+function encoderTileParams(job: EncodeJob, t: i32): TileParams {
+  let cs = job.cs;
+  let C = cs.siz.Csiz;
+  let tp = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
+  tp.index = t;
+  tileBounds(cs, t, tp);
+  tp.g = cs.gcod;
+  tp.styles = arenaAlloc(<usize>C * sizeof<usize>());
+  tp.quants = job.quants;
+  tp.roi = cs.rgn;
+  tp.poc = cs.poc;
+  for (let c = 0; c < C; c++) store<usize>(tp.styles + (<usize>c << alignof<usize>()), changetype<usize>(cs.cod));
+  return tp;
+}
+
+/** Run the whole encoder. Returns the codestream pointer (length in job.outLen). */
+export function encodeRun(job: EncodeJob): usize {
+  validate(job);
+  setupQuant(job);
+  let cs = job.cs;
+  let siz = cs.siz;
+  let T = siz.numTiles;
+  let C = siz.Csiz;
+  job.tiles = arenaAlloc(<usize>T * sizeof<usize>());
+  // Scratch sized for the largest tile-component, allocated once and reused by every tile.
+  let maxTileW = 0, maxTileH = 0;
+  let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
+  for (let t = 0; t < T; t++) {
+    tileBounds(cs, t, probe);
+    maxTileW = max(maxTileW, probe.tx1 - probe.tx0);
+    maxTileH = max(maxTileH, probe.ty1 - probe.ty0);
+  }
+  let bufBytes = (<usize>maxTileW + 1) * (<usize>maxTileH + 1) * 4;
+  let bufs = arenaAlloc(<usize>C * sizeof<usize>());
+  for (let c = 0; c < C; c++) store<usize>(bufs + (<usize>c << alignof<usize>()), arenaAlloc(bufBytes));
+  let tmp = arenaAlloc(dwtScratchBytes(max(maxTileW, maxTileH) + 2));
+  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK * 8 + 4096);
+  job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK * 4);
+  job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD);
+  job.cbInfo = arenaAlloc(16);
+  job.wantDistortion = needsDistortion(job) ? 1 : 0;
+
+  for (let t = 0; t < T; t++) {
+    let tp = encoderTileParams(job, t);
+    let tile = buildTile(cs, tp, <i64>0x7fffffff);
+    store<usize>(job.tiles + (<usize>t << alignof<usize>()), changetype<usize>(tile));
+    for (let c = 0; c < C; c++) {
+      let tc = tileComp(tile, c);
+      tc.buf = load<usize>(bufs + (<usize>c << alignof<usize>()));
+      tc.stride = max(tc.x1 - tc.x0, 1);
+      loadTileComp(job, tc);
+    }
+    forwardMct(job, tile);
+    for (let c = 0; c < C; c++) {
+      let tc = tileComp(tile, c);
+      forwardDwt(tc, tmp);
+      codeBlocks(job, tc);
+    }
+  }
+  finishQuant(job);
+  allocateLayers(job);
+  writeCodestream(job);
+  return job.out;
+}
+
+function needsDistortion(job: EncodeJob): bool {
+  for (let l = 0; l < job.layers; l++) {
+    if (load<f64>(job.layerBytes + (<usize>l << 3)) > 0) return true;
+    if (load<f64>(job.layerDist + (<usize>l << 3)) > 0) return true;
+  }
+  return false;
+}
+
+/** Copy the tile-component's samples from the input plane; f32 for the irreversible path. */
+function loadTileComp(job: EncodeJob, tc: TileComp): void {
+  let siz = job.cs.siz;
+  let k = compSiz(siz, tc.c);
+  let plane = load<usize>(job.planes + (<usize>tc.c << alignof<usize>()));
+  if (plane == 0) fail(E.ERR_ENCODE_OPTIONS, -1, 30, tc.c);
+  let pw = compWidth(siz, tc.c);
+  let px0 = ceilDiv(siz.XOsiz, k.dx), py0 = ceilDiv(siz.YOsiz, k.dy);
+  let w = tc.x1 - tc.x0, h = tc.y1 - tc.y0;
+  let rev = tc.style.reversible != 0;
+  for (let y = 0; y < h; y++) {
+    let src = plane + ((<usize>(tc.y0 - py0 + y) * <usize>pw + <usize>(tc.x0 - px0)) << 2);
+    let dst = tc.buf + ((<usize>y * <usize>tc.stride) << 2);
+    if (rev) {
+      memory.copy(dst, src, <usize>w << 2);
+    } else {
+      for (let x = 0; x < w; x++) store<f32>(dst + (<usize>x << 2), <f32>load<i32>(src + (<usize>x << 2)));
+    }
+  }
+}
+
+function forwardMct(job: EncodeJob, tile: Tile): void {
+  if (job.cs.gcod.mct == 0 || tile.numComps < 3) return;
+  let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
+  let w = a.x1 - a.x0, h = a.y1 - a.y0;
+  if (a.style.reversible != 0) rctForward(a.buf, b.buf, d.buf, a.stride, w, h);
+  else ictForward(a.buf, b.buf, d.buf, a.stride, w, h);
+}
+
+/** Forward DWT, highest resolution first; leaves the sub-bands in the quadrant layout. */
+function forwardDwt(tc: TileComp, tmp: usize): void {
+  let rev = tc.style.reversible != 0;
+  for (let r = tc.numRes - 1; r >= 1; r--) {
+    let res = resolution(tc, r);
+    let w = res.x1 - res.x0, h = res.y1 - res.y0;
+    if (rev) dwt53ForwardLevel(tc.buf, tc.stride, w, h, res.x0 & 1, res.y0 & 1, tmp);
+    else dwt97ForwardLevel(tc.buf, tc.stride, w, h, res.x0 & 1, res.y0 & 1, tmp);
+  }
+}
+
+/** Position of band `bd` of resolution r in the quadrant layout. */
+function bandOriginX(tc: TileComp, r: i32, orient: i32): i32 {
+  if (r == 0 || (orient & 1) == 0) return 0;
+  let prev = resolution(tc, r - 1);
+  return prev.x1 - prev.x0;
+}
+function bandOriginY(tc: TileComp, r: i32, orient: i32): i32 {
+  if (r == 0 || (orient & 2) == 0) return 0;
+  let prev = resolution(tc, r - 1);
+  return prev.y1 - prev.y0;
+}
+
+/** T1 for every code-block of the tile-component. Codewords and pass records go to the arena. */
+function codeBlocks(job: EncodeJob, tc: TileComp): void {
+  let rev = tc.style.reversible != 0;
+  let style = tc.style.cblkStyle;
+  for (let r = 0; r < tc.numRes; r++) {
+    let res = resolution(tc, r);
+    let np = res.pw * res.ph;
+    for (let k = 0; k < res.numBands; k++) {
+      let bd = band(res, k);
+      let qx = bandOriginX(tc, r, bd.orient), qy = bandOriginY(tc, r, bd.orient);
+      let invStep: f32 = <f32>(1.0 / <f64>bd.step);
+      for (let p = 0; p < np; p++) {
+        let pb = precinctBand(bd, p);
+        let n = pb.cw * pb.ch;
+        for (let i = 0; i < n; i++) {
+          let cb = codeBlock(pb, i);
+          let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
+          let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
+          let coef: usize, stride: i32, frac: i32;
+          if (rev) {
+            coef = src;
+            stride = tc.stride;
+            frac = 0;
+          } else {
+            quantizeCopyIrr(src, tc.stride, w, h, job.cbCoefs, w, invStep, FRAC_BITS);
+            coef = job.cbCoefs;
+            stride = w;
+            frac = FRAC_BITS;
+          }
+          let cap = w * h * 8 + 4096;
+          encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, cap, job.cbPasses, MAX_PASSES, job.wantDistortion, job.cbInfo);
+          let numBps = load<i32>(job.cbInfo);
+          let npass = load<i32>(job.cbInfo, 4);
+          let len = load<i32>(job.cbInfo, 8);
+          cb.encNumBps = numBps;
+          cb.encNumPasses = npass;
+          cb.encData = arenaAlloc(<usize>max(len, 1));
+          memory.copy(cb.encData, job.cbScratch, <usize>len);
+          cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD);
+          memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD);
+          cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Choose exponents / guard bits so that Mb = G + epsilon_b - 1 covers every code-block (E-2), then
+ * set each block's zero bit-planes. For the reversible path (no quantisation) epsilon_b is free;
+ * for the irreversible path the guard bits grow instead (up to 7).
+ */
+function finishQuant(job: EncodeJob): void {
+  let cs = job.cs;
+  let C = cs.siz.Csiz;
+  let T = cs.siz.numTiles;
+  let NL = cs.cod.levels;
+  // Largest numBps per (component, band) over all tiles.
+  let need = arenaAllocZeroed(<usize>C * 97 * 4);
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < C; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        for (let k = 0; k < res.numBands; k++) {
+          let bd = band(res, k);
+          let p = need + ((<usize>c * 97 + <usize>bd.index) << 2);
+          let np = res.pw * res.ph;
+          for (let pi = 0; pi < np; pi++) {
+            let pb = precinctBand(bd, pi);
+            let n = pb.cw * pb.ch;
+            for (let i = 0; i < n; i++) store<i32>(p, max(load<i32>(p), codeBlock(pb, i).encNumBps));
+          }
+        }
+      }
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    let q = jobQuant(job, c);
+    let nb = 3 * NL + 1;
+    if (q.style == QUANT_NONE) {
+      for (let b = 0; b < nb; b++) {
+        let e = <i32>(load<u16>(q.steps + (<usize>b << 1)) >> 11);
+        let want = load<i32>(need + ((<usize>c * 97 + <usize>b) << 2)) - q.guard + 1;
+        if (want > e) e = want;
+        if (e > 31) fail(E.ERR_ENCODE_OPTIONS, -1, 40, e);
+        store<u16>(q.steps + (<usize>b << 1), <u16>(e << 11));
+      }
+    } else {
+      for (let b = 0; b < nb; b++) {
+        let e = <i32>(load<u16>(q.steps + (<usize>b << 1)) >> 11);
+        let g = load<i32>(need + ((<usize>c * 97 + <usize>b) << 2)) - e + 1;
+        if (g > q.guard) q.guard = g;
+      }
+      if (q.guard > 7) fail(E.ERR_ENCODE_OPTIONS, -1, 41, q.guard);
+    }
+  }
+  // Mb per band and zero bit-planes per block
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < C; c++) {
+      let tc = tileComp(tile, c);
+      let q = jobQuant(job, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        for (let k = 0; k < res.numBands; k++) {
+          let bd = band(res, k);
+          let e = <i32>(load<u16>(q.steps + (<usize>bd.index << 1)) >> 11);
+          bd.Mb = q.guard + e - 1;
+          if (bd.Mb > MAX_BITPLANES) fail(E.ERR_ENCODE_OPTIONS, -1, 42, bd.Mb);
+          for (let pi = 0; pi < np; pi++) {
+            let pb = precinctBand(bd, pi);
+            let n = pb.cw * pb.ch;
+            for (let i = 0; i < n; i++) {
+              let cb = codeBlock(pb, i);
+              cb.zbp = bd.Mb - cb.encNumBps;
+              if (cb.zbp < 0) fail(E.ERR_INTERNAL, -1, 43, cb.zbp);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Upper bound of the bytes the T2 of a tile can produce. */
+function tileBound(job: EncodeJob, tile: Tile): usize {
+  let total: u64 = 1024;
+  let L = <u64>job.layers;
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    for (let r = 0; r < tc.numRes; r++) {
+      let res = resolution(tc, r);
+      let np = res.pw * res.ph;
+      total += <u64>np * L * 16;
+      for (let k = 0; k < res.numBands; k++) {
+        let bd = band(res, k);
+        for (let pi = 0; pi < np; pi++) {
+          let pb = precinctBand(bd, pi);
+          let n = pb.cw * pb.ch;
+          total += <u64>n * (L * 8 + 16);
+          for (let i = 0; i < n; i++) {
+            let cb = codeBlock(pb, i);
+            total += <u64>(cb.encNumPasses > 0 ? load<u32>(cb.encPasses + <usize>(cb.encNumPasses - 1) * PASS_RECORD, 8) : 0);
+            total += <u64>cb.encNumPasses * 6;
+          }
+        }
+      }
+    }
+  }
+  if (total > 0x7fff0000) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(total >> 20), 0);
+  return <usize>total;
+}
+
+/** T2 of one tile into a fresh buffer; returns its length via `lenOut`. */
+function tileData(job: EncodeJob, t: i32, lenOut: usize): usize {
+  let tile = jobTile(job, t);
+  let tp = tile.params;
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    for (let r = 0; r < tc.numRes; r++) {
+      let res = resolution(tc, r);
+      memory.fill(res.layersDone, 0, <usize>(res.pw * res.ph) * 4);
+      prepareResolutionForT2(res, job.layers);
+    }
+  }
+  let cap = tileBound(job, tile);
+  let buf = arenaAlloc(cap);
+  let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
+  ctx.mode = T2_ENCODE;
+  ctx.tile = tile;
+  ctx.tileIndex = t;
+  ctx.numLayers = job.layers;
+  ctx.sop = tp.g.sop;
+  ctx.eph = tp.g.eph;
+  let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
+  bw.start = buf;
+  bw.pos = buf;
+  bw.end = buf + cap;
+  ctx.out = bw;
+  runProgressions(ctx, tile, tp.poc, tp.g.progression, job.layers);
+  store<i32>(lenOut, <i32>(bw.pos - buf));
+  return buf;
+}
+
+/** Main header, one tile-part per tile (SOT, SOD, packets), EOC. */
+function writeCodestream(job: EncodeJob): void {
+  let cs = job.cs;
+  let siz = cs.siz;
+  let T = siz.numTiles;
+  let C = siz.Csiz;
+  let lens = arenaAlloc(<usize>T * 4);
+  let datas = arenaAlloc(<usize>T * sizeof<usize>());
+  let total: u64 = 0;
+  for (let t = 0; t < T; t++) {
+    let d = tileData(job, t, lens + (<usize>t << 2));
+    store<usize>(datas + (<usize>t << alignof<usize>()), d);
+    total += <u64>load<i32>(lens + (<usize>t << 2)) + 14;
+  }
+  let headerCap: u64 = 4096 + <u64>C * (64 + 2 * 97 * 2) + <u64>job.commentLen;
+  let cap = total + headerCap;
+  if (cap > 0x7fff0000) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(cap >> 20), 0);
+  let out = arenaAlloc(<usize>cap);
+  let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
+  writerInit(w, out, <usize>cap);
+  wrU16(w, M.SOC);
+  writeSiz(w, siz);
+  writeCod(w, cs.gcod, cs.cod);
+  let q0 = jobQuant(job, 0);
+  writeQcd(w, q0);
+  for (let c = 1; c < C; c++) {
+    let q = jobQuant(job, c);
+    if (!sameQuant(q, q0)) writeQcc(w, c, C, q);
+  }
+  if (cs.poc.count > 0) writePoc(w, cs.poc, C);
+  if (job.commentLen > 0) writeCom(w, job.comment, job.commentLen);
+  for (let t = 0; t < T; t++) {
+    let len = load<i32>(lens + (<usize>t << 2));
+    // A.4.2 SOT: Lsot, Isot, Psot (whole tile-part), TPsot, TNsot
+    wrU16(w, M.SOT);
+    wrU16(w, 10);
+    wrU16(w, <u32>t);
+    wrU32(w, <u32>(len + 14));
+    wrU8(w, 0);
+    wrU8(w, 1);
+    wrU16(w, M.SOD);
+    wrBytes(w, load<usize>(datas + (<usize>t << alignof<usize>())), <usize>len);
+  }
+  wrU16(w, M.EOC);
+  job.out = out;
+  job.outLen = writerLength(w);
+}
+
+function sameQuant(a: QuantStyle, b: QuantStyle): bool {
+  if (a.style != b.style || a.guard != b.guard || a.count != b.count) return false;
+  for (let i = 0; i < a.count; i++) {
+    if (load<u16>(a.steps + (<usize>i << 1)) != load<u16>(b.steps + (<usize>i << 1))) return false;
+  }
+  return true;
+}

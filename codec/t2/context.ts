@@ -1,0 +1,48 @@
+// State shared by the packet decoder, the packet encoder and the progression iterator for one tile.
+
+import { BitReader } from "./bit_reader";
+import { BitWriter } from "./bit_writer";
+import { Tile } from "../structure/tile";
+
+export const T2_DECODE: i32 = 0;
+export const T2_ENCODE: i32 = 1;
+
+@unmanaged
+export class T2Context {
+  mode: i32;
+  tile: Tile;
+  tileIndex: i32;
+  numLayers: i32;
+  sop: i32;
+  eph: i32;
+  // ---- decoder ----
+  /** Packet bodies (and headers when not packed): [pos, end). */
+  bodyPos: usize;
+  bodyEnd: usize;
+  /** Codestream offset of the body buffer's first byte (for error offsets). */
+  bodyOrigin: usize;
+  bodyOffset: i32;
+  /** 1 if packet headers come from PPM/PPT (`hdr`), not from the bodies. */
+  packed: i32;
+  hdr: BitReader;
+  /** Layers to keep (pieces of later layers are parsed but dropped). */
+  keepLayers: i32;
+  /** Highest resolution whose data is kept, per component is handled via TileComp.topRes. */
+  allowPartial: i32;
+  /** Set once the data ran out: stop reading packets. */
+  stopped: i32;
+  /** 1 if the tile ended early (truncation). */
+  truncated: i32;
+  /** Packets read. */
+  packets: i32;
+  /** Scratch for the packet being read: pending (cblk, seg, passes, len) entries. */
+  pend: usize;
+  pendCap: i32;
+  // ---- encoder ----
+  out: BitWriter;
+  /** Layer being written is limited per code-block by CodeBlock.encLayerPasses. */
+  packetSeq: i32;
+  /** u32 per packet: bytes written, for PLT (or 0 if not recorded). */
+  packetLens: usize;
+  packetLensCap: i32;
+}

@@ -1,0 +1,197 @@
+// Packet encoding, ISO/IEC 15444-1 B.9-B.10 (mirror of packet_decoder.ts): for every code-block of
+// the precinct, the passes of layer `l` are CodeBlock.encLayerPasses[l] - encSentPasses.
+
+import { T2Context } from "./context";
+import { BitWriter, bitWrite, bitWriteN, bitWriterInit, bitWriterFlush } from "./bit_writer";
+import { tagTreeEncode, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
+import { TileComp, Resolution, Band, PrecinctBand, CodeBlock, band, precinctBand, codeBlock } from "../structure/tile";
+import { passesInSegment } from "../t1/segments";
+import { fail } from "../util/fail";
+import { ERR_ENCODE_OVERFLOW, ERR_INTERNAL } from "../util/error_codes";
+import { floorLog2 } from "../util/math";
+
+/** Size of a PassRecord written by the block coder (docs/ARCHITECTURE.md, Seam 1). */
+export const PASS_RECORD: usize = 16;
+
+// @ts-ignore: decorator
+@inline
+export function passRate(cb: CodeBlock, k: i32): i32 {
+  return k < 0 ? 0 : <i32>load<u32>(cb.encPasses + <usize>k * PASS_RECORD, 8);
+}
+
+// @ts-ignore: decorator
+@inline
+function layerPasses(cb: CodeBlock, l: i32): i32 {
+  return load<i32>(cb.encLayerPasses + (<usize>l << 2));
+}
+
+/** Set up the tag trees of every precinct-band of a resolution before its packets are written. */
+export function prepareResolutionForT2(res: Resolution, numLayers: i32): void {
+  let np = res.pw * res.ph;
+  for (let b = 0; b < res.numBands; b++) {
+    let bd = band(res, b);
+    for (let p = 0; p < np; p++) {
+      let pb = precinctBand(bd, p);
+      let n = pb.cw * pb.ch;
+      if (n == 0) continue;
+      for (let i = 0; i < n; i++) {
+        let cb = codeBlock(pb, i);
+        // first layer with a contribution (inclusion tree) and zero bit-planes (B.10.4, B.10.5)
+        let first = numLayers + 1000;
+        for (let l = 0; l < numLayers; l++) {
+          if (layerPasses(cb, l) > 0) {
+            first = l;
+            break;
+          }
+        }
+        tagTreeSetLeaf(pb.incl, i % pb.cw, i / pb.cw, first);
+        tagTreeSetLeaf(pb.imsb, i % pb.cw, i / pb.cw, cb.zbp);
+        cb.included = 0;
+        cb.encSentPasses = 0;
+        cb.lblock = 3;
+      }
+      tagTreeFinish(pb.incl);
+      tagTreeFinish(pb.imsb);
+    }
+  }
+}
+
+/** Table B.4 codeword for the number of passes. */
+function writeNumPasses(bw: BitWriter, n: i32): void {
+  if (n == 1) bitWrite(bw, 0);
+  else if (n == 2) bitWriteN(bw, 0b10, 2);
+  else if (n <= 5) bitWriteN(bw, 0b1100 | <u32>(n - 3), 4);
+  else if (n <= 36) bitWriteN(bw, (0b1111 << 5) | <u32>(n - 6), 9);
+  else bitWriteN(bw, (0b111111111 << 7) | <u32>(n - 37), 16);
+}
+
+// @ts-ignore: decorator
+@inline
+function bitsFor(v: i32): i32 {
+  return v == 0 ? 0 : 32 - <i32>clz(<u32>v);
+}
+
+export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i32, l: i32): void {
+  let bw = ctx.out;
+  let style = tc.style.cblkStyle;
+  let startPos = bw.pos;
+  if (ctx.sop != 0) {
+    // A.8.1: SOP marker segment, Nsop = packet sequence number mod 2^16
+    if (bw.pos + 6 > bw.end) fail(ERR_ENCODE_OVERFLOW);
+    store<u8>(bw.pos, 0xff);
+    store<u8>(bw.pos + 1, 0x91);
+    store<u8>(bw.pos + 2, 0);
+    store<u8>(bw.pos + 3, 4);
+    store<u8>(bw.pos + 4, <u8>(ctx.packetSeq >> 8));
+    store<u8>(bw.pos + 5, <u8>ctx.packetSeq);
+    bw.pos += 6;
+  }
+  ctx.packetSeq++;
+  bitWriterInit(bw, bw.pos, bw.end);
+  // any contribution?
+  let any = false;
+  for (let b = 0; b < res.numBands && !any; b++) {
+    let pb = precinctBand(band(res, b), p);
+    let n = pb.cw * pb.ch;
+    for (let i = 0; i < n; i++) {
+      let cb = codeBlock(pb, i);
+      if (layerPasses(cb, l) > cb.encSentPasses) {
+        any = true;
+        break;
+      }
+    }
+  }
+  if (!any) {
+    bitWrite(bw, 0);
+  } else {
+    bitWrite(bw, 1);
+    for (let b = 0; b < res.numBands; b++) {
+      let pb = precinctBand(band(res, b), p);
+      let n = pb.cw * pb.ch;
+      for (let i = 0; i < n; i++) {
+        let cb = codeBlock(pb, i);
+        let ix = i % pb.cw, iy = i / pb.cw;
+        let newPasses = layerPasses(cb, l) - cb.encSentPasses;
+        if (cb.included == 0) {
+          tagTreeEncode(pb.incl, bw, ix, iy, l + 1);
+        } else {
+          bitWrite(bw, newPasses > 0 ? 1 : 0);
+        }
+        if (newPasses <= 0) continue;
+        if (cb.included == 0) {
+          tagTreeEncode(pb.imsb, bw, ix, iy, 999);
+          cb.included = 1;
+        }
+        writeNumPasses(bw, newPasses);
+        // Segment pieces of this contribution and the Lblock they need (B.10.7)
+        let first = cb.encSentPasses;
+        let last = first + newPasses; // exclusive
+        let need = cb.lblock;
+        let k = first;
+        while (k < last) {
+          let segStart = segmentStart(style, k);
+          let segEnd = segStart + passesInSegment(style, segStart);
+          let upto = min(segEnd, last);
+          let len = passRate(cb, upto - 1) - passRate(cb, k - 1);
+          let bits = bitsFor(len) - floorLog2(<u32>(upto - k));
+          if (bits > need) need = bits;
+          k = upto;
+        }
+        for (let j = cb.lblock; j < need; j++) bitWrite(bw, 1);
+        bitWrite(bw, 0);
+        cb.lblock = need;
+        k = first;
+        while (k < last) {
+          let segStart = segmentStart(style, k);
+          let segEnd = segStart + passesInSegment(style, segStart);
+          let upto = min(segEnd, last);
+          let len = passRate(cb, upto - 1) - passRate(cb, k - 1);
+          bitWriteN(bw, <u32>len, cb.lblock + floorLog2(<u32>(upto - k)));
+          k = upto;
+        }
+      }
+    }
+  }
+  bitWriterFlush(bw);
+  if (ctx.eph != 0) {
+    if (bw.pos + 2 > bw.end) fail(ERR_ENCODE_OVERFLOW);
+    store<u8>(bw.pos, 0xff);
+    store<u8>(bw.pos + 1, 0x92);
+    bw.pos += 2;
+  }
+  // bodies
+  if (any) {
+    for (let b = 0; b < res.numBands; b++) {
+      let pb = precinctBand(band(res, b), p);
+      let n = pb.cw * pb.ch;
+      for (let i = 0; i < n; i++) {
+        let cb = codeBlock(pb, i);
+        let lp = layerPasses(cb, l);
+        if (lp <= cb.encSentPasses) continue;
+        let from = passRate(cb, cb.encSentPasses - 1);
+        let to = passRate(cb, lp - 1);
+        if (to < from) fail(ERR_INTERNAL, -1, from, to);
+        let len = <usize>(to - from);
+        if (bw.pos + len > bw.end) fail(ERR_ENCODE_OVERFLOW);
+        memory.copy(bw.pos, cb.encData + <usize>from, len);
+        bw.pos += len;
+        cb.encSentPasses = lp;
+      }
+    }
+  }
+  if (ctx.packetLens != 0 && ctx.packets < ctx.packetLensCap) {
+    store<u32>(ctx.packetLens + (<usize>ctx.packets << 2), <u32>(bw.pos - startPos));
+  }
+  ctx.packets++;
+}
+
+/** First pass of the codeword segment containing pass `k` (D.4, via passesInSegment). */
+export function segmentStart(style: i32, k: i32): i32 {
+  let s = 0;
+  while (true) {
+    let n = passesInSegment(style, s);
+    if (k < s + n) return s;
+    s += n;
+  }
+  return 0;
+}
