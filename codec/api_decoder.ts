@@ -149,6 +149,12 @@ export function decoderRun(reduce: i32, layers: i32, rx0: i32, ry0: i32, rx1: i3
   return job.partial;
 }
 
+/** Decode warnings: 0 tiles missing (left at 0), 1 tiles whose last packets were absent. */
+export function decoderWarnings(field: i32): i32 {
+  let job = changetype<DecodeJob>(gJob);
+  return field == 0 ? job.missingTiles : field == 1 ? job.shortTiles : 0;
+}
+
 /** Output plane of component c: 0 data pointer, 1 x0, 2 y0, 3 width, 4 height, 5 wanted. */
 export function decoderPlane(c: i32, field: i32): f64 {
   let pl = plane(changetype<DecodeJob>(gJob), c);

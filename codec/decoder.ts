@@ -53,6 +53,10 @@ export class DecodeJob {
   /** Plane[Csiz] */
   planes: usize;
   partial: i32;
+  /** Tiles with no data in a complete codestream (left at 0). */
+  missingTiles: i32;
+  /** Tiles whose data ended cleanly before their last packets (remaining packets taken as empty). */
+  shortTiles: i32;
   /** Scratch shared by all code-blocks. */
   cbData: usize;
   cbDataCap: i32;
@@ -127,11 +131,15 @@ export function decodeTiles(job: DecodeJob): void {
     tileBounds(cs, t, probe);
     if (probe.tx1 <= job.rx0 || probe.tx0 >= job.rx1 || probe.ty1 <= job.ry0 || probe.ty0 >= job.ry1) continue;
     if (load<i32>(cs.partCount + (<usize>t << 2)) == 0) {
-      // the tile has no data at all
-      job.partial = 1;
-      if (job.allowPartial == 0) {
-        if (cs.truncated != 0) fail(E.ERR_PACKET_TRUNCATED, cs.len, t);
-        fail(E.ERR_NO_TILE_DATA, -1, t);
+      // No tile-part for this tile. Tiles whose components are all empty (sub-sampling) carry no
+      // packets at all; otherwise the area stays 0: an error for a truncated codestream (unless
+      // allowPartial), a warning for a complete one (encoders may omit tiles; OpenJPEG does the same).
+      if (!tileHasSamples(cs, probe)) continue;
+      if (cs.truncated != 0) {
+        job.partial = 1;
+        if (job.allowPartial == 0) fail(E.ERR_PACKET_TRUNCATED, cs.len, t);
+      } else {
+        job.missingTiles++;
       }
       continue;
     }
@@ -140,6 +148,16 @@ export function decodeTiles(job: DecodeJob): void {
     decodeTile(job, t);
     arenaRelease(mark);
   }
+}
+
+/** Does any component of the tile have samples (B-12)? */
+function tileHasSamples(cs: Codestream, tp: TileParams): bool {
+  let siz = cs.siz;
+  for (let c = 0; c < siz.Csiz; c++) {
+    let k = compSiz(siz, c);
+    if (ceilDiv(<i64>tp.tx1, k.dx) > ceilDiv(<i64>tp.tx0, k.dx) && ceilDiv(<i64>tp.ty1, k.dy) > ceilDiv(<i64>tp.ty0, k.dy)) return true;
+  }
+  return false;
 }
 
 function decodeTile(job: DecodeJob, t: i32): void {
@@ -192,8 +210,10 @@ function decodeTile(job: DecodeJob, t: i32): void {
   }
   ctx.keepLayers = job.layers > 0 ? job.layers : 0x7fffffff;
   ctx.allowPartial = job.allowPartial;
+  ctx.dataComplete = tp.truncated == 0 ? 1 : 0;
   runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers);
   if (ctx.truncated != 0) job.partial = 1;
+  if (ctx.ranShort != 0) job.shortTiles++;
   // T1 + dequantisation + inverse DWT, per component
   for (let c = 0; c < C; c++) {
     let tc = tileComp(tile, c);
@@ -234,9 +254,24 @@ function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): boo
   }
   store<u32>(job.cbData + pos, 0xffffffff);
   store<u32>(job.cbData + pos + 4, 0xffffffff);
-  if (totalPasses == 0) return false;
-  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
   let numBps = bd.Mb + tc.roi - cb.zbp;
+  if (totalPasses == 0 || numBps <= 0) return false;
+  // Passes beyond the last bit-plane carry nothing (D.2); drop them as OpenJPEG's T1 does.
+  let limit = 3 * numBps - 2;
+  if (totalPasses > limit) {
+    let acc = 0;
+    for (let s = 0; s < numSegs; s++) {
+      let pp = job.segPasses + (<usize>s << 2);
+      let n = <i32>load<u32>(pp);
+      if (acc + n >= limit) {
+        store<u32>(pp, <u32>(limit - acc));
+        numSegs = s + 1;
+        break;
+      }
+      acc += n;
+    }
+  }
+  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
   decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, tc.style.cblkStyle, job.cbOut, w);
   return true;
 }

@@ -17,6 +17,7 @@ export interface DecoderExports extends CoreExports {
   headerTilePart(i: number, field: number): number;
   decoderRun(reduce: number, layers: number, rx0: number, ry0: number, rx1: number, ry1: number, allowPartial: number, wantMask: number, maxCblks: number): number;
   decoderPlane(c: number, field: number): number;
+  decoderWarnings(field: number): number;
   packComponent(src: number, srcStride: number, w: number, h: number, dst: number, dstStep: number, dstStride: number, bytesPerSample: number, signed: number): void;
   packInterleaved(planes: number, numComps: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, bytesPerSample: number, signed: number): void;
   packComponentUpsampled(

@@ -14,7 +14,7 @@ import type { Jp2File } from "./jp2/types.js";
 
 /** Default limits (see {@link Limits}). */
 export const DEFAULT_LIMITS: Required<Limits> = {
-  maxPixels: 2 ** 30,
+  maxPixels: 2 ** 28,
   maxMemory: 3 * 2 ** 30,
   maxTiles: 65535,
   maxComponents: 16384,
@@ -176,6 +176,10 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodedI
     for (const i of p.comps) maskView[i] = 1;
     const partial = c.decoderRun(p.reduce, p.layers, p.rx0, p.ry0, p.rx1, p.ry1, options.allowPartial ? 1 : 0, mask, MAX_CODEBLOCKS_PER_TILE) !== 0;
     if (partial) warnings.push("the codestream is truncated or damaged; the image holds what could be decoded");
+    const missing = c.decoderWarnings(0);
+    if (missing > 0) warnings.push(`${missing} tile(s) have no data in the codestream; their area is left at 0`);
+    const short = c.decoderWarnings(1);
+    if (short > 0) warnings.push(`${short} tile(s) end before their last packets; the missing packets were taken as empty`);
 
     const compInfo: ComponentInfo[] = p.comps.map((i) => {
       const pl = planeInfo(c, i);

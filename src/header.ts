@@ -102,6 +102,7 @@ export function readHeaderAndLayout(bytes: Uint8Array): { info: HeaderInfo; layo
       comments: comments(loc.codestream, layout.markers),
       ...(h.userPrecincts ? { precincts } : {}),
       ...(loc.jp2 ? { jp2: toJp2Info(loc.jp2) } : {}),
+      warnings: [...(loc.jp2?.warnings ?? []), ...(h.truncated ? ["the codestream is truncated (it ends before EOC or inside a tile-part)"] : [])],
     };
     return { info, layout, codestreamOffset: loc.codestream.byteOffset - bytes.byteOffset };
   });

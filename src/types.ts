@@ -55,7 +55,7 @@ export interface Region {
 
 /** Resource limits checked before any allocation. */
 export interface Limits {
-  /** Maximum pixels (width x height of the image area); default 2^30 (~1 gigapixel). */
+  /** Maximum pixels of the decoded image (width x height after region/reduce); default 2^28 (268 megapixels). */
   maxPixels?: number;
   /** Maximum bytes of WebAssembly memory a job may use; default 3 GiB. */
   maxMemory?: number;
@@ -162,6 +162,8 @@ export interface HeaderInfo {
   comments: string[];
   /** JP2 details when the input is a JP2/JPX file. */
   jp2?: Jp2Info;
+  /** Non-fatal problems found in the file (tolerated box damage, broken ICC profile, ...). */
+  warnings: string[];
 }
 
 /** JP2/JPX file-format details (Annex I). */
@@ -177,7 +179,7 @@ export interface Jp2Info {
   componentMapping?: Array<{ component: number; type: number; paletteColumn: number }>;
   /** Channel definitions (cdef): type 0 colour, 1 opacity, 2 premultiplied opacity; association 0 = whole image. */
   channels?: Array<{ channel: number; type: number; association: number }>;
-  /** Capture / display resolution (pixels per metre), if present. */
+  /** Capture / display resolution as [horizontal, vertical] pixels per metre, if present. */
   resolution?: { capture?: [number, number]; display?: [number, number] };
 }
 

@@ -323,9 +323,16 @@ function walkTileParts(cs: Codestream, start: i32, fill: bool): i32 {
     let m = peekU16(data + <usize>pos);
     if (m == M.EOC) break;
     if (m != M.SOT) {
-      // Bytes after the last tile-part that are not a marker: tolerated as trailing data (real
-      // files carry padding); a codestream without any tile-part is an error.
+      // Bytes after the last tile-part that are not SOT/EOC: a codestream without any tile-part is
+      // an error; otherwise some encoders wrote a Psot a few bytes short, so the last tile-part is
+      // extended to EOC (or the end of the data). Extra bytes after the last packet are never read.
       if (count == 0) fail(E.ERR_BAD_SOT, pos, -1, 0);
+      if (fill) {
+        let end = len;
+        if (len >= 2 && peekU16(data + <usize>(len - 2)) == M.EOC) end = len - 2;
+        let last = tilePart(cs, count - 1);
+        if (end > last.dataEnd) last.dataEnd = end;
+      }
       break;
     }
     let sot = pos;

@@ -24,6 +24,9 @@ export function readSiz(r: Reader, segLen: i32, siz: Siz): void {
   let Csiz = <i32>rdU16(r);
   if (Csiz < 1 || Csiz > 16384) fail(ERR_LIMIT_COMPONENTS, at, Csiz, 16384);
   if (segLen != 38 + 3 * Csiz) fail(ERR_BAD_SIZ, at, segLen, Csiz);
+  // A tile larger than the image is one tile column/row: clamp it so geometry stays in 31 bits.
+  if (XTsiz > MAX_COORD && Xsiz <= MAX_COORD && XTOsiz <= Xsiz) XTsiz = Xsiz - XTOsiz;
+  if (YTsiz > MAX_COORD && Ysiz <= MAX_COORD && YTOsiz <= Ysiz) YTsiz = Ysiz - YTOsiz;
   if (Xsiz > MAX_COORD || Ysiz > MAX_COORD || XTsiz > MAX_COORD || YTsiz > MAX_COORD) {
     fail(ERR_UNSUPPORTED, at, <i32>(Xsiz >> 16), <i32>(Ysiz >> 16));
   }

@@ -6,7 +6,7 @@ import { Codestream, TileParams, tileStyle, tileQuant, tileRoi } from "../codest
 import { CodingStyle, QuantStyle, compSiz, ppx, ppy, quantExponent, quantMantissa, QUANT_NONE } from "../codestream/params";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 import { fail } from "../util/fail";
-import { ERR_BAD_QCD, ERR_LIMIT_CODEBLOCKS, ERR_UNSUPPORTED, ERR_BAD_COD } from "../util/error_codes";
+import { ERR_LIMIT_CODEBLOCKS, ERR_UNSUPPORTED, ERR_BAD_COD } from "../util/error_codes";
 import { TagTree, tagTreeNew } from "../t2/tag_tree";
 
 export const ORIENT_LL: i32 = 0;
@@ -295,8 +295,8 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): vo
   tc.topRes = -1;
   let NL = s.levels;
   tc.numRes = NL + 1;
-  // A.6.4: expounded / none need one step per sub-band
-  if (q.style != 1 && q.count < 3 * NL + 1) fail(ERR_BAD_QCD, -1, q.count, 3 * NL + 1);
+  // A.6.4: expounded / none give one step per sub-band; when a writer gave fewer, the missing bands
+  // reuse the last one (as tolerant decoders do) — quantExponent/quantMantissa clamp the index.
   tc.res = arenaAllocZeroed(<usize>(NL + 1) * offsetof<Resolution>());
   for (let r = 0; r <= NL; r++) {
     let res = resolution(tc, r);

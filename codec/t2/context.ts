@@ -35,6 +35,11 @@ export class T2Context {
   truncated: i32;
   /** Packets read. */
   packets: i32;
+  /** 1 if the tile's data is complete (not a truncated codestream): running out of data at a
+   * packet boundary then means the encoder left out the remaining (empty) packets. */
+  dataComplete: i32;
+  /** Set when that happened. */
+  ranShort: i32;
   /** Scratch for the packet being read: pending (cblk, seg, passes, len) entries. */
   pend: usize;
   pendCap: i32;

@@ -63,7 +63,16 @@ export function decodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
   }
   let br = ctx.hdr;
   if (ctx.packed == 0) bitReaderInit(br, ctx.bodyPos, ctx.bodyEnd);
-  if (br.pos >= br.end) return stopTruncated(ctx);
+  if (br.pos >= br.end && br.ct == 0) {
+    // No byte left for this packet's header. In a complete codestream the remaining packets were
+    // left out by the encoder (they read as empty, as in OpenJPEG); otherwise the data is cut.
+    if (ctx.dataComplete != 0) {
+      ctx.ranShort = 1;
+      ctx.stopped = 1;
+      return false;
+    }
+    return stopTruncated(ctx);
+  }
 
   let keep = layer < ctx.keepLayers;
   let npend = 0;
@@ -100,9 +109,8 @@ export function decodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
         }
         if (br.overrun != 0) return stopTruncated(ctx);
         if (cb.lblock > 32) return corrupt(ctx);
-        let numBps = bd.Mb + tc.roi - cb.zbp;
-        // D.2: at most 3 * numBps - 2 passes exist
-        if (numBps <= 0 || cb.numPasses + np > 3 * numBps - 2) return corrupt(ctx);
+        // More passes than bit-planes allow (D.2) are tolerated: T1 ignores the extra ones.
+        if (cb.numPasses + np > 3 * 74) return corrupt(ctx);
         // B.10.7.2: one length per codeword segment touched by the new passes
         let left = np;
         while (left > 0) {

@@ -1,2 +1,23 @@
-// Exports of this stage (filled in by its implementation).
-export function transformVersion(): i32 { return 1; }
+// Exports of the transform stage (Annex F wavelets, Annex G colour transforms, sample packing) and,
+// re-exported from ../quant, of the quantisation kernels (Annex E). All kernels are pure pointer
+// functions; see each file's header for its ABI.
+
+export { dwtScratchBytes } from "./dwt_layout";
+export { dwt53InverseLevel, dwt53ForwardLevel } from "./dwt53";
+export { dwt97InverseLevel, dwt97ForwardLevel } from "./dwt97";
+export { dwtSynthesisNorm } from "./dwt_norms";
+export {
+  rctForward, rctInverse, rctInverseToOutput,
+  ictForward, ictInverse, ictInverseToOutput,
+  shiftClampI32, roundShiftClampF32,
+} from "./mct";
+export {
+  packComponent, packInterleaved, packComponentUpsampled,
+  unpackComponent, unpackComponentF32,
+} from "./pixel_pack";
+export * from "../quant/exports";
+
+/** Version of the transform/quant kernels' ABI (bumped when a signature changes). */
+export function transformVersion(): i32 {
+  return 2;
+}

@@ -1,0 +1,62 @@
+// Encoder-side quantisation fused into the copy of one code-block out of the tile-component buffer
+// (ISO/IEC 15444-1 E.1: deadzone scalar quantiser q = sign(x)·⌊|x| / Δb⌋).
+//
+// ABI (pointer-only; strides in samples):
+//
+//   quantizeCopyIrr(src /*f32*/, srcStride, w, h, dst /*i32*/, dstStride, invStep: f32, fracBits)
+//   copyRev(src /*i32*/, srcStride, w, h, dst /*i32*/, dstStride)
+//
+// quantizeCopyIrr produces two's complement fixed-point magnitudes with `fracBits` fractional bits:
+//     dst = sign(x) · min(⌊|x| · (invStep · 2^fracBits)⌋, 2^30 − 1)
+// where invStep = 1/Δb. The integer part (|dst| >> fracBits) is exactly the quantisation index of E.1
+// (up to the f32 rounding of |x|·invStep), and the fractional bits let the block coder estimate the
+// distortion of each coding pass (Seam 1: `fracBits` of ebcotEncodeBlock; |c| < 2^30). fracBits is
+// 0..29; invStep · 2^fracBits is formed in f32 (exact: a power-of-two scaling). NaN becomes 0, ±∞
+// and huge values saturate to ±(2^30 − 1); −0 becomes 0.
+//
+// copyRev is the reversible (5/3, no quantisation) counterpart: a plain copy (fracBits = 0).
+//
+// SIMD twins perform the same f32 multiply and saturating conversion per sample: bit-identical.
+
+const MAX_MAG: i32 = (1 << 30) - 1;
+
+/** Deadzone quantisation of one block with `fracBits` fractional bits kept (file header). */
+export function quantizeCopyIrr(src: usize, srcStride: i32, w: i32, h: i32, dst: usize, dstStride: i32, invStep: f32, fracBits: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let fb = fracBits < 0 ? 0 : fracBits > 29 ? 29 : fracBits;
+  let scale: f32 = invStep * <f32>(<i32>1 << fb);
+  let srcRow = <usize>srcStride << 2;
+  let dstRow = <usize>dstStride << 2;
+  for (let y = 0; y < h; y++) {
+    let s = src + <usize>y * srcRow;
+    let d = dst + <usize>y * dstRow;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let sc = f32x4.splat(scale);
+      let mx = i32x4.splat(MAX_MAG);
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let v = v128.load(s + o);
+        let sg = i32x4.shr_s(v, 31); // sign bit of the f32
+        let mag = i32x4.min_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.abs(v), sc)), mx);
+        v128.store(d + o, i32x4.sub(v128.xor(mag, sg), sg));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      let v = load<f32>(s + o);
+      let mag = <i32>(abs<f32>(v) * scale); // i32.trunc_sat_f32_s
+      if (mag > MAX_MAG) mag = MAX_MAG;
+      store<i32>(d + o, (reinterpret<i32>(v) < 0) ? -mag : mag);
+    }
+  }
+}
+
+/** Copy one block of i32 coefficients (reversible path). */
+export function copyRev(src: usize, srcStride: i32, w: i32, h: i32, dst: usize, dstStride: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let srcRow = <usize>srcStride << 2;
+  let dstRow = <usize>dstStride << 2;
+  let n = <usize>w << 2;
+  for (let y = 0; y < h; y++) memory.copy(dst + <usize>y * dstRow, src + <usize>y * srcRow, n);
+}

@@ -1,0 +1,172 @@
+// MQ arithmetic encoder (ISO/IEC 15444-1 Annex C.2) with FLUSH (C.2.9) and the predictable
+// termination ERTERM (D.4.2) used with the PTERM code-block style.
+//
+// Registers A and C and the counter CT live in the globals below between coding passes; the pass
+// loops of ebcot_encoder.ts keep them in locals and inline ENCODE, calling mqByteOut() once per
+// output byte. The byte B being assembled (it can still receive a carry) is kept in mqB and is
+// also stored at mqBp as soon as it is created; mqBp = start - 1 before the first byte (the
+// "byte before the segment" of INITENC is a virtual 0 that is never written).
+
+import { fail } from "../util/fail";
+import { ERR_ENCODE_OVERFLOW } from "../util/error_codes";
+import { MQ_TABLE, MQ_CONTEXTS } from "./mq_states";
+
+export let mqeA: u32 = 0;
+export let mqeC: u32 = 0;
+export let mqeCt: u32 = 0;
+/** Address of the byte B (the last byte output, still open for a carry). */
+export let mqeBp: usize = 0;
+/** Value of B. */
+export let mqeB: u32 = 0;
+/** One past the last writable byte of the destination. */
+let mqeLimit: usize = 0;
+
+/** INITENC (C.2.8, Figure C.10) for a segment whose first byte goes to `start`; `limit` = end of the buffer. */
+export function mqEncodeInit(start: usize, limit: usize): void {
+  mqeA = 0x8000;
+  mqeC = 0;
+  mqeCt = 12;
+  mqeBp = start - 1;
+  mqeB = 0;
+  mqeLimit = limit;
+}
+
+/**
+ * BYTEOUT (C.2.7, Figure C.8) for register value `c`: returns the new C and sets mqeCt.
+ * Bit stuffing: after a 0xFF byte only 7 bits go into the next byte.
+ */
+export function mqByteOut(c: u32): u32 {
+  let bp = mqeBp;
+  let b = mqeB;
+  if (b != 0xff) {
+    if (c < 0x800_0000) {
+      bp++;
+      b = c >>> 19;
+      c &= 0x7_ffff;
+      mqeCt = 8;
+      return byteOutStore(bp, b, c);
+    }
+    // carry into B
+    b++;
+    store<u8>(bp, <u8>b);
+    if (b != 0xff) {
+      bp++;
+      b = (c >>> 19) & 0xff;
+      c &= 0x7_ffff;
+      mqeCt = 8;
+      return byteOutStore(bp, b, c);
+    }
+    c &= 0x7ff_ffff;
+  }
+  bp++;
+  b = c >>> 20;
+  c &= 0xf_ffff;
+  mqeCt = 7;
+  return byteOutStore(bp, b, c);
+}
+
+// @ts-ignore: decorator
+@inline
+function byteOutStore(bp: usize, b: u32, c: u32): u32 {
+  if (bp >= mqeLimit) fail(ERR_ENCODE_OVERFLOW, -1, <i32>(mqeLimit - bp), 0);
+  store<u8>(bp, <u8>b);
+  mqeBp = bp;
+  mqeB = b;
+  return c;
+}
+
+/**
+ * ENCODE (C.2.2–C.2.6, Figures C.3–C.7) of decision `d` with context `cx`, registers in the globals.
+ * Reference form; ebcot_encoder.ts inlines the same steps with the registers in locals.
+ */
+export function mqEncodeBit(cx: i32, d: u32): void {
+  let a = mqeA;
+  let c = mqeC;
+  let ct = mqeCt;
+  const cxp = MQ_CONTEXTS + <usize>cx;
+  const s = <u32>load<u8>(cxp);
+  const e = load<u32>(MQ_TABLE + (<usize>s << 2));
+  const q = e & 0xffff;
+  a -= q;
+  if (d == (s & 1)) {
+    // CODEMPS
+    if ((a & 0x8000) != 0) {
+      c += q;
+      mqeC = c;
+      mqeA = a;
+      return;
+    }
+    if (a < q) a = q;
+    else c += q;
+    store<u8>(cxp, <u8>((e >>> 16) & 0xff));
+  } else {
+    // CODELPS
+    if (a < q) c += q;
+    else a = q;
+    store<u8>(cxp, <u8>(e >>> 24));
+  }
+  // RENORME (Figure C.9), several shifts at once
+  let n = clz(a) - 16;
+  while (n >= ct) {
+    a <<= ct;
+    c <<= ct;
+    n -= ct;
+    c = mqByteOut(c);
+    ct = mqeCt;
+  }
+  a <<= n;
+  c <<= n;
+  mqeA = a;
+  mqeC = c;
+  mqeCt = ct - n;
+}
+
+/**
+ * FLUSH (C.2.9, Figures C.11–C.12): SETBITS, two byte-outs; a final 0xFF is dropped.
+ * Returns the address one past the last byte of the terminated segment.
+ */
+export function mqFlush(): usize {
+  let c = mqeC;
+  const tempc = c + mqeA;
+  c |= 0xffff;
+  if (c >= tempc) c -= 0x8000;
+  c <<= mqeCt;
+  c = mqByteOut(c);
+  c <<= mqeCt;
+  c = mqByteOut(c);
+  mqeC = c;
+  return mqeB == 0xff ? mqeBp : mqeBp + 1;
+}
+
+/**
+ * Predictable termination ERTERM (D.4.2): output just enough bits of C for the decoder to reach
+ * the end of the pass, so that an error-resilient decoder can check the termination.
+ * Returns the address one past the last byte of the terminated segment.
+ */
+export function mqErterm(): usize {
+  let c = mqeC;
+  let k = 12 - <i32>mqeCt;
+  while (k > 0) {
+    c <<= mqeCt;
+    c = mqByteOut(c);
+    k -= <i32>mqeCt;
+  }
+  if (mqeB != 0xff) {
+    c = mqByteOut(c); // settles a pending carry into B; the new partial byte is not part of the segment
+  }
+  mqeC = c;
+  return mqeBp;
+}
+
+/**
+ * A safe truncation length (bytes from `base`) for the pass just coded, without terminating:
+ * the decoder, fed these bytes and 0xFF beyond, decodes every decision coded so far.
+ * Taking B and every byte that will hold a bit of the current C register is enough (the upper end
+ * C + A of the interval has no bits below C's bit 0). The next byte's lowest bit is bit 20 - CT
+ * at worst (after a 0xFF), and each later byte covers at least 7 bits.
+ */
+export function mqRateEstimate(base: usize): u32 {
+  const ct = mqeCt;
+  const extra: u32 = ct <= 5 ? 4 : 3;
+  return <u32>(mqeBp + 1 - base) + extra;
+}

@@ -1,0 +1,368 @@
+// Reversible 5/3 wavelet transform, one decomposition level (ISO/IEC 15444-1 F.3.8.1 / F.4.8.1).
+//
+// ABI (pointer-only; strides in samples, pointers in bytes):
+//
+//   dwt53InverseLevel(buf: usize /*i32*/, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize)
+//   dwt53ForwardLevel(buf: usize /*i32*/, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize)
+//
+// * `buf` holds the top-left `w × h` samples of a level, row stride `stride` (≥ w). The inverse turns
+//   the quadrant layout of codec/transform/dwt_layout.ts into interleaved samples, the forward does
+//   the opposite; both work in place. Nothing outside the `w × h` region is read or written.
+// * `xOdd = u0 & 1`, `yOdd = v0 & 1` (origin parity of this resolution, B.5): when odd, the first
+//   sample of a row (column) is a high-pass sample.
+// * `tmp`: at least dwtScratchBytes(max(w, h)) bytes (dwt_layout.ts), any alignment, contents ignored.
+// * `w == 0` or `h == 0` is a no-op.
+//
+// Arithmetic is exactly the standard's integer lifting with floor division (arithmetic shifts):
+//   inverse (F-5):  X(2n)   = Y(2n)   − ⌊(Y(2n−1) + Y(2n+1) + 2) / 4⌋
+//                   X(2n+1) = Y(2n+1) + ⌊(X(2n) + X(2n+2)) / 2⌋
+//   forward (F-9):  Y(2n+1) = X(2n+1) − ⌊(X(2n) + X(2n+2)) / 2⌋
+//                   Y(2n)   = X(2n)   + ⌊(Y(2n−1) + Y(2n+1) + 2) / 4⌋
+// The periodic symmetric extension (F.3.7, equation F-4) mirrors about the first and last sample
+// without repeating them, and lifting with symmetric filters keeps every intermediate signal
+// symmetric; so each out-of-range neighbour of a step equals the nearest in-range sample of the same
+// band — the kernels clamp band indices instead of materialising the extension.
+// Single-sample signals (i0 = i1 − 1, F.3.7/F.4.7): an even sample is copied; an odd one is
+// X = Y / 2 on the inverse side (integer division truncating toward zero, as OpenJPEG does; the
+// value is even for any codestream a forward transform produced) and Y = 2·X on the forward side.
+//
+// Order (F.3.2 / F.4.2): the inverse runs HOR_SR on every row, then VER_SR on every column; the
+// forward runs VER_SD, then HOR_SD. The vertical pass works on DWT_COLS columns at a time.
+// SIMD twin: `if (ASC_FEATURE_SIMD)` branches use v128 integer ops with the same arithmetic, so both
+// builds give bit-identical results.
+
+import { DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32 } from "./dwt_layout";
+
+// ---------------------------------------------------------------------------------------------
+// Lifting steps over "element" arrays: element n of T is at t + n·lanes·4 and holds `lanes` i32.
+// Sources S[n+o] and S[n+o+1] are clamped to [0, nS−1] (symmetric extension, see header).
+// ---------------------------------------------------------------------------------------------
+
+/** T[n] ∓= ⌊(S[n+o] + S[n+o+1] + 2) / 4⌋ — the low-pass (update) step; `sub` for the inverse. */
+// @ts-ignore: decorator
+@inline
+function update53(t: usize, nT: i32, s: usize, nS: i32, o: i32, lanes: i32, sub: bool): void {
+  let lo = -o > 0 ? -o : 0; // first n with n + o >= 0
+  let hi = nS - 1 - o; // first n with n + o + 1 > nS - 1
+  let a = lo < nT ? lo : nT;
+  let b = hi < nT ? hi : nT;
+  if (b < a) b = a;
+  for (let n = 0; n < a; n++) update53Edge(t, n, s, nS, o, lanes, sub);
+  // interior: a flat loop over a·lanes .. b·lanes, no clamping needed
+  let i = a * lanes;
+  let end = b * lanes;
+  let s0 = s + <usize>((o * lanes) << 2);
+  let s1 = s + <usize>(((o + 1) * lanes) << 2);
+  if (ASC_FEATURE_SIMD) {
+    let two = i32x4.splat(2);
+    for (; i + 4 <= end; i += 4) {
+      let off = <usize>i << 2;
+      let d = i32x4.shr_s(i32x4.add(i32x4.add(v128.load(s0 + off), v128.load(s1 + off)), two), 2);
+      let x = v128.load(t + off);
+      v128.store(t + off, sub ? i32x4.sub(x, d) : i32x4.add(x, d));
+    }
+  }
+  for (; i < end; i++) {
+    let off = <usize>i << 2;
+    let d = (load<i32>(s0 + off) + load<i32>(s1 + off) + 2) >> 2;
+    let x = load<i32>(t + off);
+    store<i32>(t + off, sub ? x - d : x + d);
+  }
+  for (let n = b; n < nT; n++) update53Edge(t, n, s, nS, o, lanes, sub);
+}
+
+// @ts-ignore: decorator
+@inline
+function update53Edge(t: usize, n: i32, s: usize, nS: i32, o: i32, lanes: i32, sub: bool): void {
+  let i0 = n + o;
+  let i1 = i0 + 1;
+  if (i0 < 0) i0 = 0;
+  if (i0 > nS - 1) i0 = nS - 1;
+  if (i1 < 0) i1 = 0;
+  if (i1 > nS - 1) i1 = nS - 1;
+  let tp = t + (<usize>(n * lanes) << 2);
+  let p0 = s + (<usize>(i0 * lanes) << 2);
+  let p1 = s + (<usize>(i1 * lanes) << 2);
+  for (let c = 0; c < lanes; c++) {
+    let off = <usize>c << 2;
+    let d = (load<i32>(p0 + off) + load<i32>(p1 + off) + 2) >> 2;
+    let x = load<i32>(tp + off);
+    store<i32>(tp + off, sub ? x - d : x + d);
+  }
+}
+
+/** T[n] ±= ⌊(S[n+o] + S[n+o+1]) / 2⌋ — the high-pass (predict) step; `add` for the inverse. */
+// @ts-ignore: decorator
+@inline
+function predict53(t: usize, nT: i32, s: usize, nS: i32, o: i32, lanes: i32, add: bool): void {
+  let lo = -o > 0 ? -o : 0;
+  let hi = nS - 1 - o;
+  let a = lo < nT ? lo : nT;
+  let b = hi < nT ? hi : nT;
+  if (b < a) b = a;
+  for (let n = 0; n < a; n++) predict53Edge(t, n, s, nS, o, lanes, add);
+  let i = a * lanes;
+  let end = b * lanes;
+  let s0 = s + <usize>((o * lanes) << 2);
+  let s1 = s + <usize>(((o + 1) * lanes) << 2);
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= end; i += 4) {
+      let off = <usize>i << 2;
+      let d = i32x4.shr_s(i32x4.add(v128.load(s0 + off), v128.load(s1 + off)), 1);
+      let x = v128.load(t + off);
+      v128.store(t + off, add ? i32x4.add(x, d) : i32x4.sub(x, d));
+    }
+  }
+  for (; i < end; i++) {
+    let off = <usize>i << 2;
+    let d = (load<i32>(s0 + off) + load<i32>(s1 + off)) >> 1;
+    let x = load<i32>(t + off);
+    store<i32>(t + off, add ? x + d : x - d);
+  }
+  for (let n = b; n < nT; n++) predict53Edge(t, n, s, nS, o, lanes, add);
+}
+
+// @ts-ignore: decorator
+@inline
+function predict53Edge(t: usize, n: i32, s: usize, nS: i32, o: i32, lanes: i32, add: bool): void {
+  let i0 = n + o;
+  let i1 = i0 + 1;
+  if (i0 < 0) i0 = 0;
+  if (i0 > nS - 1) i0 = nS - 1;
+  if (i1 < 0) i1 = 0;
+  if (i1 > nS - 1) i1 = nS - 1;
+  let tp = t + (<usize>(n * lanes) << 2);
+  let p0 = s + (<usize>(i0 * lanes) << 2);
+  let p1 = s + (<usize>(i1 * lanes) << 2);
+  for (let c = 0; c < lanes; c++) {
+    let off = <usize>c << 2;
+    let d = (load<i32>(p0 + off) + load<i32>(p1 + off)) >> 1;
+    let x = load<i32>(tp + off);
+    store<i32>(tp + off, add ? x + d : x - d);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Horizontal (rows)
+// ---------------------------------------------------------------------------------------------
+
+/** HOR_SR on one row (quadrant → interleaved). */
+export function rowInverse53(row: usize, w: i32, odd: i32, tmp: usize): void {
+  if (w == 1) {
+    if (odd) store<i32>(row, load<i32>(row) / 2);
+    return;
+  }
+  let nL = lowCount(w, odd);
+  let nH = w - nL;
+  memory.copy(tmp, row, <usize>w << 2);
+  let lp = tmp;
+  let hp = tmp + (<usize>nL << 2);
+  update53(lp, nL, hp, nH, odd - 1, 1, true);
+  predict53(hp, nH, lp, nL, -odd, 1, true);
+  if (odd) interleaveRow32(row, hp, nH, lp, nL);
+  else interleaveRow32(row, lp, nL, hp, nH);
+}
+
+/** HOR_SD on one row (interleaved → quadrant). */
+function rowForward53(row: usize, w: i32, odd: i32, tmp: usize): void {
+  if (w == 1) {
+    if (odd) store<i32>(row, load<i32>(row) << 1);
+    return;
+  }
+  let nL = lowCount(w, odd);
+  let nH = w - nL;
+  let lp = tmp;
+  let hp = tmp + (<usize>nL << 2);
+  if (odd) deinterleaveRow32(row, hp, nH, lp, nL);
+  else deinterleaveRow32(row, lp, nL, hp, nH);
+  predict53(hp, nH, lp, nL, -odd, 1, false);
+  update53(lp, nL, hp, nH, odd - 1, 1, false);
+  memory.copy(row, tmp, <usize>w << 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vertical (groups of DWT_COLS columns)
+//
+// A full group is processed with the first lifting step fused into the gather and the last one into
+// the scatter, so each row segment of `buf` is read once and written once and the scratch block is
+// swept as little as possible. A partial group (w not a multiple of DWT_COLS) is gathered into a
+// zero-padded block, lifted with the generic steps and scattered; the arithmetic is the same.
+// ---------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline
+function clampIndex(i: i32, n: i32): i32 {
+  return i < 0 ? 0 : i > n - 1 ? n - 1 : i;
+}
+
+/** One element of DWT_COLS lanes: dst = x ∓ ⌊(a + b + 2) / 4⌋ (`sub` for the inverse). */
+// @ts-ignore: decorator
+@inline
+function updateElem53(dst: usize, x: usize, a: usize, b: usize, sub: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    let two = i32x4.splat(2);
+    for (let j: usize = 0; j < (<usize>DWT_COLS << 2); j += 16) {
+      let d = i32x4.shr_s(i32x4.add(i32x4.add(v128.load(a + j), v128.load(b + j)), two), 2);
+      let v = v128.load(x + j);
+      v128.store(dst + j, sub ? i32x4.sub(v, d) : i32x4.add(v, d));
+    }
+  } else {
+    for (let j: usize = 0; j < (<usize>DWT_COLS << 2); j += 4) {
+      let d = (load<i32>(a + j) + load<i32>(b + j) + 2) >> 2;
+      let v = load<i32>(x + j);
+      store<i32>(dst + j, sub ? v - d : v + d);
+    }
+  }
+}
+
+/** One element of DWT_COLS lanes: dst = x ± ⌊(a + b) / 2⌋ (`add` for the inverse). */
+// @ts-ignore: decorator
+@inline
+function predictElem53(dst: usize, x: usize, a: usize, b: usize, add: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let j: usize = 0; j < (<usize>DWT_COLS << 2); j += 16) {
+      let d = i32x4.shr_s(i32x4.add(v128.load(a + j), v128.load(b + j)), 1);
+      let v = v128.load(x + j);
+      v128.store(dst + j, add ? i32x4.add(v, d) : i32x4.sub(v, d));
+    }
+  } else {
+    for (let j: usize = 0; j < (<usize>DWT_COLS << 2); j += 4) {
+      let d = (load<i32>(a + j) + load<i32>(b + j)) >> 1;
+      let v = load<i32>(x + j);
+      store<i32>(dst + j, add ? v + d : v - d);
+    }
+  }
+}
+
+/** VER_SR on one full group of DWT_COLS columns starting at `col`. */
+function groupInverse53(col: usize, rowBytes: usize, nL: i32, nH: i32, odd: i32, tmp: usize): void {
+  let eb = <usize>DWT_COLS << 2;
+  let lp = tmp;
+  let hp = tmp + <usize>nL * eb;
+  for (let n = 0; n < nH; n++) copyLanes32(hp + <usize>n * eb, col + <usize>(nL + n) * rowBytes, DWT_COLS);
+  // lows (fused with the gather): L[n] −= ⌊(H[n+odd−1] + H[n+odd] + 2) / 4⌋
+  for (let n = 0; n < nL; n++) {
+    let a = clampIndex(n + odd - 1, nH), b = clampIndex(n + odd, nH);
+    updateElem53(lp + <usize>n * eb, col + <usize>n * rowBytes, hp + <usize>a * eb, hp + <usize>b * eb, true);
+  }
+  // highs (fused with the scatter): H[n] += ⌊(L[n−odd] + L[n−odd+1]) / 2⌋; rows in output order
+  let m = nL > nH ? nL : nH;
+  for (let n = 0; n < m; n++) {
+    if (n < nL) copyLanes32(col + <usize>(2 * n + odd) * rowBytes, lp + <usize>n * eb, DWT_COLS);
+    if (n < nH) {
+      let a = clampIndex(n - odd, nL), b = clampIndex(n - odd + 1, nL);
+      predictElem53(col + <usize>(2 * n + 1 - odd) * rowBytes, hp + <usize>n * eb, lp + <usize>a * eb, lp + <usize>b * eb, true);
+    }
+  }
+}
+
+/** VER_SD on one full group of DWT_COLS columns starting at `col`. */
+function groupForward53(col: usize, rowBytes: usize, nL: i32, nH: i32, odd: i32, tmp: usize): void {
+  let eb = <usize>DWT_COLS << 2;
+  let lp = tmp;
+  let hp = tmp + <usize>nL * eb;
+  for (let n = 0; n < nL; n++) copyLanes32(lp + <usize>n * eb, col + <usize>(2 * n + odd) * rowBytes, DWT_COLS);
+  // highs (fused with the gather): H[n] −= ⌊(L[n−odd] + L[n−odd+1]) / 2⌋
+  for (let n = 0; n < nH; n++) {
+    let a = clampIndex(n - odd, nL), b = clampIndex(n - odd + 1, nL);
+    predictElem53(hp + <usize>n * eb, col + <usize>(2 * n + 1 - odd) * rowBytes, lp + <usize>a * eb, lp + <usize>b * eb, false);
+  }
+  // lows (fused with the scatter): L[n] += ⌊(H[n+odd−1] + H[n+odd] + 2) / 4⌋
+  for (let n = 0; n < nL; n++) {
+    let a = clampIndex(n + odd - 1, nH), b = clampIndex(n + odd, nH);
+    updateElem53(col + <usize>n * rowBytes, lp + <usize>n * eb, hp + <usize>a * eb, hp + <usize>b * eb, false);
+  }
+  for (let n = 0; n < nH; n++) copyLanes32(col + <usize>(nL + n) * rowBytes, hp + <usize>n * eb, DWT_COLS);
+}
+
+/** VER_SR on all columns (quadrant rows → interleaved rows). */
+export function colsInverse53(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: usize): void {
+  let rowBytes = <usize>stride << 2;
+  if (h == 1) {
+    if (odd) {
+      for (let x = 0; x < w; x++) {
+        let p = buf + (<usize>x << 2);
+        store<i32>(p, load<i32>(p) / 2);
+      }
+    }
+    return;
+  }
+  let nL = lowCount(h, odd);
+  let nH = h - nL;
+  let lanes = DWT_COLS;
+  let eb = <usize>lanes << 2; // bytes per tmp element
+  let lp = tmp;
+  let hp = tmp + <usize>nL * eb;
+  let x = 0;
+  for (; x + lanes <= w; x += lanes) groupInverse53(buf + (<usize>x << 2), rowBytes, nL, nH, odd, tmp);
+  if (x < w) {
+    let cols = w - x;
+    let col = buf + (<usize>x << 2);
+    memory.fill(tmp, 0, <usize>h * eb);
+    for (let r = 0; r < h; r++) copyLanes32(tmp + <usize>r * eb, col + <usize>r * rowBytes, cols);
+    update53(lp, nL, hp, nH, odd - 1, lanes, true);
+    predict53(hp, nH, lp, nL, -odd, lanes, true);
+    for (let n = 0; n < nL; n++) copyLanes32(col + <usize>(2 * n + odd) * rowBytes, lp + <usize>n * eb, cols);
+    for (let n = 0; n < nH; n++) copyLanes32(col + <usize>(2 * n + 1 - odd) * rowBytes, hp + <usize>n * eb, cols);
+  }
+}
+
+/** VER_SD on all columns (interleaved rows → quadrant rows). */
+function colsForward53(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: usize): void {
+  let rowBytes = <usize>stride << 2;
+  if (h == 1) {
+    if (odd) {
+      for (let x = 0; x < w; x++) {
+        let p = buf + (<usize>x << 2);
+        store<i32>(p, load<i32>(p) << 1);
+      }
+    }
+    return;
+  }
+  let nL = lowCount(h, odd);
+  let nH = h - nL;
+  let lanes = DWT_COLS;
+  let eb = <usize>lanes << 2;
+  let lp = tmp;
+  let hp = tmp + <usize>nL * eb;
+  let x = 0;
+  for (; x + lanes <= w; x += lanes) groupForward53(buf + (<usize>x << 2), rowBytes, nL, nH, odd, tmp);
+  if (x < w) {
+    let cols = w - x;
+    let col = buf + (<usize>x << 2);
+    memory.fill(tmp, 0, <usize>h * eb);
+    for (let n = 0; n < nL; n++) copyLanes32(lp + <usize>n * eb, col + <usize>(2 * n + odd) * rowBytes, cols);
+    for (let n = 0; n < nH; n++) copyLanes32(hp + <usize>n * eb, col + <usize>(2 * n + 1 - odd) * rowBytes, cols);
+    predict53(hp, nH, lp, nL, -odd, lanes, false);
+    update53(lp, nL, hp, nH, odd - 1, lanes, false);
+    for (let r = 0; r < h; r++) copyLanes32(col + <usize>r * rowBytes, tmp + <usize>r * eb, cols);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public kernels
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One level of the inverse reversible 5/3 DWT (2D_SR, F.3.2 with 1D_FILTR_5-3R, F.3.8.1), in place:
+ * quadrant layout → interleaved samples. See the file header for the ABI.
+ */
+export function dwt53InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
+  if (w <= 0 || h <= 0) return;
+  let xo = xOdd & 1;
+  let rowBytes = <usize>stride << 2;
+  for (let r = 0; r < h; r++) rowInverse53(buf + <usize>r * rowBytes, w, xo, tmp);
+  colsInverse53(buf, stride, w, h, yOdd & 1, tmp);
+}
+
+/**
+ * One level of the forward reversible 5/3 DWT (2D_SD, F.4.2 with 1D_FILTR_5-3R, F.4.8.1), in place:
+ * interleaved samples → quadrant layout. See the file header for the ABI.
+ */
+export function dwt53ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
+  if (w <= 0 || h <= 0) return;
+  colsForward53(buf, stride, w, h, yOdd & 1, tmp);
+  let xo = xOdd & 1;
+  let rowBytes = <usize>stride << 2;
+  for (let r = 0; r < h; r++) rowForward53(buf + <usize>r * rowBytes, w, xo, tmp);
+}

@@ -1,0 +1,332 @@
+// Multiple component transforms and DC level shifting (ISO/IEC 15444-1 Annex G), fused with the
+// clamp to each component's range as the decoder's output stage.
+//
+// ABI (pointer-only; every plane is `w × h` samples with the given row stride in samples):
+//
+//   rctForward(p0, p1, p2 /*i32*/, stride, w, h)                        in place, G.2 (G-1)
+//   rctInverse(p0, p1, p2 /*i32*/, stride, w, h)                        in place, G.2 (G-2)
+//   ictForward(p0, p1, p2 /*f32*/, stride, w, h)                        in place, G.3 (G-3)
+//   ictInverse(p0, p1, p2 /*f32*/, stride, w, h)                        in place, G.3 (G-4)
+//   rctInverseToOutput(p0, p1, p2 /*i32*/, stride, w, h,
+//                      shift0, shift1, shift2, min0, min1, min2, max0, max1, max2)   in place
+//   ictInverseToOutput(f0, f1, f2 /*f32*/, srcStride, d0, d1, d2 /*i32*/, dstStride, w, h,
+//                      shift0, shift1, shift2, min0, min1, min2, max0, max1, max2)
+//   shiftClampI32(p /*i32*/, stride, w, h, shift, min, max)              in place
+//   roundShiftClampF32(src /*f32*/, srcStride, dst /*i32*/, dstStride, w, h, shift, min, max)
+//
+// DC level shift (G.1.2): the decoder adds 2^(Ssiz_i) — i.e. 2^(precision − 1) — to the samples of
+// unsigned components and nothing to signed ones; the caller passes that as `shift` (0 for signed),
+// and the component's range as [min, max] ([0, 2^p − 1] unsigned, [−2^(p−1), 2^(p−1) − 1] signed).
+// The encoder subtracts the shift while unpacking (pixel_pack.ts).
+//
+// Output rounding of the irreversible path: each f32 sample is rounded to the nearest integer with
+// ties to even (f32.nearest — the same as C's lrintf under the default rounding mode, which OpenJPEG
+// uses), converted with saturation (NaN → 0), then the integer shift is added and the result clamped.
+// Clamping is done as clamp(v, min − shift, max − shift) + shift so that no step can overflow.
+// `ictInverseToOutput` / `roundShiftClampF32` may run in place (dst == src, same stride): f32 and i32
+// samples have the same size and each sample is read before it is written.
+//
+// SIMD twins use the same integer operations and the same f32 operations in the same order
+// (no fused multiply-add), so both builds give bit-identical results.
+
+// Table G.? / equations G-3, G-4 (ICT coefficients)
+const ICT_Y_R: f32 = 0.299;
+const ICT_Y_G: f32 = 0.587;
+const ICT_Y_B: f32 = 0.114;
+const ICT_CB_R: f32 = -0.16875;
+const ICT_CB_G: f32 = -0.33126;
+const ICT_CB_B: f32 = 0.5;
+const ICT_CR_R: f32 = 0.5;
+const ICT_CR_G: f32 = -0.41869;
+const ICT_CR_B: f32 = -0.08131;
+const ICT_R_CR: f32 = 1.402;
+const ICT_G_CB: f32 = -0.34413;
+const ICT_G_CR: f32 = -0.71414;
+const ICT_B_CB: f32 = 1.772;
+
+// ---------------------------------------------------------------------------------------------
+// Reversible component transform (G.2)
+// ---------------------------------------------------------------------------------------------
+
+/** Forward RCT in place (G-1): Y0 = ⌊(I0 + 2·I1 + I2) / 4⌋, Y1 = I2 − I1, Y2 = I0 − I1. */
+export function rctForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let rowBytes = <usize>stride << 2;
+  for (let y = 0; y < h; y++) {
+    let off = <usize>y * rowBytes;
+    let a = p0 + off, b = p1 + off, c = p2 + off;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let i0 = v128.load(a + o), i1 = v128.load(b + o), i2 = v128.load(c + o);
+        v128.store(a + o, i32x4.shr_s(i32x4.add(i32x4.add(i0, i32x4.shl(i1, 1)), i2), 2));
+        v128.store(b + o, i32x4.sub(i2, i1));
+        v128.store(c + o, i32x4.sub(i0, i1));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      let i0 = load<i32>(a + o), i1 = load<i32>(b + o), i2 = load<i32>(c + o);
+      store<i32>(a + o, (i0 + (i1 << 1) + i2) >> 2);
+      store<i32>(b + o, i2 - i1);
+      store<i32>(c + o, i0 - i1);
+    }
+  }
+}
+
+/** Inverse RCT in place (G-2): I1 = Y0 − ⌊(Y2 + Y1) / 4⌋, I0 = Y2 + I1, I2 = Y1 + I1. */
+export function rctInverse(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
+  rctInverseToOutput(p0, p1, p2, stride, w, h, 0, 0, 0, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE);
+}
+
+/**
+ * Inverse RCT + DC level shift + clamp, in place on three i32 planes (the decoder's output stage for
+ * reversible multi-component images). Component k becomes clamp(I_k + shift_k, min_k, max_k).
+ */
+export function rctInverseToOutput(
+  p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32,
+  shift0: i32, shift1: i32, shift2: i32,
+  min0: i32, min1: i32, min2: i32,
+  max0: i32, max1: i32, max2: i32,
+): void {
+  if (w <= 0 || h <= 0) return;
+  // clamp(v + s, lo, hi) == clamp(v, lo − s, hi − s) + s, computed without overflow in i64
+  let lo0 = clampToI32(<i64>min0 - shift0), hi0 = clampToI32(<i64>max0 - shift0);
+  let lo1 = clampToI32(<i64>min1 - shift1), hi1 = clampToI32(<i64>max1 - shift1);
+  let lo2 = clampToI32(<i64>min2 - shift2), hi2 = clampToI32(<i64>max2 - shift2);
+  let rowBytes = <usize>stride << 2;
+  for (let y = 0; y < h; y++) {
+    let off = <usize>y * rowBytes;
+    let a = p0 + off, b = p1 + off, c = p2 + off;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let vs0 = i32x4.splat(shift0), vs1 = i32x4.splat(shift1), vs2 = i32x4.splat(shift2);
+      let vl0 = i32x4.splat(lo0), vl1 = i32x4.splat(lo1), vl2 = i32x4.splat(lo2);
+      let vh0 = i32x4.splat(hi0), vh1 = i32x4.splat(hi1), vh2 = i32x4.splat(hi2);
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let y0 = v128.load(a + o), y1 = v128.load(b + o), y2 = v128.load(c + o);
+        let i1 = i32x4.sub(y0, i32x4.shr_s(i32x4.add(y2, y1), 2));
+        let i0 = i32x4.add(y2, i1);
+        let i2 = i32x4.add(y1, i1);
+        v128.store(a + o, i32x4.add(i32x4.min_s(i32x4.max_s(i0, vl0), vh0), vs0));
+        v128.store(b + o, i32x4.add(i32x4.min_s(i32x4.max_s(i1, vl1), vh1), vs1));
+        v128.store(c + o, i32x4.add(i32x4.min_s(i32x4.max_s(i2, vl2), vh2), vs2));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      let y0 = load<i32>(a + o), y1 = load<i32>(b + o), y2 = load<i32>(c + o);
+      let i1 = y0 - ((y2 + y1) >> 2);
+      let i0 = y2 + i1;
+      let i2 = y1 + i1;
+      store<i32>(a + o, clampI32(i0, lo0, hi0) + shift0);
+      store<i32>(b + o, clampI32(i1, lo1, hi1) + shift1);
+      store<i32>(c + o, clampI32(i2, lo2, hi2) + shift2);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Irreversible component transform (G.3)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Forward ICT in place on three f32 planes (G-3):
+ * Y0 = 0.299 I0 + 0.587 I1 + 0.114 I2; Y1 = −0.16875 I0 − 0.33126 I1 + 0.5 I2;
+ * Y2 = 0.5 I0 − 0.41869 I1 − 0.08131 I2.
+ */
+export function ictForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let rowBytes = <usize>stride << 2;
+  for (let y = 0; y < h; y++) {
+    let off = <usize>y * rowBytes;
+    let a = p0 + off, b = p1 + off, c = p2 + off;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let yr = f32x4.splat(ICT_Y_R), yg = f32x4.splat(ICT_Y_G), yb = f32x4.splat(ICT_Y_B);
+      let ur = f32x4.splat(ICT_CB_R), ug = f32x4.splat(ICT_CB_G), ub = f32x4.splat(ICT_CB_B);
+      let vr = f32x4.splat(ICT_CR_R), vg = f32x4.splat(ICT_CR_G), vb = f32x4.splat(ICT_CR_B);
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let r = v128.load(a + o), g = v128.load(b + o), bl = v128.load(c + o);
+        v128.store(a + o, f32x4.add(f32x4.add(f32x4.mul(yr, r), f32x4.mul(yg, g)), f32x4.mul(yb, bl)));
+        v128.store(b + o, f32x4.add(f32x4.add(f32x4.mul(ur, r), f32x4.mul(ug, g)), f32x4.mul(ub, bl)));
+        v128.store(c + o, f32x4.add(f32x4.add(f32x4.mul(vr, r), f32x4.mul(vg, g)), f32x4.mul(vb, bl)));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      let r = load<f32>(a + o), g = load<f32>(b + o), bl = load<f32>(c + o);
+      store<f32>(a + o, ICT_Y_R * r + ICT_Y_G * g + ICT_Y_B * bl);
+      store<f32>(b + o, ICT_CB_R * r + ICT_CB_G * g + ICT_CB_B * bl);
+      store<f32>(c + o, ICT_CR_R * r + ICT_CR_G * g + ICT_CR_B * bl);
+    }
+  }
+}
+
+/** Inverse ICT in place on three f32 planes (G-4): I0 = Y0 + 1.402 Y2; I1 = Y0 − 0.34413 Y1 − 0.71414 Y2; I2 = Y0 + 1.772 Y1. */
+export function ictInverse(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let rowBytes = <usize>stride << 2;
+  for (let y = 0; y < h; y++) {
+    let off = <usize>y * rowBytes;
+    let a = p0 + off, b = p1 + off, c = p2 + off;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let rcr = f32x4.splat(ICT_R_CR), gcb = f32x4.splat(ICT_G_CB), gcr = f32x4.splat(ICT_G_CR), bcb = f32x4.splat(ICT_B_CB);
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let y0 = v128.load(a + o), y1 = v128.load(b + o), y2 = v128.load(c + o);
+        v128.store(a + o, f32x4.add(y0, f32x4.mul(rcr, y2)));
+        v128.store(b + o, f32x4.add(f32x4.add(y0, f32x4.mul(gcb, y1)), f32x4.mul(gcr, y2)));
+        v128.store(c + o, f32x4.add(y0, f32x4.mul(bcb, y1)));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      let y0 = load<f32>(a + o), y1 = load<f32>(b + o), y2 = load<f32>(c + o);
+      store<f32>(a + o, y0 + ICT_R_CR * y2);
+      store<f32>(b + o, y0 + ICT_G_CB * y1 + ICT_G_CR * y2);
+      store<f32>(c + o, y0 + ICT_B_CB * y1);
+    }
+  }
+}
+
+/**
+ * Inverse ICT + rounding + DC level shift + clamp: three f32 planes (row stride `srcStride`) to three
+ * i32 planes (row stride `dstStride`); component k becomes clamp(round(I_k) + shift_k, min_k, max_k).
+ * May run in place (d_k == f_k, equal strides).
+ */
+export function ictInverseToOutput(
+  f0: usize, f1: usize, f2: usize, srcStride: i32,
+  d0: usize, d1: usize, d2: usize, dstStride: i32, w: i32, h: i32,
+  shift0: i32, shift1: i32, shift2: i32,
+  min0: i32, min1: i32, min2: i32,
+  max0: i32, max1: i32, max2: i32,
+): void {
+  if (w <= 0 || h <= 0) return;
+  let lo0 = clampToI32(<i64>min0 - shift0), hi0 = clampToI32(<i64>max0 - shift0);
+  let lo1 = clampToI32(<i64>min1 - shift1), hi1 = clampToI32(<i64>max1 - shift1);
+  let lo2 = clampToI32(<i64>min2 - shift2), hi2 = clampToI32(<i64>max2 - shift2);
+  let srcRow = <usize>srcStride << 2;
+  let dstRow = <usize>dstStride << 2;
+  for (let y = 0; y < h; y++) {
+    let so = <usize>y * srcRow, dof = <usize>y * dstRow;
+    let a = f0 + so, b = f1 + so, c = f2 + so;
+    let da = d0 + dof, db = d1 + dof, dc = d2 + dof;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let rcr = f32x4.splat(ICT_R_CR), gcb = f32x4.splat(ICT_G_CB), gcr = f32x4.splat(ICT_G_CR), bcb = f32x4.splat(ICT_B_CB);
+      let vs0 = i32x4.splat(shift0), vs1 = i32x4.splat(shift1), vs2 = i32x4.splat(shift2);
+      let vl0 = i32x4.splat(lo0), vl1 = i32x4.splat(lo1), vl2 = i32x4.splat(lo2);
+      let vh0 = i32x4.splat(hi0), vh1 = i32x4.splat(hi1), vh2 = i32x4.splat(hi2);
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let y0 = v128.load(a + o), y1 = v128.load(b + o), y2 = v128.load(c + o);
+        let r = f32x4.add(y0, f32x4.mul(rcr, y2));
+        let g = f32x4.add(f32x4.add(y0, f32x4.mul(gcb, y1)), f32x4.mul(gcr, y2));
+        let bl = f32x4.add(y0, f32x4.mul(bcb, y1));
+        let ir = i32x4.trunc_sat_f32x4_s(f32x4.nearest(r));
+        let ig = i32x4.trunc_sat_f32x4_s(f32x4.nearest(g));
+        let ib = i32x4.trunc_sat_f32x4_s(f32x4.nearest(bl));
+        v128.store(da + o, i32x4.add(i32x4.min_s(i32x4.max_s(ir, vl0), vh0), vs0));
+        v128.store(db + o, i32x4.add(i32x4.min_s(i32x4.max_s(ig, vl1), vh1), vs1));
+        v128.store(dc + o, i32x4.add(i32x4.min_s(i32x4.max_s(ib, vl2), vh2), vs2));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      let y0 = load<f32>(a + o), y1 = load<f32>(b + o), y2 = load<f32>(c + o);
+      let r = y0 + ICT_R_CR * y2;
+      let g = y0 + ICT_G_CB * y1 + ICT_G_CR * y2;
+      let bl = y0 + ICT_B_CB * y1;
+      store<i32>(da + o, clampI32(roundF32(r), lo0, hi0) + shift0);
+      store<i32>(db + o, clampI32(roundF32(g), lo1, hi1) + shift1);
+      store<i32>(dc + o, clampI32(roundF32(bl), lo2, hi2) + shift2);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single-component output stages
+// ---------------------------------------------------------------------------------------------
+
+/** DC level shift + clamp in place on one i32 plane: v ← clamp(v + shift, min, max). */
+export function shiftClampI32(p: usize, stride: i32, w: i32, h: i32, shift: i32, min: i32, max: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let lo = clampToI32(<i64>min - shift), hi = clampToI32(<i64>max - shift);
+  let rowBytes = <usize>stride << 2;
+  for (let y = 0; y < h; y++) {
+    let a = p + <usize>y * rowBytes;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let vs = i32x4.splat(shift), vl = i32x4.splat(lo), vh = i32x4.splat(hi);
+      for (; x + 8 <= w; x += 8) {
+        let o = <usize>x << 2;
+        v128.store(a + o, i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(a + o), vl), vh), vs));
+        v128.store(a + o, i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(a + o, 16), vl), vh), vs), 16);
+      }
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        v128.store(a + o, i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(a + o), vl), vh), vs));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      store<i32>(a + o, clampI32(load<i32>(a + o), lo, hi) + shift);
+    }
+  }
+}
+
+/**
+ * Round (to nearest, ties to even) + DC level shift + clamp, f32 plane → i32 plane:
+ * dst = clamp(round(src) + shift, min, max). May run in place (dst == src, equal strides).
+ */
+export function roundShiftClampF32(src: usize, srcStride: i32, dst: usize, dstStride: i32, w: i32, h: i32, shift: i32, min: i32, max: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let lo = clampToI32(<i64>min - shift), hi = clampToI32(<i64>max - shift);
+  let srcRow = <usize>srcStride << 2;
+  let dstRow = <usize>dstStride << 2;
+  for (let y = 0; y < h; y++) {
+    let a = src + <usize>y * srcRow;
+    let d = dst + <usize>y * dstRow;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let vs = i32x4.splat(shift), vl = i32x4.splat(lo), vh = i32x4.splat(hi);
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let v = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(a + o)));
+        v128.store(d + o, i32x4.add(i32x4.min_s(i32x4.max_s(v, vl), vh), vs));
+      }
+    }
+    for (; x < w; x++) {
+      let o = <usize>x << 2;
+      store<i32>(d + o, clampI32(roundF32(load<f32>(a + o)), lo, hi) + shift);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline
+function clampI32(v: i32, lo: i32, hi: i32): i32 {
+  // same order as the SIMD path: max first, then min
+  let t = v > lo ? v : lo;
+  return t < hi ? t : hi;
+}
+
+// @ts-ignore: decorator
+@inline
+function clampToI32(v: i64): i32 {
+  return v < <i64>i32.MIN_VALUE ? i32.MIN_VALUE : v > <i64>i32.MAX_VALUE ? i32.MAX_VALUE : <i32>v;
+}
+
+/** Round to nearest, ties to even, saturating to i32 (NaN → 0) — matches i32x4.trunc_sat(f32x4.nearest). */
+// @ts-ignore: decorator
+@inline
+function roundF32(v: f32): i32 {
+  return <i32>nearest<f32>(v); // nontrapping-f2i: i32.trunc_sat_f32_s
+}
