@@ -1,0 +1,117 @@
+/**
+ * `j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]`.
+ * @module
+ */
+import { decode } from "../decode.js";
+import { J2kError } from "../errors.js";
+import type { DecodeOptions } from "../types.js";
+import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
+import { layoutFor, outputKindOf, readFileBytes, writeOutputImage } from "./image_files.js";
+
+const COMMAND = "decode";
+
+/** Options of `j2kit decode`, in help order. */
+export const DECODE_OPTIONS: readonly OptionSpec[] = [
+  { name: "reduce", value: "N", help: "discard the N highest resolution levels (0 = full size)" },
+  { name: "layers", value: "N", help: "decode only the first N quality layers" },
+  { name: "region", value: "x,y,w,h", help: "decode only this rectangle (full-resolution image coordinates)" },
+  { name: "components", value: "C1,C2,...", help: "decode only these components (indices from 0)" },
+  { name: "allow-partial", help: "on a truncated codestream, write the best image the bytes allow" },
+  { name: "palette-indices", help: "JP2 palette images: write the indices instead of expanding colours" },
+  { name: "endian", value: "little|big", help: "raw output: byte order (default little)" },
+  { name: "verbose", help: "print image details and timing" },
+];
+
+/** Help text of `j2kit decode`. */
+export const DECODE_HELP = formatHelp(
+  "j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]",
+  [
+    "Decode a JPEG 2000 codestream or JP2/JPX file.",
+    "Output by extension: .pgm (1 component), .ppm (3, or 1), .png (1-4: grey, grey+alpha, RGB, RGBA),",
+    ".pgx (one file <base>_<c>.pgx per component at its own resolution, with the codestream's",
+    "precision and sign), .raw (component planes one after another, each at its own resolution).",
+    "PGM/PPM store samples at the codestream precision (maxval 2^bits-1); PNG stores 9-16-bit",
+    "samples in 16 bits and fewer in 8 bits, scaled up with an sBIT chunk giving the precision.",
+    "Signed samples are written to PGM/PPM/PNG with 2^(bits-1) added.",
+  ].join("\n"),
+  DECODE_OPTIONS,
+);
+
+/** Map parsed `decode` options to {@link DecodeOptions} (layout excluded). */
+export function decodeOptionsFromArgs(args: ParsedArgs): DecodeOptions {
+  const o = new OptionReader(COMMAND, args);
+  const options: DecodeOptions = {};
+  const reduce = o.int("reduce", 0, 32);
+  if (reduce !== undefined) options.reduce = reduce;
+  const layers = o.int("layers", 1, 65535);
+  if (layers !== undefined) options.layers = layers;
+  const region = o.tuple("region", 4, "x,y,width,height");
+  if (region !== undefined) {
+    const [x, y, width, height] = region as [number, number, number, number];
+    if (width < 1 || height < 1) throw o.fail("region", o.string("region")!)("width and height must be positive");
+    options.region = { x, y, width, height };
+  }
+  const components = o.intList("components", 0, 16383);
+  if (components !== undefined) options.components = components;
+  if (o.flag("allow-partial")) options.allowPartial = true;
+  if (o.flag("palette-indices")) options.palette = "indices";
+  return options;
+}
+
+/** Run `j2kit decode`. */
+export async function runDecodeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandLine(COMMAND, argv, DECODE_OPTIONS);
+  if (args.help) {
+    io.stdout(DECODE_HELP);
+    return 0;
+  }
+  if (args.positionals.length !== 2) {
+    throw usageError(COMMAND, `expected an input and an output file, got ${args.positionals.length} argument(s)`);
+  }
+  const [input, output] = args.positionals as [string, string];
+  const kind = outputKindOf(output);
+  if (kind === null) {
+    throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .pgm, .ppm, .pgx, .png or .raw`);
+  }
+  const o = new OptionReader(COMMAND, args);
+  const endian = o.choice("endian", ["little", "big"] as const);
+  if (endian !== undefined && kind !== "raw") throw usageError(COMMAND, "--endian applies to .raw output only");
+  const options = decodeOptionsFromArgs(args);
+  options.layout = layoutFor(kind);
+
+  const bytes = await readFileBytes(input);
+  const t0 = performance.now();
+  let image;
+  try {
+    image = decode(bytes, options);
+  } catch (e) {
+    // The library's advice names the API option; on the command line it is a flag.
+    if (e instanceof J2kError && e.message.includes("allowPartial")) {
+      throw new J2kError(e.code, e.message.replace(/pass allowPartial: true|allowPartial: true|allowPartial/, "use --allow-partial"), { cause: e });
+    }
+    throw e;
+  }
+  const decodeMs = performance.now() - t0;
+  const files = await writeOutputImage(output, kind, image, endian !== "big");
+
+  for (const w of image.warnings ?? []) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
+  if (image.partial && (image.warnings ?? []).length === 0) {
+    io.stderr("j2kit: warning: the codestream is truncated; the image holds what its bytes allow\n");
+  }
+  if (o.flag("verbose")) {
+    const comps = image.componentInfo
+      .map((c) => `${c.width}x${c.height} ${c.bitDepth}-bit ${c.signed ? "signed" : "unsigned"}${c.dx !== 1 || c.dy !== 1 ? ` (sub-sampled ${c.dx}x${c.dy})` : ""}`)
+      .join("; ");
+    io.stdout(
+      `input   ${input}: ${bytes.length} bytes\n` +
+        `image   ${image.width}x${image.height}, ${image.components} component(s): ${comps}\n` +
+        `decoded in ${decodeMs.toFixed(1)} ms${image.partial ? " (partial)" : ""}\n` +
+        `output  ${files.join(", ")}\n`,
+    );
+  }
+  return 0;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, " ");
+}

@@ -1,0 +1,261 @@
+/**
+ * `j2kit encode <in> <out.j2k|.j2c|.jp2> [options]`.
+ * @module
+ */
+import { decode } from "../decode.js";
+import { encode } from "../encode.js";
+import { J2kError } from "../errors.js";
+import { readHeader } from "../header.js";
+import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "../types.js";
+import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
+import { extensionOf, readFileBytes, readInputImage, writeFileBytes, type InputImageOptions } from "./image_files.js";
+
+const COMMAND = "encode";
+
+/** Options of `j2kit encode`, in help order. */
+export const ENCODE_OPTIONS: readonly OptionSpec[] = [
+  { name: "levels", value: "N", help: "decomposition levels, 0-32 (default 5, fewer for small images)" },
+  { name: "block", value: "WxH", help: "code-block size, powers of two 4..1024, W*H <= 4096 (default 64x64)" },
+  { name: "no-mct", help: "no multiple component transform (RCT/ICT) for 3+ components" },
+  { name: "lossy", help: "irreversible 9/7 wavelet (default: lossless 5/3)" },
+  { name: "ratio", value: "R1,R2,...", help: "compression ratio per quality layer, decreasing (1 = lossless last layer)" },
+  { name: "psnr", value: "P1,P2,...", help: "PSNR target in dB per quality layer, increasing" },
+  { name: "quality", value: "Q", help: "quality shortcut 1-100" },
+  { name: "order", value: "ORDER", help: "progression order: LRCP, RLCP, RPCL, PCRL or CPRL" },
+  { name: "tile", value: "WxH[@x,y]", help: "tile size, optionally with the tile-grid origin" },
+  { name: "origin", value: "x,y", help: "image origin on the reference grid" },
+  { name: "precincts", value: "WxH,...", help: "precinct sizes, highest resolution first (powers of two)" },
+  { name: "cblk-style", value: "FLAGS", help: "code-block style: bypass,reset,termall,vcausal,pterm,segsym" },
+  { name: "sop", help: "write SOP markers before every packet" },
+  { name: "eph", help: "write EPH markers after every packet header" },
+  { name: "tlm", help: "write TLM (tile-part lengths) in the main header" },
+  { name: "plt", help: "write PLT (packet lengths) in the tile-part headers" },
+  { name: "tile-parts", value: "R|L|C", help: "split tile-parts by resolution, layer or component" },
+  { name: "guard", value: "N", help: "guard bits, 0-7 (default 2)" },
+  { name: "icc", value: "FILE", help: "embed this ICC profile (JP2 output)" },
+  { name: "colorspace", value: "CS", help: "JP2 colour space: sRGB, greyscale or sYCC" },
+  { name: "preset", value: "dicom", help: "DICOM profile: 6 levels, 64x64, 1 tile, LRCP, no JP2 box" },
+  { name: "signed", help: "input is signed: PNM/PNG hold value + 2^(bits-1); raw holds two's complement" },
+  { name: "size", value: "WxH", help: "raw input: image size" },
+  { name: "bits", value: "N", help: "raw input: bits per sample (1-8: 1 byte, 9-16: 2 bytes)" },
+  { name: "components", value: "N", help: "raw input: number of component planes (default 1)" },
+  { name: "endian", value: "little|big", help: "raw input: byte order (default little)" },
+  { name: "verbose", help: "print size, ratio, timing and PSNR per quality layer" },
+];
+
+/** Help text of `j2kit encode`. */
+export const ENCODE_HELP = formatHelp(
+  "j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]",
+  [
+    "Encode an image as a JPEG 2000 codestream (.j2k, .j2c) or JP2 file (.jp2); lossless by default.",
+    "Input: binary or plain PGM/PPM (maxval up to 65535), PGX (name.pgx, or name_0.pgx, name_1.pgx, ...",
+    "given as name.pgx), PNG, or raw planes described by --size/--bits.",
+  ].join("\n"),
+  ENCODE_OPTIONS,
+);
+
+const ORDERS: readonly ProgressionOrder[] = ["LRCP", "RLCP", "RPCL", "PCRL", "CPRL"];
+const STYLES: readonly CodeBlockStyleFlag[] = ["bypass", "reset", "termall", "vcausal", "pterm", "segsym"];
+
+/** Codestream container chosen by the output extension, or null for an unknown one. */
+export function outputFormatOf(path: string): "j2k" | "jp2" | null {
+  switch (extensionOf(path)) {
+    case ".j2k": case ".j2c": case ".jpc": return "j2k";
+    case ".jp2": return "jp2";
+    default: return null;
+  }
+}
+
+/**
+ * Map parsed `encode` options to {@link EncodeOptions} (pure except for reading the `--icc` file
+ * through `readIcc`). Range checks beyond syntax are left to the encoder, which knows its limits.
+ */
+export async function encodeOptionsFromArgs(
+  args: ParsedArgs,
+  format: "j2k" | "jp2",
+  readIcc: (path: string) => Promise<Uint8Array>,
+): Promise<EncodeOptions> {
+  const o = new OptionReader(COMMAND, args);
+  const options: EncodeOptions = {};
+  if (format === "jp2") options.format = "jp2";
+  const levels = o.int("levels", 0, 32);
+  if (levels !== undefined) options.levels = levels;
+  const block = o.size("block");
+  if (block !== undefined) options.codeBlock = block;
+  if (o.flag("no-mct")) options.mct = false;
+  if (o.flag("lossy")) options.lossless = false;
+  const ratios = o.numberList("ratio");
+  if (ratios !== undefined) options.ratios = ratios;
+  const psnr = o.numberList("psnr");
+  if (psnr !== undefined) options.psnr = psnr;
+  const quality = o.int("quality", 1, 100);
+  if (quality !== undefined) options.quality = quality;
+  const order = o.choice("order", ORDERS);
+  if (order !== undefined) options.progression = order;
+  const tile = o.string("tile");
+  if (tile !== undefined) options.tile = parseTile(o, tile);
+  const origin = o.tuple("origin", 2, "x,y");
+  if (origin !== undefined) options.origin = { x: origin[0]!, y: origin[1]! };
+  const precincts = o.sizeList("precincts");
+  if (precincts !== undefined) options.precincts = precincts;
+  const style = o.choiceList("cblk-style", STYLES);
+  if (style !== undefined) options.codeBlockStyle = style;
+  if (o.flag("sop")) options.sop = true;
+  if (o.flag("eph")) options.eph = true;
+  if (o.flag("tlm")) options.tlm = true;
+  if (o.flag("plt")) options.plt = true;
+  const parts = o.choice("tile-parts", ["R", "L", "C"] as const);
+  if (parts !== undefined) options.tileParts = parts;
+  const guard = o.int("guard", 0, 7);
+  if (guard !== undefined) options.guardBits = guard;
+  const colorSpace = o.choice("colorspace", ["sRGB", "greyscale", "sYCC"] as const);
+  if (colorSpace !== undefined) options.colorSpace = colorSpace;
+  const preset = o.choice("preset", ["dicom"] as const);
+  if (preset !== undefined) options.preset = preset;
+  const icc = o.string("icc");
+  if (icc !== undefined) {
+    if (format !== "jp2") throw usageError(COMMAND, "--icc needs JP2 output (an output file ending in .jp2)");
+    options.icc = await readIcc(icc);
+  }
+  if (options.colorSpace !== undefined && format !== "jp2") {
+    throw usageError(COMMAND, "--colorspace needs JP2 output (an output file ending in .jp2)");
+  }
+  return options;
+}
+
+/** `WxH` or `WxH@x,y`. */
+function parseTile(o: OptionReader, text: string): NonNullable<EncodeOptions["tile"]> {
+  const fail = o.fail("tile", text);
+  const m = /^\s*(\d+)\s*[xX]\s*(\d+)\s*(?:@\s*(\d+)\s*,\s*(\d+)\s*)?$/.exec(text);
+  if (m === null) throw fail("expected WIDTHxHEIGHT or WIDTHxHEIGHT@x,y, e.g. 512x512@0,0");
+  const width = Number(m[1]);
+  const height = Number(m[2]);
+  if (width < 1 || height < 1) throw fail("tile sizes must be positive");
+  const tile: NonNullable<EncodeOptions["tile"]> = { width, height };
+  if (m[3] !== undefined) {
+    tile.x0 = Number(m[3]);
+    tile.y0 = Number(m[4]);
+  }
+  return tile;
+}
+
+/** How to read the input, from the raw/sign options. */
+export function inputOptionsFromArgs(args: ParsedArgs): InputImageOptions {
+  const o = new OptionReader(COMMAND, args);
+  const size = o.size("size");
+  const bits = o.int("bits", 1, 32);
+  const components = o.int("components", 1, 16384);
+  const endian = o.choice("endian", ["little", "big"] as const);
+  const options: InputImageOptions = { signed: o.flag("signed") };
+  if (size !== undefined || bits !== undefined || components !== undefined || endian !== undefined) {
+    if (size === undefined || bits === undefined) throw usageError(COMMAND, "raw input needs both --size WxH and --bits N");
+    options.raw = {
+      width: size[0],
+      height: size[1],
+      bitDepth: bits,
+      components: components ?? 1,
+      littleEndian: endian !== "big",
+    };
+  }
+  return options;
+}
+
+/** Run `j2kit encode`. */
+export async function runEncodeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandLine(COMMAND, argv, ENCODE_OPTIONS);
+  if (args.help) {
+    io.stdout(ENCODE_HELP);
+    return 0;
+  }
+  if (args.positionals.length !== 2) {
+    throw usageError(COMMAND, `expected an input and an output file, got ${args.positionals.length} argument(s)`);
+  }
+  const [input, output] = args.positionals as [string, string];
+  const format = outputFormatOf(output);
+  if (format === null) {
+    throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .j2k, .j2c or .jp2`);
+  }
+  const inputOptions = inputOptionsFromArgs(args);
+  const options = await encodeOptionsFromArgs(args, format, readFileBytes);
+  const verbose = new OptionReader(COMMAND, args).flag("verbose");
+
+  const source = await readInputImage(input, inputOptions);
+  if (source.planar) {
+    options.planar = true;
+    if (source.subsampling !== undefined) options.subsampling = source.subsampling;
+  }
+  const t0 = performance.now();
+  const bytes = encode(source.image, options);
+  const encodeMs = performance.now() - t0;
+  await writeFileBytes(output, bytes);
+  if (verbose) io.stdout(encodeReport(source.image, source.planar, source.files, output, bytes, options, encodeMs));
+  return 0;
+}
+
+/** Uncompressed size in bytes at the image's precision (the base of the compression ratio). */
+function rawBits(image: J2kImage, planar: boolean): number {
+  return planar ? image.data.length * image.bitDepth : image.width * image.height * image.components * image.bitDepth;
+}
+
+function encodeReport(
+  image: J2kImage,
+  planar: boolean,
+  files: string[],
+  output: string,
+  bytes: Uint8Array,
+  options: EncodeOptions,
+  encodeMs: number,
+): string {
+  const rawBytes = rawBits(image, planar) / 8;
+  const lines = [
+    `input   ${files.join(", ")}: ${image.width}x${image.height}, ${image.components} component(s), ` +
+      `${image.bitDepth}-bit ${image.signed ? "signed" : "unsigned"}${planar ? " (sub-sampled components)" : ""}`,
+    `output  ${output}: ${bytes.length} bytes, ratio ${(rawBytes / bytes.length).toFixed(2)}:1, ` +
+      `${((bytes.length * 8) / (image.width * image.height)).toFixed(3)} bpp, encoded in ${encodeMs.toFixed(1)} ms`,
+  ];
+  if (planar) {
+    lines.push("layers  (PSNR per layer is not computed for sub-sampled input)");
+    return lines.join("\n") + "\n";
+  }
+  let layers: number;
+  try {
+    layers = readHeader(bytes).layers;
+  } catch (e) {
+    lines.push(`layers  unknown (${e instanceof Error ? e.message : String(e)})`);
+    return lines.join("\n") + "\n";
+  }
+  for (let k = 1; k <= layers; k++) {
+    let what: string;
+    try {
+      const t = performance.now();
+      const decoded = decode(bytes, { layers: k });
+      const ms = performance.now() - t;
+      const value = psnr(image, decoded);
+      what = `PSNR ${Number.isFinite(value) ? `${value.toFixed(2)} dB` : "inf (bit-exact)"}, decoded in ${ms.toFixed(1)} ms`;
+    } catch (e) {
+      what = `not decodable here (${e instanceof J2kError ? `[${e.code}] ` : ""}${e instanceof Error ? e.message : String(e)})`;
+    }
+    const ratio = options.ratios?.[k - 1];
+    const target = ratio !== undefined ? `target ratio ${ratio}:1 (<= ${Math.floor(rawBytes / ratio)} bytes), ` : "";
+    const psnrTarget = options.psnr?.[k - 1];
+    const ptarget = psnrTarget !== undefined ? `target ${psnrTarget} dB, ` : "";
+    lines.push(`layer ${k}: ${target}${ptarget}${what}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** PSNR in dB between two interleaved images of the same geometry; Infinity when identical. */
+export function psnr(a: J2kImage, b: J2kImage): number {
+  const n = a.width * a.height * a.components;
+  if (b.data.length < n || b.width !== a.width || b.height !== a.height || b.components !== a.components) {
+    throw new J2kError("INTERNAL", "decoded image does not match the input geometry");
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = a.data[i]! - b.data[i]!;
+    sum += d * d;
+  }
+  if (sum === 0) return Infinity;
+  const peak = 2 ** a.bitDepth - 1;
+  return 10 * Math.log10((peak * peak * n) / sum);
+}

@@ -1,0 +1,98 @@
+/**
+ * The `j2kit` command line: `encode`, `decode`, `info` and `dicom`.
+ *
+ * Exit status 0 on success; on failure exactly one line `j2kit: [CODE] message` on stderr and
+ * status 2 for a bad command line, 1 for anything else. Never a stack trace.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { J2kError } from "../errors.js";
+import { PROCESS_IO, isUsageError, usageError, type CliIo } from "./args.js";
+import { runDecodeCommand } from "./decode_command.js";
+import { runEncodeCommand } from "./encode_command.js";
+import { runInfoCommand } from "./info_command.js";
+
+export type { CliIo } from "./args.js";
+
+const HELP = `j2kit - JPEG 2000 (ISO/IEC 15444-1) encoder and decoder
+
+Usage:
+  j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]
+  j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]
+  j2kit info <file> [--json]
+  j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
+
+Run 'j2kit <command> --help' for the options of a command.
+
+Options:
+  --help     show this help
+  --version  show the version
+`;
+
+/**
+ * Run the CLI with `argv` (the arguments after the program name) and return the exit status.
+ * Output goes to `io` (the process streams by default).
+ */
+export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    io.stderr(`j2kit: ${describeError(e)}\n`);
+    return isUsageError(e) ? 2 : 1;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "encode":
+      return runEncodeCommand(rest, io);
+    case "decode":
+      return runDecodeCommand(rest, io);
+    case "info":
+      return runInfoCommand(rest, io);
+    case "dicom": {
+      // Issue 5: the DICOM command lives in its own file, filled in by the DICOM work.
+      const { runDicomCommand } = await import("./dicom_command.js");
+      return runDicomCommand(rest, io);
+    }
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout(HELP);
+      return 0;
+    case "--version":
+    case "-v":
+      io.stdout(`j2kit ${version()}\n`);
+      return 0;
+    case undefined:
+      throw topLevelUsage("no command given: use encode, decode, info or dicom");
+    default:
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info or dicom`);
+  }
+}
+
+function topLevelUsage(message: string): J2kError {
+  // usageError() names a sub-command; the top level points at the general help instead.
+  return usageError("", message);
+}
+
+/** `[CODE] message` on one line, for any thrown value. */
+export function describeError(e: unknown): string {
+  if (e instanceof J2kError) return `[${e.code}] ${oneLine(e.message)}`;
+  const message = e instanceof Error ? e.message : String(e);
+  return `[INTERNAL] ${oneLine(message)} (this is a bug in j2kit; please report it)`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, " ").trim();
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
