@@ -27,7 +27,7 @@
 //
 // Reversible output: sign · (v' >> 1)   (= the integer q for v' = 2q + 1; OpenJPEG's `v / 2`).
 // Irreversible output: f32(sign · v') · halfStep, halfStep = Δb / 2 with
-// Δb = 2^(Rb − εb) · (1 + μb / 2^11) (E-3; see step_size.ts), i.e. (q + 1/2)·Δb when fully decoded.
+// Δb = 2^(Rb − εb) · (1 + μb / 2^11) (E.1.1.1; see step_size.ts), i.e. (q + 1/2)·Δb when fully decoded.
 //
 // SIMD twins use the same integer operations and the same single f32 multiply per sample, so both
 // builds give bit-identical results.

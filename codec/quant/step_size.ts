@@ -3,10 +3,10 @@
 // ABI (numbers only):
 //
 //   stepSizeEncode(step: f64, rb: i32): i32        → (εb << 11) | μb  (the 16-bit SPqcd/SPqcc value)
-//   stepSizeDecode(eps: i32, mu: i32, rb: i32): f64 → Δb = 2^(Rb − εb) · (1 + μb / 2^11)   (E-3)
-//   stepSizeDerivedExponent(eps0, numLevels, nb): i32 → εb = ε0 − NL + nb   (E-5, scalar derived)
+//   stepSizeDecode(eps: i32, mu: i32, rb: i32): f64 → Δb = 2^(Rb − εb) · (1 + μb / 2^11)   (E.1.1.1)
+//   stepSizeDerivedExponent(eps0, numLevels, nb): i32 → εb = ε0 − NL + nb   (E.1.1.1, scalar derived)
 //   subbandGainLog2(orient: i32): i32               → log2 gain_b of Table E.1: LL 0, HL 1, LH 1, HH 2
-//   bandMagnitudeBits(guardBits, eps): i32           → Mb = G + εb − 1   (E-2)
+//   bandMagnitudeBits(guardBits, eps): i32           → Mb = G + εb − 1   (E.1.1.1)
 //
 // Rb is the nominal dynamic range of the sub-band in bits: Rb = RI + log2(gain_b), RI the
 // component's precision (E.1.1.1). Orientation codes: 0 LL, 1 HL, 2 LH, 3 HH. For scalar derived
@@ -46,12 +46,12 @@ export function stepSizeEncode(step: f64, rb: i32): i32 {
   return (eps << 11) | mu;
 }
 
-/** Δb = 2^(rb − eps) · (1 + mu / 2^11) (E-3). */
+/** Δb = 2^(rb − eps) · (1 + mu / 2^11) (E.1.1.1). */
 export function stepSizeDecode(eps: i32, mu: i32, rb: i32): f64 {
   return Math.pow(2.0, <f64>(rb - eps)) * (1.0 + <f64>mu / 2048.0);
 }
 
-/** Scalar derived quantisation (E-5): εb = ε0 − NL + nb. */
+/** Scalar derived quantisation (E.1.1.1, A.6.4): εb = ε0 − NL + nb. */
 export function stepSizeDerivedExponent(eps0: i32, numLevels: i32, nb: i32): i32 {
   return eps0 - numLevels + nb;
 }
@@ -61,7 +61,7 @@ export function subbandGainLog2(orient: i32): i32 {
   return orient == 0 ? 0 : orient == 3 ? 2 : 1;
 }
 
-/** Mb = G + εb − 1 (E-2): magnitude bit-planes of a sub-band with `guardBits` guard bits. */
+/** Mb = G + εb − 1 (E.1.1.1): magnitude bit-planes of a sub-band with `guardBits` guard bits. */
 export function bandMagnitudeBits(guardBits: i32, eps: i32): i32 {
   return guardBits + eps - 1;
 }

@@ -14,11 +14,11 @@
 // * `w == 0` or `h == 0` is a no-op.
 //
 // Arithmetic is exactly the standard's integer lifting with floor division (arithmetic shifts):
-//   inverse (F-5):  X(2n)   = Y(2n)   − ⌊(Y(2n−1) + Y(2n+1) + 2) / 4⌋
+//   inverse (F.3.8.1): X(2n)   = Y(2n)   − ⌊(Y(2n−1) + Y(2n+1) + 2) / 4⌋
 //                   X(2n+1) = Y(2n+1) + ⌊(X(2n) + X(2n+2)) / 2⌋
-//   forward (F-9):  Y(2n+1) = X(2n+1) − ⌊(X(2n) + X(2n+2)) / 2⌋
+//   forward (F.4.8.1): Y(2n+1) = X(2n+1) − ⌊(X(2n) + X(2n+2)) / 2⌋
 //                   Y(2n)   = X(2n)   + ⌊(Y(2n−1) + Y(2n+1) + 2) / 4⌋
-// The periodic symmetric extension (F.3.7, equation F-4) mirrors about the first and last sample
+// The periodic symmetric extension (F.3.7) mirrors about the first and last sample
 // without repeating them, and lifting with symmetric filters keeps every intermediate signal
 // symmetric; so each out-of-range neighbour of a step equals the nearest in-range sample of the same
 // band — the kernels clamp band indices instead of materialising the extension.
@@ -147,7 +147,7 @@ function predict53Edge(t: usize, n: i32, s: usize, nS: i32, o: i32, lanes: i32, 
 // ---------------------------------------------------------------------------------------------
 
 /** HOR_SR on one row (quadrant → interleaved). */
-export function rowInverse53(row: usize, w: i32, odd: i32, tmp: usize): void {
+function rowInverse53(row: usize, w: i32, odd: i32, tmp: usize): void {
   if (w == 1) {
     if (odd) store<i32>(row, load<i32>(row) / 2);
     return;
@@ -276,7 +276,7 @@ function groupForward53(col: usize, rowBytes: usize, nL: i32, nH: i32, odd: i32,
 }
 
 /** VER_SR on all columns (quadrant rows → interleaved rows). */
-export function colsInverse53(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: usize): void {
+function colsInverse53(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: usize): void {
   let rowBytes = <usize>stride << 2;
   if (h == 1) {
     if (odd) {

@@ -156,7 +156,7 @@ function forwardLifts(lp: usize, nL: i32, hp: usize, nH: i32, odd: i32, lanes: i
 // Horizontal (rows)
 // ---------------------------------------------------------------------------------------------
 
-export function rowInverse97(row: usize, w: i32, odd: i32, tmp: usize): void {
+function rowInverse97(row: usize, w: i32, odd: i32, tmp: usize): void {
   if (w == 1) {
     if (odd) store<f32>(row, load<f32>(row) * 0.5);
     return;
@@ -301,7 +301,7 @@ function groupForward97(col: usize, rowBytes: usize, nL: i32, nH: i32, odd: i32,
   for (let n = 0; n < nH; n++) copyLanesScaledF32(col + <usize>(nL + n) * rowBytes, hp + <usize>n * eb, DWT_COLS, K);
 }
 
-export function colsInverse97(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: usize): void {
+function colsInverse97(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: usize): void {
   let rowBytes = <usize>stride << 2;
   if (h == 1) {
     if (odd) scaleCopyF32(buf, buf, w, 0.5);

@@ -3,10 +3,10 @@
 //
 // ABI (pointer-only; every plane is `w × h` samples with the given row stride in samples):
 //
-//   rctForward(p0, p1, p2 /*i32*/, stride, w, h)                        in place, G.2 (G-1)
-//   rctInverse(p0, p1, p2 /*i32*/, stride, w, h)                        in place, G.2 (G-2)
-//   ictForward(p0, p1, p2 /*f32*/, stride, w, h)                        in place, G.3 (G-3)
-//   ictInverse(p0, p1, p2 /*f32*/, stride, w, h)                        in place, G.3 (G-4)
+//   rctForward(p0, p1, p2 /*i32*/, stride, w, h)                        in place, G.2
+//   rctInverse(p0, p1, p2 /*i32*/, stride, w, h)                        in place, G.2
+//   ictForward(p0, p1, p2 /*f32*/, stride, w, h)                        in place, G.3
+//   ictInverse(p0, p1, p2 /*f32*/, stride, w, h)                        in place, G.3
 //   rctInverseToOutput(p0, p1, p2 /*i32*/, stride, w, h,
 //                      shift0, shift1, shift2, min0, min1, min2, max0, max1, max2)   in place
 //   ictInverseToOutput(f0, f1, f2 /*f32*/, srcStride, d0, d1, d2 /*i32*/, dstStride, w, h,
@@ -29,7 +29,7 @@
 // SIMD twins use the same integer operations and the same f32 operations in the same order
 // (no fused multiply-add), so both builds give bit-identical results.
 
-// Table G.? / equations G-3, G-4 (ICT coefficients)
+// ICT coefficients (G.3)
 const ICT_Y_R: f32 = 0.299;
 const ICT_Y_G: f32 = 0.587;
 const ICT_Y_B: f32 = 0.114;
@@ -48,7 +48,7 @@ const ICT_B_CB: f32 = 1.772;
 // Reversible component transform (G.2)
 // ---------------------------------------------------------------------------------------------
 
-/** Forward RCT in place (G-1): Y0 = ⌊(I0 + 2·I1 + I2) / 4⌋, Y1 = I2 − I1, Y2 = I0 − I1. */
+/** Forward RCT in place (G.2): Y0 = ⌊(I0 + 2·I1 + I2) / 4⌋, Y1 = I2 − I1, Y2 = I0 − I1. */
 export function rctForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
   if (w <= 0 || h <= 0) return;
   let rowBytes = <usize>stride << 2;
@@ -75,7 +75,7 @@ export function rctForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32,
   }
 }
 
-/** Inverse RCT in place (G-2): I1 = Y0 − ⌊(Y2 + Y1) / 4⌋, I0 = Y2 + I1, I2 = Y1 + I1. */
+/** Inverse RCT in place (G.2): I1 = Y0 − ⌊(Y2 + Y1) / 4⌋, I0 = Y2 + I1, I2 = Y1 + I1. */
 export function rctInverse(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
   rctInverseToOutput(p0, p1, p2, stride, w, h, 0, 0, 0, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE);
 }
@@ -133,7 +133,7 @@ export function rctInverseToOutput(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Forward ICT in place on three f32 planes (G-3):
+ * Forward ICT in place on three f32 planes (G.3):
  * Y0 = 0.299 I0 + 0.587 I1 + 0.114 I2; Y1 = −0.16875 I0 − 0.33126 I1 + 0.5 I2;
  * Y2 = 0.5 I0 − 0.41869 I1 − 0.08131 I2.
  */
@@ -166,7 +166,7 @@ export function ictForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32,
   }
 }
 
-/** Inverse ICT in place on three f32 planes (G-4): I0 = Y0 + 1.402 Y2; I1 = Y0 − 0.34413 Y1 − 0.71414 Y2; I2 = Y0 + 1.772 Y1. */
+/** Inverse ICT in place on three f32 planes (G.3): I0 = Y0 + 1.402 Y2; I1 = Y0 − 0.34413 Y1 − 0.71414 Y2; I2 = Y0 + 1.772 Y1. */
 export function ictInverse(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
   if (w <= 0 || h <= 0) return;
   let rowBytes = <usize>stride << 2;

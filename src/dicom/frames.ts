@@ -1,0 +1,459 @@
+/**
+ * Frame-level JPEG 2000 encoding and decoding for callers that hold Pixel Data and the Image Pixel
+ * Module attributes themselves (no data set, no dcmjs).
+ *
+ * Encoding uses the profile pydicom uses (its JPEG 2000 encoding guide): reversible 5/3 for
+ * JPEG 2000 Lossless Only (.90), irreversible 9/7 for JPEG 2000 (.91), 6 decomposition levels (fewer
+ * for small frames), 64×64 code-blocks, one tile, LRCP, raw codestream without JP2 header — the
+ * codec's `preset: "dicom"`. The SIZ precision and signedness are Bits Stored and Pixel
+ * Representation (PS3.5 §8.2.4).
+ *
+ * Decoding reconciles what the codestream says with the data set: when the codestream's precision
+ * or signedness disagrees with Bits Stored or Pixel Representation, the codestream wins (as GDCM
+ * does) and the result carries a warning saying what changed; `signFrom: "dataset"` instead keeps
+ * Pixel Representation and reinterprets the samples, as pydicom's `apply_j2k_sign_correction` does.
+ * @module
+ */
+import { J2kError, isJ2kError } from "../errors.js";
+import { decode, decodeAsync, encode, encodeAsync, readHeader } from "../index.js";
+import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits } from "../types.js";
+import { ATTRIBUTES, attributeName, asBytes } from "./attributes.js";
+import { framesFromFragments, isJp2, trimAfterEoc, type Fragment } from "./encapsulation.js";
+import { checkNativeLength, readNativeFrame, writeNativePixelData } from "./native_pixels.js";
+import {
+  planJpeg2000Decoding,
+  planJpeg2000Encoding,
+  readPixelModule,
+  type Jpeg2000EncodingPlan,
+  type PixelModule,
+  type PixelModuleSource,
+} from "./pixel_module.js";
+import { resolveTransferSyntax, type TransferSyntaxInfo } from "./transfer_syntax.js";
+
+/** Bytes in any of the forms callers tend to hold. */
+export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** Options of {@link encodeFrames}. */
+export interface EncodeFramesOptions {
+  /** `"j2k-lossless"` / `"1.2.840.10008.1.2.4.90"` or `"j2k"` / `"1.2.840.10008.1.2.4.91"`. */
+  transferSyntax: string;
+  /** Compression ratio per quality layer, decreasing (.91 only; this or `psnr` is required there). */
+  ratios?: number[];
+  /** PSNR in dB per quality layer, increasing (.91 only). */
+  psnr?: number[];
+  /**
+   * RGB data: apply the component transform (default true), making the result YBR_RCT (.90) or
+   * YBR_ICT (.91) as PS3.5 §8.2.4 requires; `false` keeps RGB without transform.
+   */
+  mct?: boolean;
+}
+
+/** Result of {@link encodeFrames}. */
+export interface EncodedFrames {
+  transferSyntax: TransferSyntaxInfo;
+  /** One raw JPEG 2000 codestream per frame. */
+  frames: Uint8Array[];
+  /** Image Pixel Module of the encoded data (Photometric Interpretation per PS3.5 §8.2.4, Planar Configuration 0). */
+  pixelModule: PixelModule;
+  /** Irreversible coding was used (.91). */
+  lossy: boolean;
+  /** Native Pixel Data bytes (Bits Allocated based) divided by codestream bytes. */
+  compressionRatio: number;
+  warnings: string[];
+}
+
+/** Encapsulated input of {@link decodeFrames}: fragments (or whole codestreams) and the offset tables. */
+export interface EncapsulatedFrames {
+  fragments: ReadonlyArray<Fragment | BytesLike>;
+  basicOffsetTable?: readonly number[];
+  extendedOffsetTable?: readonly number[];
+}
+
+/** Options of {@link decodeFrames}. */
+export interface DecodeFramesOptions {
+  /**
+   * Which side wins when the codestream's signedness disagrees with Pixel Representation:
+   * `"codestream"` (default, as GDCM: samples as decoded, Pixel Representation follows the codestream)
+   * or `"dataset"` (as pydicom: Pixel Representation kept, the Bits Stored-bit samples reinterpreted).
+   */
+  signFrom?: "codestream" | "dataset";
+  /** Resource limits passed to the decoder. */
+  limits?: Limits;
+}
+
+/** Result of {@link decodeFrames}. */
+export interface DecodedFrames {
+  /** Native Pixel Data: little-endian, Planar Configuration 0, even length. */
+  pixelData: Uint8Array;
+  /** Image Pixel Module of `pixelData` (reconciled with the codestreams). */
+  pixelModule: PixelModule;
+  /** Main header of each frame's codestream. */
+  headers: HeaderInfo[];
+  /** Some frame was coded irreversibly (9/7): the pixels are lossy. */
+  lossy: boolean;
+  /** What was reconciled or tolerated, in words. */
+  warnings: string[];
+}
+
+function toBytes(b: BytesLike): Uint8Array {
+  const u = asBytes(b);
+  if (u === undefined) throw new J2kError("INVALID_ARGUMENT", "expected a Uint8Array, ArrayBuffer or typed array");
+  return u;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+interface EncodeJob {
+  syntax: TransferSyntaxInfo;
+  pm: PixelModule;
+  plan: Jpeg2000EncodingPlan;
+  bytes: Uint8Array;
+  codecOptions: EncodeOptions;
+}
+
+/** Check the options against the syntax: .91 needs `ratios` or `psnr`, .90 takes neither (as pydicom). */
+function checkQualityOptions(syntax: TransferSyntaxInfo, o: EncodeFramesOptions): void {
+  const hasRatios = o.ratios !== undefined && o.ratios.length > 0;
+  const hasPsnr = o.psnr !== undefined && o.psnr.length > 0;
+  if (syntax.jpeg2000 === "lossless" && (hasRatios || hasPsnr)) {
+    throw new J2kError(
+      "INVALID_ARGUMENT",
+      `${syntax.title} (${syntax.uid}) is always reversible; ratios/psnr apply to JPEG 2000 (1.2.840.10008.1.2.4.91) only`,
+    );
+  }
+  if (syntax.jpeg2000 === "lossy") {
+    if (!hasRatios && !hasPsnr) {
+      throw new J2kError(
+        "INVALID_ARGUMENT",
+        `${syntax.title} (${syntax.uid}) is lossy: give ratios (e.g. [10]) or psnr (e.g. [45]) for its quality layers`,
+      );
+    }
+    if (hasRatios && hasPsnr) throw new J2kError("INVALID_ARGUMENT", "give ratios or psnr, not both");
+    for (const r of o.ratios ?? []) {
+      if (!Number.isFinite(r) || r < 1) throw new J2kError("INVALID_ARGUMENT", `compression ratio ${r} is not a number >= 1`);
+    }
+    for (const p of o.psnr ?? []) {
+      if (!Number.isFinite(p) || p <= 0) throw new J2kError("INVALID_ARGUMENT", `PSNR ${p} is not a positive number of dB`);
+    }
+  }
+}
+
+function prepareEncode(pixelData: BytesLike | ReadonlyArray<BytesLike>, source: PixelModuleSource, options: EncodeFramesOptions): EncodeJob {
+  const syntax = resolveTransferSyntax(options.transferSyntax, "target transfer syntax");
+  if (syntax.jpeg2000 === undefined) {
+    throw new J2kError("INVALID_ARGUMENT", `encodeFrames encodes JPEG 2000 only, not ${syntax.title} (${syntax.uid})`);
+  }
+  checkQualityOptions(syntax, options);
+  const pm = readPixelModule(source);
+  const plan = planJpeg2000Encoding(pm, syntax, { mct: options.mct });
+  const bytes = joinPixelData(pixelData);
+  checkNativeLength(bytes, pm);
+  const codecOptions: EncodeOptions = {
+    preset: "dicom",
+    format: "j2k",
+    lossless: plan.lossless,
+    mct: plan.mct,
+    progression: "LRCP",
+    codeBlock: [64, 64],
+  };
+  if (!plan.lossless) {
+    if (options.ratios?.length) codecOptions.ratios = [...options.ratios];
+    if (options.psnr?.length) codecOptions.psnr = [...options.psnr];
+  }
+  return { syntax, pm, plan, bytes, codecOptions };
+}
+
+function joinPixelData(pixelData: BytesLike | ReadonlyArray<BytesLike>): Uint8Array {
+  if (!Array.isArray(pixelData)) return toBytes(pixelData as BytesLike);
+  const parts = (pixelData as ReadonlyArray<BytesLike>).map(toBytes);
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function frameImage(job: EncodeJob, index: number): J2kImage {
+  return readNativeFrame(job.bytes, index, job.pm);
+}
+
+function finishEncode(job: EncodeJob, frames: Uint8Array[]): EncodedFrames {
+  const { pm, plan, syntax } = job;
+  let coded = 0;
+  for (const f of frames) coded += f.length;
+  const native = (pm.rows * pm.columns * pm.samplesPerPixel * pm.bitsAllocated * pm.numberOfFrames) / 8;
+  return {
+    transferSyntax: syntax,
+    frames,
+    pixelModule: {
+      ...pm,
+      photometricInterpretation: plan.photometricInterpretation,
+      planarConfiguration: 0,
+    },
+    lossy: !plan.lossless,
+    compressionRatio: coded > 0 ? native / coded : 0,
+    warnings: plan.expand422 ? ["YBR_FULL_422 chroma replicated to full resolution and encoded as YBR_FULL"] : [],
+  };
+}
+
+/** Re-throw a codec error with the frame it belongs to in front of its message. */
+function frameError(e: unknown, index: number): never {
+  if (isJ2kError(e)) throw new J2kError(e.code, `frame ${index + 1}: ${e.message}`, { cause: e });
+  throw e;
+}
+
+/**
+ * Encode native Pixel Data (all frames, little-endian, as in a data set) to one JPEG 2000 codestream
+ * per frame, following PS3.5 §8.2.4 / A.4.4.
+ *
+ * @param pixelData - The native Pixel Data value (or its pieces, as dcmjs holds them).
+ * @param pixelModule - The Image Pixel Module: a {@link PixelModule}, keyword attributes or a dcmjs data set.
+ * @throws J2kError `DICOM_INVALID` / `DICOM_UNSUPPORTED` naming the attribute that breaks a rule;
+ *   `INVALID_ARGUMENT` for quality options that do not fit the syntax; codec errors otherwise.
+ */
+export function encodeFrames(
+  pixelData: BytesLike | ReadonlyArray<BytesLike>,
+  pixelModule: PixelModuleSource,
+  options: EncodeFramesOptions,
+): EncodedFrames {
+  const job = prepareEncode(pixelData, pixelModule, options);
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < job.pm.numberOfFrames; i++) {
+    try {
+      frames.push(encode(frameImage(job, i), job.codecOptions));
+    } catch (e) {
+      frameError(e, i);
+    }
+  }
+  return finishEncode(job, frames);
+}
+
+/** {@link encodeFrames} with the codec's asynchronous entry point. */
+export async function encodeFramesAsync(
+  pixelData: BytesLike | ReadonlyArray<BytesLike>,
+  pixelModule: PixelModuleSource,
+  options: EncodeFramesOptions,
+): Promise<EncodedFrames> {
+  const job = prepareEncode(pixelData, pixelModule, options);
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < job.pm.numberOfFrames; i++) {
+    try {
+      frames.push(await encodeAsync(frameImage(job, i), job.codecOptions));
+    } catch (e) {
+      frameError(e, i);
+    }
+  }
+  return finishEncode(job, frames);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+interface DecodeJob {
+  pm: PixelModule;
+  codestreams: Uint8Array[];
+  headers: HeaderInfo[];
+  warnings: string[];
+  options: DecodeFramesOptions;
+}
+
+function prepareDecode(
+  input: ReadonlyArray<Fragment | BytesLike> | EncapsulatedFrames,
+  source: PixelModuleSource,
+  options: DecodeFramesOptions,
+): DecodeJob {
+  const warnings: string[] = [];
+  const pm = readPixelModule(source, { encapsulated: true, warnings });
+  const enc: EncapsulatedFrames = Array.isArray(input) ? { fragments: input } : (input as EncapsulatedFrames);
+  const fragments = enc.fragments.map((f) => (isFragment(f) ? f : toBytes(f)));
+  const grouped = framesFromFragments(fragments, pm.numberOfFrames, {
+    basicOffsetTable: enc.basicOffsetTable,
+    extendedOffsetTable: enc.extendedOffsetTable,
+  });
+  warnings.push(...grouped.warnings);
+
+  const codestreams: Uint8Array[] = [];
+  const headers: HeaderInfo[] = [];
+  const jp2Frames: number[] = [];
+  let padded = 0;
+  grouped.frames.forEach((frame, i) => {
+    const { bytes, trimmed } = trimAfterEoc(frame);
+    if (trimmed > 1) padded++;
+    if (isJp2(bytes)) jp2Frames.push(i + 1);
+    let h: HeaderInfo;
+    try {
+      h = readHeader(bytes);
+    } catch (e) {
+      frameError(e, i);
+    }
+    checkFrameGeometry(h, pm, i);
+    codestreams.push(bytes);
+    headers.push(h);
+  });
+  if (jp2Frames.length > 0) {
+    warnings.push(
+      `${frameList(jp2Frames, pm.numberOfFrames)}: Pixel Data holds a JP2 file, not a raw codestream (PS3.5 §8.2.4 excludes the JP2 header); the codestream inside was decoded`,
+    );
+  }
+  if (padded > 0) warnings.push(`${padded} frame(s) carry more than one byte of padding after the EOC marker; ignored`);
+  return { pm, codestreams, headers, warnings, options };
+}
+
+function isFragment(f: Fragment | BytesLike): f is Fragment {
+  return typeof (f as Fragment).offset === "number" && (f as Fragment).data instanceof Uint8Array;
+}
+
+function frameList(frames: number[], total: number): string {
+  if (frames.length === total) return total === 1 ? "frame 1" : "every frame";
+  return `frame(s) ${frames.join(", ")}`;
+}
+
+/** Rows, Columns and Samples per Pixel must describe the codestream (PS3.5 §8.2.4). */
+function checkFrameGeometry(h: HeaderInfo, pm: PixelModule, index: number): void {
+  const A = ATTRIBUTES;
+  if (h.width !== pm.columns || h.height !== pm.rows) {
+    throw new J2kError(
+      "DICOM_INVALID",
+      `frame ${index + 1}: the codestream is ${h.width} x ${h.height} but ${attributeName(A.Columns)} x ${attributeName(A.Rows)} is ${pm.columns} x ${pm.rows}`,
+    );
+  }
+  if (h.components !== pm.samplesPerPixel) {
+    throw new J2kError(
+      "DICOM_INVALID",
+      `frame ${index + 1}: the codestream has ${h.components} component(s) but ${attributeName(A.SamplesPerPixel)} is ${pm.samplesPerPixel}`,
+    );
+  }
+}
+
+function codecDecodeOptions(job: DecodeJob) {
+  return { palette: "indices" as const, ...(job.options.limits ? { limits: job.options.limits } : {}) };
+}
+
+/** Reconcile precision and signedness, convert samples, and build the native Pixel Data. */
+function finishDecode(job: DecodeJob, images: DecodedImage[]): DecodedFrames {
+  const { pm, headers, warnings } = job;
+  const A = ATTRIBUTES;
+  images.forEach((img, i) => {
+    for (const w of img.warnings) warnings.push(images.length > 1 ? `frame ${i + 1}: ${w}` : w);
+  });
+
+  // Precision: the widest component of any frame; signedness: the first frame's first component.
+  let precision = 0;
+  for (const img of images) for (const c of img.componentInfo) precision = Math.max(precision, c.bitDepth);
+  const codestreamSigned = images[0]!.componentInfo[0]?.signed ?? images[0]!.signed;
+  if (images.some((img) => img.componentInfo.some((c) => c.signed !== codestreamSigned))) {
+    warnings.push("the codestreams mix signed and unsigned components; all samples are written with the first frame's signedness");
+  }
+
+  const fitsContainer = pm.bitsAllocated === 1 ? precision === 1 : precision <= pm.bitsAllocated;
+  if (!fitsContainer) {
+    throw new J2kError(
+      "DICOM_INVALID",
+      `the codestream precision is ${precision} bits, which does not fit ${attributeName(A.BitsAllocated)} ${pm.bitsAllocated}`,
+    );
+  }
+  if (precision !== pm.bitsStored) {
+    warnings.push(
+      `${attributeName(A.BitsStored)} is ${pm.bitsStored} but the codestream precision is ${precision} bits; the codestream wins: Bits Stored ${precision}, High Bit ${precision - 1}`,
+    );
+  }
+
+  const datasetSigned = pm.pixelRepresentation === 1;
+  const signFrom = job.options.signFrom ?? "codestream";
+  let outSigned = codestreamSigned;
+  let reinterpret = false;
+  if (codestreamSigned !== datasetSigned) {
+    const cs = codestreamSigned ? "signed" : "unsigned";
+    if (signFrom === "dataset") {
+      outSigned = datasetSigned;
+      reinterpret = true;
+      warnings.push(
+        `${attributeName(A.PixelRepresentation)} is ${pm.pixelRepresentation} but the codestream samples are ${cs}; Pixel Representation kept and the ${precision}-bit samples reinterpreted as ${datasetSigned ? "two's complement" : "unsigned"} (signFrom: "dataset")`,
+      );
+    } else {
+      warnings.push(
+        `${attributeName(A.PixelRepresentation)} is ${pm.pixelRepresentation} but the codestream samples are ${cs}; the codestream wins: Pixel Representation ${codestreamSigned ? 1 : 0} (pass signFrom: "dataset" to keep ${pm.pixelRepresentation})`,
+      );
+    }
+  }
+
+  const mct = headers.some((h) => h.mct);
+  const photometricInterpretation = planJpeg2000Decoding(pm.photometricInterpretation, mct, warnings);
+  const out: PixelModule = {
+    ...pm,
+    photometricInterpretation,
+    planarConfiguration: 0,
+    bitsStored: precision,
+    highBit: precision - 1,
+    pixelRepresentation: outSigned ? 1 : 0,
+  };
+  const samples = images.map((img) => (reinterpret ? reinterpretSign(img.data, precision, outSigned) : img.data));
+  return {
+    pixelData: writeNativePixelData(samples, out),
+    pixelModule: out,
+    headers,
+    lossy: headers.some((h) => !h.reversible),
+    warnings,
+  };
+}
+
+/** Reread `precision`-bit samples with the other signedness (two's complement ↔ unsigned). */
+function reinterpretSign(data: ArrayLike<number>, precision: number, toSigned: boolean): Int32Array {
+  const out = new Int32Array(data.length);
+  const span = 2 ** precision;
+  const half = span / 2;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    out[i] = toSigned ? (v >= half ? v - span : v) : v < 0 ? v + span : v;
+  }
+  return out;
+}
+
+/**
+ * Decode encapsulated JPEG 2000 Pixel Data (fragments or codestreams, one or more per frame) to
+ * native Pixel Data, following PS3.5 §8.2.4 / A.4 and tolerating what real archives contain (JP2
+ * files instead of codestreams, padding after EOC, frames split over fragments, an empty BOT,
+ * precision or signedness that disagree with the data set — see {@link DecodeFramesOptions.signFrom}).
+ *
+ * @throws J2kError `DICOM_INVALID` when frames and attributes cannot be reconciled (size, component
+ *   count, precision above Bits Allocated); codec errors (prefixed with the frame) otherwise.
+ */
+export function decodeFrames(
+  input: ReadonlyArray<Fragment | BytesLike> | EncapsulatedFrames,
+  pixelModule: PixelModuleSource,
+  options: DecodeFramesOptions = {},
+): DecodedFrames {
+  const job = prepareDecode(input, pixelModule, options);
+  const images = job.codestreams.map((cs, i) => {
+    try {
+      return decode(cs, codecDecodeOptions(job));
+    } catch (e) {
+      frameError(e, i);
+    }
+  });
+  return finishDecode(job, images);
+}
+
+/** {@link decodeFrames} with the codec's asynchronous entry point. */
+export async function decodeFramesAsync(
+  input: ReadonlyArray<Fragment | BytesLike> | EncapsulatedFrames,
+  pixelModule: PixelModuleSource,
+  options: DecodeFramesOptions = {},
+): Promise<DecodedFrames> {
+  const job = prepareDecode(input, pixelModule, options);
+  const images: DecodedImage[] = [];
+  for (let i = 0; i < job.codestreams.length; i++) {
+    try {
+      images.push(await decodeAsync(job.codestreams[i]!, codecDecodeOptions(job)));
+    } catch (e) {
+      frameError(e, i);
+    }
+  }
+  return finishDecode(job, images);
+}

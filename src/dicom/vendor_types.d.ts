@@ -1,0 +1,53 @@
+/**
+ * The parts of dcmjs (no bundled types) and pako (no @types installed; deflateRaw writes the
+ * Deflated Explicit VR Little Endian syntax) the DICOM layer uses.
+ * Internal: nothing public refers to these declarations.
+ */
+
+declare module "dcmjs" {
+  interface DcmElement {
+    vr: string;
+    Value?: unknown[];
+    [extra: string]: unknown;
+  }
+  type DcmDataset = Record<string, DcmElement>;
+
+  interface DcmReadOptions {
+    ignoreErrors: boolean;
+    untilTag: string | null;
+    includeUntilTagValue: boolean;
+    noCopy: boolean;
+    forceStoreRaw: boolean;
+  }
+
+  interface DcmDicomDict {
+    meta: DcmDataset;
+    dict: DcmDataset;
+    write(writeOptions?: Record<string, unknown>): ArrayBuffer;
+  }
+
+  interface DcmWriteBufferStream {
+    size: number;
+    getBuffer(start?: number, end?: number): ArrayBuffer;
+  }
+
+  const dcmjs: {
+    data: {
+      DicomDict: new (meta: DcmDataset) => DcmDicomDict;
+      WriteBufferStream: new (defaultSize?: number, littleEndian?: boolean) => DcmWriteBufferStream;
+      DicomMessage: {
+        readFile(buffer: ArrayBuffer, options?: DcmReadOptions): DcmDicomDict;
+        write(dataset: DcmDataset, stream: DcmWriteBufferStream, syntax: string, writeOptions?: Record<string, unknown>): number;
+      };
+      DicomMetaDictionary: {
+        naturalizeDataset(dataset: DcmDataset): Record<string, unknown>;
+        denaturalizeDataset(dataset: Record<string, unknown>): DcmDataset;
+      };
+    };
+  };
+  export default dcmjs;
+}
+
+declare module "pako" {
+  export function deflateRaw(data: Uint8Array, options?: { level?: number }): Uint8Array;
+}
