@@ -153,6 +153,13 @@ export function encoderOutputLength(): i32 {
   return job().outLen;
 }
 
+/** Bytes of the codestream up to the end of layer l (all headers included). */
+export function encoderLayerSize(l: i32): f64 {
+  let j = job();
+  if (l < 0 || l >= j.layers || j.layerSizes == 0) return -1;
+  return load<f64>(j.layerSizes + (<usize>l << 3));
+}
+
 /** Decomposition levels actually used (after clamping to the image). */
 export function encoderLevels(): i32 {
   return job().cs.cod.levels;

@@ -15,13 +15,13 @@ import {
 import { T2Context, T2_ENCODE } from "./t2/context";
 import { BitWriter } from "./t2/bit_writer";
 import { runProgressions } from "./t2/progression";
-import { prepareResolutionForT2, PASS_RECORD } from "./t2/packet_encoder";
+import { prepareResolutionForT2, PASS_RECORD, pltEntryBytes } from "./t2/packet_encoder";
 import { encodeCodeBlock } from "./t1/block_coder";
 import { maxPasses } from "./t1/segments";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr, dwtSynthesisNorm } from "./transform/exports";
 import { stepSizeEncode } from "./quant/step_size";
 import { allocateLayers } from "./rate/pcrd";
-import { Writer, writerInit, wrU16, wrU32, wrU8, wrBytes, writerLength, patchU32 } from "./io/writer";
+import { Writer, writerInit, wrU16, wrU32, wrU8, wrBytes, writerLength, patchU16, patchU32 } from "./io/writer";
 import { writeSiz, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./codestream/write_headers";
 import * as M from "./codestream/markers";
 import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
@@ -59,8 +59,13 @@ export class EncodeJob {
   /** Output codestream. */
   out: usize;
   outLen: i32;
-  /** f64[layers]: bytes of the codestream up to the end of each layer (estimated per tile). */
+  /** f64[layers]: bytes of the codestream up to the end of each layer (all headers included). */
   layerSizes: usize;
+  /** Main header length (fixed once the quantisation is final), or 0 if not measured yet. */
+  mainHeaderLen: i32;
+  /** Scratch for the packet headers of dry runs. */
+  dryBuf: usize;
+  dryCap: usize;
   comment: usize;
   commentLen: i32;
   /** Scratch for T1. */
@@ -279,6 +284,8 @@ export function encodeRun(job: EncodeJob): usize {
   }
   finishQuant(job);
   allocateLayers(job);
+  job.layerSizes = arenaAllocZeroed(<usize>job.layers << 3);
+  measureLayers(job, job.layers - 1, job.layerSizes);
   writeCodestream(job);
   return job.out;
 }
@@ -499,20 +506,23 @@ function tileBound(job: EncodeJob, tile: Tile): usize {
   return <usize>total;
 }
 
-/** T2 of one tile into a fresh buffer; returns its length via `lenOut`. */
-function tileData(job: EncodeJob, t: i32, lenOut: usize): usize {
-  let tile = jobTile(job, t);
-  let tp = tile.params;
+/** Reset the T2 state of a tile (tag trees, visited layers, sent passes) before a run. */
+function resetTileT2(job: EncodeJob, tile: Tile): i32 {
+  let packets = 0;
   for (let c = 0; c < tile.numComps; c++) {
     let tc = tileComp(tile, c);
     for (let r = 0; r < tc.numRes; r++) {
       let res = resolution(tc, r);
       memory.fill(res.layersDone, 0, <usize>(res.pw * res.ph) * 4);
       prepareResolutionForT2(res, job.layers);
+      packets += res.pw * res.ph;
     }
   }
-  let cap = tileBound(job, tile);
-  let buf = arenaAlloc(cap);
+  return packets * job.layers;
+}
+
+function newT2Context(job: EncodeJob, tile: Tile, t: i32): T2Context {
+  let tp = tile.params;
   let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
   ctx.mode = T2_ENCODE;
   ctx.tile = tile;
@@ -520,38 +530,70 @@ function tileData(job: EncodeJob, t: i32, lenOut: usize): usize {
   ctx.numLayers = job.layers;
   ctx.sop = tp.g.sop;
   ctx.eph = tp.g.eph;
-  let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
-  bw.start = buf;
-  bw.pos = buf;
-  bw.end = buf + cap;
-  ctx.out = bw;
-  runProgressions(ctx, tile, tp.poc, tp.g.progression, job.layers);
-  store<i32>(lenOut, <i32>(bw.pos - buf));
-  return buf;
+  ctx.tilePartMode = job.tilePartMode;
+  ctx.plt = job.plt;
+  return ctx;
 }
 
-/** Main header, one tile-part per tile (SOT, SOD, packets), EOC. */
-function writeCodestream(job: EncodeJob): void {
-  let cs = job.cs;
-  let siz = cs.siz;
-  let T = siz.numTiles;
-  let C = siz.Csiz;
-  let lens = arenaAlloc(<usize>T * 4);
-  let datas = arenaAlloc(<usize>T * sizeof<usize>());
-  let total: u64 = 0;
+/**
+ * Exact size of the codestream up to the end of layer `l` with the current layer assignment:
+ * main header, tile-part headers (SOT, PLT, SOD), TLM, the packets of layers 0..l, and EOC.
+ * Runs T2 without copying bodies. Also stores the cumulative sizes of layers 0..l in `sizes`.
+ */
+export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
+  let T = job.cs.siz.numTiles;
+  let L = job.layers;
+  if (job.mainHeaderLen == 0) job.mainHeaderLen = mainHeaderLength(job);
+  let layerBytes = arenaAllocZeroed(<usize>L << 3);
+  let tileParts = 0;
+  let fixed: f64 = <f64>job.mainHeaderLen + 2;
   for (let t = 0; t < T; t++) {
-    let d = tileData(job, t, lens + (<usize>t << 2));
-    store<usize>(datas + (<usize>t << alignof<usize>()), d);
-    total += <u64>load<i32>(lens + (<usize>t << 2)) + 14;
+    let tile = jobTile(job, t);
+    resetTileT2(job, tile);
+    let need = tileHeaderBound(tile);
+    if (need > job.dryCap) {
+      job.dryCap = need;
+      job.dryBuf = arenaAlloc(need);
+    }
+    let ctx = newT2Context(job, tile, t);
+    ctx.dry = 1;
+    ctx.layerBytes = layerBytes;
+    let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
+    bw.start = job.dryBuf;
+    bw.pos = job.dryBuf;
+    bw.end = job.dryBuf + job.dryCap;
+    ctx.out = bw;
+    runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, L);
+    tileParts += ctx.tileParts;
+    fixed += <f64>(ctx.tileParts * (14 + (job.plt != 0 ? 5 : 0)));
   }
-  let headerCap: u64 = 4096 + <u64>C * (64 + 2 * 97 * 2) + <u64>job.commentLen;
-  let cap = total + headerCap;
-  if (cap > 0x7fff0000) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(cap >> 20), 0);
-  let out = arenaAlloc(<usize>cap);
-  let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
-  writerInit(w, out, <usize>cap);
+  if (job.tlm != 0) fixed += <f64>tlmLength(tileParts);
+  let acc = fixed;
+  for (let j = 0; j <= l; j++) {
+    acc += load<f64>(layerBytes + (<usize>j << 3));
+    store<f64>(sizes + (<usize>j << 3), acc);
+  }
+  return acc;
+}
+
+/** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */
+function tileHeaderBound(tile: Tile): usize {
+  return <usize>min(tile.numCblks * 64 + 65536, <i64>0x7fff0000);
+}
+
+/** Bytes of the TLM marker segments for `n` tile-parts (A.7.1: Ttlm 16 bits, Ptlm 32 bits). */
+function tlmLength(n: i32): i32 {
+  let perSeg = (65535 - 4) / 6;
+  let segs = (n + perSeg - 1) / perSeg;
+  return segs * 6 + n * 6;
+}
+
+/** Write the main header (SOC ... up to the first SOT). `tileParts` only matters for TLM. */
+function writeMainHeader(w: Writer, job: EncodeJob): void {
+  let cs = job.cs;
+  let C = cs.siz.Csiz;
   wrU16(w, M.SOC);
-  writeSiz(w, siz);
+  writeSiz(w, cs.siz);
   writeCod(w, cs.gcod, cs.cod);
   let q0 = jobQuant(job, 0);
   writeQcd(w, q0);
@@ -561,20 +603,164 @@ function writeCodestream(job: EncodeJob): void {
   }
   if (cs.poc.count > 0) writePoc(w, cs.poc, C);
   if (job.commentLen > 0) writeCom(w, job.comment, job.commentLen);
+}
+
+function mainHeaderLength(job: EncodeJob): i32 {
+  let C = job.cs.siz.Csiz;
+  let cap = <usize>4096 + <usize>C * (64 + 2 * 97 * 2) + <usize>job.commentLen + <usize>job.cs.poc.count * 16;
+  let scratch = arenaAlloc(cap);
+  let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
+  writerInit(w, scratch, cap);
+  writeMainHeader(w, job);
+  return writerLength(w);
+}
+
+/** Packets of one tile, with their lengths and tile-part keys. */
+@unmanaged
+class TileOutput {
+  data: usize;
+  len: i32;
+  packets: i32;
+  lens: usize;
+  keys: usize;
+  tileParts: i32;
+}
+
+/** T2 of one tile into a fresh buffer. */
+function tileData(job: EncodeJob, t: i32): TileOutput {
+  let tile = jobTile(job, t);
+  let numPackets = resetTileT2(job, tile);
+  let cap = tileBound(job, tile);
+  let out = changetype<TileOutput>(arenaAllocZeroed(offsetof<TileOutput>()));
+  out.data = arenaAlloc(cap);
+  out.lens = arenaAlloc(<usize>max(numPackets, 1) * 4);
+  out.keys = arenaAlloc(<usize>max(numPackets, 1) * 4);
+  let ctx = newT2Context(job, tile, t);
+  ctx.packetLens = out.lens;
+  ctx.packetKeys = out.keys;
+  ctx.packetLensCap = numPackets;
+  let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
+  bw.start = out.data;
+  bw.pos = out.data;
+  bw.end = out.data + cap;
+  ctx.out = bw;
+  runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, job.layers);
+  out.len = <i32>(bw.pos - out.data);
+  out.packets = ctx.packets;
+  out.tileParts = ctx.packets > 0 ? ctx.tileParts : 1;
+  if (out.tileParts > 255) fail(E.ERR_ENCODE_OPTIONS, -1, 50, out.tileParts);
+  return out;
+}
+
+/** PLT marker segments (A.7.3) for packets [p0, p1) of a tile. */
+function writePlt(w: Writer, lens: usize, p0: i32, p1: i32): void {
+  let z = 0;
+  let p = p0;
+  while (p < p1) {
+    // gather entries up to 65535 - 3 bytes of Iplt per segment
+    let q = p, bytes = 0;
+    while (q < p1) {
+      let b = pltEntryBytes(load<u32>(lens + (<usize>q << 2)));
+      if (bytes + b > 65535 - 3) break;
+      bytes += b;
+      q++;
+    }
+    wrU16(w, M.PLT);
+    wrU16(w, <u32>(3 + bytes));
+    wrU8(w, <u32>(z & 0xff));
+    for (let k = p; k < q; k++) {
+      let v = load<u32>(lens + (<usize>k << 2));
+      let n = pltEntryBytes(v);
+      for (let i = n - 1; i >= 0; i--) wrU8(w, ((v >> (<u32>i * 7)) & 0x7f) | (i > 0 ? 0x80 : 0));
+    }
+    z++;
+    p = q;
+  }
+}
+
+/** Main header, tile-parts (split by resolution/layer/component on request), EOC. */
+function writeCodestream(job: EncodeJob): void {
+  let cs = job.cs;
+  let siz = cs.siz;
+  let T = siz.numTiles;
+  let outs = arenaAlloc(<usize>T * sizeof<usize>());
+  let total: u64 = 0;
+  let totalParts = 0;
   for (let t = 0; t < T; t++) {
-    let len = load<i32>(lens + (<usize>t << 2));
-    // A.4.2 SOT: Lsot, Isot, Psot (whole tile-part), TPsot, TNsot
-    wrU16(w, M.SOT);
-    wrU16(w, 10);
-    wrU16(w, <u32>t);
-    wrU32(w, <u32>(len + 14));
-    wrU8(w, 0);
-    wrU8(w, 1);
-    wrU16(w, M.SOD);
-    wrBytes(w, load<usize>(datas + (<usize>t << alignof<usize>())), <usize>len);
+    let o = tileData(job, t);
+    store<usize>(outs + (<usize>t << alignof<usize>()), changetype<usize>(o));
+    total += <u64>o.len + <u64>o.tileParts * 14 + <u64>o.packets * 5 + <u64>o.tileParts * 16;
+    totalParts += o.tileParts;
+  }
+  let cap = total + <u64>mainHeaderLength(job) + <u64>tlmLength(totalParts) + 64;
+  if (cap > 0x7fff0000) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(cap >> 20), 0);
+  let buf = arenaAlloc(<usize>cap);
+  let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
+  writerInit(w, buf, <usize>cap);
+  writeMainHeader(w, job);
+  // TLM (A.7.1): Ztlm, Stlm = ST 2 (16-bit Ttlm) | SP 1 (32-bit Ptlm); Ptlm patched below
+  let tlmAt = writerLength(w);
+  if (job.tlm != 0) {
+    let perSeg = (65535 - 4) / 6;
+    let left = totalParts, z = 0;
+    while (left > 0) {
+      let n = min(left, perSeg);
+      wrU16(w, M.TLM);
+      wrU16(w, <u32>(4 + 6 * n));
+      wrU8(w, <u32>z);
+      wrU8(w, 0x60);
+      for (let i = 0; i < n; i++) {
+        wrU16(w, 0);
+        wrU32(w, 0);
+      }
+      left -= n;
+      z++;
+    }
+  }
+  let tlmEntry = 0;
+  for (let t = 0; t < T; t++) {
+    let o = changetype<TileOutput>(load<usize>(outs + (<usize>t << alignof<usize>())));
+    let p = 0;
+    let dataPos: usize = 0;
+    for (let part = 0; part < o.tileParts; part++) {
+      // packets of this tile-part: a run with the same key
+      let q = p;
+      if (o.packets > 0) {
+        let key = load<i32>(o.keys + (<usize>p << 2));
+        q = p + 1;
+        while (q < o.packets && load<i32>(o.keys + (<usize>q << 2)) == key) q++;
+      }
+      let bytes: usize = 0;
+      for (let k = p; k < q; k++) bytes += <usize>load<u32>(o.lens + (<usize>k << 2));
+      if (o.packets == 0) bytes = <usize>o.len;
+      let sotAt = writerLength(w);
+      // A.4.2 SOT: Lsot, Isot, Psot (whole tile-part, patched), TPsot, TNsot
+      wrU16(w, M.SOT);
+      wrU16(w, 10);
+      wrU16(w, <u32>t);
+      wrU32(w, 0);
+      wrU8(w, <u32>part);
+      wrU8(w, <u32>o.tileParts);
+      if (job.plt != 0 && q > p) writePlt(w, o.lens, p, q);
+      wrU16(w, M.SOD);
+      wrBytes(w, o.data + dataPos, bytes);
+      dataPos += bytes;
+      let psot = writerLength(w) - sotAt;
+      patchU32(w, sotAt + 6, <u32>psot);
+      if (job.tlm != 0) {
+        // entry tlmEntry lives in segment tlmEntry / perSeg
+        let perSeg = (65535 - 4) / 6;
+        let seg = tlmEntry / perSeg, idx = tlmEntry % perSeg;
+        let at = tlmAt + seg * (6 + 6 * perSeg) + 6 + idx * 6;
+        patchU16(w, at, <u32>t);
+        patchU32(w, at + 2, <u32>psot);
+        tlmEntry++;
+      }
+      p = q;
+    }
   }
   wrU16(w, M.EOC);
-  job.out = out;
+  job.out = buf;
   job.outLen = writerLength(w);
 }
 

@@ -7,6 +7,7 @@ import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } fr
 import { callCore, type CoreExports } from "./wasm/load.js";
 import { PROGRESSIONS, CBLK_FLAGS } from "./core_header.js";
 import { writeJp2 } from "./jp2/write.js";
+import { decode } from "./decode.js";
 
 interface EncoderExports extends CoreExports {
   encoderCreate(numComps: number, width: number, height: number): void;
@@ -22,6 +23,7 @@ interface EncoderExports extends CoreExports {
   encoderRun(): number;
   encoderOutputLength(): number;
   encoderLevels(): number;
+  encoderLayerSize(l: number): number;
   unpackComponent(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, dst: number, dstStride: number, dcShift: number): void;
 }
 
@@ -77,7 +79,7 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (o.ratios !== undefined && o.psnr !== undefined) throw bad("give either ratios or psnr, not both");
   const lossyAsked = o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined;
   let lossless = o.lossless ?? !lossyAsked;
-  if (o.lossless === true && o.psnr !== undefined) throw bad("psnr targets need lossy coding: remove lossless: true");
+
   if (o.ratios) {
     if (!Array.isArray(o.ratios) || o.ratios.length === 0) throw bad("ratios must be a non-empty array of compression ratios");
     o.ratios.forEach((r, i) => {
@@ -90,10 +92,21 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   }
   if (o.psnr) {
     if (!Array.isArray(o.psnr) || o.psnr.length === 0) throw bad("psnr must be a non-empty array of PSNR targets in dB");
+    const last = o.psnr.length - 1;
     o.psnr.forEach((p, i) => {
-      if (typeof p !== "number" || !(p > 0) || !Number.isFinite(p)) throw bad(`psnr[${i}] must be a positive number of dB (got ${String(p)})`);
+      const okValue = typeof p === "number" && p > 0 && (Number.isFinite(p) || (i === last && p === Infinity));
+      if (!okValue) throw bad(`psnr[${i}] must be a positive number of dB (Infinity allowed last, for a lossless final layer; got ${String(p)})`);
       if (i > 0 && !(p > o.psnr![i - 1]!)) throw bad(`psnr targets must be increasing (layer ${i}: ${p} after ${o.psnr![i - 1]})`);
     });
+    // A final target of Infinity means "and a lossless last layer" (reversible coding)
+    if (o.psnr[last] === Infinity) {
+      if (o.lossless === false) throw bad("psnr ending with Infinity asks for a lossless last layer: remove lossless: false");
+      lossless = true;
+    } else if (o.lossless === true) {
+      throw bad("lossless: true with psnr targets needs a final Infinity target (e.g. psnr: [40, 50, Infinity])");
+    } else {
+      lossless = false;
+    }
   }
   let quality = o.quality;
   if (quality !== undefined && (typeof quality !== "number" || !(quality >= 1 && quality <= 100))) throw bad(`quality must be 1..100 (got ${String(quality)})`);
@@ -160,10 +173,13 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (preset === "dicom" && format === "jp2") throw bad('preset "dicom" writes a raw codestream: remove format: "jp2"');
   let layers = 1;
   if (o.ratios) layers = o.ratios.length;
-  if (o.psnr) layers = o.psnr.length + (lossless ? 1 : 0);
-  // quality 1..100 → base step of the 9/7 quantiser (100 = finest)
-  const baseStep = quality !== undefined ? Math.pow(2, (100 - quality) / 12) / 4 : 1 / 4;
+  if (o.psnr) layers = o.psnr.length;
+  // Base step of the 9/7 quantiser (Delta_b = baseStep / ||synthesis basis of b||, in sample units).
+  // With layer targets rate control truncates bit-planes, so a step of 1 sample is fine enough for
+  // any target; `quality` 1..100 sets it relative to the dynamic range (75 ~ 1/256 of the range...).
   if (quality !== undefined && o.lossless === undefined && !o.ratios && !o.psnr) lossless = false;
+  if (!lossless && quality === undefined && !o.ratios && !o.psnr) quality = 75;
+  const baseStep = quality !== undefined ? Math.pow(2, (75 - quality) / 8) * Math.pow(2, image.bitDepth - 8) : 1;
   return {
     format,
     lossless,
@@ -238,6 +254,30 @@ function checkImage(image: J2kImage, comps: Array<{ w: number; h: number }>): vo
  * combination is a {@link J2kError} saying what to change.
  */
 export function encode(image: J2kImage, options: EncodeOptions = {}): Uint8Array {
+  return encodeDetailed(image, options).data;
+}
+
+/** What {@link encodeDetailed} returns. */
+export interface EncodeResult {
+  /** The codestream (or JP2 file). */
+  data: Uint8Array;
+  /** Per quality layer: bytes of the codestream up to the end of that layer (headers included). */
+  layerBytes: number[];
+  /** Decomposition levels used (after clamping to the image size). */
+  levels: number;
+}
+
+interface Geometry {
+  comps: Array<{ dx: number; dy: number; w: number; h: number }>;
+  samples: number;
+  rawBytes: number;
+}
+
+/**
+ * {@link encode}, also reporting the size of every quality layer. With `psnr` targets the result is
+ * checked by decoding each layer, and re-encoded with tighter targets if a layer fell short.
+ */
+export function encodeDetailed(image: J2kImage, options: EncodeOptions = {}): EncodeResult {
   if (!image || typeof image !== "object") throw new J2kError("INVALID_ARGUMENT", "encode expects an image object");
   const C = image.components;
   const s = settingsOf(image, options);
@@ -250,10 +290,57 @@ export function encode(image: J2kImage, options: EncodeOptions = {}): Uint8Array
   const subsampled = comps.some((c) => c.dx !== 1 || c.dy !== 1);
   if (subsampled && !options.planar) throw bad("sub-sampled components can only be given as planes: set planar: true");
   checkImage(image, comps);
+  const geo: Geometry = {
+    comps,
+    samples: comps.reduce((a, k) => a + k.w * k.h, 0),
+    rawBytes: comps.reduce((a, k) => a + (k.w * k.h * image.bitDepth) / 8, 0),
+  };
+  let result: EncodeResult;
+  if (!s.psnr) {
+    result = encodeOnce(image, options, s, geo);
+  } else {
+    // Distortion targets: total squared error allowed per layer, less the output rounding noise
+    const peak = 2 ** image.bitDepth - 1;
+    let dist = s.psnr.map((db) => (db === Infinity ? 0 : Math.max(1e-9, (geo.samples * peak * peak) / 10 ** (db / 10) - geo.samples / 12)));
+    result = encodeOnce(image, options, s, geo, dist);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const achieved = s.psnr.map((db, l) => (db === Infinity ? Infinity : layerPsnr(result.data, image, l + 1, options)));
+      const short = achieved.map((a, l) => a < s.psnr![l]!);
+      if (!short.some(Boolean)) break;
+      dist = dist.map((d, l) => {
+        if (!short[l]) return d;
+        const wantMse = peak * peak / 10 ** (s.psnr![l]! / 10);
+        const gotMse = peak * peak / 10 ** (achieved[l]! / 10);
+        return Math.max(1e-9, d * (wantMse / gotMse) * 0.97);
+      });
+      result = encodeOnce(image, options, s, geo, dist);
+    }
+  }
+  return result;
+}
+
+function layerPsnr(data: Uint8Array, image: J2kImage, layers: number, options: EncodeOptions): number {
+  const dec = decode(data, { layers, layout: options.planar ? "planar" : "interleaved" });
+  const a = image.data, b = dec.data;
+  let se = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i]! - b[i]!;
+    se += d * d;
+  }
+  if (se === 0) return Infinity;
+  const peak = 2 ** image.bitDepth - 1;
+  return 10 * Math.log10((peak * peak * a.length) / se);
+}
+
+function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, dist?: number[]): EncodeResult {
+  const C = image.components;
+  const W = image.width, H = image.height;
+  const ox = s.origin.x, oy = s.origin.y;
+  const comps = geo.comps;
   const ti = typeInfo(image.data);
   const prec = image.bitDepth;
 
-  const codestream = callCore((core) => {
+  const { codestream, layerBytes, levels } = callCore((core) => {
     const c = core as EncoderExports;
     c.encoderCreate(C, W, H);
     for (let i = 0; i < C; i++) c.encoderSetComp(i, prec, image.signed ? 1 : 0, comps[i]!.dx, comps[i]!.dy);
@@ -291,13 +378,10 @@ export function encode(image: J2kImage, options: EncodeOptions = {}): Uint8Array
         c.encoderSetPrecinct(r, log2i(pw), log2i(ph));
       }
     }
-    const rawBytes = comps.reduce((a, k) => a + (k.w * k.h * prec) / 8, 0);
     if (s.ratios) {
-      s.ratios.forEach((r, l) => c.encoderSetLayer(l, r === 1 && s.lossless ? 0 : rawBytes / r, 0));
-    } else if (s.psnr) {
-      const peak = 2 ** prec - 1;
-      const samples = comps.reduce((a, k) => a + k.w * k.h, 0);
-      s.psnr.forEach((db, l) => c.encoderSetLayer(l, 0, (samples * peak * peak) / 10 ** (db / 10)));
+      s.ratios.forEach((r, l) => c.encoderSetLayer(l, r === 1 && s.lossless ? 0 : geo.rawBytes / r, 0));
+    } else if (dist) {
+      dist.forEach((d, l) => c.encoderSetLayer(l, 0, d));
     }
     // input samples, DC level shifted (G.1.2)
     const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
@@ -317,10 +401,11 @@ export function encode(image: J2kImage, options: EncodeOptions = {}): Uint8Array
     }
     const out = c.encoderRun();
     const len = c.encoderOutputLength();
-    return new Uint8Array(c.memory.buffer, out, len).slice();
+    const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayerSize(l));
+    return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderLevels() };
   });
   if (s.format === "jp2") {
-    return writeJp2(codestream, {
+    const file = writeJp2(codestream, {
       width: W,
       height: H,
       components: C,
@@ -329,8 +414,10 @@ export function encode(image: J2kImage, options: EncodeOptions = {}): Uint8Array
       colorSpace: options.colorSpace ?? (C >= 3 ? "sRGB" : "greyscale"),
       ...(options.icc ? { icc: options.icc } : {}),
     });
+    const extra = file.length - codestream.length;
+    return { data: file, layerBytes: layerBytes.map((b) => b + extra), levels };
   }
-  return codestream;
+  return { data: codestream, layerBytes, levels };
 }
 
 /** Asynchronous {@link encode} (same result). */

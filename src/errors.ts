@@ -158,7 +158,13 @@ export const CORE_ERRORS: Record<number, { code: J2kErrorCode; message: (d0: num
     message: (t) => `tile ${t} ends before all its packets were read: the codestream is truncated (pass allowPartial: true to decode what is there)`,
   },
   40: { code: "CODEBLOCK_CORRUPT", message: () => "corrupt code-block data" },
-  50: { code: "LIMIT_PIXELS", message: (a, b) => `image has ${a} megapixels, above limits.maxPixels (${b} megapixels); raise the limit if the file is trusted` },
+  50: {
+    code: "LIMIT_PIXELS",
+    message: (a, b) =>
+      a < 0
+        ? "image or tile coordinates in SIZ exceed 2^31 - 1 (the largest geometry j2kit handles); the file is most likely corrupt"
+        : `image has ${a} megapixels, above limits.maxPixels (${b} megapixels); raise the limit if the file is trusted`,
+  },
   51: { code: "LIMIT_MEMORY", message: (a, b) => `decoding needs more memory than limits.maxMemory allows (request ${a} MiB, limit ${b} MiB); raise the limit or decode a region/reduced resolution` },
   52: { code: "LIMIT_TILES", message: (a, b) => `codestream declares ${a} tiles, above limits.maxTiles (${b})` },
   53: { code: "LIMIT_COMPONENTS", message: (a, b) => `codestream declares ${a} components, above limits.maxComponents (${b})` },

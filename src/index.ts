@@ -13,6 +13,7 @@ export { J2kError, isJ2kError } from "./errors.js";
 export type { J2kErrorCode, J2kErrorStage } from "./errors.js";
 export { init, initSync } from "./wasm/load.js";
 export { decode, decodeAsync } from "./decode.js";
-export { encode, encodeAsync } from "./encode.js";
+export { encode, encodeAsync, encodeDetailed } from "./encode.js";
+export type { EncodeResult } from "./encode.js";
 export { readHeader } from "./header.js";
 export { sampleArrayFor } from "./samples.js";

@@ -4,7 +4,7 @@ import { Reader, rdU8, rdU16, rdU32, readerOffset } from "../io/reader";
 import { Siz, CompSiz, compSiz } from "./params";
 import { arenaAllocZeroed } from "../util/arena";
 import { fail } from "../util/fail";
-import { ERR_BAD_SIZ, ERR_LIMIT_COMPONENTS, ERR_UNSUPPORTED } from "../util/error_codes";
+import { ERR_BAD_SIZ, ERR_LIMIT_COMPONENTS, ERR_LIMIT_PIXELS } from "../util/error_codes";
 import { ceilDiv } from "../util/math";
 
 /** Largest coordinate we accept (B.2 allows 2^32 - 1; we keep geometry in 31 bits). */
@@ -28,7 +28,7 @@ export function readSiz(r: Reader, segLen: i32, siz: Siz): void {
   if (XTsiz > MAX_COORD && Xsiz <= MAX_COORD && XTOsiz <= Xsiz) XTsiz = Xsiz - XTOsiz;
   if (YTsiz > MAX_COORD && Ysiz <= MAX_COORD && YTOsiz <= Ysiz) YTsiz = Ysiz - YTOsiz;
   if (Xsiz > MAX_COORD || Ysiz > MAX_COORD || XTsiz > MAX_COORD || YTsiz > MAX_COORD) {
-    fail(ERR_UNSUPPORTED, at, <i32>(Xsiz >> 16), <i32>(Ysiz >> 16));
+    fail(ERR_LIMIT_PIXELS, at, -1, 0); // coordinates beyond 2^31 - 1
   }
   // A.5.1 constraints
   if (XOsiz >= Xsiz || YOsiz >= Ysiz) fail(ERR_BAD_SIZ, at, <i32>XOsiz, <i32>Xsiz);

@@ -54,6 +54,11 @@ export class CodeBlock {
   encLayerPasses: usize;
   /** Passes already sent in earlier packets. */
   encSentPasses: i32;
+  /** Rate-distortion convex hull (codec/rate/pcrd.ts): points, pass counts (u8[]), slopes (f64[]). */
+  encHullN: i32;
+  encHullPasses: usize;
+  encHullSlopes: usize;
+  encHullDist: usize;
 }
 
 /** A run of codeword bytes for one codeword segment, received in one packet. */

@@ -2,7 +2,7 @@
 // The block coder entry points follow docs/ARCHITECTURE.md "Seam 1"; the MQ helpers exist for
 // tests against the standard's coder test sequence.
 
-import { mqTablesInit, mqResetContexts, MQ_CONTEXTS } from "./mq_states";
+import { mqTablesInit, mqResetContexts, mqSetContext } from "./mq_states";
 import { mqEncodeInit, mqEncodeBit, mqFlush } from "./mq_encoder";
 import { mqSegmentOpen, mqSegmentClose, mqDecodeInit, mqDecodeBit } from "./mq_decoder";
 
@@ -18,7 +18,7 @@ export { passesInSegment, isRawPass, maxPasses } from "./segments";
 export function mqEncodeDecisions(decisions: usize, n: i32, cx: i32, state: i32, out: usize, outCap: i32): i32 {
   mqTablesInit();
   mqResetContexts();
-  store<u8>(MQ_CONTEXTS + <usize>cx, <u8>(state << 1));
+  mqSetContext(cx, state, 0);
   mqEncodeInit(out, out + <usize>outCap);
   for (let i = 0; i < n; i++) mqEncodeBit(cx, load<u8>(decisions + <usize>i) & 1);
   return <i32>(mqFlush() - out);
@@ -31,7 +31,7 @@ export function mqEncodeDecisions(decisions: usize, n: i32, cx: i32, state: i32,
 export function mqDecodeDecisions(data: usize, len: i32, n: i32, cx: i32, state: i32, dst: usize): void {
   mqTablesInit();
   mqResetContexts();
-  store<u8>(MQ_CONTEXTS + <usize>cx, <u8>(state << 1));
+  mqSetContext(cx, state, 0);
   const end = data + <usize>len;
   mqSegmentOpen(end);
   mqDecodeInit(data);

@@ -11,7 +11,7 @@
 // byte > 0x8F", i.e. a marker, and keeps feeding 1-bits without advancing: no length test in the
 // hot path and no read beyond segment end + 2.
 
-import { MQ_TABLE, MQ_CONTEXTS } from "./mq_states";
+import { MQ_CONTEXTS, mqNextEntry } from "./mq_states";
 
 /** Interval register A. */
 export let mqA: u32 = 0;
@@ -81,16 +81,15 @@ export function mqDecodeBit(cx: i32): u32 {
   let a = mqA;
   let c = mqC;
   let ct = mqCt;
-  const cxp = MQ_CONTEXTS + <usize>cx;
-  const s = <u32>load<u8>(cxp);
-  const e = load<u32>(MQ_TABLE + (<usize>s << 2));
+  const cxp = MQ_CONTEXTS + (<usize>cx << 2);
+  const e = load<u32>(cxp);
   const q = e & 0xffff;
   let d: u32;
   a -= q;
   if (c >= q << 16 && (a & 0x8000) != 0) {
     // MPS without renormalisation
     c -= q << 16;
-    d = s & 1;
+    d = (e >>> 16) & 1;
   } else {
     let lps: u32;
     if (c < q << 16) {
@@ -102,8 +101,8 @@ export function mqDecodeBit(cx: i32): u32 {
       c -= q << 16;
       lps = a < q ? 1 : 0;
     }
-    d = (s & 1) ^ lps;
-    store<u8>(cxp, <u8>(lps != 0 ? e >>> 24 : (e >>> 16) & 0xff));
+    d = ((e >>> 16) & 1) ^ lps;
+    store<u32>(cxp, mqNextEntry(e, lps));
     // RENORMD (Figure C.18), several shifts at once
     let n = clz(a) - 16;
     while (ct < n) {

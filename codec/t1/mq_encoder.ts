@@ -9,7 +9,7 @@
 
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OVERFLOW } from "../util/error_codes";
-import { MQ_TABLE, MQ_CONTEXTS } from "./mq_states";
+import { MQ_CONTEXTS, mqNextEntry } from "./mq_states";
 
 export let mqeA: u32 = 0;
 export let mqeC: u32 = 0;
@@ -83,12 +83,11 @@ export function mqEncodeBit(cx: i32, d: u32): void {
   let a = mqeA;
   let c = mqeC;
   let ct = mqeCt;
-  const cxp = MQ_CONTEXTS + <usize>cx;
-  const s = <u32>load<u8>(cxp);
-  const e = load<u32>(MQ_TABLE + (<usize>s << 2));
+  const cxp = MQ_CONTEXTS + (<usize>cx << 2);
+  const e = load<u32>(cxp);
   const q = e & 0xffff;
   a -= q;
-  if (d == (s & 1)) {
+  if (d == ((e >>> 16) & 1)) {
     // CODEMPS
     if ((a & 0x8000) != 0) {
       c += q;
@@ -98,12 +97,12 @@ export function mqEncodeBit(cx: i32, d: u32): void {
     }
     if (a < q) a = q;
     else c += q;
-    store<u8>(cxp, <u8>((e >>> 16) & 0xff));
+    store<u32>(cxp, mqNextEntry(e, 0));
   } else {
     // CODELPS
     if (a < q) c += q;
     else a = q;
-    store<u8>(cxp, <u8>(e >>> 24));
+    store<u32>(cxp, mqNextEntry(e, 1));
   }
   // RENORME (Figure C.9), several shifts at once
   let n = clz(a) - 16;

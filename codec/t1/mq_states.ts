@@ -1,12 +1,13 @@
 // MQ coder probability states (ISO/IEC 15444-1 Annex C, Table C.2) and the 19 EBCOT contexts
 // with their initial states (Annex D, Table D.7). Shared by mq_decoder.ts and mq_encoder.ts.
 //
-// A context is one byte holding `2 * I + MPS` (I = state index 0..46). The packed transition
-// table MQ_TABLE is indexed by that byte; each u32 entry holds
+// MQ_TABLE has one u32 entry per (state I, MPS) pair, at index 2·I + MPS:
 //   bits  0..15  Qe
-//   bits 16..23  next context byte after an MPS renormalisation (NMPS, same MPS)
-//   bits 24..31  next context byte after an LPS (NLPS, MPS flipped when SWITCH = 1)
-// so one load gives everything a coding step needs.
+//   bit      16  MPS
+//   bits 17..23  index of the entry after an MPS renormalisation (NMPS, same MPS)
+//   bits 24..31  index of the entry after an LPS (NLPS, MPS flipped when SWITCH = 1)
+// A context holds a copy of its current entry (not just the index), so a coding step needs a
+// single load before it can start; moving to the next state copies another entry.
 
 /** Table C.2 as printed: Qe, NMPS, NLPS, SWITCH for I = 0..46. */
 const TABLE_C2 = memory.data<u16>([
@@ -75,8 +76,8 @@ export const CX_RL = 17;
 /** Uniform context (D.3.4, segmentation symbol D.5). */
 export const CX_UNI = 18;
 
-/** The live context states of the block being coded (one byte each, padded to 32). */
-export const MQ_CONTEXTS: usize = memory.data(32, 16);
+/** The live context states of the block being coded: one MQ_TABLE entry (u32) per context. */
+export const MQ_CONTEXTS: usize = memory.data(NUM_CONTEXTS * 4, 16);
 
 let tableReady = false;
 
@@ -91,7 +92,7 @@ export function mqTablesInit(): void {
     const sw = <u32>load<u16>(row, 6);
     for (let mps: u32 = 0; mps < 2; mps++) {
       const lpsMps = sw != 0 ? mps ^ 1 : mps;
-      const entry = qe | (((nmps << 1) | mps) << 16) | (((nlps << 1) | lpsMps) << 24);
+      const entry = qe | (mps << 16) | (((nmps << 1) | mps) << 17) | (((nlps << 1) | lpsMps) << 24);
       store<u32>(MQ_TABLE + (<usize>((i << 1) | mps) << 2), entry);
     }
   }
@@ -103,8 +104,23 @@ export function mqTablesInit(): void {
 // @ts-ignore: decorator
 @inline
 export function mqResetContexts(): void {
-  memory.fill(MQ_CONTEXTS, 0, NUM_CONTEXTS);
-  store<u8>(MQ_CONTEXTS + CX_UNI, 46 << 1);
-  store<u8>(MQ_CONTEXTS + CX_RL, 3 << 1);
-  store<u8>(MQ_CONTEXTS, 4 << 1);
+  const zero = load<u32>(MQ_TABLE);
+  for (let i = 1; i < NUM_CONTEXTS; i++) store<u32>(MQ_CONTEXTS + (<usize>i << 2), zero);
+  mqSetContext(CX_UNI, 46, 0);
+  mqSetContext(CX_RL, 3, 0);
+  mqSetContext(0, 4, 0);
+}
+
+/** Put context `cx` into state I = `state` with the given MPS. */
+// @ts-ignore: decorator
+@inline
+export function mqSetContext(cx: i32, state: i32, mps: i32): void {
+  store<u32>(MQ_CONTEXTS + (<usize>cx << 2), load<u32>(MQ_TABLE + (<usize>((state << 1) | mps) << 2)));
+}
+
+/** The entry a context moves to: NLPS if `lps`, else NMPS. */
+// @ts-ignore: decorator
+@inline
+export function mqNextEntry(e: u32, lps: u32): u32 {
+  return load<u32>(MQ_TABLE + (<usize>select<u32>(e >>> 24, (e >>> 17) & 0x7f, lps) << 2));
 }

@@ -45,9 +45,20 @@ export class T2Context {
   pendCap: i32;
   // ---- encoder ----
   out: BitWriter;
-  /** Layer being written is limited per code-block by CodeBlock.encLayerPasses. */
+  /** Packet sequence number (Nsop). */
   packetSeq: i32;
-  /** u32 per packet: bytes written, for PLT (or 0 if not recorded). */
+  /** u32 per packet: bytes written (for PLT and tile-parts), and i32 per packet: tile-part key. */
   packetLens: usize;
+  packetKeys: usize;
   packetLensCap: i32;
+  /** Tile-part division: 0 none, 1 resolution, 2 layer, 3 component (key = that index). */
+  tilePartMode: i32;
+  /** Size measurement only (rate control): bodies are not copied, the writer is rewound. */
+  dry: i32;
+  /** f64[numLayers]: bytes of the packets of each layer (dry runs), PLT entry bytes included if `plt`. */
+  layerBytes: usize;
+  plt: i32;
+  /** Tile-parts the packet sequence splits into (key changes + 1). */
+  tileParts: i32;
+  lastKey: i32;
 }

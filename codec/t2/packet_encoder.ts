@@ -160,6 +160,7 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
     bw.pos += 2;
   }
   // bodies
+  let bodyLen: usize = 0;
   if (any) {
     for (let b = 0; b < res.numBands; b++) {
       let pb = precinctBand(band(res, b), p);
@@ -172,17 +173,46 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
         let to = passRate(cb, lp - 1);
         if (to < from) fail(ERR_INTERNAL, -1, from, to);
         let len = <usize>(to - from);
-        if (bw.pos + len > bw.end) fail(ERR_ENCODE_OVERFLOW);
-        memory.copy(bw.pos, cb.encData + <usize>from, len);
-        bw.pos += len;
+        if (ctx.dry == 0) {
+          if (bw.pos + len > bw.end) fail(ERR_ENCODE_OVERFLOW);
+          memory.copy(bw.pos, cb.encData + <usize>from, len);
+          bw.pos += len;
+        } else {
+          bodyLen += len;
+        }
         cb.encSentPasses = lp;
       }
     }
   }
-  if (ctx.packetLens != 0 && ctx.packets < ctx.packetLensCap) {
-    store<u32>(ctx.packetLens + (<usize>ctx.packets << 2), <u32>(bw.pos - startPos));
+  let total = <usize>(bw.pos - startPos) + bodyLen;
+  let key = ctx.tilePartMode == 1 ? res.r : ctx.tilePartMode == 2 ? l : ctx.tilePartMode == 3 ? tc.c : 0;
+  if (ctx.packets == 0) {
+    ctx.tileParts = 1;
+  } else if (key != ctx.lastKey) {
+    ctx.tileParts++;
+  }
+  ctx.lastKey = key;
+  if (ctx.dry != 0) {
+    let lb = ctx.layerBytes + (<usize>l << 3);
+    let extra = ctx.plt != 0 ? pltEntryBytes(<u32>total) : 0;
+    store<f64>(lb, load<f64>(lb) + <f64>total + <f64>extra);
+    bw.pos = startPos;
+  } else if (ctx.packetLens != 0) {
+    if (ctx.packets >= ctx.packetLensCap) fail(ERR_INTERNAL, -1, ctx.packets, ctx.packetLensCap);
+    store<u32>(ctx.packetLens + (<usize>ctx.packets << 2), <u32>total);
+    store<i32>(ctx.packetKeys + (<usize>ctx.packets << 2), key);
   }
   ctx.packets++;
+}
+
+/** Bytes of one Iplt entry (A.7.3: 7 bits per byte, high bit = more bytes follow). */
+export function pltEntryBytes(len: u32): i32 {
+  let n = 1;
+  while (len >= 128) {
+    len >>= 7;
+    n++;
+  }
+  return n;
 }
 
 /** First pass of the codeword segment containing pass `k` (D.4, via passesInSegment). */

@@ -1,0 +1,431 @@
+// Generator of the hot EBCOT pass loops (ISO/IEC 15444-1 D.3): codec/t1/ebcot_decoder_passes.ts
+// and codec/t1/ebcot_encoder_passes.ts.
+//
+// Why generated: T1 is most of the codec's time. AssemblyScript has no macros and an inline
+// function cannot update its caller's locals, yet the MQ registers must stay in locals (as in
+// OpenJPEG's mqc_inl.h) and the four rows of a full stripe must be unrolled so every shift is a
+// constant. Each pass is therefore written once below, as a template of its per-row step; the
+// generator expands the MQ DECODE/ENCODE procedures inline and emits an unrolled path for full
+// stripes plus a row loop for the last, partial stripe.
+//
+//   node codec/t1/gen_passes.mjs          rewrite the generated files
+//   node codec/t1/gen_passes.mjs --check  exit 1 if they are out of date
+// test/unit/t1_generated.test.ts runs the check.
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+// ---- row-dependent expressions: `r` is a number (unrolled) or the string "r" (row loop) ---------
+
+/** Shift amount a·r + b as source text. */
+const shift = (r, a, b) => (typeof r === "number" ? String(a * r + b) : a === 1 ? `<u32>(r + ${b})` : `<u32>(${a} * r + ${b})`);
+/** `f >>> (a·r + b)` without a zero shift. */
+const fsh = (r, a, b) => (typeof r === "number" && a * r + b === 0 ? "f" : `(f >>> ${shift(r, a, b)})`);
+/** `1 << (a·r + b)` as a u32 constant or expression. */
+const bit = (r, a, b) => (typeof r === "number" ? `0x${(2 ** (a * r + b)).toString(16)}` : `(<u32>1 << ${shift(r, a, b)})`);
+/** Byte offset of row r inside a stripe column of SAMPLES. */
+const rowOff = (r) => (typeof r === "number" ? String(4 * r) : "(<usize>r << 2)");
+/** Sample address of row r. */
+const sampleAt = (base, r) => (r === 0 ? base : `${base} + ${rowOff(r)}`);
+
+// ---- MQ procedures, registers in locals a, c, ct ----------------------------------------------
+
+/** DECODE (C.3.2) of the decision in context `cx` into d. Same steps as mqDecodeBit(). */
+function decode(cx) {
+  return [
+    `cxp = MQ_CONTEXTS + (${cx} << 2);`,
+    `e = load<u32>(cxp);`,
+    `q = e & 0xffff;`,
+    `a -= q;`,
+    `lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval`,
+    `lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)`,
+    `d = ((e >>> 16) & 1) ^ lps;`,
+    `c = select<u32>(c, c - (q << 16), lo);`,
+    `a = select<u32>(q, a, lo);`,
+    `if (a < 0x8000) {`,
+    `  store<u32>(cxp, mqNextEntry(e, lps));`,
+    `  n = clz(a) - 16; // RENORMD`,
+    `  while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }`,
+    `  a <<= n; c <<= n; ct -= n;`,
+    `}`,
+  ];
+}
+
+/** ENCODE (C.2) of decision d in context `cx`. Same steps as mqEncodeBit(). */
+function encode(cx) {
+  return [
+    `cxp = MQ_CONTEXTS + (${cx} << 2);`,
+    `e = load<u32>(cxp);`,
+    `q = e & 0xffff;`,
+    `a -= q;`,
+    `lps = d ^ ((e >>> 16) & 1);`,
+    `x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)`,
+    `c = select<u32>(c, c + q, x);`,
+    `a = select<u32>(q, a, x);`,
+    `if (a < 0x8000) {`,
+    `  store<u32>(cxp, mqNextEntry(e, lps));`,
+    `  n = clz(a) - 16; // RENORME`,
+    `  while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }`,
+    `  a <<= n; c <<= n; ct -= n;`,
+    `}`,
+  ];
+}
+
+// ---- shared pieces ----------------------------------------------------------------------------
+
+/** Sign context and XOR bit of row r (Table D.3). */
+const signLookup = (r) => [
+  `lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), ${r}));`,
+];
+
+/** Row r became significant with sign `neg`: own word, neighbour words (flags.ts). */
+const markSignificant = (r) => [
+  `f |= ${bit(r, 3, 4)} | (neg << ${shift(r, 1, 19)});`,
+  `flagsMarkNeighbours(fp, fstride, ${r}, neg, causal);`,
+];
+
+/** Refinement context of row r (Table D.4). */
+const refineContext = (r) =>
+  `(${fsh(r, 1, 28)} & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>((${fsh(r, 3, 0)} & 0x1ef) != 0)`;
+
+/** Is row r significant from an earlier bit-plane (σ set, π clear)? */
+const refineCandidate = (r) => `(${fsh(r, 3, 4)} & ~${fsh(r, 1, 24)} & 1) != 0`;
+
+// ---- decoder row steps ------------------------------------------------------------------------
+
+const dec = {
+  sigProp: (r) => [
+    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
+    `if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour`,
+    ...indent([
+      ...decode(`<usize>load<u8>(lut + nb)`),
+      `f |= ${bit(r, 1, 24)};`,
+      `if (d != 0) {`,
+      ...indent([...signLookup(r), ...decode(`<usize>(lu & 0x1f)`), `neg = d ^ (lu >>> 7);`, ...markSignificant(r), `store<i32>(${sampleAt("vp", r)}, one);`]),
+      `}`,
+    ]),
+    `}`,
+  ],
+  refine: (r) => [
+    `if (${refineCandidate(r)}) {`,
+    ...indent([
+      ...decode(`<usize>(${refineContext(r)})`),
+      `vq = ${sampleAt("vp", r)};`,
+      `store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));`,
+      `f |= ${bit(r, 1, 28)};`,
+    ]),
+    `}`,
+  ],
+  // cleanup: coefficients neither significant nor coded in this plane's SPP
+  cleanup: (r) => [
+    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
+    `if ((((nb >>> 4) | ${fsh(r, 1, 24)}) & 1) == 0) {`,
+    ...indent([
+      ...decode(`<usize>load<u8>(lut + nb)`),
+      `if (d != 0) {`,
+      ...indent(dec.cleanupSign(r)),
+      `}`,
+    ]),
+    `}`,
+  ],
+  cleanupSign: (r) => [...signLookup(r), ...decode(`<usize>(lu & 0x1f)`), `neg = d ^ (lu >>> 7);`, ...markSignificant(r), `store<i32>(${sampleAt("vp", r)}, one);`],
+};
+
+// ---- encoder row steps ------------------------------------------------------------------------
+
+const enc = {
+  sigProp: (r) => [
+    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
+    `if (nb != 0 && (nb & 0x10) == 0) {`,
+    ...indent([
+      `m = load<u32>(${sampleAt("mp", r)});`,
+      `d = (m >>> sp) & 1;`,
+      ...encode(`<usize>load<u8>(lut + nb)`),
+      `f |= ${bit(r, 1, 24)};`,
+      `if ((m >>> sp) & 1) {`,
+      ...indent(enc.sign(r)),
+      `}`,
+    ]),
+    `}`,
+  ],
+  sign: (r) => [
+    ...signLookup(r),
+    `neg = m >>> 31;`,
+    `d = neg ^ (lu >>> 7);`,
+    ...encode(`<usize>(lu & 0x1f)`),
+    ...markSignificant(r),
+    `if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);`,
+  ],
+  refine: (r) => [
+    `if (${refineCandidate(r)}) {`,
+    ...indent([
+      `m = load<u32>(${sampleAt("mp", r)});`,
+      `d = (m >>> sp) & 1;`,
+      ...encode(`<usize>(${refineContext(r)})`),
+      `f |= ${bit(r, 1, 28)};`,
+      `if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);`,
+    ]),
+    `}`,
+  ],
+  cleanup: (r) => [
+    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
+    `if ((((nb >>> 4) | ${fsh(r, 1, 24)}) & 1) == 0) {`,
+    ...indent([
+      `m = load<u32>(${sampleAt("mp", r)});`,
+      `d = (m >>> sp) & 1;`,
+      ...encode(`<usize>load<u8>(lut + nb)`),
+      `if ((m >>> sp) & 1) {`,
+      ...indent(enc.sign(r)),
+      `}`,
+    ]),
+    `}`,
+  ],
+};
+
+// ---- pass skeletons ---------------------------------------------------------------------------
+
+function indent(lines, n = 1) {
+  const pad = "  ".repeat(n);
+  return lines.map((l) => (l === "" ? l : pad + l));
+}
+
+/** Rows of one stripe column: unrolled for full stripes, a loop for the partial last stripe. */
+function rowsOf(step) {
+  return [
+    `if (rows == 4) {`,
+    ...indent([0, 1, 2, 3].flatMap((r) => [`// row ${r}`, ...step(r)])),
+    `} else {`,
+    `  for (let r = 0; r < rows; r++) {`,
+    ...indent(step("r"), 2),
+    `  }`,
+    `}`,
+  ];
+}
+
+/** Cleanup rows after an optional run-length interruption at row `start`. */
+function cleanupRows(step) {
+  return [
+    `if (start == 0 && rows == 4) {`,
+    ...indent([0, 1, 2, 3].flatMap((r) => [`// row ${r}`, ...step(r)])),
+    `} else {`,
+    `  for (let r = start; r < rows; r++) {`,
+    ...indent(step("r"), 2),
+    `  }`,
+    `}`,
+  ];
+}
+
+/**
+ * One pass function. `coder`: "dec" or "enc"; `columnBody`: statements for one stripe column
+ * with its flag word in `f` (stored back by the body).
+ */
+function passFunction({ name, doc, params, coder, ret, vars, pre, columnBody }) {
+  const isDec = coder === "dec";
+  const regs = isDec ? ["mqA", "mqC", "mqCt"] : ["mqeA", "mqeC", "mqeCt"];
+  const dataPtr = isDec ? "vp" : "mp";
+  return [
+    `/** ${doc} */`,
+    `export function ${name}(${params}): ${ret} {`,
+    `  let a = ${regs[0]};`,
+    `  let c = ${regs[1]};`,
+    `  let ct = ${regs[2]};`,
+    `  let ${vars};`,
+    ...indent(pre),
+    `  const fstride = flagStrideBytes(w);`,
+    `  let frow = flagOrigin(w);`,
+    `  let srow = SAMPLES;`,
+    `  for (let y = 0; y < h; y += 4) {`,
+    `    const rows = min(4, h - y);`,
+    `    const fend = frow + (<usize>w << 2);`,
+    `    let ${dataPtr} = srow;`,
+    `    for (let fp = frow; fp < fend; fp += 4, ${dataPtr} += 16) {`,
+    `      let f = load<u32>(fp);`,
+    ...indent(columnBody, 3),
+    `    }`,
+    `    frow += fstride;`,
+    `    srow += <usize>w << 4;`,
+    `  }`,
+    `  ${regs[0]} = a;`,
+    `  ${regs[1]} = c;`,
+    `  ${regs[2]} = ct;`,
+    ...(ret === "void" ? [] : [`  return dist;`]),
+    `}`,
+  ];
+}
+
+const DEC_VARS = "e: u32, q: u32, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize";
+const ENC_VARS = "e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32";
+
+function decoderFile() {
+  const fns = [
+    passFunction({
+      name: "decodeSigPropMq",
+      doc: "Significance propagation pass (D.3.1), MQ-coded, bit-plane p.",
+      params: "w: i32, h: i32, p: i32, lut: usize, causal: bool",
+      coder: "dec",
+      ret: "void",
+      vars: DEC_VARS,
+      pre: ["const one = <i32>3 << p; // v of a coefficient that becomes significant at plane p"],
+      columnBody: [`if ((f & SIG_WINDOW) == 0) continue; // nothing significant around`, ...rowsOf(dec.sigProp), `store<u32>(fp, f);`],
+    }),
+    passFunction({
+      name: "decodeRefineMq",
+      doc: "Magnitude refinement pass (D.3.3), MQ-coded, bit-plane p.",
+      params: "w: i32, h: i32, p: i32",
+      coder: "dec",
+      ret: "void",
+      vars: DEC_VARS,
+      pre: ["const half = <i32>1 << p; // a refinement bit b changes v by (2b - 1)·2^p"],
+      columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(dec.refine), `store<u32>(fp, f);`],
+    }),
+    passFunction({
+      name: "decodeCleanupMq",
+      doc: "Cleanup pass with run-length coding (D.3.4), MQ-coded, bit-plane p.",
+      params: "w: i32, h: i32, p: i32, lut: usize, causal: bool",
+      coder: "dec",
+      ret: "void",
+      vars: DEC_VARS,
+      pre: ["const one = <i32>3 << p;"],
+      columnBody: [
+        `let start = 0;`,
+        `if (f == 0 && rows == 4) {`,
+        `  // four insignificant coefficients with all-zero contexts: run-length mode`,
+        ...indent(decode(`<usize>CX_RL`)),
+        `  if (d == 0) continue; // all four stay insignificant`,
+        `  // first significant row: two decisions in the uniform context`,
+        `  mqA = a;`,
+        `  mqC = c;`,
+        `  mqCt = ct;`,
+        `  const r = <i32>((mqDecodeBit(CX_UNI) << 1) | mqDecodeBit(CX_UNI));`,
+        `  a = mqA;`,
+        `  c = mqC;`,
+        `  ct = mqCt;`,
+        ...indent(dec.cleanupSign("r")),
+        `  start = r + 1;`,
+        `}`,
+        ...cleanupRows(dec.cleanup),
+        `store<u32>(fp, f & ~PI_ALL);`,
+      ],
+    }),
+  ];
+  return [
+    header("ebcot_decoder.ts"),
+    `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";`,
+    `import { mqA, mqC, mqCt, mqByteIn, mqDecodeBit } from "./mq_decoder";`,
+    `import { SIGN_LUT, signIndex } from "./contexts";`,
+    `import { SAMPLES, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
+    ``,
+    fns.map((f) => f.join("\n")).join("\n\n"),
+    ``,
+  ].join("\n");
+}
+
+function encoderFile() {
+  const common = "w: i32, h: i32, p: i32, fb: i32";
+  const fns = [
+    passFunction({
+      name: "encodeSigPropMq",
+      doc: "Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units).",
+      params: `${common}, lut: usize, causal: bool, wantD: bool, scale: f64`,
+      coder: "enc",
+      ret: "f64",
+      vars: ENC_VARS,
+      pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p); // bit of |c| coded at plane p"],
+      columnBody: [`if ((f & SIG_WINDOW) == 0) continue;`, ...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
+    }),
+    passFunction({
+      name: "encodeRefineMq",
+      doc: "Magnitude refinement pass (D.3.3), MQ-coded, bit-plane p; returns the distortion decrease.",
+      params: `${common}, wantD: bool, scale: f64`,
+      coder: "enc",
+      ret: "f64",
+      vars: ENC_VARS,
+      pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
+      columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(enc.refine), `store<u32>(fp, f);`],
+    }),
+    passFunction({
+      name: "encodeCleanupMq",
+      doc: "Cleanup pass with run-length coding (D.3.4), MQ-coded, bit-plane p; returns the distortion decrease.",
+      params: `${common}, lut: usize, causal: bool, wantD: bool, scale: f64`,
+      coder: "enc",
+      ret: "f64",
+      vars: ENC_VARS,
+      pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
+      columnBody: [
+        `let start = 0;`,
+        `if (f == 0 && rows == 4) {`,
+        `  // run-length mode: one decision tells whether any of the four becomes significant`,
+        `  d = ((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) >>> sp) & 1;`,
+        ...indent(encode(`<usize>CX_RL`)),
+        `  if (d == 0) continue;`,
+        `  let r = 0;`,
+        `  while (((load<u32>(mp + (<usize>r << 2)) >>> sp) & 1) == 0) r++;`,
+        `  mqeA = a;`,
+        `  mqeC = c;`,
+        `  mqeCt = ct;`,
+        `  mqEncodeBit(CX_UNI, <u32>r >>> 1);`,
+        `  mqEncodeBit(CX_UNI, <u32>r & 1);`,
+        `  a = mqeA;`,
+        `  c = mqeC;`,
+        `  ct = mqeCt;`,
+        `  m = load<u32>(mp + (<usize>r << 2));`,
+        ...indent(enc.sign("r")),
+        `  start = r + 1;`,
+        `}`,
+        ...cleanupRows(enc.cleanup),
+        `store<u32>(fp, f & ~PI_ALL);`,
+      ],
+    }),
+  ];
+  return [
+    header("ebcot_encoder.ts"),
+    `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";`,
+    `import { mqeA, mqeC, mqeCt, mqByteOut, mqEncodeBit } from "./mq_encoder";`,
+    `import { SIGN_LUT, signIndex } from "./contexts";`,
+    `import { SAMPLES, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
+    `import { sigGain, refineGain } from "./distortion";`,
+    ``,
+    fns.map((f) => f.join("\n")).join("\n\n"),
+    ``,
+  ].join("\n");
+}
+
+function header(user) {
+  return [
+    `// GENERATED by codec/t1/gen_passes.mjs — do not edit; change the generator and run it.`,
+    `// MQ-coded EBCOT passes (ISO/IEC 15444-1 D.3) used by ${user}: the MQ registers live in locals`,
+    `// (a, c, ct; copied from/to the globals of the MQ coder around each pass) and every MQ procedure`,
+    `// is expanded inline; the rows of full stripes are unrolled. Flag word layout: flags.ts.`,
+    ``,
+  ].join("\n");
+}
+
+/** The generated files: path (relative to this folder) → content. */
+export function generate() {
+  return {
+    "ebcot_decoder_passes.ts": decoderFile(),
+    "ebcot_encoder_passes.ts": encoderFile(),
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const check = process.argv.includes("--check");
+  let stale = 0;
+  for (const [file, text] of Object.entries(generate())) {
+    const path = join(HERE, file);
+    let old = "";
+    try {
+      old = readFileSync(path, "utf8");
+    } catch {
+      old = "";
+    }
+    if (old === text) continue;
+    stale++;
+    if (check) console.error(`${file} is out of date: run node codec/t1/gen_passes.mjs`);
+    else writeFileSync(path, text);
+  }
+  if (check && stale > 0) process.exit(1);
+}
