@@ -291,8 +291,11 @@ function scanTileParts(cs: Codestream, start: i32): void {
   }
   let fillPos = arenaAllocZeroed(<usize>T * 4);
   for (let i = 0; i < n; i++) {
-    let t = tilePart(cs, i).tile;
+    let tp = tilePart(cs, i);
+    let t = tp.tile;
     let k = load<i32>(fillPos + (<usize>t << 2));
+    // A.4.2: the tile-parts of a tile appear in order, TPsot = 0, 1, 2, ...
+    if (tp.TPsot != k) fail(E.ERR_BAD_SOT, tp.sotOffset, t, tp.TPsot);
     store<i32>(cs.partOrder + (<usize>(load<i32>(cs.partFirst + (<usize>t << 2)) + k) << 2), i);
     store<i32>(fillPos + (<usize>t << 2), k + 1);
   }

@@ -33,7 +33,7 @@ const sampleAt = (base, r) => (r === 0 ? base : `${base} + ${rowOff(r)}`);
 
 // ---- MQ procedures, registers in locals a, c, ct ----------------------------------------------
 
-/** DECODE (C.3.2) of the decision in context `cx` into d. Same steps as mqDecodeBit(). */
+/** DECODE (C.3.2) of the decision in context `cx` into d. Equivalent to mqDecodeBit() (exchanges done with selects). */
 function decode(cx) {
   return [
     `cxp = MQ_CONTEXTS + (${cx} << 2);`,
@@ -54,7 +54,7 @@ function decode(cx) {
   ];
 }
 
-/** ENCODE (C.2) of decision d in context `cx`. Same steps as mqEncodeBit(). */
+/** ENCODE (C.2) of decision d in context `cx`. Equivalent to mqEncodeBit() (exchanges done with selects). */
 function encode(cx) {
   return [
     `cxp = MQ_CONTEXTS + (${cx} << 2);`,
