@@ -3,7 +3,7 @@
  * @module
  */
 import { decode } from "../decode.js";
-import { encode } from "../encode.js";
+import { encodeDetailed } from "../encode.js";
 import { J2kError } from "../errors.js";
 import { readHeader } from "../header.js";
 import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "../types.js";
@@ -185,10 +185,11 @@ export async function runEncodeCommand(argv: readonly string[], io: CliIo): Prom
     if (source.subsampling !== undefined) options.subsampling = source.subsampling;
   }
   const t0 = performance.now();
-  const bytes = encode(source.image, options);
+  const result = encodeDetailed(source.image, options);
+  const bytes = result.data;
   const encodeMs = performance.now() - t0;
   await writeFileBytes(output, bytes);
-  if (verbose) io.stdout(encodeReport(source.image, source.planar, source.files, output, bytes, options, encodeMs));
+  if (verbose) io.stdout(encodeReport(source.image, source.planar, source.files, output, bytes, options, encodeMs, result.layerBytes));
   return 0;
 }
 
@@ -205,6 +206,7 @@ function encodeReport(
   bytes: Uint8Array,
   options: EncodeOptions,
   encodeMs: number,
+  layerBytes: number[],
 ): string {
   const rawBytes = rawBits(image, planar) / 8;
   const lines = [
@@ -237,9 +239,11 @@ function encodeReport(
     }
     const ratio = options.ratios?.[k - 1];
     const target = ratio !== undefined ? `target ratio ${ratio}:1 (<= ${Math.floor(rawBytes / ratio)} bytes), ` : "";
+    const size = layerBytes[k - 1];
+    const sizeText = size !== undefined ? `${size} bytes (ratio ${(rawBytes / size).toFixed(2)}:1), ` : "";
     const psnrTarget = options.psnr?.[k - 1];
     const ptarget = psnrTarget !== undefined ? `target ${psnrTarget} dB, ` : "";
-    lines.push(`layer ${k}: ${target}${ptarget}${what}`);
+    lines.push(`layer ${k}: ${sizeText}${target}${ptarget}${what}`);
   }
   return lines.join("\n") + "\n";
 }
