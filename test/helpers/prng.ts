@@ -1,7 +1,6 @@
 /**
- * A small seeded pseudo-random generator (xorshift128+ style on 32-bit halves is overkill here;
- * this is Marsaglia's xorshift32 mixed with a Weyl sequence) so that fuzz and property cases
- * reproduce from a printed seed.
+ * A small seeded pseudo-random generator (Marsaglia's xorshift32 mixed with a Weyl sequence) so
+ * that fuzz and property cases reproduce from a printed seed.
  * @module
  */
 
