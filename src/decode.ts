@@ -228,6 +228,8 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodedI
     const W = p.width, H = p.height;
     const total = W * H * n;
     const dst = c.alloc(Math.max(1, total * bps));
+    // a component without samples in this area (extreme sub-sampling) leaves its channel at 0
+    if (p.comps.some((i) => planeInfo(c, i).w === 0 || planeInfo(c, i).h === 0)) new Uint8Array(c.memory.buffer, dst, total * bps).fill(0);
     const sameGrid = p.comps.every((i, k) => {
       const pl = planeInfo(c, i);
       return pl.w === W && pl.h === H && compInfo[k]!.dx === 1 && compInfo[k]!.dy === 1;

@@ -154,12 +154,14 @@ export function quantExponent(q: QuantStyle, b: i32, levels: i32): i32 {
     let nb = b == 0 ? levels : levels - (b - 1) / 3;
     return e0 - levels + nb;
   }
-  return <i32>load<u16>(q.steps + (<usize>min(b, q.count - 1) << 1)) >> 11;
+  if (b >= q.count) return 0; // not given: such bands carry no bit-planes (as OpenJPEG reads them)
+  return <i32>load<u16>(q.steps + (<usize>b << 1)) >> 11;
 }
 
 export function quantMantissa(q: QuantStyle, b: i32): i32 {
   if (q.style == QUANT_DERIVED) return <i32>load<u16>(q.steps) & 0x7ff;
-  return <i32>load<u16>(q.steps + (<usize>min(b, q.count - 1) << 1)) & 0x7ff;
+  if (b >= q.count) return 0;
+  return <i32>load<u16>(q.steps + (<usize>b << 1)) & 0x7ff;
 }
 
 /** One progression of a POC marker (A.6.6, Table A.32). End values are exclusive. */

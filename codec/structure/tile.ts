@@ -301,7 +301,9 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): vo
   let NL = s.levels;
   tc.numRes = NL + 1;
   // A.6.4: expounded / none give one step per sub-band; when a writer gave fewer, the missing bands
-  // reuse the last one (as tolerant decoders do) — quantExponent/quantMantissa clamp the index.
+  // get exponent 0 (quantExponent), i.e. no magnitude bit-planes, as OpenJPEG reads such streams.
+  // Samples must fit the 32-bit output: 31 bits signed or unsigned.
+  if (tc.prec > 31) fail(ERR_UNSUPPORTED, -1, tc.prec, 31);
   tc.res = arenaAllocZeroed(<usize>(NL + 1) * offsetof<Resolution>());
   for (let r = 0; r <= NL; r++) {
     let res = resolution(tc, r);

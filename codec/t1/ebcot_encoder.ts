@@ -13,7 +13,7 @@
 import { fail } from "../util/fail";
 import { ERR_INVALID_ARGUMENT } from "../util/error_codes";
 import { CX_UNI, mqTablesInit, mqResetContexts } from "./mq_states";
-import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqRateEstimate } from "./mq_encoder";
+import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqTruncationLength, MQ_SNAPSHOT_BYTES } from "./mq_encoder";
 import { encodeSigPropMq, encodeRefineMq, encodeCleanupMq } from "./ebcot_encoder_passes";
 import { doubledScale, sigGain, refineGain } from "./distortion";
 import { rawEncodeInit, rawEncodeBit, rawFlush, rawRateEstimate } from "./raw_encoder";
@@ -26,6 +26,11 @@ import {
 
 /** Size of one pass record (see ebcotEncodeBlock). */
 export const PASS_RECORD_BYTES = 16;
+
+/** Most passes a block can have: 3 · 30 − 2 (|c| < 2^30). */
+const MAX_BLOCK_PASSES = 88;
+/** MQ coder snapshot at the end of every non-terminated pass (raw passes: CT word = 0xFFFFFFFF). */
+const SNAPSHOTS: usize = memory.data(MAX_BLOCK_PASSES * MQ_SNAPSHOT_BYTES, 16);
 
 // ---------------------------------------------------------------------------------------------
 // Raw (bypass) significance propagation and refinement passes (D.6)
@@ -200,7 +205,14 @@ export function ebcotEncodeBlock(
       segStart = end;
       segFirst = pass + 1;
     } else {
-      store<u32>(rec, raw ? rawRateEstimate(out) : mqRateEstimate(out), 8);
+      // not terminated: the truncation length is settled in finishRates() once the bytes are final
+      const snap = SNAPSHOTS + <usize>pass * MQ_SNAPSHOT_BYTES;
+      if (raw) {
+        store<u32>(snap, rawRateEstimate(out));
+        store<u32>(snap, 0xffff_ffff, 8);
+      } else {
+        mqSnapshot(snap);
+      }
       store<u32>(rec, 0, 12);
     }
     if (reset) mqResetContexts();
@@ -211,24 +223,35 @@ export function ebcotEncodeBlock(
 }
 
 /**
- * Make the truncation lengths of non-terminated passes usable: at most the end of their segment,
+ * Truncation lengths of the passes that are not terminated: the shortest prefix of their segment
+ * that decodes them (mqTruncationLength for MQ passes; every byte holding a bit for raw passes),
  * not ending on 0xFF (a trailing 0xFF is what the decoder reads past the end anyway) and
  * non-decreasing (a longer prefix of a codeword segment decodes at least as far).
  */
 function finishRates(out: usize, passes: usize, numPasses: i32): void {
+  // end of the segment of every pass
   let segEnd: u32 = 0;
   for (let k = numPasses - 1; k >= 0; k--) {
     const rec = passes + (<usize>k << 4);
     if ((load<u32>(rec, 12) & 1) != 0) segEnd = load<u32>(rec, 8);
-    else store<u32>(rec, min(load<u32>(rec, 8), segEnd), 8);
+    else store<u32>(rec, segEnd, 8); // provisional
   }
+  let segStart: u32 = 0;
   let prev: u32 = 0;
   for (let k = 0; k < numPasses; k++) {
     const rec = passes + (<usize>k << 4);
     let r = load<u32>(rec, 8);
+    const terminated = (load<u32>(rec, 12) & 1) != 0;
+    if (!terminated) {
+      const snap = SNAPSHOTS + <usize>k * MQ_SNAPSHOT_BYTES;
+      // r is the end of the pass's segment here
+      if (load<u32>(snap, 8) == 0xffff_ffff) r = min(r, load<u32>(snap));
+      else r = <u32>(mqTruncationLength(snap, out + <usize>segStart, out + <usize>r) - out);
+    }
     while (r > prev && load<u8>(out + <usize>r - 1) == 0xff) r--;
     if (r < prev) r = prev;
     store<u32>(rec, r, 8);
     prev = r;
+    if (terminated) segStart = r;
   }
 }

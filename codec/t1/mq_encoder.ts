@@ -157,15 +157,53 @@ export function mqErterm(): usize {
   return mqeBp;
 }
 
+/** Bytes of a coder-state snapshot (mqSnapshot / mqTruncationLength). */
+export const MQ_SNAPSHOT_BYTES = 16;
+
+/** Record the coder state at the end of a coding pass, for mqTruncationLength(). */
+export function mqSnapshot(dst: usize): void {
+  store<u32>(dst, mqeC);
+  store<u32>(dst, mqeA, 4);
+  store<u32>(dst, mqeCt | (mqeB << 8), 8);
+  store<u32>(dst, <u32>mqeBp, 12);
+}
+
 /**
- * A safe truncation length (bytes from `base`) for the pass just coded, without terminating:
- * the decoder, fed these bytes and 0xFF beyond, decodes every decision coded so far.
- * Taking B and every byte that will hold a bit of the current C register is enough (the upper end
- * C + A of the interval has no bits below C's bit 0). The next byte's lowest bit is bit 20 - CT
- * at worst (after a 0xFF), and each later byte covers at least 7 bits.
+ * Shortest prefix of the finished codeword segment [segStart, segEnd) that still decodes every
+ * decision coded before the snapshot `snap` was taken; returns its end address.
+ *
+ * At the snapshot the coder's interval is [L, L + A). The decoder reads a prefix P followed by
+ * 0xFF bytes, i.e. the value P + (all ones below P's last bit); it decodes every decision so far
+ * iff that value is below L + A (it is never below L, since the final codeword V >= L and P is a
+ * prefix of V). So the prefix may stop at the first byte at which P + 2^(weight of its last bit)
+ * <= L + A. Only the byte B (still open at the snapshot) and the bytes after it matter: in the
+ * coordinates of the snapshot's C register, B's least significant bit has weight 2^(27 − CT) and
+ * each later byte adds 8 bits below (7 after a 0xFF, C.2.7). Once a byte reaches C's bit 0 the test
+ * must succeed (L + A is an integer there), so at most four bytes past B are examined.
  */
-export function mqRateEstimate(base: usize): u32 {
-  const ct = mqeCt;
-  const extra: u32 = ct <= 5 ? 4 : 3;
-  return <u32>(mqeBp + 1 - base) + extra;
+export function mqTruncationLength(snap: usize, segStart: usize, segEnd: usize): usize {
+  const c = <i64>load<u32>(snap);
+  const a = <i64>load<u32>(snap, 4);
+  const ctb = load<u32>(snap, 8);
+  const bp = <usize>load<u32>(snap, 12);
+  // fixed point: 16 fraction bits below C's bit 0, so byte weights stay positive
+  let lo = 43 - <i32>(ctb & 0xff); // exponent of B's least significant bit: 27 - CT + 16
+  const upper = (<i64>(ctb >>> 8) << lo) + ((c + a) << 16); // L + A
+  let prev: u32 = 0;
+  let v: i64 = 0;
+  let n = segStart;
+  if (bp >= segStart) {
+    // B's final value (a later carry may have incremented it)
+    prev = <u32>load<u8>(bp);
+    v = <i64>prev << lo;
+    n = bp + 1;
+  }
+  while (n < segEnd) {
+    if (v + (<i64>1 << lo) <= upper) return n;
+    lo -= prev == 0xff ? 7 : 8;
+    prev = <u32>load<u8>(n);
+    v += <i64>prev << lo;
+    n++;
+  }
+  return segEnd;
 }
