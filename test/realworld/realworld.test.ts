@@ -57,6 +57,17 @@ function decodeAsExpected(x: Expectation, bytes: Uint8Array): { image?: DecodedI
  * no order the standard fixes (I.5.3.6 only types and associates them), so those are matched as a
  * set; colour channels must be in order.
  */
+/**
+ * Allowed difference from OpenJPEG for 9/7 files. Both decoders compute the 9/7 inverse in 32-bit
+ * floats but in a different order (OpenJPEG scales the high band by 2/K and folds steps), so their
+ * outputs differ by float rounding, which grows with the sample range: ±1 up to 12 bits, then one
+ * more bit of slack per bit of precision (measured: ±2 at 14 bits, ±5 on the 16-bit issue228.j2k,
+ * where j2kit's error against a known original is the smaller of the two — test/crosscheck/precision_97.test.ts).
+ */
+function lossyTolerance(bitDepth: number): number {
+  return bitDepth <= 12 ? 1 : 1 + 2 ** (bitDepth - 13);
+}
+
 function compareChannels(bytes: Uint8Array, ref: Plane[], ours: Plane[], tolerance: number, what: string): number[] {
   const cdef = isJp2(bytes) ? jp2Summary(bytes).cdef : [];
   const colour = new Set(cdef.filter((d) => d.type === 0 && d.association > 0).map((d) => d.association)).size;
@@ -134,7 +145,7 @@ for (const folder of folders) {
         }
 
         if (x.openjpegDecodes && !image.partial) {
-          const tolerance = x.irreversible ? 1 : 0;
+          const tolerance = x.irreversible ? lossyTolerance(image.bitDepth) : 0;
           const ref = await openJpegReference(bytes);
           if (ref.route === "none") {
             line += `, no OpenJPEG cross-check (${ref.reason})`;

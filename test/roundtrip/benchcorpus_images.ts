@@ -1,0 +1,91 @@
+/**
+ * The benchmark corpus (../shared/benchcorpus) as images, read by the tests' own PNM reader so the
+ * reference samples never pass through the library's src/io (code under test elsewhere).
+ * Shared by the round-trip, rate-control and rate-distortion suites.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { J2kImage } from "../../src/types.js";
+import { BENCHCORPUS } from "../helpers/paths.js";
+
+/** Parse a binary PGM/PPM (Netpbm: P5 grey, P6 RGB; 2 bytes big-endian per sample when maxval > 255). */
+export function readBinaryPnm(bytes: Uint8Array): J2kImage {
+  let pos = 0;
+  const isSpace = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0b || b === 0x0c;
+  const token = (): string => {
+    for (;;) {
+      while (pos < bytes.length && isSpace(bytes[pos]!)) pos++;
+      if (bytes[pos] !== 0x23) break; // '#' comment to the end of the line
+      while (pos < bytes.length && bytes[pos] !== 0x0a) pos++;
+    }
+    const start = pos;
+    while (pos < bytes.length && !isSpace(bytes[pos]!)) pos++;
+    return String.fromCharCode(...bytes.subarray(start, pos));
+  };
+  const magic = token();
+  if (magic !== "P5" && magic !== "P6") throw new Error(`not a binary PGM/PPM (${magic})`);
+  const width = Number(token());
+  const height = Number(token());
+  const maxval = Number(token());
+  pos++; // the single whitespace byte after maxval
+  const components = magic === "P6" ? 3 : 1;
+  const bitDepth = Math.ceil(Math.log2(maxval + 1));
+  const n = width * height * components;
+  const wide = maxval > 255;
+  if (bytes.length < pos + n * (wide ? 2 : 1)) throw new Error("PNM data is truncated");
+  const data = wide ? new Uint16Array(n) : new Uint8Array(n);
+  for (let i = 0; i < n; i++) data[i] = wide ? (bytes[pos + 2 * i]! << 8) | bytes[pos + 2 * i + 1]! : bytes[pos + i]!;
+  return { width, height, components, bitDepth, signed: false, data };
+}
+
+/** A benchmark image file and the decomposition levels PEERS.md uses for it. */
+export interface CorpusFile {
+  file: string;
+  /** 5 for Kodak and CT, 6 for saw and DX (PEERS.md "Settings"). */
+  levels: number;
+  /** Large (> 4 MP): use sparingly. */
+  large: boolean;
+}
+
+/** The PNM files of the corpus. */
+export const CORPUS_PNM: CorpusFile[] = [
+  { file: "kodim03.ppm", levels: 5, large: false },
+  { file: "kodim04.ppm", levels: 5, large: false },
+  { file: "kodim07.ppm", levels: 5, large: false },
+  { file: "kodim08.ppm", levels: 5, large: false },
+  { file: "ct_693_512x512_14bit.pgm", levels: 5, large: false },
+  { file: "dx_chest_966_2000x2128_12bit.pgm", levels: 6, large: true },
+  { file: "saw_2725x2225.ppm", levels: 6, large: true },
+];
+
+const cache = new Map<string, J2kImage>();
+
+/** A corpus PNM file as an image (cached per process). */
+export function corpusImage(file: string): J2kImage {
+  let img = cache.get(file);
+  if (!img) {
+    img = readBinaryPnm(new Uint8Array(readFileSync(resolve(BENCHCORPUS, file))));
+    cache.set(file, img);
+  }
+  return img;
+}
+
+/** Path of a corpus file. */
+export function corpusPath(file: string): string {
+  return resolve(BENCHCORPUS, file);
+}
+
+/** The signed CT as stored in ct_693_512x512_s16le.raw: 512×512 little-endian int16. */
+export function readSignedCt(): Int16Array {
+  const raw = readFileSync(resolve(BENCHCORPUS, "ct_693_512x512_s16le.raw"));
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Int16Array(512 * 512);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(2 * i, true);
+  return out;
+}
+
+/** The signed CT as an image of the given declared precision (its values fit 14 bits). */
+export function signedCtImage(bitDepth: 14 | 16): J2kImage {
+  return { width: 512, height: 512, components: 1, bitDepth, signed: true, data: readSignedCt() };
+}
