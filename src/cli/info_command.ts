@@ -145,6 +145,7 @@ export function formatInfo(r: InfoReport): string {
   row("SOP / EPH", `${yesNo(r.sop)} / ${yesNo(r.eph)}`);
   row("profile", profileName(r.profile));
   for (const c of r.comments) row("comment", JSON.stringify(c));
+  for (const w of r.warnings ?? []) row("warning", w);
 
   if (r.jp2) {
     const j = r.jp2;

@@ -67,7 +67,7 @@ describe("info text", () => {
 
   it("shows geometry, coding parameters, JP2 boxes, markers and tile-parts", () => {
     const r: InfoReport = {
-      file: "x.jp2", fileSize: 1234, codestreamOffset: 85,
+      file: "x.jp2", fileSize: 1234, codestreamOffset: 85, warnings: [],
       format: "jp2", width: 640, height: 480, x0: 0, y0: 0, components: 3, bitDepth: 8, signed: false,
       componentInfo: [0, 1, 2].map((c) => ({ width: c ? 320 : 640, height: c ? 240 : 480, bitDepth: 8, signed: false, dx: c ? 2 : 1, dy: c ? 2 : 1 })),
       levels: 5, layers: 3, progression: "RPCL", codeBlockWidth: 64, codeBlockHeight: 32, reversible: false, mct: true,
