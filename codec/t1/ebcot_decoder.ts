@@ -110,7 +110,9 @@ function writeOutput(w: i32, h: i32, out: usize, outStride: i32): void {
 /**
  * Decode one EBCOT code-block (Annex D) — the contract of docs/ARCHITECTURE.md "Seam 1 — Decoder".
  * `data` holds the codeword segments back to back (lengths in `segLens`, pass counts in
- * `segPasses`, both u32[numSegs]); the two bytes after the last one must be addressable.
+ * `segPasses`, both u32[numSegs]); the two bytes after the last one must be addressable. While a
+ * segment is decoded, the two bytes after it hold a 0xFF 0xFF terminator (mq_decoder.ts); they
+ * are restored before the next segment starts, so `data` is unchanged on return.
  * Output: i32 per coefficient into `out` (row stride `outStride` samples), ±(2K + 2^p) or 0.
  * Corrupt data never traps: decoding stops at the last pass the block can have (3·numBps − 2)
  * or when the segmentation contradicts the style's bypass rules.

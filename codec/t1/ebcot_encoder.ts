@@ -125,10 +125,12 @@ function gatherMagnitudes(coef: usize, stride: i32, w: i32, h: i32): u32 {
 /**
  * Encode one code-block — the contract of docs/ARCHITECTURE.md "Seam 1 — Encoder".
  * Pass records (PASS_RECORD_BYTES each): f64 distortion decrease at +0 (squared quantisation
- * steps), u32 cumulative rate at +8 (never ends on 0xFF, non-decreasing, exact for terminated
- * passes, last = total), u32 flags at +12 (bit 0: terminated). At most `maxPassesCap` passes are
- * coded (the least significant ones are dropped when the cap is below 3·numBps − 2).
- * `info` receives numBps, number of passes coded and codeword bytes.
+ * steps), u32 cumulative rate at +8, u32 flags at +12 (bit 0: terminated). The rate of a
+ * terminated pass is the end of its codeword segment; that of any other pass is the shortest
+ * prefix of its segment that decodes it (see finishRates); rates never end on 0xFF, never
+ * decrease, and the last one is the total length. At most `maxPassesCap` passes are coded (the
+ * least significant ones are dropped when the cap is below 3·numBps − 2); the last coded pass is
+ * always terminated. `info` receives numBps, the number of passes coded and the codeword bytes.
  */
 export function ebcotEncodeBlock(
   coef: usize, stride: i32, w: i32, h: i32,

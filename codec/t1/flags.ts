@@ -28,19 +28,6 @@ export const SIG_CENTRE: u32 = (1 << 4) | (1 << 7) | (1 << 10) | (1 << 13);
 /** π bits of rows 0..3. */
 export const PI_ALL: u32 = 0x0f00_0000;
 
-/** Bit index of σ of row r (centre column). */
-// @ts-ignore: decorator
-@inline export function sigBit(r: i32): i32 { return 3 * r + 4; }
-/** Bit index of χ of row r (-1..4). */
-// @ts-ignore: decorator
-@inline export function chiBit(r: i32): i32 { return 19 + r; }
-/** Bit index of π of row r. */
-// @ts-ignore: decorator
-@inline export function piBit(r: i32): i32 { return 24 + r; }
-/** Bit index of μ of row r. */
-// @ts-ignore: decorator
-@inline export function muBit(r: i32): i32 { return 28 + r; }
-
 /** Largest code-block area (Annex A.6.1: xcb + ycb <= 12). */
 export const MAX_BLOCK_SAMPLES = 4096;
 /** Flag words needed for the largest block: (w + 2) · (ceil(h/4) + 2) < 4096 whenever w·h <= 4096, w <= 1024. */

@@ -2,7 +2,7 @@
 //
 // Registers: A (interval, 16 bits), C (32 bits: Chigh in bits 16..31, Clow below), CT (bits left
 // before the next BYTEIN). Between coding passes the registers live in the module globals below;
-// the hot pass loops of ebcot_decoder.ts copy them into locals and inline the DECODE procedure
+// the hot pass loops (ebcot_decoder_passes.ts, generated) copy them into locals and inline DECODE
 // (as OpenJPEG's mqc_inl.h does), calling mqByteIn() only once every 8 renormalisation shifts.
 //
 // End of segment (C.3.4): a codeword segment is decoded as if it were followed by 0xFF bytes.
@@ -75,7 +75,8 @@ export function mqDecodeInit(start: usize): void {
 
 /**
  * DECODE (C.3.2, Figures C.15–C.18) of one decision with context `cx`, registers in the globals.
- * This is the reference form; ebcot_decoder.ts inlines the same steps with the registers in locals.
+ * This is the reference form; ebcot_decoder_passes.ts inlines an equivalent form (the exchanges
+ * done with selects) with the registers in locals.
  */
 export function mqDecodeBit(cx: i32): u32 {
   let a = mqA;

@@ -2,10 +2,10 @@
 // termination ERTERM (D.4.2) used with the PTERM code-block style.
 //
 // Registers A and C and the counter CT live in the globals below between coding passes; the pass
-// loops of ebcot_encoder.ts keep them in locals and inline ENCODE, calling mqByteOut() once per
-// output byte. The byte B being assembled (it can still receive a carry) is kept in mqB and is
-// also stored at mqBp as soon as it is created; mqBp = start - 1 before the first byte (the
-// "byte before the segment" of INITENC is a virtual 0 that is never written).
+// loops (ebcot_encoder_passes.ts, generated) keep them in locals and inline ENCODE, calling
+// mqByteOut() once per output byte. The byte B last output (it can still receive a carry) is kept
+// in mqeB and is also stored at mqeBp as soon as it is created; mqeBp = start - 1 before the first
+// byte (the "byte before the segment" of INITENC is a virtual 0 that is never written).
 
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OVERFLOW } from "../util/error_codes";
@@ -77,7 +77,7 @@ function byteOutStore(bp: usize, b: u32, c: u32): u32 {
 
 /**
  * ENCODE (C.2.2–C.2.6, Figures C.3–C.7) of decision `d` with context `cx`, registers in the globals.
- * Reference form; ebcot_encoder.ts inlines the same steps with the registers in locals.
+ * Reference form; ebcot_encoder_passes.ts inlines an equivalent form with the registers in locals.
  */
 export function mqEncodeBit(cx: i32, d: u32): void {
   let a = mqeA;

@@ -356,11 +356,7 @@ describe("hostile input", () => {
     const call = (w: number, h: number, numBps: number) =>
       callCore((core) => decodeWith(t1(core), new Uint8Array(4), [4], [1], w, h, 0, numBps, 0));
     expect(() => call(8, 8, 31)).toThrow(J2kError);
-    try {
-      call(8, 8, 40);
-    } catch (e) {
-      expect((e as J2kError).code).toBe("UNSUPPORTED");
-    }
+    expect(() => call(8, 8, 40)).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
     for (const [w, h] of [[0, 4], [4, 0], [2048, 1], [128, 64]]) {
       expect(() => call(w, h, 5)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     }
