@@ -79,12 +79,17 @@ export function encoderSet(field: i32, value: f64): void {
   }
 }
 
-/** Precinct size exponents of resolution r (0 = lowest). Switches precincts on (Scod bit 0). */
-export function encoderSetPrecinct(r: i32, ppx: i32, ppy: i32): void {
-  let s = job().cs.cod;
-  if (r < 0 || r > 32 || ppx < 0 || ppx > 15 || ppy < 0 || ppy > 15) fail(ERR_ENCODE_OPTIONS, -1, 21, r);
-  s.userPrecincts = 1;
-  store<u8>(s.pp + <usize>r, <u8>(ppx | (ppy << 4)));
+/**
+ * Precinct size exponents, `i` counted from the HIGHEST resolution (0 = full resolution), as
+ * opj_compress -c takes them; the last one given repeats for the lower resolutions. Mapped onto
+ * resolutions once the decomposition levels are final. Switches precincts on (Scod bit 0).
+ */
+export function encoderSetPrecinct(i: i32, ppx: i32, ppy: i32): void {
+  let j = job();
+  if (i < 0 || i > 32 || ppx < 0 || ppx > 15 || ppy < 0 || ppy > 15) fail(ERR_ENCODE_OPTIONS, -1, 21, i);
+  if (j.precinctsFromTop == 0) j.precinctsFromTop = arenaAllocZeroed(33);
+  store<u8>(j.precinctsFromTop + <usize>i, <u8>(ppx | (ppy << 4)));
+  if (i + 1 > j.numPrecinctSizes) j.numPrecinctSizes = i + 1;
 }
 
 /** Layer l: cumulative byte budget (0 = none) and squared-error target (0 = none). */

@@ -68,6 +68,9 @@ export class EncodeJob {
   dryCap: usize;
   comment: usize;
   commentLen: i32;
+  /** u8[33] precinct exponents from the highest resolution down (0 = none given). */
+  precinctsFromTop: usize;
+  numPrecinctSizes: i32;
   /** Scratch for T1. */
   cbScratch: usize;
   cbCoefs: usize;
@@ -160,6 +163,16 @@ function validate(job: EncodeJob): void {
   if (s.xcb < 2 || s.ycb < 2 || s.xcb > 10 || s.ycb > 10 || s.xcb + s.ycb > 12) fail(E.ERR_ENCODE_OPTIONS, -1, 14, s.xcb);
   if (s.levels < 0 || s.levels > MAX_LEVELS) fail(E.ERR_ENCODE_OPTIONS, -1, 15, s.levels);
   if (cs.gcod.layers < 1 || cs.gcod.layers > 65535) fail(E.ERR_ENCODE_OPTIONS, -1, 16, cs.gcod.layers);
+  // Clamp the decomposition levels to the image: more levels than log2(size) only add empty
+  // resolutions (EncodeOptions.levels: "clamped for small images").
+  let minDim = 0x7fffffff;
+  for (let c = 0; c < siz.Csiz; c++) {
+    minDim = min(minDim, min(compWidth(siz, c), compHeight(siz, c)));
+    let k = compSiz(siz, c);
+    minDim = min(minDim, min(ceilDiv(siz.XTsiz, k.dx), ceilDiv(siz.YTsiz, k.dy)));
+  }
+  let maxLevels = floorLog2(<u32>max(minDim, 1));
+  if (s.levels > maxLevels) s.levels = maxLevels;
   for (let c = 0; c < siz.Csiz; c++) {
     let k = compSiz(siz, c);
     if (k.prec < 1 || k.prec > 24) fail(E.ERR_ENCODE_OPTIONS, -1, 17, k.prec);
@@ -171,6 +184,14 @@ function validate(job: EncodeJob): void {
     // G.2/G.3: the transform needs identically sampled first three components
     if (a.dx != b.dx || a.dx != d.dx || a.dy != b.dy || a.dy != d.dy) fail(E.ERR_ENCODE_OPTIONS, -1, 20, 0);
   }
+  // Precincts given from the highest resolution down; the last repeats for lower ones.
+  if (job.numPrecinctSizes > 0) {
+    s.userPrecincts = 1;
+    for (let r = 0; r <= s.levels; r++) {
+      let i = min(s.levels - r, job.numPrecinctSizes - 1);
+      store<u8>(s.pp + <usize>r, load<u8>(job.precinctsFromTop + <usize>i));
+    }
+  }
   // Precincts: PPx, PPy >= 1 above resolution 0 (B.6)
   if (s.userPrecincts != 0) {
     for (let r = 1; r <= s.levels; r++) {
@@ -178,16 +199,6 @@ function validate(job: EncodeJob): void {
       if ((v & 15) == 0 || (v >> 4) == 0) fail(E.ERR_ENCODE_OPTIONS, -1, 21, r);
     }
   }
-  // Clamp the decomposition levels to the image: more levels than log2(size) only add empty
-  // resolutions (EncodeOptions.levels: "clamped for small images").
-  let minDim = 0x7fffffff;
-  for (let c = 0; c < siz.Csiz; c++) {
-    minDim = min(minDim, min(compWidth(siz, c), compHeight(siz, c)));
-    let k = compSiz(siz, c);
-    minDim = min(minDim, min(ceilDiv(siz.XTsiz, k.dx), ceilDiv(siz.YTsiz, k.dy)));
-  }
-  let maxLevels = floorLog2(<u32>max(minDim, 1));
-  if (s.levels > maxLevels) s.levels = maxLevels;
 }
 
 /** Per-component quantisation: exponents/mantissas of every sub-band (A.6.4, E.1). */

@@ -157,12 +157,25 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (tile && (tile.x0 > origin.x || tile.y0 > origin.y || tile.x0 + tile.width <= origin.x || tile.y0 + tile.height <= origin.y)) {
     throw bad("the tile grid origin must be at or before the image origin, and the first tile must contain it (A.5.1)");
   }
+  if (tile) {
+    const tiles = Math.ceil((origin.x + image.width - tile.x0) / tile.width) * Math.ceil((origin.y + image.height - tile.y0) / tile.height);
+    if (tiles > 65535) throw bad(`${tile.width}x${tile.height} tiles give ${tiles} tiles; at most 65535 are allowed (A.4.2): use larger tiles`);
+  }
   let precincts: Settings["precincts"];
   if (o.precincts) {
     if (!Array.isArray(o.precincts) || o.precincts.length === 0) throw bad("precincts must be a list of [width, height]");
-    o.precincts.forEach(([w, h], i) => {
+    o.precincts.forEach((pp, i) => {
+      const [w, h] = Array.isArray(pp) ? pp : [NaN, NaN];
       if (!isPow2(w) || !isPow2(h) || w > 32768 || h > 32768) throw bad(`precincts[${i}] must be powers of two up to 32768 (got ${w}x${h})`);
+      // B.6: PPx = PPy = 0 (1x1 precincts) only for the lowest resolution; precincts[i] is resolution levels - i
+      if ((w < 2 || h < 2) && i < levels && i < o.precincts!.length - 1) {
+        throw bad(`precincts[${i}] is ${w}x${h}: precincts above the lowest resolution must be at least 2x2`);
+      }
     });
+    if (o.precincts.length <= levels) {
+      const [w, h] = o.precincts[o.precincts.length - 1]!;
+      if (w < 2 || h < 2) throw bad(`the last precinct size ${w}x${h} repeats for lower resolutions; only the lowest may be 1x1: give one size per resolution`);
+    }
     precincts = o.precincts;
   }
   const tp = o.tileParts;
@@ -370,14 +383,8 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     c.encoderSet(F.plt, s.plt ? 1 : 0);
     c.encoderSet(F.tileParts, s.tileParts);
     c.encoderSet(F.baseStep, s.baseStep);
-    if (s.precincts) {
-      // given highest resolution first; the last entry repeats for lower resolutions
-      for (let r = 0; r <= 32; r++) {
-        const fromTop = s.levels - r;
-        const [pw, ph] = s.precincts[Math.min(Math.max(fromTop, 0), s.precincts.length - 1)]!;
-        c.encoderSetPrecinct(r, log2i(pw), log2i(ph));
-      }
-    }
+    // precincts are given highest resolution first; the core maps them once levels are final
+    s.precincts?.forEach(([pw, ph], i) => c.encoderSetPrecinct(i, log2i(pw), log2i(ph)));
     if (s.ratios) {
       s.ratios.forEach((r, l) => c.encoderSetLayer(l, r === 1 && s.lossless ? 0 : geo.rawBytes / r, 0));
     } else if (dist) {

@@ -172,10 +172,39 @@ export const CORE_ERRORS: Record<number, { code: J2kErrorCode; message: (d0: num
   60: { code: "UNSUPPORTED", message: (a) => `feature not supported by this version of j2kit (${a})` },
   61: { code: "UNSUPPORTED_HTJ2K", message: () => "HTJ2K (ISO/IEC 15444-15) code-blocks are not supported yet" },
   62: { code: "UNSUPPORTED_PART2", message: (a) => `ISO/IEC 15444-2 (Part 2) extension is not supported (Rsiz/marker 0x${hex(a)})` },
-  70: { code: "ENCODE_INVALID_OPTIONS", message: (a, b) => `invalid encoder parameters (${a}, ${b})` },
+  70: { code: "ENCODE_INVALID_OPTIONS", message: (a, b) => encoderProblem(a, b) },
   71: { code: "ENCODE_OVERFLOW", message: () => "encoder output exceeded its buffer" },
   99: { code: "INTERNAL", message: (a, b) => `internal error in j2kit (${a}, ${b}); please report it with the input file` },
 };
+
+/** Messages for the encoder's numbered parameter checks (codec/encoder.ts, codec/api_encoder.ts). */
+function encoderProblem(reason: number, value: number): string {
+  const text: Record<number, string> = {
+    0: `the number of components must be 1..16384 (got ${value})`,
+    1: `image width and height must be at least 1 (got ${value})`,
+    2: `component index ${value} is out of range`,
+    10: `tile width and height must be at least 1 (got ${value})`,
+    11: "the tile grid origin must not be right of or below the image origin",
+    12: "the first tile must contain the image origin (tile origin + tile size > image origin)",
+    13: `the tiling gives ${value} tiles; at most 65535 are allowed (Isot is 16 bits): use larger tiles`,
+    14: "code-block width/height must be powers of two from 4 to 1024 with width*height <= 4096",
+    15: `decomposition levels must be 0..32 (got ${value})`,
+    16: `quality layers must be 1..65535 (got ${value})`,
+    17: `component precision must be 1..24 bits for encoding (got ${value})`,
+    18: `component sub-sampling must be 1..255 (got ${value})`,
+    19: `the colour transform needs at least 3 components (got ${value}): set mct: false`,
+    20: "the colour transform needs the first three components sampled alike",
+    21: `precincts above the lowest resolution must be at least 2x2 (resolution ${value})`,
+    22: `guard bits must be 0..7 (got ${value})`,
+    23: `layer index ${value} is out of range`,
+    30: `no samples were given for component ${value}`,
+    40: `a sub-band would need exponent ${value} (> 31); the sample range is too large for reversible coding`,
+    41: `the quantisation needs ${value} guard bits (> 7): use a larger quality / coarser step`,
+    42: `a sub-band would need ${value} magnitude bit-planes (> 30): reduce the precision or coarsen the quantisation`,
+    50: `the tile-part split gives ${value} tile-parts in one tile; at most 255 are allowed: choose another tileParts split or progression`,
+  };
+  return `invalid encoder parameters: ${text[reason] ?? `check ${reason} failed (${value})`}`;
+}
 
 function hex(n: number): string {
   return (n >>> 0).toString(16).toUpperCase().padStart(4, "0");
