@@ -322,17 +322,24 @@ function walkTileParts(cs: Codestream, start: i32, fill: bool): i32 {
   let pos = start;
   let count = 0;
   let r = changetype<Reader>(arenaAllocZeroed(offsetof<Reader>()));
+  let sawEoc = false;
   while (pos + 2 <= len) {
     let m = peekU16(data + <usize>pos);
-    if (m == M.EOC) break;
+    if (m == M.EOC) {
+      sawEoc = true;
+      break;
+    }
     if (m != M.SOT) {
       // Bytes after the last tile-part that are not SOT/EOC: a codestream without any tile-part is
       // an error; otherwise some encoders wrote a Psot a few bytes short, so the last tile-part is
       // extended to EOC (or the end of the data). Extra bytes after the last packet are never read.
       if (count == 0) fail(E.ERR_BAD_SOT, pos, -1, 0);
+      let end = len;
+      if (len >= 2 && peekU16(data + <usize>(len - 2)) == M.EOC) {
+        end = len - 2;
+        sawEoc = true;
+      }
       if (fill) {
-        let end = len;
-        if (len >= 2 && peekU16(data + <usize>(len - 2)) == M.EOC) end = len - 2;
         let last = tilePart(cs, count - 1);
         if (end > last.dataEnd) last.dataEnd = end;
       }
@@ -355,7 +362,10 @@ function walkTileParts(cs: Codestream, start: i32, fill: bool): i32 {
     if (Psot == 0) {
       // A.4.2: Psot = 0 only for the last tile-part; it runs to EOC
       end = <i64>len;
-      if (len >= 2 && peekU16(data + <usize>(len - 2)) == M.EOC) end = <i64>(len - 2);
+      if (len >= 2 && peekU16(data + <usize>(len - 2)) == M.EOC) {
+        end = <i64>(len - 2);
+        sawEoc = true;
+      }
     } else {
       if (Psot < 14) fail(E.ERR_BAD_SOT, sot, Isot, <i32>Psot);
       end = <i64>sot + <i64>Psot;
@@ -377,6 +387,11 @@ function walkTileParts(cs: Codestream, start: i32, fill: bool): i32 {
       if (mk < 0xff00) fail(E.ERR_TILE_HEADER_BAD_MARKER, at, <i32>mk);
       if (M.isNoLengthMarker(mk)) continue;
       if (mk == M.SOT || mk == M.EOC) fail(E.ERR_TILE_HEADER_BAD_MARKER, at, <i32>mk);
+      if (at + 4 > len) {
+        // the data ends inside this marker segment's length field
+        cs.truncated = 1;
+        break;
+      }
       let L = <i32>rdU16(r);
       if (L < 2 || <i64>at + 2 + <i64>L > end) {
         if (<i64>at + 2 + <i64>L > <i64>len) {
@@ -412,6 +427,8 @@ function walkTileParts(cs: Codestream, start: i32, fill: bool): i32 {
     if (Psot == 0) break;
   }
   if (count == 0) fail(E.ERR_NO_TILE_DATA, start);
+  // The data ended without EOC: later tiles or tile-parts may be missing (A.3: EOC ends a codestream)
+  if (!sawEoc) cs.truncated = 1;
   return count;
 }
 
@@ -561,20 +578,28 @@ export function resolveTile(cs: Codestream, t: i32): TileParams {
   // A.6.6: a tile-part POC overrides the main-header POC for this tile
   tp.poc = tPoc.count > 0 ? tPoc : cs.poc;
 
-  // Gather the tile's data (and packed headers) into contiguous buffers.
+  // The tile's data: the body of a single tile-part is used in place; the bodies of several
+  // tile-parts are gathered into one contiguous buffer (packets may not span them, but a packet
+  // sequence does).
   if (totalData > 0x7ffffff0) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(totalData >> 20), 0);
-  tp.data = arenaAlloc(<usize>totalData + 8);
-  let pos: usize = 0;
   let hdrTotal: i32 = 0;
-  for (let k = 0; k < nParts; k++) {
-    let part = tilePart(cs, load<i32>(cs.partOrder + (<usize>(first + k) << 2)));
-    let n = <usize>(part.dataEnd - part.dataStart);
-    if (k == 0) tp.dataOffset = part.dataStart;
-    memory.copy(tp.data + pos, cs.data + <usize>part.dataStart, n);
-    pos += n;
-    hdrTotal += part.ppmLen;
+  if (nParts == 1) {
+    let part = tilePart(cs, load<i32>(cs.partOrder + (<usize>first << 2)));
+    tp.data = cs.data + <usize>part.dataStart;
+    tp.dataOffset = part.dataStart;
+    hdrTotal = part.ppmLen;
+  } else {
+    tp.data = arenaAlloc(<usize>totalData + 8);
+    let pos: usize = 0;
+    for (let k = 0; k < nParts; k++) {
+      let part = tilePart(cs, load<i32>(cs.partOrder + (<usize>(first + k) << 2)));
+      let n = <usize>(part.dataEnd - part.dataStart);
+      if (k == 0) tp.dataOffset = part.dataStart;
+      memory.copy(tp.data + pos, cs.data + <usize>part.dataStart, n);
+      pos += n;
+      hdrTotal += part.ppmLen;
+    }
   }
-  memory.fill(tp.data + pos, 0, 8);
   tp.dataLen = <i32>totalData;
   if (cs.ppm != 0) {
     tp.hdr = arenaAlloc(<usize>hdrTotal + 8);
