@@ -8,36 +8,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { J2kImage } from "../../src/types.js";
 import { BENCHCORPUS } from "../helpers/paths.js";
+import { readBinaryPnm } from "./pnm_reader.mjs";
 
-/** Parse a binary PGM/PPM (Netpbm: P5 grey, P6 RGB; 2 bytes big-endian per sample when maxval > 255). */
-export function readBinaryPnm(bytes: Uint8Array): J2kImage {
-  let pos = 0;
-  const isSpace = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0b || b === 0x0c;
-  const token = (): string => {
-    for (;;) {
-      while (pos < bytes.length && isSpace(bytes[pos]!)) pos++;
-      if (bytes[pos] !== 0x23) break; // '#' comment to the end of the line
-      while (pos < bytes.length && bytes[pos] !== 0x0a) pos++;
-    }
-    const start = pos;
-    while (pos < bytes.length && !isSpace(bytes[pos]!)) pos++;
-    return String.fromCharCode(...bytes.subarray(start, pos));
-  };
-  const magic = token();
-  if (magic !== "P5" && magic !== "P6") throw new Error(`not a binary PGM/PPM (${magic})`);
-  const width = Number(token());
-  const height = Number(token());
-  const maxval = Number(token());
-  pos++; // the single whitespace byte after maxval
-  const components = magic === "P6" ? 3 : 1;
-  const bitDepth = Math.ceil(Math.log2(maxval + 1));
-  const n = width * height * components;
-  const wide = maxval > 255;
-  if (bytes.length < pos + n * (wide ? 2 : 1)) throw new Error("PNM data is truncated");
-  const data = wide ? new Uint16Array(n) : new Uint8Array(n);
-  for (let i = 0; i < n; i++) data[i] = wide ? (bytes[pos + 2 * i]! << 8) | bytes[pos + 2 * i + 1]! : bytes[pos + i]!;
-  return { width, height, components, bitDepth, signed: false, data };
-}
+export { readBinaryPnm };
 
 /** A benchmark image file and the decomposition levels PEERS.md uses for it. */
 export interface CorpusFile {
