@@ -165,6 +165,11 @@ export function encoderLayerSize(l: i32): f64 {
   return load<f64>(j.layerSizes + (<usize>l << 3));
 }
 
+/** 1 if the last layer holds every coding pass (quality limited by the quantiser, not the rate). */
+export function encoderAllPasses(): i32 {
+  return job().allPasses;
+}
+
 /** Decomposition levels actually used (after clamping to the image). */
 export function encoderLevels(): i32 {
   return job().cs.cod.levels;

@@ -20,7 +20,7 @@ import { encodeCodeBlock } from "./t1/block_coder";
 import { maxPasses } from "./t1/segments";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr, dwtSynthesisNorm } from "./transform/exports";
 import { stepSizeEncode } from "./quant/step_size";
-import { allocateLayers } from "./rate/pcrd";
+import { allocateLayers, allPassesIncluded } from "./rate/pcrd";
 import { Writer, writerInit, wrU16, wrU32, wrU8, wrBytes, writerLength, patchU16, patchU32 } from "./io/writer";
 import { writeSiz, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./codestream/write_headers";
 import * as M from "./codestream/markers";
@@ -71,6 +71,8 @@ export class EncodeJob {
   /** u8[33] precinct exponents from the highest resolution down (0 = none given). */
   precinctsFromTop: usize;
   numPrecinctSizes: i32;
+  /** 1 if the last layer holds every coding pass of every block (the quantiser limits quality). */
+  allPasses: i32;
   /** Scratch for T1. */
   cbScratch: usize;
   cbCoefs: usize;
@@ -184,12 +186,21 @@ function validate(job: EncodeJob): void {
     // G.2/G.3: the transform needs identically sampled first three components
     if (a.dx != b.dx || a.dx != d.dx || a.dy != b.dy || a.dy != d.dy) fail(E.ERR_ENCODE_OPTIONS, -1, 20, 0);
   }
-  // Precincts given from the highest resolution down; the last repeats for lower ones.
+  // Precincts given from the highest resolution down; below the last one given, each lower
+  // resolution halves it (as opj_compress -c), never below 2x2.
   if (job.numPrecinctSizes > 0) {
     s.userPrecincts = 1;
+    let n = job.numPrecinctSizes;
     for (let r = 0; r <= s.levels; r++) {
-      let i = min(s.levels - r, job.numPrecinctSizes - 1);
-      store<u8>(s.pp + <usize>r, load<u8>(job.precinctsFromTop + <usize>i));
+      let i = s.levels - r;
+      let v = <i32>load<u8>(job.precinctsFromTop + <usize>min(i, n - 1));
+      if (i >= n) {
+        let k = i - (n - 1);
+        let px = max((v & 15) - k, min(v & 15, 1));
+        let py = max((v >> 4) - k, min(v >> 4, 1));
+        v = px | (py << 4);
+      }
+      store<u8>(s.pp + <usize>r, <u8>v);
     }
   }
   // Precincts: PPx, PPy >= 1 above resolution 0 (B.6)
@@ -295,6 +306,7 @@ export function encodeRun(job: EncodeJob): usize {
   }
   finishQuant(job);
   allocateLayers(job);
+  job.allPasses = allPassesIncluded(job) ? 1 : 0;
   job.layerSizes = arenaAllocZeroed(<usize>job.layers << 3);
   measureLayers(job, job.layers - 1, job.layerSizes);
   writeCodestream(job);
@@ -385,10 +397,15 @@ function codeBlocks(job: EncodeJob, tc: TileComp): void {
             stride = tc.stride;
             frac = 0;
           } else {
-            quantizeCopyIrr(src, tc.stride, w, h, job.cbCoefs, w, invStep, FRAC_BITS);
+            // Fraction bits only refine the distortion estimates: use fewer when the block's
+            // largest quantised magnitude would not leave room for them below 2^30 (Seam 1).
+            let q = <f64>maxAbsF32(src, tc.stride, w, h) * <f64>invStep;
+            let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
+            if (intBits > 29) fail(E.ERR_ENCODE_OPTIONS, -1, 43, intBits);
+            frac = min(FRAC_BITS, 29 - intBits);
+            quantizeCopyIrr(src, tc.stride, w, h, job.cbCoefs, w, invStep, frac);
             coef = job.cbCoefs;
             stride = w;
-            frac = FRAC_BITS;
           }
           let cap = w * h * 8 + 4096;
           encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, cap, job.cbPasses, MAX_PASSES, job.wantDistortion, job.cbInfo);
@@ -486,6 +503,19 @@ function finishQuant(job: EncodeJob): void {
       }
     }
   }
+}
+
+/** Largest |x| of a w x h block of f32 samples. */
+function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
+  let m: f32 = 0;
+  for (let y = 0; y < h; y++) {
+    let row = p + ((<usize>y * <usize>stride) << 2);
+    for (let x = 0; x < w; x++) {
+      let v = abs<f32>(load<f32>(row + (<usize>x << 2)));
+      if (v > m) m = v;
+    }
+  }
+  return m;
 }
 
 /** Upper bound of the bytes the T2 of a tile can produce. */

@@ -174,17 +174,28 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodedI
     const maskView = new Uint8Array(c.memory.buffer, mask, C);
     maskView.fill(0);
     for (const i of p.comps) maskView[i] = 1;
-    const partial = c.decoderRun(p.reduce, p.layers, p.rx0, p.ry0, p.rx1, p.ry1, options.allowPartial ? 1 : 0, mask, MAX_CODEBLOCKS_PER_TILE) !== 0;
+    // Upsampling a sub-sampled component to the output grid needs the component sample left of /
+    // above the region's first grid point: widen what the core decodes by one sample period.
+    let cx0 = p.rx0, cy0 = p.ry0;
+    if (layout !== "components") {
+      const mdx = Math.max(...p.comps.map((i) => h.components[i]!.dx));
+      const mdy = Math.max(...p.comps.map((i) => h.components[i]!.dy));
+      if (mdx > 1) cx0 = Math.max(h.XOsiz, p.rx0 - mdx * 2 ** p.reduce);
+      if (mdy > 1) cy0 = Math.max(h.YOsiz, p.ry0 - mdy * 2 ** p.reduce);
+    }
+    const partial = c.decoderRun(p.reduce, p.layers, cx0, cy0, p.rx1, p.ry1, options.allowPartial ? 1 : 0, mask, MAX_CODEBLOCKS_PER_TILE) !== 0;
     if (partial) warnings.push("the codestream is truncated or damaged; the image holds what could be decoded");
     const missing = c.decoderWarnings(0);
     if (missing > 0) warnings.push(`${missing} tile(s) have no data in the codestream; their area is left at 0`);
     const short = c.decoderWarnings(1);
     if (short > 0) warnings.push(`${short} tile(s) end before their last packets; the missing packets were taken as empty`);
 
+    // component sizes of the requested region (B-1 then B-14 at the reduced resolution)
+    const s = 2 ** p.reduce;
     const compInfo: ComponentInfo[] = p.comps.map((i) => {
-      const pl = planeInfo(c, i);
       const ci = h.components[i]!;
-      return { width: pl.w, height: pl.h, bitDepth: ci.bitDepth, signed: ci.signed, dx: ci.dx, dy: ci.dy };
+      const span = (a: number, b: number, d: number) => Math.ceil(Math.ceil(b / d) / s) - Math.ceil(Math.ceil(a / d) / s);
+      return { width: span(p.rx0, p.rx1, ci.dx), height: span(p.ry0, p.ry1, ci.dy), bitDepth: ci.bitDepth, signed: ci.signed, dx: ci.dx, dy: ci.dy };
     });
 
     if (needsChannelWork) {

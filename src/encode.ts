@@ -24,6 +24,7 @@ interface EncoderExports extends CoreExports {
   encoderOutputLength(): number;
   encoderLevels(): number;
   encoderLayerSize(l: number): number;
+  encoderAllPasses(): number;
   unpackComponent(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, dst: number, dstStride: number, dcShift: number): void;
 }
 
@@ -188,11 +189,14 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (o.ratios) layers = o.ratios.length;
   if (o.psnr) layers = o.psnr.length;
   // Base step of the 9/7 quantiser (Delta_b = baseStep / ||synthesis basis of b||, in sample units).
-  // With layer targets rate control truncates bit-planes, so a step of 1 sample is fine enough for
-  // any target; `quality` 1..100 sets it relative to the dynamic range (75 ~ 1/256 of the range...).
+  // `quality` 1..100 sets it relative to the dynamic range; with layer targets it is chosen by
+  // targetStep() and refined when a target turns out to need finer steps.
   if (quality !== undefined && o.lossless === undefined && !o.ratios && !o.psnr) lossless = false;
   if (!lossless && quality === undefined && !o.ratios && !o.psnr) quality = 75;
-  const baseStep = quality !== undefined ? Math.pow(2, (75 - quality) / 8) * Math.pow(2, image.bitDepth - 8) : 1;
+  const baseStep =
+    quality !== undefined
+      ? Math.max(Math.pow(2, (75 - quality) / 8) * Math.pow(2, image.bitDepth - 8), minStep(image.bitDepth))
+      : targetStep(image.bitDepth, o.psnr);
   return {
     format,
     lossless,
@@ -217,6 +221,31 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     guardBits,
     subsampling: subs,
   };
+}
+
+/**
+ * Finest 9/7 step the 32-bit path allows: quantised magnitudes need at most 29 integer bits and a
+ * sub-band at most 30 bit-planes. The low-pass band of L levels grows by about one bit per level
+ * relative to the step, so with up to 6 levels steps below 2^(bits - 22) could overflow.
+ */
+function minStep(bitDepth: number): number {
+  return 2 ** Math.max(bitDepth - 22, -30);
+}
+
+/**
+ * Starting 9/7 step for layer targets. Rate control truncates bit-planes, so the step only bounds
+ * the best quality reachable: one sample (as OpenJPEG uses) is fine enough for 8 bits and above at
+ * usual rates; below 8 bits it scales with the range; a PSNR target sets a step whose noise stays
+ * well under the target error.
+ */
+function targetStep(bitDepth: number, psnr?: number[]): number {
+  let step = bitDepth < 8 ? 2 ** (bitDepth - 8) : 1;
+  const finest = psnr?.filter((p) => Number.isFinite(p)).pop();
+  if (finest !== undefined) {
+    const peak = 2 ** bitDepth - 1;
+    step = Math.min(step, 0.5 * Math.sqrt((peak * peak) / 10 ** (finest / 10)));
+  }
+  return Math.max(step, minStep(bitDepth));
 }
 
 function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
@@ -278,6 +307,10 @@ export interface EncodeResult {
   layerBytes: number[];
   /** Decomposition levels used (after clamping to the image size). */
   levels: number;
+  /** Targets that could not be met (e.g. a layer budget smaller than the headers alone). */
+  warnings: string[];
+  /** The last layer holds every coding pass: quality is limited by the quantiser, not the rate. */
+  allPasses: boolean;
 }
 
 interface Geometry {
@@ -308,28 +341,61 @@ export function encodeDetailed(image: J2kImage, options: EncodeOptions = {}): En
     samples: comps.reduce((a, k) => a + k.w * k.h, 0),
     rawBytes: comps.reduce((a, k) => a + (k.w * k.h * image.bitDepth) / 8, 0),
   };
-  let result: EncodeResult;
-  if (!s.psnr) {
-    result = encodeOnce(image, options, s, geo);
-  } else {
-    // Distortion targets: total squared error allowed per layer, less the output rounding noise
-    const peak = 2 ** image.bitDepth - 1;
-    let dist = s.psnr.map((db) => (db === Infinity ? 0 : Math.max(1e-9, (geo.samples * peak * peak) / 10 ** (db / 10) - geo.samples / 12)));
-    result = encodeOnce(image, options, s, geo, dist);
+  const floor = minStep(image.bitDepth);
+  if (s.ratios) {
+    // A layer well under its budget means every pass already fits: the quantiser, not the rate,
+    // limits it — refine the step (irreversible coding only) and encode again.
+    let result = encodeOnce(image, options, s, geo);
+    for (let k = 0; k < 3 && !s.lossless && s.baseStep > floor; k++) {
+      // only when every pass fits and still a layer is under its budget does a finer step help
+      const saturated = result.allPasses && s.ratios.some((r, l) => result.layerBytes[l]! < 0.99 * (geo.rawBytes / r));
+      if (!saturated) break;
+      s.baseStep = Math.max(floor, s.baseStep / 4);
+      result = encodeOnce(image, options, s, geo);
+    }
+    s.ratios.forEach((r, l) => {
+      const budget = geo.rawBytes / r;
+      if (r !== 1 && result.layerBytes[l]! > budget) {
+        result.warnings.push(
+          `layer ${l + 1}: ratio ${r} allows ${Math.floor(budget)} bytes, less than the headers and empty packets need (${result.layerBytes[l]} bytes); the layer carries no coded data`,
+        );
+      }
+    });
+    return result;
+  }
+  if (!s.psnr) return encodeOnce(image, options, s, geo);
+  // Distortion targets: total squared error allowed per layer, less the output rounding noise;
+  // checked by decoding; short layers get a tighter target, and the step is refined if that is not
+  // enough.
+  const peak = 2 ** image.bitDepth - 1;
+  const targets = s.psnr;
+  const initial = targets.map((db) => (db === Infinity ? 0 : Math.max(1e-9, (geo.samples * peak * peak) / 10 ** (db / 10) - geo.samples / 12)));
+  let best: { result: EncodeResult; achieved: number[] } | undefined;
+  for (let refine = 0; refine < 3; refine++) {
+    let dist = [...initial];
+    let result = encodeOnce(image, options, s, geo, dist);
+    let achieved: number[] = [];
     for (let attempt = 0; attempt < 4; attempt++) {
-      const achieved = s.psnr.map((db, l) => (db === Infinity ? Infinity : layerPsnr(result.data, image, l + 1, options)));
-      const short = achieved.map((a, l) => a < s.psnr![l]!);
-      if (!short.some(Boolean)) break;
+      achieved = targets.map((db, l) => (db === Infinity ? Infinity : layerPsnr(result.data, image, l + 1, options)));
+      const short = achieved.map((a, l) => a < targets[l]!);
+      if (!short.some(Boolean)) return result;
       dist = dist.map((d, l) => {
         if (!short[l]) return d;
-        const wantMse = peak * peak / 10 ** (s.psnr![l]! / 10);
-        const gotMse = peak * peak / 10 ** (achieved[l]! / 10);
+        const wantMse = (peak * peak) / 10 ** (targets[l]! / 10);
+        const gotMse = (peak * peak) / 10 ** (achieved[l]! / 10);
         return Math.max(1e-9, d * (wantMse / gotMse) * 0.97);
       });
       result = encodeOnce(image, options, s, geo, dist);
     }
+    best = { result, achieved };
+    if (s.lossless || s.baseStep <= floor) break;
+    s.baseStep = Math.max(floor, s.baseStep / 4);
   }
-  return result;
+  const l = best!.achieved.findIndex((a, k) => a < targets[k]!);
+  throw bad(
+    `PSNR target ${targets[l]} dB for layer ${l + 1} cannot be reached with irreversible coding at ${image.bitDepth} bits ` +
+      `(best ${best!.achieved[l]!.toFixed(2)} dB): lower the target, or end the list with Infinity for a lossless last layer`,
+  );
 }
 
 function layerPsnr(data: Uint8Array, image: J2kImage, layers: number, options: EncodeOptions): number {
@@ -353,7 +419,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
   const ti = typeInfo(image.data);
   const prec = image.bitDepth;
 
-  const { codestream, layerBytes, levels } = callCore((core) => {
+  const { codestream, layerBytes, levels, allPasses } = callCore((core) => {
     const c = core as EncoderExports;
     c.encoderCreate(C, W, H);
     for (let i = 0; i < C; i++) c.encoderSetComp(i, prec, image.signed ? 1 : 0, comps[i]!.dx, comps[i]!.dy);
@@ -409,7 +475,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     const out = c.encoderRun();
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayerSize(l));
-    return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderLevels() };
+    return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderLevels(), allPasses: c.encoderAllPasses() !== 0 };
   });
   if (s.format === "jp2") {
     const file = writeJp2(codestream, {
@@ -422,9 +488,9 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       ...(options.icc ? { icc: options.icc } : {}),
     });
     const extra = file.length - codestream.length;
-    return { data: file, layerBytes: layerBytes.map((b) => b + extra), levels };
+    return { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, warnings: [], allPasses };
   }
-  return { data: codestream, layerBytes, levels };
+  return { data: codestream, layerBytes, levels, warnings: [], allPasses };
 }
 
 /** Asynchronous {@link encode} (same result). */

@@ -200,6 +200,7 @@ function encoderProblem(reason: number, value: number): string {
     30: `no samples were given for component ${value}`,
     40: `a sub-band would need exponent ${value} (> 31); the sample range is too large for reversible coding`,
     41: `the quantisation needs ${value} guard bits (> 7): use a larger quality / coarser step`,
+    43: `a code-block's coefficients need ${value} integer bits (> 29) at this quantisation step: use a coarser step (lower quality)`,
     42: `a sub-band would need ${value} magnitude bit-planes (> 30): reduce the precision or coarsen the quantisation`,
     50: `the tile-part split gives ${value} tile-parts in one tile; at most 255 are allowed: choose another tileParts split or progression`,
   };

@@ -210,7 +210,10 @@ export interface EncodeOptions {
   tile?: { width: number; height: number; x0?: number; y0?: number };
   /** Image origin on the reference grid. */
   origin?: { x: number; y: number };
-  /** Precinct sizes per resolution, highest resolution first (as opj_compress -c); powers of two. */
+  /**
+   * Precinct sizes per resolution, highest resolution first (as opj_compress -c); powers of two,
+   * at least 2x2 above the lowest resolution. Resolutions below the last one given halve it.
+   */
   precincts?: Array<[number, number]>;
   codeBlockStyle?: CodeBlockStyleFlag[];
   sop?: boolean;

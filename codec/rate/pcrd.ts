@@ -237,8 +237,37 @@ export function allocateLayers(job: EncodeJob): void {
       }
     }
     assign(job, l, Math.exp(budget > 0 ? b : a));
+    // (if the headers alone exceed the budget the layer stays empty; the host reports it)
     if (budget > 0) fillToBudget(job, l, budget, sizes);
   }
+}
+
+/** Does the last layer hold every pass of every block? */
+export function allPassesIncluded(job: EncodeJob): bool {
+  let T = job.cs.siz.numTiles;
+  let last = job.layers - 1;
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        for (let k = 0; k < res.numBands; k++) {
+          let bd = band(res, k);
+          for (let p = 0; p < np; p++) {
+            let pb = precinctBand(bd, p);
+            let n = pb.cw * pb.ch;
+            for (let i = 0; i < n; i++) {
+              let cb = codeBlock(pb, i);
+              if (load<i32>(cb.encLayerPasses + (<usize>last << 2)) < cb.encNumPasses) return false;
+            }
+          }
+        }
+      }
+    }
+  }
+  return true;
 }
 
 /** Count code-blocks of the whole image. */
