@@ -71,6 +71,7 @@ interface Settings {
   tileParts: number;
   guardBits: number;
   subsampling?: Array<[number, number]>;
+  poc?: Array<[number, number, number, number, number, number]>;
 }
 
 function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
@@ -179,6 +180,24 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     }
     precincts = o.precincts;
   }
+  let poc: Settings["poc"];
+  if (o.poc !== undefined) {
+    if (!Array.isArray(o.poc) || o.poc.length === 0) throw bad("poc must be a non-empty list of progression changes");
+    poc = o.poc.map((e, i) => {
+      const ord = PROGRESSIONS.indexOf(e.progression);
+      if (ord < 0) throw bad(`poc[${i}].progression must be one of ${PROGRESSIONS.join(", ")}`);
+      const rs = e.resolutionStart ?? 0, cs = e.componentStart ?? 0;
+      const int = (v: unknown) => typeof v === "number" && Number.isInteger(v);
+      if (!int(rs) || !int(e.resolutionEnd) || rs < 0 || e.resolutionEnd <= rs || e.resolutionEnd > 33) {
+        throw bad(`poc[${i}]: resolutions must satisfy 0 <= resolutionStart < resolutionEnd <= 33`);
+      }
+      if (!int(cs) || !int(e.componentEnd) || cs < 0 || e.componentEnd <= cs || e.componentEnd > C) {
+        throw bad(`poc[${i}]: components must satisfy 0 <= componentStart < componentEnd <= ${C}`);
+      }
+      if (!int(e.layerEnd) || e.layerEnd < 1 || e.layerEnd > 65535) throw bad(`poc[${i}].layerEnd must be 1..65535`);
+      return [rs, cs, e.layerEnd, e.resolutionEnd, e.componentEnd, ord] as [number, number, number, number, number, number];
+    });
+  }
   const tp = o.tileParts;
   const tileParts = tp === undefined ? 0 : tp === "R" ? 1 : tp === "L" ? 2 : tp === "C" ? 3 : -1;
   if (tileParts < 0) throw bad(`tileParts must be "R", "L" or "C" (got ${String(tp)})`);
@@ -220,6 +239,7 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     tileParts,
     guardBits,
     subsampling: subs,
+    poc,
   };
 }
 
@@ -449,6 +469,11 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     c.encoderSet(F.plt, s.plt ? 1 : 0);
     c.encoderSet(F.tileParts, s.tileParts);
     c.encoderSet(F.baseStep, s.baseStep);
+    if (s.poc) {
+      for (const [rs, cs, lye, re, ce, ord] of s.poc) c.encoderAddPoc(rs, cs, Math.min(lye, s.layers), re, ce, ord);
+      // catch-all so that every packet is written (A.6.6: the last progression covers the rest)
+      c.encoderAddPoc(0, 0, s.layers, 33, C, s.progression);
+    }
     // precincts are given highest resolution first; the core maps them once levels are final
     s.precincts?.forEach(([pw, ph], i) => c.encoderSetPrecinct(i, log2i(pw), log2i(ph)));
     if (s.ratios) {

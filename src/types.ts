@@ -206,6 +206,20 @@ export interface EncodeOptions {
   /** Quality shortcut 1-100 (maps to a base quantization step). */
   quality?: number;
   progression?: ProgressionOrder;
+  /**
+   * Progression order changes (POC, A.6.6): each runs its progression over layers [0, layerEnd),
+   * resolutions [resolutionStart, resolutionEnd) and components [componentStart, componentEnd);
+   * packets already written are skipped. A final entry with `progression` over everything is added
+   * so that every packet is written.
+   */
+  poc?: Array<{
+    progression: ProgressionOrder;
+    layerEnd: number;
+    resolutionStart?: number;
+    resolutionEnd: number;
+    componentStart?: number;
+    componentEnd: number;
+  }>;
   /** Tile size and optional tile-grid origin. */
   tile?: { width: number; height: number; x0?: number; y0?: number };
   /** Image origin on the reference grid. */

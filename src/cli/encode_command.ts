@@ -31,6 +31,7 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "tlm", help: "write TLM (tile-part lengths) in the main header" },
   { name: "plt", help: "write PLT (packet lengths) in the tile-part headers" },
   { name: "tile-parts", value: "R|L|C", help: "split tile-parts by resolution, layer or component" },
+  { name: "poc", value: "R0,C0,L1,R1,C1,ORDER[/...]", help: "progression order changes (resolutions [R0,R1), components [C0,C1), layers [0,L1))" },
   { name: "guard", value: "N", help: "guard bits, 0-7 (default 2)" },
   { name: "icc", value: "FILE", help: "embed this ICC profile (JP2 output)" },
   { name: "colorspace", value: "CS", help: "JP2 colour space: sRGB, greyscale or sYCC" },
@@ -92,6 +93,8 @@ export async function encodeOptionsFromArgs(
   if (quality !== undefined) options.quality = quality;
   const order = o.choice("order", ORDERS);
   if (order !== undefined) options.progression = order;
+  const poc = o.string("poc");
+  if (poc !== undefined) options.poc = parsePoc(poc);
   const tile = o.string("tile");
   if (tile !== undefined) options.tile = parseTile(o, tile);
   const origin = o.tuple("origin", 2, "x,y");
@@ -191,6 +194,26 @@ export async function runEncodeCommand(argv: readonly string[], io: CliIo): Prom
   await writeFileBytes(output, bytes);
   if (verbose) io.stdout(encodeReport(source.image, source.planar, source.files, output, bytes, options, encodeMs, result.layerBytes));
   return 0;
+}
+
+/** `--poc 0,0,1,3,3,RLCP/3,0,1,6,3,CPRL`: resolution start, component start, layer end, resolution end, component end, order. */
+function parsePoc(text: string): NonNullable<EncodeOptions["poc"]> {
+  return text.split("/").map((entry) => {
+    const f = entry.split(",").map((s) => s.trim());
+    const nums = f.slice(0, 5).map(Number);
+    const order = (f[5] ?? "").toUpperCase();
+    if (f.length !== 6 || nums.some((n) => !Number.isInteger(n)) || !ORDERS.includes(order as ProgressionOrder)) {
+      throw usageError(COMMAND, `--poc entries are R0,C0,L1,R1,C1,ORDER (e.g. 0,0,1,3,3,RLCP), got '${entry}'`);
+    }
+    return {
+      resolutionStart: nums[0]!,
+      componentStart: nums[1]!,
+      layerEnd: nums[2]!,
+      resolutionEnd: nums[3]!,
+      componentEnd: nums[4]!,
+      progression: order as ProgressionOrder,
+    };
+  });
 }
 
 /** Uncompressed size in bytes at the image's precision (the base of the compression ratio). */
