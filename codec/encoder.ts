@@ -21,6 +21,7 @@ import { maxPasses } from "./t1/segments";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr, dwtSynthesisNorm } from "./transform/exports";
 import { stepSizeEncode } from "./quant/step_size";
 import { allocateLayers, allPassesIncluded } from "./rate/pcrd";
+import { cblkIterNew, cblkIterTile, cblkIterNext } from "./structure/cblk_iter";
 import { Writer, writerInit, wrU16, wrU32, wrU8, wrBytes, writerLength, patchU16, patchU32 } from "./io/writer";
 import { writeSiz, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./codestream/write_headers";
 import * as M from "./codestream/markers";
@@ -433,75 +434,45 @@ function codeBlocks(job: EncodeJob, tc: TileComp): void {
 function finishQuant(job: EncodeJob): void {
   let cs = job.cs;
   let C = cs.siz.Csiz;
-  let T = cs.siz.numTiles;
   let NL = cs.cod.levels;
   // Largest numBps per (component, band) over all tiles.
   let need = arenaAllocZeroed(<usize>C * 97 * 4);
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < C; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        for (let k = 0; k < res.numBands; k++) {
-          let bd = band(res, k);
-          let p = need + ((<usize>c * 97 + <usize>bd.index) << 2);
-          let np = res.pw * res.ph;
-          for (let pi = 0; pi < np; pi++) {
-            let pb = precinctBand(bd, pi);
-            let n = pb.cw * pb.ch;
-            for (let i = 0; i < n; i++) store<i32>(p, max(load<i32>(p), codeBlock(pb, i).encNumBps));
-          }
-        }
-      }
-    }
+  let it = cblkIterNew(job.tiles, cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    let p = need + ((<usize>it.c * 97 + <usize>it.bd.index) << 2);
+    store<i32>(p, max(load<i32>(p), it.cb.encNumBps));
   }
   for (let c = 0; c < C; c++) {
     let q = jobQuant(job, c);
     let nb = 3 * NL + 1;
-    if (q.style == QUANT_NONE) {
-      for (let b = 0; b < nb; b++) {
-        let e = <i32>(load<u16>(q.steps + (<usize>b << 1)) >> 11);
-        let want = load<i32>(need + ((<usize>c * 97 + <usize>b) << 2)) - q.guard + 1;
-        if (want > e) e = want;
+    for (let b = 0; b < nb; b++) {
+      let e = <i32>(load<u16>(q.steps + (<usize>b << 1)) >> 11);
+      let bps = load<i32>(need + ((<usize>c * 97 + <usize>b) << 2));
+      if (q.style == QUANT_NONE) {
+        // no quantisation: epsilon_b is free, raise it to cover the band
+        e = max(e, bps - q.guard + 1);
         if (e > 31) fail(E.ERR_ENCODE_OPTIONS, -1, 40, e);
         store<u16>(q.steps + (<usize>b << 1), <u16>(e << 11));
+      } else {
+        // the step is fixed: more guard bits instead
+        q.guard = max(q.guard, bps - e + 1);
       }
-    } else {
-      for (let b = 0; b < nb; b++) {
-        let e = <i32>(load<u16>(q.steps + (<usize>b << 1)) >> 11);
-        let g = load<i32>(need + ((<usize>c * 97 + <usize>b) << 2)) - e + 1;
-        if (g > q.guard) q.guard = g;
-      }
-      if (q.guard > 7) fail(E.ERR_ENCODE_OPTIONS, -1, 41, q.guard);
     }
+    if (q.guard > 7) fail(E.ERR_ENCODE_OPTIONS, -1, 41, q.guard);
   }
-  // Mb per band and zero bit-planes per block
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < C; c++) {
-      let tc = tileComp(tile, c);
-      let q = jobQuant(job, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let k = 0; k < res.numBands; k++) {
-          let bd = band(res, k);
-          let e = <i32>(load<u16>(q.steps + (<usize>bd.index << 1)) >> 11);
-          bd.Mb = q.guard + e - 1;
-          if (bd.Mb > MAX_BITPLANES) fail(E.ERR_ENCODE_OPTIONS, -1, 42, bd.Mb);
-          for (let pi = 0; pi < np; pi++) {
-            let pb = precinctBand(bd, pi);
-            let n = pb.cw * pb.ch;
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              cb.zbp = bd.Mb - cb.encNumBps;
-              if (cb.zbp < 0) fail(E.ERR_INTERNAL, -1, 43, cb.zbp);
-            }
-          }
-        }
-      }
+  // Mb per band (E-2) and zero bit-planes per block (B.10.5)
+  it = cblkIterNew(job.tiles, cs.siz.numTiles);
+  let lastBand: usize = 0;
+  while (cblkIterNext(it)) {
+    let bd = it.bd;
+    if (changetype<usize>(bd) != lastBand) {
+      lastBand = changetype<usize>(bd);
+      let q = jobQuant(job, it.c);
+      bd.Mb = q.guard + (<i32>(load<u16>(q.steps + (<usize>bd.index << 1)) >> 11)) - 1;
+      if (bd.Mb > MAX_BITPLANES) fail(E.ERR_ENCODE_OPTIONS, -1, 42, bd.Mb);
     }
+    it.cb.zbp = bd.Mb - it.cb.encNumBps;
+    if (it.cb.zbp < 0) fail(E.ERR_INTERNAL, -1, 43, it.cb.zbp);
   }
 }
 
@@ -520,28 +491,21 @@ function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
 
 /** Upper bound of the bytes the T2 of a tile can produce. */
 function tileBound(job: EncodeJob, tile: Tile): usize {
-  let total: u64 = 1024;
   let L = <u64>job.layers;
+  let total: u64 = 1024;
+  // headers: up to 16 bytes per packet and 8 per block and layer; bodies: every codeword byte
   for (let c = 0; c < tile.numComps; c++) {
     let tc = tileComp(tile, c);
     for (let r = 0; r < tc.numRes; r++) {
       let res = resolution(tc, r);
-      let np = res.pw * res.ph;
-      total += <u64>np * L * 16;
-      for (let k = 0; k < res.numBands; k++) {
-        let bd = band(res, k);
-        for (let pi = 0; pi < np; pi++) {
-          let pb = precinctBand(bd, pi);
-          let n = pb.cw * pb.ch;
-          total += <u64>n * (L * 8 + 16);
-          for (let i = 0; i < n; i++) {
-            let cb = codeBlock(pb, i);
-            total += <u64>(cb.encNumPasses > 0 ? load<u32>(cb.encPasses + <usize>(cb.encNumPasses - 1) * PASS_RECORD, 8) : 0);
-            total += <u64>cb.encNumPasses * 6;
-          }
-        }
-      }
+      total += <u64>(res.pw * res.ph) * L * 16;
     }
+  }
+  let it = cblkIterTile(tile);
+  while (cblkIterNext(it)) {
+    let cb = it.cb;
+    total += L * 8 + 16 + <u64>cb.encNumPasses * 6;
+    if (cb.encNumPasses > 0) total += <u64>load<u32>(cb.encPasses + <usize>(cb.encNumPasses - 1) * PASS_RECORD, 8);
   }
   if (total > 0x7fff0000) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(total >> 20), 0);
   return <usize>total;

@@ -9,10 +9,8 @@
 // quantisation step, times the weight of the component in the inverse colour transform.
 
 import { EncodeJob, jobTile, measureLayers } from "../encoder";
-import {
-  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock,
-  tileComp, resolution, band, precinctBand, codeBlock,
-} from "../structure/tile";
+import { CodeBlock } from "../structure/tile";
+import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { PASS_RECORD } from "../t2/packet_encoder";
 import { dwtSynthesisNorm } from "../transform/dwt_norms";
 import { arenaAlloc } from "../util/arena";
@@ -26,43 +24,30 @@ function componentWeight(c: i32, mct: i32, reversible: i32): f64 {
   return c == 1 ? 0.34413 * 0.34413 + 1.772 * 1.772 : 1.402 * 1.402 + 0.71414 * 0.71414;
 }
 
-/** Build the convex hull of every code-block; returns false if no block has any pass. */
+/** Build the convex hull of every code-block; stores the smallest and largest slopes at `minMax`. */
 function buildHulls(job: EncodeJob, minMax: usize): void {
   let cs = job.cs;
-  let T = cs.siz.numTiles;
   let NL = cs.cod.levels;
   let mct = cs.gcod.mct;
   let lo = Infinity, hi: f64 = 0;
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      let rev = tc.style.reversible;
-      let cw = componentWeight(c, mct, rev);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let k = 0; k < res.numBands; k++) {
-          let bd = band(res, k);
-          let lev = r == 0 ? NL : NL - r + 1;
-          let norm = dwtSynthesisNorm(rev, lev, bd.orient);
-          let wgt = <f64>bd.step * <f64>bd.step * norm * norm * cw;
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              hullOf(cb, wgt);
-              if (cb.encHullN > 0) {
-                let s0 = load<f64>(cb.encHullSlopes);
-                let s1 = load<f64>(cb.encHullSlopes + (<usize>(cb.encHullN - 1) << 3));
-                if (s0 > hi) hi = s0;
-                if (s1 < lo) lo = s1;
-              }
-            }
-          }
-        }
-      }
+  let it = cblkIterNew(job.tiles, cs.siz.numTiles);
+  let lastBand: usize = 0;
+  let wgt: f64 = 0;
+  while (cblkIterNext(it)) {
+    if (changetype<usize>(it.bd) != lastBand) {
+      lastBand = changetype<usize>(it.bd);
+      let rev = it.tc.style.reversible;
+      let lev = it.r == 0 ? NL : NL - it.r + 1;
+      let norm = dwtSynthesisNorm(rev, lev, it.bd.orient);
+      wgt = <f64>it.bd.step * <f64>it.bd.step * norm * norm * componentWeight(it.c, mct, rev);
+    }
+    let cb = it.cb;
+    hullOf(cb, wgt);
+    if (cb.encHullN > 0) {
+      let s0 = load<f64>(cb.encHullSlopes);
+      let s1 = load<f64>(cb.encHullSlopes + (<usize>(cb.encHullN - 1) << 3));
+      if (s0 > hi) hi = s0;
+      if (s1 < lo) lo = s1;
     }
   }
   store<f64>(minMax, lo);
@@ -134,34 +119,16 @@ function truncation(cb: CodeBlock, lambda: f64): i32 {
  * decrease of the included passes (weighted), for distortion targets.
  */
 function assign(job: EncodeJob, l: i32, lambda: f64): f64 {
-  let T = job.cs.siz.numTiles;
   let L = job.layers;
   let gain: f64 = 0;
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let k = 0; k < res.numBands; k++) {
-          let bd = band(res, k);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              let np2 = lambda <= 0 ? cb.encNumPasses : truncation(cb, lambda);
-              let prev = l > 0 ? load<i32>(cb.encLayerPasses + (<usize>(l - 1) << 2)) : 0;
-              if (np2 < prev) np2 = prev;
-              for (let j = l; j < L; j++) store<i32>(cb.encLayerPasses + (<usize>j << 2), np2);
-              // gain of the included hull points (slopes x bytes telescopes to distortion)
-              gain += distortionGain(cb, np2);
-            }
-          }
-        }
-      }
-    }
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    let cb = it.cb;
+    let n = lambda <= 0 ? cb.encNumPasses : truncation(cb, lambda);
+    let prev = l > 0 ? load<i32>(cb.encLayerPasses + (<usize>(l - 1) << 2)) : 0;
+    if (n < prev) n = prev;
+    for (let j = l; j < L; j++) store<i32>(cb.encLayerPasses + (<usize>j << 2), n);
+    gain += distortionGain(cb, n);
   }
   return gain;
 }
@@ -244,28 +211,10 @@ export function allocateLayers(job: EncodeJob): void {
 
 /** Does the last layer hold every pass of every block? */
 export function allPassesIncluded(job: EncodeJob): bool {
-  let T = job.cs.siz.numTiles;
   let last = job.layers - 1;
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let k = 0; k < res.numBands; k++) {
-          let bd = band(res, k);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              if (load<i32>(cb.encLayerPasses + (<usize>last << 2)) < cb.encNumPasses) return false;
-            }
-          }
-        }
-      }
-    }
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    if (load<i32>(it.cb.encLayerPasses + (<usize>last << 2)) < it.cb.encNumPasses) return false;
   }
   return true;
 }
@@ -291,36 +240,19 @@ function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize): void {
   let slopes = arenaAlloc(<usize>nb << 3);
   let order = arenaAlloc(<usize>nb * 4);
   let m = 0;
-  let T = job.cs.siz.numTiles;
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let k = 0; k < res.numBands; k++) {
-          let bd = band(res, k);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
-              for (let h = 0; h < cb.encHullN; h++) {
-                let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
-                if (hp > cur) {
-                  store<usize>(blocks + (<usize>m << alignof<usize>()), changetype<usize>(cb));
-                  store<i32>(nexts + (<usize>m << 2), hp);
-                  store<f64>(slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-                  store<i32>(order + (<usize>m << 2), m);
-                  m++;
-                  break;
-                }
-              }
-            }
-          }
-        }
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    let cb = it.cb;
+    let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
+    for (let h = 0; h < cb.encHullN; h++) {
+      let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
+      if (hp > cur) {
+        store<usize>(blocks + (<usize>m << alignof<usize>()), changetype<usize>(cb));
+        store<i32>(nexts + (<usize>m << 2), hp);
+        store<f64>(slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
+        store<i32>(order + (<usize>m << 2), m);
+        m++;
+        break;
       }
     }
   }
