@@ -11,6 +11,7 @@ import { sniffFormat } from "./jp2/boxes.js";
 import { readJp2, codestreamOf, toColorSpaceInfo } from "./jp2/read.js";
 import { applyPalette, orderChannels, colorChannelsOf } from "./jp2/palette.js";
 import type { Jp2File } from "./jp2/types.js";
+import { runInWorker } from "./worker/pool.js";
 
 /** Default limits (see {@link Limits}). */
 export const DEFAULT_LIMITS: Required<Limits> = {
@@ -325,7 +326,13 @@ function finishJp2(
 }
 
 
-/** Asynchronous {@link decode} (same result). */
+/**
+ * Asynchronous {@link decode} (same result): runs in a worker of j2kit's pool where workers are
+ * available (Node worker_threads, Web Workers), so several calls decode in parallel; otherwise on
+ * the calling thread. The input is copied, never transferred.
+ */
 export async function decodeAsync(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
-  return decode(bytes, options);
+  if (!(bytes instanceof Uint8Array)) return decode(bytes, options); // the same J2kError as decode
+  const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes, options });
+  return viaWorker ?? decode(bytes, options);
 }

@@ -8,6 +8,7 @@ import { callCore, type CoreExports } from "./wasm/load.js";
 import { PROGRESSIONS, CBLK_FLAGS } from "./core_header.js";
 import { writeJp2 } from "./jp2/write.js";
 import { decode } from "./decode.js";
+import { runInWorker } from "./worker/pool.js";
 
 interface EncoderExports extends CoreExports {
   encoderCreate(numComps: number, width: number, height: number): void;
@@ -518,7 +519,12 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
   return { data: codestream, layerBytes, levels, warnings: [], allPasses };
 }
 
-/** Asynchronous {@link encode} (same result). */
+/**
+ * Asynchronous {@link encode} (same result): runs in a worker of j2kit's pool where workers are
+ * available, otherwise on the calling thread. The image is copied, never transferred.
+ */
 export async function encodeAsync(image: J2kImage, options: EncodeOptions = {}): Promise<Uint8Array> {
-  return encode(image, options);
+  if (!image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return encode(image, options);
+  const viaWorker = await runInWorker<Uint8Array>({ op: "encode", image, options });
+  return viaWorker ?? encode(image, options);
 }

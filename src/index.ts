@@ -17,3 +17,4 @@ export { encode, encodeAsync, encodeDetailed } from "./encode.js";
 export type { EncodeResult } from "./encode.js";
 export { readHeader } from "./header.js";
 export { sampleArrayFor } from "./samples.js";
+export { setWorkerCount, terminateWorkers } from "./worker/pool.js";

@@ -1,0 +1,16 @@
+/**
+ * Messages between the main thread and j2kit's workers.
+ * @module
+ */
+import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
+import type { J2kErrorCode } from "../errors.js";
+
+/** A job sent to a worker. */
+export type WorkerRequest =
+  | { id: number; op: "decode"; bytes: Uint8Array; options: DecodeOptions }
+  | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions };
+
+/** A worker's answer. */
+export type WorkerResponse =
+  | { id: number; ok: true; result: DecodedImage | Uint8Array }
+  | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

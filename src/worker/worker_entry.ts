@@ -1,0 +1,56 @@
+/**
+ * Body of a j2kit worker (Web Worker or Node worker_threads): runs the synchronous API on the jobs
+ * it receives and answers with the result, transferring its buffers.
+ * @module
+ */
+import { decode } from "../decode.js";
+import { encode } from "../encode.js";
+import { J2kError } from "../errors.js";
+import type { WorkerRequest, WorkerResponse } from "./protocol.js";
+
+interface Port {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  on?(event: "message", listener: (data: unknown) => void): void;
+  addEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
+}
+
+function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferable[] } {
+  try {
+    if (req.op === "decode") {
+      const img = decode(req.bytes, req.options);
+      const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
+      for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
+      return { msg: { id: req.id, ok: true, result: img }, transfer };
+    }
+    const out = encode(req.image, req.options);
+    return { msg: { id: req.id, ok: true, result: out }, transfer: [out.buffer as ArrayBuffer] };
+  } catch (e) {
+    const err = e instanceof J2kError ? e : new J2kError("INTERNAL", `worker failure: ${String(e)}`);
+    const error = { code: err.code, message: err.message, ...(err.offset !== undefined ? { offset: err.offset } : {}) };
+    return { msg: { id: req.id, ok: false, error }, transfer: [] };
+  }
+}
+
+async function start(): Promise<void> {
+  const g = globalThis as unknown as { process?: { versions?: { node?: string } } } & Port;
+  let port: Port;
+  if (g.process?.versions?.node) {
+    const wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ "node:worker_threads")) as unknown as { parentPort: Port | null };
+    if (!wt.parentPort) return;
+    port = wt.parentPort;
+    port.on!("message", (data) => {
+      const { msg, transfer } = answer(data as WorkerRequest);
+      port.postMessage(msg, transfer);
+    });
+    port.postMessage({ ready: true });
+  } else {
+    port = g;
+    port.addEventListener!("message", (event) => {
+      const { msg, transfer } = answer(event.data as WorkerRequest);
+      port.postMessage(msg, transfer);
+    });
+    port.postMessage({ ready: true });
+  }
+}
+
+void start();

@@ -1,0 +1,84 @@
+/**
+ * The worker pool behind decodeAsync / encodeAsync. Workers run the built library (dist/, which
+ * `npm test` builds first), so this suite imports dist/ rather than src/.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, readTestdata } from "../helpers/paths.js";
+
+const DIST = join(REPO_ROOT, "dist/index.js");
+type Lib = typeof import("../../src/index.js");
+
+async function lib(): Promise<Lib> {
+  expect(existsSync(DIST), "dist/ is built (npm test runs the build first)").toBe(true);
+  return (await import(DIST)) as Lib;
+}
+
+function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+afterAll(async () => (await lib()).terminateWorkers());
+
+describe("worker pool", () => {
+  it("decodeAsync gives the same image as decode, for several files at once", async () => {
+    const { decode, decodeAsync, setWorkerCount } = await lib();
+    setWorkerCount(2);
+    const files = ["conformance/part4_j2k/p0_04.j2k", "conformance/part4_jp2/file1.jp2", "conformance/kakadu_j2c/g1_colr.j2c", "realworld/sentinel.jp2"].map(readTestdata);
+    const pool = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
+    const before = pool.workerPoolInfo().jobsDone;
+    const results = await Promise.all(files.map((f) => decodeAsync(f, { reduce: 1 })));
+    expect(pool.workerPoolInfo().workers, "two workers ran").toBe(2);
+    expect(pool.workerPoolInfo().jobsDone - before, "every job went to a worker").toBe(files.length);
+    files.forEach((f, i) => {
+      const ref = decode(f, { reduce: 1 });
+      expect(results[i]!.width).toBe(ref.width);
+      expect(results[i]!.data.constructor).toBe(ref.data.constructor);
+      expect(same(results[i]!.data, ref.data), `file ${i}`).toBe(true);
+    });
+  });
+
+  it("does not detach or change the caller's input", async () => {
+    const { decodeAsync, encodeAsync } = await lib();
+    const bytes = readTestdata("conformance/part4_j2k/p0_01.j2k");
+    const copy = bytes.slice();
+    await decodeAsync(bytes);
+    expect(bytes.byteLength).toBe(copy.byteLength);
+    expect(same(bytes, copy)).toBe(true);
+    const data = Uint16Array.from({ length: 32 * 32 }, (_, i) => (i * 7) & 4095);
+    await encodeAsync({ width: 32, height: 32, components: 1, bitDepth: 12, signed: false, data });
+    expect(data.length).toBe(1024);
+    expect(data[5]).toBe(35);
+  });
+
+  it("encodeAsync gives the same bytes as encode", async () => {
+    const { encode, encodeAsync } = await lib();
+    const data = Uint8Array.from({ length: 48 * 40 * 3 }, (_, i) => (i * 13) % 251);
+    const image = { width: 48, height: 40, components: 3, bitDepth: 8, signed: false, data };
+    const [a, b] = await Promise.all([encodeAsync(image, { ratios: [20, 5] }), encodeAsync(image)]);
+    expect(same(a, encode(image, { ratios: [20, 5] }))).toBe(true);
+    expect(same(b, encode(image))).toBe(true);
+  });
+
+  it("errors come back as J2kError with the same code and offset", async () => {
+    const { decodeAsync, J2kError } = await lib();
+    const cut = readTestdata("conformance/part4_j2k/p0_04.j2k").subarray(0, 3000);
+    const err = await decodeAsync(cut).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(J2kError);
+    expect((err as InstanceType<typeof J2kError>).code).toBe("PACKET_TRUNCATED");
+    expect((err as InstanceType<typeof J2kError>).message).not.toMatch(/\(at byte \d+\) \(at byte/);
+    const partial = await decodeAsync(cut, { allowPartial: true });
+    expect(partial.partial).toBe(true);
+  });
+
+  it("setWorkerCount(0) runs on the calling thread with the same results", async () => {
+    const { decode, decodeAsync, setWorkerCount } = await lib();
+    setWorkerCount(0);
+    const f = readTestdata("conformance/part4_j2k/p1_06.j2k");
+    expect(same((await decodeAsync(f)).data, decode(f).data)).toBe(true);
+    setWorkerCount(2);
+  });
+});
