@@ -6,6 +6,12 @@
  * @module
  */
 import { J2kError } from "../errors.js";
+
+/**
+ * Node's worker_threads, named at run time so that browser bundlers never try to resolve it; it is
+ * only loaded when running under Node.
+ */
+const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
 interface AnyWorker {
@@ -91,7 +97,7 @@ async function createWorker(): Promise<AnyWorker> {
       onFailure(worker, e);
     };
     if (isNode()) {
-      return import(/* @vite-ignore */ /* webpackIgnore: true */ "node:worker_threads").then((mod) => {
+      return import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS).then((mod) => {
         const wt = mod as unknown as { Worker: new (u: URL) => AnyWorker & { on(e: string, f: (x: unknown) => void): void; unref(): void } };
         const w = new wt.Worker(url);
         worker = w;

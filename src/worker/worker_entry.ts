@@ -6,6 +6,12 @@
 import { decode } from "../decode.js";
 import { encode } from "../encode.js";
 import { J2kError } from "../errors.js";
+
+/**
+ * Node's worker_threads, named at run time so that browser bundlers never try to resolve it; it is
+ * only loaded when running under Node.
+ */
+const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
 interface Port {
@@ -35,7 +41,7 @@ async function start(): Promise<void> {
   const g = globalThis as unknown as { process?: { versions?: { node?: string } } } & Port;
   let port: Port;
   if (g.process?.versions?.node) {
-    const wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ "node:worker_threads")) as unknown as { parentPort: Port | null };
+    const wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS)) as unknown as { parentPort: Port | null };
     if (!wt.parentPort) return;
     port = wt.parentPort;
     port.on!("message", (data) => {
