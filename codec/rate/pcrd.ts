@@ -209,12 +209,18 @@ export function allocateLayers(job: EncodeJob): void {
   }
 }
 
-/** Does the last layer hold every pass of every block? */
+/**
+ * Does the last layer hold every useful pass of every block (all of them, or with rate control
+ * everything up to the last point of the block's hull — later passes lower no distortion)?
+ */
 export function allPassesIncluded(job: EncodeJob): bool {
   let last = job.layers - 1;
   let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
-    if (load<i32>(it.cb.encLayerPasses + (<usize>last << 2)) < it.cb.encNumPasses) return false;
+    let cb = it.cb;
+    let useful = cb.encNumPasses; // no hulls: no rate control, every pass counts
+    if (cb.encHullPasses != 0) useful = cb.encHullN > 0 ? <i32>load<u8>(cb.encHullPasses + <usize>(cb.encHullN - 1)) : 0;
+    if (load<i32>(cb.encLayerPasses + (<usize>last << 2)) < useful) return false;
   }
   return true;
 }
