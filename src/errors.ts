@@ -169,7 +169,15 @@ export const CORE_ERRORS: Record<number, { code: J2kErrorCode; message: (d0: num
   52: { code: "LIMIT_TILES", message: (a, b) => `codestream declares ${a} tiles, above limits.maxTiles (${b})` },
   53: { code: "LIMIT_COMPONENTS", message: (a, b) => `codestream declares ${a} components, above limits.maxComponents (${b})` },
   54: { code: "LIMIT_CODEBLOCKS", message: (a, b) => `tile needs ${a} code-blocks, above the limit (${b})` },
-  60: { code: "UNSUPPORTED", message: (a) => `feature not supported by this version of j2kit (${a})` },
+  60: {
+    code: "UNSUPPORTED",
+    message: (a, b) =>
+      b === 30
+        ? `a sub-band needs ${a} magnitude bit-planes (guard bits + exponent + ROI shift); j2kit's 32-bit sample path decodes at most 30 (about 25-bit lossless data)`
+        : b === 31
+          ? `component precision of ${a} bits; j2kit decodes at most 31 bits per sample`
+          : `feature not supported by this version of j2kit (${a})`,
+  },
   61: { code: "UNSUPPORTED_HTJ2K", message: () => "HTJ2K (ISO/IEC 15444-15) code-blocks are not supported yet" },
   62: { code: "UNSUPPORTED_PART2", message: (a) => `ISO/IEC 15444-2 (Part 2) extension is not supported (Rsiz/marker 0x${hex(a)})` },
   70: { code: "ENCODE_INVALID_OPTIONS", message: (a, b) => encoderProblem(a, b) },
