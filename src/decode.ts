@@ -25,10 +25,8 @@ export const DEFAULT_LIMITS: Required<Limits> = {
 const MAX_CODEBLOCKS_PER_TILE = 2 ** 23;
 
 /** The codestream inside `bytes` (raw, or the jp2c box of a JP2/JPX file) and the file info. */
-export function locateCodestream(bytes: Uint8Array): { codestream: Uint8Array; jp2?: Jp2File; format: "j2k" | "jp2" | "jpx" } {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new J2kError("INVALID_ARGUMENT", "expected the encoded image as a Uint8Array (or a Node Buffer)");
-  }
+export function locateCodestream(input: ArrayBufferView | ArrayBuffer): { codestream: Uint8Array; jp2?: Jp2File; format: "j2k" | "jp2" | "jpx" } {
+  const bytes = asBytes(input);
   const fmt = sniffFormat(bytes);
   if (fmt === "jp2" || fmt === "jpx") {
     const jp2 = readJp2(bytes);
@@ -37,6 +35,14 @@ export function locateCodestream(bytes: Uint8Array): { codestream: Uint8Array; j
   if (fmt === "j2k") return { codestream: bytes, format: "j2k" };
   if (bytes.length === 0) throw new J2kError("NOT_A_CODESTREAM", "the input is empty: no JPEG 2000 data", { offset: 0 });
   throw new J2kError("NOT_A_CODESTREAM", "not a JPEG 2000 codestream (FF4F FF51) or JP2/JPX file (signature box)", { offset: 0 });
+}
+
+/** A Uint8Array view of encoded input given as Uint8Array, another ArrayBufferView or ArrayBuffer. */
+export function asBytes(input: unknown): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw new J2kError("INVALID_ARGUMENT", "expected the encoded image as a Uint8Array, a Node Buffer or an ArrayBuffer");
 }
 
 interface Plan {
@@ -153,7 +159,7 @@ function viewOf(buffer: ArrayBuffer, ptr: number, length: number, like: SampleAr
  * quality layers (`layers`), a `region`, a subset of `components`, and whether a truncated input
  * gives the best image its bytes allow (`allowPartial`). Every failure is a {@link J2kError}.
  */
-export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodedImage {
+export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
   const loc = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const layout = options.layout ?? "interleaved";
@@ -331,8 +337,8 @@ function finishJp2(
  * available (Node worker_threads, Web Workers), so several calls decode in parallel; otherwise on
  * the calling thread. The input is copied, never transferred.
  */
-export async function decodeAsync(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
-  if (!(bytes instanceof Uint8Array)) return decode(bytes, options); // the same J2kError as decode
-  const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes, options });
-  return viaWorker ?? decode(bytes, options);
+export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const view = asBytes(bytes);
+  const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes: view, options });
+  return viaWorker ?? decode(view, options);
 }

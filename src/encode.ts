@@ -512,6 +512,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       signed: Array.from({ length: C }, () => image.signed),
       colorSpace: options.colorSpace ?? (C >= 3 ? "sRGB" : "greyscale"),
       ...(options.icc ? { icc: options.icc } : {}),
+      ...(options.alpha ? { alpha: true } : {}),
     });
     const extra = file.length - codestream.length;
     return { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, warnings: [], allPasses };
@@ -527,4 +528,11 @@ export async function encodeAsync(image: J2kImage, options: EncodeOptions = {}):
   if (!image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return encode(image, options);
   const viaWorker = await runInWorker<Uint8Array>({ op: "encode", image, options });
   return viaWorker ?? encode(image, options);
+}
+
+/** Asynchronous {@link encodeDetailed} (same result), in the worker pool where available. */
+export async function encodeDetailedAsync(image: J2kImage, options: EncodeOptions = {}): Promise<EncodeResult> {
+  if (!image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return encodeDetailed(image, options);
+  const viaWorker = await runInWorker<EncodeResult>({ op: "encode", image, options, detailed: true });
+  return viaWorker ?? encodeDetailed(image, options);
 }

@@ -5,7 +5,7 @@
 import type { HeaderInfo } from "./types.js";
 import { callCore, copyIn } from "./wasm/load.js";
 import { readCoreHeader, cblkFlags, PROGRESSIONS, type DecoderExports } from "./core_header.js";
-import { locateCodestream } from "./decode.js";
+import { asBytes, locateCodestream } from "./decode.js";
 import { toJp2Info } from "./jp2/read.js";
 
 /** Marker segments and tile-parts of a codestream, for tools such as `j2kit info`. */
@@ -50,13 +50,14 @@ function layoutOf(c: DecoderExports): CodestreamLayout {
  * Read the main header of a codestream (and the boxes of a JP2/JPX file) without decoding pixels:
  * size, components, precision, signedness, levels, layers, progression, code-block size, tiles, ...
  */
-export function readHeader(bytes: Uint8Array): HeaderInfo {
+export function readHeader(bytes: ArrayBufferView | ArrayBuffer): HeaderInfo {
   return readHeaderAndLayout(bytes).info;
 }
 
 /** {@link readHeader} plus the marker segments and tile-parts (offsets in the codestream). */
-export function readHeaderAndLayout(bytes: Uint8Array): { info: HeaderInfo; layout: CodestreamLayout; codestreamOffset: number } {
-  const loc = locateCodestream(bytes);
+export function readHeaderAndLayout(input: ArrayBufferView | ArrayBuffer): { info: HeaderInfo; layout: CodestreamLayout; codestreamOffset: number } {
+  const loc = locateCodestream(input);
+  const bytes = asBytes(input);
   return callCore((core) => {
     const c = core as DecoderExports;
     const ptr = copyIn(c, loc.codestream);

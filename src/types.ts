@@ -242,6 +242,8 @@ export interface EncodeOptions {
   icc?: Uint8Array;
   /** Enumerated colour space for JP2 output (default: sRGB for 3+ components, greyscale otherwise). */
   colorSpace?: "sRGB" | "greyscale" | "sYCC";
+  /** JP2 output: the last component is an alpha channel (written in a cdef box). */
+  alpha?: boolean;
   /** Per-component sub-sampling for input that is already sub-sampled. */
   subsampling?: Array<[number, number]>;
 }

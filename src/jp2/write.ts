@@ -35,6 +35,11 @@ export interface Jp2WriteOptions {
   icc?: Uint8Array;
   /** Capture / display resolution as [horizontal, vertical] pixels per metre (I.5.3.7). */
   resolution?: { capture?: [number, number]; display?: [number, number] };
+  /**
+   * The last component is an opacity (alpha) channel for the whole image: a cdef box (I.5.3.6)
+   * declares the colour channels 1..n-1 and the alpha.
+   */
+  alpha?: boolean;
 }
 
 function invalid(message: string): J2kError {
@@ -224,6 +229,13 @@ export function writeJp2(codestream: Uint8Array, options: Jp2WriteOptions): Uint
   if (!options.icc || options.colorSpace) {
     const cs = options.colorSpace ?? (n >= 3 ? "sRGB" : "greyscale");
     headerBoxes.push(box("colr", fields([[1, 1], [0, 1], [0, 1], [ENUM_CS[cs], 4]])));
+  }
+  // I.5.3.6 cdef: N, then Cn (channel), Typ (0 colour, 1 opacity), Asoc (colour index, 0 = image)
+  if (options.alpha) {
+    if (n < 2) throw invalid("alpha needs at least 2 components (colour + opacity)");
+    const entries: Array<[number, 1 | 2 | 4]> = [[n, 2]];
+    for (let i = 0; i < n; i++) entries.push([i, 2], [i === n - 1 ? 1 : 0, 2], [i === n - 1 ? 0 : i + 1, 2]);
+    headerBoxes.push(box("cdef", fields(entries)));
   }
   // I.5.3.7 res: superbox of resc and/or resd.
   const r = options.resolution;

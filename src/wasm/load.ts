@@ -94,29 +94,72 @@ function instantiateSync(): CoreExports {
  * a precompiled `WebAssembly.Module` or the bytes of `wasm/j2kit.wasm` / `wasm/j2kit.simd.wasm`.
  */
 export async function init(moduleOrBytes?: WebAssembly.Module | BufferSource | Response | Promise<Response>): Promise<void> {
-  if (moduleOrBytes === undefined) {
-    if (module) return;
-    const picked = pickBytes();
-    module = await WebAssembly.compile(picked.bytes as BufferSource);
-    flavor = picked.flavor;
-  } else if (moduleOrBytes instanceof WebAssembly.Module) {
-    module = moduleOrBytes;
-    flavor = null;
-  } else {
-    const src = await moduleOrBytes;
-    const bytes = typeof Response !== "undefined" && src instanceof Response ? await src.arrayBuffer() : (src as BufferSource);
-    module = await WebAssembly.compile(bytes);
-    flavor = null;
+  try {
+    if (moduleOrBytes === undefined) {
+      if (module) return;
+      const picked = pickBytes();
+      module = await WebAssembly.compile(picked.bytes as BufferSource);
+      flavor = picked.flavor;
+    } else if (moduleOrBytes instanceof WebAssembly.Module) {
+      module = checked(moduleOrBytes);
+      flavor = null;
+      userModule = module;
+    } else {
+      const src = await moduleOrBytes;
+      const bytes = typeof Response !== "undefined" && src instanceof Response ? await src.arrayBuffer() : (src as BufferSource);
+      module = checked(await WebAssembly.compile(bytes));
+      flavor = null;
+      userModule = module;
+    }
+  } catch (e) {
+    throw initError(e);
   }
   instance = null;
+  for (const f of initListeners) f();
 }
 
 /** Synchronous counterpart of {@link init} (Node, workers). */
 export function initSync(moduleOrBytes?: WebAssembly.Module | BufferSource): void {
-  if (moduleOrBytes instanceof WebAssembly.Module) module = moduleOrBytes;
-  else if (moduleOrBytes !== undefined) module = new WebAssembly.Module(moduleOrBytes);
-  instance = null;
-  core();
+  try {
+    if (moduleOrBytes instanceof WebAssembly.Module) module = checked(moduleOrBytes);
+    else if (moduleOrBytes !== undefined) module = checked(new WebAssembly.Module(moduleOrBytes));
+    if (moduleOrBytes !== undefined) {
+      userModule = module;
+      flavor = null;
+    }
+    instance = null;
+    core();
+  } catch (e) {
+    throw initError(e);
+  }
+  for (const f of initListeners) f();
+}
+
+/** The module given to init()/initSync(), if any (shared with the worker pool). */
+export function initModule(): WebAssembly.Module | null {
+  return userModule;
+}
+
+/** Call `f` after every successful init()/initSync(). */
+export function onInit(f: () => void): void {
+  initListeners.push(f);
+}
+
+let userModule: WebAssembly.Module | null = null;
+const initListeners: Array<() => void> = [];
+
+/** A module that is not j2kit's core (wrong file) is refused before it is used. */
+function checked(m: WebAssembly.Module): WebAssembly.Module {
+  const names = new Set(WebAssembly.Module.exports(m).map((e) => e.name));
+  for (const need of ["memory", "jobBegin", "alloc", "decoderParse", "encoderRun"]) {
+    if (!names.has(need)) throw new J2kError("INVALID_ARGUMENT", `the WebAssembly module given to init() is not j2kit's core (no export "${need}"): pass wasm/j2kit.wasm or wasm/j2kit.simd.wasm`);
+  }
+  return m;
+}
+
+function initError(e: unknown): J2kError {
+  if (e instanceof J2kError) return e;
+  return new J2kError("INVALID_ARGUMENT", `init() could not compile the WebAssembly module: ${String((e as Error)?.message ?? e)}; pass the bytes of wasm/j2kit.wasm or wasm/j2kit.simd.wasm`, { cause: e });
 }
 
 /** Force a build for tests and benchmarks ("scalar" or "simd"); resets the instance. */

@@ -13,6 +13,7 @@ import { J2kError } from "../errors.js";
  */
 const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
+import { initModule, onInit } from "../wasm/load.js";
 
 interface AnyWorker {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -56,6 +57,12 @@ function defaultCount(): number {
   const n = nav?.hardwareConcurrency ?? 2;
   return Math.max(1, Math.min(8, n));
 }
+
+// workers started before init(module) must switch to that module too
+onInit(() => {
+  const module = initModule();
+  if (module) for (const s of slots) s.worker.postMessage({ init: module });
+});
 
 /**
  * Number of workers used by the asynchronous API (default: the number of cores, at most 8).
@@ -107,9 +114,13 @@ async function createWorker(): Promise<AnyWorker> {
         // the process alive
       }, reject);
     }
-    const W = (globalThis as { Worker?: new (u: URL, o: { type: "module" }) => AnyWorker & { onmessage: unknown; onerror: unknown } }).Worker;
-    if (!W) return reject(new Error("no Worker in this environment"));
-    const w = new W(url, { type: "module" });
+    if (typeof Worker === "undefined") return reject(new Error("no Worker in this environment"));
+    // Written out literally so that bundlers (Vite, webpack 5, Parcel, esbuild plugins) recognise
+    // the worker, bundle worker_entry.js with its imports and rewrite the URL.
+    const w = new Worker(new URL("./worker_entry.js", import.meta.url), { type: "module" }) as unknown as AnyWorker & {
+      onmessage: unknown;
+      onerror: unknown;
+    };
     worker = w;
     w.onmessage = (ev: { data: unknown }) => onMsg(ev.data);
     w.onerror = onErr;
@@ -121,6 +132,9 @@ async function createWorker(): Promise<AnyWorker> {
   });
   try {
     await Promise.race([ready, timeout]);
+    // a module given to init() (custom build, strict CSP) is used by the workers too
+    const module = initModule();
+    if (module) worker!.postMessage({ init: module });
     worker!.unref?.();
   } catch (e) {
     if (worker!) void worker.terminate();

@@ -4,13 +4,14 @@
  */
 import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
 import type { J2kErrorCode } from "../errors.js";
+import type { EncodeResult } from "../encode.js";
 
 /** A job sent to a worker. */
 export type WorkerRequest =
   | { id: number; op: "decode"; bytes: Uint8Array; options: DecodeOptions }
-  | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions };
+  | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean };
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

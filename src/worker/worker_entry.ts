@@ -4,8 +4,9 @@
  * @module
  */
 import { decode } from "../decode.js";
-import { encode } from "../encode.js";
+import { encode, encodeDetailed } from "../encode.js";
 import { J2kError } from "../errors.js";
+import { initSync } from "../wasm/load.js";
 
 /**
  * Node's worker_threads, named at run time so that browser bundlers never try to resolve it; it is
@@ -20,6 +21,11 @@ interface Port {
   addEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
 }
 
+/** `{ init: WebAssembly.Module }` from the pool: the module the main thread was initialised with. */
+function isInit(data: unknown): data is { init: WebAssembly.Module } {
+  return typeof data === "object" && data !== null && "init" in data;
+}
+
 function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferable[] } {
   try {
     if (req.op === "decode") {
@@ -27,6 +33,10 @@ function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferab
       const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
       for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
       return { msg: { id: req.id, ok: true, result: img }, transfer };
+    }
+    if (req.detailed) {
+      const r = encodeDetailed(req.image, req.options);
+      return { msg: { id: req.id, ok: true, result: r }, transfer: [r.data.buffer as ArrayBuffer] };
     }
     const out = encode(req.image, req.options);
     return { msg: { id: req.id, ok: true, result: out }, transfer: [out.buffer as ArrayBuffer] };
@@ -45,6 +55,7 @@ async function start(): Promise<void> {
     if (!wt.parentPort) return;
     port = wt.parentPort;
     port.on!("message", (data) => {
+      if (isInit(data)) return initSync(data.init);
       const { msg, transfer } = answer(data as WorkerRequest);
       port.postMessage(msg, transfer);
     });
@@ -52,6 +63,7 @@ async function start(): Promise<void> {
   } else {
     port = g;
     port.addEventListener!("message", (event) => {
+      if (isInit(event.data)) return initSync(event.data.init);
       const { msg, transfer } = answer(event.data as WorkerRequest);
       port.postMessage(msg, transfer);
     });

@@ -185,3 +185,19 @@ describe("writeJp2 refuses what it cannot write correctly", () => {
     expect(() => writeJp2(cs1, { ...opts(4, 4, one), icc: gray })).toThrow(/monochrome .* or three-component matrix/);
   });
 });
+
+describe("alpha channel (cdef)", () => {
+  it("encode(format jp2, alpha) declares the last component as opacity for the whole image", async () => {
+    const { encode } = await import("../../src/encode.js");
+    const { readJp2 } = await import("../../src/jp2/read.js");
+    const data = Uint8Array.from({ length: 16 * 8 * 4 }, (_, i) => (i * 11) & 255);
+    const file = encode({ width: 16, height: 8, components: 4, bitDepth: 8, signed: false, data }, { format: "jp2", alpha: true });
+    const jp2 = readJp2(file);
+    expect(jp2.channels).toEqual([
+      { channel: 0, type: 0, association: 1 },
+      { channel: 1, type: 0, association: 2 },
+      { channel: 2, type: 0, association: 3 },
+      { channel: 3, type: 1, association: 0 },
+    ]);
+  });
+});

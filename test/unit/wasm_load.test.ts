@@ -70,6 +70,12 @@ describe("initialisation", () => {
     expect(decode(readTestdata("conformance/part4_j2k/p0_01.j2k")).height).toBe(128);
   });
 
+  it("init with bytes that are not j2kit's core gives a J2kError, and the library keeps working", async () => {
+    await expect(init(new Uint8Array([0, 1, 2, 3]))).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(() => initSync(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(decode(readTestdata("conformance/part4_j2k/p0_12.j2k")).width).toBe(3);
+  });
+
   it("the scalar and SIMD builds decode and encode identically", () => {
     const files = ["conformance/part4_j2k/p0_04.j2k", "conformance/part4_j2k/p1_03.j2k", "conformance/kakadu_j2c/d1_colr.j2c"];
     const out: Record<string, Array<ArrayLike<number>>> = { scalar: [], simd: [] };
@@ -88,6 +94,19 @@ describe("initialisation", () => {
       expect(b.length, `output ${i} length`).toBe(a.length);
       expect(first, `output ${i}: first differing sample`).toBe(-1);
     });
+  });
+});
+
+describe("input types", () => {
+  it("decode and readHeader accept an ArrayBuffer or any ArrayBufferView, not only a Uint8Array", async () => {
+    const { readHeader } = await import("../../src/index.js");
+    const bytes = readTestdata("conformance/part4_j2k/p0_14.j2k");
+    const ab = bytes.slice().buffer;
+    const ref = decode(bytes);
+    expect(decode(ab).data).toEqual(ref.data);
+    expect(readHeader(ab).width).toBe(49);
+    expect(decode(new DataView(ab)).width).toBe(49);
+    expect(() => decode("not bytes" as never)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 });
 

@@ -63,6 +63,16 @@ describe("worker pool", () => {
     expect(same(b, encode(image))).toBe(true);
   });
 
+  it("encodeDetailedAsync gives the same bytes and layer sizes as encodeDetailed", async () => {
+    const { encodeDetailed, encodeDetailedAsync } = await lib();
+    const data = Uint16Array.from({ length: 40 * 30 }, (_, i) => (i * 97) & 4095);
+    const image = { width: 40, height: 30, components: 1, bitDepth: 12, signed: false, data };
+    const a = await encodeDetailedAsync(image, { ratios: [30, 10] });
+    const b = encodeDetailed(image, { ratios: [30, 10] });
+    expect(a.layerBytes).toEqual(b.layerBytes);
+    expect(same(a.data, b.data)).toBe(true);
+  });
+
   it("errors come back as J2kError with the same code and offset", async () => {
     const { decodeAsync, J2kError } = await lib();
     const cut = readTestdata("conformance/part4_j2k/p0_04.j2k").subarray(0, 3000);
