@@ -211,7 +211,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         const pl = planeInfo(c, i);
         return new Int32Array(c.memory.buffer, pl.ptr, pl.w * pl.h).slice();
       });
-      return finishJp2(planes, compInfo, p, jp2!, options, layout, partial, warnings);
+      return finishJp2(planes, compInfo, jp2!, options, layout, partial, warnings);
     }
 
     const ot = outputType(compInfo);
@@ -280,7 +280,6 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
 function finishJp2(
   planes: Int32Array[],
   compInfo: ComponentInfo[],
-  p: Plan,
   jp2: Jp2File,
   options: DecodeOptions,
   layout: "interleaved" | "planar" | "components",
@@ -327,7 +326,6 @@ function finishJp2(
     if (layout === "interleaved") for (let i = 0; i < W * H; i++) data[i * n + k] = pl[i]!;
     else data.set(pl, k * W * H);
   }
-  void p;
   return { ...base, width: W, height: H, layout, data };
 }
 

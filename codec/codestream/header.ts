@@ -10,7 +10,7 @@ import { Reader, readerInit, rdU8, rdU16, rdU32, skip, readerOffset, peekU16 } f
 import * as M from "./markers";
 import {
   Siz, CompSiz, compSiz, CodingStyle, GlobalStyle, QuantStyle, PocList, PocEntry,
-  newCodingStyle, newQuantStyle, MAX_BANDS,
+  newCodingStyle, newQuantStyle,
 } from "./params";
 import { readSiz } from "./siz";
 import { readCod, readCoc } from "./cod";
@@ -626,9 +626,4 @@ export function resolveTile(cs: Codestream, t: i32): TileParams {
     if (p0.TNsot != 0 && nParts < p0.TNsot) tp.truncated = 1;
   }
   return tp;
-}
-
-/** True if every byte after offset `pos` up to `len` is padding. */
-export function unusedMaxBands(): i32 {
-  return MAX_BANDS;
 }
