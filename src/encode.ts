@@ -298,6 +298,9 @@ function checkImage(image: J2kImage, comps: Array<{ w: number; h: number }>): vo
   const lo = image.signed ? -(2 ** (bitDepth - 1)) : 0;
   const hi = image.signed ? 2 ** (bitDepth - 1) - 1 : 2 ** bitDepth - 1;
   const d = image.data;
+  // nothing to check when the array type cannot hold a value outside the range
+  if ((d instanceof Uint8Array && !image.signed && bitDepth === 8) || (d instanceof Uint16Array && !image.signed && bitDepth === 16)) return;
+  if ((d instanceof Int8Array && image.signed && bitDepth === 8) || (d instanceof Int16Array && image.signed && bitDepth === 16)) return;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     if (v < lo || v > hi) {

@@ -164,48 +164,94 @@ export function allocateLayers(job: EncodeJob): void {
   }
   let mm = arenaAlloc(16);
   buildHulls(job, mm);
-  let lo = load<f64>(mm), hi = load<f64>(mm, 8);
-  if (!(hi > 0)) {
-    assign(job, 0, 0);
-    return;
-  }
-  if (!(lo > 0) || lo == Infinity) lo = hi * 1e-12;
-  if (hi == Infinity) hi = 1e300;
-  let logLo = Math.log(lo) - 1, logHi = Math.log(hi) + 1;
+  // Truncations only change when lambda crosses a hull slope: search the sorted slopes.
+  let n = countHullPoints(job);
+  let slopes = arenaAlloc(<usize>max(n, 1) << 3);
+  collectSlopes(job, slopes);
+  sortF64Desc(slopes, n);
   let gainAll = totalGain(job);
   let sizes = arenaAlloc(<usize>L << 3);
+  let kPrev = -1; // index of the previous layer's threshold (later layers only go further down)
   for (let l = 0; l < L; l++) {
     let budget = load<f64>(job.layerBytes + (<usize>l << 3));
     let dist = load<f64>(job.layerDist + (<usize>l << 3));
     if (budget <= 0 && dist <= 0) {
       assign(job, l, 0);
+      kPrev = n - 1;
       continue;
     }
-    // lambda above every slope includes nothing new; search the smallest lambda meeting the target
-    let a = logLo, b = logHi; // size(exp(b)) is the smallest
-    for (let it = 0; it < 48; it++) {
-      let mid = 0.5 * (a + b);
-      let lam = Math.exp(mid);
-      let ok: bool;
-      if (budget > 0) {
-        assign(job, l, lam);
-        ok = measureLayers(job, l, sizes) <= budget;
-      } else {
-        // remaining error = (all gains - included gains) must be <= target
-        let g = assign(job, l, lam);
-        ok = gainAll - g <= dist;
+    let k: i32;
+    if (budget > 0) {
+      // largest k (smallest lambda = slopes[k]) whose codestream fits the budget; kPrev (the
+      // previous layer's set) is where the search starts
+      let lo = kPrev, hi = n - 1;
+      while (lo < hi) {
+        let mid = (lo + hi + 1) >> 1;
+        assign(job, l, load<f64>(slopes + (<usize>mid << 3)));
+        if (measureLayers(job, l, sizes) <= budget) lo = mid;
+        else hi = mid - 1;
       }
-      if (budget > 0) {
-        if (ok) b = mid;
-        else a = mid;
-      } else {
-        if (ok) a = mid; // target met: try a larger lambda (fewer bytes)
-        else b = mid;
+      k = lo;
+    } else {
+      // smallest k whose remaining error (all gains - included gains) reaches the target
+      let lo = max(kPrev, 0), hi = n - 1;
+      while (lo < hi) {
+        let mid = (lo + hi) >> 1;
+        if (gainAll - assign(job, l, load<f64>(slopes + (<usize>mid << 3))) <= dist) hi = mid;
+        else lo = mid + 1;
       }
+      k = n > 0 ? lo : -1;
     }
-    assign(job, l, Math.exp(budget > 0 ? b : a));
+    assign(job, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)));
+    kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the host reports it)
     if (budget > 0) fillToBudget(job, l, budget, sizes);
+  }
+}
+
+/** Number of hull points over all blocks. */
+function countHullPoints(job: EncodeJob): i32 {
+  let n = 0;
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) n += it.cb.encHullN;
+  return n;
+}
+
+function collectSlopes(job: EncodeJob, out: usize): void {
+  let m = 0;
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    let cb = it.cb;
+    for (let h = 0; h < cb.encHullN; h++) {
+      store<f64>(out + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
+      m++;
+    }
+  }
+}
+
+/** Heap sort of n f64 values, largest first. */
+function sortF64Desc(p: usize, n: i32): void {
+  // build a min-heap, then move the minimum to the end repeatedly
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(p, i, n);
+  for (let end = n - 1; end > 0; end--) {
+    let a = load<f64>(p), b = load<f64>(p + (<usize>end << 3));
+    store<f64>(p, b);
+    store<f64>(p + (<usize>end << 3), a);
+    siftDown(p, 0, end);
+  }
+}
+
+function siftDown(p: usize, i: i32, n: i32): void {
+  while (true) {
+    let l = 2 * i + 1;
+    if (l >= n) return;
+    let r = l + 1;
+    let m = r < n && load<f64>(p + (<usize>r << 3)) < load<f64>(p + (<usize>l << 3)) ? r : l;
+    let vi = load<f64>(p + (<usize>i << 3)), vm = load<f64>(p + (<usize>m << 3));
+    if (!(vm < vi)) return;
+    store<f64>(p + (<usize>i << 3), vm);
+    store<f64>(p + (<usize>m << 3), vi);
+    i = m;
   }
 }
 
