@@ -11,7 +11,7 @@
 export type * from "./types.js";
 export { J2kError, isJ2kError } from "./errors.js";
 export type { J2kErrorCode, J2kErrorStage } from "./errors.js";
-export { init, initSync } from "./wasm/load.js";
+export { init, initSync, releaseMemory, memoryInUse } from "./wasm/load.js";
 export { decode, decodeAsync } from "./decode.js";
 export { encode, encodeAsync, encodeDetailed, encodeDetailedAsync } from "./encode.js";
 export type { EncodeResult } from "./encode.js";

@@ -175,6 +175,20 @@ export function coreFlavor(): CoreFlavor | null {
   return flavor;
 }
 
+/**
+ * Give the WebAssembly memory back: linear memory only grows, so after decoding a very large image
+ * the instance keeps that much memory. This drops the instance; the next call starts a fresh, small
+ * one (the compiled module is kept). Long-running pipelines can call it after an outsized job.
+ */
+export function releaseMemory(): void {
+  instance = null;
+}
+
+/** Bytes of WebAssembly memory the current instance holds (0 if none is live). */
+export function memoryInUse(): number {
+  return instance ? instance.memory.buffer.byteLength : 0;
+}
+
 /** The live core instance (instantiated on first use). */
 export function core(): CoreExports {
   if (!instance) instance = instantiateSync();

@@ -110,6 +110,19 @@ describe("input types", () => {
   });
 });
 
+describe("memory", () => {
+  it("releaseMemory() gives back the memory a large job grew, and the next call works", async () => {
+    const { releaseMemory, memoryInUse } = await import("../../src/index.js");
+    decode(readTestdata("conformance/part4_j2k/p0_05.j2k")); // 1024x1024x4
+    const big = memoryInUse();
+    expect(big).toBeGreaterThan(16 * 2 ** 20);
+    releaseMemory();
+    expect(memoryInUse()).toBe(0);
+    expect(decode(readTestdata("conformance/part4_j2k/p0_12.j2k")).width).toBe(3);
+    expect(memoryInUse()).toBeLessThan(big / 4);
+  });
+});
+
 describe("limits", () => {
   it("maxMemory is enforced with LIMIT_MEMORY, maxPixels with LIMIT_PIXELS, before any large allocation", () => {
     const j2k = readTestdata("conformance/part4_j2k/p0_05.j2k"); // 1024x1024x4
