@@ -20,6 +20,7 @@ Usage:
   j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]
   j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]
   j2kit info <file> [--json]
+  j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
 
 Run 'j2kit <command> --help' for the options of a command.
@@ -51,6 +52,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return runDecodeCommand(rest, io);
     case "info":
       return runInfoCommand(rest, io);
+    case "jp2": {
+      const { runJp2Command } = await import("./jp2_command.js");
+      return runJp2Command(rest, io);
+    }
     case "dicom": {
       // Issue 5: the DICOM command lives in its own file, filled in by the DICOM work.
       const { runDicomCommand } = await import("./dicom_command.js");
@@ -66,9 +71,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info or dicom");
+      throw topLevelUsage("no command given: use encode, decode, info, jp2 or dicom");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info or dicom`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, jp2 or dicom`);
   }
 }
 

@@ -16,3 +16,5 @@ export type { ApplyPaletteOptions, ChannelInfo, ChannelRole, MappedChannels, Ord
 export { encodeResolution, writeJp2 } from "./write.js";
 export type { Jp2WriteOptions } from "./write.js";
 export type * from "./types.js";
+export { checkJp2, repairJp2Icc } from "./repair.js";
+export type { Jp2Check, Jp2IccRepair } from "./repair.js";
