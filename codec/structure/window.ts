@@ -53,8 +53,13 @@ export function setWindows(tc: TileComp, R: i32, ox0: i32, oy0: i32, ox1: i32, o
       d = ly1;
     }
   }
-  // resolutions above R are not decoded
-  for (let r = R + 1; r < tc.numRes; r++) {
+  clearWindows(tc, R + 1); // resolutions above R are not decoded
+  markNeeded(tc);
+}
+
+/** Empty windows for resolutions r0 and up (and their bands). */
+function clearWindows(tc: TileComp, r0: i32): void {
+  for (let r = r0; r < tc.numRes; r++) {
     let res = resolution(tc, r);
     res.wx0 = res.wx1 = res.wy0 = res.wy1 = 0;
     for (let k = 0; k < res.numBands; k++) {
@@ -62,7 +67,6 @@ export function setWindows(tc: TileComp, R: i32, ox0: i32, oy0: i32, ox1: i32, o
       bd.wx0 = bd.wx1 = bd.wy0 = bd.wy1 = 0;
     }
   }
-  markNeeded(tc);
 }
 
 // @ts-ignore: decorator
@@ -92,14 +96,7 @@ export function markNeeded(tc: TileComp): void {
 
 /** Mark nothing needed (component not decoded). */
 export function markNoneNeeded(tc: TileComp): void {
-  for (let r = 0; r < tc.numRes; r++) {
-    let res = resolution(tc, r);
-    res.wx0 = res.wx1 = res.wy0 = res.wy1 = 0;
-    for (let k = 0; k < res.numBands; k++) {
-      let bd = band(res, k);
-      bd.wx0 = bd.wx1 = bd.wy0 = bd.wy1 = 0;
-    }
-  }
+  clearWindows(tc, 0);
   markNeeded(tc);
 }
 

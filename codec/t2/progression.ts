@@ -45,28 +45,24 @@ function runOne(ctx: T2Context, tile: Tile, order: i32, l0: i32, l1: i32, r0: i3
   if (order == PROG_LRCP) {
     for (let l = l0; l < l1; l++)
       for (let r = r0; r < r1; r++)
-        for (let c = c0; c < c1; c++) {
-          let tc = tileComp(tile, c);
-          if (r >= tc.numRes) continue;
-          let res = resolution(tc, r);
-          let np = res.pw * res.ph;
-          for (let p = 0; p < np; p++) visit(ctx, tc, res, p, l);
-          if (ctx.stopped != 0) return;
-        }
+        for (let c = c0; c < c1; c++) if (!allPrecincts(ctx, tile, l, r, c)) return;
   } else if (order == PROG_RLCP) {
     for (let r = r0; r < r1; r++)
       for (let l = l0; l < l1; l++)
-        for (let c = c0; c < c1; c++) {
-          let tc = tileComp(tile, c);
-          if (r >= tc.numRes) continue;
-          let res = resolution(tc, r);
-          let np = res.pw * res.ph;
-          for (let p = 0; p < np; p++) visit(ctx, tc, res, p, l);
-          if (ctx.stopped != 0) return;
-        }
+        for (let c = c0; c < c1; c++) if (!allPrecincts(ctx, tile, l, r, c)) return;
   } else {
     runPositional(ctx, tile, order, l0, l1, r0, r1, c0, c1);
   }
+}
+
+/** Visit the packets of layer l of every precinct of (c, r) in order (B.12.1.1-B.12.1.2); false once stopped. */
+function allPrecincts(ctx: T2Context, tile: Tile, l: i32, r: i32, c: i32): bool {
+  let tc = tileComp(tile, c);
+  if (r >= tc.numRes) return true;
+  let res = resolution(tc, r);
+  let np = res.pw * res.ph;
+  for (let p = 0; p < np; p++) visit(ctx, tc, res, p, l);
+  return ctx.stopped == 0;
 }
 
 /**
