@@ -12,6 +12,8 @@ import { readJp2, codestreamOf, toColorSpaceInfo } from "./jp2/read.js";
 import { applyPalette, orderChannels, colorChannelsOf } from "./jp2/palette.js";
 import type { Jp2File } from "./jp2/types.js";
 import { runInWorker } from "./worker/pool.js";
+import { checkThreads, decodeThreaded } from "./worker/threads.js";
+import { readHeader } from "./header.js";
 
 /** Default limits (see {@link Limits}). */
 export const DEFAULT_LIMITS: Required<Limits> = {
@@ -354,9 +356,31 @@ function finishJp2(
  * Asynchronous {@link decode} (same result): runs in a worker of j2kit's pool where workers are
  * available (Node worker_threads, Web Workers), so several calls decode in parallel; otherwise on
  * the calling thread. The input is copied, never transferred.
+ *
+ * `options.threads` splits one image over several workers (row bands decoded as regions and put
+ * back together; identical output). Default: every core for images of 2 megapixels or more, one
+ * thread below; `threads: 1` never splits. Only full-size decodes (no `region`/`reduce`) of images
+ * without sub-sampled components are split.
  */
 export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {
   const view = asBytes(bytes);
+  const threads = checkThreads(options.threads);
+  if (options.threads !== undefined) {
+    options = { ...options };
+    delete options.threads;
+  }
+  if (threads !== 1) {
+    let header;
+    try {
+      header = readHeader(view);
+    } catch {
+      header = undefined; // the one-piece decode below reports the error
+    }
+    if (header) {
+      const split = await decodeThreaded(view, header, options, threads);
+      if (split) return split;
+    }
+  }
   const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes: view, options });
   return viaWorker ?? decode(view, options);
 }
