@@ -19,7 +19,8 @@ import { decode, decodeAsync, encode, encodeAsync, readHeader } from "../index.j
 import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits } from "../types.js";
 import { ATTRIBUTES, attributeName, asBytes } from "./attributes.js";
 import { framesFromFragments, isJp2, trimAfterEoc, type Fragment } from "./encapsulation.js";
-import { checkNativeLength, readNativeFrame, writeNativePixelData } from "./native_pixels.js";
+import { checkNativeLength, nativePixelDataLength, readNativeFrame, writeNativePixelData } from "./native_pixels.js";
+import { DEFAULT_LIMITS, checkOutputBytes } from "../decode.js";
 import {
   planJpeg2000Decoding,
   planJpeg2000Encoding,
@@ -270,6 +271,14 @@ function prepareDecode(
 ): DecodeJob {
   const warnings: string[] = [];
   const pm = readPixelModule(source, { encapsulated: true, warnings });
+  // Rows x Columns x Samples per Pixel x Bits Allocated x Number of Frames: the decoded frames and the
+  // native Pixel Data built from them, checked against the limits before anything is joined or decoded.
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  checkOutputBytes(
+    2 * nativePixelDataLength(pm),
+    limits,
+    `decoding ${pm.numberOfFrames} frame(s) of ${pm.rows} x ${pm.columns} x ${pm.samplesPerPixel} sample(s) (Bits Allocated ${pm.bitsAllocated}) to native Pixel Data`,
+  );
   const enc: EncapsulatedFrames = Array.isArray(input) ? { fragments: input } : (input as EncapsulatedFrames);
   const fragments = enc.fragments.map((f) => (isFragment(f) ? f : toBytes(f)));
   const grouped = framesFromFragments(fragments, pm.numberOfFrames, {
