@@ -33,9 +33,10 @@ const UNDEFINED = 0xffffffff;
  * `long`: explicit VR with 2 reserved bytes and a 32-bit length (PS3.5 Table 7.1-1); `bulk`: bytes
  * that may have undefined length and then hold items (encapsulated, PS3.5 A.4); `unit`: fixed-size
  * binary values, read `unit` bytes at a time whatever the length says (so a length that is not a
- * multiple of it would shift every later read).
+ * multiple of it would shift every later read). Exported for the test that compares it with dcmjs.
+ * @internal
  */
-const VR_TABLE: Record<string, { long?: boolean; bulk?: boolean; unit?: number }> = {
+export const VR_TABLE: Record<string, { long?: boolean; bulk?: boolean; unit?: number }> = {
   OB: { long: true, bulk: true },
   OD: { long: true, bulk: true },
   OF: { long: true, bulk: true },
@@ -169,7 +170,12 @@ export function checkPart10Structure(input: Uint8Array, options: Part10Structure
       { offset: 132 },
     );
   }
-  walkDataset(meta, 144, metaEnd, 0, "defined");
+  try {
+    walkDataset(meta, 144, metaEnd, 0, "meta");
+  } catch (e) {
+    if (e instanceof StructureProblem) throw new J2kError("DICOM_INVALID", `File Meta Information: ${e.message}`, { offset: e.offset });
+    throw e;
+  }
   const transferSyntaxUid = readTransferSyntax(input, 144, metaEnd);
 
   // The data set, as dcmjs will read it.
@@ -338,7 +344,11 @@ function readHeader(w: Walk, at: number, end: number): Header {
   return { group, element, vr, length: u16(w, at + 6), valueAt: at + 8 };
 }
 
-type Context = "top" | "defined" | "undefinedItem";
+type Context = "top" | "meta" | "defined" | "undefinedItem";
+
+function containerName(context: Context): string {
+  return context === "top" ? "file" : context === "meta" ? "File Meta Information group" : "item";
+}
 
 /**
  * Walk the elements of a data set in [pos, end). For an item of undefined length, returns the offset
@@ -354,7 +364,7 @@ function walkDataset(w: Walk, pos: number, end: number, depth: number, context: 
         w.warnings.push(`${end - pos} byte(s) after the last data element (too few for an element) ignored`);
         throw new TrailingBytes(pos);
       }
-      throw new StructureProblem(`an element header at byte ${pos} needs 8 bytes but only ${end - pos} remain in its ${context === "top" ? "file" : "item"}`, pos);
+      throw new StructureProblem(`an element header at byte ${pos} needs 8 bytes but only ${end - pos} remain in its ${containerName(context)}`, pos);
     }
     const group = u16(w, pos);
     const element = u16(w, pos + 2);
@@ -382,7 +392,7 @@ function walkDataset(w: Walk, pos: number, end: number, depth: number, context: 
     const available = end - h.valueAt;
     if (h.length > available) {
       throw new StructureProblem(
-        `${name} declares a value of ${h.length} bytes but only ${Math.max(0, available)} remain in its ${context === "top" ? "file" : "item"}`,
+        `${name} declares a value of ${h.length} bytes but only ${Math.max(0, available)} remain in its ${containerName(context)}`,
         pos,
       );
     }
