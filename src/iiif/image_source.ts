@@ -34,6 +34,8 @@ export interface ImageSource {
   /** Bytes this object keeps in memory (its weight in the server's cache). */
   readonly memoryBytes: number;
   decode(options: SourceDecodeOptions): Promise<DecodedImage>;
+  /** Bytes and read requests this source has taken from storage so far. */
+  readStats(): { bytes: number; requests: number };
 }
 
 /** A collection of images addressed by identifier (a path below the served folder). */
@@ -129,6 +131,7 @@ export class FolderStore implements ImageStore {
       header,
       version,
       memoryBytes: size + 4096,
+      readStats: () => ({ bytes: size, requests: 1 }),
       decode: (o) =>
         decodeAsync(bytes, {
           region: o.region,
