@@ -1,11 +1,11 @@
 /**
  * Output encoders of the IIIF server (Image API 3.0 §4.5), behind one function per format.
  *
- * - png: the project's PNG writer (src/io/png.ts).
+ * - png: src/iiif/png_tiles.ts (Paeth rows, zlib off the event loop).
  * - jpg: not yet (501) — it switches to the core's JPEG encoder when that lands.
  * @module
  */
-import { writePng } from "../io/png.js";
+import { encodePngTile } from "./png_tiles.js";
 import type { IiifFormat } from "./params.js";
 import type { Pixels } from "./pixels.js";
 
@@ -30,8 +30,7 @@ export function keepsAlpha(format: IiifFormat): boolean {
 export async function encodePixels(p: Pixels, format: IiifFormat): Promise<Uint8Array> {
   switch (format) {
     case "png":
-      // level 4: tiles are small and served often; the size difference to 6 is a few percent
-      return writePng({ width: p.width, height: p.height, components: p.channels, bitDepth: 8, signed: false, data: p.data }, { compressionLevel: 4 });
+      return encodePngTile(p);
     default:
       throw new Error(`no encoder for ${format}`);
   }

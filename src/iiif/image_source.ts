@@ -138,6 +138,9 @@ export class FolderStore implements ImageStore {
           reduce: o.reduce,
           ...(o.components ? { components: o.components } : {}),
           limits: { maxPixels: o.maxPixels },
+          // one worker per request: concurrent requests already use every worker (and a split
+          // decode would parse the header on this thread first)
+          threads: 1,
         }),
     };
   }

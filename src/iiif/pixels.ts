@@ -25,8 +25,12 @@ export function toPixels(img: DecodedImage, alpha: boolean): Pixels {
   const srcIdx: number[] = colour ? [0, 1, 2] : [0];
   if (outCh === srcIdx.length + 1) srcIdx.push(C - 1);
   const n = img.width * img.height;
-  const out = new Uint8Array(n * outCh);
   const data = img.data;
+  // already what we want: 8-bit unsigned samples, exactly the channels kept
+  if (outCh === C && data instanceof Uint8Array && img.componentInfo.every((ci) => ci.bitDepth === 8 && !ci.signed)) {
+    return { width: img.width, height: img.height, channels: C, data: data.subarray(0, n * C) };
+  }
+  const out = new Uint8Array(n * outCh);
   for (let j = 0; j < outCh; j++) {
     const comp = srcIdx[j]!;
     const info = img.componentInfo[comp] ?? { bitDepth: img.bitDepth, signed: img.signed };
