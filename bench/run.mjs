@@ -22,6 +22,7 @@
  *          --runs N (clean timed calls per cell; default 7 below 1 MP, 5 above, as PEERS.md)
  *          --threads N (threads section; default: every core)
  *          --json (also write bench/results/<timestamp>.json)  --help
+ *          --stages: instead, time per stage (runs bench/stages.mjs with --images/--runs).
  *   bench/stages.mjs prints the time per stage (T1, DWT, MCT + pack, the rest) from a build with
  *   stage timers (`npm run build:stages`); the release builds have none.
  *
@@ -58,6 +59,13 @@ const value = (name) => {
   const eq = argv.find((a) => a.startsWith(name + "="));
   return eq ? eq.slice(name.length + 1) : undefined;
 };
+if (flag("--stages")) {
+  // per-stage times come from a separate core build with timers: hand over to bench/stages.mjs
+  const { spawnSync } = await import("node:child_process");
+  const rest = argv.filter((a) => a !== "--stages");
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(new URL("./stages.mjs", import.meta.url)), ...rest], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 if (flag("--help") || flag("-h")) {
   const doc = readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0];
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
