@@ -125,6 +125,19 @@ function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
   return { reduce, layers, rx0, ry0, rx1, ry1, gx0, gy0, width, height, comps };
 }
 
+/**
+ * Refuse a buffer of `bytes` (computed as a JS number from header fields: never wrapped) above
+ * `limits.maxMemory` before it is allocated, inside WebAssembly memory or on the JS heap.
+ */
+export function checkOutputBytes(bytes: number, limits: Required<Limits>, what: string): void {
+  if (!(bytes <= limits.maxMemory)) {
+    throw new J2kError(
+      "LIMIT_MEMORY",
+      `${what} needs ${(bytes / 2 ** 20).toFixed(0)} MiB, above limits.maxMemory (${(limits.maxMemory / 2 ** 20).toFixed(0)} MiB); raise the limit if the file is trusted, or decode fewer components, a region or a reduced resolution`,
+    );
+  }
+}
+
 interface PlaneInfo {
   ptr: number;
   x0: number;
@@ -208,7 +221,12 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     });
 
     if (needsChannelWork) {
-      // JP2 palette / channel definitions: work on Int32 planes, then pack in TypeScript.
+      // JP2 palette / channel definitions: work on Int32 planes, then pack in TypeScript. The JS-heap
+      // copies (planes, expanded channels, output) count against limits.maxMemory too.
+      const area = compInfo.reduce((a, ci) => a + ci.width * ci.height, 0);
+      const first = compInfo[0]!;
+      const channels = jp2!.componentMapping && options.palette !== "indices" ? jp2!.componentMapping.length : compInfo.length;
+      checkOutputBytes(4 * (area + 2 * channels * first.width * first.height), limits, `palette expansion to ${channels} channels (${first.width}x${first.height})`);
       const planes = p.comps.map((i) => {
         const pl = planeInfo(c, i);
         return new Int32Array(c.memory.buffer, pl.ptr, pl.w * pl.h).slice();
@@ -236,6 +254,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         const ci = h.components[i]!;
         const t = outputType([ci]);
         const b = bytesPerSampleFor(t.bitDepth, t.signed);
+        checkOutputBytes(pl.w * pl.h * b, limits, `component ${i} (${pl.w}x${pl.h}, ${b} byte(s) per sample)`);
         const dst = c.alloc(Math.max(1, pl.w * pl.h * b));
         c.packComponent(pl.ptr, pl.w, pl.w, pl.h, dst, 1, pl.w, b, t.signed ? 1 : 0);
         return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice() as SampleArray;
@@ -247,6 +266,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     const n = p.comps.length;
     const W = p.width, H = p.height;
     const total = W * H * n;
+    checkOutputBytes(total * bps, limits, `the decoded image (${W}x${H}, ${n} components, ${bps} byte(s) per sample)`);
     const dst = c.alloc(Math.max(1, total * bps));
     // a component without samples in this area (extreme sub-sampling) leaves its channel at 0
     if (p.comps.some((i) => planeInfo(c, i).w === 0 || planeInfo(c, i).h === 0)) new Uint8Array(c.memory.buffer, dst, total * bps).fill(0);
