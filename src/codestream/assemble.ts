@@ -15,7 +15,8 @@
  */
 import { J2kError } from "../errors.js";
 import { M, be16, be32 } from "./markers.js";
-import { TlmMismatch, type CodestreamIndex } from "./index.js";
+import type { CodestreamIndex } from "./codestream_index.js";
+import { TlmMismatch } from "./source.js";
 import type { DecodePlan } from "./plan.js";
 
 /** Reads planned bytes: `[offset, offset + length)` of the file (all inside the plan's ranges). */

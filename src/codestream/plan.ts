@@ -16,7 +16,7 @@ import type { DecodeOptions } from "../types.js";
 import { precinctBand, tileBounds, type TileCompGeom, type TileGeom } from "./geometry.js";
 import type { MainHeader } from "./markers.js";
 import { mergeRanges, type ByteRange } from "./source.js";
-import type { CodestreamIndex, TilePackets, TilePartInfo } from "./index.js";
+import type { CodestreamIndex, TilePackets, TilePartInfo } from "./codestream_index.js";
 
 /** The part of a decode request the index needs (the fields of {@link DecodeOptions} that select data). */
 export type DecodeRequest = Pick<DecodeOptions, "region" | "reduce" | "layers" | "components" | "layout">;

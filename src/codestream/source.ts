@@ -44,3 +44,10 @@ export function mergeRanges(ranges: readonly ByteRange[], gap = 0): ByteRange[] 
   }
   return out;
 }
+
+/** Signals that a TLM entry disagreed with the SOT it points at; the index drops TLM and retries. */
+export class TlmMismatch extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
