@@ -23,6 +23,7 @@ import {
   CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, CBLK_PTERM, PASS_SPP, PASS_MRP,
   maxPasses, isRawPass, passType, passesInSegment,
 } from "./segments";
+import { stageEnter, stageLeave, STAGE_T1 } from "../util/stages";
 
 /** Size of one pass record (see ebcotEncodeBlock). */
 export const PASS_RECORD_BYTES = 16;
@@ -142,6 +143,7 @@ export function ebcotEncodeBlock(
 ): void {
   if (w < 1 || h < 1 || w > 1024 || h > 1024 || w * h > 4096) fail(ERR_INVALID_ARGUMENT, -1, w, h);
   if (fracBits < 0 || fracBits > 30) fail(ERR_INVALID_ARGUMENT, -1, fracBits, 0);
+  stageEnter(STAGE_T1);
   mqTablesInit();
   contextTablesInit();
 
@@ -152,7 +154,10 @@ export function ebcotEncodeBlock(
   store<i32>(info, numBps);
   store<i32>(info, numPasses, 4);
   store<i32>(info, 0, 8);
-  if (numPasses == 0) return;
+  if (numPasses == 0) {
+    stageLeave(STAGE_T1);
+    return;
+  }
 
   flagsClear(w, h);
   mqResetContexts();
@@ -222,6 +227,7 @@ export function ebcotEncodeBlock(
   const total = <u32>(segStart - out);
   store<i32>(info, <i32>total, 8);
   finishRates(out, passes, numPasses);
+  stageLeave(STAGE_T1);
 }
 
 /**
