@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x1b3f6f65;
+export const INTERFACE_HASH: i32 = 0x6a0f13aa;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -278,3 +278,15 @@ export const CHECK_GUARD_BITS_NEEDED: i32 = 41;
 export const CHECK_BITPLANES: i32 = 42;
 export const CHECK_COEFFICIENT_BITS: i32 = 43;
 export const CHECK_TILE_PARTS: i32 = 50;
+export const CHECK_JPEG_SIZE: i32 = 80;
+export const CHECK_JPEG_COMPONENTS: i32 = 81;
+export const CHECK_JPEG_QUALITY: i32 = 82;
+export const CHECK_JPEG_SAMPLING: i32 = 83;
+export const CHECK_JPEG_RESTART: i32 = 84;
+export const CHECK_JPEG_ROWS: i32 = 85;
+export const CHECK_JPEG_ICC: i32 = 86;
+export const CHECK_JPEG_XMP: i32 = 87;
+export const CHECK_JPEG_CALL_ORDER: i32 = 89;
+export const CHECK_JPEG_PIXEL_LAYOUT: i32 = 90;
+export const CHECK_JPEG_DENSITY: i32 = 91;
+export const CHECK_JPEG_BUFFER: i32 = 92;

@@ -8,4 +8,5 @@ export * from "./t1/exports";
 export * from "./transform/exports";
 export * from "./api_decoder";
 export * from "./api_encoder";
+export * from "./jpeg/exports";
 export { coreInterfaceHash } from "./api_fields";

@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x1b3f6f65;
+export const INTERFACE_HASH = 0x6a0f13aa;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -321,13 +321,29 @@ export const ENCODE_CHECK_MESSAGES: Record<number, (value: number) => string> = 
   42: (value) => `a sub-band would need ${value} magnitude bit-planes (> 30): reduce the precision or coarsen the quantisation`,
   43: (value) => `a code-block's coefficients need ${value} integer bits (> 29) at this quantisation step: use a coarser step (lower quality)`,
   50: (value) => `the tile-part split gives ${value} tile-parts in one tile; at most 255 are allowed: choose another tileParts split or progression`,
+  80: (value) => `JPEG width and height must be 1..65535 (got ${value})`,
+  81: (value) => `JPEG codes 1 or 3 components (got ${value})`,
+  82: (value) => `JPEG quality must be 1..100 (got ${value})`,
+  83: (value) => `JPEG sampling factors must be 1 or 2 (got ${value})`,
+  84: (value) => `the JPEG restart interval must be 0..65535 MCUs (got ${value})`,
+  85: (value) => `JPEG rows must come in whole MCU rows (8 or 16 lines) except at the bottom of the image (got ${value} rows)`,
+  86: (value) => `the ICC profile (${value} bytes) needs more than 255 APP2 segments`,
+  87: (value) => `the XMP packet (${value} bytes) does not fit one APP1 segment (65502 bytes)`,
+  89: (value) => `JPEG encoder calls out of order (step ${value})`,
+  90: (value) => `JPEG pixel layout out of range (${value} bytes per pixel)`,
+  91: (_value) => `JFIF density: unit must be 0-2 and x/y 1..65535`,
+  92: (value) => `JPEG output buffer too small (${value} bytes)`,
 };
 
 /** Exports of the core (codec/index.ts). Only numbers cross the boundary. */
 export interface CoreExports {
   /** The core's linear memory. */
   memory: WebAssembly.Memory;
-  /** Allocate `size` bytes of linear memory for the host (valid until the next jobBegin). */
+  /**
+   * Allocate `size` bytes of linear memory for the host (valid until the next jobBegin).
+   * `size` is an f64 so that a size the host computed from header fields (which may exceed 2^32)
+   * is checked against the memory limit as it is, never wrapped to 32 bits on the way in.
+   */
   alloc(size: number): number;
   /** Mb = G + εb − 1 (E.1.1.1): magnitude bit-planes of a sub-band with `guardBits` guard bits. */
   bandMagnitudeBits(guardBits: number, eps: number): number;
@@ -477,6 +493,38 @@ export interface CoreExports {
   isRawPass(cblkStyle: number, pass: number): number;
   /** Start a new job: all memory of the previous job is reclaimed. */
   jobBegin(): void;
+  /** 1 while the rows of the last jpegEncode call are not all coded. */
+  jpegBufferPending(ctx: number): number;
+  /** Bytes of the state blob. */
+  jpegContextBytes(): number;
+  /**
+   * Code `rows` rows at `pix` (`stride` bytes apart, pixels `step` bytes apart: 1-4, colour in the
+   * first 1 or 3 bytes) into `out` (capacity `cap`, at least jpegOutputMin). Returns the bytes
+   * written; while jpegBufferPending() is 1 the output filled up: drain it and call again with the
+   * same rows. After the image's last row the entropy data is padded and EOI written.
+   */
+  jpegEncode(ctx: number, pix: number, stride: number, step: number, rows: number, out: number, cap: number): number;
+  /** 1 once EOI is written. */
+  jpegFinished(ctx: number): number;
+  /** Statistics pass for optimised Huffman tables: count the symbols of `rows` rows (as jpegEncode). */
+  jpegGather(ctx: number, pix: number, stride: number, step: number, rows: number): void;
+  /**
+   * Start an encode: image `width` x `height` (1..65535), `comps` 1 (greyscale) or 3 (RGB input
+   * coded as YCbCr), `quality` 1..100, luminance sampling factors `hY` x `vY` (1 or 2; chrominance
+   * is 1x1, so 2x2 = 4:2:0), restart interval in MCUs (0..65535). Standard Annex K Huffman tables.
+   */
+  jpegInit(ctx: number, width: number, height: number, comps: number, quality: number, hY: number, vY: number, restartInterval: number): void;
+  /** Rows per MCU row (8 or 16): strips other than the last must be a multiple of it. */
+  jpegMcuHeight(ctx: number): number;
+  /** Build optimal Huffman tables from the gathered counts (K.2) and rewind for the coding pass. */
+  jpegOptimize(ctx: number): void;
+  /** Smallest output capacity jpegEncode accepts. */
+  jpegOutputMin(ctx: number): number;
+  /**
+   * Write SOI through SOS into `out` (capacity `cap`); returns the length. `icc`/`xmp` may be 0.
+   * `coms`: `comCount` entries of (u32 length, bytes). Density units 0 (aspect ratio), 1 dpi, 2 dpcm.
+   */
+  jpegWriteHeaders(ctx: number, out: number, cap: number, icc: number, iccLen: number, xmp: number, xmpLen: number, coms: number, comCount: number, densityUnits: number, xDensity: number, yDensity: number): number;
   /** Number of coding passes of a block with `numBps` magnitude bit-planes (0 if none). */
   maxPasses(numBps: number): number;
   /** Peak bytes allocated in the current job. */
@@ -616,6 +664,16 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   ictInverseToOutput: 19,
   isRawPass: 2,
   jobBegin: 0,
+  jpegBufferPending: 1,
+  jpegContextBytes: 0,
+  jpegEncode: 7,
+  jpegFinished: 1,
+  jpegGather: 5,
+  jpegInit: 8,
+  jpegMcuHeight: 1,
+  jpegOptimize: 1,
+  jpegOutputMin: 1,
+  jpegWriteHeaders: 12,
   maxPasses: 1,
   memoryPeak: 0,
   memoryUsed: 0,
