@@ -25,6 +25,7 @@ import {
 } from "./segments";
 import { passRecord, PASS_TERMINATED } from "./pass_record";
 import { MAX_PASSES } from "../util/constants";
+import { stageEnter, stageLeave, STAGE_T1 } from "../util/stages";
 
 /** MQ coder snapshot at the end of every non-terminated pass (raw passes: CT word = 0xFFFFFFFF); |c| < 2^30. */
 const SNAPSHOTS: usize = memory.data(MAX_PASSES * MQ_SNAPSHOT_BYTES, 16);
@@ -139,6 +140,7 @@ export function ebcotEncodeBlock(
 ): void {
   if (w < 1 || h < 1 || w > 1024 || h > 1024 || w * h > 4096) fail(ERR_INVALID_ARGUMENT, -1, w, h);
   if (fracBits < 0 || fracBits > 30) fail(ERR_INVALID_ARGUMENT, -1, fracBits, 0);
+  stageEnter(STAGE_T1);
   mqTablesInit();
   contextTablesInit();
 
@@ -149,7 +151,10 @@ export function ebcotEncodeBlock(
   store<i32>(info, numBps);
   store<i32>(info, numPasses, 4);
   store<i32>(info, 0, 8);
-  if (numPasses == 0) return;
+  if (numPasses == 0) {
+    stageLeave(STAGE_T1);
+    return;
+  }
 
   flagsClear(w, h);
   mqResetContexts();
@@ -219,6 +224,7 @@ export function ebcotEncodeBlock(
   const total = <u32>(segStart - out);
   store<i32>(info, <i32>total, 8);
   finishRates(out, passes, numPasses);
+  stageLeave(STAGE_T1);
 }
 
 /**

@@ -59,8 +59,19 @@ function imports(): WebAssembly.Imports {
       seed(): number {
         return 0x2545f491;
       },
+      // stage timers: imported only by the `stages` build (npm run build:stages, bench/stages.mjs)
+      j2kStage(stage: number, enter: number): void {
+        stageHook?.(stage, enter !== 0);
+      },
     },
   };
+}
+
+let stageHook: ((stage: number, enter: boolean) => void) | null = null;
+
+/** Benchmarks only: receive the stage marks of a core built with stage timers (npm run build:stages). */
+export function setStageHook(hook: ((stage: number, enter: boolean) => void) | null): void {
+  stageHook = hook;
 }
 
 function instantiateSync(): CoreExports {
