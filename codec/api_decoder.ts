@@ -91,6 +91,12 @@ export function headerCod(c: i32, field: i32): i32 {
   return -1;
 }
 
+/** CAP marker (ISO/IEC 15444-15 A.3): 0 Pcap (as an unsigned number), 1 Ccap15 (-1 when absent). */
+export function headerCap(field: i32): f64 {
+  let x = cs();
+  return field == 0 ? <f64><u32>x.pcap : <f64>x.ccap15;
+}
+
 /** Precinct exponents of resolution r of the default COD: PPx | PPy << 8. */
 export function headerPrecinct(r: i32): i32 {
   let s = cs().cod;

@@ -3,7 +3,7 @@
  * @module
  */
 import type { CoreExports } from "./wasm/load.js";
-import type { CodeBlockStyleFlag, ComponentInfo, ProgressionOrder } from "./types.js";
+import type { CodeBlockStyleFlag, ComponentInfo, HtCapabilities, ProgressionOrder } from "./types.js";
 
 /** Core getters used here (codec/api_decoder.ts). */
 export interface DecoderExports extends CoreExports {
@@ -12,6 +12,7 @@ export interface DecoderExports extends CoreExports {
   headerComp(c: number, field: number): number;
   headerCod(c: number, field: number): number;
   headerPrecinct(r: number): number;
+  headerCap(field: number): number;
   headerMarkerCount(): number;
   headerMarker(i: number, field: number): number;
   headerTilePart(i: number, field: number): number;
@@ -71,6 +72,11 @@ export interface CoreHeader {
   htj2k: boolean;
   truncated: boolean;
   numTileParts: number;
+  /** Code-block style byte of each component's default coding style (main COD/COC). */
+  componentCblkStyles: number[];
+  /** Pcap of the CAP marker (0 when absent) and Ccap15 (-1 when absent), ISO/IEC 15444-15 A.3. */
+  pcap: number;
+  ccap15: number;
 }
 
 /** Read the header after `decoderParse`. */
@@ -79,6 +85,7 @@ export function readCoreHeader(c: DecoderExports): CoreHeader {
   const C = s(9);
   const components: ComponentInfo[] = [];
   let minLevels = c.headerCod(-1, 0);
+  const componentCblkStyles: number[] = [];
   for (let i = 0; i < C; i++) {
     const dx = c.headerComp(i, 2);
     const dy = c.headerComp(i, 3);
@@ -90,7 +97,10 @@ export function readCoreHeader(c: DecoderExports): CoreHeader {
       dx,
       dy,
     });
-    if (C <= 4096) minLevels = Math.min(minLevels, c.headerCod(i, 0));
+    if (C <= 4096) {
+      minLevels = Math.min(minLevels, c.headerCod(i, 0));
+      componentCblkStyles.push(c.headerCod(i, 3));
+    }
   }
   return {
     Rsiz: s(0),
@@ -121,6 +131,36 @@ export function readCoreHeader(c: DecoderExports): CoreHeader {
     htj2k: c.headerCod(-1, 13) !== 0,
     truncated: c.headerCod(-1, 14) !== 0,
     numTileParts: c.headerCod(-1, 15),
+    componentCblkStyles,
+    pcap: c.headerCap(0),
+    ccap15: c.headerCap(1),
+  };
+}
+
+/** Which block coder the code-blocks use, from the code-block style bytes (bit 6 HT, bits 6-7 mixed). */
+export function blockCoderOf(styles: number[]): "part1" | "ht" | "mixed" {
+  const ht = styles.filter((s) => (s & 0x40) !== 0);
+  if (ht.some((s) => (s & 0x80) !== 0) || (ht.length > 0 && ht.length < styles.length)) return "mixed";
+  return ht.length > 0 ? "ht" : "part1";
+}
+
+/**
+ * The fields of Ccap15 (ISO/IEC 15444-15 A.3): bits 15-14 which code-blocks are HT (00 all, 10
+ * declared per component/tile, 11 mixed within a tile-component), bit 13 more than one HT set per
+ * code-block, bit 12 RGN present, bit 11 heterogeneous, bit 5 irreversible transforms, bits 4-0
+ * MAGB, the magnitude bound B_p (MAGB < 20: MAGB + 8; < 31: 4·(MAGB − 19) + 27; 31: 74).
+ */
+export function htCapabilitiesOf(ccap15: number): HtCapabilities {
+  const kind = (ccap15 >> 14) & 3;
+  const magb = ccap15 & 31;
+  return {
+    codeBlocks: kind === 0 ? "all-ht" : kind === 3 ? "mixed" : kind === 2 ? "declared" : "reserved",
+    multipleHtSets: (ccap15 & 0x2000) !== 0,
+    rgn: (ccap15 & 0x1000) !== 0,
+    heterogeneous: (ccap15 & 0x0800) !== 0,
+    irreversible: (ccap15 & 0x0020) !== 0,
+    magnitudeBound: magb < 20 ? magb + 8 : magb < 31 ? 4 * (magb - 19) + 27 : 74,
+    ccap15,
   };
 }
 
