@@ -157,7 +157,20 @@ export const CORE_ERRORS: Record<number, { code: J2kErrorCode; message: (d0: num
     code: "PACKET_TRUNCATED",
     message: (t) => `tile ${t} ends before all its packets were read: the codestream is truncated (pass allowPartial: true to decode what is there)`,
   },
-  40: { code: "CODEBLOCK_CORRUPT", message: () => "corrupt code-block data" },
+  40: {
+    code: "CODEBLOCK_CORRUPT",
+    // details from codec/t1/ht_decoder.ts (HT_ERR_*): reason, value
+    message: (a, b) =>
+      a === 1
+        ? `corrupt HT code-block: cleanup segment length Lcup ${b} is below 2 (ISO/IEC 15444-15 7.1)`
+        : a === 2
+          ? `corrupt HT code-block: MEL+VLC length Scup ${b} outside 2..min(Lcup, 4079) (ISO/IEC 15444-15 7.1)`
+          : a === 3
+            ? `corrupt HT code-block: magnitude exponent bound U_q ${b} exceeds the 32-bit sample path`
+            : a === 4
+              ? "corrupt HT code-block: more HT sets / placeholder passes than the sub-band has bit-planes"
+              : "corrupt code-block data",
+  },
   50: {
     code: "LIMIT_PIXELS",
     message: (a, b) =>
@@ -178,7 +191,7 @@ export const CORE_ERRORS: Record<number, { code: J2kErrorCode; message: (d0: num
           ? `component precision of ${a} bits; j2kit decodes at most 31 bits per sample`
           : `feature not supported by this version of j2kit (${a})`,
   },
-  61: { code: "UNSUPPORTED_HTJ2K", message: () => "HTJ2K (ISO/IEC 15444-15) code-blocks are not supported yet" },
+  61: { code: "UNSUPPORTED_HTJ2K", message: () => "HTJ2K (ISO/IEC 15444-15) code-block encoding is not supported yet" },
   62: { code: "UNSUPPORTED_PART2", message: (a) => `ISO/IEC 15444-2 (Part 2) extension is not supported (Rsiz/marker 0x${hex(a)})` },
   70: { code: "ENCODE_INVALID_OPTIONS", message: (a, b) => encoderProblem(a, b) },
   71: { code: "ENCODE_OVERFLOW", message: () => "encoder output exceeded its buffer" },
