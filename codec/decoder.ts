@@ -6,7 +6,7 @@
 import { Codestream, TileParams, resolveTile, tileBounds } from "./codestream/header";
 import { compSiz, CBLK_HT } from "./codestream/params";
 import {
-  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece,
+  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece, HT_PART1,
   buildTile, tileComp, resolution, band, precinctBand, codeBlock,
 } from "./structure/tile";
 import { setWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
@@ -20,9 +20,10 @@ import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
+import { MAX_BLOCK_SAMPLES } from "./util/constants";
+import { ceilDiv, ceilDivPow2 } from "./util/math";
 
 const MAX_SEGS: i32 = 256;
-const MAX_BLOCK: i32 = 4096;
 
 /** An output component plane (i32 samples after DC shift and clamp), at reduced resolution. */
 @unmanaged
@@ -72,17 +73,6 @@ export function plane(job: DecodeJob, c: i32): Plane {
   return changetype<Plane>(job.planes + <usize>c * offsetof<Plane>());
 }
 
-// @ts-ignore: decorator
-@inline
-function ceilPow2(a: i64, e: i32): i32 {
-  return <i32>((a + (<i64>1 << e) - 1) >> e);
-}
-
-// @ts-ignore: decorator
-@inline
-function ceilDiv(a: i64, d: i32): i64 {
-  return (a + <i64>d - 1) / <i64>d;
-}
 
 /** Allocate the output planes. `wantMask` = u8 per component (0 = all components). */
 export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): void {
@@ -107,10 +97,10 @@ export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): vo
     let pl = plane(job, c);
     let cz = compSiz(siz, c);
     // component bounds of the region (B-1), then reduced resolution (B-14 with NL - r = reduce)
-    pl.x0 = ceilPow2(ceilDiv(<i64>job.rx0, cz.dx), job.reduce);
-    pl.y0 = ceilPow2(ceilDiv(<i64>job.ry0, cz.dy), job.reduce);
-    pl.x1 = ceilPow2(ceilDiv(<i64>job.rx1, cz.dx), job.reduce);
-    pl.y1 = ceilPow2(ceilDiv(<i64>job.ry1, cz.dy), job.reduce);
+    pl.x0 = <i32>ceilDivPow2(ceilDiv<i64>(job.rx0, cz.dx), job.reduce);
+    pl.y0 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry0, cz.dy), job.reduce);
+    pl.x1 = <i32>ceilDivPow2(ceilDiv<i64>(job.rx1, cz.dx), job.reduce);
+    pl.y1 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry1, cz.dy), job.reduce);
     if (pl.decode != 0) {
       let n = <u64>max(pl.x1 - pl.x0, 0) * <u64>max(pl.y1 - pl.y0, 0);
       pl.data = arenaAllocArrayZeroed(max(n, 1), 4); // 64-bit size check: never wraps at 2^32
@@ -118,7 +108,7 @@ export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): vo
   }
   job.segLens = arenaAlloc(<usize>MAX_SEGS * 4);
   job.segPasses = arenaAlloc(<usize>MAX_SEGS * 4);
-  job.cbOut = arenaAlloc(<usize>MAX_BLOCK * 4);
+  job.cbOut = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbDataCap = 0;
 }
 
@@ -155,7 +145,7 @@ function tileHasSamples(cs: Codestream, tp: TileParams): bool {
   let siz = cs.siz;
   for (let c = 0; c < siz.Csiz; c++) {
     let k = compSiz(siz, c);
-    if (ceilDiv(<i64>tp.tx1, k.dx) > ceilDiv(<i64>tp.tx0, k.dx) && ceilDiv(<i64>tp.ty1, k.dy) > ceilDiv(<i64>tp.ty0, k.dy)) return true;
+    if (ceilDiv<i64>(tp.tx1, k.dx) > ceilDiv<i64>(tp.tx0, k.dx) && ceilDiv<i64>(tp.ty1, k.dy) > ceilDiv<i64>(tp.ty0, k.dy)) return true;
   }
   return false;
 }
@@ -187,8 +177,6 @@ function decodeTile(job: DecodeJob, t: i32): void {
     tc.ox1 = ox1;
     tc.oy0 = oy0;
     tc.oy1 = oy1;
-    // Part 15 code-blocks need the HT block decoder (and its segment rules in T2)
-    if ((tc.style.cblkStyle & CBLK_HT) != 0) fail(E.ERR_UNSUPPORTED_HTJ2K, -1);
     setWindows(tc, R, ox0, oy0, ox1, oy1);
   }
   // T2: read all packets
@@ -255,6 +243,15 @@ function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): boo
   store<u32>(job.cbData + pos, 0xffffffff);
   store<u32>(job.cbData + pos + 4, 0xffffffff);
   let numBps = bd.Mb + tc.roi - cb.zbp;
+  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
+  let style = tc.style.cblkStyle;
+  if ((style & CBLK_HT) != 0 && cb.htMode != HT_PART1) {
+    // ISO/IEC 15444-15: the HT decoder picks its HT set from the segments (codec/t1/ht_decoder.ts)
+    if (pos == 0) return false;
+    decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style & 0x7f, job.cbOut, w);
+    return true;
+  }
+  style &= 0x3f; // a Part 1 block (also in mixed mode)
   if (totalPasses == 0 || numBps <= 0) return false;
   // Passes beyond the last bit-plane carry nothing (D.2); drop them as OpenJPEG's T1 does.
   let limit = 3 * numBps - 2;
@@ -271,8 +268,7 @@ function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): boo
       acc += n;
     }
   }
-  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
-  decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, tc.style.cblkStyle, job.cbOut, w);
+  decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style, job.cbOut, w);
   return true;
 }
 
