@@ -9,17 +9,10 @@
  */
 import { scalarWasmBase64, simdWasmBase64 } from "../../wasm/embedded.js";
 import { J2kError, coreError } from "../errors.js";
+import type { CoreExports } from "../core_interface.js";
 
-/** Exports of the core (codec/index.ts). Only numbers cross the boundary. */
-export interface CoreExports {
-  memory: WebAssembly.Memory;
-  jobBegin(): void;
-  alloc(size: number): number;
-  setMemoryLimit(bytes: number): void;
-  memoryUsed(): number;
-  memoryPeak(): number;
-  [name: string]: unknown;
-}
+/** Exports of the core (codec/index.ts), typed by the generated src/core_interface.ts. */
+export type { CoreExports };
 
 /** Which build is in use. */
 export type CoreFlavor = "simd" | "scalar";
