@@ -3,7 +3,7 @@
  * @module
  */
 import { J2kError } from "./errors.js";
-import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "./types.js";
+import type { EncodeOptions, J2kImage, ProgressionOrder } from "./types.js";
 import { callCore, type CoreExports } from "./wasm/load.js";
 import { PROGRESSIONS, CBLK_FLAGS } from "./core_header.js";
 import { writeJp2 } from "./jp2/write.js";
@@ -143,7 +143,7 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (progression < 0) throw bad(`progression must be one of ${PROGRESSIONS.join(", ")} (got ${String(order)})`);
   let cblkStyle = 0;
   for (const f of o.codeBlockStyle ?? []) {
-    const bit = CBLK_FLAGS.indexOf(f as CodeBlockStyleFlag);
+    const bit = CBLK_FLAGS.indexOf(f);
     if (bit < 0) throw bad(`unknown code-block style "${String(f)}" (allowed: ${CBLK_FLAGS.join(", ")})`);
     cblkStyle |= 1 << bit;
   }
