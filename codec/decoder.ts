@@ -17,7 +17,7 @@ import { decodeCodeBlock } from "./t1/block_coder";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
 import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF32 } from "./transform/exports";
-import { arenaAlloc, arenaAllocZeroed, arenaMark, arenaRelease } from "./util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
 
@@ -112,8 +112,8 @@ export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): vo
     pl.x1 = ceilPow2(ceilDiv(<i64>job.rx1, cz.dx), job.reduce);
     pl.y1 = ceilPow2(ceilDiv(<i64>job.ry1, cz.dy), job.reduce);
     if (pl.decode != 0) {
-      let n = <u64>(pl.x1 - pl.x0) * <u64>(pl.y1 - pl.y0);
-      pl.data = arenaAllocZeroed(<usize>max(n, 1) * 4);
+      let n = <u64>max(pl.x1 - pl.x0, 0) * <u64>max(pl.y1 - pl.y0, 0);
+      pl.data = arenaAllocArrayZeroed(max(n, 1), 4); // 64-bit size check: never wraps at 2^32
     }
   }
   job.segLens = arenaAlloc(<usize>MAX_SEGS * 4);
@@ -326,8 +326,8 @@ function reconstructComponent(job: DecodeJob, tc: TileComp): void {
   let bw = windowBufferWidth(tc, R);
   let bh = windowBufferHeight(tc, R);
   tc.stride = max(bw, 1);
-  tc.buf = arenaAlloc(<usize>tc.stride * <usize>max(bh, 1) * 4);
-  let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh)));
+  tc.buf = arenaAllocArray(<u64>tc.stride * <u64>max(bh, 1), 4); // 64-bit size check
+  let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh))); // saturates: fails rather than wraps
   let rev = tc.style.reversible != 0;
   // r = 0: the LL band of the lowest resolution
   let r0 = resolution(tc, 0);

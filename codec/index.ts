@@ -6,3 +6,4 @@ export * from "./t1/exports";
 export * from "./transform/exports";
 export * from "./api_decoder";
 export * from "./api_encoder";
+export * from "./jpeg/exports";

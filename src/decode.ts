@@ -12,6 +12,8 @@ import { readJp2, codestreamOf, toColorSpaceInfo } from "./jp2/read.js";
 import { applyPalette, orderChannels, colorChannelsOf } from "./jp2/palette.js";
 import type { Jp2File } from "./jp2/types.js";
 import { runInWorker } from "./worker/pool.js";
+import { checkThreads, decodeThreaded } from "./worker/threads.js";
+import { readHeader } from "./header.js";
 
 /** Default limits (see {@link Limits}). */
 export const DEFAULT_LIMITS: Required<Limits> = {
@@ -123,6 +125,19 @@ function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
   return { reduce, layers, rx0, ry0, rx1, ry1, gx0, gy0, width, height, comps };
 }
 
+/**
+ * Refuse a buffer of `bytes` (computed as a JS number from header fields: never wrapped) above
+ * `limits.maxMemory` before it is allocated, inside WebAssembly memory or on the JS heap.
+ */
+export function checkOutputBytes(bytes: number, limits: Required<Limits>, what: string): void {
+  if (!(bytes <= limits.maxMemory)) {
+    throw new J2kError(
+      "LIMIT_MEMORY",
+      `${what} needs ${(bytes / 2 ** 20).toFixed(0)} MiB, above limits.maxMemory (${(limits.maxMemory / 2 ** 20).toFixed(0)} MiB); raise the limit if the file is trusted, or decode fewer components, a region or a reduced resolution`,
+    );
+  }
+}
+
 interface PlaneInfo {
   ptr: number;
   x0: number;
@@ -206,7 +221,12 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     });
 
     if (needsChannelWork) {
-      // JP2 palette / channel definitions: work on Int32 planes, then pack in TypeScript.
+      // JP2 palette / channel definitions: work on Int32 planes, then pack in TypeScript. The JS-heap
+      // copies (planes, expanded channels, output) count against limits.maxMemory too.
+      const area = compInfo.reduce((a, ci) => a + ci.width * ci.height, 0);
+      const first = compInfo[0]!;
+      const channels = jp2!.componentMapping && options.palette !== "indices" ? jp2!.componentMapping.length : compInfo.length;
+      checkOutputBytes(4 * (area + 2 * channels * first.width * first.height), limits, `palette expansion to ${channels} channels (${first.width}x${first.height})`);
       const planes = p.comps.map((i) => {
         const pl = planeInfo(c, i);
         return new Int32Array(c.memory.buffer, pl.ptr, pl.w * pl.h).slice();
@@ -234,6 +254,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         const ci = h.components[i]!;
         const t = outputType([ci]);
         const b = bytesPerSampleFor(t.bitDepth, t.signed);
+        checkOutputBytes(pl.w * pl.h * b, limits, `component ${i} (${pl.w}x${pl.h}, ${b} byte(s) per sample)`);
         const dst = c.alloc(Math.max(1, pl.w * pl.h * b));
         c.packComponent(pl.ptr, pl.w, pl.w, pl.h, dst, 1, pl.w, b, t.signed ? 1 : 0);
         return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice();
@@ -245,6 +266,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     const n = p.comps.length;
     const W = p.width, H = p.height;
     const total = W * H * n;
+    checkOutputBytes(total * bps, limits, `the decoded image (${W}x${H}, ${n} components, ${bps} byte(s) per sample)`);
     const dst = c.alloc(Math.max(1, total * bps));
     // a component without samples in this area (extreme sub-sampling) leaves its channel at 0
     if (p.comps.some((i) => planeInfo(c, i).w === 0 || planeInfo(c, i).h === 0)) new Uint8Array(c.memory.buffer, dst, total * bps).fill(0);
@@ -334,9 +356,31 @@ function finishJp2(
  * Asynchronous {@link decode} (same result): runs in a worker of j2kit's pool where workers are
  * available (Node worker_threads, Web Workers), so several calls decode in parallel; otherwise on
  * the calling thread. The input is copied, never transferred.
+ *
+ * `options.threads` splits one image over several workers (row bands decoded as regions and put
+ * back together; identical output). Default: every core for images of 2 megapixels or more, one
+ * thread below; `threads: 1` never splits. Only full-size decodes (no `region`/`reduce`) of images
+ * without sub-sampled components are split.
  */
 export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {
   const view = asBytes(bytes);
+  const threads = checkThreads(options.threads);
+  if (options.threads !== undefined) {
+    options = { ...options };
+    delete options.threads;
+  }
+  if (threads !== 1) {
+    let header;
+    try {
+      header = readHeader(view);
+    } catch {
+      header = undefined; // the one-piece decode below reports the error
+    }
+    if (header) {
+      const split = await decodeThreaded(view, header, options, threads);
+      if (split) return split;
+    }
+  }
   const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes: view, options });
   return viaWorker ?? decode(view, options);
 }

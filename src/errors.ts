@@ -210,6 +210,18 @@ function encoderProblem(reason: number, value: number): string {
     41: `the quantisation needs ${value} guard bits (> 7): use a larger quality / coarser step`,
     43: `a code-block's coefficients need ${value} integer bits (> 29) at this quantisation step: use a coarser step (lower quality)`,
     42: `a sub-band would need ${value} magnitude bit-planes (> 30): reduce the precision or coarsen the quantisation`,
+    80: `JPEG width and height must be 1..65535 (got ${value})`,
+    81: `JPEG codes 1 or 3 components (got ${value})`,
+    82: `JPEG quality must be 1..100 (got ${value})`,
+    83: `JPEG sampling factors must be 1 or 2 (got ${value})`,
+    84: `the JPEG restart interval must be 0..65535 MCUs (got ${value})`,
+    85: `JPEG rows must come in whole MCU rows (8 or 16 lines) except at the bottom of the image (got ${value} rows)`,
+    86: `the ICC profile (${value} bytes) needs more than 255 APP2 segments`,
+    87: `the XMP packet (${value} bytes) does not fit one APP1 segment (65502 bytes)`,
+    89: `JPEG encoder calls out of order (step ${value})`,
+    90: `JPEG pixel layout out of range (${value} bytes per pixel)`,
+    91: "JFIF density: unit must be 0-2 and x/y 1..65535",
+    92: `JPEG output buffer too small (${value} bytes)`,
     50: `the tile-part split gives ${value} tile-parts in one tile; at most 255 are allowed: choose another tileParts split or progression`,
   };
   return `invalid encoder parameters: ${text[reason] ?? `check ${reason} failed (${value})`}`;

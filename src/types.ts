@@ -87,6 +87,11 @@ export interface DecodeOptions {
   palette?: "expand" | "indices";
   /** Resource limits. */
   limits?: Limits;
+  /**
+   * `decodeAsync` only: workers to split one image over (1-64). Default: every core for images of
+   * at least 2 megapixels, else 1. The synchronous `decode` always uses the calling thread.
+   */
+  threads?: number;
 }
 
 /** Result of {@link decode}. */

@@ -4,7 +4,7 @@
 
 import { Codestream, TileParams, tileStyle, tileQuant, tileRoi } from "../codestream/header";
 import { CodingStyle, QuantStyle, compSiz, ppx, ppy, quantExponent, quantMantissa, QUANT_NONE } from "../codestream/params";
-import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
+import { arenaAllocZeroed, arenaAllocArrayZeroed } from "../util/arena";
 import { fail } from "../util/fail";
 import { ERR_LIMIT_CODEBLOCKS, ERR_UNSUPPORTED, ERR_BAD_COD } from "../util/error_codes";
 import { TagTree, tagTreeNew } from "../t2/tag_tree";
@@ -322,7 +322,7 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): vo
     res.ph = res.y1 > res.y0 ? <i32>(ceilPow2(<i64>res.y1, res.ppy) - floorPow2(<i64>res.y0, res.ppy)) : 0;
     let np = <i64>res.pw * <i64>res.ph;
     if (np > 0x1000000) fail(ERR_LIMIT_CODEBLOCKS, -1, <i32>min(np, <i64>0x7fffffff), 0x1000000);
-    res.layersDone = arenaAllocZeroed(<usize>np * 4);
+    res.layersDone = arenaAllocArrayZeroed(<u64>np, 4);
     res.numBands = r == 0 ? 1 : 3;
     res.bands = arenaAllocZeroed(<usize>res.numBands * offsetof<Band>());
     for (let b = 0; b < res.numBands; b++) {
@@ -361,7 +361,7 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): vo
 /** Code-blocks of every precinct of a band (B.6, B.7). */
 function buildPrecincts(res: Resolution, bd: Band, r: i32): void {
   let np = res.pw * res.ph;
-  bd.precincts = arenaAllocZeroed(<usize>max(np, 1) * offsetof<PrecinctBand>());
+  bd.precincts = arenaAllocArrayZeroed(<u64>max(np, 1), offsetof<PrecinctBand>());
   if (np == 0 || bd.x1 <= bd.x0 || bd.y1 <= bd.y0) return;
   // precinct size in band coordinates
   let pbw = r == 0 ? res.ppx : res.ppx - 1;
@@ -386,7 +386,7 @@ function buildPrecincts(res: Resolution, bd: Band, r: i32): void {
     pb.cby0 = <i32>cby0;
     pb.cw = cw;
     pb.ch = ch;
-    pb.cblks = arenaAllocZeroed(<usize>(cw * ch) * offsetof<CodeBlock>());
+    pb.cblks = arenaAllocArrayZeroed(<u64>cw * <u64>ch, offsetof<CodeBlock>());
     for (let j = 0; j < ch; j++) {
       for (let i = 0; i < cw; i++) {
         let cb = codeBlock(pb, j * cw + i);

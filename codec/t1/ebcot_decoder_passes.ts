@@ -38,12 +38,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x1000000;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
@@ -56,12 +56,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x10 | (neg << 19);
             flagsMarkNeighbours(fp, fstride, 0, neg, causal);
@@ -80,12 +80,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x2000000;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
@@ -98,12 +98,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x80 | (neg << 20);
             flagsMarkNeighbours(fp, fstride, 1, neg, causal);
@@ -122,12 +122,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x4000000;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
@@ -140,12 +140,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x400 | (neg << 21);
             flagsMarkNeighbours(fp, fstride, 2, neg, causal);
@@ -164,12 +164,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x8000000;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
@@ -182,12 +182,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x2000 | (neg << 22);
             flagsMarkNeighbours(fp, fstride, 3, neg, causal);
@@ -207,12 +207,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= (<u32>1 << <u32>(r + 24));
             if (d != 0) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
@@ -225,12 +225,12 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
               d = ((e >>> 16) & 1) ^ lps;
               c = select<u32>(c, c - (q << 16), lo);
               a = select<u32>(q, a, lo);
-              if (a < 0x8000) {
-                store<u32>(cxp, mqNextEntry(e, lps));
-                n = clz(a) - 16; // RENORMD
-                while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-                a <<= n; c <<= n; ct -= n;
+              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (ct < n) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
               }
+              a <<= n; c <<= n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
               flagsMarkNeighbours(fp, fstride, r, neg, causal);
@@ -278,12 +278,12 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           vq = vp;
           store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
           f |= 0x10000000;
@@ -299,12 +299,12 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           vq = vp + 4;
           store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
           f |= 0x20000000;
@@ -320,12 +320,12 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           vq = vp + 8;
           store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
           f |= 0x40000000;
@@ -341,12 +341,12 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           vq = vp + 12;
           store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
           f |= 0x80000000;
@@ -363,12 +363,12 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             vq = vp + (<usize>r << 2);
             store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
             f |= (<u32>1 << <u32>(r + 28));
@@ -413,12 +413,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
         d = ((e >>> 16) & 1) ^ lps;
         c = select<u32>(c, c - (q << 16), lo);
         a = select<u32>(q, a, lo);
-        if (a < 0x8000) {
-          store<u32>(cxp, mqNextEntry(e, lps));
-          n = clz(a) - 16; // RENORMD
-          while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-          a <<= n; c <<= n; ct -= n;
+        n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (ct < n) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
         }
+        a <<= n; c <<= n; ct -= n;
         if (d == 0) continue; // all four stay insignificant
         // first significant row: two decisions in the uniform context
         mqA = a;
@@ -438,12 +438,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
         d = ((e >>> 16) & 1) ^ lps;
         c = select<u32>(c, c - (q << 16), lo);
         a = select<u32>(q, a, lo);
-        if (a < 0x8000) {
-          store<u32>(cxp, mqNextEntry(e, lps));
-          n = clz(a) - 16; // RENORMD
-          while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-          a <<= n; c <<= n; ct -= n;
+        n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (ct < n) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
         }
+        a <<= n; c <<= n; ct -= n;
         neg = d ^ (lu >>> 7);
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
         flagsMarkNeighbours(fp, fstride, r, neg, causal);
@@ -463,12 +463,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
@@ -480,12 +480,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x10 | (neg << 19);
             flagsMarkNeighbours(fp, fstride, 0, neg, causal);
@@ -504,12 +504,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
@@ -521,12 +521,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x80 | (neg << 20);
             flagsMarkNeighbours(fp, fstride, 1, neg, causal);
@@ -545,12 +545,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
@@ -562,12 +562,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x400 | (neg << 21);
             flagsMarkNeighbours(fp, fstride, 2, neg, causal);
@@ -586,12 +586,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           d = ((e >>> 16) & 1) ^ lps;
           c = select<u32>(c, c - (q << 16), lo);
           a = select<u32>(q, a, lo);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORMD
-            while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
           }
+          a <<= n; c <<= n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
@@ -603,12 +603,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x2000 | (neg << 22);
             flagsMarkNeighbours(fp, fstride, 3, neg, causal);
@@ -628,12 +628,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             d = ((e >>> 16) & 1) ^ lps;
             c = select<u32>(c, c - (q << 16), lo);
             a = select<u32>(q, a, lo);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORMD
-              while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
+            a <<= n; c <<= n; ct -= n;
             if (d != 0) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
@@ -645,12 +645,12 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
               d = ((e >>> 16) & 1) ^ lps;
               c = select<u32>(c, c - (q << 16), lo);
               a = select<u32>(q, a, lo);
-              if (a < 0x8000) {
-                store<u32>(cxp, mqNextEntry(e, lps));
-                n = clz(a) - 16; // RENORMD
-                while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }
-                a <<= n; c <<= n; ct -= n;
+              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (ct < n) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
               }
+              a <<= n; c <<= n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
               flagsMarkNeighbours(fp, fstride, r, neg, causal);

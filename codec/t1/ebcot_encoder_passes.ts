@@ -41,12 +41,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x1000000;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
@@ -60,12 +60,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x10 | (neg << 19);
             flagsMarkNeighbours(fp, fstride, 0, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -84,12 +84,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x2000000;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
@@ -103,12 +103,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x80 | (neg << 20);
             flagsMarkNeighbours(fp, fstride, 1, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -127,12 +127,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x4000000;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
@@ -146,12 +146,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x400 | (neg << 21);
             flagsMarkNeighbours(fp, fstride, 2, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -170,12 +170,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x8000000;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
@@ -189,12 +189,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x2000 | (neg << 22);
             flagsMarkNeighbours(fp, fstride, 3, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -214,12 +214,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= (<u32>1 << <u32>(r + 24));
             if ((m >>> sp) & 1) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
@@ -233,12 +233,12 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
-              if (a < 0x8000) {
-                store<u32>(cxp, mqNextEntry(e, lps));
-                n = clz(a) - 16; // RENORME
-                while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-                a <<= n; c <<= n; ct -= n;
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
+              a <<= n; c <<= n; ct -= n;
               f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
               flagsMarkNeighbours(fp, fstride, r, neg, causal);
               if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -288,12 +288,12 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x10000000;
           if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
         }
@@ -309,12 +309,12 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x20000000;
           if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
         }
@@ -330,12 +330,12 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x40000000;
           if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
         }
@@ -351,12 +351,12 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           f |= 0x80000000;
           if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
         }
@@ -373,12 +373,12 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= (<u32>1 << <u32>(r + 28));
             if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
           }
@@ -424,12 +424,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
         x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
         c = select<u32>(c, c + q, x);
         a = select<u32>(q, a, x);
-        if (a < 0x8000) {
-          store<u32>(cxp, mqNextEntry(e, lps));
-          n = clz(a) - 16; // RENORME
-          while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-          a <<= n; c <<= n; ct -= n;
+        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (n >= ct) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
         }
+        a <<= n; c <<= n; ct -= n;
         if (d == 0) continue;
         let r = 0;
         while (((load<u32>(mp + (<usize>r << 2)) >>> sp) & 1) == 0) r++;
@@ -453,12 +453,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
         x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
         c = select<u32>(c, c + q, x);
         a = select<u32>(q, a, x);
-        if (a < 0x8000) {
-          store<u32>(cxp, mqNextEntry(e, lps));
-          n = clz(a) - 16; // RENORME
-          while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-          a <<= n; c <<= n; ct -= n;
+        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (n >= ct) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
         }
+        a <<= n; c <<= n; ct -= n;
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
         flagsMarkNeighbours(fp, fstride, r, neg, causal);
         if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -478,12 +478,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
             neg = m >>> 31;
@@ -496,12 +496,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x10 | (neg << 19);
             flagsMarkNeighbours(fp, fstride, 0, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -520,12 +520,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
             neg = m >>> 31;
@@ -538,12 +538,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x80 | (neg << 20);
             flagsMarkNeighbours(fp, fstride, 1, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -562,12 +562,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
             neg = m >>> 31;
@@ -580,12 +580,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x400 | (neg << 21);
             flagsMarkNeighbours(fp, fstride, 2, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -604,12 +604,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
-          if (a < 0x8000) {
-            store<u32>(cxp, mqNextEntry(e, lps));
-            n = clz(a) - 16; // RENORME
-            while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-            a <<= n; c <<= n; ct -= n;
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
+          a <<= n; c <<= n; ct -= n;
           if ((m >>> sp) & 1) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
             neg = m >>> 31;
@@ -622,12 +622,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             f |= 0x2000 | (neg << 22);
             flagsMarkNeighbours(fp, fstride, 3, neg, causal);
             if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
@@ -647,12 +647,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
-            if (a < 0x8000) {
-              store<u32>(cxp, mqNextEntry(e, lps));
-              n = clz(a) - 16; // RENORME
-              while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-              a <<= n; c <<= n; ct -= n;
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
+            a <<= n; c <<= n; ct -= n;
             if ((m >>> sp) & 1) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
               neg = m >>> 31;
@@ -665,12 +665,12 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
-              if (a < 0x8000) {
-                store<u32>(cxp, mqNextEntry(e, lps));
-                n = clz(a) - 16; // RENORME
-                while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }
-                a <<= n; c <<= n; ct -= n;
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
+              a <<= n; c <<= n; ct -= n;
               f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
               flagsMarkNeighbours(fp, fstride, r, neg, causal);
               if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);

@@ -33,6 +33,24 @@ const sampleAt = (base, r) => (r === 0 ? base : `${base} + ${rowOff(r)}`);
 
 // ---- MQ procedures, registers in locals a, c, ct ----------------------------------------------
 
+/**
+ * Renormalisation without a data-dependent branch: the shift n = clz(A) − 16 is 0 when A >= 0x8000
+ * (no renormalisation), and the context's next entry is chosen by a select (it stays `e` when
+ * n = 0). Only a byte transfer (`need`: CT bits are not enough for n shifts, at most every 7-8
+ * shifts) takes a branch. Equivalent to "if (A < 0x8000) { next state; shift until A >= 0x8000 }"
+ * (C.2.6 RENORME, C.3.3 RENORMD).
+ */
+function renorm(need, byteStep, name) {
+  return [
+    `n = clz(a) - 16; // ${name}: 0 when A >= 0x8000`,
+    `store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));`,
+    `if (${need}) {`,
+    `  do { a <<= ct; c <<= ct; n -= ct; ${byteStep} } while (${need});`,
+    `}`,
+    `a <<= n; c <<= n; ct -= n;`,
+  ];
+}
+
 /** DECODE (C.3.2) of the decision in context `cx` into d. Equivalent to mqDecodeBit() (exchanges done with selects). */
 function decode(cx) {
   return [
@@ -45,12 +63,7 @@ function decode(cx) {
     `d = ((e >>> 16) & 1) ^ lps;`,
     `c = select<u32>(c, c - (q << 16), lo);`,
     `a = select<u32>(q, a, lo);`,
-    `if (a < 0x8000) {`,
-    `  store<u32>(cxp, mqNextEntry(e, lps));`,
-    `  n = clz(a) - 16; // RENORMD`,
-    `  while (ct < n) { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; }`,
-    `  a <<= n; c <<= n; ct -= n;`,
-    `}`,
+    ...renorm("ct < n", "c = mqByteIn(c); ct = mqCt;", "RENORMD"),
   ];
 }
 
@@ -65,12 +78,7 @@ function encode(cx) {
     `x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)`,
     `c = select<u32>(c, c + q, x);`,
     `a = select<u32>(q, a, x);`,
-    `if (a < 0x8000) {`,
-    `  store<u32>(cxp, mqNextEntry(e, lps));`,
-    `  n = clz(a) - 16; // RENORME`,
-    `  while (n >= ct) { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; }`,
-    `  a <<= n; c <<= n; ct -= n;`,
-    `}`,
+    ...renorm("n >= ct", "c = mqByteOut(c); ct = mqeCt;", "RENORME"),
   ];
 }
 

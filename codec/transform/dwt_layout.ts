@@ -38,7 +38,9 @@ export function lowCount(n: i32, odd: i32): i32 {
 export function dwtScratchBytes(maxDim: i32): usize {
   let d = maxDim < 1 ? 1 : maxDim;
   // vertical pass: d rows of DWT_COLS lanes (4 bytes each); the horizontal pass needs only d × 4.
-  return (<usize>d * <usize>DWT_COLS << 2) + 64;
+  // computed in 64 bits and saturated, so a huge width fails the arena's limit instead of wrapping
+  let bytes = (<u64>d * <u64>DWT_COLS << 2) + 64;
+  return bytes > <u64>0xffffffff ? <usize>0xffffffff : <usize>bytes;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -65,14 +65,25 @@ export function arenaFits(size: u64): bool {
   return <u64>(top - base) + size <= <u64>limitBytes;
 }
 
-/** Allocate `size` bytes, 16-byte aligned, NOT zeroed. */
+/** Request size in MiB for error details (saturated to i32). */
+// @ts-ignore: decorator
+@inline
+function mib(size: u64): i32 {
+  return <i32>min(size >> 20, <u64>0x7fffffff);
+}
+
+/**
+ * Allocate `size` bytes, 16-byte aligned, NOT zeroed. The end is computed in 64 bits, so a size
+ * near 2^32 fails with ERR_LIMIT_MEMORY instead of wrapping around to a small allocation.
+ */
 export function arenaAlloc(size: usize): usize {
   ensureBase();
   let ptr = top;
-  let end = (ptr + size + ALIGN - 1) & ~(ALIGN - 1);
-  if (end < ptr || end - base > limitBytes) {
-    fail(ERR_LIMIT_MEMORY, -1, <i32>(size >> 20), <i32>(limitBytes >> 20));
+  let end64 = (<u64>ptr + <u64>size + <u64>(ALIGN - 1)) & ~<u64>(ALIGN - 1);
+  if (end64 - <u64>base > <u64>limitBytes) {
+    fail(ERR_LIMIT_MEMORY, -1, mib(<u64>size), <i32>(limitBytes >> 20));
   }
+  let end = <usize>end64;
   let pagesNeeded = <i32>((end + 0xFFFF) >>> 16);
   let pagesHave = memory.size();
   if (pagesNeeded > pagesHave) {
@@ -84,6 +95,26 @@ export function arenaAlloc(size: usize): usize {
   top = end;
   if (top - base > highWater) highWater = top - base;
   return ptr;
+}
+
+/**
+ * Allocate `count` elements of `elemBytes` bytes each. Sizes computed from header fields must come
+ * here (or be checked in 64 bits some other way): the product is checked against the limit before
+ * it is narrowed to `usize`, so it can never wrap at 2^32.
+ */
+export function arenaAllocArray(count: u64, elemBytes: u64): usize {
+  ensureBase();
+  if (elemBytes != 0 && count > (<u64>limitBytes + 1) / elemBytes) {
+    fail(ERR_LIMIT_MEMORY, -1, <i32>min(<f64>count * <f64>elemBytes / 1048576.0, 2147483647.0), <i32>(limitBytes >> 20));
+  }
+  return arenaAlloc(<usize>(count * elemBytes));
+}
+
+/** {@link arenaAllocArray}, zero-filled. */
+export function arenaAllocArrayZeroed(count: u64, elemBytes: u64): usize {
+  let p = arenaAllocArray(count, elemBytes);
+  memory.fill(p, 0, <usize>(count * elemBytes));
+  return p;
 }
 
 /** Allocate `size` zero-filled bytes. */

@@ -1,0 +1,106 @@
+// Colour conversion and chroma downsampling for one MCU (ISO/IEC 10918-1 leaves both to the
+// application; JFIF 1.02 fixes RGB -> YCbCr per CCIR 601 with 256 levels). Integer arithmetic with
+// 16 fraction bits and the rounding of the IJG library, and its default box-filter downsampling
+// with alternating bias, so that our samples equal cjpeg's.
+//
+// Edges follow the IJG library too: columns right of the image repeat the last column before
+// downsampling; rows below it repeat the last row, and downsampled rows below the downsampled
+// height repeat the last downsampled row.
+
+/** Converted samples of the current MCU region (up to 16 x 16), row stride 16, values 0..255. */
+export const PLANE_Y: usize = memory.data(16 * 16 * 4, 16);
+export const PLANE_CB: usize = memory.data(16 * 16 * 4, 16);
+export const PLANE_CR: usize = memory.data(16 * 16 * 4, 16);
+
+// FIX(x) = round(x * 2^16)
+const FIX_0_29900: i32 = 19595;
+const FIX_0_58700: i32 = 38470;
+const FIX_0_11400: i32 = 7471;
+const FIX_0_16874: i32 = 11059;
+const FIX_0_33126: i32 = 21709;
+const FIX_0_50000: i32 = 32768;
+const FIX_0_41869: i32 = 27439;
+const FIX_0_08131: i32 = 5329;
+const ONE_HALF: i32 = 1 << 15;
+const CBCR_OFFSET: i32 = 128 << 16;
+
+/**
+ * Convert the `w` x `h` pixel region at image (x0, y0) to Y, Cb, Cr planes. `pix` holds image rows
+ * from `rowBase` on, `stride` bytes apart, pixels `step` bytes apart (R, G, B first). Coordinates
+ * past the image (width `W`, height `H`) are clamped to its last column / row.
+ */
+export function convertRegion(
+  pix: usize, stride: usize, step: usize, rowBase: i32,
+  x0: i32, y0: i32, w: i32, h: i32, W: i32, H: i32,
+): void {
+  for (let j = 0; j < h; j++) {
+    let y = min(y0 + j, H - 1) - rowBase;
+    let row = pix + <usize>y * stride;
+    let o = <usize>(j << 4) << 2;
+    for (let i = 0; i < w; i++) {
+      let x = min(x0 + i, W - 1);
+      let p = row + <usize>x * step;
+      let r = <i32>load<u8>(p);
+      let g = <i32>load<u8>(p + 1);
+      let b = <i32>load<u8>(p + 2);
+      let q = o + (<usize>i << 2);
+      store<i32>(PLANE_Y + q, (FIX_0_29900 * r + FIX_0_58700 * g + FIX_0_11400 * b + ONE_HALF) >> 16);
+      store<i32>(PLANE_CB + q, (-FIX_0_16874 * r - FIX_0_33126 * g + FIX_0_50000 * b + CBCR_OFFSET + ONE_HALF - 1) >> 16);
+      store<i32>(PLANE_CR + q, (FIX_0_50000 * r - FIX_0_41869 * g - FIX_0_08131 * b + CBCR_OFFSET + ONE_HALF - 1) >> 16);
+    }
+  }
+}
+
+/** Level-shifted (A.3.1) 8x8 block of a full-resolution plane at block (bx, by) of the region. */
+export function blockFromPlane(plane: usize, bx: i32, by: i32, block: usize): void {
+  let src = plane + ((<usize>((by << 3) << 4) + <usize>(bx << 3)) << 2);
+  for (let r: usize = 0; r < 8; r++) {
+    let s = src + ((r << 4) << 2);
+    let d = block + ((r << 3) << 2);
+    for (let c: usize = 0; c < 8; c++) store<i32>(d + (c << 2), load<i32>(s + (c << 2)) - 128);
+  }
+}
+
+/**
+ * Level-shifted 8x8 block of a downsampled component: block (bx, by) in component samples,
+ * `fx` x `fy` region samples per component sample (1 or 2 each). Component rows above `lastRow`
+ * (local to the region) repeat row `lastRow`. Box average with the IJG biases: 2x2 -> 1,2,1,2..;
+ * 2x1 -> 0,1,0,1..; 1x2 -> 1.
+ */
+export function blockDownsampled(plane: usize, fx: i32, fy: i32, bx: i32, by: i32, lastRow: i32, block: usize): void {
+  for (let r = 0; r < 8; r++) {
+    let cy = min((by << 3) + r, lastRow);
+    let s0 = plane + ((<usize>((cy * fy) << 4)) << 2);
+    let s1 = fy == 2 ? s0 + (16 << 2) : s0;
+    let d = block + (<usize>(r << 3) << 2);
+    for (let c = 0; c < 8; c++) {
+      let cx = (bx << 3) + c;
+      let v: i32;
+      if (fx == 2) {
+        let o = <usize>(cx << 1) << 2;
+        if (fy == 2) {
+          v = (load<i32>(s0 + o) + load<i32>(s0 + o + 4) + load<i32>(s1 + o) + load<i32>(s1 + o + 4) + 1 + (c & 1)) >> 2;
+        } else {
+          v = (load<i32>(s0 + o) + load<i32>(s0 + o + 4) + (c & 1)) >> 1;
+        }
+      } else {
+        let o = <usize>cx << 2;
+        v = fy == 2 ? (load<i32>(s0 + o) + load<i32>(s1 + o) + 1) >> 1 : load<i32>(s0 + o);
+      }
+      store<i32>(d + (<usize>c << 2), v - 128);
+    }
+  }
+}
+
+/** Level-shifted 8x8 block of a greyscale image at image (x0, y0), clamped at the edges. */
+export function blockFromGrey(
+  pix: usize, stride: usize, step: usize, rowBase: i32, x0: i32, y0: i32, W: i32, H: i32, block: usize,
+): void {
+  for (let r = 0; r < 8; r++) {
+    let row = pix + <usize>(min(y0 + r, H - 1) - rowBase) * stride;
+    let d = block + (<usize>(r << 3) << 2);
+    for (let c = 0; c < 8; c++) {
+      store<i32>(d + (<usize>c << 2), <i32>load<u8>(row + <usize>min(x0 + c, W - 1) * step) - 128);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * JPEG (ISO/IEC 10918-1 baseline, JFIF) encoding: whole images and strip-by-strip streaming.
+ * @module
+ */
+export { encodeJpeg, encodeJpegDetailed } from "./encode.js";
+export type { JpegEncodeResult } from "./encode.js";
+export { createJpegWriter, JpegWriter } from "./writer.js";
+export type { JpegWriterInfo, JpegSink } from "./writer.js";
+export type { JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./options.js";

@@ -1,0 +1,106 @@
+/**
+ * One image on several threads (src/worker/threads.ts): decodeAsync({ threads }) splits the image
+ * into row bands decoded as regions by the worker pool; the stitched result must equal the
+ * single-threaded decode exactly, in every layout. Workers run the built library (dist/).
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, readTestdata } from "../helpers/paths.js";
+import { makeImage } from "../helpers/synthetic.js";
+
+const DIST = join(REPO_ROOT, "dist/index.js");
+type Lib = typeof import("../../src/index.js");
+type Threads = typeof import("../../src/worker/threads.js");
+
+async function lib(): Promise<Lib> {
+  expect(existsSync(DIST), "dist/ is built (npm test runs the build first)").toBe(true);
+  return (await import(DIST)) as Lib;
+}
+async function threadsModule(): Promise<Threads> {
+  return (await import(join(REPO_ROOT, "dist/worker/threads.js"))) as Threads;
+}
+
+function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+afterAll(async () => (await lib()).terminateWorkers());
+
+describe("threaded decode (row bands)", () => {
+  it("band boundaries: multiples of 64 rows, bands of at least 256 rows, cover the image", async () => {
+    const { bandRows } = await threadsModule();
+    expect(bandRows(2128, 2)).toEqual([[0, 1088], [1088, 2128]]);
+    expect(bandRows(511, 2), "too short to split").toBeNull();
+    expect(bandRows(4000, 1)).toBeNull();
+    const b = bandRows(3000, 5)!;
+    expect(b[0]![0]).toBe(0);
+    expect(b[b.length - 1]![1]).toBe(3000);
+    for (let k = 1; k < b.length; k++) expect(b[k]![0]).toBe(b[k - 1]![1]);
+    for (const [y0] of b) expect(y0 % 64).toBe(0);
+  });
+
+  it("decodeAsync with threads 2 and 3 equals decode: lossless and 9/7, RGB and 12-bit grey, all layouts", async () => {
+    const { decode, decodeAsync, encode, setWorkerCount, workerPoolInfo } = await lib();
+    setWorkerCount(3);
+    const rgb = makeImage({ width: 300, height: 777, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 5 });
+    const grey = makeImage({ width: 257, height: 900, components: 1, bitDepth: 12, signed: true, content: "gradient", seed: 9 });
+    const streams = [
+      encode(rgb, { levels: 5 }),
+      encode(rgb, { levels: 4, ratios: [30], codeBlock: [32, 32], progression: "RPCL" }),
+      encode(grey, { levels: 6, ratios: [12, 4], tile: { width: 128, height: 200 } }),
+      encode(grey, { levels: 3, lossless: true, precincts: [[64, 64]] }),
+    ];
+    for (const [i, bytes] of streams.entries()) {
+      for (const layout of ["interleaved", "planar", "components"] as const) {
+        const ref = decode(bytes, { layout });
+        for (const threads of [2, 3]) {
+          const before = workerPoolInfo().jobsDone;
+          const got = await decodeAsync(bytes, { layout, threads });
+          expect(workerPoolInfo().jobsDone - before, `stream ${i} was split into ${threads} bands`).toBe(threads);
+          expect([got.width, got.height, got.components, got.layout]).toEqual([ref.width, ref.height, ref.components, ref.layout]);
+          expect(got.data.constructor).toBe(ref.data.constructor);
+          expect(got.componentInfo).toEqual(ref.componentInfo);
+          expect(got.partial).toBe(false);
+          expect(same(got.data, ref.data), `stream ${i} ${layout} threads ${threads}`).toBe(true);
+          if (layout === "components") {
+            expect(got.componentData!.length).toBe(ref.componentData!.length);
+            ref.componentData!.forEach((c, k) => expect(same(got.componentData![k]!, c), `component ${k}`).toBe(true));
+          }
+        }
+      }
+    }
+  });
+
+  it("a large real-world JP2 (9/7, 8 levels, 8 layers) decodes identically on 2 threads by default", async () => {
+    const { decode, decodeAsync, setWorkerCount, workerPoolInfo } = await lib();
+    setWorkerCount(2);
+    const bytes = readTestdata("realworld/kakadu71.jp2");
+    const ref = decode(bytes);
+    expect(ref.width * ref.height, "above the automatic threshold").toBeGreaterThanOrEqual((await threadsModule()).THREADED_MIN_PIXELS);
+    const before = workerPoolInfo().jobsDone;
+    const got = await decodeAsync(bytes); // no threads option: every core (at least 2 here, see setWorkerCount)
+    const jobs = workerPoolInfo().jobsDone - before;
+    expect(jobs, "split into bands unless the machine has one core").toBeGreaterThanOrEqual(1);
+    expect(same(got.data, ref.data)).toBe(true);
+    expect(got.colorSpace).toEqual(ref.colorSpace);
+  });
+
+  it("threads 1, region and reduce decode in one piece; bad thread counts are INVALID_ARGUMENT", async () => {
+    const { decode, decodeAsync, encode, workerPoolInfo } = await lib();
+    const img = makeImage({ width: 200, height: 700, components: 1, bitDepth: 8, signed: false, content: "checker", seed: 1 });
+    const bytes = encode(img, { levels: 3 });
+    for (const opts of [{ threads: 1 }, { threads: 4, reduce: 1 }, { threads: 4, region: { x: 3, y: 10, width: 50, height: 600 } }]) {
+      const before = workerPoolInfo().jobsDone;
+      const got = await decodeAsync(bytes, opts);
+      expect(workerPoolInfo().jobsDone - before, JSON.stringify(opts)).toBe(1);
+      const { threads: _t, ...rest } = opts;
+      expect(same(got.data, decode(bytes, rest).data)).toBe(true);
+    }
+    for (const threads of [0, 1.5, 65, "2"]) {
+      await expect(decodeAsync(bytes, { threads: threads as number })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    }
+  });
+});
