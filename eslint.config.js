@@ -47,7 +47,6 @@ const bugCatchers = {
   "@typescript-eslint/await-thenable": "error",
   "@typescript-eslint/no-for-in-array": "error",
   "@typescript-eslint/no-duplicate-type-constituents": "error",
-  "@typescript-eslint/no-unnecessary-type-assertion": "error",
   "@typescript-eslint/prefer-promise-reject-errors": "error",
   "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
   "@typescript-eslint/no-unsafe-declaration-merging": "error",
