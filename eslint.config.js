@@ -23,9 +23,9 @@ const browserGlobals = {
 };
 
 const layout = {
-  "@stylistic/quotes": ["error", "double", { avoidEscape: true }],
+  "@stylistic/quotes": ["error", "double", { avoidEscape: true, allowTemplateLiterals: "always" }],
   "@stylistic/semi": ["error", "always"],
-  "@stylistic/indent": ["error", 2, { SwitchCase: 1, ignoredNodes: ["TemplateLiteral *", "ConditionalExpression"] }],
+  "@stylistic/indent": ["error", 2, { SwitchCase: 1, ignoredNodes: ["TemplateLiteral *", "ConditionalExpression", "ConditionalExpression *"] }],
   "@stylistic/no-tabs": "error",
   "@stylistic/no-trailing-spaces": "error",
   "@stylistic/eol-last": ["error", "always"],
@@ -41,6 +41,7 @@ const layout = {
 
 const bugCatchers = {
   "no-unused-vars": "off",
+  "no-useless-assignment": "off",
   "@typescript-eslint/no-unused-vars": ["error", { args: "after-used", argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
   "@typescript-eslint/no-floating-promises": "error",
   "@typescript-eslint/no-misused-promises": "error",
@@ -55,7 +56,6 @@ const bugCatchers = {
   "no-template-curly-in-string": "error",
   "no-unreachable-loop": "error",
   "no-constant-binary-expression": "error",
-  "no-promise-executor-return": "error",
   "eqeqeq": ["error", "always", { null: "ignore" }],
 };
 

@@ -5,6 +5,7 @@ import { Codestream, parseCodestream, MarkerRec, TilePart, tilePart } from "./co
 import { compSiz, ppx, ppy, CodingStyle } from "./codestream/params";
 import { DecodeJob, decodeSetup, decodeTiles, plane, Plane } from "./decoder";
 import { arenaAllocZeroed } from "./util/arena";
+import { SizField, CompField, CodField, MarkerField, TilePartField, PlaneField, DecodeWarning } from "./api_fields";
 
 let gCs: usize = 0;
 let gJob: usize = 0;
@@ -24,43 +25,41 @@ function cs(): Codestream {
   return changetype<Codestream>(gCs);
 }
 
-/** SIZ fields: 0 Rsiz, 1 Xsiz, 2 Ysiz, 3 XOsiz, 4 YOsiz, 5 XTsiz, 6 YTsiz, 7 XTOsiz, 8 YTOsiz, 9 Csiz, 10 tilesX, 11 tilesY. */
+/** SIZ field `field` (a SizField) of the parsed main header; -1 for an unknown field. */
 export function headerSiz(field: i32): f64 {
   let s = cs().siz;
   switch (field) {
-    case 0: return <f64>s.Rsiz;
-    case 1: return <f64><u32>s.Xsiz;
-    case 2: return <f64><u32>s.Ysiz;
-    case 3: return <f64><u32>s.XOsiz;
-    case 4: return <f64><u32>s.YOsiz;
-    case 5: return <f64><u32>s.XTsiz;
-    case 6: return <f64><u32>s.YTsiz;
-    case 7: return <f64><u32>s.XTOsiz;
-    case 8: return <f64><u32>s.YTOsiz;
-    case 9: return <f64>s.Csiz;
-    case 10: return <f64>s.tilesX;
-    case 11: return <f64>s.tilesY;
+    case SizField.Rsiz: return <f64>s.Rsiz;
+    case SizField.Xsiz: return <f64><u32>s.Xsiz;
+    case SizField.Ysiz: return <f64><u32>s.Ysiz;
+    case SizField.XOsiz: return <f64><u32>s.XOsiz;
+    case SizField.YOsiz: return <f64><u32>s.YOsiz;
+    case SizField.XTsiz: return <f64><u32>s.XTsiz;
+    case SizField.YTsiz: return <f64><u32>s.YTsiz;
+    case SizField.XTOsiz: return <f64><u32>s.XTOsiz;
+    case SizField.YTOsiz: return <f64><u32>s.YTOsiz;
+    case SizField.Csiz: return <f64>s.Csiz;
+    case SizField.tilesX: return <f64>s.tilesX;
+    case SizField.tilesY: return <f64>s.tilesY;
   }
   return -1;
 }
 
-/** Component fields: 0 precision, 1 signed, 2 XRsiz, 3 YRsiz. */
+/** Field `field` (a CompField) of component c; -1 for an unknown field. */
 export function headerComp(c: i32, field: i32): i32 {
   let k = compSiz(cs().siz, c);
   switch (field) {
-    case 0: return k.prec;
-    case 1: return k.sgnd;
-    case 2: return k.dx;
-    case 3: return k.dy;
+    case CompField.precision: return k.prec;
+    case CompField.signed: return k.sgnd;
+    case CompField.dx: return k.dx;
+    case CompField.dy: return k.dy;
   }
   return -1;
 }
 
 /**
- * Default coding style (main COD, or the component's main COC when c >= 0):
- * 0 levels, 1 xcb, 2 ycb, 3 cblkStyle, 4 reversible, 5 userPrecincts, 6 progression, 7 layers,
- * 8 mct, 9 sop, 10 eph, 11 guard bits (QCD/QCC), 12 quantization style, 13 htj2k, 14 truncated,
- * 15 numTileParts, 16 ROI shift (main RGN of c).
+ * Field `field` (a CodField) of the default coding style: the main COD, or component c's main COC
+ * when c >= 0 (QCD, RGN and stream facts likewise); -1 for an unknown field.
  */
 export function headerCod(c: i32, field: i32): i32 {
   let x = cs();
@@ -70,23 +69,23 @@ export function headerCod(c: i32, field: i32): i32 {
     if (p != 0) s = changetype<CodingStyle>(p);
   }
   switch (field) {
-    case 0: return s.levels;
-    case 1: return s.xcb;
-    case 2: return s.ycb;
-    case 3: return s.cblkStyle;
-    case 4: return s.reversible;
-    case 5: return s.userPrecincts;
-    case 6: return x.gcod.progression;
-    case 7: return x.gcod.layers;
-    case 8: return x.gcod.mct;
-    case 9: return x.gcod.sop;
-    case 10: return x.gcod.eph;
-    case 11: return x.qcd.guard;
-    case 12: return x.qcd.style;
-    case 13: return x.htj2k;
-    case 14: return x.truncated;
-    case 15: return x.numTileParts;
-    case 16: return c >= 0 && c < x.siz.Csiz ? load<i32>(x.rgn + (<usize>c << 2)) : 0;
+    case CodField.levels: return s.levels;
+    case CodField.xcb: return s.xcb;
+    case CodField.ycb: return s.ycb;
+    case CodField.cblkStyle: return s.cblkStyle;
+    case CodField.reversible: return s.reversible;
+    case CodField.userPrecincts: return s.userPrecincts;
+    case CodField.progression: return x.gcod.progression;
+    case CodField.layers: return x.gcod.layers;
+    case CodField.mct: return x.gcod.mct;
+    case CodField.sop: return x.gcod.sop;
+    case CodField.eph: return x.gcod.eph;
+    case CodField.guardBits: return x.qcd.guard;
+    case CodField.quantStyle: return x.qcd.style;
+    case CodField.htj2k: return x.htj2k;
+    case CodField.truncated: return x.truncated;
+    case CodField.numTileParts: return x.numTileParts;
+    case CodField.roiShift: return c >= 0 && c < x.siz.Csiz ? load<i32>(x.rgn + (<usize>c << 2)) : 0;
   }
   return -1;
 }
@@ -101,28 +100,28 @@ export function headerMarkerCount(): i32 {
   return cs().numMarkers;
 }
 
-/** Marker log: field 0 code, 1 offset, 2 length, 3 tile-part (-1 = main header). */
+/** Field `field` (a MarkerField) of marker log entry i; -1 for an unknown field. */
 export function headerMarker(i: i32, field: i32): i32 {
   let m = changetype<MarkerRec>(cs().markers + <usize>i * offsetof<MarkerRec>());
   switch (field) {
-    case 0: return m.code;
-    case 1: return m.offset;
-    case 2: return m.length;
-    case 3: return m.part;
+    case MarkerField.code: return m.code;
+    case MarkerField.offset: return m.offset;
+    case MarkerField.length: return m.length;
+    case MarkerField.tilePart: return m.part;
   }
   return -1;
 }
 
-/** Tile-part fields: 0 tile, 1 TPsot, 2 TNsot, 3 SOT offset, 4 data start, 5 data end. */
+/** Field `field` (a TilePartField) of tile-part i; -1 for an unknown field. */
 export function headerTilePart(i: i32, field: i32): i32 {
   let p = tilePart(cs(), i);
   switch (field) {
-    case 0: return p.tile;
-    case 1: return p.TPsot;
-    case 2: return p.TNsot;
-    case 3: return p.sotOffset;
-    case 4: return p.dataStart;
-    case 5: return p.dataEnd;
+    case TilePartField.tile: return p.tile;
+    case TilePartField.TPsot: return p.TPsot;
+    case TilePartField.TNsot: return p.TNsot;
+    case TilePartField.sotOffset: return p.sotOffset;
+    case TilePartField.dataStart: return p.dataStart;
+    case TilePartField.dataEnd: return p.dataEnd;
   }
   return -1;
 }
@@ -149,22 +148,22 @@ export function decoderRun(reduce: i32, layers: i32, rx0: i32, ry0: i32, rx1: i3
   return job.partial;
 }
 
-/** Decode warnings: 0 tiles missing (left at 0), 1 tiles whose last packets were absent. */
+/** Counter `field` (a DecodeWarning) of the last decode run. */
 export function decoderWarnings(field: i32): i32 {
   let job = changetype<DecodeJob>(gJob);
-  return field == 0 ? job.missingTiles : field == 1 ? job.shortTiles : 0;
+  return field == DecodeWarning.missingTiles ? job.missingTiles : field == DecodeWarning.shortTiles ? job.shortTiles : -1;
 }
 
-/** Output plane of component c: 0 data pointer, 1 x0, 2 y0, 3 width, 4 height, 5 wanted. */
+/** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
 export function decoderPlane(c: i32, field: i32): f64 {
   let pl = plane(changetype<DecodeJob>(gJob), c);
   switch (field) {
-    case 0: return <f64>pl.data;
-    case 1: return <f64>pl.x0;
-    case 2: return <f64>pl.y0;
-    case 3: return <f64>(pl.x1 - pl.x0);
-    case 4: return <f64>(pl.y1 - pl.y0);
-    case 5: return <f64>pl.wanted;
+    case PlaneField.data: return <f64>pl.data;
+    case PlaneField.x0: return <f64>pl.x0;
+    case PlaneField.y0: return <f64>pl.y0;
+    case PlaneField.width: return <f64>(pl.x1 - pl.x0);
+    case PlaneField.height: return <f64>(pl.y1 - pl.y0);
+    case PlaneField.wanted: return <f64>pl.wanted;
   }
   return -1;
 }

@@ -6,6 +6,7 @@ import { compSiz, PocEntry, pocEntry } from "./codestream/params";
 import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
+import { EncoderParam, EncoderInfo, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
 
 let gJob: usize = 0;
 
@@ -22,7 +23,7 @@ export function encoderCreate(numComps: i32, width: i32, height: i32): void {
 /** Component c: precision 1-24 bits, signedness, sub-sampling XRsiz/YRsiz. */
 export function encoderSetComp(c: i32, prec: i32, sgnd: i32, dx: i32, dy: i32): void {
   let s = job().cs.siz;
-  if (c < 0 || c >= s.Csiz) fail(ERR_ENCODE_OPTIONS, -1, 2, c);
+  if (c < 0 || c >= s.Csiz) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COMPONENT_INDEX, c);
   let k = compSiz(s, c);
   k.prec = prec;
   k.sgnd = sgnd != 0 ? 1 : 0;
@@ -30,52 +31,47 @@ export function encoderSetComp(c: i32, prec: i32, sgnd: i32, dx: i32, dy: i32): 
   k.dy = dy;
 }
 
-/**
- * Scalar parameters: 0 image origin x, 1 origin y, 2 tile width, 3 tile height, 4 tile origin x,
- * 5 tile origin y, 6 levels, 7 code-block width exponent, 8 height exponent, 9 code-block style,
- * 10 reversible, 11 mct, 12 progression, 13 layers, 14 sop, 15 eph, 16 guard bits, 17 tlm, 18 plt,
- * 19 tile-parts mode (0 none, 1 R, 2 L, 3 C), 20 base step (9/7), 21 Rsiz.
- */
+/** Set scalar parameter `field` (an EncoderParam) to `value`. */
 export function encoderSet(field: i32, value: f64): void {
   let j = job();
   let cs = j.cs;
   let s = cs.siz;
   let v = <i32>value;
   switch (field) {
-    case 0: { s.XOsiz = v; s.Xsiz += v; break; }
-    case 1: { s.YOsiz = v; s.Ysiz += v; break; }
-    case 2: { s.XTsiz = v; break; }
-    case 3: { s.YTsiz = v; break; }
-    case 4: { s.XTOsiz = v; break; }
-    case 5: { s.YTOsiz = v; break; }
-    case 6: { cs.cod.levels = v; break; }
-    case 7: { cs.cod.xcb = v; break; }
-    case 8: { cs.cod.ycb = v; break; }
-    case 9: { cs.cod.cblkStyle = v & 0x3f; break; }
-    case 10: { cs.cod.reversible = v != 0 ? 1 : 0; break; }
-    case 11: { cs.gcod.mct = v != 0 ? 1 : 0; break; }
-    case 12: { cs.gcod.progression = v; break; }
-    case 13: {
-      if (v < 1 || v > 65535) fail(ERR_ENCODE_OPTIONS, -1, 16, v);
+    case EncoderParam.originX: { s.XOsiz = v; s.Xsiz += v; break; }
+    case EncoderParam.originY: { s.YOsiz = v; s.Ysiz += v; break; }
+    case EncoderParam.tileWidth: { s.XTsiz = v; break; }
+    case EncoderParam.tileHeight: { s.YTsiz = v; break; }
+    case EncoderParam.tileX0: { s.XTOsiz = v; break; }
+    case EncoderParam.tileY0: { s.YTOsiz = v; break; }
+    case EncoderParam.levels: { cs.cod.levels = v; break; }
+    case EncoderParam.xcb: { cs.cod.xcb = v; break; }
+    case EncoderParam.ycb: { cs.cod.ycb = v; break; }
+    case EncoderParam.cblkStyle: { cs.cod.cblkStyle = v & 0x3f; break; }
+    case EncoderParam.reversible: { cs.cod.reversible = v != 0 ? 1 : 0; break; }
+    case EncoderParam.mct: { cs.gcod.mct = v != 0 ? 1 : 0; break; }
+    case EncoderParam.progression: { cs.gcod.progression = v; break; }
+    case EncoderParam.layers: {
+      if (v < 1 || v > 65535) fail(ERR_ENCODE_OPTIONS, -1, CHECK_LAYERS, v);
       cs.gcod.layers = v;
       j.layers = v;
       j.layerBytes = arenaAllocZeroed(<usize>v * 8);
       j.layerDist = arenaAllocZeroed(<usize>v * 8);
       break;
     }
-    case 14: { cs.gcod.sop = v != 0 ? 1 : 0; break; }
-    case 15: { cs.gcod.eph = v != 0 ? 1 : 0; break; }
-    case 16: {
-      if (v < 0 || v > 7) fail(ERR_ENCODE_OPTIONS, -1, 22, v);
+    case EncoderParam.sop: { cs.gcod.sop = v != 0 ? 1 : 0; break; }
+    case EncoderParam.eph: { cs.gcod.eph = v != 0 ? 1 : 0; break; }
+    case EncoderParam.guardBits: {
+      if (v < 0 || v > 7) fail(ERR_ENCODE_OPTIONS, -1, CHECK_GUARD_BITS, v);
       j.guard = v;
       break;
     }
-    case 17: { j.tlm = v; break; }
-    case 18: { j.plt = v; break; }
-    case 19: { j.tilePartMode = v; break; }
-    case 20: { j.baseStep = value; break; }
-    case 21: { s.Rsiz = v; break; }
-    default: fail(ERR_ENCODE_OPTIONS, -1, 99, field);
+    case EncoderParam.tlm: { j.tlm = v; break; }
+    case EncoderParam.plt: { j.plt = v; break; }
+    case EncoderParam.tileParts: { j.tilePartMode = v; break; }
+    case EncoderParam.baseStep: { j.baseStep = value; break; }
+    case EncoderParam.Rsiz: { s.Rsiz = v; break; }
+    default: fail(ERR_ENCODE_OPTIONS, -1, CHECK_UNKNOWN_PARAM, field);
   }
 }
 
@@ -86,7 +82,7 @@ export function encoderSet(field: i32, value: f64): void {
  */
 export function encoderSetPrecinct(i: i32, ppx: i32, ppy: i32): void {
   let j = job();
-  if (i < 0 || i > 32 || ppx < 0 || ppx > 15 || ppy < 0 || ppy > 15) fail(ERR_ENCODE_OPTIONS, -1, 21, i);
+  if (i < 0 || i > 32 || ppx < 0 || ppx > 15 || ppy < 0 || ppy > 15) fail(ERR_ENCODE_OPTIONS, -1, CHECK_PRECINCT_SIZE, i);
   if (j.precinctsFromTop == 0) j.precinctsFromTop = arenaAllocZeroed(33);
   store<u8>(j.precinctsFromTop + <usize>i, <u8>(ppx | (ppy << 4)));
   if (i + 1 > j.numPrecinctSizes) j.numPrecinctSizes = i + 1;
@@ -95,7 +91,7 @@ export function encoderSetPrecinct(i: i32, ppx: i32, ppy: i32): void {
 /** Layer l: cumulative byte budget (0 = none) and squared-error target (0 = none). */
 export function encoderSetLayer(l: i32, bytes: f64, dist: f64): void {
   let j = job();
-  if (l < 0 || l >= j.layers) fail(ERR_ENCODE_OPTIONS, -1, 23, l);
+  if (l < 0 || l >= j.layers) fail(ERR_ENCODE_OPTIONS, -1, CHECK_LAYER_INDEX, l);
   store<f64>(j.layerBytes + (<usize>l << 3), bytes);
   store<f64>(j.layerDist + (<usize>l << 3), dist);
 }
@@ -130,7 +126,7 @@ export function encoderSetComment(ptr: usize, len: i32): void {
 export function encoderPlane(c: i32): usize {
   let j = job();
   let s = j.cs.siz;
-  if (c < 0 || c >= s.Csiz) fail(ERR_ENCODE_OPTIONS, -1, 2, c);
+  if (c < 0 || c >= s.Csiz) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COMPONENT_INDEX, c);
   let slot = j.planes + (<usize>c << alignof<usize>());
   let p = load<usize>(slot);
   if (p == 0) {
@@ -165,12 +161,12 @@ export function encoderLayerSize(l: i32): f64 {
   return load<f64>(j.layerSizes + (<usize>l << 3));
 }
 
-/** 1 if the last layer holds every coding pass (quality limited by the quantiser, not the rate). */
-export function encoderAllPasses(): i32 {
-  return job().allPasses;
-}
-
-/** Decomposition levels actually used (after clamping to the image). */
-export function encoderLevels(): i32 {
-  return job().cs.cod.levels;
+/** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
+export function encoderInfo(field: i32): f64 {
+  let j = job();
+  switch (field) {
+    case EncoderInfo.levels: return <f64>j.cs.cod.levels;
+    case EncoderInfo.allPasses: return <f64>j.allPasses;
+  }
+  return -1;
 }

@@ -20,9 +20,10 @@ import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
+import { MAX_BLOCK_SAMPLES } from "./util/constants";
+import { ceilDiv, ceilDivPow2 } from "./util/math";
 
 const MAX_SEGS: i32 = 256;
-const MAX_BLOCK: i32 = 4096;
 
 /** An output component plane (i32 samples after DC shift and clamp), at reduced resolution. */
 @unmanaged
@@ -72,17 +73,6 @@ export function plane(job: DecodeJob, c: i32): Plane {
   return changetype<Plane>(job.planes + <usize>c * offsetof<Plane>());
 }
 
-// @ts-ignore: decorator
-@inline
-function ceilPow2(a: i64, e: i32): i32 {
-  return <i32>((a + (<i64>1 << e) - 1) >> e);
-}
-
-// @ts-ignore: decorator
-@inline
-function ceilDiv(a: i64, d: i32): i64 {
-  return (a + <i64>d - 1) / <i64>d;
-}
 
 /** Allocate the output planes. `wantMask` = u8 per component (0 = all components). */
 export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): void {
@@ -107,10 +97,10 @@ export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): vo
     let pl = plane(job, c);
     let cz = compSiz(siz, c);
     // component bounds of the region (B-1), then reduced resolution (B-14 with NL - r = reduce)
-    pl.x0 = ceilPow2(ceilDiv(<i64>job.rx0, cz.dx), job.reduce);
-    pl.y0 = ceilPow2(ceilDiv(<i64>job.ry0, cz.dy), job.reduce);
-    pl.x1 = ceilPow2(ceilDiv(<i64>job.rx1, cz.dx), job.reduce);
-    pl.y1 = ceilPow2(ceilDiv(<i64>job.ry1, cz.dy), job.reduce);
+    pl.x0 = <i32>ceilDivPow2(ceilDiv<i64>(job.rx0, cz.dx), job.reduce);
+    pl.y0 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry0, cz.dy), job.reduce);
+    pl.x1 = <i32>ceilDivPow2(ceilDiv<i64>(job.rx1, cz.dx), job.reduce);
+    pl.y1 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry1, cz.dy), job.reduce);
     if (pl.decode != 0) {
       let n = <u64>max(pl.x1 - pl.x0, 0) * <u64>max(pl.y1 - pl.y0, 0);
       pl.data = arenaAllocArrayZeroed(max(n, 1), 4); // 64-bit size check: never wraps at 2^32
@@ -118,7 +108,7 @@ export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): vo
   }
   job.segLens = arenaAlloc(<usize>MAX_SEGS * 4);
   job.segPasses = arenaAlloc(<usize>MAX_SEGS * 4);
-  job.cbOut = arenaAlloc(<usize>MAX_BLOCK * 4);
+  job.cbOut = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbDataCap = 0;
 }
 
@@ -155,7 +145,7 @@ function tileHasSamples(cs: Codestream, tp: TileParams): bool {
   let siz = cs.siz;
   for (let c = 0; c < siz.Csiz; c++) {
     let k = compSiz(siz, c);
-    if (ceilDiv(<i64>tp.tx1, k.dx) > ceilDiv(<i64>tp.tx0, k.dx) && ceilDiv(<i64>tp.ty1, k.dy) > ceilDiv(<i64>tp.ty0, k.dy)) return true;
+    if (ceilDiv<i64>(tp.tx1, k.dx) > ceilDiv<i64>(tp.tx0, k.dx) && ceilDiv<i64>(tp.ty1, k.dy) > ceilDiv<i64>(tp.ty0, k.dy)) return true;
   }
   return false;
 }

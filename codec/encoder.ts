@@ -6,7 +6,7 @@
 import { Codestream, TileParams, tileBounds } from "./codestream/header";
 import {
   Siz, CompSiz, compSiz, CodingStyle, GlobalStyle, QuantStyle, PocList,
-  newCodingStyle, newQuantStyle, QUANT_NONE, QUANT_EXPOUNDED, MAX_LEVELS,
+  newCodingStyle, newQuantStyle, QUANT_NONE, QUANT_EXPOUNDED, MAX_LEVELS, MAX_BANDS,
 } from "./codestream/params";
 import {
   Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock,
@@ -15,7 +15,9 @@ import {
 import { T2Context, T2_ENCODE } from "./t2/context";
 import { BitWriter } from "./t2/bit_writer";
 import { runProgressions } from "./t2/progression";
-import { prepareResolutionForT2, PASS_RECORD, pltEntryBytes } from "./t2/packet_encoder";
+import { prepareResolutionForT2, pltEntryBytes } from "./t2/packet_encoder";
+import { PASS_RECORD_BYTES, passesRate } from "./t1/pass_record";
+import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import { encodeCodeBlock } from "./t1/block_coder";
 import { maxPasses } from "./t1/segments";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr, dwtSynthesisNorm } from "./transform/exports";
@@ -28,12 +30,13 @@ import * as M from "./codestream/markers";
 import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
+import {
+  CHECK_BITPLANES, CHECK_CODE_BLOCK_SIZE, CHECK_COEFFICIENT_BITS, CHECK_COMPONENTS, CHECK_EXPONENT_RANGE, CHECK_FIRST_TILE, CHECK_GUARD_BITS_NEEDED, CHECK_IMAGE_SIZE, CHECK_LAYERS, CHECK_LEVELS, CHECK_MCT_COMPONENTS, CHECK_MCT_SAMPLING, CHECK_NO_SAMPLES, CHECK_PRECINCT_SIZE, CHECK_PRECISION, CHECK_SUBSAMPLING, CHECK_TILE_ORIGIN, CHECK_TILE_PARTS, CHECK_TILE_SIZE, CHECK_TOO_MANY_TILES,
+} from "./api_fields";
 import { ceilDiv, floorLog2 } from "./util/math";
 
 /** Fractional bits kept by the irreversible quantiser for distortion estimation. */
 const FRAC_BITS: i32 = 6;
-const MAX_BLOCK: i32 = 4096;
-const MAX_PASSES: i32 = 3 * 32;
 
 @unmanaged
 export class EncodeJob {
@@ -95,8 +98,8 @@ function jobQuant(job: EncodeJob, c: i32): QuantStyle {
 
 /** New job with the defaults of EncodeOptions (src/types.ts). */
 export function encodeJobNew(C: i32, width: i32, height: i32): EncodeJob {
-  if (C < 1 || C > 16384) fail(E.ERR_ENCODE_OPTIONS, -1, 0, C);
-  if (width < 1 || height < 1) fail(E.ERR_ENCODE_OPTIONS, -1, 1, width);
+  if (C < 1 || C > 16384) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_COMPONENTS, C);
+  if (width < 1 || height < 1) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_IMAGE_SIZE, width);
   let job = changetype<EncodeJob>(arenaAllocZeroed(offsetof<EncodeJob>()));
   let cs = changetype<Codestream>(arenaAllocZeroed(offsetof<Codestream>()));
   job.cs = cs;
@@ -152,20 +155,20 @@ function validate(job: EncodeJob): void {
   let cs = job.cs;
   let siz = cs.siz;
   let s = cs.cod;
-  if (siz.XTsiz < 1 || siz.YTsiz < 1) fail(E.ERR_ENCODE_OPTIONS, -1, 10, siz.XTsiz);
-  if (siz.XTOsiz > siz.XOsiz || siz.YTOsiz > siz.YOsiz) fail(E.ERR_ENCODE_OPTIONS, -1, 11, siz.XTOsiz);
+  if (siz.XTsiz < 1 || siz.YTsiz < 1) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_TILE_SIZE, siz.XTsiz);
+  if (siz.XTOsiz > siz.XOsiz || siz.YTOsiz > siz.YOsiz) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_TILE_ORIGIN, siz.XTOsiz);
   if (<i64>siz.XTOsiz + <i64>siz.XTsiz <= <i64>siz.XOsiz || <i64>siz.YTOsiz + <i64>siz.YTsiz <= <i64>siz.YOsiz) {
-    fail(E.ERR_ENCODE_OPTIONS, -1, 12, siz.XTsiz);
+    fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_FIRST_TILE, siz.XTsiz);
   }
   let tx = <i64>ceilDiv(siz.Xsiz - siz.XTOsiz, siz.XTsiz);
   let ty = <i64>ceilDiv(siz.Ysiz - siz.YTOsiz, siz.YTsiz);
-  if (tx * ty > 65535) fail(E.ERR_ENCODE_OPTIONS, -1, 13, <i32>min(tx * ty, <i64>0x7fffffff));
+  if (tx * ty > 65535) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_TOO_MANY_TILES, <i32>min(tx * ty, <i64>0x7fffffff));
   siz.tilesX = <i32>tx;
   siz.tilesY = <i32>ty;
   siz.numTiles = <i32>(tx * ty);
-  if (s.xcb < 2 || s.ycb < 2 || s.xcb > 10 || s.ycb > 10 || s.xcb + s.ycb > 12) fail(E.ERR_ENCODE_OPTIONS, -1, 14, s.xcb);
-  if (s.levels < 0 || s.levels > MAX_LEVELS) fail(E.ERR_ENCODE_OPTIONS, -1, 15, s.levels);
-  if (cs.gcod.layers < 1 || cs.gcod.layers > 65535) fail(E.ERR_ENCODE_OPTIONS, -1, 16, cs.gcod.layers);
+  if (s.xcb < 2 || s.ycb < 2 || s.xcb > 10 || s.ycb > 10 || s.xcb + s.ycb > 12) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_CODE_BLOCK_SIZE, s.xcb);
+  if (s.levels < 0 || s.levels > MAX_LEVELS) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_LEVELS, s.levels);
+  if (cs.gcod.layers < 1 || cs.gcod.layers > 65535) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_LAYERS, cs.gcod.layers);
   // Clamp the decomposition levels to the image: more levels than log2(size) only add empty
   // resolutions (EncodeOptions.levels: "clamped for small images").
   let minDim = 0x7fffffff;
@@ -178,14 +181,14 @@ function validate(job: EncodeJob): void {
   if (s.levels > maxLevels) s.levels = maxLevels;
   for (let c = 0; c < siz.Csiz; c++) {
     let k = compSiz(siz, c);
-    if (k.prec < 1 || k.prec > 24) fail(E.ERR_ENCODE_OPTIONS, -1, 17, k.prec);
-    if (k.dx < 1 || k.dx > 255 || k.dy < 1 || k.dy > 255) fail(E.ERR_ENCODE_OPTIONS, -1, 18, k.dx);
+    if (k.prec < 1 || k.prec > 24) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_PRECISION, k.prec);
+    if (k.dx < 1 || k.dx > 255 || k.dy < 1 || k.dy > 255) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_SUBSAMPLING, k.dx);
   }
   if (cs.gcod.mct != 0) {
-    if (siz.Csiz < 3) fail(E.ERR_ENCODE_OPTIONS, -1, 19, siz.Csiz);
+    if (siz.Csiz < 3) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_MCT_COMPONENTS, siz.Csiz);
     let a = compSiz(siz, 0), b = compSiz(siz, 1), d = compSiz(siz, 2);
     // G.2/G.3: the transform needs identically sampled first three components
-    if (a.dx != b.dx || a.dx != d.dx || a.dy != b.dy || a.dy != d.dy) fail(E.ERR_ENCODE_OPTIONS, -1, 20, 0);
+    if (a.dx != b.dx || a.dx != d.dx || a.dy != b.dy || a.dy != d.dy) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_MCT_SAMPLING, 0);
   }
   // Precincts given from the highest resolution down; below the last one given, each lower
   // resolution halves it (as opj_compress -c), never below 2x2.
@@ -208,7 +211,7 @@ function validate(job: EncodeJob): void {
   if (s.userPrecincts != 0) {
     for (let r = 1; r <= s.levels; r++) {
       let v = <i32>load<u8>(s.pp + <usize>r);
-      if ((v & 15) == 0 || (v >> 4) == 0) fail(E.ERR_ENCODE_OPTIONS, -1, 21, r);
+      if ((v & 15) == 0 || (v >> 4) == 0) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_PRECINCT_SIZE, r);
     }
   }
 }
@@ -282,9 +285,9 @@ export function encodeRun(job: EncodeJob): usize {
   let bufs = arenaAlloc(<usize>C * sizeof<usize>());
   for (let c = 0; c < C; c++) store<usize>(bufs + (<usize>c << alignof<usize>()), arenaAlloc(bufBytes));
   let tmp = arenaAlloc(dwtScratchBytes(max(maxTileW, maxTileH) + 2));
-  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK * 8 + 4096);
-  job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK * 4);
-  job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD);
+  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 8 + 4096);
+  job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
+  job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
   job.wantDistortion = needsDistortion(job) ? 1 : 0;
 
@@ -327,7 +330,7 @@ function loadTileComp(job: EncodeJob, tc: TileComp): void {
   let siz = job.cs.siz;
   let k = compSiz(siz, tc.c);
   let plane = load<usize>(job.planes + (<usize>tc.c << alignof<usize>()));
-  if (plane == 0) fail(E.ERR_ENCODE_OPTIONS, -1, 30, tc.c);
+  if (plane == 0) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, tc.c);
   let pw = compWidth(siz, tc.c);
   let px0 = ceilDiv(siz.XOsiz, k.dx), py0 = ceilDiv(siz.YOsiz, k.dy);
   let w = tc.x1 - tc.x0, h = tc.y1 - tc.y0;
@@ -402,7 +405,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp): void {
             // largest quantised magnitude would not leave room for them below 2^30 (Seam 1).
             let q = <f64>maxAbsF32(src, tc.stride, w, h) * <f64>invStep;
             let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
-            if (intBits > 29) fail(E.ERR_ENCODE_OPTIONS, -1, 43, intBits);
+            if (intBits > 29) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
             frac = min(FRAC_BITS, 29 - intBits);
             quantizeCopyIrr(src, tc.stride, w, h, job.cbCoefs, w, invStep, frac);
             coef = job.cbCoefs;
@@ -417,8 +420,8 @@ function codeBlocks(job: EncodeJob, tc: TileComp): void {
           cb.encNumPasses = npass;
           cb.encData = arenaAlloc(<usize>max(len, 1));
           memory.copy(cb.encData, job.cbScratch, <usize>len);
-          cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD);
-          memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD);
+          cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
+          memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
           cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
         }
       }
@@ -436,10 +439,10 @@ function finishQuant(job: EncodeJob): void {
   let C = cs.siz.Csiz;
   let NL = cs.cod.levels;
   // Largest numBps per (component, band) over all tiles.
-  let need = arenaAllocZeroed(<usize>C * 97 * 4);
+  let need = arenaAllocZeroed(<usize>C * MAX_BANDS * 4);
   let it = cblkIterNew(job.tiles, cs.siz.numTiles);
   while (cblkIterNext(it)) {
-    let p = need + ((<usize>it.c * 97 + <usize>it.bd.index) << 2);
+    let p = need + ((<usize>it.c * MAX_BANDS + <usize>it.bd.index) << 2);
     store<i32>(p, max(load<i32>(p), it.cb.encNumBps));
   }
   for (let c = 0; c < C; c++) {
@@ -447,18 +450,18 @@ function finishQuant(job: EncodeJob): void {
     let nb = 3 * NL + 1;
     for (let b = 0; b < nb; b++) {
       let e = <i32>(load<u16>(q.steps + (<usize>b << 1)) >> 11);
-      let bps = load<i32>(need + ((<usize>c * 97 + <usize>b) << 2));
+      let bps = load<i32>(need + ((<usize>c * MAX_BANDS + <usize>b) << 2));
       if (q.style == QUANT_NONE) {
         // no quantisation: epsilon_b is free, raise it to cover the band
         e = max(e, bps - q.guard + 1);
-        if (e > 31) fail(E.ERR_ENCODE_OPTIONS, -1, 40, e);
+        if (e > 31) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_EXPONENT_RANGE, e);
         store<u16>(q.steps + (<usize>b << 1), <u16>(e << 11));
       } else {
         // the step is fixed: more guard bits instead
         q.guard = max(q.guard, bps - e + 1);
       }
     }
-    if (q.guard > 7) fail(E.ERR_ENCODE_OPTIONS, -1, 41, q.guard);
+    if (q.guard > 7) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_GUARD_BITS_NEEDED, q.guard);
   }
   // Mb per band (E-2) and zero bit-planes per block (B.10.5)
   it = cblkIterNew(job.tiles, cs.siz.numTiles);
@@ -469,7 +472,7 @@ function finishQuant(job: EncodeJob): void {
       lastBand = changetype<usize>(bd);
       let q = jobQuant(job, it.c);
       bd.Mb = q.guard + (<i32>(load<u16>(q.steps + (<usize>bd.index << 1)) >> 11)) - 1;
-      if (bd.Mb > MAX_BITPLANES) fail(E.ERR_ENCODE_OPTIONS, -1, 42, bd.Mb);
+      if (bd.Mb > MAX_BITPLANES) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_BITPLANES, bd.Mb);
     }
     it.cb.zbp = bd.Mb - it.cb.encNumBps;
     if (it.cb.zbp < 0) fail(E.ERR_INTERNAL, -1, 43, it.cb.zbp);
@@ -505,7 +508,7 @@ function tileBound(job: EncodeJob, tile: Tile): usize {
   while (cblkIterNext(it)) {
     let cb = it.cb;
     total += L * 8 + 16 + <u64>cb.encNumPasses * 6;
-    if (cb.encNumPasses > 0) total += <u64>load<u32>(cb.encPasses + <usize>(cb.encNumPasses - 1) * PASS_RECORD, 8);
+    total += <u64>passesRate(cb.encPasses, cb.encNumPasses);
   }
   if (total > 0x7fff0000) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(total >> 20), 0);
   return <usize>total;
@@ -612,7 +615,7 @@ function writeMainHeader(w: Writer, job: EncodeJob): void {
 
 function mainHeaderLength(job: EncodeJob): i32 {
   let C = job.cs.siz.Csiz;
-  let cap = <usize>4096 + <usize>C * (64 + 2 * 97 * 2) + <usize>job.commentLen + <usize>job.cs.poc.count * 16;
+  let cap = <usize>4096 + <usize>C * (64 + 2 * MAX_BANDS * 2) + <usize>job.commentLen + <usize>job.cs.poc.count * 16;
   let scratch = arenaAlloc(cap);
   let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
   writerInit(w, scratch, cap);
@@ -653,7 +656,7 @@ function tileData(job: EncodeJob, t: i32): TileOutput {
   out.len = <i32>(bw.pos - out.data);
   out.packets = ctx.packets;
   out.tileParts = ctx.packets > 0 ? ctx.tileParts : 1;
-  if (out.tileParts > 255) fail(E.ERR_ENCODE_OPTIONS, -1, 50, out.tileParts);
+  if (out.tileParts > 255) fail(E.ERR_ENCODE_OPTIONS, -1, CHECK_TILE_PARTS, out.tileParts);
   return out;
 }
 

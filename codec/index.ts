@@ -1,5 +1,7 @@
 // The whole export surface of the core (C-like ABI: numbers and pointers only).
 // Names are objectVerb. Each stage exports its own entry points from its folder's exports.ts.
+// Field numbers and constants the host passes are generated from scripts/core_interface.mjs
+// (api_fields.ts); src/core_interface.ts is the typed TypeScript view of these exports.
 
 export { jobBegin, alloc, setMemoryLimit, memoryUsed, memoryPeak } from "./job";
 export * from "./t1/exports";
@@ -7,3 +9,4 @@ export * from "./transform/exports";
 export * from "./api_decoder";
 export * from "./api_encoder";
 export * from "./jpeg/exports";
+export { coreInterfaceHash } from "./api_fields";

@@ -2,35 +2,19 @@
  * Reading the parsed main header out of the core (codec/api_decoder.ts getters) into plain objects.
  * @module
  */
-import type { CoreExports } from "./wasm/load.js";
+import { CblkStyle, CodField, CompField, Progression, SizField, type CoreExports } from "./core_interface.js";
 import type { CodeBlockStyleFlag, ComponentInfo, ProgressionOrder } from "./types.js";
 
-/** Core getters used here (codec/api_decoder.ts). */
-export interface DecoderExports extends CoreExports {
-  decoderParse(ptr: number, len: number): number;
-  headerSiz(field: number): number;
-  headerComp(c: number, field: number): number;
-  headerCod(c: number, field: number): number;
-  headerPrecinct(r: number): number;
-  headerMarkerCount(): number;
-  headerMarker(i: number, field: number): number;
-  headerTilePart(i: number, field: number): number;
-  decoderRun(reduce: number, layers: number, rx0: number, ry0: number, rx1: number, ry1: number, allowPartial: number, wantMask: number, maxCblks: number): number;
-  decoderPlane(c: number, field: number): number;
-  decoderWarnings(field: number): number;
-  packComponent(src: number, srcStride: number, w: number, h: number, dst: number, dstStep: number, dstStride: number, bytesPerSample: number, signed: number): void;
-  packInterleaved(planes: number, numComps: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, bytesPerSample: number, signed: number): void;
-  packComponentUpsampled(
-    src: number, srcStride: number, cx0: number, cy0: number, cw: number, ch: number, dx: number, dy: number,
-    gx0: number, gy0: number, w: number, h: number, dst: number, dstStep: number, dstStride: number, bytesPerSample: number, signed: number,
-  ): void;
-}
+/** The core's exports (typed, generated: src/core_interface.ts). */
+export type DecoderExports = CoreExports;
 
-/** Progression names in Table A.16 order. */
-export const PROGRESSIONS: ProgressionOrder[] = ["LRCP", "RLCP", "RPCL", "PCRL", "CPRL"];
+/** Progression names in Table A.16 order (values from the generated interface). */
+export const PROGRESSIONS: ProgressionOrder[] = (Object.keys(Progression) as ProgressionOrder[]).sort((a, b) => Progression[a] - Progression[b]);
 
-/** Code-block style flags in Table A.19 bit order. */
-export const CBLK_FLAGS: CodeBlockStyleFlag[] = ["bypass", "reset", "termall", "vcausal", "pterm", "segsym"];
+/** Part 1 code-block style flags in Table A.19 bit order (bit i = 1 << i). */
+export const CBLK_FLAGS: CodeBlockStyleFlag[] = (["bypass", "reset", "termall", "vcausal", "pterm", "segsym"] as const).filter(
+  (f, i) => CblkStyle[f] === 1 << i,
+);
 
 /** Marker names (Table A.2 and Part 2/15 ones that can be met). */
 export const MARKER_NAMES: Record<number, string> = {
@@ -75,52 +59,53 @@ export interface CoreHeader {
 
 /** Read the header after `decoderParse`. */
 export function readCoreHeader(c: DecoderExports): CoreHeader {
-  const s = (f: number) => c.headerSiz(f);
-  const C = s(9);
+  const s = (f: SizField) => c.headerSiz(f);
+  const cod = (f: CodField, comp = -1) => c.headerCod(comp, f);
+  const C = s(SizField.Csiz);
   const components: ComponentInfo[] = [];
-  let minLevels = c.headerCod(-1, 0);
+  let minLevels = cod(CodField.levels);
   for (let i = 0; i < C; i++) {
-    const dx = c.headerComp(i, 2);
-    const dy = c.headerComp(i, 3);
+    const dx = c.headerComp(i, CompField.dx);
+    const dy = c.headerComp(i, CompField.dy);
     components.push({
-      width: Math.ceil(s(1) / dx) - Math.ceil(s(3) / dx),
-      height: Math.ceil(s(2) / dy) - Math.ceil(s(4) / dy),
-      bitDepth: c.headerComp(i, 0),
-      signed: c.headerComp(i, 1) !== 0,
+      width: Math.ceil(s(SizField.Xsiz) / dx) - Math.ceil(s(SizField.XOsiz) / dx),
+      height: Math.ceil(s(SizField.Ysiz) / dy) - Math.ceil(s(SizField.YOsiz) / dy),
+      bitDepth: c.headerComp(i, CompField.precision),
+      signed: c.headerComp(i, CompField.signed) !== 0,
       dx,
       dy,
     });
-    if (C <= 4096) minLevels = Math.min(minLevels, c.headerCod(i, 0));
+    if (C <= 4096) minLevels = Math.min(minLevels, cod(CodField.levels, i));
   }
   return {
-    Rsiz: s(0),
-    Xsiz: s(1),
-    Ysiz: s(2),
-    XOsiz: s(3),
-    YOsiz: s(4),
-    XTsiz: s(5),
-    YTsiz: s(6),
-    XTOsiz: s(7),
-    YTOsiz: s(8),
-    tilesX: s(10),
-    tilesY: s(11),
+    Rsiz: s(SizField.Rsiz),
+    Xsiz: s(SizField.Xsiz),
+    Ysiz: s(SizField.Ysiz),
+    XOsiz: s(SizField.XOsiz),
+    YOsiz: s(SizField.YOsiz),
+    XTsiz: s(SizField.XTsiz),
+    YTsiz: s(SizField.YTsiz),
+    XTOsiz: s(SizField.XTOsiz),
+    YTOsiz: s(SizField.YTOsiz),
+    tilesX: s(SizField.tilesX),
+    tilesY: s(SizField.tilesY),
     components,
-    levels: c.headerCod(-1, 0),
+    levels: cod(CodField.levels),
     minLevels,
-    xcb: c.headerCod(-1, 1),
-    ycb: c.headerCod(-1, 2),
-    cblkStyle: c.headerCod(-1, 3),
-    reversible: c.headerCod(-1, 4) !== 0,
-    userPrecincts: c.headerCod(-1, 5) !== 0,
-    progression: c.headerCod(-1, 6),
-    layers: c.headerCod(-1, 7),
-    mct: c.headerCod(-1, 8) !== 0,
-    sop: c.headerCod(-1, 9) !== 0,
-    eph: c.headerCod(-1, 10) !== 0,
-    guardBits: c.headerCod(-1, 11),
-    htj2k: c.headerCod(-1, 13) !== 0,
-    truncated: c.headerCod(-1, 14) !== 0,
-    numTileParts: c.headerCod(-1, 15),
+    xcb: cod(CodField.xcb),
+    ycb: cod(CodField.ycb),
+    cblkStyle: cod(CodField.cblkStyle),
+    reversible: cod(CodField.reversible) !== 0,
+    userPrecincts: cod(CodField.userPrecincts) !== 0,
+    progression: cod(CodField.progression),
+    layers: cod(CodField.layers),
+    mct: cod(CodField.mct) !== 0,
+    sop: cod(CodField.sop) !== 0,
+    eph: cod(CodField.eph) !== 0,
+    guardBits: cod(CodField.guardBits),
+    htj2k: cod(CodField.htj2k) !== 0,
+    truncated: cod(CodField.truncated) !== 0,
+    numTileParts: cod(CodField.numTileParts),
   };
 }
 

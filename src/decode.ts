@@ -6,6 +6,7 @@ import { J2kError } from "./errors.js";
 import type { ComponentInfo, DecodeOptions, DecodedImage, Limits, SampleArray } from "./types.js";
 import { callCore, copyIn } from "./wasm/load.js";
 import { readCoreHeader, type CoreHeader, type DecoderExports } from "./core_header.js";
+import { DecodeWarning, PlaneField } from "./core_interface.js";
 import { sampleArrayFor, bytesPerSampleFor } from "./samples.js";
 import { sniffFormat } from "./jp2/boxes.js";
 import { readJp2, codestreamOf, toColorSpaceInfo } from "./jp2/read.js";
@@ -147,7 +148,8 @@ interface PlaneInfo {
 }
 
 function planeInfo(c: DecoderExports, comp: number): PlaneInfo {
-  return { ptr: c.decoderPlane(comp, 0), x0: c.decoderPlane(comp, 1), y0: c.decoderPlane(comp, 2), w: c.decoderPlane(comp, 3), h: c.decoderPlane(comp, 4) };
+  const f = (field: PlaneField) => c.decoderPlane(comp, field);
+  return { ptr: f(PlaneField.data), x0: f(PlaneField.x0), y0: f(PlaneField.y0), w: f(PlaneField.width), h: f(PlaneField.height) };
 }
 
 /** Depth/sign of the output array for these components. */
@@ -207,9 +209,9 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     }
     const partial = c.decoderRun(p.reduce, p.layers, cx0, cy0, p.rx1, p.ry1, options.allowPartial ? 1 : 0, mask, MAX_CODEBLOCKS_PER_TILE) !== 0;
     if (partial) warnings.push("the codestream is truncated or damaged; the image holds what could be decoded");
-    const missing = c.decoderWarnings(0);
+    const missing = c.decoderWarnings(DecodeWarning.missingTiles);
     if (missing > 0) warnings.push(`${missing} tile(s) have no data in the codestream; their area is left at 0`);
-    const short = c.decoderWarnings(1);
+    const short = c.decoderWarnings(DecodeWarning.shortTiles);
     if (short > 0) warnings.push(`${short} tile(s) end before their last packets; the missing packets were taken as empty`);
 
     // component sizes of the requested region (B-1 then B-14 at the reduced resolution)

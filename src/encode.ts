@@ -3,38 +3,13 @@
  * @module
  */
 import { J2kError } from "./errors.js";
-import type { EncodeOptions, J2kImage, ProgressionOrder } from "./types.js";
-import { callCore, type CoreExports } from "./wasm/load.js";
+import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "./types.js";
+import { callCore } from "./wasm/load.js";
+import { EncoderInfo, EncoderParam as F } from "./core_interface.js";
 import { PROGRESSIONS, CBLK_FLAGS } from "./core_header.js";
 import { writeJp2 } from "./jp2/write.js";
 import { decode } from "./decode.js";
 import { runInWorker } from "./worker/pool.js";
-
-interface EncoderExports extends CoreExports {
-  encoderCreate(numComps: number, width: number, height: number): void;
-  encoderSetComp(c: number, prec: number, sgnd: number, dx: number, dy: number): void;
-  encoderSet(field: number, value: number): void;
-  encoderSetPrecinct(r: number, ppx: number, ppy: number): void;
-  encoderSetLayer(l: number, bytes: number, dist: number): void;
-  encoderAddPoc(rs: number, cs: number, lye: number, re: number, ce: number, order: number): void;
-  encoderSetComment(ptr: number, len: number): void;
-  encoderPlane(c: number): number;
-  encoderPlaneWidth(c: number): number;
-  encoderPlaneHeight(c: number): number;
-  encoderRun(): number;
-  encoderOutputLength(): number;
-  encoderLevels(): number;
-  encoderLayerSize(l: number): number;
-  encoderAllPasses(): number;
-  unpackComponent(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, dst: number, dstStride: number, dcShift: number): void;
-}
-
-/** Encoder field numbers (codec/api_encoder.ts encoderSet). */
-const F = {
-  originX: 0, originY: 1, tileW: 2, tileH: 3, tileX0: 4, tileY0: 5, levels: 6, xcb: 7, ycb: 8, cblkStyle: 9,
-  reversible: 10, mct: 11, progression: 12, layers: 13, sop: 14, eph: 15, guard: 16, tlm: 17, plt: 18, tileParts: 19,
-  baseStep: 20, rsiz: 21,
-} as const;
 
 function bad(message: string): J2kError {
   return new J2kError("ENCODE_INVALID_OPTIONS", message);
@@ -143,7 +118,7 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (progression < 0) throw bad(`progression must be one of ${PROGRESSIONS.join(", ")} (got ${String(order)})`);
   let cblkStyle = 0;
   for (const f of o.codeBlockStyle ?? []) {
-    const bit = CBLK_FLAGS.indexOf(f);
+    const bit = CBLK_FLAGS.indexOf(f as CodeBlockStyleFlag);
     if (bit < 0) throw bad(`unknown code-block style "${String(f)}" (allowed: ${CBLK_FLAGS.join(", ")})`);
     cblkStyle |= 1 << bit;
   }
@@ -444,19 +419,19 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
   const prec = image.bitDepth;
 
   const { codestream, layerBytes, levels, allPasses } = callCore((core) => {
-    const c = core as EncoderExports;
+    const c = core;
     c.encoderCreate(C, W, H);
     for (let i = 0; i < C; i++) c.encoderSetComp(i, prec, image.signed ? 1 : 0, comps[i]!.dx, comps[i]!.dy);
     if (ox) c.encoderSet(F.originX, ox);
     if (oy) c.encoderSet(F.originY, oy);
     if (s.tile) {
-      c.encoderSet(F.tileW, s.tile.width);
-      c.encoderSet(F.tileH, s.tile.height);
+      c.encoderSet(F.tileWidth, s.tile.width);
+      c.encoderSet(F.tileHeight, s.tile.height);
       c.encoderSet(F.tileX0, s.tile.x0);
       c.encoderSet(F.tileY0, s.tile.y0);
     } else {
-      c.encoderSet(F.tileW, ox + W);
-      c.encoderSet(F.tileH, oy + H);
+      c.encoderSet(F.tileWidth, ox + W);
+      c.encoderSet(F.tileHeight, oy + H);
     }
     c.encoderSet(F.levels, s.levels);
     c.encoderSet(F.xcb, log2i(s.cbw));
@@ -468,7 +443,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     c.encoderSet(F.layers, s.layers);
     c.encoderSet(F.sop, s.sop ? 1 : 0);
     c.encoderSet(F.eph, s.eph ? 1 : 0);
-    c.encoderSet(F.guard, s.guardBits);
+    c.encoderSet(F.guardBits, s.guardBits);
     c.encoderSet(F.tlm, s.tlm ? 1 : 0);
     c.encoderSet(F.plt, s.plt ? 1 : 0);
     c.encoderSet(F.tileParts, s.tileParts);
@@ -504,7 +479,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     const out = c.encoderRun();
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayerSize(l));
-    return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderLevels(), allPasses: c.encoderAllPasses() !== 0 };
+    return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderInfo(EncoderInfo.levels), allPasses: c.encoderInfo(EncoderInfo.allPasses) !== 0 };
   });
   if (s.format === "jp2") {
     const file = writeJp2(codestream, {

@@ -5,6 +5,7 @@
 import type { HeaderInfo } from "./types.js";
 import { callCore, copyIn } from "./wasm/load.js";
 import { readCoreHeader, cblkFlags, PROGRESSIONS, type DecoderExports } from "./core_header.js";
+import { CodField, MarkerField, TilePartField } from "./core_interface.js";
 import { asBytes, locateCodestream } from "./decode.js";
 import { toJp2Info } from "./jp2/read.js";
 
@@ -29,18 +30,20 @@ function comments(cs: Uint8Array, markers: CodestreamLayout["markers"]): string[
 function layoutOf(c: DecoderExports): CodestreamLayout {
   const markers: CodestreamLayout["markers"] = [];
   for (let i = 0, n = c.headerMarkerCount(); i < n; i++) {
-    markers.push({ code: c.headerMarker(i, 0), offset: c.headerMarker(i, 1), length: c.headerMarker(i, 2), tilePart: c.headerMarker(i, 3) });
+    const f = (field: MarkerField) => c.headerMarker(i, field);
+    markers.push({ code: f(MarkerField.code), offset: f(MarkerField.offset), length: f(MarkerField.length), tilePart: f(MarkerField.tilePart) });
   }
   const tileParts: CodestreamLayout["tileParts"] = [];
-  const parts = c.headerCod(-1, 15);
+  const parts = c.headerCod(-1, CodField.numTileParts);
   for (let i = 0; i < parts; i++) {
+    const f = (field: TilePartField) => c.headerTilePart(i, field);
     tileParts.push({
-      tile: c.headerTilePart(i, 0),
-      TPsot: c.headerTilePart(i, 1),
-      TNsot: c.headerTilePart(i, 2),
-      offset: c.headerTilePart(i, 3),
-      dataStart: c.headerTilePart(i, 4),
-      dataEnd: c.headerTilePart(i, 5),
+      tile: f(TilePartField.tile),
+      TPsot: f(TilePartField.TPsot),
+      TNsot: f(TilePartField.TNsot),
+      offset: f(TilePartField.sotOffset),
+      dataStart: f(TilePartField.dataStart),
+      dataEnd: f(TilePartField.dataEnd),
     });
   }
   return { markers, tileParts };

@@ -18,5 +18,5 @@ export type { EncodeResult } from "./encode.js";
 export { readHeader } from "./header.js";
 export { sampleArrayFor } from "./samples.js";
 export { setWorkerCount, terminateWorkers, workerPoolInfo } from "./worker/pool.js";
-export { encodeJpeg, encodeJpegDetailed, createJpegWriter, JpegWriter } from "./jpeg/index.js";
-export type { JpegEncodeResult, JpegWriterInfo, JpegSink, JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./jpeg/index.js";
+export { encodeJpeg, encodeJpegDetailed, createJpegWriter, JpegWriter, jpegMetadataFromJp2 } from "./jpeg/index.js";
+export type { Jp2JpegMetadata, JpegEncodeResult, JpegWriterInfo, JpegSink, JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./jpeg/index.js";

@@ -83,7 +83,7 @@ export async function loadOpenJpegWasm() {
       const n = w * h * fi.componentCount;
       const data =
         fi.bitsPerSample <= 8
-          ? new Uint8Array(raw.buffer, raw.byteOffset, n)
+          ? raw.slice(0, n) // copied out of WASM memory, as j2kit's result is
           : fi.isSigned
             ? new Int16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + 2 * n))
             : new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + 2 * n));

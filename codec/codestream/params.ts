@@ -8,21 +8,10 @@ export const MAX_LEVELS: i32 = 32;
 export const MAX_RES: i32 = 33;
 export const MAX_BANDS: i32 = 97;
 
-/** Progression orders, Table A.16. */
-export const PROG_LRCP: i32 = 0;
-export const PROG_RLCP: i32 = 1;
-export const PROG_RPCL: i32 = 2;
-export const PROG_PCRL: i32 = 3;
-export const PROG_CPRL: i32 = 4;
-
-/** Code-block style bits, Table A.19 (+ Part 15 HT bit). */
-export const CBLK_BYPASS: i32 = 0x01;
-export const CBLK_RESET: i32 = 0x02;
-export const CBLK_TERMALL: i32 = 0x04;
-export const CBLK_VCAUSAL: i32 = 0x08;
-export const CBLK_PTERM: i32 = 0x10;
-export const CBLK_SEGSYM: i32 = 0x20;
-export const CBLK_HT: i32 = 0x40;
+/** Progression orders (Table A.16) and code-block style bits (Table A.19 + Part 15 HT bit) cross the
+ * host boundary, so they are defined once in scripts/core_interface.mjs (generated into api_fields.ts). */
+export { PROG_LRCP, PROG_RLCP, PROG_RPCL, PROG_PCRL, PROG_CPRL } from "../api_fields";
+export { CBLK_BYPASS, CBLK_RESET, CBLK_TERMALL, CBLK_VCAUSAL, CBLK_PTERM, CBLK_SEGSYM, CBLK_HT } from "../api_fields";
 
 /** Quantization styles, Table A.28. */
 export const QUANT_NONE: i32 = 0;

@@ -33,6 +33,10 @@ export function convertRegion(
   pix: usize, stride: usize, step: usize, rowBase: i32,
   x0: i32, y0: i32, w: i32, h: i32, W: i32, H: i32,
 ): void {
+  if (x0 + w <= W && y0 + h <= H) {
+    convertInterior(pix + <usize>(y0 - rowBase) * stride + <usize>x0 * step, stride, step, w, h);
+    return;
+  }
   for (let j = 0; j < h; j++) {
     let y = min(y0 + j, H - 1) - rowBase;
     let row = pix + <usize>y * stride;
@@ -47,6 +51,25 @@ export function convertRegion(
       store<i32>(PLANE_Y + q, (FIX_0_29900 * r + FIX_0_58700 * g + FIX_0_11400 * b + ONE_HALF) >> 16);
       store<i32>(PLANE_CB + q, (-FIX_0_16874 * r - FIX_0_33126 * g + FIX_0_50000 * b + CBCR_OFFSET + ONE_HALF - 1) >> 16);
       store<i32>(PLANE_CR + q, (FIX_0_50000 * r - FIX_0_41869 * g - FIX_0_08131 * b + CBCR_OFFSET + ONE_HALF - 1) >> 16);
+    }
+  }
+}
+
+/** convertRegion for a region inside the image: no clamping. */
+function convertInterior(src: usize, stride: usize, step: usize, w: i32, h: i32): void {
+  for (let j = 0; j < h; j++) {
+    let p = src + <usize>j * stride;
+    let o = <usize>(j << 4) << 2;
+    let e = o + (<usize>w << 2);
+    while (o < e) {
+      let r = <i32>load<u8>(p);
+      let g = <i32>load<u8>(p, 1);
+      let b = <i32>load<u8>(p, 2);
+      store<i32>(PLANE_Y + o, (FIX_0_29900 * r + FIX_0_58700 * g + FIX_0_11400 * b + ONE_HALF) >> 16);
+      store<i32>(PLANE_CB + o, (-FIX_0_16874 * r - FIX_0_33126 * g + FIX_0_50000 * b + CBCR_OFFSET + ONE_HALF - 1) >> 16);
+      store<i32>(PLANE_CR + o, (FIX_0_50000 * r - FIX_0_41869 * g - FIX_0_08131 * b + CBCR_OFFSET + ONE_HALF - 1) >> 16);
+      p += step;
+      o += 4;
     }
   }
 }
@@ -70,24 +93,27 @@ export function blockFromPlane(plane: usize, bx: i32, by: i32, block: usize): vo
 export function blockDownsampled(plane: usize, fx: i32, fy: i32, bx: i32, by: i32, lastRow: i32, block: usize): void {
   for (let r = 0; r < 8; r++) {
     let cy = min((by << 3) + r, lastRow);
-    let s0 = plane + ((<usize>((cy * fy) << 4)) << 2);
+    let s0 = plane + ((<usize>((cy * fy) << 4) + <usize>((bx << 3) * fx)) << 2);
     let s1 = fy == 2 ? s0 + (16 << 2) : s0;
     let d = block + (<usize>(r << 3) << 2);
-    for (let c = 0; c < 8; c++) {
-      let cx = (bx << 3) + c;
-      let v: i32;
-      if (fx == 2) {
-        let o = <usize>(cx << 1) << 2;
-        if (fy == 2) {
-          v = (load<i32>(s0 + o) + load<i32>(s0 + o + 4) + load<i32>(s1 + o) + load<i32>(s1 + o + 4) + 1 + (c & 1)) >> 2;
-        } else {
-          v = (load<i32>(s0 + o) + load<i32>(s0 + o + 4) + (c & 1)) >> 1;
-        }
-      } else {
-        let o = <usize>cx << 2;
-        v = fy == 2 ? (load<i32>(s0 + o) + load<i32>(s1 + o) + 1) >> 1 : load<i32>(s0 + o);
+    if (fx == 2 && fy == 2) {
+      for (let c: usize = 0; c < 8; c += 2) {
+        let o = c << 3;
+        store<i32>(d + (c << 2), ((load<i32>(s0 + o) + load<i32>(s0 + o, 4) + load<i32>(s1 + o) + load<i32>(s1 + o, 4) + 1) >> 2) - 128);
+        store<i32>(d + (c << 2), ((load<i32>(s0 + o, 8) + load<i32>(s0 + o, 12) + load<i32>(s1 + o, 8) + load<i32>(s1 + o, 12) + 2) >> 2) - 128, 4);
       }
-      store<i32>(d + (<usize>c << 2), v - 128);
+    } else if (fx == 2) {
+      for (let c: usize = 0; c < 8; c += 2) {
+        let o = c << 3;
+        store<i32>(d + (c << 2), ((load<i32>(s0 + o) + load<i32>(s0 + o, 4)) >> 1) - 128);
+        store<i32>(d + (c << 2), ((load<i32>(s0 + o, 8) + load<i32>(s0 + o, 12) + 1) >> 1) - 128, 4);
+      }
+    } else if (fy == 2) {
+      for (let c: usize = 0; c < 8; c++) {
+        store<i32>(d + (c << 2), ((load<i32>(s0 + (c << 2)) + load<i32>(s1 + (c << 2)) + 1) >> 1) - 128);
+      }
+    } else {
+      for (let c: usize = 0; c < 8; c++) store<i32>(d + (c << 2), load<i32>(s0 + (c << 2)) - 128);
     }
   }
 }

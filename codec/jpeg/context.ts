@@ -58,7 +58,9 @@ export const CTX_VALS: usize = 1280; // u8 [4][256] HUFFVAL
 export const CTX_CODE: usize = 2304; // u32 [4][256] EHUFCO
 export const CTX_SIZE: usize = 6400; // u8 [4][256] EHUFSI (0 = symbol has no code)
 export const CTX_FREQ: usize = 7424; // u64 [4][257] symbol counts for optimised tables
-export const CTX_BYTES: usize = 7424 + 4 * 257 * 8;
+export const CTX_RECIP: usize = 7424 + 4 * 257 * 8; // u32 [2][64] reciprocals, zig-zag order
+export const CTX_HALF: usize = CTX_RECIP + 512; // u32 [2][64] rounding offsets (q << 2), zig-zag order
+export const CTX_BYTES: usize = CTX_HALF + 512;
 
 /** Huffman table slots: DC/AC for luminance, DC/AC for chrominance (Tc/Th in DHT, B.2.4.2). */
 export const HT_DC_LUMA: i32 = 0;

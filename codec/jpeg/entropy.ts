@@ -5,7 +5,6 @@
 // entropySave move them to and from the host-owned context blob.
 
 import { JpegCtx, CTX_CODE, CTX_SIZE, CF_DC, compGet, compSet } from "./context";
-import { ZIGZAG } from "./tables";
 import { freqPtr } from "./huffman";
 
 let gBuf: u64 = 0;
@@ -85,16 +84,17 @@ function magnitudeBits(a: i32): i32 {
 }
 
 /**
- * Code one quantised block (natural order at `coef`) of component `ci` with Huffman tables
- * `dcT`/`acT` (F.1.2.1 DC difference, F.1.2.2 AC run-length with ZRL and EOB).
+ * Code one quantised block (zig-zag order at `zz`, `mask` bit k set for non-zero coefficient k) of
+ * component `ci` with Huffman tables `dcT`/`acT` (F.1.2.1 DC difference, F.1.2.2 AC run-length
+ * with ZRL and EOB).
  */
-export function encodeBlock(ctx: usize, ci: i32, coef: usize, dcT: i32, acT: i32): void {
+export function encodeBlock(ctx: usize, ci: i32, zz: usize, mask: u64, dcT: i32, acT: i32): void {
   let dcCode = ctx + CTX_CODE + (<usize>dcT << 10);
   let dcSize = ctx + CTX_SIZE + (<usize>dcT << 8);
   let acCode = ctx + CTX_CODE + (<usize>acT << 10);
   let acSize = ctx + CTX_SIZE + (<usize>acT << 8);
 
-  let dc = load<i32>(coef);
+  let dc = load<i32>(zz);
   let diff = dc - compGet(ctx, ci, CF_DC);
   compSet(ctx, ci, CF_DC, dc);
   let a = diff < 0 ? -diff : diff;
@@ -102,50 +102,49 @@ export function encodeBlock(ctx: usize, ci: i32, coef: usize, dcT: i32, acT: i32
   emit(load<u32>(dcCode + (<usize>n << 2)), <i32>load<u8>(dcSize + <usize>n));
   if (n != 0) emit(<u32>(diff < 0 ? diff - 1 : diff), n);
 
-  let run = 0;
-  for (let k: usize = 1; k < 64; k++) {
-    let v = load<i32>(coef + (<usize>load<u8>(ZIGZAG + k) << 2));
-    if (v == 0) {
-      run++;
-      continue;
-    }
+  let m = mask & ~(<u64>1);
+  let last: i32 = 0;
+  while (m != 0) {
+    let k = <i32>ctz(m);
+    m &= m - 1;
+    let run = k - last - 1;
+    last = k;
     while (run > 15) {
       emit(load<u32>(acCode + (0xf0 << 2)), <i32>load<u8>(acSize + 0xf0));
       run -= 16;
     }
-    let av = v < 0 ? -v : v;
-    let nb = magnitudeBits(av);
+    let v = load<i32>(zz + (<usize>k << 2));
+    let nb = magnitudeBits(v < 0 ? -v : v);
     let sym = <usize>((run << 4) + nb);
     emit(load<u32>(acCode + (sym << 2)), <i32>load<u8>(acSize + sym));
     emit(<u32>(v < 0 ? v - 1 : v), nb);
-    run = 0;
   }
-  if (run > 0) emit(load<u32>(acCode), <i32>load<u8>(acSize));
+  if (last != 63) emit(load<u32>(acCode), <i32>load<u8>(acSize));
 }
 
 /** Count the symbols `encodeBlock` would code (statistics pass for K.2 optimal tables). */
-export function countBlock(ctx: usize, ci: i32, coef: usize, dcT: i32, acT: i32): void {
+export function countBlock(ctx: usize, ci: i32, zz: usize, mask: u64, dcT: i32, acT: i32): void {
   let dcF = freqPtr(ctx, dcT);
   let acF = freqPtr(ctx, acT);
-  let dc = load<i32>(coef);
+  let dc = load<i32>(zz);
   let diff = dc - compGet(ctx, ci, CF_DC);
   compSet(ctx, ci, CF_DC, dc);
   let n = <usize>magnitudeBits(diff < 0 ? -diff : diff);
   store<u64>(dcF + (n << 3), load<u64>(dcF + (n << 3)) + 1);
-  let run = 0;
-  for (let k: usize = 1; k < 64; k++) {
-    let v = load<i32>(coef + (<usize>load<u8>(ZIGZAG + k) << 2));
-    if (v == 0) {
-      run++;
-      continue;
-    }
+  let m = mask & ~(<u64>1);
+  let last: i32 = 0;
+  while (m != 0) {
+    let k = <i32>ctz(m);
+    m &= m - 1;
+    let run = k - last - 1;
+    last = k;
     while (run > 15) {
       store<u64>(acF + (0xf0 << 3), load<u64>(acF + (0xf0 << 3)) + 1);
       run -= 16;
     }
+    let v = load<i32>(zz + (<usize>k << 2));
     let sym = <usize>((run << 4) + magnitudeBits(v < 0 ? -v : v));
     store<u64>(acF + (sym << 3), load<u64>(acF + (sym << 3)) + 1);
-    run = 0;
   }
-  if (run > 0) store<u64>(acF, load<u64>(acF) + 1);
+  if (last != 63) store<u64>(acF, load<u64>(acF) + 1);
 }

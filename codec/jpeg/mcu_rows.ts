@@ -11,10 +11,11 @@ import {
 } from "./context";
 import { convertRegion, blockFromPlane, blockDownsampled, blockFromGrey, PLANE_Y, PLANE_CB, PLANE_CR } from "./color";
 import { fdctIslow } from "./fdct";
-import { quantizeBlock } from "./quant";
+import { quantizeZigzag } from "./quant";
 import { encodeBlock, countBlock, entropyLoad, entropySave, entropyCursor, entropyFlush, entropyMarker } from "./entropy";
 
 const BLOCK: usize = memory.data(64 * 4, 16);
+const ZZ: usize = memory.data(64 * 4, 16);
 
 /** Upper bound on the bytes one block can take: (16 + 11) + 63 * (16 + 10) bits, every byte stuffed. */
 export const BLOCK_BYTES_MAX: i32 = 420;
@@ -32,18 +33,21 @@ function planeOf(ci: i32): usize {
   return ci == 0 ? PLANE_Y : ci == 1 ? PLANE_CB : PLANE_CR;
 }
 
-/** Quantised coefficients of block (bx, by) of component ci in the current MCU, into BLOCK. */
+/**
+ * Quantised coefficients of block (bx, by) of component ci in the current MCU, into ZZ (zig-zag
+ * order); returns the non-zero mask.
+ */
 function formBlock(
   ctx: usize, c: JpegCtx, ci: i32, bx: i32, by: i32,
   pix: usize, stride: usize, step: usize, rowBase: i32,
-): void {
+): u64 {
   let gbx = c.mcuCol * compGet(ctx, ci, CF_H) + bx;
   let gby = c.mcuRow * compGet(ctx, ci, CF_V) + by;
   if (gbx >= compGet(ctx, ci, CF_WB) || gby >= compGet(ctx, ci, CF_HB)) {
     // Dummy block (A.2.4 padding of the MCU): flat, DC equal to the previous block's.
-    memory.fill(BLOCK, 0, 256);
-    store<i32>(BLOCK, compGet(ctx, ci, CF_DC));
-    return;
+    let dc = compGet(ctx, ci, CF_DC);
+    store<i32>(ZZ, dc);
+    return <u64>(dc != 0);
   }
   if (c.comps == 1) {
     blockFromGrey(pix, stride, step, rowBase, gbx << 3, gby << 3, c.width, c.height, BLOCK);
@@ -58,7 +62,7 @@ function formBlock(
     }
   }
   fdctIslow(BLOCK);
-  quantizeBlock(ctx, compGet(ctx, ci, CF_TBL), BLOCK);
+  return quantizeZigzag(ctx, compGet(ctx, ci, CF_TBL), BLOCK, ZZ);
 }
 
 /**
@@ -113,9 +117,9 @@ export function codeRows(
         let t = compGet(ctx, ci, CF_TBL) << 1;
         for (let by = 0; by < v; by++) {
           for (let bx = 0; bx < h; bx++) {
-            formBlock(ctx, c, ci, bx, by, pix, <usize>stride, <usize>step, rowBase);
-            if (stats) countBlock(ctx, ci, BLOCK, t, t + 1);
-            else encodeBlock(ctx, ci, BLOCK, t, t + 1);
+            let mask = formBlock(ctx, c, ci, bx, by, pix, <usize>stride, <usize>step, rowBase);
+            if (stats) countBlock(ctx, ci, ZZ, mask, t, t + 1);
+            else encodeBlock(ctx, ci, ZZ, mask, t, t + 1);
           }
         }
       }

@@ -2,8 +2,8 @@
 // quality 1-100 the way the IJG library does (jpeg_quality_scaling), so quality N means what it
 // means in cjpeg, vips and ImageMagick.
 
-import { STD_LUMA_QUANT, STD_CHROMA_QUANT } from "./tables";
-import { CTX_QUANT, CTX_DIV } from "./context";
+import { STD_LUMA_QUANT, STD_CHROMA_QUANT, ZIGZAG } from "./tables";
+import { CTX_QUANT, CTX_DIV, CTX_RECIP, CTX_HALF } from "./context";
 
 /** IJG quality to percentage scale: q < 50 -> 5000/q, else 200 - 2q. */
 export function qualityScale(quality: i32): i32 {
@@ -27,19 +27,32 @@ export function quantTableInit(ctx: usize, t: i32, quality: i32): void {
     store<u16>(qt + (i << 1), <u16>q);
     store<i32>(dv + (i << 2), q << 3);
   }
+  // Zig-zag ordered reciprocals: floor(2^32 / d) + 1 divides any n < 2^16 exactly by d <= 2040
+  // (the error n / 2^32 < 2^-16 never reaches the next integer, whose distance is >= 1/d).
+  let rc = ctx + CTX_RECIP + (<usize>t << 8);
+  let hf = ctx + CTX_HALF + (<usize>t << 8);
+  for (let k: usize = 0; k < 64; k++) {
+    let d = <u64>load<i32>(dv + (<usize>load<u8>(ZIGZAG + k) << 2));
+    store<u32>(rc + (k << 2), <u32>((<u64>1 << 32) / d + 1));
+    store<u32>(hf + (k << 2), <u32>(d >> 1));
+  }
 }
 
 /**
- * Quantise the 64 DCT outputs at `block` (natural order, in place) with rounding to nearest and
- * halves away from zero, as F.1.1.4's Sq = round(S / Q) with the IJG library's integer rounding.
+ * Quantise the DCT outputs at `block` (natural order) into `zz` in zig-zag order, rounding to
+ * nearest with halves away from zero (F.1.1.4; the IJG library's integer rounding). Returns a mask
+ * with bit k set when coefficient k (zig-zag) is not zero.
  */
-export function quantizeBlock(ctx: usize, t: i32, block: usize): void {
-  let dv = ctx + CTX_DIV + (<usize>t << 8);
-  for (let i: usize = 0; i < 64; i++) {
-    let x = load<i32>(block + (i << 2));
-    let d = load<i32>(dv + (i << 2));
-    let half = d >> 1;
-    let r = x < 0 ? -((half - x) / d) : (x + half) / d;
-    store<i32>(block + (i << 2), r);
+export function quantizeZigzag(ctx: usize, t: i32, block: usize, zz: usize): u64 {
+  let rc = ctx + CTX_RECIP + (<usize>t << 8);
+  let hf = ctx + CTX_HALF + (<usize>t << 8);
+  let mask: u64 = 0;
+  for (let k: usize = 0; k < 64; k++) {
+    let x = load<i32>(block + (<usize>load<u8>(ZIGZAG + k) << 2));
+    let n = <u64>(<u32>(x < 0 ? -x : x) + load<u32>(hf + (k << 2)));
+    let q = <i32>((n * <u64>load<u32>(rc + (k << 2))) >> 32);
+    store<i32>(zz + (k << 2), x < 0 ? -q : q);
+    mask |= <u64>(q != 0) << k;
   }
+  return mask;
 }

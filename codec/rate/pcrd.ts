@@ -11,7 +11,7 @@
 import { EncodeJob, jobTile, measureLayers } from "../encoder";
 import { CodeBlock } from "../structure/tile";
 import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
-import { PASS_RECORD } from "../t2/packet_encoder";
+import { passRecord, passesRate } from "../t1/pass_record";
 import { dwtSynthesisNorm } from "../transform/dwt_norms";
 import { arenaAlloc } from "../util/arena";
 
@@ -71,15 +71,15 @@ function hullOf(cb: CodeBlock, wgt: f64): void {
   let dAt = arenaAlloc(<usize>(n + 1) << 3); // cumulative distortion decrease after k passes
   store<f64>(dAt, 0);
   for (let k = 1; k <= n; k++) {
-    cumD += load<f64>(cb.encPasses + <usize>(k - 1) * PASS_RECORD) * wgt;
+    cumD += passRecord(cb.encPasses, k - 1).distDecrease * wgt;
     store<f64>(dAt + (<usize>k << 3), cumD);
   }
   for (let k = 1; k <= n; k++) {
-    let Rk = <f64>load<u32>(cb.encPasses + <usize>(k - 1) * PASS_RECORD, 8);
+    let Rk = <f64>passesRate(cb.encPasses, k);
     let Dk = load<f64>(dAt + (<usize>k << 3));
     while (true) {
       let pk = m == 0 ? 0 : <i32>load<u8>(passes + <usize>(m - 1));
-      let Rp = pk == 0 ? 0.0 : <f64>load<u32>(cb.encPasses + <usize>(pk - 1) * PASS_RECORD, 8);
+      let Rp = <f64>passesRate(cb.encPasses, pk);
       let Dp = load<f64>(dAt + (<usize>pk << 3));
       let dR = Rk - Rp, dD = Dk - Dp;
       if (dD <= 0) break; // no gain: not a candidate (the point is dropped)
@@ -350,7 +350,7 @@ function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize): void {
 // @ts-ignore: decorator
 @inline
 function passBytes(cb: CodeBlock, passes: i32): i32 {
-  return passes <= 0 ? 0 : <i32>load<u32>(cb.encPasses + <usize>(passes - 1) * PASS_RECORD, 8);
+  return <i32>passesRate(cb.encPasses, passes);
 }
 
 function applyCandidates(blocks: usize, nexts: usize, order: usize, saved: usize, m: i32, k: i32, l: i32, L: i32): void {

@@ -8,14 +8,15 @@ import { arenaAllocZeroed, arenaAllocArrayZeroed } from "../util/arena";
 import { fail } from "../util/fail";
 import { ERR_LIMIT_CODEBLOCKS, ERR_UNSUPPORTED, ERR_BAD_COD } from "../util/error_codes";
 import { TagTree, tagTreeNew } from "../t2/tag_tree";
+import { ceilDiv, ceilDivPow2, floorDivPow2 } from "../util/math";
 
 export const ORIENT_LL: i32 = 0;
 export const ORIENT_HL: i32 = 1;
 export const ORIENT_LH: i32 = 2;
 export const ORIENT_HH: i32 = 3;
 
-/** Most magnitude bit-planes the 32-bit sample path can carry (twice the reconstruction must fit i32). */
-export const MAX_BITPLANES: i32 = 30;
+export { MAX_BITPLANES } from "../util/constants";
+import { MAX_BITPLANES } from "../util/constants";
 
 /** A code-block (B.7) with the state T2 and T1 need (decoder and encoder). */
 @unmanaged
@@ -202,21 +203,6 @@ export function codeBlock(pb: PrecinctBand, i: i32): CodeBlock {
   return changetype<CodeBlock>(pb.cblks + <usize>i * offsetof<CodeBlock>());
 }
 
-/** ceil(a / 2^e) for a >= 0 with 64-bit intermediates. */
-// @ts-ignore: decorator
-@inline
-function ceilPow2(a: i64, e: i32): i64 {
-  if (e >= 62) return a > 0 ? 1 : 0;
-  return (a + (<i64>1 << e) - 1) >> e;
-}
-
-// @ts-ignore: decorator
-@inline
-function floorPow2(a: i64, e: i32): i64 {
-  if (e >= 62) return 0;
-  return a >> e;
-}
-
 /** log2 of the nominal gain of a sub-band (Table E.1 / E-3): LL 0, HL/LH 1, HH 2. */
 // @ts-ignore: decorator
 @inline
@@ -247,20 +233,14 @@ export function buildTile(cs: Codestream, tp: TileParams, maxCblks: i64): Tile {
 function compBounds(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): void {
   let cz = compSiz(cs.siz, c);
   // B-12: tcx0 = ceil(tx0 / XRsiz)
-  tc.x0 = <i32>ceilPow2Div(<i64>tp.tx0, cz.dx);
-  tc.y0 = <i32>ceilPow2Div(<i64>tp.ty0, cz.dy);
-  tc.x1 = <i32>ceilPow2Div(<i64>tp.tx1, cz.dx);
-  tc.y1 = <i32>ceilPow2Div(<i64>tp.ty1, cz.dy);
+  tc.x0 = <i32>ceilDiv<i64>(tp.tx0, cz.dx);
+  tc.y0 = <i32>ceilDiv<i64>(tp.ty0, cz.dy);
+  tc.x1 = <i32>ceilDiv<i64>(tp.tx1, cz.dx);
+  tc.y1 = <i32>ceilDiv<i64>(tp.ty1, cz.dy);
   tc.dx = cz.dx;
   tc.dy = cz.dy;
   tc.prec = cz.prec;
   tc.sgnd = cz.sgnd;
-}
-
-// @ts-ignore: decorator
-@inline
-function ceilPow2Div(a: i64, d: i32): i64 {
-  return (a + <i64>d - 1) / <i64>d;
 }
 
 function countCblks(cs: Codestream, tp: TileParams, c: i32): i64 {
@@ -278,12 +258,12 @@ function countCblks(cs: Codestream, tp: TileParams, c: i32): i64 {
       let orient = r == 0 ? 0 : b + 1;
       let lev = r == 0 ? NL : NL - r + 1;
       let xo: i64 = orient & 1, yo: i64 = orient >> 1;
-      let bx0 = ceilPow2(<i64>tc.x0 - (lev > 0 ? (xo << (lev - 1)) : 0), lev);
-      let bx1 = ceilPow2(<i64>tc.x1 - (lev > 0 ? (xo << (lev - 1)) : 0), lev);
-      let by0 = ceilPow2(<i64>tc.y0 - (lev > 0 ? (yo << (lev - 1)) : 0), lev);
-      let by1 = ceilPow2(<i64>tc.y1 - (lev > 0 ? (yo << (lev - 1)) : 0), lev);
+      let bx0 = ceilDivPow2(<i64>tc.x0 - (lev > 0 ? (xo << (lev - 1)) : 0), lev);
+      let bx1 = ceilDivPow2(<i64>tc.x1 - (lev > 0 ? (xo << (lev - 1)) : 0), lev);
+      let by0 = ceilDivPow2(<i64>tc.y0 - (lev > 0 ? (yo << (lev - 1)) : 0), lev);
+      let by1 = ceilDivPow2(<i64>tc.y1 - (lev > 0 ? (yo << (lev - 1)) : 0), lev);
       if (bx1 <= bx0 || by1 <= by0) continue;
-      n += (ceilPow2(bx1, cbw) - floorPow2(bx0, cbw)) * (ceilPow2(by1, cbh) - floorPow2(by0, cbh));
+      n += (ceilDivPow2(bx1, cbw) - floorDivPow2(bx0, cbw)) * (ceilDivPow2(by1, cbh) - floorDivPow2(by0, cbh));
     }
   }
   return n;
@@ -310,16 +290,16 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): vo
     res.r = r;
     let lev = NL - r;
     // B-14
-    res.x0 = <i32>ceilPow2(<i64>tc.x0, lev);
-    res.y0 = <i32>ceilPow2(<i64>tc.y0, lev);
-    res.x1 = <i32>ceilPow2(<i64>tc.x1, lev);
-    res.y1 = <i32>ceilPow2(<i64>tc.y1, lev);
+    res.x0 = <i32>ceilDivPow2(<i64>tc.x0, lev);
+    res.y0 = <i32>ceilDivPow2(<i64>tc.y0, lev);
+    res.x1 = <i32>ceilDivPow2(<i64>tc.x1, lev);
+    res.y1 = <i32>ceilDivPow2(<i64>tc.y1, lev);
     res.ppx = ppx(s, r);
     res.ppy = ppy(s, r);
     if (r > 0 && (res.ppx == 0 || res.ppy == 0)) fail(ERR_BAD_COD, -1, r, 0);
     // B-16
-    res.pw = res.x1 > res.x0 ? <i32>(ceilPow2(<i64>res.x1, res.ppx) - floorPow2(<i64>res.x0, res.ppx)) : 0;
-    res.ph = res.y1 > res.y0 ? <i32>(ceilPow2(<i64>res.y1, res.ppy) - floorPow2(<i64>res.y0, res.ppy)) : 0;
+    res.pw = res.x1 > res.x0 ? <i32>(ceilDivPow2(<i64>res.x1, res.ppx) - floorDivPow2(<i64>res.x0, res.ppx)) : 0;
+    res.ph = res.y1 > res.y0 ? <i32>(ceilDivPow2(<i64>res.y1, res.ppy) - floorDivPow2(<i64>res.y0, res.ppy)) : 0;
     let np = <i64>res.pw * <i64>res.ph;
     if (np > 0x1000000) fail(ERR_LIMIT_CODEBLOCKS, -1, <i32>min(np, <i64>0x7fffffff), 0x1000000);
     res.layersDone = arenaAllocArrayZeroed(<u64>np, 4);
@@ -335,10 +315,10 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): vo
       // B-15
       let offx: i64 = nb > 0 ? xo << (nb - 1) : 0;
       let offy: i64 = nb > 0 ? yo << (nb - 1) : 0;
-      bd.x0 = <i32>ceilPow2(<i64>tc.x0 - offx, nb);
-      bd.y0 = <i32>ceilPow2(<i64>tc.y0 - offy, nb);
-      bd.x1 = <i32>ceilPow2(<i64>tc.x1 - offx, nb);
-      bd.y1 = <i32>ceilPow2(<i64>tc.y1 - offy, nb);
+      bd.x0 = <i32>ceilDivPow2(<i64>tc.x0 - offx, nb);
+      bd.y0 = <i32>ceilDivPow2(<i64>tc.y0 - offy, nb);
+      bd.x1 = <i32>ceilDivPow2(<i64>tc.x1 - offx, nb);
+      bd.y1 = <i32>ceilDivPow2(<i64>tc.y1 - offy, nb);
       // B.7: code-block size limited by the precinct size (halved for r > 0)
       bd.cbw = r == 0 ? min(s.xcb, res.ppx) : min(s.xcb, res.ppx - 1);
       bd.cbh = r == 0 ? min(s.ycb, res.ppy) : min(s.ycb, res.ppy - 1);
@@ -366,8 +346,8 @@ function buildPrecincts(res: Resolution, bd: Band, r: i32): void {
   // precinct size in band coordinates
   let pbw = r == 0 ? res.ppx : res.ppx - 1;
   let pbh = r == 0 ? res.ppy : res.ppy - 1;
-  let prx0 = floorPow2(<i64>res.x0, res.ppx); // precinct grid index of the first precinct
-  let pry0 = floorPow2(<i64>res.y0, res.ppy);
+  let prx0 = floorDivPow2(<i64>res.x0, res.ppx); // precinct grid index of the first precinct
+  let pry0 = floorDivPow2(<i64>res.y0, res.ppy);
   for (let p = 0; p < np; p++) {
     let pb = precinctBand(bd, p);
     let px = <i64>(p % res.pw) + prx0;
@@ -378,10 +358,10 @@ function buildPrecincts(res: Resolution, bd: Band, r: i32): void {
     let x1 = min((px + 1) << pbw, <i64>bd.x1);
     let y1 = min((py + 1) << pbh, <i64>bd.y1);
     if (x1 <= x0 || y1 <= y0) continue;
-    let cbx0 = floorPow2(x0, bd.cbw);
-    let cby0 = floorPow2(y0, bd.cbh);
-    let cw = <i32>(ceilPow2(x1, bd.cbw) - cbx0);
-    let ch = <i32>(ceilPow2(y1, bd.cbh) - cby0);
+    let cbx0 = floorDivPow2(x0, bd.cbw);
+    let cby0 = floorDivPow2(y0, bd.cbh);
+    let cw = <i32>(ceilDivPow2(x1, bd.cbw) - cbx0);
+    let ch = <i32>(ceilDivPow2(y1, bd.cbh) - cby0);
     pb.cbx0 = <i32>cbx0;
     pb.cby0 = <i32>cby0;
     pb.cw = cw;

@@ -22,6 +22,7 @@ import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideByte
 import {
   CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, PASS_SPP, PASS_MRP, maxPasses, isRawPass, passType,
 } from "./segments";
+import { stageEnter, stageLeave, STAGE_T1 } from "../util/stages";
 
 /** Largest number of magnitude bit-planes whose reconstruction v < 2^(numBps+1) fits an i32. */
 export const MAX_DECODE_BITPLANES = 30;
@@ -124,6 +125,7 @@ export function ebcotDecodeBlock(
 ): void {
   if (w < 1 || h < 1 || w > 1024 || h > 1024 || w * h > 4096) fail(ERR_INVALID_ARGUMENT, -1, w, h);
   if (numBps > MAX_DECODE_BITPLANES) fail(ERR_UNSUPPORTED, -1, numBps, MAX_DECODE_BITPLANES);
+  stageEnter(STAGE_T1);
   mqTablesInit();
   contextTablesInit();
   flagsClear(w, h);
@@ -174,4 +176,5 @@ export function ebcotDecodeBlock(
     if (!consistent) break;
   }
   writeOutput(w, h, out, outStride);
+  stageLeave(STAGE_T1);
 }

@@ -23,14 +23,12 @@ import {
   CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, CBLK_PTERM, PASS_SPP, PASS_MRP,
   maxPasses, isRawPass, passType, passesInSegment,
 } from "./segments";
+import { passRecord, PASS_TERMINATED } from "./pass_record";
+import { MAX_PASSES } from "../util/constants";
+import { stageEnter, stageLeave, STAGE_T1 } from "../util/stages";
 
-/** Size of one pass record (see ebcotEncodeBlock). */
-export const PASS_RECORD_BYTES = 16;
-
-/** Most passes a block can have: 3 · 30 − 2 (|c| < 2^30). */
-const MAX_BLOCK_PASSES = 88;
-/** MQ coder snapshot at the end of every non-terminated pass (raw passes: CT word = 0xFFFFFFFF). */
-const SNAPSHOTS: usize = memory.data(MAX_BLOCK_PASSES * MQ_SNAPSHOT_BYTES, 16);
+/** MQ coder snapshot at the end of every non-terminated pass (raw passes: CT word = 0xFFFFFFFF); |c| < 2^30. */
+const SNAPSHOTS: usize = memory.data(MAX_PASSES * MQ_SNAPSHOT_BYTES, 16);
 
 // ---------------------------------------------------------------------------------------------
 // Raw (bypass) significance propagation and refinement passes (D.6)
@@ -124,8 +122,8 @@ function gatherMagnitudes(coef: usize, stride: i32, w: i32, h: i32): u32 {
 
 /**
  * Encode one code-block — the contract of docs/ARCHITECTURE.md "Seam 1 — Encoder".
- * Pass records (PASS_RECORD_BYTES each): f64 distortion decrease at +0 (squared quantisation
- * steps), u32 cumulative rate at +8, u32 flags at +12 (bit 0: terminated). The rate of a
+ * Pass records (PassRecord, codec/t1/pass_record.ts): distortion decrease (squared quantisation
+ * steps), cumulative rate, flags (PASS_TERMINATED). The rate of a
  * terminated pass is the end of its codeword segment; that of any other pass is the shortest
  * prefix of its segment that decodes it (see finishRates); rates never end on 0xFF, never
  * decrease, and the last one is the total length. At most `maxPassesCap` passes are coded (the
@@ -142,6 +140,7 @@ export function ebcotEncodeBlock(
 ): void {
   if (w < 1 || h < 1 || w > 1024 || h > 1024 || w * h > 4096) fail(ERR_INVALID_ARGUMENT, -1, w, h);
   if (fracBits < 0 || fracBits > 30) fail(ERR_INVALID_ARGUMENT, -1, fracBits, 0);
+  stageEnter(STAGE_T1);
   mqTablesInit();
   contextTablesInit();
 
@@ -152,7 +151,10 @@ export function ebcotEncodeBlock(
   store<i32>(info, numBps);
   store<i32>(info, numPasses, 4);
   store<i32>(info, 0, 8);
-  if (numPasses == 0) return;
+  if (numPasses == 0) {
+    stageLeave(STAGE_T1);
+    return;
+  }
 
   flagsClear(w, h);
   mqResetContexts();
@@ -197,13 +199,13 @@ export function ebcotEncodeBlock(
         mqEncodeBit(CX_UNI, 0);
       }
     }
-    const rec = passes + (<usize>pass << 4);
-    store<f64>(rec, dist * 0.25);
+    const rec = passRecord(passes, pass);
+    rec.distDecrease = dist * 0.25;
     if (pass == segLast || pass == numPasses - 1) {
       // terminate the codeword segment (D.4): FLUSH, ERTERM with PTERM, or the raw flush
       const end = raw ? rawFlush(pterm) : pterm ? mqErterm() : mqFlush();
-      store<u32>(rec, <u32>(end - out), 8);
-      store<u32>(rec, 1, 12);
+      rec.rate = <u32>(end - out);
+      rec.flags = PASS_TERMINATED;
       segStart = end;
       segFirst = pass + 1;
     } else {
@@ -215,13 +217,14 @@ export function ebcotEncodeBlock(
       } else {
         mqSnapshot(snap);
       }
-      store<u32>(rec, 0, 12);
+      rec.flags = 0;
     }
     if (reset) mqResetContexts();
   }
   const total = <u32>(segStart - out);
   store<i32>(info, <i32>total, 8);
   finishRates(out, passes, numPasses);
+  stageLeave(STAGE_T1);
 }
 
 /**
@@ -234,16 +237,16 @@ function finishRates(out: usize, passes: usize, numPasses: i32): void {
   // end of the segment of every pass
   let segEnd: u32 = 0;
   for (let k = numPasses - 1; k >= 0; k--) {
-    const rec = passes + (<usize>k << 4);
-    if ((load<u32>(rec, 12) & 1) != 0) segEnd = load<u32>(rec, 8);
-    else store<u32>(rec, segEnd, 8); // provisional
+    const rec = passRecord(passes, k);
+    if ((rec.flags & PASS_TERMINATED) != 0) segEnd = rec.rate;
+    else rec.rate = segEnd; // provisional
   }
   let segStart: u32 = 0;
   let prev: u32 = 0;
   for (let k = 0; k < numPasses; k++) {
-    const rec = passes + (<usize>k << 4);
-    let r = load<u32>(rec, 8);
-    const terminated = (load<u32>(rec, 12) & 1) != 0;
+    const rec = passRecord(passes, k);
+    let r = rec.rate;
+    const terminated = (rec.flags & PASS_TERMINATED) != 0;
     if (!terminated) {
       const snap = SNAPSHOTS + <usize>k * MQ_SNAPSHOT_BYTES;
       // r is the end of the pass's segment here
@@ -252,7 +255,7 @@ function finishRates(out: usize, passes: usize, numPasses: i32): void {
     }
     while (r > prev && load<u8>(out + <usize>r - 1) == 0xff) r--;
     if (r < prev) r = prev;
-    store<u32>(rec, r, 8);
+    rec.rate = r;
     prev = r;
     if (terminated) segStart = r;
   }

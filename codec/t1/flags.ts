@@ -28,8 +28,7 @@ export const SIG_CENTRE: u32 = (1 << 4) | (1 << 7) | (1 << 10) | (1 << 13);
 /** π bits of rows 0..3. */
 export const PI_ALL: u32 = 0x0f00_0000;
 
-/** Largest code-block area (Annex A.6.1: xcb + ycb <= 12). */
-export const MAX_BLOCK_SAMPLES = 4096;
+export { MAX_BLOCK_SAMPLES } from "../util/constants";
 /** Flag words needed for the largest block: (w + 2) · (ceil(h/4) + 2) < 4096 whenever w·h <= 4096, w <= 1024. */
 const MAX_FLAG_WORDS = 4096;
 /** Sample slots in stripe layout: w · 4 · ceil(h/4) <= w·(h+3) <= 4096 + 3·1024. */

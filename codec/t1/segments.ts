@@ -4,15 +4,9 @@
 // has type (k - 1) % 3: 0 significance propagation (SPP), 1 magnitude refinement (MRP),
 // 2 cleanup (CUP). T2 (packet headers: codeword segment lengths) and T1 share these rules.
 
-/** Code-block style flags (SPcod / SPcoc, Table A.19). */
-export const CBLK_BYPASS = 0x01;
-export const CBLK_RESET = 0x02;
-export const CBLK_TERMALL = 0x04;
-export const CBLK_VCAUSAL = 0x08;
-export const CBLK_PTERM = 0x10;
-export const CBLK_SEGSYM = 0x20;
-/** High-throughput block coder (ISO/IEC 15444-15). */
-export const CBLK_HT = 0x40;
+/** Code-block style flags (SPcod / SPcoc, Table A.19; CBLK_HT: ISO/IEC 15444-15), defined once. */
+export { CBLK_BYPASS, CBLK_RESET, CBLK_TERMALL, CBLK_VCAUSAL, CBLK_PTERM, CBLK_SEGSYM, CBLK_HT } from "../codestream/params";
+import { CBLK_BYPASS, CBLK_TERMALL } from "../codestream/params";
 
 /** Pass types. */
 export const PASS_SPP = 0;

@@ -6,17 +6,15 @@ import { BitWriter, bitWrite, bitWriteN, bitWriterInit, bitWriterFlush } from ".
 import { tagTreeEncode, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
 import { TileComp, Resolution, Band, PrecinctBand, CodeBlock, band, precinctBand, codeBlock } from "../structure/tile";
 import { passesInSegment } from "../t1/segments";
+import { passRecord } from "../t1/pass_record";
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OVERFLOW, ERR_INTERNAL } from "../util/error_codes";
 import { floorLog2 } from "../util/math";
 
-/** Size of a PassRecord written by the block coder (docs/ARCHITECTURE.md, Seam 1). */
-export const PASS_RECORD: usize = 16;
-
 // @ts-ignore: decorator
 @inline
 export function passRate(cb: CodeBlock, k: i32): i32 {
-  return k < 0 ? 0 : <i32>load<u32>(cb.encPasses + <usize>k * PASS_RECORD, 8);
+  return k < 0 ? 0 : <i32>passRecord(cb.encPasses, k).rate;
 }
 
 // @ts-ignore: decorator

@@ -4,6 +4,7 @@
 import { T2Context, T2_DECODE } from "./context";
 import { Tile, TileComp, Resolution, tileComp, resolution } from "../structure/tile";
 import { PocList, PocEntry, pocEntry, PROG_LRCP, PROG_RLCP, PROG_RPCL, PROG_PCRL, PROG_CPRL } from "../codestream/params";
+import { ceilDiv } from "../util/math";
 import { decodePacket } from "./packet_decoder";
 import { encodePacket } from "./packet_encoder";
 import { fail } from "../util/fail";
@@ -139,17 +140,11 @@ function atPosition(ctx: T2Context, tile: Tile, c: i32, r: i32, x: i64, y: i64, 
   let mx = shl(<i64>tc.dx, rpx);
   if (!(x % mx == 0 || (x == <i64>tp.tx0 && shl(<i64>res.x0, lev) % shl(1, rpx) != 0))) return;
   // precinct index from the position
-  let cx = ceilDiv64(x, shl(<i64>tc.dx, lev));
-  let cy = ceilDiv64(y, shl(<i64>tc.dy, lev));
+  let cx = ceilDiv<i64>(x, shl(<i64>tc.dx, lev));
+  let cy = ceilDiv<i64>(y, shl(<i64>tc.dy, lev));
   let px = (cx >> res.ppx) - (<i64>res.x0 >> res.ppx);
   let py = (cy >> res.ppy) - (<i64>res.y0 >> res.ppy);
   if (px < 0 || py < 0 || px >= <i64>res.pw || py >= <i64>res.ph) return;
   let p = <i32>(px + py * <i64>res.pw);
   for (let l = l0; l < l1; l++) visit(ctx, tc, res, p, l);
-}
-
-// @ts-ignore: decorator
-@inline
-function ceilDiv64(a: i64, b: i64): i64 {
-  return (a + b - 1) / b;
 }

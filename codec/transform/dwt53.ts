@@ -32,6 +32,7 @@
 // builds give bit-identical results.
 
 import { DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32 } from "./dwt_layout";
+import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 
 // ---------------------------------------------------------------------------------------------
 // Lifting steps over "element" arrays: element n of T is at t + n·lanes·4 and holds `lanes` i32.
@@ -349,10 +350,12 @@ function colsForward53(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: u
  */
 export function dwt53InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_DWT);
   let xo = xOdd & 1;
   let rowBytes = <usize>stride << 2;
   for (let r = 0; r < h; r++) rowInverse53(buf + <usize>r * rowBytes, w, xo, tmp);
   colsInverse53(buf, stride, w, h, yOdd & 1, tmp);
+  stageLeave(STAGE_DWT);
 }
 
 /**
@@ -361,8 +364,10 @@ export function dwt53InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
  */
 export function dwt53ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_DWT);
   colsForward53(buf, stride, w, h, yOdd & 1, tmp);
   let xo = xOdd & 1;
   let rowBytes = <usize>stride << 2;
   for (let r = 0; r < h; r++) rowForward53(buf + <usize>r * rowBytes, w, xo, tmp);
+  stageLeave(STAGE_DWT);
 }

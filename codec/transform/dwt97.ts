@@ -28,6 +28,7 @@
 // into the copies in and out of the scratch buffer.
 
 import { DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32 } from "./dwt_layout";
+import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 
 // Table F.4
 const ALPHA: f32 = -1.586134342059924;
@@ -363,10 +364,12 @@ function colsForward97(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: u
  */
 export function dwt97InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_DWT);
   let xo = xOdd & 1;
   let rowBytes = <usize>stride << 2;
   for (let r = 0; r < h; r++) rowInverse97(buf + <usize>r * rowBytes, w, xo, tmp);
   colsInverse97(buf, stride, w, h, yOdd & 1, tmp);
+  stageLeave(STAGE_DWT);
 }
 
 /**
@@ -375,8 +378,10 @@ export function dwt97InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
  */
 export function dwt97ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_DWT);
   colsForward97(buf, stride, w, h, yOdd & 1, tmp);
   let xo = xOdd & 1;
   let rowBytes = <usize>stride << 2;
   for (let r = 0; r < h; r++) rowForward97(buf + <usize>r * rowBytes, w, xo, tmp);
+  stageLeave(STAGE_DWT);
 }

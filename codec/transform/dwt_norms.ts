@@ -122,7 +122,23 @@ export function dwtSynthesisNorm(reversible: i32, level: i32, orient: i32): f64 
   if (orient < 0 || orient > 3) return 0.0;
   let hx = orient & 1; // HL, HH: high-pass horizontally
   let hy = orient >> 1; // LH, HH: high-pass vertically
-  let ex = energy1d(reversible, level, hx);
-  let ey = hx == hy ? ex : energy1d(reversible, level, hy);
+  let ex = cachedEnergy1d(reversible, level, hx);
+  let ey = hx == hy ? ex : cachedEnergy1d(reversible, level, hy);
   return Math.sqrt(ex * ey);
+}
+
+// Energies depend only on (wavelet, level, low/high): computed once per instance (an encode asks
+// for every band of every tile-component; recomputing cost 1–2 ms per encode).
+const CACHE_LEVELS: i32 = 64;
+const ENERGY_CACHE: usize = memory.data(8 * 2 * CACHE_LEVELS * 2, 16); // f64, 0 = not computed yet
+
+function cachedEnergy1d(reversible: i32, level: i32, high: i32): f64 {
+  if (level >= CACHE_LEVELS) return energy1d(reversible, level, high);
+  let slot = ENERGY_CACHE + (<usize>(((reversible != 0 ? 1 : 0) * CACHE_LEVELS + level) * 2 + high) << 3);
+  let e = load<f64>(slot);
+  if (e == 0.0) {
+    e = energy1d(reversible, level, high);
+    store<f64>(slot, e);
+  }
+  return e;
 }

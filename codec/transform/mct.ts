@@ -29,6 +29,8 @@
 // SIMD twins use the same integer operations and the same f32 operations in the same order
 // (no fused multiply-add), so both builds give bit-identical results.
 
+import { stageEnter, stageLeave, STAGE_MCT_PACK } from "../util/stages";
+
 // ICT coefficients (G.3)
 const ICT_Y_R: f32 = 0.299;
 const ICT_Y_G: f32 = 0.587;
@@ -51,6 +53,7 @@ const ICT_B_CB: f32 = 1.772;
 /** Forward RCT in place (G.2): Y0 = ⌊(I0 + 2·I1 + I2) / 4⌋, Y1 = I2 − I1, Y2 = I0 − I1. */
 export function rctForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let rowBytes = <usize>stride << 2;
   for (let y = 0; y < h; y++) {
     let off = <usize>y * rowBytes;
@@ -73,11 +76,14 @@ export function rctForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32,
       store<i32>(c + o, i0 - i1);
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /** Inverse RCT in place (G.2): I1 = Y0 − ⌊(Y2 + Y1) / 4⌋, I0 = Y2 + I1, I2 = Y1 + I1. */
 export function rctInverse(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
+  stageEnter(STAGE_MCT_PACK);
   rctInverseToOutput(p0, p1, p2, stride, w, h, 0, 0, 0, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE);
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /**
@@ -91,6 +97,7 @@ export function rctInverseToOutput(
   max0: i32, max1: i32, max2: i32,
 ): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   // clamp(v + s, lo, hi) == clamp(v, lo − s, hi − s) + s, computed without overflow in i64
   let lo0 = clampToI32(<i64>min0 - shift0), hi0 = clampToI32(<i64>max0 - shift0);
   let lo1 = clampToI32(<i64>min1 - shift1), hi1 = clampToI32(<i64>max1 - shift1);
@@ -126,6 +133,7 @@ export function rctInverseToOutput(
       store<i32>(c + o, clampI32(i2, lo2, hi2) + shift2);
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,6 +147,7 @@ export function rctInverseToOutput(
  */
 export function ictForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let rowBytes = <usize>stride << 2;
   for (let y = 0; y < h; y++) {
     let off = <usize>y * rowBytes;
@@ -164,11 +173,13 @@ export function ictForward(p0: usize, p1: usize, p2: usize, stride: i32, w: i32,
       store<f32>(c + o, ICT_CR_R * r + ICT_CR_G * g + ICT_CR_B * bl);
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /** Inverse ICT in place on three f32 planes (G.3): I0 = Y0 + 1.402 Y2; I1 = Y0 − 0.34413 Y1 − 0.71414 Y2; I2 = Y0 + 1.772 Y1. */
 export function ictInverse(p0: usize, p1: usize, p2: usize, stride: i32, w: i32, h: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let rowBytes = <usize>stride << 2;
   for (let y = 0; y < h; y++) {
     let off = <usize>y * rowBytes;
@@ -192,6 +203,7 @@ export function ictInverse(p0: usize, p1: usize, p2: usize, stride: i32, w: i32,
       store<f32>(c + o, y0 + ICT_B_CB * y1);
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /**
@@ -207,6 +219,7 @@ export function ictInverseToOutput(
   max0: i32, max1: i32, max2: i32,
 ): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let lo0 = clampToI32(<i64>min0 - shift0), hi0 = clampToI32(<i64>max0 - shift0);
   let lo1 = clampToI32(<i64>min1 - shift1), hi1 = clampToI32(<i64>max1 - shift1);
   let lo2 = clampToI32(<i64>min2 - shift2), hi2 = clampToI32(<i64>max2 - shift2);
@@ -247,6 +260,7 @@ export function ictInverseToOutput(
       store<i32>(dc + o, clampI32(roundF32(bl), lo2, hi2) + shift2);
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +270,7 @@ export function ictInverseToOutput(
 /** DC level shift + clamp in place on one i32 plane: v ← clamp(v + shift, min, max). */
 export function shiftClampI32(p: usize, stride: i32, w: i32, h: i32, shift: i32, min: i32, max: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let lo = clampToI32(<i64>min - shift), hi = clampToI32(<i64>max - shift);
   let rowBytes = <usize>stride << 2;
   for (let y = 0; y < h; y++) {
@@ -278,6 +293,7 @@ export function shiftClampI32(p: usize, stride: i32, w: i32, h: i32, shift: i32,
       store<i32>(a + o, clampI32(load<i32>(a + o), lo, hi) + shift);
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /**
@@ -286,6 +302,7 @@ export function shiftClampI32(p: usize, stride: i32, w: i32, h: i32, shift: i32,
  */
 export function roundShiftClampF32(src: usize, srcStride: i32, dst: usize, dstStride: i32, w: i32, h: i32, shift: i32, min: i32, max: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let lo = clampToI32(<i64>min - shift), hi = clampToI32(<i64>max - shift);
   let srcRow = <usize>srcStride << 2;
   let dstRow = <usize>dstStride << 2;
@@ -306,6 +323,7 @@ export function roundShiftClampF32(src: usize, srcStride: i32, dst: usize, dstSt
       store<i32>(d + o, clampI32(roundF32(load<f32>(a + o)), lo, hi) + shift);
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 // ---------------------------------------------------------------------------------------------

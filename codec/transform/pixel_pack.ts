@@ -24,6 +24,8 @@
 // to the left of it, so each sample covers the dx grid points [xc·dx, (xc+1)·dx). Grid points left of
 // the first sample (X0 ≤ x < ceil(X0/dx)·dx) take the first sample. The same holds vertically.
 
+import { stageEnter, stageLeave, STAGE_MCT_PACK } from "../util/stages";
+
 // ---------------------------------------------------------------------------------------------
 // Packing (planes → host)
 // ---------------------------------------------------------------------------------------------
@@ -77,6 +79,7 @@ function storeSample(d: usize, v: i32, bytesPerSample: i32): void {
  */
 export function packComponent(src: usize, srcStride: i32, w: i32, h: i32, dst: usize, dstStep: i32, dstStride: i32, bytesPerSample: i32, signed: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
   let lo = satLo(bps, signed), hi = satHi(bps, signed);
   let srcRow = <usize>srcStride << 2;
@@ -108,6 +111,7 @@ export function packComponent(src: usize, srcStride: i32, w: i32, h: i32, dst: u
       for (; x < w; x++, dp += step) store<i32>(dp, load<i32>(s + (<usize>x << 2)));
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /**
@@ -118,16 +122,19 @@ export function packComponent(src: usize, srcStride: i32, w: i32, h: i32, dst: u
  */
 export function packInterleaved(planes: usize, numComps: i32, srcStride: i32, w: i32, h: i32, dst: usize, dstStride: i32, bytesPerSample: i32, signed: i32): void {
   if (w <= 0 || h <= 0 || numComps <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
   if (ASC_FEATURE_SIMD) {
     if ((numComps == 3 || numComps == 4) && bps < 4) {
       packInterleavedFused(planes, numComps, srcStride, w, h, dst, dstStride, bps, signed);
+      stageLeave(STAGE_MCT_PACK);
       return;
     }
   }
   for (let c = 0; c < numComps; c++) {
     packComponent(load<u32>(planes + (<usize>c << 2)), srcStride, w, h, dst + <usize>c * <usize>bps, numComps, dstStride, bps, signed);
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /** SIMD-only: 3 or 4 planes of 1- or 2-byte output, vector interleave; the row tail via packComponent. */
@@ -213,6 +220,7 @@ export function packComponentUpsampled(
   dst: usize, dstStep: i32, dstStride: i32, bytesPerSample: i32, signed: i32,
 ): void {
   if (w <= 0 || h <= 0 || cw <= 0 || ch <= 0 || dx <= 0 || dy <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
   let lo = satLo(bps, signed), hi = satHi(bps, signed);
   let srcRow = <usize>srcStride << 2;
@@ -244,6 +252,7 @@ export function packComponentUpsampled(
       qy++;
     }
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,6 +286,7 @@ function loadSamples4(p: usize, bps: i32, signed: i32): v128 {
  */
 export function unpackComponent(src: usize, srcStep: i32, srcStride: i32, bytesPerSample: i32, signed: i32, w: i32, h: i32, dst: usize, dstStride: i32, dcShift: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
   let srcRow = <usize>srcStride * <usize>bps;
   let step = <usize>srcStep * <usize>bps;
@@ -296,6 +306,7 @@ export function unpackComponent(src: usize, srcStep: i32, srcStride: i32, bytesP
     let sp = s + <usize>x * step;
     for (; x < w; x++, sp += step) store<i32>(d + (<usize>x << 2), loadSample(sp, bps, signed) - dcShift);
   }
+  stageLeave(STAGE_MCT_PACK);
 }
 
 /**
@@ -304,6 +315,7 @@ export function unpackComponent(src: usize, srcStep: i32, srcStride: i32, bytesP
  */
 export function unpackComponentF32(src: usize, srcStep: i32, srcStride: i32, bytesPerSample: i32, signed: i32, w: i32, h: i32, dst: usize, dstStride: i32, dcShift: i32): void {
   if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
   let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
   let srcRow = <usize>srcStride * <usize>bps;
   let step = <usize>srcStep * <usize>bps;
@@ -324,4 +336,5 @@ export function unpackComponentF32(src: usize, srcStep: i32, srcStride: i32, byt
     let sp = s + <usize>x * step;
     for (; x < w; x++, sp += step) store<f32>(d + (<usize>x << 2), <f32>(loadSample(sp, bps, signed) - dcShift));
   }
+  stageLeave(STAGE_MCT_PACK);
 }

@@ -1,34 +1,29 @@
-// Integer helpers used throughout Annex B geometry.
+// Integer helpers used throughout Annex B geometry (one definition each).
 
+/**
+ * ceil(a / b) for a >= 0, b > 0, in the type of the arguments (i32 or i64; write `ceilDiv<i64>(…)`
+ * when they differ). Never overflows: no `a + b - 1` intermediate.
+ */
 // @ts-ignore: decorator
 @inline
-export function ceilDiv(a: i32, b: i32): i32 {
-  // a >= 0, b > 0 (all geometry in the standard is non-negative)
-  return <i32>((<i64>a + <i64>b - 1) / <i64>b);
+export function ceilDiv<T>(a: T, b: T): T {
+  return a / b + <T>(a % b != 0);
 }
 
+/** ceil(a / 2^e) with 64-bit intermediates (a may be negative; any e >= 0). */
 // @ts-ignore: decorator
 @inline
-export function ceilDivPow2(a: i32, e: i32): i32 {
-  return <i32>((<i64>a + ((<i64>1 << e) - 1)) >> e);
+export function ceilDivPow2(a: i64, e: i32): i64 {
+  if (e >= 62) return a > 0 ? 1 : 0;
+  return (a + (<i64>1 << e) - 1) >> e;
 }
 
+/** floor(a / 2^e) with 64-bit intermediates (a may be negative; any e >= 0). */
 // @ts-ignore: decorator
 @inline
-export function floorDivPow2(a: i32, e: i32): i32 {
+export function floorDivPow2(a: i64, e: i32): i64 {
+  if (e >= 62) return a < 0 ? -1 : 0;
   return a >> e;
-}
-
-// @ts-ignore: decorator
-@inline
-export function imin(a: i32, b: i32): i32 {
-  return a < b ? a : b;
-}
-
-// @ts-ignore: decorator
-@inline
-export function imax(a: i32, b: i32): i32 {
-  return a > b ? a : b;
 }
 
 /** floor(log2(x)) for x > 0 */

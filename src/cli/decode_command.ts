@@ -7,6 +7,7 @@ import { J2kError } from "../errors.js";
 import type { DecodeOptions } from "../types.js";
 import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
 import { layoutFor, outputKindOf, readFileBytes, writeOutputImage } from "./image_files.js";
+import { isJpegPath, writeJpegFromJp2 } from "../jpeg/cli.js";
 
 const COMMAND = "decode";
 
@@ -19,12 +20,15 @@ export const DECODE_OPTIONS: readonly OptionSpec[] = [
   { name: "allow-partial", help: "on a truncated codestream, write the best image the bytes allow" },
   { name: "palette-indices", help: "JP2 palette images: write the indices instead of expanding colours" },
   { name: "endian", value: "little|big", help: "raw output: byte order (default little)" },
+  { name: "quality", value: "N", help: ".jpg output: JPEG quality 1-100 (IJG scale, as cjpeg; default 92)" },
+  { name: "subsampling", value: "auto|444|422|420", help: ".jpg output: chroma subsampling (auto: 4:4:4 at quality >= 90, else 4:2:0)" },
+  { name: "optimize", help: ".jpg output: optimised Huffman tables (smaller, two passes)" },
   { name: "verbose", help: "print image details and timing" },
 ];
 
 /** Help text of `j2kit decode`. */
 export const DECODE_HELP = formatHelp(
-  "j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]",
+  "j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw|.jpg> [options]",
   [
     "Decode a JPEG 2000 codestream or JP2/JPX file.",
     "Output by extension: .pgm (1 component), .ppm (3, or 1), .png (1-4: grey, grey+alpha, RGB, RGBA),",
@@ -33,6 +37,8 @@ export const DECODE_HELP = formatHelp(
     "PGM/PPM store samples at the codestream precision (maxval 2^bits-1); PNG stores 9-16-bit",
     "samples in 16 bits and fewer in 8 bits, scaled up with an sBIT chunk giving the precision.",
     "Signed samples are written to PGM/PPM/PNG with 2^(bits-1) added.",
+    ".jpg writes a baseline JPEG (JFIF) with the JP2's ICC profile (repaired when its curv tags lie),",
+    "XMP and resolution; other depths are scaled to 8 bits, alpha is dropped.",
   ].join("\n"),
   DECODE_OPTIONS,
 );
@@ -69,9 +75,10 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
     throw usageError(COMMAND, `expected an input and an output file, got ${args.positionals.length} argument(s)`);
   }
   const [input, output] = args.positionals as [string, string];
-  const kind = outputKindOf(output);
+  const jpeg = isJpegPath(output);
+  const kind = jpeg ? "ppm" : outputKindOf(output);
   if (kind === null) {
-    throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .pgm, .ppm, .pgx, .png or .raw`);
+    throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .pgm, .ppm, .pgx, .png, .raw or .jpg`);
   }
   const o = new OptionReader(COMMAND, args);
   const endian = o.choice("endian", ["little", "big"] as const);
@@ -92,9 +99,14 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
     throw e;
   }
   const decodeMs = performance.now() - t0;
-  const files = await writeOutputImage(output, kind, image, endian !== "big");
+  const jpegOptions = { quality: o.int("quality", 1, 100) ?? 92, subsampling: o.choice("subsampling", ["auto", "444", "422", "420"] as const), optimizeHuffman: o.flag("optimize") };
+  if (!jpeg && (o.string("quality") !== undefined || o.string("subsampling") !== undefined || jpegOptions.optimizeHuffman)) {
+    throw usageError(COMMAND, "--quality, --subsampling and --optimize apply to .jpg output only");
+  }
+  const jpegWarnings = jpeg ? await writeJpegFromJp2(output, bytes, image, jpegOptions) : [];
+  const files = jpeg ? [output] : await writeOutputImage(output, kind, image, endian !== "big");
 
-  for (const w of image.warnings ?? []) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
+  for (const w of [...(image.warnings ?? []), ...jpegWarnings]) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
   if (image.partial && (image.warnings ?? []).length === 0) {
     io.stderr("j2kit: warning: the codestream is truncated; the image holds what its bytes allow\n");
   }

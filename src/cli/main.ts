@@ -22,6 +22,7 @@ Usage:
   j2kit info <file> [--json]
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
+  j2kit serve DIR [--port 8182]        IIIF Image API 3.0 server with a viewer page
 
 Run 'j2kit <command> --help' for the options of a command.
 
@@ -61,6 +62,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { runDicomCommand } = await import("./dicom_command.js");
       return runDicomCommand(rest, io);
     }
+    case "serve": {
+      const { runServeCommand } = await import("./serve_command.js");
+      return runServeCommand(rest, io);
+    }
     case "help":
     case "--help":
     case "-h":
@@ -71,9 +76,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info, jp2 or dicom");
+      throw topLevelUsage("no command given: use encode, decode, info, jp2, dicom or serve");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, jp2 or dicom`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, jp2, dicom or serve`);
   }
 }
 

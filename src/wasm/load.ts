@@ -9,17 +9,10 @@
  */
 import { scalarWasmBase64, simdWasmBase64 } from "../../wasm/embedded.js";
 import { J2kError, coreError } from "../errors.js";
+import type { CoreExports } from "../core_interface.js";
 
-/** Exports of the core (codec/index.ts). Only numbers cross the boundary. */
-export interface CoreExports {
-  memory: WebAssembly.Memory;
-  jobBegin(): void;
-  alloc(size: number): number;
-  setMemoryLimit(bytes: number): void;
-  memoryUsed(): number;
-  memoryPeak(): number;
-  [name: string]: unknown;
-}
+/** Exports of the core (codec/index.ts), typed by the generated src/core_interface.ts. */
+export type { CoreExports };
 
 /** Which build is in use. */
 export type CoreFlavor = "simd" | "scalar";
@@ -66,8 +59,19 @@ function imports(): WebAssembly.Imports {
       seed(): number {
         return 0x2545f491;
       },
+      // stage timers: imported only by the `stages` build (npm run build:stages, bench/stages.mjs)
+      j2kStage(stage: number, enter: number): void {
+        stageHook?.(stage, enter !== 0);
+      },
     },
   };
+}
+
+let stageHook: ((stage: number, enter: boolean) => void) | null = null;
+
+/** Benchmarks only: receive the stage marks of a core built with stage timers (npm run build:stages). */
+export function setStageHook(hook: ((stage: number, enter: boolean) => void) | null): void {
+  stageHook = hook;
 }
 
 function instantiateSync(): CoreExports {

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+/**
+ * IIIF server benchmark: what a deep-zoom viewer costs the server. For every zoom level (scale
+ * factor of info.json) of a 16384×16384 RGB JP2, a "screen" of 5×4 = 20 tiles (256×256 at that
+ * scale) in the middle of the image is requested the way a browser does (at most 6 requests at a
+ * time over keep-alive HTTP/1.1) from an in-process `createIiifHandler` on 127.0.0.1. Reported per
+ * screen: time to the first tile, total time, tiles/s, encoded bytes per tile, bytes the server
+ * read from storage per tile, and the process's peak RSS (workers included).
+ *
+ *   node bench/iiif.mjs [--file F.jp2] [--workers N] [--format png|jpg] [--levels 64,16,4,1]
+ *
+ * Without --file, the test images are made once under bench/results/iiif/ (gitignored; needs
+ * opj_compress from libopenjp2-tools; ~1-3 minutes): a synthetic 16k×16k picture coded lossy at
+ * 20:1, RPCL, 256×256 precincts, tile-parts per resolution, TLM + PLT, as 1024×1024 tiles
+ * ("tiled16k.jp2") and as one tile ("single16k.jp2"). Uses dist/ (npm run build first).
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { createServer } from "node:http";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "..");
+const outDir = join(repo, "bench", "results", "iiif");
+
+function arg(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
+
+const N = 16384;
+
+/** A synthetic 16k×16k picture (gradients, waves, a checker of 256-pixel cells, noise) as PPM. */
+function makePpm(path) {
+  const fd = openSync(path, "w");
+  writeSync(fd, `P6\n${N} ${N}\n255\n`);
+  const row = Buffer.alloc(N * 3);
+  for (let y = 0; y < N; y++) {
+    for (let x = 0; x < N; x++) {
+      const cell = ((x >> 8) ^ (y >> 8)) & 1;
+      const wave = 40 * Math.sin(x / 37) * Math.cos(y / 53);
+      const h = ((x * 7919 + y * 104729) >>> 0) % 17;
+      row[x * 3] = Math.max(0, Math.min(255, (x * 200) / N + wave + h + 20));
+      row[x * 3 + 1] = Math.max(0, Math.min(255, (y * 200) / N - wave + h + 20));
+      row[x * 3 + 2] = cell ? 190 + h : 60 + h;
+    }
+    writeSync(fd, row);
+  }
+  closeSync(fd);
+}
+
+function ensureImages() {
+  mkdirSync(outDir, { recursive: true });
+  const ppm = join(outDir, "src16k.ppm");
+  const want = [
+    ["tiled16k.jp2", ["-t", "1024,1024", "-n", "6"]],
+    ["single16k.jp2", ["-n", "7"]],
+  ];
+  for (const [name, extra] of want) {
+    const out = join(outDir, name);
+    if (existsSync(out)) continue;
+    if (!existsSync(ppm)) {
+      console.error(`making ${ppm} ...`);
+      makePpm(ppm);
+    }
+    console.error(`opj_compress -> ${out} ...`);
+    const common = ["-p", "RPCL", "-c", "[256,256]", "-r", "20", "-TP", "R", "-TLM", "-PLT", "-threads", "2"];
+    const r = spawnSync("opj_compress", ["-i", ppm, "-o", out, ...common, ...extra], { stdio: ["ignore", "ignore", "inherit"] });
+    if (r.status !== 0) throw new Error(`opj_compress failed (${r.status}); install libopenjp2-tools`);
+  }
+  rmSync(ppm, { force: true });
+  return want.map(([n]) => join(outDir, n));
+}
+
+/** Run `tasks` with at most `limit` in flight (a browser's 6 connections per host). */
+async function pool(tasks, limit) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]();
+      }
+    }),
+  );
+  return results;
+}
+
+async function benchFile(file, { workers, format, levels }) {
+  const { createIiifHandler, FolderStore } = await import(join(repo, "dist", "iiif", "index.js"));
+  // a store that counts what its sources read from storage
+  const inner = new FolderStore(dirname(file));
+  const sources = [];
+  const store = {
+    description: inner.description,
+    version: (id) => inner.version(id),
+    list: (n) => inner.list(n),
+    open: async (id, v) => {
+      const s = await inner.open(id, v);
+      sources.push(s);
+      return s;
+    },
+  };
+  const readBytes = () => sources.reduce((a, s) => a + s.readStats().bytes, 0);
+  const readRequests = () => sources.reduce((a, s) => a + s.readStats().requests, 0);
+  const handler = createIiifHandler({ store, workers, cacheMiB: 1024, maxArea: 2 ** 26 });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${server.address().port}/iiif/3/${encodeURIComponent(basename(file))}`;
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  const rows = [];
+  try {
+    const t0 = performance.now();
+    const info = await (await fetch(`${base}/info.json`)).json();
+    const openMs = performance.now() - t0;
+    const tile = info.tiles[0];
+    const scales = levels ?? [...tile.scaleFactors].reverse();
+    console.log(`\n${basename(file)} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB): info.json (cold open) ${openMs.toFixed(0)} ms; tiles ${tile.width}x${tile.height}, scale factors ${tile.scaleFactors.join(",")}`);
+    for (const s of scales) {
+      const span = tile.width * s;
+      const cols = Math.min(5, Math.ceil(info.width / span)), rowsN = Math.min(4, Math.ceil(info.height / span));
+      const x0 = Math.max(0, Math.floor((info.width / 2 - (cols * span) / 2) / span) * span);
+      const y0 = Math.max(0, Math.floor((info.height / 2 - (rowsN * span) / 2) / span) * span);
+      const urls = [];
+      for (let j = 0; j < rowsN; j++) {
+        for (let i = 0; i < cols; i++) {
+          const x = x0 + i * span, y = y0 + j * span;
+          if (x >= info.width || y >= info.height) continue;
+          const w = Math.min(span, info.width - x), h = Math.min(span, info.height - y);
+          urls.push(`${base}/${x},${y},${w},${h}/${Math.ceil(w / s)},${Math.ceil(h / s)}/0/default.${format}`);
+        }
+      }
+      const before = readBytes(), beforeReq = readRequests();
+      peak = process.memoryUsage().rss;
+      let first = Infinity, bytes = 0;
+      const start = performance.now();
+      await pool(
+        urls.map((u) => async () => {
+          const r = await fetch(u);
+          const b = await r.arrayBuffer();
+          if (r.status !== 200) throw new Error(`${u}: ${r.status} ${Buffer.from(b).toString()}`);
+          first = Math.min(first, performance.now() - start);
+          bytes += b.byteLength;
+        }),
+        6,
+      );
+      const total = performance.now() - start;
+      const row = {
+        scale: s,
+        tiles: urls.length,
+        firstMs: +first.toFixed(1),
+        totalMs: +total.toFixed(1),
+        tilesPerSec: +((urls.length * 1000) / total).toFixed(1),
+        outKiBPerTile: +(bytes / urls.length / 1024).toFixed(1),
+        readKiBPerTile: +((readBytes() - before) / urls.length / 1024).toFixed(1),
+        readRequests: readRequests() - beforeReq,
+        peakRssMiB: +(peak / 2 ** 20).toFixed(0),
+      };
+      rows.push(row);
+    }
+    console.table(rows);
+  } finally {
+    clearInterval(sampler);
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  return rows;
+}
+
+const files = arg("file") ? [resolve(arg("file"))] : ensureImages();
+const workers = Number(arg("workers", "2"));
+const format = arg("format", "png");
+const levels = arg("levels") ? arg("levels").split(",").map(Number) : undefined;
+console.log(`IIIF benchmark: ${workers} decoding worker(s), ${format} tiles, 6 requests in flight; node ${process.version}`);
+for (const f of files) await benchFile(f, { workers, format, levels });
+const { terminateWorkers } = await import(join(repo, "dist", "index.js"));
+terminateWorkers();

@@ -1,0 +1,31 @@
+// Stage timers for `bench/stages.mjs` (`npm run build:stages`). J2K_STAGES is a compile-time
+// constant (asconfig.json "use"): 0 in the release, SIMD and debug builds, where every call below
+// compiles to nothing and the core imports no timer; 1 in the "stages" target, where the host import
+// env.j2kStage(stage, enter) records the time (the host owns the clock; the core has none).
+
+/** Tier-1 block coding (EBCOT; HTJ2K blocks are not counted). */
+export const STAGE_T1 = 0;
+/** Wavelet transform levels (5/3 and 9/7, both directions). */
+export const STAGE_DWT = 1;
+/** Component transforms, DC shift, clamp and pixel (un)packing. */
+export const STAGE_MCT_PACK = 2;
+
+// @ts-ignore: decorator
+@external("env", "j2kStage")
+declare function hostStage(stage: i32, enter: i32): void;
+
+/** Entering `stage` (no-op unless built with J2K_STAGES=1). */
+// @ts-ignore: decorator
+@inline
+export function stageEnter(stage: i32): void {
+  // @ts-ignore: compile-time constant from asconfig.json
+  if (J2K_STAGES) hostStage(stage, 1);
+}
+
+/** Leaving `stage`. */
+// @ts-ignore: decorator
+@inline
+export function stageLeave(stage: i32): void {
+  // @ts-ignore: compile-time constant from asconfig.json
+  if (J2K_STAGES) hostStage(stage, 0);
+}

@@ -1,0 +1,274 @@
+// The one description of the boundary between the TypeScript library (src/) and the
+// AssemblyScript core (codec/): field numbers of the header/decoder/encoder getters and setters,
+// constants both sides pass (code-block style bits, progression orders, tile-part splits), the
+// core's numeric error codes and the encoder's parameter-check reasons.
+//
+// Nothing here is hand-mirrored: scripts/gen-core-interface.mjs turns this table (and the export
+// signatures it parses from codec/index.ts) into
+//   codec/api_fields.ts       AssemblyScript enums and constants (used by codec/api_*.ts and stages)
+//   codec/util/error_codes.ts AssemblyScript ERR_* constants
+//   src/core_interface.ts     the same numbers for TypeScript, the typed CoreExports interface,
+//                             the numeric → string error-code table and the check messages
+// Field numbers are positions in these lists, so inserting a field renumbers both sides together
+// (and changes INTERFACE_HASH, which the core reports: a stale build is caught by
+// test/unit/core_interface.test.ts). After an edit run `node scripts/gen-core-interface.mjs`.
+
+/**
+ * Getter/setter field groups. `fn` is the core function taking the field number; each entry is
+ * [name, description]. The TypeScript side spells them `SizField.Xsiz`, the core `SizField.Xsiz`.
+ */
+export const FIELDS = {
+  SizField: {
+    fn: "headerSiz",
+    doc: "SIZ fields of the parsed main header (A.5.1), returned as f64.",
+    fields: [
+      ["Rsiz", "capabilities (Table A.10)"],
+      ["Xsiz", "width of the reference grid"],
+      ["Ysiz", "height of the reference grid"],
+      ["XOsiz", "horizontal image offset"],
+      ["YOsiz", "vertical image offset"],
+      ["XTsiz", "tile width"],
+      ["YTsiz", "tile height"],
+      ["XTOsiz", "horizontal tile offset"],
+      ["YTOsiz", "vertical tile offset"],
+      ["Csiz", "number of components"],
+      ["tilesX", "tiles across (B-5)"],
+      ["tilesY", "tiles down (B-6)"],
+    ],
+  },
+  CompField: {
+    fn: "headerComp",
+    doc: "Per-component SIZ fields (Ssiz, XRsiz, YRsiz).",
+    fields: [
+      ["precision", "bits per sample (Ssiz & 0x7F) + 1"],
+      ["signed", "1 if samples are signed"],
+      ["dx", "XRsiz"],
+      ["dy", "YRsiz"],
+    ],
+  },
+  CodField: {
+    fn: "headerCod",
+    doc: "Default coding style: the main COD, or component c's main COC when c >= 0; QCD, RGN and stream facts.",
+    fields: [
+      ["levels", "decomposition levels NL"],
+      ["xcb", "code-block width exponent"],
+      ["ycb", "code-block height exponent"],
+      ["cblkStyle", "code-block style byte (Table A.19; CBLK_* bits)"],
+      ["reversible", "1 for the 5/3 reversible transform"],
+      ["userPrecincts", "1 if precinct sizes are given (Scod bit 0)"],
+      ["progression", "progression order (Table A.16; PROG_*)"],
+      ["layers", "quality layers"],
+      ["mct", "1 if the multiple component transform is used"],
+      ["sop", "1 if SOP markers may be present"],
+      ["eph", "1 if EPH markers are used"],
+      ["guardBits", "guard bits of QCD"],
+      ["quantStyle", "quantisation style of QCD (Table A.28)"],
+      ["htj2k", "1 if the codestream uses HTJ2K (Part 15) code-blocks"],
+      ["truncated", "1 if the codestream ends early"],
+      ["numTileParts", "tile-parts indexed"],
+      ["roiShift", "ROI max-shift of component c (main RGN; 0 if none)"],
+    ],
+  },
+  MarkerField: {
+    fn: "headerMarker",
+    doc: "Marker log entry i.",
+    fields: [
+      ["code", "marker code"],
+      ["offset", "byte offset of the marker in the codestream"],
+      ["length", "marker segment length (Lxxx), 0 if none"],
+      ["tilePart", "index of the tile-part whose header holds it, -1 for the main header"],
+    ],
+  },
+  TilePartField: {
+    fn: "headerTilePart",
+    doc: "Tile-part i of the index.",
+    fields: [
+      ["tile", "Isot"],
+      ["TPsot", "tile-part index"],
+      ["TNsot", "number of tile-parts of the tile (0 = unknown)"],
+      ["sotOffset", "byte offset of the SOT marker"],
+      ["dataStart", "first byte after SOD"],
+      ["dataEnd", "end of the tile-part data"],
+    ],
+  },
+  PlaneField: {
+    fn: "decoderPlane",
+    doc: "Decoded plane of component c (i32 samples, row stride = width).",
+    fields: [
+      ["data", "pointer to the samples"],
+      ["x0", "left edge on the component grid"],
+      ["y0", "top edge on the component grid"],
+      ["width", "samples per row"],
+      ["height", "rows"],
+      ["wanted", "1 if the component was requested"],
+    ],
+  },
+  DecodeWarning: {
+    fn: "decoderWarnings",
+    doc: "Counters of a decode run the host turns into warnings.",
+    fields: [
+      ["missingTiles", "tiles without data (left at 0)"],
+      ["shortTiles", "tiles whose last packets were absent"],
+    ],
+  },
+  EncoderParam: {
+    fn: "encoderSet",
+    doc: "Scalar encoder parameters (value as f64).",
+    fields: [
+      ["originX", "image origin XOsiz"],
+      ["originY", "image origin YOsiz"],
+      ["tileWidth", "XTsiz"],
+      ["tileHeight", "YTsiz"],
+      ["tileX0", "XTOsiz"],
+      ["tileY0", "YTOsiz"],
+      ["levels", "decomposition levels asked (clamped to the image; see EncoderInfo.levels)"],
+      ["xcb", "code-block width exponent"],
+      ["ycb", "code-block height exponent"],
+      ["cblkStyle", "code-block style bits (CBLK_*)"],
+      ["reversible", "1: 5/3 reversible, 0: 9/7 irreversible"],
+      ["mct", "1: colour transform on components 0..2"],
+      ["progression", "progression order (PROG_*)"],
+      ["layers", "quality layers (allocates the per-layer targets)"],
+      ["sop", "1: SOP marker before every packet"],
+      ["eph", "1: EPH marker after every packet header"],
+      ["guardBits", "guard bits (0..7)"],
+      ["tlm", "1: write TLM marker segments"],
+      ["plt", "1: write PLT marker segments"],
+      ["tileParts", "tile-part split (TILEPARTS_*)"],
+      ["baseStep", "9/7 base quantisation step in sample units (Delta_b = baseStep / ||synthesis basis of b||)"],
+      ["Rsiz", "capabilities written in SIZ"],
+    ],
+  },
+  EncoderInfo: {
+    fn: "encoderInfo",
+    doc: "Facts of a finished encode run.",
+    fields: [
+      ["levels", "decomposition levels used (after clamping to the image)"],
+      ["allPasses", "1 if the last layer holds every useful coding pass (the quantiser limits quality)"],
+    ],
+  },
+};
+
+/** Constants both sides use: [name in AssemblyScript, name in TypeScript, value, description]. */
+export const CONSTANTS = {
+  CblkStyle: {
+    doc: "Code-block style bits (SPcod/SPcoc, Table A.19; bit 6: HTJ2K, ISO/IEC 15444-15).",
+    values: [
+      ["CBLK_BYPASS", "bypass", 0x01, "selective arithmetic coding bypass"],
+      ["CBLK_RESET", "reset", 0x02, "reset context probabilities on coding pass boundaries"],
+      ["CBLK_TERMALL", "termall", 0x04, "termination on each coding pass"],
+      ["CBLK_VCAUSAL", "vcausal", 0x08, "vertically causal context"],
+      ["CBLK_PTERM", "pterm", 0x10, "predictable termination"],
+      ["CBLK_SEGSYM", "segsym", 0x20, "segmentation symbols"],
+      ["CBLK_HT", "ht", 0x40, "high-throughput block coder (Part 15)"],
+    ],
+  },
+  Progression: {
+    doc: "Progression orders (Table A.16).",
+    values: [
+      ["PROG_LRCP", "LRCP", 0, "layer-resolution-component-position"],
+      ["PROG_RLCP", "RLCP", 1, "resolution-layer-component-position"],
+      ["PROG_RPCL", "RPCL", 2, "resolution-position-component-layer"],
+      ["PROG_PCRL", "PCRL", 3, "position-component-resolution-layer"],
+      ["PROG_CPRL", "CPRL", 4, "component-position-resolution-layer"],
+    ],
+  },
+  TilePartSplit: {
+    doc: "Where the encoder starts new tile-parts (EncoderParam.tileParts).",
+    values: [
+      ["TILEPARTS_NONE", "none", 0, "one tile-part per tile"],
+      ["TILEPARTS_R", "R", 1, "at every new resolution"],
+      ["TILEPARTS_L", "L", 2, "at every new layer"],
+      ["TILEPARTS_C", "C", 3, "at every new component"],
+    ],
+  },
+};
+
+/**
+ * Numeric error codes raised by the core through fail(code, offset, d0, d1): [number, core name
+ * (ERR_ + name), J2kErrorCode (src/errors.ts), note]. Never renumber one; `group` starts a comment.
+ */
+export const ERRORS = [
+  { group: "Caller / arguments" },
+  [1, "INVALID_ARGUMENT", "INVALID_ARGUMENT", ""],
+  { group: "Main header (ISO/IEC 15444-1 Annex A)" },
+  [10, "NOT_CODESTREAM", "NOT_A_CODESTREAM", "no SOC marker"],
+  [11, "MAIN_HEADER_TRUNCATED", "MAIN_HEADER_TRUNCATED", ""],
+  [12, "MAIN_HEADER_BAD_MARKER", "MAIN_HEADER_BAD_MARKER", "unexpected marker or bad marker length"],
+  [13, "BAD_SIZ", "BAD_SIZ", ""],
+  [14, "BAD_COD", "BAD_COD", ""],
+  [15, "BAD_QCD", "BAD_QCD", ""],
+  [16, "MISSING_MARKER", "MISSING_MARKER", "SIZ/COD/QCD absent"],
+  [17, "BAD_POC", "BAD_POC", ""],
+  [18, "BAD_RGN", "BAD_RGN", ""],
+  [19, "BAD_PPM", "BAD_PPM", ""],
+  { group: "Tile headers and tile-parts" },
+  [20, "BAD_SOT", "BAD_SOT", ""],
+  [21, "TILE_HEADER_TRUNCATED", "TILE_HEADER_TRUNCATED", ""],
+  [22, "TILE_HEADER_BAD_MARKER", "TILE_HEADER_BAD_MARKER", ""],
+  [23, "BAD_PPT", "BAD_PPT", ""],
+  [24, "NO_TILE_DATA", "NO_TILE_DATA", ""],
+  { group: "Packets (Annex B.9-B.10)" },
+  [30, "PACKET_CORRUPT", "PACKET_CORRUPT", ""],
+  [31, "PACKET_TRUNCATED", "PACKET_TRUNCATED", ""],
+  { group: "Code-blocks (Annex C, D)" },
+  [40, "CODEBLOCK_CORRUPT", "CODEBLOCK_CORRUPT", ""],
+  { group: "Limits" },
+  [50, "LIMIT_PIXELS", "LIMIT_PIXELS", ""],
+  [51, "LIMIT_MEMORY", "LIMIT_MEMORY", ""],
+  [52, "LIMIT_TILES", "LIMIT_TILES", ""],
+  [53, "LIMIT_COMPONENTS", "LIMIT_COMPONENTS", ""],
+  [54, "LIMIT_CODEBLOCKS", "LIMIT_CODEBLOCKS", ""],
+  { group: "Unsupported (valid but outside what this build implements)" },
+  [60, "UNSUPPORTED", "UNSUPPORTED", ""],
+  [61, "UNSUPPORTED_HTJ2K", "UNSUPPORTED_HTJ2K", ""],
+  [62, "UNSUPPORTED_PART2", "UNSUPPORTED_PART2", ""],
+  { group: "Encoder (d0 = an EncodeCheck reason for ERR_ENCODE_OPTIONS)" },
+  [70, "ENCODE_OPTIONS", "ENCODE_INVALID_OPTIONS", ""],
+  [71, "ENCODE_OVERFLOW", "ENCODE_OVERFLOW", ""],
+  { group: "Internal invariant broken: always a bug in j2kit" },
+  [99, "INTERNAL", "INTERNAL", ""],
+];
+
+/**
+ * Reasons of the encoder's parameter checks (d0 of ERR_ENCODE_OPTIONS, d1 = the value):
+ * [number, name (CHECK_ + name in the core), message with {value}].
+ */
+export const ENCODE_CHECKS = [
+  [0, "COMPONENTS", "the number of components must be 1..16384 (got {value})"],
+  [1, "IMAGE_SIZE", "image width and height must be at least 1 (got {value})"],
+  [2, "COMPONENT_INDEX", "component index {value} is out of range"],
+  [10, "TILE_SIZE", "tile width and height must be at least 1 (got {value})"],
+  [11, "TILE_ORIGIN", "the tile grid origin must not be right of or below the image origin"],
+  [12, "FIRST_TILE", "the first tile must contain the image origin (tile origin + tile size > image origin)"],
+  [13, "TOO_MANY_TILES", "the tiling gives {value} tiles; at most 65535 are allowed (Isot is 16 bits): use larger tiles"],
+  [14, "CODE_BLOCK_SIZE", "code-block width/height must be powers of two from 4 to 1024 with width*height <= 4096"],
+  [15, "LEVELS", "decomposition levels must be 0..32 (got {value})"],
+  [16, "LAYERS", "quality layers must be 1..65535 (got {value})"],
+  [17, "PRECISION", "component precision must be 1..24 bits for encoding (got {value})"],
+  [18, "SUBSAMPLING", "component sub-sampling must be 1..255 (got {value})"],
+  [19, "MCT_COMPONENTS", "the colour transform needs at least 3 components (got {value}): set mct: false"],
+  [20, "MCT_SAMPLING", "the colour transform needs the first three components sampled alike"],
+  [21, "PRECINCT_SIZE", "precincts above the lowest resolution must be at least 2x2 (resolution {value})"],
+  [22, "GUARD_BITS", "guard bits must be 0..7 (got {value})"],
+  [23, "LAYER_INDEX", "layer index {value} is out of range"],
+  [24, "UNKNOWN_PARAM", "unknown encoder parameter {value}"],
+  [30, "NO_SAMPLES", "no samples were given for component {value}"],
+  [40, "EXPONENT_RANGE", "a sub-band would need exponent {value} (> 31); the sample range is too large for reversible coding"],
+  [41, "GUARD_BITS_NEEDED", "the quantisation needs {value} guard bits (> 7): use a larger quality / coarser step"],
+  [42, "BITPLANES", "a sub-band would need {value} magnitude bit-planes (> 30): reduce the precision or coarsen the quantisation"],
+  [43, "COEFFICIENT_BITS", "a code-block's coefficients need {value} integer bits (> 29) at this quantisation step: use a coarser step (lower quality)"],
+  [50, "TILE_PARTS", "the tile-part split gives {value} tile-parts in one tile; at most 255 are allowed: choose another tileParts split or progression"],
+  [80, "JPEG_SIZE", "JPEG width and height must be 1..65535 (got {value})"],
+  [81, "JPEG_COMPONENTS", "JPEG codes 1 or 3 components (got {value})"],
+  [82, "JPEG_QUALITY", "JPEG quality must be 1..100 (got {value})"],
+  [83, "JPEG_SAMPLING", "JPEG sampling factors must be 1 or 2 (got {value})"],
+  [84, "JPEG_RESTART", "the JPEG restart interval must be 0..65535 MCUs (got {value})"],
+  [85, "JPEG_ROWS", "JPEG rows must come in whole MCU rows (8 or 16 lines) except at the bottom of the image (got {value} rows)"],
+  [86, "JPEG_ICC", "the ICC profile ({value} bytes) needs more than 255 APP2 segments"],
+  [87, "JPEG_XMP", "the XMP packet ({value} bytes) does not fit one APP1 segment (65502 bytes)"],
+  [89, "JPEG_CALL_ORDER", "JPEG encoder calls out of order (step {value})"],
+  [90, "JPEG_PIXEL_LAYOUT", "JPEG pixel layout out of range ({value} bytes per pixel)"],
+  [91, "JPEG_DENSITY", "JFIF density: unit must be 0-2 and x/y 1..65535"],
+  [92, "JPEG_BUFFER", "JPEG output buffer too small ({value} bytes)"],
+];

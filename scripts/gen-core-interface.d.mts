@@ -1,0 +1,2 @@
+/** The generated files: path relative to the repository → text (scripts/gen-core-interface.mjs). */
+export function generate(): Record<string, string>;

@@ -1,0 +1,320 @@
+/**
+ * `createIiifHandler(options)`: an IIIF Image API 3.0 (level 2) service over a folder of JPEG 2000
+ * files, as a request listener for Node's `http` / `https` servers.
+ *
+ * Routes (the prefix is `/iiif/3` unless configured):
+ * - `{prefix}/{identifier}/info.json` — image information (§5);
+ * - `{prefix}/{identifier}/{region}/{size}/{rotation}/{quality}.{format}` — image requests (§4);
+ * - `{prefix}/{identifier}` — 303 to its info.json (§2.2, `baseUriRedirect`);
+ * - `/` and `/viewer/...` — the viewer page (OpenSeadragon) unless `viewer: false`.
+ *
+ * Identifiers are paths below the served folder, percent-encoded as one URL segment
+ * (`maps%2F1850.jp2`). Every response carries CORS headers; image responses carry the profile and
+ * canonical `Link` headers (§6, §4.7), an ETag and Cache-Control, and `If-None-Match` gets a 304.
+ * Errors are plain-text one-line messages with 400 (invalid request), 403 (identifier escaping the
+ * folder), 404, 405, 413, 501 (valid but not implemented) or 500.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { J2kError } from "../errors.js";
+import { setWorkerCount } from "../worker/pool.js";
+import { ByteLru } from "./cache.js";
+import { availableFormats, MEDIA_TYPES } from "./encoders.js";
+import { FolderStore, type ImageSource, type ImageStore } from "./image_source.js";
+import { IIIF_CONTEXT, IIIF_PROFILE_URI, imageInformation } from "./info.js";
+import { IiifError, resolveRequest, type SizeLimits } from "./params.js";
+import { renderImage, type RenderStats } from "./pipeline.js";
+import { serveViewer } from "./viewer.js";
+
+/** Options of {@link createIiifHandler}. */
+export interface IiifHandlerOptions {
+  /** Folder whose JPEG 2000 files are served (identifier = path below it). */
+  root?: string;
+  /** A custom image store instead of `root` (tests, other storage). */
+  store?: ImageStore;
+  /**
+   * Public URL of the server's root as clients see it (e.g. `https://images.example.org`, or with a
+   * path when behind a proxy). Default: `http://` + the request's Host header.
+   */
+  baseUrl?: string;
+  /** URL path of the service. Default `/iiif/3`. */
+  prefix?: string;
+  /** Memory for cached images and encoded tiles, in MiB. Default 256. */
+  cacheMiB?: number;
+  /** Largest output image in pixels (advertised as maxArea). Default 16,777,216 (4096²). */
+  maxArea?: number;
+  /** Largest output width / height (advertised as maxWidth / maxHeight). Default: none. */
+  maxWidth?: number;
+  maxHeight?: number;
+  /** Largest image decoded for one request, before resampling. Default 4 × maxArea. */
+  maxDecodePixels?: number;
+  /**
+   * Workers of j2kit's decoding pool (a process-wide setting: see `setWorkerCount`). Default: the
+   * library's default (the number of cores, at most 8).
+   */
+  workers?: number;
+  /** Seconds of `Cache-Control: max-age` on images and info.json. Default 86400. */
+  maxAge?: number;
+  /** Serve the viewer page at `/`. Default true. */
+  viewer?: boolean;
+  /** Called after every image request (for logs and benchmarks). */
+  onRender?: (identifier: string, canonical: string, stats: RenderStats | "cached") => void;
+}
+
+/** The request listener, with a way to inspect and drop its cache. */
+export interface IiifHandler {
+  /**
+   * Answer `req` if it is for this service (returns true), else call `next` or answer 404 (returns
+   * false when `next` was called).
+   */
+  (req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<boolean>;
+  /** Bytes and entries in the cache. */
+  cacheStats(): { bytes: number; entries: number; evictions: number };
+  /** Empty the cache. */
+  clearCache(): void;
+  readonly store: ImageStore;
+}
+
+/** A cached response. */
+interface Rendered {
+  body: Uint8Array;
+  type: string;
+  etag: string;
+}
+
+const DEFAULT_MAX_AREA = 4096 * 4096;
+
+function etagOf(...parts: string[]): string {
+  return `"${createHash("sha1").update(parts.join("\u0000")).digest("base64url").slice(0, 22)}"`;
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+}
+
+function checkPositive(name: string, v: number | undefined): void {
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new J2kError("INVALID_ARGUMENT", `${name} must be a positive integer (got ${v})`);
+}
+
+/**
+ * Create an IIIF Image API 3.0 request handler for an existing `node:http` server:
+ *
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { createIiifHandler } from "j2kit/iiif";
+ * const iiif = createIiifHandler({ root: "/data/images", baseUrl: "https://images.example.org" });
+ * createServer((req, res) => void iiif(req, res)).listen(8182);
+ * ```
+ */
+export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
+  const store = options.store ?? (options.root !== undefined ? new FolderStore(options.root) : undefined);
+  if (!store) throw new J2kError("INVALID_ARGUMENT", "createIiifHandler needs `root` (a folder) or `store`");
+  const prefix = (options.prefix ?? "/iiif/3").replace(/\/+$/, "");
+  if (!prefix.startsWith("/")) throw new J2kError("INVALID_ARGUMENT", `prefix must start with "/" (got ${prefix})`);
+  checkPositive("maxArea", options.maxArea);
+  checkPositive("maxWidth", options.maxWidth);
+  checkPositive("maxHeight", options.maxHeight);
+  checkPositive("maxDecodePixels", options.maxDecodePixels);
+  const cacheMiB = options.cacheMiB ?? 256;
+  if (!(cacheMiB >= 0 && cacheMiB <= 1 << 20)) throw new J2kError("INVALID_ARGUMENT", `cacheMiB must be 0..1048576 (got ${cacheMiB})`);
+  if (options.workers !== undefined) setWorkerCount(options.workers);
+  const limits: SizeLimits = {
+    maxArea: options.maxArea ?? DEFAULT_MAX_AREA,
+    ...(options.maxWidth !== undefined ? { maxWidth: options.maxWidth } : {}),
+    ...(options.maxHeight !== undefined ? { maxHeight: options.maxHeight } : {}),
+  };
+  const maxDecodePixels = options.maxDecodePixels ?? 4 * limits.maxArea!;
+  const maxAge = options.maxAge ?? 86400;
+  const formats = availableFormats();
+  const cache = new ByteLru<unknown>(Math.floor(cacheMiB * 2 ** 20));
+  const opening = new Map<string, Promise<ImageSource>>();
+  const rendering = new Map<string, Promise<Rendered>>();
+
+  async function source(identifier: string): Promise<ImageSource> {
+    const version = await store!.version(identifier);
+    const key = `src\u0000${identifier}\u0000${version}`;
+    const hit = cache.get(key) as ImageSource | undefined;
+    if (hit) return hit;
+    let p = opening.get(key);
+    if (!p) {
+      p = store!.open(identifier, version).then((s) => {
+        cache.set(key, s, s.memoryBytes);
+        return s;
+      });
+      opening.set(key, p);
+      p.then(
+        () => opening.delete(key),
+        () => opening.delete(key),
+      );
+    }
+    return p;
+  }
+
+  function baseOf(req: IncomingMessage): string {
+    if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
+    const host = req.headers.host && /^[A-Za-z0-9.\-:[\]]+$/.test(req.headers.host) ? req.headers.host : "localhost";
+    return `http://${host}`;
+  }
+
+  function common(res: ServerResponse): void {
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Expose-Headers", "Link, ETag");
+  }
+
+  function sendError(res: ServerResponse, status: number, message: string): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    common(res);
+    res.statusCode = status;
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    res.setHeader("Cache-Control", "no-store");
+    res.end(`${status} ${message}\n`);
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, type: string, body: Uint8Array | string, etag: string, extra: Record<string, string> = {}): void {
+    common(res);
+    res.setHeader("ETag", etag);
+    res.setHeader("Cache-Control", `public, max-age=${maxAge}`);
+    for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
+    if (matchesEtag(req.headers["if-none-match"], etag)) {
+      res.statusCode = 304;
+      res.end();
+      return;
+    }
+    res.statusCode = 200;
+    res.setHeader("Content-Type", type);
+    const buf = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+    res.setHeader("Content-Length", String(buf.byteLength));
+    res.end(req.method === "HEAD" ? undefined : buf);
+  }
+
+  async function info(req: IncomingMessage, res: ServerResponse, identifier: string): Promise<void> {
+    const src = await source(identifier);
+    const id = `${baseOf(req)}${prefix}/${encodeURIComponent(identifier)}`;
+    const doc = imageInformation(id, src.header, limits, formats);
+    if (src.header.jp2?.palette) doc.extraQualities = ["color", "gray", "bitonal"];
+    const ld = (req.headers.accept ?? "").includes("application/ld+json");
+    const type = ld ? `application/ld+json;profile="${IIIF_CONTEXT}"` : "application/json";
+    send(req, res, type, JSON.stringify(doc, null, 2), etagOf("info", src.version, id, type), {
+      Link: `<${IIIF_PROFILE_URI}>;rel="profile"`,
+      Vary: "Accept",
+    });
+  }
+
+  async function image(req: IncomingMessage, res: ServerResponse, identifier: string, segs: string[]): Promise<void> {
+    const [region, size, rotation, qf] = segs as [string, string, string, string];
+    const dot = qf.lastIndexOf(".");
+    if (dot <= 0) throw new IiifError(400, `'${qf}' must be {quality}.{format}, e.g. default.jpg`);
+    const src = await source(identifier);
+    const rq = resolveRequest({ region, size, rotation, quality: qf.slice(0, dot), format: qf.slice(dot + 1) }, src.header.width, src.header.height, limits, formats);
+    const key = `img\u0000${identifier}\u0000${src.version}\u0000${rq.canonical}`;
+    const canonicalUrl = `${baseOf(req)}${prefix}/${encodeURIComponent(identifier)}/${rq.canonical}`;
+    const links = { Link: `<${IIIF_PROFILE_URI}>;rel="profile", <${canonicalUrl}>;rel="canonical"` };
+    let out = cache.get(key) as Rendered | undefined;
+    if (out) {
+      options.onRender?.(identifier, rq.canonical, "cached");
+    } else {
+      const etag = etagOf("img", src.version, rq.canonical);
+      // a client revalidating its copy does not need the pixels again
+      if (matchesEtag(req.headers["if-none-match"], etag)) return send(req, res, MEDIA_TYPES[rq.format], new Uint8Array(0), etag, links);
+      let p = rendering.get(key);
+      if (!p) {
+        p = renderImage(src, rq, maxDecodePixels).then(({ body, stats }) => {
+          options.onRender?.(identifier, rq.canonical, stats);
+          const r: Rendered = { body, type: MEDIA_TYPES[rq.format], etag };
+          cache.set(key, r, body.byteLength + 256);
+          return r;
+        });
+        rendering.set(key, p);
+        p.then(
+          () => rendering.delete(key),
+          () => rendering.delete(key),
+        );
+      }
+      out = await p;
+    }
+    send(req, res, out.type, out.body, out.etag, links);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> {
+    const raw = rest.split("/");
+    let segs: string[];
+    try {
+      segs = raw.map((s) => decodeURIComponent(s));
+    } catch {
+      throw new IiifError(400, "the URL has an invalid percent-encoding");
+    }
+    const identifier = segs[0]!;
+    if (segs.length === 1) {
+      if (identifier === "") throw new IiifError(404, `no identifier: use ${prefix}/{identifier}/info.json`);
+      await source(identifier); // 404/403 before redirecting
+      common(res);
+      res.statusCode = 303;
+      res.setHeader("Location", `${baseOf(req)}${prefix}/${encodeURIComponent(identifier)}/info.json`);
+      res.end();
+      return;
+    }
+    if (segs.length === 2) {
+      if (segs[1] === "info.json") return info(req, res, identifier);
+      throw new IiifError(404, `no such resource: use ${prefix}/{identifier}/info.json`);
+    }
+    if (segs.length === 5) return image(req, res, identifier, segs.slice(1));
+    if (segs[segs.length - 1] === "info.json") throw new IiifError(404, "no such image (a '/' inside an identifier must be encoded as %2F)");
+    if (segs.length < 5) throw new IiifError(400, "an image request is {identifier}/{region}/{size}/{rotation}/{quality}.{format}");
+    throw new IiifError(404, "no such image (a '/' inside an identifier must be encoded as %2F)");
+  }
+
+  const handler = (async (req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<boolean> => {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? "/", "http://x").pathname;
+    } catch {
+      sendError(res, 400, "invalid URL");
+      return true;
+    }
+    const mine = pathname === prefix || pathname.startsWith(prefix + "/");
+    const isViewer = options.viewer !== false && (pathname === "/" || pathname.startsWith("/viewer/"));
+    if (!mine && !isViewer) {
+      if (next) {
+        next();
+        return false;
+      }
+      sendError(res, 404, "not found");
+      return true;
+    }
+    if (req.method === "OPTIONS") {
+      common(res);
+      res.statusCode = 204;
+      res.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      res.setHeader("Access-Control-Allow-Headers", "*");
+      res.setHeader("Access-Control-Max-Age", "86400");
+      res.end();
+      return true;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("Allow", "GET, HEAD, OPTIONS");
+      sendError(res, 405, `method ${req.method} is not allowed`);
+      return true;
+    }
+    try {
+      if (isViewer) await serveViewer(req, res, pathname, { prefix, store: store!, send: (type, body, etag, extra) => send(req, res, type, body, etag, extra), sendError: (s, m) => sendError(res, s, m) });
+      else await route(req, res, pathname.slice(prefix.length + 1));
+    } catch (e) {
+      if (e instanceof IiifError) sendError(res, e.status, e.message);
+      else if (e instanceof J2kError) {
+        const status = e.code === "LIMIT_PIXELS" || e.code === "LIMIT_MEMORY" ? 413 : e.code.startsWith("UNSUPPORTED") ? 501 : 500;
+        sendError(res, status, `cannot decode this image: [${e.code}] ${e.message}`);
+      } else sendError(res, 500, `internal error: ${(e as Error)?.message ?? String(e)}`);
+    }
+    return true;
+  }) as IiifHandler;
+  Object.defineProperty(handler, "store", { value: store });
+  handler.cacheStats = () => cache.stats();
+  handler.clearCache = () => cache.clear();
+  return handler;
+}
