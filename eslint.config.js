@@ -19,7 +19,7 @@ const nodeGlobals = {
 const browserGlobals = {
   window: "readonly", document: "readonly", self: "readonly", location: "readonly", Worker: "readonly", Blob: "readonly",
   ImageData: "readonly", requestAnimationFrame: "readonly", createImageBitmap: "readonly", postMessage: "readonly", addEventListener: "readonly",
-  OffscreenCanvas: "readonly", HTMLCanvasElement: "readonly", HTMLInputElement: "readonly", HTMLSelectElement: "readonly", FileReader: "readonly", Event: "readonly",
+  OffscreenCanvas: "readonly", OpenSeadragon: "readonly", HTMLCanvasElement: "readonly", HTMLInputElement: "readonly", HTMLSelectElement: "readonly", FileReader: "readonly", Event: "readonly",
 };
 
 const layout = {
@@ -51,7 +51,6 @@ const bugCatchers = {
   "@typescript-eslint/prefer-promise-reject-errors": "error",
   "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
   "@typescript-eslint/no-unsafe-declaration-merging": "error",
-  "@typescript-eslint/no-this-alias": "error",
   "no-self-compare": "error",
   "no-template-curly-in-string": "error",
   "no-unreachable-loop": "error",

@@ -3,7 +3,7 @@
 // means in cjpeg, vips and ImageMagick.
 
 import { STD_LUMA_QUANT, STD_CHROMA_QUANT, ZIGZAG } from "./tables";
-import { CTX_QUANT, CTX_DIV, CTX_RECIP, CTX_HALF } from "./context";
+import { CTX_QUANT, CTX_DIV, CTX_RECIP, CTX_HALF, CTX_RECIP_N, CTX_HALF_N } from "./context";
 
 /** IJG quality to percentage scale: q < 50 -> 5000/q, else 200 - 2q. */
 export function qualityScale(quality: i32): i32 {
@@ -36,6 +36,38 @@ export function quantTableInit(ctx: usize, t: i32, quality: i32): void {
     store<u32>(rc + (k << 2), <u32>((<u64>1 << 32) / d + 1));
     store<u32>(hf + (k << 2), <u32>(d >> 1));
   }
+  let rn = ctx + CTX_RECIP_N + (<usize>t << 8);
+  let hn = ctx + CTX_HALF_N + (<usize>t << 8);
+  for (let i: usize = 0; i < 64; i++) {
+    let d = <u64>load<i32>(dv + (i << 2));
+    store<u32>(rn + (i << 2), <u32>((<u64>1 << 32) / d + 1));
+    store<u32>(hn + (i << 2), <u32>(d >> 1));
+  }
+}
+
+const QN: usize = memory.data(64 * 4, 16);
+
+/** SIMD twin of quantizeZigzag: the same arithmetic four coefficients at a time, then reordered. */
+export function quantizeZigzagSimd(ctx: usize, t: i32, block: usize, zz: usize): u64 {
+  let rn = ctx + CTX_RECIP_N + (<usize>t << 8);
+  let hn = ctx + CTX_HALF_N + (<usize>t << 8);
+  for (let o: usize = 0; o < 256; o += 16) {
+    let x = v128.load(block + o);
+    let s = i32x4.shr_s(x, 31);
+    let n = i32x4.add(i32x4.abs(x), v128.load(hn + o));
+    let m = v128.load(rn + o);
+    let lo = i64x2.extmul_low_i32x4_u(n, m);
+    let hi = i64x2.extmul_high_i32x4_u(n, m);
+    let q = v128.shuffle<i32>(lo, hi, 1, 3, 5, 7);
+    v128.store(QN + o, i32x4.sub(v128.xor(q, s), s));
+  }
+  let mask: u64 = 0;
+  for (let k: usize = 0; k < 64; k++) {
+    let v = load<i32>(QN + (<usize>load<u8>(ZIGZAG + k) << 2));
+    store<i32>(zz + (k << 2), v);
+    mask |= <u64>(v != 0) << k;
+  }
+  return mask;
 }
 
 /**
