@@ -233,7 +233,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         const pl = planeInfo(c, i);
         return new Int32Array(c.memory.buffer, pl.ptr, pl.w * pl.h).slice();
       });
-      return finishJp2(planes, compInfo, jp2!, options, layout, partial, warnings);
+      return finishJp2(planes, compInfo, jp2, options, layout, partial, warnings);
     }
 
     const ot = outputType(compInfo);
@@ -259,7 +259,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         checkOutputBytes(pl.w * pl.h * b, limits, `component ${i} (${pl.w}x${pl.h}, ${b} byte(s) per sample)`);
         const dst = c.alloc(Math.max(1, pl.w * pl.h * b));
         c.packComponent(pl.ptr, pl.w, pl.w, pl.h, dst, 1, pl.w, b, t.signed ? 1 : 0);
-        return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice() as SampleArray;
+        return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice();
       });
       const first = compInfo[0]!;
       return { ...base, width: first.width, height: first.height, layout, data: componentData[0]!, componentData };
