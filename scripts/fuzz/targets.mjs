@@ -32,8 +32,10 @@ export function imageProblems(img) {
   const problems = [];
   if (typeof img !== "object" || img === null) return ["decode returned no object"];
   const { width, height, components, bitDepth, signed, data } = img;
-  if (!Number.isInteger(width) || width < 1) problems.push(`width ${width}`);
-  if (!Number.isInteger(height) || height < 1) problems.push(`height ${height}`);
+  // layout "components": the image's size is component 0's, which may have no samples at all
+  const least = img.layout === "components" ? 0 : 1;
+  if (!Number.isInteger(width) || width < least) problems.push(`width ${width}`);
+  if (!Number.isInteger(height) || height < least) problems.push(`height ${height}`);
   if (!Number.isInteger(components) || components < 1) problems.push(`components ${components}`);
   if (!Number.isInteger(bitDepth) || bitDepth < 1 || bitDepth > 38) problems.push(`bitDepth ${bitDepth}`);
   if (!ArrayBuffer.isView(data)) return [...problems, "data is not a typed array"];
