@@ -92,7 +92,9 @@ export async function runServeCommand(argv: readonly string[], io: CliIo, stop?:
     process.once("SIGTERM", done);
     void stop?.then(done);
   });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections?.();
+  await closed;
+  await handler.close();
   return 0;
 }
