@@ -224,7 +224,7 @@ export async function planDecode(index: CodestreamIndex, request: DecodeRequest)
         const first = await index.packets(t, 0);
         const needed = neededPackets(g, first.order, area, main.siz);
         const last = needed.lastIndexOf(1);
-        const packets = await index.packets(t, last + 1);
+        const packets = await index.packets(t, last + 1, needed);
         return { tile: t, parts: packets.parts, packets, needed };
       }),
     );
