@@ -65,6 +65,8 @@ export interface RangeImage {
   plan(options?: DecodeRequest): Promise<DecodePlan>;
   /** Bytes and requests used so far. */
   stats(): RangeStats;
+  /** A small JP2 (or codestream) with the file's header boxes and main header but no tile data (for metadata readers). */
+  containerBytes(): Uint8Array;
   /** Release the file handle / client. */
   close(): Promise<void>;
 }
@@ -125,6 +127,7 @@ class RangeImageImpl implements RangeImage {
     readonly layout: FileLayout,
     private readonly fetcher: RangeFetcher,
     private readonly options: OpenImageOptions,
+    private readonly skeleton: Uint8Array,
   ) {}
 
   static async create(opened: OpenedReader, options: OpenImageOptions): Promise<RangeImageImpl> {
@@ -140,7 +143,7 @@ class RangeImageImpl implements RangeImage {
     const header = readHeader(skeleton);
     if (header.jp2) header.jp2.boxes = layout.boxes.map((b) => ({ ...b }));
     header.format = layout.format;
-    return new RangeImageImpl(header, index, layout, fetcher, options);
+    return new RangeImageImpl(header, index, layout, fetcher, options, skeleton);
   }
 
   get version(): string {
@@ -189,6 +192,10 @@ class RangeImageImpl implements RangeImage {
   stats(): RangeStats {
     const r = this.fetcher.reader;
     return { requests: r.requests, bytes: r.bytes, cacheHits: this.fetcher.cacheHits, cachedBytes: this.fetcher.cachedBytes, fileSize: r.size };
+  }
+
+  containerBytes(): Uint8Array {
+    return this.skeleton.slice();
   }
 
   close(): Promise<void> {
