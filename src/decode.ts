@@ -360,8 +360,8 @@ function finishJp2(
  * the calling thread. The input is copied, never transferred.
  *
  * `options.threads` splits one image over several workers (row bands decoded as regions and put
- * back together; identical output). Default: every core for images of 2 megapixels or more, one
- * thread below; `threads: 1` never splits. Only full-size decodes (no `region`/`reduce`) of images
+ * back together; identical output). Default: every core for images of 2 megapixels or more while
+ * no other asynchronous job is pending, else one thread; `threads: 1` never splits. Only full-size decodes (no `region`/`reduce`) of images
  * without sub-sampled components are split.
  */
 export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {

@@ -79,6 +79,11 @@ export function workerPoolInfo(): { workers: number; jobsDone: number; available
   return { workers: slots.length, jobsDone, available: !broken };
 }
 
+/** Jobs queued or running (threads.ts splits an image automatically only when the pool is idle). */
+export function jobsPending(): number {
+  return queue.length + inFlight.size;
+}
+
 /** Stop all workers (pending jobs are rejected). Later asynchronous calls start new ones. */
 export function terminateWorkers(): void {
   for (const s of slots) void s.worker.terminate();
