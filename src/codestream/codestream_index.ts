@@ -36,6 +36,8 @@ export interface TilePartInfo {
   length: number;
   /** Bytes from SOT through SOD (known once the header was read). */
   headerLength?: number;
+  /** The codestream ends before this tile-part does (its length was cut to what is there). */
+  truncated?: boolean;
 }
 
 /** Where the packets of one tile are (see {@link CodestreamIndex.packets}). */
@@ -105,6 +107,9 @@ export class CodestreamIndex {
   private lock: Promise<unknown> = Promise.resolve();
   private eocChecked: boolean | undefined;
   private distrustTNsot = false;
+  /** The SOT chain showed the codestream to be cut short (a tile-part past the end). */
+  truncated = false;
+  private distrusted = new Set<number>();
 
   private constructor(
     readonly source: ByteSource,
@@ -286,6 +291,7 @@ export class CodestreamIndex {
         if (Lsot !== 10) throw new J2kError("BAD_SOT", `invalid SOT marker segment (Lsot ${Lsot})`, { offset: pos });
         if (tile >= siz.numTiles) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile index ${tile}, the image has ${siz.numTiles} tiles)`, { offset: pos });
         let length: number;
+        let cut = false;
         if (Psot === 0) {
           length = end - ((await this.endsWithEoc()) ? 2 : 0) - pos;
         } else {
@@ -293,13 +299,15 @@ export class CodestreamIndex {
           length = Psot;
           if (pos + Psot > end) {
             length = end - pos;
+            cut = true;
+            this.truncated = true;
             this.warnings.push(`tile-part at byte ${pos} declares ${Psot} bytes but the codestream ends after ${end - pos}: the file is truncated`);
           }
         }
         const k = count.get(tile) ?? 0;
         if (TPsot !== k) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile ${tile}: tile-part ${TPsot} where ${k} was expected)`, { offset: pos });
         count.set(tile, k + 1);
-        this.parts.push({ index: this.parts.length, tile, part: TPsot, parts: TNsot, offset: pos, length });
+        this.parts.push({ index: this.parts.length, tile, part: TPsot, parts: TNsot, offset: pos, length, ...(cut ? { truncated: true } : {}) });
         this.walkPos = pos + length;
         if (Psot === 0 || pos + Psot >= end) this.finishWalk(false);
       }
@@ -307,7 +315,10 @@ export class CodestreamIndex {
   }
 
   private finishWalk(truncated: boolean): void {
-    if (truncated) this.warnings.push("the codestream ends inside a tile-part header: the file is truncated");
+    if (truncated) {
+      this.truncated = true;
+      this.warnings.push("the codestream ends inside a tile-part header: the file is truncated");
+    }
     if (this.parts.length === 0) throw new J2kError("NO_TILE_DATA", "the codestream contains no tile data (no SOT marker after the main header)", { offset: this.main.end });
     this.walkDone = true;
   }
@@ -433,7 +444,7 @@ export class CodestreamIndex {
         const parts = await this.readHeaders(t);
         let packed: Uint8Array | undefined;
         if (this.main.ppm) packed = await this.ppmOf(t);
-        return new TileIndex(this, t, parts, packed);
+        return new TileIndex(this, t, parts, packed, this.useLengthMarkers && !this.distrusted.has(t));
       })();
       this.tiles.set(t, p);
       p.catch(() => this.tiles.delete(t));
@@ -470,6 +481,17 @@ export class CodestreamIndex {
     return ti.view();
   }
 
+  /**
+   * Stop using PLT/PLM for tile `t` (its lengths disagree with the packet headers): the tile's
+   * packets are located again by reading their headers.
+   */
+  distrustLengthMarkers(t: number, why: string): void {
+    if (this.distrusted.has(t)) return;
+    this.distrusted.add(t);
+    this.tiles.delete(t);
+    this.warnings.push(`PLT/PLM lengths of tile ${t} ignored (${why}); its packet headers are read instead`);
+  }
+
   /** PLM lengths of tile-part `index` (codestream order), if the main header has PLM. */
   plmOf(index: number): Uint8Array | undefined {
     return this.main.plm?.[index];
@@ -489,6 +511,7 @@ export class CodestreamIndex {
 function publicPart(p: PartRecord): TilePartInfo {
   const out: TilePartInfo = { index: p.index, tile: p.tile, part: p.part, parts: p.parts, offset: p.offset, length: p.length };
   if (p.headerLength !== undefined) out.headerLength = p.headerLength;
+  if (p.truncated) out.truncated = true;
   return out;
 }
 
@@ -533,6 +556,7 @@ class TileIndex {
     private readonly parts: PartRecord[],
     /** PPM share or PPT contents (packed packet headers), if any. */
     private readonly packed: Uint8Array | undefined,
+    useMarkers: boolean,
   ) {
     this.geom = tileGeometry(index.main, tile, parts.map((p) => p.header!));
     const blocks = tileCodeBlockCount(this.geom);
@@ -562,7 +586,7 @@ class TileIndex {
       this.located = n;
       this.present = 0;
       this.ended = true;
-    } else if (index.useLengthMarkers) {
+    } else if (useMarkers) {
       this.tryMarkerLengths();
     }
   }

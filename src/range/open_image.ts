@@ -15,6 +15,7 @@ import { CodestreamIndex } from "../codestream/codestream_index.js";
 import { planDecode, type DecodePlan, type DecodeRequest } from "../codestream/plan.js";
 import { assembleCodestream } from "../codestream/assemble.js";
 import { TlmMismatch } from "../codestream/source.js";
+import { checkMarkerLengths } from "../codestream/verify.js";
 import { M } from "../codestream/markers.js";
 import { readLayout, wrapCodestream, type FileLayout } from "./boxes.js";
 import { RangeFetcher, type FetcherOptions } from "./fetcher.js";
@@ -184,9 +185,22 @@ class RangeImageImpl implements RangeImage {
   }
 
   private async sparse(options: DecodeOptions): Promise<Uint8Array> {
-    const plan = await planDecode(this.index, options);
-    const bytes = await this.fetcher.fetchAll(plan.ranges);
-    return assembleCodestream(this.index, plan, (o, l) => bytes.get(o, l));
+    for (let attempt = 0; ; attempt++) {
+      const plan = await planDecode(this.index, options);
+      const bytes = await this.fetcher.fetchAll(plan.ranges);
+      const get = (o: number, l: number) => bytes.get(o, l);
+      // PLT lengths that add up but put packets in the wrong places: read those tiles' headers instead
+      // a truncated codestream: the core refuses tiles it cannot complete unless allowPartial
+      if (this.index.truncated && !options.allowPartial) {
+        const cut = plan.tiles.find((t) => t.parts.length === 0 || t.parts.some((p) => p.truncated));
+        if (cut) {
+          throw new J2kError("PACKET_TRUNCATED", `tile ${cut.tile} ends before all its packets were read: the codestream is truncated (pass allowPartial: true to decode what is there)`);
+        }
+      }
+      const bad = attempt === 0 ? checkMarkerLengths(plan, get) : [];
+      if (bad.length === 0) return assembleCodestream(this.index, plan, get);
+      for (const b of bad) this.index.distrustLengthMarkers(b.tile, b.why);
+    }
   }
 
   stats(): RangeStats {
