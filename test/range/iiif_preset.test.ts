@@ -14,7 +14,7 @@ import { openImage } from "../../src/range/open_image.js";
 import { nativeTools, NATIVE_HINT } from "../helpers/peers.js";
 import { syntheticImage } from "./fixtures.js";
 
-const W = 2000, H = 1500;
+const W = 1200, H = 900;
 const image = { width: W, height: H, components: 3, bitDepth: 8, signed: false, data: syntheticImage(W, H, 3) };
 
 describe('encode preset "iiif"', () => {
