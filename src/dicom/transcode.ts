@@ -472,7 +472,7 @@ function withoutNullValues(ds: DenaturalizedDataset): DenaturalizedDataset {
     if (el.Value === null || el.Value === undefined) {
       const { Value: _drop, ...rest } = el;
       void _drop;
-      out[tag] = rest as DicomElement;
+      out[tag] = rest;
     } else if (el.vr === "SQ") {
       out[tag] = { ...el, Value: el.Value.map((item) => withoutNullValues(item as DenaturalizedDataset)) };
     } else {
