@@ -117,6 +117,15 @@ function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
   const s = 2 ** reduce;
   const gx0 = Math.ceil(rx0 / s), gy0 = Math.ceil(ry0 / s);
   const width = Math.ceil(rx1 / s) - gx0, height = Math.ceil(ry1 / s) - gy0;
+  if (width < 1 || height < 1) {
+    // B-14: a small (or offset) image can have no samples at a low resolution
+    let keep = reduce;
+    while (keep > 0 && (Math.ceil(rx1 / 2 ** keep) - Math.ceil(rx0 / 2 ** keep) < 1 || Math.ceil(ry1 / 2 ** keep) - Math.ceil(ry0 / 2 ** keep) < 1)) keep--;
+    throw new J2kError(
+      "INVALID_ARGUMENT",
+      `at reduce ${reduce} the ${o.region ? "region" : "image"} (${rx1 - rx0} x ${ry1 - ry0} at ${rx0},${ry0} on the reference grid) has no samples (${width} x ${height}); use reduce <= ${keep}`,
+    );
+  }
   if (width * height > limits.maxPixels) {
     throw new J2kError(
       "LIMIT_PIXELS",

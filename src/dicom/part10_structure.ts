@@ -213,7 +213,7 @@ export function checkPart10Structure(input: Uint8Array, options: Part10Structure
   checkMemory(data.length * 3, w.elements, options.maxMemory, "reading the data set");
 
   // What dcmjs reads: without the Pixel Data fragments (parsed here) and without a cut-off tail.
-  const out: Part10Structure = { bytes: input, transferSyntaxUid, elementCount: w.elements, warnings };
+  const out: Part10Structure = { bytes: input, transferSyntaxUid, elementCount: w.elements, warnings: [...new Set(warnings)] };
   if (deflated) {
     if (end !== data.length) throw new J2kError("DICOM_INVALID", "the deflated data set is damaged");
     return out;
@@ -553,7 +553,7 @@ function walkEncapsulated(w: Walk, h: Header, at: number, end: number, depth: nu
   return pos;
 }
 
-/** The checks above, run from the top: trailing bytes handled. */
+/** Walk the data set from the top; returns where it ends (before trailing bytes too few for an element). */
 function walkTop(w: Walk, start: number, end: number): number {
   try {
     walkDataset(w, start, end, 0, "top");
@@ -563,4 +563,3 @@ function walkTop(w: Walk, start: number, end: number): number {
     throw e;
   }
 }
-export { walkTop as _walkTopForTests };
