@@ -50,6 +50,8 @@ const VB_A: usize = memory.data(4 * 1040, 16);
 const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
+/** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
+const QS: usize = memory.data(32, 16);
 const ST_SIG: u8 = 1; // significant after the cleanup pass
 const ST_SP: u8 = 2; // became significant in SigProp
 const ST_NEW: u8 = 4; // its sign bit is still to be read
@@ -378,8 +380,10 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         let x = (q + qi) << 1;
         let hasCol1 = x + 1 < w;
         let rho = (e >> 4) & 15;
-        let v0: i32 = 0, v1: i32 = 0, v2: i32 = 0, v3: i32 = 0;
-        let b1: u32 = 0, b3: u32 = 0;
+        // sample values (0..3) and bottom-row v values (4: sample 1, 5: sample 3) of the quad
+        store<u64>(QS, 0);
+        store<u64>(QS, 0, 8);
+        store<u64>(QS, 0, 16);
         if (rho != 0) {
           let U = qi == 0 ? u0 : u1;
           if (initial) {
@@ -393,10 +397,14 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
             U += 31 - clz<u32>(a | 2);
           }
           if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+          // (2μ + 1)·2^p < 2^(U + 1 + p): no overflow check needed while U + p ≤ 29
+          let small = <i32>U + p <= 29;
           let e1b = (e >> 8) & 15;
           let ekb = (e >> 12) & 15;
-          for (let n: u32 = 0; n < 4; n++) {
-            if (((rho >> n) & 1) == 0) continue;
+          let r = rho;
+          while (r != 0) {
+            let n = ctz<u32>(r);
+            r &= r - 1;
             let m = <i32>U - <i32>((ekb >> n) & 1);
             if (msBits < m) {
               if (!msFF && msPos + 4 <= msEnd) {
@@ -421,25 +429,30 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
                 msFF = b == 0xff;
               }
             }
-            let bits = <u32>(msBuf & ((<u64>1 << <u64>m) - 1));
+            let val: i32;
+            let vb: u32;
+            if (small) {
+              let bits = <u32>msBuf & ((<u32>1 << <u32>m) - 1);
+              vb = bits | (((e1b >> n) & 1) << <u32>m) | 1;
+              let mag = <i32>((vb + 2) << <u32>p);
+              val = (bits & 1) != 0 ? -mag : mag;
+            } else {
+              let bits = <u32>(msBuf & ((<u64>1 << <u64>m) - 1));
+              let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
+              let mag = (v + 2) << <u64>p;
+              if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+              val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
+              vb = <u32>min(v, <u64>0xffffffff);
+            }
             msBuf >>= <u64>m;
             msBits -= m;
-            let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
-            let mag = (v + 2) << <u64>p;
-            if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-            let val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
-            let vb = <u32>min(v, <u64>0xffffffff);
-            if (n == 0) v0 = val;
-            else if (n == 1) {
-              v1 = val;
-              b1 = vb;
-            } else if (n == 2) v2 = val;
-            else {
-              v3 = val;
-              b3 = vb;
-            }
+            store<i32>(QS + (<usize>n << 2), val);
+            // bottom samples (1, 3) keep their v for κ of the next quad row
+            if ((n & 1) != 0) store<u32>(QS + 16 + (<usize>(n >> 1) << 2), vb);
           }
         }
+        let v0 = load<i32>(QS), v1 = load<i32>(QS, 4), v2 = load<i32>(QS, 8), v3 = load<i32>(QS, 12);
+        let b1 = load<u32>(QS, 16), b3 = load<u32>(QS, 20);
         store<u32>(vbCur + (<usize>(x + 1) << 2), b1);
         store<u32>(vbCur + (<usize>(x + 2) << 2), b3);
         let o = row0 + (<usize>x << 2);
