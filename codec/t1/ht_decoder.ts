@@ -380,10 +380,19 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         let x = (q + qi) << 1;
         let hasCol1 = x + 1 < w;
         let rho = (e >> 4) & 15;
-        // sample values (0..3) and bottom-row v values (4: sample 1, 5: sample 3) of the quad
-        store<u64>(QS, 0);
-        store<u64>(QS, 0, 8);
-        store<u64>(QS, 0, 16);
+        // samples go straight to the block when the quad lies inside it, else through QS
+        // (sample n at column n >> 1, row n & 1); insignificant samples are 0
+        let full = hasCol1 && hasRow1;
+        let dst = full ? row0 + (<usize>x << 2) : QS;
+        let ro: usize = full ? rowBytes : 8;
+        if (rho != 15 || !full) {
+          store<i32>(dst, 0);
+          store<i32>(dst, 0, 4);
+          store<i32>(dst + ro, 0);
+          store<i32>(dst + ro, 0, 4);
+        }
+        // bottom-row v values for κ of the next quad row
+        store<u64>(vbCur + (<usize>(x + 1) << 2), 0);
         if (rho != 0) {
           let U = qi == 0 ? u0 : u1;
           if (initial) {
@@ -446,21 +455,23 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
             }
             msBuf >>= <u64>m;
             msBits -= m;
-            store<i32>(QS + (<usize>n << 2), val);
-            // bottom samples (1, 3) keep their v for κ of the next quad row
-            if ((n & 1) != 0) store<u32>(QS + 16 + (<usize>(n >> 1) << 2), vb);
+            let col = <usize>(n >> 1);
+            if ((n & 1) != 0) {
+              store<i32>(dst + ro + (col << 2), val);
+              store<u32>(vbCur + ((<usize>(x + 1) + col) << 2), vb);
+            } else {
+              store<i32>(dst + (col << 2), val);
+            }
           }
         }
-        let v0 = load<i32>(QS), v1 = load<i32>(QS, 4), v2 = load<i32>(QS, 8), v3 = load<i32>(QS, 12);
-        let b1 = load<u32>(QS, 16), b3 = load<u32>(QS, 20);
-        store<u32>(vbCur + (<usize>(x + 1) << 2), b1);
-        store<u32>(vbCur + (<usize>(x + 2) << 2), b3);
-        let o = row0 + (<usize>x << 2);
-        store<i32>(o, v0);
-        if (hasCol1) store<i32>(o, v2, 4);
-        if (hasRow1) {
-          store<i32>(o + rowBytes, v1);
-          if (hasCol1) store<i32>(o + rowBytes, v3, 4);
+        if (!full) {
+          let o = row0 + (<usize>x << 2);
+          store<i32>(o, load<i32>(QS));
+          if (hasCol1) store<i32>(o, load<i32>(QS, 4), 4);
+          if (hasRow1) {
+            store<i32>(o + rowBytes, load<i32>(QS, 8));
+            if (hasCol1) store<i32>(o + rowBytes, load<i32>(QS, 12), 4);
+          }
         }
       }
     }
