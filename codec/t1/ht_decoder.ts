@@ -411,6 +411,52 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
           let e1b = (e >> 8) & 15;
           let ekb = (e >> 12) & 15;
           let r = rho;
+          // common case: the whole quad's MagSgn bits (at most 4·U ≤ 56) fit one refill
+          let quadFill = small && U <= 14;
+          if (quadFill && msBits < <i32>(U << 2)) {
+            if (!msFF && msBits <= 32 && msPos + 4 <= msEnd) {
+              let raw = load<u32>(msPos);
+              let t = ~raw;
+              if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
+                msBuf |= <u64>raw << <u64>msBits;
+                msBits += 32;
+                msPos += 4;
+              }
+            }
+            while (msBits <= 56) {
+              let b: u32 = 0xff;
+              if (msPos < msEnd) b = <u32>load<u8>(msPos++);
+              if (msFF) {
+                msBuf |= <u64>(b & 0x7f) << <u64>msBits;
+                msBits += 7;
+              } else {
+                msBuf |= <u64>b << <u64>msBits;
+                msBits += 8;
+              }
+              msFF = b == 0xff;
+            }
+          }
+          if (quadFill) {
+            let e1s = e1b;
+            while (r != 0) {
+              let n = ctz<u32>(r);
+              r &= r - 1;
+              let m = U - ((ekb >> n) & 1);
+              let bits = <u32>msBuf & ((<u32>1 << m) - 1);
+              msBuf >>= <u64>m;
+              msBits -= <i32>m;
+              let vb = bits | (((e1s >> n) & 1) << m) | 1;
+              let mag = <i32>((vb + 2) << <u32>p);
+              let val = (bits & 1) != 0 ? -mag : mag;
+              let col = <usize>(n >> 1);
+              if ((n & 1) != 0) {
+                store<i32>(dst + ro + (col << 2), val);
+                store<u32>(vbCur + ((<usize>(x + 1) + col) << 2), vb);
+              } else {
+                store<i32>(dst + (col << 2), val);
+              }
+            }
+          }
           while (r != 0) {
             let n = ctz<u32>(r);
             r &= r - 1;
