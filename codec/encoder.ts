@@ -27,7 +27,7 @@ import { cblkIterNew, cblkIterTile, cblkIterNext } from "./structure/cblk_iter";
 import { Writer, writerInit, wrU16, wrU32, wrU8, wrBytes, writerLength, patchU16, patchU32 } from "./io/writer";
 import { writeSiz, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./codestream/write_headers";
 import * as M from "./codestream/markers";
-import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
 import {
@@ -281,9 +281,9 @@ export function encodeRun(job: EncodeJob): usize {
     maxTileW = max(maxTileW, probe.tx1 - probe.tx0);
     maxTileH = max(maxTileH, probe.ty1 - probe.ty0);
   }
-  let bufBytes = (<usize>maxTileW + 1) * (<usize>maxTileH + 1) * 4;
+  let bufSamples = <u64>(maxTileW + 1) * <u64>(maxTileH + 1); // 64-bit: a tile above 2^30 samples must not wrap
   let bufs = arenaAlloc(<usize>C * sizeof<usize>());
-  for (let c = 0; c < C; c++) store<usize>(bufs + (<usize>c << alignof<usize>()), arenaAlloc(bufBytes));
+  for (let c = 0; c < C; c++) store<usize>(bufs + (<usize>c << alignof<usize>()), arenaAllocArray(bufSamples, 4));
   let tmp = arenaAlloc(dwtScratchBytes(max(maxTileW, maxTileH) + 2));
   job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 8 + 4096);
   job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);

@@ -89,7 +89,8 @@ export interface DecodeOptions {
   limits?: Limits;
   /**
    * `decodeAsync` only: workers to split one image over (1-64). Default: every core for images of
-   * at least 2 megapixels, else 1. The synchronous `decode` always uses the calling thread.
+   * at least 2 megapixels when no other asynchronous job is pending, else 1. The synchronous
+   * `decode` always uses the calling thread.
    */
   threads?: number;
 }
