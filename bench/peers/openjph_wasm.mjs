@@ -36,7 +36,7 @@ export async function loadOpenJphWasm() {
             : new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + 2 * n));
       return { width: fi.width, height: fi.height, components: fi.componentCount, bitDepth: fi.bitsPerSample, signed: fi.isSigned, data };
     } catch (err) {
-      throw new Error(`OpenJPH-WASM decoder failed: ${typeof err === "number" ? `C++ exception ${err}` : String(err)}`);
+      throw new Error(`OpenJPH-WASM decoder failed: ${typeof err === "number" ? `C++ exception ${err}` : String(err)}`, { cause: err });
     } finally {
       d.delete();
     }
