@@ -53,7 +53,8 @@ interface Settings {
 function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   const C = image.components;
   const preset = o.preset;
-  if (preset !== undefined && preset !== "dicom") throw bad(`unknown preset "${String(preset)}" (supported: "dicom")`);
+  if (preset !== undefined && preset !== "dicom" && preset !== "iiif") throw bad(`unknown preset "${String(preset)}" (supported: "dicom", "iiif")`);
+  if (preset === "iiif") o = { ...iiifDefaults(image, o), ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   if (o.ratios !== undefined && o.psnr !== undefined) throw bad("give either ratios or psnr, not both");
   const lossyAsked = o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined;
   let lossless = o.lossless ?? !lossyAsked;
@@ -216,6 +217,24 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     guardBits,
     subsampling: subs,
     poc,
+  };
+}
+
+/**
+ * Preset "iiif" (what image servers read fastest by byte ranges; options given explicitly win):
+ * RPCL, enough levels that the lowest resolution is at most 256 samples across (at least 6;
+ * the core clamps for small images), 256x256 precincts at every resolution, one tile-part per
+ * resolution, TLM and PLT.
+ */
+function iiifDefaults(image: J2kImage, o: EncodeOptions): EncodeOptions {
+  const levels = o.levels ?? Math.min(32, Math.max(6, Math.ceil(Math.log2(Math.max(image.width, image.height) / 256))));
+  return {
+    progression: "RPCL",
+    levels,
+    precincts: Array.from({ length: levels + 1 }, () => [256, 256] as [number, number]),
+    tileParts: "R",
+    tlm: true,
+    plt: true,
   };
 }
 
