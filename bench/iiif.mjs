@@ -118,7 +118,7 @@ async function benchFile(file, { workers, format, levels }) {
     const openMs = performance.now() - t0;
     const tile = info.tiles[0];
     const scales = levels ?? [...tile.scaleFactors].reverse();
-    console.log(`\n${basename(file)} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB): info.json (cold open) ${openMs.toFixed(0)} ms; tiles ${tile.width}x${tile.height}, scale factors ${tile.scaleFactors.join(",")}`);
+    console.log(`\n${basename(file)} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB): info.json (cold open) ${openMs.toFixed(0)} ms, read ${(readBytes() / 1024).toFixed(1)} KiB in ${readRequests()} request(s); tiles ${tile.width}x${tile.height}, scale factors ${tile.scaleFactors.join(",")}`);
     for (const s of scales) {
       const span = tile.width * s;
       const cols = Math.min(5, Math.ceil(info.width / span)), rowsN = Math.min(4, Math.ceil(info.height / span));

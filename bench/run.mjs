@@ -15,6 +15,7 @@
  *             (OpenJPEG-WASM has reduce but no region: j2kit only there).
  *   lossydecode  decode of OpenJPEG-written 9/7 streams (ratio 20; 40/20/10) by j2kit and OpenJPEG-WASM.
  *   lossy     9/7 encode at ratio 20 (one layer) and 3 layers 40/20/10, with PSNR of both encoders.
+ *   jpeg      JPEG encoder (bench/jpeg.mjs, run as its own process): encodeJpeg vs MozJPEG-WASM and cjpeg.
  *   threads   one image of ≥ 2 MP on N threads (decodeAsync({ threads: N }) vs threads: 1, and vs
  *             OpenJPEG-WASM), lossless and lossy decode.
  *
@@ -71,7 +72,7 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads"];
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg"];
 const only = (value("--only") ?? SECTIONS.join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
@@ -551,6 +552,12 @@ if (only.includes("threads")) {
   );
   out.sections.threads = rows;
   j2kit.terminateWorkers();
+}
+
+if (only.includes("jpeg")) {
+  // JPEG encoder section: its own script and process (bench/jpeg.mjs)
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, [join(here, "jpeg.mjs"), ...(quick ? ["--quick"] : []), ...(value("--runs") ? ["--runs", value("--runs")] : [])], { stdio: "inherit" });
 }
 
 if (wantJson) {

@@ -5,7 +5,7 @@ import { Codestream, parseCodestream, MarkerRec, TilePart, tilePart } from "./co
 import { compSiz, ppx, ppy, CodingStyle } from "./codestream/params";
 import { DecodeJob, decodeSetup, decodeTiles, plane, Plane } from "./decoder";
 import { arenaAllocZeroed } from "./util/arena";
-import { SizField, CompField, CodField, MarkerField, TilePartField, PlaneField, DecodeWarning } from "./api_fields";
+import { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning } from "./api_fields";
 
 let gCs: usize = 0;
 let gJob: usize = 0;
@@ -88,6 +88,12 @@ export function headerCod(c: i32, field: i32): i32 {
     case CodField.roiShift: return c >= 0 && c < x.siz.Csiz ? load<i32>(x.rgn + (<usize>c << 2)) : 0;
   }
   return -1;
+}
+
+/** CAP marker field `field` (a CapField; ISO/IEC 15444-15 A.3); -1 for an unknown field. */
+export function headerCap(field: i32): f64 {
+  let x = cs();
+  return field == CapField.Pcap ? <f64><u32>x.pcap : field == CapField.Ccap15 ? <f64>x.ccap15 : -1;
 }
 
 /** Precinct exponents of resolution r of the default COD: PPx | PPy << 8. */

@@ -8,7 +8,7 @@ import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
 import { compSiz, PocEntry, pocEntry } from "./codestream/params";
-import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { EncoderParam, EncoderInfo, LayerInfo, CHECK_LAYER_TARGET, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
@@ -137,8 +137,9 @@ export function encoderPlane(c: i32): usize {
   let slot = j.planes + (<usize>c << alignof<usize>());
   let p = load<usize>(slot);
   if (p == 0) {
-    let n = <usize>compWidth(s, c) * <usize>compHeight(s, c);
-    p = arenaAlloc(max(n, 1) * 4);
+    // 64-bit size: a plane above 2^30 samples fails with LIMIT_MEMORY instead of wrapping (the
+    // plane is also where the encoder's transforms run, in place)
+    p = arenaAllocArray(<u64>max(<u64>compWidth(s, c) * <u64>compHeight(s, c), 1), 4);
     store<usize>(slot, p);
   }
   return p;

@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x54bb2c30;
+export const INTERFACE_HASH: i32 = 0x6d266cb7;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -94,6 +94,16 @@ export enum CodField {
 }
 /** Number of CodField values. */
 export const COD_FIELD_COUNT: i32 = 17;
+
+/** CAP marker segment of the main header (ISO/IEC 15444-15 A.3), returned as f64. Fields of headerCap(). */
+export enum CapField {
+  /** Pcap (unsigned; 0 when there is no CAP) */
+  Pcap = 0,
+  /** Ccap15, the Part 15 capabilities (-1 when absent) */
+  Ccap15 = 1,
+}
+/** Number of CapField values. */
+export const CAP_FIELD_COUNT: i32 = 2;
 
 /** Marker log entry i. Fields of headerMarker(). */
 export enum MarkerField {

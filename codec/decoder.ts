@@ -6,7 +6,7 @@
 import { Codestream, TileParams, resolveTile, tileBounds } from "./codestream/header";
 import { compSiz, CBLK_HT } from "./codestream/params";
 import {
-  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece,
+  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece, HT_PART1,
   buildTile, tileComp, resolution, band, precinctBand, codeBlock,
 } from "./structure/tile";
 import { setWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
@@ -177,8 +177,6 @@ function decodeTile(job: DecodeJob, t: i32): void {
     tc.ox1 = ox1;
     tc.oy0 = oy0;
     tc.oy1 = oy1;
-    // Part 15 code-blocks need the HT block decoder (and its segment rules in T2)
-    if ((tc.style.cblkStyle & CBLK_HT) != 0) fail(E.ERR_UNSUPPORTED_HTJ2K, -1);
     setWindows(tc, R, ox0, oy0, ox1, oy1);
   }
   // T2: read all packets
@@ -245,6 +243,15 @@ function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): boo
   store<u32>(job.cbData + pos, 0xffffffff);
   store<u32>(job.cbData + pos + 4, 0xffffffff);
   let numBps = bd.Mb + tc.roi - cb.zbp;
+  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
+  let style = tc.style.cblkStyle;
+  if ((style & CBLK_HT) != 0 && cb.htMode != HT_PART1) {
+    // ISO/IEC 15444-15: the HT decoder picks its HT set from the segments (codec/t1/ht_decoder.ts)
+    if (pos == 0) return false;
+    decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style & 0x7f, job.cbOut, w);
+    return true;
+  }
+  style &= 0x3f; // a Part 1 block (also in mixed mode)
   if (totalPasses == 0 || numBps <= 0) return false;
   // Passes beyond the last bit-plane carry nothing (D.2); drop them as OpenJPEG's T1 does.
   let limit = 3 * numBps - 2;
@@ -261,8 +268,7 @@ function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): boo
       acc += n;
     }
   }
-  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
-  decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, tc.style.cblkStyle, job.cbOut, w);
+  decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style, job.cbOut, w);
   return true;
 }
 

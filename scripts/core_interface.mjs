@@ -69,6 +69,14 @@ export const FIELDS = {
       ["roiShift", "ROI max-shift of component c (main RGN; 0 if none)"],
     ],
   },
+  CapField: {
+    fn: "headerCap",
+    doc: "CAP marker segment of the main header (ISO/IEC 15444-15 A.3), returned as f64.",
+    fields: [
+      ["Pcap", "Pcap (unsigned; 0 when there is no CAP)"],
+      ["Ccap15", "Ccap15, the Part 15 capabilities (-1 when absent)"],
+    ],
+  },
   MarkerField: {
     fn: "headerMarker",
     doc: "Marker log entry i.",

@@ -2,8 +2,8 @@
  * Reading the parsed main header out of the core (codec/api_decoder.ts getters) into plain objects.
  * @module
  */
-import { CblkStyle, CodField, CompField, Progression, SizField, type CoreExports } from "./core_interface.js";
-import type { CodeBlockStyleFlag, ComponentInfo, ProgressionOrder } from "./types.js";
+import { CapField, CblkStyle, CodField, CompField, Progression, SizField, type CoreExports } from "./core_interface.js";
+import type { CodeBlockStyleFlag, ComponentInfo, HtCapabilities, ProgressionOrder } from "./types.js";
 
 /** The core's exports (typed, generated: src/core_interface.ts). */
 export type DecoderExports = CoreExports;
@@ -55,6 +55,11 @@ export interface CoreHeader {
   htj2k: boolean;
   truncated: boolean;
   numTileParts: number;
+  /** Code-block style byte of each component's default coding style (main COD/COC). */
+  componentCblkStyles: number[];
+  /** Pcap of the CAP marker (0 when absent) and Ccap15 (-1 when absent), ISO/IEC 15444-15 A.3. */
+  pcap: number;
+  ccap15: number;
 }
 
 /** Read the header after `decoderParse`. */
@@ -64,6 +69,7 @@ export function readCoreHeader(c: DecoderExports): CoreHeader {
   const C = s(SizField.Csiz);
   const components: ComponentInfo[] = [];
   let minLevels = cod(CodField.levels);
+  const componentCblkStyles: number[] = [];
   for (let i = 0; i < C; i++) {
     const dx = c.headerComp(i, CompField.dx);
     const dy = c.headerComp(i, CompField.dy);
@@ -75,7 +81,10 @@ export function readCoreHeader(c: DecoderExports): CoreHeader {
       dx,
       dy,
     });
-    if (C <= 4096) minLevels = Math.min(minLevels, cod(CodField.levels, i));
+    if (C <= 4096) {
+      minLevels = Math.min(minLevels, cod(CodField.levels, i));
+      componentCblkStyles.push(cod(CodField.cblkStyle, i));
+    }
   }
   return {
     Rsiz: s(SizField.Rsiz),
@@ -106,6 +115,36 @@ export function readCoreHeader(c: DecoderExports): CoreHeader {
     htj2k: cod(CodField.htj2k) !== 0,
     truncated: cod(CodField.truncated) !== 0,
     numTileParts: cod(CodField.numTileParts),
+    componentCblkStyles,
+    pcap: c.headerCap(CapField.Pcap),
+    ccap15: c.headerCap(CapField.Ccap15),
+  };
+}
+
+/** Which block coder the code-blocks use, from the code-block style bytes (bit 6 HT, bits 6-7 mixed). */
+export function blockCoderOf(styles: number[]): "part1" | "ht" | "mixed" {
+  const ht = styles.filter((s) => (s & CblkStyle.ht) !== 0);
+  if (ht.some((s) => (s & 0x80) !== 0) || (ht.length > 0 && ht.length < styles.length)) return "mixed";
+  return ht.length > 0 ? "ht" : "part1";
+}
+
+/**
+ * The fields of Ccap15 (ISO/IEC 15444-15 A.3): bits 15-14 which code-blocks are HT (00 all, 10
+ * declared per component/tile, 11 mixed within a tile-component), bit 13 more than one HT set per
+ * code-block, bit 12 RGN present, bit 11 heterogeneous, bit 5 irreversible transforms, bits 4-0
+ * MAGB, the magnitude bound B_p (MAGB < 20: MAGB + 8; < 31: 4·(MAGB − 19) + 27; 31: 74).
+ */
+export function htCapabilitiesOf(ccap15: number): HtCapabilities {
+  const kind = (ccap15 >> 14) & 3;
+  const magb = ccap15 & 31;
+  return {
+    codeBlocks: kind === 0 ? "all-ht" : kind === 3 ? "mixed" : kind === 2 ? "declared" : "reserved",
+    multipleHtSets: (ccap15 & 0x2000) !== 0,
+    rgn: (ccap15 & 0x1000) !== 0,
+    heterogeneous: (ccap15 & 0x0800) !== 0,
+    irreversible: (ccap15 & 0x0020) !== 0,
+    magnitudeBound: magb < 20 ? magb + 8 : magb < 31 ? 4 * (magb - 19) + 27 : 74,
+    ccap15,
   };
 }
 

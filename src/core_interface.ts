@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x54bb2c30;
+export const INTERFACE_HASH = 0x6d266cb7;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -94,6 +94,16 @@ export const CodField = {
 } as const;
 /** A {@link CodField} value. */
 export type CodField = (typeof CodField)[keyof typeof CodField];
+
+/** CAP marker segment of the main header (ISO/IEC 15444-15 A.3), returned as f64. Fields of `headerCap()`. */
+export const CapField = {
+  /** Pcap (unsigned; 0 when there is no CAP) */
+  Pcap: 0,
+  /** Ccap15, the Part 15 capabilities (-1 when absent) */
+  Ccap15: 1,
+} as const;
+/** A {@link CapField} value. */
+export type CapField = (typeof CapField)[keyof typeof CapField];
 
 /** Marker log entry i. Fields of `headerMarker()`. */
 export const MarkerField = {
@@ -395,7 +405,12 @@ export interface CoreExports {
   copyRev(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number): void;
   /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
   coreInterfaceHash(): number;
-  /** Decode one code-block; same contract as ebcotDecodeBlock. */
+  /**
+   * Decode one code-block; same contract as ebcotDecodeBlock. With the HT bit (0x40) the segments
+   * follow the HT layout of codec/t1/ht_decoder.ts (set s: cleanup at index 2s, refinement at 2s + 1)
+   * and `numBps` is Mb + ROI shift - zero bit-planes (the first HT cleanup is at plane numBps - 1).
+   * In mixed mode T2 decides per block and passes the style without 0x40 for Part 1 blocks.
+   */
   decodeCodeBlock(data: number, segLens: number, segPasses: number, numSegs: number, w: number, h: number, orient: number, numBps: number, cblkStyle: number, out: number, outStride: number): void;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
@@ -514,6 +529,8 @@ export interface CoreExports {
   encoderVerifyBegin(layers: number): number;
   /** Give back the memory of encoderVerifyBegin's decode. */
   encoderVerifyEnd(): void;
+  /** CAP marker field `field` (a CapField; ISO/IEC 15444-15 A.3); -1 for an unknown field. */
+  headerCap(field: number): number;
   /**
    * Field `field` (a CodField) of the default coding style: the main COD, or component c's main COC
    * when c >= 0 (QCD, RGN and stream facts likewise); -1 for an unknown field.
@@ -710,6 +727,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetPrecinct: 3,
   encoderVerifyBegin: 1,
   encoderVerifyEnd: 0,
+  headerCap: 1,
   headerCod: 2,
   headerComp: 2,
   headerMarker: 2,

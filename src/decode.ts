@@ -117,6 +117,15 @@ function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
   const s = 2 ** reduce;
   const gx0 = Math.ceil(rx0 / s), gy0 = Math.ceil(ry0 / s);
   const width = Math.ceil(rx1 / s) - gx0, height = Math.ceil(ry1 / s) - gy0;
+  if (width < 1 || height < 1) {
+    // B-14: a small (or offset) image can have no samples at a low resolution
+    let keep = reduce;
+    while (keep > 0 && (Math.ceil(rx1 / 2 ** keep) - Math.ceil(rx0 / 2 ** keep) < 1 || Math.ceil(ry1 / 2 ** keep) - Math.ceil(ry0 / 2 ** keep) < 1)) keep--;
+    throw new J2kError(
+      "INVALID_ARGUMENT",
+      `at reduce ${reduce} the ${o.region ? "region" : "image"} (${rx1 - rx0} x ${ry1 - ry0} at ${rx0},${ry0} on the reference grid) has no samples (${width} x ${height}); use reduce <= ${keep}`,
+    );
+  }
   if (width * height > limits.maxPixels) {
     throw new J2kError(
       "LIMIT_PIXELS",
@@ -233,7 +242,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         const pl = planeInfo(c, i);
         return new Int32Array(c.memory.buffer, pl.ptr, pl.w * pl.h).slice();
       });
-      return finishJp2(planes, compInfo, jp2!, options, layout, partial, warnings);
+      return finishJp2(planes, compInfo, jp2, options, layout, partial, warnings);
     }
 
     const ot = outputType(compInfo);
@@ -259,7 +268,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         checkOutputBytes(pl.w * pl.h * b, limits, `component ${i} (${pl.w}x${pl.h}, ${b} byte(s) per sample)`);
         const dst = c.alloc(Math.max(1, pl.w * pl.h * b));
         c.packComponent(pl.ptr, pl.w, pl.w, pl.h, dst, 1, pl.w, b, t.signed ? 1 : 0);
-        return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice() as SampleArray;
+        return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice();
       });
       const first = compInfo[0]!;
       return { ...base, width: first.width, height: first.height, layout, data: componentData[0]!, componentData };
@@ -360,8 +369,8 @@ function finishJp2(
  * the calling thread. The input is copied, never transferred.
  *
  * `options.threads` splits one image over several workers (row bands decoded as regions and put
- * back together; identical output). Default: every core for images of 2 megapixels or more, one
- * thread below; `threads: 1` never splits. Only full-size decodes (no `region`/`reduce`) of images
+ * back together; identical output). Default: every core for images of 2 megapixels or more while
+ * no other asynchronous job is pending, else one thread; `threads: 1` never splits. Only full-size decodes (no `region`/`reduce`) of images
  * without sub-sampled components are split.
  */
 export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {

@@ -156,7 +156,17 @@ const CORE_MESSAGES: { [K in CoreErrorNumber]: (d0: number, d1: number) => strin
   24: () => "the codestream contains no tile data (no SOT marker after the main header)",
   30: (t) => `corrupt packet header in tile ${t}`,
   31: (t) => `tile ${t} ends before all its packets were read: the codestream is truncated (pass allowPartial: true to decode what is there)`,
-  40: () => "corrupt code-block data",
+  // details from codec/t1/ht_decoder.ts (HT_ERR_*): reason, value
+  40: (a, b) =>
+    a === 1
+      ? `corrupt HT code-block: cleanup segment length Lcup ${b} is below 2 (ISO/IEC 15444-15 7.1)`
+      : a === 2
+        ? `corrupt HT code-block: MEL+VLC length Scup ${b} outside 2..min(Lcup, 4079) (ISO/IEC 15444-15 7.1)`
+        : a === 3
+          ? `corrupt HT code-block: magnitude exponent bound U_q ${b} exceeds the 32-bit sample path`
+          : a === 4
+            ? "corrupt HT code-block: more HT sets / placeholder passes than the sub-band has bit-planes"
+            : "corrupt code-block data",
   50: (a, b) =>
     a < 0
       ? "image or tile coordinates in SIZ exceed 2^31 - 1 (the largest geometry j2kit handles); the file is most likely corrupt"
@@ -171,7 +181,7 @@ const CORE_MESSAGES: { [K in CoreErrorNumber]: (d0: number, d1: number) => strin
       : b === 31
         ? `component precision of ${a} bits; j2kit decodes at most 31 bits per sample`
         : `feature not supported by this version of j2kit (${a})`,
-  61: () => "HTJ2K (ISO/IEC 15444-15) code-blocks are not supported yet",
+  61: () => "HTJ2K (ISO/IEC 15444-15) code-block encoding is not supported yet",
   62: (a) => `ISO/IEC 15444-2 (Part 2) extension is not supported (Rsiz/marker 0x${hex(a)})`,
   70: (a, b) => encoderProblem(a, b),
   71: () => "encoder output exceeded its buffer",

@@ -4,7 +4,7 @@
  */
 import type { HeaderInfo } from "./types.js";
 import { callCore, copyIn } from "./wasm/load.js";
-import { readCoreHeader, cblkFlags, PROGRESSIONS, type DecoderExports } from "./core_header.js";
+import { readCoreHeader, cblkFlags, blockCoderOf, htCapabilitiesOf, PROGRESSIONS, type DecoderExports } from "./core_header.js";
 import { CodField, MarkerField, TilePartField } from "./core_interface.js";
 import { asBytes, locateCodestream } from "./decode.js";
 import { toJp2Info } from "./jp2/read.js";
@@ -103,6 +103,8 @@ export function readHeaderAndLayout(input: ArrayBufferView | ArrayBuffer): { inf
       sop: h.sop,
       eph: h.eph,
       htj2k: h.htj2k || (h.cblkStyle & 0x40) !== 0,
+      blockCoder: blockCoderOf([h.cblkStyle, ...h.componentCblkStyles]),
+      ...(h.ccap15 >= 0 ? { htCapabilities: htCapabilitiesOf(h.ccap15) } : {}),
       comments: comments(loc.codestream, layout.markers),
       ...(h.userPrecincts ? { precincts } : {}),
       ...(loc.jp2 ? { jp2: toJp2Info(loc.jp2) } : {}),

@@ -18,5 +18,7 @@ export type { EncodeResult } from "./encode.js";
 export { readHeader } from "./header.js";
 export { sampleArrayFor } from "./samples.js";
 export { setWorkerCount, terminateWorkers, workerPoolInfo } from "./worker/pool.js";
+export { CodestreamIndex, planDecode, assembleCodestream, memorySource, precinctSequence } from "./codestream/index.js";
+export type { ByteRange, ByteSource, TilePartInfo, TilePackets, DecodePlan, PlannedTile, DecodeRequest, IndexOpenOptions } from "./codestream/index.js";
 export { encodeJpeg, encodeJpegDetailed, createJpegWriter, JpegWriter, jpegMetadataFromJp2 } from "./jpeg/index.js";
 export type { Jp2JpegMetadata, JpegEncodeResult, JpegWriterInfo, JpegSink, JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./jpeg/index.js";

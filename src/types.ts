@@ -89,7 +89,8 @@ export interface DecodeOptions {
   limits?: Limits;
   /**
    * `decodeAsync` only: workers to split one image over (1-64). Default: every core for images of
-   * at least 2 megapixels, else 1. The synchronous `decode` always uses the calling thread.
+   * at least 2 megapixels when no other asynchronous job is pending, else 1. The synchronous
+   * `decode` always uses the calling thread.
    */
   threads?: number;
 }
@@ -118,6 +119,24 @@ export interface ColorSpaceInfo {
   enumerated?: number;
   /** Restricted / any ICC profile bytes when METH = 2 or 3. */
   icc?: Uint8Array;
+}
+
+/** The Part 15 capabilities word Ccap15 of the CAP marker (ISO/IEC 15444-15 A.3), decoded. */
+export interface HtCapabilities {
+  /** Bits 15-14: every code-block HT, HT declared per tile-component, or HT and Part 1 mixed. */
+  codeBlocks: "all-ht" | "declared" | "mixed" | "reserved";
+  /** Bit 13: a code-block may have more than one HT set (quality layers re-coding it). */
+  multipleHtSets: boolean;
+  /** Bit 12: RGN (region of interest) marker segments may be present. */
+  rgn: boolean;
+  /** Bit 11: heterogeneous codestream (coding parameters vary between tile-components). */
+  heterogeneous: boolean;
+  /** Bit 5: irreversible wavelet / quantisation may be used. */
+  irreversible: boolean;
+  /** B_p from MAGB (bits 4-0): an upper bound on the magnitude bit-planes of any code-block. */
+  magnitudeBound: number;
+  /** The raw 16-bit Ccap15 value. */
+  ccap15: number;
 }
 
 /** Everything {@link readHeader} reports. */
@@ -163,6 +182,14 @@ export interface HeaderInfo {
   eph: boolean;
   /** High-throughput (Part 15) code-blocks. */
   htj2k: boolean;
+  /**
+   * Block coder of the code-blocks (code-block style of the main COD/COC): `"part1"` (EBCOT),
+   * `"ht"` (ISO/IEC 15444-15 HT block coder), or `"mixed"` (style 0xC0: HT or Part 1 per
+   * code-block, or HT in some components only).
+   */
+  blockCoder: "part1" | "ht" | "mixed";
+  /** Ccap15 of the CAP marker segment (ISO/IEC 15444-15), when present. */
+  htCapabilities?: HtCapabilities;
   /** Comments (COM marker segments with Latin text). */
   comments: string[];
   /** JP2 details when the input is a JP2/JPX file. */

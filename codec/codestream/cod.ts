@@ -15,14 +15,15 @@ function readSPcod(r: Reader, segEnd: usize, s: CodingStyle, userPrecincts: i32,
   if (levels > MAX_LEVELS) fail(ERR_BAD_COD, at, levels);
   // Table A.18: xcb, ycb in 0..8 (exponent - 2), and xcb + ycb <= 8
   if (xcbField > 8 || ycbField > 8 || xcbField + ycbField > 8) fail(ERR_BAD_COD, at, xcbField, ycbField);
-  // Table A.19: bits 6-7 are Part 15 (HT) / reserved
-  if ((style & 0x80) != 0) fail(ERR_UNSUPPORTED_PART2, at, style);
+  // Table A.19 + ISO/IEC 15444-15 Table A.3: bit 6 = HT code-blocks, bits 6-7 = mixed HT / Part 1
+  // code-blocks; bit 7 alone is reserved
+  if ((style & 0xc0) == 0x80) fail(ERR_UNSUPPORTED_PART2, at, style);
   // Table A.20: 0 = 9-7 irreversible, 1 = 5-3 reversible; other values are Part 2 (ATK)
   if (transform > 1) fail(ERR_UNSUPPORTED_PART2, at, transform);
   s.levels = levels;
   s.xcb = xcbField + 2;
   s.ycb = ycbField + 2;
-  s.cblkStyle = style & (0x3f | CBLK_HT);
+  s.cblkStyle = style;
   s.reversible = transform;
   s.userPrecincts = userPrecincts;
   if (userPrecincts != 0) {

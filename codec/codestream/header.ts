@@ -71,6 +71,9 @@ export class Codestream {
   hasQcd: i32;
   /** CAP marker seen or Rsiz bit 14 (Part 15 HTJ2K). */
   htj2k: i32;
+  /** CAP marker (ISO/IEC 15444-1 A.5.2 as amended by 15444-15 A.3): Pcap, and Ccap15 or -1. */
+  pcap: i32;
+  ccap15: i32;
   /** Concatenated PPM data (A.7.4), or 0. */
   ppm: usize;
   ppmLen: i32;
@@ -174,6 +177,7 @@ export function parseCodestream(data: usize, len: i32): Codestream {
   cs.data = data;
   cs.len = len;
   cs.markers = arenaAlloc(<usize>MAX_MARKER_LOG * offsetof<MarkerRec>());
+  cs.ccap15 = -1;
   let r = changetype<Reader>(arenaAllocZeroed(offsetof<Reader>()));
   readerInit(r, data, data, data + <usize>len, E.ERR_MAIN_HEADER_TRUNCATED);
   if (len < 2 || rdU16(r) != M.SOC) fail(E.ERR_NOT_CODESTREAM, 0);
@@ -246,6 +250,7 @@ export function parseCodestream(data: usize, len: i32): Codestream {
       zsegsPush(ppmSegs, z, <i32>(segStart - data) + 1, L - 3);
     } else if (m == M.CAP) {
       cs.htj2k = 1;
+      readCap(cs, segStart, segEnd);
     } else if (M.isPart2Marker(m)) {
       fail(E.ERR_UNSUPPORTED_PART2, at, <i32>m);
     } else if (m == M.SOD || m == M.SOP || m == M.EPH) {
@@ -265,6 +270,22 @@ export function parseCodestream(data: usize, len: i32): Codestream {
   }
   scanTileParts(cs, cs.mainHeaderEnd);
   return cs;
+}
+
+/**
+ * CAP (ISO/IEC 15444-15 A.3): Pcap (32 bits; bit 32 - i set when Ccap_i follows), then one 16-bit
+ * Ccap_i per set bit in increasing i. Keeps Pcap and Ccap15; a short segment keeps what it has.
+ */
+function readCap(cs: Codestream, start: usize, end: usize): void {
+  if (end - start < 4) return;
+  let pcap = (<u32>load<u8>(start) << 24) | (<u32>load<u8>(start + 1) << 16) | (<u32>load<u8>(start + 2) << 8) | <u32>load<u8>(start + 3);
+  cs.pcap = <i32>pcap;
+  if ((pcap & (1 << 17)) == 0) return; // no Ccap15
+  // Ccap_i for i < 15 come first: the set bits above bit 17
+  let before = <i32>popcnt<u32>(pcap >>> 18);
+  let at = start + 4 + <usize>(2 * before);
+  if (at + 2 > end) return;
+  cs.ccap15 = (<i32>load<u8>(at) << 8) | <i32>load<u8>(at + 1);
 }
 
 /**

@@ -60,7 +60,9 @@ export const CTX_SIZE: usize = 6400; // u8 [4][256] EHUFSI (0 = symbol has no co
 export const CTX_FREQ: usize = 7424; // u64 [4][257] symbol counts for optimised tables
 export const CTX_RECIP: usize = 7424 + 4 * 257 * 8; // u32 [2][64] reciprocals, zig-zag order
 export const CTX_HALF: usize = CTX_RECIP + 512; // u32 [2][64] rounding offsets (q << 2), zig-zag order
-export const CTX_BYTES: usize = CTX_HALF + 512;
+export const CTX_RECIP_N: usize = CTX_HALF + 512; // the same two tables in natural order (SIMD build)
+export const CTX_HALF_N: usize = CTX_RECIP_N + 512;
+export const CTX_BYTES: usize = CTX_HALF_N + 512;
 
 /** Huffman table slots: DC/AC for luminance, DC/AC for chrominance (Tc/Th in DHT, B.2.4.2). */
 export const HT_DC_LUMA: i32 = 0;

@@ -6,6 +6,7 @@
 
 import { JpegCtx, CTX_CODE, CTX_SIZE, CF_DC, compGet, compSet } from "./context";
 import { freqPtr } from "./huffman";
+import { ZIGZAG } from "./tables";
 
 let gBuf: u64 = 0;
 let gCnt: i32 = 0;
@@ -84,7 +85,8 @@ function magnitudeBits(a: i32): i32 {
 }
 
 /**
- * Code one quantised block (zig-zag order at `zz`, `mask` bit k set for non-zero coefficient k) of
+ * Code one quantised block (natural order at `zz`; `mask` bit k set when the k-th coefficient in
+ * zig-zag order is not zero) of
  * component `ci` with Huffman tables `dcT`/`acT` (F.1.2.1 DC difference, F.1.2.2 AC run-length
  * with ZRL and EOB).
  */
@@ -113,7 +115,7 @@ export function encodeBlock(ctx: usize, ci: i32, zz: usize, mask: u64, dcT: i32,
       emit(load<u32>(acCode + (0xf0 << 2)), <i32>load<u8>(acSize + 0xf0));
       run -= 16;
     }
-    let v = load<i32>(zz + (<usize>k << 2));
+    let v = load<i32>(zz + (<usize>load<u8>(ZIGZAG + <usize>k) << 2));
     let nb = magnitudeBits(v < 0 ? -v : v);
     let sym = <usize>((run << 4) + nb);
     emit(load<u32>(acCode + (sym << 2)), <i32>load<u8>(acSize + sym));
@@ -142,7 +144,7 @@ export function countBlock(ctx: usize, ci: i32, zz: usize, mask: u64, dcT: i32, 
       store<u64>(acF + (0xf0 << 3), load<u64>(acF + (0xf0 << 3)) + 1);
       run -= 16;
     }
-    let v = load<i32>(zz + (<usize>k << 2));
+    let v = load<i32>(zz + (<usize>load<u8>(ZIGZAG + <usize>k) << 2));
     let sym = <usize>((run << 4) + magnitudeBits(v < 0 ? -v : v));
     store<u64>(acF + (sym << 3), load<u64>(acF + (sym << 3)) + 1);
   }

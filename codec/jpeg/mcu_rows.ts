@@ -11,7 +11,8 @@ import {
 } from "./context";
 import { convertRegion, blockFromPlane, blockDownsampled, blockFromGrey, PLANE_Y, PLANE_CB, PLANE_CR } from "./color";
 import { fdctIslow } from "./fdct";
-import { quantizeZigzag } from "./quant";
+import { fdctIslowSimd } from "./fdct_simd";
+import { quantizeZigzag, quantizeZigzagSimd } from "./quant";
 import { encodeBlock, countBlock, entropyLoad, entropySave, entropyCursor, entropyFlush, entropyMarker } from "./entropy";
 
 const BLOCK: usize = memory.data(64 * 4, 16);
@@ -61,7 +62,9 @@ function formBlock(
       blockDownsampled(planeOf(ci), c.hmax / h, c.vmax / v, bx, by, lastRow, BLOCK);
     }
   }
-  fdctIslow(BLOCK);
+  if (ASC_FEATURE_SIMD) fdctIslowSimd(BLOCK);
+  else fdctIslow(BLOCK);
+  if (ASC_FEATURE_SIMD) return quantizeZigzagSimd(ctx, compGet(ctx, ci, CF_TBL), BLOCK, ZZ);
   return quantizeZigzag(ctx, compGet(ctx, ci, CF_TBL), BLOCK, ZZ);
 }
 

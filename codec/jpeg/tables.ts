@@ -71,6 +71,11 @@ export const STD_AC_CHROMA_VALS: usize = memory.data<u8>([
  * Filled on first use by walking the anti-diagonals.
  */
 export const ZIGZAG: usize = memory.data(64, 16);
+/**
+ * ZZ_MASK[r][b]: the zig-zag-order bit mask (u64) of the natural-order positions 8r + j whose
+ * bit j is set in byte b — turns a natural-order non-zero mask into a zig-zag one, 8 bits at a time.
+ */
+export const ZZ_MASK: usize = memory.data(8 * 256 * 8, 16);
 let zigzagReady = false;
 
 export function zigzagInit(): void {
@@ -85,6 +90,18 @@ export function zigzagInit(): void {
       let col = s - row;
       store<u8>(ZIGZAG + <usize>k, <u8>(row * 8 + col));
       k++;
+    }
+  }
+  for (let r: usize = 0; r < 8; r++) {
+    for (let b: usize = 0; b < 256; b++) {
+      let m: u64 = 0;
+      for (let j: usize = 0; j < 8; j++) {
+        if ((b >> j) & 1) {
+          let nat = r * 8 + j;
+          for (let z: usize = 0; z < 64; z++) if (<usize>load<u8>(ZIGZAG + z) == nat) m |= <u64>1 << z;
+        }
+      }
+      store<u64>(ZZ_MASK + ((r * 256 + b) << 3), m);
     }
   }
   zigzagReady = true;

@@ -41,6 +41,12 @@ export class CodeBlock {
   curSegMax: i32;
   /** 1 if the block influences the decoded window (else its data is skipped). */
   needed: i32;
+  /**
+   * HT code-blocks (ISO/IEC 15444-15 B.x): HT_PLACEHOLDER until the first HT cleanup segment with
+   * data arrives, then HT_CODED; HT_PART1 when a mixed-mode (style 0xC0) block turned out to be a
+   * Part 1 block. Unused for Part 1 styles.
+   */
+  htMode: i32;
   /** Linked list of Piece records (codeword bytes as they arrive, packet by packet). */
   pieceHead: usize;
   pieceTail: usize;
@@ -63,6 +69,10 @@ export class CodeBlock {
   encHullSlopes: usize;
   encHullDist: usize;
 }
+
+export const HT_PLACEHOLDER: i32 = 0;
+export const HT_CODED: i32 = 1;
+export const HT_PART1: i32 = 2;
 
 /** A run of codeword bytes for one codeword segment, received in one packet. */
 @unmanaged

@@ -6,15 +6,24 @@ import { fail } from "../util/fail";
 import { ERR_UNSUPPORTED_HTJ2K } from "../util/error_codes";
 import { CBLK_HT } from "./segments";
 import { ebcotDecodeBlock } from "./ebcot_decoder";
+import { htDecodeBlock } from "./ht_decoder";
 import { ebcotEncodeBlock } from "./ebcot_encoder";
 
-/** Decode one code-block; same contract as ebcotDecodeBlock. */
+/**
+ * Decode one code-block; same contract as ebcotDecodeBlock. With the HT bit (0x40) the segments
+ * follow the HT layout of codec/t1/ht_decoder.ts (set s: cleanup at index 2s, refinement at 2s + 1)
+ * and `numBps` is Mb + ROI shift - zero bit-planes (the first HT cleanup is at plane numBps - 1).
+ * In mixed mode T2 decides per block and passes the style without 0x40 for Part 1 blocks.
+ */
 export function decodeCodeBlock(
   data: usize, segLens: usize, segPasses: usize, numSegs: i32,
   w: i32, h: i32, orient: i32, numBps: i32, cblkStyle: i32,
   out: usize, outStride: i32,
 ): void {
-  if ((cblkStyle & CBLK_HT) != 0) fail(ERR_UNSUPPORTED_HTJ2K, -1, cblkStyle, 0);
+  if ((cblkStyle & CBLK_HT) != 0) {
+    htDecodeBlock(data, segLens, segPasses, numSegs, w, h, numBps, cblkStyle, out, outStride);
+    return;
+  }
   ebcotDecodeBlock(data, segLens, segPasses, numSegs, w, h, orient, numBps, cblkStyle, out, outStride);
 }
 

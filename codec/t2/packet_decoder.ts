@@ -6,9 +6,9 @@ import { BitReader, bitRead, bitReadN, bitReaderInit, bitReaderAlign } from "./b
 import { tagTreeDecode, tagTreeDecodeValue } from "./tag_tree";
 import {
   TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece,
-  band, precinctBand, codeBlock,
+  band, precinctBand, codeBlock, HT_PLACEHOLDER, HT_CODED, HT_PART1,
 } from "../structure/tile";
-import { passesInSegment } from "../t1/segments";
+import { passesInSegment, CBLK_HT } from "../t1/segments";
 import { arenaAlloc } from "../util/arena";
 import { fail } from "../util/fail";
 import { ERR_PACKET_CORRUPT, ERR_PACKET_TRUNCATED } from "../util/error_codes";
@@ -16,6 +16,9 @@ import { floorLog2 } from "../util/math";
 
 /** Pending body assignment: code-block, segment, passes, length (16 bytes + pointer). */
 const PEND_SIZE: usize = 24;
+
+/** Code-block style bit 7 with bit 6: mixed HT / Part 1 code-blocks (ISO/IEC 15444-15 Table A.3). */
+const CBLK_HT_MIXED: i32 = 0x80;
 
 // @ts-ignore: decorator
 @inline
@@ -111,31 +114,13 @@ export function decodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
         if (cb.lblock > 32) return corrupt(ctx);
         // More passes than bit-planes allow (D.2) are tolerated: T1 ignores the extra ones.
         if (cb.numPasses + np > 3 * 74) return corrupt(ctx);
-        // B.10.7.2: one length per codeword segment touched by the new passes
-        let left = np;
-        while (left > 0) {
-          if (cb.curSeg < 0 || cb.curSegPasses >= cb.curSegMax) {
-            cb.curSeg++;
-            cb.curSegPasses = 0;
-            cb.curSegMax = passesInSegment(style, cb.numPasses);
-          }
-          let take = min(left, cb.curSegMax - cb.curSegPasses);
-          let bits = cb.lblock + floorLog2(<u32>take);
-          if (bits > 32) return corrupt(ctx);
-          let len = bitReadN(br, bits);
-          if (br.overrun != 0) return stopTruncated(ctx);
-          if (len > 0x7fffffff) return corrupt(ctx);
-          if (npend == ctx.pendCap) growPend(ctx);
-          let pe = ctx.pend + <usize>npend * PEND_SIZE;
-          store<usize>(pe, changetype<usize>(cb));
-          store<i32>(pe, cb.curSeg, 8);
-          store<i32>(pe, take, 12);
-          store<i32>(pe, <i32>len, 16);
-          npend++;
-          cb.curSegPasses += take;
-          cb.numPasses += take;
-          left -= take;
+        if ((style & CBLK_HT) != 0 && cb.htMode != HT_PART1) {
+          npend = readHtLengths(ctx, br, cb, np, style, npend);
+          if (npend < 0) return false;
+          continue;
         }
+        npend = readPart1Lengths(ctx, br, cb, np, style & 0x3f, npend);
+        if (npend < 0) return false;
       }
     }
   }
@@ -169,6 +154,131 @@ export function decodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
   }
   ctx.packets++;
   return true;
+}
+
+/** B.10.7.2: one length per codeword segment touched by the new passes (Part 1 segments, Table D.9). */
+function readPart1Lengths(ctx: T2Context, br: BitReader, cb: CodeBlock, np: i32, style: i32, npend: i32): i32 {
+  let left = np;
+  while (left > 0) {
+    if (cb.curSeg < 0 || cb.curSegPasses >= cb.curSegMax) {
+      cb.curSeg++;
+      cb.curSegPasses = 0;
+      cb.curSegMax = passesInSegment(style, cb.numPasses);
+    }
+    let take = min(left, cb.curSegMax - cb.curSegPasses);
+    let bits = cb.lblock + floorLog2(<u32>take);
+    if (bits > 32) return corruptN(ctx);
+    let len = bitReadN(br, bits);
+    if (br.overrun != 0) return truncatedN(ctx);
+    if (len > 0x7fffffff) return corruptN(ctx);
+    npend = pushPend(ctx, npend, cb, cb.curSeg, take, <i32>len);
+    cb.curSegPasses += take;
+    cb.numPasses += take;
+    left -= take;
+  }
+  return npend;
+}
+
+/**
+ * Codeword segment lengths of an HT code-block (ISO/IEC 15444-15 Annex B, packet headers).
+ * Passes keep the Part 1 numbering; set s = passes 3s (HT cleanup, its own segment) and 3s+1,
+ * 3s+2 (SigProp and MagRef, one refinement segment). Before the first cleanup segment with data,
+ * the leading passes are placeholders: their length field has as many bits as for a Part 1 block
+ * with all new passes in one segment and must be 0; the contribution that brings the first cleanup
+ * signals one length for the placeholders + cleanup (Lblock + floor(log2(passes up to the
+ * cleanup)) bits), then one for its refinement passes. In mixed mode (style 0xC0) a non-zero first
+ * length marks an HT block only if Lblock > 3, the length is > 1 and its most significant bit is 0;
+ * otherwise the block is a Part 1 block and the length field extends to the Part 1 size.
+ * Pieces go to segment 2s (cleanup) and 2s + 1 (refinement); see codec/t1/ht_decoder.ts.
+ */
+function readHtLengths(ctx: T2Context, br: BitReader, cb: CodeBlock, np: i32, style: i32, npend: i32): i32 {
+  let mixed = (style & CBLK_HT_MIXED) != 0;
+  if (cb.htMode == HT_PLACEHOLDER) {
+    let href = (cb.numPasses + np - 1) % 3;
+    let segP = np - href;
+    let full = cb.lblock + floorLog2(<u32>np);
+    if (full > 32) return corruptN(ctx);
+    let len: u32;
+    if (segP < 1) {
+      len = bitReadN(br, full);
+      if (br.overrun != 0) return truncatedN(ctx);
+    } else {
+      let bits = cb.lblock + floorLog2(<u32>segP);
+      len = bitReadN(br, bits);
+      if (br.overrun != 0) return truncatedN(ctx);
+      if (len != 0 && (!mixed || (cb.lblock > 3 && len > 1 && (len >> <u32>(bits - 1)) == 0))) {
+        if (len < 2 || len > 0x7fffffff) return corruptN(ctx);
+        let c = cb.numPasses + segP - 1; // the HT cleanup pass
+        let set = c / 3;
+        npend = pushPend(ctx, npend, cb, 2 * set, 1, <i32>len);
+        cb.numPasses += segP;
+        cb.htMode = HT_CODED;
+        if (href > 0) {
+          let rb = cb.lblock + floorLog2(<u32>href);
+          let rlen = bitReadN(br, rb);
+          if (br.overrun != 0) return truncatedN(ctx);
+          if (rlen > 0x7fffffff) return corruptN(ctx);
+          npend = pushPend(ctx, npend, cb, 2 * set + 1, href, <i32>rlen);
+          cb.numPasses += href;
+        }
+        return npend;
+      }
+      // placeholder passes (or a Part 1 block): the length field has the Part 1 size
+      for (let b = bits; b < full; b++) len = (len << 1) | bitRead(br);
+      if (br.overrun != 0) return truncatedN(ctx);
+    }
+    if (len == 0) {
+      cb.numPasses += np;
+      return npend;
+    }
+    if (!mixed || len > 0x7fffffff) return corruptN(ctx);
+    // mixed mode: a Part 1 block; its earlier (empty) passes and these form its first segment
+    let p1 = style & 0x3f;
+    cb.htMode = HT_PART1;
+    cb.curSeg = 0;
+    cb.curSegMax = passesInSegment(p1, 0);
+    if (cb.numPasses + np > cb.curSegMax) return corruptN(ctx);
+    npend = pushPend(ctx, npend, cb, 0, cb.numPasses + np, <i32>len);
+    cb.numPasses += np;
+    cb.curSegPasses = cb.numPasses;
+    return npend;
+  }
+  // HT_CODED: cleanup passes alone, SigProp + MagRef together
+  let left = np;
+  while (left > 0) {
+    let pos = cb.numPasses % 3;
+    let take = pos == 0 ? 1 : min(left, 3 - pos);
+    let seg = 2 * (cb.numPasses / 3) + (pos == 0 ? 0 : 1);
+    let bits = cb.lblock + floorLog2(<u32>take);
+    if (bits > 32) return corruptN(ctx);
+    let len = bitReadN(br, bits);
+    if (br.overrun != 0) return truncatedN(ctx);
+    if (len > 0x7fffffff) return corruptN(ctx);
+    npend = pushPend(ctx, npend, cb, seg, take, <i32>len);
+    cb.numPasses += take;
+    left -= take;
+  }
+  return npend;
+}
+
+function pushPend(ctx: T2Context, npend: i32, cb: CodeBlock, seg: i32, passes: i32, len: i32): i32 {
+  if (npend == ctx.pendCap) growPend(ctx);
+  let pe = ctx.pend + <usize>npend * PEND_SIZE;
+  store<usize>(pe, changetype<usize>(cb));
+  store<i32>(pe, seg, 8);
+  store<i32>(pe, passes, 12);
+  store<i32>(pe, len, 16);
+  return npend + 1;
+}
+
+function corruptN(ctx: T2Context): i32 {
+  corrupt(ctx);
+  return -1;
+}
+
+function truncatedN(ctx: T2Context): i32 {
+  stopTruncated(ctx);
+  return -1;
 }
 
 function growPend(ctx: T2Context): void {

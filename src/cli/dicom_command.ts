@@ -27,7 +27,7 @@ export const DICOM_OPTIONS: readonly OptionSpec[] = [
   { name: "psnr", value: "DB[,DB...]", help: "JPEG 2000 (.91): PSNR in dB per quality layer, increasing" },
   { name: "no-mct", help: "RGB: no colour transform (keep RGB instead of YBR_RCT / YBR_ICT)" },
   { name: "keep-uid", help: "keep the SOP Instance UID after lossy compression" },
-  { name: "sign-from", value: "codestream|dataset", help: "on decode, which side wins when signedness disagrees (default codestream)" },
+  { name: "sign-from", value: "codestream|dataset", help: "on decode, which side wins when signedness disagrees (default dataset, as GDCM)" },
   { name: "quiet", help: "do not print warnings" },
 ];
 
@@ -50,7 +50,7 @@ the ratio and method, Image Type DERIVED and a new SOP Instance UID.
 Transfer syntaxes:
 ${syntaxNames}`,
     DICOM_OPTIONS,
-  ) + `\n'j2kit dicom info' options:\n  --json                        print JSON\n`;
+  ) + "\n'j2kit dicom info' options:\n  --json                        print JSON\n";
 
 /** Run `j2kit dicom`. */
 export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {

@@ -2,9 +2,10 @@
  * Output encoders of the IIIF server (Image API 3.0 §4.5), behind one function per format.
  *
  * - png: src/iiif/png_tiles.ts (Paeth rows, zlib off the event loop).
- * - jpg: not yet (501) — it switches to the core's JPEG encoder when that lands.
+ * - jpg: the core's baseline JPEG encoder (`encodeJpeg`, src/jpeg/), quality 85, chroma 4:2:0.
  * @module
  */
+import { encodeJpeg } from "../jpeg/index.js";
 import { encodePngTile } from "./png_tiles.js";
 import type { IiifFormat } from "./params.js";
 import type { Pixels } from "./pixels.js";
@@ -16,9 +17,12 @@ export const MEDIA_TYPES: Record<IiifFormat, string> = {
   webp: "image/webp",
 };
 
+/** IJG quality of jpg output (what IIIF servers commonly use for tiles). */
+const JPEG_QUALITY = 85;
+
 /** Formats this build can write, preferred first. */
 export function availableFormats(): IiifFormat[] {
-  return ["png"];
+  return ["jpg", "png"];
 }
 
 /** Whether `format` keeps an alpha channel. */
@@ -31,6 +35,8 @@ export async function encodePixels(p: Pixels, format: IiifFormat): Promise<Uint8
   switch (format) {
     case "png":
       return encodePngTile(p);
+    case "jpg":
+      return encodeJpeg({ width: p.width, height: p.height, components: p.channels, bitDepth: 8, signed: false, data: p.data }, { quality: JPEG_QUALITY });
     default:
       throw new Error(`no encoder for ${format}`);
   }

@@ -13,7 +13,7 @@
  */
 import type { DecodeOptions, DecodedImage, HeaderInfo, SampleArray } from "../types.js";
 import { J2kError } from "../errors.js";
-import { runInWorker } from "./pool.js";
+import { jobsPending, runInWorker } from "./pool.js";
 
 /** Images with at least this many pixels are decoded on several threads when `threads` is not given. */
 export const THREADED_MIN_PIXELS = 2_000_000;
@@ -63,6 +63,15 @@ export function bandRows(height: number, threads: number): Array<[number, number
   return bands;
 }
 
+/**
+ * Threads used when the caller gives none: every core for images of at least
+ * {@link THREADED_MIN_PIXELS} pixels while the pool is idle; one otherwise (with other jobs in
+ * flight the cores are busy already, and splitting would only add the boundary overlap).
+ */
+export function autoThreadCount(pixels: number, pendingJobs: number, cores: number): number {
+  return pixels >= THREADED_MIN_PIXELS && pendingJobs === 0 ? cores : 1;
+}
+
 /** Can this decode be split into row bands? (full-size decode, no sub-sampled components.) */
 function splittable(header: HeaderInfo, options: DecodeOptions): boolean {
   if (options.region || (options.reduce ?? 0) !== 0) return false;
@@ -71,7 +80,7 @@ function splittable(header: HeaderInfo, options: DecodeOptions): boolean {
 
 /**
  * Decode `bytes` on `threads` workers (undefined: automatic — every core for images of at least
- * {@link THREADED_MIN_PIXELS} pixels). Returns undefined when the image is not split (too small,
+ * {@link THREADED_MIN_PIXELS} pixels when no other job is queued or running in the pool). Returns undefined when the image is not split (too small,
  * one thread, region/reduce requested, sub-sampled components, or no workers): the caller then
  * decodes it in one piece.
  */
@@ -82,7 +91,7 @@ export async function decodeThreaded(
   threads: number | undefined,
 ): Promise<DecodedImage | undefined> {
   if (!splittable(header, options)) return undefined;
-  const n = threads ?? (header.width * header.height >= THREADED_MIN_PIXELS ? await coreCount() : 1);
+  const n = threads ?? autoThreadCount(header.width * header.height, jobsPending(), await coreCount());
   const bands = bandRows(header.height, n);
   if (!bands) return undefined;
   const width = header.width;

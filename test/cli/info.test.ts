@@ -73,7 +73,7 @@ describe("info text", () => {
       levels: 5, layers: 3, progression: "RPCL", codeBlockWidth: 64, codeBlockHeight: 32, reversible: false, mct: true,
       tileWidth: 256, tileHeight: 256, tileX0: 0, tileY0: 0, tilesX: 3, tilesY: 2, profile: 0,
       codeBlockStyle: ["termall", "segsym"], guardBits: 2, precincts: [[128, 128], [256, 256]],
-      sop: true, eph: false, htj2k: false, comments: ["Created by j2kit"],
+      sop: true, eph: false, htj2k: false, blockCoder: "part1", comments: ["Created by j2kit"],
       jp2: {
         brand: "jp2 ", compatibility: ["jp2 "], colorSpace: { name: "sRGB", enumerated: 16 },
         boxes: [{ type: "jP  ", offset: 0, length: 12 }, { type: "jp2c", offset: 77, length: 1157 }],

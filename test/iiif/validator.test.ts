@@ -7,9 +7,11 @@
  * Region and size outputs are compared with the source (a lossless JP2, so the full decode is the
  * source) cropped and resized by ImageMagick; rotations and mirroring must match exactly.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
+import { readPnm } from "../helpers/images.js";
 import { Prng } from "../helpers/prng.js";
 import {
   GRID,
@@ -19,6 +21,7 @@ import {
   compare,
   decodePng,
   gridImage,
+  has,
   imageMagick,
   magickCropResize,
   makeGridFolder,
@@ -456,6 +459,34 @@ describe("quality and format (validator: quality_color, quality_grey, quality_bi
     } finally {
       await greyServer.close();
     }
+  });
+
+  test.skipIf(!has("djpeg"))("needs djpeg (libjpeg-turbo-progs): format_jpg — JPEG output shows the squares; gray is one component; other angles on white", async () => {
+    const jpg = async (path: string): Promise<Rgb> => {
+      const r = await get(`${base}/${path}`);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get("content-type")).toBe("image/jpeg");
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+      const out = spawnSync("djpeg", ["-pnm"], { input: bytes, maxBuffer: 1 << 26 });
+      expect(out.status, String(out.stderr)).toBe(0);
+      const img = readPnm(new Uint8Array(out.stdout));
+      const data = new Uint8Array(img.width * img.height * img.components);
+      for (let c = 0; c < img.components; c++) for (let i = 0; i < img.width * img.height; i++) data[i * img.components + c] = img.planes[c]!.data[i]!;
+      return { width: img.width, height: img.height, channels: img.components, data };
+    };
+    const full = await jpg("full/max/0/default.jpg");
+    expect([full.width, full.height, full.channels]).toEqual([1000, 1000, 3]);
+    const rnd = new Prng(13);
+    for (let k = 0; k < 5; k++) {
+      const i = rnd.int(GRID), j = rnd.int(GRID);
+      expect(colourNear(full, cx(i), cy(j), 40, squareColour(i, j), 8), `square ${i},${j}`).toBe(true);
+    }
+    const gray = await jpg("600,0,300,300/150,/0/gray.jpg");
+    expect(gray.channels).toBe(1);
+    const rot = await jpg("0,0,200,100/max/30/default.jpg");
+    expect(rot.channels).toBe(3);
+    expect(Array.from(rot.data.subarray(0, 3)).every((v) => v >= 245)).toBe(true); // corner: white background
   });
 
   it("quality_error_random and format errors: unknown quality or format 400, unimplemented known formats 501", async () => {

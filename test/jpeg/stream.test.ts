@@ -2,6 +2,7 @@
 // on a 40000-row image and a 65535-pixel-wide one, encoder state survives other core jobs in
 // between, both core builds give identical bytes, and bad options/rows are typed errors.
 import { afterAll, describe, expect, test } from "vitest";
+import fc from "fast-check";
 import { createJpegWriter, decode, encode, encodeJpeg, encodeJpegDetailed, isJ2kError, memoryInUse, releaseMemory } from "../../src/index.js";
 import { useFlavor } from "../../src/wasm/load.js";
 import { asImage, djpeg, has, jpegSegments, psnr, synthetic } from "./helpers.js";
@@ -143,6 +144,30 @@ describe("JPEG strip writer", () => {
     outs.scalar!.forEach((b, i) => expect(b.equals(outs.simd![i]!), `case ${i}`).toBe(true));
   });
 
+  test("scalar and SIMD builds agree on random sizes, 1-4 components and options (fast-check)", () => {
+    const cases = fc.sample(
+      fc.record({
+        w: fc.integer({ min: 1, max: 70 }),
+        h: fc.integer({ min: 1, max: 40 }),
+        c: fc.constantFrom(1, 2, 3, 4),
+        quality: fc.integer({ min: 1, max: 100 }),
+        subsampling: fc.constantFrom("auto", "444", "422", "420") as fc.Arbitrary<"auto" | "444" | "422" | "420">,
+        restartInterval: fc.constantFrom(0, 1, 3),
+        optimizeHuffman: fc.boolean(),
+        seed: fc.integer({ min: 1, max: 1 << 30 }),
+      }),
+      { numRuns: 80, seed: 4242 },
+    );
+    const run = (flavor: "scalar" | "simd") => {
+      useFlavor(flavor);
+      return cases.map((k) => Buffer.from(encodeJpeg({ width: k.w, height: k.h, components: k.c, bitDepth: 8, signed: false, data: synthetic(k.w, k.h, k.c, k.seed).data }, k)));
+    };
+    const a = run("scalar");
+    const b = run("simd");
+    useFlavor(null);
+    a.forEach((x, i) => expect(x.equals(b[i]!), JSON.stringify(cases[i])).toBe(true));
+  });
+
   test("more bit depths: 16-bit and 12-bit input scaled to 8 bits (rounded), alpha dropped with a warning", () => {
     const img8 = synthetic(24, 16, 3, 8);
     const rgba16 = new Uint16Array(24 * 16 * 4);
@@ -202,6 +227,9 @@ describe("JPEG strip writer", () => {
     expect(code(() => encodeJpeg({ ...img, width: 70000, data: new Uint8Array(70000 * 8 * 3) }))).toBe("ENCODE_INVALID_OPTIONS");
     expect(code(() => encodeJpeg({ ...img, components: 5 }))).toBe("ENCODE_INVALID_OPTIONS");
     expect(code(() => encodeJpeg({ ...img, data: new Uint8Array(10) }))).toBe("INVALID_ARGUMENT");
+    expect(code(() => encodeJpeg({ ...img, data: new Float32Array(192) as never }))).toBe("INVALID_ARGUMENT");
+    expect(code(() => encodeJpeg({ ...img, width: Number.NaN }))).toBe("ENCODE_INVALID_OPTIONS");
+    expect(code(() => encodeJpeg(null as never))).toBe("INVALID_ARGUMENT");
     const w = createJpegWriter({ width: 8, height: 8, components: 3 }, () => {});
     expect(code(() => w.writeRows(new Uint8Array(7)))).toBe("INVALID_ARGUMENT");
     w.writeRows(img.data.subarray(0, 24 * 4));

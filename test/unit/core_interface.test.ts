@@ -12,6 +12,7 @@ import { J2kError } from "../../src/index.js";
 import {
   CORE_ERROR_CODES,
   CORE_FUNCTION_ARITY,
+  CapField,
   CodField,
   CompField,
   DecodeWarning,
@@ -47,7 +48,7 @@ describe("generated interface files", () => {
 
   it("every field group of the table is exported on the TypeScript side with the same numbering", () => {
     const ts: Record<string, Record<string, number>> = {
-      SizField, CompField, CodField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo, LayerInfo,
+      SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo, LayerInfo,
     };
     expect(Object.keys(ts).sort()).toEqual(Object.keys(FIELDS).sort());
     for (const [group, g] of Object.entries(FIELDS)) {
@@ -87,6 +88,8 @@ describe.each(FLAVORS)("the %s core agrees with the TypeScript side", (flavor) =
       expect(c.headerComp(0, CompField.dy)).toBe(1);
       expect(c.headerCod(-1, Object.keys(CodField).length), "headerCod").toBe(-1);
       expect(c.headerCod(-1, CodField.roiShift)).toBe(0);
+      expect(c.headerCap(Object.keys(CapField).length), "headerCap").toBe(-1);
+      expect(c.headerCap(CapField.Ccap15), "no CAP marker").toBe(-1);
       expect(c.headerMarker(0, Object.keys(MarkerField).length), "headerMarker").toBe(-1);
       expect(c.headerMarker(0, MarkerField.tilePart), "SOC is in the main header").toBe(-1);
       expect(c.headerMarker(0, MarkerField.code)).toBe(0xff4f);

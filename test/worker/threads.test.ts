@@ -42,6 +42,13 @@ describe("threaded decode (row bands)", () => {
     for (const [y0] of b) expect(y0 % 64).toBe(0);
   });
 
+  it("automatic thread count: every core for ≥ 2 MP while the pool is idle, else one", async () => {
+    const { autoThreadCount, THREADED_MIN_PIXELS } = await threadsModule();
+    expect(autoThreadCount(THREADED_MIN_PIXELS, 0, 4)).toBe(4);
+    expect(autoThreadCount(THREADED_MIN_PIXELS - 1, 0, 4)).toBe(1);
+    expect(autoThreadCount(10 * THREADED_MIN_PIXELS, 1, 4), "other jobs pending").toBe(1);
+  });
+
   it("decodeAsync with threads 2 and 3 equals decode: lossless and 9/7, RGB and 12-bit grey, all layouts", async () => {
     const { decode, decodeAsync, encode, setWorkerCount, workerPoolInfo } = await lib();
     setWorkerCount(3);

@@ -1,0 +1,141 @@
+/**
+ * A sparse codestream for a {@link DecodePlan}: a legal codestream holding the main header, the
+ * planned tiles, and in them the needed packets byte for byte while every other packet becomes an
+ * empty packet (a single 0x00 byte: the zero-length bit of B.10.3, padded). Decoding it with the
+ * request's options gives exactly the samples a decode of the whole file gives, because the
+ * decoder uses no byte of the packets replaced (see plan.ts) and precincts are independent in
+ * packet-header coding (B.10: each precinct has its own tag trees; a suffix of layers or a whole
+ * precinct can be emptied without changing how the rest is read).
+ *
+ * Index-only marker segments are dropped (TLM, PLM, PLT: their lengths no longer hold); packed
+ * packet headers (PPM, PPT) are moved into the packets, as if they had never been packed (A.7.4,
+ * A.7.5: the same header bits, byte-aligned per packet). Tiles outside the plan are left out; the
+ * decoder never visits them for the request's region.
+ * @module
+ */
+import { J2kError } from "../errors.js";
+import { M, be16, be32 } from "./markers.js";
+import type { CodestreamIndex } from "./codestream_index.js";
+import { TlmMismatch } from "./source.js";
+import type { DecodePlan } from "./plan.js";
+
+/** Reads planned bytes: `[offset, offset + length)` of the file (all inside the plan's ranges). */
+export type PlannedBytes = (offset: number, length: number) => Uint8Array;
+
+const DROP_MAIN = new Set<number>([M.TLM, M.PLM, M.PPM]);
+const DROP_TILE = new Set<number>([M.PLT, M.PPT]);
+
+/** Build the sparse codestream of `plan` from its bytes (see the module description). */
+export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get: PlannedBytes): Uint8Array {
+  const out: Uint8Array[] = [];
+  let total = 0;
+  const push = (b: Uint8Array) => {
+    out.push(b);
+    total += b.length;
+  };
+  for (const s of index.main.segments) {
+    if (DROP_MAIN.has(s.marker)) continue;
+    push(get(s.offset, s.length ? s.length + 2 : 2));
+  }
+  const EMPTY = new Uint8Array([0]);
+  for (const pt of [...plan.tiles].sort((a, b) => a.tile - b.tile)) {
+    if (!pt.packets) {
+      pt.parts.forEach((p, i) => {
+        const b = get(p.offset, p.length);
+        checkSot(index, b, p.offset, pt.tile, p.part, p.length, i === pt.parts.length - 1);
+        const copy = b.slice();
+        writeU32(copy, 6, p.length);
+        push(copy);
+      });
+      continue;
+    }
+    const pk = pt.packets;
+    const needed = pt.needed!;
+    const n = pk.order.count;
+    const byPart: Uint8Array[][] = pt.parts.map(() => []);
+    const last = pt.parts.length - 1;
+    for (let k = 0; k < n; k++) {
+      if (k >= pk.located) {
+        byPart[last]!.push(EMPTY);
+        continue;
+      }
+      if (k >= pk.present) break;
+      const dst = byPart[pk.partOf(k)]!;
+      if (!needed[k]) {
+        dst.push(EMPTY);
+        continue;
+      }
+      const hdr = pk.packedHeader(k);
+      const pieces = pk.ranges(k).map((r) => get(r.offset, r.length));
+      if (!hdr) {
+        dst.push(...pieces);
+        continue;
+      }
+      // packed header: SOP (if any), then the header, then the body
+      const data = concat(pieces);
+      const sop = pk.sopLength(k);
+      dst.push(data.subarray(0, sop), hdr, data.subarray(sop));
+    }
+    pt.parts.forEach((p, i) => {
+      const h = index.header(p);
+      const hb = index.headerBytes(p);
+      if (!h || !hb) throw new J2kError("INTERNAL", `tile-part header at byte ${p.offset} was not read`);
+      const segs: Uint8Array[] = [];
+      for (const s of h.segments) {
+        if (s.marker === M.SOT || s.marker === M.SOD || DROP_TILE.has(s.marker)) continue;
+        const at = s.offset - p.offset;
+        segs.push(hb.subarray(at, at + (s.length ? s.length + 2 : 2)));
+      }
+      const body = byPart[i]!;
+      const size = 12 + segs.reduce((a, b) => a + b.length, 0) + 2 + body.reduce((a, b) => a + b.length, 0);
+      const sot = new Uint8Array(12);
+      sot.set([0xff, 0x90, 0, 10, pt.tile >> 8, pt.tile & 255]);
+      writeU32(sot, 6, size);
+      sot[10] = h.TPsot;
+      sot[11] = h.TNsot;
+      push(sot);
+      for (const s of segs) push(s);
+      push(new Uint8Array([0xff, 0x93]));
+      for (const b of body) push(b);
+    });
+  }
+  push(new Uint8Array([0xff, 0xd9]));
+  const cs = new Uint8Array(total);
+  let o = 0;
+  for (const b of out) {
+    cs.set(b, o);
+    o += b.length;
+  }
+  return cs;
+}
+
+function checkSot(index: CodestreamIndex, b: Uint8Array, offset: number, tile: number, part: number, length: number, lastOfTile: boolean): void {
+  let why: string | undefined;
+  if (b.length < 12 || be16(b, 0) !== M.SOT || be16(b, 2) !== 10) why = `no SOT marker segment at byte ${offset}`;
+  else if (be16(b, 4) !== tile || b[10] !== part) why = `the SOT at byte ${offset} is tile ${be16(b, 4)} part ${b[10]}, not tile ${tile} part ${part}`;
+  else {
+    const Psot = be32(b, 6);
+    if (Psot !== length && !(Psot === 0 && lastOfTile)) why = `the SOT at byte ${offset} declares ${Psot} bytes, not ${length}`;
+  }
+  if (!why) return;
+  if (index.tilePartSource === "TLM") throw new TlmMismatch(why);
+  throw new J2kError("BAD_SOT", `tile-part changed or damaged: ${why}`, { offset });
+}
+
+function writeU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 24) & 255;
+  b[o + 1] = (v >>> 16) & 255;
+  b[o + 2] = (v >>> 8) & 255;
+  b[o + 3] = v & 255;
+}
+
+function concat(pieces: Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(pieces.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const p of pieces) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,810 @@
+/**
+ * The codestream index: where every tile-part and every packet of a JPEG 2000 codestream lies,
+ * built from as few bytes as possible — the main header, TLM when present and consistent, the
+ * tile-part headers (SOT, PLT, PPT, COD/COC/POC) and, where no PLT/PLM gives packet lengths, the
+ * packet headers themselves. One index serves three users: byte-range decoding (`openImage`,
+ * {@link planDecode} + {@link assembleCodestream}), JPIP data-bins (precinct identifiers via
+ * {@link precinctSequence}) and strip decoding in the migration tool.
+ *
+ * Everything is read lazily through a {@link ByteSource}; offsets are file offsets. Damaged index
+ * markers are not trusted: TLM is checked against the codestream length and against each SOT the
+ * index reads (a mismatch drops it, with a warning, for the SOT chain); PLT/PLM lengths must add up
+ * to each tile-part's data (else the packet headers are read). Structural damage (SOT, packet
+ * headers, lengths past the end) is a J2kError with the offset.
+ * @module
+ */
+import { J2kError } from "../errors.js";
+import { M, NeedMoreBytes, be16, be32, concatByZ, readMainHeader, readPacketLengths, readTilePartHeader, type MainHeader, type TilePartHeader } from "./markers.js";
+import { tileCodeBlockCount, tileGeometry, type TileGeom } from "./geometry.js";
+import { packetOrder, type PacketOrder } from "./progression.js";
+import { BitReader, HeaderNeedsMore, PrecinctState, readPacketHeader } from "./packet_header.js";
+import { TlmMismatch, type ByteRange, type ByteSource } from "./source.js";
+
+
+/** A tile-part as the index knows it. Offsets are file offsets. */
+export interface TilePartInfo {
+  /** Position of the tile-part in the codestream (0 = first). */
+  index: number;
+  tile: number;
+  /** TPsot: index of the tile-part within its tile. */
+  part: number;
+  /** TNsot: number of tile-parts of the tile (0 = not given). */
+  parts: number;
+  /** Offset of the SOT marker. */
+  offset: number;
+  /** Bytes from SOT to the end of the tile-part (Psot, or the rest of the codestream when Psot = 0). */
+  length: number;
+  /** Bytes from SOT through SOD (known once the header was read). */
+  headerLength?: number;
+}
+
+/** Where the packets of one tile are (see {@link CodestreamIndex.packets}). */
+export interface TilePackets {
+  tile: number;
+  /** The tile's packets in codestream order (its progression with POC applied): parallel arrays. */
+  order: PacketOrder;
+  /** Packets located so far: a prefix `[0, located)` of the order. */
+  located: number;
+  /**
+   * Packets present in the codestream. Equals `order.count` unless the tile's data ends early (an
+   * encoder may leave out trailing empty packets; decoders then take them as empty).
+   */
+  present: number;
+  /** How the lengths were found: PLT/PLM marker segments, or by reading the packet headers. */
+  source: "PLT" | "PLM" | "headers";
+  /** File ranges of packet k as it lies in the bit stream (SOP, header unless packed, body); usually one. */
+  ranges(k: number): ByteRange[];
+  /** Bytes of packet k in the bit stream. */
+  dataLength(k: number): number;
+  /** Packet header bytes of packet k kept in PPM/PPT (undefined when headers are in the bit stream). */
+  packedHeader(k: number): Uint8Array | undefined;
+  /** Bytes of the SOP marker segment at the start of packet k (0 or 6; only tracked with packed headers). */
+  sopLength(k: number): number;
+  /** The tile's geometry and coding parameters. */
+  geometry: TileGeom;
+  /** The tile's tile-parts (headers read). */
+  parts: TilePartInfo[];
+  /** Which of `parts` holds the first byte of located packet k. */
+  partOf(k: number): number;
+}
+
+
+interface PartRecord extends TilePartInfo {
+  header?: TilePartHeader;
+  headerBytes?: Uint8Array;
+}
+
+const MAIN_HEADER_LIMIT = 2 ** 28;
+const TILE_HEADER_LIMIT = 2 ** 28;
+
+/** Options of {@link CodestreamIndex.open}. */
+export interface IndexOpenOptions {
+  /** File offset of the codestream (SOC); default 0. */
+  offset?: number;
+  /** Bytes of the codestream; default: to the end of the source. */
+  length?: number;
+  /** Bytes the caller already holds from `offset` on (saves a read). */
+  prefix?: Uint8Array;
+  /** Bytes read at a time while walking packet headers (default 16 KiB, growing while reads are sequential). */
+  walkChunk?: number;
+  /** Use PLT/PLM packet lengths when they are consistent (default true); false reads packet headers. */
+  packetLengthMarkers?: boolean;
+}
+
+/** The codestream index (see the module description). */
+export class CodestreamIndex {
+  /** Non-fatal findings: ignored TLM/PLT/PLM, truncation. */
+  readonly warnings: string[] = [];
+  private parts: PartRecord[] = [];
+  private walkPos: number;
+  private walkDone = false;
+  private tlmInUse = false;
+  private tiles = new Map<number, Promise<TileIndex>>();
+  private lock: Promise<unknown> = Promise.resolve();
+  private eocChecked: boolean | undefined;
+
+  private constructor(
+    readonly source: ByteSource,
+    /** The main header (SIZ, COD, COC, POC, TLM, PLM, PPM, marker list). */
+    readonly main: MainHeader,
+    /** File offset of one past the codestream's last byte. */
+    readonly codestreamEnd: number,
+    private readonly walkChunk: number,
+    /** @internal */
+    readonly useLengthMarkers: boolean,
+  ) {
+    this.walkPos = main.end;
+  }
+
+  /** Read the main header and TLM from `source`. */
+  static async open(source: ByteSource, options: IndexOpenOptions = {}): Promise<CodestreamIndex> {
+    const offset = options.offset ?? 0;
+    const end = options.length !== undefined ? offset + options.length : source.size;
+    if (!(offset >= 0 && end <= source.size && offset < end)) {
+      throw new J2kError("INVALID_ARGUMENT", `codestream range [${offset}, ${end}) is outside the ${source.size}-byte source`);
+    }
+    let bytes = options.prefix ?? (await source.read(offset, Math.min(16384, end - offset)));
+    let main: MainHeader;
+    for (;;) {
+      try {
+        main = readMainHeader(bytes, offset);
+        break;
+      } catch (e) {
+        if (!(e instanceof NeedMoreBytes)) throw e;
+        if (bytes.length >= end - offset) throw new J2kError("MAIN_HEADER_TRUNCATED", "the codestream ends inside its main header; the file is truncated", { offset: offset + bytes.length });
+        const want = Math.min(end - offset, Math.max(e.needed, bytes.length * 2));
+        if (want > MAIN_HEADER_LIMIT) throw new J2kError("LIMIT_MEMORY", `the main header is larger than ${MAIN_HEADER_LIMIT} bytes`, { offset });
+        bytes = await source.read(offset, want);
+      }
+    }
+    const index = new CodestreamIndex(source, main, end, options.walkChunk ?? 16384, options.packetLengthMarkers ?? true);
+    index.useTlm();
+    return index;
+  }
+
+  /** SIZ of the codestream. */
+  get siz() {
+    return this.main.siz;
+  }
+
+  /** File offset of SOC. */
+  get codestreamOffset(): number {
+    return this.main.offset;
+  }
+
+  /** The main header's bytes: SOC up to the first SOT. */
+  get mainHeaderRange(): ByteRange {
+    return { offset: this.main.offset, length: this.main.end - this.main.offset };
+  }
+
+  /** Whether tile-parts were located from TLM (`"TLM"`) or by following the SOT chain (`"SOT"`). */
+  get tilePartSource(): "TLM" | "SOT" {
+    return this.tlmInUse ? "TLM" : "SOT";
+  }
+
+  /** Take the tile-part table from TLM when it is complete and consistent with the codestream length. */
+  private useTlm(): void {
+    const segs = this.main.tlm;
+    if (segs.length === 0) return;
+    const problem = segs.find((s) => s.problem)?.problem;
+    const reject = (why: string): void => {
+      this.warnings.push(`TLM marker segment ignored (${why}); tile-parts are located from their SOT markers`);
+    };
+    if (problem) return reject(problem);
+    const tiles = segs.flatMap((s) => s.tiles);
+    const lengths = segs.flatMap((s) => s.lengths);
+    const siz = this.main.siz;
+    if (lengths.length === 0) return reject("no entries");
+    const implicit = tiles[0] === -1;
+    if (implicit && lengths.length !== siz.numTiles) return reject(`${lengths.length} entries without tile indices for ${siz.numTiles} tiles`);
+    const parts: PartRecord[] = [];
+    const seen = new Map<number, number>();
+    let pos = this.main.end;
+    for (let i = 0; i < lengths.length; i++) {
+      const tile = implicit ? i : tiles[i]!;
+      const length = lengths[i]!;
+      if (tile >= siz.numTiles) return reject(`entry ${i} names tile ${tile} of ${siz.numTiles}`);
+      if (length < 14) return reject(`entry ${i} gives a tile-part length of ${length}`);
+      const k = seen.get(tile) ?? 0;
+      seen.set(tile, k + 1);
+      parts.push({ index: i, tile, part: k, parts: 0, offset: pos, length });
+      pos += length;
+    }
+    const end = this.codestreamEnd;
+    if (pos !== end && pos !== end - 2) return reject(`its tile-parts end at byte ${pos}, the codestream at byte ${end}`);
+    for (const p of parts) p.parts = seen.get(p.tile)!;
+    this.parts = parts;
+    this.walkDone = true;
+    this.tlmInUse = true;
+  }
+
+  /** Forget TLM after a mismatch with an SOT and locate tile-parts from the SOT chain. */
+  dropTlm(reason: string): void {
+    if (!this.tlmInUse) return;
+    this.warnings.push(`TLM marker segment ignored (${reason}); tile-parts are located from their SOT markers`);
+    this.tlmInUse = false;
+    this.parts = [];
+    this.walkDone = false;
+    this.walkPos = this.main.end;
+    this.tiles.clear();
+  }
+
+  /** Run `fn` exclusively (index state changes are serialised). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Run `fn`, and once more without TLM if TLM proved wrong. */
+  async withTlmFallback<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof TlmMismatch && this.tlmInUse) {
+        this.dropTlm(e.reason);
+        return fn();
+      }
+      throw e;
+    }
+  }
+
+  /** Is the last marker of the codestream EOC? (read once, lazily) */
+  private async endsWithEoc(): Promise<boolean> {
+    if (this.eocChecked === undefined) {
+      const e = this.codestreamEnd;
+      if (e - 2 < this.main.end) this.eocChecked = false;
+      else {
+        const b = await this.source.read(e - 2, 2);
+        this.eocChecked = b.length === 2 && be16(b, 0) === M.EOC;
+      }
+    }
+    return this.eocChecked;
+  }
+
+  /** Follow the SOT chain (A.4.2) until `stop()` or the end; mirrors the core's tile-part scan. */
+  private walk(stop: () => boolean): Promise<void> {
+    return this.exclusive(async () => {
+      const siz = this.main.siz;
+      const end = this.codestreamEnd;
+      const count = new Map<number, number>();
+      for (const p of this.parts) count.set(p.tile, (count.get(p.tile) ?? 0) + 1);
+      while (!this.walkDone && !stop()) {
+        const pos = this.walkPos;
+        if (pos + 2 > end) {
+          this.finishWalk(false);
+          break;
+        }
+        const b = await this.source.read(pos, Math.min(12, end - pos));
+        const m = b.length >= 2 ? be16(b, 0) : 0;
+        if (m === M.EOC) {
+          this.walkDone = true;
+          break;
+        }
+        if (m !== M.SOT) {
+          if (this.parts.length === 0) throw new J2kError("BAD_SOT", `expected an SOT marker (FF90) after the main header, found 0x${m.toString(16)}`, { offset: pos });
+          // bytes after the last tile-part that are not SOT/EOC: the last tile-part runs to the end (as the core reads it)
+          const last = this.parts[this.parts.length - 1]!;
+          const stopAt = end - ((await this.endsWithEoc()) ? 2 : 0);
+          if (stopAt > last.offset + last.length) last.length = stopAt - last.offset;
+          this.walkDone = true;
+          break;
+        }
+        if (b.length < 12) {
+          this.finishWalk(true);
+          break;
+        }
+        const Lsot = be16(b, 2);
+        const tile = be16(b, 4);
+        const Psot = be32(b, 6);
+        const TPsot = b[10]!;
+        const TNsot = b[11]!;
+        if (Lsot !== 10) throw new J2kError("BAD_SOT", `invalid SOT marker segment (Lsot ${Lsot})`, { offset: pos });
+        if (tile >= siz.numTiles) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile index ${tile}, the image has ${siz.numTiles} tiles)`, { offset: pos });
+        let length: number;
+        if (Psot === 0) {
+          length = end - ((await this.endsWithEoc()) ? 2 : 0) - pos;
+        } else {
+          if (Psot < 14) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile-part length ${Psot})`, { offset: pos });
+          length = Psot;
+          if (pos + Psot > end) {
+            length = end - pos;
+            this.warnings.push(`tile-part at byte ${pos} declares ${Psot} bytes but the codestream ends after ${end - pos}: the file is truncated`);
+          }
+        }
+        const k = count.get(tile) ?? 0;
+        if (TPsot !== k) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile ${tile}: tile-part ${TPsot} where ${k} was expected)`, { offset: pos });
+        count.set(tile, k + 1);
+        this.parts.push({ index: this.parts.length, tile, part: TPsot, parts: TNsot, offset: pos, length });
+        this.walkPos = pos + length;
+        if (Psot === 0 || pos + Psot >= end) this.finishWalk(false);
+      }
+    });
+  }
+
+  private finishWalk(truncated: boolean): void {
+    if (truncated) this.warnings.push("the codestream ends inside a tile-part header: the file is truncated");
+    if (this.parts.length === 0) throw new J2kError("NO_TILE_DATA", "the codestream contains no tile data (no SOT marker after the main header)", { offset: this.main.end });
+    this.walkDone = true;
+  }
+
+  /** Is every tile-part of tile `t` known? */
+  private tileComplete(t: number): boolean {
+    if (this.walkDone) return true;
+    const mine = this.parts.filter((p) => p.tile === t);
+    return mine.length > 0 && mine[0]!.parts !== 0 && mine.length >= mine[0]!.parts;
+  }
+
+  /** All tile-parts in codestream order (follows the whole SOT chain when there is no TLM). */
+  async allTileParts(): Promise<TilePartInfo[]> {
+    await this.walk(() => false);
+    return this.parts.map(publicPart);
+  }
+
+  /** The tile-parts of tile `t` in order (follows the SOT chain only as far as needed). */
+  async tileParts(t: number): Promise<TilePartInfo[]> {
+    this.checkTile(t);
+    await this.walk(() => this.tileComplete(t));
+    return this.parts.filter((p) => p.tile === t).map(publicPart);
+  }
+
+  /** Tile-parts of several tiles (one walk). */
+  async tilePartsOf(tiles: readonly number[]): Promise<Map<number, TilePartInfo[]>> {
+    for (const t of tiles) this.checkTile(t);
+    await this.walk(() => tiles.every((t) => this.tileComplete(t)));
+    const out = new Map<number, TilePartInfo[]>();
+    for (const t of tiles) out.set(t, []);
+    for (const p of this.parts) out.get(p.tile)?.push(publicPart(p));
+    return out;
+  }
+
+  private checkTile(t: number): void {
+    if (!Number.isInteger(t) || t < 0 || t >= this.main.siz.numTiles) {
+      throw new J2kError("INVALID_ARGUMENT", `tile ${String(t)} is out of range (the image has ${this.main.siz.numTiles} tiles)`);
+    }
+  }
+
+  /** Read (once) the headers of tile `t`'s tile-parts. */
+  private async readHeaders(t: number): Promise<PartRecord[]> {
+    await this.walk(() => this.tileComplete(t));
+    const mine = this.parts.filter((p) => p.tile === t);
+    await Promise.all(mine.map((p) => this.readHeader(p)));
+    return mine;
+  }
+
+  private async readHeader(p: PartRecord): Promise<void> {
+    if (p.header) return;
+    let want = Math.min(p.length, 4096);
+    for (;;) {
+      const b = await this.source.read(p.offset, want);
+      try {
+        const h = readTilePartHeader(b, p.offset, this.main.siz, this.main.global, p.length);
+        if (this.tlmInUse) {
+          if (h.tile !== p.tile || h.TPsot !== p.part || (h.Psot !== 0 && h.Psot !== p.length) || (h.Psot === 0 && p.index !== this.parts.length - 1)) {
+            throw new TlmMismatch(`TLM entry ${p.index} (tile ${p.tile}, ${p.length} bytes at ${p.offset}) disagrees with the SOT there (tile ${h.tile}, Psot ${h.Psot})`);
+          }
+        }
+        if (h.length > p.length) throw new J2kError("TILE_HEADER_BAD_MARKER", "tile-part header runs past the end of its tile-part", { offset: p.offset });
+        p.header = h;
+        p.headerLength = h.length;
+        p.headerBytes = b.slice(0, h.length);
+        return;
+      } catch (e) {
+        if (e instanceof J2kError && this.tlmInUse && e.code === "BAD_SOT") throw new TlmMismatch(`TLM entry ${p.index} points at byte ${p.offset}, where there is no valid SOT (${e.message})`);
+        if (!(e instanceof NeedMoreBytes)) throw e;
+        if (b.length < want || want >= p.length) {
+          throw new J2kError("TILE_HEADER_TRUNCATED", "the codestream ends inside a tile-part header; the file is truncated", { offset: p.offset + b.length });
+        }
+        want = Math.min(p.length, Math.max(e.needed, want * 4));
+        if (want > TILE_HEADER_LIMIT) throw new J2kError("LIMIT_MEMORY", `a tile-part header is larger than ${TILE_HEADER_LIMIT} bytes`, { offset: p.offset });
+      }
+    }
+  }
+
+  /** Header bytes (SOT through SOD) of a tile-part whose header was read. */
+  headerBytes(part: TilePartInfo): Uint8Array | undefined {
+    return this.parts.find((p) => p.offset === part.offset)?.headerBytes;
+  }
+
+  /** Parsed header of a tile-part whose header was read. */
+  header(part: TilePartInfo): TilePartHeader | undefined {
+    return this.parts.find((p) => p.offset === part.offset)?.header;
+  }
+
+  /** Coding parameters and geometry of tile `t` from the main header alone (no reads). */
+  nominalGeometry(t: number): TileGeom {
+    this.checkTile(t);
+    return tileGeometry(this.main, t, []);
+  }
+
+  /** Coding parameters and geometry of tile `t` (its tile-part headers are read). */
+  async geometry(t: number): Promise<TileGeom> {
+    return (await this.tileIndex(t)).geom;
+  }
+
+  private tileIndex(t: number): Promise<TileIndex> {
+    this.checkTile(t);
+    let p = this.tiles.get(t);
+    if (!p) {
+      p = (async () => {
+        const parts = await this.readHeaders(t);
+        let packed: Uint8Array | undefined;
+        if (this.main.ppm) packed = await this.ppmOf(t);
+        return new TileIndex(this, t, parts, packed);
+      })();
+      this.tiles.set(t, p);
+      p.catch(() => this.tiles.delete(t));
+    }
+    return p;
+  }
+
+  /** PPM (A.7.4): Nppm + Ippm for every tile-part in codestream order; this tile's share concatenated. */
+  private async ppmOf(t: number): Promise<Uint8Array> {
+    await this.walk(() => false);
+    const ppm = this.main.ppm!;
+    const chunks: Uint8Array[] = [];
+    let pos = 0;
+    for (const p of this.parts) {
+      if (pos + 4 > ppm.length) throw new J2kError("BAD_PPM", "invalid PPM marker segment (packed packet headers inconsistent with the tile-parts)", { offset: p.offset });
+      const N = be32(ppm, pos);
+      pos += 4;
+      if (pos + N > ppm.length) throw new J2kError("BAD_PPM", "invalid PPM marker segment (packed packet headers inconsistent with the tile-parts)", { offset: p.offset });
+      if (p.tile === t) chunks.push(ppm.subarray(pos, pos + N));
+      pos += N;
+    }
+    return concatByZ(chunks.map((bytes, z) => ({ z, bytes })));
+  }
+
+  /**
+   * Where the packets of tile `t` are, located at least up to packet `upTo` (exclusive) of the
+   * tile's order. Uses PLT/PLM when they add up; otherwise reads packet headers (through the
+   * source, a chunk at a time).
+   */
+  async packets(t: number, upTo = Infinity): Promise<TilePackets> {
+    const ti = await this.tileIndex(t);
+    await ti.locate(Math.min(upTo, ti.order.count));
+    return ti.view();
+  }
+
+  /** PLM lengths of tile-part `index` (codestream order), if the main header has PLM. */
+  plmOf(index: number): Uint8Array | undefined {
+    return this.main.plm?.[index];
+  }
+
+  /** Make sure every tile-part is known (needed before PLM chunks can be matched to tile-parts). */
+  async locateAll(): Promise<void> {
+    await this.walk(() => false);
+  }
+
+  /** @internal */
+  get walkChunkSize(): number {
+    return this.walkChunk;
+  }
+}
+
+function publicPart(p: PartRecord): TilePartInfo {
+  const out: TilePartInfo = { index: p.index, tile: p.tile, part: p.part, parts: p.parts, offset: p.offset, length: p.length };
+  if (p.headerLength !== undefined) out.headerLength = p.headerLength;
+  return out;
+}
+
+/** Most code-blocks a tile may declare (as src/decode.ts MAX_CODEBLOCKS_PER_TILE). */
+const MAX_CODEBLOCKS_PER_TILE = 2 ** 23;
+
+/** Packet locations of one tile, filled lazily. */
+class TileIndex {
+  readonly geom: TileGeom;
+  readonly order: PacketOrder;
+  /** Virtual offset of each part's data in the tile's concatenated data, and the total. */
+  private readonly dataStart: number[] = [];
+  private readonly dataLen: number;
+  private readonly pos: Float64Array;
+  private readonly len: Float64Array;
+  private readonly hdrPos?: Float64Array;
+  private readonly hdrLen?: Uint32Array;
+  private readonly sop?: Uint8Array;
+  located = 0;
+  present: number;
+  ended = false;
+  source: "PLT" | "PLM" | "headers" = "headers";
+  // walking state
+  private vpos = 0;
+  private hpos = 0;
+  private states = new Map<number, PrecinctState>();
+  private win: { start: number; bytes: Uint8Array } | undefined;
+  private chunk: number;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly index: CodestreamIndex,
+    readonly tile: number,
+    private readonly parts: PartRecord[],
+    /** PPM share or PPT contents (packed packet headers), if any. */
+    private readonly packed: Uint8Array | undefined,
+  ) {
+    this.geom = tileGeometry(index.main, tile, parts.map((p) => p.header!));
+    const blocks = tileCodeBlockCount(this.geom);
+    if (blocks > MAX_CODEBLOCKS_PER_TILE) throw new J2kError("LIMIT_CODEBLOCKS", `tile ${tile} needs ${blocks} code-blocks, above the limit (${MAX_CODEBLOCKS_PER_TILE})`);
+    this.order = packetOrder(this.geom);
+    let v = 0;
+    for (const p of parts) {
+      this.dataStart.push(v);
+      v += p.length - p.headerLength!;
+    }
+    this.dataLen = v;
+    if (!this.packed) {
+      const ppt = parts.flatMap((p) => p.header!.ppt);
+      if (ppt.length > 0) this.packed = concatByZ(ppt);
+    }
+    const n = this.order.count;
+    this.pos = new Float64Array(n);
+    this.len = new Float64Array(n);
+    if (this.packed) {
+      this.hdrPos = new Float64Array(n);
+      this.hdrLen = new Uint32Array(n);
+      this.sop = new Uint8Array(n);
+    }
+    this.present = n;
+    this.chunk = index.walkChunkSize;
+    if (parts.length === 0) {
+      this.located = n;
+      this.present = 0;
+      this.ended = true;
+    } else if (index.useLengthMarkers) {
+      this.tryMarkerLengths();
+    }
+  }
+
+  /** Use PLT (or PLM) when every tile-part has lengths adding up to its data. */
+  private tryMarkerLengths(): void {
+    const main = this.index.main;
+    const all: number[] = [];
+    let kind: "PLT" | "PLM" | undefined;
+    for (let i = 0; i < this.parts.length; i++) {
+      const p = this.parts[i]!;
+      const data = p.length - p.headerLength!;
+      let bytes: Uint8Array | undefined;
+      if (p.header!.plt.length > 0) {
+        bytes = concatByZ(p.header!.plt);
+        kind ??= "PLT";
+      } else if (main.plm) {
+        bytes = this.index.plmOf(p.index);
+        kind ??= "PLM";
+      }
+      if (!bytes) {
+        if (data === 0) continue;
+        return;
+      }
+      const r = readPacketLengths(bytes);
+      if (r.problem) return this.reject(kind ?? "PLT", r.problem);
+      const sum = r.lengths.reduce((a, b) => a + b, 0);
+      if (sum !== data) return this.reject(kind ?? "PLT", `tile-part ${p.index} holds ${data} bytes of packets, its lengths add up to ${sum}`);
+      all.push(...r.lengths);
+    }
+    if (!kind) return;
+    if (all.length > this.order.count) return this.reject(kind, `${all.length} lengths for ${this.order.count} packets in tile ${this.tile}`);
+    if (this.packed) {
+      // the bit stream holds SOP + body only; the headers still give the SOP / body split
+      if (!this.parsePacked(all)) return;
+    } else {
+      let v = 0;
+      for (let k = 0; k < all.length; k++) {
+        this.pos[k] = v;
+        this.len[k] = all[k]!;
+        v += all[k]!;
+      }
+    }
+    this.located = this.order.count;
+    this.present = all.length;
+    this.ended = all.length < this.order.count;
+    this.source = kind;
+  }
+
+  private reject(kind: string, why: string): void {
+    this.index.warnings.push(`${kind} marker segments of tile ${this.tile} ignored (${why}); its packet headers are read instead`);
+  }
+
+  /** With packed headers and marker lengths: read the packed headers for the SOP/header/body split. */
+  private parsePacked(lengths: number[]): boolean {
+    let v = 0;
+    for (let k = 0; k < lengths.length; k++) {
+      const h = this.readPackedHeader(k);
+      if (!h) {
+        this.reject("PLT", `packed headers end before packet ${k}`);
+        return false;
+      }
+      const sopLen = lengths[k]! - h.body;
+      if (sopLen !== 0 && sopLen !== 6) {
+        this.reject("PLT", `packet ${k} of tile ${this.tile}: length ${lengths[k]} does not match its header (body ${h.body})`);
+        this.resetWalk();
+        return false;
+      }
+      this.pos[k] = v;
+      this.len[k] = lengths[k]!;
+      this.sop![k] = sopLen;
+      v += lengths[k]!;
+    }
+    return true;
+  }
+
+  private resetWalk(): void {
+    this.states.clear();
+    this.hpos = 0;
+    this.vpos = 0;
+  }
+
+  private state(k: number): PrecinctState {
+    const o = this.order;
+    const c = o.component[k]!, r = o.resolution[k]!, p = o.precinct[k]!;
+    const key = (c * 64 + r) * 0x1000000 + p;
+    let s = this.states.get(key);
+    if (!s) {
+      s = new PrecinctState(this.geom.comps[c]!.res[r]!, p);
+      this.states.set(key, s);
+    }
+    return s;
+  }
+
+  private styleOf(k: number): number {
+    return this.geom.comps[this.order.component[k]!]!.style.cblkStyle;
+  }
+
+  /** File offset of virtual data offset v (inside part i). */
+  private fileOffset(v: number): { part: number; offset: number; room: number } {
+    let i = this.dataStart.length - 1;
+    while (i > 0 && this.dataStart[i]! > v) i--;
+    const p = this.parts[i]!;
+    const start = p.offset + p.headerLength!;
+    const room = p.length - p.headerLength! - (v - this.dataStart[i]!);
+    return { part: i, offset: start + (v - this.dataStart[i]!), room };
+  }
+
+  /** File ranges of virtual data [v, v + n). */
+  ranges(v: number, n: number): ByteRange[] {
+    const out: ByteRange[] = [];
+    while (n > 0) {
+      const f = this.fileOffset(v);
+      const take = Math.min(n, f.room);
+      if (take <= 0) break;
+      out.push({ offset: f.offset, length: take });
+      v += take;
+      n -= take;
+    }
+    return out;
+  }
+
+  /** Read virtual data [v, v + n) (clipped to the tile's data). */
+  private async readData(v: number, n: number): Promise<Uint8Array> {
+    n = Math.min(n, this.dataLen - v);
+    const rs = this.ranges(v, n);
+    const src = this.index.source;
+    if (src.prefetch && rs.length > 1) await src.prefetch(rs);
+    const pieces = await Promise.all(rs.map((r) => src.read(r.offset, r.length)));
+    if (pieces.length === 1) return pieces[0]!;
+    const out = new Uint8Array(pieces.reduce((a, b) => a + b.length, 0));
+    let o = 0;
+    for (const b of pieces) {
+      out.set(b, o);
+      o += b.length;
+    }
+    return out;
+  }
+
+  /** Bytes from virtual offset v on: at least `min` (unless the data ends), from the read-ahead window. */
+  private async window(v: number, min: number): Promise<{ bytes: Uint8Array; at: number; final: boolean }> {
+    const w = this.win;
+    if (w && v >= w.start && v + min <= w.start + w.bytes.length) {
+      return { bytes: w.bytes, at: v - w.start, final: w.start + w.bytes.length >= this.dataLen };
+    }
+    const sequential = w !== undefined && v <= w.start + w.bytes.length + this.chunk;
+    this.chunk = sequential ? Math.min(this.chunk * 2, 4 << 20) : this.index.walkChunkSize;
+    const bytes = await this.readData(v, Math.max(min, this.chunk));
+    this.win = { start: v, bytes };
+    return { bytes, at: 0, final: v + bytes.length >= this.dataLen };
+  }
+
+  /** Locate packets [0, upTo) (serialised per tile). */
+  locate(upTo: number): Promise<void> {
+    const run = this.busy.then(() => this.walk(upTo));
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private readPackedHeader(k: number): { header: number; body: number } | undefined {
+    const hb = this.packed!;
+    if (this.hpos >= hb.length) return undefined;
+    const g = this.geom.global;
+    const br = new BitReader(hb, this.hpos, hb.length, true);
+    const h = readPacketHeader(br, this.state(k), this.order.layer[k]!, this.styleOf(k), g.eph, 0, this.tile);
+    this.hdrPos![k] = this.hpos;
+    this.hdrLen![k] = h.headerLength;
+    this.hpos += h.headerLength;
+    return { header: h.headerLength, body: h.bodyLength };
+  }
+
+  private async walk(upTo: number): Promise<void> {
+    const g = this.geom.global;
+    while (this.located < upTo && !this.ended) {
+      const k = this.located;
+      let v = this.vpos;
+      if (v >= this.dataLen && !this.packed) {
+        this.end(k);
+        break;
+      }
+      let sopLen = 0;
+      if (g.sop && v + 6 <= this.dataLen) {
+        const w = await this.window(v, 6);
+        if (w.bytes[w.at] === 0xff && w.bytes[w.at + 1] === 0x91) sopLen = 6;
+      }
+      let total: number;
+      if (this.packed) {
+        const h = this.readPackedHeader(k);
+        if (!h) {
+          this.end(k);
+          break;
+        }
+        total = sopLen + h.body;
+        this.sop![k] = sopLen;
+      } else {
+        const st = this.state(k);
+        let need = 64;
+        let h;
+        for (;;) {
+          const w = await this.window(v + sopLen, need);
+          const snap = st.snapshot();
+          try {
+            const br = new BitReader(w.bytes, w.at, w.bytes.length, w.final);
+            h = readPacketHeader(br, st, this.order.layer[k]!, this.styleOf(k), g.eph, this.fileOffset(v + sopLen).offset - w.at, this.tile);
+            break;
+          } catch (e) {
+            st.restore(snap);
+            if (!(e instanceof HeaderNeedsMore)) throw e;
+            need = (w.bytes.length - w.at) * 2 + 64;
+          }
+        }
+        total = sopLen + h.headerLength + h.bodyLength;
+      }
+      if (v + total > this.dataLen) {
+        throw new J2kError("PACKET_TRUNCATED", `tile ${this.tile} ends before all its packets were read: the codestream is truncated`, { offset: this.fileOffset(Math.min(v, this.dataLen - 1)).offset });
+      }
+      this.pos[k] = v;
+      this.len[k] = total;
+      v += total;
+      this.vpos = v;
+      this.located = k + 1;
+    }
+    // every byte of the tile's data is accounted for: the packets not yet located are absent
+    if (!this.ended && !this.packed && this.vpos >= this.dataLen && this.located < this.order.count) this.end(this.located);
+    if (this.located >= this.order.count) this.states.clear();
+  }
+
+  /** The data ended before packet k: the rest are absent (read as empty, as the core does). */
+  private end(k: number): void {
+    this.present = k;
+    this.located = this.order.count;
+    this.ended = true;
+    this.states.clear();
+  }
+
+  view(): TilePackets {
+    const self = this;
+    const check = (k: number) => {
+      if (!(k >= 0 && k < self.present && k < self.located)) throw new J2kError("INVALID_ARGUMENT", `packet ${k} of tile ${self.tile} is not located or not present`);
+    };
+    return {
+      tile: this.tile,
+      order: this.order,
+      located: this.located,
+      present: this.ended ? this.present : Math.min(this.present, this.order.count),
+      source: this.source,
+      geometry: this.geom,
+      parts: this.parts.map(publicPart),
+      partOf(k: number) {
+        check(k);
+        return self.partOf(k);
+      },
+      ranges(k: number) {
+        check(k);
+        return self.ranges(self.pos[k]!, self.len[k]!);
+      },
+      dataLength(k: number) {
+        check(k);
+        return self.len[k]!;
+      },
+      packedHeader(k: number) {
+        check(k);
+        if (!self.packed) return undefined;
+        return self.packed.subarray(self.hdrPos![k]!, self.hdrPos![k]! + self.hdrLen![k]!);
+      },
+      sopLength(k: number) {
+        check(k);
+        return self.sop ? self.sop[k]! : 0;
+      },
+    };
+  }
+
+  /** Index of the tile-part holding packet k's first byte. */
+  partOf(k: number): number {
+    return this.fileOffset(this.pos[k]!).part;
+  }
+}
