@@ -56,7 +56,8 @@ interface Settings {
 function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   const C = image.components;
   const preset = o.preset;
-  if (preset !== undefined && preset !== "dicom") throw bad(`unknown preset "${String(preset)}" (supported: "dicom")`);
+  if (preset !== undefined && preset !== "dicom" && preset !== "iiif") throw bad(`unknown preset "${String(preset)}" (supported: "dicom", "iiif")`);
+  if (preset === "iiif") o = { ...iiifDefaults(image, o), ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   if (o.ratios !== undefined && o.psnr !== undefined) throw bad("give either ratios or psnr, not both");
   const lossyAsked = o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined;
   let lossless = o.lossless ?? !lossyAsked;
@@ -256,6 +257,23 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
 }
 
 /**
+ * Preset "iiif" (what image servers read fastest by byte ranges; options given explicitly win):
+ * RPCL, enough levels that the lowest resolution is at most 256 samples across (at least 6;
+ * the core clamps for small images), 256x256 precincts at every resolution, one tile-part per
+ * resolution, TLM and PLT.
+ */
+function iiifDefaults(image: J2kImage, o: EncodeOptions): EncodeOptions {
+  const levels = o.levels ?? Math.min(32, Math.max(6, Math.ceil(Math.log2(Math.max(image.width, image.height) / 256))));
+  return {
+    progression: "RPCL",
+    levels,
+    precincts: Array.from({ length: levels + 1 }, () => [256, 256] as [number, number]),
+    tileParts: "R",
+    tlm: true,
+    plt: true,
+  };
+}
+
  * Starting 9/7 step for layer targets. Rate control truncates bit-planes, so the step only bounds
  * the best quality reachable: one sample (as OpenJPEG uses) is fine enough for 8 bits and above at
  * usual rates; below 8 bits it scales with the range. The core refines it when a target needs
@@ -401,7 +419,7 @@ function adjustments(image: J2kImage, options: EncodeOptions, s: Settings, geo: 
         `${run.result.levels} decomposition level(s) used (the lowest resolution keeps at least one sample)`,
     );
   }
-  if (s.precincts && s.precincts.length > run.result.levels + 1) {
+  if (options.precincts && s.precincts && s.precincts.length > run.result.levels + 1) {
     const extra = s.precincts.length - run.result.levels - 1;
     out.push(`precincts: ${s.precincts.length} sizes given for ${run.result.levels + 1} resolutions; the last ${extra} are not used`);
   }

@@ -221,8 +221,13 @@ export interface EncodeOptions {
   planar?: boolean;
   /** Output format; `"jp2"` wraps the codestream in a JP2 file. Default `"j2k"`. */
   format?: "j2k" | "jp2";
-  /** Named preset: `"dicom"` = 6 levels (fewer for small images), 64x64, 1 tile, LRCP, no JP2 box. */
-  preset?: "dicom";
+  /**
+   * Named preset: `"dicom"` = 6 levels (fewer for small images), 64x64, 1 tile, LRCP, no JP2 box;
+   * `"iiif"` = RPCL, at least 6 levels (lowest resolution at most 256 across), 256x256 precincts,
+   * tile-parts by resolution, TLM and PLT (the layout byte-range readers and IIIF servers read
+   * fastest). Options given explicitly override the preset's.
+   */
+  preset?: "dicom" | "iiif";
   /** Reversible 5/3 lossless coding (default true unless `ratios`/`psnr`/`quality` ask for loss). */
   lossless?: boolean;
   /** Decomposition levels, 0-32 (default 5, clamped so the lowest resolution stays >= 1 sample). */

@@ -36,7 +36,7 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "guard", value: "N", help: "guard bits, 0-7 (default 2)" },
   { name: "icc", value: "FILE", help: "embed this ICC profile (JP2 output)" },
   { name: "colorspace", value: "CS", help: "JP2 colour space: sRGB, greyscale or sYCC" },
-  { name: "preset", value: "dicom", help: "DICOM profile: 6 levels, 64x64, 1 tile, LRCP, no JP2 box" },
+  { name: "preset", value: "dicom|iiif", help: "dicom: 6 levels, 64x64, 1 tile, LRCP, no JP2 box; iiif: RPCL, >= 6 levels, 256x256 precincts, tile-parts by resolution, TLM, PLT" },
   { name: "signed", help: "input is signed: PNM/PNG hold value + 2^(bits-1); raw holds two's complement" },
   { name: "size", value: "WxH", help: "raw input: image size" },
   { name: "bits", value: "N", help: "raw input: bits per sample (1-8: 1 byte, 9-16: 2 bytes)" },
@@ -116,7 +116,7 @@ export async function encodeOptionsFromArgs(
   if (guard !== undefined) options.guardBits = guard;
   const colorSpace = o.choice("colorspace", ["sRGB", "greyscale", "sYCC"] as const);
   if (colorSpace !== undefined) options.colorSpace = colorSpace;
-  const preset = o.choice("preset", ["dicom"] as const);
+  const preset = o.choice("preset", ["dicom", "iiif"] as const);
   if (preset !== undefined) options.preset = preset;
   const icc = o.string("icc");
   if (icc !== undefined) {
