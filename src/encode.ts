@@ -274,6 +274,7 @@ function iiifDefaults(image: J2kImage, o: EncodeOptions): EncodeOptions {
   };
 }
 
+/**
  * Starting 9/7 step for layer targets. Rate control truncates bit-planes, so the step only bounds
  * the best quality reachable: one sample (as OpenJPEG uses) is fine enough for 8 bits and above at
  * usual rates; below 8 bits it scales with the range. The core refines it when a target needs
