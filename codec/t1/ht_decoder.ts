@@ -367,25 +367,18 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       rhoLeft = (e1 >> 4) & 15;
       // ---- UVLC: u values of the pair (T.814 7.3.6)
       let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
-      let u0: u32 = 0, u1: u32 = 0;
-      if (mode != 0) {
-        let uv: u32;
-        if (initial) {
-          if (mode == 3 && melNext() != 0) mode = 4;
-          uv = <u32>load<u16>(HT_UVLC0 + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-        } else {
-          uv = <u32>load<u16>(HT_UVLC1 + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-        }
-        let pl = uv & 7;
-        vBuf >>= <u64>pl;
-        let sl = (uv >> 3) & 15;
-        let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
-        vBuf >>= <u64>sl;
-        vBits -= <i32>(pl + sl);
-        let s0 = (uv >> 7) & 7;
-        u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
-        u1 = (uv >> 13) + (sfx >> s0);
-      }
+      // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
+      if (initial && mode == 3 && melNext() != 0) mode = 4;
+      let uv = <u32>load<u16>((initial ? HT_UVLC0 : HT_UVLC1) + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
+      let pl = uv & 7;
+      vBuf >>= <u64>pl;
+      let sl = (uv >> 3) & 15;
+      let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
+      vBuf >>= <u64>sl;
+      vBits -= <i32>(pl + sl);
+      let s0 = (uv >> 7) & 7;
+      let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
+      let u1 = (uv >> 13) + (sfx >> s0);
       // ---- MagSgn of the two quads (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
       for (let qi = 0; qi < 2; qi++) {
         let e = qi == 0 ? e0 : e1;
@@ -398,25 +391,16 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         let full = hasCol1 && hasRow1;
         let dst = full ? row0 + (<usize>x << 2) : QS;
         let ro: usize = full ? rowBytes : 8;
-        if (rho != 15 || !full) {
-          store<i32>(dst, 0);
-          store<i32>(dst, 0, 4);
-          store<i32>(dst + ro, 0);
-          store<i32>(dst + ro, 0, 4);
-        }
+        store<u64>(dst, 0);
+        store<u64>(dst + ro, 0);
         // bottom-row v values for κ of the next quad row
         store<u64>(vbCur + (<usize>(x + 1) << 2), 0);
         if (rho != 0) {
-          let U = qi == 0 ? u0 : u1;
-          if (initial) {
-            U += 1;
-          } else if ((rho & (rho - 1)) == 0) {
-            U += 1;
-          } else {
-            // E_max of the samples above at columns x-1 .. x+2 (indices x .. x+3)
-            let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
-            U += 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
-          }
+          // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
+          // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
+          let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
+          let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
+          let U = (qi == 0 ? u0 : u1) + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
           if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
           // (2μ + 1)·2^p < 2^(U + 1 + p): no overflow check needed while U + p ≤ 29
           let small = <i32>U + p <= 29;
