@@ -25,7 +25,7 @@ Usage:
                                       re-pack for range reading without re-coding
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
-  j2kit serve DIR [--port 8182]        IIIF Image API 3.0 server with a viewer page
+  j2kit serve DIR|s3://b/p [--port N]  IIIF Image API 3.0 server with a viewer page
 
 Run 'j2kit <command> --help' for the options of a command.
 
