@@ -2,6 +2,7 @@
  * `j2kit encode <in> <out.j2k|.j2c|.jp2> [options]`.
  * @module
  */
+import { psnr as psnrOf } from "../metrics.js";
 import { decode } from "../decode.js";
 import { encodeDetailed } from "../encode.js";
 import { J2kError } from "../errors.js";
@@ -277,12 +278,5 @@ export function psnr(a: J2kImage, b: J2kImage): number {
   if (b.data.length < n || b.width !== a.width || b.height !== a.height || b.components !== a.components) {
     throw new J2kError("INTERNAL", "decoded image does not match the input geometry");
   }
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const d = a.data[i]! - b.data[i]!;
-    sum += d * d;
-  }
-  if (sum === 0) return Infinity;
-  const peak = 2 ** a.bitDepth - 1;
-  return 10 * Math.log10((peak * peak * n) / sum);
+  return psnrOf(a.data.subarray(0, n), b.data.subarray(0, n), a.bitDepth);
 }
