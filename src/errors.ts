@@ -58,6 +58,7 @@ export type J2kErrorCode =
   | "INPUT_FORMAT"
   | "DICOM_INVALID"
   | "DICOM_UNSUPPORTED"
+  | "MISSING_DEPENDENCY"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -105,6 +106,7 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   INPUT_FORMAT: "io",
   DICOM_INVALID: "dicom",
   DICOM_UNSUPPORTED: "dicom",
+  MISSING_DEPENDENCY: "unsupported",
   INTERNAL: "internal",
 };
 
