@@ -117,6 +117,15 @@ function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
   const s = 2 ** reduce;
   const gx0 = Math.ceil(rx0 / s), gy0 = Math.ceil(ry0 / s);
   const width = Math.ceil(rx1 / s) - gx0, height = Math.ceil(ry1 / s) - gy0;
+  if (width < 1 || height < 1) {
+    // B-14: a small (or offset) image can have no samples at a low resolution
+    let keep = reduce;
+    while (keep > 0 && (Math.ceil(rx1 / 2 ** keep) - Math.ceil(rx0 / 2 ** keep) < 1 || Math.ceil(ry1 / 2 ** keep) - Math.ceil(ry0 / 2 ** keep) < 1)) keep--;
+    throw new J2kError(
+      "INVALID_ARGUMENT",
+      `at reduce ${reduce} the ${o.region ? "region" : "image"} (${rx1 - rx0} x ${ry1 - ry0} at ${rx0},${ry0} on the reference grid) has no samples (${width} x ${height}); use reduce <= ${keep}`,
+    );
+  }
   if (width * height > limits.maxPixels) {
     throw new J2kError(
       "LIMIT_PIXELS",
@@ -311,8 +320,12 @@ function finishJp2(
   warnings: string[],
 ): DecodedImage {
   const first = compInfo[0]!;
-  if (compInfo.some((ci) => ci.width !== first.width || ci.height !== first.height)) {
-    throw new J2kError("UNSUPPORTED", "palette or channel definitions on sub-sampled components are not supported");
+  if (compInfo.some((ci) => ci.width !== first.width || ci.height !== first.height || ci.width < 1 || ci.height < 1)) {
+    const empty = compInfo.findIndex((ci) => ci.width < 1 || ci.height < 1);
+    throw new J2kError(
+      "UNSUPPORTED",
+      `palette or channel definitions on sub-sampled components are not supported${empty >= 0 ? ` (component ${empty} has no samples here: XRsiz ${compInfo[empty]!.dx}, YRsiz ${compInfo[empty]!.dy})` : ""}`,
+    );
   }
   const mapped = applyPalette(planes, jp2.palette, jp2.componentMapping, {
     indices: options.palette === "indices",

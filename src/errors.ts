@@ -59,6 +59,9 @@ export type J2kErrorCode =
   | "DICOM_INVALID"
   | "DICOM_UNSUPPORTED"
   | "MISSING_DEPENDENCY"
+  | "SOURCE_READ_FAILED"
+  | "SOURCE_CHANGED"
+  | "SOURCE_RANGE_NOT_SATISFIABLE"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -107,6 +110,9 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   DICOM_INVALID: "dicom",
   DICOM_UNSUPPORTED: "dicom",
   MISSING_DEPENDENCY: "unsupported",
+  SOURCE_READ_FAILED: "io",
+  SOURCE_CHANGED: "io",
+  SOURCE_RANGE_NOT_SATISFIABLE: "io",
   INTERNAL: "internal",
 };
 

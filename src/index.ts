@@ -17,9 +17,13 @@ export { encode, encodeAsync, encodeDetailed, encodeDetailedAsync } from "./enco
 export type { EncodeResult } from "./encode.js";
 export { readHeader } from "./header.js";
 export { sampleArrayFor } from "./samples.js";
-export { psnr, mse } from "./metrics.js";
+export { psnr, psnrFromMse, mse } from "./metrics.js";
 export { setWorkerCount, terminateWorkers, workerPoolInfo } from "./worker/pool.js";
 export { CodestreamIndex, planDecode, assembleCodestream, memorySource, precinctSequence } from "./codestream/index.js";
 export type { ByteRange, ByteSource, TilePartInfo, TilePackets, DecodePlan, PlannedTile, DecodeRequest, IndexOpenOptions } from "./codestream/index.js";
+export { openImage } from "./range/open_image.js";
+export type { ImageInput, OpenImageOptions, RangeImage, RangeStats, RangeReader, S3SourceOptions } from "./range/open_image.js";
+export { optimize, RANGE_FRIENDLY } from "./range/optimize.js";
+export type { OptimizeOptions } from "./range/optimize.js";
 export { encodeJpeg, encodeJpegDetailed, createJpegWriter, JpegWriter, jpegMetadataFromJp2 } from "./jpeg/index.js";
 export type { Jp2JpegMetadata, JpegEncodeResult, JpegWriterInfo, JpegSink, JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./jpeg/index.js";

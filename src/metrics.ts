@@ -29,8 +29,10 @@ export function mse(reference: ArrayLike<number>, test: ArrayLike<number>): numb
  */
 export function psnr(reference: ArrayLike<number>, test: ArrayLike<number>, bitDepth: number): number {
   if (!Number.isInteger(bitDepth) || bitDepth < 1 || bitDepth > 32) throw new J2kError("INVALID_ARGUMENT", `bitDepth must be 1..32 (got ${bitDepth})`);
-  const m = mse(reference, test);
-  if (m === 0) return Infinity;
-  const peak = 2 ** bitDepth - 1;
-  return 10 * Math.log10((peak * peak) / m);
+  return psnrFromMse(mse(reference, test), 2 ** bitDepth - 1);
+}
+
+/** PSNR in dB for a mean squared error and a peak value (e.g. the image's own range); `Infinity` for MSE 0. */
+export function psnrFromMse(mse: number, peak: number): number {
+  return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse);
 }

@@ -289,6 +289,7 @@ function encodeOptions(target: TransferSyntaxInfo, options: TranscodeOptions): E
   const o: EncodeFramesOptions = { transferSyntax: target.uid };
   if (options.ratios !== undefined) o.ratios = options.ratios;
   if (options.psnr !== undefined) o.psnr = options.psnr;
+  if (options.psnrPeak !== undefined) o.psnrPeak = options.psnrPeak;
   if (options.mct !== undefined) o.mct = options.mct;
   return o;
 }
