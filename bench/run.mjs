@@ -30,7 +30,7 @@
  * Timing: one warm-up call per contender, then the contenders of a row alternate call by call; each
  * call records the CPU other processes used meanwhile (/proc/stat minus our own CPU time) and the
  * median is over "clean" calls (others ≤ 1.05 cores single-threaded, ≤ 0.15 cores for threads
- * rows; up to 3× the run count is tried). The "load" column says how many calls were clean and
+ * rows; up to 3× the run count is tried while clean calls come). The "load" column says how many calls were clean and
  * the others' median load; "(loaded)" = the median is over all calls because too few were clean.
  *
  * MP/s = megapixels (width × height) / median seconds per call; ratio columns are j2kit / peer
@@ -208,7 +208,10 @@ async function measureRow(entries, megapixels, { maxOthers = 1.05 } = {}) {
     }
   }
   const cleanCount = (key) => res[key].calls.filter((c) => c.others <= maxOthers).length;
+  // up to 3× the run count while clean calls keep coming; on a machine that stays loaded (no clean
+  // call in the first `runs` rounds) more calls would not get cleaner
   for (let round = 0; round < runs * 3 && live.some(([k]) => cleanCount(k) < runs); round++) {
+    if (round === runs && live.every(([k]) => cleanCount(k) === 0)) break;
     for (const [key, fn] of live) res[key].calls.push(await timedCall(fn));
   }
   for (const [key] of live) {
