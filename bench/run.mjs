@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench` — j2kit against its peers in the same Node process (tinybench), on
+ * `npm run bench` — j2kit against its peers in the same Node process (alternating calls, load-aware medians), on
  * ../shared/benchcorpus and ../shared/testdata. Uses the built library (dist/index.js: run
  * `npm run build` first).
  *
