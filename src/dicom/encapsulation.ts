@@ -159,10 +159,18 @@ export function encapsulateFrames(frames: readonly Uint8Array[], options: Encaps
   return out;
 }
 
-/** Join chunks into one array. */
-export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+/**
+ * Join chunks into one array.
+ *
+ * @param maxBytes - Refuse (J2kError `LIMIT_MEMORY`) to build more than this many bytes; at most
+ *   2^32 − 1 in any case (one ArrayBuffer on every platform).
+ */
+export function concatBytes(chunks: readonly Uint8Array[], maxBytes = MAX_U32): Uint8Array {
   let n = 0;
   for (const c of chunks) n += c.length;
+  if (n > Math.min(maxBytes, MAX_U32)) {
+    throw new J2kError("LIMIT_MEMORY", `joining ${chunks.length} pieces would make ${n} bytes, above ${Math.min(maxBytes, MAX_U32)} (limits.maxMemory or the 4 GiB array limit)`);
+  }
   const out = new Uint8Array(n);
   let at = 0;
   for (const c of chunks) {

@@ -8,10 +8,13 @@
  * codec's `preset: "dicom"`. The SIZ precision and signedness are Bits Stored and Pixel
  * Representation (PS3.5 §8.2.4).
  *
- * Decoding reconciles what the codestream says with the data set: when the codestream's precision
- * or signedness disagrees with Bits Stored or Pixel Representation, the codestream wins (as GDCM
- * does) and the result carries a warning saying what changed; `signFrom: "dataset"` instead keeps
- * Pixel Representation and reinterprets the samples, as pydicom's `apply_j2k_sign_correction` does.
+ * Decoding reconciles what the codestream says with the data set. When the codestream's signedness
+ * disagrees with Pixel Representation, the data set wins by default, as GDCM (`gdcmconv --raw`) and
+ * pydicom (`apply_j2k_sign_correction`) do: Pixel Representation is kept and the samples are
+ * reinterpreted in two's complement (or as unsigned), with a warning; `signFrom: "codestream"`
+ * instead keeps the samples as decoded and makes Pixel Representation follow the codestream. When the
+ * codestream's precision disagrees with Bits Stored, the codestream's precision is used (it is what
+ * the samples have), with a warning.
  * @module
  */
 import { J2kError, isJ2kError } from "../errors.js";
@@ -19,7 +22,8 @@ import { decode, decodeAsync, encode, encodeAsync, readHeader } from "../index.j
 import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits } from "../types.js";
 import { ATTRIBUTES, attributeName, asBytes } from "./attributes.js";
 import { framesFromFragments, isJp2, trimAfterEoc, type Fragment } from "./encapsulation.js";
-import { checkNativeLength, readNativeFrame, writeNativePixelData } from "./native_pixels.js";
+import { checkNativeLength, nativePixelDataLength, readNativeFrame, writeNativePixelData } from "./native_pixels.js";
+import { DEFAULT_LIMITS, checkOutputBytes } from "../decode.js";
 import {
   planJpeg2000Decoding,
   planJpeg2000Encoding,
@@ -41,6 +45,8 @@ export interface EncodeFramesOptions {
   ratios?: number[];
   /** PSNR in dB per quality layer, increasing (.91 only). */
   psnr?: number[];
+  /** Peak of the `psnr` targets: `"bits"` (default, 2^BitsStored − 1) or `"range"` (max − min of the samples, as viewers report PSNR). */
+  psnrPeak?: "bits" | "range";
   /**
    * RGB data: apply the component transform (default true), making the result YBR_RCT (.90) or
    * YBR_ICT (.91) as PS3.5 §8.2.4 requires; `false` keeps RGB without transform.
@@ -73,8 +79,10 @@ export interface EncapsulatedFrames {
 export interface DecodeFramesOptions {
   /**
    * Which side wins when the codestream's signedness disagrees with Pixel Representation:
-   * `"codestream"` (default, as GDCM: samples as decoded, Pixel Representation follows the codestream)
-   * or `"dataset"` (as pydicom: Pixel Representation kept, the Bits Stored-bit samples reinterpreted).
+   * `"dataset"` (default, as GDCM and pydicom: Pixel Representation kept, the samples reinterpreted
+   * with the other signedness, e.g. an unsigned 16-bit codestream in a Pixel Representation 1 CT read
+   * as two's complement so air is about −1000 HU rather than 64536) or `"codestream"` (samples as
+   * decoded, Pixel Representation follows the codestream).
    */
   signFrom?: "codestream" | "dataset";
   /** Resource limits passed to the decoder. */
@@ -160,6 +168,7 @@ function prepareEncode(pixelData: BytesLike | ReadonlyArray<BytesLike>, source: 
   if (!plan.lossless) {
     if (options.ratios?.length) codecOptions.ratios = [...options.ratios];
     if (options.psnr?.length) codecOptions.psnr = [...options.psnr];
+    if (options.psnr?.length && options.psnrPeak !== undefined) codecOptions.psnrPeak = options.psnrPeak;
   }
   return { syntax, pm, plan, bytes, codecOptions };
 }
@@ -270,6 +279,14 @@ function prepareDecode(
 ): DecodeJob {
   const warnings: string[] = [];
   const pm = readPixelModule(source, { encapsulated: true, warnings });
+  // Rows x Columns x Samples per Pixel x Bits Allocated x Number of Frames: the decoded frames and the
+  // native Pixel Data built from them, checked against the limits before anything is joined or decoded.
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  checkOutputBytes(
+    2 * nativePixelDataLength(pm),
+    limits,
+    `decoding ${pm.numberOfFrames} frame(s) of ${pm.rows} x ${pm.columns} x ${pm.samplesPerPixel} sample(s) (Bits Allocated ${pm.bitsAllocated}) to native Pixel Data`,
+  );
   const enc: EncapsulatedFrames = Array.isArray(input) ? { fragments: input } : (input as EncapsulatedFrames);
   const fragments = enc.fragments.map((f) => (isFragment(f) ? f : toBytes(f)));
   const grouped = framesFromFragments(fragments, pm.numberOfFrames, {
@@ -365,7 +382,7 @@ function finishDecode(job: DecodeJob, images: DecodedImage[]): DecodedFrames {
   }
 
   const datasetSigned = pm.pixelRepresentation === 1;
-  const signFrom = job.options.signFrom ?? "codestream";
+  const signFrom = job.options.signFrom ?? "dataset";
   let outSigned = codestreamSigned;
   let reinterpret = false;
   if (codestreamSigned !== datasetSigned) {
@@ -374,11 +391,11 @@ function finishDecode(job: DecodeJob, images: DecodedImage[]): DecodedFrames {
       outSigned = datasetSigned;
       reinterpret = true;
       warnings.push(
-        `${attributeName(A.PixelRepresentation)} is ${pm.pixelRepresentation} but the codestream samples are ${cs}; Pixel Representation kept and the ${precision}-bit samples reinterpreted as ${datasetSigned ? "two's complement" : "unsigned"} (signFrom: "dataset")`,
+        `${attributeName(A.PixelRepresentation)} is ${pm.pixelRepresentation} but the codestream samples are ${cs}; the data set wins, as GDCM does: Pixel Representation ${pm.pixelRepresentation} kept and the ${precision}-bit samples reinterpreted as ${datasetSigned ? "two's complement" : "unsigned"} (pass signFrom: "codestream" to keep the samples as decoded)`,
       );
     } else {
       warnings.push(
-        `${attributeName(A.PixelRepresentation)} is ${pm.pixelRepresentation} but the codestream samples are ${cs}; the codestream wins: Pixel Representation ${codestreamSigned ? 1 : 0} (pass signFrom: "dataset" to keep ${pm.pixelRepresentation})`,
+        `${attributeName(A.PixelRepresentation)} is ${pm.pixelRepresentation} but the codestream samples are ${cs}; the codestream wins (signFrom: "codestream"): Pixel Representation ${codestreamSigned ? 1 : 0}`,
       );
     }
   }
@@ -420,6 +437,8 @@ function reinterpretSign(data: ArrayLike<number>, precision: number, toSigned: b
  * native Pixel Data, following PS3.5 §8.2.4 / A.4 and tolerating what real archives contain (JP2
  * files instead of codestreams, padding after EOC, frames split over fragments, an empty BOT,
  * precision or signedness that disagree with the data set — see {@link DecodeFramesOptions.signFrom}).
+ * The output size (Rows × Columns × Samples per Pixel × Bits Allocated × Number of Frames) is checked
+ * against `limits.maxMemory` before any frame is decoded.
  *
  * @throws J2kError `DICOM_INVALID` when frames and attributes cannot be reconciled (size, component
  *   count, precision above Bits Allocated); codec errors (prefixed with the frame) otherwise.

@@ -6,25 +6,23 @@
  * Endian, led by its group length), then the data set in the file's transfer syntax — deflated
  * (raw DEFLATE, RFC 1951) for Deflated Explicit VR Little Endian (PS3.5 A.5).
  *
- * dcmjs reads encapsulated Pixel Data as one buffer per frame when a Basic Offset Table is present,
- * one buffer per fragment otherwise, and drops the tables; so the reader also parses the Pixel Data
- * item sequence from the raw bytes to keep the tables and notice a missing Sequence Delimitation
- * Item. dcmjs writes the elements before and after Pixel Data; j2kit writes Pixel Data itself
- * (one fragment per frame, filled BOT or Extended Offset Table, {@link encapsulateFrames}).
+ * Reading checks the structure first (part10_structure.ts: every length against the bytes that remain
+ * and against `limits`, the way dcmjs will read it), then dcmjs reads the data elements — without the
+ * top-level encapsulated Pixel Data, whose item sequence is parsed here (keeping the offset tables,
+ * noticing a missing Sequence Delimitation Item, and sparing dcmjs's per-frame copying). dcmjs writes
+ * the elements before and after Pixel Data; j2kit writes Pixel Data itself (one fragment per frame,
+ * filled BOT or Extended Offset Table, {@link encapsulateFrames}).
  * @module
  */
 import dcmjs from "dcmjs";
 import { deflateRaw } from "pako";
 import { J2kError } from "../errors.js";
-import type { DenaturalizedDataset } from "./attributes.js";
-import {
-  concatBytes,
-  parseEncapsulatedPixelData,
-  toOV,
-  type EncapsulatedPixelData,
-  type ParsedEncapsulation,
-} from "./encapsulation.js";
-import { transferSyntaxByUid, type TransferSyntaxInfo } from "./transfer_syntax.js";
+import { DEFAULT_LIMITS } from "../decode.js";
+import type { Limits } from "../types.js";
+import { toArrayBuffer, type DenaturalizedDataset } from "./attributes.js";
+import { concatBytes, toOV, type EncapsulatedPixelData, type ParsedEncapsulation } from "./encapsulation.js";
+import { checkPart10Structure } from "./part10_structure.js";
+import type { TransferSyntaxInfo } from "./transfer_syntax.js";
 
 const EXPLICIT_LE = "1.2.840.10008.1.2.1";
 const IMPLICIT_LE = "1.2.840.10008.1.2";
@@ -44,83 +42,96 @@ export function isPart10(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
 
+/** Options of {@link readPart10}. */
+export interface ReadPart10Options {
+  /**
+   * Read a damaged file as far as it goes instead of refusing it: an element or item whose length
+   * runs past the end of the file (or any other structural damage) ends the data set there, and dcmjs
+   * reads the rest with `ignoreErrors`. Every repair is reported in `warnings`; the limits still apply.
+   */
+  tolerant?: boolean;
+  /** `maxMemory` bounds what reading the file may allocate (default {@link DEFAULT_LIMITS}). */
+  limits?: Limits;
+}
+
 /**
- * Read a Part 10 file.
+ * Read a Part 10 file. Its structure is checked first ({@link checkPart10Structure}: every element
+ * and item length within the bytes that remain, against `limits.maxMemory`), then dcmjs reads it.
+ * The top-level encapsulated Pixel Data is parsed here, not by dcmjs: `encapsulation` holds its items
+ * and `dict`'s Pixel Data value is one ArrayBuffer per fragment.
  *
- * @throws J2kError `DICOM_INVALID` when the bytes are not a Part 10 file or dcmjs cannot parse them.
+ * @throws J2kError `DICOM_INVALID` naming the element (tag, byte offset, declared and available
+ *   length) when the file is malformed or dcmjs cannot parse it; `LIMIT_MEMORY` beyond `limits`.
  */
-export function readPart10(bytes: Uint8Array): Part10Contents {
+export function readPart10(bytes: Uint8Array, options: ReadPart10Options = {}): Part10Contents {
   if (!isPart10(bytes)) {
     throw new J2kError("DICOM_INVALID", 'not a DICOM Part 10 file: no "DICM" prefix after the 128-byte preamble (PS3.10 §7.1)');
   }
-  const warnings: string[] = [];
-  const buffer = bytes.slice().buffer;
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const tolerant = options.tolerant === true;
+  const structure = checkPart10Structure(bytes, { tolerant, maxMemory: limits.maxMemory });
+  const warnings = [...structure.warnings];
+  const b = structure.bytes;
+  const buffer = b !== bytes && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : b.slice().buffer;
   const read = (ignoreErrors: boolean) =>
-    dcmjs.data.DicomMessage.readFile(buffer, {
-      ignoreErrors,
-      untilTag: null,
-      includeUntilTagValue: false,
-      noCopy: false,
-      forceStoreRaw: false,
-    });
+    quietly(() =>
+      dcmjs.data.DicomMessage.readFile(buffer, {
+        ignoreErrors,
+        untilTag: null,
+        includeUntilTagValue: false,
+        noCopy: false,
+        forceStoreRaw: false,
+      }),
+    );
   let file;
   try {
     file = read(false);
   } catch (first) {
+    // The structure is sound (checked above), so reading on past dcmjs's complaint cannot make it
+    // allocate beyond the file: character sets it does not handle are a known quirk of real
+    // archives (reported); anything else only with `tolerant`.
+    const charset = /character set/i.test(errorText(first));
+    if (!charset && !tolerant) {
+      throw new J2kError("DICOM_INVALID", `cannot parse the DICOM file: ${errorText(first)}; pass tolerant: true to read what dcmjs can`, { cause: first });
+    }
     try {
       file = read(true);
-      warnings.push(`dcmjs refused to read the file strictly (${errorText(first)}); read it with ignoreErrors`);
     } catch (e) {
       throw new J2kError("DICOM_INVALID", `cannot parse the DICOM file: ${errorText(e)}`, { cause: e });
     }
+    warnings.push(
+      charset
+        ? `Specific Character Set (0008,0005): ${errorText(first)}; dcmjs decodes text with the first character set only`
+        : `dcmjs could not read the file strictly (${errorText(first)}); read with ignoreErrors (tolerant)`,
+    );
   }
+  if (file?.meta === undefined || file.dict === undefined) throw new J2kError("DICOM_INVALID", "cannot parse the DICOM file: dcmjs returned no data set");
   const out: Part10Contents = { meta: file.meta, dict: file.dict, warnings };
-  const encapsulation = findEncapsulatedPixelData(bytes, file.meta);
-  if (encapsulation !== undefined) out.encapsulation = encapsulation;
+  if (structure.encapsulation !== undefined) {
+    out.encapsulation = structure.encapsulation;
+    const el = file.dict["7FE00010"];
+    if (el !== undefined) el.Value = structure.encapsulation.fragments.map((f) => toArrayBuffer(f.data));
+  }
   return out;
+}
+
+/**
+ * Run `f` with dcmjs's console logging off: what it would print (an invalid VR read as UN, a character
+ * set it does not handle) is already in j2kit's warnings. The levels are restored afterwards.
+ */
+function quietly<T>(f: () => T): T {
+  const loggers = [dcmjs.log, dcmjs.log.getLogger("validation.dcmjs")];
+  const levels = loggers.map((l) => l.getLevel());
+  for (const l of loggers) l.setLevel("silent", false);
+  try {
+    return f();
+  } finally {
+    loggers.forEach((l, i) => l.setLevel(levels[i]!, false));
+  }
 }
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** The data set bytes after the File Meta Information (led by its group length element). */
-function datasetBytes(bytes: Uint8Array): Uint8Array | undefined {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // (0002,0000) UL: tag 4 bytes, "UL", length 2 bytes, value 4 bytes.
-  if (bytes.length < 144 || v.getUint16(132, true) !== 0x0002 || v.getUint16(134, true) !== 0x0000) return undefined;
-  const start = 144 + v.getUint32(140, true);
-  return start > bytes.length ? undefined : bytes.subarray(start);
-}
-
-/**
- * Find the top-level encapsulated Pixel Data in the raw data set and parse its items: the last
- * (7FE0,0010) element with undefined length (an Icon Image Sequence's Pixel Data comes earlier).
- * Native syntaxes (deflated included) have nothing to find.
- */
-function findEncapsulatedPixelData(bytes: Uint8Array, meta: DenaturalizedDataset): ParsedEncapsulation | undefined {
-  const ts = String(meta["00020010"]?.Value?.[0] ?? "");
-  if (transferSyntaxByUid(ts)?.encapsulated === false) return undefined;
-  const ds = datasetBytes(bytes);
-  if (ds === undefined) return undefined;
-  for (let i = ds.length - 12; i >= 0; i--) {
-    if (ds[i] !== 0xe0 || ds[i + 1] !== 0x7f || ds[i + 2] !== 0x10 || ds[i + 3] !== 0x00) continue;
-    let valueAt = -1;
-    const vr = String.fromCharCode(ds[i + 4]!, ds[i + 5]!);
-    if ((vr === "OB" || vr === "OW") && ds[i + 6] === 0 && ds[i + 7] === 0 && isUndefinedLength(ds, i + 8)) valueAt = i + 12;
-    else if (isUndefinedLength(ds, i + 4)) valueAt = i + 8;
-    if (valueAt < 0) continue;
-    try {
-      return parseEncapsulatedPixelData(ds.subarray(valueAt));
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
-
-function isUndefinedLength(b: Uint8Array, at: number): boolean {
-  return b[at] === 0xff && b[at + 1] === 0xff && b[at + 2] === 0xff && b[at + 3] === 0xff;
 }
 
 /** Elements of `ds` whose tags satisfy `keep`, as a new object. */
@@ -134,7 +145,7 @@ function pick(ds: DenaturalizedDataset, keep: (tag: string) => boolean): Denatur
 function writeElements(ds: DenaturalizedDataset, syntax: string): Uint8Array {
   const stream = new dcmjs.data.WriteBufferStream(4096, true);
   try {
-    dcmjs.data.DicomMessage.write(ds, stream, syntax, WRITE_OPTIONS);
+    quietly(() => dcmjs.data.DicomMessage.write(ds, stream, syntax, WRITE_OPTIONS));
   } catch (e) {
     throw new J2kError("DICOM_INVALID", `cannot write the data set: ${errorText(e)}`, { cause: e });
   }
@@ -167,7 +178,9 @@ export function writePart10(
   dict: DenaturalizedDataset,
   syntax: TransferSyntaxInfo,
   encapsulated?: EncapsulatedPixelData,
+  limits?: Limits,
 ): Uint8Array {
+  const maxBytes = limits?.maxMemory ?? DEFAULT_LIMITS.maxMemory;
   const notMeta = (t: string) => !t.startsWith("0002");
   const metaBytes = writeElements(
     pick(meta, (t) => t.startsWith("0002") && t !== "00020000"),
@@ -192,12 +205,12 @@ export function writePart10(
     parts.push(elementHeader(0x7fe0, 0x0010, "OB", 0xffffffff, syntax.explicitVR), ...encapsulated.chunks);
     parts.push(writeElements(pick(dict, (t) => t > "7FE00010"), elementSyntax));
   }
-  let dataset = concatBytes(parts);
+  let dataset = concatBytes(parts, maxBytes);
   if (syntax.deflated) dataset = deflateRaw(dataset);
 
   const head = new Uint8Array(144);
   head.set([0x44, 0x49, 0x43, 0x4d], 128); // "DICM"
   head.set([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 0x04, 0x00], 132); // (0002,0000) "UL", length 4
   new DataView(head.buffer).setUint32(140, metaBytes.length, true);
-  return concatBytes([head, metaBytes, dataset]);
+  return concatBytes([head, metaBytes, dataset], maxBytes);
 }

@@ -54,7 +54,8 @@ import {
 } from "./frames.js";
 import { nativePixelDataLength } from "./native_pixels.js";
 import { readPixelModule, type PixelModule } from "./pixel_module.js";
-import { isPart10, readPart10, writePart10 } from "./part10.js";
+import { isPart10, readPart10, writePart10, type ReadPart10Options } from "./part10.js";
+import type { Limits } from "../types.js";
 import { resolveTransferSyntax, transferSyntaxByUid, type TransferSyntaxInfo } from "./transfer_syntax.js";
 
 /** dcmjs's `DicomDict`: file meta information and data set, both denaturalized. */
@@ -84,6 +85,11 @@ export interface TranscodeOptions extends Omit<EncodeFramesOptions, "transferSyn
   extendedOffsetTable?: "auto" | "always" | "never";
   /** Receives every warning (what was reconciled or tolerated). */
   onWarning?: (message: string) => void;
+  /**
+   * Part 10 input: read a structurally damaged file as far as it goes (see {@link ReadPart10Options})
+   * instead of refusing it with `DICOM_INVALID`. Every repair is a warning; `limits` still apply.
+   */
+  tolerant?: boolean;
 }
 
 /** What {@link inspectDicom} reports. */
@@ -142,14 +148,17 @@ function isDenaturalized(x: object): x is DenaturalizedDataset {
 /** The input taken apart, before its transfer syntax is checked. */
 type RawWork = Omit<Work, "source">;
 
-function readInput(input: DicomInput): RawWork {
+function readInput(input: DicomInput, options: { tolerant?: boolean; limits?: Limits } = {}): RawWork {
   const warnings: string[] = [];
   const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input instanceof Uint8Array ? input : undefined;
   if (bytes !== undefined) {
     if (!isPart10(bytes)) {
       throw new J2kError("DICOM_INVALID", 'not a DICOM Part 10 file: no "DICM" prefix after the 128-byte preamble (PS3.10 §7.1)');
     }
-    const file = readPart10(bytes);
+    const read: ReadPart10Options = {};
+    if (options.tolerant !== undefined) read.tolerant = options.tolerant;
+    if (options.limits !== undefined) read.limits = options.limits;
+    const file = readPart10(bytes, read);
     const raw: RawWork = {
       kind: input instanceof ArrayBuffer ? "arraybuffer" : "uint8array",
       meta: { ...file.meta },
@@ -191,7 +200,7 @@ function declaredSyntax(raw: RawWork, options: { sourceTransferSyntax?: string }
 }
 
 function load(input: DicomInput, options: TranscodeOptions): Work {
-  const raw = readInput(input);
+  const raw = readInput(input, options);
   const declared = declaredSyntax(raw, options);
   const source =
     declared !== undefined ? resolveTransferSyntax(declared, "source transfer syntax") : inferSourceSyntax(raw.dict, raw.warnings);
@@ -280,6 +289,7 @@ function encodeOptions(target: TransferSyntaxInfo, options: TranscodeOptions): E
   const o: EncodeFramesOptions = { transferSyntax: target.uid };
   if (options.ratios !== undefined) o.ratios = options.ratios;
   if (options.psnr !== undefined) o.psnr = options.psnr;
+  if (options.psnrPeak !== undefined) o.psnrPeak = options.psnrPeak;
   if (options.mct !== undefined) o.mct = options.mct;
   return o;
 }
@@ -463,7 +473,7 @@ function withoutNullValues(ds: DenaturalizedDataset): DenaturalizedDataset {
     if (el.Value === null || el.Value === undefined) {
       const { Value: _drop, ...rest } = el;
       void _drop;
-      out[tag] = rest as DicomElement;
+      out[tag] = rest;
     } else if (el.vr === "SQ") {
       out[tag] = { ...el, Value: el.Value.map((item) => withoutNullValues(item as DenaturalizedDataset)) };
     } else {
@@ -484,7 +494,7 @@ function output(work: Work, target: TransferSyntaxInfo, built: ReturnType<typeof
     case "arraybuffer":
     case "uint8array": {
       const enc = frames !== undefined ? encapsulateFrames(frames, { extendedOffsetTable: options.extendedOffsetTable ?? "auto" }) : undefined;
-      const bytes = writePart10(withoutNullValues(meta), withoutNullValues(dict), target, enc);
+      const bytes = writePart10(withoutNullValues(meta), withoutNullValues(dict), target, enc, options.limits);
       return work.kind === "uint8array" ? bytes : (bytes.buffer as ArrayBuffer);
     }
     case "dicomdict": {
@@ -530,8 +540,11 @@ export async function transcodeAsync<T extends DicomInput>(input: T, options: Tr
  * Read a DICOM object's transfer syntax, Image Pixel Module and Pixel Data (frames as stored for
  * encapsulated syntaxes) without decoding — what `j2kit dicom info` prints.
  */
-export function inspectDicom(input: DicomInput, options: { sourceTransferSyntax?: string } = {}): DicomPixelSummary {
-  const raw = readInput(input);
+export function inspectDicom(
+  input: DicomInput,
+  options: { sourceTransferSyntax?: string; tolerant?: boolean; limits?: Limits } = {},
+): DicomPixelSummary {
+  const raw = readInput(input, options);
   const warnings = raw.warnings;
   const declared = declaredSyntax(raw, options);
   let source: TransferSyntaxInfo;

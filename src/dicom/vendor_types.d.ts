@@ -1,5 +1,5 @@
 /**
- * The parts of dcmjs (no bundled types) and pako (no @types installed; deflateRaw writes the
+ * The parts of dcmjs (no bundled types) and pako (no @types installed; deflateRaw writes and Inflate reads the
  * Deflated Explicit VR Little Endian syntax) the DICOM layer uses.
  * Internal: nothing public refers to these declarations.
  */
@@ -31,7 +31,15 @@ declare module "dcmjs" {
     getBuffer(start?: number, end?: number): ArrayBuffer;
   }
 
+  interface DcmLogger {
+    getLevel(): number;
+    setLevel(level: number | string, persist?: boolean): void;
+    getLogger(name: string): DcmLogger;
+  }
+
   const dcmjs: {
+    /** loglevel logger dcmjs writes its warnings to (and "validation.dcmjs" below it). */
+    log: DcmLogger;
     data: {
       DicomDict: new (meta: DcmDataset) => DcmDicomDict;
       WriteBufferStream: new (defaultSize?: number, littleEndian?: boolean) => DcmWriteBufferStream;
@@ -40,6 +48,8 @@ declare module "dcmjs" {
         write(dataset: DcmDataset, stream: DcmWriteBufferStream, syntax: string, writeOptions?: Record<string, unknown>): number;
       };
       DicomMetaDictionary: {
+        /** Tag "(GGGG,EEEE)" → entry; what dcmjs's reader looks a tag's VR up in. */
+        dictionary: Record<string, { vr?: string } | undefined>;
         naturalizeDataset(dataset: DcmDataset): Record<string, unknown>;
         denaturalizeDataset(dataset: Record<string, unknown>): DcmDataset;
       };
@@ -50,4 +60,12 @@ declare module "dcmjs" {
 
 declare module "pako" {
   export function deflateRaw(data: Uint8Array, options?: { level?: number }): Uint8Array;
+  /** Streaming inflater (raw DEFLATE with `raw: true`); output arrives chunk by chunk in onData. */
+  export class Inflate {
+    constructor(options?: { raw?: boolean; chunkSize?: number });
+    push(data: Uint8Array, final?: boolean): boolean;
+    onData: (chunk: Uint8Array) => void;
+    err: number;
+    msg: string;
+  }
 }

@@ -9,7 +9,7 @@ import { J2kError } from "../errors.js";
 import type { DecodedImage } from "../types.js";
 import { sniffFormat } from "../jp2/boxes.js";
 import { encodeJpegDetailed } from "./encode.js";
-import { jpegMetadataFromJp2, jpegReadiness } from "./from_jp2.js";
+import { jpegMetadataFromJp2, jpegReady } from "./from_jp2.js";
 import type { JpegEncodeOptions } from "./options.js";
 
 /** True for `.jpg` / `.jpeg` output names. */
@@ -19,7 +19,8 @@ export function isJpegPath(path: string): boolean {
 
 /** Encode `image` (decoded from `input`) to the JPEG file `path`; returns the warnings. */
 export async function writeJpegFromJp2(path: string, input: Uint8Array, image: DecodedImage, options: JpegEncodeOptions): Promise<string[]> {
-  const warnings = jpegReadiness(image);
+  const ready = jpegReady(image);
+  const warnings = ready.warnings;
   const o: JpegEncodeOptions = { ...options };
   const fmt = sniffFormat(input);
   if (fmt === "jp2" || fmt === "jpx") {
@@ -30,7 +31,7 @@ export async function writeJpegFromJp2(path: string, input: Uint8Array, image: D
     if (meta.comments.length > 0) o.comments = meta.comments;
     if (meta.density) o.density = meta.density;
   }
-  const r = encodeJpegDetailed(image, o);
+  const r = encodeJpegDetailed(ready.image, o);
   warnings.push(...r.warnings);
   const tmp = `${path}.${process.pid}.partial`;
   try {

@@ -7,7 +7,7 @@ import type { J2kImage } from "../types.js";
 import { JpegState } from "./core.js";
 import { jpegSettings, type JpegEncodeOptions } from "./options.js";
 import { sampleConverter } from "./samples.js";
-import { JpegWriter, jpegInput } from "./writer.js";
+import { JpegWriter, isSampleArray, jpegInput } from "./writer.js";
 
 /** Result of {@link encodeJpegDetailed}. */
 export interface JpegEncodeResult {
@@ -39,8 +39,8 @@ export function encodeJpegDetailed(image: J2kImage, options: JpegEncodeOptions =
   }
   const input = jpegInput(image.width, image.height, image.components, image.bitDepth, image.signed);
   const need = image.width * image.height * image.components;
-  if (!ArrayBuffer.isView(image.data) || image.data.length < need) {
-    throw new J2kError("INVALID_ARGUMENT", `image.data must hold width x height x components = ${need} samples (got ${ArrayBuffer.isView(image.data) ? image.data.length : "none"})`);
+  if (!isSampleArray(image.data) || image.data.length < need) {
+    throw new J2kError("INVALID_ARGUMENT", `image.data must hold width x height x components = ${need} samples (got ${isSampleArray(image.data) ? image.data.length : "no Uint8Array/Uint16Array/Int16Array/Int32Array"})`);
   }
   const settings = jpegSettings(options, input.comps);
   let state: JpegState | undefined;

@@ -93,18 +93,38 @@ export function jpegMetadataFromJp2(bytes: Uint8Array): Jp2JpegMetadata {
 }
 
 /**
- * Check that a decoded JP2 image can become a JPEG and return extra notes: CMYK/YCCK/Lab data
- * cannot be coded as JFIF; sYCC-type data is written as it is (no conversion to RGB here).
+ * Make a decoded JP2 image ready for JFIF: sYCC (EnumCS 18) is converted to RGB with the
+ * IEC 61966-2-1 Amd.1 matrix (R = Y + 1.402 Cr', G = Y - 0.344136 Cb' - 0.714136 Cr',
+ * B = Y + 1.772 Cb', rounded and clamped; chroma centred on 2^(bits-1)); CMYK/YCCK/Lab data cannot
+ * be coded as JFIF (`UNSUPPORTED`); other YCC spaces are coded as they are, with a warning.
  */
-export function jpegReadiness(image: DecodedImage): string[] {
+export function jpegReady(image: DecodedImage): { image: DecodedImage; warnings: string[] } {
   const name = image.colorSpace?.name;
   if (name === "CMYK" || name === "YCCK" || name === "CIELab" || name === "CIEJab") {
     throw new J2kError("UNSUPPORTED", `the image is in the ${name} colour space; j2kit writes JPEG only as greyscale or RGB (JFIF)`);
   }
-  if (name !== undefined && /YCC|YCbCr|YPbPr/.test(name)) {
-    return [`the image is in the ${name} colour space; its samples were coded as if they were RGB (no conversion)`];
+  if (name === "sYCC" && image.components >= 3 && !image.signed && image.layout === "interleaved") {
+    const C = image.components;
+    const max = 2 ** image.bitDepth - 1;
+    const mid = 2 ** (image.bitDepth - 1);
+    const src = image.data;
+    const data = new (src.constructor as { new (n: number): typeof src })(src.length);
+    const clamp = (v: number) => (v < 0 ? 0 : v > max ? max : Math.round(v));
+    for (let i = 0; i < src.length; i += C) {
+      const y = src[i]!;
+      const cb = src[i + 1]! - mid;
+      const cr = src[i + 2]! - mid;
+      data[i] = clamp(y + 1.402 * cr);
+      data[i + 1] = clamp(y - 0.344136 * cb - 0.714136 * cr);
+      data[i + 2] = clamp(y + 1.772 * cb);
+      for (let k = 3; k < C; k++) data[i + k] = src[i + k]!;
+    }
+    return { image: { ...image, data, colorSpace: { name: "sRGB", enumerated: 16 } }, warnings: ["sYCC samples were converted to RGB"] };
   }
-  return [];
+  if (name !== undefined && /YCC|YCbCr|YPbPr/.test(name)) {
+    return { image, warnings: [`the image is in the ${name} colour space; its samples were coded as if they were RGB (no conversion)`] };
+  }
+  return { image, warnings: [] };
 }
 
 export type { JpegOptions };

@@ -7,5 +7,5 @@ export type { JpegEncodeResult } from "./encode.js";
 export { createJpegWriter, JpegWriter } from "./writer.js";
 export type { JpegWriterInfo, JpegSink } from "./writer.js";
 export type { JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./options.js";
-export { jpegMetadataFromJp2, XMP_UUID } from "./from_jp2.js";
+export { jpegMetadataFromJp2, jpegReady, XMP_UUID } from "./from_jp2.js";
 export type { Jp2JpegMetadata } from "./from_jp2.js";

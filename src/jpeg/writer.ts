@@ -34,6 +34,11 @@ function bad(message: string): J2kError {
   return new J2kError("ENCODE_INVALID_OPTIONS", message);
 }
 
+/** The sample array types j2kit uses (see `sampleArrayFor`). */
+export function isSampleArray(a: unknown): a is SampleArray {
+  return a instanceof Uint8Array || a instanceof Uint16Array || a instanceof Int16Array || a instanceof Int32Array;
+}
+
 /** Validated geometry of an input, shared with encodeJpeg. */
 export interface JpegInput {
   width: number;
@@ -117,6 +122,7 @@ export class JpegWriter {
    * array of the bit depth given, as {@link J2kImage.data}).
    */
   writeRows(rows: SampleArray): void {
+    if (!isSampleArray(rows)) throw new J2kError("INVALID_ARGUMENT", "writeRows takes a Uint8Array, Uint16Array, Int16Array or Int32Array of samples");
     if (this.done || this.failed) throw new J2kError("INVALID_ARGUMENT", `the JPEG writer is ${this.done ? "finished" : "broken by an earlier error"}; create a new one`);
     const { width, height, step } = this.input;
     const rowLen = width * step;

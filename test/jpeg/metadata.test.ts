@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import { encode, encodeJpeg } from "../../src/index.js";
 import { readJp2, repairJp2Icc } from "../../src/jp2/index.js";
 import { REPO_ROOT, TESTDATA } from "../helpers/paths.js";
-import { asImage, cjpeg, djpeg, frameOf, has, jpeginfoCheck, jpegSegments, quantTables, synthetic, tmpFile } from "./helpers.js";
+import { asImage, cjpeg, djpeg, frameOf, has, jpeginfoCheck, jpegSegments, parsePnm, psnr, quantTables, synthetic, tmpFile } from "./helpers.js";
 
 const XMP_NS = "http://ns.adobe.com/xap/1.0/\0";
 
@@ -141,6 +141,21 @@ describe.skipIf(!existsSync(CLI) || !has("djpeg") || !has("jpeginfo"))("j2kit de
     expect(r.status).toBe(2);
     expect(existsSync(out)).toBe(false);
     expect(j2kit("decode", src, tmpFile(".png"), "--quality", "90").status).toBe(2);
+  });
+
+  test.skipIf(!has("opj_decompress"))("an sYCC JP2 (file2.jp2) is converted to RGB: close to opj_decompress's RGB (needs libopenjp2-tools)", () => {
+    const src = resolve(TESTDATA, "conformance/part4_jp2/file2.jp2");
+    const out = tmpFile(".jpg");
+    const r = j2kit("decode", src, out, "--quality", "95");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/sYCC samples were converted to RGB/);
+    const ppm = tmpFile(".ppm");
+    const o = spawnSync("opj_decompress", ["-i", src, "-o", ppm], { encoding: "utf8" });
+    expect(o.status, o.stderr).toBe(0);
+    const ref = parsePnm(new Uint8Array(readFileSync(ppm)));
+    const ours = djpeg(new Uint8Array(readFileSync(out)));
+    expect([ours.width, ours.height]).toEqual([ref.width, ref.height]);
+    expect(psnr(ref.data, ours.data)).toBeGreaterThan(30);
   });
 
   test("a CMYK JP2 is refused with UNSUPPORTED and the existing output file is untouched", () => {

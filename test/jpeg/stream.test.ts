@@ -227,6 +227,9 @@ describe("JPEG strip writer", () => {
     expect(code(() => encodeJpeg({ ...img, width: 70000, data: new Uint8Array(70000 * 8 * 3) }))).toBe("ENCODE_INVALID_OPTIONS");
     expect(code(() => encodeJpeg({ ...img, components: 5 }))).toBe("ENCODE_INVALID_OPTIONS");
     expect(code(() => encodeJpeg({ ...img, data: new Uint8Array(10) }))).toBe("INVALID_ARGUMENT");
+    expect(code(() => encodeJpeg({ ...img, data: new Float32Array(192) as never }))).toBe("INVALID_ARGUMENT");
+    expect(code(() => encodeJpeg({ ...img, width: Number.NaN }))).toBe("ENCODE_INVALID_OPTIONS");
+    expect(code(() => encodeJpeg(null as never))).toBe("INVALID_ARGUMENT");
     const w = createJpegWriter({ width: 8, height: 8, components: 3 }, () => {});
     expect(code(() => w.writeRows(new Uint8Array(7)))).toBe("INVALID_ARGUMENT");
     w.writeRows(img.data.subarray(0, 24 * 4));

@@ -18,7 +18,7 @@ import { readTestdata } from "../helpers/paths.js";
 import { Prng } from "../helpers/prng.js";
 
 const SEED = process.env.J2K_FUZZ_SEED ? Number(process.env.J2K_FUZZ_SEED) >>> 0 : 0x6a326b21;
-const CASES = process.env.J2K_FUZZ_CASES ? Number(process.env.J2K_FUZZ_CASES) : 2000;
+const CASES = process.env.J2K_FUZZ_CASES ? Number(process.env.J2K_FUZZ_CASES) : 500;
 const BOUND_MS = 5000;
 const LIMITS: DecodeOptions["limits"] = { maxPixels: 2 ** 24, maxMemory: 256 * 2 ** 20 };
 console.log(`[fuzz] seed ${SEED} (J2K_FUZZ_SEED), ${CASES} cases per seed file (J2K_FUZZ_CASES)`);

@@ -1,0 +1,44 @@
+// Seed files of each fuzz target: valid (and a few deliberately odd) files from ../shared/testdata,
+// small enough that a case runs in milliseconds. Smaller files are picked more often.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** ../shared/testdata seen from the repository root (J2KIT_TESTDATA overrides it). */
+export const TESTDATA = process.env.J2KIT_TESTDATA ?? resolve(fileURLToPath(new URL("../../", import.meta.url)), "../shared/testdata");
+
+const FOLDERS = {
+  codestream: ["conformance/part4_j2k", "conformance/kakadu_j2c", "edge_cases/openjpeg", "medical_raw", "encoder"],
+  jp2: ["conformance/part4_jp2", "edge_cases/openjpeg", "edge_cases/jpylyzer", "icc", "realworld"],
+  dicom: ["dicom"],
+};
+
+function list(folder, test) {
+  const dir = join(TESTDATA, folder);
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.map((n) => join(dir, n)).filter((p) => statSync(p).isFile() && test(p));
+}
+
+const isCodestreamName = (p) => /\.(j2k|j2c|jpc|jhc|jph)$/i.test(p);
+const isJp2Name = (p) => /\.(jp2|jpx|jpf)$/i.test(p);
+
+/** Seeds of `target` as [{ path, name, bytes, weight }], files up to `maxBytes`. */
+export function seedsFor(target, maxBytes = 300 * 1024) {
+  let paths;
+  if (target === "dicom") paths = list("dicom", (p) => p.endsWith(".dcm"));
+  else if (target === "jp2") paths = FOLDERS.jp2.flatMap((f) => list(f, isJp2Name));
+  else paths = [...FOLDERS.codestream.flatMap((f) => list(f, isCodestreamName)), ...FOLDERS.jp2.flatMap((f) => list(f, isJp2Name))];
+  const seeds = [];
+  for (const path of [...new Set(paths)].sort()) {
+    const size = statSync(path).size;
+    if (size === 0 || size > maxBytes) continue;
+    seeds.push({ path, name: relative(TESTDATA, path), bytes: new Uint8Array(readFileSync(path)), weight: 1 / Math.sqrt(Math.max(1, size / 8192)) });
+  }
+  if (seeds.length === 0) throw new Error(`no seed files for target ${target} under ${TESTDATA}`);
+  return seeds;
+}

@@ -1,0 +1,145 @@
+// What each fuzz target calls, and how its outcome is classified:
+//   ok        a result that passes the structural checks below
+//   error     a J2kError with a code other than INTERNAL (the contract for bad input)
+//   internal  J2kError INTERNAL (a WebAssembly trap or a broken invariant: a bug)
+//   untyped   anything else thrown (RangeError, TypeError, ...: a bug)
+//   invalid   a result that breaks the public contract (wrong sizes, samples out of range, ...)
+// Time and memory are judged by the parent (scripts/fuzz/pool.mjs).
+
+/**
+ * Default limits of a fuzz case. A decode may use `maxMemory` of WebAssembly memory and hand back a
+ * copy of its output (at most `maxMemory` again) on top of the process's own ~60-80 MiB, so for the
+ * 512 MiB RSS bound per case to be a fair test the library is given 192 MiB.
+ */
+export const FUZZ_LIMITS = { maxPixels: 2 ** 26, maxMemory: 192 * 2 ** 20 };
+
+/** Targets and what they exercise. */
+export const TARGETS = {
+  decode: "decode() of codestreams and JP2 files (with allowPartial, reduce, region, layers, components variants)",
+  header: "readHeader() of codestreams and JP2 files",
+  dicom: "transcode() of DICOM Part 10 files to native and JPEG 2000 syntaxes, and inspectDicom()",
+  jp2: "checkJp2() / repairJp2Icc() and decode() of JP2 files",
+};
+
+function expectedArrayClass(bitDepth, signed) {
+  if (bitDepth > 16) return "Int32Array";
+  if (signed) return "Int16Array";
+  return bitDepth <= 8 ? "Uint8Array" : "Uint16Array";
+}
+
+/** Structural problems of a decoded image ([] = valid), as test/helpers/decoded.ts checks them. */
+export function imageProblems(img) {
+  const problems = [];
+  if (typeof img !== "object" || img === null) return ["decode returned no object"];
+  const { width, height, components, bitDepth, signed, data } = img;
+  // layout "components": the image's size is component 0's, which may have no samples at all
+  const least = img.layout === "components" ? 0 : 1;
+  if (!Number.isInteger(width) || width < least) problems.push(`width ${width}`);
+  if (!Number.isInteger(height) || height < least) problems.push(`height ${height}`);
+  if (!Number.isInteger(components) || components < 1) problems.push(`components ${components}`);
+  if (!Number.isInteger(bitDepth) || bitDepth < 1 || bitDepth > 38) problems.push(`bitDepth ${bitDepth}`);
+  if (!ArrayBuffer.isView(data)) return [...problems, "data is not a typed array"];
+  if (img.layout === "components") {
+    // one array per component, each typed after its own precision; `data` is component 0's
+    const cd = img.componentData;
+    if (!Array.isArray(cd) || cd.length !== components || cd[0] !== data) return [...problems, "componentData missing or not matching data"];
+    cd.forEach((arr, k) => {
+      const ci = img.componentInfo?.[k];
+      if (!ci) return problems.push(`componentInfo[${k}] missing`);
+      if (arr.constructor.name !== expectedArrayClass(ci.bitDepth, ci.signed)) problems.push(`componentData[${k}] is ${arr.constructor.name} for ${ci.signed ? "signed" : "unsigned"} ${ci.bitDepth}-bit`);
+      if (arr.length !== ci.width * ci.height) problems.push(`componentData[${k}] has ${arr.length} samples, component is ${ci.width}x${ci.height}`);
+    });
+    return problems;
+  }
+  const cls = data.constructor.name;
+  if (cls !== expectedArrayClass(bitDepth, signed)) problems.push(`data is ${cls}, expected ${expectedArrayClass(bitDepth, signed)}`);
+  if ((img.layout === "interleaved" || img.layout === "planar") && data.length !== width * height * components) {
+    problems.push(`data has ${data.length} samples, ${width}x${height}x${components} expected`);
+  }
+  if (!Array.isArray(img.warnings)) problems.push("warnings missing");
+  if (bitDepth <= 31 && problems.length === 0) {
+    const lo = signed ? -(2 ** (bitDepth - 1)) : 0;
+    const hi = signed ? 2 ** (bitDepth - 1) - 1 : 2 ** bitDepth - 1;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] < lo || data[i] > hi) {
+        problems.push(`sample ${i} = ${data[i]} outside ${lo}..${hi}`);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+function isPart10(b) {
+  return b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
+}
+
+function classifyError(lib, e) {
+  if (lib.isJ2kError(e)) {
+    if (e.code === "INTERNAL") return { outcome: "internal", code: e.code, message: e.message, stack: topFrames(e) };
+    return { outcome: "error", code: e.code, message: e.message };
+  }
+  const name = e?.name ?? typeof e;
+  return { outcome: "untyped", code: name, message: String(e?.message ?? e), stack: topFrames(e) };
+}
+
+function topFrames(e) {
+  return String(e?.stack ?? "")
+    .split("\n")
+    .slice(1, 6)
+    .map((l) => l.trim())
+    .join(" | ");
+}
+
+/** Run one case. `options` were chosen by the parent (see casePlan in scripts/fuzz.mjs). */
+export async function runTarget(lib, target, bytes, options) {
+  const limits = options.limits ?? FUZZ_LIMITS;
+  try {
+    switch (target) {
+      case "decode":
+      case "jp2decode": {
+        const img = lib.decode(bytes, { ...(options.decode ?? {}), limits });
+        const problems = imageProblems(img);
+        if (problems.length) return { outcome: "invalid", message: problems.join("; ") };
+        return { outcome: "ok", detail: `${img.width}x${img.height}x${img.components}${img.partial ? " partial" : ""}` };
+      }
+      case "header": {
+        const h = lib.readHeader(bytes);
+        if (!(h.width >= 1 && h.height >= 1 && h.components >= 1)) return { outcome: "invalid", message: `header ${h.width}x${h.height}x${h.components}` };
+        return { outcome: "ok", detail: `${h.width}x${h.height}x${h.components}` };
+      }
+      case "jp2": {
+        const op = options.jp2 ?? "check";
+        if (op === "decode") return runTarget(lib, "jp2decode", bytes, options);
+        const { repairJp2Icc, checkJp2 } = await lib.jp2();
+        if (op === "repair") {
+          const r = repairJp2Icc(bytes);
+          if (!(r.bytes instanceof Uint8Array) || r.bytes.length !== bytes.length) return { outcome: "invalid", message: "repairJp2Icc changed the file length" };
+          return { outcome: "ok", detail: `${r.repairs.length} repair(s)` };
+        }
+        const c = checkJp2(bytes);
+        if (typeof c.ok !== "boolean" || !Array.isArray(c.problems)) return { outcome: "invalid", message: "checkJp2 result malformed" };
+        return { outcome: "ok", detail: c.ok ? "ok" : `${c.problems.length} problem(s)` };
+      }
+      case "dicom": {
+        const op = options.dicom ?? { transferSyntax: "explicit-le" };
+        const { inspectDicom, transcode } = await lib.dicom();
+        if (op.inspect) {
+          const s = inspectDicom(bytes, op.tolerant ? { tolerant: true, limits } : { limits });
+          return { outcome: "ok", detail: `${s.transferSyntaxUid} ${s.frames ? s.frames.length + " frame(s)" : s.nativeByteLength + " bytes"}` };
+        }
+        const warnings = [];
+        const out = transcode(bytes, { ...op, limits, onWarning: (w) => warnings.push(w) });
+        if (!(out instanceof Uint8Array) || !isPart10(out)) return { outcome: "invalid", message: "transcode did not return Part 10 bytes" };
+        if (out.length > Math.max(16 * bytes.length, 8 * 2 ** 20) && out.length > limits.maxMemory) {
+          return { outcome: "invalid", message: `transcode wrote ${out.length} bytes for a ${bytes.length}-byte input, above maxMemory` };
+        }
+        return { outcome: "ok", detail: `${out.length} bytes, ${warnings.length} warning(s)` };
+      }
+      default:
+        return { outcome: "untyped", message: `unknown target ${target}` };
+    }
+  } catch (e) {
+    return classifyError(lib, e);
+  }
+}
