@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0xc28285b;
+export const INTERFACE_HASH: i32 = 0x2e1cff88;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -164,6 +164,36 @@ export enum DecodeWarning {
 }
 /** Number of DecodeWarning values. */
 export const DECODE_WARNING_COUNT: i32 = 2;
+
+/** Facts of a strip session (codec/strip_decoder.ts) and of the strip decoded last. Fields of stripInfo(). */
+export enum StripField {
+  /** first row of the strip on the reduced image grid */
+  gridY0 = 0,
+  /** one past its last row */
+  gridY1 = 1,
+  /** first reference-grid row decoded for it (extended upwards for sub-sampled components) */
+  refY0 = 2,
+  /** one past the last reference-grid row */
+  refY1 = 3,
+  /** strips in the session */
+  strips = 4,
+  /** tiles with data in the session */
+  tiles = 5,
+  /** 1 if data was missing (truncated codestream with allowPartial) */
+  partial = 6,
+  /** tiles of the session without data (left at 0) */
+  missingTiles = 7,
+  /** tiles whose last packets were absent */
+  shortTiles = 8,
+  /** bytes of the decoded code-block rows kept between strips */
+  cacheBytes = 9,
+  /** bytes the session holds between strips (tiles, pieces, caches) */
+  sessionBytes = 10,
+  /** code-blocks decoded by the session's strips so far (each at most once) */
+  blocksDecoded = 11,
+}
+/** Number of StripField values. */
+export const STRIP_FIELD_COUNT: i32 = 12;
 
 /** Scalar encoder parameters (value as f64). Fields of encoderSet(). */
 export enum EncoderParam {

@@ -48,7 +48,8 @@ export function asBytes(input: unknown): Uint8Array {
   throw new J2kError("INVALID_ARGUMENT", "expected the encoded image as a Uint8Array, a Node Buffer or an ArrayBuffer");
 }
 
-interface Plan {
+/** Region, resolution and components of a decode, resolved against the header. */
+export interface Plan {
   reduce: number;
   layers: number;
   /** Region on the reference grid. */
@@ -71,7 +72,8 @@ function checkInt(name: string, v: unknown, lo: number, hi: number): number {
   return v;
 }
 
-function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
+/** Resolve the options of a decode against the header (limits checked). */
+export function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
   const C = h.components.length;
   if (C > limits.maxComponents) {
     throw new J2kError("LIMIT_COMPONENTS", `codestream declares ${C} components, above limits.maxComponents (${limits.maxComponents})`);
@@ -153,7 +155,7 @@ function planeInfo(c: DecoderExports, comp: number): PlaneInfo {
 }
 
 /** Depth/sign of the output array for these components. */
-function outputType(infos: Array<{ bitDepth: number; signed: boolean }>): { bitDepth: number; signed: boolean } {
+export function outputType(infos: Array<{ bitDepth: number; signed: boolean }>): { bitDepth: number; signed: boolean } {
   const bitDepth = Math.max(...infos.map((i) => i.bitDepth));
   const anySigned = infos.some((i) => i.signed);
   const allSigned = infos.every((i) => i.signed);

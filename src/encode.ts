@@ -480,7 +480,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayerSize(l));
     return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderInfo(EncoderInfo.levels), allPasses: c.encoderInfo(EncoderInfo.allPasses) !== 0 };
-  });
+  }, undefined, "encode");
   if (s.format === "jp2") {
     const file = writeJp2(codestream, {
       width: W,
