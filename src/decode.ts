@@ -15,6 +15,7 @@ import type { Jp2File } from "./jp2/types.js";
 import { runInWorker } from "./worker/pool.js";
 import { checkThreads, decodeThreaded } from "./worker/threads.js";
 import { readHeader } from "./header.js";
+import { prefersStrips, decodeViaStrips } from "./strip/assemble.js";
 
 /** Default limits (see {@link Limits}). */
 export const DEFAULT_LIMITS: Required<Limits> = {
@@ -186,6 +187,8 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     throw new J2kError("INVALID_ARGUMENT", `layout must be "interleaved", "planar" or "components" (got ${String(layout)})`);
   }
   const jp2 = loc.jp2;
+  // large images: strips assembled in JavaScript memory (src/strip/assemble.ts)
+  if (prefersStrips(loc.codestream, options)) return decodeViaStrips(loc.codestream, jp2, options, limits);
   const warnings = jp2 ? [...jp2.warnings] : [];
   const needsChannelWork = !!jp2 && ((!!jp2.palette && !!jp2.componentMapping && options.palette !== "indices") || !!jp2.channels);
 

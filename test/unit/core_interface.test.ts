@@ -16,6 +16,7 @@ import {
   CodField,
   CompField,
   DecodeWarning,
+  StripField,
   EncoderInfo,
   EncoderParam,
   ENCODE_CHECK_MESSAGES,
@@ -46,7 +47,7 @@ describe("generated interface files", () => {
   });
 
   it("every field group of the table is exported on the TypeScript side with the same numbering", () => {
-    const ts: Record<string, Record<string, number>> = { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo };
+    const ts: Record<string, Record<string, number>> = { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, StripField, EncoderParam, EncoderInfo };
     expect(Object.keys(ts).sort()).toEqual(Object.keys(FIELDS).sort());
     for (const [group, g] of Object.entries(FIELDS)) {
       expect(Object.entries(ts[group]!), group).toEqual(g.fields.map(([name], i) => [name, i]));
