@@ -105,7 +105,8 @@ async function benchFile(file, { workers, format, levels }) {
   };
   const readBytes = () => sources.reduce((a, s) => a + s.readStats().bytes, 0);
   const readRequests = () => sources.reduce((a, s) => a + s.readStats().requests, 0);
-  const handler = createIiifHandler({ store, workers, cacheMiB: 1024, maxArea: 2 ** 26 });
+  const renders = [];
+  const handler = createIiifHandler({ store, workers, cacheMiB: 1024, maxArea: 2 ** 26, onRender: (_id, _c, st) => st !== "cached" && renders.push(st) });
   const server = createServer((req, res) => void handler(req, res));
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${server.address().port}/iiif/3/${encodeURIComponent(basename(file))}`;
@@ -134,6 +135,7 @@ async function benchFile(file, { workers, format, levels }) {
         }
       }
       const before = readBytes(), beforeReq = readRequests();
+      renders.length = 0;
       peak = process.memoryUsage().rss;
       let first = Infinity, bytes = 0;
       const start = performance.now();
@@ -157,6 +159,9 @@ async function benchFile(file, { workers, format, levels }) {
         outKiBPerTile: +(bytes / urls.length / 1024).toFixed(1),
         readKiBPerTile: +((readBytes() - before) / urls.length / 1024).toFixed(1),
         readRequests: readRequests() - beforeReq,
+        // server-side time per tile: in the worker (fetching ranges + decoding) and in all
+        decodeMs: +(renders.reduce((a, r) => a + r.decodeMs, 0) / Math.max(1, renders.length)).toFixed(1),
+        renderMs: +(renders.reduce((a, r) => a + r.totalMs, 0) / Math.max(1, renders.length)).toFixed(1),
         peakRssMiB: +(peak / 2 ** 20).toFixed(0),
       };
       rows.push(row);
@@ -164,6 +169,7 @@ async function benchFile(file, { workers, format, levels }) {
     console.table(rows);
   } finally {
     clearInterval(sampler);
+    await handler.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }

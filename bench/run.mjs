@@ -16,6 +16,10 @@
  *   lossydecode  decode of OpenJPEG-written 9/7 streams (ratio 20; 40/20/10) by j2kit and OpenJPEG-WASM.
  *   lossy     9/7 encode at ratio 20 (one layer) and 3 layers 40/20/10, with PSNR of both encoders.
  *   jpeg      JPEG encoder (bench/jpeg.mjs, run as its own process): encodeJpeg vs MozJPEG-WASM and cjpeg.
+ *   ht        HTJ2K (Part 15) lossless decode: the codestream ojph_compress writes for each image
+ *             (`-num_decomps L -block_size {64,64} -prog_order LRCP -reversible true`, as PEERS.md)
+ *             decoded by j2kit and by OpenJPH-WASM (@cornerstonejs/codec-openjph), next to j2kit's
+ *             Part-1 decode of the same image (the OpenJPEG-written stream of the decode section).
  *   threads   one image of ≥ 2 MP on N threads (decodeAsync({ threads: N }) vs threads: 1, and vs
  *             OpenJPEG-WASM), lossless and lossy decode.
  *
@@ -42,6 +46,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadOpenJpegWasm } from "./peers/openjpeg_wasm.mjs";
 import { loadJpeg2000Js } from "./peers/jpeg2000_js.mjs";
+import { loadOpenJphWasm } from "./peers/openjph_wasm.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..");
@@ -72,7 +77,7 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg"];
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht"];
 const only = (value("--only") ?? SECTIONS.join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
@@ -127,14 +132,14 @@ function readSigned16Raw(path, width, height) {
 }
 
 const CORPUS = [
-  { name: "kodim03", group: "Kodak×4", levels: 5, load: () => readPnm(join(corpusDir, "kodim03.ppm")) },
-  { name: "kodim04", group: "Kodak×4", levels: 5, load: () => readPnm(join(corpusDir, "kodim04.ppm")) },
-  { name: "kodim07", group: "Kodak×4", levels: 5, load: () => readPnm(join(corpusDir, "kodim07.ppm")) },
-  { name: "kodim08", group: "Kodak×4", levels: 5, load: () => readPnm(join(corpusDir, "kodim08.ppm")) },
-  { name: "saw", group: "saw", levels: 6, load: () => readPnm(join(corpusDir, "saw_2725x2225.ppm")) },
-  { name: "ct", group: "CT", levels: 5, load: () => readPnm(join(corpusDir, "ct_693_512x512_14bit.pgm")) },
+  { name: "kodim03", group: "Kodak×4", levels: 5, file: "kodim03.ppm", load: () => readPnm(join(corpusDir, "kodim03.ppm")) },
+  { name: "kodim04", group: "Kodak×4", levels: 5, file: "kodim04.ppm", load: () => readPnm(join(corpusDir, "kodim04.ppm")) },
+  { name: "kodim07", group: "Kodak×4", levels: 5, file: "kodim07.ppm", load: () => readPnm(join(corpusDir, "kodim07.ppm")) },
+  { name: "kodim08", group: "Kodak×4", levels: 5, file: "kodim08.ppm", load: () => readPnm(join(corpusDir, "kodim08.ppm")) },
+  { name: "saw", group: "saw", levels: 6, file: "saw_2725x2225.ppm", load: () => readPnm(join(corpusDir, "saw_2725x2225.ppm")) },
+  { name: "ct", group: "CT", levels: 5, file: "ct_693_512x512_14bit.pgm", load: () => readPnm(join(corpusDir, "ct_693_512x512_14bit.pgm")) },
   { name: "ct_s16", group: "CT signed 16", levels: 5, load: () => readSigned16Raw(join(corpusDir, "ct_693_512x512_s16le.raw"), 512, 512) },
-  { name: "dx", group: "DX", levels: 6, load: () => readPnm(join(corpusDir, "dx_chest_966_2000x2128_12bit.pgm")) },
+  { name: "dx", group: "DX", levels: 6, file: "dx_chest_966_2000x2128_12bit.pgm", load: () => readPnm(join(corpusDir, "dx_chest_966_2000x2128_12bit.pgm")) },
 ];
 const selected = CORPUS.filter((c) =>
   imageFilter ? imageFilter.some((f) => c.name.toLowerCase().startsWith(f)) : quick ? ["kodim03", "ct"].includes(c.name) : true,
@@ -558,6 +563,51 @@ if (only.includes("jpeg")) {
   // JPEG encoder section: its own script and process (bench/jpeg.mjs)
   const { spawnSync } = await import("node:child_process");
   spawnSync(process.execPath, [join(here, "jpeg.mjs"), ...(quick ? ["--quick"] : []), ...(value("--runs") ? ["--runs", value("--runs")] : [])], { stdio: "inherit" });
+}
+
+if (only.includes("ht")) {
+  const { spawnSync } = await import("node:child_process");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const ojph = await loadOpenJphWasm();
+  print(`HT peer: ${ojph.version} (init ${ojph.initMs.toFixed(1)} ms)`);
+  const dir = mkdtempSync(join(tmpdir(), "j2kit-bench-ht-"));
+  const rows = [];
+  try {
+    for (const c of selected.filter((c) => c.file)) {
+      const img = imageOf(c);
+      const m = mp(img.width, img.height);
+      const htFile = join(dir, `${c.name}.j2c`);
+      const args = ["-i", join(corpusDir, c.file), "-o", htFile, "-num_decomps", String(c.levels), "-block_size", "{64,64}", "-prog_order", "LRCP", "-reversible", "true"];
+      if (img.components === 1) args.push("-colour_trans", "false");
+      const r = spawnSync("ojph_compress", args, { encoding: "utf8" });
+      if (r.status !== 0) {
+        rows.push({ name: c.name, group: c.group, mp: m, note: `ojph_compress failed: ${(r.stderr || r.error?.message || "").trim().slice(0, 80)}` });
+        continue;
+      }
+      const ht = new Uint8Array(readFileSync(htFile));
+      const part1 = peerStreamOf(c);
+      const exact = samplesEqual(j2kit.decode(ht).data, img.data);
+      const t = await measureRow([["ours", () => j2kit.decode(ht)], ["peer", () => ojph.decode(ht)], ["p1", () => j2kit.decode(part1)]], m);
+      rows.push({ name: c.name, group: c.group, mp: m, ...t, exact, bytes: ht.length });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const agg = groupRows(rows.filter((r) => !r.note)).map(({ group, rs, mpTotal }) => {
+    const sum = (k) => rs.reduce((s, r) => s + (r[k].ok ? r[k].ms : NaN), 0);
+    return { name: group, mp: mpTotal, ours: { ok: true, ms: sum("ours") }, peer: { ok: true, ms: sum("peer") }, p1: { ok: true, ms: sum("p1") }, exact: rs.every((r) => r.exact) };
+  });
+  table(
+    "HTJ2K lossless decode (ojph_compress-written codestream), one thread",
+    ["image", "MP", "j2kit HT MP/s", "OpenJPH-WASM MP/s", "j2kit Part-1 MP/s (same image)", "j2kit HT / OpenJPH-WASM", "j2kit HT / j2kit Part-1", "j2kit output", "load (j2kit)"],
+    [...rows, ...agg].map((r) =>
+      r.note
+        ? [r.name, fmt(r.mp, 2), r.note, "–", "–", "–", "–", "–", "–"]
+        : [r.name, fmt(r.mp, 2), mps(r.ours, r.mp), mps(r.peer, r.mp), mps(r.p1, r.mp), speedRatio(r), speedRatio(r, "ours", "p1"), r.exact ? "bit-exact" : "MISMATCH", r.ours?.others !== undefined ? loadNote(r.ours) : "–"],
+    ),
+  );
+  out.sections.ht = rows;
 }
 
 if (wantJson) {

@@ -1,12 +1,17 @@
 // Encoder exports (C-like ABI). The host: jobBegin → encoderCreate → encoderSet* → encoderPlane(c)
 // (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
 
-import { EncodeJob, encodeJobNew, encodeRun, compWidth, compHeight } from "./encoder";
+import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
+import { encodeRun } from "./encoder";
+import { rateReallocate } from "./rate/rate_control";
+import { writeCodestream } from "./codestream/write_codestream";
+import { decoderParse, decoderRun } from "./api_decoder";
+import { arenaMark, arenaRelease } from "./util/arena";
 import { compSiz, PocEntry, pocEntry } from "./codestream/params";
-import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
-import { EncoderParam, EncoderInfo, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
+import { EncoderParam, EncoderInfo, LayerInfo, CHECK_LAYER_TARGET, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
 
 let gJob: usize = 0;
 
@@ -53,10 +58,7 @@ export function encoderSet(field: i32, value: f64): void {
     case EncoderParam.progression: { cs.gcod.progression = v; break; }
     case EncoderParam.layers: {
       if (v < 1 || v > 65535) fail(ERR_ENCODE_OPTIONS, -1, CHECK_LAYERS, v);
-      cs.gcod.layers = v;
-      j.layers = v;
-      j.layerBytes = arenaAllocZeroed(<usize>v * 8);
-      j.layerDist = arenaAllocZeroed(<usize>v * 8);
+      encodeJobSetLayers(j, v);
       break;
     }
     case EncoderParam.sop: { cs.gcod.sop = v != 0 ? 1 : 0; break; }
@@ -88,10 +90,15 @@ export function encoderSetPrecinct(i: i32, ppx: i32, ppy: i32): void {
   if (i + 1 > j.numPrecinctSizes) j.numPrecinctSizes = i + 1;
 }
 
-/** Layer l: cumulative byte budget (0 = none) and squared-error target (0 = none). */
+/**
+ * Target of layer l (cumulative: the image decoded up to that layer): a byte budget for the
+ * codestream up to its end (0 = none), or the squared error allowed, summed over all output
+ * samples (0 = none). Rate control (codec/rate/) meets them.
+ */
 export function encoderSetLayer(l: i32, bytes: f64, dist: f64): void {
   let j = job();
   if (l < 0 || l >= j.layers) fail(ERR_ENCODE_OPTIONS, -1, CHECK_LAYER_INDEX, l);
+  if (!(bytes >= 0 && bytes < Infinity && dist >= 0 && dist < Infinity)) fail(ERR_ENCODE_OPTIONS, -1, CHECK_LAYER_TARGET, l);
   store<f64>(j.layerBytes + (<usize>l << 3), bytes);
   store<f64>(j.layerDist + (<usize>l << 3), dist);
 }
@@ -130,8 +137,9 @@ export function encoderPlane(c: i32): usize {
   let slot = j.planes + (<usize>c << alignof<usize>());
   let p = load<usize>(slot);
   if (p == 0) {
-    let n = <usize>compWidth(s, c) * <usize>compHeight(s, c);
-    p = arenaAlloc(max(n, 1) * 4);
+    // 64-bit size: a plane above 2^30 samples fails with LIMIT_MEMORY instead of wrapping (the
+    // plane is also where the encoder's transforms run, in place)
+    p = arenaAllocArray(<u64>max(<u64>compWidth(s, c) * <u64>compHeight(s, c), 1), 4);
     store<usize>(slot, p);
   }
   return p;
@@ -150,15 +158,53 @@ export function encoderRun(): usize {
   return encodeRun(job());
 }
 
+/**
+ * After encoderRun with squared-error targets: form the layers again from the targets as they are
+ * now (the host tightens a layer's target when its check found the decoded layer short) and write
+ * the codestream again. The blocks are not coded again. Returns the codestream pointer.
+ */
+export function encoderReallocate(): usize {
+  let j = job();
+  rateReallocate(j);
+  writeCodestream(j);
+  return j.out;
+}
+
+let gVerifyMark: usize = 0;
+
+/**
+ * Decode the codestream just written, up to layer `layers` (1-based), with the decoder, in memory
+ * above the encoder's: the host reads the planes with decoderPlane() and compares them with its
+ * samples, then calls encoderVerifyEnd(). Returns the number of components.
+ */
+export function encoderVerifyBegin(layers: i32): i32 {
+  let j = job();
+  gVerifyMark = arenaMark();
+  let s = j.cs.siz;
+  let C = decoderParse(j.out, j.outLen);
+  decoderRun(0, layers, s.XOsiz, s.YOsiz, s.Xsiz, s.Ysiz, 0, 0, 1e15);
+  return C;
+}
+
+/** Give back the memory of encoderVerifyBegin's decode. */
+export function encoderVerifyEnd(): void {
+  arenaRelease(gVerifyMark);
+}
+
 export function encoderOutputLength(): i32 {
   return job().outLen;
 }
 
-/** Bytes of the codestream up to the end of layer l (all headers included). */
-export function encoderLayerSize(l: i32): f64 {
+/** Result `field` (a LayerInfo) of layer l of the finished run; -1 for an unknown field or layer. */
+export function encoderLayer(l: i32, field: i32): f64 {
   let j = job();
-  if (l < 0 || l >= j.layers || j.layerSizes == 0) return -1;
-  return load<f64>(j.layerSizes + (<usize>l << 3));
+  if (l < 0 || l >= j.layers) return -1;
+  switch (field) {
+    case LayerInfo.bytes: return layerF64(j.layerSizes, l);
+    case LayerInfo.estimatedError: return layerF64(j.layerEstimate, l);
+    case LayerInfo.status: return <f64>load<i32>(j.layerStatus + (<usize>l << 2));
+  }
+  return -1;
 }
 
 /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
@@ -167,6 +213,15 @@ export function encoderInfo(field: i32): f64 {
   switch (field) {
     case EncoderInfo.levels: return <f64>j.cs.cod.levels;
     case EncoderInfo.allPasses: return <f64>j.allPasses;
+    case EncoderInfo.levelsAsked: return <f64>j.levelsAsked;
+    case EncoderInfo.baseStep: return j.baseStep;
+    case EncoderInfo.refinements: return <f64>j.refinements;
+    case EncoderInfo.samples: return j.numSamples;
+    case EncoderInfo.guardBits: {
+      let g = 0;
+      for (let c = 0; c < j.cs.siz.Csiz; c++) g = max(g, jobQuant(j, c).guard);
+      return <f64>g;
+    }
   }
   return -1;
 }

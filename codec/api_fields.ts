@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x2e1cff88;
+export const INTERFACE_HASH: i32 = 0xd3762e;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -245,15 +245,37 @@ export enum EncoderParam {
 /** Number of EncoderParam values. */
 export const ENCODER_PARAM_COUNT: i32 = 22;
 
-/** Facts of a finished encode run. Fields of encoderInfo(). */
+/** Facts of a finished encode run (what the encoder adjusted is reported, never silently applied). Fields of encoderInfo(). */
 export enum EncoderInfo {
   /** decomposition levels used (after clamping to the image) */
   levels = 0,
   /** 1 if the last layer holds every useful coding pass (the quantiser limits quality) */
   allPasses = 1,
+  /** decomposition levels asked */
+  levelsAsked = 2,
+  /** 9/7 base step used (after rate control's refinements) */
+  baseStep = 3,
+  /** times rate control refined the 9/7 step and coded the blocks again */
+  refinements = 4,
+  /** samples of all components (the denominator of an MSE) */
+  samples = 5,
+  /** guard bits written (the most of any component; 9/7 coding raises them when a band needs more) */
+  guardBits = 6,
 }
 /** Number of EncoderInfo values. */
-export const ENCODER_INFO_COUNT: i32 = 2;
+export const ENCODER_INFO_COUNT: i32 = 7;
+
+/** Per-layer results of a finished encode run. Fields of encoderLayer(). */
+export enum LayerInfo {
+  /** bytes of the codestream up to the end of the layer, all headers included */
+  bytes = 0,
+  /** squared error rate control estimates for the image decoded up to the layer (sum over all samples) */
+  estimatedError = 1,
+  /** LayerStatus: how the layer met its target */
+  status = 2,
+}
+/** Number of LayerInfo values. */
+export const LAYER_INFO_COUNT: i32 = 3;
 
 /** Code-block style bits (SPcod/SPcoc, Table A.19; bit 6: HTJ2K, ISO/IEC 15444-15). */
 /** selective arithmetic coding bypass */
@@ -283,6 +305,18 @@ export const PROG_PCRL: i32 = 0x03;
 /** component-position-resolution-layer */
 export const PROG_CPRL: i32 = 0x04;
 
+/** How a layer met its target (LayerInfo.status). */
+/** no target: every coding pass */
+export const LAYER_NO_TARGET: i32 = 0x00;
+/** target met */
+export const LAYER_MET: i32 = 0x01;
+/** the headers and empty packets alone exceed the byte budget: the layer carries no coded data */
+export const LAYER_HEADERS_OVER_BUDGET: i32 = 0x02;
+/** every coding pass fits the byte budget with room left: the quantiser limits the layer */
+export const LAYER_ALL_PASSES: i32 = 0x03;
+/** even every coding pass stays above the squared-error target */
+export const LAYER_ERROR_NOT_REACHED: i32 = 0x04;
+
 /** Where the encoder starts new tile-parts (EncoderParam.tileParts). */
 /** one tile-part per tile */
 export const TILEPARTS_NONE: i32 = 0x00;
@@ -311,6 +345,7 @@ export const CHECK_MCT_SAMPLING: i32 = 20;
 export const CHECK_PRECINCT_SIZE: i32 = 21;
 export const CHECK_GUARD_BITS: i32 = 22;
 export const CHECK_LAYER_INDEX: i32 = 23;
+export const CHECK_LAYER_TARGET: i32 = 25;
 export const CHECK_UNKNOWN_PARAM: i32 = 24;
 export const CHECK_NO_SAMPLES: i32 = 30;
 export const CHECK_EXPONENT_RANGE: i32 = 40;

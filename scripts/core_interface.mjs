@@ -167,10 +167,24 @@ export const FIELDS = {
   },
   EncoderInfo: {
     fn: "encoderInfo",
-    doc: "Facts of a finished encode run.",
+    doc: "Facts of a finished encode run (what the encoder adjusted is reported, never silently applied).",
     fields: [
       ["levels", "decomposition levels used (after clamping to the image)"],
       ["allPasses", "1 if the last layer holds every useful coding pass (the quantiser limits quality)"],
+      ["levelsAsked", "decomposition levels asked"],
+      ["baseStep", "9/7 base step used (after rate control's refinements)"],
+      ["refinements", "times rate control refined the 9/7 step and coded the blocks again"],
+      ["samples", "samples of all components (the denominator of an MSE)"],
+      ["guardBits", "guard bits written (the most of any component; 9/7 coding raises them when a band needs more)"],
+    ],
+  },
+  LayerInfo: {
+    fn: "encoderLayer",
+    doc: "Per-layer results of a finished encode run.",
+    fields: [
+      ["bytes", "bytes of the codestream up to the end of the layer, all headers included"],
+      ["estimatedError", "squared error rate control estimates for the image decoded up to the layer (sum over all samples)"],
+      ["status", "LayerStatus: how the layer met its target"],
     ],
   },
 };
@@ -197,6 +211,16 @@ export const CONSTANTS = {
       ["PROG_RPCL", "RPCL", 2, "resolution-position-component-layer"],
       ["PROG_PCRL", "PCRL", 3, "position-component-resolution-layer"],
       ["PROG_CPRL", "CPRL", 4, "component-position-resolution-layer"],
+    ],
+  },
+  LayerStatus: {
+    doc: "How a layer met its target (LayerInfo.status).",
+    values: [
+      ["LAYER_NO_TARGET", "noTarget", 0, "no target: every coding pass"],
+      ["LAYER_MET", "met", 1, "target met"],
+      ["LAYER_HEADERS_OVER_BUDGET", "headersOverBudget", 2, "the headers and empty packets alone exceed the byte budget: the layer carries no coded data"],
+      ["LAYER_ALL_PASSES", "allPasses", 3, "every coding pass fits the byte budget with room left: the quantiser limits the layer"],
+      ["LAYER_ERROR_NOT_REACHED", "errorNotReached", 4, "even every coding pass stays above the squared-error target"],
     ],
   },
   TilePartSplit: {
@@ -278,6 +302,7 @@ export const ENCODE_CHECKS = [
   [21, "PRECINCT_SIZE", "precincts above the lowest resolution must be at least 2x2 (resolution {value})"],
   [22, "GUARD_BITS", "guard bits must be 0..7 (got {value})"],
   [23, "LAYER_INDEX", "layer index {value} is out of range"],
+  [25, "LAYER_TARGET", "layer targets must be finite and >= 0 (layer {value})"],
   [24, "UNKNOWN_PARAM", "unknown encoder parameter {value}"],
   [30, "NO_SAMPLES", "no samples were given for component {value}"],
   [40, "EXPONENT_RANGE", "a sub-band would need exponent {value} (> 31); the sample range is too large for reversible coding"],

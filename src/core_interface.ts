@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x2e1cff88;
+export const INTERFACE_HASH = 0xd3762e;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -245,15 +245,37 @@ export const EncoderParam = {
 /** A {@link EncoderParam} value. */
 export type EncoderParam = (typeof EncoderParam)[keyof typeof EncoderParam];
 
-/** Facts of a finished encode run. Fields of `encoderInfo()`. */
+/** Facts of a finished encode run (what the encoder adjusted is reported, never silently applied). Fields of `encoderInfo()`. */
 export const EncoderInfo = {
   /** decomposition levels used (after clamping to the image) */
   levels: 0,
   /** 1 if the last layer holds every useful coding pass (the quantiser limits quality) */
   allPasses: 1,
+  /** decomposition levels asked */
+  levelsAsked: 2,
+  /** 9/7 base step used (after rate control's refinements) */
+  baseStep: 3,
+  /** times rate control refined the 9/7 step and coded the blocks again */
+  refinements: 4,
+  /** samples of all components (the denominator of an MSE) */
+  samples: 5,
+  /** guard bits written (the most of any component; 9/7 coding raises them when a band needs more) */
+  guardBits: 6,
 } as const;
 /** A {@link EncoderInfo} value. */
 export type EncoderInfo = (typeof EncoderInfo)[keyof typeof EncoderInfo];
+
+/** Per-layer results of a finished encode run. Fields of `encoderLayer()`. */
+export const LayerInfo = {
+  /** bytes of the codestream up to the end of the layer, all headers included */
+  bytes: 0,
+  /** squared error rate control estimates for the image decoded up to the layer (sum over all samples) */
+  estimatedError: 1,
+  /** LayerStatus: how the layer met its target */
+  status: 2,
+} as const;
+/** A {@link LayerInfo} value. */
+export type LayerInfo = (typeof LayerInfo)[keyof typeof LayerInfo];
 
 /** Code-block style bits (SPcod/SPcoc, Table A.19; bit 6: HTJ2K, ISO/IEC 15444-15). */
 export const CblkStyle = {
@@ -285,6 +307,20 @@ export const Progression = {
   PCRL: 0x03,
   /** component-position-resolution-layer */
   CPRL: 0x04,
+} as const;
+
+/** How a layer met its target (LayerInfo.status). */
+export const LayerStatus = {
+  /** no target: every coding pass */
+  noTarget: 0x00,
+  /** target met */
+  met: 0x01,
+  /** the headers and empty packets alone exceed the byte budget: the layer carries no coded data */
+  headersOverBudget: 0x02,
+  /** every coding pass fits the byte budget with room left: the quantiser limits the layer */
+  allPasses: 0x03,
+  /** even every coding pass stays above the squared-error target */
+  errorNotReached: 0x04,
 } as const;
 
 /** Where the encoder starts new tile-parts (EncoderParam.tileParts). */
@@ -354,6 +390,7 @@ export const ENCODE_CHECK_MESSAGES: Record<number, (value: number) => string> = 
   21: (value) => `precincts above the lowest resolution must be at least 2x2 (resolution ${value})`,
   22: (value) => `guard bits must be 0..7 (got ${value})`,
   23: (value) => `layer index ${value} is out of range`,
+  25: (value) => `layer targets must be finite and >= 0 (layer ${value})`,
   24: (value) => `unknown encoder parameter ${value}`,
   30: (value) => `no samples were given for component ${value}`,
   40: (value) => `a sub-band would need exponent ${value} (> 31); the sample range is too large for reversible coding`,
@@ -481,13 +518,19 @@ export interface CoreExports {
   encoderCreate(numComps: number, width: number, height: number): void;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
   encoderInfo(field: number): number;
-  /** Bytes of the codestream up to the end of layer l (all headers included). */
-  encoderLayerSize(l: number): number;
+  /** Result `field` (a LayerInfo) of layer l of the finished run; -1 for an unknown field or layer. */
+  encoderLayer(l: number, field: number): number;
   encoderOutputLength(): number;
   /** The i32 input plane of component c (its grid size: encoderPlaneWidth/Height), allocated on first call. */
   encoderPlane(c: number): number;
   encoderPlaneHeight(c: number): number;
   encoderPlaneWidth(c: number): number;
+  /**
+   * After encoderRun with squared-error targets: form the layers again from the targets as they are
+   * now (the host tightens a layer's target when its check found the decoded layer short) and write
+   * the codestream again. The blocks are not coded again. Returns the codestream pointer.
+   */
+  encoderReallocate(): number;
   /** Encode; returns the codestream pointer. */
   encoderRun(): number;
   /** Set scalar parameter `field` (an EncoderParam) to `value`. */
@@ -496,7 +539,11 @@ export interface CoreExports {
   encoderSetComment(ptr: number, len: number): void;
   /** Component c: precision 1-24 bits, signedness, sub-sampling XRsiz/YRsiz. */
   encoderSetComp(c: number, prec: number, sgnd: number, dx: number, dy: number): void;
-  /** Layer l: cumulative byte budget (0 = none) and squared-error target (0 = none). */
+  /**
+   * Target of layer l (cumulative: the image decoded up to that layer): a byte budget for the
+   * codestream up to its end (0 = none), or the squared error allowed, summed over all output
+   * samples (0 = none). Rate control (codec/rate/) meets them.
+   */
   encoderSetLayer(l: number, bytes: number, dist: number): void;
   /**
    * Precinct size exponents, `i` counted from the HIGHEST resolution (0 = full resolution), as
@@ -504,6 +551,14 @@ export interface CoreExports {
    * resolutions once the decomposition levels are final. Switches precincts on (Scod bit 0).
    */
   encoderSetPrecinct(i: number, ppx: number, ppy: number): void;
+  /**
+   * Decode the codestream just written, up to layer `layers` (1-based), with the decoder, in memory
+   * above the encoder's: the host reads the planes with decoderPlane() and compares them with its
+   * samples, then calls encoderVerifyEnd(). Returns the number of components.
+   */
+  encoderVerifyBegin(layers: number): number;
+  /** Give back the memory of encoderVerifyBegin's decode. */
+  encoderVerifyEnd(): void;
   /** CAP marker field `field` (a CapField; ISO/IEC 15444-15 A.3); -1 for an unknown field. */
   headerCap(field: number): number;
   /**
@@ -704,17 +759,20 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderAddPoc: 6,
   encoderCreate: 3,
   encoderInfo: 1,
-  encoderLayerSize: 1,
+  encoderLayer: 2,
   encoderOutputLength: 0,
   encoderPlane: 1,
   encoderPlaneHeight: 1,
   encoderPlaneWidth: 1,
+  encoderReallocate: 0,
   encoderRun: 0,
   encoderSet: 2,
   encoderSetComment: 2,
   encoderSetComp: 5,
   encoderSetLayer: 3,
   encoderSetPrecinct: 3,
+  encoderVerifyBegin: 1,
+  encoderVerifyEnd: 0,
   headerCap: 1,
   headerCod: 2,
   headerComp: 2,

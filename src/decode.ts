@@ -120,6 +120,15 @@ export function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>):
   const s = 2 ** reduce;
   const gx0 = Math.ceil(rx0 / s), gy0 = Math.ceil(ry0 / s);
   const width = Math.ceil(rx1 / s) - gx0, height = Math.ceil(ry1 / s) - gy0;
+  if (width < 1 || height < 1) {
+    // B-14: a small (or offset) image can have no samples at a low resolution
+    let keep = reduce;
+    while (keep > 0 && (Math.ceil(rx1 / 2 ** keep) - Math.ceil(rx0 / 2 ** keep) < 1 || Math.ceil(ry1 / 2 ** keep) - Math.ceil(ry0 / 2 ** keep) < 1)) keep--;
+    throw new J2kError(
+      "INVALID_ARGUMENT",
+      `at reduce ${reduce} the ${o.region ? "region" : "image"} (${rx1 - rx0} x ${ry1 - ry0} at ${rx0},${ry0} on the reference grid) has no samples (${width} x ${height}); use reduce <= ${keep}`,
+    );
+  }
   if (width * height > limits.maxPixels) {
     throw new J2kError(
       "LIMIT_PIXELS",
@@ -238,7 +247,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         const pl = planeInfo(c, i);
         return new Int32Array(c.memory.buffer, pl.ptr, pl.w * pl.h).slice();
       });
-      return finishJp2(planes, compInfo, jp2!, options, layout, partial, warnings);
+      return finishJp2(planes, compInfo, jp2, options, layout, partial, warnings);
     }
 
     const ot = outputType(compInfo);
@@ -264,7 +273,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         checkOutputBytes(pl.w * pl.h * b, limits, `component ${i} (${pl.w}x${pl.h}, ${b} byte(s) per sample)`);
         const dst = c.alloc(Math.max(1, pl.w * pl.h * b));
         c.packComponent(pl.ptr, pl.w, pl.w, pl.h, dst, 1, pl.w, b, t.signed ? 1 : 0);
-        return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice() as SampleArray;
+        return viewOf(c.memory.buffer, dst, pl.w * pl.h, sampleArrayFor(t.bitDepth, t.signed, 0)).slice();
       });
       const first = compInfo[0]!;
       return { ...base, width: first.width, height: first.height, layout, data: componentData[0]!, componentData };

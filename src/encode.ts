@@ -5,10 +5,9 @@
 import { J2kError } from "./errors.js";
 import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "./types.js";
 import { callCore } from "./wasm/load.js";
-import { EncoderInfo, EncoderParam as F } from "./core_interface.js";
+import { EncoderInfo, EncoderParam as F, LayerInfo, LayerStatus, PlaneField, type CoreExports } from "./core_interface.js";
 import { PROGRESSIONS, CBLK_FLAGS } from "./core_header.js";
 import { writeJp2 } from "./jp2/write.js";
-import { decode } from "./decode.js";
 import { runInWorker } from "./worker/pool.js";
 
 function bad(message: string): J2kError {
@@ -35,6 +34,8 @@ interface Settings {
   layers: number;
   ratios?: number[];
   psnr?: number[];
+  /** Peak of the PSNR targets (psnrPeak). */
+  peak: number;
   baseStep: number;
   tile?: { width: number; height: number; x0: number; y0: number };
   origin: { x: number; y: number };
@@ -48,12 +49,15 @@ interface Settings {
   guardBits: number;
   subsampling?: Array<[number, number]>;
   poc?: Array<[number, number, number, number, number, number]>;
+  /** What was adjusted while reading the options (reported in EncodeResult.warnings). */
+  warnings: string[];
 }
 
 function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   const C = image.components;
   const preset = o.preset;
-  if (preset !== undefined && preset !== "dicom") throw bad(`unknown preset "${String(preset)}" (supported: "dicom")`);
+  if (preset !== undefined && preset !== "dicom" && preset !== "iiif") throw bad(`unknown preset "${String(preset)}" (supported: "dicom", "iiif")`);
+  if (preset === "iiif") o = { ...iiifDefaults(image, o), ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   if (o.ratios !== undefined && o.psnr !== undefined) throw bad("give either ratios or psnr, not both");
   const lossyAsked = o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined;
   let lossless = o.lossless ?? !lossyAsked;
@@ -64,20 +68,53 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
       if (typeof r !== "number" || !(r >= 1) || !Number.isFinite(r)) throw bad(`ratios[${i}] must be a number >= 1 (got ${String(r)})`);
       if (i > 0 && !(r < o.ratios![i - 1]!)) throw bad(`ratios must be decreasing (layer ${i}: ${r} after ${o.ratios![i - 1]})`);
     });
-    // A final ratio of 1 means "and a lossless last layer" (reversible coding)
-    if (o.ratios[o.ratios.length - 1] === 1 && o.lossless !== false) lossless = true;
+    // A final ratio of 1 means "and a lossless last layer" (reversible coding); lossless: true
+    // without it would truncate a reversible stream: no layer would be lossless
+    const endsLossless = o.ratios[o.ratios.length - 1] === 1;
+    if (o.lossless === true && !endsLossless) {
+      throw bad(
+        `lossless: true with ratios needs a final ratio of 1 for the lossless last layer (e.g. ratios: [${[...o.ratios, 1].join(", ")}]); ` +
+          "without it every layer is truncated: remove lossless: true for lossy layers",
+      );
+    }
+    if (endsLossless && o.lossless !== false) lossless = true;
     else if (o.lossless === undefined) lossless = false;
   }
-  if (o.psnr) {
-    if (!Array.isArray(o.psnr) || o.psnr.length === 0) throw bad("psnr must be a non-empty array of PSNR targets in dB");
-    const last = o.psnr.length - 1;
-    o.psnr.forEach((p, i) => {
-      const okValue = typeof p === "number" && p > 0 && (Number.isFinite(p) || (i === last && p === Infinity));
+  const warnings: string[] = [];
+  const psnrPeakMode = o.psnrPeak ?? "bits";
+  if (psnrPeakMode !== "bits" && psnrPeakMode !== "range") throw bad(`psnrPeak must be "bits" or "range" (got ${String(o.psnrPeak)})`);
+  let peak = 2 ** image.bitDepth - 1;
+  let psnr = o.psnr;
+  if (psnr) {
+    if (!Array.isArray(psnr) || psnr.length === 0) throw bad("psnr must be a non-empty array of PSNR targets in dB");
+    psnr.forEach((p, i) => {
+      const okValue = typeof p === "number" && p > 0 && (Number.isFinite(p) || (i === psnr!.length - 1 && p === Infinity));
       if (!okValue) throw bad(`psnr[${i}] must be a positive number of dB (Infinity allowed last, for a lossless final layer; got ${String(p)})`);
-      if (i > 0 && !(p > o.psnr![i - 1]!)) throw bad(`psnr targets must be increasing (layer ${i}: ${p} after ${o.psnr![i - 1]})`);
+      if (i > 0 && !(p > psnr![i - 1]!)) throw bad(`psnr targets must be increasing (layer ${i}: ${p} after ${psnr![i - 1]})`);
     });
+    if (psnrPeakMode === "range") peak = sampleRange(image);
+    // Lossy coding cannot promise an MSE below the output's rounding noise (1/12): a target above
+    // 10·log10(12·peak²) is met only by an exact decode, which lossless coding gives smaller.
+    const cap = 10 * Math.log10(12 * peak * peak);
+    const over = psnr.findIndex((p) => p > cap && p !== Infinity);
+    if (over >= 0) {
+      if (o.lossless === false) {
+        throw bad(
+          `psnr[${over}] = ${psnr[over]} dB asks for less error than lossy coding can promise at this peak (${peak}): above ${cap.toFixed(1)} dB ` +
+            "the rounding of the output alone costs more; lower the target, or allow lossless coding",
+        );
+      }
+      const dropped = psnr.length - over - 1;
+      warnings.push(
+        `psnr[${over}] = ${psnr[over]} dB is above ${cap.toFixed(1)} dB, the most lossy coding can promise at peak ${peak} (the rounding of the output alone costs more): ` +
+          `layer ${over + 1} is coded losslessly instead` +
+          (dropped > 0 ? ` and the ${dropped} later target(s) (${psnr.slice(over + 1).join(", ")} dB) are dropped` : ""),
+      );
+      psnr = [...psnr.slice(0, over), Infinity];
+    }
+    const last = psnr.length - 1;
     // A final target of Infinity means "and a lossless last layer" (reversible coding)
-    if (o.psnr[last] === Infinity) {
+    if (psnr[last] === Infinity) {
       if (o.lossless === false) throw bad("psnr ending with Infinity asks for a lossless last layer: remove lossless: false");
       lossless = true;
     } else if (o.lossless === true) {
@@ -182,16 +219,14 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (preset === "dicom" && format === "jp2") throw bad('preset "dicom" writes a raw codestream: remove format: "jp2"');
   let layers = 1;
   if (o.ratios) layers = o.ratios.length;
-  if (o.psnr) layers = o.psnr.length;
+  if (psnr) layers = psnr.length;
   // Base step of the 9/7 quantiser (Delta_b = baseStep / ||synthesis basis of b||, in sample units).
   // `quality` 1..100 sets it relative to the dynamic range; with layer targets it is chosen by
   // targetStep() and refined when a target turns out to need finer steps.
-  if (quality !== undefined && o.lossless === undefined && !o.ratios && !o.psnr) lossless = false;
-  if (!lossless && quality === undefined && !o.ratios && !o.psnr) quality = 75;
-  const baseStep =
-    quality !== undefined
-      ? Math.max(Math.pow(2, (75 - quality) / 8) * Math.pow(2, image.bitDepth - 8), minStep(image.bitDepth))
-      : targetStep(image.bitDepth, o.psnr);
+  if (quality !== undefined && o.lossless === undefined && !o.ratios && !psnr) lossless = false;
+  if (!lossless && quality === undefined && !o.ratios && !psnr) quality = 75;
+  // (the core's rate control tightens it for PSNR targets and keeps it above the 32-bit path's floor)
+  const baseStep = quality !== undefined ? Math.pow(2, (75 - quality) / 8) * Math.pow(2, image.bitDepth - 8) : targetStep(image.bitDepth);
   return {
     format,
     lossless,
@@ -202,7 +237,8 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     progression,
     layers,
     ratios: o.ratios,
-    psnr: o.psnr,
+    psnr,
+    peak,
     baseStep,
     tile,
     origin,
@@ -216,32 +252,49 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     guardBits,
     subsampling: subs,
     poc,
+    warnings,
   };
 }
 
 /**
- * Finest 9/7 step the 32-bit path allows: quantised magnitudes need at most 29 integer bits and a
- * sub-band at most 30 bit-planes. The low-pass band of L levels grows by about one bit per level
- * relative to the step, so with up to 6 levels steps below 2^(bits - 22) could overflow.
+ * Preset "iiif" (what image servers read fastest by byte ranges; options given explicitly win):
+ * RPCL, enough levels that the lowest resolution is at most 256 samples across (at least 6;
+ * the core clamps for small images), 256x256 precincts at every resolution, one tile-part per
+ * resolution, TLM and PLT.
  */
-function minStep(bitDepth: number): number {
-  return 2 ** Math.max(bitDepth - 22, -30);
+function iiifDefaults(image: J2kImage, o: EncodeOptions): EncodeOptions {
+  const levels = o.levels ?? Math.min(32, Math.max(6, Math.ceil(Math.log2(Math.max(image.width, image.height) / 256))));
+  return {
+    progression: "RPCL",
+    levels,
+    precincts: Array.from({ length: levels + 1 }, () => [256, 256] as [number, number]),
+    tileParts: "R",
+    tlm: true,
+    plt: true,
+  };
 }
 
 /**
  * Starting 9/7 step for layer targets. Rate control truncates bit-planes, so the step only bounds
  * the best quality reachable: one sample (as OpenJPEG uses) is fine enough for 8 bits and above at
- * usual rates; below 8 bits it scales with the range; a PSNR target sets a step whose noise stays
- * well under the target error.
+ * usual rates; below 8 bits it scales with the range. The core refines it when a target needs
+ * more (codec/rate/rate_control.ts).
  */
-function targetStep(bitDepth: number, psnr?: number[]): number {
-  let step = bitDepth < 8 ? 2 ** (bitDepth - 8) : 1;
-  const finest = psnr?.filter((p) => Number.isFinite(p)).pop();
-  if (finest !== undefined) {
-    const peak = 2 ** bitDepth - 1;
-    step = Math.min(step, 0.5 * Math.sqrt((peak * peak) / 10 ** (finest / 10)));
+function targetStep(bitDepth: number): number {
+  return bitDepth < 8 ? 2 ** (bitDepth - 8) : 1;
+}
+
+/** max − min over all samples (the `psnrPeak: "range"` peak). */
+function sampleRange(image: J2kImage): number {
+  const d = image.data;
+  if (!d || d.length === 0) return 0;
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
-  return Math.max(step, minStep(bitDepth));
+  return hi - lo;
 }
 
 function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
@@ -306,7 +359,11 @@ export interface EncodeResult {
   layerBytes: number[];
   /** Decomposition levels used (after clamping to the image size). */
   levels: number;
-  /** Targets that could not be met (e.g. a layer budget smaller than the headers alone). */
+  /**
+   * Every adjustment the encoder made to what was asked, and targets that could not be met: levels
+   * clamped to the image, a layer budget smaller than the headers alone or larger than every coding
+   * pass, a PSNR target coded losslessly, guard bits raised, unused precinct sizes, ...
+   */
   warnings: string[];
   /** The last layer holds every coding pass: quality is limited by the quantiser, not the rate. */
   allPasses: boolean;
@@ -319,8 +376,10 @@ interface Geometry {
 }
 
 /**
- * {@link encode}, also reporting the size of every quality layer. With `psnr` targets the result is
- * checked by decoding each layer, and re-encoded with tighter targets if a layer fell short.
+ * {@link encode}, also reporting the size of every quality layer and every adjustment the encoder
+ * made to what was asked (`warnings`). Rate control — ratio and PSNR targets, refining the 9/7
+ * step when a target needs it — runs in the core in one pass (codec/rate/): PSNR targets are met
+ * from the distortion estimates of the block coder, without decoding.
  */
 export function encodeDetailed(image: J2kImage, options: EncodeOptions = {}): EncodeResult {
   if (!image || typeof image !== "object") throw new J2kError("INVALID_ARGUMENT", "encode expects an image object");
@@ -340,77 +399,78 @@ export function encodeDetailed(image: J2kImage, options: EncodeOptions = {}): En
     samples: comps.reduce((a, k) => a + k.w * k.h, 0),
     rawBytes: comps.reduce((a, k) => a + (k.w * k.h * image.bitDepth) / 8, 0),
   };
-  const floor = minStep(image.bitDepth);
-  if (s.ratios) {
-    // A layer well under its budget means every pass already fits: the quantiser, not the rate,
-    // limits it — refine the step (irreversible coding only) and encode again.
-    let result = encodeOnce(image, options, s, geo);
-    for (let k = 0; k < 3 && !s.lossless && s.baseStep > floor; k++) {
-      // only when every pass fits and still a layer is under its budget does a finer step help
-      const saturated = result.allPasses && s.ratios.some((r, l) => result.layerBytes[l]! < 0.99 * (geo.rawBytes / r));
-      if (!saturated) break;
-      s.baseStep = Math.max(floor, s.baseStep / 4);
-      result = encodeOnce(image, options, s, geo);
-    }
-    s.ratios.forEach((r, l) => {
-      const budget = geo.rawBytes / r;
-      if (r !== 1 && result.layerBytes[l]! > budget) {
-        result.warnings.push(
-          `layer ${l + 1}: ratio ${r} allows ${Math.floor(budget)} bytes, less than the headers and empty packets need (${result.layerBytes[l]} bytes); the layer carries no coded data`,
+  const run = encodeOnce(image, options, s, geo);
+  const warnings = [...s.warnings, ...adjustments(image, options, s, geo, run)];
+  const { result } = run;
+  return { ...result, warnings };
+}
+
+/** PSNR in dB of a squared error summed over `samples` samples (Infinity for 0). */
+function psnrOf(squaredError: number, samples: number, peak: number): number {
+  return squaredError <= 0 ? Infinity : 10 * Math.log10((peak * peak * samples) / squaredError);
+}
+
+/** Every adjustment the encoder made to what was asked, in words (EncodeResult.warnings). */
+function adjustments(image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, run: CoreRun): string[] {
+  const out: string[] = [];
+  const size = `${image.width}x${image.height}`;
+  if (options.levels !== undefined && run.levelsAsked > run.result.levels) {
+    out.push(
+      `levels ${run.levelsAsked} is more than a ${size} image${s.tile ? ` with ${s.tile.width}x${s.tile.height} tiles` : ""} has room for: ` +
+        `${run.result.levels} decomposition level(s) used (the lowest resolution keeps at least one sample)`,
+    );
+  }
+  if (options.precincts && s.precincts && s.precincts.length > run.result.levels + 1) {
+    const extra = s.precincts.length - run.result.levels - 1;
+    out.push(`precincts: ${s.precincts.length} sizes given for ${run.result.levels + 1} resolutions; the last ${extra} are not used`);
+  }
+  if (options.guardBits !== undefined && run.guardBits > s.guardBits) {
+    out.push(`guardBits ${s.guardBits} is too few for this image at this quantisation step: ${run.guardBits} guard bits written`);
+  }
+  for (const [rs, cs, lye, re, ce] of s.poc ?? []) {
+    if (lye > s.layers) out.push(`poc entry ${rs},${cs},${lye},${re},${ce}: layerEnd ${lye} is more than the ${s.layers} layer(s); ${s.layers} used`);
+  }
+  run.status.forEach((status, l) => {
+    const bytes = run.result.layerBytes[l]!;
+    if (s.ratios) {
+      const r = s.ratios[l]!;
+      const budget = Math.floor(geo.rawBytes / r);
+      if (status === LayerStatus.headersOverBudget) {
+        out.push(
+          `layer ${l + 1}: ratio ${r} allows ${budget} bytes, less than the headers and empty packets need (${bytes} bytes); the layer carries no coded data`,
+        );
+      } else if (status === LayerStatus.allPasses) {
+        out.push(
+          `layer ${l + 1}: ratio ${r} allows ${budget} bytes, but every coding pass takes only ${bytes} bytes ` +
+            (s.lossless ? "(the layer is already lossless)" : `(even at the finest quantisation step the encoder refines to; ${psnrText(run.errors[l]!, geo.samples, s.peak)} estimated)`),
         );
       }
-    });
-    return result;
-  }
-  if (!s.psnr) return encodeOnce(image, options, s, geo);
-  // Distortion targets: total squared error allowed per layer, less the output rounding noise;
-  // checked by decoding; short layers get a tighter target, and the step is refined if that is not
-  // enough.
-  const peak = 2 ** image.bitDepth - 1;
-  const targets = s.psnr;
-  const initial = targets.map((db) => (db === Infinity ? 0 : Math.max(1e-9, (geo.samples * peak * peak) / 10 ** (db / 10) - geo.samples / 12)));
-  let best: { result: EncodeResult; achieved: number[] } | undefined;
-  for (let refine = 0; refine < 3; refine++) {
-    let dist = [...initial];
-    let result = encodeOnce(image, options, s, geo, dist);
-    let achieved: number[] = [];
-    for (let attempt = 0; attempt < 4; attempt++) {
-      achieved = targets.map((db, l) => (db === Infinity ? Infinity : layerPsnr(result.data, image, l + 1, options)));
-      const short = achieved.map((a, l) => a < targets[l]!);
-      if (!short.some(Boolean)) return result;
-      dist = dist.map((d, l) => {
-        if (!short[l]) return d;
-        const wantMse = (peak * peak) / 10 ** (targets[l]! / 10);
-        const gotMse = (peak * peak) / 10 ** (achieved[l]! / 10);
-        return Math.max(1e-9, d * (wantMse / gotMse) * 0.97);
-      });
-      result = encodeOnce(image, options, s, geo, dist);
+    } else if (s.psnr && status === LayerStatus.errorNotReached) {
+      throw bad(
+        `PSNR target ${s.psnr[l]} dB for layer ${l + 1} cannot be reached with irreversible coding at ${image.bitDepth} bits ` +
+          `(best ${psnrText(run.errors[l]!, geo.samples, s.peak)} estimated at the finest step): lower the target, or end the list with Infinity for a lossless last layer`,
+      );
     }
-    best = { result, achieved };
-    if (s.lossless || s.baseStep <= floor) break;
-    s.baseStep = Math.max(floor, s.baseStep / 4);
-  }
-  const l = best!.achieved.findIndex((a, k) => a < targets[k]!);
-  throw bad(
-    `PSNR target ${targets[l]} dB for layer ${l + 1} cannot be reached with irreversible coding at ${image.bitDepth} bits ` +
-      `(best ${best!.achieved[l]!.toFixed(2)} dB): lower the target, or end the list with Infinity for a lossless last layer`,
-  );
+  });
+  return out;
 }
 
-function layerPsnr(data: Uint8Array, image: J2kImage, layers: number, options: EncodeOptions): number {
-  const dec = decode(data, { layers, layout: options.planar ? "planar" : "interleaved" });
-  const a = image.data, b = dec.data;
-  let se = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
-    se += d * d;
-  }
-  if (se === 0) return Infinity;
-  const peak = 2 ** image.bitDepth - 1;
-  return 10 * Math.log10((peak * peak * a.length) / se);
+function psnrText(squaredError: number, samples: number, peak: number): string {
+  const db = psnrOf(squaredError, samples, peak);
+  return Number.isFinite(db) ? `${db.toFixed(2)} dB` : "lossless";
 }
 
-function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, dist?: number[]): EncodeResult {
+/** What one core run gives back besides the EncodeResult. */
+interface CoreRun {
+  result: Omit<EncodeResult, "warnings">;
+  status: number[];
+  /** Estimated squared error of each layer (sum over all samples). */
+  errors: number[];
+  levelsAsked: number;
+  guardBits: number;
+}
+
+function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry): CoreRun {
   const C = image.components;
   const W = image.width, H = image.height;
   const ox = s.origin.x, oy = s.origin.y;
@@ -418,7 +478,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
   const ti = typeInfo(image.data);
   const prec = image.bitDepth;
 
-  const { codestream, layerBytes, levels, allPasses } = callCore((core) => {
+  const { codestream, layerBytes, levels, allPasses, info } = callCore((core) => {
     const c = core;
     c.encoderCreate(C, W, H);
     for (let i = 0; i < C; i++) c.encoderSetComp(i, prec, image.signed ? 1 : 0, comps[i]!.dx, comps[i]!.dy);
@@ -449,16 +509,17 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     c.encoderSet(F.tileParts, s.tileParts);
     c.encoderSet(F.baseStep, s.baseStep);
     if (s.poc) {
-      for (const [rs, cs, lye, re, ce, ord] of s.poc) c.encoderAddPoc(rs, cs, Math.min(lye, s.layers), re, ce, ord);
+      for (const [rs, cs, lye, re, ce, ord] of s.poc) c.encoderAddPoc(rs, cs, Math.min(lye, s.layers), re, ce, ord); // (warned)
       // catch-all so that every packet is written (A.6.6: the last progression covers the rest)
       c.encoderAddPoc(0, 0, s.layers, 33, C, s.progression);
     }
     // precincts are given highest resolution first; the core maps them once levels are final
     s.precincts?.forEach(([pw, ph], i) => c.encoderSetPrecinct(i, log2i(pw), log2i(ph)));
+    // layer targets: byte budgets, or the squared error a PSNR allows (summed over all samples)
     if (s.ratios) {
       s.ratios.forEach((r, l) => c.encoderSetLayer(l, r === 1 && s.lossless ? 0 : geo.rawBytes / r, 0));
-    } else if (dist) {
-      dist.forEach((d, l) => c.encoderSetLayer(l, 0, d));
+    } else if (s.psnr) {
+      s.psnr.forEach((db, l) => c.encoderSetLayer(l, 0, db === Infinity ? 0 : (geo.samples * s.peak * s.peak) / 10 ** (db / 10)));
     }
     // input samples, DC level shifted (G.1.2)
     const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
@@ -476,10 +537,17 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
         c.unpackComponent(src + i * ti.bps, C, W * C, ti.bps, ti.signed ? 1 : 0, W, H, dst, W, dc);
       }
     }
-    const out = c.encoderRun();
+    let out = c.encoderRun();
+    if (s.psnr) out = checkPsnrLayers(c, image, options, s, geo) ?? out;
     const len = c.encoderOutputLength();
-    const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayerSize(l));
-    return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderInfo(EncoderInfo.levels), allPasses: c.encoderInfo(EncoderInfo.allPasses) !== 0 };
+    const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.bytes));
+    const info = {
+      status: Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.status)),
+      errors: Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.estimatedError)),
+      levelsAsked: c.encoderInfo(EncoderInfo.levelsAsked),
+      guardBits: c.encoderInfo(EncoderInfo.guardBits),
+    };
+    return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderInfo(EncoderInfo.levels), allPasses: c.encoderInfo(EncoderInfo.allPasses) !== 0, info };
   }, undefined, "encode");
   if (s.format === "jp2") {
     const file = writeJp2(codestream, {
@@ -493,9 +561,79 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       ...(options.alpha ? { alpha: true } : {}),
     });
     const extra = file.length - codestream.length;
-    return { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, warnings: [], allPasses };
+    return { result: { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, allPasses }, ...info };
   }
-  return { data: codestream, layerBytes, levels, warnings: [], allPasses };
+  return { result: { data: codestream, layerBytes, levels, allPasses }, ...info };
+}
+
+/** Rounds of the final PSNR check (each: decode every layer, tighten the short ones, re-form the layers). */
+const PSNR_CHECK_ROUNDS = 3;
+
+/**
+ * The final check of PSNR targets. Rate control formed the layers from the block coder's
+ * distortion estimates (codec/rate/); they run 0-16 % optimistic where truncation errors are
+ * correlated. Decode each layer in the core (no re-encoding), and where the decoded error is above
+ * the target, tighten that layer's target by the measured ratio and let the core form the layers
+ * again from the same coded blocks. Returns the new codestream pointer, or undefined if unchanged.
+ */
+function checkPsnrLayers(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry): number | undefined {
+  const targets = s.psnr!.map((db) => (db === Infinity ? 0 : (geo.samples * s.peak * s.peak) / 10 ** (db / 10)));
+  const asked = [...targets];
+  // layers to check: every layer with a target first; then only those whose target was tightened
+  // (tightening a layer only adds passes to it and to later layers, never to earlier ones)
+  let check = targets.map((t) => t > 0);
+  let out: number | undefined;
+  for (let round = 0; ; round++) {
+    const tightened = targets.map(() => false);
+    let worst = Infinity;
+    targets.forEach((t, l) => {
+      if (!check[l] || c.encoderLayer(l, LayerInfo.status) === LayerStatus.errorNotReached) return;
+      const se = decodedError(c, image, options, geo, l + 1);
+      if (se <= asked[l]!) return;
+      tightened[l] = true;
+      worst = Math.min(worst, l);
+      targets[l] = t * (asked[l]! / se) * 0.97 ** (round + 1);
+      c.encoderSetLayer(l, 0, targets[l]!);
+    });
+    if (!tightened.some(Boolean)) break;
+    if (round === PSNR_CHECK_ROUNDS) {
+      throw bad(
+        `PSNR target ${s.psnr![worst]} dB for layer ${worst + 1} was not reached after ${PSNR_CHECK_ROUNDS} corrections of rate control's estimate; ` +
+          "please report this with the image (a lower target, or a final Infinity for a lossless last layer, works around it)",
+      );
+    }
+    out = c.encoderReallocate();
+    check = tightened;
+  }
+  return out;
+}
+
+/** Squared error of the codestream in the core decoded up to `layers`, against the input samples. */
+function decodedError(c: CoreExports, image: J2kImage, options: EncodeOptions, geo: Geometry, layers: number): number {
+  const C = c.encoderVerifyBegin(layers);
+  try {
+    const d = image.data;
+    let se = 0, planeStart = 0;
+    for (let k = 0; k < C; k++) {
+      const { w, h } = geo.comps[k]!;
+      const p = new Int32Array(c.memory.buffer, c.decoderPlane(k, PlaneField.data), w * h);
+      if (options.planar) {
+        for (let i = 0; i < w * h; i++) {
+          const e = d[planeStart + i]! - p[i]!;
+          se += e * e;
+        }
+        planeStart += w * h;
+      } else {
+        for (let i = 0, j = k; i < w * h; i++, j += C) {
+          const e = d[j]! - p[i]!;
+          se += e * e;
+        }
+      }
+    }
+    return se;
+  } finally {
+    c.encoderVerifyEnd();
+  }
 }
 
 /**

@@ -58,6 +58,9 @@ export type J2kErrorCode =
   | "INPUT_FORMAT"
   | "DICOM_INVALID"
   | "DICOM_UNSUPPORTED"
+  | "SOURCE_READ_FAILED"
+  | "SOURCE_CHANGED"
+  | "SOURCE_RANGE_NOT_SATISFIABLE"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -105,6 +108,9 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   INPUT_FORMAT: "io",
   DICOM_INVALID: "dicom",
   DICOM_UNSUPPORTED: "dicom",
+  SOURCE_READ_FAILED: "io",
+  SOURCE_CHANGED: "io",
+  SOURCE_RANGE_NOT_SATISFIABLE: "io",
   INTERNAL: "internal",
 };
 

@@ -221,8 +221,13 @@ export interface EncodeOptions {
   planar?: boolean;
   /** Output format; `"jp2"` wraps the codestream in a JP2 file. Default `"j2k"`. */
   format?: "j2k" | "jp2";
-  /** Named preset: `"dicom"` = 6 levels (fewer for small images), 64x64, 1 tile, LRCP, no JP2 box. */
-  preset?: "dicom";
+  /**
+   * Named preset: `"dicom"` = 6 levels (fewer for small images), 64x64, 1 tile, LRCP, no JP2 box;
+   * `"iiif"` = RPCL, at least 6 levels (lowest resolution at most 256 across), 256x256 precincts,
+   * tile-parts by resolution, TLM and PLT (the layout byte-range readers and IIIF servers read
+   * fastest). Options given explicitly override the preset's.
+   */
+  preset?: "dicom" | "iiif";
   /** Reversible 5/3 lossless coding (default true unless `ratios`/`psnr`/`quality` ask for loss). */
   lossless?: boolean;
   /** Decomposition levels, 0-32 (default 5, clamped so the lowest resolution stays >= 1 sample). */
@@ -231,10 +236,26 @@ export interface EncodeOptions {
   codeBlock?: [number, number];
   /** Multiple component transform (RCT/ICT) for 3+ components. Default true. */
   mct?: boolean;
-  /** Compression ratio per quality layer, decreasing (1 = lossless final layer). */
+  /**
+   * Compression ratio per quality layer, decreasing; ratio r gives the codestream up to that layer
+   * at most raw size / r bytes (raw size = samples × bitDepth / 8). A final ratio of 1 makes the
+   * last layer lossless (reversible 5/3); `lossless: true` needs that final 1.
+   */
   ratios?: number[];
-  /** PSNR target in dB per quality layer, increasing. */
+  /**
+   * PSNR target in dB per quality layer, increasing; each layer, decoded with the layers before it,
+   * reaches its target. PSNR = 10·log10(peak² / MSE), MSE over all samples, peak per `psnrPeak`
+   * (default 2^bitDepth − 1). A final `Infinity` makes the last layer lossless; a target above
+   * what lossy coding can promise (10·log10(12·peak²), where the rounding of the output alone
+   * costs more) is coded losslessly instead, with a warning.
+   */
   psnr?: number[];
+  /**
+   * Peak of the `psnr` targets: `"bits"` (default) = 2^bitDepth − 1, the largest value the sample
+   * precision can hold; `"range"` = the image's actual max − min over all samples, as medical
+   * viewers report PSNR (a 12-bit MR whose values span 0..595 has peak 595, not 4095).
+   */
+  psnrPeak?: "bits" | "range";
   /** Quality shortcut 1-100 (maps to a base quantization step). */
   quality?: number;
   progression?: ProgressionOrder;

@@ -58,7 +58,7 @@ export async function loadOpenJpegWasm() {
       e.encode();
       return e.getEncodedBuffer().slice();
     } catch (err) {
-      throw new Error(`OpenJPEG-WASM encoder failed: ${typeof err === "number" ? `C++ exception ${err}` : String(err)}`);
+      throw new Error(`OpenJPEG-WASM encoder failed: ${typeof err === "number" ? `C++ exception ${err}` : String(err)}`, { cause: err });
     } finally {
       e.delete();
     }
@@ -89,7 +89,7 @@ export async function loadOpenJpegWasm() {
             : new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + 2 * n));
       return { width: w, height: h, components: fi.componentCount, bitDepth: fi.bitsPerSample, signed: fi.isSigned, data };
     } catch (err) {
-      throw new Error(`OpenJPEG-WASM decoder failed: ${typeof err === "number" ? `C++ exception ${err}` : String(err)}`);
+      throw new Error(`OpenJPEG-WASM decoder failed: ${typeof err === "number" ? `C++ exception ${err}` : String(err)}`, { cause: err });
     } finally {
       d.delete();
     }

@@ -1,182 +1,107 @@
-// Rate control by post-compression rate-distortion optimisation (PCRD-opt; ISO/IEC 15444-1 Annex J.14
-// describes the idea): every code-block's coding passes are candidate truncation points; the ones on
-// the convex hull of (bytes, distortion decrease) are kept with their slopes, and each quality layer
-// is formed by one slope threshold lambda: a block contributes every hull point whose slope is >= lambda.
-//   - byte targets: lambda is searched so that the codestream up to the layer (all headers included,
-//     measured exactly by a dry run of T2) is at most the budget, as close to it as the hull allows;
-//   - distortion targets: lambda is searched so that the estimated squared error reaches the target.
-// Distortions are weighted to the image domain: (Delta_b * ||synthesis basis_b||)^2 per squared
-// quantisation step, times the weight of the component in the inverse colour transform.
+// Layer formation by post-compression rate-distortion optimisation (PCRD-opt; ISO/IEC 15444-1
+// Annex J.14 describes the idea). Every block's candidate truncation points (rate/candidates.ts)
+// are reduced to their convex hull (rate/hull.ts); each quality layer is one slope threshold
+// lambda: a block contributes every hull point whose slope is >= lambda.
+//   - byte targets: lambda is searched so that the codestream up to the layer (all headers
+//     included, measured exactly by a T2 dry run, rate/measure.ts) is at most the budget, then
+//     the slack is filled with single hull steps;
+//   - squared-error targets: lambda is searched so that the estimated squared error in the image
+//     (rate/weights.ts) is at most the target.
+// Works for any block coder: only CodeBlock.enc* fields and PassRecords are read.
 
-import { EncodeJob, jobTile, measureLayers } from "../encoder";
+import { EncodeJob, jobTile, layerF64 } from "../encode_job";
 import { CodeBlock } from "../structure/tile";
 import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
-import { passRecord, passesRate } from "../t1/pass_record";
-import { dwtSynthesisNorm } from "../transform/dwt_norms";
+import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
+import { bandWeight } from "./weights";
+import { measureLayers } from "./measure";
 import { arenaAlloc } from "../util/arena";
 
-/** Squared gains of the inverse colour transforms (G.2, G.3) per component: sum over R,G,B of (dX/dc)^2. */
-function componentWeight(c: i32, mct: i32, reversible: i32): f64 {
-  if (mct == 0 || c > 2) return 1.0;
-  if (c == 0) return 3.0;
-  if (reversible != 0) return 11.0 / 16.0; // RCT: dR,dG,dB/dCb = -1/4, -1/4, 3/4 (and likewise Cr)
-  // ICT inverse: R = Y + 1.402 Cr; G = Y - 0.34413 Cb - 0.71414 Cr; B = Y + 1.772 Cb
-  return c == 1 ? 0.34413 * 0.34413 + 1.772 * 1.772 : 1.402 * 1.402 + 0.71414 * 0.71414;
+/** What the threshold searches share: sorted hull slopes and the weighted error totals. */
+@unmanaged
+export class Pcrd {
+  /** f64[n]: every hull slope of every block, largest first. */
+  slopes: usize;
+  n: i32;
+  /** Σ over blocks of weight · encDist0: the image's squared error with nothing coded. */
+  energy: f64;
+  /** f64[layers] scratch for measureLayers. */
+  sizes: usize;
 }
 
-/** Build the convex hull of every code-block; stores the smallest and largest slopes at `minMax`. */
-function buildHulls(job: EncodeJob, minMax: usize): void {
-  let cs = job.cs;
-  let NL = cs.cod.levels;
-  let mct = cs.gcod.mct;
-  let lo = Infinity, hi: f64 = 0;
-  let it = cblkIterNew(job.tiles, cs.siz.numTiles);
+/** Build every block's hull (weighted to the image domain) and the sorted slope list. */
+export function pcrdPrepare(job: EncodeJob): Pcrd {
+  let st = changetype<Pcrd>(arenaAlloc(offsetof<Pcrd>()));
+  let NL = job.cs.cod.levels;
+  let mct = job.cs.gcod.mct;
+  let energy: f64 = 0;
+  let count = 0;
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   let lastBand: usize = 0;
   let wgt: f64 = 0;
   while (cblkIterNext(it)) {
     if (changetype<usize>(it.bd) != lastBand) {
       lastBand = changetype<usize>(it.bd);
-      let rev = it.tc.style.reversible;
-      let lev = it.r == 0 ? NL : NL - it.r + 1;
-      let norm = dwtSynthesisNorm(rev, lev, it.bd.orient);
-      wgt = <f64>it.bd.step * <f64>it.bd.step * norm * norm * componentWeight(it.c, mct, rev);
+      wgt = bandWeight(it, NL, mct);
     }
     let cb = it.cb;
-    hullOf(cb, wgt);
-    if (cb.encHullN > 0) {
-      let s0 = load<f64>(cb.encHullSlopes);
-      let s1 = load<f64>(cb.encHullSlopes + (<usize>(cb.encHullN - 1) << 3));
-      if (s0 > hi) hi = s0;
-      if (s1 < lo) lo = s1;
-    }
+    hullBuild(cb, wgt);
+    energy += cb.encDist0 * wgt;
+    count += cb.encHullN;
   }
-  store<f64>(minMax, lo);
-  store<f64>(minMax, hi, 8);
-}
-
-/**
- * Upper convex hull of the points (R_k, D_k), k = 0..n (R_0 = D_0 = 0): kept points have strictly
- * decreasing slopes dD/dR. Passes that add bytes but no distortion decrease are never kept.
- */
-function hullOf(cb: CodeBlock, wgt: f64): void {
-  let n = cb.encNumPasses;
-  cb.encHullN = 0;
-  if (n == 0) return;
-  let passes = arenaAlloc(<usize>n);
-  let slopes = arenaAlloc(<usize>n << 3);
-  let dists = arenaAlloc(<usize>n << 3);
-  // stack of hull points as pass counts; rates/distortions recomputed from the records
+  st.energy = energy;
+  st.n = count;
+  st.slopes = arenaAlloc(<usize>max(count, 1) << 3);
   let m = 0;
-  let cumD: f64 = 0;
-  let dAt = arenaAlloc(<usize>(n + 1) << 3); // cumulative distortion decrease after k passes
-  store<f64>(dAt, 0);
-  for (let k = 1; k <= n; k++) {
-    cumD += passRecord(cb.encPasses, k - 1).distDecrease * wgt;
-    store<f64>(dAt + (<usize>k << 3), cumD);
-  }
-  for (let k = 1; k <= n; k++) {
-    let Rk = <f64>passesRate(cb.encPasses, k);
-    let Dk = load<f64>(dAt + (<usize>k << 3));
-    while (true) {
-      let pk = m == 0 ? 0 : <i32>load<u8>(passes + <usize>(m - 1));
-      let Rp = <f64>passesRate(cb.encPasses, pk);
-      let Dp = load<f64>(dAt + (<usize>pk << 3));
-      let dR = Rk - Rp, dD = Dk - Dp;
-      if (dD <= 0) break; // no gain: not a candidate (the point is dropped)
-      let slope = dR <= 0 ? Infinity : dD / dR;
-      if (m > 0 && slope >= load<f64>(slopes + (<usize>(m - 1) << 3))) {
-        m--; // the previous point is under the segment: not convex
-        continue;
-      }
-      store<u8>(passes + <usize>m, <u8>k);
-      store<f64>(slopes + (<usize>m << 3), slope);
-      store<f64>(dists + (<usize>m << 3), Dk);
+  it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    let cb = it.cb;
+    for (let h = 0; h < cb.encHullN; h++) {
+      store<f64>(st.slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
       m++;
-      break;
     }
   }
-  cb.encHullN = m;
-  cb.encHullPasses = passes;
-  cb.encHullSlopes = slopes;
-  cb.encHullDist = dists;
-}
-
-/** Passes of the last hull point with slope >= lambda (0 if none). */
-// @ts-ignore: decorator
-@inline
-function truncation(cb: CodeBlock, lambda: f64): i32 {
-  let n = 0;
-  for (let i = 0; i < cb.encHullN; i++) {
-    if (load<f64>(cb.encHullSlopes + (<usize>i << 3)) < lambda) break;
-    n = <i32>load<u8>(cb.encHullPasses + <usize>i);
-  }
-  return n;
+  sortF64Desc(st.slopes, count);
+  st.sizes = arenaAlloc(<usize>job.layers << 3);
+  return st;
 }
 
 /**
  * Set layer `l` (and, provisionally, every later layer) of every block to its truncation at `lambda`
- * (never fewer passes than layer l-1). lambda = 0 takes every pass. Returns the estimated distortion
- * decrease of the included passes (weighted), for distortion targets.
+ * (never fewer passes than layer l-1). lambda = 0 takes every pass. Returns the weighted
+ * distortion decrease of the included passes.
  */
-function assign(job: EncodeJob, l: i32, lambda: f64): f64 {
+export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
   let L = job.layers;
   let gain: f64 = 0;
   let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
     let cb = it.cb;
-    let n = lambda <= 0 ? cb.encNumPasses : truncation(cb, lambda);
+    let n = lambda <= 0 ? cb.encNumPasses : hullTruncation(cb, lambda);
     let prev = l > 0 ? load<i32>(cb.encLayerPasses + (<usize>(l - 1) << 2)) : 0;
     if (n < prev) n = prev;
     for (let j = l; j < L; j++) store<i32>(cb.encLayerPasses + (<usize>j << 2), n);
-    gain += distortionGain(cb, n);
+    gain += hullGain(cb, n);
   }
   return gain;
 }
 
-/** Weighted distortion decrease of the first `passes` passes (at the last hull point within them). */
-function distortionGain(cb: CodeBlock, passes: i32): f64 {
-  let g: f64 = 0;
-  for (let i = 0; i < cb.encHullN; i++) {
-    if (<i32>load<u8>(cb.encHullPasses + <usize>i) > passes) break;
-    g = load<f64>(cb.encHullDist + (<usize>i << 3));
-  }
-  return g;
-}
-
-/** Total weighted distortion decrease available (all hull points). */
-function totalGain(job: EncodeJob): f64 {
-  return assign(job, 0, 0);
-}
-
 /**
- * Fill CodeBlock.encLayerPasses (cumulative passes per layer) for every block of every tile.
- * Layers without a target take everything (lossless last layer, or a fixed quantisation).
+ * Form every layer from its target (job.layerBytes / job.layerDist, continuous-error part `dist`
+ * given in f64 `errTargets`); layers without a target take everything. Stores the estimated
+ * squared error of each layer (weighted coefficient error, without output rounding) in `est`.
  */
-export function allocateLayers(job: EncodeJob): void {
+export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: usize): void {
   let L = job.layers;
-  let anyTarget = false;
-  for (let l = 0; l < L; l++) {
-    if (load<f64>(job.layerBytes + (<usize>l << 3)) > 0 || load<f64>(job.layerDist + (<usize>l << 3)) > 0) anyTarget = true;
-  }
-  if (!anyTarget) {
-    assign(job, 0, 0);
-    return;
-  }
-  let mm = arenaAlloc(16);
-  buildHulls(job, mm);
-  // Truncations only change when lambda crosses a hull slope: search the sorted slopes.
-  let n = countHullPoints(job);
-  let slopes = arenaAlloc(<usize>max(n, 1) << 3);
-  collectSlopes(job, slopes);
-  sortF64Desc(slopes, n);
-  let gainAll = totalGain(job);
-  let sizes = arenaAlloc(<usize>L << 3);
+  let n = st.n;
+  let slopes = st.slopes;
   let kPrev = -1; // index of the previous layer's threshold (later layers only go further down)
   for (let l = 0; l < L; l++) {
-    let budget = load<f64>(job.layerBytes + (<usize>l << 3));
-    let dist = load<f64>(job.layerDist + (<usize>l << 3));
-    if (budget <= 0 && dist <= 0) {
-      assign(job, l, 0);
+    let budget = layerF64(job.layerBytes, l);
+    let hasDist = layerF64(job.layerDist, l) > 0;
+    let dist = layerF64(errTargets, l);
+    if (budget <= 0 && !hasDist) {
+      store<f64>(est + (<usize>l << 3), st.energy - pcrdAssign(job, l, 0));
       kPrev = n - 1;
       continue;
     }
@@ -187,46 +112,54 @@ export function allocateLayers(job: EncodeJob): void {
       let lo = kPrev, hi = n - 1;
       while (lo < hi) {
         let mid = (lo + hi + 1) >> 1;
-        assign(job, l, load<f64>(slopes + (<usize>mid << 3)));
-        if (measureLayers(job, l, sizes) <= budget) lo = mid;
+        pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3)));
+        if (measureLayers(job, l, st.sizes) <= budget) lo = mid;
         else hi = mid - 1;
       }
       k = lo;
     } else {
-      // smallest k whose remaining error (all gains - included gains) reaches the target
+      // smallest k whose remaining error (energy - included gains) reaches the target
       let lo = max(kPrev, 0), hi = n - 1;
       while (lo < hi) {
         let mid = (lo + hi) >> 1;
-        if (gainAll - assign(job, l, load<f64>(slopes + (<usize>mid << 3))) <= dist) hi = mid;
+        if (st.energy - pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3))) <= dist) hi = mid;
         else lo = mid + 1;
       }
       k = n > 0 ? lo : -1;
     }
-    assign(job, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)));
+    pcrdAssign(job, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)));
     kPrev = max(kPrev, k);
-    // (if the headers alone exceed the budget the layer stays empty; the host reports it)
-    if (budget > 0) fillToBudget(job, l, budget, sizes);
+    // (if the headers alone exceed the budget the layer stays empty; the status says so)
+    if (budget > 0) fillToBudget(job, l, budget, st.sizes);
+    store<f64>(est + (<usize>l << 3), st.energy - layerGain(job, l));
   }
 }
 
-/** Number of hull points over all blocks. */
-function countHullPoints(job: EncodeJob): i32 {
-  let n = 0;
-  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-  while (cblkIterNext(it)) n += it.cb.encHullN;
-  return n;
+/** Every pass of every block in every layer (no rate control). */
+export function pcrdAssignAll(job: EncodeJob): void {
+  pcrdAssign(job, 0, 0);
 }
 
-function collectSlopes(job: EncodeJob, out: usize): void {
-  let m = 0;
+/** Weighted distortion decrease of layer l's current assignment. */
+function layerGain(job: EncodeJob, l: i32): f64 {
+  let g: f64 = 0;
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) g += hullGain(it.cb, load<i32>(it.cb.encLayerPasses + (<usize>l << 2)));
+  return g;
+}
+
+/**
+ * Does layer `l` hold every useful pass of every block (all of them, or with rate control
+ * everything up to the last point of the block's hull — later passes lower no distortion)?
+ */
+export function pcrdLayerComplete(job: EncodeJob, l: i32): bool {
   let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
     let cb = it.cb;
-    for (let h = 0; h < cb.encHullN; h++) {
-      store<f64>(out + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-      m++;
-    }
+    let useful = cb.encHullPasses != 0 ? hullLastPasses(cb) : cb.encNumPasses; // no hulls: every pass counts
+    if (load<i32>(cb.encLayerPasses + (<usize>l << 2)) < useful) return false;
   }
+  return true;
 }
 
 /** Heap sort of n f64 values, largest first. */
@@ -253,22 +186,6 @@ function siftDown(p: usize, i: i32, n: i32): void {
     store<f64>(p + (<usize>m << 3), vi);
     i = m;
   }
-}
-
-/**
- * Does the last layer hold every useful pass of every block (all of them, or with rate control
- * everything up to the last point of the block's hull — later passes lower no distortion)?
- */
-export function allPassesIncluded(job: EncodeJob): bool {
-  let last = job.layers - 1;
-  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-  while (cblkIterNext(it)) {
-    let cb = it.cb;
-    let useful = cb.encNumPasses; // no hulls: no rate control, every pass counts
-    if (cb.encHullPasses != 0) useful = cb.encHullN > 0 ? <i32>load<u8>(cb.encHullPasses + <usize>(cb.encHullN - 1)) : 0;
-    if (load<i32>(cb.encLayerPasses + (<usize>last << 2)) < useful) return false;
-  }
-  return true;
 }
 
 /** Count code-blocks of the whole image. */
@@ -318,7 +235,7 @@ function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize): void {
     let idx = load<i32>(order + (<usize>i << 2));
     let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>idx << alignof<usize>())));
     let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
-    let cost = <f64>(passBytes(cb, load<i32>(nexts + (<usize>idx << 2))) - passBytes(cb, cur)) + 2;
+    let cost = <f64>(blockBytes(cb, load<i32>(nexts + (<usize>idx << 2))) - blockBytes(cb, cur)) + 2;
     if (cost <= slack) {
       slack -= cost;
       // move to position `chosen`, keeping slope order among the chosen
@@ -344,13 +261,6 @@ function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize): void {
     else hi = k - 1;
   }
   applyCandidates(blocks, nexts, order, saved, m, lo, l, L);
-}
-
-/** Codeword bytes of the first `passes` passes. */
-// @ts-ignore: decorator
-@inline
-function passBytes(cb: CodeBlock, passes: i32): i32 {
-  return <i32>passesRate(cb.encPasses, passes);
 }
 
 function applyCandidates(blocks: usize, nexts: usize, order: usize, saved: usize, m: i32, k: i32, l: i32, L: i32): void {

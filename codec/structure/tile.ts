@@ -61,7 +61,9 @@ export class CodeBlock {
   encLayerPasses: usize;
   /** Passes already sent in earlier packets. */
   encSentPasses: i32;
-  /** Rate-distortion convex hull (codec/rate/pcrd.ts): points, pass counts (u8[]), slopes (f64[]). */
+  /** Squared error of the block with no pass coded, in (quantisation step)² (rate control only). */
+  encDist0: f64;
+  /** Rate-distortion convex hull (codec/rate/hull.ts): points, pass counts (u8[]), slopes (f64[]), distortion decreases (f64[]). */
   encHullN: i32;
   encHullPasses: usize;
   encHullSlopes: usize;

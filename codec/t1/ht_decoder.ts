@@ -43,13 +43,15 @@ export const HT_ERR_PLANE: i32 = 4;
 // ---- scratch (static: no allocation per block) ------------------------------------------------
 
 /** Significance of the quads of the previous quad row (index q + 1; 0 at both ends). */
-const RHO_A: usize = memory.data(528, 16);
-const RHO_B: usize = memory.data(528, 16);
+const RHO_A: usize = memory.data(544, 16);
+const RHO_B: usize = memory.data(544, 16);
 /** v values (2(μ-1) + 1 with the implicit MSB) of the bottom row of the previous quad row, index x + 1. */
 const VB_A: usize = memory.data(4 * 1040, 16);
 const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
+/** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
+const QS: usize = memory.data(32, 16);
 const ST_SIG: u8 = 1; // significant after the cleanup pass
 const ST_SP: u8 = 2; // became significant in SigProp
 const ST_NEW: u8 = 4; // its sign bit is still to be read
@@ -58,40 +60,6 @@ const ST_NEW: u8 = 4; // its sign bit is still to be read
 const MEL_E: usize = memory.data<u8>([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5]);
 
 // ---- bit readers (module state) ---------------------------------------------------------------
-
-// MagSgn: forward, LSB first, a byte after 0xFF carries 7 bits, 0xFF past the end.
-let msBuf: u64 = 0;
-let msBits: i32 = 0;
-let msPos: usize = 0;
-let msEnd: usize = 0;
-let msFF: bool = false;
-
-// @ts-ignore: decorator
-@inline
-function msFill(): void {
-  while (msBits <= 56) {
-    let b: u32 = 0xff;
-    if (msPos < msEnd) b = <u32>load<u8>(msPos++);
-    if (msFF) {
-      msBuf |= <u64>(b & 0x7f) << <u64>msBits;
-      msBits += 7;
-    } else {
-      msBuf |= <u64>b << <u64>msBits;
-      msBits += 8;
-    }
-    msFF = b == 0xff;
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function msRead(n: i32): u32 {
-  if (msBits < n) msFill();
-  let v = <u32>(msBuf & ((<u64>1 << <u64>n) - 1));
-  msBuf >>= <u64>n;
-  msBits -= n;
-  return v;
-}
 
 // MEL: forward, MSB first, a byte after 0xFF carries 7 bits; its last byte (shared with the VLC
 // suffix) has its low nibble forced to 1s; 0xFF past the end.
@@ -226,7 +194,6 @@ export function htDecodeBlock(
   w: i32, h: i32, numBps: i32, cblkStyle: i32,
   out: usize, outStride: i32,
 ): bool {
-  for (let y = 0; y < h; y++) memory.fill(out + ((<usize>y * <usize>outStride) << 2), 0, <usize>w << 2);
   // the last HT set with a cleanup segment
   let k = -1;
   for (let s = (numSegs - 1) & ~1; s >= 0; s -= 2) {
@@ -235,7 +202,10 @@ export function htDecodeBlock(
       break;
     }
   }
-  if (k < 0) return false;
+  if (k < 0) {
+    for (let y = 0; y < h; y++) memory.fill(out + ((<usize>y * <usize>outStride) << 2), 0, <usize>w << 2);
+    return false;
+  }
   let off: usize = 0;
   for (let s = 0; s < k; s++) off += <usize>load<u32>(segLens + (<usize>s << 2));
   let lcup = <i32>load<u32>(segLens + (<usize>k << 2));
@@ -258,7 +228,11 @@ export function htDecodeBlock(
   return true;
 }
 
-/** HT cleanup pass (T.814 7.3): all magnitude bits down to bit-plane p. */
+/**
+ * HT cleanup pass (T.814 7.3): all magnitude bits down to bit-plane p. Writes every sample of the
+ * w x h block (0 for insignificant ones). The VLC and MagSgn readers live in locals (refilled
+ * four bytes at a time when no stuffing can occur in them); MEL is decoded by melEvent().
+ */
 function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, outStride: i32): void {
   if (lcup < 2) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_LCUP, lcup);
   let last = <i32>load<u8>(cup + <usize>(lcup - 1));
@@ -266,13 +240,13 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   let scup = (last << 4) | (prev & 0x0f);
   if (scup < 2 || scup > lcup || scup > 4079) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_SCUP, scup);
   let pcup = lcup - scup;
-  // MagSgn
-  msBuf = 0;
-  msBits = 0;
-  msPos = cup;
-  msEnd = cup + <usize>pcup;
-  msFF = false;
-  // MEL: bytes [Pcup, Lcup - 1)
+  // MagSgn: bytes [0, Pcup) forward, 0xFF past the end
+  let msBuf: u64 = 0;
+  let msBits: i32 = 0;
+  let msPos: usize = cup;
+  let msEnd: usize = cup + <usize>pcup;
+  let msFF = false;
+  // MEL: bytes [Pcup, Lcup - 1) (module state, see melEvent)
   melPos = cup + <usize>pcup;
   melEnd = cup + <usize>(lcup - 1);
   melLeft = 0;
@@ -280,151 +254,279 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   melK = 0;
   melRun = 0;
   melOne = 0;
-  // VLC: the high nibble of byte Lcup - 2, then bytes Lcup - 3 down to Pcup
-  rvBase = cup;
-  rvLow = <isize>pcup;
-  rvPos = <isize>(lcup - 3);
+  // VLC: the high nibble of byte Lcup - 2, then bytes Lcup - 3 down to Pcup, 0 past the end
+  let vLow = <isize>pcup;
+  let vPos = <isize>(lcup - 3);
+  let vBuf: u64;
+  let vBits: i32;
   let nib = <u32>(prev >> 4);
   if ((nib & 7) == 7) {
-    rvBuf = <u64>(nib & 7);
-    rvBits = 3;
+    vBuf = <u64>(nib & 7);
+    vBits = 3;
   } else {
-    rvBuf = <u64>nib;
-    rvBits = 4;
+    vBuf = <u64>nib;
+    vBits = 4;
   }
-  rvUnstuff = (prev | 0x0f) > 0x8f;
+  let vUnstuff = (prev | 0x0f) > 0x8f;
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
-  let maxU = 31 - p; // larger exponents cannot be represented (checked per sample below)
+  let maxU = <u32>(31 - p); // larger exponents cannot be represented (magnitudes are checked below)
   let rhoPrev = RHO_A, rhoCur = RHO_B;
   let vbPrev = VB_A, vbCur = VB_B;
-  memory.fill(rhoPrev, 0, <usize>(qw + 2));
-  memory.fill(vbPrev, 0, <usize>(2 * qw + 4) << 2);
+  memory.fill(RHO_A, 0, <usize>(qw + 3));
+  memory.fill(RHO_B, 0, <usize>(qw + 3));
+  memory.fill(VB_A, 0, <usize>(2 * qw + 4) << 2);
+  memory.fill(VB_B, 0, <usize>(2 * qw + 4) << 2);
+  let rowBytes = <usize>outStride << 2;
   for (let qy = 0; qy < qh; qy++) {
     let initial = qy == 0;
     let vlc = initial ? HT_VLC0 : HT_VLC1;
     let y0 = qy << 1;
     let hasRow1 = y0 + 1 < h;
-    store<u8>(rhoCur, 0);
-    memory.fill(vbCur, 0, <usize>(2 * qw + 4) << 2);
+    let row0 = out + <usize>y0 * rowBytes;
     let rhoLeft: u32 = 0;
     for (let q = 0; q < qw; q += 2) {
-      // ---- VLC of the two quads
+      // ---- refill the VLC bits: a pair uses at most 7 + 7 + 6 + 10 = 30 bits
+      if (vBits < 32) {
+        if (vPos - 3 >= vLow) {
+          let raw = load<u32>(cup + <usize>(vPos - 3)); // byte vPos in the top 8 bits
+          let t = (raw & 0x7f7f7f7f) ^ 0x7f7f7f7f; // a zero byte: low 7 bits all 1 (may be unstuffed)
+          if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
+            vBuf |= <u64>bswap<u32>(raw) << <u64>vBits;
+            vBits += 32;
+            vPos -= 4;
+            vUnstuff = (raw & 0xff) > 0x8f;
+          }
+        }
+        while (vBits <= 56) {
+          let b: u32 = 0;
+          if (vPos >= vLow) {
+            b = <u32>load<u8>(cup + <usize>vPos);
+            vPos--;
+          }
+          if (vUnstuff && (b & 0x7f) == 0x7f) {
+            vBuf |= <u64>(b & 0x7f) << <u64>vBits;
+            vBits += 7;
+          } else {
+            vBuf |= <u64>b << <u64>vBits;
+            vBits += 8;
+          }
+          vUnstuff = b > 0x8f;
+        }
+      }
+      // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
       let c0: u32;
-      if (initial) c0 = (rhoLeft & 1) | ((rhoLeft >> 1) & 1) | (((rhoLeft >> 2) & 1) << 1) | (((rhoLeft >> 3) & 1) << 2);
-      else c0 = ctxNonInitial(rhoLeft, rhoPrev, q);
-      let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (rvPeek() & 0x7f))) << 1));
+      if (initial) {
+        c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
+      } else {
+        let nw = <u32>load<u8>(rhoPrev + <usize>q);
+        let n = <u32>load<u8>(rhoPrev + <usize>(q + 1));
+        let ne = <u32>load<u8>(rhoPrev + <usize>(q + 2));
+        c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+      }
+      let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
       if (c0 == 0 && melEvent() == 0) e0 = 0;
-      rvSkip(<i32>(e0 & 7));
+      let l0 = e0 & 7;
+      vBuf >>= <u64>l0;
+      vBits -= <i32>l0;
       let rho0 = (e0 >> 4) & 15;
       store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
       let e1: u32 = 0;
       let hasQ1 = q + 1 < qw;
       if (hasQ1) {
         let c1: u32;
-        if (initial) c1 = (rho0 & 1) | ((rho0 >> 1) & 1) | (((rho0 >> 2) & 1) << 1) | (((rho0 >> 3) & 1) << 2);
-        else c1 = ctxNonInitial(rho0, rhoPrev, q + 1);
-        e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (rvPeek() & 0x7f))) << 1));
+        if (initial) {
+          c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
+        } else {
+          let nw = <u32>load<u8>(rhoPrev + <usize>(q + 1));
+          let n = <u32>load<u8>(rhoPrev + <usize>(q + 2));
+          let ne = <u32>load<u8>(rhoPrev + <usize>(q + 3));
+          c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+        }
+        e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
         if (c1 == 0 && melEvent() == 0) e1 = 0;
-        rvSkip(<i32>(e1 & 7));
+        let l1 = e1 & 7;
+        vBuf >>= <u64>l1;
+        vBits -= <i32>l1;
         store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
       }
       rhoLeft = (e1 >> 4) & 15;
-      // ---- UVLC: u values of the pair
+      // ---- UVLC: u values of the pair (T.814 7.3.6)
       let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
       let u0: u32 = 0, u1: u32 = 0;
       if (mode != 0) {
         let uv: u32;
         if (initial) {
           if (mode == 3 && melEvent() != 0) mode = 4;
-          uv = <u32>load<u16>(HT_UVLC0 + ((<usize>((mode << 6) | (rvPeek() & 0x3f))) << 1));
+          uv = <u32>load<u16>(HT_UVLC0 + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
         } else {
-          uv = <u32>load<u16>(HT_UVLC1 + ((<usize>((mode << 6) | (rvPeek() & 0x3f))) << 1));
+          uv = <u32>load<u16>(HT_UVLC1 + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
         }
-        rvSkip(<i32>(uv & 7));
-        let sl = <i32>((uv >> 3) & 15);
-        let sfx = rvPeek() & ((<u32>1 << <u32>sl) - 1);
-        rvSkip(sl);
+        let pl = uv & 7;
+        vBuf >>= <u64>pl;
+        let sl = (uv >> 3) & 15;
+        let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
+        vBuf >>= <u64>sl;
+        vBits -= <i32>(pl + sl);
         let s0 = (uv >> 7) & 7;
         u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
         u1 = (uv >> 13) + (sfx >> s0);
       }
-      // ---- MagSgn of the two quads
-      let x0 = q << 1;
-      if (rho0 != 0) {
-        let U = initial ? u0 + 1 : u0 + kappa(rho0, vbPrev, x0);
-        if (<i32>U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-        magSgnQuad(e0, U, p, out, outStride, x0, y0, x0 + 1 < w, hasRow1, vbCur);
-      }
-      if (hasQ1) {
-        let rho1 = (e1 >> 4) & 15;
-        if (rho1 != 0) {
-          let x1 = x0 + 2;
-          let U = initial ? u1 + 1 : u1 + kappa(rho1, vbPrev, x1);
-          if (<i32>U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-          magSgnQuad(e1, U, p, out, outStride, x1, y0, x1 + 1 < w, hasRow1, vbCur);
+      // ---- MagSgn of the two quads (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
+      for (let qi = 0; qi < 2; qi++) {
+        let e = qi == 0 ? e0 : e1;
+        if (qi == 1 && !hasQ1) break;
+        let x = (q + qi) << 1;
+        let hasCol1 = x + 1 < w;
+        let rho = (e >> 4) & 15;
+        // samples go straight to the block when the quad lies inside it, else through QS
+        // (sample n at column n >> 1, row n & 1); insignificant samples are 0
+        let full = hasCol1 && hasRow1;
+        let dst = full ? row0 + (<usize>x << 2) : QS;
+        let ro: usize = full ? rowBytes : 8;
+        if (rho != 15 || !full) {
+          store<i32>(dst, 0);
+          store<i32>(dst, 0, 4);
+          store<i32>(dst + ro, 0);
+          store<i32>(dst + ro, 0, 4);
+        }
+        // bottom-row v values for κ of the next quad row
+        store<u64>(vbCur + (<usize>(x + 1) << 2), 0);
+        if (rho != 0) {
+          let U = qi == 0 ? u0 : u1;
+          if (initial) {
+            U += 1;
+          } else if ((rho & (rho - 1)) == 0) {
+            U += 1;
+          } else {
+            // E_max of the samples above at columns x-1 .. x+2 (indices x .. x+3)
+            let a = load<u32>(vbPrev + (<usize>x << 2)) | load<u32>(vbPrev + (<usize>x << 2), 4) |
+              load<u32>(vbPrev + (<usize>x << 2), 8) | load<u32>(vbPrev + (<usize>x << 2), 12);
+            U += 31 - clz<u32>(a | 2);
+          }
+          if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+          // (2μ + 1)·2^p < 2^(U + 1 + p): no overflow check needed while U + p ≤ 29
+          let small = <i32>U + p <= 29;
+          let e1b = (e >> 8) & 15;
+          let ekb = (e >> 12) & 15;
+          let r = rho;
+          // common case: the whole quad's MagSgn bits (at most 4·U ≤ 56) fit one refill
+          let quadFill = small && U <= 14;
+          if (quadFill && msBits < <i32>(U << 2)) {
+            if (!msFF && msBits <= 32 && msPos + 4 <= msEnd) {
+              let raw = load<u32>(msPos);
+              let t = ~raw;
+              if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
+                msBuf |= <u64>raw << <u64>msBits;
+                msBits += 32;
+                msPos += 4;
+              }
+            }
+            while (msBits <= 56) {
+              let b: u32 = 0xff;
+              if (msPos < msEnd) b = <u32>load<u8>(msPos++);
+              if (msFF) {
+                msBuf |= <u64>(b & 0x7f) << <u64>msBits;
+                msBits += 7;
+              } else {
+                msBuf |= <u64>b << <u64>msBits;
+                msBits += 8;
+              }
+              msFF = b == 0xff;
+            }
+          }
+          if (quadFill) {
+            let e1s = e1b;
+            while (r != 0) {
+              let n = ctz<u32>(r);
+              r &= r - 1;
+              let m = U - ((ekb >> n) & 1);
+              let bits = <u32>msBuf & ((<u32>1 << m) - 1);
+              msBuf >>= <u64>m;
+              msBits -= <i32>m;
+              let vb = bits | (((e1s >> n) & 1) << m) | 1;
+              let mag = <i32>((vb + 2) << <u32>p);
+              let val = (bits & 1) != 0 ? -mag : mag;
+              let col = <usize>(n >> 1);
+              if ((n & 1) != 0) {
+                store<i32>(dst + ro + (col << 2), val);
+                store<u32>(vbCur + ((<usize>(x + 1) + col) << 2), vb);
+              } else {
+                store<i32>(dst + (col << 2), val);
+              }
+            }
+          }
+          while (r != 0) {
+            let n = ctz<u32>(r);
+            r &= r - 1;
+            let m = <i32>U - <i32>((ekb >> n) & 1);
+            if (msBits < m) {
+              if (!msFF && msPos + 4 <= msEnd) {
+                let raw = load<u32>(msPos);
+                let t = ~raw; // a zero byte: 0xFF (the next byte would carry 7 bits)
+                if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
+                  msBuf |= <u64>raw << <u64>msBits;
+                  msBits += 32;
+                  msPos += 4;
+                }
+              }
+              while (msBits <= 56) {
+                let b: u32 = 0xff;
+                if (msPos < msEnd) b = <u32>load<u8>(msPos++);
+                if (msFF) {
+                  msBuf |= <u64>(b & 0x7f) << <u64>msBits;
+                  msBits += 7;
+                } else {
+                  msBuf |= <u64>b << <u64>msBits;
+                  msBits += 8;
+                }
+                msFF = b == 0xff;
+              }
+            }
+            let val: i32;
+            let vb: u32;
+            if (small) {
+              let bits = <u32>msBuf & ((<u32>1 << <u32>m) - 1);
+              vb = bits | (((e1b >> n) & 1) << <u32>m) | 1;
+              let mag = <i32>((vb + 2) << <u32>p);
+              val = (bits & 1) != 0 ? -mag : mag;
+            } else {
+              let bits = <u32>(msBuf & ((<u64>1 << <u64>m) - 1));
+              let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
+              let mag = (v + 2) << <u64>p;
+              if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+              val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
+              vb = <u32>min(v, <u64>0xffffffff);
+            }
+            msBuf >>= <u64>m;
+            msBits -= m;
+            let col = <usize>(n >> 1);
+            if ((n & 1) != 0) {
+              store<i32>(dst + ro + (col << 2), val);
+              store<u32>(vbCur + ((<usize>(x + 1) + col) << 2), vb);
+            } else {
+              store<i32>(dst + (col << 2), val);
+            }
+          }
+        }
+        if (!full) {
+          let o = row0 + (<usize>x << 2);
+          store<i32>(o, load<i32>(QS));
+          if (hasCol1) store<i32>(o, load<i32>(QS, 4), 4);
+          if (hasRow1) {
+            store<i32>(o + rowBytes, load<i32>(QS, 8));
+            if (hasCol1) store<i32>(o + rowBytes, load<i32>(QS, 12), 4);
+          }
         }
       }
     }
-    store<u8>(rhoCur + <usize>(qw + 1), 0);
     let t = rhoPrev;
     rhoPrev = rhoCur;
     rhoCur = t;
     let tv = vbPrev;
     vbPrev = vbCur;
     vbCur = tv;
-  }
-}
-
-/** Context c_q of a quad in a non-initial row (T.814 eq. 2): left quad and the row above. */
-// @ts-ignore: decorator
-@inline
-function ctxNonInitial(rhoLeft: u32, rhoPrev: usize, q: i32): u32 {
-  let nw = <u32>load<u8>(rhoPrev + <usize>q); // quad above-left (index q - 1 + 1)
-  let n = <u32>load<u8>(rhoPrev + <usize>(q + 1));
-  let ne = <u32>load<u8>(rhoPrev + <usize>(q + 2));
-  return (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
-}
-
-/** κ_q for a non-initial row (T.814 7.3.7): max(E_max - 1, 1) if ρ_q has two or more significant samples. */
-// @ts-ignore: decorator
-@inline
-function kappa(rho: u32, vbPrev: usize, x: i32): u32 {
-  if ((rho & (rho - 1)) == 0) return 1;
-  // samples above at columns x-1 .. x+2 live at indices x .. x+3
-  let v = load<u32>(vbPrev + (<usize>x << 2)) | load<u32>(vbPrev + (<usize>(x + 1) << 2)) |
-    load<u32>(vbPrev + (<usize>(x + 2) << 2)) | load<u32>(vbPrev + (<usize>(x + 3) << 2));
-  return 31 - clz<u32>(v | 2);
-}
-
-/** MagSgn bits of one quad (T.814 7.3.8); writes its samples inside the block and the bottom-row v values. */
-// @ts-ignore: decorator
-@inline
-function magSgnQuad(e: u32, U: u32, p: i32, out: usize, outStride: i32, x: i32, y: i32, hasCol1: bool, hasRow1: bool, vbCur: usize): void {
-  let rho = (e >> 4) & 15;
-  let e1 = (e >> 8) & 15;
-  let ek = (e >> 12) & 15;
-  let row0 = out + ((<usize>y * <usize>outStride + <usize>x) << 2);
-  let row1 = row0 + (<usize>outStride << 2);
-  for (let n: u32 = 0; n < 4; n++) {
-    if (((rho >> n) & 1) == 0) continue;
-    let m = <i32>U - <i32>((ek >> n) & 1);
-    let bits = msRead(m);
-    let v = <u64>bits | (<u64>((e1 >> n) & 1) << <u64>m) | 1;
-    let mag = (v + 2) << <u64>p;
-    if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-    let val = <i32>mag;
-    if ((bits & 1) != 0) val = -val;
-    let col = <i32>(n >> 1);
-    let bottom = (n & 1) != 0;
-    if (bottom) store<u32>(vbCur + (<usize>(x + col + 1) << 2), <u32>min(v, <u64>0xffffffff));
-    if (col == 1 && !hasCol1) continue;
-    if (bottom) {
-      if (hasRow1) store<i32>(row1 + (<usize>col << 2), val);
-    } else {
-      store<i32>(row0 + (<usize>col << 2), val);
-    }
   }
 }
 

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const TESTDATA = resolve(fileURLToPath(new URL("../../", import.meta.url)), "../shared/testdata");
+/** ../shared/testdata seen from the repository root (J2KIT_TESTDATA overrides it). */
+export const TESTDATA = process.env.J2KIT_TESTDATA ?? resolve(fileURLToPath(new URL("../../", import.meta.url)), "../shared/testdata");
 
 const FOLDERS = {
   codestream: ["conformance/part4_j2k", "conformance/kakadu_j2c", "edge_cases/openjpeg", "medical_raw", "encoder"],

@@ -8,6 +8,8 @@ import type { DecodeOptions } from "../types.js";
 import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
 import { layoutFor, outputKindOf, readFileBytes, writeOutputImage } from "./image_files.js";
 import { isJpegPath, writeJpegFromJp2 } from "../jpeg/cli.js";
+import { S3_ENDPOINT_OPTION, formatStats, isRemote, openForCli, readByRanges } from "./remote_source.js";
+import type { RangeImage } from "../range/open_image.js";
 
 const COMMAND = "decode";
 
@@ -23,7 +25,8 @@ export const DECODE_OPTIONS: readonly OptionSpec[] = [
   { name: "quality", value: "N", help: ".jpg output: JPEG quality 1-100 (IJG scale, as cjpeg; default 92)" },
   { name: "subsampling", value: "auto|444|422|420", help: ".jpg output: chroma subsampling (auto: 4:4:4 at quality >= 90, else 4:2:0)" },
   { name: "optimize", help: ".jpg output: optimised Huffman tables (smaller, two passes)" },
-  { name: "verbose", help: "print image details and timing" },
+  { name: "verbose", help: "print image details and timing (and bytes / requests read for URLs)" },
+  S3_ENDPOINT_OPTION,
 ];
 
 /** Help text of `j2kit decode`. */
@@ -86,24 +89,30 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
   const options = decodeOptionsFromArgs(args);
   options.layout = layoutFor(kind);
 
-  const bytes = await readFileBytes(input);
+  // URLs (http(s)://, s3://) and very large local files are read by byte ranges
+  let remote: RangeImage | undefined;
+  let bytes: Uint8Array | undefined;
+  if ((isRemote(input) || !options.allowPartial) && (await readByRanges(input))) remote = await openForCli(input, o.string("s3-endpoint"));
+  else bytes = await readFileBytes(input);
   const t0 = performance.now();
   let image;
   try {
-    image = decode(bytes, options);
+    image = remote ? await remote.decode(options) : decode(bytes!, options);
   } catch (e) {
     // The library's advice names the API option; on the command line it is a flag.
     if (e instanceof J2kError && e.message.includes("allowPartial")) {
       throw new J2kError(e.code, e.message.replace(/pass allowPartial: true|allowPartial: true|allowPartial/, "use --allow-partial"), { cause: e });
     }
     throw e;
+  } finally {
+    await remote?.close();
   }
   const decodeMs = performance.now() - t0;
   const jpegOptions = { quality: o.int("quality", 1, 100) ?? 92, subsampling: o.choice("subsampling", ["auto", "444", "422", "420"] as const), optimizeHuffman: o.flag("optimize") };
   if (!jpeg && (o.string("quality") !== undefined || o.string("subsampling") !== undefined || jpegOptions.optimizeHuffman)) {
     throw usageError(COMMAND, "--quality, --subsampling and --optimize apply to .jpg output only");
   }
-  const jpegWarnings = jpeg ? await writeJpegFromJp2(output, bytes, image, jpegOptions) : [];
+  const jpegWarnings = jpeg ? await writeJpegFromJp2(output, bytes ?? remote!.containerBytes(), image, jpegOptions) : [];
   const files = jpeg ? [output] : await writeOutputImage(output, kind, image, endian !== "big");
 
   for (const w of [...(image.warnings ?? []), ...jpegWarnings]) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
@@ -115,7 +124,8 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
       .map((c) => `${c.width}x${c.height} ${c.bitDepth}-bit ${c.signed ? "signed" : "unsigned"}${c.dx !== 1 || c.dy !== 1 ? ` (sub-sampled ${c.dx}x${c.dy})` : ""}`)
       .join("; ");
     io.stdout(
-      `input   ${input}: ${bytes.length} bytes\n` +
+      `input   ${input}: ${remote ? `${remote.stats().fileSize} bytes, read by ranges` : `${bytes!.length} bytes`}\n` +
+        (remote ? formatStats(remote.stats()) : "") +
         `image   ${image.width}x${image.height}, ${image.components} component(s): ${comps}\n` +
         `decoded in ${decodeMs.toFixed(1)} ms${image.partial ? " (partial)" : ""}\n` +
         `output  ${files.join(", ")}\n`,

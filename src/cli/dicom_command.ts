@@ -50,7 +50,7 @@ the ratio and method, Image Type DERIVED and a new SOP Instance UID.
 Transfer syntaxes:
 ${syntaxNames}`,
     DICOM_OPTIONS,
-  ) + `\n'j2kit dicom info' options:\n  --json                        print JSON\n`;
+  ) + "\n'j2kit dicom info' options:\n  --json                        print JSON\n";
 
 /** Run `j2kit dicom`. */
 export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {

@@ -20,6 +20,7 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "lossy", help: "irreversible 9/7 wavelet (default: lossless 5/3)" },
   { name: "ratio", value: "R1,R2,...", help: "compression ratio per quality layer, decreasing (1 = lossless last layer)" },
   { name: "psnr", value: "P1,P2,...", help: "PSNR target in dB per quality layer, increasing" },
+  { name: "psnr-peak", value: "bits|range", help: "peak of the PSNR: 2^bits - 1 (default) or the image's max - min" },
   { name: "quality", value: "Q", help: "quality shortcut 1-100" },
   { name: "order", value: "ORDER", help: "progression order: LRCP, RLCP, RPCL, PCRL or CPRL" },
   { name: "tile", value: "WxH[@x,y]", help: "tile size, optionally with the tile-grid origin" },
@@ -35,7 +36,7 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "guard", value: "N", help: "guard bits, 0-7 (default 2)" },
   { name: "icc", value: "FILE", help: "embed this ICC profile (JP2 output)" },
   { name: "colorspace", value: "CS", help: "JP2 colour space: sRGB, greyscale or sYCC" },
-  { name: "preset", value: "dicom", help: "DICOM profile: 6 levels, 64x64, 1 tile, LRCP, no JP2 box" },
+  { name: "preset", value: "dicom|iiif", help: "dicom: 6 levels, 64x64, 1 tile, LRCP, no JP2 box; iiif: RPCL, >= 6 levels, 256x256 precincts, tile-parts by resolution, TLM, PLT" },
   { name: "signed", help: "input is signed: PNM/PNG hold value + 2^(bits-1); raw holds two's complement" },
   { name: "size", value: "WxH", help: "raw input: image size" },
   { name: "bits", value: "N", help: "raw input: bits per sample (1-8: 1 byte, 9-16: 2 bytes)" },
@@ -89,6 +90,8 @@ export async function encodeOptionsFromArgs(
   if (ratios !== undefined) options.ratios = ratios;
   const psnr = o.numberList("psnr");
   if (psnr !== undefined) options.psnr = psnr;
+  const psnrPeak = o.choice("psnr-peak", ["bits", "range"] as const);
+  if (psnrPeak !== undefined) options.psnrPeak = psnrPeak;
   const quality = o.int("quality", 1, 100);
   if (quality !== undefined) options.quality = quality;
   const order = o.choice("order", ORDERS);
@@ -113,7 +116,7 @@ export async function encodeOptionsFromArgs(
   if (guard !== undefined) options.guardBits = guard;
   const colorSpace = o.choice("colorspace", ["sRGB", "greyscale", "sYCC"] as const);
   if (colorSpace !== undefined) options.colorSpace = colorSpace;
-  const preset = o.choice("preset", ["dicom"] as const);
+  const preset = o.choice("preset", ["dicom", "iiif"] as const);
   if (preset !== undefined) options.preset = preset;
   const icc = o.string("icc");
   if (icc !== undefined) {
@@ -192,6 +195,8 @@ export async function runEncodeCommand(argv: readonly string[], io: CliIo): Prom
   const bytes = result.data;
   const encodeMs = performance.now() - t0;
   await writeFileBytes(output, bytes);
+  // every adjustment the encoder made to what was asked (levels clamped, budgets not met, ...)
+  for (const w of result.warnings) io.stderr(`j2kit: warning: ${w}\n`);
   if (verbose) io.stdout(encodeReport(source.image, source.planar, source.files, output, bytes, options, encodeMs, result.layerBytes));
   return 0;
 }
@@ -255,7 +260,7 @@ function encodeReport(
       const t = performance.now();
       const decoded = decode(bytes, { layers: k });
       const ms = performance.now() - t;
-      const value = psnr(image, decoded);
+      const value = psnr(image, decoded, options.psnrPeak === "range" ? sampleRange(image) : undefined);
       what = `PSNR ${Number.isFinite(value) ? `${value.toFixed(2)} dB` : "inf (bit-exact)"}, decoded in ${ms.toFixed(1)} ms`;
     } catch (e) {
       what = `not decodable here (${e instanceof J2kError ? `[${e.code}] ` : ""}${e instanceof Error ? e.message : String(e)})`;
@@ -265,14 +270,25 @@ function encodeReport(
     const size = layerBytes[k - 1];
     const sizeText = size !== undefined ? `${size} bytes (ratio ${(rawBytes / size).toFixed(2)}:1), ` : "";
     const psnrTarget = options.psnr?.[k - 1];
-    const ptarget = psnrTarget !== undefined ? `target ${psnrTarget} dB, ` : "";
+    const ptarget = psnrTarget !== undefined ? `target ${psnrTarget} dB${options.psnrPeak === "range" ? " (peak: range)" : ""}, ` : "";
     lines.push(`layer ${k}: ${sizeText}${target}${ptarget}${what}`);
   }
   return lines.join("\n") + "\n";
 }
 
-/** PSNR in dB between two interleaved images of the same geometry; Infinity when identical. */
-export function psnr(a: J2kImage, b: J2kImage): number {
+/** max − min over all samples (the peak of `--psnr-peak range`). */
+function sampleRange(image: J2kImage): number {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < image.data.length; i++) {
+    const v = image.data[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi - lo;
+}
+
+/** PSNR in dB between two interleaved images of the same geometry (peak 2^bits − 1 unless given); Infinity when identical. */
+export function psnr(a: J2kImage, b: J2kImage, peakValue?: number): number {
   const n = a.width * a.height * a.components;
   if (b.data.length < n || b.width !== a.width || b.height !== a.height || b.components !== a.components) {
     throw new J2kError("INTERNAL", "decoded image does not match the input geometry");
@@ -283,6 +299,6 @@ export function psnr(a: J2kImage, b: J2kImage): number {
     sum += d * d;
   }
   if (sum === 0) return Infinity;
-  const peak = 2 ** a.bitDepth - 1;
+  const peak = peakValue ?? 2 ** a.bitDepth - 1;
   return 10 * Math.log10((peak * peak * n) / sum);
 }

@@ -6,6 +6,8 @@ import { readHeaderAndLayout } from "../header.js";
 import type { HeaderInfo } from "../types.js";
 import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec } from "./args.js";
 import { readFileBytes } from "./image_files.js";
+import { S3_ENDPOINT_OPTION, formatStats, openForCli, readByRanges } from "./remote_source.js";
+import type { RangeImage } from "../range/open_image.js";
 import { markerName } from "./marker_names.js";
 
 const COMMAND = "info";
@@ -13,12 +15,14 @@ const COMMAND = "info";
 /** Options of `j2kit info`. */
 export const INFO_OPTIONS: readonly OptionSpec[] = [
   { name: "json", help: "print JSON: the header fields plus file, fileSize, markers and tileParts" },
+  { name: "verbose", help: "URLs: print the bytes and requests read" },
+  S3_ENDPOINT_OPTION,
 ];
 
 /** Help text of `j2kit info`. */
 export const INFO_HELP = formatHelp(
-  "j2kit info <file.j2k|.j2c|.jp2|.jpx|.jpf> [--json]",
-  "Show the header of a JPEG 2000 codestream or JP2/JPX file: image and tile geometry, components,\ncoding parameters, JP2 boxes, marker segments and tile-parts. Offsets are byte offsets in the file.",
+  "j2kit info <file.j2k|.j2c|.jp2|.jpx|.jpf|http(s)://...|s3://bucket/key> [--json]",
+  "Show the header of a JPEG 2000 codestream or JP2/JPX file: image and tile geometry, components,\ncoding parameters, JP2 boxes, marker segments and tile-parts. Offsets are byte offsets in the file.\nURLs are read by byte ranges (box headers and main header; tile-parts are listed when TLM gives them).",
   INFO_OPTIONS,
 );
 
@@ -68,10 +72,52 @@ export async function runInfoCommand(argv: readonly string[], io: CliIo): Promis
     throw usageError(COMMAND, `expected one file, got ${args.positionals.length} argument(s)`);
   }
   const file = args.positionals[0]!;
-  const report = infoReport(file, await readFileBytes(file));
-  if (new OptionReader(COMMAND, args).flag("json")) io.stdout(JSON.stringify(report, jsonReplacer, 2) + "\n");
+  const o = new OptionReader(COMMAND, args);
+  let report: InfoReport;
+  let stats = "";
+  if (await readByRanges(file)) {
+    const img = await openForCli(file, o.string("s3-endpoint"));
+    try {
+      report = await rangeInfoReport(file, img);
+      stats = formatStats(img.stats());
+    } finally {
+      await img.close();
+    }
+  } else {
+    report = infoReport(file, await readFileBytes(file));
+  }
+  if (o.flag("json")) io.stdout(JSON.stringify(report, jsonReplacer, 2) + "\n");
   else io.stdout(formatInfo(report));
+  if (stats && o.flag("verbose")) (o.flag("json") ? io.stderr : io.stdout)(stats);
   return 0;
+}
+
+/** Tile-parts whose headers are read for the listing (beyond, only their count and places). */
+const RANGE_HEADER_READS = 32;
+
+/**
+ * {@link InfoReport} of a file read by ranges: header and main-header markers from the index; the
+ * tile-parts when TLM lists them (their headers read when there are few), else none are listed.
+ */
+export async function rangeInfoReport(file: string, img: RangeImage): Promise<InfoReport> {
+  const index = img.index;
+  const markers: InfoMarker[] = index.main.segments.map((m) => ({ name: markerName(m.marker), code: m.marker, offset: m.offset, length: m.length, tilePart: -1 }));
+  const tileParts: InfoTilePart[] = [];
+  if (index.tilePartSource === "TLM") {
+    const parts = await index.allTileParts();
+    if (parts.length <= RANGE_HEADER_READS) {
+      for (let t = 0; t < index.siz.numTiles; t++) if (parts.some((p) => p.tile === t)) await index.geometry(t);
+    }
+    for (const p of parts) {
+      const h = index.header(p);
+      const hl = h?.length ?? 0;
+      if (h) for (const m of h.segments) markers.push({ name: markerName(m.marker), code: m.marker, offset: m.offset, length: m.length, tilePart: p.index });
+      tileParts.push({ tile: p.tile, TPsot: p.part, TNsot: h?.TNsot ?? 0, offset: p.offset, dataStart: p.offset + hl, dataEnd: p.offset + p.length });
+    }
+  }
+  const warnings = [...img.header.warnings, ...img.warnings];
+  if (index.tilePartSource !== "TLM") warnings.push("read by ranges without TLM: tile-parts are not listed (that would read every tile-part header)");
+  return { file, fileSize: img.stats().fileSize, ...img.header, warnings, codestreamOffset: index.codestreamOffset, markers, tileParts };
 }
 
 /** Header, markers and tile-parts of `bytes`, with offsets converted to file offsets. */

@@ -20,9 +20,12 @@ Usage:
   j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]
   j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]
   j2kit info <file> [--json]
+      (decode and info also take http(s):// and s3://bucket/key URLs, read by byte ranges)
+  j2kit optimize <in> <out> [--order RPCL] [--tile-parts R] [--tlm] [--plt]
+                                      re-pack for range reading without re-coding
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
-  j2kit serve DIR [--port 8182]        IIIF Image API 3.0 server with a viewer page
+  j2kit serve DIR|s3://b/p [--port N]  IIIF Image API 3.0 server with a viewer page
 
 Run 'j2kit <command> --help' for the options of a command.
 
@@ -53,6 +56,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return runDecodeCommand(rest, io);
     case "info":
       return runInfoCommand(rest, io);
+    case "optimize": {
+      const { runOptimizeCommand } = await import("./optimize_command.js");
+      return runOptimizeCommand(rest, io);
+    }
     case "jp2": {
       const { runJp2Command } = await import("./jp2_command.js");
       return runJp2Command(rest, io);
@@ -76,9 +83,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info, jp2, dicom or serve");
+      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom or serve");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, jp2, dicom or serve`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom or serve`);
   }
 }
 

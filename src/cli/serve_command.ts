@@ -18,15 +18,17 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: "cache", value: "MiB", help: "memory for cached images and tiles (default 256)" },
   { name: "workers", value: "N", help: "decoding workers (default: number of cores, at most 8)" },
   { name: "max-area", value: "N", help: "largest output image in pixels (default 16777216)" },
+  { name: "s3-endpoint", value: "URL", help: "S3-compatible endpoint for s3:// roots (MinIO, ...); credentials and region from the AWS environment" },
   { name: "verbose", help: "log every image request with its timing to stderr" },
 ];
 
 /** Help text of `j2kit serve`. */
 export const SERVE_HELP = formatHelp(
-  "j2kit serve DIR [--port 8182] [--base-url URL] [--cache MiB]",
-  "Serve the JPEG 2000 files below DIR as IIIF Image API 3.0 (level 2):\n" +
+  "j2kit serve DIR|s3://bucket/prefix [--port 8182] [--base-url URL] [--cache MiB]",
+  "Serve the JPEG 2000 files below DIR (or an S3 prefix) as IIIF Image API 3.0 (level 2):\n" +
     "  /iiif/3/{identifier}/info.json and /iiif/3/{identifier}/{region}/{size}/{rotation}/{quality}.{format}\n" +
     "where the identifier is the file's path below DIR, URL-encoded (a%2Fb.jp2). / is a viewer page.\n" +
+    "Files are read by byte ranges: only what each tile needs. s3:// needs npm install @aws-sdk/client-s3.\n" +
     "Stop with Ctrl-C.",
   SERVE_OPTIONS,
 );
@@ -40,10 +42,15 @@ export async function runServeCommand(argv: readonly string[], io: CliIo, stop?:
   }
   if (args.positionals.length !== 1) throw usageError(COMMAND, `expected one folder, got ${args.positionals.length} argument(s)`);
   const root = args.positionals[0]!;
-  if (root.startsWith("s3://")) throw usageError(COMMAND, "s3:// folders are not supported yet (they need byte-range reading); serve a local folder");
-  const st = await stat(root).catch(() => null);
-  if (!st?.isDirectory()) throw usageError(COMMAND, `'${root}' is not a folder`);
   const opt = new OptionReader(COMMAND, args);
+  const s3Endpoint = opt.string("s3-endpoint");
+  if (root.startsWith("s3://")) {
+    if (!/^s3:\/\/[^/]+/.test(root)) throw usageError(COMMAND, `'${root}' is not an s3://bucket/prefix URL`);
+  } else {
+    if (s3Endpoint !== undefined) throw usageError(COMMAND, "--s3-endpoint goes with an s3://bucket/prefix root");
+    const st = await stat(root).catch(() => null);
+    if (!st?.isDirectory()) throw usageError(COMMAND, `'${root}' is not a folder`);
+  }
   const port = opt.int("port", 0, 65535) ?? 8182;
   const host = opt.string("host") ?? "127.0.0.1";
   const baseUrl = opt.string("base-url");
@@ -55,6 +62,7 @@ export async function runServeCommand(argv: readonly string[], io: CliIo, stop?:
   const handler = createIiifHandler({
     root,
     cacheMiB,
+    ...(s3Endpoint !== undefined ? { s3: { endpoint: s3Endpoint } } : {}),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(maxArea !== undefined ? { maxArea } : {}),
@@ -84,7 +92,9 @@ export async function runServeCommand(argv: readonly string[], io: CliIo, stop?:
     process.once("SIGTERM", done);
     void stop?.then(done);
   });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections?.();
+  await closed;
+  await handler.close();
   return 0;
 }

@@ -36,6 +36,8 @@ export interface TilePartInfo {
   length: number;
   /** Bytes from SOT through SOD (known once the header was read). */
   headerLength?: number;
+  /** The codestream ends before this tile-part does (its length was cut to what is there). */
+  truncated?: boolean;
 }
 
 /** Where the packets of one tile are (see {@link CodestreamIndex.packets}). */
@@ -75,6 +77,8 @@ interface PartRecord extends TilePartInfo {
 }
 
 const MAIN_HEADER_LIMIT = 2 ** 28;
+/** Bytes read at each SOT while following the SOT chain. */
+const WALK_READ = 8192;
 const TILE_HEADER_LIMIT = 2 ** 28;
 
 /** Options of {@link CodestreamIndex.open}. */
@@ -102,6 +106,10 @@ export class CodestreamIndex {
   private tiles = new Map<number, Promise<TileIndex>>();
   private lock: Promise<unknown> = Promise.resolve();
   private eocChecked: boolean | undefined;
+  private distrustTNsot = false;
+  /** The SOT chain showed the codestream to be cut short (a tile-part past the end). */
+  truncated = false;
+  private distrusted = new Set<number>();
 
   private constructor(
     readonly source: ByteSource,
@@ -255,7 +263,8 @@ export class CodestreamIndex {
           this.finishWalk(false);
           break;
         }
-        const b = await this.source.read(pos, Math.min(12, end - pos));
+        // more than the 12 bytes of SOT: the tile-part header comes along (and small tile-parts chain within one read)
+        const b = await this.source.read(pos, Math.min(WALK_READ, end - pos));
         const m = b.length >= 2 ? be16(b, 0) : 0;
         if (m === M.EOC) {
           this.walkDone = true;
@@ -282,6 +291,7 @@ export class CodestreamIndex {
         if (Lsot !== 10) throw new J2kError("BAD_SOT", `invalid SOT marker segment (Lsot ${Lsot})`, { offset: pos });
         if (tile >= siz.numTiles) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile index ${tile}, the image has ${siz.numTiles} tiles)`, { offset: pos });
         let length: number;
+        let cut = false;
         if (Psot === 0) {
           length = end - ((await this.endsWithEoc()) ? 2 : 0) - pos;
         } else {
@@ -289,13 +299,15 @@ export class CodestreamIndex {
           length = Psot;
           if (pos + Psot > end) {
             length = end - pos;
+            cut = true;
+            this.truncated = true;
             this.warnings.push(`tile-part at byte ${pos} declares ${Psot} bytes but the codestream ends after ${end - pos}: the file is truncated`);
           }
         }
         const k = count.get(tile) ?? 0;
         if (TPsot !== k) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile ${tile}: tile-part ${TPsot} where ${k} was expected)`, { offset: pos });
         count.set(tile, k + 1);
-        this.parts.push({ index: this.parts.length, tile, part: TPsot, parts: TNsot, offset: pos, length });
+        this.parts.push({ index: this.parts.length, tile, part: TPsot, parts: TNsot, offset: pos, length, ...(cut ? { truncated: true } : {}) });
         this.walkPos = pos + length;
         if (Psot === 0 || pos + Psot >= end) this.finishWalk(false);
       }
@@ -303,16 +315,38 @@ export class CodestreamIndex {
   }
 
   private finishWalk(truncated: boolean): void {
-    if (truncated) this.warnings.push("the codestream ends inside a tile-part header: the file is truncated");
+    if (truncated) {
+      this.truncated = true;
+      this.warnings.push("the codestream ends inside a tile-part header: the file is truncated");
+    }
     if (this.parts.length === 0) throw new J2kError("NO_TILE_DATA", "the codestream contains no tile data (no SOT marker after the main header)", { offset: this.main.end });
     this.walkDone = true;
   }
 
-  /** Is every tile-part of tile `t` known? */
+  /** Is every tile-part of tile `t` known? (TNsot is trusted until {@link completeWalk}.) */
   private tileComplete(t: number): boolean {
     if (this.walkDone) return true;
+    if (this.distrustTNsot) return false;
     const mine = this.parts.filter((p) => p.tile === t);
     return mine.length > 0 && mine[0]!.parts !== 0 && mine.length >= mine[0]!.parts;
+  }
+
+  /** True when every tile-part is known (TLM, or the SOT chain was followed to the end). */
+  get complete(): boolean {
+    return this.walkDone;
+  }
+
+  /**
+   * Follow the SOT chain to the end and forget the tiles built so far. For files whose TNsot
+   * undercounts their tile-parts: a decode that finds a tile ending early calls this and retries.
+   * Returns false when there was nothing left to find.
+   */
+  async completeWalk(): Promise<boolean> {
+    if (this.walkDone) return false;
+    this.distrustTNsot = true;
+    await this.walk(() => false);
+    this.tiles.clear();
+    return true;
   }
 
   /** All tile-parts in codestream order (follows the whole SOT chain when there is no TLM). */
@@ -410,7 +444,7 @@ export class CodestreamIndex {
         const parts = await this.readHeaders(t);
         let packed: Uint8Array | undefined;
         if (this.main.ppm) packed = await this.ppmOf(t);
-        return new TileIndex(this, t, parts, packed);
+        return new TileIndex(this, t, parts, packed, this.useLengthMarkers && !this.distrusted.has(t));
       })();
       this.tiles.set(t, p);
       p.catch(() => this.tiles.delete(t));
@@ -438,12 +472,24 @@ export class CodestreamIndex {
   /**
    * Where the packets of tile `t` are, located at least up to packet `upTo` (exclusive) of the
    * tile's order. Uses PLT/PLM when they add up; otherwise reads packet headers (through the
-   * source, a chunk at a time).
+   * source, a chunk at a time). `needed` (1 per packet, optional) tells the header walk which
+   * bodies will be read anyway: it reads ahead through those and jumps over the others.
    */
-  async packets(t: number, upTo = Infinity): Promise<TilePackets> {
+  async packets(t: number, upTo = Infinity, needed?: Uint8Array): Promise<TilePackets> {
     const ti = await this.tileIndex(t);
-    await ti.locate(Math.min(upTo, ti.order.count));
+    await ti.locate(Math.min(upTo, ti.order.count), needed);
     return ti.view();
+  }
+
+  /**
+   * Stop using PLT/PLM for tile `t` (its lengths disagree with the packet headers): the tile's
+   * packets are located again by reading their headers.
+   */
+  distrustLengthMarkers(t: number, why: string): void {
+    if (this.distrusted.has(t)) return;
+    this.distrusted.add(t);
+    this.tiles.delete(t);
+    this.warnings.push(`PLT/PLM lengths of tile ${t} ignored (${why}); its packet headers are read instead`);
   }
 
   /** PLM lengths of tile-part `index` (codestream order), if the main header has PLM. */
@@ -465,8 +511,14 @@ export class CodestreamIndex {
 function publicPart(p: PartRecord): TilePartInfo {
   const out: TilePartInfo = { index: p.index, tile: p.tile, part: p.part, parts: p.parts, offset: p.offset, length: p.length };
   if (p.headerLength !== undefined) out.headerLength = p.headerLength;
+  if (p.truncated) out.truncated = true;
   return out;
 }
+
+/** Bytes read at a packet header reached by jumping over a body nobody wants (headers are short). */
+const JUMP_WINDOW = 4096;
+/** Packets shorter than this on average are read through rather than jumped over (about the bytes one request costs). */
+const READ_THROUGH = 256 * 1024;
 
 /** Most code-blocks a tile may declare (as src/decode.ts MAX_CODEBLOCKS_PER_TILE). */
 const MAX_CODEBLOCKS_PER_TILE = 2 ** 23;
@@ -493,6 +545,9 @@ class TileIndex {
   private states = new Map<number, PrecinctState>();
   private win: { start: number; bytes: Uint8Array } | undefined;
   private chunk: number;
+  private readAhead = true;
+  /** Running mean of packet lengths (bytes), -1 before the first. */
+  private avgPacket = -1;
   private busy: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -501,6 +556,7 @@ class TileIndex {
     private readonly parts: PartRecord[],
     /** PPM share or PPT contents (packed packet headers), if any. */
     private readonly packed: Uint8Array | undefined,
+    useMarkers: boolean,
   ) {
     this.geom = tileGeometry(index.main, tile, parts.map((p) => p.header!));
     const blocks = tileCodeBlockCount(this.geom);
@@ -530,38 +586,42 @@ class TileIndex {
       this.located = n;
       this.present = 0;
       this.ended = true;
-    } else if (index.useLengthMarkers) {
+    } else if (useMarkers) {
       this.tryMarkerLengths();
     }
   }
 
-  /** Use PLT (or PLM) when every tile-part has lengths adding up to its data. */
+  /**
+   * Use PLT (or PLM) when the lengths add up to the tile's packet data. They are matched against
+   * the tile as a whole: some writers (ERDAS) put the PLT of all tile-parts in the first one.
+   */
   private tryMarkerLengths(): void {
     const main = this.index.main;
     const all: number[] = [];
     let kind: "PLT" | "PLM" | undefined;
-    for (let i = 0; i < this.parts.length; i++) {
-      const p = this.parts[i]!;
-      const data = p.length - p.headerLength!;
+    let missing = false;
+    for (const p of this.parts) {
       let bytes: Uint8Array | undefined;
       if (p.header!.plt.length > 0) {
         bytes = concatByZ(p.header!.plt);
         kind ??= "PLT";
       } else if (main.plm) {
         bytes = this.index.plmOf(p.index);
-        kind ??= "PLM";
+        if (bytes) kind ??= "PLM";
       }
       if (!bytes) {
-        if (data === 0) continue;
-        return;
+        if (p.length - p.headerLength! > 0) missing = true;
+        continue;
       }
       const r = readPacketLengths(bytes);
       if (r.problem) return this.reject(kind ?? "PLT", r.problem);
-      const sum = r.lengths.reduce((a, b) => a + b, 0);
-      if (sum !== data) return this.reject(kind ?? "PLT", `tile-part ${p.index} holds ${data} bytes of packets, its lengths add up to ${sum}`);
       all.push(...r.lengths);
     }
     if (!kind) return;
+    const sum = all.reduce((a, b) => a + b, 0);
+    if (sum !== this.dataLen) {
+      return this.reject(kind, `tile ${this.tile} holds ${this.dataLen} bytes of packets, its ${kind} lengths add up to ${sum}${missing ? " (some tile-parts have none)" : ""}`);
+    }
     if (all.length > this.order.count) return this.reject(kind, `${all.length} lengths for ${this.order.count} packets in tile ${this.tile}`);
     if (this.packed) {
       // the bit stream holds SOP + body only; the headers still give the SOP / body split
@@ -670,22 +730,29 @@ class TileIndex {
     return out;
   }
 
-  /** Bytes from virtual offset v on: at least `min` (unless the data ends), from the read-ahead window. */
+  /**
+   * Bytes from virtual offset v on: at least `min` (unless the data ends), from the read-ahead
+   * window. Cost model: a request costs about as much as READ_THROUGH bytes of transfer, so while
+   * packets are small (or their bodies are wanted anyway) the window grows and covers many headers
+   * per request; past large unwanted bodies it jumps, reading a small window at the next header.
+   * Bytes already read come from the source's cache, so a window starting inside the last one
+   * only requests what is new.
+   */
   private async window(v: number, min: number): Promise<{ bytes: Uint8Array; at: number; final: boolean }> {
     const w = this.win;
     if (w && v >= w.start && v + min <= w.start + w.bytes.length) {
       return { bytes: w.bytes, at: v - w.start, final: w.start + w.bytes.length >= this.dataLen };
     }
-    const sequential = w !== undefined && v <= w.start + w.bytes.length + this.chunk;
-    this.chunk = sequential ? Math.min(this.chunk * 2, 4 << 20) : this.index.walkChunkSize;
+    const through = this.readAhead || this.avgPacket <= READ_THROUGH;
+    this.chunk = through ? Math.min(Math.max(this.chunk * 2, this.index.walkChunkSize), 4 << 20) : JUMP_WINDOW;
     const bytes = await this.readData(v, Math.max(min, this.chunk));
     this.win = { start: v, bytes };
     return { bytes, at: 0, final: v + bytes.length >= this.dataLen };
   }
 
   /** Locate packets [0, upTo) (serialised per tile). */
-  locate(upTo: number): Promise<void> {
-    const run = this.busy.then(() => this.walk(upTo));
+  locate(upTo: number, needed?: Uint8Array): Promise<void> {
+    const run = this.busy.then(() => this.walk(upTo, needed));
     this.busy = run.catch(() => undefined);
     return run;
   }
@@ -702,10 +769,12 @@ class TileIndex {
     return { header: h.headerLength, body: h.bodyLength };
   }
 
-  private async walk(upTo: number): Promise<void> {
+  private async walk(upTo: number, needed?: Uint8Array): Promise<void> {
     const g = this.geom.global;
     while (this.located < upTo && !this.ended) {
       const k = this.located;
+      // read ahead (growing windows) while the bodies passed are wanted; else by packet size
+      this.readAhead = needed ? k > 0 && needed[k - 1] === 1 : true;
       let v = this.vpos;
       if (v >= this.dataLen && !this.packed) {
         this.end(k);
@@ -749,6 +818,7 @@ class TileIndex {
       }
       this.pos[k] = v;
       this.len[k] = total;
+      this.avgPacket = this.avgPacket < 0 ? total : 0.75 * this.avgPacket + 0.25 * total;
       v += total;
       this.vpos = v;
       this.located = k + 1;

@@ -205,6 +205,35 @@ function needsEverything(g: TileGeom, a: DecodeArea, siz: MainHeader["siz"]): bo
 }
 
 /**
+ * A hint for files split into one tile-part per resolution (RPCL/RLCP with TNsot = resolutions, as
+ * `optimize` and the "iiif" preset write them): the tile-parts of the resolutions below the one
+ * decoded, plus the start of that one (its header with PLT), are one contiguous run of the file per
+ * tile — read them in one request each (adjacent tiles merge), together with the headers of the
+ * later tile-parts, before the index asks for headers and packets one by one. Only a prefetch: if
+ * the guess is wrong the index reads what it needs anyway.
+ */
+async function prefetchResolutionParts(index: CodestreamIndex, tiles: number[], partsOf: Map<number, TilePartInfo[]>, a: DecodeArea): Promise<void> {
+  if (!index.source.prefetch || index.main.ppm) return;
+  const hints: ByteRange[] = [];
+  for (const t of tiles) {
+    const parts = partsOf.get(t)!;
+    const g = index.nominalGeometry(t);
+    const numRes = Math.max(...g.comps.map((c) => c.res.length));
+    if (parts.length !== numRes || (g.global.progression !== 1 && g.global.progression !== 2) || g.poc.length > 0) continue;
+    const R = numRes - 1 - a.reduce;
+    if (R < 0) continue;
+    let consecutive = true;
+    for (let i = 1; i <= R; i++) if (parts[i]!.offset !== parts[i - 1]!.offset + parts[i - 1]!.length) consecutive = false;
+    if (!consecutive) continue;
+    const top = parts[R]!;
+    hints.push({ offset: parts[0]!.offset, length: top.offset - parts[0]!.offset + Math.min(top.length, 4096) });
+    // the index reads every tile-part header (a later one may hold POC): ask for those too, at once
+    for (let i = R + 1; i < parts.length; i++) hints.push({ offset: parts[i]!.offset, length: Math.min(parts[i]!.length, 4096) });
+  }
+  if (hints.length) await index.source.prefetch(hints);
+}
+
+/**
  * Plan a decode: the tiles meeting the request and the byte ranges to read. Tiles that need every
  * packet (by the main header's parameters) are read whole; in the others the packets are located
  * (PLT, or reading packet headers) up to the last one needed.
@@ -215,6 +244,7 @@ export async function planDecode(index: CodestreamIndex, request: DecodeRequest)
     const area = decodeArea(main, request);
     const tiles = tilesOf(main, area);
     const partsOf = await index.tilePartsOf(tiles);
+    await prefetchResolutionParts(index, tiles, partsOf, area);
     const planned = await Promise.all(
       tiles.map(async (t): Promise<PlannedTile> => {
         const parts = partsOf.get(t)!;
@@ -224,7 +254,7 @@ export async function planDecode(index: CodestreamIndex, request: DecodeRequest)
         const first = await index.packets(t, 0);
         const needed = neededPackets(g, first.order, area, main.siz);
         const last = needed.lastIndexOf(1);
-        const packets = await index.packets(t, last + 1);
+        const packets = await index.packets(t, last + 1, needed);
         return { tile: t, parts: packets.parts, packets, needed };
       }),
     );

@@ -45,6 +45,8 @@ export interface EncodeFramesOptions {
   ratios?: number[];
   /** PSNR in dB per quality layer, increasing (.91 only). */
   psnr?: number[];
+  /** Peak of the `psnr` targets: `"bits"` (default, 2^BitsStored − 1) or `"range"` (max − min of the samples, as viewers report PSNR). */
+  psnrPeak?: "bits" | "range";
   /**
    * RGB data: apply the component transform (default true), making the result YBR_RCT (.90) or
    * YBR_ICT (.91) as PS3.5 §8.2.4 requires; `false` keeps RGB without transform.
@@ -166,6 +168,7 @@ function prepareEncode(pixelData: BytesLike | ReadonlyArray<BytesLike>, source: 
   if (!plan.lossless) {
     if (options.ratios?.length) codecOptions.ratios = [...options.ratios];
     if (options.psnr?.length) codecOptions.psnr = [...options.psnr];
+    if (options.psnr?.length && options.psnrPeak !== undefined) codecOptions.psnrPeak = options.psnrPeak;
   }
   return { syntax, pm, plan, bytes, codecOptions };
 }

@@ -74,13 +74,15 @@ export function readPart10(bytes: Uint8Array, options: ReadPart10Options = {}): 
   const b = structure.bytes;
   const buffer = b !== bytes && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : b.slice().buffer;
   const read = (ignoreErrors: boolean) =>
-    dcmjs.data.DicomMessage.readFile(buffer, {
-      ignoreErrors,
-      untilTag: null,
-      includeUntilTagValue: false,
-      noCopy: false,
-      forceStoreRaw: false,
-    });
+    quietly(() =>
+      dcmjs.data.DicomMessage.readFile(buffer, {
+        ignoreErrors,
+        untilTag: null,
+        includeUntilTagValue: false,
+        noCopy: false,
+        forceStoreRaw: false,
+      }),
+    );
   let file;
   try {
     file = read(false);
@@ -113,6 +115,21 @@ export function readPart10(bytes: Uint8Array, options: ReadPart10Options = {}): 
   return out;
 }
 
+/**
+ * Run `f` with dcmjs's console logging off: what it would print (an invalid VR read as UN, a character
+ * set it does not handle) is already in j2kit's warnings. The levels are restored afterwards.
+ */
+function quietly<T>(f: () => T): T {
+  const loggers = [dcmjs.log, dcmjs.log.getLogger("validation.dcmjs")];
+  const levels = loggers.map((l) => l.getLevel());
+  for (const l of loggers) l.setLevel("silent", false);
+  try {
+    return f();
+  } finally {
+    loggers.forEach((l, i) => l.setLevel(levels[i]!, false));
+  }
+}
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -128,7 +145,7 @@ function pick(ds: DenaturalizedDataset, keep: (tag: string) => boolean): Denatur
 function writeElements(ds: DenaturalizedDataset, syntax: string): Uint8Array {
   const stream = new dcmjs.data.WriteBufferStream(4096, true);
   try {
-    dcmjs.data.DicomMessage.write(ds, stream, syntax, WRITE_OPTIONS);
+    quietly(() => dcmjs.data.DicomMessage.write(ds, stream, syntax, WRITE_OPTIONS));
   } catch (e) {
     throw new J2kError("DICOM_INVALID", `cannot write the data set: ${errorText(e)}`, { cause: e });
   }

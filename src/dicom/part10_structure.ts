@@ -21,11 +21,8 @@ import dcmjs from "dcmjs";
 import { Inflate } from "pako";
 import { J2kError } from "../errors.js";
 import { parseEncapsulatedPixelData, type ParsedEncapsulation } from "./encapsulation.js";
+import { transferSyntaxByUid } from "./transfer_syntax.js";
 
-/** Transfer syntaxes as dcmjs reads the data set (DicomMessage._normalizeSyntax). */
-const IMPLICIT_LE = "1.2.840.10008.1.2";
-const EXPLICIT_BE = "1.2.840.10008.1.2.2";
-const DEFLATED_LE = "1.2.840.10008.1.2.1.99";
 const UNDEFINED = 0xffffffff;
 
 /**
@@ -178,12 +175,15 @@ export function checkPart10Structure(input: Uint8Array, options: Part10Structure
   }
   const transferSyntaxUid = readTransferSyntax(input, 144, metaEnd);
 
-  // The data set, as dcmjs will read it.
+  // The data set, as dcmjs will read it: the encoding from the transfer syntax table; a syntax the
+  // table does not know is read as explicit VR little endian, as dcmjs does (_normalizeSyntax).
+  const syntax = transferSyntaxByUid(transferSyntaxUid);
+  const deflated = syntax?.deflated === true;
   let data = input;
-  let datasetAt = metaEnd;
-  let little = transferSyntaxUid !== EXPLICIT_BE;
-  let explicit = transferSyntaxUid !== IMPLICIT_LE;
-  if (transferSyntaxUid === DEFLATED_LE) {
+  const datasetAt = metaEnd;
+  let little = syntax?.bigEndian !== true;
+  let explicit = syntax?.explicitVR !== false;
+  if (deflated) {
     const inflated = inflateCapped(input.subarray(metaEnd), Math.floor(options.maxMemory / 4));
     data = new Uint8Array(metaEnd + inflated.length);
     data.set(input.subarray(0, metaEnd));
@@ -200,8 +200,8 @@ export function checkPart10Structure(input: Uint8Array, options: Part10Structure
     } catch (e) {
       if (!(e instanceof StructureProblem)) throw e;
       const cut = e.cutAt ?? w.topAt;
-      if (!tolerant || transferSyntaxUid === DEFLATED_LE || attempt >= 8 || cut >= end) {
-        const hint = !tolerant && transferSyntaxUid !== DEFLATED_LE ? "; pass tolerant: true to read the data set up to that point" : "";
+      if (!tolerant || deflated || attempt >= 8 || cut >= end) {
+        const hint = !tolerant && !deflated ? "; pass tolerant: true to read the data set up to that point" : "";
         throw new J2kError("DICOM_INVALID", e.message + hint, { offset: e.offset });
       }
       warnings.push(`${e.message}; the data set was cut at byte ${cut} (tolerant)`);
@@ -213,8 +213,8 @@ export function checkPart10Structure(input: Uint8Array, options: Part10Structure
   checkMemory(data.length * 3, w.elements, options.maxMemory, "reading the data set");
 
   // What dcmjs reads: without the Pixel Data fragments (parsed here) and without a cut-off tail.
-  const out: Part10Structure = { bytes: input, transferSyntaxUid, elementCount: w.elements, warnings };
-  if (transferSyntaxUid === DEFLATED_LE) {
+  const out: Part10Structure = { bytes: input, transferSyntaxUid, elementCount: w.elements, warnings: [...new Set(warnings)] };
+  if (deflated) {
     if (end !== data.length) throw new J2kError("DICOM_INVALID", "the deflated data set is damaged");
     return out;
   }
@@ -553,7 +553,7 @@ function walkEncapsulated(w: Walk, h: Header, at: number, end: number, depth: nu
   return pos;
 }
 
-/** The checks above, run from the top: trailing bytes handled. */
+/** Walk the data set from the top; returns where it ends (before trailing bytes too few for an element). */
 function walkTop(w: Walk, start: number, end: number): number {
   try {
     walkDataset(w, start, end, 0, "top");
@@ -563,4 +563,3 @@ function walkTop(w: Walk, start: number, end: number): number {
     throw e;
   }
 }
-export { walkTop as _walkTopForTests };

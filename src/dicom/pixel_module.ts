@@ -232,7 +232,7 @@ export function readPixelModule(source: PixelModuleSource, options: ReadPixelMod
     bitsAllocated,
     bitsStored,
     highBit,
-    pixelRepresentation: pixelRepresentation as 0 | 1,
+    pixelRepresentation: pixelRepresentation,
     planarConfiguration,
     numberOfFrames,
   };

@@ -289,6 +289,7 @@ function encodeOptions(target: TransferSyntaxInfo, options: TranscodeOptions): E
   const o: EncodeFramesOptions = { transferSyntax: target.uid };
   if (options.ratios !== undefined) o.ratios = options.ratios;
   if (options.psnr !== undefined) o.psnr = options.psnr;
+  if (options.psnrPeak !== undefined) o.psnrPeak = options.psnrPeak;
   if (options.mct !== undefined) o.mct = options.mct;
   return o;
 }
@@ -472,7 +473,7 @@ function withoutNullValues(ds: DenaturalizedDataset): DenaturalizedDataset {
     if (el.Value === null || el.Value === undefined) {
       const { Value: _drop, ...rest } = el;
       void _drop;
-      out[tag] = rest as DicomElement;
+      out[tag] = rest;
     } else if (el.vr === "SQ") {
       out[tag] = { ...el, Value: el.Value.map((item) => withoutNullValues(item as DenaturalizedDataset)) };
     } else {

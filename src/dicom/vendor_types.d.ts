@@ -31,7 +31,15 @@ declare module "dcmjs" {
     getBuffer(start?: number, end?: number): ArrayBuffer;
   }
 
+  interface DcmLogger {
+    getLevel(): number;
+    setLevel(level: number | string, persist?: boolean): void;
+    getLogger(name: string): DcmLogger;
+  }
+
   const dcmjs: {
+    /** loglevel logger dcmjs writes its warnings to (and "validation.dcmjs" below it). */
+    log: DcmLogger;
     data: {
       DicomDict: new (meta: DcmDataset) => DcmDicomDict;
       WriteBufferStream: new (defaultSize?: number, littleEndian?: boolean) => DcmWriteBufferStream;

@@ -16,7 +16,11 @@ export class ByteLru<V> {
   /** Entries evicted so far (diagnostics). */
   evictions = 0;
 
-  constructor(readonly budgetBytes: number) {}
+  /** `onEvict` is called for entries pushed out by the budget, replaced, deleted or cleared. */
+  constructor(
+    readonly budgetBytes: number,
+    private readonly onEvict?: (key: string, value: V) => void,
+  ) {}
 
   /** The value for `key` (marks it most recently used), or undefined. */
   get(key: string): V | undefined {
@@ -30,7 +34,10 @@ export class ByteLru<V> {
   /** Store `value` weighing `bytes`; values larger than the whole budget are not kept. */
   set(key: string, value: V, bytes: number): void {
     this.delete(key);
-    if (bytes > this.budgetBytes) return;
+    if (bytes > this.budgetBytes) {
+      this.onEvict?.(key, value);
+      return;
+    }
     this.map.set(key, { value, bytes });
     this.used += bytes;
     for (const [k, e] of this.map) {
@@ -38,6 +45,7 @@ export class ByteLru<V> {
       this.map.delete(k);
       this.used -= e.bytes;
       this.evictions++;
+      this.onEvict?.(k, e.value);
     }
   }
 
@@ -46,6 +54,7 @@ export class ByteLru<V> {
     if (!e) return;
     this.map.delete(key);
     this.used -= e.bytes;
+    this.onEvict?.(key, e.value);
   }
 
   /** Bytes held and number of entries. */
@@ -54,7 +63,9 @@ export class ByteLru<V> {
   }
 
   clear(): void {
+    const old = [...this.map];
     this.map.clear();
+    for (const [k, e] of old) this.onEvict?.(k, e.value);
     this.used = 0;
   }
 }

@@ -21,7 +21,9 @@ import { J2kError } from "../errors.js";
 import { setWorkerCount } from "../worker/pool.js";
 import { ByteLru } from "./cache.js";
 import { availableFormats, MEDIA_TYPES } from "./encoders.js";
+import type { S3SourceOptions } from "../range/open_image.js";
 import { FolderStore, type ImageSource, type ImageStore } from "./image_source.js";
+import { S3Store } from "./s3_store.js";
 import { IIIF_CONTEXT, IIIF_PROFILE_URI, imageInformation } from "./info.js";
 import { IiifError, resolveRequest, type SizeLimits } from "./params.js";
 import { renderImage, type RenderStats } from "./pipeline.js";
@@ -29,8 +31,13 @@ import { serveViewer } from "./viewer.js";
 
 /** Options of {@link createIiifHandler}. */
 export interface IiifHandlerOptions {
-  /** Folder whose JPEG 2000 files are served (identifier = path below it). */
+  /**
+   * Folder whose JPEG 2000 files are served (identifier = path below it), or `s3://bucket/prefix`
+   * (identifier = key below the prefix; needs the optional package `@aws-sdk/client-s3`).
+   */
   root?: string;
+  /** S3 endpoint, region, credentials or client for an `s3://` root. */
+  s3?: S3SourceOptions;
   /** A custom image store instead of `root` (tests, other storage). */
   store?: ImageStore;
   /**
@@ -73,6 +80,8 @@ export interface IiifHandler {
   cacheStats(): { bytes: number; entries: number; evictions: number };
   /** Empty the cache. */
   clearCache(): void;
+  /** Empty the cache and close every opened image now (file handles, S3 clients). */
+  close(): Promise<void>;
   readonly store: ImageStore;
 }
 
@@ -84,6 +93,8 @@ interface Rendered {
 }
 
 const DEFAULT_MAX_AREA = 4096 * 4096;
+/** Delay between an image leaving the cache and its file handle being closed. */
+const CLOSE_DELAY_MS = 60_000;
 
 function etagOf(...parts: string[]): string {
   return `"${createHash("sha1").update(parts.join("\u0000")).digest("base64url").slice(0, 22)}"`;
@@ -110,7 +121,13 @@ function checkPositive(name: string, v: number | undefined): void {
  * ```
  */
 export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
-  const store = options.store ?? (options.root !== undefined ? new FolderStore(options.root) : undefined);
+  const store =
+    options.store ??
+    (options.root === undefined
+      ? undefined
+      : options.root.startsWith("s3://")
+        ? new S3Store(options.root, options.s3 ? { s3: options.s3 } : {})
+        : new FolderStore(options.root));
   if (!store) throw new J2kError("INVALID_ARGUMENT", "createIiifHandler needs `root` (a folder) or `store`");
   const prefix = (options.prefix ?? "/iiif/3").replace(/\/+$/, "");
   if (!prefix.startsWith("/")) throw new J2kError("INVALID_ARGUMENT", `prefix must start with "/" (got ${prefix})`);
@@ -129,7 +146,15 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   const maxDecodePixels = options.maxDecodePixels ?? 4 * limits.maxArea!;
   const maxAge = options.maxAge ?? 86400;
   const formats = availableFormats();
-  const cache = new ByteLru<unknown>(Math.floor(cacheMiB * 2 ** 20));
+  // Opened images hold a file handle or client: closed once the cache lets them go, a while
+  // later, so that requests still decoding from them finish first.
+  let closing: ((s: ImageSource) => void) | null = null;
+  const cache = new ByteLru<unknown>(Math.floor(cacheMiB * 2 ** 20), (key, value) => {
+    if (!key.startsWith("src\u0000")) return;
+    if (closing) return closing(value as ImageSource);
+    const t = setTimeout(() => void (value as ImageSource).close().catch(() => undefined), CLOSE_DELAY_MS);
+    t.unref();
+  });
   const opening = new Map<string, Promise<ImageSource>>();
   const rendering = new Map<string, Promise<Rendered>>();
 
@@ -307,7 +332,16 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
     } catch (e) {
       if (e instanceof IiifError) sendError(res, e.status, e.message);
       else if (e instanceof J2kError) {
-        const status = e.code === "LIMIT_PIXELS" || e.code === "LIMIT_MEMORY" ? 413 : e.code.startsWith("UNSUPPORTED") ? 501 : 500;
+        const status =
+          e.code === "LIMIT_PIXELS" || e.code === "LIMIT_MEMORY"
+            ? 413
+            : e.code.startsWith("UNSUPPORTED")
+              ? 501
+              : e.code === "SOURCE_CHANGED"
+                ? 503
+                : e.code.startsWith("SOURCE_")
+                  ? 502
+                  : 500;
         sendError(res, status, `cannot decode this image: [${e.code}] ${e.message}`);
       } else sendError(res, 500, `internal error: ${(e as Error)?.message ?? String(e)}`);
     }
@@ -316,5 +350,12 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   Object.defineProperty(handler, "store", { value: store });
   handler.cacheStats = () => cache.stats();
   handler.clearCache = () => cache.clear();
+  handler.close = async () => {
+    const sources: ImageSource[] = [];
+    closing = (s) => sources.push(s);
+    cache.clear();
+    closing = null;
+    await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
+  };
   return handler;
 }

@@ -5,15 +5,17 @@
  * hidden files, no symbolic links leading out of the folder) and returns an {@link ImageSource}
  * with the header and an asynchronous `decode({ region, reduce })` that runs in j2kit's worker pool.
  *
- * Today a local source reads the whole file once (into a SharedArrayBuffer, so that the worker
- * pool's jobs share it instead of copying it) and decodes with `decodeAsync`; the byte-range
- * `openImage` of the range-reading work replaces that behind this same interface.
+ * Sources are `openImage` images (src/range/): the codestream index is read once, and every
+ * request reads only the byte ranges of the tile-parts and packets its region and resolution need,
+ * then decodes that sparse codestream in the worker pool. A local folder reads through a file handle
+ * (a 10 GB file is never read whole); `s3://bucket/prefix` reads with ranged GetObject
+ * (`@aws-sdk/client-s3`, an optional package).
  * @module
  */
-import { open as openFile, readdir, realpath, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { decodeAsync } from "../decode.js";
-import { readHeader } from "../header.js";
+import { J2kError } from "../errors.js";
+import { openImage, type OpenImageOptions, type RangeImage } from "../range/open_image.js";
 import type { DecodedImage, HeaderInfo, Region } from "../types.js";
 import { IiifError } from "./params.js";
 
@@ -36,6 +38,8 @@ export interface ImageSource {
   decode(options: SourceDecodeOptions): Promise<DecodedImage>;
   /** Bytes and read requests this source has taken from storage so far. */
   readStats(): { bytes: number; requests: number };
+  /** Release the file handle or client (when the cache drops the source). */
+  close(): Promise<void>;
 }
 
 /** A collection of images addressed by identifier (a path below the served folder). */
@@ -53,8 +57,39 @@ export interface ImageStore {
 /** File extensions served as JPEG 2000 images. */
 export const IMAGE_EXTENSIONS = [".jp2", ".j2k", ".j2c", ".jpx", ".jpf", ".jph", ".jhc"];
 
-/** Largest file the whole-file reader accepts (until byte-range reading replaces it). */
-const MAX_WHOLE_FILE = 2 ** 31 - 1;
+/** Bytes of fetched ranges each open image may cache (its weight in the server's cache). */
+const SOURCE_CACHE_BYTES = 8 * 2 ** 20;
+
+/** An {@link ImageSource} over an `openImage` image. */
+export async function rangeSource(location: string, identifier: string, version: string, options: OpenImageOptions = {}): Promise<ImageSource> {
+  let img: RangeImage;
+  try {
+    img = await openImage(location, { cacheBytes: SOURCE_CACHE_BYTES, ...options });
+  } catch (e) {
+    if (e instanceof J2kError && /^SOURCE_/.test(e.code)) throw new IiifError(e.code === "SOURCE_CHANGED" ? 503 : 502, `cannot read '${identifier}': ${e.message}`);
+    if (e instanceof J2kError) throw new IiifError(404, `'${identifier}' is not a readable JPEG 2000 image: [${e.code}] ${e.message}`);
+    throw e;
+  }
+  return {
+    header: img.header,
+    version,
+    memoryBytes: SOURCE_CACHE_BYTES + 64 * 1024,
+    decode: (o) =>
+      img.decode({
+        region: o.region,
+        reduce: o.reduce,
+        ...(o.components ? { components: o.components } : {}),
+        limits: { maxPixels: o.maxPixels },
+        // one worker per request: concurrent requests already use every worker
+        threads: 1,
+      }),
+    readStats: () => {
+      const s = img.stats();
+      return { bytes: s.bytes, requests: s.requests };
+    },
+    close: () => img.close(),
+  };
+}
 
 function hasImageExtension(name: string): boolean {
   const lower = name.toLowerCase();
@@ -117,32 +152,9 @@ export class FolderStore implements ImageStore {
     return (await this.locate(identifier)).version;
   }
 
-  async open(identifier: string): Promise<ImageSource> {
-    const { path, size, version } = await this.locate(identifier);
-    if (size > MAX_WHOLE_FILE) throw new IiifError(413, `'${identifier}' is larger than 2 GiB, which this server cannot read yet`);
-    const bytes = await readShared(path, size);
-    let header: HeaderInfo;
-    try {
-      header = readHeader(bytes);
-    } catch (e) {
-      throw new IiifError(404, `'${identifier}' is not a readable JPEG 2000 image: ${(e as Error).message}`);
-    }
-    return {
-      header,
-      version,
-      memoryBytes: size + 4096,
-      readStats: () => ({ bytes: size, requests: 1 }),
-      decode: (o) =>
-        decodeAsync(bytes, {
-          region: o.region,
-          reduce: o.reduce,
-          ...(o.components ? { components: o.components } : {}),
-          limits: { maxPixels: o.maxPixels },
-          // one worker per request: concurrent requests already use every worker (and a split
-          // decode would parse the header on this thread first)
-          threads: 1,
-        }),
-    };
+  async open(identifier: string, version: string): Promise<ImageSource> {
+    const { path } = await this.locate(identifier);
+    return rangeSource(path, identifier, version);
   }
 
   async list(limit: number): Promise<string[]> {
@@ -180,22 +192,4 @@ export class FolderStore implements ImageStore {
     await walk(root, "", 0);
     return out;
   }
-}
-
-/** The whole file in a SharedArrayBuffer (worker jobs share it rather than copy it). */
-async function readShared(path: string, size: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(new SharedArrayBuffer(size));
-  const fh = await openFile(path, "r");
-  try {
-    let done = 0;
-    while (done < size) {
-      const { bytesRead } = await fh.read(bytes, done, size - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    if (done < size) throw new IiifError(500, "the file shrank while it was being read");
-  } finally {
-    await fh.close();
-  }
-  return bytes;
 }

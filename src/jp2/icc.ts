@@ -123,7 +123,7 @@ export function validateIcc(icc: Uint8Array): IccValidation {
   }
   // Everything below is bounded by the smaller of the declared size and the bytes present.
   const end = Math.min(header.size, icc.length);
-  if (fourCC(u32(icc, 36)) !== "acsp") problems.push(`profile file signature at byte 36 is not 'acsp'`);
+  if (fourCC(u32(icc, 36)) !== "acsp") problems.push("profile file signature at byte 36 is not 'acsp'");
   const major = icc[8]!;
   if (major !== 2 && major !== 4 && major !== 5) problems.push(`unknown profile version ${header.version}`);
   if (!DEVICE_CLASSES.has(header.deviceClass)) problems.push(`unknown profile/device class '${header.deviceClass}'`);

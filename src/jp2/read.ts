@@ -202,7 +202,7 @@ function readFileType(bytes: Uint8Array, box: Box, warnings: string[]): FileType
   const jp2Compatible = codes.includes(BRAND_JP2);
   const jpxOnly = br === BRAND_JPX || (!jp2Compatible && codes.includes(BRAND_JPX));
   if (!jp2Compatible && br !== BRAND_JPH && !codes.includes(BRAND_JPH)) {
-    warnings.push(`the compatibility list does not contain 'jp2 ' (I.5.2); read as JP2 anyway`);
+    warnings.push("the compatibility list does not contain 'jp2 ' (I.5.2); read as JP2 anyway");
   }
   if (br !== BRAND_JP2 && br !== BRAND_JPX && br !== BRAND_JPH) warnings.push(`unknown brand ${quote(fourCC(br))}`);
   return {

@@ -36,7 +36,7 @@ function pickBytes(): { bytes: Uint8Array; flavor: CoreFlavor } {
   const want = forced ?? envFlavor();
   if (want !== "scalar") {
     const simd = base64ToBytes(simdWasmBase64);
-    if (WebAssembly.validate(simd as BufferSource)) return { bytes: simd, flavor: "simd" };
+    if (WebAssembly.validate(simd)) return { bytes: simd, flavor: "simd" };
   }
   return { bytes: base64ToBytes(scalarWasmBase64), flavor: "scalar" };
 }

@@ -105,11 +105,11 @@ async function createWorker(): Promise<AnyWorker> {
       else onMessage(worker, m as WorkerResponse);
     };
     const onErr = (e: unknown) => {
-      reject(e);
+      reject(e instanceof Error ? e : new Error(String(e)));
       onFailure(worker, e);
     };
     if (isNode()) {
-      return import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS).then((mod) => {
+      import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS).then((mod) => {
         const wt = mod as unknown as { Worker: new (u: URL) => AnyWorker & { on(e: string, f: (x: unknown) => void): void; unref(): void } };
         const w = new wt.Worker(url);
         worker = w;
@@ -118,8 +118,12 @@ async function createWorker(): Promise<AnyWorker> {
         // stays referenced while starting; pump() unrefs idle workers so an idle pool never keeps
         // the process alive
       }, reject);
+      return;
     }
-    if (typeof Worker === "undefined") return reject(new Error("no Worker in this environment"));
+    if (typeof Worker === "undefined") {
+      reject(new Error("no Worker in this environment"));
+      return;
+    }
     // Written out literally so that bundlers (Vite, webpack 5, Parcel, esbuild plugins) recognise
     // the worker, bundle worker_entry.js with its imports and rewrite the URL.
     const w = new Worker(new URL("./worker_entry.js", import.meta.url), { type: "module" }) as unknown as AnyWorker & {
@@ -222,7 +226,7 @@ function onFailure(worker: AnyWorker, error: unknown): void {
 export async function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = []): Promise<T | undefined> {
   if (!(await ensureWorkers())) return undefined;
   return new Promise<T>((resolve, reject) => {
-    const full = { ...req, id: nextId++ } as WorkerRequest;
+    const full = { ...req, id: nextId++ };
     queue.push({ req: full, transfer, resolve: resolve as (v: unknown) => void, reject });
     pump();
   });

@@ -143,7 +143,7 @@ beforeAll(async () => {
     try {
       playwright = await import("playwright-core");
     } catch (e) {
-      throw new Error(`playwright-core is needed for the browser tests (a devDependency; run npm install): ${String(e)}`);
+      throw new Error(`playwright-core is needed for the browser tests (a devDependency; run npm install): ${String(e)}`, { cause: e });
     }
     // launch() gives Chromium a fresh temporary --user-data-dir of its own and removes it on close.
     browser = await playwright.chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
@@ -392,7 +392,7 @@ describe("the demo page", () => {
       await page.mouse.up();
       await page.waitForFunction((n) => Number(document.getElementById("canvas")!.dataset.renders) > n, full.renders);
       expect(await page.isChecked("#use-region")).toBe(true);
-      const [rx, ry, rw, rh] = await Promise.all(["#rx", "#ry", "#rw", "#rh"].map(async (id) => Number(await page.inputValue(id))));
+      const [rx = NaN, ry = NaN, rw = NaN, rh = NaN] = await Promise.all(["#rx", "#ry", "#rw", "#rh"].map(async (id) => Number(await page.inputValue(id))));
       for (const [got, want] of [[rx, 16], [ry, 32], [rw, 64], [rh, 24]] as const) expect(Math.abs(got - want), `region ${[rx, ry, rw, rh]}`).toBeLessThanOrEqual(1);
       const region = await canvasState(page);
       expect([region.width, region.height]).toEqual([rw, rh]);
@@ -503,8 +503,8 @@ describe("bundled with Vite (no configuration, no WASM URL)", () => {
          };
          document.body.dataset.ready = "true";`,
       );
-      writeFileSync(join(dir, "index.html"), `<!doctype html><body><script type="module" src="./main.js"></script></body>`);
-      const vite = (await import("vite")) as typeof import("vite");
+      writeFileSync(join(dir, "index.html"), "<!doctype html><body><script type=\"module\" src=\"./main.js\"></script></body>");
+      const vite = (await import("vite"));
       await vite.build({ root: dir, logLevel: "silent", build: { outDir: join(dir, "out"), emptyOutDir: true } });
       if (setupError) throw new Error(`no browser: ${String((setupError as Error).message ?? setupError)}`);
       const bundleServer = await startServer({ port: 0, root: join(dir, "out") });
@@ -512,7 +512,7 @@ describe("bundled with Vite (no configuration, no WASM URL)", () => {
       await page.goto(new URL("/index.html", bundleServer.url).href);
       await page.waitForSelector("body[data-ready=true]", { state: "attached" });
       const bytes = [...readTestdata("conformance/part4_j2k/p0_14.j2k")];
-      const out = (await page.evaluate(`run(new Uint8Array(${JSON.stringify(bytes)}))`)) as { width: number; same: boolean; pool: { workers: number; jobsDone: number; available: boolean } };
+      const out: { width: number; same: boolean; pool: { workers: number; jobsDone: number; available: boolean } } = await page.evaluate(`run(new Uint8Array(${JSON.stringify(bytes)}))`);
       await page.close();
       await bundleServer.close();
       expect(out.width).toBe(49);

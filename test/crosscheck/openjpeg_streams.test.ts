@@ -113,7 +113,7 @@ describe("OpenJPEG-encoded lossless codestreams decoded by j2kit", () => {
     ).filter(small);
     await fc.assert(
       fc.asyncProperty(shapes, async (c) => {
-        const image = makeImage(c) as PeerImage;
+        const image = makeImage(c);
         expect(opjEncodeSupported(image).ok).toBe(true);
         const levels = Math.min(c.levels, maxLevelsFor(c.width, c.height));
         // The WASM encoder fails on some inputs (1-2 bit noise, ...): native opj_compress then stands in.
@@ -149,7 +149,7 @@ describe("OpenJPEG-encoded lossless codestreams decoded by j2kit", () => {
       .filter((c) => nativeEncodeSupported(c).ok);
     await fc.assert(
       fc.asyncProperty(shapes, async (c) => {
-        const image = makeImage(c) as PeerImage;
+        const image = makeImage(c);
         const cs = await peerEncode(async () => nativeEncode(image, { levels: Math.min(c.levels, maxLevelsFor(c.width, c.height)), lossless: true }), c);
         if (!(await peerRoundTrips(cs, image))) {
           brokenPeerStreams.push(describeCase(c));

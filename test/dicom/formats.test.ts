@@ -94,7 +94,7 @@ describe("dcmjs data sets in, the same kind out", () => {
     const back = transcode(dict as any, { transferSyntax: "explicit-le", sourceTransferSyntax: "j2k-lossless" }) as Record<string, any>;
     expect(new Uint8Array(back["7FE00010"].Value[0])).toEqual(nativePixelBytes(input));
 
-    const asDict = transcode(dd as any, { transferSyntax: "j2k-lossless" }) as any;
+    const asDict: any = transcode(dd as any, { transferSyntax: "j2k-lossless" });
     expect(asDict.meta["00020010"].Value[0]).toBe("1.2.840.10008.1.2.4.90");
     const p10 = new Uint8Array(asDict.write({ fragmentMultiframe: false }));
     expect(inspectDicom(p10).frames).toHaveLength(1);

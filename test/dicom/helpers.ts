@@ -17,7 +17,7 @@ export function corpusFile(name: string): Uint8Array {
 /** dcmjs's reading of a Part 10 file (meta + data set, denaturalized). */
 export function dcmjsRead(bytes: Uint8Array): { meta: Record<string, any>; dict: Record<string, any> } {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return dcmjs.data.DicomMessage.readFile(ab) as any;
+  return dcmjs.data.DicomMessage.readFile(ab);
 }
 
 export function naturalOf(bytes: Uint8Array): Record<string, any> {

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import dcmjs from "dcmjs";
 import { deflateRaw } from "pako";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { encode } from "../../src/index.js";
 import { isJ2kError } from "../../src/errors.js";
 import { inspectDicom, readPart10, transcode } from "../../src/dicom/index.js";
@@ -284,6 +284,23 @@ describe("the structure walk reads VRs as dcmjs does", () => {
       }
     } finally {
       console.error = log;
+    }
+  });
+});
+
+describe("dcmjs's console output", () => {
+  it("is not printed: what dcmjs would print (character sets, invalid VRs) comes back as warnings", () => {
+    const spies = (["log", "info", "warn", "error"] as const).map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
+    try {
+      const warnings: string[] = [];
+      transcode(corpusFile("J2K_pixelrep_mismatch.dcm"), { transferSyntax: "explicit-le", onWarning: (w) => warnings.push(w) });
+      const bad = new Uint8Array(readFileSync(resolve(MIN, "dicom_elem_vr00_len8000000_MR_small.bin")));
+      transcode(bad, { transferSyntax: "explicit-le", tolerant: true, onWarning: (w) => warnings.push(w) });
+      for (const s of spies) expect(s.mock.calls).toEqual([]);
+      expect(warnings.some((w) => w.includes("Specific Character Set (0008,0005)"))).toBe(true);
+      expect(warnings.some((w) => w.includes("invalid VR"))).toBe(true);
+    } finally {
+      for (const s of spies) s.mockRestore();
     }
   });
 });

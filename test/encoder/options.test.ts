@@ -503,7 +503,7 @@ add('format "jp2", 9/7', GRAY12, { format: "jp2", ratios: [10] }, { minPsnr: 30 
   const w1 = Math.ceil(37 / 2), h1 = Math.ceil(29 / 3);
   const second = Int32Array.from({ length: w1 * h1 }, (_, i) => ((i % w1) * 9 + Math.floor(i / w1) * 17) & 0xff);
   const data = new Uint8Array(37 * 29 + w1 * h1);
-  data.set(full.data as Uint8Array);
+  data.set(full.data);
   data.set(second, 37 * 29);
   const image: J2kImage = { width: 37, height: 29, components: 2, bitDepth: 8, signed: false, data };
   add("subsampling [[1,1],[2,3]], planar input", image, { subsampling: subs, planar: true, mct: false }, { inputPlanes: [Int32Array.from(full.data), second] });

@@ -280,7 +280,7 @@ export function readTiff(bytes: Uint8Array): RefImage {
     const firstRow = s * rowsPerStrip;
     if (firstRow >= height) break;
     const rows = Math.min(rowsPerStrip, height - firstRow);
-    const strip = bytes.subarray(offsets[s]!, offsets[s]! + counts[s]!);
+    const strip = bytes.subarray(offsets[s], offsets[s]! + counts[s]!);
     const want = rows * rowBytes;
     const decoded = compression === 5 ? lzwDecodeTiff(strip, want) : strip.subarray(0, want);
     raster.set(decoded.subarray(0, want), firstRow * rowBytes);

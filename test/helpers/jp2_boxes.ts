@@ -109,8 +109,7 @@ export function jp2Summary(bytes: Uint8Array): Jp2Summary {
           const o = c + 2 + 6 * i;
           summary.cdef.push({ channel: u16(bytes, o), type: u16(bytes, o + 2), association: u16(bytes, o + 4) });
         }
-      }
-      else if (box.type === "jp2c" && !summary.codestream) summary.codestream = { start: c, end: box.end };
+      } else if (box.type === "jp2c" && !summary.codestream) summary.codestream = { start: c, end: box.end };
     }
   };
   visit(boxes);

@@ -138,4 +138,3 @@ export function mutate(src: Uint8Array, regions: Region[], rng: Prng): { bytes: 
     }
   }
 }
-

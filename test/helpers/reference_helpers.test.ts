@@ -160,7 +160,7 @@ describe("TIFF/LZW reader and the 8-bit RGB renderer reproduce Table G.1 results
     expect(ref.components).toBe(3);
     const measured = parseMeasured(e.openjpegMeasured)!;
     for (let c = 0; c < 3; c++) {
-      const err = compareComponent(ref.planes[c]!, rendered.planes[c]);
+      const err = compareComponent(ref.planes[c]!, rendered.planes[c]!);
       expect(err.peak, `${e.id} ${rendered.method} channel ${c}`).toBeLessThanOrEqual(e.peak[c]!);
       expect(err.mse, `${e.id} ${rendered.method} channel ${c}`).toBeLessThanOrEqual(e.mse[c]!);
       // Our rendering is at least as close as OpenJPEG's (+1 for rounding-versus-truncation).
@@ -219,7 +219,7 @@ test("sYCC 4:2:0 rendering of subsampling_1 (raw components from opj_decompress 
   const rendered = renderToRgb8({ planes, bitDepth: [8, 8, 8], signed: [false, false, false] }, jp2Summary(bytes).colr);
   const ref = readPnm(readTestdata(e.references[0]!));
   for (let c = 0; c < 3; c++) {
-    const err = compareComponent(ref.planes[c]!, rendered.planes[c]);
+    const err = compareComponent(ref.planes[c]!, rendered.planes[c]!);
     expect(err.peak).toBeLessThanOrEqual(4);
     expect(err.mse).toBeLessThanOrEqual(2);
   }

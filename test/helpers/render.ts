@@ -205,7 +205,7 @@ export function renderToRgb8(input: RenderInput, specs: ColourSpec[]): Rendered 
   };
   const rgb = (method: string): Rendered => {
     if (planes.length < 3) throw new RenderError(`${method} needs 3 channels, decoded ${planes.length}`);
-    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) out[c].data[i] = clamp8(to8Bits(value(c, i), input.bitDepth[c]!));
+    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) out[c]!.data[i] = clamp8(to8Bits(value(c, i), input.bitDepth[c]!));
     return { planes: out, method };
   };
 
@@ -262,7 +262,7 @@ export function renderToRgb8(input: RenderInput, specs: ColourSpec[]): Rendered 
         }
         for (let c = 0; c < 3; c++) {
           const row = XYZ_TO_SRGB[c]!;
-          out[c].data[i] = Math.round(255 * srgbEncode(row[0]! * X + row[1]! * Y + row[2]! * Z));
+          out[c]!.data[i] = Math.round(255 * srgbEncode(row[0]! * X + row[1]! * Y + row[2]! * Z));
         }
       }
       return { planes: out, method: `ICC ${profile.colourSpace} matrix/TRC → sRGB` };

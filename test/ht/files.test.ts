@@ -112,3 +112,31 @@ describe("HTJ2K files of the shared test data", () => {
     });
   }
 });
+
+describe("HTJ2K codestream of dicom/HTJ2KLossless_08_RGB.dcm (transfer syntax .201)", () => {
+  test("decodes to pydicom's reference values (README spot values)", () => {
+    const dcm = read("dicom/HTJ2KLossless_08_RGB.dcm");
+    // the single fragment holds the codestream: from SOC + SIZ to EOC
+    let start = -1;
+    for (let i = 0; i + 3 < dcm.length; i++) {
+      if (dcm[i] === 0xff && dcm[i + 1] === 0x4f && dcm[i + 2] === 0xff && dcm[i + 3] === 0x51) {
+        start = i;
+        break;
+      }
+    }
+    expect(start).toBeGreaterThan(0);
+    let end = dcm.length;
+    while (end > start + 2 && !(dcm[end - 2] === 0xff && dcm[end - 1] === 0xd9)) end--;
+    const cs = dcm.subarray(start, end);
+    expect(readHeader(cs).blockCoder).toBe("ht");
+    const img = decodeBoth(cs);
+    expect([img.width, img.height, img.components]).toEqual([640, 480, 3]);
+    const px = (y: number, x: number) => [0, 1, 2].map((c) => img.componentData![c]![y * 640 + x]);
+    const row: number[][] = [];
+    for (let x = 295; x < 305; x++) row.push(px(160, x));
+    expect(row).toEqual([[90, 38, 1], [94, 40, 1], [97, 42, 5], [173, 122, 59], [172, 133, 69], [169, 135, 75], [168, 136, 79], [169, 137, 79], [169, 137, 81], [169, 136, 79]]);
+    const col: number[][] = [];
+    for (let y = 275; y < 285; y++) col.push(px(y, 635));
+    expect(col).toEqual([[208, 193, 172], [238, 228, 215], [235, 229, 216], [233, 226, 212], [239, 231, 218], [238, 232, 219], [224, 218, 205], [239, 234, 223], [246, 241, 232], [242, 236, 226]]);
+  });
+});

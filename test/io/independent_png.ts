@@ -70,4 +70,3 @@ export function decodePngIndependently(png: Uint8Array): { width: number; height
   }
   return { width, height, depth, colourType, channels, samples, chunks };
 }
-

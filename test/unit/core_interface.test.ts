@@ -19,6 +19,7 @@ import {
   StripField,
   EncoderInfo,
   EncoderParam,
+  LayerInfo,
   ENCODE_CHECK_MESSAGES,
   INTERFACE_HASH,
   MarkerField,
@@ -47,7 +48,9 @@ describe("generated interface files", () => {
   });
 
   it("every field group of the table is exported on the TypeScript side with the same numbering", () => {
-    const ts: Record<string, Record<string, number>> = { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, StripField, EncoderParam, EncoderInfo };
+    const ts: Record<string, Record<string, number>> = {
+      SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo, LayerInfo, StripField,
+    };
     expect(Object.keys(ts).sort()).toEqual(Object.keys(FIELDS).sort());
     for (const [group, g] of Object.entries(FIELDS)) {
       expect(Object.entries(ts[group]!), group).toEqual(g.fields.map(([name], i) => [name, i]));
@@ -131,9 +134,9 @@ describe.each(FLAVORS)("the %s core agrees with the TypeScript side", (flavor) =
         c.encoderSet(EncoderParam.Rsiz, 0x4000);
       },
       3,
-      (c) => (info = [c.encoderInfo(EncoderInfo.levels), c.encoderInfo(EncoderInfo.allPasses)]),
+      (c) => (info = [c.encoderInfo(EncoderInfo.levels), c.encoderInfo(EncoderInfo.allPasses), c.encoderInfo(EncoderInfo.levelsAsked), c.encoderInfo(EncoderInfo.guardBits), c.encoderInfo(EncoderInfo.samples)]),
     );
-    expect(info).toEqual([2, 1]);
+    expect(info).toEqual([2, 1, 2, 4, 3 * 20 * 12]);
     const h = callCore((c) => {
       const ptr = c.alloc(stream.length);
       new Uint8Array(c.memory.buffer, ptr, stream.length).set(stream);

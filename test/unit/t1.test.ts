@@ -72,7 +72,7 @@ function encodeWith(c: CoreExports & T1Exports, b: Block, orient: number, style:
   const pp = c.alloc(16 * Math.max(1, maxPasses));
   const ip = c.alloc(12);
   c.ebcotEncodeBlock(cp, stride, b.w, b.h, orient, style, fracBits, op, cap, pp, maxPasses, wantDistortion, ip);
-  const [numBps, numPasses, total] = new Int32Array(c.memory.buffer, ip, 3);
+  const [numBps = 0, numPasses = 0, total = 0] = new Int32Array(c.memory.buffer, ip, 3);
   const dv = new DataView(c.memory.buffer);
   const passes: PassRecord[] = [];
   for (let k = 0; k < numPasses; k++) {
@@ -90,10 +90,11 @@ function segmentsFor(e: Encoded, k: number): { lens: number[]; counts: number[] 
   const lens: number[] = [], counts: number[] = [];
   let start = 0, first = 0;
   for (let i = 0; i < k; i++) {
-    if (e.passes[i].terminated || i === k - 1) {
-      lens.push(e.passes[i].rate - start);
+    const pass = e.passes[i]!;
+    if (pass.terminated || i === k - 1) {
+      lens.push(pass.rate - start);
       counts.push(i + 1 - first);
-      start = e.passes[i].rate;
+      start = pass.rate;
       first = i + 1;
     }
   }
@@ -145,7 +146,7 @@ function roundTrip(b: Block, orient: number, style: number, fracBits = 0): { enc
 /** Index of the first coefficient whose full reconstruction is not ±(2|c| + 1) (or 0), or -1. */
 function firstMismatch(coef: Int32Array, v: Int32Array): number {
   for (let i = 0; i < coef.length; i++) {
-    const c = coef[i];
+    const c = coef[i]!;
     const want = c === 0 ? 0 : c > 0 ? 2 * c + 1 : -(2 * -c + 1);
     if (v[i] !== want) return i;
   }
@@ -165,15 +166,15 @@ function firstInconsistent(coef: Int32Array, v: Int32Array, numBps: number, k: n
   for (let j = 0; j < k; j++) if (j === 0 || (j - 1) % 3 === 2) lastCleanup = j;
   const P = planeOf(numBps, lastCleanup);
   for (let i = 0; i < coef.length; i++) {
-    const q = Math.floor(Math.abs(coef[i]) / 2 ** fracBits);
-    const a = Math.abs(v[i]);
+    const q = Math.floor(Math.abs(coef[i]!) / 2 ** fracBits);
+    const a = Math.abs(v[i]!);
     if (a === 0) {
       if (q >= 2 ** P) return i;
       continue;
     }
     const p = Math.log2(a & -a);
     const K = (a - 2 ** p) / 2;
-    if (Math.sign(v[i]) !== Math.sign(coef[i]) || q < K || q >= K + 2 ** p) return i;
+    if (Math.sign(v[i]!) !== Math.sign(coef[i]!) || q < K || q >= K + 2 ** p) return i;
   }
   return -1;
 }
@@ -182,8 +183,8 @@ function firstInconsistent(coef: Int32Array, v: Int32Array, numBps: number, k: n
 function squaredError(coef: Int32Array, v: Int32Array, fracBits: number): number {
   let s = 0;
   for (let i = 0; i < coef.length; i++) {
-    const x = Math.abs(coef[i]) / 2 ** fracBits;
-    s += (x - Math.abs(v[i]) / 2) ** 2;
+    const x = Math.abs(coef[i]!) / 2 ** fracBits;
+    s += (x - Math.abs(v[i]!) / 2) ** 2;
   }
   return s;
 }
@@ -193,16 +194,16 @@ function checkRates(e: Encoded, style: number, passesInSegment: (s: number, p: n
   let prev = 0;
   let segFirst = 0;
   for (let k = 0; k < e.numPasses; k++) {
-    const r = e.passes[k].rate;
+    const r = e.passes[k]!.rate;
     expect(r).toBeGreaterThanOrEqual(prev);
     expect(r).toBeLessThanOrEqual(e.total);
     if (r > 0) expect(e.bytes[r - 1]).not.toBe(0xff);
     const segEnd = segFirst + passesInSegment(style, segFirst) - 1;
-    expect(e.passes[k].terminated).toBe(k === segEnd || k === e.numPasses - 1);
-    if (e.passes[k].terminated) segFirst = k + 1;
+    expect(e.passes[k]!.terminated).toBe(k === segEnd || k === e.numPasses - 1);
+    if (e.passes[k]!.terminated) segFirst = k + 1;
     prev = r;
   }
-  if (e.numPasses > 0) expect(e.passes[e.numPasses - 1].rate).toBe(e.total);
+  if (e.numPasses > 0) expect(e.passes[e.numPasses - 1]!.rate).toBe(e.total);
 }
 
 const SHAPES: [number, number][] = [[4, 1024], [1024, 4], [1, 1024], [1024, 1], [2, 1024], [1024, 3], [64, 64], [1, 1], [3, 5]];
@@ -212,7 +213,7 @@ describe("EBCOT encode → decode is the identity", () => {
     for (let style = 0; style < 64; style++) {
       for (let orient = 0; orient < 4; orient++) {
         const seed = style * 4 + orient + 1;
-        const kind: Kind = (["dense", "sparse", "smooth", "ones"] as const)[seed % 4];
+        const kind: Kind = (["dense", "sparse", "smooth", "ones"] as const)[seed % 4]!;
         const b = makeBlock(37, 29, kind, 14, seed);
         const { enc, dec } = roundTrip(b, orient, style);
         expect(firstMismatch(b.coef, dec.out), `style ${style} orient ${orient}`).toBe(-1);
@@ -289,7 +290,7 @@ describe("pass records", () => {
           for (let k = 5; k < enc.numPasses; k += 4) ks.add(k);
           let distSum = 0;
           for (let k = 1; k <= enc.numPasses; k++) {
-            distSum += enc.passes[k - 1].dist;
+            distSum += enc.passes[k - 1]!.dist;
             if (!ks.has(k)) continue;
             const s = segmentsFor(enc, k);
             const dec = decodeWith(c, enc.bytes, s.lens, s.counts, b.w, b.h, orient, enc.numBps, style);
@@ -324,7 +325,7 @@ describe("pass records", () => {
       return { enc, dec: decodeWith(c, enc.bytes, s.lens, s.counts, b.w, b.h, 0, enc.numBps, TERMALL | BYPASS) };
     });
     expect(r.enc.numPasses).toBe(7);
-    expect(r.enc.passes[6].rate).toBe(r.enc.total);
+    expect(r.enc.passes[6]!.rate).toBe(r.enc.total);
     expect(firstInconsistent(b.coef, r.dec.out, r.enc.numBps, 7, 0)).toBe(-1);
   });
 });
@@ -357,7 +358,7 @@ describe("hostile input", () => {
       callCore((core) => decodeWith(t1(core), new Uint8Array(4), [4], [1], w, h, 0, numBps, 0));
     expect(() => call(8, 8, 31)).toThrow(J2kError);
     expect(() => call(8, 8, 40)).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
-    for (const [w, h] of [[0, 4], [4, 0], [2048, 1], [128, 64]]) {
+    for (const [w, h] of [[0, 4], [4, 0], [2048, 1], [128, 64]] as const) {
       expect(() => call(w, h, 5)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     }
   });
@@ -394,7 +395,7 @@ describe("block coder dispatch", () => {
       const cp = c.alloc(4 * 256), cap = c.codeBlockMaxBytes(16, 16, 8), op = c.alloc(cap), pp = c.alloc(16 * 64), ip = c.alloc(12);
       new Int32Array(c.memory.buffer, cp, 256).set(b.coef);
       c.encodeCodeBlock(cp, 16, 16, 16, 0, 0, 0, op, cap, pp, 64, 0, ip);
-      const [numBps, , total] = new Int32Array(c.memory.buffer, ip, 3);
+      const [numBps = 0, , total = 0] = new Int32Array(c.memory.buffer, ip, 3);
       const lp = c.alloc(4), np = c.alloc(4), dst = c.alloc(4 * 256);
       new Uint32Array(c.memory.buffer, lp, 1)[0] = total;
       new Uint32Array(c.memory.buffer, np, 1)[0] = 3 * numBps - 2;
@@ -422,7 +423,7 @@ describe("scalar and SIMD builds", () => {
   function runSet(): { bytes: number[][]; decoded: number[][] } {
     const bytes: number[][] = [], decoded: number[][] = [];
     for (let i = 0; i < 24; i++) {
-      const [w, h] = i < SHAPES.length ? SHAPES[i] : [1 + ((i * 13) % 64), 1 + ((i * 29) % 64)];
+      const [w, h] = i < SHAPES.length ? SHAPES[i]! : [1 + ((i * 13) % 64), 1 + ((i * 29) % 64)];
       const b = makeBlock(w, h, i % 2 ? "dense" : "smooth", 16, 77 + i);
       const style = (i * 11) % 64;
       const { enc, dec } = roundTrip(b, i % 4, style, i % 3 === 0 ? 4 : 0);

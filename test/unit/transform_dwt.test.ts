@@ -198,7 +198,7 @@ function runLevel(kind: Kind, dir: "Inverse" | "Forward", cs: Case): number[] {
     const sentinel = kind === "53" ? 0x5a5a5a5 : 12345.5;
     view.fill(sentinel);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) view[y * stride + x] = cs.data[y * w + x]!;
-    const fn = c[`dwt${kind}${dir}Level` as keyof DwtKernels] as Level;
+    const fn = c[`dwt${kind}${dir}Level` as keyof DwtKernels];
     fn(buf, stride, w, h, cs.u0 & 1, cs.v0 & 1, tmp);
     const out = new Arr(c.memory.buffer, buf, n);
     const res: number[] = [];

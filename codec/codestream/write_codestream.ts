@@ -1,0 +1,168 @@
+// Writing the encoder's codestream (Annex A): main header, then the tile-parts of every tile
+// (split by resolution/layer/component on request) with SOT, optional PLT and TLM, then EOC.
+// The packets come from T2 (codec/t2/tile_encoder.ts) with the layer assignment rate control made.
+
+import { EncodeJob, jobTile, jobQuant } from "../encode_job";
+import { QuantStyle, MAX_BANDS } from "./params";
+import { writeSiz, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./write_headers";
+import { SOT_SOD_BYTES, tlmLength, writeTlm, tlmPatch, writeSot, sotPatchLength, writePlt } from "./write_tile_parts";
+import * as M from "./markers";
+import { Tile, tileComp, resolution } from "../structure/tile";
+import { cblkIterTile, cblkIterNext } from "../structure/cblk_iter";
+import { BitWriter } from "../t2/bit_writer";
+import { runProgressions } from "../t2/progression";
+import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
+import { passesRate } from "../t1/pass_record";
+import { Writer, writerInit, wrU16, wrBytes, writerLength } from "../io/writer";
+import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
+import { fail } from "../util/fail";
+import { ERR_ENCODE_OPTIONS, ERR_LIMIT_MEMORY } from "../util/error_codes";
+import { CHECK_TILE_PARTS } from "../api_fields";
+
+/** Write the main header (SOC ... up to the first SOT, TLM excluded). */
+function writeMainHeader(w: Writer, job: EncodeJob): void {
+  let cs = job.cs;
+  let C = cs.siz.Csiz;
+  wrU16(w, M.SOC);
+  writeSiz(w, cs.siz);
+  writeCod(w, cs.gcod, cs.cod);
+  let q0 = jobQuant(job, 0);
+  writeQcd(w, q0);
+  for (let c = 1; c < C; c++) {
+    let q = jobQuant(job, c);
+    if (!sameQuant(q, q0)) writeQcc(w, c, C, q);
+  }
+  if (cs.poc.count > 0) writePoc(w, cs.poc, C);
+  if (job.commentLen > 0) writeCom(w, job.comment, job.commentLen);
+}
+
+function sameQuant(a: QuantStyle, b: QuantStyle): bool {
+  if (a.style != b.style || a.guard != b.guard || a.count != b.count) return false;
+  for (let i = 0; i < a.count; i++) {
+    if (load<u16>(a.steps + (<usize>i << 1)) != load<u16>(b.steps + (<usize>i << 1))) return false;
+  }
+  return true;
+}
+
+/** Bytes of the main header (without TLM) with the current parameters. */
+export function mainHeaderLength(job: EncodeJob): i32 {
+  let C = job.cs.siz.Csiz;
+  let cap = <usize>4096 + <usize>C * (64 + 2 * MAX_BANDS * 2) + <usize>job.commentLen + <usize>job.cs.poc.count * 16;
+  let scratch = arenaAlloc(cap);
+  let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
+  writerInit(w, scratch, cap);
+  writeMainHeader(w, job);
+  return writerLength(w);
+}
+
+/** Packets of one tile, with their lengths and tile-part keys. */
+@unmanaged
+class TileOutput {
+  data: usize;
+  len: i32;
+  packets: i32;
+  lens: usize;
+  keys: usize;
+  tileParts: i32;
+}
+
+/** Upper bound of the bytes the T2 of a tile can produce. */
+function tileBound(job: EncodeJob, tile: Tile): usize {
+  let L = <u64>job.layers;
+  let total: u64 = 1024;
+  // headers: up to 16 bytes per packet and 8 per block and layer; bodies: every codeword byte
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    for (let r = 0; r < tc.numRes; r++) {
+      let res = resolution(tc, r);
+      total += <u64>(res.pw * res.ph) * L * 16;
+    }
+  }
+  let it = cblkIterTile(tile);
+  while (cblkIterNext(it)) {
+    let cb = it.cb;
+    total += L * 8 + 16 + <u64>cb.encNumPasses * 6;
+    total += <u64>passesRate(cb.encPasses, cb.encNumPasses);
+  }
+  if (total > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>(total >> 20), 0);
+  return <usize>total;
+}
+
+/** T2 of tile t into a fresh buffer. */
+function tileData(job: EncodeJob, t: i32): TileOutput {
+  let tile = jobTile(job, t);
+  let numPackets = t2TileReset(tile, job.layers);
+  let cap = tileBound(job, tile);
+  let out = changetype<TileOutput>(arenaAllocZeroed(offsetof<TileOutput>()));
+  out.data = arenaAlloc(cap);
+  out.lens = arenaAlloc(<usize>max(numPackets, 1) * 4);
+  out.keys = arenaAlloc(<usize>max(numPackets, 1) * 4);
+  let ctx = t2TileContext(tile, t, job.layers, job.tilePartMode, job.plt);
+  ctx.packetLens = out.lens;
+  ctx.packetKeys = out.keys;
+  ctx.packetLensCap = numPackets;
+  let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
+  bw.start = out.data;
+  bw.pos = out.data;
+  bw.end = out.data + cap;
+  ctx.out = bw;
+  runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, job.layers);
+  out.len = <i32>(bw.pos - out.data);
+  out.packets = ctx.packets;
+  out.tileParts = ctx.packets > 0 ? ctx.tileParts : 1;
+  if (out.tileParts > 255) fail(ERR_ENCODE_OPTIONS, -1, CHECK_TILE_PARTS, out.tileParts);
+  return out;
+}
+
+/** Main header, TLM, the tile-parts of every tile, EOC into job.out / job.outLen. */
+export function writeCodestream(job: EncodeJob): void {
+  let T = job.cs.siz.numTiles;
+  let outs = arenaAlloc(<usize>T * sizeof<usize>());
+  let total: u64 = 0;
+  let totalParts = 0;
+  for (let t = 0; t < T; t++) {
+    let o = tileData(job, t);
+    store<usize>(outs + (<usize>t << alignof<usize>()), changetype<usize>(o));
+    total += <u64>o.len + <u64>o.tileParts * <u64>SOT_SOD_BYTES + <u64>o.packets * 5 + <u64>o.tileParts * 16;
+    totalParts += o.tileParts;
+  }
+  let cap = total + <u64>mainHeaderLength(job) + <u64>tlmLength(totalParts) + 64;
+  if (cap > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>(cap >> 20), 0);
+  let buf = arenaAlloc(<usize>cap);
+  let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
+  writerInit(w, buf, <usize>cap);
+  writeMainHeader(w, job);
+  let tlmAt = writerLength(w);
+  if (job.tlm != 0) writeTlm(w, totalParts);
+  let tlmEntry = 0;
+  for (let t = 0; t < T; t++) {
+    let o = changetype<TileOutput>(load<usize>(outs + (<usize>t << alignof<usize>())));
+    let p = 0;
+    let dataPos: usize = 0;
+    for (let part = 0; part < o.tileParts; part++) {
+      // packets of this tile-part: a run with the same key
+      let q = p;
+      if (o.packets > 0) {
+        let key = load<i32>(o.keys + (<usize>p << 2));
+        q = p + 1;
+        while (q < o.packets && load<i32>(o.keys + (<usize>q << 2)) == key) q++;
+      }
+      let bytes: usize = 0;
+      for (let k = p; k < q; k++) bytes += <usize>load<u32>(o.lens + (<usize>k << 2));
+      if (o.packets == 0) bytes = <usize>o.len;
+      let sotAt = writerLength(w);
+      writeSot(w, t, part, o.tileParts);
+      if (job.plt != 0 && q > p) writePlt(w, o.lens, p, q);
+      wrU16(w, M.SOD);
+      wrBytes(w, o.data + dataPos, bytes);
+      dataPos += bytes;
+      let psot = <u32>(writerLength(w) - sotAt);
+      sotPatchLength(w, sotAt, psot);
+      if (job.tlm != 0) tlmPatch(w, tlmAt, tlmEntry++, t, psot);
+      p = q;
+    }
+  }
+  wrU16(w, M.EOC);
+  job.out = buf;
+  job.outLen = writerLength(w);
+}

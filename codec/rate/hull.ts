@@ -1,0 +1,90 @@
+// The rate-distortion convex hull of a code-block's candidate truncation points (codec/rate/
+// candidates.ts): PCRD-opt (ISO/IEC 15444-1 Annex J.14 describes the idea) only ever stops a block
+// at a hull point, and a threshold slope lambda selects, in every block, the last hull point whose
+// slope is >= lambda.
+
+import { CodeBlock } from "../structure/tile";
+import { passRecord, passesRate } from "../t1/pass_record";
+import { arenaAlloc } from "../util/arena";
+
+/**
+ * Upper convex hull of the points (R_k, D_k), k = 0..n (R_0 = D_0 = 0, D_k the weighted cumulative
+ * distortion decrease): kept points have strictly decreasing slopes dD/dR. Passes that add bytes
+ * but no distortion decrease are never kept. Fills CodeBlock.encHull*.
+ */
+export function hullBuild(cb: CodeBlock, wgt: f64): void {
+  let n = cb.encNumPasses;
+  cb.encHullN = 0;
+  if (n == 0) return;
+  let passes = arenaAlloc(<usize>n);
+  let slopes = arenaAlloc(<usize>n << 3);
+  let dists = arenaAlloc(<usize>n << 3);
+  // stack of hull points as pass counts; rates/distortions recomputed from the records
+  let m = 0;
+  let cumD: f64 = 0;
+  let dAt = arenaAlloc(<usize>(n + 1) << 3); // cumulative distortion decrease after k passes
+  store<f64>(dAt, 0);
+  for (let k = 1; k <= n; k++) {
+    cumD += passRecord(cb.encPasses, k - 1).distDecrease * wgt;
+    store<f64>(dAt + (<usize>k << 3), cumD);
+  }
+  for (let k = 1; k <= n; k++) {
+    let Rk = <f64>passesRate(cb.encPasses, k);
+    let Dk = load<f64>(dAt + (<usize>k << 3));
+    while (true) {
+      let pk = m == 0 ? 0 : <i32>load<u8>(passes + <usize>(m - 1));
+      let Rp = <f64>passesRate(cb.encPasses, pk);
+      let Dp = load<f64>(dAt + (<usize>pk << 3));
+      let dR = Rk - Rp, dD = Dk - Dp;
+      if (dD <= 0) break; // no gain: not a candidate (the point is dropped)
+      let slope = dR <= 0 ? Infinity : dD / dR;
+      if (m > 0 && slope >= load<f64>(slopes + (<usize>(m - 1) << 3))) {
+        m--; // the previous point is under the segment: not convex
+        continue;
+      }
+      store<u8>(passes + <usize>m, <u8>k);
+      store<f64>(slopes + (<usize>m << 3), slope);
+      store<f64>(dists + (<usize>m << 3), Dk);
+      m++;
+      break;
+    }
+  }
+  cb.encHullN = m;
+  cb.encHullPasses = passes;
+  cb.encHullSlopes = slopes;
+  cb.encHullDist = dists;
+}
+
+/** Passes of the last hull point with slope >= lambda (0 if none). */
+// @ts-ignore: decorator
+@inline
+export function hullTruncation(cb: CodeBlock, lambda: f64): i32 {
+  let n = 0;
+  for (let i = 0; i < cb.encHullN; i++) {
+    if (load<f64>(cb.encHullSlopes + (<usize>i << 3)) < lambda) break;
+    n = <i32>load<u8>(cb.encHullPasses + <usize>i);
+  }
+  return n;
+}
+
+/** Weighted distortion decrease of the first `passes` passes (at the last hull point within them). */
+export function hullGain(cb: CodeBlock, passes: i32): f64 {
+  let g: f64 = 0;
+  for (let i = 0; i < cb.encHullN; i++) {
+    if (<i32>load<u8>(cb.encHullPasses + <usize>i) > passes) break;
+    g = load<f64>(cb.encHullDist + (<usize>i << 3));
+  }
+  return g;
+}
+
+/** Passes of the block's last hull point (every pass after it lowers no distortion). */
+export function hullLastPasses(cb: CodeBlock): i32 {
+  return cb.encHullN > 0 ? <i32>load<u8>(cb.encHullPasses + <usize>(cb.encHullN - 1)) : 0;
+}
+
+/** Codeword bytes of the first `passes` passes. */
+// @ts-ignore: decorator
+@inline
+export function blockBytes(cb: CodeBlock, passes: i32): i32 {
+  return <i32>passesRate(cb.encPasses, passes);
+}

@@ -1,0 +1,146 @@
+/**
+ * Rate control lives in the core (issue 12 item 2): one encoderRun forms the layers from ratio or
+ * squared-error targets, refines the 9/7 step itself when a budget needs it (coding the blocks
+ * again from the transformed planes, not re-running MCT/DWT from the host), estimates each layer's
+ * error from the distortions T1 records, and can form the layers again from tightened targets
+ * without coding the blocks again. The codec/ import graph has no cycle (rate control's size
+ * measurement is its own module, not a call back into the encoder).
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { describe, expect, test } from "vitest";
+import { decode } from "../../src/index.js";
+import { EncoderInfo, EncoderParam, LayerInfo, LayerStatus, type CoreExports } from "../../src/core_interface.js";
+import { callCore } from "../../src/wasm/load.js";
+import type { J2kImage } from "../../src/types.js";
+import { corpusImage } from "../roundtrip/benchcorpus_images.js";
+import { REPO_ROOT } from "../helpers/paths.js";
+import { photoLike } from "./photo_like.js";
+
+interface Run {
+  data: Uint8Array;
+  bytes: number[];
+  estimates: number[];
+  status: number[];
+  refinements: number;
+  baseStep: number;
+}
+
+/** One core encode of an interleaved 8/16-bit unsigned image with the given layer targets (9/7). */
+function coreEncode(img: J2kImage, targets: Array<{ bytes?: number; error?: number }>, after?: (c: CoreExports) => number | void): Run {
+  return callCore((c) => {
+    const C = img.components;
+    c.encoderCreate(C, img.width, img.height);
+    for (let i = 0; i < C; i++) c.encoderSetComp(i, img.bitDepth, 0, 1, 1);
+    c.encoderSet(EncoderParam.reversible, 0);
+    c.encoderSet(EncoderParam.layers, targets.length);
+    c.encoderSet(EncoderParam.baseStep, 1);
+    targets.forEach((t, l) => c.encoderSetLayer(l, t.bytes ?? 0, t.error ?? 0));
+    const bps = img.data.BYTES_PER_ELEMENT;
+    const src = c.alloc(img.data.byteLength);
+    new Uint8Array(c.memory.buffer, src, img.data.byteLength).set(new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength));
+    for (let i = 0; i < C; i++) {
+      c.unpackComponent(src + i * bps, C, img.width * C, bps, 0, img.width, img.height, c.encoderPlane(i), img.width, 2 ** (img.bitDepth - 1));
+    }
+    let out = c.encoderRun();
+    const again = after?.(c);
+    if (typeof again === "number") out = again;
+    const L = targets.length;
+    return {
+      data: new Uint8Array(c.memory.buffer, out, c.encoderOutputLength()).slice(),
+      bytes: Array.from({ length: L }, (_, l) => c.encoderLayer(l, LayerInfo.bytes)),
+      estimates: Array.from({ length: L }, (_, l) => c.encoderLayer(l, LayerInfo.estimatedError)),
+      status: Array.from({ length: L }, (_, l) => c.encoderLayer(l, LayerInfo.status)),
+      refinements: c.encoderInfo(EncoderInfo.refinements),
+      baseStep: c.encoderInfo(EncoderInfo.baseStep),
+    };
+  });
+}
+
+function squaredError(img: J2kImage, data: Uint8Array, layers: number): number {
+  const d = decode(data, { layers }).data;
+  let se = 0;
+  for (let i = 0; i < img.data.length; i++) se += (img.data[i]! - d[i]!) ** 2;
+  return se;
+}
+
+describe("rate control in the core", () => {
+  test("a 2:1 budget on kodim03: one encoderRun refines the 9/7 step itself and fills the budget to 99-100 %", () => {
+    const img = corpusImage("kodim03.ppm");
+    const budget = img.data.length / 2;
+    const r = coreEncode(img, [{ bytes: budget }]);
+    expect(r.refinements, "the step was refined inside the core").toBeGreaterThan(0);
+    expect(r.baseStep).toBeLessThan(1);
+    expect(r.status).toEqual([LayerStatus.met]);
+    expect(r.bytes[0]).toBe(r.data.length);
+    expect(r.data.length).toBeLessThanOrEqual(budget);
+    expect(r.data.length).toBeGreaterThanOrEqual(0.99 * budget);
+  });
+
+  test("squared-error targets: each layer's estimate (from T1's per-pass distortions) is within 25 % of the decoded error", () => {
+    const img = photoLike(256, 192, 3, 8, false, 5);
+    const N = img.data.length;
+    const targets = [35, 40, 45].map((db) => (N * 255 * 255) / 10 ** (db / 10));
+    const r = coreEncode(img, targets.map((error) => ({ error })));
+    expect(r.status).toEqual([LayerStatus.met, LayerStatus.met, LayerStatus.met]);
+    r.estimates.forEach((est, l) => {
+      const actual = squaredError(img, r.data, l + 1);
+      expect(est, `layer ${l + 1}: estimate ${est.toFixed(0)} vs decoded ${actual.toFixed(0)}`).toBeGreaterThan(0.75 * actual);
+      expect(est).toBeLessThan(1.25 * actual);
+      expect(est, "the estimate aims at the target").toBeLessThanOrEqual(targets[l]!);
+      if (l > 0) expect(r.bytes[l]).toBeGreaterThan(r.bytes[l - 1]!);
+    });
+  });
+
+  test("encoderReallocate forms the layers again from a tightened target without coding the blocks again", () => {
+    const img = photoLike(128, 128, 1, 8, false, 9);
+    const N = img.data.length;
+    const target = (N * 255 * 255) / 10 ** (38 / 10);
+    const first = coreEncode(img, [{ error: target }]);
+    const second = coreEncode(img, [{ error: target }], (c) => {
+      c.encoderSetLayer(0, 0, target / 2);
+      return c.encoderReallocate();
+    });
+    expect(second.refinements).toBe(first.refinements);
+    expect(second.data.length).toBeGreaterThan(first.data.length);
+    expect(second.estimates[0]!).toBeLessThan(first.estimates[0]!);
+    expect(squaredError(img, second.data, 1)).toBeLessThan(squaredError(img, first.data, 1));
+  });
+});
+
+describe("codec/ import graph", () => {
+  test("has no cycle (rate control, T2 size measurement, codestream writing and the encoder are separate modules)", () => {
+    const root = join(REPO_ROOT, "codec");
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const f of readdirSync(d)) {
+        const p = join(d, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (f.endsWith(".ts")) files.push(p);
+      }
+    };
+    walk(root);
+    const graph = new Map<string, string[]>();
+    for (const f of files) {
+      const deps: string[] = [];
+      for (const m of readFileSync(f, "utf8").matchAll(/(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']/g)) {
+        const target = resolve(dirname(f), m[1]!) + ".ts";
+        if (files.includes(target)) deps.push(target);
+      }
+      graph.set(f, deps);
+    }
+    expect(graph.get(join(root, "rate", "pcrd.ts")), "pcrd.ts is parsed").toBeDefined();
+    const state = new Map<string, 1 | 2>();
+    const cycles: string[] = [];
+    const visit = (f: string, path: string[]): void => {
+      state.set(f, 1);
+      for (const d of graph.get(f) ?? []) {
+        if (state.get(d) === 1) cycles.push([...path, f, d].slice([...path, f].indexOf(d)).map((x) => x.slice(root.length + 1)).join(" → "));
+        else if (!state.has(d)) visit(d, [...path, f]);
+      }
+      state.set(f, 2);
+    };
+    for (const f of files) if (!state.has(f)) visit(f, []);
+    expect(cycles).toEqual([]);
+  });
+});
