@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0xd3762e;
+export const INTERFACE_HASH: i32 = 0x7136c43c;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -244,6 +244,26 @@ export enum EncoderParam {
 }
 /** Number of EncoderParam values. */
 export const ENCODER_PARAM_COUNT: i32 = 22;
+
+/** Component c of the tile being filled in tile-by-tile encoding (encoderTileInput). Fields of encoderTileComp(). */
+export enum EncoderTileField {
+  /** pointer to the tile-component buffer the host fills (i32, or f32 for the 9/7 path) */
+  buffer = 0,
+  /** row stride of the buffer in samples */
+  stride = 1,
+  /** left edge on the component grid */
+  x0 = 2,
+  /** top edge on the component grid */
+  y0 = 3,
+  /** samples per row */
+  width = 4,
+  /** rows */
+  height = 5,
+  /** 1: i32 samples (5/3), 0: f32 samples (9/7) */
+  reversible = 6,
+}
+/** Number of EncoderTileField values. */
+export const ENCODER_TILE_FIELD_COUNT: i32 = 7;
 
 /** Facts of a finished encode run (what the encoder adjusted is reported, never silently applied). Fields of encoderInfo(). */
 export enum EncoderInfo {

@@ -165,6 +165,19 @@ export const FIELDS = {
       ["Rsiz", "capabilities written in SIZ"],
     ],
   },
+  EncoderTileField: {
+    fn: "encoderTileComp",
+    doc: "Component c of the tile being filled in tile-by-tile encoding (encoderTileInput).",
+    fields: [
+      ["buffer", "pointer to the tile-component buffer the host fills (i32, or f32 for the 9/7 path)"],
+      ["stride", "row stride of the buffer in samples"],
+      ["x0", "left edge on the component grid"],
+      ["y0", "top edge on the component grid"],
+      ["width", "samples per row"],
+      ["height", "rows"],
+      ["reversible", "1: i32 samples (5/3), 0: f32 samples (9/7)"],
+    ],
+  },
   EncoderInfo: {
     fn: "encoderInfo",
     doc: "Facts of a finished encode run (what the encoder adjusted is reported, never silently applied).",

@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0xd3762e;
+export const INTERFACE_HASH = 0x7136c43c;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -244,6 +244,26 @@ export const EncoderParam = {
 } as const;
 /** A {@link EncoderParam} value. */
 export type EncoderParam = (typeof EncoderParam)[keyof typeof EncoderParam];
+
+/** Component c of the tile being filled in tile-by-tile encoding (encoderTileInput). Fields of `encoderTileComp()`. */
+export const EncoderTileField = {
+  /** pointer to the tile-component buffer the host fills (i32, or f32 for the 9/7 path) */
+  buffer: 0,
+  /** row stride of the buffer in samples */
+  stride: 1,
+  /** left edge on the component grid */
+  x0: 2,
+  /** top edge on the component grid */
+  y0: 3,
+  /** samples per row */
+  width: 4,
+  /** rows */
+  height: 5,
+  /** 1: i32 samples (5/3), 0: f32 samples (9/7) */
+  reversible: 6,
+} as const;
+/** A {@link EncoderTileField} value. */
+export type EncoderTileField = (typeof EncoderTileField)[keyof typeof EncoderTileField];
 
 /** Facts of a finished encode run (what the encoder adjusted is reported, never silently applied). Fields of `encoderInfo()`. */
 export const EncoderInfo = {
@@ -551,6 +571,22 @@ export interface CoreExports {
    * resolutions once the decomposition levels are final. Switches precincts on (Scod bit 0).
    */
   encoderSetPrecinct(i: number, ppx: number, ppy: number): void;
+  /** Transform and code tile t (its buffers filled). */
+  encoderTileCode(t: number): void;
+  /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
+  encoderTileComp(c: number, field: number): number;
+  /** Make tile t the one the host fills next. */
+  encoderTileInput(t: number): void;
+  /**
+   * Tile-by-tile encoding (the host keeps the image): after encoderCreate/encoderSet*, prepare every
+   * tile and the buffers of one. Returns the number of tiles. Then for each tile t: encoderTileInput(t),
+   * fill each component's buffer (encoderTileComp; i32 samples minus the DC level shift, f32 for the
+   * 9/7 path, e.g. with unpackComponent / unpackComponentF32), encoderTileCode(t); then
+   * encoderTilesFinish().
+   */
+  encoderTilesBegin(): number;
+  /** After the last tile: 0 = rate control refined the 9/7 step, give every tile again; else the codestream pointer. */
+  encoderTilesFinish(): number;
   /**
    * Decode the codestream just written, up to layer `layers` (1-based), with the decoder, in memory
    * above the encoder's: the host reads the planes with decoderPlane() and compares them with its
@@ -771,6 +807,11 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetComp: 5,
   encoderSetLayer: 3,
   encoderSetPrecinct: 3,
+  encoderTileCode: 1,
+  encoderTileComp: 2,
+  encoderTileInput: 1,
+  encoderTilesBegin: 0,
+  encoderTilesFinish: 0,
   encoderVerifyBegin: 1,
   encoderVerifyEnd: 0,
   headerCap: 1,
