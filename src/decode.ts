@@ -325,8 +325,12 @@ function finishJp2(
   warnings: string[],
 ): DecodedImage {
   const first = compInfo[0]!;
-  if (compInfo.some((ci) => ci.width !== first.width || ci.height !== first.height)) {
-    throw new J2kError("UNSUPPORTED", "palette or channel definitions on sub-sampled components are not supported");
+  if (compInfo.some((ci) => ci.width !== first.width || ci.height !== first.height || ci.width < 1 || ci.height < 1)) {
+    const empty = compInfo.findIndex((ci) => ci.width < 1 || ci.height < 1);
+    throw new J2kError(
+      "UNSUPPORTED",
+      `palette or channel definitions on sub-sampled components are not supported${empty >= 0 ? ` (component ${empty} has no samples here: XRsiz ${compInfo[empty]!.dx}, YRsiz ${compInfo[empty]!.dy})` : ""}`,
+    );
   }
   const mapped = applyPalette(planes, jp2.palette, jp2.componentMapping, {
     indices: options.palette === "indices",

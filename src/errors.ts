@@ -58,6 +58,7 @@ export type J2kErrorCode =
   | "INPUT_FORMAT"
   | "DICOM_INVALID"
   | "DICOM_UNSUPPORTED"
+  | "MISSING_DEPENDENCY"
   | "SOURCE_READ_FAILED"
   | "SOURCE_CHANGED"
   | "SOURCE_RANGE_NOT_SATISFIABLE"
@@ -108,6 +109,7 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   INPUT_FORMAT: "io",
   DICOM_INVALID: "dicom",
   DICOM_UNSUPPORTED: "dicom",
+  MISSING_DEPENDENCY: "unsupported",
   SOURCE_READ_FAILED: "io",
   SOURCE_CHANGED: "io",
   SOURCE_RANGE_NOT_SATISFIABLE: "io",

@@ -111,6 +111,17 @@ function melEvent(): i32 {
   return 1;
 }
 
+/** melEvent() with the common case (inside a run of 0 events) inline. */
+// @ts-ignore: decorator
+@inline
+function melNext(): i32 {
+  if (melRun > 0) {
+    melRun--;
+    return 0;
+  }
+  return melEvent();
+}
+
 // Backward readers (VLC, MagRef): LSB first from the highest address down; a byte whose low 7
 // bits are all 1 and that follows (in reading order) a byte > 0x8F carries 7 bits; 0 past the end.
 let rvBuf: u64 = 0;
@@ -317,16 +328,18 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       }
       // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
       let c0: u32;
+      // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
+      let above = initial ? 0 : load<u32>(rhoPrev + <usize>q);
       if (initial) {
         c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
       } else {
-        let nw = <u32>load<u8>(rhoPrev + <usize>q);
-        let n = <u32>load<u8>(rhoPrev + <usize>(q + 1));
-        let ne = <u32>load<u8>(rhoPrev + <usize>(q + 2));
+        let nw = above & 0xff;
+        let n = (above >> 8) & 0xff;
+        let ne = (above >> 16) & 0xff;
         c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
       }
       let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
-      if (c0 == 0 && melEvent() == 0) e0 = 0;
+      if (c0 == 0 && melNext() == 0) e0 = 0;
       let l0 = e0 & 7;
       vBuf >>= <u64>l0;
       vBits -= <i32>l0;
@@ -339,13 +352,13 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         if (initial) {
           c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
         } else {
-          let nw = <u32>load<u8>(rhoPrev + <usize>(q + 1));
-          let n = <u32>load<u8>(rhoPrev + <usize>(q + 2));
-          let ne = <u32>load<u8>(rhoPrev + <usize>(q + 3));
+          let nw = (above >> 8) & 0xff;
+          let n = (above >> 16) & 0xff;
+          let ne = above >> 24;
           c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
         }
         e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
-        if (c1 == 0 && melEvent() == 0) e1 = 0;
+        if (c1 == 0 && melNext() == 0) e1 = 0;
         let l1 = e1 & 7;
         vBuf >>= <u64>l1;
         vBits -= <i32>l1;
@@ -354,25 +367,18 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       rhoLeft = (e1 >> 4) & 15;
       // ---- UVLC: u values of the pair (T.814 7.3.6)
       let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
-      let u0: u32 = 0, u1: u32 = 0;
-      if (mode != 0) {
-        let uv: u32;
-        if (initial) {
-          if (mode == 3 && melEvent() != 0) mode = 4;
-          uv = <u32>load<u16>(HT_UVLC0 + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-        } else {
-          uv = <u32>load<u16>(HT_UVLC1 + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-        }
-        let pl = uv & 7;
-        vBuf >>= <u64>pl;
-        let sl = (uv >> 3) & 15;
-        let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
-        vBuf >>= <u64>sl;
-        vBits -= <i32>(pl + sl);
-        let s0 = (uv >> 7) & 7;
-        u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
-        u1 = (uv >> 13) + (sfx >> s0);
-      }
+      // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
+      if (initial && mode == 3 && melNext() != 0) mode = 4;
+      let uv = <u32>load<u16>((initial ? HT_UVLC0 : HT_UVLC1) + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
+      let pl = uv & 7;
+      vBuf >>= <u64>pl;
+      let sl = (uv >> 3) & 15;
+      let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
+      vBuf >>= <u64>sl;
+      vBits -= <i32>(pl + sl);
+      let s0 = (uv >> 7) & 7;
+      let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
+      let u1 = (uv >> 13) + (sfx >> s0);
       // ---- MagSgn of the two quads (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
       for (let qi = 0; qi < 2; qi++) {
         let e = qi == 0 ? e0 : e1;
@@ -385,26 +391,16 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         let full = hasCol1 && hasRow1;
         let dst = full ? row0 + (<usize>x << 2) : QS;
         let ro: usize = full ? rowBytes : 8;
-        if (rho != 15 || !full) {
-          store<i32>(dst, 0);
-          store<i32>(dst, 0, 4);
-          store<i32>(dst + ro, 0);
-          store<i32>(dst + ro, 0, 4);
-        }
+        store<u64>(dst, 0);
+        store<u64>(dst + ro, 0);
         // bottom-row v values for κ of the next quad row
         store<u64>(vbCur + (<usize>(x + 1) << 2), 0);
         if (rho != 0) {
-          let U = qi == 0 ? u0 : u1;
-          if (initial) {
-            U += 1;
-          } else if ((rho & (rho - 1)) == 0) {
-            U += 1;
-          } else {
-            // E_max of the samples above at columns x-1 .. x+2 (indices x .. x+3)
-            let a = load<u32>(vbPrev + (<usize>x << 2)) | load<u32>(vbPrev + (<usize>x << 2), 4) |
-              load<u32>(vbPrev + (<usize>x << 2), 8) | load<u32>(vbPrev + (<usize>x << 2), 12);
-            U += 31 - clz<u32>(a | 2);
-          }
+          // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
+          // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
+          let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
+          let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
+          let U = (qi == 0 ? u0 : u1) + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
           if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
           // (2μ + 1)·2^p < 2^(U + 1 + p): no overflow check needed while U + p ≤ 29
           let small = <i32>U + p <= 29;
@@ -436,7 +432,39 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
               msFF = b == 0xff;
             }
           }
-          if (quadFill) {
+          if (quadFill && rho == 15 && full) {
+            // all four samples significant, inside the block (the common case of dense data)
+            let bu = <u32>msBuf;
+            let m0 = U - (ekb & 1);
+            let s0b = bu & ((<u32>1 << m0) - 1);
+            bu = <u32>(msBuf >> <u64>m0);
+            let m1 = U - ((ekb >> 1) & 1);
+            let s1b = bu & ((<u32>1 << m1) - 1);
+            let sh = m0 + m1;
+            bu = <u32>(msBuf >> <u64>sh);
+            let m2 = U - ((ekb >> 2) & 1);
+            let s2b = bu & ((<u32>1 << m2) - 1);
+            sh += m2;
+            bu = <u32>(msBuf >> <u64>sh);
+            let m3 = U - (ekb >> 3);
+            let s3b = bu & ((<u32>1 << m3) - 1);
+            sh += m3;
+            msBuf >>= <u64>sh;
+            msBits -= <i32>sh;
+            let w0 = s0b | ((e1b & 1) << m0) | 1;
+            let w1 = s1b | (((e1b >> 1) & 1) << m1) | 1;
+            let w2 = s2b | (((e1b >> 2) & 1) << m2) | 1;
+            let w3 = s3b | ((e1b >> 3) << m3) | 1;
+            let g0 = <i32>((w0 + 2) << <u32>p), g1 = <i32>((w1 + 2) << <u32>p);
+            let g2 = <i32>((w2 + 2) << <u32>p), g3 = <i32>((w3 + 2) << <u32>p);
+            store<i32>(dst, (s0b & 1) != 0 ? -g0 : g0);
+            store<i32>(dst, (s2b & 1) != 0 ? -g2 : g2, 4);
+            store<i32>(dst + ro, (s1b & 1) != 0 ? -g1 : g1);
+            store<i32>(dst + ro, (s3b & 1) != 0 ? -g3 : g3, 4);
+            store<u32>(vbCur + (<usize>(x + 1) << 2), w1);
+            store<u32>(vbCur + (<usize>(x + 1) << 2), w3, 4);
+            r = 0;
+          } else if (quadFill) {
             let e1s = e1b;
             while (r != 0) {
               let n = ctz<u32>(r);

@@ -28,11 +28,15 @@ export const DICOM_OPTIONS: readonly OptionSpec[] = [
   { name: "no-mct", help: "RGB: no colour transform (keep RGB instead of YBR_RCT / YBR_ICT)" },
   { name: "keep-uid", help: "keep the SOP Instance UID after lossy compression" },
   { name: "sign-from", value: "codestream|dataset", help: "on decode, which side wins when signedness disagrees (default dataset, as GDCM)" },
+  { name: "tolerant", help: "read a structurally damaged file as far as it goes (each repair a warning)" },
   { name: "quiet", help: "do not print warnings" },
 ];
 
 /** Options of `j2kit dicom info`. */
-export const DICOM_INFO_OPTIONS: readonly OptionSpec[] = [{ name: "json", help: "print JSON" }];
+export const DICOM_INFO_OPTIONS: readonly OptionSpec[] = [
+  { name: "json", help: "print JSON" },
+  { name: "tolerant", help: "read a structurally damaged file as far as it goes" },
+];
 
 const syntaxNames = TRANSFER_SYNTAXES.filter((t) => t.supported)
   .map((t) => `  ${t.name.padEnd(14)}${t.uid.padEnd(26)}${t.title}`)
@@ -50,7 +54,7 @@ the ratio and method, Image Type DERIVED and a new SOP Instance UID.
 Transfer syntaxes:
 ${syntaxNames}`,
     DICOM_OPTIONS,
-  ) + "\n'j2kit dicom info' options:\n  --json                        print JSON\n";
+  ) + "\n'j2kit dicom info' options:\n  --json                        print JSON\n  --tolerant                    read a structurally damaged file as far as it goes\n";
 
 /** Run `j2kit dicom`. */
 export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
@@ -83,6 +87,7 @@ export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCE
   if (opts.flag("no-mct")) options.mct = false;
   if (opts.flag("keep-uid")) options.keepSopInstanceUid = true;
   if (signFrom !== undefined) options.signFrom = signFrom;
+  if (opts.flag("tolerant")) options.tolerant = true;
 
   const bytes = await readFileBytes(input);
   const out = await transcodeAsync(bytes, options);
@@ -109,7 +114,7 @@ async function runInfo(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const file = args.positionals[0]!;
   const bytes = await readFileBytes(file);
-  const summary = inspectDicom(bytes);
+  const summary = inspectDicom(bytes, new OptionReader(`${COMMAND} info`, args).flag("tolerant") ? { tolerant: true } : {});
   const frames: FrameReport[] = (summary.frames ?? []).map((f, i) => {
     try {
       return { frame: i + 1, bytes: f.length, header: readHeader(f) };

@@ -95,4 +95,19 @@ describe("j2kit dicom", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^j2kit: \[DICOM_INVALID\] not a DICOM Part 10 file/);
   });
+
+  it("a damaged file: one [DICOM_INVALID] line naming the element; --tolerant reads it with a warning", async () => {
+    const bad = join(CORPUS, "../malformed/fuzz/min/dicom_elem_vr00_len40000000_MR_small.bin");
+    const out = join(tmp, "tolerant.dcm");
+    const strict = await run("dicom", bad, out, "--to", "explicit-le");
+    expect(strict.status).not.toBe(0);
+    expect(strict.stderr).toMatch(/\[DICOM_INVALID\] element \(0009,0010\) at byte 9830 declares a value of 1073741824 bytes but only 16 remain/);
+    const r = await run("dicom", bad, out, "--to", "explicit-le", "--tolerant");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/j2kit: warning: .*cut at byte 9830 \(tolerant\)/);
+    expect(nativePixelBytes(new Uint8Array(readFileSync(out)))).toEqual(nativePixelBytes(new Uint8Array(readFileSync(join(CORPUS, "MR_small.dcm")))));
+    const info = await run("dicom", "info", bad, "--tolerant");
+    expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/rows x columns\s+64 x 64/);
+  });
 });

@@ -79,7 +79,6 @@ describe("openImage over a file equals decode / readHeader of the whole file", (
             await expect(img.decode(o)).rejects.toMatchObject({ name: "J2kError", code: (e as { code: string }).code });
             continue;
           }
-          if (wantHeader.htj2k) continue; // the core does not decode HT code-blocks yet
           const got = await img.decode(o);
           sameImage(got, want, `${name} ${JSON.stringify(o)}`, img.warnings);
         }
