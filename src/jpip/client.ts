@@ -44,6 +44,10 @@ export interface JpipClientOptions {
   decoder?: (file: Uint8Array, options: DecodeOptions) => DecodedImage | Promise<DecodedImage>;
   /** Use a channel (session) — default true; false sends stateless requests with a `model` field. */
   channel?: boolean;
+  /** Further decode options (e.g. `layout`, `limits`); region, reduce, layers and components come from the window. */
+  decodeOptions?: Omit<DecodeOptions, "region" | "reduce" | "layers" | "components">;
+  /** Called with every chunk of every response body as received (e.g. to save the JPP-stream). */
+  onStream?: (chunk: Uint8Array) => void;
 }
 
 /** One image of a view (see {@link JpipClient.view}). */
@@ -206,6 +210,7 @@ export class JpipClient {
     const body = res.body;
     if (!body) {
       const all = new Uint8Array(await res.arrayBuffer());
+      this.options.onStream?.(all);
       bytes = all.length;
       this.stats_.bytes += all.length;
       for (const m of parser.push(all)) {
@@ -220,6 +225,7 @@ export class JpipClient {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        this.options.onStream?.(value);
         bytes += value.length;
         this.stats_.bytes += value.length;
         for (const m of parser.push(value)) {
@@ -264,7 +270,7 @@ export class JpipClient {
       lastVersion = this.cache.version;
       lastBytes = bytes;
       lastTime = Date.now();
-      const opts: DecodeOptions = { reduce: rw.reduce, region: rw.region, ...(rw.layers ? { layers: rw.layers } : {}), ...(rw.comps ? { components: rw.comps } : {}) };
+      const opts: DecodeOptions = { ...this.options.decodeOptions, reduce: rw.reduce, region: rw.region, ...(rw.layers ? { layers: rw.layers } : {}), ...(rw.comps ? { components: rw.comps } : {}) };
       const image = await (this.options.decoder ?? decode)(rebuilt.file, opts);
       return { image, window: rw, bytes, final, complete: false, packets: rebuilt.packets, emptyPackets: rebuilt.emptyPackets, ...extra };
     };

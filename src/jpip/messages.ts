@@ -142,8 +142,14 @@ export class MessageParser {
   /** Header context (A.2.1); a stream that starts with a compressed header gets class 0, CSn 0. */
   private cls = 0;
   private csn = 0;
-  /** True once an EOR message was read (later bytes are refused). */
+  /** True once an EOR message was read (later bytes are refused unless `concatenated`). */
   ended = false;
+
+  /**
+   * `concatenated`: the input is several responses one after another (a saved session): after
+   * an EOR message the next response starts, with a fresh header-compression context.
+   */
+  constructor(private readonly concatenated = false) {}
 
   /** Bytes given to the parser so far. */
   get bytesIn(): number {
@@ -170,7 +176,12 @@ export class MessageParser {
     const b = this.buf;
     for (;;) {
       if (pos >= b.length) break;
-      if (this.ended) throw new J2kError("JPIP_STREAM_INVALID", "bytes after the EOR message", { offset: this.consumed + pos });
+      if (this.ended) {
+        if (!this.concatenated) throw new J2kError("JPIP_STREAM_INVALID", "bytes after the EOR message", { offset: this.consumed + pos });
+        this.ended = false;
+        this.cls = 0;
+        this.csn = 0;
+      }
       const m = this.one(b, pos);
       if (!m) break;
       out.push(m.msg);
@@ -244,9 +255,9 @@ export class MessageParser {
   }
 }
 
-/** Parse a whole JPP-/JPT-stream (e.g. one saved to a file). */
+/** Parse a whole JPP-/JPT-stream, or several responses saved one after another (e.g. to a file). */
 export function parseMessages(bytes: Uint8Array): JpipMessage[] {
-  const p = new MessageParser();
+  const p = new MessageParser(true);
   const out = p.push(bytes);
   if (p.pending) throw new J2kError("JPIP_STREAM_INVALID", `the stream ends inside a message (${p.pending} bytes left over)`, { offset: bytes.length - p.pending });
   return out;
