@@ -270,7 +270,7 @@ export class JpipClient {
       lastVersion = this.cache.version;
       lastBytes = bytes;
       lastTime = Date.now();
-      const opts: DecodeOptions = { ...this.options.decodeOptions, reduce: rw.reduce, region: rw.region, ...(rw.layers ? { layers: rw.layers } : {}), ...(rw.comps ? { components: rw.comps } : {}) };
+      const opts: DecodeOptions = { ...this.options.decodeOptions, reduce: rw.reduce, region: rw.region, ...(rw.layers ? { layers: rw.layers } : {}), ...(rw.comps ? { components: rw.comps } : {}), ...(rebuilt.partial ? { allowPartial: true } : {}) };
       const image = await (this.options.decoder ?? decode)(rebuilt.file, opts);
       return { image, window: rw, bytes, final, complete: false, packets: rebuilt.packets, emptyPackets: rebuilt.emptyPackets, ...extra };
     };

@@ -55,6 +55,8 @@ export interface JpipHandlerOptions {
   openjpegTileHeaders?: boolean;
   /** Serve the demo viewer at `/` (default true). */
   viewer?: boolean;
+  /** Most bytes per second one response sends (pacing; default unlimited). */
+  maxRate?: number;
   /** Called after every response (logs, benchmarks). */
   onResponse?: (info: JpipResponseInfo) => void;
 }
@@ -295,10 +297,17 @@ export function createJpipHandler(options: JpipHandlerOptions): JpipHandler {
       model.begin();
       try {
         const gen = respond({ bins: tgt.bins, model, window: win, area, tiles, type, ...(rq.len !== undefined ? { len: rq.len } : {}), ...(rq.need ? { need: rq.need } : {}), ...(rq.tpmodel ? { tpmodel: rq.tpmodel } : {}), stop: () => (stopping ? EorReason.RESPONSE_LIMIT : active.stop) }, stats);
+        let sent = 0;
         for await (const chunk of gen) {
           if (aborted || res.destroyed) {
             aborted = true;
             break;
+          }
+          if (options.maxRate) {
+            // pace: the bytes sent so far may not run ahead of maxRate
+            sent += chunk.length;
+            const wait = (sent / options.maxRate) * 1000 - (performance.now() - t0);
+            if (wait > 1) await new Promise((r) => setTimeout(r, wait));
           }
           if (!res.write(chunk)) await new Promise<void>((r) => {
             const done = () => {

@@ -36,6 +36,8 @@ export interface Rebuilt {
   /** Packets taken from the cache / left empty. */
   packets: number;
   emptyPackets: number;
+  /** A tile-part was cut (JPT-stream still arriving): decode with `allowPartial`. */
+  partial: boolean;
 }
 
 interface BinParse {
@@ -177,9 +179,19 @@ export class CodestreamBuilder {
     if (!main) return undefined;
     const parts: Uint8Array[] = [this.mainBytes!];
     const included: number[] = [];
-    let packets = 0, empties = 0;
+    let packets = 0, empties = 0, partial = false;
     const list = tiles ? [...tiles].sort((a, b) => a - b) : Array.from({ length: main.siz.numTiles }, (_, i) => i);
     for (const t of list) {
+      const jpt = this.cache.get(BinClass.TILE, t);
+      if (jpt && jpt.prefix > 0) {
+        const cut = tileParts(jpt.bytes(), jpt.complete);
+        if (cut.parts.length) {
+          parts.push(...cut.parts);
+          included.push(t);
+          partial ||= cut.partial;
+        }
+        continue;
+      }
       const info = this.tile(t);
       if (!info) continue;
       included.push(t);
@@ -214,7 +226,7 @@ export class CodestreamBuilder {
     }
     parts.push(new Uint8Array([0xff, 0xd9]));
     const codestream = concat(parts);
-    return { file: this.wrap(codestream), main, tiles: included, packets, emptyPackets: empties };
+    return { file: this.wrap(codestream), main, tiles: included, packets, emptyPackets: empties, partial };
   }
 
   /** Wrap in the target's boxes (metadata-bin 0) when there are some. */
@@ -244,6 +256,45 @@ export class CodestreamBuilder {
     if (!placed) out.push(box("jp2c", codestream));
     return concat(out);
   }
+}
+
+/**
+ * The tile-parts in the prefix of a tile data-bin (JPT-stream, A.3.4): whole ones as they are; a
+ * cut one (its header complete) with Psot set to the bytes there are.
+ */
+function tileParts(b: Uint8Array, complete: boolean): { parts: Uint8Array[]; partial: boolean } {
+  const parts: Uint8Array[] = [];
+  let pos = 0;
+  while (pos + 14 <= b.length) {
+    if (b[pos] !== 0xff || b[pos + 1] !== 0x90) throw new J2kError("JPIP_STREAM_INVALID", `tile data-bin: no SOT marker at byte ${pos}`);
+    let psot = u32(b, pos + 6);
+    if (psot === 0) psot = complete ? b.length - pos : Infinity;
+    if (psot < 14) throw new J2kError("JPIP_STREAM_INVALID", `tile data-bin: tile-part length ${psot} at byte ${pos}`);
+    if (pos + psot <= b.length) {
+      parts.push(b.subarray(pos, pos + psot));
+      pos += psot;
+      continue;
+    }
+    // cut: keep it when its header (through SOD) is here
+    const rest = b.slice(pos);
+    let o = 12, sod = false;
+    while (o + 2 <= rest.length) {
+      const m = (rest[o]! << 8) | rest[o + 1]!;
+      if (m === M.SOD) {
+        sod = true;
+        break;
+      }
+      if (o + 4 > rest.length) break;
+      o += 2 + ((rest[o + 2]! << 8) | rest[o + 3]!);
+    }
+    if (sod) {
+      const n = rest.length;
+      rest.set([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255], 6);
+      parts.push(rest);
+    }
+    return { parts, partial: true };
+  }
+  return { parts, partial: pos < b.length || !complete };
 }
 
 function u32(b: Uint8Array, o: number): number {

@@ -13,9 +13,14 @@ import { createJpipHandler, type JpipHandler, type JpipHandlerOptions, type Jpip
 import { fixture, type Recipe } from "../range/fixtures.js";
 import { testdataPath } from "../helpers/paths.js";
 
-/** True if `tool` is on the PATH (local stand-in until the shared test/helpers has() lands). */
+/**
+ * True if `tool` is on the PATH; under CI (`CI=true`) a missing tool is an error, so a skipped
+ * native check never passes silently there. (Local stand-in until the shared test/helpers has() lands.)
+ */
 export function has(tool: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
+  const found = spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
+  if (!found && process.env.CI === "true") throw new Error(`native tool ${tool} is required under CI but is not installed`);
+  return found;
 }
 
 /** The JPIP test files made with opj_compress (the issue's list: lossless and lossy, 3 layers, RPCL and LRCP, tiles and precincts). */
