@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { encodeVbas, readVbas, vbasLength } from "../../src/jpip/vbas.js";
-import { BinClass, EorReason, MessageParser, MessageWriter, parseMessages, type DataMessage } from "../../src/jpip/messages.js";
+import { BinClass, EorReason, MessageParser, MessageWriter, parseMessages, type DataMessage, type JpipMessage } from "../../src/jpip/messages.js";
 import { JpipRequestError, parseModel, parseRequest, parseTpModel } from "../../src/jpip/request.js";
 import { CacheModel } from "../../src/jpip/model.js";
 import { DataBin } from "../../src/jpip/cache.js";
@@ -65,7 +65,7 @@ describe("JPP/JPT message headers", () => {
           o += p.length;
         }
         const parser = new MessageParser();
-        const got = [];
+        const got: JpipMessage[] = [];
         let pos = 0, i = 0;
         while (pos < all.length) {
           const n = cuts[i++ % cuts.length]!;
