@@ -79,7 +79,7 @@ export default tseslint.config(
     plugins: { vitest },
     rules: {
       // Assertion helpers of this suite count as assertions (they call expect or throw).
-      "vitest/expect-expect": ["error", { assertFunctionNames: ["expect", "expect*", "assert*", "check*", "fc.assert", "rejectsWith", "failsWith*", "ok", "runEntry", "run"] }],
+      "vitest/expect-expect": ["error", { assertFunctionNames: ["expect", "expect*", "assert*", "check*", "fc.assert", "rejectsWith", "failsWith*", "ok", "runEntry", "run", "refused", "survives"] }],
       "vitest/no-identical-title": "error",
       "vitest/no-disabled-tests": "error",
       "vitest/no-focused-tests": "error",

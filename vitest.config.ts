@@ -1,4 +1,6 @@
 import { defineConfig } from "vitest/config";
+import RequireToolsReporter from "./test/helpers/require_tools_reporter.js";
+import { requireTools } from "./test/helpers/tools.js";
 
 export default defineConfig({
   test: {
@@ -7,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
+    // CI (J2KIT_REQUIRE_TOOLS=1): a skipped test fails the run.
+    reporters: requireTools() ? ["default", new RequireToolsReporter()] : ["default"],
   },
 });

@@ -5,7 +5,7 @@
 import { J2kError } from "./errors.js";
 import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "./types.js";
 import { callCore } from "./wasm/load.js";
-import { EncoderInfo, EncoderParam as F, LayerInfo, LayerStatus, PlaneField, type CoreExports } from "./core_interface.js";
+import { EncoderInfo, EncoderParam as F, EncoderTileField, LayerInfo, LayerStatus, PlaneField, type CoreExports } from "./core_interface.js";
 import { PROGRESSIONS, CBLK_FLAGS } from "./core_header.js";
 import { writeJp2 } from "./jp2/write.js";
 import { runInWorker } from "./worker/pool.js";
@@ -521,23 +521,8 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     } else if (s.psnr) {
       s.psnr.forEach((db, l) => c.encoderSetLayer(l, 0, db === Infinity ? 0 : (geo.samples * s.peak * s.peak) / 10 ** (db / 10)));
     }
-    // input samples, DC level shifted (G.1.2)
-    const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-    const src = c.alloc(Math.max(1, bytes.length));
-    new Uint8Array(c.memory.buffer, src, bytes.length).set(bytes);
-    const dc = image.signed ? 0 : 2 ** (prec - 1);
-    let planeOffset = 0;
-    for (let i = 0; i < C; i++) {
-      const k = comps[i]!;
-      const dst = c.encoderPlane(i);
-      if (options.planar) {
-        c.unpackComponent(src + planeOffset * ti.bps, 1, k.w, ti.bps, ti.signed ? 1 : 0, k.w, k.h, dst, k.w, dc);
-        planeOffset += k.w * k.h;
-      } else {
-        c.unpackComponent(src + i * ti.bps, C, W * C, ti.bps, ti.signed ? 1 : 0, W, H, dst, W, dc);
-      }
-    }
-    let out = c.encoderRun();
+    // tile by tile from the caller's array: input samples, DC level shifted (G.1.2)
+    let out = encodeTiles(c, image, !!options.planar, geo, ox, oy, ti);
     if (s.psnr) out = checkPsnrLayers(c, image, options, s, geo) ?? out;
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.bytes));
@@ -548,7 +533,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       guardBits: c.encoderInfo(EncoderInfo.guardBits),
     };
     return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderInfo(EncoderInfo.levels), allPasses: c.encoderInfo(EncoderInfo.allPasses) !== 0, info };
-  });
+  }, undefined, "encode");
   if (s.format === "jp2") {
     const file = writeJp2(codestream, {
       width: W,
@@ -564,6 +549,82 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     return { result: { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, allPasses }, ...info };
   }
   return { result: { data: codestream, layerBytes, levels, allPasses }, ...info };
+}
+
+/** Bytes of input copied into WebAssembly memory per step of tile-by-tile encoding. */
+const STAGING_BYTES = 4 << 20;
+
+/**
+ * Feed the core tile by tile (encoderTilesBegin/TileInput/TileCode/TilesFinish): each tile's rows
+ * go from the caller's array through a small staging buffer into the tile buffers, so WebAssembly
+ * memory holds one tile's samples rather than the image twice (issue 13: tiled encodes of images
+ * larger than WebAssembly memory). Rate control may ask for the tiles again (finer 9/7 step).
+ * Returns the codestream pointer.
+ */
+function encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }): number {
+  const C = image.components;
+  const W = image.width;
+  const prec = image.bitDepth;
+  const dc = image.signed ? 0 : 2 ** (prec - 1);
+  const bps = ti.bps;
+  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  // the widest row a step copies: a tile row of every component (interleaved) or of one (planar)
+  const widest = planar ? Math.max(...geo.comps.map((k) => k.w)) : W * C;
+  const stagingBytes = Math.max(STAGING_BYTES, widest * bps);
+  const staging = c.alloc(stagingBytes);
+  const T = c.encoderTilesBegin();
+  const planeStart: number[] = [];
+  for (let i = 0, at = 0; i < C; i++) {
+    planeStart.push(at);
+    at += geo.comps[i]!.w * geo.comps[i]!.h;
+  }
+  for (;;) {
+    for (let t = 0; t < T; t++) {
+      c.encoderTileInput(t);
+      const tc = (i: number, f: EncoderTileField) => c.encoderTileComp(i, f);
+      const unpack = (i: number, src: number, step: number, srcStride: number, w: number, rows: number, row: number) => {
+        const dst = tc(i, EncoderTileField.buffer) + 4 * row * tc(i, EncoderTileField.stride);
+        const stride = tc(i, EncoderTileField.stride);
+        if (tc(i, EncoderTileField.reversible)) c.unpackComponent(src, step, srcStride, bps, ti.signed ? 1 : 0, w, rows, dst, stride, dc);
+        else c.unpackComponentF32(src, step, srcStride, bps, ti.signed ? 1 : 0, w, rows, dst, stride, dc);
+      };
+      if (planar) {
+        for (let i = 0; i < C; i++) {
+          const k = geo.comps[i]!;
+          const w = tc(i, EncoderTileField.width), h = tc(i, EncoderTileField.height);
+          const x0 = tc(i, EncoderTileField.x0) - Math.ceil(ox / k.dx), y0 = tc(i, EncoderTileField.y0) - Math.ceil(oy / k.dy);
+          const per = Math.max(1, Math.floor(stagingBytes / (w * bps)));
+          for (let r = 0; r < h; r += per) {
+            const rows = Math.min(per, h - r);
+            const view = new Uint8Array(c.memory.buffer, staging, rows * w * bps);
+            for (let y = 0; y < rows; y++) {
+              const from = (planeStart[i]! + (y0 + r + y) * k.w + x0) * bps;
+              view.set(data.subarray(from, from + w * bps), y * w * bps);
+            }
+            unpack(i, staging, 1, w, w, rows, r);
+          }
+        }
+      } else {
+        // no sub-sampling when interleaved: every component has the tile's rectangle
+        const w = tc(0, EncoderTileField.width), h = tc(0, EncoderTileField.height);
+        const x0 = tc(0, EncoderTileField.x0) - ox, y0 = tc(0, EncoderTileField.y0) - oy;
+        const rowBytes = w * C * bps;
+        const per = Math.max(1, Math.floor(stagingBytes / rowBytes));
+        for (let r = 0; r < h; r += per) {
+          const rows = Math.min(per, h - r);
+          const view = new Uint8Array(c.memory.buffer, staging, rows * rowBytes);
+          for (let y = 0; y < rows; y++) {
+            const from = ((y0 + r + y) * W + x0) * C * bps;
+            view.set(data.subarray(from, from + rowBytes), y * rowBytes);
+          }
+          for (let i = 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
+        }
+      }
+      c.encoderTileCode(t);
+    }
+    const out = c.encoderTilesFinish();
+    if (out !== 0) return out;
+  }
 }
 
 /** Rounds of the final PSNR check (each: decode every layer, tighten the short ones, re-form the layers). */

@@ -11,8 +11,11 @@ import { arenaAlloc } from "../util/arena";
  * Upper convex hull of the points (R_k, D_k), k = 0..n (R_0 = D_0 = 0, D_k the weighted cumulative
  * distortion decrease): kept points have strictly decreasing slopes dD/dR. Passes that add bytes
  * but no distortion decrease are never kept. Fills CodeBlock.encHull*.
+ * `exactLast`: the block's last pass reconstructs it exactly (reversible coding down to bit-plane 0,
+ * where the dequantiser takes v >> 1 instead of the mid-point the pass records assume), so the
+ * decrease after every pass is the whole of encDist0.
  */
-export function hullBuild(cb: CodeBlock, wgt: f64): void {
+export function hullBuild(cb: CodeBlock, wgt: f64, exactLast: bool): void {
   let n = cb.encNumPasses;
   cb.encHullN = 0;
   if (n == 0) return;
@@ -28,6 +31,7 @@ export function hullBuild(cb: CodeBlock, wgt: f64): void {
     cumD += passRecord(cb.encPasses, k - 1).distDecrease * wgt;
     store<f64>(dAt + (<usize>k << 3), cumD);
   }
+  if (exactLast) store<f64>(dAt + (<usize>n << 3), max(cumD, cb.encDist0 * wgt));
   for (let k = 1; k <= n; k++) {
     let Rk = <f64>passesRate(cb.encPasses, k);
     let Dk = load<f64>(dAt + (<usize>k << 3));

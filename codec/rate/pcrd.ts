@@ -14,6 +14,7 @@ import { CodeBlock } from "../structure/tile";
 import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
+import { maxPasses } from "../t1/segments";
 import { measureLayers } from "./measure";
 import { arenaAlloc } from "../util/arena";
 
@@ -45,7 +46,8 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
       wgt = bandWeight(it, NL, mct);
     }
     let cb = it.cb;
-    hullBuild(cb, wgt);
+    // reversible blocks coded down to bit-plane 0 decode exactly
+    hullBuild(cb, wgt, it.tc.style.reversible != 0 && cb.encNumPasses == maxPasses(cb.encNumBps));
     energy += cb.encDist0 * wgt;
     count += cb.encHullN;
   }

@@ -432,7 +432,39 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
               msFF = b == 0xff;
             }
           }
-          if (quadFill) {
+          if (quadFill && rho == 15 && full) {
+            // all four samples significant, inside the block (the common case of dense data)
+            let bu = <u32>msBuf;
+            let m0 = U - (ekb & 1);
+            let s0b = bu & ((<u32>1 << m0) - 1);
+            bu = <u32>(msBuf >> <u64>m0);
+            let m1 = U - ((ekb >> 1) & 1);
+            let s1b = bu & ((<u32>1 << m1) - 1);
+            let sh = m0 + m1;
+            bu = <u32>(msBuf >> <u64>sh);
+            let m2 = U - ((ekb >> 2) & 1);
+            let s2b = bu & ((<u32>1 << m2) - 1);
+            sh += m2;
+            bu = <u32>(msBuf >> <u64>sh);
+            let m3 = U - (ekb >> 3);
+            let s3b = bu & ((<u32>1 << m3) - 1);
+            sh += m3;
+            msBuf >>= <u64>sh;
+            msBits -= <i32>sh;
+            let w0 = s0b | ((e1b & 1) << m0) | 1;
+            let w1 = s1b | (((e1b >> 1) & 1) << m1) | 1;
+            let w2 = s2b | (((e1b >> 2) & 1) << m2) | 1;
+            let w3 = s3b | ((e1b >> 3) << m3) | 1;
+            let g0 = <i32>((w0 + 2) << <u32>p), g1 = <i32>((w1 + 2) << <u32>p);
+            let g2 = <i32>((w2 + 2) << <u32>p), g3 = <i32>((w3 + 2) << <u32>p);
+            store<i32>(dst, (s0b & 1) != 0 ? -g0 : g0);
+            store<i32>(dst, (s2b & 1) != 0 ? -g2 : g2, 4);
+            store<i32>(dst + ro, (s1b & 1) != 0 ? -g1 : g1);
+            store<i32>(dst + ro, (s3b & 1) != 0 ? -g3 : g3, 4);
+            store<u32>(vbCur + (<usize>(x + 1) << 2), w1);
+            store<u32>(vbCur + (<usize>(x + 1) << 2), w3, 4);
+            r = 0;
+          } else if (quadFill) {
             let e1s = e1b;
             while (r != 0) {
               let n = ctz<u32>(r);

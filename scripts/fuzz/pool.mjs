@@ -22,6 +22,16 @@ function procRssMiB(pid) {
   }
 }
 
+/** Scheduler state of the process (R running/runnable, S sleeping, D disk wait, ...). */
+function procState(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3);
+  } catch {
+    return "?";
+  }
+}
+
 function procCpuMs(pid) {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -107,7 +117,11 @@ class Worker {
         let verdict = null;
         if (rss > memMiB) verdict = { outcome: "memory", message: `RSS ${rss.toFixed(0)} MiB passed the ${memMiB} MiB limit after ${wall.toFixed(0)} ms; killed` };
         else if (cpu > timeMs) verdict = { outcome: "slow", message: `CPU time passed ${timeMs} ms (wall ${wall.toFixed(0)} ms); killed` };
-        else if (wall > hangMs) verdict = { outcome: "hang", message: `no result after ${wall.toFixed(0)} ms wall (${cpu.toFixed(0)} ms CPU); killed` };
+        // a worker that is runnable but not scheduled (a busy machine, nice 19) is not hanging: it
+        // gets 10x the wall time before it counts as a hang; one that sleeps with no result does not
+        else if (wall > hangMs && (procState(pid) !== "R" || wall > 10 * hangMs)) {
+          verdict = { outcome: "hang", message: `no result after ${wall.toFixed(0)} ms wall (${cpu.toFixed(0)} ms CPU, state ${procState(pid)}); killed` };
+        }
         if (verdict) {
           this.kill();
           finish({ ...verdict, wallMs: wall, cpuMs: cpu, peakRssMiB: peak, dead: true });

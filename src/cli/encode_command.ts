@@ -2,6 +2,7 @@
  * `j2kit encode <in> <out.j2k|.j2c|.jp2> [options]`.
  * @module
  */
+import { mse, psnrFromMse } from "../metrics.js";
 import { decode } from "../decode.js";
 import { encodeDetailed } from "../encode.js";
 import { J2kError } from "../errors.js";
@@ -293,12 +294,5 @@ export function psnr(a: J2kImage, b: J2kImage, peakValue?: number): number {
   if (b.data.length < n || b.width !== a.width || b.height !== a.height || b.components !== a.components) {
     throw new J2kError("INTERNAL", "decoded image does not match the input geometry");
   }
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const d = a.data[i]! - b.data[i]!;
-    sum += d * d;
-  }
-  if (sum === 0) return Infinity;
-  const peak = peakValue ?? 2 ** a.bitDepth - 1;
-  return 10 * Math.log10((peak * peak * n) / sum);
+  return psnrFromMse(mse(a.data.subarray(0, n), b.data.subarray(0, n)), peakValue ?? 2 ** a.bitDepth - 1);
 }

@@ -14,8 +14,7 @@
  * filled BOT or Extended Offset Table, {@link encapsulateFrames}).
  * @module
  */
-import dcmjs from "dcmjs";
-import { deflateRaw } from "pako";
+import { dcmjs, deflateRaw } from "./vendor.js";
 import { J2kError } from "../errors.js";
 import { DEFAULT_LIMITS } from "../decode.js";
 import type { Limits } from "../types.js";

@@ -17,8 +17,7 @@
  * length runs past the end of the file.
  * @module
  */
-import dcmjs from "dcmjs";
-import { Inflate } from "pako";
+import { dcmjs, Inflate } from "./vendor.js";
 import { J2kError } from "../errors.js";
 import { parseEncapsulatedPixelData, type ParsedEncapsulation } from "./encapsulation.js";
 import { transferSyntaxByUid } from "./transfer_syntax.js";

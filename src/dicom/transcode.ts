@@ -17,7 +17,7 @@
  *   implementation identification (PS3.10 §7.1).
  * @module
  */
-import dcmjs from "dcmjs";
+import { dcmjs } from "./vendor.js";
 import { J2kError } from "../errors.js";
 import {
   ATTRIBUTES,

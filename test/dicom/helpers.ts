@@ -3,6 +3,7 @@
  * not with j2kit), from synthetic data sets built here with dcmjs, or from an independent decoder
  * (dcmjs-codecs = OpenJPEG in WebAssembly). Nothing here uses src/dicom.
  */
+import { psnr as psnrOf } from "../helpers/psnr.mjs";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
@@ -77,11 +78,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export function psnr(a: ArrayLike<number>, b: ArrayLike<number>, bitDepth: number): number {
   expectSameLength(a, b);
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
-  const mse = se / a.length;
-  const peak = 2 ** bitDepth - 1;
-  return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse);
+  return psnrOf(a, b, bitDepth);
 }
 
 function expectSameLength(a: ArrayLike<number>, b: ArrayLike<number>): void {

@@ -16,6 +16,7 @@ import {
   tagValue,
   toLE,
 } from "./helpers.js";
+import { psnrPeak } from "../helpers/psnr.mjs";
 
 const J2K = "1.2.840.10008.1.2.4.91";
 const W = 128;
@@ -73,12 +74,12 @@ describe("native -> .91", () => {
     expect(quality).toBeGreaterThan(35);
   });
 
-  it("PSNR 45: the decoded image is within 1 dB of the target (and clearly lossy)", () => {
+  it("PSNR 45: the decoded image reaches the target and stays within 1 dB above it (lossy, as few bytes as practical)", () => {
     const j2k = transcode(mono12(), { transferSyntax: J2K, psnr: [45] });
     expect(readHeader(inspectDicom(j2k).frames![0]!).reversible).toBe(false);
     const quality = psnr(decodedSamples(j2k), ORIGINAL, 12);
-    expect(quality).toBeGreaterThanOrEqual(44);
-    expect(quality).toBeLessThan(55);
+    expect(quality, `${quality.toFixed(2)} dB`).toBeGreaterThanOrEqual(45);
+    expect(quality, `${quality.toFixed(2)} dB`).toBeLessThan(46);
   });
 
   it("appends to existing lossy compression history and can keep the SOP Instance UID", () => {
@@ -119,9 +120,7 @@ describe("native -> .91", () => {
     const ref = samples(nativePixelBytes(corpusFile("MR_small.dcm")), 16, true, 64 * 64);
     const range = Math.max(...ref) - Math.min(...ref);
     // PSNR against the image's own range: lossy but recognisable.
-    let se = 0;
-    for (let i = 0; i < ref.length; i++) se += (got[i]! - ref[i]!) ** 2;
-    expect(10 * Math.log10((range * range) / (se / ref.length))).toBeGreaterThan(25);
+    expect(psnrPeak(ref, got, range)).toBeGreaterThan(25);
   });
 
   it("decoding a lossy (9/7) file to native keeps Lossy Image Compression 01", () => {

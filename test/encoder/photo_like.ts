@@ -37,18 +37,8 @@ export function planesOf(image: J2kImage): Int32Array[] {
   });
 }
 
-/** PSNR (dB) over all samples, peak 2^bitDepth − 1 (the convention of benchcorpus/PEERS.md). */
-export function psnrOf(want: ArrayLike<number>, got: ArrayLike<number>, bitDepth: number): number {
-  if (want.length !== got.length) throw new Error(`PSNR of arrays of different lengths (${want.length} vs ${got.length})`);
-  let se = 0;
-  for (let i = 0; i < want.length; i++) {
-    const d = want[i]! - got[i]!;
-    se += d * d;
-  }
-  if (se === 0) return Infinity;
-  const peak = 2 ** bitDepth - 1;
-  return 10 * Math.log10((peak * peak * want.length) / se);
-}
+/** PSNR (dB) over all samples, peak 2^bitDepth − 1: the suite's one test-side PSNR. */
+export { psnr as psnrOf } from "../helpers/psnr.mjs";
 
 /** Largest |a − b| over two equally long arrays (Infinity when the lengths differ). */
 export function peakDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {

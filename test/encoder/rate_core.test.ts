@@ -9,9 +9,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
-import { decode } from "../../src/index.js";
+import { decode, encode, encodeDetailed } from "../../src/index.js";
 import { EncoderInfo, EncoderParam, LayerInfo, LayerStatus, type CoreExports } from "../../src/core_interface.js";
-import { callCore } from "../../src/wasm/load.js";
+import { callCore, useFlavor } from "../../src/wasm/load.js";
 import type { J2kImage } from "../../src/types.js";
 import { corpusImage } from "../roundtrip/benchcorpus_images.js";
 import { REPO_ROOT } from "../helpers/paths.js";
@@ -105,6 +105,32 @@ describe("rate control in the core", () => {
     expect(second.data.length).toBeGreaterThan(first.data.length);
     expect(second.estimates[0]!).toBeLessThan(first.estimates[0]!);
     expect(squaredError(img, second.data, 1)).toBeLessThan(squaredError(img, first.data, 1));
+  });
+});
+
+describe("PSNR targets end to end", () => {
+  test("reversible layers reach high targets: psnr [38, 50, Infinity] (a fully coded reversible block decodes exactly)", () => {
+    const img = photoLike(300, 200, 3, 8, false, 3);
+    const r = encodeDetailed(img, { psnr: [38, 50, Infinity] });
+    const N = img.data.length;
+    [38, 50].forEach((db, l) => {
+      const se = squaredError(img, r.data, l + 1);
+      expect(10 * Math.log10((N * 255 * 255) / se), `layer ${l + 1}`).toBeGreaterThanOrEqual(db);
+    });
+    expect(squaredError(img, r.data, 3)).toBe(0);
+  });
+
+  test("the scalar and SIMD builds give identical streams for PSNR targets (estimates, checks and reallocation included)", () => {
+    const img = photoLike(200, 160, 1, 12, false, 5);
+    const streams = (["scalar", "simd"] as const).map((f) => {
+      useFlavor(f);
+      try {
+        return [encode(img, { psnr: [35, 40, 45] }), encode(img, { psnr: [40], psnrPeak: "range" }), encode(img, { ratios: [2] })];
+      } finally {
+        useFlavor(null);
+      }
+    });
+    streams[0]!.forEach((s, i) => expect(Buffer.compare(Buffer.from(s), Buffer.from(streams[1]![i]!)), `stream ${i}`).toBe(0));
   });
 });
 

@@ -59,18 +59,9 @@ export function openJpegRoute() {
   return onPath("opj_compress") && onPath("opj_decompress") ? "native" : "wasm";
 }
 
-/** PSNR (dB), peak 2^bitDepth − 1, over all samples. */
-export function psnr(want, got, bitDepth) {
-  if (want.length !== got.length) throw new Error(`PSNR over arrays of different lengths (${want.length} vs ${got.length})`);
-  let se = 0;
-  for (let i = 0; i < want.length; i++) {
-    const d = want[i] - got[i];
-    se += d * d;
-  }
-  if (se === 0) return Infinity;
-  const peak = 2 ** bitDepth - 1;
-  return 10 * Math.log10((peak * peak * want.length) / se);
-}
+/** PSNR (dB), peak 2^bitDepth − 1, over all samples: the suite's one test-side PSNR. */
+import { psnr } from "../helpers/psnr.mjs";
+export { psnr };
 
 const images = new Map();
 /** A corpus image (cached). */

@@ -453,10 +453,8 @@ export function uncoveredBorder(x0: number, y0: number, components: Array<{ dx: 
   return { left, top };
 }
 
-/** PSNR in dB for an MSE and a peak signal value (e.g. 2^bits - 1); Infinity for MSE 0. */
-export function psnr(mse: number, peakValue: number): number {
-  return mse === 0 ? Infinity : 10 * Math.log10((peakValue * peakValue) / mse);
-}
+/** PSNR in dB for an MSE and a peak signal value (e.g. 2^bits - 1); Infinity for MSE 0 (test/helpers/psnr.mjs). */
+export { psnrFromMse as psnr } from "./psnr.mjs";
 
 /** MSE over all samples of several planes (the PSNR convention of benchcorpus/PEERS.md). */
 export function pooledMse(ref: Plane[], test: Plane[]): number {

@@ -131,7 +131,7 @@ describe("HTJ2K codestream of dicom/HTJ2KLossless_08_RGB.dcm (transfer syntax .2
     expect(readHeader(cs).blockCoder).toBe("ht");
     const img = decodeBoth(cs);
     expect([img.width, img.height, img.components]).toEqual([640, 480, 3]);
-    const px = (y: number, x: number) => [0, 1, 2].map((c) => img.componentData![c]![y * 640 + x]);
+    const px = (y: number, x: number) => [0, 1, 2].map((c) => img.componentData![c]![y * 640 + x]!);
     const row: number[][] = [];
     for (let x = 295; x < 305; x++) row.push(px(160, x));
     expect(row).toEqual([[90, 38, 1], [94, 40, 1], [97, 42, 5], [173, 122, 59], [172, 133, 69], [169, 135, 75], [168, 136, 79], [169, 137, 79], [169, 137, 81], [169, 136, 79]]);

@@ -4,31 +4,17 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { expect } from "vitest";
 import { decode } from "../../src/index.js";
 import { useFlavor } from "../../src/wasm/load.js";
 import type { DecodeOptions, DecodedImage } from "../../src/types.js";
 import { compareComponent, planeOf, readPnm, type Plane } from "../helpers/images.js";
 
-/**
- * True when `tool` is on PATH. Under CI (`CI=true`) a missing tool is an error, so a skipped
- * native check can never pass silently there.
- */
-export function has(tool: string): boolean {
-  const found = (process.env.PATH ?? "").split(delimiter).some((d) => {
-    try {
-      accessSync(join(d, tool), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!found && process.env.CI === "true") throw new Error(`native tool ${tool} is required under CI but is not installed`);
-  return found;
-}
+/** Native tool detection is shared by the whole suite (J2KIT_REQUIRE_TOOLS=1 makes a missing tool fail). */
+export { has } from "../helpers/tools.js";
 
 /** Decode with the scalar and the SIMD build; both must give the same samples. */
 export function decodeBoth(bytes: Uint8Array, options: DecodeOptions = {}): DecodedImage {

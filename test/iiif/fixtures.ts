@@ -13,6 +13,8 @@ import { encode } from "../../src/encode.js";
 import { readPng, writePng } from "../../src/io/png.js";
 import { createIiifHandler, type IiifHandler, type IiifHandlerOptions } from "../../src/iiif/handler.js";
 import type { EncodeOptions, J2kImage } from "../../src/types.js";
+import { has } from "../helpers/tools.js";
+import { psnrFromMse } from "../helpers/psnr.mjs";
 
 /** Squares per side and their size in pixels. */
 export const GRID = 10;
@@ -84,7 +86,7 @@ export function compare(a: Rgb, b: Rgb): { psnr: number; maxDiff: number; meanDi
     if (d > max) max = d;
   }
   const mse = se / a.data.length;
-  return { psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse), maxDiff: max, meanDiff: sum / a.data.length };
+  return { psnr: psnrFromMse(mse, 255), maxDiff: max, meanDiff: sum / a.data.length };
 }
 
 /** A temporary folder with the grid image as JP2 in a few layouts. */
@@ -131,10 +133,8 @@ export async function startIiifServer(options: IiifHandlerOptions): Promise<Test
   };
 }
 
-/** True if `tool` is on the PATH (local stand-in until the shared test/helpers has() lands). */
-export function has(tool: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
-}
+/** Native tool detection is shared by the whole suite (J2KIT_REQUIRE_TOOLS=1 makes a missing tool fail). */
+export { has };
 
 /** ImageMagick's command (`magick` for 7, `convert` for 6). */
 export function imageMagick(): string | null {

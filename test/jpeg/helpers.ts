@@ -4,28 +4,14 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 
-/**
- * True when `tool` is on PATH. Under CI (`CI=true`) a missing tool is an error, so a skipped
- * native check can never pass silently there.
- * TODO: switch to the shared has() in test/helpers once it lands.
- */
-export function has(tool: string): boolean {
-  const found = (process.env.PATH ?? "").split(delimiter).some((d) => {
-    try {
-      accessSync(join(d, tool), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!found && process.env.CI === "true") throw new Error(`native tool ${tool} is required under CI but is not installed`);
-  return found;
-}
+/** Native tool detection is shared by the whole suite (J2KIT_REQUIRE_TOOLS=1 makes a missing tool fail). */
+export { has } from "../helpers/tools.js";
+import { psnr as psnr8 } from "../helpers/psnr.mjs";
 
 export const TMP = mkdtempSync(join(tmpdir(), "j2kit-jpeg-"));
 let fileCounter = 0;
@@ -168,13 +154,7 @@ export function frameOf(b: Uint8Array): { marker: number; precision: number; wid
 
 /** PSNR in dB over all samples (peak 255). */
 export function psnr(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) throw new Error(`sizes differ: ${a.length} vs ${b.length}`);
-  let se = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
-    se += d * d;
-  }
-  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / se);
+  return psnr8(a, b, 8);
 }
 
 /** A deterministic test picture: gradients, a few hard edges and noise (seeded). */

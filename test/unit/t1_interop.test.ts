@@ -6,7 +6,8 @@
 import { describe, it, expect } from "vitest";
 import { encode, decode } from "../../src/index.js";
 import type { CodeBlockStyleFlag } from "../../src/types.js";
-import { opjDecode, nativeTools, NATIVE_HINT } from "../helpers/peers.js";
+import { opjDecode } from "../helpers/peers.js";
+import { has, toolPath } from "../helpers/tools.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,12 +49,8 @@ describe("code-block styles against OpenJPEG", () => {
     }
   });
 
-  it("j2kit decodes OpenJPEG's codestreams of every style combination bit-exactly", () => {
-    const tool = nativeTools.opjCompress;
-    if (!tool) {
-      console.warn(`[t1 interop] opj_compress missing: OpenJPEG-encoded styles not checked (${NATIVE_HINT})`);
-      return;
-    }
+  it.skipIf(!has("opj_compress"))("j2kit decodes OpenJPEG's codestreams of every style combination bit-exactly (needs opj_compress: libopenjp2-tools)", () => {
+    const tool = toolPath("opj_compress")!;
     const dir = mkdtempSync(join(tmpdir(), "j2kit-t1-"));
     try {
       const img = image(96, 80, 8, 3);
