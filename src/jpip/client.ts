@@ -167,11 +167,14 @@ export class JpipClient {
     const url = new URL(this.base);
     url.search = formatRequest(fields);
     this.stats_.requests++;
-    let res: Response;
-    try {
-      res = await this.fetcher()(url, signal ? { signal } : {});
-    } catch (e) {
-      throw new J2kError("JPIP_REQUEST_FAILED", `cannot reach the JPIP server at ${this.base.origin}: ${(e as Error)?.message ?? e}`, { cause: e });
+    let res: Response | undefined;
+    // one retry when no response came at all (a kept-alive connection the server closed as it was reused)
+    for (let attempt = 0; !res; attempt++) {
+      try {
+        res = await this.fetcher()(url, signal ? { signal } : {});
+      } catch (e) {
+        if (attempt >= 1 || signal?.aborted) throw new J2kError("JPIP_REQUEST_FAILED", `cannot reach the JPIP server at ${this.base.origin}: ${(e as Error)?.message ?? e}`, { cause: e });
+      }
     }
     if (res.status !== 200) {
       const text = (await res.text().catch(() => "")).trim().slice(0, 300);

@@ -4,7 +4,6 @@
  * JPIP server on 127.0.0.1 around `createJpipHandler` serving a folder of links to them.
  * @module
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -13,15 +12,7 @@ import { createJpipHandler, type JpipHandler, type JpipHandlerOptions, type Jpip
 import { fixture, type Recipe } from "../range/fixtures.js";
 import { testdataPath } from "../helpers/paths.js";
 
-/**
- * True if `tool` is on the PATH; under CI (`CI=true`) a missing tool is an error, so a skipped
- * native check never passes silently there. (Local stand-in until the shared test/helpers has() lands.)
- */
-export function has(tool: string): boolean {
-  const found = spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
-  if (!found && process.env.CI === "true") throw new Error(`native tool ${tool} is required under CI but is not installed`);
-  return found;
-}
+export { has } from "../helpers/tools.js";
 
 /** The JPIP test files made with opj_compress (the issue's list: lossless and lossy, 3 layers, RPCL and LRCP, tiles and precincts). */
 export const JPIP_RECIPES = {
