@@ -62,6 +62,8 @@ export type J2kErrorCode =
   | "SOURCE_READ_FAILED"
   | "SOURCE_CHANGED"
   | "SOURCE_RANGE_NOT_SATISFIABLE"
+  | "JPIP_STREAM_INVALID"
+  | "JPIP_REQUEST_FAILED"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -113,6 +115,8 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   SOURCE_READ_FAILED: "io",
   SOURCE_CHANGED: "io",
   SOURCE_RANGE_NOT_SATISFIABLE: "io",
+  JPIP_STREAM_INVALID: "io",
+  JPIP_REQUEST_FAILED: "io",
   INTERNAL: "internal",
 };
 
