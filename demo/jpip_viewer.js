@@ -209,6 +209,6 @@ for (const t of targets) {
   $("target").append(o);
 }
 $("target").onchange = () => open($("target").value);
-const wanted = new URLSearchParams(location.search).get("target");
+const wanted = new URL(location.href).searchParams.get("target");
 if (wanted || targets.length) open(wanted ?? targets[0]);
 else status("no JPEG 2000 files in the served folder", true);
