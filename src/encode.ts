@@ -217,6 +217,12 @@ function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   const format = o.format ?? "j2k";
   if (format !== "j2k" && format !== "jp2") throw bad(`format must be "j2k" or "jp2" (got ${String(format)})`);
   if (preset === "dicom" && format === "jp2") throw bad('preset "dicom" writes a raw codestream: remove format: "jp2"');
+  const alpha = o.alpha;
+  if (alpha !== undefined && alpha !== false && alpha !== true && alpha !== "straight" && alpha !== "premultiplied") {
+    throw bad(`alpha must be true, "straight" or "premultiplied" (got ${JSON.stringify(alpha)})`);
+  }
+  if (alpha && format !== "jp2") throw bad('alpha is declared in a JP2 cdef box: add format: "jp2"');
+  if (alpha && C < 2) throw bad(`alpha needs a colour and an alpha component; the image has ${C}`);
   let layers = 1;
   if (o.ratios) layers = o.ratios.length;
   if (psnr) layers = psnr.length;
@@ -558,7 +564,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       signed: Array.from({ length: C }, () => image.signed),
       colorSpace: options.colorSpace ?? (C >= 3 ? "sRGB" : "greyscale"),
       ...(options.icc ? { icc: options.icc } : {}),
-      ...(options.alpha ? { alpha: true } : {}),
+      ...(options.alpha ? { alpha: options.alpha } : {}),
     });
     const extra = file.length - codestream.length;
     return { result: { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, allPasses }, ...info };
