@@ -16,6 +16,9 @@
  *   lossydecode  decode of OpenJPEG-written 9/7 streams (ratio 20; 40/20/10) by j2kit and OpenJPEG-WASM.
  *   lossy     9/7 encode at ratio 20 (one layer) and 3 layers 40/20/10, with PSNR of both encoders.
  *   jpeg      JPEG encoder (bench/jpeg.mjs, run as its own process): encodeJpeg vs MozJPEG-WASM and cjpeg.
+ *   range     byte-range reading (bench/range.mjs, own process; only with --only range): tiles/s, bytes
+ *             and requests per 256×256 tile at every zoom of a 16k×16k JP2, local and over HTTP, time to
+ *             first tile, peak RSS.
  *   ht        HTJ2K (Part 15) lossless decode: the codestream ojph_compress writes for each image
  *             (`-num_decomps L -block_size {64,64} -prog_order LRCP -reversible true`, as PEERS.md)
  *             decoded by j2kit and by OpenJPH-WASM (@cornerstonejs/codec-openjph), next to j2kit's
@@ -77,8 +80,9 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht"];
-const only = (value("--only") ?? SECTIONS.join(",")).split(",").map((s) => s.trim());
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range"];
+// "range" makes a 16k×16k test file the first time (minutes): only when asked for (--only range)
+const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range").join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
@@ -582,6 +586,12 @@ if (only.includes("threads")) {
   );
   out.sections.threads = rows;
   j2kit.terminateWorkers();
+}
+
+if (only.includes("range")) {
+  // byte-range section: its own script and process (bench/range.mjs)
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, [join(here, "range.mjs"), ...(quick ? ["--levels", "6,3,0"] : [])], { stdio: "inherit" });
 }
 
 if (only.includes("jpeg")) {

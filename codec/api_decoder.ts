@@ -5,6 +5,7 @@ import { Codestream, parseCodestream, MarkerRec, TilePart, tilePart } from "./co
 import { compSiz, ppx, ppy, CodingStyle } from "./codestream/params";
 import { DecodeJob, decodeSetup, decodeTiles, plane, Plane } from "./decoder";
 import { arenaAllocZeroed } from "./util/arena";
+import { setParsedCodestream } from "./parsed_codestream";
 import { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning } from "./api_fields";
 
 let gCs: usize = 0;
@@ -14,8 +15,10 @@ let gJob: usize = 0;
 export function decoderParse(ptr: usize, len: i32): i32 {
   gJob = 0;
   gCs = 0;
+  setParsedCodestream(0);
   let cs = parseCodestream(ptr, len);
   gCs = changetype<usize>(cs);
+  setParsedCodestream(gCs);
   return cs.siz.Csiz;
 }
 

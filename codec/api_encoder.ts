@@ -1,6 +1,8 @@
 // Encoder exports (C-like ABI). The host: jobBegin → encoderCreate → encoderSet* → encoderPlane(c)
 // (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
 
+import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish } from "./encoder";
+import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
 import { encodeRun } from "./encoder";
 import { rateReallocate } from "./rate/rate_control";
@@ -11,7 +13,7 @@ import { compSiz, PocEntry, pocEntry } from "./codestream/params";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
-import { EncoderParam, EncoderInfo, LayerInfo, CHECK_LAYER_TARGET, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
+import { EncoderParam, EncoderInfo, EncoderTileField, LayerInfo, CHECK_LAYER_TARGET, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
 
 let gJob: usize = 0;
 
@@ -157,6 +159,53 @@ export function encoderPlaneHeight(c: i32): i32 {
 export function encoderRun(): usize {
   return encodeRun(job());
 }
+
+/**
+ * Tile-by-tile encoding (the host keeps the image): after encoderCreate/encoderSet*, prepare every
+ * tile and the buffers of one. Returns the number of tiles. Then for each tile t: encoderTileInput(t),
+ * fill each component's buffer (encoderTileComp; i32 samples minus the DC level shift, f32 for the
+ * 9/7 path, e.g. with unpackComponent / unpackComponentF32), encoderTileCode(t); then
+ * encoderTilesFinish().
+ */
+export function encoderTilesBegin(): i32 {
+  return encodeTilesBegin(job());
+}
+
+/** Make tile t the one the host fills next. */
+export function encoderTileInput(t: i32): void {
+  gTile = changetype<usize>(encodeTileInput(job(), t));
+}
+
+/** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
+export function encoderTileComp(c: i32, field: i32): f64 {
+  if (gTile == 0) return -1;
+  let tile = changetype<Tile>(gTile);
+  if (c < 0 || c >= tile.numComps) return -1;
+  let tc = tileComp(tile, c);
+  switch (field) {
+    case EncoderTileField.buffer: return <f64>tc.buf;
+    case EncoderTileField.stride: return <f64>tc.stride;
+    case EncoderTileField.x0: return <f64>tc.x0;
+    case EncoderTileField.y0: return <f64>tc.y0;
+    case EncoderTileField.width: return <f64>(tc.x1 - tc.x0);
+    case EncoderTileField.height: return <f64>(tc.y1 - tc.y0);
+    case EncoderTileField.reversible: return <f64>tc.style.reversible;
+  }
+  return -1;
+}
+
+/** Transform and code tile t (its buffers filled). */
+export function encoderTileCode(t: i32): void {
+  encodeTileCode(job(), t);
+  gTile = 0;
+}
+
+/** After the last tile: 0 = rate control refined the 9/7 step, give every tile again; else the codestream pointer. */
+export function encoderTilesFinish(): usize {
+  return encodeTilesFinish(job());
+}
+
+let gTile: usize = 0;
 
 /**
  * After encoderRun with squared-error targets: form the layers again from the targets as they are

@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x6d266cb7;
+export const INTERFACE_HASH: i32 = 0x7136c43c;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -165,6 +165,36 @@ export enum DecodeWarning {
 /** Number of DecodeWarning values. */
 export const DECODE_WARNING_COUNT: i32 = 2;
 
+/** Facts of a strip session (codec/strip_decoder.ts) and of the strip decoded last. Fields of stripInfo(). */
+export enum StripField {
+  /** first row of the strip on the reduced image grid */
+  gridY0 = 0,
+  /** one past its last row */
+  gridY1 = 1,
+  /** first reference-grid row decoded for it (extended upwards for sub-sampled components) */
+  refY0 = 2,
+  /** one past the last reference-grid row */
+  refY1 = 3,
+  /** strips in the session */
+  strips = 4,
+  /** tiles with data in the session */
+  tiles = 5,
+  /** 1 if data was missing (truncated codestream with allowPartial) */
+  partial = 6,
+  /** tiles of the session without data (left at 0) */
+  missingTiles = 7,
+  /** tiles whose last packets were absent */
+  shortTiles = 8,
+  /** bytes of the decoded code-block rows kept between strips */
+  cacheBytes = 9,
+  /** bytes the session holds between strips (tiles, pieces, caches) */
+  sessionBytes = 10,
+  /** code-blocks decoded by the session's strips so far (each at most once) */
+  blocksDecoded = 11,
+}
+/** Number of StripField values. */
+export const STRIP_FIELD_COUNT: i32 = 12;
+
 /** Scalar encoder parameters (value as f64). Fields of encoderSet(). */
 export enum EncoderParam {
   /** image origin XOsiz */
@@ -214,6 +244,26 @@ export enum EncoderParam {
 }
 /** Number of EncoderParam values. */
 export const ENCODER_PARAM_COUNT: i32 = 22;
+
+/** Component c of the tile being filled in tile-by-tile encoding (encoderTileInput). Fields of encoderTileComp(). */
+export enum EncoderTileField {
+  /** pointer to the tile-component buffer the host fills (i32, or f32 for the 9/7 path) */
+  buffer = 0,
+  /** row stride of the buffer in samples */
+  stride = 1,
+  /** left edge on the component grid */
+  x0 = 2,
+  /** top edge on the component grid */
+  y0 = 3,
+  /** samples per row */
+  width = 4,
+  /** rows */
+  height = 5,
+  /** 1: i32 samples (5/3), 0: f32 samples (9/7) */
+  reversible = 6,
+}
+/** Number of EncoderTileField values. */
+export const ENCODER_TILE_FIELD_COUNT: i32 = 7;
 
 /** Facts of a finished encode run (what the encoder adjusted is reported, never silently applied). Fields of encoderInfo(). */
 export enum EncoderInfo {

@@ -23,7 +23,7 @@ import * as E from "./util/error_codes";
 import { MAX_BLOCK_SAMPLES } from "./util/constants";
 import { ceilDiv, ceilDivPow2 } from "./util/math";
 
-const MAX_SEGS: i32 = 256;
+export const MAX_SEGS: i32 = 256;
 
 /** An output component plane (i32 samples after DC shift and clamp), at reduced resolution. */
 @unmanaged
@@ -141,7 +141,7 @@ export function decodeTiles(job: DecodeJob): void {
 }
 
 /** Does any component of the tile have samples (B-12)? */
-function tileHasSamples(cs: Codestream, tp: TileParams): bool {
+export function tileHasSamples(cs: Codestream, tp: TileParams): bool {
   let siz = cs.siz;
   for (let c = 0; c < siz.Csiz; c++) {
     let k = compSiz(siz, c);
@@ -212,7 +212,7 @@ function decodeTile(job: DecodeJob, t: i32): void {
 }
 
 /** Copy the pieces of a code-block into contiguous scratch and decode it. Returns false if no data. */
-function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): bool {
+export function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): bool {
   if (cb.pieceHead == 0) return false;
   let need = cb.dataLen + 8;
   if (need > job.cbDataCap) {
@@ -273,7 +273,7 @@ function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): boo
 }
 
 /** Zero a rectangle of the sample buffer. */
-function zeroRect(buf: usize, stride: i32, x0: i32, y0: i32, w: i32, h: i32): void {
+export function zeroRect(buf: usize, stride: i32, x0: i32, y0: i32, w: i32, h: i32): void {
   if (w <= 0 || h <= 0) return;
   for (let y = 0; y < h; y++) memory.fill(buf + ((<usize>(y0 + y) * <usize>stride + <usize>x0) << 2), 0, <usize>w << 2);
 }
@@ -310,7 +310,7 @@ function fillBand(job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, qx: i
 }
 
 /** Move the rectangle at (sx, sy) of size w x h to (0, 0) (rows move up/left: safe in place). */
-function moveToOrigin(buf: usize, stride: i32, sx: i32, sy: i32, w: i32, h: i32): void {
+export function moveToOrigin(buf: usize, stride: i32, sx: i32, sy: i32, w: i32, h: i32): void {
   if (sx == 0 && sy == 0) return;
   for (let y = 0; y < h; y++) {
     memory.copy(buf + ((<usize>y * <usize>stride) << 2), buf + ((<usize>(sy + y) * <usize>stride + <usize>sx) << 2), <usize>w << 2);
@@ -347,7 +347,7 @@ function reconstructComponent(job: DecodeJob, tc: TileComp): void {
 }
 
 /** Inverse MCT (G.2/G.3), DC level shift (G.1.2), clamp and copy into the output planes. */
-function writeOutput(job: DecodeJob, tile: Tile): void {
+export function writeOutput(job: DecodeJob, tile: Tile): void {
   let tp = tile.params;
   let C = tile.numComps;
   let mctDone = false;

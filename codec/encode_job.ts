@@ -71,6 +71,10 @@ export class EncodeJob {
   cbCoefs: usize;
   cbPasses: usize;
   cbInfo: usize;
+  /** Tile-by-tile encoding (encoder.ts encodeTiles*): usize[Csiz] buffers of one tile, DWT scratch, arena mark before block coding. */
+  tileBufs: usize;
+  dwtTmp: usize;
+  codeMark: usize;
 }
 
 // @ts-ignore: decorator

@@ -18,7 +18,7 @@ import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictF
 import { blockEnergy } from "./rate/candidates";
 import { rateControlStart, rateControl, RATE_REFINE } from "./rate/rate_control";
 import { writeCodestream } from "./codestream/write_codestream";
-import { arenaAlloc, arenaAllocZeroed, arenaMark, arenaRelease } from "./util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_NO_SAMPLES, CHECK_COEFFICIENT_BITS } from "./api_fields";
@@ -222,4 +222,90 @@ function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
     }
   }
   return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tile-by-tile encoding: the host fills one tile at a time from its own memory, so WebAssembly
+// memory holds the buffers of one tile (plus the coded blocks) instead of int32 planes of the whole
+// image. Same output as encodeRun: the same transforms and block coding, tile after tile.
+//   encodeTilesBegin → { encodeTileInput(t) → host writes tileComp(t, c).buf → encodeTileCode(t) }
+//   for every tile → encodeTilesFinish: 0 when rate control refined the 9/7 step (the host gives
+//   every tile again), else the codestream pointer.
+// ---------------------------------------------------------------------------------------------
+
+/** Parameters, steps, every tile's structures, buffers for the largest tile, block-coder scratch. */
+export function encodeTilesBegin(job: EncodeJob): i32 {
+  encodeParamsValidate(job);
+  rateControlStart(job);
+  encodeStepsSetup(job);
+  let cs = job.cs;
+  let siz = cs.siz;
+  let T = siz.numTiles;
+  let C = siz.Csiz;
+  job.tiles = arenaAlloc(<usize>T * sizeof<usize>());
+  let maxDim = 0;
+  let most = arenaAllocZeroed(<usize>C << 3);
+  for (let t = 0; t < T; t++) {
+    let tile = buildTile(cs, encoderTileParams(job, t), <i64>0x7fffffff);
+    store<usize>(job.tiles + (<usize>t << alignof<usize>()), changetype<usize>(tile));
+    t2TileAllocate(tile);
+    for (let c = 0; c < C; c++) {
+      let tc = tileComp(tile, c);
+      let w = tc.x1 - tc.x0, h = tc.y1 - tc.y0;
+      maxDim = max(maxDim, max(w, h));
+      let p = most + (<usize>c << 3);
+      store<u64>(p, max(load<u64>(p), <u64>max(w, 1) * <u64>max(h, 1)));
+    }
+  }
+  job.tileBufs = arenaAlloc(<usize>C * sizeof<usize>());
+  for (let c = 0; c < C; c++) store<usize>(job.tileBufs + (<usize>c << alignof<usize>()), arenaAllocArray(load<u64>(most + (<usize>c << 3)), 4));
+  job.dwtTmp = arenaAlloc(dwtScratchBytes(maxDim + 2));
+  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 8 + 4096);
+  job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
+  job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
+  job.cbInfo = arenaAlloc(16);
+  job.codeMark = arenaMark();
+  return T;
+}
+
+/** Point tile t's components at the tile buffers (row stride = the tile-component width) for the host to fill. */
+export function encodeTileInput(job: EncodeJob, t: i32): Tile {
+  if (t < 0 || t >= job.cs.siz.numTiles || job.tileBufs == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
+  let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    tc.buf = load<usize>(job.tileBufs + (<usize>c << alignof<usize>()));
+    tc.stride = max(tc.x1 - tc.x0, 1);
+  }
+  return tile;
+}
+
+/** Forward MCT, DWT and block coding of tile t, whose buffers the host filled (f32 for the 9/7 path). */
+export function encodeTileCode(job: EncodeJob, t: i32): void {
+  let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+  if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
+  forwardMct(job, tile);
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    forwardDwt(tc, job.dwtTmp);
+    codeBlocks(job, tc);
+    tc.buf = 0; // the buffers belong to the next tile now
+  }
+}
+
+/** After the last tile: steps, rate control, codestream. Returns 0 when every tile must be given again (finer 9/7 step). */
+export function encodeTilesFinish(job: EncodeJob): usize {
+  encodeStepsFinish(job);
+  if (rateControl(job) == RATE_REFINE) {
+    arenaRelease(job.codeMark);
+    job.pcrd = 0;
+    job.mainHeaderLen = 0;
+    job.dryBuf = 0;
+    job.dryCap = 0;
+    encodeStepsFromBase(job);
+    encodeStepsBands(job);
+    return 0;
+  }
+  writeCodestream(job);
+  return job.out;
 }

@@ -7,6 +7,7 @@ export { jobBegin, alloc, setMemoryLimit, memoryUsed, memoryPeak } from "./job";
 export * from "./t1/exports";
 export * from "./transform/exports";
 export * from "./api_decoder";
+export * from "./api_strip";
 export * from "./api_encoder";
 export * from "./jpeg/exports";
 export { coreInterfaceHash } from "./api_fields";

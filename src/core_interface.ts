@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x6d266cb7;
+export const INTERFACE_HASH = 0x7136c43c;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -165,6 +165,36 @@ export const DecodeWarning = {
 /** A {@link DecodeWarning} value. */
 export type DecodeWarning = (typeof DecodeWarning)[keyof typeof DecodeWarning];
 
+/** Facts of a strip session (codec/strip_decoder.ts) and of the strip decoded last. Fields of `stripInfo()`. */
+export const StripField = {
+  /** first row of the strip on the reduced image grid */
+  gridY0: 0,
+  /** one past its last row */
+  gridY1: 1,
+  /** first reference-grid row decoded for it (extended upwards for sub-sampled components) */
+  refY0: 2,
+  /** one past the last reference-grid row */
+  refY1: 3,
+  /** strips in the session */
+  strips: 4,
+  /** tiles with data in the session */
+  tiles: 5,
+  /** 1 if data was missing (truncated codestream with allowPartial) */
+  partial: 6,
+  /** tiles of the session without data (left at 0) */
+  missingTiles: 7,
+  /** tiles whose last packets were absent */
+  shortTiles: 8,
+  /** bytes of the decoded code-block rows kept between strips */
+  cacheBytes: 9,
+  /** bytes the session holds between strips (tiles, pieces, caches) */
+  sessionBytes: 10,
+  /** code-blocks decoded by the session's strips so far (each at most once) */
+  blocksDecoded: 11,
+} as const;
+/** A {@link StripField} value. */
+export type StripField = (typeof StripField)[keyof typeof StripField];
+
 /** Scalar encoder parameters (value as f64). Fields of `encoderSet()`. */
 export const EncoderParam = {
   /** image origin XOsiz */
@@ -214,6 +244,26 @@ export const EncoderParam = {
 } as const;
 /** A {@link EncoderParam} value. */
 export type EncoderParam = (typeof EncoderParam)[keyof typeof EncoderParam];
+
+/** Component c of the tile being filled in tile-by-tile encoding (encoderTileInput). Fields of `encoderTileComp()`. */
+export const EncoderTileField = {
+  /** pointer to the tile-component buffer the host fills (i32, or f32 for the 9/7 path) */
+  buffer: 0,
+  /** row stride of the buffer in samples */
+  stride: 1,
+  /** left edge on the component grid */
+  x0: 2,
+  /** top edge on the component grid */
+  y0: 3,
+  /** samples per row */
+  width: 4,
+  /** rows */
+  height: 5,
+  /** 1: i32 samples (5/3), 0: f32 samples (9/7) */
+  reversible: 6,
+} as const;
+/** A {@link EncoderTileField} value. */
+export type EncoderTileField = (typeof EncoderTileField)[keyof typeof EncoderTileField];
 
 /** Facts of a finished encode run (what the encoder adjusted is reported, never silently applied). Fields of `encoderInfo()`. */
 export const EncoderInfo = {
@@ -521,6 +571,22 @@ export interface CoreExports {
    * resolutions once the decomposition levels are final. Switches precincts on (Scod bit 0).
    */
   encoderSetPrecinct(i: number, ppx: number, ppy: number): void;
+  /** Transform and code tile t (its buffers filled). */
+  encoderTileCode(t: number): void;
+  /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
+  encoderTileComp(c: number, field: number): number;
+  /** Make tile t the one the host fills next. */
+  encoderTileInput(t: number): void;
+  /**
+   * Tile-by-tile encoding (the host keeps the image): after encoderCreate/encoderSet*, prepare every
+   * tile and the buffers of one. Returns the number of tiles. Then for each tile t: encoderTileInput(t),
+   * fill each component's buffer (encoderTileComp; i32 samples minus the DC level shift, f32 for the
+   * 9/7 path, e.g. with unpackComponent / unpackComponentF32), encoderTileCode(t); then
+   * encoderTilesFinish().
+   */
+  encoderTilesBegin(): number;
+  /** After the last tile: 0 = rate control refined the 9/7 step, give every tile again; else the codestream pointer. */
+  encoderTilesFinish(): number;
   /**
    * Decode the codestream just written, up to layer `layers` (1-based), with the decoder, in memory
    * above the encoder's: the host reads the planes with decoderPlane() and compares them with its
@@ -671,6 +737,22 @@ export interface CoreExports {
    * Returns (ε << 11) | μ.
    */
   stepSizeEncode(step: number, rb: number): number;
+  /**
+   * Open a strip session over the region [rx0, rx1) x [ry0, ry1) of the reference grid of the
+   * codestream parsed last, at resolution reduction `reduce` with `layers` layers (0 = all), in strips
+   * of `rows` rows of the reduced grid (the first `first` rows), each also decoding `up` reference rows above it (for
+   * upsampling sub-sampled components). `wantMask`: u8 per component (0 = all). Runs T2 for every tile
+   * of the region. Returns the number of strips.
+   */
+  stripBegin(reduce: number, layers: number, rx0: number, ry0: number, rx1: number, ry1: number, allowPartial: number, wantMask: number, maxCblks: number, rows: number, first: number, up: number): number;
+  /** Close the session: everything it allocated is released (the parsed codestream stays). */
+  stripEnd(): void;
+  /** Field `field` (a StripField) of the session / the strip decoded last; -1 for an unknown field. */
+  stripInfo(field: number): number;
+  /** Decode the next strip of the session into its planes (stripPlane). Returns 0 when none is left. */
+  stripNext(): number;
+  /** Field `field` (a PlaneField) of component c's plane of the strip decoded last; -1 for an unknown field. */
+  stripPlane(c: number, field: number): number;
   /** log2 of the sub-band gain (Table E.1): LL 0, HL 1, LH 1, HH 2. */
   subbandGainLog2(orient: number): number;
   /** Version of the transform/quant kernels' ABI (bumped when a signature changes). */
@@ -725,6 +807,11 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetComp: 5,
   encoderSetLayer: 3,
   encoderSetPrecinct: 3,
+  encoderTileCode: 1,
+  encoderTileComp: 2,
+  encoderTileInput: 1,
+  encoderTilesBegin: 0,
+  encoderTilesFinish: 0,
   encoderVerifyBegin: 1,
   encoderVerifyEnd: 0,
   headerCap: 1,
@@ -769,6 +856,11 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stepSizeDecode: 3,
   stepSizeDerivedExponent: 3,
   stepSizeEncode: 2,
+  stripBegin: 12,
+  stripEnd: 0,
+  stripInfo: 1,
+  stripNext: 0,
+  stripPlane: 2,
   subbandGainLog2: 1,
   transformVersion: 0,
   unpackComponent: 10,

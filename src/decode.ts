@@ -15,6 +15,7 @@ import type { Jp2File } from "./jp2/types.js";
 import { runInWorker } from "./worker/pool.js";
 import { checkThreads, decodeThreaded } from "./worker/threads.js";
 import { readHeader } from "./header.js";
+import { prefersStrips, decodeViaStrips } from "./strip/assemble.js";
 
 /** Default limits (see {@link Limits}). */
 export const DEFAULT_LIMITS: Required<Limits> = {
@@ -48,7 +49,8 @@ export function asBytes(input: unknown): Uint8Array {
   throw new J2kError("INVALID_ARGUMENT", "expected the encoded image as a Uint8Array, a Node Buffer or an ArrayBuffer");
 }
 
-interface Plan {
+/** Region, resolution and components of a decode, resolved against the header. */
+export interface Plan {
   reduce: number;
   layers: number;
   /** Region on the reference grid. */
@@ -71,7 +73,8 @@ function checkInt(name: string, v: unknown, lo: number, hi: number): number {
   return v;
 }
 
-function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
+/** Resolve the options of a decode against the header (limits checked). */
+export function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>): Plan {
   const C = h.components.length;
   if (C > limits.maxComponents) {
     throw new J2kError("LIMIT_COMPONENTS", `codestream declares ${C} components, above limits.maxComponents (${limits.maxComponents})`);
@@ -162,7 +165,7 @@ function planeInfo(c: DecoderExports, comp: number): PlaneInfo {
 }
 
 /** Depth/sign of the output array for these components. */
-function outputType(infos: Array<{ bitDepth: number; signed: boolean }>): { bitDepth: number; signed: boolean } {
+export function outputType(infos: Array<{ bitDepth: number; signed: boolean }>): { bitDepth: number; signed: boolean } {
   const bitDepth = Math.max(...infos.map((i) => i.bitDepth));
   const anySigned = infos.some((i) => i.signed);
   const allSigned = infos.every((i) => i.signed);
@@ -193,6 +196,8 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     throw new J2kError("INVALID_ARGUMENT", `layout must be "interleaved", "planar" or "components" (got ${String(layout)})`);
   }
   const jp2 = loc.jp2;
+  // large images: strips assembled in JavaScript memory (src/strip/assemble.ts)
+  if (prefersStrips(loc.codestream, options)) return decodeViaStrips(loc.codestream, jp2, options, limits);
   const warnings = jp2 ? [...jp2.warnings] : [];
   const needsChannelWork = !!jp2 && ((!!jp2.palette && !!jp2.componentMapping && options.palette !== "indices") || !!jp2.channels);
 

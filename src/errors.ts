@@ -62,6 +62,8 @@ export type J2kErrorCode =
   | "SOURCE_READ_FAILED"
   | "SOURCE_CHANGED"
   | "SOURCE_RANGE_NOT_SATISFIABLE"
+  | "JPIP_STREAM_INVALID"
+  | "JPIP_REQUEST_FAILED"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -113,6 +115,8 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   SOURCE_READ_FAILED: "io",
   SOURCE_CHANGED: "io",
   SOURCE_RANGE_NOT_SATISFIABLE: "io",
+  JPIP_STREAM_INVALID: "io",
+  JPIP_REQUEST_FAILED: "io",
   INTERNAL: "internal",
 };
 
@@ -179,7 +183,12 @@ const CORE_MESSAGES: { [K in CoreErrorNumber]: (d0: number, d1: number) => strin
     a < 0
       ? "image or tile coordinates in SIZ exceed 2^31 - 1 (the largest geometry j2kit handles); the file is most likely corrupt"
       : `image has ${a} megapixels, above limits.maxPixels (${b} megapixels); raise the limit if the file is trusted`,
-  51: (a, b) => `decoding needs more memory than limits.maxMemory allows (request ${a} MiB, limit ${b} MiB); raise the limit or decode a region/reduced resolution`,
+  // d1 = -1: linear memory could not grow (address space or system), else the limit in MiB;
+  // callCore() (src/wasm/load.ts) rewrites this with the memory in use and advice for the operation
+  51: (a, b) =>
+    b < 0
+      ? `WebAssembly memory could not grow by another ${a} MiB (the 4 GiB WebAssembly address space or the system's memory is exhausted)`
+      : `an allocation of ${a} MiB would pass the memory limit (limits.maxMemory = ${b} MiB)`,
   52: (a, b) => `codestream declares ${a} tiles, above limits.maxTiles (${b})`,
   53: (a, b) => `codestream declares ${a} components, above limits.maxComponents (${b})`,
   54: (a, b) => `tile needs ${a} code-blocks, above the limit (${b})`,
@@ -214,5 +223,14 @@ function hex(n: number): string {
 /** Build the J2kError for a numeric core error. */
 export function coreError(code: number, offset: number, d0: number, d1: number): J2kError {
   const entry = CORE_ERRORS[code] ?? CORE_ERRORS[99]!;
-  return new J2kError(entry.code, entry.message(d0, d1), { offset: offset >= 0 ? offset : undefined });
+  const err = new J2kError(entry.code, entry.message(d0, d1), { offset: offset >= 0 ? offset : undefined });
+  coreDetails.set(err, { code, d0, d1 });
+  return err;
+}
+
+const coreDetails = new WeakMap<J2kError, { code: number; d0: number; d1: number }>();
+
+/** The numbers the core passed with an error it raised (undefined for errors raised in TypeScript). */
+export function coreErrorDetails(e: unknown): { code: number; d0: number; d1: number } | undefined {
+  return e instanceof J2kError ? coreDetails.get(e) : undefined;
 }

@@ -32,12 +32,7 @@ const MAX_REFINEMENTS: i32 = 3;
 const BUDGET_FILLED: f64 = 0.99;
 /** Output rounding noise per sample: the variance of rounding to integers, 1/12. */
 const ROUNDING_NOISE: f64 = 1.0 / 12.0;
-/**
- * The estimate assumes uncorrelated coefficient errors; truncation errors are correlated, so the
- * image error is 0-16 % above it on the benchmark corpus (most at low rates). Layers aim this
- * much under their target; the host's check of the decoded layers corrects what is left.
- */
-const ESTIMATE_MARGIN: f64 = 0.93;
+
 
 /** Is there any byte or squared-error target? */
 function anyTarget(job: EncodeJob): bool {
@@ -129,13 +124,15 @@ function rateAllocate(job: EncodeJob): f64 {
   let L = job.layers;
   let st = changetype<Pcrd>(job.pcrd);
   let sizes = job.layerSizes;
-  // continuous-error part of each squared-error target: less the output rounding, and less the
-  // known optimism of the white-error model (ESTIMATE_MARGIN)
+  // continuous-error part of each squared-error target: less the output rounding. (The estimate
+  // assumes uncorrelated coefficient errors; truncation errors are correlated, so the image error
+  // can be up to ~16 % above it at low rates: the host's check of the decoded layers corrects that,
+  // and aiming lower here would cost bytes in every layer the estimate gets right.)
   let rounding = ROUNDING_NOISE * job.numSamples;
   let errTargets = arenaAllocZeroed(<usize>L << 3);
   for (let l = 0; l < L; l++) {
     let d = layerF64(job.layerDist, l);
-    if (d > 0) store<f64>(errTargets + (<usize>l << 3), max(d - rounding, 0) * ESTIMATE_MARGIN);
+    if (d > 0) store<f64>(errTargets + (<usize>l << 3), max(d - rounding, 0));
   }
   let est = arenaAlloc(<usize>L << 3);
   pcrdAllocate(job, st, errTargets, est);

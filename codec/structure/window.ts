@@ -16,6 +16,17 @@ const MARGIN_97: i32 = 4;
 
 /** Set windows of all resolutions/bands of `tc` for output window [ox0,ox1)x[oy0,oy1) at resolution R. */
 export function setWindows(tc: TileComp, R: i32, ox0: i32, oy0: i32, ox1: i32, oy1: i32): void {
+  computeWindows(tc, R, ox0, oy0, ox1, oy1);
+  clearWindows(tc, R + 1); // resolutions above R are not decoded
+  markNeeded(tc);
+}
+
+/**
+ * The windows of resolutions 0..R and their bands for output window [ox0,ox1)x[oy0,oy1) at
+ * resolution R, without touching the code-blocks' `needed` flags (strip decoding moves the window
+ * down a tile many times after T2 has run once for the whole tile).
+ */
+export function computeWindows(tc: TileComp, R: i32, ox0: i32, oy0: i32, ox1: i32, oy1: i32): void {
   let m = tc.style.reversible != 0 ? MARGIN_53 : MARGIN_97;
   let a = ox0, b = ox1, c = oy0, d = oy1;
   for (let r = R; r >= 0; r--) {
@@ -53,8 +64,6 @@ export function setWindows(tc: TileComp, R: i32, ox0: i32, oy0: i32, ox1: i32, o
       d = ly1;
     }
   }
-  clearWindows(tc, R + 1); // resolutions above R are not decoded
-  markNeeded(tc);
 }
 
 /** Empty windows for resolutions r0 and up (and their bands). */

@@ -87,9 +87,12 @@ export function arenaAlloc(size: usize): usize {
   let pagesNeeded = <i32>((end + 0xFFFF) >>> 16);
   let pagesHave = memory.size();
   if (pagesNeeded > pagesHave) {
-    let want = max(pagesNeeded - pagesHave, pagesHave >> 2); // grow by >= 25% to limit grow calls
+    // grow by >= 25% to limit grow calls, but never past the memory limit
+    let limitPages = <i32>min((<u64>base + <u64>limitBytes + 0xFFFF) >> 16, <u64>65536);
+    let want = min(max(pagesNeeded - pagesHave, pagesHave >> 2), max(limitPages - pagesHave, pagesNeeded - pagesHave));
     if (memory.grow(want) < 0 && memory.grow(pagesNeeded - pagesHave) < 0) {
-      fail(ERR_LIMIT_MEMORY, -1, <i32>(size >> 20), <i32>(limitBytes >> 20));
+      // the host could not give more memory (address space or system): d1 = -1 tells it apart
+      fail(ERR_LIMIT_MEMORY, -1, mib(<u64>size), -1);
     }
   }
   top = end;

@@ -27,6 +27,8 @@ Usage:
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
   j2kit serve DIR|s3://b/p [--port N]  IIIF Image API 3.0 server with a viewer page
+  j2kit jpip serve DIR [--port 8090]   JPIP server (ISO/IEC 15444-9) with a demo viewer
+  j2kit jpip get URL out.ppm --fsiz W,H [--roff X,Y --rsiz W,H] [--layers N]
 
 Run 'j2kit <command> --help' for the options of a command.
 
@@ -74,6 +76,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { runServeCommand } = await import("./serve_command.js");
       return runServeCommand(rest, io);
     }
+    case "jpip": {
+      const { runJpipCommand } = await import("./jpip_command.js");
+      return runJpipCommand(rest, io);
+    }
     case "help":
     case "--help":
     case "-h":
@@ -84,9 +90,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom or serve");
+      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom, serve or jpip");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom or serve`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom, serve or jpip`);
   }
 }
 

@@ -17,6 +17,9 @@ export type { TilePartInfo, TilePackets, IndexOpenOptions } from "./codestream_i
 export { planDecode, decodeArea, tilesOf, neededPrecincts, neededPackets } from "./plan.js";
 export type { DecodePlan, PlannedTile, DecodeRequest, DecodeArea } from "./plan.js";
 export { assembleCodestream } from "./assemble.js";
+export { checkMarkerLengths } from "./verify.js";
+export { repackCodestream } from "./repack.js";
+export type { RepackOptions } from "./repack.js";
 export type { PlannedBytes } from "./assemble.js";
 export { memorySource, mergeRanges, TlmMismatch } from "./source.js";
 export type { ByteRange, ByteSource } from "./source.js";

@@ -41,7 +41,7 @@ export class JpegState {
       const result = f(c, ctx);
       this.blob = new Uint8Array(c.memory.buffer, ctx, n).slice();
       return result;
-    });
+    }, undefined, "jpeg");
   }
 
   /** jpegInit; returns the MCU height. */

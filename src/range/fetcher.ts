@@ -84,6 +84,7 @@ export class RangeFetcher implements ByteSource {
   private cached = 0;
   private active = 0;
   private queue: Array<() => void> = [];
+  private inflight: Array<{ start: number; end: number; done: Promise<Span> }> = [];
   private readonly concurrency: number;
   private readonly gap: number;
   private readonly cacheBytes: number;
@@ -129,18 +130,53 @@ export class RangeFetcher implements ByteSource {
     await this.fetchAll(ranges);
   }
 
-  /** Make all `ranges` available: cached pieces are reused, the rest read with merged requests. */
+  /**
+   * Make all `ranges` available: cached pieces are reused, reads already in flight (another
+   * decode's) are waited for, and the rest is read with merged requests.
+   */
   async fetchAll(ranges: readonly ByteRange[]): Promise<SpanSet> {
     const want = mergeRanges(ranges.map((r) => ({ offset: r.offset, length: Math.min(r.length, this.size - r.offset) })).filter((r) => r.length > 0));
     const held: Span[] = [];
+    let gaps = this.holes(want, held);
+    // wait for reads in flight that cover some of the holes, then look again
+    const waiting = this.inflight.filter((f) => gaps.some((g) => f.start < g.offset + g.length && f.end > g.offset));
+    if (waiting.length > 0) {
+      const spans = await Promise.all(waiting.map((f) => f.done.catch(() => undefined)));
+      for (const sp of spans) if (sp) held.push(sp);
+      gaps = this.holes(gaps, held, spans.filter((x): x is Span => !!x));
+    }
+    if (gaps.length === 0 && want.length > 0) this.cacheHits++;
+    const requests = mergeRanges(gaps, this.gap);
+    const fetched = await Promise.all(
+      requests.map((r) => {
+        const done = this.limited(() => this.reader.read(r.offset, r.length)).then((bytes) => ({ start: r.offset, bytes, used: ++clock }));
+        const entry = { start: r.offset, end: r.offset + r.length, done };
+        this.inflight.push(entry);
+        const drop = () => {
+          const i = this.inflight.indexOf(entry);
+          if (i >= 0) this.inflight.splice(i, 1);
+        };
+        done.then((sp) => {
+          this.insert(sp);
+          drop();
+        }, drop);
+        return done;
+      }),
+    );
+    held.push(...fetched);
+    return new SpanSet(held);
+  }
+
+  /** Parts of `ranges` in neither the cache nor `extra`; the spans used are added to `held`. */
+  private holes(ranges: readonly ByteRange[], held: Span[], extra: readonly Span[] = []): ByteRange[] {
     const gaps: ByteRange[] = [];
-    for (const r of want) {
-      // walk the range, taking cached spans and collecting the holes
+    const pool = extra.length ? [...this.spans, ...extra] : this.spans;
+    for (const r of ranges) {
       let pos = r.offset;
       const end = r.offset + r.length;
       while (pos < end) {
         let s: Span | undefined;
-        for (const c of this.spans) if (c.start <= pos && c.start + c.bytes.length > pos && (!s || c.start + c.bytes.length > s.start + s.bytes.length)) s = c;
+        for (const c of pool) if (c.start <= pos && c.start + c.bytes.length > pos && (!s || c.start + c.bytes.length > s.start + s.bytes.length)) s = c;
         if (s) {
           s.used = ++clock;
           held.push(s);
@@ -148,19 +184,12 @@ export class RangeFetcher implements ByteSource {
           continue;
         }
         let next = end;
-        for (const c of this.spans) if (c.start > pos && c.start < next) next = c.start;
+        for (const c of pool) if (c.start > pos && c.start < next) next = c.start;
         gaps.push({ offset: pos, length: next - pos });
         pos = next;
       }
     }
-    if (gaps.length === 0 && want.length > 0) this.cacheHits++;
-    const requests = mergeRanges(gaps, this.gap);
-    const fetched = await Promise.all(requests.map((r) => this.limited(() => this.reader.read(r.offset, r.length)).then((bytes) => ({ start: r.offset, bytes, used: ++clock }))));
-    for (const s of fetched) {
-      held.push(s);
-      this.insert(s);
-    }
-    return new SpanSet(held);
+    return gaps;
   }
 
   private async limited<T>(fn: () => Promise<T>): Promise<T> {

@@ -8,7 +8,8 @@
  * @module
  */
 import { scalarWasmBase64, simdWasmBase64 } from "../../wasm/embedded.js";
-import { J2kError, coreError } from "../errors.js";
+import { J2kError, coreError, coreErrorDetails } from "../errors.js";
+import { memoryLimitError, type MemoryOperation } from "../memory_messages.js";
 import type { CoreExports } from "../core_interface.js";
 
 /** Exports of the core (codec/index.ts), typed by the generated src/core_interface.ts. */
@@ -144,6 +145,24 @@ export function initModule(): WebAssembly.Module | null {
   return userModule;
 }
 
+/**
+ * The compiled core (compiled now, asynchronously, if it is not yet) and its build, for the worker
+ * pool: workers receive this `WebAssembly.Module` and only instantiate it, so the module is compiled
+ * once per process instead of once per worker.
+ */
+export async function sharedModule(): Promise<{ module: WebAssembly.Module; flavor: CoreFlavor | null }> {
+  await init();
+  return { module: module!, flavor };
+}
+
+/** In a worker: use the module compiled by the main thread ({@link sharedModule}) and instantiate it now. */
+export function adoptModule(m: WebAssembly.Module, f: CoreFlavor | null): void {
+  module = m;
+  flavor = f;
+  instance = null;
+  core();
+}
+
 /** Call `f` after every successful init()/initSync(). */
 export function onInit(f: () => void): void {
   initListeners.push(f);
@@ -203,27 +222,73 @@ export function core(): CoreExports {
  * Run `job` against the core with a fresh arena. J2kErrors pass through; a trap (RuntimeError)
  * or host failure becomes a J2kError and the instance is discarded so the next call starts clean.
  */
-export function callCore<T>(job: (c: CoreExports) => T, limitBytes?: number): T {
+export function callCore<T>(job: (c: CoreExports) => T, limitBytes?: number, operation: MemoryOperation = "decode"): T {
   const c = core();
   try {
     c.jobBegin();
     c.setMemoryLimit(limitBytes ?? 0xf000_0000);
     return job(c);
   } catch (e) {
-    if (e instanceof J2kError) throw e;
-    instance = null;
+    if (!(e instanceof J2kError)) instance = null;
+    throw coreFailure(e, c, operation);
+  }
+}
+
+/**
+ * A private core instance with its own linear memory (strip decoding keeps state in it across
+ * calls, which the shared instance's jobs would reset). Dropping every reference frees its memory.
+ */
+export function createCoreInstance(): CoreExports {
+  core(); // compiles the module once (and validates the SIMD build)
+  return instantiateSync();
+}
+
+/**
+ * Run `f` on the private instance `c` (no jobBegin): errors become J2kErrors as in {@link callCore}.
+ * After a trap the instance must not be used again.
+ */
+export function guardCore<T>(c: CoreExports, f: () => T, operation: MemoryOperation = "decode"): T {
+  try {
+    return f();
+  } catch (e) {
+    throw coreFailure(e, c, operation);
+  }
+}
+
+/** Any failure inside a core call as a J2kError (memory errors explained, traps as INTERNAL). */
+function coreFailure(e: unknown, c: CoreExports, operation: MemoryOperation): J2kError {
+  if (e instanceof J2kError) return explainMemoryError(e, c, operation);
+  {
     if (e instanceof WebAssembly.RuntimeError) {
       const m = String(e.message);
       if (/memory|grow/i.test(m) && /out of bounds|alloc/i.test(m) === false) {
-        throw new J2kError("LIMIT_MEMORY", `the WebAssembly core ran out of memory (${m})`, { cause: e });
+        return new J2kError("LIMIT_MEMORY", `the WebAssembly core ran out of memory (${m})`, { cause: e });
       }
-      throw new J2kError("INTERNAL", `the j2kit core trapped (${m}); the instance was reset. Please report this with the input file`, { cause: e });
+      return new J2kError("INTERNAL", `the j2kit core trapped (${m}); the instance was reset. Please report this with the input file`, { cause: e });
     }
     if (e instanceof RangeError) {
-      throw new J2kError("LIMIT_MEMORY", `out of memory: ${e.message}`, { cause: e });
+      return new J2kError("LIMIT_MEMORY", `out of memory: ${e.message}`, { cause: e });
     }
-    throw new J2kError("INTERNAL", `unexpected failure in the j2kit core: ${String(e)}`, { cause: e });
+    return new J2kError("INTERNAL", `unexpected failure in the j2kit core: ${String(e)}`, { cause: e });
   }
+}
+
+/**
+ * A LIMIT_MEMORY raised by the core's allocator, rewritten with the memory in use and advice for
+ * `operation` (the core only knows the size of the one allocation that failed). Other errors pass.
+ */
+export function explainMemoryError(e: J2kError, c: CoreExports, operation: MemoryOperation): J2kError {
+  const d = coreErrorDetails(e);
+  if (!d || e.code !== "LIMIT_MEMORY" || d.code !== 51) return e;
+  let used = 0, limit: number | undefined = d.d1 * 2 ** 20, linear = 0;
+  try {
+    used = c.memoryUsed();
+    linear = c.memory.buffer.byteLength;
+  } catch {
+    /* the instance is unusable: report what the core said */
+  }
+  if (d.d1 < 0) limit = undefined;
+  return memoryLimitError(operation, d.d0 * 2 ** 20, used, limit, linear, e);
 }
 
 /** Copy `length` bytes into a fresh allocation in the core; returns the pointer. */

@@ -72,7 +72,10 @@ describe("quality layers", () => {
       const peak = 2 ** info.bitDepth - 1;
       const total = readLayers(bytes);
       let last = -Infinity;
-      for (let k = 1; k <= total; k++) {
+      // about eight layer counts per stream (keeps the suite short), always including the last
+      const step = Math.max(1, Math.floor(total / 8));
+      const counts = [...Array.from({ length: Math.ceil(total / step) }, (_, i) => 1 + i * step).filter((k) => k < total), total];
+      for (const k of counts) {
         const img = decode(bytes, { layout: "components", layers: k });
         const e = compareComponent(planeOf(full.componentData![0]!, info.width, info.height), planeOf(img.componentData![0]!, info.width, info.height));
         const q = psnr(e.mse, peak);

@@ -119,3 +119,17 @@ describe("lossy RGB, 3 layers, precincts, tile-parts by resolution, SOP/EPH, ove
     await img.close();
   });
 });
+
+test("concurrent decodes of the same area share their reads (no request made twice)", async () => {
+  const one = await openImage(server.url("ok"), { worker: false });
+  server.reset();
+  await one.decode({ region });
+  const single = server.counters("ok");
+  const many = await openImage(server.url("ok"), { worker: false });
+  server.reset();
+  const images = await Promise.all(Array.from({ length: 6 }, () => many.decode({ region })));
+  const shared = server.counters("ok");
+  for (const im of images) expect(same(im, images[0]!)).toBe(true);
+  expect(shared.requests).toBe(single.requests);
+  expect(shared.bytes).toBe(single.bytes);
+});

@@ -52,6 +52,14 @@ const FILES = [
   "edge_cases/openjpeg/issue412.jp2", // 0 levels
   "realworld/sentinel.jp2", // RPCL, PLT
   "icc/sample.jp2", // TLM, PLT, SOP, EPH, 20 tiles
+  // HTJ2K (Part 15): the packet headers of HT code-blocks (placeholder passes, cleanup/refinement segments)
+  "htj2k/conformance/ds0_ht_02_b11.j2k", // HT, many layers
+  "htj2k/conformance/ds0_ht_03_b11.j2k",
+  "htj2k/conformance/ds0_ht_05_b11.j2k",
+  "htj2k/conformance/ds1_ht_02_b11.j2k",
+  "htj2k/conformance/ds1_ht_03_b11.j2k", // HT, PPT
+  "htj2k/simple_dec_rev53_64x64_tiles_yuv.jph",
+  "htj2k/htj2k_cpf_broadcast.jhc", // HT, CPRL, TLM, tile-parts
 ] as const;
 
 interface Sparse {

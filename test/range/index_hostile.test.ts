@@ -58,7 +58,7 @@ const same = (a: DecodedImage, b: DecodedImage) => Buffer.from(a.data.buffer, a.
  * Damage the decoder ignores: every range decode must equal the whole decode, and the requests
  * that read the damaged part must warn (a request not touching it cannot know).
  */
-async function survives(bytes: Uint8Array, what: string, warning: RegExp): Promise<void> {
+async function expectSurvives(bytes: Uint8Array, what: string, warning: RegExp): Promise<void> {
   const warnings: string[] = [];
   for (const o of [...REQUESTS, {}]) {
     const want = wholeDecode(bytes, o);
@@ -77,7 +77,7 @@ describe("TLM damage: ignored with a warning, same samples", () => {
     const b = FILE.slice();
     const at = tlm().offset + 6 + 6 * 3 + 2; // entry 3's Ptlm (ST=2, SP=1)
     u32(b, at, ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) + 1);
-    await survives(b, "TLM length +1", /TLM .*ignored/);
+    await expectSurvives(b, "TLM length +1", /TLM .*ignored/);
   });
   test("two lengths swapped (the total still fits; caught at the SOT)", async () => {
     const b = FILE.slice();
@@ -87,7 +87,7 @@ describe("TLM damage: ignored with a warning, same samples", () => {
     b.copyWithin(e1, e2, e2 + 4);
     b.set(t, e2);
     expect(b.subarray(e1, e1 + 4)).not.toEqual(FILE.subarray(e1, e1 + 4));
-    await survives(b, "TLM lengths swapped", /TLM .*ignored/);
+    await expectSurvives(b, "TLM lengths swapped", /TLM .*ignored/);
   });
   test("tile index beyond the tiles, ST = 3, a length of 2^32 - 1, a body that is not whole entries", async () => {
     const s = tlm();
@@ -100,7 +100,7 @@ describe("TLM damage: ignored with a warning, same samples", () => {
     for (const [what, f] of variants) {
       const b = FILE.slice();
       f(b);
-      await survives(b, what, /TLM .*ignored/);
+      await expectSurvives(b, what, /TLM .*ignored/);
     }
   });
 });
@@ -111,13 +111,13 @@ describe("PLT damage: ignored with a warning, same samples", () => {
     const b = FILE.slice();
     const p = plts()[2]!;
     b[p.offset + 5]! ^= 0x01;
-    await survives(b, "PLT length changed", /PLT.*ignored/);
+    await expectSurvives(b, "PLT length changed", /PLT.*ignored/);
   });
   test("an unfinished last length (continuation bit set)", async () => {
     const b = FILE.slice();
     const p = plts()[1]!;
     b[p.offset + p.length - 1]! |= 0x80;
-    await survives(b, "PLT unfinished", /PLT.*ignored/);
+    await expectSurvives(b, "PLT unfinished", /PLT.*ignored/);
   });
   test("two lengths swapped inside a tile-part (the total still fits: caught by parsing the packets)", async () => {
     // the first PLT with two different single-byte lengths
@@ -129,7 +129,7 @@ describe("PLT damage: ignored with a warning, same samples", () => {
       const b = FILE.slice();
       b[L + i - 1] = vals[i]!;
       b[L + i] = vals[i - 1]!;
-      await survives(b, "PLT lengths swapped", /PLT.*ignored/);
+      await expectSurvives(b, "PLT lengths swapped", /PLT.*ignored/);
       return;
     }
     expect.fail("no PLT with two adjacent one-byte lengths that differ");

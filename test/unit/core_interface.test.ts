@@ -16,6 +16,8 @@ import {
   CodField,
   CompField,
   DecodeWarning,
+  StripField,
+  EncoderTileField,
   EncoderInfo,
   EncoderParam,
   LayerInfo,
@@ -48,7 +50,7 @@ describe("generated interface files", () => {
 
   it("every field group of the table is exported on the TypeScript side with the same numbering", () => {
     const ts: Record<string, Record<string, number>> = {
-      SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo, LayerInfo,
+      SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo, LayerInfo, StripField, EncoderTileField,
     };
     expect(Object.keys(ts).sort()).toEqual(Object.keys(FIELDS).sort());
     for (const [group, g] of Object.entries(FIELDS)) {

@@ -1,0 +1,539 @@
+// Strip decoding: the rows of a region a band ("strip") at a time, with memory that follows the
+// strip height instead of the image.
+//
+// A session covers the tiles of one row of tiles (or the rows a caller asks for) of a region:
+//   stripSessionOpen: resolveTile + buildTile + windows for the whole session region + T2 for every
+//                     tile of the session (code-block pieces recorded once), then the cache plan;
+//   stripSessionRun:  the next strip: per tile-component, the windows of the strip (the region
+//                     machinery of codec/structure/window.ts: each inverse DWT level needs its input
+//                     on the window grown by the filter margin), code-blocks → dequantised
+//                     coefficients, inverse DWT over the window only, MCT/DC shift/clamp into strip
+//                     planes (writeOutput of codec/decoder.ts).
+//
+// Nothing is decoded twice: a code-block row (all blocks of one band whose rows lie in
+// [j·2^cbh, (j+1)·2^cbh)) that the next strip's window also covers is decoded once into a ring of
+// per-band slots (BandCache) and copied from there while windows move down; rows no later strip
+// needs are decoded straight into the DWT buffer. Windows only move down (they are monotone in the
+// strip's rows), so a row needed by strips s and s+2 is needed by s+1 too, and the rows kept at any
+// time lie in the current window: K slots, K = the most code-block rows one window spans, never
+// collide (row j uses slot j mod K). The inverse DWT of the overlap between consecutive windows (the
+// filter margins, a few rows per level) is recomputed; that is cheap next to block decoding.
+//
+// Memory: persistent = codestream + tile structures + code-block pieces + caches; per strip =
+// planes + one tile's window buffers (released after each tile). Sub-sampled components (B.2) get
+// `up` extra reference rows above each strip so that the host can upsample by replication.
+
+import { Codestream, TileParams, resolveTile, tileBounds } from "./codestream/header";
+import { compSiz } from "./codestream/params";
+import {
+  Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, buildTile, tileComp, resolution, band, precinctBand, codeBlock,
+} from "./structure/tile";
+import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
+import { T2Context, T2_DECODE } from "./t2/context";
+import { BitReader, bitReaderInit } from "./t2/bit_reader";
+import { runProgressions } from "./t2/progression";
+import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
+import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
+import { DecodeJob, Plane, plane, decodeBlock, zeroRect, moveToOrigin, writeOutput, tileHasSamples, MAX_SEGS } from "./decoder";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
+import { fail } from "./util/fail";
+import * as E from "./util/error_codes";
+import { MAX_BLOCK_SAMPLES } from "./util/constants";
+import { ceilDiv, ceilDivPow2 } from "./util/math";
+
+const NONE: i32 = 0x7fffffff;
+
+/** Decoded code-block rows of one band kept for later strips. */
+@unmanaged
+export class BandCache {
+  /** K slots of (1 << cbh) rows x width samples (i32 or f32 bits, as the DWT buffer). */
+  slots: usize;
+  k: i32;
+  /** Band columns kept: [x0, x0 + width) (the band window's columns, fixed for a session). */
+  x0: i32;
+  width: i32;
+  /** Cached code-block rows [lo, hi). */
+  lo: i32;
+  hi: i32;
+  /** First band row the next strip needs (NONE: no later strip needs this band). */
+  nextWy0: i32;
+}
+
+/** One tile of a session. */
+@unmanaged
+export class StripTile {
+  tile: Tile;
+  /** i32[C]: resolution decoded per component (-1: not decoded in this session). */
+  topRes: usize;
+  /** usize[C]: BandCache[numRes * 3] per component (index r*3 + k; r = 0 uses k = 0). */
+  caches: usize;
+  /** i32[C]: output window columns [ox0, ox1) at topRes (fixed for the session). */
+  ox0: usize;
+  ox1: usize;
+}
+
+@unmanaged
+export class StripSession {
+  job: DecodeJob;
+  /** usize[numTiles] StripTile */
+  tiles: usize;
+  numTiles: i32;
+  /** Reduced-grid rows per strip (the first strip: `first`), and the session's rows on the reduced grid [g0, g1). */
+  rows: i32;
+  first: i32;
+  g0: i32;
+  g1: i32;
+  /** Output region rows on the reference grid [y0, y1) (the job's region may start `up` rows above). */
+  y0: i32;
+  y1: i32;
+  up: i32;
+  next: i32;
+  count: i32;
+  /** Arena position after the open: strips allocate above it. */
+  mark: usize;
+  /** Rows of the strip just decoded: reduced grid [gy0, gy1), decoded reference rows [ry0, ry1). */
+  gy0: i32;
+  gy1: i32;
+  ry0: i32;
+  ry1: i32;
+  /** Bytes of the caches (for the host's accounting). */
+  cacheBytes: f64;
+  /** Code-blocks decoded by the strips so far (each block at most once: tests check it). */
+  blocksDecoded: f64;
+}
+
+// @ts-ignore: decorator
+@inline
+function stripTile(s: StripSession, i: i32): StripTile {
+  return changetype<StripTile>(load<usize>(s.tiles + (<usize>i << alignof<usize>())));
+}
+
+// @ts-ignore: decorator
+@inline
+function bandCache(st: StripTile, c: i32, r: i32, k: i32): BandCache {
+  let arr = load<usize>(st.caches + (<usize>c << alignof<usize>()));
+  return changetype<BandCache>(arr + <usize>(r * 3 + k) * offsetof<BandCache>());
+}
+
+/** Reference rows [ry0, ry1) the strip `i` decodes (before the `up` extension) and its grid rows. */
+function stripRows(s: StripSession, i: i32, out: usize): void {
+  let sc = s.job.reduce;
+  let a = i == 0 ? s.g0 : s.g0 + s.first + (i - 1) * s.rows;
+  let b = min(s.g1, i == 0 ? a + s.first : a + s.rows);
+  // reduced grid row g holds reference rows y with ceil(y / 2^reduce) = g, i.e. ((g-1)2^r, g 2^r]
+  let ya = i == 0 ? s.y0 : (<i32>(<i64>(a - 1) << sc) + 1);
+  let yb = b == s.g1 ? s.y1 : (<i32>(<i64>(b - 1) << sc) + 1);
+  store<i32>(out, a);
+  store<i32>(out, b, 4);
+  store<i32>(out, max(s.job.ry0, ya - s.up), 8);
+  store<i32>(out, yb, 12);
+}
+
+/** Plane rows of component c for reference rows [ya, yb) (B-1, then B-14 at the reduced resolution). */
+// @ts-ignore: decorator
+@inline
+function planeRow(y: i32, dy: i32, reduce: i32): i32 {
+  return <i32>ceilDivPow2(ceilDiv<i64>(y, dy), reduce);
+}
+
+/**
+ * Open a session decoding the region [rx0, rx1) x [ry0, ry1) of the reference grid at `reduce`, in
+ * strips of `rows` reduced-grid rows (the first one `first` rows), each extended `up` reference rows
+ * upwards (sub-sampled components). The codestream is the one parsed last (decoderParse).
+ * `wantMask`: u8 per component.
+ */
+export function stripOpen(
+  cs: Codestream, reduce: i32, layers: i32, rx0: i32, ry0: i32, rx1: i32, ry1: i32,
+  allowPartial: i32, wantMask: usize, maxCblks: i64, rows: i32, first: i32, up: i32,
+): StripSession {
+  if (rows < 1 || first < 1 || up < 0 || rx1 <= rx0 || ry1 <= ry0) fail(E.ERR_INVALID_ARGUMENT, -1, rows, up);
+  let siz = cs.siz;
+  let C = siz.Csiz;
+  let s = changetype<StripSession>(arenaAllocZeroed(offsetof<StripSession>()));
+  let job = changetype<DecodeJob>(arenaAllocZeroed(offsetof<DecodeJob>()));
+  s.job = job;
+  job.cs = cs;
+  job.reduce = reduce;
+  job.layers = layers;
+  job.allowPartial = allowPartial;
+  job.rx0 = rx0;
+  job.rx1 = rx1;
+  job.ry0 = max(<i32>siz.YOsiz, ry0 - up);
+  job.ry1 = ry1;
+  job.maxCblks = maxCblks;
+  s.y0 = ry0;
+  s.y1 = ry1;
+  s.up = up;
+  s.rows = rows;
+  s.first = first;
+  s.g0 = <i32>ceilDivPow2(<i64>ry0, reduce);
+  s.g1 = <i32>ceilDivPow2(<i64>ry1, reduce);
+  s.count = 1 + (max(s.g1 - s.g0 - first, 0) + rows - 1) / rows;
+  // planes: which components, and their columns (rows are set per strip)
+  job.planes = arenaAllocZeroed(<usize>C * offsetof<Plane>());
+  for (let c = 0; c < C; c++) {
+    let pl = plane(job, c);
+    pl.wanted = wantMask == 0 ? 1 : <i32>load<u8>(wantMask + <usize>c);
+    pl.decode = pl.wanted;
+  }
+  if (cs.gcod.mct != 0 && C >= 3 && (plane(job, 0).wanted | plane(job, 1).wanted | plane(job, 2).wanted) != 0) {
+    plane(job, 0).decode = 1;
+    plane(job, 1).decode = 1;
+    plane(job, 2).decode = 1;
+  }
+  for (let c = 0; c < C; c++) {
+    let pl = plane(job, c);
+    let cz = compSiz(siz, c);
+    pl.x0 = <i32>ceilDivPow2(ceilDiv<i64>(job.rx0, cz.dx), reduce);
+    pl.x1 = <i32>ceilDivPow2(ceilDiv<i64>(job.rx1, cz.dx), reduce);
+    pl.y0 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry0, cz.dy), reduce);
+    pl.y1 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry1, cz.dy), reduce);
+  }
+  job.segLens = arenaAlloc(<usize>MAX_SEGS * 4);
+  job.segPasses = arenaAlloc(<usize>MAX_SEGS * 4);
+  job.cbOut = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
+  job.cbDataCap = 0;
+
+  // tiles of the region
+  let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
+  let n = 0;
+  for (let t = 0; t < siz.numTiles; t++) {
+    tileBounds(cs, t, probe);
+    if (probe.tx1 <= job.rx0 || probe.tx0 >= job.rx1 || probe.ty1 <= job.ry0 || probe.ty0 >= job.ry1) continue;
+    n++;
+  }
+  s.tiles = arenaAllocZeroed(<usize>max(n, 1) * sizeof<usize>());
+  for (let t = 0; t < siz.numTiles; t++) {
+    tileBounds(cs, t, probe);
+    if (probe.tx1 <= job.rx0 || probe.tx0 >= job.rx1 || probe.ty1 <= job.ry0 || probe.ty0 >= job.ry1) continue;
+    if (load<i32>(cs.partCount + (<usize>t << 2)) == 0) {
+      // as decodeTiles: no tile-part for this tile (the area stays 0)
+      if (!tileHasSamples(cs, probe)) continue;
+      if (cs.truncated != 0) {
+        job.partial = 1;
+        if (job.allowPartial == 0) fail(E.ERR_PACKET_TRUNCATED, cs.len, t);
+      } else {
+        job.missingTiles++;
+      }
+      continue;
+    }
+    let st = openTile(job, t);
+    store<usize>(s.tiles + (<usize>s.numTiles << alignof<usize>()), changetype<usize>(st));
+    s.numTiles++;
+  }
+  planCaches(s);
+  s.mark = arenaMark();
+  return s;
+}
+
+/** resolveTile + buildTile + windows of the session region + T2 (all packets of the tile, once). */
+function openTile(job: DecodeJob, t: i32): StripTile {
+  let cs = job.cs;
+  let tp = resolveTile(cs, t);
+  let tile = buildTile(cs, tp, job.maxCblks);
+  let C = tile.numComps;
+  let st = changetype<StripTile>(arenaAllocZeroed(offsetof<StripTile>()));
+  st.tile = tile;
+  st.topRes = arenaAlloc(<usize>C * 4);
+  st.ox0 = arenaAlloc(<usize>C * 4);
+  st.ox1 = arenaAlloc(<usize>C * 4);
+  st.caches = arenaAllocZeroed(<usize>C * sizeof<usize>());
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    let pl = plane(job, c);
+    store<i32>(st.topRes + (<usize>c << 2), -1);
+    if (pl.decode == 0) {
+      markNoneNeeded(tc);
+      continue;
+    }
+    let R = tc.numRes - 1 - job.reduce;
+    if (R < 0) fail(E.ERR_INVALID_ARGUMENT, -1, job.reduce, tc.numRes - 1);
+    let res = resolution(tc, R);
+    let ox0 = max(res.x0, pl.x0), ox1 = min(res.x1, pl.x1);
+    let oy0 = max(res.y0, pl.y0), oy1 = min(res.y1, pl.y1);
+    if (ox1 <= ox0 || oy1 <= oy0) {
+      markNoneNeeded(tc);
+      continue;
+    }
+    store<i32>(st.topRes + (<usize>c << 2), R);
+    store<i32>(st.ox0 + (<usize>c << 2), ox0);
+    store<i32>(st.ox1 + (<usize>c << 2), ox1);
+    setWindows(tc, R, ox0, oy0, ox1, oy1);
+    store<usize>(st.caches + (<usize>c << alignof<usize>()), arenaAllocZeroed(<usize>tc.numRes * 3 * offsetof<BandCache>()));
+  }
+  // T2 over the whole tile (as decodeTile)
+  let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
+  ctx.mode = T2_DECODE;
+  ctx.tile = tile;
+  ctx.tileIndex = t;
+  ctx.numLayers = tp.g.layers;
+  ctx.sop = tp.g.sop;
+  ctx.eph = tp.g.eph;
+  ctx.bodyPos = tp.data;
+  ctx.bodyEnd = tp.data + <usize>tp.dataLen;
+  ctx.bodyOrigin = tp.data;
+  ctx.bodyOffset = tp.dataOffset;
+  ctx.hdr = changetype<BitReader>(arenaAllocZeroed(offsetof<BitReader>()));
+  if (tp.hdr != 0) {
+    ctx.packed = 1;
+    bitReaderInit(ctx.hdr, tp.hdr, tp.hdr + <usize>tp.hdrLen);
+  }
+  ctx.keepLayers = job.layers > 0 ? job.layers : 0x7fffffff;
+  ctx.allowPartial = job.allowPartial;
+  ctx.dataComplete = tp.truncated == 0 ? 1 : 0;
+  runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers);
+  if (ctx.truncated != 0) job.partial = 1;
+  if (ctx.ranShort != 0) job.shortTiles++;
+  return st;
+}
+
+/**
+ * Output window rows of tile-component `tc` (component c) for strip `i` at its decoded resolution;
+ * false when the strip has no rows of it.
+ */
+function stripWindow(s: StripSession, st: StripTile, tc: TileComp, i: i32, rows: usize): bool {
+  let R = load<i32>(st.topRes + (<usize>tc.c << 2));
+  if (R < 0) return false;
+  stripRows(s, i, rows);
+  let ya = load<i32>(rows, 8), yb = load<i32>(rows, 12);
+  let py0 = planeRow(ya, tc.dy, s.job.reduce), py1 = planeRow(yb, tc.dy, s.job.reduce);
+  let res = resolution(tc, R);
+  let oy0 = max(res.y0, py0), oy1 = min(res.y1, py1);
+  if (oy1 <= oy0) return false;
+  computeWindows(tc, R, load<i32>(st.ox0 + (<usize>tc.c << 2)), oy0, load<i32>(st.ox1 + (<usize>tc.c << 2)), oy1);
+  store<i32>(rows, oy0, 16);
+  store<i32>(rows, oy1, 20);
+  return true;
+}
+
+/** Code-block rows [lo, hi) a band window spans (lo = hi when empty). */
+// @ts-ignore: decorator
+@inline
+function rowLo(bd: Band): i32 {
+  return bd.wy0 >> bd.cbh;
+}
+// @ts-ignore: decorator
+@inline
+function rowHi(bd: Band): i32 {
+  return bd.wy1 > bd.wy0 ? ((bd.wy1 - 1) >> bd.cbh) + 1 : bd.wy0 >> bd.cbh;
+}
+
+/** Size the caches: K per band = the most code-block rows a window spans in any strip but the last. */
+function planCaches(s: StripSession): void {
+  let rows = arenaAlloc(32);
+  let total: f64 = 0;
+  for (let ti = 0; ti < s.numTiles; ti++) {
+    let st = stripTile(s, ti);
+    let tile = st.tile;
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      let R = load<i32>(st.topRes + (<usize>c << 2));
+      if (R < 0) continue;
+      for (let i = 0; i + 1 < s.count; i++) {
+        if (!stripWindow(s, st, tc, i, rows)) continue;
+        for (let r = 0; r <= R; r++) {
+          let res = resolution(tc, r);
+          for (let k = 0; k < res.numBands; k++) {
+            let bd = band(res, k);
+            let bc = bandCache(st, c, r, k);
+            bc.k = max(bc.k, rowHi(bd) - rowLo(bd));
+          }
+        }
+      }
+      for (let r = 0; r <= R; r++) {
+        let res = resolution(tc, r);
+        for (let k = 0; k < res.numBands; k++) {
+          let bd = band(res, k);
+          let bc = bandCache(st, c, r, k);
+          bc.lo = 0;
+          bc.hi = 0;
+          bc.nextWy0 = NONE;
+          if (bc.k == 0) continue;
+          // the band window's columns are the same in every strip (computed in the loop above)
+          bc.x0 = bd.wx0;
+          bc.width = bd.wx1 - bd.wx0;
+          let bytes = <u64>bc.k * (<u64>1 << <u64>bd.cbh) * <u64>max(bc.width, 0);
+          bc.slots = arenaAllocArray(max(bytes, 1), 4);
+          total += <f64>bytes * 4;
+        }
+      }
+    }
+  }
+  s.cacheBytes = total;
+}
+
+/**
+ * Decode the next strip into planes (component rows of the strip's reference rows). Returns 1 when
+ * a strip was decoded, 0 when the session is done.
+ */
+export function stripRun(s: StripSession): i32 {
+  if (s.next >= s.count) return 0;
+  arenaRelease(s.mark);
+  let i = s.next++;
+  let job = s.job;
+  let cs = job.cs;
+  let C = cs.siz.Csiz;
+  let rows = arenaAlloc(32);
+  stripRows(s, i, rows);
+  s.gy0 = load<i32>(rows);
+  s.gy1 = load<i32>(rows, 4);
+  s.ry0 = load<i32>(rows, 8);
+  s.ry1 = load<i32>(rows, 12);
+  for (let c = 0; c < C; c++) {
+    let pl = plane(job, c);
+    let cz = compSiz(cs.siz, c);
+    pl.y0 = planeRow(s.ry0, cz.dy, job.reduce);
+    pl.y1 = planeRow(s.ry1, cz.dy, job.reduce);
+    pl.data = 0;
+    if (pl.decode != 0) {
+      let n = <u64>max(pl.x1 - pl.x0, 0) * <u64>max(pl.y1 - pl.y0, 0);
+      pl.data = arenaAllocArrayZeroed(max(n, 1), 4);
+    }
+  }
+  let last = i + 1 >= s.count;
+  for (let ti = 0; ti < s.numTiles; ti++) {
+    let st = stripTile(s, ti);
+    let tile = st.tile;
+    let mark = arenaMark();
+    job.cbDataCap = 0; // block scratch is released with the tile
+    // where the next strip starts in every band (what is worth keeping)
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      let R = load<i32>(st.topRes + (<usize>c << 2));
+      if (R < 0) continue;
+      let has = !last && stripWindow(s, st, tc, i + 1, rows);
+      for (let r = 0; r <= R; r++) {
+        let res = resolution(tc, r);
+        for (let k = 0; k < res.numBands; k++) {
+          let bd = band(res, k);
+          bandCache(st, c, r, k).nextWy0 = has && bd.wy1 > bd.wy0 ? bd.wy0 : NONE;
+        }
+      }
+    }
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      if (stripWindow(s, st, tc, i, rows)) {
+        tc.topRes = load<i32>(st.topRes + (<usize>c << 2));
+        tc.ox0 = load<i32>(st.ox0 + (<usize>c << 2));
+        tc.ox1 = load<i32>(st.ox1 + (<usize>c << 2));
+        tc.oy0 = load<i32>(rows, 16);
+        tc.oy1 = load<i32>(rows, 20);
+        reconstructStrip(s, job, st, tc);
+      } else {
+        tc.topRes = -1;
+      }
+    }
+    writeOutput(job, tile);
+    arenaRelease(mark);
+  }
+  return 1;
+}
+
+/** reconstructComponent of codec/decoder.ts over the strip's windows, bands filled through the caches. */
+function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: TileComp): void {
+  let R = tc.topRes;
+  let bw = windowBufferWidth(tc, R);
+  let bh = windowBufferHeight(tc, R);
+  tc.stride = max(bw, 1);
+  tc.buf = arenaAllocArray(<u64>tc.stride * <u64>max(bh, 1), 4);
+  let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh)));
+  let rev = tc.style.reversible != 0;
+  let r0 = resolution(tc, 0);
+  fillBandCached(s, job, tc, r0, band(r0, 0), bandCache(st, tc.c, 0, 0), 0, 0);
+  for (let r = 1; r <= R; r++) {
+    let res = resolution(tc, r);
+    let prev = resolution(tc, r - 1);
+    let hl = band(res, 0);
+    let lh = band(res, 1);
+    let lowRows = hl.wy1 - hl.wy0;
+    let lowCols = lh.wx1 - lh.wx0;
+    moveToOrigin(tc.buf, tc.stride, lh.wx0 - prev.wx0, hl.wy0 - prev.wy0, lowCols, lowRows);
+    fillBandCached(s, job, tc, res, hl, bandCache(st, tc.c, r, 0), lowCols, 0);
+    fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, r, 1), 0, lowRows);
+    fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, r, 2), lowCols, lowRows);
+    let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
+    if (rev) dwt53InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+    else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+  }
+}
+
+/**
+ * fillBand of codec/decoder.ts with reuse: the band window's code-block rows come from the cache
+ * when an earlier strip decoded them, else they are decoded — into the cache when the next strip
+ * needs them too, straight into the buffer otherwise. The window's top-left goes to (qx, qy).
+ */
+function fillBandCached(s: StripSession, job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, bc: BandCache, qx: i32, qy: i32): void {
+  let ww = bd.wx1 - bd.wx0, wh = bd.wy1 - bd.wy0;
+  if (ww <= 0 || wh <= 0) return;
+  let jlo = rowLo(bd), jhi = rowHi(bd);
+  // rows above the window are never needed again
+  if (bc.lo < jlo) bc.lo = jlo;
+  if (bc.hi < bc.lo) bc.hi = bc.lo;
+  let cbhs = 1 << bd.cbh;
+  for (let j = jlo; j < jhi; j++) {
+    let ya = max(bd.wy0, j << bd.cbh), yb = min(bd.wy1, (j + 1) << bd.cbh);
+    let dst = tc.buf + ((<usize>(qy + ya - bd.wy0) * <usize>tc.stride + <usize>qx) << 2);
+    if (j >= bc.lo && j < bc.hi) {
+      copyFromSlot(bc, j, ya, yb, bd.wx0, ww, dst, tc.stride, cbhs);
+      continue;
+    }
+    if (bc.k > 0 && ((j + 1) << bd.cbh) > bc.nextWy0) {
+      // keep it: the next strip needs it as well
+      if (bc.hi != j) bc.lo = j; // rows before j are not needed by the next strip
+      if (j - bc.lo + 1 > bc.k) fail(E.ERR_INTERNAL, -1, 61, j - bc.lo + 1);
+      let slot = bc.slots + (((<usize>(j % bc.k) * <usize>cbhs) * <usize>bc.width) << 2);
+      let rowStart = j << bd.cbh;
+      let r0 = max(bd.y0, rowStart), r1 = min(bd.y1, rowStart + cbhs);
+      decodeBlockRow(s, job, tc, res, bd, j, slot + ((<usize>(r0 - rowStart) * <usize>bc.width) << 2), bc.width, bc.x0, r0, r0, r1, bc.x0, bc.x0 + bc.width);
+      bc.hi = j + 1;
+      copyFromSlot(bc, j, ya, yb, bd.wx0, ww, dst, tc.stride, cbhs);
+    } else {
+      decodeBlockRow(s, job, tc, res, bd, j, dst, tc.stride, bd.wx0, ya, ya, yb, bd.wx0, bd.wx1);
+    }
+  }
+}
+
+/** Band rows [ya, yb) x columns [x0, x0+w) of code-block row j from its slot. */
+function copyFromSlot(bc: BandCache, j: i32, ya: i32, yb: i32, x0: i32, w: i32, dst: usize, dstStride: i32, cbhs: i32): void {
+  let base = bc.slots + (((<usize>(j % bc.k) * <usize>cbhs) * <usize>bc.width) << 2);
+  let rowStart = j * cbhs;
+  for (let y = ya; y < yb; y++) {
+    let src = base + ((<usize>(y - rowStart) * <usize>bc.width + <usize>(x0 - bc.x0)) << 2);
+    memory.copy(dst + ((<usize>(y - ya) * <usize>dstStride) << 2), src, <usize>w << 2);
+  }
+}
+
+/**
+ * Decode the code-blocks of code-block row j of band `bd` that meet columns [cx0, cx1) and write
+ * their dequantised samples within rows [ya, yb) x [cx0, cx1) to `dst`: band sample (x, y) goes to
+ * dst + ((y - dy0) * dstStride + (x - dx0)) * 4. The rectangle is zeroed first (blocks without data).
+ */
+function decodeBlockRow(
+  s: StripSession, job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, j: i32,
+  dst: usize, dstStride: i32, dx0: i32, dy0: i32, ya: i32, yb: i32, cx0: i32, cx1: i32,
+): void {
+  if (yb <= ya || cx1 <= cx0) return;
+  zeroRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
+  let rev = tc.style.reversible != 0;
+  let halfStep = bd.step * 0.5;
+  let np = res.pw * res.ph;
+  for (let p = 0; p < np; p++) {
+    let pb = precinctBand(bd, p);
+    if (j < pb.cby0 || j >= pb.cby0 + pb.ch) continue;
+    let iy = j - pb.cby0;
+    for (let ix = 0; ix < pb.cw; ix++) {
+      let cb = codeBlock(pb, iy * pb.cw + ix);
+      if (cb.x1 <= cx0 || cb.x0 >= cx1) continue;
+      s.blocksDecoded += 1;
+      if (!decodeBlock(job, tc, bd, cb)) continue;
+      let x0 = max(cb.x0, cx0), x1 = min(cb.x1, cx1);
+      let y0 = max(cb.y0, ya), y1 = min(cb.y1, yb);
+      if (x1 <= x0 || y1 <= y0) continue;
+      let bw = cb.x1 - cb.x0;
+      let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+      let d = dst + ((<usize>(y0 - dy0) * <usize>dstStride + <usize>(x0 - dx0)) << 2);
+      if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, d, dstStride, tc.roi);
+      else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, d, dstStride, halfStep, tc.roi);
+    }
+  }
+}

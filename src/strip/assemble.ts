@@ -1,0 +1,126 @@
+/**
+ * `decode()` of large images: strips from a {@link StripDecoder} assembled into the output array
+ * in JavaScript memory, so WebAssembly memory holds the codestream and one strip's work instead of
+ * int32 planes of the whole image (issue 13: a 30000x30000 image needs 3.6 GB of planes, past the
+ * 4 GiB address space with the rest; a 7000x5000 RGB image took 1.2 GB where OpenJPEG takes 0.5-0.76).
+ * @module
+ */
+import { J2kError } from "../errors.js";
+import type { DecodeOptions, DecodedImage, Limits } from "../types.js";
+import { sampleArrayFor, bytesPerSampleFor } from "../samples.js";
+import { readMainHeader } from "../codestream/markers.js";
+import type { Jp2File } from "../jp2/types.js";
+import { StripDecoder } from "./strip_decoder.js";
+import { outputTooLarge } from "../memory_messages.js";
+
+/** Images whose int32 planes would take more than this decode in strips (planes + tile buffers ≈ 2x). */
+let threshold = 64 * 2 ** 20;
+
+/**
+ * Tests and benchmarks: decode() goes through strips when the int32 planes of the classic path would
+ * pass `bytes` (default 64 MiB; 0 = always, Infinity = never). Returns the previous value.
+ */
+export function setStripDecodeThreshold(bytes: number): number {
+  const old = threshold;
+  threshold = bytes;
+  return old;
+}
+/** Working memory given to the strips (the output array comes on top). */
+const STRIP_WORKING_MEMORY = 512 * 2 ** 20;
+/** Largest typed array this engine allocates (Node 20: 4 GiB). */
+const MAX_ARRAY_BYTES = 2 ** 32;
+
+/**
+ * Whether `decode(bytes, options)` should go through strips: the output layout is one array and the
+ * planes of the classic path would be large. Never throws (an unreadable header is left to the
+ * classic path, which reports it).
+ */
+export function prefersStrips(codestream: Uint8Array, options: DecodeOptions): boolean {
+  if ((options.layout ?? "interleaved") === "components") return false;
+  let siz;
+  try {
+    siz = readMainHeader(codestream.subarray(0, Math.min(codestream.length, 1 << 16)), 0).siz;
+  } catch {
+    return false;
+  }
+  const s = 2 ** (typeof options.reduce === "number" && options.reduce >= 0 && options.reduce <= 32 ? options.reduce : 0);
+  const r = options.region;
+  const W = r && r.width > 0 ? Math.min(r.width, siz.Xsiz - siz.XOsiz) : siz.Xsiz - siz.XOsiz;
+  const H = r && r.height > 0 ? Math.min(r.height, siz.Ysiz - siz.YOsiz) : siz.Ysiz - siz.YOsiz;
+  const comps = options.components?.length ?? siz.components.length;
+  let samples = 0;
+  for (let i = 0; i < Math.min(comps, siz.components.length); i++) {
+    const k = siz.components[options.components?.[i] ?? i];
+    if (!k) return false;
+    samples += Math.ceil(W / k.dx / s) * Math.ceil(H / k.dy / s);
+  }
+  return samples * 4 > threshold;
+}
+
+/** Decode through strips into one output array (layout interleaved or planar). */
+export function decodeViaStrips(codestream: Uint8Array, jp2: Jp2File | undefined, options: DecodeOptions, limits: Required<Limits>): DecodedImage {
+  const layout = options.layout ?? "interleaved";
+  if (layout === "components") throw new J2kError("INVALID_ARGUMENT", "strip decoding gives interleaved or planar output");
+  const working = Math.min(STRIP_WORKING_MEMORY, limits.maxMemory);
+  const dec = StripDecoder.openSync(codestream, {
+    ...pick(options),
+    ...(jp2 ? { jp2 } : {}),
+    limits: { ...limits, maxMemory: working },
+  });
+  const info = dec.info;
+  const n = info.components;
+  const bps = bytesPerSampleFor(info.bitDepth, info.signed);
+  const bytes = info.width * info.height * n * bps;
+  try {
+    if (bytes > limits.maxMemory - working) {
+      throw outputTooLarge("decode", `the decoded image (${info.width}x${info.height}, ${n} component(s), ${bps} byte(s) per sample)`, bytes + working, limits.maxMemory);
+    }
+    if (bytes > MAX_ARRAY_BYTES) {
+      throw new J2kError(
+        "LIMIT_MEMORY",
+        `the decoded image (${info.width}x${info.height}, ${n} component(s)) needs ${bytes} bytes, more than one JavaScript typed array holds here (${MAX_ARRAY_BYTES}); read it strip by strip (StripDecoder, or the CLI writing .pgm/.ppm/.jpg), or decode a region or a reduced resolution`,
+      );
+    }
+  } catch (e) {
+    dec.close();
+    throw e;
+  }
+  const data = sampleArrayFor(info.bitDepth, info.signed, info.width * info.height * n);
+  const plane = info.width * info.height;
+  for (const strip of dec.strips()) {
+    if (layout === "interleaved") {
+      data.set(strip.data, strip.y * info.width * n);
+    } else {
+      const at = strip.y * info.width;
+      const len = strip.rows * info.width;
+      for (let k = 0; k < n; k++) {
+        const base = k * plane + at;
+        for (let i = 0, j = k; i < len; i++, j += n) data[base + i] = strip.data[j]!;
+      }
+    }
+  }
+  return {
+    width: info.width,
+    height: info.height,
+    components: n,
+    bitDepth: info.bitDepth,
+    signed: info.signed,
+    componentInfo: info.componentInfo,
+    layout,
+    data,
+    partial: info.partial,
+    warnings: info.warnings,
+    ...(info.colorSpace ? { colorSpace: info.colorSpace } : {}),
+  };
+}
+
+function pick(o: DecodeOptions): DecodeOptions {
+  const out: DecodeOptions = {};
+  if (o.reduce !== undefined) out.reduce = o.reduce;
+  if (o.layers !== undefined) out.layers = o.layers;
+  if (o.region !== undefined) out.region = o.region;
+  if (o.components !== undefined) out.components = o.components;
+  if (o.allowPartial !== undefined) out.allowPartial = o.allowPartial;
+  if (o.palette !== undefined) out.palette = o.palette;
+  return out;
+}
