@@ -247,8 +247,9 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     };
     return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderInfo(EncoderInfo.levels), allPasses: c.encoderInfo(EncoderInfo.allPasses) !== 0, info };
   }, undefined, "encode");
-  if (s.format === "jp2") {
+  if (s.format === "jp2" || s.format === "jph") {
     const file = writeJp2(codestream, {
+      brand: s.format,
       width: W,
       height: H,
       components: C,

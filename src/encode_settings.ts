@@ -23,7 +23,9 @@ export function log2i(v: number): number {
 
 /** Options after presets and defaults, validated. */
 export interface Settings {
-  format: "j2k" | "jp2";
+  format: "j2k" | "jp2" | "jph";
+  /** HT block coder (cblkStyle has 0x40). */
+  ht: boolean;
   lossless: boolean;
   levels: number;
   cbw: number;
@@ -59,7 +61,12 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   if (preset !== undefined && preset !== "dicom" && preset !== "iiif") throw bad(`unknown preset "${String(preset)}" (supported: "dicom", "iiif")`);
   if (preset === "iiif") o = { ...iiifDefaults(image, o), ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   if (o.ratios !== undefined && o.psnr !== undefined) throw bad("give either ratios or psnr, not both");
-  const lossyAsked = o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined;
+  const lossyAsked = o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined || o.qstep !== undefined;
+  if (o.qstep !== undefined) {
+    if (typeof o.qstep !== "number" || !(o.qstep > 0 && o.qstep <= 1)) throw bad(`qstep must be a number in (0, 1] (got ${String(o.qstep)})`);
+    if (o.ratios !== undefined || o.psnr !== undefined || o.quality !== undefined) throw bad("qstep is a fixed quantisation step: give it without ratios, psnr or quality");
+    if (o.lossless === true) throw bad("qstep asks for lossy coding: remove lossless: true");
+  }
   let lossless = o.lossless ?? !lossyAsked;
 
   if (o.ratios) {
@@ -159,6 +166,16 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     if (bit < 0) throw bad(`unknown code-block style "${String(f)}" (allowed: ${CBLK_FLAGS.join(", ")})`);
     cblkStyle |= 1 << bit;
   }
+  const ht = o.ht ?? o.format === "jph";
+  if (o.ht !== undefined && typeof o.ht !== "boolean") throw bad(`ht must be true or false (got ${String(o.ht)})`);
+  if (o.format === "jph" && !ht) throw bad('format "jph" is the HTJ2K file format: remove ht: false (or write "jp2")');
+  if (ht) {
+    const part1Only = (o.codeBlockStyle ?? []).filter((f) => f !== "vcausal");
+    if (part1Only.length > 0) {
+      throw bad(`codeBlockStyle ${part1Only.join(", ")} belongs to the Part 1 block coder; with ht: true only "vcausal" applies`);
+    }
+    cblkStyle |= 0x40;
+  }
   const guardBits = o.guardBits ?? 2;
   if (!Number.isInteger(guardBits) || guardBits < 0 || guardBits > 7) throw bad(`guardBits must be 0..7 (got ${String(guardBits)})`);
   let tile: Settings["tile"];
@@ -215,13 +232,13 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   const tileParts = tp === undefined ? 0 : tp === "R" ? 1 : tp === "L" ? 2 : tp === "C" ? 3 : -1;
   if (tileParts < 0) throw bad(`tileParts must be "R", "L" or "C" (got ${String(tp)})`);
   const format = o.format ?? "j2k";
-  if (format !== "j2k" && format !== "jp2") throw bad(`format must be "j2k" or "jp2" (got ${String(format)})`);
-  if (preset === "dicom" && format === "jp2") throw bad('preset "dicom" writes a raw codestream: remove format: "jp2"');
+  if (format !== "j2k" && format !== "jp2" && format !== "jph") throw bad(`format must be "j2k", "jp2" or "jph" (got ${String(format)})`);
+  if (preset === "dicom" && format !== "j2k") throw bad(`preset "dicom" writes a raw codestream: remove format: "${format}"`);
   const alpha = o.alpha;
   if (alpha !== undefined && alpha !== false && alpha !== true && alpha !== "straight" && alpha !== "premultiplied") {
     throw bad(`alpha must be true, "straight" or "premultiplied" (got ${JSON.stringify(alpha)})`);
   }
-  if (alpha && format !== "jp2") throw bad('alpha is declared in a JP2 cdef box: add format: "jp2"');
+  if (alpha && format === "j2k") throw bad('alpha is declared in a JP2/JPH cdef box: add format: "jp2" (or "jph")');
   if (alpha && C < 2) throw bad(`alpha needs a colour and an alpha component; the image has ${C}`);
   let layers = 1;
   if (o.ratios) layers = o.ratios.length;
@@ -230,11 +247,13 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   // `quality` 1..100 sets it relative to the dynamic range; with layer targets it is chosen by
   // targetStep() and refined when a target turns out to need finer steps.
   if (quality !== undefined && o.lossless === undefined && !o.ratios && !psnr) lossless = false;
-  if (!lossless && quality === undefined && !o.ratios && !psnr) quality = 75;
+  if (o.qstep !== undefined) lossless = false;
+  if (!lossless && quality === undefined && o.qstep === undefined && !o.ratios && !psnr) quality = 75;
   // (the core's rate control tightens it for PSNR targets and keeps it above the 32-bit path's floor)
-  const baseStep = quality !== undefined ? Math.pow(2, (75 - quality) / 8) * Math.pow(2, image.bitDepth - 8) : targetStep(image.bitDepth);
+  const baseStep = o.qstep !== undefined ? o.qstep * 2 ** image.bitDepth : quality !== undefined ? Math.pow(2, (75 - quality) / 8) * Math.pow(2, image.bitDepth - 8) : targetStep(image.bitDepth);
   return {
     format,
+    ht,
     lossless,
     levels,
     cbw,
