@@ -62,6 +62,7 @@ export type J2kErrorCode =
   | "SOURCE_READ_FAILED"
   | "SOURCE_CHANGED"
   | "SOURCE_RANGE_NOT_SATISFIABLE"
+  | "TARGET_WRITE_FAILED"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -113,6 +114,7 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   SOURCE_READ_FAILED: "io",
   SOURCE_CHANGED: "io",
   SOURCE_RANGE_NOT_SATISFIABLE: "io",
+  TARGET_WRITE_FAILED: "io",
   INTERNAL: "internal",
 };
 

@@ -26,6 +26,8 @@ Usage:
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
   j2kit serve DIR|s3://b/p [--port N]  IIIF Image API 3.0 server with a viewer page
+  j2kit migrate MANIFEST.csv|SRC_DIR --to DIR|s3://b/p
+                                      bulk JP2 -> JPEG: bounded memory, ledger, resume, shards
 
 Run 'j2kit <command> --help' for the options of a command.
 
@@ -69,6 +71,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { runDicomCommand } = await import("./dicom_command.js");
       return runDicomCommand(rest, io);
     }
+    case "migrate": {
+      const { runMigrateCommand } = await import("./migrate_command.js");
+      return runMigrateCommand(rest, io);
+    }
     case "serve": {
       const { runServeCommand } = await import("./serve_command.js");
       return runServeCommand(rest, io);
@@ -83,9 +89,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom or serve");
+      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom, serve or migrate");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom or serve`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom, serve or migrate`);
   }
 }
 
