@@ -121,7 +121,8 @@ export async function runMigrateCommand(argv: readonly string[], io: CliIo): Pro
   const s = outcome.summary;
   io.stdout(
     `converted ${outcome.converted}, skipped ${outcome.skipped} (done earlier)${outcome.recovered ? `, recovered ${outcome.recovered} (finished before an interruption)` : ""}, failed ${outcome.failedNow.length}\n` +
-      `files: ${s.files.done}/${s.files.total} done, ${s.files.failed} failed, ${s.files.pending} pending; groups: ${s.groups.complete}/${s.groups.total} complete\n`,
+      `files: ${s.files.done}/${s.files.total} done, ${s.files.failed} failed, ${s.files.pending} pending; groups: ${s.groups.complete}/${s.groups.total} complete\n` +
+      `peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (RSS of this process and its workers)\n`,
   );
   if (outcome.failedNow.length > 0) {
     io.stdout("failed:\n");

@@ -79,7 +79,7 @@ export interface ConvertResult {
 const DEFAULT_READ_CHUNK = 8 * 2 ** 20;
 
 /** The source's codestream read into WebAssembly memory in chunks (never whole in JavaScript memory). */
-function codestreamReader(image: RangeImage, chunk: number): CodestreamInput {
+export function codestreamReader(image: RangeImage, chunk: number): CodestreamInput {
   const { offset, length } = image.layout.codestream;
   return {
     length,

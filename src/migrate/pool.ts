@@ -44,7 +44,7 @@ export interface PoolMemory {
 
 export class MigratePool {
   private readonly slots: Slot[] = [];
-  private readonly queue: Array<{ msg: Omit<Extract<ToWorker, { type: "job" }>, "id">; resolve: (o: PoolOutcome) => void }> = [];
+  private readonly queue: Array<{ msg: Omit<Extract<ToWorker, { type: "job" }>, "id">; resolve: (o: PoolOutcome) => void; onStart?: () => void }> = [];
   private readonly waiting: Waiting[] = [];
   private reserved = 0;
   private peakReserved = 0;
@@ -71,10 +71,13 @@ export class MigratePool {
     return slot;
   }
 
-  /** Convert `source` to `target` in a worker. Never rejects: failures are outcomes. */
-  convert(source: string, target: string, options: Omit<ConvertOptions, "reserve" | "s3">, s3: MigrateS3Options): Promise<PoolOutcome> {
+  /**
+   * Convert `source` to `target` in a worker. Never rejects: failures are outcomes. `onStart` runs
+   * when a worker takes the job (the ledger's start record is written then).
+   */
+  convert(source: string, target: string, options: Omit<ConvertOptions, "reserve" | "s3">, s3: MigrateS3Options, onStart?: () => void): Promise<PoolOutcome> {
     return new Promise((resolve) => {
-      this.queue.push({ msg: { type: "job", source, target, options, s3 }, resolve });
+      this.queue.push({ msg: { type: "job", source, target, options, s3 }, resolve, ...(onStart ? { onStart } : {}) });
       this.pump();
     });
   }
@@ -102,6 +105,15 @@ export class MigratePool {
       const id = this.nextId++;
       slot.busy = true;
       slot.job = { id, resolve: next.resolve, granted: 0 };
+      try {
+        next.onStart?.();
+      } catch (e) {
+        // the ledger could not record the start: do not convert unrecorded
+        slot.busy = false;
+        slot.job = undefined;
+        next.resolve({ ok: false, code: (e as { code?: string }).code ?? "INTERNAL", message: (e as Error).message ?? String(e) });
+        continue;
+      }
       slot.worker.postMessage({ ...next.msg, id } satisfies ToWorker);
     }
   }

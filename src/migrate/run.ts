@@ -13,6 +13,7 @@ import { J2kError } from "../errors.js";
 import { Ledger, fileStates, TRANSIENT_CODES, summarize, type FileState, type LedgerRecord, type StatusSummary } from "./ledger.js";
 import { planDirectory, planManifest, shardOf, type Plan, type PlannedFile } from "./manifest.js";
 import { MigratePool, type PoolOutcome } from "./pool.js";
+import { removeLeftovers } from "./sinks.js";
 import { s3Head, s3Join, type MigrateS3Options } from "./s3.js";
 import type { JpegSubsampling } from "../jpeg/index.js";
 import { Progress } from "./progress.js";
@@ -214,6 +215,7 @@ export async function runMigration(o: MigrateOptions, io: MigrateIo): Promise<Mi
         return;
       }
     }
+    if (st?.open) await removeLeftovers(target, s3);
     const lastCode = st?.failed?.code ?? (st?.open ? "INTERRUPTED" : undefined);
     if (lastCode !== undefined && (!TRANSIENT_CODES.has(lastCode) || attempts > retries)) {
       // failed for good (the data, or attempts used up): counted, not tried again
@@ -224,9 +226,15 @@ export async function runMigration(o: MigrateOptions, io: MigrateIo): Promise<Mi
     for (;;) {
       if (stopping) return;
       attempts++;
-      ledger.append({ kind: "start", source: f.source, target, group: f.group, fingerprint: fp, attempt: attempts });
-      const t0 = performance.now();
-      const out: PoolOutcome = await pool.convert(f.source, target, { quality: o.quality ?? 92, subsampling: o.subsampling ?? "auto", ...(o.maxSize ? { maxSize: o.maxSize } : {}), ...(o.maxPixels ? { maxPixels: o.maxPixels } : {}) }, s3);
+      let t0 = performance.now();
+      const attempt = attempts;
+      const out: PoolOutcome = await pool.convert(
+        f.source, target, { quality: o.quality ?? 92, subsampling: o.subsampling ?? "auto", ...(o.maxSize ? { maxSize: o.maxSize } : {}), ...(o.maxPixels ? { maxPixels: o.maxPixels } : {}) }, s3,
+        () => {
+          ledger.append({ kind: "start", source: f.source, target, group: f.group, fingerprint: fp, attempt });
+          t0 = performance.now();
+        },
+      );
       const ms = Math.round(performance.now() - t0);
       if (out.ok) {
         const r = out.result;

@@ -5,12 +5,12 @@
  * aborts it, so no object appears at the target key.
  * @module
  */
-import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { J2kError } from "../errors.js";
-import { loadUpload, parseS3, s3Client, s3Error, type MigrateS3Options } from "./s3.js";
+import { loadS3, loadUpload, parseS3, s3Client, s3Error, type MigrateS3Options } from "./s3.js";
 
 /** A target being written. */
 export interface OutputSink {
@@ -191,4 +191,48 @@ export async function s3Sink(url: string, o: MigrateS3Options, contentType = "im
 /** A sink for `target`: s3:// URL or local path. */
 export function openSink(target: string, s3: MigrateS3Options): Promise<OutputSink> {
   return /^s3:\/\//i.test(target) ? s3Sink(target, s3) : fileSink(target);
+}
+
+/**
+ * After an interrupted attempt: remove what it left behind at `target` — temporary files of dead
+ * processes next to a local target, unfinished multipart uploads of an S3 key (they are invisible,
+ * but cost storage). Never throws.
+ */
+export async function removeLeftovers(target: string, s3: MigrateS3Options): Promise<number> {
+  let removed = 0;
+  try {
+    if (/^s3:\/\//i.test(target)) {
+      const { bucket, key } = parseS3(target);
+      const m = (await loadS3()) as unknown as Record<string, new (i: Record<string, unknown>) => unknown>;
+      const client = await s3Client(s3);
+      const list = await client.send(new m.ListMultipartUploadsCommand!({ Bucket: bucket, Prefix: key }));
+      for (const u of (list.Uploads as Array<{ Key?: string; UploadId?: string }> | undefined) ?? []) {
+        if (u.Key !== key || !u.UploadId) continue;
+        await client.send(new m.AbortMultipartUploadCommand!({ Bucket: bucket, Key: key, UploadId: u.UploadId }));
+        removed++;
+      }
+      return removed;
+    }
+    const dir = dirname(target);
+    const prefix = `.${basename(target)}.j2kit-`;
+    for (const name of await readdir(dir)) {
+      const m = name.startsWith(prefix) && /\.j2kit-(\d+)-[0-9a-f]+\.partial$/.exec(name);
+      if (!m || alive(Number(m[1]))) continue;
+      await unlink(join(dir, name)).catch(() => undefined);
+      removed++;
+    }
+  } catch {
+    /* nothing to clean, or no permission: the target is still written whole */
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
 }
