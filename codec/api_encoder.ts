@@ -54,7 +54,7 @@ export function encoderSet(field: i32, value: f64): void {
     case EncoderParam.levels: { cs.cod.levels = v; break; }
     case EncoderParam.xcb: { cs.cod.xcb = v; break; }
     case EncoderParam.ycb: { cs.cod.ycb = v; break; }
-    case EncoderParam.cblkStyle: { cs.cod.cblkStyle = v & 0x3f; break; }
+    case EncoderParam.cblkStyle: { cs.cod.cblkStyle = v & 0x7f; break; } // 0x40: HT (ISO/IEC 15444-15)
     case EncoderParam.reversible: { cs.cod.reversible = v != 0 ? 1 : 0; break; }
     case EncoderParam.mct: { cs.gcod.mct = v != 0 ? 1 : 0; break; }
     case EncoderParam.progression: { cs.gcod.progression = v; break; }

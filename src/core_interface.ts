@@ -531,7 +531,11 @@ export interface CoreExports {
    * always terminated. `info` receives numBps, the number of passes coded and the codeword bytes.
    */
   ebcotEncodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
-  /** Encode one code-block; same contract as ebcotEncodeBlock. */
+  /**
+   * Encode one code-block; same contract as ebcotEncodeBlock. With the HT bit (0x40) the HT block
+   * encoder runs (codec/t1/ht_encoder.ts: its output starts with a directory of HT sets and its pass
+   * records give each set's own byte count; T2 sends one set per block, see packet_encoder.ts).
+   */
   encodeCodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
   /** Append a progression order change (A.6.6). */
   encoderAddPoc(rs: number, cs0: number, lye: number, re: number, ce: number, order: number): void;

@@ -63,6 +63,8 @@ export type J2kErrorCode =
   | "SOURCE_CHANGED"
   | "SOURCE_RANGE_NOT_SATISFIABLE"
   | "TARGET_WRITE_FAILED"
+  | "JPIP_STREAM_INVALID"
+  | "JPIP_REQUEST_FAILED"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -115,6 +117,8 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   SOURCE_CHANGED: "io",
   SOURCE_RANGE_NOT_SATISFIABLE: "io",
   TARGET_WRITE_FAILED: "io",
+  JPIP_STREAM_INVALID: "io",
+  JPIP_REQUEST_FAILED: "io",
   INTERNAL: "internal",
 };
 

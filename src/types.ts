@@ -219,8 +219,23 @@ export interface Jp2Info {
 export interface EncodeOptions {
   /** Input `data` holds component planes one after another instead of interleaved samples. */
   planar?: boolean;
-  /** Output format; `"jp2"` wraps the codestream in a JP2 file. Default `"j2k"`. */
-  format?: "j2k" | "jp2";
+  /**
+   * Output format; `"jp2"` wraps the codestream in a JP2 file, `"jph"` in a JPH file (ISO/IEC
+   * 15444-15 Annex D, brand 'jph '; implies `ht: true`). Default `"j2k"`.
+   */
+  format?: "j2k" | "jp2" | "jph";
+  /**
+   * High-throughput block coder (HTJ2K, ISO/IEC 15444-15): every code-block is HT coded; the CAP
+   * marker and Rsiz bit 14 are written. Works with every other option; `codeBlockStyle` may only
+   * hold `"vcausal"`. Rate control (`ratios`, `psnr`) chooses per code-block the bit-plane of its HT
+   * cleanup pass and whether its SigProp / MagRef passes follow.
+   */
+  ht?: boolean;
+  /**
+   * Cheap lossy mode (as OpenJPH's `-qstep`): a fixed quantisation step relative to the sample range
+   * (base step = qstep · 2^bitDepth), no rate control. 0 < qstep <= 1.
+   */
+  qstep?: number;
   /**
    * Named preset: `"dicom"` = 6 levels (fewer for small images), 64x64, 1 tile, LRCP, no JP2 box;
    * `"iiif"` = RPCL, at least 6 levels (lowest resolution at most 256 across), 256x256 precincts,

@@ -4,7 +4,7 @@
 
 import { EncodeJob, jobTile, jobQuant } from "../encode_job";
 import { QuantStyle, MAX_BANDS } from "./params";
-import { writeSiz, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./write_headers";
+import { writeSiz, writeCap, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./write_headers";
 import { SOT_SOD_BYTES, tlmLength, writeTlm, tlmPatch, writeSot, sotPatchLength, writePlt } from "./write_tile_parts";
 import * as M from "./markers";
 import { Tile, tileComp, resolution } from "../structure/tile";
@@ -12,6 +12,7 @@ import { cblkIterTile, cblkIterNext } from "../structure/cblk_iter";
 import { BitWriter } from "../t2/bit_writer";
 import { runProgressions } from "../t2/progression";
 import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
+import { blockDataBound } from "../t2/packet_encoder";
 import { passesRate } from "../t1/pass_record";
 import { Writer, writerInit, wrU16, wrBytes, writerLength } from "../io/writer";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
@@ -24,7 +25,10 @@ function writeMainHeader(w: Writer, job: EncodeJob): void {
   let cs = job.cs;
   let C = cs.siz.Csiz;
   wrU16(w, M.SOC);
+  let ht = (cs.cod.cblkStyle & 0x40) != 0;
+  if (ht) cs.siz.Rsiz |= 0x4000; // ISO/IEC 15444-15 A.2: Rsiz bit 14, HT code-blocks present
   writeSiz(w, cs.siz);
+  if (ht) writeCap(w, htCcap15(job));
   writeCod(w, cs.gcod, cs.cod);
   let q0 = jobQuant(job, 0);
   writeQcd(w, q0);
@@ -34,6 +38,30 @@ function writeMainHeader(w: Writer, job: EncodeJob): void {
   }
   if (cs.poc.count > 0) writePoc(w, cs.poc, C);
   if (job.commentLen > 0) writeCom(w, job.comment, job.commentLen);
+}
+
+/**
+ * Ccap15 of an HT codestream (ISO/IEC 15444-15 A.3): bits 15-14 = 0 (every code-block is HT), bit 13
+ * more than one HT set per block (quality layers), bit 5 irreversible path, bits 4-0 MAGB for
+ * B_p = the largest Mb of any band (B_p <= 27: MAGB = max(B_p - 8, 0); up to 71: 19 + ceil((B_p - 27) / 4);
+ * else 31).
+ */
+function htCcap15(job: EncodeJob): i32 {
+  let cs = job.cs;
+  let bp = 0;
+  let nb = 3 * cs.cod.levels + 1;
+  for (let c = 0; c < cs.siz.Csiz; c++) {
+    let q = jobQuant(job, c);
+    for (let b = 0; b < nb; b++) {
+      let e = <i32>(load<u16>(q.steps + (<usize>min(b, q.count - 1) << 1)) >> 11);
+      bp = max(bp, q.guard + e - 1);
+    }
+  }
+  let magb = bp <= 27 ? max(bp - 8, 0) : bp <= 71 ? 19 + (bp - 27 + 3) / 4 : 31;
+  let v = magb;
+  if (job.layers > 1) v |= 0x2000;
+  if (cs.cod.reversible == 0) v |= 0x0020;
+  return v;
 }
 
 function sameQuant(a: QuantStyle, b: QuantStyle): bool {
@@ -82,7 +110,7 @@ function tileBound(job: EncodeJob, tile: Tile): usize {
   while (cblkIterNext(it)) {
     let cb = it.cb;
     total += L * 8 + 16 + <u64>cb.encNumPasses * 6;
-    total += <u64>passesRate(cb.encPasses, cb.encNumPasses);
+    total += blockDataBound(cb, it.tc.style.cblkStyle);
   }
   if (total > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>(total >> 20), 0);
   return <usize>total;

@@ -26,6 +26,14 @@ export function writeSiz(w: Writer, s: Siz): void {
   }
 }
 
+/** CAP (ISO/IEC 15444-15 A.3): Pcap with only bit 17 (Ccap15 follows), then Ccap15. */
+export function writeCap(w: Writer, ccap15: i32): void {
+  wrU16(w, M.CAP);
+  wrU16(w, 8);
+  wrU32(w, 0x00020000);
+  wrU16(w, <u32>ccap15);
+}
+
 function writeSPcod(w: Writer, s: CodingStyle): void {
   wrU8(w, <u32>s.levels);
   wrU8(w, <u32>(s.xcb - 2));

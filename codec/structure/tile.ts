@@ -61,6 +61,11 @@ export class CodeBlock {
   encLayerPasses: usize;
   /** Passes already sent in earlier packets. */
   encSentPasses: i32;
+  /**
+   * HT blocks: the HT set of the block's first contribution. T2 writes zero bit-planes + this
+   * (each skipped set raises the missing-MSB count) so that the set's cleanup is the first pass.
+   */
+  encHtBase: i32;
   /** Squared error of the block with no pass coded, in (quantisation step)² (rate control only). */
   encDist0: f64;
   /** Rate-distortion convex hull (codec/rate/hull.ts): points, pass counts (u8[]), slopes (f64[]), distortion decreases (f64[]). */

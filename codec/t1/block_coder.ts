@@ -8,6 +8,7 @@ import { CBLK_HT } from "./segments";
 import { ebcotDecodeBlock } from "./ebcot_decoder";
 import { htDecodeBlock } from "./ht_decoder";
 import { ebcotEncodeBlock } from "./ebcot_encoder";
+import { htEncodeBlock } from "./ht_encoder";
 
 /**
  * Decode one code-block; same contract as ebcotDecodeBlock. With the HT bit (0x40) the segments
@@ -27,7 +28,11 @@ export function decodeCodeBlock(
   ebcotDecodeBlock(data, segLens, segPasses, numSegs, w, h, orient, numBps, cblkStyle, out, outStride);
 }
 
-/** Encode one code-block; same contract as ebcotEncodeBlock. */
+/**
+ * Encode one code-block; same contract as ebcotEncodeBlock. With the HT bit (0x40) the HT block
+ * encoder runs (codec/t1/ht_encoder.ts: its output starts with a directory of HT sets and its pass
+ * records give each set's own byte count; T2 sends one set per block, see packet_encoder.ts).
+ */
 export function encodeCodeBlock(
   coef: usize, stride: i32, w: i32, h: i32,
   orient: i32, cblkStyle: i32, fracBits: i32,
@@ -36,7 +41,11 @@ export function encodeCodeBlock(
   wantDistortion: i32,
   info: usize,
 ): void {
-  if ((cblkStyle & CBLK_HT) != 0) fail(ERR_UNSUPPORTED_HTJ2K, -1, cblkStyle, 0);
+  if ((cblkStyle & CBLK_HT) != 0) {
+    if ((cblkStyle & 0x80) != 0) fail(ERR_UNSUPPORTED_HTJ2K, -1, cblkStyle, 0); // mixed mode: the encoder writes HT only
+    htEncodeBlock(coef, stride, w, h, cblkStyle, fracBits, out, outCap, passes, maxPassesCap, wantDistortion, info);
+    return;
+  }
   ebcotEncodeBlock(coef, stride, w, h, orient, cblkStyle, fracBits, out, outCap, passes, maxPassesCap, wantDistortion, info);
 }
 

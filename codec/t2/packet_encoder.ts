@@ -5,7 +5,7 @@ import { T2Context } from "./context";
 import { BitWriter, bitWrite, bitWriteN, bitWriterInit, bitWriterFlush } from "./bit_writer";
 import { tagTreeEncode, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
 import { TileComp, Resolution, Band, PrecinctBand, CodeBlock, band, precinctBand, codeBlock } from "../structure/tile";
-import { passesInSegment } from "../t1/segments";
+import { passesInSegment, CBLK_HT } from "../t1/segments";
 import { passRecord } from "../t1/pass_record";
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OVERFLOW, ERR_INTERNAL } from "../util/error_codes";
@@ -24,7 +24,7 @@ function layerPasses(cb: CodeBlock, l: i32): i32 {
 }
 
 /** Set up the tag trees of every precinct-band of a resolution before its packets are written. */
-export function prepareResolutionForT2(res: Resolution, numLayers: i32): void {
+export function prepareResolutionForT2(res: Resolution, numLayers: i32, ht: bool): void {
   let np = res.pw * res.ph;
   for (let b = 0; b < res.numBands; b++) {
     let bd = band(res, b);
@@ -43,9 +43,13 @@ export function prepareResolutionForT2(res: Resolution, numLayers: i32): void {
           }
         }
         tagTreeSetLeaf(pb.incl, i % pb.cw, i / pb.cw, first);
-        tagTreeSetLeaf(pb.imsb, i % pb.cw, i / pb.cw, cb.zbp);
+        // HT: the first contribution's set becomes set 0 (ISO/IEC 15444-15: every skipped HT set
+        // raises the missing-MSB count), so no placeholder passes are sent
+        cb.encHtBase = (ht && first < numLayers) ? (layerPasses(cb, first) - 1) / 3 : 0;
+        tagTreeSetLeaf(pb.imsb, i % pb.cw, i / pb.cw, cb.zbp + cb.encHtBase);
         cb.included = 0;
         cb.encSentPasses = 0;
+        cb.htMode = 0;
         cb.lblock = 3;
       }
       tagTreeFinish(pb.incl);
@@ -120,6 +124,12 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
           tagTreeEncode(pb.imsb, bw, ix, iy, 999);
           cb.included = 1;
         }
+        if ((style & CBLK_HT) != 0) {
+          let from = max(cb.encSentPasses, 3 * cb.encHtBase);
+          writeNumPasses(bw, layerPasses(cb, l) - from);
+          writeHtLengths(bw, cb, htContribution(cb, from, layerPasses(cb, l)));
+          continue;
+        }
         writeNumPasses(bw, newPasses);
         // Segment pieces of this contribution and the Lblock they need (B.10.7)
         let first = cb.encSentPasses;
@@ -167,6 +177,23 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
         let cb = codeBlock(pb, i);
         let lp = layerPasses(cb, l);
         if (lp <= cb.encSentPasses) continue;
+        if ((style & CBLK_HT) != 0) {
+          let ns = htContribution(cb, max(cb.encSentPasses, 3 * cb.encHtBase), lp);
+          for (let j = 0; j < ns; j++) {
+            let seg = HT_SEG + <usize>j * 12;
+            let len = <usize>load<i32>(seg, 4);
+            if (ctx.dry == 0) {
+              if (bw.pos + len > bw.end) fail(ERR_ENCODE_OVERFLOW);
+              memory.copy(bw.pos, cb.encData + <usize>load<u32>(seg, 8), len);
+              bw.pos += len;
+            } else {
+              bodyLen += len;
+            }
+          }
+          cb.encSentPasses = lp;
+          cb.htMode = 1;
+          continue;
+        }
         let from = passRate(cb, cb.encSentPasses - 1);
         let to = passRate(cb, lp - 1);
         if (to < from) fail(ERR_INTERNAL, -1, from, to);
@@ -222,4 +249,79 @@ export function segmentStart(style: i32, k: i32): i32 {
     s += n;
   }
   return 0;
+}
+
+// ---- HT code-blocks (ISO/IEC 15444-15 packet headers; mirror of readHtLengths in packet_decoder.ts)
+
+/** Segments of one HT contribution: (passes, length, byte offset in CodeBlock.encData) each. */
+const HT_SEG: usize = memory.data(12 * 256, 16);
+
+/**
+ * The codeword segments of an HT block's passes [a, b) (codec/t1/ht_encoder.ts: the block sends the
+ * HT set of pass b - 1, earlier sets are placeholder passes without data). Until the block has sent
+ * a cleanup segment with data, the contribution is one length for the placeholder passes and the
+ * cleanup, then one for the refinement passes that follow it. Afterwards every cleanup pass has
+ * its own length and the SigProp and MagRef passes of a set share one; sets other than the one
+ * being sent get length 0 (the decoder keeps the last set with a cleanup segment).
+ * Returns the number of segments written to HT_SEG.
+ */
+function htContribution(cb: CodeBlock, a: i32, b: i32): i32 {
+  let sF = (b - 1) / 3;
+  let jF = (b - 1) % 3;
+  let dirOff = load<u32>(cb.encData + (<usize>sF << 2));
+  if (dirOff == 0xffffffff) fail(ERR_INTERNAL, -1, 44, b);
+  let lcup = passRate(cb, 3 * sF);
+  let n = 0;
+  if (cb.htMode == 0) {
+    n = htSeg(n, 3 * sF + 1 - a, lcup, dirOff);
+    if (jF > 0) n = htSeg(n, jF, passRate(cb, b - 1) - lcup, dirOff + <u32>lcup);
+    return n;
+  }
+  let k = a;
+  while (k < b) {
+    let pos = k % 3;
+    let take = pos == 0 ? 1 : min(b - k, 3 - pos);
+    if (k / 3 == sF) {
+      let from = pos == 0 ? 0 : passRate(cb, k - 1);
+      n = htSeg(n, take, passRate(cb, k + take - 1) - from, dirOff + <u32>from);
+    } else {
+      n = htSeg(n, take, 0, 0);
+    }
+    k += take;
+  }
+  return n;
+}
+
+function htSeg(n: i32, passes: i32, len: i32, off: u32): i32 {
+  if (n >= 256) fail(ERR_INTERNAL, -1, 45, n);
+  let seg = HT_SEG + <usize>n * 12;
+  store<i32>(seg, passes);
+  store<i32>(seg, len, 4);
+  store<u32>(seg, off, 8);
+  return n + 1;
+}
+
+/** Lblock increments and the lengths of the segments in HT_SEG (B.10.7 with the Part 15 grouping). */
+function writeHtLengths(bw: BitWriter, cb: CodeBlock, ns: i32): void {
+  let need = cb.lblock;
+  for (let j = 0; j < ns; j++) {
+    let seg = HT_SEG + <usize>j * 12;
+    let bits = bitsFor(load<i32>(seg, 4)) - floorLog2(<u32>load<i32>(seg));
+    if (bits > need) need = bits;
+  }
+  for (let j = cb.lblock; j < need; j++) bitWrite(bw, 1);
+  bitWrite(bw, 0);
+  cb.lblock = need;
+  for (let j = 0; j < ns; j++) {
+    let seg = HT_SEG + <usize>j * 12;
+    bitWriteN(bw, <u32>load<i32>(seg, 4), cb.lblock + floorLog2(<u32>load<i32>(seg)));
+  }
+}
+
+/** Upper bound of the codeword bytes T2 may send for a block (HT: every coded set). */
+export function blockDataBound(cb: CodeBlock, style: i32): u64 {
+  if ((style & CBLK_HT) == 0) return <u64>passRate(cb, cb.encNumPasses - 1);
+  let t: u64 = 0;
+  for (let k = 0; k < cb.encNumPasses; k++) t += <u64>passRate(cb, k);
+  return t;
 }

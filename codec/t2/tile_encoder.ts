@@ -16,7 +16,7 @@ export function t2TileReset(tile: Tile, layers: i32): i32 {
     for (let r = 0; r < tc.numRes; r++) {
       let res = resolution(tc, r);
       memory.fill(res.layersDone, 0, <usize>(res.pw * res.ph) * 4);
-      prepareResolutionForT2(res, layers);
+      prepareResolutionForT2(res, layers, (tc.style.cblkStyle & 0x40) != 0);
       packets += res.pw * res.ph;
     }
   }

@@ -28,6 +28,8 @@ Usage:
   j2kit serve DIR|s3://b/p [--port N]  IIIF Image API 3.0 server with a viewer page
   j2kit migrate MANIFEST.csv|SRC_DIR --to DIR|s3://b/p
                                       bulk JP2 -> JPEG: bounded memory, ledger, resume, shards
+  j2kit jpip serve DIR [--port 8090]   JPIP server (ISO/IEC 15444-9) with a demo viewer
+  j2kit jpip get URL out.ppm --fsiz W,H [--roff X,Y --rsiz W,H] [--layers N]
 
 Run 'j2kit <command> --help' for the options of a command.
 
@@ -79,6 +81,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { runServeCommand } = await import("./serve_command.js");
       return runServeCommand(rest, io);
     }
+    case "jpip": {
+      const { runJpipCommand } = await import("./jpip_command.js");
+      return runJpipCommand(rest, io);
+    }
     case "help":
     case "--help":
     case "-h":
@@ -89,9 +95,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom, serve or migrate");
+      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom, serve, jpip or migrate");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom, serve or migrate`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom, serve, jpip or migrate`);
   }
 }
 

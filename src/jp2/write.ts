@@ -5,7 +5,7 @@
  */
 
 import { J2kError } from "../errors.js";
-import { BRAND_JP2, JP2_SIGNATURE, boxCode, u16, u32 } from "./boxes.js";
+import { BRAND_JP2, BRAND_JPH, JP2_SIGNATURE, boxCode, u16, u32 } from "./boxes.js";
 import { iccColorChannels, validateIcc } from "./icc.js";
 
 /** Enumerated colour spaces a JP2 writer may use (Table I.10). */
@@ -40,6 +40,11 @@ export interface Jp2WriteOptions {
    * declares the colour channels 1..n-1 and the alpha.
    */
   alpha?: boolean;
+  /**
+   * File brand: `"jp2"` (default) or `"jph"`, the JPH file format of ISO/IEC 15444-15 Annex D for
+   * HTJ2K codestreams (same boxes, brand and compatibility list 'jph ').
+   */
+  brand?: "jp2" | "jph";
 }
 
 function invalid(message: string): J2kError {
@@ -246,7 +251,9 @@ export function writeJp2(codestream: Uint8Array, options: Jp2WriteOptions): Uint
     headerBoxes.push(box("res ", ...inner));
   }
 
-  const ftyp = box("ftyp", fields([[BRAND_JP2, 4], [0, 4], [BRAND_JP2, 4]]));
+  const brand = options.brand === "jph" ? BRAND_JPH : BRAND_JP2;
+  if (options.brand !== undefined && options.brand !== "jp2" && options.brand !== "jph") throw invalid(`brand must be "jp2" or "jph", got ${String(options.brand)}`);
+  const ftyp = box("ftyp", fields([[brand, 4], [0, 4], [brand, 4]]));
   // The codestream is copied once, straight into the output.
   return concat([JP2_SIGNATURE, ftyp, box("jp2h", ...headerBoxes), boxHeader("jp2c", codestream.length), codestream]);
 }

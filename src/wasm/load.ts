@@ -145,6 +145,24 @@ export function initModule(): WebAssembly.Module | null {
   return userModule;
 }
 
+/**
+ * The compiled core (compiled now, asynchronously, if it is not yet) and its build, for the worker
+ * pool: workers receive this `WebAssembly.Module` and only instantiate it, so the module is compiled
+ * once per process instead of once per worker.
+ */
+export async function sharedModule(): Promise<{ module: WebAssembly.Module; flavor: CoreFlavor | null }> {
+  await init();
+  return { module: module!, flavor };
+}
+
+/** In a worker: use the module compiled by the main thread ({@link sharedModule}) and instantiate it now. */
+export function adoptModule(m: WebAssembly.Module, f: CoreFlavor | null): void {
+  module = m;
+  flavor = f;
+  instance = null;
+  core();
+}
+
 /** Call `f` after every successful init()/initSync(). */
 export function onInit(f: () => void): void {
   initListeners.push(f);

@@ -13,7 +13,7 @@ import { J2kError } from "../errors.js";
  */
 const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
-import { initModule, onInit } from "../wasm/load.js";
+import { initModule, onInit, sharedModule, type CoreFlavor } from "../wasm/load.js";
 
 interface AnyWorker {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -45,17 +45,39 @@ const inFlight = new Map<number, { slot: Slot; job: Pending }>();
 let nextId = 1;
 let jobsDone = 0;
 let broken = false;
-let creating: Promise<boolean> | null = null;
+/** Workers being started, and the promise that settles when the first of a start-up is ready. */
+let starting = 0;
+let firstReady: Promise<boolean> | null = null;
+let allStarted: Promise<unknown> | null = null;
+/** Bumped by terminateWorkers(): a worker that finishes starting after that is stopped. */
+let generation = 0;
+let cachedCount: number | undefined;
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return !!p?.versions?.node;
 }
 
-function defaultCount(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const n = nav?.hardwareConcurrency ?? 2;
-  return Math.max(1, Math.min(8, n));
+const NODE_OS = ["node", "os"].join(":");
+
+/** Cores of this machine (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
+export async function coreCount(): Promise<number> {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
+  if (isNode()) {
+    try {
+      const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_OS)) as { availableParallelism?: () => number; cpus: () => unknown[] };
+      return Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
+    } catch {
+      /* fall through */
+    }
+  }
+  return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
+}
+
+/** Default pool size: one worker per core, at most 8. */
+async function defaultCount(): Promise<number> {
+  cachedCount ??= Math.min(8, await coreCount());
+  return cachedCount;
 }
 
 // workers started before init(module) must switch to that module too
@@ -92,11 +114,14 @@ export function terminateWorkers(): void {
   inFlight.clear();
   queue = [];
   slots = [];
-  creating = null;
+  starting = 0;
+  firstReady = null;
+  allStarted = null;
+  generation++;
 }
 
 /** Start one worker and wait for its "ready" message (a worker that cannot start rejects). */
-async function createWorker(): Promise<AnyWorker> {
+async function createWorker(shared: Promise<{ module: WebAssembly.Module; flavor: CoreFlavor | null } | null>): Promise<AnyWorker> {
   const url = new URL("./worker_entry.js", import.meta.url);
   let worker: AnyWorker;
   const ready = new Promise<void>((resolve, reject) => {
@@ -141,9 +166,14 @@ async function createWorker(): Promise<AnyWorker> {
   });
   try {
     await Promise.race([ready, timeout]);
-    // a module given to init() (custom build, strict CSP) is used by the workers too
+    // a module given to init() (custom build, strict CSP) is used by the workers too; otherwise the
+    // module compiled once on this thread is shared, so the worker only instantiates it
     const module = initModule();
     if (module) worker!.postMessage({ init: module });
+    else {
+      const s = await shared;
+      if (s) worker!.postMessage({ shared: s.module, flavor: s.flavor });
+    }
     worker!.unref?.();
   } catch (e) {
     if (worker!) void worker.terminate();
@@ -154,25 +184,59 @@ async function createWorker(): Promise<AnyWorker> {
   return worker!;
 }
 
+/**
+ * Start the missing workers, all at once; resolves true as soon as one is ready (jobs go to each
+ * worker as it becomes ready), false when none can start here.
+ */
 async function ensureWorkers(): Promise<boolean> {
   if (broken) return false;
-  const n = wanted ?? defaultCount();
+  const n = wanted ?? (await defaultCount());
   if (n === 0) return false;
-  if (slots.length >= n) return true;
-  if (!creating) {
-    creating = (async () => {
-      try {
-        while (slots.length < n) slots.push({ worker: await createWorker(), busy: false });
-        return true;
-      } catch {
-        broken = true; // no workers here: run on the calling thread from now on
-        return false;
-      } finally {
-        creating = null;
-      }
-    })();
+  const missing = n - slots.length - starting;
+  if (missing <= 0) return slots.length > 0 || (firstReady ?? Promise.resolve(false));
+  const gen = generation;
+  // compile the core once, on this thread, while the workers load their modules
+  const shared = sharedModule().catch(() => null);
+  let failed = 0;
+  let settle!: (ok: boolean) => void;
+  const first = new Promise<boolean>((resolve) => (settle = resolve));
+  firstReady = first;
+  starting += missing;
+  const started: Promise<unknown>[] = [];
+  for (let i = 0; i < missing; i++) {
+    const p = createWorker(shared);
+    started.push(p);
+    p.then(
+      (worker) => {
+        if (gen !== generation) return void worker.terminate();
+        starting--;
+        slots.push({ worker, busy: false });
+        settle(true);
+        pump();
+      },
+      () => {
+        if (gen !== generation) return;
+        starting--;
+        if (++failed === missing && slots.length === 0) {
+          broken = true; // no workers here: run on the calling thread from now on
+          settle(false);
+        }
+      },
+    );
   }
-  return creating;
+  allStarted = Promise.allSettled(started);
+  return first;
+}
+
+/**
+ * Start the asynchronous API's workers now (for example when an application starts), so that the
+ * first `decodeAsync` / `encodeAsync` calls do not wait for workers to start and the core to compile.
+ * Resolves with the number of workers ready to take jobs (0 where workers are unavailable).
+ */
+export async function startWorkers(): Promise<number> {
+  if (!(await ensureWorkers())) return 0;
+  await allStarted; // every worker of this start-up is ready (or failed)
+  return slots.length;
 }
 
 function pump(): void {

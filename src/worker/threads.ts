@@ -13,28 +13,14 @@
  */
 import type { DecodeOptions, DecodedImage, HeaderInfo, SampleArray } from "../types.js";
 import { J2kError } from "../errors.js";
-import { jobsPending, runInWorker } from "./pool.js";
+import { coreCount, jobsPending, runInWorker } from "./pool.js";
 
 /** Images with at least this many pixels are decoded on several threads when `threads` is not given. */
 export const THREADED_MIN_PIXELS = 2_000_000;
 /** A band is never shorter than this many rows (shorter bands cost more overlap than they save). */
 export const MIN_BAND_ROWS = 256;
 
-const NODE_OS = ["node", "os"].join(":");
-
-/** Cores of this machine (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
-export async function coreCount(): Promise<number> {
-  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { versions?: { node?: string } } };
-  if (g.process?.versions?.node) {
-    try {
-      const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_OS)) as { availableParallelism?: () => number; cpus: () => unknown[] };
-      return Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
-    } catch {
-      /* fall through */
-    }
-  }
-  return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
-}
+export { coreCount };
 
 /** Validated `threads` option: undefined (automatic) or an integer 1..64. */
 export function checkThreads(threads: unknown): number | undefined {

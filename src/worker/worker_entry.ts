@@ -6,7 +6,7 @@
 import { decode } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
 import { J2kError } from "../errors.js";
-import { initSync } from "../wasm/load.js";
+import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
 
 /**
  * Node's worker_threads, named at run time so that browser bundlers never try to resolve it; it is
@@ -19,6 +19,11 @@ interface Port {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   on?(event: "message", listener: (data: unknown) => void): void;
   addEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
+}
+
+/** `{ shared: WebAssembly.Module, flavor }` from the pool: the core compiled once on the main thread. */
+function isShared(data: unknown): data is { shared: WebAssembly.Module; flavor: CoreFlavor | null } {
+  return typeof data === "object" && data !== null && "shared" in data;
 }
 
 /** `{ init: WebAssembly.Module }` from the pool: the module the main thread was initialised with. */
@@ -55,6 +60,7 @@ async function start(): Promise<void> {
     if (!wt.parentPort) return;
     port = wt.parentPort;
     port.on!("message", (data) => {
+      if (isShared(data)) return adoptModule(data.shared, data.flavor);
       if (isInit(data)) return initSync(data.init);
       const { msg, transfer } = answer(data as WorkerRequest);
       port.postMessage(msg, transfer);
@@ -63,6 +69,7 @@ async function start(): Promise<void> {
   } else {
     port = g;
     port.addEventListener!("message", (event) => {
+      if (isShared(event.data)) return adoptModule(event.data.shared, event.data.flavor);
       if (isInit(event.data)) return initSync(event.data.init);
       const { msg, transfer } = answer(event.data as WorkerRequest);
       port.postMessage(msg, transfer);

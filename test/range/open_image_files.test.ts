@@ -109,3 +109,26 @@ test("PLT written for the whole tile into its first tile-part (ERDAS) is used, n
   expect(img.warnings).toEqual([]);
   await img.close();
 });
+
+describe("a user RangeReader", () => {
+  const file = new Uint8Array(readFileSync(testdataPath("conformance/kakadu_j2c/a3_mono.j2c")));
+  const o = { region: { x: 100, y: 40, width: 80, height: 60 } };
+  test("with size: same image as decode(), reads counted", async () => {
+    const calls: Array<[number, number]> = [];
+    const img = await openImage({ size: file.length, read: async (off, len) => (calls.push([off, len]), file.slice(off, off + len)) }, { worker: false });
+    sameImage(await img.decode(o), decode(file, o), "RangeReader");
+    expect(img.stats().requests).toBe(calls.length);
+    expect(calls.every(([off, len]) => off >= 0 && len > 0 && off + len <= file.length)).toBe(true);
+  });
+  test("without size: a file smaller than the first read tells its size; a larger one is an error", async () => {
+    const img = await openImage({ read: async (off, len) => file.slice(off, off + len) }, { worker: false, initialRead: 65536 });
+    sameImage(await img.decode(o), decode(file, o), "RangeReader without size");
+    await expect(openImage({ read: async (off, len) => file.slice(off, off + len) }, { initialRead: 1024 })).rejects.toMatchObject({ name: "J2kError", code: "INVALID_ARGUMENT" });
+  });
+  test("a reader that returns short or throws: SOURCE_READ_FAILED", async () => {
+    const short = await openImage({ size: file.length, read: async (off, len) => file.slice(off, off + Math.max(1, len - 1)) }).catch((e: unknown) => e);
+    expect(short).toMatchObject({ name: "J2kError", code: "SOURCE_READ_FAILED" });
+    const img = await openImage({ size: file.length, read: async (off, len) => { if (off > 20000) throw new Error("disk on fire"); return file.slice(off, off + len); } }, { worker: false, initialRead: 1024 });
+    await expect(img.decode({})).rejects.toMatchObject({ name: "J2kError", code: "SOURCE_READ_FAILED", message: expect.stringMatching(/disk on fire/) });
+  });
+});

@@ -388,7 +388,7 @@ describe("hostile input", () => {
 });
 
 describe("block coder dispatch", () => {
-  it("routes Part 1 blocks to EBCOT and HT blocks to the HT decoder (HT encoding: unsupported)", () => {
+  it("routes Part 1 blocks to EBCOT and HT blocks to the HT coder (mixed-mode encoding: unsupported)", () => {
     const b = makeBlock(16, 16, "dense", 8, 8);
     const out = callCore((core) => {
       const c = t1(core);
@@ -407,11 +407,28 @@ describe("block coder dispatch", () => {
     expect(() => callCore((core) => decodeWith(t1(core), new Uint8Array(4), [4], [1], 4, 4, 0, 3, 0x40, 4, true))).toThrow(
       expect.objectContaining({ code: "CODEBLOCK_CORRUPT" }),
     );
+    // HT encoding: the block's one HT set (cleanup at bit-plane 0) decodes back exactly
+    const ht = callCore((core) => {
+      const c = t1(core);
+      const cp = c.alloc(4 * 256), cap = 65536, op = c.alloc(cap), pp = c.alloc(16 * 96), ip = c.alloc(12);
+      new Int32Array(c.memory.buffer, cp, 256).set(b.coef);
+      c.encodeCodeBlock(cp, 16, 16, 16, 0, 0x40, 0, op, cap, pp, 96, 0, ip);
+      const [numBps = 0] = new Int32Array(c.memory.buffer, ip, 3);
+      const s = numBps - 1;
+      const off = new Uint32Array(c.memory.buffer, op, numBps)[s]!;
+      const lcup = new Uint32Array(c.memory.buffer, pp + 16 * 3 * s + 8, 1)[0]!; // PassRecord.rate of pass 3s
+      const lp = c.alloc(4), np = c.alloc(4), dst = c.alloc(4 * 256);
+      new Uint32Array(c.memory.buffer, lp, 1)[0] = lcup;
+      new Uint32Array(c.memory.buffer, np, 1)[0] = 1;
+      c.decodeCodeBlock(op + off, lp, np, 1, 16, 16, 0, 1, 0x40, dst, 16);
+      return new Int32Array(c.memory.buffer, dst, 256).slice();
+    });
+    expect(firstMismatch(b.coef, ht)).toBe(-1);
     expect(() =>
       callCore((core) => {
         const c = t1(core);
         const p = c.alloc(1024);
-        c.encodeCodeBlock(p, 4, 4, 4, 0, 0x40, 0, p, 1024, p, 1, 0, p);
+        c.encodeCodeBlock(p, 4, 4, 4, 0, 0xc0, 0, p, 1024, p, 1, 0, p);
       }),
     ).toThrow(expect.objectContaining({ code: "UNSUPPORTED_HTJ2K" }));
   });
