@@ -263,7 +263,7 @@ export class JpipClient {
     const decodeEvery = this.options.decodeEveryBytes ?? 65536;
     const every = this.options.decodeEveryMs ?? 250;
     const res = await this.send(this.fields(window, this.cid ? { wait: "no" } : {}));
-    let lastVersion = -1, lastBytes = 0, lastTime = Date.now();
+    let lastVersion = -1, lastBytes = 0, lastTime = Date.now(), lastDecodeMs = 0;
     const pending: JpipView[] = [];
     const decodeNow = async (bytes: number, final: boolean, extra: Partial<JpipView>): Promise<JpipView | undefined> => {
       if (rw.empty) return undefined;
@@ -274,7 +274,10 @@ export class JpipClient {
       lastBytes = bytes;
       lastTime = Date.now();
       const opts: DecodeOptions = { ...this.options.decodeOptions, reduce: rw.reduce, region: rw.region, ...(rw.layers ? { layers: rw.layers } : {}), ...(rw.comps ? { components: rw.comps } : {}), ...(rebuilt.partial ? { allowPartial: true } : {}) };
+      const t0 = Date.now();
       const image = await (this.options.decoder ?? decode)(rebuilt.file, opts);
+      lastDecodeMs = Date.now() - t0;
+      lastTime = Date.now();
       return { image, window: rw, bytes, final, complete: false, packets: rebuilt.packets, emptyPackets: rebuilt.emptyPackets, ...extra };
     };
     let wake: (() => void) | undefined;
@@ -283,7 +286,10 @@ export class JpipClient {
     const reading = this.consume(res, async (bytes) => {
       if (gen !== this.generation) return; // superseded: keep reading (the server ends it), stop decoding
       if (this.cache.version === lastVersion) return;
-      if (bytes - lastBytes < decodeEvery && Date.now() - lastTime < every) return;
+      const since = Date.now() - lastTime;
+      if (bytes - lastBytes < decodeEvery && since < every) return;
+      // never spend more than about half the time decoding: wait as long as the last decode took
+      if (since < lastDecodeMs) return;
       const v = await decodeNow(bytes, false, {});
       if (v) {
         pending.push(v);

@@ -394,6 +394,11 @@ export function createJpipHandler(options: JpipHandlerOptions): JpipHandler {
       return true;
     }
     const mine = url.pathname === prefix;
+    if (url.pathname === "/favicon.ico" && options.viewer !== false) {
+      res.statusCode = 204;
+      res.end();
+      return true;
+    }
     const isViewer = options.viewer !== false && (url.pathname === "/" || url.pathname === "/index.html" || /^\/(demo|dist|wasm)\//.test(url.pathname));
     if (!mine && !isViewer) {
       if (next) {

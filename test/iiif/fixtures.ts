@@ -13,7 +13,7 @@ import { encode } from "../../src/encode.js";
 import { readPng, writePng } from "../../src/io/png.js";
 import { createIiifHandler, type IiifHandler, type IiifHandlerOptions } from "../../src/iiif/handler.js";
 import type { EncodeOptions, J2kImage } from "../../src/types.js";
-import { has } from "../helpers/tools.js";
+import { has, toolPath } from "../helpers/tools.js";
 import { psnrFromMse } from "../helpers/psnr.mjs";
 
 /** Squares per side and their size in pixels. */
@@ -136,9 +136,12 @@ export async function startIiifServer(options: IiifHandlerOptions): Promise<Test
 /** Native tool detection is shared by the whole suite (J2KIT_REQUIRE_TOOLS=1 makes a missing tool fail). */
 export { has };
 
-/** ImageMagick's command (`magick` for 7, `convert` for 6). */
+/**
+ * ImageMagick's command: `magick` for version 7, else `convert` (version 6, what Debian 12 ships). Only the
+ * fallback goes through `has()`, so J2KIT_REQUIRE_TOOLS=1 fails when neither is installed, not when 7 is missing.
+ */
 export function imageMagick(): string | null {
-  if (has("magick")) return "magick";
+  if (toolPath("magick") !== undefined) return "magick";
   if (has("convert")) return "convert";
   return null;
 }

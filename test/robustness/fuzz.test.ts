@@ -7,7 +7,8 @@
  * 1/16 of real files.
  *
  * Reproduce: the PRNG seed is printed; run with J2K_FUZZ_SEED=<seed> (and J2K_FUZZ_CASES=<n> for
- * the number of mutations per seed file; default keeps the file under ~2 minutes on 2 cores).
+ * the number of mutations per seed file; default 500, a quick in-process pass — the structure-aware,
+ * process-isolated fuzzer is scripts/fuzz.mjs, run in CI by replay.test.ts and for hours by hand).
  * Every failure message names the seed, the case number and the mutation.
  */
 import { afterAll, describe, expect, test } from "vitest";
