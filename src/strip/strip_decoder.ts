@@ -17,7 +17,7 @@
  */
 import { J2kError } from "../errors.js";
 import type { ColorSpaceInfo, ComponentInfo, DecodeOptions, Limits, SampleArray } from "../types.js";
-import { plan, outputType, DEFAULT_LIMITS, type Plan } from "../decode.js";
+import { plan, outputType, DEFAULT_LIMITS, type Plan } from "../decode_plan.js";
 import { StripField } from "../core_interface.js";
 import { sampleArrayFor, bytesPerSampleFor } from "../samples.js";
 import { toColorSpaceInfo } from "../jp2/read.js";
