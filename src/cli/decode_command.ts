@@ -2,7 +2,7 @@
  * `j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]`.
  * @module
  */
-import { decode } from "../decode.js";
+import { decode, DEFAULT_LIMITS } from "../decode.js";
 import { J2kError } from "../errors.js";
 import type { DecodeOptions, HeaderInfo } from "../types.js";
 import { readHeader } from "../header.js";
@@ -128,7 +128,7 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
     try {
       r = await decodeToFile(input, output, streamKind, options, { quality: jpegOptions.quality, ...(jpegOptions.subsampling ? { subsampling: jpegOptions.subsampling } : {}) }, o.string("s3-endpoint"));
     } catch (e) {
-      throw cliAdvice(e);
+      throw cliAdvice(e, options.limits?.maxPixels ?? DEFAULT_LIMITS.maxPixels);
     }
     for (const w of r.warnings) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
     if (o.flag("verbose")) {
@@ -153,7 +153,7 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
   try {
     image = remote ? await remote.decode(options) : decode(bytes!, options);
   } catch (e) {
-    throw cliAdvice(e);
+    throw cliAdvice(e, options.limits?.maxPixels ?? DEFAULT_LIMITS.maxPixels);
   } finally {
     await remote?.close();
   }
@@ -199,11 +199,11 @@ function premultipliedAlpha(h: HeaderInfo): boolean {
 }
 
 /** The library's advice names API options; on the command line they are flags. */
-function cliAdvice(e: unknown): unknown {
+function cliAdvice(e: unknown, maxPixels: number): unknown {
   if (!(e instanceof J2kError)) return e;
   let m = e.message;
   if (m.includes("allowPartial")) m = m.replace(/pass allowPartial: true|allowPartial: true|allowPartial/, "use --allow-partial");
-  m = m.replace(/limits\.maxPixels \(([^)]*)\); raise the limit if the file is trusted/, "--max-pixels ($1); raise it with --max-pixels N if the file is trusted");
+  m = m.replace(/limits\.maxPixels \(([^)]*)\); raise the limit if the file is trusted/, (_, mp: string) => `--max-pixels ${maxPixels} (${mp} megapixels); if the file is trusted, raise it with --max-pixels N, N at least the image's width x height`);
   m = m.replace(/limits\.maxPixels/g, "--max-pixels").replace(/\(limits\.maxMemory; CLI --max-memory\)/g, "(--max-memory MiB)").replace(/limits\.maxMemory/g, "--max-memory");
   return m === e.message ? e : new J2kError(e.code, m.replace(/ \(at byte \d+\)$/, ""), { cause: e, ...(e.offset !== undefined ? { offset: e.offset } : {}) });
 }
