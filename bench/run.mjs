@@ -19,6 +19,10 @@
  *   range     byte-range reading (bench/range.mjs, own process; only with --only range): tiles/s, bytes
  *             and requests per 256×256 tile at every zoom of a 16k×16k JP2, local and over HTTP, time to
  *             first tile, peak RSS.
+ *   jpip      JPIP (bench/jpip.mjs, own processes; only with --only jpip): a zoom-in sequence over a
+ *             16k×16k JP2 on one JPIP channel — bytes, time to the first usable image and to the final
+ *             one, server CPU per request — against fetching and decoding the whole file and against
+ *             openImage byte ranges; over loopback and at 100 Mbit/s.
  *   ht        HTJ2K (Part 15) lossless decode: the codestream ojph_compress writes for each image
  *             (`-num_decomps L -block_size {64,64} -prog_order LRCP -reversible true`, as PEERS.md)
  *             decoded by j2kit and by OpenJPH-WASM (@cornerstonejs/codec-openjph), next to j2kit's
@@ -80,9 +84,9 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range"];
-// "range" makes a 16k×16k test file the first time (minutes): only when asked for (--only range)
-const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range").join(",")).split(",").map((s) => s.trim());
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip"];
+// "range" and "jpip" make a 16k×16k test file the first time (minutes): only when asked for (--only range / jpip)
+const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip").join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
@@ -592,6 +596,12 @@ if (only.includes("range")) {
   // byte-range section: its own script and process (bench/range.mjs)
   const { spawnSync } = await import("node:child_process");
   spawnSync(process.execPath, [join(here, "range.mjs"), ...(quick ? ["--levels", "6,3,0"] : [])], { stdio: "inherit" });
+}
+
+if (only.includes("jpip")) {
+  // JPIP section: its own script and processes (bench/jpip.mjs), over loopback and a 100 Mbit/s link
+  const { spawnSync } = await import("node:child_process");
+  for (const link of [[], ["--mbit", "100"]]) spawnSync(process.execPath, [join(here, "jpip.mjs"), ...link], { stdio: "inherit" });
 }
 
 if (only.includes("jpeg")) {

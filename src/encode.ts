@@ -3,6 +3,7 @@
  * @module
  */
 import { J2kError } from "./errors.js";
+import { psnrFromMse } from "./metrics.js";
 import type { EncodeOptions, J2kImage } from "./types.js";
 import { callCore } from "./wasm/load.js";
 import { EncoderInfo, EncoderParam as F, EncoderTileField, LayerInfo, LayerStatus, PlaneField, type CoreExports } from "./core_interface.js";
@@ -120,7 +121,7 @@ export function encodeDetailed(image: J2kImage, options: EncodeOptions = {}): En
 
 /** PSNR in dB of a squared error summed over `samples` samples (Infinity for 0). */
 function psnrOf(squaredError: number, samples: number, peak: number): number {
-  return squaredError <= 0 ? Infinity : 10 * Math.log10((peak * peak * samples) / squaredError);
+  return psnrFromMse(Math.max(0, squaredError) / samples, peak);
 }
 
 /** Every adjustment the encoder made to what was asked, in words (EncodeResult.warnings). */
@@ -257,7 +258,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       signed: Array.from({ length: C }, () => image.signed),
       colorSpace: options.colorSpace ?? (C >= 3 ? "sRGB" : "greyscale"),
       ...(options.icc ? { icc: options.icc } : {}),
-      ...(options.alpha ? { alpha: true } : {}),
+      ...(options.alpha ? { alpha: options.alpha } : {}),
     });
     const extra = file.length - codestream.length;
     return { result: { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, allPasses }, ...info };

@@ -6,7 +6,7 @@ import type { HeaderInfo } from "./types.js";
 import { callCore, copyIn } from "./wasm/load.js";
 import { readCoreHeader, cblkFlags, blockCoderOf, htCapabilitiesOf, PROGRESSIONS, type DecoderExports } from "./core_header.js";
 import { CodField, MarkerField, TilePartField } from "./core_interface.js";
-import { asBytes, locateCodestream } from "./decode.js";
+import { asBytes, locateCodestream } from "./decode_plan.js";
 import { toJp2Info } from "./jp2/read.js";
 
 /** Marker segments and tile-parts of a codestream, for tools such as `j2kit info`. */

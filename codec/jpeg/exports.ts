@@ -5,6 +5,8 @@
 //   jpegEncode over the rows (repeat each call while jpegBufferPending) → EOI after the last row.
 
 import { fail } from "../util/fail";
+import { CHECK_JPEG_BUFFER, CHECK_JPEG_CALL_ORDER, CHECK_JPEG_COMPONENTS, CHECK_JPEG_QUALITY, CHECK_JPEG_RESTART, CHECK_JPEG_SAMPLING, CHECK_JPEG_SIZE } from "../api_fields";
+import { ceilDiv } from "../util/math";
 import { ERR_ENCODE_OPTIONS } from "../util/error_codes";
 import {
   JpegCtx, CTX_BYTES, CF_H, CF_V, CF_WB, CF_HB, CF_DSH, CF_DC, CF_TBL, CTX_FREQ, compSet,
@@ -19,11 +21,6 @@ import { huffLoad, huffDerive, huffOptimal } from "./huffman";
 import { writeHeaders } from "./markers";
 import { codeRows, mcuBytesMax } from "./mcu_rows";
 
-// @ts-ignore: decorator
-@inline
-function cdiv(a: i32, b: i32): i32 {
-  return (a + b - 1) / b;
-}
 
 /** Bytes of the state blob. */
 export function jpegContextBytes(): i32 {
@@ -36,11 +33,11 @@ export function jpegContextBytes(): i32 {
  * is 1x1, so 2x2 = 4:2:0), restart interval in MCUs (0..65535). Standard Annex K Huffman tables.
  */
 export function jpegInit(ctx: usize, width: i32, height: i32, comps: i32, quality: i32, hY: i32, vY: i32, restartInterval: i32): void {
-  if (width < 1 || width > 65535 || height < 1 || height > 65535) fail(ERR_ENCODE_OPTIONS, -1, 80, width < 1 || width > 65535 ? width : height);
-  if (comps != 1 && comps != 3) fail(ERR_ENCODE_OPTIONS, -1, 81, comps);
-  if (quality < 1 || quality > 100) fail(ERR_ENCODE_OPTIONS, -1, 82, quality);
-  if (hY < 1 || hY > 2 || vY < 1 || vY > 2) fail(ERR_ENCODE_OPTIONS, -1, 83, hY * 10 + vY);
-  if (restartInterval < 0 || restartInterval > 65535) fail(ERR_ENCODE_OPTIONS, -1, 84, restartInterval);
+  if (width < 1 || width > 65535 || height < 1 || height > 65535) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_SIZE, width < 1 || width > 65535 ? width : height);
+  if (comps != 1 && comps != 3) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_COMPONENTS, comps);
+  if (quality < 1 || quality > 100) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_QUALITY, quality);
+  if (hY < 1 || hY > 2 || vY < 1 || vY > 2) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_SAMPLING, hY * 10 + vY);
+  if (restartInterval < 0 || restartInterval > 65535) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_RESTART, restartInterval);
   zigzagInit();
   memory.fill(ctx, 0, CTX_BYTES);
   let c = changetype<JpegCtx>(ctx);
@@ -53,8 +50,8 @@ export function jpegInit(ctx: usize, width: i32, height: i32, comps: i32, qualit
   c.vmax = vY;
   c.mcuW = hY << 3;
   c.mcuH = vY << 3;
-  c.mcusX = cdiv(width, c.mcuW);
-  c.mcuRows = cdiv(height, c.mcuH);
+  c.mcusX = ceilDiv<i32>(width, c.mcuW);
+  c.mcuRows = ceilDiv<i32>(height, c.mcuH);
   c.restartInterval = restartInterval;
   c.restartsToGo = restartInterval;
   for (let i = 0; i < comps; i++) {
@@ -63,9 +60,9 @@ export function jpegInit(ctx: usize, width: i32, height: i32, comps: i32, qualit
     compSet(ctx, i, CF_H, h);
     compSet(ctx, i, CF_V, v);
     // A.1.1: component dimensions ceil(X * H / Hmax), then blocks of 8 (A.2.4).
-    compSet(ctx, i, CF_WB, cdiv(cdiv(width * h, hY), 8));
-    compSet(ctx, i, CF_HB, cdiv(cdiv(height * v, vY), 8));
-    compSet(ctx, i, CF_DSH, cdiv(height * v, vY));
+    compSet(ctx, i, CF_WB, ceilDiv<i32>(ceilDiv<i32>(width * h, hY), 8));
+    compSet(ctx, i, CF_HB, ceilDiv<i32>(ceilDiv<i32>(height * v, vY), 8));
+    compSet(ctx, i, CF_DSH, ceilDiv<i32>(height * v, vY));
     compSet(ctx, i, CF_DC, 0);
     compSet(ctx, i, CF_TBL, i == 0 ? 0 : 1);
   }
@@ -81,7 +78,7 @@ export function jpegInit(ctx: usize, width: i32, height: i32, comps: i32, qualit
 /** Statistics pass for optimised Huffman tables: count the symbols of `rows` rows (as jpegEncode). */
 export function jpegGather(ctx: usize, pix: usize, stride: i32, step: i32, rows: i32): void {
   let c = changetype<JpegCtx>(ctx);
-  if (c.headersDone != 0) fail(ERR_ENCODE_OPTIONS, -1, 89, 2);
+  if (c.headersDone != 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_CALL_ORDER, 2);
   c.gathering = 1;
   codeRows(ctx, pix, stride, step, rows, 0, 0, true);
 }
@@ -89,7 +86,7 @@ export function jpegGather(ctx: usize, pix: usize, stride: i32, step: i32, rows:
 /** Build optimal Huffman tables from the gathered counts (K.2) and rewind for the coding pass. */
 export function jpegOptimize(ctx: usize): void {
   let c = changetype<JpegCtx>(ctx);
-  if (c.gathering == 0 || c.mcuRow != c.mcuRows || c.headersDone != 0) fail(ERR_ENCODE_OPTIONS, -1, 89, 3);
+  if (c.gathering == 0 || c.mcuRow != c.mcuRows || c.headersDone != 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_CALL_ORDER, 3);
   let tables = c.comps == 1 ? 2 : 4;
   for (let t = 0; t < tables; t++) {
     huffOptimal(ctx, t);
@@ -116,7 +113,7 @@ export function jpegWriteHeaders(
   coms: usize, comCount: i32, densityUnits: i32, xDensity: i32, yDensity: i32,
 ): i32 {
   let c = changetype<JpegCtx>(ctx);
-  if (c.headersDone != 0 || (c.gathering != 0 && c.optimized == 0)) fail(ERR_ENCODE_OPTIONS, -1, 89, 4);
+  if (c.headersDone != 0 || (c.gathering != 0 && c.optimized == 0)) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_CALL_ORDER, 4);
   return writeHeaders(ctx, out, cap, icc, iccLen, xmp, xmpLen, coms, comCount, densityUnits, xDensity, yDensity);
 }
 
@@ -128,8 +125,8 @@ export function jpegWriteHeaders(
  */
 export function jpegEncode(ctx: usize, pix: usize, stride: i32, step: i32, rows: i32, out: usize, cap: i32): i32 {
   let c = changetype<JpegCtx>(ctx);
-  if (c.headersDone == 0) fail(ERR_ENCODE_OPTIONS, -1, 89, 5);
-  if (cap < mcuBytesMax(c)) fail(ERR_ENCODE_OPTIONS, -1, 92, cap);
+  if (c.headersDone == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_CALL_ORDER, 5);
+  if (cap < mcuBytesMax(c)) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_BUFFER, cap);
   return codeRows(ctx, pix, stride, step, rows, out, cap, false);
 }
 

@@ -4,6 +4,7 @@
 
 import { Writer, writerInit, wrU8, wrU16, wrBytes, writerLength } from "../io/writer";
 import { fail } from "../util/fail";
+import { CHECK_JPEG_DENSITY, CHECK_JPEG_ICC, CHECK_JPEG_XMP } from "../api_fields";
 import { ERR_ENCODE_OPTIONS } from "../util/error_codes";
 import { JpegCtx, CTX_QUANT, CF_H, CF_V, CF_TBL, compGet } from "./context";
 import { ZIGZAG } from "./tables";
@@ -62,11 +63,11 @@ export function writeHeaders(
 ): i32 {
   let c = changetype<JpegCtx>(ctx);
   if (densityUnits < 0 || densityUnits > 2 || xDensity < 1 || xDensity > 65535 || yDensity < 1 || yDensity > 65535) {
-    fail(ERR_ENCODE_OPTIONS, -1, 91, densityUnits);
+    fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_DENSITY, densityUnits);
   }
   let chunks = iccLen > 0 ? (iccLen + ICC_CHUNK - 1) / ICC_CHUNK : 0;
-  if (iccLen < 0 || chunks > 255) fail(ERR_ENCODE_OPTIONS, -1, 86, iccLen);
-  if (xmpLen < 0 || xmpLen > XMP_MAX) fail(ERR_ENCODE_OPTIONS, -1, 87, xmpLen);
+  if (iccLen < 0 || chunks > 255) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_ICC, iccLen);
+  if (xmpLen < 0 || xmpLen > XMP_MAX) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_XMP, xmpLen);
 
   let w = changetype<Writer>(memory.data(offsetof<Writer>(), 16));
   writerInit(w, out, <usize>cap);

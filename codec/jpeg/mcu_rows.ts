@@ -5,6 +5,7 @@
 // could not hold one more MCU; the host drains it and calls again with the same rows.
 
 import { fail } from "../util/fail";
+import { CHECK_JPEG_CALL_ORDER, CHECK_JPEG_PIXEL_LAYOUT, CHECK_JPEG_ROWS } from "../api_fields";
 import { ERR_ENCODE_OPTIONS } from "../util/error_codes";
 import {
   JpegCtx, CF_H, CF_V, CF_WB, CF_HB, CF_DSH, CF_DC, CF_TBL, compGet, compSet,
@@ -78,12 +79,12 @@ export function codeRows(
   ctx: usize, pix: usize, stride: i32, step: i32, rows: i32, out: usize, cap: i32, stats: bool,
 ): i32 {
   let c = changetype<JpegCtx>(ctx);
-  if (c.finished != 0) fail(ERR_ENCODE_OPTIONS, -1, 89, 1);
-  if (step < c.comps || step > 4 || stride < c.width * step) fail(ERR_ENCODE_OPTIONS, -1, 90, step);
+  if (c.finished != 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_CALL_ORDER, 1);
+  if (step < c.comps || step > 4 || stride < c.width * step) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_PIXEL_LAYOUT, step);
   if (c.inBuffer == 0) {
     let first = c.mcuRow * c.mcuH;
     let ok = rows > 0 && first + rows <= c.height && (rows % c.mcuH == 0 || first + rows == c.height);
-    if (!ok) fail(ERR_ENCODE_OPTIONS, -1, 85, rows);
+    if (!ok) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_ROWS, rows);
     c.bufStartRow = c.mcuRow;
     c.inBuffer = 1;
   }

@@ -20,12 +20,15 @@ Usage:
   j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]
   j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]
   j2kit info <file> [--json]
-      (decode and info also take http(s):// and s3://bucket/key URLs, read by byte ranges)
+      (decode and info also take http(s):// and s3://bucket/key URLs, read by byte ranges;
+       '-' is standard input or output for encode, decode and info: --format / --output-format)
   j2kit optimize <in> <out> [--order RPCL] [--tile-parts R] [--tlm] [--plt]
                                       re-pack for range reading without re-coding
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
   j2kit serve DIR|s3://b/p [--port N]  IIIF Image API 3.0 server with a viewer page
+  j2kit migrate MANIFEST.csv|SRC_DIR --to DIR|s3://b/p
+                                      bulk JP2 -> JPEG: bounded memory, ledger, resume, shards
   j2kit jpip serve DIR [--port 8090]   JPIP server (ISO/IEC 15444-9) with a demo viewer
   j2kit jpip get URL out.ppm --fsiz W,H [--roff X,Y --rsiz W,H] [--layers N]
 
@@ -71,6 +74,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { runDicomCommand } = await import("./dicom_command.js");
       return runDicomCommand(rest, io);
     }
+    case "migrate": {
+      const { runMigrateCommand } = await import("./migrate_command.js");
+      return runMigrateCommand(rest, io);
+    }
     case "serve": {
       const { runServeCommand } = await import("./serve_command.js");
       return runServeCommand(rest, io);
@@ -89,9 +96,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom, serve or jpip");
+      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom, serve, jpip or migrate");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom, serve or jpip`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom, serve, jpip or migrate`);
   }
 }
 

@@ -24,7 +24,7 @@ function lanczos3(x: number): number {
 }
 
 /** Taps of one axis: for output i, `count[i]` weights from source index `start[i]` (clamped per tap). */
-interface AxisWeights {
+export interface AxisWeights {
   taps: number;
   /** first source index of each output sample (may be negative or past the end: clamped on use) */
   start: Int32Array;
@@ -32,7 +32,8 @@ interface AxisWeights {
   weight: Float32Array;
 }
 
-function axisWeights(srcLen: number, dstLen: number): AxisWeights {
+/** Lanczos-3 weights of one axis from `srcLen` to `dstLen` samples (also used by the migration's streaming resampler). */
+export function axisWeights(srcLen: number, dstLen: number): AxisWeights {
   const scale = srcLen / dstLen;
   const stretch = Math.max(1, scale);
   const support = LOBES * stretch;

@@ -17,7 +17,7 @@
  */
 import { J2kError } from "../errors.js";
 import type { ColorSpaceInfo, ComponentInfo, DecodeOptions, Limits, SampleArray } from "../types.js";
-import { plan, outputType, DEFAULT_LIMITS, type Plan } from "../decode.js";
+import { plan, outputType, DEFAULT_LIMITS, type Plan } from "../decode_plan.js";
 import { StripField } from "../core_interface.js";
 import { sampleArrayFor, bytesPerSampleFor } from "../samples.js";
 import { toColorSpaceInfo } from "../jp2/read.js";
@@ -50,6 +50,8 @@ export interface StripDecoderOptions extends Pick<DecodeOptions, "reduce" | "lay
   jp2?: Jp2File;
   /** Rows per strip (default: chosen from the budget, at most 512). */
   stripRows?: number;
+  /** Choose `reduce` from the main header once it is read (overrides `reduce`; e.g. a size limit). */
+  chooseReduce?: (header: CoreHeader) => number;
 }
 
 /** What a strip decoder delivers. */
@@ -143,7 +145,7 @@ export class StripDecoder {
     try {
       const h = core.header;
       const limits: Required<Limits> = { ...DEFAULT_LIMITS, maxPixels: DEFAULT_STRIP_MAX_PIXELS, ...(options.limits ?? {}), maxMemory: budget };
-      const p = plan(h, options, limits);
+      const p = plan(h, options.chooseReduce ? { ...options, reduce: options.chooseReduce(h) } : options, limits);
       if (p.width < 1 || p.height < 1) throw new J2kError("INVALID_ARGUMENT", "the region is empty at this resolution");
       const s = 2 ** p.reduce;
       const compInfo: ComponentInfo[] = p.comps.map((i) => {
@@ -188,6 +190,11 @@ export class StripDecoder {
       core.close();
       throw e;
     }
+  }
+
+  /** Resolution levels dropped (options.reduce, or what chooseReduce picked). */
+  get reduce(): number {
+    return this.p.reduce;
   }
 
   /** The codestream's main header as the core read it. */
@@ -477,4 +484,38 @@ function viewOf(buffer: ArrayBuffer, ptr: number, length: number, like: SampleAr
   if (like instanceof Uint16Array) return new Uint16Array(buffer, ptr, length);
   if (like instanceof Int16Array) return new Int16Array(buffer, ptr, length);
   return new Int32Array(buffer, ptr, length);
+}
+
+/** Geometry {@link estimateStripMemory} needs (a subset of `HeaderInfo`). */
+export interface StripGeometry {
+  width: number;
+  height: number;
+  tileWidth: number;
+  tileHeight: number;
+  codeBlockWidth: number;
+  codeBlockHeight: number;
+  componentInfo: Array<{ dx: number; dy: number }>;
+}
+
+/**
+ * Memory (bytes, everything: codestream, tile structures of one row of tiles, strip buffers, the
+ * JavaScript side) a strip decode of an image of this geometry needs with strips of `rows` rows at
+ * `reduce`: what a scheduler reserves before starting it. An estimate (the core's limit decides;
+ * strips get shorter when it is hit).
+ */
+export function estimateStripMemory(g: StripGeometry, codestreamBytes: number, o: { reduce?: number; rows: number }): number {
+  const s = 2 ** (o.reduce ?? 0);
+  const W = Math.ceil(g.width / s);
+  const rows = Math.max(1, Math.min(o.rows, Math.ceil(Math.min(g.tileHeight, g.height) / s)));
+  let perRow = 0, cache = 0, blocks = 0;
+  for (const c of g.componentInfo) {
+    const w = Math.ceil(W / c.dx) + 2;
+    const tw = Math.min(w, Math.ceil(g.tileWidth / s / c.dx) + 16);
+    perRow += (4 * w + 4.4 * tw + 2 * w) / c.dy;
+    cache += (4 * w) / c.dy;
+    blocks += ((g.width / c.dx) * (Math.min(g.tileHeight, g.height) / c.dy) * 4) / 3 / (g.codeBlockWidth * g.codeBlockHeight);
+  }
+  const strips = rows < Math.ceil(Math.min(g.tileHeight, g.height) / s) ? cache * 6 * g.codeBlockHeight : 0;
+  const wasm = codestreamBytes + blocks * 200 + 4 * 2 ** 20 + rows * perRow + strips;
+  return Math.ceil(wasm / 0.85 + 24 * 2 ** 20);
 }

@@ -3,18 +3,15 @@
  * squared-error targets, refines the 9/7 step itself when a budget needs it (coding the blocks
  * again from the transformed planes, not re-running MCT/DWT from the host), estimates each layer's
  * error from the distortions T1 records, and can form the layers again from tightened targets
- * without coding the blocks again. The codec/ import graph has no cycle (rate control's size
- * measurement is its own module, not a call back into the encoder).
+ * without coding the blocks again. (That codec/ has no import cycle is
+ * test/unit/import_cycles.test.ts.)
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
 import { decode, encode, encodeDetailed } from "../../src/index.js";
 import { EncoderInfo, EncoderParam, LayerInfo, LayerStatus, type CoreExports } from "../../src/core_interface.js";
 import { callCore, useFlavor } from "../../src/wasm/load.js";
 import type { J2kImage } from "../../src/types.js";
 import { corpusImage } from "../roundtrip/benchcorpus_images.js";
-import { REPO_ROOT } from "../helpers/paths.js";
 import { photoLike } from "./photo_like.js";
 
 interface Run {
@@ -131,42 +128,5 @@ describe("PSNR targets end to end", () => {
       }
     });
     streams[0]!.forEach((s, i) => expect(Buffer.compare(Buffer.from(s), Buffer.from(streams[1]![i]!)), `stream ${i}`).toBe(0));
-  });
-});
-
-describe("codec/ import graph", () => {
-  test("has no cycle (rate control, T2 size measurement, codestream writing and the encoder are separate modules)", () => {
-    const root = join(REPO_ROOT, "codec");
-    const files: string[] = [];
-    const walk = (d: string): void => {
-      for (const f of readdirSync(d)) {
-        const p = join(d, f);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (f.endsWith(".ts")) files.push(p);
-      }
-    };
-    walk(root);
-    const graph = new Map<string, string[]>();
-    for (const f of files) {
-      const deps: string[] = [];
-      for (const m of readFileSync(f, "utf8").matchAll(/(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']/g)) {
-        const target = resolve(dirname(f), m[1]!) + ".ts";
-        if (files.includes(target)) deps.push(target);
-      }
-      graph.set(f, deps);
-    }
-    expect(graph.get(join(root, "rate", "pcrd.ts")), "pcrd.ts is parsed").toBeDefined();
-    const state = new Map<string, 1 | 2>();
-    const cycles: string[] = [];
-    const visit = (f: string, path: string[]): void => {
-      state.set(f, 1);
-      for (const d of graph.get(f) ?? []) {
-        if (state.get(d) === 1) cycles.push([...path, f, d].slice([...path, f].indexOf(d)).map((x) => x.slice(root.length + 1)).join(" → "));
-        else if (!state.has(d)) visit(d, [...path, f]);
-      }
-      state.set(f, 2);
-    };
-    for (const f of files) if (!state.has(f)) visit(f, []);
-    expect(cycles).toEqual([]);
   });
 });

@@ -7,9 +7,12 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { decode } from "../../src/decode.js";
 import { openJpip, parseMessages, EorReason, BinClass, type DataMessage, type JpipView } from "../../src/jpip/index.js";
+import { createJpipHandler } from "../../src/jpip/server.js";
 import { get, servedFolder, startJpip, type TestServer } from "./fixtures.js";
 
 let folder: ReturnType<typeof servedFolder>;
@@ -39,8 +42,6 @@ describe("efficiency", () => {
     const head = await get(q(`target=${name}`));
     expect(head.status).toBe(200);
     // a quarter of the width and height at full resolution, in the middle
-    const main = decode(new Uint8Array(readFileSync(join(folder.dir, name))), { reduce: 0, region: { x: 0, y: 0, width: 1, height: 1 } });
-    expect(main.width).toBe(1);
     const dims = key === "lossyTiles" ? [1024, 1024] : key === "losslessLrcp" ? [1000, 700] : [1024, 768];
     const [W, H] = dims as [number, number];
     const r = await get(q(`target=${name}&fsiz=${W},${H}&roff=${Math.round(W * 0.4)},${Math.round(H * 0.4)}&rsiz=${W / 4},${H / 4}`));
@@ -125,13 +126,19 @@ describe("headers and channels", () => {
   test("a new request on a channel ends the one streaming with EOR 'window change' (wait=yes queues it instead)", async () => {
     const slow = await startJpip(folder.dir, { maxRate: 100_000 });
     try {
-      const c = await openJpip(slow.url, { target: folder.names.lossyTiles!, decodeEveryBytes: 1e12, decodeEveryMs: 1e12 });
+      // the second request is sent once bytes of the first response have arrived (no sleeping: the
+      // server paces the first at 100 kB/s, so it is still streaming then)
+      let armed = false;
+      let streaming!: () => void;
+      const started = new Promise<void>((r) => (streaming = r));
+      const c = await openJpip(slow.url, { target: folder.names.lossyTiles!, decodeEveryBytes: 1e12, decodeEveryMs: 1e12, onStream: () => armed && streaming() });
+      armed = true;
       const firstDone = (async () => {
         const out: JpipView[] = [];
         for await (const v of c.view({ fsiz: [1024, 1024] })) out.push(v);
         return out;
       })();
-      await new Promise((r) => setTimeout(r, 300));
+      await started;
       const second = await c.fetchWindow({ fsiz: [256, 256] });
       const views = await firstDone;
       expect(second.complete).toBe(true);
@@ -143,11 +150,12 @@ describe("headers and channels", () => {
       expect(slow.log.map((l) => l.eor)).toContain(EorReason.WINDOW_CHANGE);
       // wait=yes: the second request waits for the first to finish instead
       const cid = c.channel!;
-      const long = get(`${slow.url}?cid=${cid}&fsiz=512,512`);
-      await new Promise((r) => setTimeout(r, 100));
+      // fetch() resolves at the response headers: the server is then streaming the first request
+      const longRes = await fetch(`${slow.url}?cid=${cid}&fsiz=512,512`);
+      expect(longRes.status).toBe(200);
       const queued = await get(`${slow.url}?cid=${cid}&fsiz=64,64&wait=yes`);
-      const first = await long;
-      expect(eorOf(first.body)).toBe(EorReason.WINDOW_DONE);
+      const first = new Uint8Array(await longRes.arrayBuffer());
+      expect(eorOf(first)).toBe(EorReason.WINDOW_DONE);
       expect(eorOf(queued.body)).toBe(EorReason.WINDOW_DONE);
       await c.close();
     } finally {
@@ -213,18 +221,36 @@ describe("errors", () => {
   });
 
   test("a server that stops mid-stream leaves the client with the best image it could decode", async () => {
-    const s2 = await startJpip(folder.dir);
-    const c = await openJpip(s2.url, { target: folder.names.lossyTiles!, decodeEveryBytes: 50000, decodeEveryMs: 1e9 });
+    // the server dies once it has written 150 kB of a response: its socket is destroyed there
+    const CUT = 150_000;
+    const handler = createJpipHandler({ root: folder.dir });
+    let cut = 0;
+    const s2 = createServer((req, res) => {
+      let written = 0;
+      const write = res.write.bind(res) as (chunk: Uint8Array) => boolean;
+      res.write = ((chunk: Uint8Array) => {
+        written += chunk.length;
+        if (written > CUT) {
+          cut++;
+          res.socket?.destroy();
+          return false;
+        }
+        return write(chunk);
+      }) as typeof res.write;
+      void handler(req, res);
+    });
+    await new Promise<void>((r) => s2.listen(0, "127.0.0.1", () => r()));
+    const port = (s2.address() as AddressInfo).port;
+    const size = statSync(join(folder.dir, folder.names.lossyTiles!)).size;
+    expect(size).toBeGreaterThan(3 * CUT);
+    const c = await openJpip(`http://127.0.0.1:${port}/jpip`, { target: folder.names.lossyTiles!, decodeEveryBytes: 50000, decodeEveryMs: 1e9 });
     const views: JpipView[] = [];
-    let killed = false;
-    for await (const v of c.view({ fsiz: [1024, 1024] })) {
-      views.push(v);
-      if (!killed) {
-        killed = true;
-        s2.server.closeAllConnections(); // the server goes away mid-response
-      }
-    }
-    await s2.close();
+    for await (const v of c.view({ fsiz: [1024, 1024] })) views.push(v);
+    await handler.close();
+    s2.closeAllConnections();
+    await new Promise<void>((r) => s2.close(() => r()));
+    expect(cut).toBe(1);
+    expect(c.stats().bytes).toBeLessThanOrEqual(CUT);
     const last = views.at(-1)!;
     expect(last.final).toBe(true);
     expect(last.complete).toBe(false);

@@ -1,0 +1,238 @@
+/**
+ * One JP2 → JPEG conversion with bounded memory: the source is opened by ranges (`openImage`: a
+ * local path, https:// or s3://), its codestream read into a private WebAssembly instance and
+ * decoded in strips ({@link StripDecoder}) that go straight into the streaming JPEG writer
+ * (`createJpegWriter`), whose bytes go to an {@link OutputSink} as they are coded. Nothing holds the
+ * image: memory follows the budget, not the pixel count.
+ *
+ * What changes on the way (each said in the result's `notes`, which the ledger keeps): bit depths
+ * other than 8 scaled to 8 bits (rounded), palettes expanded, sYCC converted to RGB, alpha dropped;
+ * `maxSize` shrinks by whole resolution levels (reduce) and then Lanczos-3 (the IIIF resampler's
+ * weights). The JP2's ICC profile (repaired when its curv tags lie), XMP, XML and resolution are
+ * carried over (`jpegMetadataFromJp2`).
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { J2kError } from "../errors.js";
+import { openImage, type RangeImage } from "../range/open_image.js";
+import type { S3SourceOptions } from "../range/readers.js";
+import { readJp2 } from "../jp2/read.js";
+import type { Jp2File } from "../jp2/types.js";
+import { createJpegWriter, jpegMetadataFromJp2, jpegReady, type JpegSubsampling } from "../jpeg/index.js";
+import { sampleConverter } from "../jpeg/samples.js";
+import type { CoreHeader } from "../core_header.js";
+import type { DecodedImage, SampleArray } from "../types.js";
+import { StripDecoder, estimateStripMemory, type StripStats } from "../strip/strip_decoder.js";
+import type { CodestreamInput } from "../strip/strip_core.js";
+import type { OutputSink } from "./sinks.js";
+import { StreamResampler } from "./resample_stream.js";
+import { s3Client, type MigrateS3Options } from "./s3.js";
+
+/** Options of {@link convertToJpeg}. */
+export interface ConvertOptions {
+  /** IJG quality 1-100 (default 92). */
+  quality?: number;
+  /** Chroma subsampling (default auto: 4:4:4 at quality ≥ 90, else 4:2:0). */
+  subsampling?: JpegSubsampling;
+  /** Longest side of the output in pixels (default: full size). */
+  maxSize?: number;
+  /** Memory budget of this conversion in bytes (default 1 GiB). */
+  maxMemory?: number;
+  /** Pixel limit of the decoded image (default 2^32). */
+  maxPixels?: number;
+  /** S3 settings for s3:// sources. */
+  s3?: MigrateS3Options;
+  /** Rows read from the codestream per request when loading it (default 8 MiB). */
+  readChunk?: number;
+  /**
+   * Called once the headers are read, before memory is taken: gets what the conversion would like
+   * (`want`: comfortable strips) and needs at least (`min`: short strips), resolves to the budget
+   * granted (replaces `maxMemory`). The migration's scheduler reserves memory this way.
+   */
+  reserve?: (need: { want: number; min: number; pixels: number }) => Promise<number>;
+}
+
+/** What a conversion did. */
+export interface ConvertResult {
+  /** Source image and output size. */
+  sourceWidth: number;
+  sourceHeight: number;
+  width: number;
+  height: number;
+  /** Resolution levels dropped before resampling. */
+  reduce: number;
+  /** Source bytes (the file) and its identity (ETag, or size + modification time). */
+  bytesIn: number;
+  version: string;
+  /** Output bytes and their SHA-256 (hex). */
+  bytesOut: number;
+  sha256: string;
+  /** What changed on the way (alpha dropped, depth scaled, sYCC converted, metadata not carried, ...). */
+  notes: string[];
+  /** Strip decoding statistics (memory, strips, sessions). */
+  strips: StripStats;
+  /** Milliseconds: opening (headers, codestream read), decoding + coding. */
+  openMs: number;
+  convertMs: number;
+}
+
+const DEFAULT_READ_CHUNK = 8 * 2 ** 20;
+
+/** The source's codestream read into WebAssembly memory in chunks (never whole in JavaScript memory). */
+export function codestreamReader(image: RangeImage, chunk: number): CodestreamInput {
+  const { offset, length } = image.layout.codestream;
+  return {
+    length,
+    async readInto(dst: Uint8Array) {
+      for (let k = 0; k < length; k += chunk) {
+        const n = Math.min(chunk, length - k);
+        const part = await image.index.source.read(offset + k, n);
+        if (part.length !== n) throw new J2kError("SOURCE_READ_FAILED", `the source ended after ${k + part.length} of ${length} codestream bytes`, { offset: offset + k + part.length });
+        dst.set(part, k);
+      }
+    },
+  };
+}
+
+/** Output size for `maxSize` (longest side), keeping the aspect ratio. */
+export function fitSize(w: number, h: number, maxSize: number | undefined): { width: number; height: number } {
+  if (!maxSize || (w <= maxSize && h <= maxSize)) return { width: w, height: h };
+  const s = maxSize / Math.max(w, h);
+  return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
+}
+
+/** Largest reduce (≤ the levels every component has) whose image is still at least `w` x `h`. */
+function reduceFor(h: CoreHeader, w: number, hh: number): number {
+  const span = (a: number, b: number, r: number) => Math.ceil(b / 2 ** r) - Math.ceil(a / 2 ** r);
+  for (let r = h.minLevels; r > 0; r--) {
+    if (span(h.XOsiz, h.Xsiz, r) >= w && span(h.YOsiz, h.Ysiz, r) >= hh) return r;
+  }
+  return 0;
+}
+
+/**
+ * Convert `source` (local path, https:// or s3:// URL) to a baseline JPEG written to `sink`. The
+ * sink is committed on success and aborted on failure (never a partial target).
+ */
+export async function convertToJpeg(source: string, sink: OutputSink, o: ConvertOptions = {}): Promise<ConvertResult> {
+  const t0 = performance.now();
+  let image: RangeImage | undefined;
+  try {
+    const s3: S3SourceOptions = {};
+    if (/^s3:\/\//i.test(source)) s3.client = await s3Client(o.s3 ?? {});
+    image = await openImage(source, { worker: false, cacheBytes: 4 * 2 ** 20, s3, ...(o.s3?.retries !== undefined ? { retries: o.s3.retries } : {}) });
+    const result = await convertOpened(image, sink, o, t0);
+    await sink.commit();
+    return result;
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  } finally {
+    await image?.close().catch(() => undefined);
+  }
+}
+
+async function convertOpened(image: RangeImage, sink: OutputSink, o: ConvertOptions, t0: number): Promise<ConvertResult> {
+  const notes: string[] = [];
+  const header = image.header;
+  let jp2: Jp2File | undefined;
+  let meta: ReturnType<typeof jpegMetadataFromJp2> | undefined;
+  if (image.layout.format !== "j2k") {
+    const container = image.containerBytes();
+    jp2 = readJp2(container);
+    meta = jpegMetadataFromJp2(container);
+    notes.push(...meta.warnings);
+  }
+  const target = fitSize(header.width, header.height, o.maxSize);
+  let budget = o.maxMemory ?? 2 ** 30;
+  if (o.reserve) {
+    const csBytes = image.layout.codestream.length;
+    const levels = Math.max(0, Math.floor(Math.log2(Math.min(header.width / target.width, header.height / target.height))));
+    const reduce = Math.min(levels, header.levels);
+    const want = estimateStripMemory(header, csBytes, { reduce, rows: 512 });
+    const min = estimateStripMemory(header, csBytes, { reduce, rows: 16 });
+    budget = await o.reserve({ want, min, pixels: header.width * header.height });
+  }
+  const dec = await StripDecoder.open(codestreamReader(image, o.readChunk ?? DEFAULT_READ_CHUNK), {
+    ...(jp2 ? { jp2 } : {}),
+    chooseReduce: (h) => reduceFor(h, target.width, target.height),
+    limits: { maxMemory: budget, ...(o.maxPixels ? { maxPixels: o.maxPixels } : {}) },
+  });
+  const openMs = performance.now() - t0;
+  try {
+    const info = dec.info;
+    const t1 = performance.now();
+    const C = info.components;
+    if (C > 4) throw new J2kError("UNSUPPORTED", `the image has ${C} channels; JPEG holds grey, grey + alpha, RGB or RGBA`);
+    // colour: sYCC → RGB per strip; CMYK/Lab refused (jpegReady); checked before any byte is written
+    const shaped = (data: SampleArray, rows: number): DecodedImage => ({
+      width: info.width, height: rows, components: C, bitDepth: info.bitDepth, signed: info.signed, data,
+      layout: "interleaved", componentInfo: info.componentInfo, partial: false, warnings: [],
+      ...(info.colorSpace ? { colorSpace: info.colorSpace } : {}),
+    });
+    notes.push(...jpegReady(shaped(new Uint8Array(0) as SampleArray, 0)).warnings);
+    if (jp2?.palette && jp2.componentMapping) notes.push(`the palette (${jp2.palette.entries} entries) was expanded to ${C} channels`);
+    const reduce = dec.reduce;
+    const finalSize = target;
+    const resize = finalSize.width !== info.width || finalSize.height !== info.height;
+    if (reduce > 0 || resize) notes.push(`downsized from ${header.width}x${header.height} to ${finalSize.width}x${finalSize.height} (${reduce} resolution level(s) dropped${resize ? ", then Lanczos-3" : ""})`);
+
+    const hash = createHash("sha256");
+    let bytesOut = 0;
+    const writer = createJpegWriter(
+      {
+        width: finalSize.width,
+        height: finalSize.height,
+        components: C,
+        bitDepth: resize ? 8 : info.bitDepth,
+        signed: resize ? false : info.signed,
+        quality: o.quality ?? 92,
+        subsampling: o.subsampling ?? "auto",
+        ...(meta?.icc ? { icc: meta.icc } : {}),
+        ...(meta?.xmp ? { xmp: meta.xmp } : {}),
+        ...(meta?.comments.length ? { comments: meta.comments } : {}),
+        ...(meta?.density ? { density: meta.density } : {}),
+      },
+      (chunk) => {
+        hash.update(chunk);
+        bytesOut += chunk.length;
+        sink.write(chunk);
+      },
+    );
+    const resampler = resize
+      ? new StreamResampler(info.width, info.height, C, finalSize.width, finalSize.height, (rows) => writer.writeRows(rows))
+      : undefined;
+    const to8 = resize ? sampleConverter(info.bitDepth, info.signed) : undefined;
+    for (const strip of dec.strips()) {
+      const ready = jpegReady(shaped(strip.data, strip.rows)).image.data;
+      if (resampler) {
+        const bytes = new Uint8Array(ready.length);
+        to8!(ready, 0, ready.length, bytes, 0);
+        resampler.push(bytes, strip.rows);
+      } else {
+        writer.writeRows(ready);
+      }
+      await sink.drain();
+    }
+    writer.finish();
+    await sink.drain();
+    notes.push(...writer.warnings, ...info.warnings);
+    return {
+      sourceWidth: header.width,
+      sourceHeight: header.height,
+      width: finalSize.width,
+      height: finalSize.height,
+      reduce,
+      bytesIn: image.stats().fileSize,
+      version: image.version,
+      bytesOut,
+      sha256: hash.digest("hex"),
+      notes: [...new Set(notes)],
+      strips: dec.stats(),
+      openMs,
+      convertMs: performance.now() - t1,
+    };
+  } finally {
+    dec.close();
+  }
+}
