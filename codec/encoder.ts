@@ -7,7 +7,7 @@
 
 import { TileParams, tileBounds } from "./codestream/header";
 import { compSiz } from "./codestream/params";
-import { EncodeJob, jobPlane, compWidth } from "./encode_job";
+import { EncodeJob, jobPlane, compWidth, layerF64 } from "./encode_job";
 import { encodeParamsValidate } from "./codestream/encode_params";
 import { encodeStepsSetup, encodeStepsFromBase, encodeStepsBands, encodeStepsFinish } from "./quant/encode_steps";
 import { Tile, TileComp, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
@@ -16,7 +16,9 @@ import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES } from "./t1/pass_record";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr } from "./transform/exports";
 import { blockEnergy } from "./rate/candidates";
-import { rateControlStart, rateControl, RATE_REFINE } from "./rate/rate_control";
+import { htEncodeConfig } from "./t1/ht_encoder";
+import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_STEP_MARGIN } from "./rate/ht_plan";
+import { rateControlStart, rateControl, rateFinestStep, RATE_REFINE } from "./rate/rate_control";
 import { writeCodestream } from "./codestream/write_codestream";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
@@ -32,9 +34,12 @@ const FRAC_BITS: i32 = 6;
 export function encodeRun(job: EncodeJob): usize {
   encodeParamsValidate(job);
   rateControlStart(job);
+  htPlanSetRateScale(1.0);
   encodeStepsSetup(job);
   transformTiles(job);
-  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 8 + 4096);
+  let ht = (job.cs.cod.cblkStyle & 0x40) != 0;
+  // HT with rate control codes several HT sets per block (codec/rate/ht_plan.ts)
+  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * (ht ? 40 : 8) + 4096);
   job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
@@ -42,9 +47,28 @@ export function encodeRun(job: EncodeJob): usize {
   // step codes the blocks again in the same memory.
   let mark = arenaMark();
   while (true) {
+    htPlan = 0;
+    htEncodeConfig(0, 1, 0);
+    if (ht && job.wantDistortion != 0 && job.refinements == 0) htChooseStep(job, 0, job.cs.siz.numTiles, 1.0);
+    if (ht && job.wantDistortion != 0) {
+      // HT rate control: statistics of every block, then the HT sets each one codes
+      let n = 0;
+      for (let t = 0; t < job.cs.siz.numTiles; t++) {
+        n += <i32>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
+      }
+      htStats = arenaAlloc(<usize>max(n, 1) * HT_PLAN_STAT_BYTES);
+      htIndex = 0;
+      for (let t = 0; t < job.cs.siz.numTiles; t++) {
+        let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+        for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+      }
+      htPlan = arenaAlloc(<usize>max(n, 1) * 8);
+      htPlanSets(job, htStats, htIndex, job.cs.cod.reversible != 0, htPlan, 1.0);
+      htIndex = 0;
+    }
     for (let t = 0; t < job.cs.siz.numTiles; t++) {
       let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
-      for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c));
+      for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), false);
     }
     encodeStepsFinish(job);
     if (rateControl(job) != RATE_REFINE) break;
@@ -155,10 +179,88 @@ function bandOriginY(tc: TileComp, r: i32, orient: i32): i32 {
 }
 
 /**
- * Quantisation and block coding of every code-block of the tile-component. Codewords, pass
+ * HT with byte budgets on the 9/7 path: the step at which coding every block in full takes a little
+ * more than the largest budget (codec/rate/ht_plan.ts, "the 9/7 step for byte budgets"); PCRD
+ * trims from there. Not with squared-error targets or layers without a target (their step rule
+ * is rate_control.ts's). The histogram covers tiles [t0, t1), which get `share` of the budgets
+ * (tile-by-tile encoding: the first tile, by its area, stands for the image).
+ */
+function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
+  if (job.cs.cod.reversible != 0) return;
+  let most: f64 = 0;
+  for (let l = 0; l < job.layers; l++) {
+    let b = layerF64(job.layerBytes, l);
+    if (b <= 0) return;
+    most = max(most, b);
+  }
+  htHist = arenaAllocZeroed(HT_HIST_BYTES);
+  htMode = CODE_HIST;
+  for (let t = t0; t < t1; t++) {
+    let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+  }
+  // the model's step, then its bytes checked on a sample of blocks coded at that step: the
+  // model scaled by actual / model over the sample gives the final step
+  let base0 = job.baseStep;
+  let minScale = rateFinestStep(job) / base0;
+  let target = most * share * HT_STEP_MARGIN;
+  let s = htStepScale(htHist, target, minScale);
+  htSetStep(job, base0 * s);
+  htCalHist = arenaAlloc(HT_HIST_BYTES);
+  let ratio: f64 = 1;
+  htCalActual = 0;
+  htCalModel = 0;
+  for (let round = 0; round < HT_CAL_ROUNDS; round++) {
+    htMode = CODE_CAL;
+    htIndex = round; // a different sample of blocks each round
+    for (let t = t0; t < t1; t++) {
+      let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+      for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+    }
+    if (htCalModel <= 0 || htCalActual <= 0) break;
+    // actual / model of the samples so far, applied to the whole histogram
+    ratio = htCalActual / htCalModel;
+    s = htStepScale(htHist, target / ratio, minScale);
+    htSetStep(job, base0 * s);
+  }
+  htMode = CODE_PLAN;
+  htPlanSetRateScale(ratio);
+}
+
+function htSetStep(job: EncodeJob, step: f64): void {
+  if (step == job.baseStep) return;
+  job.baseStep = step;
+  encodeStepsFromBase(job);
+  encodeStepsBands(job);
+}
+
+/** What codeBlocks(plan = true) collects: per-block planning statistics, or the step histogram. */
+const CODE_PLAN: i32 = 0;
+const CODE_HIST: i32 = 1;
+/** Calibration of the step model: every HT_CAL_EVERY-th block coded (one cleanup), model vs actual bytes. */
+const CODE_CAL: i32 = 2;
+const HT_CAL_EVERY: i32 = 4;
+/** Calibration rounds (each codes a different quarter of the blocks at the step of the previous one). */
+const HT_CAL_ROUNDS: i32 = 2;
+/** Bytes per coded block besides its codewords (its share of the packet headers). */
+const HT_CAL_BLOCK_BYTES: f64 = 3;
+let htMode: i32 = CODE_PLAN;
+let htHist: usize = 0;
+let htCalHist: usize = 0;
+let htCalActual: f64 = 0;
+let htCalModel: f64 = 0;
+
+/** HT rate control: per-block statistics, the planned (floor, sets) per block, the running block index. */
+let htStats: usize = 0;
+let htPlan: usize = 0;
+let htIndex: i32 = 0;
+
+/**
+ * Quantisation and block coding of every code-block of the tile-component (with `plan`: only
+ * quantisation and the HT planning statistics, codec/rate/ht_plan.ts). Codewords, pass
  * records and (with rate control) the block's initial distortion go to the code-block.
  */
-function codeBlocks(job: EncodeJob, tc: TileComp): void {
+function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool): void {
   let rev = tc.style.reversible != 0;
   let style = tc.style.cblkStyle;
   let wantD = job.wantDistortion != 0;
@@ -169,6 +271,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp): void {
       let bd = band(res, k);
       let qx = bandOriginX(tc, r, bd.orient), qy = bandOriginY(tc, r, bd.orient);
       let invStep: f32 = <f32>(1.0 / <f64>bd.step);
+      let wgt = plan ? htPlanWeight(tc, r, bd, job.cs.cod.levels, job.cs.gcod.mct) : 0;
       for (let p = 0; p < np; p++) {
         let pb = precinctBand(bd, p);
         let n = pb.cw * pb.ch;
@@ -176,6 +279,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp): void {
           let cb = codeBlock(pb, i);
           let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
+          if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
           let coef: usize, stride: i32, frac: i32;
           if (rev) {
             coef = src;
@@ -192,7 +296,32 @@ function codeBlocks(job: EncodeJob, tc: TileComp): void {
             coef = job.cbCoefs;
             stride = w;
           }
-          let cap = w * h * 8 + 4096;
+          if (plan && htMode == CODE_HIST) {
+            htHistCollect(coef, stride, w, h, frac, htHist);
+            continue;
+          }
+          if (plan && htMode == CODE_CAL) {
+            {
+              memory.fill(htCalHist, 0, HT_HIST_BYTES);
+              htHistCollect(coef, stride, w, h, frac, htCalHist);
+              htCalModel += htStepModel(htCalHist, 1.0);
+              htEncodeConfig(0, 1, 0);
+              encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);
+              htCalActual += <f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES;
+            }
+            continue;
+          }
+          if (plan) {
+            htPlanCollect(coef, stride, w, h, frac, wgt, htStats + <usize>htIndex * HT_PLAN_STAT_BYTES);
+            htIndex++;
+            continue;
+          }
+          if (htPlan != 0) {
+            let e = htPlan + (<usize>htIndex << 3);
+            htEncodeConfig(load<i32>(e), load<i32>(e, 4), 1);
+            htIndex++;
+          }
+          let cap = w * h * ((style & 0x40) != 0 ? 40 : 8) + 4096;
           encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, cap, job.cbPasses, MAX_PASSES, job.wantDistortion, job.cbInfo);
           let numBps = load<i32>(job.cbInfo);
           let npass = load<i32>(job.cbInfo, 4);
@@ -260,11 +389,12 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   job.tileBufs = arenaAlloc(<usize>C * sizeof<usize>());
   for (let c = 0; c < C; c++) store<usize>(job.tileBufs + (<usize>c << alignof<usize>()), arenaAllocArray(load<u64>(most + (<usize>c << 3)), 4));
   job.dwtTmp = arenaAlloc(dwtScratchBytes(maxDim + 2));
-  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 8 + 4096);
+  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * ((job.cs.cod.cblkStyle & 0x40) != 0 ? 40 : 8) + 4096);
   job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
   job.codeMark = arenaMark();
+  htPlanSetRateScale(1.0);
   return T;
 }
 
@@ -285,10 +415,31 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
   forwardMct(job, tile);
+  for (let c = 0; c < tile.numComps; c++) forwardDwt(tileComp(tile, c), job.dwtTmp);
+  htPlan = 0;
+  htEncodeConfig(0, 1, 0);
+  if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
+    // HT rate control tile by tile: the tile's share (by area) of every layer target
+    let n = max(<i32>tile.numCblks, 1);
+    let tc0 = tileComp(tile, 0);
+    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
+    share = min(share, 1.0);
+    if (t == 0 && job.refinements == 0) htChooseStep(job, t, t + 1, share);
+    htStats = arenaAlloc(<usize>n * HT_PLAN_STAT_BYTES);
+    htIndex = 0;
+    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+    let sets = arenaAlloc(<usize>n * 8);
+    htPlanSets(job, htStats, htIndex, job.cs.cod.reversible != 0, sets, share);
+    // keep the plan, drop the statistics
+    let keep = arenaAlloc(<usize>n * 8);
+    memory.copy(keep, sets, <usize>n * 8);
+    htPlan = keep;
+    htIndex = 0;
+
+  }
   for (let c = 0; c < tile.numComps; c++) {
     let tc = tileComp(tile, c);
-    forwardDwt(tc, job.dwtTmp);
-    codeBlocks(job, tc);
+    codeBlocks(job, tc, false);
     tc.buf = 0; // the buffers belong to the next tile now
   }
 }
