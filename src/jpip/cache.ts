@@ -76,14 +76,16 @@ export class DataBin {
 }
 
 /** Cache key of (class, id): extended classes share their base class's data-bin. */
-function key(cls: number, id: number): string {
-  const base = cls === BinClass.EXTENDED_PRECINCT ? BinClass.PRECINCT : cls === BinClass.EXTENDED_TILE ? BinClass.TILE : cls;
-  return `${base}:${id}`;
+/** The class a bin is kept under: extended classes share their plain class's bins. */
+function baseClass(cls: number): number {
+  return cls === BinClass.EXTENDED_PRECINCT ? BinClass.PRECINCT : cls === BinClass.EXTENDED_TILE ? BinClass.TILE : cls;
 }
 
 /** All data-bins of one target (codestream 0). */
 export class DataBinCache {
-  private bins = new Map<string, DataBin>();
+  /** Bins by (base) class, then in-class id: numeric keys, no strings built per look-up. */
+  private bins = new Map<number, Map<number, DataBin>>();
+  private count = 0;
   /** Bytes of data-bin content received (duplicates not counted). */
   received = 0;
   /** A counter bumped whenever new bytes arrive (to know when to decode again). */
@@ -93,28 +95,34 @@ export class DataBinCache {
   add(m: DataMessage): void {
     if (m.csn !== 0) return;
     if (![BinClass.PRECINCT, BinClass.EXTENDED_PRECINCT, BinClass.TILE_HEADER, BinClass.TILE, BinClass.EXTENDED_TILE, BinClass.MAIN_HEADER, BinClass.METADATA].includes(m.cls as 0)) return;
-    const k = key(m.cls, m.id);
-    let b = this.bins.get(k);
-    if (!b) this.bins.set(k, (b = new DataBin()));
+    const cls = baseClass(m.cls);
+    let byId = this.bins.get(cls);
+    if (!byId) this.bins.set(cls, (byId = new Map()));
+    let b = byId.get(m.id);
+    if (!b) {
+      byId.set(m.id, (b = new DataBin()));
+      this.count++;
+    }
     const fresh = b.add(m.offset, m.data, m.complete);
     if (fresh > 0 || m.complete) this.version++;
     this.received += fresh;
   }
 
   get(cls: number, id: number): DataBin | undefined {
-    return this.bins.get(key(cls, id));
+    return this.bins.get(baseClass(cls))?.get(id);
   }
 
   /** Forget everything (the target changed). */
   clear(): void {
     this.bins.clear();
+    this.count = 0;
     this.received = 0;
     this.version++;
   }
 
   /** Number of data-bins. */
   get size(): number {
-    return this.bins.size;
+    return this.count;
   }
 
   /**
@@ -123,14 +131,15 @@ export class DataBinCache {
    */
   modelField(limit = 4000): string {
     const items: string[] = [];
-    for (const [k, b] of this.bins) {
-      const [clsText, idText] = k.split(":");
-      const cls = Number(clsText);
+    for (const [cls, byId] of this.bins) {
       const letter = cls === BinClass.MAIN_HEADER ? "Hm" : cls === BinClass.TILE_HEADER ? "H" : cls === BinClass.PRECINCT ? "P" : cls === BinClass.TILE ? "T" : cls === BinClass.METADATA ? "M" : "";
-      if (!letter || b.prefix === 0) continue;
-      const name = letter === "Hm" ? "Hm" : letter + idText;
-      items.push(b.complete ? name : `${name}:${b.prefix}`);
-      if (items.length >= limit) break;
+      if (!letter) continue;
+      for (const [id, b] of byId) {
+        if (b.prefix === 0) continue;
+        const name = letter === "Hm" ? "Hm" : letter + id;
+        items.push(b.complete ? name : `${name}:${b.prefix}`);
+        if (items.length >= limit) return items.join(",");
+      }
     }
     return items.join(",");
   }
