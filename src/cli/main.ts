@@ -20,7 +20,8 @@ Usage:
   j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]
   j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]
   j2kit info <file> [--json]
-      (decode and info also take http(s):// and s3://bucket/key URLs, read by byte ranges)
+      (decode and info also take http(s):// and s3://bucket/key URLs, read by byte ranges;
+       '-' is standard input or output for encode, decode and info: --format / --output-format)
   j2kit optimize <in> <out> [--order RPCL] [--tile-parts R] [--tlm] [--plt]
                                       re-pack for range reading without re-coding
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
