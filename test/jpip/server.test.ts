@@ -196,6 +196,29 @@ describe("headers and channels", () => {
     }
   });
 
+  test("a paced response whose client goes away ends at once (logged as aborted), on a channel that still works", async () => {
+    // 2 kB/s: after the first chunk the server waits half a minute before the next one
+    const slow = await startJpip(folder.dir, { maxRate: 2_000 });
+    try {
+      const open = await get(`${slow.url}?target=${folder.names.lossyTiles!}&cnew=http`);
+      const cid = /cid=([\w-]+)/.exec(open.headers.get("JPIP-cnew")!)![1]!;
+      const ac = new AbortController();
+      const res = await fetch(`${slow.url}?cid=${cid}&fsiz=1024,1024`, { signal: ac.signal });
+      const first = await res.body!.getReader().read();
+      expect(first.done).toBe(false);
+      ac.abort();
+      while (!slow.log.some((l) => l.query.includes("fsiz=1024,1024"))) await new Promise((r) => setTimeout(r, 20));
+      const entry = slow.log.find((l) => l.query.includes("fsiz=1024,1024"))!;
+      expect(entry.aborted).toBe(true);
+      // the channel's queue moved on: a small request on it is answered
+      const next = await get(`${slow.url}?cid=${cid}&fsiz=16,16&len=1`);
+      expect(next.status).toBe(200);
+      expect(eorOf(next.body)).toBe(EorReason.BYTE_LIMIT);
+    } finally {
+      await slow.close();
+    }
+  }, 20_000);
+
   test("a closed channel id is rejected with 400; an unknown one too", async () => {
     const first = await get(q(`target=${folder.names.greyPlain!}&cnew=http`));
     const cid = /cid=([\w-]+)/.exec(first.headers.get("JPIP-cnew")!)![1]!;
