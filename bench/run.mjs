@@ -27,6 +27,9 @@
  *             (`-num_decomps L -block_size {64,64} -prog_order LRCP -reversible true`, as PEERS.md)
  *             decoded by j2kit and by OpenJPH-WASM (@cornerstonejs/codec-openjph), next to j2kit's
  *             Part-1 decode of the same image (the OpenJPEG-written stream of the decode section).
+ *   migrate   JP2 → JPEG over a generated archive (bench/migrate.mjs, own process; only with --only
+ *             migrate): j2kit migrate --jobs 2 vs `vips copy` and ImageMagick `convert` under GNU
+ *             parallel -j 2: files/s, MB/s, CPU, peak RSS.
  *   threads   one image of ≥ 2 MP on N threads (decodeAsync({ threads: N }) vs threads: 1, and vs
  *             OpenJPEG-WASM), lossless and lossy decode.
  *
@@ -84,9 +87,9 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip"];
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip", "migrate"];
 // "range" and "jpip" make a 16k×16k test file the first time (minutes): only when asked for (--only range / jpip)
-const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip").join(",")).split(",").map((s) => s.trim());
+const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip" && s !== "migrate").join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
@@ -602,6 +605,12 @@ if (only.includes("jpip")) {
   // JPIP section: its own script and processes (bench/jpip.mjs), over loopback and a 100 Mbit/s link
   const { spawnSync } = await import("node:child_process");
   for (const link of [[], ["--mbit", "100"]]) spawnSync(process.execPath, [join(here, "jpip.mjs"), ...link], { stdio: "inherit" });
+}
+
+if (only.includes("migrate")) {
+  // migration section: its own script and processes (bench/migrate.mjs); makes its archive the first time
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, [join(here, "migrate.mjs"), ...(quick ? ["--files", "8", "--runs", "1"] : [])], { stdio: "inherit" });
 }
 
 if (only.includes("jpeg")) {

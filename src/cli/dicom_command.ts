@@ -14,7 +14,7 @@
 import { J2kError } from "../errors.js";
 import { readHeader } from "../index.js";
 import type { HeaderInfo } from "../types.js";
-import { inspectDicom, transcodeAsync, TRANSFER_SYNTAXES, type DicomPixelSummary, type TranscodeOptions } from "../dicom/index.js";
+import { decompressHint, inspectDicom, transcodeAsync, TRANSFER_SYNTAXES, type DicomPixelSummary, type TranscodeOptions } from "../dicom/index.js";
 import { OptionReader, PROCESS_IO, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec } from "./args.js";
 import { readFileBytes, writeFileBytes } from "./image_files.js";
 
@@ -112,6 +112,8 @@ interface FrameReport {
   bytes: number;
   header?: HeaderInfo;
   error?: { code: string; message: string };
+  /** The frame's coding when the transfer syntax is not JPEG 2000 (its header is not read). */
+  notJpeg2000?: string;
 }
 
 async function runInfo(argv: readonly string[], io: CliIo): Promise<number> {
@@ -126,7 +128,10 @@ async function runInfo(argv: readonly string[], io: CliIo): Promise<number> {
   const file = args.positionals[0]!;
   const bytes = await readFileBytes(file);
   const summary = inspectDicom(bytes, new OptionReader(`${COMMAND} info`, args).flag("tolerant") ? { tolerant: true } : {});
+  const otherCoding = summary.transferSyntax?.otherCoding;
   const frames: FrameReport[] = (summary.frames ?? []).map((f, i) => {
+    // JPEG, JPEG-LS, RLE: named, not parsed as JPEG 2000 (nothing is wrong with the file)
+    if (otherCoding !== undefined) return { frame: i + 1, bytes: f.length, notJpeg2000: otherCoding };
     try {
       return { frame: i + 1, bytes: f.length, header: readHeader(f) };
     } catch (e) {
@@ -162,10 +167,18 @@ export function formatDicomInfo(file: string, size: number, s: DicomPixelSummary
   row("pixel repr.", `${pm.pixelRepresentation} (${pm.pixelRepresentation === 1 ? "two's complement" : "unsigned"})`);
   if (pm.samplesPerPixel > 1) row("planar config.", String(pm.planarConfiguration));
   row("frames", String(pm.numberOfFrames));
+  const other = ts?.otherCoding;
   if (s.nativeByteLength !== undefined) row("pixel data", `native, ${s.nativeByteLength} bytes`);
-  else row("pixel data", `encapsulated, ${frames.length} frame(s)`);
+  else if (other !== undefined) {
+    row("pixel data", `encapsulated, ${frames.length} frame(s) of ${other}: not JPEG 2000, j2kit does not decode it`);
+    row("", `(to transcode it, ${decompressHint(ts!)})`);
+  } else row("pixel data", `encapsulated, ${frames.length} frame(s)`);
   for (const f of frames) {
     const label = `frame ${f.frame}`;
+    if (f.notJpeg2000 !== undefined) {
+      row(label, `${f.bytes} bytes of ${f.notJpeg2000}`);
+      continue;
+    }
     if (f.error) {
       row(label, `${f.bytes} bytes, header unreadable: [${f.error.code}] ${f.error.message}`);
       continue;

@@ -51,6 +51,7 @@ export {
   TRANSFER_SYNTAXES,
   transferSyntaxByUid,
   resolveTransferSyntax,
+  decompressHint,
   supportedTransferSyntaxList,
 } from "./transfer_syntax.js";
 export type { Jpeg2000Coding, TransferSyntaxInfo, TransferSyntaxName } from "./transfer_syntax.js";

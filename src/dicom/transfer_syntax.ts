@@ -21,7 +21,14 @@ export type TransferSyntaxName =
   | "j2k"
   | "htj2k-lossless"
   | "htj2k-rpcl"
-  | "htj2k";
+  | "htj2k"
+  | "jpeg-baseline"
+  | "jpeg-extended"
+  | "jpeg-lossless"
+  | "jpeg-lossless-sv1"
+  | "jpeg-ls-lossless"
+  | "jpeg-ls"
+  | "rle";
 
 /**
  * How j2kit codes the frames of one JPEG 2000 transfer syntax (encoder settings and DICOM policy).
@@ -79,7 +86,16 @@ export interface TransferSyntaxInfo {
   htj2k: boolean;
   /** j2kit reads and writes Pixel Data in this syntax. */
   supported: boolean;
+  /**
+   * For encapsulated syntaxes that are not JPEG 2000: the coding of the Pixel Data (e.g. "JPEG
+   * (ISO/IEC 10918-1)"), which j2kit recognises in order to say so but does not decode.
+   */
+  otherCoding?: string;
 }
+
+/** Codings of the rows for syntaxes that are not JPEG 2000. */
+const JPEG = "JPEG (ISO/IEC 10918-1)";
+const JPEG_LS = "JPEG-LS (ISO/IEC 14495-1)";
 
 /** Every transfer syntax j2kit recognises. */
 export const TRANSFER_SYNTAXES: readonly TransferSyntaxInfo[] = [
@@ -118,7 +134,21 @@ export const TRANSFER_SYNTAXES: readonly TransferSyntaxInfo[] = [
     htj2k: true,
     coding: { ...HT_CODING, qualityTargets: "optional" },
   }),
+  // Other encapsulated codings (PS3.5 §8.2.1 JPEG, §8.2.3 JPEG-LS, Annex G RLE): recognised so
+  // that `dicom info` and errors name them, never decoded by j2kit.
+  other("1.2.840.10008.1.2.4.50", "jpeg-baseline", "JPEG Baseline (Process 1)", JPEG),
+  other("1.2.840.10008.1.2.4.51", "jpeg-extended", "JPEG Extended (Process 2 & 4)", JPEG),
+  other("1.2.840.10008.1.2.4.57", "jpeg-lossless", "JPEG Lossless, Non-Hierarchical (Process 14)", JPEG),
+  other("1.2.840.10008.1.2.4.70", "jpeg-lossless-sv1", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])", JPEG),
+  other("1.2.840.10008.1.2.4.80", "jpeg-ls-lossless", "JPEG-LS Lossless Image Compression", JPEG_LS),
+  other("1.2.840.10008.1.2.4.81", "jpeg-ls", "JPEG-LS Lossy (Near-Lossless) Image Compression", JPEG_LS),
+  other("1.2.840.10008.1.2.5", "rle", "RLE Lossless", "RLE (PS3.5 Annex G)"),
 ];
+
+/** An encapsulated syntax whose Pixel Data is not JPEG 2000 (recognised, not supported). */
+function other(uid: string, name: TransferSyntaxName, title: string, otherCoding: string): TransferSyntaxInfo {
+  return { ...row(uid, name, title, { encapsulated: true, supported: false }), otherCoding };
+}
 
 function row(
   uid: string,
@@ -150,6 +180,15 @@ export function transferSyntaxByUid(uid: string): TransferSyntaxInfo | undefined
   return TRANSFER_SYNTAXES.find((t) => t.uid === clean);
 }
 
+/**
+ * How to get native Pixel Data from a file in one of the `otherCoding` syntaxes (with dcmtk or
+ * GDCM, which decode them), for messages.
+ */
+export function decompressHint(info: TransferSyntaxInfo): string {
+  const tool = info.otherCoding === JPEG ? "dcmdjpeg" : info.otherCoding === JPEG_LS ? "dcmdjpls" : "dcmdrle";
+  return `decompress it first: ${tool} in.dcm native.dcm (dcmtk) or gdcmconv --raw in.dcm native.dcm`;
+}
+
 /** The supported syntaxes as `name (uid)` for error messages. */
 export function supportedTransferSyntaxList(): string {
   return TRANSFER_SYNTAXES.filter((t) => t.supported)
@@ -175,7 +214,12 @@ export function resolveTransferSyntax(uidOrName: string, what = "transfer syntax
     );
   }
   if (!info.supported) {
-    const why = "this syntax is not supported";
+    const why =
+      info.otherCoding !== undefined
+        ? what.startsWith("target")
+          ? `j2kit writes JPEG 2000, not ${info.otherCoding}`
+          : `its Pixel Data is ${info.otherCoding}, not JPEG 2000, and j2kit does not decode it (${decompressHint(info)})`
+        : "this syntax is not supported";
     throw new J2kError(
       "DICOM_UNSUPPORTED",
       `${what} ${info.title} (${info.uid}): ${why}; supported: ${supportedTransferSyntaxList()}`,

@@ -48,6 +48,11 @@ export interface JpipClientOptions {
   decodeOptions?: Omit<DecodeOptions, "region" | "reduce" | "layers" | "components">;
   /** Called with every chunk of every response body as received (e.g. to save the JPP-stream). */
   onStream?: (chunk: Uint8Array) => void;
+  /**
+   * Bound on the bytes the data-bin cache may take (default 512 MiB): past it the view ends with a
+   * J2kError LIMIT_MEMORY instead of the server's data growing the cache without end.
+   */
+  maxCacheBytes?: number;
 }
 
 /** One image of a view (see {@link JpipClient.view}). */
@@ -91,8 +96,8 @@ export function parseCnew(value: string): { cid?: string; path?: string; transpo
 
 /** A JPIP client bound to one target (see the module description). */
 export class JpipClient {
-  readonly cache = new DataBinCache();
-  readonly builder = new CodestreamBuilder(this.cache);
+  readonly cache: DataBinCache;
+  readonly builder: CodestreamBuilder;
   private cid?: string;
   private base: URL;
   private tid?: string;
@@ -105,6 +110,8 @@ export class JpipClient {
     readonly options: JpipClientOptions,
   ) {
     this.base = new URL(String(url));
+    this.cache = new DataBinCache(options.maxCacheBytes);
+    this.builder = new CodestreamBuilder(this.cache);
   }
 
   /** Traffic so far. */

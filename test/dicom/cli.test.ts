@@ -87,7 +87,9 @@ describe("j2kit dicom", () => {
     expect(be.stderr).toMatch(/^j2kit: \[DICOM_UNSUPPORTED\] target transfer syntax .*1\.2\.840\.10008\.1\.2\.2\).*\n$/);
 
     const unknown = await run("dicom", join(CORPUS, "MR_small.dcm"), join(tmp, "x.dcm"), "--to", "jpeg-ls");
-    expect(unknown.stderr).toMatch(/^j2kit: \[DICOM_UNSUPPORTED\] target transfer syntax "jpeg-ls" is not supported/);
+    expect(unknown.stderr).toMatch(/^j2kit: \[DICOM_UNSUPPORTED\] target transfer syntax JPEG-LS .*\(1\.2\.840\.10008\.1\.2\.4\.81\): j2kit writes JPEG 2000, not JPEG-LS/);
+    const made = await run("dicom", join(CORPUS, "MR_small.dcm"), join(tmp, "x.dcm"), "--to", "jpeg-xyz");
+    expect(made.stderr).toMatch(/^j2kit: \[DICOM_UNSUPPORTED\] target transfer syntax "jpeg-xyz" is not supported/);
 
     const notDicom = join(tmp, "not.dcm");
     writeFileSync(notDicom, new Uint8Array(300));
