@@ -9,6 +9,11 @@ import { BinClass, type DataMessage } from "./messages.js";
 
 /** Largest data-bin the cache accepts (a hostile server cannot make it allocate more). */
 export const MAX_BIN_BYTES = 2 ** 30;
+/**
+ * Default bound on the bytes all data-bin buffers of one cache may take together (a buffer is as
+ * long as the highest offset received, so a message far into a data-bin costs its offset).
+ */
+export const DEFAULT_MAX_CACHE_BYTES = 2 ** 29;
 
 /** One data-bin's bytes. */
 export class DataBin {
@@ -39,17 +44,28 @@ export class DataBin {
     return this.buf.subarray(0, this.prefix);
   }
 
-  /** Add `data` at `offset`; `last` when it ends the data-bin. Returns the bytes that were new. */
-  add(offset: number, data: Uint8Array, last: boolean): number {
+  /** Bytes of the buffer (at least the highest offset received). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /**
+   * Add `data` at `offset`; `last` when it ends the data-bin. Returns the bytes that were new.
+   * `room`: how many more buffer bytes this data-bin may take (the cache's bound).
+   */
+  add(offset: number, data: Uint8Array, last: boolean, room = Infinity): number {
     const end = offset + data.length;
     if (end > MAX_BIN_BYTES) throw new J2kError("JPIP_STREAM_INVALID", `a data-bin would exceed ${MAX_BIN_BYTES} bytes (message at offset ${offset})`);
+    if (end - this.buf.length > room) {
+      throw new J2kError("LIMIT_MEMORY", `the JPIP cache would pass its bound (maxCacheBytes) with a message ending at byte ${end} of a data-bin; raise maxCacheBytes or open a new client`);
+    }
     if (last) {
       if (this.length !== undefined && this.length !== end) throw new J2kError("JPIP_STREAM_INVALID", `a data-bin's length changed from ${this.length} to ${end}`);
       this.length = end;
     }
     if (this.length !== undefined && end > this.length) throw new J2kError("JPIP_STREAM_INVALID", `a message runs past the end (${this.length}) of its data-bin`);
     if (end > this.buf.length) {
-      const grown = new Uint8Array(Math.max(end, Math.min(MAX_BIN_BYTES, this.buf.length * 2)));
+      const grown = new Uint8Array(Math.max(end, Math.min(MAX_BIN_BYTES, this.buf.length * 2, this.buf.length + room)));
       grown.set(this.buf);
       this.buf = grown;
     }
@@ -90,6 +106,13 @@ export class DataBinCache {
   received = 0;
   /** A counter bumped whenever new bytes arrive (to know when to decode again). */
   version = 0;
+  /** Bytes of all data-bin buffers. */
+  private allocated = 0;
+
+  /** @param maxBytes bound on the bytes of all data-bin buffers together (J2kError LIMIT_MEMORY past it). */
+  constructor(readonly maxBytes = DEFAULT_MAX_CACHE_BYTES) {
+    if (!(maxBytes > 0)) throw new J2kError("INVALID_ARGUMENT", `maxCacheBytes must be a positive number of bytes (got ${maxBytes})`);
+  }
 
   /** Store a data-bin message. Messages for other codestreams are kept apart (ignored here). */
   add(m: DataMessage): void {
@@ -103,7 +126,9 @@ export class DataBinCache {
       byId.set(m.id, (b = new DataBin()));
       this.count++;
     }
-    const fresh = b.add(m.offset, m.data, m.complete);
+    const before = b.capacity;
+    const fresh = b.add(m.offset, m.data, m.complete, this.maxBytes - this.allocated);
+    this.allocated += b.capacity - before;
     if (fresh > 0 || m.complete) this.version++;
     this.received += fresh;
   }
@@ -115,6 +140,7 @@ export class DataBinCache {
   /** Forget everything (the target changed). */
   clear(): void {
     this.bins.clear();
+    this.allocated = 0;
     this.count = 0;
     this.received = 0;
     this.version++;
