@@ -35,6 +35,7 @@ export function encodeRun(job: EncodeJob): usize {
   encodeParamsValidate(job);
   rateControlStart(job);
   htPlanSetRateScale(1.0);
+  htUniform = false;
   encodeStepsSetup(job);
   transformTiles(job);
   let ht = (job.cs.cod.cblkStyle & 0x40) != 0;
@@ -50,7 +51,8 @@ export function encodeRun(job: EncodeJob): usize {
     htPlan = 0;
     htEncodeConfig(0, 1, 0);
     if (ht && job.wantDistortion != 0 && job.refinements == 0) htChooseStep(job, 0, job.cs.siz.numTiles, 1.0);
-    if (ht && job.wantDistortion != 0) {
+    if (htUniform) htEncodeConfig(0, 2, 1);
+    else if (ht && job.wantDistortion != 0) {
       // HT rate control: statistics of every block, then the HT sets each one codes
       let n = 0;
       for (let t = 0; t < job.cs.siz.numTiles; t++) {
@@ -225,6 +227,9 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   }
   htMode = CODE_PLAN;
   htPlanSetRateScale(ratio);
+  // one layer: at this step the budget is met near the full coding, so every block codes the full
+  // set and the one a bit-plane up (with SigProp / MagRef) and PCRD trims; no per-block plan
+  htUniform = job.layers == 1;
 }
 
 function htSetStep(job: EncodeJob, step: f64): void {
@@ -245,6 +250,8 @@ const HT_CAL_ROUNDS: i32 = 2;
 /** Bytes per coded block besides its codewords (its share of the packet headers). */
 const HT_CAL_BLOCK_BYTES: f64 = 3;
 let htMode: i32 = CODE_PLAN;
+/** The step was chosen for a single layer: every block codes sets (0, 2, refine), no plan. */
+let htUniform: bool = false;
 let htHist: usize = 0;
 let htCalHist: usize = 0;
 let htCalActual: f64 = 0;
@@ -395,6 +402,7 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   job.cbInfo = arenaAlloc(16);
   job.codeMark = arenaMark();
   htPlanSetRateScale(1.0);
+  htUniform = false;
   return T;
 }
 
@@ -420,11 +428,18 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   htEncodeConfig(0, 1, 0);
   if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
     // HT rate control tile by tile: the tile's share (by area) of every layer target
-    let n = max(<i32>tile.numCblks, 1);
     let tc0 = tileComp(tile, 0);
     let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
     share = min(share, 1.0);
     if (t == 0 && job.refinements == 0) htChooseStep(job, t, t + 1, share);
+  }
+  if (htUniform) {
+    htEncodeConfig(0, 2, 1);
+  } else if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
+    let n = max(<i32>tile.numCblks, 1);
+    let tc0 = tileComp(tile, 0);
+    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
+    share = min(share, 1.0);
     htStats = arenaAlloc(<usize>n * HT_PLAN_STAT_BYTES);
     htIndex = 0;
     for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);

@@ -16,7 +16,8 @@
 // Weighted to the image domain (rate/weights.ts), the per-layer slope lambda_l that meets each
 // layer's target (bytes: Σ rate <= budget; squared error: Σ w·distortion <= target) is found by
 // bisection on the model; each block then codes the sets from one bit-plane below its finest
-// choice to one above its coarsest (so PCRD has points on both sides of the optimum).
+// choice up to its coarsest (at least two sets: PCRD has a point on either side of the model's
+// choice; a set above the coarsest choice measured no gain and costs a cleanup pass).
 
 import { EncodeJob, layerF64 } from "../encode_job";
 import { TileComp, Band } from "../structure/tile";
@@ -48,24 +49,37 @@ const BLOCK_OVERHEAD_BYTES: f64 = 3;
  * length of |c| >> fracBits, and the block's image-domain weight `wgt`.
  */
 export function htPlanCollect(coef: usize, stride: i32, w: i32, h: i32, fracBits: i32, wgt: f64, st: usize): void {
-  memory.fill(st, 0, HT_PLAN_STAT_BYTES);
-  let scale = 1.0 / <f64>(<i64>1 << (fracBits << 1));
+  // counts in u32 scratch; the energy of the coefficients below one step exactly (most of them at
+  // the steps rate control works at), above it from the counts: x uniform in [2^(b-1), 2^b) has
+  // E[x^2] = 7/3 · 4^(b-1)
+  memory.fill(COUNTS, 0, <usize>HT_PLAN_BINS << 2);
+  let e0: f64 = 0;
   for (let y = 0; y < h; y++) {
     let row = coef + ((<usize>y * <usize>stride) << 2);
     for (let x = 0; x < w; x++) {
-      let c = load<i32>(row + (<usize>x << 2));
-      let a = <u32>abs<i32>(c);
+      let a = <u32>abs<i32>(load<i32>(row + (<usize>x << 2)));
       let q = a >> <u32>fracBits;
-      let b = q == 0 ? 0 : 32 - <i32>clz<u32>(q);
-      let pc = st + (<usize>b << 3);
-      store<f64>(pc, load<f64>(pc) + 1);
-      let pe = st + (<usize>(HT_PLAN_BINS + b) << 3);
-      let v = <f64>a;
-      store<f64>(pe, load<f64>(pe) + v * v * scale);
+      if (q == 0) {
+        let v = <f64>a;
+        e0 += v * v;
+      }
+      let b = 32 - <i32>clz<u32>(q);
+      let pc = COUNTS + (<usize>b << 2);
+      store<u32>(pc, load<u32>(pc) + 1);
     }
+  }
+  let scale = 1.0 / <f64>(<i64>1 << (fracBits << 1));
+  for (let b = 0; b < HT_PLAN_BINS; b++) {
+    let n = <f64>load<u32>(COUNTS + (<usize>b << 2));
+    store<f64>(st + (<usize>b << 3), n);
+    let e = b == 0 ? e0 * scale : n * (7.0 / 3.0) * Math.pow(4.0, <f64>(b - 1));
+    store<f64>(st + (<usize>(HT_PLAN_BINS + b) << 3), e);
   }
   store<f64>(st + (<usize>(2 * HT_PLAN_BINS) << 3), wgt);
 }
+
+/** u32 scratch of the collectors (HT_HIST_BINS counts). */
+const COUNTS: usize = memory.data(4 * 8 * 40, 16);
 
 /** Image-domain weight of a band's coefficient errors (as rate/weights.ts bandWeight). */
 export function htPlanWeight(tc: TileComp, r: i32, bd: Band, levels: i32, mct: i32): f64 {
@@ -187,7 +201,7 @@ export function htPlanSets(job: EncodeJob, stats: usize, n: i32, exact: bool, ou
       pMax = max(pMax, p);
     }
     let floor = max(pMin - 1, 0);
-    let top = min(pMax + 1, max(nb - 1, 0));
+    let top = min(max(pMax, floor + 1), max(nb - 1, 0));
     store<i32>(out + (<usize>i << 3), floor);
     store<i32>(out + (<usize>i << 3), max(top - floor + 1, 1), 4);
   }
@@ -217,11 +231,14 @@ export const HT_HIST_BYTES: usize = <usize>(HT_HIST_BINS + 1) * 8;
 /** Bits per significant coefficient besides the bits of its magnitude (sign, VLC/UVLC, exponent bound). */
 const HT_BITS_SIGNIFICANT: f64 = 4.0;
 /** Coding at the chosen step takes this much more than the budget (PCRD removes the excess). */
-export const HT_STEP_MARGIN: f64 = 1.0;
+export const HT_STEP_MARGIN: f64 = 1.02;
 
 /** Add one quantised block (i32 with fracBits fraction bits) to the step histogram `hist`. */
 export function htHistCollect(coef: usize, stride: i32, w: i32, h: i32, fracBits: i32, hist: usize): void {
-  for (let y = 0; y < h; y++) {
+  // every 4th row (counted 4 times) is enough for a histogram the step is then calibrated on
+  memory.fill(COUNTS, 0, <usize>HT_HIST_BINS << 2);
+  let rowStep = h >= 16 ? 4 : 1;
+  for (let y = 0; y < h; y += rowStep) {
     let row = coef + ((<usize>y * <usize>stride) << 2);
     for (let x = 0; x < w; x++) {
       let a = <u32>abs<i32>(load<i32>(row + (<usize>x << 2)));
@@ -229,9 +246,16 @@ export function htHistCollect(coef: usize, stride: i32, w: i32, h: i32, fracBits
       let bl = 32 - <i32>clz<u32>(a);
       let m = bl >= 4 ? (a >> <u32>(bl - 4)) & 7 : (a << <u32>(4 - bl)) & 7;
       let oct = min(max(bl - fracBits - HIST_OCT_MIN, 0), HIST_OCTAVES - 1);
-      let p = hist + ((<usize>(oct * 8) + <usize>m) << 3);
-      store<f64>(p, load<f64>(p) + 1);
+      let p = COUNTS + ((<usize>(oct * 8) + <usize>m) << 2);
+      store<u32>(p, load<u32>(p) + 1);
     }
+  }
+  let f = <f64>rowStep;
+  for (let i = 0; i < HT_HIST_BINS; i++) {
+    let n = load<u32>(COUNTS + (<usize>i << 2));
+    if (n == 0) continue;
+    let p = hist + (<usize>i << 3);
+    store<f64>(p, load<f64>(p) + <f64>n * f);
   }
   let nb = hist + (<usize>HT_HIST_BINS << 3);
   store<f64>(nb, load<f64>(nb) + 1);

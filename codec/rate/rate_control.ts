@@ -35,7 +35,7 @@ const BUDGET_FILLED: f64 = 0.99;
  * so a fill of 97 % counts, and a refinement lowers the step by the missing share only
  * (rate ~ -log2 step: the step times (size / budget)^2) instead of a factor of 4.
  */
-const HT_BUDGET_FILLED: f64 = 0.975;
+const HT_BUDGET_FILLED: f64 = 0.97;
 /** Output rounding noise per sample: the variance of rounding to integers, 1/12. */
 const ROUNDING_NOISE: f64 = 1.0 / 12.0;
 
