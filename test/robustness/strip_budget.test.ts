@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { decode, encode, J2kError } from "../../src/index.js";
 import { setStripDecodeThreshold } from "../../src/strip/assemble.js";
+import { readTestdata } from "../helpers/paths.js";
 
 const MiB = 2 ** 20;
 
@@ -45,5 +46,36 @@ describe("strip decoding within limits.maxMemory", () => {
     expect((err as J2kError).code).toBe("LIMIT_MEMORY");
     // 6,000,000 bytes + 16 MiB = 21.7 MiB
     expect((err as J2kError).message).toMatch(/needs 2[12](\.\d+)? MiB, above the memory limit of 20 MiB/);
+  });
+});
+
+describe("strip sessions visit only the tiles of their rows", () => {
+  afterEach(() => setStripDecodeThreshold(64 * MiB));
+
+  function expectSameDecode(bytes: Uint8Array, options: Parameters<typeof decode>[1], what: string): void {
+    setStripDecodeThreshold(Infinity);
+    const one = decode(bytes, options);
+    setStripDecodeThreshold(0);
+    const strips = decode(bytes, options);
+    expect([strips.width, strips.height, strips.components, strips.partial], what).toEqual([one.width, one.height, one.components, one.partial]);
+    expect(Buffer.from(strips.data.buffer, strips.data.byteOffset, strips.data.byteLength).equals(Buffer.from(one.data.buffer, one.data.byteOffset, one.data.byteLength)), what).toBe(true);
+  }
+
+  test("a 203x2097304 image of 13,798 tile rows without data (fuzz case 1204-decode-strips #28918) decodes in strips as in one piece", () => {
+    // edge_cases/openjpeg/broken.jpc with byte 163 set to 0x77 (the fuzz mutation): it was quadratic
+    // in strips (a session per row of tiles, each visiting every tile); `npm run fuzz -- --replay` of
+    // the saved case measures it, this checks the tiles each session picks
+    const b = readTestdata("edge_cases/openjpeg/broken.jpc").slice();
+    b[163] = 0x77;
+    expectSameDecode(b, { allowPartial: true, reduce: 3, layout: "planar", limits: { maxPixels: 2 ** 26, maxMemory: 128 * MiB } }, "broken.jpc#163");
+  });
+
+  test("tiled images with image and tile origins, whole and by region, decode in strips as in one piece", () => {
+    for (const file of ["conformance/part4_j2k/p1_01.j2k", "conformance/kakadu_j2c/b3_mono.j2c", "conformance/part4_j2k/p0_03.j2k", "conformance/kakadu_j2c/f2_mono.j2c"]) {
+      const bytes = readTestdata(file);
+      expectSameDecode(bytes, {}, file);
+      expectSameDecode(bytes, { region: { x: 37, y: 21, width: 61, height: 45 } }, `${file} region`);
+      expectSameDecode(bytes, { region: { x: 5, y: 60, width: 200, height: 7 }, reduce: 1 }, `${file} region reduce 1`);
+    }
   });
 });
