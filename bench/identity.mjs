@@ -96,6 +96,15 @@ const SETTINGS = [
   { name: "styles-lossless", small: true, opts: { codeBlockStyle: ["bypass", "reset", "termall", "vcausal", "pterm", "segsym"] } },
   { name: "styles-lossy", small: true, opts: { ratios: [30, 8], codeBlockStyle: ["bypass", "vcausal", "segsym"] } },
   { name: "bypass-pterm-32x16", small: true, opts: { codeBlock: [32, 16], codeBlockStyle: ["bypass", "pterm"], ratios: [12] } },
+  // rate control at other rates, PSNR targets (decode check + reallocation), several tiles (the
+  // tile-by-tile path) and the styles that terminate passes: what capped block coding must keep
+  { name: "lossy100", opts: { ratios: [100] } },
+  { name: "lossy-5layers", small: true, opts: { ratios: [160, 80, 40, 16, 6] } },
+  { name: "psnr", opts: { psnr: [34, 44] } },
+  { name: "lossy-tiles", small: true, opts: { ratios: [30], tile: { width: 256, height: 192 } } },
+  { name: "psnr-tiles", small: true, opts: { psnr: [40], tile: { width: 200, height: 256 } } },
+  { name: "termall-reset-lossy", small: true, opts: { ratios: [15], codeBlockStyle: ["termall", "reset"] } },
+  { name: "lossy-lossless-layer", small: true, opts: { ratios: [30, 1] } },
 ];
 
 const hash = (u8) => createHash("sha256").update(u8).digest("hex").slice(0, 32);

@@ -4,8 +4,7 @@
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { encodeRun } from "./encoder";
-import { rateReallocate } from "./rate/rate_control";
+import { encodeRun, encodeReallocate, encodeSetEarlyStop } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -214,7 +213,7 @@ let gTile: usize = 0;
  */
 export function encoderReallocate(): usize {
   let j = job();
-  rateReallocate(j);
+  encodeReallocate(j);
   writeCodestream(j);
   return j.out;
 }
@@ -273,4 +272,18 @@ export function encoderInfo(field: i32): f64 {
     }
   }
   return -1;
+}
+
+/**
+ * Early-stopped block coding for rate control (codec/rate/caps.ts) on (1, the default) or off (0):
+ * the output is the same either way; tests and benchmarks compare the two.
+ */
+export function encoderSetEarlyStop(on: i32): void {
+  encodeSetEarlyStop(on);
+}
+
+/** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
+export function encoderEarlyStops(which: i32): f64 {
+  let j = job();
+  return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : j.capSlope;
 }

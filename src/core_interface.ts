@@ -552,7 +552,8 @@ export interface CoreExports {
   /**
    * After encoderRun with squared-error targets: form the layers again from the targets as they are
    * now (the host tightens a layer's target when its check found the decoded layer short) and write
-   * the codestream again. The blocks are not coded again. Returns the codestream pointer.
+   * the codestream again. The blocks are not coded again (except blocks coded with an early stop
+   * that the new layers need in full). Returns the codestream pointer.
    */
   encoderReallocate(): number;
   /** Encode; returns the codestream pointer. */
@@ -569,6 +570,10 @@ export interface CoreExports {
    * samples (0 = none). Rate control (codec/rate/) meets them.
    */
   encoderSetLayer(l: number, bytes: number, dist: number): void;
+  /** Early-stopped block coding under rate control on (1, default) or off (0), n > 1: stop n times too early (tests); same output in every case (codec/rate/caps.ts). */
+  encoderSetEarlyStop(on: number): void;
+  /** After an encode: blocks whose early stop stood (which = 0), blocks coded again in full (1), the stop slope used (2; 0: none). */
+  encoderEarlyStops(which: number): number;
   /**
    * Precinct size exponents, `i` counted from the HIGHEST resolution (0 = full resolution), as
    * opj_compress -c takes them; the last one given repeats for the lower resolutions. Mapped onto
@@ -810,6 +815,8 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetComment: 2,
   encoderSetComp: 5,
   encoderSetLayer: 3,
+  encoderSetEarlyStop: 1,
+  encoderEarlyStops: 1,
   encoderSetPrecinct: 3,
   encoderTileCode: 1,
   encoderTileComp: 2,
