@@ -209,7 +209,8 @@ let gTile: usize = 0;
 /**
  * After encoderRun with squared-error targets: form the layers again from the targets as they are
  * now (the host tightens a layer's target when its check found the decoded layer short) and write
- * the codestream again. The blocks are not coded again. Returns the codestream pointer.
+ * the codestream again. The blocks are not coded again (except blocks coded with an early stop that
+ * the new layers need in full). Returns the codestream pointer.
  */
 export function encoderReallocate(): usize {
   let j = job();
@@ -275,8 +276,9 @@ export function encoderInfo(field: i32): f64 {
 }
 
 /**
- * Early-stopped block coding for rate control (codec/rate/caps.ts) on (1, the default) or off (0):
- * the output is the same either way; tests and benchmarks compare the two.
+ * Early-stopped block coding for rate control (codec/rate/caps.ts) on (1, the default) or off (0);
+ * n > 1 stops n times too early (tests: rate control must then code most stopped blocks again).
+ * The output is the same in every case; tests and benchmarks compare them.
  */
 export function encoderSetEarlyStop(on: i32): void {
   encodeSetEarlyStop(on);
