@@ -8,6 +8,9 @@
  *   node bench/identity.mjs --record bench/results/identity-before.json
  *   node bench/identity.mjs --compare bench/results/identity-before.json
  *   options: --quick (Kodak + CT only)  --flavors scalar,simd  --threads N (also decodeAsync/encodeAsync with N threads)
+ *            --early-stop 0|1|n (encoderSetEarlyStop before every encode: record with 0, compare with 1
+ *            or n > 1, to prove that early-stopped block coding changes no output)  --encode-only
+ *            --no-partial (skip the region / reduce / layers / layout decodes of every stream)
  *
  * Uses the built library (dist/: run `npm run build` first). Exit code 1 on any difference.
  * Decode failures are recorded as their error code, so a stream that starts or stops failing
@@ -37,6 +40,9 @@ if (!recordPath && !comparePath) {
 const quick = argv.includes("--quick");
 const flavors = (value("--flavors") ?? "scalar,simd").split(",");
 const threads = value("--threads") ? Number(value("--threads")) : 0;
+const earlyStop = value("--early-stop");
+const encodeOnly = argv.includes("--encode-only");
+const partial = !argv.includes("--no-partial");
 
 const lib = await import(resolve(repoRoot, "dist/index.js"));
 const load = await import(resolve(repoRoot, "dist/wasm/load.js"));
@@ -123,13 +129,39 @@ function listStreams(dir) {
 const STREAM_DIRS = ["conformance", "realworld", "htj2k", "encoder", "icc", "edge_cases"].map((d) => join(testdataDir, d));
 const streams = STREAM_DIRS.flatMap(listStreams);
 
-async function decodeKey(bytes) {
+async function decodeKey(bytes, options = {}) {
   try {
-    const img = threads ? await lib.decodeAsync(bytes, { threads }) : lib.decode(bytes);
-    return `${img.width}x${img.height}x${img.components}:${hash(bytesOf(img.data))}`;
+    const img = threads ? await lib.decodeAsync(bytes, { ...options, threads }) : lib.decode(bytes, options);
+    const data = img.componentData ? img.componentData.map((d) => hash(bytesOf(d))).join(",") : hash(bytesOf(img.data));
+    return `${img.width}x${img.height}x${img.components}:${data}`;
   } catch (e) {
     return `error:${e?.code ?? e?.message ?? String(e)}`;
   }
+}
+
+/**
+ * Region / reduced-resolution / layer / layout decodes of one stream (keys → options), chosen from
+ * its header so that they exercise window edges at odd offsets, every code path of the output stage
+ * (interleaved, planar, components) and layer truncation.
+ */
+function partialOptions(bytes) {
+  let h;
+  try {
+    h = lib.readHeader(bytes);
+  } catch {
+    return {};
+  }
+  const W = h.width, H = h.height;
+  const out = {};
+  const levels = h.levels ?? 0;
+  if (W >= 4 && H >= 4) {
+    out["region-centre"] = { region: { x: Math.floor(W / 3) | 1, y: Math.floor(H / 3) | 1, width: Math.max(1, Math.floor(W / 3)), height: Math.max(1, Math.floor(H / 4)) } };
+    out["region-corner-planar"] = { region: { x: 0, y: Math.floor(H / 2), width: Math.max(1, Math.ceil(W / 2) + 3), height: Math.ceil(H / 2) }, layout: "planar" };
+  }
+  if (levels >= 1) out["reduce1-components"] = { reduce: 1, layout: "components" };
+  if (levels >= 2 && W >= 16 && H >= 16) out["reduce2-region"] = { reduce: 2, region: { x: Math.floor(W / 5), y: Math.floor(H / 7), width: Math.ceil(W / 2), height: Math.ceil(H / 3) } };
+  out["layers1"] = { layers: 1 };
+  return out;
 }
 
 async function run(flavor) {
@@ -143,6 +175,7 @@ async function run(flavor) {
       const opts = { levels: c.levels, progression: "LRCP", ...s.opts };
       const key = `encode/${c.name}/${s.name}`;
       try {
+        if (earlyStop !== undefined) load.callCore((core) => core.encoderSetEarlyStop(Number(earlyStop)));
         const out = threads ? await lib.encodeAsync(image, { ...opts, threads }) : lib.encode(image, opts);
         rec[key] = `${out.length}:${hash(out)}`;
         rec[`decode-own/${c.name}/${s.name}`] = await decodeKey(out);
@@ -151,7 +184,11 @@ async function run(flavor) {
       }
     }
   }
-  for (const p of streams) rec[`decode/${relative(testdataDir, p)}`] = await decodeKey(new Uint8Array(readFileSync(p)));
+  for (const p of encodeOnly ? [] : streams) {
+    const bytes = new Uint8Array(readFileSync(p));
+    rec[`decode/${relative(testdataDir, p)}`] = await decodeKey(bytes);
+    if (partial) for (const [k, o] of Object.entries(partialOptions(bytes))) rec[`decode-${k}/${relative(testdataDir, p)}`] = await decodeKey(bytes, o);
+  }
   console.error(`${flavor}: ${Object.keys(rec).length} outputs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return rec;
 }

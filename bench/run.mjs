@@ -26,7 +26,13 @@
  *   ht        HTJ2K (Part 15) lossless decode: the codestream ojph_compress writes for each image
  *             (`-num_decomps L -block_size {64,64} -prog_order LRCP -reversible true`, as PEERS.md)
  *             decoded by j2kit and by OpenJPH-WASM (@cornerstonejs/codec-openjph), next to j2kit's
- *             Part-1 decode of the same image (the OpenJPEG-written stream of the decode section).
+ *             Part-1 decode of the same image (the OpenJPEG-written stream of the decode section);
+ *             HT lossless encode (j2kit, OpenJPH-WASM, j2kit Part 1); HT lossy encode at ratio 20
+ *             (rate control) against a fixed step (j2kit and OpenJPH-WASM at the qstep that makes
+ *             OpenJPH's stream the size of ours), with sizes and PSNR.
+ *   migrate   JP2 → JPEG over a generated archive (bench/migrate.mjs, own process; only with --only
+ *             migrate): j2kit migrate --jobs 2 vs `vips copy` and ImageMagick `convert` under GNU
+ *             parallel -j 2: files/s, MB/s, CPU, peak RSS.
  *   threads   one image of ≥ 2 MP on N threads (decodeAsync({ threads: N }) vs threads: 1, and vs
  *             OpenJPEG-WASM), lossless and lossy decode.
  *
@@ -84,9 +90,9 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip"];
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip", "migrate"];
 // "range" and "jpip" make a 16k×16k test file the first time (minutes): only when asked for (--only range / jpip)
-const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip").join(",")).split(",").map((s) => s.trim());
+const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip" && s !== "migrate").join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
@@ -604,6 +610,12 @@ if (only.includes("jpip")) {
   for (const link of [[], ["--mbit", "100"]]) spawnSync(process.execPath, [join(here, "jpip.mjs"), ...link], { stdio: "inherit" });
 }
 
+if (only.includes("migrate")) {
+  // migration section: its own script and processes (bench/migrate.mjs); makes its archive the first time
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, [join(here, "migrate.mjs"), ...(quick ? ["--files", "8", "--runs", "1"] : [])], { stdio: "inherit" });
+}
+
 if (only.includes("jpeg")) {
   // JPEG encoder section: its own script and process (bench/jpeg.mjs)
   const { spawnSync } = await import("node:child_process");
@@ -653,6 +665,60 @@ if (only.includes("ht")) {
     ),
   );
   out.sections.ht = rows;
+
+  // HT encode: lossless (j2kit HT, OpenJPH-WASM, j2kit Part 1), and lossy with a ratio target (j2kit
+  // HT rate control) against a fixed step (j2kit HT and OpenJPH-WASM at the qstep that makes
+  // OpenJPH's codestream the size of ours: OpenJPH has no rate control, only a step)
+  const enc = [];
+  for (const c of selected) {
+    const img = imageOf(c);
+    const m = mp(img.width, img.height);
+    const base = { levels: c.levels, codeBlock: [64, 64], progression: "LRCP" };
+    const lossless = { ...base, ht: true };
+    const exact = await cell(async () => ({ v: samplesEqual(j2kit.decode(j2kit.encode(img, lossless)).data, img.data) }));
+    const sizes = { ours: j2kit.encode(img, lossless).length, peer: await cell(async () => ({ v: ojph.encode(img, { levels: c.levels }).length })) };
+    const tl = await measureRow([["ours", () => j2kit.encode(img, lossless)], ["peer", () => ojph.encode(img, { levels: c.levels })], ["p1", () => j2kit.encode(img, base)]], m);
+    const rated = { ...base, ht: true, ratios: [20] };
+    const rcs = j2kit.encode(img, rated);
+    // OpenJPH-WASM's qstep bisected (log scale) to the largest codestream not above ours
+    let lo = Math.log(1e-6), hi = 0, best;
+    for (let it = 0; it < 40; it++) {
+      const mid = (lo + hi) / 2;
+      const cs = ojph.encode(img, { levels: c.levels, qstep: Math.exp(mid) });
+      if (cs.length <= rcs.length) {
+        hi = mid;
+        if (!best || cs.length > best.cs.length) best = { q: Math.exp(mid), cs };
+        if (cs.length >= 0.999 * rcs.length) break;
+      } else lo = mid;
+    }
+    const fixed = { ...base, ht: true, qstep: best.q };
+    const fcs = j2kit.encode(img, fixed);
+    const q = { rate: psnr(img, j2kit.decode(rcs).data), fixed: psnr(img, j2kit.decode(fcs).data), peer: psnr(img, j2kit.decode(best.cs).data) };
+    const tr = await measureRow([["rate", () => j2kit.encode(img, rated)], ["fixed", () => j2kit.encode(img, fixed)], ["peer", () => ojph.encode(img, { levels: c.levels, qstep: best.q })]], m);
+    enc.push({ name: c.name, group: c.group, mp: m, lossless: { ...tl, exact: exact.ok && exact.v, sizes }, lossy: { ...tr, q, bytes: { rate: rcs.length, fixed: fcs.length, peer: best.cs.length }, qstep: best.q, budget: (img.width * img.height * img.components * img.bitDepth) / 8 / 20 } });
+  }
+  table(
+    "HTJ2K lossless encode (5/3 + RCT, 64×64 blocks, LRCP), one thread",
+    ["image", "MP", "j2kit HT MP/s", "OpenJPH-WASM MP/s", "j2kit Part-1 MP/s", "j2kit HT / OpenJPH-WASM", "j2kit HT / j2kit Part-1", "j2kit HT size", "OpenJPH size", "j2kit HT output", "load (j2kit)"],
+    enc.map((r) => {
+      const l = r.lossless;
+      return [r.name, fmt(r.mp, 2), mps(l.ours, r.mp), mps(l.peer, r.mp), mps(l.p1, r.mp), speedRatio(l), speedRatio(l, "ours", "p1"), kb(l.sizes.ours), l.sizes.peer.ok ? kb(l.sizes.peer.v) : l.sizes.peer.note, l.exact ? "bit-exact" : "MISMATCH", loadNote(l.ours)];
+    }),
+  );
+  const dB = (p) => (p === Infinity ? "∞" : p.toFixed(2));
+  table(
+    "HTJ2K lossy encode (9/7 + ICT): ratio 20 with rate control vs a fixed step, one thread",
+    ["image", "j2kit HT ratio 20 MP/s", "j2kit HT fixed step MP/s", "OpenJPH-WASM fixed step MP/s", "ratio / fixed (time)", "j2kit ratio 20: size (of budget) · PSNR", "j2kit fixed step: size · PSNR", "OpenJPH-WASM: size · PSNR", "qstep", "load (ratio 20)"],
+    enc.map((r) => {
+      const l = r.lossy;
+      return [
+        r.name, mps(l.rate, r.mp), mps(l.fixed, r.mp), mps(l.peer, r.mp), l.rate.ok && l.fixed.ok ? (l.rate.ms / l.fixed.ms).toFixed(2) : "–",
+        `${l.bytes.rate} B (${((100 * l.bytes.rate) / l.budget).toFixed(1)} %) · ${dB(l.q.rate)}`, `${l.bytes.fixed} B · ${dB(l.q.fixed)}`, `${l.bytes.peer} B · ${dB(l.q.peer)}`, l.qstep.toPrecision(3), loadNote(l.rate),
+      ];
+    }),
+    "The fixed step is the qstep at which OpenJPH-WASM's codestream is the largest not above j2kit's ratio-20 codestream (bisection): PSNR at (nearly) equal size. All streams decoded by j2kit; PSNR peak 2^bits − 1 over all samples.",
+  );
+  out.sections.htEncode = enc;
 }
 
 if (wantJson) {

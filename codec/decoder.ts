@@ -7,7 +7,7 @@ import { Codestream, TileParams, resolveTile, tileBounds } from "./codestream/he
 import { compSiz, CBLK_HT } from "./codestream/params";
 import {
   Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece, HT_PART1,
-  buildTile, tileComp, resolution, band, precinctBand, codeBlock,
+  buildTile, tileComp, resolution, band, precinctBand, codeBlock, precinctBandShiftX, precinctBandShiftY,
 } from "./structure/tile";
 import { setWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { T2Context, T2_DECODE } from "./t2/context";
@@ -153,7 +153,7 @@ export function tileHasSamples(cs: Codestream, tp: TileParams): bool {
 function decodeTile(job: DecodeJob, t: i32): void {
   let cs = job.cs;
   let tp = resolveTile(cs, t);
-  let tile = buildTile(cs, tp, job.maxCblks);
+  let tile = buildTile(cs, tp, job.maxCblks, true); // precincts built as their packets arrive
   let C = tile.numComps;
   // windows
   for (let c = 0; c < C; c++) {
@@ -286,25 +286,32 @@ function fillBand(job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, qx: i
   let ww = bd.wx1 - bd.wx0, wh = bd.wy1 - bd.wy0;
   if (ww <= 0 || wh <= 0) return;
   zeroRect(tc.buf, tc.stride, qx, qy, ww, wh);
-  let np = res.pw * res.ph;
+  if (res.pw == 0 || res.ph == 0) return;
   let rev = tc.style.reversible != 0;
   let halfStep = bd.step * 0.5;
-  for (let p = 0; p < np; p++) {
-    let pb = precinctBand(bd, p);
-    let n = pb.cw * pb.ch;
-    for (let i = 0; i < n; i++) {
-      let cb = codeBlock(pb, i);
-      if (cb.needed == 0) continue;
-      if (!decodeBlock(job, tc, bd, cb)) continue;
-      // intersection of the block with the window
-      let x0 = max(cb.x0, bd.wx0), x1 = min(cb.x1, bd.wx1);
-      let y0 = max(cb.y0, bd.wy0), y1 = min(cb.y1, bd.wy1);
-      if (x1 <= x0 || y1 <= y0) continue;
-      let bw = cb.x1 - cb.x0;
-      let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
-      let dst = tc.buf + ((<usize>(qy + y0 - bd.wy0) * <usize>tc.stride + <usize>(qx + x0 - bd.wx0)) << 2);
-      if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, dst, tc.stride, tc.roi);
-      else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, dst, tc.stride, halfStep, tc.roi);
+  // only the precincts that meet the window (B.6: precinct px covers band columns [px, px+1) << pbw)
+  let pbw = precinctBandShiftX(res), pbh = precinctBandShiftY(res);
+  let prx0 = res.x0 >> res.ppx, pry0 = res.y0 >> res.ppy;
+  let pxa = max((bd.wx0 >> pbw) - prx0, 0), pxb = min(((bd.wx1 - 1) >> pbw) - prx0, res.pw - 1);
+  let pya = max((bd.wy0 >> pbh) - pry0, 0), pyb = min(((bd.wy1 - 1) >> pbh) - pry0, res.ph - 1);
+  for (let py = pya; py <= pyb; py++) {
+    for (let px = pxa; px <= pxb; px++) {
+      let pb = precinctBand(bd, py * res.pw + px);
+      let n = pb.cw * pb.ch;
+      for (let i = 0; i < n; i++) {
+        let cb = codeBlock(pb, i);
+        if (cb.needed == 0) continue;
+        if (!decodeBlock(job, tc, bd, cb)) continue;
+        // intersection of the block with the window
+        let x0 = max(cb.x0, bd.wx0), x1 = min(cb.x1, bd.wx1);
+        let y0 = max(cb.y0, bd.wy0), y1 = min(cb.y1, bd.wy1);
+        if (x1 <= x0 || y1 <= y0) continue;
+        let bw = cb.x1 - cb.x0;
+        let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+        let dst = tc.buf + ((<usize>(qy + y0 - bd.wy0) * <usize>tc.stride + <usize>(qx + x0 - bd.wx0)) << 2);
+        if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, dst, tc.stride, tc.roi);
+        else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, dst, tc.stride, halfStep, tc.roi);
+      }
     }
   }
 }

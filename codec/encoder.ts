@@ -7,7 +7,7 @@
 
 import { TileParams, tileBounds } from "./codestream/header";
 import { compSiz } from "./codestream/params";
-import { EncodeJob, jobPlane, compWidth } from "./encode_job";
+import { EncodeJob, jobPlane, compWidth, layerF64 } from "./encode_job";
 import { encodeParamsValidate } from "./codestream/encode_params";
 import { encodeStepsSetup, encodeStepsFromBase, encodeStepsBands, encodeStepsFinish } from "./quant/encode_steps";
 import { Tile, TileComp, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
@@ -18,7 +18,9 @@ import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES } from "./t1/pass_record";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr } from "./transform/exports";
 import { blockEnergy } from "./rate/candidates";
-import { rateControlStart, rateControl, rateReallocate, RATE_REFINE, RATE_RECODE } from "./rate/rate_control";
+import { htEncodeConfig } from "./t1/ht_encoder";
+import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_STEP_MARGIN } from "./rate/ht_plan";
+import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE } from "./rate/rate_control";
 import { capsEstimate, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { bandWeightOf } from "./rate/weights";
 import { writeCodestream } from "./codestream/write_codestream";
@@ -28,7 +30,6 @@ import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_NO_SAMPLES, CHECK_COEFFICIENT_BITS } from "./api_fields";
 import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import { ceilDiv } from "./util/math";
-import { layerF64 } from "./encode_job";
 
 /** Fractional bits kept by the irreversible quantiser for distortion estimation. */
 const FRAC_BITS: i32 = 6;
@@ -37,17 +38,41 @@ const FRAC_BITS: i32 = 6;
 export function encodeRun(job: EncodeJob): usize {
   encodeParamsValidate(job);
   rateControlStart(job);
+  htPlanSetRateScale(1.0);
+  htUniform = false;
   encodeStepsSetup(job);
   transformTiles(job);
-  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 8 + 4096);
+  let ht = (job.cs.cod.cblkStyle & 0x40) != 0;
+  // HT with rate control codes several HT sets per block (codec/rate/ht_plan.ts)
+  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * (ht ? 40 : 8) + 4096);
   job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
+  job.capsOn = capsWanted(job, false) ? 1 : 0;
   // Block coding and rate control; everything they allocate lies above `mark`, so a refined
   // step codes the blocks again in the same memory.
-  job.capsOn = capsWanted(job, false) ? 1 : 0;
   let mark = arenaMark();
   while (true) {
+    htPlan = 0;
+    htEncodeConfig(0, 1, 0);
+    if (ht && job.wantDistortion != 0 && job.refinements == 0) htChooseStep(job, 0, job.cs.siz.numTiles, 1.0);
+    if (htUniform) htEncodeConfig(0, 2, 1);
+    else if (ht && job.wantDistortion != 0) {
+      // HT rate control: statistics of every block, then the HT sets each one codes
+      let n = 0;
+      for (let t = 0; t < job.cs.siz.numTiles; t++) {
+        n += <i32>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
+      }
+      htStats = arenaAlloc(<usize>max(n, 1) * HT_PLAN_STAT_BYTES);
+      htIndex = 0;
+      for (let t = 0; t < job.cs.siz.numTiles; t++) {
+        let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+        for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+      }
+      htPlan = arenaAlloc(<usize>max(n, 1) * 8);
+      htPlanSets(job, htStats, htIndex, job.cs.cod.reversible != 0, htPlan, 1.0);
+      htIndex = 0;
+    }
     codeAllBlocks(job);
     encodeStepsFinish(job);
     if (rateControlCoded(job) != RATE_REFINE) break;
@@ -59,7 +84,6 @@ export function encodeRun(job: EncodeJob): usize {
   writeCodestream(job);
   return job.out;
 }
-
 /** Forget what rate control measured (the blocks or the step changed). */
 function rateReset(job: EncodeJob): void {
   job.pcrd = 0;
@@ -108,7 +132,7 @@ function capsWanted(job: EncodeJob, tileByTile: bool): bool {
 function forEachTileComp(job: EncodeJob, mode: i32): void {
   for (let t = 0; t < job.cs.siz.numTiles; t++) {
     let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
-    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), mode);
+    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), false, mode);
   }
 }
 
@@ -250,10 +274,93 @@ function bandOriginY(tc: TileComp, r: i32, orient: i32): i32 {
 }
 
 /**
- * Quantisation and block coding of every code-block of the tile-component. Codewords, pass
+ * HT with byte budgets on the 9/7 path: the step at which coding every block in full takes a little
+ * more than the largest budget (codec/rate/ht_plan.ts, "the 9/7 step for byte budgets"); PCRD
+ * trims from there. Not with squared-error targets or layers without a target (their step rule
+ * is rate_control.ts's). The histogram covers tiles [t0, t1), which get `share` of the budgets
+ * (tile-by-tile encoding: the first tile, by its area, stands for the image).
+ */
+function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
+  if (job.cs.cod.reversible != 0) return;
+  let most: f64 = 0;
+  for (let l = 0; l < job.layers; l++) {
+    let b = layerF64(job.layerBytes, l);
+    if (b <= 0) return;
+    most = max(most, b);
+  }
+  htHist = arenaAllocZeroed(HT_HIST_BYTES);
+  htMode = CODE_HIST;
+  for (let t = t0; t < t1; t++) {
+    let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+  }
+  // the model's step, then its bytes checked on a sample of blocks coded at that step: the
+  // model scaled by actual / model over the sample gives the final step
+  let base0 = job.baseStep;
+  let minScale = rateFinestStep(job) / base0;
+  let target = most * share * HT_STEP_MARGIN;
+  let s = htStepScale(htHist, target, minScale);
+  htSetStep(job, base0 * s);
+  htCalHist = arenaAlloc(HT_HIST_BYTES);
+  let ratio: f64 = 1;
+  htCalActual = 0;
+  htCalModel = 0;
+  for (let round = 0; round < HT_CAL_ROUNDS; round++) {
+    htMode = CODE_CAL;
+    htIndex = round; // a different sample of blocks each round
+    for (let t = t0; t < t1; t++) {
+      let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+      for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+    }
+    if (htCalModel <= 0 || htCalActual <= 0) break;
+    // actual / model of the samples so far, applied to the whole histogram
+    ratio = htCalActual / htCalModel;
+    s = htStepScale(htHist, target / ratio, minScale);
+    htSetStep(job, base0 * s);
+  }
+  htMode = CODE_PLAN;
+  htPlanSetRateScale(ratio);
+  // one layer: at this step the budget is met near the full coding, so every block codes the full
+  // set and the one a bit-plane up (with SigProp / MagRef) and PCRD trims; no per-block plan
+  htUniform = job.layers == 1;
+}
+
+function htSetStep(job: EncodeJob, step: f64): void {
+  if (step == job.baseStep) return;
+  job.baseStep = step;
+  encodeStepsFromBase(job);
+  encodeStepsBands(job);
+}
+
+/** What codeBlocks(plan = true) collects: per-block planning statistics, or the step histogram. */
+const CODE_PLAN: i32 = 0;
+const CODE_HIST: i32 = 1;
+/** Calibration of the step model: every HT_CAL_EVERY-th block coded (one cleanup), model vs actual bytes. */
+const CODE_CAL: i32 = 2;
+const HT_CAL_EVERY: i32 = 4;
+/** Calibration rounds (each codes a different quarter of the blocks at the step of the previous one). */
+const HT_CAL_ROUNDS: i32 = 2;
+/** Bytes per coded block besides its codewords (its share of the packet headers). */
+const HT_CAL_BLOCK_BYTES: f64 = 3;
+let htMode: i32 = CODE_PLAN;
+/** The step was chosen for a single layer: every block codes sets (0, 2, refine), no plan. */
+let htUniform: bool = false;
+let htHist: usize = 0;
+let htCalHist: usize = 0;
+let htCalActual: f64 = 0;
+let htCalModel: f64 = 0;
+
+/** HT rate control: per-block statistics, the planned (floor, sets) per block, the running block index. */
+let htStats: usize = 0;
+let htPlan: usize = 0;
+let htIndex: i32 = 0;
+
+/**
+ * Quantisation and block coding of every code-block of the tile-component (with `plan`: only
+ * quantisation and the HT planning statistics, codec/rate/ht_plan.ts). Codewords, pass
  * records and (with rate control) the block's initial distortion go to the code-block.
  */
-function codeBlocks(job: EncodeJob, tc: TileComp, mode: i32): void {
+function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_ALL): void {
   let rev = tc.style.reversible != 0;
   let style = tc.style.cblkStyle;
   let wantD = job.wantDistortion != 0;
@@ -265,6 +372,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, mode: i32): void {
       let bd = band(res, k);
       let qx = bandOriginX(tc, r, bd.orient), qy = bandOriginY(tc, r, bd.orient);
       let invStep: f32 = <f32>(1.0 / <f64>bd.step);
+      let wgt = plan ? htPlanWeight(tc, r, bd, job.cs.cod.levels, job.cs.gcod.mct) : 0;
       // early stop: the estimated threshold in this band's units (squared steps per byte)
       let stopSlope: f64 = 0;
       if (mode == CODE_PENDING && job.capSlope > 0) stopSlope = job.capSlope / bandWeightOf(tc, r, bd, NL, job.cs.gcod.mct);
@@ -286,6 +394,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, mode: i32): void {
           }
           let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
+          if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
           let coef: usize, stride: i32, frac: i32;
           if (rev) {
             coef = src;
@@ -302,7 +411,32 @@ function codeBlocks(job: EncodeJob, tc: TileComp, mode: i32): void {
             coef = job.cbCoefs;
             stride = w;
           }
-          let cap = w * h * 8 + 4096;
+          if (plan && htMode == CODE_HIST) {
+            htHistCollect(coef, stride, w, h, frac, htHist);
+            continue;
+          }
+          if (plan && htMode == CODE_CAL) {
+            {
+              memory.fill(htCalHist, 0, HT_HIST_BYTES);
+              htHistCollect(coef, stride, w, h, frac, htCalHist);
+              htCalModel += htStepModel(htCalHist, 1.0);
+              htEncodeConfig(0, 1, 0);
+              encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);
+              htCalActual += <f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES;
+            }
+            continue;
+          }
+          if (plan) {
+            htPlanCollect(coef, stride, w, h, frac, wgt, htStats + <usize>htIndex * HT_PLAN_STAT_BYTES);
+            htIndex++;
+            continue;
+          }
+          if (htPlan != 0) {
+            let e = htPlan + (<usize>htIndex << 3);
+            htEncodeConfig(load<i32>(e), load<i32>(e, 4), 1);
+            htIndex++;
+          }
+          let cap = w * h * ((style & 0x40) != 0 ? 40 : 8) + 4096;
           let dist0 = wantD ? blockEnergy(coef, stride, w, h, frac) : 0;
           if (stopSlope > 0) ebcotSetStop(stopSlope, dist0);
           encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, cap, job.cbPasses, MAX_PASSES, job.wantDistortion, job.cbInfo);
@@ -376,12 +510,14 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   job.tileBufs = arenaAlloc(<usize>C * sizeof<usize>());
   for (let c = 0; c < C; c++) store<usize>(job.tileBufs + (<usize>c << alignof<usize>()), arenaAllocArray(load<u64>(most + (<usize>c << 3)), 4));
   job.dwtTmp = arenaAlloc(dwtScratchBytes(maxDim + 2));
-  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 8 + 4096);
+  job.cbScratch = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * ((job.cs.cod.cblkStyle & 0x40) != 0 ? 40 : 8) + 4096);
   job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
   job.capsOn = capsWanted(job, true) ? 1 : 0;
   job.codeMark = arenaMark();
+  htPlanSetRateScale(1.0);
+  htUniform = false;
   return T;
 }
 
@@ -403,13 +539,41 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
   forwardMct(job, tile);
   for (let c = 0; c < tile.numComps; c++) forwardDwt(tileComp(tile, c), job.dwtTmp);
+  htPlan = 0;
+  htEncodeConfig(0, 1, 0);
+  if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
+    // HT rate control tile by tile: the tile's share (by area) of every layer target
+    let tc0 = tileComp(tile, 0);
+    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
+    share = min(share, 1.0);
+    if (t == 0 && job.refinements == 0) htChooseStep(job, t, t + 1, share);
+  }
+  if (htUniform) {
+    htEncodeConfig(0, 2, 1);
+  } else if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
+    let n = max(<i32>tile.numCblks, 1);
+    let tc0 = tileComp(tile, 0);
+    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
+    share = min(share, 1.0);
+    htStats = arenaAlloc(<usize>n * HT_PLAN_STAT_BYTES);
+    htIndex = 0;
+    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+    let sets = arenaAlloc(<usize>n * 8);
+    htPlanSets(job, htStats, htIndex, job.cs.cod.reversible != 0, sets, share);
+    // keep the plan, drop the statistics
+    let keep = arenaAlloc(<usize>n * 8);
+    memory.copy(keep, sets, <usize>n * 8);
+    htPlan = keep;
+    htIndex = 0;
+
+  }
   if (job.capsOn != 0) {
-    codeAllBlocks(job); // (one tile)
+    codeAllBlocks(job); // (one tile, EBCOT)
     return; // the buffers stay: rate control may code blocks again
   }
   for (let c = 0; c < tile.numComps; c++) {
     let tc = tileComp(tile, c);
-    codeBlocks(job, tc, CODE_ALL);
+    codeBlocks(job, tc, false);
     if (job.cs.siz.numTiles > 1) tc.buf = 0; // the buffers belong to the next tile now
   }
 }
@@ -422,8 +586,9 @@ export function encodeTilesFinish(job: EncodeJob): usize {
     rateReset(job);
     encodeStepsFromBase(job);
     encodeStepsBands(job);
-    // one tile: its transformed samples are still in the buffers, so only the blocks are coded again
-    if (job.cs.siz.numTiles > 1) return 0;
+    // one EBCOT tile: its transformed samples are still in the buffers, so only the blocks are
+    // coded again (HT plans its sets per tile in encodeTileCode: the host gives the tile again)
+    if (job.cs.siz.numTiles > 1 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return 0;
     codeAllBlocks(job);
     encodeStepsFinish(job);
   }

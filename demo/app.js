@@ -148,6 +148,8 @@ function encodeOptions() {
     codeBlock: $("codeblock").value.split("x").map(Number),
     format: $("format").value,
   };
+  // HT block coder (Part 15): the checkbox, or the .jph file format, which is HT's
+  if ($("ht").checked || options.format === "jph") options.ht = true;
   const mode = $("mode").value;
   if (mode === "lossless") options.lossless = true;
   else {

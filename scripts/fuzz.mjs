@@ -12,7 +12,7 @@
 // --mem-mib of resident memory (the whole process) is a finding. Findings are saved with a JSON note
 // (seed file, mutations, options, outcome, reproduce command) under --out (gitignored), one folder per
 // distinct signature. Case i of run seed S is always the same input: reruns reproduce.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool, isFinding } from "./fuzz/pool.mjs";
@@ -195,6 +195,14 @@ async function campaign(args, target, pool, findings) {
   let next = 0;
   let done = 0;
   let lastReport = t0;
+  // the heaviest cases that stayed within the limits (RSS is the worker process's, which may still
+  // hold memory from earlier cases of the same worker: an upper bound for the case itself)
+  const top = { cpu: [], rss: [] };
+  const keepTop = (list, row, key) => {
+    list.push(row);
+    list.sort((a, b) => b[key] - a[key]);
+    list.length = Math.min(list.length, 3);
+  };
   const one = async (index) => {
     const c = makeCase(target, seeds, args.seed, index);
     let r = await pool.run(target, c.bytes, c.options);
@@ -205,6 +213,11 @@ async function campaign(args, target, pool, findings) {
     }
     const key = r.outcome === "error" ? `error:${r.code}` : r.outcome;
     outcomes[key] = (outcomes[key] ?? 0) + 1;
+    if (!isFinding(r.outcome)) {
+      const row = { index, seedFile: c.seedFile, outcome: key, cpuMs: Math.round(Math.max(r.cpuMs ?? 0, r.cpuMsParent ?? 0)), peakRssMiB: Math.round(r.peakRssMiB ?? 0) };
+      keepTop(top.cpu, row, "cpuMs");
+      keepTop(top.rss, row, "peakRssMiB");
+    }
     if (isFinding(r.outcome)) {
       const file = findings.add(target, c, r, { seed: args.seed, index });
       if (!args.quiet) console.error(`[fuzz] ${target} case ${index}: ${r.outcome} ${r.code ?? ""} ${String(r.message ?? "").slice(0, 200)} <- ${c.seedFile}: ${c.mutations.join("; ")}${file ? ` (saved ${relative(ROOT, file)})` : ""}`);
@@ -220,7 +233,7 @@ async function campaign(args, target, pool, findings) {
   });
   await Promise.all(runners);
   const seconds = (Date.now() - t0) / 1000;
-  return { target, seed: args.seed, cases: done, seconds: Number(seconds.toFixed(1)), seedFiles: seeds.length, outcomes };
+  return { target, seed: args.seed, cases: done, seconds: Number(seconds.toFixed(1)), seedFiles: seeds.length, outcomes, slowest: top.cpu, mostMemory: top.rss };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,7 +345,11 @@ async function main() {
     }
     if (args.json) console.log(JSON.stringify(summary, null, 1));
     else {
-      for (const s of summaries) console.log(`${s.target}: ${s.cases} cases in ${s.seconds} s (seed ${s.seed}, ${s.seedFiles} seed files): ${Object.entries(s.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+      const heavy = (r) => `case ${r.index} (${r.seedFile}, ${r.outcome}) ${r.cpuMs} ms CPU, ${r.peakRssMiB} MiB RSS`;
+      for (const s of summaries) {
+        console.log(`${s.target}: ${s.cases} cases in ${s.seconds} s (seed ${s.seed}, ${s.seedFiles} seed files): ${Object.entries(s.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+        if (s.slowest[0]) console.log(`  slowest: ${heavy(s.slowest[0])}; most memory: ${heavy(s.mostMemory[0])}`);
+      }
       console.log(found.length === 0 ? "no findings" : `${found.length} distinct finding(s):\n${found.map((f) => `  ${f.count}x ${f.target} ${f.outcome} ${f.code ?? ""}: ${String(f.message).slice(0, 160)}\n     e.g. ${f.saved[0] ?? "(not saved)"}`).join("\n")}`);
     }
     process.exitCode = found.length ? 1 : 0;
@@ -341,7 +358,10 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(`fuzz: ${e?.message ?? e}`);
-  process.exitCode = 2;
-});
+// run as a script (importing this module for makeCase() runs nothing)
+if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url))) {
+  main().catch((e) => {
+    console.error(`fuzz: ${e?.stack ?? e?.message ?? e}`);
+    process.exitCode = 2;
+  });
+}

@@ -258,7 +258,7 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       signed: Array.from({ length: C }, () => image.signed),
       colorSpace: options.colorSpace ?? (C >= 3 ? "sRGB" : "greyscale"),
       ...(options.icc ? { icc: options.icc } : {}),
-      ...(options.alpha ? { alpha: true } : {}),
+      ...(options.alpha ? { alpha: options.alpha } : {}),
     });
     const extra = file.length - codestream.length;
     return { result: { data: file, layerBytes: layerBytes.map((b) => b + extra), levels, allPasses }, ...info };

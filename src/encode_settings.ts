@@ -234,6 +234,12 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   const format = o.format ?? "j2k";
   if (format !== "j2k" && format !== "jp2" && format !== "jph") throw bad(`format must be "j2k", "jp2" or "jph" (got ${String(format)})`);
   if (preset === "dicom" && format !== "j2k") throw bad(`preset "dicom" writes a raw codestream: remove format: "${format}"`);
+  const alpha = o.alpha;
+  if (alpha !== undefined && alpha !== false && alpha !== true && alpha !== "straight" && alpha !== "premultiplied") {
+    throw bad(`alpha must be true, "straight" or "premultiplied" (got ${JSON.stringify(alpha)})`);
+  }
+  if (alpha && format === "j2k") throw bad('alpha is declared in a JP2/JPH cdef box: add format: "jp2" (or "jph")');
+  if (alpha && C < 2) throw bad(`alpha needs a colour and an alpha component; the image has ${C}`);
   let layers = 1;
   if (o.ratios) layers = o.ratios.length;
   if (psnr) layers = psnr.length;

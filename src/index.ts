@@ -24,6 +24,8 @@ export type { ByteRange, ByteSource, TilePartInfo, TilePackets, DecodePlan, Plan
 export { openImage } from "./range/open_image.js";
 export type { ImageInput, OpenImageOptions, RangeImage, RangeStats, RangeReader, S3SourceOptions } from "./range/open_image.js";
 export { optimize, RANGE_FRIENDLY } from "./range/optimize.js";
+export { transcodeBlockCoder } from "./transcode_block_coder.js";
+export type { TranscodeBlockCoderOptions, TranscodeBlockCoderResult } from "./transcode_block_coder.js";
 export type { OptimizeOptions } from "./range/optimize.js";
 export { encodeJpeg, encodeJpegDetailed, createJpegWriter, JpegWriter, jpegMetadataFromJp2 } from "./jpeg/index.js";
 export type { Jp2JpegMetadata, JpegEncodeResult, JpegWriterInfo, JpegSink, JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./jpeg/index.js";

@@ -310,8 +310,12 @@ export interface EncodeOptions {
   icc?: Uint8Array;
   /** Enumerated colour space for JP2 output (default: sRGB for 3+ components, greyscale otherwise). */
   colorSpace?: "sRGB" | "greyscale" | "sYCC";
-  /** JP2 output: the last component is an alpha channel (written in a cdef box). */
-  alpha?: boolean;
+  /**
+   * JP2 output: the last component is an alpha channel for the whole image, declared in a cdef box
+   * (I.5.3.6): `true` or `"straight"` writes Typ 1 (opacity; colour not premultiplied, as in PNG),
+   * `"premultiplied"` Typ 2 (premultiplied opacity). Default: no cdef box.
+   */
+  alpha?: boolean | "straight" | "premultiplied";
   /** Per-component sub-sampling for input that is already sub-sampled. */
   subsampling?: Array<[number, number]>;
 }

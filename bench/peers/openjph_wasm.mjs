@@ -4,6 +4,8 @@
  * a caller must do: create the embind decoder, copy the codestream into WASM memory, decode, copy
  * the samples out, delete() the object (as the OpenJPEG-WASM peer and ../shared/benchcorpus/PEERS.md).
  * Its decoder handles single-layer HT streams (no multi-layer, mixed, POC/PPM/RGN streams).
+ * Its encoder (HTJ2KEncoder) writes one layer, lossless or with a fixed quantisation step (qstep,
+ * as ojph_compress -qstep): it has no rate control.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -42,5 +44,28 @@ export async function loadOpenJphWasm() {
     }
   }
 
-  return { name: "OpenJPH-WASM", version: `@cornerstonejs/codec-openjph (OpenJPH ${version})`, initMs, decode };
+  /**
+   * Encode an image ({ width, height, components, bitDepth, signed, data: interleaved 8/16-bit }):
+   * lossless (5/3 + RCT) or, with `qstep`, 9/7 + ICT at that step; `levels` decompositions, LRCP,
+   * 64×64 code-blocks. Returns the codestream (a copy).
+   */
+  function encode(img, { qstep, levels = 5 } = {}) {
+    const e = new m.HTJ2KEncoder();
+    try {
+      const fi = { width: img.width, height: img.height, bitsPerSample: img.bitDepth, componentCount: img.components, isSigned: img.signed, isUsingColorTransform: img.components >= 3 };
+      const buf = e.getDecodedBuffer(fi);
+      buf.set(new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength));
+      e.setDecompositions(levels);
+      e.setProgressionOrder(0); // LRCP (its default is RPCL)
+      e.setQuality(qstep === undefined, qstep ?? 0);
+      e.encode();
+      return e.getEncodedBuffer().slice();
+    } catch (err) {
+      throw new Error(`OpenJPH-WASM encoder failed: ${typeof err === "number" ? `C++ exception ${err}` : String(err)}`, { cause: err });
+    } finally {
+      e.delete();
+    }
+  }
+
+  return { name: "OpenJPH-WASM", version: `@cornerstonejs/codec-openjph (OpenJPH ${version})`, initMs, decode, encode };
 }

@@ -33,6 +33,12 @@ export const RATE_RECODE: i32 = 2;
 const MAX_REFINEMENTS: i32 = 3;
 /** A byte budget counts as filled at this fraction (below it, with every pass in, the step is refined). */
 const BUDGET_FILLED: f64 = 0.99;
+/**
+ * HT block coder (cblkStyle bit 6): its step is chosen for the budget before coding (rate/ht_plan.ts),
+ * so a fill of 97 % counts, and a refinement lowers the step by the missing share only
+ * (rate ~ -log2 step: the step times (size / budget)^2) instead of a factor of 4.
+ */
+const HT_BUDGET_FILLED: f64 = 0.97;
 /** Output rounding noise per sample: the variance of rounding to integers, 1/12. */
 const ROUNDING_NOISE: f64 = 1.0 / 12.0;
 
@@ -92,9 +98,16 @@ export function rateControl(job: EncodeJob): i32 {
   let floor = rateFinestStep(job);
   if (job.cs.cod.reversible != 0 || job.refinements >= MAX_REFINEMENTS || job.baseStep <= floor) return RATE_DONE;
   let refineBudget = false;
-  for (let l = 0; l < L; l++) if (load<i32>(job.layerStatus + (<usize>l << 2)) == LAYER_ALL_PASSES) refineBudget = true;
+  let fill: f64 = 1;
+  for (let l = 0; l < L; l++) {
+    if (load<i32>(job.layerStatus + (<usize>l << 2)) == LAYER_ALL_PASSES) {
+      refineBudget = true;
+      fill = min(fill, layerF64(job.layerSizes, l) / layerF64(job.layerBytes, l));
+    }
+  }
   if (refineBudget) {
-    job.baseStep = max(floor, job.baseStep / 4);
+    let ht = (job.cs.cod.cblkStyle & 0x40) != 0;
+    job.baseStep = max(floor, ht ? job.baseStep * min(fill * fill, 0.97) : job.baseStep / 4);
   } else if (worst > 0) {
     // the error at full coding scales with the step squared: aim at a quarter of the target
     let f = worst == Infinity ? 0.25 : Math.sqrt(0.25 / worst);
@@ -158,7 +171,7 @@ function rateAllocate(job: EncodeJob): f64 {
     if (budget > 0) {
       let size = layerF64(sizes, l);
       if (size > budget) status = LAYER_HEADERS_OVER_BUDGET;
-      else if (job.allPasses != 0 && size < BUDGET_FILLED * budget) status = LAYER_ALL_PASSES;
+      else if (job.allPasses != 0 && size < ((job.cs.cod.cblkStyle & 0x40) != 0 ? HT_BUDGET_FILLED : BUDGET_FILLED) * budget) status = LAYER_ALL_PASSES;
       else status = LAYER_MET;
     } else if (layerF64(job.layerDist, l) > 0) {
       let target = layerF64(errTargets, l);

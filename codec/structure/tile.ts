@@ -103,6 +103,12 @@ export class PrecinctBand {
   cblks: usize;
   incl: TagTree;
   imsb: TagTree;
+  /**
+   * 1 once the code-blocks and tag trees exist. A tile built lazily (the decoder) builds a precinct
+   * when its first non-empty packet arrives (precinctBuild); until then cw = ch = 0, which is what
+   * a precinct without data means to every reader (no code-block contributes).
+   */
+  built: i32;
 }
 
 /** A sub-band (B.5). */
@@ -231,9 +237,12 @@ export function bandGainLog2(orient: i32): i32 {
 
 /**
  * Build the geometry of tile `tp` for all components. `maxCblks` bounds the number of code-blocks
- * (checked before the arrays are allocated).
+ * (checked before the arrays are allocated). `lazy`: precinct records are allocated but their
+ * code-blocks and tag trees are left to precinctBuild (the decoder builds a precinct when its
+ * first non-empty packet arrives), so the set-up of a region decode follows the precincts that
+ * carry data instead of the whole tile.
  */
-export function buildTile(cs: Codestream, tp: TileParams, maxCblks: i64): Tile {
+export function buildTile(cs: Codestream, tp: TileParams, maxCblks: i64, lazy: bool = false): Tile {
   let siz = cs.siz;
   let C = siz.Csiz;
   let t = changetype<Tile>(arenaAllocZeroed(offsetof<Tile>()));
@@ -245,7 +254,7 @@ export function buildTile(cs: Codestream, tp: TileParams, maxCblks: i64): Tile {
   for (let c = 0; c < C; c++) total += countCblks(cs, tp, c);
   if (total > maxCblks) fail(ERR_LIMIT_CODEBLOCKS, -1, <i32>min(total, <i64>0x7fffffff), <i32>maxCblks);
   t.numCblks = total;
-  for (let c = 0; c < C; c++) buildTileComp(cs, tp, c, tileComp(t, c));
+  for (let c = 0; c < C; c++) buildTileComp(cs, tp, c, tileComp(t, c), lazy);
   return t;
 }
 
@@ -288,7 +297,7 @@ function countCblks(cs: Codestream, tp: TileParams, c: i32): i64 {
   return n;
 }
 
-function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): void {
+function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp, lazy: bool): void {
   let s = tileStyle(tp, c);
   let q = tileQuant(tp, c);
   tc.c = c;
@@ -352,54 +361,80 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): vo
         let Rb = tc.prec + bandGainLog2(orient);
         bd.step = <f32>(Math.pow(2.0, <f64>(Rb - eps)) * (1.0 + <f64>mu / 2048.0));
       }
-      buildPrecincts(res, bd, r);
+      bd.precincts = arenaAllocArrayZeroed(<u64>max(res.pw * res.ph, 1), offsetof<PrecinctBand>());
+    }
+    if (!lazy) {
+      let np = res.pw * res.ph;
+      for (let p = 0; p < np; p++) precinctBuild(res, p, false);
     }
   }
 }
 
-/** Code-blocks of every precinct of a band (B.6, B.7). */
-function buildPrecincts(res: Resolution, bd: Band, r: i32): void {
-  let np = res.pw * res.ph;
-  bd.precincts = arenaAllocArrayZeroed(<u64>max(np, 1), offsetof<PrecinctBand>());
-  if (np == 0 || bd.x1 <= bd.x0 || bd.y1 <= bd.y0) return;
-  // precinct size in band coordinates
-  let pbw = r == 0 ? res.ppx : res.ppx - 1;
-  let pbh = r == 0 ? res.ppy : res.ppy - 1;
-  let prx0 = floorDivPow2(<i64>res.x0, res.ppx); // precinct grid index of the first precinct
-  let pry0 = floorDivPow2(<i64>res.y0, res.ppy);
-  for (let p = 0; p < np; p++) {
+/** Band coordinates of the precinct grid: log2 of a precinct's width / height in band `bd` of `res` (B.6). */
+// @ts-ignore: decorator
+@inline
+export function precinctBandShiftX(res: Resolution): i32 {
+  return res.r == 0 ? res.ppx : res.ppx - 1;
+}
+// @ts-ignore: decorator
+@inline
+export function precinctBandShiftY(res: Resolution): i32 {
+  return res.r == 0 ? res.ppy : res.ppy - 1;
+}
+
+/**
+ * Code-blocks and tag trees of precinct `p` of `res` in every band (B.6, B.7); no-op once built.
+ * `windowed`: a code-block is `needed` when it meets its band's decoder window (the decoder sets
+ * the windows before T2 runs); otherwise every code-block is needed (until markNeeded).
+ */
+export function precinctBuild(res: Resolution, p: i32, windowed: bool): void {
+  for (let b = 0; b < res.numBands; b++) {
+    let bd = band(res, b);
     let pb = precinctBand(bd, p);
-    let px = <i64>(p % res.pw) + prx0;
-    let py = <i64>(p / res.pw) + pry0;
-    // precinct in band coordinates, clipped to the band
-    let x0 = max(px << pbw, <i64>bd.x0);
-    let y0 = max(py << pbh, <i64>bd.y0);
-    let x1 = min((px + 1) << pbw, <i64>bd.x1);
-    let y1 = min((py + 1) << pbh, <i64>bd.y1);
-    if (x1 <= x0 || y1 <= y0) continue;
-    let cbx0 = floorDivPow2(x0, bd.cbw);
-    let cby0 = floorDivPow2(y0, bd.cbh);
-    let cw = <i32>(ceilDivPow2(x1, bd.cbw) - cbx0);
-    let ch = <i32>(ceilDivPow2(y1, bd.cbh) - cby0);
-    pb.cbx0 = <i32>cbx0;
-    pb.cby0 = <i32>cby0;
-    pb.cw = cw;
-    pb.ch = ch;
-    pb.cblks = arenaAllocArrayZeroed(<u64>cw * <u64>ch, offsetof<CodeBlock>());
-    for (let j = 0; j < ch; j++) {
-      for (let i = 0; i < cw; i++) {
-        let cb = codeBlock(pb, j * cw + i);
-        let gx = cbx0 + <i64>i, gy = cby0 + <i64>j;
-        cb.x0 = <i32>max(gx << bd.cbw, <i64>bd.x0);
-        cb.y0 = <i32>max(gy << bd.cbh, <i64>bd.y0);
-        cb.x1 = <i32>min((gx + 1) << bd.cbw, <i64>bd.x1);
-        cb.y1 = <i32>min((gy + 1) << bd.cbh, <i64>bd.y1);
-        cb.lblock = 3;
-        cb.curSeg = -1;
-        cb.needed = 1;
-      }
-    }
-    pb.incl = tagTreeNew(cw, ch);
-    pb.imsb = tagTreeNew(cw, ch);
+    if (pb.built != 0) return;
+    pb.built = 1;
+    buildPrecinctBand(res, bd, pb, p, windowed);
   }
+}
+
+/** Code-blocks of one precinct of a band (B.6, B.7). */
+function buildPrecinctBand(res: Resolution, bd: Band, pb: PrecinctBand, p: i32, windowed: bool): void {
+  if (bd.x1 <= bd.x0 || bd.y1 <= bd.y0) return;
+  // precinct size in band coordinates
+  let pbw = precinctBandShiftX(res);
+  let pbh = precinctBandShiftY(res);
+  let px = <i64>(p % res.pw) + floorDivPow2(<i64>res.x0, res.ppx); // precinct grid index
+  let py = <i64>(p / res.pw) + floorDivPow2(<i64>res.y0, res.ppy);
+  // precinct in band coordinates, clipped to the band
+  let x0 = max(px << pbw, <i64>bd.x0);
+  let y0 = max(py << pbh, <i64>bd.y0);
+  let x1 = min((px + 1) << pbw, <i64>bd.x1);
+  let y1 = min((py + 1) << pbh, <i64>bd.y1);
+  if (x1 <= x0 || y1 <= y0) return;
+  let cbx0 = floorDivPow2(x0, bd.cbw);
+  let cby0 = floorDivPow2(y0, bd.cbh);
+  let cw = <i32>(ceilDivPow2(x1, bd.cbw) - cbx0);
+  let ch = <i32>(ceilDivPow2(y1, bd.cbh) - cby0);
+  pb.cbx0 = <i32>cbx0;
+  pb.cby0 = <i32>cby0;
+  pb.cblks = arenaAllocArrayZeroed(<u64>cw * <u64>ch, offsetof<CodeBlock>());
+  let wx0 = bd.wx0, wx1 = bd.wx1, wy0 = bd.wy0, wy1 = bd.wy1;
+  for (let j = 0; j < ch; j++) {
+    for (let i = 0; i < cw; i++) {
+      let cb = codeBlock(pb, j * cw + i);
+      let gx = cbx0 + <i64>i, gy = cby0 + <i64>j;
+      cb.x0 = <i32>max(gx << bd.cbw, <i64>bd.x0);
+      cb.y0 = <i32>max(gy << bd.cbh, <i64>bd.y0);
+      cb.x1 = <i32>min((gx + 1) << bd.cbw, <i64>bd.x1);
+      cb.y1 = <i32>min((gy + 1) << bd.cbh, <i64>bd.y1);
+      cb.lblock = 3;
+      cb.curSeg = -1;
+      cb.needed = !windowed || (cb.x0 < wx1 && cb.x1 > wx0 && cb.y0 < wy1 && cb.y1 > wy0) ? 1 : 0;
+    }
+  }
+  pb.incl = tagTreeNew(cw, ch);
+  pb.imsb = tagTreeNew(cw, ch);
+  // set last: readers take cw * ch = 0 as "no code-blocks"
+  pb.cw = cw;
+  pb.ch = ch;
 }

@@ -221,13 +221,20 @@ export function htEncodeBlock(
   let pos = dirBytes;
   let wantD = wantDistortion != 0;
   let scale = 1.0 / <f64>(<i64>1 << fracBits);
-  let pLow = cfgFloor;
+  let pLow = min(cfgFloor, numBps - 1);
   let pHigh = min(cfgFloor + cfgSets - 1, numBps - 1);
+  // room for the sets (a bound per set: MagSgn at most numBps - p + 1 bits per sample, VLC/UVLC/MEL
+  // 4, refinement 2, 1/7 stuffing); without it the highest sets are dropped first
+  while (pHigh > pLow) {
+    let total = pos;
+    for (let p = pLow; p <= pHigh; p++) total += setBound(w, h, numBps, p);
+    if (total <= <usize>outCap) break;
+    pHigh--;
+  }
   let lastPass = -1;
   let prevGain: f64 = 0;
-  let need = <usize>(w * h * 6 + 1024);
   for (let p = pHigh; p >= pLow; p--) {
-    if (pos + need > <usize>outCap) break; // no room: the lower sets stay uncoded
+    if (pos + setBound(w, h, numBps, p) > <usize>outCap) fail(ERR_ENCODE_OVERFLOW, -1, outCap, p);
     let s = numBps - 1 - p;
     store<u32>(out + (<usize>s << 2), <u32>pos);
     let set = out + pos;
@@ -266,6 +273,11 @@ export function htEncodeBlock(
   }
   store<i32>(info, lastPass + 1, 4);
   store<i32>(info, <i32>pos, 8);
+}
+
+/** Bound of the bytes of the HT set with its cleanup at bit-plane p (refinement included). */
+function setBound(w: i32, h: i32, numBps: i32, p: i32): usize {
+  return <usize>(((<i64>w * <i64>h * <i64>(numBps - p + 7)) * 8) / 49) + 256;
 }
 
 /** Distortion decrease of the cleanup at bit-plane p: Σ over significant samples of x² − (x − r)². */

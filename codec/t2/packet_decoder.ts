@@ -6,7 +6,7 @@ import { BitReader, bitRead, bitReadN, bitReaderInit, bitReaderAlign } from "./b
 import { tagTreeDecode, tagTreeDecodeValue } from "./tag_tree";
 import {
   TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece,
-  band, precinctBand, codeBlock, HT_PLACEHOLDER, HT_CODED, HT_PART1,
+  band, precinctBand, codeBlock, precinctBuild, HT_PLACEHOLDER, HT_CODED, HT_PART1,
 } from "../structure/tile";
 import { passesInSegment, CBLK_HT } from "../t1/segments";
 import { arenaAlloc } from "../util/arena";
@@ -81,6 +81,8 @@ export function decodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
   let npend = 0;
   let nonEmpty = bitRead(br);
   if (nonEmpty != 0) {
+    // a lazily built tile (codec/structure/tile.ts) gets the precinct's code-blocks now
+    if (precinctBand(band(res, 0), p).built == 0) precinctBuild(res, p, true);
     let style = tc.style.cblkStyle;
     for (let b = 0; b < res.numBands; b++) {
       let bd = band(res, b);

@@ -318,7 +318,7 @@ export function mutateCodestream(src, rng) {
       if (psot > 0 && rng.chance(0.8)) put(out, sot.at + 6, 4, psot + seg.length);
       return { bytes: out, what: `insert ${kind} (${seg.length} bytes) in tile-part header at ${at}` };
     }
-    at = Math.min(mainEnd, segs.length > 2 ? rng.pick(segs.filter((s) => s.at > 2 && s.at <= mainEnd)).at ?? mainEnd : mainEnd);
+    at = Math.min(mainEnd, segs.length > 2 ? rng.pick(segs.filter((s) => s.at > 2 && s.at <= mainEnd))?.at ?? mainEnd : mainEnd);
     return { bytes: splice(src, at, at, seg), what: `insert ${kind} (${seg.length} bytes) in main header at ${at}` };
   }
   if (choice < 77) {

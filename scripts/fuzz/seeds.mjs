@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 export const TESTDATA = process.env.J2KIT_TESTDATA ?? resolve(fileURLToPath(new URL("../../", import.meta.url)), "../shared/testdata");
 
 const FOLDERS = {
-  codestream: ["conformance/part4_j2k", "conformance/kakadu_j2c", "edge_cases/openjpeg", "medical_raw", "encoder"],
+  // HTJ2K (Part 15) material: htj2k/ and its conformance/ folder, medical_raw/htj2k/
+  codestream: ["conformance/part4_j2k", "conformance/kakadu_j2c", "edge_cases/openjpeg", "medical_raw", "encoder", "htj2k", "htj2k/conformance", "medical_raw/htj2k"],
   jp2: ["conformance/part4_jp2", "edge_cases/openjpeg", "edge_cases/jpylyzer", "icc", "realworld"],
   dicom: ["dicom"],
 };

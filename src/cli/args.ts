@@ -10,13 +10,45 @@ import { J2kError } from "../errors.js";
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Binary output, for `-` as the output file (absent: `-` is refused). */
+  stdoutBytes?(bytes: Uint8Array): Promise<void>;
+  /** All of standard input, for `-` as the input file (absent: `-` is refused). */
+  stdin?(): Promise<Uint8Array>;
 }
+
+/** Most bytes read from standard input (`-`): a whole-input buffer beyond this is refused. */
+const MAX_STDIN_BYTES = 2 ** 31;
 
 /** The process's own streams. */
 export const PROCESS_IO: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  stdoutBytes: (bytes) =>
+    new Promise<void>((resolve, reject) => {
+      process.stdout.write(bytes, (e) => (e ? reject(e) : resolve()));
+    }),
+  stdin: async () => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of process.stdin) {
+      chunks.push(chunk as Uint8Array);
+      total += (chunk as Uint8Array).length;
+      if (total > MAX_STDIN_BYTES) {
+        throw new J2kError("LIMIT_MEMORY", `standard input holds more than ${MAX_STDIN_BYTES / 2 ** 30} GiB: give the file's name instead of '-'`);
+      }
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  },
 };
+
+/** The file name that stands for standard input or output. */
+export const STDIO = "-";
 
 /** One option of a command. */
 export interface OptionSpec {

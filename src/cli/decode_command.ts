@@ -2,12 +2,14 @@
  * `j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]`.
  * @module
  */
-import { decode } from "../decode.js";
+import { decode, DEFAULT_LIMITS } from "../decode.js";
 import { J2kError } from "../errors.js";
-import type { DecodeOptions } from "../types.js";
-import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
-import { layoutFor, outputKindOf, readFileBytes, writeOutputImage } from "./image_files.js";
-import { isJpegPath, writeJpegFromJp2 } from "../jpeg/cli.js";
+import type { DecodeOptions, HeaderInfo } from "../types.js";
+import { readHeader } from "../header.js";
+import { straightAlpha } from "../io/png.js";
+import { OptionReader, STDIO, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
+import { layoutFor, outputKindOf, readSourceBytes, refuseNonJpeg2000, writeOutputImage, writeTargetBytes } from "./image_files.js";
+import { isJpegPath, jpegBytesFromJp2, writeJpegFromJp2 } from "../jpeg/cli.js";
 import { S3_ENDPOINT_OPTION, formatStats, isRemote, openForCli, readByRanges } from "./remote_source.js";
 import type { RangeImage } from "../range/open_image.js";
 import { decodeToFile } from "./strip_output.js";
@@ -26,6 +28,7 @@ export const DECODE_OPTIONS: readonly OptionSpec[] = [
   { name: "quality", value: "N", help: ".jpg output: JPEG quality 1-100 (IJG scale, as cjpeg; default 92)" },
   { name: "subsampling", value: "auto|444|422|420", help: ".jpg output: chroma subsampling (auto: 4:4:4 at quality >= 90, else 4:2:0)" },
   { name: "optimize", help: ".jpg output: optimised Huffman tables (smaller, two passes)" },
+  { name: "output-format", value: "FORMAT", help: "pgm, ppm, pnm, png, raw or jpg: instead of the extension (needed for '-', standard output)" },
   { name: "max-pixels", value: "N", help: "largest image to decode, in pixels (default 268435456 = 2^28; raise it for trusted huge images)" },
   { name: "max-memory", value: "MiB", help: "memory limit (default 3072); large images are decoded in strips within it" },
   { name: "verbose", help: "print image details and timing (and bytes / requests read for URLs)" },
@@ -34,7 +37,7 @@ export const DECODE_OPTIONS: readonly OptionSpec[] = [
 
 /** Help text of `j2kit decode`. */
 export const DECODE_HELP = formatHelp(
-  "j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw|.jpg> [options]",
+  "j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf|-> <out.pgm|.ppm|.pgx|.png|.raw|.jpg|-> [options]",
   [
     "Decode a JPEG 2000 codestream or JP2/JPX file.",
     "Output by extension: .pgm (1 component), .ppm (3, or 1), .png (1-4: grey, grey+alpha, RGB, RGBA),",
@@ -45,6 +48,8 @@ export const DECODE_HELP = formatHelp(
     "Signed samples are written to PGM/PPM/PNG with 2^(bits-1) added.",
     ".jpg writes a baseline JPEG (JFIF) with the JP2's ICC profile (repaired when its curv tags lie),",
     "XMP and resolution; other depths are scaled to 8 bits, alpha is dropped.",
+    "'-' as the input reads standard input; '-' as the output writes standard output (with",
+    "--output-format; PGX is one file per component and cannot go there).",
   ].join("\n"),
   DECODE_OPTIONS,
 );
@@ -89,12 +94,22 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
     throw usageError(COMMAND, `expected an input and an output file, got ${args.positionals.length} argument(s)`);
   }
   const [input, output] = args.positionals as [string, string];
-  const jpeg = isJpegPath(output);
-  const kind = jpeg ? "ppm" : outputKindOf(output);
-  if (kind === null) {
-    throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .pgm, .ppm, .pgx, .png, .raw or .jpg`);
-  }
   const o = new OptionReader(COMMAND, args);
+  const asked = o.choice("output-format", ["pgm", "ppm", "pnm", "pgx", "png", "raw", "jpg", "jpeg"] as const);
+  const byName = output === STDIO ? null : isJpegPath(output) ? "jpg" : outputKindOf(output);
+  if (asked !== undefined && byName !== null && byName !== (asked === "jpeg" ? "jpg" : asked)) {
+    throw usageError(COMMAND, `--output-format ${asked} contradicts the output name '${output}'`);
+  }
+  const chosen = asked === "jpeg" ? "jpg" : asked ?? byName;
+  if (chosen === null) {
+    if (output === STDIO) throw usageError(COMMAND, "writing to standard output ('-') needs --output-format pgm, ppm, png, raw or jpg");
+    throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .pgm, .ppm, .pgx, .png, .raw or .jpg, or give --output-format`);
+  }
+  const jpeg = chosen === "jpg";
+  const kind = jpeg ? "ppm" : chosen;
+  if (kind === "pgx" && output === STDIO) {
+    throw usageError(COMMAND, "PGX output is one file per component and cannot go to standard output: use --output-format png, pgm, ppm or raw");
+  }
   const endian = o.choice("endian", ["little", "big"] as const);
   if (endian !== undefined && kind !== "raw") throw usageError(COMMAND, "--endian applies to .raw output only");
   const options = decodeOptionsFromArgs(args);
@@ -106,13 +121,14 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
   }
   // large images into PGM/PPM/JPEG: strip by strip, never whole in memory (src/cli/strip_output.ts)
   const streamKind = jpeg ? (jpegOptions.optimizeHuffman ? undefined : "jpg") : kind === "pgm" || kind === "ppm" ? kind : undefined;
-  if (streamKind && (await outputSamples(input, options, o.string("s3-endpoint"))) >= STREAM_OUTPUT_SAMPLES) {
+  // (standard input/output are handled whole: the strip writer needs a file it can seek)
+  if (streamKind && input !== STDIO && output !== STDIO && (await outputSamples(input, options, o.string("s3-endpoint"))) >= STREAM_OUTPUT_SAMPLES) {
     const t1 = performance.now();
     let r;
     try {
       r = await decodeToFile(input, output, streamKind, options, { quality: jpegOptions.quality, ...(jpegOptions.subsampling ? { subsampling: jpegOptions.subsampling } : {}) }, o.string("s3-endpoint"));
     } catch (e) {
-      throw cliAdvice(e);
+      throw cliAdvice(e, options.limits?.maxPixels ?? DEFAULT_LIMITS.maxPixels);
     }
     for (const w of r.warnings) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
     if (o.flag("verbose")) {
@@ -129,46 +145,65 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
   // URLs (http(s)://, s3://) and very large local files are read by byte ranges
   let remote: RangeImage | undefined;
   let bytes: Uint8Array | undefined;
-  if ((isRemote(input) || !options.allowPartial) && (await readByRanges(input))) remote = await openForCli(input, o.string("s3-endpoint"));
-  else bytes = await readFileBytes(input);
+  if (input !== STDIO && (isRemote(input) || !options.allowPartial) && (await readByRanges(input))) remote = await openForCli(input, o.string("s3-endpoint"));
+  else bytes = await readSourceBytes(input, io);
+  if (bytes !== undefined) refuseNonJpeg2000(input, bytes);
   const t0 = performance.now();
   let image;
   try {
     image = remote ? await remote.decode(options) : decode(bytes!, options);
   } catch (e) {
-    throw cliAdvice(e);
+    throw cliAdvice(e, options.limits?.maxPixels ?? DEFAULT_LIMITS.maxPixels);
   } finally {
     await remote?.close();
   }
   const decodeMs = performance.now() - t0;
-  const jpegWarnings = jpeg ? await writeJpegFromJp2(output, bytes ?? remote!.containerBytes(), image, jpegOptions) : [];
-  const files = jpeg ? [output] : await writeOutputImage(output, kind, image, endian !== "big");
+  // PNG holds straight alpha: a JP2 whose cdef declares premultiplied opacity is converted.
+  if (kind === "png" && !jpeg && premultipliedAlpha(remote ? remote.header : readHeader(bytes!))) {
+    image = { ...image, ...straightAlpha(image) };
+    image.warnings = [...(image.warnings ?? []), "the JP2 declares premultiplied alpha (cdef Typ 2): colours were divided by alpha for PNG, which stores straight alpha"];
+  }
+  let jpegWarnings: string[] = [];
+  if (jpeg && output === STDIO) {
+    const r = jpegBytesFromJp2(bytes ?? remote!.containerBytes(), image, jpegOptions);
+    jpegWarnings = r.warnings;
+    await writeTargetBytes(output, r.data, io);
+  } else if (jpeg) {
+    jpegWarnings = await writeJpegFromJp2(output, bytes ?? remote!.containerBytes(), image, jpegOptions);
+  }
+  const files = jpeg ? [output] : await writeOutputImage(output, kind, image, endian !== "big", io);
 
   for (const w of [...(image.warnings ?? []), ...jpegWarnings]) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
   if (image.partial && (image.warnings ?? []).length === 0) {
     io.stderr("j2kit: warning: the codestream is truncated; the image holds what its bytes allow\n");
   }
   if (o.flag("verbose")) {
+    const report = output === STDIO ? io.stderr : io.stdout; // standard output holds the image
     const comps = image.componentInfo
       .map((c) => `${c.width}x${c.height} ${c.bitDepth}-bit ${c.signed ? "signed" : "unsigned"}${c.dx !== 1 || c.dy !== 1 ? ` (sub-sampled ${c.dx}x${c.dy})` : ""}`)
       .join("; ");
-    io.stdout(
-      `input   ${input}: ${remote ? `${remote.stats().fileSize} bytes, read by ranges` : `${bytes!.length} bytes`}\n` +
+    report(
+      `input   ${input === STDIO ? "standard input" : input}: ${remote ? `${remote.stats().fileSize} bytes, read by ranges` : `${bytes!.length} bytes`}\n` +
         (remote ? formatStats(remote.stats()) : "") +
         `image   ${image.width}x${image.height}, ${image.components} component(s): ${comps}\n` +
         `decoded in ${decodeMs.toFixed(1)} ms${image.partial ? " (partial)" : ""}\n` +
-        `output  ${files.join(", ")}\n`,
+        `output  ${output === STDIO ? "standard output" : files.join(", ")}\n`,
     );
   }
   return 0;
 }
 
+/** The cdef box declares the whole-image alpha channel as premultiplied (Typ 2, Asoc 0; I.5.3.6). */
+function premultipliedAlpha(h: HeaderInfo): boolean {
+  return (h.jp2?.channels ?? []).some((c) => c.type === 2 && c.association === 0);
+}
+
 /** The library's advice names API options; on the command line they are flags. */
-function cliAdvice(e: unknown): unknown {
+function cliAdvice(e: unknown, maxPixels: number): unknown {
   if (!(e instanceof J2kError)) return e;
   let m = e.message;
   if (m.includes("allowPartial")) m = m.replace(/pass allowPartial: true|allowPartial: true|allowPartial/, "use --allow-partial");
-  m = m.replace(/limits\.maxPixels \(([^)]*)\); raise the limit if the file is trusted/, "--max-pixels ($1); raise it with --max-pixels N if the file is trusted");
+  m = m.replace(/limits\.maxPixels \(([^)]*)\); raise the limit if the file is trusted/, (_, mp: string) => `--max-pixels ${maxPixels} (${mp} megapixels); if the file is trusted, raise it with --max-pixels N, N at least the image's width x height`);
   m = m.replace(/limits\.maxPixels/g, "--max-pixels").replace(/\(limits\.maxMemory; CLI --max-memory\)/g, "(--max-memory MiB)").replace(/limits\.maxMemory/g, "--max-memory");
   return m === e.message ? e : new J2kError(e.code, m.replace(/ \(at byte \d+\)$/, ""), { cause: e, ...(e.offset !== undefined ? { offset: e.offset } : {}) });
 }

@@ -14,7 +14,7 @@
 import { J2kError } from "../errors.js";
 import { readHeader } from "../index.js";
 import type { HeaderInfo } from "../types.js";
-import { inspectDicom, transcodeAsync, TRANSFER_SYNTAXES, type DicomPixelSummary, type TranscodeOptions } from "../dicom/index.js";
+import { decompressHint, inspectDicom, transcodeAsync, TRANSFER_SYNTAXES, type DicomPixelSummary, type TranscodeOptions } from "../dicom/index.js";
 import { OptionReader, PROCESS_IO, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec } from "./args.js";
 import { readFileBytes, writeFileBytes } from "./image_files.js";
 
@@ -22,9 +22,14 @@ const COMMAND = "dicom";
 
 /** Options of `j2kit dicom <in> <out>`. */
 export const DICOM_OPTIONS: readonly OptionSpec[] = [
-  { name: "to", value: "SYNTAX", help: "target transfer syntax: a UID or j2k-lossless, j2k, explicit-le, implicit-le, deflated-le" },
-  { name: "ratio", value: "R[,R...]", help: "JPEG 2000 (.91): compression ratio per quality layer, decreasing" },
-  { name: "psnr", value: "DB[,DB...]", help: "JPEG 2000 (.91): PSNR in dB per quality layer, increasing" },
+  {
+    name: "to",
+    value: "SYNTAX",
+    help: "target transfer syntax: a UID or j2k-lossless, j2k, htj2k-lossless, htj2k-rpcl, htj2k, explicit-le, implicit-le, deflated-le",
+  },
+  { name: "ratio", value: "R[,R...]", help: "JPEG 2000 (.91) / HTJ2K (.203): compression ratio per quality layer, decreasing" },
+  { name: "psnr", value: "DB[,DB...]", help: "JPEG 2000 (.91) / HTJ2K (.203): PSNR in dB per quality layer, increasing" },
+  { name: "qstep", value: "Q", help: "JPEG 2000 (.91) / HTJ2K (.203): fixed quantisation step, 0 < Q <= 1 (no rate control)" },
   { name: "no-mct", help: "RGB: no colour transform (keep RGB instead of YBR_RCT / YBR_ICT)" },
   { name: "keep-uid", help: "keep the SOP Instance UID after lossy compression" },
   { name: "sign-from", value: "codestream|dataset", help: "on decode, which side wins when signedness disagrees (default dataset, as GDCM)" },
@@ -39,17 +44,19 @@ export const DICOM_INFO_OPTIONS: readonly OptionSpec[] = [
 ];
 
 const syntaxNames = TRANSFER_SYNTAXES.filter((t) => t.supported)
-  .map((t) => `  ${t.name.padEnd(14)}${t.uid.padEnd(26)}${t.title}`)
+  .map((t) => `  ${t.name.padEnd(16)}${t.uid.padEnd(26)}${t.title}`)
   .join("\n");
 
 /** Help text of `j2kit dicom`. */
 export const DICOM_HELP =
   formatHelp(
-    "j2kit dicom <in.dcm> <out.dcm> --to <syntax> [--ratio R,...|--psnr DB,...] [options]\n       j2kit dicom info <in.dcm> [--json]",
-    `Transcode the pixel data of a DICOM Part 10 file between native and JPEG 2000 transfer syntaxes
-(PS3.5 §8.2.4), or show its Image Pixel Module and the codestream header of each frame.
-JPEG 2000 (.91) is lossy and needs --ratio or --psnr; lossy output gets Lossy Image Compression 01,
-the ratio and method, Image Type DERIVED and a new SOP Instance UID.
+    "j2kit dicom <in.dcm> <out.dcm> --to <syntax> [--ratio R,...|--psnr DB,...|--qstep Q] [options]\n       j2kit dicom info <in.dcm> [--json]",
+    `Transcode the pixel data of a DICOM Part 10 file between native, JPEG 2000 and HTJ2K transfer
+syntaxes (PS3.5 §8.2.4, §8.2.14), or show its Image Pixel Module and the codestream header of each frame.
+JPEG 2000 (.91) is lossy and needs --ratio, --psnr or --qstep; HTJ2K (.203) is lossy with one of them
+and lossless without. HTJ2K with RPCL Options (.202) is written RPCL, with enough levels for a lowest
+resolution of at most 64 x 64, TLM, PLT and one tile-part per resolution. Lossy output gets Lossy Image
+Compression 01, the ratio and method, Image Type DERIVED and a new SOP Instance UID.
 
 Transfer syntaxes:
 ${syntaxNames}`,
@@ -72,6 +79,9 @@ export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCE
   if (to === undefined) throw usageError(COMMAND, "--to <transfer syntax> is required");
   const ratios = opts.numberList("ratio");
   const psnr = opts.numberList("psnr");
+  const qsteps = opts.numberList("qstep");
+  if (qsteps !== undefined && qsteps.length !== 1) throw usageError(COMMAND, "--qstep takes one number in (0, 1]");
+  const qstep = qsteps?.[0];
   const signFrom = opts.choice("sign-from", ["codestream", "dataset"] as const);
   const quiet = opts.flag("quiet");
 
@@ -84,6 +94,7 @@ export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCE
   };
   if (ratios !== undefined) options.ratios = ratios;
   if (psnr !== undefined) options.psnr = psnr;
+  if (qstep !== undefined) options.qstep = qstep;
   if (opts.flag("no-mct")) options.mct = false;
   if (opts.flag("keep-uid")) options.keepSopInstanceUid = true;
   if (signFrom !== undefined) options.signFrom = signFrom;
@@ -101,6 +112,8 @@ interface FrameReport {
   bytes: number;
   header?: HeaderInfo;
   error?: { code: string; message: string };
+  /** The frame's coding when the transfer syntax is not JPEG 2000 (its header is not read). */
+  notJpeg2000?: string;
 }
 
 async function runInfo(argv: readonly string[], io: CliIo): Promise<number> {
@@ -115,7 +128,10 @@ async function runInfo(argv: readonly string[], io: CliIo): Promise<number> {
   const file = args.positionals[0]!;
   const bytes = await readFileBytes(file);
   const summary = inspectDicom(bytes, new OptionReader(`${COMMAND} info`, args).flag("tolerant") ? { tolerant: true } : {});
+  const otherCoding = summary.transferSyntax?.otherCoding;
   const frames: FrameReport[] = (summary.frames ?? []).map((f, i) => {
+    // JPEG, JPEG-LS, RLE: named, not parsed as JPEG 2000 (nothing is wrong with the file)
+    if (otherCoding !== undefined) return { frame: i + 1, bytes: f.length, notJpeg2000: otherCoding };
     try {
       return { frame: i + 1, bytes: f.length, header: readHeader(f) };
     } catch (e) {
@@ -151,10 +167,18 @@ export function formatDicomInfo(file: string, size: number, s: DicomPixelSummary
   row("pixel repr.", `${pm.pixelRepresentation} (${pm.pixelRepresentation === 1 ? "two's complement" : "unsigned"})`);
   if (pm.samplesPerPixel > 1) row("planar config.", String(pm.planarConfiguration));
   row("frames", String(pm.numberOfFrames));
+  const other = ts?.otherCoding;
   if (s.nativeByteLength !== undefined) row("pixel data", `native, ${s.nativeByteLength} bytes`);
-  else row("pixel data", `encapsulated, ${frames.length} frame(s)`);
+  else if (other !== undefined) {
+    row("pixel data", `encapsulated, ${frames.length} frame(s) of ${other}: not JPEG 2000, j2kit does not decode it`);
+    row("", `(to transcode it, ${decompressHint(ts!)})`);
+  } else row("pixel data", `encapsulated, ${frames.length} frame(s)`);
   for (const f of frames) {
     const label = `frame ${f.frame}`;
+    if (f.notJpeg2000 !== undefined) {
+      row(label, `${f.bytes} bytes of ${f.notJpeg2000}`);
+      continue;
+    }
     if (f.error) {
       row(label, `${f.bytes} bytes, header unreadable: [${f.error.code}] ${f.error.message}`);
       continue;

@@ -8,8 +8,8 @@ import { encodeDetailed } from "../encode.js";
 import { J2kError } from "../errors.js";
 import { readHeader } from "../header.js";
 import type { CodeBlockStyleFlag, EncodeOptions, J2kImage, ProgressionOrder } from "../types.js";
-import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
-import { extensionOf, readFileBytes, readInputImage, writeFileBytes, type InputImageOptions } from "./image_files.js";
+import { OptionReader, STDIO, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec, type ParsedArgs } from "./args.js";
+import { extensionOf, readFileBytes, readInputImage, writeTargetBytes, type InputImage, type InputImageOptions } from "./image_files.js";
 
 const COMMAND = "encode";
 
@@ -37,6 +37,8 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "guard", value: "N", help: "guard bits, 0-7 (default 2)" },
   { name: "icc", value: "FILE", help: "embed this ICC profile (JP2 output)" },
   { name: "colorspace", value: "CS", help: "JP2 colour space: sRGB, greyscale or sYCC" },
+  { name: "alpha", value: "none|straight|premultiplied", help: "JP2: mark the last component as opacity in a cdef box (default: straight for PNG with alpha, else none)" },
+  { name: "format", value: "j2k|jp2", help: "output container (needed when the output is '-', standard output)" },
   { name: "preset", value: "dicom|iiif", help: "dicom: 6 levels, 64x64, 1 tile, LRCP, no JP2 box; iiif: RPCL, >= 6 levels, 256x256 precincts, tile-parts by resolution, TLM, PLT" },
   { name: "signed", help: "input is signed: PNM/PNG hold value + 2^(bits-1); raw holds two's complement" },
   { name: "size", value: "WxH", help: "raw input: image size" },
@@ -48,11 +50,13 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
 
 /** Help text of `j2kit encode`. */
 export const ENCODE_HELP = formatHelp(
-  "j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]",
+  "j2kit encode <in.pgm|.ppm|.pgx|.png|.raw|-> <out.j2k|.j2c|.jp2|-> [options]",
   [
     "Encode an image as a JPEG 2000 codestream (.j2k, .j2c) or JP2 file (.jp2); lossless by default.",
     "Input: binary or plain PGM/PPM (maxval up to 65535), PGX (name.pgx, or name_0.pgx, name_1.pgx, ...",
     "given as name.pgx), PNG, or raw planes described by --size/--bits.",
+    "'-' as the input reads standard input (format from its first bytes); '-' as the output writes",
+    "standard output and needs --format. PNG alpha (grey+alpha, RGBA) is marked as opacity in JP2.",
   ].join("\n"),
   ENCODE_OPTIONS,
 );
@@ -60,13 +64,56 @@ export const ENCODE_HELP = formatHelp(
 const ORDERS: readonly ProgressionOrder[] = ["LRCP", "RLCP", "RPCL", "PCRL", "CPRL"];
 const STYLES: readonly CodeBlockStyleFlag[] = ["bypass", "reset", "termall", "vcausal", "pterm", "segsym"];
 
-/** Codestream container chosen by the output extension, or null for an unknown one. */
+/** Codestream container chosen by the output extension, or null for an unknown one (and `-`). */
 export function outputFormatOf(path: string): "j2k" | "jp2" | null {
+  if (path === STDIO) return null;
   switch (extensionOf(path)) {
     case ".j2k": case ".j2c": case ".jpc": return "j2k";
     case ".jp2": return "jp2";
     default: return null;
   }
+}
+
+/**
+ * The output container: `--format` if given (it must agree with a known extension), else the
+ * extension. `-` (standard output) has no extension, so it needs `--format`.
+ */
+export function chooseOutputFormat(output: string, args: ParsedArgs): "j2k" | "jp2" {
+  const asked = new OptionReader(COMMAND, args).choice("format", ["j2k", "jp2"] as const);
+  const byName = outputFormatOf(output);
+  if (asked !== undefined) {
+    if (byName !== null && byName !== asked) throw usageError(COMMAND, `--format ${asked} contradicts the output name '${output}' (a .${byName} name)`);
+    return asked;
+  }
+  if (byName !== null) return byName;
+  if (output === STDIO) throw usageError(COMMAND, "writing to standard output ('-') needs --format j2k or --format jp2");
+  throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .j2k, .j2c or .jp2, or give --format j2k|jp2`);
+}
+
+/**
+ * What the cdef box says about the last component (I.5.3.6, Table I.18: Typ 1 opacity, 2
+ * premultiplied opacity): `--alpha` if given, else what the input format says (PNG alpha is
+ * straight), else none. Returns undefined for no cdef box.
+ */
+export function chooseAlpha(
+  args: ParsedArgs,
+  format: "j2k" | "jp2",
+  source: Pick<InputImage, "alpha" | "image">,
+  warn: (message: string) => void,
+): "straight" | "premultiplied" | undefined {
+  const asked = new OptionReader(COMMAND, args).choice("alpha", ["none", "straight", "premultiplied"] as const);
+  if (asked === "none") return undefined;
+  if (asked !== undefined) {
+    if (format !== "jp2") throw usageError(COMMAND, `--alpha ${asked} needs JP2 output (the cdef box): name the output .jp2 or give --format jp2`);
+    if (source.image.components < 2) throw usageError(COMMAND, `--alpha ${asked} needs an image with a colour and an alpha component; this one has ${source.image.components}`);
+    return asked;
+  }
+  if (source.alpha === undefined) return undefined;
+  if (format !== "jp2") {
+    warn(`the input's alpha channel is encoded as component ${source.image.components - 1}, but a raw codestream cannot mark it as opacity: write .jp2 (or --alpha none to silence this)`);
+    return undefined;
+  }
+  return source.alpha;
 }
 
 /**
@@ -178,27 +225,28 @@ export async function runEncodeCommand(argv: readonly string[], io: CliIo): Prom
     throw usageError(COMMAND, `expected an input and an output file, got ${args.positionals.length} argument(s)`);
   }
   const [input, output] = args.positionals as [string, string];
-  const format = outputFormatOf(output);
-  if (format === null) {
-    throw usageError(COMMAND, `cannot tell the output format of '${output}': name it .j2k, .j2c or .jp2`);
-  }
+  const format = chooseOutputFormat(output, args);
   const inputOptions = inputOptionsFromArgs(args);
   const options = await encodeOptionsFromArgs(args, format, readFileBytes);
   const verbose = new OptionReader(COMMAND, args).flag("verbose");
+  const warnings: string[] = [];
 
-  const source = await readInputImage(input, inputOptions);
+  const source = await readInputImage(input, inputOptions, io);
   if (source.planar) {
     options.planar = true;
     if (source.subsampling !== undefined) options.subsampling = source.subsampling;
   }
+  const alpha = chooseAlpha(args, format, source, (w) => warnings.push(w));
+  if (alpha !== undefined) options.alpha = alpha;
   const t0 = performance.now();
   const result = encodeDetailed(source.image, options);
   const bytes = result.data;
   const encodeMs = performance.now() - t0;
-  await writeFileBytes(output, bytes);
+  await writeTargetBytes(output, bytes, io);
   // every adjustment the encoder made to what was asked (levels clamped, budgets not met, ...)
-  for (const w of result.warnings) io.stderr(`j2kit: warning: ${w}\n`);
-  if (verbose) io.stdout(encodeReport(source.image, source.planar, source.files, output, bytes, options, encodeMs, result.layerBytes));
+  for (const w of [...warnings, ...result.warnings]) io.stderr(`j2kit: warning: ${w}\n`);
+  // with the image on standard output, the report goes to standard error
+  if (verbose) (output === STDIO ? io.stderr : io.stdout)(encodeReport(source.image, source.planar, source.files, output === STDIO ? "standard output" : output, bytes, options, encodeMs, result.layerBytes));
   return 0;
 }
 

@@ -12,6 +12,7 @@ import { readPnm, writePnm } from "../io/pnm.js";
 import { readRaw, writeRaw, type RawLayout } from "../io/raw.js";
 import { sampleArrayFor } from "../samples.js";
 import type { DecodedImage, J2kImage, SampleArray } from "../types.js";
+import { STDIO, type CliIo } from "./args.js";
 
 /** Lower-case extension of `path` including the dot (`""` if none). */
 export function extensionOf(path: string): string {
@@ -64,8 +65,14 @@ export interface InputImage {
   image: J2kImage;
   planar: boolean;
   subsampling?: Array<[number, number]>;
-  /** The file(s) read. */
+  /** The file(s) read (`-` for standard input). */
   files: string[];
+  /**
+   * The last component is an alpha channel of the input format itself: PNG colour types 4 and 6
+   * (and palettes with tRNS), whose alpha is straight, not premultiplied (PNG §3.1 "alpha",
+   * §12.3).
+   */
+  alpha?: "straight";
 }
 
 type InputKind = "pnm" | "pgx" | "png" | "raw";
@@ -87,13 +94,79 @@ function kindFromContent(b: Uint8Array): InputKind | null {
   return null;
 }
 
+/** Image formats people try to encode that the CLI does not read, by their first bytes. */
+const UNREAD_FORMATS: ReadonlyArray<{ name: string; test: (b: Uint8Array) => boolean }> = [
+  { name: "JPEG", test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff }, // SOI + a marker (ISO/IEC 10918-1 B.1.1.2)
+  { name: "TIFF", test: (b) => (b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a) },
+  { name: "GIF", test: (b) => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38 },
+  { name: "BMP", test: (b) => b[0] === 0x42 && b[1] === 0x4d && b.length > 26 },
+  { name: "WebP", test: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP" },
+];
+
+function ascii(b: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode(...b.subarray(start, end));
+}
+
+/** A JPEG 2000 codestream (SOC SIZ) or JP2/JPX file (signature box). */
+export function isJpeg2000(b: Uint8Array): boolean {
+  const soc = b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51;
+  return soc || (b.length >= 12 && b[3] === 12 && ascii(b, 4, 8) === "jP  ");
+}
+
+/**
+ * The error for input whose format the CLI does not read: formats it recognises (JPEG, TIFF, ...)
+ * get "X input is not supported" and how to convert them; anything else the list of formats read.
+ */
+function unreadFormat(name: string, bytes: Uint8Array): J2kError {
+  const what = name === STDIO ? "standard input" : `'${name}'`;
+  if (isJpeg2000(bytes)) {
+    return new J2kError("INPUT_FORMAT", `${what} is already JPEG 2000: encode reads PGM/PPM, PGX, PNG or raw images (to re-encode, decode it first: j2kit decode in.jp2 out.png)`);
+  }
+  const known = UNREAD_FORMATS.find((f) => f.test(bytes));
+  if (known !== undefined) {
+    const example = known.name === "JPEG" ? "djpeg -pnm in.jpg > in.ppm (libjpeg-turbo), or convert in.jpg in.png (ImageMagick)" : `convert in.${known.name.toLowerCase()} in.png (ImageMagick)`;
+    return new J2kError(
+      "INPUT_FORMAT",
+      `${known.name} input is not supported (${what}): j2kit encode reads PGM/PPM, PGX, PNG and raw; convert it first, e.g. ${example}, then encode that file`,
+    );
+  }
+  return new J2kError("INPUT_FORMAT", `cannot tell the image format of ${what}: use a .pgm, .ppm, .pgx, .png or .raw file (or give --size and --bits for raw samples)`);
+}
+
+/**
+ * Refuse input to `decode`/`info` that is plainly another image format (JPEG, TIFF, ...), naming
+ * it; anything else is left to the decoder, whose errors say what is wrong with a codestream.
+ */
+export function refuseNonJpeg2000(name: string, bytes: Uint8Array): void {
+  if (isJpeg2000(bytes)) return;
+  const known = UNREAD_FORMATS.find((f) => f.test(bytes));
+  if (known === undefined) return;
+  const what = name === STDIO ? "standard input" : `'${name}'`;
+  throw new J2kError("NOT_A_CODESTREAM", `${what} is a ${known.name} file, not JPEG 2000: j2kit decodes JPEG 2000 codestreams and JP2/JPX files`, { offset: 0 });
+}
+
+/** The bytes of `path`, or of standard input for `-`. */
+export async function readSourceBytes(path: string, io: CliIo | undefined): Promise<Uint8Array> {
+  if (path !== STDIO) return readFileBytes(path);
+  if (io?.stdin === undefined) throw new J2kError("INVALID_ARGUMENT", "'-' (standard input) is not available here");
+  return io.stdin();
+}
+
+/** Write `bytes` to `path`, or to standard output for `-`. */
+export async function writeTargetBytes(path: string, bytes: Uint8Array, io: CliIo | undefined): Promise<void> {
+  if (path !== STDIO) return writeFileBytes(path, bytes);
+  if (io?.stdoutBytes === undefined) throw new J2kError("INVALID_ARGUMENT", "'-' (standard output) is not available here");
+  return io.stdoutBytes(bytes);
+}
+
 /**
  * Read the image to encode. The format comes from the extension (`.pgm`, `.ppm`, `.pnm`, `.pgx`,
- * `.png`, `.raw`; any other name is raw when `options.raw` is given), else from the first bytes. A `name.pgx` that does not exist is read as the set
+ * `.png`, `.raw`; any other name is raw when `options.raw` is given), else from the first bytes
+ * (always for `-`, standard input). A `name.pgx` that does not exist is read as the set
  * `name_0.pgx`, `name_1.pgx`, ... (one file per component).
  */
-export async function readInputImage(path: string, options: InputImageOptions = {}): Promise<InputImage> {
-  let kind = kindFromExtension(extensionOf(path));
+export async function readInputImage(path: string, options: InputImageOptions = {}, io?: CliIo): Promise<InputImage> {
+  let kind = path === STDIO ? null : kindFromExtension(extensionOf(path));
   if (kind === "raw" && options.raw === undefined) {
     throw new J2kError("INVALID_ARGUMENT", `raw input '${path}' needs --size WxH and --bits N (and --components, --signed, --endian as they apply)`);
   }
@@ -108,24 +181,23 @@ export async function readInputImage(path: string, options: InputImageOptions = 
     if (options.signed) throw new J2kError("INVALID_ARGUMENT", "--signed does not apply to PGX input: each PGX file states its own sign");
     return readPgxInput(path);
   }
-  const bytes = await readFileBytes(path);
+  const bytes = await readSourceBytes(path, io);
   kind ??= kindFromContent(bytes);
   switch (kind) {
     case "pnm":
       return { image: readPnm(bytes, { signed: options.signed === true }), planar: false, files: [path] };
     case "png": {
       const image = readPng(bytes);
-      return { image: options.signed ? offsetToSigned(image) : image, planar: false, files: [path] };
+      const alpha = image.components === 2 || image.components === 4 ? { alpha: "straight" as const } : {};
+      return { image: options.signed ? offsetToSigned(image) : image, planar: false, files: [path], ...alpha };
     }
     case "raw":
       return { image: readRaw(bytes, { ...options.raw!, signed: options.signed === true }), planar: false, files: [path] };
     case "pgx":
+      if (options.signed) throw new J2kError("INVALID_ARGUMENT", "--signed does not apply to PGX input: each PGX file states its own sign");
       return { ...pgxComponentsToImage([readPgx(bytes)]), files: [path] };
     default:
-      throw new J2kError(
-        "INPUT_FORMAT",
-        `cannot tell the image format of '${path}': use a .pgm, .ppm, .pgx, .png or .raw file`,
-      );
+      throw unreadFormat(path, bytes);
   }
 }
 
@@ -230,18 +302,18 @@ export function pgxComponentPath(path: string, c: number): string {
 }
 
 /**
- * Write a decoded image as `kind` to `path` (PGX: one file per component, `<base>_<c>.pgx`).
- * Returns the files written.
+ * Write a decoded image as `kind` to `path` (PGX: one file per component, `<base>_<c>.pgx`;
+ * `-`: standard output, any kind but PGX). Returns the files written.
  */
 export async function writeOutputImage(
   path: string,
   kind: OutputKind,
   image: DecodedImage,
   rawLittleEndian: boolean,
+  io?: CliIo,
 ): Promise<string[]> {
-  const n = image.components;
-  const suggest = "use .pgx (any number of components and bits, one file each)";
   if (kind === "pgx") {
+    if (path === STDIO) throw new J2kError("INVALID_ARGUMENT", "PGX output is one file per component and cannot go to standard output: give a file name, or use --output-format png, pgm, ppm or raw");
     const planes = componentPlanes(image);
     const files: string[] = [];
     for (let c = 0; c < planes.length; c++) {
@@ -251,27 +323,31 @@ export async function writeOutputImage(
     }
     return files;
   }
-  if (kind === "raw") {
-    await writeFileBytes(path, writeRaw(componentPlanes(image), rawLittleEndian));
-    return [path];
-  }
+  await writeTargetBytes(path, encodeOutputImage(path, kind, image, rawLittleEndian), io);
+  return [path];
+}
+
+/** The bytes of a decoded image as a single-file `kind` (not PGX); `path` names it in errors. */
+export function encodeOutputImage(path: string, kind: Exclude<OutputKind, "pgx">, image: DecodedImage, rawLittleEndian: boolean): Uint8Array {
+  const n = image.components;
+  const suggest = "use .pgx (any number of components and bits, one file each)";
+  const where = path === STDIO ? "standard output" : `'${path}'`;
+  if (kind === "raw") return writeRaw(componentPlanes(image), rawLittleEndian);
   if (image.bitDepth > 16) {
-    throw new J2kError("INVALID_ARGUMENT", `cannot write ${image.bitDepth}-bit samples to '${path}': ${kind.toUpperCase()} holds at most 16 bits; ${suggest}`);
+    throw new J2kError("INVALID_ARGUMENT", `cannot write ${image.bitDepth}-bit samples to ${where}: ${kind.toUpperCase()} holds at most 16 bits; ${suggest}`);
   }
   const interleaved = image.layout === "interleaved" ? image : interleave(image);
   if (kind === "png") {
-    if (n > 4) throw new J2kError("INVALID_ARGUMENT", `cannot write ${n} components to '${path}': PNG holds 1 to 4; ${suggest}`);
-    await writeFileBytes(path, writePng(interleaved));
-    return [path];
+    if (n > 4) throw new J2kError("INVALID_ARGUMENT", `cannot write ${n} components to ${where}: PNG holds 1 to 4; ${suggest}`);
+    return writePng(interleaved);
   }
   const fits = kind === "pgm" ? n === 1 : n === 1 || n === 3;
   if (!fits) {
     const holds = kind === "pgm" ? "PGM holds 1 component" : `${kind.toUpperCase()} holds 1 or 3 components`;
     const use = n === 3 ? ".ppm (3), .png (1-4) or .pgx (any number)" : n <= 4 ? ".png (1-4) or .pgx (any number)" : ".pgx (any number)";
-    throw new J2kError("INVALID_ARGUMENT", `cannot write ${n} components to '${path}': ${holds}; use ${use}`);
+    throw new J2kError("INVALID_ARGUMENT", `cannot write ${n} components to ${where}: ${holds}; use ${use}`);
   }
-  await writeFileBytes(path, writePnm(interleaved));
-  return [path];
+  return writePnm(interleaved);
 }
 
 function interleave(image: DecodedImage): J2kImage {

@@ -4,8 +4,8 @@
  */
 import { readHeaderAndLayout } from "../header.js";
 import type { HeaderInfo } from "../types.js";
-import { OptionReader, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec } from "./args.js";
-import { readFileBytes } from "./image_files.js";
+import { OptionReader, STDIO, formatHelp, parseCommandLine, usageError, type CliIo, type OptionSpec } from "./args.js";
+import { readSourceBytes, refuseNonJpeg2000 } from "./image_files.js";
 import { S3_ENDPOINT_OPTION, formatStats, openForCli, readByRanges } from "./remote_source.js";
 import type { RangeImage } from "../range/open_image.js";
 import { markerName } from "./marker_names.js";
@@ -21,8 +21,8 @@ export const INFO_OPTIONS: readonly OptionSpec[] = [
 
 /** Help text of `j2kit info`. */
 export const INFO_HELP = formatHelp(
-  "j2kit info <file.j2k|.j2c|.jp2|.jpx|.jpf|http(s)://...|s3://bucket/key> [--json]",
-  "Show the header of a JPEG 2000 codestream or JP2/JPX file: image and tile geometry, components,\ncoding parameters, JP2 boxes, marker segments and tile-parts. Offsets are byte offsets in the file.\nURLs are read by byte ranges (box headers and main header; tile-parts are listed when TLM gives them).",
+  "j2kit info <file.j2k|.j2c|.jp2|.jpx|.jpf|http(s)://...|s3://bucket/key|-> [--json]",
+  "Show the header of a JPEG 2000 codestream or JP2/JPX file: image and tile geometry, components,\ncoding parameters, JP2 boxes, marker segments and tile-parts. Offsets are byte offsets in the file.\nURLs are read by byte ranges (box headers and main header; tile-parts are listed when TLM gives them).\n'-' reads standard input.",
   INFO_OPTIONS,
 );
 
@@ -75,7 +75,7 @@ export async function runInfoCommand(argv: readonly string[], io: CliIo): Promis
   const o = new OptionReader(COMMAND, args);
   let report: InfoReport;
   let stats = "";
-  if (await readByRanges(file)) {
+  if (file !== STDIO && (await readByRanges(file))) {
     const img = await openForCli(file, o.string("s3-endpoint"));
     try {
       report = await rangeInfoReport(file, img);
@@ -84,7 +84,9 @@ export async function runInfoCommand(argv: readonly string[], io: CliIo): Promis
       await img.close();
     }
   } else {
-    report = infoReport(file, await readFileBytes(file));
+    const bytes = await readSourceBytes(file, io);
+    refuseNonJpeg2000(file, bytes);
+    report = infoReport(file, bytes);
   }
   if (o.flag("json")) io.stdout(JSON.stringify(report, jsonReplacer, 2) + "\n");
   else io.stdout(formatInfo(report));
@@ -172,7 +174,7 @@ export function formatInfo(r: InfoReport): string {
   const row = (label: string, value: string): void => {
     lines.push(`${label.padEnd(14)}${value}`);
   };
-  row("file", `${r.file} (${r.fileSize} bytes)`);
+  row("file", `${r.file === STDIO ? "standard input" : r.file} (${r.fileSize} bytes)`);
   row("format", r.format === "j2k" ? "raw codestream (j2k)" : `${r.format.toUpperCase()} file, codestream at offset ${r.codestreamOffset}`);
   row("image", `${r.width} x ${r.height}, origin (${r.x0}, ${r.y0})`);
   row("components", `${r.components}, ${r.bitDepth}-bit ${r.signed ? "signed" : "unsigned"} (largest)`);

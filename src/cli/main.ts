@@ -20,10 +20,13 @@ Usage:
   j2kit encode <in.pgm|.ppm|.pgx|.png|.raw> <out.j2k|.j2c|.jp2> [options]
   j2kit decode <in.j2k|.j2c|.jp2|.jpx|.jpf> <out.pgm|.ppm|.pgx|.png|.raw> [options]
   j2kit info <file> [--json]
-      (decode and info also take http(s):// and s3://bucket/key URLs, read by byte ranges)
+      (decode and info also take http(s):// and s3://bucket/key URLs, read by byte ranges;
+       '-' is standard input or output for encode, decode and info: --format / --output-format)
   j2kit optimize <in> <out> [--order RPCL] [--tile-parts R] [--tlm] [--plt]
                                       re-pack for range reading without re-coding
   j2kit jp2 check|repair-icc ...       check JP2 boxes and ICC profiles; repair ICC curv tags
+  j2kit transcode <in> <out> --to ht|part1
+                                      lossless Part 1 <-> HT (HTJ2K) block-coder transcoding
   j2kit dicom ...                     DICOM transcoding (see 'j2kit dicom --help')
   j2kit serve DIR|s3://b/p [--port N]  IIIF Image API 3.0 server with a viewer page
   j2kit migrate MANIFEST.csv|SRC_DIR --to DIR|s3://b/p
@@ -64,6 +67,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { runOptimizeCommand } = await import("./optimize_command.js");
       return runOptimizeCommand(rest, io);
     }
+    case "transcode": {
+      const { runTranscodeCommand } = await import("./transcode_command.js");
+      return runTranscodeCommand(rest, io);
+    }
     case "jp2": {
       const { runJp2Command } = await import("./jp2_command.js");
       return runJp2Command(rest, io);
@@ -95,9 +102,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`j2kit ${version()}\n`);
       return 0;
     case undefined:
-      throw topLevelUsage("no command given: use encode, decode, info, optimize, jp2, dicom, serve, jpip or migrate");
+      throw topLevelUsage("no command given: use encode, decode, info, optimize, transcode, jp2, dicom, serve, jpip or migrate");
     default:
-      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, jp2, dicom, serve, jpip or migrate`);
+      throw topLevelUsage(`unknown command '${command}': use encode, decode, info, optimize, transcode, jp2, dicom, serve, jpip or migrate`);
   }
 }
 

@@ -13,7 +13,7 @@
  */
 import { J2kError } from "../errors.js";
 import type { DecodeOptions } from "../types.js";
-import { precinctBand, tileBounds, type TileCompGeom, type TileGeom } from "./geometry.js";
+import { tileBounds, type TileCompGeom, type TileGeom } from "./geometry.js";
 import type { MainHeader } from "./markers.js";
 import { mergeRanges, type ByteRange } from "./source.js";
 import type { CodestreamIndex, TilePackets, TilePartInfo } from "./codestream_index.js";
@@ -162,17 +162,20 @@ export function neededPrecincts(tc: TileCompGeom, a: DecodeArea, siz: MainHeader
       nc = ly0;
       nd = ly1;
     }
-    const np = res.pw * res.ph;
+    // The precincts meeting a band window form a rectangle of the precinct grid (B.6: precinct px
+    // covers band columns [px, px + 1) · 2^pbw); a band window lies inside its band, so every
+    // precinct of that rectangle has code-blocks in it. Cost: the needed precincts, not the tile's.
     const mask = out[r]!;
-    for (let p = 0; p < np; p++) {
+    if (res.pw * res.ph > 0) {
+      const pbw = r === 0 ? res.ppx : res.ppx - 1, pbh = r === 0 ? res.ppy : res.ppy - 1;
+      const prx0 = Math.floor(res.x0 / 2 ** res.ppx), pry0 = Math.floor(res.y0 / 2 ** res.ppy);
       for (let b = 0; b < res.bands.length; b++) {
         const w = windows[b]!;
-        const pb = precinctBand(res, res.bands[b]!, p);
-        if (pb.cw * pb.ch === 0) continue;
-        if (pb.x0 < w[1] && pb.x1 > w[0] && pb.y0 < w[3] && pb.y1 > w[2]) {
-          mask[p] = 1;
-          break;
-        }
+        const bd = res.bands[b]!;
+        if (w[1] <= w[0] || w[3] <= w[2] || bd.x1 <= bd.x0 || bd.y1 <= bd.y0) continue;
+        const pxa = Math.max(Math.floor(w[0] / 2 ** pbw) - prx0, 0), pxb = Math.min(Math.floor((w[1] - 1) / 2 ** pbw) - prx0, res.pw - 1);
+        const pya = Math.max(Math.floor(w[2] / 2 ** pbh) - pry0, 0), pyb = Math.min(Math.floor((w[3] - 1) / 2 ** pbh) - pry0, res.ph - 1);
+        for (let py = pya; py <= pyb; py++) mask.fill(1, py * res.pw + pxa, py * res.pw + pxb + 1);
       }
     }
     wa = na;

@@ -5,8 +5,12 @@
  * Encoding uses the profile pydicom uses (its JPEG 2000 encoding guide): reversible 5/3 for
  * JPEG 2000 Lossless Only (.90), irreversible 9/7 for JPEG 2000 (.91), 6 decomposition levels (fewer
  * for small frames), 64×64 code-blocks, one tile, LRCP, raw codestream without JP2 header — the
- * codec's `preset: "dicom"`. The SIZ precision and signedness are Bits Stored and Pixel
- * Representation (PS3.5 §8.2.4).
+ * codec's `preset: "dicom"`. The HTJ2K syntaxes (PS3.5 §8.2.14) use the same profile with HT
+ * code-blocks: .201 reversible; .202 reversible, RPCL, enough levels that the lowest resolution is at
+ * most 64×64, TLM, PLT and one tile-part per resolution (PS3.5 §10.18); .203 irreversible with
+ * `ratios` / `psnr` / `qstep`, reversible without. What differs per syntax is read from its
+ * {@link Jpeg2000Coding} row in src/dicom/transfer_syntax.ts. The SIZ precision and signedness are
+ * Bits Stored and Pixel Representation (PS3.5 §8.2.4).
  *
  * Decoding reconciles what the codestream says with the data set. When the codestream's signedness
  * disagrees with Pixel Representation, the data set wins by default, as GDCM (`gdcmconv --raw`) and
@@ -32,19 +36,30 @@ import {
   type PixelModule,
   type PixelModuleSource,
 } from "./pixel_module.js";
-import { resolveTransferSyntax, type TransferSyntaxInfo } from "./transfer_syntax.js";
+import { TRANSFER_SYNTAXES, resolveTransferSyntax, type Jpeg2000Coding, type TransferSyntaxInfo } from "./transfer_syntax.js";
 
 /** Bytes in any of the forms callers tend to hold. */
 export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /** Options of {@link encodeFrames}. */
 export interface EncodeFramesOptions {
-  /** `"j2k-lossless"` / `"1.2.840.10008.1.2.4.90"` or `"j2k"` / `"1.2.840.10008.1.2.4.91"`. */
+  /**
+   * A name or UID: `"j2k-lossless"` (.90), `"j2k"` (.91), `"htj2k-lossless"` (.201), `"htj2k-rpcl"`
+   * (.202) or `"htj2k"` (.203).
+   */
   transferSyntax: string;
-  /** Compression ratio per quality layer, decreasing (.91 only; this or `psnr` is required there). */
+  /**
+   * Compression ratio per quality layer, decreasing (.91: this, `psnr` or `qstep` is required; .203:
+   * optional, reversible coding without any of them; not allowed with the lossless-only syntaxes).
+   */
   ratios?: number[];
-  /** PSNR in dB per quality layer, increasing (.91 only). */
+  /** PSNR in dB per quality layer, increasing (.91 and .203, as `ratios`). */
   psnr?: number[];
+  /**
+   * Fixed quantisation step relative to the sample range (0 < qstep <= 1, as OpenJPH's `-qstep`): the
+   * cheap lossy mode, no rate control (.91 and .203, instead of `ratios` / `psnr`).
+   */
+  qstep?: number;
   /** Peak of the `psnr` targets: `"bits"` (default, 2^BitsStored − 1) or `"range"` (max − min of the samples, as viewers report PSNR). */
   psnrPeak?: "bits" | "range";
   /**
@@ -61,7 +76,7 @@ export interface EncodedFrames {
   frames: Uint8Array[];
   /** Image Pixel Module of the encoded data (Photometric Interpretation per PS3.5 §8.2.4, Planar Configuration 0). */
   pixelModule: PixelModule;
-  /** Irreversible coding was used (.91). */
+  /** Irreversible coding was used (.91, lossy .203). */
   lossy: boolean;
   /** Native Pixel Data bytes (Bits Allocated based) divided by codestream bytes. */
   compressionRatio: number;
@@ -120,31 +135,68 @@ interface EncodeJob {
   codecOptions: EncodeOptions;
 }
 
-/** Check the options against the syntax: .91 needs `ratios` or `psnr`, .90 takes neither (as pydicom). */
-function checkQualityOptions(syntax: TransferSyntaxInfo, o: EncodeFramesOptions): void {
+/**
+ * Check the quality options against the syntax (its `coding.qualityTargets`) and say whether the
+ * frames are coded reversibly: lossless-only syntaxes take no targets; .91 needs one (as pydicom);
+ * .203 is lossy with one and reversible without. A final ratio of 1 or PSNR of Infinity asks for a
+ * lossless last layer, which makes the coding reversible too.
+ */
+function checkQualityOptions(syntax: TransferSyntaxInfo, o: EncodeFramesOptions): boolean {
   const hasRatios = o.ratios !== undefined && o.ratios.length > 0;
   const hasPsnr = o.psnr !== undefined && o.psnr.length > 0;
-  if (syntax.jpeg2000 === "lossless" && (hasRatios || hasPsnr)) {
+  const hasQstep = o.qstep !== undefined;
+  const targets = syntax.coding?.qualityTargets ?? (syntax.jpeg2000 === "lossless" ? "forbidden" : "required");
+  const lossyUids = TRANSFER_SYNTAXES.filter((t) => t.coding !== undefined && t.coding.qualityTargets !== "forbidden")
+    .map((t) => t.uid)
+    .join(", ");
+  if (targets === "forbidden" && (hasRatios || hasPsnr || hasQstep)) {
     throw new J2kError(
       "INVALID_ARGUMENT",
-      `${syntax.title} (${syntax.uid}) is always reversible; ratios/psnr apply to JPEG 2000 (1.2.840.10008.1.2.4.91) only`,
+      `${syntax.title} (${syntax.uid}) is always reversible; ratios/psnr/qstep apply to the lossy JPEG 2000 syntaxes (${lossyUids}) only`,
     );
   }
-  if (syntax.jpeg2000 === "lossy") {
-    if (!hasRatios && !hasPsnr) {
+  if (!hasRatios && !hasPsnr && !hasQstep) {
+    if (targets === "required") {
       throw new J2kError(
         "INVALID_ARGUMENT",
-        `${syntax.title} (${syntax.uid}) is lossy: give ratios (e.g. [10]) or psnr (e.g. [45]) for its quality layers`,
+        `${syntax.title} (${syntax.uid}) is lossy: give ratios (e.g. [10]) or psnr (e.g. [45]) for its quality layers, or a qstep`,
       );
     }
-    if (hasRatios && hasPsnr) throw new J2kError("INVALID_ARGUMENT", "give ratios or psnr, not both");
-    for (const r of o.ratios ?? []) {
-      if (!Number.isFinite(r) || r < 1) throw new J2kError("INVALID_ARGUMENT", `compression ratio ${r} is not a number >= 1`);
-    }
-    for (const p of o.psnr ?? []) {
-      if (!Number.isFinite(p) || p <= 0) throw new J2kError("INVALID_ARGUMENT", `PSNR ${p} is not a positive number of dB`);
-    }
+    return true;
   }
+  if ([hasRatios, hasPsnr, hasQstep].filter(Boolean).length > 1) throw new J2kError("INVALID_ARGUMENT", "give one of ratios, psnr or qstep");
+  for (const r of o.ratios ?? []) {
+    if (!Number.isFinite(r) || r < 1) throw new J2kError("INVALID_ARGUMENT", `compression ratio ${r} is not a number >= 1`);
+  }
+  for (const p of o.psnr ?? []) {
+    if (!(p > 0) || Number.isNaN(p)) throw new J2kError("INVALID_ARGUMENT", `PSNR ${p} is not a positive number of dB`);
+  }
+  if (hasQstep && !(typeof o.qstep === "number" && o.qstep > 0 && o.qstep <= 1)) {
+    throw new J2kError("INVALID_ARGUMENT", `qstep ${String(o.qstep)} is not a number in (0, 1]`);
+  }
+  const lastRatio = o.ratios?.[o.ratios.length - 1];
+  const lastPsnr = o.psnr?.[o.psnr.length - 1];
+  return (hasRatios && lastRatio === 1) || (hasPsnr && lastPsnr === Infinity);
+}
+
+/**
+ * Decomposition levels for a frame: the `preset: "dicom"` 6 (the core takes fewer for small frames),
+ * and for `"lowest-64"` at least enough that the lowest resolution is at most 64 × 64 (PS3.5 §10.18).
+ */
+function levelsFor(coding: Jpeg2000Coding, pm: PixelModule, syntax: TransferSyntaxInfo): number | undefined {
+  if (coding.levels === "dicom") return undefined;
+  const big = Math.max(pm.rows, pm.columns);
+  const small = Math.min(pm.rows, pm.columns);
+  const needed = Math.max(0, Math.ceil(Math.log2(big / 64)));
+  // The core never decomposes below one sample on the short side: floor(log2(min(rows, columns))).
+  const most = Math.floor(Math.log2(small));
+  if (needed > most) {
+    throw new J2kError(
+      "DICOM_UNSUPPORTED",
+      `${syntax.title} (${syntax.uid}) needs ${needed} decomposition levels for the lowest resolution of a ${pm.columns} x ${pm.rows} frame to be at most 64 x 64 (PS3.5 §10.18), but j2kit decomposes a frame whose short side is ${small} at most ${most} times; use htj2k-lossless (1.2.840.10008.1.2.4.201)`,
+    );
+  }
+  return Math.min(Math.max(6, needed), most);
 }
 
 function prepareEncode(pixelData: BytesLike | ReadonlyArray<BytesLike>, source: PixelModuleSource, options: EncodeFramesOptions): EncodeJob {
@@ -152,24 +204,30 @@ function prepareEncode(pixelData: BytesLike | ReadonlyArray<BytesLike>, source: 
   if (syntax.jpeg2000 === undefined) {
     throw new J2kError("INVALID_ARGUMENT", `encodeFrames encodes JPEG 2000 only, not ${syntax.title} (${syntax.uid})`);
   }
-  checkQualityOptions(syntax, options);
+  const lossless = checkQualityOptions(syntax, options);
+  const coding = syntax.coding!;
   const pm = readPixelModule(source);
-  const plan = planJpeg2000Encoding(pm, syntax, { mct: options.mct });
+  const plan = planJpeg2000Encoding(pm, syntax, { mct: options.mct, lossless });
   const bytes = joinPixelData(pixelData);
   checkNativeLength(bytes, pm);
   const codecOptions: EncodeOptions = {
     preset: "dicom",
     format: "j2k",
-    lossless: plan.lossless,
     mct: plan.mct,
-    progression: "LRCP",
+    progression: coding.progression,
     codeBlock: [64, 64],
   };
-  if (!plan.lossless) {
-    if (options.ratios?.length) codecOptions.ratios = [...options.ratios];
-    if (options.psnr?.length) codecOptions.psnr = [...options.psnr];
-    if (options.psnr?.length && options.psnrPeak !== undefined) codecOptions.psnrPeak = options.psnrPeak;
-  }
+  if (coding.blockCoder === "ht") codecOptions.ht = true;
+  const levels = levelsFor(coding, pm, syntax);
+  if (levels !== undefined) codecOptions.levels = levels;
+  if (coding.tlm) codecOptions.tlm = true;
+  if (coding.plt) codecOptions.plt = true;
+  if (coding.tileParts !== undefined) codecOptions.tileParts = coding.tileParts;
+  if (options.ratios?.length) codecOptions.ratios = [...options.ratios];
+  else if (options.psnr?.length) codecOptions.psnr = [...options.psnr];
+  else if (options.qstep !== undefined) codecOptions.qstep = options.qstep;
+  else codecOptions.lossless = plan.lossless;
+  if (options.psnr?.length && options.psnrPeak !== undefined) codecOptions.psnrPeak = options.psnrPeak;
   return { syntax, pm, plan, bytes, codecOptions };
 }
 
@@ -401,7 +459,7 @@ function finishDecode(job: DecodeJob, images: DecodedImage[]): DecodedFrames {
   }
 
   const mct = headers.some((h) => h.mct);
-  const photometricInterpretation = planJpeg2000Decoding(pm.photometricInterpretation, mct, warnings);
+  const photometricInterpretation = planJpeg2000Decoding(pm.photometricInterpretation, mct, warnings, headers.every((h) => h.reversible));
   const out: PixelModule = {
     ...pm,
     photometricInterpretation,

@@ -1,5 +1,5 @@
 /**
- * j2kit/dicom — DICOM JPEG 2000 transfer syntaxes (PS3.5 §8.2.4, A.4.4) on top of dcmjs.
+ * j2kit/dicom — DICOM JPEG 2000 and HTJ2K transfer syntaxes (PS3.5 §8.2.4, §8.2.14, A.4.4) on top of dcmjs.
  *
  * ```ts
  * import { transcode } from "j2kit/dicom";
@@ -51,9 +51,10 @@ export {
   TRANSFER_SYNTAXES,
   transferSyntaxByUid,
   resolveTransferSyntax,
+  decompressHint,
   supportedTransferSyntaxList,
 } from "./transfer_syntax.js";
-export type { TransferSyntaxInfo, TransferSyntaxName } from "./transfer_syntax.js";
+export type { Jpeg2000Coding, TransferSyntaxInfo, TransferSyntaxName } from "./transfer_syntax.js";
 export {
   encapsulateFrames,
   parseEncapsulatedPixelData,

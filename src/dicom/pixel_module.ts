@@ -1,6 +1,7 @@
 /**
  * The Image Pixel Module (PS3.3 C.7.6.3) and the rules PS3.5 §8.2.4 and Annex A.4.4 set for JPEG
- * 2000 Pixel Data, as tables and small functions.
+ * 2000 Pixel Data (Part 1 and HTJ2K: PS3.5 §8.2.14 applies the same rules), as tables and small
+ * functions.
  *
  * - {@link readPixelModule} reads and checks the attributes that describe Pixel Data (any syntax).
  * - {@link JPEG2000_ENCODING_RULES} says, per Photometric Interpretation, which JPEG 2000 syntaxes,
@@ -346,18 +347,25 @@ function allowedPhotometrics(lossless: boolean): string {
  * will be encoded.
  *
  * @param options.mct - For RGB data: apply the colour transform (default true; the result is then
- *   YBR_RCT for .90 and YBR_ICT for .91, PS3.5 §8.2.4). `false` keeps RGB.
+ *   YBR_RCT for reversible and YBR_ICT for irreversible coding, PS3.5 §8.2.4 and §8.2.14). `false`
+ *   keeps RGB.
+ * @param options.lossless - Reversible coding in a syntax that allows lossy coding (HTJ2K .203
+ *   without quality targets); the lossless rules then apply. Default: lossless only for the
+ *   lossless-only syntaxes.
  * @throws J2kError naming the offending attribute and the allowed values.
  */
 export function planJpeg2000Encoding(
   pm: PixelModule,
   syntax: TransferSyntaxInfo,
-  options: { mct?: boolean } = {},
+  options: { mct?: boolean; lossless?: boolean } = {},
 ): Jpeg2000EncodingPlan {
-  const lossless = syntax.jpeg2000 === "lossless";
   if (syntax.jpeg2000 === undefined) {
     throw new J2kError("INVALID_ARGUMENT", `${syntax.title} (${syntax.uid}) is not a JPEG 2000 transfer syntax`);
   }
+  if (syntax.jpeg2000 === "lossless" && options.lossless === false) {
+    throw new J2kError("INVALID_ARGUMENT", `${syntax.title} (${syntax.uid}) is lossless only: irreversible coding is not allowed`);
+  }
+  const lossless = options.lossless ?? syntax.jpeg2000 === "lossless";
   const A = ATTRIBUTES;
   const pi = pm.photometricInterpretation;
   const rule = JPEG2000_ENCODING_RULES.find((r) => r.photometricInterpretation === pi);
@@ -433,11 +441,16 @@ export const JPEG2000_DECODED_PHOTOMETRIC: Readonly<Record<string, string>> = {
 /**
  * Photometric Interpretation of native data decoded from JPEG 2000 Pixel Data labelled `pi`.
  *
- * @param codestreamMct - whether the codestream uses a component transform (COD SGcod); only used
- *   to report a label that disagrees with the codestream.
+ * The codestream is followed where the label disagrees with it: a codestream with a component
+ * transform decodes to RGB whatever the label (the decoder undoes the RCT / ICT, ISO/IEC 15444-1
+ * Annex G), and real files often label such streams "RGB" where PS3.5 §8.2.4 / §8.2.14 ask for
+ * YBR_RCT / YBR_ICT (pydicom-data's HTJ2KLossless_08_RGB.dcm): a warning says so.
+ *
+ * @param codestreamMct - whether the codestream uses a component transform (COD SGcod).
+ * @param reversible - whether the codestream is reversibly coded (names YBR_RCT or YBR_ICT in warnings).
  * @throws J2kError `DICOM_UNSUPPORTED` for a Photometric Interpretation not in the table.
  */
-export function planJpeg2000Decoding(pi: string, codestreamMct: boolean, warnings: string[]): string {
+export function planJpeg2000Decoding(pi: string, codestreamMct: boolean, warnings: string[], reversible?: boolean): string {
   const out = JPEG2000_DECODED_PHOTOMETRIC[pi];
   if (out === undefined) {
     fail(
@@ -447,6 +460,13 @@ export function planJpeg2000Decoding(pi: string, codestreamMct: boolean, warning
   }
   if ((pi === "YBR_RCT" || pi === "YBR_ICT") && !codestreamMct) {
     warnings.push(`${attributeName(ATTRIBUTES.PhotometricInterpretation)} is ${pi} but the codestream has no component transform; the components are taken as RGB`);
+  }
+  if (codestreamMct && (pi === "RGB" || pi === "YBR_FULL" || pi === "YBR_FULL_422")) {
+    const should = reversible === undefined ? "YBR_RCT or YBR_ICT" : reversible ? "YBR_RCT" : "YBR_ICT";
+    warnings.push(
+      `${attributeName(ATTRIBUTES.PhotometricInterpretation)} is ${pi} but the codestream uses a colour transform, so it should be ${should} (PS3.5 §8.2.4, §8.2.14); the codestream is followed: the decoder undoes the transform and the result is RGB`,
+    );
+    return "RGB";
   }
   if (pi === "YBR_FULL_422") {
     warnings.push(`${attributeName(ATTRIBUTES.PhotometricInterpretation)} YBR_FULL_422 decoded to full-resolution YBR_FULL`);

@@ -10,9 +10,10 @@
  *   Interpretation YBR_RCT / YBR_ICT when a colour transform is used, RGB after decoding one;
  *   Planar Configuration 0; Bits Stored / Pixel Representation as reconciled on decode).
  * - Lossy encoding (PS3.3 C.7.6.1.1.5, C.7.6.1.1.2): Lossy Image Compression "01", the achieved
- *   ratio appended to Lossy Image Compression Ratio and "ISO_15444_1" to Lossy Image Compression
- *   Method, Image Type value 1 DERIVED, and a new SOP Instance UID (PS3.4: lossy compression makes a
- *   new instance) unless `keepSopInstanceUid`.
+ *   ratio appended to Lossy Image Compression Ratio and the method to Lossy Image Compression
+ *   Method ("ISO_15444_1" for .91, "ISO_15444_15" for HTJ2K .203: the transfer syntax table's
+ *   `coding.lossyMethod`), Image Type value 1 DERIVED, and a new SOP Instance UID (PS3.4: lossy
+ *   compression makes a new instance) unless `keepSopInstanceUid`.
  * - File Meta Information: Transfer Syntax UID, Media Storage SOP Instance UID and the
  *   implementation identification (PS3.10 §7.1).
  * @module
@@ -73,8 +74,9 @@ export type DicomInput = ArrayBuffer | Uint8Array | DicomDictLike | Denaturalize
 /** Options of {@link transcode}. */
 export interface TranscodeOptions extends Omit<EncodeFramesOptions, "transferSyntax">, DecodeFramesOptions {
   /**
-   * Target: a UID or a name — `"j2k-lossless"` (.90), `"j2k"` (.91, needs `ratios` or `psnr`),
-   * `"explicit-le"`, `"implicit-le"`, `"deflated-le"`.
+   * Target: a UID or a name — `"j2k-lossless"` (.90), `"j2k"` (.91, needs `ratios`, `psnr` or
+   * `qstep`), `"htj2k-lossless"` (.201), `"htj2k-rpcl"` (.202), `"htj2k"` (.203: lossy with
+   * `ratios` / `psnr` / `qstep`, reversible without), `"explicit-le"`, `"implicit-le"`, `"deflated-le"`.
    */
   transferSyntax: string;
   /** Keep the SOP Instance UID after lossy compression (default: a new one, PS3.4). */
@@ -281,7 +283,7 @@ function resolveTarget(options: TranscodeOptions): TransferSyntaxInfo {
 /** Pixel Data needs no work: same syntax without new quality targets, or native to native. */
 function isPassThrough(work: Work, target: TransferSyntaxInfo, options: TranscodeOptions): boolean {
   if (!work.source.encapsulated && !target.encapsulated) return true;
-  const requality = (options.ratios?.length ?? 0) > 0 || (options.psnr?.length ?? 0) > 0;
+  const requality = (options.ratios?.length ?? 0) > 0 || (options.psnr?.length ?? 0) > 0 || options.qstep !== undefined;
   return work.source.uid === target.uid && !requality;
 }
 
@@ -289,6 +291,7 @@ function encodeOptions(target: TransferSyntaxInfo, options: TranscodeOptions): E
   const o: EncodeFramesOptions = { transferSyntax: target.uid };
   if (options.ratios !== undefined) o.ratios = options.ratios;
   if (options.psnr !== undefined) o.psnr = options.psnr;
+  if (options.qstep !== undefined) o.qstep = options.qstep;
   if (options.psnrPeak !== undefined) o.psnrPeak = options.psnrPeak;
   if (options.mct !== undefined) o.mct = options.mct;
   return o;
@@ -391,12 +394,12 @@ export function newUid(): string {
 }
 
 /** PS3.3 C.7.6.1.1.5 / C.7.6.1.1.2 and PS3.4: what lossy compression changes in the data set. */
-function markLossyCompression(work: Work, dict: DenaturalizedDataset, ratio: number, keepUid: boolean): void {
+function markLossyCompression(work: Work, dict: DenaturalizedDataset, ratio: number, method: string, keepUid: boolean): void {
   const A = ATTRIBUTES;
   setValues(dict, A.LossyImageCompression, ["01"]);
   const ratios = (getValues(dict, A.LossyImageCompressionRatio) ?? []).map((v) => (typeof v === "number" ? formatDS(v) : String(v).trim()));
   setValues(dict, A.LossyImageCompressionRatio, [...ratios, formatDS(ratio)]);
-  setValues(dict, A.LossyImageCompressionMethod, [...getStrings(dict, A.LossyImageCompressionMethod), "ISO_15444_1"]);
+  setValues(dict, A.LossyImageCompressionMethod, [...getStrings(dict, A.LossyImageCompressionMethod), method]);
   const imageType = getStrings(dict, A.ImageType);
   if (imageType.length > 0) setValues(dict, A.ImageType, ["DERIVED", ...imageType.slice(1)]);
   else work.warnings.push(`${attributeName(A.ImageType)} is absent, so its value 1 could not be set to DERIVED`);
@@ -419,7 +422,9 @@ function assemble(work: Work, target: TransferSyntaxInfo, converted: Converted, 
     const e = converted.encoded;
     storePixelModule(dict, e.pixelModule);
     frames = e.frames;
-    if (e.lossy) markLossyCompression(work, dict, e.compressionRatio, options.keepSopInstanceUid ?? false);
+    if (e.lossy) {
+      markLossyCompression(work, dict, e.compressionRatio, target.coding?.lossyMethod ?? "ISO_15444_1", options.keepSopInstanceUid ?? false);
+    }
   } else if (target.encapsulated) {
     // Same JPEG 2000 syntax: the frames are kept as they are, re-encapsulated one fragment per frame.
     const pm = readPixelModule(work.dict, { encapsulated: true });
@@ -514,7 +519,8 @@ function output(work: Work, target: TransferSyntaxInfo, built: ReturnType<typeof
 
 /**
  * Transcode a DICOM object to another transfer syntax: native ↔ JPEG 2000 Lossless (.90) /
- * JPEG 2000 (.91), JPEG 2000 ↔ JPEG 2000, native ↔ native. The output is the same kind as the input
+ * JPEG 2000 (.91) / HTJ2K Lossless (.201) / HTJ2K with RPCL Options (.202) / HTJ2K (.203), any JPEG
+ * 2000 ↔ any JPEG 2000 (decoded and encoded again), native ↔ native. The output is the same kind as the input
  * (Part 10 bytes as ArrayBuffer or Uint8Array, dcmjs `DicomDict`, denaturalized or naturalized data
  * set); the input is not modified.
  *
@@ -551,7 +557,7 @@ export function inspectDicom(
   if (declared === undefined) {
     source = inferSourceSyntax(raw.dict, warnings);
   } else {
-    // Unsupported syntaxes (HTJ2K, JPEG, ...) are described too; unknown ones are taken as
+    // Unsupported syntaxes (big endian) are described too; unknown ones (JPEG, RLE, ...) are taken as
     // encapsulated when the Pixel Data is.
     const known = transferSyntaxByUid(declared);
     const encapsulated = raw.encapsulation !== undefined || (getValues(raw.dict, ATTRIBUTES.PixelData)?.length ?? 0) > 1;

@@ -204,6 +204,25 @@ function predictor(type: number, a: number, b: number, c: number): number {
   }
 }
 
+/**
+ * Premultiplied alpha (JP2 cdef Typ 2) → straight alpha, which is what PNG stores (PNG 3rd ed.
+ * §3.1 "alpha": colour samples are not premultiplied). The last of 2 or 4 interleaved unsigned
+ * components is the alpha; each colour sample becomes `round(c · max / a)` clamped to `max`, and 0
+ * where `a` is 0 (no colour survives full transparency). Returns a new image.
+ */
+export function straightAlpha(image: J2kImage): J2kImage {
+  const { components: n, bitDepth, data } = image;
+  if ((n !== 2 && n !== 4) || image.signed) return image;
+  const max = 2 ** bitDepth - 1;
+  const out = sampleArrayFor(bitDepth, false, data.length);
+  for (let i = 0; i + n <= data.length; i += n) {
+    const a = data[i + n - 1]!;
+    for (let c = 0; c < n - 1; c++) out[i + c] = a === 0 ? 0 : Math.min(max, Math.round((data[i + c]! * max) / a));
+    out[i + n - 1] = a;
+  }
+  return { ...image, data: out };
+}
+
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const dv = new DataView(out.buffer);

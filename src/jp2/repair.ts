@@ -21,24 +21,49 @@ export interface Jp2Check {
   file: Jp2File;
 }
 
-/** Check a JP2/JPX file's boxes and ICC profiles without decoding the image. */
+/**
+ * Check a JP2/JPX file's boxes and ICC profiles without decoding the image. Each problem is listed
+ * once: an ICC problem that `repairJp2Icc` can fix carries the fix on its own line rather than a
+ * second line, and the reader's warnings about the same profile are not repeated.
+ */
 export function checkJp2(bytes: Uint8Array): Jp2Check {
   const file = readJp2(bytes);
-  const problems = [...file.warnings];
+  const iccSpecs = file.colorSpecifications.filter((s) => s.icc !== undefined);
+  // readJp2 warns "ICC profile of the colour specification at byte N: <problem>" for each problem;
+  // they are listed below, per profile, with their repairs.
+  const iccWarning = (w: string): boolean => iccSpecs.some((s) => w.startsWith(`ICC profile of the colour specification at byte ${s.offset}: `));
+  const problems: string[] = [];
+  const add = (line: string): void => {
+    if (!problems.includes(line)) problems.push(line);
+  };
+  // "no colour specification this reader understands" is the consequence of a broken profile: it
+  // is said once, on that profile's first problem.
+  const unusable = file.colorSpecifications.some((s) => s.understood) ? undefined : iccSpecs.find((s) => s.iccProblems.length > 0);
+  const consequence = (w: string): boolean => unusable !== undefined && w.startsWith("no colour specification this reader understands");
+  for (const w of file.warnings) if (!iccWarning(w) && !consequence(w)) add(w);
   const repairable: Jp2Check["repairable"] = [];
-  for (const spec of file.colorSpecifications) {
-    if (!spec.icc) continue;
-    const plan = planCurvRepairs(spec.icc);
-    if (plan.length > 0) {
-      repairable.push({ colrOffset: spec.offset, repairs: plan });
-      for (const r of plan) problems.push(`ICC profile in the colr box at byte ${spec.offset}: curv data of ${r.tags.join("/")} — ${r.reason} (repairable)`);
-    }
-    for (const p of spec.iccProblems) {
-      const line = `ICC profile in the colr box at byte ${spec.offset}: ${p}`;
-      if (!problems.includes(line)) problems.push(line);
-    }
+  for (const spec of iccSpecs) {
+    const plan = planCurvRepairs(spec.icc!);
+    if (plan.length > 0) repairable.push({ colrOffset: spec.offset, repairs: plan });
+    const where = `ICC profile in the colr box at byte ${spec.offset}`;
+    const covered = new Set<CurvRepair>();
+    spec.iccProblems.forEach((p, i) => {
+      const fix = plan.find((r) => r.tags.some((t) => p.includes(`'${t}'`)));
+      if (fix !== undefined) covered.add(fix);
+      const unknownColour = spec === unusable && i === 0 ? "; the file has no other colour specification j2kit can use" : "";
+      add(`${where}: ${p}${fix !== undefined ? ` (repairable: ${describeFix(fix)})` : ""}${unknownColour}`);
+    });
+    for (const r of plan) if (!covered.has(r)) add(`${where}: curv data of ${r.tags.join("/")}: ${r.reason} (repairable)`);
   }
   return { ok: problems.length === 0, problems, repairable, file };
+}
+
+/** What a curv repair changes, in a few words. */
+function describeFix(r: CurvRepair): string {
+  const parts: string[] = [];
+  if (r.before.count !== r.after.count) parts.push(`entry count ${r.before.count} -> ${r.after.count}`);
+  if (r.before.size !== r.after.size) parts.push(`tag size ${r.before.size} -> ${r.after.size}`);
+  return parts.length > 0 ? parts.join(", ") : r.reason;
 }
 
 /** What {@link repairJp2Icc} did. */

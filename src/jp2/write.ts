@@ -37,9 +37,10 @@ export interface Jp2WriteOptions {
   resolution?: { capture?: [number, number]; display?: [number, number] };
   /**
    * The last component is an opacity (alpha) channel for the whole image: a cdef box (I.5.3.6)
-   * declares the colour channels 1..n-1 and the alpha.
+   * declares the colour channels 1..n-1 and the alpha, as Typ 1 (opacity; `true` or `"straight"`)
+   * or Typ 2 (premultiplied opacity; `"premultiplied"`), Table I.18.
    */
-  alpha?: boolean;
+  alpha?: boolean | "straight" | "premultiplied";
   /**
    * File brand: `"jp2"` (default) or `"jph"`, the JPH file format of ISO/IEC 15444-15 Annex D for
    * HTJ2K codestreams (same boxes, brand and compatibility list 'jph ').
@@ -238,8 +239,9 @@ export function writeJp2(codestream: Uint8Array, options: Jp2WriteOptions): Uint
   // I.5.3.6 cdef: N, then Cn (channel), Typ (0 colour, 1 opacity), Asoc (colour index, 0 = image)
   if (options.alpha) {
     if (n < 2) throw invalid("alpha needs at least 2 components (colour + opacity)");
+    const opacity = options.alpha === "premultiplied" ? 2 : 1;
     const entries: Array<[number, 1 | 2 | 4]> = [[n, 2]];
-    for (let i = 0; i < n; i++) entries.push([i, 2], [i === n - 1 ? 1 : 0, 2], [i === n - 1 ? 0 : i + 1, 2]);
+    for (let i = 0; i < n; i++) entries.push([i, 2], [i === n - 1 ? opacity : 0, 2], [i === n - 1 ? 0 : i + 1, 2]);
     headerBoxes.push(box("cdef", fields(entries)));
   }
   // I.5.3.7 res: superbox of resc and/or resd.

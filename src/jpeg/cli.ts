@@ -17,8 +17,11 @@ export function isJpegPath(path: string): boolean {
   return /\.jpe?g$/i.test(path);
 }
 
-/** Encode `image` (decoded from `input`) to the JPEG file `path`; returns the warnings. */
-export async function writeJpegFromJp2(path: string, input: Uint8Array, image: DecodedImage, options: JpegEncodeOptions): Promise<string[]> {
+/**
+ * Encode `image` (decoded from `input`) as JPEG with the JP2's ICC profile, XMP, comments and
+ * resolution carried over; returns the file's bytes and the warnings.
+ */
+export function jpegBytesFromJp2(input: Uint8Array, image: DecodedImage, options: JpegEncodeOptions): { data: Uint8Array; warnings: string[] } {
   const ready = jpegReady(image);
   const warnings = ready.warnings;
   const o: JpegEncodeOptions = { ...options };
@@ -33,9 +36,15 @@ export async function writeJpegFromJp2(path: string, input: Uint8Array, image: D
   }
   const r = encodeJpegDetailed(ready.image, o);
   warnings.push(...r.warnings);
+  return { data: r.data, warnings };
+}
+
+/** Encode `image` (decoded from `input`) to the JPEG file `path`; returns the warnings. */
+export async function writeJpegFromJp2(path: string, input: Uint8Array, image: DecodedImage, options: JpegEncodeOptions): Promise<string[]> {
+  const { data, warnings } = jpegBytesFromJp2(input, image, options);
   const tmp = `${path}.${process.pid}.partial`;
   try {
-    await writeFile(tmp, r.data);
+    await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => {});

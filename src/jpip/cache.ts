@@ -9,6 +9,11 @@ import { BinClass, type DataMessage } from "./messages.js";
 
 /** Largest data-bin the cache accepts (a hostile server cannot make it allocate more). */
 export const MAX_BIN_BYTES = 2 ** 30;
+/**
+ * Default bound on the bytes all data-bin buffers of one cache may take together (a buffer is as
+ * long as the highest offset received, so a message far into a data-bin costs its offset).
+ */
+export const DEFAULT_MAX_CACHE_BYTES = 2 ** 29;
 
 /** One data-bin's bytes. */
 export class DataBin {
@@ -39,17 +44,28 @@ export class DataBin {
     return this.buf.subarray(0, this.prefix);
   }
 
-  /** Add `data` at `offset`; `last` when it ends the data-bin. Returns the bytes that were new. */
-  add(offset: number, data: Uint8Array, last: boolean): number {
+  /** Bytes of the buffer (at least the highest offset received). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /**
+   * Add `data` at `offset`; `last` when it ends the data-bin. Returns the bytes that were new.
+   * `room`: how many more buffer bytes this data-bin may take (the cache's bound).
+   */
+  add(offset: number, data: Uint8Array, last: boolean, room = Infinity): number {
     const end = offset + data.length;
     if (end > MAX_BIN_BYTES) throw new J2kError("JPIP_STREAM_INVALID", `a data-bin would exceed ${MAX_BIN_BYTES} bytes (message at offset ${offset})`);
+    if (end - this.buf.length > room) {
+      throw new J2kError("LIMIT_MEMORY", `the JPIP cache would pass its bound (maxCacheBytes) with a message ending at byte ${end} of a data-bin; raise maxCacheBytes or open a new client`);
+    }
     if (last) {
       if (this.length !== undefined && this.length !== end) throw new J2kError("JPIP_STREAM_INVALID", `a data-bin's length changed from ${this.length} to ${end}`);
       this.length = end;
     }
     if (this.length !== undefined && end > this.length) throw new J2kError("JPIP_STREAM_INVALID", `a message runs past the end (${this.length}) of its data-bin`);
     if (end > this.buf.length) {
-      const grown = new Uint8Array(Math.max(end, Math.min(MAX_BIN_BYTES, this.buf.length * 2)));
+      const grown = new Uint8Array(Math.max(end, Math.min(MAX_BIN_BYTES, this.buf.length * 2, this.buf.length + room)));
       grown.set(this.buf);
       this.buf = grown;
     }
@@ -76,45 +92,63 @@ export class DataBin {
 }
 
 /** Cache key of (class, id): extended classes share their base class's data-bin. */
-function key(cls: number, id: number): string {
-  const base = cls === BinClass.EXTENDED_PRECINCT ? BinClass.PRECINCT : cls === BinClass.EXTENDED_TILE ? BinClass.TILE : cls;
-  return `${base}:${id}`;
+/** The class a bin is kept under: extended classes share their plain class's bins. */
+function baseClass(cls: number): number {
+  return cls === BinClass.EXTENDED_PRECINCT ? BinClass.PRECINCT : cls === BinClass.EXTENDED_TILE ? BinClass.TILE : cls;
 }
 
 /** All data-bins of one target (codestream 0). */
 export class DataBinCache {
-  private bins = new Map<string, DataBin>();
+  /** Bins by (base) class, then in-class id: numeric keys, no strings built per look-up. */
+  private bins = new Map<number, Map<number, DataBin>>();
+  private count = 0;
   /** Bytes of data-bin content received (duplicates not counted). */
   received = 0;
   /** A counter bumped whenever new bytes arrive (to know when to decode again). */
   version = 0;
+  /** Bytes of all data-bin buffers. */
+  private allocated = 0;
+
+  /** @param maxBytes bound on the bytes of all data-bin buffers together (J2kError LIMIT_MEMORY past it). */
+  constructor(readonly maxBytes = DEFAULT_MAX_CACHE_BYTES) {
+    if (!(maxBytes > 0)) throw new J2kError("INVALID_ARGUMENT", `maxCacheBytes must be a positive number of bytes (got ${maxBytes})`);
+  }
 
   /** Store a data-bin message. Messages for other codestreams are kept apart (ignored here). */
   add(m: DataMessage): void {
     if (m.csn !== 0) return;
     if (![BinClass.PRECINCT, BinClass.EXTENDED_PRECINCT, BinClass.TILE_HEADER, BinClass.TILE, BinClass.EXTENDED_TILE, BinClass.MAIN_HEADER, BinClass.METADATA].includes(m.cls as 0)) return;
-    const k = key(m.cls, m.id);
-    let b = this.bins.get(k);
-    if (!b) this.bins.set(k, (b = new DataBin()));
-    const fresh = b.add(m.offset, m.data, m.complete);
+    const cls = baseClass(m.cls);
+    let byId = this.bins.get(cls);
+    if (!byId) this.bins.set(cls, (byId = new Map()));
+    let b = byId.get(m.id);
+    if (!b) {
+      byId.set(m.id, (b = new DataBin()));
+      this.count++;
+    }
+    const before = b.capacity;
+    const fresh = b.add(m.offset, m.data, m.complete, this.maxBytes - this.allocated);
+    this.allocated += b.capacity - before;
     if (fresh > 0 || m.complete) this.version++;
     this.received += fresh;
   }
 
   get(cls: number, id: number): DataBin | undefined {
-    return this.bins.get(key(cls, id));
+    return this.bins.get(baseClass(cls))?.get(id);
   }
 
   /** Forget everything (the target changed). */
   clear(): void {
     this.bins.clear();
+    this.allocated = 0;
+    this.count = 0;
     this.received = 0;
     this.version++;
   }
 
   /** Number of data-bins. */
   get size(): number {
-    return this.bins.size;
+    return this.count;
   }
 
   /**
@@ -123,14 +157,15 @@ export class DataBinCache {
    */
   modelField(limit = 4000): string {
     const items: string[] = [];
-    for (const [k, b] of this.bins) {
-      const [clsText, idText] = k.split(":");
-      const cls = Number(clsText);
+    for (const [cls, byId] of this.bins) {
       const letter = cls === BinClass.MAIN_HEADER ? "Hm" : cls === BinClass.TILE_HEADER ? "H" : cls === BinClass.PRECINCT ? "P" : cls === BinClass.TILE ? "T" : cls === BinClass.METADATA ? "M" : "";
-      if (!letter || b.prefix === 0) continue;
-      const name = letter === "Hm" ? "Hm" : letter + idText;
-      items.push(b.complete ? name : `${name}:${b.prefix}`);
-      if (items.length >= limit) break;
+      if (!letter) continue;
+      for (const [id, b] of byId) {
+        if (b.prefix === 0) continue;
+        const name = letter === "Hm" ? "Hm" : letter + id;
+        items.push(b.complete ? name : `${name}:${b.prefix}`);
+        if (items.length >= limit) return items.join(",");
+      }
     }
     return items.join(",");
   }

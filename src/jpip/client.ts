@@ -48,6 +48,11 @@ export interface JpipClientOptions {
   decodeOptions?: Omit<DecodeOptions, "region" | "reduce" | "layers" | "components">;
   /** Called with every chunk of every response body as received (e.g. to save the JPP-stream). */
   onStream?: (chunk: Uint8Array) => void;
+  /**
+   * Bound on the bytes the data-bin cache may take (default 512 MiB): past it the view ends with a
+   * J2kError LIMIT_MEMORY instead of the server's data growing the cache without end.
+   */
+  maxCacheBytes?: number;
 }
 
 /** One image of a view (see {@link JpipClient.view}). */
@@ -91,12 +96,14 @@ export function parseCnew(value: string): { cid?: string; path?: string; transpo
 
 /** A JPIP client bound to one target (see the module description). */
 export class JpipClient {
-  readonly cache = new DataBinCache();
-  readonly builder = new CodestreamBuilder(this.cache);
+  readonly cache: DataBinCache;
+  readonly builder: CodestreamBuilder;
   private cid?: string;
   private base: URL;
   private tid?: string;
   private generation = 0;
+  /** Aborts the response of the view being streamed (stateless requests: see {@link view}). */
+  private current?: AbortController;
   private readonly stats_: JpipClientStats = { requests: 0, bytes: 0, cached: 0 };
 
   /** @internal use {@link openJpip} */
@@ -105,6 +112,8 @@ export class JpipClient {
     readonly options: JpipClientOptions,
   ) {
     this.base = new URL(String(url));
+    this.cache = new DataBinCache(options.maxCacheBytes);
+    this.builder = new CodestreamBuilder(this.cache);
   }
 
   /** Traffic so far. */
@@ -254,15 +263,29 @@ export class JpipClient {
 
   /**
    * Stream a view-window: yields an image after the first useful data and then each time enough
-   * new data arrived; the last one has `final: true`. A newer `view()` call ends this one early.
+   * new data arrived; the last one has `final: true`. A newer `view()` call ends this one early
+   * (its last image says `error: "superseded by a newer view"`): on a channel the server ends the
+   * response, without one the client drops its connection.
    */
   async *view(window: ViewWindow): AsyncGenerator<JpipView> {
     const main = this.builder.main() ?? (await this.open(), this.builder.main()!);
     const gen = ++this.generation;
+    // the window moved: a response still streaming is outdated. On a channel the server ends it
+    // (EOR "window change") as this request arrives and keeps its cache model exact; without a
+    // channel nothing would end it, so the client drops the connection.
+    if (!this.cid) this.current?.abort();
+    const abort = new AbortController();
+    this.current = abort;
     const rw = resolveWindow(main, window);
     const decodeEvery = this.options.decodeEveryBytes ?? 65536;
     const every = this.options.decodeEveryMs ?? 250;
-    const res = await this.send(this.fields(window, this.cid ? { wait: "no" } : {}));
+    let res: Response;
+    try {
+      res = await this.send(this.fields(window, this.cid ? { wait: "no" } : {}), abort.signal);
+    } catch (e) {
+      if (abort.signal.aborted) return; // superseded before its response began: no image
+      throw e;
+    }
     let lastVersion = -1, lastBytes = 0, lastTime = Date.now(), lastDecodeMs = 0;
     const pending: JpipView[] = [];
     const decodeNow = async (bytes: number, final: boolean, extra: Partial<JpipView>): Promise<JpipView | undefined> => {
@@ -317,6 +340,7 @@ export class JpipClient {
       wake = undefined;
     }
     await reading;
+    if (this.current === abort) this.current = undefined;
     if (failure instanceof J2kError && failure.code === "JPIP_STREAM_INVALID") throw failure;
     if (!result) throw new J2kError("INTERNAL", "response reading ended without a result");
     const superseded = gen !== this.generation || result.eor === EorReason.WINDOW_CHANGE;
@@ -325,7 +349,7 @@ export class JpipClient {
       ...(result.eor !== undefined ? { eor: result.eor } : {}),
       ...(result.error ? { error: result.error } : !ok && result.eor !== undefined ? { error: `the server ended the response: ${EOR_REASON_NAMES[result.eor] ?? result.eor}` } : {}),
     };
-    if (superseded && !extra.error) extra.error = "superseded by a newer view";
+    if (superseded && (!extra.error || abort.signal.aborted)) extra.error = "superseded by a newer view";
     const last = await decodeNow(result.bytes, true, extra);
     if (last) {
       last.complete = ok && !superseded && !result.error;

@@ -307,9 +307,25 @@ export function createJpipHandler(options: JpipHandlerOptions): JpipHandler {
             // pace: the bytes sent so far may not run ahead of maxRate
             sent += chunk.length;
             const wait = (sent / options.maxRate) * 1000 - (performance.now() - t0);
-            if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+            // (a client going away ends the wait)
+            if (wait > 1 && !res.destroyed) await new Promise<void>((r) => {
+              const done = () => {
+                clearTimeout(timer);
+                res.off("close", done);
+                r();
+              };
+              const timer = setTimeout(done, wait);
+              res.on("close", done);
+            });
+            // the client may have gone while we waited: its 'close' has been emitted already
+            if (aborted || res.destroyed) {
+              aborted = true;
+              break;
+            }
           }
           if (!res.write(chunk)) await new Promise<void>((r) => {
+            // (a destroyed response emits neither 'drain' nor, again, 'close')
+            if (res.destroyed) return r();
             const done = () => {
               res.off("drain", done);
               res.off("close", done);
@@ -319,6 +335,7 @@ export function createJpipHandler(options: JpipHandlerOptions): JpipHandler {
             res.on("close", done);
           });
         }
+        if (!aborted && res.destroyed) aborted = true;
         if (!aborted) {
           await new Promise<void>((r) => res.end(r));
           if (res.destroyed && !res.writableFinished) aborted = true;

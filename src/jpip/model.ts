@@ -5,9 +5,16 @@
  * that a response the client did not receive whole (connection closed) can be taken back.
  * @module
  */
-import type { ModelClass, ModelItem } from "./request.js";
+import { JpipRequestError, type ModelClass, type ModelItem } from "./request.js";
 
 const COMPLETE = Number.POSITIVE_INFINITY;
+
+/**
+ * Most data-bins with an explicit entry that `model` fields may give one cache model (a session's
+ * grows request by request): each costs memory for the life of the session. Entries the server adds
+ * for what it sent are not counted against it (they are bounded by the target).
+ */
+export const MODEL_MAX_ENTRIES = 1 << 20;
 
 /** The cache model (see the module description). */
 export class CacheModel {
@@ -25,6 +32,11 @@ export class CacheModel {
 
   /** Apply model items (C.8.1: additive and subtractive). Items for other codestreams are ignored. */
   apply(items: readonly ModelItem[]): void {
+    let adds = 0;
+    for (const it of items) if (it.csn === 0 && !it.all && !it.subtract && it.to - it.from <= 1 << 20) adds += it.to - it.from + 1;
+    if (adds > 0 && this.held.size + this.heldLayers.size + adds > MODEL_MAX_ENTRIES) {
+      throw new JpipRequestError(400, `malformed 'model' field: the cache model would hold more than ${MODEL_MAX_ENTRIES} data-bins with entries of their own; use '*' items (e.g. P*) or a new channel`);
+    }
     for (const it of items) {
       if (it.csn !== 0) continue;
       if (it.all) {

@@ -48,6 +48,8 @@ interface BinParse {
   seen: number;
   /** The header at `ends[last]` needs more bytes than the prefix had. */
   blocked: boolean;
+  /** A packet of the complete bin could not be read (no state to roll back to): no more are taken from it. */
+  dead?: boolean;
 }
 
 interface TileInfo {
@@ -55,6 +57,15 @@ interface TileInfo {
   geom: TileGeom;
   order: PacketOrder;
   ids: Float64Array;
+  /** Packet k's precinct as a small index within the tile (0 .. precincts-1), for per-build arrays. */
+  slot: Int32Array;
+  precincts: number;
+}
+
+/** What {@link CodestreamBuilder.packetEnds} found for one precinct data-bin. */
+interface PacketEnds {
+  ends: number[];
+  bytes: Uint8Array;
 }
 
 /** Builds codestreams from a {@link DataBinCache}, keeping per-bin parse state between calls. */
@@ -113,16 +124,24 @@ export class CodestreamBuilder {
     const geom = tileGeometry(main, t, [h]);
     const order = packetOrder(geom);
     const ids = new Float64Array(order.count);
-    for (let k = 0; k < order.count; k++) ids[k] = precinctId(main, geom, order.component[k]!, order.resolution[k]!, order.precinct[k]!);
+    const slot = new Int32Array(order.count);
+    const slots = new Map<number, number>();
+    for (let k = 0; k < order.count; k++) {
+      const id = precinctId(main, geom, order.component[k]!, order.resolution[k]!, order.precinct[k]!);
+      ids[k] = id;
+      let s = slots.get(id);
+      if (s === undefined) slots.set(id, (s = slots.size));
+      slot[k] = s;
+    }
     const keep = h.segments.filter((s) => s.marker !== M.SOT && s.marker !== M.SOD && s.marker !== M.PLT && s.marker !== M.PPT);
     const segments = concat(keep.map((s) => hb.subarray(s.offset, s.offset + (s.length ? s.length + 2 : 2))));
-    const info = { segments, geom, order, ids };
+    const info = { segments, geom, order, ids, slot, precincts: slots.size };
     this.tileInfo.set(t, info);
     return info;
   }
 
   /** Complete packets of precinct data-bin `id` (their end offsets), parsing what is new. */
-  private packetEnds(t: number, info: TileInfo, k: number): { ends: number[]; bytes: Uint8Array } | undefined {
+  private packetEnds(t: number, info: TileInfo, k: number): PacketEnds | undefined {
     const id = info.ids[k]!;
     const bin = this.cache.get(BinClass.PRECINCT, id);
     if (!bin || bin.prefix === 0) return undefined;
@@ -133,7 +152,9 @@ export class CodestreamBuilder {
       this.parses.set(id, ps);
     }
     const bytes = bin.bytes();
-    if (bytes.length > ps.seen || (bin.complete && ps.blocked)) {
+    if (ps.dead) return { ends: ps.ends, bytes };
+    const complete = bin.complete;
+    if (bytes.length > ps.seen || (complete && ps.blocked)) {
       ps.seen = bytes.length;
       ps.blocked = false;
       const style = info.geom.comps[c]!.style.cblkStyle;
@@ -144,15 +165,19 @@ export class CodestreamBuilder {
         if (pos >= bytes.length) break;
         if (pos + 1 < bytes.length && bytes[pos] === 0xff && bytes[pos + 1] === 0x91) pos += 6;
         if (pos >= bytes.length) break;
-        const snap = ps.state.snapshot();
+        // a copy of the state to roll back to when the prefix ends inside this packet; a complete
+        // bin holds every packet whole, so there a failure is final (and the copy, 5 arrays per
+        // band, is spared: it was most of the rebuild's garbage)
+        const snap = complete ? undefined : ps.state.snapshot();
         let end: number;
         try {
-          const br = new BitReader(bytes, pos, bytes.length, bin.complete);
+          const br = new BitReader(bytes, pos, bytes.length, complete);
           const h = readPacketHeader(br, ps.state, ps.ends.length, style, eph, 0, t);
           if (br.overrun) throw new J2kError("JPIP_STREAM_INVALID", `precinct data-bin ${id}: a packet header runs past the end of the data-bin`);
           end = pos + h.headerLength + h.bodyLength;
         } catch (e) {
-          ps.state.restore(snap);
+          if (snap) ps.state.restore(snap);
+          else ps.dead = true;
           if (e instanceof HeaderNeedsMore) {
             ps.blocked = true;
             break;
@@ -160,7 +185,8 @@ export class CodestreamBuilder {
           throw e;
         }
         if (end > bytes.length) {
-          ps.state.restore(snap);
+          if (snap) ps.state.restore(snap);
+          else ps.dead = true;
           ps.blocked = true;
           break;
         }
@@ -200,14 +226,12 @@ export class CodestreamBuilder {
       const body: Uint8Array[] = [];
       let bodyLen = 0;
       const o = info.order;
-      const cachedEnds = new Map<number, { ends: number[]; bytes: Uint8Array } | undefined>();
+      // each precinct's bin is looked at once per build (null: looked at, nothing there)
+      const found: Array<PacketEnds | null | undefined> = new Array(info.precincts);
       for (let k = 0; k < o.count; k++) {
-        const id = info.ids[k]!;
-        let pe = cachedEnds.get(id);
-        if (!cachedEnds.has(id)) {
-          pe = this.packetEnds(t, info, k);
-          cachedEnds.set(id, pe);
-        }
+        const s = info.slot[k]!;
+        let pe = found[s];
+        if (pe === undefined) found[s] = pe = this.packetEnds(t, info, k) ?? null;
         const l = o.layer[k]!;
         let piece: Uint8Array;
         if (pe && l < pe.ends.length) {

@@ -113,10 +113,22 @@ const CLASS_LETTERS: Array<[string, ModelClass]> = [
   ["M", "meta"],
 ];
 
+/**
+ * Most data-bins the explicit items (identifiers and ranges `a-b`, not `*`) of one `model` or `need`
+ * field may name together: the server expands them one by one, so a field of many long ranges
+ * would otherwise cost time and memory without bound. A client that holds more uses `*` items.
+ */
+export const MODEL_MAX_IDS = 1 << 20;
+/** Most items of one `need` field: every data-bin a response considers is checked against each. */
+export const NEED_MAX_ITEMS = 1024;
+/** Most tile-parts one `tpmodel` field may name (its ranges are expanded). */
+export const TPMODEL_MAX_PARTS = 1 << 16;
+
 /** Parse a `model` / `need` value (C.8.1). */
 export function parseModel(field: string, raw: string): ModelItem[] {
   const out: ModelItem[] = [];
   let csn = 0;
+  let ids = 0;
   if (raw.length > 1 << 20) bad(field, raw.slice(0, 80), "longer than 1 MiB");
   for (let item of raw.split(",")) {
     if (item === "") continue;
@@ -160,6 +172,8 @@ export function parseModel(field: string, raw: string): ModelItem[] {
     const from = uint(field, raw, m[1]!);
     const to = m[2] !== undefined ? uint(field, raw, m[2]) : from;
     if (to < from) bad(field, raw, `range in '${item}' is empty`);
+    ids += to - from + 1;
+    if (ids > MODEL_MAX_IDS) bad(field, raw, `its items name more than ${MODEL_MAX_IDS} data-bins; use '*' items (e.g. P*) for a cache that large`);
     out.push({ subtract, cls, from, to, all: false, csn, ...(bytes !== undefined ? { bytes } : {}), ...(layers !== undefined ? { layers } : {}) });
   }
   return out;
@@ -180,6 +194,7 @@ export function parseTpModel(raw: string): TilePartItem[] {
     const t1 = uint("tpmodel", raw, m[3], 65535), p1 = uint("tpmodel", raw, m[4]!, 255);
     if (t1 !== t0) bad("tpmodel", raw, `'${item}': a range stays within one tile`);
     if (p1 < p0) bad("tpmodel", raw, `range '${item}' is empty`);
+    if (out.length + (p1 - p0 + 1) > TPMODEL_MAX_PARTS) bad("tpmodel", raw, `it names more than ${TPMODEL_MAX_PARTS} tile-parts`);
     for (let p = p0; p <= p1; p++) out.push({ tile: t0, part: p });
   }
   return out;
@@ -275,7 +290,10 @@ export function parseRequest(query: string): JpipRequest {
   const model = get("model");
   if (model !== undefined) req.model = parseModel("model", model);
   const need = get("need");
-  if (need !== undefined) req.need = parseModel("need", need);
+  if (need !== undefined) {
+    req.need = parseModel("need", need);
+    if (req.need.length > NEED_MAX_ITEMS) bad("need", need, `more than ${NEED_MAX_ITEMS} items; use ranges a-b or '*'`);
+  }
   const tpmodel = get("tpmodel");
   if (tpmodel !== undefined) req.tpmodel = parseTpModel(tpmodel);
   return req;

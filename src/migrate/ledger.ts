@@ -49,7 +49,6 @@ export interface LedgerRecord {
   bytesIn?: number;
   bytesOut?: number;
   sha256?: string;
-  psnr?: number;
   width?: number;
   height?: number;
   /** Milliseconds of the attempt. */

@@ -39,7 +39,6 @@ export interface MigrateOptions {
   maxSize?: number;
   shard?: { index: number; count: number };
   retries?: number;
-  verify?: boolean;
   /** NDJSON log file. */
   log?: string;
   dryRun?: boolean;

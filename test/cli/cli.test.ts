@@ -72,7 +72,8 @@ describe("j2kit help and command-line errors", () => {
     failsWithOneLine(j2kit("encode", KODIM, out("x.j2k"), "--bogus"), /^j2kit: \[INVALID_ARGUMENT\] unknown option '--bogus'/);
     failsWithOneLine(j2kit("decode", P0_01, out("x.pgx"), "--levels", "3"), /unknown option '--levels'/);
     failsWithOneLine(j2kit("info", P0_01, "--tiles-only"), /unknown option/);
-    failsWithOneLine(j2kit("transcode"), /unknown command 'transcode'/);
+    failsWithOneLine(j2kit("frobnicate"), /unknown command 'frobnicate'/);
+    failsWithOneLine(j2kit("transcode"), /expected an input and an output file/);
     failsWithOneLine(j2kit(), /no command/);
     failsWithOneLine(j2kit("encode", KODIM), /expected an input and an output file/);
     failsWithOneLine(j2kit("encode", KODIM, out("x.j2k"), "--levels"), /--levels' needs a value/);

@@ -195,15 +195,11 @@ describe("corpus: known-broken and unsupported files", () => {
     expect((err as { code: string }).code).not.toBe("INTERNAL");
   });
 
-  it("HTJ2KLossless_08_RGB (HTJ2K, .201): DICOM_UNSUPPORTED naming the transfer syntax", () => {
-    let err: unknown;
-    try {
-      decodeToNative("HTJ2KLossless_08_RGB.dcm");
-    } catch (e) {
-      err = e;
-    }
-    expect(isJ2kError(err, "DICOM_UNSUPPORTED")).toBe(true);
-    expect((err as Error).message).toContain("1.2.840.10008.1.2.4.201");
+  it("HTJ2KLossless_08_RGB (HTJ2K, .201): decoded to RGB, the RGB label of its RCT stream reported (values: ht_read.test.ts)", () => {
+    const r = decodeToNative("HTJ2KLossless_08_RGB.dcm");
+    expect(tagValue(r.dict, "00280004")).toBe("RGB");
+    expect(r.pixels.length).toBe(640 * 480 * 3);
+    expect(r.warnings.join("\n")).toMatch(/RGB but the codestream uses a colour transform, so it should be YBR_RCT/);
   });
 
   it("every file of the corpus is covered by a test above", () => {

@@ -164,13 +164,19 @@ describe("transfer syntaxes", () => {
     expect(resolveTransferSyntax("1.2.840.10008.1.2.4.90\0").name).toBe("j2k-lossless");
   });
 
-  it("HTJ2K is recognised but not supported; unknown syntaxes list the supported ones", () => {
-    for (const uid of ["1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203"]) {
+  it("HTJ2K (.201/.202/.203) is supported; big endian and unknown syntaxes are not and list the supported ones", () => {
+    for (const [uid, name] of [
+      ["1.2.840.10008.1.2.4.201", "htj2k-lossless"],
+      ["1.2.840.10008.1.2.4.202", "htj2k-rpcl"],
+      ["1.2.840.10008.1.2.4.203", "htj2k"],
+    ] as const) {
       expect(transferSyntaxByUid(uid)?.htj2k).toBe(true);
-      const e = caught(() => resolveTransferSyntax(uid));
-      expect(e.code).toBe("DICOM_UNSUPPORTED");
-      expect(e.message).toContain("HTJ2K");
+      expect(resolveTransferSyntax(uid).name).toBe(name);
+      expect(resolveTransferSyntax(name).uid).toBe(uid);
     }
+    const be = caught(() => resolveTransferSyntax("1.2.840.10008.1.2.2"));
+    expect(be.code).toBe("DICOM_UNSUPPORTED");
+    expect(be.message).toContain("htj2k-rpcl (1.2.840.10008.1.2.4.202)");
     const e = caught(() => resolveTransferSyntax("1.2.840.10008.1.2.4.50"));
     expect(e.code).toBe("DICOM_UNSUPPORTED");
     expect(e.message).toContain("j2k-lossless (1.2.840.10008.1.2.4.90)");

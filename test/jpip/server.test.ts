@@ -163,6 +163,62 @@ describe("headers and channels", () => {
     }
   });
 
+  test("without a channel, the client drops the outdated response when the window moves", async () => {
+    const slow = await startJpip(folder.dir, { maxRate: 100_000 });
+    try {
+      let armed = false;
+      let streaming!: () => void;
+      const started = new Promise<void>((r) => (streaming = r));
+      const c = await openJpip(slow.url, { target: folder.names.lossyTiles!, channel: false, decodeEveryBytes: 1e12, decodeEveryMs: 1e12, onStream: () => armed && streaming() });
+      expect(c.channel).toBeUndefined();
+      armed = true;
+      const firstDone = (async () => {
+        const out: JpipView[] = [];
+        for await (const v of c.view({ fsiz: [1024, 1024] })) out.push(v);
+        return out;
+      })();
+      await started; // the first response is streaming (paced: 500+ kB at 100 kB/s)
+      const second = await c.fetchWindow({ fsiz: [256, 256] });
+      expect(second.complete).toBe(true);
+      expect(second.image.width).toBe(256);
+      // its last image: what had arrived (the tile headers came in the first chunk), marked superseded
+      const cut = (await firstDone).at(-1)!;
+      expect(cut.final).toBe(true);
+      expect(cut.complete).toBe(false);
+      expect(cut.error).toBe("superseded by a newer view");
+      // the server saw the first response's connection go away before its end
+      for (let i = 0; i < 500 && !slow.log.some((l) => l.aborted); i++) await new Promise((r) => setTimeout(r, 20));
+      const first = slow.log.find((l) => l.query.includes("fsiz=1024,1024"));
+      expect(first?.aborted).toBe(true);
+      expect(first!.eor).not.toBe(EorReason.WINDOW_DONE);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test("a paced response whose client goes away ends at once (logged as aborted), on a channel that still works", async () => {
+    // 2 kB/s: after the first chunk the server waits half a minute before the next one
+    const slow = await startJpip(folder.dir, { maxRate: 2_000 });
+    try {
+      const open = await get(`${slow.url}?target=${folder.names.lossyTiles!}&cnew=http`);
+      const cid = /cid=([\w-]+)/.exec(open.headers.get("JPIP-cnew")!)![1]!;
+      const ac = new AbortController();
+      const res = await fetch(`${slow.url}?cid=${cid}&fsiz=1024,1024`, { signal: ac.signal });
+      const first = await res.body!.getReader().read();
+      expect(first.done).toBe(false);
+      ac.abort();
+      while (!slow.log.some((l) => l.query.includes("fsiz=1024,1024"))) await new Promise((r) => setTimeout(r, 20));
+      const entry = slow.log.find((l) => l.query.includes("fsiz=1024,1024"))!;
+      expect(entry.aborted).toBe(true);
+      // the channel's queue moved on: a small request on it is answered
+      const next = await get(`${slow.url}?cid=${cid}&fsiz=16,16&len=1`);
+      expect(next.status).toBe(200);
+      expect(eorOf(next.body)).toBe(EorReason.BYTE_LIMIT);
+    } finally {
+      await slow.close();
+    }
+  }, 20_000);
+
   test("a closed channel id is rejected with 400; an unknown one too", async () => {
     const first = await get(q(`target=${folder.names.greyPlain!}&cnew=http`));
     const cid = /cid=([\w-]+)/.exec(first.headers.get("JPIP-cnew")!)![1]!;

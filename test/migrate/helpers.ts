@@ -8,7 +8,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { encode } from "../../src/index.js";
+import { decode, encode } from "../../src/index.js";
+import { writeJp2 } from "../../src/jp2/write.js";
 import { readPnm } from "../../src/io/pnm.js";
 import { REPO_ROOT, BENCHCORPUS, testdataPath } from "../helpers/paths.js";
 
@@ -203,4 +204,94 @@ export async function waitFor(f: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return f();
+}
+
+/** Big-endian reads/writes on a codestream. */
+const u16 = (b: Uint8Array, p: number) => (b[p]! << 8) | b[p + 1]!;
+const u32 = (b: Uint8Array, p: number) => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+function put32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = (v >>> 16) & 255;
+  b[p + 2] = (v >>> 8) & 255;
+  b[p + 3] = v & 255;
+}
+
+/** The grey test pattern of the tiled image: gradients, rings and a grid, value at tile-local (x, y). */
+export function tilePattern(x: number, y: number): number {
+  const r = Math.hypot(x - 900, y - 700);
+  return (((x + 2 * y) >> 4) + 60 * Math.sin(r / 37) + ((x & 255) < 3 || (y & 255) < 3 ? 90 : 0) + 128) & 255;
+}
+
+/** Side of the tiles of {@link tiledGrey}: a multiple of 64 · 2^5, so every tile's code-blocks sit as in an image of its own. */
+export const TILED_TILE = 2048;
+
+/**
+ * A `size` x `size` 8-bit grey JP2 with {@link TILED_TILE}² tiles (30000: 15 x 15 = 225 tiles), kept in
+ * .scratch/migrate-cache. Encoding 900 Mpixels would take minutes, so it is assembled: the four
+ * tile shapes (interior, right edge, bottom edge, corner) are encoded by the library as images of
+ * their own (9/7, 5 levels, 64x64 code-blocks, one precinct per resolution) and their tile-parts
+ * placed under one main header whose SIZ describes the whole grid. Because the tile grid is aligned
+ * to 64 · 2^5, each tile's code-blocks and precincts are those of its image alone (B.6, B.7), so
+ * the tile decodes to exactly what {@link tiledGreyTiles} gives for its shape.
+ */
+export function tiledGrey(size: number): string {
+  const path = join(CACHE, `grey_${size}x${size}_tiles_${TILED_TILE}.jp2`);
+  if (existsSync(path)) return path;
+  mkdirSync(CACHE, { recursive: true });
+  const T = TILED_TILE, n = Math.ceil(size / T), last = size - (n - 1) * T;
+  const shapes = tiledGreyShapes(size);
+  const coded = new Map<string, Uint8Array>();
+  for (const [w, h] of shapes) coded.set(`${w}x${h}`, encode(patternImage(w, h), { ratios: [60], levels: 5 }));
+  const interior = coded.get(`${T}x${T}`)!;
+  // main header: everything before the first SOT (no TLM/PLM: tile-part lengths change)
+  let p = 2, main: Uint8Array[] = [interior.subarray(0, 2)];
+  while (u16(interior, p) !== 0xff90) {
+    const len = u16(interior, p + 2), marker = u16(interior, p);
+    if (marker !== 0xff55 && marker !== 0xff57) main.push(interior.slice(p, p + 2 + len));
+    p += 2 + len;
+  }
+  const siz = main.find((m) => u16(m, 0) === 0xff51)!;
+  put32(siz, 6, size), put32(siz, 10, size), put32(siz, 14, 0), put32(siz, 18, 0), put32(siz, 22, T), put32(siz, 26, T), put32(siz, 30, 0), put32(siz, 34, 0);
+  const parts: Uint8Array[] = [];
+  for (let ty = 0; ty < n; ty++) {
+    for (let tx = 0; tx < n; tx++) {
+      const cs = coded.get(`${tx === n - 1 ? last : T}x${ty === n - 1 ? last : T}`)!;
+      let q = 2;
+      while (u16(cs, q) !== 0xff90) q += 2 + u16(cs, q + 2);
+      const psot = u32(cs, q + 6);
+      if (u16(cs, q + psot) !== 0xffd9) throw new Error("the tile encoding has more than one tile-part");
+      const part = cs.slice(q, q + psot);
+      part[4] = (ty * n + tx) >> 8;
+      part[5] = (ty * n + tx) & 255;
+      parts.push(part);
+    }
+  }
+  main = [...main, ...parts, new Uint8Array([0xff, 0xd9])];
+  const codestream = new Uint8Array(main.reduce((s, m) => s + m.length, 0));
+  main.reduce((o, m) => (codestream.set(m, o), o + m.length), 0);
+  const tmp = `${path}.${process.pid}.partial`;
+  writeFileSync(tmp, writeJp2(codestream, { width: size, height: size, components: 1, bitDepths: [8], signed: [false], colorSpace: "greyscale" }));
+  renameSync(tmp, path);
+  return path;
+}
+
+/** The tile shapes of {@link tiledGrey}(size): [width, height] of interior, right, bottom, corner. */
+export function tiledGreyShapes(size: number): Array<[number, number]> {
+  const T = TILED_TILE, last = size - (Math.ceil(size / T) - 1) * T;
+  return [[T, T], [last, T], [T, last], [last, last]];
+}
+
+function patternImage(w: number, h: number) {
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = tilePattern(x, y);
+  return { width: w, height: h, components: 1, bitDepth: 8, signed: false, data };
+}
+
+/** Each tile shape of {@link tiledGrey}(size) decoded on its own: the expected pixels of every tile of that shape. */
+export function tiledGreyTiles(size: number): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const [w, h] of tiledGreyShapes(size)) {
+    out.set(`${w}x${h}`, decode(encode(patternImage(w, h), { ratios: [60], levels: 5 })).data as Uint8Array);
+  }
+  return out;
 }

@@ -1,0 +1,270 @@
+/**
+ * Lossless transcoding between the Part 1 (EBCOT) and the HT (ISO/IEC 15444-15) block coders:
+ * {@link transcodeBlockCoder}.
+ *
+ * HOW: full decode and lossless re-encode with the same structure. The input codestream is decoded
+ * (every layer), and the samples are encoded again reversibly (5/3, RCT when the input uses it) with
+ * the other block coder and the input's coding structure: image and tile geometry (origins, tile
+ * size and grid origin), decomposition levels, code-block size, precincts, progression order and
+ * main-header POC, SOP/EPH, guard bits, TLM, PLT and tile-parts (by resolution or component when the
+ * input's tile-part count says so). It does NOT re-code the quantised code-block coefficients
+ * directly (that needs a coefficient-level path through the core that is not there yet): the DWT runs
+ * twice, and what is kept is the reconstructed image, bit for bit — checked by decoding the output
+ * and comparing every sample with the input's decode before anything is returned.
+ *
+ * What is not kept, with a warning: quality layers (the output has one layer, lossless), COM
+ * marker segments, packed packet headers (PPM/PPT), tile-part COD/COC/QCD/POC overrides, Part 1
+ * code-block style flags other than `vcausal` (they do not exist for HT blocks), and a tile-part
+ * split that is neither by resolution nor by component.
+ *
+ * JP2 / JPH files keep every box as it is; the codestream box is replaced and the File Type box's
+ * brand and compatibility entry switch between 'jp2 ' and 'jph ' (ISO/IEC 15444-15 Annex D).
+ *
+ * Refused with `UNSUPPORTED` (naming the reason): irreversible (9/7) input — decoding and
+ * re-encoding it losslessly would keep the image but turn a lossy stream into a much larger
+ * reversible one — and what the encoder cannot write: more than 4 components, components that
+ * differ in precision, signedness or sub-sampling, precision above 24 bits, JPX files.
+ * @module
+ */
+import { J2kError } from "./errors.js";
+import { decode } from "./decode.js";
+import { encodeDetailed } from "./encode.js";
+import { readHeader } from "./header.js";
+import { CodestreamIndex } from "./codestream/codestream_index.js";
+import { memorySource } from "./codestream/source.js";
+import { PROGRESSIONS } from "./core_header.js";
+import { readLayout } from "./range/boxes.js";
+import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits, ProgressionOrder } from "./types.js";
+
+/** Options of {@link transcodeBlockCoder}. */
+export interface TranscodeBlockCoderOptions {
+  /** Block coder of the output: `"ht"` (ISO/IEC 15444-15) or `"part1"` (EBCOT, ISO/IEC 15444-1). */
+  to: "ht" | "part1";
+  /** Resource limits for the decode. */
+  limits?: Limits;
+}
+
+/** Result of {@link transcodeBlockCoder}. */
+export interface TranscodeBlockCoderResult {
+  /** The output file: a raw codestream for a codestream input, a JP2 / JPH file for a JP2 / JPH input. */
+  data: Uint8Array;
+  /** Block coder of the input. */
+  from: "part1" | "ht" | "mixed";
+  to: "ht" | "part1";
+  /** The output decodes to the same samples as the input (always true: otherwise an error is thrown). */
+  verified: true;
+  /** What of the input's structure could not be kept, and other notes. */
+  warnings: string[];
+}
+
+function unsupported(why: string): J2kError {
+  return new J2kError("UNSUPPORTED", `transcodeBlockCoder: ${why}`);
+}
+
+/** Tile-part facts of the input that readHeader does not give (Annex A.4.2, A.7.1). */
+interface TilePartFacts {
+  maxPartsPerTile: number;
+  plt: boolean;
+  ppt: boolean;
+  tilePartOverrides: boolean;
+}
+
+async function tilePartFacts(cs: Uint8Array): Promise<{ index: CodestreamIndex; facts: TilePartFacts }> {
+  const index = await CodestreamIndex.open(memorySource(cs));
+  const parts = await index.allTileParts();
+  const perTile = new Map<number, number>();
+  let plt = false;
+  let ppt = false;
+  let overrides = false;
+  for (const p of parts) perTile.set(p.tile, (perTile.get(p.tile) ?? 0) + 1);
+  // marker segments of each tile-part header, between SOT's segment and SOD (A.4.2)
+  for (const p of parts) {
+    let o = p.offset + 12;
+    const end = Math.min(cs.length, p.offset + p.length);
+    while (o + 4 <= end) {
+      const m = (cs[o]! << 8) | cs[o + 1]!;
+      if (m === 0xff93) break; // SOD
+      const L = (cs[o + 2]! << 8) | cs[o + 3]!;
+      if (m === 0xff58) plt = true;
+      else if (m === 0xff61) ppt = true;
+      else if (m === 0xff52 || m === 0xff53 || m === 0xff5c || m === 0xff5d || m === 0xff5f || m === 0xff5e) overrides = true;
+      if (L < 2) break;
+      o += 2 + L;
+    }
+  }
+  return { index, facts: { maxPartsPerTile: Math.max(1, ...perTile.values()), plt, ppt, tilePartOverrides: overrides } };
+}
+
+/** What the encoder cannot write, as a reason; undefined when the image can be re-encoded. */
+function checkEncodable(h: HeaderInfo, index: CodestreamIndex): string | undefined {
+  if (!h.reversible || index.main.coc.some((c) => c !== undefined && !c.reversible)) {
+    return "the input is irreversibly (9/7) coded; only reversible (5/3, lossless) codestreams are transcoded (a lossless re-encode of a lossy stream would keep its image but make it several times larger)";
+  }
+  if (h.components > 4) return `the input has ${h.components} components; the encoder writes 1 to 4`;
+  const c0 = h.componentInfo[0]!;
+  for (const c of h.componentInfo) {
+    if (c.bitDepth !== c0.bitDepth || c.signed !== c0.signed) return "the components differ in precision or signedness, which the encoder cannot write";
+    if (c.dx !== 1 || c.dy !== 1) return "the input has sub-sampled components, which this transcoder does not handle";
+  }
+  if (c0.bitDepth > 24) return `the input precision is ${c0.bitDepth} bits; the encoder writes at most 24`;
+  return undefined;
+}
+
+function encodeOptionsFor(h: HeaderInfo, index: CodestreamIndex, facts: TilePartFacts, to: "ht" | "part1", warnings: string[]): EncodeOptions {
+  const o: EncodeOptions = {
+    format: "j2k",
+    lossless: true,
+    ht: to === "ht",
+    levels: h.levels,
+    codeBlock: [h.codeBlockWidth, h.codeBlockHeight],
+    mct: h.mct,
+    progression: h.progression,
+    origin: { x: h.x0, y: h.y0 },
+    tile: { width: h.tileWidth, height: h.tileHeight, x0: h.tileX0, y0: h.tileY0 },
+    guardBits: h.guardBits,
+    sop: h.sop,
+    eph: h.eph,
+    tlm: index.main.tlm.length > 0,
+    plt: facts.plt,
+  };
+  // header precincts are lowest resolution first; the encoder takes them highest first
+  if (h.precincts !== undefined) o.precincts = [...h.precincts].reverse();
+  const flags = h.codeBlockStyle.filter((f) => f === "vcausal");
+  const dropped = h.codeBlockStyle.filter((f) => f !== "vcausal");
+  if (flags.length > 0) o.codeBlockStyle = flags;
+  if (dropped.length > 0) warnings.push(`code-block style ${dropped.join(", ")} has no meaning for ${to === "ht" ? "HT" : "the Part 1 re-encode"} and is dropped`);
+  if (index.main.poc.length > 0) {
+    o.poc = index.main.poc.map((p) => ({
+      progression: PROGRESSIONS[p.Ppoc] as ProgressionOrder,
+      layerEnd: 1,
+      resolutionStart: p.RSpoc,
+      resolutionEnd: Math.min(p.REpoc, h.levels + 1),
+      componentStart: p.CSpoc,
+      componentEnd: Math.min(p.CEpoc, h.components),
+    })).filter((p) => p.resolutionEnd > p.resolutionStart && p.componentEnd > p.componentStart);
+    if (o.poc.length === 0) delete o.poc;
+  }
+  if (facts.maxPartsPerTile > 1) {
+    if (facts.maxPartsPerTile === h.levels + 1) o.tileParts = "R";
+    else if (facts.maxPartsPerTile === h.components) o.tileParts = "C";
+    else warnings.push(`the input splits tiles into up to ${facts.maxPartsPerTile} tile-parts, neither by resolution nor by component; the output has one tile-part per tile`);
+  }
+  if (h.layers > 1) warnings.push(`the input has ${h.layers} quality layers; the output has one (lossless) layer`);
+  if (h.comments.length > 0) warnings.push(`${h.comments.length} COM marker segment(s) not copied`);
+  if (index.main.ppm !== undefined || facts.ppt) warnings.push("packed packet headers (PPM/PPT) are not kept: the output has its packet headers in the bit stream");
+  if (facts.tilePartOverrides) warnings.push("tile-part COD/COC/QCD/QCC/POC/RGN marker segments are not kept: the output codes every tile with the main header's parameters");
+  return o;
+}
+
+function sameSamples(a: DecodedImage, b: DecodedImage): boolean {
+  if (a.width !== b.width || a.height !== b.height || a.components !== b.components || a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}
+
+/** The File Type box's contents with 'jp2 ' and 'jph ' swapped for the target block coder. */
+function retargetFileType(content: Uint8Array, to: "ht" | "part1"): Uint8Array {
+  const out = content.slice();
+  const want = to === "ht" ? "jph " : "jp2 ";
+  const other = to === "ht" ? "jp2 " : "jph ";
+  const at = (o: number) => String.fromCharCode(out[o]!, out[o + 1]!, out[o + 2]!, out[o + 3]!);
+  const put = (o: number, s: string) => out.set([...s].map((ch) => ch.charCodeAt(0)), o);
+  if (at(0) === other) put(0, want);
+  let hasWant = false;
+  for (let o = 8; o + 4 <= out.length; o += 4) {
+    if (at(o) === other) put(o, want);
+    if (at(o) === want) hasWant = true;
+  }
+  if (!hasWant) throw unsupported(`the File Type box lists neither 'jp2 ' nor 'jph ' as compatible; cannot re-brand it`);
+  return out;
+}
+
+function boxHeader(type: string, contentLength: number): Uint8Array {
+  const total = contentLength + 8;
+  if (total > 0xffffffff) {
+    const big = contentLength + 16;
+    const h = new Uint8Array(16);
+    const v = new DataView(h.buffer);
+    v.setUint32(0, 1);
+    for (let i = 0; i < 4; i++) h[4 + i] = type.charCodeAt(i);
+    v.setUint32(8, Math.floor(big / 2 ** 32));
+    v.setUint32(12, big >>> 0);
+    return h;
+  }
+  const h = new Uint8Array(8);
+  new DataView(h.buffer).setUint32(0, total);
+  for (let i = 0; i < 4; i++) h[4 + i] = type.charCodeAt(i);
+  return h;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Transcode a lossless JPEG 2000 codestream, or a JP2 / JPH file, between the Part 1 (EBCOT) and the
+ * HT (ISO/IEC 15444-15) block coders, keeping the reconstructed image bit for bit and the coding
+ * structure as far as the encoder can write it. See the module description for how (decode + lossless
+ * re-encode, verified), what is kept and what is refused.
+ *
+ * @throws J2kError `UNSUPPORTED` for input it cannot transcode losslessly (irreversible, more than 4
+ *   components, mixed precisions, sub-sampling, JPX); `INVALID_ARGUMENT` for bad options; decoder
+ *   errors for damaged input; `INTERNAL` if the output would not decode to the input's samples.
+ */
+export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeBlockCoderOptions): Promise<TranscodeBlockCoderResult> {
+  if (!(bytes instanceof Uint8Array)) throw new J2kError("INVALID_ARGUMENT", "transcodeBlockCoder expects the file's bytes as a Uint8Array");
+  const to = options?.to;
+  if (to !== "ht" && to !== "part1") throw new J2kError("INVALID_ARGUMENT", `transcodeBlockCoder: options.to must be "ht" or "part1" (got ${JSON.stringify(to)})`);
+  const layout = await readLayout(memorySource(bytes), bytes.subarray(0, Math.min(bytes.length, 65536)));
+  if (layout.format === "jpx") throw unsupported("JPX files are not transcoded (only raw codestreams and JP2 / JPH files)");
+  const cs = bytes.subarray(layout.codestream.offset, layout.codestream.offset + layout.codestream.length);
+
+  const h = readHeader(cs);
+  const warnings: string[] = [];
+  const { index, facts } = await tilePartFacts(cs);
+  const why = checkEncodable(h, index);
+  if (why !== undefined) throw unsupported(why);
+
+  const decodeOptions = options.limits ? { limits: options.limits } : {};
+  const source = decode(cs, decodeOptions);
+  if (source.warnings.length > 0) {
+    throw unsupported(`the input does not decode cleanly (${source.warnings.join("; ")}); a transcode would not keep it as it is`);
+  }
+  if (h.blockCoder === to) warnings.push(`the input is already ${to === "ht" ? "HT" : "Part 1"} coded; it is re-encoded anyway`);
+  const image: J2kImage = { width: source.width, height: source.height, components: source.components, bitDepth: source.bitDepth, signed: source.signed, data: source.data };
+  const enc = encodeDetailed(image, encodeOptionsFor(h, index, facts, to, warnings));
+  for (const w of enc.warnings) warnings.push(`encoder: ${w}`);
+  const check = decode(enc.data, decodeOptions);
+  if (!sameSamples(source, check)) {
+    throw new J2kError("INTERNAL", "transcodeBlockCoder: the re-encoded codestream does not decode to the input's samples; nothing was written");
+  }
+
+  let data: Uint8Array;
+  if (layout.format === "j2k") {
+    data = enc.data;
+  } else {
+    const jp2c = layout.boxes.find((b) => b.type === "jp2c" && b.offset + (b.length - cs.length) === layout.codestream.offset);
+    const ftyp = layout.boxes.find((b) => b.type === "ftyp");
+    if (jp2c === undefined || ftyp === undefined || ftyp.offset > jp2c.offset) throw unsupported("the file's File Type or Contiguous Codestream box could not be located");
+    const lbox = ((bytes[ftyp.offset]! << 24) >>> 0) + (bytes[ftyp.offset + 1]! << 16) + (bytes[ftyp.offset + 2]! << 8) + bytes[ftyp.offset + 3]!;
+    const ftypContentOffset = ftyp.offset + (lbox === 1 ? 16 : 8);
+    const ftypContent = retargetFileType(bytes.subarray(ftypContentOffset, ftyp.offset + ftyp.length), to);
+    data = concat([
+      bytes.subarray(0, ftypContentOffset),
+      ftypContent,
+      bytes.subarray(ftyp.offset + ftyp.length, jp2c.offset),
+      boxHeader("jp2c", enc.data.length),
+      enc.data,
+      bytes.subarray(jp2c.offset + jp2c.length),
+    ]);
+  }
+  return { data, from: h.blockCoder, to, verified: true, warnings };
+}

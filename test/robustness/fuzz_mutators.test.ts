@@ -1,0 +1,81 @@
+/**
+ * The fuzzer's own case generation (scripts/fuzz.mjs makeCase and the mutators of scripts/fuzz/)
+ * must never throw: an exception there ends a whole campaign (it did: a 15-minute header campaign
+ * stopped after 8,618 cases on "Cannot read properties of undefined (reading 'at')" when a
+ * duplicated SOT sat right after SOC, so the main header had no marker segment to insert before).
+ *
+ * The mutators are plain JavaScript modules of the fuzzer; they run in a child Node process here.
+ */
+import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { REPO_ROOT, readTestdata } from "../helpers/paths.js";
+
+function runModule(source: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", source], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const url = (p: string): string => pathToFileURL(join(REPO_ROOT, p)).href;
+
+describe("fuzz case generation", () => {
+  test("mutateCodestream on a codestream whose first marker after SOC is a SOT (no main-header segment to insert before)", () => {
+    // p0_01.j2k with a copy of its first SOT segment (12 bytes) right after SOC
+    const src = readTestdata("conformance/part4_j2k/p0_01.j2k");
+    let sot = -1;
+    for (let i = 2; i + 1 < src.length; i++) {
+      if (src[i] === 0xff && src[i + 1] === 0x90) {
+        sot = i;
+        break;
+      }
+    }
+    expect(sot).toBeGreaterThan(2);
+    const bytes = new Uint8Array(src.length + 12);
+    bytes.set(src.subarray(0, 2), 0);
+    bytes.set(src.subarray(sot, sot + 12), 2);
+    bytes.set(src.subarray(2), 14);
+    const r = runModule(`
+      import { mutateCodestream } from ${JSON.stringify(url("scripts/fuzz/mutate_codestream.mjs"))};
+      import { Prng } from ${JSON.stringify(url("scripts/fuzz/prng.mjs"))};
+      const bytes = Uint8Array.from(${JSON.stringify([...bytes])});
+      const errors = [];
+      let inserts = 0;
+      for (let i = 0; i < 400; i++) {
+        try {
+          const m = mutateCodestream(bytes, Prng.forCase("sot-first", i));
+          if (/^insert .* in main header/.test(m.what ?? "")) inserts++;
+        } catch (e) {
+          errors.push(i + ": " + e.message);
+        }
+      }
+      console.log(JSON.stringify({ errors, inserts }));
+    `);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as { errors: string[]; inserts: number };
+    expect(out.errors).toEqual([]);
+    // the path that used to throw was taken
+    expect(out.inserts).toBeGreaterThan(0);
+  });
+
+  test("makeCase() of every target: 300 cases each without an exception", () => {
+    const r = runModule(`
+      import { makeCase } from ${JSON.stringify(url("scripts/fuzz.mjs"))};
+      import { seedsFor } from ${JSON.stringify(url("scripts/fuzz/seeds.mjs"))};
+      const errors = [];
+      for (const target of ["decode", "header", "dicom", "jp2"]) {
+        const seeds = seedsFor(target);
+        for (let i = 0; i < 300; i++) {
+          try {
+            makeCase(target, seeds, "mutators", i);
+          } catch (e) {
+            errors.push(target + " case " + i + ": " + e.message);
+          }
+        }
+      }
+      console.log(JSON.stringify({ errors }));
+    `);
+    expect(r.stderr).toBe("");
+    expect((JSON.parse(r.stdout) as { errors: string[] }).errors).toEqual([]);
+  });
+});

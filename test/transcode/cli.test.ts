@@ -1,0 +1,58 @@
+/**
+ * `j2kit transcode in out --to ht|part1`, run in-process through src/cli on temporary files.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { decode, readHeader } from "../../src/index.js";
+import { testdataPath } from "../helpers/paths.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "j2kit-transcode-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function run(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { status, stdout, stderr };
+}
+
+describe("j2kit transcode", () => {
+  it("--help describes the command", async () => {
+    const r = await run("transcode", "--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: j2kit transcode .*--to ht\|part1/);
+    expect(r.stdout).toContain("decoded and encoded again losslessly");
+  });
+
+  it("--to ht then --to part1: block coder switched, samples unchanged, warnings on stderr", async () => {
+    const src = testdataPath("conformance/kakadu_j2c/d1_colr.j2c");
+    const ht = join(tmp, "d1.ht.j2c");
+    const back = join(tmp, "d1.part1.j2c");
+    const r = await run("transcode", src, ht, "--to", "ht");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^j2kit: warning: the input has 4 quality layers/m);
+    expect(readHeader(new Uint8Array(readFileSync(ht))).blockCoder).toBe("ht");
+    expect((await run("transcode", ht, back, "--to", "part1", "--quiet")).stderr).toBe("");
+    expect(readHeader(new Uint8Array(readFileSync(back))).blockCoder).toBe("part1");
+    const want = decode(new Uint8Array(readFileSync(src))).data;
+    expect(Buffer.from(decode(new Uint8Array(readFileSync(ht))).data.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    expect(Buffer.from(decode(new Uint8Array(readFileSync(back))).data.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+  });
+
+  it("usage errors exit 2; an irreversible input exits 1 and writes nothing", async () => {
+    const src = testdataPath("conformance/part4_j2k/p0_04.j2k");
+    expect((await run("transcode", src, join(tmp, "x.j2c"))).status).toBe(2);
+    expect((await run("transcode", src, join(tmp, "x.j2c"), "--to", "jpeg")).status).toBe(2);
+    const out = join(tmp, "lossy.j2c");
+    const r = await run("transcode", src, out, "--to", "ht");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^j2kit: \[UNSUPPORTED\] transcodeBlockCoder: the input is irreversibly \(9\/7\) coded/);
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(join(tmp, "keep.j2c"), "mine");
+    await run("transcode", src, join(tmp, "keep.j2c"), "--to", "ht");
+    expect(readFileSync(join(tmp, "keep.j2c"), "utf8")).toBe("mine");
+  });
+});
