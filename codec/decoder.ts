@@ -160,7 +160,7 @@ function decodeTile(job: DecodeJob, t: i32): void {
     let tc = tileComp(tile, c);
     let pl = plane(job, c);
     if (pl.decode == 0) {
-      markNoneNeeded(tc);
+      markNoneNeeded(tc, false); // no precinct is built yet (lazy tile)
       continue;
     }
     let R = tc.numRes - 1 - job.reduce;
@@ -169,7 +169,7 @@ function decodeTile(job: DecodeJob, t: i32): void {
     let ox0 = max(res.x0, pl.x0), ox1 = min(res.x1, pl.x1);
     let oy0 = max(res.y0, pl.y0), oy1 = min(res.y1, pl.y1);
     if (ox1 <= ox0 || oy1 <= oy0) {
-      markNoneNeeded(tc);
+      markNoneNeeded(tc, false);
       continue;
     }
     tc.topRes = R;
@@ -177,7 +177,7 @@ function decodeTile(job: DecodeJob, t: i32): void {
     tc.ox1 = ox1;
     tc.oy0 = oy0;
     tc.oy1 = oy1;
-    setWindows(tc, R, ox0, oy0, ox1, oy1);
+    setWindows(tc, R, ox0, oy0, ox1, oy1, false);
   }
   // T2: read all packets
   let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));

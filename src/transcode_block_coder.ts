@@ -6,8 +6,8 @@
  * (every layer), and the samples are encoded again reversibly (5/3, RCT when the input uses it) with
  * the other block coder and the input's coding structure: image and tile geometry (origins, tile
  * size and grid origin), decomposition levels, code-block size, precincts, progression order and
- * main-header POC, SOP/EPH, guard bits, TLM, PLT and tile-parts (by resolution or component when the
- * input's tile-part count says so). It does NOT re-code the quantised code-block coefficients
+ * main-header POC, SOP/EPH, guard bits, TLM, PLT, component sub-sampling and tile-parts (by resolution
+ * or component when the input's tile-part count says so). It does NOT re-code the quantised code-block coefficients
  * directly (that needs a coefficient-level path through the core that is not there yet): the DWT runs
  * twice, and what is kept is the reconstructed image, bit for bit — checked by decoding the output
  * and comparing every sample with the input's decode before anything is returned.
@@ -23,7 +23,8 @@
  * Refused with `UNSUPPORTED` (naming the reason): irreversible (9/7) input — decoding and
  * re-encoding it losslessly would keep the image but turn a lossy stream into a much larger
  * reversible one — and what the encoder cannot write: more than 4 components, components that
- * differ in precision, signedness or sub-sampling, precision above 24 bits, JPX files.
+ * differ in precision or signedness, precision above 24 bits, JPX files. Sub-sampled components are
+ * kept (decoded and encoded as component planes at their own resolution).
  * @module
  */
 import { J2kError } from "./errors.js";
@@ -34,7 +35,7 @@ import { CodestreamIndex } from "./codestream/codestream_index.js";
 import { memorySource } from "./codestream/source.js";
 import { PROGRESSIONS } from "./core_header.js";
 import { readLayout } from "./range/boxes.js";
-import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits, ProgressionOrder } from "./types.js";
+import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits, ProgressionOrder, SampleArray } from "./types.js";
 
 /** Options of {@link transcodeBlockCoder}. */
 export interface TranscodeBlockCoderOptions {
@@ -104,7 +105,6 @@ function checkEncodable(h: HeaderInfo, index: CodestreamIndex): string | undefin
   const c0 = h.componentInfo[0]!;
   for (const c of h.componentInfo) {
     if (c.bitDepth !== c0.bitDepth || c.signed !== c0.signed) return "the components differ in precision or signedness, which the encoder cannot write";
-    if (c.dx !== 1 || c.dy !== 1) return "the input has sub-sampled components, which this transcoder does not handle";
   }
   if (c0.bitDepth > 24) return `the input precision is ${c0.bitDepth} bits; the encoder writes at most 24`;
   return undefined;
@@ -156,9 +156,24 @@ function encodeOptionsFor(h: HeaderInfo, index: CodestreamIndex, facts: TilePart
   return o;
 }
 
-function sameSamples(a: DecodedImage, b: DecodedImage): boolean {
-  if (a.width !== b.width || a.height !== b.height || a.components !== b.components || a.data.length !== b.data.length) return false;
-  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+/** Every component plane at its own resolution, one after another (as `encode({ planar: true })` takes them). */
+function planesOf(img: DecodedImage): SampleArray {
+  const planes = img.componentData!;
+  let n = 0;
+  for (const p of planes) n += p.length;
+  const Ctor = planes[0]!.constructor as new (n: number) => SampleArray;
+  const out = new Ctor(n);
+  let at = 0;
+  for (const p of planes) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function sameSamples(a: SampleArray, b: SampleArray): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
@@ -216,7 +231,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * re-encode, verified), what is kept and what is refused.
  *
  * @throws J2kError `UNSUPPORTED` for input it cannot transcode losslessly (irreversible, more than 4
- *   components, mixed precisions, sub-sampling, JPX); `INVALID_ARGUMENT` for bad options; decoder
+ *   components, mixed precisions, JPX); `INVALID_ARGUMENT` for bad options; decoder
  *   errors for damaged input; `INTERNAL` if the output would not decode to the input's samples.
  */
 export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeBlockCoderOptions): Promise<TranscodeBlockCoderResult> {
@@ -233,17 +248,22 @@ export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeB
   const why = checkEncodable(h, index);
   if (why !== undefined) throw unsupported(why);
 
-  const decodeOptions = options.limits ? { limits: options.limits } : {};
+  const decodeOptions = { layout: "components" as const, ...(options.limits ? { limits: options.limits } : {}) };
   const source = decode(cs, decodeOptions);
   if (source.warnings.length > 0) {
     throw unsupported(`the input does not decode cleanly (${source.warnings.join("; ")}); a transcode would not keep it as it is`);
   }
   if (h.blockCoder === to) warnings.push(`the input is already ${to === "ht" ? "HT" : "Part 1"} coded; it is re-encoded anyway`);
-  const image: J2kImage = { width: source.width, height: source.height, components: source.components, bitDepth: source.bitDepth, signed: source.signed, data: source.data };
-  const enc = encodeDetailed(image, encodeOptionsFor(h, index, facts, to, warnings));
+  // component planes at their own resolution (sub-sampled components stay sub-sampled)
+  const samples = planesOf(source);
+  const image: J2kImage = { width: h.width, height: h.height, components: h.components, bitDepth: source.bitDepth, signed: source.signed, data: samples };
+  const encodeOptions = encodeOptionsFor(h, index, facts, to, warnings);
+  encodeOptions.planar = true;
+  if (h.componentInfo.some((c) => c.dx !== 1 || c.dy !== 1)) encodeOptions.subsampling = h.componentInfo.map((c) => [c.dx, c.dy] as [number, number]);
+  const enc = encodeDetailed(image, encodeOptions);
   for (const w of enc.warnings) warnings.push(`encoder: ${w}`);
   const check = decode(enc.data, decodeOptions);
-  if (!sameSamples(source, check)) {
+  if (check.components !== source.components || !sameSamples(samples, planesOf(check))) {
     throw new J2kError("INTERNAL", "transcodeBlockCoder: the re-encoded codestream does not decode to the input's samples; nothing was written");
   }
 

@@ -14,11 +14,15 @@ import { TileComp, Resolution, Band, PrecinctBand, CodeBlock, resolution, band, 
 const MARGIN_53: i32 = 2;
 const MARGIN_97: i32 = 4;
 
-/** Set windows of all resolutions/bands of `tc` for output window [ox0,ox1)x[oy0,oy1) at resolution R. */
-export function setWindows(tc: TileComp, R: i32, ox0: i32, oy0: i32, ox1: i32, oy1: i32): void {
+/**
+ * Set windows of all resolutions/bands of `tc` for output window [ox0,ox1)x[oy0,oy1) at resolution R.
+ * `mark`: also flag the code-blocks built so far (a lazily built tile has none yet: its precincts
+ * take `needed` from the windows when they are built).
+ */
+export function setWindows(tc: TileComp, R: i32, ox0: i32, oy0: i32, ox1: i32, oy1: i32, mark: bool = true): void {
   computeWindows(tc, R, ox0, oy0, ox1, oy1);
   clearWindows(tc, R + 1); // resolutions above R are not decoded
-  markNeeded(tc);
+  if (mark) markNeeded(tc);
 }
 
 /**
@@ -103,10 +107,10 @@ export function markNeeded(tc: TileComp): void {
   }
 }
 
-/** Mark nothing needed (component not decoded). */
-export function markNoneNeeded(tc: TileComp): void {
+/** Mark nothing needed (component not decoded); `mark` as in setWindows. */
+export function markNoneNeeded(tc: TileComp, mark: bool = true): void {
   clearWindows(tc, 0);
-  markNeeded(tc);
+  if (mark) markNeeded(tc);
 }
 
 /** Largest window width / height over the resolutions up to R (the buffer size). */

@@ -122,13 +122,19 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
   // large images into PGM/PPM/JPEG: strip by strip, never whole in memory (src/cli/strip_output.ts)
   const streamKind = jpeg ? (jpegOptions.optimizeHuffman ? undefined : "jpg") : kind === "pgm" || kind === "ppm" ? kind : undefined;
   // (standard input/output are handled whole: the strip writer needs a file it can seek)
-  if (streamKind && input !== STDIO && output !== STDIO && (await outputSamples(input, options, o.string("s3-endpoint"))) >= STREAM_OUTPUT_SAMPLES) {
+  // URLs (http(s)://, s3://) and very large local files are read by byte ranges, opened once so
+  // that --verbose reports every byte and request the command made
+  let remote: RangeImage | undefined;
+  if (input !== STDIO && (isRemote(input) || !options.allowPartial) && (await readByRanges(input))) remote = await openForCli(input, o.string("s3-endpoint"));
+  if (streamKind && input !== STDIO && output !== STDIO && (await outputSamples(remote ?? input, options, o.string("s3-endpoint"))) >= STREAM_OUTPUT_SAMPLES) {
     const t1 = performance.now();
     let r;
     try {
-      r = await decodeToFile(input, output, streamKind, options, { quality: jpegOptions.quality, ...(jpegOptions.subsampling ? { subsampling: jpegOptions.subsampling } : {}) }, o.string("s3-endpoint"));
+      r = await decodeToFile(remote ?? input, output, streamKind, options, { quality: jpegOptions.quality, ...(jpegOptions.subsampling ? { subsampling: jpegOptions.subsampling } : {}) }, o.string("s3-endpoint"));
     } catch (e) {
       throw cliAdvice(e, options.limits?.maxPixels ?? DEFAULT_LIMITS.maxPixels);
+    } finally {
+      await remote?.close();
     }
     for (const w of r.warnings) io.stderr(`j2kit: warning: ${oneLine(w)}\n`);
     if (o.flag("verbose")) {
@@ -142,11 +148,8 @@ export async function runDecodeCommand(argv: readonly string[], io: CliIo): Prom
     return 0;
   }
 
-  // URLs (http(s)://, s3://) and very large local files are read by byte ranges
-  let remote: RangeImage | undefined;
   let bytes: Uint8Array | undefined;
-  if (input !== STDIO && (isRemote(input) || !options.allowPartial) && (await readByRanges(input))) remote = await openForCli(input, o.string("s3-endpoint"));
-  else bytes = await readSourceBytes(input, io);
+  if (remote === undefined) bytes = await readSourceBytes(input, io);
   if (bytes !== undefined) refuseNonJpeg2000(input, bytes);
   const t0 = performance.now();
   let image;
@@ -208,11 +211,11 @@ function cliAdvice(e: unknown, maxPixels: number): unknown {
   return m === e.message ? e : new J2kError(e.code, m.replace(/ \(at byte \d+\)$/, ""), { cause: e, ...(e.offset !== undefined ? { offset: e.offset } : {}) });
 }
 
-/** Output samples of decoding `input` with `options` (from the main header; 0 when it cannot be read: the normal path reports why). */
-async function outputSamples(input: string, options: DecodeOptions, s3Endpoint: string | undefined): Promise<number> {
+/** Output samples of decoding `input` (a path, or an image already open) with `options` (from the main header; 0 when it cannot be read: the normal path reports why). */
+async function outputSamples(input: string | RangeImage, options: DecodeOptions, s3Endpoint: string | undefined): Promise<number> {
   let img: RangeImage | undefined;
   try {
-    img = await openForCli(input, s3Endpoint);
+    img = typeof input === "string" ? await openForCli(input, s3Endpoint) : input;
     const h = img.header;
     const s = 2 ** (options.reduce ?? 0);
     const w = Math.ceil((options.region ? Math.min(options.region.width, h.width - options.region.x) : h.width) / s);
@@ -222,7 +225,7 @@ async function outputSamples(input: string, options: DecodeOptions, s3Endpoint: 
   } catch {
     return 0;
   } finally {
-    await img?.close().catch(() => undefined);
+    if (typeof input === "string") await img?.close().catch(() => undefined);
   }
 }
 

@@ -37,11 +37,11 @@ export interface StreamedDecode {
 export type StreamKind = "pgm" | "ppm" | "jpg";
 
 /**
- * Decode `input` (path or URL) into `output` strip by strip. `options` as for decode() (region,
+ * Decode `input` (path or URL, or an image opened by the caller) into `output` strip by strip. `options` as for decode() (region,
  * reduce, layers, components, palette, allowPartial, limits: maxMemory is the working budget).
  */
 export async function decodeToFile(
-  input: string,
+  input: string | RangeImage,
   output: string,
   kind: StreamKind,
   options: DecodeOptions,
@@ -49,7 +49,8 @@ export async function decodeToFile(
   s3Endpoint?: string,
 ): Promise<StreamedDecode> {
   const endpoint = s3Endpoint ?? process.env.J2KIT_S3_ENDPOINT;
-  const image: RangeImage = await openImage(input, { worker: false, cacheBytes: 4 * 2 ** 20, ...(endpoint ? { s3: { endpoint } } : {}) });
+  // an image the caller already opened stays open (the caller closes it and reports its reads)
+  const image: RangeImage = typeof input === "string" ? await openImage(input, { worker: false, cacheBytes: 4 * 2 ** 20, ...(endpoint ? { s3: { endpoint } } : {}) }) : input;
   try {
     let jp2: Jp2File | undefined;
     let container: Uint8Array | undefined;
@@ -129,6 +130,6 @@ export async function decodeToFile(
       partial: info.partial, strips: st.strips, wasmBytes: st.linearBytes, bytesRead: image.stats().bytes,
     };
   } finally {
-    await image.close();
+    if (typeof input === "string") await image.close();
   }
 }

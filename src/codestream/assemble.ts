@@ -27,17 +27,18 @@ const DROP_TILE = new Set<number>([M.PLT, M.PPT]);
 
 /** Build the sparse codestream of `plan` from its bytes (see the module description). */
 export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get: PlannedBytes): Uint8Array {
-  const out: Uint8Array[] = [];
+  // Pieces in order; a number stands for that many 0x00 bytes (runs of empty packets: a sparse
+  // stream of a small region is mostly those, and the output array starts zeroed).
+  const out: Piece[] = [];
   let total = 0;
-  const push = (b: Uint8Array) => {
+  const push = (b: Piece) => {
     out.push(b);
-    total += b.length;
+    total += size(b);
   };
   for (const s of index.main.segments) {
     if (DROP_MAIN.has(s.marker)) continue;
     push(get(s.offset, s.length ? s.length + 2 : 2));
   }
-  const EMPTY = new Uint8Array([0]);
   for (const pt of [...plan.tiles].sort((a, b) => a.tile - b.tile)) {
     if (!pt.packets) {
       pt.parts.forEach((p, i) => {
@@ -52,17 +53,22 @@ export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get
     const pk = pt.packets;
     const needed = pt.needed!;
     const n = pk.order.count;
-    const byPart: Uint8Array[][] = pt.parts.map(() => []);
+    const byPart: Piece[][] = pt.parts.map(() => []);
     const last = pt.parts.length - 1;
+    const empty = (dst: Piece[]) => {
+      const i = dst.length - 1;
+      if (i >= 0 && typeof dst[i] === "number") dst[i] = (dst[i] as number) + 1;
+      else dst.push(1);
+    };
     for (let k = 0; k < n; k++) {
       if (k >= pk.located) {
-        byPart[last]!.push(EMPTY);
+        empty(byPart[last]!);
         continue;
       }
       if (k >= pk.present) break;
       const dst = byPart[pk.partOf(k)]!;
       if (!needed[k]) {
-        dst.push(EMPTY);
+        empty(dst);
         continue;
       }
       const hdr = pk.packedHeader(k);
@@ -87,10 +93,10 @@ export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get
         segs.push(hb.subarray(at, at + (s.length ? s.length + 2 : 2)));
       }
       const body = byPart[i]!;
-      const size = 12 + segs.reduce((a, b) => a + b.length, 0) + 2 + body.reduce((a, b) => a + b.length, 0);
+      const psot = 12 + segs.reduce((a, b) => a + b.length, 0) + 2 + body.reduce((a: number, b) => a + size(b), 0);
       const sot = new Uint8Array(12);
       sot.set([0xff, 0x90, 0, 10, pt.tile >> 8, pt.tile & 255]);
-      writeU32(sot, 6, size);
+      writeU32(sot, 6, psot);
       sot[10] = h.TPsot;
       sot[11] = h.TNsot;
       push(sot);
@@ -103,10 +109,21 @@ export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get
   const cs = new Uint8Array(total);
   let o = 0;
   for (const b of out) {
+    if (typeof b === "number") {
+      o += b; // already 0
+      continue;
+    }
     cs.set(b, o);
     o += b.length;
   }
   return cs;
+}
+
+/** Bytes, or a run of that many 0x00 bytes (empty packets). */
+type Piece = Uint8Array | number;
+
+function size(b: Piece): number {
+  return typeof b === "number" ? b : b.length;
 }
 
 function checkSot(index: CodestreamIndex, b: Uint8Array, offset: number, tile: number, part: number, length: number, lastOfTile: boolean): void {

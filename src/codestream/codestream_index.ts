@@ -68,6 +68,12 @@ export interface TilePackets {
   parts: TilePartInfo[];
   /** Which of `parts` holds the first byte of located packet k. */
   partOf(k: number): number;
+  /**
+   * Precincts whose PLT/PLM lengths were already checked against their packet headers (verify.ts),
+   * kept with the tile's index so the check runs once per precinct: key (component · 64 +
+   * resolution) · 2^32 + precinct → number of layers checked (layers 0..n-1).
+   */
+  checkedLayers?: Map<number, number>;
 }
 
 
@@ -549,6 +555,8 @@ class TileIndex {
   /** Running mean of packet lengths (bytes), -1 before the first. */
   private avgPacket = -1;
   private busy: Promise<unknown> = Promise.resolve();
+  /** See {@link TilePackets.checkedLayers} (dropped with the record when its markers are distrusted). */
+  private readonly checkedLayers = new Map<number, number>();
 
   constructor(
     private readonly index: CodestreamIndex,
@@ -849,6 +857,7 @@ class TileIndex {
       source: this.source,
       geometry: this.geom,
       parts: this.parts.map(publicPart),
+      checkedLayers: this.checkedLayers,
       partOf(k: number) {
         check(k);
         return self.partOf(k);

@@ -33,10 +33,12 @@ import {
   type DenaturalizedDataset,
   type DicomElement,
 } from "./attributes.js";
+import { readHeader } from "../index.js";
 import {
   encapsulateFrames,
   fromOV,
   framesFromFragments,
+  trimAfterEoc,
   needsExtendedOffsetTable,
   toOV,
   type Fragment,
@@ -306,6 +308,7 @@ function decodeOptions(options: TranscodeOptions): DecodeFramesOptions {
 
 function afterDecode(work: Work, d: DecodedFrames): { bytes: Uint8Array; pm: PixelModule } {
   work.warnings.push(...d.warnings);
+  checkSourceCodestreams(work, d);
   return { bytes: d.pixelData, pm: d.pixelModule };
 }
 
@@ -406,6 +409,49 @@ function markLossyCompression(work: Work, dict: DenaturalizedDataset, ratio: num
   if (!keepUid) setValues(dict, A.SOPInstanceUID, [newUid()]);
 }
 
+/**
+ * Frames kept as they are: a Photometric Interpretation of RGB / YBR_FULL on codestreams with a
+ * colour transform (as real HTJ2K files have, pydicom-data's HTJ2KLossless_08_RGB.dcm) is replaced by
+ * what the codestream is, YBR_RCT or YBR_ICT (PS3.5 §8.2.4, §8.2.14), with a warning.
+ */
+function relabelColourTransform(work: Work, dict: DenaturalizedDataset, frames: Uint8Array[]): void {
+  const A = ATTRIBUTES;
+  const pi = getString(dict, A.PhotometricInterpretation);
+  if (frames.length === 0 || (pi !== "RGB" && pi !== "YBR_FULL")) return;
+  let h;
+  try {
+    h = readHeader(trimAfterEoc(frames[0]!).bytes);
+  } catch {
+    return; // an unreadable frame is reported when it is decoded, not here
+  }
+  if (!h.mct) return;
+  const label = h.reversible ? "YBR_RCT" : "YBR_ICT";
+  setValues(dict, A.PhotometricInterpretation, [label]);
+  work.warnings.push(
+    `${attributeName(A.PhotometricInterpretation)} was ${pi} but the codestream uses the ${h.reversible ? "reversible" : "irreversible"} colour transform; the frames are kept and the label follows them: ${label} (PS3.5 §8.2.4, §8.2.14)`,
+  );
+}
+
+/**
+ * What the source transfer syntax promises about its codestreams (block coder, reversibility) that
+ * the decoded frames do not keep: decoded anyway, with a warning.
+ */
+function checkSourceCodestreams(work: Work, d: DecodedFrames): void {
+  const src = work.source;
+  if (src.coding === undefined) return;
+  const want = src.coding.blockCoder;
+  const off = d.headers.map((h, i) => ({ h, i })).filter(({ h }) => (want === "ht" ? h.blockCoder === "part1" : h.blockCoder !== "part1"));
+  if (off.length > 0) {
+    const which = off.length === d.headers.length ? "every frame is" : `frame(s) ${off.map(({ i }) => i + 1).join(", ")} are`;
+    work.warnings.push(
+      `the transfer syntax is ${src.title} (${src.uid}) but ${which} coded with the ${want === "ht" ? "Part 1 (EBCOT)" : "HT (ISO/IEC 15444-15)"} block coder; decoded anyway`,
+    );
+  }
+  if (src.jpeg2000 === "lossless" && d.lossy) {
+    work.warnings.push(`the transfer syntax is ${src.title} (${src.uid}) but the codestreams are irreversibly (9/7) coded: the pixels are lossy`);
+  }
+}
+
 /** Build the output data set (and meta) from the input and the converted Pixel Data. */
 function assemble(work: Work, target: TransferSyntaxInfo, converted: Converted, options: TranscodeOptions) {
   const A = ATTRIBUTES;
@@ -432,6 +478,7 @@ function assemble(work: Work, target: TransferSyntaxInfo, converted: Converted, 
     const grouped = framesFromFragments(fragmentsOf(enc), pm.numberOfFrames, enc);
     work.warnings.push(...grouped.warnings);
     frames = grouped.frames;
+    relabelColourTransform(work, dict, frames);
   }
   if (converted.decodedLossy && getString(dict, A.LossyImageCompression) !== "01") {
     setValues(dict, A.LossyImageCompression, ["01"]);

@@ -73,11 +73,12 @@ export class MigratePool {
 
   /**
    * Convert `source` to `target` in a worker. Never rejects: failures are outcomes. `onStart` runs
-   * when a worker takes the job (the ledger's start record is written then).
+   * when a worker takes the job (the ledger's start record is written then); `provenance` goes
+   * into an S3 output's metadata.
    */
-  convert(source: string, target: string, options: Omit<ConvertOptions, "reserve" | "s3">, s3: MigrateS3Options, onStart?: () => void): Promise<PoolOutcome> {
+  convert(source: string, target: string, options: Omit<ConvertOptions, "reserve" | "s3">, s3: MigrateS3Options, onStart?: () => void, provenance?: string): Promise<PoolOutcome> {
     return new Promise((resolve) => {
-      this.queue.push({ msg: { type: "job", source, target, options, s3 }, resolve, ...(onStart ? { onStart } : {}) });
+      this.queue.push({ msg: { type: "job", source, target, options, s3, ...(provenance ? { provenance } : {}) }, resolve, ...(onStart ? { onStart } : {}) });
       this.pump();
     });
   }

@@ -13,7 +13,7 @@ import { J2kError } from "../errors.js";
 import { Ledger, fileStates, TRANSIENT_CODES, summarize, type FileState, type LedgerRecord, type StatusSummary } from "./ledger.js";
 import { planDirectory, planManifest, shardOf, type Plan, type PlannedFile } from "./manifest.js";
 import { MigratePool, type PoolOutcome } from "./pool.js";
-import { removeLeftovers } from "./sinks.js";
+import { PROVENANCE_KEY, provenanceOf, removeLeftovers } from "./sinks.js";
 import { s3Head, s3Join, type MigrateS3Options } from "./s3.js";
 import type { JpegSubsampling } from "../jpeg/index.js";
 import { Progress } from "./progress.js";
@@ -101,12 +101,15 @@ export async function fingerprint(source: string, s3: MigrateS3Options): Promise
   }
 }
 
-/** A complete target written at or after `since` (an interrupted attempt that finished its output)? */
-async function finishedTarget(target: string, since: string, s3: MigrateS3Options): Promise<{ bytes: number; sha256?: string } | undefined> {
+/**
+ * A complete target of this source (an interrupted attempt that finished its output)? Local: written
+ * at or after `since`. S3: an object whose provenance metadata names this source and fingerprint.
+ */
+async function finishedTarget(target: string, since: string, s3: MigrateS3Options, provenance: string): Promise<{ bytes: number; sha256?: string } | undefined> {
   const t0 = Date.parse(since) - 2000; // file systems store coarse times
   if (isS3(target)) {
     const h = await s3Head(target, s3).catch(() => undefined);
-    return h ? { bytes: h.size } : undefined;
+    return h && h.metadata[PROVENANCE_KEY] === provenance ? { bytes: h.size } : undefined;
   }
   try {
     const s = await stat(target);
@@ -203,9 +206,11 @@ export async function runMigration(o: MigrateOptions, io: MigrateIo): Promise<Mi
       return;
     }
     let attempts = st?.attempts ?? 0;
-    if (st?.open) {
-      // cut off by a crash: the output may have been completed before the crash
-      const found = await finishedTarget(target, st.open.t, s3);
+    const provenance = provenanceOf(f.source, fp);
+    // cut off by a crash: the output may have been completed before the crash. An S3 target the
+    // ledger does not know may be one whose records a crash lost (S3 ledgers are snapshots).
+    if (st?.open || (!st && isS3(target))) {
+      const found = await finishedTarget(target, st?.open?.t ?? new Date(0).toISOString(), s3, provenance);
       if (found) {
         ledger.append({ kind: "done", source: f.source, target, group: f.group, fingerprint: fp, attempt: attempts, bytesOut: found.bytes, ...(found.sha256 ? { sha256: found.sha256 } : {}), recovered: true });
         recovered++;
@@ -233,6 +238,7 @@ export async function runMigration(o: MigrateOptions, io: MigrateIo): Promise<Mi
           ledger.append({ kind: "start", source: f.source, target, group: f.group, fingerprint: fp, attempt });
           t0 = performance.now();
         },
+        provenance,
       );
       const ms = Math.round(performance.now() - t0);
       if (out.ok) {

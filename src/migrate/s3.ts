@@ -146,13 +146,13 @@ export async function s3PutBytes(url: string, bytes: Uint8Array, o: MigrateS3Opt
 }
 
 /** Size and ETag of an object; undefined when it does not exist. */
-export async function s3Head(url: string, o: MigrateS3Options): Promise<{ size: number; etag: string } | undefined> {
+export async function s3Head(url: string, o: MigrateS3Options): Promise<{ size: number; etag: string; metadata: Record<string, string> } | undefined> {
   const { bucket, key } = parseS3(url);
   const m = await loadS3();
   const client = await s3Client(o);
   try {
     const r = await client.send(new m.HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { size: Number(r.ContentLength ?? 0), etag: String(r.ETag ?? "") };
+    return { size: Number(r.ContentLength ?? 0), etag: String(r.ETag ?? ""), metadata: (r.Metadata as Record<string, string> | undefined) ?? {} };
   } catch (e) {
     if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || (e as { name?: string }).name === "NotFound") return undefined;
     throw s3Error(`cannot read ${url}`, e, "SOURCE_READ_FAILED");

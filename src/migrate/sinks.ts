@@ -7,7 +7,7 @@
  */
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { J2kError } from "../errors.js";
 import { loadS3, loadUpload, parseS3, s3Client, s3Error, type MigrateS3Options } from "./s3.js";
@@ -109,18 +109,30 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** User metadata key (x-amz-meta-j2kit-provenance) of S3 outputs. */
+export const PROVENANCE_KEY = "j2kit-provenance";
+
+/**
+ * What an output was made from: a hash of the source's name and fingerprint. An S3 ledger is
+ * written in snapshots, so a crash can lose the records of finished files; their objects carry
+ * this, and a rerun adopts an object only when it matches (never a stale one from other bytes).
+ */
+export function provenanceOf(source: string, fingerprint: string): string {
+  return createHash("sha256").update(`${source}\n${fingerprint}`).digest("hex");
+}
+
 /** Part size of multipart uploads (the S3 minimum is 5 MiB). */
 const PART_SIZE = 8 * 2 ** 20;
 
 /** An S3 sink: one upload streamed in parts, completed on commit, aborted otherwise. */
-export async function s3Sink(url: string, o: MigrateS3Options, contentType = "image/jpeg"): Promise<OutputSink> {
+export async function s3Sink(url: string, o: MigrateS3Options, contentType = "image/jpeg", provenance?: string): Promise<OutputSink> {
   const { bucket, key } = parseS3(url);
   if (!key || key.endsWith("/")) throw new J2kError("INVALID_ARGUMENT", `S3 target '${url}' has no object key`);
   const [{ Upload }, client] = await Promise.all([loadUpload(), s3Client(o)]);
   const body = new PassThrough({ highWaterMark: PART_SIZE });
   const upload = new Upload({
     client,
-    params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+    params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType, ...(provenance ? { Metadata: { [PROVENANCE_KEY]: provenance } } : {}) },
     queueSize: 2,
     partSize: PART_SIZE,
     leavePartsOnError: false,
@@ -188,9 +200,12 @@ export async function s3Sink(url: string, o: MigrateS3Options, contentType = "im
   return sink;
 }
 
-/** A sink for `target`: s3:// URL or local path. */
-export function openSink(target: string, s3: MigrateS3Options): Promise<OutputSink> {
-  return /^s3:\/\//i.test(target) ? s3Sink(target, s3) : fileSink(target);
+/**
+ * A sink for `target`: s3:// URL or local path. `provenance` (see {@link provenanceOf}) is stored
+ * as user metadata of an S3 object, so a rerun can recognise an output of this very source.
+ */
+export function openSink(target: string, s3: MigrateS3Options, provenance?: string): Promise<OutputSink> {
+  return /^s3:\/\//i.test(target) ? s3Sink(target, s3, "image/jpeg", provenance) : fileSink(target);
 }
 
 /**

@@ -11,7 +11,7 @@ import type { MigrateS3Options } from "./s3.js";
 
 /** pool → worker */
 export type ToWorker =
-  | { type: "job"; id: number; source: string; target: string; options: Omit<ConvertOptions, "reserve" | "s3">; s3: MigrateS3Options }
+  | { type: "job"; id: number; source: string; target: string; options: Omit<ConvertOptions, "reserve" | "s3">; s3: MigrateS3Options; provenance?: string }
   | { type: "grant"; id: number; bytes: number };
 
 /** worker → pool */
@@ -24,7 +24,7 @@ const grants = new Map<number, (bytes: number) => void>();
 
 async function run(job: Extract<ToWorker, { type: "job" }>): Promise<FromWorker> {
   try {
-    const sink = await openSink(job.target, job.s3);
+    const sink = await openSink(job.target, job.s3, job.provenance);
     const result = await convertToJpeg(job.source, sink, {
       ...job.options,
       s3: job.s3,

@@ -78,10 +78,56 @@ describe(`${HT_FILE} (HTJ2K Lossless .201, pydicom-data)`, () => {
     }
   });
 
-  it("to .201 again: the frame is kept byte for byte", () => {
+  it("to .201 again: the frame is kept byte for byte, and the label follows it: YBR_RCT, with a warning", () => {
     const input = corpusFile(HT_FILE);
-    const same = transcode(input, { transferSyntax: "htj2k-lossless" });
+    const warnings: string[] = [];
+    const same = transcode(input, { transferSyntax: "htj2k-lossless", onWarning: (w) => warnings.push(w) });
     expect(Buffer.from(dcmjsFrames(same)[0]!).equals(Buffer.from(dcmjsFrames(input)[0]!))).toBe(true);
+    expect(tagValue(dcmjsRead(same).dict, "00280004")).toBe("YBR_RCT");
+    expect(warnings.join("\n")).toMatch(/was RGB but the codestream uses the reversible colour transform; the frames are kept and the label follows them: YBR_RCT/);
+    // and read back: the same RGB pixels, without a label warning now
+    const w2: string[] = [];
+    const a = nativePixelBytes(transcode(same, { transferSyntax: "explicit-le", onWarning: (w) => w2.push(w) }));
+    const b = nativePixelBytes(transcode(input, { transferSyntax: "explicit-le", onWarning: () => {} }));
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    expect(w2).toEqual([]);
+  });
+
+  it("a Part 1 codestream under an HTJ2K syntax (and HT under .90) is decoded with a warning naming the mismatch", () => {
+    const htFrame = dcmjsFrames(corpusFile(HT_FILE))[0]!;
+    const asJ2k = syntheticPart10({
+      rows: H,
+      columns: W,
+      samplesPerPixel: 3,
+      photometric: "YBR_RCT",
+      bitsAllocated: 8,
+      bitsStored: 8,
+      pixelRepresentation: 0,
+      pixelData: htFrame.length % 2 === 0 ? htFrame : Uint8Array.from([...htFrame, 0]),
+      transferSyntax: "1.2.840.10008.1.2.4.90",
+    });
+    const warnings: string[] = [];
+    const out = transcode(asJ2k, { transferSyntax: "explicit-le", onWarning: (w) => warnings.push(w) });
+    expect(warnings.join("\n")).toMatch(/JPEG 2000 Image Compression \(Lossless Only\) \(1\.2\.840\.10008\.1\.2\.4\.90\) but every frame is coded with the HT \(ISO\/IEC 15444-15\) block coder; decoded anyway/);
+    expect(rgbAt(nativePixelBytes(out), 160, 298)).toEqual(ROW_160_COLS_295_305[3]);
+
+    const part1 = dcmjsFrames(transcode(corpusFile("MR_small.dcm"), { transferSyntax: "j2k-lossless" }))[0]!;
+    const asHt = syntheticPart10({
+      rows: 64,
+      columns: 64,
+      samplesPerPixel: 1,
+      photometric: "MONOCHROME2",
+      bitsAllocated: 16,
+      bitsStored: 16,
+      pixelRepresentation: 1,
+      pixelData: part1.length % 2 === 0 ? part1 : Uint8Array.from([...part1, 0]),
+      transferSyntax: "1.2.840.10008.1.2.4.201",
+      extra: { _vrMap: { PixelData: "OB" } },
+    });
+    const w2: string[] = [];
+    const back = transcode(asHt, { transferSyntax: "explicit-le", onWarning: (w) => w2.push(w) });
+    expect(w2.join("\n")).toMatch(/\(1\.2\.840\.10008\.1\.2\.4\.201\) but every frame is coded with the Part 1 \(EBCOT\) block coder/);
+    expect(Buffer.from(nativePixelBytes(back)).equals(Buffer.from(nativePixelBytes(corpusFile("MR_small.dcm"))))).toBe(true);
   });
 });
 
