@@ -1,9 +1,12 @@
 /**
  * j2kit browser demo: open or generate an image, encode it with quality layers, and look at it
- * progressively (layers, resolution, region). Plain ES module, no bundler: it imports the built
- * library from ../dist/. See demo/README.md.
+ * progressively (layers, resolution, region, a growing prefix of the bytes), compare it with the
+ * original (amplified difference, side by side, flicker) and plot rate against distortion.
+ * Plain ES module, no bundler: it imports the built library from ../dist/. See demo/README.md.
  */
-import { init, encodeDetailed, decode, decodeAsync, readHeader, J2kError } from "../dist/index.js";
+import { init, encodeDetailedAsync, decode, decodeAsync, readHeader, workerPoolInfo, J2kError } from "../dist/index.js";
+import { drawRdPlot } from "./rd_plot.js";
+import { amplifiedDifference, cropImage } from "./compare.js";
 
 /** Decodes of more output pixels than this go to the Web Worker pool (decodeAsync). */
 const LARGE_IMAGE_PIXELS = 1 << 20;
@@ -21,7 +24,17 @@ const state = {
   renders: 0,
   /** Where the canvas sits in the image: top-left corner and image pixels per canvas pixel. */
   view: { x: 0, y: 0, step: 1 },
+  /** Cumulative bytes at the end of each quality layer (from the encoder; null for opened files). */
+  layerBytes: null,
+  /** The last opened file's bytes and name (re-opened when allowPartial is switched on). */
+  lastFile: null,
+  /** The decoded image currently on the canvas and its original counterpart (same geometry) or null. */
+  shown: null,
+  shownOriginal: null,
+  /** Rate–distortion points: { layers: [{ bpp, psnr, ssim }], single: [...] }. */
+  rd: null,
 };
+window.j2kitDemo = state; // read by the browser tests
 
 // ---------------------------------------------------------------------------------------------
 // Start: compile the WebAssembly core once (browsers refuse to compile large modules
@@ -36,6 +49,10 @@ try {
 }
 
 $("generate").addEventListener("click", () => run(() => useImage(testImage(256, 192), "test-image")));
+$("generate-large").addEventListener("click", () => run(() => useImage(testImage(3000, 2000), "test-image-3000x2000")));
+$("allow-partial").addEventListener("change", () => {
+  if (state.lastFile) run(() => openBytes(state.lastFile.bytes, state.lastFile.name));
+});
 $("file").addEventListener("change", () => {
   const file = $("file").files?.[0];
   if (file) run(() => openFile(file));
@@ -47,8 +64,15 @@ $("mode").addEventListener("change", () => {
   if (mode === "ratios") $("targets").value = "40,20,10";
   if (mode === "psnr") $("targets").value = "30,36,42";
 });
-$("fit").addEventListener("change", () => $("canvas").classList.toggle("fit", $("fit").checked));
-for (const id of ["layers", "reduce", "use-region", "rx", "ry", "rw", "rh"]) $(id).addEventListener("input", scheduleRender);
+$("zoom").addEventListener("change", applyZoom);
+for (const id of ["layers", "reduce", "use-region", "rx", "ry", "rw", "rh", "bytes"]) $(id).addEventListener("input", scheduleRender);
+for (const id of ["compare", "gain"]) {
+  $(id).addEventListener("input", () => {
+    showCompare();
+    applyZoom();
+  });
+}
+$("viewport").addEventListener("scroll", drawOverviewBox);
 
 // ---------------------------------------------------------------------------------------------
 // Sources
@@ -63,18 +87,13 @@ function isJpeg2000(bytes) {
 
 async function openFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  state.name = file.name.replace(/\.[^.]*$/, "") || "image";
+  state.lastFile = null;
   if (isJpeg2000(bytes)) {
-    // Decode: the full image becomes the source for re-encoding; the file itself is viewed.
-    const header = readHeader(bytes);
-    const t0 = performance.now();
-    const { image, where } = await decodeFor(bytes, header.width * header.height, {});
-    const ms = performance.now() - t0;
-    state.original = image;
-    $("source").textContent = `${file.name}: ${describeImage(image)}`;
-    await showCoded(bytes, header, { decodeMs: ms, where, reference: "the decode of all layers" });
+    state.lastFile = { bytes, name: file.name };
+    await openBytes(bytes, file.name);
     return;
   }
+  state.name = file.name.replace(/\.[^.]*$/, "") || "image";
   // Anything else: let the browser decode it (PNG, JPEG, ...), then encode with j2kit.
   const bitmap = await createImageBitmap(file, { premultiplyAlpha: "none", colorSpaceConversion: "none" }).catch((e) => {
     throw new Error(`${file.name} is neither JPEG 2000 nor an image this browser can decode (${e.message})`);
@@ -84,6 +103,23 @@ async function openFile(file) {
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close();
   await useImage(imageFromRgba(ctx.getImageData(0, 0, canvas.width, canvas.height)), state.name);
+}
+
+/**
+ * View a JPEG 2000 file: the full decode becomes the source for re-encoding. A truncated file fails
+ * with a J2kError pointing at allowPartial unless the "allowPartial" box is ticked.
+ */
+async function openBytes(bytes, fileName) {
+  state.name = fileName.replace(/\.[^.]*$/, "") || "image";
+  const header = readHeader(bytes);
+  const t0 = performance.now();
+  const options = $("allow-partial").checked ? { allowPartial: true } : {};
+  const { image, where } = await decodeFor(bytes, header.width * header.height, options);
+  const ms = performance.now() - t0;
+  state.original = image;
+  $("source").textContent = `${fileName}: ${describeImage(image)}${image.partial ? " — truncated: shows what its bytes allow (allowPartial)" : ""}`;
+  state.layerBytes = null;
+  await showCoded(bytes, header, { decodeMs: ms, where, reference: "the decode of all layers", allowPartial: options.allowPartial === true });
 }
 
 async function useImage(image, name) {
@@ -173,11 +209,28 @@ async function encodeCurrent() {
   const options = encodeOptions();
   $("timing").textContent = "Encoding…";
   await nextPaint();
+  const jobsBefore = workerPoolInfo().jobsDone;
   const t0 = performance.now();
-  const result = encodeDetailed(state.original, options);
+  // The Web Worker pool: a 3000×2000 encode takes seconds and must not freeze the page.
+  const result = await encodeDetailedAsync(state.original, options);
   const encodeMs = performance.now() - t0;
+  const where = workerPoolInfo().jobsDone > jobsBefore ? "Web Worker pool" : "main thread (no workers available)";
+  document.body.dataset.encodedIn = where.startsWith("Web") ? "worker" : "main";
   const header = readHeader(result.data);
-  await showCoded(result.data, header, { encodeMs, layerBytes: result.layerBytes, warnings: result.warnings, reference: "the source image" });
+  state.layerBytes = result.layerBytes;
+  const single = $("compare-single").checked ? singleLayerEncodes(options) : null;
+  await showCoded(result.data, header, { encodeMs, encodeWhere: where, layerBytes: result.layerBytes, warnings: result.warnings, reference: "the source image", single });
+}
+
+/**
+ * The second curve of the rate–distortion plot: every target of a layered encode encoded on its own
+ * as a one-layer codestream (same settings). The gap between the curves is the price of quality
+ * layering (one embedded codestream serving every rate) against coding each rate separately.
+ */
+function singleLayerEncodes(options) {
+  const key = options.ratios ? "ratios" : options.psnr ? "psnr" : null;
+  if (!key || options[key].length < 2) return null;
+  return Promise.all(options[key].map((t) => encodeDetailedAsync(state.original, { ...options, [key]: [t] }).then((r) => r.data)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,31 +242,46 @@ async function showCoded(bytes, header, facts) {
   state.header = header;
   $("header").textContent = JSON.stringify(header, (k, v) => (ArrayBuffer.isView(v) ? `<${v.length} bytes>` : v), 1);
 
-  // Each quality layer decoded on its own and compared with the source image.
+  // Each quality layer decoded on its own and compared with the source image (PSNR and SSIM in a worker).
   const full = header.width * header.height;
+  const decodeOptions = facts.allowPartial ? { allowPartial: true } : {};
   const t0 = performance.now();
   const decoded = await Promise.all(
-    Array.from({ length: header.layers }, (_, l) => decodeFor(bytes, full, { layers: l + 1 }).then((r) => r.image)),
+    Array.from({ length: header.layers }, (_, l) => decodeFor(bytes, full, { ...decodeOptions, layers: l + 1 }).then((r) => r.image)),
   );
   const layersMs = performance.now() - t0;
   const reference = state.original;
-  const rawBytes = (header.width * header.height * header.components * header.bitDepth) / 8;
-  $("layer-table").caption.textContent = `Quality layers (bytes so far; PSNR against ${facts.reference})`;
+  const pixels = header.width * header.height;
+  const rawBytes = (pixels * header.components * header.bitDepth) / 8;
+  const quality = await Promise.all(decoded.map((img) => measure(reference, img)));
+  const singles = facts.single ? await facts.single : null;
+  const singleQuality = singles ? await Promise.all(singles.map(async (data) => measure(reference, await decodeFor(data, full, {}).then((r) => r.image)))) : null;
+  state.rd = {
+    layers: decoded.map((_, l) => ({ bytes: facts.layerBytes?.[l] ?? null, bpp: facts.layerBytes ? (8 * facts.layerBytes[l]) / pixels : null, ...quality[l] })),
+    single: singles ? singles.map((d, i) => ({ bytes: d.length, bpp: (8 * d.length) / pixels, ...singleQuality[i] })) : null,
+  };
+  $("layer-table").caption.textContent = `Quality layers (bytes so far and added by each layer; PSNR and SSIM against ${facts.reference})`;
   $("layer-table").tBodies[0].replaceChildren(
     ...decoded.map((img, l) => {
       const bytesSoFar = facts.layerBytes?.[l];
-      const db = psnr(reference, img);
+      const added = bytesSoFar !== undefined ? bytesSoFar - (l > 0 ? facts.layerBytes[l - 1] : 0) : undefined;
+      const { psnr: db, ssim: s } = quality[l];
       return row([
         String(l + 1),
         bytesSoFar?.toLocaleString("en") ?? "–",
+        added !== undefined ? `+${added.toLocaleString("en")}` : "–",
+        bytesSoFar ? ((8 * bytesSoFar) / pixels).toFixed(3) : "–",
         bytesSoFar ? `${(rawBytes / bytesSoFar).toFixed(1)}:1` : "–",
-        db === Infinity ? "∞ (exact)" : Number.isNaN(db) ? "–" : db.toFixed(2),
+        formatDb(db),
+        Number.isNaN(s) ? "–" : s.toFixed(4),
+        state.rd.single ? `${state.rd.single[l].bytes.toLocaleString("en")} B, ${formatDb(state.rd.single[l].psnr)} dB` : "–",
       ]);
     }),
   );
+  drawRd();
 
   const parts = [`${bytes.length.toLocaleString("en")} bytes (${(rawBytes / bytes.length).toFixed(1)}:1)`];
-  if (facts.encodeMs !== undefined) parts.push(`encoded in ${facts.encodeMs.toFixed(0)} ms`);
+  if (facts.encodeMs !== undefined) parts.push(`encoded in ${facts.encodeMs.toFixed(0)} ms (${facts.encodeWhere})`);
   if (facts.decodeMs !== undefined) parts.push(`decoded in ${facts.decodeMs.toFixed(0)} ms (${facts.where})`);
   parts.push(`${header.layers} layer(s) decoded in ${layersMs.toFixed(0)} ms`);
   if (facts.warnings?.length) parts.push(`warnings: ${facts.warnings.join("; ")}`);
@@ -227,6 +295,8 @@ async function showCoded(bytes, header, facts) {
   // Viewer controls for this codestream: all layers, full resolution, region inside the image.
   Object.assign($("layers"), { max: header.layers, value: header.layers, disabled: false });
   Object.assign($("reduce"), { max: header.levels, value: 0, disabled: false });
+  Object.assign($("bytes"), { max: bytes.length, value: bytes.length, step: 1, disabled: false });
+  await drawOverview();
   $("use-region").disabled = false;
   const { width: W, height: H } = header; // the region box starts as the central quarter
   for (const [id, max, value] of [["rx", W - 1, W >> 2], ["ry", H - 1, H >> 2], ["rw", W, Math.max(1, W >> 1)], ["rh", H, Math.max(1, H >> 1)]]) {
@@ -241,14 +311,44 @@ function row(cells) {
   return tr;
 }
 
-/** PSNR in dB of `test` against `ref` (same size and components), peak 2^bitDepth - 1. */
-function psnr(ref, test) {
-  if (!ref || ref.width !== test.width || ref.height !== test.height || ref.components !== test.components) return NaN;
-  let sum = 0;
-  for (let i = 0; i < ref.data.length; i++) sum += (ref.data[i] - test.data[i]) ** 2;
-  if (sum === 0) return Infinity;
-  const peak = 2 ** ref.bitDepth - 1;
-  return 10 * Math.log10((peak * peak * ref.data.length) / sum);
+// PSNR and SSIM (src/metrics.ts: 11×11 Gaussian window, σ = 1.5) are computed in a worker.
+const metricsWorker = new Worker(new URL("./metrics_worker.js", import.meta.url), { type: "module" });
+const metricsPending = new Map();
+let metricsId = 0;
+metricsWorker.onmessage = ({ data }) => {
+  const p = metricsPending.get(data.id);
+  metricsPending.delete(data.id);
+  if (data.error) p?.reject(new Error(data.error));
+  else p?.resolve({ psnr: data.psnr, ssim: data.ssim });
+};
+
+/** PSNR (dB, peak 2^bitDepth − 1) and SSIM of `test` against `ref`; NaN when their shapes differ. */
+function measure(ref, test) {
+  if (!ref || ref.width !== test.width || ref.height !== test.height || ref.components !== test.components || ref.data.length !== test.data.length) {
+    return Promise.resolve({ psnr: NaN, ssim: NaN });
+  }
+  const id = ++metricsId;
+  return new Promise((resolve, reject) => {
+    metricsPending.set(id, { resolve, reject });
+    metricsWorker.postMessage({ id, ref: ref.data, test: test.data, width: ref.width, height: ref.height, components: ref.components, bitDepth: ref.bitDepth });
+  });
+}
+
+function formatDb(db) {
+  return db === Infinity ? "∞ (exact)" : Number.isNaN(db) ? "–" : db.toFixed(2);
+}
+
+/** The two rate–distortion plots (PSNR and SSIM against bits per pixel) from state.rd. */
+function drawRd() {
+  const rd = state.rd;
+  const ok = rd && rd.layers.every((p) => p.bpp !== null && !Number.isNaN(p.psnr));
+  $("rd").hidden = !ok;
+  if (!ok) return;
+  for (const metric of ["psnr", "ssim"]) {
+    const pick = (pts) => pts?.map((p) => ({ bpp: p.bpp, value: p[metric] }));
+    drawRdPlot($(`rd-${metric}`), metric, { layers: pick(rd.layers), single: pick(rd.single) });
+  }
+  $("rd-legend-single").hidden = !rd.single;
 }
 
 /** Small outputs decode on this thread (after init()); large ones in the worker pool. */
@@ -288,9 +388,14 @@ async function render() {
   const h = state.header;
   const layers = Number($("layers").value);
   const reduce = Number($("reduce").value);
+  const prefix = Number($("bytes").value);
+  const whole = prefix >= state.coded.length;
   $("layers-value").textContent = `${layers} / ${h.layers}`;
   $("reduce-value").textContent = reduce === 0 ? "full size" : `1/${2 ** reduce}`;
+  $("bytes-value").textContent = whole ? `all ${state.coded.length.toLocaleString("en")} bytes` : `${prefix.toLocaleString("en")} of ${state.coded.length.toLocaleString("en")} bytes (${describePrefix(prefix)})`;
+  // A prefix of the file is what a browser has after part of a download: decoded with allowPartial.
   const options = { layers, reduce };
+  if (!whole || $("allow-partial").checked) options.allowPartial = true;
   let pixels = (h.width * h.height) / 4 ** reduce;
   state.view = { x: 0, y: 0, step: 2 ** reduce }; // canvas pixel -> image coordinates
   if ($("use-region").checked) {
@@ -300,25 +405,163 @@ async function render() {
     state.view = { x, y, step: 2 ** reduce };
   }
   const t0 = performance.now();
-  const { image, where } = await decodeFor(state.coded, pixels, options);
+  const { image, where } = await decodeFor(whole ? state.coded : state.coded.subarray(0, prefix), pixels, options);
   const ms = performance.now() - t0;
+  state.shown = image;
+  state.shownOriginal = reduce === 0 && state.original ? cropImage(state.original, options.region) : null;
   const canvas = $("canvas");
   canvas.width = image.width;
   canvas.height = image.height;
-  canvas.getContext("2d").putImageData(toImageData(image), 0, 0);
   clearError();
-  $("view-info").textContent = `${image.width}×${image.height} decoded in ${ms.toFixed(1)} ms on the ${where}` + (image.warnings.length ? ` — ${image.warnings.join("; ")}` : "");
+  $("view-info").textContent = `${image.width}×${image.height} decoded in ${ms.toFixed(1)} ms on the ${where}` + (image.partial ? " (partial)" : "") + (image.warnings.length ? ` — ${image.warnings.join("; ")}` : "");
+  showCompare();
+  applyZoom();
+  drawOverviewBox();
   canvas.dataset.renders = String(++state.renders);
 }
 
-// Drag on the picture to choose the region (in full-resolution image coordinates).
+/** Which layers a prefix of the encoded file holds completely (known for encodes made here). */
+function describePrefix(n) {
+  if (!state.layerBytes) return "allowPartial";
+  const complete = state.layerBytes.filter((b) => b <= n).length;
+  return `${complete} of ${state.layerBytes.length} layers complete, allowPartial`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison with the original: amplified difference, side by side, flicker
+// ---------------------------------------------------------------------------------------------
+
+let flickerTimer = null;
+
+/** Paint the canvas (and the side-by-side canvas) for the chosen comparison mode. */
+function showCompare() {
+  if (!state.shown) return;
+  const mode = $("compare").value;
+  const canvas = $("canvas");
+  const ctx = canvas.getContext("2d");
+  const original = state.shownOriginal;
+  clearInterval(flickerTimer);
+  flickerTimer = null;
+  $("canvas-original").hidden = true;
+  canvas.dataset.compare = mode;
+  let note = "";
+  if (mode !== "decoded" && !original) {
+    note = "comparison needs full resolution (reduce 0) and an original";
+  } else if (mode === "difference") {
+    const gain = Math.max(1, Number($("gain").value) || 1);
+    const { imageData, maxAbs } = amplifiedDifference(state.shown, original, gain);
+    ctx.putImageData(imageData, 0, 0);
+    canvas.dataset.maxDiff = String(maxAbs);
+    note = `difference ×${gain} around mid-grey (largest difference ${maxAbs})`;
+    return finishCompare(note);
+  } else if (mode === "side-by-side") {
+    const other = $("canvas-original");
+    other.width = original.width;
+    other.height = original.height;
+    other.getContext("2d").putImageData(toImageData(original), 0, 0);
+    other.hidden = false;
+    note = "left: decoded; right: original";
+  } else if (mode === "flicker") {
+    const frames = [toImageData(state.shown), toImageData(original)];
+    let i = 0;
+    const show = () => {
+      ctx.putImageData(frames[i], 0, 0);
+      canvas.dataset.flicker = i === 0 ? "decoded" : "original";
+      $("compare-info").textContent = `flicker: showing the ${canvas.dataset.flicker}`;
+      i ^= 1;
+    };
+    show();
+    flickerTimer = setInterval(show, 500);
+    return;
+  }
+  ctx.putImageData(toImageData(state.shown), 0, 0);
+  finishCompare(note);
+}
+
+function finishCompare(note) {
+  $("compare-info").textContent = note;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zoom, pan and the overview (the region in the context of the whole image)
+// ---------------------------------------------------------------------------------------------
+
+/** "fit" scales the canvas to the panel; N:1 shows N screen pixels per decoded pixel (pan by dragging). */
+function applyZoom() {
+  const canvas = $("canvas");
+  const zoom = $("zoom").value;
+  canvas.classList.toggle("fit", zoom === "fit");
+  const sideBySide = !$("canvas-original").hidden;
+  for (const c of [canvas, $("canvas-original")]) c.style.width = zoom === "fit" ? (sideBySide ? "49%" : "") : `${c.width * Number(zoom)}px`;
+  canvas.style.maxWidth = zoom === "fit" ? "" : "none";
+  $("canvas-original").style.maxWidth = canvas.style.maxWidth;
+  $("viewport").classList.toggle("zoomed", zoom !== "fit");
+  drawOverviewBox();
+}
+
+/** The whole image, small, decoded once per codestream at the reduction that makes it ≤ 240 wide. */
+async function drawOverview() {
+  const h = state.header;
+  let reduce = 0;
+  while (reduce < h.levels && Math.ceil(h.width / 2 ** reduce) > 240) reduce++;
+  const { image } = await decodeFor(state.coded, (h.width * h.height) / 4 ** reduce, { reduce, ...($("allow-partial").checked ? { allowPartial: true } : {}) });
+  const ov = $("overview");
+  ov.width = image.width;
+  ov.height = image.height;
+  state.overview = { image: toImageData(image), scale: image.width / h.width };
+  drawOverviewBox();
+}
+
+/** Outline on the overview: the decoded region, and the part of it visible in the zoomed viewport. */
+function drawOverviewBox() {
+  const ov = $("overview");
+  if (!state.overview || !state.header) return;
+  const ctx = ov.getContext("2d");
+  ctx.putImageData(state.overview.image, 0, 0);
+  const { x, y, step } = state.view;
+  const canvas = $("canvas");
+  const vp = $("viewport");
+  // Visible part of the canvas, in canvas pixels, then in image coordinates.
+  const shownW = canvas.getBoundingClientRect().width || canvas.width;
+  const perCss = canvas.width / shownW;
+  const vx = vp.classList.contains("zoomed") ? vp.scrollLeft * perCss : 0;
+  const vy = vp.classList.contains("zoomed") ? vp.scrollTop * perCss : 0;
+  const vw = vp.classList.contains("zoomed") ? Math.min(canvas.width, vp.clientWidth * perCss) : canvas.width;
+  const vh = vp.classList.contains("zoomed") ? Math.min(canvas.height, vp.clientHeight * perCss) : canvas.height;
+  const k = state.overview.scale;
+  const rect = [x + vx * step, y + vy * step, vw * step, vh * step].map((v) => Math.round(v));
+  ctx.strokeStyle = "#ff1744";
+  ctx.lineWidth = 2;
+  ctx.strokeRect(rect[0] * k, rect[1] * k, rect[2] * k, rect[3] * k);
+  ov.dataset.rect = rect.join(",");
+}
+
+// Drag on the picture: in "fit", a box chooses the region (in full-resolution image coordinates);
+// zoomed in, a drag pans and Shift+drag chooses the region.
 let dragStart = null;
+let panStart = null;
 $("canvas").addEventListener("pointerdown", (e) => {
   if (!state.coded) return;
-  dragStart = imagePoint(e);
   $("canvas").setPointerCapture(e.pointerId);
+  if ($("zoom").value !== "fit" && !e.shiftKey) {
+    const vp = $("viewport");
+    panStart = { x: e.clientX, y: e.clientY, left: vp.scrollLeft, top: vp.scrollTop };
+    return;
+  }
+  dragStart = imagePoint(e);
+});
+$("canvas").addEventListener("pointermove", (e) => {
+  if (!panStart) return;
+  const vp = $("viewport");
+  vp.scrollLeft = panStart.left - (e.clientX - panStart.x);
+  vp.scrollTop = panStart.top - (e.clientY - panStart.y);
 });
 $("canvas").addEventListener("pointerup", (e) => {
+  if (panStart) {
+    panStart = null;
+    drawOverviewBox();
+    return;
+  }
   if (!dragStart) return;
   const end = imagePoint(e);
   const [x0, x1] = [dragStart.x, end.x].sort((a, b) => a - b);
@@ -349,7 +592,7 @@ function imagePoint(e) {
 /** Any decoded image as 8-bit RGBA: grey, grey + alpha, RGB, RGBA; other bit depths scaled to 0-255. */
 function toImageData(img) {
   const { width, height, components: C, data } = img;
-  const info = img.componentInfo.length === C ? img.componentInfo : Array.from({ length: C }, () => img);
+  const info = img.componentInfo?.length === C ? img.componentInfo : Array.from({ length: C }, () => img);
   const offset = info.map((ci) => (ci.signed ? 2 ** (ci.bitDepth - 1) : 0));
   const scale = info.map((ci) => 255 / (2 ** ci.bitDepth - 1));
   const colour = C >= 3 ? [0, 1, 2] : [0, 0, 0];

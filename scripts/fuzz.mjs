@@ -122,6 +122,8 @@ export function makeCase(target, seeds, seed, index) {
     if (options.jp2 === "decode") options.decode = decodeOptions(rng);
   }
   if (target === "dicom") options.dicom = dicomOptions(rng);
+  // drawn last so that the inputs and other options of a case stay what they were before strips
+  if (target === "decode" && rng.chance(0.3)) options.strips = true;
   return { seedFile: s.name, mutations: what, bytes: bytes.slice(), options };
 }
 
@@ -272,8 +274,9 @@ function probesFor(file, bytes) {
     return probes;
   }
   const dec = note?.options?.decode ?? (note?.options?.allowPartial !== undefined ? { allowPartial: note.options.allowPartial } : {});
-  probes.push({ name: `decode${Object.keys(dec).length ? " " + JSON.stringify(dec) : ""}`, target: "decode", options: { limits, decode: dec } });
-  if (!dec.allowPartial) probes.push({ name: "decode allowPartial", target: "decode", options: { limits, decode: { allowPartial: true } } });
+  const strips = note?.options?.strips ? { strips: true } : {};
+  probes.push({ name: `decode${Object.keys(dec).length ? " " + JSON.stringify(dec) : ""}${note?.options?.strips ? " in strips" : ""}`, target: "decode", options: { limits, decode: dec, ...strips } });
+  if (!dec.allowPartial) probes.push({ name: "decode allowPartial", target: "decode", options: { limits, decode: { allowPartial: true }, ...strips } });
   probes.push({ name: "readHeader", target: "header", options: { limits } });
   if (isJp2(bytes)) {
     probes.push({ name: "checkJp2", target: "jp2", options: { limits, jp2: "check" } });

@@ -17,7 +17,7 @@ export { encode, encodeAsync, encodeDetailed, encodeDetailedAsync } from "./enco
 export type { EncodeResult } from "./encode.js";
 export { readHeader } from "./header.js";
 export { sampleArrayFor } from "./samples.js";
-export { psnr, psnrFromMse, mse } from "./metrics.js";
+export { psnr, psnrFromMse, mse, ssim } from "./metrics.js";
 export { setWorkerCount, startWorkers, terminateWorkers, workerPoolInfo } from "./worker/pool.js";
 export { CodestreamIndex, planDecode, assembleCodestream, memorySource, precinctSequence } from "./codestream/index.js";
 export type { ByteRange, ByteSource, TilePartInfo, TilePackets, DecodePlan, PlannedTile, DecodeRequest, IndexOpenOptions } from "./codestream/index.js";

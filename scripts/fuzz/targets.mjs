@@ -99,7 +99,14 @@ export async function runTarget(lib, target, bytes, options) {
     switch (target) {
       case "decode":
       case "jp2decode": {
-        const img = lib.decode(bytes, { ...(options.decode ?? {}), limits });
+        // `strips`: the strip decoder (src/strip/), which decode() uses for large images, on any image
+        const old = options.strips ? lib.setStripDecodeThreshold(0) : undefined;
+        let img;
+        try {
+          img = lib.decode(bytes, { ...(options.decode ?? {}), limits });
+        } finally {
+          if (old !== undefined) lib.setStripDecodeThreshold(old);
+        }
         const problems = imageProblems(img);
         if (problems.length) return { outcome: "invalid", message: problems.join("; ") };
         return { outcome: "ok", detail: `${img.width}x${img.height}x${img.components}${img.partial ? " partial" : ""}` };

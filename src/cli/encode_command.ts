@@ -19,6 +19,8 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "block", value: "WxH", help: "code-block size, powers of two 4..1024, W*H <= 4096 (default 64x64)" },
   { name: "no-mct", help: "no multiple component transform (RCT/ICT) for 3+ components" },
   { name: "lossy", help: "irreversible 9/7 wavelet (default: lossless 5/3)" },
+  { name: "ht", help: "HTJ2K (ISO/IEC 15444-15) block coder; a .jph output name implies it" },
+  { name: "qstep", value: "Q", help: "lossy with this fixed quantisation step, 0 < Q <= 1 of the sample range (as ojph_compress -qstep)" },
   { name: "ratio", value: "R1,R2,...", help: "compression ratio per quality layer, decreasing (1 = lossless last layer)" },
   { name: "psnr", value: "P1,P2,...", help: "PSNR target in dB per quality layer, increasing" },
   { name: "psnr-peak", value: "bits|range", help: "peak of the PSNR: 2^bits - 1 (default) or the image's max - min" },
@@ -53,6 +55,7 @@ export const ENCODE_HELP = formatHelp(
   "j2kit encode <in.pgm|.ppm|.pgx|.png|.raw|-> <out.j2k|.j2c|.jp2|-> [options]",
   [
     "Encode an image as a JPEG 2000 codestream (.j2k, .j2c) or JP2 file (.jp2); lossless by default.",
+    "--ht (or a .jph output name: the HTJ2K file format) uses the High-Throughput block coder of Part 15.",
     "Input: binary or plain PGM/PPM (maxval up to 65535), PGX (name.pgx, or name_0.pgx, name_1.pgx, ...",
     "given as name.pgx), PNG, or raw planes described by --size/--bits.",
     "'-' as the input reads standard input (format from its first bytes); '-' as the output writes",
@@ -69,7 +72,7 @@ export function outputFormatOf(path: string): "j2k" | "jp2" | null {
   if (path === STDIO) return null;
   switch (extensionOf(path)) {
     case ".j2k": case ".j2c": case ".jpc": return "j2k";
-    case ".jp2": return "jp2";
+    case ".jp2": case ".jph": return "jp2"; // .jph: the JP2 family's HTJ2K file (see runEncode)
     default: return null;
   }
 }
@@ -134,6 +137,12 @@ export async function encodeOptionsFromArgs(
   if (block !== undefined) options.codeBlock = block;
   if (o.flag("no-mct")) options.mct = false;
   if (o.flag("lossy")) options.lossless = false;
+  if (o.flag("ht")) options.ht = true;
+  const qstep = o.numberList("qstep");
+  if (qstep !== undefined) {
+    if (qstep.length !== 1) throw usageError(COMMAND, `--qstep takes one number (got ${qstep.length})`);
+    options.qstep = qstep[0]!;
+  }
   const ratios = o.numberList("ratio");
   if (ratios !== undefined) options.ratios = ratios;
   const psnr = o.numberList("psnr");
@@ -228,6 +237,11 @@ export async function runEncodeCommand(argv: readonly string[], io: CliIo): Prom
   const format = chooseOutputFormat(output, args);
   const inputOptions = inputOptionsFromArgs(args);
   const options = await encodeOptionsFromArgs(args, format, readFileBytes);
+  // a .jph name: the JPH file format (ISO/IEC 15444-15 Annex D, brand "jph "), HT code-blocks
+  if (output !== STDIO && extensionOf(output) === ".jph") {
+    options.format = "jph";
+    options.ht = true;
+  }
   const verbose = new OptionReader(COMMAND, args).flag("verbose");
   const warnings: string[] = [];
 

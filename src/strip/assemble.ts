@@ -27,6 +27,11 @@ export function setStripDecodeThreshold(bytes: number): number {
 }
 /** Working memory given to the strips (the output array comes on top). */
 const STRIP_WORKING_MEMORY = 512 * 2 ** 20;
+/**
+ * Least working memory the strips get when the output array takes the rest of `maxMemory` (below it
+ * the image is refused up front: LIMIT_MEMORY naming output + this much).
+ */
+const MIN_STRIP_WORKING_MEMORY = 16 * 2 ** 20;
 /** Largest typed array this engine allocates (Node 20: 4 GiB). */
 const MAX_ARRAY_BYTES = 2 ** 32;
 
@@ -61,19 +66,25 @@ export function prefersStrips(codestream: Uint8Array, options: DecodeOptions): b
 export function decodeViaStrips(codestream: Uint8Array, jp2: Jp2File | undefined, options: DecodeOptions, limits: Required<Limits>): DecodedImage {
   const layout = options.layout ?? "interleaved";
   if (layout === "components") throw new J2kError("INVALID_ARGUMENT", "strip decoding gives interleaved or planar output");
-  const working = Math.min(STRIP_WORKING_MEMORY, limits.maxMemory);
-  const dec = StripDecoder.openSync(codestream, {
-    ...pick(options),
-    ...(jp2 ? { jp2 } : {}),
-    limits: { ...limits, maxMemory: working },
-  });
-  const info = dec.info;
+  let working = Math.min(STRIP_WORKING_MEMORY, limits.maxMemory);
+  const open = () => StripDecoder.openSync(codestream, { ...pick(options), ...(jp2 ? { jp2 } : {}), limits: { ...limits, maxMemory: working } });
+  let dec = open();
+  let info = dec.info;
   const n = info.components;
   const bps = bytesPerSampleFor(info.bitDepth, info.signed);
   const bytes = info.width * info.height * n * bps;
+  // The output array counts against maxMemory too: when it does not fit beside the default working
+  // memory (always the case for maxMemory <= 512 MiB), the strips get what the output leaves.
+  if (bytes > limits.maxMemory - working && limits.maxMemory - bytes >= MIN_STRIP_WORKING_MEMORY) {
+    dec.close();
+    working = limits.maxMemory - bytes;
+    dec = open();
+    info = dec.info;
+  }
   try {
     if (bytes > limits.maxMemory - working) {
-      throw outputTooLarge("decode", `the decoded image (${info.width}x${info.height}, ${n} component(s), ${bps} byte(s) per sample)`, bytes + working, limits.maxMemory);
+      const least = bytes + Math.min(working, MIN_STRIP_WORKING_MEMORY);
+      throw outputTooLarge("decode", `the decoded image (${info.width}x${info.height}, ${n} component(s), ${bps} byte(s) per sample)`, least, limits.maxMemory);
     }
     if (bytes > MAX_ARRAY_BYTES) {
       throw new J2kError(

@@ -326,8 +326,8 @@ describe("the demo page", () => {
       const rows = await tableRows(page);
       expect(rows.map((r) => r[0])).toEqual(["1", "2", "3"]);
       const bytes = rows.map((r) => Number(r[1]!.replace(/,/g, "")));
-      const ratios = rows.map((r) => Number(r[2]!.replace(":1", "")));
-      const dbs = rows.map((r) => Number(r[3]));
+      const ratios = rows.map((r) => Number(r[4]!.replace(":1", "")));
+      const dbs = rows.map((r) => Number(r[5]));
       expect(bytes[0]).toBeLessThan(bytes[1]!);
       expect(bytes[1]).toBeLessThan(bytes[2]!);
       [40, 20, 10].forEach((target, i) => {
