@@ -8,6 +8,8 @@
  *   node bench/identity.mjs --record bench/results/identity-before.json
  *   node bench/identity.mjs --compare bench/results/identity-before.json
  *   options: --quick (Kodak + CT only)  --flavors scalar,simd  --threads N (also decodeAsync/encodeAsync with N threads)
+ *            --early-stop 0|1|n (encoderSetEarlyStop before every encode: record with 0, compare with 1
+ *            or n > 1, to prove that early-stopped block coding changes no output)  --encode-only
  *            --no-partial (skip the region / reduce / layers / layout decodes of every stream)
  *
  * Uses the built library (dist/: run `npm run build` first). Exit code 1 on any difference.
@@ -38,6 +40,8 @@ if (!recordPath && !comparePath) {
 const quick = argv.includes("--quick");
 const flavors = (value("--flavors") ?? "scalar,simd").split(",");
 const threads = value("--threads") ? Number(value("--threads")) : 0;
+const earlyStop = value("--early-stop");
+const encodeOnly = argv.includes("--encode-only");
 const partial = !argv.includes("--no-partial");
 
 const lib = await import(resolve(repoRoot, "dist/index.js"));
@@ -98,6 +102,15 @@ const SETTINGS = [
   { name: "styles-lossless", small: true, opts: { codeBlockStyle: ["bypass", "reset", "termall", "vcausal", "pterm", "segsym"] } },
   { name: "styles-lossy", small: true, opts: { ratios: [30, 8], codeBlockStyle: ["bypass", "vcausal", "segsym"] } },
   { name: "bypass-pterm-32x16", small: true, opts: { codeBlock: [32, 16], codeBlockStyle: ["bypass", "pterm"], ratios: [12] } },
+  // rate control at other rates, PSNR targets (decode check + reallocation), several tiles (the
+  // tile-by-tile path) and the styles that terminate passes: what capped block coding must keep
+  { name: "lossy100", opts: { ratios: [100] } },
+  { name: "lossy-5layers", small: true, opts: { ratios: [160, 80, 40, 16, 6] } },
+  { name: "psnr", opts: { psnr: [34, 44] } },
+  { name: "lossy-tiles", small: true, opts: { ratios: [30], tile: { width: 256, height: 192 } } },
+  { name: "psnr-tiles", small: true, opts: { psnr: [40], tile: { width: 200, height: 256 } } },
+  { name: "termall-reset-lossy", small: true, opts: { ratios: [15], codeBlockStyle: ["termall", "reset"] } },
+  { name: "lossy-lossless-layer", small: true, opts: { ratios: [30, 1] } },
 ];
 
 const hash = (u8) => createHash("sha256").update(u8).digest("hex").slice(0, 32);
@@ -162,6 +175,7 @@ async function run(flavor) {
       const opts = { levels: c.levels, progression: "LRCP", ...s.opts };
       const key = `encode/${c.name}/${s.name}`;
       try {
+        if (earlyStop !== undefined) load.callCore((core) => core.encoderSetEarlyStop(Number(earlyStop)));
         const out = threads ? await lib.encodeAsync(image, { ...opts, threads }) : lib.encode(image, opts);
         rec[key] = `${out.length}:${hash(out)}`;
         rec[`decode-own/${c.name}/${s.name}`] = await decodeKey(out);
@@ -170,7 +184,7 @@ async function run(flavor) {
       }
     }
   }
-  for (const p of streams) {
+  for (const p of encodeOnly ? [] : streams) {
     const bytes = new Uint8Array(readFileSync(p));
     rec[`decode/${relative(testdataDir, p)}`] = await decodeKey(bytes);
     if (partial) for (const [k, o] of Object.entries(partialOptions(bytes))) rec[`decode-${k}/${relative(testdataDir, p)}`] = await decodeKey(bytes, o);

@@ -4,8 +4,7 @@
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { encodeRun } from "./encoder";
-import { rateReallocate } from "./rate/rate_control";
+import { encodeRun, encodeReallocate, encodeSetEarlyStop } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -210,11 +209,12 @@ let gTile: usize = 0;
 /**
  * After encoderRun with squared-error targets: form the layers again from the targets as they are
  * now (the host tightens a layer's target when its check found the decoded layer short) and write
- * the codestream again. The blocks are not coded again. Returns the codestream pointer.
+ * the codestream again. The blocks are not coded again (except blocks coded with an early stop that
+ * the new layers need in full). Returns the codestream pointer.
  */
 export function encoderReallocate(): usize {
   let j = job();
-  rateReallocate(j);
+  encodeReallocate(j);
   writeCodestream(j);
   return j.out;
 }
@@ -273,4 +273,19 @@ export function encoderInfo(field: i32): f64 {
     }
   }
   return -1;
+}
+
+/**
+ * Early-stopped block coding for rate control (codec/rate/caps.ts) on (1, the default) or off (0);
+ * n > 1 stops n times too early (tests: rate control must then code most stopped blocks again).
+ * The output is the same in every case; tests and benchmarks compare them.
+ */
+export function encoderSetEarlyStop(on: i32): void {
+  encodeSetEarlyStop(on);
+}
+
+/** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
+export function encoderEarlyStops(which: i32): f64 {
+  let j = job();
+  return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : j.capSlope;
 }

@@ -75,6 +75,14 @@ export class EncodeJob {
   tileBufs: usize;
   dwtTmp: usize;
   codeMark: usize;
+  /** Early-stopped block coding (codec/rate/caps.ts): 1 if on for this encode; blocks coded with a stop. */
+  capsOn: i32;
+  capped: i32;
+  /** Stopped blocks coded again in full (since the blocks were last coded). */
+  recoded: i32;
+  /** Slope threshold (image-domain squared error per byte) the stops aim below; arena mark before rate control. */
+  capSlope: f64;
+  rateMark: usize;
 }
 
 // @ts-ignore: decorator

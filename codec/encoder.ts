@@ -12,13 +12,17 @@ import { encodeParamsValidate } from "./codestream/encode_params";
 import { encodeStepsSetup, encodeStepsFromBase, encodeStepsBands, encodeStepsFinish } from "./quant/encode_steps";
 import { Tile, TileComp, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { encodeCodeBlock } from "./t1/block_coder";
+import { ebcotSetStop } from "./t1/ebcot_encoder";
+import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT } from "./t1/segments";
 import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES } from "./t1/pass_record";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr } from "./transform/exports";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
 import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_STEP_MARGIN } from "./rate/ht_plan";
-import { rateControlStart, rateControl, rateFinestStep, RATE_REFINE } from "./rate/rate_control";
+import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE } from "./rate/rate_control";
+import { capsEstimate, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
+import { bandWeightOf } from "./rate/weights";
 import { writeCodestream } from "./codestream/write_codestream";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
@@ -44,6 +48,7 @@ export function encodeRun(job: EncodeJob): usize {
   job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
+  job.capsOn = capsWanted(job, false) ? 1 : 0;
   // Block coding and rate control; everything they allocate lies above `mark`, so a refined
   // step codes the blocks again in the same memory.
   let mark = arenaMark();
@@ -68,22 +73,110 @@ export function encodeRun(job: EncodeJob): usize {
       htPlanSets(job, htStats, htIndex, job.cs.cod.reversible != 0, htPlan, 1.0);
       htIndex = 0;
     }
-    for (let t = 0; t < job.cs.siz.numTiles; t++) {
-      let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
-      for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), false);
-    }
+    codeAllBlocks(job);
     encodeStepsFinish(job);
-    if (rateControl(job) != RATE_REFINE) break;
+    if (rateControlCoded(job) != RATE_REFINE) break;
     arenaRelease(mark);
-    job.pcrd = 0;
-    job.mainHeaderLen = 0;
-    job.dryBuf = 0;
-    job.dryCap = 0;
+    rateReset(job);
     encodeStepsFromBase(job);
     encodeStepsBands(job);
   }
   writeCodestream(job);
   return job.out;
+}
+/** Forget what rate control measured (the blocks or the step changed). */
+function rateReset(job: EncodeJob): void {
+  job.pcrd = 0;
+  job.mainHeaderLen = 0;
+  job.dryBuf = 0;
+  job.dryCap = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Early-stopped block coding for rate control (codec/rate/caps.ts): pilots coded in full, an
+// estimate of the last layer's slope threshold, every other block coded until its useful passes
+// are settled, and the blocks rate control finds stopped too early coded again in full.
+
+/** Block coding modes of codeBlocks(). */
+const CODE_ALL: i32 = 0;
+const CODE_PILOTS: i32 = 1;
+const CODE_PENDING: i32 = 2;
+const CODE_RECODE: i32 = 3;
+/** The blocks stop below this fraction of the estimated slope threshold (room for the estimate's error). */
+const STOP_SLOPE_FRACTION: f64 = 0.4;
+
+let earlyStop: i32 = 1;
+/**
+ * Turn early-stopped block coding off (0) or on (1, the default); for tests and benchmarks that
+ * compare the two. n > 1 stops n times too early (tests: most stops must then be caught by
+ * rate/caps.ts capsCheck and the blocks coded again, with the same output).
+ */
+export function encodeSetEarlyStop(on: i32): void {
+  earlyStop = on;
+}
+
+/**
+ * Early stops need a target on every layer (a layer without one takes every pass), EBCOT with one
+ * codeword segment per block (no bypass, no termination of every pass), and the transformed
+ * samples kept until rate control is done (encodeRun; one tile when tile by tile).
+ */
+function capsWanted(job: EncodeJob, tileByTile: bool): bool {
+  if (earlyStop == 0 || job.wantDistortion == 0) return false;
+  for (let l = 0; l < job.layers; l++) {
+    if (layerF64(job.layerBytes, l) <= 0 && layerF64(job.layerDist, l) <= 0) return false;
+  }
+  if ((job.cs.cod.cblkStyle & (CBLK_BYPASS | CBLK_TERMALL | CBLK_HT)) != 0) return false;
+  return !tileByTile || job.cs.siz.numTiles == 1;
+}
+
+function forEachTileComp(job: EncodeJob, mode: i32): void {
+  for (let t = 0; t < job.cs.siz.numTiles; t++) {
+    let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), false, mode);
+  }
+}
+
+/** Code every block of every tile (pilots, estimate, the rest with a stop when early stops are on). */
+function codeAllBlocks(job: EncodeJob): void {
+  job.capped = 0;
+  job.recoded = 0;
+  if (job.capsOn == 0) {
+    forEachTileComp(job, CODE_ALL);
+    return;
+  }
+  forEachTileComp(job, CODE_PILOTS);
+  job.capSlope = capsEstimate(job) * STOP_SLOPE_FRACTION * <f64>max(earlyStop, 1);
+  forEachTileComp(job, CODE_PENDING);
+}
+
+/**
+ * Rate control on coded blocks; blocks stopped too early are coded again in full (their transformed
+ * samples are still there) until rate control accepts. Returns rateControl's verdict.
+ */
+function rateControlCoded(job: EncodeJob): i32 {
+  job.rateMark = arenaMark();
+  let rc = rateControl(job);
+  while (rc == RATE_RECODE) {
+    arenaRelease(job.rateMark);
+    rateReset(job);
+    forEachTileComp(job, CODE_RECODE);
+    job.rateMark = arenaMark();
+    rc = rateControl(job);
+  }
+  return rc;
+}
+
+/**
+ * Form the layers again from the current targets (encoderReallocate: PSNR targets tightened by
+ * the host's decode check), coding stopped blocks again in full where the new layers need it.
+ */
+export function encodeReallocate(job: EncodeJob): void {
+  while (rateReallocate(job) == RATE_RECODE) {
+    arenaRelease(job.rateMark);
+    rateReset(job);
+    forEachTileComp(job, CODE_RECODE);
+    job.rateMark = arenaMark();
+  }
 }
 
 /** Tile parameters of an encoder tile (no tile-part headers: everything from the main header). */
@@ -267,10 +360,11 @@ let htIndex: i32 = 0;
  * quantisation and the HT planning statistics, codec/rate/ht_plan.ts). Codewords, pass
  * records and (with rate control) the block's initial distortion go to the code-block.
  */
-function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool): void {
+function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_ALL): void {
   let rev = tc.style.reversible != 0;
   let style = tc.style.cblkStyle;
   let wantD = job.wantDistortion != 0;
+  let NL = job.cs.cod.levels;
   for (let r = 0; r < tc.numRes; r++) {
     let res = resolution(tc, r);
     let np = res.pw * res.ph;
@@ -279,11 +373,25 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool): void {
       let qx = bandOriginX(tc, r, bd.orient), qy = bandOriginY(tc, r, bd.orient);
       let invStep: f32 = <f32>(1.0 / <f64>bd.step);
       let wgt = plan ? htPlanWeight(tc, r, bd, job.cs.cod.levels, job.cs.gcod.mct) : 0;
+      // early stop: the estimated threshold in this band's units (squared steps per byte)
+      let stopSlope: f64 = 0;
+      if (mode == CODE_PENDING && job.capSlope > 0) stopSlope = job.capSlope / bandWeightOf(tc, r, bd, NL, job.cs.gcod.mct);
+      let bi = 0; // block index within the band (pilots: every PILOT_EVERY-th)
       for (let p = 0; p < np; p++) {
         let pb = precinctBand(bd, p);
         let n = pb.cw * pb.ch;
-        for (let i = 0; i < n; i++) {
+        for (let i = 0; i < n; i++, bi++) {
           let cb = codeBlock(pb, i);
+          if (mode == CODE_PILOTS && bi % PILOT_EVERY != 0) {
+            cb.encCapped = CAP_PENDING;
+            continue;
+          }
+          if (mode == CODE_PENDING && cb.encCapped != CAP_PENDING) continue;
+          if (mode == CODE_RECODE) {
+            if (cb.encCapped != CAP_RECODE) continue;
+            job.capped--;
+            job.recoded++;
+          }
           let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
           if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
@@ -329,18 +437,24 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool): void {
             htIndex++;
           }
           let cap = w * h * ((style & 0x40) != 0 ? 40 : 8) + 4096;
+          let dist0 = wantD ? blockEnergy(coef, stride, w, h, frac) : 0;
+          if (stopSlope > 0) ebcotSetStop(stopSlope, dist0);
           encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, cap, job.cbPasses, MAX_PASSES, job.wantDistortion, job.cbInfo);
           let numBps = load<i32>(job.cbInfo);
           let npass = load<i32>(job.cbInfo, 4);
           let len = load<i32>(job.cbInfo, 8);
+          // after a stop only the passes a full encode gives identically count (codec/rate/caps.ts)
+          let exact = stopSlope > 0 ? load<i32>(job.cbInfo, 12) : npass;
+          cb.encCapped = exact < npass ? CAP_STOPPED : CAP_NONE;
+          if (exact < npass) job.capped++;
           cb.encNumBps = numBps;
-          cb.encNumPasses = npass;
+          cb.encNumPasses = exact;
           cb.encData = arenaAlloc(<usize>max(len, 1));
           memory.copy(cb.encData, job.cbScratch, <usize>len);
           cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
           memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
           cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
-          cb.encDist0 = wantD ? blockEnergy(coef, stride, w, h, frac) : 0;
+          cb.encDist0 = dist0;
         }
       }
     }
@@ -400,6 +514,7 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   job.cbCoefs = arenaAlloc(<usize>MAX_BLOCK_SAMPLES * 4);
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
+  job.capsOn = capsWanted(job, true) ? 1 : 0;
   job.codeMark = arenaMark();
   htPlanSetRateScale(1.0);
   htUniform = false;
@@ -452,25 +567,30 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     htIndex = 0;
 
   }
+  if (job.capsOn != 0) {
+    codeAllBlocks(job); // (one tile, EBCOT)
+    return; // the buffers stay: rate control may code blocks again
+  }
   for (let c = 0; c < tile.numComps; c++) {
     let tc = tileComp(tile, c);
     codeBlocks(job, tc, false);
-    tc.buf = 0; // the buffers belong to the next tile now
+    if (job.cs.siz.numTiles > 1) tc.buf = 0; // the buffers belong to the next tile now
   }
 }
 
 /** After the last tile: steps, rate control, codestream. Returns 0 when every tile must be given again (finer 9/7 step). */
 export function encodeTilesFinish(job: EncodeJob): usize {
   encodeStepsFinish(job);
-  if (rateControl(job) == RATE_REFINE) {
+  while (rateControlCoded(job) == RATE_REFINE) {
     arenaRelease(job.codeMark);
-    job.pcrd = 0;
-    job.mainHeaderLen = 0;
-    job.dryBuf = 0;
-    job.dryCap = 0;
+    rateReset(job);
     encodeStepsFromBase(job);
     encodeStepsBands(job);
-    return 0;
+    // one EBCOT tile: its transformed samples are still in the buffers, so only the blocks are
+    // coded again (HT plans its sets per tile in encodeTileCode: the host gives the tile again)
+    if (job.cs.siz.numTiles > 1 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return 0;
+    codeAllBlocks(job);
+    encodeStepsFinish(job);
   }
   writeCodestream(job);
   return job.out;

@@ -528,7 +528,10 @@ export interface CoreExports {
    * prefix of its segment that decodes it (see finishRates); rates never end on 0xFF, never
    * decrease, and the last one is the total length. At most `maxPassesCap` passes are coded (the
    * least significant ones are dropped when the cap is below 3·numBps − 2); the last coded pass is
-   * always terminated. `info` receives numBps, the number of passes coded and the codeword bytes.
+   * always terminated. `info` receives numBps, the number of passes coded, the codeword bytes and
+   * the number of leading passes whose records are those of an encode without a stop (ebcotSetStop:
+   * a pass whose truncation length reads no byte the early termination changed; without a stop,
+   * every coded pass).
    */
   ebcotEncodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
   /**
@@ -540,6 +543,8 @@ export interface CoreExports {
   /** Append a progression order change (A.6.6). */
   encoderAddPoc(rs: number, cs0: number, lye: number, re: number, ce: number, order: number): void;
   encoderCreate(numComps: number, width: number, height: number): void;
+  /** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
+  encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
   encoderInfo(field: number): number;
   /** Result `field` (a LayerInfo) of layer l of the finished run; -1 for an unknown field or layer. */
@@ -552,7 +557,8 @@ export interface CoreExports {
   /**
    * After encoderRun with squared-error targets: form the layers again from the targets as they are
    * now (the host tightens a layer's target when its check found the decoded layer short) and write
-   * the codestream again. The blocks are not coded again. Returns the codestream pointer.
+   * the codestream again. The blocks are not coded again (except blocks coded with an early stop that
+   * the new layers need in full). Returns the codestream pointer.
    */
   encoderReallocate(): number;
   /** Encode; returns the codestream pointer. */
@@ -563,6 +569,12 @@ export interface CoreExports {
   encoderSetComment(ptr: number, len: number): void;
   /** Component c: precision 1-24 bits, signedness, sub-sampling XRsiz/YRsiz. */
   encoderSetComp(c: number, prec: number, sgnd: number, dx: number, dy: number): void;
+  /**
+   * Early-stopped block coding for rate control (codec/rate/caps.ts) on (1, the default) or off (0);
+   * n > 1 stops n times too early (tests: rate control must then code most stopped blocks again).
+   * The output is the same in every case; tests and benchmarks compare them.
+   */
+  encoderSetEarlyStop(on: number): void;
   /**
    * Target of layer l (cumulative: the image decoded up to that layer): a byte budget for the
    * codestream up to its end (0 = none), or the squared error allowed, summed over all output
@@ -798,6 +810,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encodeCodeBlock: 13,
   encoderAddPoc: 6,
   encoderCreate: 3,
+  encoderEarlyStops: 1,
   encoderInfo: 1,
   encoderLayer: 2,
   encoderOutputLength: 0,
@@ -809,6 +822,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSet: 2,
   encoderSetComment: 2,
   encoderSetComp: 5,
+  encoderSetEarlyStop: 1,
   encoderSetLayer: 3,
   encoderSetPrecinct: 3,
   encoderTileCode: 1,

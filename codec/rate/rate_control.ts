@@ -18,6 +18,7 @@ import { EncodeJob, layerF64 } from "../encode_job";
 import { compSiz } from "../codestream/params";
 import { Pcrd, pcrdPrepare, pcrdAllocate, pcrdAssignAll, pcrdLayerComplete } from "./pcrd";
 import { measureLayers } from "./measure";
+import { capsCheck } from "./caps";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 import {
   LAYER_NO_TARGET, LAYER_MET, LAYER_HEADERS_OVER_BUDGET, LAYER_ALL_PASSES, LAYER_ERROR_NOT_REACHED,
@@ -25,6 +26,8 @@ import {
 
 export const RATE_DONE: i32 = 0;
 export const RATE_REFINE: i32 = 1;
+/** Blocks coded with an early stop ended too soon for these layers (rate/caps.ts): code the CAP_RECODE ones again, then rate control again. */
+export const RATE_RECODE: i32 = 2;
 
 /** Most times the blocks are coded again at a finer step. */
 const MAX_REFINEMENTS: i32 = 3;
@@ -89,6 +92,7 @@ export function rateControl(job: EncodeJob): i32 {
   }
   job.pcrd = changetype<usize>(pcrdPrepare(job));
   let worst = rateAllocate(job);
+  if (capsCheck(job)) return RATE_RECODE;
   // A finer 9/7 step, when it can help: a budget that every pass leaves unfilled (the quantiser,
   // not the rate, limits the layer), or an error target above what every pass reaches.
   let floor = rateFinestStep(job);
@@ -118,14 +122,17 @@ export function rateControl(job: EncodeJob): i32 {
 /**
  * Form the layers again from the current targets (the host may have tightened squared-error
  * targets after checking a decode), keeping the coded blocks and the step. For rateControl's
- * RATE_DONE state only.
+ * RATE_DONE state only. Returns RATE_RECODE when blocks coded with an early stop must be coded in
+ * full first (then job.pcrd must be reset to 0 and this called again).
  */
-export function rateReallocate(job: EncodeJob): void {
-  if (job.pcrd == 0) {
+export function rateReallocate(job: EncodeJob): i32 {
+  if (!anyTarget(job)) {
     rateControl(job);
-    return;
+    return RATE_DONE;
   }
+  if (job.pcrd == 0) job.pcrd = changetype<usize>(pcrdPrepare(job)); // (after RATE_RECODE: the hulls again)
   rateAllocate(job);
+  return capsCheck(job) ? RATE_RECODE : RATE_DONE;
 }
 
 /**

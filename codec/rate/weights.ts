@@ -4,6 +4,7 @@
 // for orthonormal transforms and uncorrelated errors; close for the 9/7 and 5/3 wavelets.
 
 import { CblkIter } from "../structure/cblk_iter";
+import { TileComp, Band } from "../structure/tile";
 import { dwtSynthesisNorm } from "../transform/dwt_norms";
 
 /** Squared gains of the inverse colour transforms (G.2, G.3) per component: sum over R,G,B of (dX/dc)^2. */
@@ -17,9 +18,14 @@ export function componentWeight(c: i32, mct: i32, reversible: i32): f64 {
 
 /** Image-domain weight of the band the iterator is in (see the file header). */
 export function bandWeight(it: CblkIter, levels: i32, mct: i32): f64 {
-  let rev = it.tc.style.reversible;
-  let lev = it.r == 0 ? levels : levels - it.r + 1;
-  let norm = dwtSynthesisNorm(rev, lev, it.bd.orient);
-  let step = <f64>it.bd.step;
-  return step * step * norm * norm * componentWeight(it.c, mct, rev);
+  return bandWeightOf(it.tc, it.r, it.bd, levels, mct);
+}
+
+/** Image-domain weight of band `bd` of resolution r of the tile-component (see the file header). */
+export function bandWeightOf(tc: TileComp, r: i32, bd: Band, levels: i32, mct: i32): f64 {
+  let rev = tc.style.reversible;
+  let lev = r == 0 ? levels : levels - r + 1;
+  let norm = dwtSynthesisNorm(rev, lev, bd.orient);
+  let step = <f64>bd.step;
+  return step * step * norm * norm * componentWeight(tc.c, mct, rev);
 }

@@ -73,6 +73,8 @@ export class CodeBlock {
   encHullPasses: usize;
   encHullSlopes: usize;
   encHullDist: usize;
+  /** Early-stopped coding for rate control (codec/rate/caps.ts CAP_*): 0 = every pass coded. */
+  encCapped: i32;
 }
 
 export const HT_PLACEHOLDER: i32 = 0;

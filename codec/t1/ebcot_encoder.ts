@@ -13,14 +13,14 @@
 import { fail } from "../util/fail";
 import { ERR_INVALID_ARGUMENT } from "../util/error_codes";
 import { CX_UNI, mqTablesInit, mqResetContexts } from "./mq_states";
-import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqTruncationLength, MQ_SNAPSHOT_BYTES } from "./mq_encoder";
+import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqTruncationLength, MQ_SNAPSHOT_BYTES, mqeBp } from "./mq_encoder";
 import { encodeSigPropMq, encodeRefineMq, encodeCleanupMq } from "./ebcot_encoder_passes";
 import { doubledScale, sigGain, refineGain } from "./distortion";
 import { rawEncodeInit, rawEncodeBit, rawFlush, rawRateEstimate } from "./raw_encoder";
 import { contextTablesInit, sigLut } from "./contexts";
 import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
 import {
-  CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, CBLK_PTERM, PASS_SPP, PASS_MRP,
+  CBLK_BYPASS, CBLK_TERMALL, CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, CBLK_PTERM, PASS_SPP, PASS_MRP,
   maxPasses, isRawPass, passType, passesInSegment,
 } from "./segments";
 import { passRecord, PASS_TERMINATED } from "./pass_record";
@@ -29,6 +29,78 @@ import { stageEnter, stageLeave, STAGE_T1 } from "../util/stages";
 
 /** MQ coder snapshot at the end of every non-terminated pass (raw passes: CT word = 0xFFFFFFFF); |c| < 2^30. */
 const SNAPSHOTS: usize = memory.data(MAX_PASSES * MQ_SNAPSHOT_BYTES, 16);
+
+// ---------------------------------------------------------------------------------------------
+// Early stop for rate control (codec/rate/caps.ts): with a slope set by ebcotSetStop, the block is
+// coded only until the passes rate control can still want are settled. After every pass a running
+// convex hull of (approximate rate, distortion decrease) is kept; the coder stops once the hull
+// point after the block's likely truncation (the last hull point with slope >= the given slope) and
+// one more are "certain": no later pass could remove them from the hull even if it removed all the
+// remaining error for no more bytes than are already out. The exact version of that test is run
+// by rate control on the final rates (caps.ts); blocks it rejects are coded again in full.
+
+let stopSlope: f64 = 0;
+let stopEnergy: f64 = 0;
+/** Running hull: approximate rates, distortion decreases and slopes (step² units) of hull points. */
+const HULL_R: usize = memory.data(MAX_PASSES * 8, 16);
+const HULL_D: usize = memory.data(MAX_PASSES * 8, 16);
+const HULL_S: usize = memory.data(MAX_PASSES * 8, 16);
+/** Bytes behind the coder's current byte that a pass's truncation length may still read (mqTruncationLength: B plus up to four bytes). */
+const STOP_RATE_SLACK: f64 = 6;
+/** Safety factor on the remaining error in the stop test (the rates here are approximate). */
+const STOP_SAFETY: f64 = 1.5;
+/** Certain hull points wanted past the likely truncation: its successor (what capsCheck requires) and one more. */
+const STOP_EXTRA: i32 = 2;
+
+/**
+ * For the next ebcotEncodeBlock call only: stop once the passes a truncation at distortion-rate
+ * slope `slope` (squared quantisation steps per byte) can use are settled; `energy` is the block's
+ * squared error with nothing coded (blockEnergy). 0 codes every pass.
+ */
+export function ebcotSetStop(slope: f64, energy: f64): void {
+  stopSlope = slope;
+  stopEnergy = energy;
+}
+
+/** Add the point of the pass just coded to the running hull; true if coding can stop here. */
+function stopAfterPass(m: i32, rate: f64, cumD: f64): i32 {
+  // push (rate, cumD) onto the hull (hull.ts: strictly decreasing slopes)
+  while (true) {
+    const rp = m == 0 ? 0.0 : load<f64>(HULL_R + (<usize>(m - 1) << 3));
+    const dp = m == 0 ? 0.0 : load<f64>(HULL_D + (<usize>(m - 1) << 3));
+    const dD = cumD - dp, dR = rate - rp;
+    if (dD <= 0) return m;
+    const s = dR <= 0 ? Infinity : dD / dR;
+    if (m > 0 && s >= load<f64>(HULL_S + (<usize>(m - 1) << 3))) {
+      m--;
+      continue;
+    }
+    store<f64>(HULL_R + (<usize>m << 3), rate);
+    store<f64>(HULL_D + (<usize>m << 3), cumD);
+    store<f64>(HULL_S + (<usize>m << 3), s);
+    return m + 1;
+  }
+}
+
+/** Are the hull point after the truncation at `slope` and the one after it certain? */
+function stopReady(m: i32, curBytes: f64, slope: f64): bool {
+  // likely truncation: j hull points with slope >= slope
+  let j = 0;
+  while (j < m && load<f64>(HULL_S + (<usize>j << 3)) >= slope) j++;
+  // certain points: rates settled (below curBytes - slack) and not removable by any later pass
+  const rP = curBytes - STOP_RATE_SLACK;
+  const dMax = stopEnergy;
+  let c = 0;
+  while (c < m) {
+    const r = load<f64>(HULL_R + (<usize>c << 3));
+    if (r > rP) break;
+    const rp = c == 0 ? 0.0 : load<f64>(HULL_R + (<usize>(c - 1) << 3));
+    const dp = c == 0 ? 0.0 : load<f64>(HULL_D + (<usize>(c - 1) << 3));
+    if (!((dMax - dp) * STOP_SAFETY < load<f64>(HULL_S + (<usize>c << 3)) * (rP - rp))) break;
+    c++;
+  }
+  return c >= j + STOP_EXTRA;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Raw (bypass) significance propagation and refinement passes (D.6)
@@ -128,7 +200,10 @@ function gatherMagnitudes(coef: usize, stride: i32, w: i32, h: i32): u32 {
  * prefix of its segment that decodes it (see finishRates); rates never end on 0xFF, never
  * decrease, and the last one is the total length. At most `maxPassesCap` passes are coded (the
  * least significant ones are dropped when the cap is below 3·numBps − 2); the last coded pass is
- * always terminated. `info` receives numBps, the number of passes coded and the codeword bytes.
+ * always terminated. `info` receives numBps, the number of passes coded, the codeword bytes and
+ * the number of leading passes whose records are those of an encode without a stop (ebcotSetStop:
+ * a pass whose truncation length reads no byte the early termination changed; without a stop,
+ * every coded pass).
  */
 export function ebcotEncodeBlock(
   coef: usize, stride: i32, w: i32, h: i32,
@@ -147,10 +222,15 @@ export function ebcotEncodeBlock(
   const all = gatherMagnitudes(coef, stride, w, h);
   if (all >= <u32>1 << 30) fail(ERR_INVALID_ARGUMENT, -1, <i32>(all >>> 16), 30);
   const numBps = 32 - <i32>clz(all >>> <u32>fracBits);
-  const numPasses = min(maxPasses(numBps), max(maxPassesCap, 0));
+  let numPasses = min(maxPasses(numBps), max(maxPassesCap, 0));
   store<i32>(info, numBps);
   store<i32>(info, numPasses, 4);
   store<i32>(info, 0, 8);
+  store<i32>(info, numPasses, 12);
+  // early stop (one codeword segment only: no bypass, no termination of every pass)
+  const stop = stopSlope;
+  stopSlope = 0;
+  const canStop = stop > 0 && (cblkStyle & (CBLK_BYPASS | CBLK_TERMALL)) == 0;
   if (numPasses == 0) {
     stageLeave(STAGE_T1);
     return;
@@ -171,6 +251,9 @@ export function ebcotEncodeBlock(
   let segLast = 0;
   let segStart = out;
   let raw = false;
+  let hullN = 0;
+  let cumD: f64 = 0;
+  let settled: i32 = -1; // after a stop: bytes before this offset are final
   for (let pass = 0; pass < numPasses; pass++) {
     if (pass == segFirst) {
       raw = isRawPass(cblkStyle, pass);
@@ -201,6 +284,15 @@ export function ebcotEncodeBlock(
     }
     const rec = passRecord(passes, pass);
     rec.distDecrease = dist * 0.25;
+    if (canStop && pass < numPasses - 1) {
+      cumD += rec.distDecrease;
+      const curBytes = <f64>(<i64>mqeBp - <i64>out);
+      hullN = stopAfterPass(hullN, curBytes + 3, cumD);
+      if (stopReady(hullN, curBytes, stop)) {
+        numPasses = pass + 1;
+        settled = <i32>max(<i64>mqeBp - <i64>out, 0);
+      }
+    }
     if (pass == segLast || pass == numPasses - 1) {
       // terminate the codeword segment (D.4): FLUSH, ERTERM with PTERM, or the raw flush
       const end = raw ? rawFlush(pterm) : pterm ? mqErterm() : mqFlush();
@@ -223,7 +315,9 @@ export function ebcotEncodeBlock(
   }
   const total = <u32>(segStart - out);
   store<i32>(info, <i32>total, 8);
-  finishRates(out, passes, numPasses);
+  store<i32>(info, numPasses, 4);
+  const exact = finishRates(out, passes, numPasses, settled);
+  store<i32>(info, exact, 12);
   stageLeave(STAGE_T1);
 }
 
@@ -232,8 +326,12 @@ export function ebcotEncodeBlock(
  * that decodes them (mqTruncationLength for MQ passes; every byte holding a bit for raw passes),
  * not ending on 0xFF (a trailing 0xFF is what the decoder reads past the end anyway) and
  * non-decreasing (a longer prefix of a codeword segment decodes at least as far).
+ * `settled` >= 0 after an early stop: bytes before it are what a full encode writes too. Returns
+ * the number of leading passes whose rates an encode without the stop gives too (their truncation
+ * lengths read only settled bytes; the last, terminated pass never): numPasses without a stop.
  */
-function finishRates(out: usize, passes: usize, numPasses: i32): void {
+function finishRates(out: usize, passes: usize, numPasses: i32, settled: i32): i32 {
+  let exact = settled >= 0 ? numPasses - 1 : numPasses;
   // end of the segment of every pass
   let segEnd: u32 = 0;
   for (let k = numPasses - 1; k >= 0; k--) {
@@ -252,6 +350,7 @@ function finishRates(out: usize, passes: usize, numPasses: i32): void {
       // r is the end of the pass's segment here
       if (load<u32>(snap, 8) == 0xffff_ffff) r = min(r, load<u32>(snap));
       else r = <u32>(mqTruncationLength(snap, out + <usize>segStart, out + <usize>r) - out);
+      if (settled >= 0 && <i64>r > <i64>settled && k < exact) exact = k;
     }
     while (r > prev && load<u8>(out + <usize>r - 1) == 0xff) r--;
     if (r < prev) r = prev;
@@ -259,4 +358,5 @@ function finishRates(out: usize, passes: usize, numPasses: i32): void {
     prev = r;
     if (terminated) segStart = r;
   }
+  return exact;
 }

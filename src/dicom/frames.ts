@@ -22,7 +22,7 @@
  * @module
  */
 import { J2kError, isJ2kError } from "../errors.js";
-import { decode, decodeAsync, encode, encodeAsync, readHeader } from "../index.js";
+import { decode, decodeAsync, encodeDetailed, encodeDetailedAsync, readHeader } from "../index.js";
 import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits } from "../types.js";
 import { ATTRIBUTES, attributeName, asBytes } from "./attributes.js";
 import { framesFromFragments, isJp2, trimAfterEoc, type Fragment } from "./encapsulation.js";
@@ -250,10 +250,13 @@ function frameImage(job: EncodeJob, index: number): J2kImage {
   return readNativeFrame(job.bytes, index, job.pm);
 }
 
-function finishEncode(job: EncodeJob, frames: Uint8Array[]): EncodedFrames {
+function finishEncode(job: EncodeJob, encoded: Array<{ data: Uint8Array; warnings: string[] }>): EncodedFrames {
   const { pm, plan, syntax } = job;
+  const frames = encoded.map((e) => e.data);
   let coded = 0;
   for (const f of frames) coded += f.length;
+  const warnings = plan.expand422 ? ["YBR_FULL_422 chroma replicated to full resolution and encoded as YBR_FULL"] : [];
+  warnings.push(...encoderWarnings(encoded.map((e) => e.warnings)));
   const native = (pm.rows * pm.columns * pm.samplesPerPixel * pm.bitsAllocated * pm.numberOfFrames) / 8;
   return {
     transferSyntax: syntax,
@@ -265,8 +268,20 @@ function finishEncode(job: EncodeJob, frames: Uint8Array[]): EncodedFrames {
     },
     lossy: !plan.lossless,
     compressionRatio: coded > 0 ? native / coded : 0,
-    warnings: plan.expand422 ? ["YBR_FULL_422 chroma replicated to full resolution and encoded as YBR_FULL"] : [],
+    warnings,
   };
+}
+
+/**
+ * The encoder's adjustments to what was asked (EncodeResult.warnings), once each: a message every
+ * frame gave stands alone, others name their frames ("frames 2, 5: …").
+ */
+function encoderWarnings(perFrame: string[][]): string[] {
+  const frames = new Map<string, number[]>();
+  perFrame.forEach((ws, i) => {
+    for (const w of new Set(ws)) frames.set(w, [...(frames.get(w) ?? []), i + 1]);
+  });
+  return [...frames].map(([w, f]) => (f.length === perFrame.length ? w : `frame${f.length > 1 ? "s" : ""} ${f.join(", ")}: ${w}`));
 }
 
 /** Re-throw a codec error with the frame it belongs to in front of its message. */
@@ -290,10 +305,10 @@ export function encodeFrames(
   options: EncodeFramesOptions,
 ): EncodedFrames {
   const job = prepareEncode(pixelData, pixelModule, options);
-  const frames: Uint8Array[] = [];
+  const frames: Array<{ data: Uint8Array; warnings: string[] }> = [];
   for (let i = 0; i < job.pm.numberOfFrames; i++) {
     try {
-      frames.push(encode(frameImage(job, i), job.codecOptions));
+      frames.push(encodeDetailed(frameImage(job, i), job.codecOptions));
     } catch (e) {
       frameError(e, i);
     }
@@ -308,10 +323,10 @@ export async function encodeFramesAsync(
   options: EncodeFramesOptions,
 ): Promise<EncodedFrames> {
   const job = prepareEncode(pixelData, pixelModule, options);
-  const frames: Uint8Array[] = [];
+  const frames: Array<{ data: Uint8Array; warnings: string[] }> = [];
   for (let i = 0; i < job.pm.numberOfFrames; i++) {
     try {
-      frames.push(await encodeAsync(frameImage(job, i), job.codecOptions));
+      frames.push(await encodeDetailedAsync(frameImage(job, i), job.codecOptions));
     } catch (e) {
       frameError(e, i);
     }

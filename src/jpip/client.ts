@@ -40,6 +40,12 @@ export interface JpipClientOptions {
   decodeEveryBytes?: number;
   /** Also decode again after this many ms with new data (default 250). */
   decodeEveryMs?: number;
+  /**
+   * Keep decoding from taking more than about this share of the time while data streams in
+   * (default 0.5: after a decode that took t ms, the next waits at least t ms). 1 turns the wait off,
+   * so intermediate images follow `decodeEveryBytes` / `decodeEveryMs` alone.
+   */
+  maxDecodeShare?: number;
   /** Decoder (default j2kit's `decode`): e.g. a worker-backed one in a browser. */
   decoder?: (file: Uint8Array, options: DecodeOptions) => DecodedImage | Promise<DecodedImage>;
   /** Use a channel (session) — default true; false sends stateless requests with a `model` field. */
@@ -279,6 +285,7 @@ export class JpipClient {
     const rw = resolveWindow(main, window);
     const decodeEvery = this.options.decodeEveryBytes ?? 65536;
     const every = this.options.decodeEveryMs ?? 250;
+    const share = Math.min(1, Math.max(0.01, this.options.maxDecodeShare ?? 0.5));
     let res: Response;
     try {
       res = await this.send(this.fields(window, this.cid ? { wait: "no" } : {}), abort.signal);
@@ -311,8 +318,8 @@ export class JpipClient {
       if (this.cache.version === lastVersion) return;
       const since = Date.now() - lastTime;
       if (bytes - lastBytes < decodeEvery && since < every) return;
-      // never spend more than about half the time decoding: wait as long as the last decode took
-      if (since < lastDecodeMs) return;
+      // never spend more than about maxDecodeShare of the time decoding (by default wait as long as the last decode took)
+      if (share < 1 && since < (lastDecodeMs * (1 - share)) / share) return;
       const v = await decodeNow(bytes, false, {});
       if (v) {
         pending.push(v);
