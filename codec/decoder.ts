@@ -179,7 +179,22 @@ function decodeTile(job: DecodeJob, t: i32): void {
     tc.oy1 = oy1;
     setWindows(tc, R, ox0, oy0, ox1, oy1, false);
   }
-  // T2: read all packets
+  readTilePackets(job, tile, t, tp);
+  // T1 + dequantisation + inverse DWT, per component
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    if (tc.topRes < 0) continue;
+    reconstructComponent(job, tc);
+  }
+  writeOutput(job, tile);
+}
+
+/**
+ * T2 of one tile (Annex B.9–B.10): read its packets in progression order (POC included) into the
+ * code-blocks of the windows set up beforehand; marks the job partial when the data ends early.
+ * Shared by the whole-tile decoder and the strip decoder.
+ */
+export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TileParams): void {
   let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
   ctx.mode = T2_DECODE;
   ctx.tile = tile;
@@ -202,13 +217,6 @@ function decodeTile(job: DecodeJob, t: i32): void {
   runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers);
   if (ctx.truncated != 0) job.partial = 1;
   if (ctx.ranShort != 0) job.shortTiles++;
-  // T1 + dequantisation + inverse DWT, per component
-  for (let c = 0; c < C; c++) {
-    let tc = tileComp(tile, c);
-    if (tc.topRes < 0) continue;
-    reconstructComponent(job, tc);
-  }
-  writeOutput(job, tile);
 }
 
 /** Copy the pieces of a code-block into contiguous scratch and decode it. Returns false if no data. */

@@ -29,12 +29,9 @@ import {
   Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, buildTile, tileComp, resolution, band, precinctBand, codeBlock,
 } from "./structure/tile";
 import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
-import { T2Context, T2_DECODE } from "./t2/context";
-import { BitReader, bitReaderInit } from "./t2/bit_reader";
-import { runProgressions } from "./t2/progression";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
-import { DecodeJob, Plane, plane, decodeBlock, zeroRect, moveToOrigin, writeOutput, tileHasSamples, MAX_SEGS } from "./decoder";
+import { DecodeJob, Plane, plane, decodeBlock, readTilePackets, zeroRect, moveToOrigin, writeOutput, tileHasSamples, MAX_SEGS } from "./decoder";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
@@ -290,28 +287,7 @@ function openTile(job: DecodeJob, t: i32): StripTile {
     store<usize>(st.caches + (<usize>c << alignof<usize>()), arenaAllocZeroed(<usize>tc.numRes * 3 * offsetof<BandCache>()));
   }
   // T2 over the whole tile (as decodeTile)
-  let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
-  ctx.mode = T2_DECODE;
-  ctx.tile = tile;
-  ctx.tileIndex = t;
-  ctx.numLayers = tp.g.layers;
-  ctx.sop = tp.g.sop;
-  ctx.eph = tp.g.eph;
-  ctx.bodyPos = tp.data;
-  ctx.bodyEnd = tp.data + <usize>tp.dataLen;
-  ctx.bodyOrigin = tp.data;
-  ctx.bodyOffset = tp.dataOffset;
-  ctx.hdr = changetype<BitReader>(arenaAllocZeroed(offsetof<BitReader>()));
-  if (tp.hdr != 0) {
-    ctx.packed = 1;
-    bitReaderInit(ctx.hdr, tp.hdr, tp.hdr + <usize>tp.hdrLen);
-  }
-  ctx.keepLayers = job.layers > 0 ? job.layers : 0x7fffffff;
-  ctx.allowPartial = job.allowPartial;
-  ctx.dataComplete = tp.truncated == 0 ? 1 : 0;
-  runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers);
-  if (ctx.truncated != 0) job.partial = 1;
-  if (ctx.ranShort != 0) job.shortTiles++;
+  readTilePackets(job, tile, t, tp);
   return st;
 }
 
