@@ -28,6 +28,7 @@ import { IIIF_CONTEXT, IIIF_PROFILE_URI, imageInformation } from "./info.js";
 import { IiifError, resolveRequest, type SizeLimits } from "./params.js";
 import { renderImage, type RenderStats } from "./pipeline.js";
 import { serveViewer } from "./viewer.js";
+import { answerOtherMethods } from "../http_service.js";
 
 /** Options of {@link createIiifHandler}. */
 export interface IiifHandlerOptions {
@@ -312,20 +313,7 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
       sendError(res, 404, "not found");
       return true;
     }
-    if (req.method === "OPTIONS") {
-      common(res);
-      res.statusCode = 204;
-      res.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-      res.setHeader("Access-Control-Allow-Headers", "*");
-      res.setHeader("Access-Control-Max-Age", "86400");
-      res.end();
-      return true;
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.setHeader("Allow", "GET, HEAD, OPTIONS");
-      sendError(res, 405, `method ${req.method} is not allowed`);
-      return true;
-    }
+    if (answerOtherMethods(req, res, common, sendError)) return true;
     try {
       if (isViewer) await serveViewer(req, res, pathname, { prefix, store: store!, send: (type, body, etag, extra) => send(req, res, type, body, etag, extra), sendError: (s, m) => sendError(res, s, m) });
       else await route(req, res, pathname.slice(prefix.length + 1));

@@ -38,6 +38,7 @@ import { CacheModel } from "./model.js";
 import { JpipRequestError, parseRequest, type JpipRequest } from "./request.js";
 import { respond, type ResponseStats } from "./respond.js";
 import { resolveWindow, windowArea, windowTiles } from "./window.js";
+import { answerOtherMethods } from "../http_service.js";
 
 /** Options of {@link createJpipHandler}. */
 export interface JpipHandlerOptions {
@@ -425,20 +426,7 @@ export function createJpipHandler(options: JpipHandlerOptions): JpipHandler {
       sendError(res, 404, `not found (the JPIP service is at ${prefix})`);
       return true;
     }
-    if (req.method === "OPTIONS") {
-      cors(res);
-      res.statusCode = 204;
-      res.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-      res.setHeader("Access-Control-Allow-Headers", "*");
-      res.setHeader("Access-Control-Max-Age", "86400");
-      res.end();
-      return true;
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.setHeader("Allow", "GET, HEAD, OPTIONS");
-      sendError(res, 405, `method ${req.method} is not allowed`);
-      return true;
-    }
+    if (answerOtherMethods(req, res, cors, sendError)) return true;
     try {
       if (stopping) throw new JpipRequestError(503, "the server is stopping");
       if (isViewer) await viewerFile(res, url.pathname);
