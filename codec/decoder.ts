@@ -112,27 +112,34 @@ export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): vo
   job.cbDataCap = 0;
 }
 
+/**
+ * Whether tile `t` meets the region and has tile-parts to decode (`probe` receives its bounds). A
+ * tile without tile-parts: tiles whose components are all empty (sub-sampling) carry no packets at
+ * all; otherwise the area stays 0: an error for a truncated codestream (unless allowPartial), a
+ * warning for a complete one (encoders may omit tiles; OpenJPEG does the same).
+ */
+export function tileToDecode(job: DecodeJob, t: i32, probe: TileParams): bool {
+  let cs = job.cs;
+  tileBounds(cs, t, probe);
+  if (probe.tx1 <= job.rx0 || probe.tx0 >= job.rx1 || probe.ty1 <= job.ry0 || probe.ty0 >= job.ry1) return false;
+  if (load<i32>(cs.partCount + (<usize>t << 2)) != 0) return true;
+  if (!tileHasSamples(cs, probe)) return false;
+  if (cs.truncated != 0) {
+    job.partial = 1;
+    if (job.allowPartial == 0) fail(E.ERR_PACKET_TRUNCATED, cs.len, t);
+  } else {
+    job.missingTiles++;
+  }
+  return false;
+}
+
 /** Decode every tile that intersects the region. */
 export function decodeTiles(job: DecodeJob): void {
   let cs = job.cs;
   let siz = cs.siz;
   let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
   for (let t = 0; t < siz.numTiles; t++) {
-    tileBounds(cs, t, probe);
-    if (probe.tx1 <= job.rx0 || probe.tx0 >= job.rx1 || probe.ty1 <= job.ry0 || probe.ty0 >= job.ry1) continue;
-    if (load<i32>(cs.partCount + (<usize>t << 2)) == 0) {
-      // No tile-part for this tile. Tiles whose components are all empty (sub-sampling) carry no
-      // packets at all; otherwise the area stays 0: an error for a truncated codestream (unless
-      // allowPartial), a warning for a complete one (encoders may omit tiles; OpenJPEG does the same).
-      if (!tileHasSamples(cs, probe)) continue;
-      if (cs.truncated != 0) {
-        job.partial = 1;
-        if (job.allowPartial == 0) fail(E.ERR_PACKET_TRUNCATED, cs.len, t);
-      } else {
-        job.missingTiles++;
-      }
-      continue;
-    }
+    if (!tileToDecode(job, t, probe)) continue;
     let mark = arenaMark();
     job.cbDataCap = 0; // the scratch is released with the tile
     decodeTile(job, t);

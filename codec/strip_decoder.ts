@@ -31,7 +31,7 @@ import {
 import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
-import { DecodeJob, Plane, plane, decodeBlock, readTilePackets, zeroRect, moveToOrigin, writeOutput, tileHasSamples, MAX_SEGS } from "./decoder";
+import { DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, MAX_SEGS } from "./decoder";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
@@ -216,19 +216,7 @@ export function stripOpen(
     }
     if (q >= qb) break;
     if (p < pa || p >= pb) continue;
-    tileBounds(cs, t, probe);
-    if (probe.tx1 <= job.rx0 || probe.tx0 >= job.rx1 || probe.ty1 <= job.ry0 || probe.ty0 >= job.ry1) continue;
-    if (load<i32>(cs.partCount + (<usize>t << 2)) == 0) {
-      // as decodeTiles: no tile-part for this tile (the area stays 0)
-      if (!tileHasSamples(cs, probe)) continue;
-      if (cs.truncated != 0) {
-        job.partial = 1;
-        if (job.allowPartial == 0) fail(E.ERR_PACKET_TRUNCATED, cs.len, t);
-      } else {
-        job.missingTiles++;
-      }
-      continue;
-    }
+    if (!tileToDecode(job, t, probe)) continue;
     let st = openTile(job, t);
     store<usize>(s.tiles + (<usize>s.numTiles << alignof<usize>()), changetype<usize>(st));
     s.numTiles++;
