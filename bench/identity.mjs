@@ -20,6 +20,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join, resolve, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+const { readPnm: parsePnm } = await import(new URL("../dist/io/pnm.js", import.meta.url).href);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..");
@@ -47,33 +48,9 @@ const partial = !argv.includes("--no-partial");
 const lib = await import(resolve(repoRoot, "dist/index.js"));
 const load = await import(resolve(repoRoot, "dist/wasm/load.js"));
 
+/** A PGM/PPM file of the corpus, read by the library's own reader (src/io/pnm.ts). */
 function readPnm(path) {
-  const bytes = new Uint8Array(readFileSync(path));
-  let pos = 0;
-  const token = () => {
-    for (;;) {
-      while (/\s/.test(String.fromCharCode(bytes[pos]))) pos++;
-      if (bytes[pos] === 0x23) while (bytes[pos] !== 0x0a) pos++;
-      else break;
-    }
-    const s = pos;
-    while (!/\s/.test(String.fromCharCode(bytes[pos]))) pos++;
-    return String.fromCharCode(...bytes.subarray(s, pos));
-  };
-  const magic = token();
-  const width = Number(token());
-  const height = Number(token());
-  const maxval = Number(token());
-  pos++;
-  const components = magic === "P6" ? 3 : 1;
-  const bitDepth = Math.ceil(Math.log2(maxval + 1));
-  const n = width * height * components;
-  let data;
-  if (maxval > 255) {
-    data = new Uint16Array(n);
-    for (let i = 0; i < n; i++) data[i] = (bytes[pos + 2 * i] << 8) | bytes[pos + 2 * i + 1];
-  } else data = bytes.slice(pos, pos + n);
-  return { width, height, components, bitDepth, signed: false, data };
+  return parsePnm(new Uint8Array(readFileSync(path)));
 }
 
 function readSigned16Raw(path, width, height) {

@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+const { readPnm: parsePnm } = await import(new URL("../dist/io/pnm.js", import.meta.url).href);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..");
@@ -31,28 +32,9 @@ const builds = [{ name: "this", dir: repoRoot }];
 if (value("--against")) builds.unshift({ name: "other", dir: resolve(value("--against")) });
 for (const b of builds) b.lib = await import(pathToFileURL(join(b.dir, "dist", "index.js")).href);
 
+/** A PGM/PPM file of the corpus, read by the library's own reader (src/io/pnm.ts). */
 function readPnm(path) {
-  const bytes = new Uint8Array(readFileSync(path));
-  let pos = 0;
-  const token = () => {
-    for (;;) {
-      while (/\s/.test(String.fromCharCode(bytes[pos]))) pos++;
-      if (bytes[pos] === 0x23) while (bytes[pos] !== 0x0a) pos++;
-      else break;
-    }
-    const s = pos;
-    while (!/\s/.test(String.fromCharCode(bytes[pos]))) pos++;
-    return String.fromCharCode(...bytes.subarray(s, pos));
-  };
-  const magic = token(), width = +token(), height = +token(), maxval = +token();
-  pos++;
-  const components = magic === "P6" ? 3 : 1, bitDepth = Math.ceil(Math.log2(maxval + 1)), n = width * height * components;
-  let data;
-  if (maxval > 255) {
-    data = new Uint16Array(n);
-    for (let i = 0; i < n; i++) data[i] = (bytes[pos + 2 * i] << 8) | bytes[pos + 2 * i + 1];
-  } else data = bytes.slice(pos, pos + n);
-  return { width, height, components, bitDepth, signed: false, data };
+  return parsePnm(new Uint8Array(readFileSync(path)));
 }
 
 const IMAGES = {

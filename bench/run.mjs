@@ -60,6 +60,7 @@ import { fileURLToPath } from "node:url";
 import { loadOpenJpegWasm } from "./peers/openjpeg_wasm.mjs";
 import { loadJpeg2000Js } from "./peers/jpeg2000_js.mjs";
 import { loadOpenJphWasm } from "./peers/openjph_wasm.mjs";
+const { readPnm: parsePnm } = await import(new URL("../dist/io/pnm.js", import.meta.url).href);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..");
@@ -109,33 +110,9 @@ function fail(message) {
 // Corpus (binary PNM P5/P6, 16-bit big-endian when maxval > 255; the signed CT as raw LE)
 // ---------------------------------------------------------------------------------------------
 
+/** A PGM/PPM file of the corpus, read by the library's own reader (src/io/pnm.ts). */
 function readPnm(path) {
-  const bytes = new Uint8Array(readFileSync(path));
-  let pos = 0;
-  const token = () => {
-    for (;;) {
-      while (/\s/.test(String.fromCharCode(bytes[pos]))) pos++;
-      if (bytes[pos] === 0x23) while (bytes[pos] !== 0x0a) pos++;
-      else break;
-    }
-    const s = pos;
-    while (!/\s/.test(String.fromCharCode(bytes[pos]))) pos++;
-    return String.fromCharCode(...bytes.subarray(s, pos));
-  };
-  const magic = token();
-  const width = Number(token());
-  const height = Number(token());
-  const maxval = Number(token());
-  pos++;
-  const components = magic === "P6" ? 3 : 1;
-  const bitDepth = Math.ceil(Math.log2(maxval + 1));
-  const n = width * height * components;
-  let data;
-  if (maxval > 255) {
-    data = new Uint16Array(n);
-    for (let i = 0; i < n; i++) data[i] = (bytes[pos + 2 * i] << 8) | bytes[pos + 2 * i + 1];
-  } else data = bytes.slice(pos, pos + n);
-  return { width, height, components, bitDepth, signed: false, data };
+  return parsePnm(new Uint8Array(readFileSync(path)));
 }
 
 function readSigned16Raw(path, width, height) {
