@@ -31,7 +31,7 @@
 import { J2kError } from "./errors.js";
 import { decode } from "./decode.js";
 import { encodeDetailed } from "./encode.js";
-import { readHeader, readHeaderAndLayout } from "./header.js";
+import { readHeaderAndLayout } from "./header.js";
 import { CodestreamIndex } from "./codestream/codestream_index.js";
 import { memorySource } from "./codestream/source.js";
 import { PROGRESSIONS } from "./core_header.js";
