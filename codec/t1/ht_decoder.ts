@@ -50,6 +50,27 @@ const VB_A: usize = memory.data(4 * 1040, 16);
 const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
+/** Per quad of the current quad row: its VLC entry (bits 0-15) and u value (bits 16-31). */
+const QINFO: usize = memory.data(4 * 520, 16);
+/**
+ * Lane tables of the SIMD MagSgn path, indexed by a 4-bit sample mask k (bit n = sample n of a
+ * quad) at k·16: LANE_MASK lane n = -1 if bit n of k is set, else 0; LANE_PRE lane n = the number
+ * of set bits of k below bit n. LANE_POW7 byte r = 2^(7 - r) (r < 8), 0 beyond.
+ */
+const LANE_MASK: usize = memory.data<i32>([
+  0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 0, 0, -1, -1, 0, 0,
+  0, 0, -1, 0, -1, 0, -1, 0, 0, -1, -1, 0, -1, -1, -1, 0,
+  0, 0, 0, -1, -1, 0, 0, -1, 0, -1, 0, -1, -1, -1, 0, -1,
+  0, 0, -1, -1, -1, 0, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1,
+], 16);
+const LANE_PRE: usize = memory.data<i32>([
+  0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 2, 2,
+  0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
+  0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 2, 2,
+  0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
+], 16);
+const LANE_POW7: usize = memory.data<u8>([128, 64, 32, 16, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0], 16);
+
 /** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
 const QS: usize = memory.data(32, 16);
 const ST_SIG: u8 = 1; // significant after the cleanup pass
@@ -302,6 +323,8 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     vBits = 4;
   }
   let vUnstuff = (prev | 0x0f) > 0x8f;
+  // Both 64-bit buffers hold at most 63 bits (the byte-wise refills stop at 56..63): the one-load
+  // refills add (63 - bits) & ~7 bits, i.e. whole bytes, and leave the buffer with 56..63.
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
@@ -323,44 +346,40 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     let hasRow1 = y0 + 1 < h;
     let row0 = out + <usize>y0 * rowBytes;
     let rhoLeft: u32 = 0;
-    let eNext: u32 = 0;
-    let uNext: u32 = 0;
-    for (let q = 0; q < qw; q++) {
-      let e: u32;
-      let u: u32;
-      if ((q & 1) == 0) {
-        // ---- refill the VLC bits: a pair uses at most 7 + 7 + 6 + 10 = 30 bits
-        if (vBits < 32) {
-          let done = false;
-          if (vPos - 7 >= vLow) {
-            let raw = load<u64>(cup + <usize>(vPos - 7)); // byte vPos in the top 8 bits
-            // unstuffing can only hit a byte whose low 7 bits are all 1
-            if (!hasZeroByte((raw & 0x7f7f7f7f7f7f7f7f) ^ 0x7f7f7f7f7f7f7f7f)) {
-              let sw = bswap<u64>(raw); // byte vPos first
-              let nb = (63 - vBits) & ~7; // whole bytes that fit: vBits + nb in [56, 63]
-              vBuf |= (sw & ((<u64>1 << <u64>nb) - 1)) << <u64>vBits;
-              vBits += nb;
-              vPos -= <isize>(nb >> 3);
-              vUnstuff = <u32>((sw >> <u64>(nb - 8)) & 0xff) > 0x8f;
-              done = true;
-            }
+    // ---- pass 1 over the quad row: VLC, MEL and UVLC of each pair into QINFO
+    for (let q = 0; q < qw; q += 2) {
+      {
+        // ---- refill the VLC bits (a pair uses at most 7 + 7 + 6 + 10 = 30 bits): with one load
+        // whenever possible (a predictable branch), byte by byte when needed and not possible
+        let fast = false;
+        if (vPos - 7 >= vLow) {
+          let raw = load<u64>(cup + <usize>(vPos - 7)); // byte vPos in the top 8 bits
+          // unstuffing can only hit a byte whose low 7 bits are all 1
+          if (!hasZeroByte((raw & 0x7f7f7f7f7f7f7f7f) ^ 0x7f7f7f7f7f7f7f7f)) {
+            let sw = bswap<u64>(raw); // byte vPos first
+            let nb = (63 - vBits) & ~7; // whole bytes that fit: vBits + nb in [56, 63]
+            vBuf |= (sw & ((<u64>1 << <u64>nb) - 1)) << <u64>vBits;
+            vBits += nb;
+            vPos -= <isize>(nb >> 3);
+            vUnstuff = select(<u32>((sw >> <u64>(nb - 8)) & 0xff) > 0x8f, vUnstuff, nb != 0);
+            fast = true;
           }
-          if (!done) {
-            while (vBits <= 56) {
-              let b: u32 = 0;
-              if (vPos >= vLow) {
-                b = <u32>load<u8>(cup + <usize>vPos);
-                vPos--;
-              }
-              if (vUnstuff && (b & 0x7f) == 0x7f) {
-                vBuf |= <u64>(b & 0x7f) << <u64>vBits;
-                vBits += 7;
-              } else {
-                vBuf |= <u64>b << <u64>vBits;
-                vBits += 8;
-              }
-              vUnstuff = b > 0x8f;
+        }
+        if (!fast && vBits < 32) {
+          while (vBits <= 55) {
+            let b: u32 = 0;
+            if (vPos >= vLow) {
+              b = <u32>load<u8>(cup + <usize>vPos);
+              vPos--;
             }
+            if (vUnstuff && (b & 0x7f) == 0x7f) {
+              vBuf |= <u64>(b & 0x7f) << <u64>vBits;
+              vBits += 7;
+            } else {
+              vBuf |= <u64>b << <u64>vBits;
+              vBits += 8;
+            }
+            vUnstuff = b > 0x8f;
           }
         }
         // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
@@ -413,14 +432,16 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         vBuf >>= <u64>sl;
         vBits -= <i32>(pl + sl);
         let s0 = (uv >> 7) & 7;
-        e = e0;
-        u = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
-        eNext = e1;
-        uNext = (uv >> 13) + (sfx >> s0);
-      } else {
-        e = eNext;
-        u = uNext;
+        let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
+        let u1 = (uv >> 13) + (sfx >> s0);
+        store<u64>(QINFO + (<usize>q << 2), <u64>(e0 | (u0 << 16)) | (<u64>(e1 | (u1 << 16)) << 32));
       }
+    }
+    // ---- pass 2 over the quad row: MagSgn
+    for (let q = 0; q < qw; q++) {
+      let qi = load<u32>(QINFO + (<usize>q << 2));
+      let e = qi & 0xffff;
+      let u = qi >> 16;
       // ---- MagSgn of the quad (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
       let x = q << 1;
       // samples go straight to the block when the quad lies inside it, else through QS
@@ -430,79 +451,102 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       let ro: usize = full ? rowBytes : 8;
       let vbDst = vbCur + (<usize>(x + 1) << 2);
       let rho = (e >> 4) & 15;
-      if (rho == 0) {
-        store<u64>(dst, 0);
-        store<u64>(dst + ro, 0);
-        store<u64>(vbDst, 0); // bottom-row v values for κ of the next quad row
-      } else {
-        // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
-        // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
-        let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
-        let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
-        let U = u + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
-        let e1b = (e >> 8) & 15;
-        let ekb = (e >> 12) & 15;
+      // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
+      // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
+      let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
+      let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
+      let U = u + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
+      // an insignificant quad goes through the same code with U = 0 (no bits, all samples 0)
+      U = select<u32>(U, 0, rho != 0);
+      let e1b = (e >> 8) & 15;
+      let ekb = (e >> 12) & 15;
+      {
         if (U <= fastU) {
-          // ---- the whole quad from one refill, no branch on the significance pattern
-          if (msBits < <i32>(U << 2)) {
-            let done = false;
-            if (!msFF && msPos + 8 <= msEnd) {
-              let raw = load<u64>(msPos);
-              if (!hasZeroByte(~raw)) { // no 0xFF byte: no stuffed bit follows in these 8 bytes
-                let nb = (63 - msBits) & ~7;
-                msBuf |= (raw & ((<u64>1 << <u64>nb) - 1)) << <u64>msBits;
-                msBits += nb;
-                msPos += <usize>(nb >> 3);
-                done = true;
+          // ---- the whole quad from one refill, no branch on the significance pattern; the
+          // refill is done whenever it can be done with one load (a predictable branch)
+          let raw = load<u64>(msPos);
+          if (!msFF && msPos + 8 <= msEnd && !hasZeroByte(~raw)) {
+            // no 0xFF byte: no stuffed bit follows in these 8 bytes
+            let nb = (63 - msBits) & ~7;
+            msBuf |= (raw & ((<u64>1 << <u64>nb) - 1)) << <u64>msBits;
+            msBits += nb;
+            msPos += <usize>(nb >> 3);
+          } else if (msBits < <i32>(U << 2)) {
+            while (msBits <= 55) {
+              let b: u32 = 0xff;
+              if (msPos < msEnd) b = <u32>load<u8>(msPos++);
+              if (msFF) {
+                msBuf |= <u64>(b & 0x7f) << <u64>msBits;
+                msBits += 7;
+              } else {
+                msBuf |= <u64>b << <u64>msBits;
+                msBits += 8;
               }
-            }
-            if (!done) {
-              while (msBits <= 56) {
-                let b: u32 = 0xff;
-                if (msPos < msEnd) b = <u32>load<u8>(msPos++);
-                if (msFF) {
-                  msBuf |= <u64>(b & 0x7f) << <u64>msBits;
-                  msBits += 7;
-                } else {
-                  msBuf |= <u64>b << <u64>msBits;
-                  msBits += 8;
-                }
-                msFF = b == 0xff;
-              }
+              msFF = b == 0xff;
             }
           }
-          // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others
-          let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
-          let m0 = (U & (0 - r0)) - (ekb & 1);
-          let m1 = (U & (0 - r1)) - ((ekb >> 1) & 1);
-          let m2 = (U & (0 - r2)) - ((ekb >> 2) & 1);
-          let m3 = (U & (0 - r3)) - (ekb >> 3);
-          let sh1 = m0;
-          let sh2 = sh1 + m1;
-          let sh3 = sh2 + m2;
-          let sh4 = sh3 + m3;
-          let b0 = <u32>msBuf & ((<u32>1 << m0) - 1);
-          let b1 = <u32>(msBuf >> <u64>sh1) & ((<u32>1 << m1) - 1);
-          let b2 = <u32>(msBuf >> <u64>sh2) & ((<u32>1 << m2) - 1);
-          let b3 = <u32>(msBuf >> <u64>sh3) & ((<u32>1 << m3) - 1);
-          msBuf >>= <u64>sh4;
-          msBits -= <i32>sh4;
-          // v = the bits with the implicit e_1 bit on top and the sign bit set; 0 if insignificant
-          let v0 = b0 | ((e1b & 1) << m0) | r0;
-          let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
-          let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
-          let v3 = b3 | ((e1b >> 3) << m3) | r3;
-          // ±(v + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0 of the bits
-          let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
-          let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
-          let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
-          let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
-          store<u32>(dst, (g0 ^ (0 - n0)) + n0);
-          store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
-          store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
-          store<u32>(dst + ro, (g3 ^ (0 - n3)) + n3, 4);
-          store<u32>(vbDst, v1);
-          store<u32>(vbDst, v3, 4);
+          // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
+          // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
+          // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
+          if (ASC_FEATURE_SIMD) {
+            // the four samples in the lanes of one vector (same arithmetic as the scalar code)
+            let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+            let uu = i32x4.splat(<i32>U);
+            let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+            // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
+            let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+            // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
+            // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
+            let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), i32x4.splat(0x01010101)), i32x4.splat(0x03020100));
+            let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
+            let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, i32x4.splat(7)), i32x4.splat(0xffffff00)));
+            // 2^m as the float with exponent m
+            let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, i32x4.splat(127)), 23));
+            let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, i32x4.splat(1)));
+            let r01 = i32x4.shr_u(sig, 31);
+            let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+            let g = i32x4.shl(i32x4.add(v, i32x4.shl(r01, 1)), p);
+            let neg = i32x4.neg(v128.and(bits, i32x4.splat(1)));
+            let val = i32x4.sub(v128.xor(g, neg), neg);
+            // lanes (samples) 0 2 | 1 3: top row, bottom row
+            let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+            v128.store64_lane(dst, rows, 0);
+            v128.store64_lane(dst + ro, rows, 1);
+            v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0), 0);
+            let sh4 = U * popcnt<u32>(rho) - popcnt<u32>(ekb);
+            msBuf >>= <u64>sh4;
+            msBits -= <i32>sh4;
+          } else {
+            let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
+            let m0 = (U & (0 - r0)) - (ekb & 1);
+            let m1 = (U & (0 - r1)) - ((ekb >> 1) & 1);
+            let m2 = (U & (0 - r2)) - ((ekb >> 2) & 1);
+            let m3 = (U & (0 - r3)) - (ekb >> 3);
+            let sh1 = m0;
+            let sh2 = sh1 + m1;
+            let sh3 = sh2 + m2;
+            let sh4 = sh3 + m3;
+            let b0 = <u32>msBuf & ((<u32>1 << m0) - 1);
+            let b1 = <u32>(msBuf >> <u64>sh1) & ((<u32>1 << m1) - 1);
+            let b2 = <u32>(msBuf >> <u64>sh2) & ((<u32>1 << m2) - 1);
+            let b3 = <u32>(msBuf >> <u64>sh3) & ((<u32>1 << m3) - 1);
+            msBuf >>= <u64>sh4;
+            msBits -= <i32>sh4;
+            let v0 = b0 | ((e1b & 1) << m0) | r0;
+            let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
+            let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
+            let v3 = b3 | ((e1b >> 3) << m3) | r3;
+            let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
+            let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
+            let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
+            let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
+            store<u32>(dst, (g0 ^ (0 - n0)) + n0);
+            store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
+            store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
+            store<u32>(dst + ro, (g3 ^ (0 - n3)) + n3, 4);
+            store<u32>(vbDst, v1);
+            store<u32>(vbDst, v3, 4);
+          }
         } else {
           if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
           store<u64>(dst, 0);
@@ -514,7 +558,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
             r &= r - 1;
             let m = <i32>U - <i32>((ekb >> n) & 1);
             if (msBits < m) {
-              while (msBits <= 56) {
+              while (msBits <= 55) {
                 let b: u32 = 0xff;
                 if (msPos < msEnd) b = <u32>load<u8>(msPos++);
                 if (msFF) {
