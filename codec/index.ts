@@ -11,3 +11,4 @@ export * from "./api_strip";
 export * from "./api_encoder";
 export * from "./jpeg/exports";
 export { coreInterfaceHash } from "./api_fields";
+export * from "./jpeg/decode_exports";
