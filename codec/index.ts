@@ -12,3 +12,4 @@ export * from "./api_encoder";
 export * from "./api_blocks";
 export * from "./jpeg/exports";
 export { coreInterfaceHash } from "./api_fields";
+export * from "./jpeg/decode_exports";

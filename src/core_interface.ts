@@ -731,6 +731,39 @@ export interface CoreExports {
   /** Bytes of the state blob. */
   jpegContextBytes(): number;
   /**
+   * Component `ci`: sampling factors `h` x `v` (A.1.1), quantisation table `tq`, DC/AC Huffman
+   * tables `td`/`ta` (0..3). Returns 0 or -1. Call jpegDecReady after the last component.
+   */
+  jpegDecComponent(ctx: number, ci: number, h: number, v: number, tq: number, td: number, ta: number): number;
+  jpegDecConsumed(ctx: number): number;
+  /** Bytes of the decoder's state blob. */
+  jpegDecContextBytes(): number;
+  jpegDecErrorAt(ctx: number): number;
+  /** Hash of the reconstructed blocks (equals the encoder's jpegSampleHash for the same stream). */
+  jpegDecHash(ctx: number): bigint;
+  /** Huffman table `slot` (0..3 DC, 4..7 AC) from 16 BITS counts and HUFFVAL. Returns 0 or -1. */
+  jpegDecHuff(ctx: number, slot: number, bits: number, vals: number): number;
+  /**
+   * Start a decode of a `width` x `height` frame with `comps` components (1 or 3) and restart
+   * interval `ri` (0 = none). Returns 0, or -1 for values outside what this decoder reads.
+   */
+  jpegDecInit(ctx: number, width: number, height: number, comps: number, ri: number): number;
+  /** Input bytes the decoder wants ahead of its position before it starts an MCU. */
+  jpegDecInputMargin(ctx: number): number;
+  jpegDecMcuHeight(ctx: number): number;
+  /** 0 decoding, 1 all MCUs read, 2 EOI read. */
+  jpegDecPhase(ctx: number): number;
+  /** Quantisation table `slot` (0..3): 64 u16 values in natural order at `q`. */
+  jpegDecQuant(ctx: number, slot: number, q: number): void;
+  /** Derive the MCU geometry (A.2) once the components are set. */
+  jpegDecReady(ctx: number): void;
+  /**
+   * Decode up to `maxRows` MCU rows from `len` bytes at `inp` (`final` = 1: the input ends there),
+   * pixels to `out` (0: only hash) with rows `outStride` bytes apart. Returns MCU rows done, or a
+   * DEC_* code (< 0); jpegDecConsumed says how many input bytes were used.
+   */
+  jpegDecodeRows(ctx: number, inp: number, len: number, final: number, out: number, outStride: number, maxRows: number): number;
+  /**
    * Code `rows` rows at `pix` (`stride` bytes apart, pixels `step` bytes apart: 1-4, colour in the
    * first 1 or 3 bytes) into `out` (capacity `cap`, at least jpegOutputMin). Returns the bytes
    * written; while jpegBufferPending() is 1 the output filled up: drain it and call again with the
@@ -749,10 +782,19 @@ export interface CoreExports {
   jpegInit(ctx: number, width: number, height: number, comps: number, quality: number, hY: number, vY: number, restartInterval: number): void;
   /** Rows per MCU row (8 or 16): strips other than the last must be a multiple of it. */
   jpegMcuHeight(ctx: number): number;
+  /**
+   * Measure what is coded (call before the first jpegEncode): every block is reconstructed as a
+   * baseline decoder does (recon.ts), hashed, and compared with the input pixels.
+   */
+  jpegMeasure(ctx: number, on: number): void;
   /** Build optimal Huffman tables from the gathered counts (K.2) and rewind for the coding pass. */
   jpegOptimize(ctx: number): void;
   /** Smallest output capacity jpegEncode accepts. */
   jpegOutputMin(ctx: number): number;
+  /** Hash of the reconstructed blocks so far (what jpegDecodeHash gives for the same stream). */
+  jpegSampleHash(ctx: number): bigint;
+  /** Sum of squared errors of the reconstruction so far (exact below 2^53). */
+  jpegSquaredError(ctx: number): number;
   /**
    * Write SOI through SOS into `out` (capacity `cap`); returns the length. `icc`/`xmp` may be 0.
    * `coms`: `comCount` entries of (u32 length, bytes). Density units 0 (aspect ratio), 1 dpi, 2 dpcm.
@@ -936,13 +978,29 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   jobBegin: 0,
   jpegBufferPending: 1,
   jpegContextBytes: 0,
+  jpegDecComponent: 7,
+  jpegDecConsumed: 1,
+  jpegDecContextBytes: 0,
+  jpegDecErrorAt: 1,
+  jpegDecHash: 1,
+  jpegDecHuff: 4,
+  jpegDecInit: 5,
+  jpegDecInputMargin: 1,
+  jpegDecMcuHeight: 1,
+  jpegDecPhase: 1,
+  jpegDecQuant: 3,
+  jpegDecReady: 1,
+  jpegDecodeRows: 7,
   jpegEncode: 7,
   jpegFinished: 1,
   jpegGather: 5,
   jpegInit: 8,
   jpegMcuHeight: 1,
+  jpegMeasure: 2,
   jpegOptimize: 1,
   jpegOutputMin: 1,
+  jpegSampleHash: 1,
+  jpegSquaredError: 1,
   jpegWriteHeaders: 12,
   maxPasses: 1,
   memoryPeak: 0,

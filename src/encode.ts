@@ -116,6 +116,9 @@ function prepareEncode(image: J2kImage, options: EncodeOptions): { s: Settings; 
   });
   const subsampled = comps.some((c) => c.dx !== 1 || c.dy !== 1);
   if (subsampled && !options.planar) throw bad("sub-sampled components can only be given as planes: set planar: true");
+  // B.2: a component is ceil(Xsiz/dx) - ceil(XOsiz/dx) wide; an image narrower than dx can hold none
+  const none = comps.findIndex((k) => k.w < 1 || k.h < 1);
+  if (none >= 0) throw bad(`component ${none} has no samples: the image (${W}x${H} at origin ${ox},${oy}) holds no multiple of its sub-sampling ${comps[none]!.dx}x${comps[none]!.dy}`);
   checkImage(image, comps);
   const geo: Geometry = {
     comps,
