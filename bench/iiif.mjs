@@ -7,7 +7,10 @@
  * screen: time to the first tile, total time, tiles/s, encoded bytes per tile, bytes the server
  * read from storage per tile, and the process's peak RSS (workers included).
  *
- *   node bench/iiif.mjs [--file F.jp2] [--workers N] [--format png|jpg] [--levels 64,16,4,1]
+ *   node bench/iiif.mjs [--file F.jp2] [--workers N] [--format png|jpg] [--levels 64,16,4,1] [--block 0,512]
+ *
+ * --block: the handler's decodeBlock settings to run one after the other in this process (default
+ * 512; 0 decodes every tile alone), each with a fresh handler (its own cache and opened images).
  *
  * Without --file, the test images are made once under bench/results/iiif/ (gitignored; needs
  * opj_compress from libopenjp2-tools; ~1-3 minutes): a synthetic 16k×16k picture coded lossy at
@@ -88,7 +91,7 @@ async function pool(tasks, limit) {
   return results;
 }
 
-async function benchFile(file, { workers, format, levels }) {
+async function benchFile(file, { workers, format, levels, block }) {
   const { createIiifHandler, FolderStore } = await import(join(repo, "dist", "iiif", "index.js"));
   // a store that counts what its sources read from storage
   const inner = new FolderStore(dirname(file));
@@ -106,7 +109,7 @@ async function benchFile(file, { workers, format, levels }) {
   const readBytes = () => sources.reduce((a, s) => a + s.readStats().bytes, 0);
   const readRequests = () => sources.reduce((a, s) => a + s.readStats().requests, 0);
   const renders = [];
-  const handler = createIiifHandler({ store, workers, cacheMiB: 1024, maxArea: 2 ** 26, onRender: (_id, _c, st) => st !== "cached" && renders.push(st) });
+  const handler = createIiifHandler({ store, workers, decodeBlock: block, cacheMiB: 1024, maxArea: 2 ** 26, onRender: (_id, _c, st) => st !== "cached" && renders.push(st) });
   const server = createServer((req, res) => void handler(req, res));
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${server.address().port}/iiif/3/${encodeURIComponent(basename(file))}`;
@@ -119,7 +122,7 @@ async function benchFile(file, { workers, format, levels }) {
     const openMs = performance.now() - t0;
     const tile = info.tiles[0];
     const scales = levels ?? [...tile.scaleFactors].reverse();
-    console.log(`\n${basename(file)} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB): info.json (cold open) ${openMs.toFixed(0)} ms, read ${(readBytes() / 1024).toFixed(1)} KiB in ${readRequests()} request(s); tiles ${tile.width}x${tile.height}, scale factors ${tile.scaleFactors.join(",")}`);
+    console.log(`\n${basename(file)} [decodeBlock ${block}] (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB): info.json (cold open) ${openMs.toFixed(0)} ms, read ${(readBytes() / 1024).toFixed(1)} KiB in ${readRequests()} request(s); tiles ${tile.width}x${tile.height}, scale factors ${tile.scaleFactors.join(",")}`);
     for (const s of scales) {
       const span = tile.width * s;
       const cols = Math.min(5, Math.ceil(info.width / span)), rowsN = Math.min(4, Math.ceil(info.height / span));
@@ -138,6 +141,7 @@ async function benchFile(file, { workers, format, levels }) {
       renders.length = 0;
       peak = process.memoryUsage().rss;
       let first = Infinity, bytes = 0;
+      const cpu0 = process.cpuUsage();
       const start = performance.now();
       await pool(
         urls.map((u) => async () => {
@@ -150,16 +154,20 @@ async function benchFile(file, { workers, format, levels }) {
         6,
       );
       const total = performance.now() - start;
+      const cpu = process.cpuUsage(cpu0);
       const row = {
         scale: s,
         tiles: urls.length,
         firstMs: +first.toFixed(1),
         totalMs: +total.toFixed(1),
+        // CPU time of the whole process (main thread + decoding workers): steadier than wall time on a shared machine
+        cpuMs: +((cpu.user + cpu.system) / 1000).toFixed(0),
         tilesPerSec: +((urls.length * 1000) / total).toFixed(1),
         outKiBPerTile: +(bytes / urls.length / 1024).toFixed(1),
         readKiBPerTile: +((readBytes() - before) / urls.length / 1024).toFixed(1),
         readRequests: readRequests() - beforeReq,
         // server-side time per tile: in the worker (fetching ranges + decoding) and in all
+        blocksDecoded: renders.filter((r) => r.block === "decoded").length,
         decodeMs: +(renders.reduce((a, r) => a + r.decodeMs, 0) / Math.max(1, renders.length)).toFixed(1),
         renderMs: +(renders.reduce((a, r) => a + r.totalMs, 0) / Math.max(1, renders.length)).toFixed(1),
         peakRssMiB: +(peak / 2 ** 20).toFixed(0),
@@ -181,6 +189,7 @@ const workers = Number(arg("workers", "2"));
 const format = arg("format", "png");
 const levels = arg("levels") ? arg("levels").split(",").map(Number) : undefined;
 console.log(`IIIF benchmark: ${workers} decoding worker(s), ${format} tiles, 6 requests in flight; node ${process.version}`);
-for (const f of files) await benchFile(f, { workers, format, levels });
+const blockSizes = arg("block", "512").split(",").map(Number);
+for (const f of files) for (const block of blockSizes) await benchFile(f, { workers, format, levels, block });
 const { terminateWorkers } = await import(join(repo, "dist", "index.js"));
 terminateWorkers();

@@ -110,7 +110,14 @@ export function makeCase(target, seeds, seed, index) {
   const n = rng.pick([1, 1, 1, 2, 2, 3]);
   for (let k = 0; k < n; k++) {
     let m = null;
-    if (rng.chance(0.75)) m = structureMutator(target, bytes)(bytes, rng);
+    if (rng.chance(0.75)) {
+      // a mutator that cannot make sense of an earlier mutation's output must not stop the campaign
+      try {
+        m = structureMutator(target, bytes)(bytes, rng);
+      } catch (e) {
+        m = { bytes, what: null, failed: String(e) };
+      }
+    }
     if (!m || !m.what) m = mutateGeneric(bytes, rng);
     bytes = m.bytes;
     what.push(m.what);

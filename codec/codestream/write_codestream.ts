@@ -148,7 +148,12 @@ function tileData(job: EncodeJob, t: i32): TileOutput {
   runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, job.layers);
   out.len = <i32>(bw.pos - out.data);
   out.packets = ctx.packets;
-  out.tileParts = ctx.packets > 0 ? ctx.tileParts : 1;
+  // A tile without packets holds no sample of any component (B.3: every tile-component empty, so
+  // every resolution has no precinct, B.6). It gets no tile-part at all, as Kakadu writes such
+  // tiles: OpenJPEG 2.5 and Grok refuse an SOT + SOD with an empty body ("Failed to decode tile"),
+  // and decoders treat a tile without tile-parts as having no data. TLM lists only the tile-parts
+  // written (Ttlm names the tile of each), and rate/measure.ts counts none for such a tile.
+  out.tileParts = ctx.packets > 0 ? ctx.tileParts : 0;
   if (out.tileParts > 255) fail(ERR_ENCODE_OPTIONS, -1, CHECK_TILE_PARTS, out.tileParts);
   return out;
 }
@@ -171,6 +176,7 @@ export function writeCodestream(job: EncodeJob): void {
   let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
   writerInit(w, buf, <usize>cap);
   writeMainHeader(w, job);
+  // (some tile has a tile-part: the host refuses components without samples, src/encode.ts)
   let tlmAt = writerLength(w);
   if (job.tlm != 0) writeTlm(w, totalParts);
   let tlmEntry = 0;

@@ -38,7 +38,8 @@ export function walkDicom(b) {
     const e = readElement(b, pos, true, 0);
     if (!e) break;
     out.push(e);
-    if (e.tag === 0x00020010) ts = String.fromCharCode(...b.subarray(e.valueAt, Math.min(b.length, e.valueAt + e.length))).replace(/[\0 ]+$/, "");
+    // a UID is at most 64 characters (PS3.5 §9.1); a mutated length may claim megabytes
+    if (e.tag === 0x00020010) ts = String.fromCharCode(...b.subarray(e.valueAt, Math.min(b.length, e.valueAt + Math.min(e.length, 64)))).replace(/[\0 ]+$/, "");
     pos = e.valueAt + e.length;
   }
   if (ts === "1.2.840.10008.1.2.1.99") return { items: out, ts, datasetAt: pos };
@@ -164,7 +165,7 @@ export function mutateDicom(src, rng) {
       const s = e.tag === 0x00280004
         ? rng.pick(PHOTOMETRIC)
         : String(rng.pick([0, 1, 2, 3, -1, 65535, 65536, 2 ** 31, 2 ** 32, 1e9, 10000, "x", " 4 ", "1\\2", "NaN", ""]));
-      const old = String.fromCharCode(...src.subarray(e.valueAt, e.valueAt + e.length));
+      const old = String.fromCharCode(...src.subarray(e.valueAt, e.valueAt + Math.min(e.length, 64)));
       return { bytes: replaceValue(src, e, asciiValue(s)), what: `attr28 ${name} ${JSON.stringify(old.trim())}->${JSON.stringify(s)}` };
     }
     if (e.length < 2) return { bytes: src, what: null };

@@ -20,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { J2kError } from "../errors.js";
 import { setWorkerCount } from "../worker/pool.js";
 import { ByteLru } from "./cache.js";
+import { DecodedBlocks } from "./decoded_blocks.js";
 import { availableFormats, MEDIA_TYPES } from "./encoders.js";
 import type { S3SourceOptions } from "../range/open_image.js";
 import { FolderStore, type ImageSource, type ImageStore } from "./image_source.js";
@@ -64,6 +65,12 @@ export interface IiifHandlerOptions {
   workers?: number;
   /** Seconds of `Cache-Control: max-age` on images and info.json. Default 86400. */
   maxAge?: number;
+  /**
+   * Edge, in samples of the decoded resolution level, of the aligned blocks that small requests
+   * (a viewer's tiles) are decoded as and cropped from; decoded blocks share the cache with encoded
+   * tiles (src/iiif/decoded_blocks.ts). Default 512; 0 decodes every request's region alone.
+   */
+  decodeBlock?: number;
   /** Serve the viewer page at `/`. Default true. */
   viewer?: boolean;
   /** Called after every image request (for logs and benchmarks). */
@@ -156,6 +163,9 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
     const t = setTimeout(() => void (value as ImageSource).close().catch(() => undefined), CLOSE_DELAY_MS);
     t.unref();
   });
+  const decodeBlock = options.decodeBlock ?? 512;
+  if (!(Number.isSafeInteger(decodeBlock) && decodeBlock >= 0 && decodeBlock <= 8192)) throw new J2kError("INVALID_ARGUMENT", `decodeBlock must be an integer 0..8192 (got ${decodeBlock})`);
+  const blocks = decodeBlock > 0 ? new DecodedBlocks(decodeBlock, cache) : undefined;
   const opening = new Map<string, Promise<ImageSource>>();
   const rendering = new Map<string, Promise<Rendered>>();
 
@@ -250,7 +260,8 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
       if (matchesEtag(req.headers["if-none-match"], etag)) return send(req, res, MEDIA_TYPES[rq.format], new Uint8Array(0), etag, links);
       let p = rendering.get(key);
       if (!p) {
-        p = renderImage(src, rq, maxDecodePixels).then(({ body, stats }) => {
+        const blockOptions = blocks ? { blocks, keyPrefix: `blk\u0000${identifier}\u0000${src.version}` } : undefined;
+        p = renderImage(src, rq, maxDecodePixels, blockOptions).then(({ body, stats }) => {
           options.onRender?.(identifier, rq.canonical, stats);
           const r: Rendered = { body, type: MEDIA_TYPES[rq.format], etag };
           cache.set(key, r, body.byteLength + 256);

@@ -179,3 +179,15 @@ export function rotateArbitrary(p: Pixels, degrees: number): Pixels {
   }
   return { width: ow, height: oh, channels: outCh, data: out };
 }
+
+/** A copy of the `w` x `h` rectangle of `p` at (`x`, `y`) (which must lie inside `p`). */
+export function crop(p: Pixels, x: number, y: number, w: number, h: number): Pixels {
+  const ch = p.channels;
+  const out = new Uint8Array(w * h * ch);
+  const row = w * ch;
+  for (let j = 0; j < h; j++) {
+    const s = ((y + j) * p.width + x) * ch;
+    out.set(p.data.subarray(s, s + row), j * row);
+  }
+  return { width: w, height: h, channels: ch, data: out };
+}

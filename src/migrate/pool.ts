@@ -137,7 +137,19 @@ export class MigratePool {
     slot.job = undefined;
     job.resolve(outcome);
     this.grant();
-    this.pump();
+    this.pumpAfterOutcome();
+  }
+
+  /**
+   * Start the next job only after the finished job's outcome has been handled: `resolve` runs its
+   * continuation (which writes the `done`/`failed` ledger record) as a microtask, and `setImmediate`
+   * runs after the microtask queue is drained. So the ledger never shows a worker's next `start` before
+   * its previous outcome, and a crash leaves at most one open record per worker.
+   */
+  private pumpAfterOutcome(): void {
+    setImmediate(() => {
+      if (!this.closed) this.pump();
+    });
   }
 
   /** First come, first served (a large file is not starved by small ones behind it). */
@@ -176,7 +188,7 @@ export class MigratePool {
     if (!this.closed) {
       this.slots.push(this.spawn());
       this.grant();
-      this.pump();
+      this.pumpAfterOutcome();
     }
   }
 }

@@ -104,6 +104,11 @@ async function openReader(source: ImageInput, initial: number, o: OpenImageOptio
 /** The decoder's warning for tiles whose data ends before their last packets (src/decode.ts). */
 const RAN_SHORT = /end before their last packets/;
 
+/** Whether tile `t` holds no sample of any component (B.3), so that it needs no tile-part. */
+function noSamples(index: CodestreamIndex, t: number): boolean {
+  return index.nominalGeometry(t).comps.every((c) => c.x1 <= c.x0 || c.y1 <= c.y0);
+}
+
 /** A codestream holding just the main header and one empty tile-part (for readHeader). */
 function headerSkeleton(index: CodestreamIndex, prefix: (o: number, l: number) => Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -192,7 +197,8 @@ class RangeImageImpl implements RangeImage {
       // PLT lengths that add up but put packets in the wrong places: read those tiles' headers instead
       // a truncated codestream: the core refuses tiles it cannot complete unless allowPartial
       if (this.index.truncated && !options.allowPartial) {
-        const cut = plan.tiles.find((t) => t.parts.length === 0 || t.parts.some((p) => p.truncated));
+        // (a tile without samples has no tile-parts by design: Kakadu and j2kit omit it)
+        const cut = plan.tiles.find((t) => (t.parts.length === 0 && !noSamples(this.index, t.tile)) || t.parts.some((p) => p.truncated));
         if (cut) {
           throw new J2kError("PACKET_TRUNCATED", `tile ${cut.tile} ends before all its packets were read: the codestream is truncated (pass allowPartial: true to decode what is there)`);
         }

@@ -79,6 +79,19 @@ describe("j2kit migrate: kill -9 half way, resume", () => {
     expect(second.code, second.stderr + second.stdout).toBe(3); // some files failed (the damaged ones)
     const records = ledgerRecords(ledger);
 
+    // both runs' records in ledger order: never more files open than workers (a worker's outcome is
+    // recorded before its next start, so a crash at any moment cuts off at most one file per worker;
+    // the files the kill cut off stay open until the resumed run finishes them)
+    const openNow = new Set<unknown>();
+    let mostOpen = 0;
+    for (const r of records) {
+      if (r.kind === "start") openNow.add(r.source);
+      else if (r.kind === "done" || r.kind === "failed") openNow.delete(r.source);
+      mostOpen = Math.max(mostOpen, openNow.size);
+    }
+    expect(mostOpen).toBeGreaterThanOrEqual(1);
+    expect(mostOpen, "files open at once (--jobs 2)").toBeLessThanOrEqual(2);
+
     // every good file: exactly one successful outcome, and no attempt after it
     for (const f of archive.good) {
       const src = join(archive.root, f.rel);

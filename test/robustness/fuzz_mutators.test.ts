@@ -9,6 +9,8 @@
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { describe, expect, test } from "vitest";
 import { REPO_ROOT, readTestdata } from "../helpers/paths.js";
 
@@ -56,6 +58,53 @@ describe("fuzz case generation", () => {
     expect(out.errors).toEqual([]);
     // the path that used to throw was taken
     expect(out.inserts).toBeGreaterThan(0);
+  });
+
+  test("walkDicom/mutateDicom on a file whose Transfer Syntax UID claims 775 MB (VR changed to UN): no exception", () => {
+    // a dicom campaign stopped on "Maximum call stack size exceeded" when an earlier mutation made the
+    // (0002,0010) length huge and the walker spread the whole claimed value into String.fromCharCode
+    const src = readTestdata("dicom/MR2_UNCR.dcm");
+    const bytes = src.slice();
+    let at = -1;
+    for (let i = 132; i + 8 < bytes.length; i += 2) {
+      if (bytes[i] === 0x02 && bytes[i + 1] === 0x00 && bytes[i + 2] === 0x10 && bytes[i + 3] === 0x00 && bytes[i + 4] === 0x55 && bytes[i + 5] === 0x49) {
+        at = i;
+        break;
+      }
+    }
+    expect(at, "(0002,0010) UI found in the meta group").toBeGreaterThan(0);
+    bytes[at + 4] = 0x55; // "UN": a long VR, so the length is the 4 bytes after 2 reserved ones
+    bytes[at + 5] = 0x4e;
+    const dir = mkdtempSync(join(tmpdir(), "j2kit-mutators-"));
+    const file = join(dir, "huge-ts.dcm");
+    writeFileSync(file, bytes);
+    const r = runModule(`
+      import { walkDicom, mutateDicom } from ${JSON.stringify(url("scripts/fuzz/mutate_dicom.mjs"))};
+      import { Prng } from ${JSON.stringify(url("scripts/fuzz/prng.mjs"))};
+      import { readFileSync } from "node:fs";
+      const bytes = new Uint8Array(readFileSync(${JSON.stringify(file)}));
+      const errors = [];
+      let claimed = 0;
+      try {
+        const w = walkDicom(bytes);
+        claimed = w.items.find((e) => e.tag === 0x00020010)?.length ?? 0;
+      } catch (e) {
+        errors.push("walk: " + e.message);
+      }
+      for (let i = 0; i < 200; i++) {
+        try {
+          mutateDicom(bytes, Prng.forCase("huge-ts", i));
+        } catch (e) {
+          errors.push(i + ": " + e.message);
+        }
+      }
+      console.log(JSON.stringify({ errors, claimed }));
+    `);
+    expect(r.stderr).toBe("");
+    rmSync(dir, { recursive: true, force: true });
+    const out = JSON.parse(r.stdout) as { errors: string[]; claimed: number };
+    expect(out.claimed).toBeGreaterThan(1e8);
+    expect(out.errors).toEqual([]);
   });
 
   test("makeCase() of every target: 300 cases each without an exception", () => {
