@@ -17,8 +17,9 @@
 // that differs stops the run (TRANSCODE_BLOCK_NOT_EXACT), never a silently different image.
 //
 // What it refuses (a TRANSCODE_* status, the host says why): tile-part COD/COC/QCD/QCC/POC/RGN,
-// ROI (RGN), tiles without data, tiles whose packets end early, more magnitude bit-planes than the
-// 32-bit path carries. Main-header COC segments are kept (written again with the new style).
+// tiles without data, tiles whose packets end early, more magnitude bit-planes than the 32-bit path
+// carries. Main-header COC (written again with the new style) and RGN (ROI max-shift: the T1 values
+// carry the shift, the same RGN lets the dequantiser undo it) are kept.
 
 import { Codestream, TileParams, resolveTile, tileBounds, tileStyle, tileQuant } from "./codestream/header";
 import { Siz, CompSiz, GlobalStyle, CodingStyle, QuantStyle, PocList, PocEntry, pocEntry, newCodingStyle, copyCodingStyle, MAX_RES, CBLK_HT, CBLK_VCAUSAL } from "./codestream/params";
@@ -35,7 +36,7 @@ import { writeCodestream } from "./codestream/write_codestream";
 import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
 import { MAX_BITPLANES, MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import {
-  TRANSCODE_OK, TRANSCODE_ROI, TRANSCODE_TILE_OVERRIDES, TRANSCODE_MISSING_TILE,
+  TRANSCODE_OK, TRANSCODE_TILE_OVERRIDES, TRANSCODE_MISSING_TILE,
   TRANSCODE_SHORT_TILE, TRANSCODE_BITPLANES, TRANSCODE_STRUCTURE, TRANSCODE_BLOCK_NOT_EXACT, TranscodeInfo,
 } from "./api_fields";
 
@@ -116,6 +117,8 @@ function outputJob(inCs: Codestream, toHt: bool, tilePartMode: i32, tlm: i32, pl
     store<usize>(cs.coc + (<usize>c << alignof<usize>()), changetype<usize>(oc));
   }
   cs.qcd = inCs.qcd;
+  // RGN (A.6.3): the same max-shift per component; T1 values carry it, the dequantiser undoes it
+  memory.copy(cs.rgn, inCs.rgn, <usize>C << 2);
   job.quants = arenaAlloc(<usize>C * sizeof<usize>());
   for (let c = 0; c < C; c++) store<usize>(job.quants + (<usize>c << alignof<usize>()), changetype<usize>(mainQuant(inCs, c)));
   job.guard = inCs.qcd.guard;
@@ -189,12 +192,6 @@ export function transcodeRun(tj: TranscodeJob, inCs: Codestream, tilePartMode: i
   let C = siz.Csiz;
   tj.failTile = -1;
   tj.failComp = -1;
-  for (let c = 0; c < C; c++) {
-    if (load<i32>(inCs.rgn + (<usize>c << 2)) != 0) {
-      tj.failComp = c;
-      return TRANSCODE_ROI;
-    }
-  }
   let job = outputJob(inCs, toHt, tilePartMode, tlm, plt);
   tj.enc = job;
   let dec = changetype<DecodeJob>(arenaAllocZeroed(offsetof<DecodeJob>()));
@@ -234,7 +231,7 @@ export function transcodeRun(tj: TranscodeJob, inCs: Codestream, tilePartMode: i
     let tp = resolveTile(inCs, t);
     if (tp.poc != inCs.poc) return TRANSCODE_TILE_OVERRIDES;
     for (let c = 0; c < C; c++) {
-      if (tileStyle(tp, c) != mainStyle(inCs, c) || tileQuant(tp, c) != mainQuant(inCs, c) || load<i32>(tp.roi + (<usize>c << 2)) != 0) {
+      if (tileStyle(tp, c) != mainStyle(inCs, c) || tileQuant(tp, c) != mainQuant(inCs, c) || load<i32>(tp.roi + (<usize>c << 2)) != load<i32>(inCs.rgn + (<usize>c << 2))) {
         tj.failComp = c;
         return TRANSCODE_TILE_OVERRIDES;
       }
@@ -335,7 +332,7 @@ function transcodeBlock(tj: TranscodeJob, itc: TileComp, ibd: Band, icb: CodeBlo
   }
   if (most == 0) return TRANSCODE_OK; // nothing significant: an empty block decodes the same
   let nb = 32 - <i32>clz<u32>(most);
-  if (nb > MAX_BITPLANES - 1 || nb > obd.Mb) return TRANSCODE_BITPLANES;
+  if (nb > MAX_BITPLANES - 1 || nb > obd.Mb + otc.roi) return TRANSCODE_BITPLANES;
   let all = 3 * nb - 2;
   // the same last pass (same bit-plane, same kind) relative to the output's first bit-plane
   let passes = allOdd ? all : min(used - 3 * (nbIn - nb), all);
@@ -373,7 +370,7 @@ function transcodeBlock(tj: TranscodeJob, itc: TileComp, ibd: Band, icb: CodeBlo
   ocb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
   memory.copy(ocb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
   store<i32>(ocb.encLayerPasses, passes);
-  ocb.zbp = obd.Mb - numBps; // B.10.5 (the input's zero bit-planes, less any all-zero leading planes)
+  ocb.zbp = obd.Mb + otc.roi - numBps; // B.10.5 (the input's zero bit-planes, less any all-zero leading planes)
   return TRANSCODE_OK;
 }
 

@@ -4,7 +4,7 @@
 
 import { EncodeJob, jobTile, jobQuant } from "../encode_job";
 import { QuantStyle, CodingStyle, MAX_BANDS } from "./params";
-import { writeSiz, writeCap, writeCod, writeCoc, writeQcd, writeQcc, writeCom, writePoc } from "./write_headers";
+import { writeSiz, writeCap, writeCod, writeCoc, writeQcd, writeQcc, writeRgn, writeCom, writePoc } from "./write_headers";
 import { SOT_SOD_BYTES, tlmLength, writeTlm, tlmPatch, writeSot, sotPatchLength, writePlt } from "./write_tile_parts";
 import * as M from "./markers";
 import { Tile, tileComp, resolution } from "../structure/tile";
@@ -42,6 +42,11 @@ function writeMainHeader(w: Writer, job: EncodeJob): void {
     let q = jobQuant(job, c);
     if (!sameQuant(q, q0)) writeQcc(w, c, C, q);
   }
+  // ROI max-shift per component (codec/transcode.ts keeps the input's; the encoder sets none)
+  for (let c = 0; c < C; c++) {
+    let shift = load<i32>(cs.rgn + (<usize>c << 2));
+    if (shift != 0) writeRgn(w, c, C, shift);
+  }
   if (cs.poc.count > 0) writePoc(w, cs.poc, C);
   if (job.commentLen > 0) writeCom(w, job.comment, job.commentLen);
 }
@@ -49,7 +54,7 @@ function writeMainHeader(w: Writer, job: EncodeJob): void {
 /**
  * Ccap15 of an HT codestream (ISO/IEC 15444-15 A.3): bits 15-14 = 0 (every code-block is HT), bit 13
  * more than one HT set per block (quality layers), bit 5 irreversible path, bits 4-0 MAGB for
- * B_p = the largest Mb of any band (B_p <= 27: MAGB = max(B_p - 8, 0); up to 71: 19 + ceil((B_p - 27) / 4);
+ * B_p = the largest Mb (+ ROI shift) of any band (B_p <= 27: MAGB = max(B_p - 8, 0); up to 71: 19 + ceil((B_p - 27) / 4);
  * else 31).
  */
 function htCcap15(job: EncodeJob): i32 {
@@ -60,7 +65,7 @@ function htCcap15(job: EncodeJob): i32 {
     let q = jobQuant(job, c);
     for (let b = 0; b < nb; b++) {
       let e = <i32>(load<u16>(q.steps + (<usize>min(b, q.count - 1) << 1)) >> 11);
-      bp = max(bp, q.guard + e - 1);
+      bp = max(bp, q.guard + e - 1 + load<i32>(cs.rgn + (<usize>c << 2)));
     }
   }
   let magb = bp <= 27 ? max(bp - 8, 0) : bp <= 71 ? 19 + (bp - 27 + 3) / 4 : 31;

@@ -1,5 +1,5 @@
 // Main-header marker segments written by the encoder: SIZ (A.5.1), COD (A.6.1), COC (A.6.2),
-// QCD (A.6.4), QCC (A.6.5), POC (A.6.6), COM (A.9.2).
+// QCD (A.6.4), QCC (A.6.5), RGN (A.6.3), POC (A.6.6), COM (A.9.2).
 
 import { Writer, wrU8, wrU16, wrU32, wrBytes } from "../io/writer";
 import * as M from "./markers";
@@ -92,6 +92,17 @@ export function writeQcc(w: Writer, c: i32, Csiz: i32, q: QuantStyle): void {
   if (cb == 1) wrU8(w, <u32>c);
   else wrU16(w, <u32>c);
   writeSqcd(w, q);
+}
+
+/** RGN (A.6.3): implicit (max-shift) ROI of component c, Srgn = 0, SPrgn = shift. */
+export function writeRgn(w: Writer, c: i32, Csiz: i32, shift: i32): void {
+  let cb = Csiz < 257 ? 1 : 2;
+  wrU16(w, M.RGN);
+  wrU16(w, <u32>(2 + cb + 2));
+  if (cb == 1) wrU8(w, <u32>c);
+  else wrU16(w, <u32>c);
+  wrU8(w, 0);
+  wrU8(w, <u32>shift);
 }
 
 export function writePoc(w: Writer, l: PocList, Csiz: i32): void {
