@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x680255a7;
+export const INTERFACE_HASH: i32 = 0xcf3c2a5;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -414,18 +414,16 @@ export const TILEPARTS_C: i32 = 0x03;
 /** Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level. */
 /** transcoded */
 export const TRANSCODE_OK: i32 = 0x00;
-/** a tile-part header overrides COD/COC/QCD/QCC/POC/RGN */
-export const TRANSCODE_TILE_OVERRIDES: i32 = 0x01;
 /** a tile with samples has no tile-part */
-export const TRANSCODE_MISSING_TILE: i32 = 0x02;
+export const TRANSCODE_MISSING_TILE: i32 = 0x01;
 /** a tile's packets end before its last packet */
-export const TRANSCODE_SHORT_TILE: i32 = 0x03;
+export const TRANSCODE_SHORT_TILE: i32 = 0x02;
 /** a code-block has more magnitude bit-planes than the 32-bit path codes */
-export const TRANSCODE_BITPLANES: i32 = 0x04;
+export const TRANSCODE_BITPLANES: i32 = 0x03;
 /** the output's tile structure does not match the input's */
-export const TRANSCODE_STRUCTURE: i32 = 0x05;
+export const TRANSCODE_STRUCTURE: i32 = 0x04;
 /** a truncated code-block cannot be re-coded to decode to the same values */
-export const TRANSCODE_BLOCK_NOT_EXACT: i32 = 0x06;
+export const TRANSCODE_BLOCK_NOT_EXACT: i32 = 0x05;
 
 /** Reasons of the encoder's parameter checks (d0 of ERR_ENCODE_OPTIONS; messages in src/core_interface.ts). */
 export const CHECK_COMPONENTS: i32 = 0;

@@ -85,6 +85,11 @@ export class EncodeJob {
   rateMark: usize;
   /** 1: tile-by-tile encoding defers block coding to the host's workers (encoder.ts, "Threaded encoding"). */
   threaded: i32;
+  /**
+   * usize[numTiles] or 0: per tile 0 or [u32 length][bytes] of marker segments written in the tile's
+   * first tile-part header after SOT (codec/transcode.ts: the input's tile-part COD/COC/QCD/QCC/RGN/POC).
+   */
+  tileHeaders: usize;
 }
 
 // @ts-ignore: decorator

@@ -16,12 +16,14 @@
 // the same meaning), then decoded again and compared with the input's v sample by sample; a block
 // that differs stops the run (TRANSCODE_BLOCK_NOT_EXACT), never a silently different image.
 //
-// What it refuses (a TRANSCODE_* status, the host says why): tile-part COD/COC/QCD/QCC/POC/RGN,
-// tiles without data, tiles whose packets end early, more magnitude bit-planes than the 32-bit path
-// carries. Main-header COC (written again with the new style) and RGN (ROI max-shift: the T1 values
-// carry the shift, the same RGN lets the dequantiser undo it) are kept.
+// What it refuses (a TRANSCODE_* status, the host says why): tiles without data, tiles whose packets
+// end early, more magnitude bit-planes than the 32-bit path carries. Main-header COC (written again
+// with the new style), RGN (ROI max-shift: the T1 values carry the shift, the same RGN lets the
+// dequantiser undo it) and tile-part COD/COC/QCD/QCC/RGN/POC (copied into the first output tile-part
+// header, style switched, layers clamped to 1) are kept.
 
-import { Codestream, TileParams, resolveTile, tileBounds, tileStyle, tileQuant } from "./codestream/header";
+import { Codestream, TileParams, resolveTile, tileBounds, tileStyle, tilePart } from "./codestream/header";
+import * as M from "./codestream/markers";
 import { Siz, CompSiz, GlobalStyle, CodingStyle, QuantStyle, PocList, PocEntry, pocEntry, newCodingStyle, copyCodingStyle, MAX_RES, CBLK_HT, CBLK_VCAUSAL } from "./codestream/params";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers } from "./encode_job";
 import { DecodeJob, MAX_SEGS, decodeBlock, readTilePackets, tileHasSamples } from "./decoder";
@@ -36,7 +38,7 @@ import { writeCodestream } from "./codestream/write_codestream";
 import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
 import { MAX_BITPLANES, MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import {
-  TRANSCODE_OK, TRANSCODE_TILE_OVERRIDES, TRANSCODE_MISSING_TILE,
+  TRANSCODE_OK, TRANSCODE_MISSING_TILE,
   TRANSCODE_SHORT_TILE, TRANSCODE_BITPLANES, TRANSCODE_STRUCTURE, TRANSCODE_BLOCK_NOT_EXACT, TranscodeInfo,
 } from "./api_fields";
 
@@ -122,26 +124,33 @@ function outputJob(inCs: Codestream, toHt: bool, tilePartMode: i32, tlm: i32, pl
   job.quants = arenaAlloc(<usize>C * sizeof<usize>());
   for (let c = 0; c < C; c++) store<usize>(job.quants + (<usize>c << alignof<usize>()), changetype<usize>(mainQuant(inCs, c)));
   job.guard = inCs.qcd.guard;
-  let ip = inCs.poc;
-  let op = cs.poc;
-  if (ip.count > 0) {
-    op.entries = arenaAlloc(<usize>ip.count * offsetof<PocEntry>());
-    memory.copy(op.entries, ip.entries, <usize>ip.count * offsetof<PocEntry>());
-    op.count = ip.count;
-    op.cap = ip.count;
-    for (let i = 0; i < op.count; i++) {
-      let e = pocEntry(op, i);
-      e.LYEpoc = min(e.LYEpoc, 1);
-    }
-  }
+  cs.poc = clampedPoc(inCs.poc);
   job.tilePartMode = tilePartMode;
   job.tlm = tlm;
   job.plt = plt;
   return job;
 }
 
-/** Tile parameters of an output tile: everything from the output's main header. */
-function outputTileParams(job: EncodeJob, t: i32): TileParams {
+/** A copy of a POC list with every layer end clamped to the output's one layer. */
+function clampedPoc(ip: PocList): PocList {
+  let op = changetype<PocList>(arenaAllocZeroed(offsetof<PocList>()));
+  if (ip.count == 0) return op;
+  op.entries = arenaAlloc(<usize>ip.count * offsetof<PocEntry>());
+  memory.copy(op.entries, ip.entries, <usize>ip.count * offsetof<PocEntry>());
+  op.count = ip.count;
+  op.cap = ip.count;
+  for (let i = 0; i < op.count; i++) {
+    let e = pocEntry(op, i);
+    e.LYEpoc = min(e.LYEpoc, 1);
+  }
+  return op;
+}
+
+/**
+ * Tile parameters of output tile t: the main header's, or with the input tile's own parameters
+ * `itp` (its tile-part COD/COC/QCD/QCC/RGN/POC, written again by tileHeaderBlob) when given.
+ */
+function outputTileParams(job: EncodeJob, t: i32, inCs: Codestream, itp: TileParams | null, toHt: bool): TileParams {
   let cs = job.cs;
   let C = cs.siz.Csiz;
   let tp = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
@@ -153,7 +162,85 @@ function outputTileParams(job: EncodeJob, t: i32): TileParams {
   tp.roi = cs.rgn;
   tp.poc = cs.poc;
   for (let c = 0; c < C; c++) store<usize>(tp.styles + (<usize>c << alignof<usize>()), changetype<usize>(mainStyle(cs, c)));
+  if (itp === null) return tp;
+  let g = changetype<GlobalStyle>(arenaAlloc(offsetof<GlobalStyle>()));
+  memory.copy(changetype<usize>(g), changetype<usize>(itp.g), offsetof<GlobalStyle>());
+  g.layers = 1;
+  tp.g = g;
+  for (let c = 0; c < C; c++) {
+    let is = tileStyle(itp, c);
+    if (is == mainStyle(inCs, c)) continue;
+    let s = newCodingStyle();
+    copyCodingStyle(s, is);
+    s.cblkStyle = outputStyle(s.cblkStyle, toHt);
+    store<usize>(tp.styles + (<usize>c << alignof<usize>()), changetype<usize>(s));
+  }
+  tp.quants = itp.quants;
+  tp.roi = itp.roi;
+  if (itp.poc != inCs.poc) tp.poc = clampedPoc(itp.poc);
   return tp;
+}
+
+/**
+ * The marker segments of tile t's tile-part headers that set its coding parameters (COD, COC, QCD,
+ * QCC, RGN, POC; A.4.2), copied for the output's first tile-part header with the code-block style
+ * switched (outputStyle) and the layer counts clamped to the one layer. [u32 length][bytes], or 0.
+ */
+function tileHeaderBlob(inCs: Codestream, t: i32, toHt: bool): usize {
+  let nParts = load<i32>(inCs.partCount + (<usize>t << 2));
+  let first = load<i32>(inCs.partFirst + (<usize>t << 2));
+  let cb = inCs.siz.Csiz < 257 ? 1 : 2;
+  let total: usize = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    let blob: usize = 0;
+    if (pass == 1) {
+      if (total == 0) return 0;
+      blob = arenaAlloc(total + 4);
+      store<u32>(blob, <u32>total);
+    }
+    let at: usize = 4;
+    for (let k = 0; k < nParts; k++) {
+      let part = tilePart(inCs, load<i32>(inCs.partOrder + (<usize>(first + k) << 2)));
+      let pos = inCs.data + <usize>part.hdrStart;
+      let end = inCs.data + <usize>(part.dataStart - 2); // the SOD marker
+      while (pos + 4 <= end) {
+        let m = (<u32>load<u8>(pos) << 8) | <u32>load<u8>(pos + 1);
+        if (M.isNoLengthMarker(m)) {
+          pos += 2;
+          continue;
+        }
+        let L = <usize>((<u32>load<u8>(pos + 2) << 8) | <u32>load<u8>(pos + 3));
+        if (L < 2 || pos + 2 + L > end) break; // resolveTile checked these segments already
+        let keep = m == M.COD || m == M.COC || m == M.QCD || m == M.QCC || m == M.RGN || m == M.POC;
+        if (keep && pass == 1) {
+          let d = blob + at;
+          memory.copy(d, pos, 2 + L);
+          if (m == M.COD && L >= 11) {
+            store<u8>(d + 6, 0); // SGcod layers = 1
+            store<u8>(d + 7, 1);
+            store<u8>(d + 12, <u8>outputStyle(<i32>load<u8>(d + 12), toHt));
+          } else if (m == M.COC && L >= <usize>(7 + cb)) {
+            let o = d + 8 + <usize>cb;
+            store<u8>(o, <u8>outputStyle(<i32>load<u8>(o), toHt));
+          } else if (m == M.POC) {
+            let entry = <usize>(5 + 2 * cb);
+            for (let e = d + 4; e + entry <= d + 2 + L; e += entry) {
+              let ly = e + 1 + <usize>cb;
+              if (((<u32>load<u8>(ly) << 8) | <u32>load<u8>(ly + 1)) > 1) {
+                store<u8>(ly, 0);
+                store<u8>(ly + 1, 1);
+              }
+            }
+          }
+        }
+        if (keep) at += 2 + L;
+        pos += 2 + L;
+      }
+    }
+    if (pass == 1) return blob;
+    total = at - 4;
+  }
+  return 0;
 }
 
 /** Every code-block of the output tile starts empty (no passes in the one layer). */
@@ -216,25 +303,27 @@ export function transcodeRun(tj: TranscodeJob, inCs: Codestream, tilePartMode: i
   job.tiles = arenaAlloc(<usize>max(T, 1) * sizeof<usize>());
   let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
   for (let t = 0; t < T; t++) {
-    let otile = buildTile(job.cs, outputTileParams(job, t), maxCblks);
+    tj.failTile = t;
+    tileBounds(inCs, t, probe);
+    let parts = load<i32>(inCs.partCount + (<usize>t << 2));
+    let tp: TileParams | null = null;
+    if (parts > 0) {
+      tp = resolveTile(inCs, t);
+      let blob = tileHeaderBlob(inCs, t, toHt);
+      if (blob != 0) {
+        if (job.tileHeaders == 0) job.tileHeaders = arenaAllocZeroed(<usize>T * sizeof<usize>());
+        store<usize>(job.tileHeaders + (<usize>t << alignof<usize>()), blob);
+      }
+    }
+    let otile = buildTile(job.cs, outputTileParams(job, t, inCs, tp, toHt), maxCblks);
     store<usize>(job.tiles + (<usize>t << alignof<usize>()), changetype<usize>(otile));
     t2TileAllocate(otile);
     clearTile(otile);
-    tj.failTile = t;
-    tileBounds(inCs, t, probe);
-    if (load<i32>(inCs.partCount + (<usize>t << 2)) == 0) {
+    if (tp === null) {
       // no tile-part: an empty tile is fine, a tile with samples would decode to 0, not to the
       // mid-grey its empty output packets would give
       if (tileHasSamples(inCs, probe)) return TRANSCODE_MISSING_TILE;
       continue;
-    }
-    let tp = resolveTile(inCs, t);
-    if (tp.poc != inCs.poc) return TRANSCODE_TILE_OVERRIDES;
-    for (let c = 0; c < C; c++) {
-      if (tileStyle(tp, c) != mainStyle(inCs, c) || tileQuant(tp, c) != mainQuant(inCs, c) || load<i32>(tp.roi + (<usize>c << 2)) != load<i32>(inCs.rgn + (<usize>c << 2))) {
-        tj.failComp = c;
-        return TRANSCODE_TILE_OVERRIDES;
-      }
     }
     let itile = buildTile(inCs, tp, maxCblks, false);
     dec.shortTiles = 0;

@@ -292,12 +292,11 @@ export const CONSTANTS = {
     doc: "Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level.",
     values: [
       ["TRANSCODE_OK", "ok", 0, "transcoded"],
-      ["TRANSCODE_TILE_OVERRIDES", "tileOverrides", 1, "a tile-part header overrides COD/COC/QCD/QCC/POC/RGN"],
-      ["TRANSCODE_MISSING_TILE", "missingTile", 2, "a tile with samples has no tile-part"],
-      ["TRANSCODE_SHORT_TILE", "shortTile", 3, "a tile's packets end before its last packet"],
-      ["TRANSCODE_BITPLANES", "bitplanes", 4, "a code-block has more magnitude bit-planes than the 32-bit path codes"],
-      ["TRANSCODE_STRUCTURE", "structure", 5, "the output's tile structure does not match the input's"],
-      ["TRANSCODE_BLOCK_NOT_EXACT", "blockNotExact", 6, "a truncated code-block cannot be re-coded to decode to the same values"],
+      ["TRANSCODE_MISSING_TILE", "missingTile", 1, "a tile with samples has no tile-part"],
+      ["TRANSCODE_SHORT_TILE", "shortTile", 2, "a tile's packets end before its last packet"],
+      ["TRANSCODE_BITPLANES", "bitplanes", 3, "a code-block has more magnitude bit-planes than the 32-bit path codes"],
+      ["TRANSCODE_STRUCTURE", "structure", 4, "the output's tile structure does not match the input's"],
+      ["TRANSCODE_BLOCK_NOT_EXACT", "blockNotExact", 5, "a truncated code-block cannot be re-coded to decode to the same values"],
     ],
   },
 };

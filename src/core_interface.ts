@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x680255a7;
+export const INTERFACE_HASH = 0xcf3c2a5;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -427,18 +427,16 @@ export const TilePartSplit = {
 export const TranscodeStatus = {
   /** transcoded */
   ok: 0x00,
-  /** a tile-part header overrides COD/COC/QCD/QCC/POC/RGN */
-  tileOverrides: 0x01,
   /** a tile with samples has no tile-part */
-  missingTile: 0x02,
+  missingTile: 0x01,
   /** a tile's packets end before its last packet */
-  shortTile: 0x03,
+  shortTile: 0x02,
   /** a code-block has more magnitude bit-planes than the 32-bit path codes */
-  bitplanes: 0x04,
+  bitplanes: 0x03,
   /** the output's tile structure does not match the input's */
-  structure: 0x05,
+  structure: 0x04,
   /** a truncated code-block cannot be re-coded to decode to the same values */
-  blockNotExact: 0x06,
+  blockNotExact: 0x05,
 } as const;
 
 /** Numeric codes raised by the core (codec/util/error_codes.ts) → stable J2kError codes. */

@@ -269,7 +269,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** The transcoder core's refusals, as reasons a person can act on. */
 const STATUS_REASONS: Record<number, string> = {
-  [TranscodeStatus.tileOverrides]: "a tile-part header overrides the main header's COD/COC/QCD/QCC/POC/RGN",
   [TranscodeStatus.missingTile]: "a tile with samples has no tile-part (it decodes to 0, which empty output packets would not)",
   [TranscodeStatus.shortTile]: "a tile's packets end before its last packet",
   [TranscodeStatus.bitplanes]: "a code-block has more magnitude bit-planes than the 32-bit block coders carry",

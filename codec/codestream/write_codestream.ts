@@ -175,6 +175,12 @@ export function writeCodestream(job: EncodeJob): void {
     total += <u64>o.len + <u64>o.tileParts * <u64>SOT_SOD_BYTES + <u64>o.packets * 5 + <u64>o.tileParts * 16;
     totalParts += o.tileParts;
   }
+  if (job.tileHeaders != 0) {
+    for (let t = 0; t < T; t++) {
+      let b = load<usize>(job.tileHeaders + (<usize>t << alignof<usize>()));
+      if (b != 0) total += <u64>load<u32>(b);
+    }
+  }
   let cap = total + <u64>mainHeaderLength(job) + <u64>tlmLength(totalParts) + 64;
   if (cap > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>(cap >> 20), 0);
   let buf = arenaAlloc(<usize>cap);
@@ -202,6 +208,10 @@ export function writeCodestream(job: EncodeJob): void {
       if (o.packets == 0) bytes = <usize>o.len;
       let sotAt = writerLength(w);
       writeSot(w, t, part, o.tileParts);
+      if (part == 0 && job.tileHeaders != 0) {
+        let b = load<usize>(job.tileHeaders + (<usize>t << alignof<usize>()));
+        if (b != 0) wrBytes(w, b + 4, <usize>load<u32>(b));
+      }
       if (job.plt != 0 && q > p) writePlt(w, o.lens, p, q);
       wrU16(w, M.SOD);
       wrBytes(w, o.data + dataPos, bytes);
