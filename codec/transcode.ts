@@ -304,6 +304,7 @@ export function transcodeRun(tj: TranscodeJob, inCs: Codestream, tilePartMode: i
   let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
   for (let t = 0; t < T; t++) {
     tj.failTile = t;
+    tj.failComp = -1;
     tileBounds(inCs, t, probe);
     let parts = load<i32>(inCs.partCount + (<usize>t << 2));
     let tp: TileParams | null = null;
