@@ -6,8 +6,8 @@
  * quantised coefficients — no dequantisation, no DWT, no MCT. Every code-block is decoded by its own
  * block coder (all layers) and coded again by the other one, down to the same coding pass; SIZ, COD
  * (but the code-block style), QCD/QCC (the same steps and guard bits), tiles, precincts, progression,
- * main-header POC, SOP/EPH and (on request of the input's layout) TLM, PLT and tile-parts by
- * resolution or component stay. This works for irreversible (9/7) input as well as reversible: the
+ * POC, SOP/EPH, per-component COC, ROI (RGN), tile-part COD/COC/QCD/QCC/RGN/POC and (on request of
+ * the input's layout) TLM, PLT and tile-parts by resolution or component stay. This works for irreversible (9/7) input as well as reversible: the
  * output decodes to the same samples because every code-block decodes to the same values. Truncated
  * code-blocks (lossy rate control, layers dropped, an HT set with SigProp only) are coded up to the
  * same pass and checked block by block in the core; one that would decode differently refuses the run.
@@ -18,9 +18,11 @@
  * that is neither by resolution nor by component.
  *
  * The old path (`method: "reencode"`: full decode and lossless re-encode with the same structure,
- * output verified sample by sample) is used only for reversible input the coefficient path refuses:
- * tile-part COD/COC/QCD/QCC/POC/RGN overrides, ROI (RGN), tiles without data or with missing packets. Irreversible input with one of those is refused
- * with `UNSUPPORTED` (a lossless re-encode would make a lossy stream several times larger).
+ * output verified sample by sample) is used only for reversible input the coefficient path refuses: a
+ * tile with samples but no tile-part, packets ending before the tile's last packet, more magnitude
+ * bit-planes than the 32-bit block coders carry (and the re-encode then refuses what does not decode
+ * cleanly). Irreversible input the coefficient path refuses is refused with `UNSUPPORTED` (a lossless
+ * re-encode would make a lossy stream several times larger).
  *
  * An input already coded with the target block coder is returned unchanged (with a warning).
  * JP2 / JPH files keep every box as it is; the codestream box is replaced and the File Type box's

@@ -30,9 +30,9 @@ export const TRANSCODE_HELP = formatHelp(
     "and the HT block coder, keeping the decoded image bit for bit. Each code-block's quantised",
     "coefficients are re-coded by the other block coder (no wavelet transform); the quantisation, tiles,",
     "levels, code-blocks, precincts, progression, SOP/EPH, TLM/PLT and tile-parts stay. Quality layers",
-    "become one layer. Reversible input the coefficient path refuses (tile-part COD/QCD overrides, ROI) is",
-    "decoded and encoded again losslessly instead, with a warning. JP2 / JPH files keep their boxes; the",
-    "brand switches between 'jp2 ' and 'jph '.",
+    "become one layer. Reversible input the coefficient path refuses (a tile without data) is decoded and",
+    "encoded again losslessly instead, with a warning. JP2 / JPH files keep their boxes; the brand",
+    "switches between 'jp2 ' and 'jph '.",
   ].join("\n"),
   TRANSCODE_OPTIONS,
 );
