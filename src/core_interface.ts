@@ -603,11 +603,13 @@ export interface CoreExports {
   encodeCodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
   /** Append a progression order change (A.6.6). */
   encoderAddPoc(rs: number, cs0: number, lye: number, re: number, ce: number, order: number): void;
-  /** Go on after the deferred blocks were installed: returns what the interrupted call returns (0 with more blocks deferred). */
+  /** Go on with the interrupted call: returns what it returns (0 while encoderResumeState() is not 0). */
   encoderContinue(): number;
   encoderCreate(numComps: number, width: number, height: number): void;
   /** Blocks waiting to be coded by the host (threaded encoding). */
   encoderDeferredCount(): number;
+  /** Every listed block is installed: the list starts again empty. */
+  encoderDeferredDone(): void;
   /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */
   encoderDeferredInstall(i: number): void;
   /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
@@ -632,6 +634,13 @@ export interface CoreExports {
    * the new layers need in full). Returns the codestream pointer.
    */
   encoderReallocate(): number;
+  /**
+   * What to do next: 0 the interrupted call is done (listed blocks may still wait: copy their samples
+   * before the next encoderTileInput, install them before encoderTilesFinish); 1 call encoderContinue
+   * now (the listed blocks may be coded meanwhile); 2 install every listed block, call
+   * encoderDeferredDone, then encoderContinue.
+   */
+  encoderResumeState(): number;
   /** Encode; returns the codestream pointer. */
   encoderRun(): number;
   /** Set scalar parameter `field` (an EncoderParam) to `value`. */
@@ -660,10 +669,10 @@ export interface CoreExports {
   encoderSetPrecinct(i: number, ppx: number, ppy: number): void;
   /**
    * Defer block coding to the host (1) or code blocks here (0, the default). Set after
-   * encoderCreate, before encoderTilesBegin. Then after encoderTileCode, encoderTilesFinish and
-   * encoderReallocate, while encoderDeferredCount() > 0: code every listed block with blockCoderRun
-   * (any instance), install each result in list order (encoderDeferredInstall) and call
-   * encoderContinue(), which returns what the interrupted call returns.
+   * encoderCreate, before encoderTilesBegin. Then encoderTileCode, encoderTilesFinish and
+   * encoderReallocate list the blocks they would code (encoderDeferredList) and return; the host codes
+   * them with blockCoderRun (any instance), installs each result in list order
+   * (encoderDeferredInstall) and follows encoderResumeState / encoderContinue.
    */
   encoderSetThreaded(on: number): void;
   /** Transform and code tile t (its buffers filled). */
@@ -937,6 +946,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderContinue: 0,
   encoderCreate: 3,
   encoderDeferredCount: 0,
+  encoderDeferredDone: 0,
   encoderDeferredInstall: 1,
   encoderDeferredList: 0,
   encoderDeferredStaging: 1,
@@ -948,6 +958,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderPlaneHeight: 1,
   encoderPlaneWidth: 1,
   encoderReallocate: 0,
+  encoderResumeState: 0,
   encoderRun: 0,
   encoderSet: 2,
   encoderSetComment: 2,
