@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x672bafd4;
+export const INTERFACE_HASH = 0x78072241;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -297,6 +297,24 @@ export const LayerInfo = {
 /** A {@link LayerInfo} value. */
 export type LayerInfo = (typeof LayerInfo)[keyof typeof LayerInfo];
 
+/** Facts of the last coefficient-level transcode (codec/transcode.ts). Fields of `transcoderInfo()`. */
+export const TranscodeInfo = {
+  /** code-blocks re-coded (blocks with nothing significant are left empty) */
+  blocks: 0,
+  /** blocks re-coded up to a pass before their last bit-plane (truncated input) */
+  truncatedBlocks: 1,
+  /** re-coded blocks decoded again and compared with the input's values */
+  verifiedBlocks: 2,
+  /** truncated Part 1 blocks sent with their whole codeword (its shortest prefix for the pass decoded differently) */
+  extendedBlocks: 3,
+  /** tile where a refusal was found (-1: none) */
+  failTile: 4,
+  /** component where a refusal was found (-1: none) */
+  failComponent: 5,
+} as const;
+/** A {@link TranscodeInfo} value. */
+export type TranscodeInfo = (typeof TranscodeInfo)[keyof typeof TranscodeInfo];
+
 /** Code-block style bits (SPcod/SPcoc, Table A.19; bit 6: HTJ2K, ISO/IEC 15444-15). */
 export const CblkStyle = {
   /** selective arithmetic coding bypass */
@@ -403,6 +421,26 @@ export const TilePartSplit = {
   L: 0x02,
   /** at every new component */
   C: 0x03,
+} as const;
+
+/** Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level. */
+export const TranscodeStatus = {
+  /** transcoded */
+  ok: 0x00,
+  /** a region of interest (RGN) is coded */
+  roi: 0x01,
+  /** a tile-part header overrides COD/COC/QCD/QCC/POC/RGN */
+  tileOverrides: 0x02,
+  /** a tile with samples has no tile-part */
+  missingTile: 0x03,
+  /** a tile's packets end before its last packet */
+  shortTile: 0x04,
+  /** a code-block has more magnitude bit-planes than the 32-bit path codes */
+  bitplanes: 0x05,
+  /** the output's tile structure does not match the input's */
+  structure: 0x06,
+  /** a truncated code-block cannot be re-coded to decode to the same values */
+  blockNotExact: 0x07,
 } as const;
 
 /** Numeric codes raised by the core (codec/util/error_codes.ts) → stable J2kError codes. */
@@ -901,6 +939,20 @@ export interface CoreExports {
   stripPlane(c: number, field: number): number;
   /** log2 of the sub-band gain (Table E.1): LL 0, HL 1, LH 1, HH 2. */
   subbandGainLog2(orient: number): number;
+  /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
+  transcoderInfo(field: number): number;
+  /** Pointer to the output codestream of a successful transcoderRun. */
+  transcoderOutput(): number;
+  transcoderOutputLength(): number;
+  /**
+   * Re-code every code-block of the codestream at [ptr, ptr+len) with the other block coder (toHt 1:
+   * HT, ISO/IEC 15444-15; 0: Part 1), keeping the quantised coefficients, SIZ, COD (but the
+   * code-block style), QCD/QCC, POC, precincts and progression; one quality layer. `tilePartMode`
+   * (TILEPARTS_*), `tlm`, `plt`: the output's tile-parts and length markers. `verifyAll` 1: decode every
+   * re-coded block again and compare (truncated blocks always are). Returns a TranscodeStatus
+   * (TRANSCODE_OK: the output is at transcoderOutput()).
+   */
+  transcoderRun(ptr: number, len: number, toHt: number, tilePartMode: number, tlm: number, plt: number, maxCblks: number, verifyAll: number): number;
   /** Version of the transform/quant kernels' ABI (bumped when a signature changes). */
   transformVersion(): number;
   /**
@@ -1038,6 +1090,10 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripNext: 0,
   stripPlane: 2,
   subbandGainLog2: 1,
+  transcoderInfo: 1,
+  transcoderOutput: 0,
+  transcoderOutputLength: 0,
+  transcoderRun: 8,
   transformVersion: 0,
   unpackComponent: 10,
   unpackComponentF32: 10,
