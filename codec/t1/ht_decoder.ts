@@ -26,7 +26,10 @@
 // SigProp and MagRef read 0s), loops are bounded by the block size, and the checks below end in
 // fail(ERR_CODEBLOCK_CORRUPT, -1, reason): 1 Lcup < 2, 2 Scup out of range, 3 a magnitude beyond
 // the 32-bit sample path (U_q too large), 4 the cleanup bit-plane below 0 (more HT sets than
-// bit-planes). The block is never read or written outside [data, data + total) and its w x h output.
+// bit-planes). The block is never written outside its w x h output and never read outside
+// [data, data + total + 8): the MagSgn reader loads 8 bytes at its position (at most the cleanup
+// segment's end) and uses them only when all 8 lie inside the segment; the caller's block buffer
+// has 8 bytes of padding after the data (decodeBlock in codec/decoder.ts).
 
 import { HT_VLC0, HT_VLC1, HT_UVLC0, HT_UVLC1 } from "./ht_tables";
 import { fail } from "../util/fail";
