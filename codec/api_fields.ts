@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x7136c43c;
+export const INTERFACE_HASH: i32 = 0x672bafd4;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -336,6 +336,52 @@ export const LAYER_HEADERS_OVER_BUDGET: i32 = 0x02;
 export const LAYER_ALL_PASSES: i32 = 0x03;
 /** even every coding pass stays above the squared-error target */
 export const LAYER_ERROR_NOT_REACHED: i32 = 0x04;
+
+/** Threaded encoding: byte offsets in a deferred-block record (encoderDeferredList; DEFER_BYTES each). */
+/** size of one record */
+export const DEFER_BYTES: i32 = 0x40;
+/** u32: the code-block (core pointer; the host passes it back only by index) */
+export const DEFER_BLOCK: i32 = 0x00;
+/** u32: pointer to the block's transformed samples (i32 for 5/3, f32 for 9/7) */
+export const DEFER_SRC: i32 = 0x04;
+/** i32: row stride of the samples, in samples */
+export const DEFER_STRIDE: i32 = 0x08;
+/** i32: block width */
+export const DEFER_W: i32 = 0x0c;
+/** i32: block height */
+export const DEFER_H: i32 = 0x10;
+/** i32: sub-band orientation (0 LL, 1 HL, 2 LH, 3 HH) */
+export const DEFER_ORIENT: i32 = 0x14;
+/** i32: code-block style (CBLK_* bits) */
+export const DEFER_STYLE: i32 = 0x18;
+/** i32: 1 for the reversible (5/3, i32) path */
+export const DEFER_REV: i32 = 0x1c;
+/** f32: 1 / quantisation step (9/7 path) */
+export const DEFER_INV_STEP: i32 = 0x20;
+/** i32: 1 if rate control needs distortions */
+export const DEFER_WANT_D: i32 = 0x24;
+/** f64: early-stop slope (0: every pass) */
+export const DEFER_STOP_SLOPE: i32 = 0x28;
+/** i32: HT sets to code: lowest cleanup bit-plane */
+export const DEFER_HT_FLOOR: i32 = 0x30;
+/** i32: HT sets to code: how many */
+export const DEFER_HT_SETS: i32 = 0x34;
+/** i32: HT sets to code: with refinement passes */
+export const DEFER_HT_REFINE: i32 = 0x38;
+
+/** Byte offsets in the record blockCoderRun fills (blockCoderOutput(2)) and encoderDeferredInstall reads. */
+/** size of the record */
+export const BLOCK_INFO_BYTES: i32 = 0x18;
+/** i32: bit-planes the block coder counted (Mb + guard - zero bit-planes) */
+export const BLOCK_INFO_NUMBPS: i32 = 0x00;
+/** i32: coding passes coded (pass records) */
+export const BLOCK_INFO_PASSES: i32 = 0x04;
+/** i32: bytes of coded data */
+export const BLOCK_INFO_LENGTH: i32 = 0x08;
+/** i32: passes a full encode gives identically (early stop) */
+export const BLOCK_INFO_EXACT: i32 = 0x0c;
+/** f64: the block's squared error with nothing coded */
+export const BLOCK_INFO_ENERGY: i32 = 0x10;
 
 /** Where the encoder starts new tile-parts (EncoderParam.tileParts). */
 /** one tile-part per tile */

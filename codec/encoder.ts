@@ -12,11 +12,12 @@ import { encodeParamsValidate } from "./codestream/encode_params";
 import { encodeStepsSetup, encodeStepsFromBase, encodeStepsBands, encodeStepsFinish } from "./quant/encode_steps";
 import { Tile, TileComp, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { encodeCodeBlock } from "./t1/block_coder";
-import { ebcotSetStop } from "./t1/ebcot_encoder";
+import { encodeBlock } from "./encode_block";
 import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT } from "./t1/segments";
 import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES } from "./t1/pass_record";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr } from "./transform/exports";
+import { maxAbsF32 } from "./encode_block";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
 import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
@@ -28,7 +29,13 @@ import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease 
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_NO_SAMPLES, CHECK_COEFFICIENT_BITS } from "./api_fields";
+import {
+  BLOCK_INFO_BYTES, BLOCK_INFO_NUMBPS, BLOCK_INFO_PASSES, BLOCK_INFO_LENGTH, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY,
+  DEFER_BYTES, DEFER_BLOCK, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_ORIENT, DEFER_STYLE, DEFER_REV,
+  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE,
+} from "./api_fields";
 import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
+import { CodeBlock } from "./structure/tile";
 import { ceilDiv } from "./util/math";
 
 /** Fractional bits kept by the irreversible quantiser for distortion estimation. */
@@ -36,6 +43,8 @@ const FRAC_BITS: i32 = 6;
 
 /** Run the whole encoder. Returns the codestream pointer (length in job.outLen). */
 export function encodeRun(job: EncodeJob): usize {
+  job.threaded = 0; // (threaded encoding is tile by tile: encodeTiles*)
+  deferSetup(job);
   encodeParamsValidate(job);
   rateControlStart(job);
   htPlanSetRateScale(1.0);
@@ -54,9 +63,9 @@ export function encodeRun(job: EncodeJob): usize {
   let mark = arenaMark();
   while (true) {
     htPlan = 0;
-    htEncodeConfig(0, 1, 0);
+    htConfig(0, 1, 0);
     if (ht && job.wantDistortion != 0 && job.refinements == 0) htChooseStep(job, 0, job.cs.siz.numTiles, 1.0);
-    if (htUniform) htEncodeConfig(0, 2, 1);
+    if (htUniform) htConfig(0, 2, 1);
     else if (ht && job.wantDistortion != 0) {
       // HT rate control: statistics of every block, then the HT sets each one codes
       let n = 0;
@@ -145,6 +154,15 @@ function codeAllBlocks(job: EncodeJob): void {
     return;
   }
   forEachTileComp(job, CODE_PILOTS);
+  if (deferCount > 0) {
+    resumeCaps = true; // threaded: the estimate waits for the pilots
+    return;
+  }
+  codeCapsPending(job);
+}
+
+/** After the pilots: the stop slope, then every other block with a stop. */
+function codeCapsPending(job: EncodeJob): void {
   job.capSlope = capsEstimate(job) * STOP_SLOPE_FRACTION * <f64>max(earlyStop, 1);
   forEachTileComp(job, CODE_PENDING);
 }
@@ -168,15 +186,28 @@ function rateControlCoded(job: EncodeJob): i32 {
 
 /**
  * Form the layers again from the current targets (encoderReallocate: PSNR targets tightened by
- * the host's decode check), coding stopped blocks again in full where the new layers need it.
+ * the host's decode check), coding stopped blocks again in full where the new layers need it, and
+ * write the codestream again. Returns its pointer (0: blocks deferred, threaded encoding).
  */
-export function encodeReallocate(job: EncodeJob): void {
-  while (rateReallocate(job) == RATE_RECODE) {
+export function encodeReallocate(job: EncodeJob): usize {
+  return reallocFrom(job, rateReallocate(job));
+}
+
+/** encodeReallocate from rate control's verdict `rc`: the codestream pointer (0: blocks deferred). */
+function reallocFrom(job: EncodeJob, rc: i32): usize {
+  while (rc == RATE_RECODE) {
     arenaRelease(job.rateMark);
     rateReset(job);
     forEachTileComp(job, CODE_RECODE);
+    if (deferCount > 0) {
+      resumeAt = RESUME_REALLOC;
+      return 0;
+    }
     job.rateMark = arenaMark();
+    rc = rateReallocate(job);
   }
+  writeCodestream(job);
+  return job.out;
 }
 
 /** Tile parameters of an encoder tile (no tile-part headers: everything from the main header). */
@@ -382,7 +413,6 @@ let htIndex: i32 = 0;
 function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_ALL): void {
   let rev = tc.style.reversible != 0;
   let style = tc.style.cblkStyle;
-  let wantD = job.wantDistortion != 0;
   let NL = job.cs.cod.levels;
   for (let r = 0; r < tc.numRes; r++) {
     let res = resolution(tc, r);
@@ -414,6 +444,15 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
           let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
           if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
+          if (!plan) {
+            if (htPlan != 0) {
+              let e = htPlan + (<usize>htIndex << 3);
+              htConfig(load<i32>(e), load<i32>(e, 4), 1);
+              htIndex++;
+            }
+            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, stopSlope);
+            continue;
+          }
           let coef: usize, stride: i32, frac: i32;
           if (rev) {
             coef = src;
@@ -439,7 +478,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
               memory.fill(htCalHist, 0, HT_HIST_BYTES);
               htHistCollect(coef, stride, w, h, frac, htCalHist);
               htCalModel += htStepModel(htCalHist, 1.0);
-              htEncodeConfig(0, 1, 0);
+              htConfig(0, 1, 0);
               encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);
               htCalActual += <f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES;
             }
@@ -450,47 +489,152 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             htIndex++;
             continue;
           }
-          if (htPlan != 0) {
-            let e = htPlan + (<usize>htIndex << 3);
-            htEncodeConfig(load<i32>(e), load<i32>(e, 4), 1);
-            htIndex++;
-          }
-          let cap = w * h * ((style & 0x40) != 0 ? 40 : 8) + 4096;
-          let dist0 = wantD ? blockEnergy(coef, stride, w, h, frac) : 0;
-          if (stopSlope > 0) ebcotSetStop(stopSlope, dist0);
-          encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, cap, job.cbPasses, MAX_PASSES, job.wantDistortion, job.cbInfo);
-          let numBps = load<i32>(job.cbInfo);
-          let npass = load<i32>(job.cbInfo, 4);
-          let len = load<i32>(job.cbInfo, 8);
-          // after a stop only the passes a full encode gives identically count (codec/rate/caps.ts)
-          let exact = stopSlope > 0 ? load<i32>(job.cbInfo, 12) : npass;
-          cb.encCapped = exact < npass ? CAP_STOPPED : CAP_NONE;
-          if (exact < npass) job.capped++;
-          cb.encNumBps = numBps;
-          cb.encNumPasses = exact;
-          cb.encData = arenaAlloc(<usize>max(len, 1));
-          memory.copy(cb.encData, job.cbScratch, <usize>len);
-          cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
-          memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
-          cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
-          cb.encDist0 = dist0;
         }
       }
     }
   }
 }
 
-/** Largest |x| of a w x h block of f32 samples. */
-function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
-  let m: f32 = 0;
-  for (let y = 0; y < h; y++) {
-    let row = p + ((<usize>y * <usize>stride) << 2);
-    for (let x = 0; x < w; x++) {
-      let v = abs<f32>(load<f32>(row + (<usize>x << 2)));
-      if (v > m) m = v;
-    }
+/** HT sets the next blocks code (htEncodeConfig), kept so that deferred blocks carry them. */
+let htCfgFloor: i32 = 0;
+let htCfgSets: i32 = 1;
+let htCfgRefine: i32 = 0;
+function htConfig(floor: i32, sets: i32, refine: i32): void {
+  htCfgFloor = floor;
+  htCfgSets = sets;
+  htCfgRefine = refine;
+  htEncodeConfig(floor, sets, refine);
+}
+
+/** Per-call block record encodeBlock fills. */
+const BLOCK_INFO: usize = memory.data(BLOCK_INFO_BYTES, 16);
+
+/**
+ * Code one block now (encode_block.ts) and keep its result in the code-block, or (threaded
+ * encoding) add it to the deferred blocks for the host's workers.
+ */
+function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32, w: i32, h: i32, orient: i32, style: i32, rev: i32, invStep: f32, stopSlope: f64): void {
+  if (job.threaded != 0) {
+    let d = deferList + <usize>deferCount * <usize>DEFER_BYTES;
+    store<u32>(d, <u32>changetype<usize>(cb), DEFER_BLOCK);
+    store<u32>(d, <u32>src, DEFER_SRC);
+    store<i32>(d, stride, DEFER_STRIDE);
+    store<i32>(d, w, DEFER_W);
+    store<i32>(d, h, DEFER_H);
+    store<i32>(d, orient, DEFER_ORIENT);
+    store<i32>(d, style, DEFER_STYLE);
+    store<i32>(d, rev, DEFER_REV);
+    store<f32>(d, invStep, DEFER_INV_STEP);
+    store<i32>(d, job.wantDistortion, DEFER_WANT_D);
+    store<f64>(d, stopSlope, DEFER_STOP_SLOPE);
+    store<i32>(d, htCfgFloor, DEFER_HT_FLOOR);
+    store<i32>(d, htCfgSets, DEFER_HT_SETS);
+    store<i32>(d, htCfgRefine, DEFER_HT_REFINE);
+    deferCount++;
+    return;
   }
-  return m;
+  encodeBlock(src, stride, w, h, orient, style, rev, invStep, job.wantDistortion, stopSlope, htCfgFloor, htCfgSets, htCfgRefine, job.cbCoefs, job.cbScratch, job.cbPasses, BLOCK_INFO);
+  installBlock(job, cb, BLOCK_INFO);
+}
+
+/** Keep a coded block (bytes in job.cbScratch, pass records in job.cbPasses, `info` from encodeBlock) in its code-block. */
+function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
+  let npass = load<i32>(info, BLOCK_INFO_PASSES);
+  let len = load<i32>(info, BLOCK_INFO_LENGTH);
+  let exact = load<i32>(info, BLOCK_INFO_EXACT);
+  cb.encCapped = exact < npass ? CAP_STOPPED : CAP_NONE;
+  if (exact < npass) job.capped++;
+  cb.encNumBps = load<i32>(info, BLOCK_INFO_NUMBPS);
+  cb.encNumPasses = exact;
+  cb.encData = arenaAlloc(<usize>max(len, 1));
+  memory.copy(cb.encData, job.cbScratch, <usize>len);
+  cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
+  memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
+  cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
+  cb.encDist0 = load<f64>(info, BLOCK_INFO_ENERGY);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threaded encoding (src/encode_threads.ts). With job.threaded set before encodeTilesBegin, the
+// block coding of encodeTileCode, encodeTilesFinish and encodeReallocate is deferred: each of them
+// returns with the blocks it would have coded listed (encodeDeferred*: DEFER_* records, in the order
+// the one-thread encoder codes them). The host codes them with encodeBlock in worker instances,
+// copies each result into job.cbScratch / job.cbPasses / the info record and calls
+// encodeDeferredInstall(i) in list order, then encodeContinue(), which resumes exactly where the
+// one-thread encoder would continue and returns what the interrupted call returns. Nothing else
+// differs, so the codestream is the same bytes.
+// ---------------------------------------------------------------------------------------------
+
+let deferList: usize = 0;
+let deferCount: i32 = 0;
+/** The pilots were deferred: estimate the stop slope and code the other blocks first (codeAllBlocks). */
+let resumeCaps: bool = false;
+/** Where encodeContinue goes on (RESUME_*). */
+let resumeAt: i32 = 0;
+const RESUME_NONE: i32 = 0;
+/** encodeTilesFinish: blocks coded again for rate control; run it again. */
+const RESUME_FINISH_RATE: i32 = 1;
+/** encodeTilesFinish: every block coded at a refined step; steps, then rate control. */
+const RESUME_FINISH_CODED: i32 = 2;
+/** encodeReallocate: blocks coded again; form the layers again. */
+const RESUME_REALLOC: i32 = 3;
+
+/** Room for every code-block of the image in the deferred list (encodeTilesBegin, before job.codeMark). */
+function deferSetup(job: EncodeJob): void {
+  deferCount = 0;
+  resumeCaps = false;
+  resumeAt = RESUME_NONE;
+  deferList = 0;
+  if (job.threaded == 0) return;
+  let n: usize = 0;
+  for (let t = 0; t < job.cs.siz.numTiles; t++) n += <usize>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
+  deferList = arenaAllocArray(<u64>max(n, 1), <u64>DEFER_BYTES);
+}
+
+/** Blocks waiting for the host (threaded encoding). */
+export function encodeDeferredCount(): i32 {
+  return deferCount;
+}
+
+/** The deferred-block records (DEFER_BYTES each). */
+export function encodeDeferredList(): usize {
+  return deferList;
+}
+
+/** Keep deferred block i's result: its bytes in job.cbScratch, pass records in job.cbPasses, `info` as encodeBlock fills it. */
+export function encodeDeferredInstall(job: EncodeJob, i: i32, info: usize): void {
+  if (i < 0 || i >= deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  installBlock(job, changetype<CodeBlock>(<usize>load<u32>(deferList + <usize>i * <usize>DEFER_BYTES, DEFER_BLOCK)), info);
+}
+
+/**
+ * After the host installed every deferred block: go on with the interrupted call. Returns what
+ * that call returns (encodeTilesFinish / encodeReallocate: the codestream pointer or 0), or 0 with
+ * more blocks deferred.
+ */
+export function encodeContinue(job: EncodeJob): usize {
+  deferCount = 0;
+  if (resumeCaps) {
+    resumeCaps = false;
+    codeCapsPending(job);
+    if (deferCount > 0) return 0;
+  }
+  let at = resumeAt;
+  resumeAt = RESUME_NONE;
+  if (at == RESUME_FINISH_CODED) {
+    encodeStepsFinish(job);
+    job.rateMark = arenaMark();
+    return finishFrom(job, rateControl(job));
+  }
+  if (at == RESUME_FINISH_RATE) {
+    job.rateMark = arenaMark();
+    return finishFrom(job, rateControl(job));
+  }
+  if (at == RESUME_REALLOC) {
+    job.rateMark = arenaMark();
+    return reallocFrom(job, rateReallocate(job));
+  }
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,6 +678,7 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
   job.capsOn = capsWanted(job, true) ? 1 : 0;
+  deferSetup(job);
   htPlanSetRateScale(1.0);
   htUniform = false;
   htStepChosen = false;
@@ -577,14 +722,14 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     return;
   }
   htPlan = 0;
-  htEncodeConfig(0, 1, 0);
+  htConfig(0, 1, 0);
   if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
     // HT rate control tile by tile: the tile's share (by area) of every layer target
     let share = tileShare(job, tile);
     if (t == 0 && job.refinements == 0 && !htStepChosen) htChooseStep(job, t, t + 1, share); // (one tile)
   }
   if (htUniform) {
-    htEncodeConfig(0, 2, 1);
+    htConfig(0, 2, 1);
   } else if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
     let n = max(<i32>tile.numCblks, 1);
     let share = tileShare(job, tile);
@@ -618,7 +763,29 @@ export function encodeTilesFinish(job: EncodeJob): usize {
     return 0; // every tile again, coded at the chosen step
   }
   encodeStepsFinish(job);
-  while (rateControlCoded(job) == RATE_REFINE) {
+  job.rateMark = arenaMark();
+  return finishFrom(job, rateControl(job));
+}
+
+/**
+ * encodeTilesFinish from rate control's verdict `rc` (rateControlCoded and the refinement loop,
+ * written so that a threaded encode can stop where blocks are deferred: then 0 is returned).
+ */
+function finishFrom(job: EncodeJob, rc: i32): usize {
+  while (true) {
+    if (rc == RATE_RECODE) {
+      arenaRelease(job.rateMark);
+      rateReset(job);
+      forEachTileComp(job, CODE_RECODE);
+      if (deferCount > 0) {
+        resumeAt = RESUME_FINISH_RATE;
+        return 0;
+      }
+      job.rateMark = arenaMark();
+      rc = rateControl(job);
+      continue;
+    }
+    if (rc != RATE_REFINE) break;
     arenaRelease(job.codeMark);
     rateReset(job);
     encodeStepsFromBase(job);
@@ -627,7 +794,13 @@ export function encodeTilesFinish(job: EncodeJob): usize {
     // coded again (HT plans its sets per tile in encodeTileCode: the host gives the tile again)
     if (job.cs.siz.numTiles > 1 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return 0;
     codeAllBlocks(job);
+    if (deferCount > 0) {
+      resumeAt = RESUME_FINISH_CODED;
+      return 0;
+    }
     encodeStepsFinish(job);
+    job.rateMark = arenaMark();
+    rc = rateControl(job);
   }
   writeCodestream(job);
   return job.out;

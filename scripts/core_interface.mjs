@@ -236,6 +236,37 @@ export const CONSTANTS = {
       ["LAYER_ERROR_NOT_REACHED", "errorNotReached", 4, "even every coding pass stays above the squared-error target"],
     ],
   },
+  DeferredBlock: {
+    doc: "Threaded encoding: byte offsets in a deferred-block record (encoderDeferredList; DEFER_BYTES each).",
+    values: [
+      ["DEFER_BYTES", "bytes", 64, "size of one record"],
+      ["DEFER_BLOCK", "block", 0, "u32: the code-block (core pointer; the host passes it back only by index)"],
+      ["DEFER_SRC", "src", 4, "u32: pointer to the block's transformed samples (i32 for 5/3, f32 for 9/7)"],
+      ["DEFER_STRIDE", "stride", 8, "i32: row stride of the samples, in samples"],
+      ["DEFER_W", "w", 12, "i32: block width"],
+      ["DEFER_H", "h", 16, "i32: block height"],
+      ["DEFER_ORIENT", "orient", 20, "i32: sub-band orientation (0 LL, 1 HL, 2 LH, 3 HH)"],
+      ["DEFER_STYLE", "style", 24, "i32: code-block style (CBLK_* bits)"],
+      ["DEFER_REV", "rev", 28, "i32: 1 for the reversible (5/3, i32) path"],
+      ["DEFER_INV_STEP", "invStep", 32, "f32: 1 / quantisation step (9/7 path)"],
+      ["DEFER_WANT_D", "wantDistortion", 36, "i32: 1 if rate control needs distortions"],
+      ["DEFER_STOP_SLOPE", "stopSlope", 40, "f64: early-stop slope (0: every pass)"],
+      ["DEFER_HT_FLOOR", "htFloor", 48, "i32: HT sets to code: lowest cleanup bit-plane"],
+      ["DEFER_HT_SETS", "htSets", 52, "i32: HT sets to code: how many"],
+      ["DEFER_HT_REFINE", "htRefine", 56, "i32: HT sets to code: with refinement passes"],
+    ],
+  },
+  BlockInfo: {
+    doc: "Byte offsets in the record blockCoderRun fills (blockCoderOutput(2)) and encoderDeferredInstall reads.",
+    values: [
+      ["BLOCK_INFO_BYTES", "bytes", 24, "size of the record"],
+      ["BLOCK_INFO_NUMBPS", "numBps", 0, "i32: bit-planes the block coder counted (Mb + guard - zero bit-planes)"],
+      ["BLOCK_INFO_PASSES", "passes", 4, "i32: coding passes coded (pass records)"],
+      ["BLOCK_INFO_LENGTH", "length", 8, "i32: bytes of coded data"],
+      ["BLOCK_INFO_EXACT", "exact", 12, "i32: passes a full encode gives identically (early stop)"],
+      ["BLOCK_INFO_ENERGY", "energy", 16, "f64: the block's squared error with nothing coded"],
+    ],
+  },
   TilePartSplit: {
     doc: "Where the encoder starts new tile-parts (EncoderParam.tileParts).",
     values: [

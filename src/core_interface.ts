@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x7136c43c;
+export const INTERFACE_HASH = 0x672bafd4;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -343,6 +343,56 @@ export const LayerStatus = {
   errorNotReached: 0x04,
 } as const;
 
+/** Threaded encoding: byte offsets in a deferred-block record (encoderDeferredList; DEFER_BYTES each). */
+export const DeferredBlock = {
+  /** size of one record */
+  bytes: 0x40,
+  /** u32: the code-block (core pointer; the host passes it back only by index) */
+  block: 0x00,
+  /** u32: pointer to the block's transformed samples (i32 for 5/3, f32 for 9/7) */
+  src: 0x04,
+  /** i32: row stride of the samples, in samples */
+  stride: 0x08,
+  /** i32: block width */
+  w: 0x0c,
+  /** i32: block height */
+  h: 0x10,
+  /** i32: sub-band orientation (0 LL, 1 HL, 2 LH, 3 HH) */
+  orient: 0x14,
+  /** i32: code-block style (CBLK_* bits) */
+  style: 0x18,
+  /** i32: 1 for the reversible (5/3, i32) path */
+  rev: 0x1c,
+  /** f32: 1 / quantisation step (9/7 path) */
+  invStep: 0x20,
+  /** i32: 1 if rate control needs distortions */
+  wantDistortion: 0x24,
+  /** f64: early-stop slope (0: every pass) */
+  stopSlope: 0x28,
+  /** i32: HT sets to code: lowest cleanup bit-plane */
+  htFloor: 0x30,
+  /** i32: HT sets to code: how many */
+  htSets: 0x34,
+  /** i32: HT sets to code: with refinement passes */
+  htRefine: 0x38,
+} as const;
+
+/** Byte offsets in the record blockCoderRun fills (blockCoderOutput(2)) and encoderDeferredInstall reads. */
+export const BlockInfo = {
+  /** size of the record */
+  bytes: 0x18,
+  /** i32: bit-planes the block coder counted (Mb + guard - zero bit-planes) */
+  numBps: 0x00,
+  /** i32: coding passes coded (pass records) */
+  passes: 0x04,
+  /** i32: bytes of coded data */
+  length: 0x08,
+  /** i32: passes a full encode gives identically (early stop) */
+  exact: 0x0c,
+  /** f64: the block's squared error with nothing coded */
+  energy: 0x10,
+} as const;
+
 /** Where the encoder starts new tile-parts (EncoderParam.tileParts). */
 export const TilePartSplit = {
   /** one tile-part per tile */
@@ -444,6 +494,17 @@ export interface CoreExports {
   alloc(size: number): number;
   /** Mb = G + εb − 1 (E.1.1.1): magnitude bit-planes of a sub-band with `guardBits` guard bits. */
   bandMagnitudeBits(guardBits: number, eps: number): number;
+  /** Scratch for the largest block (after jobBegin: the arena is the job's). */
+  blockCoderBegin(): void;
+  /** Outputs of the last blockCoderRun: 0 coded bytes, 1 pass records, 2 the BlockInfo record. */
+  blockCoderOutput(which: number): number;
+  /** Bytes of one pass record (blockCoderOutput(1) holds BlockInfo.passes of them). */
+  blockCoderPassBytes(): number;
+  /**
+   * Code one block (the fields of a deferred-block record, DeferredBlock): samples at `src` with row
+   * stride `stride` (i32 for `rev`, else f32). Outputs: blockCoderOutput.
+   */
+  blockCoderRun(src: number, stride: number, w: number, h: number, orient: number, style: number, rev: number, invStep: number, wantDistortion: number, stopSlope: number, htFloor: number, htSets: number, htRefine: number): void;
   /**
    * A destination size that always holds the codeword of a w × h block with `numBps` bit-planes:
    * every coefficient costs at most 4 decisions per bit-plane (run-length, 2 uniform, sign; or
@@ -542,7 +603,17 @@ export interface CoreExports {
   encodeCodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
   /** Append a progression order change (A.6.6). */
   encoderAddPoc(rs: number, cs0: number, lye: number, re: number, ce: number, order: number): void;
+  /** Go on after the deferred blocks were installed: returns what the interrupted call returns (0 with more blocks deferred). */
+  encoderContinue(): number;
   encoderCreate(numComps: number, width: number, height: number): void;
+  /** Blocks waiting to be coded by the host (threaded encoding). */
+  encoderDeferredCount(): number;
+  /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */
+  encoderDeferredInstall(i: number): void;
+  /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
+  encoderDeferredList(): number;
+  /** Where the host puts a coded block before encoderDeferredInstall: 0 its bytes, 1 its pass records, 2 its info record (BlockInfo). */
+  encoderDeferredStaging(which: number): number;
   /** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
@@ -587,6 +658,14 @@ export interface CoreExports {
    * resolutions once the decomposition levels are final. Switches precincts on (Scod bit 0).
    */
   encoderSetPrecinct(i: number, ppx: number, ppy: number): void;
+  /**
+   * Defer block coding to the host (1) or code blocks here (0, the default). Set after
+   * encoderCreate, before encoderTilesBegin. Then after encoderTileCode, encoderTilesFinish and
+   * encoderReallocate, while encoderDeferredCount() > 0: code every listed block with blockCoderRun
+   * (any instance), install each result in list order (encoderDeferredInstall) and call
+   * encoderContinue(), which returns what the interrupted call returns.
+   */
+  encoderSetThreaded(on: number): void;
   /** Transform and code tile t (its buffers filled). */
   encoderTileCode(t: number): void;
   /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
@@ -652,6 +731,39 @@ export interface CoreExports {
   /** Bytes of the state blob. */
   jpegContextBytes(): number;
   /**
+   * Component `ci`: sampling factors `h` x `v` (A.1.1), quantisation table `tq`, DC/AC Huffman
+   * tables `td`/`ta` (0..3). Returns 0 or -1. Call jpegDecReady after the last component.
+   */
+  jpegDecComponent(ctx: number, ci: number, h: number, v: number, tq: number, td: number, ta: number): number;
+  jpegDecConsumed(ctx: number): number;
+  /** Bytes of the decoder's state blob. */
+  jpegDecContextBytes(): number;
+  jpegDecErrorAt(ctx: number): number;
+  /** Hash of the reconstructed blocks (equals the encoder's jpegSampleHash for the same stream). */
+  jpegDecHash(ctx: number): bigint;
+  /** Huffman table `slot` (0..3 DC, 4..7 AC) from 16 BITS counts and HUFFVAL. Returns 0 or -1. */
+  jpegDecHuff(ctx: number, slot: number, bits: number, vals: number): number;
+  /**
+   * Start a decode of a `width` x `height` frame with `comps` components (1 or 3) and restart
+   * interval `ri` (0 = none). Returns 0, or -1 for values outside what this decoder reads.
+   */
+  jpegDecInit(ctx: number, width: number, height: number, comps: number, ri: number): number;
+  /** Input bytes the decoder wants ahead of its position before it starts an MCU. */
+  jpegDecInputMargin(ctx: number): number;
+  jpegDecMcuHeight(ctx: number): number;
+  /** 0 decoding, 1 all MCUs read, 2 EOI read. */
+  jpegDecPhase(ctx: number): number;
+  /** Quantisation table `slot` (0..3): 64 u16 values in natural order at `q`. */
+  jpegDecQuant(ctx: number, slot: number, q: number): void;
+  /** Derive the MCU geometry (A.2) once the components are set. */
+  jpegDecReady(ctx: number): void;
+  /**
+   * Decode up to `maxRows` MCU rows from `len` bytes at `inp` (`final` = 1: the input ends there),
+   * pixels to `out` (0: only hash) with rows `outStride` bytes apart. Returns MCU rows done, or a
+   * DEC_* code (< 0); jpegDecConsumed says how many input bytes were used.
+   */
+  jpegDecodeRows(ctx: number, inp: number, len: number, final: number, out: number, outStride: number, maxRows: number): number;
+  /**
    * Code `rows` rows at `pix` (`stride` bytes apart, pixels `step` bytes apart: 1-4, colour in the
    * first 1 or 3 bytes) into `out` (capacity `cap`, at least jpegOutputMin). Returns the bytes
    * written; while jpegBufferPending() is 1 the output filled up: drain it and call again with the
@@ -670,10 +782,19 @@ export interface CoreExports {
   jpegInit(ctx: number, width: number, height: number, comps: number, quality: number, hY: number, vY: number, restartInterval: number): void;
   /** Rows per MCU row (8 or 16): strips other than the last must be a multiple of it. */
   jpegMcuHeight(ctx: number): number;
+  /**
+   * Measure what is coded (call before the first jpegEncode): every block is reconstructed as a
+   * baseline decoder does (recon.ts), hashed, and compared with the input pixels.
+   */
+  jpegMeasure(ctx: number, on: number): void;
   /** Build optimal Huffman tables from the gathered counts (K.2) and rewind for the coding pass. */
   jpegOptimize(ctx: number): void;
   /** Smallest output capacity jpegEncode accepts. */
   jpegOutputMin(ctx: number): number;
+  /** Hash of the reconstructed blocks so far (what jpegDecodeHash gives for the same stream). */
+  jpegSampleHash(ctx: number): bigint;
+  /** Sum of squared errors of the reconstruction so far (exact below 2^53). */
+  jpegSquaredError(ctx: number): number;
   /**
    * Write SOI through SOS into `out` (capacity `cap`); returns the length. `icc`/`xmp` may be 0.
    * `coms`: `comCount` entries of (u32 length, bytes). Density units 0 (aspect ratio), 1 dpi, 2 dpcm.
@@ -789,6 +910,10 @@ export interface CoreExports {
 export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, number> = {
   alloc: 1,
   bandMagnitudeBits: 2,
+  blockCoderBegin: 0,
+  blockCoderOutput: 1,
+  blockCoderPassBytes: 0,
+  blockCoderRun: 13,
   codeBlockMaxBytes: 3,
   copyRev: 6,
   coreInterfaceHash: 0,
@@ -809,7 +934,12 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   ebcotEncodeBlock: 13,
   encodeCodeBlock: 13,
   encoderAddPoc: 6,
+  encoderContinue: 0,
   encoderCreate: 3,
+  encoderDeferredCount: 0,
+  encoderDeferredInstall: 1,
+  encoderDeferredList: 0,
+  encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
   encoderInfo: 1,
   encoderLayer: 2,
@@ -825,6 +955,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetEarlyStop: 1,
   encoderSetLayer: 3,
   encoderSetPrecinct: 3,
+  encoderSetThreaded: 1,
   encoderTileCode: 1,
   encoderTileComp: 2,
   encoderTileInput: 1,
@@ -847,13 +978,29 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   jobBegin: 0,
   jpegBufferPending: 1,
   jpegContextBytes: 0,
+  jpegDecComponent: 7,
+  jpegDecConsumed: 1,
+  jpegDecContextBytes: 0,
+  jpegDecErrorAt: 1,
+  jpegDecHash: 1,
+  jpegDecHuff: 4,
+  jpegDecInit: 5,
+  jpegDecInputMargin: 1,
+  jpegDecMcuHeight: 1,
+  jpegDecPhase: 1,
+  jpegDecQuant: 3,
+  jpegDecReady: 1,
+  jpegDecodeRows: 7,
   jpegEncode: 7,
   jpegFinished: 1,
   jpegGather: 5,
   jpegInit: 8,
   jpegMcuHeight: 1,
+  jpegMeasure: 2,
   jpegOptimize: 1,
   jpegOutputMin: 1,
+  jpegSampleHash: 1,
+  jpegSquaredError: 1,
   jpegWriteHeaders: 12,
   maxPasses: 1,
   memoryPeak: 0,

@@ -65,6 +65,8 @@ export type J2kErrorCode =
   | "TARGET_WRITE_FAILED"
   | "JPIP_STREAM_INVALID"
   | "JPIP_REQUEST_FAILED"
+  | "JPEG_INVALID"
+  | "VERIFY_FAILED"
   | "INTERNAL";
 
 /** Options for constructing a {@link J2kError}. */
@@ -119,6 +121,8 @@ const STAGE_OF: Record<J2kErrorCode, J2kErrorStage> = {
   TARGET_WRITE_FAILED: "io",
   JPIP_STREAM_INVALID: "io",
   JPIP_REQUEST_FAILED: "io",
+  JPEG_INVALID: "container",
+  VERIFY_FAILED: "io",
   INTERNAL: "internal",
 };
 

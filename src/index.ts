@@ -28,4 +28,6 @@ export { transcodeBlockCoder } from "./transcode_block_coder.js";
 export type { TranscodeBlockCoderOptions, TranscodeBlockCoderResult } from "./transcode_block_coder.js";
 export type { OptimizeOptions } from "./range/optimize.js";
 export { encodeJpeg, encodeJpegDetailed, createJpegWriter, JpegWriter, jpegMetadataFromJp2 } from "./jpeg/index.js";
+export { createJpegDecoder, decodeJpeg, JpegDecoder } from "./jpeg/index.js";
+export type { JpegMeasurement, JpegFrame, JpegDecodeSummary, JpegDecoderOptions, DecodedJpeg } from "./jpeg/index.js";
 export type { Jp2JpegMetadata, JpegEncodeResult, JpegWriterInfo, JpegSink, JpegOptions, JpegEncodeOptions, JpegSubsampling, JpegDensity } from "./jpeg/index.js";

@@ -39,6 +39,12 @@ export class JpegCtx {
   headersDone: i32;
   /** 1 once jpegGather saw rows (statistics pass started). */
   gathering: i32;
+  /** 1: reconstruct every coded block (recon.ts), hash it and sum the squared error. */
+  measure: i32;
+  /** Sum of squared errors of the reconstruction against the input pixels (colour channels). */
+  sse: u64;
+  /** Running hash of the reconstructed blocks (recon.ts hashBlock). */
+  hash: u64;
 }
 
 /** Offsets of the arrays inside the blob. */

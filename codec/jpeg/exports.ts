@@ -20,6 +20,7 @@ import { quantTableInit } from "./quant";
 import { huffLoad, huffDerive, huffOptimal } from "./huffman";
 import { writeHeaders } from "./markers";
 import { codeRows, mcuBytesMax } from "./mcu_rows";
+import { HASH_SEED, hashFinal } from "./recon";
 
 
 /** Bytes of the state blob. */
@@ -66,6 +67,7 @@ export function jpegInit(ctx: usize, width: i32, height: i32, comps: i32, qualit
     compSet(ctx, i, CF_DC, 0);
     compSet(ctx, i, CF_TBL, i == 0 ? 0 : 1);
   }
+  c.hash = HASH_SEED;
   quantTableInit(ctx, 0, quality);
   quantTableInit(ctx, 1, quality);
   huffLoad(ctx, HT_DC_LUMA, STD_DC_LUMA_BITS, STD_DC_LUMA_VALS);
@@ -148,4 +150,24 @@ export function jpegMcuHeight(ctx: usize): i32 {
 /** Smallest output capacity jpegEncode accepts. */
 export function jpegOutputMin(ctx: usize): i32 {
   return mcuBytesMax(changetype<JpegCtx>(ctx));
+}
+
+/**
+ * Measure what is coded (call before the first jpegEncode): every block is reconstructed as a
+ * baseline decoder does (recon.ts), hashed, and compared with the input pixels.
+ */
+export function jpegMeasure(ctx: usize, on: i32): void {
+  let c = changetype<JpegCtx>(ctx);
+  if (c.mcuRow != 0 || c.mcuCol != 0 || c.inBuffer != 0 || c.finished != 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_JPEG_CALL_ORDER, 6);
+  c.measure = on != 0 ? 1 : 0;
+}
+
+/** Sum of squared errors of the reconstruction so far (exact below 2^53). */
+export function jpegSquaredError(ctx: usize): f64 {
+  return <f64>changetype<JpegCtx>(ctx).sse;
+}
+
+/** Hash of the reconstructed blocks so far (what jpegDecodeHash gives for the same stream). */
+export function jpegSampleHash(ctx: usize): u64 {
+  return hashFinal(changetype<JpegCtx>(ctx).hash);
 }

@@ -14,6 +14,8 @@ import { convertRegion, blockFromPlane, blockDownsampled, blockFromGrey, PLANE_Y
 import { fdctIslow } from "./fdct";
 import { fdctIslowSimd } from "./fdct_simd";
 import { quantizeZigzag, quantizeZigzagSimd } from "./quant";
+import { reconstructBlock, hashBlock, mcuSquaredError, rplaneOf } from "./recon";
+import { CTX_QUANT } from "./context";
 import { encodeBlock, countBlock, entropyLoad, entropySave, entropyCursor, entropyFlush, entropyMarker } from "./entropy";
 
 const BLOCK: usize = memory.data(64 * 4, 16);
@@ -123,9 +125,22 @@ export function codeRows(
           for (let bx = 0; bx < h; bx++) {
             let mask = formBlock(ctx, c, ci, bx, by, pix, <usize>stride, <usize>step, rowBase);
             if (stats) countBlock(ctx, ci, ZZ, mask, t, t + 1);
-            else encodeBlock(ctx, ci, ZZ, mask, t, t + 1);
+            else {
+              encodeBlock(ctx, ci, ZZ, mask, t, t + 1);
+              if (c.measure != 0) {
+                // what a decoder will make of this block (recon.ts), folded into the hash
+                let dst = rplaneOf(ci) + (<usize>(by << 3) << 4) + <usize>(bx << 3);
+                reconstructBlock(ZZ, mask, ctx + CTX_QUANT + (<usize>compGet(ctx, ci, CF_TBL) << 7), dst);
+                c.hash = hashBlock(c.hash, dst);
+              }
+            }
           }
         }
+      }
+      if (c.measure != 0 && !stats) {
+        let x0 = c.mcuCol * c.mcuW;
+        let y0 = c.mcuRow * c.mcuH;
+        c.sse += mcuSquaredError(c.comps, c.hmax, c.vmax, pix, <usize>stride, <usize>step, rowBase, x0, y0, min(c.mcuW, c.width - x0), min(c.mcuH, c.height - y0));
       }
       c.mcuCol++;
     }

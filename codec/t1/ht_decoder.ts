@@ -50,6 +50,27 @@ const VB_A: usize = memory.data(4 * 1040, 16);
 const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
+/** Per quad of the current quad row: its VLC entry (bits 0-15) and u value (bits 16-31). */
+const QINFO: usize = memory.data(4 * 520, 16);
+/**
+ * Lane tables of the SIMD MagSgn path, indexed by a 4-bit sample mask k (bit n = sample n of a
+ * quad) at k·16: LANE_MASK lane n = -1 if bit n of k is set, else 0; LANE_PRE lane n = the number
+ * of set bits of k below bit n. LANE_POW7 byte r = 2^(7 - r) (r < 8), 0 beyond.
+ */
+const LANE_MASK: usize = memory.data<i32>([
+  0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 0, 0, -1, -1, 0, 0,
+  0, 0, -1, 0, -1, 0, -1, 0, 0, -1, -1, 0, -1, -1, -1, 0,
+  0, 0, 0, -1, -1, 0, 0, -1, 0, -1, 0, -1, -1, -1, 0, -1,
+  0, 0, -1, -1, -1, 0, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1,
+], 16);
+const LANE_PRE: usize = memory.data<i32>([
+  0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 2, 2,
+  0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
+  0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 2, 2,
+  0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
+], 16);
+const LANE_POW7: usize = memory.data<u8>([128, 64, 32, 16, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0], 16);
+
 /** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
 const QS: usize = memory.data(32, 16);
 const ST_SIG: u8 = 1; // significant after the cleanup pass
@@ -62,43 +83,49 @@ const MEL_E: usize = memory.data<u8>([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5]);
 // ---- bit readers (module state) ---------------------------------------------------------------
 
 // MEL: forward, MSB first, a byte after 0xFF carries 7 bits; its last byte (shared with the VLC
-// suffix) has its low nibble forced to 1s; 0xFF past the end.
+// suffix) has its low nibble forced to 1s; 0xFF past the end. Bits are kept MSB-aligned in a
+// 64-bit buffer (melBits valid bits at the top), refilled a byte at a time (MEL is read once per
+// run, not per quad).
 let melPos: usize = 0;
 let melEnd: usize = 0;
-let melCur: u32 = 0;
-let melLeft: i32 = 0;
+let melBuf: u64 = 0;
+let melBits: i32 = 0;
 let melFF: bool = false;
 let melK: i32 = 0;
 let melRun: i32 = 0;
 let melOne: i32 = 0;
 
-function melBit(): u32 {
-  if (melLeft == 0) {
+function melFill(): void {
+  while (melBits <= 56) {
     let b: u32 = 0xff;
     if (melPos < melEnd) {
       b = <u32>load<u8>(melPos);
       if (melPos + 1 == melEnd) b |= 0x0f;
       melPos++;
     }
-    melLeft = melFF ? 7 : 8;
+    // after 0xFF the byte's MSB is a stuffed 0: 7 bits
+    let n = melFF ? 7 : 8;
+    melBuf |= <u64>(b & ((<u32>1 << <u32>n) - 1)) << <u64>(64 - melBits - n);
+    melBits += n;
     melFF = b == 0xff;
-    melCur = b;
   }
-  melLeft--;
-  return (melCur >> <u32>melLeft) & 1;
 }
 
 /** Next MEL symbol (T.814 7.3.3): 0 = quad (pair) stays insignificant / no offset, 1 = coded. */
 function melEvent(): i32 {
   if (melRun == 0 && melOne == 0) {
+    if (melBits < 13) melFill();
     let e = <i32>load<u8>(MEL_E + <usize>melK);
-    if (melBit() != 0) {
+    if ((melBuf >> 63) != 0) {
+      melBuf <<= 1;
+      melBits--;
       melRun = 1 << e;
       melK = min(melK + 1, 12);
     } else {
-      let r = 0;
-      for (let i = 0; i < e; i++) r = (r << 1) | <i32>melBit();
-      melRun = r;
+      // a 0 then e bits of run length (MSB first)
+      melRun = <i32>(melBuf >> <u64>(63 - e)) & ((1 << e) - 1);
+      melBuf <<= <u64>(e + 1);
+      melBits -= e + 1;
       melOne = 1;
       melK = max(melK - 1, 0);
     }
@@ -239,10 +266,26 @@ export function htDecodeBlock(
   return true;
 }
 
+/** Any zero byte in x (exact as a whole: no false positives for "some byte is zero"). */
+// @ts-ignore: decorator
+@inline
+function hasZeroByte(x: u64): bool {
+  return ((x - 0x0101010101010101) & ~x & 0x8080808080808080) != 0;
+}
+
 /**
  * HT cleanup pass (T.814 7.3): all magnitude bits down to bit-plane p. Writes every sample of the
- * w x h block (0 for insignificant ones). The VLC and MagSgn readers live in locals (refilled
- * four bytes at a time when no stuffing can occur in them); MEL is decoded by melEvent().
+ * w x h block (0 for insignificant ones).
+ *
+ * Readers: VLC (backward) and MagSgn (forward) are 64-bit bit-buffers in locals, refilled with one
+ * unaligned 8-byte load when none of those bytes can be affected by bit-stuffing (a byte-wise
+ * check on the loaded word) and the load stays inside the segment; otherwise (1 refill in ~20, and
+ * at the segment's ends) byte by byte with the full rules. MEL is decoded by melEvent().
+ *
+ * Quads are visited one at a time; the VLC/UVLC codewords of a pair are decoded at its first
+ * quad. A quad whose MagSgn bits fit one refill (4·U ≤ 56) and whose magnitudes fit 32 bits is
+ * decoded without branches on its significance pattern: an insignificant sample has m = 0 bits and
+ * yields 0.
  */
 function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, outStride: i32): void {
   if (lcup < 2) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_LCUP, lcup);
@@ -260,7 +303,8 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   // MEL: bytes [Pcup, Lcup - 1) (module state, see melEvent)
   melPos = cup + <usize>pcup;
   melEnd = cup + <usize>(lcup - 1);
-  melLeft = 0;
+  melBuf = 0;
+  melBits = 0;
   melFF = false;
   melK = 0;
   melRun = 0;
@@ -279,10 +323,13 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     vBits = 4;
   }
   let vUnstuff = (prev | 0x0f) > 0x8f;
+  // Both 64-bit buffers hold at most 63 bits (the byte-wise refills stop at 56..63): the one-load
+  // refills add (63 - bits) & ~7 bits, i.e. whole bytes, and leave the buffer with 56..63.
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
   let maxU = <u32>(31 - p); // larger exponents cannot be represented (magnitudes are checked below)
+  let fastU = <u32>max(min(14, 29 - p), 0); // 4·U ≤ 56 bits per quad and (2μ + 1)·2^p < 2^31
   let rhoPrev = RHO_A, rhoCur = RHO_B;
   let vbPrev = VB_A, vbCur = VB_B;
   memory.fill(RHO_A, 0, <usize>(qw + 3));
@@ -290,136 +337,142 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   memory.fill(VB_A, 0, <usize>(2 * qw + 4) << 2);
   memory.fill(VB_B, 0, <usize>(2 * qw + 4) << 2);
   let rowBytes = <usize>outStride << 2;
+  let wEven = w & ~1;
   for (let qy = 0; qy < qh; qy++) {
     let initial = qy == 0;
     let vlc = initial ? HT_VLC0 : HT_VLC1;
+    let uvlc = initial ? HT_UVLC0 : HT_UVLC1;
     let y0 = qy << 1;
     let hasRow1 = y0 + 1 < h;
     let row0 = out + <usize>y0 * rowBytes;
     let rhoLeft: u32 = 0;
+    // ---- pass 1 over the quad row: VLC, MEL and UVLC of each pair into QINFO
     for (let q = 0; q < qw; q += 2) {
-      // ---- refill the VLC bits: a pair uses at most 7 + 7 + 6 + 10 = 30 bits
-      if (vBits < 32) {
-        if (vPos - 3 >= vLow) {
-          let raw = load<u32>(cup + <usize>(vPos - 3)); // byte vPos in the top 8 bits
-          let t = (raw & 0x7f7f7f7f) ^ 0x7f7f7f7f; // a zero byte: low 7 bits all 1 (may be unstuffed)
-          if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
-            vBuf |= <u64>bswap<u32>(raw) << <u64>vBits;
-            vBits += 32;
-            vPos -= 4;
-            vUnstuff = (raw & 0xff) > 0x8f;
+      {
+        // ---- refill the VLC bits (a pair uses at most 7 + 7 + 6 + 10 = 30 bits): with one load
+        // whenever possible (a predictable branch), byte by byte when needed and not possible
+        let fast = false;
+        if (vPos - 7 >= vLow) {
+          let raw = load<u64>(cup + <usize>(vPos - 7)); // byte vPos in the top 8 bits
+          // unstuffing can only hit a byte whose low 7 bits are all 1
+          if (!hasZeroByte((raw & 0x7f7f7f7f7f7f7f7f) ^ 0x7f7f7f7f7f7f7f7f)) {
+            let sw = bswap<u64>(raw); // byte vPos first
+            let nb = (63 - vBits) & ~7; // whole bytes that fit: vBits + nb in [56, 63]
+            vBuf |= (sw & ((<u64>1 << <u64>nb) - 1)) << <u64>vBits;
+            vBits += nb;
+            vPos -= <isize>(nb >> 3);
+            vUnstuff = select(<u32>((sw >> <u64>(nb - 8)) & 0xff) > 0x8f, vUnstuff, nb != 0);
+            fast = true;
           }
         }
-        while (vBits <= 56) {
-          let b: u32 = 0;
-          if (vPos >= vLow) {
-            b = <u32>load<u8>(cup + <usize>vPos);
-            vPos--;
-          }
-          if (vUnstuff && (b & 0x7f) == 0x7f) {
-            vBuf |= <u64>(b & 0x7f) << <u64>vBits;
-            vBits += 7;
-          } else {
-            vBuf |= <u64>b << <u64>vBits;
-            vBits += 8;
-          }
-          vUnstuff = b > 0x8f;
-        }
-      }
-      // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
-      let c0: u32;
-      // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
-      let above = initial ? 0 : load<u32>(rhoPrev + <usize>q);
-      if (initial) {
-        c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
-      } else {
-        let nw = above & 0xff;
-        let n = (above >> 8) & 0xff;
-        let ne = (above >> 16) & 0xff;
-        c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
-      }
-      let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
-      if (c0 == 0 && melNext() == 0) e0 = 0;
-      let l0 = e0 & 7;
-      vBuf >>= <u64>l0;
-      vBits -= <i32>l0;
-      let rho0 = (e0 >> 4) & 15;
-      store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
-      let e1: u32 = 0;
-      let hasQ1 = q + 1 < qw;
-      if (hasQ1) {
-        let c1: u32;
-        if (initial) {
-          c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
-        } else {
-          let nw = (above >> 8) & 0xff;
-          let n = (above >> 16) & 0xff;
-          let ne = above >> 24;
-          c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
-        }
-        e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
-        if (c1 == 0 && melNext() == 0) e1 = 0;
-        let l1 = e1 & 7;
-        vBuf >>= <u64>l1;
-        vBits -= <i32>l1;
-        store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
-      }
-      rhoLeft = (e1 >> 4) & 15;
-      // ---- UVLC: u values of the pair (T.814 7.3.6)
-      let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
-      // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
-      if (initial && mode == 3 && melNext() != 0) mode = 4;
-      let uv = <u32>load<u16>((initial ? HT_UVLC0 : HT_UVLC1) + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-      let pl = uv & 7;
-      vBuf >>= <u64>pl;
-      let sl = (uv >> 3) & 15;
-      let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
-      vBuf >>= <u64>sl;
-      vBits -= <i32>(pl + sl);
-      let s0 = (uv >> 7) & 7;
-      let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
-      let u1 = (uv >> 13) + (sfx >> s0);
-      // ---- MagSgn of the two quads (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
-      for (let qi = 0; qi < 2; qi++) {
-        let e = qi == 0 ? e0 : e1;
-        if (qi == 1 && !hasQ1) break;
-        let x = (q + qi) << 1;
-        let hasCol1 = x + 1 < w;
-        let rho = (e >> 4) & 15;
-        // samples go straight to the block when the quad lies inside it, else through QS
-        // (sample n at column n >> 1, row n & 1); insignificant samples are 0
-        let full = hasCol1 && hasRow1;
-        let dst = full ? row0 + (<usize>x << 2) : QS;
-        let ro: usize = full ? rowBytes : 8;
-        store<u64>(dst, 0);
-        store<u64>(dst + ro, 0);
-        // bottom-row v values for κ of the next quad row
-        store<u64>(vbCur + (<usize>(x + 1) << 2), 0);
-        if (rho != 0) {
-          // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
-          // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
-          let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
-          let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
-          let U = (qi == 0 ? u0 : u1) + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
-          if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-          // (2μ + 1)·2^p < 2^(U + 1 + p): no overflow check needed while U + p ≤ 29
-          let small = <i32>U + p <= 29;
-          let e1b = (e >> 8) & 15;
-          let ekb = (e >> 12) & 15;
-          let r = rho;
-          // common case: the whole quad's MagSgn bits (at most 4·U ≤ 56) fit one refill
-          let quadFill = small && U <= 14;
-          if (quadFill && msBits < <i32>(U << 2)) {
-            if (!msFF && msBits <= 32 && msPos + 4 <= msEnd) {
-              let raw = load<u32>(msPos);
-              let t = ~raw;
-              if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
-                msBuf |= <u64>raw << <u64>msBits;
-                msBits += 32;
-                msPos += 4;
-              }
+        if (!fast && vBits < 32) {
+          while (vBits <= 55) {
+            let b: u32 = 0;
+            if (vPos >= vLow) {
+              b = <u32>load<u8>(cup + <usize>vPos);
+              vPos--;
             }
-            while (msBits <= 56) {
+            if (vUnstuff && (b & 0x7f) == 0x7f) {
+              vBuf |= <u64>(b & 0x7f) << <u64>vBits;
+              vBits += 7;
+            } else {
+              vBuf |= <u64>b << <u64>vBits;
+              vBits += 8;
+            }
+            vUnstuff = b > 0x8f;
+          }
+        }
+        // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
+        let c0: u32;
+        // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
+        let above = initial ? 0 : load<u32>(rhoPrev + <usize>q);
+        if (initial) {
+          c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
+        } else {
+          let nw = above & 0xff;
+          let n = (above >> 8) & 0xff;
+          let ne = (above >> 16) & 0xff;
+          c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+        }
+        let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
+        if (c0 == 0 && melNext() == 0) e0 = 0;
+        let l0 = e0 & 7;
+        vBuf >>= <u64>l0;
+        vBits -= <i32>l0;
+        let rho0 = (e0 >> 4) & 15;
+        store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
+        let e1: u32 = 0;
+        if (q + 1 < qw) {
+          let c1: u32;
+          if (initial) {
+            c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
+          } else {
+            let nw = (above >> 8) & 0xff;
+            let n = (above >> 16) & 0xff;
+            let ne = above >> 24;
+            c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+          }
+          e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
+          if (c1 == 0 && melNext() == 0) e1 = 0;
+          let l1 = e1 & 7;
+          vBuf >>= <u64>l1;
+          vBits -= <i32>l1;
+          store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
+        }
+        rhoLeft = (e1 >> 4) & 15;
+        // ---- UVLC: u values of the pair (T.814 7.3.6)
+        let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
+        // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
+        if (initial && mode == 3 && melNext() != 0) mode = 4;
+        let uv = <u32>load<u16>(uvlc + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
+        let pl = uv & 7;
+        vBuf >>= <u64>pl;
+        let sl = (uv >> 3) & 15;
+        let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
+        vBuf >>= <u64>sl;
+        vBits -= <i32>(pl + sl);
+        let s0 = (uv >> 7) & 7;
+        let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
+        let u1 = (uv >> 13) + (sfx >> s0);
+        store<u64>(QINFO + (<usize>q << 2), <u64>(e0 | (u0 << 16)) | (<u64>(e1 | (u1 << 16)) << 32));
+      }
+    }
+    // ---- pass 2 over the quad row: MagSgn
+    for (let q = 0; q < qw; q++) {
+      let qi = load<u32>(QINFO + (<usize>q << 2));
+      let e = qi & 0xffff;
+      let u = qi >> 16;
+      // ---- MagSgn of the quad (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
+      let x = q << 1;
+      // samples go straight to the block when the quad lies inside it, else through QS
+      // (sample n at column n >> 1, row n & 1); insignificant samples are 0
+      let full = x < wEven && hasRow1;
+      let dst = full ? row0 + (<usize>x << 2) : QS;
+      let ro: usize = full ? rowBytes : 8;
+      let vbDst = vbCur + (<usize>(x + 1) << 2);
+      let rho = (e >> 4) & 15;
+      // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
+      // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
+      let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
+      let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
+      let U = u + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
+      // an insignificant quad goes through the same code with U = 0 (no bits, all samples 0)
+      U = select<u32>(U, 0, rho != 0);
+      let e1b = (e >> 8) & 15;
+      let ekb = (e >> 12) & 15;
+      {
+        if (U <= fastU) {
+          // ---- the whole quad from one refill, no branch on the significance pattern; the
+          // refill is done whenever it can be done with one load (a predictable branch)
+          let raw = load<u64>(msPos);
+          if (!msFF && msPos + 8 <= msEnd && !hasZeroByte(~raw)) {
+            // no 0xFF byte: no stuffed bit follows in these 8 bytes
+            let nb = (63 - msBits) & ~7;
+            msBuf |= (raw & ((<u64>1 << <u64>nb) - 1)) << <u64>msBits;
+            msBits += nb;
+            msPos += <usize>(nb >> 3);
+          } else if (msBits < <i32>(U << 2)) {
+            while (msBits <= 55) {
               let b: u32 = 0xff;
               if (msPos < msEnd) b = <u32>load<u8>(msPos++);
               if (msFF) {
@@ -432,74 +485,80 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
               msFF = b == 0xff;
             }
           }
-          if (quadFill && rho == 15 && full) {
-            // all four samples significant, inside the block (the common case of dense data)
-            let bu = <u32>msBuf;
-            let m0 = U - (ekb & 1);
-            let s0b = bu & ((<u32>1 << m0) - 1);
-            bu = <u32>(msBuf >> <u64>m0);
-            let m1 = U - ((ekb >> 1) & 1);
-            let s1b = bu & ((<u32>1 << m1) - 1);
-            let sh = m0 + m1;
-            bu = <u32>(msBuf >> <u64>sh);
-            let m2 = U - ((ekb >> 2) & 1);
-            let s2b = bu & ((<u32>1 << m2) - 1);
-            sh += m2;
-            bu = <u32>(msBuf >> <u64>sh);
-            let m3 = U - (ekb >> 3);
-            let s3b = bu & ((<u32>1 << m3) - 1);
-            sh += m3;
-            msBuf >>= <u64>sh;
-            msBits -= <i32>sh;
-            let w0 = s0b | ((e1b & 1) << m0) | 1;
-            let w1 = s1b | (((e1b >> 1) & 1) << m1) | 1;
-            let w2 = s2b | (((e1b >> 2) & 1) << m2) | 1;
-            let w3 = s3b | ((e1b >> 3) << m3) | 1;
-            let g0 = <i32>((w0 + 2) << <u32>p), g1 = <i32>((w1 + 2) << <u32>p);
-            let g2 = <i32>((w2 + 2) << <u32>p), g3 = <i32>((w3 + 2) << <u32>p);
-            store<i32>(dst, (s0b & 1) != 0 ? -g0 : g0);
-            store<i32>(dst, (s2b & 1) != 0 ? -g2 : g2, 4);
-            store<i32>(dst + ro, (s1b & 1) != 0 ? -g1 : g1);
-            store<i32>(dst + ro, (s3b & 1) != 0 ? -g3 : g3, 4);
-            store<u32>(vbCur + (<usize>(x + 1) << 2), w1);
-            store<u32>(vbCur + (<usize>(x + 1) << 2), w3, 4);
-            r = 0;
-          } else if (quadFill) {
-            let e1s = e1b;
-            while (r != 0) {
-              let n = ctz<u32>(r);
-              r &= r - 1;
-              let m = U - ((ekb >> n) & 1);
-              let bits = <u32>msBuf & ((<u32>1 << m) - 1);
-              msBuf >>= <u64>m;
-              msBits -= <i32>m;
-              let vb = bits | (((e1s >> n) & 1) << m) | 1;
-              let mag = <i32>((vb + 2) << <u32>p);
-              let val = (bits & 1) != 0 ? -mag : mag;
-              let col = <usize>(n >> 1);
-              if ((n & 1) != 0) {
-                store<i32>(dst + ro + (col << 2), val);
-                store<u32>(vbCur + ((<usize>(x + 1) + col) << 2), vb);
-              } else {
-                store<i32>(dst + (col << 2), val);
-              }
-            }
+          // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
+          // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
+          // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
+          if (ASC_FEATURE_SIMD) {
+            // the four samples in the lanes of one vector (same arithmetic as the scalar code)
+            let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+            let uu = i32x4.splat(<i32>U);
+            let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+            // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
+            let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+            // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
+            // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
+            let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), i32x4.splat(0x01010101)), i32x4.splat(0x03020100));
+            let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
+            let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, i32x4.splat(7)), i32x4.splat(0xffffff00)));
+            // 2^m as the float with exponent m
+            let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, i32x4.splat(127)), 23));
+            let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, i32x4.splat(1)));
+            let r01 = i32x4.shr_u(sig, 31);
+            let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+            let g = i32x4.shl(i32x4.add(v, i32x4.shl(r01, 1)), p);
+            let neg = i32x4.neg(v128.and(bits, i32x4.splat(1)));
+            let val = i32x4.sub(v128.xor(g, neg), neg);
+            // lanes (samples) 0 2 | 1 3: top row, bottom row
+            let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+            v128.store64_lane(dst, rows, 0);
+            v128.store64_lane(dst + ro, rows, 1);
+            v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0), 0);
+            let sh4 = U * popcnt<u32>(rho) - popcnt<u32>(ekb);
+            msBuf >>= <u64>sh4;
+            msBits -= <i32>sh4;
+          } else {
+            let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
+            let m0 = (U & (0 - r0)) - (ekb & 1);
+            let m1 = (U & (0 - r1)) - ((ekb >> 1) & 1);
+            let m2 = (U & (0 - r2)) - ((ekb >> 2) & 1);
+            let m3 = (U & (0 - r3)) - (ekb >> 3);
+            let sh1 = m0;
+            let sh2 = sh1 + m1;
+            let sh3 = sh2 + m2;
+            let sh4 = sh3 + m3;
+            let b0 = <u32>msBuf & ((<u32>1 << m0) - 1);
+            let b1 = <u32>(msBuf >> <u64>sh1) & ((<u32>1 << m1) - 1);
+            let b2 = <u32>(msBuf >> <u64>sh2) & ((<u32>1 << m2) - 1);
+            let b3 = <u32>(msBuf >> <u64>sh3) & ((<u32>1 << m3) - 1);
+            msBuf >>= <u64>sh4;
+            msBits -= <i32>sh4;
+            let v0 = b0 | ((e1b & 1) << m0) | r0;
+            let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
+            let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
+            let v3 = b3 | ((e1b >> 3) << m3) | r3;
+            let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
+            let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
+            let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
+            let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
+            store<u32>(dst, (g0 ^ (0 - n0)) + n0);
+            store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
+            store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
+            store<u32>(dst + ro, (g3 ^ (0 - n3)) + n3, 4);
+            store<u32>(vbDst, v1);
+            store<u32>(vbDst, v3, 4);
           }
+        } else {
+          if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+          store<u64>(dst, 0);
+          store<u64>(dst + ro, 0);
+          store<u64>(vbDst, 0);
+          let r = rho;
           while (r != 0) {
             let n = ctz<u32>(r);
             r &= r - 1;
             let m = <i32>U - <i32>((ekb >> n) & 1);
             if (msBits < m) {
-              if (!msFF && msPos + 4 <= msEnd) {
-                let raw = load<u32>(msPos);
-                let t = ~raw; // a zero byte: 0xFF (the next byte would carry 7 bits)
-                if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
-                  msBuf |= <u64>raw << <u64>msBits;
-                  msBits += 32;
-                  msPos += 4;
-                }
-              }
-              while (msBits <= 56) {
+              while (msBits <= 55) {
                 let b: u32 = 0xff;
                 if (msPos < msEnd) b = <u32>load<u8>(msPos++);
                 if (msFF) {
@@ -512,40 +571,32 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
                 msFF = b == 0xff;
               }
             }
-            let val: i32;
-            let vb: u32;
-            if (small) {
-              let bits = <u32>msBuf & ((<u32>1 << <u32>m) - 1);
-              vb = bits | (((e1b >> n) & 1) << <u32>m) | 1;
-              let mag = <i32>((vb + 2) << <u32>p);
-              val = (bits & 1) != 0 ? -mag : mag;
-            } else {
-              let bits = <u32>(msBuf & ((<u64>1 << <u64>m) - 1));
-              let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
-              let mag = (v + 2) << <u64>p;
-              if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-              val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
-              vb = <u32>min(v, <u64>0xffffffff);
-            }
+            let bits = <u32>(msBuf & ((<u64>1 << <u64>m) - 1));
+            let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
+            let mag = (v + 2) << <u64>p;
+            if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+            let val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
+            let vb = <u32>min(v, <u64>0xffffffff);
             msBuf >>= <u64>m;
             msBits -= m;
             let col = <usize>(n >> 1);
             if ((n & 1) != 0) {
               store<i32>(dst + ro + (col << 2), val);
-              store<u32>(vbCur + ((<usize>(x + 1) + col) << 2), vb);
+              store<u32>(vbDst + (col << 2), vb);
             } else {
               store<i32>(dst + (col << 2), val);
             }
           }
         }
-        if (!full) {
-          let o = row0 + (<usize>x << 2);
-          store<i32>(o, load<i32>(QS));
-          if (hasCol1) store<i32>(o, load<i32>(QS, 4), 4);
-          if (hasRow1) {
-            store<i32>(o + rowBytes, load<i32>(QS, 8));
-            if (hasCol1) store<i32>(o + rowBytes, load<i32>(QS, 12), 4);
-          }
+      }
+      if (!full) {
+        let o = row0 + (<usize>x << 2);
+        let hasCol1 = x + 1 < w;
+        store<i32>(o, load<i32>(QS));
+        if (hasCol1) store<i32>(o, load<i32>(QS, 4), 4);
+        if (hasRow1) {
+          store<i32>(o + rowBytes, load<i32>(QS, 8));
+          if (hasCol1) store<i32>(o + rowBytes, load<i32>(QS, 12), 4);
         }
       }
     }

@@ -22,6 +22,9 @@ export interface JpegCoreExports extends CoreExports {
   jpegFinished(ctx: number): number;
   jpegMcuHeight(ctx: number): number;
   jpegOutputMin(ctx: number): number;
+  jpegMeasure(ctx: number, on: number): void;
+  jpegSquaredError(ctx: number): number;
+  jpegSampleHash(ctx: number): bigint;
 }
 
 /** Output buffer per call: large enough that most MCU rows need one call, small enough to stay bounded. */
@@ -50,6 +53,16 @@ export class JpegState {
       c.jpegInit(ctx, width, height, comps, s.quality, s.hY, s.vY, s.restartInterval);
       return c.jpegMcuHeight(ctx);
     });
+  }
+
+  /** Reconstruct, hash and compare every coded block (before the first {@link JpegState.encode}). */
+  measure(): void {
+    this.run((c, ctx) => c.jpegMeasure(ctx, 1));
+  }
+
+  /** Sum of squared errors and the reconstruction hash so far (see {@link JpegState.measure}). */
+  measurement(): { sse: number; hash: bigint } {
+    return this.run((c, ctx) => ({ sse: c.jpegSquaredError(ctx), hash: c.jpegSampleHash(ctx) }));
   }
 
   /** Statistics pass over `rows` rows of 8-bit pixels (`step` bytes each). */

@@ -8,6 +8,7 @@ import type { SampleArray } from "../types.js";
 import { JpegState } from "./core.js";
 import { jpegSettings, type JpegOptions, type JpegSettings } from "./options.js";
 import { sampleConverter, type SampleConverter } from "./samples.js";
+import { psnrFromMse } from "../metrics.js";
 
 /** What a {@link createJpegWriter} stream carries. */
 export interface JpegWriterInfo extends JpegOptions {
@@ -22,6 +23,30 @@ export interface JpegWriterInfo extends JpegOptions {
   bitDepth?: number;
   /** Samples are two's complement (offset by 2^(bitDepth-1) before scaling). Default false. */
   signed?: boolean;
+  /**
+   * Measure what is written: every coded block is reconstructed as a baseline decoder does
+   * (dequantisation, libjpeg's integer IDCT, replicated chroma, libjpeg's YCbCr to RGB) and
+   * compared with the 8-bit pixels given; see {@link JpegWriter.measurement}. Costs about a
+   * decode's worth of work. Default false.
+   */
+  measure?: boolean;
+}
+
+/** What a measuring {@link JpegWriter} found (see {@link JpegWriterInfo.measure}). */
+export interface JpegMeasurement {
+  /** Sum of squared differences over the colour samples (alpha is not coded, so not compared). */
+  sse: number;
+  /** Samples compared: width × height × (1 or 3). */
+  samples: number;
+  /** Mean squared error and PSNR in dB against a peak of 255 (`Infinity` when identical). */
+  mse: number;
+  psnr: number;
+  /**
+   * 64-bit hash (16 hex digits) of the reconstructed blocks in coding order: a decoder of the
+   * written stream ({@link createJpegDecoder}) finds the same value, which proves it sees the very
+   * samples measured here.
+   */
+  hash: string;
 }
 
 /** Receives the encoded bytes in order; each chunk is a fresh copy the receiver may keep. */
@@ -87,8 +112,10 @@ export class JpegWriter {
   private done = false;
   private failed = false;
 
+  private readonly measuring: boolean;
+
   /** @internal Use {@link createJpegWriter}. */
-  constructor(input: JpegInput, settings: JpegSettings, sink: JpegSink, state?: JpegState) {
+  constructor(input: JpegInput, settings: JpegSettings, sink: JpegSink, state?: JpegState, measure = false) {
     this.input = input;
     this.warnings = [...input.warnings];
     this.sink = (chunk) => {
@@ -102,6 +129,8 @@ export class JpegWriter {
       this.state = new JpegState();
       this.state.init(input.width, input.height, input.comps, settings);
     }
+    this.measuring = measure;
+    if (measure) this.state.measure();
     this.mcuH = settings.vY * 8;
     this.pending = new Uint8Array(this.mcuH * input.width * input.step);
     this.sink(this.state.headers(settings));
@@ -182,6 +211,18 @@ export class JpegWriter {
   }
 
   /**
+   * What the written stream decodes to, compared with the pixels given (only when created with
+   * `measure: true`, and complete once every row was written).
+   */
+  measurement(): JpegMeasurement | undefined {
+    if (!this.measuring) return undefined;
+    const { sse, hash } = this.state.measurement();
+    const samples = this.input.width * this.input.height * this.input.comps;
+    const mse = sse / samples;
+    return { sse, samples, mse, psnr: psnrFromMse(mse, 255), hash: BigInt.asUintN(64, hash).toString(16).padStart(16, "0") };
+  }
+
+  /**
    * Check that every row was given (the last entropy bytes and EOI were sent when the last row
    * arrived). Throws if rows are missing.
    */
@@ -203,5 +244,5 @@ export function createJpegWriter(info: JpegWriterInfo, sink: JpegSink): JpegWrit
   if (typeof sink !== "function") throw new J2kError("INVALID_ARGUMENT", "createJpegWriter needs a sink function receiving Uint8Array chunks");
   const input = jpegInput(info.width, info.height, info.components, info.bitDepth ?? 8, info.signed ?? false);
   const settings = jpegSettings(info, input.comps);
-  return new JpegWriter(input, settings, sink);
+  return new JpegWriter(input, settings, sink, undefined, info.measure === true);
 }

@@ -19,6 +19,7 @@ import type { S3SourceOptions } from "../range/readers.js";
 import { readJp2 } from "../jp2/read.js";
 import type { Jp2File } from "../jp2/types.js";
 import { createJpegWriter, jpegMetadataFromJp2, jpegReady, type JpegSubsampling } from "../jpeg/index.js";
+import { JpegDecoder, type JpegDecodeSummary } from "../jpeg/decode.js";
 import { sampleConverter } from "../jpeg/samples.js";
 import type { CoreHeader } from "../core_header.js";
 import type { DecodedImage, SampleArray } from "../types.js";
@@ -50,6 +51,26 @@ export interface ConvertOptions {
    * granted (replaces `maxMemory`). The migration's scheduler reserves memory this way.
    */
   reserve?: (need: { want: number; min: number; pixels: number }) => Promise<number>;
+  /**
+   * Prove the output whole and say how close it is: the encoder reconstructs every block it codes
+   * (as a decoder does) and measures the PSNR against the pixels it was given; the written file is
+   * then read back (local: the temporary file before the rename; S3: the object after the upload)
+   * through a streaming JPEG decoder, whose block hash, dimensions and SHA-256 must match. A
+   * mismatch fails the file with `VERIFY_FAILED` and removes the output. Default false.
+   */
+  verify?: boolean;
+}
+
+/** What `verify` found (see {@link ConvertOptions.verify}). */
+export interface VerifyResult {
+  /** PSNR in dB of the JPEG as decoded against the 8-bit pixels encoded (`null`: identical). */
+  psnr: number | null;
+  /** Mean squared error over the colour samples. */
+  mse: number;
+  /** Hash of the reconstructed blocks, found again in the file read back. */
+  hash: string;
+  /** Milliseconds spent reading the output back and decoding it. */
+  ms: number;
 }
 
 /** What a conversion did. */
@@ -74,6 +95,8 @@ export interface ConvertResult {
   /** Milliseconds: opening (headers, codestream read), decoding + coding. */
   openMs: number;
   convertMs: number;
+  /** Set when `verify` was asked (and passed). */
+  verify?: VerifyResult;
 }
 
 const DEFAULT_READ_CHUNK = 8 * 2 ** 20;
@@ -122,7 +145,16 @@ export async function convertToJpeg(source: string, sink: OutputSink, o: Convert
     if (/^s3:\/\//i.test(source)) s3.client = await s3Client(o.s3 ?? {});
     image = await openImage(source, { worker: false, cacheBytes: 4 * 2 ** 20, s3, ...(o.s3?.retries !== undefined ? { retries: o.s3.retries } : {}) });
     const result = await convertOpened(image, sink, o, t0);
+    if (result.verify && !sink.readBackAfterCommit) await verifyOutput(sink, result);
     await sink.commit();
+    if (result.verify && sink.readBackAfterCommit) {
+      try {
+        await verifyOutput(sink, result);
+      } catch (e) {
+        await sink.removeCommitted();
+        throw e;
+      }
+    }
     return result;
   } catch (e) {
     await sink.abort();
@@ -192,6 +224,7 @@ async function convertOpened(image: RangeImage, sink: OutputSink, o: ConvertOpti
         ...(meta?.xmp ? { xmp: meta.xmp } : {}),
         ...(meta?.comments.length ? { comments: meta.comments } : {}),
         ...(meta?.density ? { density: meta.density } : {}),
+        ...(o.verify ? { measure: true } : {}),
       },
       (chunk) => {
         hash.update(chunk);
@@ -217,6 +250,7 @@ async function convertOpened(image: RangeImage, sink: OutputSink, o: ConvertOpti
     writer.finish();
     await sink.drain();
     notes.push(...writer.warnings, ...info.warnings);
+    const m = writer.measurement();
     return {
       sourceWidth: header.width,
       sourceHeight: header.height,
@@ -231,8 +265,44 @@ async function convertOpened(image: RangeImage, sink: OutputSink, o: ConvertOpti
       strips: dec.stats(),
       openMs,
       convertMs: performance.now() - t1,
+      ...(m ? { verify: { psnr: Number.isFinite(m.psnr) ? Math.round(m.psnr * 1000) / 1000 : null, mse: m.mse, hash: m.hash, ms: 0 } } : {}),
     };
   } finally {
     dec.close();
   }
+}
+
+/**
+ * Read the output back through the streaming JPEG decoder and check it against what was written:
+ * the same byte count and SHA-256, dimensions and component count, EOI at the end, and the hash
+ * of the reconstructed blocks the encoder measured. Anything else is `VERIFY_FAILED`.
+ */
+async function verifyOutput(sink: OutputSink, r: ConvertResult): Promise<void> {
+  const v = r.verify!;
+  const t0 = performance.now();
+  const where = sink.target;
+  const failed = (why: string, cause?: unknown) =>
+    new J2kError("VERIFY_FAILED", `the JPEG read back from ${where} is not what was written: ${why}`, cause !== undefined ? { cause } : {});
+  const hash = createHash("sha256");
+  const dec = new JpegDecoder();
+  let bytes = 0;
+  let summary: JpegDecodeSummary;
+  try {
+    for await (const chunk of sink.readBack()) {
+      bytes += chunk.length;
+      hash.update(chunk);
+      dec.push(chunk);
+    }
+    summary = dec.end();
+  } catch (e) {
+    if (e instanceof J2kError && (e.code === "TARGET_WRITE_FAILED" || e.code === "SOURCE_READ_FAILED")) throw e;
+    throw failed(`it does not decode (${e instanceof Error ? e.message : String(e)})`, e);
+  }
+  const sha = hash.digest("hex");
+  if (bytes !== r.bytesOut) throw failed(`${bytes} bytes instead of ${r.bytesOut}`);
+  if (sha !== r.sha256) throw failed(`SHA-256 ${sha} instead of ${r.sha256}`);
+  if (summary.width !== r.width || summary.height !== r.height) throw failed(`${summary.width}x${summary.height} instead of ${r.width}x${r.height}`);
+  if (summary.trailingBytes !== 0) throw failed(`${summary.trailingBytes} bytes after EOI`);
+  if (summary.hash !== v.hash) throw failed(`the decoded samples differ (block hash ${summary.hash} instead of ${v.hash})`);
+  v.ms = Math.round(performance.now() - t0);
 }

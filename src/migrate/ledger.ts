@@ -56,6 +56,9 @@ export interface LedgerRecord {
   notes?: string[];
   /** A `done` written for an output found complete after an interrupted attempt. */
   recovered?: boolean;
+  /** `--verify`: the output was read back and matched; PSNR in dB of the JPEG against the pixels encoded (null: identical). */
+  verified?: boolean;
+  psnr?: number | null;
 }
 
 /** What the ledger knows of one source (its latest fingerprint). */
@@ -115,7 +118,7 @@ export function fileStates(records: readonly LedgerRecord[]): Map<string, FileSt
 }
 
 /** Error codes worth another attempt (the file itself may be fine). */
-export const TRANSIENT_CODES = new Set(["SOURCE_READ_FAILED", "SOURCE_CHANGED", "TARGET_WRITE_FAILED", "INTERRUPTED", "WORKER_FAILED"]);
+export const TRANSIENT_CODES = new Set(["SOURCE_READ_FAILED", "SOURCE_CHANGED", "TARGET_WRITE_FAILED", "INTERRUPTED", "WORKER_FAILED", "VERIFY_FAILED"]);
 
 /** An append-only ledger open for writing. */
 export class Ledger {

@@ -41,6 +41,8 @@ export interface MigrateOptions {
   retries?: number;
   /** NDJSON log file. */
   log?: string;
+  /** Read every output back and record its PSNR (see ConvertOptions.verify). */
+  verify?: boolean;
   dryRun?: boolean;
   s3?: MigrateS3Options;
 }
@@ -233,7 +235,7 @@ export async function runMigration(o: MigrateOptions, io: MigrateIo): Promise<Mi
       let t0 = performance.now();
       const attempt = attempts;
       const out: PoolOutcome = await pool.convert(
-        f.source, target, { quality: o.quality ?? 92, subsampling: o.subsampling ?? "auto", ...(o.maxSize ? { maxSize: o.maxSize } : {}), ...(o.maxPixels ? { maxPixels: o.maxPixels } : {}) }, s3,
+        f.source, target, { quality: o.quality ?? 92, subsampling: o.subsampling ?? "auto", ...(o.maxSize ? { maxSize: o.maxSize } : {}), ...(o.maxPixels ? { maxPixels: o.maxPixels } : {}), ...(o.verify ? { verify: true } : {}) }, s3,
         () => {
           ledger.append({ kind: "start", source: f.source, target, group: f.group, fingerprint: fp, attempt });
           t0 = performance.now();
@@ -245,11 +247,11 @@ export async function runMigration(o: MigrateOptions, io: MigrateIo): Promise<Mi
         const r = out.result;
         ledger.append({
           kind: "done", source: f.source, target, group: f.group, fingerprint: fp, attempt: attempts, bytesIn: r.bytesIn, bytesOut: r.bytesOut, sha256: r.sha256,
-          width: r.width, height: r.height, ms, ...(r.notes.length ? { notes: r.notes } : {}),
+          width: r.width, height: r.height, ms, ...(r.verify ? { psnr: r.verify.psnr, verified: true } : {}), ...(r.notes.length ? { notes: r.notes } : {}),
         });
         converted++;
         progress.converted(r.bytesIn, r.bytesOut);
-        log?.write({ event: "done", source: f.source, target, bytesIn: r.bytesIn, bytesOut: r.bytesOut, width: r.width, height: r.height, ms, reduce: r.reduce, strips: r.strips.strips, wasmPeak: r.strips.linearBytes, notes: r.notes });
+        log?.write({ event: "done", source: f.source, target, bytesIn: r.bytesIn, bytesOut: r.bytesOut, width: r.width, height: r.height, ms, reduce: r.reduce, strips: r.strips.strips, wasmPeak: r.strips.linearBytes, ...(r.verify ? { psnr: r.verify.psnr, mse: r.verify.mse, verifyMs: r.verify.ms } : {}), notes: r.notes });
         return;
       }
       ledger.append({ kind: "failed", source: f.source, target, group: f.group, fingerprint: fp, attempt: attempts, code: out.code, message: out.message, ms });

@@ -28,6 +28,7 @@ export interface S3Module {
   PutObjectCommand: new (input: Record<string, unknown>) => unknown;
   HeadObjectCommand: new (input: Record<string, unknown>) => unknown;
   ListObjectsV2Command: new (input: Record<string, unknown>) => unknown;
+  DeleteObjectCommand: new (input: Record<string, unknown>) => unknown;
 }
 
 export interface S3ClientLike {

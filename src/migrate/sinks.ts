@@ -6,6 +6,7 @@
  * @module
  */
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import { dirname, basename, join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
@@ -22,9 +23,23 @@ export interface OutputSink {
   commit(): Promise<void>;
   /** Forget the output: remove the temporary file (S3: abort the upload). Never throws. */
   abort(): Promise<void>;
+  /**
+   * Read the written bytes back from where they went (`--verify`), in chunks of bounded size: a
+   * local file before {@link OutputSink.commit} (the temporary file, flushed and fsynced, so a
+   * bad output never reaches the target), an S3 object after it (it exists only once the upload
+   * completes).
+   */
+  readBack(): AsyncIterable<Uint8Array>;
+  /** True when {@link OutputSink.readBack} works only after {@link OutputSink.commit}. */
+  readonly readBackAfterCommit: boolean;
+  /** Remove a committed output that failed verification (S3: delete the object). Never throws. */
+  removeCommitted(): Promise<void>;
   /** Where it goes (for messages). */
   readonly target: string;
 }
+
+/** Bytes per read when an output is read back. */
+const READ_BACK_CHUNK = 1 << 20;
 
 /** Temporary name next to `path` (same file system, so the rename is atomic). */
 export function temporaryName(path: string): string {
@@ -92,6 +107,30 @@ export async function fileSink(path: string): Promise<OutputSink> {
       if (!closed) await fh.close().catch(() => undefined);
       closed = true;
       await unlink(tmp).catch(() => undefined);
+    },
+    readBackAfterCommit: false,
+    async *readBack() {
+      let rh: FileHandle;
+      try {
+        await flush();
+        await fh.sync();
+        rh = await open(tmp, "r");
+      } catch (e) {
+        throw writeError(path, e);
+      }
+      try {
+        const buf = new Uint8Array(READ_BACK_CHUNK);
+        for (;;) {
+          const { bytesRead } = await rh.read(buf, 0, buf.length, null);
+          if (bytesRead === 0) break;
+          yield buf.slice(0, bytesRead);
+        }
+      } finally {
+        await rh.close().catch(() => undefined);
+      }
+    },
+    async removeCommitted() {
+      await unlink(path).catch(() => undefined);
     },
   };
 }
@@ -185,6 +224,30 @@ export async function s3Sink(url: string, o: MigrateS3Options, contentType = "im
       body.end();
       await done;
       check();
+    },
+    readBackAfterCommit: true,
+    async *readBack() {
+      const m = await loadS3();
+      let body: Readable;
+      try {
+        const r = await client.send(new m.GetObjectCommand({ Bucket: bucket, Key: key }));
+        body = r.Body as Readable;
+      } catch (e) {
+        throw s3Error(`cannot read back ${url}`, e, "TARGET_WRITE_FAILED");
+      }
+      try {
+        for await (const chunk of body) yield chunk as Uint8Array;
+      } catch (e) {
+        throw s3Error(`cannot read back ${url}`, e, "TARGET_WRITE_FAILED");
+      }
+    },
+    async removeCommitted() {
+      try {
+        const m = await loadS3();
+        await client.send(new m.DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch {
+        /* the rerun replaces it */
+      }
     },
     async abort() {
       queue = [];

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { has } from "../helpers/tools.js";
 import { REPO_ROOT } from "../helpers/paths.js";
-import { BIN, CACHE, largeImage, tiledGrey, tiledGreyTiles, TILED_TILE } from "./helpers.js";
+import { BIN, CACHE, largeImage, ledgerRecords, tiledGrey, tiledGreyTiles, TILED_TILE } from "./helpers.js";
 
 const MB = 2 ** 20;
 const OUT = join(CACHE, `out-${process.pid}`);
@@ -89,14 +89,18 @@ describe("30000x30000 grey, 225 tiles (issue 13 item 4)", () => {
 });
 
 describe("12000x9000 single-tile RGB migrated with --max-memory 512 (issue 9)", () => {
-  test.skipIf(!has("jpeginfo"))("peak RSS below 768 MB; the JPEG is whole (needs jpeginfo)", () => {
+  test.skipIf(!has("jpeginfo"))("peak RSS below 768 MB with --verify; the JPEG is whole (needs jpeginfo)", () => {
     const src = join(OUT, "poster");
     mkdirSync(src, { recursive: true });
     copyFileSync(largeImage(12000, 9000), join(src, "big.jp2"));
     const dest = join(OUT, "poster-out");
-    const r = measured(process.execPath, [BIN, "migrate", src, "--to", dest, "--jobs", "2", "--max-memory", "512"]);
+    // --verify: the encoder measures while it writes, then the file is read back through the streaming JPEG decoder
+    const r = measured(process.execPath, [BIN, "migrate", src, "--to", dest, "--jobs", "2", "--max-memory", "512", "--verify"]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    console.log(`12000x9000 RGB migrate --max-memory 512: peak RSS ${(r.peak / MB).toFixed(0)} MiB`);
+    const done = ledgerRecords(join(dest, "j2kit-migrate.ledger.jsonl")).find((x) => x.kind === "done")!;
+    console.log(`12000x9000 RGB migrate --max-memory 512 --verify: peak RSS ${(r.peak / MB).toFixed(0)} MiB, PSNR ${String(done.psnr)} dB`);
+    expect(done.verified).toBe(true);
+    expect(done.psnr as number).toBeGreaterThan(30);
     expect(r.peak).toBeLessThan(768 * MB);
     const info = spawnSync("jpeginfo", ["-c", join(dest, "big.jpg")], { encoding: "utf8" });
     expect(info.stdout).toMatch(/12000 x 9000 24bit/);
