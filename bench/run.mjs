@@ -33,6 +33,10 @@
  *   migrate   JP2 → JPEG over a generated archive (bench/migrate.mjs, own process; only with --only
  *             migrate): j2kit migrate --jobs 2 vs `vips copy` and ImageMagick `convert` under GNU
  *             parallel -j 2: files/s, MB/s, CPU, peak RSS.
+ *   migrate-large  one 40000×40000 RGB scan (1024×1024 tiles, made once by libvips under
+ *             .scratch/migrate-large) to JPEG q92 (bench/migrate_large.mjs, only with --only
+ *             migrate-large): j2kit migrate --max-memory 1024 and 512 vs `vips copy`; CPU seconds and
+ *             peak RSS from /usr/bin/time -v.
  *   threads   one image of ≥ 2 MP on N threads (decodeAsync({ threads: N }) / encodeAsync({ threads: N })
  *             vs threads: 1, and vs OpenJPEG-WASM): lossless and lossy decode, lossless and lossy encode.
  *
@@ -91,9 +95,9 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip", "migrate"];
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip", "migrate", "migrate-large"];
 // "range" and "jpip" make a 16k×16k test file the first time (minutes): only when asked for (--only range / jpip)
-const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip" && s !== "migrate").join(",")).split(",").map((s) => s.trim());
+const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip" && s !== "migrate" && s !== "migrate-large").join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
@@ -607,6 +611,12 @@ if (only.includes("migrate")) {
   // migration section: its own script and processes (bench/migrate.mjs); makes its archive the first time
   const { spawnSync } = await import("node:child_process");
   spawnSync(process.execPath, [join(here, "migrate.mjs"), ...(quick ? ["--files", "8", "--runs", "1"] : [])], { stdio: "inherit" });
+}
+
+if (only.includes("migrate-large")) {
+  // one 40000x40000 RGB scan to JPEG (bench/migrate_large.mjs): j2kit migrate vs vips copy, peak RSS from /usr/bin/time -v; makes the JP2 the first time (minutes)
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, [join(here, "migrate_large.mjs")], { stdio: "inherit" });
 }
 
 if (only.includes("jpeg")) {

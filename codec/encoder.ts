@@ -578,6 +578,10 @@ const RESUME_FINISH_RATE: i32 = 1;
 const RESUME_FINISH_CODED: i32 = 2;
 /** encodeReallocate: blocks coded again; form the layers again. */
 const RESUME_REALLOC: i32 = 3;
+/** encodeTileCode: the next component (tileCompStep); the listed blocks need not be installed. */
+const RESUME_TILE_COMP: i32 = 4;
+let pipeTile: i32 = 0;
+let pipeComp: i32 = 0;
 
 /** Room for every code-block of the image in the deferred list (encodeTilesBegin, before job.codeMark). */
 function deferSetup(job: EncodeJob): void {
@@ -608,12 +612,30 @@ export function encodeDeferredInstall(job: EncodeJob, i: i32, info: usize): void
 }
 
 /**
- * After the host installed every deferred block: go on with the interrupted call. Returns what
- * that call returns (encodeTilesFinish / encodeReallocate: the codestream pointer or 0), or 0 with
- * more blocks deferred.
+ * What the host does next (threaded encoding): 0 the interrupted call is done (blocks it listed may
+ * still wait: code them before the tile buffers are given again, install them before
+ * encodeTilesFinish); 1 call encodeContinue now (the listed blocks may be coded meanwhile); 2 install
+ * every listed block, encodeDeferredDone, then encodeContinue.
+ */
+export function encodeResumeState(): i32 {
+  if (resumeAt == RESUME_TILE_COMP) return 1;
+  return resumeCaps || resumeAt != RESUME_NONE ? 2 : 0;
+}
+
+/** The host installed every listed block: the list starts again empty. */
+export function encodeDeferredDone(): void {
+  deferCount = 0;
+}
+
+/**
+ * Go on with the interrupted call (encodeResumeState). Returns what that call returns
+ * (encodeTilesFinish / encodeReallocate: the codestream pointer or 0), or 0 while it is not done.
  */
 export function encodeContinue(job: EncodeJob): usize {
-  deferCount = 0;
+  if (resumeAt == RESUME_TILE_COMP) {
+    tileCompStep(job);
+    return 0;
+  }
   if (resumeCaps) {
     resumeCaps = false;
     codeCapsPending(job);
@@ -715,6 +737,20 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
   forwardMct(job, tile);
+  if (job.threaded != 0 && !((job.cs.cod.cblkStyle & CBLK_HT) != 0 && job.wantDistortion != 0)) {
+    // threaded: transform and list one component at a time (tileCompStep), so that the host's
+    // workers code a component's blocks while the next one is transformed; the blocks and their
+    // order are those below (rate control's pilots when early stops are on: codeAllBlocks)
+    htPlan = 0;
+    htConfig(0, 1, 0);
+    job.capped = 0;
+    job.recoded = 0;
+    pipeTile = t;
+    pipeComp = 0;
+    resumeAt = RESUME_TILE_COMP;
+    tileCompStep(job);
+    return;
+  }
   for (let c = 0; c < tile.numComps; c++) forwardDwt(tileComp(tile, c), job.dwtTmp);
   if (htPrepass) {
     htPrepassTile(job, tile);
@@ -754,6 +790,19 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     codeBlocks(job, tc, false);
     if (job.cs.siz.numTiles > 1) tc.buf = 0; // the buffers belong to the next tile now
   }
+}
+
+/** Threaded encodeTileCode: DWT of component pipeComp of tile pipeTile, then list its blocks. */
+function tileCompStep(job: EncodeJob): void {
+  let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>pipeTile << alignof<usize>())));
+  let tc = tileComp(tile, pipeComp);
+  forwardDwt(tc, job.dwtTmp);
+  codeBlocks(job, tc, false, job.capsOn != 0 ? CODE_PILOTS : CODE_ALL);
+  if (job.capsOn == 0 && job.cs.siz.numTiles > 1) tc.buf = 0; // (listed; the host copies the samples before the next tile)
+  pipeComp++;
+  if (pipeComp < tile.numComps) return;
+  resumeAt = RESUME_NONE;
+  if (job.capsOn != 0) resumeCaps = true; // the stop slope waits for every pilot (codeAllBlocks)
 }
 
 /** After the last tile: steps, rate control, codestream. Returns 0 when every tile must be given again (finer 9/7 step). */
