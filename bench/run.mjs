@@ -33,8 +33,12 @@
  *   migrate   JP2 → JPEG over a generated archive (bench/migrate.mjs, own process; only with --only
  *             migrate): j2kit migrate --jobs 2 vs `vips copy` and ImageMagick `convert` under GNU
  *             parallel -j 2: files/s, MB/s, CPU, peak RSS.
- *   threads   one image of ≥ 2 MP on N threads (decodeAsync({ threads: N }) vs threads: 1, and vs
- *             OpenJPEG-WASM), lossless and lossy decode.
+ *   migrate-large  one 40000×40000 RGB scan (1024×1024 tiles, made once by libvips under
+ *             .scratch/migrate-large) to JPEG q92 (bench/migrate_large.mjs, only with --only
+ *             migrate-large): j2kit migrate --max-memory 1024 and 512 vs `vips copy`; CPU seconds and
+ *             peak RSS from /usr/bin/time -v.
+ *   threads   one image of ≥ 2 MP on N threads (decodeAsync({ threads: N }) / encodeAsync({ threads: N })
+ *             vs threads: 1, and vs OpenJPEG-WASM): lossless and lossy decode, lossless and lossy encode.
  *
  * Options: --only encode,decode  --images kodim03,ct  --quick (kodim03 + CT only, 2 timed runs)
  *          --runs N (clean timed calls per cell; default 7 below 1 MP, 5 above, as PEERS.md)
@@ -91,9 +95,9 @@ if (flag("--help") || flag("-h")) {
   console.log(doc.replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
   process.exit(0);
 }
-const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip", "migrate"];
+const SECTIONS = ["encode", "decode", "lossydecode", "files", "partial", "lossy", "threads", "jpeg", "ht", "range", "jpip", "migrate", "migrate-large"];
 // "range" and "jpip" make a 16k×16k test file the first time (minutes): only when asked for (--only range / jpip)
-const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip" && s !== "migrate").join(",")).split(",").map((s) => s.trim());
+const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "jpip" && s !== "migrate" && s !== "migrate-large").join(",")).split(",").map((s) => s.trim());
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
@@ -561,15 +565,31 @@ if (only.includes("threads")) {
       const overhead = bandCpu.reduce((a, b) => a + b, 0) / fullCpu;
       rows.push({ name: c.name, op: label, mp: m, ...t, same, estimate, overhead });
     }
+    // encodeAsync({ threads }): code-blocks on the workers, the rest on this thread
+    for (const [label, ours, peer] of [
+      ["lossless encode", { levels: c.levels, codeBlock: [64, 64], progression: "LRCP" }, { levels: c.levels, progression: "LRCP" }],
+      ["lossy encode 20", { levels: c.levels, codeBlock: [64, 64], progression: "LRCP", ratios: [20] }, { levels: c.levels, progression: "LRCP", ratios: [20] }],
+      ["lossy encode 40/20/10", { levels: c.levels, codeBlock: [64, 64], progression: "LRCP", ratios: [40, 20, 10] }, { levels: c.levels, progression: "LRCP", ratios: [40, 20, 10] }],
+    ]) {
+      const ref = j2kit.encode(img, ours);
+      const split = await j2kit.encodeAsync(img, { ...ours, threads: N });
+      const same = split.length === ref.length && split.every((v, i) => v === ref[i]);
+      const t = await measureRow(
+        [["one", () => j2kit.encodeAsync(img, { ...ours, threads: 1 })], ["many", () => j2kit.encodeAsync(img, { ...ours, threads: N })], ["peer", () => opj.encode(img, peer)]],
+        m,
+        { maxOthers: 0.15 },
+      );
+      rows.push({ name: c.name, op: label, mp: m, ...t, same });
+    }
   }
   table(
-    `One image on ${N} threads (decodeAsync threads: ${N} vs threads: 1, both in the worker pool)`,
+    `One image on ${N} threads (decodeAsync / encodeAsync threads: ${N} vs threads: 1, both in the worker pool)`,
     ["image", "operation", "1 thread MP/s", `${N} threads MP/s`, `${N} threads / 1 thread`, `${N} threads / OpenJPEG-WASM`, "idle estimate (CPU)", "band CPU / full CPU", "output", `load (${N} threads)`],
     rows.map((r) => [
       r.name, r.op, mps(r.one, r.mp), mps(r.many, r.mp), speedRatio(r, "many", "one"), speedRatio(r, "many", "peer"),
-      r.estimate.toFixed(2), r.overhead.toFixed(2), r.same ? "identical" : "MISMATCH", loadNote(r.many),
+      r.estimate?.toFixed(2) ?? "–", r.overhead?.toFixed(2) ?? "–", r.same ? "identical" : "MISMATCH", loadNote(r.many),
     ]),
-    "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band (bands decoded one after the other here): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = the extra work of the boundary overlap. Encoding one image is not split over threads yet (encodeAsync runs each image on one worker).",
+    "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band (bands decoded one after the other here): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = the extra work of the boundary overlap. Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N workers while the calling thread runs MCT, DWT, rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
   );
   out.sections.threads = rows;
   j2kit.terminateWorkers();
@@ -591,6 +611,12 @@ if (only.includes("migrate")) {
   // migration section: its own script and processes (bench/migrate.mjs); makes its archive the first time
   const { spawnSync } = await import("node:child_process");
   spawnSync(process.execPath, [join(here, "migrate.mjs"), ...(quick ? ["--files", "8", "--runs", "1"] : [])], { stdio: "inherit" });
+}
+
+if (only.includes("migrate-large")) {
+  // one 40000x40000 RGB scan to JPEG (bench/migrate_large.mjs): j2kit migrate vs vips copy, peak RSS from /usr/bin/time -v; makes the JP2 the first time (minutes)
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, [join(here, "migrate_large.mjs")], { stdio: "inherit" });
 }
 
 if (only.includes("jpeg")) {

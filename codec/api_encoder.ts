@@ -4,7 +4,7 @@
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { encodeRun, encodeReallocate, encodeSetEarlyStop } from "./encoder";
+import { encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -213,10 +213,7 @@ let gTile: usize = 0;
  * the new layers need in full). Returns the codestream pointer.
  */
 export function encoderReallocate(): usize {
-  let j = job();
-  encodeReallocate(j);
-  writeCodestream(j);
-  return j.out;
+  return encodeReallocate(job());
 }
 
 let gVerifyMark: usize = 0;
@@ -289,3 +286,62 @@ export function encoderEarlyStops(which: i32): f64 {
   let j = job();
   return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : j.capSlope;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Threaded encoding (src/encode_threads.ts; codec/encoder.ts "Threaded encoding"): the main instance
+// transforms and runs rate control and T2; worker instances code the blocks (api_blocks.ts).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Defer block coding to the host (1) or code blocks here (0, the default). Set after
+ * encoderCreate, before encoderTilesBegin. Then encoderTileCode, encoderTilesFinish and
+ * encoderReallocate list the blocks they would code (encoderDeferredList) and return; the host codes
+ * them with blockCoderRun (any instance), installs each result in list order
+ * (encoderDeferredInstall) and follows encoderResumeState / encoderContinue.
+ */
+export function encoderSetThreaded(on: i32): void {
+  job().threaded = on != 0 ? 1 : 0;
+}
+
+/** Blocks waiting to be coded by the host (threaded encoding). */
+export function encoderDeferredCount(): i32 {
+  return encodeDeferredCount();
+}
+
+/** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
+export function encoderDeferredList(): usize {
+  return encodeDeferredList();
+}
+
+/** Where the host puts a coded block before encoderDeferredInstall: 0 its bytes, 1 its pass records, 2 its info record (BlockInfo). */
+export function encoderDeferredStaging(which: i32): usize {
+  let j = job();
+  return which == 0 ? j.cbScratch : which == 1 ? j.cbPasses : gInstallInfo;
+}
+
+/** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */
+export function encoderDeferredInstall(i: i32): void {
+  encodeDeferredInstall(job(), i, gInstallInfo);
+}
+
+/**
+ * What to do next: 0 the interrupted call is done (listed blocks may still wait: copy their samples
+ * before the next encoderTileInput, install them before encoderTilesFinish); 1 call encoderContinue
+ * now (the listed blocks may be coded meanwhile); 2 install every listed block, call
+ * encoderDeferredDone, then encoderContinue.
+ */
+export function encoderResumeState(): i32 {
+  return encodeResumeState();
+}
+
+/** Every listed block is installed: the list starts again empty. */
+export function encoderDeferredDone(): void {
+  encodeDeferredDone();
+}
+
+/** Go on with the interrupted call: returns what it returns (0 while encoderResumeState() is not 0). */
+export function encoderContinue(): usize {
+  return encodeContinue(job());
+}
+
+const gInstallInfo: usize = memory.data(32, 16);

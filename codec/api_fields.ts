@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x7136c43c;
+export const INTERFACE_HASH: i32 = 0x78072241;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -297,6 +297,24 @@ export enum LayerInfo {
 /** Number of LayerInfo values. */
 export const LAYER_INFO_COUNT: i32 = 3;
 
+/** Facts of the last coefficient-level transcode (codec/transcode.ts). Fields of transcoderInfo(). */
+export enum TranscodeInfo {
+  /** code-blocks re-coded (blocks with nothing significant are left empty) */
+  blocks = 0,
+  /** blocks re-coded up to a pass before their last bit-plane (truncated input) */
+  truncatedBlocks = 1,
+  /** re-coded blocks decoded again and compared with the input's values */
+  verifiedBlocks = 2,
+  /** truncated Part 1 blocks sent with their whole codeword (its shortest prefix for the pass decoded differently) */
+  extendedBlocks = 3,
+  /** tile where a refusal was found (-1: none) */
+  failTile = 4,
+  /** component where a refusal was found (-1: none) */
+  failComponent = 5,
+}
+/** Number of TranscodeInfo values. */
+export const TRANSCODE_INFO_COUNT: i32 = 6;
+
 /** Code-block style bits (SPcod/SPcoc, Table A.19; bit 6: HTJ2K, ISO/IEC 15444-15). */
 /** selective arithmetic coding bypass */
 export const CBLK_BYPASS: i32 = 0x01;
@@ -337,6 +355,52 @@ export const LAYER_ALL_PASSES: i32 = 0x03;
 /** even every coding pass stays above the squared-error target */
 export const LAYER_ERROR_NOT_REACHED: i32 = 0x04;
 
+/** Threaded encoding: byte offsets in a deferred-block record (encoderDeferredList; DEFER_BYTES each). */
+/** size of one record */
+export const DEFER_BYTES: i32 = 0x40;
+/** u32: the code-block (core pointer; the host passes it back only by index) */
+export const DEFER_BLOCK: i32 = 0x00;
+/** u32: pointer to the block's transformed samples (i32 for 5/3, f32 for 9/7) */
+export const DEFER_SRC: i32 = 0x04;
+/** i32: row stride of the samples, in samples */
+export const DEFER_STRIDE: i32 = 0x08;
+/** i32: block width */
+export const DEFER_W: i32 = 0x0c;
+/** i32: block height */
+export const DEFER_H: i32 = 0x10;
+/** i32: sub-band orientation (0 LL, 1 HL, 2 LH, 3 HH) */
+export const DEFER_ORIENT: i32 = 0x14;
+/** i32: code-block style (CBLK_* bits) */
+export const DEFER_STYLE: i32 = 0x18;
+/** i32: 1 for the reversible (5/3, i32) path */
+export const DEFER_REV: i32 = 0x1c;
+/** f32: 1 / quantisation step (9/7 path) */
+export const DEFER_INV_STEP: i32 = 0x20;
+/** i32: 1 if rate control needs distortions */
+export const DEFER_WANT_D: i32 = 0x24;
+/** f64: early-stop slope (0: every pass) */
+export const DEFER_STOP_SLOPE: i32 = 0x28;
+/** i32: HT sets to code: lowest cleanup bit-plane */
+export const DEFER_HT_FLOOR: i32 = 0x30;
+/** i32: HT sets to code: how many */
+export const DEFER_HT_SETS: i32 = 0x34;
+/** i32: HT sets to code: with refinement passes */
+export const DEFER_HT_REFINE: i32 = 0x38;
+
+/** Byte offsets in the record blockCoderRun fills (blockCoderOutput(2)) and encoderDeferredInstall reads. */
+/** size of the record */
+export const BLOCK_INFO_BYTES: i32 = 0x18;
+/** i32: bit-planes the block coder counted (Mb + guard - zero bit-planes) */
+export const BLOCK_INFO_NUMBPS: i32 = 0x00;
+/** i32: coding passes coded (pass records) */
+export const BLOCK_INFO_PASSES: i32 = 0x04;
+/** i32: bytes of coded data */
+export const BLOCK_INFO_LENGTH: i32 = 0x08;
+/** i32: passes a full encode gives identically (early stop) */
+export const BLOCK_INFO_EXACT: i32 = 0x0c;
+/** f64: the block's squared error with nothing coded */
+export const BLOCK_INFO_ENERGY: i32 = 0x10;
+
 /** Where the encoder starts new tile-parts (EncoderParam.tileParts). */
 /** one tile-part per tile */
 export const TILEPARTS_NONE: i32 = 0x00;
@@ -346,6 +410,24 @@ export const TILEPARTS_R: i32 = 0x01;
 export const TILEPARTS_L: i32 = 0x02;
 /** at every new component */
 export const TILEPARTS_C: i32 = 0x03;
+
+/** Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level. */
+/** transcoded */
+export const TRANSCODE_OK: i32 = 0x00;
+/** a region of interest (RGN) is coded */
+export const TRANSCODE_ROI: i32 = 0x01;
+/** a tile-part header overrides COD/COC/QCD/QCC/POC/RGN */
+export const TRANSCODE_TILE_OVERRIDES: i32 = 0x02;
+/** a tile with samples has no tile-part */
+export const TRANSCODE_MISSING_TILE: i32 = 0x03;
+/** a tile's packets end before its last packet */
+export const TRANSCODE_SHORT_TILE: i32 = 0x04;
+/** a code-block has more magnitude bit-planes than the 32-bit path codes */
+export const TRANSCODE_BITPLANES: i32 = 0x05;
+/** the output's tile structure does not match the input's */
+export const TRANSCODE_STRUCTURE: i32 = 0x06;
+/** a truncated code-block cannot be re-coded to decode to the same values */
+export const TRANSCODE_BLOCK_NOT_EXACT: i32 = 0x07;
 
 /** Reasons of the encoder's parameter checks (d0 of ERR_ENCODE_OPTIONS; messages in src/core_interface.ts). */
 export const CHECK_COMPONENTS: i32 = 0;

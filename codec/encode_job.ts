@@ -83,6 +83,8 @@ export class EncodeJob {
   /** Slope threshold (image-domain squared error per byte) the stops aim below; arena mark before rate control. */
   capSlope: f64;
   rateMark: usize;
+  /** 1: tile-by-tile encoding defers block coding to the host's workers (encoder.ts, "Threaded encoding"). */
+  threaded: i32;
 }
 
 // @ts-ignore: decorator

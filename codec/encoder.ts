@@ -12,14 +12,15 @@ import { encodeParamsValidate } from "./codestream/encode_params";
 import { encodeStepsSetup, encodeStepsFromBase, encodeStepsBands, encodeStepsFinish } from "./quant/encode_steps";
 import { Tile, TileComp, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { encodeCodeBlock } from "./t1/block_coder";
-import { ebcotSetStop } from "./t1/ebcot_encoder";
+import { encodeBlock } from "./encode_block";
 import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT } from "./t1/segments";
 import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES } from "./t1/pass_record";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr } from "./transform/exports";
+import { maxAbsF32 } from "./encode_block";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
-import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_STEP_MARGIN } from "./rate/ht_plan";
+import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
 import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE } from "./rate/rate_control";
 import { capsEstimate, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { bandWeightOf } from "./rate/weights";
@@ -28,7 +29,13 @@ import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease 
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_NO_SAMPLES, CHECK_COEFFICIENT_BITS } from "./api_fields";
+import {
+  BLOCK_INFO_BYTES, BLOCK_INFO_NUMBPS, BLOCK_INFO_PASSES, BLOCK_INFO_LENGTH, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY,
+  DEFER_BYTES, DEFER_BLOCK, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_ORIENT, DEFER_STYLE, DEFER_REV,
+  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE,
+} from "./api_fields";
 import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
+import { CodeBlock } from "./structure/tile";
 import { ceilDiv } from "./util/math";
 
 /** Fractional bits kept by the irreversible quantiser for distortion estimation. */
@@ -36,6 +43,8 @@ const FRAC_BITS: i32 = 6;
 
 /** Run the whole encoder. Returns the codestream pointer (length in job.outLen). */
 export function encodeRun(job: EncodeJob): usize {
+  job.threaded = 0; // (threaded encoding is tile by tile: encodeTiles*)
+  deferSetup(job);
   encodeParamsValidate(job);
   rateControlStart(job);
   htPlanSetRateScale(1.0);
@@ -54,9 +63,9 @@ export function encodeRun(job: EncodeJob): usize {
   let mark = arenaMark();
   while (true) {
     htPlan = 0;
-    htEncodeConfig(0, 1, 0);
+    htConfig(0, 1, 0);
     if (ht && job.wantDistortion != 0 && job.refinements == 0) htChooseStep(job, 0, job.cs.siz.numTiles, 1.0);
-    if (htUniform) htEncodeConfig(0, 2, 1);
+    if (htUniform) htConfig(0, 2, 1);
     else if (ht && job.wantDistortion != 0) {
       // HT rate control: statistics of every block, then the HT sets each one codes
       let n = 0;
@@ -145,6 +154,15 @@ function codeAllBlocks(job: EncodeJob): void {
     return;
   }
   forEachTileComp(job, CODE_PILOTS);
+  if (deferCount > 0) {
+    resumeCaps = true; // threaded: the estimate waits for the pilots
+    return;
+  }
+  codeCapsPending(job);
+}
+
+/** After the pilots: the stop slope, then every other block with a stop. */
+function codeCapsPending(job: EncodeJob): void {
   job.capSlope = capsEstimate(job) * STOP_SLOPE_FRACTION * <f64>max(earlyStop, 1);
   forEachTileComp(job, CODE_PENDING);
 }
@@ -168,15 +186,28 @@ function rateControlCoded(job: EncodeJob): i32 {
 
 /**
  * Form the layers again from the current targets (encoderReallocate: PSNR targets tightened by
- * the host's decode check), coding stopped blocks again in full where the new layers need it.
+ * the host's decode check), coding stopped blocks again in full where the new layers need it, and
+ * write the codestream again. Returns its pointer (0: blocks deferred, threaded encoding).
  */
-export function encodeReallocate(job: EncodeJob): void {
-  while (rateReallocate(job) == RATE_RECODE) {
+export function encodeReallocate(job: EncodeJob): usize {
+  return reallocFrom(job, rateReallocate(job));
+}
+
+/** encodeReallocate from rate control's verdict `rc`: the codestream pointer (0: blocks deferred). */
+function reallocFrom(job: EncodeJob, rc: i32): usize {
+  while (rc == RATE_RECODE) {
     arenaRelease(job.rateMark);
     rateReset(job);
     forEachTileComp(job, CODE_RECODE);
+    if (deferCount > 0) {
+      resumeAt = RESUME_REALLOC;
+      return 0;
+    }
     job.rateMark = arenaMark();
+    rc = rateReallocate(job);
   }
+  writeCodestream(job);
+  return job.out;
 }
 
 /** Tile parameters of an encoder tile (no tile-part headers: everything from the main header). */
@@ -278,16 +309,12 @@ function bandOriginY(tc: TileComp, r: i32, orient: i32): i32 {
  * more than the largest budget (codec/rate/ht_plan.ts, "the 9/7 step for byte budgets"); PCRD
  * trims from there. Not with squared-error targets or layers without a target (their step rule
  * is rate_control.ts's). The histogram covers tiles [t0, t1), which get `share` of the budgets
- * (tile-by-tile encoding: the first tile, by its area, stands for the image).
+ * (the whole image; tile-by-tile encoding of several tiles chooses the step in a first pass over
+ * every tile instead: htPrepassTile).
  */
 function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
-  if (job.cs.cod.reversible != 0) return;
-  let most: f64 = 0;
-  for (let l = 0; l < job.layers; l++) {
-    let b = layerF64(job.layerBytes, l);
-    if (b <= 0) return;
-    most = max(most, b);
-  }
+  let most = htStepTarget(job);
+  if (most <= 0) return;
   htHist = arenaAllocZeroed(HT_HIST_BYTES);
   htMode = CODE_HIST;
   for (let t = t0; t < t1; t++) {
@@ -325,6 +352,21 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   htUniform = job.layers == 1;
 }
 
+/**
+ * The largest layer budget when the HT step is chosen for byte budgets (HT, 9/7, a byte budget on
+ * every layer), else 0 (the step rule is rate_control.ts's).
+ */
+function htStepTarget(job: EncodeJob): f64 {
+  if ((job.cs.cod.cblkStyle & CBLK_HT) == 0 || job.wantDistortion == 0 || job.cs.cod.reversible != 0) return 0;
+  let most: f64 = 0;
+  for (let l = 0; l < job.layers; l++) {
+    let b = layerF64(job.layerBytes, l);
+    if (b <= 0) return 0;
+    most = max(most, b);
+  }
+  return most;
+}
+
 function htSetStep(job: EncodeJob, step: f64): void {
   if (step == job.baseStep) return;
   job.baseStep = step;
@@ -345,6 +387,14 @@ const HT_CAL_BLOCK_BYTES: f64 = 3;
 let htMode: i32 = CODE_PLAN;
 /** The step was chosen for a single layer: every block codes sets (0, 2, refine), no plan. */
 let htUniform: bool = false;
+/** Tile-by-tile HT with byte budgets over several tiles: the first pass (statistics only) is running. */
+let htPrepass: bool = false;
+/** The first pass chose the step: the tiles' coding pass keeps it. */
+let htStepChosen: bool = false;
+/** The 9/7 base step the first pass collects its histogram at. */
+let htPrepassBase: f64 = 0;
+/** Share (by area) of the budgets of the tiles the first pass has seen. */
+let htPrepassShare: f64 = 0;
 let htHist: usize = 0;
 let htCalHist: usize = 0;
 let htCalActual: f64 = 0;
@@ -363,7 +413,6 @@ let htIndex: i32 = 0;
 function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_ALL): void {
   let rev = tc.style.reversible != 0;
   let style = tc.style.cblkStyle;
-  let wantD = job.wantDistortion != 0;
   let NL = job.cs.cod.levels;
   for (let r = 0; r < tc.numRes; r++) {
     let res = resolution(tc, r);
@@ -395,6 +444,15 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
           let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
           if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
+          if (!plan) {
+            if (htPlan != 0) {
+              let e = htPlan + (<usize>htIndex << 3);
+              htConfig(load<i32>(e), load<i32>(e, 4), 1);
+              htIndex++;
+            }
+            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, stopSlope);
+            continue;
+          }
           let coef: usize, stride: i32, frac: i32;
           if (rev) {
             coef = src;
@@ -420,7 +478,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
               memory.fill(htCalHist, 0, HT_HIST_BYTES);
               htHistCollect(coef, stride, w, h, frac, htCalHist);
               htCalModel += htStepModel(htCalHist, 1.0);
-              htEncodeConfig(0, 1, 0);
+              htConfig(0, 1, 0);
               encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);
               htCalActual += <f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES;
             }
@@ -431,47 +489,174 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             htIndex++;
             continue;
           }
-          if (htPlan != 0) {
-            let e = htPlan + (<usize>htIndex << 3);
-            htEncodeConfig(load<i32>(e), load<i32>(e, 4), 1);
-            htIndex++;
-          }
-          let cap = w * h * ((style & 0x40) != 0 ? 40 : 8) + 4096;
-          let dist0 = wantD ? blockEnergy(coef, stride, w, h, frac) : 0;
-          if (stopSlope > 0) ebcotSetStop(stopSlope, dist0);
-          encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, cap, job.cbPasses, MAX_PASSES, job.wantDistortion, job.cbInfo);
-          let numBps = load<i32>(job.cbInfo);
-          let npass = load<i32>(job.cbInfo, 4);
-          let len = load<i32>(job.cbInfo, 8);
-          // after a stop only the passes a full encode gives identically count (codec/rate/caps.ts)
-          let exact = stopSlope > 0 ? load<i32>(job.cbInfo, 12) : npass;
-          cb.encCapped = exact < npass ? CAP_STOPPED : CAP_NONE;
-          if (exact < npass) job.capped++;
-          cb.encNumBps = numBps;
-          cb.encNumPasses = exact;
-          cb.encData = arenaAlloc(<usize>max(len, 1));
-          memory.copy(cb.encData, job.cbScratch, <usize>len);
-          cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
-          memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
-          cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
-          cb.encDist0 = dist0;
         }
       }
     }
   }
 }
 
-/** Largest |x| of a w x h block of f32 samples. */
-function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
-  let m: f32 = 0;
-  for (let y = 0; y < h; y++) {
-    let row = p + ((<usize>y * <usize>stride) << 2);
-    for (let x = 0; x < w; x++) {
-      let v = abs<f32>(load<f32>(row + (<usize>x << 2)));
-      if (v > m) m = v;
-    }
+/** HT sets the next blocks code (htEncodeConfig), kept so that deferred blocks carry them. */
+let htCfgFloor: i32 = 0;
+let htCfgSets: i32 = 1;
+let htCfgRefine: i32 = 0;
+function htConfig(floor: i32, sets: i32, refine: i32): void {
+  htCfgFloor = floor;
+  htCfgSets = sets;
+  htCfgRefine = refine;
+  htEncodeConfig(floor, sets, refine);
+}
+
+/** Per-call block record encodeBlock fills. */
+const BLOCK_INFO: usize = memory.data(BLOCK_INFO_BYTES, 16);
+
+/**
+ * Code one block now (encode_block.ts) and keep its result in the code-block, or (threaded
+ * encoding) add it to the deferred blocks for the host's workers.
+ */
+function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32, w: i32, h: i32, orient: i32, style: i32, rev: i32, invStep: f32, stopSlope: f64): void {
+  if (job.threaded != 0) {
+    let d = deferList + <usize>deferCount * <usize>DEFER_BYTES;
+    store<u32>(d, <u32>changetype<usize>(cb), DEFER_BLOCK);
+    store<u32>(d, <u32>src, DEFER_SRC);
+    store<i32>(d, stride, DEFER_STRIDE);
+    store<i32>(d, w, DEFER_W);
+    store<i32>(d, h, DEFER_H);
+    store<i32>(d, orient, DEFER_ORIENT);
+    store<i32>(d, style, DEFER_STYLE);
+    store<i32>(d, rev, DEFER_REV);
+    store<f32>(d, invStep, DEFER_INV_STEP);
+    store<i32>(d, job.wantDistortion, DEFER_WANT_D);
+    store<f64>(d, stopSlope, DEFER_STOP_SLOPE);
+    store<i32>(d, htCfgFloor, DEFER_HT_FLOOR);
+    store<i32>(d, htCfgSets, DEFER_HT_SETS);
+    store<i32>(d, htCfgRefine, DEFER_HT_REFINE);
+    deferCount++;
+    return;
   }
-  return m;
+  encodeBlock(src, stride, w, h, orient, style, rev, invStep, job.wantDistortion, stopSlope, htCfgFloor, htCfgSets, htCfgRefine, job.cbCoefs, job.cbScratch, job.cbPasses, BLOCK_INFO);
+  installBlock(job, cb, BLOCK_INFO);
+}
+
+/** Keep a coded block (bytes in job.cbScratch, pass records in job.cbPasses, `info` from encodeBlock) in its code-block. */
+function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
+  let npass = load<i32>(info, BLOCK_INFO_PASSES);
+  let len = load<i32>(info, BLOCK_INFO_LENGTH);
+  let exact = load<i32>(info, BLOCK_INFO_EXACT);
+  cb.encCapped = exact < npass ? CAP_STOPPED : CAP_NONE;
+  if (exact < npass) job.capped++;
+  cb.encNumBps = load<i32>(info, BLOCK_INFO_NUMBPS);
+  cb.encNumPasses = exact;
+  cb.encData = arenaAlloc(<usize>max(len, 1));
+  memory.copy(cb.encData, job.cbScratch, <usize>len);
+  cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
+  memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
+  cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
+  cb.encDist0 = load<f64>(info, BLOCK_INFO_ENERGY);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threaded encoding (src/encode_threads.ts). With job.threaded set before encodeTilesBegin, the
+// block coding of encodeTileCode, encodeTilesFinish and encodeReallocate is deferred: each of them
+// returns with the blocks it would have coded listed (encodeDeferred*: DEFER_* records, in the order
+// the one-thread encoder codes them). The host codes them with encodeBlock in worker instances,
+// copies each result into job.cbScratch / job.cbPasses / the info record and calls
+// encodeDeferredInstall(i) in list order, then encodeContinue(), which resumes exactly where the
+// one-thread encoder would continue and returns what the interrupted call returns. Nothing else
+// differs, so the codestream is the same bytes.
+// ---------------------------------------------------------------------------------------------
+
+let deferList: usize = 0;
+let deferCount: i32 = 0;
+/** The pilots were deferred: estimate the stop slope and code the other blocks first (codeAllBlocks). */
+let resumeCaps: bool = false;
+/** Where encodeContinue goes on (RESUME_*). */
+let resumeAt: i32 = 0;
+const RESUME_NONE: i32 = 0;
+/** encodeTilesFinish: blocks coded again for rate control; run it again. */
+const RESUME_FINISH_RATE: i32 = 1;
+/** encodeTilesFinish: every block coded at a refined step; steps, then rate control. */
+const RESUME_FINISH_CODED: i32 = 2;
+/** encodeReallocate: blocks coded again; form the layers again. */
+const RESUME_REALLOC: i32 = 3;
+/** encodeTileCode: the next component (tileCompStep); the listed blocks need not be installed. */
+const RESUME_TILE_COMP: i32 = 4;
+let pipeTile: i32 = 0;
+let pipeComp: i32 = 0;
+
+/** Room for every code-block of the image in the deferred list (encodeTilesBegin, before job.codeMark). */
+function deferSetup(job: EncodeJob): void {
+  deferCount = 0;
+  resumeCaps = false;
+  resumeAt = RESUME_NONE;
+  deferList = 0;
+  if (job.threaded == 0) return;
+  let n: usize = 0;
+  for (let t = 0; t < job.cs.siz.numTiles; t++) n += <usize>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
+  deferList = arenaAllocArray(<u64>max(n, 1), <u64>DEFER_BYTES);
+}
+
+/** Blocks waiting for the host (threaded encoding). */
+export function encodeDeferredCount(): i32 {
+  return deferCount;
+}
+
+/** The deferred-block records (DEFER_BYTES each). */
+export function encodeDeferredList(): usize {
+  return deferList;
+}
+
+/** Keep deferred block i's result: its bytes in job.cbScratch, pass records in job.cbPasses, `info` as encodeBlock fills it. */
+export function encodeDeferredInstall(job: EncodeJob, i: i32, info: usize): void {
+  if (i < 0 || i >= deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  installBlock(job, changetype<CodeBlock>(<usize>load<u32>(deferList + <usize>i * <usize>DEFER_BYTES, DEFER_BLOCK)), info);
+}
+
+/**
+ * What the host does next (threaded encoding): 0 the interrupted call is done (blocks it listed may
+ * still wait: code them before the tile buffers are given again, install them before
+ * encodeTilesFinish); 1 call encodeContinue now (the listed blocks may be coded meanwhile); 2 install
+ * every listed block, encodeDeferredDone, then encodeContinue.
+ */
+export function encodeResumeState(): i32 {
+  if (resumeAt == RESUME_TILE_COMP) return 1;
+  return resumeCaps || resumeAt != RESUME_NONE ? 2 : 0;
+}
+
+/** The host installed every listed block: the list starts again empty. */
+export function encodeDeferredDone(): void {
+  deferCount = 0;
+}
+
+/**
+ * Go on with the interrupted call (encodeResumeState). Returns what that call returns
+ * (encodeTilesFinish / encodeReallocate: the codestream pointer or 0), or 0 while it is not done.
+ */
+export function encodeContinue(job: EncodeJob): usize {
+  if (resumeAt == RESUME_TILE_COMP) {
+    tileCompStep(job);
+    return 0;
+  }
+  if (resumeCaps) {
+    resumeCaps = false;
+    codeCapsPending(job);
+    if (deferCount > 0) return 0;
+  }
+  let at = resumeAt;
+  resumeAt = RESUME_NONE;
+  if (at == RESUME_FINISH_CODED) {
+    encodeStepsFinish(job);
+    job.rateMark = arenaMark();
+    return finishFrom(job, rateControl(job));
+  }
+  if (at == RESUME_FINISH_RATE) {
+    job.rateMark = arenaMark();
+    return finishFrom(job, rateControl(job));
+  }
+  if (at == RESUME_REALLOC) {
+    job.rateMark = arenaMark();
+    return reallocFrom(job, rateReallocate(job));
+  }
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,9 +700,23 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   job.cbPasses = arenaAlloc(<usize>MAX_PASSES * PASS_RECORD_BYTES);
   job.cbInfo = arenaAlloc(16);
   job.capsOn = capsWanted(job, true) ? 1 : 0;
-  job.codeMark = arenaMark();
+  deferSetup(job);
   htPlanSetRateScale(1.0);
   htUniform = false;
+  htStepChosen = false;
+  // HT step for byte budgets over several tiles: from the whole image, so a first pass gives every
+  // tile (transforms, the step histogram and a calibration sample; nothing coded is kept), then the
+  // host gives the tiles again to be coded at that step (encodeTilesFinish returns 0 once)
+  htPrepass = T > 1 && htStepTarget(job) > 0;
+  if (htPrepass) {
+    htHist = arenaAllocZeroed(HT_HIST_BYTES);
+    htCalHist = arenaAlloc(HT_HIST_BYTES);
+    htCalActual = 0;
+    htCalModel = 0;
+    htPrepassBase = job.baseStep;
+    htPrepassShare = 0;
+  }
+  job.codeMark = arenaMark();
   return T;
 }
 
@@ -538,23 +737,38 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
   forwardMct(job, tile);
+  if (job.threaded != 0 && !((job.cs.cod.cblkStyle & CBLK_HT) != 0 && job.wantDistortion != 0)) {
+    // threaded: transform and list one component at a time (tileCompStep), so that the host's
+    // workers code a component's blocks while the next one is transformed; the blocks and their
+    // order are those below (rate control's pilots when early stops are on: codeAllBlocks)
+    htPlan = 0;
+    htConfig(0, 1, 0);
+    job.capped = 0;
+    job.recoded = 0;
+    pipeTile = t;
+    pipeComp = 0;
+    resumeAt = RESUME_TILE_COMP;
+    tileCompStep(job);
+    return;
+  }
   for (let c = 0; c < tile.numComps; c++) forwardDwt(tileComp(tile, c), job.dwtTmp);
+  if (htPrepass) {
+    htPrepassTile(job, tile);
+    for (let c = 0; c < tile.numComps; c++) tileComp(tile, c).buf = 0; // (several tiles: the buffers are the next tile's)
+    return;
+  }
   htPlan = 0;
-  htEncodeConfig(0, 1, 0);
+  htConfig(0, 1, 0);
   if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
     // HT rate control tile by tile: the tile's share (by area) of every layer target
-    let tc0 = tileComp(tile, 0);
-    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
-    share = min(share, 1.0);
-    if (t == 0 && job.refinements == 0) htChooseStep(job, t, t + 1, share);
+    let share = tileShare(job, tile);
+    if (t == 0 && job.refinements == 0 && !htStepChosen) htChooseStep(job, t, t + 1, share); // (one tile)
   }
   if (htUniform) {
-    htEncodeConfig(0, 2, 1);
+    htConfig(0, 2, 1);
   } else if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
     let n = max(<i32>tile.numCblks, 1);
-    let tc0 = tileComp(tile, 0);
-    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
-    share = min(share, 1.0);
+    let share = tileShare(job, tile);
     htStats = arenaAlloc(<usize>n * HT_PLAN_STAT_BYTES);
     htIndex = 0;
     for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
@@ -578,10 +792,49 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   }
 }
 
+/** Threaded encodeTileCode: DWT of component pipeComp of tile pipeTile, then list its blocks. */
+function tileCompStep(job: EncodeJob): void {
+  let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>pipeTile << alignof<usize>())));
+  let tc = tileComp(tile, pipeComp);
+  forwardDwt(tc, job.dwtTmp);
+  codeBlocks(job, tc, false, job.capsOn != 0 ? CODE_PILOTS : CODE_ALL);
+  if (job.capsOn == 0 && job.cs.siz.numTiles > 1) tc.buf = 0; // (listed; the host copies the samples before the next tile)
+  pipeComp++;
+  if (pipeComp < tile.numComps) return;
+  resumeAt = RESUME_NONE;
+  if (job.capsOn != 0) resumeCaps = true; // the stop slope waits for every pilot (codeAllBlocks)
+}
+
 /** After the last tile: steps, rate control, codestream. Returns 0 when every tile must be given again (finer 9/7 step). */
 export function encodeTilesFinish(job: EncodeJob): usize {
+  if (htPrepass) {
+    htPrepassFinish(job);
+    return 0; // every tile again, coded at the chosen step
+  }
   encodeStepsFinish(job);
-  while (rateControlCoded(job) == RATE_REFINE) {
+  job.rateMark = arenaMark();
+  return finishFrom(job, rateControl(job));
+}
+
+/**
+ * encodeTilesFinish from rate control's verdict `rc` (rateControlCoded and the refinement loop,
+ * written so that a threaded encode can stop where blocks are deferred: then 0 is returned).
+ */
+function finishFrom(job: EncodeJob, rc: i32): usize {
+  while (true) {
+    if (rc == RATE_RECODE) {
+      arenaRelease(job.rateMark);
+      rateReset(job);
+      forEachTileComp(job, CODE_RECODE);
+      if (deferCount > 0) {
+        resumeAt = RESUME_FINISH_RATE;
+        return 0;
+      }
+      job.rateMark = arenaMark();
+      rc = rateControl(job);
+      continue;
+    }
+    if (rc != RATE_REFINE) break;
     arenaRelease(job.codeMark);
     rateReset(job);
     encodeStepsFromBase(job);
@@ -590,8 +843,68 @@ export function encodeTilesFinish(job: EncodeJob): usize {
     // coded again (HT plans its sets per tile in encodeTileCode: the host gives the tile again)
     if (job.cs.siz.numTiles > 1 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return 0;
     codeAllBlocks(job);
+    if (deferCount > 0) {
+      resumeAt = RESUME_FINISH_CODED;
+      return 0;
+    }
     encodeStepsFinish(job);
+    job.rateMark = arenaMark();
+    rc = rateControl(job);
   }
   writeCodestream(job);
   return job.out;
+}
+
+/** The area of tile `tile` (its first component) as a fraction of the image's. */
+function tileShare(job: EncodeJob, tile: Tile): f64 {
+  let siz = job.cs.siz;
+  let tc0 = tileComp(tile, 0);
+  let k = compSiz(siz, 0);
+  let w = <f64>ceilDiv(siz.Xsiz, k.dx) - <f64>ceilDiv(siz.XOsiz, k.dx);
+  let h = <f64>ceilDiv(siz.Ysiz, k.dy) - <f64>ceilDiv(siz.YOsiz, k.dy);
+  return min(<f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(w, 1) / max(h, 1), 1.0);
+}
+
+/**
+ * First pass of a tiled HT encode with byte budgets, for one transformed tile: its quantised
+ * magnitudes (at the pass's base step) join the step histogram of the image; then a sample of its
+ * blocks is coded at the step the histogram so far gives its share of the budget, to calibrate the
+ * model (actual / model bytes), as htChooseStep does for the whole image. Nothing coded is kept.
+ */
+function htPrepassTile(job: EncodeJob, tile: Tile): void {
+  let mark = arenaMark();
+  let image = htHist;
+  htHist = arenaAllocZeroed(HT_HIST_BYTES);
+  htMode = CODE_HIST;
+  for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+  for (let i = 0; i <= HT_HIST_BINS; i++) {
+    let p = image + (<usize>i << 3);
+    store<f64>(p, load<f64>(p) + load<f64>(htHist + (<usize>i << 3)));
+  }
+  htHist = image;
+  htPrepassShare = min(htPrepassShare + tileShare(job, tile), 1.0);
+  // calibration at the step the tiles seen so far give (their share of the largest budget)
+  let ratio = htCalModel > 0 && htCalActual > 0 ? htCalActual / htCalModel : 1.0;
+  let minScale = rateFinestStep(job) / htPrepassBase;
+  let s = htStepScale(htHist, htStepTarget(job) * htPrepassShare * HT_STEP_MARGIN / ratio, minScale);
+  htSetStep(job, htPrepassBase * s);
+  htMode = CODE_CAL;
+  htIndex = 0;
+  for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+  htSetStep(job, htPrepassBase);
+  htMode = CODE_PLAN;
+  arenaRelease(mark);
+}
+
+/** End of the first pass: the step from the image's histogram and calibration. */
+function htPrepassFinish(job: EncodeJob): void {
+  htPrepass = false;
+  htStepChosen = true;
+  let ratio = htCalModel > 0 && htCalActual > 0 ? htCalActual / htCalModel : 1.0;
+  let minScale = rateFinestStep(job) / htPrepassBase;
+  let s = htStepScale(htHist, htStepTarget(job) * HT_STEP_MARGIN / ratio, minScale);
+  htSetStep(job, htPrepassBase * s);
+  htPlanSetRateScale(ratio);
+  // one layer: as htChooseStep, every block codes the full set and the one a bit-plane up, PCRD trims
+  htUniform = job.layers == 1;
 }

@@ -200,6 +200,18 @@ export const FIELDS = {
       ["status", "LayerStatus: how the layer met its target"],
     ],
   },
+  TranscodeInfo: {
+    fn: "transcoderInfo",
+    doc: "Facts of the last coefficient-level transcode (codec/transcode.ts).",
+    fields: [
+      ["blocks", "code-blocks re-coded (blocks with nothing significant are left empty)"],
+      ["truncatedBlocks", "blocks re-coded up to a pass before their last bit-plane (truncated input)"],
+      ["verifiedBlocks", "re-coded blocks decoded again and compared with the input's values"],
+      ["extendedBlocks", "truncated Part 1 blocks sent with their whole codeword (its shortest prefix for the pass decoded differently)"],
+      ["failTile", "tile where a refusal was found (-1: none)"],
+      ["failComponent", "component where a refusal was found (-1: none)"],
+    ],
+  },
 };
 
 /** Constants both sides use: [name in AssemblyScript, name in TypeScript, value, description]. */
@@ -236,6 +248,37 @@ export const CONSTANTS = {
       ["LAYER_ERROR_NOT_REACHED", "errorNotReached", 4, "even every coding pass stays above the squared-error target"],
     ],
   },
+  DeferredBlock: {
+    doc: "Threaded encoding: byte offsets in a deferred-block record (encoderDeferredList; DEFER_BYTES each).",
+    values: [
+      ["DEFER_BYTES", "bytes", 64, "size of one record"],
+      ["DEFER_BLOCK", "block", 0, "u32: the code-block (core pointer; the host passes it back only by index)"],
+      ["DEFER_SRC", "src", 4, "u32: pointer to the block's transformed samples (i32 for 5/3, f32 for 9/7)"],
+      ["DEFER_STRIDE", "stride", 8, "i32: row stride of the samples, in samples"],
+      ["DEFER_W", "w", 12, "i32: block width"],
+      ["DEFER_H", "h", 16, "i32: block height"],
+      ["DEFER_ORIENT", "orient", 20, "i32: sub-band orientation (0 LL, 1 HL, 2 LH, 3 HH)"],
+      ["DEFER_STYLE", "style", 24, "i32: code-block style (CBLK_* bits)"],
+      ["DEFER_REV", "rev", 28, "i32: 1 for the reversible (5/3, i32) path"],
+      ["DEFER_INV_STEP", "invStep", 32, "f32: 1 / quantisation step (9/7 path)"],
+      ["DEFER_WANT_D", "wantDistortion", 36, "i32: 1 if rate control needs distortions"],
+      ["DEFER_STOP_SLOPE", "stopSlope", 40, "f64: early-stop slope (0: every pass)"],
+      ["DEFER_HT_FLOOR", "htFloor", 48, "i32: HT sets to code: lowest cleanup bit-plane"],
+      ["DEFER_HT_SETS", "htSets", 52, "i32: HT sets to code: how many"],
+      ["DEFER_HT_REFINE", "htRefine", 56, "i32: HT sets to code: with refinement passes"],
+    ],
+  },
+  BlockInfo: {
+    doc: "Byte offsets in the record blockCoderRun fills (blockCoderOutput(2)) and encoderDeferredInstall reads.",
+    values: [
+      ["BLOCK_INFO_BYTES", "bytes", 24, "size of the record"],
+      ["BLOCK_INFO_NUMBPS", "numBps", 0, "i32: bit-planes the block coder counted (Mb + guard - zero bit-planes)"],
+      ["BLOCK_INFO_PASSES", "passes", 4, "i32: coding passes coded (pass records)"],
+      ["BLOCK_INFO_LENGTH", "length", 8, "i32: bytes of coded data"],
+      ["BLOCK_INFO_EXACT", "exact", 12, "i32: passes a full encode gives identically (early stop)"],
+      ["BLOCK_INFO_ENERGY", "energy", 16, "f64: the block's squared error with nothing coded"],
+    ],
+  },
   TilePartSplit: {
     doc: "Where the encoder starts new tile-parts (EncoderParam.tileParts).",
     values: [
@@ -243,6 +286,19 @@ export const CONSTANTS = {
       ["TILEPARTS_R", "R", 1, "at every new resolution"],
       ["TILEPARTS_L", "L", 2, "at every new layer"],
       ["TILEPARTS_C", "C", 3, "at every new component"],
+    ],
+  },
+  TranscodeStatus: {
+    doc: "Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level.",
+    values: [
+      ["TRANSCODE_OK", "ok", 0, "transcoded"],
+      ["TRANSCODE_ROI", "roi", 1, "a region of interest (RGN) is coded"],
+      ["TRANSCODE_TILE_OVERRIDES", "tileOverrides", 2, "a tile-part header overrides COD/COC/QCD/QCC/POC/RGN"],
+      ["TRANSCODE_MISSING_TILE", "missingTile", 3, "a tile with samples has no tile-part"],
+      ["TRANSCODE_SHORT_TILE", "shortTile", 4, "a tile's packets end before its last packet"],
+      ["TRANSCODE_BITPLANES", "bitplanes", 5, "a code-block has more magnitude bit-planes than the 32-bit path codes"],
+      ["TRANSCODE_STRUCTURE", "structure", 6, "the output's tile structure does not match the input's"],
+      ["TRANSCODE_BLOCK_NOT_EXACT", "blockNotExact", 7, "a truncated code-block cannot be re-coded to decode to the same values"],
     ],
   },
 };

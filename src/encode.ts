@@ -10,6 +10,8 @@ import { EncoderInfo, EncoderParam as F, EncoderTileField, LayerInfo, LayerStatu
 import { bad, log2i, settingsOf, type Settings } from "./encode_settings.js";
 import { writeJp2 } from "./jp2/write.js";
 import { runInWorker } from "./worker/pool.js";
+import { checkThreads } from "./worker/threads.js";
+import { encodeThreadCount, encodeThreaded, type BlockWait } from "./encode_threads.js";
 
 function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return { bps: 1, signed: false };
@@ -96,6 +98,13 @@ interface Geometry {
  * from the distortion estimates of the block coder, without decoding.
  */
 export function encodeDetailed(image: J2kImage, options: EncodeOptions = {}): EncodeResult {
+  const { s, geo } = prepareEncode(image, options);
+  const run = finishRun(image, options, s, callCore((c) => runSteps(encodeSteps(c, image, options, s, geo, false)), undefined, "encode"));
+  return withWarnings(image, options, s, geo, run);
+}
+
+/** Settings and geometry of an encode; checks the image against them. */
+function prepareEncode(image: J2kImage, options: EncodeOptions): { s: Settings; geo: Geometry } {
   if (!image || typeof image !== "object") throw new J2kError("INVALID_ARGUMENT", "encode expects an image object");
   const C = image.components;
   const s = settingsOf(image, options);
@@ -116,10 +125,43 @@ export function encodeDetailed(image: J2kImage, options: EncodeOptions = {}): En
     samples: comps.reduce((a, k) => a + k.w * k.h, 0),
     rawBytes: comps.reduce((a, k) => a + (k.w * k.h * image.bitDepth) / 8, 0),
   };
-  const run = encodeOnce(image, options, s, geo);
+  return { s, geo };
+}
+
+/** The EncodeResult of a finished run: its result plus every adjustment in words. */
+function withWarnings(image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, run: CoreRun): EncodeResult {
   const warnings = [...s.warnings, ...adjustments(image, options, s, geo, run)];
   const { result } = run;
   return { ...result, warnings };
+}
+
+/**
+ * Run encode steps that never defer block coding (one thread) to the end. A generator that yields
+ * here is a bug: only the threaded encoder (src/encode_threads.ts) turns deferral on.
+ */
+function runSteps<T>(steps: Generator<BlockWait, T>): T {
+  const r = steps.next();
+  if (!r.done) throw new J2kError("INTERNAL", "the one-thread encoder deferred block coding");
+  return r.value;
+}
+
+/**
+ * After a core call that may list blocks (threaded encoding): follow encoderResumeState until the
+ * call is done; `r` is what the call returned, the result what it returns in the end. Each yield
+ * asks the driver (src/encode_threads.ts) to "dispatch" the newly listed blocks (copy their samples
+ * out and start coding them) or to "drain" (also wait until every listed block is installed).
+ * Without deferral (one thread) nothing is listed and nothing is yielded.
+ */
+function* settle(c: CoreExports, r: number): Generator<BlockWait, number> {
+  for (;;) {
+    const state = c.encoderResumeState();
+    if (state === 0) {
+      if (c.encoderDeferredCount() > 0) yield "dispatch";
+      return r;
+    }
+    yield state === 2 ? "drain" : "dispatch";
+    r = c.encoderContinue();
+  }
 }
 
 /** PSNR in dB of a squared error summed over `samples` samples (Infinity for 0). */
@@ -187,16 +229,27 @@ interface CoreRun {
   guardBits: number;
 }
 
-function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry): CoreRun {
+/** What the core gives back from one encode (before any JP2 wrapping). */
+interface CoreOutput {
+  codestream: Uint8Array;
+  layerBytes: number[];
+  levels: number;
+  allPasses: boolean;
+  info: Omit<CoreRun, "result">;
+}
+
+/**
+ * The whole encode on core instance `c` (after jobBegin), as a generator: with `threaded` the core
+ * defers block coding and every `yield` waits for the deferred blocks (see {@link settle}).
+ */
+function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, threaded: boolean): Generator<BlockWait, CoreOutput> {
   const C = image.components;
   const W = image.width, H = image.height;
   const ox = s.origin.x, oy = s.origin.y;
   const comps = geo.comps;
   const ti = typeInfo(image.data);
   const prec = image.bitDepth;
-
-  const { codestream, layerBytes, levels, allPasses, info } = callCore((core) => {
-    const c = core;
+  {
     c.encoderCreate(C, W, H);
     for (let i = 0; i < C; i++) c.encoderSetComp(i, prec, image.signed ? 1 : 0, comps[i]!.dx, comps[i]!.dy);
     if (ox) c.encoderSet(F.originX, ox);
@@ -238,9 +291,10 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
     } else if (s.psnr) {
       s.psnr.forEach((db, l) => c.encoderSetLayer(l, 0, db === Infinity ? 0 : (geo.samples * s.peak * s.peak) / 10 ** (db / 10)));
     }
+    if (threaded) c.encoderSetThreaded(1);
     // tile by tile from the caller's array: input samples, DC level shifted (G.1.2)
-    let out = encodeTiles(c, image, !!options.planar, geo, ox, oy, ti);
-    if (s.psnr) out = checkPsnrLayers(c, image, options, s, geo) ?? out;
+    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, ti);
+    if (s.psnr) out = (yield* checkPsnrLayers(c, image, options, s, geo)) ?? out;
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.bytes));
     const info = {
@@ -250,7 +304,15 @@ function encodeOnce(image: J2kImage, options: EncodeOptions, s: Settings, geo: G
       guardBits: c.encoderInfo(EncoderInfo.guardBits),
     };
     return { codestream: new Uint8Array(c.memory.buffer, out, len).slice(), layerBytes, levels: c.encoderInfo(EncoderInfo.levels), allPasses: c.encoderInfo(EncoderInfo.allPasses) !== 0, info };
-  }, undefined, "encode");
+  }
+}
+
+/** The run's result from the core's output: the codestream, or the JP2/JPH file around it. */
+function finishRun(image: J2kImage, options: EncodeOptions, s: Settings, core: CoreOutput): CoreRun {
+  const { codestream, layerBytes, levels, allPasses, info } = core;
+  const C = image.components;
+  const W = image.width, H = image.height;
+  const prec = image.bitDepth;
   if (s.format === "jp2" || s.format === "jph") {
     const file = writeJp2(codestream, {
       brand: s.format,
@@ -279,7 +341,7 @@ const STAGING_BYTES = 4 << 20;
  * larger than WebAssembly memory). Rate control may ask for the tiles again (finer 9/7 step).
  * Returns the codestream pointer.
  */
-function encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }): number {
+function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }): Generator<BlockWait, number> {
   const C = image.components;
   const W = image.width;
   const prec = image.bitDepth;
@@ -339,8 +401,10 @@ function encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geom
         }
       }
       c.encoderTileCode(t);
+      yield* settle(c, 0);
     }
-    const out = c.encoderTilesFinish();
+    if (c.encoderDeferredCount() > 0) yield "drain"; // rate control needs every block
+    const out = yield* settle(c, c.encoderTilesFinish());
     if (out !== 0) return out;
   }
 }
@@ -355,7 +419,7 @@ const PSNR_CHECK_ROUNDS = 3;
  * the target, tighten that layer's target by the measured ratio and let the core form the layers
  * again from the same coded blocks. Returns the new codestream pointer, or undefined if unchanged.
  */
-function checkPsnrLayers(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry): number | undefined {
+function* checkPsnrLayers(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry): Generator<BlockWait, number | undefined> {
   const targets = s.psnr!.map((db) => (db === Infinity ? 0 : (geo.samples * s.peak * s.peak) / 10 ** (db / 10)));
   const asked = [...targets];
   // layers to check: every layer with a target first; then only those whose target was tightened
@@ -381,7 +445,7 @@ function checkPsnrLayers(c: CoreExports, image: J2kImage, options: EncodeOptions
           "please report this with the image (a lower target, or a final Infinity for a lossless last layer, works around it)",
       );
     }
-    out = c.encoderReallocate();
+    out = yield* settle(c, c.encoderReallocate());
     check = tightened;
   }
   return out;
@@ -416,18 +480,45 @@ function decodedError(c: CoreExports, image: J2kImage, options: EncodeOptions, g
 }
 
 /**
- * Asynchronous {@link encode} (same result): runs in a worker of j2kit's pool where workers are
- * available, otherwise on the calling thread. The image is copied, never transferred.
+ * Asynchronous {@link encode} (same result, byte for byte). `options.threads` codes one image on
+ * several threads: this thread transforms the image and runs rate control and T2 while workers
+ * of j2kit's pool code the code-blocks (src/encode_threads.ts). Default: every core for images of
+ * at least 1 megapixel while no other asynchronous job is pending; otherwise (or with `threads:
+ * 1`) the whole encode runs in one worker of the pool, or on the calling thread where workers are
+ * unavailable. The image is copied, never transferred.
  */
 export async function encodeAsync(image: J2kImage, options: EncodeOptions = {}): Promise<Uint8Array> {
-  if (!image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return encode(image, options);
-  const viaWorker = await runInWorker<Uint8Array>({ op: "encode", image, options });
-  return viaWorker ?? encode(image, options);
+  const { options: rest, threaded } = await encodeOnThreads(image, options);
+  if (threaded) return threaded.data;
+  if (!image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return encode(image, rest);
+  const viaWorker = await runInWorker<Uint8Array>({ op: "encode", image, options: rest });
+  return viaWorker ?? encode(image, rest);
 }
 
-/** Asynchronous {@link encodeDetailed} (same result), in the worker pool where available. */
+/** Asynchronous {@link encodeDetailed} (same result), threaded like {@link encodeAsync}. */
 export async function encodeDetailedAsync(image: J2kImage, options: EncodeOptions = {}): Promise<EncodeResult> {
-  if (!image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return encodeDetailed(image, options);
-  const viaWorker = await runInWorker<EncodeResult>({ op: "encode", image, options, detailed: true });
-  return viaWorker ?? encodeDetailed(image, options);
+  const { options: rest, threaded } = await encodeOnThreads(image, options);
+  if (threaded) return threaded;
+  if (!image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return encodeDetailed(image, rest);
+  const viaWorker = await runInWorker<EncodeResult>({ op: "encode", image, options: rest, detailed: true });
+  return viaWorker ?? encodeDetailed(image, rest);
+}
+
+/**
+ * The threaded encode when `options.threads` (or the default) asks for several threads and workers
+ * are available; `threaded` is undefined otherwise. `options` comes back without `threads`.
+ */
+async function encodeOnThreads(image: J2kImage, options: EncodeOptions): Promise<{ options: EncodeOptions; threaded?: EncodeResult }> {
+  const threads = checkThreads(options.threads);
+  if (options.threads !== undefined) {
+    options = { ...options };
+    delete options.threads;
+  }
+  if (threads === 1 || !image || typeof image !== "object" || !ArrayBuffer.isView(image.data)) return { options };
+  const n = await encodeThreadCount(image.width * image.height, threads);
+  if (n < 2) return { options };
+  const { s, geo } = prepareEncode(image, options);
+  const opts = options;
+  const out = await encodeThreaded((c) => encodeSteps(c, image, opts, s, geo, true), n);
+  return { options, threaded: withWarnings(image, options, s, geo, finishRun(image, options, s, out)) };
 }

@@ -86,7 +86,8 @@ export async function fingerprint(source: string, s3: MigrateS3Options): Promise
     try {
       r = await fetch(source, { method: "HEAD" });
     } catch (e) {
-      throw new J2kError("SOURCE_READ_FAILED", `cannot reach ${source}: ${(e as Error).message}`, { cause: e });
+      const why = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new J2kError("SOURCE_READ_FAILED", `cannot reach ${source}: ${(e as Error).message}${why?.code || why?.message ? ` (${why.code ?? why.message})` : ""}`, { cause: e });
     }
     if (!r.ok) throw new J2kError("SOURCE_READ_FAILED", `HEAD ${source}: HTTP ${r.status}`);
     const tag = r.headers.get("etag") ?? r.headers.get("last-modified") ?? "";

@@ -2,12 +2,15 @@
  * The caching layer between the codestream index and a reader: ranges asked for together are
  * merged when they touch or lie within `mergeGap` bytes of each other, at most `concurrency`
  * reads run at once, and what was read is kept in an LRU cache of `cacheBytes` bytes (bytes a
- * decode is using stay referenced by that decode even if the cache lets them go).
+ * decode is using stay referenced by that decode even if the cache lets them go). The cache is a
+ * {@link SpanIndex} (sorted, non-overlapping spans: binary search) with its spans in a Set kept in
+ * order of use (eviction takes the least recently used in O(1)).
  * @module
  */
 import type { ByteRange, ByteSource } from "../codestream/source.js";
 import { mergeRanges } from "../codestream/source.js";
 import type { SourceReader } from "./readers.js";
+import { SpanIndex, type Span } from "./spans.js";
 
 /** Options of {@link RangeFetcher}. */
 export interface FetcherOptions {
@@ -19,20 +22,15 @@ export interface FetcherOptions {
   cacheBytes?: number;
 }
 
-interface Span {
-  start: number;
-  bytes: Uint8Array;
-  used: number;
-}
-
 /** Bytes of several ranges, held for one use (see {@link RangeFetcher.fetchAll}). */
 export class SpanSet {
-  constructor(private readonly spans: Span[]) {
-    spans.sort((a, b) => a.start - b.start);
+  private readonly index = new SpanIndex();
+  constructor(spans: readonly Span[]) {
+    for (const sp of spans) this.index.add(sp);
   }
   /** Bytes [offset, offset + length) (copied only when they span two pieces). */
   get(offset: number, length: number): Uint8Array {
-    return stitch(this.spans, offset, length) ?? missing(offset, length);
+    return this.index.get(offset, length) ?? missing(offset, length);
   }
 }
 
@@ -40,47 +38,13 @@ function missing(offset: number, length: number): never {
   throw new Error(`internal: bytes ${offset}-${offset + length} were not fetched`);
 }
 
-/** Bytes [offset, offset + length) from sorted spans, or undefined when not all present. */
-function stitch(spans: readonly Span[], offset: number, length: number): Uint8Array | undefined {
-  if (length === 0) return new Uint8Array(0);
-  const end = offset + length;
-  // first span starting at or before offset
-  let lo = 0, hi = spans.length - 1, i = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid]!.start <= offset) {
-      i = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  // several spans may start before offset; find one covering it with the farthest reach
-  let best: Span | undefined;
-  for (let k = i; k >= 0 && k >= i - 8; k--) {
-    const s = spans[k]!;
-    if (s.start <= offset && s.start + s.bytes.length > offset && (!best || s.start + s.bytes.length > best.start + best.bytes.length)) best = s;
-  }
-  if (!best) return undefined;
-  best.used = ++clock;
-  if (best.start + best.bytes.length >= end) return best.bytes.subarray(offset - best.start, end - best.start);
-  const out = new Uint8Array(length);
-  let pos = offset;
-  while (pos < end) {
-    let s: Span | undefined;
-    for (const c of spans) if (c.start <= pos && c.start + c.bytes.length > pos && (!s || c.start + c.bytes.length > s.start + s.bytes.length)) s = c;
-    if (!s) return undefined;
-    s.used = ++clock;
-    const take = Math.min(end, s.start + s.bytes.length) - pos;
-    out.set(s.bytes.subarray(pos - s.start, pos - s.start + take), pos - offset);
-    pos += take;
-  }
-  return out;
-}
-
 let clock = 0;
 
 /** Byte access to a reader with merging, a parallel limit and an LRU cache; a {@link ByteSource}. */
 export class RangeFetcher implements ByteSource {
-  private spans: Span[] = [];
+  private readonly spans = new SpanIndex();
+  /** The cached spans, least recently used first. */
+  private readonly lru = new Set<Span>();
   private cached = 0;
   private active = 0;
   private queue: Array<() => void> = [];
@@ -117,7 +81,7 @@ export class RangeFetcher implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     const o = Math.max(0, offset);
     const l = Math.max(0, Math.min(this.size, offset + length) - o);
-    const hit = stitch(this.spans, o, l);
+    const hit = this.spans.get(o, l, this.touch);
     if (hit) {
       this.cacheHits++;
       return hit;
@@ -167,24 +131,35 @@ export class RangeFetcher implements ByteSource {
     return new SpanSet(held);
   }
 
+  /** Mark a cached span as just used. */
+  private readonly touch = (s: Span): void => {
+    s.used = ++clock;
+    if (this.lru.delete(s)) this.lru.add(s);
+  };
+
   /** Parts of `ranges` in neither the cache nor `extra`; the spans used are added to `held`. */
   private holes(ranges: readonly ByteRange[], held: Span[], extra: readonly Span[] = []): ByteRange[] {
     const gaps: ByteRange[] = [];
-    const pool = extra.length ? [...this.spans, ...extra] : this.spans;
+    let more: SpanIndex | undefined;
+    if (extra.length) {
+      more = new SpanIndex();
+      for (const sp of extra) more.add(sp);
+    }
     for (const r of ranges) {
       let pos = r.offset;
       const end = r.offset + r.length;
       while (pos < end) {
-        let s: Span | undefined;
-        for (const c of pool) if (c.start <= pos && c.start + c.bytes.length > pos && (!s || c.start + c.bytes.length > s.start + s.bytes.length)) s = c;
+        // the span holding pos that reaches farthest (cache or extra)
+        let s = this.spans.find(pos);
+        const e = more?.find(pos);
+        if (e && (!s || e.start + e.bytes.length > s.start + s.bytes.length)) s = e;
         if (s) {
-          s.used = ++clock;
+          if (s !== e) this.touch(s);
           held.push(s);
           pos = Math.min(end, s.start + s.bytes.length);
           continue;
         }
-        let next = end;
-        for (const c of pool) if (c.start > pos && c.start < next) next = c.start;
+        const next = Math.min(end, this.spans.nextStart(pos), more ? more.nextStart(pos) : Infinity);
         gaps.push({ offset: pos, length: next - pos });
         pos = next;
       }
@@ -204,15 +179,20 @@ export class RangeFetcher implements ByteSource {
   }
 
   private insert(s: Span): void {
-    this.spans.push(s);
-    this.spans.sort((a, b) => a.start - b.start);
-    this.cached += s.bytes.length;
-    while (this.cached > this.cacheBytes && this.spans.length > 1) {
-      let victim = 0;
-      for (let i = 1; i < this.spans.length; i++) if (this.spans[i]!.used < this.spans[victim]!.used) victim = i;
-      if (this.spans[victim] === s) break;
-      this.cached -= this.spans[victim]!.bytes.length;
-      this.spans.splice(victim, 1);
+    const { stored, removed } = this.spans.add(s);
+    for (const r of removed) {
+      this.lru.delete(r);
+      this.cached -= r.bytes.length;
+    }
+    if (!stored) return;
+    this.lru.add(stored);
+    this.cached += stored.bytes.length;
+    // evict the least recently used, never the span just stored
+    for (const victim of this.lru) {
+      if (this.cached <= this.cacheBytes || victim === stored) break;
+      this.lru.delete(victim);
+      this.spans.remove(victim);
+      this.cached -= victim.bytes.length;
     }
   }
 }

@@ -284,6 +284,14 @@ function onFailure(worker: AnyWorker, error: unknown): void {
 }
 
 /**
+ * Can jobs run in workers here? Starts the pool if needed; false where workers are unavailable or
+ * disabled (threaded encoding then runs on the calling thread).
+ */
+export async function workersReady(): Promise<boolean> {
+  return ensureWorkers();
+}
+
+/**
  * Run `req` in a worker; resolves with its result. Returns undefined when no worker can be used
  * (the caller then runs the job itself).
  */

@@ -9,9 +9,11 @@ import type { EncodeResult } from "../encode.js";
 /** A job sent to a worker. */
 export type WorkerRequest =
   | { id: number; op: "decode"; bytes: Uint8Array; options: DecodeOptions }
-  | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean };
+  | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
+  /** Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results. */
+  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer };
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | ArrayBuffer }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

@@ -5,6 +5,7 @@
  */
 import { decode } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
+import { codeBlockBatch } from "../encode_threads.js";
 import { J2kError } from "../errors.js";
 import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
 
@@ -38,6 +39,10 @@ function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferab
       const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
       for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
       return { msg: { id: req.id, ok: true, result: img }, transfer };
+    }
+    if (req.op === "blocks") {
+      const out = codeBlockBatch(req.records, req.samples);
+      return { msg: { id: req.id, ok: true, result: out }, transfer: [out] };
     }
     if (req.detailed) {
       const r = encodeDetailed(req.image, req.options);

@@ -46,6 +46,7 @@ const PACKAGE_OF: Record<string, string> = {
   vips: "libvips-tools",
   vipsheader: "libvips-tools",
   parallel: "parallel",
+  script: "bsdutils",
 };
 
 /** True when CI asked for every native check to run (`J2KIT_REQUIRE_TOOLS=1`). */

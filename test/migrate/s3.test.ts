@@ -153,9 +153,11 @@ describe("j2kit migrate to S3: kill -9 half way, resume", () => {
     const doneBefore = new Set(events(logs[0]!).filter((e) => e.event === "done").map((e) => e.source));
     expect(doneBefore.size).toBeLessThan(archive.good.length);
 
-    const second = await runCli(args(logs[1]!), ENV);
+    // the resumed run also reads every S3 output back (--verify: GetObject after the upload completes)
+    const second = await runCli([...args(logs[1]!), "--verify"], ENV);
     expect(second.code, second.stderr + second.stdout).toBe(3);
     const run2 = events(logs[1]!);
+    for (const e of run2.filter((x) => x.event === "done")) expect(typeof e.psnr, `${String(e.source)} verified`).toBe("number");
     for (const f of archive.good) {
       const src = `s3://archive/${f.rel}`;
       const conversions = [...events(logs[0]!), ...run2].filter((e) => e.event === "done" && e.source === src).length;

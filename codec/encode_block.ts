@@ -1,0 +1,76 @@
+// One code-block of the encoder, from its transformed samples to its coded passes: quantisation
+// (9/7 path, E.1), the block's energy for rate control, the early stop (rate/caps.ts) and the block
+// coder (t1/block_coder.ts, Seam 1). Both encoders call it: encoder.ts block by block on one thread,
+// and the worker instances of the threaded encoder (api_blocks.ts; src/encode_threads.ts) on blocks
+// the main instance deferred. Same function, same inputs: the same bytes on any thread.
+
+import { encodeCodeBlock } from "./t1/block_coder";
+import { ebcotSetStop } from "./t1/ebcot_encoder";
+import { htEncodeConfig } from "./t1/ht_encoder";
+import { CBLK_HT } from "./t1/segments";
+import { quantizeCopyIrr } from "./transform/exports";
+import { blockEnergy } from "./rate/candidates";
+import { fail } from "./util/fail";
+import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
+import { CHECK_COEFFICIENT_BITS, BLOCK_INFO_PASSES, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY } from "./api_fields";
+import { MAX_PASSES } from "./util/constants";
+
+/** Fractional bits kept by the irreversible quantiser for distortion estimation. */
+const FRAC_BITS: i32 = 6;
+
+/** Bytes of coded data a block of w × h samples may take (the block coder's `outCap`). */
+export function blockOutCap(w: i32, h: i32, style: i32): i32 {
+  return w * h * ((style & CBLK_HT) != 0 ? 40 : 8) + 4096;
+}
+
+/**
+ * Code one block whose transformed samples are at `src` (row stride `stride` samples): i32 for
+ * the 5/3 path (`rev` != 0), f32 for the 9/7 path (quantised here with `invStep` into `coefs`,
+ * which holds w × h i32). `stopSlope` > 0: early stop at that slope (squared steps per byte, EBCOT
+ * only). `htFloor/htSets/htRefine`: the HT sets to code (htEncodeConfig; HT blocks only).
+ * Coded bytes go to `out`, pass records to `passes`, the rest to `info` (BlockInfo offsets,
+ * scripts/core_interface.mjs).
+ */
+export function encodeBlock(
+  src: usize, stride: i32, w: i32, h: i32, orient: i32, style: i32, rev: i32, invStep: f32,
+  wantDistortion: i32, stopSlope: f64, htFloor: i32, htSets: i32, htRefine: i32,
+  coefs: usize, out: usize, passes: usize, info: usize,
+): void {
+  let coef: usize, cstride: i32, frac: i32;
+  if (rev != 0) {
+    coef = src;
+    cstride = stride;
+    frac = 0;
+  } else {
+    // Fraction bits only refine the distortion estimates: use fewer when the block's largest
+    // quantised magnitude would not leave room for them below 2^30 (Seam 1).
+    let q = <f64>maxAbsF32(src, stride, w, h) * <f64>invStep;
+    let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
+    if (intBits > 29) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
+    frac = min(FRAC_BITS, 29 - intBits);
+    quantizeCopyIrr(src, stride, w, h, coefs, w, invStep, frac);
+    coef = coefs;
+    cstride = w;
+  }
+  if ((style & CBLK_HT) != 0) htEncodeConfig(htFloor, htSets, htRefine);
+  let dist0 = wantDistortion != 0 ? blockEnergy(coef, cstride, w, h, frac) : 0;
+  if (stopSlope > 0) ebcotSetStop(stopSlope, dist0);
+  encodeCodeBlock(coef, cstride, w, h, orient, style, frac, out, blockOutCap(w, h, style), passes, MAX_PASSES, wantDistortion, info);
+  // after a stop only the passes a full encode gives identically count (codec/rate/caps.ts)
+  let npass = load<i32>(info, BLOCK_INFO_PASSES);
+  store<i32>(info + <usize>BLOCK_INFO_EXACT, stopSlope > 0 ? load<i32>(info, BLOCK_INFO_EXACT) : npass);
+  store<f64>(info + <usize>BLOCK_INFO_ENERGY, dist0);
+}
+
+/** Largest |x| of a w x h block of f32 samples. */
+export function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
+  let m: f32 = 0;
+  for (let y = 0; y < h; y++) {
+    let row = p + ((<usize>y * <usize>stride) << 2);
+    for (let x = 0; x < w; x++) {
+      let v = abs<f32>(load<f32>(row + (<usize>x << 2)));
+      if (v > m) m = v;
+    }
+  }
+  return m;
+}

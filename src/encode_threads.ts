@@ -1,0 +1,311 @@
+/**
+ * Several threads on one encode: `encodeAsync(image, { threads })`.
+ *
+ * T1 (the code-block coder) is 70-90 % of an encode and every code-block is coded independently
+ * of the others, so the work is split by code-block, not by region: the calling thread runs the
+ * encoder on a private core instance with block coding deferred (codec/encoder.ts, "Threaded
+ * encoding"). Wherever the one-thread encoder would code blocks (a tile's blocks, rate control's
+ * pilots and early-stopped blocks, blocks coded again for rate control) the core stops and lists
+ * them; {@link encodeThreaded} copies each listed block's transformed samples into batches, workers
+ * of j2kit's pool code them with the core's `blockCoderRun` — the function the one-thread encoder
+ * calls, codec/encode_block.ts — and the results are installed in list order before the core goes
+ * on. MCT, DWT, rate control and T2 stay on the calling thread, exactly as in `encode`, so the
+ * codestream is the same bytes.
+ *
+ * Nothing here needs SharedArrayBuffer: batches and results travel as transferred ArrayBuffers,
+ * every worker owns its instance. So the threaded path works in every browser with module workers,
+ * cross-origin isolated or not, and falls back to one thread where there are no workers.
+ * @module
+ */
+import type { CoreExports } from "./core_interface.js";
+import { BlockInfo, DeferredBlock } from "./core_interface.js";
+import { J2kError } from "./errors.js";
+import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
+import { coreCount, jobsPending, runInWorker, workersReady } from "./worker/pool.js";
+
+/** Images with at least this many pixels are encoded on every core when `threads` is not given. */
+export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
+/** A batch sent to a worker holds about this many samples (4 bytes each) at most. */
+const BATCH_SAMPLES = 1 << 18;
+/** Batches per thread at least, where there are enough blocks (the last batches finish unevenly). */
+const BATCHES_PER_THREAD = 4;
+
+/**
+ * Threads for an encode of `pixels` pixels: `threads` when given, else every core for images of at
+ * least {@link ENCODE_THREADED_MIN_PIXELS} pixels while no other asynchronous job is pending, else 1.
+ * Returns 1 where no worker can start.
+ */
+export async function encodeThreadCount(pixels: number, threads: number | undefined): Promise<number> {
+  const n = threads ?? (pixels >= ENCODE_THREADED_MIN_PIXELS && jobsPending() === 0 ? await coreCount() : 1);
+  if (n < 2) return 1;
+  return (await workersReady()) ? n : 1;
+}
+
+/** What encode steps wait for at a `yield` (src/encode.ts settle). */
+export type BlockWait = "dispatch" | "drain";
+
+/**
+ * A private instance kept from the last threaded encode (its memory is already grown and touched:
+ * a fresh one spends a good part of the serial work on page faults), valid while the shared
+ * instance it was made beside is the live one (init(), useFlavor() and releaseMemory() replace that,
+ * so the spare is dropped at the next threaded encode).
+ */
+let spare: { c: CoreExports; beside: CoreExports } | null = null;
+
+/**
+ * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
+ * the listed blocks on up to `threads` workers at a time. Resolves with the steps' result.
+ * Every failure is a J2kError (a worker that dies fails the encode; nothing waits for it).
+ */
+export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<BlockWait, T>, threads: number): Promise<T> {
+  // a private instance: other calls on this thread (sync encode/decode) reset the shared one's arena
+  const c = spare && spare.beside === core() ? spare.c : createCoreInstance();
+  spare = null;
+  const coder = new BlockBatches(c, threads);
+  const g = guardCore(c, () => {
+    c.jobBegin();
+    c.setMemoryLimit(0xf000_0000);
+    return steps(c);
+  }, "encode");
+  let r = guardCore(c, () => g.next(), "encode");
+  while (!r.done) {
+    if (r.value === "drain") await coder.drain();
+    else coder.dispatch();
+    r = guardCore(c, () => g.next(), "encode");
+  }
+  spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
+  return r.value;
+}
+
+/** One batch: consecutive listed blocks [first, first + count). */
+interface Batch {
+  first: number;
+  count: number;
+  samples: number;
+  records?: ArrayBuffer;
+  data?: ArrayBuffer;
+  result?: ArrayBuffer;
+}
+
+/**
+ * Codes the blocks the core lists in batches on workers and installs the results in list order.
+ * dispatch() copies the newly listed blocks' samples out (the core may then overwrite them) and
+ * starts them; drain() waits until every listed block is installed and empties the list.
+ */
+class BlockBatches {
+  /** A core instance on this thread, for batches when the pool cannot take them (created on first use). */
+  private local: CoreExports | null = null;
+  private batches: Batch[] = [];
+  /** Blocks of the list in batches so far; batches sent; batches installed; batches in workers. */
+  private listed = 0;
+  private sent = 0;
+  private installed = 0;
+  private running = 0;
+  private error: J2kError | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly c: CoreExports, private readonly threads: number) {}
+
+  /** Pack the blocks listed since the last call into batches and start them. */
+  dispatch(): void {
+    if (this.error) throw this.error;
+    const n = this.c.encoderDeferredCount();
+    if (n > this.listed) {
+      for (const b of this.plan(this.listed, n)) {
+        guardCore(this.c, () => this.pack(b), "encode");
+        this.batches.push(b);
+      }
+      this.listed = n;
+    }
+    this.launch();
+  }
+
+  /** Every listed block coded and installed; the core's list emptied. */
+  async drain(): Promise<void> {
+    this.dispatch();
+    while (this.installed < this.batches.length && !this.error) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    if (this.error) throw this.error;
+    this.c.encoderDeferredDone();
+    this.batches = [];
+    this.listed = this.sent = this.installed = 0;
+  }
+
+  private launch(): void {
+    while (!this.error && this.running < this.threads && this.sent < this.batches.length) {
+      const b = this.batches[this.sent++]!;
+      const records = b.records!, data = b.data!;
+      b.records = b.data = undefined;
+      this.running++;
+      runInWorker<ArrayBuffer>({ op: "blocks", records, samples: data }, [records, data]).then(
+        (res) => {
+          this.running--;
+          if (this.error) return;
+          try {
+            b.result = res ?? this.codeHere(records, data);
+            this.installReady();
+            this.launch();
+          } catch (e) {
+            this.fail(e);
+          }
+          this.wake?.();
+        },
+        (e: unknown) => {
+          this.running--;
+          this.fail(e);
+          this.wake?.();
+        },
+      );
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.error ??= e instanceof J2kError ? e : new J2kError("INTERNAL", `threaded encode failed: ${String(e)}`, { cause: e });
+  }
+
+  /** Install, in list order, every batch whose result is there. */
+  private installReady(): void {
+    while (this.installed < this.batches.length && this.batches[this.installed]!.result) {
+      const b = this.batches[this.installed]!;
+      const res = b.result!;
+      b.result = undefined;
+      guardCore(this.c, () => this.install(b, res), "encode");
+      this.installed++;
+    }
+  }
+
+  /** Split listed blocks [from, to) into batches of about BATCH_SAMPLES samples, at least BATCHES_PER_THREAD per thread. */
+  private plan(from: number, to: number): Batch[] {
+    const n = to - from;
+    const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
+    const sizes: number[] = [];
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const at = i * DeferredBlock.bytes;
+      const s = view.getInt32(at + DeferredBlock.w, true) * view.getInt32(at + DeferredBlock.h, true);
+      sizes.push(s);
+      total += s;
+    }
+    const target = Math.max(1, Math.min(BATCH_SAMPLES, Math.ceil(total / (this.threads * BATCHES_PER_THREAD))));
+    const batches: Batch[] = [];
+    let cur: Batch = { first: from, count: 0, samples: 0 };
+    for (let i = 0; i < n; i++) {
+      if (cur.count > 0 && cur.samples + sizes[i]! > target) {
+        batches.push(cur);
+        cur = { first: from + i, count: 0, samples: 0 };
+      }
+      cur.count++;
+      cur.samples += sizes[i]!;
+    }
+    if (cur.count > 0) batches.push(cur);
+    return batches;
+  }
+
+  /** The batch's records and its blocks' samples, packed row after row (stride = block width). */
+  private pack(b: Batch): void {
+    const mem = this.c.memory.buffer;
+    const list = this.c.encoderDeferredList() + b.first * DeferredBlock.bytes;
+    const records = mem.slice(list, list + b.count * DeferredBlock.bytes);
+    const view = new DataView(records);
+    const words = new Uint32Array(mem);
+    const out = new Uint32Array(b.samples);
+    let o = 0;
+    for (let i = 0; i < b.count; i++) {
+      const at = i * DeferredBlock.bytes;
+      const src = view.getUint32(at + DeferredBlock.src, true) >>> 2;
+      const stride = view.getInt32(at + DeferredBlock.stride, true);
+      const w = view.getInt32(at + DeferredBlock.w, true), h = view.getInt32(at + DeferredBlock.h, true);
+      for (let y = 0; y < h; y++, o += w) out.set(words.subarray(src + y * stride, src + y * stride + w), o);
+    }
+    b.records = records;
+    b.data = out.buffer;
+  }
+
+  /** Put a batch's results (codeBlockBatch's layout) into the core, block by block, in list order. */
+  private install(b: Batch, results: ArrayBuffer): void {
+    const c = this.c;
+    const res = new Uint8Array(results);
+    const rv = new DataView(results);
+    const passBytes = c.blockCoderPassBytes();
+    let at = 0;
+    for (let i = 0; i < b.count; i++) {
+      const npass = rv.getInt32(at + BlockInfo.passes, true);
+      const len = rv.getInt32(at + BlockInfo.length, true);
+      const mem = new Uint8Array(c.memory.buffer);
+      mem.set(res.subarray(at, at + BlockInfo.bytes), c.encoderDeferredStaging(2));
+      at += BlockInfo.bytes;
+      mem.set(res.subarray(at, at + npass * passBytes), c.encoderDeferredStaging(1));
+      at += npass * passBytes;
+      mem.set(res.subarray(at, at + len), c.encoderDeferredStaging(0));
+      at = (at + len + 7) & ~7;
+      c.encoderDeferredInstall(b.first + i);
+    }
+    if (at !== results.byteLength) throw new J2kError("INTERNAL", `threaded encode: a batch's results are ${results.byteLength} bytes, expected ${at}`);
+  }
+
+  /** Code a batch on this thread (no worker could take it). */
+  private codeHere(records: ArrayBuffer, samples: ArrayBuffer): ArrayBuffer {
+    this.local ??= createCoreInstance();
+    const c = this.local;
+    return guardCore(c, () => {
+      c.jobBegin();
+      return codeBatchOn(c, records, samples);
+    }, "encode");
+  }
+}
+
+/**
+ * Worker side: code a batch of deferred blocks (records as the core lists them, samples packed by
+ * {@link BlockBatches}) with the core's blockCoderRun. Result per block: its BlockInfo record, its
+ * pass records, its bytes, padded to 8 bytes.
+ */
+export function codeBlockBatch(records: ArrayBuffer, samples: ArrayBuffer): ArrayBuffer {
+  return callCore((c) => codeBatchOn(c, records, samples), undefined, "encode");
+}
+
+function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer): ArrayBuffer {
+  const n = Math.floor(records.byteLength / DeferredBlock.bytes);
+  const rv = new DataView(records);
+  c.blockCoderBegin();
+  const input = c.alloc(Math.max(4, samples.byteLength));
+  new Uint8Array(c.memory.buffer, input, samples.byteLength).set(new Uint8Array(samples));
+  const passBytes = c.blockCoderPassBytes();
+  const parts: Uint8Array[] = [];
+  let total = 0, o = 0;
+  for (let i = 0; i < n; i++) {
+    const at = i * DeferredBlock.bytes;
+    const w = rv.getInt32(at + DeferredBlock.w, true), h = rv.getInt32(at + DeferredBlock.h, true);
+    if (!(w > 0 && h > 0 && (o + w * h) * 4 <= samples.byteLength)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch (${w}x${h}) lies outside its samples`);
+    c.blockCoderRun(
+      input + o * 4, w, w, h,
+      rv.getInt32(at + DeferredBlock.orient, true),
+      rv.getInt32(at + DeferredBlock.style, true),
+      rv.getInt32(at + DeferredBlock.rev, true),
+      rv.getFloat32(at + DeferredBlock.invStep, true),
+      rv.getInt32(at + DeferredBlock.wantDistortion, true),
+      rv.getFloat64(at + DeferredBlock.stopSlope, true),
+      rv.getInt32(at + DeferredBlock.htFloor, true),
+      rv.getInt32(at + DeferredBlock.htSets, true),
+      rv.getInt32(at + DeferredBlock.htRefine, true),
+    );
+    o += w * h;
+    const mem = c.memory.buffer;
+    const info = c.blockCoderOutput(2);
+    const iv = new DataView(mem, info, BlockInfo.bytes);
+    const npass = iv.getInt32(BlockInfo.passes, true), len = iv.getInt32(BlockInfo.length, true);
+    const size = (BlockInfo.bytes + npass * passBytes + len + 7) & ~7;
+    const part = new Uint8Array(size);
+    part.set(new Uint8Array(mem, info, BlockInfo.bytes), 0);
+    part.set(new Uint8Array(mem, c.blockCoderOutput(1), npass * passBytes), BlockInfo.bytes);
+    part.set(new Uint8Array(mem, c.blockCoderOutput(0), len), BlockInfo.bytes + npass * passBytes);
+    parts.push(part);
+    total += size;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out.buffer;
+}

@@ -1,0 +1,204 @@
+/**
+ * One encode on several threads (src/encode_threads.ts): encodeAsync({ threads }) defers block
+ * coding to the worker pool while the calling thread transforms and runs rate control and T2. The
+ * codestream must be the same bytes as the synchronous encode() with the same options, for every
+ * path of the encoder that codes blocks: lossless, fixed step, rate control with one and several
+ * layers (pilots + early stops), PSNR targets (layers formed again after the decode check), HT with
+ * and without rate control, several tiles (rate control giving the tiles again), sub-sampled
+ * planes. Workers run the built library (dist/).
+ *
+ * Reproduce a property failure with the seed and path fast-check prints: FC_SEED=<seed> FC_PATH=<path>.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import type { EncodeOptions, J2kImage } from "../../src/types.js";
+import { REPO_ROOT } from "../helpers/paths.js";
+import { makeImage, CONTENT_KINDS } from "../helpers/synthetic.js";
+import { photoLike } from "../encoder/photo_like.js";
+
+const DIST = join(REPO_ROOT, "dist/index.js");
+type Lib = typeof import("../../src/index.js");
+
+async function lib(): Promise<Lib> {
+  expect(existsSync(DIST), "dist/ is built (npm test runs the build first)").toBe(true);
+  return (await import(DIST)) as Lib;
+}
+
+const fcParams = {
+  seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined,
+  path: process.env.FC_PATH,
+  endOnFailure: true,
+};
+
+/** First differing byte (-1: equal), for a readable failure. */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+/** Planes of an interleaved image, component c sub-sampled by (dx, dy) (planar input). */
+function subsampledPlanar(image: J2kImage, sub: Array<[number, number]>): J2kImage {
+  const { width: W, height: H, components: C } = image;
+  const planes: number[] = [];
+  for (let c = 0; c < C; c++) {
+    const [dx, dy] = sub[c]!;
+    for (let y = 0; y < Math.ceil(H / dy); y++) for (let x = 0; x < Math.ceil(W / dx); x++) planes.push(image.data[(y * dy * W + x * dx) * C + c]!);
+  }
+  return { ...image, data: Uint8Array.from(planes) };
+}
+
+afterAll(async () => (await lib()).terminateWorkers());
+
+describe("encodeAsync on several threads: the same bytes as encode()", () => {
+  it("every block-coding path of the encoder, 2 and 3 threads", async () => {
+    const { encode, encodeAsync, setWorkerCount, workerPoolInfo } = await lib();
+    setWorkerCount(3);
+    const rgb = photoLike(301, 263, 3, 8, false, 7);
+    const grey12 = photoLike(257, 190, 1, 12, true, 3);
+    const rgba16 = photoLike(140, 120, 4, 16, false, 11);
+    const cases: Array<[string, J2kImage, EncodeOptions]> = [
+      ["lossless RGB", rgb, { codeBlock: [32, 32] }],
+      ["lossless signed 12-bit grey, 3 levels", grey12, { levels: 3, codeBlock: [16, 16] }],
+      ["lossless 16-bit RGBA, RPCL, precincts", rgba16, { progression: "RPCL", precincts: [[64, 64]], codeBlock: [16, 16] }],
+      ["9/7 fixed step", rgb, { lossless: false, qstep: 0.02, codeBlock: [32, 32] }],
+      ["9/7 ratio 20 (pilots + early stops)", rgb, { lossless: false, ratios: [20], codeBlock: [32, 32] }],
+      ["9/7 layers 80/40/10, segsym, SOP/EPH", rgb, { lossless: false, ratios: [80, 40, 10], codeBlockStyle: ["segsym"], sop: true, eph: true }],
+      ["9/7 ratio 8, bypass + termall (no early stop)", grey12, { lossless: false, ratios: [8], codeBlockStyle: ["bypass", "termall"] }],
+      ["9/7 PSNR layers (decode check, layers formed again)", rgb, { lossless: false, psnr: [30, 38], codeBlock: [32, 32] }],
+      ["9/7 PSNR then lossless last layer", grey12, { psnr: [40, Infinity] }],
+      ["lossless layers 30/10/1", grey12, { ratios: [30, 10, 1] }],
+      ["HT lossless", rgb, { ht: true, codeBlock: [32, 32] }],
+      ["HT ratio 20 (step chosen, sets planned)", rgb, { ht: true, lossless: false, ratios: [20] }],
+      ["HT layers 40/10", grey12, { ht: true, lossless: false, ratios: [40, 10] }],
+      ["tiles 128×96, lossless, tile-parts by resolution", rgb, { tile: { width: 128, height: 96 }, tileParts: "R", tlm: true }],
+      ["tiles 100×100, 9/7 ratio 30 (tiles given again)", rgb, { lossless: false, ratios: [30], tile: { width: 100, height: 100 } }],
+      ["tiles with offset origin, HT ratio 15", grey12, { ht: true, lossless: false, ratios: [15], tile: { width: 96, height: 64, x0: 5, y0: 3 }, origin: { x: 7, y: 9 } }],
+      ["JP2 file, 9/7 quality", rgb, { format: "jp2", quality: 60 }],
+      ["sub-sampled planes 4:2:0", subsampledPlanar(rgb, [[1, 1], [2, 2], [2, 2]]), { planar: true, subsampling: [[1, 1], [2, 2], [2, 2]], mct: false }],
+    ];
+    for (const [name, image, options] of cases) {
+      const want = encode(image, options);
+      for (const threads of [2, 3]) {
+        const before = workerPoolInfo().jobsDone;
+        const got = await encodeAsync(image, { ...options, threads });
+        expect(firstDifference(got, want), `${name}, ${threads} threads: first differing byte`).toBe(-1);
+        expect(workerPoolInfo().jobsDone - before, `${name}: blocks went to workers in several batches`).toBeGreaterThanOrEqual(2);
+      }
+    }
+  });
+
+  it("encodeDetailedAsync gives encodeDetailed's layer sizes and warnings", async () => {
+    const { encodeDetailed, encodeDetailedAsync } = await lib();
+    const image = photoLike(200, 150, 3, 8);
+    const options: EncodeOptions = { lossless: false, ratios: [200000, 20], levels: 9 };
+    const want = encodeDetailed(image, options);
+    const got = await encodeDetailedAsync(image, { ...options, threads: 2 });
+    expect(firstDifference(got.data, want.data)).toBe(-1);
+    expect(got.layerBytes).toEqual(want.layerBytes);
+    expect(got.levels).toBe(want.levels);
+    expect(got.warnings).toEqual(want.warnings);
+    expect(got.warnings.length, "levels clamped and a budget below the headers are reported").toBeGreaterThanOrEqual(2);
+  });
+
+  it("property: small random images and options, 2 threads = one thread", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    setWorkerCount(2);
+    const arb = fc.record({
+      width: fc.integer({ min: 1, max: 90 }),
+      height: fc.integer({ min: 1, max: 90 }),
+      components: fc.integer({ min: 1, max: 4 }),
+      bitDepth: fc.integer({ min: 1, max: 16 }),
+      signed: fc.boolean(),
+      content: fc.constantFrom(...CONTENT_KINDS),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+      mode: fc.constantFrom("lossless", "ratio", "layers", "qstep", "ht", "htRatio"),
+      cb: fc.constantFrom<[number, number]>([4, 4], [8, 8], [16, 16], [32, 8], [64, 64]),
+      levels: fc.integer({ min: 0, max: 5 }),
+      tiled: fc.boolean(),
+    });
+    let coded = 0;
+    await fc.assert(
+      fc.asyncProperty(arb, async (p) => {
+        const image = makeImage(p);
+        const options: EncodeOptions = { codeBlock: p.cb, levels: p.levels };
+        if (p.mode !== "lossless" && p.mode !== "ht") options.lossless = false;
+        if (p.mode === "ratio" || p.mode === "htRatio") options.ratios = [6];
+        if (p.mode === "layers") options.ratios = [30, 12, 4];
+        if (p.mode === "qstep") options.qstep = 0.03;
+        if (p.mode === "ht" || p.mode === "htRatio") options.ht = true;
+        if (p.tiled) options.tile = { width: 32, height: 48 };
+        let want: Uint8Array;
+        try {
+          want = encode(image, options);
+        } catch (e) {
+          // options this image cannot take: the threaded encode must refuse them the same way
+          await expect(encodeAsync(image, { ...options, threads: 2 })).rejects.toMatchObject({ code: (e as { code: string }).code });
+          return;
+        }
+        const got = await encodeAsync(image, { ...options, threads: 2 });
+        expect(firstDifference(got, want)).toBe(-1);
+        coded++;
+      }),
+      { ...fcParams, numRuns: 40 },
+    );
+    expect(coded, "most generated cases are encodable (the property is not vacuous)").toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("threads: API and failures", () => {
+  it("encode() stays on the calling thread; threads is validated", async () => {
+    const { encode, encodeAsync, workerPoolInfo } = await lib();
+    const image = photoLike(64, 64, 1, 8);
+    const before = workerPoolInfo().jobsDone;
+    encode(image, { lossless: false, ratios: [10] });
+    expect(workerPoolInfo().jobsDone, "the synchronous API uses no worker").toBe(before);
+    for (const bad of [0, 1.5, 65, Number.NaN]) {
+      await expect(encodeAsync(image, { threads: bad }), `threads ${bad}`).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    }
+  });
+
+  it("an error raised while a worker codes a block is the J2kError encode() raises", async () => {
+    const { encode, encodeAsync } = await lib();
+    // 24-bit samples at a tiny step: the quantised magnitudes do not fit the block coder (the
+    // check runs where the block is quantised, i.e. in the worker)
+    const image = photoLike(96, 80, 1, 24, false, 5);
+    const options: EncodeOptions = { lossless: false, qstep: 1e-9, guardBits: 7 };
+    let code = "";
+    try {
+      encode(image, options);
+    } catch (e) {
+      code = (e as { code: string }).code;
+    }
+    expect(code, "the one-thread encode refuses this").not.toBe("");
+    await expect(encodeAsync(image, { ...options, threads: 2 })).rejects.toMatchObject({ name: "J2kError", code });
+  });
+
+  it("workers stopped in the middle of an encode: a J2kError, no hang; the next encode works", async () => {
+    const { encode, encodeAsync, terminateWorkers, setWorkerCount } = await lib();
+    const { jobsPending } = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
+    setWorkerCount(2);
+    const image = photoLike(1024, 768, 3, 8, false, 2);
+    // wait (event-loop turns, not time) until batches are in flight, then stop the workers
+    let stopped = false;
+    const run = encodeAsync(image, { threads: 2, codeBlock: [32, 32] });
+    const outcome = run.then(() => "resolved", (e: unknown) => e);
+    while (!stopped) {
+      const settled = await Promise.race([outcome, new Promise((r) => setImmediate(() => r(undefined)))]);
+      if (settled !== undefined) break;
+      if (jobsPending() > 0) {
+        terminateWorkers();
+        stopped = true;
+      }
+    }
+    expect(stopped, "batches were seen in flight").toBe(true);
+    const err = await outcome;
+    expect(err).toMatchObject({ name: "J2kError", code: "INTERNAL" });
+    expect(String((err as Error).message)).toMatch(/worker/);
+    // the pool starts again and the result is right
+    const small = photoLike(200, 120, 3, 8);
+    expect(firstDifference(await encodeAsync(small, { threads: 2 }), encode(small))).toBe(-1);
+  });
+});
