@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x672bafd4;
+export const INTERFACE_HASH: i32 = 0x78072241;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -297,6 +297,24 @@ export enum LayerInfo {
 /** Number of LayerInfo values. */
 export const LAYER_INFO_COUNT: i32 = 3;
 
+/** Facts of the last coefficient-level transcode (codec/transcode.ts). Fields of transcoderInfo(). */
+export enum TranscodeInfo {
+  /** code-blocks re-coded (blocks with nothing significant are left empty) */
+  blocks = 0,
+  /** blocks re-coded up to a pass before their last bit-plane (truncated input) */
+  truncatedBlocks = 1,
+  /** re-coded blocks decoded again and compared with the input's values */
+  verifiedBlocks = 2,
+  /** truncated Part 1 blocks sent with their whole codeword (its shortest prefix for the pass decoded differently) */
+  extendedBlocks = 3,
+  /** tile where a refusal was found (-1: none) */
+  failTile = 4,
+  /** component where a refusal was found (-1: none) */
+  failComponent = 5,
+}
+/** Number of TranscodeInfo values. */
+export const TRANSCODE_INFO_COUNT: i32 = 6;
+
 /** Code-block style bits (SPcod/SPcoc, Table A.19; bit 6: HTJ2K, ISO/IEC 15444-15). */
 /** selective arithmetic coding bypass */
 export const CBLK_BYPASS: i32 = 0x01;
@@ -392,6 +410,24 @@ export const TILEPARTS_R: i32 = 0x01;
 export const TILEPARTS_L: i32 = 0x02;
 /** at every new component */
 export const TILEPARTS_C: i32 = 0x03;
+
+/** Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level. */
+/** transcoded */
+export const TRANSCODE_OK: i32 = 0x00;
+/** a region of interest (RGN) is coded */
+export const TRANSCODE_ROI: i32 = 0x01;
+/** a tile-part header overrides COD/COC/QCD/QCC/POC/RGN */
+export const TRANSCODE_TILE_OVERRIDES: i32 = 0x02;
+/** a tile with samples has no tile-part */
+export const TRANSCODE_MISSING_TILE: i32 = 0x03;
+/** a tile's packets end before its last packet */
+export const TRANSCODE_SHORT_TILE: i32 = 0x04;
+/** a code-block has more magnitude bit-planes than the 32-bit path codes */
+export const TRANSCODE_BITPLANES: i32 = 0x05;
+/** the output's tile structure does not match the input's */
+export const TRANSCODE_STRUCTURE: i32 = 0x06;
+/** a truncated code-block cannot be re-coded to decode to the same values */
+export const TRANSCODE_BLOCK_NOT_EXACT: i32 = 0x07;
 
 /** Reasons of the encoder's parameter checks (d0 of ERR_ENCODE_OPTIONS; messages in src/core_interface.ts). */
 export const CHECK_COMPONENTS: i32 = 0;

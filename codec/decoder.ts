@@ -65,6 +65,8 @@ export class DecodeJob {
   segPasses: usize;
   cbOut: usize;
   maxCblks: i64;
+  /** Codeword segments in segLens/segPasses for the block decodeBlock decoded last (codec/transcode.ts reads them). */
+  lastSegs: i32;
 }
 
 // @ts-ignore: decorator
@@ -263,6 +265,7 @@ export function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBloc
   if ((style & CBLK_HT) != 0 && cb.htMode != HT_PART1) {
     // ISO/IEC 15444-15: the HT decoder picks its HT set from the segments (codec/t1/ht_decoder.ts)
     if (pos == 0) return false;
+    job.lastSegs = numSegs;
     decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style & 0x7f, job.cbOut, w);
     return true;
   }
@@ -283,6 +286,7 @@ export function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBloc
       acc += n;
     }
   }
+  job.lastSegs = numSegs;
   decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style, job.cbOut, w);
   return true;
 }

@@ -9,6 +9,7 @@ export * from "./transform/exports";
 export * from "./api_decoder";
 export * from "./api_strip";
 export * from "./api_encoder";
+export * from "./api_transcode";
 export * from "./api_blocks";
 export * from "./jpeg/exports";
 export { coreInterfaceHash } from "./api_fields";

@@ -200,6 +200,18 @@ export const FIELDS = {
       ["status", "LayerStatus: how the layer met its target"],
     ],
   },
+  TranscodeInfo: {
+    fn: "transcoderInfo",
+    doc: "Facts of the last coefficient-level transcode (codec/transcode.ts).",
+    fields: [
+      ["blocks", "code-blocks re-coded (blocks with nothing significant are left empty)"],
+      ["truncatedBlocks", "blocks re-coded up to a pass before their last bit-plane (truncated input)"],
+      ["verifiedBlocks", "re-coded blocks decoded again and compared with the input's values"],
+      ["extendedBlocks", "truncated Part 1 blocks sent with their whole codeword (its shortest prefix for the pass decoded differently)"],
+      ["failTile", "tile where a refusal was found (-1: none)"],
+      ["failComponent", "component where a refusal was found (-1: none)"],
+    ],
+  },
 };
 
 /** Constants both sides use: [name in AssemblyScript, name in TypeScript, value, description]. */
@@ -274,6 +286,19 @@ export const CONSTANTS = {
       ["TILEPARTS_R", "R", 1, "at every new resolution"],
       ["TILEPARTS_L", "L", 2, "at every new layer"],
       ["TILEPARTS_C", "C", 3, "at every new component"],
+    ],
+  },
+  TranscodeStatus: {
+    doc: "Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level.",
+    values: [
+      ["TRANSCODE_OK", "ok", 0, "transcoded"],
+      ["TRANSCODE_ROI", "roi", 1, "a region of interest (RGN) is coded"],
+      ["TRANSCODE_TILE_OVERRIDES", "tileOverrides", 2, "a tile-part header overrides COD/COC/QCD/QCC/POC/RGN"],
+      ["TRANSCODE_MISSING_TILE", "missingTile", 3, "a tile with samples has no tile-part"],
+      ["TRANSCODE_SHORT_TILE", "shortTile", 4, "a tile's packets end before its last packet"],
+      ["TRANSCODE_BITPLANES", "bitplanes", 5, "a code-block has more magnitude bit-planes than the 32-bit path codes"],
+      ["TRANSCODE_STRUCTURE", "structure", 6, "the output's tile structure does not match the input's"],
+      ["TRANSCODE_BLOCK_NOT_EXACT", "blockNotExact", 7, "a truncated code-block cannot be re-coded to decode to the same values"],
     ],
   },
 };

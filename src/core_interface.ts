@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x672bafd4;
+export const INTERFACE_HASH = 0x78072241;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -297,6 +297,24 @@ export const LayerInfo = {
 /** A {@link LayerInfo} value. */
 export type LayerInfo = (typeof LayerInfo)[keyof typeof LayerInfo];
 
+/** Facts of the last coefficient-level transcode (codec/transcode.ts). Fields of `transcoderInfo()`. */
+export const TranscodeInfo = {
+  /** code-blocks re-coded (blocks with nothing significant are left empty) */
+  blocks: 0,
+  /** blocks re-coded up to a pass before their last bit-plane (truncated input) */
+  truncatedBlocks: 1,
+  /** re-coded blocks decoded again and compared with the input's values */
+  verifiedBlocks: 2,
+  /** truncated Part 1 blocks sent with their whole codeword (its shortest prefix for the pass decoded differently) */
+  extendedBlocks: 3,
+  /** tile where a refusal was found (-1: none) */
+  failTile: 4,
+  /** component where a refusal was found (-1: none) */
+  failComponent: 5,
+} as const;
+/** A {@link TranscodeInfo} value. */
+export type TranscodeInfo = (typeof TranscodeInfo)[keyof typeof TranscodeInfo];
+
 /** Code-block style bits (SPcod/SPcoc, Table A.19; bit 6: HTJ2K, ISO/IEC 15444-15). */
 export const CblkStyle = {
   /** selective arithmetic coding bypass */
@@ -403,6 +421,26 @@ export const TilePartSplit = {
   L: 0x02,
   /** at every new component */
   C: 0x03,
+} as const;
+
+/** Result of transcoderRun: OK, or why the codestream cannot be transcoded at the coefficient level. */
+export const TranscodeStatus = {
+  /** transcoded */
+  ok: 0x00,
+  /** a region of interest (RGN) is coded */
+  roi: 0x01,
+  /** a tile-part header overrides COD/COC/QCD/QCC/POC/RGN */
+  tileOverrides: 0x02,
+  /** a tile with samples has no tile-part */
+  missingTile: 0x03,
+  /** a tile's packets end before its last packet */
+  shortTile: 0x04,
+  /** a code-block has more magnitude bit-planes than the 32-bit path codes */
+  bitplanes: 0x05,
+  /** the output's tile structure does not match the input's */
+  structure: 0x06,
+  /** a truncated code-block cannot be re-coded to decode to the same values */
+  blockNotExact: 0x07,
 } as const;
 
 /** Numeric codes raised by the core (codec/util/error_codes.ts) → stable J2kError codes. */
@@ -603,11 +641,13 @@ export interface CoreExports {
   encodeCodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
   /** Append a progression order change (A.6.6). */
   encoderAddPoc(rs: number, cs0: number, lye: number, re: number, ce: number, order: number): void;
-  /** Go on after the deferred blocks were installed: returns what the interrupted call returns (0 with more blocks deferred). */
+  /** Go on with the interrupted call: returns what it returns (0 while encoderResumeState() is not 0). */
   encoderContinue(): number;
   encoderCreate(numComps: number, width: number, height: number): void;
   /** Blocks waiting to be coded by the host (threaded encoding). */
   encoderDeferredCount(): number;
+  /** Every listed block is installed: the list starts again empty. */
+  encoderDeferredDone(): void;
   /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */
   encoderDeferredInstall(i: number): void;
   /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
@@ -632,6 +672,13 @@ export interface CoreExports {
    * the new layers need in full). Returns the codestream pointer.
    */
   encoderReallocate(): number;
+  /**
+   * What to do next: 0 the interrupted call is done (listed blocks may still wait: copy their samples
+   * before the next encoderTileInput, install them before encoderTilesFinish); 1 call encoderContinue
+   * now (the listed blocks may be coded meanwhile); 2 install every listed block, call
+   * encoderDeferredDone, then encoderContinue.
+   */
+  encoderResumeState(): number;
   /** Encode; returns the codestream pointer. */
   encoderRun(): number;
   /** Set scalar parameter `field` (an EncoderParam) to `value`. */
@@ -660,10 +707,10 @@ export interface CoreExports {
   encoderSetPrecinct(i: number, ppx: number, ppy: number): void;
   /**
    * Defer block coding to the host (1) or code blocks here (0, the default). Set after
-   * encoderCreate, before encoderTilesBegin. Then after encoderTileCode, encoderTilesFinish and
-   * encoderReallocate, while encoderDeferredCount() > 0: code every listed block with blockCoderRun
-   * (any instance), install each result in list order (encoderDeferredInstall) and call
-   * encoderContinue(), which returns what the interrupted call returns.
+   * encoderCreate, before encoderTilesBegin. Then encoderTileCode, encoderTilesFinish and
+   * encoderReallocate list the blocks they would code (encoderDeferredList) and return; the host codes
+   * them with blockCoderRun (any instance), installs each result in list order
+   * (encoderDeferredInstall) and follows encoderResumeState / encoderContinue.
    */
   encoderSetThreaded(on: number): void;
   /** Transform and code tile t (its buffers filled). */
@@ -892,6 +939,20 @@ export interface CoreExports {
   stripPlane(c: number, field: number): number;
   /** log2 of the sub-band gain (Table E.1): LL 0, HL 1, LH 1, HH 2. */
   subbandGainLog2(orient: number): number;
+  /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
+  transcoderInfo(field: number): number;
+  /** Pointer to the output codestream of a successful transcoderRun. */
+  transcoderOutput(): number;
+  transcoderOutputLength(): number;
+  /**
+   * Re-code every code-block of the codestream at [ptr, ptr+len) with the other block coder (toHt 1:
+   * HT, ISO/IEC 15444-15; 0: Part 1), keeping the quantised coefficients, SIZ, COD (but the
+   * code-block style), QCD/QCC, POC, precincts and progression; one quality layer. `tilePartMode`
+   * (TILEPARTS_*), `tlm`, `plt`: the output's tile-parts and length markers. `verifyAll` 1: decode every
+   * re-coded block again and compare (truncated blocks always are). Returns a TranscodeStatus
+   * (TRANSCODE_OK: the output is at transcoderOutput()).
+   */
+  transcoderRun(ptr: number, len: number, toHt: number, tilePartMode: number, tlm: number, plt: number, maxCblks: number, verifyAll: number): number;
   /** Version of the transform/quant kernels' ABI (bumped when a signature changes). */
   transformVersion(): number;
   /**
@@ -937,6 +998,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderContinue: 0,
   encoderCreate: 3,
   encoderDeferredCount: 0,
+  encoderDeferredDone: 0,
   encoderDeferredInstall: 1,
   encoderDeferredList: 0,
   encoderDeferredStaging: 1,
@@ -948,6 +1010,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderPlaneHeight: 1,
   encoderPlaneWidth: 1,
   encoderReallocate: 0,
+  encoderResumeState: 0,
   encoderRun: 0,
   encoderSet: 2,
   encoderSetComment: 2,
@@ -1027,6 +1090,10 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripNext: 0,
   stripPlane: 2,
   subbandGainLog2: 1,
+  transcoderInfo: 1,
+  transcoderOutput: 0,
+  transcoderOutputLength: 0,
+  transcoderRun: 8,
   transformVersion: 0,
   unpackComponent: 10,
   unpackComponentF32: 10,

@@ -1,48 +1,64 @@
 /**
- * Lossless transcoding between the Part 1 (EBCOT) and the HT (ISO/IEC 15444-15) block coders:
+ * Transcoding between the Part 1 (EBCOT) and the HT (ISO/IEC 15444-15) block coders:
  * {@link transcodeBlockCoder}.
  *
- * HOW: full decode and lossless re-encode with the same structure. The input codestream is decoded
- * (every layer), and the samples are encoded again reversibly (5/3, RCT when the input uses it) with
- * the other block coder and the input's coding structure: image and tile geometry (origins, tile
- * size and grid origin), decomposition levels, code-block size, precincts, progression order and
- * main-header POC, SOP/EPH, guard bits, TLM, PLT, component sub-sampling and tile-parts (by resolution
- * or component when the input's tile-part count says so). It does NOT re-code the quantised code-block coefficients
- * directly (that needs a coefficient-level path through the core that is not there yet): the DWT runs
- * twice, and what is kept is the reconstructed image, bit for bit — checked by decoding the output
- * and comparing every sample with the input's decode before anything is returned.
+ * HOW (the default, `method: "coefficients"`): in the core (codec/transcode.ts), at the level of the
+ * quantised coefficients — no dequantisation, no DWT, no MCT. Every code-block is decoded by its own
+ * block coder (all layers) and coded again by the other one, down to the same coding pass; SIZ, COD
+ * (but the code-block style), QCD/QCC (the same steps and guard bits), tiles, precincts, progression,
+ * main-header POC, SOP/EPH and (on request of the input's layout) TLM, PLT and tile-parts by
+ * resolution or component stay. This works for irreversible (9/7) input as well as reversible: the
+ * output decodes to the same samples because every code-block decodes to the same values. Truncated
+ * code-blocks (lossy rate control, layers dropped, an HT set with SigProp only) are coded up to the
+ * same pass and checked block by block in the core; one that would decode differently refuses the run.
  *
- * What is not kept, with a warning: quality layers (the output has one layer, lossless), COM
- * marker segments, packed packet headers (PPM/PPT), tile-part COD/COC/QCD/POC overrides, Part 1
- * code-block style flags other than `vcausal` (they do not exist for HT blocks), and a tile-part
- * split that is neither by resolution nor by component.
+ * What is not kept, with a warning: quality layers (the output has one layer with everything the
+ * input's layers had), COM marker segments, packed packet headers (PPM/PPT: the headers go in the
+ * bit stream), Part 1 code-block style flags other than `vcausal` for HT output, and a tile-part split
+ * that is neither by resolution nor by component.
  *
+ * The old path (`method: "reencode"`: full decode and lossless re-encode with the same structure,
+ * output verified sample by sample) is used only for reversible input the coefficient path refuses:
+ * tile-part COD/COC/QCD/QCC/POC/RGN overrides, ROI (RGN), tiles without data or with missing packets. Irreversible input with one of those is refused
+ * with `UNSUPPORTED` (a lossless re-encode would make a lossy stream several times larger).
+ *
+ * An input already coded with the target block coder is returned unchanged (with a warning).
  * JP2 / JPH files keep every box as it is; the codestream box is replaced and the File Type box's
- * brand and compatibility entry switch between 'jp2 ' and 'jph ' (ISO/IEC 15444-15 Annex D).
- *
- * Refused with `UNSUPPORTED` (naming the reason): irreversible (9/7) input — decoding and
- * re-encoding it losslessly would keep the image but turn a lossy stream into a much larger
- * reversible one — and what the encoder cannot write: more than 4 components, components that
- * differ in precision or signedness, precision above 24 bits, JPX files. Sub-sampled components are
- * kept (decoded and encoded as component planes at their own resolution).
+ * brand and compatibility entry switch between 'jp2 ' and 'jph ' (ISO/IEC 15444-15 Annex D). JPX
+ * files are refused.
  * @module
  */
 import { J2kError } from "./errors.js";
 import { decode } from "./decode.js";
 import { encodeDetailed } from "./encode.js";
-import { readHeader } from "./header.js";
+import { readHeaderAndLayout } from "./header.js";
 import { CodestreamIndex } from "./codestream/codestream_index.js";
 import { memorySource } from "./codestream/source.js";
 import { PROGRESSIONS } from "./core_header.js";
 import { readLayout } from "./range/boxes.js";
+import { callCore, copyIn } from "./wasm/load.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE } from "./decode_plan.js";
+import { TilePartSplit, TranscodeInfo, TranscodeStatus } from "./core_interface.js";
 import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits, ProgressionOrder, SampleArray } from "./types.js";
 
 /** Options of {@link transcodeBlockCoder}. */
 export interface TranscodeBlockCoderOptions {
   /** Block coder of the output: `"ht"` (ISO/IEC 15444-15) or `"part1"` (EBCOT, ISO/IEC 15444-1). */
   to: "ht" | "part1";
-  /** Resource limits for the decode. */
+  /** Resource limits (memory of the core job, decodes). */
   limits?: Limits;
+  /**
+   * `"auto"` (default): coefficient-level transcoding, falling back to decode + lossless re-encode
+   * for reversible input it cannot handle (the warnings say why). `"coefficients"`: never fall back
+   * (`UNSUPPORTED` instead). `"reencode"`: always decode and re-encode (reversible input only).
+   */
+  method?: "auto" | "coefficients" | "reencode";
+  /**
+   * Also decode the input and the output with j2kit and compare every sample (an `INTERNAL` error if
+   * they differ). The re-encode path always does; the coefficient path checks truncated code-blocks
+   * in the core and, with `verify`, additionally the whole image. Default false.
+   */
+  verify?: boolean;
 }
 
 /** Result of {@link transcodeBlockCoder}. */
@@ -52,8 +68,15 @@ export interface TranscodeBlockCoderResult {
   /** Block coder of the input. */
   from: "part1" | "ht" | "mixed";
   to: "ht" | "part1";
-  /** The output decodes to the same samples as the input (always true: otherwise an error is thrown). */
-  verified: true;
+  /**
+   * How: re-coded quantised coefficients, full decode + lossless re-encode, or the input returned
+   * unchanged (already in the target block coder).
+   */
+  method: "coefficients" | "reencode" | "unchanged";
+  /** Both were decoded and compared sample by sample (re-encode path, or `verify: true`). */
+  verified: boolean;
+  /** Coefficient path: code-blocks re-coded, of which truncated (coded up to the input's last pass), and those checked block by block in the core. */
+  blocks?: { coded: number; truncated: number; checked: number };
   /** What of the input's structure could not be kept, and other notes. */
   warnings: string[];
 }
@@ -94,6 +117,26 @@ async function tilePartFacts(cs: Uint8Array): Promise<{ index: CodestreamIndex; 
     }
   }
   return { index, facts: { maxPartsPerTile: Math.max(1, ...perTile.values()), plt, ppt, tilePartOverrides: overrides } };
+}
+
+/**
+ * The same facts from the core's marker log (the coefficient path; CodestreamIndex refuses mixed
+ * HT / Part 1 code-block styles): tile-parts per tile, PLT / PPT in tile-part headers, TLM / PPM in
+ * the main header.
+ */
+function layoutFacts(cs: Uint8Array): { h: HeaderInfo; facts: TilePartFacts; tlm: boolean; ppm: boolean } {
+  const { info, layout } = readHeaderAndLayout(cs);
+  const perTile = new Map<number, number>();
+  for (const p of layout.tileParts) perTile.set(p.tile, (perTile.get(p.tile) ?? 0) + 1);
+  const inParts = (code: number) => layout.markers.some((m) => m.code === code && m.tilePart >= 0);
+  const inMain = (code: number) => layout.markers.some((m) => m.code === code && m.tilePart < 0);
+  const facts: TilePartFacts = {
+    maxPartsPerTile: Math.max(1, ...perTile.values()),
+    plt: inParts(0xff58),
+    ppt: inParts(0xff61),
+    tilePartOverrides: [0xff52, 0xff53, 0xff5c, 0xff5d, 0xff5f, 0xff5e].some(inParts),
+  };
+  return { h: info, facts, tlm: inMain(0xff55), ppm: inMain(0xff60) };
 }
 
 /** What the encoder cannot write, as a reason; undefined when the image can be re-encoded. */
@@ -224,36 +267,69 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * Transcode a lossless JPEG 2000 codestream, or a JP2 / JPH file, between the Part 1 (EBCOT) and the
- * HT (ISO/IEC 15444-15) block coders, keeping the reconstructed image bit for bit and the coding
- * structure as far as the encoder can write it. See the module description for how (decode + lossless
- * re-encode, verified), what is kept and what is refused.
- *
- * @throws J2kError `UNSUPPORTED` for input it cannot transcode losslessly (irreversible, more than 4
- *   components, mixed precisions, JPX); `INVALID_ARGUMENT` for bad options; decoder
- *   errors for damaged input; `INTERNAL` if the output would not decode to the input's samples.
- */
-export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeBlockCoderOptions): Promise<TranscodeBlockCoderResult> {
-  if (!(bytes instanceof Uint8Array)) throw new J2kError("INVALID_ARGUMENT", "transcodeBlockCoder expects the file's bytes as a Uint8Array");
-  const to = options?.to;
-  if (to !== "ht" && to !== "part1") throw new J2kError("INVALID_ARGUMENT", `transcodeBlockCoder: options.to must be "ht" or "part1" (got ${JSON.stringify(to)})`);
-  const layout = await readLayout(memorySource(bytes), bytes.subarray(0, Math.min(bytes.length, 65536)));
-  if (layout.format === "jpx") throw unsupported("JPX files are not transcoded (only raw codestreams and JP2 / JPH files)");
-  const cs = bytes.subarray(layout.codestream.offset, layout.codestream.offset + layout.codestream.length);
+/** The transcoder core's refusals, as reasons a person can act on. */
+const STATUS_REASONS: Record<number, string> = {
+  [TranscodeStatus.roi]: "a region of interest (RGN, max-shift) is coded",
+  [TranscodeStatus.tileOverrides]: "a tile-part header overrides the main header's COD/COC/QCD/QCC/POC/RGN",
+  [TranscodeStatus.missingTile]: "a tile with samples has no tile-part (it decodes to 0, which empty output packets would not)",
+  [TranscodeStatus.shortTile]: "a tile's packets end before its last packet",
+  [TranscodeStatus.bitplanes]: "a code-block has more magnitude bit-planes than the 32-bit block coders carry",
+  [TranscodeStatus.structure]: "the output's code-block structure does not match the input's",
+  [TranscodeStatus.blockNotExact]: "a truncated code-block cannot be re-coded by the other block coder to decode to the same values",
+};
 
-  const h = readHeader(cs);
-  const warnings: string[] = [];
-  const { index, facts } = await tilePartFacts(cs);
+interface CoefficientRun {
+  ok: boolean;
+  status: number;
+  where: string;
+  data?: Uint8Array;
+  blocks?: { coded: number; truncated: number; checked: number };
+}
+
+/** Coefficient-level transcoding in the core (codec/transcode.ts). */
+function transcodeCoefficients(cs: Uint8Array, to: "ht" | "part1", tileParts: number, tlm: boolean, plt: boolean, limits: Required<Limits>): CoefficientRun {
+  return callCore((c) => {
+    const ptr = copyIn(c, cs);
+    const status = c.transcoderRun(ptr, cs.length, to === "ht" ? 1 : 0, tileParts, tlm ? 1 : 0, plt ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, 0);
+    if (status !== TranscodeStatus.ok) {
+      const t = c.transcoderInfo(TranscodeInfo.failTile);
+      const k = c.transcoderInfo(TranscodeInfo.failComponent);
+      const where = [t >= 0 ? `tile ${t}` : "", k >= 0 ? `component ${k}` : ""].filter((x) => x !== "").join(", ");
+      return { ok: false, status, where };
+    }
+    const out = c.transcoderOutput();
+    const len = c.transcoderOutputLength();
+    return {
+      ok: true,
+      status,
+      where: "",
+      data: new Uint8Array(c.memory.buffer, out, len).slice(),
+      blocks: {
+        coded: c.transcoderInfo(TranscodeInfo.blocks),
+        truncated: c.transcoderInfo(TranscodeInfo.truncatedBlocks),
+        checked: c.transcoderInfo(TranscodeInfo.verifiedBlocks),
+      },
+    };
+  }, limits.maxMemory, "encode");
+}
+
+/** Component planes of two codestreams decode to the same samples (j2kit's decoder). */
+function sameDecode(a: Uint8Array, b: Uint8Array, limits: Limits | undefined): boolean {
+  const o = { layout: "components" as const, ...(limits ? { limits } : {}) };
+  const x = decode(a, o);
+  const y = decode(b, o);
+  return x.components === y.components && sameSamples(planesOf(x), planesOf(y));
+}
+
+/** The decode + lossless re-encode path (reversible input only). */
+function reencode(cs: Uint8Array, h: HeaderInfo, index: CodestreamIndex, facts: TilePartFacts, to: "ht" | "part1", limits: Limits | undefined, warnings: string[]): Uint8Array {
   const why = checkEncodable(h, index);
   if (why !== undefined) throw unsupported(why);
-
-  const decodeOptions = { layout: "components" as const, ...(options.limits ? { limits: options.limits } : {}) };
+  const decodeOptions = { layout: "components" as const, ...(limits ? { limits } : {}) };
   const source = decode(cs, decodeOptions);
   if (source.warnings.length > 0) {
     throw unsupported(`the input does not decode cleanly (${source.warnings.join("; ")}); a transcode would not keep it as it is`);
   }
-  if (h.blockCoder === to) warnings.push(`the input is already ${to === "ht" ? "HT" : "Part 1"} coded; it is re-encoded anyway`);
   // component planes at their own resolution (sub-sampled components stay sub-sampled)
   const samples = planesOf(source);
   const image: J2kImage = { width: h.width, height: h.height, components: h.components, bitDepth: source.bitDepth, signed: source.signed, data: samples };
@@ -266,10 +342,88 @@ export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeB
   if (check.components !== source.components || !sameSamples(samples, planesOf(check))) {
     throw new J2kError("INTERNAL", "transcodeBlockCoder: the re-encoded codestream does not decode to the input's samples; nothing was written");
   }
+  return enc.data;
+}
+
+/** Tile-part split of the output (TILEPARTS_*) that reproduces the input's, or none with a warning. */
+function tilePartSplit(h: HeaderInfo, facts: TilePartFacts, warnings: string[]): number {
+  if (facts.maxPartsPerTile <= 1) return TilePartSplit.none;
+  if (facts.maxPartsPerTile === h.levels + 1) return TilePartSplit.R;
+  if (facts.maxPartsPerTile === h.components) return TilePartSplit.C;
+  warnings.push(`the input splits tiles into up to ${facts.maxPartsPerTile} tile-parts, neither by resolution nor by component; the output has one tile-part per tile`);
+  return TilePartSplit.none;
+}
+
+/**
+ * Transcode a JPEG 2000 codestream, or a JP2 / JPH file, between the Part 1 (EBCOT) and the HT
+ * (ISO/IEC 15444-15) block coders, keeping the decoded image bit for bit: by default at the level of
+ * the quantised coefficients (reversible and irreversible input; see the module description for
+ * what is kept, what falls back to decode + lossless re-encode and what is refused).
+ *
+ * @throws J2kError `UNSUPPORTED` for input it cannot transcode exactly (see the module description;
+ *   the message names the reason), JPX files; `INVALID_ARGUMENT` for bad options; decoder errors for
+ *   damaged or truncated input; `INTERNAL` if a verification finds different samples.
+ */
+export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeBlockCoderOptions): Promise<TranscodeBlockCoderResult> {
+  if (!(bytes instanceof Uint8Array)) throw new J2kError("INVALID_ARGUMENT", "transcodeBlockCoder expects the file's bytes as a Uint8Array");
+  const to = options?.to;
+  if (to !== "ht" && to !== "part1") throw new J2kError("INVALID_ARGUMENT", `transcodeBlockCoder: options.to must be "ht" or "part1" (got ${JSON.stringify(to)})`);
+  const method = options.method ?? "auto";
+  if (method !== "auto" && method !== "coefficients" && method !== "reencode") {
+    throw new J2kError("INVALID_ARGUMENT", `transcodeBlockCoder: options.method must be "auto", "coefficients" or "reencode" (got ${JSON.stringify(method)})`);
+  }
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const layout = await readLayout(memorySource(bytes), bytes.subarray(0, Math.min(bytes.length, 65536)));
+  if (layout.format === "jpx") throw unsupported("JPX files are not transcoded (only raw codestreams and JP2 / JPH files)");
+  const cs = bytes.subarray(layout.codestream.offset, layout.codestream.offset + layout.codestream.length);
+
+  const { h, facts, tlm, ppm } = layoutFacts(cs);
+  const warnings: string[] = [];
+  if (h.blockCoder === to) {
+    warnings.push(`the input is already ${to === "ht" ? "HT" : "Part 1"} coded; it is returned unchanged`);
+    return { data: bytes.slice(), from: h.blockCoder, to, method: "unchanged", verified: false, warnings };
+  }
+
+  let out: Uint8Array | undefined;
+  let used: "coefficients" | "reencode" = "coefficients";
+  let verified = false;
+  let blocks: TranscodeBlockCoderResult["blocks"];
+  if (method !== "reencode") {
+    const notes: string[] = [];
+    const split = tilePartSplit(h, facts, notes);
+    const r = transcodeCoefficients(cs, to, split, tlm, facts.plt, limits);
+    if (r.ok) {
+      out = r.data!;
+      blocks = r.blocks;
+      warnings.push(...notes);
+      if (h.layers > 1) warnings.push(`the input has ${h.layers} quality layers; the output has one layer (every coding pass the input's layers carry)`);
+      if (h.comments.length > 0) warnings.push(`${h.comments.length} COM marker segment(s) not copied`);
+      if (ppm || facts.ppt) warnings.push("packed packet headers (PPM/PPT) are not kept: the output has its packet headers in the bit stream");
+      const dropped = to === "ht" ? h.codeBlockStyle.filter((f) => f !== "vcausal") : [];
+      if (dropped.length > 0) warnings.push(`code-block style ${dropped.join(", ")} has no meaning for HT and is dropped`);
+      if (options.verify === true) {
+        if (!sameDecode(cs, out, options.limits)) throw new J2kError("INTERNAL", "transcodeBlockCoder: the transcoded codestream does not decode to the input's samples; nothing was written");
+        verified = true;
+      }
+    } else {
+      const reason = `${STATUS_REASONS[r.status] ?? `status ${r.status}`}${r.where !== "" ? ` (${r.where})` : ""}`;
+      const reversible = h.reversible;
+      if (method === "coefficients" || !reversible) {
+        throw unsupported(`the coefficients cannot be transcoded exactly: ${reason}${reversible ? "" : "; the input is irreversibly (9/7) coded, so decoding and re-encoding it losslessly is no alternative"}`);
+      }
+      warnings.push(`coefficient-level transcoding is not possible (${reason}); the image was decoded and encoded again losslessly`);
+    }
+  }
+  if (out === undefined) {
+    used = "reencode";
+    const { index, facts: indexFacts } = await tilePartFacts(cs);
+    out = reencode(cs, h, index, indexFacts, to, options.limits, warnings);
+    verified = true;
+  }
 
   let data: Uint8Array;
   if (layout.format === "j2k") {
-    data = enc.data;
+    data = out;
   } else {
     const jp2c = layout.boxes.find((b) => b.type === "jp2c" && b.offset + (b.length - cs.length) === layout.codestream.offset);
     const ftyp = layout.boxes.find((b) => b.type === "ftyp");
@@ -281,10 +435,10 @@ export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeB
       bytes.subarray(0, ftypContentOffset),
       ftypContent,
       bytes.subarray(ftyp.offset + ftyp.length, jp2c.offset),
-      boxHeader("jp2c", enc.data.length),
-      enc.data,
+      boxHeader("jp2c", out.length),
+      out,
       bytes.subarray(jp2c.offset + jp2c.length),
     ]);
   }
-  return { data, from: h.blockCoder, to, verified: true, warnings };
+  return { data, from: h.blockCoder, to, method: used, verified, ...(blocks ? { blocks } : {}), warnings };
 }

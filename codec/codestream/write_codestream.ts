@@ -3,8 +3,8 @@
 // The packets come from T2 (codec/t2/tile_encoder.ts) with the layer assignment rate control made.
 
 import { EncodeJob, jobTile, jobQuant } from "../encode_job";
-import { QuantStyle, MAX_BANDS } from "./params";
-import { writeSiz, writeCap, writeCod, writeQcd, writeQcc, writeCom, writePoc } from "./write_headers";
+import { QuantStyle, CodingStyle, MAX_BANDS } from "./params";
+import { writeSiz, writeCap, writeCod, writeCoc, writeQcd, writeQcc, writeCom, writePoc } from "./write_headers";
 import { SOT_SOD_BYTES, tlmLength, writeTlm, tlmPatch, writeSot, sotPatchLength, writePlt } from "./write_tile_parts";
 import * as M from "./markers";
 import { Tile, tileComp, resolution } from "../structure/tile";
@@ -30,6 +30,12 @@ function writeMainHeader(w: Writer, job: EncodeJob): void {
   writeSiz(w, cs.siz);
   if (ht) writeCap(w, htCcap15(job));
   writeCod(w, cs.gcod, cs.cod);
+  // COC of components with their own coding style (codec/transcode.ts keeps the input's; the
+  // encoder sets none)
+  for (let c = 0; c < C; c++) {
+    let s = load<usize>(cs.coc + (<usize>c << alignof<usize>()));
+    if (s != 0) writeCoc(w, c, C, changetype<CodingStyle>(s));
+  }
   let q0 = jobQuant(job, 0);
   writeQcd(w, q0);
   for (let c = 1; c < C; c++) {
@@ -60,7 +66,12 @@ function htCcap15(job: EncodeJob): i32 {
   let magb = bp <= 27 ? max(bp - 8, 0) : bp <= 71 ? 19 + (bp - 27 + 3) / 4 : 31;
   let v = magb;
   if (job.layers > 1) v |= 0x2000;
-  if (cs.cod.reversible == 0) v |= 0x0020;
+  let irreversible = cs.cod.reversible == 0;
+  for (let c = 0; c < cs.siz.Csiz; c++) {
+    let s = load<usize>(cs.coc + (<usize>c << alignof<usize>()));
+    if (s != 0 && changetype<CodingStyle>(s).reversible == 0) irreversible = true;
+  }
+  if (irreversible) v |= 0x0020;
   return v;
 }
 

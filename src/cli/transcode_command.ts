@@ -1,8 +1,9 @@
 /**
- * `j2kit transcode <in> <out> --to ht|part1`: lossless transcoding between the Part 1 (EBCOT) and HT
- * (ISO/IEC 15444-15) block coders (src/transcode_block_coder.ts: full decode and lossless re-encode
- * with the same structure, verified sample by sample). The output is written to a temporary file and
- * renamed, so nothing is left half-written on failure.
+ * `j2kit transcode <in> <out> --to ht|part1`: transcoding between the Part 1 (EBCOT) and HT
+ * (ISO/IEC 15444-15) block coders that keeps the decoded image bit for bit (src/transcode_block_coder.ts:
+ * the quantised coefficients re-coded, or for some reversible input a verified decode + lossless
+ * re-encode). The output is written to a temporary file and renamed, so nothing is left half-written
+ * on failure.
  * @module
  */
 import { rename, unlink, writeFile } from "node:fs/promises";
@@ -16,6 +17,8 @@ const COMMAND = "transcode";
 /** Options of `j2kit transcode`. */
 export const TRANSCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "to", value: "ht|part1", help: "block coder of the output: HT (HTJ2K, ISO/IEC 15444-15) or Part 1 (EBCOT)" },
+  { name: "method", value: "auto|coefficients|reencode", help: "auto (default): re-code the quantised coefficients, decode + re-encode reversible input that cannot be; coefficients: never re-encode; reencode: always (reversible input only)" },
+  { name: "verify", help: "also decode input and output and compare every sample" },
   { name: "quiet", help: "do not print warnings" },
 ];
 
@@ -23,11 +26,13 @@ export const TRANSCODE_OPTIONS: readonly OptionSpec[] = [
 export const TRANSCODE_HELP = formatHelp(
   "j2kit transcode <in.j2k|.jp2|.jph> <out> --to ht|part1",
   [
-    "Transcode a lossless (5/3) JPEG 2000 codestream or JP2 / JPH file between the Part 1 and the HT",
-    "block coder. The image is decoded and encoded again losslessly with the input's structure (tiles,",
-    "levels, code-blocks, precincts, progression, SOP/EPH, TLM/PLT, tile-parts); the output is checked",
-    "to decode to exactly the input's samples. Quality layers become one lossless layer. JP2 / JPH files",
-    "keep their boxes; the brand switches between 'jp2 ' and 'jph '.",
+    "Transcode a JPEG 2000 codestream or JP2 / JPH file, lossless (5/3) or lossy (9/7), between the Part 1",
+    "and the HT block coder, keeping the decoded image bit for bit. Each code-block's quantised",
+    "coefficients are re-coded by the other block coder (no wavelet transform); the quantisation, tiles,",
+    "levels, code-blocks, precincts, progression, SOP/EPH, TLM/PLT and tile-parts stay. Quality layers",
+    "become one layer. Reversible input the coefficient path refuses (tile-part COD/QCD overrides, ROI) is",
+    "decoded and encoded again losslessly instead, with a warning. JP2 / JPH files keep their boxes; the",
+    "brand switches between 'jp2 ' and 'jph '.",
   ].join("\n"),
   TRANSCODE_OPTIONS,
 );
@@ -45,7 +50,8 @@ export async function runTranscodeCommand(argv: readonly string[], io: CliIo): P
   const to = o.choice("to", ["ht", "part1"] as const);
   if (to === undefined) throw usageError(COMMAND, "--to ht|part1 is required");
   const bytes = await readFileBytes(input);
-  const r = await transcodeBlockCoder(bytes, { to });
+  const method = o.choice("method", ["auto", "coefficients", "reencode"] as const);
+  const r = await transcodeBlockCoder(bytes, { to, ...(method !== undefined ? { method } : {}), ...(o.flag("verify") ? { verify: true } : {}) });
   if (!o.flag("quiet")) for (const w of r.warnings) io.stderr(`j2kit: warning: ${w}\n`);
   const tmp = `${output}.${process.pid}.partial`;
   try {

@@ -24,7 +24,8 @@ describe("j2kit transcode", () => {
     const r = await run("transcode", "--help");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: j2kit transcode .*--to ht\|part1/);
-    expect(r.stdout).toContain("decoded and encoded again losslessly");
+    expect(r.stdout).toContain("quantised");
+    expect(r.stdout).toContain("--method");
   });
 
   it("--to ht then --to part1: block coder switched, samples unchanged, warnings on stderr", async () => {
@@ -42,17 +43,23 @@ describe("j2kit transcode", () => {
     expect(Buffer.from(decode(new Uint8Array(readFileSync(back))).data.buffer).equals(Buffer.from(want.buffer))).toBe(true);
   });
 
-  it("usage errors exit 2; an irreversible input exits 1 and writes nothing", async () => {
+  it("usage errors exit 2; a 9/7 input is transcoded; a refused one exits 1 and writes nothing", async () => {
     const src = testdataPath("conformance/part4_j2k/p0_04.j2k");
     expect((await run("transcode", src, join(tmp, "x.j2c"))).status).toBe(2);
     expect((await run("transcode", src, join(tmp, "x.j2c"), "--to", "jpeg")).status).toBe(2);
-    const out = join(tmp, "lossy.j2c");
-    const r = await run("transcode", src, out, "--to", "ht");
+    const lossy = join(tmp, "p0_04.ht.j2c");
+    const ok = await run("transcode", src, lossy, "--to", "ht", "--verify", "--quiet");
+    expect(ok.status).toBe(0);
+    expect(Buffer.from(decode(new Uint8Array(readFileSync(lossy))).data.buffer).equals(Buffer.from(decode(new Uint8Array(readFileSync(src))).data.buffer))).toBe(true);
+    // 9/7 with tile-part COD/QCD overrides: no exact coefficient transcode, and no lossless re-encode of a lossy stream
+    const refused = testdataPath("htj2k/conformance/ds1_ht_04_b9.j2k");
+    const out = join(tmp, "refused.j2c");
+    const r = await run("transcode", refused, out, "--to", "part1");
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^j2kit: \[UNSUPPORTED\] transcodeBlockCoder: the input is irreversibly \(9\/7\) coded/);
+    expect(r.stderr).toMatch(/^j2kit: \[UNSUPPORTED\] transcodeBlockCoder: the coefficients cannot be transcoded exactly: a tile-part header overrides/);
     expect(existsSync(out)).toBe(false);
     writeFileSync(join(tmp, "keep.j2c"), "mine");
-    await run("transcode", src, join(tmp, "keep.j2c"), "--to", "ht");
+    await run("transcode", refused, join(tmp, "keep.j2c"), "--to", "part1");
     expect(readFileSync(join(tmp, "keep.j2c"), "utf8")).toBe("mine");
   });
 });

@@ -28,6 +28,7 @@ import {
   Progression,
   SizField,
   TilePartField,
+  TranscodeInfo,
   type CoreExports,
 } from "../../src/core_interface.js";
 import { callCore, useFlavor } from "../../src/wasm/load.js";
@@ -50,7 +51,7 @@ describe("generated interface files", () => {
 
   it("every field group of the table is exported on the TypeScript side with the same numbering", () => {
     const ts: Record<string, Record<string, number>> = {
-      SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo, LayerInfo, StripField, EncoderTileField,
+      SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning, EncoderParam, EncoderInfo, LayerInfo, StripField, EncoderTileField, TranscodeInfo,
     };
     expect(Object.keys(ts).sort()).toEqual(Object.keys(FIELDS).sort());
     for (const [group, g] of Object.entries(FIELDS)) {
