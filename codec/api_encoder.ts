@@ -4,7 +4,7 @@
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue } from "./encoder";
+import { encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -294,10 +294,10 @@ export function encoderEarlyStops(which: i32): f64 {
 
 /**
  * Defer block coding to the host (1) or code blocks here (0, the default). Set after
- * encoderCreate, before encoderTilesBegin. Then after encoderTileCode, encoderTilesFinish and
- * encoderReallocate, while encoderDeferredCount() > 0: code every listed block with blockCoderRun
- * (any instance), install each result in list order (encoderDeferredInstall) and call
- * encoderContinue(), which returns what the interrupted call returns.
+ * encoderCreate, before encoderTilesBegin. Then encoderTileCode, encoderTilesFinish and
+ * encoderReallocate list the blocks they would code (encoderDeferredList) and return; the host codes
+ * them with blockCoderRun (any instance), installs each result in list order
+ * (encoderDeferredInstall) and follows encoderResumeState / encoderContinue.
  */
 export function encoderSetThreaded(on: i32): void {
   job().threaded = on != 0 ? 1 : 0;
@@ -313,10 +313,21 @@ export function encoderDeferredList(): usize {
   return encodeDeferredList();
 }
 
-/** Where the host puts a coded block before encoderDeferredInstall: 0 its bytes, 1 its pass records, 2 its info record (BlockInfo). */
+/**
+ * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
+ * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
+ */
 export function encoderDeferredStaging(which: i32): usize {
   let j = job();
-  return which == 0 ? j.cbScratch : which == 1 ? j.cbPasses : gInstallInfo;
+  return which == 0 ? j.cbScratch : which == 1 ? j.cbPasses : which == 2 ? gInstallInfo : encodeDeferredStage();
+}
+
+/**
+ * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3), row after
+ * row (stride = block width; at most DeferredBlock.stageSamples). Returns the number of samples.
+ */
+export function encoderDeferredPack(first: i32, count: i32): i32 {
+  return encodeDeferredPack(first, count);
 }
 
 /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */
@@ -324,7 +335,22 @@ export function encoderDeferredInstall(i: i32): void {
   encodeDeferredInstall(job(), i, gInstallInfo);
 }
 
-/** Go on after the deferred blocks were installed: returns what the interrupted call returns (0 with more blocks deferred). */
+/**
+ * What to do next: 0 the interrupted call is done (listed blocks may still wait: copy their samples
+ * before the next encoderTileInput, install them before encoderTilesFinish); 1 call encoderContinue
+ * now (the listed blocks may be coded meanwhile); 2 install every listed block, call
+ * encoderDeferredDone, then encoderContinue.
+ */
+export function encoderResumeState(): i32 {
+  return encodeResumeState();
+}
+
+/** Every listed block is installed: the list starts again empty. */
+export function encoderDeferredDone(): void {
+  encodeDeferredDone();
+}
+
+/** Go on with the interrupted call: returns what it returns (0 while encoderResumeState() is not 0). */
 export function encoderContinue(): usize {
   return encodeContinue(job());
 }

@@ -20,7 +20,7 @@ import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictF
 import { maxAbsF32 } from "./encode_block";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
-import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_STEP_MARGIN } from "./rate/ht_plan";
+import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
 import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE } from "./rate/rate_control";
 import { capsEstimate, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { bandWeightOf } from "./rate/weights";
@@ -32,7 +32,7 @@ import { CHECK_NO_SAMPLES, CHECK_COEFFICIENT_BITS } from "./api_fields";
 import {
   BLOCK_INFO_BYTES, BLOCK_INFO_NUMBPS, BLOCK_INFO_PASSES, BLOCK_INFO_LENGTH, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY,
   DEFER_BYTES, DEFER_BLOCK, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_ORIENT, DEFER_STYLE, DEFER_REV,
-  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE,
+  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE, DEFER_STAGE_SAMPLES,
 } from "./api_fields";
 import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import { CodeBlock } from "./structure/tile";
@@ -309,16 +309,12 @@ function bandOriginY(tc: TileComp, r: i32, orient: i32): i32 {
  * more than the largest budget (codec/rate/ht_plan.ts, "the 9/7 step for byte budgets"); PCRD
  * trims from there. Not with squared-error targets or layers without a target (their step rule
  * is rate_control.ts's). The histogram covers tiles [t0, t1), which get `share` of the budgets
- * (tile-by-tile encoding: the first tile, by its area, stands for the image).
+ * (the whole image; tile-by-tile encoding of several tiles chooses the step in a first pass over
+ * every tile instead: htPrepassTile).
  */
 function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
-  if (job.cs.cod.reversible != 0) return;
-  let most: f64 = 0;
-  for (let l = 0; l < job.layers; l++) {
-    let b = layerF64(job.layerBytes, l);
-    if (b <= 0) return;
-    most = max(most, b);
-  }
+  let most = htStepTarget(job);
+  if (most <= 0) return;
   htHist = arenaAllocZeroed(HT_HIST_BYTES);
   htMode = CODE_HIST;
   for (let t = t0; t < t1; t++) {
@@ -356,6 +352,21 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   htUniform = job.layers == 1;
 }
 
+/**
+ * The largest layer budget when the HT step is chosen for byte budgets (HT, 9/7, a byte budget on
+ * every layer), else 0 (the step rule is rate_control.ts's).
+ */
+function htStepTarget(job: EncodeJob): f64 {
+  if ((job.cs.cod.cblkStyle & CBLK_HT) == 0 || job.wantDistortion == 0 || job.cs.cod.reversible != 0) return 0;
+  let most: f64 = 0;
+  for (let l = 0; l < job.layers; l++) {
+    let b = layerF64(job.layerBytes, l);
+    if (b <= 0) return 0;
+    most = max(most, b);
+  }
+  return most;
+}
+
 function htSetStep(job: EncodeJob, step: f64): void {
   if (step == job.baseStep) return;
   job.baseStep = step;
@@ -376,6 +387,14 @@ const HT_CAL_BLOCK_BYTES: f64 = 3;
 let htMode: i32 = CODE_PLAN;
 /** The step was chosen for a single layer: every block codes sets (0, 2, refine), no plan. */
 let htUniform: bool = false;
+/** Tile-by-tile HT with byte budgets over several tiles: the first pass (statistics only) is running. */
+let htPrepass: bool = false;
+/** The first pass chose the step: the tiles' coding pass keeps it. */
+let htStepChosen: bool = false;
+/** The 9/7 base step the first pass collects its histogram at. */
+let htPrepassBase: f64 = 0;
+/** Share (by area) of the budgets of the tiles the first pass has seen. */
+let htPrepassShare: f64 = 0;
 let htHist: usize = 0;
 let htCalHist: usize = 0;
 let htCalActual: f64 = 0;
@@ -548,6 +567,8 @@ function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
 
 let deferList: usize = 0;
 let deferCount: i32 = 0;
+/** Where encodeDeferredPack copies listed blocks' samples for the host (DEFER_STAGE_SAMPLES samples). */
+let deferStage: usize = 0;
 /** The pilots were deferred: estimate the stop slope and code the other blocks first (codeAllBlocks). */
 let resumeCaps: bool = false;
 /** Where encodeContinue goes on (RESUME_*). */
@@ -559,6 +580,10 @@ const RESUME_FINISH_RATE: i32 = 1;
 const RESUME_FINISH_CODED: i32 = 2;
 /** encodeReallocate: blocks coded again; form the layers again. */
 const RESUME_REALLOC: i32 = 3;
+/** encodeTileCode: the next component (tileCompStep); the listed blocks need not be installed. */
+const RESUME_TILE_COMP: i32 = 4;
+let pipeTile: i32 = 0;
+let pipeComp: i32 = 0;
 
 /** Room for every code-block of the image in the deferred list (encodeTilesBegin, before job.codeMark). */
 function deferSetup(job: EncodeJob): void {
@@ -566,10 +591,40 @@ function deferSetup(job: EncodeJob): void {
   resumeCaps = false;
   resumeAt = RESUME_NONE;
   deferList = 0;
+  deferStage = 0;
   if (job.threaded == 0) return;
   let n: usize = 0;
   for (let t = 0; t < job.cs.siz.numTiles; t++) n += <usize>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
   deferList = arenaAllocArray(<u64>max(n, 1), <u64>DEFER_BYTES);
+  deferStage = arenaAlloc(<usize>DEFER_STAGE_SAMPLES << 2);
+}
+
+/** The stage encodeDeferredPack fills. */
+export function encodeDeferredStage(): usize {
+  return deferStage;
+}
+
+/**
+ * Copy the samples of listed blocks [first, first + count) into the stage, row after row (row
+ * stride = block width), for the host to send to a worker. Returns the number of samples.
+ */
+export function encodeDeferredPack(first: i32, count: i32): i32 {
+  if (first < 0 || count < 0 || first + count > deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, first);
+  let o: usize = 0;
+  for (let i = first; i < first + count; i++) {
+    let d = deferList + <usize>i * <usize>DEFER_BYTES;
+    let src = <usize>load<u32>(d, DEFER_SRC);
+    let stride = <usize>load<i32>(d, DEFER_STRIDE) << 2;
+    let w = load<i32>(d, DEFER_W), h = load<i32>(d, DEFER_H);
+    if (o + <usize>w * <usize>h > <usize>DEFER_STAGE_SAMPLES) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+    let rowBytes = <usize>w << 2;
+    for (let y = 0; y < h; y++) {
+      memory.copy(deferStage + (o << 2), src, rowBytes);
+      src += stride;
+      o += <usize>w;
+    }
+  }
+  return <i32>o;
 }
 
 /** Blocks waiting for the host (threaded encoding). */
@@ -589,12 +644,30 @@ export function encodeDeferredInstall(job: EncodeJob, i: i32, info: usize): void
 }
 
 /**
- * After the host installed every deferred block: go on with the interrupted call. Returns what
- * that call returns (encodeTilesFinish / encodeReallocate: the codestream pointer or 0), or 0 with
- * more blocks deferred.
+ * What the host does next (threaded encoding): 0 the interrupted call is done (blocks it listed may
+ * still wait: code them before the tile buffers are given again, install them before
+ * encodeTilesFinish); 1 call encodeContinue now (the listed blocks may be coded meanwhile); 2 install
+ * every listed block, encodeDeferredDone, then encodeContinue.
+ */
+export function encodeResumeState(): i32 {
+  if (resumeAt == RESUME_TILE_COMP) return 1;
+  return resumeCaps || resumeAt != RESUME_NONE ? 2 : 0;
+}
+
+/** The host installed every listed block: the list starts again empty. */
+export function encodeDeferredDone(): void {
+  deferCount = 0;
+}
+
+/**
+ * Go on with the interrupted call (encodeResumeState). Returns what that call returns
+ * (encodeTilesFinish / encodeReallocate: the codestream pointer or 0), or 0 while it is not done.
  */
 export function encodeContinue(job: EncodeJob): usize {
-  deferCount = 0;
+  if (resumeAt == RESUME_TILE_COMP) {
+    tileCompStep(job);
+    return 0;
+  }
   if (resumeCaps) {
     resumeCaps = false;
     codeCapsPending(job);
@@ -660,9 +733,22 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   job.cbInfo = arenaAlloc(16);
   job.capsOn = capsWanted(job, true) ? 1 : 0;
   deferSetup(job);
-  job.codeMark = arenaMark();
   htPlanSetRateScale(1.0);
   htUniform = false;
+  htStepChosen = false;
+  // HT step for byte budgets over several tiles: from the whole image, so a first pass gives every
+  // tile (transforms, the step histogram and a calibration sample; nothing coded is kept), then the
+  // host gives the tiles again to be coded at that step (encodeTilesFinish returns 0 once)
+  htPrepass = T > 1 && htStepTarget(job) > 0;
+  if (htPrepass) {
+    htHist = arenaAllocZeroed(HT_HIST_BYTES);
+    htCalHist = arenaAlloc(HT_HIST_BYTES);
+    htCalActual = 0;
+    htCalModel = 0;
+    htPrepassBase = job.baseStep;
+    htPrepassShare = 0;
+  }
+  job.codeMark = arenaMark();
   return T;
 }
 
@@ -683,23 +769,38 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
   forwardMct(job, tile);
+  if (job.threaded != 0 && !((job.cs.cod.cblkStyle & CBLK_HT) != 0 && job.wantDistortion != 0)) {
+    // threaded: transform and list one component at a time (tileCompStep), so that the host's
+    // workers code a component's blocks while the next one is transformed; the blocks and their
+    // order are those below (rate control's pilots when early stops are on: codeAllBlocks)
+    htPlan = 0;
+    htConfig(0, 1, 0);
+    job.capped = 0;
+    job.recoded = 0;
+    pipeTile = t;
+    pipeComp = 0;
+    resumeAt = RESUME_TILE_COMP;
+    tileCompStep(job);
+    return;
+  }
   for (let c = 0; c < tile.numComps; c++) forwardDwt(tileComp(tile, c), job.dwtTmp);
+  if (htPrepass) {
+    htPrepassTile(job, tile);
+    for (let c = 0; c < tile.numComps; c++) tileComp(tile, c).buf = 0; // (several tiles: the buffers are the next tile's)
+    return;
+  }
   htPlan = 0;
   htConfig(0, 1, 0);
   if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
     // HT rate control tile by tile: the tile's share (by area) of every layer target
-    let tc0 = tileComp(tile, 0);
-    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
-    share = min(share, 1.0);
-    if (t == 0 && job.refinements == 0) htChooseStep(job, t, t + 1, share);
+    let share = tileShare(job, tile);
+    if (t == 0 && job.refinements == 0 && !htStepChosen) htChooseStep(job, t, t + 1, share); // (one tile)
   }
   if (htUniform) {
     htConfig(0, 2, 1);
   } else if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
     let n = max(<i32>tile.numCblks, 1);
-    let tc0 = tileComp(tile, 0);
-    let share = <f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(<f64>job.cs.siz.Xsiz - job.cs.siz.XOsiz, 1) / max(<f64>job.cs.siz.Ysiz - job.cs.siz.YOsiz, 1);
-    share = min(share, 1.0);
+    let share = tileShare(job, tile);
     htStats = arenaAlloc(<usize>n * HT_PLAN_STAT_BYTES);
     htIndex = 0;
     for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
@@ -723,8 +824,25 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   }
 }
 
+/** Threaded encodeTileCode: DWT of component pipeComp of tile pipeTile, then list its blocks. */
+function tileCompStep(job: EncodeJob): void {
+  let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>pipeTile << alignof<usize>())));
+  let tc = tileComp(tile, pipeComp);
+  forwardDwt(tc, job.dwtTmp);
+  codeBlocks(job, tc, false, job.capsOn != 0 ? CODE_PILOTS : CODE_ALL);
+  if (job.capsOn == 0 && job.cs.siz.numTiles > 1) tc.buf = 0; // (listed; the host copies the samples before the next tile)
+  pipeComp++;
+  if (pipeComp < tile.numComps) return;
+  resumeAt = RESUME_NONE;
+  if (job.capsOn != 0) resumeCaps = true; // the stop slope waits for every pilot (codeAllBlocks)
+}
+
 /** After the last tile: steps, rate control, codestream. Returns 0 when every tile must be given again (finer 9/7 step). */
 export function encodeTilesFinish(job: EncodeJob): usize {
+  if (htPrepass) {
+    htPrepassFinish(job);
+    return 0; // every tile again, coded at the chosen step
+  }
   encodeStepsFinish(job);
   job.rateMark = arenaMark();
   return finishFrom(job, rateControl(job));
@@ -767,4 +885,58 @@ function finishFrom(job: EncodeJob, rc: i32): usize {
   }
   writeCodestream(job);
   return job.out;
+}
+
+/** The area of tile `tile` (its first component) as a fraction of the image's. */
+function tileShare(job: EncodeJob, tile: Tile): f64 {
+  let siz = job.cs.siz;
+  let tc0 = tileComp(tile, 0);
+  let k = compSiz(siz, 0);
+  let w = <f64>ceilDiv(siz.Xsiz, k.dx) - <f64>ceilDiv(siz.XOsiz, k.dx);
+  let h = <f64>ceilDiv(siz.Ysiz, k.dy) - <f64>ceilDiv(siz.YOsiz, k.dy);
+  return min(<f64>(tc0.x1 - tc0.x0) * <f64>(tc0.y1 - tc0.y0) / max(w, 1) / max(h, 1), 1.0);
+}
+
+/**
+ * First pass of a tiled HT encode with byte budgets, for one transformed tile: its quantised
+ * magnitudes (at the pass's base step) join the step histogram of the image; then a sample of its
+ * blocks is coded at the step the histogram so far gives its share of the budget, to calibrate the
+ * model (actual / model bytes), as htChooseStep does for the whole image. Nothing coded is kept.
+ */
+function htPrepassTile(job: EncodeJob, tile: Tile): void {
+  let mark = arenaMark();
+  let image = htHist;
+  htHist = arenaAllocZeroed(HT_HIST_BYTES);
+  htMode = CODE_HIST;
+  for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+  for (let i = 0; i <= HT_HIST_BINS; i++) {
+    let p = image + (<usize>i << 3);
+    store<f64>(p, load<f64>(p) + load<f64>(htHist + (<usize>i << 3)));
+  }
+  htHist = image;
+  htPrepassShare = min(htPrepassShare + tileShare(job, tile), 1.0);
+  // calibration at the step the tiles seen so far give (their share of the largest budget)
+  let ratio = htCalModel > 0 && htCalActual > 0 ? htCalActual / htCalModel : 1.0;
+  let minScale = rateFinestStep(job) / htPrepassBase;
+  let s = htStepScale(htHist, htStepTarget(job) * htPrepassShare * HT_STEP_MARGIN / ratio, minScale);
+  htSetStep(job, htPrepassBase * s);
+  htMode = CODE_CAL;
+  htIndex = 0;
+  for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
+  htSetStep(job, htPrepassBase);
+  htMode = CODE_PLAN;
+  arenaRelease(mark);
+}
+
+/** End of the first pass: the step from the image's histogram and calibration. */
+function htPrepassFinish(job: EncodeJob): void {
+  htPrepass = false;
+  htStepChosen = true;
+  let ratio = htCalModel > 0 && htCalActual > 0 ? htCalActual / htCalModel : 1.0;
+  let minScale = rateFinestStep(job) / htPrepassBase;
+  let s = htStepScale(htHist, htStepTarget(job) * HT_STEP_MARGIN / ratio, minScale);
+  htSetStep(job, htPrepassBase * s);
+  htPlanSetRateScale(ratio);
+  // one layer: as htChooseStep, every block codes the full set and the one a bit-plane up, PCRD trims
+  htUniform = job.layers == 1;
 }

@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0xcf3c2a5;
+export const INTERFACE_HASH = 0x6e94a81c;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -393,6 +393,8 @@ export const DeferredBlock = {
   htSets: 0x34,
   /** i32: HT sets to code: with refinement passes */
   htRefine: 0x38,
+  /** samples encoderDeferredPack packs at most at once (2^18 + one largest block) */
+  stageSamples: 0x41000,
 } as const;
 
 /** Byte offsets in the record blockCoderRun fills (blockCoderOutput(2)) and encoderDeferredInstall reads. */
@@ -637,16 +639,26 @@ export interface CoreExports {
   encodeCodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
   /** Append a progression order change (A.6.6). */
   encoderAddPoc(rs: number, cs0: number, lye: number, re: number, ce: number, order: number): void;
-  /** Go on after the deferred blocks were installed: returns what the interrupted call returns (0 with more blocks deferred). */
+  /** Go on with the interrupted call: returns what it returns (0 while encoderResumeState() is not 0). */
   encoderContinue(): number;
   encoderCreate(numComps: number, width: number, height: number): void;
   /** Blocks waiting to be coded by the host (threaded encoding). */
   encoderDeferredCount(): number;
+  /** Every listed block is installed: the list starts again empty. */
+  encoderDeferredDone(): void;
   /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */
   encoderDeferredInstall(i: number): void;
   /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
   encoderDeferredList(): number;
-  /** Where the host puts a coded block before encoderDeferredInstall: 0 its bytes, 1 its pass records, 2 its info record (BlockInfo). */
+  /**
+   * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3), row after
+   * row (stride = block width; at most DeferredBlock.stageSamples). Returns the number of samples.
+   */
+  encoderDeferredPack(first: number, count: number): number;
+  /**
+   * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
+   * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
+   */
   encoderDeferredStaging(which: number): number;
   /** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
   encoderEarlyStops(which: number): number;
@@ -666,6 +678,13 @@ export interface CoreExports {
    * the new layers need in full). Returns the codestream pointer.
    */
   encoderReallocate(): number;
+  /**
+   * What to do next: 0 the interrupted call is done (listed blocks may still wait: copy their samples
+   * before the next encoderTileInput, install them before encoderTilesFinish); 1 call encoderContinue
+   * now (the listed blocks may be coded meanwhile); 2 install every listed block, call
+   * encoderDeferredDone, then encoderContinue.
+   */
+  encoderResumeState(): number;
   /** Encode; returns the codestream pointer. */
   encoderRun(): number;
   /** Set scalar parameter `field` (an EncoderParam) to `value`. */
@@ -694,10 +713,10 @@ export interface CoreExports {
   encoderSetPrecinct(i: number, ppx: number, ppy: number): void;
   /**
    * Defer block coding to the host (1) or code blocks here (0, the default). Set after
-   * encoderCreate, before encoderTilesBegin. Then after encoderTileCode, encoderTilesFinish and
-   * encoderReallocate, while encoderDeferredCount() > 0: code every listed block with blockCoderRun
-   * (any instance), install each result in list order (encoderDeferredInstall) and call
-   * encoderContinue(), which returns what the interrupted call returns.
+   * encoderCreate, before encoderTilesBegin. Then encoderTileCode, encoderTilesFinish and
+   * encoderReallocate list the blocks they would code (encoderDeferredList) and return; the host codes
+   * them with blockCoderRun (any instance), installs each result in list order
+   * (encoderDeferredInstall) and follows encoderResumeState / encoderContinue.
    */
   encoderSetThreaded(on: number): void;
   /** Transform and code tile t (its buffers filled). */
@@ -985,8 +1004,10 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderContinue: 0,
   encoderCreate: 3,
   encoderDeferredCount: 0,
+  encoderDeferredDone: 0,
   encoderDeferredInstall: 1,
   encoderDeferredList: 0,
+  encoderDeferredPack: 2,
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
   encoderInfo: 1,
@@ -996,6 +1017,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderPlaneHeight: 1,
   encoderPlaneWidth: 1,
   encoderReallocate: 0,
+  encoderResumeState: 0,
   encoderRun: 0,
   encoderSet: 2,
   encoderSetComment: 2,

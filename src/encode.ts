@@ -11,7 +11,7 @@ import { bad, log2i, settingsOf, type Settings } from "./encode_settings.js";
 import { writeJp2 } from "./jp2/write.js";
 import { runInWorker } from "./worker/pool.js";
 import { checkThreads } from "./worker/threads.js";
-import { encodeThreadCount, encodeThreaded } from "./encode_threads.js";
+import { encodeThreadCount, encodeThreaded, type BlockWait } from "./encode_threads.js";
 
 function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return { bps: 1, signed: false };
@@ -139,23 +139,29 @@ function withWarnings(image: J2kImage, options: EncodeOptions, s: Settings, geo:
  * Run encode steps that never defer block coding (one thread) to the end. A generator that yields
  * here is a bug: only the threaded encoder (src/encode_threads.ts) turns deferral on.
  */
-function runSteps<T>(steps: Generator<void, T>): T {
+function runSteps<T>(steps: Generator<BlockWait, T>): T {
   const r = steps.next();
   if (!r.done) throw new J2kError("INTERNAL", "the one-thread encoder deferred block coding");
   return r.value;
 }
 
 /**
- * Code the blocks the core deferred (threaded encoding), as long as it defers; `r` is what the
- * core call returned, and the result is what it returns once every deferred block is coded. Each
- * `yield` asks the driver (src/encode_threads.ts) to code and install the listed blocks.
+ * After a core call that may list blocks (threaded encoding): follow encoderResumeState until the
+ * call is done; `r` is what the call returned, the result what it returns in the end. Each yield
+ * asks the driver (src/encode_threads.ts) to "dispatch" the newly listed blocks (copy their samples
+ * out and start coding them) or to "drain" (also wait until every listed block is installed).
+ * Without deferral (one thread) nothing is listed and nothing is yielded.
  */
-function* settle(c: CoreExports, r: number): Generator<void, number> {
-  while (c.encoderDeferredCount() > 0) {
-    yield;
+function* settle(c: CoreExports, r: number): Generator<BlockWait, number> {
+  for (;;) {
+    const state = c.encoderResumeState();
+    if (state === 0) {
+      if (c.encoderDeferredCount() > 0) yield "dispatch";
+      return r;
+    }
+    yield state === 2 ? "drain" : "dispatch";
     r = c.encoderContinue();
   }
-  return r;
 }
 
 /** PSNR in dB of a squared error summed over `samples` samples (Infinity for 0). */
@@ -236,7 +242,7 @@ interface CoreOutput {
  * The whole encode on core instance `c` (after jobBegin), as a generator: with `threaded` the core
  * defers block coding and every `yield` waits for the deferred blocks (see {@link settle}).
  */
-function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, threaded: boolean): Generator<void, CoreOutput> {
+function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, threaded: boolean): Generator<BlockWait, CoreOutput> {
   const C = image.components;
   const W = image.width, H = image.height;
   const ox = s.origin.x, oy = s.origin.y;
@@ -335,7 +341,7 @@ const STAGING_BYTES = 4 << 20;
  * larger than WebAssembly memory). Rate control may ask for the tiles again (finer 9/7 step).
  * Returns the codestream pointer.
  */
-function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }): Generator<void, number> {
+function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }): Generator<BlockWait, number> {
   const C = image.components;
   const W = image.width;
   const prec = image.bitDepth;
@@ -397,6 +403,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
       c.encoderTileCode(t);
       yield* settle(c, 0);
     }
+    if (c.encoderDeferredCount() > 0) yield "drain"; // rate control needs every block
     const out = yield* settle(c, c.encoderTilesFinish());
     if (out !== 0) return out;
   }
@@ -412,7 +419,7 @@ const PSNR_CHECK_ROUNDS = 3;
  * the target, tighten that layer's target by the measured ratio and let the core form the layers
  * again from the same coded blocks. Returns the new codestream pointer, or undefined if unchanged.
  */
-function* checkPsnrLayers(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry): Generator<void, number | undefined> {
+function* checkPsnrLayers(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry): Generator<BlockWait, number | undefined> {
   const targets = s.psnr!.map((db) => (db === Infinity ? 0 : (geo.samples * s.peak * s.peak) / 10 ** (db / 10)));
   const asked = [...targets];
   // layers to check: every layer with a target first; then only those whose target was tightened

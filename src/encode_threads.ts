@@ -20,13 +20,13 @@
 import type { CoreExports } from "./core_interface.js";
 import { BlockInfo, DeferredBlock } from "./core_interface.js";
 import { J2kError } from "./errors.js";
-import { callCore, createCoreInstance, guardCore } from "./wasm/load.js";
+import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workersReady } from "./worker/pool.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
-/** A batch sent to a worker holds about this many samples (4 bytes each) at most. */
-const BATCH_SAMPLES = 1 << 18;
+/** A batch sent to a worker holds about this many samples (4 bytes each) at most (plus one block: the core's stage). */
+const BATCH_SAMPLES = DeferredBlock.stageSamples - 4096;
 /** Batches per thread at least, where there are enough blocks (the last batches finish unevenly). */
 const BATCHES_PER_THREAD = 4;
 
@@ -41,14 +41,26 @@ export async function encodeThreadCount(pixels: number, threads: number | undefi
   return (await workersReady()) ? n : 1;
 }
 
+/** What encode steps wait for at a `yield` (src/encode.ts settle). */
+export type BlockWait = "dispatch" | "drain";
+
+/**
+ * A private instance kept from the last threaded encode (its memory is already grown and touched:
+ * a fresh one spends a good part of the serial work on page faults), valid while the shared
+ * instance it was made beside is the live one (init(), useFlavor() and releaseMemory() replace that,
+ * so the spare is dropped at the next threaded encode).
+ */
+let spare: { c: CoreExports; beside: CoreExports } | null = null;
+
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
- * the deferred blocks on up to `threads` workers at a time. Resolves with the steps' result.
+ * the listed blocks on up to `threads` workers at a time. Resolves with the steps' result.
  * Every failure is a J2kError (a worker that dies fails the encode; nothing waits for it).
  */
-export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<void, T>, threads: number): Promise<T> {
+export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<BlockWait, T>, threads: number): Promise<T> {
   // a private instance: other calls on this thread (sync encode/decode) reset the shared one's arena
-  const c = createCoreInstance();
+  const c = spare && spare.beside === core() ? spare.c : createCoreInstance();
+  spare = null;
   const coder = new BlockBatches(c, threads);
   const g = guardCore(c, () => {
     c.jobBegin();
@@ -57,80 +69,115 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<voi
   }, "encode");
   let r = guardCore(c, () => g.next(), "encode");
   while (!r.done) {
-    await coder.codeDeferred();
+    if (r.value === "drain") await coder.drain();
+    else coder.dispatch();
     r = guardCore(c, () => g.next(), "encode");
   }
+  spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;
 }
 
-/** One batch: consecutive deferred blocks [first, first + count). */
+/** One batch: consecutive listed blocks [first, first + count). */
 interface Batch {
   first: number;
   count: number;
   samples: number;
+  records?: ArrayBuffer;
+  data?: ArrayBuffer;
+  result?: ArrayBuffer;
 }
 
-/** Codes the core's deferred blocks in batches on workers and installs the results in list order. */
+/**
+ * Codes the blocks the core lists in batches on workers and installs the results in list order.
+ * dispatch() copies the newly listed blocks' samples out (the core may then overwrite them) and
+ * starts them; drain() waits until every listed block is installed and empties the list.
+ */
 class BlockBatches {
   /** A core instance on this thread, for batches when the pool cannot take them (created on first use). */
   private local: CoreExports | null = null;
+  private batches: Batch[] = [];
+  /** Blocks of the list in batches so far; batches sent; batches installed; batches in workers. */
+  private listed = 0;
+  private sent = 0;
+  private installed = 0;
+  private running = 0;
+  private error: J2kError | null = null;
+  private wake: (() => void) | null = null;
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {}
 
-  /** Code and install every block the core deferred. */
-  async codeDeferred(): Promise<void> {
-    const c = this.c;
-    const n = c.encoderDeferredCount();
-    const batches = this.plan(n);
-    const results: Array<ArrayBuffer | undefined> = new Array<ArrayBuffer | undefined>(batches.length);
-    let sent = 0, installed = 0, running = 0;
-    let failed = false;
-    await new Promise<void>((resolve, reject) => {
-      const fail = (e: unknown) => {
-        if (failed) return;
-        failed = true;
-        reject(e instanceof J2kError ? e : new J2kError("INTERNAL", `threaded encode failed: ${String(e)}`, { cause: e }));
-      };
-      const launch = () => {
-        while (!failed && running < this.threads && sent < batches.length) {
-          const k = sent++;
-          const { records, samples } = guardCore(c, () => this.pack(batches[k]!), "encode");
-          running++;
-          runInWorker<ArrayBuffer>({ op: "blocks", records, samples }, [records, samples]).then(
-            (res) => {
-              running--;
-              if (failed) return;
-              try {
-                results[k] = res ?? this.codeHere(records, samples);
-                // install in list order: everything from `installed` that has arrived
-                while (installed < batches.length && results[installed]) {
-                  const done = results[installed]!;
-                  results[installed] = undefined;
-                  guardCore(c, () => this.install(batches[installed]!, done), "encode");
-                  installed++;
-                }
-                if (installed === batches.length) resolve();
-                else launch();
-              } catch (e) {
-                fail(e);
-              }
-            },
-            fail,
-          );
-        }
-      };
-      try {
-        if (batches.length === 0) resolve();
-        else launch();
-      } catch (e) {
-        fail(e);
+  /** Pack the blocks listed since the last call into batches and start them. */
+  dispatch(): void {
+    if (this.error) throw this.error;
+    const n = this.c.encoderDeferredCount();
+    if (n > this.listed) {
+      for (const b of this.plan(this.listed, n)) {
+        guardCore(this.c, () => this.pack(b), "encode");
+        this.batches.push(b);
       }
-    });
+      this.listed = n;
+    }
+    this.launch();
   }
 
-  /** Split the deferred list into batches of about BATCH_SAMPLES samples, at least BATCHES_PER_THREAD per thread. */
-  private plan(n: number): Batch[] {
-    const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList(), n * DeferredBlock.bytes);
+  /** Every listed block coded and installed; the core's list emptied. */
+  async drain(): Promise<void> {
+    this.dispatch();
+    while (this.installed < this.batches.length && !this.error) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    if (this.error) throw this.error;
+    this.c.encoderDeferredDone();
+    this.batches = [];
+    this.listed = this.sent = this.installed = 0;
+  }
+
+  private launch(): void {
+    while (!this.error && this.running < this.threads && this.sent < this.batches.length) {
+      const b = this.batches[this.sent++]!;
+      const records = b.records!, data = b.data!;
+      b.records = b.data = undefined;
+      this.running++;
+      runInWorker<ArrayBuffer>({ op: "blocks", records, samples: data }, [records, data]).then(
+        (res) => {
+          this.running--;
+          if (this.error) return;
+          try {
+            b.result = res ?? this.codeHere(records, data);
+            this.installReady();
+            this.launch();
+          } catch (e) {
+            this.fail(e);
+          }
+          this.wake?.();
+        },
+        (e: unknown) => {
+          this.running--;
+          this.fail(e);
+          this.wake?.();
+        },
+      );
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.error ??= e instanceof J2kError ? e : new J2kError("INTERNAL", `threaded encode failed: ${String(e)}`, { cause: e });
+  }
+
+  /** Install, in list order, every batch whose result is there. */
+  private installReady(): void {
+    while (this.installed < this.batches.length && this.batches[this.installed]!.result) {
+      const b = this.batches[this.installed]!;
+      const res = b.result!;
+      b.result = undefined;
+      guardCore(this.c, () => this.install(b, res), "encode");
+      this.installed++;
+    }
+  }
+
+  /** Split listed blocks [from, to) into batches of about BATCH_SAMPLES samples, at least BATCHES_PER_THREAD per thread. */
+  private plan(from: number, to: number): Batch[] {
+    const n = to - from;
+    const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
     const sizes: number[] = [];
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -141,11 +188,11 @@ class BlockBatches {
     }
     const target = Math.max(1, Math.min(BATCH_SAMPLES, Math.ceil(total / (this.threads * BATCHES_PER_THREAD))));
     const batches: Batch[] = [];
-    let cur: Batch = { first: 0, count: 0, samples: 0 };
+    let cur: Batch = { first: from, count: 0, samples: 0 };
     for (let i = 0; i < n; i++) {
       if (cur.count > 0 && cur.samples + sizes[i]! > target) {
         batches.push(cur);
-        cur = { first: i, count: 0, samples: 0 };
+        cur = { first: from + i, count: 0, samples: 0 };
       }
       cur.count++;
       cur.samples += sizes[i]!;
@@ -155,22 +202,15 @@ class BlockBatches {
   }
 
   /** The batch's records and its blocks' samples, packed row after row (stride = block width). */
-  private pack(b: Batch): { records: ArrayBuffer; samples: ArrayBuffer } {
-    const mem = this.c.memory.buffer;
-    const list = this.c.encoderDeferredList() + b.first * DeferredBlock.bytes;
-    const records = mem.slice(list, list + b.count * DeferredBlock.bytes);
-    const view = new DataView(records);
-    const words = new Uint32Array(mem);
-    const out = new Uint32Array(b.samples);
-    let o = 0;
-    for (let i = 0; i < b.count; i++) {
-      const at = i * DeferredBlock.bytes;
-      const src = view.getUint32(at + DeferredBlock.src, true) >>> 2;
-      const stride = view.getInt32(at + DeferredBlock.stride, true);
-      const w = view.getInt32(at + DeferredBlock.w, true), h = view.getInt32(at + DeferredBlock.h, true);
-      for (let y = 0; y < h; y++, o += w) out.set(words.subarray(src + y * stride, src + y * stride + w), o);
-    }
-    return { records, samples: out.buffer };
+  private pack(b: Batch): void {
+    const c = this.c;
+    const n = c.encoderDeferredPack(b.first, b.count); // (the core copies the rows: faster than JS)
+    if (n !== b.samples) throw new J2kError("INTERNAL", `threaded encode: packed ${n} samples for a batch of ${b.samples}`);
+    const mem = c.memory.buffer;
+    const list = c.encoderDeferredList() + b.first * DeferredBlock.bytes;
+    const stage = c.encoderDeferredStaging(3);
+    b.records = mem.slice(list, list + b.count * DeferredBlock.bytes);
+    b.data = mem.slice(stage, stage + n * 4);
   }
 
   /** Put a batch's results (codeBlockBatch's layout) into the core, block by block, in list order. */

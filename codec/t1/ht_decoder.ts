@@ -26,7 +26,10 @@
 // SigProp and MagRef read 0s), loops are bounded by the block size, and the checks below end in
 // fail(ERR_CODEBLOCK_CORRUPT, -1, reason): 1 Lcup < 2, 2 Scup out of range, 3 a magnitude beyond
 // the 32-bit sample path (U_q too large), 4 the cleanup bit-plane below 0 (more HT sets than
-// bit-planes). The block is never read or written outside [data, data + total) and its w x h output.
+// bit-planes). The block is never written outside its w x h output and never read outside
+// [data, data + total + 8): the MagSgn reader loads 8 bytes at its position (at most the cleanup
+// segment's end) and uses them only when all 8 lie inside the segment; the caller's block buffer
+// has 8 bytes of padding after the data (decodeBlock in codec/decoder.ts).
 
 import { HT_VLC0, HT_VLC1, HT_UVLC0, HT_UVLC1 } from "./ht_tables";
 import { fail } from "../util/fail";
@@ -70,6 +73,15 @@ const LANE_PRE: usize = memory.data<i32>([
   0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
 ], 16);
 const LANE_POW7: usize = memory.data<u8>([128, 64, 32, 16, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0], 16);
+/**
+ * Constant vectors of the SIMD MagSgn path (loaded from memory: one instruction, where a constant
+ * is rebuilt in the loop on every use), i32 lanes: 0x01010101, 0x03020100, 7, 0xffffff00, 127, 1.
+ */
+const LANE_CONST: usize = memory.data<i32>([
+  0x01010101, 0x01010101, 0x01010101, 0x01010101, 0x03020100, 0x03020100, 0x03020100, 0x03020100,
+  7, 7, 7, 7, 0xffffff00, 0xffffff00, 0xffffff00, 0xffffff00,
+  127, 127, 127, 127, 1, 1, 1, 1,
+], 16);
 
 /** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
 const QS: usize = memory.data(32, 16);
@@ -324,7 +336,10 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   }
   let vUnstuff = (prev | 0x0f) > 0x8f;
   // Both 64-bit buffers hold at most 63 bits (the byte-wise refills stop at 56..63): the one-load
-  // refills add (63 - bits) & ~7 bits, i.e. whole bytes, and leave the buffer with 56..63.
+  // refills add (63 - bits) & ~7 bits, i.e. whole bytes, and leave the buffer with 56..63. They OR
+  // in all 8 loaded bytes: the bits past the count are those of the following bytes, exactly as a
+  // later refill will OR them in again (none of the 8 bytes is stuffed or followed by a stuffed
+  // bit, and all lie inside the segment), so no mask is needed; nothing reads past the count.
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
@@ -358,7 +373,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
           if (!hasZeroByte((raw & 0x7f7f7f7f7f7f7f7f) ^ 0x7f7f7f7f7f7f7f7f)) {
             let sw = bswap<u64>(raw); // byte vPos first
             let nb = (63 - vBits) & ~7; // whole bytes that fit: vBits + nb in [56, 63]
-            vBuf |= (sw & ((<u64>1 << <u64>nb) - 1)) << <u64>vBits;
+            vBuf |= sw << <u64>vBits; // (bits past vBits + nb: the next bytes, see below)
             vBits += nb;
             vPos -= <isize>(nb >> 3);
             vUnstuff = select(<u32>((sw >> <u64>(nb - 8)) & 0xff) > 0x8f, vUnstuff, nb != 0);
@@ -468,7 +483,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
           if (!msFF && msPos + 8 <= msEnd && !hasZeroByte(~raw)) {
             // no 0xFF byte: no stuffed bit follows in these 8 bytes
             let nb = (63 - msBits) & ~7;
-            msBuf |= (raw & ((<u64>1 << <u64>nb) - 1)) << <u64>msBits;
+            msBuf |= raw << <u64>msBits; // (bits past msBits + nb: the next bytes, see below)
             msBits += nb;
             msPos += <usize>(nb >> 3);
           } else if (msBits < <i32>(U << 2)) {
@@ -497,16 +512,16 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
             let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
             // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
             // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
-            let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), i32x4.splat(0x01010101)), i32x4.splat(0x03020100));
+            let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), v128.load(LANE_CONST)), v128.load(LANE_CONST, 16));
             let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
-            let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, i32x4.splat(7)), i32x4.splat(0xffffff00)));
+            let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, v128.load(LANE_CONST, 32)), v128.load(LANE_CONST, 48)));
             // 2^m as the float with exponent m
-            let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, i32x4.splat(127)), 23));
-            let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, i32x4.splat(1)));
+            let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, v128.load(LANE_CONST, 64)), 23));
+            let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, v128.load(LANE_CONST, 80)));
             let r01 = i32x4.shr_u(sig, 31);
             let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
             let g = i32x4.shl(i32x4.add(v, i32x4.shl(r01, 1)), p);
-            let neg = i32x4.neg(v128.and(bits, i32x4.splat(1)));
+            let neg = i32x4.neg(v128.and(bits, v128.load(LANE_CONST, 80)));
             let val = i32x4.sub(v128.xor(g, neg), neg);
             // lanes (samples) 0 2 | 1 3: top row, bottom row
             let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);

@@ -18,6 +18,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: "cache", value: "MiB", help: "memory for cached images and tiles (default 256)" },
   { name: "workers", value: "N", help: "decoding workers (default: number of cores, at most 8)" },
   { name: "max-area", value: "N", help: "largest output image in pixels (default 16777216)" },
+  { name: "max-renders", value: "N", help: "image requests rendered at once (default 8)" },
+  { name: "max-queue", value: "N", help: "requests waiting for a render; beyond, 503 + Retry-After (default 256)" },
   { name: "s3-endpoint", value: "URL", help: "S3-compatible endpoint for s3:// roots (MinIO, ...); credentials and region from the AWS environment" },
   { name: "verbose", help: "log every image request with its timing to stderr" },
 ];
@@ -58,6 +60,8 @@ export async function runServeCommand(argv: readonly string[], io: CliIo, stop?:
   const cacheMiB = opt.int("cache", 0, 1 << 20) ?? 256;
   const workers = opt.int("workers", 0, 64);
   const maxArea = opt.int("max-area", 1, 2 ** 31);
+  const maxRenders = opt.int("max-renders", 1, 4096);
+  const maxQueue = opt.int("max-queue", 0, 1 << 20);
   const verbose = opt.flag("verbose");
   const handler = createIiifHandler({
     root,
@@ -66,6 +70,8 @@ export async function runServeCommand(argv: readonly string[], io: CliIo, stop?:
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(maxArea !== undefined ? { maxArea } : {}),
+    ...(maxRenders !== undefined ? { maxConcurrentRenders: maxRenders } : {}),
+    ...(maxQueue !== undefined ? { maxQueuedRenders: maxQueue } : {}),
     ...(verbose
       ? {
           onRender: (id, canonical, stats) =>

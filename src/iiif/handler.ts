@@ -21,6 +21,7 @@ import { J2kError } from "../errors.js";
 import { setWorkerCount } from "../worker/pool.js";
 import { ByteLru } from "./cache.js";
 import { DecodedBlocks } from "./decoded_blocks.js";
+import { RenderGate, ServerBusyError, type RenderGateStats } from "./render_gate.js";
 import { availableFormats, MEDIA_TYPES } from "./encoders.js";
 import type { S3SourceOptions } from "../range/open_image.js";
 import { FolderStore, type ImageSource, type ImageStore } from "./image_source.js";
@@ -71,6 +72,19 @@ export interface IiifHandlerOptions {
    * tiles (src/iiif/decoded_blocks.ts). Default 512; 0 decodes every request's region alone.
    */
   decodeBlock?: number;
+  /**
+   * Image requests rendered at once (each holds decoded pixels while it decodes, resamples and
+   * encodes); more wait in arrival order. Default 8. Cached tiles, and requests joining the render
+   * of the same image in flight, do not count.
+   */
+  maxConcurrentRenders?: number;
+  /**
+   * Requests that may wait for a render turn; one more is answered 503 with `Retry-After` at once.
+   * Default 256.
+   */
+  maxQueuedRenders?: number;
+  /** Seconds in the `Retry-After` header of those 503 answers. Default 2. */
+  retryAfterSeconds?: number;
   /** Serve the viewer page at `/`. Default true. */
   viewer?: boolean;
   /** Called after every image request (for logs and benchmarks). */
@@ -86,6 +100,8 @@ export interface IiifHandler {
   (req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<boolean>;
   /** Bytes and entries in the cache. */
   cacheStats(): { bytes: number; entries: number; evictions: number };
+  /** Renders running and waiting for a turn, and requests refused with 503 so far. */
+  renderStats(): RenderGateStats;
   /** Empty the cache. */
   clearCache(): void;
   /** Empty the cache and close every opened image now (file handles, S3 clients). */
@@ -166,6 +182,12 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   const decodeBlock = options.decodeBlock ?? 512;
   if (!(Number.isSafeInteger(decodeBlock) && decodeBlock >= 0 && decodeBlock <= 8192)) throw new J2kError("INVALID_ARGUMENT", `decodeBlock must be an integer 0..8192 (got ${decodeBlock})`);
   const blocks = decodeBlock > 0 ? new DecodedBlocks(decodeBlock, cache) : undefined;
+  checkPositive("maxConcurrentRenders", options.maxConcurrentRenders);
+  const maxQueued = options.maxQueuedRenders ?? 256;
+  if (!(Number.isSafeInteger(maxQueued) && maxQueued >= 0)) throw new J2kError("INVALID_ARGUMENT", `maxQueuedRenders must be an integer >= 0 (got ${maxQueued})`);
+  const retryAfter = options.retryAfterSeconds ?? 2;
+  if (!(Number.isSafeInteger(retryAfter) && retryAfter >= 0)) throw new J2kError("INVALID_ARGUMENT", `retryAfterSeconds must be an integer >= 0 (got ${retryAfter})`);
+  const gate = new RenderGate(options.maxConcurrentRenders ?? 8, maxQueued, retryAfter);
   const opening = new Map<string, Promise<ImageSource>>();
   const rendering = new Map<string, Promise<Rendered>>();
 
@@ -197,15 +219,16 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
 
   function common(res: ServerResponse): void {
     res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Expose-Headers", "Link, ETag");
+    res.setHeader("Access-Control-Expose-Headers", "Link, ETag, Retry-After");
   }
 
-  function sendError(res: ServerResponse, status: number, message: string): void {
+  function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
     if (res.headersSent) {
       res.destroy();
       return;
     }
     common(res);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.statusCode = status;
     res.setHeader("Content-Type", "text/plain; charset=utf-8");
     res.setHeader("Cache-Control", "no-store");
@@ -261,7 +284,7 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
       let p = rendering.get(key);
       if (!p) {
         const blockOptions = blocks ? { blocks, keyPrefix: `blk\u0000${identifier}\u0000${src.version}` } : undefined;
-        p = renderImage(src, rq, maxDecodePixels, blockOptions).then(({ body, stats }) => {
+        p = gate.run(() => renderImage(src, rq, maxDecodePixels, blockOptions)).then(({ body, stats }) => {
           options.onRender?.(identifier, rq.canonical, stats);
           const r: Rendered = { body, type: MEDIA_TYPES[rq.format], etag };
           cache.set(key, r, body.byteLength + 256);
@@ -329,7 +352,8 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
       if (isViewer) await serveViewer(req, res, pathname, { prefix, store: store!, send: (type, body, etag, extra) => send(req, res, type, body, etag, extra), sendError: (s, m) => sendError(res, s, m) });
       else await route(req, res, pathname.slice(prefix.length + 1));
     } catch (e) {
-      if (e instanceof IiifError) sendError(res, e.status, e.message);
+      if (e instanceof ServerBusyError) sendError(res, 503, e.message, { "Retry-After": String(e.retryAfterSeconds) });
+      else if (e instanceof IiifError) sendError(res, e.status, e.message);
       else if (e instanceof J2kError) {
         const status =
           e.code === "LIMIT_PIXELS" || e.code === "LIMIT_MEMORY"
@@ -348,6 +372,7 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   }) as IiifHandler;
   Object.defineProperty(handler, "store", { value: store });
   handler.cacheStats = () => cache.stats();
+  handler.renderStats = () => gate.stats();
   handler.clearCache = () => cache.clear();
   handler.close = async () => {
     const sources: ImageSource[] = [];

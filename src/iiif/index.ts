@@ -17,3 +17,5 @@ export type { ImageInformation } from "./info.js";
 export { FolderStore, pathForIdentifier } from "./image_source.js";
 export type { ImageSource, ImageStore, SourceDecodeOptions } from "./image_source.js";
 export type { RenderStats } from "./pipeline.js";
+export { RenderGate, ServerBusyError } from "./render_gate.js";
+export type { RenderGateStats } from "./render_gate.js";
