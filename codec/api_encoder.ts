@@ -4,7 +4,7 @@
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone } from "./encoder";
+import { encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -313,10 +313,21 @@ export function encoderDeferredList(): usize {
   return encodeDeferredList();
 }
 
-/** Where the host puts a coded block before encoderDeferredInstall: 0 its bytes, 1 its pass records, 2 its info record (BlockInfo). */
+/**
+ * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
+ * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
+ */
 export function encoderDeferredStaging(which: i32): usize {
   let j = job();
-  return which == 0 ? j.cbScratch : which == 1 ? j.cbPasses : gInstallInfo;
+  return which == 0 ? j.cbScratch : which == 1 ? j.cbPasses : which == 2 ? gInstallInfo : encodeDeferredStage();
+}
+
+/**
+ * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3), row after
+ * row (stride = block width; at most DeferredBlock.stageSamples). Returns the number of samples.
+ */
+export function encoderDeferredPack(first: i32, count: i32): i32 {
+  return encodeDeferredPack(first, count);
 }
 
 /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */

@@ -32,7 +32,7 @@ import { CHECK_NO_SAMPLES, CHECK_COEFFICIENT_BITS } from "./api_fields";
 import {
   BLOCK_INFO_BYTES, BLOCK_INFO_NUMBPS, BLOCK_INFO_PASSES, BLOCK_INFO_LENGTH, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY,
   DEFER_BYTES, DEFER_BLOCK, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_ORIENT, DEFER_STYLE, DEFER_REV,
-  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE,
+  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE, DEFER_STAGE_SAMPLES,
 } from "./api_fields";
 import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import { CodeBlock } from "./structure/tile";
@@ -567,6 +567,8 @@ function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
 
 let deferList: usize = 0;
 let deferCount: i32 = 0;
+/** Where encodeDeferredPack copies listed blocks' samples for the host (DEFER_STAGE_SAMPLES samples). */
+let deferStage: usize = 0;
 /** The pilots were deferred: estimate the stop slope and code the other blocks first (codeAllBlocks). */
 let resumeCaps: bool = false;
 /** Where encodeContinue goes on (RESUME_*). */
@@ -589,10 +591,40 @@ function deferSetup(job: EncodeJob): void {
   resumeCaps = false;
   resumeAt = RESUME_NONE;
   deferList = 0;
+  deferStage = 0;
   if (job.threaded == 0) return;
   let n: usize = 0;
   for (let t = 0; t < job.cs.siz.numTiles; t++) n += <usize>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
   deferList = arenaAllocArray(<u64>max(n, 1), <u64>DEFER_BYTES);
+  deferStage = arenaAlloc(<usize>DEFER_STAGE_SAMPLES << 2);
+}
+
+/** The stage encodeDeferredPack fills. */
+export function encodeDeferredStage(): usize {
+  return deferStage;
+}
+
+/**
+ * Copy the samples of listed blocks [first, first + count) into the stage, row after row (row
+ * stride = block width), for the host to send to a worker. Returns the number of samples.
+ */
+export function encodeDeferredPack(first: i32, count: i32): i32 {
+  if (first < 0 || count < 0 || first + count > deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, first);
+  let o: usize = 0;
+  for (let i = first; i < first + count; i++) {
+    let d = deferList + <usize>i * <usize>DEFER_BYTES;
+    let src = <usize>load<u32>(d, DEFER_SRC);
+    let stride = <usize>load<i32>(d, DEFER_STRIDE) << 2;
+    let w = load<i32>(d, DEFER_W), h = load<i32>(d, DEFER_H);
+    if (o + <usize>w * <usize>h > <usize>DEFER_STAGE_SAMPLES) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+    let rowBytes = <usize>w << 2;
+    for (let y = 0; y < h; y++) {
+      memory.copy(deferStage + (o << 2), src, rowBytes);
+      src += stride;
+      o += <usize>w;
+    }
+  }
+  return <i32>o;
 }
 
 /** Blocks waiting for the host (threaded encoding). */

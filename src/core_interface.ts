@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x78072241;
+export const INTERFACE_HASH = 0x3a9989f8;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -393,6 +393,8 @@ export const DeferredBlock = {
   htSets: 0x34,
   /** i32: HT sets to code: with refinement passes */
   htRefine: 0x38,
+  /** samples encoderDeferredPack packs at most at once (2^18 + one largest block) */
+  stageSamples: 0x41000,
 } as const;
 
 /** Byte offsets in the record blockCoderRun fills (blockCoderOutput(2)) and encoderDeferredInstall reads. */
@@ -652,7 +654,15 @@ export interface CoreExports {
   encoderDeferredInstall(i: number): void;
   /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
   encoderDeferredList(): number;
-  /** Where the host puts a coded block before encoderDeferredInstall: 0 its bytes, 1 its pass records, 2 its info record (BlockInfo). */
+  /**
+   * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3), row after
+   * row (stride = block width; at most DeferredBlock.stageSamples). Returns the number of samples.
+   */
+  encoderDeferredPack(first: number, count: number): number;
+  /**
+   * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
+   * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
+   */
   encoderDeferredStaging(which: number): number;
   /** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
   encoderEarlyStops(which: number): number;
@@ -1001,6 +1011,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredDone: 0,
   encoderDeferredInstall: 1,
   encoderDeferredList: 0,
+  encoderDeferredPack: 2,
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
   encoderInfo: 1,

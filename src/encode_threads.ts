@@ -25,8 +25,8 @@ import { coreCount, jobsPending, runInWorker, workersReady } from "./worker/pool
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
-/** A batch sent to a worker holds about this many samples (4 bytes each) at most. */
-const BATCH_SAMPLES = 1 << 18;
+/** A batch sent to a worker holds about this many samples (4 bytes each) at most (plus one block: the core's stage). */
+const BATCH_SAMPLES = DeferredBlock.stageSamples - 4096;
 /** Batches per thread at least, where there are enough blocks (the last batches finish unevenly). */
 const BATCHES_PER_THREAD = 4;
 
@@ -203,22 +203,14 @@ class BlockBatches {
 
   /** The batch's records and its blocks' samples, packed row after row (stride = block width). */
   private pack(b: Batch): void {
-    const mem = this.c.memory.buffer;
-    const list = this.c.encoderDeferredList() + b.first * DeferredBlock.bytes;
-    const records = mem.slice(list, list + b.count * DeferredBlock.bytes);
-    const view = new DataView(records);
-    const words = new Uint32Array(mem);
-    const out = new Uint32Array(b.samples);
-    let o = 0;
-    for (let i = 0; i < b.count; i++) {
-      const at = i * DeferredBlock.bytes;
-      const src = view.getUint32(at + DeferredBlock.src, true) >>> 2;
-      const stride = view.getInt32(at + DeferredBlock.stride, true);
-      const w = view.getInt32(at + DeferredBlock.w, true), h = view.getInt32(at + DeferredBlock.h, true);
-      for (let y = 0; y < h; y++, o += w) out.set(words.subarray(src + y * stride, src + y * stride + w), o);
-    }
-    b.records = records;
-    b.data = out.buffer;
+    const c = this.c;
+    const n = c.encoderDeferredPack(b.first, b.count); // (the core copies the rows: faster than JS)
+    if (n !== b.samples) throw new J2kError("INTERNAL", `threaded encode: packed ${n} samples for a batch of ${b.samples}`);
+    const mem = c.memory.buffer;
+    const list = c.encoderDeferredList() + b.first * DeferredBlock.bytes;
+    const stage = c.encoderDeferredStaging(3);
+    b.records = mem.slice(list, list + b.count * DeferredBlock.bytes);
+    b.data = mem.slice(stage, stage + n * 4);
   }
 
   /** Put a batch's results (codeBlockBatch's layout) into the core, block by block, in list order. */

@@ -11,7 +11,7 @@ import {
 } from "./decode_context";
 import {
   slotPtr, readerLoad, readerSave, readerPos, readerSetPos, readerReset, readerOverrun,
-  decodeBlock, lastDc, decError,
+  decodeBlock, lastDc, decError, setDecError,
 } from "./huffman_decode";
 import { reconstructBlock, hashBlock, rplaneOf, mcuToPixels } from "./recon";
 
@@ -38,6 +38,7 @@ export function decodeRows(ctx: usize, inp: usize, len: i32, final: bool, out: u
   let c = changetype<JpegDecCtx>(ctx);
   let end = inp + <usize>len;
   readerLoad(c, inp, end);
+  setDecError(0); // module state: an earlier decode's failure must not leak into this one
   let rows = 0;
   while (c.phase != 2) {
     if (c.phase == 1) {

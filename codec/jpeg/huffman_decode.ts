@@ -174,6 +174,11 @@ function extend(v: i32, s: i32): i32 {
 export let lastDc: i32 = 0;
 export let decError: i32 = 0;
 
+/** Clear (or set) the error flag of decodeBlock; every decodeRows call starts with it cleared. */
+export function setDecError(v: i32): void {
+  decError = v;
+}
+
 export function decodeBlock(dcSlot: usize, acSlot: usize, pred: i32, q: usize): u64 {
   let s = symbol(dcSlot);
   if (s < 0) { decError = DEC_BAD_CODE; return 0; }

@@ -103,13 +103,14 @@ function blue(y: i32, cb: i32): i32 {
 /**
  * Squared error of the reconstructed MCU against the source pixels: the `w` x `h` pixels of the
  * image at (x0, y0), `pix` holding rows from `rowBase` on (`stride` bytes apart, pixels `step`
- * bytes apart, colour in the first 1 or 3). Chroma samples cover `fx` x `fy` pixels.
+ * bytes apart, colour in the first 1 or 3). Chroma samples cover `fx` x `fy` pixels (1 or 2 each).
  */
 export function mcuSquaredError(
   comps: i32, fx: i32, fy: i32, pix: usize, stride: usize, step: usize, rowBase: i32,
   x0: i32, y0: i32, w: i32, h: i32,
 ): u64 {
   let sse: u64 = 0;
+  let sx = fx >> 1, sy = fy >> 1; // sampling factors are 1 or 2
   for (let j = 0; j < h; j++) {
     let src = pix + <usize>(y0 + j - rowBase) * stride + <usize>x0 * step;
     let yr = RPLANE_Y + (<usize>j << 4);
@@ -122,11 +123,11 @@ export function mcuSquaredError(
       sse += <u64>e;
       continue;
     }
-    let cro = <usize>(j / fy) << 4;
+    let cro = <usize>(j >> sy) << 4;
     let e: i32 = 0;
     for (let i = 0; i < w; i++) {
       let y = <i32>load<u8>(yr + <usize>i);
-      let co = cro + <usize>(i / fx);
+      let co = cro + <usize>(i >> sx);
       let cb = <i32>load<u8>(RPLANE_CB + co);
       let cr = <i32>load<u8>(RPLANE_CR + co);
       let p = src + <usize>i * step;
@@ -142,6 +143,7 @@ export function mcuSquaredError(
 
 /** Write the reconstructed MCU's `w` x `h` pixels to `dst` (rows `stride` bytes apart, 1 or 3 bytes a pixel). */
 export function mcuToPixels(comps: i32, fx: i32, fy: i32, dst: usize, stride: usize, w: i32, h: i32): void {
+  let sx = fx >> 1, sy = fy >> 1; // sampling factors are 1 or 2
   for (let j = 0; j < h; j++) {
     let out = dst + <usize>j * stride;
     let yr = RPLANE_Y + (<usize>j << 4);
@@ -149,10 +151,10 @@ export function mcuToPixels(comps: i32, fx: i32, fy: i32, dst: usize, stride: us
       memory.copy(out, yr, <usize>w);
       continue;
     }
-    let cro = <usize>(j / fy) << 4;
+    let cro = <usize>(j >> sy) << 4;
     for (let i = 0; i < w; i++) {
       let y = <i32>load<u8>(yr + <usize>i);
-      let co = cro + <usize>(i / fx);
+      let co = cro + <usize>(i >> sx);
       let cb = <i32>load<u8>(RPLANE_CB + co);
       let cr = <i32>load<u8>(RPLANE_CR + co);
       let p = out + <usize>i * 3;

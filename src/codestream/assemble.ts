@@ -15,7 +15,7 @@
  */
 import { J2kError } from "../errors.js";
 import { M, be16, be32 } from "./markers.js";
-import type { CodestreamIndex } from "./codestream_index.js";
+import type { CodestreamIndex, TilePackets } from "./codestream_index.js";
 import { TlmMismatch } from "./source.js";
 import type { DecodePlan } from "./plan.js";
 
@@ -55,33 +55,43 @@ export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get
     const n = pk.order.count;
     const byPart: Piece[][] = pt.parts.map(() => []);
     const last = pt.parts.length - 1;
-    const empty = (dst: Piece[]) => {
+    const present = Math.min(pk.located, pk.present);
+    // First packet of each tile-part (partOf is non-decreasing in k): found by binary search, so
+    // the loop below costs one test per unneeded packet and writes runs of them as one number.
+    const firstOf = partStarts(pk, present, last);
+    const empty = (dst: Piece[], count: number) => {
       const i = dst.length - 1;
-      if (i >= 0 && typeof dst[i] === "number") dst[i] = (dst[i] as number) + 1;
-      else dst.push(1);
+      if (i >= 0 && typeof dst[i] === "number") dst[i] = (dst[i] as number) + count;
+      else dst.push(count);
     };
-    for (let k = 0; k < n; k++) {
-      if (k >= pk.located) {
-        empty(byPart[last]!);
-        continue;
-      }
-      if (k >= pk.present) break;
-      const dst = byPart[pk.partOf(k)]!;
+    let part = 0;
+    for (let k = 0; k < present; ) {
+      while (part < last && k >= firstOf[part + 1]!) part++;
+      const dst = byPart[part]!;
       if (!needed[k]) {
-        empty(dst);
+        const stop = part < last ? Math.min(present, firstOf[part + 1]!) : present;
+        let j = k + 1;
+        while (j < stop && !needed[j]) j++;
+        empty(dst, j - k);
+        k = j;
         continue;
       }
       const hdr = pk.packedHeader(k);
-      const pieces = pk.ranges(k).map((r) => get(r.offset, r.length));
+      const rs = pk.ranges(k);
       if (!hdr) {
-        dst.push(...pieces);
+        for (const r of rs) dst.push(get(r.offset, r.length));
+        k++;
         continue;
       }
       // packed header: SOP (if any), then the header, then the body
-      const data = concat(pieces);
+      const data = concat(rs.map((r) => get(r.offset, r.length)));
       const sop = pk.sopLength(k);
       dst.push(data.subarray(0, sop), hdr, data.subarray(sop));
+      k++;
     }
+    // packets not located (after the last one the plan needs) are written as empty packets at the
+    // end of the last tile-part; packets absent from the data (present < located) are left out
+    if (pk.located < n && pk.located <= pk.present) empty(byPart[last]!, n - pk.located);
     pt.parts.forEach((p, i) => {
       const h = index.header(p);
       const hb = index.headerBytes(p);
@@ -117,6 +127,26 @@ export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get
     o += b.length;
   }
   return cs;
+}
+
+/**
+ * `out[i]` = the first packet (of `[0, present)`) in tile-part i or later; `out[0]` = 0. Packets
+ * are in order through the tile-parts, so `partOf` is non-decreasing and each edge is a binary search.
+ */
+function partStarts(pk: TilePackets, present: number, last: number): number[] {
+  const out = [0];
+  let lo = 0;
+  for (let i = 1; i <= last; i++) {
+    let a = lo, b = present; // first k in [a, b) with partOf(k) >= i, else present
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (pk.partOf(mid) >= i) b = mid;
+      else a = mid + 1;
+    }
+    out.push(a);
+    lo = a;
+  }
+  return out;
 }
 
 /** Bytes, or a run of that many 0x00 bytes (empty packets). */

@@ -186,13 +186,45 @@ export function neededPrecincts(tc: TileCompGeom, a: DecodeArea, siz: MainHeader
   return out;
 }
 
+/**
+ * Per packet of an order, the number of its precinct in a flat numbering of the tile's precincts
+ * (component by component, resolution by resolution), built once per order: needed packets are
+ * then one table look-up each.
+ */
+const flatPrecincts = new WeakMap<TilePackets["order"], { flat: Uint32Array; total: number }>();
+
+function flatPrecinctsOf(g: TileGeom, order: TilePackets["order"]): { flat: Uint32Array; total: number; base: number[][] } {
+  const base: number[][] = [];
+  let total = 0;
+  for (const tc of g.comps) {
+    const b: number[] = [];
+    for (const res of tc.res) {
+      b.push(total);
+      total += res.pw * res.ph;
+    }
+    base.push(b);
+  }
+  let hit = flatPrecincts.get(order);
+  if (!hit || hit.total !== total) {
+    const flat = new Uint32Array(order.count);
+    for (let k = 0; k < order.count; k++) flat[k] = base[order.component[k]!]![order.resolution[k]!]! + order.precinct[k]!;
+    hit = { flat, total };
+    flatPrecincts.set(order, hit);
+  }
+  return { ...hit, base };
+}
+
 /** 1 per packet of `order` that the area needs. */
 export function neededPackets(g: TileGeom, order: TilePackets["order"], a: DecodeArea, siz: MainHeader["siz"]): Uint8Array {
-  const masks = g.comps.map((tc) => neededPrecincts(tc, a, siz));
+  const { flat, total, base } = flatPrecinctsOf(g, order);
+  const mask = new Uint8Array(total);
+  g.comps.forEach((tc, c) => neededPrecincts(tc, a, siz).forEach((m, r) => mask.set(m, base[c]![r]!)));
   const out = new Uint8Array(order.count);
-  for (let k = 0; k < order.count; k++) {
-    if (a.layers && order.layer[k]! >= a.layers) continue;
-    out[k] = masks[order.component[k]!]![order.resolution[k]!]![order.precinct[k]!]!;
+  const n = order.count;
+  if (a.layers) {
+    for (let k = 0; k < n; k++) if (order.layer[k]! < a.layers) out[k] = mask[flat[k]!]!;
+  } else {
+    for (let k = 0; k < n; k++) out[k] = mask[flat[k]!]!;
   }
   return out;
 }

@@ -398,13 +398,20 @@ export interface DecodedJpeg extends JpegDecodeSummary {
   data: Uint8Array;
 }
 
-/** Decode a whole baseline JPEG held in memory (see {@link JpegDecoder} for what is read). */
-export function decodeJpeg(bytes: Uint8Array): DecodedJpeg {
+/**
+ * Decode a whole baseline JPEG held in memory (see {@link JpegDecoder} for what is read). The
+ * output is one array: images of more than `maxSamples` samples (default 2^30) are refused with
+ * `LIMIT_PIXELS` before it is allocated; stream larger ones with {@link createJpegDecoder}.
+ */
+export function decodeJpeg(bytes: Uint8Array, options: { maxSamples?: number } = {}): DecodedJpeg {
+  const maxSamples = options.maxSamples ?? 2 ** 30;
   let data: Uint8Array | undefined;
   const d = new JpegDecoder({
     onRows: (rows, y) => {
       const f = d.frame!;
-      data ??= new Uint8Array(f.width * f.height * f.components);
+      const n = f.width * f.height * f.components;
+      if (n > maxSamples) throw new J2kError("LIMIT_PIXELS", `the JPEG is ${f.width}x${f.height} with ${f.components} component(s): ${n} samples, above the limit of ${maxSamples} for one array (stream it with createJpegDecoder)`);
+      data ??= new Uint8Array(n);
       data.set(rows, y * f.width * f.components);
     },
   });

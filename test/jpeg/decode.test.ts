@@ -5,7 +5,7 @@
 // result; damaged files are typed errors (JPEG_INVALID / UNSUPPORTED), never a crash or a hang.
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { createJpegDecoder, createJpegWriter, decodeJpeg, isJ2kError } from "../../src/index.js";
+import { createJpegDecoder, createJpegWriter, decodeJpeg, isJ2kError, memoryInUse, releaseMemory } from "../../src/index.js";
 import { cjpeg, has, synthetic, tmpFile, parsePnm, type Pixels } from "./helpers.js";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -77,6 +77,43 @@ describe("JPEG decoder", () => {
     }
   });
 
+  test("a 20000-row image: measured while encoding and decoded from 256 KiB chunks with WebAssembly memory bounded", () => {
+    releaseMemory();
+    const width = 1000, height = 20000;
+    const strip = synthetic(width, 96, 3, 13).data;
+    const chunks: Uint8Array[] = [];
+    let peak = 0;
+    const w = createJpegWriter({ width, height, components: 3, quality: 80, subsampling: "420", measure: true }, (c) => chunks.push(c));
+    for (let y = 0; y < height; y += 96) {
+      w.writeRows(strip.subarray(0, Math.min(96, height - y) * width * 3));
+      peak = Math.max(peak, memoryInUse());
+    }
+    w.finish();
+    const m = w.measurement()!;
+    const file = new Uint8Array(Buffer.concat(chunks));
+    let rows = 0, sum = 0;
+    const d = createJpegDecoder({
+      onRows: (px, y, count) => {
+        expect(y).toBe(rows);
+        rows += count;
+        sum += px[px.length >> 1]!;
+        peak = Math.max(peak, memoryInUse());
+      },
+    });
+    for (let o = 0; o < file.length; o += 256 << 10) {
+      d.push(file.subarray(o, o + (256 << 10)));
+      peak = Math.max(peak, memoryInUse());
+    }
+    const s = d.end();
+    expect(rows).toBe(height);
+    expect(sum).toBeGreaterThan(0);
+    expect(s.hash).toBe(m.hash);
+    expect(m.psnr).toBeGreaterThan(25);
+    // input window + 4 MiB of output rows + state, against 57 MiB of pixels
+    expect(peak).toBeLessThan(12 << 20);
+    console.log(`1000x20000 RGB JPEG (${file.length} bytes): PSNR ${m.psnr.toFixed(2)} dB, peak WebAssembly memory ${(peak / 2 ** 20).toFixed(2)} MiB`);
+  });
+
   test("any chunking of the input gives the same pixels and hash", () => {
     const src = synthetic(150, 90, 3, 3);
     const enc = ourJpeg(src, { quality: 70, subsampling: "420", restartInterval: 3 });
@@ -129,6 +166,8 @@ describe("JPEG decoder", () => {
       }),
       { numRuns: 300 },
     );
+    // a failed decode leaves nothing behind in the core: the good file decodes after the bad ones
+    expect(decodeJpeg(enc.bytes).hash).toBe(enc.hash);
   });
 
   test("a flipped byte in the entropy-coded data changes the block hash or fails the decode", () => {
@@ -152,10 +191,12 @@ describe("JPEG decoder", () => {
     expect(same, `${errors} errors`).toBe(0);
   });
 
-  test.skipIf(!HAS)("progressive JPEGs are refused as UNSUPPORTED, other formats as JPEG_INVALID (needs cjpeg)", () => {
+  test.skipIf(!HAS)("progressive JPEGs are refused as UNSUPPORTED, other formats as JPEG_INVALID, oversized whole-image decodes as LIMIT_PIXELS (needs cjpeg)", () => {
     const src = synthetic(40, 40, 3, 9);
     const prog = cjpeg(src, ["-progressive"]);
     expect(() => decodeJpeg(prog)).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
     expect(() => decodeJpeg(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).toThrow(expect.objectContaining({ code: "JPEG_INVALID" }));
+    // a whole-image decode larger than its sample limit is refused before the array is made
+    expect(() => decodeJpeg(cjpeg(src, ["-baseline"]), { maxSamples: 40 * 40 * 3 - 1 })).toThrow(expect.objectContaining({ code: "LIMIT_PIXELS" }));
   });
 });
