@@ -174,12 +174,14 @@ export function mqSnapshot(dst: usize): void {
  *
  * At the snapshot the coder's interval is [L, L + A). The decoder reads a prefix P followed by
  * 0xFF bytes, i.e. the value P + (all ones below P's last bit); it decodes every decision so far
- * iff that value is below L + A (it is never below L, since the final codeword V >= L and P is a
- * prefix of V). So the prefix may stop at the first byte at which P + 2^(weight of its last bit)
- * <= L + A. Only the byte B (still open at the snapshot) and the bytes after it matter: in the
+ * iff that value lies in [L, L + A). So the prefix may stop at the first byte at which
+ * L < P + 2^(weight of its last bit) <= L + A. The lower bound matters: a carry that reaches a
+ * 0xFF byte is coded in the top bit of the byte after it (C.2.7, the stuffed bit), so a prefix that
+ * stops just before "FF 80" lacks that carry and P + ones can lie below L. Only the byte B (still open at the snapshot) and the bytes after it matter: in the
  * coordinates of the snapshot's C register, B's least significant bit has weight 2^(27 − CT) and
  * each later byte adds 8 bits below (7 after a 0xFF, C.2.7). Once a byte reaches C's bit 0 the test
- * must succeed (L + A is an integer there), so at most four bytes past B are examined.
+ * succeeds (L and L + A are integers there) unless the bytes read so far still lack a carry coded
+ * after a 0xFF, so only a few bytes past B are examined.
  */
 export function mqTruncationLength(snap: usize, segStart: usize, segEnd: usize): usize {
   const c = <i64>load<u32>(snap);
@@ -188,7 +190,8 @@ export function mqTruncationLength(snap: usize, segStart: usize, segEnd: usize):
   const bp = <usize>load<u32>(snap, 12);
   // fixed point: 16 fraction bits below C's bit 0, so byte weights stay positive
   let lo = 43 - <i32>(ctb & 0xff); // exponent of B's least significant bit: 27 - CT + 16
-  const upper = (<i64>(ctb >>> 8) << lo) + ((c + a) << 16); // L + A
+  const lower = (<i64>(ctb >>> 8) << lo) + (c << 16); // L
+  const upper = lower + (a << 16); // L + A
   let prev: u32 = 0;
   let v: i64 = 0;
   let n = segStart;
@@ -199,7 +202,8 @@ export function mqTruncationLength(snap: usize, segStart: usize, segEnd: usize):
     n = bp + 1;
   }
   while (n < segEnd) {
-    if (v + (<i64>1 << lo) <= upper) return n;
+    const top = v + (<i64>1 << lo);
+    if (top > lower && top <= upper) return n;
     lo -= prev == 0xff ? 7 : 8;
     prev = <u32>load<u8>(n);
     v += <i64>prev << lo;

@@ -132,6 +132,22 @@ function decodeWith(
   return { out, trailerKept: mem[dp + total] === 0x3c && mem[dp + total + 1] === 0xc3, paddingKept };
 }
 
+/**
+ * Decode the first `k` passes of one codeword segment followed by 0xFF bytes, as the tile decoder
+ * feeds a (possibly truncated) segment to the block coder (codec/decoder.ts pads every block).
+ */
+function decodePadded(c: CoreExports & T1Exports, bytes: Uint8Array, k: number, w: number, h: number, orient: number, numBps: number, style: number): Int32Array {
+  const dp = c.alloc(bytes.length + 8);
+  const mem = new Uint8Array(c.memory.buffer);
+  mem.set(bytes, dp);
+  mem.fill(0xff, dp + bytes.length, dp + bytes.length + 8);
+  const lp = c.alloc(4), np = c.alloc(4), op = c.alloc(4 * w * h);
+  new Uint32Array(c.memory.buffer, lp, 1)[0] = bytes.length;
+  new Uint32Array(c.memory.buffer, np, 1)[0] = k;
+  c.decodeCodeBlock(dp, lp, np, 1, w, h, orient, numBps, style, op, w);
+  return new Int32Array(c.memory.buffer, op, w * h).slice();
+}
+
 /** Encode then decode all passes; returns the encoding and the reconstruction. */
 function roundTrip(b: Block, orient: number, style: number, fracBits = 0): { enc: Encoded; dec: Decoded } {
   return callCore((core) => {
@@ -302,6 +318,46 @@ describe("pass records", () => {
         });
       }
     }
+  });
+
+  it("decode, cut at any pass's rate, exactly as the whole codeword decodes those passes (a carry coded after a 0xFF)", () => {
+    // mqTruncationLength once stopped a prefix just before "FF 80": the carry that the byte after a
+    // 0xFF holds in its top bit (C.2.7) was then missing, and P + ones fell below the interval
+    // (6 of 20000 such blocks; found by the coefficient-level transcoder). Magnitudes 2, 6, 10 as
+    // that transcoder's truncated blocks have; one codeword segment (no BYPASS/TERMALL).
+    const rnd = prng(12345);
+    const known: Array<{ block: Block; orient: number; style: number }> = [
+      { block: { w: 3, h: 3, coef: Int32Array.from([0, 0, -10, 0, 6, 0, 0, 0, -6]) }, orient: 0, style: 0x02 },
+      { block: { w: 2, h: 4, coef: Int32Array.from([10, -2, 6, 0, 0, 6, -2, -10]) }, orient: 3, style: 0 },
+    ];
+    const cases = [...known];
+    for (let i = 0; i < 6000; i++) {
+      const w = 1 + Math.floor(rnd() * 4), h = 1 + Math.floor(rnd() * 8);
+      const coef = new Int32Array(w * h);
+      for (let j = 0; j < w * h; j++) coef[j] = rnd() < 0.5 ? 0 : (rnd() < 0.5 ? -1 : 1) * (4 * Math.floor(rnd() * 2) + 2 + (rnd() < 0.3 ? 4 : 0));
+      cases.push({ block: { w, h, coef }, orient: Math.floor(rnd() * 4), style: [0, 0x08, 0x02, 0x10, 0x20][Math.floor(rnd() * 5)]! });
+    }
+    const bad: string[] = [];
+    let cutShort = 0;
+    callCore((core) => {
+      const c = t1(core);
+      for (const { block: b, orient, style } of cases) {
+        const enc = encodeWith(c, b, orient, style);
+        if (enc.numBps === 0) continue;
+        for (let k = 1; k <= enc.numPasses; k++) {
+          const rate = enc.passes[k - 1]!.rate;
+          if (rate < enc.total) cutShort++;
+          const cut = decodePadded(c, enc.bytes.subarray(0, rate), k, b.w, b.h, orient, enc.numBps, style);
+          const whole = decodePadded(c, enc.bytes, k, b.w, b.h, orient, enc.numBps, style);
+          if (whole.some((x, i) => x !== cut[i])) {
+            bad.push(`${b.w}x${b.h} orient ${orient} style ${style} [${Array.from(b.coef).join(",")}] pass ${k}: rate ${rate} of ${enc.total}`);
+            break;
+          }
+        }
+      }
+    });
+    expect(cutShort).toBeGreaterThan(2000);
+    expect(bad.slice(0, 5)).toEqual([]);
   });
 
   it("skip the distortion work, not the coding, when wantDistortion = 0", () => {
