@@ -3,8 +3,10 @@
 // docs/ARCHITECTURE.md Seam 1) decode those passes exactly as the whole codeword does? Random small
 // blocks with magnitudes 2, 6, 10 (the pattern of truncated-block re-coding in codec/transcode.ts).
 // Found on 2026-12-04: 6 of 20000 such blocks (styles 0, RESET, PTERM; e.g. 3x3 LL, RESET,
-// [0,0,-10,0,6,0,0,0,-6]: pass 4 from a 1-byte prefix vs the 4-byte codeword) differ at an
-// intermediate pass; codec/transcode.ts works around it (whole codeword for the pass, checked). Run after
+// [0,0,-10,0,6,0,0,0,-6]: pass 4 from a 1-byte prefix vs the 4-byte codeword) differed at an
+// intermediate pass: mqTruncationLength ignored the interval's lower bound, so a prefix could stop
+// just before "FF 80" and lose the carry coded after the 0xFF. Fixed on 2026-12-05 (0 of 200000;
+// test/unit/t1.test.ts keeps it so); codec/transcode.ts still checks every re-coded block. Run after
 // `npm run build`:  node bench/ebcot_prefix.mjs [iterations]
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
