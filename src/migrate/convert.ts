@@ -23,7 +23,7 @@ import { JpegDecoder, type JpegDecodeSummary } from "../jpeg/decode.js";
 import { sampleConverter } from "../jpeg/samples.js";
 import type { CoreHeader } from "../core_header.js";
 import type { DecodedImage, SampleArray } from "../types.js";
-import { StripDecoder, estimateStripMemory, type StripStats } from "../strip/strip_decoder.js";
+import { StripDecoder, estimateStripMemory, type StripImageInfo, type StripStats } from "../strip/strip_decoder.js";
 import type { CodestreamInput } from "../strip/strip_core.js";
 import type { OutputSink } from "./sinks.js";
 import { StreamResampler } from "./resample_stream.js";
@@ -59,6 +59,13 @@ export interface ConvertOptions {
    * mismatch fails the file with `VERIFY_FAILED` and removes the output. Default false.
    */
   verify?: boolean;
+  /**
+   * Codestreams longer than this (bytes; default 32 MiB) of tiled images with several rows of
+   * tiles are decoded one row of tiles at a time from sparse codestreams (see
+   * {@link openTileRows}); `Infinity` always reads the whole codestream. Internal: tests force
+   * either path with it.
+   */
+  tileRowThreshold?: number;
 }
 
 /** What `verify` found (see {@link ConvertOptions.verify}). */
@@ -100,6 +107,8 @@ export interface ConvertResult {
 }
 
 const DEFAULT_READ_CHUNK = 8 * 2 ** 20;
+/** Default {@link ConvertOptions.tileRowThreshold}. */
+const DEFAULT_TILE_ROW_THRESHOLD = 32 * 2 ** 20;
 
 /** The source's codestream read into WebAssembly memory in chunks (never whole in JavaScript memory). */
 export function codestreamReader(image: RangeImage, chunk: number): CodestreamInput {
@@ -125,7 +134,7 @@ export function fitSize(w: number, h: number, maxSize: number | undefined): { wi
 }
 
 /** Largest reduce (≤ the levels every component has) whose image is still at least `w` x `h`. */
-function reduceFor(h: CoreHeader, w: number, hh: number): number {
+function reduceFor(h: Pick<CoreHeader, "minLevels" | "XOsiz" | "Xsiz" | "YOsiz" | "Ysiz">, w: number, hh: number): number {
   const span = (a: number, b: number, r: number) => Math.ceil(b / 2 ** r) - Math.ceil(a / 2 ** r);
   for (let r = h.minLevels; r > 0; r--) {
     if (span(h.XOsiz, h.Xsiz, r) >= w && span(h.YOsiz, h.Ysiz, r) >= hh) return r;
@@ -177,19 +186,27 @@ async function convertOpened(image: RangeImage, sink: OutputSink, o: ConvertOpti
   }
   const target = fitSize(header.width, header.height, o.maxSize);
   let budget = o.maxMemory ?? 2 ** 30;
+  const byRows = tileRowsApply(image, o.tileRowThreshold ?? DEFAULT_TILE_ROW_THRESHOLD);
   if (o.reserve) {
-    const csBytes = image.layout.codestream.length;
+    // by rows of tiles: one row's share of the codestream (twice the mean, for uneven rows)
+    const all = image.layout.codestream.length;
+    const csBytes = byRows ? Math.min(all, Math.ceil((2 * all) / image.index.siz.tilesY)) : all;
     const levels = Math.max(0, Math.floor(Math.log2(Math.min(header.width / target.width, header.height / target.height))));
     const reduce = Math.min(levels, header.levels);
     const want = estimateStripMemory(header, csBytes, { reduce, rows: 512 });
     const min = estimateStripMemory(header, csBytes, { reduce, rows: 16 });
     budget = await o.reserve({ want, min, pixels: header.width * header.height });
   }
-  const dec = await StripDecoder.open(codestreamReader(image, o.readChunk ?? DEFAULT_READ_CHUNK), {
-    ...(jp2 ? { jp2 } : {}),
-    chooseReduce: (h) => reduceFor(h, target.width, target.height),
-    limits: { maxMemory: budget, ...(o.maxPixels ? { maxPixels: o.maxPixels } : {}) },
-  });
+  const limits = { maxMemory: budget, ...(o.maxPixels ? { maxPixels: o.maxPixels } : {}) };
+  const dec: StripSource = byRows
+    ? await openTileRows(image, reduceFor(mainLevels(image), target.width, target.height), jp2, limits)
+    : wholeCodestream(
+        await StripDecoder.open(codestreamReader(image, o.readChunk ?? DEFAULT_READ_CHUNK), {
+          ...(jp2 ? { jp2 } : {}),
+          chooseReduce: (h) => reduceFor(h, target.width, target.height),
+          limits,
+        }),
+      );
   const openMs = performance.now() - t0;
   try {
     const info = dec.info;
@@ -236,7 +253,7 @@ async function convertOpened(image: RangeImage, sink: OutputSink, o: ConvertOpti
       ? new StreamResampler(info.width, info.height, C, finalSize.width, finalSize.height, (rows) => writer.writeRows(rows))
       : undefined;
     const to8 = resize ? sampleConverter(info.bitDepth, info.signed) : undefined;
-    for (const strip of dec.strips()) {
+    for await (const strip of dec.strips()) {
       const ready = jpegReady(shaped(strip.data, strip.rows)).image.data;
       if (resampler) {
         const bytes = new Uint8Array(ready.length);
@@ -270,6 +287,113 @@ async function convertOpened(image: RangeImage, sink: OutputSink, o: ConvertOpti
   } finally {
     dec.close();
   }
+}
+
+/** Strips of the whole image, from one decoder or from one per row of tiles. */
+interface StripSource {
+  readonly info: StripImageInfo;
+  readonly reduce: number;
+  strips(): AsyncGenerator<{ rows: number; data: SampleArray }>;
+  stats(): StripStats;
+  close(): void;
+}
+
+function wholeCodestream(dec: StripDecoder): StripSource {
+  return {
+    info: dec.info,
+    reduce: dec.reduce,
+    async *strips() {
+      yield* dec.strips();
+    },
+    stats: () => dec.stats(),
+    close: () => dec.close(),
+  };
+}
+
+/**
+ * Whether to decode by rows of tiles: a codestream above `threshold` bytes, several rows of tiles,
+ * and no sub-sampled component (a sub-sampled component's strips reach into the row of tiles above
+ * for replication, which the sparse codestream of one row does not hold: those keep the whole path).
+ */
+function tileRowsApply(image: RangeImage, threshold: number): boolean {
+  const siz = image.index.siz;
+  if (!(image.layout.codestream.length > threshold)) return false;
+  if (siz.tilesY < 2) return false;
+  return siz.components.every((c) => c.dx === 1 && c.dy === 1);
+}
+
+/** What {@link reduceFor} needs, from the main header (COD and COCs, as the core's minLevels). */
+function mainLevels(image: RangeImage): Pick<CoreHeader, "minLevels" | "XOsiz" | "Xsiz" | "YOsiz" | "Ysiz"> {
+  const m = image.index.main;
+  let minLevels = m.cod.levels;
+  for (const c of m.coc) if (c) minLevels = Math.min(minLevels, c.levels);
+  return { minLevels, XOsiz: m.siz.XOsiz, Xsiz: m.siz.Xsiz, YOsiz: m.siz.YOsiz, Ysiz: m.siz.Ysiz };
+}
+
+/**
+ * The image decoded one row of tiles after another: for each row, the sparse codestream of that
+ * band (main header and the row's tile-parts, read by ranges and assembled by the codestream index
+ * as for region decodes) goes into its own {@link StripDecoder} with `region` = the band. Tiles are
+ * coded independently (B.3), and a region decode gives the samples of the whole decode, so the
+ * strips are those of the whole-codestream path while memory follows one row of tiles.
+ * Bands that have no rows at `reduce` (B-14: a thin first or last row of tiles) are skipped.
+ */
+async function openTileRows(
+  image: RangeImage,
+  reduce: number,
+  jp2: Jp2File | undefined,
+  limits: { maxMemory: number; maxPixels?: number },
+): Promise<StripSource> {
+  const siz = image.index.siz;
+  const s = 2 ** reduce;
+  const bands: Array<{ x: number; y: number; width: number; height: number }> = [];
+  for (let q = 0; q < siz.tilesY; q++) {
+    const y0 = Math.max(siz.YOsiz, siz.YTOsiz + q * siz.YTsiz);
+    const y1 = Math.min(siz.Ysiz, siz.YTOsiz + (q + 1) * siz.YTsiz);
+    if (Math.ceil(y1 / s) - Math.ceil(y0 / s) < 1) continue;
+    bands.push({ x: 0, y: y0 - siz.YOsiz, width: siz.Xsiz - siz.XOsiz, height: y1 - y0 });
+  }
+  const open = async (region: (typeof bands)[number]) =>
+    StripDecoder.open(await image.sparseCodestream({ region, reduce }), { ...(jp2 ? { jp2 } : {}), reduce, region, limits });
+  const first = await open(bands[0]!);
+  const height = Math.ceil(siz.Ysiz / s) - Math.ceil(siz.YOsiz / s);
+  const info: StripImageInfo = { ...first.info, height, warnings: [...first.info.warnings] };
+  const total: StripStats = { linearBytes: 0, peakBytes: 0, sessions: 0, strips: 0, stripRows: 0, retries: 0, blocksDecoded: 0 };
+  let current: StripDecoder | undefined = first;
+  const add = (d: StripDecoder) => {
+    const t = d.stats();
+    total.linearBytes = Math.max(total.linearBytes, t.linearBytes);
+    total.peakBytes = Math.max(total.peakBytes, t.peakBytes);
+    total.sessions += t.sessions;
+    total.strips += t.strips;
+    total.retries += t.retries;
+    total.blocksDecoded += t.blocksDecoded;
+    total.stripRows = t.stripRows;
+    for (const w of d.info.warnings) if (!info.warnings.includes(w)) info.warnings.push(w);
+    info.partial ||= d.info.partial;
+  };
+  return {
+    info,
+    reduce,
+    async *strips() {
+      for (let b = 0; b < bands.length; b++) {
+        const dec: StripDecoder = b === 0 ? first : await open(bands[b]!);
+        current = dec;
+        if (dec.info.width !== info.width || dec.info.components !== info.components) {
+          throw new J2kError("INTERNAL", `row of tiles ${b} decodes ${dec.info.width} x ${dec.info.components}, not ${info.width} x ${info.components}`);
+        }
+        try {
+          yield* dec.strips();
+        } finally {
+          add(dec);
+          dec.close();
+          current = undefined;
+        }
+      }
+    },
+    stats: () => ({ ...total }),
+    close: () => current?.close(),
+  };
 }
 
 /**

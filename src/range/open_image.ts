@@ -64,6 +64,12 @@ export interface RangeImage {
   decode(options?: DecodeOptions): Promise<DecodedImage>;
   /** The plan of a decode (byte ranges) without decoding. */
   plan(options?: DecodeRequest): Promise<DecodePlan>;
+  /**
+   * The sparse codestream (not wrapped in the file's boxes) that {@link RangeImage.decode} would
+   * decode for `options`: the main header and the planned tiles' packets, read by ranges. Decoding
+   * it with the same region, reduce, layers and components gives the samples of the whole file.
+   */
+  sparseCodestream(options?: DecodeOptions): Promise<Uint8Array>;
   /** Bytes and requests used so far. */
   stats(): RangeStats;
   /** A small JP2 (or codestream) with the file's header boxes and main header but no tile data (for metadata readers). */
@@ -182,6 +188,16 @@ class RangeImageImpl implements RangeImage {
     }
     for (const w of this.warnings) if (!image.warnings.includes(w)) image.warnings.push(w);
     return image;
+  }
+
+  async sparseCodestream(options: DecodeOptions = {}): Promise<Uint8Array> {
+    try {
+      return await this.sparse(options);
+    } catch (e) {
+      if (!(e instanceof TlmMismatch)) throw e;
+      this.index.dropTlm(e.reason);
+      return this.sparse(options);
+    }
   }
 
   private decodeSparse(cs: Uint8Array, options: DecodeOptions): Promise<DecodedImage> {
