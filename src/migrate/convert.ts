@@ -353,8 +353,8 @@ async function openTileRows(
     if (Math.ceil(y1 / s) - Math.ceil(y0 / s) < 1) continue;
     bands.push({ x: 0, y: y0 - siz.YOsiz, width: siz.Xsiz - siz.XOsiz, height: y1 - y0 });
   }
-  const open = async (region: (typeof bands)[number]) =>
-    StripDecoder.open(await image.sparseCodestream({ region, reduce }), { ...(jp2 ? { jp2 } : {}), reduce, region, limits });
+  const open = async (region: (typeof bands)[number], reuse?: StripDecoder) =>
+    StripDecoder.open(await image.sparseCodestream({ region, reduce }), { ...(jp2 ? { jp2 } : {}), reduce, region, limits, ...(reuse ? { reuse } : {}) });
   const first = await open(bands[0]!);
   const height = Math.ceil(siz.Ysiz / s) - Math.ceil(siz.YOsiz / s);
   const info: StripImageInfo = { ...first.info, height, warnings: [...first.info.warnings] };
@@ -376,8 +376,11 @@ async function openTileRows(
     info,
     reduce,
     async *strips() {
+      let previous: StripDecoder | undefined;
       for (let b = 0; b < bands.length; b++) {
-        const dec: StripDecoder = b === 0 ? first : await open(bands[b]!);
+        // one WebAssembly instance for all rows: the previous row's memory is reused, not left to the collector
+        const dec: StripDecoder = b === 0 ? first : await open(bands[b]!, previous);
+        previous = dec;
         current = dec;
         if (dec.info.width !== info.width || dec.info.components !== info.components) {
           throw new J2kError("INTERNAL", `row of tiles ${b} decodes ${dec.info.width} x ${dec.info.components}, not ${info.width} x ${info.components}`);

@@ -42,6 +42,8 @@ export interface SessionParams {
 export class StripCore {
   private sessionOpen = false;
   private closed = false;
+  /** A trap made the instance unusable; or it was handed to another StripCore. */
+  private spent = false;
   private mask = 0;
 
   private constructor(
@@ -52,9 +54,12 @@ export class StripCore {
     private readonly limitBytes: number,
   ) {}
 
-  /** Copy (or read) the codestream into a fresh instance and parse its headers. */
-  static async open(input: CodestreamInput, limitBytes: number): Promise<StripCore> {
-    const c = createCoreInstance();
+  /**
+   * Copy (or read) the codestream into a fresh instance (or `reuse`, one given up by
+   * {@link StripCore.handOver}) and parse its headers.
+   */
+  static async open(input: CodestreamInput, limitBytes: number, reuse?: CoreExports): Promise<StripCore> {
+    const c = reuse ?? createCoreInstance();
     const ptr = StripCore.prepare(c, input.length, limitBytes);
     const dst = new Uint8Array(c.memory.buffer, ptr, input.length);
     if (input instanceof Uint8Array) dst.set(input);
@@ -137,6 +142,17 @@ export class StripCore {
     this.closed = true;
   }
 
+  /**
+   * The instance of this closed core for another codestream (jobBegin resets its memory), so that
+   * decoding codestreams one after another keeps one linear memory instead of one per codestream
+   * waiting to be collected; undefined when it is still open, trapped or already handed over.
+   */
+  handOver(): CoreExports | undefined {
+    if (!this.closed || this.spent || this.sessionOpen) return undefined;
+    this.spent = true;
+    return this.c;
+  }
+
   private check(): void {
     if (this.closed) throw new J2kError("INVALID_ARGUMENT", "the strip decoder is closed");
   }
@@ -146,7 +162,10 @@ export class StripCore {
       return guardCore(this.c, f, "decode");
     } catch (e) {
       // after a trap the instance is unusable
-      if (e instanceof J2kError && e.code === "INTERNAL") this.closed = true;
+      if (e instanceof J2kError && e.code === "INTERNAL") {
+        this.closed = true;
+        this.spent = true;
+      }
       throw e;
     }
   }

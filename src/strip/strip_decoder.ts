@@ -52,6 +52,12 @@ export interface StripDecoderOptions extends Pick<DecodeOptions, "reduce" | "lay
   stripRows?: number;
   /** Choose `reduce` from the main header once it is read (overrides `reduce`; e.g. a size limit). */
   chooseReduce?: (header: CoreHeader) => number;
+  /**
+   * A closed decoder whose WebAssembly instance this one takes over (its memory reused, not a
+   * second one allocated while the first waits to be collected); a fresh instance when it cannot
+   * be reused (still open, trapped, or already taken over).
+   */
+  reuse?: StripDecoder;
 }
 
 /** What a strip decoder delivers. */
@@ -131,7 +137,7 @@ export class StripDecoder {
    */
   static async open(input: CodestreamInput, options: StripDecoderOptions = {}): Promise<StripDecoder> {
     const budget = budgetOf(options);
-    const core = await StripCore.open(input, wasmLimit(budget));
+    const core = await StripCore.open(input, wasmLimit(budget), options.reuse?.core.handOver());
     return StripDecoder.create(core, budget, options);
   }
 
