@@ -251,8 +251,12 @@ export class StripDecoder {
           if (count === 0) from = y1;
           let failedAt: number | undefined;
           for (let k = 0; k < count; k++) {
+            let strip: Strip;
             try {
               this.core.next();
+              this.note();
+              // packing allocates in the core too: a strip too tall for it is retried shorter as well
+              strip = this.deliver();
             } catch (e) {
               if (this.canRetry(e, rows)) {
                 failedAt = k;
@@ -260,8 +264,6 @@ export class StripDecoder {
               }
               throw this.explain(e, rows);
             }
-            this.note();
-            const strip = this.deliver();
             this.stats_.strips++;
             this.stats_.stripRows = rows;
             from = this.core.info(StripField.gridY1) >= Math.ceil(y1 / this.s) ? y1 : (this.core.info(StripField.gridY1) - 1) * this.s + 1;
