@@ -107,6 +107,11 @@ export interface ConvertResult {
 }
 
 const DEFAULT_READ_CHUNK = 8 * 2 ** 20;
+/** The strip decoder's budget on the row-of-tiles path: all of it up to 256 MiB, then a quarter of the rest (the remainder: strip copies in JS). */
+function rowPathDecoderBudget(budget: number): number {
+  const full = 256 * 2 ** 20;
+  return budget <= full ? budget : Math.floor(full + (budget - full) / 4);
+}
 /** Default {@link ConvertOptions.tileRowThreshold}. */
 const DEFAULT_TILE_ROW_THRESHOLD = 32 * 2 ** 20;
 
@@ -353,8 +358,14 @@ async function openTileRows(
     if (Math.ceil(y1 / s) - Math.ceil(y0 / s) < 1) continue;
     bands.push({ x: 0, y: y0 - siz.YOsiz, width: siz.Xsiz - siz.XOsiz, height: y1 - y0 });
   }
+  // The strip decoder's budget covers WebAssembly memory only; each strip is also copied and
+  // shaped in JS (8-bit conversion, colour, the JPEG writer's input). With the codestream no longer
+  // filling the budget, strips grow until those copies push RSS well past --max-memory (714 MiB at
+  // 512 on a 40000x40000 scan). Up to 256 MiB the decoder gets the whole budget (a 40000-wide row
+  // needs most of it); above, a quarter of the rest, so the strip copies keep within the budget.
+  const rowLimits = { ...limits, maxMemory: rowPathDecoderBudget(limits.maxMemory) };
   const open = async (region: (typeof bands)[number], reuse?: StripDecoder) =>
-    StripDecoder.open(await image.sparseCodestream({ region, reduce }), { ...(jp2 ? { jp2 } : {}), reduce, region, limits, ...(reuse ? { reuse } : {}) });
+    StripDecoder.open(await image.sparseCodestream({ region, reduce }), { ...(jp2 ? { jp2 } : {}), reduce, region, limits: rowLimits, ...(reuse ? { reuse } : {}) });
   const first = await open(bands[0]!);
   const height = Math.ceil(siz.Ysiz / s) - Math.ceil(siz.YOsiz / s);
   const info: StripImageInfo = { ...first.info, height, warnings: [...first.info.warnings] };
