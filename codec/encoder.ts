@@ -211,7 +211,7 @@ function reallocFrom(job: EncodeJob, rc: i32): usize {
 }
 
 /** Tile parameters of an encoder tile (no tile-part headers: everything from the main header). */
-function encoderTileParams(job: EncodeJob, t: i32): TileParams {
+export function encoderTileParams(job: EncodeJob, t: i32): TileParams {
   let cs = job.cs;
   let C = cs.siz.Csiz;
   let tp = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));

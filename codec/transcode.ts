@@ -26,6 +26,7 @@ import { Codestream, TileParams, resolveTile, tileBounds, tileStyle, tilePart } 
 import * as M from "./codestream/markers";
 import { Siz, CompSiz, GlobalStyle, CodingStyle, QuantStyle, PocList, PocEntry, pocEntry, newCodingStyle, copyCodingStyle, MAX_RES, CBLK_HT, CBLK_VCAUSAL } from "./codestream/params";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers } from "./encode_job";
+import { encoderTileParams } from "./encoder";
 import { DecodeJob, MAX_SEGS, decodeBlock, readTilePackets, tileHasSamples } from "./decoder";
 import { Tile, TileComp, Band, CodeBlock, HT_PART1, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { t2TileAllocate } from "./t2/tile_encoder";
@@ -153,14 +154,8 @@ function clampedPoc(ip: PocList): PocList {
 function outputTileParams(job: EncodeJob, t: i32, inCs: Codestream, itp: TileParams | null, toHt: bool): TileParams {
   let cs = job.cs;
   let C = cs.siz.Csiz;
-  let tp = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
-  tp.index = t;
-  tileBounds(cs, t, tp);
-  tp.g = cs.gcod;
-  tp.styles = arenaAlloc(<usize>C * sizeof<usize>());
-  tp.quants = job.quants;
-  tp.roi = cs.rgn;
-  tp.poc = cs.poc;
+  // the encoder's tile parameters, with each component's main-header style (COC where the input has one)
+  let tp = encoderTileParams(job, t);
   for (let c = 0; c < C; c++) store<usize>(tp.styles + (<usize>c << alignof<usize>()), changetype<usize>(mainStyle(cs, c)));
   if (itp === null) return tp;
   let g = changetype<GlobalStyle>(arenaAlloc(offsetof<GlobalStyle>()));
