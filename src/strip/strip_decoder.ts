@@ -318,7 +318,7 @@ export class StripDecoder {
     if (!(e instanceof J2kError) || e.code !== "LIMIT_MEMORY") return e;
     return new J2kError(
       "LIMIT_MEMORY",
-      `${e.message.replace(/;.*$/, "")} even with strips of ${rows} rows of this ${this.p.width}x${this.p.height} image ` +
+      `${e.message.replace(/, which passes the memory limit[^]*$/, "").replace(/;[^]*$/, "")}, even with strips of ${rows} rows of this ${this.p.width}x${this.p.height} image ` +
         `(the codestream and its tile structures alone take ${mib(this.core.baseBytes)}); raise the memory budget (limits.maxMemory; CLI --max-memory, now ${mib(this.budget)}) or decode a reduced resolution`,
       { cause: e },
     );
