@@ -35,6 +35,7 @@ import {
 } from "./attributes.js";
 import { readHeader } from "../index.js";
 import {
+  concatBytes,
   encapsulateFrames,
   fromOV,
   framesFromFragments,
@@ -355,15 +356,7 @@ async function convertAsync(work: Work, target: TransferSyntaxInfo, options: Tra
 function joinAll(b: Uint8Array | Uint8Array[]): Uint8Array {
   if (b instanceof Uint8Array) return b;
   if (b.length === 1) return b[0]!;
-  let n = 0;
-  for (const p of b) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of b) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(b);
 }
 
 /** Write the Image Pixel Module attributes that describe the new Pixel Data. */
