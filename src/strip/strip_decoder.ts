@@ -144,7 +144,7 @@ export class StripDecoder {
   /** {@link StripDecoder.open} for a codestream in memory. */
   static openSync(codestream: Uint8Array, options: StripDecoderOptions = {}): StripDecoder {
     const budget = budgetOf(options);
-    return StripDecoder.create(StripCore.openSync(codestream, wasmLimit(budget)), budget, options);
+    return StripDecoder.create(StripCore.openSync(codestream, wasmLimit(budget), options.reuse?.core.handOver()), budget, options);
   }
 
   private static create(core: StripCore, budget: number, options: StripDecoderOptions): StripDecoder {
@@ -292,6 +292,11 @@ export class StripDecoder {
   close(): void {
     this.core.end();
     this.core.close();
+  }
+
+  /** @internal Bytes of the instance's linear memory now (decode() keeps small ones for reuse). */
+  linearBytes(): number {
+    return this.core.memory().linear;
   }
 
   private note(): void {
