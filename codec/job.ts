@@ -19,8 +19,8 @@ export function jobBegin(): void {
 export function alloc(size: f64): usize {
   let limit = <f64>arenaLimit();
   if (!(size >= 0) || size > limit) {
-    let req = size >= 0 ? min(size / 1048576.0, 2147483647.0) : 0.0;
-    fail(ERR_LIMIT_MEMORY, -1, <i32>req, <i32>(limit / 1048576.0));
+    let req = size >= 0 ? min(Math.ceil(size / 1024.0), 2147483647.0) : 0.0;
+    fail(ERR_LIMIT_MEMORY, -1, <i32>req, <i32>(limit / 1024.0));
   }
   return arenaAlloc(<usize>size);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // j2kit's fuzzer. See README "Fuzzing".
 //
-//   npm run fuzz -- --target decode|header|dicom|jp2|all [--cases N | --duration SECONDS] [--seed S]
+//   npm run fuzz -- --target decode|header|dicom|jp2|jpeg|all [--cases N | --duration SECONDS] [--seed S]
 //                   [--jobs J] [--time-ms 2000] [--mem-mib 512] [--out fuzz-findings] [--json]
 //   npm run fuzz -- --replay PATH...      every file (folders recursively), each in its own process
 //
@@ -17,12 +17,13 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool, isFinding } from "./fuzz/pool.mjs";
 import { Prng, hashSeed } from "./fuzz/prng.mjs";
-import { seedsFor, TESTDATA } from "./fuzz/seeds.mjs";
+import { jpegSeeds, seedsFor, TESTDATA } from "./fuzz/seeds.mjs";
 import { FUZZ_LIMITS, TARGETS } from "./fuzz/targets.mjs";
 import { mutateCodestream } from "./fuzz/mutate_codestream.mjs";
 import { mutateJp2, isJp2 } from "./fuzz/mutate_jp2.mjs";
 import { mutateDicom } from "./fuzz/mutate_dicom.mjs";
 import { mutateGeneric } from "./fuzz/mutate_generic.mjs";
+import { mutateJpeg } from "./fuzz/mutate_jpeg.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -73,6 +74,7 @@ function parseArgs(argv) {
 
 function structureMutator(target, bytes) {
   if (target === "dicom") return mutateDicom;
+  if (target === "jpeg") return mutateJpeg;
   if (isJp2(bytes)) return mutateJp2;
   return mutateCodestream;
 }
@@ -129,6 +131,8 @@ export function makeCase(target, seeds, seed, index) {
     if (options.jp2 === "decode") options.decode = decodeOptions(rng);
   }
   if (target === "dicom") options.dicom = dicomOptions(rng);
+  // the streaming decoder fed in pieces of this many bytes (0: decodeJpeg on the whole file)
+  if (target === "jpeg") options.jpeg = { chunk: rng.pick([0, 0, 1, 7, 64, 4096]) };
   // drawn last so that the inputs and other options of a case stay what they were before strips
   if (target === "decode" && rng.chance(0.3)) options.strips = true;
   return { seedFile: s.name, mutations: what, bytes: bytes.slice(), options };
@@ -196,7 +200,7 @@ class Findings {
 // Campaign
 
 async function campaign(args, target, pool, findings) {
-  const seeds = seedsFor(target, args.maxSeedBytes);
+  const seeds = target === "jpeg" ? await jpegSeeds(args.maxSeedBytes) : seedsFor(target, args.maxSeedBytes);
   const t0 = Date.now();
   const deadline = args.duration !== undefined ? t0 + args.duration * 1000 : Infinity;
   const maxCases = args.cases ?? Infinity;
@@ -273,6 +277,11 @@ function probesFor(file, bytes) {
   const limits = note?.options?.limits ?? FUZZ_LIMITS;
   const isDicom = bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
   const probes = [];
+  if (note?.target === "jpeg" || /\.jpe?g$/i.test(file) || (bytes[0] === 0xff && bytes[1] === 0xd8)) {
+    probes.push({ name: "decodeJpeg", target: "jpeg", options: { limits, jpeg: { chunk: 0 } } });
+    probes.push({ name: "JpegDecoder in 7-byte pieces", target: "jpeg", options: { limits, jpeg: { chunk: 7 } } });
+    return probes;
+  }
   if (isDicom || note?.target === "dicom") {
     const given = note?.options?.dicom ?? (note?.options?.transferSyntax ? { transferSyntax: note.options.transferSyntax } : { transferSyntax: "explicit-le" });
     probes.push({ name: `transcode ${given.inspect ? "inspect" : given.transferSyntax}`, target: "dicom", options: { limits, dicom: given } });

@@ -189,12 +189,13 @@ const CORE_MESSAGES: { [K in CoreErrorNumber]: (d0: number, d1: number) => strin
     a < 0
       ? "image or tile coordinates in SIZ exceed 2^31 - 1 (the largest geometry j2kit handles); the file is most likely corrupt"
       : `image has ${a} megapixels, above limits.maxPixels (${b} megapixels); raise the limit if the file is trusted`,
-  // d1 = -1: linear memory could not grow (address space or system), else the limit in MiB;
-  // callCore() (src/wasm/load.ts) rewrites this with the memory in use and advice for the operation
+  // d0 = the request in KiB (rounded up); d1 = -1: linear memory could not grow (address space or
+  // system), else the limit in KiB; callCore() (src/wasm/load.ts) rewrites this with the memory in
+  // use and advice for the operation
   51: (a, b) =>
     b < 0
-      ? `WebAssembly memory could not grow by another ${a} MiB (the 4 GiB WebAssembly address space or the system's memory is exhausted)`
-      : `an allocation of ${a} MiB would pass the memory limit (limits.maxMemory = ${b} MiB)`,
+      ? `WebAssembly memory could not grow by another ${kibText(a)} (the 4 GiB WebAssembly address space or the system's memory is exhausted)`
+      : `an allocation of ${kibText(a)} would pass the memory limit (limits.maxMemory = ${kibText(b)})`,
   52: (a, b) => `codestream declares ${a} tiles, above limits.maxTiles (${b})`,
   53: (a, b) => `codestream declares ${a} components, above limits.maxComponents (${b})`,
   54: (a, b) => `tile needs ${a} code-blocks, above the limit (${b})`,
@@ -220,6 +221,11 @@ export const CORE_ERRORS: Record<number, { code: J2kErrorCode; message: (d0: num
 function encoderProblem(reason: number, value: number): string {
   const text = ENCODE_CHECK_MESSAGES[reason];
   return `invalid encoder parameters: ${text ? text(value) : `check ${reason} failed (${value})`}`;
+}
+
+/** A size the core gives in KiB, as KiB below 1 MiB and whole MiB above. */
+function kibText(k: number): string {
+  return k < 1024 ? `${k} KiB` : `${Math.round(k / 1024)} MiB`;
 }
 
 function hex(n: number): string {

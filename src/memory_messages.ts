@@ -11,10 +11,15 @@ export type MemoryOperation = "decode" | "encode" | "jpeg" | "header";
 
 const MiB = 2 ** 20;
 
-/** `n MiB` (whole MiB; "<1 MiB" below one). */
+/**
+ * A size for a message: `n KiB` below one MiB (at least 1, so a small size never reads as 0),
+ * `n.n MiB` below 10 MiB, whole MiB above.
+ */
 export function mib(bytes: number): string {
-  if (bytes > 0 && bytes < MiB) return "<1 MiB";
-  return `${Math.round(bytes / MiB)} MiB`;
+  const k = Math.round(bytes / 1024);
+  if (bytes > 0 && k < 1024) return `${Math.max(1, k)} KiB`;
+  const m = bytes / MiB;
+  return m < 10 ? `${Number(m.toFixed(1))} MiB` : `${Math.round(m)} MiB`;
 }
 
 function advice(op: MemoryOperation): string {

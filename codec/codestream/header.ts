@@ -602,7 +602,7 @@ export function resolveTile(cs: Codestream, t: i32): TileParams {
   // The tile's data: the body of a single tile-part is used in place; the bodies of several
   // tile-parts are gathered into one contiguous buffer (packets may not span them, but a packet
   // sequence does).
-  if (totalData > 0x7ffffff0) fail(E.ERR_LIMIT_MEMORY, -1, <i32>(totalData >> 20), 0);
+  if (totalData > 0x7ffffff0) fail(E.ERR_LIMIT_MEMORY, -1, <i32>min(totalData >> 10, <i64>0x7fffffff), 0x1fffffc);
   let hdrTotal: i32 = 0;
   if (nParts == 1) {
     let part = tilePart(cs, load<i32>(cs.partOrder + (<usize>first << 2)));

@@ -128,7 +128,7 @@ function tileBound(job: EncodeJob, tile: Tile): usize {
     total += L * 8 + 16 + <u64>cb.encNumPasses * 6;
     total += blockDataBound(cb, it.tc.style.cblkStyle);
   }
-  if (total > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>(total >> 20), 0);
+  if (total > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>min(total >> 10, <u64>0x7fffffff), 0x1fffc0);
   return <usize>total;
 }
 
@@ -182,7 +182,7 @@ export function writeCodestream(job: EncodeJob): void {
     }
   }
   let cap = total + <u64>mainHeaderLength(job) + <u64>tlmLength(totalParts) + 64;
-  if (cap > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>(cap >> 20), 0);
+  if (cap > 0x7fff0000) fail(ERR_LIMIT_MEMORY, -1, <i32>min(cap >> 10, <u64>0x7fffffff), 0x1fffc0);
   let buf = arenaAlloc(<usize>cap);
   let w = changetype<Writer>(arenaAllocZeroed(offsetof<Writer>()));
   writerInit(w, buf, <usize>cap);

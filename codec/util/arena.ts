@@ -65,11 +65,14 @@ export function arenaFits(size: u64): bool {
   return <u64>(top - base) + size <= <u64>limitBytes;
 }
 
-/** Request size in MiB for error details (saturated to i32). */
+/**
+ * Request size in KiB for ERR_LIMIT_MEMORY details, rounded up so that a small request never
+ * reads as 0 (saturated to i32; the host turns KiB into a readable size).
+ */
 // @ts-ignore: decorator
 @inline
-function mib(size: u64): i32 {
-  return <i32>min(size >> 20, <u64>0x7fffffff);
+function kib(size: u64): i32 {
+  return <i32>min((size + 1023) >> 10, <u64>0x7fffffff);
 }
 
 /**
@@ -81,7 +84,7 @@ export function arenaAlloc(size: usize): usize {
   let ptr = top;
   let end64 = (<u64>ptr + <u64>size + <u64>(ALIGN - 1)) & ~<u64>(ALIGN - 1);
   if (end64 - <u64>base > <u64>limitBytes) {
-    fail(ERR_LIMIT_MEMORY, -1, mib(<u64>size), <i32>(limitBytes >> 20));
+    fail(ERR_LIMIT_MEMORY, -1, kib(<u64>size), <i32>(limitBytes >> 10));
   }
   let end = <usize>end64;
   let pagesNeeded = <i32>((end + 0xFFFF) >>> 16);
@@ -92,7 +95,7 @@ export function arenaAlloc(size: usize): usize {
     let want = min(max(pagesNeeded - pagesHave, pagesHave >> 2), max(limitPages - pagesHave, pagesNeeded - pagesHave));
     if (memory.grow(want) < 0 && memory.grow(pagesNeeded - pagesHave) < 0) {
       // the host could not give more memory (address space or system): d1 = -1 tells it apart
-      fail(ERR_LIMIT_MEMORY, -1, mib(<u64>size), -1);
+      fail(ERR_LIMIT_MEMORY, -1, kib(<u64>size), -1);
     }
   }
   top = end;
@@ -108,7 +111,7 @@ export function arenaAlloc(size: usize): usize {
 export function arenaAllocArray(count: u64, elemBytes: u64): usize {
   ensureBase();
   if (elemBytes != 0 && count > (<u64>limitBytes + 1) / elemBytes) {
-    fail(ERR_LIMIT_MEMORY, -1, <i32>min(<f64>count * <f64>elemBytes / 1048576.0, 2147483647.0), <i32>(limitBytes >> 20));
+    fail(ERR_LIMIT_MEMORY, -1, <i32>min(Math.ceil(<f64>count * <f64>elemBytes / 1024.0), 2147483647.0), <i32>(limitBytes >> 10));
   }
   return arenaAlloc(<usize>(count * elemBytes));
 }

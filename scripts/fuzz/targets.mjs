@@ -20,6 +20,7 @@ export const TARGETS = {
   header: "readHeader() of codestreams and JP2 files",
   dicom: "transcode() of DICOM Part 10 files to native and JPEG 2000 syntaxes, and inspectDicom()",
   jp2: "checkJp2() / repairJp2Icc() and decode() of JP2 files",
+  jpeg: "decodeJpeg() and the streaming JpegDecoder (fed in pieces) on baseline JPEGs",
 };
 
 function expectedArrayClass(bitDepth, signed) {
@@ -143,6 +144,32 @@ export async function runTarget(lib, target, bytes, options) {
           return { outcome: "invalid", message: `transcode wrote ${out.length} bytes for a ${bytes.length}-byte input, above maxMemory` };
         }
         return { outcome: "ok", detail: `${out.length} bytes, ${warnings.length} warning(s)` };
+      }
+      case "jpeg": {
+        // as many samples as a decode may make (maxPixels, up to 3 components)
+        const maxSamples = limits.maxPixels * 3;
+        const chunk = options.jpeg?.chunk ?? 0;
+        let s;
+        let rows = 0;
+        if (chunk === 0) {
+          s = lib.decodeJpeg(bytes, { maxSamples });
+          if (!(s.data instanceof Uint8Array) || s.data.length !== s.width * s.height * s.components) return { outcome: "invalid", message: `decodeJpeg gave ${s.data?.length} samples for ${s.width}x${s.height}x${s.components}` };
+          rows = s.height;
+        } else {
+          const d = lib.createJpegDecoder({
+            onRows: (data, y, count) => {
+              const f = d.frame;
+              if (y !== rows || data.length < count * f.width * f.components) throw new Error(`rows ${y}+${count} out of order or short (${data.length} bytes)`);
+              if (f.width * f.height * f.components > maxSamples) throw new lib.J2kError("LIMIT_PIXELS", "over the fuzz sample limit");
+              rows += count;
+            },
+          });
+          for (let at = 0; at < bytes.length; at += chunk) d.push(bytes.subarray(at, at + chunk));
+          s = d.end();
+        }
+        if (!(s.width >= 1 && s.height >= 1 && (s.components === 1 || s.components === 3))) return { outcome: "invalid", message: `JPEG ${s.width}x${s.height}x${s.components}` };
+        if (rows !== s.height) return { outcome: "invalid", message: `${rows} rows given out of ${s.height}` };
+        return { outcome: "ok", detail: `${s.width}x${s.height}x${s.components}` };
       }
       default:
         return { outcome: "untyped", message: `unknown target ${target}` };

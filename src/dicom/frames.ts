@@ -25,7 +25,7 @@ import { J2kError, isJ2kError } from "../errors.js";
 import { decode, decodeAsync, encodeDetailed, encodeDetailedAsync, readHeader } from "../index.js";
 import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits } from "../types.js";
 import { ATTRIBUTES, attributeName, asBytes } from "./attributes.js";
-import { framesFromFragments, isJp2, trimAfterEoc, type Fragment } from "./encapsulation.js";
+import { concatBytes, framesFromFragments, isJp2, trimAfterEoc, type Fragment } from "./encapsulation.js";
 import { checkNativeLength, nativePixelDataLength, readNativeFrame, writeNativePixelData } from "./native_pixels.js";
 import { DEFAULT_LIMITS, checkOutputBytes } from "../decode.js";
 import {
@@ -235,15 +235,7 @@ function joinPixelData(pixelData: BytesLike | ReadonlyArray<BytesLike>): Uint8Ar
   if (!Array.isArray(pixelData)) return toBytes(pixelData as BytesLike);
   const parts = (pixelData as ReadonlyArray<BytesLike>).map(toBytes);
   if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function frameImage(job: EncodeJob, index: number): J2kImage {

@@ -81,18 +81,7 @@ export async function fingerprint(source: string, s3: MigrateS3Options): Promise
     if (!h) throw new J2kError("SOURCE_READ_FAILED", `no object at ${source}`);
     return `etag:${h.etag}:${h.size}`;
   }
-  if (/^https?:\/\//i.test(source)) {
-    let r: Response;
-    try {
-      r = await fetch(source, { method: "HEAD" });
-    } catch (e) {
-      const why = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new J2kError("SOURCE_READ_FAILED", `cannot reach ${source}: ${(e as Error).message}${why?.code || why?.message ? ` (${why.code ?? why.message})` : ""}`, { cause: e });
-    }
-    if (!r.ok) throw new J2kError("SOURCE_READ_FAILED", `HEAD ${source}: HTTP ${r.status}`);
-    const tag = r.headers.get("etag") ?? r.headers.get("last-modified") ?? "";
-    return `http:${tag}:${r.headers.get("content-length") ?? ""}`;
-  }
+  if (/^https?:\/\//i.test(source)) return httpFingerprint(source);
   try {
     const s = await stat(source);
     if (!s.isFile()) throw new J2kError("SOURCE_READ_FAILED", `'${source}' is not a file`);
@@ -102,6 +91,37 @@ export async function fingerprint(source: string, s3: MigrateS3Options): Promise
     const code = (e as { code?: string }).code;
     throw new J2kError("SOURCE_READ_FAILED", `cannot read '${source}': ${code === "ENOENT" ? "no such file" : (e as Error).message}`, { cause: e });
   }
+}
+
+/** HEAD statuses that mean "not for HEAD" rather than "not there": a 1-byte ranged GET is tried instead. */
+const HEAD_REFUSED = new Set([400, 403, 405, 501]);
+
+/**
+ * ETag (or Last-Modified) and size of an http(s) source. HEAD first; a server that refuses HEAD
+ * (405/501, or 403/400 as URLs presigned for GET give) is asked for byte 0 with a ranged GET, and the
+ * size is read from Content-Range (RFC 9110 14.4), so the fingerprint is the same either way.
+ */
+async function httpFingerprint(source: string): Promise<string> {
+  const ask = async (init: RequestInit): Promise<Response> => {
+    try {
+      return await fetch(source, init);
+    } catch (e) {
+      const why = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new J2kError("SOURCE_READ_FAILED", `cannot reach ${source}: ${(e as Error).message}${why?.code || why?.message ? ` (${why.code ?? why.message})` : ""}`, { cause: e });
+    }
+  };
+  const tagOf = (r: Response) => r.headers.get("etag") ?? r.headers.get("last-modified") ?? "";
+  const head = await ask({ method: "HEAD" });
+  if (head.ok) return `http:${tagOf(head)}:${head.headers.get("content-length") ?? ""}`;
+  if (!HEAD_REFUSED.has(head.status)) throw new J2kError("SOURCE_READ_FAILED", `HEAD ${source}: HTTP ${head.status}`);
+  const get = await ask({ headers: { Range: "bytes=0-0" } });
+  await get.body?.cancel().catch(() => undefined);
+  if (get.status === 206) {
+    const total = /\/(\d+)\s*$/.exec(get.headers.get("content-range") ?? "")?.[1] ?? "";
+    return `http:${tagOf(get)}:${total}`;
+  }
+  if (get.ok) return `http:${tagOf(get)}:${get.headers.get("content-length") ?? ""}`;
+  throw new J2kError("SOURCE_READ_FAILED", `HEAD ${source}: HTTP ${head.status}; a ranged GET of its first byte: HTTP ${get.status}`);
 }
 
 /**

@@ -68,8 +68,8 @@ export class StripCore {
   }
 
   /** {@link StripCore.open} for bytes in memory. */
-  static openSync(bytes: Uint8Array, limitBytes: number): StripCore {
-    const c = createCoreInstance();
+  static openSync(bytes: Uint8Array, limitBytes: number, reuse?: CoreExports): StripCore {
+    const c = reuse ?? createCoreInstance();
     const ptr = StripCore.prepare(c, bytes.length, limitBytes);
     new Uint8Array(c.memory.buffer, ptr, bytes.length).set(bytes);
     return StripCore.parse(c, ptr, bytes.length, limitBytes);

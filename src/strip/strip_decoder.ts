@@ -144,7 +144,7 @@ export class StripDecoder {
   /** {@link StripDecoder.open} for a codestream in memory. */
   static openSync(codestream: Uint8Array, options: StripDecoderOptions = {}): StripDecoder {
     const budget = budgetOf(options);
-    return StripDecoder.create(StripCore.openSync(codestream, wasmLimit(budget)), budget, options);
+    return StripDecoder.create(StripCore.openSync(codestream, wasmLimit(budget), options.reuse?.core.handOver()), budget, options);
   }
 
   private static create(core: StripCore, budget: number, options: StripDecoderOptions): StripDecoder {
@@ -294,6 +294,11 @@ export class StripDecoder {
     this.core.close();
   }
 
+  /** @internal Bytes of the instance's linear memory now (decode() keeps small ones for reuse). */
+  linearBytes(): number {
+    return this.core.memory().linear;
+  }
+
   private note(): void {
     const m = this.core.memory();
     this.stats_.linearBytes = Math.max(this.stats_.linearBytes, m.linear);
@@ -313,7 +318,7 @@ export class StripDecoder {
     if (!(e instanceof J2kError) || e.code !== "LIMIT_MEMORY") return e;
     return new J2kError(
       "LIMIT_MEMORY",
-      `${e.message.replace(/;.*$/, "")} even with strips of ${rows} rows of this ${this.p.width}x${this.p.height} image ` +
+      `${e.message.replace(/, which passes the memory limit[^]*$/, "").replace(/;[^]*$/, "")}, even with strips of ${rows} rows of this ${this.p.width}x${this.p.height} image ` +
         `(the codestream and its tile structures alone take ${mib(this.core.baseBytes)}); raise the memory budget (limits.maxMemory; CLI --max-memory, now ${mib(this.budget)}) or decode a reduced resolution`,
       { cause: e },
     );

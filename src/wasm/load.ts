@@ -280,7 +280,7 @@ function coreFailure(e: unknown, c: CoreExports, operation: MemoryOperation): J2
 export function explainMemoryError(e: J2kError, c: CoreExports, operation: MemoryOperation): J2kError {
   const d = coreErrorDetails(e);
   if (!d || e.code !== "LIMIT_MEMORY" || d.code !== 51) return e;
-  let used = 0, limit: number | undefined = d.d1 * 2 ** 20, linear = 0;
+  let used = 0, limit: number | undefined = d.d1 * 1024, linear = 0;
   try {
     used = c.memoryUsed();
     linear = c.memory.buffer.byteLength;
@@ -288,7 +288,7 @@ export function explainMemoryError(e: J2kError, c: CoreExports, operation: Memor
     /* the instance is unusable: report what the core said */
   }
   if (d.d1 < 0) limit = undefined;
-  return memoryLimitError(operation, d.d0 * 2 ** 20, used, limit, linear, e);
+  return memoryLimitError(operation, d.d0 * 1024, used, limit, linear, e);
 }
 
 /** Copy `length` bytes into a fresh allocation in the core; returns the pointer. */

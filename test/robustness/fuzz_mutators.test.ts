@@ -107,13 +107,40 @@ describe("fuzz case generation", () => {
     expect(out.errors).toEqual([]);
   });
 
+  test("mutateJpeg reaches every kind of mutation and each changes the file", () => {
+    const r = runModule(`
+      import { mutateJpeg, jpegSegments } from ${JSON.stringify(url("scripts/fuzz/mutate_jpeg.mjs"))};
+      import { jpegSeeds } from ${JSON.stringify(url("scripts/fuzz/seeds.mjs"))};
+      import { Prng } from ${JSON.stringify(url("scripts/fuzz/prng.mjs"))};
+      const seed = (await jpegSeeds()).find((s) => s.name.includes("64x48x3"));
+      const kinds = {};
+      let unchanged = 0;
+      for (let i = 0; i < 600; i++) {
+        const m = mutateJpeg(seed.bytes, Prng.forCase("jpeg-kinds", i));
+        if (!m.what) continue;
+        const kind = /^(0xffc0|0xffc4|0xffdb|0xffda|0xffdd)\\.L /.test(m.what) ? "length" : /^0xff..\\./.test(m.what) ? "field" : m.what.split(" ")[0];
+        kinds[kind] = (kinds[kind] ?? 0) + 1;
+        if (m.bytes.length === seed.bytes.length && m.bytes.every((b, k) => b === seed.bytes[k])) unchanged++;
+      }
+      const markers = jpegSegments(seed.bytes).map((s) => s.marker.toString(16));
+      console.log(JSON.stringify({ kinds, unchanged, markers }));
+    `);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as { kinds: Record<string, number>; unchanged: number; markers: string[] };
+    // the parser finds the header segments the encoder writes (B.2: SOF0, DHT, DQT, SOS)
+    for (const m of ["c0", "c4", "db", "da"]) expect(out.markers).toContain(m);
+    for (const k of ["field", "length", "drop", "repeat", "move", "SOF", "insert"]) expect(out.kinds[k] ?? 0, `${k}: ${JSON.stringify(out.kinds)}`).toBeGreaterThan(0);
+    // a field set to the value it had is allowed now and then, not as a rule
+    expect(out.unchanged).toBeLessThan(60);
+  });
+
   test("makeCase() of every target: 300 cases each without an exception", () => {
     const r = runModule(`
       import { makeCase } from ${JSON.stringify(url("scripts/fuzz.mjs"))};
-      import { seedsFor } from ${JSON.stringify(url("scripts/fuzz/seeds.mjs"))};
+      import { jpegSeeds, seedsFor } from ${JSON.stringify(url("scripts/fuzz/seeds.mjs"))};
       const errors = [];
-      for (const target of ["decode", "header", "dicom", "jp2"]) {
-        const seeds = seedsFor(target);
+      for (const target of ["decode", "header", "dicom", "jp2", "jpeg"]) {
+        const seeds = target === "jpeg" ? await jpegSeeds() : seedsFor(target);
         for (let i = 0; i < 300; i++) {
           try {
             makeCase(target, seeds, "mutators", i);

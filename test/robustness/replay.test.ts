@@ -69,7 +69,7 @@ describe("replay of ../shared/testdata/malformed (each file in its own process)"
 });
 
 describe("short fixed-seed fuzz run of every target", () => {
-  for (const target of ["decode", "header", "dicom", "jp2"]) {
+  for (const target of ["decode", "header", "dicom", "jp2", "jpeg"]) {
     test(`${target}: 60 cases of seed "ci" without a finding`, async () => {
       const r = await fuzz(["--target", target, "--cases", "60", "--seed", "ci", "--json", "--quiet", "--out", join(REPO_ROOT, "fuzz-findings", "ci")]);
       const summary = JSON.parse(r.stdout) as { targets: Array<{ cases: number; outcomes: Record<string, number> }>; findings: Array<{ outcome: string; code?: string; message: string; saved: string[] }> };
