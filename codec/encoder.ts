@@ -20,7 +20,7 @@ import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictF
 import { maxAbsF32 } from "./encode_block";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
-import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
+import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollectF32, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
 import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE } from "./rate/rate_control";
 import { capsEstimate, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { bandWeightOf } from "./rate/weights";
@@ -443,6 +443,11 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
           }
           let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
+          if (plan && htMode == CODE_HIST) {
+            // the step histogram straight from the transformed samples (no quantised copy)
+            htHistCollectF32(src, tc.stride, w, h, invStep, htHist);
+            continue;
+          }
           if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
           if (!plan) {
             if (htPlan != 0) {
@@ -469,14 +474,10 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             coef = job.cbCoefs;
             stride = w;
           }
-          if (plan && htMode == CODE_HIST) {
-            htHistCollect(coef, stride, w, h, frac, htHist);
-            continue;
-          }
           if (plan && htMode == CODE_CAL) {
             {
               memory.fill(htCalHist, 0, HT_HIST_BYTES);
-              htHistCollect(coef, stride, w, h, frac, htCalHist);
+              htHistCollectF32(src, tc.stride, w, h, invStep, htCalHist);
               htCalModel += htStepModel(htCalHist, 1.0);
               htConfig(0, 1, 0);
               encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);

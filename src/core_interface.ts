@@ -542,6 +542,11 @@ export interface CoreExports {
    */
   blockCoderRun(src: number, stride: number, w: number, h: number, orient: number, style: number, rev: number, invStep: number, wantDistortion: number, stopSlope: number, htFloor: number, htSets: number, htRefine: number): void;
   /**
+   * Squared error of a block of i32 coefficients with nothing coded: Σ (|c| / 2^fracBits)², in
+   * (quantisation step)² — the starting point the pass records' distortion decreases count down from.
+   */
+  blockEnergy(coef: number, stride: number, w: number, h: number, fracBits: number): number;
+  /**
    * A destination size that always holds the codeword of a w × h block with `numBps` bit-planes:
    * every coefficient costs at most 4 decisions per bit-plane (run-length, 2 uniform, sign; or
    * significance + sign; or one refinement), every decision at most 15 renormalisation shifts
@@ -866,6 +871,8 @@ export interface CoreExports {
    * `coms`: `comCount` entries of (u32 length, bytes). Density units 0 (aspect ratio), 1 dpi, 2 dpcm.
    */
   jpegWriteHeaders(ctx: number, out: number, cap: number, icc: number, iccLen: number, xmp: number, xmpLen: number, coms: number, comCount: number, densityUnits: number, xDensity: number, yDensity: number): number;
+  /** Largest |x| of a w × h block of f32 samples (NaN ignored; 0 for an empty block). */
+  maxAbsF32(p: number, stride: number, w: number, h: number): number;
   /** Number of coding passes of a block with `numBps` magnitude bit-planes (0 if none). */
   maxPasses(numBps: number): number;
   /** Peak bytes allocated in the current job. */
@@ -994,6 +1001,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   blockCoderOutput: 1,
   blockCoderPassBytes: 0,
   blockCoderRun: 13,
+  blockEnergy: 5,
   codeBlockMaxBytes: 3,
   copyRev: 6,
   coreInterfaceHash: 0,
@@ -1086,6 +1094,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   jpegSampleHash: 1,
   jpegSquaredError: 1,
   jpegWriteHeaders: 12,
+  maxAbsF32: 4,
   maxPasses: 1,
   memoryPeak: 0,
   memoryUsed: 0,

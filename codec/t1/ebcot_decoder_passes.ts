@@ -269,7 +269,7 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
       if (rows == 4) {
         // row 0
         if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 28) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -290,7 +290,7 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
         }
         // row 1
         if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 29) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -311,7 +311,7 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
         }
         // row 2
         if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 30) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -332,7 +332,7 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
         }
         // row 3
         if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 31) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -354,7 +354,7 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
       } else {
         for (let r = 0; r < rows; r++) {
           if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(((f >>> <u32>(r + 28)) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0)) << 2);
+            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
             a -= q;

@@ -280,7 +280,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
         if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
           m = load<u32>(mp);
           d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 28) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -301,7 +301,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
         if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
           m = load<u32>(mp + 4);
           d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 29) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -322,7 +322,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
         if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
           m = load<u32>(mp + 8);
           d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 30) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -343,7 +343,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
         if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
           m = load<u32>(mp + 12);
           d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>(((f >>> 31) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0)) << 2);
+          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
           a -= q;
@@ -365,7 +365,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
           if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
             m = load<u32>(mp + (<usize>r << 2));
             d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>(((f >>> <u32>(r + 28)) & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0)) << 2);
+            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
             a -= q;

@@ -97,7 +97,7 @@ const markSignificant = (r) => [
 
 /** Refinement context of row r (Table D.4). */
 const refineContext = (r) =>
-  `(${fsh(r, 1, 28)} & 1) != 0 ? <u32>CX_MR_LATER : <u32>CX_MR_FIRST + <u32>((${fsh(r, 3, 0)} & 0x1ef) != 0)`;
+  `select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((${fsh(r, 3, 0)} & 0x1ef) != 0), (${fsh(r, 1, 28)} & 1) != 0)`;
 
 /** Is row r significant from an earlier bit-plane (σ set, π clear)? */
 const refineCandidate = (r) => `(${fsh(r, 3, 4)} & ~${fsh(r, 1, 24)} & 1) != 0`;
