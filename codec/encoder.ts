@@ -33,6 +33,7 @@ import {
   BLOCK_INFO_BYTES, BLOCK_INFO_NUMBPS, BLOCK_INFO_PASSES, BLOCK_INFO_LENGTH, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY,
   DEFER_BYTES, DEFER_BLOCK, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_ORIENT, DEFER_STYLE, DEFER_REV,
   DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE, DEFER_STAGE_SAMPLES,
+  LAYER_ALL_PASSES,
 } from "./api_fields";
 import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import { CodeBlock } from "./structure/tile";
@@ -65,6 +66,7 @@ export function encodeRun(job: EncodeJob): usize {
     htPlan = 0;
     htConfig(0, 1, 0);
     if (ht && job.wantDistortion != 0 && job.refinements == 0) htChooseStep(job, 0, job.cs.siz.numTiles, 1.0);
+    htCodedBase = job.baseStep;
     if (htUniform) htConfig(0, 2, 1);
     else if (ht && job.wantDistortion != 0) {
       // HT rate control: statistics of every block, then the HT sets each one codes
@@ -85,6 +87,7 @@ export function encodeRun(job: EncodeJob): usize {
     codeAllBlocks(job);
     encodeStepsFinish(job);
     if (rateControlCoded(job) != RATE_REFINE) break;
+    htRefineStep(job, mark);
     arenaRelease(mark);
     rateReset(job);
     encodeStepsFromBase(job);
@@ -324,6 +327,7 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   // the model's step, then its bytes checked on a sample of blocks coded at that step: the
   // model scaled by actual / model over the sample gives the final step
   let base0 = job.baseStep;
+  htHistBase = base0;
   let minScale = rateFinestStep(job) / base0;
   let target = most * share * HT_STEP_MARGIN;
   let s = htStepScale(htHist, target, minScale);
@@ -350,6 +354,31 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   // one layer: at this step the budget is met near the full coding, so every block codes the full
   // set and the one a bit-plane up (with SigProp / MagRef) and PCRD trims; no per-block plan
   htUniform = job.layers == 1;
+}
+
+/**
+ * Rate control asks for a finer step because coding every block in full left the budget short
+ * (HT with byte budgets): the whole image coded at the current step is then the calibration, so
+ * the model (scaled by measured / model bytes at the current step) gives the step instead of the
+ * generic correction rate_control.ts made. Called before the arena is released from `released`
+ * on (the histogram too when it lies there: it is then forgotten, and a second refinement is
+ * rate_control.ts's).
+ */
+function htRefineStep(job: EncodeJob, released: usize): void {
+  let most = htStepTarget(job);
+  let L = job.layers;
+  let hist = htHist;
+  if (hist >= released) htHist = 0;
+  if (most <= 0 || hist == 0 || htHistBase <= 0 || L < 1) return;
+  if (load<i32>(job.layerStatus + (<usize>(L - 1) << 2)) != LAYER_ALL_PASSES) return;
+  let size = layerF64(job.layerSizes, L - 1);
+  let cur = htCodedBase;
+  let model = htStepModel(hist, cur / htHistBase);
+  if (size <= 0 || model <= 0 || cur <= 0) return;
+  let minScale = rateFinestStep(job) / htHistBase;
+  let s = htStepScale(hist, most * HT_STEP_MARGIN * model / size, minScale);
+  // finer than the step that fell short (and not wildly finer than the generic correction)
+  job.baseStep = max(max(min(htHistBase * s, cur * 0.995), job.baseStep * 0.5), rateFinestStep(job));
 }
 
 /**
@@ -399,6 +428,9 @@ let htPrepassBase: f64 = 0;
 /** Share (by area) of the budgets of the tiles the first pass has seen. */
 let htPrepassShare: f64 = 0;
 let htHist: usize = 0;
+/** The 9/7 base step htHist was collected at, and the one the blocks were last coded at. */
+let htHistBase: f64 = 0;
+let htCodedBase: f64 = 0;
 let htCalHist: usize = 0;
 let htCalActual: f64 = 0;
 /** Calibration round (which quarter of the top resolutions' blocks is coded). */
@@ -758,6 +790,7 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
     htCalActual = 0;
     htCalModel = 0;
     htPrepassBase = job.baseStep;
+    htHistBase = job.baseStep;
     htPrepassShare = 0;
   }
   job.codeMark = arenaMark();
@@ -808,6 +841,7 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     let share = tileShare(job, tile);
     if (t == 0 && job.refinements == 0 && !htStepChosen) htChooseStep(job, t, t + 1, share); // (one tile)
   }
+  htCodedBase = job.baseStep;
   if (htUniform) {
     htConfig(0, 2, 1);
   } else if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
@@ -879,6 +913,7 @@ function finishFrom(job: EncodeJob, rc: i32): usize {
       continue;
     }
     if (rc != RATE_REFINE) break;
+    htRefineStep(job, job.codeMark);
     arenaRelease(job.codeMark);
     rateReset(job);
     encodeStepsFromBase(job);
