@@ -4,7 +4,7 @@
 // is expanded inline; the rows of full stripes are unrolled. Flag word layout: flags.ts.
 
 import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";
-import { mqA, mqC, mqCt, mqByteIn, mqDecodeBit } from "./mq_decoder";
+import { mqA, mqC, mqCt, mqByteIn } from "./mq_decoder";
 import { SIGN_LUT, signIndex } from "./contexts";
 import { SAMPLES, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
 
@@ -420,14 +420,39 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
         }
         a <<= n; c <<= n; ct -= n;
         if (d == 0) continue; // all four stay insignificant
-        // first significant row: two decisions in the uniform context
-        mqA = a;
-        mqC = c;
-        mqCt = ct;
-        const r = <i32>((mqDecodeBit(CX_UNI) << 1) | mqDecodeBit(CX_UNI));
-        a = mqA;
-        c = mqC;
-        ct = mqCt;
+        // first significant row: two decisions in the uniform context, most significant bit first
+        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+        e = load<u32>(cxp);
+        q = e & 0xffff;
+        a -= q;
+        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+        d = ((e >>> 16) & 1) ^ lps;
+        c = select<u32>(c, c - (q << 16), lo);
+        a = select<u32>(q, a, lo);
+        n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (ct < n) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+        }
+        a <<= n; c <<= n; ct -= n;
+        let r = <i32>(d << 1);
+        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+        e = load<u32>(cxp);
+        q = e & 0xffff;
+        a -= q;
+        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+        d = ((e >>> 16) & 1) ^ lps;
+        c = select<u32>(c, c - (q << 16), lo);
+        a = select<u32>(q, a, lo);
+        n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (ct < n) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+        }
+        a <<= n; c <<= n; ct -= n;
+        r |= <i32>d;
         lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
         cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
         e = load<u32>(cxp);

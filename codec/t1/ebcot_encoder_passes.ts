@@ -4,7 +4,7 @@
 // is expanded inline; the rows of full stripes are unrolled. Flag word layout: flags.ts.
 
 import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";
-import { mqeA, mqeC, mqeCt, mqByteOut, mqEncodeBit } from "./mq_encoder";
+import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";
 import { SIGN_LUT, signIndex } from "./contexts";
 import { SAMPLES, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
 import { sigGain, refineGain } from "./distortion";
@@ -433,14 +433,37 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
         if (d == 0) continue;
         let r = 0;
         while (((load<u32>(mp + (<usize>r << 2)) >>> sp) & 1) == 0) r++;
-        mqeA = a;
-        mqeC = c;
-        mqeCt = ct;
-        mqEncodeBit(CX_UNI, <u32>r >>> 1);
-        mqEncodeBit(CX_UNI, <u32>r & 1);
-        a = mqeA;
-        c = mqeC;
-        ct = mqeCt;
+        // its row in two decisions in the uniform context, most significant bit first
+        d = <u32>r >>> 1;
+        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+        e = load<u32>(cxp);
+        q = e & 0xffff;
+        a -= q;
+        lps = d ^ ((e >>> 16) & 1);
+        x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+        c = select<u32>(c, c + q, x);
+        a = select<u32>(q, a, x);
+        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (n >= ct) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+        }
+        a <<= n; c <<= n; ct -= n;
+        d = <u32>r & 1;
+        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+        e = load<u32>(cxp);
+        q = e & 0xffff;
+        a -= q;
+        lps = d ^ ((e >>> 16) & 1);
+        x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+        c = select<u32>(c, c + q, x);
+        a = select<u32>(q, a, x);
+        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (n >= ct) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+        }
+        a <<= n; c <<= n; ct -= n;
         m = load<u32>(mp + (<usize>r << 2));
         lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
         neg = m >>> 31;
