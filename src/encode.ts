@@ -12,6 +12,7 @@ import { writeJp2 } from "./jp2/write.js";
 import { runInWorker } from "./worker/pool.js";
 import { checkThreads } from "./worker/threads.js";
 import { encodeThreadCount, encodeThreaded, type BlockWait } from "./encode_threads.js";
+import { interleaveTileParts } from "./codestream/interleave.js";
 
 function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return { bps: 1, signed: false };
@@ -309,7 +310,9 @@ function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s
 
 /** The run's result from the core's output: the codestream, or the JP2/JPH file around it. */
 function finishRun(image: J2kImage, options: EncodeOptions, s: Settings, core: CoreOutput): CoreRun {
-  const { codestream, layerBytes, levels, allPasses, info } = core;
+  const { layerBytes, levels, allPasses, info } = core;
+  // (a permutation of whole tile-parts: the length and every layer's bytes stay the same)
+  const codestream = s.tilePartOrder === "interleaved" ? interleaveTileParts(core.codestream) : core.codestream;
   const C = image.components;
   const W = image.width, H = image.height;
   const prec = image.bitDepth;
