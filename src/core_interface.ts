@@ -542,6 +542,11 @@ export interface CoreExports {
    */
   blockCoderRun(src: number, stride: number, w: number, h: number, orient: number, style: number, rev: number, invStep: number, wantDistortion: number, stopSlope: number, htFloor: number, htSets: number, htRefine: number): void;
   /**
+   * Squared error of a block of i32 coefficients with nothing coded: Σ (|c| / 2^fracBits)², in
+   * (quantisation step)² — the starting point the pass records' distortion decreases count down from.
+   */
+  blockEnergy(coef: number, stride: number, w: number, h: number, fracBits: number): number;
+  /**
    * A destination size that always holds the codeword of a w × h block with `numBps` bit-planes:
    * every coefficient costs at most 4 decisions per bit-plane (run-length, 2 uniform, sign; or
    * significance + sign; or one refinement), every decision at most 15 renormalisation shifts
@@ -559,6 +564,19 @@ export interface CoreExports {
    * In mixed mode T2 decides per block and passes the style without 0x40 for Part 1 blocks.
    */
   decodeCodeBlock(data: number, segLens: number, segPasses: number, numSegs: number, w: number, h: number, orient: number, numBps: number, cblkStyle: number, out: number, outStride: number): void;
+  /**
+   * Cut the image of the codestream parsed last into `n` bands of rows of about equal decoding work
+   * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows. Writes the n + 1
+   * band boundaries (i32, image rows: 0 first, the image height last) at `out`. Returns n, or 0 when
+   * the image cannot be cut that way (too few rows); the arena is left as it was.
+   *
+   * Cuts fall in the middle of a row of the finest level's code-blocks (reference rows 2^ycb' mod
+   * 2^(ycb'+1), B.7): a cut on a block boundary makes both bands decode the block rows on either side
+   * of it (the DWT margin reaches across), a cut mid-block only the one row it falls in — and so at
+   * every coarser level too (the cut is an odd multiple of 2^ycb', never a multiple of a coarser
+   * level's block height).
+   */
+  decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, out: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -853,6 +871,8 @@ export interface CoreExports {
    * `coms`: `comCount` entries of (u32 length, bytes). Density units 0 (aspect ratio), 1 dpi, 2 dpcm.
    */
   jpegWriteHeaders(ctx: number, out: number, cap: number, icc: number, iccLen: number, xmp: number, xmpLen: number, coms: number, comCount: number, densityUnits: number, xDensity: number, yDensity: number): number;
+  /** Largest |x| of a w × h block of f32 samples (NaN ignored; 0 for an empty block). */
+  maxAbsF32(p: number, stride: number, w: number, h: number): number;
   /** Number of coding passes of a block with `numBps` magnitude bit-planes (0 if none). */
   maxPasses(numBps: number): number;
   /** Peak bytes allocated in the current job. */
@@ -981,10 +1001,12 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   blockCoderOutput: 1,
   blockCoderPassBytes: 0,
   blockCoderRun: 13,
+  blockEnergy: 5,
   codeBlockMaxBytes: 3,
   copyRev: 6,
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
+  decoderBandCuts: 6,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
@@ -1072,6 +1094,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   jpegSampleHash: 1,
   jpegSquaredError: 1,
   jpegWriteHeaders: 12,
+  maxAbsF32: 4,
   maxPasses: 1,
   memoryPeak: 0,
   memoryUsed: 0,
