@@ -348,7 +348,7 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   htCalModel = 0;
   for (let round = 0; round < HT_CAL_ROUNDS; round++) {
     htMode = CODE_CAL;
-    htIndex = round; // a different sample of blocks each round
+    htCalRound = round; // a different sample of blocks each round
     for (let t = t0; t < t1; t++) {
       let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
       for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
@@ -391,7 +391,10 @@ function htSetStep(job: EncodeJob, step: f64): void {
 /** What codeBlocks(plan = true) collects: per-block planning statistics, or the step histogram. */
 const CODE_PLAN: i32 = 0;
 const CODE_HIST: i32 = 1;
-/** Calibration of the step model: every HT_CAL_EVERY-th block coded (one cleanup), model vs actual bytes. */
+/**
+ * Calibration of the step model: a sample of the blocks coded (one cleanup), model vs actual bytes;
+ * in the top two resolutions one block in HT_CAL_EVERY.
+ */
 const CODE_CAL: i32 = 2;
 const HT_CAL_EVERY: i32 = 4;
 /** Calibration rounds (each codes a different quarter of the blocks at the step of the previous one). */
@@ -412,6 +415,8 @@ let htPrepassShare: f64 = 0;
 let htHist: usize = 0;
 let htCalHist: usize = 0;
 let htCalActual: f64 = 0;
+/** Calibration round (which quarter of the top resolutions' blocks is coded). */
+let htCalRound: i32 = 0;
 let htCalModel: f64 = 0;
 
 /** HT rate control: per-block statistics, the planned (floor, sets) per block, the running block index. */
@@ -462,7 +467,13 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             htHistCollectF32(src, tc.stride, w, h, invStep, htHist);
             continue;
           }
-          if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
+          // calibration sample: every block of the lower resolutions (few samples, many bytes),
+          // a diagonal quarter of the blocks of the top two (weighted 4), another one each round
+          let calWeight: u32 = 1;
+          if (plan && htMode == CODE_CAL && r >= tc.numRes - 2) {
+            if ((i % pb.cw + i / pb.cw + htCalRound) % HT_CAL_EVERY != 0) continue;
+            calWeight = <u32>HT_CAL_EVERY;
+          }
           if (!plan) {
             if (htPlan != 0) {
               let e = htPlan + (<usize>htIndex << 3);
@@ -491,11 +502,11 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
           if (plan && htMode == CODE_CAL) {
             {
               memory.fill(htCalHist, 0, HT_HIST_BYTES);
-              htHistCollectF32(src, tc.stride, w, h, invStep, htCalHist);
+              htHistCollectF32(src, tc.stride, w, h, invStep, htCalHist, calWeight);
               htCalModel += htStepModel(htCalHist, 1.0);
               htConfig(0, 1, 0);
               encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);
-              htCalActual += <f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES;
+              htCalActual += (<f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES) * <f64>calWeight;
             }
             continue;
           }
@@ -938,7 +949,7 @@ function htPrepassTile(job: EncodeJob, tile: Tile): void {
   let s = htStepScale(htHist, htStepTarget(job) * htPrepassShare * HT_STEP_MARGIN / ratio, minScale);
   htSetStep(job, htPrepassBase * s);
   htMode = CODE_CAL;
-  htIndex = 0;
+  htCalRound = 0;
   for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
   htSetStep(job, htPrepassBase);
   htMode = CODE_PLAN;

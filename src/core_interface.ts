@@ -564,6 +564,19 @@ export interface CoreExports {
    * In mixed mode T2 decides per block and passes the style without 0x40 for Part 1 blocks.
    */
   decodeCodeBlock(data: number, segLens: number, segPasses: number, numSegs: number, w: number, h: number, orient: number, numBps: number, cblkStyle: number, out: number, outStride: number): void;
+  /**
+   * Cut the image of the codestream parsed last into `n` bands of rows of about equal decoding work
+   * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows. Writes the n + 1
+   * band boundaries (i32, image rows: 0 first, the image height last) at `out`. Returns n, or 0 when
+   * the image cannot be cut that way (too few rows); the arena is left as it was.
+   *
+   * Cuts fall in the middle of a row of the finest level's code-blocks (reference rows 2^ycb' mod
+   * 2^(ycb'+1), B.7): a cut on a block boundary makes both bands decode the block rows on either side
+   * of it (the DWT margin reaches across), a cut mid-block only the one row it falls in — and so at
+   * every coarser level too (the cut is an odd multiple of 2^ycb', never a multiple of a coarser
+   * level's block height).
+   */
+  decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, out: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -1009,6 +1022,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   copyRev: 6,
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
+  decoderBandCuts: 6,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,

@@ -18,7 +18,7 @@ import { encodeSigPropMq, encodeRefineMq, encodeCleanupMq } from "./ebcot_encode
 import { doubledScale, sigGain, refineGain } from "./distortion";
 import { rawEncodeInit, rawEncodeBit, rawFlush, rawRateEstimate } from "./raw_encoder";
 import { contextTablesInit, sigLut } from "./contexts";
-import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
+import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours, stripeSigAt } from "./flags";
 import {
   CBLK_BYPASS, CBLK_TERMALL, CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, CBLK_PTERM, PASS_SPP, PASS_MRP,
   maxPasses, isRawPass, passType, passesInSegment,
@@ -130,6 +130,7 @@ function encodeSigPropRaw(w: i32, h: i32, p: i32, fb: i32, causal: bool, wantD: 
         rawEncodeBit(neg);
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(19 + r));
         flagsMarkNeighbours(fp, fstride, r, neg, causal);
+        store<u8>(stripeSigAt(y), 1);
         if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
       }
       store<u32>(fp, f);
