@@ -8,14 +8,27 @@
  * read from storage per tile, and the process's peak RSS (workers included).
  *
  *   node bench/iiif.mjs [--file F.jp2] [--workers N] [--format png|jpg] [--levels 64,16,4,1] [--block 0,512]
+ *                       [--fresh] [--pan] [--warm-jit]
  *
  * --block: the handler's decodeBlock settings to run one after the other in this process (default
  * 512; 0 decodes every tile alone), each with a fresh handler (its own cache and opened images).
+ * --fresh: a fresh handler for every zoom level (each screen "cold": only info.json was asked
+ * before it); without it the levels run one after the other on one handler, as a viewer zooming.
+ * --pan: after each screen, the neighbouring screen to its right ("warm": the image is open, its
+ * index and cached ranges are there, the tiles are new), reported as its own row.
+ * --warm-jit (with --fresh): run every level once unreported first, so that the workers' code is
+ * optimised (V8 compiles WebAssembly with a baseline compiler first and optimises hot functions
+ * while they run) — a server that has been up for a while. Without it the first screen of the
+ * process includes that warm-up. The workers start with the first handler and are kept.
  *
  * Without --file, the test images are made once under bench/results/iiif/ (gitignored; needs
- * opj_compress from libopenjp2-tools; ~1-3 minutes): a synthetic 16k×16k picture coded lossy at
- * 20:1, RPCL, 256×256 precincts, tile-parts per resolution, TLM + PLT, as 1024×1024 tiles
- * ("tiled16k.jp2") and as one tile ("single16k.jp2"). Uses dist/ (npm run build first).
+ * opj_compress from libopenjp2-tools; ~2-5 minutes): a synthetic 16k×16k picture coded lossy at
+ * 20:1, RPCL, 256×256 precincts at every resolution (opj_compress halves the last -c size for each
+ * lower resolution, so every level is given), tile-parts per resolution, TLM + PLT, as 1024×1024
+ * tiles re-packed by `j2kit optimize` with the tile-parts interleaved ("tiled16k-p256-il.jp2") and
+ * as one tile ("single16k-p256.jp2"). (Files of earlier versions of this script, "tiled16k.jp2" and
+ * "single16k.jp2", had precincts halved down to 8×8 / 2×2 at the lowest resolutions.) Uses dist/
+ * (npm run build first).
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from "node:fs";
@@ -56,21 +69,28 @@ function makePpm(path) {
 function ensureImages() {
   mkdirSync(outDir, { recursive: true });
   const ppm = join(outDir, "src16k.ppm");
+  const precincts = (n) => Array.from({ length: n }, () => "[256,256]").join(",");
   const want = [
-    ["tiled16k.jp2", ["-t", "1024,1024", "-n", "6"]],
-    ["single16k.jp2", ["-n", "7"]],
+    ["tiled16k-p256-il.jp2", ["-t", "1024,1024", "-n", "6", "-c", precincts(6)], true],
+    ["single16k-p256.jp2", ["-n", "7", "-c", precincts(7)], false],
   ];
-  for (const [name, extra] of want) {
+  for (const [name, extra, interleave] of want) {
     const out = join(outDir, name);
     if (existsSync(out)) continue;
     if (!existsSync(ppm)) {
       console.error(`making ${ppm} ...`);
       makePpm(ppm);
     }
-    console.error(`opj_compress -> ${out} ...`);
-    const common = ["-p", "RPCL", "-c", "[256,256]", "-r", "20", "-TP", "R", "-TLM", "-PLT", "-threads", "2"];
-    const r = spawnSync("opj_compress", ["-i", ppm, "-o", out, ...common, ...extra], { stdio: ["ignore", "ignore", "inherit"] });
+    const coded = interleave ? join(outDir, "tiled16k-p256.jp2") : out;
+    console.error(`opj_compress -> ${coded} ...`);
+    const common = ["-p", "RPCL", "-r", "20", "-TP", "R", "-TLM", "-PLT", "-threads", "2"];
+    const r = spawnSync("opj_compress", ["-i", ppm, "-o", coded, ...common, ...extra], { stdio: ["ignore", "ignore", "inherit"] });
     if (r.status !== 0) throw new Error(`opj_compress failed (${r.status}); install libopenjp2-tools`);
+    if (interleave) {
+      console.error(`j2kit optimize -> ${out} ...`);
+      const o = spawnSync(process.execPath, [join(repo, "bin", "j2kit.js"), "optimize", coded, out], { stdio: ["ignore", "ignore", "inherit"] });
+      if (o.status !== 0) throw new Error(`j2kit optimize failed (${o.status})`);
+    }
   }
   rmSync(ppm, { force: true });
   return want.map(([n]) => join(outDir, n));
@@ -91,7 +111,25 @@ async function pool(tasks, limit) {
   return results;
 }
 
-async function benchFile(file, { workers, format, levels, block }) {
+async function benchFile(file, opts) {
+  if (!opts.fresh) return benchLevels(file, opts, opts.levels);
+  const rows = [];
+  if (opts.warmJit) {
+    // one pass over the levels, not reported: the core's code in the workers is optimised (V8 tiers
+    // WebAssembly up while it runs), as in a server that has been up for a while
+    for (const s of opts.levels ?? [undefined]) await benchLevels(file, { ...opts, quiet: true }, s === undefined ? undefined : [s]);
+  }
+  for (const s of opts.levels ?? [undefined]) rows.push(...(await benchLevels(file, { ...opts, quiet: !!opts.levels }, s === undefined ? undefined : [s])));
+  if (opts.levels) {
+    console.log(`\n${basename(file)}: every level from a fresh server`);
+    console.table(rows);
+  }
+  return rows;
+}
+
+let workersSet = false;
+
+async function benchLevels(file, { workers, format, block, pan, quiet }, levels) {
   const { createIiifHandler, FolderStore } = await import(join(repo, "dist", "iiif", "index.js"));
   // a store that counts what its sources read from storage
   const inner = new FolderStore(dirname(file));
@@ -109,7 +147,9 @@ async function benchFile(file, { workers, format, levels, block }) {
   const readBytes = () => sources.reduce((a, s) => a + s.readStats().bytes, 0);
   const readRequests = () => sources.reduce((a, s) => a + s.readStats().requests, 0);
   const renders = [];
-  const handler = createIiifHandler({ store, workers, decodeBlock: block, cacheMiB: 1024, maxArea: 2 ** 26, onRender: (_id, _c, st) => st !== "cached" && renders.push(st) });
+  // (the worker count is set once: setting it again would restart the workers)
+  const handler = createIiifHandler({ store, ...(workersSet ? {} : { workers }), decodeBlock: block, cacheMiB: 1024, maxArea: 2 ** 26, onRender: (_id, _c, st) => st !== "cached" && renders.push(st) });
+  workersSet = true;
   const server = createServer((req, res) => void handler(req, res));
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${server.address().port}/iiif/3/${encodeURIComponent(basename(file))}`;
@@ -123,11 +163,13 @@ async function benchFile(file, { workers, format, levels, block }) {
     const tile = info.tiles[0];
     const scales = levels ?? [...tile.scaleFactors].reverse();
     console.log(`\n${basename(file)} [decodeBlock ${block}] (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB): info.json (cold open) ${openMs.toFixed(0)} ms, read ${(readBytes() / 1024).toFixed(1)} KiB in ${readRequests()} request(s); tiles ${tile.width}x${tile.height}, scale factors ${tile.scaleFactors.join(",")}`);
-    for (const s of scales) {
+    for (const [s, shift] of scales.flatMap((s) => (pan ? [[s, 0], [s, 1]] : [[s, 0]]))) {
       const span = tile.width * s;
       const cols = Math.min(5, Math.ceil(info.width / span)), rowsN = Math.min(4, Math.ceil(info.height / span));
-      const x0 = Math.max(0, Math.floor((info.width / 2 - (cols * span) / 2) / span) * span);
+      let x0 = Math.max(0, Math.floor((info.width / 2 - (cols * span) / 2) / span) * span);
       const y0 = Math.max(0, Math.floor((info.height / 2 - (rowsN * span) / 2) / span) * span);
+      // the screen to the right (or to the left where the image ends; wrapped when it is all on screen)
+      if (shift) x0 = x0 + cols * span < info.width ? x0 + cols * span : Math.max(0, x0 - cols * span);
       const urls = [];
       for (let j = 0; j < rowsN; j++) {
         for (let i = 0; i < cols; i++) {
@@ -157,6 +199,7 @@ async function benchFile(file, { workers, format, levels, block }) {
       const cpu = process.cpuUsage(cpu0);
       const row = {
         scale: s,
+        screen: shift ? "pan" : "first",
         tiles: urls.length,
         firstMs: +first.toFixed(1),
         totalMs: +total.toFixed(1),
@@ -174,7 +217,7 @@ async function benchFile(file, { workers, format, levels, block }) {
       };
       rows.push(row);
     }
-    console.table(rows);
+    if (!quiet) console.table(rows);
   } finally {
     clearInterval(sampler);
     await handler.close();
@@ -190,6 +233,7 @@ const format = arg("format", "png");
 const levels = arg("levels") ? arg("levels").split(",").map(Number) : undefined;
 console.log(`IIIF benchmark: ${workers} decoding worker(s), ${format} tiles, 6 requests in flight; node ${process.version}`);
 const blockSizes = arg("block", "512").split(",").map(Number);
-for (const f of files) for (const block of blockSizes) await benchFile(f, { workers, format, levels, block });
+const fresh = process.argv.includes("--fresh"), pan = process.argv.includes("--pan"), warmJit = process.argv.includes("--warm-jit");
+for (const f of files) for (const block of blockSizes) await benchFile(f, { workers, format, levels, block, fresh, pan, warmJit });
 const { terminateWorkers } = await import(join(repo, "dist", "index.js"));
 terminateWorkers();

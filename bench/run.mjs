@@ -547,7 +547,7 @@ if (only.includes("threads")) {
       );
       // idle-machine estimate from CPU time (robust to other processes): the bands decoded one
       // after the other on this thread; the split's wall time is at best its slowest band
-      const bands = threadsApi.bandRows(img.height, N) ?? [[0, img.height]];
+      const bands = threadsApi.balancedBands(cs, img.height, N, {}) ?? [[0, img.height]]; // the bands decodeAsync decodes
       const cpuMs = (fn) => {
         fn();
         let best = Infinity;

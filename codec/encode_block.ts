@@ -9,7 +9,7 @@ import { ebcotSetStop } from "./t1/ebcot_encoder";
 import { htEncodeConfig } from "./t1/ht_encoder";
 import { CBLK_HT } from "./t1/segments";
 import { quantizeCopyIrr } from "./transform/exports";
-import { blockEnergy } from "./rate/candidates";
+import { blockEnergy, maxAbsF32 } from "./quant/block_stats";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_COEFFICIENT_BITS, BLOCK_INFO_PASSES, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY } from "./api_fields";
@@ -62,15 +62,5 @@ export function encodeBlock(
   store<f64>(info + <usize>BLOCK_INFO_ENERGY, dist0);
 }
 
-/** Largest |x| of a w x h block of f32 samples. */
-export function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
-  let m: f32 = 0;
-  for (let y = 0; y < h; y++) {
-    let row = p + ((<usize>y * <usize>stride) << 2);
-    for (let x = 0; x < w; x++) {
-      let v = abs<f32>(load<f32>(row + (<usize>x << 2)));
-      if (v > m) m = v;
-    }
-  }
-  return m;
-}
+/** Largest |x| of a w x h block of f32 samples (codec/quant/block_stats.ts). */
+export { maxAbsF32 };

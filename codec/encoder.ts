@@ -20,7 +20,7 @@ import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictF
 import { maxAbsF32 } from "./encode_block";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
-import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollect, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
+import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollectF32, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
 import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE } from "./rate/rate_control";
 import { capsEstimate, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { bandWeightOf } from "./rate/weights";
@@ -273,6 +273,20 @@ function planeRegion(job: EncodeJob, tc: TileComp): void {
   }
 }
 
+/** The forward MCT that forwardMct applies to `tile`: 0 none, 1 the RCT, 2 the ICT (G.2, G.3). */
+export function tileMctKind(job: EncodeJob, tile: Tile): i32 {
+  if (job.cs.gcod.mct == 0 || tile.numComps < 3) return 0;
+  return tileComp(tile, 0).style.reversible != 0 ? 1 : 2;
+}
+
+/** Set by the host (encoderTileMctApplied) when it filled the current tile with the MCT applied. */
+let hostMct: bool = false;
+
+/** The host applied the forward MCT while filling the tile of the last encodeTileInput. */
+export function encodeTileMctApplied(): void {
+  hostMct = true;
+}
+
 function forwardMct(job: EncodeJob, tile: Tile): void {
   if (job.cs.gcod.mct == 0 || tile.numComps < 3) return;
   let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
@@ -334,7 +348,7 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   htCalModel = 0;
   for (let round = 0; round < HT_CAL_ROUNDS; round++) {
     htMode = CODE_CAL;
-    htIndex = round; // a different sample of blocks each round
+    htCalRound = round; // a different sample of blocks each round
     for (let t = t0; t < t1; t++) {
       let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
       for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
@@ -377,7 +391,10 @@ function htSetStep(job: EncodeJob, step: f64): void {
 /** What codeBlocks(plan = true) collects: per-block planning statistics, or the step histogram. */
 const CODE_PLAN: i32 = 0;
 const CODE_HIST: i32 = 1;
-/** Calibration of the step model: every HT_CAL_EVERY-th block coded (one cleanup), model vs actual bytes. */
+/**
+ * Calibration of the step model: a sample of the blocks coded (one cleanup), model vs actual bytes;
+ * in the top two resolutions one block in HT_CAL_EVERY.
+ */
 const CODE_CAL: i32 = 2;
 const HT_CAL_EVERY: i32 = 4;
 /** Calibration rounds (each codes a different quarter of the blocks at the step of the previous one). */
@@ -398,6 +415,8 @@ let htPrepassShare: f64 = 0;
 let htHist: usize = 0;
 let htCalHist: usize = 0;
 let htCalActual: f64 = 0;
+/** Calibration round (which quarter of the top resolutions' blocks is coded). */
+let htCalRound: i32 = 0;
 let htCalModel: f64 = 0;
 
 /** HT rate control: per-block statistics, the planned (floor, sets) per block, the running block index. */
@@ -443,7 +462,18 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
           }
           let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
-          if (plan && htMode == CODE_CAL && htIndex++ % HT_CAL_EVERY != 0) continue;
+          if (plan && htMode == CODE_HIST) {
+            // the step histogram straight from the transformed samples (no quantised copy)
+            htHistCollectF32(src, tc.stride, w, h, invStep, htHist);
+            continue;
+          }
+          // calibration sample: every block of the lower resolutions (few samples, many bytes),
+          // a diagonal quarter of the blocks of the top two (weighted 4), another one each round
+          let calWeight: u32 = 1;
+          if (plan && htMode == CODE_CAL && r >= tc.numRes - 2) {
+            if ((i % pb.cw + i / pb.cw + htCalRound) % HT_CAL_EVERY != 0) continue;
+            calWeight = <u32>HT_CAL_EVERY;
+          }
           if (!plan) {
             if (htPlan != 0) {
               let e = htPlan + (<usize>htIndex << 3);
@@ -469,18 +499,14 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             coef = job.cbCoefs;
             stride = w;
           }
-          if (plan && htMode == CODE_HIST) {
-            htHistCollect(coef, stride, w, h, frac, htHist);
-            continue;
-          }
           if (plan && htMode == CODE_CAL) {
             {
               memory.fill(htCalHist, 0, HT_HIST_BYTES);
-              htHistCollect(coef, stride, w, h, frac, htCalHist);
+              htHistCollectF32(src, tc.stride, w, h, invStep, htCalHist, calWeight);
               htCalModel += htStepModel(htCalHist, 1.0);
               htConfig(0, 1, 0);
               encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);
-              htCalActual += <f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES;
+              htCalActual += (<f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES) * <f64>calWeight;
             }
             continue;
           }
@@ -761,6 +787,7 @@ export function encodeTileInput(job: EncodeJob, t: i32): Tile {
     tc.buf = load<usize>(job.tileBufs + (<usize>c << alignof<usize>()));
     tc.stride = max(tc.x1 - tc.x0, 1);
   }
+  hostMct = false;
   return tile;
 }
 
@@ -768,7 +795,8 @@ export function encodeTileInput(job: EncodeJob, t: i32): Tile {
 export function encodeTileCode(job: EncodeJob, t: i32): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
-  forwardMct(job, tile);
+  if (!hostMct) forwardMct(job, tile);
+  hostMct = false;
   if (job.threaded != 0 && !((job.cs.cod.cblkStyle & CBLK_HT) != 0 && job.wantDistortion != 0)) {
     // threaded: transform and list one component at a time (tileCompStep), so that the host's
     // workers code a component's blocks while the next one is transformed; the blocks and their
@@ -921,7 +949,7 @@ function htPrepassTile(job: EncodeJob, tile: Tile): void {
   let s = htStepScale(htHist, htStepTarget(job) * htPrepassShare * HT_STEP_MARGIN / ratio, minScale);
   htSetStep(job, htPrepassBase * s);
   htMode = CODE_CAL;
-  htIndex = 0;
+  htCalRound = 0;
   for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
   htSetStep(job, htPrepassBase);
   htMode = CODE_PLAN;

@@ -11,6 +11,7 @@ export * from "./api_strip";
 export * from "./api_encoder";
 export * from "./api_transcode";
 export * from "./api_blocks";
+export * from "./api_bands";
 export * from "./jpeg/exports";
 export { coreInterfaceHash } from "./api_fields";
 export * from "./jpeg/decode_exports";

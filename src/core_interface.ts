@@ -542,6 +542,11 @@ export interface CoreExports {
    */
   blockCoderRun(src: number, stride: number, w: number, h: number, orient: number, style: number, rev: number, invStep: number, wantDistortion: number, stopSlope: number, htFloor: number, htSets: number, htRefine: number): void;
   /**
+   * Squared error of a block of i32 coefficients with nothing coded: Σ (|c| / 2^fracBits)², in
+   * (quantisation step)² — the starting point the pass records' distortion decreases count down from.
+   */
+  blockEnergy(coef: number, stride: number, w: number, h: number, fracBits: number): number;
+  /**
    * A destination size that always holds the codeword of a w × h block with `numBps` bit-planes:
    * every coefficient costs at most 4 decisions per bit-plane (run-length, 2 uniform, sign; or
    * significance + sign; or one refinement), every decision at most 15 renormalisation shifts
@@ -559,6 +564,19 @@ export interface CoreExports {
    * In mixed mode T2 decides per block and passes the style without 0x40 for Part 1 blocks.
    */
   decodeCodeBlock(data: number, segLens: number, segPasses: number, numSegs: number, w: number, h: number, orient: number, numBps: number, cblkStyle: number, out: number, outStride: number): void;
+  /**
+   * Cut the image of the codestream parsed last into `n` bands of rows of about equal decoding work
+   * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows. Writes the n + 1
+   * band boundaries (i32, image rows: 0 first, the image height last) at `out`. Returns n, or 0 when
+   * the image cannot be cut that way (too few rows); the arena is left as it was.
+   *
+   * Cuts fall in the middle of a row of the finest level's code-blocks (reference rows 2^ycb' mod
+   * 2^(ycb'+1), B.7): a cut on a block boundary makes both bands decode the block rows on either side
+   * of it (the DWT margin reaches across), a cut mid-block only the one row it falls in — and so at
+   * every coarser level too (the cut is an odd multiple of 2^ycb', never a multiple of a coarser
+   * level's block height).
+   */
+  decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, out: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -726,6 +744,14 @@ export interface CoreExports {
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
   /**
+   * The forward MCT that encoderTileCode applies to the tile given last to encoderTileInput: 0 none,
+   * 1 the RCT, 2 the ICT. With 2 the host may fill components 0–2 with unpackIctForward (the ICT
+   * applied while unpacking) and then call encoderTileMctApplied.
+   */
+  encoderTileMct(): number;
+  /** The host filled the tile given last to encoderTileInput with the forward MCT applied: encoderTileCode skips it. */
+  encoderTileMctApplied(): void;
+  /**
    * Tile-by-tile encoding (the host keeps the image): after encoderCreate/encoderSet*, prepare every
    * tile and the buffers of one. Returns the number of tiles. Then for each tile t: encoderTileInput(t),
    * fill each component's buffer (encoderTileComp; i32 samples minus the DC level shift, f32 for the
@@ -853,6 +879,8 @@ export interface CoreExports {
    * `coms`: `comCount` entries of (u32 length, bytes). Density units 0 (aspect ratio), 1 dpi, 2 dpcm.
    */
   jpegWriteHeaders(ctx: number, out: number, cap: number, icc: number, iccLen: number, xmp: number, xmpLen: number, coms: number, comCount: number, densityUnits: number, xDensity: number, yDensity: number): number;
+  /** Largest |x| of a w × h block of f32 samples (NaN ignored; 0 for an empty block). */
+  maxAbsF32(p: number, stride: number, w: number, h: number): number;
   /** Number of coding passes of a block with `numBps` magnitude bit-planes (0 if none). */
   maxPasses(numBps: number): number;
   /** Peak bytes allocated in the current job. */
@@ -971,6 +999,14 @@ export interface CoreExports {
    * dst = f32(src − dcShift), the subtraction done in i32 first.
    */
   unpackComponentF32(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, dst: number, dstStride: number, dcShift: number): void;
+  /**
+   * Host samples of components 0, 1, 2 of pixel-interleaved rows (`srcStep` ≥ 3 samples per pixel,
+   * `src` at component 0) → three f32 planes with the DC level shifts subtracted and the forward ICT
+   * applied (G.1.2, G.3): row by row, unpackComponentF32 of each component then ictForward of that row,
+   * so a row is still in the cache for the transform instead of three whole planes making a second trip.
+   * Exactly the values of unpackComponentF32 ×3 followed by ictForward.
+   */
+  unpackIctForward(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, d0: number, d1: number, d2: number, dstStride: number, dc0: number, dc1: number, dc2: number): void;
 }
 
 /** Parameter count of every exported function (checked against the built core). */
@@ -981,10 +1017,12 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   blockCoderOutput: 1,
   blockCoderPassBytes: 0,
   blockCoderRun: 13,
+  blockEnergy: 5,
   codeBlockMaxBytes: 3,
   copyRev: 6,
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
+  decoderBandCuts: 6,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
@@ -1029,6 +1067,8 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderTileCode: 1,
   encoderTileComp: 2,
   encoderTileInput: 1,
+  encoderTileMct: 0,
+  encoderTileMctApplied: 0,
   encoderTilesBegin: 0,
   encoderTilesFinish: 0,
   encoderVerifyBegin: 1,
@@ -1072,6 +1112,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   jpegSampleHash: 1,
   jpegSquaredError: 1,
   jpegWriteHeaders: 12,
+  maxAbsF32: 4,
   maxPasses: 1,
   memoryPeak: 0,
   memoryUsed: 0,
@@ -1104,4 +1145,5 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   transformVersion: 0,
   unpackComponent: 10,
   unpackComponentF32: 10,
+  unpackIctForward: 14,
 };

@@ -47,6 +47,8 @@ export interface Settings {
   tlm: boolean;
   plt: boolean;
   tileParts: number;
+  /** Tile-parts interleaved across tiles after the core wrote them (src/codestream/interleave.ts). */
+  tilePartOrder: "tile" | "interleaved";
   guardBits: number;
   subsampling?: Array<[number, number]>;
   poc?: Array<[number, number, number, number, number, number]>;
@@ -231,6 +233,8 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
   const tp = o.tileParts;
   const tileParts = tp === undefined ? 0 : tp === "R" ? 1 : tp === "L" ? 2 : tp === "C" ? 3 : -1;
   if (tileParts < 0) throw bad(`tileParts must be "R", "L" or "C" (got ${String(tp)})`);
+  const tilePartOrder = o.tilePartOrder ?? "tile";
+  if (tilePartOrder !== "tile" && tilePartOrder !== "interleaved") throw bad(`tilePartOrder must be "tile" or "interleaved" (got ${String(o.tilePartOrder)})`);
   const format = o.format ?? "j2k";
   if (format !== "j2k" && format !== "jp2" && format !== "jph") throw bad(`format must be "j2k", "jp2" or "jph" (got ${String(format)})`);
   if (preset === "dicom" && format !== "j2k") throw bad(`preset "dicom" writes a raw codestream: remove format: "${format}"`);
@@ -274,6 +278,7 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
     tlm: !!o.tlm,
     plt: !!o.plt,
     tileParts,
+    tilePartOrder,
     guardBits,
     subsampling: subs,
     poc,
@@ -285,7 +290,8 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
  * Preset "iiif" (what image servers read fastest by byte ranges; options given explicitly win):
  * RPCL, enough levels that the lowest resolution is at most 256 samples across (at least 6;
  * the core clamps for small images), 256x256 precincts at every resolution, one tile-part per
- * resolution, TLM and PLT.
+ * resolution interleaved across tiles (resolution-major: a coarse view is one run of bytes), TLM
+ * and PLT.
  */
 function iiifDefaults(image: J2kImage, o: EncodeOptions): EncodeOptions {
   const levels = o.levels ?? Math.min(32, Math.max(6, Math.ceil(Math.log2(Math.max(image.width, image.height) / 256))));
@@ -294,6 +300,7 @@ function iiifDefaults(image: J2kImage, o: EncodeOptions): EncodeOptions {
     levels,
     precincts: Array.from({ length: levels + 1 }, () => [256, 256] as [number, number]),
     tileParts: "R",
+    tilePartOrder: "interleaved",
     tlm: true,
     plt: true,
   };

@@ -21,7 +21,7 @@ import type { CoreExports } from "./core_interface.js";
 import { BlockInfo, DeferredBlock } from "./core_interface.js";
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
-import { coreCount, jobsPending, runInWorker, workersReady } from "./worker/pool.js";
+import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } from "./worker/pool.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
@@ -29,6 +29,12 @@ export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
 const BATCH_SAMPLES = DeferredBlock.stageSamples - 4096;
 /** Batches per thread at least, where there are enough blocks (the last batches finish unevenly). */
 const BATCHES_PER_THREAD = 4;
+/**
+ * Batches a worker holds at once when the pool has no more workers than threads: the next batch
+ * waits in the worker's port, so a worker that finishes one while this thread runs a long step
+ * (a DWT, rate control) goes on at once instead of idling until this thread can answer.
+ */
+const BATCHES_PER_WORKER = 2;
 
 /**
  * Threads for an encode of `pixels` pixels: `threads` when given, else every core for images of at
@@ -106,7 +112,7 @@ class BlockBatches {
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {}
 
-  /** Pack the blocks listed since the last call into batches and start them. */
+  /** Pack the blocks listed since the last call into batches and start them (each as soon as it is packed). */
   dispatch(): void {
     if (this.error) throw this.error;
     const n = this.c.encoderDeferredCount();
@@ -114,6 +120,7 @@ class BlockBatches {
       for (const b of this.plan(this.listed, n)) {
         guardCore(this.c, () => this.pack(b), "encode");
         this.batches.push(b);
+        this.launch();
       }
       this.listed = n;
     }
@@ -132,12 +139,14 @@ class BlockBatches {
   }
 
   private launch(): void {
-    while (!this.error && this.running < this.threads && this.sent < this.batches.length) {
+    // more batches than threads in flight only where they cannot spread over more workers than threads
+    const perWorker = workerPoolInfo().workers <= this.threads ? BATCHES_PER_WORKER : 1;
+    while (!this.error && this.running < this.threads * perWorker && this.sent < this.batches.length) {
       const b = this.batches[this.sent++]!;
       const records = b.records!, data = b.data!;
       b.records = b.data = undefined;
       this.running++;
-      runInWorker<ArrayBuffer>({ op: "blocks", records, samples: data }, [records, data]).then(
+      runInWorker<ArrayBuffer>({ op: "blocks", records, samples: data }, [records, data], perWorker).then(
         (res) => {
           this.running--;
           if (this.error) return;

@@ -354,6 +354,36 @@ function tilePartSplit(h: HeaderInfo, facts: TilePartFacts, warnings: string[]):
   return TilePartSplit.none;
 }
 
+/** Result of {@link recodeCodestream}. */
+export type RecodeResult =
+  | { ok: true; data: Uint8Array; blocks: TranscodeBlockCoderResult["blocks"]; warnings: string[]; header: HeaderInfo }
+  | { ok: false; reason: string; header: HeaderInfo };
+
+/**
+ * The coefficient path of {@link transcodeBlockCoder} for a raw codestream, synchronously (the DICOM
+ * transcoder re-codes each frame with it): every code-block re-coded with the other block coder, or
+ * `ok: false` with the reason when that cannot be exact. Decoder errors (damaged input) are thrown.
+ */
+export function recodeCodestream(
+  cs: Uint8Array,
+  known: ReturnType<typeof layoutFacts> | undefined,
+  to: "ht" | "part1",
+  limits: Required<Limits>,
+): RecodeResult {
+  const { h, facts, tlm, ppm } = known ?? layoutFacts(cs);
+  const notes: string[] = [];
+  const split = tilePartSplit(h, facts, notes);
+  const r = transcodeCoefficients(cs, to, split, tlm, facts.plt, limits);
+  if (!r.ok) return { ok: false, reason: `${STATUS_REASONS[r.status] ?? `status ${r.status}`}${r.where !== "" ? ` (${r.where})` : ""}`, header: h };
+  const warnings = [...notes];
+  if (h.layers > 1) warnings.push(`the input has ${h.layers} quality layers; the output has one layer (every coding pass the input's layers carry)`);
+  if (h.comments.length > 0) warnings.push(`${h.comments.length} COM marker segment(s) not copied`);
+  if (ppm || facts.ppt) warnings.push("packed packet headers (PPM/PPT) are not kept: the output has its packet headers in the bit stream");
+  const dropped = to === "ht" ? h.codeBlockStyle.filter((f) => f !== "vcausal") : [];
+  if (dropped.length > 0) warnings.push(`code-block style ${dropped.join(", ")} has no meaning for HT and is dropped`);
+  return { ok: true, data: r.data!, blocks: r.blocks, warnings, header: h };
+}
+
 /**
  * Transcode a JPEG 2000 codestream, or a JP2 / JPH file, between the Part 1 (EBCOT) and the HT
  * (ISO/IEC 15444-15) block coders, keeping the decoded image bit for bit: by default at the level of
@@ -389,24 +419,17 @@ export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeB
   let verified = false;
   let blocks: TranscodeBlockCoderResult["blocks"];
   if (method !== "reencode") {
-    const notes: string[] = [];
-    const split = tilePartSplit(h, facts, notes);
-    const r = transcodeCoefficients(cs, to, split, tlm, facts.plt, limits);
+    const r = recodeCodestream(cs, { h, facts, tlm, ppm }, to, limits);
     if (r.ok) {
-      out = r.data!;
+      out = r.data;
       blocks = r.blocks;
-      warnings.push(...notes);
-      if (h.layers > 1) warnings.push(`the input has ${h.layers} quality layers; the output has one layer (every coding pass the input's layers carry)`);
-      if (h.comments.length > 0) warnings.push(`${h.comments.length} COM marker segment(s) not copied`);
-      if (ppm || facts.ppt) warnings.push("packed packet headers (PPM/PPT) are not kept: the output has its packet headers in the bit stream");
-      const dropped = to === "ht" ? h.codeBlockStyle.filter((f) => f !== "vcausal") : [];
-      if (dropped.length > 0) warnings.push(`code-block style ${dropped.join(", ")} has no meaning for HT and is dropped`);
+      warnings.push(...r.warnings);
       if (options.verify === true) {
         if (!sameDecode(cs, out, options.limits)) throw new J2kError("INTERNAL", "transcodeBlockCoder: the transcoded codestream does not decode to the input's samples; nothing was written");
         verified = true;
       }
     } else {
-      const reason = `${STATUS_REASONS[r.status] ?? `status ${r.status}`}${r.where !== "" ? ` (${r.where})` : ""}`;
+      const reason = r.reason;
       const reversible = h.reversible;
       if (method === "coefficients" || !reversible) {
         throw unsupported(`the coefficients cannot be transcoded exactly: ${reason}${reversible ? "" : "; the input is irreversibly (9/7) coded, so decoding and re-encoding it losslessly is no alternative"}`);

@@ -239,7 +239,7 @@ export interface EncodeOptions {
   /**
    * Named preset: `"dicom"` = 6 levels (fewer for small images), 64x64, 1 tile, LRCP, no JP2 box;
    * `"iiif"` = RPCL, at least 6 levels (lowest resolution at most 256 across), 256x256 precincts,
-   * tile-parts by resolution, TLM and PLT (the layout byte-range readers and IIIF servers read
+   * tile-parts by resolution interleaved across tiles, TLM and PLT (the layout byte-range readers and IIIF servers read
    * fastest). Options given explicitly override the preset's.
    */
   preset?: "dicom" | "iiif";
@@ -304,6 +304,13 @@ export interface EncodeOptions {
   plt?: boolean;
   /** Split tile-parts by resolution, layer or component. */
   tileParts?: "R" | "L" | "C";
+  /**
+   * `"interleaved"`: the tile-parts of all tiles interleaved — every tile's first tile-part, then
+   * every tile's second, ... (ISO/IEC 15444-1 A.4.2 allows any order that keeps each tile's own in
+   * order). With `tileParts: "R"` and RPCL the file is resolution-major across tiles: a reader by
+   * byte ranges gets a coarse view of a tiled image in one run of bytes. Default `"tile"`.
+   */
+  tilePartOrder?: "tile" | "interleaved";
   /** Guard bits, 0-7 (default 2). */
   guardBits?: number;
   /** ICC profile to embed (JP2 output). */

@@ -40,7 +40,17 @@ export function hullBuild(cb: CodeBlock, wgt: f64, exactLast: bool): void {
       let Rp = <f64>passesRate(cb.encPasses, pk);
       let Dp = load<f64>(dAt + (<usize>pk << 3));
       let dR = Rk - Rp, dD = Dk - Dp;
-      if (dD <= 0) break; // no gain: not a candidate (the point is dropped)
+      if (dD <= 0) {
+        // no gain. With fewer bytes and the same distortion (an HT set whose cleanup reconstructs
+        // what the set above it reaches with its SigProp and MagRef passes, in fewer bytes) the
+        // point replaces the previous one; otherwise it is not a candidate (nor is a pass of an HT
+        // set that was not coded: rate 0)
+        if (m > 0 && dR < 0 && Rk > 0 && dD >= -1e-9 * abs(Dk)) {
+          m--;
+          continue;
+        }
+        break;
+      }
       let slope = dR <= 0 ? Infinity : dD / dR;
       if (m > 0 && slope >= load<f64>(slopes + (<usize>(m - 1) << 3))) {
         m--; // the previous point is under the segment: not convex

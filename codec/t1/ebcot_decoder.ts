@@ -18,7 +18,7 @@ import { mqDecodeInit, mqDecodeBit, mqSegmentOpen, mqSegmentClose } from "./mq_d
 import { decodeSigPropMq, decodeRefineMq, decodeCleanupMq } from "./ebcot_decoder_passes";
 import { rawDecodeInit, rawDecodeBit } from "./raw_decoder";
 import { contextTablesInit, sigLut } from "./contexts";
-import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
+import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours, stripeSigAt } from "./flags";
 import {
   CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, PASS_SPP, PASS_MRP, maxPasses, isRawPass, passType,
 } from "./segments";
@@ -50,6 +50,7 @@ function decodeSigPropRaw(w: i32, h: i32, p: i32, causal: bool): void {
         const neg = rawDecodeBit();
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(19 + r));
         flagsMarkNeighbours(fp, fstride, r, neg, causal);
+        store<u8>(stripeSigAt(y), 1);
         store<i32>(vp + (<usize>r << 2), one);
       }
       store<u32>(fp, f);
@@ -86,25 +87,56 @@ function decodeRefineRaw(w: i32, h: i32, p: i32): void {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Copy the reconstruction out of SAMPLES with the signs from the flag words. */
+/** ±v of row r of a stripe column: v with the sign χ of row r of its flag word f (χ = 1: negative). */
+// @ts-ignore: decorator
+@inline
+function signedValue(v: i32, f: u32, r: i32): i32 {
+  const neg = -<i32>((f >>> <u32>(19 + r)) & 1);
+  return (v ^ neg) - neg;
+}
+
+/**
+ * Copy the reconstruction out of SAMPLES with the signs from the flag words, a stripe column at a
+ * time (one flag word per four samples); a column with no significant coefficient is four zeros.
+ */
 function writeOutput(w: i32, h: i32, out: usize, outStride: i32): void {
   const fstride = flagStrideBytes(w);
-  const f0 = flagOrigin(w);
-  for (let y = 0; y < h; y++) {
-    const r = y & 3;
-    const stripe = <usize>(y >> 2);
-    let vp = SAMPLES + ((stripe * <usize>w) << 4) + (<usize>r << 2);
-    let fp = f0 + stripe * fstride;
-    let op = out + ((<usize>y * <usize>outStride) << 2);
-    const chi = <u32>(19 + r);
-    for (let x = 0; x < w; x++) {
-      const v = load<i32>(vp);
-      const neg = -<i32>((load<u32>(fp) >>> chi) & 1);
-      store<i32>(op, (v ^ neg) - neg);
-      vp += 16;
-      fp += 4;
-      op += 4;
+  const os = <usize>outStride << 2;
+  let frow = flagOrigin(w);
+  let vrow = SAMPLES;
+  let orow = out;
+  for (let y = 0; y < h; y += 4) {
+    const rows = min(4, h - y);
+    let fp = frow;
+    let vp = vrow;
+    let op = orow;
+    const fend = frow + (<usize>w << 2);
+    if (rows == 4) {
+      for (; fp < fend; fp += 4, vp += 16, op += 4) {
+        const f = load<u32>(fp);
+        if ((f & SIG_CENTRE) == 0) {
+          store<i32>(op, 0);
+          store<i32>(op + os, 0);
+          store<i32>(op + 2 * os, 0);
+          store<i32>(op + 3 * os, 0);
+          continue;
+        }
+        store<i32>(op, signedValue(load<i32>(vp), f, 0));
+        store<i32>(op + os, signedValue(load<i32>(vp, 4), f, 1));
+        store<i32>(op + 2 * os, signedValue(load<i32>(vp, 8), f, 2));
+        store<i32>(op + 3 * os, signedValue(load<i32>(vp, 12), f, 3));
+      }
+    } else {
+      for (; fp < fend; fp += 4, vp += 16, op += 4) {
+        const f = load<u32>(fp);
+        for (let r = 0; r < rows; r++) {
+          store<i32>(op + <usize>r * os, signedValue(load<i32>(vp + (<usize>r << 2)), f, r));
+        }
+      }
     }
+    frow += fstride;
+    vrow += <usize>w << 4;
+    orow += os << 2;
   }
 }
 

@@ -25,9 +25,15 @@
 // Every lifting step is evaluated as  x + c·(a + b)  in f32 (c = −δ, −γ, … on the inverse side;
 // x + (−d)·s is bit-identical to x − d·s). The scalar and SIMD builds perform the same f32 operations
 // on each sample in the same order, hence give bit-identical results. The K / 1/K scaling is fused
-// into the copies in and out of the scratch buffer.
+// into the copies in and out of the scratch buffer. The scalar build runs the steps as four sweeps;
+// the SIMD build runs all four in one pipelined sweep over 4 rows (transposed) or 4 columns at a time
+// with mirrored guard elements instead of clamps ("SIMD lifting pipeline" below) — the same
+// operations on every sample, so the two builds still agree bit for bit.
 
-import { DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32 } from "./dwt_layout";
+import {
+  DWT_COLS, DWT_PIPE_COLS, DWT_GUARD, DWT_SLACK, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32,
+  pseIndex, align16, lineTable, storeTransposed4,
+} from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 
 // Table F.4
@@ -315,7 +321,12 @@ function colsInverse97(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: u
   let lp = tmp;
   let hp = tmp + <usize>nL * eb;
   let x = 0;
-  for (; x + lanes <= w; x += lanes) groupInverse97(buf + (<usize>x << 2), rowBytes, nL, nH, odd, tmp);
+  if (ASC_FEATURE_SIMD) {
+    x = w & ~3;
+    colsPipe97(buf, rowBytes, x, h, odd, tmp, false);
+  } else {
+    for (; x + lanes <= w; x += lanes) groupInverse97(buf + (<usize>x << 2), rowBytes, nL, nH, odd, tmp);
+  }
   if (x < w) {
     let cols = w - x;
     let col = buf + (<usize>x << 2);
@@ -341,7 +352,12 @@ function colsForward97(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: u
   let lp = tmp;
   let hp = tmp + <usize>nL * eb;
   let x = 0;
-  for (; x + lanes <= w; x += lanes) groupForward97(buf + (<usize>x << 2), rowBytes, nL, nH, odd, tmp);
+  if (ASC_FEATURE_SIMD) {
+    x = w & ~3;
+    colsPipe97(buf, rowBytes, x, h, odd, tmp, true);
+  } else {
+    for (; x + lanes <= w; x += lanes) groupForward97(buf + (<usize>x << 2), rowBytes, nL, nH, odd, tmp);
+  }
   if (x < w) {
     let cols = w - x;
     let col = buf + (<usize>x << 2);
@@ -351,6 +367,224 @@ function colsForward97(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: u
     forwardLifts(lp, nL, hp, nH, odd, lanes);
     for (let n = 0; n < nL; n++) copyLanesScaledF32(col + <usize>n * rowBytes, lp + <usize>n * eb, cols, INV_K);
     for (let n = 0; n < nH; n++) copyLanesScaledF32(col + <usize>(nL + n) * rowBytes, hp + <usize>n * eb, cols, K);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIMD lifting pipeline (both directions, rows and columns; SIMD build only)
+//
+// The four lifting steps run in one sweep over an extended line (dwt_layout.ts: elements of one
+// v128, DWT_GUARD mirrored elements on each side, so no step needs a clamp). Positions of parity p1
+// take steps 1 and 3, the others steps 2 and 4. The iteration at position j (parity p1) computes
+//   a = step 1 at j,   b = step 2 at j − 1,   d = step 3 at j − 2 (final),   f = step 4 at j − 3 (final)
+// from the inputs at j − 1, j, j + 1 and the a, b, d of the previous iteration, each as
+// x + c·(l + r) in f32: the same operations on each sample as the four separate sweeps, hence the same
+// bits (the guard argument of dwt_layout.ts covers the ends). The first iterations use zeros for the
+// not-yet-computed a, b, d of positions before the line; that only spoils guard positions
+// (< DWT_GUARD), and the first two stores land in the DWT_SLACK elements in front of the line.
+//
+// Inverse (F.3.8.2): p1 = low positions, inputs scaled on load (low ×K, high ×1/K), steps −δ, −γ, −β, −α.
+// Forward (F.4.8.2): p1 = high positions, steps α, β, γ, δ, outputs scaled (high ×K, low ×1/K).
+// Element j of the line (j = 0 is the first guard) is at `line + j·step`; results replace the
+// inputs (each element is read before it is written).
+// ---------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline
+function pipe97(line: usize, step: usize, m: i32, p1: i32, forward: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    let c1 = f32x4.splat(forward ? ALPHA : -DELTA);
+    let c2 = f32x4.splat(forward ? BETA : -GAMMA);
+    let c3 = f32x4.splat(forward ? GAMMA : -BETA);
+    let c4 = f32x4.splat(forward ? DELTA : -ALPHA);
+    // inverse: load scales (p1 = low: ×K; others: ×1/K); forward: store scales (p1 = high: ×K, others ×1/K)
+    let kA = f32x4.splat(K);
+    let kB = f32x4.splat(INV_K);
+    let j = p1 != 0 ? 1 : 2;
+    let prev = v128.load(line + <usize>(j - 1) * step);
+    if (!forward) prev = f32x4.mul(prev, kB);
+    let x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+    for (; j + 1 < m; j += 2) {
+      let in0 = v128.load(line + <usize>j * step);
+      let in1 = v128.load(line + <usize>(j + 1) * step);
+      if (!forward) {
+        in0 = f32x4.mul(in0, kA);
+        in1 = f32x4.mul(in1, kB);
+      }
+      let a = f32x4.add(in0, f32x4.mul(c1, f32x4.add(prev, in1)));
+      let b = f32x4.add(prev, f32x4.mul(c2, f32x4.add(x1, a)));
+      let d = f32x4.add(x1, f32x4.mul(c3, f32x4.add(x2, b)));
+      let f = f32x4.add(x2, f32x4.mul(c4, f32x4.add(x3, d)));
+      let o = line + <usize>(j - 3) * step; // j − 3 ≥ −2: lands in the slack
+      if (forward) {
+        v128.store(o, f32x4.mul(f, kB));
+        v128.store(o + step, f32x4.mul(d, kA));
+      } else {
+        v128.store(o, f);
+        v128.store(o + step, d);
+      }
+      x1 = a;
+      x2 = b;
+      x3 = d;
+      prev = in1;
+    }
+  }
+}
+
+/** Fill the DWT_GUARD mirrored elements on each side of a contiguous line of n ≥ 2 elements at e. */
+function mirrorGuards(e: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let i = 1; i <= DWT_GUARD; i++) {
+      v128.store(e - (<usize>i << 4), v128.load(e + (<usize>pseIndex(-i, n) << 4)));
+      v128.store(e + (<usize>(n - 1 + i) << 4), v128.load(e + (<usize>pseIndex(n - 1 + i, n) << 4)));
+    }
+  }
+}
+
+/** Start of the extended line (its element −DWT_GUARD) inside the scratch at `p`. */
+// @ts-ignore: decorator
+@inline
+function lineStart(p: usize, elemBytes: usize): usize {
+  return align16(p) + <usize>DWT_SLACK * elemBytes;
+}
+
+/**
+ * HOR_SR on 4 rows at once (SIMD): transpose the rows' bands into an extended line of interleaved
+ * elements, run the pipeline, transpose back. w ≥ 2.
+ */
+function rowsInverse97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let nL = lowCount(w, odd);
+    let nF = odd ? w - nL : nL; // band of the first sample ...
+    let nS = w - nF;
+    let fOff = odd ? nL : 0; // ... and where each band starts in the row
+    let sOff = odd ? 0 : nL;
+    let ext = lineStart(tmp, 16);
+    let e = ext + (<usize>DWT_GUARD << 4);
+    let r0 = row, r1 = row + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+    let m = 0;
+    for (; m + 4 <= nS; m += 4) {
+      let fo = <usize>(fOff + m) << 2;
+      let so = <usize>(sOff + m) << 2;
+      let d = e + (<usize>m << 5);
+      storeTransposed4(d, d + 32, d + 64, d + 96, v128.load(r0 + fo), v128.load(r1 + fo), v128.load(r2 + fo), v128.load(r3 + fo));
+      storeTransposed4(d + 16, d + 48, d + 80, d + 112, v128.load(r0 + so), v128.load(r1 + so), v128.load(r2 + so), v128.load(r3 + so));
+    }
+    for (; m < nF; m++) {
+      gather4(e + (<usize>m << 5), r0, r1, r2, r3, <usize>(fOff + m) << 2);
+      if (m < nS) gather4(e + (<usize>m << 5) + 16, r0, r1, r2, r3, <usize>(sOff + m) << 2);
+    }
+    mirrorGuards(e, w);
+    pipe97(ext, 16, w + 2 * DWT_GUARD, odd, false);
+    let k = 0;
+    for (; k + 4 <= w; k += 4) {
+      let s = e + (<usize>k << 4);
+      let o = <usize>k << 2;
+      storeTransposed4(r0 + o, r1 + o, r2 + o, r3 + o, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
+    }
+    for (; k < w; k++) scatter4(e + (<usize>k << 4), r0, r1, r2, r3, <usize>k << 2);
+  }
+}
+
+/** HOR_SD on 4 rows at once (SIMD); w ≥ 2. */
+function rowsForward97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let nL = lowCount(w, odd);
+    let nF = odd ? w - nL : nL;
+    let nS = w - nF;
+    let fOff = odd ? nL : 0;
+    let sOff = odd ? 0 : nL;
+    let ext = lineStart(tmp, 16);
+    let e = ext + (<usize>DWT_GUARD << 4);
+    let r0 = row, r1 = row + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+    let k = 0;
+    for (; k + 4 <= w; k += 4) {
+      let o = <usize>k << 2;
+      let d = e + (<usize>k << 4);
+      storeTransposed4(d, d + 16, d + 32, d + 48, v128.load(r0 + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o));
+    }
+    for (; k < w; k++) gather4(e + (<usize>k << 4), r0, r1, r2, r3, <usize>k << 2);
+    mirrorGuards(e, w);
+    pipe97(ext, 16, w + 2 * DWT_GUARD, odd ^ 1, true);
+    let m = 0;
+    for (; m + 4 <= nS; m += 4) {
+      let s = e + (<usize>m << 5);
+      let fo = <usize>(fOff + m) << 2;
+      let so = <usize>(sOff + m) << 2;
+      storeTransposed4(r0 + fo, r1 + fo, r2 + fo, r3 + fo, v128.load(s), v128.load(s, 32), v128.load(s, 64), v128.load(s, 96));
+      storeTransposed4(r0 + so, r1 + so, r2 + so, r3 + so, v128.load(s, 16), v128.load(s, 48), v128.load(s, 80), v128.load(s, 112));
+    }
+    for (; m < nF; m++) {
+      scatter4(e + (<usize>m << 5), r0, r1, r2, r3, <usize>(fOff + m) << 2);
+      if (m < nS) scatter4(e + (<usize>m << 5) + 16, r0, r1, r2, r3, <usize>(sOff + m) << 2);
+    }
+  }
+}
+
+/** Element at d = (r0[o], r1[o], r2[o], r3[o]) (byte offset o). */
+// @ts-ignore: decorator
+@inline
+function gather4(d: usize, r0: usize, r1: usize, r2: usize, r3: usize, o: usize): void {
+  store<f32>(d, load<f32>(r0 + o));
+  store<f32>(d, load<f32>(r1 + o), 4);
+  store<f32>(d, load<f32>(r2 + o), 8);
+  store<f32>(d, load<f32>(r3 + o), 12);
+}
+
+/** Inverse of gather4. */
+// @ts-ignore: decorator
+@inline
+function scatter4(s: usize, r0: usize, r1: usize, r2: usize, r3: usize, o: usize): void {
+  store<f32>(r0 + o, load<f32>(s));
+  store<f32>(r1 + o, load<f32>(s, 4));
+  store<f32>(r2 + o, load<f32>(s, 8));
+  store<f32>(r3 + o, load<f32>(s, 12));
+}
+
+/**
+ * VER_SR (inverse) or VER_SD (forward) on the columns [0, cols) of `buf` with cols a multiple of 4
+ * (SIMD), in groups of up to DWT_PIPE_COLS columns: the group's rows are copied through the line table
+ * into one contiguous extended line per 4 columns in the scratch (row segments read whole and once: a
+ * pipeline walking down the buffer itself would meet the same cache sets on every row when the stride
+ * is a power of two), each line is lifted in place, and the result is copied to the rows in output
+ * order.
+ * h ≥ 2.
+ */
+// @ts-ignore: decorator
+@inline
+function colsPipe97(buf: usize, rowBytes: usize, cols: i32, h: i32, odd: i32, tmp: usize, forward: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    let nL = lowCount(h, odd);
+    let table = align16(tmp);
+    let m = h + 2 * DWT_GUARD;
+    // inverse: read quadrant rows, write natural order; forward: the opposite
+    let end = lineTable(table, h, odd, forward ? 0 : 1, rowBytes);
+    let p1 = forward ? odd ^ 1 : odd;
+    let lineBytes = <usize>(m + DWT_SLACK) << 4;
+    let lines = align16(end) + (<usize>DWT_SLACK << 4); // element 0 of the first lane's line
+    let x = 0;
+    while (x < cols) {
+      let g = cols - x < DWT_PIPE_COLS ? cols - x : DWT_PIPE_COLS;
+      let gb = <usize>g << 2;
+      let col = buf + (<usize>x << 2);
+      for (let j = 0; j < m; j++) {
+        let sp = col + <usize>load<u32>(table + (<usize>j << 2));
+        let d = lines + (<usize>j << 4);
+        for (let o: usize = 0; o < gb; o += 16, d += lineBytes) v128.store(d, v128.load(sp + o));
+      }
+      for (let o: usize = 0; o < gb; o += 16) {
+        let line = lines + (o >> 4) * lineBytes;
+        pipe97(line, 16, m, p1, forward);
+      }
+      let e = lines + (<usize>DWT_GUARD << 4);
+      for (let k = 0; k < h; k++) {
+        let row = forward ? (((k + odd) & 1) == 0 ? k >> 1 : nL + (k >> 1)) : k;
+        let dp = col + <usize>row * rowBytes;
+        let sp = e + (<usize>k << 4);
+        for (let o: usize = 0; o < gb; o += 16, sp += lineBytes) v128.store(dp + o, v128.load(sp));
+      }
+      x += g;
+    }
   }
 }
 
@@ -367,7 +601,11 @@ export function dwt97InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
   stageEnter(STAGE_DWT);
   let xo = xOdd & 1;
   let rowBytes = <usize>stride << 2;
-  for (let r = 0; r < h; r++) rowInverse97(buf + <usize>r * rowBytes, w, xo, tmp);
+  let r = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (w >= 2) for (; r + 4 <= h; r += 4) rowsInverse97x4(buf + <usize>r * rowBytes, rowBytes, w, xo, tmp);
+  }
+  for (; r < h; r++) rowInverse97(buf + <usize>r * rowBytes, w, xo, tmp);
   colsInverse97(buf, stride, w, h, yOdd & 1, tmp);
   stageLeave(STAGE_DWT);
 }
@@ -382,6 +620,10 @@ export function dwt97ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
   colsForward97(buf, stride, w, h, yOdd & 1, tmp);
   let xo = xOdd & 1;
   let rowBytes = <usize>stride << 2;
-  for (let r = 0; r < h; r++) rowForward97(buf + <usize>r * rowBytes, w, xo, tmp);
+  let r = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (w >= 2) for (; r + 4 <= h; r += 4) rowsForward97x4(buf + <usize>r * rowBytes, rowBytes, w, xo, tmp);
+  }
+  for (; r < h; r++) rowForward97(buf + <usize>r * rowBytes, w, xo, tmp);
   stageLeave(STAGE_DWT);
 }

@@ -37,10 +37,86 @@ export function lowCount(n: i32, odd: i32): i32 {
  */
 export function dwtScratchBytes(maxDim: i32): usize {
   let d = maxDim < 1 ? 1 : maxDim;
-  // vertical pass: d rows of DWT_COLS lanes (4 bytes each); the horizontal pass needs only d × 4.
-  // computed in 64 bits and saturated, so a huge width fails the arena's limit instead of wrapping
-  let bytes = (<u64>d * <u64>DWT_COLS << 2) + 64;
+  // SIMD vertical pass: an extended line of d + 2·DWT_GUARD + DWT_SLACK elements of DWT_PIPE_COLS lanes
+  // (4 bytes each) plus one u32 row offset per extended position (lineTable); the other passes need
+  // less. Computed in 64 bits and saturated, so a huge width fails the arena's limit instead of wrapping.
+  let n = <u64>d + <u64>(2 * DWT_GUARD + DWT_SLACK);
+  let bytes = n * <u64>((DWT_PIPE_COLS << 2) + 4) + 64;
   return bytes > <u64>0xffffffff ? <usize>0xffffffff : <usize>bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extended lines for the SIMD lifting pipelines (dwt97.ts).
+//
+// A pipeline lifts one 1-D signal of n ≥ 2 samples (in interleaved order) as a sequence of
+// "elements" (one v128: the same position in 4 rows, or 4 neighbouring columns) extended by
+// DWT_GUARD elements on each side with the periodic symmetric extension of F.3.7 / F.4.7
+// (pseIndex). Lifting with symmetric filters keeps every intermediate signal symmetric about the
+// first and last sample, and each guard element is computed from the mirror images of its
+// neighbours (x + c·(a + b) with a and b swapped, which f32 addition does not notice), so every
+// in-range sample comes out bit-identical to the index-clamping form of dwt53.ts / dwt97.ts. Four
+// guard elements cover four lifting steps.
+// ---------------------------------------------------------------------------------------------
+
+/** Columns per group of the SIMD vertical pass (≥ DWT_COLS; 64 measured best on 768² … 2048²). */
+export const DWT_PIPE_COLS: i32 = 64;
+/** Guard elements on each side of an extended line. */
+export const DWT_GUARD: i32 = 4;
+/** Spare elements in front of an extended line (a pipeline's first stores land there). */
+export const DWT_SLACK: i32 = 4;
+
+/**
+ * Index into a signal of n ≥ 2 samples of sample i of its periodic symmetric extension
+ * (F.3.7: mirrored about the first and the last sample, period 2n − 2).
+ */
+// @ts-ignore: decorator
+@inline
+export function pseIndex(i: i32, n: i32): i32 {
+  let p = 2 * n - 2;
+  let r = i % p;
+  if (r < 0) r += p;
+  return r >= n ? p - r : r;
+}
+
+/** `p` rounded up to a multiple of 16. */
+// @ts-ignore: decorator
+@inline
+export function align16(p: usize): usize {
+  return (p + 15) & ~(<usize>15);
+}
+
+/**
+ * Row offsets (bytes) of the extended line of a column of n ≥ 2 samples: entry j (0 ≤ j < n + 2·DWT_GUARD)
+ * is the offset of the row holding extended position j − DWT_GUARD. `quadrant` = 1: the rows are in
+ * quadrant layout (low band rows [0, nL), high band rows [nL, n), parity `odd` as in lowCount);
+ * 0: in interleaved (natural) order. Returns the table's end.
+ */
+export function lineTable(table: usize, n: i32, odd: i32, quadrant: i32, rowBytes: usize): usize {
+  let m = n + 2 * DWT_GUARD;
+  let nL = lowCount(n, odd);
+  for (let j = 0; j < m; j++) {
+    let k = pseIndex(j - DWT_GUARD, n);
+    let row = quadrant == 0 ? k : ((k + odd) & 1) == 0 ? k >> 1 : nL + (k >> 1);
+    store<u32>(table + (<usize>j << 2), <u32>(<usize>row * rowBytes));
+  }
+  return table + (<usize>m << 2);
+}
+
+/**
+ * Store the transpose of the 4 × 4 block whose rows are a, b, c, d: lane i of a, b, c, d goes to
+ * p_i (SIMD only).
+ */
+// @ts-ignore: decorator
+@inline
+export function storeTransposed4(p0: usize, p1: usize, p2: usize, p3: usize, a: v128, b: v128, c: v128, d: v128): void {
+  let t0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5);
+  let t1 = v128.shuffle<i32>(a, b, 2, 6, 3, 7);
+  let t2 = v128.shuffle<i32>(c, d, 0, 4, 1, 5);
+  let t3 = v128.shuffle<i32>(c, d, 2, 6, 3, 7);
+  v128.store(p0, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(p1, v128.shuffle<i64>(t0, t2, 1, 3));
+  v128.store(p2, v128.shuffle<i64>(t1, t3, 0, 2));
+  v128.store(p3, v128.shuffle<i64>(t1, t3, 1, 3));
 }
 
 // ---------------------------------------------------------------------------------------------

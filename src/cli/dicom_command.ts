@@ -33,6 +33,11 @@ export const DICOM_OPTIONS: readonly OptionSpec[] = [
   { name: "no-mct", help: "RGB: no colour transform (keep RGB instead of YBR_RCT / YBR_ICT)" },
   { name: "keep-uid", help: "keep the SOP Instance UID after lossy compression" },
   { name: "sign-from", value: "codestream|dataset", help: "on decode, which side wins when signedness disagrees (default dataset, as GDCM)" },
+  {
+    name: "recode",
+    value: "auto|pixels",
+    help: "JPEG 2000 <-> HTJ2K without new targets: auto (default) re-codes code-blocks from the same coefficients where every frame allows it; pixels decodes and encodes",
+  },
   { name: "tolerant", help: "read a structurally damaged file as far as it goes (each repair a warning)" },
   { name: "quiet", help: "do not print warnings" },
 ];
@@ -54,7 +59,9 @@ export const DICOM_HELP =
     `Transcode the pixel data of a DICOM Part 10 file between native, JPEG 2000 and HTJ2K transfer
 syntaxes (PS3.5 §8.2.4, §8.2.14), or show its Image Pixel Module and the codestream header of each frame.
 JPEG 2000 (.91) is lossy and needs --ratio, --psnr or --qstep; HTJ2K (.203) is lossy with one of them
-and lossless without. HTJ2K with RPCL Options (.202) is written RPCL, with enough levels for a lowest
+and lossless without. Between JPEG 2000 and HTJ2K without those options (.90 <-> .201, .91 <-> .203)
+the code-blocks are re-coded from the same quantised coefficients: exactly the source's pixels, with
+no decode and no second loss (--recode pixels decodes and encodes instead). HTJ2K with RPCL Options (.202) is written RPCL, with enough levels for a lowest
 resolution of at most 64 x 64, TLM, PLT and one tile-part per resolution. Lossy output gets Lossy Image
 Compression 01, the ratio and method, Image Type DERIVED and a new SOP Instance UID.
 
@@ -83,6 +90,7 @@ export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCE
   if (qsteps !== undefined && qsteps.length !== 1) throw usageError(COMMAND, "--qstep takes one number in (0, 1]");
   const qstep = qsteps?.[0];
   const signFrom = opts.choice("sign-from", ["codestream", "dataset"] as const);
+  const recode = opts.choice("recode", ["auto", "pixels"] as const);
   const quiet = opts.flag("quiet");
 
   const [input, output] = args.positionals as [string, string];
@@ -98,6 +106,7 @@ export async function runDicomCommand(argv: readonly string[], io: CliIo = PROCE
   if (opts.flag("no-mct")) options.mct = false;
   if (opts.flag("keep-uid")) options.keepSopInstanceUid = true;
   if (signFrom !== undefined) options.signFrom = signFrom;
+  if (recode !== undefined) options.recode = recode;
   if (opts.flag("tolerant")) options.tolerant = true;
 
   const bytes = await readFileBytes(input);

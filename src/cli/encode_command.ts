@@ -35,13 +35,14 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "tlm", help: "write TLM (tile-part lengths) in the main header" },
   { name: "plt", help: "write PLT (packet lengths) in the tile-part headers" },
   { name: "tile-parts", value: "R|L|C", help: "split tile-parts by resolution, layer or component" },
+  { name: "tile-part-order", value: "tile|interleaved", help: "interleaved: all tiles' first tile-parts, then their second ones, ... (resolution-major with R)" },
   { name: "poc", value: "R0,C0,L1,R1,C1,ORDER[/...]", help: "progression order changes (resolutions [R0,R1), components [C0,C1), layers [0,L1))" },
   { name: "guard", value: "N", help: "guard bits, 0-7 (default 2)" },
   { name: "icc", value: "FILE", help: "embed this ICC profile (JP2 output)" },
   { name: "colorspace", value: "CS", help: "JP2 colour space: sRGB, greyscale or sYCC" },
   { name: "alpha", value: "none|straight|premultiplied", help: "JP2: mark the last component as opacity in a cdef box (default: straight for PNG with alpha, else none)" },
   { name: "format", value: "j2k|jp2", help: "output container (needed when the output is '-', standard output)" },
-  { name: "preset", value: "dicom|iiif", help: "dicom: 6 levels, 64x64, 1 tile, LRCP, no JP2 box; iiif: RPCL, >= 6 levels, 256x256 precincts, tile-parts by resolution, TLM, PLT" },
+  { name: "preset", value: "dicom|iiif", help: "dicom: 6 levels, 64x64, 1 tile, LRCP, no JP2 box; iiif: RPCL, >= 6 levels, 256x256 precincts, tile-parts by resolution interleaved across tiles, TLM, PLT" },
   { name: "signed", help: "input is signed: PNM/PNG hold value + 2^(bits-1); raw holds two's complement" },
   { name: "size", value: "WxH", help: "raw input: image size" },
   { name: "bits", value: "N", help: "raw input: bits per sample (1-8: 1 byte, 9-16: 2 bytes)" },
@@ -169,6 +170,8 @@ export async function encodeOptionsFromArgs(
   if (o.flag("plt")) options.plt = true;
   const parts = o.choice("tile-parts", ["R", "L", "C"] as const);
   if (parts !== undefined) options.tileParts = parts;
+  const partOrder = o.choice("tile-part-order", ["tile", "interleaved"] as const);
+  if (partOrder !== undefined) options.tilePartOrder = partOrder;
   const guard = o.int("guard", 0, 7);
   if (guard !== undefined) options.guardBits = guard;
   const colorSpace = o.choice("colorspace", ["sRGB", "greyscale", "sYCC"] as const);

@@ -108,7 +108,8 @@ export function assembleCodestream(index: CodestreamIndex, plan: DecodePlan, get
       sot.set([0xff, 0x90, 0, 10, pt.tile >> 8, pt.tile & 255]);
       writeU32(sot, 6, psot);
       sot[10] = h.TPsot;
-      sot[11] = h.TNsot;
+      // later tile-parts left unread by the index (their packets written empty above): the tile ends here
+      sot[11] = pk.partial ? pt.parts.length : h.TNsot;
       push(sot);
       for (const s of segs) push(s);
       push(new Uint8Array([0xff, 0x93]));

@@ -64,8 +64,16 @@ export interface TilePackets {
   sopLength(k: number): number;
   /** The tile's geometry and coding parameters. */
   geometry: TileGeom;
-  /** The tile's tile-parts (headers read). */
+  /**
+   * The tile's tile-parts whose headers were read: all of them, or (`partial`) the first ones,
+   * enough to hold the packets located so far.
+   */
   parts: TilePartInfo[];
+  /**
+   * True when later tile-parts of the tile exist whose headers were not read (their packets are
+   * not located yet): see "Tile-part headers read as needed" in {@link CodestreamIndex}.
+   */
+  partial: boolean;
   /** Which of `parts` holds the first byte of located packet k. */
   partOf(k: number): number;
   /**
@@ -101,11 +109,29 @@ export interface IndexOpenOptions {
   packetLengthMarkers?: boolean;
 }
 
-/** The codestream index (see the module description). */
+/**
+ * The codestream index (see the module description).
+ *
+ * Tile-part headers read as needed: with TLM (every tile-part's place known without reading it) and
+ * PLT in a tile's first tile-part header, the later tile-parts' headers are read only when packets
+ * in them are asked for. A reduced resolution of a file with tile-parts by resolution then reads the
+ * headers of the tile-parts it decodes and no others — in a file whose tile-parts are interleaved
+ * across tiles those others lie all over the file. What a later tile-part header may hold that
+ * changes earlier packets is excluded when it is read: COD/COC/QCD/QCC/RGN are first-tile-part
+ * only (A.4.2, Table A.2), and a later header holding POC or PPT, or lacking PLT, makes the index
+ * read all of the tile's headers and start the tile again. (A POC in a tile-part header describes
+ * the progressions of that tile-part and the following ones: the packets before it were placed
+ * without it.)
+ */
 export class CodestreamIndex {
   /** Non-fatal findings: ignored TLM/PLT/PLM, truncation. */
   readonly warnings: string[] = [];
   private parts: PartRecord[] = [];
+  /** `parts` by tile (each in order) and by offset (kept with `parts`). */
+  private partsByTile = new Map<number, PartRecord[]>();
+  private partsByOffset = new Map<number, PartRecord>();
+  /** Geometry of tiles from the main header alone (see {@link nominalGeometry}). */
+  private nominal = new Map<number, TileGeom>();
   private walkPos: number;
   private walkDone = false;
   private tlmInUse = false;
@@ -116,6 +142,8 @@ export class CodestreamIndex {
   /** The SOT chain showed the codestream to be cut short (a tile-part past the end). */
   truncated = false;
   private distrusted = new Set<number>();
+  /** Tiles whose later tile-part headers broke the rules of reading them as needed: read all at once. */
+  private allHeaders = new Set<number>();
 
   private constructor(
     readonly source: ByteSource,
@@ -176,6 +204,14 @@ export class CodestreamIndex {
     return this.tlmInUse ? "TLM" : "SOT";
   }
 
+  /**
+   * Whether later tile-part headers are read only when their packets are asked for (TLM in use,
+   * PLT trusted, no PPM; see the class description). Tiles may still fall back to reading all.
+   */
+  get readsHeadersAsNeeded(): boolean {
+    return this.tlmInUse && this.useLengthMarkers && !this.main.ppm;
+  }
+
   /** Take the tile-part table from TLM when it is complete and consistent with the codestream length. */
   private useTlm(): void {
     const segs = this.main.tlm;
@@ -207,7 +243,7 @@ export class CodestreamIndex {
     const end = this.codestreamEnd;
     if (pos !== end && pos !== end - 2) return reject(`its tile-parts end at byte ${pos}, the codestream at byte ${end}`);
     for (const p of parts) p.parts = seen.get(p.tile)!;
-    this.parts = parts;
+    this.setParts(parts);
     this.walkDone = true;
     this.tlmInUse = true;
   }
@@ -217,7 +253,7 @@ export class CodestreamIndex {
     if (!this.tlmInUse) return;
     this.warnings.push(`TLM marker segment ignored (${reason}); tile-parts are located from their SOT markers`);
     this.tlmInUse = false;
-    this.parts = [];
+    this.setParts([]);
     this.walkDone = false;
     this.walkPos = this.main.end;
     this.tiles.clear();
@@ -261,8 +297,9 @@ export class CodestreamIndex {
     return this.exclusive(async () => {
       const siz = this.main.siz;
       const end = this.codestreamEnd;
+      if (this.walkDone) return;
       const count = new Map<number, number>();
-      for (const p of this.parts) count.set(p.tile, (count.get(p.tile) ?? 0) + 1);
+      for (const [t, ps] of this.partsByTile) count.set(t, ps.length);
       while (!this.walkDone && !stop()) {
         const pos = this.walkPos;
         if (pos + 2 > end) {
@@ -313,11 +350,31 @@ export class CodestreamIndex {
         const k = count.get(tile) ?? 0;
         if (TPsot !== k) throw new J2kError("BAD_SOT", `invalid SOT marker segment (tile ${tile}: tile-part ${TPsot} where ${k} was expected)`, { offset: pos });
         count.set(tile, k + 1);
-        this.parts.push({ index: this.parts.length, tile, part: TPsot, parts: TNsot, offset: pos, length, ...(cut ? { truncated: true } : {}) });
+        this.addPart({ index: this.parts.length, tile, part: TPsot, parts: TNsot, offset: pos, length, ...(cut ? { truncated: true } : {}) });
         this.walkPos = pos + length;
         if (Psot === 0 || pos + Psot >= end) this.finishWalk(false);
       }
     });
+  }
+
+  private setParts(parts: PartRecord[]): void {
+    this.parts = [];
+    this.partsByTile.clear();
+    this.partsByOffset.clear();
+    for (const p of parts) this.addPart(p);
+  }
+
+  private addPart(p: PartRecord): void {
+    this.parts.push(p);
+    let list = this.partsByTile.get(p.tile);
+    if (!list) this.partsByTile.set(p.tile, (list = []));
+    list.push(p);
+    this.partsByOffset.set(p.offset, p);
+  }
+
+  /** The tile's tile-parts known so far (the array itself: do not change it). */
+  private partsOfTile(t: number): PartRecord[] {
+    return this.partsByTile.get(t) ?? [];
   }
 
   private finishWalk(truncated: boolean): void {
@@ -333,7 +390,7 @@ export class CodestreamIndex {
   private tileComplete(t: number): boolean {
     if (this.walkDone) return true;
     if (this.distrustTNsot) return false;
-    const mine = this.parts.filter((p) => p.tile === t);
+    const mine = this.partsOfTile(t);
     return mine.length > 0 && mine[0]!.parts !== 0 && mine.length >= mine[0]!.parts;
   }
 
@@ -365,7 +422,7 @@ export class CodestreamIndex {
   async tileParts(t: number): Promise<TilePartInfo[]> {
     this.checkTile(t);
     await this.walk(() => this.tileComplete(t));
-    return this.parts.filter((p) => p.tile === t).map(publicPart);
+    return this.partsOfTile(t).map(publicPart);
   }
 
   /** Tile-parts of several tiles (one walk). */
@@ -373,8 +430,7 @@ export class CodestreamIndex {
     for (const t of tiles) this.checkTile(t);
     await this.walk(() => tiles.every((t) => this.tileComplete(t)));
     const out = new Map<number, TilePartInfo[]>();
-    for (const t of tiles) out.set(t, []);
-    for (const p of this.parts) out.get(p.tile)?.push(publicPart(p));
+    for (const t of tiles) out.set(t, this.partsOfTile(t).map(publicPart));
     return out;
   }
 
@@ -387,12 +443,13 @@ export class CodestreamIndex {
   /** Read (once) the headers of tile `t`'s tile-parts. */
   private async readHeaders(t: number): Promise<PartRecord[]> {
     await this.walk(() => this.tileComplete(t));
-    const mine = this.parts.filter((p) => p.tile === t);
+    const mine = [...this.partsOfTile(t)];
     await Promise.all(mine.map((p) => this.readHeader(p)));
     return mine;
   }
 
-  private async readHeader(p: PartRecord): Promise<void> {
+  /** @internal Read (once) the header of tile-part `p`. */
+  async readHeader(p: PartRecord): Promise<void> {
     if (p.header) return;
     let want = Math.min(p.length, 4096);
     for (;;) {
@@ -423,23 +480,55 @@ export class CodestreamIndex {
 
   /** Header bytes (SOT through SOD) of a tile-part whose header was read. */
   headerBytes(part: TilePartInfo): Uint8Array | undefined {
-    return this.parts.find((p) => p.offset === part.offset)?.headerBytes;
+    return this.partsByOffset.get(part.offset)?.headerBytes;
   }
 
   /** Parsed header of a tile-part whose header was read. */
   header(part: TilePartInfo): TilePartHeader | undefined {
-    return this.parts.find((p) => p.offset === part.offset)?.header;
+    return this.partsByOffset.get(part.offset)?.header;
   }
 
   /** Coding parameters and geometry of tile `t` from the main header alone (no reads). */
   nominalGeometry(t: number): TileGeom {
     this.checkTile(t);
-    return tileGeometry(this.main, t, []);
+    let g = this.nominal.get(t);
+    if (!g) {
+      g = tileGeometry(this.main, t, []);
+      // (a few thousand tiles' worth: planning asks for each tile it meets several times)
+      if (this.nominal.size >= 4096) this.nominal.clear();
+      this.nominal.set(t, g);
+    }
+    return g;
   }
 
-  /** Coding parameters and geometry of tile `t` (its tile-part headers are read). */
+  /** Coding parameters and geometry of tile `t` (all its tile-part headers are read). */
   async geometry(t: number): Promise<TileGeom> {
-    return (await this.tileIndex(t)).geom;
+    return (await this.completeTile(t)).geom;
+  }
+
+  /** The tile's index with every tile-part header read. */
+  private async completeTile(t: number): Promise<TileIndex> {
+    const ti = await this.tileIndex(t);
+    try {
+      await ti.readAllHeaders();
+      return ti;
+    } catch (e) {
+      if (!(e instanceof HeadersBreakRules)) throw e;
+      return this.restartTile(t, ti);
+    }
+  }
+
+  /** Build tile `t` again with all its tile-part headers read at once. */
+  private async restartTile(t: number, old: TileIndex): Promise<TileIndex> {
+    this.allHeaders.add(t);
+    const cur = this.tiles.get(t);
+    if (cur) {
+      // (a concurrent caller may have restarted it already)
+      const c = await cur.catch(() => undefined);
+      if (c && c !== old) return c;
+    }
+    this.tiles.delete(t);
+    return this.tileIndex(t);
   }
 
   private tileIndex(t: number): Promise<TileIndex> {
@@ -447,10 +536,19 @@ export class CodestreamIndex {
     let p = this.tiles.get(t);
     if (!p) {
       p = (async () => {
+        const useMarkers = this.useLengthMarkers && !this.distrusted.has(t);
+        if (useMarkers && this.tlmInUse && !this.main.ppm && !this.allHeaders.has(t)) {
+          await this.walk(() => this.tileComplete(t));
+          const mine = [...this.partsOfTile(t)];
+          if (mine.length > 1) {
+            await this.readHeader(mine[0]!);
+            if (headerLengths(mine[0]!, true) !== undefined) return new TileIndex(this, t, mine, undefined, true, 1);
+          }
+        }
         const parts = await this.readHeaders(t);
         let packed: Uint8Array | undefined;
         if (this.main.ppm) packed = await this.ppmOf(t);
-        return new TileIndex(this, t, parts, packed, this.useLengthMarkers && !this.distrusted.has(t));
+        return new TileIndex(this, t, parts, packed, useMarkers, parts.length);
       })();
       this.tiles.set(t, p);
       p.catch(() => this.tiles.delete(t));
@@ -482,8 +580,15 @@ export class CodestreamIndex {
    * bodies will be read anyway: it reads ahead through those and jumps over the others.
    */
   async packets(t: number, upTo = Infinity, needed?: Uint8Array): Promise<TilePackets> {
-    const ti = await this.tileIndex(t);
-    await ti.locate(Math.min(upTo, ti.order.count), needed);
+    let ti = await this.tileIndex(t);
+    try {
+      await ti.locate(Math.min(upTo, ti.order.count), needed);
+    } catch (e) {
+      if (!(e instanceof HeadersBreakRules)) throw e;
+      // the packet order may differ now: callers compare `order` with the one they planned with
+      ti = await this.restartTile(t, ti);
+      await ti.locate(Math.min(upTo, ti.order.count), needed);
+    }
     return ti.view();
   }
 
@@ -521,6 +626,25 @@ function publicPart(p: PartRecord): TilePartInfo {
   return out;
 }
 
+/** A later tile-part header holds what must be known before the tile's earlier packets (see {@link CodestreamIndex}). */
+class HeadersBreakRules extends Error {}
+
+/**
+ * PLT packet lengths of tile-part `p` (header read) when they can be used while later tile-parts'
+ * headers are unread: PLT present and adding up to the tile-part's data, no POC or PPT — and for a
+ * later tile-part (`first` false) nothing but PLT and COM. Undefined otherwise.
+ */
+function headerLengths(p: PartRecord, first: boolean): number[] | undefined {
+  const h = p.header!;
+  if (h.plt.length === 0 || h.poc.length > 0 || h.ppt.length > 0) return undefined;
+  if (!first && h.segments.some((s) => s.marker !== M.SOT && s.marker !== M.SOD && s.marker !== M.PLT && s.marker !== M.COM)) return undefined;
+  const r = readPacketLengths(concatByZ(h.plt));
+  if (r.problem) return undefined;
+  let sum = 0;
+  for (const l of r.lengths) sum += l;
+  return sum === p.length - p.headerLength! ? r.lengths : undefined;
+}
+
 /** Bytes read at a packet header reached by jumping over a body nobody wants (headers are short). */
 const JUMP_WINDOW = 4096;
 /** Packets shorter than this on average are read through rather than jumped over (about the bytes one request costs). */
@@ -533,11 +657,13 @@ const MAX_CODEBLOCKS_PER_TILE = 2 ** 23;
 class TileIndex {
   readonly geom: TileGeom;
   readonly order: PacketOrder;
-  /** Virtual offset of each part's data in the tile's concatenated data, and the total. */
+  /** Virtual offset of each part's data in the tile's concatenated data, and the total (of the parts known). */
   private readonly dataStart: number[] = [];
-  private readonly dataLen: number;
+  private dataLen: number;
   private readonly pos: Float64Array;
   private readonly len: Float64Array;
+  /** Tile-parts whose headers are read (a prefix of `parts`; all unless read as needed). */
+  private known: number;
   private readonly hdrPos?: Float64Array;
   private readonly hdrLen?: Uint32Array;
   private readonly sop?: Uint8Array;
@@ -565,19 +691,23 @@ class TileIndex {
     /** PPM share or PPT contents (packed packet headers), if any. */
     private readonly packed: Uint8Array | undefined,
     useMarkers: boolean,
+    /** Parts whose headers were read: all, or (read as needed: first-part PLT checked by the caller) fewer. */
+    known: number,
   ) {
-    this.geom = tileGeometry(index.main, tile, parts.map((p) => p.header!));
+    this.known = known;
+    const headers = parts.slice(0, known).map((p) => p.header!);
+    this.geom = headers.some((h) => h.cod || h.coc.length > 0 || h.poc.length > 0) ? tileGeometry(index.main, tile, headers) : index.nominalGeometry(tile);
     const blocks = tileCodeBlockCount(this.geom);
     if (blocks > MAX_CODEBLOCKS_PER_TILE) throw new J2kError("LIMIT_CODEBLOCKS", `tile ${tile} needs ${blocks} code-blocks, above the limit (${MAX_CODEBLOCKS_PER_TILE})`);
     this.order = packetOrder(this.geom);
     let v = 0;
-    for (const p of parts) {
+    for (const p of parts.slice(0, known)) {
       this.dataStart.push(v);
       v += p.length - p.headerLength!;
     }
     this.dataLen = v;
     if (!this.packed) {
-      const ppt = parts.flatMap((p) => p.header!.ppt);
+      const ppt = parts.slice(0, known).flatMap((p) => p.header!.ppt);
       if (ppt.length > 0) this.packed = concatByZ(ppt);
     }
     const n = this.order.count;
@@ -594,9 +724,54 @@ class TileIndex {
       this.located = n;
       this.present = 0;
       this.ended = true;
+    } else if (known < parts.length) {
+      this.source = "PLT";
+      this.addLengths(headerLengths(parts[0]!, true)!);
     } else if (useMarkers) {
       this.tryMarkerLengths();
     }
+  }
+
+  /** Whether later tile-parts' headers are still unread. */
+  get partial(): boolean {
+    return this.known < this.parts.length;
+  }
+
+  /** Packets of the next known tile-part, by its PLT lengths (read as needed). */
+  private addLengths(lengths: number[]): void {
+    if (this.located + lengths.length > this.order.count) throw new HeadersBreakRules();
+    let v = this.located > 0 ? this.pos[this.located - 1]! + this.len[this.located - 1]! : 0;
+    for (const l of lengths) {
+      this.pos[this.located] = v;
+      this.len[this.located] = l;
+      v += l;
+      this.located++;
+    }
+    if (!this.partial) {
+      // every tile-part known: the packets not located are absent (read as empty, as the core does)
+      if (this.located < this.order.count) this.end(this.located);
+    }
+  }
+
+  /** Read the header of the next tile-part (read as needed); a header breaking the rules throws HeadersBreakRules. */
+  private async readNextHeader(): Promise<void> {
+    const p = this.parts[this.known]!;
+    await this.index.readHeader(p);
+    const lengths = headerLengths(p, false);
+    if (!lengths) throw new HeadersBreakRules();
+    this.dataStart.push(this.dataLen);
+    this.dataLen += p.length - p.headerLength!;
+    this.known++;
+    this.addLengths(lengths);
+  }
+
+  /** Read every remaining tile-part header (serialised with locate). */
+  readAllHeaders(): Promise<void> {
+    const run = this.busy.then(async () => {
+      while (this.partial) await this.readNextHeader();
+    });
+    this.busy = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -778,6 +953,7 @@ class TileIndex {
   }
 
   private async walk(upTo: number, needed?: Uint8Array): Promise<void> {
+    while (this.partial && this.located < upTo) await this.readNextHeader();
     const g = this.geom.global;
     while (this.located < upTo && !this.ended) {
       const k = this.located;
@@ -856,7 +1032,8 @@ class TileIndex {
       present: this.ended ? this.present : Math.min(this.present, this.order.count),
       source: this.source,
       geometry: this.geom,
-      parts: this.parts.map(publicPart),
+      parts: this.parts.slice(0, this.known).map(publicPart),
+      partial: this.partial,
       checkedLayers: this.checkedLayers,
       partOf(k: number) {
         check(k);

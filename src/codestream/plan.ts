@@ -257,13 +257,15 @@ async function prefetchResolutionParts(index: CodestreamIndex, tiles: number[], 
     if (parts.length !== numRes || (g.global.progression !== 1 && g.global.progression !== 2) || g.poc.length > 0) continue;
     const R = numRes - 1 - a.reduce;
     if (R < 0) continue;
-    let consecutive = true;
-    for (let i = 1; i <= R; i++) if (parts[i]!.offset !== parts[i - 1]!.offset + parts[i - 1]!.length) consecutive = false;
-    if (!consecutive) continue;
-    const top = parts[R]!;
-    hints.push({ offset: parts[0]!.offset, length: top.offset - parts[0]!.offset + Math.min(top.length, 4096) });
-    // the index reads every tile-part header (a later one may hold POC): ask for those too, at once
-    for (let i = R + 1; i < parts.length; i++) hints.push({ offset: parts[i]!.offset, length: Math.min(parts[i]!.length, 4096) });
+    // (tile-major files: one run per tile; interleaved ones: runs that the fetcher joins across tiles)
+    for (let i = 0; i < R; i++) hints.push({ offset: parts[i]!.offset, length: parts[i]!.length });
+    // a tile inside the area needs every packet of resolution R too
+    const inside = a.x0 <= g.tx0 && g.tx1 <= a.x1 && a.y0 <= g.ty0 && g.ty1 <= a.y1;
+    hints.push({ offset: parts[R]!.offset, length: inside ? parts[R]!.length : Math.min(parts[R]!.length, 4096) });
+    // the later tile-part headers, unless the index reads them only when their packets are asked for
+    if (!index.readsHeadersAsNeeded) {
+      for (let i = R + 1; i < parts.length; i++) hints.push({ offset: parts[i]!.offset, length: Math.min(parts[i]!.length, 4096) });
+    }
   }
   if (hints.length) await index.source.prefetch(hints);
 }
@@ -285,12 +287,15 @@ export async function planDecode(index: CodestreamIndex, request: DecodeRequest)
         const parts = partsOf.get(t)!;
         if (parts.length === 0) return { tile: t, parts };
         if (!main.ppm && needsEverything(index.nominalGeometry(t), area, main.siz)) return { tile: t, parts };
-        const g = await index.geometry(t);
-        const first = await index.packets(t, 0);
-        const needed = neededPackets(g, first.order, area, main.siz);
-        const last = needed.lastIndexOf(1);
-        const packets = await index.packets(t, last + 1, needed);
-        return { tile: t, parts: packets.parts, packets, needed };
+        let pk = await index.packets(t, 0);
+        for (;;) {
+          const needed = neededPackets(pk.geometry, pk.order, area, main.siz);
+          const last = needed.lastIndexOf(1);
+          const packets = await index.packets(t, last + 1, needed);
+          // (a tile the index had to start again, all its tile-part headers read: plan it again)
+          if (packets.order === pk.order) return { tile: t, parts: packets.parts, packets, needed };
+          pk = packets;
+        }
       }),
     );
     const ranges: ByteRange[] = [index.mainHeaderRange];

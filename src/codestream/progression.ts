@@ -97,6 +97,52 @@ function runOne(b: Builder, g: TileGeom, order: number, l0: number, l1: number, 
 
 const shl = (v: number, s: number) => (s >= 40 ? 2 ** 55 : v * 2 ** s);
 
+/**
+ * What {@link atPosition} needs of one resolution of one tile-component, computed once per
+ * progression instead of at every position.
+ */
+interface PositionStep {
+  /** Precinct grid on the reference grid: positions that start a precinct row / column (B.12.1.3). */
+  my: number;
+  mx: number;
+  /** The tile's first row / column starts a precinct even when not a multiple of my / mx. */
+  edgeY: boolean;
+  edgeX: boolean;
+  /** dx·2^lev, dy·2^lev: reference grid to resolution grid. */
+  sx: number;
+  sy: number;
+  ppx: number;
+  ppy: number;
+  /** floor(res.x0 / 2^ppx), floor(res.y0 / 2^ppy). */
+  px0: number;
+  py0: number;
+  pw: number;
+  ph: number;
+}
+
+function positionStep(g: TileGeom, c: number, r: number): PositionStep | undefined {
+  const tc = g.comps[c]!;
+  if (r >= tc.res.length) return undefined;
+  const res = tc.res[r]!;
+  if (res.pw === 0 || res.ph === 0) return undefined;
+  const lev = tc.res.length - 1 - r;
+  const rpx = res.ppx + lev, rpy = res.ppy + lev;
+  return {
+    my: shl(tc.dy, rpy),
+    mx: shl(tc.dx, rpx),
+    edgeY: shl(res.y0, lev) % shl(1, rpy) !== 0,
+    edgeX: shl(res.x0, lev) % shl(1, rpx) !== 0,
+    sx: shl(tc.dx, lev),
+    sy: shl(tc.dy, lev),
+    ppx: 2 ** res.ppx,
+    ppy: 2 ** res.ppy,
+    px0: Math.floor(res.x0 / 2 ** res.ppx),
+    py0: Math.floor(res.y0 / 2 ** res.ppy),
+    pw: res.pw,
+    ph: res.ph,
+  };
+}
+
 /** RPCL, PCRL, CPRL (B.12.1.3-B.12.1.5): positions on the tile's reference grid. */
 function positional(b: Builder, g: TileGeom, order: number, l0: number, l1: number, r0: number, r1: number, c0: number, c1: number): void {
   const { tx0, ty0, tx1, ty1 } = g;
@@ -113,7 +159,16 @@ function positional(b: Builder, g: TileGeom, order: number, l0: number, l1: numb
   if (stepX === Infinity) return;
   const positions = (Math.floor((tx1 - tx0) / stepX) + 2) * (Math.floor((ty1 - ty0) / stepY) + 2);
   if (positions * (c1 - c0) > MAX_LOOP) throw new J2kError("LIMIT_CODEBLOCKS", "progression positions exceed the limit");
-  const at = (c: number, r: number, x: number, y: number) => atPosition(b, g, c, r, x, y, l0, l1);
+  const steps: Array<Array<PositionStep | undefined>> = [];
+  for (let c = 0; c < c1; c++) {
+    const row: Array<PositionStep | undefined> = [];
+    for (let r = 0; r < r1; r++) row.push(c >= c0 && r >= r0 ? positionStep(g, c, r) : undefined);
+    steps.push(row);
+  }
+  const at = (c: number, r: number, x: number, y: number) => {
+    const st = steps[c]![r];
+    if (st) atPosition(b, st, c, r, x, y, tx0, ty0, l0, l1);
+  };
   const nextY = (y: number) => y + stepY - (y % stepY);
   const nextX = (x: number) => x + stepX - (x % stepX);
   if (order === 2) {
@@ -125,23 +180,13 @@ function positional(b: Builder, g: TileGeom, order: number, l0: number, l1: numb
   }
 }
 
-function atPosition(b: Builder, g: TileGeom, c: number, r: number, x: number, y: number, l0: number, l1: number): void {
-  const tc = g.comps[c]!;
-  if (r >= tc.res.length) return;
-  const res = tc.res[r]!;
-  if (res.pw === 0 || res.ph === 0) return;
-  const lev = tc.res.length - 1 - r;
-  const rpx = res.ppx + lev, rpy = res.ppy + lev;
-  const my = shl(tc.dy, rpy);
-  if (!(y % my === 0 || (y === g.ty0 && shl(res.y0, lev) % shl(1, rpy) !== 0))) return;
-  const mx = shl(tc.dx, rpx);
-  if (!(x % mx === 0 || (x === g.tx0 && shl(res.x0, lev) % shl(1, rpx) !== 0))) return;
-  const cx = Math.ceil(x / shl(tc.dx, lev));
-  const cy = Math.ceil(y / shl(tc.dy, lev));
-  const px = Math.floor(cx / 2 ** res.ppx) - Math.floor(res.x0 / 2 ** res.ppx);
-  const py = Math.floor(cy / 2 ** res.ppy) - Math.floor(res.y0 / 2 ** res.ppy);
-  if (px < 0 || py < 0 || px >= res.pw || py >= res.ph) return;
-  const p = px + py * res.pw;
+function atPosition(b: Builder, st: PositionStep, c: number, r: number, x: number, y: number, tx0: number, ty0: number, l0: number, l1: number): void {
+  if (!(y % st.my === 0 || (y === ty0 && st.edgeY))) return;
+  if (!(x % st.mx === 0 || (x === tx0 && st.edgeX))) return;
+  const px = Math.floor(Math.ceil(x / st.sx) / st.ppx) - st.px0;
+  const py = Math.floor(Math.ceil(y / st.sy) / st.ppy) - st.py0;
+  if (px < 0 || py < 0 || px >= st.pw || py >= st.ph) return;
+  const p = px + py * st.pw;
   for (let l = l0; l < l1; l++) b.visit(c, r, p, l);
 }
 

@@ -17,6 +17,7 @@ import type { ProgressionOrder } from "../types.js";
 import type { CodestreamIndex } from "./codestream_index.js";
 import { M } from "./markers.js";
 import { packetOrder, type PacketOrder } from "./progression.js";
+import { interleaveTileParts, tlmSegments, type TilePartOrder } from "./interleave.js";
 
 /** Options of {@link repackCodestream}. */
 export interface RepackOptions {
@@ -28,6 +29,13 @@ export interface RepackOptions {
   tlm?: boolean;
   /** Write PLT marker segments (packet lengths) in every tile-part header. */
   plt?: boolean;
+  /**
+   * `"interleaved"`: all tiles' first tile-parts, then all their second tile-parts, ...
+   * (src/codestream/interleave.ts; with RPCL and `tileParts: "R"` the file is resolution-major
+   * across tiles, so a coarse view of a tiled image is one run of bytes). Default `"tile"`: each
+   * tile's tile-parts together.
+   */
+  tilePartOrder?: TilePartOrder;
 }
 
 const ORDERS: ProgressionOrder[] = ["LRCP", "RLCP", "RPCL", "PCRL", "CPRL"];
@@ -46,6 +54,9 @@ export async function repackCodestream(index: CodestreamIndex, get: (offset: num
   const prog = o.progression === undefined ? undefined : ORDERS.indexOf(o.progression);
   if (prog === -1) throw new J2kError("INVALID_ARGUMENT", `progression must be one of ${ORDERS.join(", ")} (got ${String(o.progression)})`);
   if (o.tileParts !== undefined && !["R", "L", "C"].includes(o.tileParts)) throw new J2kError("INVALID_ARGUMENT", `tileParts must be "R", "L" or "C" (got ${String(o.tileParts)})`);
+  if (o.tilePartOrder !== undefined && o.tilePartOrder !== "tile" && o.tilePartOrder !== "interleaved") {
+    throw new J2kError("INVALID_ARGUMENT", `tilePartOrder must be "tile" or "interleaved" (got ${String(o.tilePartOrder)})`);
+  }
   const out: Uint8Array[] = [];
   // main header: everything but index markers (and POC when the order changes); COD's progression patched
   for (const s of main.segments) {
@@ -131,7 +142,7 @@ export async function repackCodestream(index: CodestreamIndex, get: (offset: num
     cs.set(b, p);
     p += b.length;
   }
-  return cs;
+  return o.tilePartOrder === "interleaved" ? interleaveTileParts(cs) : cs;
 }
 
 const EMPTY = new Uint8Array([0]);
@@ -176,27 +187,6 @@ function pltSegments(lengths: number[]): Uint8Array[] {
     cur.push(...groups);
   }
   if (cur.length > 0 || segs.length === 0) flush();
-  return segs;
-}
-
-/** TLM segments (A.7.1): Stlm = ST 2 (16-bit tile index), SP 1 (32-bit lengths); 6 bytes per tile-part. */
-function tlmSegments(parts: Array<{ tile: number; length: number }>): Uint8Array[] {
-  const per = Math.floor((65535 - 4) / 6);
-  const segs: Uint8Array[] = [];
-  for (let i = 0; i < parts.length; i += per) {
-    if (segs.length >= 256) throw new J2kError("INVALID_ARGUMENT", "too many tile-parts for TLM (256 segments)");
-    const chunk = parts.slice(i, i + per);
-    const L = 4 + 6 * chunk.length;
-    const s = new Uint8Array(2 + L);
-    s.set([0xff, 0x55, L >> 8, L & 255, segs.length, 0x60]);
-    chunk.forEach((p, j) => {
-      const o = 6 + 6 * j;
-      s[o] = p.tile >> 8;
-      s[o + 1] = p.tile & 255;
-      writeU32(s, o + 2, p.length);
-    });
-    segs.push(s);
-  }
   return segs;
 }
 

@@ -39,6 +39,7 @@ import {
   encapsulateFrames,
   fromOV,
   framesFromFragments,
+  isJp2,
   trimAfterEoc,
   needsExtendedOffsetTable,
   toOV,
@@ -60,6 +61,8 @@ import { nativePixelDataLength } from "./native_pixels.js";
 import { readPixelModule, type PixelModule } from "./pixel_module.js";
 import { isPart10, readPart10, writePart10, type ReadPart10Options } from "./part10.js";
 import type { Limits } from "../types.js";
+import { DEFAULT_LIMITS } from "../decode_plan.js";
+import { recodeCodestream } from "../transcode_block_coder.js";
 import { resolveTransferSyntax, transferSyntaxByUid, type TransferSyntaxInfo } from "./transfer_syntax.js";
 
 /** dcmjs's `DicomDict`: file meta information and data set, both denaturalized. */
@@ -90,6 +93,14 @@ export interface TranscodeOptions extends Omit<EncodeFramesOptions, "transferSyn
   extendedOffsetTable?: "auto" | "always" | "never";
   /** Receives every warning (what was reconciled or tolerated). */
   onWarning?: (message: string) => void;
+  /**
+   * Between the JPEG 2000 and HTJ2K syntaxes without new quality targets, `"auto"` (default)
+   * re-codes each frame's code-blocks with the other block coder from the same quantised
+   * coefficients (no decode, no new loss: .91 → .203 stays the same lossy image) when every frame
+   * allows it, and decodes and encodes again otherwise; `"pixels"` always decodes and encodes.
+   * .202 targets (RPCL, TLM, PLT, level rule) are always encoded from pixels.
+   */
+  recode?: "auto" | "pixels";
   /**
    * Part 10 input: read a structurally damaged file as far as it goes (see {@link ReadPart10Options})
    * instead of refusing it with `DICOM_INVALID`. Every repair is a warning; `limits` still apply.
@@ -132,6 +143,7 @@ interface Work {
 /** Pixel Data after conversion. */
 type Converted =
   | { kind: "unchanged"; decodedLossy: false }
+  | { kind: "recoded"; frames: Uint8Array[]; decodedLossy: boolean }
   | { kind: "native"; bytes: Uint8Array; pm: PixelModule; decodedLossy: boolean }
   | { kind: "encapsulated"; encoded: EncodedFrames; decodedLossy: boolean };
 
@@ -313,8 +325,55 @@ function afterDecode(work: Work, d: DecodedFrames): { bytes: Uint8Array; pm: Pix
   return { bytes: d.pixelData, pm: d.pixelModule };
 }
 
+/**
+ * JPEG 2000 ↔ HTJ2K by re-coding code-blocks (issue 8 item 5; src/transcode_block_coder.ts): the
+ * frames keep their quantised coefficients, so the pixels are exactly the source's and nothing is
+ * decoded. `undefined` when this does not apply (other targets, new quality targets, a frame the
+ * coefficient path cannot take, a codestream that disagrees with the Image Pixel Module or with
+ * the source syntax — those go through decode and encode, which reconcile and warn).
+ */
+function recodeFrames(work: Work, target: TransferSyntaxInfo, options: TranscodeOptions): Converted | undefined {
+  const src = work.source;
+  const to = target.coding?.blockCoder;
+  if ((options.recode ?? "auto") !== "auto" || !src.encapsulated || !src.coding || !target.coding || to === undefined) return undefined;
+  if (src.coding.blockCoder === to || target.coding.tlm || target.coding.plt || target.coding.tileParts !== undefined) return undefined;
+  const requality = (options.ratios?.length ?? 0) > 0 || (options.psnr?.length ?? 0) > 0 || options.qstep !== undefined || options.mct !== undefined;
+  if (requality || options.signFrom !== undefined) return undefined;
+  const pm = readPixelModule(work.dict, { encapsulated: true });
+  const enc = encapsulatedInput(work);
+  const grouped = framesFromFragments(fragmentsOf(enc), pm.numberOfFrames, enc);
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const frames: Uint8Array[] = [];
+  const warnings = new Set<string>(grouped.warnings);
+  let irreversible = false;
+  for (const frame of grouped.frames) {
+    const cs = trimAfterEoc(frame).bytes;
+    if (isJp2(cs)) return undefined;
+    const h = readHeader(cs);
+    const agrees =
+      h.blockCoder === src.coding.blockCoder &&
+      h.width === pm.columns &&
+      h.height === pm.rows &&
+      h.components === pm.samplesPerPixel &&
+      h.componentInfo.every((c) => c.bitDepth === pm.bitsStored && c.signed === (pm.pixelRepresentation === 1) && c.dx === 1 && c.dy === 1);
+    if (!agrees) return undefined;
+    // lossless-only targets take reversible frames; .91 without targets takes irreversible ones
+    if (!h.reversible && target.coding.qualityTargets === "forbidden") return undefined;
+    if (h.reversible && target.coding.qualityTargets === "required") return undefined;
+    irreversible ||= !h.reversible;
+    const r = recodeCodestream(cs, undefined, to, limits);
+    if (!r.ok) return undefined;
+    frames.push(r.data);
+    for (const w of r.warnings) warnings.add(w);
+  }
+  work.warnings.push(...warnings);
+  return { kind: "recoded", frames, decodedLossy: irreversible };
+}
+
 function convert(work: Work, target: TransferSyntaxInfo, options: TranscodeOptions): Converted {
   if (isPassThrough(work, target, options)) return { kind: "unchanged", decodedLossy: false };
+  const recoded = recodeFrames(work, target, options);
+  if (recoded) return recoded;
   let native: { bytes: Uint8Array | Uint8Array[]; pm: PixelModule | DenaturalizedDataset };
   let decodedLossy = false;
   if (work.source.encapsulated) {
@@ -335,6 +394,8 @@ function convert(work: Work, target: TransferSyntaxInfo, options: TranscodeOptio
 
 async function convertAsync(work: Work, target: TransferSyntaxInfo, options: TranscodeOptions): Promise<Converted> {
   if (isPassThrough(work, target, options)) return { kind: "unchanged", decodedLossy: false };
+  const recoded = recodeFrames(work, target, options);
+  if (recoded) return recoded;
   let native: { bytes: Uint8Array | Uint8Array[]; pm: PixelModule | DenaturalizedDataset };
   let decodedLossy = false;
   if (work.source.encapsulated) {
@@ -464,6 +525,10 @@ function assemble(work: Work, target: TransferSyntaxInfo, converted: Converted, 
     if (e.lossy) {
       markLossyCompression(work, dict, e.compressionRatio, target.coding?.lossyMethod ?? "ISO_15444_1", options.keepSopInstanceUid ?? false);
     }
+  } else if (converted.kind === "recoded") {
+    // Block coder changed, coefficients kept: the Image Pixel Module stays the source's.
+    frames = converted.frames;
+    relabelColourTransform(work, dict, frames);
   } else if (target.encapsulated) {
     // Same JPEG 2000 syntax: the frames are kept as they are, re-encapsulated one fragment per frame.
     const pm = readPixelModule(work.dict, { encapsulated: true });

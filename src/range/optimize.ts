@@ -1,7 +1,8 @@
 /**
  * `optimize`: make a JPEG 2000 file range-friendly without re-coding it — packets re-ordered into a
  * progression (RPCL lets a reduced resolution be one contiguous prefix of each tile), tile-parts
- * split by resolution, TLM and PLT added (src/codestream/repack.ts). JP2/JPX/JPH files keep every
+ * split by resolution and interleaved across tiles (a reduced resolution of the whole image is one
+ * contiguous prefix of the file), TLM and PLT added (src/codestream/repack.ts, interleave.ts). JP2/JPX/JPH files keep every
  * box as it is; only the codestream box's contents change.
  * @module
  */
@@ -13,11 +14,20 @@ import { readLayout } from "./boxes.js";
 
 export type { RepackOptions } from "../codestream/repack.js";
 
-/** Options of {@link optimize}: those of the re-packing. Default: RPCL, tile-parts by resolution, TLM and PLT. */
+/**
+ * Options of {@link optimize}: those of the re-packing. Default: RPCL, tile-parts by resolution
+ * interleaved across tiles (resolution-major), TLM and PLT.
+ */
 export type OptimizeOptions = RepackOptions;
 
 /** The defaults image servers read fastest (as `encode`'s "iiif" preset writes). */
-export const RANGE_FRIENDLY: Required<Pick<RepackOptions, "progression" | "tileParts" | "tlm" | "plt">> = { progression: "RPCL", tileParts: "R", tlm: true, plt: true };
+export const RANGE_FRIENDLY: Required<Pick<RepackOptions, "progression" | "tileParts" | "tlm" | "plt" | "tilePartOrder">> = {
+  progression: "RPCL",
+  tileParts: "R",
+  tlm: true,
+  plt: true,
+  tilePartOrder: "interleaved",
+};
 
 /**
  * Re-pack `input` (a codestream or a JP2/JPX/JPH file) as `options` say; the result decodes to

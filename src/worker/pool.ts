@@ -25,12 +25,15 @@ interface AnyWorker {
 
 interface Slot {
   worker: AnyWorker;
-  busy: boolean;
+  /** Jobs posted to this worker and not answered yet (it runs them one after the other). */
+  jobs: number;
 }
 
 interface Pending {
   req: WorkerRequest;
   transfer: Transferable[];
+  /** Most jobs the worker taking this one may hold at once, this one included (see {@link runInWorker}). */
+  depth: number;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -96,9 +99,12 @@ export function setWorkerCount(n: number): void {
   wanted = n;
 }
 
-/** Workers running and jobs they completed (for tests and diagnostics). */
-export function workerPoolInfo(): { workers: number; jobsDone: number; available: boolean } {
-  return { workers: slots.length, jobsDone, available: !broken };
+/**
+ * Workers running, jobs they completed, whether workers can be used here, and `running`: jobs posted
+ * to workers and not answered yet (a worker may hold several; for tests and diagnostics).
+ */
+export function workerPoolInfo(): { workers: number; jobsDone: number; available: boolean; running: number } {
+  return { workers: slots.length, jobsDone, available: !broken, running: inFlight.size };
 }
 
 /** Jobs queued or running (threads.ts splits an image automatically only when the pool is idle). */
@@ -210,7 +216,7 @@ async function ensureWorkers(): Promise<boolean> {
       (worker) => {
         if (gen !== generation) return void worker.terminate();
         starting--;
-        slots.push({ worker, busy: false });
+        slots.push({ worker, jobs: 0 });
         settle(true);
         pump();
       },
@@ -239,12 +245,18 @@ export async function startWorkers(): Promise<number> {
   return slots.length;
 }
 
+/**
+ * Post queued jobs, in order, each to the least loaded worker that may take it: an idle one, or
+ * for a job with depth d > 1 one holding fewer than d jobs (it queues them in its message port).
+ */
 function pump(): void {
-  for (const slot of slots) {
-    if (slot.busy) continue;
-    const job = queue.shift();
-    if (!job) return;
-    slot.busy = true;
+  while (queue.length > 0) {
+    const job = queue[0]!;
+    let slot: Slot | undefined;
+    for (const s of slots) if (!slot || s.jobs < slot.jobs) slot = s;
+    if (!slot || slot.jobs >= job.depth) return;
+    queue.shift();
+    slot.jobs++;
     inFlight.set(job.req.id, { slot, job });
     slot.worker.ref?.(); // a job in flight keeps a Node process alive; an idle pool does not
     slot.worker.postMessage(job.req, job.transfer);
@@ -255,8 +267,7 @@ function onMessage(worker: AnyWorker, msg: WorkerResponse): void {
   const entry = inFlight.get(msg.id);
   if (!entry) return;
   inFlight.delete(msg.id);
-  entry.slot.busy = false;
-  entry.slot.worker.unref?.();
+  if (--entry.slot.jobs === 0) entry.slot.worker.unref?.();
   jobsDone++;
   if (msg.ok) entry.job.resolve(msg.result);
   else entry.job.reject(new J2kError(msg.error.code, stripOffset(msg.error.message, msg.error.offset), msg.error.offset !== undefined ? { offset: msg.error.offset } : {}));
@@ -292,14 +303,26 @@ export async function workersReady(): Promise<boolean> {
 }
 
 /**
- * Run `req` in a worker; resolves with its result. Returns undefined when no worker can be used
+ * Run `req` in a worker; resolves with its result, or with undefined when no worker can be used
  * (the caller then runs the job itself).
+ *
+ * When workers are running, the job is posted before this returns (not after an `await`), so a
+ * caller that goes on with synchronous work keeps the workers busy meanwhile. `depth` > 1 lets a
+ * worker hold up to `depth` jobs at once (threaded encoding's batches): the next one is already in
+ * its port when it finishes one, even while this thread is busy and cannot hand it a new job.
  */
-export async function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = []): Promise<T | undefined> {
-  if (!(await ensureWorkers())) return undefined;
-  return new Promise<T>((resolve, reject) => {
-    const full = { ...req, id: nextId++ };
-    queue.push({ req: full, transfer, resolve: resolve as (v: unknown) => void, reject });
-    pump();
-  });
+export function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = [], depth = 1): Promise<T | undefined> {
+  const post = (): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const full = { ...req, id: nextId++ };
+      queue.push({ req: full, transfer, depth: Math.max(1, depth), resolve: resolve as (v: unknown) => void, reject });
+      pump();
+    });
+  if (slots.length > 0 && !broken) {
+    // workers are up: post now (ensureWorkers only replaces a worker that failed meanwhile)
+    const p = post();
+    void ensureWorkers().catch(() => undefined);
+    return p;
+  }
+  return ensureWorkers().then((ok) => (ok ? post() : undefined));
 }

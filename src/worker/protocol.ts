@@ -5,15 +5,18 @@
 import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
 import type { J2kErrorCode } from "../errors.js";
 import type { EncodeResult } from "../encode.js";
+import type { BandResult } from "./threads.js";
 
 /** A job sent to a worker. */
 export type WorkerRequest =
   | { id: number; op: "decode"; bytes: Uint8Array; options: DecodeOptions }
+  /** Threaded decoding (src/worker/threads.ts): band `band` of `bands` work-balanced row bands of a width x height image. */
+  | { id: number; op: "band"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
   /** Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results. */
   | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer };
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | ArrayBuffer }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | ArrayBuffer | BandResult }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

@@ -6,6 +6,11 @@
  * the stitched image is identical to the single-threaded result; the price is the code-blocks near
  * a band boundary, which both neighbouring bands decode (about 10 % extra work for two bands).
  *
+ * The bands hold about equal work, not equal rows: each worker first runs T2 over the whole
+ * codestream and weighs every code-block by its bytes and samples (the core's decoderBandCuts,
+ * codec/api_bands.ts), then decodes its band. Every worker computes the same cuts, so no thread
+ * waits for another to choose them; where the cuts cannot be computed the bands have equal rows.
+ *
  * Nothing here needs SharedArrayBuffer: every worker owns its WebAssembly instance and the bands
  * come back as transferred buffers, so the threaded path works in every browser that has module
  * workers, cross-origin isolated or not.
@@ -14,6 +19,11 @@
 import type { DecodeOptions, DecodedImage, HeaderInfo, SampleArray } from "../types.js";
 import { J2kError } from "../errors.js";
 import { coreCount, jobsPending, runInWorker } from "./pool.js";
+import { callCore, copyIn } from "../wasm/load.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
+
+/** Band boundaries fall on multiples of this many rows. */
+export const BAND_ALIGN = 64;
 
 /** Images with at least this many pixels are decoded on several threads when `threads` is not given. */
 export const THREADED_MIN_PIXELS = 2_000_000;
@@ -41,12 +51,42 @@ export function bandRows(height: number, threads: number): Array<[number, number
   const bands: Array<[number, number]> = [];
   let y0 = 0;
   for (let k = 1; k <= n; k++) {
-    const y1 = k === n ? height : Math.round((k * height) / n / 64) * 64;
+    const y1 = k === n ? height : Math.round((k * height) / n / BAND_ALIGN) * BAND_ALIGN;
     if (y1 <= y0) return null;
     bands.push([y0, y1]);
     y0 = y1;
   }
   return bands;
+}
+
+/**
+ * Row bands [y0, y1) of about equal decoding work for `n` threads (see the module comment), or null
+ * where {@link bandRows} gives none. Falls back to {@link bandRows} when the core cannot weigh the
+ * codestream (damaged data: the band decodes then report the error).
+ */
+export function balancedBands(bytes: Uint8Array, height: number, n: number, options: DecodeOptions): Array<[number, number]> | null {
+  const even = bandRows(height, n);
+  if (!even) return null;
+  const m = even.length;
+  try {
+    const { codestream } = locateCodestream(bytes);
+    const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+    const cuts = callCore((c) => {
+      c.decoderParse(copyIn(c, codestream), codestream.length);
+      const out = c.alloc(4 * (m + 1));
+      if (c.decoderBandCuts(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, m, MIN_BAND_ROWS, out) !== m) return null;
+      return Array.from(new Int32Array(c.memory.buffer, out, m + 1));
+    }, limits.maxMemory);
+    if (!cuts || cuts[0] !== 0 || cuts[m] !== height) return even;
+    const bands: Array<[number, number]> = [];
+    for (let k = 0; k < m; k++) {
+      if (cuts[k + 1]! - cuts[k]! < 1) return even;
+      bands.push([cuts[k]!, cuts[k + 1]!]);
+    }
+    return bands;
+  } catch {
+    return even;
+  }
 }
 
 /**
@@ -78,17 +118,48 @@ export async function decodeThreaded(
 ): Promise<DecodedImage | undefined> {
   if (!splittable(header, options)) return undefined;
   const n = threads ?? autoThreadCount(header.width * header.height, jobsPending(), await coreCount());
-  const bands = bandRows(header.height, n);
-  if (!bands) return undefined;
-  const width = header.width;
-  const parts = await Promise.all(
-    bands.map(([y0, y1]) => runInWorker<DecodedImage>({ op: "decode", bytes, options: { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } } })),
-  );
+  const even = bandRows(header.height, n);
+  if (!even) return undefined;
+  // every worker weighs the codestream, cuts it the same way and decodes band k of the cuts
+  const parts = await Promise.all(even.map((_, k) => runInWorker<BandResult>({ op: "band", bytes, options, band: k, bands: even.length, width: header.width, height: header.height })));
   if (parts.some((p) => p === undefined)) return undefined; // no workers here
-  return stitch(parts as DecodedImage[], bands);
+  const done = parts as BandResult[];
+  const bands = done.map((p) => p.rows);
+  const tiled = bands.every(([y0, y1], k) => y0 === (k === 0 ? 0 : bands[k - 1]![1]) && y1 > y0) && bands[bands.length - 1]![1] === header.height;
+  if (!tiled) return undefined; // (cannot happen: the workers cut alike) decode in one piece
+  return stitch(done.map((p) => p.image), bands);
 }
 
-/** Put row bands back together in the layout they were decoded in. */
+/** A worker's answer to a "band" job: the decoded rows [y0, y1) of the image. */
+export interface BandResult {
+  image: DecodedImage;
+  rows: [number, number];
+}
+
+/**
+ * Worker side of a "band" job: band `k` of `n` work-balanced bands ({@link balancedBands}),
+ * decoded as a region by `decodeRegion` (the synchronous decode; for the top band, given the image's
+ * rows, src/decode.ts decodeTopBand: its array has room for the whole image, see {@link stitch}).
+ */
+export function decodeBand(
+  bytes: Uint8Array,
+  options: DecodeOptions,
+  k: number,
+  n: number,
+  height: number,
+  width: number,
+  decodeRegion: (bytes: Uint8Array, options: DecodeOptions, imageRows: number) => DecodedImage,
+): BandResult {
+  const bands = balancedBands(bytes, height, n, options);
+  if (!bands || bands.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
+  const [y0, y1] = bands[k]!;
+  return { image: decodeRegion(bytes, { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } }, k === 0 ? height : 0), rows: [y0, y1] };
+}
+
+/**
+ * Put row bands back together in the layout they were decoded in. A top band whose array has room
+ * for the whole image (src/decode.ts decodeTopBand) becomes the result: only the other bands are copied.
+ */
 export function stitch(parts: DecodedImage[], bands: Array<[number, number]>): DecodedImage {
   const first = parts[0]!;
   const W = first.width;
@@ -114,15 +185,17 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>): D
     });
     return { ...base, data: componentData[0]!, componentData };
   }
-  const data = alloc(first.data, W * H * nc);
-  if (first.layout === "interleaved") {
-    parts.forEach((p, k) => data.set(p.data, bands[k]![0] * W * nc));
-  } else {
-    parts.forEach((p, k) => {
-      const [y0, y1] = bands[k]!;
-      const plane = W * (y1 - y0);
-      for (let c = 0; c < nc; c++) data.set(p.data.subarray(c * plane, (c + 1) * plane), c * W * H + y0 * W);
-    });
-  }
+  // the top band may come in an array with room for the whole image (decodeTopBand): the other
+  // bands go into it, and only they are copied
+  const roomy = bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
+  const data = roomy ? first.data : alloc(first.data, W * H * nc);
+  parts.forEach((p, k) => {
+    if (roomy && k === 0) return;
+    const [y0, y1] = bands[k]!;
+    const plane = W * (y1 - y0);
+    if (p.data.length !== plane * nc) throw new J2kError("INTERNAL", `threaded decode: band ${k} holds ${p.data.length} samples, expected ${plane * nc}`);
+    if (first.layout === "interleaved") data.set(p.data, y0 * W * nc);
+    else for (let c = 0; c < nc; c++) data.set(p.data.subarray(c * plane, (c + 1) * plane), c * W * H + y0 * W);
+  });
   return { ...base, data };
 }

@@ -3,9 +3,10 @@
  * it receives and answers with the result, transferring its buffers.
  * @module
  */
-import { decode } from "../decode.js";
+import { decode, decodeTopBand } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
 import { codeBlockBatch } from "../encode_threads.js";
+import { decodeBand } from "./threads.js";
 import { J2kError } from "../errors.js";
 import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
 
@@ -39,6 +40,13 @@ function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferab
       const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
       for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
       return { msg: { id: req.id, ok: true, result: img }, transfer };
+    }
+    if (req.op === "band") {
+      const r = decodeBand(req.bytes, req.options, req.band, req.bands, req.height, req.width, (b, o, rows) => (rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)));
+      const img = r.image;
+      const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
+      for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
+      return { msg: { id: req.id, ok: true, result: r }, transfer };
     }
     if (req.op === "blocks") {
       const out = codeBlockBatch(req.records, req.samples);

@@ -101,13 +101,19 @@ describe("HT rate control: byte budgets", () => {
     expect(q).toBeLessThan(Infinity);
   });
 
-  test.skipIf(!has("ojph_compress") || !has("ojph_expand"))(
-    "kodim03: PSNR >= OpenJPH's at the same size (ojph_compress -qstep bisected; needs openjph-tools)",
-    () => {
-      for (const ratio of [8, 20, 50]) {
-        const r = encodeDetailed(kodim, { ht: true, ratios: [ratio] });
-        const ours = psnrOf(kodim, r.data);
-        const oj = openJphAtSize(KODIM03, kodim, r.data.length);
+  // CT at 20:1 was 0.035 dB under OpenJPH while PCRD could not stop a block at an HT cleanup that
+  // reconstructs what the set above it reaches with SigProp + MagRef in fewer bytes (rate/hull.ts)
+  test.skipIf(!has("ojph_compress") || !has("ojph_expand")).each([
+    ["kodim03", KODIM03, [8, 20, 50]],
+    ["ct 14-bit", CT, [8, 20, 50]],
+  ] as const)(
+    "%s: PSNR >= OpenJPH's at the same size (ojph_compress -qstep bisected; needs openjph-tools)",
+    (_name, path, ratios) => {
+      const image = path === CT ? ct : kodim;
+      for (const ratio of ratios) {
+        const r = encodeDetailed(image, { ht: true, ratios: [ratio] });
+        const ours = psnrOf(image, r.data);
+        const oj = openJphAtSize(path, image, r.data.length);
         expect(oj.bytes).toBeLessThanOrEqual(r.data.length);
         expect(oj.bytes, "bisection must reach the same size").toBeGreaterThanOrEqual(0.995 * r.data.length);
         expect(ours, `ratio ${ratio}: ours ${ours.toFixed(3)} dB at ${r.data.length} B, OpenJPH ${oj.psnr.toFixed(3)} dB at ${oj.bytes} B`).toBeGreaterThanOrEqual(oj.psnr);

@@ -15,6 +15,8 @@ interface QuantKernels {
   dequantCopyIrr(src: number, w: number, h: number, srcStride: number, dst: number, dstStride: number, halfStep: number, roiShift: number): void;
   quantizeCopyIrr(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, invStep: number, fracBits: number): void;
   copyRev(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number): void;
+  maxAbsF32(p: number, stride: number, w: number, h: number): number;
+  blockEnergy(coef: number, stride: number, w: number, h: number, fracBits: number): number;
   stepSizeEncode(step: number, rb: number): number;
   stepSizeDecode(eps: number, mu: number, rb: number): number;
   stepSizeDerivedExponent(eps0: number, numLevels: number, nb: number): number;
@@ -183,6 +185,48 @@ for (const flavor of ["scalar", "simd"] as const) {
         return Array.from(new Int32Array(c.memory.buffer, dst, 30));
       });
       expect(copied).toEqual(Array.from({ length: 30 }, (_, i) => (i % 6 < 4 ? i * 37 - 500 : 1)));
+    });
+
+    it("maxAbsF32 and blockEnergy give exactly what the plain loops give (NaN ignored; row sums in order)", () => {
+      useFlavor(flavor);
+      const rng = new Prng(0x8004);
+      const specials = [NaN, -0, Infinity, -Infinity, 3e38, -7.5];
+      for (let t = 0; t < 60; t++) {
+        const w = rng.range(1, 70);
+        const h = rng.range(1, 70);
+        const stride = w + rng.int(5);
+        const fb = rng.pick([0, 3, 6, 12]);
+        const xs = new Float32Array(stride * h);
+        const cs = new Int32Array(stride * h);
+        const big = rng.chance(0.5);
+        for (let i = 0; i < xs.length; i++) {
+          xs[i] = t % 5 === 0 && rng.chance(0.05) ? specials[rng.int(specials.length)]! : (rng.next() / 4294967296 - 0.5) * 1e4;
+          // up to ±(2^30 − 1): squares beyond 2^53 round, so the order of the additions shows
+          cs[i] = big ? rng.range(-(2 ** 30) + 1, 2 ** 30 - 1) : rng.range(-5000, 5000);
+        }
+        const [gotMax, gotEnergy] = callCore((c0) => {
+          const c = k(c0);
+          const px = c.alloc(xs.length * 4);
+          const pc = c.alloc(cs.length * 4);
+          new Float32Array(c.memory.buffer, px, xs.length).set(xs);
+          new Int32Array(c.memory.buffer, pc, cs.length).set(cs);
+          return [c.maxAbsF32(px, stride, w, h), c.blockEnergy(pc, stride, w, h, fb)];
+        });
+        let m = 0;
+        let sum = 0;
+        for (let y = 0; y < h; y++) {
+          let s = 0;
+          for (let x = 0; x < w; x++) {
+            const v = Math.abs(xs[y * stride + x]!);
+            if (v > m) m = v;
+            const c = cs[y * stride + x]!;
+            s += c * c;
+          }
+          sum += s;
+        }
+        expect(gotMax, `${w}x${h} stride ${stride}`).toBe(m);
+        expect(gotEnergy, `${w}x${h} stride ${stride} fb ${fb}`).toBe(sum * (1 / 2 ** (2 * fb)));
+      }
     });
   });
 }

@@ -84,6 +84,27 @@ describe("worker pool", () => {
     expect(partial.partial).toBe(true);
   });
 
+  it("posts a job to a running worker before runInWorker returns; depth lets one worker hold several jobs", async () => {
+    const { decode, setWorkerCount } = await lib();
+    const pool = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
+    setWorkerCount(1);
+    expect(await pool.startWorkers()).toBe(1);
+    const bytes = readTestdata("conformance/part4_j2k/p0_01.j2k");
+    type Img = ReturnType<typeof decode>;
+    const a = pool.runInWorker<Img>({ op: "decode", bytes, options: {} });
+    expect(pool.workerPoolInfo().running, "posted without waiting for the event loop").toBe(1);
+    const b = pool.runInWorker<Img>({ op: "decode", bytes, options: { reduce: 1 } });
+    const c = pool.runInWorker<Img>({ op: "decode", bytes, options: { reduce: 2 } }, [], 3);
+    expect(pool.workerPoolInfo().running, "depth 1: the second job waits while the worker has one").toBe(1);
+    expect(pool.jobsPending()).toBe(3);
+    const ra = await a;
+    expect(pool.workerPoolInfo().running, "then b goes, and c (depth 3) joins it in the same worker").toBe(2);
+    const [rb, rc] = await Promise.all([b, c]);
+    for (const [r, reduce] of [[ra, 0], [rb, 1], [rc, 2]] as const) expect(same(r!.data, decode(bytes, { reduce }).data), `reduce ${reduce}`).toBe(true);
+    expect(pool.jobsPending()).toBe(0);
+    setWorkerCount(2);
+  });
+
   it("setWorkerCount(0) runs on the calling thread with the same results", async () => {
     const { decode, decodeAsync, setWorkerCount } = await lib();
     setWorkerCount(0);

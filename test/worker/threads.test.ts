@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, readTestdata } from "../helpers/paths.js";
 import { makeImage } from "../helpers/synthetic.js";
@@ -93,6 +94,91 @@ describe("threaded decode (row bands)", () => {
     expect(jobs, "split into bands unless the machine has one core").toBeGreaterThanOrEqual(1);
     expect(same(got.data, ref.data)).toBe(true);
     expect(got.colorSpace).toEqual(ref.colorSpace);
+  });
+
+  it("work-balanced bands: the cut moves towards the busy rows, mid code-block, and the bands tile the image", async () => {
+    const { encode } = await lib();
+    const { balancedBands, bandRows, MIN_BAND_ROWS } = await threadsModule();
+    // flat top, noise at the bottom: the bottom rows hold nearly all the coded bytes
+    const W = 256, H = 1024;
+    const img = makeImage({ width: W, height: H, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 3 });
+    const data = img.data as Uint8Array;
+    data.fill(77, 0, (H / 2) * W);
+    const bytes = encode(img, { levels: 5, lossless: true, codeBlock: [64, 64] });
+    const bands = balancedBands(bytes, H, 2, {})!;
+    expect(bands.length).toBe(2);
+    expect(bands[0]![0]).toBe(0);
+    expect(bands[1]![1]).toBe(H);
+    expect(bands[1]![0]).toBe(bands[0]![1]);
+    const cut = bands[0]![1];
+    expect(cut, "more rows to the band with the flat half").toBeGreaterThan(bandRows(H, 2)![0]![1]);
+    expect(cut % 128, "mid code-block: 64 mod 128 for 64-row blocks").toBe(64);
+    expect(H - cut).toBeGreaterThanOrEqual(MIN_BAND_ROWS);
+    // 32-row blocks: cuts at 32 mod 64
+    const b32 = balancedBands(encode(img, { levels: 5, lossless: true, codeBlock: [32, 32] }), H, 3, {})!;
+    expect(b32.length).toBe(3);
+    for (const [y0, y1] of b32) expect(y1 - y0).toBeGreaterThanOrEqual(MIN_BAND_ROWS);
+    for (let k = 1; k < 3; k++) expect(b32[k]![0] % 64, `cut ${k}`).toBe(32);
+    // damaged data: equal bands (the band decodes then report the error)
+    expect(balancedBands(bytes.subarray(0, 400), H, 2, {})).toEqual(bandRows(H, 2));
+  });
+
+  it("the top band comes in an array with room for the whole image (interleaved and planar)", async () => {
+    const { decode, encode } = await lib();
+    const { decodeTopBand } = (await import(join(REPO_ROOT, "dist/decode.js"))) as typeof import("../../src/decode.js");
+    const W = 70, H = 600, top = 256;
+    const img = makeImage({ width: W, height: H, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 12 });
+    const bytes = encode(img, { levels: 4, ratios: [6] });
+    for (const layout of ["interleaved", "planar"] as const) {
+      const region = { x: 0, y: 0, width: W, height: top };
+      const band = decodeTopBand(bytes, { layout, region }, H);
+      const ref = decode(bytes, { layout, region });
+      expect([band.width, band.height]).toEqual([W, top]);
+      expect(band.data.length, layout).toBe(W * H * 3);
+      if (layout === "interleaved") expect(same(band.data.subarray(0, W * top * 3), ref.data)).toBe(true);
+      else for (let c = 0; c < 3; c++) expect(same(band.data.subarray(c * W * H, c * W * H + W * top), ref.data.subarray(c * W * top, (c + 1) * W * top)), `plane ${c}`).toBe(true);
+      expect(decode(bytes, { layout, region }).data.length, "a plain decode is not affected").toBe(W * top * 3);
+    }
+  });
+
+  it("random images and coding options: 2 and 3 threads decode exactly as one", async () => {
+    const { decode, decodeAsync, encode, setWorkerCount } = await lib();
+    setWorkerCount(3);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          width: fc.integer({ min: 17, max: 90 }),
+          height: fc.integer({ min: 512, max: 1400 }),
+          components: fc.constantFrom(1, 3),
+          busy: fc.double({ min: 0, max: 1, noNaN: true }),
+          levels: fc.integer({ min: 1, max: 7 }),
+          block: fc.constantFrom(16, 32, 64),
+          lossless: fc.boolean(),
+          seed: fc.integer({ min: 1, max: 1 << 30 }),
+          threads: fc.constantFrom(2, 3),
+        }),
+        async (p) => {
+          const img = makeImage({ width: p.width, height: p.height, components: p.components, bitDepth: 8, signed: false, content: "noise", seed: p.seed });
+          (img.data as Uint8Array).fill(128, 0, Math.floor(p.busy * p.height) * p.width * p.components); // flat rows on top
+          const bytes = encode(img, { levels: p.levels, codeBlock: [p.block, p.block], ...(p.lossless ? { lossless: true } : { ratios: [8] }) });
+          const got = await decodeAsync(bytes, { threads: p.threads });
+          expect(same(got.data, decode(bytes).data)).toBe(true);
+        },
+      ),
+      { numRuns: 12, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}) },
+    );
+  });
+
+  it("a damaged codestream on 2 threads: the same J2kError as one thread, and allowPartial works", async () => {
+    const { decode, decodeAsync, encode, J2kError } = await lib();
+    const img = makeImage({ width: 120, height: 800, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 8 });
+    const cut = encode(img, { levels: 4, lossless: true }).slice(0, 20_000);
+    const err = await decodeAsync(cut, { threads: 2 }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(J2kError);
+    expect((err as InstanceType<typeof J2kError>).code).toBe("PACKET_TRUNCATED");
+    const partial = await decodeAsync(cut, { threads: 2, allowPartial: true });
+    expect(partial.partial).toBe(true);
+    expect(same(partial.data, decode(cut, { allowPartial: true }).data)).toBe(true);
   });
 
   it("threads 1, region and reduce decode in one piece; bad thread counts are INVALID_ARGUMENT", async () => {
