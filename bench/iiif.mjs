@@ -8,7 +8,7 @@
  * read from storage per tile, and the process's peak RSS (workers included).
  *
  *   node bench/iiif.mjs [--file F.jp2] [--workers N] [--format png|jpg] [--levels 64,16,4,1] [--block 0,512]
- *                       [--fresh] [--pan]
+ *                       [--fresh] [--pan] [--warm-jit]
  *
  * --block: the handler's decodeBlock settings to run one after the other in this process (default
  * 512; 0 decodes every tile alone), each with a fresh handler (its own cache and opened images).
@@ -16,6 +16,10 @@
  * before it); without it the levels run one after the other on one handler, as a viewer zooming.
  * --pan: after each screen, the neighbouring screen to its right ("warm": the image is open, its
  * index and cached ranges are there, the tiles are new), reported as its own row.
+ * --warm-jit (with --fresh): run every level once unreported first, so that the workers' code is
+ * optimised (V8 compiles WebAssembly with a baseline compiler first and optimises hot functions
+ * while they run) — a server that has been up for a while. Without it the first screen of the
+ * process includes that warm-up. The workers start with the first handler and are kept.
  *
  * Without --file, the test images are made once under bench/results/iiif/ (gitignored; needs
  * opj_compress from libopenjp2-tools; ~2-5 minutes): a synthetic 16k×16k picture coded lossy at
@@ -110,6 +114,11 @@ async function pool(tasks, limit) {
 async function benchFile(file, opts) {
   if (!opts.fresh) return benchLevels(file, opts, opts.levels);
   const rows = [];
+  if (opts.warmJit) {
+    // one pass over the levels, not reported: the core's code in the workers is optimised (V8 tiers
+    // WebAssembly up while it runs), as in a server that has been up for a while
+    for (const s of opts.levels ?? [undefined]) await benchLevels(file, { ...opts, quiet: true }, s === undefined ? undefined : [s]);
+  }
   for (const s of opts.levels ?? [undefined]) rows.push(...(await benchLevels(file, { ...opts, quiet: !!opts.levels }, s === undefined ? undefined : [s])));
   if (opts.levels) {
     console.log(`\n${basename(file)}: every level from a fresh server`);
@@ -117,6 +126,8 @@ async function benchFile(file, opts) {
   }
   return rows;
 }
+
+let workersSet = false;
 
 async function benchLevels(file, { workers, format, block, pan, quiet }, levels) {
   const { createIiifHandler, FolderStore } = await import(join(repo, "dist", "iiif", "index.js"));
@@ -136,7 +147,9 @@ async function benchLevels(file, { workers, format, block, pan, quiet }, levels)
   const readBytes = () => sources.reduce((a, s) => a + s.readStats().bytes, 0);
   const readRequests = () => sources.reduce((a, s) => a + s.readStats().requests, 0);
   const renders = [];
-  const handler = createIiifHandler({ store, workers, decodeBlock: block, cacheMiB: 1024, maxArea: 2 ** 26, onRender: (_id, _c, st) => st !== "cached" && renders.push(st) });
+  // (the worker count is set once: setting it again would restart the workers)
+  const handler = createIiifHandler({ store, ...(workersSet ? {} : { workers }), decodeBlock: block, cacheMiB: 1024, maxArea: 2 ** 26, onRender: (_id, _c, st) => st !== "cached" && renders.push(st) });
+  workersSet = true;
   const server = createServer((req, res) => void handler(req, res));
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${server.address().port}/iiif/3/${encodeURIComponent(basename(file))}`;
@@ -220,7 +233,7 @@ const format = arg("format", "png");
 const levels = arg("levels") ? arg("levels").split(",").map(Number) : undefined;
 console.log(`IIIF benchmark: ${workers} decoding worker(s), ${format} tiles, 6 requests in flight; node ${process.version}`);
 const blockSizes = arg("block", "512").split(",").map(Number);
-const fresh = process.argv.includes("--fresh"), pan = process.argv.includes("--pan");
-for (const f of files) for (const block of blockSizes) await benchFile(f, { workers, format, levels, block, fresh, pan });
+const fresh = process.argv.includes("--fresh"), pan = process.argv.includes("--pan"), warmJit = process.argv.includes("--warm-jit");
+for (const f of files) for (const block of blockSizes) await benchFile(f, { workers, format, levels, block, fresh, pan, warmJit });
 const { terminateWorkers } = await import(join(repo, "dist", "index.js"));
 terminateWorkers();

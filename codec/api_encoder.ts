@@ -1,7 +1,7 @@
 // Encoder exports (C-like ABI). The host: jobBegin → encoderCreate → encoderSet* → encoderPlane(c)
 // (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
 
-import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish } from "./encoder";
+import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
 import { encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage } from "./encoder";
@@ -173,6 +173,21 @@ export function encoderTilesBegin(): i32 {
 /** Make tile t the one the host fills next. */
 export function encoderTileInput(t: i32): void {
   gTile = changetype<usize>(encodeTileInput(job(), t));
+}
+
+/**
+ * The forward MCT that encoderTileCode applies to the tile given last to encoderTileInput: 0 none,
+ * 1 the RCT, 2 the ICT. With 2 the host may fill components 0–2 with unpackIctForward (the ICT
+ * applied while unpacking) and then call encoderTileMctApplied.
+ */
+export function encoderTileMct(): i32 {
+  if (gTile == 0) return 0;
+  return tileMctKind(job(), changetype<Tile>(gTile));
+}
+
+/** The host filled the tile given last to encoderTileInput with the forward MCT applied: encoderTileCode skips it. */
+export function encoderTileMctApplied(): void {
+  if (gTile != 0) encodeTileMctApplied();
 }
 
 /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */

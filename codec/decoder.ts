@@ -188,7 +188,11 @@ function decodeTile(job: DecodeJob, t: i32): void {
     tc.oy1 = oy1;
     setWindows(tc, R, ox0, oy0, ox1, oy1, false);
   }
-  readTilePackets(job, tile, t, tp);
+  // no packet of a resolution above every component's decoded one is needed (resolution-major
+  // orders stop before them: runProgressions)
+  let resCap = 0;
+  for (let c = 0; c < C; c++) resCap = max(resCap, tileComp(tile, c).topRes + 1);
+  readTilePackets(job, tile, t, tp, resCap);
   // T1 + dequantisation + inverse DWT, per component
   for (let c = 0; c < C; c++) {
     let tc = tileComp(tile, c);
@@ -203,7 +207,7 @@ function decodeTile(job: DecodeJob, t: i32): void {
  * code-blocks of the windows set up beforehand; marks the job partial when the data ends early.
  * Shared by the whole-tile decoder and the strip decoder.
  */
-export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TileParams): void {
+export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TileParams, resCap: i32 = 0x7fffffff): void {
   let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
   ctx.mode = T2_DECODE;
   ctx.tile = tile;
@@ -223,7 +227,7 @@ export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TilePara
   ctx.keepLayers = job.layers > 0 ? job.layers : 0x7fffffff;
   ctx.allowPartial = job.allowPartial;
   ctx.dataComplete = tp.truncated == 0 ? 1 : 0;
-  runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers);
+  runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers, resCap);
   if (ctx.truncated != 0) job.partial = 1;
   if (ctx.ranShort != 0) job.shortTiles++;
 }
@@ -300,12 +304,17 @@ export function zeroRect(buf: usize, stride: i32, x0: i32, y0: i32, w: i32, h: i
 /**
  * Decode the code-blocks of band `bd` that meet its window and put the dequantised coefficients at
  * (qx, qy) of the buffer (the band's quadrant origin); the window's top-left goes to (qx, qy).
+ * Every window sample is written once: a decoded block's by the dequantising copy (the block coders
+ * write all w × h outputs, Seam 1), the rest (blocks without data, precincts never built because no
+ * packet had data for them) zeroed — the precincts meeting the window cover it (B.6).
  */
 function fillBand(job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, qx: i32, qy: i32): void {
   let ww = bd.wx1 - bd.wx0, wh = bd.wy1 - bd.wy0;
   if (ww <= 0 || wh <= 0) return;
-  zeroRect(tc.buf, tc.stride, qx, qy, ww, wh);
-  if (res.pw == 0 || res.ph == 0) return;
+  if (res.pw == 0 || res.ph == 0) {
+    zeroRect(tc.buf, tc.stride, qx, qy, ww, wh);
+    return;
+  }
   let rev = tc.style.reversible != 0;
   let halfStep = bd.step * 0.5;
   // only the precincts that meet the window (B.6: precinct px covers band columns [px, px+1) << pbw)
@@ -317,13 +326,23 @@ function fillBand(job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, qx: i
     for (let px = pxa; px <= pxb; px++) {
       let pb = precinctBand(bd, py * res.pw + px);
       let n = pb.cw * pb.ch;
+      if (n == 0) {
+        // no code-blocks here: the precinct's part of the band (B.6) within the window is zero
+        let gx = <i64>(px + prx0), gy = <i64>(py + pry0);
+        let x0 = <i32>max(gx << pbw, <i64>bd.wx0), x1 = <i32>min((gx + 1) << pbw, <i64>bd.wx1);
+        let y0 = <i32>max(gy << pbh, <i64>bd.wy0), y1 = <i32>min((gy + 1) << pbh, <i64>bd.wy1);
+        zeroRect(tc.buf, tc.stride, qx + x0 - bd.wx0, qy + y0 - bd.wy0, x1 - x0, y1 - y0);
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         let cb = codeBlock(pb, i);
-        if (cb.needed == 0) continue;
-        if (!decodeBlock(job, tc, bd, cb)) continue;
         // intersection of the block with the window
         let x0 = max(cb.x0, bd.wx0), x1 = min(cb.x1, bd.wx1);
         let y0 = max(cb.y0, bd.wy0), y1 = min(cb.y1, bd.wy1);
+        if (cb.needed == 0 || !decodeBlock(job, tc, bd, cb)) {
+          zeroRect(tc.buf, tc.stride, qx + x0 - bd.wx0, qy + y0 - bd.wy0, x1 - x0, y1 - y0);
+          continue;
+        }
         if (x1 <= x0 || y1 <= y0) continue;
         let bw = cb.x1 - cb.x0;
         let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);

@@ -279,6 +279,20 @@ function planeRegion(job: EncodeJob, tc: TileComp): void {
   }
 }
 
+/** The forward MCT that forwardMct applies to `tile`: 0 none, 1 the RCT, 2 the ICT (G.2, G.3). */
+export function tileMctKind(job: EncodeJob, tile: Tile): i32 {
+  if (job.cs.gcod.mct == 0 || tile.numComps < 3) return 0;
+  return tileComp(tile, 0).style.reversible != 0 ? 1 : 2;
+}
+
+/** Set by the host (encoderTileMctApplied) when it filled the current tile with the MCT applied. */
+let hostMct: bool = false;
+
+/** The host applied the forward MCT while filling the tile of the last encodeTileInput. */
+export function encodeTileMctApplied(): void {
+  hostMct = true;
+}
+
 function forwardMct(job: EncodeJob, tile: Tile): void {
   if (job.cs.gcod.mct == 0 || tile.numComps < 3) return;
   let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
@@ -852,6 +866,7 @@ export function encodeTileInput(job: EncodeJob, t: i32): Tile {
     tc.buf = load<usize>(job.tileBufs + (<usize>c << alignof<usize>()));
     tc.stride = max(tc.x1 - tc.x0, 1);
   }
+  hostMct = false;
   return tile;
 }
 
@@ -859,7 +874,8 @@ export function encodeTileInput(job: EncodeJob, t: i32): Tile {
 export function encodeTileCode(job: EncodeJob, t: i32): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
-  forwardMct(job, tile);
+  if (!hostMct) forwardMct(job, tile);
+  hostMct = false;
   if (job.threaded != 0 && !((job.cs.cod.cblkStyle & CBLK_HT) != 0 && job.wantDistortion != 0)) {
     // threaded: transform and list one component at a time (tileCompStep), so that the host's
     // workers code a component's blocks while the next one is transformed; the blocks and their

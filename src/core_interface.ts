@@ -566,7 +566,8 @@ export interface CoreExports {
   decodeCodeBlock(data: number, segLens: number, segPasses: number, numSegs: number, w: number, h: number, orient: number, numBps: number, cblkStyle: number, out: number, outStride: number): void;
   /**
    * Cut the image of the codestream parsed last into `n` bands of rows of about equal decoding work
-   * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows. Writes the n + 1
+   * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows; a code-block's
+   * work is `byteWeight` per codeword byte plus one per sample. Writes the n + 1
    * band boundaries (i32, image rows: 0 first, the image height last) at `out`. Returns n, or 0 when
    * the image cannot be cut that way (too few rows); the arena is left as it was.
    *
@@ -576,7 +577,7 @@ export interface CoreExports {
    * every coarser level too (the cut is an odd multiple of 2^ycb', never a multiple of a coarser
    * level's block height).
    */
-  decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, out: number): number;
+  decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, out: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -743,6 +744,14 @@ export interface CoreExports {
   encoderTileComp(c: number, field: number): number;
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
+  /**
+   * The forward MCT that encoderTileCode applies to the tile given last to encoderTileInput: 0 none,
+   * 1 the RCT, 2 the ICT. With 2 the host may fill components 0–2 with unpackIctForward (the ICT
+   * applied while unpacking) and then call encoderTileMctApplied.
+   */
+  encoderTileMct(): number;
+  /** The host filled the tile given last to encoderTileInput with the forward MCT applied: encoderTileCode skips it. */
+  encoderTileMctApplied(): void;
   /**
    * Tile-by-tile encoding (the host keeps the image): after encoderCreate/encoderSet*, prepare every
    * tile and the buffers of one. Returns the number of tiles. Then for each tile t: encoderTileInput(t),
@@ -991,6 +1000,14 @@ export interface CoreExports {
    * dst = f32(src − dcShift), the subtraction done in i32 first.
    */
   unpackComponentF32(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, dst: number, dstStride: number, dcShift: number): void;
+  /**
+   * Host samples of components 0, 1, 2 of pixel-interleaved rows (`srcStep` ≥ 3 samples per pixel,
+   * `src` at component 0) → three f32 planes with the DC level shifts subtracted and the forward ICT
+   * applied (G.1.2, G.3): row by row, unpackComponentF32 of each component then ictForward of that row,
+   * so a row is still in the cache for the transform instead of three whole planes making a second trip.
+   * Exactly the values of unpackComponentF32 ×3 followed by ictForward.
+   */
+  unpackIctForward(src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, h: number, d0: number, d1: number, d2: number, dstStride: number, dc0: number, dc1: number, dc2: number): void;
 }
 
 /** Parameter count of every exported function (checked against the built core). */
@@ -1006,7 +1023,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   copyRev: 6,
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
-  decoderBandCuts: 6,
+  decoderBandCuts: 7,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
@@ -1051,6 +1068,8 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderTileCode: 1,
   encoderTileComp: 2,
   encoderTileInput: 1,
+  encoderTileMct: 0,
+  encoderTileMctApplied: 0,
   encoderTilesBegin: 0,
   encoderTilesFinish: 0,
   encoderVerifyBegin: 1,
@@ -1127,4 +1146,5 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   transformVersion: 0,
   unpackComponent: 10,
   unpackComponentF32: 10,
+  unpackIctForward: 14,
 };

@@ -46,6 +46,28 @@ function viewOf(buffer: ArrayBuffer, ptr: number, length: number, like: SampleAr
  * quality layers (`layers`), a `region`, a subset of `components`, and whether a truncated input
  * gives the best image its bytes allow (`allowPartial`). Every failure is a {@link J2kError}.
  */
+/**
+ * Rows of the array the next whole-image-path decode allocates for its (interleaved or planar)
+ * output, when more than the decoded rows: see {@link decodeTopBand}. 0 = just the decoded rows.
+ */
+let outputRows = 0;
+
+/**
+ * Threaded decoding (src/worker/threads.ts): decode the top band of an image of `imageRows` rows
+ * (options.region starts at row 0) into an array with room for every row of the image, so that
+ * the caller writes the other bands into it instead of copying all bands into a new array. The
+ * result's `data` is longer than its width x height only where that worked (interleaved or planar
+ * output of the whole-image path); the caller checks the length.
+ */
+export function decodeTopBand(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, imageRows: number): DecodedImage {
+  outputRows = imageRows;
+  try {
+    return decode(bytes, options);
+  } finally {
+    outputRows = 0;
+  }
+}
+
 export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
   const loc = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
@@ -167,7 +189,16 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
         }
       });
     }
-    const data = viewOf(c.memory.buffer, dst, total, proto).slice() as SampleArray;
+    const packed = viewOf(c.memory.buffer, dst, total, proto);
+    if (outputRows > H) {
+      // (decodeTopBand) room below for the other bands; planar: each plane at its full-image place
+      const rows = outputRows;
+      const data = new (proto.constructor as new (length: number) => SampleArray)(W * rows * n);
+      if (layout === "interleaved") data.set(packed, 0);
+      else for (let k = 0; k < n; k++) data.set(packed.subarray(k * W * H, (k + 1) * W * H), k * W * rows);
+      return { ...base, width: W, height: H, layout, data };
+    }
+    const data = packed.slice() as SampleArray;
     return { ...base, width: W, height: H, layout, data };
   }, limits.maxMemory);
 }

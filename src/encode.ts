@@ -393,6 +393,8 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         const x0 = tc(0, EncoderTileField.x0) - ox, y0 = tc(0, EncoderTileField.y0) - oy;
         const rowBytes = w * C * bps;
         const per = Math.max(1, Math.floor(stagingBytes / rowBytes));
+        // 9/7 with the ICT: unpack components 0-2 and apply the ICT in one pass (encoderTileCode skips it)
+        const ict = c.encoderTileMct() === 2;
         for (let r = 0; r < h; r += per) {
           const rows = Math.min(per, h - r);
           const view = new Uint8Array(c.memory.buffer, staging, rows * rowBytes);
@@ -400,8 +402,14 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
             const from = ((y0 + r + y) * W + x0) * C * bps;
             view.set(data.subarray(from, from + rowBytes), y * rowBytes);
           }
-          for (let i = 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
+          if (ict) {
+            const stride = tc(0, EncoderTileField.stride);
+            const at = (i: number) => tc(i, EncoderTileField.buffer) + 4 * r * stride;
+            c.unpackIctForward(staging, C, w * C, bps, ti.signed ? 1 : 0, w, rows, at(0), at(1), at(2), stride, dc, dc, dc);
+          }
+          for (let i = ict ? 3 : 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
         }
+        if (ict) c.encoderTileMctApplied();
       }
       c.encoderTileCode(t);
       yield* settle(c, 0);

@@ -18,7 +18,7 @@ import { mqDecodeInit, mqDecodeBit, mqSegmentOpen, mqSegmentClose } from "./mq_d
 import { decodeSigPropMq, decodeRefineMq, decodeCleanupMq } from "./ebcot_decoder_passes";
 import { rawDecodeInit, rawDecodeBit } from "./raw_decoder";
 import { contextTablesInit, sigLut } from "./contexts";
-import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
+import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours, stripeSigAt } from "./flags";
 import {
   CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, PASS_SPP, PASS_MRP, maxPasses, isRawPass, passType,
 } from "./segments";
@@ -50,6 +50,7 @@ function decodeSigPropRaw(w: i32, h: i32, p: i32, causal: bool): void {
         const neg = rawDecodeBit();
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(19 + r));
         flagsMarkNeighbours(fp, fstride, r, neg, causal);
+        store<u8>(stripeSigAt(y), 1);
         store<i32>(vp + (<usize>r << 2), one);
       }
       store<u32>(fp, f);

@@ -4,9 +4,9 @@
 // is expanded inline; the rows of full stripes are unrolled. Flag word layout: flags.ts.
 
 import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";
-import { mqA, mqC, mqCt, mqByteIn, mqDecodeBit } from "./mq_decoder";
+import { mqA, mqC, mqCt, mqByteIn } from "./mq_decoder";
 import { SIGN_LUT, signIndex } from "./contexts";
-import { SAMPLES, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
+import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
 
 /** Significance propagation pass (D.3.1), MQ-coded, bit-plane p. */
 export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool): void {
@@ -21,182 +21,15 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
   for (let y = 0; y < h; y += 4) {
     const rows = min(4, h - y);
     const fend = frow + (<usize>w << 2);
+    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);
     let vp = srow;
-    for (let fp = frow; fp < fend; fp += 4, vp += 16) {
-      let f = load<u32>(fp);
-      if ((f & SIG_WINDOW) == 0) continue; // nothing significant around
-      if (rows == 4) {
-        // row 0
-        nb = f & 0x1ff;
-        if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          f |= 0x1000000;
-          if (d != 0) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= n; ct -= n;
-            neg = d ^ (lu >>> 7);
-            f |= 0x10 | (neg << 19);
-            flagsMarkNeighbours(fp, fstride, 0, neg, causal);
-            store<i32>(vp, one);
-          }
-        }
-        // row 1
-        nb = (f >>> 3) & 0x1ff;
-        if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          f |= 0x2000000;
-          if (d != 0) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= n; ct -= n;
-            neg = d ^ (lu >>> 7);
-            f |= 0x80 | (neg << 20);
-            flagsMarkNeighbours(fp, fstride, 1, neg, causal);
-            store<i32>(vp + 4, one);
-          }
-        }
-        // row 2
-        nb = (f >>> 6) & 0x1ff;
-        if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          f |= 0x4000000;
-          if (d != 0) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= n; ct -= n;
-            neg = d ^ (lu >>> 7);
-            f |= 0x400 | (neg << 21);
-            flagsMarkNeighbours(fp, fstride, 2, neg, causal);
-            store<i32>(vp + 8, one);
-          }
-        }
-        // row 3
-        nb = (f >>> 9) & 0x1ff;
-        if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          f |= 0x8000000;
-          if (d != 0) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= n; ct -= n;
-            neg = d ^ (lu >>> 7);
-            f |= 0x2000 | (neg << 22);
-            flagsMarkNeighbours(fp, fstride, 3, neg, causal);
-            store<i32>(vp + 12, one);
-          }
-        }
-      } else {
-        for (let r = 0; r < rows; r++) {
-          nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
+    if ((load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0) {
+      for (let fp = frow; fp < fend; fp += 4, vp += 16) {
+        let f = load<u32>(fp);
+        if ((f & SIG_WINDOW) == 0) continue; // nothing significant around
+        if (rows == 4) {
+          // row 0
+          nb = f & 0x1ff;
           if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
@@ -213,9 +46,9 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
               do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
             a <<= n; c <<= n; ct -= n;
-            f |= (<u32>1 << <u32>(r + 24));
+            f |= 0x1000000;
             if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
@@ -232,14 +65,189 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
               }
               a <<= n; c <<= n; ct -= n;
               neg = d ^ (lu >>> 7);
-              f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
-              flagsMarkNeighbours(fp, fstride, r, neg, causal);
-              store<i32>(vp + (<usize>r << 2), one);
+              f |= 0x10 | (neg << 19);
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, 0, neg, causal);
+              store<i32>(vp, one);
+            }
+          }
+          // row 1
+          nb = (f >>> 3) & 0x1ff;
+          if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+            d = ((e >>> 16) & 1) ^ lps;
+            c = select<u32>(c, c - (q << 16), lo);
+            a = select<u32>(q, a, lo);
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            }
+            a <<= n; c <<= n; ct -= n;
+            f |= 0x2000000;
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+              d = ((e >>> 16) & 1) ^ lps;
+              c = select<u32>(c, c - (q << 16), lo);
+              a = select<u32>(q, a, lo);
+              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (ct < n) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              }
+              a <<= n; c <<= n; ct -= n;
+              neg = d ^ (lu >>> 7);
+              f |= 0x80 | (neg << 20);
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, 1, neg, causal);
+              store<i32>(vp + 4, one);
+            }
+          }
+          // row 2
+          nb = (f >>> 6) & 0x1ff;
+          if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+            d = ((e >>> 16) & 1) ^ lps;
+            c = select<u32>(c, c - (q << 16), lo);
+            a = select<u32>(q, a, lo);
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            }
+            a <<= n; c <<= n; ct -= n;
+            f |= 0x4000000;
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+              d = ((e >>> 16) & 1) ^ lps;
+              c = select<u32>(c, c - (q << 16), lo);
+              a = select<u32>(q, a, lo);
+              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (ct < n) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              }
+              a <<= n; c <<= n; ct -= n;
+              neg = d ^ (lu >>> 7);
+              f |= 0x400 | (neg << 21);
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, 2, neg, causal);
+              store<i32>(vp + 8, one);
+            }
+          }
+          // row 3
+          nb = (f >>> 9) & 0x1ff;
+          if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+            d = ((e >>> 16) & 1) ^ lps;
+            c = select<u32>(c, c - (q << 16), lo);
+            a = select<u32>(q, a, lo);
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            }
+            a <<= n; c <<= n; ct -= n;
+            f |= 0x8000000;
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+              d = ((e >>> 16) & 1) ^ lps;
+              c = select<u32>(c, c - (q << 16), lo);
+              a = select<u32>(q, a, lo);
+              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (ct < n) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              }
+              a <<= n; c <<= n; ct -= n;
+              neg = d ^ (lu >>> 7);
+              f |= 0x2000 | (neg << 22);
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, 3, neg, causal);
+              store<i32>(vp + 12, one);
+            }
+          }
+        } else {
+          for (let r = 0; r < rows; r++) {
+            nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
+            if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+              d = ((e >>> 16) & 1) ^ lps;
+              c = select<u32>(c, c - (q << 16), lo);
+              a = select<u32>(q, a, lo);
+              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (ct < n) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= (<u32>1 << <u32>(r + 24));
+              if (d != 0) {
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                a -= q;
+                lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+                lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+                d = ((e >>> 16) & 1) ^ lps;
+                c = select<u32>(c, c - (q << 16), lo);
+                a = select<u32>(q, a, lo);
+                n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (ct < n) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                }
+                a <<= n; c <<= n; ct -= n;
+                neg = d ^ (lu >>> 7);
+                f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+                store<u8>(ss, 1);
+                flagsMarkNeighbours(fp, fstride, r, neg, causal);
+                store<i32>(vp + (<usize>r << 2), one);
+              }
             }
           }
         }
+        store<u32>(fp, f);
       }
-      store<u32>(fp, f);
     }
     frow += fstride;
     srow += <usize>w << 4;
@@ -262,99 +270,16 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
   for (let y = 0; y < h; y += 4) {
     const rows = min(4, h - y);
     const fend = frow + (<usize>w << 2);
+    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);
     let vp = srow;
-    for (let fp = frow; fp < fend; fp += 4, vp += 16) {
-      let f = load<u32>(fp);
-      if ((f & SIG_CENTRE) == 0) continue;
-      if (rows == 4) {
-        // row 0
-        if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          vq = vp;
-          store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-          f |= 0x10000000;
-        }
-        // row 1
-        if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          vq = vp + 4;
-          store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-          f |= 0x20000000;
-        }
-        // row 2
-        if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          vq = vp + 8;
-          store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-          f |= 0x40000000;
-        }
-        // row 3
-        if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
-          cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= n; ct -= n;
-          vq = vp + 12;
-          store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-          f |= 0x80000000;
-        }
-      } else {
-        for (let r = 0; r < rows; r++) {
-          if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
+    if (load<u8>(ss) != 0) {
+      for (let fp = frow; fp < fend; fp += 4, vp += 16) {
+        let f = load<u32>(fp);
+        if ((f & SIG_CENTRE) == 0) continue;
+        if (rows == 4) {
+          // row 0
+          if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
+            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
             a -= q;
@@ -369,13 +294,99 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
               do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
             }
             a <<= n; c <<= n; ct -= n;
-            vq = vp + (<usize>r << 2);
+            vq = vp;
             store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= (<u32>1 << <u32>(r + 28));
+            f |= 0x10000000;
+          }
+          // row 1
+          if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
+            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+            d = ((e >>> 16) & 1) ^ lps;
+            c = select<u32>(c, c - (q << 16), lo);
+            a = select<u32>(q, a, lo);
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            }
+            a <<= n; c <<= n; ct -= n;
+            vq = vp + 4;
+            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
+            f |= 0x20000000;
+          }
+          // row 2
+          if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
+            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+            d = ((e >>> 16) & 1) ^ lps;
+            c = select<u32>(c, c - (q << 16), lo);
+            a = select<u32>(q, a, lo);
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            }
+            a <<= n; c <<= n; ct -= n;
+            vq = vp + 8;
+            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
+            f |= 0x40000000;
+          }
+          // row 3
+          if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
+            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+            d = ((e >>> 16) & 1) ^ lps;
+            c = select<u32>(c, c - (q << 16), lo);
+            a = select<u32>(q, a, lo);
+            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (ct < n) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            }
+            a <<= n; c <<= n; ct -= n;
+            vq = vp + 12;
+            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
+            f |= 0x80000000;
+          }
+        } else {
+          for (let r = 0; r < rows; r++) {
+            if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
+              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+              d = ((e >>> 16) & 1) ^ lps;
+              c = select<u32>(c, c - (q << 16), lo);
+              a = select<u32>(q, a, lo);
+              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (ct < n) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              }
+              a <<= n; c <<= n; ct -= n;
+              vq = vp + (<usize>r << 2);
+              store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
+              f |= (<u32>1 << <u32>(r + 28));
+            }
           }
         }
+        store<u32>(fp, f);
       }
-      store<u32>(fp, f);
     }
     frow += fstride;
     srow += <usize>w << 4;
@@ -398,6 +409,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
   for (let y = 0; y < h; y += 4) {
     const rows = min(4, h - y);
     const fend = frow + (<usize>w << 2);
+    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);
     let vp = srow;
     for (let fp = frow; fp < fend; fp += 4, vp += 16) {
       let f = load<u32>(fp);
@@ -420,14 +432,39 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
         }
         a <<= n; c <<= n; ct -= n;
         if (d == 0) continue; // all four stay insignificant
-        // first significant row: two decisions in the uniform context
-        mqA = a;
-        mqC = c;
-        mqCt = ct;
-        const r = <i32>((mqDecodeBit(CX_UNI) << 1) | mqDecodeBit(CX_UNI));
-        a = mqA;
-        c = mqC;
-        ct = mqCt;
+        // first significant row: two decisions in the uniform context, most significant bit first
+        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+        e = load<u32>(cxp);
+        q = e & 0xffff;
+        a -= q;
+        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+        d = ((e >>> 16) & 1) ^ lps;
+        c = select<u32>(c, c - (q << 16), lo);
+        a = select<u32>(q, a, lo);
+        n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (ct < n) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+        }
+        a <<= n; c <<= n; ct -= n;
+        let r = <i32>(d << 1);
+        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+        e = load<u32>(cxp);
+        q = e & 0xffff;
+        a -= q;
+        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+        d = ((e >>> 16) & 1) ^ lps;
+        c = select<u32>(c, c - (q << 16), lo);
+        a = select<u32>(q, a, lo);
+        n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (ct < n) {
+          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+        }
+        a <<= n; c <<= n; ct -= n;
+        r |= <i32>d;
         lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
         cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
         e = load<u32>(cxp);
@@ -446,6 +483,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
         a <<= n; c <<= n; ct -= n;
         neg = d ^ (lu >>> 7);
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+        store<u8>(ss, 1);
         flagsMarkNeighbours(fp, fstride, r, neg, causal);
         store<i32>(vp + (<usize>r << 2), one);
         start = r + 1;
@@ -488,6 +526,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x10 | (neg << 19);
+            store<u8>(ss, 1);
             flagsMarkNeighbours(fp, fstride, 0, neg, causal);
             store<i32>(vp, one);
           }
@@ -529,6 +568,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x80 | (neg << 20);
+            store<u8>(ss, 1);
             flagsMarkNeighbours(fp, fstride, 1, neg, causal);
             store<i32>(vp + 4, one);
           }
@@ -570,6 +610,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x400 | (neg << 21);
+            store<u8>(ss, 1);
             flagsMarkNeighbours(fp, fstride, 2, neg, causal);
             store<i32>(vp + 8, one);
           }
@@ -611,6 +652,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             a <<= n; c <<= n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x2000 | (neg << 22);
+            store<u8>(ss, 1);
             flagsMarkNeighbours(fp, fstride, 3, neg, causal);
             store<i32>(vp + 12, one);
           }
@@ -653,6 +695,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
               a <<= n; c <<= n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+              store<u8>(ss, 1);
               flagsMarkNeighbours(fp, fstride, r, neg, causal);
               store<i32>(vp + (<usize>r << 2), one);
             }

@@ -43,6 +43,17 @@ export const FLAGS: usize = memory.data(MAX_FLAG_WORDS * 4, 16);
  */
 export const SAMPLES: usize = memory.data(MAX_STRIPE_SAMPLES * 4, 16);
 
+/**
+ * One byte per stripe, with a border byte before the first and after the last: 1 once a coefficient
+ * of the stripe has become significant. A stripe whose own byte and both neighbours' are 0 has
+ * nothing to code in a significance propagation pass, and one whose own byte is 0 nothing to refine.
+ */
+export const STRIPE_SIG: usize = memory.data(256 + 2, 16);
+
+/** Address of the STRIPE_SIG byte of the stripe holding row y. */
+// @ts-ignore: decorator
+@inline export function stripeSigAt(y: i32): usize { return STRIPE_SIG + 1 + <usize>(y >> 2); }
+
 /** Row stride of FLAGS in bytes for a block of width w. */
 // @ts-ignore: decorator
 @inline export function flagStrideBytes(w: i32): usize { return <usize>(w + 2) << 2; }
@@ -55,6 +66,7 @@ export const SAMPLES: usize = memory.data(MAX_STRIPE_SAMPLES * 4, 16);
 export function flagsClear(w: i32, h: i32): void {
   const stripes = (h + 3) >> 2;
   memory.fill(FLAGS, 0, flagStrideBytes(w) * <usize>(stripes + 2));
+  memory.fill(STRIPE_SIG, 0, <usize>(stripes + 2));
 }
 
 /**

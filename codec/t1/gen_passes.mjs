@@ -92,6 +92,7 @@ const signLookup = (r) => [
 /** Row r became significant with sign `neg`: own word, neighbour words (flags.ts). */
 const markSignificant = (r) => [
   `f |= ${bit(r, 3, 4)} | (neg << ${shift(r, 1, 19)});`,
+  `store<u8>(ss, 1);`,
   `flagsMarkNeighbours(fp, fstride, ${r}, neg, causal);`,
 ];
 
@@ -230,7 +231,7 @@ function cleanupRows(step) {
  * One pass function. `coder`: "dec" or "enc"; `columnBody`: statements for one stripe column
  * with its flag word in `f` (stored back by the body).
  */
-function passFunction({ name, doc, params, coder, ret, vars, pre, columnBody }) {
+function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, columnBody }) {
   const isDec = coder === "dec";
   const regs = isDec ? ["mqA", "mqC", "mqCt"] : ["mqeA", "mqeC", "mqeCt"];
   const dataPtr = isDec ? "vp" : "mp";
@@ -248,11 +249,16 @@ function passFunction({ name, doc, params, coder, ret, vars, pre, columnBody }) 
     `  for (let y = 0; y < h; y += 4) {`,
     `    const rows = min(4, h - y);`,
     `    const fend = frow + (<usize>w << 2);`,
+    `    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);`,
     `    let ${dataPtr} = srow;`,
-    `    for (let fp = frow; fp < fend; fp += 4, ${dataPtr} += 16) {`,
-    `      let f = load<u32>(fp);`,
-    ...indent(columnBody, 3),
-    `    }`,
+    ...(stripeTest ? [`    if (${stripeTest}) {`] : []),
+    ...indent([
+      `    for (let fp = frow; fp < fend; fp += 4, ${dataPtr} += 16) {`,
+      `      let f = load<u32>(fp);`,
+      ...indent(columnBody, 3),
+      `    }`,
+    ], stripeTest ? 1 : 0),
+    ...(stripeTest ? [`    }`] : []),
     `    frow += fstride;`,
     `    srow += <usize>w << 4;`,
     `  }`,
@@ -277,6 +283,7 @@ function decoderFile() {
       ret: "void",
       vars: DEC_VARS,
       pre: ["const one = <i32>3 << p; // v of a coefficient that becomes significant at plane p"],
+      stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
       columnBody: [`if ((f & SIG_WINDOW) == 0) continue; // nothing significant around`, ...rowsOf(dec.sigProp), `store<u32>(fp, f);`],
     }),
     passFunction({
@@ -287,6 +294,7 @@ function decoderFile() {
       ret: "void",
       vars: DEC_VARS,
       pre: ["const half = <i32>1 << p; // a refinement bit b changes v by (2b - 1)·2^p"],
+      stripeTest: "load<u8>(ss) != 0",
       columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(dec.refine), `store<u32>(fp, f);`],
     }),
     passFunction({
@@ -303,14 +311,11 @@ function decoderFile() {
         `  // four insignificant coefficients with all-zero contexts: run-length mode`,
         ...indent(decode(`<usize>CX_RL`)),
         `  if (d == 0) continue; // all four stay insignificant`,
-        `  // first significant row: two decisions in the uniform context`,
-        `  mqA = a;`,
-        `  mqC = c;`,
-        `  mqCt = ct;`,
-        `  const r = <i32>((mqDecodeBit(CX_UNI) << 1) | mqDecodeBit(CX_UNI));`,
-        `  a = mqA;`,
-        `  c = mqC;`,
-        `  ct = mqCt;`,
+        `  // first significant row: two decisions in the uniform context, most significant bit first`,
+        ...indent(decode(`<usize>CX_UNI`)),
+        `  let r = <i32>(d << 1);`,
+        ...indent(decode(`<usize>CX_UNI`)),
+        `  r |= <i32>d;`,
         ...indent(dec.cleanupSign("r")),
         `  start = r + 1;`,
         `}`,
@@ -322,9 +327,9 @@ function decoderFile() {
   return [
     header("ebcot_decoder.ts"),
     `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";`,
-    `import { mqA, mqC, mqCt, mqByteIn, mqDecodeBit } from "./mq_decoder";`,
+    `import { mqA, mqC, mqCt, mqByteIn } from "./mq_decoder";`,
     `import { SIGN_LUT, signIndex } from "./contexts";`,
-    `import { SAMPLES, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
+    `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
     ``,
     fns.map((f) => f.join("\n")).join("\n\n"),
     ``,
@@ -342,6 +347,7 @@ function encoderFile() {
       ret: "f64",
       vars: ENC_VARS,
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p); // bit of |c| coded at plane p"],
+      stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
       columnBody: [`if ((f & SIG_WINDOW) == 0) continue;`, ...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
     }),
     passFunction({
@@ -352,6 +358,7 @@ function encoderFile() {
       ret: "f64",
       vars: ENC_VARS,
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
+      stripeTest: "load<u8>(ss) != 0",
       columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(enc.refine), `store<u32>(fp, f);`],
     }),
     passFunction({
@@ -371,14 +378,11 @@ function encoderFile() {
         `  if (d == 0) continue;`,
         `  let r = 0;`,
         `  while (((load<u32>(mp + (<usize>r << 2)) >>> sp) & 1) == 0) r++;`,
-        `  mqeA = a;`,
-        `  mqeC = c;`,
-        `  mqeCt = ct;`,
-        `  mqEncodeBit(CX_UNI, <u32>r >>> 1);`,
-        `  mqEncodeBit(CX_UNI, <u32>r & 1);`,
-        `  a = mqeA;`,
-        `  c = mqeC;`,
-        `  ct = mqeCt;`,
+        `  // its row in two decisions in the uniform context, most significant bit first`,
+        `  d = <u32>r >>> 1;`,
+        ...indent(encode(`<usize>CX_UNI`)),
+        `  d = <u32>r & 1;`,
+        ...indent(encode(`<usize>CX_UNI`)),
         `  m = load<u32>(mp + (<usize>r << 2));`,
         ...indent(enc.sign("r")),
         `  start = r + 1;`,
@@ -391,9 +395,9 @@ function encoderFile() {
   return [
     header("ebcot_encoder.ts"),
     `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";`,
-    `import { mqeA, mqeC, mqeCt, mqByteOut, mqEncodeBit } from "./mq_encoder";`,
+    `import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";`,
     `import { SIGN_LUT, signIndex } from "./contexts";`,
-    `import { SAMPLES, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
+    `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
     `import { sigGain, refineGain } from "./distortion";`,
     ``,
     fns.map((f) => f.join("\n")).join("\n\n"),

@@ -8,7 +8,7 @@ export { dwt97InverseLevel, dwt97ForwardLevel } from "./dwt97";
 export { dwtSynthesisNorm } from "./dwt_norms";
 export {
   rctForward, rctInverse, rctInverseToOutput,
-  ictForward, ictInverse, ictInverseToOutput,
+  ictForward, ictInverse, ictInverseToOutput, unpackIctForward,
   shiftClampI32, roundShiftClampF32,
 } from "./mct";
 export {

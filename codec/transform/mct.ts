@@ -30,6 +30,7 @@
 // (no fused multiply-add), so both builds give bit-identical results.
 
 import { stageEnter, stageLeave, STAGE_MCT_PACK } from "../util/stages";
+import { unpackComponentF32 } from "./pixel_pack";
 
 // ICT coefficients (G.3)
 const ICT_Y_R: f32 = 0.299;
@@ -347,4 +348,35 @@ function clampToI32(v: i64): i32 {
 @inline
 function roundF32(v: f32): i32 {
   return <i32>nearest<f32>(v); // nontrapping-f2i: i32.trunc_sat_f32_s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoder input: unpacking fused with the forward ICT
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Host samples of components 0, 1, 2 of pixel-interleaved rows (`srcStep` ≥ 3 samples per pixel,
+ * `src` at component 0) → three f32 planes with the DC level shifts subtracted and the forward ICT
+ * applied (G.1.2, G.3): row by row, unpackComponentF32 of each component then ictForward of that row,
+ * so a row is still in the cache for the transform instead of three whole planes making a second trip.
+ * Exactly the values of unpackComponentF32 ×3 followed by ictForward.
+ */
+export function unpackIctForward(
+  src: usize, srcStep: i32, srcStride: i32, bytesPerSample: i32, signed: i32, w: i32, h: i32,
+  d0: usize, d1: usize, d2: usize, dstStride: i32, dc0: i32, dc1: i32, dc2: i32,
+): void {
+  if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_MCT_PACK);
+  let bps = <usize>(bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4);
+  let srcRow = <usize>srcStride * bps;
+  let dstRow = <usize>dstStride << 2;
+  for (let y = 0; y < h; y++) {
+    let s = src + <usize>y * srcRow;
+    let o = <usize>y * dstRow;
+    unpackComponentF32(s, srcStep, srcStride, <i32>bps, signed, w, 1, d0 + o, dstStride, dc0);
+    unpackComponentF32(s + bps, srcStep, srcStride, <i32>bps, signed, w, 1, d1 + o, dstStride, dc1);
+    unpackComponentF32(s + 2 * bps, srcStep, srcStride, <i32>bps, signed, w, 1, d2 + o, dstStride, dc2);
+    ictForward(d0 + o, d1 + o, d2 + o, dstStride, w, 1);
+  }
+  stageLeave(STAGE_MCT_PACK);
 }

@@ -281,6 +281,54 @@ function loadSamples4(p: usize, bps: i32, signed: i32): v128 {
 }
 
 /**
+ * Unsigned 1- or 2-byte samples of one component of pixel-interleaved rows with 3 or 4 components
+ * (SIMD only): dst[x] = src[x·srcStep] − dcShift for x from 0 while x + 6 ≤ w (so no load reaches past
+ * the row's last pixel), as i32 or (toF32) converted to f32. Returns the first x not done.
+ */
+// @ts-ignore: decorator
+@inline
+function unpackInterleavedRow(s: usize, d: usize, w: i32, bps: i32, srcStep: i32, dcShift: i32, toF32: bool): i32 {
+  let x = 0;
+  if (ASC_FEATURE_SIMD) {
+    let vs = i32x4.splat(dcShift);
+    let z = i32x4.splat(0);
+    let pix = <usize>(bps * srcStep); // bytes per pixel
+    if (bps == 1 && srcStep == 3) {
+      for (; x + 6 <= w; x += 4) {
+        let v = v128.load(s + <usize>x * pix);
+        let u = i8x16.shuffle(v, z, 0, 16, 16, 16, 3, 16, 16, 16, 6, 16, 16, 16, 9, 16, 16, 16);
+        storeUnpacked(d + (<usize>x << 2), i32x4.sub(u, vs), toF32);
+      }
+    } else if (bps == 1 && srcStep == 4) {
+      for (; x + 6 <= w; x += 4) {
+        let v = v128.load(s + <usize>x * pix);
+        let u = i8x16.shuffle(v, z, 0, 16, 16, 16, 4, 16, 16, 16, 8, 16, 16, 16, 12, 16, 16, 16);
+        storeUnpacked(d + (<usize>x << 2), i32x4.sub(u, vs), toF32);
+      }
+    } else if (bps == 2 && srcStep == 3) {
+      for (; x + 6 <= w; x += 4) {
+        let p = s + <usize>x * pix;
+        let u = i8x16.shuffle(v128.load(p), v128.load(p, 16), 0, 1, 6, 7, 12, 13, 18, 19, 0, 0, 0, 0, 0, 0, 0, 0);
+        storeUnpacked(d + (<usize>x << 2), i32x4.sub(i32x4.extend_low_i16x8_u(u), vs), toF32);
+      }
+    } else if (bps == 2 && srcStep == 4) {
+      for (; x + 6 <= w; x += 4) {
+        let p = s + <usize>x * pix;
+        let u = i8x16.shuffle(v128.load(p), v128.load(p, 16), 0, 1, 8, 9, 16, 17, 24, 25, 0, 0, 0, 0, 0, 0, 0, 0);
+        storeUnpacked(d + (<usize>x << 2), i32x4.sub(i32x4.extend_low_i16x8_u(u), vs), toF32);
+      }
+    }
+  }
+  return x;
+}
+
+// @ts-ignore: decorator
+@inline
+function storeUnpacked(d: usize, v: v128, toF32: bool): void {
+  v128.store(d, toF32 ? f32x4.convert_i32x4_s(v) : v);
+}
+
+/**
  * Host samples → one i32 plane with the DC level shift subtracted:
  * dst[y·dstStride + x] = src[y·srcStride + x·srcStep] − dcShift.
  */
@@ -301,6 +349,8 @@ export function unpackComponent(src: usize, srcStep: i32, srcStride: i32, bytesP
         for (; x + 4 <= w; x += 4) {
           v128.store(d + (<usize>x << 2), i32x4.sub(loadSamples4(s + <usize>x * <usize>bps, bps, signed), vs));
         }
+      } else if ((srcStep == 3 || srcStep == 4) && bps < 4 && !signed) {
+        x = unpackInterleavedRow(s, d, w, bps, srcStep, dcShift, false);
       }
     }
     let sp = s + <usize>x * step;
@@ -331,6 +381,8 @@ export function unpackComponentF32(src: usize, srcStep: i32, srcStride: i32, byt
           let v = i32x4.sub(loadSamples4(s + <usize>x * <usize>bps, bps, signed), vs);
           v128.store(d + (<usize>x << 2), f32x4.convert_i32x4_s(v));
         }
+      } else if ((srcStep == 3 || srcStep == 4) && bps < 4 && !signed) {
+        x = unpackInterleavedRow(s, d, w, bps, srcStep, dcShift, true);
       }
     }
     let sp = s + <usize>x * step;

@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { J2kError } from "../errors.js";
-import { setWorkerCount } from "../worker/pool.js";
+import { setWorkerCount, startWorkers } from "../worker/pool.js";
 import { ByteLru } from "./cache.js";
 import { DecodedBlocks } from "./decoded_blocks.js";
 import { RenderGate, ServerBusyError, type RenderGateStats } from "./render_gate.js";
@@ -61,7 +61,8 @@ export interface IiifHandlerOptions {
   maxDecodePixels?: number;
   /**
    * Workers of j2kit's decoding pool (a process-wide setting: see `setWorkerCount`). Default: the
-   * library's default (the number of cores, at most 8).
+   * library's default (the number of cores, at most 8). They are started when the handler is
+   * created, so the first image request does not wait for them.
    */
   workers?: number;
   /** Seconds of `Cache-Control: max-age` on images and info.json. Default 86400. */
@@ -162,6 +163,8 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   const cacheMiB = options.cacheMiB ?? 256;
   if (!(cacheMiB >= 0 && cacheMiB <= 1 << 20)) throw new J2kError("INVALID_ARGUMENT", `cacheMiB must be 0..1048576 (got ${cacheMiB})`);
   if (options.workers !== undefined) setWorkerCount(options.workers);
+  // start the decoding workers (and compile the core) now, not on the first image request
+  void startWorkers().catch(() => undefined);
   const limits: SizeLimits = {
     maxArea: options.maxArea ?? DEFAULT_MAX_AREA,
     ...(options.maxWidth !== undefined ? { maxWidth: options.maxWidth } : {}),

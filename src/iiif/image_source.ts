@@ -59,12 +59,17 @@ export const IMAGE_EXTENSIONS = [".jp2", ".j2k", ".j2c", ".jpx", ".jpf", ".jph",
 
 /** Bytes of fetched ranges each open image may cache (its weight in the server's cache). */
 const SOURCE_CACHE_BYTES = 8 * 2 ** 20;
+/**
+ * Bytes of an interleaved file's lowest resolutions read when it is opened and kept while it is
+ * open (`openImage`'s `pinLowResolutions`): coarse zoom levels then read nothing more.
+ */
+const PINNED_LOW_RESOLUTIONS = 3 * 2 ** 20;
 
 /** An {@link ImageSource} over an `openImage` image. */
 export async function rangeSource(location: string, identifier: string, version: string, options: OpenImageOptions = {}): Promise<ImageSource> {
   let img: RangeImage;
   try {
-    img = await openImage(location, { cacheBytes: SOURCE_CACHE_BYTES, ...options });
+    img = await openImage(location, { cacheBytes: SOURCE_CACHE_BYTES, pinLowResolutions: PINNED_LOW_RESOLUTIONS, ...options });
   } catch (e) {
     if (e instanceof J2kError && /^SOURCE_/.test(e.code)) throw new IiifError(e.code === "SOURCE_CHANGED" ? 503 : 502, `cannot read '${identifier}': ${e.message}`);
     if (e instanceof J2kError) throw new IiifError(404, `'${identifier}' is not a readable JPEG 2000 image: [${e.code}] ${e.message}`);
@@ -73,7 +78,7 @@ export async function rangeSource(location: string, identifier: string, version:
   return {
     header: img.header,
     version,
-    memoryBytes: SOURCE_CACHE_BYTES + 64 * 1024,
+    memoryBytes: SOURCE_CACHE_BYTES + img.stats().pinnedBytes + 64 * 1024,
     decode: (o) =>
       img.decode({
         region: o.region,

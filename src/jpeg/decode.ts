@@ -218,6 +218,19 @@ function parseHeader(b: Uint8Array, final: boolean): ParsedHeader | undefined {
 
 /** Output rows per core call (bounded memory). */
 const OUT_BYTES = 4 << 20;
+/** Least input gathered for a core call, and for a header parse (see JpegDecoder.pending). */
+const MIN_STEP_BYTES = 64 << 10;
+const MIN_HEADER_STEP_BYTES = 4 << 10;
+
+function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
 
 /**
  * A streaming JPEG decode: give it the file's bytes in order with {@link JpegDecoder.push}, then
@@ -241,6 +254,16 @@ export class JpegDecoder {
   private result: { hash: string } | undefined;
   /** Pixels of an MCU row the core has started but not finished (onRows only). */
   private partial: Uint8Array | undefined;
+  /**
+   * Pushed bytes not yet joined to the header or the window. A core call costs a copy of the window
+   * and of one MCU row of output (3 MiB for a 65535-wide 4:2:0 frame), and a join copies what came
+   * before; so bytes are gathered until they are worth a call (at least 64 KiB, one MCU row of output,
+   * or as much as the header already holds). Small pushes then cost what large ones do: feeding a
+   * file 1 byte at a time was quadratic in the header and in the width.
+   */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private calls = 0;
 
   constructor(o: JpegDecoderOptions = {}) {
     this.onRows = o.onRows;
@@ -250,6 +273,11 @@ export class JpegDecoder {
   /** The frame, once the header is read. */
   get frame(): JpegFrame | undefined {
     return this.header?.frame;
+  }
+
+  /** How many times the decoder has parsed the header or called the core so far (diagnostics). */
+  get steps(): number {
+    return this.calls;
   }
 
   /** Add the next bytes of the file. */
@@ -281,11 +309,19 @@ export class JpegDecoder {
       this.trailing += chunk.length;
       return;
     }
+    if (chunk.length > 0) {
+      this.pending.push(chunk.slice());
+      this.pendingBytes += chunk.length;
+    }
+    const f = this.header?.frame;
+    const worth = f ? Math.max(MIN_STEP_BYTES, this.mcuH * f.width * f.components) : Math.max(MIN_HEADER_STEP_BYTES, this.head.length);
+    if (!final && this.pendingBytes < worth) return;
+    const fresh = this.pending.length === 1 ? this.pending[0]! : joinChunks(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.calls++;
     if (!this.header) {
-      const joined = new Uint8Array(this.head.length + chunk.length);
-      joined.set(this.head);
-      joined.set(chunk, this.head.length);
-      this.head = joined;
+      this.head = this.head.length === 0 ? fresh : joinChunks([this.head, fresh], this.head.length + fresh.length);
       const h = parseHeader(this.head, final);
       if (!h) {
         if (this.head.length > this.maxHeader) throw new J2kError("LIMIT_MEMORY", `the JPEG header is larger than ${this.maxHeader} bytes`);
@@ -296,11 +332,8 @@ export class JpegDecoder {
       this.window = this.head.slice(h.dataStart);
       this.windowAt = h.dataStart;
       this.head = new Uint8Array(0);
-    } else if (chunk.length > 0) {
-      const joined = new Uint8Array(this.window.length + chunk.length);
-      joined.set(this.window);
-      joined.set(chunk, this.window.length);
-      this.window = joined;
+    } else if (fresh.length > 0) {
+      this.window = this.window.length === 0 ? fresh : joinChunks([this.window, fresh], this.window.length + fresh.length);
     }
     this.pump(final);
   }
@@ -340,6 +373,7 @@ export class JpegDecoder {
     const rowBytes = f.width * f.components;
     const maxRows = this.onRows ? Math.max(1, Math.floor(OUT_BYTES / (rowBytes * this.mcuH))) : 0x7fffffff;
     for (;;) {
+      this.calls++;
       const input = this.window;
       const slot = this.mcuH * rowBytes;
       const step = this.run((c, ctx) => {

@@ -43,6 +43,9 @@ let clock = 0;
 /** Byte access to a reader with merging, a parallel limit and an LRU cache; a {@link ByteSource}. */
 export class RangeFetcher implements ByteSource {
   private readonly spans = new SpanIndex();
+  /** Spans kept for the fetcher's life, outside the LRU budget (see {@link RangeFetcher.pin}). */
+  private readonly pinned = new SpanIndex();
+  private pinnedTotal = 0;
   /** The cached spans, least recently used first. */
   private readonly lru = new Set<Span>();
   private cached = 0;
@@ -68,9 +71,36 @@ export class RangeFetcher implements ByteSource {
     return this.reader.size;
   }
 
-  /** Bytes the cache holds. */
+  /** Bytes the cache holds (pinned bytes included). */
   get cachedBytes(): number {
-    return this.cached;
+    return this.cached + this.pinnedTotal;
+  }
+
+  /** Bytes pinned by {@link RangeFetcher.pin}. */
+  get pinnedBytes(): number {
+    return this.pinnedTotal;
+  }
+
+  /**
+   * Read `[offset, offset + length)` (one request unless cached) and keep it for the fetcher's
+   * life: the LRU cache never evicts it and it does not count against `cacheBytes`.
+   */
+  async pin(offset: number, length: number): Promise<void> {
+    const o = Math.max(0, offset);
+    const l = Math.max(0, Math.min(this.size, offset + length) - o);
+    if (l === 0 || this.pinned.get(o, l)) return;
+    const bytes = (await this.fetchAll([{ offset: o, length: l }])).get(o, l);
+    const { stored, removed } = this.pinned.add({ start: o, bytes, used: 0 });
+    for (const r of removed) this.pinnedTotal -= r.bytes.length;
+    if (stored) this.pinnedTotal += stored.bytes.length;
+    // the cache's copies of those bytes are not needed any more
+    for (const sp of [...this.lru]) {
+      if (sp.start >= o && sp.start + sp.bytes.length <= o + l) {
+        this.lru.delete(sp);
+        this.spans.remove(sp);
+        this.cached -= sp.bytes.length;
+      }
+    }
   }
 
   /** Put bytes read elsewhere (the reader's first read) into the cache. */
@@ -81,7 +111,7 @@ export class RangeFetcher implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     const o = Math.max(0, offset);
     const l = Math.max(0, Math.min(this.size, offset + length) - o);
-    const hit = this.spans.get(o, l, this.touch);
+    const hit = this.pinned.get(o, l) ?? this.spans.get(o, l, this.touch);
     if (hit) {
       this.cacheHits++;
       return hit;
@@ -149,17 +179,19 @@ export class RangeFetcher implements ByteSource {
       let pos = r.offset;
       const end = r.offset + r.length;
       while (pos < end) {
-        // the span holding pos that reaches farthest (cache or extra)
+        // the span holding pos that reaches farthest (pinned, cache or extra)
+        const pin = this.pinned.size > 0 ? this.pinned.find(pos) : undefined;
         let s = this.spans.find(pos);
         const e = more?.find(pos);
         if (e && (!s || e.start + e.bytes.length > s.start + s.bytes.length)) s = e;
+        if (pin && (!s || pin.start + pin.bytes.length >= s.start + s.bytes.length)) s = pin;
         if (s) {
-          if (s !== e) this.touch(s);
+          if (s !== e && s !== pin) this.touch(s);
           held.push(s);
           pos = Math.min(end, s.start + s.bytes.length);
           continue;
         }
-        const next = Math.min(end, this.spans.nextStart(pos), more ? more.nextStart(pos) : Infinity);
+        const next = Math.min(end, this.spans.nextStart(pos), more ? more.nextStart(pos) : Infinity, this.pinned.size > 0 ? this.pinned.nextStart(pos) : Infinity);
         gaps.push({ offset: pos, length: next - pos });
         pos = next;
       }

@@ -32,6 +32,15 @@ export interface OpenImageOptions extends ReaderOptions, FetcherOptions {
   initialRead?: number;
   /** Decode in j2kit's worker pool where available (default true); false decodes on the calling thread. */
   worker?: boolean;
+  /**
+   * Bytes (default 0: off) of the file's low resolutions to read when opening and keep for the
+   * image's life: in a file whose tile-parts are interleaved across tiles by resolution (what
+   * `optimize` and the "iiif" preset write, TLM needed to know it), the first rounds of tile-parts —
+   * every tile's lowest resolutions — are one run at the start of the codestream; as many whole
+   * rounds as fit are read in one request and never evicted, so coarse views need no more reads.
+   * At most an eighth of the codestream is pinned (low resolutions, not the file).
+   */
+  pinLowResolutions?: number;
 }
 
 /** Bytes and requests an image has used (see {@link RangeImage.stats}). */
@@ -42,8 +51,10 @@ export interface RangeStats {
   bytes: number;
   /** Reads answered from the cache. */
   cacheHits: number;
-  /** Bytes in the cache now. */
+  /** Bytes in the cache now (pinned bytes included). */
   cachedBytes: number;
+  /** Bytes kept for the image's life (see {@link OpenImageOptions.pinLowResolutions}). */
+  pinnedBytes: number;
   /** Size of the file. */
   fileSize: number;
 }
@@ -115,6 +126,33 @@ function noSamples(index: CodestreamIndex, t: number): boolean {
   return index.nominalGeometry(t).comps.every((c) => c.x1 <= c.x0 || c.y1 <= c.y0);
 }
 
+/**
+ * The leading rounds of an interleaved file that fit in `budget` bytes: tile-parts in codestream
+ * order whose TPsot never decreases (round r = every tile's tile-part r), cut at the end of the last
+ * whole round that fits. Undefined without TLM (the tile-parts are not all known without reading
+ * the whole SOT chain), for files that are not interleaved, or when not even round 0 fits.
+ */
+async function lowResolutionRun(index: CodestreamIndex, budget: number): Promise<{ offset: number; length: number } | undefined> {
+  if (index.tilePartSource !== "TLM") return undefined;
+  const parts = await index.allTileParts();
+  if (parts.length < 2) return undefined;
+  // round 0 must hold a tile-part of every tile that has one (else the file is tile-major)
+  const tiles = new Set(parts.map((p) => p.tile));
+  let round0 = 0;
+  while (round0 < parts.length && parts[round0]!.part === 0) round0++;
+  if (round0 < tiles.size) return undefined;
+  let bytes = 0, end = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (i > 0 && p.part < parts[i - 1]!.part) break; // not interleaved from here on
+    if (i > 0 && p.part > parts[i - 1]!.part) end = bytes; // a whole round ends before p
+    bytes += p.length;
+    if (bytes > budget) break;
+    if (i === parts.length - 1) end = bytes;
+  }
+  return end > 0 ? { offset: parts[0]!.offset, length: end } : undefined;
+}
+
 /** A codestream holding just the main header and one empty tile-part (for readHeader). */
 function headerSkeleton(index: CodestreamIndex, prefix: (o: number, l: number) => Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -155,6 +193,12 @@ class RangeImageImpl implements RangeImage {
     const header = readHeader(skeleton);
     if (header.jp2) header.jp2.boxes = layout.boxes.map((b) => ({ ...b }));
     header.format = layout.format;
+    const pin = options.pinLowResolutions ?? 0;
+    if (!(pin >= 0)) throw new J2kError("INVALID_ARGUMENT", `pinLowResolutions must be a number of bytes >= 0 (got ${String(options.pinLowResolutions)})`);
+    if (pin > 0) {
+      const run = await lowResolutionRun(index, Math.min(pin, cs.length / 8));
+      if (run) await fetcher.pin(run.offset, run.length);
+    }
     return new RangeImageImpl(header, index, layout, fetcher, options, skeleton);
   }
 
@@ -227,7 +271,7 @@ class RangeImageImpl implements RangeImage {
 
   stats(): RangeStats {
     const r = this.fetcher.reader;
-    return { requests: r.requests, bytes: r.bytes, cacheHits: this.fetcher.cacheHits, cachedBytes: this.fetcher.cachedBytes, fileSize: r.size };
+    return { requests: r.requests, bytes: r.bytes, cacheHits: this.fetcher.cacheHits, cachedBytes: this.fetcher.cachedBytes, pinnedBytes: this.fetcher.pinnedBytes, fileSize: r.size };
   }
 
   containerBytes(): Uint8Array {

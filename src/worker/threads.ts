@@ -22,6 +22,18 @@ import { coreCount, jobsPending, runInWorker } from "./pool.js";
 import { callCore, copyIn } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
 
+/**
+ * Work of one codeword byte against one sample when weighing bands (codec/api_bands.ts): T1 time
+ * per byte ÷ the rest of the decode per sample. 16 puts the cuts of saw and DX (lossless and 9/7
+ * ratio 20) where their band CPU times balance best, except saw at ratio 20, which would want 32
+ * (and DX at ratio 20 then loses as much): bytes alone do not tell T1's work on lossy blocks.
+ */
+let bandByteWeight = 16;
+/** @internal For calibration (bench): set the byte weight of {@link balancedBands}. */
+export function setBandByteWeight(w: number): void {
+  bandByteWeight = w;
+}
+
 /** Band boundaries fall on multiples of this many rows. */
 export const BAND_ALIGN = 64;
 
@@ -74,7 +86,7 @@ export function balancedBands(bytes: Uint8Array, height: number, n: number, opti
     const cuts = callCore((c) => {
       c.decoderParse(copyIn(c, codestream), codestream.length);
       const out = c.alloc(4 * (m + 1));
-      if (c.decoderBandCuts(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, m, MIN_BAND_ROWS, out) !== m) return null;
+      if (c.decoderBandCuts(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, m, MIN_BAND_ROWS, bandByteWeight, out) !== m) return null;
       return Array.from(new Int32Array(c.memory.buffer, out, m + 1));
     }, limits.maxMemory);
     if (!cuts || cuts[0] !== 0 || cuts[m] !== height) return even;
@@ -138,7 +150,8 @@ export interface BandResult {
 
 /**
  * Worker side of a "band" job: band `k` of `n` work-balanced bands ({@link balancedBands}),
- * decoded as a region by `decodeRegion` (the synchronous decode).
+ * decoded as a region by `decodeRegion` (the synchronous decode; for the top band, given the image's
+ * rows, src/decode.ts decodeTopBand: its array has room for the whole image, see {@link stitch}).
  */
 export function decodeBand(
   bytes: Uint8Array,
@@ -147,15 +160,18 @@ export function decodeBand(
   n: number,
   height: number,
   width: number,
-  decodeRegion: (bytes: Uint8Array, options: DecodeOptions) => DecodedImage,
+  decodeRegion: (bytes: Uint8Array, options: DecodeOptions, imageRows: number) => DecodedImage,
 ): BandResult {
   const bands = balancedBands(bytes, height, n, options);
   if (!bands || bands.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
   const [y0, y1] = bands[k]!;
-  return { image: decodeRegion(bytes, { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } }), rows: [y0, y1] };
+  return { image: decodeRegion(bytes, { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } }, k === 0 ? height : 0), rows: [y0, y1] };
 }
 
-/** Put row bands back together in the layout they were decoded in. */
+/**
+ * Put row bands back together in the layout they were decoded in. A top band whose array has room
+ * for the whole image (src/decode.ts decodeTopBand) becomes the result: only the other bands are copied.
+ */
 export function stitch(parts: DecodedImage[], bands: Array<[number, number]>): DecodedImage {
   const first = parts[0]!;
   const W = first.width;
@@ -181,15 +197,17 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>): D
     });
     return { ...base, data: componentData[0]!, componentData };
   }
-  const data = alloc(first.data, W * H * nc);
-  if (first.layout === "interleaved") {
-    parts.forEach((p, k) => data.set(p.data, bands[k]![0] * W * nc));
-  } else {
-    parts.forEach((p, k) => {
-      const [y0, y1] = bands[k]!;
-      const plane = W * (y1 - y0);
-      for (let c = 0; c < nc; c++) data.set(p.data.subarray(c * plane, (c + 1) * plane), c * W * H + y0 * W);
-    });
-  }
+  // the top band may come in an array with room for the whole image (decodeTopBand): the other
+  // bands go into it, and only they are copied
+  const roomy = bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
+  const data = roomy ? first.data : alloc(first.data, W * H * nc);
+  parts.forEach((p, k) => {
+    if (roomy && k === 0) return;
+    const [y0, y1] = bands[k]!;
+    const plane = W * (y1 - y0);
+    if (p.data.length !== plane * nc) throw new J2kError("INTERNAL", `threaded decode: band ${k} holds ${p.data.length} samples, expected ${plane * nc}`);
+    if (first.layout === "interleaved") data.set(p.data, y0 * W * nc);
+    else for (let c = 0; c < nc; c++) data.set(p.data.subarray(c * plane, (c + 1) * plane), c * W * H + y0 * W);
+  });
   return { ...base, data };
 }

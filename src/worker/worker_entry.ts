@@ -3,7 +3,7 @@
  * it receives and answers with the result, transferring its buffers.
  * @module
  */
-import { decode } from "../decode.js";
+import { decode, decodeTopBand } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
 import { codeBlockBatch } from "../encode_threads.js";
 import { decodeBand } from "./threads.js";
@@ -42,7 +42,7 @@ function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferab
       return { msg: { id: req.id, ok: true, result: img }, transfer };
     }
     if (req.op === "band") {
-      const r = decodeBand(req.bytes, req.options, req.band, req.bands, req.height, req.width, decode);
+      const r = decodeBand(req.bytes, req.options, req.band, req.bands, req.height, req.width, (b, o, rows) => (rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)));
       const img = r.image;
       const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
       for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);

@@ -140,6 +140,45 @@ describe("JPEG decoder", () => {
     );
   });
 
+  test("small pushes are gathered: a file fed 1 byte at a time takes about one step per 64 KiB, with the same pixels", () => {
+    // before, every push joined the window and called the core with a copy of one MCU row of output
+    // (here 16 rows x 6000 x 3 bytes): a step per byte, quadratic in the width
+    const src = synthetic(6000, 64, 3, 5);
+    const enc = ourJpeg(src, { quality: 97, subsampling: "420" });
+    const whole = decodeJpeg(enc.bytes);
+    const data = new Uint8Array(whole.data.length);
+    const d = createJpegDecoder({ onRows: (rows, y, count) => data.set(rows.subarray(0, count * 6000 * 3), y * 6000 * 3) });
+    for (let o = 0; o < enc.bytes.length; o++) d.push(enc.bytes.subarray(o, o + 1));
+    const s = d.end();
+    expect(s.hash).toBe(whole.hash);
+    expect(firstDiff(data, whole.data)).toBe(-1);
+    expect(enc.bytes.length, "the file spans several steps").toBeGreaterThan(3 * 65536);
+    expect(d.steps).toBeLessThanOrEqual(2 * Math.ceil(enc.bytes.length / 65536) + 4);
+  });
+
+  test("a file of several steps: any chunking gives the same pixels and hash (rows continued across steps)", () => {
+    const src = synthetic(900, 600, 3, 9);
+    const enc = ourJpeg(src, { quality: 97, subsampling: "444", restartInterval: 5 });
+    const whole = decodeJpeg(enc.bytes);
+    expect(enc.bytes.length).toBeGreaterThan(4 * 65536);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 90000 }), { minLength: 1, maxLength: 6 }), (sizes) => {
+        const data = new Uint8Array(whole.data.length);
+        const d = createJpegDecoder({ onRows: (rows, y, count) => data.set(rows.subarray(0, count * 900 * 3), y * 900 * 3) });
+        let o = 0, i = 0;
+        while (o < enc.bytes.length) {
+          const n = sizes[i++ % sizes.length]!;
+          d.push(enc.bytes.subarray(o, o + n));
+          o += n;
+        }
+        expect(d.end().hash).toBe(whole.hash);
+        expect(firstDiff(data, whole.data)).toBe(-1);
+        expect(d.steps).toBeGreaterThan(2);
+      }),
+      { numRuns: 8 },
+    );
+  });
+
   test("damaged files: truncation and flipped bytes are typed errors or a different hash, never a crash", () => {
     const src = synthetic(64, 48, 3, 5);
     const enc = ourJpeg(src, { quality: 85, restartInterval: 2 });

@@ -181,6 +181,26 @@ describe("a coarse view of an interleaved file by ranges", () => {
     await img.close();
   });
 
+  test("pinLowResolutions: whole rounds within the budget read at open in one request; coarse views read nothing more", async () => {
+    const file = await optimize(new Uint8Array(readFileSync(fixture(RECIPES.rgbLayers))));
+    const h = readHeader(file);
+    const T = h.tilesX * h.tilesY;
+    const parts = await (await openImage(file, { worker: false })).index.allTileParts();
+    const rounds = [1, 2, 3].map((r) => parts.slice(0, r * T).reduce((a, p) => a + p.length, 0));
+    // a budget between two rounds and a half: the first two rounds
+    const img = await openImage(file, { worker: false, pinLowResolutions: Math.floor((rounds[1]! + rounds[2]!) / 2) });
+    expect(img.stats().pinnedBytes).toBe(rounds[1]);
+    const before = img.stats().requests;
+    const want = decode(file, { reduce: h.levels - 1 });
+    expect(sameBytes((await img.decode({ reduce: h.levels - 1 })).data, want.data)).toBe(true);
+    expect(sameBytes((await img.decode({ reduce: h.levels - 1 })).data, want.data)).toBe(true);
+    expect(img.stats().requests).toBe(before);
+    await img.close();
+    // tile-major files and budgets below round 0 pin nothing
+    expect((await openImage(new Uint8Array(readFileSync(fixture(RECIPES.rgbLayers))), { worker: false, pinLowResolutions: 1 << 30 })).stats().pinnedBytes).toBe(0);
+    expect((await openImage(file, { worker: false, pinLowResolutions: rounds[0]! - 1 })).stats().pinnedBytes).toBe(0);
+  });
+
   test("a later tile-part without PLT: the tile is indexed from its packet headers, same samples", async () => {
     const interleaved = encode(image, { ...TILED, tilePartOrder: "interleaved" });
     const T = Math.ceil(W / 128) * Math.ceil(H / 128);

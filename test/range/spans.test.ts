@@ -185,6 +185,24 @@ describe("RangeFetcher cache", () => {
     expect(reader.log.slice(3)).toEqual([[5000, 10], [9000, 10]]);
   });
 
+  it("pinned bytes are never evicted, are not counted against the budget, and serve reads across cache edges", async () => {
+    const reader = countingReader(1 << 20);
+    const f = new RangeFetcher(reader, { cacheBytes: 2000, mergeGap: 0 });
+    await f.read(0, 500); // cached, then pinned over: the cached copy is dropped
+    await f.pin(0, 4000);
+    expect(reader.log).toEqual([[0, 500], [500, 3500]]);
+    expect(f.pinnedBytes).toBe(4000);
+    expect(f.cachedBytes).toBe(4000);
+    for (let i = 0; i < 5; i++) await f.read(10000 + i * 1000, 1000); // fill and churn the LRU
+    expect(f.cachedBytes).toBe(4000 + 2000);
+    const n = reader.requests;
+    expect(await f.read(100, 3800)).toEqual(fileBytes(100, 3800));
+    expect(reader.requests).toBe(n);
+    // a range half pinned, half not: only the rest is read
+    expect(await f.read(3500, 1000)).toEqual(fileBytes(3500, 1000));
+    expect(reader.log.slice(n)).toEqual([[4000, 500]]);
+  });
+
   it("many small cached spans: a read across all of them stitches without new requests", async () => {
     const reader = countingReader(1 << 20);
     const f = new RangeFetcher(reader, { cacheBytes: 1 << 20, mergeGap: 0 });

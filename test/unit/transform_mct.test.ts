@@ -17,6 +17,8 @@ interface MctKernels {
   ictInverseToOutput(f0: number, f1: number, f2: number, srcStride: number, d0: number, d1: number, d2: number, dstStride: number, w: number, h: number, ...shiftMinMax: number[]): void;
   shiftClampI32(p: number, stride: number, w: number, h: number, shift: number, min: number, max: number): void;
   roundShiftClampF32(src: number, srcStride: number, dst: number, dstStride: number, w: number, h: number, shift: number, min: number, max: number): void;
+  unpackComponentF32(src: number, srcStep: number, srcStride: number, bytes: number, signed: number, w: number, h: number, dst: number, dstStride: number, dcShift: number): void;
+  unpackIctForward(src: number, srcStep: number, srcStride: number, bytes: number, signed: number, w: number, h: number, d0: number, d1: number, d2: number, dstStride: number, dc0: number, dc1: number, dc2: number): void;
 }
 const k = (c: CoreExports): MctKernels & CoreExports => c as unknown as MctKernels & CoreExports;
 const f = Math.fround;
@@ -214,6 +216,49 @@ for (const flavor of ["scalar", "simd"] as const) {
           for (let x = 0; x < w; x++) {
             const i = y * q.stride + x;
             expect(out[0]![i], `v=${q.data[0]![i]}`).toBe(clamp(satI32(roundHalfEven(q.data[0]![i]!)) + 2048, 0, 4095));
+          }
+        }
+      }
+    });
+
+    it("unpackIctForward gives exactly unpackComponentF32 of components 0-2 followed by ictForward", () => {
+      useFlavor(flavor);
+      const rng = new Prng(0x6c07);
+      for (const [w, h] of [...SIZES, [70, 3] as [number, number]]) {
+        for (const bytes of [1, 2, 4]) {
+          for (const nc of [3, 4]) {
+            const signed = rng.chance(0.3);
+            const hostStride = w * nc + rng.int(3) * nc;
+            const host = new Uint8Array(hostStride * h * bytes).map(() => rng.int(256));
+            const dc = signed ? 0 : bytes === 1 ? 128 : bytes === 2 ? 2048 : 1 << 20;
+            const dstStride = w + rng.int(3);
+            const run = (fused: boolean): number[][] =>
+              callCore((c0) => {
+                const c = k(c0);
+                const hp = c.alloc(host.length);
+                new Uint8Array(c.memory.buffer, hp, host.length).set(host);
+                const planes = [0, 1, 2].map(() => c.alloc(dstStride * h * 4));
+                if (fused) c.unpackIctForward(hp, nc, hostStride, bytes, signed ? 1 : 0, w, h, planes[0]!, planes[1]!, planes[2]!, dstStride, dc, dc, dc);
+                else {
+                  for (let i = 0; i < 3; i++) c.unpackComponentF32(hp + i * bytes, nc, hostStride, bytes, signed ? 1 : 0, w, h, planes[i]!, dstStride, dc);
+                  c.ictForward(planes[0]!, planes[1]!, planes[2]!, dstStride, w, h);
+                }
+                // bit patterns, row by row (the padding is never written)
+                return planes.map((p) => {
+                  const v = new Uint32Array(c.memory.buffer, p, dstStride * h);
+                  const rows: number[] = [];
+                  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rows.push(v[y * dstStride + x]!);
+                  return rows;
+                });
+              });
+            const want = run(false);
+            const got = run(true);
+            expect(got, `${w}x${h} ${bytes}B nc=${nc} ${signed ? "signed" : "unsigned"}`).toEqual(want);
+            // and the values are the ICT of the shifted samples (G.3), for a spot check of the wiring
+            if (bytes === 1 && !signed) {
+              const R = host[0]! - dc, G = host[1]! - dc, B = host[2]! - dc;
+              expect(new Float32Array(new Uint32Array([got[0]![0]!]).buffer)[0]).toBe(f(f(f(f(0.299) * R) + f(f(0.587) * G)) + f(f(0.114) * B)));
+            }
           }
         }
       }

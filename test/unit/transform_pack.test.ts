@@ -123,28 +123,31 @@ for (const flavor of ["scalar", "simd"] as const) {
       }
     });
 
-    it("unpackComponentF32 converts after the shift; planar unpack from an offset row stride", () => {
+    it("unpackComponentF32 converts after the shift; planar and interleaved (3, 4 components) unpack from an offset row stride", () => {
       useFlavor(flavor);
       const rng = new Prng(0x7003);
-      for (const [w, h] of SIZES) {
+      for (const [w, h] of [...SIZES, [64, 2] as [number, number]]) {
         for (const bytes of [1, 2, 4]) {
           for (const signed of [false, true]) {
-            const T = hostType(bytes, signed);
-            const stride = w + rng.int(5);
-            const host = new T(stride * h);
-            for (let i = 0; i < host.length; i++) host[i] = rng.range(Math.max(T.min, -(2 ** 30)), Math.min(T.max, 2 ** 30));
-            const shift = signed ? 0 : bytes === 1 ? 128 : bytes === 2 ? 32768 : 1 << 20;
-            const got = callCore((c0) => {
-              const c = k(c0);
-              const hp = c.alloc(host.length * bytes);
-              const dst = c.alloc(w * h * 4);
-              new T(c.memory.buffer, hp, host.length).set(host);
-              c.unpackComponentF32(hp, 1, stride, bytes, signed ? 1 : 0, w, h, dst, w, shift);
-              return Array.from(new Float32Array(c.memory.buffer, dst, w * h));
-            });
-            const want: number[] = [];
-            for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want.push(Math.fround(host[y * stride + x]! - shift));
-            expect(got).toEqual(want);
+            for (const nc of [1, 3, 4]) {
+              const T = hostType(bytes, signed);
+              const ci = rng.int(nc);
+              const stride = w * nc + rng.int(5);
+              const host = new T(stride * h);
+              for (let i = 0; i < host.length; i++) host[i] = rng.range(Math.max(T.min, -(2 ** 30)), Math.min(T.max, 2 ** 30));
+              const shift = signed ? 0 : bytes === 1 ? 128 : bytes === 2 ? 32768 : 1 << 20;
+              const got = callCore((c0) => {
+                const c = k(c0);
+                const hp = c.alloc(host.length * bytes);
+                const dst = c.alloc(w * h * 4);
+                new T(c.memory.buffer, hp, host.length).set(host);
+                c.unpackComponentF32(hp + ci * bytes, nc, stride, bytes, signed ? 1 : 0, w, h, dst, w, shift);
+                return Array.from(new Float32Array(c.memory.buffer, dst, w * h));
+              });
+              const want: number[] = [];
+              for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want.push(Math.fround(host[y * stride + x * nc + ci]! - shift));
+              expect(got, `${w}x${h} ${bytes}B ${signed ? "s" : "u"} nc=${nc} component ${ci}`).toEqual(want);
+            }
           }
         }
       }
