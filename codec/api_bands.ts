@@ -17,12 +17,10 @@ import { arenaAllocArrayZeroed, arenaAllocZeroed, arenaMark, arenaRelease } from
 import { fail } from "./util/fail";
 import { ERR_INVALID_ARGUMENT } from "./util/error_codes";
 
-/** Weight of one codeword byte against one sample (T1 time per byte ÷ the rest per sample, measured on saw and DX). */
-const BYTE_WEIGHT: f64 = 16;
-
 /**
  * Cut the image of the codestream parsed last into `n` bands of rows of about equal decoding work
- * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows. Writes the n + 1
+ * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows; a code-block's
+ * work is `byteWeight` per codeword byte plus one per sample. Writes the n + 1
  * band boundaries (i32, image rows: 0 first, the image height last) at `out`. Returns n, or 0 when
  * the image cannot be cut that way (too few rows); the arena is left as it was.
  *
@@ -32,7 +30,7 @@ const BYTE_WEIGHT: f64 = 16;
  * every coarser level too (the cut is an odd multiple of 2^ycb', never a multiple of a coarser
  * level's block height).
  */
-export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n: i32, minRows: i32, out: usize): i32 {
+export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n: i32, minRows: i32, byteWeight: f64, out: usize): i32 {
   let csp = parsedCodestream();
   if (csp == 0 || n < 1 || n > 64 || minRows < 1) fail(ERR_INVALID_ARGUMENT, -1, n, minRows);
   let cs = changetype<Codestream>(csp);
@@ -82,7 +80,7 @@ export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n
             let m = pb.cw * pb.ch;
             for (let i = 0; i < m; i++) {
               let cb = codeBlock(pb, i);
-              let cost = BYTE_WEIGHT * <f64>cb.dataLen + <f64>(cb.x1 - cb.x0) * <f64>(cb.y1 - cb.y0);
+              let cost = byteWeight * <f64>cb.dataLen + <f64>(cb.x1 - cb.x0) * <f64>(cb.y1 - cb.y0);
               spread(bins, H, <f64>cb.y0 * scale - <f64>siz.YOsiz, <f64>cb.y1 * scale - <f64>siz.YOsiz, cost);
             }
           }

@@ -188,7 +188,11 @@ function decodeTile(job: DecodeJob, t: i32): void {
     tc.oy1 = oy1;
     setWindows(tc, R, ox0, oy0, ox1, oy1, false);
   }
-  readTilePackets(job, tile, t, tp);
+  // no packet of a resolution above every component's decoded one is needed (resolution-major
+  // orders stop before them: runProgressions)
+  let resCap = 0;
+  for (let c = 0; c < C; c++) resCap = max(resCap, tileComp(tile, c).topRes + 1);
+  readTilePackets(job, tile, t, tp, resCap);
   // T1 + dequantisation + inverse DWT, per component
   for (let c = 0; c < C; c++) {
     let tc = tileComp(tile, c);
@@ -203,7 +207,7 @@ function decodeTile(job: DecodeJob, t: i32): void {
  * code-blocks of the windows set up beforehand; marks the job partial when the data ends early.
  * Shared by the whole-tile decoder and the strip decoder.
  */
-export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TileParams): void {
+export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TileParams, resCap: i32 = 0x7fffffff): void {
   let ctx = changetype<T2Context>(arenaAllocZeroed(offsetof<T2Context>()));
   ctx.mode = T2_DECODE;
   ctx.tile = tile;
@@ -223,7 +227,7 @@ export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TilePara
   ctx.keepLayers = job.layers > 0 ? job.layers : 0x7fffffff;
   ctx.allowPartial = job.allowPartial;
   ctx.dataComplete = tp.truncated == 0 ? 1 : 0;
-  runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers);
+  runProgressions(ctx, tile, tp.poc, tp.g.progression, tp.g.layers, resCap);
   if (ctx.truncated != 0) job.partial = 1;
   if (ctx.ranShort != 0) job.shortTiles++;
 }

@@ -566,7 +566,8 @@ export interface CoreExports {
   decodeCodeBlock(data: number, segLens: number, segPasses: number, numSegs: number, w: number, h: number, orient: number, numBps: number, cblkStyle: number, out: number, outStride: number): void;
   /**
    * Cut the image of the codestream parsed last into `n` bands of rows of about equal decoding work
-   * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows. Writes the n + 1
+   * (all `layers`, 0 = all, full resolution), every band at least `minRows` rows; a code-block's
+   * work is `byteWeight` per codeword byte plus one per sample. Writes the n + 1
    * band boundaries (i32, image rows: 0 first, the image height last) at `out`. Returns n, or 0 when
    * the image cannot be cut that way (too few rows); the arena is left as it was.
    *
@@ -576,7 +577,7 @@ export interface CoreExports {
    * every coarser level too (the cut is an odd multiple of 2^ycb', never a multiple of a coarser
    * level's block height).
    */
-  decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, out: number): number;
+  decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, out: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -1028,7 +1029,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   copyRev: 6,
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
-  decoderBandCuts: 6,
+  decoderBandCuts: 7,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,

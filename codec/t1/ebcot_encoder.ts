@@ -174,10 +174,62 @@ function encodeRefineRaw(w: i32, h: i32, p: i32, fb: i32, wantD: bool, scale: f6
 
 // ---------------------------------------------------------------------------------------------
 
-/** Copy |c| (sign in bit 31) into SAMPLES in stripe layout; returns the OR of all magnitudes. */
+/**
+ * Copy |c| (sign in bit 31) into SAMPLES in stripe layout; returns the OR of all magnitudes.
+ * SIMD build: full stripes four columns at a time (four rows loaded, a 4×4 transpose gives the
+ * four stripe columns, stored contiguously); the scalar loop does the rest (and everything in the
+ * scalar build). |INT_MIN| stays 0x8000_0000 in both forms.
+ */
 function gatherMagnitudes(coef: usize, stride: i32, w: i32, h: i32): u32 {
   let all: u32 = 0;
-  for (let y = 0; y < h; y++) {
+  let y = 0;
+  if (ASC_FEATURE_SIMD) {
+    const rs = <usize>stride << 2;
+    const sign = i32x4.splat(0x8000_0000);
+    let allv = i32x4.splat(0);
+    let mrow = SAMPLES;
+    for (; y + 4 <= h; y += 4) {
+      const r0 = coef + <usize>y * rs;
+      let mp = mrow;
+      let x = 0;
+      for (; x + 4 <= w; x += 4, mp += 64) {
+        const o = r0 + (<usize>x << 2);
+        const a = v128.load(o);
+        const b = v128.load(o + rs);
+        const c = v128.load(o + 2 * rs);
+        const d = v128.load(o + 3 * rs);
+        const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+        const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+        const cd01 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+        const cd23 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+        const c0 = i32x4.shuffle(ab01, cd01, 0, 1, 4, 5);
+        const c1 = i32x4.shuffle(ab01, cd01, 2, 3, 6, 7);
+        const c2 = i32x4.shuffle(ab23, cd23, 0, 1, 4, 5);
+        const c3 = i32x4.shuffle(ab23, cd23, 2, 3, 6, 7);
+        const m0 = i32x4.abs(c0);
+        const m1 = i32x4.abs(c1);
+        const m2 = i32x4.abs(c2);
+        const m3 = i32x4.abs(c3);
+        allv = v128.or(allv, v128.or(v128.or(m0, m1), v128.or(m2, m3)));
+        v128.store(mp, v128.or(m0, v128.and(c0, sign)));
+        v128.store(mp, v128.or(m1, v128.and(c1, sign)), 16);
+        v128.store(mp, v128.or(m2, v128.and(c2, sign)), 32);
+        v128.store(mp, v128.or(m3, v128.and(c3, sign)), 48);
+      }
+      for (; x < w; x++, mp += 16) {
+        let ip = r0 + (<usize>x << 2);
+        for (let r = 0; r < 4; r++, ip += rs) {
+          const v = load<i32>(ip);
+          const mag = <u32>((v ^ (v >> 31)) - (v >> 31));
+          all |= mag;
+          store<u32>(mp + (<usize>r << 2), mag | (<u32>v & 0x8000_0000));
+        }
+      }
+      mrow += <usize>w << 4;
+    }
+    all |= i32x4.extract_lane(allv, 0) | i32x4.extract_lane(allv, 1) | i32x4.extract_lane(allv, 2) | i32x4.extract_lane(allv, 3);
+  }
+  for (; y < h; y++) {
     let ip = coef + ((<usize>y * <usize>stride) << 2);
     let mp = SAMPLES + ((<usize>(y >> 2) * <usize>w) << 4) + (<usize>(y & 3) << 2);
     for (let x = 0; x < w; x++) {

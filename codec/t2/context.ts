@@ -27,7 +27,7 @@ export class T2Context {
   hdr: BitReader;
   /** Layers to keep (pieces of later layers are parsed but dropped). */
   keepLayers: i32;
-  /** Highest resolution whose data is kept, per component is handled via TileComp.topRes. */
+  /** Decode a truncated tile as far as its data goes. (The highest resolution kept is per component, TileComp.topRes.) */
   allowPartial: i32;
   /** Set once the data ran out: stop reading packets. */
   stopped: i32;

@@ -24,12 +24,18 @@ function visit(ctx: T2Context, tc: TileComp, res: Resolution, p: i32, l: i32): v
   else encodePacket(ctx, tc, res, p, l);
 }
 
-/** Run all progressions of the tile (the POC list if any, else the COD progression). */
-export function runProgressions(ctx: T2Context, tile: Tile, poc: PocList, order: i32, numLayers: i32): void {
+/**
+ * Run all progressions of the tile (the POC list if any, else the COD progression). `resCap`: a
+ * decoder that uses no resolution at or above it may pass it; in a resolution-major order (RLCP,
+ * RPCL) without POC every packet of those resolutions comes after all the others (B.12.1.2,
+ * B.12.1.3), so the walk stops before them instead of visiting every remaining position.
+ */
+export function runProgressions(ctx: T2Context, tile: Tile, poc: PocList, order: i32, numLayers: i32, resCap: i32 = 0x7fffffff): void {
   let C = tile.numComps;
   let maxRes = 0;
   for (let c = 0; c < C; c++) maxRes = max(maxRes, tileComp(tile, c).numRes);
   if (poc.count == 0) {
+    if (order == PROG_RLCP || order == PROG_RPCL) maxRes = min(maxRes, resCap);
     runOne(ctx, tile, order, 0, numLayers, 0, maxRes, 0, C);
     return;
   }

@@ -22,6 +22,18 @@ import { coreCount, jobsPending, runInWorker } from "./pool.js";
 import { callCore, copyIn } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
 
+/**
+ * Work of one codeword byte against one sample when weighing bands (codec/api_bands.ts): T1 time
+ * per byte ÷ the rest of the decode per sample. 16 puts the cuts of saw and DX (lossless and 9/7
+ * ratio 20) where their band CPU times balance best, except saw at ratio 20, which would want 32
+ * (and DX at ratio 20 then loses as much): bytes alone do not tell T1's work on lossy blocks.
+ */
+let bandByteWeight = 16;
+/** @internal For calibration (bench): set the byte weight of {@link balancedBands}. */
+export function setBandByteWeight(w: number): void {
+  bandByteWeight = w;
+}
+
 /** Band boundaries fall on multiples of this many rows. */
 export const BAND_ALIGN = 64;
 
@@ -74,7 +86,7 @@ export function balancedBands(bytes: Uint8Array, height: number, n: number, opti
     const cuts = callCore((c) => {
       c.decoderParse(copyIn(c, codestream), codestream.length);
       const out = c.alloc(4 * (m + 1));
-      if (c.decoderBandCuts(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, m, MIN_BAND_ROWS, out) !== m) return null;
+      if (c.decoderBandCuts(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, m, MIN_BAND_ROWS, bandByteWeight, out) !== m) return null;
       return Array.from(new Int32Array(c.memory.buffer, out, m + 1));
     }, limits.maxMemory);
     if (!cuts || cuts[0] !== 0 || cuts[m] !== height) return even;

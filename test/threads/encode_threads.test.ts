@@ -9,12 +9,13 @@
  *
  * Reproduce a property failure with the seed and path fast-check prints: FC_SEED=<seed> FC_PATH=<path>.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EncodeOptions, J2kImage } from "../../src/types.js";
-import { REPO_ROOT } from "../helpers/paths.js";
+import { BENCHCORPUS, REPO_ROOT } from "../helpers/paths.js";
+import { readPnm } from "../../src/io/pnm.js";
 import { makeImage, CONTENT_KINDS } from "../helpers/synthetic.js";
 import { photoLike } from "../encoder/photo_like.js";
 
@@ -59,6 +60,7 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
     const rgb = photoLike(301, 263, 3, 8, false, 7);
     const grey12 = photoLike(257, 190, 1, 12, true, 3);
     const rgba16 = photoLike(140, 120, 4, 16, false, 11);
+    const ct = readPnm(new Uint8Array(readFileSync(join(BENCHCORPUS, "ct_693_512x512_14bit.pgm"))));
     const cases: Array<[string, J2kImage, EncodeOptions]> = [
       ["lossless RGB", rgb, { codeBlock: [32, 32] }],
       ["lossless signed 12-bit grey, 3 levels", grey12, { levels: 3, codeBlock: [16, 16] }],
@@ -72,6 +74,10 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       ["lossless layers 30/10/1", grey12, { ratios: [30, 10, 1] }],
       ["HT lossless", rgb, { ht: true, codeBlock: [32, 32] }],
       ["HT ratio 20 (step chosen, sets planned)", rgb, { ht: true, lossless: false, ratios: [20] }],
+      // one tile: the blocks are coded with one set first, and all again with more sets when that is
+      // over the budget (the CT at 20:1 is: its output equals that of always coding two sets)
+      ["HT ratio 8", rgb, { ht: true, lossless: false, ratios: [8] }],
+      ["HT ratio 20, 14-bit CT (blocks coded again)", ct, { ht: true, ratios: [20] }],
       ["HT layers 40/10", grey12, { ht: true, lossless: false, ratios: [40, 10] }],
       ["tiles 128×96, lossless, tile-parts by resolution", rgb, { tile: { width: 128, height: 96 }, tileParts: "R", tlm: true }],
       ["tiles 100×100, 9/7 ratio 30 (tiles given again)", rgb, { lossless: false, ratios: [30], tile: { width: 100, height: 100 } }],
