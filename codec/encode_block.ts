@@ -9,6 +9,7 @@ import { ebcotSetStop } from "./t1/ebcot_encoder";
 import { htEncodeConfig } from "./t1/ht_encoder";
 import { CBLK_HT } from "./t1/segments";
 import { quantizeCopyIrr } from "./transform/exports";
+import { quantizeCopyIrrMax } from "./quant/quantize";
 import { blockEnergy, maxAbsF32 } from "./quant/block_stats";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
@@ -43,12 +44,13 @@ export function encodeBlock(
     frac = 0;
   } else {
     // Fraction bits only refine the distortion estimates: use fewer when the block's largest
-    // quantised magnitude would not leave room for them below 2^30 (Seam 1).
-    let q = <f64>maxAbsF32(src, stride, w, h) * <f64>invStep;
+    // quantised magnitude would not leave room for them below 2^30 (Seam 1). Quantised with all of
+    // them while the largest |x| is found; again with fewer in the rare case that needs it.
+    let q = <f64>quantizeCopyIrrMax(src, stride, w, h, coefs, w, invStep, FRAC_BITS) * <f64>invStep;
     let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
     if (intBits > 29) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
     frac = min(FRAC_BITS, 29 - intBits);
-    quantizeCopyIrr(src, stride, w, h, coefs, w, invStep, frac);
+    if (frac != FRAC_BITS) quantizeCopyIrr(src, stride, w, h, coefs, w, invStep, frac);
     coef = coefs;
     cstride = w;
   }

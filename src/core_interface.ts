@@ -926,6 +926,12 @@ export interface CoreExports {
   passesInSegment(cblkStyle: number, firstPass: number): number;
   /** Deadzone quantisation of one block with `fracBits` fractional bits kept (file header). */
   quantizeCopyIrr(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, invStep: number, fracBits: number): void;
+  /**
+   * quantizeCopyIrr that also returns the block's largest |x| (exactly maxAbsF32 of the block: NaN
+   * ignored, 0 for none), so the encoder reads the transformed samples once when the fraction bits it
+   * guessed turn out right (encode_block.ts).
+   */
+  quantizeCopyIrrMax(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, invStep: number, fracBits: number): number;
   /** Forward RCT in place (G.2): Y0 = ⌊(I0 + 2·I1 + I2) / 4⌋, Y1 = I2 − I1, Y2 = I0 − I1. */
   rctForward(p0: number, p1: number, p2: number, stride: number, w: number, h: number): void;
   /** Inverse RCT in place (G.2): I1 = Y0 − ⌊(Y2 + Y1) / 4⌋, I0 = Y2 + I1, I2 = Y1 + I1. */
@@ -1124,6 +1130,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   packInterleaved: 9,
   passesInSegment: 2,
   quantizeCopyIrr: 8,
+  quantizeCopyIrrMax: 8,
   rctForward: 6,
   rctInverse: 6,
   rctInverseToOutput: 15,

@@ -2,6 +2,6 @@
 // Re-exported through codec/transform/exports.ts so that codec/index.ts needs no change.
 
 export { dequantCopyRev, dequantCopyIrr } from "./dequantize";
-export { quantizeCopyIrr, copyRev } from "./quantize";
+export { quantizeCopyIrr, quantizeCopyIrrMax, copyRev } from "./quantize";
 export { stepSizeEncode, stepSizeDecode, stepSizeDerivedExponent, subbandGainLog2, bandMagnitudeBits } from "./step_size";
 export { maxAbsF32, blockEnergy } from "./block_stats";

@@ -52,6 +52,69 @@ export function quantizeCopyIrr(src: usize, srcStride: i32, w: i32, h: i32, dst:
   }
 }
 
+/**
+ * quantizeCopyIrr that also returns the block's largest |x| (exactly maxAbsF32 of the block: NaN
+ * ignored, 0 for none), so the encoder reads the transformed samples once when the fraction bits it
+ * guessed turn out right (encode_block.ts).
+ */
+export function quantizeCopyIrrMax(src: usize, srcStride: i32, w: i32, h: i32, dst: usize, dstStride: i32, invStep: f32, fracBits: i32): f32 {
+  let m: f32 = 0;
+  if (w <= 0 || h <= 0) return m;
+  let fb = fracBits < 0 ? 0 : fracBits > 29 ? 29 : fracBits;
+  let scale: f32 = invStep * <f32>(<i32>1 << fb);
+  let srcRow = <usize>srcStride << 2;
+  let dstRow = <usize>dstStride << 2;
+  if (ASC_FEATURE_SIMD) {
+    let sc = f32x4.splat(scale);
+    let mx = i32x4.splat(MAX_MAG);
+    let mv = f32x4.splat(0);
+    for (let y = 0; y < h; y++) {
+      let s = src + <usize>y * srcRow;
+      let d = dst + <usize>y * dstRow;
+      let x = 0;
+      for (; x + 4 <= w; x += 4) {
+        let o = <usize>x << 2;
+        let v = v128.load(s + o);
+        let a = f32x4.abs(v);
+        mv = f32x4.pmax(mv, a); // mv < a ? a : mv — NaN ignored, as below
+        let sg = i32x4.shr_s(v, 31);
+        let mag = i32x4.min_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(a, sc)), mx);
+        v128.store(d + o, i32x4.sub(v128.xor(mag, sg), sg));
+      }
+      for (; x < w; x++) {
+        let o = <usize>x << 2;
+        let v = load<f32>(s + o);
+        let a = abs<f32>(v);
+        if (a > m) m = a;
+        let mag = <i32>(a * scale);
+        if (mag > MAX_MAG) mag = MAX_MAG;
+        store<i32>(d + o, (reinterpret<i32>(v) < 0) ? -mag : mag);
+      }
+    }
+    let l0 = f32x4.extract_lane(mv, 0), l1 = f32x4.extract_lane(mv, 1);
+    let l2 = f32x4.extract_lane(mv, 2), l3 = f32x4.extract_lane(mv, 3);
+    if (l0 > m) m = l0;
+    if (l1 > m) m = l1;
+    if (l2 > m) m = l2;
+    if (l3 > m) m = l3;
+    return m;
+  }
+  for (let y = 0; y < h; y++) {
+    let s = src + <usize>y * srcRow;
+    let d = dst + <usize>y * dstRow;
+    for (let x = 0; x < w; x++) {
+      let o = <usize>x << 2;
+      let v = load<f32>(s + o);
+      let a = abs<f32>(v);
+      if (a > m) m = a;
+      let mag = <i32>(a * scale);
+      if (mag > MAX_MAG) mag = MAX_MAG;
+      store<i32>(d + o, (reinterpret<i32>(v) < 0) ? -mag : mag);
+    }
+  }
+  return m;
+}
+
 /** Copy one block of i32 coefficients (reversible path). */
 export function copyRev(src: usize, srcStride: i32, w: i32, h: i32, dst: usize, dstStride: i32): void {
   if (w <= 0 || h <= 0) return;

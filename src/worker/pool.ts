@@ -91,10 +91,12 @@ onInit(() => {
 
 /**
  * Number of workers used by the asynchronous API (default: the number of cores, at most 8).
- * 0 runs asynchronous jobs on the calling thread. Existing workers are stopped.
+ * 0 runs asynchronous jobs on the calling thread. When the count changes, existing workers are
+ * stopped (their pending jobs rejected); setting the count it already has changes nothing.
  */
 export function setWorkerCount(n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new J2kError("INVALID_ARGUMENT", `worker count must be 0..64 (got ${n})`);
+  if (n === wanted) return;
   terminateWorkers();
   wanted = n;
 }

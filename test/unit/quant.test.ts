@@ -16,6 +16,7 @@ interface QuantKernels {
   quantizeCopyIrr(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, invStep: number, fracBits: number): void;
   copyRev(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number): void;
   maxAbsF32(p: number, stride: number, w: number, h: number): number;
+  quantizeCopyIrrMax(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, invStep: number, fracBits: number): number;
   blockEnergy(coef: number, stride: number, w: number, h: number, fracBits: number): number;
   stepSizeEncode(step: number, rb: number): number;
   stepSizeDecode(eps: number, mu: number, rb: number): number;
@@ -226,6 +227,20 @@ for (const flavor of ["scalar", "simd"] as const) {
         }
         expect(gotMax, `${w}x${h} stride ${stride}`).toBe(m);
         expect(gotEnergy, `${w}x${h} stride ${stride} fb ${fb}`).toBe(sum * (1 / 2 ** (2 * fb)));
+        // quantizeCopyIrrMax = quantizeCopyIrr + maxAbsF32 in one pass
+        const invStep = f(1 / rng.pick([0.25, 3.3, 1000]));
+        const { fusedMax, fused, plain } = callCore((c0) => {
+          const c = k(c0);
+          const px = c.alloc(xs.length * 4);
+          const d1 = c.alloc(w * h * 4);
+          const d2 = c.alloc(w * h * 4);
+          new Float32Array(c.memory.buffer, px, xs.length).set(xs);
+          const mx = c.quantizeCopyIrrMax(px, stride, w, h, d1, w, invStep, fb);
+          c.quantizeCopyIrr(px, stride, w, h, d2, w, invStep, fb);
+          return { fusedMax: mx, fused: Array.from(new Int32Array(c.memory.buffer, d1, w * h)), plain: Array.from(new Int32Array(c.memory.buffer, d2, w * h)) };
+        });
+        expect(fusedMax, `${w}x${h} fused max`).toBe(m);
+        expect(fused, `${w}x${h} fused quantisation`).toEqual(plain);
       }
     });
   });

@@ -41,6 +41,19 @@ describe("worker pool", () => {
     });
   });
 
+  it("setWorkerCount with the count it already has keeps the running workers and their jobs", async () => {
+    const { decodeAsync, setWorkerCount } = await lib();
+    const pool = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
+    setWorkerCount(2);
+    const bytes = readTestdata("conformance/part4_j2k/p0_04.j2k");
+    await decodeAsync(bytes, { reduce: 1 });
+    expect(pool.workerPoolInfo().workers).toBeGreaterThan(0);
+    const running = decodeAsync(bytes, { reduce: 1 });
+    setWorkerCount(2); // before: every worker terminated and this job rejected
+    await expect(running).resolves.toBeDefined();
+    expect(pool.workerPoolInfo().workers).toBeGreaterThan(0);
+  });
+
   it("does not detach or change the caller's input", async () => {
     const { decodeAsync, encodeAsync } = await lib();
     const bytes = readTestdata("conformance/part4_j2k/p0_01.j2k");
