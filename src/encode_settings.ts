@@ -289,13 +289,20 @@ export function settingsOf(image: J2kImage, o: EncodeOptions): Settings {
 /**
  * Preset "iiif" (what image servers read fastest by byte ranges; options given explicitly win):
  * RPCL, enough levels that the lowest resolution is at most 256 samples across (at least 6;
- * the core clamps for small images), 256x256 precincts at every resolution, one tile-part per
- * resolution interleaved across tiles (resolution-major: a coarse view is one run of bytes), TLM
- * and PLT.
+ * the core clamps for small images), 256x256 precincts at every resolution, 1024x1024 tiles for
+ * images larger than that (as archives' IIIF profiles tile, e.g. Digital Bodleian 512, Library of
+ * Congress NDNP 1024: a viewer's tile then decodes from a small code-block neighbourhood; pass
+ * `tile` with the image's size for one tile), one tile-part per resolution interleaved across
+ * tiles (resolution-major: a coarse view is one run of bytes), TLM and PLT.
  */
+/** Tile size of preset "iiif" for images larger than one tile. */
+const IIIF_TILE = 1024;
+
 function iiifDefaults(image: J2kImage, o: EncodeOptions): EncodeOptions {
   const levels = o.levels ?? Math.min(32, Math.max(6, Math.ceil(Math.log2(Math.max(image.width, image.height) / 256))));
+  const tiled = Math.max(image.width, image.height) > IIIF_TILE;
   return {
+    ...(tiled ? { tile: { width: IIIF_TILE, height: IIIF_TILE } } : {}),
     progression: "RPCL",
     levels,
     precincts: Array.from({ length: levels + 1 }, () => [256, 256] as [number, number]),

@@ -42,7 +42,7 @@ export const ENCODE_OPTIONS: readonly OptionSpec[] = [
   { name: "colorspace", value: "CS", help: "JP2 colour space: sRGB, greyscale or sYCC" },
   { name: "alpha", value: "none|straight|premultiplied", help: "JP2: mark the last component as opacity in a cdef box (default: straight for PNG with alpha, else none)" },
   { name: "format", value: "j2k|jp2", help: "output container (needed when the output is '-', standard output)" },
-  { name: "preset", value: "dicom|iiif", help: "dicom: 6 levels, 64x64, 1 tile, LRCP, no JP2 box; iiif: RPCL, >= 6 levels, 256x256 precincts, tile-parts by resolution interleaved across tiles, TLM, PLT" },
+  { name: "preset", value: "dicom|iiif", help: "dicom: 6 levels, 64x64, 1 tile, LRCP, no JP2 box; iiif: RPCL, >= 6 levels, 256x256 precincts, 1024x1024 tiles above that size, tile-parts by resolution interleaved across tiles, TLM, PLT" },
   { name: "signed", help: "input is signed: PNM/PNG hold value + 2^(bits-1); raw holds two's complement" },
   { name: "size", value: "WxH", help: "raw input: image size" },
   { name: "bits", value: "N", help: "raw input: bits per sample (1-8: 1 byte, 9-16: 2 bytes)" },

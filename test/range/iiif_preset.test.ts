@@ -1,6 +1,6 @@
 /**
  * `encode(image, { preset: "iiif" })`: the layout range readers read fastest — RPCL, at least 6
- * levels, 256x256 precincts, one tile-part per resolution, TLM and PLT — checked in the written
+ * levels, 256x256 precincts, 1024x1024 tiles above that size, one tile-part per resolution, TLM and PLT — checked in the written
  * codestream by the index (not by the encoder's own report), round-tripping losslessly, decodable
  * by OpenJPEG, and explicit options win over the preset's.
  */
@@ -32,6 +32,16 @@ describe('encode preset "iiif"', () => {
     for (const [i, p] of pk.parts.entries()) expect(p.part).toBe(i);
     expect(Buffer.from(decode(j2k).data as Uint8Array).equals(Buffer.from(image.data))).toBe(true);
     await img.close();
+  });
+
+  test("1024x1024 tiles above one tile's size, one tile below; an explicit tile wins", () => {
+    const h = readHeader(encode(image, { preset: "iiif" }));
+    expect([h.tileWidth, h.tileHeight, h.tilesX, h.tilesY]).toEqual([1024, 1024, 2, 1]);
+    const small = { width: 800, height: 600, components: 1, bitDepth: 8, signed: false, data: syntheticImage(800, 600, 1) };
+    const s = readHeader(encode(small, { preset: "iiif" }));
+    expect([s.tilesX, s.tilesY]).toEqual([1, 1]);
+    const one = readHeader(encode(image, { preset: "iiif", tile: { width: W, height: H } }));
+    expect([one.tilesX, one.tilesY]).toEqual([1, 1]);
   });
 
   test("explicit options win; JP2 output works", () => {
