@@ -12,6 +12,22 @@
 // keeps that order by giving each of four rows its own f64 lane (the rows' sums are independent), so
 // both builds return the same bits.
 
+/**
+ * `m` raised to each lane of `mv` in lane order, as `if (v > m) m = v` (NaN ignored): the end of a
+ * SIMD maximum whose lanes ran beside the scalar tail's `m`.
+ */
+// @ts-ignore: decorator
+@inline
+export function maxWithLanes(m: f32, mv: v128): f32 {
+  let a = f32x4.extract_lane(mv, 0), b = f32x4.extract_lane(mv, 1);
+  let c = f32x4.extract_lane(mv, 2), d = f32x4.extract_lane(mv, 3);
+  if (a > m) m = a;
+  if (b > m) m = b;
+  if (c > m) m = c;
+  if (d > m) m = d;
+  return m;
+}
+
 /** Largest |x| of a w × h block of f32 samples (NaN ignored; 0 for an empty block). */
 export function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
   let m: f32 = 0;
@@ -28,13 +44,7 @@ export function maxAbsF32(p: usize, stride: i32, w: i32, h: i32): f32 {
         if (v > m) m = v;
       }
     }
-    let a = f32x4.extract_lane(mv, 0), b = f32x4.extract_lane(mv, 1);
-    let c = f32x4.extract_lane(mv, 2), d = f32x4.extract_lane(mv, 3);
-    if (a > m) m = a;
-    if (b > m) m = b;
-    if (c > m) m = c;
-    if (d > m) m = d;
-    return m;
+    return maxWithLanes(m, mv);
   }
   for (let y = 0; y < h; y++) {
     let row = p + <usize>y * rowBytes;

@@ -18,6 +18,8 @@
 //
 // SIMD twins perform the same f32 multiply and saturating conversion per sample: bit-identical.
 
+import { maxWithLanes } from "./block_stats";
+
 const MAX_MAG: i32 = (1 << 30) - 1;
 
 /** Deadzone quantisation of one block with `fracBits` fractional bits kept (file header). */
@@ -91,13 +93,7 @@ export function quantizeCopyIrrMax(src: usize, srcStride: i32, w: i32, h: i32, d
         store<i32>(d + o, (reinterpret<i32>(v) < 0) ? -mag : mag);
       }
     }
-    let l0 = f32x4.extract_lane(mv, 0), l1 = f32x4.extract_lane(mv, 1);
-    let l2 = f32x4.extract_lane(mv, 2), l3 = f32x4.extract_lane(mv, 3);
-    if (l0 > m) m = l0;
-    if (l1 > m) m = l1;
-    if (l2 > m) m = l2;
-    if (l3 > m) m = l3;
-    return m;
+    return maxWithLanes(m, mv);
   }
   for (let y = 0; y < h; y++) {
     let s = src + <usize>y * srcRow;
