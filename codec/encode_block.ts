@@ -25,6 +25,22 @@ export function blockOutCap(w: i32, h: i32, style: i32): i32 {
 }
 
 /**
+ * Quantise a w × h block of 9/7 samples at `src` (row stride `stride`) into `dst` (i32, row stride
+ * w) with `invStep`, keeping as many fraction bits as fit; returns how many. Fraction bits only
+ * refine the distortion estimates: fewer are kept when the block's largest quantised magnitude
+ * would not leave room for them below 2^30 (Seam 1). Quantised with all of them while the largest
+ * |x| is found; again with fewer in the rare case that needs it.
+ */
+export function quantizeBlockIrr(src: usize, stride: i32, w: i32, h: i32, dst: usize, invStep: f32): i32 {
+  let q = <f64>quantizeCopyIrrMax(src, stride, w, h, dst, w, invStep, FRAC_BITS) * <f64>invStep;
+  let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
+  if (intBits > 29) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
+  let frac = min(FRAC_BITS, 29 - intBits);
+  if (frac != FRAC_BITS) quantizeCopyIrr(src, stride, w, h, dst, w, invStep, frac);
+  return frac;
+}
+
+/**
  * Code one block whose transformed samples are at `src` (row stride `stride` samples): i32 for
  * the 5/3 path (`rev` != 0), f32 for the 9/7 path (quantised here with `invStep` into `coefs`,
  * which holds w × h i32). `stopSlope` > 0: early stop at that slope (squared steps per byte, EBCOT
@@ -43,14 +59,7 @@ export function encodeBlock(
     cstride = stride;
     frac = 0;
   } else {
-    // Fraction bits only refine the distortion estimates: use fewer when the block's largest
-    // quantised magnitude would not leave room for them below 2^30 (Seam 1). Quantised with all of
-    // them while the largest |x| is found; again with fewer in the rare case that needs it.
-    let q = <f64>quantizeCopyIrrMax(src, stride, w, h, coefs, w, invStep, FRAC_BITS) * <f64>invStep;
-    let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
-    if (intBits > 29) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
-    frac = min(FRAC_BITS, 29 - intBits);
-    if (frac != FRAC_BITS) quantizeCopyIrr(src, stride, w, h, coefs, w, invStep, frac);
+    frac = quantizeBlockIrr(src, stride, w, h, coefs, invStep);
     coef = coefs;
     cstride = w;
   }

@@ -16,8 +16,8 @@ import { encodeBlock } from "./encode_block";
 import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT } from "./t1/segments";
 import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES, passRecord } from "./t1/pass_record";
-import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward, quantizeCopyIrr } from "./transform/exports";
-import { maxAbsF32 } from "./encode_block";
+import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward } from "./transform/exports";
+import { quantizeBlockIrr } from "./encode_block";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
 import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollectF32, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
@@ -28,7 +28,7 @@ import { writeCodestream } from "./codestream/write_codestream";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
-import { CHECK_NO_SAMPLES, CHECK_COEFFICIENT_BITS } from "./api_fields";
+import { CHECK_NO_SAMPLES } from "./api_fields";
 import {
   BLOCK_INFO_BYTES, BLOCK_INFO_NUMBPS, BLOCK_INFO_PASSES, BLOCK_INFO_LENGTH, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY,
   DEFER_BYTES, DEFER_BLOCK, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_ORIENT, DEFER_STYLE, DEFER_REV,
@@ -40,8 +40,6 @@ import { CodeBlock } from "./structure/tile";
 import { cblkIterNew, cblkIterNext } from "./structure/cblk_iter";
 import { ceilDiv } from "./util/math";
 
-/** Fractional bits kept by the irreversible quantiser for distortion estimation. */
-const FRAC_BITS: i32 = 6;
 
 /** Run the whole encoder. Returns the codestream pointer (length in job.outLen). */
 export function encodeRun(job: EncodeJob): usize {
@@ -528,13 +526,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             stride = tc.stride;
             frac = 0;
           } else {
-            // Fraction bits only refine the distortion estimates: use fewer when the block's
-            // largest quantised magnitude would not leave room for them below 2^30 (Seam 1).
-            let q = <f64>maxAbsF32(src, tc.stride, w, h) * <f64>invStep;
-            let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
-            if (intBits > 29) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
-            frac = min(FRAC_BITS, 29 - intBits);
-            quantizeCopyIrr(src, tc.stride, w, h, job.cbCoefs, w, invStep, frac);
+            frac = quantizeBlockIrr(src, tc.stride, w, h, job.cbCoefs, invStep);
             coef = job.cbCoefs;
             stride = w;
           }
