@@ -42,6 +42,7 @@ import { callCore, copyIn } from "./wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE } from "./decode_plan.js";
 import { TilePartSplit, TranscodeInfo, TranscodeStatus } from "./core_interface.js";
 import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits, ProgressionOrder, SampleArray } from "./types.js";
+import { joinBytes } from "./io/bytes.js";
 
 /** Options of {@link transcodeBlockCoder}. */
 export interface TranscodeBlockCoderOptions {
@@ -257,18 +258,6 @@ function boxHeader(type: string, contentLength: number): Uint8Array {
   return h;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The transcoder core's refusals, as reasons a person can act on. */
 const STATUS_REASONS: Record<number, string> = {
   [TranscodeStatus.missingTile]: "a tile with samples has no tile-part (it decodes to 0, which empty output packets would not)",
@@ -454,7 +443,7 @@ export async function transcodeBlockCoder(bytes: Uint8Array, options: TranscodeB
     const lbox = ((bytes[ftyp.offset]! << 24) >>> 0) + (bytes[ftyp.offset + 1]! << 16) + (bytes[ftyp.offset + 2]! << 8) + bytes[ftyp.offset + 3]!;
     const ftypContentOffset = ftyp.offset + (lbox === 1 ? 16 : 8);
     const ftypContent = retargetFileType(bytes.subarray(ftypContentOffset, ftyp.offset + ftyp.length), to);
-    data = concat([
+    data = joinBytes([
       bytes.subarray(0, ftypContentOffset),
       ftypContent,
       bytes.subarray(ftyp.offset + ftyp.length, jp2c.offset),

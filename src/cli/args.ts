@@ -5,6 +5,7 @@
  * @module
  */
 import { J2kError } from "../errors.js";
+import { joinBytes } from "../io/bytes.js";
 
 /** Where a command writes its output (the process streams, or a buffer in tests). */
 export interface CliIo {
@@ -37,13 +38,7 @@ export const PROCESS_IO: CliIo = {
         throw new J2kError("LIMIT_MEMORY", `standard input holds more than ${MAX_STDIN_BYTES / 2 ** 30} GiB: give the file's name instead of '-'`);
       }
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return joinBytes(chunks);
   },
 };
 

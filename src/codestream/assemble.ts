@@ -18,6 +18,7 @@ import { M, be16, be32 } from "./markers.js";
 import type { CodestreamIndex, TilePackets } from "./codestream_index.js";
 import { TlmMismatch } from "./source.js";
 import type { DecodePlan } from "./plan.js";
+import { joinBytes, writeU32 } from "../io/bytes.js";
 
 /** Reads planned bytes: `[offset, offset + length)` of the file (all inside the plan's ranges). */
 export type PlannedBytes = (offset: number, length: number) => Uint8Array;
@@ -170,20 +171,6 @@ function checkSot(index: CodestreamIndex, b: Uint8Array, offset: number, tile: n
   throw new J2kError("BAD_SOT", `tile-part changed or damaged: ${why}`, { offset });
 }
 
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = (v >>> 24) & 255;
-  b[o + 1] = (v >>> 16) & 255;
-  b[o + 2] = (v >>> 8) & 255;
-  b[o + 3] = v & 255;
-}
-
 function concat(pieces: Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(pieces.reduce((a, b) => a + b.length, 0));
-  let o = 0;
-  for (const p of pieces) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return pieces.length === 1 ? pieces[0]! : joinBytes(pieces);
 }

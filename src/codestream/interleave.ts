@@ -15,6 +15,7 @@
  */
 import { J2kError } from "../errors.js";
 import { M, be16, be32, readMainHeader, NeedMoreBytes } from "./markers.js";
+import { writeU32 } from "../io/bytes.js";
 
 /** Order of the tile-parts in a written codestream (see the module description). */
 export type TilePartOrder = "tile" | "interleaved";
@@ -102,11 +103,4 @@ export function tlmSegments(parts: ReadonlyArray<{ tile: number; length: number 
     segs.push(s);
   }
   return segs;
-}
-
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = Math.floor(v / 2 ** 24) & 255;
-  b[o + 1] = (v >>> 16) & 255;
-  b[o + 2] = (v >>> 8) & 255;
-  b[o + 3] = v & 255;
 }

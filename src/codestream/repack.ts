@@ -18,6 +18,7 @@ import type { CodestreamIndex } from "./codestream_index.js";
 import { M } from "./markers.js";
 import { packetOrder, type PacketOrder } from "./progression.js";
 import { interleaveTileParts, tlmSegments, type TilePartOrder } from "./interleave.js";
+import { joinBytes, writeU32 } from "../io/bytes.js";
 
 /** Options of {@link repackCodestream}. */
 export interface RepackOptions {
@@ -154,11 +155,11 @@ function readPackets(pk: Awaited<ReturnType<CodestreamIndex["packets"]>>, get: (
   const bytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(pk.order.count);
   for (let k = 0; k < Math.min(pk.present, pk.located); k++) {
     const pieces = pk.ranges(k).map((r) => get(r.offset, r.length));
-    let data = pieces.length === 1 ? pieces[0]! : concat(pieces);
+    let data = pieces.length === 1 ? pieces[0]! : joinBytes(pieces);
     const hdr = pk.packedHeader(k);
     if (hdr) {
       const sop = pk.sopLength(k);
-      data = concat([data.subarray(0, sop), hdr, data.subarray(sop)]);
+      data = joinBytes([data.subarray(0, sop), hdr, data.subarray(sop)]);
     }
     bytes[k] = data;
   }
@@ -188,21 +189,4 @@ function pltSegments(lengths: number[]): Uint8Array[] {
   }
   if (cur.length > 0 || segs.length === 0) flush();
   return segs;
-}
-
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = Math.floor(v / 2 ** 24) & 255;
-  b[o + 1] = (v >>> 16) & 255;
-  b[o + 2] = (v >>> 8) & 255;
-  b[o + 3] = v & 255;
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((a, b) => a + b.length, 0));
-  let o = 0;
-  for (const p of pieces) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -11,6 +11,7 @@
 import type { DecodePlan } from "./plan.js";
 import type { PlannedBytes } from "./assemble.js";
 import { BitReader, PrecinctState, readPacketHeader } from "./packet_header.js";
+import { joinBytes } from "../io/bytes.js";
 
 /** Tiles of `plan` whose marker lengths disagree with their packets (with the reason). */
 export function checkMarkerLengths(plan: DecodePlan, get: PlannedBytes): Array<{ tile: number; why: string }> {
@@ -44,7 +45,7 @@ export function checkMarkerLengths(plan: DecodePlan, get: PlannedBytes): Array<{
           states.set(key, st);
         }
         const ranges = pk.ranges(k);
-        const bytes = ranges.length === 1 ? get(ranges[0]!.offset, ranges[0]!.length) : concat(ranges.map((x) => get(x.offset, x.length)));
+        const bytes = ranges.length === 1 ? get(ranges[0]!.offset, ranges[0]!.length) : joinBytes(ranges.map((x) => get(x.offset, x.length)));
         let at = 0;
         if (g.global.sop && bytes.length >= 6 && bytes[0] === 0xff && bytes[1] === 0x91) at = 6;
         const br = new BitReader(bytes, at, bytes.length, true);
@@ -64,14 +65,4 @@ export function checkMarkerLengths(plan: DecodePlan, get: PlannedBytes): Array<{
     }
   }
   return bad;
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((a, b) => a + b.length, 0));
-  let o = 0;
-  for (const p of pieces) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

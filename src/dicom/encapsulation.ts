@@ -15,6 +15,7 @@
  * @module
  */
 import { J2kError } from "../errors.js";
+import { joinBytes } from "../io/bytes.js";
 
 /** Item tag (FFFE,E000) as it appears little-endian: group then element. */
 const ITEM = 0xe000;
@@ -171,13 +172,7 @@ export function concatBytes(chunks: readonly Uint8Array[], maxBytes = MAX_U32): 
   if (n > Math.min(maxBytes, MAX_U32)) {
     throw new J2kError("LIMIT_MEMORY", `joining ${chunks.length} pieces would make ${n} bytes, above ${Math.min(maxBytes, MAX_U32)} (limits.maxMemory or the 4 GiB array limit)`);
   }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return joinBytes(chunks);
 }
 
 /** Encode numbers as an OV value (64-bit unsigned little-endian, PS3.5 6.2). */

@@ -21,6 +21,7 @@ import { dcmjs, Inflate } from "./vendor.js";
 import { J2kError } from "../errors.js";
 import { parseEncapsulatedPixelData, type ParsedEncapsulation } from "./encapsulation.js";
 import { transferSyntaxByUid } from "./transfer_syntax.js";
+import { joinBytes } from "../io/bytes.js";
 
 const UNDEFINED = 0xffffffff;
 
@@ -227,19 +228,9 @@ export function checkPart10Structure(input: Uint8Array, options: Part10Structure
     ev.setUint16(2, 0xe000, little);
     ev.setUint16(8, 0xfffe, little);
     ev.setUint16(10, 0xe0dd, little);
-    out.bytes = concat([input.subarray(0, pd.valueAt), empty, input.subarray(pd.end, end)]);
+    out.bytes = joinBytes([input.subarray(0, pd.valueAt), empty, input.subarray(pd.end, end)]);
   } else if (end !== input.length) {
     out.bytes = input.subarray(0, end);
-  }
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }
@@ -277,7 +268,7 @@ function inflateCapped(deflated: Uint8Array, cap: number): Uint8Array {
     if (e instanceof J2kError) throw e;
     throw new J2kError("DICOM_INVALID", `the deflated data set (PS3.5 A.5) cannot be inflated: ${String((e as Error)?.message ?? e)}`, { cause: e });
   }
-  return concat(chunks);
+  return joinBytes(chunks);
 }
 
 function readTransferSyntax(b: Uint8Array, start: number, end: number): string {

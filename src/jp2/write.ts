@@ -7,6 +7,7 @@
 import { J2kError } from "../errors.js";
 import { BRAND_JP2, BRAND_JPH, JP2_SIGNATURE, boxCode, u16, u32 } from "./boxes.js";
 import { iccColorChannels, validateIcc } from "./icc.js";
+import { joinBytes } from "../io/bytes.js";
 
 /** Enumerated colour spaces a JP2 writer may use (Table I.10). */
 const ENUM_CS = { sRGB: 16, greyscale: 17, sYCC: 18 } as const;
@@ -128,20 +129,9 @@ function boxHeader(type: string, contentLength: number): Uint8Array {
   return out;
 }
 
-/** Concatenate byte arrays. */
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** A whole box: header, then the contents. */
 function box(type: string, ...parts: Uint8Array[]): Uint8Array {
-  return concat([boxHeader(type, parts.reduce((a, p) => a + p.length, 0)), ...parts]);
+  return joinBytes([boxHeader(type, parts.reduce((a, p) => a + p.length, 0)), ...parts]);
 }
 
 /** Fixed-size big-endian fields. */
@@ -257,5 +247,5 @@ export function writeJp2(codestream: Uint8Array, options: Jp2WriteOptions): Uint
   if (options.brand !== undefined && options.brand !== "jp2" && options.brand !== "jph") throw invalid(`brand must be "jp2" or "jph", got ${String(options.brand)}`);
   const ftyp = box("ftyp", fields([[brand, 4], [0, 4], [brand, 4]]));
   // The codestream is copied once, straight into the output.
-  return concat([JP2_SIGNATURE, ftyp, box("jp2h", ...headerBoxes), boxHeader("jp2c", codestream.length), codestream]);
+  return joinBytes([JP2_SIGNATURE, ftyp, box("jp2h", ...headerBoxes), boxHeader("jp2c", codestream.length), codestream]);
 }

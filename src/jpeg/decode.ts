@@ -13,6 +13,7 @@
  */
 import { J2kError } from "../errors.js";
 import { callCore, copyIn, type CoreExports } from "../wasm/load.js";
+import { joinBytes } from "../io/bytes.js";
 
 /** Core exports of the JPEG decoder. */
 interface JpegDecCoreExports extends CoreExports {
@@ -222,16 +223,6 @@ const OUT_BYTES = 4 << 20;
 const MIN_STEP_BYTES = 64 << 10;
 const MIN_HEADER_STEP_BYTES = 4 << 10;
 
-function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /**
  * A streaming JPEG decode: give it the file's bytes in order with {@link JpegDecoder.push}, then
  * call {@link JpegDecoder.end}. Memory is the header, a few MCU rows and one input window.
@@ -316,12 +307,12 @@ export class JpegDecoder {
     const f = this.header?.frame;
     const worth = f ? Math.max(MIN_STEP_BYTES, this.mcuH * f.width * f.components) : Math.max(MIN_HEADER_STEP_BYTES, this.head.length);
     if (!final && this.pendingBytes < worth) return;
-    const fresh = this.pending.length === 1 ? this.pending[0]! : joinChunks(this.pending, this.pendingBytes);
+    const fresh = this.pending.length === 1 ? this.pending[0]! : joinBytes(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
     this.calls++;
     if (!this.header) {
-      this.head = this.head.length === 0 ? fresh : joinChunks([this.head, fresh], this.head.length + fresh.length);
+      this.head = this.head.length === 0 ? fresh : joinBytes([this.head, fresh]);
       const h = parseHeader(this.head, final);
       if (!h) {
         if (this.head.length > this.maxHeader) throw new J2kError("LIMIT_MEMORY", `the JPEG header is larger than ${this.maxHeader} bytes`);
@@ -333,7 +324,7 @@ export class JpegDecoder {
       this.windowAt = h.dataStart;
       this.head = new Uint8Array(0);
     } else if (fresh.length > 0) {
-      this.window = this.window.length === 0 ? fresh : joinChunks([this.window, fresh], this.window.length + fresh.length);
+      this.window = this.window.length === 0 ? fresh : joinBytes([this.window, fresh]);
     }
     this.pump(final);
   }

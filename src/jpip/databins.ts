@@ -28,6 +28,7 @@ import { neededPackets, type DecodeArea } from "../codestream/plan.js";
 import { mergeRanges, type ByteRange } from "../codestream/source.js";
 import type { FileLayout } from "../range/boxes.js";
 import { precinctId, windowPrecincts } from "./window.js";
+import { joinBytes, writeU32 } from "../io/bytes.js";
 
 /** One packet of a precinct data-bin: file ranges (+ a packed header to put after `sop` bytes). */
 export interface PacketPiece {
@@ -278,21 +279,7 @@ function placeholder(origHeader: Uint8Array): Uint8Array {
   return out;
 }
 
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = (v >>> 24) & 255;
-  b[o + 1] = (v >>> 16) & 255;
-  b[o + 2] = (v >>> 8) & 255;
-  b[o + 3] = v & 255;
-}
-
-/** Concatenate byte arrays. */
+/** Concatenate byte arrays (the only part itself when there is one). */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : joinBytes(parts);
 }

@@ -25,6 +25,7 @@ import { packetOrder, type PacketOrder } from "../codestream/progression.js";
 import { BinClass } from "./messages.js";
 import type { DataBinCache } from "./cache.js";
 import { precinctId } from "./window.js";
+import { joinBytes } from "../io/bytes.js";
 
 /** A rebuilt codestream and what went into it. */
 export interface Rebuilt {
@@ -134,7 +135,7 @@ export class CodestreamBuilder {
       slot[k] = s;
     }
     const keep = h.segments.filter((s) => s.marker !== M.SOT && s.marker !== M.SOD && s.marker !== M.PLT && s.marker !== M.PPT);
-    const segments = concat(keep.map((s) => hb.subarray(s.offset, s.offset + (s.length ? s.length + 2 : 2))));
+    const segments = joinBytes(keep.map((s) => hb.subarray(s.offset, s.offset + (s.length ? s.length + 2 : 2))));
     const info = { segments, geom, order, ids, slot, precincts: slots.size };
     this.tileInfo.set(t, info);
     return info;
@@ -249,7 +250,7 @@ export class CodestreamBuilder {
       parts.push(sot, info.segments, new Uint8Array([0xff, 0x93]), ...body);
     }
     parts.push(new Uint8Array([0xff, 0xd9]));
-    const codestream = concat(parts);
+    const codestream = joinBytes(parts);
     return { file: this.wrap(codestream), main, tiles: included, packets, emptyPackets: empties, partial };
   }
 
@@ -278,7 +279,7 @@ export class CodestreamBuilder {
       pos += len;
     }
     if (!placed) out.push(box("jp2c", codestream));
-    return concat(out);
+    return joinBytes(out);
   }
 }
 
@@ -330,15 +331,5 @@ function box(type: string, content: Uint8Array): Uint8Array {
   const n = out.length;
   out.set([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255, type.charCodeAt(0), type.charCodeAt(1), type.charCodeAt(2), type.charCodeAt(3)]);
   out.set(content, 8);
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }

@@ -10,6 +10,7 @@
 import { J2kError } from "../errors.js";
 import { BOX, boxCode, fourCC, sniffFormat } from "../jp2/boxes.js";
 import type { ByteSource } from "../codestream/source.js";
+import { writeU32 } from "../io/bytes.js";
 
 /** A top-level box (offsets in the file). */
 export interface RangeBox {
@@ -123,13 +124,6 @@ function rebox(code: number, content: Uint8Array): Uint8Array {
   writeU32(out, 4, code);
   out.set(content, 8);
   return out;
-}
-
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = (v >>> 24) & 255;
-  b[o + 1] = (v >>> 16) & 255;
-  b[o + 2] = (v >>> 8) & 255;
-  b[o + 3] = v & 255;
 }
 
 /** A small JP2 file: the kept boxes with a codestream box holding `codestream` in place of the original one. */
