@@ -1,6 +1,7 @@
 // Encoder exports (C-like ABI). The host: jobBegin → encoderCreate → encoderSet* → encoderPlane(c)
 // (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
 
+import { htLayersSetEarlyWeight } from "./rate/ht_layers";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
@@ -294,6 +295,15 @@ export function encoderInfo(field: i32): f64 {
  */
 export function encoderSetEarlyStop(on: i32): void {
   encodeSetEarlyStop(on);
+}
+
+/**
+ * HT quality layers (codec/rate/ht_layers.ts): a fixed weight omega of the earlier layers against
+ * the last instead of the search for the largest one within 0.2 dB of the best last layer
+ * (negative, the default). For benchmarks that show the trade between the layers.
+ */
+export function encoderSetHtLayerWeight(w: f64): void {
+  htLayersSetEarlyWeight(w);
 }
 
 /** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */

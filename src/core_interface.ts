@@ -719,6 +719,12 @@ export interface CoreExports {
    */
   encoderSetEarlyStop(on: number): void;
   /**
+   * HT quality layers (codec/rate/ht_layers.ts): a fixed weight omega of the earlier layers against
+   * the last instead of the search for the largest one within 0.2 dB of the best last layer
+   * (negative, the default). For benchmarks that show the trade between the layers.
+   */
+  encoderSetHtLayerWeight(w: number): void;
+  /**
    * Target of layer l (cumulative: the image decoded up to that layer): a byte budget for the
    * codestream up to its end (0 = none), or the squared error allowed, summed over all output
    * samples (0 = none). Rate control (codec/rate/) meets them.
@@ -1068,6 +1074,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetComment: 2,
   encoderSetComp: 5,
   encoderSetEarlyStop: 1,
+  encoderSetHtLayerWeight: 1,
   encoderSetLayer: 3,
   encoderSetPrecinct: 3,
   encoderSetThreaded: 1,

@@ -53,7 +53,8 @@ function writeMainHeader(w: Writer, job: EncodeJob): void {
 
 /**
  * Ccap15 of an HT codestream (ISO/IEC 15444-15 A.3): bits 15-14 = 0 (every code-block is HT), bit 13
- * more than one HT set per block (quality layers), bit 5 irreversible path, bits 4-0 MAGB for
+ * some code-block sends more than one HT set (a later layer replaces the set of an earlier one:
+ * codec/rate/ht_layers.ts), bit 5 irreversible path, bits 4-0 MAGB for
  * B_p = the largest Mb (+ ROI shift) of any band (B_p <= 27: MAGB = max(B_p - 8, 0); up to 71: 19 + ceil((B_p - 27) / 4);
  * else 31).
  */
@@ -70,7 +71,7 @@ function htCcap15(job: EncodeJob): i32 {
   }
   let magb = bp <= 27 ? max(bp - 8, 0) : bp <= 71 ? 19 + (bp - 27 + 3) / 4 : 31;
   let v = magb;
-  if (job.layers > 1) v |= 0x2000;
+  if (job.layers > 1 && htMultiSetStream(job)) v |= 0x2000;
   let irreversible = cs.cod.reversible == 0;
   for (let c = 0; c < cs.siz.Csiz; c++) {
     let s = load<usize>(cs.coc + (<usize>c << alignof<usize>()));
@@ -78,6 +79,26 @@ function htCcap15(job: EncodeJob): i32 {
   }
   if (irreversible) v |= 0x0020;
   return v;
+}
+
+/** Does any code-block send passes of two HT sets (its first contribution's and its last layer's)? */
+function htMultiSetStream(job: EncodeJob): bool {
+  let L = job.layers;
+  for (let t = 0; t < job.cs.siz.numTiles; t++) {
+    let it = cblkIterTile(jobTile(job, t));
+    while (cblkIterNext(it)) {
+      let lp = it.cb.encLayerPasses;
+      if (lp == 0) return true; // (not assigned yet: the header's length is the same either way)
+      let last = load<i32>(lp + (<usize>(L - 1) << 2));
+      for (let l = 0; l < L; l++) {
+        let n = load<i32>(lp + (<usize>l << 2));
+        if (n == 0) continue;
+        if ((n - 1) / 3 != (last - 1) / 3) return true;
+        break;
+      }
+    }
+  }
+  return false;
 }
 
 function sameQuant(a: QuantStyle, b: QuantStyle): bool {

@@ -165,7 +165,7 @@ export function pcrdLayerComplete(job: EncodeJob, l: i32): bool {
 }
 
 /** Heap sort of n f64 values, largest first. */
-function sortF64Desc(p: usize, n: i32): void {
+export function sortF64Desc(p: usize, n: i32): void {
   // build a min-heap, then move the minimum to the end repeatedly
   for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(p, i, n);
   for (let end = n - 1; end > 0; end--) {

@@ -18,6 +18,7 @@ import { EncodeJob, layerF64 } from "../encode_job";
 import { compSiz } from "../codestream/params";
 import { Pcrd, pcrdPrepare, pcrdAllocate, pcrdAssignAll, pcrdLayerComplete } from "./pcrd";
 import { measureLayers } from "./measure";
+import { htLayersAllocate, HT_LAYERS_MAX } from "./ht_layers";
 import { capsCheck } from "./caps";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 import {
@@ -155,7 +156,11 @@ function rateAllocate(job: EncodeJob): f64 {
     if (d > 0) store<f64>(errTargets + (<usize>l << 3), max(d - rounding, 0));
   }
   let est = arenaAlloc(<usize>L << 3);
-  pcrdAllocate(job, st, errTargets, est);
+  // HT blocks in several layers: which HT sets each block sends in which layers (rate/ht_layers.ts;
+  // its search grows with the square of the layer count: beyond HT_LAYERS_MAX, PCRD on the blocks'
+  // whole hulls, where a later layer may send a finer set in full again)
+  if ((job.cs.cod.cblkStyle & 0x40) != 0 && L > 1 && L <= HT_LAYERS_MAX) htLayersAllocate(job, st, errTargets, est);
+  else pcrdAllocate(job, st, errTargets, est);
   job.allPasses = pcrdLayerComplete(job, L - 1) ? 1 : 0;
   measureLayers(job, L - 1, sizes);
 
