@@ -231,7 +231,19 @@ export function htEncodeBlock(
       continue;
     }
     let src = coef + ((<usize>y * <usize>stride) << 2);
-    for (let x = 0; x < w; x++) {
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let acc = i32x4.splat(0);
+      let sign = i32x4.splat(0x80000000);
+      for (; x + 4 <= w; x += 4) {
+        let c = v128.load(src + (<usize>x << 2));
+        let a = i32x4.abs(c);
+        acc = v128.or(acc, a);
+        v128.store(dst + (<usize>x << 2), v128.or(a, v128.and(c, sign)));
+      }
+      maxMag |= <u32>(i32x4.extract_lane(acc, 0) | i32x4.extract_lane(acc, 1) | i32x4.extract_lane(acc, 2) | i32x4.extract_lane(acc, 3));
+    }
+    for (; x < w; x++) {
       let c = load<i32>(src + (<usize>x << 2));
       let a = <u32>abs<i32>(c);
       maxMag |= a;
