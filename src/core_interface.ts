@@ -588,6 +588,14 @@ export interface CoreExports {
    * Returns 1 if the result is partial (truncated data with allowPartial), else 0.
    */
   decoderRun(reduce: number, layers: number, rx0: number, ry0: number, rx1: number, ry1: number, allowPartial: number, wantMask: number, maxCblks: number): number;
+  /**
+   * Ask the next decoderRun (after decoderParse) to write the samples straight into the host's layout
+   * instead of output planes (codec/decode_output.ts): component k of region pixel (x, y) goes to
+   * dst + k·compStep + (y·rowStride + x·sampleStep)·bytesPerSample (saturated like packComponent).
+   * For every component, wanted, on the same grid (no sub-sampling); `dstBytes` is the room at dst.
+   * The planes then hold no samples (decoderPlane data = 0).
+   */
+  decoderSetPacked(dst: number, dstBytes: number, compStep: number, sampleStep: number, rowStride: number, bytesPerSample: number, signed: number): void;
   /** Counter `field` (a DecodeWarning) of the last decode run. */
   decoderWarnings(field: number): number;
   /** Irreversible: dst = f32(sign(v)·v')·halfStep, v' the ROI-adjusted value (file header). */
@@ -1033,6 +1041,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
+  decoderSetPacked: 7,
   decoderWarnings: 1,
   dequantCopyIrr: 8,
   dequantCopyRev: 7,
