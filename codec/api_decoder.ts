@@ -6,6 +6,7 @@ import { compSiz, ppx, ppy, CodingStyle } from "./codestream/params";
 import { DecodeJob, decodeSetup, decodeTiles, plane, Plane } from "./decoder";
 import { arenaAllocZeroed } from "./util/arena";
 import { setParsedCodestream } from "./parsed_codestream";
+import { suppliedClear } from "./supplied_blocks";
 import { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning } from "./api_fields";
 
 let gCs: usize = 0;
@@ -16,6 +17,7 @@ export function decoderParse(ptr: usize, len: i32): i32 {
   gJob = 0;
   gCs = 0;
   setParsedCodestream(0);
+  suppliedClear(); // (threaded decoding: blocks supplied for another job's codestream never apply)
   let cs = parseCodestream(ptr, len);
   gCs = changetype<usize>(cs);
   setParsedCodestream(gCs);

@@ -29,9 +29,15 @@ import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../de
  * (and DX at ratio 20 then loses as much): bytes alone do not tell T1's work on lossy blocks.
  */
 let bandByteWeight = 16;
-/** @internal For calibration (bench): set the byte weight of {@link balancedBands}. */
-export function setBandByteWeight(w: number): void {
+/**
+ * Work of one coding pass over one sample against one sample of the rest of the decode, in the
+ * cut and share estimates of {@link decodeShare} (codec/api_bands.ts decoderBandShare).
+ */
+let bandPassWeight = 0;
+/** @internal For calibration (bench): set the byte (and pass) weights of {@link balancedBands} and {@link decodeShare}. */
+export function setBandByteWeight(w: number, passWeight?: number): void {
   bandByteWeight = w;
+  if (passWeight !== undefined) bandPassWeight = passWeight;
 }
 
 /** Band boundaries fall on multiples of this many rows. */
@@ -132,8 +138,30 @@ export async function decodeThreaded(
   const n = threads ?? autoThreadCount(header.width * header.height, jobsPending(), await coreCount());
   const even = bandRows(header.height, n);
   if (!even) return undefined;
-  // every worker weighs the codestream, cuts it the same way and decodes band k of the cuts
-  const parts = await Promise.all(even.map((_, k) => runInWorker<BandResult>({ op: "band", bytes, options, band: k, bands: even.length, width: header.width, height: header.height })));
+  const m = even.length;
+  const job = { bytes, options, bands: m, width: header.width, height: header.height };
+  // 1. every worker runs T2, cuts the image the same way and T1-decodes its share of the code-blocks
+  //    that several bands need (a damaged codestream: the plain band decodes below report it)
+  let shares: Array<ShareResult | undefined> | undefined;
+  if (!options.components) {
+    try {
+      shares = await Promise.all(even.map((_, k) => runInWorker<ShareResult>({ op: "share", ...job, band: k })));
+    } catch {
+      shares = undefined;
+    }
+  }
+  if (shares?.some((r) => r === undefined)) return undefined; // no workers here
+  const first = shares?.[0];
+  const agreed = first && shares!.every((r) => r!.cuts.length === m + 1 && r!.cuts.every((y, i) => y === first.cuts[i]));
+  // 2. each worker decodes its band with every shared block supplied (or, without shares, weighs and
+  //    cuts the codestream itself and decodes every block its band needs)
+  const parts = await Promise.all(
+    even.map((_, k) =>
+      agreed
+        ? runInWorker<BandResult>({ op: "band", ...job, band: k, cuts: first.cuts, blocks: shares!.map((r) => r!.blocks) })
+        : runInWorker<BandResult>({ op: "band", ...job, band: k }),
+    ),
+  );
   if (parts.some((p) => p === undefined)) return undefined; // no workers here
   const done = parts as BandResult[];
   const bands = done.map((p) => p.rows);
@@ -161,11 +189,50 @@ export function decodeBand(
   height: number,
   width: number,
   decodeRegion: (bytes: Uint8Array, options: DecodeOptions, imageRows: number) => DecodedImage,
+  cuts?: number[],
 ): BandResult {
-  const bands = balancedBands(bytes, height, n, options);
+  const bands = cuts ? bandsOfCuts(cuts, height) : balancedBands(bytes, height, n, options);
   if (!bands || bands.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
   const [y0, y1] = bands[k]!;
   return { image: decodeRegion(bytes, { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } }, k === 0 ? height : 0), rows: [y0, y1] };
+}
+
+/** Bands [y0, y1) of boundaries `cuts` (0 first, `height` last, increasing), or null. */
+function bandsOfCuts(cuts: number[], height: number): Array<[number, number]> | null {
+  if (cuts.length < 2 || cuts[0] !== 0 || cuts[cuts.length - 1] !== height) return null;
+  const bands: Array<[number, number]> = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    if (!(cuts[k + 1]! > cuts[k]!)) return null;
+    bands.push([cuts[k]!, cuts[k + 1]!]);
+  }
+  return bands;
+}
+
+/** A worker's answer to a "share" job: the cuts, and the shared code-blocks it decoded (supplied_blocks.ts records). */
+export interface ShareResult {
+  cuts: number[];
+  blocks: ArrayBuffer;
+}
+
+/**
+ * Worker side of a "share" job: T2 of the whole codestream, the same `n` work-balanced bands every
+ * worker computes, and the T1 output of band `k`'s share of the code-blocks several bands need
+ * (the core's decoderBandShare). Fails with the core's J2kError on a damaged codestream.
+ */
+export function decodeShare(bytes: Uint8Array, options: DecodeOptions, k: number, n: number, height: number): ShareResult {
+  if (!bandRows(height, n) || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
+  const { codestream } = locateCodestream(bytes);
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  return callCore((c) => {
+    c.decoderParse(copyIn(c, codestream), codestream.length);
+    const out = c.alloc(4 * (n + 4));
+    const got = c.decoderBandShare(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS, bandByteWeight, bandPassWeight, k, out);
+    if (got !== n) throw new J2kError("INTERNAL", `threaded decode: the image of ${height} rows cannot be cut into ${n} bands`);
+    const v = new Int32Array(c.memory.buffer, out, n + 4);
+    const cuts = Array.from(v.subarray(0, n + 1));
+    if (cuts[n] !== height) throw new J2kError("INTERNAL", `threaded decode: the cuts end at row ${cuts[n]}, not ${height}`);
+    return { cuts, blocks: c.memory.buffer.slice(v[n + 1]!, v[n + 1]! + v[n + 2]!) };
+  }, limits.maxMemory);
 }
 
 /**
