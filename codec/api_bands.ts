@@ -9,6 +9,7 @@
 //   jobBegin → alloc+copy the codestream → decoderParse → decoderBandCuts
 
 import { Codestream, TileParams, resolveTile } from "./codestream/header";
+import { Siz } from "./codestream/params";
 import { Tile, TileComp, Band, CodeBlock, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { setWindows, computeWindows } from "./structure/window";
 import { DecodeJob, MAX_SEGS, decodeBlock, readTilePackets, tileToDecode } from "./decoder";
@@ -91,6 +92,8 @@ export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n
     }
     arenaRelease(tmark);
   }
+  if (period < 2) period = 2;
+  prefixSums(bins, H);
   if (!chooseCuts(bins, H, n, minRows, period, <i64>siz.YOsiz, out)) {
     arenaRelease(mark);
     return 0;
@@ -99,21 +102,24 @@ export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n
   return n;
 }
 
-/**
- * Band boundaries from per-row costs `bins` (f64[H + 1], turned into prefix sums here): cut k goes to
- * the candidate row (odd multiple of period/2 on the reference grid) whose prefix is nearest k/n of
- * the total, every band at least `minRows` rows. Writes n + 1 boundaries at `out`; false if none fit.
- */
-function chooseCuts(bins: usize, H: i32, n: i32, minRows: i32, period: i64, y0: i64, out: usize): bool {
-  if (period < 2) period = 2;
-  // prefix sums: bins[y] = work of rows [0, y)
+/** Per-row costs `bins` (f64[H + 1]) into prefix sums: bins[y] = work of rows [0, y). */
+function prefixSums(bins: usize, H: i32): void {
   let acc: f64 = 0;
   for (let y = 0; y <= H; y++) {
     let v = load<f64>(bins + (<usize>y << 3));
     store<f64>(bins + (<usize>y << 3), acc);
     acc += v;
   }
-  let total = acc;
+}
+
+/**
+ * Band boundaries from the prefix sums of per-row costs `bins` (f64[H + 1]): cut k goes to
+ * the candidate row (odd multiple of period/2 on the reference grid) whose prefix is nearest k/n of
+ * the total, every band at least `minRows` rows. Writes n + 1 boundaries at `out`; false if none fit.
+ */
+function chooseCuts(bins: usize, H: i32, n: i32, minRows: i32, period: i64, y0: i64, out: usize): bool {
+  if (period < 1) period = 1;
+  let total = load<f64>(bins + (<usize>H << 3));
   store<i32>(out, 0);
   store<i32>(out + (<usize>n << 2), H);
   let half = period >> 1;
@@ -201,7 +207,10 @@ class BlockRef {
  * of codec/supplied_blocks.ts, valid until the next jobBegin). Returns n, or 0 when the image
  * cannot be cut that way (too few rows).
  */
-export function decoderBandShare(layers: i32, allowPartial: i32, maxCblks: f64, n: i32, minRows: i32, byteWeight: f64, passWeight: f64, k: i32, out: usize): i32 {
+export function decoderBandShare(
+  layers: i32, allowPartial: i32, maxCblks: f64, n: i32, minRows: i32,
+  byteWeight: f64, passWeight: f64, sampleWeight: f64, k: i32, out: usize,
+): i32 {
   let csp = parsedCodestream();
   if (csp == 0 || n < 1 || n > 64 || minRows < 1 || k < -1 || k >= n) fail(ERR_INVALID_ARGUMENT, -1, n, k);
   let cs = changetype<Codestream>(csp);
@@ -271,7 +280,7 @@ export function decoderBandShare(layers: i32, allowPartial: i32, maxCblks: f64, 
               ref.tc = tc;
               ref.bd = bd;
               let samples = <f64>(cb.x1 - cb.x0) * <f64>(cb.y1 - cb.y0);
-              ref.t1 = cb.pieceHead == 0 ? 0.0 : byteWeight * <f64>cb.dataLen + passWeight * <f64>cb.numPasses * samples;
+              ref.t1 = cb.pieceHead == 0 ? 0.0 : byteWeight * <f64>cb.dataLen + (passWeight * <f64>cb.numPasses + sampleWeight) * samples;
               spread(bins, H, <f64>cb.y0 * scale - <f64>siz.YOsiz, <f64>cb.y1 * scale - <f64>siz.YOsiz, ref.t1 + samples);
             }
           }
@@ -280,35 +289,28 @@ export function decoderBandShare(layers: i32, allowPartial: i32, maxCblks: f64, 
     }
   }
   if (period == 0) period = 2;
-  if (!chooseCuts(bins, H, n, minRows, period, <i64>siz.YOsiz, out)) return 0;
-  // which bands need which blocks: the windows a region decode of each band sets (decodeTile)
-  m = 0;
-  for (let t = 0; t < siz.numTiles; t++) {
-    let tp = load<usize>(tiles + <usize>t * sizeof<usize>());
-    if (tp == 0) continue;
-    let tile = changetype<Tile>(tp);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      let nb = blockCount(tc);
-      let R = tc.numRes - 1;
-      let top = resolution(tc, R);
-      for (let j = 0; j < n; j++) {
-        let ry0 = <i64>siz.YOsiz + <i64>load<i32>(out + (<usize>j << 2));
-        let ry1 = <i64>siz.YOsiz + <i64>load<i32>(out + (<usize>(j + 1) << 2));
-        let oy0 = max(<i64>top.y0, ceilDiv<i64>(ry0, <i64>tc.dy)), oy1 = min(<i64>top.y1, ceilDiv<i64>(ry1, <i64>tc.dy));
-        if (oy1 <= oy0 || top.x1 <= top.x0) continue;
-        computeWindows(tc, R, top.x0, <i32>oy0, top.x1, <i32>oy1);
-        for (let i = 0; i < nb; i++) {
-          let ref = changetype<BlockRef>(refs + <usize>(m + i) * offsetof<BlockRef>());
-          let cb = ref.cb, bd = ref.bd;
-          if (cb.x0 < bd.wx1 && cb.x1 > bd.wx0 && cb.y0 < bd.wy1 && cb.y1 > bd.wy0) ref.mask |= <u64>1 << <u64>j;
-        }
-      }
-      m += nb;
-    }
-  }
-  // share out the blocks several bands need: each to the band with the least shared work so far
+  prefixSums(bins, H);
+  // (any row may take a cut: the candidates mid code-block make fewer blocks shared)
+  if (!chooseCuts(bins, H, n, minRows, period, <i64>siz.YOsiz, out) && !chooseCuts(bins, H, n, minRows, 1, <i64>siz.YOsiz, out)) return 0;
   let loads = arenaAllocArrayZeroed(<u64>n, 8);
+  if (n == 2) {
+    // two bands: the cut where the bands' own work (their blocks no other band needs, T1, plus
+    // every sample they reconstruct) balances; shared blocks are split apart (below). Any row will
+    // do: the blocks a cut makes both bands need are decoded once whatever the cut.
+    let lo = minRows, hi = H - minRows; // the answer lies in [lo, hi]
+    while (hi - lo > 1) {
+      let mid = lo + ((hi - lo) >> 1);
+      store<i32>(out + 4, mid);
+      markBands(siz, tiles, refs, m, out, 2, loads);
+      if (load<f64>(loads) < load<f64>(loads, 8)) lo = mid;
+      else hi = mid;
+    }
+    store<i32>(out + 4, hi);
+  }
+  // which bands need which blocks: the windows a region decode of each band sets (decodeTile)
+  markBands(siz, tiles, refs, m, out, n, loads);
+  // share out the blocks several bands need: each to the band with the least shared work so far
+  memory.fill(loads, 0, <usize>n << 3);
   let bytes: u64 = 0;
   for (let i = 0; i < m; i++) {
     let ref = changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>());
@@ -356,6 +358,52 @@ export function decoderBandShare(layers: i32, allowPartial: i32, maxCblks: f64, 
   store<i32>(out + (<usize>(n + 2) << 2), <i32>(at - base));
   store<i32>(out + (<usize>(n + 3) << 2), blocks);
   return n;
+}
+
+/**
+ * Set each block's `mask` (bit j: the region decode of band j, rows [cuts[j], cuts[j+1]), needs
+ * it, by the windows decodeTile would set) and each band's own work at `loads` (f64[n]): the T1
+ * estimate of the blocks only it needs plus the samples of its windows.
+ */
+function markBands(siz: Siz, tiles: usize, refs: usize, count: i32, cuts: usize, n: i32, loads: usize): void {
+  memory.fill(loads, 0, <usize>n << 3);
+  for (let i = 0; i < count; i++) changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>()).mask = 0;
+  let m = 0;
+  for (let t = 0; t < siz.numTiles; t++) {
+    let tp = load<usize>(tiles + <usize>t * sizeof<usize>());
+    if (tp == 0) continue;
+    let tile = changetype<Tile>(tp);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      let nb = blockCount(tc);
+      let R = tc.numRes - 1;
+      let top = resolution(tc, R);
+      for (let j = 0; j < n; j++) {
+        let ry0 = <i64>siz.YOsiz + <i64>load<i32>(cuts + (<usize>j << 2));
+        let ry1 = <i64>siz.YOsiz + <i64>load<i32>(cuts + (<usize>(j + 1) << 2));
+        let oy0 = max(<i64>top.y0, ceilDiv<i64>(ry0, <i64>tc.dy)), oy1 = min(<i64>top.y1, ceilDiv<i64>(ry1, <i64>tc.dy));
+        if (oy1 <= oy0 || top.x1 <= top.x0) continue;
+        computeWindows(tc, R, top.x0, <i32>oy0, top.x1, <i32>oy1);
+        let own: f64 = 0;
+        for (let i = 0; i < nb; i++) {
+          let ref = changetype<BlockRef>(refs + <usize>(m + i) * offsetof<BlockRef>());
+          let cb = ref.cb, bd = ref.bd;
+          if (cb.x0 < bd.wx1 && cb.x1 > bd.wx0 && cb.y0 < bd.wy1 && cb.y1 > bd.wy0) {
+            ref.mask |= <u64>1 << <u64>j;
+            own += <f64>(min(cb.x1, bd.wx1) - max(cb.x0, bd.wx0)) * <f64>(min(cb.y1, bd.wy1) - max(cb.y0, bd.wy0));
+          }
+        }
+        store<f64>(loads + (<usize>j << 3), load<f64>(loads + (<usize>j << 3)) + own);
+      }
+      m += nb;
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    let ref = changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>());
+    if (popcnt<u64>(ref.mask) != 1) continue;
+    let j = <usize>ctz<u64>(ref.mask);
+    store<f64>(loads + (j << 3), load<f64>(loads + (j << 3)) + ref.t1);
+  }
 }
 
 /** Code-blocks of the precincts built so far in a tile-component. */

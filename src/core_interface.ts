@@ -587,7 +587,7 @@ export interface CoreExports {
    * of codec/supplied_blocks.ts, valid until the next jobBegin). Returns n, or 0 when the image
    * cannot be cut that way (too few rows).
    */
-  decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, k: number, out: number): number;
+  decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, sampleWeight: number, k: number, out: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -1047,7 +1047,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
   decoderBandCuts: 7,
-  decoderBandShare: 9,
+  decoderBandShare: 10,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,

@@ -29,15 +29,22 @@ import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../de
  * (and DX at ratio 20 then loses as much): bytes alone do not tell T1's work on lossy blocks.
  */
 let bandByteWeight = 16;
-/**
- * Work of one coding pass over one sample against one sample of the rest of the decode, in the
- * cut and share estimates of {@link decodeShare} (codec/api_bands.ts decoderBandShare).
- */
-let bandPassWeight = 0;
-/** @internal For calibration (bench): set the byte (and pass) weights of {@link balancedBands} and {@link decodeShare}. */
-export function setBandByteWeight(w: number, passWeight?: number): void {
+/** @internal For calibration (bench): set the byte weight of {@link balancedBands}. */
+export function setBandByteWeight(w: number): void {
   bandByteWeight = w;
-  if (passWeight !== undefined) bandPassWeight = passWeight;
+}
+
+/**
+ * T1 work of a code-block in {@link decodeShare}'s cut and share (codec/api_bands.ts
+ * decoderBandShare), in units of the rest of the decode's work per sample (dequantisation, inverse
+ * DWT, output): per codeword byte, per coding pass and sample, per sample. A least-squares fit of
+ * the T1 time of every code-block of saw and DX (lossless and 9/7 ratio 20; 15.5k blocks, SIMD
+ * build): 0.077 µs/byte + 0.00055 µs/(pass·sample) + 0.0019 µs/sample, the rest ≈ 0.003 µs/sample.
+ */
+const shareWeights = { byte: 25, pass: 0.18, sample: 0.64 };
+/** @internal For calibration (bench): set the weights of {@link decodeShare}. */
+export function setShareWeights(byte: number, pass: number, sample: number): void {
+  Object.assign(shareWeights, { byte, pass, sample });
 }
 
 /** Band boundaries fall on multiples of this many rows. */
@@ -220,13 +227,16 @@ export interface ShareResult {
  * (the core's decoderBandShare). Fails with the core's J2kError on a damaged codestream.
  */
 export function decodeShare(bytes: Uint8Array, options: DecodeOptions, k: number, n: number, height: number): ShareResult {
-  if (!bandRows(height, n) || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
+  if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
   const { codestream } = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   return callCore((c) => {
     c.decoderParse(copyIn(c, codestream), codestream.length);
     const out = c.alloc(4 * (n + 4));
-    const got = c.decoderBandShare(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS, bandByteWeight, bandPassWeight, k, out);
+    const got = c.decoderBandShare(
+      options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS,
+      shareWeights.byte, shareWeights.pass, shareWeights.sample, k, out,
+    );
     if (got !== n) throw new J2kError("INTERNAL", `threaded decode: the image of ${height} rows cannot be cut into ${n} bands`);
     const v = new Int32Array(c.memory.buffer, out, n + 4);
     const cuts = Array.from(v.subarray(0, n + 1));
