@@ -12,18 +12,18 @@ export type WorkerRequest =
   | { id: number; op: "decode"; bytes: Uint8Array; options: DecodeOptions }
   /** Threaded decoding (src/worker/threads.ts): band `band` of `bands` work-balanced row bands of a width x height image. */
   | {
-      id: number;
-      op: "band";
-      bytes: Uint8Array;
-      options: DecodeOptions;
-      band: number;
-      bands: number;
-      width: number;
-      height: number;
-      /** The bands' boundaries from the "share" jobs (else the worker computes them) and every band's shared code-blocks. */
-      cuts?: number[];
-      blocks?: ArrayBuffer[];
-    }
+    id: number;
+    op: "band";
+    bytes: Uint8Array;
+    options: DecodeOptions;
+    band: number;
+    bands: number;
+    width: number;
+    height: number;
+    /** The bands' boundaries from the "share" jobs (else the worker computes them) and every band's shared code-blocks. */
+    cuts?: number[];
+    blocks?: ArrayBuffer[];
+  }
   /** Threaded decoding, first step: T2, the cuts, and band `band`'s share of the code-blocks several bands need. */
   | { id: number; op: "share"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
