@@ -151,24 +151,26 @@ export async function decodeThreaded(
   //    that several bands need (a damaged codestream: the plain band decodes below report it)
   let shares: Array<ShareResult | undefined> | undefined;
   if (!options.components) {
-    try {
-      shares = await Promise.all(even.map((_, k) => runInWorker<ShareResult>({ op: "share", ...job, band: k })));
-    } catch {
-      shares = undefined;
-    }
+    // (allSettled: no share job may still run when the band jobs start or when this call returns)
+    const settled = await Promise.allSettled(even.map((_, k) => runInWorker<ShareResult>({ op: "share", ...job, band: k })));
+    shares = settled.every((r) => r.status === "fulfilled") ? settled.map((r) => (r as PromiseFulfilledResult<ShareResult | undefined>).value) : undefined;
   }
   if (shares?.some((r) => r === undefined)) return undefined; // no workers here
   const first = shares?.[0];
   const agreed = first && shares!.every((r) => r!.cuts.length === m + 1 && r!.cuts.every((y, i) => y === first.cuts[i]));
   // 2. each worker decodes its band with every shared block supplied (or, without shares, weighs and
   //    cuts the codestream itself and decodes every block its band needs)
-  const parts = await Promise.all(
+  const settled = await Promise.allSettled(
     even.map((_, k) =>
       agreed
         ? runInWorker<BandResult>({ op: "band", ...job, band: k, cuts: first.cuts, blocks: shares!.map((r) => r!.blocks) })
         : runInWorker<BandResult>({ op: "band", ...job, band: k }),
     ),
   );
+  // (every band job has ended: a failure leaves no job of this call running)
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const parts = settled.map((r) => (r as PromiseFulfilledResult<BandResult | undefined>).value);
   if (parts.some((p) => p === undefined)) return undefined; // no workers here
   const done = parts as BandResult[];
   const bands = done.map((p) => p.rows);
