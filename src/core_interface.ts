@@ -599,6 +599,14 @@ export interface CoreExports {
    */
   decoderRun(reduce: number, layers: number, rx0: number, ry0: number, rx1: number, ry1: number, allowPartial: number, wantMask: number, maxCblks: number): number;
   /**
+   * Ask the next decoderRun (after decoderParse) to write the samples straight into the host's layout
+   * instead of output planes (codec/decode_output.ts): component k of region pixel (x, y) goes to
+   * dst + k·compStep + (y·rowStride + x·sampleStep)·bytesPerSample (saturated like packComponent).
+   * For every component, wanted, on the same grid (no sub-sampling); `dstBytes` is the room at dst.
+   * The planes then hold no samples (decoderPlane data = 0).
+   */
+  decoderSetPacked(dst: number, dstBytes: number, compStep: number, sampleStep: number, rowStride: number, bytesPerSample: number, signed: number): void;
+  /**
    * Blocks decoded by other threads for the next decoderRun of this job: the records (layout of
    * codec/supplied_blocks.ts, as decoderBandShare writes them, several tables one after the other)
    * at [ptr, ptr + len). The decoder takes a listed block's T1 output instead of decoding it. Returns
@@ -1051,6 +1059,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
+  decoderSetPacked: 7,
   decoderSupplyBlocks: 2,
   decoderWarnings: 1,
   dequantCopyIrr: 8,

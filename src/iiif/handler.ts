@@ -176,11 +176,18 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   // Opened images hold a file handle or client: closed once the cache lets them go, a while
   // later, so that requests still decoding from them finish first.
   let closing: ((s: ImageSource) => void) | null = null;
+  /** Images out of the cache whose delayed close has not run yet: `close()` closes them at once. */
+  const pendingClose = new Map<ImageSource, ReturnType<typeof setTimeout>>();
   const cache = new ByteLru<unknown>(Math.floor(cacheMiB * 2 ** 20), (key, value) => {
     if (!key.startsWith("src\u0000")) return;
-    if (closing) return closing(value as ImageSource);
-    const t = setTimeout(() => void (value as ImageSource).close().catch(() => undefined), CLOSE_DELAY_MS);
+    const source = value as ImageSource;
+    if (closing) return closing(source);
+    const t = setTimeout(() => {
+      pendingClose.delete(source);
+      void source.close().catch(() => undefined);
+    }, CLOSE_DELAY_MS);
     t.unref();
+    pendingClose.set(source, t);
   });
   const decodeBlock = options.decodeBlock ?? 512;
   if (!(Number.isSafeInteger(decodeBlock) && decodeBlock >= 0 && decodeBlock <= 8192)) throw new J2kError("INVALID_ARGUMENT", `decodeBlock must be an integer 0..8192 (got ${decodeBlock})`);
@@ -382,6 +389,11 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
     closing = (s) => sources.push(s);
     cache.clear();
     closing = null;
+    for (const [s, t] of pendingClose) {
+      clearTimeout(t);
+      sources.push(s);
+    }
+    pendingClose.clear();
     await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
   };
   return handler;
