@@ -101,7 +101,10 @@ export interface IiifHandler {
   (req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<boolean>;
   /** Bytes and entries in the cache. */
   cacheStats(): { bytes: number; entries: number; evictions: number };
-  /** Renders running and waiting for a turn, and requests refused with 503 so far. */
+  /**
+   * Renders running and waiting for a turn, requests refused with 503 so far, and queued renders
+   * dropped unrun because every client waiting for them disconnected.
+   */
   renderStats(): RenderGateStats;
   /** Empty the cache. */
   clearCache(): void;
@@ -118,6 +121,42 @@ interface Rendered {
 }
 
 const DEFAULT_MAX_AREA = 4096 * 4096;
+/** A render in flight and the clients waiting for it. */
+interface InFlight {
+  done: Promise<Rendered>;
+  clients: number;
+  /** Aborted when the last waiting client disconnects: a render still queued is dropped. */
+  abort: AbortController;
+}
+
+/**
+ * Wait for a render as one of its clients. When every client of a render that is still queued
+ * has disconnected, the render leaves the queue unrun (a deep-zoom viewer that pans away drops
+ * the tiles it asked for; under load the queue would otherwise render tiles nobody sees).
+ */
+async function waitFor(job: InFlight, res: ServerResponse): Promise<Rendered> {
+  job.clients++;
+  let counted = true;
+  const leave = (): void => {
+    if (!counted) return;
+    counted = false;
+    if (--job.clients === 0) job.abort.abort();
+  };
+  const onClose = (): void => {
+    if (!res.writableEnded) leave();
+  };
+  res.once("close", onClose);
+  try {
+    return await job.done;
+  } finally {
+    res.off("close", onClose);
+    if (counted) {
+      counted = false;
+      job.clients--;
+    }
+  }
+}
+
 /** Delay between an image leaving the cache and its file handle being closed. */
 const CLOSE_DELAY_MS = 60_000;
 
@@ -199,7 +238,8 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   if (!(Number.isSafeInteger(retryAfter) && retryAfter >= 0)) throw new J2kError("INVALID_ARGUMENT", `retryAfterSeconds must be an integer >= 0 (got ${retryAfter})`);
   const gate = new RenderGate(options.maxConcurrentRenders ?? 8, maxQueued, retryAfter);
   const opening = new Map<string, Promise<ImageSource>>();
-  const rendering = new Map<string, Promise<Rendered>>();
+  /** Renders in flight by cache key: requests for the same image join them. */
+  const rendering = new Map<string, InFlight>();
 
   async function source(identifier: string): Promise<ImageSource> {
     const version = await store!.version(identifier);
@@ -291,22 +331,26 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
       const etag = etagOf("img", src.version, rq.canonical);
       // a client revalidating its copy does not need the pixels again
       if (matchesEtag(req.headers["if-none-match"], etag)) return send(req, res, MEDIA_TYPES[rq.format], new Uint8Array(0), etag, links);
-      let p = rendering.get(key);
-      if (!p) {
+      let job = rendering.get(key);
+      // a job whose clients all left may still be listed until its rejection is handled: start anew
+      if (!job || job.abort.signal.aborted) {
         const blockOptions = blocks ? { blocks, keyPrefix: `blk\u0000${identifier}\u0000${src.version}` } : undefined;
-        p = gate.run(() => renderImage(src, rq, maxDecodePixels, blockOptions)).then(({ body, stats }) => {
+        const abort = new AbortController();
+        const p = gate.run(() => renderImage(src, rq, maxDecodePixels, blockOptions), abort.signal).then(({ body, stats }) => {
           options.onRender?.(identifier, rq.canonical, stats);
           const r: Rendered = { body, type: MEDIA_TYPES[rq.format], etag };
           cache.set(key, r, body.byteLength + 256);
           return r;
         });
-        rendering.set(key, p);
-        p.then(
-          () => rendering.delete(key),
-          () => rendering.delete(key),
-        );
+        const started: InFlight = { done: p, clients: 0, abort };
+        const forget = (): void => {
+          if (rendering.get(key) === started) rendering.delete(key);
+        };
+        p.then(forget, forget);
+        rendering.set(key, started);
+        job = started;
       }
-      out = await p;
+      out = await waitFor(job, res);
     }
     send(req, res, out.type, out.body, out.etag, links);
   }
