@@ -11,6 +11,7 @@
  *            --early-stop 0|1|n (encoderSetEarlyStop before every encode: record with 0, compare with 1
  *            or n > 1, to prove that early-stopped block coding changes no output)  --encode-only
  *            --no-partial (skip the region / reduce / layers / layout decodes of every stream)
+ *            --settings ht-,lossless (only the encoder settings whose names start with one of these)
  *
  * Uses the built library (dist/: run `npm run build` first). Exit code 1 on any difference.
  * Decode failures are recorded as their error code, so a stream that starts or stops failing
@@ -43,6 +44,7 @@ const flavors = (value("--flavors") ?? "scalar,simd").split(",");
 const threads = value("--threads") ? Number(value("--threads")) : 0;
 const earlyStop = value("--early-stop");
 const encodeOnly = argv.includes("--encode-only");
+const settingsFilter = value("--settings")?.split(",");
 const partial = !argv.includes("--no-partial");
 
 const lib = await import(resolve(repoRoot, "dist/index.js"));
@@ -88,7 +90,15 @@ const SETTINGS = [
   { name: "psnr-tiles", small: true, opts: { psnr: [40], tile: { width: 200, height: 256 } } },
   { name: "termall-reset-lossy", small: true, opts: { ratios: [15], codeBlockStyle: ["termall", "reset"] } },
   { name: "lossy-lossless-layer", small: true, opts: { ratios: [30, 1] } },
-];
+  // HTJ2K block coder: lossless, a fixed step, rate control (single layer, several layers, tiles)
+  { name: "ht-lossless", opts: { ht: true } },
+  { name: "ht-qstep", opts: { ht: true, qstep: 0.02 } },
+  { name: "ht-ratio20", opts: { ht: true, ratios: [20] } },
+  { name: "ht-ratio8-vcausal", small: true, opts: { ht: true, ratios: [8], codeBlockStyle: ["vcausal"] } },
+  { name: "ht-ratio50", small: true, opts: { ht: true, ratios: [50] } },
+  { name: "ht-layers", small: true, opts: { ht: true, ratios: [40, 20, 10] } },
+  { name: "ht-tiles", small: true, opts: { ht: true, ratios: [30], tile: { width: 256, height: 192 } } },
+].filter((s) => !settingsFilter || settingsFilter.some((f) => s.name.startsWith(f)));
 
 const hash = (u8) => createHash("sha256").update(u8).digest("hex").slice(0, 32);
 const bytesOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

@@ -4,18 +4,26 @@
 import { Codestream, parseCodestream, MarkerRec, TilePart, tilePart } from "./codestream/header";
 import { compSiz, ppx, ppy, CodingStyle } from "./codestream/params";
 import { DecodeJob, decodeSetup, decodeTiles, plane, Plane } from "./decoder";
+import { PackedOutput } from "./decode_output";
 import { arenaAllocZeroed } from "./util/arena";
+import { fail } from "./util/fail";
+import { ERR_INVALID_ARGUMENT } from "./util/error_codes";
 import { setParsedCodestream } from "./parsed_codestream";
+import { suppliedClear } from "./supplied_blocks";
 import { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning } from "./api_fields";
 
 let gCs: usize = 0;
 let gJob: usize = 0;
+/** The next decoderRun's output layout (decoderSetPacked); taken and cleared by decoderRun. */
+let gOut: usize = 0;
 
 /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
 export function decoderParse(ptr: usize, len: i32): i32 {
   gJob = 0;
   gCs = 0;
+  gOut = 0;
   setParsedCodestream(0);
+  suppliedClear(); // (threaded decoding: blocks supplied for another job's codestream never apply)
   let cs = parseCodestream(ptr, len);
   gCs = changetype<usize>(cs);
   setParsedCodestream(gCs);
@@ -152,9 +160,52 @@ export function decoderRun(reduce: i32, layers: i32, rx0: i32, ry0: i32, rx1: i3
   job.ry1 = ry1;
   job.maxCblks = <i64>maxCblks;
   gJob = changetype<usize>(job);
+  job.out = gOut;
+  gOut = 0;
   decodeSetup(job, wantMask, cs().gcod.mct != 0);
+  if (job.out != 0) checkPacked(job);
   decodeTiles(job);
   return job.partial;
+}
+
+/**
+ * Ask the next decoderRun (after decoderParse) to write the samples straight into the host's layout
+ * instead of output planes (codec/decode_output.ts): component k of region pixel (x, y) goes to
+ * dst + k·compStep + (y·rowStride + x·sampleStep)·bytesPerSample (saturated like packComponent).
+ * For every component, wanted, on the same grid (no sub-sampling); `dstBytes` is the room at dst.
+ * The planes then hold no samples (decoderPlane data = 0).
+ */
+export function decoderSetPacked(dst: usize, dstBytes: f64, compStep: i32, sampleStep: i32, rowStride: i32, bytesPerSample: i32, signed: i32): void {
+  let o = changetype<PackedOutput>(arenaAllocZeroed(offsetof<PackedOutput>()));
+  o.dst = dst;
+  o.dstBytes = dstBytes;
+  o.compStep = compStep;
+  o.sampleStep = sampleStep;
+  o.rowStride = rowStride;
+  o.bytesPerSample = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
+  o.signed = signed;
+  gOut = changetype<usize>(o);
+}
+
+/** The packed layout must fit what was decoded: every component, full size, same grid, in `dstBytes`. */
+function checkPacked(job: DecodeJob): void {
+  let o = changetype<PackedOutput>(job.out);
+  let siz = job.cs.siz;
+  let C = siz.Csiz;
+  o.numComps = C;
+  let p0 = plane(job, 0);
+  o.x0 = p0.x0;
+  o.y0 = p0.y0;
+  let w = p0.x1 - p0.x0, h = p0.y1 - p0.y0;
+  for (let c = 0; c < C; c++) {
+    let k = compSiz(siz, c);
+    let pl = plane(job, c);
+    if (k.dx != 1 || k.dy != 1 || pl.wanted == 0 || pl.x0 != p0.x0 || pl.y0 != p0.y0 || pl.x1 != p0.x1 || pl.y1 != p0.y1) fail(ERR_INVALID_ARGUMENT, -1, c, 1);
+  }
+  if (w <= 0 || h <= 0 || o.compStep < 0 || o.sampleStep < 1 || o.rowStride < 1) fail(ERR_INVALID_ARGUMENT, -1, w, h);
+  // last byte written, in 64 bits
+  let last = <f64>o.compStep * <f64>(C - 1) + (<f64>(h - 1) * <f64>o.rowStride + <f64>(w - 1) * <f64>o.sampleStep + 1) * <f64>o.bytesPerSample;
+  if (last > o.dstBytes) fail(ERR_INVALID_ARGUMENT, -1, <i32>min(last, 2147483647.0), <i32>min(o.dstBytes, 2147483647.0));
 }
 
 /** Counter `field` (a DecodeWarning) of the last decode run. */

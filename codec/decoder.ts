@@ -1,7 +1,8 @@
 // Decoder orchestration: one short pass over Annexes B-G per tile.
 //   resolveTile (tile-part headers) → buildTile (B) → windows → T2 packets (B.9-B.12)
 //   → per band: T1 block decoding (C, D) + dequantisation into the buffer (E)
-//   → inverse DWT level by level (F) → inverse MCT + DC shift + clamp (G) → output planes.
+//   → inverse DWT level by level (F) → inverse MCT + DC shift + clamp (G) → output planes, or
+//   straight into the host's layout (decode_output.ts) when the host set one (decoderSetPacked).
 
 import { Codestream, TileParams, resolveTile, tileBounds } from "./codestream/header";
 import { compSiz, CBLK_HT } from "./codestream/params";
@@ -14,6 +15,7 @@ import { T2Context, T2_DECODE } from "./t2/context";
 import { BitReader, bitReaderInit } from "./t2/bit_reader";
 import { runProgressions } from "./t2/progression";
 import { decodeCodeBlock } from "./t1/block_coder";
+import { suppliedAny, suppliedBlock } from "./supplied_blocks";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
 import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF32 } from "./transform/exports";
@@ -22,6 +24,7 @@ import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
 import { MAX_BLOCK_SAMPLES } from "./util/constants";
 import { ceilDiv, ceilDivPow2 } from "./util/math";
+import { PackedOutput, writeOutputPacked, zeroPackedTile } from "./decode_output";
 
 export const MAX_SEGS: i32 = 256;
 
@@ -67,6 +70,8 @@ export class DecodeJob {
   maxCblks: i64;
   /** Codeword segments in segLens/segPasses for the block decodeBlock decoded last (codec/transcode.ts reads them). */
   lastSegs: i32;
+  /** Output straight into the host's layout (decode_output.ts) instead of planes; 0 = planes. */
+  out: usize;
 }
 
 // @ts-ignore: decorator
@@ -103,7 +108,7 @@ export function decodeSetup(job: DecodeJob, wantMask: usize, mctNeeds: bool): vo
     pl.y0 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry0, cz.dy), job.reduce);
     pl.x1 = <i32>ceilDivPow2(ceilDiv<i64>(job.rx1, cz.dx), job.reduce);
     pl.y1 = <i32>ceilDivPow2(ceilDiv<i64>(job.ry1, cz.dy), job.reduce);
-    if (pl.decode != 0) {
+    if (pl.decode != 0 && job.out == 0) {
       let n = <u64>max(pl.x1 - pl.x0, 0) * <u64>max(pl.y1 - pl.y0, 0);
       pl.data = arenaAllocArrayZeroed(max(n, 1), 4); // 64-bit size check: never wraps at 2^32
     }
@@ -141,7 +146,11 @@ export function decodeTiles(job: DecodeJob): void {
   let siz = cs.siz;
   let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
   for (let t = 0; t < siz.numTiles; t++) {
-    if (!tileToDecode(job, t, probe)) continue;
+    if (!tileToDecode(job, t, probe)) {
+      // (planes start zeroed; host samples are zeroed here)
+      if (job.out != 0) zeroPackedTile(changetype<PackedOutput>(job.out), probe, job.rx0, job.ry0, job.rx1, job.ry1, job.reduce);
+      continue;
+    }
     let mark = arenaMark();
     job.cbDataCap = 0; // the scratch is released with the tile
     decodeTile(job, t);
@@ -199,7 +208,8 @@ function decodeTile(job: DecodeJob, t: i32): void {
     if (tc.topRes < 0) continue;
     reconstructComponent(job, tc);
   }
-  writeOutput(job, tile);
+  if (job.out != 0) writeOutputPacked(changetype<PackedOutput>(job.out), tile, mctApplies(tile));
+  else writeOutput(job, tile);
 }
 
 /**
@@ -339,13 +349,19 @@ function fillBand(job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, qx: i
         // intersection of the block with the window
         let x0 = max(cb.x0, bd.wx0), x1 = min(cb.x1, bd.wx1);
         let y0 = max(cb.y0, bd.wy0), y1 = min(cb.y1, bd.wy1);
-        if (cb.needed == 0 || !decodeBlock(job, tc, bd, cb)) {
+        // T1 output of the block: decoded by another thread (threaded decoding, supplied_blocks.ts) or here
+        let out: usize = 0;
+        if (cb.needed != 0) {
+          if (suppliedAny()) out = suppliedBlock(tc.c, bd.index, tc.x0, tc.y0, cb.x0, cb.y0, cb.x1 - cb.x0, cb.y1 - cb.y0);
+          if (out == 0 && decodeBlock(job, tc, bd, cb)) out = job.cbOut;
+        }
+        if (out == 0) {
           zeroRect(tc.buf, tc.stride, qx + x0 - bd.wx0, qy + y0 - bd.wy0, x1 - x0, y1 - y0);
           continue;
         }
         if (x1 <= x0 || y1 <= y0) continue;
         let bw = cb.x1 - cb.x0;
-        let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+        let src = out + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
         let dst = tc.buf + ((<usize>(qy + y0 - bd.wy0) * <usize>tc.stride + <usize>(qx + x0 - bd.wx0)) << 2);
         if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, dst, tc.stride, tc.roi);
         else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, dst, tc.stride, halfStep, tc.roi);
@@ -391,35 +407,42 @@ function reconstructComponent(job: DecodeJob, tc: TileComp): void {
   }
 }
 
+/**
+ * Does the tile's inverse MCT (G.2/G.3) run here: MCT on, components 0-2 decoded over the same
+ * window with the same buffer stride and the same (ir)reversibility.
+ */
+export function mctApplies(tile: Tile): bool {
+  if (tile.params.g.mct == 0 || tile.numComps < 3) return false;
+  let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
+  return a.topRes >= 0 && b.topRes >= 0 && d.topRes >= 0 &&
+    a.ox0 == b.ox0 && a.ox0 == d.ox0 && a.ox1 == b.ox1 && a.ox1 == d.ox1 &&
+    a.oy0 == b.oy0 && a.oy0 == d.oy0 && a.oy1 == b.oy1 && a.oy1 == d.oy1 &&
+    a.stride == b.stride && a.stride == d.stride &&
+    a.style.reversible == b.style.reversible && a.style.reversible == d.style.reversible;
+}
+
 /** Inverse MCT (G.2/G.3), DC level shift (G.1.2), clamp and copy into the output planes. */
 export function writeOutput(job: DecodeJob, tile: Tile): void {
-  let tp = tile.params;
   let C = tile.numComps;
   let mctDone = false;
-  if (tp.g.mct != 0 && C >= 3) {
+  if (mctApplies(tile)) {
     let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
-    if (a.topRes >= 0 && b.topRes >= 0 && d.topRes >= 0 &&
-        a.ox0 == b.ox0 && a.ox0 == d.ox0 && a.ox1 == b.ox1 && a.ox1 == d.ox1 &&
-        a.oy0 == b.oy0 && a.oy0 == d.oy0 && a.oy1 == b.oy1 && a.oy1 == d.oy1 &&
-        a.stride == b.stride && a.stride == d.stride &&
-        a.style.reversible == b.style.reversible && a.style.reversible == d.style.reversible) {
-      let w = a.ox1 - a.ox0, h = a.oy1 - a.oy0;
-      let offA = windowOffset(a), offB = windowOffset(b), offD = windowOffset(d);
-      if (a.style.reversible != 0) {
-        rctInverseToOutput(a.buf + offA, b.buf + offB, d.buf + offD, a.stride, w, h,
-          dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
-        copyToPlane(job, a, a.buf + offA, a.stride);
-        copyToPlane(job, b, b.buf + offB, b.stride);
-        copyToPlane(job, d, d.buf + offD, d.stride);
-      } else {
-        let pa = plane(job, 0), pb = plane(job, 1), pd = plane(job, 2);
-        let pw = pa.x1 - pa.x0;
-        ictInverseToOutput(a.buf + offA, b.buf + offB, d.buf + offD, a.stride,
-          planeAt(pa, a), planeAt(pb, b), planeAt(pd, d), pw, w, h,
-          dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
-      }
-      mctDone = true;
+    let w = a.ox1 - a.ox0, h = a.oy1 - a.oy0;
+    let offA = windowOffset(a), offB = windowOffset(b), offD = windowOffset(d);
+    if (a.style.reversible != 0) {
+      rctInverseToOutput(a.buf + offA, b.buf + offB, d.buf + offD, a.stride, w, h,
+        dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
+      copyToPlane(job, a, a.buf + offA, a.stride);
+      copyToPlane(job, b, b.buf + offB, b.stride);
+      copyToPlane(job, d, d.buf + offD, d.stride);
+    } else {
+      let pa = plane(job, 0), pb = plane(job, 1), pd = plane(job, 2);
+      let pw = pa.x1 - pa.x0;
+      ictInverseToOutput(a.buf + offA, b.buf + offB, d.buf + offD, a.stride,
+        planeAt(pa, a), planeAt(pb, b), planeAt(pd, d), pw, w, h,
+        dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
     }
+    mctDone = true;
   }
   for (let c = mctDone ? 3 : 0; c < C; c++) {
     let tc = tileComp(tile, c);

@@ -15,7 +15,7 @@ import { runInWorker } from "./worker/pool.js";
 import { checkThreads, decodeThreaded } from "./worker/threads.js";
 import { readHeader } from "./header.js";
 import { prefersStrips, decodeViaStrips } from "./strip/assemble.js";
-import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, asBytes, locateCodestream, plan, checkOutputBytes, outputType } from "./decode_plan.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, asBytes, locateCodestream, plan, checkOutputBytes, outputType, type Plan } from "./decode_plan.js";
 
 export { DEFAULT_LIMITS, asBytes, locateCodestream, plan, checkOutputBytes, outputType, type Plan } from "./decode_plan.js";
 
@@ -68,6 +68,42 @@ export function decodeTopBand(bytes: ArrayBufferView | ArrayBuffer, options: Dec
   }
 }
 
+/**
+ * Code-blocks other threads decoded for the next whole-image-path decode (tables of the core's
+ * decoderBandShare, codec/supplied_blocks.ts): see {@link decodeWithBlocks}. null = none.
+ */
+let suppliedBlocks: ArrayBuffer[] | null = null;
+
+/**
+ * Threaded decoding (src/worker/threads.ts): {@link decodeTopBand} (`imageRows` > 0) or
+ * {@link decode}, taking the T1 output of the code-blocks in `blocks` (decoded once by the
+ * threads' decoderBandShare for every band that needs them) instead of decoding them again.
+ * The result is the same; only the work differs.
+ */
+export function decodeWithBlocks(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, imageRows: number, blocks: ArrayBuffer[]): DecodedImage {
+  suppliedBlocks = blocks;
+  try {
+    return imageRows > 0 ? decodeTopBand(bytes, options, imageRows) : decode(bytes, options);
+  } finally {
+    suppliedBlocks = null;
+  }
+}
+
+/** Hand the supplied blocks (if any) to the core, after decoderParse. */
+function supplyBlocks(c: DecoderExports): void {
+  const blocks = suppliedBlocks;
+  if (!blocks) return;
+  const len = blocks.reduce((a, b) => a + b.byteLength, 0);
+  if (len === 0) return;
+  const ptr = c.alloc(len);
+  let at = ptr;
+  for (const b of blocks) {
+    new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
+    at += b.byteLength;
+  }
+  c.decoderSupplyBlocks(ptr, len);
+}
+
 export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
   const loc = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
@@ -85,6 +121,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     const c = core as DecoderExports;
     const ptr = copyIn(c, loc.codestream);
     c.decoderParse(ptr, loc.codestream.length);
+    supplyBlocks(c);
     const h = readCoreHeader(c);
     const p = plan(h, options, limits);
     const C = h.components.length;
@@ -101,13 +138,6 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
       if (mdx > 1) cx0 = Math.max(h.XOsiz, p.rx0 - mdx * 2 ** p.reduce);
       if (mdy > 1) cy0 = Math.max(h.YOsiz, p.ry0 - mdy * 2 ** p.reduce);
     }
-    const partial = c.decoderRun(p.reduce, p.layers, cx0, cy0, p.rx1, p.ry1, options.allowPartial ? 1 : 0, mask, MAX_CODEBLOCKS_PER_TILE) !== 0;
-    if (partial) warnings.push("the codestream is truncated or damaged; the image holds what could be decoded");
-    const missing = c.decoderWarnings(DecodeWarning.missingTiles);
-    if (missing > 0) warnings.push(`${missing} tile(s) have no data in the codestream; their area is left at 0`);
-    const short = c.decoderWarnings(DecodeWarning.shortTiles);
-    if (short > 0) warnings.push(`${short} tile(s) end before their last packets; the missing packets were taken as empty`);
-
     // component sizes of the requested region (B-1 then B-14 at the reduced resolution)
     const s = 2 ** p.reduce;
     const compInfo: ComponentInfo[] = p.comps.map((i) => {
@@ -115,6 +145,27 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
       const span = (a: number, b: number, d: number) => Math.ceil(Math.ceil(b / d) / s) - Math.ceil(Math.ceil(a / d) / s);
       return { width: span(p.rx0, p.rx1, ci.dx), height: span(p.ry0, p.ry1, ci.dy), bitDepth: ci.bitDepth, signed: ci.signed, dx: ci.dx, dy: ci.dy };
     });
+    // Every component, in order, on one grid, interleaved or planar: the core writes the output
+    // layout itself (codec/decode_output.ts), no planes.
+    const direct = !needsChannelWork && layout !== "components" && p.comps.length === C &&
+      p.comps.every((i, k) => i === k && compInfo[k]!.dx === 1 && compInfo[k]!.dy === 1);
+    let directDst = 0;
+    if (direct) {
+      const ot = outputType(compInfo);
+      const bps = bytesPerSampleFor(ot.bitDepth, ot.signed);
+      const total = p.width * p.height * C;
+      checkOutputBytes(total * bps, limits, `the decoded image (${p.width}x${p.height}, ${C} components, ${bps} byte(s) per sample)`);
+      directDst = c.alloc(Math.max(1, total * bps));
+      const interleaved = layout === "interleaved";
+      c.decoderSetPacked(directDst, total * bps, interleaved ? bps : p.width * p.height * bps, interleaved ? C : 1, interleaved ? p.width * C : p.width, bps, ot.signed ? 1 : 0);
+    }
+    const partial = c.decoderRun(p.reduce, p.layers, cx0, cy0, p.rx1, p.ry1, options.allowPartial ? 1 : 0, mask, MAX_CODEBLOCKS_PER_TILE) !== 0;
+    if (partial) warnings.push("the codestream is truncated or damaged; the image holds what could be decoded");
+    const missing = c.decoderWarnings(DecodeWarning.missingTiles);
+    if (missing > 0) warnings.push(`${missing} tile(s) have no data in the codestream; their area is left at 0`);
+    const short = c.decoderWarnings(DecodeWarning.shortTiles);
+    if (short > 0) warnings.push(`${short} tile(s) end before their last packets; the missing packets were taken as empty`);
+
 
     if (needsChannelWork) {
       // JP2 palette / channel definitions: work on Int32 planes, then pack in TypeScript. The JS-heap
@@ -162,32 +213,11 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     const n = p.comps.length;
     const W = p.width, H = p.height;
     const total = W * H * n;
-    checkOutputBytes(total * bps, limits, `the decoded image (${W}x${H}, ${n} components, ${bps} byte(s) per sample)`);
-    const dst = c.alloc(Math.max(1, total * bps));
-    // a component without samples in this area (extreme sub-sampling) leaves its channel at 0
-    if (p.comps.some((i) => planeInfo(c, i).w === 0 || planeInfo(c, i).h === 0)) new Uint8Array(c.memory.buffer, dst, total * bps).fill(0);
-    const sameGrid = p.comps.every((i, k) => {
-      const pl = planeInfo(c, i);
-      return pl.w === W && pl.h === H && compInfo[k]!.dx === 1 && compInfo[k]!.dy === 1;
-    });
-    if (layout === "interleaved" && sameGrid && n > 1) {
-      const ptrs = c.alloc(4 * n);
-      const pv = new Uint32Array(c.memory.buffer, ptrs, n);
-      p.comps.forEach((i, k) => (pv[k] = planeInfo(c, i).ptr));
-      c.packInterleaved(ptrs, n, W, W, H, dst, W * n, bps, signed);
-    } else {
-      p.comps.forEach((i, k) => {
-        const pl = planeInfo(c, i);
-        const ci = compInfo[k]!;
-        const step = layout === "interleaved" ? n : 1;
-        const stride = layout === "interleaved" ? W * n : W;
-        const at = layout === "interleaved" ? dst + k * bps : dst + k * W * H * bps;
-        if (pl.w === W && pl.h === H && ci.dx === 1 && ci.dy === 1) {
-          c.packComponent(pl.ptr, pl.w, W, H, at, step, stride, bps, signed);
-        } else {
-          c.packComponentUpsampled(pl.ptr, pl.w, pl.x0, pl.y0, pl.w, pl.h, ci.dx, ci.dy, p.gx0, p.gy0, W, H, at, step, stride, bps, signed);
-        }
-      });
+    let dst = directDst; // (direct: written by decoderRun, size checked before it)
+    if (!direct) {
+      checkOutputBytes(total * bps, limits, `the decoded image (${W}x${H}, ${n} components, ${bps} byte(s) per sample)`);
+      dst = c.alloc(Math.max(1, total * bps));
+      packPlanes(c, p, compInfo, layout, dst, bps, signed);
     }
     const packed = viewOf(c.memory.buffer, dst, total, proto);
     if (outputRows > H) {
@@ -201,6 +231,37 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     const data = packed.slice() as SampleArray;
     return { ...base, width: W, height: H, layout, data };
   }, limits.maxMemory);
+}
+
+/** The core's output planes of `p.comps` → the host layout at `dst` (interleaved or planar). */
+function packPlanes(c: DecoderExports, p: Plan, compInfo: ComponentInfo[], layout: "interleaved" | "planar", dst: number, bps: number, signed: number): void {
+  const n = p.comps.length;
+  const W = p.width, H = p.height;
+  // a component without samples in this area (extreme sub-sampling) leaves its channel at 0
+  if (p.comps.some((i) => planeInfo(c, i).w === 0 || planeInfo(c, i).h === 0)) new Uint8Array(c.memory.buffer, dst, W * H * n * bps).fill(0);
+  const sameGrid = p.comps.every((i, k) => {
+    const pl = planeInfo(c, i);
+    return pl.w === W && pl.h === H && compInfo[k]!.dx === 1 && compInfo[k]!.dy === 1;
+  });
+  if (layout === "interleaved" && sameGrid && n > 1) {
+    const ptrs = c.alloc(4 * n);
+    const pv = new Uint32Array(c.memory.buffer, ptrs, n);
+    p.comps.forEach((i, k) => (pv[k] = planeInfo(c, i).ptr));
+    c.packInterleaved(ptrs, n, W, W, H, dst, W * n, bps, signed);
+    return;
+  }
+  p.comps.forEach((i, k) => {
+    const pl = planeInfo(c, i);
+    const ci = compInfo[k]!;
+    const step = layout === "interleaved" ? n : 1;
+    const stride = layout === "interleaved" ? W * n : W;
+    const at = layout === "interleaved" ? dst + k * bps : dst + k * W * H * bps;
+    if (pl.w === W && pl.h === H && ci.dx === 1 && ci.dy === 1) {
+      c.packComponent(pl.ptr, pl.w, W, H, at, step, stride, bps, signed);
+    } else {
+      c.packComponentUpsampled(pl.ptr, pl.w, pl.x0, pl.y0, pl.w, pl.h, ci.dx, ci.dy, p.gx0, p.gy0, W, H, at, step, stride, bps, signed);
+    }
+  });
 }
 
 /** Palette expansion and channel ordering of a JP2 file (I.5.3.4-I.5.3.6), then packing. */

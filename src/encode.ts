@@ -4,7 +4,7 @@
  */
 import { J2kError } from "./errors.js";
 import { psnrFromMse } from "./metrics.js";
-import type { EncodeOptions, J2kImage } from "./types.js";
+import type { EncodeOptions, J2kImage, SampleArray } from "./types.js";
 import { callCore } from "./wasm/load.js";
 import { EncoderInfo, EncoderParam as F, EncoderTileField, LayerInfo, LayerStatus, PlaneField, type CoreExports } from "./core_interface.js";
 import { bad, log2i, settingsOf, type Settings } from "./encode_settings.js";
@@ -22,6 +22,32 @@ function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
   if (data instanceof Int32Array) return { bps: 4, signed: true };
   if (data instanceof Uint32Array) return { bps: 4, signed: false };
   throw new J2kError("INVALID_ARGUMENT", "image.data must be a Uint8Array, Int8Array, Uint16Array, Int16Array, Int32Array or Uint32Array");
+}
+
+/**
+ * The OR of every sample's bits, as an unsigned number: with `signed`, of v for v >= 0 and of -v - 1
+ * for v < 0; without, a negative sample sets bit 31. A sample lies in 0..2^k - 1 (unsigned) or
+ * -2^k..2^k - 1 (signed) exactly when the result is at most 2^k - 1. Unsigned arrays are read 32
+ * bits at a time (one loop for every array type, several samples per word).
+ */
+function rangeBits(d: SampleArray, signed: boolean): number {
+  const n = d.length;
+  let m = 0;
+  if (!(d instanceof Int8Array || d instanceof Int16Array || d instanceof Int32Array)) {
+    const bytes = d.BYTES_PER_ELEMENT;
+    let from = 0;
+    if (d.byteOffset % 4 === 0) {
+      const words = new Uint32Array(d.buffer, d.byteOffset, d.byteLength >>> 2);
+      for (let i = 0; i < words.length; i++) m |= words[i]!;
+      m = bytes === 1 ? (m | (m >>> 8) | (m >>> 16) | (m >>> 24)) & 0xff : bytes === 2 ? (m | (m >>> 16)) & 0xffff : m;
+      from = (words.length * 4) / bytes;
+    }
+    for (let i = from; i < n; i++) m |= d[i]!;
+    return m >>> 0;
+  }
+  if (signed) for (let i = 0; i < n; i++) m |= d[i]! ^ (d[i]! >> 31);
+  else for (let i = 0; i < n; i++) m |= d[i]!;
+  return m >>> 0;
 }
 
 /** Check image fields and that every sample fits bitDepth/signed (lossless needs it). */
@@ -46,6 +72,8 @@ function checkImage(image: J2kImage, comps: Array<{ w: number; h: number }>): vo
   // nothing to check when the array type cannot hold a value outside the range
   if ((d instanceof Uint8Array && !image.signed && bitDepth === 8) || (d instanceof Uint16Array && !image.signed && bitDepth === 16)) return;
   if ((d instanceof Int8Array && image.signed && bitDepth === 8) || (d instanceof Int16Array && image.signed && bitDepth === 16)) return;
+  // hi is 2^k - 1: every sample is in range when the OR of their magnitude bits is not above it
+  if (rangeBits(d, image.signed) <= hi) return;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     if (v < lo || v > hi) {

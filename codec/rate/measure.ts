@@ -29,6 +29,10 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     }
   }
   let layerBytes = arenaAllocZeroed(<usize>L << 3);
+  // Packets of layers after l do not change the bytes of layers 0..l (a packet's header depends on
+  // its own and earlier layers only, B.10), so the run stops after layer l — unless tile-parts are
+  // divided (the count of tile-parts, whose headers are counted in full, depends on every packet).
+  let runLayers = job.tilePartMode == 0 ? min(l + 1, L) : L;
   let tileParts = 0;
   let fixed: f64 = <f64>job.mainHeaderLen + 2; // + EOC
   for (let t = 0; t < T; t++) {
@@ -42,7 +46,7 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     bw.pos = job.dryBuf;
     bw.end = job.dryBuf + job.dryCap;
     ctx.out = bw;
-    runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, L);
+    runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, runLayers);
     tileParts += ctx.tileParts;
     fixed += <f64>(ctx.tileParts * (SOT_SOD_BYTES + (job.plt != 0 ? PLT_HEADER_BYTES : 0)));
   }

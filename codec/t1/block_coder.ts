@@ -9,6 +9,7 @@ import { ebcotDecodeBlock } from "./ebcot_decoder";
 import { htDecodeBlock } from "./ht_decoder";
 import { ebcotEncodeBlock } from "./ebcot_encoder";
 import { htEncodeBlock } from "./ht_encoder";
+import { stageEnter, stageLeave, STAGE_HT_ENC } from "../util/stages";
 
 /**
  * Decode one code-block; same contract as ebcotDecodeBlock. With the HT bit (0x40) the segments
@@ -43,7 +44,9 @@ export function encodeCodeBlock(
 ): void {
   if ((cblkStyle & CBLK_HT) != 0) {
     if ((cblkStyle & 0x80) != 0) fail(ERR_UNSUPPORTED_HTJ2K, -1, cblkStyle, 0); // mixed mode: the encoder writes HT only
+    stageEnter(STAGE_HT_ENC);
     htEncodeBlock(coef, stride, w, h, cblkStyle, fracBits, out, outCap, passes, maxPassesCap, wantDistortion, info);
+    stageLeave(STAGE_HT_ENC);
     return;
   }
   ebcotEncodeBlock(coef, stride, w, h, orient, cblkStyle, fracBits, out, outCap, passes, maxPassesCap, wantDistortion, info);

@@ -4,7 +4,7 @@
 // is expanded inline; the rows of full stripes are unrolled. Flag word layout: flags.ts.
 
 import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";
-import { mqA, mqC, mqCt, mqByteIn } from "./mq_decoder";
+import { mqA, mqC, mqCt, mqFill } from "./mq_decoder";
 import { SIGN_LUT, signIndex } from "./contexts";
 import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
 
@@ -13,7 +13,7 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
   let a = mqA;
   let c = mqC;
   let ct = mqCt;
-  let e: u32, q: u32, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize;
+  let e: u32, q: u32, qh: u64, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize;
   const one = <i32>3 << p; // v of a coefficient that becomes significant at plane p
   const fstride = flagStrideBytes(w);
   let frow = flagOrigin(w);
@@ -34,36 +34,38 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             f |= 0x1000000;
             if (d != 0) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
+              qh = <u64>q << 48;
               a -= q;
-              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
               lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
               d = ((e >>> 16) & 1) ^ lps;
-              c = select<u32>(c, c - (q << 16), lo);
+              c = select<u64>(c, c - qh, lo);
               a = select<u32>(q, a, lo);
               n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
               store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
               if (ct < n) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
               }
-              a <<= n; c <<= n; ct -= n;
+              a <<= n; c <<= <u64>n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= 0x10 | (neg << 19);
               store<u8>(ss, 1);
@@ -77,36 +79,38 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             f |= 0x2000000;
             if (d != 0) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
+              qh = <u64>q << 48;
               a -= q;
-              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
               lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
               d = ((e >>> 16) & 1) ^ lps;
-              c = select<u32>(c, c - (q << 16), lo);
+              c = select<u64>(c, c - qh, lo);
               a = select<u32>(q, a, lo);
               n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
               store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
               if (ct < n) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
               }
-              a <<= n; c <<= n; ct -= n;
+              a <<= n; c <<= <u64>n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= 0x80 | (neg << 20);
               store<u8>(ss, 1);
@@ -120,36 +124,38 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             f |= 0x4000000;
             if (d != 0) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
+              qh = <u64>q << 48;
               a -= q;
-              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
               lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
               d = ((e >>> 16) & 1) ^ lps;
-              c = select<u32>(c, c - (q << 16), lo);
+              c = select<u64>(c, c - qh, lo);
               a = select<u32>(q, a, lo);
               n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
               store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
               if (ct < n) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
               }
-              a <<= n; c <<= n; ct -= n;
+              a <<= n; c <<= <u64>n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= 0x400 | (neg << 21);
               store<u8>(ss, 1);
@@ -163,36 +169,38 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             f |= 0x8000000;
             if (d != 0) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
+              qh = <u64>q << 48;
               a -= q;
-              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
               lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
               d = ((e >>> 16) & 1) ^ lps;
-              c = select<u32>(c, c - (q << 16), lo);
+              c = select<u64>(c, c - qh, lo);
               a = select<u32>(q, a, lo);
               n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
               store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
               if (ct < n) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
               }
-              a <<= n; c <<= n; ct -= n;
+              a <<= n; c <<= <u64>n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= 0x2000 | (neg << 22);
               store<u8>(ss, 1);
@@ -207,36 +215,38 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
               cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
+              qh = <u64>q << 48;
               a -= q;
-              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
               lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
               d = ((e >>> 16) & 1) ^ lps;
-              c = select<u32>(c, c - (q << 16), lo);
+              c = select<u64>(c, c - qh, lo);
               a = select<u32>(q, a, lo);
               n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
               store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
               if (ct < n) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
               }
-              a <<= n; c <<= n; ct -= n;
+              a <<= n; c <<= <u64>n; ct -= n;
               f |= (<u32>1 << <u32>(r + 24));
               if (d != 0) {
                 lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
                 cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
                 e = load<u32>(cxp);
                 q = e & 0xffff;
+                qh = <u64>q << 48;
                 a -= q;
-                lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+                lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
                 lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
                 d = ((e >>> 16) & 1) ^ lps;
-                c = select<u32>(c, c - (q << 16), lo);
+                c = select<u64>(c, c - qh, lo);
                 a = select<u32>(q, a, lo);
                 n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
                 store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
                 if (ct < n) {
-                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                  do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
                 }
-                a <<= n; c <<= n; ct -= n;
+                a <<= n; c <<= <u64>n; ct -= n;
                 neg = d ^ (lu >>> 7);
                 f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
                 store<u8>(ss, 1);
@@ -262,7 +272,7 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
   let a = mqA;
   let c = mqC;
   let ct = mqCt;
-  let e: u32, q: u32, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize;
+  let e: u32, q: u32, qh: u64, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize;
   const half = <i32>1 << p; // a refinement bit b changes v by (2b - 1)·2^p
   const fstride = flagStrideBytes(w);
   let frow = flagOrigin(w);
@@ -282,18 +292,19 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
             cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             vq = vp;
             store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
             f |= 0x10000000;
@@ -303,18 +314,19 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
             cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             vq = vp + 4;
             store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
             f |= 0x20000000;
@@ -324,18 +336,19 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
             cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             vq = vp + 8;
             store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
             f |= 0x40000000;
@@ -345,18 +358,19 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
             cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             vq = vp + 12;
             store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
             f |= 0x80000000;
@@ -367,18 +381,19 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
               cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
+              qh = <u64>q << 48;
               a -= q;
-              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
               lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
               d = ((e >>> 16) & 1) ^ lps;
-              c = select<u32>(c, c - (q << 16), lo);
+              c = select<u64>(c, c - qh, lo);
               a = select<u32>(q, a, lo);
               n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
               store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
               if (ct < n) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
               }
-              a <<= n; c <<= n; ct -= n;
+              a <<= n; c <<= <u64>n; ct -= n;
               vq = vp + (<usize>r << 2);
               store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
               f |= (<u32>1 << <u32>(r + 28));
@@ -401,7 +416,7 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
   let a = mqA;
   let c = mqC;
   let ct = mqCt;
-  let e: u32, q: u32, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize;
+  let e: u32, q: u32, qh: u64, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize;
   const one = <i32>3 << p;
   const fstride = flagStrideBytes(w);
   let frow = flagOrigin(w);
@@ -419,68 +434,72 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
         cxp = MQ_CONTEXTS + (<usize>CX_RL << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
+        qh = <u64>q << 48;
         a -= q;
-        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
         lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
         d = ((e >>> 16) & 1) ^ lps;
-        c = select<u32>(c, c - (q << 16), lo);
+        c = select<u64>(c, c - qh, lo);
         a = select<u32>(q, a, lo);
         n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
         store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
         if (ct < n) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+          do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
         }
-        a <<= n; c <<= n; ct -= n;
+        a <<= n; c <<= <u64>n; ct -= n;
         if (d == 0) continue; // all four stay insignificant
         // first significant row: two decisions in the uniform context, most significant bit first
         cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
+        qh = <u64>q << 48;
         a -= q;
-        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
         lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
         d = ((e >>> 16) & 1) ^ lps;
-        c = select<u32>(c, c - (q << 16), lo);
+        c = select<u64>(c, c - qh, lo);
         a = select<u32>(q, a, lo);
         n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
         store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
         if (ct < n) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+          do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
         }
-        a <<= n; c <<= n; ct -= n;
+        a <<= n; c <<= <u64>n; ct -= n;
         let r = <i32>(d << 1);
         cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
+        qh = <u64>q << 48;
         a -= q;
-        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
         lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
         d = ((e >>> 16) & 1) ^ lps;
-        c = select<u32>(c, c - (q << 16), lo);
+        c = select<u64>(c, c - qh, lo);
         a = select<u32>(q, a, lo);
         n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
         store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
         if (ct < n) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+          do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
         }
-        a <<= n; c <<= n; ct -= n;
+        a <<= n; c <<= <u64>n; ct -= n;
         r |= <i32>d;
         lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
         cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
+        qh = <u64>q << 48;
         a -= q;
-        lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+        lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
         lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
         d = ((e >>> 16) & 1) ^ lps;
-        c = select<u32>(c, c - (q << 16), lo);
+        c = select<u64>(c, c - qh, lo);
         a = select<u32>(q, a, lo);
         n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
         store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
         if (ct < n) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+          do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
         }
-        a <<= n; c <<= n; ct -= n;
+        a <<= n; c <<= <u64>n; ct -= n;
         neg = d ^ (lu >>> 7);
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
         store<u8>(ss, 1);
@@ -495,35 +514,37 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
+          qh = <u64>q << 48;
           a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
           lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
           d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
+          c = select<u64>(c, c - qh, lo);
           a = select<u32>(q, a, lo);
           n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
           store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
           if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
           }
-          a <<= n; c <<= n; ct -= n;
+          a <<= n; c <<= <u64>n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x10 | (neg << 19);
             store<u8>(ss, 1);
@@ -537,35 +558,37 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
+          qh = <u64>q << 48;
           a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
           lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
           d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
+          c = select<u64>(c, c - qh, lo);
           a = select<u32>(q, a, lo);
           n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
           store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
           if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
           }
-          a <<= n; c <<= n; ct -= n;
+          a <<= n; c <<= <u64>n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x80 | (neg << 20);
             store<u8>(ss, 1);
@@ -579,35 +602,37 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
+          qh = <u64>q << 48;
           a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
           lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
           d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
+          c = select<u64>(c, c - qh, lo);
           a = select<u32>(q, a, lo);
           n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
           store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
           if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
           }
-          a <<= n; c <<= n; ct -= n;
+          a <<= n; c <<= <u64>n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x400 | (neg << 21);
             store<u8>(ss, 1);
@@ -621,35 +646,37 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
           cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
           e = load<u32>(cxp);
           q = e & 0xffff;
+          qh = <u64>q << 48;
           a -= q;
-          lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
           lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
           d = ((e >>> 16) & 1) ^ lps;
-          c = select<u32>(c, c - (q << 16), lo);
+          c = select<u64>(c, c - qh, lo);
           a = select<u32>(q, a, lo);
           n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
           store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
           if (ct < n) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
           }
-          a <<= n; c <<= n; ct -= n;
+          a <<= n; c <<= <u64>n; ct -= n;
           if (d != 0) {
             lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
             cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             neg = d ^ (lu >>> 7);
             f |= 0x2000 | (neg << 22);
             store<u8>(ss, 1);
@@ -664,35 +691,37 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
+            qh = <u64>q << 48;
             a -= q;
-            lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
             lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
             d = ((e >>> 16) & 1) ^ lps;
-            c = select<u32>(c, c - (q << 16), lo);
+            c = select<u64>(c, c - qh, lo);
             a = select<u32>(q, a, lo);
             n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
             store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
             if (ct < n) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
-            a <<= n; c <<= n; ct -= n;
+            a <<= n; c <<= <u64>n; ct -= n;
             if (d != 0) {
               lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
+              qh = <u64>q << 48;
               a -= q;
-              lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval
+              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
               lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
               d = ((e >>> 16) & 1) ^ lps;
-              c = select<u32>(c, c - (q << 16), lo);
+              c = select<u64>(c, c - qh, lo);
               a = select<u32>(q, a, lo);
               n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
               store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
               if (ct < n) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteIn(c); ct = mqCt; } while (ct < n);
+                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
               }
-              a <<= n; c <<= n; ct -= n;
+              a <<= n; c <<= <u64>n; ct -= n;
               neg = d ^ (lu >>> 7);
               f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
               store<u8>(ss, 1);

@@ -36,34 +36,39 @@ const sampleAt = (base, r) => (r === 0 ? base : `${base} + ${rowOff(r)}`);
 /**
  * Renormalisation without a data-dependent branch: the shift n = clz(A) − 16 is 0 when A >= 0x8000
  * (no renormalisation), and the context's next entry is chosen by a select (it stays `e` when
- * n = 0). Only a byte transfer (`need`: CT bits are not enough for n shifts, at most every 7-8
- * shifts) takes a branch. Equivalent to "if (A < 0x8000) { next state; shift until A >= 0x8000 }"
- * (C.2.6 RENORME, C.3.3 RENORMD).
+ * n = 0). Only a byte transfer (`need`: CT bits are not enough for n shifts; every 7-8 shifts in
+ * the encoder, about every 32 in the decoder, which reads 4 bytes at a time: mq_decoder.ts) takes
+ * a branch. Equivalent to "if (A < 0x8000) { next state; shift until A >= 0x8000 }"
+ * (C.2.6 RENORME, C.3.3 RENORMD). `cShift` casts the shift count for the decoder's 64-bit C.
  */
-function renorm(need, byteStep, name) {
+function renorm(need, byteStep, name, cShift = (k) => k) {
   return [
     `n = clz(a) - 16; // ${name}: 0 when A >= 0x8000`,
     `store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));`,
     `if (${need}) {`,
-    `  do { a <<= ct; c <<= ct; n -= ct; ${byteStep} } while (${need});`,
+    `  do { a <<= ct; c <<= ${cShift("ct")}; n -= ct; ${byteStep} } while (${need});`,
     `}`,
-    `a <<= n; c <<= n; ct -= n;`,
+    `a <<= n; c <<= ${cShift("n")}; ct -= n;`,
   ];
 }
 
-/** DECODE (C.3.2) of the decision in context `cx` into d. Equivalent to mqDecodeBit() (exchanges done with selects). */
+/**
+ * DECODE (C.3.2) of the decision in context `cx` into d. Equivalent to mqDecodeBit() (exchanges done
+ * with selects). C is the 64-bit register of mq_decoder.ts: Chigh in bits 48..63, CT bits buffered below.
+ */
 function decode(cx) {
   return [
     `cxp = MQ_CONTEXTS + (${cx} << 2);`,
     `e = load<u32>(cxp);`,
     `q = e & 0xffff;`,
+    `qh = <u64>q << 48;`,
     `a -= q;`,
-    `lo = <u32>(c < q << 16); // the decision lies in the lower (Qe) sub-interval`,
+    `lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval`,
     `lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)`,
     `d = ((e >>> 16) & 1) ^ lps;`,
-    `c = select<u32>(c, c - (q << 16), lo);`,
+    `c = select<u64>(c, c - qh, lo);`,
     `a = select<u32>(q, a, lo);`,
-    ...renorm("ct < n", "c = mqByteIn(c); ct = mqCt;", "RENORMD"),
+    ...renorm("ct < n", "c = mqFill(c); ct = mqCt;", "RENORMD", (k) => `<u64>${k}`),
   ];
 }
 
@@ -270,7 +275,7 @@ function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, co
   ];
 }
 
-const DEC_VARS = "e: u32, q: u32, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize";
+const DEC_VARS = "e: u32, q: u32, qh: u64, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize";
 const ENC_VARS = "e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32";
 
 function decoderFile() {
@@ -327,7 +332,7 @@ function decoderFile() {
   return [
     header("ebcot_decoder.ts"),
     `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";`,
-    `import { mqA, mqC, mqCt, mqByteIn } from "./mq_decoder";`,
+    `import { mqA, mqC, mqCt, mqFill } from "./mq_decoder";`,
     `import { SIGN_LUT, signIndex } from "./contexts";`,
     `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
     ``,

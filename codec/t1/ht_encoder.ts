@@ -78,6 +78,9 @@ const ST_SIG: u8 = 1;
 const ST_SP: u8 = 2;
 const ST_NEW: u8 = 4;
 
+/** v values of the significant samples of the current quad pair (quad 0: 0..3, quad 1: 4..7). */
+const VS: usize = memory.data(32, 16);
+
 /** MEL exponents E[k] (T.814 Table 2). */
 const MEL_E: usize = memory.data<u8>([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5]);
 
@@ -140,34 +143,65 @@ function melEvent(ev: i32): void {
   }
 }
 
-// VLC: backward, LSB first; a byte whose 7 low bits are 1 after a byte > 0x8F carries 7 bits.
+// VLC: backward, LSB first; a byte whose 7 low bits are 1 after a byte > 0x8F carries 7 bits
+// (vlcDrain; the byte before is the last one in VLCBUF).
 let vAcc: u64 = 0;
 let vN: i32 = 0;
-let vLast: u32 = 0;
 let vLen: i32 = 0;
 
-// @ts-ignore: decorator
-@inline
-function vlcPut(v: u32, n: i32): void {
-  vAcc |= <u64>v << <u64>vN;
-  vN += n;
-  while (vN >= 7) {
+/**
+ * MagSgn bytes from `n` bits of `acc` at `pos`, one by one: an 0xFF is written with the 7 bits of
+ * the byte after it, or kept (with those bits) until they are complete. State to msAcc/msN/msPos;
+ * the last byte written is never an 0xFF (msCap stays 8).
+ */
+function msDrain(acc: u64, n: i32, pos: usize): void {
+  while (n >= 8) {
+    let b = <u32>acc & 0xff;
+    if (b == 0xff) {
+      if (n < 15) break;
+      store<u8>(pos, 0xff);
+      store<u8>(pos, <u8>((acc >> 8) & 0x7f), 1);
+      pos += 2;
+      acc >>= 15;
+      n -= 15;
+    } else {
+      store<u8>(pos, <u8>b);
+      pos++;
+      acc >>= 8;
+      n -= 8;
+    }
+  }
+  msAcc = acc;
+  msN = n;
+  msPos = pos;
+}
+
+/**
+ * VLC bytes from `n` bits of `acc` after the `len` bytes in VLCBUF, one by one with the stuffing,
+ * as many as are complete (fewer than 8 bits left). State to vAcc/vN/vLen.
+ */
+function vlcDrain(acc: u64, n: i32, len: i32): void {
+  let last = <u32>load<u8>(VLCBUF + <usize>(len - 1));
+  while (n >= 7) {
     let b: u32 = 0;
-    if (vLast > 0x8f && (<u32>vAcc & 0x7f) == 0x7f) {
+    if (last > 0x8f && (<u32>acc & 0x7f) == 0x7f) {
       b = 0x7f;
-      vAcc >>= 7;
-      vN -= 7;
-    } else if (vN >= 8) {
-      b = <u32>vAcc & 0xff;
-      vAcc >>= 8;
-      vN -= 8;
+      acc >>= 7;
+      n -= 7;
+    } else if (n >= 8) {
+      b = <u32>acc & 0xff;
+      acc >>= 8;
+      n -= 8;
     } else {
       break;
     }
-    store<u8>(VLCBUF + <usize>vLen, <u8>b);
-    vLen++;
-    vLast = b;
+    store<u8>(VLCBUF + <usize>len, <u8>b);
+    len++;
+    last = b;
   }
+  vAcc = acc;
+  vN = n;
+  vLen = len;
 }
 
 // ---- block encoding -------------------------------------------------------------------------------
@@ -197,7 +231,19 @@ export function htEncodeBlock(
       continue;
     }
     let src = coef + ((<usize>y * <usize>stride) << 2);
-    for (let x = 0; x < w; x++) {
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      let acc = i32x4.splat(0);
+      let sign = i32x4.splat(0x80000000);
+      for (; x + 4 <= w; x += 4) {
+        let c = v128.load(src + (<usize>x << 2));
+        let a = i32x4.abs(c);
+        acc = v128.or(acc, a);
+        v128.store(dst + (<usize>x << 2), v128.or(a, v128.and(c, sign)));
+      }
+      maxMag |= <u32>(i32x4.extract_lane(acc, 0) | i32x4.extract_lane(acc, 1) | i32x4.extract_lane(acc, 2) | i32x4.extract_lane(acc, 3));
+    }
+    for (; x < w; x++) {
       let c = load<i32>(src + (<usize>x << 2));
       let a = <u32>abs<i32>(c);
       maxMag |= a;
@@ -291,10 +337,10 @@ function cleanupGain(w: i32, h: i32, W2: i32, p: i32, fb: i32, scale: f64): f64 
     for (let x = 0; x < w; x++) {
       let a = load<u32>(row + (<usize>x << 2)) & 0x7fffffff;
       let mu = a >> sh;
-      if (mu == 0) continue;
       let xv = <f64>a * scale;
       let r = <f64>mu * unit + half;
-      g += r * (2 * xv - r);
+      // (no branch: adding +0 for an insignificant sample leaves the sum as it is)
+      g += select<f64>(r * (2 * xv - r), 0, mu != 0);
     }
   }
   return g;
@@ -311,13 +357,6 @@ function uvlcPrefix(u: u32): u32 {
 function uvlcSuffix(u: u32): u32 {
   // value | length << 8
   return u <= 2 ? 0 : u <= 4 ? (u - 3) | (1 << 8) : (u - 5) | (5 << 8);
-}
-
-// @ts-ignore: decorator
-@inline
-function putCode(code: u32): void {
-  let n = <i32>(code >> 8);
-  if (n > 0) vlcPut(code & 0xff, n);
 }
 
 /**
@@ -340,8 +379,15 @@ function htCleanupEncode(dst: usize, w: i32, h: i32, W2: i32, p: i32, fb: i32): 
   vLen = 1;
   vAcc = 0xf;
   vN = 4;
-  vLast = 0xff;
 
+  // the MagSgn and VLC writers' state in locals while the quads are coded (msDrain / vlcDrain for
+  // the rare bytes that need stuffing); the termination takes it back (msPut, vlcDrain)
+  let mAcc: u64 = 0;
+  let mN: u32 = 0;
+  let mPos = dst;
+  let vAcc2: u64 = vAcc;
+  let vN2: u32 = <u32>vN;
+  let vLen2 = vLen;
   let qw = W2 >> 1;
   let qh = (h + 1) >> 1;
   let rhoPrev = RHO_A, rhoCur = RHO_B;
@@ -361,19 +407,17 @@ function htCleanupEncode(dst: usize, w: i32, h: i32, W2: i32, p: i32, fb: i32): 
       // ---- the two quads: significance, exponents, v values
       let rho0: u32 = 0, rho1: u32 = 0;
       let emax0: u32 = 0, emax1: u32 = 0;
-      // v values in 4 x u32 per quad, exponents packed 8 bits each
-      let va0: u32 = 0, va1: u32 = 0, va2: u32 = 0, va3: u32 = 0;
-      let vb0: u32 = 0, vb1: u32 = 0, vb2: u32 = 0, vb3: u32 = 0;
+      // v values of significant samples in VS (quad 0: 0..3, quad 1: 4..7), exponents packed 8 bits each
       let ea: u32 = 0, eb: u32 = 0;
       {
         let p0 = row0 + (<usize>(q << 1) << 2);
         let m0 = load<u32>(p0), m1 = load<u32>(p0 + rowBytes), m2 = load<u32>(p0, 4), m3 = load<u32>(p0 + rowBytes, 4);
         let u0 = (m0 & 0x7fffffff) >> sh, u1 = (m1 & 0x7fffffff) >> sh, u2 = (m2 & 0x7fffffff) >> sh, u3 = (m3 & 0x7fffffff) >> sh;
         if ((u0 | u1 | u2 | u3) != 0) {
-          if (u0 != 0) { va0 = ((u0 - 1) << 1) | (m0 >> 31); let e = 32 - clz<u32>((u0 << 1) - 1); ea |= e; emax0 = max(emax0, e); rho0 |= 1; }
-          if (u1 != 0) { va1 = ((u1 - 1) << 1) | (m1 >> 31); let e = 32 - clz<u32>((u1 << 1) - 1); ea |= e << 8; emax0 = max(emax0, e); rho0 |= 2; }
-          if (u2 != 0) { va2 = ((u2 - 1) << 1) | (m2 >> 31); let e = 32 - clz<u32>((u2 << 1) - 1); ea |= e << 16; emax0 = max(emax0, e); rho0 |= 4; }
-          if (u3 != 0) { va3 = ((u3 - 1) << 1) | (m3 >> 31); let e = 32 - clz<u32>((u3 << 1) - 1); ea |= e << 24; emax0 = max(emax0, e); rho0 |= 8; }
+          if (u0 != 0) { store<u32>(VS, ((u0 - 1) << 1) | (m0 >> 31), 0); let e = 32 - clz<u32>((u0 << 1) - 1); ea |= e; emax0 = max(emax0, e); rho0 |= 1; }
+          if (u1 != 0) { store<u32>(VS, ((u1 - 1) << 1) | (m1 >> 31), 4); let e = 32 - clz<u32>((u1 << 1) - 1); ea |= e << 8; emax0 = max(emax0, e); rho0 |= 2; }
+          if (u2 != 0) { store<u32>(VS, ((u2 - 1) << 1) | (m2 >> 31), 8); let e = 32 - clz<u32>((u2 << 1) - 1); ea |= e << 16; emax0 = max(emax0, e); rho0 |= 4; }
+          if (u3 != 0) { store<u32>(VS, ((u3 - 1) << 1) | (m3 >> 31), 12); let e = 32 - clz<u32>((u3 << 1) - 1); ea |= e << 24; emax0 = max(emax0, e); rho0 |= 8; }
         }
       }
       if (hasQ1) {
@@ -381,10 +425,10 @@ function htCleanupEncode(dst: usize, w: i32, h: i32, W2: i32, p: i32, fb: i32): 
         let m0 = load<u32>(p1), m1 = load<u32>(p1 + rowBytes), m2 = load<u32>(p1, 4), m3 = load<u32>(p1 + rowBytes, 4);
         let u0 = (m0 & 0x7fffffff) >> sh, u1 = (m1 & 0x7fffffff) >> sh, u2 = (m2 & 0x7fffffff) >> sh, u3 = (m3 & 0x7fffffff) >> sh;
         if ((u0 | u1 | u2 | u3) != 0) {
-          if (u0 != 0) { vb0 = ((u0 - 1) << 1) | (m0 >> 31); let e = 32 - clz<u32>((u0 << 1) - 1); eb |= e; emax1 = max(emax1, e); rho1 |= 1; }
-          if (u1 != 0) { vb1 = ((u1 - 1) << 1) | (m1 >> 31); let e = 32 - clz<u32>((u1 << 1) - 1); eb |= e << 8; emax1 = max(emax1, e); rho1 |= 2; }
-          if (u2 != 0) { vb2 = ((u2 - 1) << 1) | (m2 >> 31); let e = 32 - clz<u32>((u2 << 1) - 1); eb |= e << 16; emax1 = max(emax1, e); rho1 |= 4; }
-          if (u3 != 0) { vb3 = ((u3 - 1) << 1) | (m3 >> 31); let e = 32 - clz<u32>((u3 << 1) - 1); eb |= e << 24; emax1 = max(emax1, e); rho1 |= 8; }
+          if (u0 != 0) { store<u32>(VS, ((u0 - 1) << 1) | (m0 >> 31), 16); let e = 32 - clz<u32>((u0 << 1) - 1); eb |= e; emax1 = max(emax1, e); rho1 |= 1; }
+          if (u1 != 0) { store<u32>(VS, ((u1 - 1) << 1) | (m1 >> 31), 20); let e = 32 - clz<u32>((u1 << 1) - 1); eb |= e << 8; emax1 = max(emax1, e); rho1 |= 2; }
+          if (u2 != 0) { store<u32>(VS, ((u2 - 1) << 1) | (m2 >> 31), 24); let e = 32 - clz<u32>((u2 << 1) - 1); eb |= e << 16; emax1 = max(emax1, e); rho1 |= 4; }
+          if (u3 != 0) { store<u32>(VS, ((u3 - 1) << 1) | (m3 >> 31), 28); let e = 32 - clz<u32>((u3 << 1) - 1); eb |= e << 24; emax1 = max(emax1, e); rho1 |= 8; }
         }
       }
       let x0 = q << 1;
@@ -411,6 +455,9 @@ function htCleanupEncode(dst: usize, w: i32, h: i32, W2: i32, p: i32, fb: i32): 
       rhoLeft = hasQ1 ? rho1 : 0;
       // ---- κ, U, u, EMB pattern; VLC codewords and MEL events
       let U0: u32 = 0, U1: u32 = 0, uq0: u32 = 0, uq1: u32 = 0, ek0: u32 = 0, ek1: u32 = 0;
+      // the pair's VLC bits (codewords, then UVLC), appended to the VLC stream at once
+      let pw: u64 = 0;
+      let pn: u32 = 0;
       if (rho0 != 0) {
         let kappa: u32 = 1;
         if (!initial && (rho0 & (rho0 - 1)) != 0) {
@@ -429,12 +476,14 @@ function htCleanupEncode(dst: usize, w: i32, h: i32, W2: i32, p: i32, fb: i32): 
         let e = <u32>load<u16>(tbl + ((<usize>((c0 << 9) | (rho0 << 5) | (select<u32>(1, 0, uq0 > 0) << 4) | emb)) << 1));
         ek0 = e >> 12;
         if (c0 == 0) melEvent(1);
-        vlcPut((e >> 3) & 0x7f, <i32>(e & 7));
+        pw = <u64>((e >> 3) & 0x7f);
+        pn = e & 7;
       } else if (c0 == 0) {
         melEvent(0);
       } else {
         let e = <u32>load<u16>(tbl + ((<usize>(c0 << 9)) << 1));
-        vlcPut((e >> 3) & 0x7f, <i32>(e & 7));
+        pw = <u64>((e >> 3) & 0x7f);
+        pn = e & 7;
       }
       if (hasQ1) {
         if (rho1 != 0) {
@@ -455,61 +504,94 @@ function htCleanupEncode(dst: usize, w: i32, h: i32, W2: i32, p: i32, fb: i32): 
           let e = <u32>load<u16>(tbl + ((<usize>((c1 << 9) | (rho1 << 5) | (select<u32>(1, 0, uq1 > 0) << 4) | emb)) << 1));
           ek1 = e >> 12;
           if (c1 == 0) melEvent(1);
-          vlcPut((e >> 3) & 0x7f, <i32>(e & 7));
+          pw |= <u64>((e >> 3) & 0x7f) << <u64>pn;
+          pn += e & 7;
         } else if (c1 == 0) {
           melEvent(0);
         } else {
           let e = <u32>load<u16>(tbl + ((<usize>(c1 << 9)) << 1));
-          vlcPut((e >> 3) & 0x7f, <i32>(e & 7));
+          pw |= <u64>((e >> 3) & 0x7f) << <u64>pn;
+          pn += e & 7;
         }
       }
-      // ---- UVLC (T.814 7.3.6)
+      // ---- UVLC (T.814 7.3.6): up to four codes (value | length << 8), in this order
+      let k1: u32 = 0, k2: u32 = 0, k3: u32 = 0, k4: u32 = 0;
       if (uq0 > 0 && uq1 > 0) {
-        if (initial) {
-          if (uq0 > 2 && uq1 > 2) {
-            melEvent(1);
-            putCode(uvlcPrefix(uq0 - 2));
-            putCode(uvlcPrefix(uq1 - 2));
-            putCode(uvlcSuffix(uq0 - 2));
-            putCode(uvlcSuffix(uq1 - 2));
-          } else {
-            melEvent(0);
-            if (uq0 > 2) {
-              putCode(uvlcPrefix(uq0));
-              vlcPut(uq1 - 1, 1);
-              putCode(uvlcSuffix(uq0));
-            } else {
-              putCode(uvlcPrefix(uq0));
-              putCode(uvlcPrefix(uq1));
-              putCode(uvlcSuffix(uq0));
-              putCode(uvlcSuffix(uq1));
-            }
-          }
+        if (initial && uq0 > 2 && uq1 > 2) {
+          melEvent(1);
+          k1 = uvlcPrefix(uq0 - 2);
+          k2 = uvlcPrefix(uq1 - 2);
+          k3 = uvlcSuffix(uq0 - 2);
+          k4 = uvlcSuffix(uq1 - 2);
         } else {
-          putCode(uvlcPrefix(uq0));
-          putCode(uvlcPrefix(uq1));
-          putCode(uvlcSuffix(uq0));
-          putCode(uvlcSuffix(uq1));
+          if (initial) melEvent(0);
+          if (initial && uq0 > 2) {
+            k1 = uvlcPrefix(uq0);
+            k2 = (uq1 - 1) | (1 << 8);
+            k3 = uvlcSuffix(uq0);
+          } else {
+            k1 = uvlcPrefix(uq0);
+            k2 = uvlcPrefix(uq1);
+            k3 = uvlcSuffix(uq0);
+            k4 = uvlcSuffix(uq1);
+          }
         }
       } else if (uq0 > 0) {
-        putCode(uvlcPrefix(uq0));
-        putCode(uvlcSuffix(uq0));
+        k1 = uvlcPrefix(uq0);
+        k2 = uvlcSuffix(uq0);
       } else if (uq1 > 0) {
-        putCode(uvlcPrefix(uq1));
-        putCode(uvlcSuffix(uq1));
+        k1 = uvlcPrefix(uq1);
+        k2 = uvlcSuffix(uq1);
       }
-      // ---- MagSgn (T.814 7.3.8): m_n = U - e_k bits of v_n per significant sample
-      if (rho0 != 0) {
-        if ((rho0 & 1) != 0) { let m = <i32>(U0 - (ek0 & 1)); msPut(va0 & <u32>((<u64>1 << <u64>m) - 1), m); }
-        if ((rho0 & 2) != 0) { let m = <i32>(U0 - ((ek0 >> 1) & 1)); msPut(va1 & <u32>((<u64>1 << <u64>m) - 1), m); }
-        if ((rho0 & 4) != 0) { let m = <i32>(U0 - ((ek0 >> 2) & 1)); msPut(va2 & <u32>((<u64>1 << <u64>m) - 1), m); }
-        if ((rho0 & 8) != 0) { let m = <i32>(U0 - (ek0 >> 3)); msPut(va3 & <u32>((<u64>1 << <u64>m) - 1), m); }
+      pw |= <u64>(k1 & 0xff) << <u64>pn;
+      pn += k1 >> 8;
+      pw |= <u64>(k2 & 0xff) << <u64>pn;
+      pn += k2 >> 8;
+      pw |= <u64>(k3 & 0xff) << <u64>pn;
+      pn += k3 >> 8;
+      pw |= <u64>(k4 & 0xff) << <u64>pn;
+      pn += k4 >> 8;
+      // append to the VLC stream (at most 30 bits to at most 7 pending): the complete bytes are
+      // stored as they are unless one of them might need stuffing (7 low bits all 1), then byte by byte
+      vAcc2 |= pw << <u64>vN2;
+      vN2 += pn;
+      store<u64>(VLCBUF + <usize>vLen2, vAcc2);
+      let vnb = vN2 >> 3;
+      let vy = vAcc2 | 0x8080808080808080;
+      if ((((~vy - 0x0101010101010101) & vy & 0x8080808080808080) & ((<u64>1 << <u64>(vnb << 3)) - 1)) == 0) {
+        vLen2 += <i32>vnb;
+        vAcc2 >>= <u64>(vnb << 3);
+        vN2 &= 7;
+      } else {
+        vlcDrain(vAcc2, <i32>vN2, vLen2);
+        vAcc2 = vAcc;
+        vN2 = <u32>vN;
+        vLen2 = vLen;
       }
-      if (rho1 != 0) {
-        if ((rho1 & 1) != 0) { let m = <i32>(U1 - (ek1 & 1)); msPut(vb0 & <u32>((<u64>1 << <u64>m) - 1), m); }
-        if ((rho1 & 2) != 0) { let m = <i32>(U1 - ((ek1 >> 1) & 1)); msPut(vb1 & <u32>((<u64>1 << <u64>m) - 1), m); }
-        if ((rho1 & 4) != 0) { let m = <i32>(U1 - ((ek1 >> 2) & 1)); msPut(vb2 & <u32>((<u64>1 << <u64>m) - 1), m); }
-        if ((rho1 & 8) != 0) { let m = <i32>(U1 - (ek1 >> 3)); msPut(vb3 & <u32>((<u64>1 << <u64>m) - 1), m); }
+      // ---- MagSgn (T.814 7.3.8): m_n = U - e_k bits of v_n per significant sample; the complete
+      // bytes are stored as they are unless one is 0xFF (then byte by byte, with the stuffing)
+      let rho = rho0 | (rho1 << 4);
+      if (rho != 0) {
+        let ek = ek0 | (ek1 << 4);
+        do {
+          let i = ctz<u32>(rho);
+          rho &= rho - 1;
+          let m = select<u32>(U0, U1, i < 4) - ((ek >> i) & 1);
+          mAcc |= (<u64>load<u32>(VS + (<usize>i << 2)) & ((<u64>1 << <u64>m) - 1)) << <u64>mN;
+          mN += m;
+          store<u64>(mPos, mAcc);
+          let nb = mN >> 3;
+          if ((((~mAcc - 0x0101010101010101) & mAcc & 0x8080808080808080) & ((<u64>1 << <u64>(nb << 3)) - 1)) == 0) {
+            mPos += <usize>nb;
+            mAcc >>= <u64>(nb << 3);
+            mN &= 7;
+          } else {
+            msDrain(mAcc, <i32>mN, mPos);
+            mAcc = msAcc;
+            mN = <u32>msN;
+            mPos = msPos;
+          }
+        } while (rho != 0);
       }
     }
     let t = rhoPrev;
@@ -519,6 +601,12 @@ function htCleanupEncode(dst: usize, w: i32, h: i32, W2: i32, p: i32, fb: i32): 
     ebPrev = ebCur;
     ebCur = te;
   }
+  msAcc = 0;
+  msN = 0;
+  msCap = 8;
+  msPos = mPos;
+  if (mN > 0) msPut(<u32>mAcc, <i32>mN);
+  vlcDrain(vAcc2, <i32>vN2, vLen2);
   // ---- MagSgn termination: pad with 1s (the decoder reads 0xFF past the end); a final 0xFF is dropped
   if (msN > 0) msPut((<u32>1 << <u32>(msCap - msN)) - 1, msCap - msN);
   if (msPos > dst && load<u8>(msPos - 1) == 0xff) msPos--;
@@ -582,16 +670,24 @@ let spN: i32 = 0;
 let spCap: i32 = 8;
 let spLen: i32 = 0;
 
-function spBit(b: u32): void {
-  spAcc |= b << <u32>spN;
-  spN++;
-  if (spN == spCap) {
-    store<u8>(SPBUF + <usize>spLen, <u8>spAcc);
-    spLen++;
-    spCap = spAcc == 0xff ? 7 : 8;
-    spAcc = 0;
-    spN = 0;
+/** Append the `n` bits of `v` (LSB first, n <= 32) to the SigProp bytes, with the stuffing. */
+function spPutBits(v: u32, n: i32): void {
+  let acc = <u64>spAcc | (<u64>v << <u64>spN);
+  let total = spN + n;
+  let cap = spCap;
+  let len = spLen;
+  while (total >= cap) {
+    let b = <u32>acc & ((<u32>1 << <u32>cap) - 1);
+    acc >>= <u64>cap;
+    total -= cap;
+    store<u8>(SPBUF + <usize>len, <u8>b);
+    len++;
+    cap = b == 0xff ? 7 : 8;
   }
+  spAcc = <u32>acc;
+  spN = total;
+  spCap = cap;
+  spLen = len;
 }
 
 /** Write the SigProp bytes at dst; returns their count (never ending in 0xFF). */
@@ -617,22 +713,41 @@ function htSigPropEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, causal: bool,
   let bit = <u32>(p - 1 + fb);
   let r: f64 = 1.5 * <f64>(<i64>1 << (p - 1));
   let gain: f64 = 0;
+  // bits in locals, appended 32 at a time
+  let bits: u32 = 0;
+  let nb: u32 = 0;
   for (let y0 = 0; y0 < h; y0 += 4) {
     let y1 = min(y0 + 4, h);
     for (let gx = 0; gx < w; gx += 4) {
       let gx1 = min(gx + 4, w);
+      // no significant sample in the group or around it: no sample of it is coded (a sample
+      // becomes significant here only next to one that is)
+      {
+        let q = ST + <usize>y0 * sw + <usize>gx; // (row y0 - 1, column gx - 1 of the block)
+        let span = <u64>(gx1 - gx + 2);
+        let mask = span >= 8 ? <u64>-1 : (<u64>1 << (span << 3)) - 1;
+        let o: u64 = 0;
+        for (let y = y0 - 1; y <= y1; y++, q += sw) o |= load<u64>(q);
+        if ((o & mask) == 0) continue;
+      }
       let any = false;
       for (let x = gx; x < gx1; x++) {
         for (let y = y0; y < y1; y++) {
           let s = ST + <usize>(y + 1) * sw + <usize>(x + 1);
           if ((load<u8>(s) & ST_SIG) != 0) continue;
-          let nb = <u32>load<u8>(s - sw - 1) | <u32>load<u8>(s - sw) | <u32>load<u8>(s - sw + 1) |
+          let nbh = <u32>load<u8>(s - sw - 1) | <u32>load<u8>(s - sw) | <u32>load<u8>(s - sw + 1) |
             <u32>load<u8>(s - 1) | <u32>load<u8>(s + 1);
-          if (!causal || y + 1 < y1) nb |= <u32>load<u8>(s + sw - 1) | <u32>load<u8>(s + sw) | <u32>load<u8>(s + sw + 1);
-          if ((nb & <u32>(ST_SIG | ST_SP)) == 0) continue;
+          if (!causal || y + 1 < y1) nbh |= <u32>load<u8>(s + sw - 1) | <u32>load<u8>(s + sw) | <u32>load<u8>(s + sw + 1);
+          if ((nbh & <u32>(ST_SIG | ST_SP)) == 0) continue;
           let a = load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) & 0x7fffffff;
           let b = (a >> bit) & 1;
-          spBit(b);
+          bits |= b << nb;
+          nb++;
+          if (nb == 32) {
+            spPutBits(bits, 32);
+            bits = 0;
+            nb = 0;
+          }
           if (b != 0) {
             store<u8>(s, ST_SP | ST_NEW);
             any = true;
@@ -649,11 +764,18 @@ function htSigPropEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, causal: bool,
           let s = ST + <usize>(y + 1) * sw + <usize>(x + 1);
           if ((load<u8>(s) & ST_NEW) == 0) continue;
           store<u8>(s, ST_SP);
-          spBit(load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) >> 31);
+          bits |= (load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) >> 31) << nb;
+          nb++;
+          if (nb == 32) {
+            spPutBits(bits, 32);
+            bits = 0;
+            nb = 0;
+          }
         }
       }
     }
   }
+  if (nb > 0) spPutBits(bits, <i32>nb);
   return gain;
 }
 
@@ -663,22 +785,33 @@ let mrN: i32 = 0;
 let mrLast: u32 = 0xff;
 let mrLen: i32 = 0;
 
-function mrBit(b: u32): void {
-  mrAcc |= b << <u32>mrN;
-  mrN++;
-  if (mrN == 7 && mrLast > 0x8f && mrAcc == 0x7f) {
-    store<u8>(MRBUF + <usize>mrLen, 0x7f);
-    mrLen++;
-    mrLast = 0x7f;
-    mrAcc = 0;
-    mrN = 0;
-  } else if (mrN == 8) {
-    store<u8>(MRBUF + <usize>mrLen, <u8>mrAcc);
-    mrLen++;
-    mrLast = mrAcc;
-    mrAcc = 0;
-    mrN = 0;
+/** Append the `n` bits of `v` (LSB first, n <= 32) to the MagRef bytes, with the stuffing. */
+function mrPutBits(v: u32, n: i32): void {
+  let acc = <u64>mrAcc | (<u64>v << <u64>mrN);
+  let total = mrN + n;
+  let last = mrLast;
+  let len = mrLen;
+  while (total >= 7) {
+    let b: u32 = 0;
+    if (last > 0x8f && (<u32>acc & 0x7f) == 0x7f) {
+      b = 0x7f;
+      acc >>= 7;
+      total -= 7;
+    } else if (total >= 8) {
+      b = <u32>acc & 0xff;
+      acc >>= 8;
+      total -= 8;
+    } else {
+      break;
+    }
+    store<u8>(MRBUF + <usize>len, <u8>b);
+    len++;
+    last = b;
   }
+  mrAcc = <u32>acc;
+  mrN = total;
+  mrLast = last;
+  mrLen = len;
 }
 
 /** Write the MagRef bytes at dst in memory order (the first written byte last); returns their count. */
@@ -697,19 +830,27 @@ function htMagRefEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, wantD: bool, s
   mrN = 0;
   mrLast = 0xff;
   mrLen = 0;
-  let sw = <usize>(w + 2);
   let bit = <u32>(p - 1 + fb);
   let d: f64 = <f64>(<i64>1 << (p - 1)) * 0.5;
   let unit = <f64>(<i64>1 << p);
   let gain: f64 = 0;
+  let bits: u32 = 0;
+  let nb: u32 = 0;
   for (let y0 = 0; y0 < h; y0 += 4) {
     let y1 = min(y0 + 4, h);
     for (let x = 0; x < w; x++) {
       for (let y = y0; y < y1; y++) {
-        if ((load<u8>(ST + <usize>(y + 1) * sw + <usize>(x + 1)) & ST_SIG) == 0) continue;
+        // significant after the cleanup at bit-plane p (as ST_SIG)
         let a = load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) & 0x7fffffff;
+        if ((a >> (bit + 1)) == 0) continue;
         let b = (a >> bit) & 1;
-        mrBit(b);
+        bits |= b << nb;
+        nb++;
+        if (nb == 32) {
+          mrPutBits(bits, 32);
+          bits = 0;
+          nb = 0;
+        }
         if (wantD) {
           let xv = <f64>a * scale;
           let r0 = <f64>(a >> (bit + 1)) * unit + unit * 0.5;
@@ -719,5 +860,6 @@ function htMagRefEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, wantD: bool, s
       }
     }
   }
+  if (nb > 0) mrPutBits(bits, <i32>nb);
   return gain;
 }

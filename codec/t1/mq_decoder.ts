@@ -1,9 +1,18 @@
 // MQ arithmetic decoder (ISO/IEC 15444-1 Annex C.3).
 //
-// Registers: A (interval, 16 bits), C (32 bits: Chigh in bits 16..31, Clow below), CT (bits left
-// before the next BYTEIN). Between coding passes the registers live in the module globals below;
-// the hot pass loops (ebcot_decoder_passes.ts, generated) copy them into locals and inline DECODE
-// (as OpenJPEG's mqc_inl.h does), calling mqByteIn() only once every 8 renormalisation shifts.
+// Registers: A (interval, 16 bits) and C. C is kept in 64 bits: Chigh (the 16 bits compared with
+// Qe) in bits 48..63 and, below it, CT bits of the codeword already read (the standard's Clow holds
+// at most 8 of them; up to 40 here). Between coding passes the registers live in the module globals
+// below; the hot pass loops (ebcot_decoder_passes.ts, generated) copy them into locals and inline
+// DECODE (as OpenJPEG's mqc_inl.h does), calling mqFill() only when CT bits run out: with four
+// bytes read at a time, every ~32 renormalisation shifts instead of every 8.
+//
+// Why reading ahead decodes the same decisions as BYTEIN (C.3.4, Figure C.19) one byte at a time:
+// BYTEIN adds each byte into bits of C that are still zero, so adding it earlier changes no Chigh
+// comparison. The one exception is a 0xFF followed by a byte 0x80..0x8F (never written by an
+// encoder: after a 0xFF it stuffs a 0 bit, and a byte > 0x8F is a marker): BYTEIN adds that byte's
+// top bit onto the last bit of the 0xFF, which can carry into Chigh, so mqFill() adds such a byte
+// only once every earlier bit has been shifted out (CT = 0), exactly when BYTEIN would.
 //
 // End of segment (C.3.4): a codeword segment is decoded as if it were followed by 0xFF bytes.
 // mqSegmentOpen() writes the 2-byte terminator 0xFF 0xFF right after the segment (saving the two
@@ -15,9 +24,9 @@ import { MQ_CONTEXTS, mqNextEntry } from "./mq_states";
 
 /** Interval register A. */
 export let mqA: u32 = 0;
-/** Code register C. */
-export let mqC: u32 = 0;
-/** Bit counter CT. */
+/** Code register C (Chigh in bits 48..63). */
+export let mqC: u64 = 0;
+/** Bits of C below Chigh read but not yet shifted in (the standard's CT; up to 40 here). */
 export let mqCt: u32 = 0;
 /** Address of the byte B last read (BP of C.3.4). */
 export let mqBp: usize = 0;
@@ -42,32 +51,52 @@ export function mqSegmentClose(): void {
 }
 
 /**
- * BYTEIN (C.3.4, Figure C.19) for the register value `c`; returns the new C and sets mqCt.
- * With the 0xFF 0xFF terminator in place it never moves past the segment end.
+ * BYTEIN (C.3.4, Figure C.19), repeated until more than 32 bits are buffered, for a register value
+ * `c` with no bits buffered (CT = 0: every caller first shifts C by the CT bits it has). Returns the
+ * new C and sets mqCt. With the 0xFF 0xFF terminator in place it never reads past segment end + 1.
  */
-export function mqByteIn(c: u32): u32 {
-  const bp = mqBp;
-  if (load<u8>(bp) == 0xff) {
-    const b1 = <u32>load<u8>(bp, 1);
-    if (b1 > 0x8f) {
-      // marker (or the terminator): feed 1-bits, stay put
-      mqCt = 8;
-      return c + 0xff00;
+export function mqFill(c: u64): u64 {
+  let bp = mqBp;
+  if (bp + 3 < sentinelAt) {
+    // No 0xFF among B and the next three bytes, so none of the next four follows a 0xFF: read
+    // them at once (the test is the exact "has a zero byte" test applied to ~x).
+    const x = load<u32>(bp);
+    if (((~x - 0x0101_0101) & x & 0x8080_8080) == 0) {
+      mqBp = bp + 4;
+      mqCt = 32;
+      return c + (<u64>bswap<u32>(load<u32>(bp, 1)) << 16);
     }
-    mqBp = bp + 1;
-    mqCt = 7;
-    return c + (b1 << 9);
   }
-  mqBp = bp + 1;
-  mqCt = 8;
-  return c + (<u32>load<u8>(bp, 1) << 8);
+  let ct: u32 = 0;
+  do {
+    if (load<u8>(bp) == 0xff) {
+      const b1 = <u64>load<u8>(bp, 1);
+      if (b1 > 0x8f) {
+        // marker (or the terminator): feed 1-bits, stay put
+        c += <u64>0xff << <u64>(40 - ct);
+        ct += 8;
+        continue;
+      }
+      if (b1 >= 0x80 && ct != 0) break; // added at CT = 0 only (see the top of this file)
+      bp++;
+      c += b1 << <u64>(41 - ct);
+      ct += 7;
+    } else {
+      bp++;
+      c += <u64>load<u8>(bp) << <u64>(40 - ct);
+      ct += 8;
+    }
+  } while (ct <= 32);
+  mqBp = bp;
+  mqCt = ct;
+  return c;
 }
 
 /** INITDEC (C.3.5, Figure C.20) for a segment starting at `start` (opened with mqSegmentOpen). */
 export function mqDecodeInit(start: usize): void {
   mqBp = start;
-  let c = <u32>load<u8>(start) << 16;
-  c = mqByteIn(c);
+  let c = <u64>load<u8>(start) << 48;
+  c = mqFill(c);
   mqC = c << 7;
   mqCt -= 7;
   mqA = 0x8000;
@@ -85,21 +114,22 @@ export function mqDecodeBit(cx: i32): u32 {
   const cxp = MQ_CONTEXTS + (<usize>cx << 2);
   const e = load<u32>(cxp);
   const q = e & 0xffff;
+  const qh = <u64>q << 48;
   let d: u32;
   a -= q;
-  if (c >= q << 16 && (a & 0x8000) != 0) {
+  if (c >= qh && (a & 0x8000) != 0) {
     // MPS without renormalisation
-    c -= q << 16;
+    c -= qh;
     d = (e >>> 16) & 1;
   } else {
     let lps: u32;
-    if (c < q << 16) {
+    if (c < qh) {
       // LPS sub-interval: LPS_EXCHANGE (Figure C.17)
       lps = a >= q ? 1 : 0;
       a = q;
     } else {
       // MPS sub-interval with A < 0x8000: MPS_EXCHANGE (Figure C.16)
-      c -= q << 16;
+      c -= qh;
       lps = a < q ? 1 : 0;
     }
     d = ((e >>> 16) & 1) ^ lps;
@@ -108,13 +138,13 @@ export function mqDecodeBit(cx: i32): u32 {
     let n = clz(a) - 16;
     while (ct < n) {
       a <<= ct;
-      c <<= ct;
+      c <<= <u64>ct;
       n -= ct;
-      c = mqByteIn(c);
+      c = mqFill(c);
       ct = mqCt;
     }
     a <<= n;
-    c <<= n;
+    c <<= <u64>n;
     ct -= n;
   }
   mqA = a;

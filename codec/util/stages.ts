@@ -9,6 +9,8 @@ export const STAGE_T1 = 0;
 export const STAGE_DWT = 1;
 /** Component transforms, DC shift, clamp and pixel (un)packing. */
 export const STAGE_MCT_PACK = 2;
+/** HT block encoding (codec/t1/ht_encoder.ts, every set a block gets). */
+export const STAGE_HT_ENC = 3;
 
 // @ts-ignore: decorator
 @external("env", "j2kStage")
