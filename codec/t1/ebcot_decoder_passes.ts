@@ -431,6 +431,19 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
       let start = 0;
       if (f == 0 && rows == 4) {
         // four insignificant coefficients with all-zero contexts: run-length mode
+        if (fp + 12 < fend && (load<u32>(fp, 4) | load<u64>(fp, 8)) == 0) {
+          // so are the next three columns: when the four run-length decisions would all take the
+          // MPS path without renormalisation (C.3.2) and MPS = 0, take them at once
+          e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));
+          q = (e & 0xffff) << 2;
+          if ((e & 0x10000) == 0 && a >= q + 0x8000 && <u32>(c >>> 48) >= q) {
+            a -= q;
+            c -= <u64>q << 48;
+            fp += 12;
+            vp += 48;
+            continue;
+          }
+        }
         cxp = MQ_CONTEXTS + (<usize>CX_RL << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
