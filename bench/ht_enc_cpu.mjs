@@ -31,7 +31,7 @@ const filter = value("--images")?.split(",");
 const mode = value("--mode") ?? "both";
 const ratio = Number(value("--ratio") ?? 20);
 const stages = argv.includes("--stages");
-/** --against DIR: another build (DIR/dist, DIR/wasm) measured alongside, lossless only. */
+/** --against DIR: another build (DIR/dist, DIR/wasm) measured alongside (its speed ÷ this one's). */
 const against = value("--against");
 const j2kit = await import(join(repoRoot, "dist/index.js"));
 const load = await import(join(repoRoot, "dist/wasm/load.js"));
@@ -124,6 +124,13 @@ if (mode !== "lossless") {
     const base = { levels, codeBlock: [64, 64], progression: "LRCP", ht: true };
     const rated = { ...base, ratios: [ratio] };
     const rcs = j2kit.encode(img, rated);
+    if (other) {
+      const b = other.encode(img, rated);
+      const same = rcs.length === b.length && rcs.every((v, i) => v === b[i]);
+      const m = ab(() => j2kit.encode(img, rated), () => other.encode(img, rated));
+      console.log(`| ${name} | ${m.a.toFixed(1)} | against ${m.b.toFixed(1)} | ${(m.b / m.a).toFixed(3)} | ${same ? "same bytes" : "DIFFERENT BYTES"} |`);
+      continue;
+    }
     let lo = Math.log(1e-6), hi = 0, q = 1;
     for (let it = 0; it < 30; it++) {
       const mid = (lo + hi) / 2;

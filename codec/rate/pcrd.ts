@@ -14,7 +14,7 @@ import { CodeBlock } from "../structure/tile";
 import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
-import { maxPasses } from "../t1/segments";
+import { maxPasses, CBLK_HT } from "../t1/segments";
 import { measureLayers } from "./measure";
 import { arenaAlloc } from "../util/arena";
 
@@ -76,6 +76,7 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
 export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
   let L = job.layers;
   let gain: f64 = 0;
+  let bytes: f64 = 0;
   let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
     let cb = it.cb;
@@ -84,8 +85,24 @@ export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
     if (n < prev) n = prev;
     for (let j = l; j < L; j++) store<i32>(cb.encLayerPasses + (<usize>j << 2), n);
     gain += hullGain(cb, n);
+    bytes += <f64>blockBytes(cb, n);
   }
+  assignedBytes = bytes;
   return gain;
+}
+
+/** Σ over blocks of the codeword bytes of the passes pcrdAssign gave them (its last call). */
+let assignedBytes: f64 = 0;
+
+/**
+ * A lower bound of measureLayers(job, l) after pcrdAssign(job, l, ·), without a T2 run: the main
+ * header plus the bodies of layers 0..l. With the Part 1 block coder the packets of layers 0..l
+ * carry exactly the first encLayerPasses[l] passes of every block (every packet is visited: the
+ * encoder's POC list ends with a catch-all entry), so their bodies add up to Σ blockBytes; packet
+ * headers, tile-part headers, TLM/PLT and EOC only add. (HT blocks send other bytes: no bound.)
+ */
+function bytesFloor(job: EncodeJob): f64 {
+  return (job.cs.cod.cblkStyle & CBLK_HT) != 0 ? 0 : <f64>job.mainHeaderLen + assignedBytes;
 }
 
 /**
@@ -115,7 +132,8 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       while (lo < hi) {
         let mid = (lo + hi + 1) >> 1;
         pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3)));
-        if (measureLayers(job, l, st.sizes) <= budget) lo = mid;
+        // (when the bodies alone exceed the budget, the exact size does too: no T2 dry run)
+        if (bytesFloor(job) <= budget && measureLayers(job, l, st.sizes) <= budget) lo = mid;
         else hi = mid - 1;
       }
       k = lo;

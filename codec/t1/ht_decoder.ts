@@ -26,10 +26,9 @@
 // SigProp and MagRef read 0s), loops are bounded by the block size, and the checks below end in
 // fail(ERR_CODEBLOCK_CORRUPT, -1, reason): 1 Lcup < 2, 2 Scup out of range, 3 a magnitude beyond
 // the 32-bit sample path (U_q too large), 4 the cleanup bit-plane below 0 (more HT sets than
-// bit-planes). The block is never written outside its w x h output and never read outside
-// [data, data + total + 8): the MagSgn reader loads 8 bytes at its position (at most the cleanup
-// segment's end) and uses them only when all 8 lie inside the segment; the caller's block buffer
-// has 8 bytes of padding after the data (decodeBlock in codec/decoder.ts).
+// bit-planes). The block is never written outside its w x h output and never read outside its
+// segments: the cleanup pass reads its MagSgn and VLC streams from bounded copies (MSB, VLB: sized
+// for the most bits a block can read, filled with the stream's past-the-end bits beyond the data).
 
 import { HT_VLC0, HT_VLC1, HT_UVLC0, HT_UVLC1 } from "./ht_tables";
 import { fail } from "../util/fail";
@@ -53,8 +52,11 @@ const VB_A: usize = memory.data(4 * 1040, 16);
 const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
-/** Per quad of the current quad row: its VLC entry (bits 0-15) and u value (bits 16-31). */
-const QINFO: usize = memory.data(4 * 520, 16);
+/**
+ * Per quad of the current quad row (8 bytes): its VLC entry (bits 0-15), U_q (bits 16-31) and the
+ * bit position of its MagSgn bits in MSB (bits 32-63).
+ */
+const QINFO: usize = memory.data(8 * 520, 16);
 /**
  * Lane tables of the SIMD MagSgn path, indexed by a 4-bit sample mask k (bit n = sample n of a
  * quad) at k·16: LANE_MASK lane n = -1 if bit n of k is set, else 0; LANE_PRE lane n = the number
@@ -232,6 +234,178 @@ function spBit(): u32 {
   return v;
 }
 
+// ---- unstuffed copies of the cleanup segment's MagSgn and VLC streams ------------------------------
+//
+// htCleanup reads both streams through a bit position into these copies (one unaligned 8-byte load
+// per quad or pair, no refill state): the stuffed bits are removed first, in whole 4-byte chunks
+// where no bit is stuffed.
+
+/**
+ * Most MagSgn bytes a block can read: at most 1024 quads (w·h <= 4096, w, h <= 1024 give
+ * ceil(w/2)·ceil(h/2) <= 1024) of at most 4 samples × 31 bits (U <= 31 - p, else the block fails),
+ * i.e. 15872 bytes, plus the 8-byte load.
+ */
+const MS_CAP: i32 = 16384;
+/** The unstuffed MagSgn bits, LSB first; every byte past them is 0xFF (the stream reads 1s there). */
+const MSB: usize = memory.data(MS_CAP + 16, 16);
+/** Bytes at the start of MSB that may differ from 0xFF (-1: MSB not yet initialised). */
+let msDirty: i32 = -1;
+/**
+ * Most VLC bytes: Scup <= 4079 (the VLC lies inside the MEL + VLC suffix). A block reads at most
+ * 30 bits per quad pair (two 7-bit codewords, two UVLC prefixes of 3 and suffixes of 5 bits), at
+ * most 1024 pairs: 3840 bytes, plus the 8-byte load.
+ */
+const VL_CAP: i32 = 4096;
+/** The unstuffed VLC bits in reading order (the segment is read backward), LSB first; 0 past them. */
+const VLB: usize = memory.data(VL_CAP + 16, 16);
+/** Bytes at the start of VLB that may be nonzero. */
+let vlDirty: i32 = 0;
+
+/** Any 0xFF byte among the low 3 bytes of x. */
+// @ts-ignore: decorator
+@inline
+function hasFFLow3(x: u32): bool {
+  let y = ~x | 0xff000000;
+  return ((y - 0x01010101) & ~y & 0x80808080) != 0;
+}
+
+/** Any byte of x whose low 7 bits are all 1 (a byte that may carry a stuffed bit). */
+// @ts-ignore: decorator
+@inline
+function has7F(x: u32): bool {
+  let y = (x & 0x7f7f7f7f) ^ 0x7f7f7f7f;
+  return ((y - 0x01010101) & ~y & 0x80808080) != 0;
+}
+
+/**
+ * MSB := the MagSgn bytes [src, src + n) without their stuffed bits (T.814 7.3.8: the byte after an
+ * 0xFF carries 7 bits, its MSB is a stuffed 0), then 1s. Bytes up to the first 0xFF are copied as
+ * they are. Only the first MS_CAP bytes are used (a block never reads further).
+ */
+function msUnstuff(src: usize, n: i32): void {
+  n = min(n, MS_CAP);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let ff = i8x16.splat(-1);
+    while (i + 16 <= n && !v128.any_true(i8x16.eq(v128.load(src + <usize>i), ff))) i += 16;
+  } else {
+    while (i + 8 <= n && !hasZeroByte(~load<u64>(src + <usize>i))) i += 8;
+  }
+  while (i < n && load<u8>(src + <usize>i) != 0xff) i++;
+  let end = n;
+  if (i >= n) {
+    memory.copy(MSB, src, <usize>n);
+  } else {
+    i++; // the first 0xFF is copied too
+    memory.copy(MSB, src, <usize>i);
+    let out = MSB + <usize>i;
+    let acc: u64 = 0;
+    let bits = 0;
+    let ff = true; // the byte before i was 0xFF
+    while (i < n) {
+      if (!ff && i + 4 <= n) {
+        let raw = load<u32>(src + <usize>i);
+        if (!hasFFLow3(raw)) {
+          // no byte of these 4 follows an 0xFF: 32 bits as they are
+          acc |= <u64>raw << <u64>bits;
+          bits += 32;
+          ff = (raw >> 24) == 0xff;
+          i += 4;
+        } else {
+          let b = raw & 0xff;
+          acc |= <u64>b << <u64>bits;
+          bits += 8;
+          ff = b == 0xff;
+          i++;
+        }
+      } else {
+        let b = <u32>load<u8>(src + <usize>i);
+        if (ff) {
+          acc |= <u64>(b & 0x7f) << <u64>bits;
+          bits += 7;
+        } else {
+          acc |= <u64>b << <u64>bits;
+          bits += 8;
+        }
+        ff = b == 0xff;
+        i++;
+      }
+      if (bits >= 32) {
+        store<u32>(out, <u32>acc);
+        out += 4;
+        acc >>= 32;
+        bits -= 32;
+      }
+    }
+    // the last bits, then 1s (the stream reads 0xFF bytes past its end)
+    store<u32>(out, <u32>(acc | (<u64>0xffffffff << <u64>bits)));
+    end = <i32>(out - MSB) + 4;
+  }
+  if (msDirty < 0) memory.fill(MSB + <usize>end, 0xff, <usize>(MS_CAP + 16 - end));
+  else if (msDirty > end) memory.fill(MSB + <usize>end, 0xff, <usize>(msDirty - end));
+  msDirty = end;
+}
+
+/**
+ * VLB := the VLC stream of the cleanup segment at `cup` (T.814 7.3.4: the high nibble of byte
+ * Lcup - 2, then bytes Lcup - 3 down to Pcup, LSB first; a byte whose low 7 bits are all 1 carries
+ * 7 bits when the byte read before it is > 0x8F; the nibble carries 3 bits when its low 3 are 1),
+ * stored forward without the stuffed bits, then 0s.
+ */
+function vlcUnstuff(cup: usize, pcup: i32, lcup: i32): void {
+  let prev = <u32>load<u8>(cup + <usize>(lcup - 2));
+  let nib = prev >> 4;
+  let acc: u64;
+  let bits: i32;
+  if ((nib & 7) == 7) {
+    acc = <u64>(nib & 7);
+    bits = 3;
+  } else {
+    acc = <u64>nib;
+    bits = 4;
+  }
+  let unstuff = (prev | 0x0f) > 0x8f;
+  let out = VLB;
+  let pos = lcup - 3; // next byte to read, down to pcup (Scup <= 4079: at most VL_CAP bytes)
+  while (pos >= pcup) {
+    if (pos - 3 >= pcup) {
+      let raw = load<u32>(cup + <usize>(pos - 3)); // byte pos in the top 8 bits
+      if (!has7F(raw)) {
+        // no byte of these 4 can carry a stuffed bit: 32 bits, byte pos first
+        acc |= <u64>bswap<u32>(raw) << <u64>bits;
+        bits += 32;
+        unstuff = (raw & 0xff) > 0x8f;
+        pos -= 4;
+        store<u32>(out, <u32>acc);
+        out += 4;
+        acc >>= 32;
+        bits -= 32;
+        continue;
+      }
+    }
+    let b = <u32>load<u8>(cup + <usize>pos);
+    pos--;
+    if (unstuff && (b & 0x7f) == 0x7f) {
+      acc |= <u64>(b & 0x7f) << <u64>bits;
+      bits += 7;
+    } else {
+      acc |= <u64>b << <u64>bits;
+      bits += 8;
+    }
+    unstuff = b > 0x8f;
+    if (bits >= 32) {
+      store<u32>(out, <u32>acc);
+      out += 4;
+      acc >>= 32;
+      bits -= 32;
+    }
+  }
+  store<u32>(out, <u32>acc); // the last bits, then 0s
+  let end = <i32>(out - VLB) + 4;
+  if (vlDirty > end) memory.fill(VLB + <usize>end, 0, <usize>(vlDirty - end));
+  vlDirty = end;
+}
+
 // ---- block decoding -----------------------------------------------------------------------------
 
 /**
@@ -289,15 +463,15 @@ function hasZeroByte(x: u64): bool {
  * HT cleanup pass (T.814 7.3): all magnitude bits down to bit-plane p. Writes every sample of the
  * w x h block (0 for insignificant ones).
  *
- * Readers: VLC (backward) and MagSgn (forward) are 64-bit bit-buffers in locals, refilled with one
- * unaligned 8-byte load when none of those bytes can be affected by bit-stuffing (a byte-wise
- * check on the loaded word) and the load stays inside the segment; otherwise (1 refill in ~20, and
- * at the segment's ends) byte by byte with the full rules. MEL is decoded by melEvent().
+ * Readers: the MagSgn and VLC streams are first copied without their stuffed bits (msUnstuff,
+ * vlcUnstuff); each is then read through a bit position with one unaligned 8-byte load (at least 57
+ * valid bits) per quad (MagSgn) or quad pair (VLC). MEL is decoded by melEvent().
  *
- * Quads are visited one at a time; the VLC/UVLC codewords of a pair are decoded at its first
- * quad. A quad whose MagSgn bits fit one refill (4·U ≤ 56) and whose magnitudes fit 32 bits is
- * decoded without branches on its significance pattern: an insignificant sample has m = 0 bits and
- * yields 0.
+ * Each quad row is visited twice: the VLC codewords, MEL events and UVLC u values of every quad
+ * pair give each quad's U_q and MagSgn bit position (QINFO), then the MagSgn bits of every quad are
+ * decoded (no dependence between quads there). A quad whose MagSgn bits fit one
+ * load (4·U <= 56) and whose magnitudes fit 32 bits is decoded without branches on its
+ * significance pattern: an insignificant sample has m = 0 bits and yields 0.
  */
 function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, outStride: i32): void {
   if (lcup < 2) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_LCUP, lcup);
@@ -306,12 +480,9 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   let scup = (last << 4) | (prev & 0x0f);
   if (scup < 2 || scup > lcup || scup > 4079) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_SCUP, scup);
   let pcup = lcup - scup;
-  // MagSgn: bytes [0, Pcup) forward, 0xFF past the end
-  let msBuf: u64 = 0;
-  let msBits: i32 = 0;
-  let msPos: usize = cup;
-  let msEnd: usize = cup + <usize>pcup;
-  let msFF = false;
+  // MagSgn: bytes [0, Pcup) forward, 1s past the end; read at bit position msPos of MSB
+  msUnstuff(cup, pcup);
+  let msPos: usize = 0;
   // MEL: bytes [Pcup, Lcup - 1) (module state, see melEvent)
   melPos = cup + <usize>pcup;
   melEnd = cup + <usize>(lcup - 1);
@@ -321,25 +492,9 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   melK = 0;
   melRun = 0;
   melOne = 0;
-  // VLC: the high nibble of byte Lcup - 2, then bytes Lcup - 3 down to Pcup, 0 past the end
-  let vLow = <isize>pcup;
-  let vPos = <isize>(lcup - 3);
-  let vBuf: u64;
-  let vBits: i32;
-  let nib = <u32>(prev >> 4);
-  if ((nib & 7) == 7) {
-    vBuf = <u64>(nib & 7);
-    vBits = 3;
-  } else {
-    vBuf = <u64>nib;
-    vBits = 4;
-  }
-  let vUnstuff = (prev | 0x0f) > 0x8f;
-  // Both 64-bit buffers hold at most 63 bits (the byte-wise refills stop at 56..63): the one-load
-  // refills add (63 - bits) & ~7 bits, i.e. whole bytes, and leave the buffer with 56..63. They OR
-  // in all 8 loaded bytes: the bits past the count are those of the following bytes, exactly as a
-  // later refill will OR them in again (none of the 8 bytes is stuffed or followed by a stuffed
-  // bit, and all lie inside the segment), so no mask is needed; nothing reads past the count.
+  // VLC: from byte Lcup - 2 backward, 0s past the end; read at bit position vPos of VLB
+  vlcUnstuff(cup, pcup, lcup);
+  let vPos: usize = 0;
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
@@ -364,39 +519,8 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     // ---- pass 1 over the quad row: VLC, MEL and UVLC of each pair into QINFO
     for (let q = 0; q < qw; q += 2) {
       {
-        // ---- refill the VLC bits (a pair uses at most 7 + 7 + 6 + 10 = 30 bits): with one load
-        // whenever possible (a predictable branch), byte by byte when needed and not possible
-        let fast = false;
-        if (vPos - 7 >= vLow) {
-          let raw = load<u64>(cup + <usize>(vPos - 7)); // byte vPos in the top 8 bits
-          // unstuffing can only hit a byte whose low 7 bits are all 1
-          if (!hasZeroByte((raw & 0x7f7f7f7f7f7f7f7f) ^ 0x7f7f7f7f7f7f7f7f)) {
-            let sw = bswap<u64>(raw); // byte vPos first
-            let nb = (63 - vBits) & ~7; // whole bytes that fit: vBits + nb in [56, 63]
-            vBuf |= sw << <u64>vBits; // (bits past vBits + nb: the next bytes, see below)
-            vBits += nb;
-            vPos -= <isize>(nb >> 3);
-            vUnstuff = select(<u32>((sw >> <u64>(nb - 8)) & 0xff) > 0x8f, vUnstuff, nb != 0);
-            fast = true;
-          }
-        }
-        if (!fast && vBits < 32) {
-          while (vBits <= 55) {
-            let b: u32 = 0;
-            if (vPos >= vLow) {
-              b = <u32>load<u8>(cup + <usize>vPos);
-              vPos--;
-            }
-            if (vUnstuff && (b & 0x7f) == 0x7f) {
-              vBuf |= <u64>(b & 0x7f) << <u64>vBits;
-              vBits += 7;
-            } else {
-              vBuf |= <u64>b << <u64>vBits;
-              vBits += 8;
-            }
-            vUnstuff = b > 0x8f;
-          }
-        }
+        // the pair's VLC bits (at most 7 + 7 + 6 + 10 = 30)
+        let vBuf = load<u64>(VLB + (vPos >> 3)) >> <u64>(vPos & 7);
         // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
         let c0: u32;
         // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
@@ -413,7 +537,6 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         if (c0 == 0 && melNext() == 0) e0 = 0;
         let l0 = e0 & 7;
         vBuf >>= <u64>l0;
-        vBits -= <i32>l0;
         let rho0 = (e0 >> 4) & 15;
         store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
         let e1: u32 = 0;
@@ -429,9 +552,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
           }
           e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
           if (c1 == 0 && melNext() == 0) e1 = 0;
-          let l1 = e1 & 7;
-          vBuf >>= <u64>l1;
-          vBits -= <i32>l1;
+          vBuf >>= <u64>(e1 & 7);
           store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
         }
         rhoLeft = (e1 >> 4) & 15;
@@ -441,166 +562,82 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         if (initial && mode == 3 && melNext() != 0) mode = 4;
         let uv = <u32>load<u16>(uvlc + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
         let pl = uv & 7;
-        vBuf >>= <u64>pl;
         let sl = (uv >> 3) & 15;
-        let sfx = <u32>vBuf & ((<u32>1 << sl) - 1);
-        vBuf >>= <u64>sl;
-        vBits -= <i32>(pl + sl);
+        let sfx = <u32>(vBuf >> <u64>pl) & ((<u32>1 << sl) - 1);
+        vPos += <usize>(l0 + (e1 & 7) + pl + sl);
         let s0 = (uv >> 7) & 7;
         let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
         let u1 = (uv >> 13) + (sfx >> s0);
-        store<u64>(QINFO + (<usize>q << 2), <u64>(e0 | (u0 << 16)) | (<u64>(e1 | (u1 << 16)) << 32));
+        // ---- U_q = u_q + κ_q (7.3.7) and the quad's first MagSgn bit; κ = 1 in the initial row
+        // or with at most one significant sample, else max(E_max - 1, 1) with E_max from the
+        // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q); an insignificant
+        // quad gets U = 0 (no MagSgn bits, all samples 0)
+        let vbq = vbPrev + (<usize>q << 3);
+        let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
+        let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
+        let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
+        let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
+        let U0 = select<u32>(u0 + select<u32>(1, k0, initial || (rho0 & (rho0 - 1)) == 0), 0, rho0 != 0);
+        let rho1 = (e1 >> 4) & 15;
+        let U1 = select<u32>(u1 + select<u32>(1, k1, initial || (rho1 & (rho1 - 1)) == 0), 0, rho1 != 0);
+        let pos1 = msPos + <usize>(U0 * popcnt<u32>(rho0) - popcnt<u32>(e0 >> 12));
+        store<u64>(QINFO + (<usize>q << 3), <u64>(e0 | (U0 << 16)) | (<u64>msPos << 32));
+        store<u64>(QINFO + (<usize>q << 3), <u64>(e1 | (U1 << 16)) | (<u64>pos1 << 32), 8);
+        msPos = pos1 + <usize>(U1 * popcnt<u32>(rho1) - popcnt<u32>(e1 >> 12));
       }
     }
-    // ---- pass 2 over the quad row: MagSgn
-    for (let q = 0; q < qw; q++) {
-      let qi = load<u32>(QINFO + (<usize>q << 2));
-      let e = qi & 0xffff;
-      let u = qi >> 16;
-      // ---- MagSgn of the quad (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
+    // ---- pass 2 over the quad row: MagSgn (T.814 7.3.8)
+    let qFull = hasRow1 ? wEven >> 1 : 0; // quads inside the block
+    let q = 0;
+    while (q < qw) {
+      // quads inside the block whose bits fit one load: straight to the block
+      for (; q < qFull; q++) {
+        let qi = load<u64>(QINFO + (<usize>q << 3));
+        if (((<u32>qi >> 16) & 0xffff) > fastU) break;
+        quadFast(qi, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
+      }
+      if (q >= qw) break;
+      // any other quad
+      let qi = load<u64>(QINFO + (<usize>q << 3));
+      let e = <u32>qi & 0xffff;
+      let U = (<u32>qi >> 16) & 0xffff;
       let x = q << 1;
       // samples go straight to the block when the quad lies inside it, else through QS
       // (sample n at column n >> 1, row n & 1); insignificant samples are 0
-      let full = x < wEven && hasRow1;
+      let full = q < qFull;
       let dst = full ? row0 + (<usize>x << 2) : QS;
       let ro: usize = full ? rowBytes : 8;
       let vbDst = vbCur + (<usize>(x + 1) << 2);
-      let rho = (e >> 4) & 15;
-      // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
-      // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
-      let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
-      let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
-      let U = u + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
-      // an insignificant quad goes through the same code with U = 0 (no bits, all samples 0)
-      U = select<u32>(U, 0, rho != 0);
-      let e1b = (e >> 8) & 15;
-      let ekb = (e >> 12) & 15;
-      {
-        if (U <= fastU) {
-          // ---- the whole quad from one refill, no branch on the significance pattern; the
-          // refill is done whenever it can be done with one load (a predictable branch)
-          let raw = load<u64>(msPos);
-          if (!msFF && msPos + 8 <= msEnd && !hasZeroByte(~raw)) {
-            // no 0xFF byte: no stuffed bit follows in these 8 bytes
-            let nb = (63 - msBits) & ~7;
-            msBuf |= raw << <u64>msBits; // (bits past msBits + nb: the next bytes, see below)
-            msBits += nb;
-            msPos += <usize>(nb >> 3);
-          } else if (msBits < <i32>(U << 2)) {
-            while (msBits <= 55) {
-              let b: u32 = 0xff;
-              if (msPos < msEnd) b = <u32>load<u8>(msPos++);
-              if (msFF) {
-                msBuf |= <u64>(b & 0x7f) << <u64>msBits;
-                msBits += 7;
-              } else {
-                msBuf |= <u64>b << <u64>msBits;
-                msBits += 8;
-              }
-              msFF = b == 0xff;
-            }
-          }
-          // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
-          // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
-          // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
-          if (ASC_FEATURE_SIMD) {
-            // the four samples in the lanes of one vector (same arithmetic as the scalar code)
-            let sig = v128.load(LANE_MASK + (<usize>rho << 4));
-            let uu = i32x4.splat(<i32>U);
-            let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
-            // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
-            let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
-            // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
-            // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
-            let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), v128.load(LANE_CONST)), v128.load(LANE_CONST, 16));
-            let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
-            let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, v128.load(LANE_CONST, 32)), v128.load(LANE_CONST, 48)));
-            // 2^m as the float with exponent m
-            let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, v128.load(LANE_CONST, 64)), 23));
-            let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, v128.load(LANE_CONST, 80)));
-            let r01 = i32x4.shr_u(sig, 31);
-            let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
-            let g = i32x4.shl(i32x4.add(v, i32x4.shl(r01, 1)), p);
-            let neg = i32x4.neg(v128.and(bits, v128.load(LANE_CONST, 80)));
-            let val = i32x4.sub(v128.xor(g, neg), neg);
-            // lanes (samples) 0 2 | 1 3: top row, bottom row
-            let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-            v128.store64_lane(dst, rows, 0);
-            v128.store64_lane(dst + ro, rows, 1);
-            v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0), 0);
-            let sh4 = U * popcnt<u32>(rho) - popcnt<u32>(ekb);
-            msBuf >>= <u64>sh4;
-            msBits -= <i32>sh4;
+      if (U <= fastU) {
+        quadFast(qi, dst, ro, vbDst, p);
+      } else {
+        let pos = <usize>(qi >> 32);
+        let rho = (e >> 4) & 15;
+        let e1b = (e >> 8) & 15;
+        let ekb = (e >> 12) & 15;
+        if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+        store<u64>(dst, 0);
+        store<u64>(dst + ro, 0);
+        store<u64>(vbDst, 0);
+        let r = rho;
+        while (r != 0) {
+          let n = ctz<u32>(r);
+          r &= r - 1;
+          let m = <i32>U - <i32>((ekb >> n) & 1);
+          // m <= 31: the load holds at least 57 bits
+          let bits = <u32>((load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7)) & ((<u64>1 << <u64>m) - 1));
+          let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
+          let mag = (v + 2) << <u64>p;
+          if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+          let val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
+          let vb = <u32>min(v, <u64>0xffffffff);
+          pos += <usize>m;
+          let col = <usize>(n >> 1);
+          if ((n & 1) != 0) {
+            store<i32>(dst + ro + (col << 2), val);
+            store<u32>(vbDst + (col << 2), vb);
           } else {
-            let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
-            let m0 = (U & (0 - r0)) - (ekb & 1);
-            let m1 = (U & (0 - r1)) - ((ekb >> 1) & 1);
-            let m2 = (U & (0 - r2)) - ((ekb >> 2) & 1);
-            let m3 = (U & (0 - r3)) - (ekb >> 3);
-            let sh1 = m0;
-            let sh2 = sh1 + m1;
-            let sh3 = sh2 + m2;
-            let sh4 = sh3 + m3;
-            let b0 = <u32>msBuf & ((<u32>1 << m0) - 1);
-            let b1 = <u32>(msBuf >> <u64>sh1) & ((<u32>1 << m1) - 1);
-            let b2 = <u32>(msBuf >> <u64>sh2) & ((<u32>1 << m2) - 1);
-            let b3 = <u32>(msBuf >> <u64>sh3) & ((<u32>1 << m3) - 1);
-            msBuf >>= <u64>sh4;
-            msBits -= <i32>sh4;
-            let v0 = b0 | ((e1b & 1) << m0) | r0;
-            let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
-            let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
-            let v3 = b3 | ((e1b >> 3) << m3) | r3;
-            let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
-            let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
-            let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
-            let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
-            store<u32>(dst, (g0 ^ (0 - n0)) + n0);
-            store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
-            store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
-            store<u32>(dst + ro, (g3 ^ (0 - n3)) + n3, 4);
-            store<u32>(vbDst, v1);
-            store<u32>(vbDst, v3, 4);
-          }
-        } else {
-          if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-          store<u64>(dst, 0);
-          store<u64>(dst + ro, 0);
-          store<u64>(vbDst, 0);
-          let r = rho;
-          while (r != 0) {
-            let n = ctz<u32>(r);
-            r &= r - 1;
-            let m = <i32>U - <i32>((ekb >> n) & 1);
-            if (msBits < m) {
-              while (msBits <= 55) {
-                let b: u32 = 0xff;
-                if (msPos < msEnd) b = <u32>load<u8>(msPos++);
-                if (msFF) {
-                  msBuf |= <u64>(b & 0x7f) << <u64>msBits;
-                  msBits += 7;
-                } else {
-                  msBuf |= <u64>b << <u64>msBits;
-                  msBits += 8;
-                }
-                msFF = b == 0xff;
-              }
-            }
-            let bits = <u32>(msBuf & ((<u64>1 << <u64>m) - 1));
-            let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
-            let mag = (v + 2) << <u64>p;
-            if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-            let val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
-            let vb = <u32>min(v, <u64>0xffffffff);
-            msBuf >>= <u64>m;
-            msBits -= m;
-            let col = <usize>(n >> 1);
-            if ((n & 1) != 0) {
-              store<i32>(dst + ro + (col << 2), val);
-              store<u32>(vbDst + (col << 2), vb);
-            } else {
-              store<i32>(dst + (col << 2), val);
-            }
+            store<i32>(dst + (col << 2), val);
           }
         }
       }
@@ -614,6 +651,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
           if (hasCol1) store<i32>(o + rowBytes, load<i32>(QS, 12), 4);
         }
       }
+      q++;
     }
     let t = rhoPrev;
     rhoPrev = rhoCur;
@@ -621,6 +659,81 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     let tv = vbPrev;
     vbPrev = vbCur;
     vbCur = tv;
+  }
+}
+
+/**
+ * MagSgn of one quad (T.814 7.3.8) whose bits fit one load (4·U <= 56) and whose magnitudes fit 32
+ * bits, without branches on its significance pattern: `qi` is its QINFO entry (VLC entry, U_q, bit
+ * position); the top samples go to dst, dst + 4, the bottom ones to dst + ro, dst + ro + 4, the
+ * bottom v values to vbDst, vbDst + 4.
+ */
+// @ts-ignore: decorator
+@inline
+function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
+  let e = <u32>qi & 0xffff;
+  let U = (<u32>qi >> 16) & 0xffff;
+  let pos = <usize>(qi >> 32);
+  let rho = (e >> 4) & 15;
+  let e1b = (e >> 8) & 15;
+  let ekb = (e >> 12) & 15;
+  let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
+  // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
+  // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
+  // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
+  if (ASC_FEATURE_SIMD) {
+    // the four samples in the lanes of one vector (same arithmetic as the scalar code)
+    let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+    let uu = i32x4.splat(<i32>U);
+    let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+    // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
+    let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+    // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
+    // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
+    let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), v128.load(LANE_CONST)), v128.load(LANE_CONST, 16));
+    let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
+    let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, v128.load(LANE_CONST, 32)), v128.load(LANE_CONST, 48)));
+    // 2^m as the float with exponent m
+    let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, v128.load(LANE_CONST, 64)), 23));
+    let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, v128.load(LANE_CONST, 80)));
+    let r01 = i32x4.shr_u(sig, 31);
+    let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+    let g = i32x4.add(v, i32x4.shl(r01, 1));
+    if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
+    let neg = i32x4.neg(v128.and(bits, v128.load(LANE_CONST, 80)));
+    let val = i32x4.sub(v128.xor(g, neg), neg);
+    // lanes (samples) 0 2 | 1 3: top row, bottom row
+    let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+    v128.store64_lane(dst, rows, 0);
+    v128.store64_lane(dst + ro, rows, 1);
+    v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+  } else {
+    let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
+    let m0 = (U & (0 - r0)) - (ekb & 1);
+    let m1 = (U & (0 - r1)) - ((ekb >> 1) & 1);
+    let m2 = (U & (0 - r2)) - ((ekb >> 2) & 1);
+    let m3 = (U & (0 - r3)) - (ekb >> 3);
+    let sh1 = m0;
+    let sh2 = sh1 + m1;
+    let sh3 = sh2 + m2;
+    let b0 = <u32>msBuf & ((<u32>1 << m0) - 1);
+    let b1 = <u32>(msBuf >> <u64>sh1) & ((<u32>1 << m1) - 1);
+    let b2 = <u32>(msBuf >> <u64>sh2) & ((<u32>1 << m2) - 1);
+    let b3 = <u32>(msBuf >> <u64>sh3) & ((<u32>1 << m3) - 1);
+    let v0 = b0 | ((e1b & 1) << m0) | r0;
+    let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
+    let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
+    let v3 = b3 | ((e1b >> 3) << m3) | r3;
+    let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
+    let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
+    let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
+    let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
+    store<u32>(dst, (g0 ^ (0 - n0)) + n0);
+    store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
+    store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
+    store<u32>(dst + ro, (g3 ^ (0 - n3)) + n3, 4);
+    store<u32>(vbDst, v1);
+    store<u32>(vbDst, v3, 4);
   }
 }
 

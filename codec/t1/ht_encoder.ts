@@ -337,10 +337,10 @@ function cleanupGain(w: i32, h: i32, W2: i32, p: i32, fb: i32, scale: f64): f64 
     for (let x = 0; x < w; x++) {
       let a = load<u32>(row + (<usize>x << 2)) & 0x7fffffff;
       let mu = a >> sh;
-      if (mu == 0) continue;
       let xv = <f64>a * scale;
       let r = <f64>mu * unit + half;
-      g += r * (2 * xv - r);
+      // (no branch: adding +0 for an insignificant sample leaves the sum as it is)
+      g += select<f64>(r * (2 * xv - r), 0, mu != 0);
     }
   }
   return g;
@@ -670,16 +670,24 @@ let spN: i32 = 0;
 let spCap: i32 = 8;
 let spLen: i32 = 0;
 
-function spBit(b: u32): void {
-  spAcc |= b << <u32>spN;
-  spN++;
-  if (spN == spCap) {
-    store<u8>(SPBUF + <usize>spLen, <u8>spAcc);
-    spLen++;
-    spCap = spAcc == 0xff ? 7 : 8;
-    spAcc = 0;
-    spN = 0;
+/** Append the `n` bits of `v` (LSB first, n <= 32) to the SigProp bytes, with the stuffing. */
+function spPutBits(v: u32, n: i32): void {
+  let acc = <u64>spAcc | (<u64>v << <u64>spN);
+  let total = spN + n;
+  let cap = spCap;
+  let len = spLen;
+  while (total >= cap) {
+    let b = <u32>acc & ((<u32>1 << <u32>cap) - 1);
+    acc >>= <u64>cap;
+    total -= cap;
+    store<u8>(SPBUF + <usize>len, <u8>b);
+    len++;
+    cap = b == 0xff ? 7 : 8;
   }
+  spAcc = <u32>acc;
+  spN = total;
+  spCap = cap;
+  spLen = len;
 }
 
 /** Write the SigProp bytes at dst; returns their count (never ending in 0xFF). */
@@ -705,22 +713,41 @@ function htSigPropEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, causal: bool,
   let bit = <u32>(p - 1 + fb);
   let r: f64 = 1.5 * <f64>(<i64>1 << (p - 1));
   let gain: f64 = 0;
+  // bits in locals, appended 32 at a time
+  let bits: u32 = 0;
+  let nb: u32 = 0;
   for (let y0 = 0; y0 < h; y0 += 4) {
     let y1 = min(y0 + 4, h);
     for (let gx = 0; gx < w; gx += 4) {
       let gx1 = min(gx + 4, w);
+      // no significant sample in the group or around it: no sample of it is coded (a sample
+      // becomes significant here only next to one that is)
+      {
+        let q = ST + <usize>y0 * sw + <usize>gx; // (row y0 - 1, column gx - 1 of the block)
+        let span = <u64>(gx1 - gx + 2);
+        let mask = span >= 8 ? <u64>-1 : (<u64>1 << (span << 3)) - 1;
+        let o: u64 = 0;
+        for (let y = y0 - 1; y <= y1; y++, q += sw) o |= load<u64>(q);
+        if ((o & mask) == 0) continue;
+      }
       let any = false;
       for (let x = gx; x < gx1; x++) {
         for (let y = y0; y < y1; y++) {
           let s = ST + <usize>(y + 1) * sw + <usize>(x + 1);
           if ((load<u8>(s) & ST_SIG) != 0) continue;
-          let nb = <u32>load<u8>(s - sw - 1) | <u32>load<u8>(s - sw) | <u32>load<u8>(s - sw + 1) |
+          let nbh = <u32>load<u8>(s - sw - 1) | <u32>load<u8>(s - sw) | <u32>load<u8>(s - sw + 1) |
             <u32>load<u8>(s - 1) | <u32>load<u8>(s + 1);
-          if (!causal || y + 1 < y1) nb |= <u32>load<u8>(s + sw - 1) | <u32>load<u8>(s + sw) | <u32>load<u8>(s + sw + 1);
-          if ((nb & <u32>(ST_SIG | ST_SP)) == 0) continue;
+          if (!causal || y + 1 < y1) nbh |= <u32>load<u8>(s + sw - 1) | <u32>load<u8>(s + sw) | <u32>load<u8>(s + sw + 1);
+          if ((nbh & <u32>(ST_SIG | ST_SP)) == 0) continue;
           let a = load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) & 0x7fffffff;
           let b = (a >> bit) & 1;
-          spBit(b);
+          bits |= b << nb;
+          nb++;
+          if (nb == 32) {
+            spPutBits(bits, 32);
+            bits = 0;
+            nb = 0;
+          }
           if (b != 0) {
             store<u8>(s, ST_SP | ST_NEW);
             any = true;
@@ -737,11 +764,18 @@ function htSigPropEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, causal: bool,
           let s = ST + <usize>(y + 1) * sw + <usize>(x + 1);
           if ((load<u8>(s) & ST_NEW) == 0) continue;
           store<u8>(s, ST_SP);
-          spBit(load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) >> 31);
+          bits |= (load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) >> 31) << nb;
+          nb++;
+          if (nb == 32) {
+            spPutBits(bits, 32);
+            bits = 0;
+            nb = 0;
+          }
         }
       }
     }
   }
+  if (nb > 0) spPutBits(bits, <i32>nb);
   return gain;
 }
 
@@ -751,22 +785,33 @@ let mrN: i32 = 0;
 let mrLast: u32 = 0xff;
 let mrLen: i32 = 0;
 
-function mrBit(b: u32): void {
-  mrAcc |= b << <u32>mrN;
-  mrN++;
-  if (mrN == 7 && mrLast > 0x8f && mrAcc == 0x7f) {
-    store<u8>(MRBUF + <usize>mrLen, 0x7f);
-    mrLen++;
-    mrLast = 0x7f;
-    mrAcc = 0;
-    mrN = 0;
-  } else if (mrN == 8) {
-    store<u8>(MRBUF + <usize>mrLen, <u8>mrAcc);
-    mrLen++;
-    mrLast = mrAcc;
-    mrAcc = 0;
-    mrN = 0;
+/** Append the `n` bits of `v` (LSB first, n <= 32) to the MagRef bytes, with the stuffing. */
+function mrPutBits(v: u32, n: i32): void {
+  let acc = <u64>mrAcc | (<u64>v << <u64>mrN);
+  let total = mrN + n;
+  let last = mrLast;
+  let len = mrLen;
+  while (total >= 7) {
+    let b: u32 = 0;
+    if (last > 0x8f && (<u32>acc & 0x7f) == 0x7f) {
+      b = 0x7f;
+      acc >>= 7;
+      total -= 7;
+    } else if (total >= 8) {
+      b = <u32>acc & 0xff;
+      acc >>= 8;
+      total -= 8;
+    } else {
+      break;
+    }
+    store<u8>(MRBUF + <usize>len, <u8>b);
+    len++;
+    last = b;
   }
+  mrAcc = <u32>acc;
+  mrN = total;
+  mrLast = last;
+  mrLen = len;
 }
 
 /** Write the MagRef bytes at dst in memory order (the first written byte last); returns their count. */
@@ -785,19 +830,27 @@ function htMagRefEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, wantD: bool, s
   mrN = 0;
   mrLast = 0xff;
   mrLen = 0;
-  let sw = <usize>(w + 2);
   let bit = <u32>(p - 1 + fb);
   let d: f64 = <f64>(<i64>1 << (p - 1)) * 0.5;
   let unit = <f64>(<i64>1 << p);
   let gain: f64 = 0;
+  let bits: u32 = 0;
+  let nb: u32 = 0;
   for (let y0 = 0; y0 < h; y0 += 4) {
     let y1 = min(y0 + 4, h);
     for (let x = 0; x < w; x++) {
       for (let y = y0; y < y1; y++) {
-        if ((load<u8>(ST + <usize>(y + 1) * sw + <usize>(x + 1)) & ST_SIG) == 0) continue;
+        // significant after the cleanup at bit-plane p (as ST_SIG)
         let a = load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) & 0x7fffffff;
+        if ((a >> (bit + 1)) == 0) continue;
         let b = (a >> bit) & 1;
-        mrBit(b);
+        bits |= b << nb;
+        nb++;
+        if (nb == 32) {
+          mrPutBits(bits, 32);
+          bits = 0;
+          nb = 0;
+        }
         if (wantD) {
           let xv = <f64>a * scale;
           let r0 = <f64>(a >> (bit + 1)) * unit + unit * 0.5;
@@ -807,5 +860,6 @@ function htMagRefEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, wantD: bool, s
       }
     }
   }
+  if (nb > 0) mrPutBits(bits, <i32>nb);
   return gain;
 }

@@ -32,14 +32,34 @@ function emit(bw: BitWriter): void {
   bw.ct = bw.prevFF != 0 ? 7 : 8;
 }
 
+// @ts-ignore: decorator
+@inline
 export function bitWrite(bw: BitWriter, bit: u32): void {
-  bw.ct--;
-  bw.buf |= (bit & 1) << <u32>bw.ct;
-  if (bw.ct == 0) emit(bw);
+  let ct = bw.ct - 1;
+  bw.buf |= (bit & 1) << <u32>ct;
+  bw.ct = ct;
+  if (ct == 0) emit(bw);
 }
 
+/**
+ * The n low bits of v, most significant first: as n calls of bitWrite, but up to a byte's free bits
+ * at a time (the same bytes, stuffing included: a byte after 0xFF takes 7 bits either way).
+ */
 export function bitWriteN(bw: BitWriter, v: u32, n: i32): void {
-  for (let i = n - 1; i >= 0; i--) bitWrite(bw, (v >> <u32>i) & 1);
+  if (n > 32) {
+    // (shift counts wrap at 32: keep the bit-by-bit values)
+    for (let i = n - 1; i >= 0; i--) bitWrite(bw, (v >> <u32>i) & 1);
+    return;
+  }
+  while (n > 0) {
+    let ct = bw.ct;
+    let k = n < ct ? n : ct;
+    n -= k;
+    ct -= k;
+    bw.buf |= ((v >> <u32>n) & ((<u32>1 << <u32>k) - 1)) << <u32>ct;
+    bw.ct = ct;
+    if (ct == 0) emit(bw);
+  }
 }
 
 /** Flush to a byte boundary; after a 0xFF byte a 0x00 byte follows (B.10.1). Returns bytes written. */

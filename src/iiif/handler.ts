@@ -101,7 +101,10 @@ export interface IiifHandler {
   (req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<boolean>;
   /** Bytes and entries in the cache. */
   cacheStats(): { bytes: number; entries: number; evictions: number };
-  /** Renders running and waiting for a turn, and requests refused with 503 so far. */
+  /**
+   * Renders running and waiting for a turn, requests refused with 503 so far, and queued renders
+   * dropped unrun because every client waiting for them disconnected.
+   */
   renderStats(): RenderGateStats;
   /** Empty the cache. */
   clearCache(): void;
@@ -118,6 +121,42 @@ interface Rendered {
 }
 
 const DEFAULT_MAX_AREA = 4096 * 4096;
+/** A render in flight and the clients waiting for it. */
+interface InFlight {
+  done: Promise<Rendered>;
+  clients: number;
+  /** Aborted when the last waiting client disconnects: a render still queued is dropped. */
+  abort: AbortController;
+}
+
+/**
+ * Wait for a render as one of its clients. When every client of a render that is still queued
+ * has disconnected, the render leaves the queue unrun (a deep-zoom viewer that pans away drops
+ * the tiles it asked for; under load the queue would otherwise render tiles nobody sees).
+ */
+async function waitFor(job: InFlight, res: ServerResponse): Promise<Rendered> {
+  job.clients++;
+  let counted = true;
+  const leave = (): void => {
+    if (!counted) return;
+    counted = false;
+    if (--job.clients === 0) job.abort.abort();
+  };
+  const onClose = (): void => {
+    if (!res.writableEnded) leave();
+  };
+  res.once("close", onClose);
+  try {
+    return await job.done;
+  } finally {
+    res.off("close", onClose);
+    if (counted) {
+      counted = false;
+      job.clients--;
+    }
+  }
+}
+
 /** Delay between an image leaving the cache and its file handle being closed. */
 const CLOSE_DELAY_MS = 60_000;
 
@@ -176,11 +215,18 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   // Opened images hold a file handle or client: closed once the cache lets them go, a while
   // later, so that requests still decoding from them finish first.
   let closing: ((s: ImageSource) => void) | null = null;
+  /** Images out of the cache whose delayed close has not run yet: `close()` closes them at once. */
+  const pendingClose = new Map<ImageSource, ReturnType<typeof setTimeout>>();
   const cache = new ByteLru<unknown>(Math.floor(cacheMiB * 2 ** 20), (key, value) => {
     if (!key.startsWith("src\u0000")) return;
-    if (closing) return closing(value as ImageSource);
-    const t = setTimeout(() => void (value as ImageSource).close().catch(() => undefined), CLOSE_DELAY_MS);
+    const source = value as ImageSource;
+    if (closing) return closing(source);
+    const t = setTimeout(() => {
+      pendingClose.delete(source);
+      void source.close().catch(() => undefined);
+    }, CLOSE_DELAY_MS);
     t.unref();
+    pendingClose.set(source, t);
   });
   const decodeBlock = options.decodeBlock ?? 512;
   if (!(Number.isSafeInteger(decodeBlock) && decodeBlock >= 0 && decodeBlock <= 8192)) throw new J2kError("INVALID_ARGUMENT", `decodeBlock must be an integer 0..8192 (got ${decodeBlock})`);
@@ -192,7 +238,8 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
   if (!(Number.isSafeInteger(retryAfter) && retryAfter >= 0)) throw new J2kError("INVALID_ARGUMENT", `retryAfterSeconds must be an integer >= 0 (got ${retryAfter})`);
   const gate = new RenderGate(options.maxConcurrentRenders ?? 8, maxQueued, retryAfter);
   const opening = new Map<string, Promise<ImageSource>>();
-  const rendering = new Map<string, Promise<Rendered>>();
+  /** Renders in flight by cache key: requests for the same image join them. */
+  const rendering = new Map<string, InFlight>();
 
   async function source(identifier: string): Promise<ImageSource> {
     const version = await store!.version(identifier);
@@ -284,22 +331,26 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
       const etag = etagOf("img", src.version, rq.canonical);
       // a client revalidating its copy does not need the pixels again
       if (matchesEtag(req.headers["if-none-match"], etag)) return send(req, res, MEDIA_TYPES[rq.format], new Uint8Array(0), etag, links);
-      let p = rendering.get(key);
-      if (!p) {
+      let job = rendering.get(key);
+      // a job whose clients all left may still be listed until its rejection is handled: start anew
+      if (!job || job.abort.signal.aborted) {
         const blockOptions = blocks ? { blocks, keyPrefix: `blk\u0000${identifier}\u0000${src.version}` } : undefined;
-        p = gate.run(() => renderImage(src, rq, maxDecodePixels, blockOptions)).then(({ body, stats }) => {
+        const abort = new AbortController();
+        const p = gate.run(() => renderImage(src, rq, maxDecodePixels, blockOptions), abort.signal).then(({ body, stats }) => {
           options.onRender?.(identifier, rq.canonical, stats);
           const r: Rendered = { body, type: MEDIA_TYPES[rq.format], etag };
           cache.set(key, r, body.byteLength + 256);
           return r;
         });
-        rendering.set(key, p);
-        p.then(
-          () => rendering.delete(key),
-          () => rendering.delete(key),
-        );
+        const started: InFlight = { done: p, clients: 0, abort };
+        const forget = (): void => {
+          if (rendering.get(key) === started) rendering.delete(key);
+        };
+        p.then(forget, forget);
+        rendering.set(key, started);
+        job = started;
       }
-      out = await p;
+      out = await waitFor(job, res);
     }
     send(req, res, out.type, out.body, out.etag, links);
   }
@@ -382,6 +433,11 @@ export function createIiifHandler(options: IiifHandlerOptions): IiifHandler {
     closing = (s) => sources.push(s);
     cache.clear();
     closing = null;
+    for (const [s, t] of pendingClose) {
+      clearTimeout(t);
+      sources.push(s);
+    }
+    pendingClose.clear();
     await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
   };
   return handler;

@@ -19,17 +19,30 @@ export class ServerBusyError extends IiifError {
   }
 }
 
-/** Renders running and waiting, and requests refused so far. */
+/**
+ * A queued render dropped before its turn because every client waiting for it went away
+ * (see {@link RenderGate.run}'s `signal`). Nobody is left to answer.
+ */
+export class RenderCancelledError extends IiifError {
+  constructor() {
+    super(499, "the render was dropped from the queue: every client waiting for it disconnected");
+  }
+}
+
+/** Renders running and waiting, requests refused, and queued renders dropped so far. */
 export interface RenderGateStats {
   active: number;
   queued: number;
   refused: number;
+  /** Queued renders whose clients all disconnected before their turn: they never ran. */
+  cancelled: number;
 }
 
 /** A counting semaphore with a bounded FIFO queue (see the module description). */
 export class RenderGate {
   private active = 0;
   private refused = 0;
+  private cancelled = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(
@@ -38,8 +51,16 @@ export class RenderGate {
     readonly retryAfterSeconds: number,
   ) {}
 
-  /** Run `fn` when a turn is free; throws {@link ServerBusyError} when the queue is full. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Run `fn` when a turn is free; throws {@link ServerBusyError} when the queue is full. When
+   * `signal` aborts while the render still waits, it leaves the queue without running and this
+   * throws {@link RenderCancelledError}; once started, a render runs to the end.
+   */
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) {
+      this.cancelled++;
+      throw new RenderCancelledError();
+    }
     if (this.active >= this.maxActive) {
       if (this.waiting.length >= this.maxQueued) {
         this.refused++;
@@ -49,7 +70,21 @@ export class RenderGate {
         );
       }
       // the turn is handed over by the render finishing (active is not decremented in between)
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const turn = (): void => {
+          signal?.removeEventListener("abort", leave);
+          resolve();
+        };
+        const leave = (): void => {
+          const at = this.waiting.indexOf(turn);
+          if (at < 0) return;
+          this.waiting.splice(at, 1);
+          this.cancelled++;
+          reject(new RenderCancelledError());
+        };
+        signal?.addEventListener("abort", leave, { once: true });
+        this.waiting.push(turn);
+      });
     } else {
       this.active++;
     }
@@ -63,6 +98,6 @@ export class RenderGate {
   }
 
   stats(): RenderGateStats {
-    return { active: this.active, queued: this.waiting.length, refused: this.refused };
+    return { active: this.active, queued: this.waiting.length, refused: this.refused, cancelled: this.cancelled };
   }
 }

@@ -159,11 +159,18 @@ export async function fileReader(path: string, initial: number): Promise<OpenedR
   } catch (e) {
     throw new J2kError("SOURCE_READ_FAILED", `cannot open '${path}': ${(e as Error).message}`, { cause: e });
   }
-  const st = await fh.stat();
-  if (!st.isFile()) {
-    await fh.close();
-    throw new J2kError("SOURCE_READ_FAILED", `'${path}' is not a regular file`);
+  try {
+    return await fileReaderOver(fh, path, initial);
+  } catch (e) {
+    // the handle is ours until the reader is returned: never leave it to the garbage collector
+    await fh.close().catch(() => undefined);
+    throw e;
   }
+}
+
+async function fileReaderOver(fh: NodeFileHandle, path: string, initial: number): Promise<OpenedReader> {
+  const st = await fh.stat();
+  if (!st.isFile()) throw new J2kError("SOURCE_READ_FAILED", `'${path}' is not a regular file`);
   const version = `${st.size}-${Math.round(st.mtimeMs)}`;
   const reader: SourceReader = {
     size: st.size,

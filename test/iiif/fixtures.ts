@@ -125,11 +125,13 @@ export async function startIiifServer(options: IiifHandlerOptions): Promise<Test
     url: `http://127.0.0.1:${port}`,
     handler,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    // the handler holds the opened images' file handles: close them too, as `j2kit serve` does
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await handler.close();
+    },
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FolderStore, type ImageSource, type ImageStore } from "../../src/iiif/image_source.js";
-import { RenderGate, ServerBusyError } from "../../src/iiif/render_gate.js";
+import { RenderCancelledError, RenderGate, ServerBusyError } from "../../src/iiif/render_gate.js";
 import { makeGridFolder, startIiifServer, type GridFolder, type TestServer } from "./fixtures.js";
 
 /** Resolve when `cond()` holds, checking after every turn of the event loop. */
@@ -95,7 +95,7 @@ describe("render cap", () => {
     const joined = fetch(url(0));
     await until(() => gated.state.versions === seen + 1);
     await new Promise((r) => setImmediate(r));
-    expect(srv.handler.renderStats()).toEqual({ active: 2, queued: 1, refused: 0 });
+    expect(srv.handler.renderStats()).toEqual({ active: 2, queued: 1, refused: 0, cancelled: 0 });
     // a fourth distinct render: refused at once, while the gate is still closed
     const busy = await fetch(url(300));
     expect(busy.status).toBe(503);
@@ -103,14 +103,14 @@ describe("render cap", () => {
     expect(busy.headers.get("cache-control")).toBe("no-store");
     expect(await busy.text()).toMatch(/busy/);
     expect(gated.state.started).toBe(2);
-    expect(srv.handler.renderStats()).toEqual({ active: 2, queued: 1, refused: 1 });
+    expect(srv.handler.renderStats()).toEqual({ active: 2, queued: 1, refused: 1, cancelled: 0 });
     gated.open();
     const done = await Promise.all([...first, third, joined]);
     expect(done.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     await Promise.all(done.map((r) => r.arrayBuffer()));
     expect(gated.state.maxRunning).toBe(2);
     expect(gated.state.started).toBe(3);
-    expect(srv.handler.renderStats()).toEqual({ active: 0, queued: 0, refused: 1 });
+    expect(srv.handler.renderStats()).toEqual({ active: 0, queued: 0, refused: 1, cancelled: 0 });
     // afterwards the refused request renders, and cached tiles pass even with every turn taken
     gated.close();
     const a = fetch(url(400)), b = fetch(url(500));
@@ -144,12 +144,85 @@ describe("RenderGate", () => {
     });
     const c = gate.run(async () => order.push("c"));
     await expect(gate.run(async () => 0)).rejects.toBeInstanceOf(ServerBusyError);
-    expect(gate.stats()).toEqual({ active: 1, queued: 2, refused: 1 });
+    expect(gate.stats()).toEqual({ active: 1, queued: 2, refused: 1, cancelled: 0 });
     releaseA();
     await a;
     await expect(b).rejects.toThrow("b failed");
     await c;
     expect(order).toEqual(["a", "b", "c"]);
-    expect(gate.stats()).toEqual({ active: 0, queued: 0, refused: 1 });
+    expect(gate.stats()).toEqual({ active: 0, queued: 0, refused: 1, cancelled: 0 });
+  });
+});
+
+describe("RenderGate cancellation", () => {
+  it("a queued render whose signal aborts leaves the queue unrun; a running one is not stopped", async () => {
+    const gate = new RenderGate(1, 3, 1);
+    const ran: string[] = [];
+    let releaseA!: () => void;
+    const stopA = new AbortController();
+    const a = gate.run(() => new Promise<void>((r) => (releaseA = r)).then(() => ran.push("a")), stopA.signal);
+    const stopB = new AbortController();
+    const b = gate.run(async () => ran.push("b"), stopB.signal);
+    const c = gate.run(async () => ran.push("c"));
+    expect(gate.stats()).toEqual({ active: 1, queued: 2, refused: 0, cancelled: 0 });
+    stopB.abort();
+    await expect(b).rejects.toBeInstanceOf(RenderCancelledError);
+    expect(gate.stats()).toEqual({ active: 1, queued: 1, refused: 0, cancelled: 1 });
+    stopA.abort(); // already running: runs to the end
+    releaseA();
+    await a;
+    await c;
+    expect(ran).toEqual(["a", "c"]);
+    expect(gate.stats()).toEqual({ active: 0, queued: 0, refused: 0, cancelled: 1 });
+    // a signal aborted before the call never queues
+    const stopped = new AbortController();
+    stopped.abort();
+    await expect(gate.run(async () => ran.push("d"), stopped.signal)).rejects.toBeInstanceOf(RenderCancelledError);
+    expect(ran).toEqual(["a", "c"]);
+  });
+});
+
+describe("clients that disconnect while their render is queued", () => {
+  it("drop the render when every client of it left, and keep it while one still waits", async () => {
+    const g = gatedStore(new FolderStore(folder.dir));
+    const s = await startIiifServer({ store: g.store, workers: 1, decodeBlock: 0, maxConcurrentRenders: 1, maxQueuedRenders: 4 });
+    try {
+      const u = (x: number) => `${s.url}/iiif/3/grid.jp2/${x},100,100,100/max/0/default.png`;
+      expect((await fetch(`${s.url}/iiif/3/grid.jp2/info.json`)).status).toBe(200);
+      g.close();
+      const first = fetch(u(0)); // takes the only turn and waits at the gate
+      await until(() => g.state.started === 1);
+      // two clients of one render, and one client of another, all queued
+      const leaving = new AbortController();
+      const gone = fetch(u(100), { signal: leaving.signal }).catch((e: unknown) => e);
+      await until(() => s.handler.renderStats().queued === 1);
+      // the joining request's handling after its version is answered runs in microtasks (see above)
+      const seen = g.state.versions;
+      const stays = fetch(u(100));
+      await until(() => g.state.versions === seen + 1);
+      await new Promise((r) => setImmediate(r));
+      const alone = new AbortController();
+      const goneToo = fetch(u(200), { signal: alone.signal }).catch((e: unknown) => e);
+      await until(() => s.handler.renderStats().queued === 2);
+      leaving.abort(); // u(100) still has a client: stays queued
+      alone.abort(); // u(200) has none left: dropped
+      await gone;
+      await goneToo;
+      await until(() => s.handler.renderStats().cancelled === 1);
+      expect(s.handler.renderStats()).toMatchObject({ active: 1, queued: 1, cancelled: 1 });
+      g.open();
+      const done = await Promise.all([first, stays]);
+      expect(done.map((r) => r.status)).toEqual([200, 200]);
+      await Promise.all(done.map((r) => r.arrayBuffer()));
+      expect(g.state.started).toBe(2); // u(200) never rendered
+      // asked again later, the dropped render runs normally
+      const again = await fetch(u(200));
+      expect(again.status).toBe(200);
+      await again.arrayBuffer();
+      expect(g.state.started).toBe(3);
+    } finally {
+      g.open();
+      await s.close();
+    }
   });
 });
