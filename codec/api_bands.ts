@@ -9,11 +9,14 @@
 //   jobBegin → alloc+copy the codestream → decoderParse → decoderBandCuts
 
 import { Codestream, TileParams, resolveTile } from "./codestream/header";
-import { buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
-import { setWindows } from "./structure/window";
-import { DecodeJob, readTilePackets, tileToDecode } from "./decoder";
+import { Siz } from "./codestream/params";
+import { Tile, TileComp, Band, CodeBlock, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
+import { setWindows, computeWindows } from "./structure/window";
+import { DecodeJob, MAX_SEGS, decodeBlock, readTilePackets, tileToDecode } from "./decoder";
+import { SUPPLY_RECORD_BYTES, suppliedIndex } from "./supplied_blocks";
+import { ceilDiv } from "./util/math";
 import { parsedCodestream } from "./parsed_codestream";
-import { arenaAllocArrayZeroed, arenaAllocZeroed, arenaMark, arenaRelease } from "./util/arena";
+import { arenaAlloc, arenaAllocArray, arenaAllocArrayZeroed, arenaAllocZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_INVALID_ARGUMENT } from "./util/error_codes";
 
@@ -90,27 +93,42 @@ export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n
     arenaRelease(tmark);
   }
   if (period < 2) period = 2;
-  // prefix sums: bins[y] = work of rows [0, y)
+  prefixSums(bins, H);
+  if (!chooseCuts(bins, H, n, minRows, period, <i64>siz.YOsiz, out)) {
+    arenaRelease(mark);
+    return 0;
+  }
+  arenaRelease(mark);
+  return n;
+}
+
+/** Per-row costs `bins` (f64[H + 1]) into prefix sums: bins[y] = work of rows [0, y). */
+function prefixSums(bins: usize, H: i32): void {
   let acc: f64 = 0;
   for (let y = 0; y <= H; y++) {
     let v = load<f64>(bins + (<usize>y << 3));
     store<f64>(bins + (<usize>y << 3), acc);
     acc += v;
   }
-  let total = acc;
+}
+
+/**
+ * Band boundaries from the prefix sums of per-row costs `bins` (f64[H + 1]): cut k goes to
+ * the candidate row (odd multiple of period/2 on the reference grid) whose prefix is nearest k/n of
+ * the total, every band at least `minRows` rows. Writes n + 1 boundaries at `out`; false if none fit.
+ */
+function chooseCuts(bins: usize, H: i32, n: i32, minRows: i32, period: i64, y0: i64, out: usize): bool {
+  if (period < 1) period = 1;
+  let total = load<f64>(bins + (<usize>H << 3));
   store<i32>(out, 0);
   store<i32>(out + (<usize>n << 2), H);
   let half = period >> 1;
-  let y0 = <i64>siz.YOsiz;
   for (let k = 1; k < n; k++) {
     let lo = <i64>load<i32>(out + (<usize>(k - 1) << 2)) + <i64>minRows;
     let hi = <i64>H - <i64>(n - k) * <i64>minRows;
     // candidates: image rows y with y + YOsiz = half + j·period, within [lo, hi]
     let jlo = ceilDivI64(lo + y0 - half, period), jhi = floorDivI64(hi + y0 - half, period);
-    if (jhi < jlo) {
-      arenaRelease(mark);
-      return 0;
-    }
+    if (jhi < jlo) return false;
     let target = total * <f64>k / <f64>n;
     let best: i64 = -1;
     let bestErr: f64 = Infinity;
@@ -124,8 +142,7 @@ export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n
     }
     store<i32>(out + (<usize>k << 2), <i32>best);
   }
-  arenaRelease(mark);
-  return n;
+  return true;
 }
 
 function floorDivI64(a: i64, b: i64): i64 {
@@ -153,4 +170,265 @@ function spread(bins: usize, H: i32, y0: f64, y1: f64, cost: f64): void {
     let s = max(a, <f64>k), e = min(b, <f64>(k + 1));
     if (e > s) store<f64>(bins + (<usize>k << 3), load<f64>(bins + (<usize>k << 3)) + per * (e - s));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code-blocks shared by bands, decoded once (threaded decoding, src/worker/threads.ts)
+// ---------------------------------------------------------------------------------------------
+// A band decoded as a region needs every code-block its rows depend on, DWT margins included, so
+// the blocks near a cut are needed by both bands (a row of the finest level's blocks, and one at
+// every coarser level: ~8-15 % of the work for two bands). decoderBandShare cuts the image as
+// decoderBandCuts does, finds those shared blocks, splits them between the bands (each shared block
+// goes to the band with the least shared work so far) and decodes the share of band k; every band's
+// decoder then gets all shared blocks through decoderSupplyBlocks and decodes only its own.
+//   jobBegin → alloc+copy the codestream → decoderParse → decoderBandShare → copy the blocks out
+//   jobBegin → … decoderParse → alloc+copy the blocks → decoderSupplyBlocks → decoderRun (band)
+
+/** A code-block of the image, as decoderBandShare weighs and shares it. */
+@unmanaged
+class BlockRef {
+  cb: CodeBlock;
+  tc: TileComp;
+  bd: Band;
+  /** Bit j: the region decode of band j needs the block. */
+  mask: u64;
+  /** Estimated T1 work. */
+  t1: f64;
+  /** 1 if this band (k) decodes it for everyone. */
+  mine: i32;
+}
+
+/**
+ * Cut the image of the codestream parsed last into `n` bands as {@link decoderBandCuts} does (a
+ * block's work: `byteWeight` per codeword byte + `passWeight` per coding pass and sample + 1 per
+ * sample), find the code-blocks that more than one band's region decode needs, share them out and
+ * T1-decode the share of band `k` (0 ≤ k < n; -1: none). Writes at `out` (i32): the n + 1 band
+ * boundaries, then the address, byte length and block count of band k's decoded blocks (records
+ * of codec/supplied_blocks.ts, valid until the next jobBegin). Returns n, or 0 when the image
+ * cannot be cut that way (too few rows).
+ */
+export function decoderBandShare(
+  layers: i32, allowPartial: i32, maxCblks: f64, n: i32, minRows: i32,
+  byteWeight: f64, passWeight: f64, sampleWeight: f64, k: i32, out: usize,
+): i32 {
+  let csp = parsedCodestream();
+  if (csp == 0 || n < 1 || n > 64 || minRows < 1 || k < -1 || k >= n) fail(ERR_INVALID_ARGUMENT, -1, n, k);
+  let cs = changetype<Codestream>(csp);
+  let siz = cs.siz;
+  let H = siz.Ysiz - siz.YOsiz;
+  if (<i64>n * <i64>minRows > <i64>H) return 0;
+  let job = changetype<DecodeJob>(arenaAllocZeroed(offsetof<DecodeJob>()));
+  job.cs = cs;
+  job.layers = layers;
+  job.allowPartial = allowPartial;
+  job.rx0 = siz.XOsiz;
+  job.ry0 = siz.YOsiz;
+  job.rx1 = siz.Xsiz;
+  job.ry1 = siz.Ysiz;
+  job.maxCblks = <i64>maxCblks;
+  job.segLens = arenaAlloc(<usize>MAX_SEGS * 4);
+  job.segPasses = arenaAlloc(<usize>MAX_SEGS * 4);
+  job.cbDataCap = 0;
+  // T2 of every tile, whole image; the tiles are kept
+  let tiles = arenaAllocArrayZeroed(<u64>siz.numTiles, sizeof<usize>());
+  let period: i64 = 0;
+  let count = 0;
+  let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
+  for (let t = 0; t < siz.numTiles; t++) {
+    if (!tileToDecode(job, t, probe)) continue;
+    let tp = resolveTile(cs, t);
+    let tile = buildTile(cs, tp, job.maxCblks, true);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      let R = tc.numRes - 1;
+      let top = resolution(tc, R);
+      tc.topRes = R;
+      setWindows(tc, R, top.x0, top.y0, top.x1, top.y1, false);
+      if (period == 0 && R > 0) period = (<i64>1 << (band(top, 0).cbh + 1)) * <i64>tc.dy;
+    }
+    readTilePackets(job, tile, t, tp);
+    store<usize>(tiles + <usize>t * sizeof<usize>(), changetype<usize>(tile));
+    for (let c = 0; c < tile.numComps; c++) count += blockCount(tileComp(tile, c));
+  }
+  // every block: its work, spread over its rows for the cuts
+  let refs = arenaAllocArrayZeroed(<u64>max(count, 1), offsetof<BlockRef>());
+  let bins = arenaAllocArrayZeroed(<u64>H + 1, 8);
+  let m = 0;
+  for (let t = 0; t < siz.numTiles; t++) {
+    let tp = load<usize>(tiles + <usize>t * sizeof<usize>());
+    if (tp == 0) continue;
+    let tile = changetype<Tile>(tp);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      let R = tc.numRes - 1;
+      let dy = <f64>tc.dy;
+      for (let r = 0; r <= R; r++) {
+        let res = resolution(tc, r);
+        let level = r == 0 ? R : R - r + 1;
+        let scale = <f64>(<i64>1 << level) * dy;
+        let np = res.pw * res.ph;
+        for (let b = 0; b < res.numBands; b++) {
+          let bd = band(res, b);
+          for (let p = 0; p < np; p++) {
+            let pb = precinctBand(bd, p);
+            let nb = pb.cw * pb.ch;
+            for (let i = 0; i < nb; i++) {
+              let cb = codeBlock(pb, i);
+              let ref = changetype<BlockRef>(refs + <usize>m * offsetof<BlockRef>());
+              m++;
+              ref.cb = cb;
+              ref.tc = tc;
+              ref.bd = bd;
+              let samples = <f64>(cb.x1 - cb.x0) * <f64>(cb.y1 - cb.y0);
+              ref.t1 = cb.pieceHead == 0 ? 0.0 : byteWeight * <f64>cb.dataLen + (passWeight * <f64>cb.numPasses + sampleWeight) * samples;
+              spread(bins, H, <f64>cb.y0 * scale - <f64>siz.YOsiz, <f64>cb.y1 * scale - <f64>siz.YOsiz, ref.t1 + samples);
+            }
+          }
+        }
+      }
+    }
+  }
+  if (period == 0) period = 2;
+  prefixSums(bins, H);
+  // (any row may take a cut: the candidates mid code-block make fewer blocks shared)
+  if (!chooseCuts(bins, H, n, minRows, period, <i64>siz.YOsiz, out) && !chooseCuts(bins, H, n, minRows, 1, <i64>siz.YOsiz, out)) return 0;
+  let loads = arenaAllocArrayZeroed(<u64>n, 8);
+  if (n == 2) {
+    // two bands: the cut where the bands' own work (their blocks no other band needs, T1, plus
+    // every sample they reconstruct) balances; shared blocks are split apart (below). Any row will
+    // do: the blocks a cut makes both bands need are decoded once whatever the cut.
+    let lo = minRows, hi = H - minRows; // the answer lies in [lo, hi]
+    while (hi - lo > 1) {
+      let mid = lo + ((hi - lo) >> 1);
+      store<i32>(out + 4, mid);
+      markBands(siz, tiles, refs, m, out, 2, loads);
+      if (load<f64>(loads) < load<f64>(loads, 8)) lo = mid;
+      else hi = mid;
+    }
+    store<i32>(out + 4, hi);
+  }
+  // which bands need which blocks: the windows a region decode of each band sets (decodeTile)
+  markBands(siz, tiles, refs, m, out, n, loads);
+  // share out the blocks several bands need: each to the band with the least shared work so far
+  memory.fill(loads, 0, <usize>n << 3);
+  let bytes: u64 = 0;
+  for (let i = 0; i < m; i++) {
+    let ref = changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>());
+    if (ref.t1 <= 0 || popcnt<u64>(ref.mask) < 2) continue;
+    let best = -1;
+    let bestLoad: f64 = Infinity;
+    for (let j = 0; j < n; j++) {
+      if ((ref.mask & (<u64>1 << <u64>j)) == 0) continue;
+      let l = load<f64>(loads + (<usize>j << 3));
+      if (l < bestLoad) {
+        bestLoad = l;
+        best = j;
+      }
+    }
+    store<f64>(loads + (<usize>best << 3), bestLoad + ref.t1);
+    if (best == k) {
+      ref.mine = 1;
+      let cb = ref.cb;
+      bytes += <u64>SUPPLY_RECORD_BYTES + (<u64>(cb.x1 - cb.x0) * <u64>(cb.y1 - cb.y0) << 2);
+    }
+  }
+  // T1 of band k's share, straight into the records
+  let base = arenaAllocArray(max(bytes, 1), 1);
+  let at = base;
+  let blocks = 0;
+  for (let i = 0; i < m; i++) {
+    let ref = changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>());
+    if (ref.mine == 0) continue;
+    let cb = ref.cb, tc = ref.tc, bd = ref.bd;
+    job.cbOut = at + <usize>SUPPLY_RECORD_BYTES;
+    if (!decodeBlock(job, tc, bd, cb)) continue;
+    let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
+    store<i32>(at, tc.c);
+    store<i32>(at, bd.index, 4);
+    store<i32>(at, tc.x0, 8);
+    store<i32>(at, tc.y0, 12);
+    store<i32>(at, cb.x0, 16);
+    store<i32>(at, cb.y0, 20);
+    store<i32>(at, w, 24);
+    store<i32>(at, h, 28);
+    at += <usize>SUPPLY_RECORD_BYTES + (<usize>(w * h) << 2);
+    blocks++;
+  }
+  store<i32>(out + (<usize>(n + 1) << 2), <i32>base);
+  store<i32>(out + (<usize>(n + 2) << 2), <i32>(at - base));
+  store<i32>(out + (<usize>(n + 3) << 2), blocks);
+  return n;
+}
+
+/**
+ * Set each block's `mask` (bit j: the region decode of band j, rows [cuts[j], cuts[j+1]), needs
+ * it, by the windows decodeTile would set) and each band's own work at `loads` (f64[n]): the T1
+ * estimate of the blocks only it needs plus the samples of its windows.
+ */
+function markBands(siz: Siz, tiles: usize, refs: usize, count: i32, cuts: usize, n: i32, loads: usize): void {
+  memory.fill(loads, 0, <usize>n << 3);
+  for (let i = 0; i < count; i++) changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>()).mask = 0;
+  let m = 0;
+  for (let t = 0; t < siz.numTiles; t++) {
+    let tp = load<usize>(tiles + <usize>t * sizeof<usize>());
+    if (tp == 0) continue;
+    let tile = changetype<Tile>(tp);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      let nb = blockCount(tc);
+      let R = tc.numRes - 1;
+      let top = resolution(tc, R);
+      for (let j = 0; j < n; j++) {
+        let ry0 = <i64>siz.YOsiz + <i64>load<i32>(cuts + (<usize>j << 2));
+        let ry1 = <i64>siz.YOsiz + <i64>load<i32>(cuts + (<usize>(j + 1) << 2));
+        let oy0 = max(<i64>top.y0, ceilDiv<i64>(ry0, <i64>tc.dy)), oy1 = min(<i64>top.y1, ceilDiv<i64>(ry1, <i64>tc.dy));
+        if (oy1 <= oy0 || top.x1 <= top.x0) continue;
+        computeWindows(tc, R, top.x0, <i32>oy0, top.x1, <i32>oy1);
+        let own: f64 = 0;
+        for (let i = 0; i < nb; i++) {
+          let ref = changetype<BlockRef>(refs + <usize>(m + i) * offsetof<BlockRef>());
+          let cb = ref.cb, bd = ref.bd;
+          if (cb.x0 < bd.wx1 && cb.x1 > bd.wx0 && cb.y0 < bd.wy1 && cb.y1 > bd.wy0) {
+            ref.mask |= <u64>1 << <u64>j;
+            own += <f64>(min(cb.x1, bd.wx1) - max(cb.x0, bd.wx0)) * <f64>(min(cb.y1, bd.wy1) - max(cb.y0, bd.wy0));
+          }
+        }
+        store<f64>(loads + (<usize>j << 3), load<f64>(loads + (<usize>j << 3)) + own);
+      }
+      m += nb;
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    let ref = changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>());
+    if (popcnt<u64>(ref.mask) != 1) continue;
+    let j = <usize>ctz<u64>(ref.mask);
+    store<f64>(loads + (j << 3), load<f64>(loads + (j << 3)) + ref.t1);
+  }
+}
+
+/** Code-blocks of the precincts built so far in a tile-component. */
+function blockCount(tc: TileComp): i32 {
+  let count = 0;
+  for (let r = 0; r < tc.numRes; r++) {
+    let res = resolution(tc, r);
+    let np = res.pw * res.ph;
+    for (let b = 0; b < res.numBands; b++) {
+      let bd = band(res, b);
+      for (let p = 0; p < np; p++) {
+        let pb = precinctBand(bd, p);
+        count += pb.cw * pb.ch;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Blocks decoded by other threads for the next decoderRun of this job: the records (layout of
+ * codec/supplied_blocks.ts, as decoderBandShare writes them, several tables one after the other)
+ * at [ptr, ptr + len). The decoder takes a listed block's T1 output instead of decoding it. Returns
+ * the number of blocks; a malformed table fails with INVALID_ARGUMENT. decoderParse forgets it.
+ */
+export function decoderSupplyBlocks(ptr: usize, len: i32): i32 {
+  return suppliedIndex(ptr, len);
 }

@@ -9,6 +9,7 @@ import { arenaAllocZeroed } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_INVALID_ARGUMENT } from "./util/error_codes";
 import { setParsedCodestream } from "./parsed_codestream";
+import { suppliedClear } from "./supplied_blocks";
 import { SizField, CompField, CodField, CapField, MarkerField, TilePartField, PlaneField, DecodeWarning } from "./api_fields";
 
 let gCs: usize = 0;
@@ -22,6 +23,7 @@ export function decoderParse(ptr: usize, len: i32): i32 {
   gCs = 0;
   gOut = 0;
   setParsedCodestream(0);
+  suppliedClear(); // (threaded decoding: blocks supplied for another job's codestream never apply)
   let cs = parseCodestream(ptr, len);
   gCs = changetype<usize>(cs);
   setParsedCodestream(gCs);

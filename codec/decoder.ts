@@ -15,6 +15,7 @@ import { T2Context, T2_DECODE } from "./t2/context";
 import { BitReader, bitReaderInit } from "./t2/bit_reader";
 import { runProgressions } from "./t2/progression";
 import { decodeCodeBlock } from "./t1/block_coder";
+import { suppliedAny, suppliedBlock } from "./supplied_blocks";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
 import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF32 } from "./transform/exports";
@@ -348,13 +349,19 @@ function fillBand(job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, qx: i
         // intersection of the block with the window
         let x0 = max(cb.x0, bd.wx0), x1 = min(cb.x1, bd.wx1);
         let y0 = max(cb.y0, bd.wy0), y1 = min(cb.y1, bd.wy1);
-        if (cb.needed == 0 || !decodeBlock(job, tc, bd, cb)) {
+        // T1 output of the block: decoded by another thread (threaded decoding, supplied_blocks.ts) or here
+        let out: usize = 0;
+        if (cb.needed != 0) {
+          if (suppliedAny()) out = suppliedBlock(tc.c, bd.index, tc.x0, tc.y0, cb.x0, cb.y0, cb.x1 - cb.x0, cb.y1 - cb.y0);
+          if (out == 0 && decodeBlock(job, tc, bd, cb)) out = job.cbOut;
+        }
+        if (out == 0) {
           zeroRect(tc.buf, tc.stride, qx + x0 - bd.wx0, qy + y0 - bd.wy0, x1 - x0, y1 - y0);
           continue;
         }
         if (x1 <= x0 || y1 <= y0) continue;
         let bw = cb.x1 - cb.x0;
-        let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+        let src = out + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
         let dst = tc.buf + ((<usize>(qy + y0 - bd.wy0) * <usize>tc.stride + <usize>(qx + x0 - bd.wx0)) << 2);
         if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, dst, tc.stride, tc.roi);
         else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, dst, tc.stride, halfStep, tc.roi);

@@ -578,6 +578,16 @@ export interface CoreExports {
    * level's block height).
    */
   decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, out: number): number;
+  /**
+   * Cut the image of the codestream parsed last into `n` bands as {@link decoderBandCuts} does (a
+   * block's work: `byteWeight` per codeword byte + `passWeight` per coding pass and sample + 1 per
+   * sample), find the code-blocks that more than one band's region decode needs, share them out and
+   * T1-decode the share of band `k` (0 ≤ k < n; -1: none). Writes at `out` (i32): the n + 1 band
+   * boundaries, then the address, byte length and block count of band k's decoded blocks (records
+   * of codec/supplied_blocks.ts, valid until the next jobBegin). Returns n, or 0 when the image
+   * cannot be cut that way (too few rows).
+   */
+  decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, sampleWeight: number, k: number, out: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -596,6 +606,13 @@ export interface CoreExports {
    * The planes then hold no samples (decoderPlane data = 0).
    */
   decoderSetPacked(dst: number, dstBytes: number, compStep: number, sampleStep: number, rowStride: number, bytesPerSample: number, signed: number): void;
+  /**
+   * Blocks decoded by other threads for the next decoderRun of this job: the records (layout of
+   * codec/supplied_blocks.ts, as decoderBandShare writes them, several tables one after the other)
+   * at [ptr, ptr + len). The decoder takes a listed block's T1 output instead of decoding it. Returns
+   * the number of blocks; a malformed table fails with INVALID_ARGUMENT. decoderParse forgets it.
+   */
+  decoderSupplyBlocks(ptr: number, len: number): number;
   /** Counter `field` (a DecodeWarning) of the last decode run. */
   decoderWarnings(field: number): number;
   /** Irreversible: dst = f32(sign(v)·v')·halfStep, v' the ROI-adjusted value (file header). */
@@ -1038,10 +1055,12 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
   decoderBandCuts: 7,
+  decoderBandShare: 10,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
   decoderSetPacked: 7,
+  decoderSupplyBlocks: 2,
   decoderWarnings: 1,
   dequantCopyIrr: 8,
   dequantCopyRev: 7,

@@ -68,6 +68,42 @@ export function decodeTopBand(bytes: ArrayBufferView | ArrayBuffer, options: Dec
   }
 }
 
+/**
+ * Code-blocks other threads decoded for the next whole-image-path decode (tables of the core's
+ * decoderBandShare, codec/supplied_blocks.ts): see {@link decodeWithBlocks}. null = none.
+ */
+let suppliedBlocks: ArrayBuffer[] | null = null;
+
+/**
+ * Threaded decoding (src/worker/threads.ts): {@link decodeTopBand} (`imageRows` > 0) or
+ * {@link decode}, taking the T1 output of the code-blocks in `blocks` (decoded once by the
+ * threads' decoderBandShare for every band that needs them) instead of decoding them again.
+ * The result is the same; only the work differs.
+ */
+export function decodeWithBlocks(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, imageRows: number, blocks: ArrayBuffer[]): DecodedImage {
+  suppliedBlocks = blocks;
+  try {
+    return imageRows > 0 ? decodeTopBand(bytes, options, imageRows) : decode(bytes, options);
+  } finally {
+    suppliedBlocks = null;
+  }
+}
+
+/** Hand the supplied blocks (if any) to the core, after decoderParse. */
+function supplyBlocks(c: DecoderExports): void {
+  const blocks = suppliedBlocks;
+  if (!blocks) return;
+  const len = blocks.reduce((a, b) => a + b.byteLength, 0);
+  if (len === 0) return;
+  const ptr = c.alloc(len);
+  let at = ptr;
+  for (const b of blocks) {
+    new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
+    at += b.byteLength;
+  }
+  c.decoderSupplyBlocks(ptr, len);
+}
+
 export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
   const loc = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
@@ -85,6 +121,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     const c = core as DecoderExports;
     const ptr = copyIn(c, loc.codestream);
     c.decoderParse(ptr, loc.codestream.length);
+    supplyBlocks(c);
     const h = readCoreHeader(c);
     const p = plan(h, options, limits);
     const C = h.components.length;

@@ -52,8 +52,11 @@ const VB_A: usize = memory.data(4 * 1040, 16);
 const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
-/** Per quad of the current quad row: its VLC entry (bits 0-15) and u value (bits 16-31). */
-const QINFO: usize = memory.data(4 * 520, 16);
+/**
+ * Per quad of the current quad row (8 bytes): its VLC entry (bits 0-15), U_q (bits 16-31) and the
+ * bit position of its MagSgn bits in MSB (bits 32-63).
+ */
+const QINFO: usize = memory.data(8 * 520, 16);
 /**
  * Lane tables of the SIMD MagSgn path, indexed by a 4-bit sample mask k (bit n = sample n of a
  * quad) at k·16: LANE_MASK lane n = -1 if bit n of k is set, else 0; LANE_PRE lane n = the number
@@ -465,7 +468,8 @@ function hasZeroByte(x: u64): bool {
  * valid bits) per quad (MagSgn) or quad pair (VLC). MEL is decoded by melEvent().
  *
  * Each quad row is visited twice: the VLC codewords, MEL events and UVLC u values of every quad
- * pair go to QINFO, then the MagSgn bits of every quad are decoded. A quad whose MagSgn bits fit one
+ * pair give each quad's U_q and MagSgn bit position (QINFO), then the MagSgn bits of every quad are
+ * decoded (no dependence between quads there). A quad whose MagSgn bits fit one
  * load (4·U <= 56) and whose magnitudes fit 32 bits is decoded without branches on its
  * significance pattern: an insignificant sample has m = 0 bits and yields 0.
  */
@@ -564,122 +568,76 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         let s0 = (uv >> 7) & 7;
         let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
         let u1 = (uv >> 13) + (sfx >> s0);
-        store<u64>(QINFO + (<usize>q << 2), <u64>(e0 | (u0 << 16)) | (<u64>(e1 | (u1 << 16)) << 32));
+        // ---- U_q = u_q + κ_q (7.3.7) and the quad's first MagSgn bit; κ = 1 in the initial row
+        // or with at most one significant sample, else max(E_max - 1, 1) with E_max from the
+        // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q); an insignificant
+        // quad gets U = 0 (no MagSgn bits, all samples 0)
+        let vbq = vbPrev + (<usize>q << 3);
+        let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
+        let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
+        let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
+        let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
+        let U0 = select<u32>(u0 + select<u32>(1, k0, initial || (rho0 & (rho0 - 1)) == 0), 0, rho0 != 0);
+        let rho1 = (e1 >> 4) & 15;
+        let U1 = select<u32>(u1 + select<u32>(1, k1, initial || (rho1 & (rho1 - 1)) == 0), 0, rho1 != 0);
+        let pos1 = msPos + <usize>(U0 * popcnt<u32>(rho0) - popcnt<u32>(e0 >> 12));
+        store<u64>(QINFO + (<usize>q << 3), <u64>(e0 | (U0 << 16)) | (<u64>msPos << 32));
+        store<u64>(QINFO + (<usize>q << 3), <u64>(e1 | (U1 << 16)) | (<u64>pos1 << 32), 8);
+        msPos = pos1 + <usize>(U1 * popcnt<u32>(rho1) - popcnt<u32>(e1 >> 12));
       }
     }
-    // ---- pass 2 over the quad row: MagSgn
-    for (let q = 0; q < qw; q++) {
-      let qi = load<u32>(QINFO + (<usize>q << 2));
-      let e = qi & 0xffff;
-      let u = qi >> 16;
-      // ---- MagSgn of the quad (T.814 7.3.8); U_q = u_q + κ_q (7.3.7)
+    // ---- pass 2 over the quad row: MagSgn (T.814 7.3.8)
+    let qFull = hasRow1 ? wEven >> 1 : 0; // quads inside the block
+    let q = 0;
+    while (q < qw) {
+      // quads inside the block whose bits fit one load: straight to the block
+      for (; q < qFull; q++) {
+        let qi = load<u64>(QINFO + (<usize>q << 3));
+        if (((<u32>qi >> 16) & 0xffff) > fastU) break;
+        quadFast(qi, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
+      }
+      if (q >= qw) break;
+      // any other quad
+      let qi = load<u64>(QINFO + (<usize>q << 3));
+      let e = <u32>qi & 0xffff;
+      let U = (<u32>qi >> 16) & 0xffff;
       let x = q << 1;
       // samples go straight to the block when the quad lies inside it, else through QS
       // (sample n at column n >> 1, row n & 1); insignificant samples are 0
-      let full = x < wEven && hasRow1;
+      let full = q < qFull;
       let dst = full ? row0 + (<usize>x << 2) : QS;
       let ro: usize = full ? rowBytes : 8;
       let vbDst = vbCur + (<usize>(x + 1) << 2);
-      let rho = (e >> 4) & 15;
-      // κ = 1 in the initial row or with at most one significant sample, else max(E_max - 1, 1)
-      // with E_max from the samples above at columns x-1 .. x+2 (indices x .. x+3)
-      let a2 = load<u64>(vbPrev + (<usize>x << 2)) | load<u64>(vbPrev + (<usize>x << 2), 8);
-      let emax1 = 31 - clz<u32>(<u32>a2 | <u32>(a2 >> 32) | 2);
-      let U = u + select<u32>(1, emax1, initial || (rho & (rho - 1)) == 0);
-      // an insignificant quad goes through the same code with U = 0 (no bits, all samples 0)
-      U = select<u32>(U, 0, rho != 0);
-      let e1b = (e >> 8) & 15;
-      let ekb = (e >> 12) & 15;
-      {
-        if (U <= fastU) {
-          // ---- the whole quad from one load (at least 57 bits), no branch on the significance
-          // pattern
-          let msBuf = load<u64>(MSB + (msPos >> 3)) >> <u64>(msPos & 7);
-          // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
-          // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
-          // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
-          if (ASC_FEATURE_SIMD) {
-            // the four samples in the lanes of one vector (same arithmetic as the scalar code)
-            let sig = v128.load(LANE_MASK + (<usize>rho << 4));
-            let uu = i32x4.splat(<i32>U);
-            let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
-            // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
-            let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
-            // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
-            // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
-            let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), v128.load(LANE_CONST)), v128.load(LANE_CONST, 16));
-            let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
-            let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, v128.load(LANE_CONST, 32)), v128.load(LANE_CONST, 48)));
-            // 2^m as the float with exponent m
-            let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, v128.load(LANE_CONST, 64)), 23));
-            let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, v128.load(LANE_CONST, 80)));
-            let r01 = i32x4.shr_u(sig, 31);
-            let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
-            let g = i32x4.shl(i32x4.add(v, i32x4.shl(r01, 1)), p);
-            let neg = i32x4.neg(v128.and(bits, v128.load(LANE_CONST, 80)));
-            let val = i32x4.sub(v128.xor(g, neg), neg);
-            // lanes (samples) 0 2 | 1 3: top row, bottom row
-            let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-            v128.store64_lane(dst, rows, 0);
-            v128.store64_lane(dst + ro, rows, 1);
-            v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0), 0);
-            let sh4 = U * popcnt<u32>(rho) - popcnt<u32>(ekb);
-            msPos += <usize>sh4;
+      if (U <= fastU) {
+        quadFast(qi, dst, ro, vbDst, p);
+      } else {
+        let pos = <usize>(qi >> 32);
+        let rho = (e >> 4) & 15;
+        let e1b = (e >> 8) & 15;
+        let ekb = (e >> 12) & 15;
+        if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+        store<u64>(dst, 0);
+        store<u64>(dst + ro, 0);
+        store<u64>(vbDst, 0);
+        let r = rho;
+        while (r != 0) {
+          let n = ctz<u32>(r);
+          r &= r - 1;
+          let m = <i32>U - <i32>((ekb >> n) & 1);
+          // m <= 31: the load holds at least 57 bits
+          let bits = <u32>((load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7)) & ((<u64>1 << <u64>m) - 1));
+          let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
+          let mag = (v + 2) << <u64>p;
+          if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+          let val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
+          let vb = <u32>min(v, <u64>0xffffffff);
+          pos += <usize>m;
+          let col = <usize>(n >> 1);
+          if ((n & 1) != 0) {
+            store<i32>(dst + ro + (col << 2), val);
+            store<u32>(vbDst + (col << 2), vb);
           } else {
-            let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
-            let m0 = (U & (0 - r0)) - (ekb & 1);
-            let m1 = (U & (0 - r1)) - ((ekb >> 1) & 1);
-            let m2 = (U & (0 - r2)) - ((ekb >> 2) & 1);
-            let m3 = (U & (0 - r3)) - (ekb >> 3);
-            let sh1 = m0;
-            let sh2 = sh1 + m1;
-            let sh3 = sh2 + m2;
-            let sh4 = sh3 + m3;
-            let b0 = <u32>msBuf & ((<u32>1 << m0) - 1);
-            let b1 = <u32>(msBuf >> <u64>sh1) & ((<u32>1 << m1) - 1);
-            let b2 = <u32>(msBuf >> <u64>sh2) & ((<u32>1 << m2) - 1);
-            let b3 = <u32>(msBuf >> <u64>sh3) & ((<u32>1 << m3) - 1);
-            msPos += <usize>sh4;
-            let v0 = b0 | ((e1b & 1) << m0) | r0;
-            let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
-            let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
-            let v3 = b3 | ((e1b >> 3) << m3) | r3;
-            let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
-            let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
-            let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
-            let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
-            store<u32>(dst, (g0 ^ (0 - n0)) + n0);
-            store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
-            store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
-            store<u32>(dst + ro, (g3 ^ (0 - n3)) + n3, 4);
-            store<u32>(vbDst, v1);
-            store<u32>(vbDst, v3, 4);
-          }
-        } else {
-          if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-          store<u64>(dst, 0);
-          store<u64>(dst + ro, 0);
-          store<u64>(vbDst, 0);
-          let r = rho;
-          while (r != 0) {
-            let n = ctz<u32>(r);
-            r &= r - 1;
-            let m = <i32>U - <i32>((ekb >> n) & 1);
-            // m <= 31: the load holds at least 57 bits
-            let bits = <u32>((load<u64>(MSB + (msPos >> 3)) >> <u64>(msPos & 7)) & ((<u64>1 << <u64>m) - 1));
-            let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
-            let mag = (v + 2) << <u64>p;
-            if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
-            let val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
-            let vb = <u32>min(v, <u64>0xffffffff);
-            msPos += <usize>m;
-            let col = <usize>(n >> 1);
-            if ((n & 1) != 0) {
-              store<i32>(dst + ro + (col << 2), val);
-              store<u32>(vbDst + (col << 2), vb);
-            } else {
-              store<i32>(dst + (col << 2), val);
-            }
+            store<i32>(dst + (col << 2), val);
           }
         }
       }
@@ -693,6 +651,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
           if (hasCol1) store<i32>(o + rowBytes, load<i32>(QS, 12), 4);
         }
       }
+      q++;
     }
     let t = rhoPrev;
     rhoPrev = rhoCur;
@@ -700,6 +659,81 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     let tv = vbPrev;
     vbPrev = vbCur;
     vbCur = tv;
+  }
+}
+
+/**
+ * MagSgn of one quad (T.814 7.3.8) whose bits fit one load (4·U <= 56) and whose magnitudes fit 32
+ * bits, without branches on its significance pattern: `qi` is its QINFO entry (VLC entry, U_q, bit
+ * position); the top samples go to dst, dst + 4, the bottom ones to dst + ro, dst + ro + 4, the
+ * bottom v values to vbDst, vbDst + 4.
+ */
+// @ts-ignore: decorator
+@inline
+function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
+  let e = <u32>qi & 0xffff;
+  let U = (<u32>qi >> 16) & 0xffff;
+  let pos = <usize>(qi >> 32);
+  let rho = (e >> 4) & 15;
+  let e1b = (e >> 8) & 15;
+  let ekb = (e >> 12) & 15;
+  let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
+  // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
+  // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
+  // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
+  if (ASC_FEATURE_SIMD) {
+    // the four samples in the lanes of one vector (same arithmetic as the scalar code)
+    let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+    let uu = i32x4.splat(<i32>U);
+    let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+    // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
+    let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+    // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
+    // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
+    let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), v128.load(LANE_CONST)), v128.load(LANE_CONST, 16));
+    let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
+    let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, v128.load(LANE_CONST, 32)), v128.load(LANE_CONST, 48)));
+    // 2^m as the float with exponent m
+    let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, v128.load(LANE_CONST, 64)), 23));
+    let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, v128.load(LANE_CONST, 80)));
+    let r01 = i32x4.shr_u(sig, 31);
+    let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+    let g = i32x4.add(v, i32x4.shl(r01, 1));
+    if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
+    let neg = i32x4.neg(v128.and(bits, v128.load(LANE_CONST, 80)));
+    let val = i32x4.sub(v128.xor(g, neg), neg);
+    // lanes (samples) 0 2 | 1 3: top row, bottom row
+    let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+    v128.store64_lane(dst, rows, 0);
+    v128.store64_lane(dst + ro, rows, 1);
+    v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+  } else {
+    let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
+    let m0 = (U & (0 - r0)) - (ekb & 1);
+    let m1 = (U & (0 - r1)) - ((ekb >> 1) & 1);
+    let m2 = (U & (0 - r2)) - ((ekb >> 2) & 1);
+    let m3 = (U & (0 - r3)) - (ekb >> 3);
+    let sh1 = m0;
+    let sh2 = sh1 + m1;
+    let sh3 = sh2 + m2;
+    let b0 = <u32>msBuf & ((<u32>1 << m0) - 1);
+    let b1 = <u32>(msBuf >> <u64>sh1) & ((<u32>1 << m1) - 1);
+    let b2 = <u32>(msBuf >> <u64>sh2) & ((<u32>1 << m2) - 1);
+    let b3 = <u32>(msBuf >> <u64>sh3) & ((<u32>1 << m3) - 1);
+    let v0 = b0 | ((e1b & 1) << m0) | r0;
+    let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
+    let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
+    let v3 = b3 | ((e1b >> 3) << m3) | r3;
+    let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
+    let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
+    let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
+    let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
+    store<u32>(dst, (g0 ^ (0 - n0)) + n0);
+    store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
+    store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
+    store<u32>(dst + ro, (g3 ^ (0 - n3)) + n3, 4);
+    store<u32>(vbDst, v1);
+    store<u32>(vbDst, v3, 4);
   }
 }
 

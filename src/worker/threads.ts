@@ -34,6 +34,19 @@ export function setBandByteWeight(w: number): void {
   bandByteWeight = w;
 }
 
+/**
+ * T1 work of a code-block in {@link decodeShare}'s cut and share (codec/api_bands.ts
+ * decoderBandShare), in units of the rest of the decode's work per sample (dequantisation, inverse
+ * DWT, output): per codeword byte, per coding pass and sample, per sample. A least-squares fit of
+ * the T1 time of every code-block of saw and DX (lossless and 9/7 ratio 20; 15.5k blocks, SIMD
+ * build): 0.077 µs/byte + 0.00055 µs/(pass·sample) + 0.0019 µs/sample, the rest ≈ 0.003 µs/sample.
+ */
+const shareWeights = { byte: 25, pass: 0.18, sample: 0.64 };
+/** @internal For calibration (bench): set the weights of {@link decodeShare}. */
+export function setShareWeights(byte: number, pass: number, sample: number): void {
+  Object.assign(shareWeights, { byte, pass, sample });
+}
+
 /** Band boundaries fall on multiples of this many rows. */
 export const BAND_ALIGN = 64;
 
@@ -132,8 +145,32 @@ export async function decodeThreaded(
   const n = threads ?? autoThreadCount(header.width * header.height, jobsPending(), await coreCount());
   const even = bandRows(header.height, n);
   if (!even) return undefined;
-  // every worker weighs the codestream, cuts it the same way and decodes band k of the cuts
-  const parts = await Promise.all(even.map((_, k) => runInWorker<BandResult>({ op: "band", bytes, options, band: k, bands: even.length, width: header.width, height: header.height })));
+  const m = even.length;
+  const job = { bytes, options, bands: m, width: header.width, height: header.height };
+  // 1. every worker runs T2, cuts the image the same way and T1-decodes its share of the code-blocks
+  //    that several bands need (a damaged codestream: the plain band decodes below report it)
+  let shares: Array<ShareResult | undefined> | undefined;
+  if (!options.components) {
+    // (allSettled: no share job may still run when the band jobs start or when this call returns)
+    const settled = await Promise.allSettled(even.map((_, k) => runInWorker<ShareResult>({ op: "share", ...job, band: k })));
+    shares = settled.every((r) => r.status === "fulfilled") ? settled.map((r) => (r as PromiseFulfilledResult<ShareResult | undefined>).value) : undefined;
+  }
+  if (shares?.some((r) => r === undefined)) return undefined; // no workers here
+  const first = shares?.[0];
+  const agreed = first && shares!.every((r) => r!.cuts.length === m + 1 && r!.cuts.every((y, i) => y === first.cuts[i]));
+  // 2. each worker decodes its band with every shared block supplied (or, without shares, weighs and
+  //    cuts the codestream itself and decodes every block its band needs)
+  const settled = await Promise.allSettled(
+    even.map((_, k) =>
+      agreed
+        ? runInWorker<BandResult>({ op: "band", ...job, band: k, cuts: first.cuts, blocks: shares!.map((r) => r!.blocks) })
+        : runInWorker<BandResult>({ op: "band", ...job, band: k }),
+    ),
+  );
+  // (every band job has ended: a failure leaves no job of this call running)
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const parts = settled.map((r) => (r as PromiseFulfilledResult<BandResult | undefined>).value);
   if (parts.some((p) => p === undefined)) return undefined; // no workers here
   const done = parts as BandResult[];
   const bands = done.map((p) => p.rows);
@@ -161,11 +198,53 @@ export function decodeBand(
   height: number,
   width: number,
   decodeRegion: (bytes: Uint8Array, options: DecodeOptions, imageRows: number) => DecodedImage,
+  cuts?: number[],
 ): BandResult {
-  const bands = balancedBands(bytes, height, n, options);
+  const bands = cuts ? bandsOfCuts(cuts, height) : balancedBands(bytes, height, n, options);
   if (!bands || bands.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
   const [y0, y1] = bands[k]!;
   return { image: decodeRegion(bytes, { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } }, k === 0 ? height : 0), rows: [y0, y1] };
+}
+
+/** Bands [y0, y1) of boundaries `cuts` (0 first, `height` last, increasing), or null. */
+function bandsOfCuts(cuts: number[], height: number): Array<[number, number]> | null {
+  if (cuts.length < 2 || cuts[0] !== 0 || cuts[cuts.length - 1] !== height) return null;
+  const bands: Array<[number, number]> = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    if (!(cuts[k + 1]! > cuts[k]!)) return null;
+    bands.push([cuts[k]!, cuts[k + 1]!]);
+  }
+  return bands;
+}
+
+/** A worker's answer to a "share" job: the cuts, and the shared code-blocks it decoded (supplied_blocks.ts records). */
+export interface ShareResult {
+  cuts: number[];
+  blocks: ArrayBuffer;
+}
+
+/**
+ * Worker side of a "share" job: T2 of the whole codestream, the same `n` work-balanced bands every
+ * worker computes, and the T1 output of band `k`'s share of the code-blocks several bands need
+ * (the core's decoderBandShare). Fails with the core's J2kError on a damaged codestream.
+ */
+export function decodeShare(bytes: Uint8Array, options: DecodeOptions, k: number, n: number, height: number): ShareResult {
+  if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
+  const { codestream } = locateCodestream(bytes);
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  return callCore((c) => {
+    c.decoderParse(copyIn(c, codestream), codestream.length);
+    const out = c.alloc(4 * (n + 4));
+    const got = c.decoderBandShare(
+      options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS,
+      shareWeights.byte, shareWeights.pass, shareWeights.sample, k, out,
+    );
+    if (got !== n) throw new J2kError("INTERNAL", `threaded decode: the image of ${height} rows cannot be cut into ${n} bands`);
+    const v = new Int32Array(c.memory.buffer, out, n + 4);
+    const cuts = Array.from(v.subarray(0, n + 1));
+    if (cuts[n] !== height) throw new J2kError("INTERNAL", `threaded decode: the cuts end at row ${cuts[n]}, not ${height}`);
+    return { cuts, blocks: c.memory.buffer.slice(v[n + 1]!, v[n + 1]! + v[n + 2]!) };
+  }, limits.maxMemory);
 }
 
 /**

@@ -3,10 +3,10 @@
  * it receives and answers with the result, transferring its buffers.
  * @module
  */
-import { decode, decodeTopBand } from "../decode.js";
+import { decode, decodeTopBand, decodeWithBlocks } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
 import { codeBlockBatch } from "../encode_threads.js";
-import { decodeBand } from "./threads.js";
+import { decodeBand, decodeShare } from "./threads.js";
 import { J2kError } from "../errors.js";
 import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
 
@@ -41,8 +41,17 @@ function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferab
       for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
       return { msg: { id: req.id, ok: true, result: img }, transfer };
     }
+    if (req.op === "share") {
+      const r = decodeShare(req.bytes, req.options, req.band, req.bands, req.height);
+      return { msg: { id: req.id, ok: true, result: r }, transfer: [r.blocks] };
+    }
     if (req.op === "band") {
-      const r = decodeBand(req.bytes, req.options, req.band, req.bands, req.height, req.width, (b, o, rows) => (rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)));
+      const blocks = req.blocks;
+      const r = decodeBand(
+        req.bytes, req.options, req.band, req.bands, req.height, req.width,
+        (b, o, rows) => (blocks ? decodeWithBlocks(b, o, rows, blocks) : rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)),
+        req.cuts,
+      );
       const img = r.image;
       const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
       for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
