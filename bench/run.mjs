@@ -527,6 +527,7 @@ if (only.includes("threads")) {
   // images of at least 2 MP (smaller ones are not split). Clean = others used ≤ 0.15 cores.
   const N = threadsOverride ?? CORES;
   const threadsApi = await import(join(repoRoot, "dist/worker/threads.js"));
+  const decodeApi = await import(join(repoRoot, "dist/decode.js"));
   j2kit.setWorkerCount(N);
   const rows = [];
   for (const c of selected) {
@@ -545,9 +546,10 @@ if (only.includes("threads")) {
         m,
         { maxOthers: 0.15 },
       );
-      // idle-machine estimate from CPU time (robust to other processes): the bands decoded one
-      // after the other on this thread; the split's wall time is at best its slowest band
-      const bands = threadsApi.balancedBands(cs, img.height, N, {}) ?? [[0, img.height]]; // the bands decodeAsync decodes
+      // idle-machine estimate from CPU time (robust to other processes): the jobs of decodeAsync
+      // run one after the other here — every band's "share" job (T2, cuts, its share of the blocks
+      // several bands need), then every band's "band" job with all shared blocks supplied; the split's
+      // wall time is at best the slowest share job plus the slowest band job
       const cpuMs = (fn) => {
         fn();
         let best = Infinity;
@@ -559,10 +561,19 @@ if (only.includes("threads")) {
         }
         return best;
       };
+      const nb = threadsApi.bandRows(img.height, N)?.length ?? 1;
       const fullCpu = cpuMs(() => j2kit.decode(cs));
-      const bandCpu = bands.map(([y0, y1]) => cpuMs(() => j2kit.decode(cs, { region: { x: 0, y: y0, width: img.width, height: y1 - y0 } })));
-      const estimate = fullCpu / Math.max(...bandCpu);
-      const overhead = bandCpu.reduce((a, b) => a + b, 0) / fullCpu;
+      let estimate = 1, overhead = 1;
+      if (nb > 1) {
+        const shares = Array.from({ length: nb }, (_, k) => threadsApi.decodeShare(cs, {}, k, nb, img.height));
+        const blocks = shares.map((s) => s.blocks);
+        const shareCpu = shares.map((_, k) => cpuMs(() => threadsApi.decodeShare(cs, {}, k, nb, img.height)));
+        const bandCpu = shares.map((_, k) =>
+          cpuMs(() => threadsApi.decodeBand(cs, {}, k, nb, img.height, img.width, (b, o, rows) => decodeApi.decodeWithBlocks(b, o, rows, blocks), shares[0].cuts)),
+        );
+        estimate = fullCpu / (Math.max(...shareCpu) + Math.max(...bandCpu));
+        overhead = [...shareCpu, ...bandCpu].reduce((a, b) => a + b, 0) / fullCpu;
+      }
       rows.push({ name: c.name, op: label, mp: m, ...t, same, estimate, overhead });
     }
     // encodeAsync({ threads }): code-blocks on the workers, the rest on this thread
@@ -589,7 +600,7 @@ if (only.includes("threads")) {
       r.name, r.op, mps(r.one, r.mp), mps(r.many, r.mp), speedRatio(r, "many", "one"), speedRatio(r, "many", "peer"),
       r.estimate?.toFixed(2) ?? "–", r.overhead?.toFixed(2) ?? "–", r.same ? "identical" : "MISMATCH", loadNote(r.many),
     ]),
-    "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band (bands decoded one after the other here): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = the extra work of the boundary overlap. Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N workers while the calling thread runs MCT, DWT, rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
+    "Idle estimate = CPU time of the whole decode ÷ (CPU time of the slowest share job + of the slowest band job; src/worker/threads.ts, run one after the other here): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = all jobs' CPU ÷ the one-piece decode's (extra T2 passes, copies of the shared blocks). Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N workers while the calling thread runs MCT, DWT, rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
   );
   out.sections.threads = rows;
   j2kit.terminateWorkers();

@@ -106,8 +106,6 @@ let melBuf: u64 = 0;
 let melBits: i32 = 0;
 let melFF: bool = false;
 let melK: i32 = 0;
-let melRun: i32 = 0;
-let melOne: i32 = 0;
 
 function melFill(): void {
   while (melBits <= 56) {
@@ -125,42 +123,27 @@ function melFill(): void {
   }
 }
 
-/** Next MEL symbol (T.814 7.3.3): 0 = quad (pair) stays insignificant / no offset, 1 = coded. */
-function melEvent(): i32 {
-  if (melRun == 0 && melOne == 0) {
-    if (melBits < 13) melFill();
-    let e = <i32>load<u8>(MEL_E + <usize>melK);
-    if ((melBuf >> 63) != 0) {
-      melBuf <<= 1;
-      melBits--;
-      melRun = 1 << e;
-      melK = min(melK + 1, 12);
-    } else {
-      // a 0 then e bits of run length (MSB first)
-      melRun = <i32>(melBuf >> <u64>(63 - e)) & ((1 << e) - 1);
-      melBuf <<= <u64>(e + 1);
-      melBits -= e + 1;
-      melOne = 1;
-      melK = max(melK - 1, 0);
-    }
+/**
+ * The next MEL run (T.814 7.3.3): (number of 0 events << 1) | 1 when a 1 event follows them (never
+ * 0). A 1 event: the quad (pair) is coded; a 0 event: it stays insignificant / has no offset. The
+ * cleanup pass keeps the run it is in as one local (vlcRow).
+ */
+function melDecodeRun(): i32 {
+  if (melBits < 13) melFill();
+  let e = <i32>load<u8>(MEL_E + <usize>melK);
+  if ((melBuf >> 63) != 0) {
+    // 2^e 0 events
+    melBuf <<= 1;
+    melBits--;
+    melK = min(melK + 1, 12);
+    return (1 << e) << 1;
   }
-  if (melRun > 0) {
-    melRun--;
-    return 0;
-  }
-  melOne = 0;
-  return 1;
-}
-
-/** melEvent() with the common case (inside a run of 0 events) inline. */
-// @ts-ignore: decorator
-@inline
-function melNext(): i32 {
-  if (melRun > 0) {
-    melRun--;
-    return 0;
-  }
-  return melEvent();
+  // a 0 then e bits of run length (MSB first): that many 0 events, then a 1 event
+  let r = <i32>(melBuf >> <u64>(63 - e)) & ((1 << e) - 1);
+  melBuf <<= <u64>(e + 1);
+  melBits -= e + 1;
+  melK = max(melK - 1, 0);
+  return (r << 1) | 1;
 }
 
 // Backward readers (VLC, MagRef): LSB first from the highest address down; a byte whose low 7
@@ -459,13 +442,133 @@ function hasZeroByte(x: u64): bool {
   return ((x - 0x0101010101010101) & ~x & 0x8080808080808080) != 0;
 }
 
+// ---- cleanup pass, pass 1 over a quad row (state between rows in module globals) ----------------
+
+/** Bit position in VLB, bit position in MSB, MEL run (melDecodeRun's form) of the cleanup pass. */
+let clVPos: usize = 0;
+let clMsPos: usize = 0;
+let clMel: i32 = 0;
+
+/** vlcRow for the initial quad row. */
+function vlcRowInitial(qw: i32, rhoCur: usize, vbPrev: usize): void {
+  vlcRow(true, qw, 0, rhoCur, vbPrev);
+}
+
+/** vlcRow for the other quad rows. */
+function vlcRowOther(qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): void {
+  vlcRow(false, qw, rhoPrev, rhoCur, vbPrev);
+}
+
+/**
+ * Pass 1 of the cleanup pass over one quad row (T.814 7.3.4 - 7.3.7): the VLC codewords, MEL events
+ * and UVLC u values of every quad pair, then each quad's U_q = u_q + κ_q and the position of its
+ * MagSgn bits, into QINFO; the row's significance (ρ) into rhoCur. Inlined into one function per
+ * kind of row (`initial` a constant), each with few live values.
+ */
+// @ts-ignore: decorator
+@inline
+function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): void {
+  let vlc = initial ? HT_VLC0 : HT_VLC1;
+  let uvlc = initial ? HT_UVLC0 : HT_UVLC1;
+  let vPos = clVPos;
+  let msPos = clMsPos;
+  let mel = clMel;
+  let rhoLeft: u32 = 0;
+  for (let q = 0; q < qw; q += 2) {
+    {
+      // the pair's VLC bits (at most 7 + 7 + 6 + 10 = 30)
+      let vBuf = load<u64>(VLB + (vPos >> 3)) >> <u64>(vPos & 7);
+      // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
+      let c0: u32;
+      // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
+      let above = initial ? 0 : load<u32>(rhoPrev + <usize>q);
+      if (initial) {
+        c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
+      } else {
+        let nw = above & 0xff;
+        let n = (above >> 8) & 0xff;
+        let ne = (above >> 16) & 0xff;
+        c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+      }
+      let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
+      if (c0 == 0) {
+        // one MEL event: 0 = the quad is insignificant
+        if (mel == 0) mel = melDecodeRun();
+        if (mel != 1) e0 = 0;
+        mel = select(mel - 2, 0, mel >= 2);
+      }
+      let l0 = e0 & 7;
+      vBuf >>= <u64>l0;
+      let rho0 = (e0 >> 4) & 15;
+      store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
+      let e1: u32 = 0;
+      if (q + 1 < qw) {
+        let c1: u32;
+        if (initial) {
+          c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
+        } else {
+          let nw = (above >> 8) & 0xff;
+          let n = (above >> 16) & 0xff;
+          let ne = above >> 24;
+          c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+        }
+        e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
+        if (c1 == 0) {
+          if (mel == 0) mel = melDecodeRun();
+          if (mel != 1) e1 = 0;
+          mel = select(mel - 2, 0, mel >= 2);
+        }
+        vBuf >>= <u64>(e1 & 7);
+        store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
+      }
+      rhoLeft = (e1 >> 4) & 15;
+      // ---- UVLC: u values of the pair (T.814 7.3.6)
+      let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
+      // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
+      if (initial && mode == 3) {
+        // one MEL event: 1 = both u values are offset by 2 (mode 4)
+        if (mel == 0) mel = melDecodeRun();
+        if (mel == 1) mode = 4;
+        mel = select(mel - 2, 0, mel >= 2);
+      }
+      let uv = <u32>load<u16>(uvlc + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
+      let pl = uv & 7;
+      let sl = (uv >> 3) & 15;
+      let sfx = <u32>(vBuf >> <u64>pl) & ((<u32>1 << sl) - 1);
+      vPos += <usize>(l0 + (e1 & 7) + pl + sl);
+      let s0 = (uv >> 7) & 7;
+      let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
+      let u1 = (uv >> 13) + (sfx >> s0);
+      // ---- U_q = u_q + κ_q (7.3.7) and the quad's first MagSgn bit; κ = 1 in the initial row
+      // or with at most one significant sample, else max(E_max - 1, 1) with E_max from the
+      // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q); an insignificant
+      // quad gets U = 0 (no MagSgn bits, all samples 0)
+      let vbq = vbPrev + (<usize>q << 3);
+      let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
+      let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
+      let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
+      let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
+      let U0 = select<u32>(u0 + select<u32>(1, k0, initial || (rho0 & (rho0 - 1)) == 0), 0, rho0 != 0);
+      let rho1 = (e1 >> 4) & 15;
+      let U1 = select<u32>(u1 + select<u32>(1, k1, initial || (rho1 & (rho1 - 1)) == 0), 0, rho1 != 0);
+      let pos1 = msPos + <usize>(U0 * popcnt<u32>(rho0) - popcnt<u32>(e0 >> 12));
+      store<u64>(QINFO + (<usize>q << 3), <u64>(e0 | (U0 << 16)) | (<u64>msPos << 32));
+      store<u64>(QINFO + (<usize>q << 3), <u64>(e1 | (U1 << 16)) | (<u64>pos1 << 32), 8);
+      msPos = pos1 + <usize>(U1 * popcnt<u32>(rho1) - popcnt<u32>(e1 >> 12));
+    }
+  }
+  clVPos = vPos;
+  clMsPos = msPos;
+  clMel = mel;
+}
+
 /**
  * HT cleanup pass (T.814 7.3): all magnitude bits down to bit-plane p. Writes every sample of the
  * w x h block (0 for insignificant ones).
  *
  * Readers: the MagSgn and VLC streams are first copied without their stuffed bits (msUnstuff,
  * vlcUnstuff); each is then read through a bit position with one unaligned 8-byte load (at least 57
- * valid bits) per quad (MagSgn) or quad pair (VLC). MEL is decoded by melEvent().
+ * valid bits) per quad (MagSgn) or quad pair (VLC). MEL runs are decoded by melDecodeRun().
  *
  * Each quad row is visited twice: the VLC codewords, MEL events and UVLC u values of every quad
  * pair give each quad's U_q and MagSgn bit position (QINFO), then the MagSgn bits of every quad are
@@ -480,21 +583,20 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   let scup = (last << 4) | (prev & 0x0f);
   if (scup < 2 || scup > lcup || scup > 4079) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_SCUP, scup);
   let pcup = lcup - scup;
-  // MagSgn: bytes [0, Pcup) forward, 1s past the end; read at bit position msPos of MSB
+  // MagSgn: bytes [0, Pcup) forward, 1s past the end; read at bit position clMsPos of MSB
   msUnstuff(cup, pcup);
-  let msPos: usize = 0;
-  // MEL: bytes [Pcup, Lcup - 1) (module state, see melEvent)
+  clMsPos = 0;
+  // MEL: bytes [Pcup, Lcup - 1) (module state, see melDecodeRun)
   melPos = cup + <usize>pcup;
   melEnd = cup + <usize>(lcup - 1);
   melBuf = 0;
   melBits = 0;
   melFF = false;
   melK = 0;
-  melRun = 0;
-  melOne = 0;
-  // VLC: from byte Lcup - 2 backward, 0s past the end; read at bit position vPos of VLB
+  clMel = 0;
+  // VLC: from byte Lcup - 2 backward, 0s past the end; read at bit position clVPos of VLB
   vlcUnstuff(cup, pcup, lcup);
-  let vPos: usize = 0;
+  clVPos = 0;
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
@@ -510,82 +612,12 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   let wEven = w & ~1;
   for (let qy = 0; qy < qh; qy++) {
     let initial = qy == 0;
-    let vlc = initial ? HT_VLC0 : HT_VLC1;
-    let uvlc = initial ? HT_UVLC0 : HT_UVLC1;
     let y0 = qy << 1;
     let hasRow1 = y0 + 1 < h;
     let row0 = out + <usize>y0 * rowBytes;
-    let rhoLeft: u32 = 0;
-    // ---- pass 1 over the quad row: VLC, MEL and UVLC of each pair into QINFO
-    for (let q = 0; q < qw; q += 2) {
-      {
-        // the pair's VLC bits (at most 7 + 7 + 6 + 10 = 30)
-        let vBuf = load<u64>(VLB + (vPos >> 3)) >> <u64>(vPos & 7);
-        // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
-        let c0: u32;
-        // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
-        let above = initial ? 0 : load<u32>(rhoPrev + <usize>q);
-        if (initial) {
-          c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
-        } else {
-          let nw = above & 0xff;
-          let n = (above >> 8) & 0xff;
-          let ne = (above >> 16) & 0xff;
-          c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
-        }
-        let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
-        if (c0 == 0 && melNext() == 0) e0 = 0;
-        let l0 = e0 & 7;
-        vBuf >>= <u64>l0;
-        let rho0 = (e0 >> 4) & 15;
-        store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
-        let e1: u32 = 0;
-        if (q + 1 < qw) {
-          let c1: u32;
-          if (initial) {
-            c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
-          } else {
-            let nw = (above >> 8) & 0xff;
-            let n = (above >> 16) & 0xff;
-            let ne = above >> 24;
-            c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
-          }
-          e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
-          if (c1 == 0 && melNext() == 0) e1 = 0;
-          vBuf >>= <u64>(e1 & 7);
-          store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
-        }
-        rhoLeft = (e1 >> 4) & 15;
-        // ---- UVLC: u values of the pair (T.814 7.3.6)
-        let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
-        // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
-        if (initial && mode == 3 && melNext() != 0) mode = 4;
-        let uv = <u32>load<u16>(uvlc + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-        let pl = uv & 7;
-        let sl = (uv >> 3) & 15;
-        let sfx = <u32>(vBuf >> <u64>pl) & ((<u32>1 << sl) - 1);
-        vPos += <usize>(l0 + (e1 & 7) + pl + sl);
-        let s0 = (uv >> 7) & 7;
-        let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
-        let u1 = (uv >> 13) + (sfx >> s0);
-        // ---- U_q = u_q + κ_q (7.3.7) and the quad's first MagSgn bit; κ = 1 in the initial row
-        // or with at most one significant sample, else max(E_max - 1, 1) with E_max from the
-        // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q); an insignificant
-        // quad gets U = 0 (no MagSgn bits, all samples 0)
-        let vbq = vbPrev + (<usize>q << 3);
-        let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
-        let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
-        let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
-        let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
-        let U0 = select<u32>(u0 + select<u32>(1, k0, initial || (rho0 & (rho0 - 1)) == 0), 0, rho0 != 0);
-        let rho1 = (e1 >> 4) & 15;
-        let U1 = select<u32>(u1 + select<u32>(1, k1, initial || (rho1 & (rho1 - 1)) == 0), 0, rho1 != 0);
-        let pos1 = msPos + <usize>(U0 * popcnt<u32>(rho0) - popcnt<u32>(e0 >> 12));
-        store<u64>(QINFO + (<usize>q << 3), <u64>(e0 | (U0 << 16)) | (<u64>msPos << 32));
-        store<u64>(QINFO + (<usize>q << 3), <u64>(e1 | (U1 << 16)) | (<u64>pos1 << 32), 8);
-        msPos = pos1 + <usize>(U1 * popcnt<u32>(rho1) - popcnt<u32>(e1 >> 12));
-      }
-    }
+    // ---- pass 1 over the quad row: VLC, MEL and UVLC of each pair, U_q and bit positions into QINFO
+    if (initial) vlcRowInitial(qw, rhoCur, vbPrev);
+    else vlcRowOther(qw, rhoPrev, rhoCur, vbPrev);
     // ---- pass 2 over the quad row: MagSgn (T.814 7.3.8)
     let qFull = hasRow1 ? wEven >> 1 : 0; // quads inside the block
     let q = 0;

@@ -34,7 +34,8 @@ function sizeOf(text: string): number {
 }
 
 describe("LIMIT_MEMORY sizes", () => {
-  const cs = rgb(256, 256);
+  // large enough that every limit below fails (its tile buffers alone take 3 MiB)
+  const cs = rgb(512, 512);
 
   for (const maxMemory of [256 * KiB, 512 * KiB, 1.5 * MiB]) {
     test(`maxMemory ${maxMemory / KiB} KiB: the message names a request above 0 and the limit as set`, () => {
