@@ -158,8 +158,10 @@ function rateAllocate(job: EncodeJob): f64 {
   let est = arenaAlloc(<usize>L << 3);
   // HT blocks in several layers: which HT sets each block sends in which layers (rate/ht_layers.ts;
   // its search grows with the square of the layer count: beyond HT_LAYERS_MAX, PCRD on the blocks'
-  // whole hulls, where a later layer may send a finer set in full again)
-  if ((job.cs.cod.cblkStyle & 0x40) != 0 && L > 1 && L <= HT_LAYERS_MAX) htLayersAllocate(job, st, errTargets, est);
+  // whole hulls, where a later layer may send a finer set in full again). A last layer without a
+  // target (ratio 1: lossless) must send every block's full set: PCRD does that, ht_layers does not.
+  let lastHasTarget = layerF64(job.layerBytes, L - 1) > 0 || layerF64(job.layerDist, L - 1) > 0;
+  if ((job.cs.cod.cblkStyle & 0x40) != 0 && L > 1 && L <= HT_LAYERS_MAX && lastHasTarget) htLayersAllocate(job, st, errTargets, est);
   else pcrdAllocate(job, st, errTargets, est);
   job.allPasses = pcrdLayerComplete(job, L - 1) ? 1 : 0;
   measureLayers(job, L - 1, sizes);

@@ -130,3 +130,21 @@ describe("HT quality layers: HT sets per code-block and other decoders", () => {
     }
   });
 });
+
+describe("a lossless last layer", () => {
+  // ratio 1 (no target) for the last layer: every block must send its full set, so the whole
+  // stream decodes to the source exactly (a layered allocator that stopped at a coarser set broke
+  // the DICOM .203 "final ratio 1" case)
+  test("HT ratios [40, 10, 1] and [20, 1]: all layers decode bit-exactly to the source", () => {
+    const image = load(KODIM03);
+    for (const ratios of [[40, 10, 1], [20, 1]]) {
+      const bytes = encodeDetailed(image, { ht: true, ratios }).data;
+      const got = decode(bytes).data;
+      expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength)), `ratios ${ratios.join("/")}`).toBe(true);
+      // and the earlier layers are lossy, not empty
+      const first = psnrOf(image, bytes, 1);
+      expect(first, `ratios ${ratios.join("/")} layer 1`).toBeGreaterThan(25);
+      expect(first).toBeLessThan(Infinity);
+    }
+  });
+});
