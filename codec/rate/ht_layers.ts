@@ -36,7 +36,7 @@ import { passRecord, passesRate } from "../t1/pass_record";
 import { maxPasses } from "../t1/segments";
 import { bandWeight } from "./weights";
 import { measureLayers } from "./measure";
-import { Pcrd } from "./pcrd";
+import { Pcrd, sortBySlopeDesc } from "./pcrd";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 
 /** A fixed omega instead of the search (benchmarks); negative: the search (default). */
@@ -274,7 +274,7 @@ function fillLayer(job: EncodeJob, L: i32, l: i32, budget: f64, sizes: usize): v
     m++;
   }
   if (m == 0) return;
-  sortIdxBySlope(order, slope, m);
+  sortBySlopeDesc(order, slope, m);
   let slack = budget - measureLayers(job, l, sizes);
   let chosen = 0;
   for (let i = 0; i < m; i++) {
@@ -316,28 +316,6 @@ function applyFill(cand: usize, next: usize, order: usize, saved: usize, m: i32,
     }
   }
 }
-
-/** Shell sort of `order` (indices) by slopes[index], highest first (ties keep index order). */
-function sortIdxBySlope(order: usize, slopes: usize, n: i32): void {
-  let gap = 1;
-  while (gap < n / 3) gap = gap * 3 + 1;
-  while (gap >= 1) {
-    for (let i = gap; i < n; i++) {
-      let v = load<i32>(order + (<usize>i << 2));
-      let sv = load<f64>(slopes + (<usize>v << 3));
-      let j = i;
-      while (j >= gap) {
-        let u = load<i32>(order + (<usize>(j - gap) << 2));
-        if (load<f64>(slopes + (<usize>u << 3)) >= sv) break;
-        store<i32>(order + (<usize>j << 2), u);
-        j -= gap;
-      }
-      store<i32>(order + (<usize>j << 2), v);
-    }
-    gap = (gap - 1) / 3;
-  }
-}
-
 
 // per-layer state of the search (f64[L] each)
 let lambdas: usize = 0;

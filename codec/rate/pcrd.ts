@@ -293,7 +293,7 @@ function applyCandidates(blocks: usize, nexts: usize, order: usize, saved: usize
 }
 
 /** Shell sort of `order` (indices) by slopes[index], highest first. */
-function sortBySlopeDesc(order: usize, slopes: usize, n: i32): void {
+export function sortBySlopeDesc(order: usize, slopes: usize, n: i32): void {
   let gap = 1;
   while (gap < n / 3) gap = gap * 3 + 1;
   while (gap >= 1) {

@@ -160,8 +160,11 @@ function rateAllocate(job: EncodeJob): f64 {
   // its search grows with the square of the layer count: beyond HT_LAYERS_MAX, PCRD on the blocks'
   // whole hulls, where a later layer may send a finer set in full again). A last layer without a
   // target (ratio 1: lossless) must send every block's full set: PCRD does that, ht_layers does not.
-  let lastHasTarget = layerF64(job.layerBytes, L - 1) > 0 || layerF64(job.layerDist, L - 1) > 0;
-  if ((job.cs.cod.cblkStyle & 0x40) != 0 && L > 1 && L <= HT_LAYERS_MAX && lastHasTarget) htLayersAllocate(job, st, errTargets, est);
+  // PSNR targets stay with PCRD too: ht_layers missed some (kodim03 and kodim08 at psnr 30/36/42
+  // failed the host's check of the decoded layers).
+  let htLayers = layerF64(job.layerBytes, L - 1) > 0;
+  for (let l = 0; l < L; l++) if (layerF64(job.layerDist, l) > 0) htLayers = false;
+  if ((job.cs.cod.cblkStyle & 0x40) != 0 && L > 1 && L <= HT_LAYERS_MAX && htLayers) htLayersAllocate(job, st, errTargets, est);
   else pcrdAllocate(job, st, errTargets, est);
   job.allPasses = pcrdLayerComplete(job, L - 1) ? 1 : 0;
   measureLayers(job, L - 1, sizes);

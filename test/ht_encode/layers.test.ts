@@ -85,12 +85,17 @@ describe("HT quality layers: the last layer against a single-layer encode", () =
     expect(q[3]!).toBeGreaterThan(single - 0.4);
   });
 
-  test("psnr targets [32, 38, 44] on kodim03: met (within 0.2 dB), and the last costs at most 6 % more than a single-layer psnr 44", () => {
-    const r = encodeDetailed(kodim, { ht: true, psnr: [32, 38, 44] });
-    const q = [1, 2, 3].map((l) => psnrOf(kodim, r.data, l));
-    [32, 38, 44].forEach((t, l) => expect(q[l]!, `layer ${l + 1}`).toBeGreaterThanOrEqual(t - 0.2));
-    const single = encodeDetailed(kodim, { ht: true, psnr: [44] });
-    expect(r.data.length).toBeLessThan(1.06 * single.data.length);
+  // PSNR target lists go through PCRD (rate_control.ts): ht_layers.ts failed the host's check on
+  // kodim03 and kodim08 at psnr 30/36/42 ("cannot be reached"), which this test catches
+  test("psnr targets [30, 36, 42] and [32, 38, 44] on kodim03 and kodim08: every layer met (within 0.2 dB)", () => {
+    const kodim08 = load(resolve(BENCHCORPUS, "kodim08.ppm"));
+    for (const [name, image] of [["kodim03", kodim], ["kodim08", kodim08]] as const) {
+      for (const targets of [[30, 36, 42], [32, 38, 44]]) {
+        const r = encodeDetailed(image, { ht: true, psnr: targets });
+        const q = targets.map((_, l) => psnrOf(image, r.data, l + 1));
+        targets.forEach((t, l) => expect(q[l]!, `${name} ${targets.join("/")} layer ${l + 1}`).toBeGreaterThanOrEqual(t - 0.2));
+      }
+    }
   });
 });
 
