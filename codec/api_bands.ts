@@ -56,17 +56,8 @@ export function decoderBandCuts(layers: i32, allowPartial: i32, maxCblks: f64, n
   for (let t = 0; t < siz.numTiles; t++) {
     if (!tileToDecode(job, t, probe)) continue;
     let tmark = arenaMark();
-    let tp = resolveTile(cs, t);
-    let tile = buildTile(cs, tp, job.maxCblks, true);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      let R = tc.numRes - 1;
-      let top = resolution(tc, R);
-      tc.topRes = R;
-      setWindows(tc, R, top.x0, top.y0, top.x1, top.y1, false);
-      if (period == 0 && R > 0) period = (<i64>1 << (band(top, 0).cbh + 1)) * <i64>tc.dy;
-    }
-    readTilePackets(job, tile, t, tp);
+    let tile = wholeTilePackets(job, cs, t);
+    if (period == 0) period = finestBlockRowPeriod(tile);
     for (let c = 0; c < tile.numComps; c++) {
       let tc = tileComp(tile, c);
       let R = tc.numRes - 1;
@@ -236,17 +227,8 @@ export function decoderBandShare(
   let probe = changetype<TileParams>(arenaAllocZeroed(offsetof<TileParams>()));
   for (let t = 0; t < siz.numTiles; t++) {
     if (!tileToDecode(job, t, probe)) continue;
-    let tp = resolveTile(cs, t);
-    let tile = buildTile(cs, tp, job.maxCblks, true);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      let R = tc.numRes - 1;
-      let top = resolution(tc, R);
-      tc.topRes = R;
-      setWindows(tc, R, top.x0, top.y0, top.x1, top.y1, false);
-      if (period == 0 && R > 0) period = (<i64>1 << (band(top, 0).cbh + 1)) * <i64>tc.dy;
-    }
-    readTilePackets(job, tile, t, tp);
+    let tile = wholeTilePackets(job, cs, t);
+    if (period == 0) period = finestBlockRowPeriod(tile);
     store<usize>(tiles + <usize>t * sizeof<usize>(), changetype<usize>(tile));
     for (let c = 0; c < tile.numComps; c++) count += blockCount(tileComp(tile, c));
   }
@@ -407,6 +389,34 @@ function markBands(siz: Siz, tiles: usize, refs: usize, count: i32, cuts: usize,
 }
 
 /** Code-blocks of the precincts built so far in a tile-component. */
+/** Tile `t` built with every resolution's whole window, its packets read (T2 only, no T1). */
+function wholeTilePackets(job: DecodeJob, cs: Codestream, t: i32): Tile {
+  let tp = resolveTile(cs, t);
+  let tile = buildTile(cs, tp, job.maxCblks, true);
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    let R = tc.numRes - 1;
+    let top = resolution(tc, R);
+    tc.topRes = R;
+    setWindows(tc, R, top.x0, top.y0, top.x1, top.y1, false);
+  }
+  readTilePackets(job, tile, t, tp);
+  return tile;
+}
+
+/**
+ * 2^(ycb'+1) reference rows: the height of a code-block row of the finest level, from the first
+ * component with a decomposition level (0 when none has one).
+ */
+function finestBlockRowPeriod(tile: Tile): i64 {
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    let R = tc.numRes - 1;
+    if (R > 0) return (<i64>1 << (band(resolution(tc, R), 0).cbh + 1)) * <i64>tc.dy;
+  }
+  return 0;
+}
+
 function blockCount(tc: TileComp): i32 {
   let count = 0;
   for (let r = 0; r < tc.numRes; r++) {
