@@ -5,6 +5,7 @@
 import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
 import type { J2kErrorCode } from "../errors.js";
 import type { EncodeResult } from "../encode.js";
+import type { BlockBatchResult } from "../encode_threads.js";
 import type { BandResult } from "./threads.js";
 
 /** A job sent to a worker. */
@@ -18,7 +19,7 @@ export type WorkerRequest =
   | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
   /** Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results. */
-  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer };
+  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer; bytes: number };
 
 /** The MessagePort a "split" job talks on (Node worker_threads and browsers alike). */
 export interface SplitPort {
@@ -36,5 +37,5 @@ export type SplitMessage = { share: ArrayBuffer | null } | { from: number; share
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | ArrayBuffer | BandResult }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

@@ -80,8 +80,8 @@ function answer(req: Exclude<WorkerRequest, { op: "split" }>): Answer {
       return { msg: { id: req.id, ok: true, result: img }, transfer };
     }
     if (req.op === "blocks") {
-      const out = codeBlockBatch(req.records, req.samples);
-      return { msg: { id: req.id, ok: true, result: out }, transfer: [out] };
+      const out = codeBlockBatch(req.records, req.samples, req.bytes);
+      return { msg: { id: req.id, ok: true, result: out }, transfer: [out.results, out.samples] };
     }
     if (req.detailed) {
       const r = encodeDetailed(req.image, req.options);
