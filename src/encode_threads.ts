@@ -29,6 +29,8 @@ export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
 const BATCH_SAMPLES = DeferredBlock.stageSamples - 4096;
 /** Batches per thread at least, where there are enough blocks (the last batches finish unevenly). */
 const BATCHES_PER_THREAD = 4;
+/** The last batches of a list get smaller, down to this many samples (four 64 x 64 blocks). */
+const TAIL_BATCH_SAMPLES = 4 * 4096;
 /**
  * Batches a worker holds at once when the pool has no more workers than threads: the next batch
  * waits in the worker's port, so a worker that finishes one while this thread runs a long step
@@ -221,7 +223,10 @@ class BlockBatches {
     }
   }
 
-  /** Split listed blocks [from, to) into batches of about BATCH_SAMPLES samples, at least BATCHES_PER_THREAD per thread. */
+  /**
+   * Split listed blocks [from, to) into batches of at most BATCH_SAMPLES samples, at least
+   * BATCHES_PER_THREAD per thread, smaller towards the end of the list.
+   */
   private plan(from: number, to: number): Batch[] {
     const n = to - from;
     const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
@@ -233,12 +238,18 @@ class BlockBatches {
       sizes.push(s);
       total += s;
     }
-    const target = Math.max(1, Math.min(BATCH_SAMPLES, Math.ceil(total / (this.threads * BATCHES_PER_THREAD))));
+    const most = Math.max(1, Math.min(BATCH_SAMPLES, Math.ceil(total / (this.threads * BATCHES_PER_THREAD))));
+    // guided sizes: a batch holds at most 1/(2·threads) of the samples still to batch, so the last
+    // batches are small and the workers finish close together (not below TAIL_BATCH_SAMPLES)
     const batches: Batch[] = [];
+    let left = total;
     let cur: Batch = { first: from, count: 0, samples: 0 };
+    let target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
     for (let i = 0; i < n; i++) {
       if (cur.count > 0 && cur.samples + sizes[i]! > target) {
         batches.push(cur);
+        left -= cur.samples;
+        target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
         cur = { first: from + i, count: 0, samples: 0 };
       }
       cur.count++;
