@@ -277,10 +277,10 @@ function outputArray(header: HeaderInfo, options: DecodeOptions): SampleArray | 
 }
 
 /**
- * Put row bands back together in the layout they were decoded in: into `target` where it is an
- * array of the right type and length ({@link outputArray}), else into a top band whose array has
- * room for the whole image (src/decode.ts decodeTopBand), copying only the other bands, else into
- * a new array.
+ * Put row bands back together in the layout they were decoded in: into a top band whose array has
+ * room for the whole image (src/decode.ts decodeTopBand: the plain band decode of a codestream the
+ * split jobs could not cut), copying only the other bands, else into `target` where it is an array
+ * of the right type and length ({@link outputArray}), else into a new array.
  */
 export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, target?: SampleArray): DecodedImage {
   const first = parts[0]!;
@@ -309,8 +309,8 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, ta
   }
   // the top band may come in an array with room for the whole image (decodeTopBand): the other
   // bands go into it, and only they are copied
-  const fits = !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
-  const roomy = !fits && bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
+  const roomy = bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
+  const fits = !roomy && !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
   const data = fits ? target! : roomy ? first.data : alloc(first.data, W * H * nc);
   parts.forEach((p, k) => {
     if (roomy && k === 0) return;
