@@ -579,6 +579,13 @@ export interface CoreExports {
    */
   decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, out: number): number;
   /**
+   * T1-decode up to `maxBlocks` more of the code-blocks only band k of the last decoderBandShare
+   * needs, into a new table of records (codec/supplied_blocks.ts) kept for decoderBandSupplyAll.
+   * Returns the number of blocks still to look at (0: all of them decoded). Stops early, returning
+   * 0, when the arena could not hold the records and still leave most of it for the band's decode.
+   */
+  decoderBandOwnStep(maxBlocks: number): number;
+  /**
    * Cut the image of the codestream parsed last into `n` bands as {@link decoderBandCuts} does (a
    * block's work: `byteWeight` per codeword byte + `passWeight` per coding pass and sample + 1 per
    * sample), find the code-blocks that more than one band's region decode needs, share them out and
@@ -588,6 +595,13 @@ export interface CoreExports {
    * cannot be cut that way (too few rows).
    */
   decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, sampleWeight: number, k: number, out: number): number;
+  /**
+   * Blocks for the next decoderRun (as decoderSupplyBlocks): band k's share from the last
+   * decoderBandShare, the blocks decoderBandOwnStep decoded, and the records at [ptr, ptr + len)
+   * (the other bands' shares, one table after the other). Returns the number of blocks; a malformed
+   * table fails with INVALID_ARGUMENT.
+   */
+  decoderBandSupplyAll(ptr: number, len: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -1081,7 +1095,9 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
   decoderBandCuts: 7,
+  decoderBandOwnStep: 1,
   decoderBandShare: 10,
+  decoderBandSupplyAll: 2,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
