@@ -689,6 +689,23 @@ export interface CoreExports {
    * every coded pass).
    */
   ebcotEncodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
+  /** Bytes of the resume record after the last ebcotEncodeBlock call; 0 if the block did not stop early. */
+  ebcotResumeBytes(): number;
+  /** After an ebcotEncodeBlock call that stopped early: the resume record's address (its size: ebcotResumeBytes). */
+  ebcotResumeRecord(): number;
+  /**
+   * For the next ebcotEncodeBlock call only, which must be given the same block, style and fracBits
+   * as the call that stopped: continue that encode from the resume record `state` (a copy of what
+   * ebcotResumeRecord gave after it), with its codeword bytes `data` and pass records `passes`, and
+   * code every remaining pass (a stop set with ebcotSetStop is ignored).
+   */
+  ebcotSetResume(state: number, data: number, passes: number): void;
+  /**
+   * For the next ebcotEncodeBlock call only: stop once the passes a truncation at distortion-rate
+   * slope `slope` (squared quantisation steps per byte) can use are settled; `energy` is the block's
+   * squared error with nothing coded (blockEnergy). 0 codes every pass.
+   */
+  ebcotSetStop(slope: number, energy: number): void;
   /**
    * Encode one code-block; same contract as ebcotEncodeBlock. With the HT bit (0x40) the HT block
    * encoder runs (codec/t1/ht_encoder.ts: its output starts with a directory of HT sets and its pass
@@ -718,7 +735,10 @@ export interface CoreExports {
    * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
    */
   encoderDeferredStaging(which: number): number;
-  /** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
+  /**
+   * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
+   * slope used (2; 0: none), blocks of (1) that continued where they stopped (3).
+   */
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
   encoderInfo(field: number): number;
@@ -1094,6 +1114,10 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dwtSynthesisNorm: 3,
   ebcotDecodeBlock: 11,
   ebcotEncodeBlock: 13,
+  ebcotResumeBytes: 0,
+  ebcotResumeRecord: 0,
+  ebcotSetResume: 3,
+  ebcotSetStop: 2,
   encodeCodeBlock: 13,
   encoderAddPoc: 6,
   encoderContinue: 0,
