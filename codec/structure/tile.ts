@@ -75,6 +75,8 @@ export class CodeBlock {
   encHullDist: usize;
   /** Early-stopped coding for rate control (codec/rate/caps.ts CAP_*): 0 = every pass coded. */
   encCapped: i32;
+  /** A block stopped early on this thread: its resume record (codec/t1/ebcot_encoder.ts ebcotSetResume), else 0. */
+  encResume: usize;
 }
 
 export const HT_PLACEHOLDER: i32 = 0;
