@@ -12,6 +12,7 @@ import { encodeParamsValidate } from "./codestream/encode_params";
 import { encodeStepsSetup, encodeStepsFromBase, encodeStepsBands, encodeStepsFinish } from "./quant/encode_steps";
 import { Tile, TileComp, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { encodeCodeBlock } from "./t1/block_coder";
+import { ebcotSetResume, ebcotResumeRecord, ebcotResumeBytes } from "./t1/ebcot_encoder";
 import { encodeBlock } from "./encode_block";
 import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT } from "./t1/segments";
 import { t2TileAllocate } from "./t2/tile_encoder";
@@ -119,6 +120,8 @@ const CODE_RECODE: i32 = 3;
 const STOP_SLOPE_FRACTION: f64 = 0.4;
 
 let earlyStop: i32 = 1;
+/** Blocks of the current encode that continued from a resume record instead of being coded again from the top. */
+export let resumedBlocks: i32 = 0;
 /**
  * Turn early-stopped block coding off (0) or on (1, the default); for tests and benchmarks that
  * compare the two. n > 1 stops n times too early (tests: most stops must then be caught by
@@ -153,6 +156,7 @@ function forEachTileComp(job: EncodeJob, mode: i32): void {
 function codeAllBlocks(job: EncodeJob): void {
   job.capped = 0;
   job.recoded = 0;
+  resumedBlocks = 0;
   if (job.capsOn == 0) {
     forEachTileComp(job, CODE_ALL);
     return;
@@ -626,12 +630,23 @@ function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32
     deferCount++;
     return;
   }
+  // a block stopped too early continues where it stopped instead of starting again
+  if (cb.encCapped == CAP_RECODE && cb.encResume != 0) {
+    ebcotSetResume(cb.encResume, cb.encData, cb.encPasses);
+    resumedBlocks++;
+  }
   encodeBlock(src, stride, w, h, orient, style, rev, invStep, job.wantDistortion, stopSlope, htCfgFloor, htCfgSets, htCfgRefine, job.cbCoefs, job.cbScratch, job.cbPasses, BLOCK_INFO);
   installBlock(job, cb, BLOCK_INFO);
+  let rb = ebcotResumeBytes();
+  if (cb.encCapped == CAP_STOPPED && rb > 0) {
+    cb.encResume = arenaAlloc(<usize>rb);
+    memory.copy(cb.encResume, ebcotResumeRecord(), <usize>rb);
+  }
 }
 
 /** Keep a coded block (bytes in job.cbScratch, pass records in job.cbPasses, `info` from encodeBlock) in its code-block. */
 function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
+  cb.encResume = 0;
   if (htMerge && htMergeInstall(job, cb, info)) return;
   let npass = load<i32>(info, BLOCK_INFO_PASSES);
   let len = load<i32>(info, BLOCK_INFO_LENGTH);
@@ -876,6 +891,7 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     htConfig(0, 1, 0);
     job.capped = 0;
     job.recoded = 0;
+    resumedBlocks = 0;
     pipeTile = t;
     pipeComp = 0;
     resumeAt = RESUME_TILE_COMP;
