@@ -162,6 +162,27 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     expect(same(image.data, ref.data)).toBe(true);
   });
 
+  it("bands large enough for strip decoding share nothing and decode the plain way", async () => {
+    const { lib, th, split } = await mods();
+    const strips = (await import(join(REPO_ROOT, "dist/strip/assemble.js"))) as typeof import("../../src/strip/assemble.js");
+    const img = makeImage({ width: 120, height: 700, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 6 });
+    const bytes = lib.encode(img, { levels: 4, ratios: [8] });
+    const ref = lib.decode(bytes).data;
+    const old = strips.setStripDecodeThreshold(0); // every decode goes through strips
+    try {
+      const n = th.bandRows(700, 2)!.length;
+      const parts = [];
+      for (let k = 0; k < n; k++) {
+        const { p, receiveNow } = port([], 0);
+        parts.push(await split.decodeSplit(bytes, {}, k, n, 700, 120, p, receiveNow));
+        expect(p.sent, "no share").toEqual([{ share: null }]);
+      }
+      expect(same(th.stitch(parts.map((q) => q.image), parts.map((q) => q.rows)).data, ref)).toBe(true);
+    } finally {
+      strips.setStripDecodeThreshold(old);
+    }
+  });
+
   it("stitch: bands go into the prepared array; a top band with room for the image is used instead; a wrong array is not used", async () => {
     const { th } = await mods();
     const W = 3, H = 5, nc = 2;
