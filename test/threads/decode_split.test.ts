@@ -162,6 +162,34 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     expect(same(image.data, ref.data)).toBe(true);
   });
 
+  it("stitch: bands go into the prepared array; a top band with room for the image is used instead; a wrong array is not used", async () => {
+    const { th } = await mods();
+    const W = 3, H = 5, nc = 2;
+    const whole = Uint16Array.from({ length: W * H * nc }, (_, i) => i + 1);
+    const info = [{ width: W, height: 2, bitDepth: 12, signed: false, dx: 1, dy: 1 }];
+    const band = (data: Uint16Array, rows: number) =>
+      ({ width: W, height: rows, components: nc, bitDepth: 12, signed: false, layout: "interleaved", data, componentInfo: [...info, ...info], partial: false, warnings: [] }) as never;
+    const top = band(whole.slice(0, W * 2 * nc), 2), bottom = band(whole.slice(W * 2 * nc), 3);
+    const bands: Array<[number, number]> = [[0, 2], [2, 5]];
+    const target = new Uint16Array(W * H * nc).fill(7);
+    const got = th.stitch([top, bottom], bands, target);
+    expect(got.data).toBe(target);
+    expect(Array.from(got.data)).toEqual(Array.from(whole));
+    // a top band in an array with room for the whole image (the plain band decode): it becomes the
+    // result, the prepared array is not used
+    const roomy = new Uint16Array(W * H * nc);
+    roomy.set(whole.subarray(0, W * 2 * nc));
+    const got2 = th.stitch([band(roomy, 2), bottom], bands, new Uint16Array(W * H * nc));
+    expect(got2.data).toBe(roomy);
+    expect(Array.from(got2.data)).toEqual(Array.from(whole));
+    // an array of another type or size is not used
+    for (const wrong of [new Uint8Array(W * H * nc), new Uint16Array(W * H * nc + 1)]) {
+      const got3 = th.stitch([top, bottom], bands, wrong);
+      expect(got3.data).not.toBe(wrong);
+      expect(Array.from(got3.data)).toEqual(Array.from(whole));
+    }
+  });
+
   it("decoderBandOwnStep / decoderBandSupplyAll without a decoderBandShare of the parsed codestream are INVALID_ARGUMENT", async () => {
     const { lib, load } = await mods();
     const img = makeImage({ width: 64, height: 600, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 5 });
