@@ -527,7 +527,7 @@ if (only.includes("threads")) {
   // images of at least 2 MP (smaller ones are not split). Clean = others used ≤ 0.15 cores.
   const N = threadsOverride ?? CORES;
   const threadsApi = await import(join(repoRoot, "dist/worker/threads.js"));
-  const decodeApi = await import(join(repoRoot, "dist/decode.js"));
+  const splitApi = await import(join(repoRoot, "dist/worker/split_decode.js"));
   j2kit.setWorkerCount(N);
   const rows = [];
   for (const c of selected) {
@@ -546,33 +546,46 @@ if (only.includes("threads")) {
         m,
         { maxOthers: 0.15 },
       );
-      // idle-machine estimate from CPU time (robust to other processes): the jobs of decodeAsync
-      // run one after the other here — every band's "share" job (T2, cuts, its share of the blocks
-      // several bands need), then every band's "band" job with all shared blocks supplied; the split's
-      // wall time is at best the slowest share job plus the slowest band job
-      const cpuMs = (fn) => {
-        fn();
+      // idle-machine estimate from CPU time (robust to other processes): decodeAsync runs one
+      // "split" job per band (src/worker/split_decode.ts) at once; run here one after the other,
+      // each with every other band's share of the blocks several bands need delivered at once (as
+      // when the bands run side by side); the split's wall time is at best the slowest band job's
+      const cpuMs = async (fn) => {
+        await fn();
         let best = Infinity;
         for (let r = 0; r < 3; r++) {
           const c0 = process.cpuUsage();
-          fn();
+          await fn();
           const c1 = process.cpuUsage(c0);
           best = Math.min(best, (c1.user + c1.system) / 1000);
         }
         return best;
       };
       const nb = threadsApi.bandRows(img.height, N)?.length ?? 1;
-      const fullCpu = cpuMs(() => j2kit.decode(cs));
+      const fullCpu = await cpuMs(() => j2kit.decode(cs));
       let estimate = 1, overhead = 1;
       if (nb > 1) {
-        const shares = Array.from({ length: nb }, (_, k) => threadsApi.decodeShare(cs, {}, k, nb, img.height));
-        const blocks = shares.map((s) => s.blocks);
-        const shareCpu = shares.map((_, k) => cpuMs(() => threadsApi.decodeShare(cs, {}, k, nb, img.height)));
-        const bandCpu = shares.map((_, k) =>
-          cpuMs(() => threadsApi.decodeBand(cs, {}, k, nb, img.height, img.width, (b, o, rows) => decodeApi.decodeWithBlocks(b, o, rows, blocks), shares[0].cuts)),
-        );
-        estimate = fullCpu / (Math.max(...shareCpu) + Math.max(...bandCpu));
-        overhead = [...shareCpu, ...bandCpu].reduce((a, b) => a + b, 0) / fullCpu;
+        // a stand-in port: keeps what the job posts, hands out `inbox` when the job looks
+        const port = (inbox) => {
+          const p = { sent: [], onmessage: null, postMessage: (msg) => p.sent.push(msg), close: () => {} };
+          return { p, receiveNow: () => (inbox.length > 0 ? { message: inbox.shift() } : undefined) };
+        };
+        const shares = [];
+        for (let k = 0; k < nb; k++) {
+          const { p, receiveNow } = port([]);
+          await splitApi.decodeSplit(cs, {}, k, nb, img.height, img.width, p, receiveNow);
+          shares.push(p.sent[0]?.share ?? null);
+        }
+        const bandCpu = [];
+        for (let k = 0; k < nb; k++) {
+          const others = () => shares.map((share, j) => ({ from: j, share: share && share.slice(0) })).filter((_, j) => j !== k);
+          bandCpu.push(await cpuMs(() => {
+            const { p, receiveNow } = port(others());
+            return splitApi.decodeSplit(cs, {}, k, nb, img.height, img.width, p, receiveNow);
+          }));
+        }
+        estimate = fullCpu / Math.max(...bandCpu);
+        overhead = bandCpu.reduce((a, b) => a + b, 0) / fullCpu;
       }
       rows.push({ name: c.name, op: label, mp: m, ...t, same, estimate, overhead });
     }
@@ -600,7 +613,7 @@ if (only.includes("threads")) {
       r.name, r.op, mps(r.one, r.mp), mps(r.many, r.mp), speedRatio(r, "many", "one"), speedRatio(r, "many", "peer"),
       r.estimate?.toFixed(2) ?? "–", r.overhead?.toFixed(2) ?? "–", r.same ? "identical" : "MISMATCH", loadNote(r.many),
     ]),
-    "Idle estimate = CPU time of the whole decode ÷ (CPU time of the slowest share job + of the slowest band job; src/worker/threads.ts, run one after the other here): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = all jobs' CPU ÷ the one-piece decode's (extra T2 passes, copies of the shared blocks). Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N workers while the calling thread runs MCT, DWT, rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
+    "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band job (src/worker/split_decode.ts, run one after the other here, the other bands' shares delivered at once): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = all band jobs' CPU ÷ the one-piece decode's (T2 in every band, copies of the shared blocks). Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N workers while the calling thread runs MCT, DWT, rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
   );
   out.sections.threads = rows;
   j2kit.terminateWorkers();

@@ -13,10 +13,10 @@ import { Siz } from "./codestream/params";
 import { Tile, TileComp, Band, CodeBlock, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { setWindows, computeWindows } from "./structure/window";
 import { DecodeJob, MAX_SEGS, decodeBlock, readTilePackets, tileToDecode } from "./decoder";
-import { SUPPLY_RECORD_BYTES, suppliedIndex } from "./supplied_blocks";
+import { SUPPLY_RECORD_BYTES, suppliedEpoch, suppliedIndex, suppliedIndexRanges } from "./supplied_blocks";
 import { ceilDiv } from "./util/math";
 import { parsedCodestream } from "./parsed_codestream";
-import { arenaAlloc, arenaAllocArray, arenaAllocArrayZeroed, arenaAllocZeroed, arenaMark, arenaRelease } from "./util/arena";
+import { arenaAlloc, arenaAllocArray, arenaAllocArrayZeroed, arenaAllocZeroed, arenaFits, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_INVALID_ARGUMENT } from "./util/error_codes";
 
@@ -202,6 +202,7 @@ export function decoderBandShare(
   layers: i32, allowPartial: i32, maxCblks: f64, n: i32, minRows: i32,
   byteWeight: f64, passWeight: f64, sampleWeight: f64, k: i32, out: usize,
 ): i32 {
+  ownJob = 0; // (a failure below leaves no state for decoderBandOwnStep)
   let csp = parsedCodestream();
   if (csp == 0 || n < 1 || n > 64 || minRows < 1 || k < -1 || k >= n) fail(ERR_INVALID_ARGUMENT, -1, n, k);
   let cs = changetype<Codestream>(csp);
@@ -339,7 +340,124 @@ export function decoderBandShare(
   store<i32>(out + (<usize>(n + 1) << 2), <i32>base);
   store<i32>(out + (<usize>(n + 2) << 2), <i32>(at - base));
   store<i32>(out + (<usize>(n + 3) << 2), blocks);
+  // kept for decoderBandOwnStep / decoderBandSupplyAll: the blocks only band k needs
+  let own = 0;
+  if (k >= 0) {
+    let bit = <u64>1 << <u64>k;
+    for (let i = 0; i < m; i++) {
+      let ref = changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>());
+      if (ref.t1 > 0 && ref.mask == bit) own++;
+    }
+  }
+  ownJob = changetype<usize>(job);
+  ownRefs = refs;
+  ownCount = m;
+  ownK = k;
+  ownNext = 0;
+  ownEpoch = suppliedEpoch();
+  ownRanges = arenaAllocArray(<u64>own + 2, 8);
+  store<u32>(ownRanges, <u32>base);
+  store<i32>(ownRanges, <i32>(at - base), 4);
+  ownChunks = 0;
   return n;
+}
+
+// Threaded decoding in one job per band (src/worker/threads.ts decodeSplit). After decoderBandShare
+// has T1-decoded band k's share of the blocks several bands need (and the host has sent it to the
+// other bands), the host T1-decodes, a few at a time, the blocks only band k needs
+// (decoderBandOwnStep) until the other bands' shares arrive, then indexes every table at once
+// (decoderBandSupplyAll) for the band's decoderRun: its share, its blocks decoded so far and the
+// other bands' shares. Blocks in no table are decoded by decoderRun as usual.
+
+/** State of the last decoderBandShare (0 / -1: none), valid while the same codestream stays parsed. */
+let ownJob: usize = 0;
+let ownRefs: usize = 0;
+let ownCount: i32 = 0;
+let ownK: i32 = -1;
+/** Next BlockRef to look at. */
+let ownNext: i32 = 0;
+let ownEpoch: i32 = -1;
+/** (address, length) of the share's table, then of each chunk of own blocks decoded so far. */
+let ownRanges: usize = 0;
+let ownChunks: i32 = 0;
+
+/** The state of decoderBandShare for the codestream parsed now, or a failure. */
+function ownState(): DecodeJob {
+  if (ownJob == 0 || ownEpoch != suppliedEpoch() || parsedCodestream() == 0) fail(ERR_INVALID_ARGUMENT, -1, ownK, ownCount);
+  return changetype<DecodeJob>(ownJob);
+}
+
+/**
+ * T1-decode up to `maxBlocks` more of the code-blocks only band k of the last decoderBandShare
+ * needs, into a new table of records (codec/supplied_blocks.ts) kept for decoderBandSupplyAll.
+ * Returns the number of blocks still to look at (0: all of them decoded). Stops early, returning
+ * 0, when the arena could not hold the records and still leave most of it for the band's decode.
+ */
+export function decoderBandOwnStep(maxBlocks: i32): i32 {
+  let job = ownState();
+  if (ownK < 0 || maxBlocks < 1) return 0;
+  let bit = <u64>1 << <u64>ownK;
+  // this step's blocks [ownNext, stop) and the bytes of their records
+  let bytes: u64 = 0;
+  let picked = 0;
+  let stop = ownNext;
+  while (stop < ownCount && picked < maxBlocks) {
+    let ref = changetype<BlockRef>(ownRefs + <usize>stop * offsetof<BlockRef>());
+    stop++;
+    if (ref.t1 <= 0 || ref.mask != bit) continue;
+    let cb = ref.cb;
+    bytes += <u64>SUPPLY_RECORD_BYTES + (<u64>(cb.x1 - cb.x0) * <u64>(cb.y1 - cb.y0) << 2);
+    picked++;
+  }
+  if (picked == 0) {
+    ownNext = stop;
+    return 0;
+  }
+  // (the records only save work: never at the price of the decode itself running out of memory)
+  if (!arenaFits(bytes << 2)) {
+    ownNext = ownCount;
+    return 0;
+  }
+  let base = arenaAllocArray(bytes, 1);
+  let at = base;
+  for (let i = ownNext; i < stop; i++) {
+    let ref = changetype<BlockRef>(ownRefs + <usize>i * offsetof<BlockRef>());
+    if (ref.t1 <= 0 || ref.mask != bit) continue;
+    let cb = ref.cb, tc = ref.tc, bd = ref.bd;
+    job.cbOut = at + <usize>SUPPLY_RECORD_BYTES;
+    if (!decodeBlock(job, tc, bd, cb)) continue;
+    let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
+    store<i32>(at, tc.c);
+    store<i32>(at, bd.index, 4);
+    store<i32>(at, tc.x0, 8);
+    store<i32>(at, tc.y0, 12);
+    store<i32>(at, cb.x0, 16);
+    store<i32>(at, cb.y0, 20);
+    store<i32>(at, w, 24);
+    store<i32>(at, h, 28);
+    at += <usize>SUPPLY_RECORD_BYTES + (<usize>(w * h) << 2);
+  }
+  ownNext = stop;
+  ownChunks++;
+  let r = ownRanges + (<usize>ownChunks << 3);
+  store<u32>(r, <u32>base);
+  store<i32>(r, <i32>(at - base), 4);
+  return ownCount - ownNext;
+}
+
+/**
+ * Blocks for the next decoderRun (as decoderSupplyBlocks): band k's share from the last
+ * decoderBandShare, the blocks decoderBandOwnStep decoded, and the records at [ptr, ptr + len)
+ * (the other bands' shares, one table after the other). Returns the number of blocks; a malformed
+ * table fails with INVALID_ARGUMENT.
+ */
+export function decoderBandSupplyAll(ptr: usize, len: i32): i32 {
+  ownState();
+  if (len < 0) fail(ERR_INVALID_ARGUMENT, -1, len, 0);
+  let r = ownRanges + (<usize>(ownChunks + 1) << 3);
+  store<u32>(r, <u32>ptr);
+  store<i32>(r, len, 4);
+  return suppliedIndexRanges(ownRanges, ownChunks + 2);
 }
 
 /**

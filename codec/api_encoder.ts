@@ -5,7 +5,7 @@ import { htLayersSetEarlyWeight } from "./rate/ht_layers";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage } from "./encoder";
+import { resumedBlocks, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -305,10 +305,13 @@ export function encoderSetHtLayerWeight(w: f64): void {
   htLayersSetEarlyWeight(w);
 }
 
-/** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
+/**
+ * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
+ * slope used (2; 0: none), blocks of (1) that continued where they stopped (3).
+ */
 export function encoderEarlyStops(which: i32): f64 {
   let j = job();
-  return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : j.capSlope;
+  return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : which == 3 ? <f64>resumedBlocks : j.capSlope;
 }
 
 // ---------------------------------------------------------------------------------------------

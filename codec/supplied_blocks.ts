@@ -11,7 +11,7 @@
 // Band coordinates of code-blocks of one tile-component are unique; the tile-component origin tells
 // tiles apart (tiles may differ in decomposition levels, so their band coordinates may meet).
 
-import { arenaAllocArrayZeroed } from "./util/arena";
+import { arenaAlloc, arenaAllocArrayZeroed } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_INVALID_ARGUMENT } from "./util/error_codes";
 import { MAX_BLOCK_SAMPLES } from "./util/constants";
@@ -21,11 +21,25 @@ export const SUPPLY_RECORD_BYTES: i32 = 32;
 /** Open-addressing hash table of record pointers (0 = empty slot); `cap` a power of 2, 0 = no table. */
 let table: usize = 0;
 let cap: i32 = 0;
+/** Bumped by every suppliedClear (so by every decoderParse): state kept for one parsed codestream checks it. */
+let epoch: i32 = 0;
 
 /** Forget the table (decoderParse calls this: a new job never sees an old job's table). */
 export function suppliedClear(): void {
   table = 0;
   cap = 0;
+  epoch++;
+}
+
+/** Forget the table only (a new table for the same parse). */
+function clearTable(): void {
+  table = 0;
+  cap = 0;
+}
+
+/** The current parse's number (see `epoch`). */
+export function suppliedEpoch(): i32 {
+  return epoch;
 }
 
 // @ts-ignore: decorator
@@ -46,8 +60,57 @@ function hash(c: i32, b: i32, tx: i32, ty: i32, x: i32, y: i32): u32 {
  * with ERR_INVALID_ARGUMENT. A block listed twice keeps its first record.
  */
 export function suppliedIndex(ptr: usize, len: i32): i32 {
-  suppliedClear();
   if (len < 0) fail(ERR_INVALID_ARGUMENT, -1, len, 0);
+  let ranges = arenaAlloc(8);
+  store<u32>(ranges, <u32>ptr);
+  store<i32>(ranges, len, 4);
+  return suppliedIndexRanges(ranges, 1);
+}
+
+/**
+ * {@link suppliedIndex} over `count` tables: (u32 address, i32 byte length) pairs at `ranges`. The
+ * first table listing a block wins.
+ */
+export function suppliedIndexRanges(ranges: usize, count: i32): i32 {
+  clearTable();
+  let n = 0;
+  for (let r = 0; r < count; r++) {
+    let ptr = <usize>load<u32>(ranges + (<usize>r << 3));
+    let len = load<i32>(ranges + (<usize>r << 3), 4);
+    if (len < 0) fail(ERR_INVALID_ARGUMENT, -1, len, r);
+    n += countRecords(ptr, len);
+  }
+  if (n == 0) return 0;
+  let c = 16;
+  while (c < 2 * n) c <<= 1;
+  let t = arenaAllocArrayZeroed(<u64>c, sizeof<usize>());
+  let mask = <u32>(c - 1);
+  for (let r = 0; r < count; r++) {
+    let at = <usize>load<u32>(ranges + (<usize>r << 3));
+    let end = at + <usize>load<i32>(ranges + (<usize>r << 3), 4);
+    while (at < end) {
+      let w = load<i32>(at, 24), h = load<i32>(at, 28);
+      let i = hash(load<i32>(at), load<i32>(at, 4), load<i32>(at, 8), load<i32>(at, 12), load<i32>(at, 16), load<i32>(at, 20)) & mask;
+      while (true) {
+        let slot = t + <usize>i * sizeof<usize>();
+        let rec = load<usize>(slot);
+        if (rec == 0) {
+          store<usize>(slot, at);
+          break;
+        }
+        if (sameKey(rec, at)) break;
+        i = (i + 1) & mask;
+      }
+      at += <usize>SUPPLY_RECORD_BYTES + (<usize>(w * h) << 2);
+    }
+  }
+  table = t;
+  cap = c;
+  return n;
+}
+
+/** Records in [ptr, ptr + len), checked (ERR_INVALID_ARGUMENT when malformed). */
+function countRecords(ptr: usize, len: i32): i32 {
   let end = ptr + <usize>len;
   let n = 0;
   let at = ptr;
@@ -60,29 +123,6 @@ export function suppliedIndex(ptr: usize, len: i32): i32 {
     at += size;
     n++;
   }
-  if (n == 0) return 0;
-  let c = 16;
-  while (c < 2 * n) c <<= 1;
-  let t = arenaAllocArrayZeroed(<u64>c, sizeof<usize>());
-  let mask = <u32>(c - 1);
-  at = ptr;
-  while (at < end) {
-    let w = load<i32>(at, 24), h = load<i32>(at, 28);
-    let i = hash(load<i32>(at), load<i32>(at, 4), load<i32>(at, 8), load<i32>(at, 12), load<i32>(at, 16), load<i32>(at, 20)) & mask;
-    while (true) {
-      let slot = t + <usize>i * sizeof<usize>();
-      let r = load<usize>(slot);
-      if (r == 0) {
-        store<usize>(slot, at);
-        break;
-      }
-      if (sameKey(r, at)) break;
-      i = (i + 1) & mask;
-    }
-    at += <usize>SUPPLY_RECORD_BYTES + (<usize>(w * h) << 2);
-  }
-  table = t;
-  cap = c;
   return n;
 }
 

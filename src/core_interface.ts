@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x6e94a81c;
+export const INTERFACE_HASH = 0x5ef0085f;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -191,6 +191,8 @@ export const StripField = {
   sessionBytes: 10,
   /** code-blocks decoded by the session's strips so far (each at most once) */
   blocksDecoded: 11,
+  /** address of the strip decoded last packed as interleaved host samples (stripSetPacked), 0 when the session has planes */
+  packed: 12,
 } as const;
 /** A {@link StripField} value. */
 export type StripField = (typeof StripField)[keyof typeof StripField];
@@ -579,6 +581,13 @@ export interface CoreExports {
    */
   decoderBandCuts(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, out: number): number;
   /**
+   * T1-decode up to `maxBlocks` more of the code-blocks only band k of the last decoderBandShare
+   * needs, into a new table of records (codec/supplied_blocks.ts) kept for decoderBandSupplyAll.
+   * Returns the number of blocks still to look at (0: all of them decoded). Stops early, returning
+   * 0, when the arena could not hold the records and still leave most of it for the band's decode.
+   */
+  decoderBandOwnStep(maxBlocks: number): number;
+  /**
    * Cut the image of the codestream parsed last into `n` bands as {@link decoderBandCuts} does (a
    * block's work: `byteWeight` per codeword byte + `passWeight` per coding pass and sample + 1 per
    * sample), find the code-blocks that more than one band's region decode needs, share them out and
@@ -588,6 +597,13 @@ export interface CoreExports {
    * cannot be cut that way (too few rows).
    */
   decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, sampleWeight: number, k: number, out: number): number;
+  /**
+   * Blocks for the next decoderRun (as decoderSupplyBlocks): band k's share from the last
+   * decoderBandShare, the blocks decoderBandOwnStep decoded, and the records at [ptr, ptr + len)
+   * (the other bands' shares, one table after the other). Returns the number of blocks; a malformed
+   * table fails with INVALID_ARGUMENT.
+   */
+  decoderBandSupplyAll(ptr: number, len: number): number;
   /** Parse the main header and index the tile-parts of the codestream at [ptr, ptr+len). Returns Csiz. */
   decoderParse(ptr: number, len: number): number;
   /** Field `field` (a PlaneField) of the output plane of component c; -1 for an unknown field. */
@@ -675,6 +691,23 @@ export interface CoreExports {
    * every coded pass).
    */
   ebcotEncodeBlock(coef: number, stride: number, w: number, h: number, orient: number, cblkStyle: number, fracBits: number, out: number, outCap: number, passes: number, maxPassesCap: number, wantDistortion: number, info: number): void;
+  /** Bytes of the resume record after the last ebcotEncodeBlock call; 0 if the block did not stop early. */
+  ebcotResumeBytes(): number;
+  /** After an ebcotEncodeBlock call that stopped early: the resume record's address (its size: ebcotResumeBytes). */
+  ebcotResumeRecord(): number;
+  /**
+   * For the next ebcotEncodeBlock call only, which must be given the same block, style and fracBits
+   * as the call that stopped: continue that encode from the resume record `state` (a copy of what
+   * ebcotResumeRecord gave after it), with its codeword bytes `data` and pass records `passes`, and
+   * code every remaining pass (a stop set with ebcotSetStop is ignored).
+   */
+  ebcotSetResume(state: number, data: number, passes: number): void;
+  /**
+   * For the next ebcotEncodeBlock call only: stop once the passes a truncation at distortion-rate
+   * slope `slope` (squared quantisation steps per byte) can use are settled; `energy` is the block's
+   * squared error with nothing coded (blockEnergy). 0 codes every pass.
+   */
+  ebcotSetStop(slope: number, energy: number): void;
   /**
    * Encode one code-block; same contract as ebcotEncodeBlock. With the HT bit (0x40) the HT block
    * encoder runs (codec/t1/ht_encoder.ts: its output starts with a directory of HT sets and its pass
@@ -704,7 +737,10 @@ export interface CoreExports {
    * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
    */
   encoderDeferredStaging(which: number): number;
-  /** After an encode: blocks whose early stop stood (0), blocks coded again in full (1), the stop slope used (2; 0: none). */
+  /**
+   * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
+   * slope used (2; 0: none), blocks of (1) that continued where they stopped (3).
+   */
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
   encoderInfo(field: number): number;
@@ -1008,6 +1044,12 @@ export interface CoreExports {
   stripNext(): number;
   /** Field `field` (a PlaneField) of component c's plane of the strip decoded last; -1 for an unknown field. */
   stripPlane(c: number, field: number): number;
+  /**
+   * Deliver the session's strips as interleaved samples of `bytesPerSample` bytes (1, 2, 4; `signed`
+   * 0/1) at stripInfo(packed) instead of planes: every component decoded, none sub-sampled, no rows
+   * above the strips (`up` 0); call before the first stripNext.
+   */
+  stripSetPacked(bytesPerSample: number, signed: number): void;
   /** log2 of the sub-band gain (Table E.1): LL 0, HL 1, LH 1, HH 2. */
   subbandGainLog2(orient: number): number;
   /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
@@ -1060,7 +1102,9 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   coreInterfaceHash: 0,
   decodeCodeBlock: 11,
   decoderBandCuts: 7,
+  decoderBandOwnStep: 1,
   decoderBandShare: 10,
+  decoderBandSupplyAll: 2,
   decoderParse: 2,
   decoderPlane: 2,
   decoderRun: 9,
@@ -1077,6 +1121,10 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dwtSynthesisNorm: 3,
   ebcotDecodeBlock: 11,
   ebcotEncodeBlock: 13,
+  ebcotResumeBytes: 0,
+  ebcotResumeRecord: 0,
+  ebcotSetResume: 3,
+  ebcotSetStop: 2,
   encodeCodeBlock: 13,
   encoderAddPoc: 6,
   encoderContinue: 0,
@@ -1179,6 +1227,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripInfo: 1,
   stripNext: 0,
   stripPlane: 2,
+  stripSetPacked: 2,
   subbandGainLog2: 1,
   transcoderInfo: 1,
   transcoderOutput: 0,

@@ -89,6 +89,31 @@ export function decodeWithBlocks(bytes: ArrayBufferView | ArrayBuffer, options: 
   }
 }
 
+/**
+ * A core instance on which the codestream of the next whole-image-path decode is parsed already
+ * and its blocks supplied (threaded decoding, src/worker/threads.ts decodeSplit): see
+ * {@link decodeParsed}. null = none.
+ */
+let parsedCore: DecoderExports | null = null;
+
+/**
+ * Threaded decoding (src/worker/threads.ts decodeSplit): {@link decodeTopBand} (`imageRows` > 0) or
+ * {@link decode} on the instance `c`, where the same codestream is parsed already (`bytes` is
+ * located and checked again, not parsed) and the supplied blocks are set (decoderBandSupplyAll),
+ * without starting a new job on it. Returns undefined when this decode would not take the
+ * whole-image path (strips): the caller then decodes the band the usual way. Failures are thrown as
+ * they come (the caller maps them, guardCore).
+ */
+export function decodeParsed(c: DecoderExports, bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, imageRows: number): DecodedImage | undefined {
+  if (prefersStrips(locateCodestream(bytes).codestream, options)) return undefined;
+  parsedCore = c;
+  try {
+    return imageRows > 0 ? decodeTopBand(bytes, options, imageRows) : decode(bytes, options);
+  } finally {
+    parsedCore = null;
+  }
+}
+
 /** Hand the supplied blocks (if any) to the core, after decoderParse. */
 function supplyBlocks(c: DecoderExports): void {
   const blocks = suppliedBlocks;
@@ -117,11 +142,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
   const warnings = jp2 ? [...jp2.warnings] : [];
   const needsChannelWork = !!jp2 && ((!!jp2.palette && !!jp2.componentMapping && options.palette !== "indices") || !!jp2.channels);
 
-  return callCore((core) => {
-    const c = core as DecoderExports;
-    const ptr = copyIn(c, loc.codestream);
-    c.decoderParse(ptr, loc.codestream.length);
-    supplyBlocks(c);
+  const run = (c: DecoderExports): DecodedImage => {
     const h = readCoreHeader(c);
     const p = plan(h, options, limits);
     const C = h.components.length;
@@ -230,6 +251,19 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     }
     const data = packed.slice() as SampleArray;
     return { ...base, width: W, height: H, layout, data };
+  };
+  const parsed = parsedCore;
+  if (parsed) {
+    // (decodeParsed: the codestream is parsed and the blocks supplied on this instance already)
+    parsedCore = null;
+    return run(parsed);
+  }
+  return callCore((core) => {
+    const c = core as DecoderExports;
+    const ptr = copyIn(c, loc.codestream);
+    c.decoderParse(ptr, loc.codestream.length);
+    supplyBlocks(c);
+    return run(c);
   }, limits.maxMemory);
 }
 

@@ -179,13 +179,16 @@ function runSteps<T>(steps: Generator<BlockWait, T>): T {
  * call is done; `r` is what the call returned, the result what it returns in the end. Each yield
  * asks the driver (src/encode_threads.ts) to "dispatch" the newly listed blocks (copy their samples
  * out and start coding them) or to "drain" (also wait until every listed block is installed).
+ * `more`: this thread goes on with work that may overwrite the listed blocks' samples before the
+ * next drain (the next tile), so blocks listed when the call is done are dispatched at once; else
+ * the next drain takes them (and copies their samples out only as workers become free).
  * Without deferral (one thread) nothing is listed and nothing is yielded.
  */
-function* settle(c: CoreExports, r: number): Generator<BlockWait, number> {
+function* settle(c: CoreExports, r: number, more = true): Generator<BlockWait, number> {
   for (;;) {
     const state = c.encoderResumeState();
     if (state === 0) {
-      if (c.encoderDeferredCount() > 0) yield "dispatch";
+      if (more && c.encoderDeferredCount() > 0) yield "dispatch";
       return r;
     }
     yield state === 2 ? "drain" : "dispatch";
@@ -440,7 +443,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         if (ict) c.encoderTileMctApplied();
       }
       c.encoderTileCode(t);
-      yield* settle(c, 0);
+      yield* settle(c, 0, t + 1 < T); // (after the last tile: the drain below)
     }
     if (c.encoderDeferredCount() > 0) yield "drain"; // rate control needs every block
     const out = yield* settle(c, c.encoderTilesFinish());

@@ -29,6 +29,8 @@ export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
 const BATCH_SAMPLES = DeferredBlock.stageSamples - 4096;
 /** Batches per thread at least, where there are enough blocks (the last batches finish unevenly). */
 const BATCHES_PER_THREAD = 4;
+/** The last batches of a list get smaller, down to this many samples (four 64 x 64 blocks). */
+const TAIL_BATCH_SAMPLES = 4 * 4096;
 /**
  * Batches a worker holds at once when the pool has no more workers than threads: the next batch
  * waits in the worker's port, so a worker that finishes one while this thread runs a long step
@@ -89,14 +91,44 @@ interface Batch {
   count: number;
   samples: number;
   records?: ArrayBuffer;
+  /** The samples (packed at `bytes` bytes from the start of a {@link sampleBuffer}). */
   data?: ArrayBuffer;
+  bytes?: number;
   result?: ArrayBuffer;
+}
+
+/** Bytes of a batch's sample buffer: the most one batch holds (the core's stage). */
+const SAMPLE_BUFFER_BYTES = DeferredBlock.stageSamples * 4;
+/** Sample buffers kept for the next batches (and encodes), at most. */
+const SPARE_SAMPLE_BUFFERS = 8;
+const spareSampleBuffers: ArrayBuffer[] = [];
+
+/**
+ * A buffer for a batch's samples: one a worker sent back, or a new one. (Writing into memory
+ * already touched is 3-4 times faster than filling a new buffer page by page, and the samples are
+ * the bulk of what goes to the workers: 4 bytes per image sample.)
+ */
+function sampleBuffer(): ArrayBuffer {
+  return spareSampleBuffers.pop() ?? new ArrayBuffer(SAMPLE_BUFFER_BYTES);
+}
+
+/** Keep a sample buffer back from a worker for the next batch. */
+function keepSampleBuffer(b: ArrayBuffer): void {
+  if (b.byteLength === SAMPLE_BUFFER_BYTES && spareSampleBuffers.length < SPARE_SAMPLE_BUFFERS) spareSampleBuffers.push(b);
+}
+
+/** A worker's answer to a "blocks" job: the batch's results, and its sample buffer back for reuse. */
+export interface BlockBatchResult {
+  results: ArrayBuffer;
+  samples: ArrayBuffer;
 }
 
 /**
  * Codes the blocks the core lists in batches on workers and installs the results in list order.
- * dispatch() copies the newly listed blocks' samples out (the core may then overwrite them) and
- * starts them; drain() waits until every listed block is installed and empties the list.
+ * dispatch() copies the newly listed blocks' samples out (the core goes on and may overwrite them)
+ * and starts them; drain() waits until every listed block is installed and empties the list. While
+ * it waits the core is stopped, so a batch's samples are copied out only when a worker is free
+ * for it: few sample buffers are in use at once, and they come back for the next batches.
  */
 class BlockBatches {
   /** A core instance on this thread, for batches when the pool cannot take them (created on first use). */
@@ -114,22 +146,28 @@ class BlockBatches {
 
   /** Pack the blocks listed since the last call into batches and start them (each as soon as it is packed). */
   dispatch(): void {
+    this.list(true);
+    this.launch();
+  }
+
+  /** Batches of the blocks listed since the last call; `pack`: their samples copied out now. */
+  private list(pack: boolean): void {
     if (this.error) throw this.error;
     const n = this.c.encoderDeferredCount();
     if (n > this.listed) {
       for (const b of this.plan(this.listed, n)) {
-        guardCore(this.c, () => this.pack(b), "encode");
+        if (pack) guardCore(this.c, () => this.pack(b), "encode");
         this.batches.push(b);
-        this.launch();
+        if (pack) this.launch();
       }
       this.listed = n;
     }
-    this.launch();
   }
 
   /** Every listed block coded and installed; the core's list emptied. */
   async drain(): Promise<void> {
-    this.dispatch();
+    this.list(false); // (the core waits: batches are packed as they are sent)
+    this.launch();
     while (this.installed < this.batches.length && !this.error) await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = null;
     if (this.error) throw this.error;
@@ -143,15 +181,17 @@ class BlockBatches {
     const perWorker = workerPoolInfo().workers <= this.threads ? BATCHES_PER_WORKER : 1;
     while (!this.error && this.running < this.threads * perWorker && this.sent < this.batches.length) {
       const b = this.batches[this.sent++]!;
-      const records = b.records!, data = b.data!;
+      if (!b.data) guardCore(this.c, () => this.pack(b), "encode");
+      const records = b.records!, data = b.data!, bytes = b.bytes!;
       b.records = b.data = undefined;
       this.running++;
-      runInWorker<ArrayBuffer>({ op: "blocks", records, samples: data }, [records, data], perWorker).then(
+      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes }, [records, data], perWorker).then(
         (res) => {
           this.running--;
+          if (res) keepSampleBuffer(res.samples);
           if (this.error) return;
           try {
-            b.result = res ?? this.codeHere(records, data);
+            b.result = res?.results ?? this.codeHere(records, data, bytes);
             this.installReady();
             this.launch();
           } catch (e) {
@@ -183,7 +223,10 @@ class BlockBatches {
     }
   }
 
-  /** Split listed blocks [from, to) into batches of about BATCH_SAMPLES samples, at least BATCHES_PER_THREAD per thread. */
+  /**
+   * Split listed blocks [from, to) into batches of at most BATCH_SAMPLES samples, at least
+   * BATCHES_PER_THREAD per thread, smaller towards the end of the list.
+   */
   private plan(from: number, to: number): Batch[] {
     const n = to - from;
     const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
@@ -195,12 +238,18 @@ class BlockBatches {
       sizes.push(s);
       total += s;
     }
-    const target = Math.max(1, Math.min(BATCH_SAMPLES, Math.ceil(total / (this.threads * BATCHES_PER_THREAD))));
+    const most = Math.max(1, Math.min(BATCH_SAMPLES, Math.ceil(total / (this.threads * BATCHES_PER_THREAD))));
+    // guided sizes: a batch holds at most 1/(2·threads) of the samples still to batch, so the last
+    // batches are small and the workers finish close together (not below TAIL_BATCH_SAMPLES)
     const batches: Batch[] = [];
+    let left = total;
     let cur: Batch = { first: from, count: 0, samples: 0 };
+    let target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
     for (let i = 0; i < n; i++) {
       if (cur.count > 0 && cur.samples + sizes[i]! > target) {
         batches.push(cur);
+        left -= cur.samples;
+        target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
         cur = { first: from + i, count: 0, samples: 0 };
       }
       cur.count++;
@@ -219,7 +268,9 @@ class BlockBatches {
     const list = c.encoderDeferredList() + b.first * DeferredBlock.bytes;
     const stage = c.encoderDeferredStaging(3);
     b.records = mem.slice(list, list + b.count * DeferredBlock.bytes);
-    b.data = mem.slice(stage, stage + n * 4);
+    b.data = sampleBuffer();
+    b.bytes = n * 4;
+    new Uint8Array(b.data, 0, n * 4).set(new Uint8Array(mem, stage, n * 4));
   }
 
   /** Put a batch's results (codeBlockBatch's layout) into the core, block by block, in list order. */
@@ -245,38 +296,44 @@ class BlockBatches {
   }
 
   /** Code a batch on this thread (no worker could take it). */
-  private codeHere(records: ArrayBuffer, samples: ArrayBuffer): ArrayBuffer {
+  private codeHere(records: ArrayBuffer, samples: ArrayBuffer, bytes: number): ArrayBuffer {
     this.local ??= createCoreInstance();
     const c = this.local;
-    return guardCore(c, () => {
+    const out = guardCore(c, () => {
       c.jobBegin();
-      return codeBatchOn(c, records, samples);
+      return codeBatchOn(c, records, samples, bytes);
     }, "encode");
+    keepSampleBuffer(samples);
+    return out;
   }
 }
 
 /**
  * Worker side: code a batch of deferred blocks (records as the core lists them, samples packed by
- * {@link BlockBatches}) with the core's blockCoderRun. Result per block: its BlockInfo record, its
- * pass records, its bytes, padded to 8 bytes.
+ * {@link BlockBatches} into the first `bytes` bytes of `samples`) with the core's blockCoderRun.
+ * Result per block: its BlockInfo record, its pass records, its bytes, padded to 8 bytes; the
+ * sample buffer goes back with it.
  */
-export function codeBlockBatch(records: ArrayBuffer, samples: ArrayBuffer): ArrayBuffer {
-  return callCore((c) => codeBatchOn(c, records, samples), undefined, "encode");
+export function codeBlockBatch(records: ArrayBuffer, samples: ArrayBuffer, bytes = samples.byteLength): BlockBatchResult {
+  return { results: callCore((c) => codeBatchOn(c, records, samples, bytes), undefined, "encode"), samples };
 }
 
-function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer): ArrayBuffer {
+/** Where {@link codeBatchOn} gathers a batch's results (grown as needed, kept: its pages stay touched). */
+let resultScratch = new Uint8Array(0);
+
+function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer, bytes: number): ArrayBuffer {
   const n = Math.floor(records.byteLength / DeferredBlock.bytes);
   const rv = new DataView(records);
+  if (!(Number.isInteger(bytes) && bytes >= 0 && bytes <= samples.byteLength)) throw new J2kError("INTERNAL", `threaded encode: a batch of ${bytes} sample bytes in a buffer of ${samples.byteLength}`);
   c.blockCoderBegin();
-  const input = c.alloc(Math.max(4, samples.byteLength));
-  new Uint8Array(c.memory.buffer, input, samples.byteLength).set(new Uint8Array(samples));
+  const input = c.alloc(Math.max(4, bytes));
+  new Uint8Array(c.memory.buffer, input, bytes).set(new Uint8Array(samples, 0, bytes));
   const passBytes = c.blockCoderPassBytes();
-  const parts: Uint8Array[] = [];
   let total = 0, o = 0;
   for (let i = 0; i < n; i++) {
     const at = i * DeferredBlock.bytes;
     const w = rv.getInt32(at + DeferredBlock.w, true), h = rv.getInt32(at + DeferredBlock.h, true);
-    if (!(w > 0 && h > 0 && (o + w * h) * 4 <= samples.byteLength)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch (${w}x${h}) lies outside its samples`);
+    if (!(w > 0 && h > 0 && (o + w * h) * 4 <= bytes)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch (${w}x${h}) lies outside its samples`);
     c.blockCoderRun(
       input + o * 4, w, w, h,
       rv.getInt32(at + DeferredBlock.orient, true),
@@ -295,18 +352,17 @@ function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer)
     const iv = new DataView(mem, info, BlockInfo.bytes);
     const npass = iv.getInt32(BlockInfo.passes, true), len = iv.getInt32(BlockInfo.length, true);
     const size = (BlockInfo.bytes + npass * passBytes + len + 7) & ~7;
-    const part = new Uint8Array(size);
+    if (total + size > resultScratch.length) {
+      const grown = new Uint8Array(Math.max(2 * resultScratch.length, total + size, 1 << 16));
+      grown.set(resultScratch.subarray(0, total));
+      resultScratch = grown;
+    }
+    const part = resultScratch.subarray(total, total + size);
     part.set(new Uint8Array(mem, info, BlockInfo.bytes), 0);
     part.set(new Uint8Array(mem, c.blockCoderOutput(1), npass * passBytes), BlockInfo.bytes);
     part.set(new Uint8Array(mem, c.blockCoderOutput(0), len), BlockInfo.bytes + npass * passBytes);
-    parts.push(part);
+    part.fill(0, BlockInfo.bytes + npass * passBytes + len); // (the padding)
     total += size;
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out.buffer;
+  return resultScratch.slice(0, total).buffer;
 }

@@ -12,18 +12,18 @@
 
 import { fail } from "../util/fail";
 import { ERR_INVALID_ARGUMENT } from "../util/error_codes";
-import { CX_UNI, mqTablesInit, mqResetContexts } from "./mq_states";
-import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqTruncationLength, MQ_SNAPSHOT_BYTES, mqeBp } from "./mq_encoder";
+import { CX_UNI, MQ_CONTEXTS, NUM_CONTEXTS, mqTablesInit, mqResetContexts } from "./mq_states";
+import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqRestore, mqTruncationLength, MQ_SNAPSHOT_BYTES, mqeBp } from "./mq_encoder";
 import { encodeSigPropMq, encodeRefineMq, encodeCleanupMq } from "./ebcot_encoder_passes";
 import { doubledScale, sigGain, refineGain } from "./distortion";
 import { rawEncodeInit, rawEncodeBit, rawFlush, rawRateEstimate } from "./raw_encoder";
 import { contextTablesInit, sigLut } from "./contexts";
-import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagOrigin, flagStrideBytes, flagsMarkNeighbours, stripeSigAt } from "./flags";
+import { SAMPLES, SIG_WINDOW, SIG_CENTRE, flagsClear, flagsAfterPlane, flagOrigin, flagStrideBytes, flagsMarkNeighbours, stripeSigAt } from "./flags";
 import {
-  CBLK_BYPASS, CBLK_TERMALL, CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, CBLK_PTERM, PASS_SPP, PASS_MRP,
+  CBLK_BYPASS, CBLK_TERMALL, CBLK_RESET, CBLK_VCAUSAL, CBLK_SEGSYM, CBLK_PTERM, PASS_SPP, PASS_MRP, PASS_CUP,
   maxPasses, isRawPass, passType, passesInSegment,
 } from "./segments";
-import { passRecord, PASS_TERMINATED } from "./pass_record";
+import { passRecord, PASS_TERMINATED, PASS_RECORD_BYTES } from "./pass_record";
 import { MAX_PASSES } from "../util/constants";
 import { stageEnter, stageLeave, STAGE_T1 } from "../util/stages";
 
@@ -100,6 +100,64 @@ function stopReady(m: i32, curBytes: f64, slope: f64): bool {
     c++;
   }
   return c >= j + STOP_EXTRA;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resuming a stopped block (rate control found it stopped too early, codec/rate/caps.ts): instead
+// of coding it again from the top, the coder continues from the end of the last cleanup pass
+// before the stop. The state there is small: the flag words follow from the samples and the plane
+// (flagsAfterPlane), and the rest is kept in a resume record when the block stops:
+//   i32 at RS_PASS     the cleanup pass after which the state was taken
+//   i32 at RS_NUMBPS   the block's numBps (a check)
+//   RS_SNAP            the MQ coder's snapshot there (mqSnapshot; byte address relative to `out`)
+//   RS_CTX             the NUM_CONTEXTS context words (after the pass's RESET, if any)
+//   RS_SNAPS           the snapshots of the passes before it (relative), for their truncation lengths
+// The codeword bytes before the snapshot's byte B and the pass records up to that pass are those
+// of the stopped encode (nothing after a pass changes earlier bytes except a carry into B, which
+// the snapshot holds). Resumed, the block codes every remaining pass, so the result is the same
+// bytes and records as an encode without a stop.
+
+const RS_PASS: usize = 0;
+const RS_NUMBPS: usize = 4;
+const RS_SNAP: usize = 8;
+const RS_CTX: usize = RS_SNAP + MQ_SNAPSHOT_BYTES;
+const RS_SNAPS: usize = RS_CTX + <usize>NUM_CONTEXTS * 4;
+/** The resume record of the last block that stopped (and, while coding, the state at the last cleanup). */
+const RESUME: usize = memory.data(<i32>RS_SNAPS + MAX_PASSES * MQ_SNAPSHOT_BYTES, 16);
+/** Bytes of RESUME after the last ebcotEncodeBlock call: 0 unless the block stopped early. */
+let resumeBytes: i32 = 0;
+let resumeFrom: usize = 0;
+let resumeData: usize = 0;
+let resumePasses: usize = 0;
+
+/**
+ * For the next ebcotEncodeBlock call only, which must be given the same block, style and fracBits
+ * as the call that stopped: continue that encode from the resume record `state` (a copy of what
+ * ebcotResumeRecord gave after it), with its codeword bytes `data` and pass records `passes`, and
+ * code every remaining pass (a stop set with ebcotSetStop is ignored).
+ */
+export function ebcotSetResume(state: usize, data: usize, passes: usize): void {
+  resumeFrom = state;
+  resumeData = data;
+  resumePasses = passes;
+}
+
+/** After an ebcotEncodeBlock call that stopped early: the resume record's address (its size: ebcotResumeBytes). */
+export function ebcotResumeRecord(): usize {
+  return RESUME;
+}
+
+/** Bytes of the resume record after the last ebcotEncodeBlock call; 0 if the block did not stop early. */
+export function ebcotResumeBytes(): i32 {
+  return resumeBytes;
+}
+
+/** Make the byte address in the snapshot at `snap` relative to `out` (`toRelative`) or absolute again. */
+// @ts-ignore: decorator
+@inline
+function snapRebase(snap: usize, out: usize, toRelative: bool): void {
+  const bp = load<u32>(snap, 12);
+  store<u32>(snap, toRelative ? bp - <u32>out : bp + <u32>out, 12);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,6 +333,9 @@ export function ebcotEncodeBlock(
   const all = gatherMagnitudes(coef, stride, w, h);
   if (all >= <u32>1 << 30) fail(ERR_INVALID_ARGUMENT, -1, <i32>(all >>> 16), 30);
   const numBps = 32 - <i32>clz(all >>> <u32>fracBits);
+  const from = resumeFrom;
+  resumeFrom = 0;
+  resumeBytes = 0;
   let numPasses = min(maxPasses(numBps), max(maxPassesCap, 0));
   store<i32>(info, numBps);
   store<i32>(info, numPasses, 4);
@@ -283,14 +344,15 @@ export function ebcotEncodeBlock(
   // early stop (one codeword segment only: no bypass, no termination of every pass)
   const stop = stopSlope;
   stopSlope = 0;
-  const canStop = stop > 0 && (cblkStyle & (CBLK_BYPASS | CBLK_TERMALL)) == 0;
+  const canStop = stop > 0 && from == 0 && (cblkStyle & (CBLK_BYPASS | CBLK_TERMALL)) == 0;
+  if (from != 0 && (load<i32>(from, RS_NUMBPS) != numBps || load<i32>(from, RS_PASS) >= numPasses - 1 || (cblkStyle & (CBLK_BYPASS | CBLK_TERMALL)) != 0)) {
+    fail(ERR_INVALID_ARGUMENT, -1, numBps, load<i32>(from, RS_PASS));
+  }
   if (numPasses == 0) {
     stageLeave(STAGE_T1);
     return;
   }
 
-  flagsClear(w, h);
-  mqResetContexts();
   const lut = sigLut(orient);
   const causal = (cblkStyle & CBLK_VCAUSAL) != 0;
   const reset = (cblkStyle & CBLK_RESET) != 0;
@@ -307,7 +369,34 @@ export function ebcotEncodeBlock(
   let hullN = 0;
   let cumD: f64 = 0;
   let settled: i32 = -1; // after a stop: bytes before this offset are final
-  for (let pass = 0; pass < numPasses; pass++) {
+  let first = 0;
+  if (from == 0) {
+    flagsClear(w, h);
+    mqResetContexts();
+  } else {
+    // continue a stopped encode after its last cleanup pass k (see RESUME)
+    const k = load<i32>(from, RS_PASS);
+    memory.copy(RESUME, from, RS_SNAPS); // the state at the last cleanup, should this encode stop again
+    flagsAfterPlane(w, h, <u32>(fracBits + (k == 0 ? numBps - 1 : numBps - 2 - (k - 1) / 3)), causal);
+    memory.copy(MQ_CONTEXTS, from + RS_CTX, <usize>NUM_CONTEXTS * 4);
+    const snap = RESUME + RS_SNAP;
+    snapRebase(snap, out, false);
+    const before = <i32>(load<u32>(snap, 12) - <u32>out); // bytes before B (-1: none output yet)
+    if (before > 0) memory.copy(out, resumeData, <usize>before);
+    mqEncodeInit(out, limit);
+    mqRestore(snap);
+    memory.copy(passes, resumePasses, <usize>(k + 1) * PASS_RECORD_BYTES);
+    passRecord(passes, k).flags = 0;
+    for (let j = 0; j < k; j++) {
+      const sj = SNAPSHOTS + <usize>j * MQ_SNAPSHOT_BYTES;
+      memory.copy(sj, from + RS_SNAPS + <usize>j * MQ_SNAPSHOT_BYTES, MQ_SNAPSHOT_BYTES);
+      snapRebase(sj, out, false);
+    }
+    memory.copy(SNAPSHOTS + <usize>k * MQ_SNAPSHOT_BYTES, snap, MQ_SNAPSHOT_BYTES);
+    segLast = passesInSegment(cblkStyle, 0) - 1;
+    first = k + 1;
+  }
+  for (let pass = first; pass < numPasses; pass++) {
     if (pass == segFirst) {
       raw = isRawPass(cblkStyle, pass);
       segLast = segFirst + passesInSegment(cblkStyle, segFirst) - 1;
@@ -346,6 +435,11 @@ export function ebcotEncodeBlock(
         settled = <i32>max(<i64>mqeBp - <i64>out, 0);
       }
     }
+    const capture = canStop && type == PASS_CUP; // the end of a cleanup pass: the state a resume starts from
+    if (capture) {
+      store<i32>(RESUME, pass, RS_PASS);
+      mqSnapshot(RESUME + RS_SNAP);
+    }
     if (pass == segLast || pass == numPasses - 1) {
       // terminate the codeword segment (D.4): FLUSH, ERTERM with PTERM, or the raw flush
       const end = raw ? rawFlush(pterm) : pterm ? mqErterm() : mqFlush();
@@ -365,6 +459,19 @@ export function ebcotEncodeBlock(
       rec.flags = 0;
     }
     if (reset) mqResetContexts();
+    if (capture) memory.copy(RESUME + RS_CTX, MQ_CONTEXTS, <usize>NUM_CONTEXTS * 4);
+  }
+  if (settled >= 0) {
+    // stopped early: complete the resume record (RESUME)
+    const k = load<i32>(RESUME, RS_PASS);
+    store<i32>(RESUME, numBps, RS_NUMBPS);
+    snapRebase(RESUME + RS_SNAP, out, true);
+    for (let j = 0; j < k; j++) {
+      const sj = RESUME + RS_SNAPS + <usize>j * MQ_SNAPSHOT_BYTES;
+      memory.copy(sj, SNAPSHOTS + <usize>j * MQ_SNAPSHOT_BYTES, MQ_SNAPSHOT_BYTES);
+      snapRebase(sj, out, true);
+    }
+    resumeBytes = <i32>RS_SNAPS + k * MQ_SNAPSHOT_BYTES;
   }
   const total = <u32>(segStart - out);
   store<i32>(info, <i32>total, 8);

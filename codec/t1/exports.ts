@@ -7,7 +7,7 @@ import { mqEncodeInit, mqEncodeBit, mqFlush } from "./mq_encoder";
 import { mqSegmentOpen, mqSegmentClose, mqDecodeInit, mqDecodeBit } from "./mq_decoder";
 
 export { ebcotDecodeBlock } from "./ebcot_decoder";
-export { ebcotEncodeBlock } from "./ebcot_encoder";
+export { ebcotEncodeBlock, ebcotSetStop, ebcotSetResume, ebcotResumeRecord, ebcotResumeBytes } from "./ebcot_encoder";
 export { decodeCodeBlock, encodeCodeBlock, codeBlockMaxBytes } from "./block_coder";
 export { passesInSegment, isRawPass, maxPasses } from "./segments";
 

@@ -95,3 +95,41 @@ export function flagsMarkNeighbours(fp: usize, fstride: usize, r: i32, neg: u32,
     store<u32>(dn + 4, load<u32>(dn + 4) | <u32>1);
   }
 }
+
+/**
+ * The flag words and STRIPE_SIG as they stand after the cleanup pass of a bit-plane, rebuilt from
+ * the encoder's SAMPLES (|c| with the sign in bit 31; `sp` = the bit of |c| coded at that plane):
+ * a coefficient is significant iff |c| >> sp != 0, has been refined (μ) iff it was significant
+ * one plane up (|c| >> (sp + 1) != 0: it was refined in this plane's refinement pass), and no π
+ * bit is set (the cleanup pass clears them). The neighbours' copies are set exactly as the passes
+ * set them (flagsMarkNeighbours), border words included.
+ */
+export function flagsAfterPlane(w: i32, h: i32, sp: u32, causal: bool): void {
+  flagsClear(w, h);
+  const fstride = flagStrideBytes(w);
+  let frow = flagOrigin(w);
+  let mrow = SAMPLES;
+  for (let y = 0; y < h; y += 4) {
+    const rows = min(4, h - y);
+    const fend = frow + (<usize>w << 2);
+    let any = false;
+    let mp = mrow;
+    for (let fp = frow; fp < fend; fp += 4, mp += 16) {
+      let f = load<u32>(fp);
+      for (let r = 0; r < rows; r++) {
+        const m = load<u32>(mp + (<usize>r << 2));
+        const mag = m & 0x7fff_ffff;
+        if ((mag >>> sp) == 0) continue;
+        const neg = m >>> 31;
+        f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(19 + r));
+        if ((mag >>> (sp + 1)) != 0) f |= <u32>1 << <u32>(28 + r);
+        flagsMarkNeighbours(fp, fstride, r, neg, causal);
+        any = true;
+      }
+      store<u32>(fp, f);
+    }
+    if (any) store<u8>(stripeSigAt(y), 1);
+    frow += fstride;
+    mrow += <usize>w << 4;
+  }
+}

@@ -20,6 +20,8 @@ export let mqeBp: usize = 0;
 export let mqeB: u32 = 0;
 /** One past the last writable byte of the destination. */
 let mqeLimit: usize = 0;
+/** First byte of the segment (mqEncodeInit). */
+let mqeStart: usize = 0;
 
 /** INITENC (C.2.8, Figure C.10) for a segment whose first byte goes to `start`; `limit` = end of the buffer. */
 export function mqEncodeInit(start: usize, limit: usize): void {
@@ -29,6 +31,7 @@ export function mqEncodeInit(start: usize, limit: usize): void {
   mqeBp = start - 1;
   mqeB = 0;
   mqeLimit = limit;
+  mqeStart = start;
 }
 
 /**
@@ -157,15 +160,31 @@ export function mqErterm(): usize {
   return mqeBp;
 }
 
-/** Bytes of a coder-state snapshot (mqSnapshot / mqTruncationLength). */
+/** Bytes of a coder-state snapshot (mqSnapshot / mqTruncationLength / mqRestore). */
 export const MQ_SNAPSHOT_BYTES = 16;
 
-/** Record the coder state at the end of a coding pass, for mqTruncationLength(). */
+/** Record the coder state at the end of a coding pass, for mqTruncationLength() or mqRestore(). */
 export function mqSnapshot(dst: usize): void {
   store<u32>(dst, mqeC);
   store<u32>(dst, mqeA, 4);
   store<u32>(dst, mqeCt | (mqeB << 8), 8);
   store<u32>(dst, <u32>mqeBp, 12);
+}
+
+/**
+ * Continue coding from the state a snapshot recorded, after mqEncodeInit() of the same segment
+ * start (which sets the buffer limit). The bytes before B must already be in place; B itself is
+ * written again (a carry after the snapshot may have changed the stored copy), unless no byte had
+ * been output yet (B is then the virtual byte before the segment).
+ */
+export function mqRestore(snap: usize): void {
+  mqeC = load<u32>(snap);
+  mqeA = load<u32>(snap, 4);
+  const w = load<u32>(snap, 8);
+  mqeCt = w & 0xff;
+  mqeB = w >>> 8;
+  mqeBp = <usize>load<u32>(snap, 12);
+  if (mqeBp + 1 != mqeStart) store<u8>(mqeBp, <u8>mqeB);
 }
 
 /**

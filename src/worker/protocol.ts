@@ -5,32 +5,37 @@
 import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
 import type { J2kErrorCode } from "../errors.js";
 import type { EncodeResult } from "../encode.js";
-import type { BandResult, ShareResult } from "./threads.js";
+import type { BlockBatchResult } from "../encode_threads.js";
+import type { BandResult } from "./threads.js";
 
 /** A job sent to a worker. */
 export type WorkerRequest =
   | { id: number; op: "decode"; bytes: Uint8Array; options: DecodeOptions }
-  /** Threaded decoding (src/worker/threads.ts): band `band` of `bands` work-balanced row bands of a width x height image. */
-  | {
-    id: number;
-    op: "band";
-    bytes: Uint8Array;
-    options: DecodeOptions;
-    band: number;
-    bands: number;
-    width: number;
-    height: number;
-    /** The bands' boundaries from the "share" jobs (else the worker computes them) and every band's shared code-blocks. */
-    cuts?: number[];
-    blocks?: ArrayBuffer[];
-  }
-  /** Threaded decoding, first step: T2, the cuts, and band `band`'s share of the code-blocks several bands need. */
-  | { id: number; op: "share"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number }
+  /**
+   * Threaded decoding (src/worker/split_decode.ts): band `band` of `bands` work-balanced row bands of
+   * a width x height image, decoded in one job; its share of the blocks several bands need goes out
+   * on `port` and the other bands' shares come in on it (SplitMessage).
+   */
+  | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
   /** Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results. */
-  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer };
+  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer; bytes: number };
+
+/** The MessagePort a "split" job talks on (Node worker_threads and browsers alike). */
+export interface SplitPort {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  close(): void;
+}
+
+/**
+ * On a "split" job's port: the job's share of the blocks several bands need (records of
+ * codec/supplied_blocks.ts; null: none, the codestream could not be cut), and from the calling
+ * thread another band's share (`from`: its band).
+ */
+export type SplitMessage = { share: ArrayBuffer | null } | { from: number; share: ArrayBuffer | null };
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | ArrayBuffer | BandResult | ShareResult }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

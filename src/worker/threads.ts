@@ -3,13 +3,14 @@
  * rows, decodes each band as a region in a worker of j2kit's pool (worker_threads / Web Workers)
  * and stitches the bands together. Region decoding reconstructs exactly the samples a full decode
  * produces (it decodes every code-block the band's samples depend on, DWT margins included), so
- * the stitched image is identical to the single-threaded result; the price is the code-blocks near
- * a band boundary, which both neighbouring bands decode (about 10 % extra work for two bands).
+ * the stitched image is identical to the single-threaded result.
  *
- * The bands hold about equal work, not equal rows: each worker first runs T2 over the whole
- * codestream and weighs every code-block by its bytes and samples (the core's decoderBandCuts,
- * codec/api_bands.ts), then decodes its band. Every worker computes the same cuts, so no thread
- * waits for another to choose them; where the cuts cannot be computed the bands have equal rows.
+ * The bands hold about equal work, not equal rows: each band's job (src/worker/split_decode.ts)
+ * runs T2 over the whole codestream, weighs every code-block and cuts the image (the core's
+ * decoderBandShare, codec/api_bands.ts); every job computes the same cuts, so no thread waits for
+ * another to choose them. The blocks several bands need are decoded once: each job decodes its
+ * share of them and sends it on its port, this thread forwards it to the other jobs, which take
+ * what has arrived when they decode their band (and decode the rest themselves: no job waits).
  *
  * Nothing here needs SharedArrayBuffer: every worker owns its WebAssembly instance and the bands
  * come back as transferred buffers, so the threaded path works in every browser that has module
@@ -19,8 +20,10 @@
 import type { DecodeOptions, DecodedImage, HeaderInfo, SampleArray } from "../types.js";
 import { J2kError } from "../errors.js";
 import { coreCount, jobsPending, runInWorker } from "./pool.js";
+import type { SplitMessage, SplitPort } from "./protocol.js";
 import { callCore, copyIn } from "../wasm/load.js";
-import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream, outputType } from "../decode_plan.js";
+import { bytesPerSampleFor, sampleArrayFor } from "../samples.js";
 
 /**
  * Work of one codeword byte against one sample when weighing bands (codec/api_bands.ts): T1 time
@@ -35,13 +38,13 @@ export function setBandByteWeight(w: number): void {
 }
 
 /**
- * T1 work of a code-block in {@link decodeShare}'s cut and share (codec/api_bands.ts
+ * @internal T1 work of a code-block in {@link decodeShare}'s cut and share (codec/api_bands.ts
  * decoderBandShare), in units of the rest of the decode's work per sample (dequantisation, inverse
  * DWT, output): per codeword byte, per coding pass and sample, per sample. A least-squares fit of
  * the T1 time of every code-block of saw and DX (lossless and 9/7 ratio 20; 15.5k blocks, SIMD
  * build): 0.077 µs/byte + 0.00055 µs/(pass·sample) + 0.0019 µs/sample, the rest ≈ 0.003 µs/sample.
  */
-const shareWeights = { byte: 25, pass: 0.18, sample: 0.64 };
+export const shareWeights = { byte: 25, pass: 0.18, sample: 0.64 };
 /** @internal For calibration (bench): set the weights of {@link decodeShare}. */
 export function setShareWeights(byte: number, pass: number, sample: number): void {
   Object.assign(shareWeights, { byte, pass, sample });
@@ -146,27 +149,37 @@ export async function decodeThreaded(
   const even = bandRows(header.height, n);
   if (!even) return undefined;
   const m = even.length;
-  const job = { bytes, options, bands: m, width: header.width, height: header.height };
-  // 1. every worker runs T2, cuts the image the same way and T1-decodes its share of the code-blocks
-  //    that several bands need (a damaged codestream: the plain band decodes below report it)
-  let shares: Array<ShareResult | undefined> | undefined;
-  if (!options.components) {
-    // (allSettled: no share job may still run when the band jobs start or when this call returns)
-    const settled = await Promise.allSettled(even.map((_, k) => runInWorker<ShareResult>({ op: "share", ...job, band: k })));
-    shares = settled.every((r) => r.status === "fulfilled") ? settled.map((r) => (r as PromiseFulfilledResult<ShareResult | undefined>).value) : undefined;
+  if (typeof MessageChannel === "undefined") return undefined;
+  // (a view into a larger buffer is copied once here: posting it would copy the whole buffer to every job)
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const job = { bytes: own, options, bands: m, width: header.width, height: header.height };
+  // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
+  // several bands need on its port as soon as it has it, and this thread forwards it to the others
+  const channels = even.map(() => new MessageChannel());
+  let target: SampleArray | undefined;
+  channels.forEach((ch, k) => {
+    ch.port1.onmessage = (event: MessageEvent) => {
+      const share = (event.data as { share?: unknown } | null)?.share;
+      const buf = share instanceof ArrayBuffer ? share : null;
+      const others = channels.filter((_, j) => j !== k);
+      others.forEach((o, i) => {
+        const b = buf && i < others.length - 1 ? buf.slice(0) : buf; // (the last one gets the original)
+        o.port1.postMessage({ from: k, share: b } satisfies SplitMessage, b ? [b] : []);
+      });
+    };
+  });
+  let settled: PromiseSettledResult<BandResult | undefined>[];
+  try {
+    const jobs = even.map((_, k) => runInWorker<BandResult>({ op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort }, [channels[k]!.port2]));
+    // while the workers decode, this thread prepares the array the bands go into
+    target = outputArray(header, options);
+    settled = await Promise.allSettled(jobs);
+  } finally {
+    for (const ch of channels) {
+      ch.port1.onmessage = null;
+      ch.port1.close();
+    }
   }
-  if (shares?.some((r) => r === undefined)) return undefined; // no workers here
-  const first = shares?.[0];
-  const agreed = first && shares!.every((r) => r!.cuts.length === m + 1 && r!.cuts.every((y, i) => y === first.cuts[i]));
-  // 2. each worker decodes its band with every shared block supplied (or, without shares, weighs and
-  //    cuts the codestream itself and decodes every block its band needs)
-  const settled = await Promise.allSettled(
-    even.map((_, k) =>
-      agreed
-        ? runInWorker<BandResult>({ op: "band", ...job, band: k, cuts: first.cuts, blocks: shares!.map((r) => r!.blocks) })
-        : runInWorker<BandResult>({ op: "band", ...job, band: k }),
-    ),
-  );
   // (every band job has ended: a failure leaves no job of this call running)
   const failed = settled.find((r) => r.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -176,7 +189,7 @@ export async function decodeThreaded(
   const bands = done.map((p) => p.rows);
   const tiled = bands.every(([y0, y1], k) => y0 === (k === 0 ? 0 : bands[k - 1]![1]) && y1 > y0) && bands[bands.length - 1]![1] === header.height;
   if (!tiled) return undefined; // (cannot happen: the workers cut alike) decode in one piece
-  return stitch(done.map((p) => p.image), bands);
+  return stitch(done.map((p) => p.image), bands, target);
 }
 
 /** A worker's answer to a "band" job: the decoded rows [y0, y1) of the image. */
@@ -248,10 +261,30 @@ export function decodeShare(bytes: Uint8Array, options: DecodeOptions, k: number
 }
 
 /**
- * Put row bands back together in the layout they were decoded in. A top band whose array has room
- * for the whole image (src/decode.ts decodeTopBand) becomes the result: only the other bands are copied.
+ * The array a threaded decode's bands most likely go into (interleaved or planar layout, every
+ * component: the type decode picks for the header's components), its pages touched so that
+ * copying the bands into it does not stop at every page; undefined where the layout differs or
+ * the guess may be wrong ({@link stitch} checks it anyway) or the decode will fail on its limits.
  */
-export function stitch(parts: DecodedImage[], bands: Array<[number, number]>): DecodedImage {
+function outputArray(header: HeaderInfo, options: DecodeOptions): SampleArray | undefined {
+  const layout = options.layout ?? "interleaved";
+  if ((layout !== "interleaved" && layout !== "planar") || options.components || options.palette !== undefined) return undefined;
+  const ot = outputType(header.componentInfo);
+  const length = header.width * header.height * header.componentInfo.length;
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  if (header.width * header.height > limits.maxPixels || length * bytesPerSampleFor(ot.bitDepth, ot.signed) > limits.maxMemory) return undefined;
+  const a = sampleArrayFor(ot.bitDepth, ot.signed, length);
+  for (let i = 0; i < length; i += 1024) a[i] = 0; // (one write per 4 kB page at most)
+  return a;
+}
+
+/**
+ * Put row bands back together in the layout they were decoded in: into a top band whose array has
+ * room for the whole image (src/decode.ts decodeTopBand: the plain band decode of a codestream the
+ * split jobs could not cut), copying only the other bands, else into `target` where it is an array
+ * of the right type and length ({@link outputArray}), else into a new array.
+ */
+export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, target?: SampleArray): DecodedImage {
   const first = parts[0]!;
   const W = first.width;
   const H = bands[bands.length - 1]![1];
@@ -279,7 +312,8 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>): D
   // the top band may come in an array with room for the whole image (decodeTopBand): the other
   // bands go into it, and only they are copied
   const roomy = bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
-  const data = roomy ? first.data : alloc(first.data, W * H * nc);
+  const fits = !roomy && !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
+  const data = fits ? target! : roomy ? first.data : alloc(first.data, W * H * nc);
   parts.forEach((p, k) => {
     if (roomy && k === 0) return;
     const [y0, y1] = bands[k]!;

@@ -3,10 +3,10 @@
  * it receives and answers with the result, transferring its buffers.
  * @module
  */
-import { decode, decodeTopBand, decodeWithBlocks } from "../decode.js";
+import { decode } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
 import { codeBlockBatch } from "../encode_threads.js";
-import { decodeBand, decodeShare } from "./threads.js";
+import { decodeSplit, type ReceiveNow } from "./split_decode.js";
 import { J2kError } from "../errors.js";
 import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
 
@@ -33,7 +33,45 @@ function isInit(data: unknown): data is { init: WebAssembly.Module } {
   return typeof data === "object" && data !== null && "init" in data;
 }
 
-function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferable[] } {
+interface Answer {
+  msg: WorkerResponse;
+  transfer: Transferable[];
+}
+
+/** A failed job's answer. */
+function failure(id: number, e: unknown): Answer {
+  const err = e instanceof J2kError ? e : new J2kError("INTERNAL", `worker failure: ${String(e)}`);
+  const error = { code: err.code, message: err.message, ...(err.offset !== undefined ? { offset: err.offset } : {}) };
+  return { msg: { id, ok: false, error }, transfer: [] };
+}
+
+/** Node's receiveMessageOnPort (set at start under Node): split jobs read their port between steps. */
+let receiveNow: ReceiveNow | undefined;
+
+/** The answer to a "split" job (src/worker/split_decode.ts): it waits for nothing, but may yield once. */
+async function answerSplit(req: Extract<WorkerRequest, { op: "split" }>): Promise<Answer> {
+  try {
+    const r = await decodeSplit(req.bytes, req.options, req.band, req.bands, req.height, req.width, req.port, receiveNow);
+    const img = r.image;
+    const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
+    for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
+    return { msg: { id: req.id, ok: true, result: r }, transfer };
+  } catch (e) {
+    return failure(req.id, e);
+  }
+}
+
+/** Run a job and post its answer (a split job's when it is done). */
+function handle(port: Port, req: WorkerRequest): void {
+  if (req.op === "split") {
+    void answerSplit(req).then(({ msg, transfer }) => port.postMessage(msg, transfer));
+    return;
+  }
+  const { msg, transfer } = answer(req);
+  port.postMessage(msg, transfer);
+}
+
+function answer(req: Exclude<WorkerRequest, { op: "split" }>): Answer {
   try {
     if (req.op === "decode") {
       const img = decode(req.bytes, req.options);
@@ -41,25 +79,9 @@ function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferab
       for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
       return { msg: { id: req.id, ok: true, result: img }, transfer };
     }
-    if (req.op === "share") {
-      const r = decodeShare(req.bytes, req.options, req.band, req.bands, req.height);
-      return { msg: { id: req.id, ok: true, result: r }, transfer: [r.blocks] };
-    }
-    if (req.op === "band") {
-      const blocks = req.blocks;
-      const r = decodeBand(
-        req.bytes, req.options, req.band, req.bands, req.height, req.width,
-        (b, o, rows) => (blocks ? decodeWithBlocks(b, o, rows, blocks) : rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)),
-        req.cuts,
-      );
-      const img = r.image;
-      const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
-      for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
-      return { msg: { id: req.id, ok: true, result: r }, transfer };
-    }
     if (req.op === "blocks") {
-      const out = codeBlockBatch(req.records, req.samples);
-      return { msg: { id: req.id, ok: true, result: out }, transfer: [out] };
+      const out = codeBlockBatch(req.records, req.samples, req.bytes);
+      return { msg: { id: req.id, ok: true, result: out }, transfer: [out.results, out.samples] };
     }
     if (req.detailed) {
       const r = encodeDetailed(req.image, req.options);
@@ -68,9 +90,7 @@ function answer(req: WorkerRequest): { msg: WorkerResponse; transfer: Transferab
     const out = encode(req.image, req.options);
     return { msg: { id: req.id, ok: true, result: out }, transfer: [out.buffer as ArrayBuffer] };
   } catch (e) {
-    const err = e instanceof J2kError ? e : new J2kError("INTERNAL", `worker failure: ${String(e)}`);
-    const error = { code: err.code, message: err.message, ...(err.offset !== undefined ? { offset: err.offset } : {}) };
-    return { msg: { id: req.id, ok: false, error }, transfer: [] };
+    return failure(req.id, e);
   }
 }
 
@@ -78,14 +98,14 @@ async function start(): Promise<void> {
   const g = globalThis as unknown as { process?: { versions?: { node?: string } } } & Port;
   let port: Port;
   if (g.process?.versions?.node) {
-    const wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS)) as unknown as { parentPort: Port | null };
+    const wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS)) as unknown as { parentPort: Port | null; receiveMessageOnPort?: ReceiveNow };
     if (!wt.parentPort) return;
     port = wt.parentPort;
+    receiveNow = wt.receiveMessageOnPort;
     port.on!("message", (data) => {
       if (isShared(data)) return adoptModule(data.shared, data.flavor);
       if (isInit(data)) return initSync(data.init);
-      const { msg, transfer } = answer(data as WorkerRequest);
-      port.postMessage(msg, transfer);
+      handle(port, data as WorkerRequest);
     });
     port.postMessage({ ready: true });
   } else {
@@ -93,8 +113,7 @@ async function start(): Promise<void> {
     port.addEventListener!("message", (event) => {
       if (isShared(event.data)) return adoptModule(event.data.shared, event.data.flavor);
       if (isInit(event.data)) return initSync(event.data.init);
-      const { msg, transfer } = answer(event.data as WorkerRequest);
-      port.postMessage(msg, transfer);
+      handle(port, event.data as WorkerRequest);
     });
     port.postMessage({ ready: true });
   }

@@ -16,10 +16,12 @@ import { corpusImage } from "../roundtrip/benchcorpus_images.js";
 interface Stops {
   stopped: number;
   recoded: number;
+  /** Recoded blocks that continued where they stopped (codec/t1/ebcot_encoder.ts ebcotSetResume). */
+  resumed: number;
 }
 
 function stops(): Stops {
-  return callCore((c) => ({ stopped: c.encoderEarlyStops(0), recoded: c.encoderEarlyStops(1) }));
+  return callCore((c) => ({ stopped: c.encoderEarlyStops(0), recoded: c.encoderEarlyStops(1), resumed: c.encoderEarlyStops(3) }));
 }
 
 function setEarlyStop(mode: number): void {
@@ -85,6 +87,7 @@ describe("blocks stopped too early are coded again (the check in codec/rate/caps
     useFlavor("scalar");
     const r = both(img, opts, 64);
     expect(r.stops.recoded).toBeGreaterThan(0);
+    expect(r.stops.resumed).toBe(r.stops.recoded); // one thread: every block stopped here can resume
     expect(Buffer.compare(Buffer.from(r.early), Buffer.from(r.full))).toBe(0);
   });
 });
@@ -118,7 +121,7 @@ function coreEncode(img: J2kImage, ratio: number, earlyStop: boolean): { data: U
       for (let i = 0; i < C; i++) c.unpackComponent(src + i, C, img.width * C, 1, 0, img.width, img.height, c.encoderPlane(i), img.width, 128);
       const out = c.encoderRun();
       const data = new Uint8Array(c.memory.buffer, out, c.encoderOutputLength()).slice();
-      return { data, stops: { stopped: c.encoderEarlyStops(0), recoded: c.encoderEarlyStops(1) } };
+      return { data, stops: { stopped: c.encoderEarlyStops(0), recoded: c.encoderEarlyStops(1), resumed: c.encoderEarlyStops(3) } };
     } finally {
       c.encoderSetEarlyStop(1);
     }

@@ -182,6 +182,27 @@ describe("threads: API and failures", () => {
     await expect(encodeAsync(image, { ...options, threads: 2 })).rejects.toMatchObject({ name: "J2kError", code });
   });
 
+  it("sample buffers go back and forth between batches and encodes: stale samples beyond a batch are never read", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    setWorkerCount(2);
+    const big = photoLike(700, 500, 3, 8, false, 4);
+    const small = photoLike(300, 90, 1, 12, false, 5);
+    for (const [image, options] of [
+      [big, { ratios: [12], codeBlock: [64, 64] }],
+      [small, { codeBlock: [16, 16] }],
+      [big, { codeBlock: [32, 32], levels: 3 }],
+      [small, { ratios: [5, 2] }],
+    ] as Array<[J2kImage, EncodeOptions]>) {
+      expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), encode(image, options)), JSON.stringify(options)).toBe(-1);
+    }
+    const { codeBlockBatch } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    const buf = new ArrayBuffer(64);
+    expect(codeBlockBatch(new ArrayBuffer(0), buf, 16).samples, "the sample buffer comes back").toBe(buf);
+    for (const bytes of [65, -4, 1.5]) {
+      expect(() => codeBlockBatch(new ArrayBuffer(0), buf, bytes)).toThrow(expect.objectContaining({ code: "INTERNAL" }));
+    }
+  });
+
   it("workers stopped in the middle of an encode: a J2kError, no hang; the next encode works", async () => {
     const { encode, encodeAsync, terminateWorkers, setWorkerCount } = await lib();
     const { jobsPending } = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");

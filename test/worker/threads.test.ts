@@ -67,8 +67,8 @@ describe("threaded decode (row bands)", () => {
         for (const threads of [2, 3]) {
           const before = workerPoolInfo().jobsDone;
           const got = await decodeAsync(bytes, { layout, threads });
-          // a "share" job (T2, cuts, shared code-blocks) and a "band" job per band
-          expect(workerPoolInfo().jobsDone - before, `stream ${i} was split into ${threads} bands`).toBe(2 * threads);
+          // one "split" job per band (src/worker/split_decode.ts)
+          expect(workerPoolInfo().jobsDone - before, `stream ${i} was split into ${threads} bands`).toBe(threads);
           expect([got.width, got.height, got.components, got.layout]).toEqual([ref.width, ref.height, ref.components, ref.layout]);
           expect(got.data.constructor).toBe(ref.data.constructor);
           expect(got.componentInfo).toEqual(ref.componentInfo);
@@ -180,6 +180,42 @@ describe("threaded decode (row bands)", () => {
     const partial = await decodeAsync(cut, { threads: 2, allowPartial: true });
     expect(partial.partial).toBe(true);
     expect(same(partial.data, decode(cut, { allowPartial: true }).data)).toBe(true);
+  });
+
+  it("fewer workers than bands: the band jobs run one after the other, nothing waits; workers stopped mid-decode: a J2kError", async () => {
+    const { decode, decodeAsync, encode, setWorkerCount, startWorkers, terminateWorkers, workerPoolInfo, J2kError } = await lib();
+    const img = makeImage({ width: 160, height: 900, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 12 });
+    const bytes = encode(img, { levels: 5, ratios: [6] });
+    const ref = decode(bytes).data;
+    // one worker, three bands: each band's job runs alone, so the later bands' shares never reach
+    // the earlier ones (they decode those blocks themselves) — the decode still completes, identical
+    setWorkerCount(1);
+    const before = workerPoolInfo().jobsDone;
+    expect(same((await decodeAsync(bytes, { threads: 3 })).data, ref)).toBe(true);
+    expect(workerPoolInfo().jobsDone - before, "three band jobs on one worker").toBe(3);
+    // workers stopped while the band jobs run (they are posted before decodeAsync returns)
+    setWorkerCount(2);
+    expect(await startWorkers()).toBe(2);
+    const pending = decodeAsync(bytes, { threads: 2 });
+    expect(workerPoolInfo().running, "both band jobs were posted").toBe(2);
+    terminateWorkers();
+    const err = await pending.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(J2kError);
+    expect((err as InstanceType<typeof J2kError>).code).toBe("INTERNAL");
+    expect(same((await decodeAsync(bytes, { threads: 2 })).data, ref), "new workers decode the next call").toBe(true);
+  });
+
+  it("a codestream given as a view into a larger buffer decodes on 2 threads as in one piece", async () => {
+    const { decode, decodeAsync, encode, setWorkerCount } = await lib();
+    setWorkerCount(2);
+    const img = makeImage({ width: 90, height: 640, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 21 });
+    const bytes = encode(img, { levels: 4, ratios: [4] });
+    const big = new Uint8Array(bytes.length + 5000).fill(0x5a);
+    big.set(bytes, 13);
+    const view = big.subarray(13, 13 + bytes.length);
+    const got = await decodeAsync(view, { threads: 2 });
+    expect(same(got.data, decode(bytes).data)).toBe(true);
+    expect(Array.from(big.subarray(0, 13)), "the caller's buffer is left alone").toEqual(new Array(13).fill(0x5a));
   });
 
   it("threads 1, region and reduce decode in one piece; bad thread counts are INVALID_ARGUMENT", async () => {

@@ -1,0 +1,155 @@
+/**
+ * Worker side of threaded decoding (src/worker/threads.ts decodeThreaded): one "split" job per row
+ * band, all bands at once, each in its own worker.
+ *
+ * 1. T2 of the whole codestream, the same work-balanced cuts every band computes, and T1 of this
+ *    band's share of the code-blocks several bands need (the core's decoderBandShare). The share
+ *    goes at once to the calling thread, which forwards it to the other bands' jobs.
+ * 2. While the other bands' shares travel, T1 of the blocks only this band needs, a few at a time
+ *    (decoderBandOwnStep), looking for arrived shares between steps where the port can be read
+ *    synchronously (Node's receiveMessageOnPort).
+ * 3. Every table — its share, its own blocks decoded so far, the shares that arrived — supplied at
+ *    once (decoderBandSupplyAll), and the band decoded as a region of the same parsed codestream
+ *    (src/decode.ts decodeParsed): blocks in no table are decoded there as usual.
+ *
+ * No job ever waits for another: a share that has not arrived when step 2 runs out of blocks is
+ * not waited for (the band decodes those blocks itself), so no number of workers, queued jobs or
+ * failed workers can make a band hang, and the result is the same whichever shares arrived —
+ * a supplied block is exactly the T1 output the band's own decode would compute. A codestream the
+ * core cannot weigh and cut (damaged) is decoded the plain way (threads.ts decodeBand), whose
+ * errors are the job's; so is a band large enough to be decoded through strips (which take no
+ * supplied blocks).
+ *
+ * Each job runs on a private core instance (kept for the next job while the shared instance it
+ * was made beside is live), so that jobs this worker runs while a split job waits (step 2's
+ * event-loop turn in browsers) cannot reset its state.
+ * @module
+ */
+import type { DecodeOptions } from "../types.js";
+import type { CoreExports } from "../core_interface.js";
+import { J2kError } from "../errors.js";
+import { copyIn, core, createCoreInstance, guardCore } from "../wasm/load.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
+import { decode, decodeParsed, decodeTopBand } from "../decode.js";
+import { prefersStrips } from "../strip/assemble.js";
+import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
+import type { SplitMessage, SplitPort } from "./protocol.js";
+
+/** Blocks T1-decodes between two looks at the port (about 0.1-1 ms of work). */
+const OWN_STEP_BLOCKS = 8;
+
+/** Node's receiveMessageOnPort where there is one (worker_entry.ts passes it). */
+export type ReceiveNow = (port: SplitPort) => { message: unknown } | undefined;
+
+/** A private instance kept from the last split job, valid beside the shared instance `beside`. */
+let spare: { c: CoreExports; beside: CoreExports } | null = null;
+
+/** The other bands' shares as they arrive on the port. */
+class Inbox {
+  readonly shares: ArrayBuffer[] = [];
+  private got = 0;
+  constructor(private readonly want: number) {}
+  get complete(): boolean {
+    return this.got >= this.want;
+  }
+  take(m: unknown): void {
+    const msg = m as SplitMessage | null;
+    if (!msg || typeof msg !== "object" || typeof (msg as { from?: unknown }).from !== "number") return;
+    this.got++;
+    const share = (msg as { share?: unknown }).share;
+    if (share instanceof ArrayBuffer && share.byteLength > 0) this.shares.push(share);
+  }
+}
+
+/**
+ * Run a "split" job: band `k` of `n` of a `width` x `height` image, talking on `port` (see the
+ * module comment). `receiveNow` reads the port synchronously where possible. Resolves with the
+ * band; fails with the decode's J2kError.
+ */
+export async function decodeSplit(
+  bytes: Uint8Array,
+  options: DecodeOptions,
+  k: number,
+  n: number,
+  height: number,
+  width: number,
+  port: SplitPort,
+  receiveNow?: ReceiveNow,
+): Promise<BandResult> {
+  const inbox = new Inbox(n - 1);
+  // (browsers: messages queue until the next event-loop turn)
+  if (!receiveNow) port.onmessage = (e) => inbox.take(e.data);
+  try {
+    if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
+    const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, (b, o, rows) => (rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)));
+    const { codestream } = locateCodestream(bytes);
+    // (bands decoded through strips, src/strip/assemble.ts, take no supplied blocks: nothing to share)
+    const approx = { ...options, region: { x: 0, y: 0, width, height: Math.ceil(height / n) } };
+    if (options.components || prefersStrips(codestream, approx)) {
+      port.postMessage({ share: null } satisfies SplitMessage);
+      return plain();
+    }
+    const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+    const c = spare && spare.beside === core() ? spare.c : createCoreInstance();
+    spare = null;
+    // 1. T2, cuts, this band's share
+    let cuts: number[] | null;
+    let broken = false;
+    try {
+      cuts = guardCore(c, () => {
+        c.jobBegin();
+        c.setMemoryLimit(limits.maxMemory);
+        c.decoderParse(copyIn(c, codestream), codestream.length);
+        const out = c.alloc(4 * (n + 4));
+        const w = shareWeights;
+        if (c.decoderBandShare(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS, w.byte, w.pass, w.sample, k, out) !== n) return null;
+        const v = new Int32Array(c.memory.buffer, out, n + 4);
+        const cuts = Array.from(v.subarray(0, n + 1));
+        if (cuts[0] !== 0 || cuts[n] !== height || cuts.some((y, i) => i > 0 && !(y > cuts[i - 1]!))) return null;
+        const share = c.memory.buffer.slice(v[n + 1]!, v[n + 1]! + v[n + 2]!);
+        port.postMessage({ share } satisfies SplitMessage, [share]);
+        return cuts;
+      });
+    } catch (e) {
+      cuts = null; // (damaged: the plain decode below reports it)
+      broken = !(e instanceof J2kError) || e.code === "INTERNAL";
+    }
+    if (!cuts) {
+      port.postMessage({ share: null } satisfies SplitMessage);
+      if (!broken) spare = { c, beside: core() }; // (after a trap the instance is not used again)
+      return plain();
+    }
+    // 2. the blocks only this band needs, until every other share is here
+    const poll = (): void => {
+      for (let r = receiveNow?.(port); r; r = receiveNow!(port)) inbox.take(r.message);
+    };
+    for (;;) {
+      poll();
+      if (inbox.complete) break;
+      if (guardCore(c, () => c.decoderBandOwnStep(OWN_STEP_BLOCKS)) === 0) break;
+    }
+    if (!inbox.complete && !receiveNow) await new Promise((resolve) => setTimeout(resolve, 0)); // (shares already delivered)
+    poll();
+    // 3. the band, every table supplied
+    const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
+    const region = { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } };
+    const image = guardCore(c, () => {
+      const len = inbox.shares.reduce((a, b) => a + b.byteLength, 0);
+      const ptr = c.alloc(Math.max(1, len));
+      let at = ptr;
+      for (const b of inbox.shares) {
+        new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
+        at += b.byteLength;
+      }
+      c.decoderBandSupplyAll(ptr, len);
+      return decodeParsed(c, bytes, region, 0);
+    });
+    spare = { c, beside: core() };
+    if (image) return { image, rows: [y0, y1] };
+    // (strips: the band is decoded the usual way)
+    return { image: decode(bytes, region), rows: [y0, y1] };
+  } finally {
+    port.onmessage = null;
+    port.close();
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * Threaded decoding in one job per band (src/worker/split_decode.ts decodeSplit, the core's
+ * decoderBandShare + decoderBandOwnStep + decoderBandSupplyAll): each band sends its share of the
+ * blocks several bands need on its port, T1-decodes its own blocks until the other shares arrive,
+ * and never waits for them. Run here on the calling thread with stand-in ports that deliver the
+ * other shares at chosen moments (or never), against the one-piece decode of the built library.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../helpers/paths.js";
+import { makeImage } from "../helpers/synthetic.js";
+
+const DIST = join(REPO_ROOT, "dist/index.js");
+type Lib = typeof import("../../src/index.js");
+type Threads = typeof import("../../src/worker/threads.js");
+type Split = typeof import("../../src/worker/split_decode.js");
+type Load = typeof import("../../src/wasm/load.js");
+
+async function mods(): Promise<{ lib: Lib; th: Threads; split: Split; load: Load }> {
+  expect(existsSync(DIST), "dist/ is built (npm test runs the build first)").toBe(true);
+  return {
+    lib: (await import(DIST)) as Lib,
+    th: (await import(join(REPO_ROOT, "dist/worker/threads.js"))) as Threads,
+    split: (await import(join(REPO_ROOT, "dist/worker/split_decode.js"))) as Split,
+    load: (await import(join(REPO_ROOT, "dist/wasm/load.js"))) as Load,
+  };
+}
+
+function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A stand-in port: records what the job posts; `inbox` holds the messages it will receive, handed
+ * out by `receiveNow` only from the `after`-th look on (Infinity: never).
+ */
+function port(inbox: unknown[], after: number) {
+  let looks = 0;
+  const p = {
+    sent: [] as unknown[],
+    closed: false,
+    onmessage: null as ((e: { data: unknown }) => void) | null,
+    postMessage(m: unknown) {
+      p.sent.push(m);
+    },
+    close() {
+      p.closed = true;
+    },
+  };
+  const receiveNow = () => (looks++ >= after && inbox.length > 0 ? { message: inbox.shift() } : undefined);
+  return { p, receiveNow };
+}
+
+/**
+ * Decode `bytes` band after band with decodeSplit. `deliver(k)`: the look from which band k
+ * receives the shares of the bands before it (Infinity: never); bands after it have not run yet,
+ * so their shares never arrive. `alter` may change a share before it is delivered.
+ */
+async function splitBands(bytes: Uint8Array, threads: number, deliver: (k: number) => number, alter?: (b: ArrayBuffer) => ArrayBuffer) {
+  const { lib, th, split } = await mods();
+  const h = lib.readHeader(bytes);
+  const n = th.bandRows(h.height, threads)!.length;
+  const shares: Array<ArrayBuffer | null> = [];
+  const parts = [];
+  for (let k = 0; k < n; k++) {
+    const inbox = shares.map((s, j) => ({ from: j, share: s && alter ? alter(s.slice(0)) : s && s.slice(0) }));
+    const { p, receiveNow } = port(inbox, deliver(k));
+    parts.push(await split.decodeSplit(bytes, {}, k, n, h.height, h.width, p, receiveNow));
+    expect(p.closed, "the job closes its port").toBe(true);
+    const first = p.sent[0] as { share: ArrayBuffer | null };
+    expect(p.sent.length, "one message: the share").toBe(1);
+    shares.push(first.share);
+  }
+  const image = th.stitch(parts.map((q) => q.image), parts.map((q) => q.rows));
+  return { image, rows: parts.map((q) => q.rows), shares };
+}
+
+/** Add 4 to every sample of every record of a shared-blocks table (codec/supplied_blocks.ts). */
+function altered(buf: ArrayBuffer): ArrayBuffer {
+  const v = new DataView(buf);
+  for (let at = 0; at < buf.byteLength; ) {
+    const w = v.getInt32(at + 24, true), h = v.getInt32(at + 28, true);
+    for (let i = 0; i < w * h; i++) v.setInt32(at + 32 + 4 * i, v.getInt32(at + 32 + 4 * i, true) + 4, true);
+    at += 32 + 4 * w * h;
+  }
+  return buf;
+}
+
+describe("threaded decode: one job per band, shares exchanged on ports", () => {
+  it("bands whose shares arrive at once, after their own blocks, or never all equal the one-piece decode", async () => {
+    const { lib } = await mods();
+    const img = makeImage({ width: 150, height: 900, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 7 });
+    for (const opts of [{ levels: 5, lossless: true }, { levels: 4, ratios: [10] }]) {
+      const bytes = lib.encode(img, { ...opts, codeBlock: [32, 32] });
+      const ref = lib.decode(bytes).data;
+      for (const [look, deliver] of [[0, () => 0], [3, () => 3], [Infinity, () => Infinity]] as const) {
+        const { image, rows, shares } = await splitBands(bytes, 2, deliver);
+        expect(rows[0]![0]).toBe(0);
+        expect(rows[rows.length - 1]![1]).toBe(900);
+        expect(shares.every((s) => s instanceof ArrayBuffer && s.byteLength > 0), "every band shares blocks").toBe(true);
+        expect(same(image.data, ref), `${JSON.stringify(opts)} deliver from look ${look}`).toBe(true);
+      }
+    }
+  });
+
+  it("a delivered share is used (altered blocks change the output); a share not delivered is decoded by the band", async () => {
+    const { lib } = await mods();
+    const img = makeImage({ width: 100, height: 700, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 3 });
+    const bytes = lib.encode(img, { levels: 4, lossless: true });
+    const ref = lib.decode(bytes).data;
+    expect(same((await splitBands(bytes, 2, () => 0, altered)).image.data, ref), "band 1 took band 0's altered share").toBe(false);
+    expect(same((await splitBands(bytes, 2, () => Infinity, altered)).image.data, ref), "not delivered: not used").toBe(true);
+  });
+
+  it("without a synchronous read of the port (browsers): shares delivered as events while the job yields are used", async () => {
+    const { lib, th, split } = await mods();
+    const img = makeImage({ width: 100, height: 700, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 3 });
+    const bytes = lib.encode(img, { levels: 4, lossless: true });
+    const ref = lib.decode(bytes).data;
+    const n = th.bandRows(700, 2)!.length;
+    const { p: p0, receiveNow } = port([], 0);
+    const band0 = await split.decodeSplit(bytes, {}, 0, n, 700, 100, p0, receiveNow);
+    const share = (p0.sent[0] as { share: ArrayBuffer }).share;
+    // a port that delivers band 0's share as a message event once its handler is set and the job yields
+    const eventPort = (msg: unknown) => {
+      const q = {
+        closed: false,
+        sent: [] as unknown[],
+        handler: null as ((e: { data: unknown }) => void) | null,
+        get onmessage() {
+          return q.handler;
+        },
+        set onmessage(f: ((e: { data: unknown }) => void) | null) {
+          q.handler = f;
+          if (f) queueMicrotask(() => q.handler?.({ data: msg })); // (delivered once the job first yields)
+        },
+        postMessage(m: unknown) {
+          q.sent.push(m);
+        },
+        close() {
+          q.closed = true;
+        },
+      };
+      return q;
+    };
+    const plainPort = eventPort({ from: 0, share: share.slice(0) });
+    const band1 = await split.decodeSplit(bytes, {}, 1, n, 700, 100, plainPort);
+    expect(plainPort.closed).toBe(true);
+    expect(same(th.stitch([band0.image, band1.image], [band0.rows, band1.rows]).data, ref)).toBe(true);
+    const alteredPort = eventPort({ from: 0, share: altered(share.slice(0)) });
+    const band1b = await split.decodeSplit(bytes, {}, 1, n, 700, 100, alteredPort);
+    expect(same(th.stitch([band0.image, band1b.image], [band0.rows, band1b.rows]).data, ref), "the delivered (altered) share was used").toBe(false);
+  });
+
+  it("a malformed share from another band is INVALID_ARGUMENT; the next decode is unaffected", async () => {
+    const { lib, th, split } = await mods();
+    const img = makeImage({ width: 64, height: 600, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 2 });
+    const bytes = lib.encode(img, { levels: 3, lossless: true });
+    const n = th.bandRows(600, 2)!.length;
+    const long = new ArrayBuffer(32 + 16);
+    new DataView(long).setInt32(24, 64, true);
+    new DataView(long).setInt32(28, 64, true); // 64 × 64 samples announced, 4 present
+    for (const bad of [new ArrayBuffer(20), new ArrayBuffer(64), long]) {
+      const { p, receiveNow } = port([{ from: 0, share: bad }], 0);
+      await expect(split.decodeSplit(bytes, {}, 1, n, 600, 64, p, receiveNow)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      expect(p.closed).toBe(true);
+    }
+    const { image } = await splitBands(bytes, 2, () => 0);
+    expect(same(image.data, lib.decode(bytes).data)).toBe(true);
+  });
+
+  it("a codestream that cannot be cut (damaged) is decoded the plain way: the same error or partial image as one thread", async () => {
+    const { lib, th, split } = await mods();
+    const img = makeImage({ width: 80, height: 640, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 8 });
+    const full = lib.encode(img, { levels: 3, lossless: true });
+    const bytes = full.subarray(0, Math.floor(full.length * 0.6)); // truncated
+    const n = th.bandRows(640, 2)!.length;
+    let code: string | undefined;
+    try {
+      lib.decode(bytes);
+    } catch (e) {
+      code = (e as { code?: string }).code;
+    }
+    expect(code, "one thread fails").toBeDefined();
+    for (let k = 0; k < n; k++) {
+      const { p, receiveNow } = port([], 0);
+      await expect(split.decodeSplit(bytes, {}, k, n, 640, 80, p, receiveNow)).rejects.toMatchObject({ code });
+      expect(p.sent, "no share: the others do not count on one").toEqual([{ share: null }]);
+    }
+    const ref = lib.decode(bytes, { allowPartial: true });
+    const parts = [];
+    for (let k = 0; k < n; k++) {
+      const { p, receiveNow } = port([], 0);
+      parts.push(await split.decodeSplit(bytes, { allowPartial: true }, k, n, 640, 80, p, receiveNow));
+    }
+    const image = th.stitch(parts.map((q) => q.image), parts.map((q) => q.rows));
+    expect(image.partial).toBe(true);
+    expect(same(image.data, ref.data)).toBe(true);
+  });
+
+  it("bands large enough for strip decoding share nothing and decode the plain way", async () => {
+    const { lib, th, split } = await mods();
+    const strips = (await import(join(REPO_ROOT, "dist/strip/assemble.js"))) as typeof import("../../src/strip/assemble.js");
+    const img = makeImage({ width: 120, height: 700, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 6 });
+    const bytes = lib.encode(img, { levels: 4, ratios: [8] });
+    const ref = lib.decode(bytes).data;
+    const old = strips.setStripDecodeThreshold(0); // every decode goes through strips
+    try {
+      const n = th.bandRows(700, 2)!.length;
+      const parts = [];
+      for (let k = 0; k < n; k++) {
+        const { p, receiveNow } = port([], 0);
+        parts.push(await split.decodeSplit(bytes, {}, k, n, 700, 120, p, receiveNow));
+        expect(p.sent, "no share").toEqual([{ share: null }]);
+      }
+      expect(same(th.stitch(parts.map((q) => q.image), parts.map((q) => q.rows)).data, ref)).toBe(true);
+    } finally {
+      strips.setStripDecodeThreshold(old);
+    }
+  });
+
+  it("stitch: bands go into the prepared array; a top band with room for the image is used instead; a wrong array is not used", async () => {
+    const { th } = await mods();
+    const W = 3, H = 5, nc = 2;
+    const whole = Uint16Array.from({ length: W * H * nc }, (_, i) => i + 1);
+    const info = [{ width: W, height: 2, bitDepth: 12, signed: false, dx: 1, dy: 1 }];
+    const band = (data: Uint16Array, rows: number) =>
+      ({ width: W, height: rows, components: nc, bitDepth: 12, signed: false, layout: "interleaved", data, componentInfo: [...info, ...info], partial: false, warnings: [] }) as never;
+    const top = band(whole.slice(0, W * 2 * nc), 2), bottom = band(whole.slice(W * 2 * nc), 3);
+    const bands: Array<[number, number]> = [[0, 2], [2, 5]];
+    const target = new Uint16Array(W * H * nc).fill(7);
+    const got = th.stitch([top, bottom], bands, target);
+    expect(got.data).toBe(target);
+    expect(Array.from(got.data)).toEqual(Array.from(whole));
+    // a top band in an array with room for the whole image (the plain band decode): it becomes the
+    // result, the prepared array is not used
+    const roomy = new Uint16Array(W * H * nc);
+    roomy.set(whole.subarray(0, W * 2 * nc));
+    const got2 = th.stitch([band(roomy, 2), bottom], bands, new Uint16Array(W * H * nc));
+    expect(got2.data).toBe(roomy);
+    expect(Array.from(got2.data)).toEqual(Array.from(whole));
+    // an array of another type or size is not used
+    for (const wrong of [new Uint8Array(W * H * nc), new Uint16Array(W * H * nc + 1)]) {
+      const got3 = th.stitch([top, bottom], bands, wrong);
+      expect(got3.data).not.toBe(wrong);
+      expect(Array.from(got3.data)).toEqual(Array.from(whole));
+    }
+  });
+
+  it("decoderBandOwnStep / decoderBandSupplyAll without a decoderBandShare of the parsed codestream are INVALID_ARGUMENT", async () => {
+    const { lib, load } = await mods();
+    const img = makeImage({ width: 64, height: 600, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 5 });
+    const bytes = lib.encode(img, { levels: 3, lossless: true });
+    const parse = (c: ReturnType<Load["core"]>) => c.decoderParse(load.copyIn(c, bytes), bytes.length);
+    expect(() => load.callCore((c) => (parse(c), c.decoderBandOwnStep(8)))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => load.callCore((c) => (parse(c), c.decoderBandSupplyAll(0, 0)))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    // state of a share is forgotten by the next parse
+    expect(() =>
+      load.callCore((c) => {
+        parse(c);
+        const out = c.alloc(4 * 6);
+        expect(c.decoderBandShare(0, 0, 1 << 20, 2, 256, 25, 0.18, 0.64, 0, out)).toBe(2);
+        expect(c.decoderBandOwnStep(1 << 20), "every own block in one step").toBe(0);
+        parse(c);
+        return c.decoderBandOwnStep(8);
+      }),
+    ).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(same(lib.decode(bytes).data, img.data as Uint8Array)).toBe(true);
+  });
+
+  it("random images and coding options, shares delivered at random looks: the bands equal the one-piece decode", async () => {
+    const { lib } = await mods();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          width: fc.integer({ min: 9, max: 70 }),
+          height: fc.integer({ min: 512, max: 1100 }),
+          components: fc.constantFrom(1, 3),
+          levels: fc.integer({ min: 0, max: 7 }),
+          block: fc.constantFrom(16, 32, 64),
+          lossless: fc.boolean(),
+          tiled: fc.boolean(),
+          seed: fc.integer({ min: 1, max: 1 << 30 }),
+          n: fc.constantFrom(2, 3),
+          looks: fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(Infinity)), { minLength: 3, maxLength: 3 }),
+        }),
+        async (p) => {
+          const img = makeImage({ width: p.width, height: p.height, components: p.components, bitDepth: 8, signed: false, content: "noise", seed: p.seed });
+          const bytes = lib.encode(img, {
+            levels: p.levels,
+            codeBlock: [p.block, p.block],
+            ...(p.lossless ? { lossless: true } : { ratios: [8] }),
+            ...(p.tiled ? { tile: { width: 64, height: 300 } } : {}),
+          });
+          const { image } = await splitBands(bytes, p.n, (k) => p.looks[k]!);
+          expect(same(image.data, lib.decode(bytes).data)).toBe(true);
+        },
+      ),
+      { numRuns: 25, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}) },
+    );
+  });
+});
