@@ -28,11 +28,10 @@
 // largest earlier-layer loss meets LAST_LAYER_FACTOR (2) times the last layer's loss, i.e. the
 // largest of these weighted losses is least. bench/ht_layers.mjs at 40/20/10 and 80/40/20/10
 // (against single-layer encodes): Kodak earlier layers 0.2-1.9 dB under, last 0.6-1.0 dB; the
-// 14-bit CT 2.0-6.2 dB, last 3.1-3.7 dB; DX within 0.11 dB. (Measured with a first version of
-// solve(): factor 1, Kodak every layer within
-// 1.9 dB, last up to 1.5 dB, CT last 4.6-4.9 dB; factor 3: CT last 2.0-3.0 dB, earlier up to
-// 9.9 dB; the 0.2-dB bound on the last layer alone left Kodak's first layers 2-5 dB and the CT's
-// 11-22 dB under.)
+// 14-bit CT 2.0-6.2 dB, last 3.1-3.7 dB; DX within 0.11 dB. (With a first version of solve():
+// factor 1, Kodak every layer within 1.9 dB, last up to 1.5 dB, CT last 4.6-4.9 dB; factor 3, CT
+// last 2.0-3.0 dB, earlier up to 9.9 dB; the 0.2-dB bound on the last layer alone left Kodak's
+// first layers 2-5 dB and the CT's 11-22 dB under.)
 // For given weights the slopes are found for all layers together (solve(): every round chooses the
 // options, measures the layers by a T2 dry run and moves each slope by Rprop steps); then, with the
 // options fixed, every layer is formed exactly (bisection on T2 dry runs, the slack filled with
