@@ -150,7 +150,9 @@ export async function decodeThreaded(
   if (!even) return undefined;
   const m = even.length;
   if (typeof MessageChannel === "undefined") return undefined;
-  const job = { bytes, options, bands: m, width: header.width, height: header.height };
+  // (a view into a larger buffer is copied once here: posting it would copy the whole buffer to every job)
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const job = { bytes: own, options, bands: m, width: header.width, height: header.height };
   // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
   // several bands need on its port as soon as it has it, and this thread forwards it to the others
   const channels = even.map(() => new MessageChannel());
