@@ -775,8 +775,7 @@ export interface CoreExports {
   encoderSetEarlyStop(on: number): void;
   /**
    * HT quality layers (codec/rate/ht_layers.ts): a fixed weight omega of the earlier layers against
-   * the last instead of the search for the largest one within 0.2 dB of the best last layer
-   * (negative, the default). For benchmarks that show the trade between the layers.
+   * the last instead of the search that balances their losses (negative, the default). For benchmarks that show the trade between the layers.
    */
   encoderSetHtLayerWeight(w: number): void;
   /**
