@@ -1016,8 +1016,8 @@ function rateControlHt(job: EncodeJob): i32 {
  * stops the sets one bit-plane up mostly in the lower resolutions (every block of them on the CT
  * and DX at 20:1) and the top resolutions' blocks (15/16 of the samples) at their full cleanup or
  * not at all. Recoding only below the top one kept the CT at 20 and 50:1 +0.024 / +0.028 dB over
- * OpenJPH (bench/ht_rate.mjs) where below the top two keeps +0.020 / +0.023 and is 1.22x (CT) and
- * 1.11x (DX) faster at 20:1 (bench/ht_enc_cpu.mjs --mode ratio); the bar is PSNR >= OpenJPH at
+ * OpenJPH (bench/ht_rate.mjs) where below the top two keeps +0.020 / +0.023 and is 1.18x (CT) and
+ * 1.08x (DX) faster at 20:1 (bench/ht_enc_cpu.mjs --mode ratio); the bar is PSNR >= OpenJPH at
  * equal size. Threshold slopes from the cleanup-only coding (x3 the lowest kept) or the bytes per
  * sample did not pick the top blocks worth recoding.
  */
