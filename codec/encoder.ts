@@ -116,8 +116,14 @@ const CODE_ALL: i32 = 0;
 const CODE_PILOTS: i32 = 1;
 const CODE_PENDING: i32 = 2;
 const CODE_RECODE: i32 = 3;
-/** The blocks stop below this fraction of the estimated slope threshold (room for the estimate's error). */
-const STOP_SLOPE_FRACTION: f64 = 0.4;
+/**
+ * The blocks stop below this fraction of the estimated slope threshold (room for the estimate's
+ * error); with several layers, where a block sent back costs a longer rate control run, further below.
+ */
+const STOP_SLOPE_FRACTION: f64 = 0.5;
+const STOP_SLOPE_FRACTION_LAYERS: f64 = 0.3;
+/** A resumed block stops again below this fraction of the slope capsCheck found it needs (CodeBlock.encResumeSlope). */
+const RESUME_SLOPE_FRACTION: f64 = 1.0;
 
 let earlyStop: i32 = 1;
 /** Blocks of the current encode that continued from a resume record instead of being coded again from the top. */
@@ -171,7 +177,7 @@ function codeAllBlocks(job: EncodeJob): void {
 
 /** After the pilots: the stop slope, then every other block with a stop. */
 function codeCapsPending(job: EncodeJob): void {
-  job.capSlope = capsEstimate(job) * STOP_SLOPE_FRACTION * <f64>max(earlyStop, 1);
+  job.capSlope = capsEstimate(job) * (job.layers > 1 ? STOP_SLOPE_FRACTION_LAYERS : STOP_SLOPE_FRACTION) * <f64>max(earlyStop, 1);
   forEachTileComp(job, CODE_PENDING);
 }
 
@@ -521,7 +527,9 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
               htConfig(load<i32>(e), load<i32>(e, 4), 1);
               htIndex++;
             }
-            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, stopSlope);
+            // a block sent back by capsCheck resumes where it stopped (one thread) and may stop again
+            let blockStop = mode == CODE_RECODE && cb.encResume != 0 && job.threaded == 0 ? cb.encResumeSlope * RESUME_SLOPE_FRACTION : stopSlope;
+            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, blockStop);
             continue;
           }
           let coef: usize, stride: i32, frac: i32;
