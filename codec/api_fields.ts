@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x6e94a81c;
+export const INTERFACE_HASH: i32 = 0x5ef0085f;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -191,9 +191,11 @@ export enum StripField {
   sessionBytes = 10,
   /** code-blocks decoded by the session's strips so far (each at most once) */
   blocksDecoded = 11,
+  /** address of the strip decoded last packed as interleaved host samples (stripSetPacked), 0 when the session has planes */
+  packed = 12,
 }
 /** Number of StripField values. */
-export const STRIP_FIELD_COUNT: i32 = 12;
+export const STRIP_FIELD_COUNT: i32 = 13;
 
 /** Scalar encoder parameters (value as f64). Fields of encoderSet(). */
 export enum EncoderParam {

@@ -4,7 +4,7 @@
 // → stripEnd. Sessions reuse the parsed codestream; each releases all it allocated.
 
 import { Codestream } from "./codestream/header";
-import { StripSession, stripOpen, stripRun } from "./strip_decoder";
+import { StripSession, stripOpen, stripRun, stripPacked } from "./strip_decoder";
 import { plane } from "./decoder";
 import { parsedCodestream } from "./parsed_codestream";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -39,6 +39,15 @@ export function stripBegin(reduce: i32, layers: i32, rx0: i32, ry0: i32, rx1: i3
   return s.count;
 }
 
+/**
+ * Deliver the session's strips as interleaved samples of `bytesPerSample` bytes (1, 2, 4; `signed`
+ * 0/1) at stripInfo(packed) instead of planes: every component decoded, none sub-sampled, no rows
+ * above the strips (`up` 0); call before the first stripNext.
+ */
+export function stripSetPacked(bytesPerSample: i32, signed: i32): void {
+  stripPacked(session(), bytesPerSample, signed);
+}
+
 /** Decode the next strip of the session into its planes (stripPlane). Returns 0 when none is left. */
 export function stripNext(): i32 {
   return stripRun(session());
@@ -60,6 +69,7 @@ export function stripInfo(field: i32): f64 {
     case StripField.cacheBytes: return s.cacheBytes;
     case StripField.sessionBytes: return <f64>(s.mark - gMark);
     case StripField.blocksDecoded: return s.blocksDecoded;
+    case StripField.packed: return <f64>s.packed;
   }
   return -1;
 }

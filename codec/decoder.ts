@@ -10,7 +10,7 @@ import {
   Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, Piece, HT_PART1,
   buildTile, tileComp, resolution, band, precinctBand, codeBlock, precinctBandShiftX, precinctBandShiftY,
 } from "./structure/tile";
-import { setWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
+import { setWindows, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { T2Context, T2_DECODE } from "./t2/context";
 import { BitReader, bitReaderInit } from "./t2/bit_reader";
 import { runProgressions } from "./t2/progression";
@@ -177,19 +177,15 @@ function decodeTile(job: DecodeJob, t: i32): void {
   for (let c = 0; c < C; c++) {
     let tc = tileComp(tile, c);
     let pl = plane(job, c);
-    if (pl.decode == 0) {
-      markNoneNeeded(tc, false); // no precinct is built yet (lazy tile)
-      continue;
-    }
+    // buildTile zero-fills its records: a component not decoded keeps empty windows (nothing
+    // needed) without clearing them again (16384 components × every tile add up).
+    if (pl.decode == 0) continue;
     let R = tc.numRes - 1 - job.reduce;
     if (R < 0) fail(E.ERR_INVALID_ARGUMENT, -1, job.reduce, tc.numRes - 1);
     let res = resolution(tc, R);
     let ox0 = max(res.x0, pl.x0), ox1 = min(res.x1, pl.x1);
     let oy0 = max(res.y0, pl.y0), oy1 = min(res.y1, pl.y1);
-    if (ox1 <= ox0 || oy1 <= oy0) {
-      markNoneNeeded(tc, false);
-      continue;
-    }
+    if (ox1 <= ox0 || oy1 <= oy0) continue; // empty windows, as above
     tc.topRes = R;
     tc.ox0 = ox0;
     tc.ox1 = ox1;

@@ -31,7 +31,8 @@ import {
 import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
-import { DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, MAX_SEGS } from "./decoder";
+import { DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, mctApplies, MAX_SEGS } from "./decoder";
+import { PackedOutput, writeOutputPacked } from "./decode_output";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
@@ -97,6 +98,12 @@ export class StripSession {
   cacheBytes: f64;
   /** Code-blocks decoded by the strips so far (each block at most once: tests check it). */
   blocksDecoded: f64;
+  /** PackedOutput of the strips when the host asked for packed samples (stripPacked), else 0. */
+  out: usize;
+  /** Packed samples of the strip decoded last (out != 0). */
+  packed: usize;
+  /** Some tile meeting the region has no data (its area stays 0). */
+  gaps: i32;
 }
 
 // @ts-ignore: decorator
@@ -221,9 +228,40 @@ export function stripOpen(
     store<usize>(s.tiles + (<usize>s.numTiles << alignof<usize>()), changetype<usize>(st));
     s.numTiles++;
   }
+  s.gaps = s.numTiles != n ? 1 : 0;
   planCaches(s);
   s.mark = arenaMark();
   return s;
+}
+
+/**
+ * Deliver the session's strips as interleaved host samples (`bytesPerSample` 1, 2 or 4, `signed`)
+ * instead of i32 planes: inverse MCT, DC shift, clamp and packing run per tile on its buffers
+ * (writeOutputPacked of codec/decode_output.ts, the same kernels as writeOutput + packInterleaved),
+ * so no plane is allocated, zeroed or copied. Only when every component is decoded, none is
+ * sub-sampled and no strip is extended upwards; before the first strip.
+ */
+export function stripPacked(s: StripSession, bytesPerSample: i32, signed: i32): void {
+  let job = s.job;
+  let siz = job.cs.siz;
+  let C = siz.Csiz;
+  if (s.next != 0 || s.up != 0 || (bytesPerSample != 1 && bytesPerSample != 2 && bytesPerSample != 4)) fail(E.ERR_INVALID_ARGUMENT, -1, s.next, bytesPerSample);
+  for (let c = 0; c < C; c++) {
+    let cz = compSiz(siz, c);
+    let pl = plane(job, c);
+    if (pl.wanted == 0 || pl.decode == 0 || cz.dx != 1 || cz.dy != 1) fail(E.ERR_INVALID_ARGUMENT, -1, c, 0);
+  }
+  let out = changetype<PackedOutput>(arenaAllocZeroed(offsetof<PackedOutput>()));
+  let p0 = plane(job, 0);
+  out.numComps = C;
+  out.compStep = bytesPerSample;
+  out.sampleStep = C;
+  out.rowStride = (p0.x1 - p0.x0) * C;
+  out.bytesPerSample = bytesPerSample;
+  out.signed = signed;
+  out.x0 = p0.x0;
+  s.out = changetype<usize>(out);
+  s.mark = arenaMark();
 }
 
 /** First tile index along one axis whose span [off + i·size, off + (i+1)·size) can reach past `lo` (clamped to 0..count). */
@@ -377,10 +415,19 @@ export function stripRun(s: StripSession): i32 {
     pl.y0 = planeRow(s.ry0, cz.dy, job.reduce);
     pl.y1 = planeRow(s.ry1, cz.dy, job.reduce);
     pl.data = 0;
-    if (pl.decode != 0) {
+    if (pl.decode != 0 && s.out == 0) {
       let n = <u64>max(pl.x1 - pl.x0, 0) * <u64>max(pl.y1 - pl.y0, 0);
       pl.data = arenaAllocArrayZeroed(max(n, 1), 4);
     }
+  }
+  if (s.out != 0) {
+    // packed: every sample of the strip is written by its tile, unless a tile has no data
+    let out = changetype<PackedOutput>(s.out);
+    let n = <u64>out.rowStride * <u64>max(s.gy1 - s.gy0, 0);
+    s.packed = s.gaps != 0 ? arenaAllocArrayZeroed(max(n, 1), <u64>out.bytesPerSample) : arenaAllocArray(max(n, 1), <u64>out.bytesPerSample);
+    out.dst = s.packed;
+    out.dstBytes = <f64>n * <f64>out.bytesPerSample;
+    out.y0 = s.gy0;
   }
   let last = i + 1 >= s.count;
   for (let ti = 0; ti < s.numTiles; ti++) {
@@ -415,7 +462,8 @@ export function stripRun(s: StripSession): i32 {
         tc.topRes = -1;
       }
     }
-    writeOutput(job, tile);
+    if (s.out != 0) writeOutputPacked(changetype<PackedOutput>(s.out), tile, mctApplies(tile));
+    else writeOutput(job, tile);
     arenaRelease(mark);
   }
   return 1;

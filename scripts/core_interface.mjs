@@ -135,6 +135,7 @@ export const FIELDS = {
       ["cacheBytes", "bytes of the decoded code-block rows kept between strips"],
       ["sessionBytes", "bytes the session holds between strips (tiles, pieces, caches)"],
       ["blocksDecoded", "code-blocks decoded by the session's strips so far (each at most once)"],
+      ["packed", "address of the strip decoded last packed as interleaved host samples (stripSetPacked), 0 when the session has planes"],
     ],
   },
   EncoderParam: {

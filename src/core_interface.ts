@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x6e94a81c;
+export const INTERFACE_HASH = 0x5ef0085f;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -191,6 +191,8 @@ export const StripField = {
   sessionBytes: 10,
   /** code-blocks decoded by the session's strips so far (each at most once) */
   blocksDecoded: 11,
+  /** address of the strip decoded last packed as interleaved host samples (stripSetPacked), 0 when the session has planes */
+  packed: 12,
 } as const;
 /** A {@link StripField} value. */
 export type StripField = (typeof StripField)[keyof typeof StripField];
@@ -1044,6 +1046,12 @@ export interface CoreExports {
   stripNext(): number;
   /** Field `field` (a PlaneField) of component c's plane of the strip decoded last; -1 for an unknown field. */
   stripPlane(c: number, field: number): number;
+  /**
+   * Deliver the session's strips as interleaved samples of `bytesPerSample` bytes (1, 2, 4; `signed`
+   * 0/1) at stripInfo(packed) instead of planes: every component decoded, none sub-sampled, no rows
+   * above the strips (`up` 0); call before the first stripNext.
+   */
+  stripSetPacked(bytesPerSample: number, signed: number): void;
   /** log2 of the sub-band gain (Table E.1): LL 0, HL 1, LH 1, HH 2. */
   subbandGainLog2(orient: number): number;
   /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
@@ -1221,6 +1229,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripInfo: 1,
   stripNext: 0,
   stripPlane: 2,
+  stripSetPacked: 2,
   subbandGainLog2: 1,
   transcoderInfo: 1,
   transcoderOutput: 0,

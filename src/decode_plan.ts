@@ -17,6 +17,7 @@ export const DEFAULT_LIMITS: Required<Limits> = {
   maxMemory: 3 * 2 ** 30,
   maxTiles: 65535,
   maxComponents: 16384,
+  maxTileComponents: 2 ** 20,
 };
 
 /** Most code-blocks one tile may declare (each costs ~100 bytes of bookkeeping). */
@@ -96,6 +97,7 @@ export function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>):
     rx1 = Math.min(h.Xsiz, rx0 + r.width);
     ry1 = Math.min(h.Ysiz, ry0 + r.height);
   }
+  checkTileComponents(h, limits, rx0, ry0, rx1, ry1);
   let comps: number[];
   if (o.components) {
     if (!Array.isArray(o.components) || o.components.length === 0) {
@@ -130,6 +132,34 @@ export function plan(h: CoreHeader, o: DecodeOptions, limits: Required<Limits>):
     );
   }
   return { reduce, layers, rx0, ry0, rx1, ry1, gx0, gy0, width, height, comps };
+}
+
+/**
+ * Refuse a decode that would set up more than `limits.maxTileComponents` tile-components: the tiles
+ * meeting [rx0, rx1) x [ry0, ry1) on the reference grid (B-7) times the number of components (all
+ * of them: the packets of components not decoded are read too). Checked before the core builds any
+ * tile, so a short header declaring thousands of tiles of 16384 components fails at once instead
+ * of running for minutes.
+ */
+export function checkTileComponents(h: CoreHeader, limits: Required<Limits>, rx0 = h.XOsiz, ry0 = h.YOsiz, rx1 = h.Xsiz, ry1 = h.Ysiz): void {
+  const span = (lo: number, hi: number, t0: number, ts: number, n: number): number => {
+    const first = Math.max(0, Math.floor((lo - t0) / ts));
+    const last = Math.min(n - 1, Math.ceil((hi - t0) / ts) - 1);
+    return Math.max(0, last - first + 1);
+  };
+  const tiles = span(rx0, rx1, h.XTOsiz, h.XTsiz, h.tilesX) * span(ry0, ry1, h.YTOsiz, h.YTsiz, h.tilesY);
+  checkTileComponentCount(tiles, h.components.length, limits);
+}
+
+/** {@link checkTileComponents} for a count of tiles already known (e.g. every tile, when transcoding). */
+export function checkTileComponentCount(tiles: number, components: number, limits: Required<Limits>): void {
+  const n = tiles * components;
+  if (n > limits.maxTileComponents) {
+    throw new J2kError(
+      "LIMIT_TILES",
+      `the codestream would need ${tiles} tiles x ${components} components = ${n} tile-components set up, above limits.maxTileComponents (${limits.maxTileComponents}); raise the limit if the file is trusted${tiles > 1 ? ", or decode a smaller region" : ""}`,
+    );
+  }
 }
 
 /**

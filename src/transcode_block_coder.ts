@@ -39,7 +39,7 @@ import { memorySource } from "./codestream/source.js";
 import { PROGRESSIONS } from "./core_header.js";
 import { readLayout } from "./range/boxes.js";
 import { callCore, copyIn } from "./wasm/load.js";
-import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE } from "./decode_plan.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, checkTileComponentCount } from "./decode_plan.js";
 import { TilePartSplit, TranscodeInfo, TranscodeStatus } from "./core_interface.js";
 import type { DecodedImage, EncodeOptions, HeaderInfo, J2kImage, Limits, ProgressionOrder, SampleArray } from "./types.js";
 import { joinBytes } from "./io/bytes.js";
@@ -360,6 +360,7 @@ export function recodeCodestream(
   limits: Required<Limits>,
 ): RecodeResult {
   const { h, facts, tlm, ppm } = known ?? layoutFacts(cs);
+  checkTileComponentCount(h.tilesX * h.tilesY, h.components, limits);
   const notes: string[] = [];
   const split = tilePartSplit(h, facts, notes);
   const r = transcodeCoefficients(cs, to, split, tlm, facts.plt, limits);

@@ -63,6 +63,13 @@ export interface Limits {
   maxTiles?: number;
   /** Maximum number of components; default 16384 (Csiz limit). */
   maxComponents?: number;
+  /**
+   * Maximum tile-components a decode sets up: the tiles it touches (those meeting the region) times
+   * the number of components, default 2^20. Every tile-component of a touched tile gets its
+   * resolution, sub-band and precinct records, even for components not decoded, because their packets
+   * are read to reach the others; a few hundred kilobytes of header can declare millions of them.
+   */
+  maxTileComponents?: number;
 }
 
 /** Options for {@link decode}. */

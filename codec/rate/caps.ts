@@ -39,7 +39,7 @@ export const CAP_RECODE: i32 = 2;
 /** Not coded yet (waits for the pilots' estimate). */
 export const CAP_PENDING: i32 = 3;
 
-/** One block in this many per band is a pilot (the first of every band always is). */
+/** One block in this many per band is a pilot (the centre block of every band always is: encoder.ts isPilot). */
 export const PILOT_EVERY: i32 = 8;
 /** Relative margin on a block's energy (the pass distortions are exact in f64 up to rounding). */
 const ENERGY_MARGIN: f64 = 1e-9;

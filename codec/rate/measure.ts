@@ -4,10 +4,14 @@
 // against a byte budget; the result equals what codestream/write_codestream.ts writes.
 
 import { EncodeJob, jobTile } from "../encode_job";
-import { Tile } from "../structure/tile";
+import { Tile, tileComp, resolution, band, precinctBand, codeBlock } from "../structure/tile";
 import { BitWriter } from "../t2/bit_writer";
 import { runProgressions } from "../t2/progression";
+import { encodePacket } from "../t2/packet_encoder";
 import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
+import { TagTree } from "../t2/tag_tree";
+import { T2Context } from "../t2/context";
+import { CBLK_HT } from "../t1/segments";
 import { mainHeaderLength } from "../codestream/write_codestream";
 import { SOT_SOD_BYTES, PLT_HEADER_BYTES, tlmLength } from "../codestream/write_tile_parts";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
@@ -29,27 +33,39 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     }
   }
   let layerBytes = arenaAllocZeroed(<usize>L << 3);
+  if (keptLayer == l) return measureFromKept(job, l, sizes, layerBytes);
   // Packets of layers after l do not change the bytes of layers 0..l (a packet's header depends on
   // its own and earlier layers only, B.10), so the run stops after layer l — unless tile-parts are
   // divided (the count of tile-parts, whose headers are counted in full, depends on every packet).
   let runLayers = job.tilePartMode == 0 ? min(l + 1, L) : L;
   let tileParts = 0;
-  let fixed: f64 = <f64>job.mainHeaderLen + 2; // + EOC
   for (let t = 0; t < T; t++) {
     let tile = jobTile(job, t);
     t2TileReset(tile, L);
-    let ctx = t2TileContext(tile, t, L, job.tilePartMode, job.plt);
-    ctx.dry = 1;
-    ctx.layerBytes = layerBytes;
-    let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
-    bw.start = job.dryBuf;
-    bw.pos = job.dryBuf;
-    bw.end = job.dryBuf + job.dryCap;
-    ctx.out = bw;
+    let ctx = dryContext(job, tile, t, layerBytes);
     runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, runLayers);
     tileParts += ctx.tileParts;
-    fixed += <f64>(ctx.tileParts * (SOT_SOD_BYTES + (job.plt != 0 ? PLT_HEADER_BYTES : 0)));
   }
+  return sizesFrom(job, l, sizes, layerBytes, tileParts);
+}
+
+/** A dry-run T2 context for tile t writing packet headers to the scratch, packet bytes to `layerBytes`. */
+function dryContext(job: EncodeJob, tile: Tile, t: i32, layerBytes: usize): T2Context {
+  let ctx = t2TileContext(tile, t, job.layers, job.tilePartMode, job.plt);
+  ctx.dry = 1;
+  ctx.layerBytes = layerBytes;
+  let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
+  bw.start = job.dryBuf;
+  bw.pos = job.dryBuf;
+  bw.end = job.dryBuf + job.dryCap;
+  ctx.out = bw;
+  return ctx;
+}
+
+/** measureLayers' result from the packet bytes per layer and the count of tile-parts. */
+function sizesFrom(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize, tileParts: i32): f64 {
+  let fixed: f64 = <f64>job.mainHeaderLen + 2; // + EOC
+  fixed += <f64>(tileParts * (SOT_SOD_BYTES + (job.plt != 0 ? PLT_HEADER_BYTES : 0)));
   if (job.tlm != 0) fixed += <f64>tlmLength(tileParts);
   let acc = fixed;
   for (let j = 0; j <= l; j++) {
@@ -57,6 +73,155 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     store<f64>(sizes + (<usize>j << 3), acc);
   }
   return acc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trial runs of one layer without its earlier layers (pcrd.ts: the threshold search and the budget
+// fill of layer l try many assignments of layer l while layers 0..l-1 stay as they are).
+// The packet of layer l of a precinct depends only on that precinct's T2 state after its packets
+// of layers 0..l-1 (B.10: its tag trees' states, and per code-block whether it was included, the
+// passes sent and Lblock) and on layer l's assignment; and that state does not depend on any later
+// layer's assignment. An inclusion tag-tree node whose value (the first layer a block in its
+// subtree contributes to) is l or more has, after layers 0..l-1, signalled exactly "not below l"
+// whatever that value is (tagTreeEncode writes 0 bits up to the threshold l), so its state is the
+// same for every assignment of layer l. measureKeep(job, l) runs layers 0..l-1 once and keeps that
+// state; measureLayers(job, l, ·) then restores it in every precinct (after t2TileReset has set
+// the tag trees' values from the current assignment) and codes the packets of layer l only. With
+// one tile-part per tile, the sizes do not depend on the order of the packets, so every
+// progression order can use it; POC lists and HT blocks (whose zero-bit-plane values depend on
+// the first layer sent) run in full.
+// ---------------------------------------------------------------------------------------------
+
+/** The layer whose earlier layers' T2 state is kept (-1: none). */
+let keptLayer: i32 = -1;
+/** The kept state (tag-tree states; included, passes sent and Lblock per code-block). */
+let keptState: usize = 0;
+/** Per tile: packets coded and tile-parts (i32 each) after the kept layers. */
+let keptTiles: usize = 0;
+/** f64[l]: packet bytes of the kept layers 0..l-1. */
+let keptBytes: usize = 0;
+
+const WALK_COUNT: i32 = 0;
+const WALK_SAVE: i32 = 1;
+const WALK_RESTORE: i32 = 2;
+
+/**
+ * Keep the T2 state after layers 0..l-1 of the current assignment (which must not change while
+ * it is kept) so that measureLayers(job, l, ·) runs layer l only; until measureForget(). Does
+ * nothing where the state cannot be reused (see above).
+ */
+export function measureKeep(job: EncodeJob, l: i32): void {
+  keptLayer = -1;
+  let T = job.cs.siz.numTiles;
+  if (l < 1 || l >= job.layers || job.tilePartMode != 0 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return;
+  for (let t = 0; t < T; t++) if (jobTile(job, t).params.poc.count != 0) return;
+  if (job.mainHeaderLen == 0) job.mainHeaderLen = mainHeaderLength(job);
+  for (let t = 0; t < T; t++) {
+    let need = tileHeaderBound(jobTile(job, t));
+    if (need > job.dryCap) {
+      job.dryCap = need;
+      job.dryBuf = arenaAlloc(need);
+    }
+  }
+  keptBytes = arenaAllocZeroed(<usize>job.layers << 3);
+  keptTiles = arenaAlloc(<usize>T << 3);
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    t2TileReset(tile, job.layers);
+    let ctx = dryContext(job, tile, t, keptBytes);
+    runProgressions(ctx, tile, tile.params.poc, tile.params.g.progression, l);
+    store<i32>(keptTiles + (<usize>t << 3), ctx.packets);
+    store<i32>(keptTiles + (<usize>t << 3), ctx.tileParts, 4);
+  }
+  keptState = arenaAlloc(walkState(job, 0, WALK_COUNT));
+  walkState(job, keptState, WALK_SAVE);
+  keptLayer = l;
+}
+
+/** Stop using the state measureKeep kept. */
+export function measureForget(): void {
+  keptLayer = -1;
+}
+
+/** measureLayers(job, l, sizes) from the kept state of layers 0..l-1: layer l's packets only. */
+function measureFromKept(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize): f64 {
+  let T = job.cs.siz.numTiles;
+  for (let t = 0; t < T; t++) t2TileReset(jobTile(job, t), job.layers);
+  walkState(job, keptState, WALK_RESTORE);
+  let tileParts = 0;
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    let ctx = dryContext(job, tile, t, layerBytes);
+    ctx.packets = load<i32>(keptTiles + (<usize>t << 3));
+    ctx.tileParts = load<i32>(keptTiles + (<usize>t << 3), 4);
+    ctx.lastKey = 0;
+    let maxRes = 0;
+    for (let c = 0; c < tile.numComps; c++) maxRes = max(maxRes, tileComp(tile, c).numRes);
+    for (let r = 0; r < maxRes; r++) {
+      for (let c = 0; c < tile.numComps; c++) {
+        let tc = tileComp(tile, c);
+        if (r >= tc.numRes) continue;
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        for (let p = 0; p < np; p++) encodePacket(ctx, tc, res, p, l);
+      }
+    }
+    tileParts += ctx.tileParts;
+  }
+  for (let j = 0; j < l; j++) store<f64>(layerBytes + (<usize>j << 3), load<f64>(keptBytes + (<usize>j << 3)));
+  return sizesFrom(job, l, sizes, layerBytes, tileParts);
+}
+
+/** Count (returns bytes), save to or restore from `buf` the T2 state of every precinct of every tile. */
+function walkState(job: EncodeJob, buf: usize, mode: i32): usize {
+  let at = buf;
+  for (let t = 0; t < job.cs.siz.numTiles; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        for (let b = 0; b < res.numBands; b++) {
+          let bd = band(res, b);
+          for (let p = 0; p < np; p++) {
+            let pb = precinctBand(bd, p);
+            let n = pb.cw * pb.ch;
+            if (n == 0) continue;
+            at = walkTree(pb.incl, at, mode);
+            at = walkTree(pb.imsb, at, mode);
+            for (let i = 0; i < n; i++) {
+              let cb = codeBlock(pb, i);
+              if (mode == WALK_SAVE) {
+                store<i32>(at, cb.included);
+                store<i32>(at, cb.encSentPasses, 4);
+                store<i32>(at, cb.lblock, 8);
+              } else if (mode == WALK_RESTORE) {
+                cb.included = load<i32>(at);
+                cb.encSentPasses = load<i32>(at, 4);
+                cb.lblock = load<i32>(at, 8);
+              }
+              at += 12;
+            }
+          }
+        }
+      }
+    }
+  }
+  return at - buf;
+}
+
+/** walkState for one tag tree: its nodes' lower bounds and "signalled" flags. */
+function walkTree(tt: TagTree, at: usize, mode: i32): usize {
+  let bytes = <usize>tt.numNodes << 2;
+  if (mode == WALK_SAVE) {
+    memory.copy(at, tt.low, bytes);
+    memory.copy(at + bytes, tt.known, bytes);
+  } else if (mode == WALK_RESTORE) {
+    memory.copy(tt.low, at, bytes);
+    memory.copy(tt.known, at + bytes, bytes);
+  }
+  return at + 2 * bytes;
 }
 
 /** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */

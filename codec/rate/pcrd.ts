@@ -15,7 +15,7 @@ import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
 import { maxPasses, CBLK_HT } from "../t1/segments";
-import { measureLayers } from "./measure";
+import { measureLayers, measureKeep, measureForget } from "./measure";
 import { arenaAlloc } from "../util/arena";
 
 /** What the threshold searches share: sorted hull slopes and the weighted error totals. */
@@ -127,7 +127,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
     let k: i32;
     if (budget > 0) {
       // largest k (smallest lambda = slopes[k]) whose codestream fits the budget; kPrev (the
-      // previous layer's set) is where the search starts
+      // previous layer's set) is where the search starts. Layers 0..l-1 are final: their T2
+      // state is kept for the trial runs (measure.ts, measureKeep)
+      measureKeep(job, l);
       let lo = kPrev, hi = n - 1;
       while (lo < hi) {
         let mid = (lo + hi + 1) >> 1;
@@ -151,6 +153,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
     kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the status says so)
     if (budget > 0) fillToBudget(job, l, budget, st.sizes);
+    measureForget();
     store<f64>(est + (<usize>l << 3), st.energy - layerGain(job, l));
   }
 }

@@ -8,7 +8,7 @@ import { arenaAllocZeroed, arenaAllocArrayZeroed } from "../util/arena";
 import { fail } from "../util/fail";
 import { ERR_LIMIT_CODEBLOCKS, ERR_UNSUPPORTED, ERR_BAD_COD } from "../util/error_codes";
 import { TagTree, tagTreeNew } from "../t2/tag_tree";
-import { ceilDiv, ceilDivPow2, floorDivPow2 } from "../util/math";
+import { ceilDiv, ceilDivPow2, floorDivPow2, exp2i } from "../util/math";
 
 export const ORIENT_LL: i32 = 0;
 export const ORIENT_HL: i32 = 1;
@@ -255,7 +255,8 @@ export function buildTile(cs: Codestream, tp: TileParams, maxCblks: i64, lazy: b
   t.comps = arenaAllocZeroed(<usize>C * offsetof<TileComp>());
   // First pass: count code-blocks to refuse absurd declarations before allocating them.
   let total: i64 = 0;
-  for (let c = 0; c < C; c++) total += countCblks(cs, tp, c);
+  let scratch = changetype<TileComp>(arenaAllocZeroed(offsetof<TileComp>()));
+  for (let c = 0; c < C; c++) total += countCblks(cs, tp, c, scratch);
   if (total > maxCblks) fail(ERR_LIMIT_CODEBLOCKS, -1, <i32>min(total, <i64>0x7fffffff), <i32>maxCblks);
   t.numCblks = total;
   for (let c = 0; c < C; c++) buildTileComp(cs, tp, c, tileComp(t, c), lazy);
@@ -275,9 +276,8 @@ function compBounds(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): void 
   tc.sgnd = cz.sgnd;
 }
 
-function countCblks(cs: Codestream, tp: TileParams, c: i32): i64 {
+function countCblks(cs: Codestream, tp: TileParams, c: i32, tc: TileComp): i64 {
   let s = tileStyle(tp, c);
-  let tc = changetype<TileComp>(arenaAllocZeroed(offsetof<TileComp>()));
   compBounds(cs, tp, c, tc);
   let NL = s.levels;
   let n: i64 = 0;
@@ -363,7 +363,7 @@ function buildTileComp(cs: Codestream, tp: TileParams, c: i32, tc: TileComp, laz
         bd.step = 1.0;
       } else {
         let Rb = tc.prec + bandGainLog2(orient);
-        bd.step = <f32>(Math.pow(2.0, <f64>(Rb - eps)) * (1.0 + <f64>mu / 2048.0));
+        bd.step = <f32>(exp2i(Rb - eps) * (1.0 + <f64>mu / 2048.0)); // Rb - eps in -31..65
       }
       bd.precincts = arenaAllocArrayZeroed(<u64>max(res.pw * res.ph, 1), offsetof<PrecinctBand>());
     }

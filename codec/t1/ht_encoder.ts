@@ -332,9 +332,33 @@ function cleanupGain(w: i32, h: i32, W2: i32, p: i32, fb: i32, scale: f64): f64 
   let half = <f64>(<i64>1 << p) * 0.5;
   let unit = <f64>(<i64>1 << p);
   let g: f64 = 0;
+  // runs of 8 samples with none significant are skipped (they add +0: the same sum); the terms are
+  // added in the same order as sample by sample
+  let lim = <u32>1 << sh;
   for (let y = 0; y < h; y++) {
     let row = MAG + ((<usize>y * <usize>W2) << 2);
-    for (let x = 0; x < w; x++) {
+    let x = 0;
+    for (; x + 8 <= w; x += 8) {
+      let p8 = row + (<usize>x << 2);
+      let any: u32;
+      if (ASC_FEATURE_SIMD) {
+        let o = v128.or(v128.load(p8), v128.load(p8, 16));
+        o = v128.and(o, i32x4.splat(0x7fffffff));
+        any = <u32>v128.any_true(i32x4.ge_u(o, i32x4.splat(<i32>lim)));
+      } else {
+        let o = load<u64>(p8) | load<u64>(p8, 8) | load<u64>(p8, 16) | load<u64>(p8, 24);
+        any = ((<u32>o | <u32>(o >> 32)) & 0x7fffffff) >> sh;
+      }
+      if (any == 0) continue;
+      for (let i = 0; i < 8; i++) {
+        let a = load<u32>(p8 + (<usize>i << 2)) & 0x7fffffff;
+        let mu = a >> sh;
+        let xv = <f64>a * scale;
+        let r = <f64>mu * unit + half;
+        g += select<f64>(r * (2 * xv - r), 0, mu != 0);
+      }
+    }
+    for (; x < w; x++) {
       let a = load<u32>(row + (<usize>x << 2)) & 0x7fffffff;
       let mu = a >> sh;
       let xv = <f64>a * scale;
@@ -658,7 +682,19 @@ function buildSignificance(w: i32, h: i32, W2: i32, sh: i32): void {
   for (let y = 0; y < h; y++) {
     let src = MAG + ((<usize>y * <usize>W2) << 2);
     let dst = ST + <usize>(y + 1) * <usize>sw + 1;
-    for (let x = 0; x < w; x++) {
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      // four samples at a time: (|c| >> sh) != 0 as bytes 0 / ST_SIG
+      let one = i32x4.splat(ST_SIG);
+      let mask = i32x4.splat(0x7fffffff);
+      for (; x + 4 <= w; x += 4) {
+        let a = v128.and(v128.load(src + (<usize>x << 2)), mask);
+        let m = v128.and(v128.not(i32x4.eq(i32x4.shr_u(a, sh), i32x4.splat(0))), one);
+        let b = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(m, m), i16x8.splat(0));
+        store<u32>(dst + <usize>x, <u32>i32x4.extract_lane(b, 0));
+      }
+    }
+    for (; x < w; x++) {
       if (((load<u32>(src + (<usize>x << 2)) & 0x7fffffff) >> <u32>sh) != 0) store<u8>(dst + <usize>x, ST_SIG);
     }
   }
@@ -824,8 +860,30 @@ function mrFinish(dst: usize): i32 {
   return mrLen;
 }
 
+/**
+ * Bits of v (4 bits) where m (4 bits) has a one, packed from bit 0 (PEXT4[m << 4 | v]): a column
+ * of a stripe's MagRef bits in one step.
+ */
+const PEXT4: usize = memory.data(256, 16);
+let pext4Ready = false;
+function pext4Init(): void {
+  for (let m = 0; m < 16; m++) {
+    for (let v = 0; v < 16; v++) {
+      let o = 0, k = 0;
+      for (let i = 0; i < 4; i++) {
+        if (((m >> i) & 1) == 0) continue;
+        o |= ((v >> i) & 1) << k;
+        k++;
+      }
+      store<u8>(PEXT4 + <usize>((m << 4) | v), <u8>o);
+    }
+  }
+  pext4Ready = true;
+}
+
 /** HT MagRef pass at bit-plane p - 1 (T.814 7.5): one bit per sample significant after the cleanup. */
 function htMagRefEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, wantD: bool, scale: f64): f64 {
+  if (!pext4Ready) pext4Init();
   mrAcc = 0;
   mrN = 0;
   mrLast = 0xff;
@@ -834,32 +892,70 @@ function htMagRefEncode(w: i32, h: i32, W2: i32, p: i32, fb: i32, wantD: bool, s
   let d: f64 = <f64>(<i64>1 << (p - 1)) * 0.5;
   let unit = <f64>(<i64>1 << p);
   let gain: f64 = 0;
-  let bits: u32 = 0;
+  // bits in a 64-bit local, handed on 32 at a time (the same calls as bit by bit)
+  let acc: u64 = 0;
   let nb: u32 = 0;
+  let rowBytes = <usize>W2 << 2;
   for (let y0 = 0; y0 < h; y0 += 4) {
     let y1 = min(y0 + 4, h);
+    if (y1 - y0 == 4) {
+      // a whole stripe: each column's four samples at once (significance mask m, bits v)
+      let r0 = MAG + <usize>y0 * rowBytes;
+      for (let x = 0; x < w; x++) {
+        let q = r0 + (<usize>x << 2);
+        let a0 = load<u32>(q) & 0x7fffffff;
+        let a1 = load<u32>(q + rowBytes) & 0x7fffffff;
+        let a2 = load<u32>(q + 2 * rowBytes) & 0x7fffffff;
+        let a3 = load<u32>(q + 3 * rowBytes) & 0x7fffffff;
+        let s0 = a0 >> (bit + 1), s1 = a1 >> (bit + 1), s2 = a2 >> (bit + 1), s3 = a3 >> (bit + 1);
+        let m = <u32>(s0 != 0) | (<u32>(s1 != 0) << 1) | (<u32>(s2 != 0) << 2) | (<u32>(s3 != 0) << 3);
+        if (m == 0) continue;
+        let v = ((a0 >> bit) & 1) | (((a1 >> bit) & 1) << 1) | (((a2 >> bit) & 1) << 2) | (((a3 >> bit) & 1) << 3);
+        acc |= <u64>load<u8>(PEXT4 + <usize>((m << 4) | v)) << nb;
+        nb += popcnt<u32>(m);
+        if (nb >= 32) {
+          mrPutBits(<u32>acc, 32);
+          acc >>= 32;
+          nb -= 32;
+        }
+        if (wantD) {
+          // (the same terms, added in the same order, as sample by sample)
+          if (s0 != 0) gain += mrGain(a0, s0, (v & 1) != 0, scale, unit, d);
+          if (s1 != 0) gain += mrGain(a1, s1, (v & 2) != 0, scale, unit, d);
+          if (s2 != 0) gain += mrGain(a2, s2, (v & 4) != 0, scale, unit, d);
+          if (s3 != 0) gain += mrGain(a3, s3, (v & 8) != 0, scale, unit, d);
+        }
+      }
+      continue;
+    }
     for (let x = 0; x < w; x++) {
       for (let y = y0; y < y1; y++) {
         // significant after the cleanup at bit-plane p (as ST_SIG)
         let a = load<u32>(MAG + ((<usize>y * <usize>W2 + <usize>x) << 2)) & 0x7fffffff;
-        if ((a >> (bit + 1)) == 0) continue;
+        let sg = a >> (bit + 1);
+        if (sg == 0) continue;
         let b = (a >> bit) & 1;
-        bits |= b << nb;
+        acc |= <u64>b << nb;
         nb++;
         if (nb == 32) {
-          mrPutBits(bits, 32);
-          bits = 0;
+          mrPutBits(<u32>acc, 32);
+          acc = 0;
           nb = 0;
         }
-        if (wantD) {
-          let xv = <f64>a * scale;
-          let r0 = <f64>(a >> (bit + 1)) * unit + unit * 0.5;
-          let r1 = b != 0 ? r0 + d : r0 - d;
-          gain += (xv - r0) * (xv - r0) - (xv - r1) * (xv - r1);
-        }
+        if (wantD) gain += mrGain(a, sg, b != 0, scale, unit, d);
       }
     }
   }
-  if (nb > 0) mrPutBits(bits, <i32>nb);
+  if (nb > 0) mrPutBits(<u32>acc, <i32>nb);
   return gain;
+}
+
+/** Distortion decrease of one MagRef bit: sample a (sg = a >> (bit + 1)), refinement bit b. */
+// @ts-ignore: decorator
+@inline
+function mrGain(a: u32, sg: u32, b: bool, scale: f64, unit: f64, d: f64): f64 {
+  let xv = <f64>a * scale;
+  let r0 = <f64>sg * unit + unit * 0.5;
+  let r1 = b ? r0 + d : r0 - d;
+  return (xv - r0) * (xv - r0) - (xv - r1) * (xv - r1);
 }

@@ -32,3 +32,13 @@ export function floorDivPow2(a: i64, e: i32): i64 {
 export function floorLog2(x: u32): i32 {
   return 31 - <i32>clz(x);
 }
+
+/**
+ * 2^e as an f64, exactly (the value Math.pow(2, e) gives), built from the exponent bits;
+ * e must lie in the normal range -1022..1023.
+ */
+// @ts-ignore: decorator
+@inline
+export function exp2i(e: i32): f64 {
+  return reinterpret<f64>(<i64>(1023 + e) << 52);
+}

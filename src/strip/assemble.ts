@@ -124,10 +124,10 @@ export function decodeViaStrips(codestream: Uint8Array, jp2: Jp2File | undefined
   const data = sampleArrayFor(info.bitDepth, info.signed, info.width * info.height * n);
   const plane = info.width * info.height;
   try {
-    for (const strip of dec.strips()) {
-      if (layout === "interleaved") {
-        data.set(strip.data, strip.y * info.width * n);
-      } else {
+    if (layout === "interleaved") {
+      dec.fillInto(data);
+    } else {
+      for (const strip of dec.strips()) {
         const at = strip.y * info.width;
         const len = strip.rows * info.width;
         for (let k = 0; k < n; k++) {

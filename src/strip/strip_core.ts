@@ -105,6 +105,15 @@ export class StripCore {
     });
   }
 
+  /**
+   * Strips of the open session as interleaved samples at {@link StripField.packed} instead of planes
+   * (codec/api_strip.ts stripSetPacked: every component, none sub-sampled, `up` 0); before the first strip.
+   */
+  setPacked(bytesPerSample: number, signed: boolean): void {
+    this.check();
+    this.run(() => this.c.stripSetPacked(bytesPerSample, signed ? 1 : 0));
+  }
+
   /** Decode the next strip; false when the session has none left. */
   next(): boolean {
     this.check();

@@ -113,6 +113,13 @@ export class StripDecoder {
   private readonly s: number;
   private stats_: StripStats = { linearBytes: 0, peakBytes: 0, sessions: 0, strips: 0, stripRows: 0, retries: 0, blocksDecoded: 0 };
   private used = false;
+  /**
+   * The core packs the strips itself (every component in order, none sub-sampled, no channel work):
+   * no i32 planes, no packing pass over them.
+   */
+  private readonly packed: boolean;
+  /** Interleaved output of the whole image the strips are copied into (decode(): {@link StripDecoder.fillInto}). */
+  private target: SampleArray | undefined;
 
   private constructor(
     private readonly core: StripCore,
@@ -129,6 +136,8 @@ export class StripDecoder {
   ) {
     this.info = info;
     this.s = 2 ** p.reduce;
+    const h = core.header;
+    this.packed = !work && p.comps.length === h.components.length && p.comps.every((i, k) => i === k && h.components[i]!.dx === 1 && h.components[i]!.dy === 1);
   }
 
   /**
@@ -249,6 +258,7 @@ export class StripDecoder {
           }
           this.stats_.sessions++;
           if (count === 0) from = y1;
+          if (this.packed && count > 0) this.core.setPacked(bytesPerSampleFor(this.outType.bitDepth, this.outType.signed), this.outType.signed);
           let failedAt: number | undefined;
           for (let k = 0; k < count; k++) {
             let strip: Strip;
@@ -285,6 +295,19 @@ export class StripDecoder {
       if (short > 0) this.info.warnings.push(`${short} tile(s) end before their last packets; the missing packets were taken as empty`);
     } finally {
       this.close();
+    }
+  }
+
+  /**
+   * @internal decode(): decode every strip straight into `data` (interleaved, the whole output,
+   * `width * height * components` samples of the output type) instead of a fresh array per strip.
+   */
+  fillInto(data: SampleArray): void {
+    this.target = data;
+    try {
+      for (const strip of this.strips()) void strip;
+    } finally {
+      this.target = undefined;
     }
   }
 
@@ -384,12 +407,23 @@ export class StripDecoder {
         const pl = chans[k]!;
         for (let i = 0, o = k; i < pl.length; i++, o += n) data[o] = pl[i]!;
       }
+      this.target?.set(data, y * W * n);
       return { y, rows, data };
     }
     const n = p.comps.length;
     const bps = bytesPerSampleFor(this.outType.bitDepth, this.outType.signed);
     const signed = this.outType.signed ? 1 : 0;
     const total = W * rows * n;
+    const proto = sampleArrayFor(this.outType.bitDepth, this.outType.signed, 0);
+    if (this.packed) {
+      // packed by the core while the strip's tile buffers were in the cache
+      const view = viewOf(c.memory.buffer, core.info(StripField.packed), total, proto);
+      if (this.target) {
+        this.target.set(view, y * W * n);
+        return { y, rows, data: view };
+      }
+      return { y, rows, data: view.slice() as SampleArray };
+    }
     const dst = core.alloc(total * bps);
     const planes = p.comps.map((i) => core.plane(i));
     if (planes.some((pl) => pl.width === 0 || pl.height === 0)) new Uint8Array(c.memory.buffer, dst, total * bps).fill(0);
@@ -411,9 +445,12 @@ export class StripDecoder {
         else c.packComponentUpsampled(pl.ptr, pl.width, pl.x0, pl.y0, pl.width, pl.height, ci.dx, ci.dy, p.gx0, gy0, W, rows, at, n, W * n, bps, signed);
       });
     }
-    const proto = sampleArrayFor(this.outType.bitDepth, this.outType.signed, 0);
-    const data = viewOf(c.memory.buffer, dst, total, proto).slice() as SampleArray;
-    return { y, rows, data };
+    const view = viewOf(c.memory.buffer, dst, total, proto);
+    if (this.target) {
+      this.target.set(view, y * W * n);
+      return { y, rows, data: view };
+    }
+    return { y, rows, data: view.slice() as SampleArray };
   }
 }
 

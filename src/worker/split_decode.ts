@@ -17,7 +17,8 @@
  * failed workers can make a band hang, and the result is the same whichever shares arrived —
  * a supplied block is exactly the T1 output the band's own decode would compute. A codestream the
  * core cannot weigh and cut (damaged) is decoded the plain way (threads.ts decodeBand), whose
- * errors are the job's.
+ * errors are the job's; so is a band large enough to be decoded through strips (which take no
+ * supplied blocks).
  *
  * Each job runs on a private core instance (kept for the next job while the shared instance it
  * was made beside is live), so that jobs this worker runs while a split job waits (step 2's
@@ -30,6 +31,7 @@ import { J2kError } from "../errors.js";
 import { copyIn, core, createCoreInstance, guardCore } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
 import { decode, decodeParsed, decodeTopBand } from "../decode.js";
+import { prefersStrips } from "../strip/assemble.js";
 import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
 
@@ -80,11 +82,13 @@ export async function decodeSplit(
   try {
     if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
     const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, (b, o, rows) => (rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)));
-    if (options.components) {
+    const { codestream } = locateCodestream(bytes);
+    // (bands decoded through strips, src/strip/assemble.ts, take no supplied blocks: nothing to share)
+    const approx = { ...options, region: { x: 0, y: 0, width, height: Math.ceil(height / n) } };
+    if (options.components || prefersStrips(codestream, approx)) {
       port.postMessage({ share: null } satisfies SplitMessage);
       return plain();
     }
-    const { codestream } = locateCodestream(bytes);
     const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
     const c = spare && spare.beside === core() ? spare.c : createCoreInstance();
     spare = null;

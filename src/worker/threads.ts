@@ -150,7 +150,9 @@ export async function decodeThreaded(
   if (!even) return undefined;
   const m = even.length;
   if (typeof MessageChannel === "undefined") return undefined;
-  const job = { bytes, options, bands: m, width: header.width, height: header.height };
+  // (a view into a larger buffer is copied once here: posting it would copy the whole buffer to every job)
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const job = { bytes: own, options, bands: m, width: header.width, height: header.height };
   // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
   // several bands need on its port as soon as it has it, and this thread forwards it to the others
   const channels = even.map(() => new MessageChannel());
@@ -277,10 +279,10 @@ function outputArray(header: HeaderInfo, options: DecodeOptions): SampleArray | 
 }
 
 /**
- * Put row bands back together in the layout they were decoded in: into `target` where it is an
- * array of the right type and length ({@link outputArray}), else into a top band whose array has
- * room for the whole image (src/decode.ts decodeTopBand), copying only the other bands, else into
- * a new array.
+ * Put row bands back together in the layout they were decoded in: into a top band whose array has
+ * room for the whole image (src/decode.ts decodeTopBand: the plain band decode of a codestream the
+ * split jobs could not cut), copying only the other bands, else into `target` where it is an array
+ * of the right type and length ({@link outputArray}), else into a new array.
  */
 export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, target?: SampleArray): DecodedImage {
   const first = parts[0]!;
@@ -309,8 +311,8 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, ta
   }
   // the top band may come in an array with room for the whole image (decodeTopBand): the other
   // bands go into it, and only they are copied
-  const fits = !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
-  const roomy = !fits && bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
+  const roomy = bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
+  const fits = !roomy && !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
   const data = fits ? target! : roomy ? first.data : alloc(first.data, W * H * nc);
   parts.forEach((p, k) => {
     if (roomy && k === 0) return;

@@ -3,7 +3,7 @@
  * input that shows it, and the test says what the library does now.
  */
 import { describe, expect, test } from "vitest";
-import { decode, isJ2kError } from "../../src/index.js";
+import { decode, isJ2kError, transcodeBlockCoder } from "../../src/index.js";
 import { readTestdata } from "../helpers/paths.js";
 
 function outcome(f: () => { width: number; height: number }): string {
@@ -32,5 +32,52 @@ describe("decode of JP2 files with a palette", () => {
     bytes[cs + 19] = 84; // XOsiz (A.5.1: SIZ at cs + 2, XOsiz at + 14..17 of the segment)
     bytes[cs + 2 + 41] = 134; // XRsiz of component 0
     expect(outcome(() => decode(bytes, { allowPartial: true }))).toMatch(/^UNSUPPORTED: palette or channel definitions on sub-sampled components are not supported \(component 0 has no samples here: XRsiz 134/);
+  });
+});
+
+/** `bytes` (a raw codestream) with Csiz raised to `C`: components 3.. copy component 0's Ssiz/XRsiz/YRsiz (A.5.1). */
+function withComponents(bytes: Uint8Array, C: number): Uint8Array {
+  expect([bytes[2], bytes[3]]).toEqual([0xff, 0x51]);
+  const lsiz = (bytes[4]! << 8) | bytes[5]!;
+  const c0 = (bytes[4 + 36]! << 8) | bytes[4 + 37]!;
+  const extra = (C - c0) * 3;
+  const out = new Uint8Array(bytes.length + extra);
+  out.set(bytes.subarray(0, 4 + lsiz), 0);
+  for (let c = c0; c < C; c++) out.set(bytes.subarray(4 + 38, 4 + 41), 4 + 38 + 3 * c);
+  out.set(bytes.subarray(4 + lsiz), 4 + lsiz + extra);
+  const L = lsiz + extra;
+  out[4] = L >> 8;
+  out[5] = L & 0xff;
+  out[4 + 36] = C >> 8;
+  out[4 + 37] = C & 0xff;
+  return out;
+}
+
+describe("tile-components a short header can declare", () => {
+  const seed = "htj2k/conformance/ds1_ht_05_b11.j2k"; // 512 x 512 in 15 x 15 tiles of 37 x 37, 3 components
+
+  test("16384 components in 225 tiles (campaign s5-dec2, case 875: 5.2 s of CPU before) is LIMIT_TILES at once", () => {
+    const bytes = withComponents(readTestdata(seed), 16384);
+    expect(outcome(() => decode(bytes, { allowPartial: true, components: [0] }))).toMatch(
+      /^LIMIT_TILES: the codestream would need 225 tiles x 16384 components = 3686400 tile-components set up, above limits\.maxTileComponents \(1048576\); raise the limit/,
+    );
+  });
+
+  test("limits.maxTileComponents counts the tiles a region meets, and the components", () => {
+    const bytes = readTestdata(seed);
+    const all = { maxTileComponents: 225 * 3 };
+    expect(outcome(() => decode(bytes, { limits: all }))).toBe("image 512x512");
+    expect(outcome(() => decode(bytes, { limits: { maxTileComponents: 225 * 3 - 1 } }))).toMatch(/^LIMIT_TILES: .*225 tiles x 3 components = 675 tile-components/);
+    // the image starts at (17, 12) and the tile grid at (8, 2) with 37 x 37 tiles: image x 0..35 is grid x 17..52,
+    // tile columns 0 (8..44) and 1 (45..81); image y 0..39 is grid y 12..51, tile rows 0 (2..38) and 1 (39..75)
+    expect(outcome(() => decode(bytes, { region: { x: 0, y: 0, width: 36, height: 40 }, limits: { maxTileComponents: 4 * 3 } }))).toBe("image 36x40");
+    expect(outcome(() => decode(bytes, { region: { x: 0, y: 0, width: 36, height: 40 }, limits: { maxTileComponents: 4 * 3 - 1 } }))).toMatch(/^LIMIT_TILES: .*4 tiles x 3 components/);
+  });
+
+  test("transcodeBlockCoder checks the same limit over every tile", async () => {
+    const bytes = readTestdata(seed);
+    await expect(transcodeBlockCoder(bytes, { to: "part1", limits: { maxTileComponents: 674 } })).rejects.toMatchObject({ code: "LIMIT_TILES" });
+    const ok = await transcodeBlockCoder(bytes, { to: "part1", limits: { maxTileComponents: 675 } });
+    expect(ok.to).toBe("part1");
   });
 });

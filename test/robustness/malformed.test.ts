@@ -78,7 +78,7 @@ for (const { folder, policy } of groups) {
           header = isJ2kError(e) && e.code !== "INTERNAL" ? `header ${e.code}` : `header VIOLATION ${describeError(e)}`;
         }
         peak = Math.max(peak, rss());
-        log.push(`${folder}/${f}: ${strict.kind} ${strict.detail} (${strict.ms.toFixed(0)} ms); allowPartial: ${partial.kind} ${partial.detail}; ${header}`);
+        log.push(`${folder}/${f}: ${strict.kind} ${strict.detail} (${strict.ms.toFixed(0)} ms CPU); allowPartial: ${partial.kind} ${partial.detail}; ${header}`);
 
         expect(strict.kind, strict.detail).not.toBe("violation");
         expect(partial.kind, `allowPartial: ${partial.detail}`).not.toBe("violation");

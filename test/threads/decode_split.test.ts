@@ -116,6 +116,46 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     expect(same((await splitBands(bytes, 2, () => Infinity, altered)).image.data, ref), "not delivered: not used").toBe(true);
   });
 
+  it("without a synchronous read of the port (browsers): shares delivered as events while the job yields are used", async () => {
+    const { lib, th, split } = await mods();
+    const img = makeImage({ width: 100, height: 700, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 3 });
+    const bytes = lib.encode(img, { levels: 4, lossless: true });
+    const ref = lib.decode(bytes).data;
+    const n = th.bandRows(700, 2)!.length;
+    const { p: p0, receiveNow } = port([], 0);
+    const band0 = await split.decodeSplit(bytes, {}, 0, n, 700, 100, p0, receiveNow);
+    const share = (p0.sent[0] as { share: ArrayBuffer }).share;
+    // a port that delivers band 0's share as a message event once its handler is set and the job yields
+    const eventPort = (msg: unknown) => {
+      const q = {
+        closed: false,
+        sent: [] as unknown[],
+        handler: null as ((e: { data: unknown }) => void) | null,
+        get onmessage() {
+          return q.handler;
+        },
+        set onmessage(f: ((e: { data: unknown }) => void) | null) {
+          q.handler = f;
+          if (f) queueMicrotask(() => q.handler?.({ data: msg })); // (delivered once the job first yields)
+        },
+        postMessage(m: unknown) {
+          q.sent.push(m);
+        },
+        close() {
+          q.closed = true;
+        },
+      };
+      return q;
+    };
+    const plainPort = eventPort({ from: 0, share: share.slice(0) });
+    const band1 = await split.decodeSplit(bytes, {}, 1, n, 700, 100, plainPort);
+    expect(plainPort.closed).toBe(true);
+    expect(same(th.stitch([band0.image, band1.image], [band0.rows, band1.rows]).data, ref)).toBe(true);
+    const alteredPort = eventPort({ from: 0, share: altered(share.slice(0)) });
+    const band1b = await split.decodeSplit(bytes, {}, 1, n, 700, 100, alteredPort);
+    expect(same(th.stitch([band0.image, band1b.image], [band0.rows, band1b.rows]).data, ref), "the delivered (altered) share was used").toBe(false);
+  });
+
   it("a malformed share from another band is INVALID_ARGUMENT; the next decode is unaffected", async () => {
     const { lib, th, split } = await mods();
     const img = makeImage({ width: 64, height: 600, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 2 });
@@ -160,6 +200,55 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     const image = th.stitch(parts.map((q) => q.image), parts.map((q) => q.rows));
     expect(image.partial).toBe(true);
     expect(same(image.data, ref.data)).toBe(true);
+  });
+
+  it("bands large enough for strip decoding share nothing and decode the plain way", async () => {
+    const { lib, th, split } = await mods();
+    const strips = (await import(join(REPO_ROOT, "dist/strip/assemble.js"))) as typeof import("../../src/strip/assemble.js");
+    const img = makeImage({ width: 120, height: 700, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 6 });
+    const bytes = lib.encode(img, { levels: 4, ratios: [8] });
+    const ref = lib.decode(bytes).data;
+    const old = strips.setStripDecodeThreshold(0); // every decode goes through strips
+    try {
+      const n = th.bandRows(700, 2)!.length;
+      const parts = [];
+      for (let k = 0; k < n; k++) {
+        const { p, receiveNow } = port([], 0);
+        parts.push(await split.decodeSplit(bytes, {}, k, n, 700, 120, p, receiveNow));
+        expect(p.sent, "no share").toEqual([{ share: null }]);
+      }
+      expect(same(th.stitch(parts.map((q) => q.image), parts.map((q) => q.rows)).data, ref)).toBe(true);
+    } finally {
+      strips.setStripDecodeThreshold(old);
+    }
+  });
+
+  it("stitch: bands go into the prepared array; a top band with room for the image is used instead; a wrong array is not used", async () => {
+    const { th } = await mods();
+    const W = 3, H = 5, nc = 2;
+    const whole = Uint16Array.from({ length: W * H * nc }, (_, i) => i + 1);
+    const info = [{ width: W, height: 2, bitDepth: 12, signed: false, dx: 1, dy: 1 }];
+    const band = (data: Uint16Array, rows: number) =>
+      ({ width: W, height: rows, components: nc, bitDepth: 12, signed: false, layout: "interleaved", data, componentInfo: [...info, ...info], partial: false, warnings: [] }) as never;
+    const top = band(whole.slice(0, W * 2 * nc), 2), bottom = band(whole.slice(W * 2 * nc), 3);
+    const bands: Array<[number, number]> = [[0, 2], [2, 5]];
+    const target = new Uint16Array(W * H * nc).fill(7);
+    const got = th.stitch([top, bottom], bands, target);
+    expect(got.data).toBe(target);
+    expect(Array.from(got.data)).toEqual(Array.from(whole));
+    // a top band in an array with room for the whole image (the plain band decode): it becomes the
+    // result, the prepared array is not used
+    const roomy = new Uint16Array(W * H * nc);
+    roomy.set(whole.subarray(0, W * 2 * nc));
+    const got2 = th.stitch([band(roomy, 2), bottom], bands, new Uint16Array(W * H * nc));
+    expect(got2.data).toBe(roomy);
+    expect(Array.from(got2.data)).toEqual(Array.from(whole));
+    // an array of another type or size is not used
+    for (const wrong of [new Uint8Array(W * H * nc), new Uint16Array(W * H * nc + 1)]) {
+      const got3 = th.stitch([top, bottom], bands, wrong);
+      expect(got3.data).not.toBe(wrong);
+      expect(Array.from(got3.data)).toEqual(Array.from(whole));
+    }
   });
 
   it("decoderBandOwnStep / decoderBandSupplyAll without a decoderBandShare of the parsed codestream are INVALID_ARGUMENT", async () => {

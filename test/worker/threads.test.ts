@@ -205,6 +205,19 @@ describe("threaded decode (row bands)", () => {
     expect(same((await decodeAsync(bytes, { threads: 2 })).data, ref), "new workers decode the next call").toBe(true);
   });
 
+  it("a codestream given as a view into a larger buffer decodes on 2 threads as in one piece", async () => {
+    const { decode, decodeAsync, encode, setWorkerCount } = await lib();
+    setWorkerCount(2);
+    const img = makeImage({ width: 90, height: 640, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 21 });
+    const bytes = encode(img, { levels: 4, ratios: [4] });
+    const big = new Uint8Array(bytes.length + 5000).fill(0x5a);
+    big.set(bytes, 13);
+    const view = big.subarray(13, 13 + bytes.length);
+    const got = await decodeAsync(view, { threads: 2 });
+    expect(same(got.data, decode(bytes).data)).toBe(true);
+    expect(Array.from(big.subarray(0, 13)), "the caller's buffer is left alone").toEqual(new Array(13).fill(0x5a));
+  });
+
   it("threads 1, region and reduce decode in one piece; bad thread counts are INVALID_ARGUMENT", async () => {
     const { decode, decodeAsync, encode, workerPoolInfo } = await lib();
     const img = makeImage({ width: 200, height: 700, components: 1, bitDepth: 8, signed: false, content: "checker", seed: 1 });

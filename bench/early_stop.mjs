@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * Early-stopped block coding of rate-controlled 9/7 encodes (codec/rate/caps.ts): per image and
+ * ratio set, the blocks whose early stop stood, the blocks coded again in full, the stop slope,
+ * and the CPU time of the encode (median; process.cpuUsage) with early stops on and off, so the
+ * share of T1 work they save can be read on a shared machine. Outputs with and without are checked
+ * to be identical.
+ *
+ *   npm run build && node --no-liftoff bench/early_stop.mjs [--images kodim03,kodim07,ct,dx] [--reps 5]
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const val = (n, d) => {
+  const i = args.indexOf(n);
+  return i >= 0 ? args[i + 1] : d;
+};
+const lib = await import(join(repoRoot, "dist/index.js"));
+const load = await import(join(repoRoot, "dist/wasm/load.js"));
+const { readPnm } = await import(join(repoRoot, "dist/io/pnm.js"));
+await lib.init();
+const corpus = resolve(repoRoot, "../shared/benchcorpus");
+const IMAGES = {
+  kodim03: ["kodim03.ppm", 5], kodim04: ["kodim04.ppm", 5], kodim07: ["kodim07.ppm", 5], kodim08: ["kodim08.ppm", 5],
+  saw: ["saw_2725x2225.ppm", 6], ct: ["ct_693_512x512_14bit.pgm", 5], dx: ["dx_chest_966_2000x2128_12bit.pgm", 6],
+};
+const reps = Number(val("--reps", 5));
+const cpu = (fn) => {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+const setStop = (on) => load.callCore((c) => c.encoderSetEarlyStop(on));
+console.log("| image | ratios | stopped | coded again | stop slope | CPU ms, stops on | CPU ms, off | off/on |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const name of val("--images", "kodim03,kodim04,kodim07,kodim08,ct,saw,dx").split(",")) {
+  if (!IMAGES[name]) throw new Error(`unknown image ${name} (${Object.keys(IMAGES).join(", ")})`);
+  const [file, levels] = IMAGES[name];
+  const img = readPnm(new Uint8Array(readFileSync(join(corpus, file))));
+  for (const ratios of [[20], [40, 20, 10]]) {
+    const o = { levels, codeBlock: [64, 64], progression: "LRCP", ratios };
+    setStop(0);
+    const full = lib.encode(img, o);
+    setStop(1);
+    const on = lib.encode(img, o);
+    const [stopped, again, slope] = load.callCore((c) => [0, 1, 2].map((k) => c.encoderEarlyStops(k)));
+    if (!same(full, on)) {
+      console.log(`| ${name} | ${ratios.join("/")} | OUTPUTS DIFFER |`);
+      process.exitCode = 1;
+      continue;
+    }
+    const tOn = [], tOff = [], r = [];
+    for (let k = 0; k < reps; k++) {
+      setStop(1);
+      const a = cpu(() => lib.encode(img, o));
+      setStop(0);
+      const b = cpu(() => lib.encode(img, o));
+      tOn.push(a);
+      tOff.push(b);
+      r.push(b / a);
+    }
+    setStop(1);
+    console.log(`| ${name} | ${ratios.join("/")} | ${stopped} | ${again} | ${slope.toPrecision(4)} | ${med(tOn).toFixed(1)} | ${med(tOff).toFixed(1)} | ${med(r).toFixed(3)} |`);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Strips packed by the core (codec/strip_decoder.ts stripPacked: every component in order, none
+ * sub-sampled): the interleaved samples come straight from the tile buffers, with no zeroed plane
+ * under them. A tile without data must still come out as 0 (the strip buffer is reused from strip
+ * to strip, so stale samples would show), and every sample type (8-bit, 16-bit unsigned and signed)
+ * must equal the one-piece decode.
+ */
+import { describe, expect, test } from "vitest";
+import { decode, encode } from "../../src/index.js";
+import { StripDecoder } from "../../src/strip/strip_decoder.js";
+import { setStripDecodeThreshold } from "../../src/strip/assemble.js";
+import type { DecodedImage, SampleArray } from "../../src/types.js";
+import { walkMarkers } from "../helpers/jp2_boxes.js";
+
+function noise(n: number, bits: number, signed: boolean): SampleArray {
+  const out = bits <= 8 ? new Uint8Array(n) : signed ? new Int16Array(n) : new Uint16Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const v = (s >>> 8) & ((1 << bits) - 1);
+    // a smooth ramp plus noise: blocks with many bit-planes and some with few
+    out[i] = signed ? v - (1 << (bits - 1)) : v;
+  }
+  return out;
+}
+
+/** The codestream without the tile-parts of tile `t` (SOT A.4.2: Isot at +4, Psot at +6). */
+function dropTile(cs: Uint8Array, t: number): Uint8Array {
+  const keep: Array<[number, number]> = [];
+  let at = 0;
+  let dropped = 0;
+  for (const m of walkMarkers(cs)) {
+    if (m.marker !== 0xff90) continue;
+    const isot = (cs[m.offset + 4]! << 8) | cs[m.offset + 5]!;
+    const psot = ((cs[m.offset + 6]! << 24) | (cs[m.offset + 7]! << 16) | (cs[m.offset + 8]! << 8) | cs[m.offset + 9]!) >>> 0;
+    expect(psot, "the encoder writes Psot").toBeGreaterThan(0);
+    if (isot !== t) continue;
+    keep.push([at, m.offset]);
+    at = m.offset + psot;
+    dropped++;
+  }
+  expect(dropped).toBeGreaterThan(0);
+  keep.push([at, cs.length]);
+  const out = new Uint8Array(keep.reduce((n, [a, b]) => n + b - a, 0));
+  let o = 0;
+  for (const [a, b] of keep) {
+    out.set(cs.subarray(a, b), o);
+    o += b - a;
+  }
+  return out;
+}
+
+function viaStrips(bytes: Uint8Array, stripRows: number): SampleArray {
+  const dec = StripDecoder.openSync(bytes, { stripRows });
+  const { width, height, components } = dec.info;
+  let out: SampleArray | undefined;
+  for (const s of dec.strips()) {
+    out ??= new (s.data.constructor as new (n: number) => SampleArray)(width * height * components);
+    out.set(s.data, s.y * width * components);
+  }
+  return out!;
+}
+
+function oneAndStrips(bytes: Uint8Array): { one: DecodedImage; strips: DecodedImage } {
+  const old = setStripDecodeThreshold(Infinity);
+  try {
+    const one = decode(bytes);
+    setStripDecodeThreshold(0);
+    return { one, strips: decode(bytes) };
+  } finally {
+    setStripDecodeThreshold(old);
+  }
+}
+
+function firstDiff(a: SampleArray, b: SampleArray): number {
+  expect(a.constructor).toBe(b.constructor);
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe("strips packed by the core", () => {
+  test("a tile without data is 0 in every strip, as in the one-piece decode", () => {
+    const w = 200, h = 150, C = 3;
+    const img = { width: w, height: h, components: C, bitDepth: 8, signed: false, data: noise(w * h * C, 8, false) };
+    const full = encode(img, { lossless: true, tile: { width: 64, height: 64 } });
+    // tile 5: columns 64-127, rows 64-127 (4 tiles per row of tiles)
+    const bytes = dropTile(full, 5);
+    const { one, strips } = oneAndStrips(bytes);
+    expect(one.warnings.join(" ")).toMatch(/1 tile\(s\) have no data/);
+    expect(strips.warnings.join(" ")).toMatch(/1 tile\(s\) have no data/);
+    expect(firstDiff(strips.data, one.data)).toBe(-1);
+    for (const rows of [7, 16]) expect(firstDiff(viaStrips(bytes, rows), one.data), `${rows}-row strips`).toBe(-1);
+    // the dropped tile is 0, its neighbours are the image
+    let zeros = 0, same = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let c = 0; c < C; c++) {
+          const i = (y * w + x) * C + c;
+          if (x >= 64 && x < 128 && y >= 64 && y < 128) zeros += one.data[i] === 0 ? 1 : 0;
+          else same += one.data[i] === img.data[i] ? 1 : 0;
+        }
+      }
+    }
+    expect(zeros).toBe(64 * 64 * C);
+    expect(same).toBe(w * h * C - 64 * 64 * C);
+  });
+
+  test("8-, 12- and 16-bit samples, unsigned and signed, equal the one-piece decode (strips of 1, 5 and 64 rows)", () => {
+    const w = 97, h = 83, C = 3;
+    for (const [bits, signed] of [[8, false], [12, false], [16, false], [16, true]] as const) {
+      const img = { width: w, height: h, components: C, bitDepth: bits, signed, data: noise(w * h * C, bits, signed) };
+      for (const o of [{ lossless: true }, { quality: 60 }, { lossless: true, ht: true }]) {
+        const bytes = encode(img, { ...o, tile: { width: 64, height: 48 } });
+        const { one, strips } = oneAndStrips(bytes);
+        if ("lossless" in o) expect(firstDiff(one.data, img.data), `${bits}-bit lossless`).toBe(-1);
+        expect(firstDiff(strips.data, one.data), `${bits}-bit ${signed ? "signed" : "unsigned"} ${JSON.stringify(o)}`).toBe(-1);
+        for (const rows of [1, 5, 64]) expect(firstDiff(viaStrips(bytes, rows), one.data), `${bits}-bit ${JSON.stringify(o)} ${rows}-row strips`).toBe(-1);
+      }
+    }
+  });
+});
