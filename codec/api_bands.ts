@@ -13,7 +13,7 @@ import { Siz } from "./codestream/params";
 import { Tile, TileComp, Band, CodeBlock, buildTile, tileComp, resolution, band, precinctBand, codeBlock } from "./structure/tile";
 import { setWindows, computeWindows } from "./structure/window";
 import { DecodeJob, MAX_SEGS, decodeBlock, readTilePackets, tileToDecode } from "./decoder";
-import { SUPPLY_RECORD_BYTES, suppliedEpoch, suppliedIndex, suppliedIndexRanges } from "./supplied_blocks";
+import { SUPPLY_RECORD_BYTES, suppliedEpoch, suppliedIndexRanges } from "./supplied_blocks";
 import { ceilDiv } from "./util/math";
 import { parsedCodestream } from "./parsed_codestream";
 import { arenaAlloc, arenaAllocArray, arenaAllocArrayZeroed, arenaAllocZeroed, arenaFits, arenaMark, arenaRelease } from "./util/arena";
@@ -170,10 +170,9 @@ function spread(bins: usize, H: i32, y0: f64, y1: f64, cost: f64): void {
 // the blocks near a cut are needed by both bands (a row of the finest level's blocks, and one at
 // every coarser level: ~8-15 % of the work for two bands). decoderBandShare cuts the image as
 // decoderBandCuts does, finds those shared blocks, splits them between the bands (each shared block
-// goes to the band with the least shared work so far) and decodes the share of band k; every band's
-// decoder then gets all shared blocks through decoderSupplyBlocks and decodes only its own.
-//   jobBegin → alloc+copy the codestream → decoderParse → decoderBandShare → copy the blocks out
-//   jobBegin → … decoderParse → alloc+copy the blocks → decoderSupplyBlocks → decoderRun (band)
+// goes to the band with the least shared work so far) and decodes the share of band k; the host
+// sends it to the other bands' jobs (src/worker/split_decode.ts), and each band's decoderRun takes
+// the shared blocks that arrived instead of decoding them (below: decoderBandSupplyAll).
 
 /** A code-block of the image, as decoderBandShare weighs and shares it. */
 @unmanaged
@@ -446,9 +445,10 @@ export function decoderBandOwnStep(maxBlocks: i32): i32 {
 }
 
 /**
- * Blocks for the next decoderRun (as decoderSupplyBlocks): band k's share from the last
- * decoderBandShare, the blocks decoderBandOwnStep decoded, and the records at [ptr, ptr + len)
- * (the other bands' shares, one table after the other). Returns the number of blocks; a malformed
+ * Blocks for the next decoderRun (its fillBand takes a listed block's T1 output instead of decoding
+ * it; decoderParse forgets them): band k's share from the last decoderBandShare, the blocks
+ * decoderBandOwnStep decoded, and the records at [ptr, ptr + len) (the other bands' shares, one
+ * table after the other). Returns the number of blocks; a malformed
  * table fails with INVALID_ARGUMENT.
  */
 export function decoderBandSupplyAll(ptr: usize, len: i32): i32 {
@@ -506,7 +506,6 @@ function markBands(siz: Siz, tiles: usize, refs: usize, count: i32, cuts: usize,
   }
 }
 
-/** Code-blocks of the precincts built so far in a tile-component. */
 /** Tile `t` built with every resolution's whole window, its packets read (T2 only, no T1). */
 function wholeTilePackets(job: DecodeJob, cs: Codestream, t: i32): Tile {
   let tp = resolveTile(cs, t);
@@ -535,6 +534,7 @@ function finestBlockRowPeriod(tile: Tile): i64 {
   return 0;
 }
 
+/** Code-blocks of the precincts built so far in a tile-component. */
 function blockCount(tc: TileComp): i32 {
   let count = 0;
   for (let r = 0; r < tc.numRes; r++) {
@@ -549,14 +549,4 @@ function blockCount(tc: TileComp): i32 {
     }
   }
   return count;
-}
-
-/**
- * Blocks decoded by other threads for the next decoderRun of this job: the records (layout of
- * codec/supplied_blocks.ts, as decoderBandShare writes them, several tables one after the other)
- * at [ptr, ptr + len). The decoder takes a listed block's T1 output instead of decoding it. Returns
- * the number of blocks; a malformed table fails with INVALID_ARGUMENT. decoderParse forgets it.
- */
-export function decoderSupplyBlocks(ptr: usize, len: i32): i32 {
-  return suppliedIndex(ptr, len);
 }

@@ -299,8 +299,7 @@ export function encoderSetEarlyStop(on: i32): void {
 
 /**
  * HT quality layers (codec/rate/ht_layers.ts): a fixed weight omega of the earlier layers against
- * the last instead of the search for the largest one within 0.2 dB of the best last layer
- * (negative, the default). For benchmarks that show the trade between the layers.
+ * the last instead of the search that balances their losses (negative, the default). For benchmarks that show the trade between the layers.
  */
 export function encoderSetHtLayerWeight(w: f64): void {
   htLayersSetEarlyWeight(w);

@@ -1,4 +1,4 @@
-// Code-blocks decoded elsewhere (threaded decoding, src/worker/threads.ts): another thread ran T1
+// Code-blocks decoded elsewhere (threaded decoding, src/worker/split_decode.ts): another thread ran T1
 // (Annex D) on a code-block that several row bands need, and hands its output to every band's
 // decoder instead of each of them decoding it again. The decoder's fillBand asks this table before
 // decoding a block; a block not in the table is decoded as usual, so the table only saves work —
@@ -6,12 +6,12 @@
 // policy), never anything else.
 //
 // A table is a run of records, each SUPPLY_RECORD_BYTES of i32 fields followed by the block's w × h
-// i32 T1 outputs (row stride w) — the layout decoderBandShare (codec/api_bands.ts) writes:
+// i32 T1 outputs (row stride w) — the layout decoderBandShare / decoderBandOwnStep (api_bands.ts) write:
 //   component, band index (Band.index), tile-component x0, y0, block x0, y0 (band coordinates), w, h
 // Band coordinates of code-blocks of one tile-component are unique; the tile-component origin tells
 // tiles apart (tiles may differ in decomposition levels, so their band coordinates may meet).
 
-import { arenaAlloc, arenaAllocArrayZeroed } from "./util/arena";
+import { arenaAllocArrayZeroed } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_INVALID_ARGUMENT } from "./util/error_codes";
 import { MAX_BLOCK_SAMPLES } from "./util/constants";
@@ -55,21 +55,10 @@ function hash(c: i32, b: i32, tx: i32, ty: i32, x: i32, y: i32): u32 {
 }
 
 /**
- * Index the records at [ptr, ptr + len) (memory the job owns until its end). Returns the number of
- * blocks. A malformed table (sizes outside a code-block's, a record running past the end) fails
- * with ERR_INVALID_ARGUMENT. A block listed twice keeps its first record.
- */
-export function suppliedIndex(ptr: usize, len: i32): i32 {
-  if (len < 0) fail(ERR_INVALID_ARGUMENT, -1, len, 0);
-  let ranges = arenaAlloc(8);
-  store<u32>(ranges, <u32>ptr);
-  store<i32>(ranges, len, 4);
-  return suppliedIndexRanges(ranges, 1);
-}
-
-/**
- * {@link suppliedIndex} over `count` tables: (u32 address, i32 byte length) pairs at `ranges`. The
- * first table listing a block wins.
+ * Index the records of `count` tables (memory the job owns until its end): (u32 address, i32 byte
+ * length) pairs at `ranges`. Returns the number of blocks. A malformed table (sizes outside a
+ * code-block's, a record running past the end) fails with ERR_INVALID_ARGUMENT. The first table
+ * listing a block wins.
  */
 export function suppliedIndexRanges(ranges: usize, count: i32): i32 {
   clearTable();

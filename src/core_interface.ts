@@ -598,9 +598,10 @@ export interface CoreExports {
    */
   decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, sampleWeight: number, k: number, out: number): number;
   /**
-   * Blocks for the next decoderRun (as decoderSupplyBlocks): band k's share from the last
-   * decoderBandShare, the blocks decoderBandOwnStep decoded, and the records at [ptr, ptr + len)
-   * (the other bands' shares, one table after the other). Returns the number of blocks; a malformed
+   * Blocks for the next decoderRun (its fillBand takes a listed block's T1 output instead of decoding
+   * it; decoderParse forgets them): band k's share from the last decoderBandShare, the blocks
+   * decoderBandOwnStep decoded, and the records at [ptr, ptr + len) (the other bands' shares, one
+   * table after the other). Returns the number of blocks; a malformed
    * table fails with INVALID_ARGUMENT.
    */
   decoderBandSupplyAll(ptr: number, len: number): number;
@@ -622,13 +623,6 @@ export interface CoreExports {
    * The planes then hold no samples (decoderPlane data = 0).
    */
   decoderSetPacked(dst: number, dstBytes: number, compStep: number, sampleStep: number, rowStride: number, bytesPerSample: number, signed: number): void;
-  /**
-   * Blocks decoded by other threads for the next decoderRun of this job: the records (layout of
-   * codec/supplied_blocks.ts, as decoderBandShare writes them, several tables one after the other)
-   * at [ptr, ptr + len). The decoder takes a listed block's T1 output instead of decoding it. Returns
-   * the number of blocks; a malformed table fails with INVALID_ARGUMENT. decoderParse forgets it.
-   */
-  decoderSupplyBlocks(ptr: number, len: number): number;
   /** Counter `field` (a DecodeWarning) of the last decode run. */
   decoderWarnings(field: number): number;
   /** Irreversible: dst = f32(sign(v)·v')·halfStep, v' the ROI-adjusted value (file header). */
@@ -782,8 +776,7 @@ export interface CoreExports {
   encoderSetEarlyStop(on: number): void;
   /**
    * HT quality layers (codec/rate/ht_layers.ts): a fixed weight omega of the earlier layers against
-   * the last instead of the search for the largest one within 0.2 dB of the best last layer
-   * (negative, the default). For benchmarks that show the trade between the layers.
+   * the last instead of the search that balances their losses (negative, the default). For benchmarks that show the trade between the layers.
    */
   encoderSetHtLayerWeight(w: number): void;
   /**
@@ -1111,7 +1104,6 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   decoderPlane: 2,
   decoderRun: 9,
   decoderSetPacked: 7,
-  decoderSupplyBlocks: 2,
   decoderWarnings: 1,
   dequantCopyIrr: 8,
   dequantCopyRev: 7,

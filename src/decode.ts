@@ -40,95 +40,36 @@ function viewOf(buffer: ArrayBuffer, ptr: number, length: number, like: SampleAr
 }
 
 /**
+ * A core instance on which the codestream of the next whole-image-path decode is parsed already
+ * and its blocks supplied (threaded decoding, src/worker/split_decode.ts decodeSplit): see
+ * {@link decodeParsed}. null = none.
+ */
+let parsedCore: DecoderExports | null = null;
+
+/**
+ * Threaded decoding (src/worker/split_decode.ts decodeSplit): {@link decode} on the instance `c`,
+ * where the same codestream is parsed already (`bytes` is located and checked again, not parsed)
+ * and the supplied blocks are set (decoderBandSupplyAll), without starting a new job on it. Returns
+ * undefined when this decode would not take the whole-image path (strips): the caller then decodes
+ * the band the usual way. Failures are thrown as they come (the caller maps them, guardCore).
+ */
+export function decodeParsed(c: DecoderExports, bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions): DecodedImage | undefined {
+  if (prefersStrips(locateCodestream(bytes).codestream, options)) return undefined;
+  parsedCore = c;
+  try {
+    return decode(bytes, options);
+  } finally {
+    parsedCore = null;
+  }
+}
+
+/**
  * Decode a JPEG 2000 codestream (`.j2k`/`.j2c`) or a JP2/JPX file.
  *
  * Lossless codestreams decode bit-exactly. Options select a reduced resolution (`reduce`), the first
  * quality layers (`layers`), a `region`, a subset of `components`, and whether a truncated input
  * gives the best image its bytes allow (`allowPartial`). Every failure is a {@link J2kError}.
  */
-/**
- * Rows of the array the next whole-image-path decode allocates for its (interleaved or planar)
- * output, when more than the decoded rows: see {@link decodeTopBand}. 0 = just the decoded rows.
- */
-let outputRows = 0;
-
-/**
- * Threaded decoding (src/worker/threads.ts): decode the top band of an image of `imageRows` rows
- * (options.region starts at row 0) into an array with room for every row of the image, so that
- * the caller writes the other bands into it instead of copying all bands into a new array. The
- * result's `data` is longer than its width x height only where that worked (interleaved or planar
- * output of the whole-image path); the caller checks the length.
- */
-export function decodeTopBand(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, imageRows: number): DecodedImage {
-  outputRows = imageRows;
-  try {
-    return decode(bytes, options);
-  } finally {
-    outputRows = 0;
-  }
-}
-
-/**
- * Code-blocks other threads decoded for the next whole-image-path decode (tables of the core's
- * decoderBandShare, codec/supplied_blocks.ts): see {@link decodeWithBlocks}. null = none.
- */
-let suppliedBlocks: ArrayBuffer[] | null = null;
-
-/**
- * Threaded decoding (src/worker/threads.ts): {@link decodeTopBand} (`imageRows` > 0) or
- * {@link decode}, taking the T1 output of the code-blocks in `blocks` (decoded once by the
- * threads' decoderBandShare for every band that needs them) instead of decoding them again.
- * The result is the same; only the work differs.
- */
-export function decodeWithBlocks(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, imageRows: number, blocks: ArrayBuffer[]): DecodedImage {
-  suppliedBlocks = blocks;
-  try {
-    return imageRows > 0 ? decodeTopBand(bytes, options, imageRows) : decode(bytes, options);
-  } finally {
-    suppliedBlocks = null;
-  }
-}
-
-/**
- * A core instance on which the codestream of the next whole-image-path decode is parsed already
- * and its blocks supplied (threaded decoding, src/worker/threads.ts decodeSplit): see
- * {@link decodeParsed}. null = none.
- */
-let parsedCore: DecoderExports | null = null;
-
-/**
- * Threaded decoding (src/worker/threads.ts decodeSplit): {@link decodeTopBand} (`imageRows` > 0) or
- * {@link decode} on the instance `c`, where the same codestream is parsed already (`bytes` is
- * located and checked again, not parsed) and the supplied blocks are set (decoderBandSupplyAll),
- * without starting a new job on it. Returns undefined when this decode would not take the
- * whole-image path (strips): the caller then decodes the band the usual way. Failures are thrown as
- * they come (the caller maps them, guardCore).
- */
-export function decodeParsed(c: DecoderExports, bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, imageRows: number): DecodedImage | undefined {
-  if (prefersStrips(locateCodestream(bytes).codestream, options)) return undefined;
-  parsedCore = c;
-  try {
-    return imageRows > 0 ? decodeTopBand(bytes, options, imageRows) : decode(bytes, options);
-  } finally {
-    parsedCore = null;
-  }
-}
-
-/** Hand the supplied blocks (if any) to the core, after decoderParse. */
-function supplyBlocks(c: DecoderExports): void {
-  const blocks = suppliedBlocks;
-  if (!blocks) return;
-  const len = blocks.reduce((a, b) => a + b.byteLength, 0);
-  if (len === 0) return;
-  const ptr = c.alloc(len);
-  let at = ptr;
-  for (const b of blocks) {
-    new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
-    at += b.byteLength;
-  }
-  c.decoderSupplyBlocks(ptr, len);
-}
-
 export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
   const loc = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
@@ -240,16 +181,7 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
       dst = c.alloc(Math.max(1, total * bps));
       packPlanes(c, p, compInfo, layout, dst, bps, signed);
     }
-    const packed = viewOf(c.memory.buffer, dst, total, proto);
-    if (outputRows > H) {
-      // (decodeTopBand) room below for the other bands; planar: each plane at its full-image place
-      const rows = outputRows;
-      const data = new (proto.constructor as new (length: number) => SampleArray)(W * rows * n);
-      if (layout === "interleaved") data.set(packed, 0);
-      else for (let k = 0; k < n; k++) data.set(packed.subarray(k * W * H, (k + 1) * W * H), k * W * rows);
-      return { ...base, width: W, height: H, layout, data };
-    }
-    const data = packed.slice() as SampleArray;
+    const data = viewOf(c.memory.buffer, dst, total, proto).slice() as SampleArray;
     return { ...base, width: W, height: H, layout, data };
   };
   const parsed = parsedCore;
@@ -262,7 +194,6 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
     const c = core as DecoderExports;
     const ptr = copyIn(c, loc.codestream);
     c.decoderParse(ptr, loc.codestream.length);
-    supplyBlocks(c);
     return run(c);
   }, limits.maxMemory);
 }

@@ -178,6 +178,9 @@ export function checkOutputBytes(bytes: number, limits: Required<Limits>, what: 
 /** Depth/sign of the output array for these components. */
 export function outputType(infos: Array<{ bitDepth: number; signed: boolean }>): { bitDepth: number; signed: boolean } {
   const bitDepth = Math.max(...infos.map((i) => i.bitDepth));
+  // SIZ allows 38 bits (A.5.1); decoded samples are at most Int32Array. The core refuses such a
+  // component when it builds a tile, but a decode whose tiles carry no data builds none: check here.
+  if (bitDepth > 31) throw new J2kError("UNSUPPORTED", `component precision of ${bitDepth} bits; j2kit decodes at most 31 bits per sample`);
   const anySigned = infos.some((i) => i.signed);
   const allSigned = infos.every((i) => i.signed);
   // mixed signedness needs a type wide enough for both ranges

@@ -30,7 +30,7 @@ import type { CoreExports } from "../core_interface.js";
 import { J2kError } from "../errors.js";
 import { copyIn, core, createCoreInstance, guardCore } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
-import { decode, decodeParsed, decodeTopBand } from "../decode.js";
+import { decode, decodeParsed } from "../decode.js";
 import { prefersStrips } from "../strip/assemble.js";
 import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
@@ -81,7 +81,7 @@ export async function decodeSplit(
   if (!receiveNow) port.onmessage = (e) => inbox.take(e.data);
   try {
     if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
-    const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, (b, o, rows) => (rows > 0 ? decodeTopBand(b, o, rows) : decode(b, o)));
+    const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, decode);
     const { codestream } = locateCodestream(bytes);
     // (bands decoded through strips, src/strip/assemble.ts, take no supplied blocks: nothing to share)
     const approx = { ...options, region: { x: 0, y: 0, width, height: Math.ceil(height / n) } };
@@ -142,7 +142,7 @@ export async function decodeSplit(
         at += b.byteLength;
       }
       c.decoderBandSupplyAll(ptr, len);
-      return decodeParsed(c, bytes, region, 0);
+      return decodeParsed(c, bytes, region);
     });
     spare = { c, beside: core() };
     if (image) return { image, rows: [y0, y1] };

@@ -31,24 +31,16 @@ import { bytesPerSampleFor, sampleArrayFor } from "../samples.js";
  * ratio 20) where their band CPU times balance best, except saw at ratio 20, which would want 32
  * (and DX at ratio 20 then loses as much): bytes alone do not tell T1's work on lossy blocks.
  */
-let bandByteWeight = 16;
-/** @internal For calibration (bench): set the byte weight of {@link balancedBands}. */
-export function setBandByteWeight(w: number): void {
-  bandByteWeight = w;
-}
+const BAND_BYTE_WEIGHT = 16;
 
 /**
- * @internal T1 work of a code-block in {@link decodeShare}'s cut and share (codec/api_bands.ts
- * decoderBandShare), in units of the rest of the decode's work per sample (dequantisation, inverse
- * DWT, output): per codeword byte, per coding pass and sample, per sample. A least-squares fit of
+ * @internal T1 work of a code-block in the cut and share of threaded decoding (codec/api_bands.ts
+ * decoderBandShare, src/worker/split_decode.ts), in units of the rest of the decode's work per
+ * sample (dequantisation, inverse DWT, output): per codeword byte, per coding pass and sample, per sample. A least-squares fit of
  * the T1 time of every code-block of saw and DX (lossless and 9/7 ratio 20; 15.5k blocks, SIMD
  * build): 0.077 µs/byte + 0.00055 µs/(pass·sample) + 0.0019 µs/sample, the rest ≈ 0.003 µs/sample.
  */
-export const shareWeights = { byte: 25, pass: 0.18, sample: 0.64 };
-/** @internal For calibration (bench): set the weights of {@link decodeShare}. */
-export function setShareWeights(byte: number, pass: number, sample: number): void {
-  Object.assign(shareWeights, { byte, pass, sample });
-}
+export const shareWeights = { byte: 25, pass: 0.18, sample: 0.64 } as const;
 
 /** Band boundaries fall on multiples of this many rows. */
 export const BAND_ALIGN = 64;
@@ -102,7 +94,7 @@ export function balancedBands(bytes: Uint8Array, height: number, n: number, opti
     const cuts = callCore((c) => {
       c.decoderParse(copyIn(c, codestream), codestream.length);
       const out = c.alloc(4 * (m + 1));
-      if (c.decoderBandCuts(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, m, MIN_BAND_ROWS, bandByteWeight, out) !== m) return null;
+      if (c.decoderBandCuts(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, m, MIN_BAND_ROWS, BAND_BYTE_WEIGHT, out) !== m) return null;
       return Array.from(new Int32Array(c.memory.buffer, out, m + 1));
     }, limits.maxMemory);
     if (!cuts || cuts[0] !== 0 || cuts[m] !== height) return even;
@@ -192,16 +184,16 @@ export async function decodeThreaded(
   return stitch(done.map((p) => p.image), bands, target);
 }
 
-/** A worker's answer to a "band" job: the decoded rows [y0, y1) of the image. */
+/** A band job's answer (src/worker/split_decode.ts): the decoded rows [y0, y1) of the image. */
 export interface BandResult {
   image: DecodedImage;
   rows: [number, number];
 }
 
 /**
- * Worker side of a "band" job: band `k` of `n` work-balanced bands ({@link balancedBands}),
- * decoded as a region by `decodeRegion` (the synchronous decode; for the top band, given the image's
- * rows, src/decode.ts decodeTopBand: its array has room for the whole image, see {@link stitch}).
+ * The plain way of a band job (src/worker/split_decode.ts, where the codestream cannot be cut and
+ * shared, or the bands are decoded through strips): band `k` of `n` work-balanced bands
+ * ({@link balancedBands}), decoded as a region by `decodeRegion` (the synchronous decode).
  */
 export function decodeBand(
   bytes: Uint8Array,
@@ -210,54 +202,12 @@ export function decodeBand(
   n: number,
   height: number,
   width: number,
-  decodeRegion: (bytes: Uint8Array, options: DecodeOptions, imageRows: number) => DecodedImage,
-  cuts?: number[],
+  decodeRegion: (bytes: Uint8Array, options: DecodeOptions) => DecodedImage,
 ): BandResult {
-  const bands = cuts ? bandsOfCuts(cuts, height) : balancedBands(bytes, height, n, options);
+  const bands = balancedBands(bytes, height, n, options);
   if (!bands || bands.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
   const [y0, y1] = bands[k]!;
-  return { image: decodeRegion(bytes, { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } }, k === 0 ? height : 0), rows: [y0, y1] };
-}
-
-/** Bands [y0, y1) of boundaries `cuts` (0 first, `height` last, increasing), or null. */
-function bandsOfCuts(cuts: number[], height: number): Array<[number, number]> | null {
-  if (cuts.length < 2 || cuts[0] !== 0 || cuts[cuts.length - 1] !== height) return null;
-  const bands: Array<[number, number]> = [];
-  for (let k = 0; k + 1 < cuts.length; k++) {
-    if (!(cuts[k + 1]! > cuts[k]!)) return null;
-    bands.push([cuts[k]!, cuts[k + 1]!]);
-  }
-  return bands;
-}
-
-/** A worker's answer to a "share" job: the cuts, and the shared code-blocks it decoded (supplied_blocks.ts records). */
-export interface ShareResult {
-  cuts: number[];
-  blocks: ArrayBuffer;
-}
-
-/**
- * Worker side of a "share" job: T2 of the whole codestream, the same `n` work-balanced bands every
- * worker computes, and the T1 output of band `k`'s share of the code-blocks several bands need
- * (the core's decoderBandShare). Fails with the core's J2kError on a damaged codestream.
- */
-export function decodeShare(bytes: Uint8Array, options: DecodeOptions, k: number, n: number, height: number): ShareResult {
-  if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
-  const { codestream } = locateCodestream(bytes);
-  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
-  return callCore((c) => {
-    c.decoderParse(copyIn(c, codestream), codestream.length);
-    const out = c.alloc(4 * (n + 4));
-    const got = c.decoderBandShare(
-      options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS,
-      shareWeights.byte, shareWeights.pass, shareWeights.sample, k, out,
-    );
-    if (got !== n) throw new J2kError("INTERNAL", `threaded decode: the image of ${height} rows cannot be cut into ${n} bands`);
-    const v = new Int32Array(c.memory.buffer, out, n + 4);
-    const cuts = Array.from(v.subarray(0, n + 1));
-    if (cuts[n] !== height) throw new J2kError("INTERNAL", `threaded decode: the cuts end at row ${cuts[n]}, not ${height}`);
-    return { cuts, blocks: c.memory.buffer.slice(v[n + 1]!, v[n + 1]! + v[n + 2]!) };
-  }, limits.maxMemory);
+  return { image: decodeRegion(bytes, { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } }), rows: [y0, y1] };
 }
 
 /**
@@ -279,10 +229,8 @@ function outputArray(header: HeaderInfo, options: DecodeOptions): SampleArray | 
 }
 
 /**
- * Put row bands back together in the layout they were decoded in: into a top band whose array has
- * room for the whole image (src/decode.ts decodeTopBand: the plain band decode of a codestream the
- * split jobs could not cut), copying only the other bands, else into `target` where it is an array
- * of the right type and length ({@link outputArray}), else into a new array.
+ * Put row bands back together in the layout they were decoded in: into `target` where it is an
+ * array of the right type and length ({@link outputArray}), else into a new array.
  */
 export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, target?: SampleArray): DecodedImage {
   const first = parts[0]!;
@@ -309,13 +257,9 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, ta
     });
     return { ...base, data: componentData[0]!, componentData };
   }
-  // the top band may come in an array with room for the whole image (decodeTopBand): the other
-  // bands go into it, and only they are copied
-  const roomy = bands[0]![0] === 0 && first.data.length === W * H * nc && parts.length > 1;
-  const fits = !roomy && !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
-  const data = fits ? target! : roomy ? first.data : alloc(first.data, W * H * nc);
+  const fits = !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
+  const data = fits ? target! : alloc(first.data, W * H * nc);
   parts.forEach((p, k) => {
-    if (roomy && k === 0) return;
     const [y0, y1] = bands[k]!;
     const plane = W * (y1 - y0);
     if (p.data.length !== plane * nc) throw new J2kError("INTERNAL", `threaded decode: band ${k} holds ${p.data.length} samples, expected ${plane * nc}`);

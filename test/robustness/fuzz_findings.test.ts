@@ -81,3 +81,27 @@ describe("tile-components a short header can declare", () => {
     expect(ok.to).toBe("part1");
   });
 });
+
+describe("component precision beyond the output arrays", () => {
+  test("a 38-bit component (SIZ allows it) in a region whose only tile has no tile-part is UNSUPPORTED, not an Int32Array said to hold 38-bit samples", () => {
+    // found by campaign s6-all, decode case 55914 (p1_06.j2k with its PPT removed and Csiz 956, one
+    // component signed 38-bit, region in the last tile row): the core refuses such a component when it
+    // builds a tile, but a tile without data is never built
+    const b = Buffer.from(readTestdata("conformance/part4_j2k/p1_06.j2k")); // 12 x 12 in 16 tiles of 3 x 3
+    let p = 2;
+    while (!(b[p] === 0xff && b[p + 1] === 0x90)) p += 2 + b.readUInt16BE(p + 2);
+    const kept = [b.subarray(0, p)];
+    while (b[p] === 0xff && b[p + 1] === 0x90) {
+      const psot = b.readUInt32BE(p + 6); // A.4.2: SOT, Lsot, Isot, Psot
+      if (b.readUInt16BE(p + 4) !== 15) kept.push(b.subarray(p, p + psot));
+      p += psot;
+    }
+    kept.push(b.subarray(p));
+    const bytes = new Uint8Array(Buffer.concat(kept));
+    const region = { x: 9, y: 9, width: 3, height: 3 }; // tile 15 only
+    expect(outcome(() => decode(bytes, { allowPartial: true, region }))).toBe("image 3x3");
+    bytes[42] = 37; // Ssiz of component 0: unsigned, 38 bits (A.5.1)
+    expect(outcome(() => decode(bytes, { allowPartial: true, region }))).toBe("UNSUPPORTED: component precision of 38 bits; j2kit decodes at most 31 bits per sample");
+    expect(outcome(() => decode(bytes, { allowPartial: true }))).toBe("UNSUPPORTED: component precision of 38 bits; j2kit decodes at most 31 bits per sample");
+  });
+});

@@ -124,24 +124,6 @@ describe("threaded decode (row bands)", () => {
     expect(balancedBands(bytes.subarray(0, 400), H, 2, {})).toEqual(bandRows(H, 2));
   });
 
-  it("the top band comes in an array with room for the whole image (interleaved and planar)", async () => {
-    const { decode, encode } = await lib();
-    const { decodeTopBand } = (await import(join(REPO_ROOT, "dist/decode.js"))) as typeof import("../../src/decode.js");
-    const W = 70, H = 600, top = 256;
-    const img = makeImage({ width: W, height: H, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 12 });
-    const bytes = encode(img, { levels: 4, ratios: [6] });
-    for (const layout of ["interleaved", "planar"] as const) {
-      const region = { x: 0, y: 0, width: W, height: top };
-      const band = decodeTopBand(bytes, { layout, region }, H);
-      const ref = decode(bytes, { layout, region });
-      expect([band.width, band.height]).toEqual([W, top]);
-      expect(band.data.length, layout).toBe(W * H * 3);
-      if (layout === "interleaved") expect(same(band.data.subarray(0, W * top * 3), ref.data)).toBe(true);
-      else for (let c = 0; c < 3; c++) expect(same(band.data.subarray(c * W * H, c * W * H + W * top), ref.data.subarray(c * W * top, (c + 1) * W * top)), `plane ${c}`).toBe(true);
-      expect(decode(bytes, { layout, region }).data.length, "a plain decode is not affected").toBe(W * top * 3);
-    }
-  });
-
   it("random images and coding options: 2 and 3 threads decode exactly as one", async () => {
     const { decode, decodeAsync, encode, setWorkerCount } = await lib();
     setWorkerCount(3);
