@@ -122,9 +122,13 @@ const CODE_RECODE: i32 = 3;
  * threshold on the benchcorpus at 20:1 and 40/20/10; 1.1 codes the fewest passes in all (blocks
  * stopped too early resume, codec/t1/ebcot_encoder.ts; 0.4 with the band's first block as pilot:
  * kodim07 at 20:1 stopped 1 block of 309, now ~100; 1.1 against 0.9: dx 40/20/10 1.095x, kodim08
- * 40/20/10 1.06x, the rest within ±1 %; bench/early_stop.mjs).
+ * 40/20/10 1.06x, the rest within ±1 %; bench/early_stop.mjs). With the block coder's exact stop
+ * test (ebcot_encoder.ts stopReady), 1.1 against 0.9: kodim08 1.04-1.11x, kodim07 40/20/10 0.93x
+ * (11 blocks sent back), the rest within ±2 %; 0.5-0.7: 1-24 % more CPU at 20:1.
  */
 const STOP_SLOPE_FRACTION: f64 = 1.1;
+/** A resumed block stops again below this fraction of the slope capsCheck found it needs (CodeBlock.encResumeSlope). */
+const RESUME_SLOPE_FRACTION: f64 = 1.0;
 
 /**
  * Is the code-block at (gx, gy) of its band's code-block grid (cols × rows) a pilot? The pilots form
@@ -544,7 +548,9 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
               htConfig(load<i32>(e), load<i32>(e, 4), 1);
               htIndex++;
             }
-            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, stopSlope);
+            // a block sent back by capsCheck resumes where it stopped (one thread) and may stop again
+            let blockStop = mode == CODE_RECODE && cb.encResume != 0 && job.threaded == 0 ? cb.encResumeSlope * RESUME_SLOPE_FRACTION : stopSlope;
+            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, blockStop);
             continue;
           }
           let coef: usize, stride: i32, frac: i32;

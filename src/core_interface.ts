@@ -692,8 +692,9 @@ export interface CoreExports {
   /**
    * For the next ebcotEncodeBlock call only, which must be given the same block, style and fracBits
    * as the call that stopped: continue that encode from the resume record `state` (a copy of what
-   * ebcotResumeRecord gave after it), with its codeword bytes `data` and pass records `passes`, and
-   * code every remaining pass (a stop set with ebcotSetStop is ignored).
+   * ebcotResumeRecord gave after it), with its codeword bytes `data` and pass records `passes`. A
+   * stop set with ebcotSetStop applies again, but only after more passes than the stopped encode
+   * coded, and not after MAX_RESUME_STOPS resumes with a stop.
    */
   ebcotSetResume(state: number, data: number, passes: number): void;
   /**

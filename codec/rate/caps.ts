@@ -170,6 +170,10 @@ export function capsCheck(job: EncodeJob): bool {
     }
     if (c <= j) {
       cb.encCapped = CAP_RECODE;
+      // where a resumed block may stop again: past the hull point after its final truncation (or,
+      // if it has none yet, below its last one)
+      let n = cb.encHullN;
+      cb.encResumeSlope = n == 0 ? 0 : j < n ? load<f64>(cb.encHullSlopes + (<usize>j << 3)) / wgt : load<f64>(cb.encHullSlopes + (<usize>(n - 1) << 3)) * 0.25 / wgt;
       bad++;
     }
   }

@@ -77,6 +77,8 @@ export class CodeBlock {
   encCapped: i32;
   /** A block stopped early on this thread: its resume record (codec/t1/ebcot_encoder.ts ebcotSetResume), else 0. */
   encResume: usize;
+  /** Set by codec/rate/caps.ts capsCheck when the block must go on: the slope (band units) of its hull point after the final truncation. */
+  encResumeSlope: f64;
 }
 
 export const HT_PLACEHOLDER: i32 = 0;

@@ -32,25 +32,37 @@ const SNAPSHOTS: usize = memory.data(MAX_PASSES * MQ_SNAPSHOT_BYTES, 16);
 
 // ---------------------------------------------------------------------------------------------
 // Early stop for rate control (codec/rate/caps.ts): with a slope set by ebcotSetStop, the block is
-// coded only until the passes rate control can still want are settled. After every pass a running
-// convex hull of (approximate rate, distortion decrease) is kept; the coder stops once the hull
-// point after the block's likely truncation (the last hull point with slope >= the given slope) and
-// one more are "certain": no later pass could remove them from the hull even if it removed all the
-// remaining error for no more bytes than are already out. The exact version of that test is run
-// by rate control on the final rates (caps.ts); blocks it rejects are coded again in full.
+// coded only until the passes rate control can still want are settled. After every pass, the
+// passes whose truncation lengths are settled (they read no byte that can still change) get their
+// exact rates (as finishRates gives them) and join a convex hull of (rate, distortion decrease),
+// built as rate/hull.ts builds it. The coder stops once the hull point after the block's likely
+// truncation (the last hull point with slope >= the given slope) and STOP_EXTRA - 1 more (one more
+// after a small step: FILL_SMALL) are "certain": no later pass could remove them from the hull even if it removed all the remaining
+// error for no more bytes than the settled passes take. That is rate control's own test (caps.ts
+// capsCheck) on the same rates; it runs it again on the final layers, and blocks it rejects are
+// coded further (resumed, see RESUME).
 
 let stopSlope: f64 = 0;
 let stopEnergy: f64 = 0;
-/** Running hull: approximate rates, distortion decreases and slopes (step² units) of hull points. */
+/** Hull of the settled passes: rates, distortion decreases and slopes (step² units) of its points. */
 const HULL_R: usize = memory.data(MAX_PASSES * 8, 16);
 const HULL_D: usize = memory.data(MAX_PASSES * 8, 16);
 const HULL_S: usize = memory.data(MAX_PASSES * 8, 16);
-/** Bytes behind the coder's current byte that a pass's truncation length may still read (mqTruncationLength: B plus up to four bytes). */
-const STOP_RATE_SLACK: f64 = 6;
-/** Safety factor on the remaining error in the stop test (the rates here are approximate). */
-const STOP_SAFETY: f64 = 1.5;
-/** Certain hull points wanted past the likely truncation: its successor (what capsCheck requires) and one more. */
-const STOP_EXTRA: i32 = 2;
+/** Truncation lengths of the settled passes (finishRates' values). */
+const SETTLED_R: usize = memory.data(MAX_PASSES * 4, 16);
+/** Safety factor on the remaining error in the stop test. */
+const STOP_SAFETY: f64 = 1.0;
+/** Certain hull points wanted past the likely truncation: its successor (what capsCheck requires) and STOP_EXTRA - 1 more. */
+const STOP_EXTRA: i32 = 1;
+/**
+ * A hull step of fewer bytes than this, right after the likely truncation, wants one more certain
+ * point: rate control's budget fill (codec/rate/pcrd.ts fillToBudget) adds small next steps most easily.
+ */
+const FILL_SMALL: f64 = 32;
+/** During an encode with a stop: settled passes, their distortion decrease, hull points. */
+let settledN: i32 = 0;
+let settledD: f64 = 0;
+let hullN: i32 = 0;
 
 /**
  * For the next ebcotEncodeBlock call only: stop once the passes a truncation at distortion-rate
@@ -62,9 +74,8 @@ export function ebcotSetStop(slope: f64, energy: f64): void {
   stopEnergy = energy;
 }
 
-/** Add the point of the pass just coded to the running hull; true if coding can stop here. */
-function stopAfterPass(m: i32, rate: f64, cumD: f64): i32 {
-  // push (rate, cumD) onto the hull (hull.ts: strictly decreasing slopes)
+/** Push (rate, cumD) onto the hull of m points (hull.ts: strictly decreasing slopes); returns its new size. */
+function hullPush(m: i32, rate: f64, cumD: f64): i32 {
   while (true) {
     const rp = m == 0 ? 0.0 : load<f64>(HULL_R + (<usize>(m - 1) << 3));
     const dp = m == 0 ? 0.0 : load<f64>(HULL_D + (<usize>(m - 1) << 3));
@@ -82,24 +93,46 @@ function stopAfterPass(m: i32, rate: f64, cumD: f64): i32 {
   }
 }
 
-/** Are the hull point after the truncation at `slope` and the one after it certain? */
-function stopReady(m: i32, curBytes: f64, slope: f64): bool {
+/**
+ * After pass `pass` (its snapshot in SNAPSHOTS; the `cur` bytes before the coder's byte B are
+ * final): settle the truncation lengths of the passes up to it that read only final bytes, as
+ * finishRates computes them, and add them to the hull.
+ */
+function stopSettle(out: usize, passes: usize, pass: i32, cur: u32): void {
+  while (settledN <= pass) {
+    const snap = SNAPSHOTS + <usize>settledN * MQ_SNAPSHOT_BYTES;
+    let r = <u32>(mqTruncationLength(snap, out, out + <usize>cur) - out);
+    if (r >= cur) return; // may depend on bytes not final yet
+    const prev: u32 = settledN == 0 ? 0 : load<u32>(SETTLED_R + (<usize>(settledN - 1) << 2));
+    while (r > prev && load<u8>(out + <usize>r - 1) == 0xff) r--;
+    if (r < prev) r = prev;
+    store<u32>(SETTLED_R + (<usize>settledN << 2), r);
+    settledD += passRecord(passes, settledN).distDecrease;
+    hullN = hullPush(hullN, <f64>r, settledD);
+    settledN++;
+  }
+}
+
+/** Are the hull point after the truncation at `slope` and STOP_EXTRA - 1 more certain? */
+function stopReady(slope: f64): bool {
+  const m = hullN;
   // likely truncation: j hull points with slope >= slope
   let j = 0;
   while (j < m && load<f64>(HULL_S + (<usize>j << 3)) >= slope) j++;
-  // certain points: rates settled (below curBytes - slack) and not removable by any later pass
-  const rP = curBytes - STOP_RATE_SLACK;
+  let need = j + STOP_EXTRA;
+  if (j < m && load<f64>(HULL_R + (<usize>j << 3)) - (j == 0 ? 0.0 : load<f64>(HULL_R + (<usize>(j - 1) << 3))) < FILL_SMALL) need++;
+  if (need > m) return false;
+  // certain points: not removable by any later pass (more bytes than the settled passes take)
+  const rP = <f64>load<u32>(SETTLED_R + (<usize>(settledN - 1) << 2));
   const dMax = stopEnergy;
   let c = 0;
   while (c < m) {
-    const r = load<f64>(HULL_R + (<usize>c << 3));
-    if (r > rP) break;
     const rp = c == 0 ? 0.0 : load<f64>(HULL_R + (<usize>(c - 1) << 3));
     const dp = c == 0 ? 0.0 : load<f64>(HULL_D + (<usize>(c - 1) << 3));
     if (!((dMax - dp) * STOP_SAFETY < load<f64>(HULL_S + (<usize>c << 3)) * (rP - rp))) break;
     c++;
   }
-  return c >= j + STOP_EXTRA;
+  return c >= need;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,23 +140,38 @@ function stopReady(m: i32, curBytes: f64, slope: f64): bool {
 // of coding it again from the top, the coder continues from the end of the last cleanup pass
 // before the stop. The state there is small: the flag words follow from the samples and the plane
 // (flagsAfterPlane), and the rest is kept in a resume record when the block stops:
-//   i32 at RS_PASS     the cleanup pass after which the state was taken
+//   i32 at RS_PASS     the cleanup pass k after which the state was taken
 //   i32 at RS_NUMBPS   the block's numBps (a check)
+//   i32 at RS_CODED    passes the stopped encode coded (a resumed encode may stop only after more)
+//   i32 at RS_ROUND    resumes with a stop before this one (at most MAX_RESUME_STOPS)
+//   i32 at RS_HULLN, RS_SETTLEDN, f64 at RS_SETTLEDD: the early stop's state after pass k
 //   RS_SNAP            the MQ coder's snapshot there (mqSnapshot; byte address relative to `out`)
 //   RS_CTX             the NUM_CONTEXTS context words (after the pass's RESET, if any)
-//   RS_SNAPS           the snapshots of the passes before it (relative), for their truncation lengths
+//   RS_SNAPS           the snapshots of passes 0..k-1 (relative), for their truncation lengths;
+//                      then the hull points (rates, decreases, slopes: f64 each) and the settled
+//                      truncation lengths (u32 each)
 // The codeword bytes before the snapshot's byte B and the pass records up to that pass are those
 // of the stopped encode (nothing after a pass changes earlier bytes except a carry into B, which
-// the snapshot holds). Resumed, the block codes every remaining pass, so the result is the same
-// bytes and records as an encode without a stop.
+// the snapshot holds). Resumed, the block codes the remaining passes as an encode without a stop
+// would (the same bytes and records), and may stop again (ebcotSetStop) once it has coded more
+// passes than before.
 
 const RS_PASS: usize = 0;
 const RS_NUMBPS: usize = 4;
-const RS_SNAP: usize = 8;
+const RS_CODED: usize = 8;
+const RS_ROUND: usize = 12;
+const RS_HULLN: usize = 16;
+const RS_SETTLEDN: usize = 20;
+const RS_SETTLEDD: usize = 24;
+const RS_SNAP: usize = 32;
 const RS_CTX: usize = RS_SNAP + MQ_SNAPSHOT_BYTES;
 const RS_SNAPS: usize = RS_CTX + <usize>NUM_CONTEXTS * 4;
+/** A block resumed this many times with a stop codes every remaining pass when resumed again. */
+const MAX_RESUME_STOPS: i32 = 2;
 /** The resume record of the last block that stopped (and, while coding, the state at the last cleanup). */
-const RESUME: usize = memory.data(<i32>RS_SNAPS + MAX_PASSES * MQ_SNAPSHOT_BYTES, 16);
+const RESUME: usize = memory.data(<i32>RS_SNAPS + MAX_PASSES * (MQ_SNAPSHOT_BYTES + 28), 16);
+/** The hull at the last cleanup pass (RS_HULLN points): rates, decreases, slopes. */
+const CAP_HULL: usize = memory.data(MAX_PASSES * 24, 16);
 /** Bytes of RESUME after the last ebcotEncodeBlock call: 0 unless the block stopped early. */
 let resumeBytes: i32 = 0;
 let resumeFrom: usize = 0;
@@ -133,8 +181,9 @@ let resumePasses: usize = 0;
 /**
  * For the next ebcotEncodeBlock call only, which must be given the same block, style and fracBits
  * as the call that stopped: continue that encode from the resume record `state` (a copy of what
- * ebcotResumeRecord gave after it), with its codeword bytes `data` and pass records `passes`, and
- * code every remaining pass (a stop set with ebcotSetStop is ignored).
+ * ebcotResumeRecord gave after it), with its codeword bytes `data` and pass records `passes`. A
+ * stop set with ebcotSetStop applies again, but only after more passes than the stopped encode
+ * coded, and not after MAX_RESUME_STOPS resumes with a stop.
  */
 export function ebcotSetResume(state: usize, data: usize, passes: usize): void {
   resumeFrom = state;
@@ -344,7 +393,8 @@ export function ebcotEncodeBlock(
   // early stop (one codeword segment only: no bypass, no termination of every pass)
   const stop = stopSlope;
   stopSlope = 0;
-  const canStop = stop > 0 && from == 0 && (cblkStyle & (CBLK_BYPASS | CBLK_TERMALL)) == 0;
+  const canStop = stop > 0 && (cblkStyle & (CBLK_BYPASS | CBLK_TERMALL)) == 0 && (from == 0 || load<i32>(from, RS_ROUND) < MAX_RESUME_STOPS);
+  const stopFrom = from != 0 ? load<i32>(from, RS_CODED) : 0; // a resumed encode stops only after more passes
   if (from != 0 && (load<i32>(from, RS_NUMBPS) != numBps || load<i32>(from, RS_PASS) >= numPasses - 1 || (cblkStyle & (CBLK_BYPASS | CBLK_TERMALL)) != 0)) {
     fail(ERR_INVALID_ARGUMENT, -1, numBps, load<i32>(from, RS_PASS));
   }
@@ -366,8 +416,9 @@ export function ebcotEncodeBlock(
   let segLast = 0;
   let segStart = out;
   let raw = false;
-  let hullN = 0;
-  let cumD: f64 = 0;
+  settledN = 0;
+  settledD = 0;
+  hullN = 0;
   let settled: i32 = -1; // after a stop: bytes before this offset are final
   let first = 0;
   if (from == 0) {
@@ -393,6 +444,17 @@ export function ebcotEncodeBlock(
       snapRebase(sj, out, false);
     }
     memory.copy(SNAPSHOTS + <usize>k * MQ_SNAPSHOT_BYTES, snap, MQ_SNAPSHOT_BYTES);
+    // the early stop's state after pass k
+    hullN = load<i32>(from, RS_HULLN);
+    settledN = load<i32>(from, RS_SETTLEDN);
+    settledD = load<f64>(from, RS_SETTLEDD);
+    const hull = from + RS_SNAPS + <usize>k * MQ_SNAPSHOT_BYTES;
+    memory.copy(CAP_HULL, hull, <usize>hullN * 24);
+    memory.copy(HULL_R, hull, <usize>hullN << 3);
+    memory.copy(HULL_D, hull + (<usize>hullN << 3), <usize>hullN << 3);
+    memory.copy(HULL_S, hull + (<usize>hullN << 4), <usize>hullN << 3);
+    memory.copy(SETTLED_R, hull + <usize>hullN * 24, <usize>settledN << 2);
+    store<i32>(RESUME, load<i32>(from, RS_ROUND) + 1, RS_ROUND);
     segLast = passesInSegment(cblkStyle, 0) - 1;
     first = k + 1;
   }
@@ -427,10 +489,9 @@ export function ebcotEncodeBlock(
     const rec = passRecord(passes, pass);
     rec.distDecrease = dist * 0.25;
     if (canStop && pass < numPasses - 1) {
-      cumD += rec.distDecrease;
-      const curBytes = <f64>(<i64>mqeBp - <i64>out);
-      hullN = stopAfterPass(hullN, curBytes + 3, cumD);
-      if (stopReady(hullN, curBytes, stop)) {
+      mqSnapshot(SNAPSHOTS + <usize>pass * MQ_SNAPSHOT_BYTES);
+      stopSettle(out, passes, pass, <u32>max(<i64>mqeBp - <i64>out, 0));
+      if (pass >= stopFrom && stopReady(stop)) {
         numPasses = pass + 1;
         settled = <i32>max(<i64>mqeBp - <i64>out, 0);
       }
@@ -438,7 +499,13 @@ export function ebcotEncodeBlock(
     const capture = canStop && type == PASS_CUP; // the end of a cleanup pass: the state a resume starts from
     if (capture) {
       store<i32>(RESUME, pass, RS_PASS);
+      store<i32>(RESUME, hullN, RS_HULLN);
+      store<i32>(RESUME, settledN, RS_SETTLEDN);
+      store<f64>(RESUME, settledD, RS_SETTLEDD);
       mqSnapshot(RESUME + RS_SNAP);
+      memory.copy(CAP_HULL, HULL_R, <usize>hullN << 3);
+      memory.copy(CAP_HULL + (<usize>hullN << 3), HULL_D, <usize>hullN << 3);
+      memory.copy(CAP_HULL + (<usize>hullN << 4), HULL_S, <usize>hullN << 3);
     }
     if (pass == segLast || pass == numPasses - 1) {
       // terminate the codeword segment (D.4): FLUSH, ERTERM with PTERM, or the raw flush
@@ -464,14 +531,21 @@ export function ebcotEncodeBlock(
   if (settled >= 0) {
     // stopped early: complete the resume record (RESUME)
     const k = load<i32>(RESUME, RS_PASS);
+    const hn = load<i32>(RESUME, RS_HULLN);
+    const sn = load<i32>(RESUME, RS_SETTLEDN);
     store<i32>(RESUME, numBps, RS_NUMBPS);
+    store<i32>(RESUME, numPasses, RS_CODED);
+    if (from == 0) store<i32>(RESUME, 0, RS_ROUND);
     snapRebase(RESUME + RS_SNAP, out, true);
     for (let j = 0; j < k; j++) {
       const sj = RESUME + RS_SNAPS + <usize>j * MQ_SNAPSHOT_BYTES;
       memory.copy(sj, SNAPSHOTS + <usize>j * MQ_SNAPSHOT_BYTES, MQ_SNAPSHOT_BYTES);
       snapRebase(sj, out, true);
     }
-    resumeBytes = <i32>RS_SNAPS + k * MQ_SNAPSHOT_BYTES;
+    const tail = RESUME + RS_SNAPS + <usize>k * MQ_SNAPSHOT_BYTES;
+    memory.copy(tail, CAP_HULL, <usize>hn * 24);
+    memory.copy(tail + <usize>hn * 24, SETTLED_R, <usize>sn << 2);
+    resumeBytes = <i32>RS_SNAPS + k * MQ_SNAPSHOT_BYTES + hn * 24 + sn * 4;
   }
   const total = <u32>(segStart - out);
   store<i32>(info, <i32>total, 8);

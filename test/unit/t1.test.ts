@@ -392,6 +392,7 @@ describe("early stop and resume (codec/t1/ebcot_encoder.ts ebcotSetStop, ebcotSe
   afterAll(() => useFlavor(null));
   const STYLES = [0, 0x02, 0x08, 0x10, 0x20, 0x3a, 0x12, 0x28];
 
+  let stoppedAgain = 0;
   function stopResume(flavor: "scalar" | "simd"): number {
     useFlavor(flavor);
     let stopped = 0;
@@ -408,6 +409,7 @@ describe("early stop and resume (codec/t1/ebcot_encoder.ts ebcotSetStop, ebcotSe
           fracBits: fc.constantFrom(0, 3, 6),
           logSlope: fc.double({ min: -4, max: 2, noNaN: true }),
           energyScale: fc.constantFrom(0, 0.01, 1),
+          again: fc.boolean(),
         }),
         (p) => {
           if (p.w * p.h > 4096) return;
@@ -438,6 +440,31 @@ describe("early stop and resume (codec/t1/ebcot_encoder.ts ebcotSetStop, ebcotSe
               dv.setUint32(recs + 16 * k + 12, q.terminated ? 1 : 0, true);
             });
             c.ebcotSetResume(rec, data, recs);
+            if (p.again) {
+              // resumed with a stop at a quarter of the slope: may stop again, after more passes
+              c.ebcotSetStop((10 ** p.logSlope * Math.max(e0, 1)) / (4 * p.w * p.h), e0 * p.energyScale);
+              const again = encodeWith(c, b, p.orient, p.style, p.fracBits);
+              const n2 = c.ebcotResumeBytes();
+              if (n2 === 0) {
+                expect(again.bytes).toEqual(full.bytes);
+                expect(again.passes).toEqual(full.passes);
+                return;
+              }
+              stoppedAgain++;
+              expect(again.numPasses).toBeGreaterThan(early.numPasses);
+              const rec2 = c.alloc(n2);
+              new Uint8Array(c.memory.buffer, rec2, n2).set(new Uint8Array(c.memory.buffer, c.ebcotResumeRecord(), n2).slice());
+              const data2 = c.alloc(Math.max(1, again.bytes.length));
+              new Uint8Array(c.memory.buffer, data2, again.bytes.length).set(again.bytes);
+              const recs2 = c.alloc(16 * again.numPasses);
+              const dv2 = new DataView(c.memory.buffer);
+              again.passes.forEach((q, k) => {
+                dv2.setFloat64(recs2 + 16 * k, q.dist, true);
+                dv2.setUint32(recs2 + 16 * k + 8, q.rate, true);
+                dv2.setUint32(recs2 + 16 * k + 12, q.terminated ? 1 : 0, true);
+              });
+              c.ebcotSetResume(rec2, data2, recs2);
+            }
             const resumed = encodeWith(c, b, p.orient, p.style, p.fracBits);
             expect(c.ebcotResumeBytes()).toBe(0);
             expect(resumed.numPasses).toBe(full.numPasses);
@@ -452,8 +479,10 @@ describe("early stop and resume (codec/t1/ebcot_encoder.ts ebcotSetStop, ebcotSe
   }
 
   it.each(["scalar", "simd"] as const)("%s build: resumed blocks equal blocks coded without a stop", (flavor) => {
-    // most runs must really stop, or the comparison proves little
+    // most runs must really stop (and some stop again when resumed), or the comparison proves little
+    stoppedAgain = 0;
     expect(stopResume(flavor)).toBeGreaterThan(60);
+    expect(stoppedAgain).toBeGreaterThan(10);
   });
 
   it("a resume record from another block is refused (numBps differs)", () => {
