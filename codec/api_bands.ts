@@ -322,18 +322,9 @@ export function decoderBandShare(
     let ref = changetype<BlockRef>(refs + <usize>i * offsetof<BlockRef>());
     if (ref.mine == 0) continue;
     let cb = ref.cb, tc = ref.tc, bd = ref.bd;
-    job.cbOut = at + <usize>SUPPLY_RECORD_BYTES;
-    if (!decodeBlock(job, tc, bd, cb)) continue;
-    let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
-    store<i32>(at, tc.c);
-    store<i32>(at, bd.index, 4);
-    store<i32>(at, tc.x0, 8);
-    store<i32>(at, tc.y0, 12);
-    store<i32>(at, cb.x0, 16);
-    store<i32>(at, cb.y0, 20);
-    store<i32>(at, w, 24);
-    store<i32>(at, h, 28);
-    at += <usize>SUPPLY_RECORD_BYTES + (<usize>(w * h) << 2);
+    let next = supplyRecord(job, tc, bd, cb, at);
+    if (next == at) continue;
+    at = next;
     blocks++;
   }
   store<i32>(out + (<usize>(n + 1) << 2), <i32>base);
@@ -381,6 +372,26 @@ let ownRanges: usize = 0;
 let ownChunks: i32 = 0;
 
 /** The state of decoderBandShare for the codestream parsed now, or a failure. */
+/**
+ * T1-decode `cb` into a supplied-block record at `at` (codec/supplied_blocks.ts: component, band
+ * index, tile-component origin, block origin and size, then the samples); the address after the
+ * record, or `at` when the block has nothing to decode.
+ */
+function supplyRecord(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock, at: usize): usize {
+  job.cbOut = at + <usize>SUPPLY_RECORD_BYTES;
+  if (!decodeBlock(job, tc, bd, cb)) return at;
+  let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
+  store<i32>(at, tc.c);
+  store<i32>(at, bd.index, 4);
+  store<i32>(at, tc.x0, 8);
+  store<i32>(at, tc.y0, 12);
+  store<i32>(at, cb.x0, 16);
+  store<i32>(at, cb.y0, 20);
+  store<i32>(at, w, 24);
+  store<i32>(at, h, 28);
+  return at + <usize>SUPPLY_RECORD_BYTES + (<usize>(w * h) << 2);
+}
+
 function ownState(): DecodeJob {
   if (ownJob == 0 || ownEpoch != suppliedEpoch() || parsedCodestream() == 0) fail(ERR_INVALID_ARGUMENT, -1, ownK, ownCount);
   return changetype<DecodeJob>(ownJob);
@@ -423,18 +434,7 @@ export function decoderBandOwnStep(maxBlocks: i32): i32 {
     let ref = changetype<BlockRef>(ownRefs + <usize>i * offsetof<BlockRef>());
     if (ref.t1 <= 0 || ref.mask != bit) continue;
     let cb = ref.cb, tc = ref.tc, bd = ref.bd;
-    job.cbOut = at + <usize>SUPPLY_RECORD_BYTES;
-    if (!decodeBlock(job, tc, bd, cb)) continue;
-    let w = cb.x1 - cb.x0, h = cb.y1 - cb.y0;
-    store<i32>(at, tc.c);
-    store<i32>(at, bd.index, 4);
-    store<i32>(at, tc.x0, 8);
-    store<i32>(at, tc.y0, 12);
-    store<i32>(at, cb.x0, 16);
-    store<i32>(at, cb.y0, 20);
-    store<i32>(at, w, 24);
-    store<i32>(at, h, 28);
-    at += <usize>SUPPLY_RECORD_BYTES + (<usize>(w * h) << 2);
+    at = supplyRecord(job, tc, bd, cb, at);
   }
   ownNext = stop;
   ownChunks++;
