@@ -286,120 +286,33 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
       for (let fp = frow; fp < fend; fp += 4, vp += 16) {
         let f = load<u32>(fp);
         if ((f & SIG_CENTRE) == 0) continue;
-        if (rows == 4) {
-          // row 0
-          if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x10000000;
+        let m = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3
+        m &= 0xf;
+        if (m == 0) continue;
+        do {
+          const r = ctz(m);
+          m &= m - 1;
+          const t = f >>> <u32>(3 * r);
+          cxp = MQ_CONTEXTS + (<usize>select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((t & 0x1ef) != 0), ((f >>> <u32>(28 + r)) & 1) != 0) << 2);
+          e = load<u32>(cxp);
+          q = e & 0xffff;
+          qh = <u64>q << 48;
+          a -= q;
+          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
+          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+          d = ((e >>> 16) & 1) ^ lps;
+          c = select<u64>(c, c - qh, lo);
+          a = select<u32>(q, a, lo);
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
           }
-          // row 1
-          if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp + 4;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x20000000;
-          }
-          // row 2
-          if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp + 8;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x40000000;
-          }
-          // row 3
-          if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp + 12;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x80000000;
-          }
-        } else {
-          for (let r = 0; r < rows; r++) {
-            if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
-              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              qh = <u64>q << 48;
-              a -= q;
-              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-              d = ((e >>> 16) & 1) ^ lps;
-              c = select<u64>(c, c - qh, lo);
-              a = select<u32>(q, a, lo);
-              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (ct < n) {
-                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-              }
-              a <<= n; c <<= <u64>n; ct -= n;
-              vq = vp + (<usize>r << 2);
-              store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-              f |= (<u32>1 << <u32>(r + 28));
-            }
-          }
-        }
+          a <<= n; c <<= <u64>n; ct -= n;
+          vq = vp + (<usize>r << 2);
+          store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
+          f |= <u32>1 << <u32>(28 + r);
+        } while (m != 0);
         store<u32>(fp, f);
       }
     }

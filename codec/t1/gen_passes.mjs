@@ -152,6 +152,31 @@ const dec = {
     ]),
     `}`,
   ],
+  /**
+   * Refinement of one stripe column (full or partial: rows past the block's end never become
+   * significant): the rows to refine (σ set, π clear) as a 4-bit mask, then one decision per set
+   * bit, lowest row first. A refinement changes no other row's context (Table D.4 looks at the
+   * neighbours' σ only), so the mask is computed once. One loop branch per row to refine instead
+   * of an unpredictable test per row.
+   */
+  refineColumn: [
+    `if ((f & SIG_CENTRE) == 0) continue;`,
+    `let m = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3`,
+    `m &= 0xf;`,
+    `if (m == 0) continue;`,
+    `do {`,
+    ...indent([
+      `const r = ctz(m);`,
+      `m &= m - 1;`,
+      `const t = f >>> <u32>(3 * r);`,
+      ...decode(`<usize>select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((t & 0x1ef) != 0), ((f >>> <u32>(28 + r)) & 1) != 0)`),
+      `vq = vp + (<usize>r << 2);`,
+      `store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));`,
+      `f |= <u32>1 << <u32>(28 + r);`,
+    ]),
+    `} while (m != 0);`,
+    `store<u32>(fp, f);`,
+  ],
   // cleanup: coefficients neither significant nor coded in this plane's SPP
   cleanup: (r) => [
     `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
@@ -319,7 +344,7 @@ function decoderFile() {
       vars: DEC_VARS,
       pre: ["const half = <i32>1 << p; // a refinement bit b changes v by (2b - 1)·2^p"],
       stripeTest: "load<u8>(ss) != 0",
-      columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(dec.refine), `store<u32>(fp, f);`],
+      columnBody: dec.refineColumn,
     }),
     passFunction({
       name: "decodeCleanupMq",
