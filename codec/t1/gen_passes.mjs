@@ -153,6 +153,39 @@ const dec = {
     `}`,
   ],
   /**
+   * Significance propagation of one stripe column (full or partial). The rows to code (σ clear, a
+   * significant neighbour) as a mask with bit 3r for row r, found from the column's 6×3 window at
+   * once: OR each window row's three bits into its bit 3k, then each row's three window rows. One
+   * decision per set bit, lowest row first; a row that becomes significant gives the row below it
+   * a significant neighbour, so that row joins the mask (the only change a decision makes to the
+   * column's later rows). Rows past a partial stripe's end are masked off.
+   */
+  sigPropColumn: [
+    `if ((f & SIG_WINDOW) == 0) continue; // nothing significant around`,
+    `const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`,
+    `let g = f | (f >>> 1) | (f >>> 2);`,
+    `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
+    `let m = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
+    `if (m == 0) continue;`,
+    `do {`,
+    ...indent([
+      `const r3 = ctz(m);`,
+      `m &= m - 1;`,
+      `const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9`,
+      `nb = (f >>> r3) & 0x1ff;`,
+      ...decode(`<usize>load<u8>(lut + nb)`),
+      `f |= ${bit("r", 1, 24)};`,
+      `if (d != 0) {`,
+      ...indent([
+        ...signLookup("r"), ...decode(`<usize>(lu & 0x1f)`), `neg = d ^ (lu >>> 7);`, ...markSignificant("r"), `store<i32>(${sampleAt("vp", "r")}, one);`,
+        `m |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant`,
+      ]),
+      `}`,
+    ]),
+    `} while (m != 0);`,
+    `store<u32>(fp, f);`,
+  ],
+  /**
    * Refinement of one stripe column (full or partial: rows past the block's end never become
    * significant): the rows to refine (σ set, π clear) as a 4-bit mask, then one decision per set
    * bit, lowest row first. A refinement changes no other row's context (Table D.4 looks at the
@@ -333,7 +366,7 @@ function decoderFile() {
       vars: DEC_VARS,
       pre: ["const one = <i32>3 << p; // v of a coefficient that becomes significant at plane p"],
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
-      columnBody: [`if ((f & SIG_WINDOW) == 0) continue; // nothing significant around`, ...rowsOf(dec.sigProp), `store<u32>(fp, f);`],
+      columnBody: dec.sigPropColumn,
     }),
     passFunction({
       name: "decodeRefineMq",
