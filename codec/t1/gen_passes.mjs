@@ -6,7 +6,8 @@
 // OpenJPEG's mqc_inl.h) and the four rows of a full stripe must be unrolled so every shift is a
 // constant. Each pass is therefore written once below, as a template of its per-row step; the
 // generator expands the MQ DECODE/ENCODE procedures inline and emits an unrolled path for full
-// stripes plus a row loop for the last, partial stripe.
+// stripes plus a row loop for the last, partial stripe. The decoder's significance propagation and
+// refinement passes instead visit only the rows they code, from a per-column mask (dec below).
 //
 //   node codec/t1/gen_passes.mjs          rewrite the generated files
 //   node codec/t1/gen_passes.mjs --check  exit 1 if they are out of date
@@ -130,28 +131,6 @@ const refineCandidate = (r) => `(${fsh(r, 3, 4)} & ~${fsh(r, 1, 24)} & 1) != 0`;
 // ---- decoder row steps ------------------------------------------------------------------------
 
 const dec = {
-  sigProp: (r) => [
-    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
-    `if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour`,
-    ...indent([
-      ...decode(`<usize>load<u8>(lut + nb)`),
-      `f |= ${bit(r, 1, 24)};`,
-      `if (d != 0) {`,
-      ...indent([...signLookup(r), ...decode(`<usize>(lu & 0x1f)`), `neg = d ^ (lu >>> 7);`, ...markSignificant(r), `store<i32>(${sampleAt("vp", r)}, one);`]),
-      `}`,
-    ]),
-    `}`,
-  ],
-  refine: (r) => [
-    `if (${refineCandidate(r)}) {`,
-    ...indent([
-      ...decode(`<usize>(${refineContext(r)})`),
-      `vq = ${sampleAt("vp", r)};`,
-      `store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));`,
-      `f |= ${bit(r, 1, 28)};`,
-    ]),
-    `}`,
-  ],
   /**
    * Significance propagation of one stripe column (full or partial). The rows to code (σ clear, a
    * significant neighbour) as a mask with bit 3r for row r, found from the column's 6×3 window at
