@@ -206,6 +206,9 @@ const dec = {
 
 // ---- encoder row steps ------------------------------------------------------------------------
 
+/** After a coefficient became significant in encBitmapPass: the column to the east joins this chunk's visits (its flag word now has a significant neighbour). */
+const SPP_MARK = [`if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;`];
+
 const enc = {
   sigProp: (r) => [
     `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
@@ -216,17 +219,18 @@ const enc = {
       ...encode(`<usize>load<u8>(lut + nb)`),
       `f |= ${bit(r, 1, 24)};`,
       `if ((m >>> sp) & 1) {`,
-      ...indent(enc.sign(r)),
+      ...indent(enc.sign(r, SPP_MARK)),
       `}`,
     ]),
     `}`,
   ],
-  sign: (r) => [
+  sign: (r, mark) => [
     ...signLookup(r),
     `neg = m >>> 31;`,
     `d = neg ^ (lu >>> 7);`,
     ...encode(`<usize>(lu & 0x1f)`),
     ...markSignificant(r),
+    ...mark,
     `if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);`,
   ],
   refine: (r) => [
@@ -248,12 +252,62 @@ const enc = {
       `d = (m >>> sp) & 1;`,
       ...encode(`<usize>load<u8>(lut + nb)`),
       `if ((m >>> sp) & 1) {`,
-      ...indent(enc.sign(r)),
+      ...indent(enc.sign(r, [])),
       `}`,
     ]),
     `}`,
   ],
 };
+
+/**
+ * An encoder pass that visits, in every stripe that passes `stripeTest`, only the columns whose
+ * flag word has a bit of `mask` set (columnBits, ebcot_encoder_columns.ts: one bitmap per 64
+ * columns, built when the pass reaches them), in increasing order. The column body sees the same
+ * locals as in passFunction (f, fp, mp, rows, ss) plus the chunk's first column `k`, the column's
+ * bit `xb` and the remaining columns `rem`; `continue` moves to the next column. A body that
+ * gives a later column of the chunk a `mask` bit adds it to `rem` (SPP_MARK); a column of a later
+ * chunk or stripe is seen when its bitmap is built.
+ */
+function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnBody }) {
+  return [
+    `/** ${doc} */`,
+    `export function ${name}(${params}): f64 {`,
+    `  let a = mqeA;`,
+    `  let c = mqeC;`,
+    `  let ct = mqeCt;`,
+    `  let ${vars};`,
+    ...indent(pre),
+    `  const fstride = flagStrideBytes(w);`,
+    `  let frow = flagOrigin(w);`,
+    `  let srow = SAMPLES;`,
+    `  for (let y = 0; y < h; y += 4) {`,
+    `    const rows = min(4, h - y);`,
+    `    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);`,
+    `    if (${stripeTest}) {`,
+    `      for (let k = 0; k < w; k += 64) {`,
+    `        const fk = frow + (<usize>k << 2);`,
+    `        const mk = srow + (<usize>k << 4);`,
+    `        let rem = columnBits(fk, min(64, w - k), ${mask});`,
+    `        while (rem != 0) {`,
+    `          const xb = <usize>ctz(rem);`,
+    `          rem &= rem - 1;`,
+    `          const fp = fk + (xb << 2);`,
+    `          const mp = mk + (xb << 4);`,
+    `          let f = load<u32>(fp);`,
+    ...indent(columnBody, 5),
+    `        }`,
+    `      }`,
+    `    }`,
+    `    frow += fstride;`,
+    `    srow += <usize>w << 4;`,
+    `  }`,
+    `  mqeA = a;`,
+    `  mqeC = c;`,
+    `  mqeCt = ct;`,
+    `  return dist;`,
+    `}`,
+  ];
+}
 
 // ---- pass skeletons ---------------------------------------------------------------------------
 
@@ -413,7 +467,7 @@ function decoderFile() {
 function encoderFile() {
   const common = "w: i32, h: i32, p: i32, fb: i32";
   const fns = [
-    passFunction({
+    encBitmapPass({
       name: "encodeSigPropMq",
       doc: "Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units).",
       params: `${common}, lut: usize, causal: bool, wantD: bool, scale: f64`,
@@ -422,9 +476,10 @@ function encoderFile() {
       vars: ENC_VARS,
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p); // bit of |c| coded at plane p"],
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
-      columnBody: [`if ((f & SIG_WINDOW) == 0) continue;`, ...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
+      mask: "SIG_WINDOW",
+      columnBody: [...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
     }),
-    passFunction({
+    encBitmapPass({
       name: "encodeRefineMq",
       doc: "Magnitude refinement pass (D.3.3), MQ-coded, bit-plane p; returns the distortion decrease.",
       params: `${common}, wantD: bool, scale: f64`,
@@ -433,7 +488,8 @@ function encoderFile() {
       vars: ENC_VARS,
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
       stripeTest: "load<u8>(ss) != 0",
-      columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(enc.refine), `store<u32>(fp, f);`],
+      mask: "SIG_CENTRE",
+      columnBody: [...rowsOf(enc.refine), `store<u32>(fp, f);`],
     }),
     passFunction({
       name: "encodeCleanupMq",
@@ -458,7 +514,7 @@ function encoderFile() {
         `  d = <u32>r & 1;`,
         ...indent(encode(`<usize>CX_UNI`)),
         `  m = load<u32>(mp + (<usize>r << 2));`,
-        ...indent(enc.sign("r")),
+        ...indent(enc.sign("r", [])),
         `  start = r + 1;`,
         `}`,
         ...cleanupRows(enc.cleanup),
@@ -473,6 +529,7 @@ function encoderFile() {
     `import { SIGN_LUT, signIndex } from "./contexts";`,
     `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
     `import { sigGain, refineGain } from "./distortion";`,
+    `import { columnBits } from "./ebcot_encoder_columns";`,
     ``,
     fns.map((f) => f.join("\n")).join("\n\n"),
     ``,
