@@ -5,6 +5,7 @@
 //   jobBegin → blockCoderBegin → { alloc + fill samples → blockCoderRun → read blockCoderOutput(0..2) }
 
 import { encodeBlock, blockOutCap } from "./encode_block";
+import { ebcotSetResume, ebcotResumeBytes, ebcotResumeRecord } from "./t1/ebcot_encoder";
 import { PASS_RECORD_BYTES } from "./t1/pass_record";
 import { arenaAlloc } from "./util/arena";
 import { fail } from "./util/fail";
@@ -39,9 +40,32 @@ export function blockCoderRun(
   encodeBlock(src, stride, w, h, orient, style, rev, invStep, wantDistortion, stopSlope, htFloor, htSets, htRefine, gCoefs, gOut, gPasses, gInfo);
 }
 
-/** Outputs of the last blockCoderRun: 0 coded bytes, 1 pass records, 2 the BlockInfo record. */
+/**
+ * Outputs of the last blockCoderRun: 0 coded bytes, 1 pass records, 2 the BlockInfo record, 3 the
+ * resume record of a block that stopped early (blockCoderResumeBytes bytes).
+ */
 export function blockCoderOutput(which: i32): usize {
-  return which == 0 ? gOut : which == 1 ? gPasses : gInfo;
+  return which == 0 ? gOut : which == 1 ? gPasses : which == 2 ? gInfo : ebcotResumeRecord();
+}
+
+/** Bytes of the resume record of the last blockCoderRun (0: the block did not stop early). */
+export function blockCoderResumeBytes(): i32 {
+  return ebcotResumeBytes();
+}
+
+/**
+ * The next blockCoderRun (same block and parameters as the coding that stopped) continues a stopped
+ * coding: `state` (`bytes` bytes, valid until that call) as encoderDeferredResumePack packs it: i32
+ * record bytes, i32 codeword bytes, i32 pass records, 4 bytes, then the resume record, the codeword
+ * bytes and the pass records of the stopped coding.
+ */
+export function blockCoderResume(state: usize, bytes: i32): void {
+  let rb = load<i32>(state), len = load<i32>(state, 4), npass = load<i32>(state, 8);
+  if (rb <= 0 || len < 0 || npass < 1 || npass > MAX_PASSES || <i64>16 + <i64>rb + <i64>len + <i64>npass * <i64>PASS_RECORD_BYTES != <i64>bytes) {
+    fail(ERR_INVALID_ARGUMENT, -1, rb, bytes);
+  }
+  let record = state + 16;
+  ebcotSetResume(record, record + <usize>rb, record + <usize>rb + <usize>len);
 }
 
 /** Bytes of one pass record (blockCoderOutput(1) holds BlockInfo.passes of them). */

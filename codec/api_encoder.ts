@@ -2,10 +2,13 @@
 // (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
 
 import { htLayersSetEarlyWeight } from "./rate/ht_layers";
+import { pcrdLastThreshold } from "./rate/pcrd";
+import { rateRuns } from "./rate/rate_control";
+import { capsPredictSaved } from "./rate/caps";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { resumedBlocks, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage } from "./encoder";
+import { resumedBlocks, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -307,10 +310,15 @@ export function encoderSetHtLayerWeight(w: f64): void {
 
 /**
  * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
- * slope used (2; 0: none), blocks of (1) that continued where they stopped (3).
+ * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
+ * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
+ * stops would skip (6; rate/caps.ts capsPredict).
  */
 export function encoderEarlyStops(which: i32): f64 {
   let j = job();
+  if (which == 4) return pcrdLastThreshold;
+  if (which == 5) return <f64>rateRuns;
+  if (which == 6) return capsPredictSaved;
   return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : which == 3 ? <f64>resumedBlocks : j.capSlope;
 }
 
@@ -342,11 +350,29 @@ export function encoderDeferredList(): usize {
 
 /**
  * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
- * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
+ * pass records, 2 its BlockInfo record), (3) where encoderDeferredPack copies samples, and (4) the
+ * resume stage (encoderDeferredKeepResume, encoderDeferredResumePack).
  */
 export function encoderDeferredStaging(which: i32): usize {
   let j = job();
-  return which == 0 ? j.cbScratch : which == 1 ? j.cbPasses : which == 2 ? gInstallInfo : encodeDeferredStage();
+  return which == 0 ? j.cbScratch : which == 1 ? j.cbPasses : which == 2 ? gInstallInfo : which == 4 ? encodeDeferredResumeStage() : encodeDeferredStage();
+}
+
+/**
+ * Right after encoderDeferredInstall(i): the block stopped early in the worker, whose resume record
+ * (blockCoderOutput(3), `bytes` bytes) the host put in encoderDeferredStaging(4); kept, so that the
+ * block continues from there if rate control sends it back (DeferredBlock.resume).
+ */
+export function encoderDeferredKeepResume(i: i32, bytes: i32): void {
+  encodeDeferredKeepResume(job(), i, gInstallInfo, bytes);
+}
+
+/**
+ * For listed block i with DeferredBlock.resume set: its resume state packed into
+ * encoderDeferredStaging(4) for blockCoderResume in the worker; returns the bytes (0: coded from the top).
+ */
+export function encoderDeferredResumePack(i: i32): i32 {
+  return encodeDeferredResumePack(i);
 }
 
 /**

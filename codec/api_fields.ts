@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x5ef0085f;
+export const INTERFACE_HASH: i32 = 0x20d7fd1d;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -388,6 +388,8 @@ export const DEFER_HT_FLOOR: i32 = 0x30;
 export const DEFER_HT_SETS: i32 = 0x34;
 /** i32: HT sets to code: with refinement passes */
 export const DEFER_HT_REFINE: i32 = 0x38;
+/** u32: nonzero when the block continues from where an earlier coding stopped (encoderDeferredResumePack gives its state) */
+export const DEFER_RESUME: i32 = 0x3c;
 /** samples encoderDeferredPack packs at most at once (2^18 + one largest block) */
 export const DEFER_STAGE_SAMPLES: i32 = 0x41000;
 

@@ -23,7 +23,7 @@ import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
 import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollectF32, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
 import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE, RATE_DONE } from "./rate/rate_control";
-import { capsEstimate, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
+import { capsEstimate, capsPredict, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { bandWeightOf } from "./rate/weights";
 import { writeCodestream } from "./codestream/write_codestream";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease } from "./util/arena";
@@ -33,7 +33,7 @@ import { CHECK_NO_SAMPLES } from "./api_fields";
 import {
   BLOCK_INFO_BYTES, BLOCK_INFO_NUMBPS, BLOCK_INFO_PASSES, BLOCK_INFO_LENGTH, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY,
   DEFER_BYTES, DEFER_BLOCK, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_ORIENT, DEFER_STYLE, DEFER_REV,
-  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE, DEFER_STAGE_SAMPLES,
+  DEFER_INV_STEP, DEFER_WANT_D, DEFER_STOP_SLOPE, DEFER_HT_FLOOR, DEFER_HT_SETS, DEFER_HT_REFINE, DEFER_RESUME, DEFER_STAGE_SAMPLES,
   LAYER_ALL_PASSES,
 } from "./api_fields";
 import { MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
@@ -127,6 +127,13 @@ const CODE_RECODE: i32 = 3;
  * (11 blocks sent back), the rest within ±2 %; 0.5-0.7: 1-24 % more CPU at 20:1.
  */
 const STOP_SLOPE_FRACTION: f64 = 1.1;
+/**
+ * Early stops only when the pilots, replaying the stop test (rate/caps.ts capsPredict), would have
+ * skipped at least this share of their codeword bytes. On the benchcorpus the predictions fall in two
+ * groups: 0.25-0.65 (Kodak, CT and DX at 20:1, kodim08 and DX at 40/20/10: stops 1.07-1.96x
+ * faster) and 0-0.02 (saw at 20:1, the rest of 40/20/10: stops 0.93-1.02x).
+ */
+const STOP_WORTH: f64 = 0.05;
 /** A resumed block stops again below this fraction of the slope capsCheck found it needs (CodeBlock.encResumeSlope). */
 const RESUME_SLOPE_FRACTION: f64 = 1.0;
 
@@ -196,6 +203,9 @@ function codeAllBlocks(job: EncodeJob): void {
 /** After the pilots: the stop slope, then every other block with a stop. */
 function codeCapsPending(job: EncodeJob): void {
   job.capSlope = capsEstimate(job) * STOP_SLOPE_FRACTION * <f64>max(earlyStop, 1);
+  // where stops would skip little, they cost more than they save: each block stopped too early is
+  // coded further and rate control runs again (saw at 20:1 0.93x, kodim07 at 40/20/10 0.93x)
+  if (job.capSlope > 0 && earlyStop == 1 && capsPredict(job, job.capSlope) < STOP_WORTH) job.capSlope = 0;
   forEachTileComp(job, CODE_PENDING);
 }
 
@@ -548,8 +558,8 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
               htConfig(load<i32>(e), load<i32>(e, 4), 1);
               htIndex++;
             }
-            // a block sent back by capsCheck resumes where it stopped (one thread) and may stop again
-            let blockStop = mode == CODE_RECODE && cb.encResume != 0 && job.threaded == 0 ? cb.encResumeSlope * RESUME_SLOPE_FRACTION : stopSlope;
+            // a block sent back by capsCheck resumes where it stopped (here, or threaded in a worker) and may stop again
+            let blockStop = mode == CODE_RECODE && cb.encResume != 0 ? cb.encResumeSlope * RESUME_SLOPE_FRACTION : stopSlope;
             codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, blockStop);
             continue;
           }
@@ -656,6 +666,10 @@ function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32
     store<i32>(d, htCfgFloor, DEFER_HT_FLOOR);
     store<i32>(d, htCfgSets, DEFER_HT_SETS);
     store<i32>(d, htCfgRefine, DEFER_HT_REFINE);
+    // a block stopped too early continues where it stopped, in the worker too (encodeDeferredResumePack)
+    let resumes = cb.encCapped == CAP_RECODE && cb.encResume != 0;
+    store<u32>(d, resumes ? 1 : 0, DEFER_RESUME);
+    if (resumes) resumedBlocks++;
     deferCount++;
     return;
   }
@@ -730,11 +744,79 @@ function deferSetup(job: EncodeJob): void {
   resumeAt = RESUME_NONE;
   deferList = 0;
   deferStage = 0;
+  deferResumeStage = 0;
   if (job.threaded == 0) return;
   let n: usize = 0;
   for (let t = 0; t < job.cs.siz.numTiles; t++) n += <usize>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
   deferList = arenaAllocArray(<u64>max(n, 1), <u64>DEFER_BYTES);
   deferStage = arenaAlloc(<usize>DEFER_STAGE_SAMPLES << 2);
+  deferResumeStage = arenaAlloc(<usize>RESUME_STAGE_BYTES);
+}
+
+// Resumed blocks in threaded encoding. A block that stopped early in a worker comes back with its
+// resume record (codec/t1/ebcot_encoder.ts ebcotResumeRecord), which encodeDeferredKeepResume
+// keeps behind a RESUME_PREFIX-byte prefix: i32 record bytes, i32 codeword bytes and i32 pass
+// records of the stopped coding (what ebcotSetResume needs with the record: cb.encData and
+// cb.encPasses). When rate control sends the block back, its deferred record has DEFER_RESUME set
+// and encodeDeferredResumePack gives the worker all three, so that it continues where the block
+// stopped — as the one-thread encoder does (codeBlockOrDefer) — instead of coding it again from
+// the top. Same bytes either way: a resumed block codes what a coding without a stop would.
+
+/** Bytes before a kept resume record (cb.encResume points after them). */
+const RESUME_PREFIX: usize = 16;
+/** The most bytes a resume record takes (ebcot_encoder.ts RESUME: 124 + 44 per pass); larger ones are not kept. */
+const RESUME_RECORD_MAX: i32 = 256 + MAX_PASSES * 64;
+/** The resume stage: a prefix, the record, a block's codeword bytes (EBCOT) and its pass records. */
+const RESUME_STAGE_BYTES: i32 = <i32>RESUME_PREFIX + RESUME_RECORD_MAX + MAX_BLOCK_SAMPLES * 8 + 4096 + MAX_PASSES * <i32>PASS_RECORD_BYTES;
+/** Where the host puts a worker's resume record (encodeDeferredKeepResume) and encodeDeferredResumePack packs one. */
+let deferResumeStage: usize = 0;
+
+/** The resume stage (threaded encoding). */
+export function encodeDeferredResumeStage(): usize {
+  return deferResumeStage;
+}
+
+/**
+ * After encodeDeferredInstall(i) with `info`: keep the `bytes`-byte resume record the host put in
+ * the resume stage (the block stopped early in a worker), for a later resume. Ignored (the block is
+ * then coded again from the top if sent back: the same bytes) when the block did not stop or the
+ * record is not one the stage can hold.
+ */
+export function encodeDeferredKeepResume(job: EncodeJob, i: i32, info: usize, bytes: i32): void {
+  if (i < 0 || i >= deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  let cb = changetype<CodeBlock>(<usize>load<u32>(deferList + <usize>i * <usize>DEFER_BYTES, DEFER_BLOCK));
+  if (cb.encCapped != CAP_STOPPED || bytes <= 0 || bytes > RESUME_RECORD_MAX) return;
+  let len = load<i32>(info, BLOCK_INFO_LENGTH), npass = load<i32>(info, BLOCK_INFO_PASSES);
+  if (len < 0 || len > MAX_BLOCK_SAMPLES * 8 + 4096 || npass < 1 || npass > MAX_PASSES) return;
+  let at = arenaAlloc(RESUME_PREFIX + <usize>bytes);
+  store<i32>(at, bytes);
+  store<i32>(at, len, 4);
+  store<i32>(at, npass, 8);
+  memory.copy(at + RESUME_PREFIX, deferResumeStage, <usize>bytes);
+  cb.encResume = at + RESUME_PREFIX;
+}
+
+/**
+ * The state listed block i continues from (DEFER_RESUME set), packed into the resume stage:
+ * the prefix (record bytes, codeword bytes, pass records), the resume record, the codeword bytes
+ * and the pass records of the stopped coding. Returns its size in bytes; 0 when the block is coded
+ * from the top.
+ */
+export function encodeDeferredResumePack(i: i32): i32 {
+  if (i < 0 || i >= deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  let d = deferList + <usize>i * <usize>DEFER_BYTES;
+  if (load<u32>(d, DEFER_RESUME) == 0) return 0;
+  let cb = changetype<CodeBlock>(<usize>load<u32>(d, DEFER_BLOCK));
+  let head = cb.encResume - RESUME_PREFIX;
+  let bytes = load<i32>(head), len = load<i32>(head, 4), npass = load<i32>(head, 8);
+  let at = deferResumeStage;
+  memory.copy(at, head, RESUME_PREFIX + <usize>bytes);
+  at += RESUME_PREFIX + <usize>bytes;
+  memory.copy(at, cb.encData, <usize>len);
+  at += <usize>len;
+  memory.copy(at, cb.encPasses, <usize>npass * PASS_RECORD_BYTES);
+  at += <usize>npass * PASS_RECORD_BYTES;
+  return <i32>(at - deferResumeStage);
 }
 
 /** The stage encodeDeferredPack fills. */

@@ -267,6 +267,7 @@ export const CONSTANTS = {
       ["DEFER_HT_FLOOR", "htFloor", 48, "i32: HT sets to code: lowest cleanup bit-plane"],
       ["DEFER_HT_SETS", "htSets", 52, "i32: HT sets to code: how many"],
       ["DEFER_HT_REFINE", "htRefine", 56, "i32: HT sets to code: with refinement passes"],
+      ["DEFER_RESUME", "resume", 60, "u32: nonzero when the block continues from where an earlier coding stopped (encoderDeferredResumePack gives its state)"],
       ["DEFER_STAGE_SAMPLES", "stageSamples", 266240, "samples encoderDeferredPack packs at most at once (2^18 + one largest block)"],
     ],
   },

@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x5ef0085f;
+export const INTERFACE_HASH = 0x20d7fd1d;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -395,6 +395,8 @@ export const DeferredBlock = {
   htSets: 0x34,
   /** i32: HT sets to code: with refinement passes */
   htRefine: 0x38,
+  /** u32: nonzero when the block continues from where an earlier coding stopped (encoderDeferredResumePack gives its state) */
+  resume: 0x3c,
   /** samples encoderDeferredPack packs at most at once (2^18 + one largest block) */
   stageSamples: 0x41000,
 } as const;
@@ -534,10 +536,22 @@ export interface CoreExports {
   bandMagnitudeBits(guardBits: number, eps: number): number;
   /** Scratch for the largest block (after jobBegin: the arena is the job's). */
   blockCoderBegin(): void;
-  /** Outputs of the last blockCoderRun: 0 coded bytes, 1 pass records, 2 the BlockInfo record. */
+  /**
+   * Outputs of the last blockCoderRun: 0 coded bytes, 1 pass records, 2 the BlockInfo record, 3 the
+   * resume record of a block that stopped early (blockCoderResumeBytes bytes).
+   */
   blockCoderOutput(which: number): number;
   /** Bytes of one pass record (blockCoderOutput(1) holds BlockInfo.passes of them). */
   blockCoderPassBytes(): number;
+  /**
+   * The next blockCoderRun (same block and parameters as the coding that stopped) continues a stopped
+   * coding: `state` (`bytes` bytes, valid until that call) as encoderDeferredResumePack packs it: i32
+   * record bytes, i32 codeword bytes, i32 pass records, 4 bytes, then the resume record, the codeword
+   * bytes and the pass records of the stopped coding.
+   */
+  blockCoderResume(state: number, bytes: number): void;
+  /** Bytes of the resume record of the last blockCoderRun (0: the block did not stop early). */
+  blockCoderResumeBytes(): number;
   /**
    * Code one block (the fields of a deferred-block record, DeferredBlock): samples at `src` with row
    * stride `stride` (i32 for `rev`, else f32). Outputs: blockCoderOutput.
@@ -640,6 +654,13 @@ export interface CoreExports {
    */
   dwt53InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
+   * One level of the inverse reversible 5/3 DWT like dwt53InverseLevel, out of place and in one sweep:
+   * reads the `w × h` quadrant layout at `src`, writes the interleaved samples to `dst` (same stride;
+   * `src` is not written, the regions must not overlap). `tmp`: at least dwtScratchBytes(max(w, h))
+   * bytes (3 rows of w samples are used). Output identical to dwt53InverseLevel's.
+   */
+  dwt53InverseLevelTo(src: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
+  /**
    * One level of the forward irreversible 9/7 DWT (2D_SD, F.4.2 with 1D_FILTD_9-7I, F.4.8.2), in place
    * on f32 samples: interleaved samples → quadrant layout. See the file header for the ABI.
    */
@@ -720,6 +741,12 @@ export interface CoreExports {
   encoderDeferredDone(): void;
   /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */
   encoderDeferredInstall(i: number): void;
+  /**
+   * Right after encoderDeferredInstall(i): the block stopped early in the worker, whose resume record
+   * (blockCoderOutput(3), `bytes` bytes) the host put in encoderDeferredStaging(4); kept, so that the
+   * block continues from there if rate control sends it back (DeferredBlock.resume).
+   */
+  encoderDeferredKeepResume(i: number, bytes: number): void;
   /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
   encoderDeferredList(): number;
   /**
@@ -728,13 +755,21 @@ export interface CoreExports {
    */
   encoderDeferredPack(first: number, count: number): number;
   /**
+   * For listed block i with DeferredBlock.resume set: its resume state packed into
+   * encoderDeferredStaging(4) for blockCoderResume in the worker; returns the bytes (0: coded from the top).
+   */
+  encoderDeferredResumePack(i: number): number;
+  /**
    * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
-   * pass records, 2 its BlockInfo record), and (3) where encoderDeferredPack copies samples.
+   * pass records, 2 its BlockInfo record), (3) where encoderDeferredPack copies samples, and (4) the
+   * resume stage (encoderDeferredKeepResume, encoderDeferredResumePack).
    */
   encoderDeferredStaging(which: number): number;
   /**
    * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
-   * slope used (2; 0: none), blocks of (1) that continued where they stopped (3).
+   * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
+   * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
+   * stops would skip (6; rate/caps.ts capsPredict).
    */
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
@@ -1090,6 +1125,8 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   blockCoderBegin: 0,
   blockCoderOutput: 1,
   blockCoderPassBytes: 0,
+  blockCoderResume: 2,
+  blockCoderResumeBytes: 0,
   blockCoderRun: 13,
   blockEnergy: 5,
   codeBlockMaxBytes: 3,
@@ -1109,6 +1146,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dequantCopyRev: 7,
   dwt53ForwardLevel: 7,
   dwt53InverseLevel: 7,
+  dwt53InverseLevelTo: 8,
   dwt97ForwardLevel: 7,
   dwt97InverseLevel: 7,
   dwtScratchBytes: 1,
@@ -1126,8 +1164,10 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredCount: 0,
   encoderDeferredDone: 0,
   encoderDeferredInstall: 1,
+  encoderDeferredKeepResume: 2,
   encoderDeferredList: 0,
   encoderDeferredPack: 2,
+  encoderDeferredResumePack: 1,
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
   encoderInfo: 1,

@@ -61,6 +61,14 @@ export type BlockWait = "dispatch" | "drain";
 let spare: { c: CoreExports; beside: CoreExports } | null = null;
 
 /**
+ * @internal Tests: the early-stop mode of the threaded encodes that follow (the core's
+ * encoderSetEarlyStop on their instance; n > 1 stops n times too early, so that blocks are sent
+ * back and resume in the workers), and what the last one counted (the core's encoderEarlyStops:
+ * blocks stopped, coded again; blocks the workers resumed where they stopped).
+ */
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0 };
+
+/**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
  * the listed blocks on up to `threads` workers at a time. Resolves with the steps' result.
  * Every failure is a J2kError (a worker that dies fails the encode; nothing waits for it).
@@ -73,6 +81,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
   const g = guardCore(c, () => {
     c.jobBegin();
     c.setMemoryLimit(0xf000_0000);
+    c.encoderSetEarlyStop(threadedEarlyStops.mode);
     return steps(c);
   }, "encode");
   let r = guardCore(c, () => g.next(), "encode");
@@ -81,6 +90,9 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
     else coder.dispatch();
     r = guardCore(c, () => g.next(), "encode");
   }
+  threadedEarlyStops.stopped = c.encoderEarlyStops(0);
+  threadedEarlyStops.recoded = c.encoderEarlyStops(1);
+  threadedEarlyStops.resumed = coder.resumed;
   spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;
 }
@@ -141,6 +153,8 @@ class BlockBatches {
   private running = 0;
   private error: J2kError | null = null;
   private wake: (() => void) | null = null;
+  /** Blocks the workers continued from where an earlier coding stopped (installed so far). */
+  resumed = 0;
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {}
 
@@ -264,13 +278,46 @@ class BlockBatches {
     const c = this.c;
     const n = c.encoderDeferredPack(b.first, b.count); // (the core copies the rows: faster than JS)
     if (n !== b.samples) throw new J2kError("INTERNAL", `threaded encode: packed ${n} samples for a batch of ${b.samples}`);
-    const mem = c.memory.buffer;
     const list = c.encoderDeferredList() + b.first * DeferredBlock.bytes;
     const stage = c.encoderDeferredStaging(3);
-    b.records = mem.slice(list, list + b.count * DeferredBlock.bytes);
+    b.records = this.records(b, list);
+    const mem = c.memory.buffer;
     b.data = sampleBuffer();
     b.bytes = n * 4;
     new Uint8Array(b.data, 0, n * 4).set(new Uint8Array(mem, stage, n * 4));
+  }
+
+  /**
+   * The batch's records, followed by the state each block that continues a stopped coding starts
+   * from (the core's encoderDeferredResumePack); such a block's `resume` field holds the offset of
+   * its state in the buffer (after the records: never 0).
+   */
+  private records(b: Batch, list: number): ArrayBuffer {
+    const c = this.c;
+    const size = b.count * DeferredBlock.bytes;
+    let resumes: Array<[number, Uint8Array]> | null = null;
+    let total = size;
+    const listed = new DataView(c.memory.buffer, list, size); // (packing a state copies, never grows the memory)
+    for (let i = 0; i < b.count; i++) {
+      if (listed.getUint32(i * DeferredBlock.bytes + DeferredBlock.resume, true) === 0) continue;
+      const n = c.encoderDeferredResumePack(b.first + i);
+      if (n <= 0) continue;
+      resumes ??= [];
+      resumes.push([i, new Uint8Array(c.memory.buffer, c.encoderDeferredStaging(4), n).slice()]);
+      total += (n + 7) & ~7;
+    }
+    const out = new ArrayBuffer(total);
+    const bytes = new Uint8Array(out);
+    bytes.set(new Uint8Array(c.memory.buffer, list, size));
+    const view = new DataView(out);
+    for (let i = 0; i < b.count; i++) view.setUint32(i * DeferredBlock.bytes + DeferredBlock.resume, 0, true);
+    let at = size;
+    for (const [i, state] of resumes ?? []) {
+      view.setUint32(i * DeferredBlock.bytes + DeferredBlock.resume, at, true);
+      bytes.set(state, at);
+      at += (state.length + 7) & ~7;
+    }
+    return out;
   }
 
   /** Put a batch's results (codeBlockBatch's layout) into the core, block by block, in list order. */
@@ -291,6 +338,14 @@ class BlockBatches {
       mem.set(res.subarray(at, at + len), c.encoderDeferredStaging(0));
       at = (at + len + 7) & ~7;
       c.encoderDeferredInstall(b.first + i);
+      const rb = rv.getInt32(at, true);
+      if (rv.getInt32(at + 4, true) !== 0) this.resumed++;
+      at += 8;
+      if (rb > 0) {
+        new Uint8Array(c.memory.buffer).set(res.subarray(at, at + rb), c.encoderDeferredStaging(4));
+        c.encoderDeferredKeepResume(b.first + i, rb);
+        at = (at + rb + 7) & ~7;
+      }
     }
     if (at !== results.byteLength) throw new J2kError("INTERNAL", `threaded encode: a batch's results are ${results.byteLength} bytes, expected ${at}`);
   }
@@ -309,10 +364,13 @@ class BlockBatches {
 }
 
 /**
- * Worker side: code a batch of deferred blocks (records as the core lists them, samples packed by
+ * Worker side: code a batch of deferred blocks (records as the core lists them, each followed by
+ * the states of blocks that continue a stopped coding, see BlockBatches.records; samples packed by
  * {@link BlockBatches} into the first `bytes` bytes of `samples`) with the core's blockCoderRun.
- * Result per block: its BlockInfo record, its pass records, its bytes, padded to 8 bytes; the
- * sample buffer goes back with it.
+ * Result per block: its BlockInfo record, its pass records, its bytes, padded to 8 bytes, then an
+ * i32 with the size of its resume record (0 unless the block stopped early), an i32 that is 1 if
+ * the block continued from a resume state, and that record, padded to 8 bytes; the sample buffer
+ * goes back with it.
  */
 export function codeBlockBatch(records: ArrayBuffer, samples: ArrayBuffer, bytes = samples.byteLength): BlockBatchResult {
   return { results: callCore((c) => codeBatchOn(c, records, samples, bytes), undefined, "encode"), samples };
@@ -322,18 +380,36 @@ export function codeBlockBatch(records: ArrayBuffer, samples: ArrayBuffer, bytes
 let resultScratch = new Uint8Array(0);
 
 function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer, bytes: number): ArrayBuffer {
-  const n = Math.floor(records.byteLength / DeferredBlock.bytes);
   const rv = new DataView(records);
+  // (the records end where the first resume state starts)
+  let n = Math.floor(records.byteLength / DeferredBlock.bytes);
+  for (let i = 0; i < n; i++) {
+    const r = rv.getUint32(i * DeferredBlock.bytes + DeferredBlock.resume, true);
+    if (r !== 0) n = Math.min(n, Math.floor(r / DeferredBlock.bytes));
+  }
+  const tail = n * DeferredBlock.bytes;
   if (!(Number.isInteger(bytes) && bytes >= 0 && bytes <= samples.byteLength)) throw new J2kError("INTERNAL", `threaded encode: a batch of ${bytes} sample bytes in a buffer of ${samples.byteLength}`);
   c.blockCoderBegin();
   const input = c.alloc(Math.max(4, bytes));
   new Uint8Array(c.memory.buffer, input, bytes).set(new Uint8Array(samples, 0, bytes));
+  const states = records.byteLength > tail ? c.alloc(records.byteLength - tail) : 0;
+  if (states) new Uint8Array(c.memory.buffer, states, records.byteLength - tail).set(new Uint8Array(records, tail));
   const passBytes = c.blockCoderPassBytes();
   let total = 0, o = 0;
   for (let i = 0; i < n; i++) {
     const at = i * DeferredBlock.bytes;
     const w = rv.getInt32(at + DeferredBlock.w, true), h = rv.getInt32(at + DeferredBlock.h, true);
     if (!(w > 0 && h > 0 && (o + w * h) * 4 <= bytes)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch (${w}x${h}) lies outside its samples`);
+    const from = rv.getUint32(at + DeferredBlock.resume, true);
+    let resumed = 0;
+    if (from !== 0) {
+      // a stopped block continuing: its state's size from its first three i32 (BlockBatches.records)
+      if (from < tail || from + 16 > records.byteLength) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch has its resume state outside the batch`);
+      const size = 16 + rv.getInt32(from, true) + rv.getInt32(from + 4, true) + rv.getInt32(from + 8, true) * c.blockCoderPassBytes();
+      if (!(from + size <= records.byteLength)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch has its resume state outside the batch`);
+      c.blockCoderResume(states + from - tail, size);
+      resumed = 1;
+    }
     c.blockCoderRun(
       input + o * 4, w, w, h,
       rv.getInt32(at + DeferredBlock.orient, true),
@@ -351,7 +427,10 @@ function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer,
     const info = c.blockCoderOutput(2);
     const iv = new DataView(mem, info, BlockInfo.bytes);
     const npass = iv.getInt32(BlockInfo.passes, true), len = iv.getInt32(BlockInfo.length, true);
-    const size = (BlockInfo.bytes + npass * passBytes + len + 7) & ~7;
+    // a block that stopped early: its resume record goes back too (the core keeps it for a resume)
+    const rb = iv.getInt32(BlockInfo.exact, true) < npass ? c.blockCoderResumeBytes() : 0;
+    const head = (BlockInfo.bytes + npass * passBytes + len + 7) & ~7;
+    const size = head + 8 + ((rb + 7) & ~7);
     if (total + size > resultScratch.length) {
       const grown = new Uint8Array(Math.max(2 * resultScratch.length, total + size, 1 << 16));
       grown.set(resultScratch.subarray(0, total));
@@ -362,6 +441,10 @@ function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer,
     part.set(new Uint8Array(mem, c.blockCoderOutput(1), npass * passBytes), BlockInfo.bytes);
     part.set(new Uint8Array(mem, c.blockCoderOutput(0), len), BlockInfo.bytes + npass * passBytes);
     part.fill(0, BlockInfo.bytes + npass * passBytes + len); // (the padding)
+    const tail8 = new DataView(part.buffer, part.byteOffset + head, 8);
+    tail8.setInt32(0, rb, true);
+    tail8.setInt32(4, resumed, true);
+    if (rb > 0) part.set(new Uint8Array(c.memory.buffer, c.blockCoderOutput(3), rb), head + 8);
     total += size;
   }
   return resultScratch.slice(0, total).buffer;

@@ -96,6 +96,47 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
     }
   });
 
+  it("blocks sent back by rate control resume in the workers where they stopped, as on one thread", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    setWorkerCount(2);
+    const stops = ((await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js")).threadedEarlyStops;
+    const { callCore } = (await import(join(REPO_ROOT, "dist/wasm/load.js"))) as typeof import("../../src/wasm/load.js");
+    const grey = photoLike(384, 320, 1, 12, false, 9);
+    const rgb = photoLike(301, 263, 3, 8, false, 7);
+    const cases: Array<[string, J2kImage, EncodeOptions]> = [
+      ["12-bit grey, ratio 20", grey, { ratios: [20] }],
+      ["RGB, layers 40/20/10, 32x32 blocks", rgb, { lossless: false, ratios: [40, 20, 10], codeBlock: [32, 32] }],
+      ["12-bit grey, PSNR 44 (layers formed again)", grey, { psnr: [44] }],
+    ];
+    try {
+      for (const [name, image, options] of cases) {
+        const want = encode(image, options);
+        // stops 64 times too early: rate control sends most stopped blocks back, and they resume
+        // where they stopped (a resumed block may stop again; the third time it codes every pass).
+        // The one-thread encoder's counts at that setting, which the threaded one must repeat:
+        // a worker that coded a sent-back block from the top would stop it elsewhere
+        const one = callCore((c) => {
+          c.encoderSetEarlyStop(64);
+          try {
+            const out = encode(image, options);
+            return { out, stopped: c.encoderEarlyStops(0), recoded: c.encoderEarlyStops(1), resumed: c.encoderEarlyStops(3) };
+          } finally {
+            c.encoderSetEarlyStop(1);
+          }
+        });
+        expect(firstDifference(one.out, want), `${name}, one thread: first differing byte`).toBe(-1);
+        expect(one.recoded, `${name}: blocks were sent back`).toBeGreaterThan(0);
+        expect(one.resumed, `${name}: and resumed`).toBe(one.recoded);
+        stops.mode = 64;
+        const got = await encodeAsync(image, { ...options, threads: 2 });
+        expect(firstDifference(got, want), `${name}, 2 threads: first differing byte`).toBe(-1);
+        expect({ ...stops, mode: 64 }, `${name}: the threaded encode stopped, sent back and resumed the same blocks`).toEqual({ mode: 64, stopped: one.stopped, recoded: one.recoded, resumed: one.resumed });
+      }
+    } finally {
+      stops.mode = 1;
+    }
+  });
+
   it("encodeDetailedAsync gives encodeDetailed's layer sizes and warnings", async () => {
     const { encodeDetailed, encodeDetailedAsync } = await lib();
     const image = photoLike(200, 150, 3, 8);
