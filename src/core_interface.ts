@@ -760,7 +760,9 @@ export interface CoreExports {
   encoderDeferredStaging(which: number): number;
   /**
    * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
-   * slope used (2; 0: none), blocks of (1) that continued where they stopped (3).
+   * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
+   * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
+   * stops would skip (6; rate/caps.ts capsPredict).
    */
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */

@@ -87,17 +87,34 @@ function decodeRefineRaw(w: i32, h: i32, p: i32): void {
 
 // ---------------------------------------------------------------------------------------------
 
-/** ±v of row r of a stripe column: v with the sign χ of row r of its flag word f (χ = 1: negative). */
+/**
+ * ±v of row r of a stripe column, or 0 if row r is not significant: v with the sign χ of row r of
+ * its flag word f (χ = 1: negative). SAMPLES is not cleared between blocks (a coefficient's v is
+ * written when it becomes significant, before anything reads it), so v of an insignificant row is
+ * stale and masked off here by its σ.
+ */
 // @ts-ignore: decorator
 @inline
 function signedValue(v: i32, f: u32, r: i32): i32 {
   const neg = -<i32>((f >>> <u32>(19 + r)) & 1);
-  return (v ^ neg) - neg;
+  const sig = -<i32>((f >>> <u32>(3 * r + 4)) & 1);
+  return ((v ^ neg) - neg) & sig;
+}
+
+/** Row r of four stripe columns (flag words fv, rows rv): ±v where σ is set, else 0 (SIMD form of signedValue). */
+// @ts-ignore: decorator
+@inline
+function signedRow(rv: v128, fv: v128, r: i32): v128 {
+  const zero = i32x4.splat(0);
+  const neg = i32x4.ne(v128.and(fv, i32x4.splat(1 << (19 + r))), zero);
+  const sig = i32x4.ne(v128.and(fv, i32x4.splat(1 << (3 * r + 4))), zero);
+  return v128.and(i32x4.sub(v128.xor(rv, neg), neg), sig);
 }
 
 /**
  * Copy the reconstruction out of SAMPLES with the signs from the flag words, a stripe column at a
  * time (one flag word per four samples); a column with no significant coefficient is four zeros.
+ * The SIMD build takes four columns of a full stripe at once (a 4×4 transpose of their samples).
  */
 function writeOutput(w: i32, h: i32, out: usize, outStride: i32): void {
   const fstride = flagStrideBytes(w);
@@ -112,6 +129,32 @@ function writeOutput(w: i32, h: i32, out: usize, outStride: i32): void {
     let op = orow;
     const fend = frow + (<usize>w << 2);
     if (rows == 4) {
+      if (ASC_FEATURE_SIMD) {
+        const sigc = i32x4.splat(SIG_CENTRE);
+        for (; fp + 12 < fend; fp += 16, vp += 64, op += 16) {
+          const fv = v128.load(fp);
+          if (!v128.any_true(v128.and(fv, sigc))) {
+            const z = i32x4.splat(0);
+            v128.store(op, z);
+            v128.store(op + os, z);
+            v128.store(op + 2 * os, z);
+            v128.store(op + 3 * os, z);
+            continue;
+          }
+          const c0 = v128.load(vp);
+          const c1 = v128.load(vp, 16);
+          const c2 = v128.load(vp, 32);
+          const c3 = v128.load(vp, 48);
+          const t0 = v128.shuffle<i32>(c0, c1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<i32>(c2, c3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<i32>(c0, c1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<i32>(c2, c3, 2, 6, 3, 7);
+          v128.store(op, signedRow(v128.shuffle<i64>(t0, t1, 0, 2), fv, 0));
+          v128.store(op + os, signedRow(v128.shuffle<i64>(t0, t1, 1, 3), fv, 1));
+          v128.store(op + 2 * os, signedRow(v128.shuffle<i64>(t2, t3, 0, 2), fv, 2));
+          v128.store(op + 3 * os, signedRow(v128.shuffle<i64>(t2, t3, 1, 3), fv, 3));
+        }
+      }
       for (; fp < fend; fp += 4, vp += 16, op += 4) {
         const f = load<u32>(fp);
         if ((f & SIG_CENTRE) == 0) {
@@ -161,7 +204,7 @@ export function ebcotDecodeBlock(
   mqTablesInit();
   contextTablesInit();
   flagsClear(w, h);
-  memory.fill(SAMPLES, 0, <usize>(((h + 3) >> 2) * w) << 4);
+  // SAMPLES is not cleared: see signedValue()
   mqResetContexts();
 
   const lut = sigLut(orient);

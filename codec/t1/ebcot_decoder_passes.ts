@@ -27,11 +27,36 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
       for (let fp = frow; fp < fend; fp += 4, vp += 16) {
         let f = load<u32>(fp);
         if ((f & SIG_WINDOW) == 0) continue; // nothing significant around
-        if (rows == 4) {
-          // row 0
-          nb = f & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+        const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe
+        let g = f | (f >>> 1) | (f >>> 2);
+        g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)
+        let m = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code
+        if (m == 0) continue;
+        do {
+          const r3 = ctz(m);
+          m &= m - 1;
+          const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9
+          nb = (f >>> r3) & 0x1ff;
+          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+          e = load<u32>(cxp);
+          q = e & 0xffff;
+          qh = <u64>q << 48;
+          a -= q;
+          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
+          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+          d = ((e >>> 16) & 1) ^ lps;
+          c = select<u64>(c, c - qh, lo);
+          a = select<u32>(q, a, lo);
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
+          }
+          a <<= n; c <<= <u64>n; ct -= n;
+          f |= (<u32>1 << <u32>(r + 24));
+          if (d != 0) {
+            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
             qh = <u64>q << 48;
@@ -47,215 +72,14 @@ export function decodeSigPropMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
               do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
             }
             a <<= n; c <<= <u64>n; ct -= n;
-            f |= 0x1000000;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              qh = <u64>q << 48;
-              a -= q;
-              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-              d = ((e >>> 16) & 1) ^ lps;
-              c = select<u64>(c, c - qh, lo);
-              a = select<u32>(q, a, lo);
-              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (ct < n) {
-                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-              }
-              a <<= n; c <<= <u64>n; ct -= n;
-              neg = d ^ (lu >>> 7);
-              f |= 0x10 | (neg << 19);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 0, neg, causal);
-              store<i32>(vp, one);
-            }
+            neg = d ^ (lu >>> 7);
+            f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+            store<u8>(ss, 1);
+            flagsMarkNeighbours(fp, fstride, r, neg, causal);
+            store<i32>(vp + (<usize>r << 2), one);
+            m |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant
           }
-          // row 1
-          nb = (f >>> 3) & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            f |= 0x2000000;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              qh = <u64>q << 48;
-              a -= q;
-              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-              d = ((e >>> 16) & 1) ^ lps;
-              c = select<u64>(c, c - qh, lo);
-              a = select<u32>(q, a, lo);
-              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (ct < n) {
-                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-              }
-              a <<= n; c <<= <u64>n; ct -= n;
-              neg = d ^ (lu >>> 7);
-              f |= 0x80 | (neg << 20);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 1, neg, causal);
-              store<i32>(vp + 4, one);
-            }
-          }
-          // row 2
-          nb = (f >>> 6) & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            f |= 0x4000000;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              qh = <u64>q << 48;
-              a -= q;
-              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-              d = ((e >>> 16) & 1) ^ lps;
-              c = select<u64>(c, c - qh, lo);
-              a = select<u32>(q, a, lo);
-              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (ct < n) {
-                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-              }
-              a <<= n; c <<= <u64>n; ct -= n;
-              neg = d ^ (lu >>> 7);
-              f |= 0x400 | (neg << 21);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 2, neg, causal);
-              store<i32>(vp + 8, one);
-            }
-          }
-          // row 3
-          nb = (f >>> 9) & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            f |= 0x8000000;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              qh = <u64>q << 48;
-              a -= q;
-              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-              d = ((e >>> 16) & 1) ^ lps;
-              c = select<u64>(c, c - qh, lo);
-              a = select<u32>(q, a, lo);
-              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (ct < n) {
-                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-              }
-              a <<= n; c <<= <u64>n; ct -= n;
-              neg = d ^ (lu >>> 7);
-              f |= 0x2000 | (neg << 22);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 3, neg, causal);
-              store<i32>(vp + 12, one);
-            }
-          }
-        } else {
-          for (let r = 0; r < rows; r++) {
-            nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
-            if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour
-              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              qh = <u64>q << 48;
-              a -= q;
-              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-              d = ((e >>> 16) & 1) ^ lps;
-              c = select<u64>(c, c - qh, lo);
-              a = select<u32>(q, a, lo);
-              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (ct < n) {
-                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-              }
-              a <<= n; c <<= <u64>n; ct -= n;
-              f |= (<u32>1 << <u32>(r + 24));
-              if (d != 0) {
-                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
-                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-                e = load<u32>(cxp);
-                q = e & 0xffff;
-                qh = <u64>q << 48;
-                a -= q;
-                lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-                lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-                d = ((e >>> 16) & 1) ^ lps;
-                c = select<u64>(c, c - qh, lo);
-                a = select<u32>(q, a, lo);
-                n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                if (ct < n) {
-                  do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-                }
-                a <<= n; c <<= <u64>n; ct -= n;
-                neg = d ^ (lu >>> 7);
-                f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
-                store<u8>(ss, 1);
-                flagsMarkNeighbours(fp, fstride, r, neg, causal);
-                store<i32>(vp + (<usize>r << 2), one);
-              }
-            }
-          }
-        }
+        } while (m != 0);
         store<u32>(fp, f);
       }
     }
@@ -286,120 +110,33 @@ export function decodeRefineMq(w: i32, h: i32, p: i32): void {
       for (let fp = frow; fp < fend; fp += 4, vp += 16) {
         let f = load<u32>(fp);
         if ((f & SIG_CENTRE) == 0) continue;
-        if (rows == 4) {
-          // row 0
-          if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x10000000;
+        let m = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3
+        m &= 0xf;
+        if (m == 0) continue;
+        do {
+          const r = ctz(m);
+          m &= m - 1;
+          const t = f >>> <u32>(3 * r);
+          cxp = MQ_CONTEXTS + (<usize>select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((t & 0x1ef) != 0), ((f >>> <u32>(28 + r)) & 1) != 0) << 2);
+          e = load<u32>(cxp);
+          q = e & 0xffff;
+          qh = <u64>q << 48;
+          a -= q;
+          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
+          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+          d = ((e >>> 16) & 1) ^ lps;
+          c = select<u64>(c, c - qh, lo);
+          a = select<u32>(q, a, lo);
+          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (ct < n) {
+            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
           }
-          // row 1
-          if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp + 4;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x20000000;
-          }
-          // row 2
-          if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp + 8;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x40000000;
-          }
-          // row 3
-          if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            qh = <u64>q << 48;
-            a -= q;
-            lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-            lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-            d = ((e >>> 16) & 1) ^ lps;
-            c = select<u64>(c, c - qh, lo);
-            a = select<u32>(q, a, lo);
-            n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (ct < n) {
-              do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-            }
-            a <<= n; c <<= <u64>n; ct -= n;
-            vq = vp + 12;
-            store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-            f |= 0x80000000;
-          }
-        } else {
-          for (let r = 0; r < rows; r++) {
-            if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
-              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              qh = <u64>q << 48;
-              a -= q;
-              lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-              lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-              d = ((e >>> 16) & 1) ^ lps;
-              c = select<u64>(c, c - qh, lo);
-              a = select<u32>(q, a, lo);
-              n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (ct < n) {
-                do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-              }
-              a <<= n; c <<= <u64>n; ct -= n;
-              vq = vp + (<usize>r << 2);
-              store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
-              f |= (<u32>1 << <u32>(r + 28));
-            }
-          }
-        }
+          a <<= n; c <<= <u64>n; ct -= n;
+          vq = vp + (<usize>r << 2);
+          store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));
+          f |= <u32>1 << <u32>(28 + r);
+        } while (m != 0);
         store<u32>(fp, f);
       }
     }

@@ -8,6 +8,7 @@ import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";
 import { SIGN_LUT, signIndex } from "./contexts";
 import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
 import { sigGain, refineGain } from "./distortion";
+import { columnBits } from "./ebcot_encoder_columns";
 
 /** Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units). */
 export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool, scale: f64): f64 {
@@ -22,195 +23,23 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
   let srow = SAMPLES;
   for (let y = 0; y < h; y += 4) {
     const rows = min(4, h - y);
-    const fend = frow + (<usize>w << 2);
     const ss = STRIPE_SIG + 1 + <usize>(y >> 2);
-    let mp = srow;
     if ((load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0) {
-      for (let fp = frow; fp < fend; fp += 4, mp += 16) {
-        let f = load<u32>(fp);
-        if ((f & SIG_WINDOW) == 0) continue;
-        if (rows == 4) {
-          // row 0
-          nb = f & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) {
-            m = load<u32>(mp);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x1000000;
-            if ((m >>> sp) & 1) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x10 | (neg << 19);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 0, neg, causal);
-              if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-            }
-          }
-          // row 1
-          nb = (f >>> 3) & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) {
-            m = load<u32>(mp + 4);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x2000000;
-            if ((m >>> sp) & 1) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x80 | (neg << 20);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 1, neg, causal);
-              if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-            }
-          }
-          // row 2
-          nb = (f >>> 6) & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) {
-            m = load<u32>(mp + 8);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x4000000;
-            if ((m >>> sp) & 1) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x400 | (neg << 21);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 2, neg, causal);
-              if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-            }
-          }
-          // row 3
-          nb = (f >>> 9) & 0x1ff;
-          if (nb != 0 && (nb & 0x10) == 0) {
-            m = load<u32>(mp + 12);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x8000000;
-            if ((m >>> sp) & 1) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x2000 | (neg << 22);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 3, neg, causal);
-              if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-            }
-          }
-        } else {
-          for (let r = 0; r < rows; r++) {
-            nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
+      for (let k = 0; k < w; k += 64) {
+        const fk = frow + (<usize>k << 2);
+        const mk = srow + (<usize>k << 4);
+        let rem = columnBits(fk, min(64, w - k), SIG_WINDOW);
+        while (rem != 0) {
+          const xb = <usize>ctz(rem);
+          rem &= rem - 1;
+          const fp = fk + (xb << 2);
+          const mp = mk + (xb << 4);
+          let f = load<u32>(fp);
+          if (rows == 4) {
+            // row 0
+            nb = f & 0x1ff;
             if (nb != 0 && (nb & 0x10) == 0) {
-              m = load<u32>(mp + (<usize>r << 2));
+              m = load<u32>(mp);
               d = (m >>> sp) & 1;
               cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
               e = load<u32>(cxp);
@@ -226,9 +55,9 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
               a <<= n; c <<= n; ct -= n;
-              f |= (<u32>1 << <u32>(r + 24));
+              f |= 0x1000000;
               if ((m >>> sp) & 1) {
-                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
                 neg = m >>> 31;
                 d = neg ^ (lu >>> 7);
                 cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
@@ -245,15 +74,198 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                   do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                 }
                 a <<= n; c <<= n; ct -= n;
-                f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+                f |= 0x10 | (neg << 19);
                 store<u8>(ss, 1);
-                flagsMarkNeighbours(fp, fstride, r, neg, causal);
+                flagsMarkNeighbours(fp, fstride, 0, neg, causal);
+                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
                 if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
               }
             }
+            // row 1
+            nb = (f >>> 3) & 0x1ff;
+            if (nb != 0 && (nb & 0x10) == 0) {
+              m = load<u32>(mp + 4);
+              d = (m >>> sp) & 1;
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x2000000;
+              if ((m >>> sp) & 1) {
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
+                neg = m >>> 31;
+                d = neg ^ (lu >>> 7);
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                a -= q;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= 0x80 | (neg << 20);
+                store<u8>(ss, 1);
+                flagsMarkNeighbours(fp, fstride, 1, neg, causal);
+                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
+                if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+              }
+            }
+            // row 2
+            nb = (f >>> 6) & 0x1ff;
+            if (nb != 0 && (nb & 0x10) == 0) {
+              m = load<u32>(mp + 8);
+              d = (m >>> sp) & 1;
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x4000000;
+              if ((m >>> sp) & 1) {
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
+                neg = m >>> 31;
+                d = neg ^ (lu >>> 7);
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                a -= q;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= 0x400 | (neg << 21);
+                store<u8>(ss, 1);
+                flagsMarkNeighbours(fp, fstride, 2, neg, causal);
+                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
+                if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+              }
+            }
+            // row 3
+            nb = (f >>> 9) & 0x1ff;
+            if (nb != 0 && (nb & 0x10) == 0) {
+              m = load<u32>(mp + 12);
+              d = (m >>> sp) & 1;
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x8000000;
+              if ((m >>> sp) & 1) {
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
+                neg = m >>> 31;
+                d = neg ^ (lu >>> 7);
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                a -= q;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= 0x2000 | (neg << 22);
+                store<u8>(ss, 1);
+                flagsMarkNeighbours(fp, fstride, 3, neg, causal);
+                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
+                if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+              }
+            }
+          } else {
+            for (let r = 0; r < rows; r++) {
+              nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
+              if (nb != 0 && (nb & 0x10) == 0) {
+                m = load<u32>(mp + (<usize>r << 2));
+                d = (m >>> sp) & 1;
+                cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                a -= q;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= (<u32>1 << <u32>(r + 24));
+                if ((m >>> sp) & 1) {
+                  lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+                  neg = m >>> 31;
+                  d = neg ^ (lu >>> 7);
+                  cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                  e = load<u32>(cxp);
+                  q = e & 0xffff;
+                  a -= q;
+                  lps = d ^ ((e >>> 16) & 1);
+                  x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                  c = select<u32>(c, c + q, x);
+                  a = select<u32>(q, a, x);
+                  n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                  store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                  if (n >= ct) {
+                    do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                  }
+                  a <<= n; c <<= n; ct -= n;
+                  f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+                  store<u8>(ss, 1);
+                  flagsMarkNeighbours(fp, fstride, r, neg, causal);
+                  if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
+                  if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+                }
+              }
+            }
           }
+          store<u32>(fp, f);
         }
-        store<u32>(fp, f);
       }
     }
     frow += fstride;
@@ -278,104 +290,24 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
   let srow = SAMPLES;
   for (let y = 0; y < h; y += 4) {
     const rows = min(4, h - y);
-    const fend = frow + (<usize>w << 2);
     const ss = STRIPE_SIG + 1 + <usize>(y >> 2);
-    let mp = srow;
     if (load<u8>(ss) != 0) {
-      for (let fp = frow; fp < fend; fp += 4, mp += 16) {
-        let f = load<u32>(fp);
-        if ((f & SIG_CENTRE) == 0) continue;
-        if (rows == 4) {
-          // row 0
-          if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
-            m = load<u32>(mp);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x10000000;
-            if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-          }
-          // row 1
-          if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
-            m = load<u32>(mp + 4);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x20000000;
-            if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-          }
-          // row 2
-          if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
-            m = load<u32>(mp + 8);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x40000000;
-            if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-          }
-          // row 3
-          if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
-            m = load<u32>(mp + 12);
-            d = (m >>> sp) & 1;
-            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x80000000;
-            if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-          }
-        } else {
-          for (let r = 0; r < rows; r++) {
-            if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
-              m = load<u32>(mp + (<usize>r << 2));
+      for (let k = 0; k < w; k += 64) {
+        const fk = frow + (<usize>k << 2);
+        const mk = srow + (<usize>k << 4);
+        let rem = columnBits(fk, min(64, w - k), SIG_CENTRE);
+        while (rem != 0) {
+          const xb = <usize>ctz(rem);
+          rem &= rem - 1;
+          const fp = fk + (xb << 2);
+          const mp = mk + (xb << 4);
+          let f = load<u32>(fp);
+          if (rows == 4) {
+            // row 0
+            if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
+              m = load<u32>(mp);
               d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
+              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
               a -= q;
@@ -389,12 +321,98 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
               a <<= n; c <<= n; ct -= n;
-              f |= (<u32>1 << <u32>(r + 28));
+              f |= 0x10000000;
               if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
             }
+            // row 1
+            if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
+              m = load<u32>(mp + 4);
+              d = (m >>> sp) & 1;
+              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x20000000;
+              if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
+            }
+            // row 2
+            if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
+              m = load<u32>(mp + 8);
+              d = (m >>> sp) & 1;
+              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x40000000;
+              if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
+            }
+            // row 3
+            if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
+              m = load<u32>(mp + 12);
+              d = (m >>> sp) & 1;
+              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x80000000;
+              if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
+            }
+          } else {
+            for (let r = 0; r < rows; r++) {
+              if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
+                m = load<u32>(mp + (<usize>r << 2));
+                d = (m >>> sp) & 1;
+                cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                a -= q;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= (<u32>1 << <u32>(r + 28));
+                if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
+              }
+            }
           }
+          store<u32>(fp, f);
         }
-        store<u32>(fp, f);
       }
     }
     frow += fstride;

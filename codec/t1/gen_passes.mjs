@@ -6,7 +6,8 @@
 // OpenJPEG's mqc_inl.h) and the four rows of a full stripe must be unrolled so every shift is a
 // constant. Each pass is therefore written once below, as a template of its per-row step; the
 // generator expands the MQ DECODE/ENCODE procedures inline and emits an unrolled path for full
-// stripes plus a row loop for the last, partial stripe.
+// stripes plus a row loop for the last, partial stripe. The decoder's significance propagation and
+// refinement passes instead visit only the rows they code, from a per-column mask (dec below).
 //
 //   node codec/t1/gen_passes.mjs          rewrite the generated files
 //   node codec/t1/gen_passes.mjs --check  exit 1 if they are out of date
@@ -130,27 +131,63 @@ const refineCandidate = (r) => `(${fsh(r, 3, 4)} & ~${fsh(r, 1, 24)} & 1) != 0`;
 // ---- decoder row steps ------------------------------------------------------------------------
 
 const dec = {
-  sigProp: (r) => [
-    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
-    `if (nb != 0 && (nb & 0x10) == 0) { // insignificant, with a significant neighbour`,
+  /**
+   * Significance propagation of one stripe column (full or partial). The rows to code (σ clear, a
+   * significant neighbour) as a mask with bit 3r for row r, found from the column's 6×3 window at
+   * once: OR each window row's three bits into its bit 3k, then each row's three window rows. One
+   * decision per set bit, lowest row first; a row that becomes significant gives the row below it
+   * a significant neighbour, so that row joins the mask (the only change a decision makes to the
+   * column's later rows). Rows past a partial stripe's end are masked off.
+   */
+  sigPropColumn: [
+    `if ((f & SIG_WINDOW) == 0) continue; // nothing significant around`,
+    `const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`,
+    `let g = f | (f >>> 1) | (f >>> 2);`,
+    `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
+    `let m = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
+    `if (m == 0) continue;`,
+    `do {`,
     ...indent([
+      `const r3 = ctz(m);`,
+      `m &= m - 1;`,
+      `const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9`,
+      `nb = (f >>> r3) & 0x1ff;`,
       ...decode(`<usize>load<u8>(lut + nb)`),
-      `f |= ${bit(r, 1, 24)};`,
+      `f |= ${bit("r", 1, 24)};`,
       `if (d != 0) {`,
-      ...indent([...signLookup(r), ...decode(`<usize>(lu & 0x1f)`), `neg = d ^ (lu >>> 7);`, ...markSignificant(r), `store<i32>(${sampleAt("vp", r)}, one);`]),
+      ...indent([
+        ...signLookup("r"), ...decode(`<usize>(lu & 0x1f)`), `neg = d ^ (lu >>> 7);`, ...markSignificant("r"), `store<i32>(${sampleAt("vp", "r")}, one);`,
+        `m |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant`,
+      ]),
       `}`,
     ]),
-    `}`,
+    `} while (m != 0);`,
+    `store<u32>(fp, f);`,
   ],
-  refine: (r) => [
-    `if (${refineCandidate(r)}) {`,
+  /**
+   * Refinement of one stripe column (full or partial: rows past the block's end never become
+   * significant): the rows to refine (σ set, π clear) as a 4-bit mask, then one decision per set
+   * bit, lowest row first. A refinement changes no other row's context (Table D.4 looks at the
+   * neighbours' σ only), so the mask is computed once. One loop branch per row to refine instead
+   * of an unpredictable test per row.
+   */
+  refineColumn: [
+    `if ((f & SIG_CENTRE) == 0) continue;`,
+    `let m = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3`,
+    `m &= 0xf;`,
+    `if (m == 0) continue;`,
+    `do {`,
     ...indent([
-      ...decode(`<usize>(${refineContext(r)})`),
-      `vq = ${sampleAt("vp", r)};`,
+      `const r = ctz(m);`,
+      `m &= m - 1;`,
+      `const t = f >>> <u32>(3 * r);`,
+      ...decode(`<usize>select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((t & 0x1ef) != 0), ((f >>> <u32>(28 + r)) & 1) != 0)`),
+      `vq = vp + (<usize>r << 2);`,
       `store<i32>(vq, load<i32>(vq) + (d != 0 ? half : -half));`,
-      `f |= ${bit(r, 1, 28)};`,
+      `f |= <u32>1 << <u32>(28 + r);`,
     ]),
-    `}`,
+    `} while (m != 0);`,
+    `store<u32>(fp, f);`,
   ],
   // cleanup: coefficients neither significant nor coded in this plane's SPP
   cleanup: (r) => [
@@ -169,6 +206,9 @@ const dec = {
 
 // ---- encoder row steps ------------------------------------------------------------------------
 
+/** After a coefficient became significant in encBitmapPass: the column to the east joins this chunk's visits (its flag word now has a significant neighbour). */
+const SPP_MARK = [`if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;`];
+
 const enc = {
   sigProp: (r) => [
     `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
@@ -179,17 +219,18 @@ const enc = {
       ...encode(`<usize>load<u8>(lut + nb)`),
       `f |= ${bit(r, 1, 24)};`,
       `if ((m >>> sp) & 1) {`,
-      ...indent(enc.sign(r)),
+      ...indent(enc.sign(r, SPP_MARK)),
       `}`,
     ]),
     `}`,
   ],
-  sign: (r) => [
+  sign: (r, mark) => [
     ...signLookup(r),
     `neg = m >>> 31;`,
     `d = neg ^ (lu >>> 7);`,
     ...encode(`<usize>(lu & 0x1f)`),
     ...markSignificant(r),
+    ...mark,
     `if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);`,
   ],
   refine: (r) => [
@@ -211,12 +252,62 @@ const enc = {
       `d = (m >>> sp) & 1;`,
       ...encode(`<usize>load<u8>(lut + nb)`),
       `if ((m >>> sp) & 1) {`,
-      ...indent(enc.sign(r)),
+      ...indent(enc.sign(r, [])),
       `}`,
     ]),
     `}`,
   ],
 };
+
+/**
+ * An encoder pass that visits, in every stripe that passes `stripeTest`, only the columns whose
+ * flag word has a bit of `mask` set (columnBits, ebcot_encoder_columns.ts: one bitmap per 64
+ * columns, built when the pass reaches them), in increasing order. The column body sees the same
+ * locals as in passFunction (f, fp, mp, rows, ss) plus the chunk's first column `k`, the column's
+ * bit `xb` and the remaining columns `rem`; `continue` moves to the next column. A body that
+ * gives a later column of the chunk a `mask` bit adds it to `rem` (SPP_MARK); a column of a later
+ * chunk or stripe is seen when its bitmap is built.
+ */
+function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnBody }) {
+  return [
+    `/** ${doc} */`,
+    `export function ${name}(${params}): f64 {`,
+    `  let a = mqeA;`,
+    `  let c = mqeC;`,
+    `  let ct = mqeCt;`,
+    `  let ${vars};`,
+    ...indent(pre),
+    `  const fstride = flagStrideBytes(w);`,
+    `  let frow = flagOrigin(w);`,
+    `  let srow = SAMPLES;`,
+    `  for (let y = 0; y < h; y += 4) {`,
+    `    const rows = min(4, h - y);`,
+    `    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);`,
+    `    if (${stripeTest}) {`,
+    `      for (let k = 0; k < w; k += 64) {`,
+    `        const fk = frow + (<usize>k << 2);`,
+    `        const mk = srow + (<usize>k << 4);`,
+    `        let rem = columnBits(fk, min(64, w - k), ${mask});`,
+    `        while (rem != 0) {`,
+    `          const xb = <usize>ctz(rem);`,
+    `          rem &= rem - 1;`,
+    `          const fp = fk + (xb << 2);`,
+    `          const mp = mk + (xb << 4);`,
+    `          let f = load<u32>(fp);`,
+    ...indent(columnBody, 5),
+    `        }`,
+    `      }`,
+    `    }`,
+    `    frow += fstride;`,
+    `    srow += <usize>w << 4;`,
+    `  }`,
+    `  mqeA = a;`,
+    `  mqeC = c;`,
+    `  mqeCt = ct;`,
+    `  return dist;`,
+    `}`,
+  ];
+}
 
 // ---- pass skeletons ---------------------------------------------------------------------------
 
@@ -308,7 +399,7 @@ function decoderFile() {
       vars: DEC_VARS,
       pre: ["const one = <i32>3 << p; // v of a coefficient that becomes significant at plane p"],
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
-      columnBody: [`if ((f & SIG_WINDOW) == 0) continue; // nothing significant around`, ...rowsOf(dec.sigProp), `store<u32>(fp, f);`],
+      columnBody: dec.sigPropColumn,
     }),
     passFunction({
       name: "decodeRefineMq",
@@ -319,7 +410,7 @@ function decoderFile() {
       vars: DEC_VARS,
       pre: ["const half = <i32>1 << p; // a refinement bit b changes v by (2b - 1)·2^p"],
       stripeTest: "load<u8>(ss) != 0",
-      columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(dec.refine), `store<u32>(fp, f);`],
+      columnBody: dec.refineColumn,
     }),
     passFunction({
       name: "decodeCleanupMq",
@@ -376,7 +467,7 @@ function decoderFile() {
 function encoderFile() {
   const common = "w: i32, h: i32, p: i32, fb: i32";
   const fns = [
-    passFunction({
+    encBitmapPass({
       name: "encodeSigPropMq",
       doc: "Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units).",
       params: `${common}, lut: usize, causal: bool, wantD: bool, scale: f64`,
@@ -385,9 +476,10 @@ function encoderFile() {
       vars: ENC_VARS,
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p); // bit of |c| coded at plane p"],
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
-      columnBody: [`if ((f & SIG_WINDOW) == 0) continue;`, ...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
+      mask: "SIG_WINDOW",
+      columnBody: [...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
     }),
-    passFunction({
+    encBitmapPass({
       name: "encodeRefineMq",
       doc: "Magnitude refinement pass (D.3.3), MQ-coded, bit-plane p; returns the distortion decrease.",
       params: `${common}, wantD: bool, scale: f64`,
@@ -396,7 +488,8 @@ function encoderFile() {
       vars: ENC_VARS,
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
       stripeTest: "load<u8>(ss) != 0",
-      columnBody: [`if ((f & SIG_CENTRE) == 0) continue;`, ...rowsOf(enc.refine), `store<u32>(fp, f);`],
+      mask: "SIG_CENTRE",
+      columnBody: [...rowsOf(enc.refine), `store<u32>(fp, f);`],
     }),
     passFunction({
       name: "encodeCleanupMq",
@@ -421,7 +514,7 @@ function encoderFile() {
         `  d = <u32>r & 1;`,
         ...indent(encode(`<usize>CX_UNI`)),
         `  m = load<u32>(mp + (<usize>r << 2));`,
-        ...indent(enc.sign("r")),
+        ...indent(enc.sign("r", [])),
         `  start = r + 1;`,
         `}`,
         ...cleanupRows(enc.cleanup),
@@ -436,6 +529,7 @@ function encoderFile() {
     `import { SIGN_LUT, signIndex } from "./contexts";`,
     `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
     `import { sigGain, refineGain } from "./distortion";`,
+    `import { columnBits } from "./ebcot_encoder_columns";`,
     ``,
     fns.map((f) => f.join("\n")).join("\n\n"),
     ``,
