@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * Early-stopped block coding of rate-controlled 9/7 encodes (codec/rate/caps.ts): per image and
- * ratio set, the blocks whose early stop stood, the blocks coded again in full, the stop slope,
+ * ratio set, the blocks whose early stop stood, the blocks coded again in full, the share of bytes
+ * the pilots predicted stops would skip (below codec/encoder.ts STOP_WORTH none stop), the stop slope
+ * and the last layer's final threshold,
  * and the CPU time of the encode (median; process.cpuUsage) with early stops on and off, so the
  * share of T1 work they save can be read on a shared machine. Outputs with and without are checked
  * to be identical.
@@ -37,8 +39,8 @@ const cpu = (fn) => {
 const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 const setStop = (on) => load.callCore((c) => c.encoderSetEarlyStop(on));
-console.log("| image | ratios | stopped | coded again | stop slope | CPU ms, stops on | CPU ms, off | off/on |");
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| image | ratios | stopped | coded again | predicted share | stop slope | final threshold | rate control runs | CPU ms, stops on | CPU ms, off | off/on |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const name of val("--images", "kodim03,kodim04,kodim07,kodim08,ct,saw,dx").split(",")) {
   if (!IMAGES[name]) throw new Error(`unknown image ${name} (${Object.keys(IMAGES).join(", ")})`);
   const [file, levels] = IMAGES[name];
@@ -49,7 +51,7 @@ for (const name of val("--images", "kodim03,kodim04,kodim07,kodim08,ct,saw,dx").
     const full = lib.encode(img, o);
     setStop(1);
     const on = lib.encode(img, o);
-    const [stopped, again, slope] = load.callCore((c) => [0, 1, 2].map((k) => c.encoderEarlyStops(k)));
+    const [stopped, again, slope, final, runs, share] = load.callCore((c) => [0, 1, 2, 4, 5, 6].map((k) => c.encoderEarlyStops(k)));
     if (!same(full, on)) {
       console.log(`| ${name} | ${ratios.join("/")} | OUTPUTS DIFFER |`);
       process.exitCode = 1;
@@ -66,6 +68,6 @@ for (const name of val("--images", "kodim03,kodim04,kodim07,kodim08,ct,saw,dx").
       r.push(b / a);
     }
     setStop(1);
-    console.log(`| ${name} | ${ratios.join("/")} | ${stopped} | ${again} | ${slope.toPrecision(4)} | ${med(tOn).toFixed(1)} | ${med(tOff).toFixed(1)} | ${med(r).toFixed(3)} |`);
+    console.log(`| ${name} | ${ratios.join("/")} | ${stopped} | ${again} | ${share.toFixed(3)} | ${slope.toPrecision(4)} | ${final.toPrecision(4)} | ${runs} | ${med(tOn).toFixed(1)} | ${med(tOff).toFixed(1)} | ${med(r).toFixed(3)} |`);
   }
 }

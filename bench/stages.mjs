@@ -3,7 +3,8 @@
  * Where j2kit's time goes: per-stage times of encode and decode from a core built with stage timers
  * (`npm run build:stages` → wasm/j2kit.stages.wasm, the SIMD build plus timer calls; the release
  * builds compile them out). Stages: T1 (EBCOT block coding), DWT, MCT + DC shift + clamp + pack,
- * and the rest (T2, quantisation, rate control, copies, JS). Also the whole call's time against
+ * HT block encoding, rate control (layers formed, T2 trial runs), and the rest (T2,
+ * quantisation, copies, JS). Also the whole call's time against
  * OpenJPEG-WASM in the same process (alternating calls), so the per-stage split can be read as a
  * share of the ratio.
  *
@@ -37,10 +38,11 @@ const load = await import(join(repoRoot, "dist/wasm/load.js"));
 await j2kit.init(readFileSync(stagesWasm));
 const opj = await loadOpenJpegWasm();
 
-const NAMES = ["T1", "DWT", "MCT+pack"];
-const depth = [0, 0, 0];
-const start = [0, 0, 0];
-const acc = [0, 0, 0];
+// (codec/util/stages.ts STAGE_*: HT enc is HT block encoding, rate the rate control runs)
+const NAMES = ["T1", "DWT", "MCT+pack", "HT enc", "rate"];
+const depth = NAMES.map(() => 0);
+const start = NAMES.map(() => 0);
+const acc = NAMES.map(() => 0);
 load.setStageHook((s, enter) => {
   if (enter) {
     if (depth[s]++ === 0) start[s] = performance.now();

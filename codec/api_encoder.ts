@@ -2,6 +2,9 @@
 // (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
 
 import { htLayersSetEarlyWeight } from "./rate/ht_layers";
+import { pcrdLastThreshold } from "./rate/pcrd";
+import { rateRuns } from "./rate/rate_control";
+import { capsPredictSaved } from "./rate/caps";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
@@ -307,10 +310,15 @@ export function encoderSetHtLayerWeight(w: f64): void {
 
 /**
  * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
- * slope used (2; 0: none), blocks of (1) that continued where they stopped (3).
+ * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
+ * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
+ * stops would skip (6; rate/caps.ts capsPredict).
  */
 export function encoderEarlyStops(which: i32): f64 {
   let j = job();
+  if (which == 4) return pcrdLastThreshold;
+  if (which == 5) return <f64>rateRuns;
+  if (which == 6) return capsPredictSaved;
   return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : which == 3 ? <f64>resumedBlocks : j.capSlope;
 }
 

@@ -150,6 +150,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       k = n > 0 ? lo : -1;
     }
     pcrdAssign(job, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)));
+    pcrdLastThreshold = k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3));
     kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the status says so)
     if (budget > 0) fillToBudget(job, l, budget, st.sizes);
@@ -157,6 +158,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
     store<f64>(est + (<usize>l << 3), st.energy - layerGain(job, l));
   }
 }
+
+/** The slope threshold of the last layer pcrdAllocate formed (before its budget fill; for benchmarks). */
+export let pcrdLastThreshold: f64 = 0;
 
 /** Every pass of every block in every layer (no rate control). */
 export function pcrdAssignAll(job: EncodeJob): void {

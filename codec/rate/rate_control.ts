@@ -21,6 +21,7 @@ import { measureLayers } from "./measure";
 import { htLayersAllocate, HT_LAYERS_MAX } from "./ht_layers";
 import { capsCheck } from "./caps";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
+import { stageEnter, stageLeave, STAGE_RATE } from "../util/stages";
 import {
   LAYER_NO_TARGET, LAYER_MET, LAYER_HEADERS_OVER_BUDGET, LAYER_ALL_PASSES, LAYER_ERROR_NOT_REACHED,
 } from "../api_fields";
@@ -66,6 +67,7 @@ export function rateFinestStep(job: EncodeJob): f64 {
 
 /** Before coding: distortion bookkeeping on or off, and the starting step for squared-error targets. */
 export function rateControlStart(job: EncodeJob): void {
+  rateRuns = 0;
   job.wantDistortion = anyTarget(job) ? 1 : 0;
   if (job.cs.cod.reversible != 0) return;
   // A squared-error target sets a step whose quantisation noise stays well under it: half the
@@ -82,7 +84,18 @@ export function rateControlStart(job: EncodeJob): void {
 }
 
 /** After T1: form the layers; RATE_REFINE asks for the blocks to be coded again at job.baseStep. */
+/** Rate control runs since the last encode started (rateControlStart; for benchmarks). */
+export let rateRuns: i32 = 0;
+
 export function rateControl(job: EncodeJob): i32 {
+  rateRuns++;
+  stageEnter(STAGE_RATE);
+  let rc = rateControlRun(job);
+  stageLeave(STAGE_RATE);
+  return rc;
+}
+
+function rateControlRun(job: EncodeJob): i32 {
   let L = job.layers;
   if (!anyTarget(job)) {
     pcrdAssignAll(job);

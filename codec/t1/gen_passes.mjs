@@ -191,20 +191,6 @@ const dec = {
 const SPP_MARK = [`if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;`];
 
 const enc = {
-  sigProp: (r) => [
-    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
-    `if (nb != 0 && (nb & 0x10) == 0) {`,
-    ...indent([
-      `m = load<u32>(${sampleAt("mp", r)});`,
-      `d = (m >>> sp) & 1;`,
-      ...encode(`<usize>load<u8>(lut + nb)`),
-      `f |= ${bit(r, 1, 24)};`,
-      `if ((m >>> sp) & 1) {`,
-      ...indent(enc.sign(r, SPP_MARK)),
-      `}`,
-    ]),
-    `}`,
-  ],
   sign: (r, mark) => [
     ...signLookup(r),
     `neg = m >>> 31;`,
@@ -213,17 +199,6 @@ const enc = {
     ...markSignificant(r),
     ...mark,
     `if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);`,
-  ],
-  refine: (r) => [
-    `if (${refineCandidate(r)}) {`,
-    ...indent([
-      `m = load<u32>(${sampleAt("mp", r)});`,
-      `d = (m >>> sp) & 1;`,
-      ...encode(`<usize>(${refineContext(r)})`),
-      `f |= ${bit(r, 1, 28)};`,
-      `if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);`,
-    ]),
-    `}`,
   ],
   cleanup: (r) => [
     `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
@@ -239,6 +214,61 @@ const enc = {
     `}`,
   ],
 };
+
+/**
+ * Significance propagation of one stripe column in the encoder (full or partial), as the decoder's
+ * dec.sigPropColumn: the rows to code (σ clear, a significant neighbour) as a mask with bit 3r
+ * for row r from the column's 6×3 window, one decision per set bit, lowest row first; a row that
+ * becomes significant adds the row below it (unless significant).
+ */
+const encSigPropColumn = [
+  `const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`,
+  `let g = f | (f >>> 1) | (f >>> 2);`,
+  `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
+  `let rm = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
+  `if (rm == 0) continue;`,
+  `do {`,
+  ...indent([
+    `const r3 = ctz(rm);`,
+    `rm &= rm - 1;`,
+    `const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9`,
+    `nb = (f >>> r3) & 0x1ff;`,
+    `m = load<u32>(${sampleAt("mp", "r")});`,
+    `d = (m >>> sp) & 1;`,
+    ...encode(`<usize>load<u8>(lut + nb)`),
+    `f |= ${bit("r", 1, 24)};`,
+    `if (d != 0) {`,
+    ...indent([
+      ...enc.sign("r", SPP_MARK),
+      `rm |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant`,
+    ]),
+    `}`,
+  ]),
+  `} while (rm != 0);`,
+  `store<u32>(fp, f);`,
+];
+
+/**
+ * Refinement of one stripe column in the encoder (full or partial), as the decoder's
+ * dec.refineColumn: the rows to refine (σ set, π clear) as a 4-bit mask, one decision per set bit.
+ */
+const encRefineColumn = [
+  `let rm = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3`,
+  `rm &= 0xf;`,
+  `if (rm == 0) continue;`,
+  `do {`,
+  ...indent([
+    `const r = ctz(rm);`,
+    `rm &= rm - 1;`,
+    `m = load<u32>(${sampleAt("mp", "r")});`,
+    `d = (m >>> sp) & 1;`,
+    ...encode(`<usize>(${refineContext("r")})`),
+    `f |= ${bit("r", 1, 28)};`,
+    `if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);`,
+  ]),
+  `} while (rm != 0);`,
+  `store<u32>(fp, f);`,
+];
 
 /**
  * An encoder pass that visits, in every stripe that passes `stripeTest`, only the columns whose
@@ -467,7 +497,7 @@ function encoderFile() {
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p); // bit of |c| coded at plane p"],
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
       mask: "SIG_WINDOW",
-      columnBody: [...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
+      columnBody: encSigPropColumn,
     }),
     encBitmapPass({
       name: "encodeRefineMq",
@@ -479,7 +509,7 @@ function encoderFile() {
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
       stripeTest: "load<u8>(ss) != 0",
       mask: "SIG_CENTRE",
-      columnBody: [...rowsOf(enc.refine), `store<u32>(fp, f);`],
+      columnBody: encRefineColumn,
     }),
     passFunction({
       name: "encodeCleanupMq",

@@ -11,6 +11,8 @@ export const STAGE_DWT = 1;
 export const STAGE_MCT_PACK = 2;
 /** HT block encoding (codec/t1/ht_encoder.ts, every set a block gets). */
 export const STAGE_HT_ENC = 3;
+/** Rate control runs (codec/rate/rate_control.ts: layers formed, T2 trial runs, early-stop checks). */
+export const STAGE_RATE = 4;
 
 // @ts-ignore: decorator
 @external("env", "j2kStage")

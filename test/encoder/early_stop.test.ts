@@ -92,6 +92,37 @@ describe("blocks stopped too early are coded again (the check in codec/rate/caps
   });
 });
 
+describe("early stops only where the pilots predict they skip enough work (codec/encoder.ts STOP_WORTH)", () => {
+  /** The share of codeword bytes the pilots' replay of the stop test predicts stops would skip, and the stop slope used. */
+  function prediction(): { share: number; slope: number } {
+    return callCore((c) => ({ share: c.encoderEarlyStops(6), slope: c.encoderEarlyStops(2) }));
+  }
+
+  test("ct 14-bit ratios 40/20/10: little to skip, so no block stops (and no block is sent back)", () => {
+    useFlavor("scalar");
+    const r = both(ct, { ratios: [40, 20, 10] });
+    const p = prediction();
+    expect(p.share).toBeGreaterThan(0); // the replay ran
+    expect(p.share).toBeLessThan(0.05);
+    expect(p.slope).toBe(0);
+    expect(r.stops.stopped).toBe(0);
+    expect(r.stops.recoded).toBe(0);
+    expect(Buffer.compare(Buffer.from(r.early), Buffer.from(r.full))).toBe(0);
+    useFlavor(null);
+  });
+
+  test("ct 14-bit ratio 20: much to skip, so blocks stop", () => {
+    useFlavor("scalar");
+    const r = both(ct, { ratios: [20] });
+    const p = prediction();
+    expect(p.share).toBeGreaterThan(0.05);
+    expect(p.slope).toBeGreaterThan(0);
+    expect(r.stops.stopped).toBeGreaterThan(0);
+    expect(Buffer.compare(Buffer.from(r.early), Buffer.from(r.full))).toBe(0);
+    useFlavor(null);
+  });
+});
+
 describe("early stops where they cannot apply", () => {
   test("a layer without a target (lossless last layer) codes every pass", () => {
     useFlavor("scalar");
