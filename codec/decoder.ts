@@ -17,7 +17,7 @@ import { runProgressions } from "./t2/progression";
 import { decodeCodeBlock } from "./t1/block_coder";
 import { suppliedAny, suppliedBlock } from "./supplied_blocks";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
-import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
+import { dwt53InverseLevelTo, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
 import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF32 } from "./transform/exports";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
@@ -72,6 +72,13 @@ export class DecodeJob {
   lastSegs: i32;
   /** Output straight into the host's layout (decode_output.ts) instead of planes; 0 = planes. */
   out: usize;
+  /**
+   * Second window buffer of the tile being decoded for the out-of-place 5/3 levels
+   * (dwt53InverseLevelTo), shared by its components, and its size in bytes (0: none yet; reset with
+   * the tile's arena).
+   */
+  dwtSpare: usize;
+  dwtSpareBytes: usize;
 }
 
 // @ts-ignore: decorator
@@ -153,6 +160,8 @@ export function decodeTiles(job: DecodeJob): void {
     }
     let mark = arenaMark();
     job.cbDataCap = 0; // the scratch is released with the tile
+    job.dwtSpare = 0; // and so is the spare window buffer
+    job.dwtSpareBytes = 0;
     decodeTile(job, t);
     arenaRelease(mark);
   }
@@ -382,6 +391,7 @@ function reconstructComponent(job: DecodeJob, tc: TileComp): void {
   tc.buf = arenaAllocArray(<u64>tc.stride * <u64>max(bh, 1), 4); // 64-bit size check
   let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh))); // saturates: fails rather than wraps
   let rev = tc.style.reversible != 0;
+  let other = rev && R > 0 ? dwtSpareFor(job, tc, bh) : 0;
   // r = 0: the LL band of the lowest resolution
   let r0 = resolution(tc, 0);
   fillBand(job, tc, r0, band(r0, 0), 0, 0);
@@ -398,9 +408,40 @@ function reconstructComponent(job: DecodeJob, tc: TileComp): void {
     fillBand(job, tc, res, lh, 0, lowRows);
     fillBand(job, tc, res, band(res, 2), lowCols, lowRows);
     let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
-    if (rev) dwt53InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+    if (rev) other = dwt53LevelSwap(tc, other, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
     else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
   }
+  if (other != 0) dwtSpareKeep(job, tc, bh, other);
+}
+
+/**
+ * A buffer of the size of `tc.buf` (stride × bh samples) for the out-of-place 5/3 levels: the job's
+ * spare when it is large enough (the buffer a component of the same tile left over), else a new one.
+ */
+export function dwtSpareFor(job: DecodeJob, tc: TileComp, bh: i32): usize {
+  let bytes = (<usize>tc.stride * <usize>max(bh, 1)) << 2; // tc.buf of this size was allocated (checked)
+  if (job.dwtSpareBytes < bytes) {
+    job.dwtSpare = arenaAlloc(bytes);
+    job.dwtSpareBytes = bytes;
+  }
+  return job.dwtSpare;
+}
+
+/** The buffer not holding tc's samples after its levels becomes the spare of the next component. */
+export function dwtSpareKeep(job: DecodeJob, tc: TileComp, bh: i32, other: usize): void {
+  job.dwtSpare = other;
+  job.dwtSpareBytes = (<usize>tc.stride * <usize>max(bh, 1)) << 2;
+}
+
+/**
+ * One 5/3 level from tc.buf into `other` (dwt53InverseLevelTo, one sweep); tc.buf then points at the
+ * samples and the buffer it held is returned (the `other` of the next level).
+ */
+export function dwt53LevelSwap(tc: TileComp, other: usize, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): usize {
+  dwt53InverseLevelTo(tc.buf, other, tc.stride, w, h, xOdd, yOdd, tmp);
+  let t = tc.buf;
+  tc.buf = other;
+  return t;
 }
 
 /**

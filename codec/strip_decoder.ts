@@ -30,8 +30,11 @@ import {
 } from "./structure/tile";
 import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
-import { dwt53InverseLevel, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
-import { DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, mctApplies, MAX_SEGS } from "./decoder";
+import { dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
+import {
+  DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, mctApplies, MAX_SEGS,
+  dwtSpareFor, dwtSpareKeep, dwt53LevelSwap,
+} from "./decoder";
 import { PackedOutput, writeOutputPacked } from "./decode_output";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
@@ -435,6 +438,8 @@ export function stripRun(s: StripSession): i32 {
     let tile = st.tile;
     let mark = arenaMark();
     job.cbDataCap = 0; // block scratch is released with the tile
+    job.dwtSpare = 0; // released with the tile
+    job.dwtSpareBytes = 0;
     // where the next strip starts in every band (what is worth keeping)
     for (let c = 0; c < tile.numComps; c++) {
       let tc = tileComp(tile, c);
@@ -469,7 +474,12 @@ export function stripRun(s: StripSession): i32 {
   return 1;
 }
 
-/** reconstructComponent of codec/decoder.ts over the strip's windows, bands filled through the caches. */
+/**
+ * reconstructComponent of codec/decoder.ts over the strip's windows, bands filled through the caches.
+ * 5/3 levels run out of place (dwt53InverseLevelTo: one sweep over the level instead of a row pass
+ * and a column pass) between tc.buf and the tile's spare buffer of the same size; tc.buf follows the
+ * samples, and the buffer left over becomes the spare of the next component.
+ */
 function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: TileComp): void {
   let R = tc.topRes;
   let bw = windowBufferWidth(tc, R);
@@ -478,6 +488,7 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
   tc.buf = arenaAllocArray(<u64>tc.stride * <u64>max(bh, 1), 4);
   let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh)));
   let rev = tc.style.reversible != 0;
+  let other = rev && R > 0 ? dwtSpareFor(job, tc, bh) : 0;
   let r0 = resolution(tc, 0);
   fillBandCached(s, job, tc, r0, band(r0, 0), bandCache(st, tc.c, 0, 0), 0, 0);
   for (let r = 1; r <= R; r++) {
@@ -492,9 +503,10 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
     fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, r, 1), 0, lowRows);
     fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, r, 2), lowCols, lowRows);
     let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
-    if (rev) dwt53InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+    if (rev) other = dwt53LevelSwap(tc, other, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
     else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
   }
+  if (other != 0) dwtSpareKeep(job, tc, bh, other);
 }
 
 /**

@@ -654,6 +654,13 @@ export interface CoreExports {
    */
   dwt53InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
+   * One level of the inverse reversible 5/3 DWT like dwt53InverseLevel, out of place and in one sweep:
+   * reads the `w × h` quadrant layout at `src`, writes the interleaved samples to `dst` (same stride;
+   * `src` is not written, the regions must not overlap). `tmp`: at least dwtScratchBytes(max(w, h))
+   * bytes (3 rows of w samples are used). Output identical to dwt53InverseLevel's.
+   */
+  dwt53InverseLevelTo(src: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
+  /**
    * One level of the forward irreversible 9/7 DWT (2D_SD, F.4.2 with 1D_FILTD_9-7I, F.4.8.2), in place
    * on f32 samples: interleaved samples → quadrant layout. See the file header for the ABI.
    */
@@ -1139,6 +1146,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dequantCopyRev: 7,
   dwt53ForwardLevel: 7,
   dwt53InverseLevel: 7,
+  dwt53InverseLevelTo: 8,
   dwt97ForwardLevel: 7,
   dwt97InverseLevel: 7,
   dwtScratchBytes: 1,

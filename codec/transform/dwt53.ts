@@ -3,6 +3,7 @@
 // ABI (pointer-only; strides in samples, pointers in bytes):
 //
 //   dwt53InverseLevel(buf: usize /*i32*/, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize)
+//   dwt53InverseLevelTo(src: usize, dst: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize)
 //   dwt53ForwardLevel(buf: usize /*i32*/, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize)
 //
 // * `buf` holds the top-left `w × h` samples of a level, row stride `stride` (≥ w). The inverse turns
@@ -31,7 +32,7 @@
 // SIMD twin: `if (ASC_FEATURE_SIMD)` branches use v128 integer ops with the same arithmetic, so both
 // builds give bit-identical results.
 
-import { DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32 } from "./dwt_layout";
+import { DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32, align16 } from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 
 // ---------------------------------------------------------------------------------------------
@@ -39,16 +40,16 @@ import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 // Sources S[n+o] and S[n+o+1] are clamped to [0, nS−1] (symmetric extension, see header).
 // ---------------------------------------------------------------------------------------------
 
-/** T[n] ∓= ⌊(S[n+o] + S[n+o+1] + 2) / 4⌋ — the low-pass (update) step; `sub` for the inverse. */
+/** T[n] = X[n] ∓ ⌊(S[n+o] + S[n+o+1] + 2) / 4⌋ — the low-pass (update) step (X = T: in place); `sub` for the inverse. */
 // @ts-ignore: decorator
 @inline
-function update53(t: usize, nT: i32, s: usize, nS: i32, o: i32, lanes: i32, sub: bool): void {
+function update53(t: usize, x0: usize, nT: i32, s: usize, nS: i32, o: i32, lanes: i32, sub: bool): void {
   let lo = -o > 0 ? -o : 0; // first n with n + o >= 0
   let hi = nS - 1 - o; // first n with n + o + 1 > nS - 1
   let a = lo < nT ? lo : nT;
   let b = hi < nT ? hi : nT;
   if (b < a) b = a;
-  for (let n = 0; n < a; n++) update53Edge(t, n, s, nS, o, lanes, sub);
+  for (let n = 0; n < a; n++) update53Edge(t, x0, n, s, nS, o, lanes, sub);
   // interior: a flat loop over a·lanes .. b·lanes, no clamping needed
   let i = a * lanes;
   let end = b * lanes;
@@ -59,22 +60,22 @@ function update53(t: usize, nT: i32, s: usize, nS: i32, o: i32, lanes: i32, sub:
     for (; i + 4 <= end; i += 4) {
       let off = <usize>i << 2;
       let d = i32x4.shr_s(i32x4.add(i32x4.add(v128.load(s0 + off), v128.load(s1 + off)), two), 2);
-      let x = v128.load(t + off);
+      let x = v128.load(x0 + off);
       v128.store(t + off, sub ? i32x4.sub(x, d) : i32x4.add(x, d));
     }
   }
   for (; i < end; i++) {
     let off = <usize>i << 2;
     let d = (load<i32>(s0 + off) + load<i32>(s1 + off) + 2) >> 2;
-    let x = load<i32>(t + off);
+    let x = load<i32>(x0 + off);
     store<i32>(t + off, sub ? x - d : x + d);
   }
-  for (let n = b; n < nT; n++) update53Edge(t, n, s, nS, o, lanes, sub);
+  for (let n = b; n < nT; n++) update53Edge(t, x0, n, s, nS, o, lanes, sub);
 }
 
 // @ts-ignore: decorator
 @inline
-function update53Edge(t: usize, n: i32, s: usize, nS: i32, o: i32, lanes: i32, sub: bool): void {
+function update53Edge(t: usize, x0: usize, n: i32, s: usize, nS: i32, o: i32, lanes: i32, sub: bool): void {
   let i0 = n + o;
   let i1 = i0 + 1;
   if (i0 < 0) i0 = 0;
@@ -82,12 +83,13 @@ function update53Edge(t: usize, n: i32, s: usize, nS: i32, o: i32, lanes: i32, s
   if (i1 < 0) i1 = 0;
   if (i1 > nS - 1) i1 = nS - 1;
   let tp = t + (<usize>(n * lanes) << 2);
+  let xp = x0 + (<usize>(n * lanes) << 2);
   let p0 = s + (<usize>(i0 * lanes) << 2);
   let p1 = s + (<usize>(i1 * lanes) << 2);
   for (let c = 0; c < lanes; c++) {
     let off = <usize>c << 2;
     let d = (load<i32>(p0 + off) + load<i32>(p1 + off) + 2) >> 2;
-    let x = load<i32>(tp + off);
+    let x = load<i32>(xp + off);
     store<i32>(tp + off, sub ? x - d : x + d);
   }
 }
@@ -158,7 +160,7 @@ function rowInverse53(row: usize, w: i32, odd: i32, tmp: usize): void {
   memory.copy(tmp, row, <usize>w << 2);
   let lp = tmp;
   let hp = tmp + (<usize>nL << 2);
-  update53(lp, nL, hp, nH, odd - 1, 1, true);
+  update53(lp, lp, nL, hp, nH, odd - 1, 1, true);
   predict53(hp, nH, lp, nL, -odd, 1, true);
   if (odd) interleaveRow32(row, hp, nH, lp, nL);
   else interleaveRow32(row, lp, nL, hp, nH);
@@ -177,7 +179,7 @@ function rowForward53(row: usize, w: i32, odd: i32, tmp: usize): void {
   if (odd) deinterleaveRow32(row, hp, nH, lp, nL);
   else deinterleaveRow32(row, lp, nL, hp, nH);
   predict53(hp, nH, lp, nL, -odd, 1, false);
-  update53(lp, nL, hp, nH, odd - 1, 1, false);
+  update53(lp, lp, nL, hp, nH, odd - 1, 1, false);
   memory.copy(row, tmp, <usize>w << 2);
 }
 
@@ -301,7 +303,7 @@ function colsInverse53(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: u
     let col = buf + (<usize>x << 2);
     memory.fill(tmp, 0, <usize>h * eb);
     for (let r = 0; r < h; r++) copyLanes32(tmp + <usize>r * eb, col + <usize>r * rowBytes, cols);
-    update53(lp, nL, hp, nH, odd - 1, lanes, true);
+    update53(lp, lp, nL, hp, nH, odd - 1, lanes, true);
     predict53(hp, nH, lp, nL, -odd, lanes, true);
     for (let n = 0; n < nL; n++) copyLanes32(col + <usize>(2 * n + odd) * rowBytes, lp + <usize>n * eb, cols);
     for (let n = 0; n < nH; n++) copyLanes32(col + <usize>(2 * n + 1 - odd) * rowBytes, hp + <usize>n * eb, cols);
@@ -335,9 +337,231 @@ function colsForward53(buf: usize, stride: i32, w: i32, h: i32, odd: i32, tmp: u
     for (let n = 0; n < nL; n++) copyLanes32(lp + <usize>n * eb, col + <usize>(2 * n + odd) * rowBytes, cols);
     for (let n = 0; n < nH; n++) copyLanes32(hp + <usize>n * eb, col + <usize>(2 * n + 1 - odd) * rowBytes, cols);
     predict53(hp, nH, lp, nL, -odd, lanes, false);
-    update53(lp, nL, hp, nH, odd - 1, lanes, false);
+    update53(lp, lp, nL, hp, nH, odd - 1, lanes, false);
     for (let r = 0; r < h; r++) copyLanes32(col + <usize>r * rowBytes, tmp + <usize>r * eb, cols);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-sweep inverse (out of place): dwt53InverseLevelTo
+//
+// The level is read from `src` (quadrant layout) and written to `dst` (interleaved) top to bottom in
+// one pass: for each low row n, the high rows it needs are transformed horizontally into a ring of two
+// rows in the scratch, then the low row is transformed and, sample by sample on the way out, finished
+// vertically (update with the two ring rows) together with the high output row above it (predict
+// from the ring row and the two low output rows around it), all while these rows are in cache; each
+// sample of the level is read once from `src` and written once to `dst`. Every sample sees the same
+// integer operations as in HOR_SR over all rows followed by VER_SR over all columns (the two passes
+// of dwt53InverseLevel), so the output is identical; only the order of independent operations changes.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One output sample of a row transform at byte offset `o`: stored as is (`vert` false), or, for a
+ * low output row, finished vertically: low = v − ⌊(ra + rb + 2) / 4⌋ (the update step with the two
+ * transformed high rows around it) and, when `hOut` ≠ 0, the high output row above it too:
+ * ra + ⌊(prev + low) / 2⌋ (`prev`: the low output row above, which may be `dst` itself — it is
+ * read after the store).
+ */
+// @ts-ignore: decorator
+@inline
+function put1(o: usize, v: i32, dst: usize, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  if (!vert) {
+    store<i32>(dst + o, v);
+    return;
+  }
+  let h = load<i32>(ra + o);
+  let low = v - ((h + load<i32>(rb + o) + 2) >> 2);
+  store<i32>(dst + o, low);
+  if (hOut != 0) store<i32>(hOut + o, h + ((load<i32>(prev + o) + low) >> 1));
+}
+
+/** put1 for 4 samples (SIMD). */
+// @ts-ignore: decorator
+@inline
+function put4(o: usize, v: v128, dst: usize, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  if (!vert) {
+    v128.store(dst + o, v);
+    return;
+  }
+  let h = v128.load(ra + o);
+  let low = i32x4.sub(v, i32x4.shr_s(i32x4.add(i32x4.add(h, v128.load(rb + o)), i32x4.splat(2)), 2));
+  v128.store(dst + o, low);
+  if (hOut != 0) v128.store(hOut + o, i32x4.add(h, i32x4.shr_s(i32x4.add(v128.load(prev + o), low), 1)));
+}
+
+/**
+ * HOR_SR of one row: `src` in quadrant order → `dst` interleaved (src is not written; dst ≠ src),
+ * each sample passed through put1/put4. `tmp`: lowCount(w, odd) samples. w ≥ 1.
+ */
+// @ts-ignore: decorator
+@inline
+function rowInverse53To(dst: usize, src: usize, w: i32, odd: i32, tmp: usize, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  if (w == 1) {
+    let v = load<i32>(src);
+    put1(0, odd ? v / 2 : v, dst, vert, hOut, ra, rb, prev);
+    return;
+  }
+  let nL = lowCount(w, odd);
+  let nH = w - nL;
+  let hp = src + (<usize>nL << 2);
+  if (ASC_FEATURE_SIMD) {
+    if (odd == 0 && nH >= 8) {
+      rowEvenFused53(dst, src, nL, hp, nH, tmp, vert, hOut, ra, rb, prev);
+      return;
+    }
+  }
+  // lows: T[n] = L[n] − ⌊(H[n+odd−1] + H[n+odd] + 2) / 4⌋
+  update53(tmp, src, nL, hp, nH, odd - 1, 1, true);
+  // highs, interleaved with the lows on the way out: H[n] + ⌊(T[n−odd] + T[n−odd+1]) / 2⌋
+  if (odd == 0) interleavePredictEven53(dst, tmp, nL, hp, nH, vert, hOut, ra, rb, prev);
+  else interleavePredictOdd53(dst, tmp, nL, hp, nH, vert, hOut, ra, rb, prev);
+}
+
+/**
+ * SIMD, even origin, nH ≥ 8: the lows T and the interleaved output in one loop (T[n+4 .. n+7] is
+ * computed one step ahead and T[n+1 .. n+4] taken from it by a shuffle), the same operations per
+ * sample as update53 + interleavePredictEven53; the last few samples go through `tmp` as there.
+ */
+// @ts-ignore: decorator
+@inline
+function rowEvenFused53(dst: usize, src: usize, nL: i32, hp: usize, nH: i32, tmp: usize, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let two = i32x4.splat(2);
+    let hc = v128.load(hp); // H[n .. n+3]
+    let hm = v128.shuffle<i32>(hc, hc, 0, 0, 1, 2); // H[−1 .. 2], H[−1] mirrored to H[0]
+    let tc = i32x4.sub(v128.load(src), i32x4.shr_s(i32x4.add(i32x4.add(hm, hc), two), 2)); // T[n .. n+3]
+    let n = 0;
+    for (; n + 8 <= nH; n += 4) {
+      let o = <usize>(n + 4) << 2;
+      let hn = v128.load(hp + o); // H[n+4 .. n+7]
+      let tn = i32x4.sub(v128.load(src + o), i32x4.shr_s(i32x4.add(i32x4.add(v128.load(hp + o - 4), hn), two), 2));
+      let t1 = v128.shuffle<i32>(tc, tn, 1, 2, 3, 4); // T[n+1 .. n+4]
+      let hv = i32x4.add(hc, i32x4.shr_s(i32x4.add(tc, t1), 1));
+      let d = <usize>n << 3;
+      put4(d, v128.shuffle<i32>(tc, hv, 0, 4, 1, 5), dst, vert, hOut, ra, rb, prev);
+      put4(d + 16, v128.shuffle<i32>(tc, hv, 2, 6, 3, 7), dst, vert, hOut, ra, rb, prev);
+      tc = tn;
+      hc = hn;
+    }
+    // the rest: T[n .. n+3] is in tc (n + 4 ≤ nH), the lows after it as in update53
+    v128.store(tmp + (<usize>n << 2), tc);
+    for (let k = n + 4; k < nL; k++) {
+      let a = k - 1 < nH - 1 ? k - 1 : nH - 1;
+      let b = k < nH - 1 ? k : nH - 1;
+      let x = load<i32>(src + (<usize>k << 2));
+      store<i32>(tmp + (<usize>k << 2), x - ((load<i32>(hp + (<usize>a << 2)) + load<i32>(hp + (<usize>b << 2)) + 2) >> 2));
+    }
+    for (; n < nL; n++) {
+      let o = <usize>n << 2;
+      let t0 = load<i32>(tmp + o);
+      let d = <usize>n << 3;
+      put1(d, t0, dst, vert, hOut, ra, rb, prev);
+      if (n < nH) {
+        let n1 = n + 1 < nL ? n + 1 : nL - 1;
+        put1(d + 4, load<i32>(hp + o) + ((t0 + load<i32>(tmp + (<usize>n1 << 2))) >> 1), dst, vert, hOut, ra, rb, prev);
+      }
+    }
+  }
+}
+
+/** Even origin (nL = nH or nH + 1): dst[2n] = T[n], dst[2n+1] = H[n] + ⌊(T[n] + T[min(n+1, nL−1)]) / 2⌋. */
+// @ts-ignore: decorator
+@inline
+function interleavePredictEven53(dst: usize, t: usize, nL: i32, hp: usize, nH: i32, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  let n = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; n + 5 <= nL && n + 4 <= nH; n += 4) {
+      let o = <usize>n << 2;
+      let t0 = v128.load(t + o);
+      let hv = i32x4.add(v128.load(hp + o), i32x4.shr_s(i32x4.add(t0, v128.load(t + o + 4)), 1));
+      let d = <usize>n << 3;
+      put4(d, v128.shuffle<i32>(t0, hv, 0, 4, 1, 5), dst, vert, hOut, ra, rb, prev);
+      put4(d + 16, v128.shuffle<i32>(t0, hv, 2, 6, 3, 7), dst, vert, hOut, ra, rb, prev);
+    }
+  } else {
+    let end = nL - 1 < nH ? nL - 1 : nH;
+    for (; n < end; n++) {
+      let o = <usize>n << 2;
+      let t0 = load<i32>(t + o);
+      let d = <usize>n << 3;
+      put1(d, t0, dst, vert, hOut, ra, rb, prev);
+      put1(d + 4, load<i32>(hp + o) + ((t0 + load<i32>(t + o + 4)) >> 1), dst, vert, hOut, ra, rb, prev);
+    }
+  }
+  for (; n < nL; n++) {
+    let o = <usize>n << 2;
+    let t0 = load<i32>(t + o);
+    let d = <usize>n << 3;
+    put1(d, t0, dst, vert, hOut, ra, rb, prev);
+    if (n < nH) {
+      let n1 = n + 1 < nL ? n + 1 : nL - 1;
+      put1(d + 4, load<i32>(hp + o) + ((t0 + load<i32>(t + (<usize>n1 << 2))) >> 1), dst, vert, hOut, ra, rb, prev);
+    }
+  }
+}
+
+/** Odd origin (nH = nL or nL + 1): dst[2n] = H[n] + ⌊(T[max(n−1, 0)] + T[min(n, nL−1)]) / 2⌋, dst[2n+1] = T[n]. */
+// @ts-ignore: decorator
+@inline
+function interleavePredictOdd53(dst: usize, t: usize, nL: i32, hp: usize, nH: i32, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  // n = 0: both neighbours are T[0]
+  let t0 = load<i32>(t);
+  put1(0, load<i32>(hp) + ((t0 + t0) >> 1), dst, vert, hOut, ra, rb, prev);
+  put1(4, t0, dst, vert, hOut, ra, rb, prev);
+  let n = 1;
+  if (ASC_FEATURE_SIMD) {
+    for (; n + 4 <= nL; n += 4) {
+      let o = <usize>n << 2;
+      let tn = v128.load(t + o);
+      let hv = i32x4.add(v128.load(hp + o), i32x4.shr_s(i32x4.add(v128.load(t + o - 4), tn), 1));
+      let d = <usize>n << 3;
+      put4(d, v128.shuffle<i32>(hv, tn, 0, 4, 1, 5), dst, vert, hOut, ra, rb, prev);
+      put4(d + 16, v128.shuffle<i32>(hv, tn, 2, 6, 3, 7), dst, vert, hOut, ra, rb, prev);
+    }
+  } else {
+    for (; n < nL; n++) {
+      let o = <usize>n << 2;
+      let tn = load<i32>(t + o);
+      let d = <usize>n << 3;
+      put1(d, load<i32>(hp + o) + ((load<i32>(t + o - 4) + tn) >> 1), dst, vert, hOut, ra, rb, prev);
+      put1(d + 4, tn, dst, vert, hOut, ra, rb, prev);
+    }
+  }
+  let m = nL > nH ? nL : nH;
+  for (; n < m; n++) {
+    let o = <usize>n << 2;
+    let d = <usize>n << 3;
+    let na = n - 1 < nL - 1 ? n - 1 : nL - 1;
+    let nb = n < nL - 1 ? n : nL - 1;
+    if (n < nH) put1(d, load<i32>(hp + o) + ((load<i32>(t + (<usize>na << 2)) + load<i32>(t + (<usize>nb << 2))) >> 1), dst, vert, hOut, ra, rb, prev);
+    if (n < nL) put1(d + 4, load<i32>(t + o), dst, vert, hOut, ra, rb, prev);
+  }
+}
+
+/** HOR_SR of one row into `dst` (a transformed high row kept in the ring). */
+function rowToRing53(dst: usize, src: usize, w: i32, odd: i32, tmp: usize): void {
+  rowInverse53To(dst, src, w, odd, tmp, false, 0, 0, 0, 0);
+}
+
+/**
+ * HOR_SR of low row into its output row `dst`, finished vertically in the same pass: the update with
+ * the transformed high rows `ra` (above) and `rb` (below), and when `hOut` ≠ 0 the high output row
+ * above from `ra` and the low output row `prev` above it (see put1).
+ */
+function rowLowFinish53(dst: usize, src: usize, w: i32, odd: i32, tmp: usize, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  rowInverse53To(dst, src, w, odd, tmp, true, hOut, ra, rb, prev);
+}
+
+/** Vertical predict of one output row: out[i] = h[i] + ⌊(a[i] + b[i]) / 2⌋, i < w. */
+function vPredictRow53(out: usize, h: usize, a: usize, b: usize, w: i32): void {
+  let end = <usize>w << 2;
+  let o: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 16 <= end; o += 16) {
+      v128.store(out + o, i32x4.add(v128.load(h + o), i32x4.shr_s(i32x4.add(v128.load(a + o), v128.load(b + o)), 1)));
+    }
+  }
+  for (; o < end; o += 4) store<i32>(out + o, load<i32>(h + o) + ((load<i32>(a + o) + load<i32>(b + o)) >> 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,5 +593,58 @@ export function dwt53ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
   let xo = xOdd & 1;
   let rowBytes = <usize>stride << 2;
   for (let r = 0; r < h; r++) rowForward53(buf + <usize>r * rowBytes, w, xo, tmp);
+  stageLeave(STAGE_DWT);
+}
+
+/**
+ * One level of the inverse reversible 5/3 DWT like dwt53InverseLevel, out of place and in one sweep:
+ * reads the `w × h` quadrant layout at `src`, writes the interleaved samples to `dst` (same stride;
+ * `src` is not written, the regions must not overlap). `tmp`: at least dwtScratchBytes(max(w, h))
+ * bytes (3 rows of w samples are used). Output identical to dwt53InverseLevel's.
+ */
+export function dwt53InverseLevelTo(src: usize, dst: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
+  if (w <= 0 || h <= 0) return;
+  stageEnter(STAGE_DWT);
+  let xo = xOdd & 1, yo = yOdd & 1;
+  let rowBytes = <usize>stride << 2;
+  let rowTmp = align16(tmp);
+  let span = align16(<usize>w << 2);
+  let ring = rowTmp + span; // transformed high row m at ring + (m & 1)·span
+  if (h == 1) {
+    rowToRing53(dst, src, w, xo, rowTmp);
+    if (yo) {
+      for (let x = 0; x < w; x++) {
+        let p = dst + (<usize>x << 2);
+        store<i32>(p, load<i32>(p) / 2);
+      }
+    }
+  } else {
+    let nL = lowCount(h, yo);
+    let nH = h - nL;
+    let hNext = 0; // next high row to transform
+    let hSrc = src + <usize>nL * rowBytes;
+    for (let n = 0; n < nL; n++) {
+      // high rows n+yo−1 and n+yo (clamped) are needed by this low row
+      let need = n + yo < nH - 1 ? n + yo : nH - 1;
+      for (; hNext <= need; hNext++) rowToRing53(ring + <usize>(hNext & 1) * span, hSrc + <usize>hNext * rowBytes, w, xo, rowTmp);
+      let ia = clampIndex(n + yo - 1, nH), ib = clampIndex(n + yo, nH);
+      let lRow = dst + <usize>(2 * n + yo) * rowBytes;
+      // and the high row m between the previous low row and this one is complete with it
+      let m = n + yo - 1;
+      let hOut: usize = 0;
+      let prev: usize = 0;
+      if (m >= 0 && m < nH) {
+        hOut = dst + <usize>(2 * m + 1 - yo) * rowBytes; // ring row m is ring row ia
+        prev = dst + <usize>(2 * clampIndex(m - yo, nL) + yo) * rowBytes;
+      }
+      rowLowFinish53(lRow, src + <usize>n * rowBytes, w, xo, rowTmp, hOut, ring + <usize>(ia & 1) * span, ring + <usize>(ib & 1) * span, prev);
+    }
+    // a last high row after the last low row (both neighbours are that low row)
+    for (let m = nL + yo - 1; m < nH; m++) {
+      if (m < 0) continue;
+      let last = dst + <usize>(2 * (nL - 1) + yo) * rowBytes;
+      vPredictRow53(dst + <usize>(2 * m + 1 - yo) * rowBytes, ring + <usize>(m & 1) * span, last, last, w);
+    }
+  }
   stageLeave(STAGE_DWT);
 }

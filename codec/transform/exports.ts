@@ -3,7 +3,7 @@
 // functions; see each file's header for its ABI.
 
 export { dwtScratchBytes } from "./dwt_layout";
-export { dwt53InverseLevel, dwt53ForwardLevel } from "./dwt53";
+export { dwt53InverseLevel, dwt53InverseLevelTo, dwt53ForwardLevel } from "./dwt53";
 export { dwt97InverseLevel, dwt97ForwardLevel } from "./dwt97";
 export { dwtSynthesisNorm } from "./dwt_norms";
 export {

@@ -370,13 +370,17 @@ export class StripDecoder {
     const s = this.s;
     let planes = 0;
     let bufs = 0;
+    let spare = 0; // the second window buffer of the out-of-place 5/3 levels (one per tile)
     const tileW = Math.ceil(h.XTsiz / s);
     for (const i of this.p.comps) {
       const ci = h.components[i]!;
       const w = Math.ceil(this.p.width / ci.dx) + 2;
       planes += (4 * w) / ci.dy;
-      bufs += (4 * Math.min(w, Math.ceil(tileW / ci.dx) + 16)) / ci.dy;
+      const buf = (4 * Math.min(w, Math.ceil(tileW / ci.dx) + 16)) / ci.dy;
+      bufs += buf;
+      spare = Math.max(spare, buf);
     }
+    bufs += spare;
     const out = this.p.width * this.info.components * bytesPerSampleFor(this.outType.bitDepth, this.outType.signed);
     // window buffers of one tile (released per tile), planes, packed strip in the core and its JS copy
     return { strip: planes + bufs * 1.1 + 2 * out + (this.work ? planes * 2 : 0), cache: planes };
@@ -557,15 +561,16 @@ export function estimateStripMemory(g: StripGeometry, codestreamBytes: number, o
   const s = 2 ** (o.reduce ?? 0);
   const W = Math.ceil(g.width / s);
   const rows = Math.max(1, Math.min(o.rows, Math.ceil(Math.min(g.tileHeight, g.height) / s)));
-  let perRow = 0, cache = 0, blocks = 0;
+  let perRow = 0, cache = 0, blocks = 0, spare = 0;
   for (const c of g.componentInfo) {
     const w = Math.ceil(W / c.dx) + 2;
     const tw = Math.min(w, Math.ceil(g.tileWidth / s / c.dx) + 16);
     perRow += (4 * w + 4.4 * tw + 2 * w) / c.dy;
+    spare = Math.max(spare, (4.4 * tw) / c.dy); // second window buffer of the out-of-place 5/3 levels
     cache += (4 * w) / c.dy;
     blocks += ((g.width / c.dx) * (Math.min(g.tileHeight, g.height) / c.dy) * 4) / 3 / (g.codeBlockWidth * g.codeBlockHeight);
   }
   const strips = rows < Math.ceil(Math.min(g.tileHeight, g.height) / s) ? cache * 6 * g.codeBlockHeight : 0;
-  const wasm = codestreamBytes + blocks * 200 + 4 * 2 ** 20 + rows * perRow + strips;
+  const wasm = codestreamBytes + blocks * 200 + 4 * 2 ** 20 + rows * (perRow + spare) + strips;
   return Math.ceil(wasm / 0.85 + 24 * 2 ** 20);
 }

@@ -12,6 +12,7 @@ type Level = (buf: number, stride: number, w: number, h: number, xOdd: number, y
 interface DwtKernels {
   dwtScratchBytes(maxDim: number): number;
   dwt53InverseLevel: Level;
+  dwt53InverseLevelTo(src: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   dwt53ForwardLevel: Level;
   dwt97InverseLevel: Level;
   dwt97ForwardLevel: Level;
@@ -198,9 +199,44 @@ function runLevel(kind: Kind, dir: "Inverse" | "Forward", cs: Case): number[] {
     const sentinel = kind === "53" ? 0x5a5a5a5 : 12345.5;
     view.fill(sentinel);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) view[y * stride + x] = cs.data[y * w + x]!;
-    const fn = c[`dwt${kind}${dir}Level` as keyof DwtKernels];
+    const fn = c[`dwt${kind}${dir}Level` as `dwt${Kind}${typeof dir}Level`];
     fn(buf, stride, w, h, cs.u0 & 1, cs.v0 & 1, tmp);
     const out = new Arr(c.memory.buffer, buf, n);
+    const res: number[] = [];
+    let untouched = true;
+    for (let i = 0; i < n; i++) {
+      const y = Math.floor(i / stride);
+      const x = i % stride;
+      if (y < h && x < w) res.push(out[i]!);
+      else if (out[i] !== sentinel) untouched = false;
+    }
+    expect(untouched, `samples outside ${w}x${h} (stride ${stride}) were modified`).toBe(true);
+    return res;
+  });
+}
+
+/**
+ * Run dwt53InverseLevelTo (out of place) on a padded copy of the case: returns the `w × h` result
+ * and checks that the source and the destination's samples outside the region are not written.
+ */
+function runInverseTo53(cs: Case): number[] {
+  const { w, h, pad } = cs;
+  const stride = w + pad;
+  const n = stride * Math.max(h, 1) + 4;
+  return callCore((c0) => {
+    const c = k(c0);
+    const src = c.alloc(n * 4);
+    const dst = c.alloc(n * 4);
+    const tmp = c.alloc(c.dwtScratchBytes(Math.max(w, h)));
+    const sentinel = 0x5a5a5a5;
+    new Int32Array(c.memory.buffer, src, n).fill(-sentinel);
+    new Int32Array(c.memory.buffer, dst, n).fill(sentinel);
+    const sv = new Int32Array(c.memory.buffer, src, n);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) sv[y * stride + x] = cs.data[y * w + x]!;
+    const before = sv.slice();
+    c.dwt53InverseLevelTo(src, dst, stride, w, h, cs.u0 & 1, cs.v0 & 1, tmp);
+    expect(Array.from(new Int32Array(c.memory.buffer, src, n)), "source written").toEqual(Array.from(before));
+    const out = new Int32Array(c.memory.buffer, dst, n);
     const res: number[] = [];
     let untouched = true;
     for (let i = 0; i < n; i++) {
@@ -273,11 +309,14 @@ for (const flavor of ["scalar", "simd"] as const) {
     it("5/3 inverse and forward of one level equal the Annex F reference (bit-exact)", () => {
       useFlavor(flavor);
       for (const cs of cases(0x5301, 1 << 15)) {
+        const want = sr2d(cs.data, cs.w, cs.h, cs.u0, cs.v0, sr53);
         const inv = runLevel("53", "Inverse", cs);
-        expect(inv, `inverse ${label(cs)}`).toEqual(sr2d(cs.data, cs.w, cs.h, cs.u0, cs.v0, sr53));
+        expect(inv, `inverse ${label(cs)}`).toEqual(want);
+        const invTo = runInverseTo53(cs);
+        expect(invTo, `inverse out of place ${label(cs)}`).toEqual(want);
         const fwd = runLevel("53", "Forward", cs);
         expect(fwd, `forward ${label(cs)}`).toEqual(sd2d(cs.data, cs.w, cs.h, cs.u0, cs.v0, sd53));
-        outputs[flavor]!.set(`53 ${label(cs)}`, inv.concat(fwd));
+        outputs[flavor]!.set(`53 ${label(cs)}`, inv.concat(fwd, invTo));
       }
     });
 
@@ -297,6 +336,7 @@ for (const flavor of ["scalar", "simd"] as const) {
         const back = callCore((c0) => {
           const c = k(c0);
           const buf = c.alloc(data.length * 4);
+          const other = c.alloc(data.length * 4);
           const tmp = c.alloc(c.dwtScratchBytes(Math.max(w, h)));
           new Int32Array(c.memory.buffer, buf, data.length).set(data);
           // resolution r region: [ceil(u0/2^r), ceil(u1/2^r))
@@ -310,11 +350,23 @@ for (const flavor of ["scalar", "simd"] as const) {
             const [x0, y0, rw, rh] = dims(r);
             c.dwt53ForwardLevel(buf, stride, rw, rh, x0 & 1, y0 & 1, tmp);
           }
+          // odd levels in place, even ones out of place into the other buffer and back
+          new Int32Array(c.memory.buffer, other, data.length).set(new Int32Array(c.memory.buffer, buf, data.length));
+          let cur = buf;
+          let spare = other;
           for (let r = levels - 1; r >= 0; r--) {
             const [x0, y0, rw, rh] = dims(r);
-            c.dwt53InverseLevel(buf, stride, rw, rh, x0 & 1, y0 & 1, tmp);
+            if (r % 2 === 1) c.dwt53InverseLevel(cur, stride, rw, rh, x0 & 1, y0 & 1, tmp);
+            else {
+              c.dwt53InverseLevelTo(cur, spare, stride, rw, rh, x0 & 1, y0 & 1, tmp);
+              // the samples outside this level's region are the untouched rest of the image
+              const a = new Int32Array(c.memory.buffer, cur, data.length);
+              const b = new Int32Array(c.memory.buffer, spare, data.length);
+              for (let y = 0; y < h; y++) for (let x = 0; x < stride; x++) if (y >= rh || x >= rw) b[y * stride + x] = a[y * stride + x]!;
+              [cur, spare] = [spare, cur];
+            }
           }
-          return new Int32Array(c.memory.buffer, buf, data.length).slice();
+          return new Int32Array(c.memory.buffer, cur, data.length).slice();
         });
         expect(Array.from(back), `${w}x${h} origin (${u0},${v0}) ${levels} levels`).toEqual(Array.from(data));
       }
@@ -381,6 +433,7 @@ for (const flavor of ["scalar", "simd"] as const) {
             f(buf, 4, w, h, 1, 1, tmp);
             f(buf, 4, w, h, 0, 0, tmp);
           }
+          c.dwt53InverseLevelTo(buf, buf + 32, 4, w, h, 1, 1, tmp);
         }
         expect(Array.from(new Int32Array(c.memory.buffer, buf, 16))).toEqual(before);
       });
