@@ -167,41 +167,45 @@ export function decodeCleanupMq(w: i32, h: i32, p: i32, lut: usize, causal: bool
       let f = load<u32>(fp);
       let start = 0;
       if (f == 0 && rows == 4) {
-        // four insignificant coefficients with all-zero contexts: run-length mode
-        if (fp + 12 < fend && (load<u32>(fp, 4) | load<u64>(fp, 8)) == 0) {
-          // so are the next three columns: when the four run-length decisions would all take the
-          // MPS path without renormalisation (C.3.2) and MPS = 0, take them at once
-          e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));
-          q = (e & 0xffff) << 2;
-          if ((e & 0x10000) == 0 && a >= q + 0x8000 && <u32>(c >>> 48) >= q) {
-            a -= q;
-            c -= <u64>q << 48;
-            fp += 12;
-            vp += 48;
-            continue;
+        // four insignificant coefficients with all-zero contexts: run-length mode (D.3.4).
+        // k run-length decisions in a row take the MPS path without renormalisation (C.3.2) while
+        // A - k·Qe >= 0x8000 and Chigh >= k·Qe; with MPS = 0 each leaves its column insignificant,
+        // so a run of such columns costs two subtractions
+        e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));
+        q = e & 0xffff;
+        if ((e & 0x10000) == 0 && a >= q + 0x8000 && <u32>(c >>> 48) >= q) {
+          const k = min(a - 0x8000, <u32>(c >>> 48)) / q; // >= 1
+          let j: u32 = 1; // this column, then the all-zero columns after it (at most k)
+          const left = <u32>((fend - fp) >>> 2);
+          if ((load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) == 0) {
+            j = min(k, left); // nothing significant in or next to the stripe: every word from here on is 0
+          } else {
+            const jmax = min(k, left);
+            while (j < jmax && load<u32>(fp + (<usize>j << 2)) == 0) j++;
           }
+          q *= j;
+          a -= q;
+          c -= <u64>q << 48;
+          fp += <usize>(j - 1) << 2;
+          vp += <usize>(j - 1) << 4;
+          continue;
         }
         cxp = MQ_CONTEXTS + (<usize>CX_RL << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
         qh = <u64>q << 48;
         a -= q;
-        if (c >= qh && (a & 0x8000) != 0) {
-          c -= qh;
-          d = (e >>> 16) & 1;
-        } else {
-          lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
-          lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
-          d = ((e >>> 16) & 1) ^ lps;
-          c = select<u64>(c, c - qh, lo);
-          a = select<u32>(q, a, lo);
-          n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (ct < n) {
-            do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
-          }
-          a <<= n; c <<= <u64>n; ct -= n;
+        lo = <u32>(c < qh); // the decision lies in the lower (Qe) sub-interval
+        lps = <u32>(a < q) ^ lo; // conditional exchange (C.3.2)
+        d = ((e >>> 16) & 1) ^ lps;
+        c = select<u64>(c, c - qh, lo);
+        a = select<u32>(q, a, lo);
+        n = clz(a) - 16; // RENORMD: 0 when A >= 0x8000
+        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+        if (ct < n) {
+          do { a <<= ct; c <<= <u64>ct; n -= ct; c = mqFill(c); ct = mqCt; } while (ct < n);
         }
+        a <<= n; c <<= <u64>n; ct -= n;
         if (d == 0) continue; // all four stay insignificant
         // first significant row: two decisions in the uniform context, most significant bit first
         cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);

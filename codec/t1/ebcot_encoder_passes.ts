@@ -35,13 +35,38 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           const fp = fk + (xb << 2);
           const mp = mk + (xb << 4);
           let f = load<u32>(fp);
-          if (rows == 4) {
-            // row 0
-            nb = f & 0x1ff;
-            if (nb != 0 && (nb & 0x10) == 0) {
-              m = load<u32>(mp);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+          const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe
+          let g = f | (f >>> 1) | (f >>> 2);
+          g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)
+          let rm = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code
+          if (rm == 0) continue;
+          do {
+            const r3 = ctz(rm);
+            rm &= rm - 1;
+            const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9
+            nb = (f >>> r3) & 0x1ff;
+            m = load<u32>(mp + (<usize>r << 2));
+            d = (m >>> sp) & 1;
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lps = d ^ ((e >>> 16) & 1);
+            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+            c = select<u32>(c, c + q, x);
+            a = select<u32>(q, a, x);
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+            }
+            a <<= n; c <<= n; ct -= n;
+            f |= (<u32>1 << <u32>(r + 24));
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+              neg = m >>> 31;
+              d = neg ^ (lu >>> 7);
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
               a -= q;
@@ -55,215 +80,14 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
               a <<= n; c <<= n; ct -= n;
-              f |= 0x1000000;
-              if ((m >>> sp) & 1) {
-                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
-                neg = m >>> 31;
-                d = neg ^ (lu >>> 7);
-                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-                e = load<u32>(cxp);
-                q = e & 0xffff;
-                a -= q;
-                lps = d ^ ((e >>> 16) & 1);
-                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-                c = select<u32>(c, c + q, x);
-                a = select<u32>(q, a, x);
-                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                if (n >= ct) {
-                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-                }
-                a <<= n; c <<= n; ct -= n;
-                f |= 0x10 | (neg << 19);
-                store<u8>(ss, 1);
-                flagsMarkNeighbours(fp, fstride, 0, neg, causal);
-                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
-                if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-              }
+              f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, r, neg, causal);
+              if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
+              if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+              rm |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant
             }
-            // row 1
-            nb = (f >>> 3) & 0x1ff;
-            if (nb != 0 && (nb & 0x10) == 0) {
-              m = load<u32>(mp + 4);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x2000000;
-              if ((m >>> sp) & 1) {
-                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
-                neg = m >>> 31;
-                d = neg ^ (lu >>> 7);
-                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-                e = load<u32>(cxp);
-                q = e & 0xffff;
-                a -= q;
-                lps = d ^ ((e >>> 16) & 1);
-                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-                c = select<u32>(c, c + q, x);
-                a = select<u32>(q, a, x);
-                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                if (n >= ct) {
-                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-                }
-                a <<= n; c <<= n; ct -= n;
-                f |= 0x80 | (neg << 20);
-                store<u8>(ss, 1);
-                flagsMarkNeighbours(fp, fstride, 1, neg, causal);
-                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
-                if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-              }
-            }
-            // row 2
-            nb = (f >>> 6) & 0x1ff;
-            if (nb != 0 && (nb & 0x10) == 0) {
-              m = load<u32>(mp + 8);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x4000000;
-              if ((m >>> sp) & 1) {
-                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
-                neg = m >>> 31;
-                d = neg ^ (lu >>> 7);
-                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-                e = load<u32>(cxp);
-                q = e & 0xffff;
-                a -= q;
-                lps = d ^ ((e >>> 16) & 1);
-                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-                c = select<u32>(c, c + q, x);
-                a = select<u32>(q, a, x);
-                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                if (n >= ct) {
-                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-                }
-                a <<= n; c <<= n; ct -= n;
-                f |= 0x400 | (neg << 21);
-                store<u8>(ss, 1);
-                flagsMarkNeighbours(fp, fstride, 2, neg, causal);
-                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
-                if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-              }
-            }
-            // row 3
-            nb = (f >>> 9) & 0x1ff;
-            if (nb != 0 && (nb & 0x10) == 0) {
-              m = load<u32>(mp + 12);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x8000000;
-              if ((m >>> sp) & 1) {
-                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
-                neg = m >>> 31;
-                d = neg ^ (lu >>> 7);
-                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-                e = load<u32>(cxp);
-                q = e & 0xffff;
-                a -= q;
-                lps = d ^ ((e >>> 16) & 1);
-                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-                c = select<u32>(c, c + q, x);
-                a = select<u32>(q, a, x);
-                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                if (n >= ct) {
-                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-                }
-                a <<= n; c <<= n; ct -= n;
-                f |= 0x2000 | (neg << 22);
-                store<u8>(ss, 1);
-                flagsMarkNeighbours(fp, fstride, 3, neg, causal);
-                if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
-                if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-              }
-            }
-          } else {
-            for (let r = 0; r < rows; r++) {
-              nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
-              if (nb != 0 && (nb & 0x10) == 0) {
-                m = load<u32>(mp + (<usize>r << 2));
-                d = (m >>> sp) & 1;
-                cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-                e = load<u32>(cxp);
-                q = e & 0xffff;
-                a -= q;
-                lps = d ^ ((e >>> 16) & 1);
-                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-                c = select<u32>(c, c + q, x);
-                a = select<u32>(q, a, x);
-                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                if (n >= ct) {
-                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-                }
-                a <<= n; c <<= n; ct -= n;
-                f |= (<u32>1 << <u32>(r + 24));
-                if ((m >>> sp) & 1) {
-                  lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
-                  neg = m >>> 31;
-                  d = neg ^ (lu >>> 7);
-                  cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-                  e = load<u32>(cxp);
-                  q = e & 0xffff;
-                  a -= q;
-                  lps = d ^ ((e >>> 16) & 1);
-                  x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-                  c = select<u32>(c, c + q, x);
-                  a = select<u32>(q, a, x);
-                  n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                  store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                  if (n >= ct) {
-                    do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-                  }
-                  a <<= n; c <<= n; ct -= n;
-                  f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
-                  store<u8>(ss, 1);
-                  flagsMarkNeighbours(fp, fstride, r, neg, causal);
-                  if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
-                  if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-                }
-              }
-            }
-          }
+          } while (rm != 0);
           store<u32>(fp, f);
         }
       }
@@ -302,115 +126,31 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
           const fp = fk + (xb << 2);
           const mp = mk + (xb << 4);
           let f = load<u32>(fp);
-          if (rows == 4) {
-            // row 0
-            if (((f >>> 4) & ~(f >>> 24) & 1) != 0) {
-              m = load<u32>(mp);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((f & 0x1ef) != 0), ((f >>> 28) & 1) != 0)) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x10000000;
-              if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
+          let rm = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3
+          rm &= 0xf;
+          if (rm == 0) continue;
+          do {
+            const r = ctz(rm);
+            rm &= rm - 1;
+            m = load<u32>(mp + (<usize>r << 2));
+            d = (m >>> sp) & 1;
+            cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lps = d ^ ((e >>> 16) & 1);
+            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+            c = select<u32>(c, c + q, x);
+            a = select<u32>(q, a, x);
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
-            // row 1
-            if (((f >>> 7) & ~(f >>> 25) & 1) != 0) {
-              m = load<u32>(mp + 4);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 3) & 0x1ef) != 0), ((f >>> 29) & 1) != 0)) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x20000000;
-              if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-            }
-            // row 2
-            if (((f >>> 10) & ~(f >>> 26) & 1) != 0) {
-              m = load<u32>(mp + 8);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 6) & 0x1ef) != 0), ((f >>> 30) & 1) != 0)) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x40000000;
-              if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-            }
-            // row 3
-            if (((f >>> 13) & ~(f >>> 27) & 1) != 0) {
-              m = load<u32>(mp + 12);
-              d = (m >>> sp) & 1;
-              cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> 9) & 0x1ef) != 0), ((f >>> 31) & 1) != 0)) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x80000000;
-              if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-            }
-          } else {
-            for (let r = 0; r < rows; r++) {
-              if (((f >>> <u32>(3 * r + 4)) & ~(f >>> <u32>(r + 24)) & 1) != 0) {
-                m = load<u32>(mp + (<usize>r << 2));
-                d = (m >>> sp) & 1;
-                cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
-                e = load<u32>(cxp);
-                q = e & 0xffff;
-                a -= q;
-                lps = d ^ ((e >>> 16) & 1);
-                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-                c = select<u32>(c, c + q, x);
-                a = select<u32>(q, a, x);
-                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-                if (n >= ct) {
-                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-                }
-                a <<= n; c <<= n; ct -= n;
-                f |= (<u32>1 << <u32>(r + 28));
-                if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
-              }
-            }
-          }
+            a <<= n; c <<= n; ct -= n;
+            f |= (<u32>1 << <u32>(r + 28));
+            if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
+          } while (rm != 0);
           store<u32>(fp, f);
         }
       }

@@ -73,25 +73,6 @@ function decode(cx) {
   ];
 }
 
-/**
- * DECODE with Figure C.15's first case (MPS sub-interval, A still >= 0x8000: no exchange, no
- * renormalisation, no state change) tested first, by a branch. For the run-length context, whose
- * decisions are nearly all that case; the branch-free form is faster for the other contexts.
- */
-function decodeMpsFirst(cx) {
-  const full = decode(cx);
-  const i = full.indexOf(`a -= q;`);
-  return [
-    ...full.slice(0, i + 1),
-    `if (c >= qh && (a & 0x8000) != 0) {`,
-    `  c -= qh;`,
-    `  d = (e >>> 16) & 1;`,
-    `} else {`,
-    ...indent(full.slice(i + 1)),
-    `}`,
-  ];
-}
-
 /** ENCODE (C.2) of decision d in context `cx`. Equivalent to mqEncodeBit() (exchanges done with selects). */
 function encode(cx) {
   return [
@@ -210,20 +191,6 @@ const dec = {
 const SPP_MARK = [`if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;`];
 
 const enc = {
-  sigProp: (r) => [
-    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
-    `if (nb != 0 && (nb & 0x10) == 0) {`,
-    ...indent([
-      `m = load<u32>(${sampleAt("mp", r)});`,
-      `d = (m >>> sp) & 1;`,
-      ...encode(`<usize>load<u8>(lut + nb)`),
-      `f |= ${bit(r, 1, 24)};`,
-      `if ((m >>> sp) & 1) {`,
-      ...indent(enc.sign(r, SPP_MARK)),
-      `}`,
-    ]),
-    `}`,
-  ],
   sign: (r, mark) => [
     ...signLookup(r),
     `neg = m >>> 31;`,
@@ -232,17 +199,6 @@ const enc = {
     ...markSignificant(r),
     ...mark,
     `if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);`,
-  ],
-  refine: (r) => [
-    `if (${refineCandidate(r)}) {`,
-    ...indent([
-      `m = load<u32>(${sampleAt("mp", r)});`,
-      `d = (m >>> sp) & 1;`,
-      ...encode(`<usize>(${refineContext(r)})`),
-      `f |= ${bit(r, 1, 28)};`,
-      `if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);`,
-    ]),
-    `}`,
   ],
   cleanup: (r) => [
     `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
@@ -258,6 +214,61 @@ const enc = {
     `}`,
   ],
 };
+
+/**
+ * Significance propagation of one stripe column in the encoder (full or partial), as the decoder's
+ * dec.sigPropColumn: the rows to code (σ clear, a significant neighbour) as a mask with bit 3r
+ * for row r from the column's 6×3 window, one decision per set bit, lowest row first; a row that
+ * becomes significant adds the row below it (unless significant).
+ */
+const encSigPropColumn = [
+  `const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`,
+  `let g = f | (f >>> 1) | (f >>> 2);`,
+  `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
+  `let rm = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
+  `if (rm == 0) continue;`,
+  `do {`,
+  ...indent([
+    `const r3 = ctz(rm);`,
+    `rm &= rm - 1;`,
+    `const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9`,
+    `nb = (f >>> r3) & 0x1ff;`,
+    `m = load<u32>(${sampleAt("mp", "r")});`,
+    `d = (m >>> sp) & 1;`,
+    ...encode(`<usize>load<u8>(lut + nb)`),
+    `f |= ${bit("r", 1, 24)};`,
+    `if (d != 0) {`,
+    ...indent([
+      ...enc.sign("r", SPP_MARK),
+      `rm |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant`,
+    ]),
+    `}`,
+  ]),
+  `} while (rm != 0);`,
+  `store<u32>(fp, f);`,
+];
+
+/**
+ * Refinement of one stripe column in the encoder (full or partial), as the decoder's
+ * dec.refineColumn: the rows to refine (σ set, π clear) as a 4-bit mask, one decision per set bit.
+ */
+const encRefineColumn = [
+  `let rm = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3`,
+  `rm &= 0xf;`,
+  `if (rm == 0) continue;`,
+  `do {`,
+  ...indent([
+    `const r = ctz(rm);`,
+    `rm &= rm - 1;`,
+    `m = load<u32>(${sampleAt("mp", "r")});`,
+    `d = (m >>> sp) & 1;`,
+    ...encode(`<usize>(${refineContext("r")})`),
+    `f |= ${bit("r", 1, 28)};`,
+    `if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);`,
+  ]),
+  `} while (rm != 0);`,
+  `store<u32>(fp, f);`,
+];
 
 /**
  * An encoder pass that visits, in every stripe that passes `stripeTest`, only the columns whose
@@ -423,21 +434,30 @@ function decoderFile() {
       columnBody: [
         `let start = 0;`,
         `if (f == 0 && rows == 4) {`,
-        `  // four insignificant coefficients with all-zero contexts: run-length mode`,
-        `  if (fp + 12 < fend && (load<u32>(fp, 4) | load<u64>(fp, 8)) == 0) {`,
-        `    // so are the next three columns: when the four run-length decisions would all take the`,
-        `    // MPS path without renormalisation (C.3.2) and MPS = 0, take them at once`,
-        `    e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));`,
-        `    q = (e & 0xffff) << 2;`,
-        `    if ((e & 0x10000) == 0 && a >= q + 0x8000 && <u32>(c >>> 48) >= q) {`,
-        `      a -= q;`,
-        `      c -= <u64>q << 48;`,
-        `      fp += 12;`,
-        `      vp += 48;`,
-        `      continue;`,
+        `  // four insignificant coefficients with all-zero contexts: run-length mode (D.3.4).`,
+        `  // k run-length decisions in a row take the MPS path without renormalisation (C.3.2) while`,
+        `  // A - k·Qe >= 0x8000 and Chigh >= k·Qe; with MPS = 0 each leaves its column insignificant,`,
+        `  // so a run of such columns costs two subtractions`,
+        `  e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));`,
+        `  q = e & 0xffff;`,
+        `  if ((e & 0x10000) == 0 && a >= q + 0x8000 && <u32>(c >>> 48) >= q) {`,
+        `    const k = min(a - 0x8000, <u32>(c >>> 48)) / q; // >= 1`,
+        `    let j: u32 = 1; // this column, then the all-zero columns after it (at most k)`,
+        `    const left = <u32>((fend - fp) >>> 2);`,
+        `    if ((load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) == 0) {`,
+        `      j = min(k, left); // nothing significant in or next to the stripe: every word from here on is 0`,
+        `    } else {`,
+        `      const jmax = min(k, left);`,
+        `      while (j < jmax && load<u32>(fp + (<usize>j << 2)) == 0) j++;`,
         `    }`,
+        `    q *= j;`,
+        `    a -= q;`,
+        `    c -= <u64>q << 48;`,
+        `    fp += <usize>(j - 1) << 2;`,
+        `    vp += <usize>(j - 1) << 4;`,
+        `    continue;`,
         `  }`,
-        ...indent(decodeMpsFirst(`<usize>CX_RL`)),
+        ...indent(decode(`<usize>CX_RL`)),
         `  if (d == 0) continue; // all four stay insignificant`,
         `  // first significant row: two decisions in the uniform context, most significant bit first`,
         ...indent(decode(`<usize>CX_UNI`)),
@@ -477,7 +497,7 @@ function encoderFile() {
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p); // bit of |c| coded at plane p"],
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
       mask: "SIG_WINDOW",
-      columnBody: [...rowsOf(enc.sigProp), `store<u32>(fp, f);`],
+      columnBody: encSigPropColumn,
     }),
     encBitmapPass({
       name: "encodeRefineMq",
@@ -489,7 +509,7 @@ function encoderFile() {
       pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
       stripeTest: "load<u8>(ss) != 0",
       mask: "SIG_CENTRE",
-      columnBody: [...rowsOf(enc.refine), `store<u32>(fp, f);`],
+      columnBody: encRefineColumn,
     }),
     passFunction({
       name: "encodeCleanupMq",

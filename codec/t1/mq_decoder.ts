@@ -2,10 +2,10 @@
 //
 // Registers: A (interval, 16 bits) and C. C is kept in 64 bits: Chigh (the 16 bits compared with
 // Qe) in bits 48..63 and, below it, CT bits of the codeword already read (the standard's Clow holds
-// at most 8 of them; up to 40 here). Between coding passes the registers live in the module globals
+// at most 8 of them; up to 48 here). Between coding passes the registers live in the module globals
 // below; the hot pass loops (ebcot_decoder_passes.ts, generated) copy them into locals and inline
-// DECODE (as OpenJPEG's mqc_inl.h does), calling mqFill() only when CT bits run out: with four
-// bytes read at a time, every ~32 renormalisation shifts instead of every 8.
+// DECODE (as OpenJPEG's mqc_inl.h does), calling mqFill() only when CT bits run out: with six
+// bytes read at a time, every ~48 renormalisation shifts instead of every 8.
 //
 // Why reading ahead decodes the same decisions as BYTEIN (C.3.4, Figure C.19) one byte at a time:
 // BYTEIN adds each byte into bits of C that are still zero, so adding it earlier changes no Chigh
@@ -26,7 +26,7 @@ import { MQ_CONTEXTS, mqNextEntry } from "./mq_states";
 export let mqA: u32 = 0;
 /** Code register C (Chigh in bits 48..63). */
 export let mqC: u64 = 0;
-/** Bits of C below Chigh read but not yet shifted in (the standard's CT; up to 40 here). */
+/** Bits of C below Chigh read but not yet shifted in (the standard's CT; up to 48 here). */
 export let mqCt: u32 = 0;
 /** Address of the byte B last read (BP of C.3.4). */
 export let mqBp: usize = 0;
@@ -57,14 +57,15 @@ export function mqSegmentClose(): void {
  */
 export function mqFill(c: u64): u64 {
   let bp = mqBp;
-  if (bp + 3 < sentinelAt) {
-    // No 0xFF among B and the next three bytes, so none of the next four follows a 0xFF: read
-    // them at once (the test is the exact "has a zero byte" test applied to ~x).
-    const x = load<u32>(bp);
-    if (((~x - 0x0101_0101) & x & 0x8080_8080) == 0) {
-      mqBp = bp + 4;
-      mqCt = 32;
-      return c + (<u64>bswap<u32>(load<u32>(bp, 1)) << 16);
+  if (bp + 5 < sentinelAt) {
+    // No 0xFF among B and the next five bytes, so none of the next six follows a 0xFF: read
+    // them at once into bits 0..47 (the test is the exact "has a zero byte" test applied to ~x,
+    // on the low six bytes; the load ends at most at segment end + 1, inside the terminator).
+    const x = load<u64>(bp); // B in the low byte
+    if (((~x - 0x0101_0101_0101) & x & 0x8080_8080_8080) == 0) {
+      mqBp = bp + 6;
+      mqCt = 48;
+      return c + ((bswap<u64>(x) << 8) >> 16); // B+1..B+6 into bits 47..0
     }
   }
   let ct: u32 = 0;
