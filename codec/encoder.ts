@@ -26,6 +26,10 @@ import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REF
 import { capsEstimate, capsPredict, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { bandWeightOf } from "./rate/weights";
 import { writeCodestream } from "./codestream/write_codestream";
+import { jobQuant } from "./encode_job";
+import { stepSizeEncode } from "./quant/step_size";
+import { dwtSynthesisNorm } from "./transform/dwt_norms";
+import { bandGainLog2 } from "./structure/tile";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
@@ -52,6 +56,9 @@ export function encodeRun(job: EncodeJob): usize {
   htUniform = false;
   htLite = false;
   htMerge = false;
+  htHistLow = 0;
+  htLowPending = false;
+  htResFilter = HT_RES_ALL;
   encodeStepsSetup(job);
   transformTiles(job);
   let ht = (job.cs.cod.cblkStyle & 0x40) != 0;
@@ -372,6 +379,7 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   let most = htStepTarget(job);
   if (most <= 0) return;
   htHist = arenaAllocZeroed(HT_HIST_BYTES);
+  htHistLow = arenaAllocZeroed(HT_HIST_BYTES);
   htMode = CODE_HIST;
   for (let t = t0; t < t1; t++) {
     let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
@@ -392,6 +400,8 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
   for (let round = 0; round < HT_CAL_ROUNDS; round++) {
     htMode = CODE_CAL;
     htCalRound = round; // a different sample of blocks each round
+    htCalLowActual = 0;
+    htCalLowModel = 0;
     for (let t = t0; t < t1; t++) {
       let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
       for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
@@ -494,6 +504,20 @@ let htCalActual: f64 = 0;
 let htCalRound: i32 = 0;
 let htCalModel: f64 = 0;
 
+/**
+ * htLite: the blocks of the top HT_RECODE_TOP resolutions are coded first, the lower ones when
+ * encodeTilesFinish has their sizes (htLowCode); which resolutions codeBlocks codes (HT_RES_*).
+ */
+let htLowPending: bool = false;
+let htResFilter: i32 = 0;
+const HT_RES_ALL: i32 = 0;
+const HT_RES_TOP: i32 = 1;
+const HT_RES_LOW: i32 = 2;
+/** Step histogram of the resolutions below the top HT_RECODE_TOP (at htHistBase), and their bytes / model bytes in the last calibration round. */
+let htHistLow: usize = 0;
+let htCalLowActual: f64 = 0;
+let htCalLowModel: f64 = 0;
+
 /** HT rate control: per-block statistics, the planned (floor, sets) per block, the running block index. */
 let htStats: usize = 0;
 let htPlan: usize = 0;
@@ -509,6 +533,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
   let style = tc.style.cblkStyle;
   let NL = job.cs.cod.levels;
   for (let r = 0; r < tc.numRes; r++) {
+    if (!plan && htResFilter != HT_RES_ALL && (r < tc.numRes - HT_RECODE_TOP) != (htResFilter == HT_RES_LOW)) continue;
     let res = resolution(tc, r);
     let np = res.pw * res.ph;
     for (let k = 0; k < res.numBands; k++) {
@@ -543,6 +568,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
           if (plan && htMode == CODE_HIST) {
             // the step histogram straight from the transformed samples (no quantised copy)
             htHistCollectF32(src, tc.stride, w, h, invStep, htHist);
+            if (htHistLow != 0 && r < tc.numRes - HT_RECODE_TOP) htHistCollectF32(src, tc.stride, w, h, invStep, htHistLow);
             continue;
           }
           // calibration sample: every block of the lower resolutions (few samples, many bytes),
@@ -577,10 +603,16 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             {
               memory.fill(htCalHist, 0, HT_HIST_BYTES);
               htHistCollectF32(src, tc.stride, w, h, invStep, htCalHist, calWeight);
-              htCalModel += htStepModel(htCalHist, 1.0);
+              let model = htStepModel(htCalHist, 1.0);
+              htCalModel += model;
               htConfig(0, 1, 0);
               encodeCodeBlock(coef, stride, w, h, bd.orient, style, frac, job.cbScratch, w * h * 8 + 4096, job.cbPasses, MAX_PASSES, 0, job.cbInfo);
-              htCalActual += (<f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES) * <f64>calWeight;
+              let actual = (<f64>(load<i32>(job.cbInfo, 8) - (load<i32>(job.cbInfo) << 2)) + HT_CAL_BLOCK_BYTES) * <f64>calWeight;
+              htCalActual += actual;
+              if (r < tc.numRes - HT_RECODE_TOP) {
+                htCalLowModel += model;
+                htCalLowActual += actual;
+              }
             }
             continue;
           }
@@ -958,6 +990,9 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   htLite = false;
   htMerge = false;
   htStepChosen = false;
+  htHistLow = 0;
+  htLowPending = false;
+  htResFilter = HT_RES_ALL;
   // HT step for byte budgets over several tiles: from the whole image, so a first pass gives every
   // tile (transforms, the step histogram and a calibration sample; nothing coded is kept), then the
   // host gives the tiles again to be coded at that step (encodeTilesFinish returns 0 once)
@@ -1027,9 +1062,11 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   htMerge = false;
   if (htUniform && job.cs.siz.numTiles == 1 && job.capsOn == 0) {
     // one tile: every block codes its cleanup at bit-plane 0 only, as a fixed step would; only if
-    // that is over the budget are the blocks coded again with more sets (htLiteCheck)
+    // that is over the budget are the blocks coded again with more sets (htLiteCheck); the lower
+    // resolutions are coded last, by encodeTilesFinish, with a step of their own if needed (htLowCode)
     htLite = true;
     htConfig(0, 1, 0);
+    htLowPending = job.refinements == 0 && htHistLow != 0;
   } else if (htUniform) {
     htConfig(0, 2, 1);
   } else if ((job.cs.cod.cblkStyle & 0x40) != 0 && job.wantDistortion != 0) {
@@ -1051,11 +1088,13 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     codeAllBlocks(job); // (one tile, EBCOT)
     return; // the buffers stay: rate control may code blocks again
   }
+  htResFilter = htLowPending ? HT_RES_TOP : HT_RES_ALL;
   for (let c = 0; c < tile.numComps; c++) {
     let tc = tileComp(tile, c);
     codeBlocks(job, tc, false);
     if (job.cs.siz.numTiles > 1) tc.buf = 0; // the buffers belong to the next tile now
   }
+  htResFilter = HT_RES_ALL;
 }
 
 /** Threaded encodeTileCode: DWT of component pipeComp of tile pipeTile, then list its blocks. */
@@ -1077,9 +1116,130 @@ export function encodeTilesFinish(job: EncodeJob): usize {
     htPrepassFinish(job);
     return 0; // every tile again, coded at the chosen step
   }
+  if (htLowPending) {
+    htLowCode(job);
+    if (deferCount > 0) {
+      resumeAt = RESUME_FINISH_CODED;
+      return 0;
+    }
+  }
   encodeStepsFinish(job);
   job.rateMark = arenaMark();
   return finishFrom(job, rateControlHt(job));
+}
+
+/**
+ * htLite, one tile: the blocks of the top HT_RECODE_TOP resolutions are coded (cleanup at bit-plane
+ * 0); their exact bytes plus the lower resolutions' bytes at this step (their step histogram scaled
+ * by actual / model of the last calibration round, which coded every one of them) estimate the
+ * size. When that is over HT_LOW_TRIGGER of the budget and leaving out the top blocks of least
+ * worth (lowest distortion decrease per byte, as PCRD would) to fit costs more than HT_DROP_SHARE
+ * of the squared error, the lower resolutions get a coarser step of their own (QCD signals one step
+ * per sub-band, A.6.4), chosen so that the estimate is HT_LOW_AIM of the budget; then they are
+ * coded (or listed, threaded) as the rest. That replaces coding them again with the set one
+ * bit-plane up (htLiteCheck) where PCRD then truncated every one of them (the 14-bit CT at 20:1
+ * and 50:1). htLiteCheck stays for what the estimate misses.
+ */
+const HT_LOW_TRIGGER: f64 = 0.997;
+const HT_LOW_AIM: f64 = 0.995;
+/** The most the lower resolutions' step is made coarser. */
+const HT_LOW_MAX_FACTOR: f64 = 4;
+function htLowCode(job: EncodeJob): void {
+  htLowPending = false;
+  let target = htStepTarget(job);
+  if (target > 0 && htCalLowModel > 0 && htCalLowActual > 0 && htHistBase > 0) {
+    let top: f64 = 0, dist: f64 = 0;
+    let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+    while (cblkIterNext(it)) {
+      if (it.r < it.tc.numRes - HT_RECODE_TOP) continue;
+      let cb = it.cb;
+      let bytes = cb.encNumPasses > 0 ? <f64>passRecord(cb.encPasses, cb.encNumPasses - 1).rate : 0;
+      top += bytes > 0 ? bytes + HT_CAL_BLOCK_BYTES : 0; // (an empty block costs next to nothing in its packet)
+      dist += bandWeightOf(it.tc, it.r, it.bd, job.cs.cod.levels, job.cs.gcod.mct) * (cb.encDist0 - htBlockGain(cb));
+    }
+    let ratio = htCalLowActual / htCalLowModel;
+    let sc = job.baseStep / htHistBase;
+    let aim = target * HT_LOW_AIM;
+    let over = top + ratio * htStepModel(htHistLow, sc) - target;
+    if (over > target * (HT_LOW_TRIGGER - 1.0) && top < aim && htTopDropLoss(job, max(over, 0.0), dist) > HT_DROP_SHARE) {
+      // bisection on log2 of the factor: the finest step whose estimate is within the aim
+      let lo: f64 = 0, hi = Math.log2(HT_LOW_MAX_FACTOR);
+      for (let i = 0; i < 30; i++) {
+        let mid = 0.5 * (lo + hi);
+        if (top + ratio * htStepModel(htHistLow, sc * Math.pow(2.0, mid)) > aim) lo = mid;
+        else hi = mid;
+      }
+      htSetLowSteps(job, job.baseStep * Math.pow(2.0, hi));
+    }
+  }
+  htResFilter = HT_RES_LOW;
+  for (let t = 0; t < job.cs.siz.numTiles; t++) {
+    let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+    for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), false);
+  }
+  htResFilter = HT_RES_ALL;
+}
+
+/** Distortion decrease of every coded pass of a block. */
+function htBlockGain(cb: CodeBlock): f64 {
+  let g: f64 = 0;
+  for (let q = 0; q < cb.encNumPasses; q++) g += passRecord(cb.encPasses, q).distDecrease;
+  return g;
+}
+
+/**
+ * Squared error (a share of `dist`) of leaving out the coded top-resolution blocks of least worth
+ * (weighted distortion decrease per byte) until `bytes` are left out.
+ */
+function htTopDropLoss(job: EncodeJob, bytes: f64, dist: f64): f64 {
+  if (bytes <= 0) return 0;
+  if (dist <= 0) return 1;
+  // bisection on log2 of the worth threshold: the lowest one that leaves out `bytes`
+  let lo: f64 = -200, hi: f64 = 200;
+  let lost: f64 = 0;
+  for (let i = 0; i < 40; i++) {
+    let mid = 0.5 * (lo + hi);
+    let out: f64 = 0, loss: f64 = 0;
+    let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+    while (cblkIterNext(it)) {
+      if (it.r < it.tc.numRes - HT_RECODE_TOP) continue;
+      let cb = it.cb;
+      if (cb.encNumPasses == 0) continue;
+      let b = <f64>passRecord(cb.encPasses, cb.encNumPasses - 1).rate;
+      if (b <= 0) continue;
+      let g = bandWeightOf(it.tc, it.r, it.bd, job.cs.cod.levels, job.cs.gcod.mct) * htBlockGain(cb);
+      if (Math.log2(max(g, 1e-300) / b) < mid) {
+        out += b;
+        loss += g;
+      }
+    }
+    if (out >= bytes) {
+      hi = mid;
+      lost = loss;
+    } else lo = mid;
+  }
+  return lost / (dist + lost);
+}
+
+/**
+ * The sub-bands below the top HT_RECODE_TOP resolutions get the steps of base step `step` (as
+ * quant/encode_steps.ts encodeStepsFromBase: Delta_b = step / ||synthesis basis of b||); the others
+ * keep theirs.
+ */
+function htSetLowSteps(job: EncodeJob, step: f64): void {
+  let NL = job.cs.cod.levels;
+  for (let c = 0; c < job.cs.siz.Csiz; c++) {
+    let q = jobQuant(job, c);
+    let prec = compSiz(job.cs.siz, c).prec;
+    for (let b = 0; b < q.count; b++) {
+      let r = b == 0 ? 0 : (b - 1) / 3 + 1;
+      if (r >= NL + 1 - HT_RECODE_TOP) continue;
+      let orient = b == 0 ? 0 : ((b - 1) % 3) + 1;
+      let lev = b == 0 ? NL : NL - (b - 1) / 3;
+      store<u16>(q.steps + (<usize>b << 1), <u16>stepSizeEncode(step / dwtSynthesisNorm(0, lev, orient), prec + bandGainLog2(orient)));
+    }
+  }
+  encodeStepsBands(job);
 }
 
 /**

@@ -47,19 +47,33 @@ function viewOf(buffer: ArrayBuffer, ptr: number, length: number, like: SampleAr
 let parsedCore: DecoderExports | null = null;
 
 /**
+ * Where {@link decodeParsed} puts the decoded samples (interleaved or planar layout): given the
+ * samples in WebAssembly memory (`view`, `width` x `height` x `components` in `layout`), returns
+ * the array the image holds. Without one: a copy of `view`.
+ */
+export type PlaceSamples = (view: SampleArray, layout: "interleaved" | "planar", width: number, height: number, components: number) => SampleArray;
+
+/** The {@link PlaceSamples} of the next decodeParsed decode (null: a copy). */
+let parsedPlace: PlaceSamples | null = null;
+
+/**
  * Threaded decoding (src/worker/split_decode.ts decodeSplit): {@link decode} on the instance `c`,
  * where the same codestream is parsed already (`bytes` is located and checked again, not parsed)
  * and the supplied blocks are set (decoderBandSupplyAll), without starting a new job on it. Returns
  * undefined when this decode would not take the whole-image path (strips): the caller then decodes
  * the band the usual way. Failures are thrown as they come (the caller maps them, guardCore).
+ * `place` (interleaved and planar layouts) puts the samples where the caller wants them instead
+ * of into a new array.
  */
-export function decodeParsed(c: DecoderExports, bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions): DecodedImage | undefined {
+export function decodeParsed(c: DecoderExports, bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions, place?: PlaceSamples): DecodedImage | undefined {
   if (prefersStrips(locateCodestream(bytes).codestream, options)) return undefined;
   parsedCore = c;
+  parsedPlace = place ?? null;
   try {
     return decode(bytes, options);
   } finally {
     parsedCore = null;
+    parsedPlace = null;
   }
 }
 
@@ -181,10 +195,13 @@ export function decode(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOpti
       dst = c.alloc(Math.max(1, total * bps));
       packPlanes(c, p, compInfo, layout, dst, bps, signed);
     }
-    const data = viewOf(c.memory.buffer, dst, total, proto).slice() as SampleArray;
+    const view = viewOf(c.memory.buffer, dst, total, proto);
+    const data = place ? place(view, layout, W, H, n) : (view.slice() as SampleArray);
     return { ...base, width: W, height: H, layout, data };
   };
   const parsed = parsedCore;
+  const place = parsedPlace;
+  parsedPlace = null;
   if (parsed) {
     // (decodeParsed: the codestream is parsed and the blocks supplied on this instance already)
     parsedCore = null;

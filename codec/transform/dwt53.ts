@@ -404,11 +404,64 @@ function rowInverse53To(dst: usize, src: usize, w: i32, odd: i32, tmp: usize, ve
   let nL = lowCount(w, odd);
   let nH = w - nL;
   let hp = src + (<usize>nL << 2);
+  if (ASC_FEATURE_SIMD) {
+    if (odd == 0 && nH >= 8) {
+      rowEvenFused53(dst, src, nL, hp, nH, tmp, vert, hOut, ra, rb, prev);
+      return;
+    }
+  }
   // lows: T[n] = L[n] − ⌊(H[n+odd−1] + H[n+odd] + 2) / 4⌋
   update53(tmp, src, nL, hp, nH, odd - 1, 1, true);
   // highs, interleaved with the lows on the way out: H[n] + ⌊(T[n−odd] + T[n−odd+1]) / 2⌋
   if (odd == 0) interleavePredictEven53(dst, tmp, nL, hp, nH, vert, hOut, ra, rb, prev);
   else interleavePredictOdd53(dst, tmp, nL, hp, nH, vert, hOut, ra, rb, prev);
+}
+
+/**
+ * SIMD, even origin, nH ≥ 8: the lows T and the interleaved output in one loop (T[n+4 .. n+7] is
+ * computed one step ahead and T[n+1 .. n+4] taken from it by a shuffle), the same operations per
+ * sample as update53 + interleavePredictEven53; the last few samples go through `tmp` as there.
+ */
+// @ts-ignore: decorator
+@inline
+function rowEvenFused53(dst: usize, src: usize, nL: i32, hp: usize, nH: i32, tmp: usize, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let two = i32x4.splat(2);
+    let hc = v128.load(hp); // H[n .. n+3]
+    let hm = v128.shuffle<i32>(hc, hc, 0, 0, 1, 2); // H[−1 .. 2], H[−1] mirrored to H[0]
+    let tc = i32x4.sub(v128.load(src), i32x4.shr_s(i32x4.add(i32x4.add(hm, hc), two), 2)); // T[n .. n+3]
+    let n = 0;
+    for (; n + 8 <= nH; n += 4) {
+      let o = <usize>(n + 4) << 2;
+      let hn = v128.load(hp + o); // H[n+4 .. n+7]
+      let tn = i32x4.sub(v128.load(src + o), i32x4.shr_s(i32x4.add(i32x4.add(v128.load(hp + o - 4), hn), two), 2));
+      let t1 = v128.shuffle<i32>(tc, tn, 1, 2, 3, 4); // T[n+1 .. n+4]
+      let hv = i32x4.add(hc, i32x4.shr_s(i32x4.add(tc, t1), 1));
+      let d = <usize>n << 3;
+      put4(d, v128.shuffle<i32>(tc, hv, 0, 4, 1, 5), dst, vert, hOut, ra, rb, prev);
+      put4(d + 16, v128.shuffle<i32>(tc, hv, 2, 6, 3, 7), dst, vert, hOut, ra, rb, prev);
+      tc = tn;
+      hc = hn;
+    }
+    // the rest: T[n .. n+3] is in tc (n + 4 ≤ nH), the lows after it as in update53
+    v128.store(tmp + (<usize>n << 2), tc);
+    for (let k = n + 4; k < nL; k++) {
+      let a = k - 1 < nH - 1 ? k - 1 : nH - 1;
+      let b = k < nH - 1 ? k : nH - 1;
+      let x = load<i32>(src + (<usize>k << 2));
+      store<i32>(tmp + (<usize>k << 2), x - ((load<i32>(hp + (<usize>a << 2)) + load<i32>(hp + (<usize>b << 2)) + 2) >> 2));
+    }
+    for (; n < nL; n++) {
+      let o = <usize>n << 2;
+      let t0 = load<i32>(tmp + o);
+      let d = <usize>n << 3;
+      put1(d, t0, dst, vert, hOut, ra, rb, prev);
+      if (n < nH) {
+        let n1 = n + 1 < nL ? n + 1 : nL - 1;
+        put1(d + 4, load<i32>(hp + o) + ((t0 + load<i32>(tmp + (<usize>n1 << 2))) >> 1), dst, vert, hOut, ra, rb, prev);
+      }
+    }
+  }
 }
 
 /** Even origin (nL = nH or nH + 1): dst[2n] = T[n], dst[2n+1] = H[n] + ⌊(T[n] + T[min(n+1, nL−1)]) / 2⌋. */

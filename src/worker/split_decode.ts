@@ -10,7 +10,10 @@
  *    synchronously (Node's receiveMessageOnPort).
  * 3. Every table — its share, its own blocks decoded so far, the shares that arrived — supplied at
  *    once (decoderBandSupplyAll), and the band decoded as a region of the same parsed codestream
- *    (src/decode.ts decodeParsed): blocks in no table are decoded there as usual.
+ *    (src/decode.ts decodeParsed): blocks in no table are decoded there as usual. Band 0 (of an
+ *    interleaved or planar decode) comes back in an array of the whole image, the other bands'
+ *    rows still to be copied in and its pages touched meanwhile (see {@link placeWhole}); the
+ *    other bands in `spare`, a buffer an earlier band came back in, where it is large enough.
  *
  * No job ever waits for another: a share that has not arrived when step 2 runs out of blocks is
  * not waited for (the band decodes those blocks itself), so no number of workers, queued jobs or
@@ -30,7 +33,8 @@ import type { CoreExports } from "../core_interface.js";
 import { J2kError } from "../errors.js";
 import { copyIn, core, createCoreInstance, guardCore } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
-import { decode, decodeParsed } from "../decode.js";
+import { decode, decodeParsed, type PlaceSamples } from "../decode.js";
+import type { SampleArray } from "../types.js";
 import { prefersStrips } from "../strip/assemble.js";
 import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
@@ -38,11 +42,52 @@ import type { SplitMessage, SplitPort } from "./protocol.js";
 /** Blocks T1-decodes between two looks at the port (about 0.1-1 ms of work). */
 const OWN_STEP_BLOCKS = 8;
 
+/** Bytes of a page: {@link placeWhole} writes one sample per page to have the kernel map it. */
+const PAGE_BYTES = 4096;
+
+/**
+ * Band 0's samples placed in an array of the whole `width` x `height` image, where the calling
+ * thread copies the other bands in (src/worker/threads.ts stitch). The array's other pages are
+ * touched here, while the other bands are still being decoded (usually: band 0 is not the slowest),
+ * so that those copies do not stop at every page — and so that no thread allocates and touches a
+ * whole-image array beside the workers.
+ */
+function placeWhole(width: number, height: number): PlaceSamples {
+  return (view, layout, w, h, C) => {
+    const Ctor = view.constructor as new (n: number) => SampleArray;
+    const whole = new Ctor(width * height * C);
+    const step = PAGE_BYTES / whole.BYTES_PER_ELEMENT;
+    const touch = (from: number, to: number): void => {
+      for (let i = from; i < to; i += step) whole[i] = 0;
+    };
+    if (layout === "interleaved") {
+      whole.set(view);
+      touch(view.length, whole.length);
+    } else {
+      for (let c = 0; c < C; c++) {
+        whole.set(view.subarray(c * w * h, (c + 1) * w * h), c * width * height);
+        touch(c * width * height + w * h, (c + 1) * width * height);
+      }
+    }
+    return whole;
+  };
+}
+
+/** A copy of the samples into `spare` where it is large enough (its pages are touched already), else into a new array. */
+function placeInto(spare: ArrayBuffer | undefined): PlaceSamples {
+  return (view) => {
+    if (!spare || spare.byteLength < view.byteLength) return view.slice() as SampleArray;
+    const out = new (view.constructor as new (b: ArrayBuffer, o: number, n: number) => SampleArray)(spare, 0, view.length);
+    out.set(view);
+    return out;
+  };
+}
+
 /** Node's receiveMessageOnPort where there is one (worker_entry.ts passes it). */
 export type ReceiveNow = (port: SplitPort) => { message: unknown } | undefined;
 
 /** A private instance kept from the last split job, valid beside the shared instance `beside`. */
-let spare: { c: CoreExports; beside: CoreExports } | null = null;
+let spareInstance: { c: CoreExports; beside: CoreExports } | null = null;
 
 /** The other bands' shares as they arrive on the port. */
 class Inbox {
@@ -63,8 +108,9 @@ class Inbox {
 
 /**
  * Run a "split" job: band `k` of `n` of a `width` x `height` image, talking on `port` (see the
- * module comment). `receiveNow` reads the port synchronously where possible. Resolves with the
- * band; fails with the decode's J2kError.
+ * module comment). `receiveNow` reads the port synchronously where possible; `spare` may hold the
+ * band's samples. Resolves with the band (band 0: in an array of the whole image, see
+ * {@link placeWhole}); fails with the decode's J2kError.
  */
 export async function decodeSplit(
   bytes: Uint8Array,
@@ -75,6 +121,7 @@ export async function decodeSplit(
   width: number,
   port: SplitPort,
   receiveNow?: ReceiveNow,
+  spare?: ArrayBuffer,
 ): Promise<BandResult> {
   const inbox = new Inbox(n - 1);
   // (browsers: messages queue until the next event-loop turn)
@@ -90,8 +137,8 @@ export async function decodeSplit(
       return plain();
     }
     const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
-    const c = spare && spare.beside === core() ? spare.c : createCoreInstance();
-    spare = null;
+    const c = spareInstance && spareInstance.beside === core() ? spareInstance.c : createCoreInstance();
+    spareInstance = null;
     // 1. T2, cuts, this band's share
     let cuts: number[] | null;
     let broken = false;
@@ -116,7 +163,7 @@ export async function decodeSplit(
     }
     if (!cuts) {
       port.postMessage({ share: null } satisfies SplitMessage);
-      if (!broken) spare = { c, beside: core() }; // (after a trap the instance is not used again)
+      if (!broken) spareInstance = { c, beside: core() }; // (after a trap the instance is not used again)
       return plain();
     }
     // 2. the blocks only this band needs, until every other share is here
@@ -133,6 +180,10 @@ export async function decodeSplit(
     // 3. the band, every table supplied
     const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
     const region = { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } };
+    const place: PlaceSamples =
+      k === 0
+        ? (view, layout, w, h, C) => (w === width && h === y1 && y1 < height ? placeWhole(width, height)(view, layout, w, h, C) : (view.slice() as SampleArray))
+        : placeInto(spare);
     const image = guardCore(c, () => {
       const len = inbox.shares.reduce((a, b) => a + b.byteLength, 0);
       const ptr = c.alloc(Math.max(1, len));
@@ -142,9 +193,9 @@ export async function decodeSplit(
         at += b.byteLength;
       }
       c.decoderBandSupplyAll(ptr, len);
-      return decodeParsed(c, bytes, region);
+      return decodeParsed(c, bytes, region, place);
     });
-    spare = { c, beside: core() };
+    spareInstance = { c, beside: core() };
     if (image) return { image, rows: [y0, y1] };
     // (strips: the band is decoded the usual way)
     return { image: decode(bytes, region), rows: [y0, y1] };

@@ -14,7 +14,10 @@
  *
  * Nothing here needs SharedArrayBuffer: every worker owns its WebAssembly instance and the bands
  * come back as transferred buffers, so the threaded path works in every browser that has module
- * workers, cross-origin isolated or not.
+ * workers, cross-origin isolated or not. Band 0 comes back in an array of the whole image (its
+ * pages touched by its worker), into which this thread copies the other bands; their buffers are
+ * kept and lent to the next call's band jobs, so that no thread fills fresh memory page by page
+ * while the workers decode (on a 2-core machine this thread's work is taken from a worker).
  * @module
  */
 import type { DecodeOptions, DecodedImage, HeaderInfo, SampleArray } from "../types.js";
@@ -22,8 +25,7 @@ import { J2kError } from "../errors.js";
 import { coreCount, jobsPending, runInWorker } from "./pool.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
 import { callCore, copyIn } from "../wasm/load.js";
-import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream, outputType } from "../decode_plan.js";
-import { bytesPerSampleFor, sampleArrayFor } from "../samples.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
 
 /**
  * Work of one codeword byte against one sample when weighing bands (codec/api_bands.ts): T1 time
@@ -145,10 +147,11 @@ export async function decodeThreaded(
   // (a view into a larger buffer is copied once here: posting it would copy the whole buffer to every job)
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
   const job = { bytes: own, options, bands: m, width: header.width, height: header.height };
+  // the buffers earlier bands came back in, for the bands after the first (band 0 brings the whole array)
+  const lent = even.map((_, k) => (k > 0 ? spareBands.pop() : undefined));
   // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
   // several bands need on its port as soon as it has it, and this thread forwards it to the others
   const channels = even.map(() => new MessageChannel());
-  let target: SampleArray | undefined;
   channels.forEach((ch, k) => {
     ch.port1.onmessage = (event: MessageEvent) => {
       const share = (event.data as { share?: unknown } | null)?.share;
@@ -162,9 +165,11 @@ export async function decodeThreaded(
   });
   let settled: PromiseSettledResult<BandResult | undefined>[];
   try {
-    const jobs = even.map((_, k) => runInWorker<BandResult>({ op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort }, [channels[k]!.port2]));
-    // while the workers decode, this thread prepares the array the bands go into
-    target = outputArray(header, options);
+    const jobs = even.map((_, k) => {
+      const spare = lent[k];
+      const transfer: Transferable[] = spare ? [channels[k]!.port2 as unknown as Transferable, spare] : [channels[k]!.port2 as unknown as Transferable];
+      return runInWorker<BandResult>({ op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort, ...(spare ? { spare } : {}) }, transfer);
+    });
     settled = await Promise.allSettled(jobs);
   } finally {
     for (const ch of channels) {
@@ -181,10 +186,27 @@ export async function decodeThreaded(
   const bands = done.map((p) => p.rows);
   const tiled = bands.every(([y0, y1], k) => y0 === (k === 0 ? 0 : bands[k - 1]![1]) && y1 > y0) && bands[bands.length - 1]![1] === header.height;
   if (!tiled) return undefined; // (cannot happen: the workers cut alike) decode in one piece
-  return stitch(done.map((p) => p.image), bands, target);
+  const image = stitch(done.map((p) => p.image), bands);
+  for (const p of done.slice(1)) keepBandBuffer(p.image.data.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer);
+  return image;
 }
 
-/** A band job's answer (src/worker/split_decode.ts): the decoded rows [y0, y1) of the image. */
+/** Buffers band jobs came back in (bands after the first), lent to the next threaded decode's band jobs. */
+const spareBands: ArrayBuffer[] = [];
+/** Spare band buffers kept at most, and the most bytes one may hold. */
+const SPARE_BANDS = 8;
+const SPARE_BAND_BYTES = 64 << 20;
+
+/** Keep a band's buffer for the next decode (not the image's own, nor a large one). */
+function keepBandBuffer(b: ArrayBuffer, image: ArrayBuffer): void {
+  if (b !== image && b.byteLength <= SPARE_BAND_BYTES && spareBands.length < SPARE_BANDS && !spareBands.includes(b)) spareBands.push(b);
+}
+
+/**
+ * A band job's answer (src/worker/split_decode.ts): the decoded rows [y0, y1) of the image. Band
+ * 0's `image.data` may be an array of the whole image (every component, the image's layout) with
+ * these rows in place: {@link stitch} copies the other bands into it.
+ */
 export interface BandResult {
   image: DecodedImage;
   rows: [number, number];
@@ -211,26 +233,9 @@ export function decodeBand(
 }
 
 /**
- * The array a threaded decode's bands most likely go into (interleaved or planar layout, every
- * component: the type decode picks for the header's components), its pages touched so that
- * copying the bands into it does not stop at every page; undefined where the layout differs or
- * the guess may be wrong ({@link stitch} checks it anyway) or the decode will fail on its limits.
- */
-function outputArray(header: HeaderInfo, options: DecodeOptions): SampleArray | undefined {
-  const layout = options.layout ?? "interleaved";
-  if ((layout !== "interleaved" && layout !== "planar") || options.components || options.palette !== undefined) return undefined;
-  const ot = outputType(header.componentInfo);
-  const length = header.width * header.height * header.componentInfo.length;
-  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
-  if (header.width * header.height > limits.maxPixels || length * bytesPerSampleFor(ot.bitDepth, ot.signed) > limits.maxMemory) return undefined;
-  const a = sampleArrayFor(ot.bitDepth, ot.signed, length);
-  for (let i = 0; i < length; i += 1024) a[i] = 0; // (one write per 4 kB page at most)
-  return a;
-}
-
-/**
- * Put row bands back together in the layout they were decoded in: into `target` where it is an
- * array of the right type and length ({@link outputArray}), else into a new array.
+ * Put row bands back together in the layout they were decoded in: into the first band's data where
+ * that is an array of the whole image with the band's rows in place (src/worker/split_decode.ts),
+ * else into `target` where it is an array of the right type and length, else into a new array.
  */
 export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, target?: SampleArray): DecodedImage {
   const first = parts[0]!;
@@ -257,9 +262,12 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, ta
     });
     return { ...base, data: componentData[0]!, componentData };
   }
+  // (a band's own rows are fewer than the image's: only a band placed in the whole image is that long)
+  const placed = parts.length > 1 && first.data.length === W * H * nc;
   const fits = !!target && target.constructor === first.data.constructor && target.length === W * H * nc;
-  const data = fits ? target! : alloc(first.data, W * H * nc);
+  const data = placed ? first.data : fits ? target! : alloc(first.data, W * H * nc);
   parts.forEach((p, k) => {
+    if (placed && k === 0) return;
     const [y0, y1] = bands[k]!;
     const plane = W * (y1 - y0);
     if (p.data.length !== plane * nc) throw new J2kError("INTERNAL", `threaded decode: band ${k} holds ${p.data.length} samples, expected ${plane * nc}`);
