@@ -8,7 +8,7 @@ import { capsPredictSaved } from "./rate/caps";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { resumedBlocks, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
+import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -312,13 +312,18 @@ export function encoderSetHtLayerWeight(w: f64): void {
  * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
  * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
  * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
- * stops would skip (6; rate/caps.ts capsPredict).
+ * stops would skip (6; rate/caps.ts capsPredict); HT (encoder.ts): htLowCode runs (7), of which gave
+ * the lower resolutions a coarser step (8), htLiteCheck recodes (9), of which were listed for the workers (10).
  */
 export function encoderEarlyStops(which: i32): f64 {
   let j = job();
   if (which == 4) return pcrdLastThreshold;
   if (which == 5) return <f64>rateRuns;
   if (which == 6) return capsPredictSaved;
+  if (which == 7) return <f64>htLowRuns;
+  if (which == 8) return <f64>htLowStepped;
+  if (which == 9) return <f64>htRecodes;
+  if (which == 10) return <f64>htRecodesDeferred;
   return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : which == 3 ? <f64>resumedBlocks : j.capSlope;
 }
 

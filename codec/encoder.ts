@@ -58,6 +58,7 @@ export function encodeRun(job: EncodeJob): usize {
   htMerge = false;
   htHistLow = 0;
   htLowPending = false;
+  htPathCountsReset();
   htResFilter = HT_RES_ALL;
   encodeStepsSetup(job);
   transformTiles(job);
@@ -771,6 +772,21 @@ const RESUME_FINISH_CODED: i32 = 2;
 const RESUME_REALLOC: i32 = 3;
 /** encodeTileCode: the next component (tileCompStep); the listed blocks need not be installed. */
 const RESUME_TILE_COMP: i32 = 4;
+/**
+ * Which HT paths the last encode took (tests: api_encoder.ts encoderEarlyStops 7-10): htLowCode ran,
+ * htLowCode gave the lower resolutions a coarser step, htLiteCheck sent blocks back to be coded again,
+ * and that recode's blocks were listed for the workers (threaded: finishFrom, RESUME_FINISH_RATE).
+ */
+export let htLowRuns: i32 = 0;
+export let htLowStepped: i32 = 0;
+export let htRecodes: i32 = 0;
+export let htRecodesDeferred: i32 = 0;
+function htPathCountsReset(): void {
+  htLowRuns = 0;
+  htLowStepped = 0;
+  htRecodes = 0;
+  htRecodesDeferred = 0;
+}
 let pipeTile: i32 = 0;
 let pipeComp: i32 = 0;
 
@@ -997,6 +1013,7 @@ export function encodeTilesBegin(job: EncodeJob): i32 {
   htStepChosen = false;
   htHistLow = 0;
   htLowPending = false;
+  htPathCountsReset();
   htResFilter = HT_RES_ALL;
   // HT step for byte budgets over several tiles: from the whole image, so a first pass gives every
   // tile (transforms, the step histogram and a calibration sample; nothing coded is kept), then the
@@ -1151,6 +1168,7 @@ const HT_LOW_AIM: f64 = 0.995;
 const HT_LOW_MAX_FACTOR: f64 = 4;
 function htLowCode(job: EncodeJob): void {
   htLowPending = false;
+  htLowRuns++;
   let target = htStepTarget(job);
   if (target > 0 && htCalLowModel > 0 && htCalLowActual > 0 && htHistBase > 0) {
     let top: f64 = 0;
@@ -1174,6 +1192,7 @@ function htLowCode(job: EncodeJob): void {
         else hi = mid;
       }
       htSetLowSteps(job, job.baseStep * Math.pow(2.0, hi));
+      htLowStepped++;
     }
   }
   htResFilter = HT_RES_LOW;
@@ -1334,6 +1353,7 @@ function htLiteCheck(job: EncodeJob): i32 {
   // only the set one bit-plane up is coded: htMergeInstall joins it to the cleanup at bit-plane 0
   htConfig(1, 1, 1);
   htMerge = true;
+  htRecodes++;
   return RATE_RECODE;
 }
 
@@ -1368,6 +1388,7 @@ function finishFrom(job: EncodeJob, rc: i32): usize {
       rateReset(job);
       forEachTileComp(job, CODE_RECODE);
       if (deferCount > 0) {
+        if ((job.cs.cod.cblkStyle & CBLK_HT) != 0) htRecodesDeferred++;
         resumeAt = RESUME_FINISH_RATE;
         return 0;
       }

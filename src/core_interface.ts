@@ -769,7 +769,8 @@ export interface CoreExports {
    * After an encode: blocks whose early stop stood (0), blocks coded again to their last pass (1), the stop
    * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
    * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
-   * stops would skip (6; rate/caps.ts capsPredict).
+   * stops would skip (6; rate/caps.ts capsPredict); HT (encoder.ts): htLowCode runs (7), of which gave
+   * the lower resolutions a coarser step (8), htLiteCheck recodes (9), of which were listed for the workers (10).
    */
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */

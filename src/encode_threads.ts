@@ -64,9 +64,10 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * @internal Tests: the early-stop mode of the threaded encodes that follow (the core's
  * encoderSetEarlyStop on their instance; n > 1 stops n times too early, so that blocks are sent
  * back and resume in the workers), and what the last one counted (the core's encoderEarlyStops:
- * blocks stopped, coded again; blocks the workers resumed where they stopped).
+ * blocks stopped, coded again; blocks the workers resumed where they stopped), and which HT paths it
+ * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0 };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0] };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -93,6 +94,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
   threadedEarlyStops.stopped = c.encoderEarlyStops(0);
   threadedEarlyStops.recoded = c.encoderEarlyStops(1);
   threadedEarlyStops.resumed = coder.resumed;
+  threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
   spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;
 }

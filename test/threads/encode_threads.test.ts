@@ -4,8 +4,9 @@
  * codestream must be the same bytes as the synchronous encode() with the same options, for every
  * path of the encoder that codes blocks: lossless, fixed step, rate control with one and several
  * layers (pilots + early stops), PSNR targets (layers formed again after the decode check), HT with
- * and without rate control, several tiles (rate control giving the tiles again), sub-sampled
- * planes. Workers run the built library (dist/).
+ * and without rate control (one tile: lower resolutions coded last, at a coarser step, and coded
+ * again), several tiles (rate control giving the tiles again), sub-sampled planes. Workers run the
+ * built library (dist/).
  *
  * Reproduce a property failure with the seed and path fast-check prints: FC_SEED=<seed> FC_PATH=<path>.
  */
@@ -74,10 +75,14 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       ["lossless layers 30/10/1", grey12, { ratios: [30, 10, 1] }],
       ["HT lossless", rgb, { ht: true, codeBlock: [32, 32] }],
       ["HT ratio 20 (step chosen, sets planned)", rgb, { ht: true, lossless: false, ratios: [20] }],
-      // one tile: the blocks are coded with one set first, and all again with more sets when that is
-      // over the budget (the CT at 20:1 is: its output equals that of always coding two sets)
+      // one tile, one layer: the top two resolutions' blocks are coded with one set first, the lower
+      // ones last (htLowCode), with a coarser step of their own when the estimate is over the budget;
+      // when PCRD still leaves out blocks worth more than a little, the lower ones are coded again
+      // with more sets (htLiteCheck: listed for the workers from rate control). Which of these each
+      // case takes is asserted below (HT_PATHS), so that a case cannot stop exercising its path unseen
       ["HT ratio 8", rgb, { ht: true, lossless: false, ratios: [8] }],
-      ["HT ratio 20, 14-bit CT (blocks coded again)", ct, { ht: true, ratios: [20] }],
+      ["HT ratio 20, 14-bit CT (lower resolutions coded last, coarser step)", ct, { ht: true, ratios: [20] }],
+      ["HT ratio 50, 14-bit CT (coarser lower step, then blocks coded again)", ct, { ht: true, ratios: [50] }],
       ["HT layers 40/10", grey12, { ht: true, lossless: false, ratios: [40, 10] }],
       ["tiles 128×96, lossless, tile-parts by resolution", rgb, { tile: { width: 128, height: 96 }, tileParts: "R", tlm: true }],
       ["tiles 100×100, 9/7 ratio 30 (tiles given again)", rgb, { lossless: false, ratios: [30], tile: { width: 100, height: 100 } }],
@@ -85,13 +90,25 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       ["JP2 file, 9/7 quality", rgb, { format: "jp2", quality: 60 }],
       ["sub-sampled planes 4:2:0", subsampledPlanar(rgb, [[1, 1], [2, 2], [2, 2]]), { planar: true, subsampling: [[1, 1], [2, 2], [2, 2]], mct: false }],
     ];
+    // the HT paths a case must take (the core's encoderEarlyStops 7-10, counted per encode):
+    // [htLowCode ran, it set a coarser lower step, htLiteCheck recoded]; the threaded encode must take
+    // the same ones, and list every recode's blocks for the workers
+    const HT_PATHS: Record<string, [number, number, number]> = {
+      "HT ratio 20, 14-bit CT (lower resolutions coded last, coarser step)": [1, 1, 0],
+      "HT ratio 50, 14-bit CT (coarser lower step, then blocks coded again)": [1, 1, 1],
+    };
+    const stops = ((await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js")).threadedEarlyStops;
+    const { callCore } = (await import(join(REPO_ROOT, "dist/wasm/load.js"))) as typeof import("../../src/wasm/load.js");
     for (const [name, image, options] of cases) {
-      const want = encode(image, options);
+      const { want, paths } = callCore((c) => ({ want: encode(image, options), paths: [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w)) }));
+      const htPaths = HT_PATHS[name];
+      if (htPaths) expect(paths, `${name}, one thread: HT paths taken (htLowCode, coarser step, recode, recode listed)`).toEqual([...htPaths, 0]);
       for (const threads of [2, 3]) {
         const before = workerPoolInfo().jobsDone;
         const got = await encodeAsync(image, { ...options, threads });
         expect(firstDifference(got, want), `${name}, ${threads} threads: first differing byte`).toBe(-1);
         expect(workerPoolInfo().jobsDone - before, `${name}: blocks went to workers in several batches`).toBeGreaterThanOrEqual(2);
+        if (htPaths) expect(stops.ht, `${name}, ${threads} threads: HT paths taken, every recode listed for the workers`).toEqual([...htPaths, htPaths[2]]);
       }
     }
   });
@@ -130,7 +147,7 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         stops.mode = 64;
         const got = await encodeAsync(image, { ...options, threads: 2 });
         expect(firstDifference(got, want), `${name}, 2 threads: first differing byte`).toBe(-1);
-        expect({ ...stops, mode: 64 }, `${name}: the threaded encode stopped, sent back and resumed the same blocks`).toEqual({ mode: 64, stopped: one.stopped, recoded: one.recoded, resumed: one.resumed });
+        expect({ mode: 64, stopped: stops.stopped, recoded: stops.recoded, resumed: stops.resumed }, `${name}: the threaded encode stopped, sent back and resumed the same blocks`).toEqual({ mode: 64, stopped: one.stopped, recoded: one.recoded, resumed: one.resumed });
       }
     } finally {
       stops.mode = 1;
