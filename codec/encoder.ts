@@ -385,6 +385,11 @@ function htChooseStep(job: EncodeJob, t0: i32, t1: i32, share: f64): void {
     let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
     for (let c = 0; c < tile.numComps; c++) codeBlocks(job, tileComp(tile, c), true);
   }
+  // (whole counts: the sums are exact, the same as collecting every block into htHist)
+  for (let i = 0; i <= HT_HIST_BINS; i++) {
+    let p = htHist + (<usize>i << 3);
+    store<f64>(p, load<f64>(p) + load<f64>(htHistLow + (<usize>i << 3)));
+  }
   // the model's step, then its bytes checked on a sample of blocks coded at that step: the
   // model scaled by actual / model over the sample gives the final step
   let base0 = job.baseStep;
@@ -567,8 +572,8 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
           let src = tc.buf + ((<usize>(qy + cb.y0 - bd.y0) * <usize>tc.stride + <usize>(qx + cb.x0 - bd.x0)) << 2);
           if (plan && htMode == CODE_HIST) {
             // the step histogram straight from the transformed samples (no quantised copy)
-            htHistCollectF32(src, tc.stride, w, h, invStep, htHist);
-            if (htHistLow != 0 && r < tc.numRes - HT_RECODE_TOP) htHistCollectF32(src, tc.stride, w, h, invStep, htHistLow);
+            // (the lower resolutions into their own histogram, added to the image's after the pass)
+            htHistCollectF32(src, tc.stride, w, h, invStep, htHistLow != 0 && r < tc.numRes - HT_RECODE_TOP ? htHistLow : htHist);
             continue;
           }
           // calibration sample: every block of the lower resolutions (few samples, many bytes),
@@ -1148,20 +1153,19 @@ function htLowCode(job: EncodeJob): void {
   htLowPending = false;
   let target = htStepTarget(job);
   if (target > 0 && htCalLowModel > 0 && htCalLowActual > 0 && htHistBase > 0) {
-    let top: f64 = 0, dist: f64 = 0;
+    let top: f64 = 0;
     let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
     while (cblkIterNext(it)) {
       if (it.r < it.tc.numRes - HT_RECODE_TOP) continue;
       let cb = it.cb;
       let bytes = cb.encNumPasses > 0 ? <f64>passRecord(cb.encPasses, cb.encNumPasses - 1).rate : 0;
       top += bytes > 0 ? bytes + HT_CAL_BLOCK_BYTES : 0; // (an empty block costs next to nothing in its packet)
-      dist += bandWeightOf(it.tc, it.r, it.bd, job.cs.cod.levels, job.cs.gcod.mct) * (cb.encDist0 - htBlockGain(cb));
     }
     let ratio = htCalLowActual / htCalLowModel;
     let sc = job.baseStep / htHistBase;
     let aim = target * HT_LOW_AIM;
     let over = top + ratio * htStepModel(htHistLow, sc) - target;
-    if (over > target * (HT_LOW_TRIGGER - 1.0) && top < aim && htTopDropLoss(job, max(over, 0.0), dist) > HT_DROP_SHARE) {
+    if (over > target * (HT_LOW_TRIGGER - 1.0) && top < aim && htTopDropLoss(job, max(over, 0.0), htTopError(job)) > HT_DROP_SHARE) {
       // bisection on log2 of the factor: the finest step whose estimate is within the aim
       let lo: f64 = 0, hi = Math.log2(HT_LOW_MAX_FACTOR);
       for (let i = 0; i < 30; i++) {
@@ -1180,6 +1184,18 @@ function htLowCode(job: EncodeJob): void {
   htResFilter = HT_RES_ALL;
 }
 
+/** Weighted squared error of the coded top-resolution blocks. */
+function htTopError(job: EncodeJob): f64 {
+  let dist: f64 = 0;
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    if (it.r < it.tc.numRes - HT_RECODE_TOP) continue;
+    let cb = it.cb;
+    dist += bandWeightOf(it.tc, it.r, it.bd, job.cs.cod.levels, job.cs.gcod.mct) * (cb.encDist0 - htBlockGain(cb));
+  }
+  return dist;
+}
+
 /** Distortion decrease of every coded pass of a block. */
 function htBlockGain(cb: CodeBlock): f64 {
   let g: f64 = 0;
@@ -1194,23 +1210,37 @@ function htBlockGain(cb: CodeBlock): f64 {
 function htTopDropLoss(job: EncodeJob, bytes: f64, dist: f64): f64 {
   if (bytes <= 0) return 0;
   if (dist <= 0) return 1;
-  // bisection on log2 of the worth threshold: the lowest one that leaves out `bytes`
+  // (log2 worth, bytes, weighted decrease) of every coded top block, then bisection on log2 of the
+  // worth threshold: the lowest one that leaves out `bytes`
+  let n = 0;
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) n++;
+  let rec = arenaAlloc(<usize>max(n, 1) * 24);
+  let m = 0;
+  it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) {
+    if (it.r < it.tc.numRes - HT_RECODE_TOP) continue;
+    let cb = it.cb;
+    if (cb.encNumPasses == 0) continue;
+    let b = <f64>passRecord(cb.encPasses, cb.encNumPasses - 1).rate;
+    if (b <= 0) continue;
+    let g = bandWeightOf(it.tc, it.r, it.bd, job.cs.cod.levels, job.cs.gcod.mct) * htBlockGain(cb);
+    let e = rec + <usize>m * 24;
+    store<f64>(e, Math.log2(max(g, 1e-300) / b));
+    store<f64>(e, b, 8);
+    store<f64>(e, g, 16);
+    m++;
+  }
   let lo: f64 = -200, hi: f64 = 200;
   let lost: f64 = 0;
   for (let i = 0; i < 40; i++) {
     let mid = 0.5 * (lo + hi);
     let out: f64 = 0, loss: f64 = 0;
-    let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-    while (cblkIterNext(it)) {
-      if (it.r < it.tc.numRes - HT_RECODE_TOP) continue;
-      let cb = it.cb;
-      if (cb.encNumPasses == 0) continue;
-      let b = <f64>passRecord(cb.encPasses, cb.encNumPasses - 1).rate;
-      if (b <= 0) continue;
-      let g = bandWeightOf(it.tc, it.r, it.bd, job.cs.cod.levels, job.cs.gcod.mct) * htBlockGain(cb);
-      if (Math.log2(max(g, 1e-300) / b) < mid) {
-        out += b;
-        loss += g;
+    for (let k = 0; k < m; k++) {
+      let e = rec + <usize>k * 24;
+      if (load<f64>(e) < mid) {
+        out += load<f64>(e, 8);
+        loss += load<f64>(e, 16);
       }
     }
     if (out >= bytes) {
