@@ -996,6 +996,12 @@ export interface CoreExports {
    */
   mqEncodeDecisions(decisions: number, n: number, cx: number, state: number, out: number, outCap: number): number;
   /**
+   * OR of the little-endian 32-bit words of the `bytes` bytes at `src`; a tail of fewer than four
+   * bytes counts as a word padded with zero bytes. For unsigned samples of 1, 2 or 4 bytes packed from
+   * `src`, folding the result's bytes (1) or halves (2) gives the OR of every sample.
+   */
+  orWords(src: number, bytes: number): number;
+  /**
    * One i32 plane → host samples: dst[y·dstStride + x·dstStep] = sat(src[y·srcStride + x]).
    * `dstStep` = 1 for planar output, = number of components for interleaved output.
    */
@@ -1242,6 +1248,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   memoryUsed: 0,
   mqDecodeDecisions: 6,
   mqEncodeDecisions: 6,
+  orWords: 2,
   packComponent: 9,
   packComponentUpsampled: 17,
   packInterleaved: 9,

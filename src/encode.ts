@@ -60,8 +60,13 @@ function rangeBits(d: SampleArray, signed: boolean): number {
   return m >>> 0;
 }
 
-/** Check image fields and that every sample fits bitDepth/signed (lossless needs it). */
-function checkImage(image: J2kImage, comps: Array<{ w: number; h: number }>): void {
+/**
+ * Check image fields and that every sample fits bitDepth/signed (lossless needs it). With `defer`,
+ * samples of an unsigned array type are not scanned here: the return value is then the bound every
+ * sample must not exceed (2^bitDepth - 1), for {@link encodeTiles} to check with the core's
+ * `orWords` as the samples are copied in; -1 when nothing is left to check.
+ */
+function checkImage(image: J2kImage, comps: Array<{ w: number; h: number }>, defer = false): number {
   const { width, height, components, bitDepth } = image;
   if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
     throw new J2kError("INVALID_ARGUMENT", `image width and height must be positive integers (got ${width}x${height})`);
@@ -80,19 +85,27 @@ function checkImage(image: J2kImage, comps: Array<{ w: number; h: number }>): vo
   const hi = image.signed ? 2 ** (bitDepth - 1) - 1 : 2 ** bitDepth - 1;
   const d = image.data;
   // nothing to check when the array type cannot hold a value outside the range
-  if ((d instanceof Uint8Array && !image.signed && bitDepth === 8) || (d instanceof Uint16Array && !image.signed && bitDepth === 16)) return;
-  if ((d instanceof Int8Array && image.signed && bitDepth === 8) || (d instanceof Int16Array && image.signed && bitDepth === 16)) return;
+  if ((d instanceof Uint8Array && !image.signed && bitDepth === 8) || (d instanceof Uint16Array && !image.signed && bitDepth === 16)) return -1;
+  if ((d instanceof Int8Array && image.signed && bitDepth === 8) || (d instanceof Int16Array && image.signed && bitDepth === 16)) return -1;
+  if (defer && (d instanceof Uint8Array || d instanceof Uint8ClampedArray || d instanceof Uint16Array || d instanceof Uint32Array)) return hi;
   // hi is 2^k - 1: every sample is in range when the OR of their magnitude bits is not above it
-  if (rangeBits(d, image.signed) <= hi) return;
+  if (rangeBits(d, image.signed) <= hi) return -1;
+  throwOutOfRange(image, lo, hi);
+}
+
+/** Throw for the first sample of `image` outside lo..hi (there is one). */
+function throwOutOfRange(image: J2kImage, lo: number, hi: number): never {
+  const d = image.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     if (v < lo || v > hi) {
       throw new J2kError(
         "INVALID_ARGUMENT",
-        `sample ${i} is ${v}, outside the ${image.signed ? "signed" : "unsigned"} ${bitDepth}-bit range ${lo}..${hi}; fix bitDepth/signed or mask the data`,
+        `sample ${i} is ${v}, outside the ${image.signed ? "signed" : "unsigned"} ${image.bitDepth}-bit range ${lo}..${hi}; fix bitDepth/signed or mask the data`,
       );
     }
   }
+  throw new J2kError("INTERNAL", "the sample range check found no sample out of range");
 }
 
 /**
@@ -128,6 +141,8 @@ interface Geometry {
   comps: Array<{ dx: number; dy: number; w: number; h: number }>;
   samples: number;
   rawBytes: number;
+  /** Bound of the sample range check left to encodeTiles (one tile, unsigned array type), or -1. */
+  rangeHi: number;
 }
 
 /**
@@ -158,8 +173,10 @@ function prepareEncode(image: J2kImage, options: EncodeOptions): { s: Settings; 
   // B.2: a component is ceil(Xsiz/dx) - ceil(XOsiz/dx) wide; an image narrower than dx can hold none
   const none = comps.findIndex((k) => k.w < 1 || k.h < 1);
   if (none >= 0) throw bad(`component ${none} has no samples: the image (${W}x${H} at origin ${ox},${oy}) holds no multiple of its sub-sampling ${comps[none]!.dx}x${comps[none]!.dy}`);
-  checkImage(image, comps);
+  // one tile: every sample is copied into the core before any is coded, so the core can check them
+  const rangeHi = checkImage(image, comps, !s.tile);
   const geo: Geometry = {
+    rangeHi,
     comps,
     samples: comps.reduce((a, k) => a + k.w * k.h, 0),
     rawBytes: comps.reduce((a, k) => a + (k.w * k.h * image.bitDepth) / 8, 0),
@@ -397,6 +414,12 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
   const stagingBytes = Math.max(STAGING_BYTES, widest * bps);
   const staging = c.alloc(stagingBytes);
   const T = c.encoderTilesBegin();
+  // the sample range check left by checkImage: the OR of the samples as they are copied in
+  let rangeHi = geo.rangeHi, bits = 0;
+  if (rangeHi >= 0 && T !== 1) {
+    if (rangeBits(image.data, false) > rangeHi) throwOutOfRange(image, 0, rangeHi);
+    rangeHi = -1;
+  }
   const planeStart: number[] = [];
   for (let i = 0, at = 0; i < C; i++) {
     planeStart.push(at);
@@ -431,6 +454,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
                 view.set(data.subarray(from, from + w * bps), y * w * bps);
               }
             }
+            if (rangeHi >= 0) bits |= c.orWords(staging, rows * w * bps);
             unpack(i, staging, 1, w, w, rows, r);
           }
         }
@@ -455,6 +479,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
               view.set(data.subarray(from, from + rowBytes), y * rowBytes);
             }
           }
+          if (rangeHi >= 0) bits |= c.orWords(staging, rows * rowBytes);
           if (ict) {
             const stride = tc(0, EncoderTileField.stride);
             const at = (i: number) => tc(i, EncoderTileField.buffer) + 4 * r * stride;
@@ -463,6 +488,12 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
           for (let i = ict ? 3 : 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
         }
         if (ict) c.encoderTileMctApplied();
+      }
+      if (rangeHi >= 0) {
+        // (bps 1 or 2: the bytes or halves of the 32-bit OR are samples)
+        const m = bps === 1 ? (bits | (bits >>> 8) | (bits >>> 16) | (bits >>> 24)) & 0xff : bps === 2 ? (bits | (bits >>> 16)) & 0xffff : bits >>> 0;
+        if (m > rangeHi) throwOutOfRange(image, 0, rangeHi);
+        rangeHi = -1;
       }
       c.encoderTileCode(t);
       yield* settle(c, 0, t + 1 < T); // (after the last tile: the drain below)

@@ -28,6 +28,7 @@ import { hullBuild, hullTruncation, hullGain, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
 import { passRecord } from "../t1/pass_record";
 import { maxPasses } from "../t1/segments";
+import { stopHullPush } from "../t1/ebcot_encoder";
 import { arenaAlloc } from "../util/arena";
 import { MAX_PASSES } from "../util/constants";
 
@@ -204,25 +205,6 @@ const SIM_R: usize = memory.data(MAX_PASSES * 8, 16);
 const SIM_D: usize = memory.data(MAX_PASSES * 8, 16);
 const SIM_S: usize = memory.data(MAX_PASSES * 8, 16);
 
-/** Push (rate, cumD) onto the replay's hull of m points; its new size (hull.ts hullBuild's rule). */
-function simPush(m: i32, rate: f64, cumD: f64): i32 {
-  while (true) {
-    let rp = m == 0 ? 0.0 : load<f64>(SIM_R + (<usize>(m - 1) << 3));
-    let dp = m == 0 ? 0.0 : load<f64>(SIM_D + (<usize>(m - 1) << 3));
-    let dD = cumD - dp, dR = rate - rp;
-    if (dD <= 0) return m;
-    let s = dR <= 0 ? Infinity : dD / dR;
-    if (m > 0 && s >= load<f64>(SIM_S + (<usize>(m - 1) << 3))) {
-      m--;
-      continue;
-    }
-    store<f64>(SIM_R + (<usize>m << 3), rate);
-    store<f64>(SIM_D + (<usize>m << 3), cumD);
-    store<f64>(SIM_S + (<usize>m << 3), s);
-    return m + 1;
-  }
-}
-
 /** Would the block coder stop with the replay's hull of m points, rP settled bytes, energy dMax? */
 function simReady(m: i32, rP: f64, dMax: f64, slope: f64): bool {
   let j = 0; // hull points of the likely truncation
@@ -286,7 +268,7 @@ export function capsPredict(job: EncodeJob, slope: f64): f64 {
     for (let k = 0; k < n - 1 - SIM_LAG; k++) {
       cumD += passRecord(cb.encPasses, k).distDecrease * wgt;
       let rP = <f64>blockBytes(cb, k + 1);
-      m = simPush(m, rP, cumD);
+      m = stopHullPush(SIM_R, SIM_D, SIM_S, m, rP, cumD); // the block coder's hull rule
       if (simReady(m, rP, dMax, slope)) {
         bandSaved += all - <f64>blockBytes(cb, k + 1 + SIM_LAG);
         break;

@@ -74,21 +74,26 @@ export function ebcotSetStop(slope: f64, energy: f64): void {
   stopEnergy = energy;
 }
 
-/** Push (rate, cumD) onto the hull of m points (hull.ts: strictly decreasing slopes); returns its new size. */
-function hullPush(m: i32, rate: f64, cumD: f64): i32 {
+/**
+ * Push (rate, cumD) onto a hull of m points kept as f64 arrays of rates R, decreases D and slopes S
+ * (hull.ts's rule: strictly decreasing slopes); returns its new size. The early stop's hull below
+ * and its replay in codec/rate/caps.ts (capsPredict) both use it.
+ */
+@inline
+export function stopHullPush(R: usize, D: usize, S: usize, m: i32, rate: f64, cumD: f64): i32 {
   while (true) {
-    const rp = m == 0 ? 0.0 : load<f64>(HULL_R + (<usize>(m - 1) << 3));
-    const dp = m == 0 ? 0.0 : load<f64>(HULL_D + (<usize>(m - 1) << 3));
+    const rp = m == 0 ? 0.0 : load<f64>(R + (<usize>(m - 1) << 3));
+    const dp = m == 0 ? 0.0 : load<f64>(D + (<usize>(m - 1) << 3));
     const dD = cumD - dp, dR = rate - rp;
     if (dD <= 0) return m;
     const s = dR <= 0 ? Infinity : dD / dR;
-    if (m > 0 && s >= load<f64>(HULL_S + (<usize>(m - 1) << 3))) {
+    if (m > 0 && s >= load<f64>(S + (<usize>(m - 1) << 3))) {
       m--;
       continue;
     }
-    store<f64>(HULL_R + (<usize>m << 3), rate);
-    store<f64>(HULL_D + (<usize>m << 3), cumD);
-    store<f64>(HULL_S + (<usize>m << 3), s);
+    store<f64>(R + (<usize>m << 3), rate);
+    store<f64>(D + (<usize>m << 3), cumD);
+    store<f64>(S + (<usize>m << 3), s);
     return m + 1;
   }
 }
@@ -108,7 +113,7 @@ function stopSettle(out: usize, passes: usize, pass: i32, cur: u32): void {
     if (r < prev) r = prev;
     store<u32>(SETTLED_R + (<usize>settledN << 2), r);
     settledD += passRecord(passes, settledN).distDecrease;
-    hullN = hullPush(hullN, <f64>r, settledD);
+    hullN = stopHullPush(HULL_R, HULL_D, HULL_S, hullN, <f64>r, settledD);
     settledN++;
   }
 }

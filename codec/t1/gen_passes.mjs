@@ -106,8 +106,21 @@ const markSignificant = (r) => [
 const refineContext = (r) =>
   `select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((${fsh(r, 3, 0)} & 0x1ef) != 0), (${fsh(r, 1, 28)} & 1) != 0)`;
 
-/** Is row r significant from an earlier bit-plane (σ set, π clear)? */
-const refineCandidate = (r) => `(${fsh(r, 3, 4)} & ~${fsh(r, 1, 24)} & 1) != 0`;
+// ---- significance propagation's rows to code, shared by decoder and encoder ------------------
+
+/**
+ * Lines that set `m` to the rows of a stripe column to code in significance propagation (σ clear,
+ * a significant neighbour): bit 3r for row r, from the column's 6×3 window in its flag word `f`.
+ * OR each window row's three bits into its bit 3k, then each row's three window rows; rows past a
+ * partial stripe's end are masked off. Continues the column loop when no row is to be coded.
+ */
+const sigPropRows = (m) => [
+  `const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`,
+  `let g = f | (f >>> 1) | (f >>> 2);`,
+  `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
+  `let ${m} = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
+  `if (${m} == 0) continue;`,
+];
 
 // ---- decoder row steps ------------------------------------------------------------------------
 
@@ -122,11 +135,7 @@ const dec = {
    */
   sigPropColumn: [
     `if ((f & SIG_WINDOW) == 0) continue; // nothing significant around`,
-    `const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`,
-    `let g = f | (f >>> 1) | (f >>> 2);`,
-    `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
-    `let m = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
-    `if (m == 0) continue;`,
+    ...sigPropRows("m"),
     `do {`,
     ...indent([
       `const r3 = ctz(m);`,
@@ -222,11 +231,7 @@ const enc = {
  * becomes significant adds the row below it (unless significant).
  */
 const encSigPropColumn = [
-  `const rowBits: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`,
-  `let g = f | (f >>> 1) | (f >>> 2);`,
-  `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
-  `let rm = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
-  `if (rm == 0) continue;`,
+  ...sigPropRows("rm"),
   `do {`,
   ...indent([
     `const r3 = ctz(rm);`,
@@ -325,19 +330,6 @@ function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnB
 function indent(lines, n = 1) {
   const pad = "  ".repeat(n);
   return lines.map((l) => (l === "" ? l : pad + l));
-}
-
-/** Rows of one stripe column: unrolled for full stripes, a loop for the partial last stripe. */
-function rowsOf(step) {
-  return [
-    `if (rows == 4) {`,
-    ...indent([0, 1, 2, 3].flatMap((r) => [`// row ${r}`, ...step(r)])),
-    `} else {`,
-    `  for (let r = 0; r < rows; r++) {`,
-    ...indent(step("r"), 2),
-    `  }`,
-    `}`,
-  ];
 }
 
 /** Cleanup rows after an optional run-length interruption at row `start`. */

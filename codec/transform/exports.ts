@@ -15,6 +15,7 @@ export {
   packComponent, packInterleaved, packComponentUpsampled,
   unpackComponent, unpackComponentF32,
 } from "./pixel_pack";
+export { orWords } from "./sample_bits";
 export * from "../quant/exports";
 
 /** Version of the transform/quant kernels' ABI (bumped when a signature changes). */

@@ -75,3 +75,40 @@ describe("encode: samples outside bitDepth/signed are refused", () => {
     });
   }
 });
+
+// Without tiles the unsigned arrays are checked by the core (orWords) as the rows are copied into
+// its staging buffer (4 MB a step): an image of several steps, pixel-interleaved or planar, with
+// the bad sample in the last step (and in a tail of fewer than 4 bytes), is refused the same way;
+// with tiles the host scans before coding.
+describe("encode: out-of-range samples in images of several staging steps", () => {
+  const big: Array<{ name: string; T: Uint8ArrayConstructor | Uint16ArrayConstructor | Uint32ArrayConstructor; bitDepth: number; w: number; h: number }> = [
+    { name: "Uint8Array 7-bit", T: Uint8Array, bitDepth: 7, w: 1201, h: 1203 },
+    { name: "Uint16Array 12-bit", T: Uint16Array, bitDepth: 12, w: 1001, h: 701 },
+    { name: "Uint32Array 20-bit", T: Uint32Array, bitDepth: 20, w: 601, h: 603 },
+  ];
+  for (const c of big) {
+    const hi = 2 ** c.bitDepth - 1;
+    for (const layout of [{ planar: false }, { planar: true }, { planar: false, tile: { width: 512, height: 512 } }]) {
+      test(`${c.name} ${c.w}x${c.h}x3 ${JSON.stringify(layout)}: ${hi + 1} refused, ${hi} accepted`, () => {
+        const n = c.w * c.h * 3;
+        for (const at of [n - 1, n - 2, n - 3 * c.w - 1, 5]) {
+          const data = new c.T(n);
+          data[at] = hi + 1;
+          const e = (() => {
+            try {
+              encode({ width: c.w, height: c.h, components: 3, bitDepth: c.bitDepth, signed: false, data } as unknown as J2kImage, { ...layout, levels: 1 });
+            } catch (err) {
+              return err as J2kError;
+            }
+            throw new Error(`sample ${at} = ${hi + 1} accepted`);
+          })();
+          expect(e.code).toBe("INVALID_ARGUMENT");
+          expect(e.message).toContain(`sample ${at} is ${hi + 1}`);
+        }
+        const ok = new c.T(n);
+        ok[n - 1] = hi;
+        expect(encode({ width: c.w, height: c.h, components: 3, bitDepth: c.bitDepth, signed: false, data: ok } as unknown as J2kImage, { ...layout, levels: 1, mct: false }).length).toBeGreaterThan(0);
+      });
+    }
+  }
+});
