@@ -106,7 +106,7 @@ const markSignificant = (r) => [
 const refineContext = (r) =>
   `select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>((${fsh(r, 3, 0)} & 0x1ef) != 0), (${fsh(r, 1, 28)} & 1) != 0)`;
 
-// ---- significance propagation's rows to code, shared by decoder and encoder ------------------
+// ---- row masks of significance propagation and refinement, shared by decoder and encoder ------
 
 /**
  * Lines that set `m` to the rows of a stripe column to code in significance propagation (σ clear,
@@ -119,6 +119,28 @@ const sigPropRows = (m) => [
   `let g = f | (f >>> 1) | (f >>> 2);`,
   `g &= 0x9249; // bit 3k: a significant coefficient in window row k (rows -1..4)`,
   `let ${m} = (g | (g >>> 3) | (g >>> 6)) & ~(f >>> 4) & rowBits; // bit 3r: row r to code`,
+  `if (${m} == 0) continue;`,
+];
+
+/** Lines that take the lowest row r (r3 = 3r) off the mask `m` and its 9 neighbourhood bits `nb`. */
+const sigPropNextRow = (m) => [
+  `const r3 = ctz(${m});`,
+  `${m} &= ${m} - 1;`,
+  `const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9`,
+  `nb = (f >>> r3) & 0x1ff;`,
+];
+
+/** The line that adds the row below a row that became significant to the mask `m` (unless significant). */
+const sigPropRowBelow = (m) => `${m} |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant`;
+
+/**
+ * Lines that set `m` to the rows of a stripe column to refine (σ set, π clear) as a 4-bit mask;
+ * continue the column loop when there is none. Refinement changes no other row's context (Table
+ * D.4 looks at the neighbours' σ only), so the mask is computed once per column.
+ */
+const refineRows = (m) => [
+  `let ${m} = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3`,
+  `${m} &= 0xf;`,
   `if (${m} == 0) continue;`,
 ];
 
@@ -138,16 +160,13 @@ const dec = {
     ...sigPropRows("m"),
     `do {`,
     ...indent([
-      `const r3 = ctz(m);`,
-      `m &= m - 1;`,
-      `const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9`,
-      `nb = (f >>> r3) & 0x1ff;`,
+      ...sigPropNextRow("m"),
       ...decode(`<usize>load<u8>(lut + nb)`),
       `f |= ${bit("r", 1, 24)};`,
       `if (d != 0) {`,
       ...indent([
         ...signLookup("r"), ...decode(`<usize>(lu & 0x1f)`), `neg = d ^ (lu >>> 7);`, ...markSignificant("r"), `store<i32>(${sampleAt("vp", "r")}, one);`,
-        `m |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant`,
+        sigPropRowBelow("m"),
       ]),
       `}`,
     ]),
@@ -163,9 +182,7 @@ const dec = {
    */
   refineColumn: [
     `if ((f & SIG_CENTRE) == 0) continue;`,
-    `let m = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3`,
-    `m &= 0xf;`,
-    `if (m == 0) continue;`,
+    ...refineRows("m"),
     `do {`,
     ...indent([
       `const r = ctz(m);`,
@@ -234,10 +251,7 @@ const encSigPropColumn = [
   ...sigPropRows("rm"),
   `do {`,
   ...indent([
-    `const r3 = ctz(rm);`,
-    `rm &= rm - 1;`,
-    `const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9`,
-    `nb = (f >>> r3) & 0x1ff;`,
+    ...sigPropNextRow("rm"),
     `m = load<u32>(${sampleAt("mp", "r")});`,
     `d = (m >>> sp) & 1;`,
     ...encode(`<usize>load<u8>(lut + nb)`),
@@ -245,7 +259,7 @@ const encSigPropColumn = [
     `if (d != 0) {`,
     ...indent([
       ...enc.sign("r", SPP_MARK),
-      `rm |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant`,
+      sigPropRowBelow("rm"),
     ]),
     `}`,
   ]),
@@ -258,9 +272,7 @@ const encSigPropColumn = [
  * dec.refineColumn: the rows to refine (σ set, π clear) as a 4-bit mask, one decision per set bit.
  */
 const encRefineColumn = [
-  `let rm = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3`,
-  `rm &= 0xf;`,
-  `if (rm == 0) continue;`,
+  ...refineRows("rm"),
   `do {`,
   ...indent([
     `const r = ctz(rm);`,
