@@ -288,6 +288,27 @@ const encRefineColumn = [
 ];
 
 /**
+ * A pass function's head: its TSDoc line and signature, the MQ registers `regs` (module globals)
+ * copied into the locals a, c, ct, the pass's own locals `vars` and statements `pre`, then the
+ * walk's start (flag-row stride and origin, first sample row). Shared by passFunction and
+ * encBitmapPass.
+ */
+function passHead({ name, doc, params, ret, regs, vars, pre }) {
+  return [
+    `/** ${doc} */`,
+    `export function ${name}(${params}): ${ret} {`,
+    `  let a = ${regs[0]};`,
+    `  let c = ${regs[1]};`,
+    `  let ct = ${regs[2]};`,
+    `  let ${vars};`,
+    ...indent(pre),
+    `  const fstride = flagStrideBytes(w);`,
+    `  let frow = flagOrigin(w);`,
+    `  let srow = SAMPLES;`,
+  ];
+}
+
+/**
  * An encoder pass that visits, in every stripe that passes `stripeTest`, only the columns whose
  * flag word has a bit of `mask` set (columnBits, ebcot_encoder_columns.ts: one bitmap per 64
  * columns, built when the pass reaches them), in increasing order. The column body sees the same
@@ -298,16 +319,7 @@ const encRefineColumn = [
  */
 function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnBody }) {
   return [
-    `/** ${doc} */`,
-    `export function ${name}(${params}): f64 {`,
-    `  let a = mqeA;`,
-    `  let c = mqeC;`,
-    `  let ct = mqeCt;`,
-    `  let ${vars};`,
-    ...indent(pre),
-    `  const fstride = flagStrideBytes(w);`,
-    `  let frow = flagOrigin(w);`,
-    `  let srow = SAMPLES;`,
+    ...passHead({ name, doc, params, ret: "f64", regs: ["mqeA", "mqeC", "mqeCt"], vars, pre }),
     `  for (let y = 0; y < h; y += 4) {`,
     `    const rows = min(4, h - y);`,
     `    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);`,
@@ -366,16 +378,7 @@ function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, co
   const regs = isDec ? ["mqA", "mqC", "mqCt"] : ["mqeA", "mqeC", "mqeCt"];
   const dataPtr = isDec ? "vp" : "mp";
   return [
-    `/** ${doc} */`,
-    `export function ${name}(${params}): ${ret} {`,
-    `  let a = ${regs[0]};`,
-    `  let c = ${regs[1]};`,
-    `  let ct = ${regs[2]};`,
-    `  let ${vars};`,
-    ...indent(pre),
-    `  const fstride = flagStrideBytes(w);`,
-    `  let frow = flagOrigin(w);`,
-    `  let srow = SAMPLES;`,
+    ...passHead({ name, doc, params, ret, regs, vars, pre }),
     `  for (let y = 0; y < h; y += 4) {`,
     `    const rows = min(4, h - y);`,
     `    const fend = frow + (<usize>w << 2);`,
