@@ -451,16 +451,7 @@ function rowEvenFused53(dst: usize, src: usize, nL: i32, hp: usize, nH: i32, tmp
       let x = load<i32>(src + (<usize>k << 2));
       store<i32>(tmp + (<usize>k << 2), x - ((load<i32>(hp + (<usize>a << 2)) + load<i32>(hp + (<usize>b << 2)) + 2) >> 2));
     }
-    for (; n < nL; n++) {
-      let o = <usize>n << 2;
-      let t0 = load<i32>(tmp + o);
-      let d = <usize>n << 3;
-      put1(d, t0, dst, vert, hOut, ra, rb, prev);
-      if (n < nH) {
-        let n1 = n + 1 < nL ? n + 1 : nL - 1;
-        put1(d + 4, load<i32>(hp + o) + ((t0 + load<i32>(tmp + (<usize>n1 << 2))) >> 1), dst, vert, hOut, ra, rb, prev);
-      }
-    }
+    interleaveTailEven53(n, dst, tmp, nL, hp, nH, vert, hOut, ra, rb, prev);
   }
 }
 
@@ -488,6 +479,13 @@ function interleavePredictEven53(dst: usize, t: usize, nL: i32, hp: usize, nH: i
       put1(d + 4, load<i32>(hp + o) + ((t0 + load<i32>(t + o + 4)) >> 1), dst, vert, hOut, ra, rb, prev);
     }
   }
+  interleaveTailEven53(n, dst, t, nL, hp, nH, vert, hOut, ra, rb, prev);
+}
+
+/** interleavePredictEven53's last samples, from n on, one at a time (the last high uses T[nL−1] twice). */
+// @ts-ignore: decorator
+@inline
+function interleaveTailEven53(n: i32, dst: usize, t: usize, nL: i32, hp: usize, nH: i32, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
   for (; n < nL; n++) {
     let o = <usize>n << 2;
     let t0 = load<i32>(t + o);
