@@ -189,6 +189,33 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
       if (f == 0 && rows == 4) {
         // run-length mode: one decision tells whether any of the four becomes significant
         d = ((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) >>> sp) & 1;
+        if (d == 0) {
+          // the run stays insignificant: when 0 is the context's MPS and A − Qe >= 0x8000, coding it
+          // (C.2.5 CODEMPS) only moves A and C by Qe: no renormalisation, no state change (the
+          // common case in the long runs of a bit-plane's first passes, where Qe is small)
+          e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));
+          q = e & 0xffff;
+          if ((e & 0x10000) == 0 && a >= q + 0x8000) {
+            a -= q;
+            c += q;
+            if (ASC_FEATURE_SIMD) {
+              // the next columns four at a time while they are run columns that stay insignificant
+              // and four more such decisions need no renormalisation either
+              const q4 = q << 2;
+              const spv = i32x4.splat(<i32>1 << sp); // bit sp of four samples
+              while (fp + 20 <= fend && a >= q4 + 0x8000) {
+                if (v128.any_true(v128.load(fp, 4))) break;
+                const sv = v128.or(v128.or(v128.load(mp, 16), v128.load(mp, 32)), v128.or(v128.load(mp, 48), v128.load(mp, 64)));
+                if (v128.any_true(v128.and(sv, spv))) break;
+                a -= q4;
+                c += q4;
+                fp += 16;
+                mp += 64;
+              }
+            }
+            continue;
+          }
+        }
         cxp = MQ_CONTEXTS + (<usize>CX_RL << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
