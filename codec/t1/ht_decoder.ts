@@ -444,8 +444,14 @@ function hasZeroByte(x: u64): bool {
 
 // ---- cleanup pass, pass 1 over a quad row (state between rows in module globals) ----------------
 
-/** Bit position in VLB, bit position in MSB, MEL run (melDecodeRun's form) of the cleanup pass. */
-let clVPos: usize = 0;
+/**
+ * VLC reader of the cleanup pass between quad rows: a 64-bit buffer of the bits at the read
+ * position (clVBits valid bits, LSB first) and the next VLB byte not yet in it; the MagSgn bit
+ * position in MSB; the MEL run (melDecodeRun's form).
+ */
+let clVBuf: u64 = 0;
+let clVBits: i32 = 0;
+let clVPtr: usize = 0;
 let clMsPos: usize = 0;
 let clMel: i32 = 0;
 
@@ -462,102 +468,113 @@ function vlcRowOther(qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): voi
 /**
  * Pass 1 of the cleanup pass over one quad row (T.814 7.3.4 - 7.3.7): the VLC codewords, MEL events
  * and UVLC u values of every quad pair, then each quad's U_q = u_q + κ_q and the position of its
- * MagSgn bits, into QINFO; the row's significance (ρ) into rhoCur. Inlined into one function per
- * kind of row (`initial` a constant), each with few live values.
+ * MagSgn bits, into QINFO; the bottom samples' significance of the row into rhoCur (one byte per
+ * quad at index q + 1: bit 0 sample 1, bit 1 sample 3). Inlined into one function per kind of row
+ * (`initial` a constant), each with few live values.
+ *
+ * The bits are read from a 64-bit buffer refilled once per pair with one unaligned load, without
+ * a branch: the load's address is fixed by the previous refill (bytes wholly taken into the
+ * buffer), so it is off the chain of dependent look-ups; at least 56 bits are valid after it and
+ * a pair takes at most 30. The table entries (codec/t1/gen_ht_tables.mjs) are laid out so the
+ * chain from one look-up to the next is short: a 64-bit shift by the entry itself consumes the
+ * codeword, and the next quad's context and the UVLC mode bits are already in index position.
  */
 // @ts-ignore: decorator
 @inline
 function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): void {
   let vlc = initial ? HT_VLC0 : HT_VLC1;
   let uvlc = initial ? HT_UVLC0 : HT_UVLC1;
-  let vPos = clVPos;
+  let vBuf = clVBuf;
+  let vBits = clVBits;
+  let vPtr = clVPtr;
   let msPos = clMsPos;
   let mel = clMel;
-  let rhoLeft: u32 = 0;
+  let cLeft: u32 = 0; // context of the next quad from the quad to its left (index bits 7-9)
   for (let q = 0; q < qw; q += 2) {
     {
-      // the pair's VLC bits (at most 7 + 7 + 6 + 10 = 30)
-      let vBuf = load<u64>(VLB + (vPos >> 3)) >> <u64>(vPos & 7);
-      // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
-      let c0: u32;
-      // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
-      let above = initial ? 0 : load<u32>(rhoPrev + <usize>q);
-      if (initial) {
-        c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
-      } else {
-        let nw = above & 0xff;
-        let n = (above >> 8) & 0xff;
-        let ne = (above >> 16) & 0xff;
-        c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+      // refill: the bytes from vPtr above the valid bits; vPtr moves past the whole bytes taken
+      vBuf |= load<u64>(vPtr) << <u64>vBits;
+      vPtr += <usize>((63 - vBits) >> 3);
+      vBits |= 56;
+      // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2, as index bits
+      // 7-9: bit 7 = σ of sample 3 of quad q-1 or sample 1 of quad q above, bit 9 = sample 3 of
+      // quad q or sample 1 of quad q+1 above (z bit 8k: bit 1 of byte k-1 or bit 0 of byte k of
+      // the bytes of quads q-1 .. q+2 above), bit 8 from the quad to the left
+      let cA0: u32 = 0;
+      let cA1: u32 = 0;
+      if (!initial) {
+        let above = load<u32>(rhoPrev + <usize>q);
+        let z = above | (above << 7);
+        cA0 = ((z >> 1) & 0x80) | ((z >> 7) & 0x200);
+        cA1 = ((z >> 9) & 0x80) | ((z >> 15) & 0x200);
       }
-      let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
+      let c0 = cLeft | cA0;
+      let e0 = load<u32>(vlc + ((<usize>(c0 | (<u32>vBuf & 0x7f))) << 2));
       if (c0 == 0) {
         // one MEL event: 0 = the quad is insignificant
         if (mel == 0) mel = melDecodeRun();
         if (mel != 1) e0 = 0;
         mel = select(mel - 2, 0, mel >= 2);
       }
-      let l0 = e0 & 7;
-      vBuf >>= <u64>l0;
-      let rho0 = (e0 >> 4) & 15;
-      store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
+      vBuf >>= <u64>e0;
+      store<u8>(rhoCur + <usize>(q + 1), <u8>(e0 >> 24));
       let e1: u32 = 0;
       if (q + 1 < qw) {
-        let c1: u32;
-        if (initial) {
-          c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
-        } else {
-          let nw = (above >> 8) & 0xff;
-          let n = (above >> 16) & 0xff;
-          let ne = above >> 24;
-          c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
-        }
-        e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
+        let c1 = (e0 & 0x380) | cA1;
+        e1 = load<u32>(vlc + ((<usize>(c1 | (<u32>vBuf & 0x7f))) << 2));
         if (c1 == 0) {
           if (mel == 0) mel = melDecodeRun();
           if (mel != 1) e1 = 0;
           mel = select(mel - 2, 0, mel >= 2);
         }
-        vBuf >>= <u64>(e1 & 7);
-        store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
+        vBuf >>= <u64>e1;
+        store<u8>(rhoCur + <usize>(q + 2), <u8>(e1 >> 24));
       }
-      rhoLeft = (e1 >> 4) & 15;
-      // ---- UVLC: u values of the pair (T.814 7.3.6)
-      let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
+      cLeft = e1 & 0x380;
+      // ---- UVLC: u values of the pair (T.814 7.3.6), mode << 6 = u_off bits in index position
+      let mode = (e0 & 0x40) | ((e1 & 0x40) << 1);
       // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
-      if (initial && mode == 3) {
+      if (initial && mode == 0xc0) {
         // one MEL event: 1 = both u values are offset by 2 (mode 4)
         if (mel == 0) mel = melDecodeRun();
-        if (mel == 1) mode = 4;
+        if (mel == 1) mode = 0x100;
         mel = select(mel - 2, 0, mel >= 2);
       }
-      let uv = <u32>load<u16>(uvlc + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-      let pl = uv & 7;
-      let sl = (uv >> 3) & 15;
-      let sfx = <u32>(vBuf >> <u64>pl) & ((<u32>1 << sl) - 1);
-      vPos += <usize>(l0 + (e1 & 7) + pl + sl);
-      let s0 = (uv >> 7) & 7;
-      let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
-      let u1 = (uv >> 13) + (sfx >> s0);
+      let uv = load<u32>(uvlc + ((<usize>(mode | (<u32>vBuf & 0x3f))) << 2));
+      let sfx = <u32>(vBuf >> <u64>((uv >> 6) & 7)) & (uv >> 18);
+      vBuf >>= <u64>uv;
+      vBits -= <i32>((e0 & 7) + (e1 & 7) + (uv & 31));
+      let s0 = (uv >> 9) & 7;
+      let u0 = ((uv >> 12) & 7) + (sfx & ((<u32>1 << s0) - 1));
+      let u1 = ((uv >> 15) & 7) + (sfx >> s0);
       // ---- U_q = u_q + κ_q (7.3.7) and the quad's first MagSgn bit; κ = 1 in the initial row
       // or with at most one significant sample, else max(E_max - 1, 1) with E_max from the
       // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q); an insignificant
       // quad gets U = 0 (no MagSgn bits, all samples 0)
-      let vbq = vbPrev + (<usize>q << 3);
-      let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
-      let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
-      let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
-      let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
-      let U0 = select<u32>(u0 + select<u32>(1, k0, initial || (rho0 & (rho0 - 1)) == 0), 0, rho0 != 0);
-      let rho1 = (e1 >> 4) & 15;
-      let U1 = select<u32>(u1 + select<u32>(1, k1, initial || (rho1 & (rho1 - 1)) == 0), 0, rho1 != 0);
-      let pos1 = msPos + <usize>(U0 * popcnt<u32>(rho0) - popcnt<u32>(e0 >> 12));
-      store<u64>(QINFO + (<usize>q << 3), <u64>(e0 | (U0 << 16)) | (<u64>msPos << 32));
-      store<u64>(QINFO + (<usize>q << 3), <u64>(e1 | (U1 << 16)) | (<u64>pos1 << 32), 8);
-      msPos = pos1 + <usize>(U1 * popcnt<u32>(rho1) - popcnt<u32>(e1 >> 12));
+      let U0: u32, U1: u32;
+      if (initial) {
+        U0 = select<u32>(u0 + 1, 0, e0 >= 0x1000);
+        U1 = select<u32>(u1 + 1, 0, e1 >= 0x1000);
+      } else {
+        let vbq = vbPrev + (<usize>q << 3);
+        let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
+        let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
+        let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
+        let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
+        // popcount(rho) >= 2: bits 27-28 of the entry
+        U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x18000000) != 0), 0, e0 >= 0x1000);
+        U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x18000000) != 0), 0, e1 >= 0x1000);
+      }
+      // MagSgn bits of a quad: U·popcount(rho) - popcount(e_k)
+      let pos1 = msPos + <usize>(U0 * ((e0 >> 26) & 7) - (e0 >> 29));
+      store<u64>(QINFO + (<usize>q << 3), <u64>((e0 >> 12) | (U0 << 20)) | (<u64>msPos << 32));
+      store<u64>(QINFO + (<usize>q << 3), <u64>((e1 >> 12) | (U1 << 20)) | (<u64>pos1 << 32), 8);
+      msPos = pos1 + <usize>(U1 * ((e1 >> 26) & 7) - (e1 >> 29));
     }
   }
-  clVPos = vPos;
+  clVBuf = vBuf;
+  clVBits = vBits;
+  clVPtr = vPtr;
   clMsPos = msPos;
   clMel = mel;
 }
@@ -594,9 +611,11 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   melFF = false;
   melK = 0;
   clMel = 0;
-  // VLC: from byte Lcup - 2 backward, 0s past the end; read at bit position clVPos of VLB
+  // VLC: from byte Lcup - 2 backward, 0s past the end; read from VLB through clVBuf (see vlcRow)
   vlcUnstuff(cup, pcup, lcup);
-  clVPos = 0;
+  clVBuf = 0;
+  clVBits = 0;
+  clVPtr = VLB;
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
@@ -628,15 +647,15 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       } else {
         for (; q < qFull; q++) {
           let qi = load<u64>(QINFO + (<usize>q << 3));
-          if (((<u32>qi >> 16) & 0xffff) > fastU) break;
+          if ((<u32>qi >> 20) > fastU) break;
           quadFast(qi, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
         }
       }
       if (q >= qw) break;
       // any other quad
       let qi = load<u64>(QINFO + (<usize>q << 3));
-      let e = <u32>qi & 0xffff;
-      let U = (<u32>qi >> 16) & 0xffff;
+      let e = <u32>qi;
+      let U = <u32>qi >> 20;
       let x = q << 1;
       // samples go straight to the block when the quad lies inside it, else through QS
       // (sample n at column n >> 1, row n & 1); insignificant samples are 0
@@ -648,9 +667,9 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         quadFast(qi, dst, ro, vbDst, p);
       } else {
         let pos = <usize>(qi >> 32);
-        let rho = (e >> 4) & 15;
-        let e1b = (e >> 8) & 15;
-        let ekb = (e >> 12) & 15;
+        let rho = e & 15;
+        let e1b = (e >> 4) & 15;
+        let ekb = (e >> 8) & 15;
         if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
         store<u64>(dst, 0);
         store<u64>(dst + ro, 0);
@@ -707,12 +726,12 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
 // @ts-ignore: decorator
 @inline
 function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
-  let e = <u32>qi & 0xffff;
-  let U = (<u32>qi >> 16) & 0xffff;
+  let e = <u32>qi;
+  let U = <u32>qi >> 20;
   let pos = <usize>(qi >> 32);
-  let rho = (e >> 4) & 15;
-  let e1b = (e >> 8) & 15;
-  let ekb = (e >> 12) & 15;
+  let rho = e & 15;
+  let e1b = (e >> 4) & 15;
+  let ekb = (e >> 8) & 15;
   let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
   // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
   // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
@@ -790,13 +809,13 @@ function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: us
     let pow7 = v128.load(LANE_POW7);
     for (; q < qFull; q++) {
       let qi = load<u64>(QINFO + (<usize>q << 3));
-      let e = <u32>qi & 0xffff;
-      let U = (<u32>qi >> 16) & 0xffff;
+      let e = <u32>qi;
+      let U = <u32>qi >> 20;
       if (U > fastU) break;
       let pos = <usize>(qi >> 32);
-      let rho = (e >> 4) & 15;
-      let e1b = (e >> 8) & 15;
-      let ekb = (e >> 12) & 15;
+      let rho = e & 15;
+      let e1b = (e >> 4) & 15;
+      let ekb = (e >> 8) & 15;
       let dst = row0 + (<usize>q << 3);
       let vbDst = vbCur + (<usize>(2 * q + 1) << 2);
       let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
