@@ -763,6 +763,15 @@ export interface CoreExports {
    */
   encoderDeferredPack(first: number, count: number): number;
   /**
+   * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3) run by run:
+   * blocks that lie side by side in the same rows (the next block's samples start where the run's
+   * first row ends, with the same row stride and height: consecutive blocks of a row of code-blocks)
+   * form one run, packed row by row (a packed row = the run's blocks' rows one after the other), so
+   * that each row of a run is one copy. The host's worker finds the same runs in the same records
+   * (src/encode_threads.ts forEachRun). Returns the number of samples (at most DeferredBlock.stageSamples).
+   */
+  encoderDeferredPackRuns(first: number, count: number): number;
+  /**
    * For listed block i with DeferredBlock.resume set: its resume state packed into
    * encoderDeferredStaging(4) for blockCoderResume in the worker; returns the bytes (0: coded from the top).
    */
@@ -1206,6 +1215,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredKeepResume: 2,
   encoderDeferredList: 0,
   encoderDeferredPack: 2,
+  encoderDeferredPackRuns: 2,
   encoderDeferredResumePack: 1,
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,

@@ -476,13 +476,13 @@ export function ebcotEncodeBlock(
     if (type == PASS_SPP) {
       dist = raw
         ? encodeSigPropRaw(w, h, plane, fracBits, causal, wantD, scale)
-        : encodeSigPropMq(w, h, plane, fracBits, lut, causal, wantD, scale);
+        : encodeSigPropMq(w, h, plane, fracBits, lut, causal, wantD);
     } else if (type == PASS_MRP) {
       dist = raw
         ? encodeRefineRaw(w, h, plane, fracBits, wantD, scale)
-        : encodeRefineMq(w, h, plane, fracBits, wantD, scale);
+        : encodeRefineMq(w, h, plane, fracBits, wantD);
     } else {
-      dist = encodeCleanupMq(w, h, plane, fracBits, lut, causal, wantD, scale);
+      dist = encodeCleanupMq(w, h, plane, fracBits, lut, causal, wantD);
       if (segsym) {
         // segmentation symbol 1010 in the uniform context (D.5)
         mqEncodeBit(CX_UNI, 1);

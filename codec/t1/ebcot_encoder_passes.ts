@@ -7,17 +7,19 @@ import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } fro
 import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";
 import { SIGN_LUT, signIndex } from "./contexts";
 import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
-import { sigGain, refineGain } from "./distortion";
+import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";
 import { columnBits } from "./ebcot_encoder_columns";
 
 /** Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units). */
-export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool, scale: f64): f64 {
+export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool): f64 {
   let a = mqeA;
   let c = mqeC;
   let ct = mqeCt;
   let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32;
-  let dist: f64 = 0;
+  let dist: i64 = 0; // sum of sigTerm (distortion.ts)
   const sp = <u32>(fb + p); // bit of |c| coded at plane p
+  const spBit = <u32>1 << sp;
+  const s3 = <u32>3 << sp;
   const fstride = flagStrideBytes(w);
   let frow = flagOrigin(w);
   let srow = SAMPLES;
@@ -46,7 +48,7 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             const r = <i32>((r3 * 11) >>> 5); // r3 / 3 for r3 in 0, 3, 6, 9
             nb = (f >>> r3) & 0x1ff;
             m = load<u32>(mp + (<usize>r << 2));
-            d = (m >>> sp) & 1;
+            d = <u32>((m & spBit) != 0);
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
@@ -84,7 +86,7 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               store<u8>(ss, 1);
               flagsMarkNeighbours(fp, fstride, r, neg, causal);
               if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
-              if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+              if (wantD) dist += sigTerm(m, s3);
               rm |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant
             }
           } while (rm != 0);
@@ -98,17 +100,19 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
   mqeA = a;
   mqeC = c;
   mqeCt = ct;
-  return dist;
+  return sigGainOf(dist, p, fb);
 }
 
 /** Magnitude refinement pass (D.3.3), MQ-coded, bit-plane p; returns the distortion decrease. */
-export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, scale: f64): f64 {
+export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f64 {
   let a = mqeA;
   let c = mqeC;
   let ct = mqeCt;
   let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32;
-  let dist: f64 = 0;
+  let dist: i64 = 0; // sum of refineTerm (distortion.ts)
   const sp = <u32>(fb + p);
+  const spBit = <u32>1 << sp;
+  const sOne = spBit;
   const fstride = flagStrideBytes(w);
   let frow = flagOrigin(w);
   let srow = SAMPLES;
@@ -133,7 +137,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
             const r = ctz(rm);
             rm &= rm - 1;
             m = load<u32>(mp + (<usize>r << 2));
-            d = (m >>> sp) & 1;
+            d = <u32>((m & spBit) != 0);
             cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
@@ -149,7 +153,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
             }
             a <<= n; c <<= n; ct -= n;
             f |= (<u32>1 << <u32>(r + 28));
-            if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);
+            if (wantD) dist += refineTerm(m, d, sOne);
           } while (rm != 0);
           store<u32>(fp, f);
         }
@@ -161,17 +165,19 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool, sca
   mqeA = a;
   mqeC = c;
   mqeCt = ct;
-  return dist;
+  return refineGainOf(dist, p, fb);
 }
 
 /** Cleanup pass with run-length coding (D.3.4), MQ-coded, bit-plane p; returns the distortion decrease. */
-export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool, scale: f64): f64 {
+export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool): f64 {
   let a = mqeA;
   let c = mqeC;
   let ct = mqeCt;
   let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32;
-  let dist: f64 = 0;
+  let dist: i64 = 0; // sum of sigTerm (distortion.ts)
   const sp = <u32>(fb + p);
+  const spBit = <u32>1 << sp;
+  const s3 = <u32>3 << sp;
   const fstride = flagStrideBytes(w);
   let frow = flagOrigin(w);
   let srow = SAMPLES;
@@ -185,7 +191,34 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
       let start = 0;
       if (f == 0 && rows == 4) {
         // run-length mode: one decision tells whether any of the four becomes significant
-        d = ((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) >>> sp) & 1;
+        d = <u32>(((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) & spBit) != 0);
+        if (d == 0) {
+          // the run stays insignificant: when 0 is the context's MPS and A − Qe >= 0x8000, coding it
+          // (C.2.5 CODEMPS) only moves A and C by Qe: no renormalisation, no state change (the
+          // common case in the long runs of a bit-plane's first passes, where Qe is small)
+          e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));
+          q = e & 0xffff;
+          if ((e & 0x10000) == 0 && a >= q + 0x8000) {
+            a -= q;
+            c += q;
+            if (ASC_FEATURE_SIMD) {
+              // the next columns four at a time while they are run columns that stay insignificant
+              // and four more such decisions need no renormalisation either
+              const q4 = q << 2;
+              const spv = i32x4.splat(<i32>spBit); // bit sp of four samples
+              while (fp + 20 <= fend && a >= q4 + 0x8000) {
+                if (v128.any_true(v128.load(fp, 4))) break;
+                const sv = v128.or(v128.or(v128.load(mp, 16), v128.load(mp, 32)), v128.or(v128.load(mp, 48), v128.load(mp, 64)));
+                if (v128.any_true(v128.and(sv, spv))) break;
+                a -= q4;
+                c += q4;
+                fp += 16;
+                mp += 64;
+              }
+            }
+            continue;
+          }
+        }
         cxp = MQ_CONTEXTS + (<usize>CX_RL << 2);
         e = load<u32>(cxp);
         q = e & 0xffff;
@@ -202,7 +235,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
         a <<= n; c <<= n; ct -= n;
         if (d == 0) continue;
         let r = 0;
-        while (((load<u32>(mp + (<usize>r << 2)) >>> sp) & 1) == 0) r++;
+        while ((load<u32>(mp + (<usize>r << 2)) & spBit) == 0) r++;
         // its row in two decisions in the uniform context, most significant bit first
         d = <u32>r >>> 1;
         cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
@@ -255,188 +288,16 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
         f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
         store<u8>(ss, 1);
         flagsMarkNeighbours(fp, fstride, r, neg, causal);
-        if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+        if (wantD) dist += sigTerm(m, s3);
         start = r + 1;
       }
-      if (start == 0 && rows == 4) {
-        // row 0
-        nb = f & 0x1ff;
-        if ((((nb >>> 4) | (f >>> 24)) & 1) == 0) {
-          m = load<u32>(mp);
-          d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lps = d ^ ((e >>> 16) & 1);
-          x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-          c = select<u32>(c, c + q, x);
-          a = select<u32>(q, a, x);
-          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (n >= ct) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-          }
-          a <<= n; c <<= n; ct -= n;
-          if ((m >>> sp) & 1) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
-            neg = m >>> 31;
-            d = neg ^ (lu >>> 7);
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x10 | (neg << 19);
-            store<u8>(ss, 1);
-            flagsMarkNeighbours(fp, fstride, 0, neg, causal);
-            if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-          }
-        }
-        // row 1
-        nb = (f >>> 3) & 0x1ff;
-        if ((((nb >>> 4) | (f >>> 25)) & 1) == 0) {
-          m = load<u32>(mp + 4);
-          d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lps = d ^ ((e >>> 16) & 1);
-          x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-          c = select<u32>(c, c + q, x);
-          a = select<u32>(q, a, x);
-          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (n >= ct) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-          }
-          a <<= n; c <<= n; ct -= n;
-          if ((m >>> sp) & 1) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
-            neg = m >>> 31;
-            d = neg ^ (lu >>> 7);
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x80 | (neg << 20);
-            store<u8>(ss, 1);
-            flagsMarkNeighbours(fp, fstride, 1, neg, causal);
-            if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-          }
-        }
-        // row 2
-        nb = (f >>> 6) & 0x1ff;
-        if ((((nb >>> 4) | (f >>> 26)) & 1) == 0) {
-          m = load<u32>(mp + 8);
-          d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lps = d ^ ((e >>> 16) & 1);
-          x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-          c = select<u32>(c, c + q, x);
-          a = select<u32>(q, a, x);
-          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (n >= ct) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-          }
-          a <<= n; c <<= n; ct -= n;
-          if ((m >>> sp) & 1) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
-            neg = m >>> 31;
-            d = neg ^ (lu >>> 7);
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x400 | (neg << 21);
-            store<u8>(ss, 1);
-            flagsMarkNeighbours(fp, fstride, 2, neg, causal);
-            if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-          }
-        }
-        // row 3
-        nb = (f >>> 9) & 0x1ff;
-        if ((((nb >>> 4) | (f >>> 27)) & 1) == 0) {
-          m = load<u32>(mp + 12);
-          d = (m >>> sp) & 1;
-          cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-          e = load<u32>(cxp);
-          q = e & 0xffff;
-          a -= q;
-          lps = d ^ ((e >>> 16) & 1);
-          x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-          c = select<u32>(c, c + q, x);
-          a = select<u32>(q, a, x);
-          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-          if (n >= ct) {
-            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-          }
-          a <<= n; c <<= n; ct -= n;
-          if ((m >>> sp) & 1) {
-            lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
-            neg = m >>> 31;
-            d = neg ^ (lu >>> 7);
-            cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            f |= 0x2000 | (neg << 22);
-            store<u8>(ss, 1);
-            flagsMarkNeighbours(fp, fstride, 3, neg, causal);
-            if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
-          }
-        }
-      } else {
-        for (let r = start; r < rows; r++) {
-          nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
-          if ((((nb >>> 4) | (f >>> <u32>(r + 24))) & 1) == 0) {
-            m = load<u32>(mp + (<usize>r << 2));
-            d = (m >>> sp) & 1;
+      if ((((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8) | ((f >>> 24) & 0xf)) != 0xf) { // some row neither σ nor π
+        if (start == 0 && rows == 4) {
+          // row 0
+          nb = f & 0x1ff;
+          if ((((nb >>> 4) | (f >>> 24)) & 1) == 0) {
+            m = load<u32>(mp);
+            d = <u32>((m & spBit) != 0);
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
@@ -451,8 +312,8 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
             a <<= n; c <<= n; ct -= n;
-            if ((m >>> sp) & 1) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
               neg = m >>> 31;
               d = neg ^ (lu >>> 7);
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
@@ -469,10 +330,184 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
               a <<= n; c <<= n; ct -= n;
-              f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+              f |= 0x10 | (neg << 19);
               store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, r, neg, causal);
-              if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);
+              flagsMarkNeighbours(fp, fstride, 0, neg, causal);
+              if (wantD) dist += sigTerm(m, s3);
+            }
+          }
+          // row 1
+          nb = (f >>> 3) & 0x1ff;
+          if ((((nb >>> 4) | (f >>> 25)) & 1) == 0) {
+            m = load<u32>(mp + 4);
+            d = <u32>((m & spBit) != 0);
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lps = d ^ ((e >>> 16) & 1);
+            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+            c = select<u32>(c, c + q, x);
+            a = select<u32>(q, a, x);
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+            }
+            a <<= n; c <<= n; ct -= n;
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
+              neg = m >>> 31;
+              d = neg ^ (lu >>> 7);
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x80 | (neg << 20);
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, 1, neg, causal);
+              if (wantD) dist += sigTerm(m, s3);
+            }
+          }
+          // row 2
+          nb = (f >>> 6) & 0x1ff;
+          if ((((nb >>> 4) | (f >>> 26)) & 1) == 0) {
+            m = load<u32>(mp + 8);
+            d = <u32>((m & spBit) != 0);
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lps = d ^ ((e >>> 16) & 1);
+            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+            c = select<u32>(c, c + q, x);
+            a = select<u32>(q, a, x);
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+            }
+            a <<= n; c <<= n; ct -= n;
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
+              neg = m >>> 31;
+              d = neg ^ (lu >>> 7);
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x400 | (neg << 21);
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, 2, neg, causal);
+              if (wantD) dist += sigTerm(m, s3);
+            }
+          }
+          // row 3
+          nb = (f >>> 9) & 0x1ff;
+          if ((((nb >>> 4) | (f >>> 27)) & 1) == 0) {
+            m = load<u32>(mp + 12);
+            d = <u32>((m & spBit) != 0);
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            a -= q;
+            lps = d ^ ((e >>> 16) & 1);
+            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+            c = select<u32>(c, c + q, x);
+            a = select<u32>(q, a, x);
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+            }
+            a <<= n; c <<= n; ct -= n;
+            if (d != 0) {
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
+              neg = m >>> 31;
+              d = neg ^ (lu >>> 7);
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= 0x2000 | (neg << 22);
+              store<u8>(ss, 1);
+              flagsMarkNeighbours(fp, fstride, 3, neg, causal);
+              if (wantD) dist += sigTerm(m, s3);
+            }
+          }
+        } else {
+          for (let r = start; r < rows; r++) {
+            nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
+            if ((((nb >>> 4) | (f >>> <u32>(r + 24))) & 1) == 0) {
+              m = load<u32>(mp + (<usize>r << 2));
+              d = <u32>((m & spBit) != 0);
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              a -= q;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              if (d != 0) {
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+                neg = m >>> 31;
+                d = neg ^ (lu >>> 7);
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                a -= q;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+                store<u8>(ss, 1);
+                flagsMarkNeighbours(fp, fstride, r, neg, causal);
+                if (wantD) dist += sigTerm(m, s3);
+              }
             }
           }
         }
@@ -485,5 +520,5 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
   mqeA = a;
   mqeC = c;
   mqeCt = ct;
-  return dist;
+  return sigGainOf(dist, p, fb);
 }

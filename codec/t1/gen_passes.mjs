@@ -224,16 +224,16 @@ const enc = {
     ...encode(`<usize>(lu & 0x1f)`),
     ...markSignificant(r),
     ...mark,
-    `if (wantD) dist += sigGain(<f64>(m & 0x7fff_ffff) * scale, p);`,
+    `if (wantD) dist += sigTerm(m, s3);`,
   ],
   cleanup: (r) => [
     `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
     `if ((((nb >>> 4) | ${fsh(r, 1, 24)}) & 1) == 0) {`,
     ...indent([
       `m = load<u32>(${sampleAt("mp", r)});`,
-      `d = (m >>> sp) & 1;`,
+      `d = <u32>((m & spBit) != 0);`,
       ...encode(`<usize>load<u8>(lut + nb)`),
-      `if ((m >>> sp) & 1) {`,
+      `if (d != 0) {`,
       ...indent(enc.sign(r, [])),
       `}`,
     ]),
@@ -253,7 +253,7 @@ const encSigPropColumn = [
   ...indent([
     ...sigPropNextRow("rm"),
     `m = load<u32>(${sampleAt("mp", "r")});`,
-    `d = (m >>> sp) & 1;`,
+    `d = <u32>((m & spBit) != 0);`,
     ...encode(`<usize>load<u8>(lut + nb)`),
     `f |= ${bit("r", 1, 24)};`,
     `if (d != 0) {`,
@@ -278,10 +278,10 @@ const encRefineColumn = [
     `const r = ctz(rm);`,
     `rm &= rm - 1;`,
     `m = load<u32>(${sampleAt("mp", "r")});`,
-    `d = (m >>> sp) & 1;`,
+    `d = <u32>((m & spBit) != 0);`,
     ...encode(`<usize>(${refineContext("r")})`),
     `f |= ${bit("r", 1, 28)};`,
-    `if (wantD) dist += refineGain(<f64>(m & 0x7fff_ffff) * scale, m & 0x7fff_ffff, fb, p);`,
+    `if (wantD) dist += refineTerm(m, d, sOne);`,
   ]),
   `} while (rm != 0);`,
   `store<u32>(fp, f);`,
@@ -317,7 +317,7 @@ function passHead({ name, doc, params, ret, regs, vars, pre }) {
  * gives a later column of the chunk a `mask` bit adds it to `rem` (SPP_MARK); a column of a later
  * chunk or stripe is seen when its bitmap is built.
  */
-function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnBody }) {
+function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnBody, result }) {
   return [
     ...passHead({ name, doc, params, ret: "f64", regs: ["mqeA", "mqeC", "mqeCt"], vars, pre }),
     `  for (let y = 0; y < h; y += 4) {`,
@@ -344,7 +344,7 @@ function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnB
     `  mqeA = a;`,
     `  mqeC = c;`,
     `  mqeCt = ct;`,
-    `  return dist;`,
+    `  return ${result};`,
     `}`,
   ];
 }
@@ -373,7 +373,7 @@ function cleanupRows(step) {
  * One pass function. `coder`: "dec" or "enc"; `columnBody`: statements for one stripe column
  * with its flag word in `f` (stored back by the body).
  */
-function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, columnBody }) {
+function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, columnBody, result = "dist" }) {
   const isDec = coder === "dec";
   const regs = isDec ? ["mqA", "mqC", "mqCt"] : ["mqeA", "mqeC", "mqeCt"];
   const dataPtr = isDec ? "vp" : "mp";
@@ -398,12 +398,14 @@ function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, co
     `  ${regs[0]} = a;`,
     `  ${regs[1]} = c;`,
     `  ${regs[2]} = ct;`,
-    ...(ret === "void" ? [] : [`  return dist;`]),
+    ...(ret === "void" ? [] : [`  return ${result};`]),
     `}`,
   ];
 }
 
 const DEC_VARS = "e: u32, q: u32, qh: u64, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize";
+/** The distortion sum of a pass in which coefficients become significant (distortion.ts). */
+const SIG_SUM = ["let dist: i64 = 0; // sum of sigTerm (distortion.ts)"];
 const ENC_VARS = "e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32";
 
 function decoderFile() {
@@ -497,11 +499,12 @@ function encoderFile() {
     encBitmapPass({
       name: "encodeSigPropMq",
       doc: "Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units).",
-      params: `${common}, lut: usize, causal: bool, wantD: bool, scale: f64`,
+      params: `${common}, lut: usize, causal: bool, wantD: bool`,
       coder: "enc",
       ret: "f64",
       vars: ENC_VARS,
-      pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p); // bit of |c| coded at plane p"],
+      pre: [...SIG_SUM, "const sp = <u32>(fb + p); // bit of |c| coded at plane p", "const spBit = <u32>1 << sp;", "const s3 = <u32>3 << sp;"],
+      result: "sigGainOf(dist, p, fb)",
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
       mask: "SIG_WINDOW",
       columnBody: encSigPropColumn,
@@ -509,11 +512,12 @@ function encoderFile() {
     encBitmapPass({
       name: "encodeRefineMq",
       doc: "Magnitude refinement pass (D.3.3), MQ-coded, bit-plane p; returns the distortion decrease.",
-      params: `${common}, wantD: bool, scale: f64`,
+      params: `${common}, wantD: bool`,
       coder: "enc",
       ret: "f64",
       vars: ENC_VARS,
-      pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
+      pre: ["let dist: i64 = 0; // sum of refineTerm (distortion.ts)", "const sp = <u32>(fb + p);", "const spBit = <u32>1 << sp;", "const sOne = spBit;"],
+      result: "refineGainOf(dist, p, fb)",
       stripeTest: "load<u8>(ss) != 0",
       mask: "SIG_CENTRE",
       columnBody: encRefineColumn,
@@ -521,20 +525,48 @@ function encoderFile() {
     passFunction({
       name: "encodeCleanupMq",
       doc: "Cleanup pass with run-length coding (D.3.4), MQ-coded, bit-plane p; returns the distortion decrease.",
-      params: `${common}, lut: usize, causal: bool, wantD: bool, scale: f64`,
+      params: `${common}, lut: usize, causal: bool, wantD: bool`,
       coder: "enc",
       ret: "f64",
       vars: ENC_VARS,
-      pre: ["let dist: f64 = 0;", "const sp = <u32>(fb + p);"],
+      pre: [...SIG_SUM, "const sp = <u32>(fb + p);", "const spBit = <u32>1 << sp;", "const s3 = <u32>3 << sp;"],
+      result: "sigGainOf(dist, p, fb)",
       columnBody: [
         `let start = 0;`,
         `if (f == 0 && rows == 4) {`,
         `  // run-length mode: one decision tells whether any of the four becomes significant`,
-        `  d = ((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) >>> sp) & 1;`,
+        `  d = <u32>(((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) & spBit) != 0);`,
+        `  if (d == 0) {`,
+        `    // the run stays insignificant: when 0 is the context's MPS and A − Qe >= 0x8000, coding it`,
+        `    // (C.2.5 CODEMPS) only moves A and C by Qe: no renormalisation, no state change (the`,
+        `    // common case in the long runs of a bit-plane's first passes, where Qe is small)`,
+        `    e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));`,
+        `    q = e & 0xffff;`,
+        `    if ((e & 0x10000) == 0 && a >= q + 0x8000) {`,
+        `      a -= q;`,
+        `      c += q;`,
+        `      if (ASC_FEATURE_SIMD) {`,
+        `        // the next columns four at a time while they are run columns that stay insignificant`,
+        `        // and four more such decisions need no renormalisation either`,
+        `        const q4 = q << 2;`,
+        `        const spv = i32x4.splat(<i32>spBit); // bit sp of four samples`,
+        `        while (fp + 20 <= fend && a >= q4 + 0x8000) {`,
+        `          if (v128.any_true(v128.load(fp, 4))) break;`,
+        `          const sv = v128.or(v128.or(v128.load(mp, 16), v128.load(mp, 32)), v128.or(v128.load(mp, 48), v128.load(mp, 64)));`,
+        `          if (v128.any_true(v128.and(sv, spv))) break;`,
+        `          a -= q4;`,
+        `          c += q4;`,
+        `          fp += 16;`,
+        `          mp += 64;`,
+        `        }`,
+        `      }`,
+        `      continue;`,
+        `    }`,
+        `  }`,
         ...indent(encode(`<usize>CX_RL`)),
         `  if (d == 0) continue;`,
         `  let r = 0;`,
-        `  while (((load<u32>(mp + (<usize>r << 2)) >>> sp) & 1) == 0) r++;`,
+        `  while ((load<u32>(mp + (<usize>r << 2)) & spBit) == 0) r++;`,
         `  // its row in two decisions in the uniform context, most significant bit first`,
         `  d = <u32>r >>> 1;`,
         ...indent(encode(`<usize>CX_UNI`)),
@@ -544,7 +576,9 @@ function encoderFile() {
         ...indent(enc.sign("r", [])),
         `  start = r + 1;`,
         `}`,
-        ...cleanupRows(enc.cleanup),
+        `if ((((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8) | ((f >>> 24) & 0xf)) != 0xf) { // some row neither σ nor π`,
+        ...indent(cleanupRows(enc.cleanup)),
+        `}`,
         `store<u32>(fp, f & ~PI_ALL);`,
       ],
     }),
@@ -555,7 +589,7 @@ function encoderFile() {
     `import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";`,
     `import { SIGN_LUT, signIndex } from "./contexts";`,
     `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
-    `import { sigGain, refineGain } from "./distortion";`,
+    `import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";`,
     `import { columnBits } from "./ebcot_encoder_columns";`,
     ``,
     fns.map((f) => f.join("\n")).join("\n\n"),

@@ -44,7 +44,7 @@ export const HT_ERR_PLANE: i32 = 4;
 
 // ---- scratch (static: no allocation per block) ------------------------------------------------
 
-/** Significance of the quads of the previous quad row (index q + 1; 0 at both ends). */
+/** Bottom samples' significance of the quads of the previous quad row (index q + 1, see vlcRow; 0 at both ends). */
 const RHO_A: usize = memory.data(544, 16);
 const RHO_B: usize = memory.data(544, 16);
 /** v values (2(μ-1) + 1 with the implicit MSB) of the bottom row of the previous quad row, index x + 1. */
@@ -53,8 +53,8 @@ const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
 /**
- * Per quad of the current quad row (8 bytes): its VLC entry (bits 0-15), U_q (bits 16-31) and the
- * bit position of its MagSgn bits in MSB (bits 32-63).
+ * Per quad of the current quad row (8 bytes): rho, e_1, e_k (bits 0-3, 4-7, 8-11), U_q (bits 20-31)
+ * and the bit position of its MagSgn bits in MSB (bits 32-63).
  */
 const QINFO: usize = memory.data(8 * 520, 16);
 /**
@@ -75,14 +75,16 @@ const LANE_PRE: usize = memory.data<i32>([
   0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
 ], 16);
 const LANE_POW7: usize = memory.data<u8>([128, 64, 32, 16, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0], 16);
+/** LANE_POW byte r = 2^r (r < 8), 0 beyond. */
+const LANE_POW: usize = memory.data<u8>([1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0], 16);
 /**
  * Constant vectors of the SIMD MagSgn path (loaded from memory: one instruction, where a constant
- * is rebuilt in the loop on every use), i32 lanes: 0x01010101, 0x03020100, 7, 0xffffff00, 127, 1.
+ * is rebuilt in the loop on every use), i32 lanes: 0x03020100, 0x8080f800, 7, 0xffffff00, 1.
  */
 const LANE_CONST: usize = memory.data<i32>([
-  0x01010101, 0x01010101, 0x01010101, 0x01010101, 0x03020100, 0x03020100, 0x03020100, 0x03020100,
+  0x03020100, 0x03020100, 0x03020100, 0x03020100, 0x8080f800, 0x8080f800, 0x8080f800, 0x8080f800,
   7, 7, 7, 7, 0xffffff00, 0xffffff00, 0xffffff00, 0xffffff00,
-  127, 127, 127, 127, 1, 1, 1, 1,
+  1, 1, 1, 1,
 ], 16);
 
 /** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
@@ -107,6 +109,8 @@ let melBits: i32 = 0;
 let melFF: bool = false;
 let melK: i32 = 0;
 
+// @ts-ignore: decorator
+@inline
 function melFill(): void {
   while (melBits <= 56) {
     let b: u32 = 0xff;
@@ -128,6 +132,8 @@ function melFill(): void {
  * 0). A 1 event: the quad (pair) is coded; a 0 event: it stays insignificant / has no offset. The
  * cleanup pass keeps the run it is in as one local (vlcRow).
  */
+// @ts-ignore: decorator
+@inline
 function melDecodeRun(): i32 {
   if (melBits < 13) melFill();
   let e = <i32>load<u8>(MEL_E + <usize>melK);
@@ -444,8 +450,14 @@ function hasZeroByte(x: u64): bool {
 
 // ---- cleanup pass, pass 1 over a quad row (state between rows in module globals) ----------------
 
-/** Bit position in VLB, bit position in MSB, MEL run (melDecodeRun's form) of the cleanup pass. */
-let clVPos: usize = 0;
+/**
+ * VLC reader of the cleanup pass between quad rows: a 64-bit buffer of the bits at the read
+ * position (clVBits valid bits, LSB first) and the next VLB byte not yet in it; the MagSgn bit
+ * position in MSB; the MEL run (melDecodeRun's form).
+ */
+let clVBuf: u64 = 0;
+let clVBits: i32 = 0;
+let clVPtr: usize = 0;
 let clMsPos: usize = 0;
 let clMel: i32 = 0;
 
@@ -462,102 +474,113 @@ function vlcRowOther(qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): voi
 /**
  * Pass 1 of the cleanup pass over one quad row (T.814 7.3.4 - 7.3.7): the VLC codewords, MEL events
  * and UVLC u values of every quad pair, then each quad's U_q = u_q + κ_q and the position of its
- * MagSgn bits, into QINFO; the row's significance (ρ) into rhoCur. Inlined into one function per
- * kind of row (`initial` a constant), each with few live values.
+ * MagSgn bits, into QINFO; the bottom samples' significance of the row into rhoCur (one byte per
+ * quad at index q + 1: bit 0 sample 1, bit 1 sample 3). Inlined into one function per kind of row
+ * (`initial` a constant), each with few live values.
+ *
+ * The bits are read from a 64-bit buffer refilled once per pair with one unaligned load, without
+ * a branch: the load's address is fixed by the previous refill (bytes wholly taken into the
+ * buffer), so it is off the chain of dependent look-ups; at least 56 bits are valid after it and
+ * a pair takes at most 30. The table entries (codec/t1/gen_ht_tables.mjs) are laid out so the
+ * chain from one look-up to the next is short: a 64-bit shift by the entry itself consumes the
+ * codeword, and the next quad's context and the UVLC mode bits are already in index position.
  */
 // @ts-ignore: decorator
 @inline
 function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): void {
   let vlc = initial ? HT_VLC0 : HT_VLC1;
   let uvlc = initial ? HT_UVLC0 : HT_UVLC1;
-  let vPos = clVPos;
+  let vBuf = clVBuf;
+  let vBits = clVBits;
+  let vPtr = clVPtr;
   let msPos = clMsPos;
   let mel = clMel;
-  let rhoLeft: u32 = 0;
+  let cLeft: u32 = 0; // context of the next quad from the quad to its left (index bits 7-9)
   for (let q = 0; q < qw; q += 2) {
     {
-      // the pair's VLC bits (at most 7 + 7 + 6 + 10 = 30)
-      let vBuf = load<u64>(VLB + (vPos >> 3)) >> <u64>(vPos & 7);
-      // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2
-      let c0: u32;
-      // ρ of the quads above: q-1, q, q+1, q+2 in the four bytes (indices q .. q+3)
-      let above = initial ? 0 : load<u32>(rhoPrev + <usize>q);
-      if (initial) {
-        c0 = ((rhoLeft | (rhoLeft >> 1)) & 1) | ((rhoLeft >> 1) & 6);
-      } else {
-        let nw = above & 0xff;
-        let n = (above >> 8) & 0xff;
-        let ne = (above >> 16) & 0xff;
-        c0 = (((nw >> 3) | (n >> 1)) & 1) | ((((rhoLeft >> 2) | (rhoLeft >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
+      // refill: the bytes from vPtr above the valid bits; vPtr moves past the whole bytes taken
+      vBuf |= load<u64>(vPtr) << <u64>vBits;
+      vPtr += <usize>((63 - vBits) >> 3);
+      vBits |= 56;
+      // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2, as index bits
+      // 7-9: bit 7 = σ of sample 3 of quad q-1 or sample 1 of quad q above, bit 9 = sample 3 of
+      // quad q or sample 1 of quad q+1 above (z bit 8k: bit 1 of byte k-1 or bit 0 of byte k of
+      // the bytes of quads q-1 .. q+2 above), bit 8 from the quad to the left
+      let cA0: u32 = 0;
+      let cA1: u32 = 0;
+      if (!initial) {
+        let above = load<u32>(rhoPrev + <usize>q);
+        let z = above | (above << 7);
+        cA0 = ((z >> 1) & 0x80) | ((z >> 7) & 0x200);
+        cA1 = ((z >> 9) & 0x80) | ((z >> 15) & 0x200);
       }
-      let e0 = <u32>load<u16>(vlc + ((<usize>((c0 << 7) | (<u32>vBuf & 0x7f))) << 1));
+      let c0 = cLeft | cA0;
+      let e0 = load<u32>(vlc + ((<usize>(c0 | (<u32>vBuf & 0x7f))) << 2));
       if (c0 == 0) {
         // one MEL event: 0 = the quad is insignificant
         if (mel == 0) mel = melDecodeRun();
         if (mel != 1) e0 = 0;
         mel = select(mel - 2, 0, mel >= 2);
       }
-      let l0 = e0 & 7;
-      vBuf >>= <u64>l0;
-      let rho0 = (e0 >> 4) & 15;
-      store<u8>(rhoCur + <usize>(q + 1), <u8>rho0);
+      vBuf >>= <u64>e0;
+      store<u8>(rhoCur + <usize>(q + 1), <u8>(e0 >> 24));
       let e1: u32 = 0;
       if (q + 1 < qw) {
-        let c1: u32;
-        if (initial) {
-          c1 = ((rho0 | (rho0 >> 1)) & 1) | ((rho0 >> 1) & 6);
-        } else {
-          let nw = (above >> 8) & 0xff;
-          let n = (above >> 16) & 0xff;
-          let ne = above >> 24;
-          c1 = (((nw >> 3) | (n >> 1)) & 1) | ((((rho0 >> 2) | (rho0 >> 3)) & 1) << 1) | ((((n >> 3) | (ne >> 1)) & 1) << 2);
-        }
-        e1 = <u32>load<u16>(vlc + ((<usize>((c1 << 7) | (<u32>vBuf & 0x7f))) << 1));
+        let c1 = (e0 & 0x380) | cA1;
+        e1 = load<u32>(vlc + ((<usize>(c1 | (<u32>vBuf & 0x7f))) << 2));
         if (c1 == 0) {
           if (mel == 0) mel = melDecodeRun();
           if (mel != 1) e1 = 0;
           mel = select(mel - 2, 0, mel >= 2);
         }
-        vBuf >>= <u64>(e1 & 7);
-        store<u8>(rhoCur + <usize>(q + 2), <u8>((e1 >> 4) & 15));
+        vBuf >>= <u64>e1;
+        store<u8>(rhoCur + <usize>(q + 2), <u8>(e1 >> 24));
       }
-      rhoLeft = (e1 >> 4) & 15;
-      // ---- UVLC: u values of the pair (T.814 7.3.6)
-      let mode = ((e0 >> 3) & 1) | (((e1 >> 3) & 1) << 1);
+      cLeft = e1 & 0x380;
+      // ---- UVLC: u values of the pair (T.814 7.3.6), mode << 6 = u_off bits in index position
+      let mode = (e0 & 0x40) | ((e1 & 0x40) << 1);
       // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
-      if (initial && mode == 3) {
+      if (initial && mode == 0xc0) {
         // one MEL event: 1 = both u values are offset by 2 (mode 4)
         if (mel == 0) mel = melDecodeRun();
-        if (mel == 1) mode = 4;
+        if (mel == 1) mode = 0x100;
         mel = select(mel - 2, 0, mel >= 2);
       }
-      let uv = <u32>load<u16>(uvlc + ((<usize>((mode << 6) | (<u32>vBuf & 0x3f))) << 1));
-      let pl = uv & 7;
-      let sl = (uv >> 3) & 15;
-      let sfx = <u32>(vBuf >> <u64>pl) & ((<u32>1 << sl) - 1);
-      vPos += <usize>(l0 + (e1 & 7) + pl + sl);
-      let s0 = (uv >> 7) & 7;
-      let u0 = ((uv >> 10) & 7) + (sfx & ((<u32>1 << s0) - 1));
-      let u1 = (uv >> 13) + (sfx >> s0);
+      let uv = load<u32>(uvlc + ((<usize>(mode | (<u32>vBuf & 0x3f))) << 2));
+      let sfx = <u32>(vBuf >> <u64>((uv >> 6) & 7)) & (uv >> 18);
+      vBuf >>= <u64>uv;
+      vBits -= <i32>((e0 & 7) + (e1 & 7) + (uv & 31));
+      let s0 = (uv >> 9) & 7;
+      let u0 = ((uv >> 12) & 7) + (sfx & ((<u32>1 << s0) - 1));
+      let u1 = ((uv >> 15) & 7) + (sfx >> s0);
       // ---- U_q = u_q + κ_q (7.3.7) and the quad's first MagSgn bit; κ = 1 in the initial row
       // or with at most one significant sample, else max(E_max - 1, 1) with E_max from the
       // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q); an insignificant
       // quad gets U = 0 (no MagSgn bits, all samples 0)
-      let vbq = vbPrev + (<usize>q << 3);
-      let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
-      let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
-      let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
-      let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
-      let U0 = select<u32>(u0 + select<u32>(1, k0, initial || (rho0 & (rho0 - 1)) == 0), 0, rho0 != 0);
-      let rho1 = (e1 >> 4) & 15;
-      let U1 = select<u32>(u1 + select<u32>(1, k1, initial || (rho1 & (rho1 - 1)) == 0), 0, rho1 != 0);
-      let pos1 = msPos + <usize>(U0 * popcnt<u32>(rho0) - popcnt<u32>(e0 >> 12));
-      store<u64>(QINFO + (<usize>q << 3), <u64>(e0 | (U0 << 16)) | (<u64>msPos << 32));
-      store<u64>(QINFO + (<usize>q << 3), <u64>(e1 | (U1 << 16)) | (<u64>pos1 << 32), 8);
-      msPos = pos1 + <usize>(U1 * popcnt<u32>(rho1) - popcnt<u32>(e1 >> 12));
+      let U0: u32, U1: u32;
+      if (initial) {
+        U0 = select<u32>(u0 + 1, 0, e0 >= 0x1000);
+        U1 = select<u32>(u1 + 1, 0, e1 >= 0x1000);
+      } else {
+        let vbq = vbPrev + (<usize>q << 3);
+        let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
+        let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
+        let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
+        let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
+        // popcount(rho) >= 2: bits 27-28 of the entry
+        U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x18000000) != 0), 0, e0 >= 0x1000);
+        U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x18000000) != 0), 0, e1 >= 0x1000);
+      }
+      // MagSgn bits of a quad: U·popcount(rho) - popcount(e_k)
+      let pos1 = msPos + <usize>(U0 * ((e0 >> 26) & 7) - (e0 >> 29));
+      store<u64>(QINFO + (<usize>q << 3), <u64>((e0 >> 12) | (U0 << 20)) | (<u64>msPos << 32));
+      store<u64>(QINFO + (<usize>q << 3), <u64>((e1 >> 12) | (U1 << 20)) | (<u64>pos1 << 32), 8);
+      msPos = pos1 + <usize>(U1 * ((e1 >> 26) & 7) - (e1 >> 29));
     }
   }
-  clVPos = vPos;
+  clVBuf = vBuf;
+  clVBits = vBits;
+  clVPtr = vPtr;
   clMsPos = msPos;
   clMel = mel;
 }
@@ -594,9 +617,11 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   melFF = false;
   melK = 0;
   clMel = 0;
-  // VLC: from byte Lcup - 2 backward, 0s past the end; read at bit position clVPos of VLB
+  // VLC: from byte Lcup - 2 backward, 0s past the end; read from VLB through clVBuf (see vlcRow)
   vlcUnstuff(cup, pcup, lcup);
-  clVPos = 0;
+  clVBuf = 0;
+  clVBits = 0;
+  clVPtr = VLB;
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
@@ -628,15 +653,15 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       } else {
         for (; q < qFull; q++) {
           let qi = load<u64>(QINFO + (<usize>q << 3));
-          if (((<u32>qi >> 16) & 0xffff) > fastU) break;
+          if ((<u32>qi >> 20) > fastU) break;
           quadFast(qi, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
         }
       }
       if (q >= qw) break;
       // any other quad
       let qi = load<u64>(QINFO + (<usize>q << 3));
-      let e = <u32>qi & 0xffff;
-      let U = (<u32>qi >> 16) & 0xffff;
+      let e = <u32>qi;
+      let U = <u32>qi >> 20;
       let x = q << 1;
       // samples go straight to the block when the quad lies inside it, else through QS
       // (sample n at column n >> 1, row n & 1); insignificant samples are 0
@@ -648,9 +673,9 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         quadFast(qi, dst, ro, vbDst, p);
       } else {
         let pos = <usize>(qi >> 32);
-        let rho = (e >> 4) & 15;
-        let e1b = (e >> 8) & 15;
-        let ekb = (e >> 12) & 15;
+        let rho = e & 15;
+        let e1b = (e >> 4) & 15;
+        let ekb = (e >> 8) & 15;
         if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
         store<u64>(dst, 0);
         store<u64>(dst + ro, 0);
@@ -707,42 +732,19 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
 // @ts-ignore: decorator
 @inline
 function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
-  let e = <u32>qi & 0xffff;
-  let U = (<u32>qi >> 16) & 0xffff;
+  let e = <u32>qi;
+  let U = <u32>qi >> 20;
   let pos = <usize>(qi >> 32);
-  let rho = (e >> 4) & 15;
-  let e1b = (e >> 8) & 15;
-  let ekb = (e >> 12) & 15;
+  let rho = e & 15;
+  let e1b = (e >> 4) & 15;
+  let ekb = (e >> 8) & 15;
   let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
   // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
   // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
   // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
   if (ASC_FEATURE_SIMD) {
-    // the four samples in the lanes of one vector (same arithmetic as the scalar code)
-    let sig = v128.load(LANE_MASK + (<usize>rho << 4));
-    let uu = i32x4.splat(<i32>U);
-    let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
-    // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
-    let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
-    // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
-    // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
-    let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), v128.load(LANE_CONST)), v128.load(LANE_CONST, 16));
-    let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
-    let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, v128.load(LANE_CONST, 32)), v128.load(LANE_CONST, 48)));
-    // 2^m as the float with exponent m
-    let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, v128.load(LANE_CONST, 64)), 23));
-    let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, v128.load(LANE_CONST, 80)));
-    let r01 = i32x4.shr_u(sig, 31);
-    let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
-    let g = i32x4.add(v, i32x4.shl(r01, 1));
-    if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
-    let neg = i32x4.neg(v128.and(bits, v128.load(LANE_CONST, 80)));
-    let val = i32x4.sub(v128.xor(g, neg), neg);
-    // lanes (samples) 0 2 | 1 3: top row, bottom row
-    let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-    v128.store64_lane(dst, rows, 0);
-    v128.store64_lane(dst + ro, rows, 1);
-    v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+    quadVec(U, rho, e1b, ekb, msBuf, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
+      v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW));
   } else {
     let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
     let m0 = (U & (0 - r0)) - (ekb & 1);
@@ -774,6 +776,45 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
 }
 
 /**
+ * SIMD build: the MagSgn arithmetic of quadFast (same as its scalar code) with the four samples in
+ * the lanes of one vector; the constant vectors are parameters (quadRunFast keeps them in locals).
+ * U <= 14 (quadFast's bound): U·(samples before n) fits 16 bits and m <= 15.
+ */
+// @ts-ignore: decorator
+@inline
+function quadVec(
+  U: u32, rho: u32, e1b: u32, ekb: u32, msBuf: u64, dst: usize, ro: usize, vbDst: usize, p: i32,
+  kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128,
+): void {
+  let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+  let uu = i32x4.splat(<i32>U);
+  let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+  // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
+  let sh = i32x4.sub(i16x8.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+  // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the lane is
+  // multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 22 bits)
+  let sb = i32x4.shr_u(sh, 3);
+  let idx = i8x16.add(i8x16.shuffle(sb, sb, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kIdx);
+  let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
+  let pw = i8x16.swizzle(pow7, v128.or(v128.and(sh, k7), kHi));
+  // 2^m (m <= 15): bytes 0 and 1 of each lane from LANE_POW at m and m - 8 (out of range: 0)
+  let pm = i8x16.swizzle(pow, i8x16.add(i8x16.shuffle(m, m, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kPowIdx));
+  let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, k1));
+  let r01 = i32x4.shr_u(sig, 31);
+  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+  let g = i32x4.add(v, i32x4.shl(r01, 1));
+  if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
+  // the sign (bit 0 of the bits) as a lane mask
+  let neg = i32x4.shr_s(i32x4.shl(bits, 31), 31);
+  let val = i32x4.sub(v128.xor(g, neg), neg);
+  // lanes (samples) 0 2 | 1 3: top row, bottom row
+  let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+  v128.store64_lane(dst, rows, 0);
+  v128.store64_lane(dst + ro, rows, 1);
+  v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+}
+
+/**
  * SIMD build: quadFast over quads q, q + 1, ... < qFull of the quad row at row0 while their bits
  * fit one load (U <= fastU); returns the first quad not decoded. The constant vectors stay in
  * locals for the whole run (1.015-1.023x block decode on saw and DX against quadFast loading them
@@ -781,45 +822,22 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
  */
 function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: usize, p: i32, fastU: u32): i32 {
   if (ASC_FEATURE_SIMD) {
-    let kSplat = v128.load(LANE_CONST);
-    let kIdx = v128.load(LANE_CONST, 16);
+    let kIdx = v128.load(LANE_CONST);
+    let kPowIdx = v128.load(LANE_CONST, 16);
     let k7 = v128.load(LANE_CONST, 32);
     let kHi = v128.load(LANE_CONST, 48);
-    let k127 = v128.load(LANE_CONST, 64);
-    let k1 = v128.load(LANE_CONST, 80);
+    let k1 = v128.load(LANE_CONST, 64);
     let pow7 = v128.load(LANE_POW7);
+    let pow = v128.load(LANE_POW);
     for (; q < qFull; q++) {
       let qi = load<u64>(QINFO + (<usize>q << 3));
-      let e = <u32>qi & 0xffff;
-      let U = (<u32>qi >> 16) & 0xffff;
+      let e = <u32>qi;
+      let U = e >> 20;
       if (U > fastU) break;
       let pos = <usize>(qi >> 32);
-      let rho = (e >> 4) & 15;
-      let e1b = (e >> 8) & 15;
-      let ekb = (e >> 12) & 15;
-      let dst = row0 + (<usize>q << 3);
-      let vbDst = vbCur + (<usize>(2 * q + 1) << 2);
       let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
-      // (as quadFast)
-      let sig = v128.load(LANE_MASK + (<usize>rho << 4));
-      let uu = i32x4.splat(<i32>U);
-      let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
-      let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
-      let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), kSplat), kIdx);
-      let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
-      let pw = i8x16.swizzle(pow7, v128.or(v128.and(sh, k7), kHi));
-      let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, k127), 23));
-      let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, k1));
-      let r01 = i32x4.shr_u(sig, 31);
-      let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
-      let g = i32x4.add(v, i32x4.shl(r01, 1));
-      if (p != 0) g = i32x4.shl(g, p);
-      let neg = i32x4.neg(v128.and(bits, k1));
-      let val = i32x4.sub(v128.xor(g, neg), neg);
-      let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-      v128.store64_lane(dst, rows, 0);
-      v128.store64_lane(dst + rowBytes, rows, 1);
-      v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+      quadVec(U, e & 15, (e >> 4) & 15, (e >> 8) & 15, msBuf, row0 + (<usize>q << 3), rowBytes,
+        vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow);
     }
   }
   return q;
