@@ -94,7 +94,7 @@ interface LibraryChecks {
     after: PoolInfo;
     jobs: number;
     decodes: Array<{ sync: ImageSummary; async: ImageSummary }>;
-    encode: { sync: number[]; async: number[] };
+    encode: { sync: number[]; async: number[]; threads: number[] };
     inputStillAttached: boolean;
   };
   errors: Record<"garbage" | "garbageAsync" | "truncated" | "truncatedAsync" | "badOptions" | "badOptionsAsync", ErrorSummary>;
