@@ -16,6 +16,7 @@ import { compSiz, PocEntry, pocEntry } from "./codestream/params";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
+import { DEFER_BYTES, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_STAGE_SAMPLES, CHECK_NO_SAMPLES } from "./api_fields";
 import { EncoderParam, EncoderInfo, EncoderTileField, LayerInfo, CHECK_LAYER_TARGET, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
 
 let gJob: usize = 0;
@@ -386,6 +387,44 @@ export function encoderDeferredResumePack(i: i32): i32 {
  */
 export function encoderDeferredPack(first: i32, count: i32): i32 {
   return encodeDeferredPack(first, count);
+}
+
+/**
+ * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3) run by run:
+ * blocks that lie side by side in the same rows (the next block's samples start where the run's
+ * first row ends, with the same row stride and height: consecutive blocks of a row of code-blocks)
+ * form one run, packed row by row (a packed row = the run's blocks' rows one after the other), so
+ * that each row of a run is one copy. The host's worker finds the same runs in the same records
+ * (src/encode_threads.ts forEachRun). Returns the number of samples (at most DeferredBlock.stageSamples).
+ */
+export function encoderDeferredPackRuns(first: i32, count: i32): i32 {
+  let n = encodeDeferredCount();
+  if (first < 0 || count < 0 || first > n - count) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, first);
+  let list = encodeDeferredList() + <usize>first * <usize>DEFER_BYTES;
+  let stage = encodeDeferredStage();
+  let o: usize = 0;
+  let i = 0;
+  while (i < count) {
+    let d = list + <usize>i * <usize>DEFER_BYTES;
+    let src = <usize>load<u32>(d, DEFER_SRC);
+    let stride = load<i32>(d, DEFER_STRIDE), h = load<i32>(d, DEFER_H);
+    let width = <usize>load<i32>(d, DEFER_W);
+    let j = i + 1;
+    for (; j < count; j++) {
+      let e = list + <usize>j * <usize>DEFER_BYTES;
+      if (load<i32>(e, DEFER_STRIDE) != stride || load<i32>(e, DEFER_H) != h || <usize>load<u32>(e, DEFER_SRC) != src + (width << 2)) break;
+      width += <usize>load<i32>(e, DEFER_W);
+    }
+    if (<u64>o + <u64>width * <u64>h > <u64>DEFER_STAGE_SAMPLES) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, first + i);
+    let rowBytes = width << 2, strideBytes = <usize>stride << 2;
+    for (let y = 0; y < h; y++) {
+      memory.copy(stage + (o << 2), src, rowBytes);
+      src += strideBytes;
+      o += width;
+    }
+    i = j;
+  }
+  return <i32>o;
 }
 
 /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */

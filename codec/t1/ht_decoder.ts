@@ -44,7 +44,7 @@ export const HT_ERR_PLANE: i32 = 4;
 
 // ---- scratch (static: no allocation per block) ------------------------------------------------
 
-/** Significance of the quads of the previous quad row (index q + 1; 0 at both ends). */
+/** Bottom samples' significance of the quads of the previous quad row (index q + 1, see vlcRow; 0 at both ends). */
 const RHO_A: usize = memory.data(544, 16);
 const RHO_B: usize = memory.data(544, 16);
 /** v values (2(μ-1) + 1 with the implicit MSB) of the bottom row of the previous quad row, index x + 1. */
@@ -53,8 +53,8 @@ const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
 /**
- * Per quad of the current quad row (8 bytes): its VLC entry (bits 0-15), U_q (bits 16-31) and the
- * bit position of its MagSgn bits in MSB (bits 32-63).
+ * Per quad of the current quad row (8 bytes): rho, e_1, e_k (bits 0-3, 4-7, 8-11), U_q (bits 20-31)
+ * and the bit position of its MagSgn bits in MSB (bits 32-63).
  */
 const QINFO: usize = memory.data(8 * 520, 16);
 /**
@@ -75,14 +75,16 @@ const LANE_PRE: usize = memory.data<i32>([
   0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
 ], 16);
 const LANE_POW7: usize = memory.data<u8>([128, 64, 32, 16, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0], 16);
+/** LANE_POW byte r = 2^r (r < 8), 0 beyond. */
+const LANE_POW: usize = memory.data<u8>([1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0], 16);
 /**
  * Constant vectors of the SIMD MagSgn path (loaded from memory: one instruction, where a constant
- * is rebuilt in the loop on every use), i32 lanes: 0x01010101, 0x03020100, 7, 0xffffff00, 127, 1.
+ * is rebuilt in the loop on every use), i32 lanes: 0x03020100, 0x8080f800, 7, 0xffffff00, 1.
  */
 const LANE_CONST: usize = memory.data<i32>([
-  0x01010101, 0x01010101, 0x01010101, 0x01010101, 0x03020100, 0x03020100, 0x03020100, 0x03020100,
+  0x03020100, 0x03020100, 0x03020100, 0x03020100, 0x8080f800, 0x8080f800, 0x8080f800, 0x8080f800,
   7, 7, 7, 7, 0xffffff00, 0xffffff00, 0xffffff00, 0xffffff00,
-  127, 127, 127, 127, 1, 1, 1, 1,
+  1, 1, 1, 1,
 ], 16);
 
 /** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
@@ -107,6 +109,8 @@ let melBits: i32 = 0;
 let melFF: bool = false;
 let melK: i32 = 0;
 
+// @ts-ignore: decorator
+@inline
 function melFill(): void {
   while (melBits <= 56) {
     let b: u32 = 0xff;
@@ -128,6 +132,8 @@ function melFill(): void {
  * 0). A 1 event: the quad (pair) is coded; a 0 event: it stays insignificant / has no offset. The
  * cleanup pass keeps the run it is in as one local (vlcRow).
  */
+// @ts-ignore: decorator
+@inline
 function melDecodeRun(): i32 {
   if (melBits < 13) melFill();
   let e = <i32>load<u8>(MEL_E + <usize>melK);
@@ -737,31 +743,8 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
   // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
   // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
   if (ASC_FEATURE_SIMD) {
-    // the four samples in the lanes of one vector (same arithmetic as the scalar code)
-    let sig = v128.load(LANE_MASK + (<usize>rho << 4));
-    let uu = i32x4.splat(<i32>U);
-    let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
-    // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
-    let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
-    // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the
-    // lane is multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 21 bits)
-    let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), v128.load(LANE_CONST)), v128.load(LANE_CONST, 16));
-    let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
-    let pw = i8x16.swizzle(v128.load(LANE_POW7), v128.or(v128.and(sh, v128.load(LANE_CONST, 32)), v128.load(LANE_CONST, 48)));
-    // 2^m as the float with exponent m
-    let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, v128.load(LANE_CONST, 64)), 23));
-    let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, v128.load(LANE_CONST, 80)));
-    let r01 = i32x4.shr_u(sig, 31);
-    let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
-    let g = i32x4.add(v, i32x4.shl(r01, 1));
-    if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
-    let neg = i32x4.neg(v128.and(bits, v128.load(LANE_CONST, 80)));
-    let val = i32x4.sub(v128.xor(g, neg), neg);
-    // lanes (samples) 0 2 | 1 3: top row, bottom row
-    let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-    v128.store64_lane(dst, rows, 0);
-    v128.store64_lane(dst + ro, rows, 1);
-    v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+    quadVec(U, rho, e1b, ekb, msBuf, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
+      v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW));
   } else {
     let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
     let m0 = (U & (0 - r0)) - (ekb & 1);
@@ -793,6 +776,45 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
 }
 
 /**
+ * SIMD build: the MagSgn arithmetic of quadFast (same as its scalar code) with the four samples in
+ * the lanes of one vector; the constant vectors are parameters (quadRunFast keeps them in locals).
+ * U <= 14 (quadFast's bound): U·(samples before n) fits 16 bits and m <= 15.
+ */
+// @ts-ignore: decorator
+@inline
+function quadVec(
+  U: u32, rho: u32, e1b: u32, ekb: u32, msBuf: u64, dst: usize, ro: usize, vbDst: usize, p: i32,
+  kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128,
+): void {
+  let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+  let uu = i32x4.splat(<i32>U);
+  let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+  // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
+  let sh = i32x4.sub(i16x8.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+  // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the lane is
+  // multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 22 bits)
+  let sb = i32x4.shr_u(sh, 3);
+  let idx = i8x16.add(i8x16.shuffle(sb, sb, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kIdx);
+  let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
+  let pw = i8x16.swizzle(pow7, v128.or(v128.and(sh, k7), kHi));
+  // 2^m (m <= 15): bytes 0 and 1 of each lane from LANE_POW at m and m - 8 (out of range: 0)
+  let pm = i8x16.swizzle(pow, i8x16.add(i8x16.shuffle(m, m, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kPowIdx));
+  let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, k1));
+  let r01 = i32x4.shr_u(sig, 31);
+  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+  let g = i32x4.add(v, i32x4.shl(r01, 1));
+  if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
+  // the sign (bit 0 of the bits) as a lane mask
+  let neg = i32x4.shr_s(i32x4.shl(bits, 31), 31);
+  let val = i32x4.sub(v128.xor(g, neg), neg);
+  // lanes (samples) 0 2 | 1 3: top row, bottom row
+  let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+  v128.store64_lane(dst, rows, 0);
+  v128.store64_lane(dst + ro, rows, 1);
+  v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+}
+
+/**
  * SIMD build: quadFast over quads q, q + 1, ... < qFull of the quad row at row0 while their bits
  * fit one load (U <= fastU); returns the first quad not decoded. The constant vectors stay in
  * locals for the whole run (1.015-1.023x block decode on saw and DX against quadFast loading them
@@ -800,45 +822,22 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
  */
 function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: usize, p: i32, fastU: u32): i32 {
   if (ASC_FEATURE_SIMD) {
-    let kSplat = v128.load(LANE_CONST);
-    let kIdx = v128.load(LANE_CONST, 16);
+    let kIdx = v128.load(LANE_CONST);
+    let kPowIdx = v128.load(LANE_CONST, 16);
     let k7 = v128.load(LANE_CONST, 32);
     let kHi = v128.load(LANE_CONST, 48);
-    let k127 = v128.load(LANE_CONST, 64);
-    let k1 = v128.load(LANE_CONST, 80);
+    let k1 = v128.load(LANE_CONST, 64);
     let pow7 = v128.load(LANE_POW7);
+    let pow = v128.load(LANE_POW);
     for (; q < qFull; q++) {
       let qi = load<u64>(QINFO + (<usize>q << 3));
       let e = <u32>qi;
-      let U = <u32>qi >> 20;
+      let U = e >> 20;
       if (U > fastU) break;
       let pos = <usize>(qi >> 32);
-      let rho = e & 15;
-      let e1b = (e >> 4) & 15;
-      let ekb = (e >> 8) & 15;
-      let dst = row0 + (<usize>q << 3);
-      let vbDst = vbCur + (<usize>(2 * q + 1) << 2);
       let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
-      // (as quadFast)
-      let sig = v128.load(LANE_MASK + (<usize>rho << 4));
-      let uu = i32x4.splat(<i32>U);
-      let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
-      let sh = i32x4.sub(i32x4.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
-      let idx = i32x4.add(i32x4.mul(i32x4.shr_u(sh, 3), kSplat), kIdx);
-      let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
-      let pw = i8x16.swizzle(pow7, v128.or(v128.and(sh, k7), kHi));
-      let pm = i32x4.trunc_sat_f32x4_s(i32x4.shl(i32x4.add(m, k127), 23));
-      let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, k1));
-      let r01 = i32x4.shr_u(sig, 31);
-      let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
-      let g = i32x4.add(v, i32x4.shl(r01, 1));
-      if (p != 0) g = i32x4.shl(g, p);
-      let neg = i32x4.neg(v128.and(bits, k1));
-      let val = i32x4.sub(v128.xor(g, neg), neg);
-      let rows = i8x16.shuffle(val, val, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-      v128.store64_lane(dst, rows, 0);
-      v128.store64_lane(dst + rowBytes, rows, 1);
-      v128.store64_lane(vbDst, i8x16.shuffle(v, v, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15), 0);
+      quadVec(U, e & 15, (e >> 4) & 15, (e >> 8) & 15, msBuf, row0 + (<usize>q << 3), rowBytes,
+        vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow);
     }
   }
   return q;
