@@ -1,6 +1,7 @@
 // Encoder exports (C-like ABI). The host: jobBegin → encoderCreate → encoderSet* → encoderPlane(c)
 // (fill with unpackComponent) → encoderRun → copy encoderOutput()/encoderOutputLength() out.
 
+import { coarseSetOn, coarseBands } from "./rate/coarse";
 import { htLayersSetEarlyWeight } from "./rate/ht_layers";
 import { pcrdLastThreshold } from "./rate/pcrd";
 import { rateRuns } from "./rate/rate_control";
@@ -333,6 +334,15 @@ export function encoderSetEarlyStop(on: i32): void {
 }
 
 /**
+ * Doubled 9/7 steps for the sub-bands whose last layer never reaches the lowest bit-plane
+ * (codec/rate/coarse.ts) on (1, the default) or off (0: every band at the base step). For tests and
+ * benchmarks that compare the two.
+ */
+export function encoderSetCoarseSteps(on: i32): void {
+  coarseSetOn(on);
+}
+
+/**
  * HT quality layers (codec/rate/ht_layers.ts): a fixed weight omega of the earlier layers against
  * the last instead of the search that balances their losses (negative, the default). For benchmarks that show the trade between the layers.
  */
@@ -345,7 +355,8 @@ export function encoderSetHtLayerWeight(w: f64): void {
  * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
  * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
  * stops would skip (6; rate/caps.ts capsPredict); HT (encoder.ts): htLowCode runs (7), of which gave
- * the lower resolutions a coarser step (8), htLiteCheck recodes (9), of which were listed for the workers (10).
+ * the lower resolutions a coarser step (8), htLiteCheck recodes (9), of which were listed for the workers (10);
+ * sub-bands coded at a doubled step (11; rate/coarse.ts).
  */
 export function encoderEarlyStops(which: i32): f64 {
   let j = job();
@@ -356,6 +367,7 @@ export function encoderEarlyStops(which: i32): f64 {
   if (which == 8) return <f64>htLowStepped;
   if (which == 9) return <f64>htRecodes;
   if (which == 10) return <f64>htRecodesDeferred;
+  if (which == 11) return <f64>coarseBands;
   return which == 0 ? <f64>j.capped : which == 1 ? <f64>j.recoded : which == 3 ? <f64>resumedBlocks : j.capSlope;
 }
 

@@ -4,7 +4,7 @@
 // Field numbers of the host getters/setters and constants the host passes (scripts/core_interface.mjs).
 
 /** Hash of scripts/core_interface.mjs; the host compares it with its own copy. */
-export const INTERFACE_HASH: i32 = 0x20d7fd1d;
+export const INTERFACE_HASH: i32 = 0x40b37da;
 
 /** INTERFACE_HASH, for the host to check that the core was built from the same table. */
 export function coreInterfaceHash(): i32 {
@@ -374,7 +374,7 @@ export const DEFER_H: i32 = 0x10;
 export const DEFER_ORIENT: i32 = 0x14;
 /** i32: code-block style (CBLK_* bits) */
 export const DEFER_STYLE: i32 = 0x18;
-/** i32: 1 for the reversible (5/3, i32) path */
+/** i32: 1 for the reversible (5/3, i32) path; 0 for 9/7, 2 for a 9/7 band at a doubled step (one more fraction bit) */
 export const DEFER_REV: i32 = 0x1c;
 /** f32: 1 / quantisation step (9/7 path) */
 export const DEFER_INV_STEP: i32 = 0x20;

@@ -31,18 +31,18 @@ export function blockOutCap(w: i32, h: i32, style: i32): i32 {
  * would not leave room for them below 2^30 (Seam 1). Quantised with all of them while the largest
  * |x| is found; again with fewer in the rare case that needs it.
  */
-export function quantizeBlockIrr(src: usize, stride: i32, w: i32, h: i32, dst: usize, invStep: f32): i32 {
-  let q = <f64>quantizeCopyIrrMax(src, stride, w, h, dst, w, invStep, FRAC_BITS) * <f64>invStep;
+export function quantizeBlockIrr(src: usize, stride: i32, w: i32, h: i32, dst: usize, invStep: f32, fracBits: i32 = FRAC_BITS): i32 {
+  let q = <f64>quantizeCopyIrrMax(src, stride, w, h, dst, w, invStep, fracBits) * <f64>invStep;
   let intBits = q < 1 ? 0 : <i32>Math.floor(Math.log2(q)) + 1;
   if (intBits > 29) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
-  let frac = min(FRAC_BITS, 29 - intBits);
-  if (frac != FRAC_BITS) quantizeCopyIrr(src, stride, w, h, dst, w, invStep, frac);
+  let frac = min(fracBits, 29 - intBits);
+  if (frac != fracBits) quantizeCopyIrr(src, stride, w, h, dst, w, invStep, frac);
   return frac;
 }
 
 /**
  * Code one block whose transformed samples are at `src` (row stride `stride` samples): i32 for
- * the 5/3 path (`rev` != 0), f32 for the 9/7 path (quantised here with `invStep` into `coefs`,
+ * the 5/3 path (`rev` 1), f32 for the 9/7 path (`rev` 0, or 2 for a band at a doubled step; quantised here with `invStep` into `coefs`,
  * which holds w × h i32). `stopSlope` > 0: early stop at that slope (squared steps per byte, EBCOT
  * only). `htFloor/htSets/htRefine`: the HT sets to code (htEncodeConfig; HT blocks only).
  * Coded bytes go to `out`, pass records to `passes`, the rest to `info` (BlockInfo offsets,
@@ -54,12 +54,14 @@ export function encodeBlock(
   coefs: usize, out: usize, passes: usize, info: usize,
 ): void {
   let coef: usize, cstride: i32, frac: i32;
-  if (rev != 0) {
+  if (rev == 1) {
     coef = src;
     cstride = stride;
     frac = 0;
   } else {
-    frac = quantizeBlockIrr(src, stride, w, h, coefs, invStep);
+    // rev 2: a band at twice its base step (codec/rate/coarse.ts) keeps one more fraction bit, so the
+    // magnitudes are the same i32 values as at the base step and only the lowest bit-plane is gone
+    frac = quantizeBlockIrr(src, stride, w, h, coefs, invStep, rev == 2 ? FRAC_BITS + 1 : FRAC_BITS);
     coef = coefs;
     cstride = w;
   }

@@ -24,6 +24,7 @@ import { htEncodeConfig } from "./t1/ht_encoder";
 import { htPlanCollect, htPlanWeight, htPlanSets, HT_PLAN_STAT_BYTES, htHistCollectF32, htStepScale, htStepModel, htPlanSetRateScale, HT_HIST_BYTES, HT_HIST_BINS, HT_STEP_MARGIN } from "./rate/ht_plan";
 import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REFINE, RATE_RECODE, RATE_DONE } from "./rate/rate_control";
 import { capsEstimate, capsPredict, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
+import { coarseChoose, coarseBand, coarseEnabled } from "./rate/coarse";
 import { bandWeightOf } from "./rate/weights";
 import { writeCodestream } from "./codestream/write_codestream";
 import { jobQuant } from "./encode_job";
@@ -176,7 +177,8 @@ export function encodeSetEarlyStop(on: i32): void {
  * samples kept until rate control is done (encodeRun; one tile when tile by tile).
  */
 function capsWanted(job: EncodeJob, tileByTile: bool): bool {
-  if (earlyStop == 0 || job.wantDistortion == 0) return false;
+  // (the pilots also choose the bands coded at a doubled step, rate/coarse.ts, with the stops off too)
+  if ((earlyStop == 0 && !coarseEnabled()) || job.wantDistortion == 0) return false;
   for (let l = 0; l < job.layers; l++) {
     if (layerF64(job.layerBytes, l) <= 0 && layerF64(job.layerDist, l) <= 0) return false;
   }
@@ -210,10 +212,13 @@ function codeAllBlocks(job: EncodeJob): void {
 
 /** After the pilots: the stop slope, then every other block with a stop. */
 function codeCapsPending(job: EncodeJob): void {
-  job.capSlope = capsEstimate(job) * STOP_SLOPE_FRACTION * <f64>max(earlyStop, 1);
+  let estimate = capsEstimate(job);
+  job.capSlope = earlyStop == 0 ? 0 : estimate * STOP_SLOPE_FRACTION * <f64>earlyStop;
   // where stops would skip little, they cost more than they save: each block stopped too early is
   // coded further and rate control runs again (saw at 20:1 0.93x, kodim07 at 40/20/10 0.93x)
   if (job.capSlope > 0 && earlyStop == 1 && capsPredict(job, job.capSlope) < STOP_WORTH) job.capSlope = 0;
+  // bands whose pilots never reach their lowest bit-plane: a doubled step (rate/coarse.ts; the pilots are cut to it)
+  if (coarseChoose(job, estimate) > 0) encodeStepsBands(job);
   forEachTileComp(job, CODE_PENDING);
 }
 
@@ -564,6 +569,8 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
       let bd = band(res, k);
       let qx = bandOriginX(tc, r, bd.orient), qy = bandOriginY(tc, r, bd.orient);
       let invStep: f32 = <f32>(1.0 / <f64>bd.step);
+      // 9/7 bands at a doubled step (rate/coarse.ts) keep one more fraction bit: encode_block.ts rev 2
+      let revArg = rev ? 1 : coarseBand(tc.c, bd.index) ? 2 : 0;
       let wgt = plan ? htPlanWeight(tc, r, bd, job.cs.cod.levels, job.cs.gcod.mct) : 0;
       // early stop: the estimated threshold in this band's units (squared steps per byte)
       let stopSlope: f64 = 0;
@@ -610,7 +617,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             }
             // a block sent back by capsCheck resumes where it stopped (here, or threaded in a worker) and may stop again
             let blockStop = mode == CODE_RECODE && cb.encResume != 0 ? cb.encResumeSlope * RESUME_SLOPE_FRACTION : stopSlope;
-            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, rev ? 1 : 0, invStep, blockStop);
+            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, revArg, invStep, blockStop);
             continue;
           }
           let coef: usize, stride: i32, frac: i32;

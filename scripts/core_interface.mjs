@@ -260,7 +260,7 @@ export const CONSTANTS = {
       ["DEFER_H", "h", 16, "i32: block height"],
       ["DEFER_ORIENT", "orient", 20, "i32: sub-band orientation (0 LL, 1 HL, 2 LH, 3 HH)"],
       ["DEFER_STYLE", "style", 24, "i32: code-block style (CBLK_* bits)"],
-      ["DEFER_REV", "rev", 28, "i32: 1 for the reversible (5/3, i32) path"],
+      ["DEFER_REV", "rev", 28, "i32: 1 for the reversible (5/3, i32) path; 0 for 9/7, 2 for a 9/7 band at a doubled step (one more fraction bit)"],
       ["DEFER_INV_STEP", "invStep", 32, "f32: 1 / quantisation step (9/7 path)"],
       ["DEFER_WANT_D", "wantDistortion", 36, "i32: 1 if rate control needs distortions"],
       ["DEFER_STOP_SLOPE", "stopSlope", 40, "f64: early-stop slope (0: every pass)"],

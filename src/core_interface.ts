@@ -9,7 +9,7 @@
 import type { J2kErrorCode } from "./errors.js";
 
 /** Hash of scripts/core_interface.mjs; equal to the core's coreInterfaceHash() when both come from one table. */
-export const INTERFACE_HASH = 0x20d7fd1d;
+export const INTERFACE_HASH = 0x40b37da;
 
 /** SIZ fields of the parsed main header (A.5.1), returned as f64. Fields of `headerSiz()`. */
 export const SizField = {
@@ -381,7 +381,7 @@ export const DeferredBlock = {
   orient: 0x14,
   /** i32: code-block style (CBLK_* bits) */
   style: 0x18,
-  /** i32: 1 for the reversible (5/3, i32) path */
+  /** i32: 1 for the reversible (5/3, i32) path; 0 for 9/7, 2 for a 9/7 band at a doubled step (one more fraction bit) */
   rev: 0x1c,
   /** f32: 1 / quantisation step (9/7 path) */
   invStep: 0x20,
@@ -787,7 +787,8 @@ export interface CoreExports {
    * slope used (2; 0: none), blocks of (1) that continued where they stopped (3), the last layer's
    * final slope threshold (4), rate control runs (5), the share of codeword bytes the pilots predicted
    * stops would skip (6; rate/caps.ts capsPredict); HT (encoder.ts): htLowCode runs (7), of which gave
-   * the lower resolutions a coarser step (8), htLiteCheck recodes (9), of which were listed for the workers (10).
+   * the lower resolutions a coarser step (8), htLiteCheck recodes (9), of which were listed for the workers (10);
+   * sub-bands coded at a doubled step (11; rate/coarse.ts).
    */
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
@@ -817,6 +818,12 @@ export interface CoreExports {
   encoderRun(): number;
   /** Set scalar parameter `field` (an EncoderParam) to `value`. */
   encoderSet(field: number, value: number): void;
+  /**
+   * Doubled 9/7 steps for the sub-bands whose last layer never reaches the lowest bit-plane
+   * (codec/rate/coarse.ts) on (1, the default) or off (0: every band at the base step). For tests and
+   * benchmarks that compare the two.
+   */
+  encoderSetCoarseSteps(on: number): void;
   /** Comment (COM, Latin text) of `len` bytes at `ptr`. */
   encoderSetComment(ptr: number, len: number): void;
   /** Component c: precision 1-24 bits, signedness, sub-sampling XRsiz/YRsiz. */
@@ -1246,6 +1253,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderResumeState: 0,
   encoderRun: 0,
   encoderSet: 2,
+  encoderSetCoarseSteps: 1,
   encoderSetComment: 2,
   encoderSetComp: 5,
   encoderSetEarlyStop: 1,

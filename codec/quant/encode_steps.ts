@@ -8,6 +8,7 @@ import { bandGainLog2, MAX_BITPLANES } from "../structure/tile";
 import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { dwtSynthesisNorm } from "../transform/dwt_norms";
 import { stepSizeEncode, stepSizeDecode } from "./step_size";
+import { coarseReset } from "../rate/coarse";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OPTIONS, ERR_INTERNAL } from "../util/error_codes";
@@ -29,6 +30,7 @@ export function encodeStepsSetup(job: EncodeJob): void {
  * the step; encodeStepsBands() then updates the tiles.
  */
 export function encodeStepsFromBase(job: EncodeJob): void {
+  coarseReset(); // (no band at a doubled step: rate/coarse.ts chooses them again once the pilots are coded)
   let cs = job.cs;
   let siz = cs.siz;
   let s = cs.cod;

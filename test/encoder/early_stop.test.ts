@@ -32,7 +32,8 @@ function setEarlyStop(mode: number): void {
  * Encode with early stops off, then with `mode` (1: as shipped; n > 1: stops n times too early, so
  * that rate control's check must send blocks back); returns both outputs and the second's counts.
  */
-function both(img: J2kImage, opts: EncodeOptions, mode = 1): { full: Uint8Array; early: Uint8Array; stops: Stops } {
+function both(img: J2kImage, opts: EncodeOptions, mode = 1, coarse = 1): { full: Uint8Array; early: Uint8Array; stops: Stops } {
+  callCore((c) => c.encoderSetCoarseSteps(coarse));
   setEarlyStop(0);
   let full: Uint8Array;
   let early: Uint8Array;
@@ -44,6 +45,7 @@ function both(img: J2kImage, opts: EncodeOptions, mode = 1): { full: Uint8Array;
     s = stops();
   } finally {
     setEarlyStop(1);
+    callCore((c) => c.encoderSetCoarseSteps(1));
   }
   return { full, early, stops: s };
 }
@@ -60,22 +62,23 @@ const kodim = crop(corpusImage("kodim03.ppm"), 512, 384);
 const ct = corpusImage("ct_693_512x512_14bit.pgm");
 const dx = crop(corpusImage("dx_chest_966_2000x2128_12bit.pgm"), 640, 640);
 
-const CASES: Array<{ name: string; img: J2kImage; opts: EncodeOptions }> = [
+/** `coarse: 0`: every band at the base step (rate/coarse.ts doubles every band of the CT at 12:1, and then no block stops). */
+const CASES: Array<{ name: string; img: J2kImage; opts: EncodeOptions; coarse?: number }> = [
   { name: "kodim03 ratio 20", img: kodim, opts: { ratios: [20] } },
   { name: "kodim03 ratio 100", img: kodim, opts: { ratios: [100] } },
   { name: "dx crop ratios 40/20/10", img: dx, opts: { ratios: [40, 20, 10] } },
   { name: "dx crop five layers", img: dx, opts: { ratios: [160, 80, 40, 16, 6] } },
   { name: "dx crop PSNR 40/46 (decode check and reallocation)", img: dx, opts: { psnr: [40, 46] } },
   { name: "kodim03 reset+segsym+vcausal+pterm 32x16", img: kodim, opts: { ratios: [15], codeBlock: [32, 16], codeBlockStyle: ["reset", "segsym", "vcausal", "pterm"] } },
-  { name: "ct 14-bit ratio 12", img: ct, opts: { ratios: [12] } },
+  { name: "ct 14-bit ratio 12, base steps", img: ct, opts: { ratios: [12] }, coarse: 0 },
   { name: "ct 14-bit PSNR 50", img: ct, opts: { psnr: [50] } },
 ];
 
 describe.each(["scalar", "simd"] as const)("early-stopped block coding, %s build: output identical to coding every pass", (flavor) => {
   afterAll(() => useFlavor(null));
-  test.each(CASES)("$name", ({ img, opts }) => {
+  test.each(CASES)("$name", ({ img, opts, coarse }) => {
     useFlavor(flavor);
-    const r = both(img, opts);
+    const r = both(img, opts, 1, coarse);
     expect(r.stops.stopped).toBeGreaterThan(0);
     expect(r.early.length).toBe(r.full.length);
     expect(Buffer.compare(Buffer.from(r.early), Buffer.from(r.full))).toBe(0);
@@ -83,9 +86,9 @@ describe.each(["scalar", "simd"] as const)("early-stopped block coding, %s build
 });
 
 describe("blocks stopped too early are coded again (the check in codec/rate/caps.ts)", () => {
-  test.each(CASES.filter((c) => !c.name.includes("PSNR")))("$name, stops 64 times too early", ({ img, opts }) => {
+  test.each(CASES.filter((c) => !c.name.includes("PSNR")))("$name, stops 64 times too early", ({ img, opts, coarse }) => {
     useFlavor("scalar");
-    const r = both(img, opts, 64);
+    const r = both(img, opts, 64, coarse);
     expect(r.stops.recoded).toBeGreaterThan(0);
     expect(r.stops.resumed).toBe(r.stops.recoded); // one thread: every block stopped here can resume
     expect(Buffer.compare(Buffer.from(r.early), Buffer.from(r.full))).toBe(0);
