@@ -12,9 +12,10 @@
 //   codeword, WebAssembly takes shift counts modulo 64), bit 6 u_off, bits 7-9 the context
 //   contribution of this quad to the next quad of its row, already in index position (initial row:
 //   the whole c_q of the quad to its right, from rho; other rows: bit 8 = sample 2 or 3
-//   significant), bits 12-15 rho, bits 16-19 e_1, bits 20-23 e_k, bits 24-25 the quad's bottom
-//   samples 1 and 3 (the next quad row's contexts), bits 26-28 popcount(rho), bits 29-31
-//   popcount(e_k).
+//   significant), bits 10-11 the quad's bottom samples 1 and 3 (the next quad row's contexts),
+//   bits 12-14 popcount(rho), bits 16-19 rho, bits 20-23 e_1, bits 24-27 e_k, bits 28-30
+//   popcount(e_k). (entry >> 12: rho, e_1, e_k at bits 4, 8, 12, i.e. times the 16 bytes of a row
+//   of the decoder's SIMD lane tables.)
 //
 // UVLC tables (HT_UVLC0: 320 u32 entries for the initial row, HT_UVLC1: 256), indexed by
 // (mode << 6) | the next 6 bits, mode = u_off(q0) + 2 u_off(q1) (+ 4 in the initial row when
@@ -51,8 +52,8 @@ function vlcTable(codes, initial) {
       if (found) throw new Error(`codes of context ${c} are not prefix-free`);
       found = 1;
       const below = ((rho >> 1) & 1) | (((rho >> 3) & 1) << 1);
-      t[i] = (len | (uoff << 6) | nextContext(initial, rho) | (rho << 12) | (e1 << 16) | (ek << 20) |
-        (below << 24) | (popcount(rho) << 26) | (popcount(ek) << 29)) >>> 0;
+      t[i] = (len | (uoff << 6) | nextContext(initial, rho) | (below << 10) | (popcount(rho) << 12) |
+        (rho << 16) | (e1 << 20) | (ek << 24) | (popcount(ek) << 28)) >>> 0;
     }
     if (!found) throw new Error(`no codeword for context ${c}, bits ${bits}`);
   }

@@ -53,8 +53,9 @@ const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
 /**
- * Per quad of the current quad row (8 bytes): rho, e_1, e_k (bits 0-3, 4-7, 8-11), U_q (bits 20-31)
- * and the bit position of its MagSgn bits in MSB (bits 32-63).
+ * Per quad of the current quad row (8 bytes): rho, e_1, e_k (bits 4-7, 8-11, 12-15: times 16, the
+ * lane tables' row size), U_q (bits 20-31) and the bit position of its MagSgn bits in MSB (bits
+ * 32-63).
  */
 const QINFO: usize = memory.data(8 * 520, 16);
 /**
@@ -523,7 +524,7 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
         mel = select(mel - 2, 0, mel >= 2);
       }
       vBuf >>= <u64>e0;
-      store<u8>(rhoCur + <usize>(q + 1), <u8>(e0 >> 24));
+      store<u8>(rhoCur + <usize>(q + 1), <u8>(e0 >> 10));
       let e1: u32 = 0;
       if (q + 1 < qw) {
         let c1 = (e0 & 0x380) | cA1;
@@ -534,7 +535,7 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
           mel = select(mel - 2, 0, mel >= 2);
         }
         vBuf >>= <u64>e1;
-        store<u8>(rhoCur + <usize>(q + 2), <u8>(e1 >> 24));
+        store<u8>(rhoCur + <usize>(q + 2), <u8>(e1 >> 10));
       }
       cLeft = e1 & 0x380;
       // ---- UVLC: u values of the pair (T.814 7.3.6), mode << 6 = u_off bits in index position
@@ -567,15 +568,15 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
         let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
         let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
         let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
-        // popcount(rho) >= 2: bits 27-28 of the entry
-        U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x18000000) != 0), 0, e0 >= 0x1000);
-        U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x18000000) != 0), 0, e1 >= 0x1000);
+        // popcount(rho) >= 2: bits 13-14 of the entry
+        U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x6000) != 0), 0, e0 >= 0x1000);
+        U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x6000) != 0), 0, e1 >= 0x1000);
       }
       // MagSgn bits of a quad: U·popcount(rho) - popcount(e_k)
-      let pos1 = msPos + <usize>(U0 * ((e0 >> 26) & 7) - (e0 >> 29));
+      let pos1 = msPos + <usize>(U0 * ((e0 >> 12) & 7) - (e0 >> 28));
       store<u64>(QINFO + (<usize>q << 3), <u64>((e0 >> 12) | (U0 << 20)) | (<u64>msPos << 32));
       store<u64>(QINFO + (<usize>q << 3), <u64>((e1 >> 12) | (U1 << 20)) | (<u64>pos1 << 32), 8);
-      msPos = pos1 + <usize>(U1 * ((e1 >> 26) & 7) - (e1 >> 29));
+      msPos = pos1 + <usize>(U1 * ((e1 >> 12) & 7) - (e1 >> 28));
     }
   }
   clVBuf = vBuf;
@@ -673,9 +674,9 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         quadFast(qi, dst, ro, vbDst, p);
       } else {
         let pos = <usize>(qi >> 32);
-        let rho = e & 15;
-        let e1b = (e >> 4) & 15;
-        let ekb = (e >> 8) & 15;
+        let rho = (e >> 4) & 15;
+        let e1b = (e >> 8) & 15;
+        let ekb = (e >> 12) & 15;
         if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
         store<u64>(dst, 0);
         store<u64>(dst + ro, 0);
@@ -735,15 +736,15 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
   let e = <u32>qi;
   let U = <u32>qi >> 20;
   let pos = <usize>(qi >> 32);
-  let rho = e & 15;
-  let e1b = (e >> 4) & 15;
-  let ekb = (e >> 8) & 15;
+  let rho = (e >> 4) & 15;
+  let e1b = (e >> 8) & 15;
+  let ekb = (e >> 12) & 15;
   let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
   // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
   // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
   // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
   if (ASC_FEATURE_SIMD) {
-    quadVec(U, rho, e1b, ekb, msBuf, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
+    quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, msBuf, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
       v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW));
   } else {
     let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
@@ -783,14 +784,14 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
 // @ts-ignore: decorator
 @inline
 function quadVec(
-  U: u32, rho: u32, e1b: u32, ekb: u32, msBuf: u64, dst: usize, ro: usize, vbDst: usize, p: i32,
+  U: u32, rho16: u32, e1b16: u32, ek16: u32, msBuf: u64, dst: usize, ro: usize, vbDst: usize, p: i32,
   kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128,
 ): void {
-  let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+  let sig = v128.load(LANE_MASK + <usize>rho16);
   let uu = i32x4.splat(<i32>U);
-  let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+  let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + <usize>ek16));
   // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
-  let sh = i32x4.sub(i16x8.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+  let sh = i32x4.sub(i16x8.mul(uu, v128.load(LANE_PRE + <usize>rho16)), v128.load(LANE_PRE + <usize>ek16));
   // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the lane is
   // multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 22 bits)
   let sb = i32x4.shr_u(sh, 3);
@@ -801,7 +802,7 @@ function quadVec(
   let pm = i8x16.swizzle(pow, i8x16.add(i8x16.shuffle(m, m, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kPowIdx));
   let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, k1));
   let r01 = i32x4.shr_u(sig, 31);
-  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + <usize>e1b16))), r01);
   let g = i32x4.add(v, i32x4.shl(r01, 1));
   if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
   // the sign (bit 0 of the bits) as a lane mask
@@ -836,7 +837,7 @@ function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: us
       if (U > fastU) break;
       let pos = <usize>(qi >> 32);
       let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
-      quadVec(U, e & 15, (e >> 4) & 15, (e >> 8) & 15, msBuf, row0 + (<usize>q << 3), rowBytes,
+      quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, msBuf, row0 + (<usize>q << 3), rowBytes,
         vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow);
     }
   }
