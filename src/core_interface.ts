@@ -679,6 +679,13 @@ export interface CoreExports {
    */
   dwt97InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
+   * dwt97InverseLevel through the row-streamed sweep (tests): the level at `buf` (h ≥ 2 streamed;
+   * h = 1 as dwt97InverseLevel) is transformed and each finished output row copied to `dst` (same
+   * stride). `buf`'s rows are transformed horizontally in place. `tmp`: dwtScratchBytes(w) bytes;
+   * `rings`: sweep97Bytes(w) bytes.
+   */
+  dwt97InverseLevelRows(buf: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number, rings: number): void;
+  /**
    * Bytes of scratch memory (`tmp`) that the `dwt53…Level` / `dwt97…Level` kernels need for a level
    * whose width and height are at most `maxDim` samples. The scratch may be shared by all levels and
    * components of a job; it need not be zeroed.
@@ -1129,6 +1136,8 @@ export interface CoreExports {
   subbandGainLog2(orient: number): number;
   /** Bytes of a Sweep53 and its scratch (3 rows of w samples) for sweep53Init's `tmp`. */
   sweep53Bytes(w: number): number;
+  /** Bytes dwt97InverseLevelRows needs at `rings`. */
+  sweep97Bytes(w: number): number;
   /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
   transcoderInfo(field: number): number;
   /** Pointer to the output codestream of a successful transcoderRun. */
@@ -1197,6 +1206,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dwt53InverseLevelTo: 8,
   dwt97ForwardLevel: 7,
   dwt97InverseLevel: 7,
+  dwt97InverseLevelRows: 9,
   dwtScratchBytes: 1,
   dwtSynthesisNorm: 3,
   ebcotDecodeBlock: 11,
@@ -1317,6 +1327,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripSetPacked: 2,
   subbandGainLog2: 1,
   sweep53Bytes: 1,
+  sweep97Bytes: 1,
   transcoderInfo: 1,
   transcoderOutput: 0,
   transcoderOutputLength: 0,
