@@ -863,6 +863,23 @@ export interface CoreExports {
   encoderTileCode(t: number): void;
   /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
   encoderTileComp(c: number, field: number): number;
+  /** Decomposition levels of component c of the tile given last to encoderTileInput (-1: none given, or no such component). */
+  encoderTileCompLevels(c: number): number;
+  /**
+   * The host filled component c's buffer of the tile given last to encoderTileInput with its forward
+   * DWT already applied (the same kernels in the same order as the encoder's: dwt97ForwardLevel or
+   * dwt53ForwardLevel for each resolution from the highest down, B-14 bounds, quadrant layout):
+   * encoderTileCode skips that component's DWT. Before encoderTileCode, or (threaded) before the
+   * encoderContinue that transforms component c.
+   */
+  encoderTileDwtApplied(c: number): void;
+  /**
+   * Threaded encoding (src/encode_threads.ts): 1 when the host may transform a component of the tile
+   * given last to encoderTileInput in a worker (encoderTileDwtApplied) — one tile, block coding
+   * deferred, early stops on: the workers then wait for rate control's pilots while this instance
+   * transforms the components one after the other — else 0.
+   */
+  encoderTileDwtOffload(): number;
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
   /**
@@ -1248,6 +1265,9 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetThreaded: 1,
   encoderTileCode: 1,
   encoderTileComp: 2,
+  encoderTileCompLevels: 1,
+  encoderTileDwtApplied: 1,
+  encoderTileDwtOffload: 0,
   encoderTileInput: 1,
   encoderTileMct: 0,
   encoderTileMctApplied: 0,
