@@ -5,7 +5,7 @@ import { htLayersSetEarlyWeight } from "./rate/ht_layers";
 import { pcrdLastThreshold } from "./rate/pcrd";
 import { rateRuns } from "./rate/rate_control";
 import { capsPredictSaved } from "./rate/caps";
-import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
+import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
 import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
@@ -193,6 +193,37 @@ export function encoderTileMct(): i32 {
 /** The host filled the tile given last to encoderTileInput with the forward MCT applied: encoderTileCode skips it. */
 export function encoderTileMctApplied(): void {
   if (gTile != 0) encodeTileMctApplied();
+}
+
+/**
+ * Threaded encoding (src/encode_threads.ts): 1 when the host may transform a component of the tile
+ * given last to encoderTileInput in a worker (encoderTileDwtApplied) — one tile, block coding
+ * deferred, early stops on: the workers then wait for rate control's pilots while this instance
+ * transforms the components one after the other — else 0.
+ */
+export function encoderTileDwtOffload(): i32 {
+  let j = job();
+  return gTile != 0 && j.threaded != 0 && j.capsOn != 0 && j.cs.siz.numTiles == 1 ? 1 : 0;
+}
+
+/** Decomposition levels of component c of the tile given last to encoderTileInput (-1: none given, or no such component). */
+export function encoderTileCompLevels(c: i32): i32 {
+  if (gTile == 0) return -1;
+  let tile = changetype<Tile>(gTile);
+  if (c < 0 || c >= tile.numComps) return -1;
+  return tileComp(tile, c).numRes - 1;
+}
+
+/**
+ * The host filled component c's buffer of the tile given last to encoderTileInput with its forward
+ * DWT already applied (the same kernels in the same order as the encoder's: dwt97ForwardLevel or
+ * dwt53ForwardLevel for each resolution from the highest down, B-14 bounds, quadrant layout):
+ * encoderTileCode skips that component's DWT. Before encoderTileCode, or (threaded) before the
+ * encoderContinue that transforms component c.
+ */
+export function encoderTileDwtApplied(c: i32): void {
+  if (c < 0 || c >= job().cs.siz.Csiz) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COMPONENT_INDEX, c);
+  encodeTileDwtApplied(c);
 }
 
 /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */

@@ -679,6 +679,13 @@ export interface CoreExports {
    */
   dwt97InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
+   * dwt97InverseLevel through the row-streamed sweep (tests): the level at `buf` (h ≥ 2 streamed;
+   * h = 1 as dwt97InverseLevel) is transformed and each finished output row copied to `dst` (same
+   * stride). `buf`'s rows are transformed horizontally in place. `tmp`: dwtScratchBytes(w) bytes;
+   * `rings`: sweep97Bytes(w) bytes.
+   */
+  dwt97InverseLevelRows(buf: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number, rings: number): void;
+  /**
    * Bytes of scratch memory (`tmp`) that the `dwt53…Level` / `dwt97…Level` kernels need for a level
    * whose width and height are at most `maxDim` samples. The scratch may be shared by all levels and
    * components of a job; it need not be zeroed.
@@ -856,6 +863,23 @@ export interface CoreExports {
   encoderTileCode(t: number): void;
   /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
   encoderTileComp(c: number, field: number): number;
+  /** Decomposition levels of component c of the tile given last to encoderTileInput (-1: none given, or no such component). */
+  encoderTileCompLevels(c: number): number;
+  /**
+   * The host filled component c's buffer of the tile given last to encoderTileInput with its forward
+   * DWT already applied (the same kernels in the same order as the encoder's: dwt97ForwardLevel or
+   * dwt53ForwardLevel for each resolution from the highest down, B-14 bounds, quadrant layout):
+   * encoderTileCode skips that component's DWT. Before encoderTileCode, or (threaded) before the
+   * encoderContinue that transforms component c.
+   */
+  encoderTileDwtApplied(c: number): void;
+  /**
+   * Threaded encoding (src/encode_threads.ts): 1 when the host may transform a component of the tile
+   * given last to encoderTileInput in a worker (encoderTileDwtApplied) — one tile, block coding
+   * deferred, early stops on: the workers then wait for rate control's pilots while this instance
+   * transforms the components one after the other — else 0.
+   */
+  encoderTileDwtOffload(): number;
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
   /**
@@ -1129,6 +1153,8 @@ export interface CoreExports {
   subbandGainLog2(orient: number): number;
   /** Bytes of a Sweep53 and its scratch (3 rows of w samples) for sweep53Init's `tmp`. */
   sweep53Bytes(w: number): number;
+  /** Bytes dwt97InverseLevelRows needs at `rings`. */
+  sweep97Bytes(w: number): number;
   /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
   transcoderInfo(field: number): number;
   /** Pointer to the output codestream of a successful transcoderRun. */
@@ -1197,6 +1223,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dwt53InverseLevelTo: 8,
   dwt97ForwardLevel: 7,
   dwt97InverseLevel: 7,
+  dwt97InverseLevelRows: 9,
   dwtScratchBytes: 1,
   dwtSynthesisNorm: 3,
   ebcotDecodeBlock: 11,
@@ -1238,6 +1265,9 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetThreaded: 1,
   encoderTileCode: 1,
   encoderTileComp: 2,
+  encoderTileCompLevels: 1,
+  encoderTileDwtApplied: 1,
+  encoderTileDwtOffload: 0,
   encoderTileInput: 1,
   encoderTileMct: 0,
   encoderTileMctApplied: 0,
@@ -1317,6 +1347,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripSetPacked: 2,
   subbandGainLog2: 1,
   sweep53Bytes: 1,
+  sweep97Bytes: 1,
   transcoderInfo: 1,
   transcoderOutput: 0,
   transcoderOutputLength: 0,

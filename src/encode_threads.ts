@@ -18,7 +18,7 @@
  * @module
  */
 import type { CoreExports } from "./core_interface.js";
-import { BlockInfo, DeferredBlock } from "./core_interface.js";
+import { BlockInfo, DeferredBlock, EncoderTileField } from "./core_interface.js";
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } from "./worker/pool.js";
@@ -51,8 +51,12 @@ export async function encodeThreadCount(pixels: number, threads: number | undefi
   return (await workersReady()) ? n : 1;
 }
 
-/** What encode steps wait for at a `yield` (src/encode.ts settle). */
-export type BlockWait = "dispatch" | "drain";
+/**
+ * What encode steps wait for at a `yield` (src/encode.ts settle): "dispatch" and "drain" the listed
+ * blocks; "offload": a tile's samples are in the core, final, before its encoderTileCode (a worker
+ * may transform a component meanwhile, {@link PlaneOffload}).
+ */
+export type BlockWait = "dispatch" | "drain" | "offload";
 
 /**
  * A private instance kept from the last threaded encode (its memory is already grown and touched:
@@ -67,9 +71,10 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * encoderSetEarlyStop on their instance; n > 1 stops n times too early, so that blocks are sent
  * back and resume in the workers), and what the last one counted (the core's encoderEarlyStops:
  * blocks stopped, coded again; blocks the workers resumed where they stopped), and which HT paths it
- * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers).
+ * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers),
+ * and how many tile-components a worker transformed ({@link PlaneOffload}).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0] };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0 };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -88,17 +93,159 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
     return steps(c);
   }, "encode");
   let r = guardCore(c, () => g.next(), "encode");
-  while (!r.done) {
-    if (r.value === "drain") await coder.drain();
-    else coder.dispatch();
-    r = guardCore(c, () => g.next(), "encode");
+  let offload: PlaneOffload | null = null;
+  let offloaded = 0;
+  try {
+    while (!r.done) {
+      if (r.value === "drain") {
+        offload?.abandon(); // (the core went on without the plane: it transforms the component itself)
+        offload = null;
+        await coder.drain();
+      } else if (r.value === "offload") offload = PlaneOffload.start(c);
+      else {
+        coder.dispatch();
+        // (a component's DWT done by a worker goes in before the core goes on to that component)
+        if (offload && (await offload.beforeNext())) {
+          if (offload.installed) offloaded++;
+          offload = null;
+        }
+      }
+      r = guardCore(c, () => g.next(), "encode");
+    }
+  } finally {
+    offload?.abandon();
   }
   threadedEarlyStops.stopped = c.encoderEarlyStops(0);
   threadedEarlyStops.recoded = c.encoderEarlyStops(1);
   threadedEarlyStops.resumed = coder.resumed;
   threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
+  threadedEarlyStops.offloaded = offloaded;
   spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;
+}
+
+/** Where a tile-component's samples are and how the encoder transforms them (forwardDwt's arguments). */
+export interface PlaneGeometry {
+  /** Row stride of the buffer, samples per row, rows (the buffer holds stride x height samples). */
+  stride: number;
+  width: number;
+  height: number;
+  /** The tile-component's top-left corner on the component grid (the resolutions' bounds follow, B-14). */
+  x0: number;
+  y0: number;
+  levels: number;
+  /** 5/3 on i32 samples, else 9/7 on f32. */
+  reversible: boolean;
+}
+
+/** Samples of a plane's DWT per unit of weight (a sample of block coding) in the pool ({@link runInWorker}). */
+const DWT_WEIGHT = 10;
+
+/** A buffer for a plane sent to a worker, kept for the next encode (writing into pages already touched is several times faster). */
+let sparePlane: ArrayBuffer | null = null;
+
+/**
+ * A tile-component's forward DWT done in a worker while this thread transforms the others
+ * (codec/api_encoder.ts encoderTileDwtOffload): the last component of the tile, sent when the
+ * tile's samples are final; rate control's pilots of the first components keep the other worker
+ * busy, and this thread does not spend that component's DWT on the serial path (the workers wait
+ * for the pilots of every component before most blocks can be coded). The plane comes back before
+ * the core goes on to that component (the dispatch after the component before it); when no worker
+ * can take it, or it fails, the core transforms the component itself (nothing was changed in it).
+ */
+class PlaneOffload {
+  private dispatches = 0;
+  private done = false;
+  /** The plane came back and went in (the core skips that component's DWT). */
+  installed = false;
+
+  private constructor(
+    private readonly c: CoreExports,
+    private readonly comp: number,
+    private readonly buffer: number,
+    private readonly bytes: number,
+    private readonly result: Promise<ArrayBuffer | undefined>,
+  ) {}
+
+  /** Send the tile's last component to a worker (null when the tile has one component or nothing can go). */
+  static start(c: CoreExports): PlaneOffload | null {
+    let comps = 0;
+    while (c.encoderTileComp(comps, EncoderTileField.buffer) >= 0) comps++;
+    const k = comps - 1;
+    if (k < 1) return null;
+    const f = (field: EncoderTileField) => c.encoderTileComp(k, field);
+    const geometry: PlaneGeometry = {
+      stride: f(EncoderTileField.stride), width: f(EncoderTileField.width), height: f(EncoderTileField.height),
+      x0: f(EncoderTileField.x0), y0: f(EncoderTileField.y0), levels: c.encoderTileCompLevels(k), reversible: f(EncoderTileField.reversible) !== 0,
+    };
+    const buffer = f(EncoderTileField.buffer);
+    const bytes = geometry.stride * geometry.height * 4;
+    if (!(geometry.levels >= 1 && geometry.width >= 1 && geometry.height >= 1 && bytes > 0 && buffer > 0 && buffer + bytes <= c.memory.buffer.byteLength)) return null;
+    const plane = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
+    sparePlane = null;
+    new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buffer, bytes));
+    // (weight: a DWT costs about a tenth of the block coding of as many samples)
+    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane, geometry }, [plane], 1, (geometry.width * geometry.height) / DWT_WEIGHT).catch(() => undefined);
+    return new PlaneOffload(c, k, buffer, bytes, result);
+  }
+
+  /**
+   * At a dispatch of the tile's components: before the core goes on to the offloaded component
+   * (the dispatch after the one before it), wait for the plane, copy it in and tell the core.
+   * Returns true when done with (installed, or left to the core).
+   */
+  async beforeNext(): Promise<boolean> {
+    if (++this.dispatches < this.comp) return false;
+    this.done = true;
+    const plane = await this.result;
+    if (!plane || plane.byteLength < this.bytes) return true;
+    guardCore(this.c, () => {
+      new Uint8Array(this.c.memory.buffer, this.buffer, this.bytes).set(new Uint8Array(plane, 0, this.bytes));
+      this.c.encoderTileDwtApplied(this.comp);
+    }, "encode");
+    this.installed = true;
+    sparePlane = plane;
+    return true;
+  }
+
+  /** The encode ended (or failed) first: keep the plane's buffer when it comes back. */
+  abandon(): void {
+    if (this.done) return;
+    this.done = true;
+    void this.result.then((plane) => {
+      if (plane) sparePlane = plane;
+    });
+  }
+}
+
+/**
+ * Worker side of {@link PlaneOffload}: the forward DWT of the plane (stride x height samples, i32 for
+ * the 5/3, f32 for the 9/7) with the kernels and order of the encoder's forwardDwt (codec/encoder.ts):
+ * each resolution from the highest down, its bounds from the tile-component's (B-14), the sub-bands
+ * left in the quadrant layout. Returns the plane, transformed in place.
+ */
+export function transformPlane(plane: ArrayBuffer, g: PlaneGeometry): ArrayBuffer {
+  const ok = (n: number) => Number.isInteger(n) && n >= 0 && n < 2 ** 31;
+  if (!(ok(g.stride) && ok(g.width) && ok(g.height) && ok(g.x0) && ok(g.y0) && ok(g.levels) && g.levels <= 32 && g.width <= g.stride && g.width >= 1 && g.height >= 1 && g.stride * g.height * 4 <= plane.byteLength)) {
+    throw new J2kError("INTERNAL", "threaded encode: a plane's geometry does not fit its buffer");
+  }
+  const bytes = g.stride * g.height * 4;
+  callCore((c) => {
+    const buf = c.alloc(bytes);
+    const tmp = c.alloc(c.dwtScratchBytes(Math.max(g.width, g.height) + 2));
+    new Uint8Array(c.memory.buffer, buf, bytes).set(new Uint8Array(plane, 0, bytes));
+    const x1 = g.x0 + g.width, y1 = g.y0 + g.height;
+    const up = (v: number, lev: number) => Math.ceil(v / 2 ** lev);
+    for (let lev = 0; lev < g.levels; lev++) {
+      // resolution levels - lev (B-14)
+      const rx0 = up(g.x0, lev), ry0 = up(g.y0, lev);
+      const w = up(x1, lev) - rx0, h = up(y1, lev) - ry0;
+      if (g.reversible) c.dwt53ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
+      else c.dwt97ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
+    }
+    new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buf, bytes));
+  }, undefined, "encode");
+  return plane;
 }
 
 /** One batch: consecutive listed blocks [first, first + count). */
@@ -274,7 +421,7 @@ class BlockBatches {
       const records = b.records!, data = b.data!, bytes = b.bytes!;
       b.records = b.data = undefined;
       this.running++;
-      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes }, [records, data], all ? Infinity : perWorker).then(
+      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes }, [records, data], all ? Infinity : perWorker, b.samples).then(
         (res) => {
           this.running--;
           if (res) keepSampleBuffer(res.samples);
