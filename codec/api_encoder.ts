@@ -5,7 +5,7 @@ import { htLayersSetEarlyWeight } from "./rate/ht_layers";
 import { pcrdLastThreshold } from "./rate/pcrd";
 import { rateRuns } from "./rate/rate_control";
 import { capsPredictSaved } from "./rate/caps";
-import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied } from "./encoder";
+import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
 import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
@@ -16,6 +16,7 @@ import { compSiz, PocEntry, pocEntry } from "./codestream/params";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
+import { DEFER_BYTES, DEFER_SRC, DEFER_STRIDE, DEFER_W, DEFER_H, DEFER_STAGE_SAMPLES, CHECK_NO_SAMPLES } from "./api_fields";
 import { EncoderParam, EncoderInfo, EncoderTileField, LayerInfo, CHECK_LAYER_TARGET, CHECK_COMPONENT_INDEX, CHECK_LAYERS, CHECK_GUARD_BITS, CHECK_UNKNOWN_PARAM, CHECK_PRECINCT_SIZE, CHECK_LAYER_INDEX } from "./api_fields";
 
 let gJob: usize = 0;
@@ -192,6 +193,37 @@ export function encoderTileMct(): i32 {
 /** The host filled the tile given last to encoderTileInput with the forward MCT applied: encoderTileCode skips it. */
 export function encoderTileMctApplied(): void {
   if (gTile != 0) encodeTileMctApplied();
+}
+
+/**
+ * Threaded encoding (src/encode_threads.ts): 1 when the host may transform a component of the tile
+ * given last to encoderTileInput in a worker (encoderTileDwtApplied) — one tile, block coding
+ * deferred, early stops on: the workers then wait for rate control's pilots while this instance
+ * transforms the components one after the other — else 0.
+ */
+export function encoderTileDwtOffload(): i32 {
+  let j = job();
+  return gTile != 0 && j.threaded != 0 && j.capsOn != 0 && j.cs.siz.numTiles == 1 ? 1 : 0;
+}
+
+/** Decomposition levels of component c of the tile given last to encoderTileInput (-1: none given, or no such component). */
+export function encoderTileCompLevels(c: i32): i32 {
+  if (gTile == 0) return -1;
+  let tile = changetype<Tile>(gTile);
+  if (c < 0 || c >= tile.numComps) return -1;
+  return tileComp(tile, c).numRes - 1;
+}
+
+/**
+ * The host filled component c's buffer of the tile given last to encoderTileInput with its forward
+ * DWT already applied (the same kernels in the same order as the encoder's: dwt97ForwardLevel or
+ * dwt53ForwardLevel for each resolution from the highest down, B-14 bounds, quadrant layout):
+ * encoderTileCode skips that component's DWT. Before encoderTileCode, or (threaded) before the
+ * encoderContinue that transforms component c.
+ */
+export function encoderTileDwtApplied(c: i32): void {
+  if (c < 0 || c >= job().cs.siz.Csiz) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COMPONENT_INDEX, c);
+  encodeTileDwtApplied(c);
 }
 
 /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
@@ -386,6 +418,44 @@ export function encoderDeferredResumePack(i: i32): i32 {
  */
 export function encoderDeferredPack(first: i32, count: i32): i32 {
   return encodeDeferredPack(first, count);
+}
+
+/**
+ * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3) run by run:
+ * blocks that lie side by side in the same rows (the next block's samples start where the run's
+ * first row ends, with the same row stride and height: consecutive blocks of a row of code-blocks)
+ * form one run, packed row by row (a packed row = the run's blocks' rows one after the other), so
+ * that each row of a run is one copy. The host's worker finds the same runs in the same records
+ * (src/encode_threads.ts forEachRun). Returns the number of samples (at most DeferredBlock.stageSamples).
+ */
+export function encoderDeferredPackRuns(first: i32, count: i32): i32 {
+  let n = encodeDeferredCount();
+  if (first < 0 || count < 0 || first > n - count) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, first);
+  let list = encodeDeferredList() + <usize>first * <usize>DEFER_BYTES;
+  let stage = encodeDeferredStage();
+  let o: usize = 0;
+  let i = 0;
+  while (i < count) {
+    let d = list + <usize>i * <usize>DEFER_BYTES;
+    let src = <usize>load<u32>(d, DEFER_SRC);
+    let stride = load<i32>(d, DEFER_STRIDE), h = load<i32>(d, DEFER_H);
+    let width = <usize>load<i32>(d, DEFER_W);
+    let j = i + 1;
+    for (; j < count; j++) {
+      let e = list + <usize>j * <usize>DEFER_BYTES;
+      if (load<i32>(e, DEFER_STRIDE) != stride || load<i32>(e, DEFER_H) != h || <usize>load<u32>(e, DEFER_SRC) != src + (width << 2)) break;
+      width += <usize>load<i32>(e, DEFER_W);
+    }
+    if (<u64>o + <u64>width * <u64>h > <u64>DEFER_STAGE_SAMPLES) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, first + i);
+    let rowBytes = width << 2, strideBytes = <usize>stride << 2;
+    for (let y = 0; y < h; y++) {
+      memory.copy(stage + (o << 2), src, rowBytes);
+      src += strideBytes;
+      o += width;
+    }
+    i = j;
+  }
+  return <i32>o;
 }
 
 /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */

@@ -14,8 +14,14 @@
 
 import { Tile, TileComp, tileComp, resolution } from "./structure/tile";
 import { TileParams } from "./codestream/header";
-import { rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF32 } from "./transform/mct";
+import {
+  rctInverseToOutput, ictInverseToOutput, shiftClampI32, roundShiftClampF32, rctInverseRowPacked, ictInverseRowPacked, shiftClampRowPacked,
+} from "./transform/mct";
 import { packComponent, packInterleaved } from "./transform/pixel_pack";
+import { dwt53InverseLevel, Sweep53, sweep53Bytes, sweep53Init, sweep53Run, sweep53Row } from "./transform/dwt53";
+import { dwt97InverseLevel, Sweep97, sweep97RingBytes, sweep97Init, sweep97Row } from "./transform/dwt97";
+import { dwtScratchBytes, align16 } from "./transform/dwt_layout";
+import { stageEnter, stageLeave, STAGE_DWT, STAGE_MCT_PACK } from "./util/stages";
 import { ceilDivPow2 } from "./util/math";
 import { arenaAlloc } from "./util/arena";
 
@@ -73,11 +79,197 @@ function hostAt(out: PackedOutput, c: i32, x: i32, y: i32): usize {
     (<usize>(y - out.y0) * <usize>out.rowStride + <usize>(x - out.x0) * <usize>out.sampleStep) * <usize>out.bytesPerSample;
 }
 
+/** Bytes of the output row rings of the fused top 5/3 level (three components; stays in L2). */
+const FUSED_RING_BYTES: usize = 384 << 10;
+
+/**
+ * May component `tc`'s top DWT level wait for writeOutputPacked (`pending`), which then runs it fused
+ * with the output stage: at least one level, and either three components with the MCT written
+ * pixel-interleaved (5/3 + RCT or 9/7 + ICT), or a single component. `out`: the job's
+ * PackedOutput (0: none).
+ */
+export function deferTop(out: usize, tile: Tile, tc: TileComp): bool {
+  if (out == 0 || tc.topRes <= 0) return false;
+  let o = changetype<PackedOutput>(out);
+  if (tile.params.g.mct != 0 && tile.numComps == 3 && o.numComps == 3 && o.sampleStep == 3 && o.compStep == o.bytesPerSample) return true;
+  return tile.numComps == 1 && o.numComps == 1;
+}
+
+/**
+ * The top level of component `tc` left pending (deferTop): its sub-bands are in tc.buf in quadrant
+ * layout; run it in place (5/3: dwt53InverseLevel, the same output as dwt53InverseLevelTo).
+ */
+function finishTop(tc: TileComp): void {
+  let res = resolution(tc, tc.topRes);
+  let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
+  let tmp = arenaAlloc(dwtScratchBytes(max(max(w, h), 1)));
+  if (tc.style.reversible != 0) dwt53InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+  else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+}
+
+/**
+ * The top 9/7 level of the tile's one or three components (F.3.8.2, pending in tc.buf), row-streamed
+ * (Sweep97 of dwt97.ts), with each finished output row of the window converted while it is in the
+ * cache: ICT + round + DC shift + clamp + interleave (three components), or round + DC shift + clamp +
+ * pack (one). The level's output never goes to memory as a whole, and its rows below the window are
+ * not computed. Every output sample sees the same operations as in dwt97InverseLevel +
+ * ictInverseToOutput / roundShiftClampF32 + packing.
+ */
+function writeFused97(out: PackedOutput, tile: Tile, C: i32): void {
+  let a = tileComp(tile, 0);
+  let res = resolution(a, a.topRes);
+  let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
+  let xo = res.wx0 & 1, yo = res.wy0 & 1;
+  let ow = a.ox1 - a.ox0;
+  let y0 = a.oy0 - res.wy0, y1 = a.oy1 - res.wy0; // window rows of the level's output
+  let xOff = <usize>(a.ox0 - res.wx0) << 2;
+  let tmp = arenaAlloc(dwtScratchBytes(max(w, 1))); // horizontal passes (one at a time)
+  let rb = align16(sweep97RingBytes(w)) + align16(offsetof<Sweep97>());
+  let mem = align16(arenaAlloc(<usize>C * rb + 16));
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    let base = mem + <usize>c * rb;
+    sweep97Init(changetype<Sweep97>(base + align16(sweep97RingBytes(w))), tc.buf, tc.stride, w, h, xo, yo, tmp, base);
+  }
+  let swa = changetype<Sweep97>(mem + align16(sweep97RingBytes(w)));
+  let bps = out.bytesPerSample, sg = out.signed;
+  if (C == 3) {
+    let b = tileComp(tile, 1), d = tileComp(tile, 2);
+    let swb = changetype<Sweep97>(mem + rb + align16(sweep97RingBytes(w)));
+    let swd = changetype<Sweep97>(mem + 2 * rb + align16(sweep97RingBytes(w)));
+    let s0 = dcShift(a), s1 = dcShift(b), s2 = dcShift(d);
+    let l0 = lo(a), l1 = lo(b), l2 = lo(d);
+    let h0 = hi(a), h1 = hi(b), h2 = hi(d);
+    for (let r = 0; r < y1; r++) {
+      stageEnter(STAGE_DWT);
+      let pa = sweep97Row(swa, r), pb = sweep97Row(swb, r), pd = sweep97Row(swd, r);
+      stageLeave(STAGE_DWT);
+      if (r < y0) continue;
+      stageEnter(STAGE_MCT_PACK);
+      ictInverseRowPacked(pa + xOff, pb + xOff, pd + xOff, ow, hostAt(out, 0, a.ox0, a.oy0 + r - y0), bps, sg, s0, s1, s2, l0, l1, l2, h0, h1, h2);
+      stageLeave(STAGE_MCT_PACK);
+    }
+  } else {
+    let s0 = dcShift(a), l0 = lo(a), h0 = hi(a);
+    for (let r = 0; r < y1; r++) {
+      stageEnter(STAGE_DWT);
+      let pa = sweep97Row(swa, r);
+      stageLeave(STAGE_DWT);
+      if (r < y0) continue;
+      stageEnter(STAGE_MCT_PACK);
+      shiftClampRowPacked(pa + xOff, true, ow, hostAt(out, 0, a.ox0, a.oy0 + r - y0), 1, bps, sg, s0, l0, h0);
+      stageLeave(STAGE_MCT_PACK);
+    }
+  }
+}
+
+/** Rows of the top level of a component. */
+function levelRows(tc: TileComp): i32 {
+  let res = resolution(tc, tc.topRes);
+  return res.wy1 - res.wy0;
+}
+
+/**
+ * Can the three pending top levels run fused with the inverse MCT + pack: the same level window in
+ * each component (so one output row of the level is one output row of every component), two rows or
+ * more (mctApplies checked the same reversibility and output window).
+ */
+function fusedTopFits(tile: Tile): bool {
+  let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
+  if (a.topRes != b.topRes || a.topRes != d.topRes) return false;
+  let ra = resolution(a, a.topRes), rb = resolution(b, b.topRes), rd = resolution(d, d.topRes);
+  return ra.wx0 == rb.wx0 && ra.wx0 == rd.wx0 && ra.wx1 == rb.wx1 && ra.wx1 == rd.wx1 &&
+    ra.wy0 == rb.wy0 && ra.wy0 == rd.wy0 && ra.wy1 == rb.wy1 && ra.wy1 == rd.wy1 &&
+    ra.wx1 > ra.wx0 && ra.wy1 - ra.wy0 >= 2;
+}
+
+/**
+ * The top 5/3 level (F.3.8.1, pending in tc.buf) of components 0-2 fused with the inverse RCT (G.2),
+ * DC shift, clamp and packing into the interleaved host samples (C = 3), or of a single component
+ * fused with its DC shift, clamp and packing (C = 1): the level sweeps (sweep53Run) advance a few
+ * low rows at a time into small rings of output rows, and each finished output row of the window
+ * goes through rctInverseRowPacked / shiftClampRowPacked while it is in the cache; rows below the
+ * window are not computed. The level output never goes to memory as a whole; every sample sees the
+ * same operations as in dwt53InverseLevelTo + rctInverseToOutput / shiftClampI32 + packing.
+ */
+function writeFused53(out: PackedOutput, tile: Tile, C: i32): void {
+  let a = tileComp(tile, 0);
+  let res = resolution(a, a.topRes);
+  let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
+  let xo = res.wx0 & 1, yo = res.wy0 & 1;
+  let ow = a.ox1 - a.ox0;
+  let y0 = a.oy0 - res.wy0, y1 = a.oy1 - res.wy0; // window rows of the level's output
+  let xOff = <usize>(a.ox0 - res.wx0) << 2;
+  let span = align16(<usize>w << 2);
+  // k low rows per run; a ring of 2k + 4 rows holds every row a run writes or reads (sweep53)
+  let k = <i32>max<usize>(1, (FUSED_RING_BYTES / (<usize>C * span) - 4) / 2);
+  let ringRows = 2 * k + 4;
+  let sb = align16(sweep53Bytes(w));
+  let ringBytes = <usize>ringRows * span;
+  let mem = align16(arenaAlloc(<usize>C * (sb + ringBytes) + 16));
+  let rings = mem + <usize>C * sb;
+  // each component's scratch (sweep53Bytes) ends with its Sweep53 record
+  let rec = sweep53Bytes(w) - offsetof<Sweep53>();
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    sweep53Init(changetype<Sweep53>(mem + <usize>c * sb + rec), tc.buf, tc.stride, w, h, xo, yo, mem + <usize>c * sb, rings + <usize>c * ringBytes, <i32>(span >> 2), ringRows);
+  }
+  let swa = changetype<Sweep53>(mem + rec);
+  let swb = changetype<Sweep53>(mem + sb + rec); // (C = 3 only)
+  let swd = changetype<Sweep53>(mem + 2 * sb + rec);
+  let b = C == 3 ? tileComp(tile, 1) : a, d = C == 3 ? tileComp(tile, 2) : a;
+  let s0 = dcShift(a), s1 = dcShift(b), s2 = dcShift(d);
+  let l0 = lo(a), l1 = lo(b), l2 = lo(d);
+  let h0 = hi(a), h1 = hi(b), h2 = hi(d);
+  let nL = swa.nL;
+  let done = 0;
+  let n = 0;
+  while (done < y1) {
+    n = min(n + k, nL);
+    stageEnter(STAGE_DWT);
+    let fin = sweep53Run(swa, n);
+    if (C == 3) {
+      sweep53Run(swb, n);
+      sweep53Run(swd, n);
+    }
+    stageLeave(STAGE_DWT);
+    stageEnter(STAGE_MCT_PACK);
+    for (let r = max(done, y0); r < min(fin, y1); r++) {
+      let dst = hostAt(out, 0, a.ox0, a.oy0 + r - y0);
+      if (C == 3) {
+        rctInverseRowPacked(sweep53Row(swa, r) + xOff, sweep53Row(swb, r) + xOff, sweep53Row(swd, r) + xOff, ow,
+          dst, out.bytesPerSample, out.signed, s0, s1, s2, l0, l1, l2, h0, h1, h2);
+      } else {
+        shiftClampRowPacked(sweep53Row(swa, r) + xOff, false, ow, dst, 1, out.bytesPerSample, out.signed, s0, l0, h0);
+      }
+    }
+    stageLeave(STAGE_MCT_PACK);
+    done = fin;
+  }
+}
+
 /**
  * Inverse MCT + DC shift + clamp + pack of one decoded tile into the host layout. `mct`: apply the
  * inverse MCT to components 0-2 (the caller checked G.2/G.3's conditions, as writeOutput does).
+ * `pending`: bit c set when component c's top DWT level is still to run (deferTop).
  */
-export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool): void {
+export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool, pending: i32 = 0): void {
+  if (pending != 0) {
+    let a = tileComp(tile, 0);
+    if (pending == 7 && mct && fusedTopFits(tile)) {
+      if (a.style.reversible != 0) writeFused53(out, tile, 3);
+      else writeFused97(out, tile, 3);
+      return;
+    }
+    if (pending == 1 && tile.numComps == 1 && levelRows(a) >= 2) {
+      if (a.style.reversible != 0) writeFused53(out, tile, 1);
+      else writeFused97(out, tile, 1);
+      return;
+    }
+    for (let c = 0; c < tile.numComps; c++) {
+      if ((pending & (1 << c)) != 0) finishTop(tileComp(tile, c));
+    }
+  }
   let C = tile.numComps;
   // the window every decoded component shares (same grid: checked by the host)
   let ref: TileComp | null = null;
@@ -98,8 +290,15 @@ export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool): voi
     if (tc.topRes < 0 || tc.stride != ref.stride) sameStride = false;
   }
   let interleaved = out.sampleStep == out.numComps && out.compStep == out.bytesPerSample && out.numComps == C && sameStride;
-  let ptrs = interleaved ? arenaAlloc(<usize>C << 2) : 0;
+  // inverse MCT of components 0-2 written straight into interleaved host samples, row by row
+  // (rctInverseRowPacked / ictInverseRowPacked): no i32 planes written back, no packing pass
+  let mctRows = mct && interleaved && C == 3;
+  // one component per host plane (planar layout, or a single component): its output stage writes
+  // the host samples itself (shiftClampRowPacked)
+  let oneRows = out.sampleStep == 1;
+  let ptrs = interleaved && !mctRows && !oneRows ? arenaAlloc(<usize>C << 2) : 0;
   let rowsPer = max(1, STRIP_BYTES / max(1, w * 4 * C));
+  let bps = out.bytesPerSample, sg = out.signed;
   for (let y = 0; y < h; y += rowsPer) {
     let n = min(rowsPer, h - y);
     let first = 0;
@@ -107,6 +306,23 @@ export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool): voi
       let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
       let row = <usize>y * <usize>a.stride << 2;
       let pa = a.buf + windowOffset(a) + row, pb = b.buf + windowOffset(b) + row, pd = d.buf + windowOffset(d) + row;
+      if (mctRows) {
+        stageEnter(STAGE_MCT_PACK);
+        let rb = <usize>a.stride << 2;
+        for (let i = 0; i < n; i++) {
+          let o = <usize>i * rb;
+          let dst = hostAt(out, 0, ref.ox0, ref.oy0 + y + i);
+          if (a.style.reversible != 0) {
+            rctInverseRowPacked(pa + o, pb + o, pd + o, w, dst, bps, sg,
+              dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
+          } else {
+            ictInverseRowPacked(pa + o, pb + o, pd + o, w, dst, bps, sg,
+              dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
+          }
+        }
+        stageLeave(STAGE_MCT_PACK);
+        continue;
+      }
       if (a.style.reversible != 0) {
         rctInverseToOutput(pa, pb, pd, a.stride, w, n,
           dcShift(a), dcShift(b), dcShift(d), lo(a), lo(b), lo(d), hi(a), hi(b), hi(d));
@@ -120,10 +336,19 @@ export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool): voi
       let tc = tileComp(tile, c);
       if (tc.topRes < 0) continue;
       let p = tc.buf + windowOffset(tc) + (<usize>y * <usize>tc.stride << 2);
+      if (oneRows && c < out.numComps) {
+        stageEnter(STAGE_MCT_PACK);
+        let rb = <usize>tc.stride << 2;
+        for (let i = 0; i < n; i++) {
+          shiftClampRowPacked(p + <usize>i * rb, tc.style.reversible == 0, w, hostAt(out, c, tc.ox0, tc.oy0 + y + i), 1, bps, sg, dcShift(tc), lo(tc), hi(tc));
+        }
+        stageLeave(STAGE_MCT_PACK);
+        continue;
+      }
       if (tc.style.reversible != 0) shiftClampI32(p, tc.stride, w, n, dcShift(tc), lo(tc), hi(tc));
       else roundShiftClampF32(p, tc.stride, p, tc.stride, w, n, dcShift(tc), lo(tc), hi(tc));
     }
-    if (interleaved) {
+    if (interleaved && !oneRows) {
       for (let c = 0; c < C; c++) {
         let tc = tileComp(tile, c);
         store<u32>(ptrs + (<usize>c << 2), <u32>(tc.buf + windowOffset(tc) + (<usize>y * <usize>tc.stride << 2)));
@@ -133,6 +358,7 @@ export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool): voi
       for (let c = 0; c < min(C, out.numComps); c++) {
         let tc = tileComp(tile, c);
         if (tc.topRes < 0) continue;
+        if (oneRows && c >= first) continue; // (written above)
         let p = tc.buf + windowOffset(tc) + (<usize>y * <usize>tc.stride << 2);
         packComponent(p, tc.stride, w, n, hostAt(out, c, tc.ox0, tc.oy0 + y), out.sampleStep, out.rowStride, out.bytesPerSample, out.signed);
       }

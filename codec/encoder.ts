@@ -337,6 +337,24 @@ export function encodeTileMctApplied(): void {
   hostMct = true;
 }
 
+/**
+ * Components (bit c) of the tile of the last encodeTileInput whose buffers the host filled with the
+ * forward DWT already applied (threaded encoding, src/encode_threads.ts: a worker transformed
+ * them with the same kernels while this instance transformed the others). Cleared by encodeTileInput.
+ */
+let hostDwt: u64 = 0;
+
+/** The host put component c's forward DWT (forwardDwt's result) in its tile buffer: encodeTileCode skips it. */
+export function encodeTileDwtApplied(c: i32): void {
+  if (c >= 0 && c < 64) hostDwt |= <u64>1 << <u64>c;
+}
+
+/** Forward DWT of component c of `tile` unless the host applied it (encodeTileDwtApplied). */
+function tileCompDwt(tile: Tile, c: i32, tmp: usize): void {
+  if (c < 64 && ((hostDwt >> <u64>c) & 1) != 0) return;
+  forwardDwt(tileComp(tile, c), tmp);
+}
+
 function forwardMct(job: EncodeJob, tile: Tile): void {
   if (job.cs.gcod.mct == 0 || tile.numComps < 3) return;
   let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
@@ -1042,6 +1060,7 @@ export function encodeTileInput(job: EncodeJob, t: i32): Tile {
     tc.stride = max(tc.x1 - tc.x0, 1);
   }
   hostMct = false;
+  hostDwt = 0;
   return tile;
 }
 
@@ -1066,7 +1085,7 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     tileCompStep(job);
     return;
   }
-  for (let c = 0; c < tile.numComps; c++) forwardDwt(tileComp(tile, c), job.dwtTmp);
+  for (let c = 0; c < tile.numComps; c++) tileCompDwt(tile, c, job.dwtTmp);
   if (htPrepass) {
     htPrepassTile(job, tile);
     for (let c = 0; c < tile.numComps; c++) tileComp(tile, c).buf = 0; // (several tiles: the buffers are the next tile's)
@@ -1123,7 +1142,7 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
 function tileCompStep(job: EncodeJob): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>pipeTile << alignof<usize>())));
   let tc = tileComp(tile, pipeComp);
-  forwardDwt(tc, job.dwtTmp);
+  tileCompDwt(tile, pipeComp, job.dwtTmp);
   codeBlocks(job, tc, false, job.capsOn != 0 ? CODE_PILOTS : CODE_ALL);
   if (job.capsOn == 0 && job.cs.siz.numTiles > 1) tc.buf = 0; // (listed; the host copies the samples before the next tile)
   pipeComp++;

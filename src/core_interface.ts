@@ -654,6 +654,14 @@ export interface CoreExports {
    */
   dwt53InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
+   * dwt53InverseLevelTo run the way the fused output stage runs it (codec/decode_output.ts): the sweep
+   * advances `k` ≥ 1 low rows at a time into a ring of 2k + 4 output rows at `ring` (rows of
+   * align16(4w) bytes; 16-byte aligned), and after each run the rows finished so far are copied to
+   * `dst` (row stride `stride`, as `src`). Output identical to dwt53InverseLevelTo's (tests of the
+   * resumable sweep and the ring). `tmp`: sweep53Bytes(w) bytes; `ring`: (2k + 4)·align16(4w) bytes.
+   */
+  dwt53InverseLevelRing(src: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, k: number, tmp: number, ring: number): void;
+  /**
    * One level of the inverse reversible 5/3 DWT like dwt53InverseLevel, out of place and in one sweep:
    * reads the `w × h` quadrant layout at `src`, writes the interleaved samples to `dst` (same stride;
    * `src` is not written, the regions must not overlap). `tmp`: at least dwtScratchBytes(max(w, h))
@@ -670,6 +678,13 @@ export interface CoreExports {
    * on f32 samples: quadrant layout → interleaved samples. See the file header for the ABI.
    */
   dwt97InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
+  /**
+   * dwt97InverseLevel through the row-streamed sweep (tests): the level at `buf` (h ≥ 2 streamed;
+   * h = 1 as dwt97InverseLevel) is transformed and each finished output row copied to `dst` (same
+   * stride). `buf`'s rows are transformed horizontally in place. `tmp`: dwtScratchBytes(w) bytes;
+   * `rings`: sweep97Bytes(w) bytes.
+   */
+  dwt97InverseLevelRows(buf: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number, rings: number): void;
   /**
    * Bytes of scratch memory (`tmp`) that the `dwt53…Level` / `dwt97…Level` kernels need for a level
    * whose width and height are at most `maxDim` samples. The scratch may be shared by all levels and
@@ -755,6 +770,15 @@ export interface CoreExports {
    */
   encoderDeferredPack(first: number, count: number): number;
   /**
+   * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3) run by run:
+   * blocks that lie side by side in the same rows (the next block's samples start where the run's
+   * first row ends, with the same row stride and height: consecutive blocks of a row of code-blocks)
+   * form one run, packed row by row (a packed row = the run's blocks' rows one after the other), so
+   * that each row of a run is one copy. The host's worker finds the same runs in the same records
+   * (src/encode_threads.ts forEachRun). Returns the number of samples (at most DeferredBlock.stageSamples).
+   */
+  encoderDeferredPackRuns(first: number, count: number): number;
+  /**
    * For listed block i with DeferredBlock.resume set: its resume state packed into
    * encoderDeferredStaging(4) for blockCoderResume in the worker; returns the bytes (0: coded from the top).
    */
@@ -839,6 +863,23 @@ export interface CoreExports {
   encoderTileCode(t: number): void;
   /** Field `field` (an EncoderTileField) of component c of the tile given last to encoderTileInput; -1 for an unknown field. */
   encoderTileComp(c: number, field: number): number;
+  /** Decomposition levels of component c of the tile given last to encoderTileInput (-1: none given, or no such component). */
+  encoderTileCompLevels(c: number): number;
+  /**
+   * The host filled component c's buffer of the tile given last to encoderTileInput with its forward
+   * DWT already applied (the same kernels in the same order as the encoder's: dwt97ForwardLevel or
+   * dwt53ForwardLevel for each resolution from the highest down, B-14 bounds, quadrant layout):
+   * encoderTileCode skips that component's DWT. Before encoderTileCode, or (threaded) before the
+   * encoderContinue that transforms component c.
+   */
+  encoderTileDwtApplied(c: number): void;
+  /**
+   * Threaded encoding (src/encode_threads.ts): 1 when the host may transform a component of the tile
+   * given last to encoderTileInput in a worker (encoderTileDwtApplied) — one tile, block coding
+   * deferred, early stops on: the workers then wait for rate control's pilots while this instance
+   * transforms the components one after the other — else 0.
+   */
+  encoderTileDwtOffload(): number;
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
   /**
@@ -893,6 +934,12 @@ export interface CoreExports {
   ictForward(p0: number, p1: number, p2: number, stride: number, w: number, h: number): void;
   /** Inverse ICT in place on three f32 planes (G.3): I0 = Y0 + 1.402 Y2; I1 = Y0 − 0.34413 Y1 − 0.71414 Y2; I2 = Y0 + 1.772 Y1. */
   ictInverse(p0: number, p1: number, p2: number, stride: number, w: number, h: number): void;
+  /**
+   * ictInverseToOutput of one row of `w` samples (f32 rows f0, f1, f2) packed straight into `w`
+   * pixel-interleaved host samples of three components at `dst`, saturated as packInterleaved does
+   * (see rctInverseRowPacked): the same operations on the same values, without the i32 rows.
+   */
+  ictInverseRowPacked(f0: number, f1: number, f2: number, w: number, dst: number, bytesPerSample: number, signed: number, shift0: number, shift1: number, shift2: number, min0: number, min1: number, min2: number, max0: number, max1: number, max2: number): void;
   /**
    * Inverse ICT + rounding + DC level shift + clamp: three f32 planes (row stride `srcStride`) to three
    * i32 planes (row stride `dstStride`); component k becomes clamp(round(I_k) + shift_k, min_k, max_k).
@@ -1040,6 +1087,14 @@ export interface CoreExports {
   /** Inverse RCT in place (G.2): I1 = Y0 − ⌊(Y2 + Y1) / 4⌋, I0 = Y2 + I1, I2 = Y1 + I1. */
   rctInverse(p0: number, p1: number, p2: number, stride: number, w: number, h: number): void;
   /**
+   * rctInverseToOutput of one row of `w` samples (rows p0, p1, p2) packed straight into `w`
+   * pixel-interleaved host samples of three components at `dst` (`bytesPerSample` 1, 2 or 4, `signed`),
+   * saturated as packInterleaved of pixel_pack.ts does: the same integer operations on the same values
+   * as rctInverseToOutput followed by packInterleaved, without writing the i32 rows back. The rows are
+   * not written.
+   */
+  rctInverseRowPacked(p0: number, p1: number, p2: number, w: number, dst: number, bytesPerSample: number, signed: number, shift0: number, shift1: number, shift2: number, min0: number, min1: number, min2: number, max0: number, max1: number, max2: number): void;
+  /**
    * Inverse RCT + DC level shift + clamp, in place on three i32 planes (the decoder's output stage for
    * reversible multi-component images). Component k becomes clamp(I_k + shift_k, min_k, max_k).
    */
@@ -1053,6 +1108,13 @@ export interface CoreExports {
   setMemoryLimit(bytes: number): void;
   /** DC level shift + clamp in place on one i32 plane: v ← clamp(v + shift, min, max). */
   shiftClampI32(p: number, stride: number, w: number, h: number, shift: number, min: number, max: number): void;
+  /**
+   * One component's output stage of one row packed straight into host samples (planar, or one
+   * component of an interleaved layout with `dstStep` = components): shiftClampI32 (`flt` false, i32
+   * row) or roundShiftClampF32 (`flt` true, f32 row) followed by packComponent, without writing the
+   * row back; the same operations on the same values.
+   */
+  shiftClampRowPacked(src: number, flt: number, w: number, dst: number, dstStep: number, bytesPerSample: number, signed: number, shift: number, min: number, max: number): void;
   /** Δb = 2^(rb − eps) · (1 + mu / 2^11) (E.1.1.1). */
   stepSizeDecode(eps: number, mu: number, rb: number): number;
   /** Scalar derived quantisation (E.1.1.1, A.6.4): εb = ε0 − NL + nb. */
@@ -1089,6 +1151,10 @@ export interface CoreExports {
   stripSetPacked(bytesPerSample: number, signed: number): void;
   /** log2 of the sub-band gain (Table E.1): LL 0, HL 1, LH 1, HH 2. */
   subbandGainLog2(orient: number): number;
+  /** Bytes of a Sweep53 and its scratch (3 rows of w samples) for sweep53Init's `tmp`. */
+  sweep53Bytes(w: number): number;
+  /** Bytes dwt97InverseLevelRows needs at `rings`. */
+  sweep97Bytes(w: number): number;
   /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
   transcoderInfo(field: number): number;
   /** Pointer to the output codestream of a successful transcoderRun. */
@@ -1153,9 +1219,11 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dequantCopyRev: 7,
   dwt53ForwardLevel: 7,
   dwt53InverseLevel: 7,
+  dwt53InverseLevelRing: 10,
   dwt53InverseLevelTo: 8,
   dwt97ForwardLevel: 7,
   dwt97InverseLevel: 7,
+  dwt97InverseLevelRows: 9,
   dwtScratchBytes: 1,
   dwtSynthesisNorm: 3,
   ebcotDecodeBlock: 11,
@@ -1174,6 +1242,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredKeepResume: 2,
   encoderDeferredList: 0,
   encoderDeferredPack: 2,
+  encoderDeferredPackRuns: 2,
   encoderDeferredResumePack: 1,
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
@@ -1196,6 +1265,9 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetThreaded: 1,
   encoderTileCode: 1,
   encoderTileComp: 2,
+  encoderTileCompLevels: 1,
+  encoderTileDwtApplied: 1,
+  encoderTileDwtOffload: 0,
   encoderTileInput: 1,
   encoderTileMct: 0,
   encoderTileMctApplied: 0,
@@ -1213,6 +1285,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   headerTilePart: 2,
   ictForward: 6,
   ictInverse: 6,
+  ictInverseRowPacked: 16,
   ictInverseToOutput: 19,
   isRawPass: 2,
   jobBegin: 0,
@@ -1257,10 +1330,12 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   quantizeCopyIrrMax: 8,
   rctForward: 6,
   rctInverse: 6,
+  rctInverseRowPacked: 16,
   rctInverseToOutput: 15,
   roundShiftClampF32: 9,
   setMemoryLimit: 1,
   shiftClampI32: 7,
+  shiftClampRowPacked: 10,
   stepSizeDecode: 3,
   stepSizeDerivedExponent: 3,
   stepSizeEncode: 2,
@@ -1271,6 +1346,8 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripPlane: 2,
   stripSetPacked: 2,
   subbandGainLog2: 1,
+  sweep53Bytes: 1,
+  sweep97Bytes: 1,
   transcoderInfo: 1,
   transcoderOutput: 0,
   transcoderOutputLength: 0,

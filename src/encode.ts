@@ -495,6 +495,9 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         if (m > rangeHi) throwOutOfRange(image, 0, rangeHi);
         rangeHi = -1;
       }
+      // threaded: the tile's samples are final (no MCT left for the core): a worker may transform
+      // a component meanwhile (src/encode_threads.ts)
+      if (c.encoderTileDwtOffload() && (c.encoderTileMct() === 0 || (!planar && c.encoderTileMct() === 2))) yield "offload";
       c.encoderTileCode(t);
       yield* settle(c, 0, t + 1 < T); // (after the last tile: the drain below)
     }

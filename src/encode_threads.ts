@@ -18,7 +18,7 @@
  * @module
  */
 import type { CoreExports } from "./core_interface.js";
-import { BlockInfo, DeferredBlock } from "./core_interface.js";
+import { BlockInfo, DeferredBlock, EncoderTileField } from "./core_interface.js";
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } from "./worker/pool.js";
@@ -32,9 +32,11 @@ const BATCHES_PER_THREAD = 4;
 /** The last batches of a list get smaller, down to this many samples (four 64 x 64 blocks). */
 const TAIL_BATCH_SAMPLES = 4 * 4096;
 /**
- * Batches a worker holds at once when the pool has no more workers than threads: the next batch
- * waits in the worker's port, so a worker that finishes one while this thread runs a long step
- * (a DWT, rate control) goes on at once instead of idling until this thread can answer.
+ * Batches a worker holds at once while this thread waits for them (drain) when the pool has no
+ * more workers than threads: the next batch waits in the worker's port, so a worker that finishes
+ * one goes on at once while this thread installs the other's results. (Batches listed where this
+ * thread goes on with a step of its own — the next component's DWT — are all sent at once: this
+ * thread cannot hand out more until the step is done.)
  */
 const BATCHES_PER_WORKER = 2;
 
@@ -49,8 +51,12 @@ export async function encodeThreadCount(pixels: number, threads: number | undefi
   return (await workersReady()) ? n : 1;
 }
 
-/** What encode steps wait for at a `yield` (src/encode.ts settle). */
-export type BlockWait = "dispatch" | "drain";
+/**
+ * What encode steps wait for at a `yield` (src/encode.ts settle): "dispatch" and "drain" the listed
+ * blocks; "offload": a tile's samples are in the core, final, before its encoderTileCode (a worker
+ * may transform a component meanwhile, {@link PlaneOffload}).
+ */
+export type BlockWait = "dispatch" | "drain" | "offload";
 
 /**
  * A private instance kept from the last threaded encode (its memory is already grown and touched:
@@ -65,9 +71,10 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * encoderSetEarlyStop on their instance; n > 1 stops n times too early, so that blocks are sent
  * back and resume in the workers), and what the last one counted (the core's encoderEarlyStops:
  * blocks stopped, coded again; blocks the workers resumed where they stopped), and which HT paths it
- * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers).
+ * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers),
+ * and how many tile-components a worker transformed ({@link PlaneOffload}).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0] };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0 };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -86,17 +93,159 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
     return steps(c);
   }, "encode");
   let r = guardCore(c, () => g.next(), "encode");
-  while (!r.done) {
-    if (r.value === "drain") await coder.drain();
-    else coder.dispatch();
-    r = guardCore(c, () => g.next(), "encode");
+  let offload: PlaneOffload | null = null;
+  let offloaded = 0;
+  try {
+    while (!r.done) {
+      if (r.value === "drain") {
+        offload?.abandon(); // (the core went on without the plane: it transforms the component itself)
+        offload = null;
+        await coder.drain();
+      } else if (r.value === "offload") offload = PlaneOffload.start(c);
+      else {
+        coder.dispatch();
+        // (a component's DWT done by a worker goes in before the core goes on to that component)
+        if (offload && (await offload.beforeNext())) {
+          if (offload.installed) offloaded++;
+          offload = null;
+        }
+      }
+      r = guardCore(c, () => g.next(), "encode");
+    }
+  } finally {
+    offload?.abandon();
   }
   threadedEarlyStops.stopped = c.encoderEarlyStops(0);
   threadedEarlyStops.recoded = c.encoderEarlyStops(1);
   threadedEarlyStops.resumed = coder.resumed;
   threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
+  threadedEarlyStops.offloaded = offloaded;
   spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;
+}
+
+/** Where a tile-component's samples are and how the encoder transforms them (forwardDwt's arguments). */
+export interface PlaneGeometry {
+  /** Row stride of the buffer, samples per row, rows (the buffer holds stride x height samples). */
+  stride: number;
+  width: number;
+  height: number;
+  /** The tile-component's top-left corner on the component grid (the resolutions' bounds follow, B-14). */
+  x0: number;
+  y0: number;
+  levels: number;
+  /** 5/3 on i32 samples, else 9/7 on f32. */
+  reversible: boolean;
+}
+
+/** Samples of a plane's DWT per unit of weight (a sample of block coding) in the pool ({@link runInWorker}). */
+const DWT_WEIGHT = 10;
+
+/** A buffer for a plane sent to a worker, kept for the next encode (writing into pages already touched is several times faster). */
+let sparePlane: ArrayBuffer | null = null;
+
+/**
+ * A tile-component's forward DWT done in a worker while this thread transforms the others
+ * (codec/api_encoder.ts encoderTileDwtOffload): the last component of the tile, sent when the
+ * tile's samples are final; rate control's pilots of the first components keep the other worker
+ * busy, and this thread does not spend that component's DWT on the serial path (the workers wait
+ * for the pilots of every component before most blocks can be coded). The plane comes back before
+ * the core goes on to that component (the dispatch after the component before it); when no worker
+ * can take it, or it fails, the core transforms the component itself (nothing was changed in it).
+ */
+class PlaneOffload {
+  private dispatches = 0;
+  private done = false;
+  /** The plane came back and went in (the core skips that component's DWT). */
+  installed = false;
+
+  private constructor(
+    private readonly c: CoreExports,
+    private readonly comp: number,
+    private readonly buffer: number,
+    private readonly bytes: number,
+    private readonly result: Promise<ArrayBuffer | undefined>,
+  ) {}
+
+  /** Send the tile's last component to a worker (null when the tile has one component or nothing can go). */
+  static start(c: CoreExports): PlaneOffload | null {
+    let comps = 0;
+    while (c.encoderTileComp(comps, EncoderTileField.buffer) >= 0) comps++;
+    const k = comps - 1;
+    if (k < 1) return null;
+    const f = (field: EncoderTileField) => c.encoderTileComp(k, field);
+    const geometry: PlaneGeometry = {
+      stride: f(EncoderTileField.stride), width: f(EncoderTileField.width), height: f(EncoderTileField.height),
+      x0: f(EncoderTileField.x0), y0: f(EncoderTileField.y0), levels: c.encoderTileCompLevels(k), reversible: f(EncoderTileField.reversible) !== 0,
+    };
+    const buffer = f(EncoderTileField.buffer);
+    const bytes = geometry.stride * geometry.height * 4;
+    if (!(geometry.levels >= 1 && geometry.width >= 1 && geometry.height >= 1 && bytes > 0 && buffer > 0 && buffer + bytes <= c.memory.buffer.byteLength)) return null;
+    const plane = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
+    sparePlane = null;
+    new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buffer, bytes));
+    // (weight: a DWT costs about a tenth of the block coding of as many samples)
+    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane, geometry }, [plane], 1, (geometry.width * geometry.height) / DWT_WEIGHT).catch(() => undefined);
+    return new PlaneOffload(c, k, buffer, bytes, result);
+  }
+
+  /**
+   * At a dispatch of the tile's components: before the core goes on to the offloaded component
+   * (the dispatch after the one before it), wait for the plane, copy it in and tell the core.
+   * Returns true when done with (installed, or left to the core).
+   */
+  async beforeNext(): Promise<boolean> {
+    if (++this.dispatches < this.comp) return false;
+    this.done = true;
+    const plane = await this.result;
+    if (!plane || plane.byteLength < this.bytes) return true;
+    guardCore(this.c, () => {
+      new Uint8Array(this.c.memory.buffer, this.buffer, this.bytes).set(new Uint8Array(plane, 0, this.bytes));
+      this.c.encoderTileDwtApplied(this.comp);
+    }, "encode");
+    this.installed = true;
+    sparePlane = plane;
+    return true;
+  }
+
+  /** The encode ended (or failed) first: keep the plane's buffer when it comes back. */
+  abandon(): void {
+    if (this.done) return;
+    this.done = true;
+    void this.result.then((plane) => {
+      if (plane) sparePlane = plane;
+    });
+  }
+}
+
+/**
+ * Worker side of {@link PlaneOffload}: the forward DWT of the plane (stride x height samples, i32 for
+ * the 5/3, f32 for the 9/7) with the kernels and order of the encoder's forwardDwt (codec/encoder.ts):
+ * each resolution from the highest down, its bounds from the tile-component's (B-14), the sub-bands
+ * left in the quadrant layout. Returns the plane, transformed in place.
+ */
+export function transformPlane(plane: ArrayBuffer, g: PlaneGeometry): ArrayBuffer {
+  const ok = (n: number) => Number.isInteger(n) && n >= 0 && n < 2 ** 31;
+  if (!(ok(g.stride) && ok(g.width) && ok(g.height) && ok(g.x0) && ok(g.y0) && ok(g.levels) && g.levels <= 32 && g.width <= g.stride && g.width >= 1 && g.height >= 1 && g.stride * g.height * 4 <= plane.byteLength)) {
+    throw new J2kError("INTERNAL", "threaded encode: a plane's geometry does not fit its buffer");
+  }
+  const bytes = g.stride * g.height * 4;
+  callCore((c) => {
+    const buf = c.alloc(bytes);
+    const tmp = c.alloc(c.dwtScratchBytes(Math.max(g.width, g.height) + 2));
+    new Uint8Array(c.memory.buffer, buf, bytes).set(new Uint8Array(plane, 0, bytes));
+    const x1 = g.x0 + g.width, y1 = g.y0 + g.height;
+    const up = (v: number, lev: number) => Math.ceil(v / 2 ** lev);
+    for (let lev = 0; lev < g.levels; lev++) {
+      // resolution levels - lev (B-14)
+      const rx0 = up(g.x0, lev), ry0 = up(g.y0, lev);
+      const w = up(x1, lev) - rx0, h = up(y1, lev) - ry0;
+      if (g.reversible) c.dwt53ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
+      else c.dwt97ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
+    }
+    new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buf, bytes));
+  }, undefined, "encode");
+  return plane;
 }
 
 /** One batch: consecutive listed blocks [first, first + count). */
@@ -111,24 +260,81 @@ interface Batch {
   result?: ArrayBuffer;
 }
 
-/** Bytes of a batch's sample buffer: the most one batch holds (the core's stage). */
+/** Bytes of a full batch's sample buffer: the most one batch holds (the core's stage). */
 const SAMPLE_BUFFER_BYTES = DeferredBlock.stageSamples * 4;
-/** Sample buffers kept for the next batches (and encodes), at most. */
-const SPARE_SAMPLE_BUFFERS = 8;
+/** Smaller batches get buffers of a power of two bytes, at least this many. */
+const SMALL_SAMPLE_BUFFER_BYTES = 1 << 16;
+/**
+ * Sample buffers kept for the next batches (and encodes), at most, and their bytes at most (the
+ * pilots of rate control go out in many small batches at once, the other blocks in a few full ones).
+ */
+const SPARE_SAMPLE_BUFFERS = 24;
+const SPARE_SAMPLE_BYTES = 10 * SAMPLE_BUFFER_BYTES;
 const spareSampleBuffers: ArrayBuffer[] = [];
+let spareSampleBytes = 0;
 
 /**
- * A buffer for a batch's samples: one a worker sent back, or a new one. (Writing into memory
- * already touched is 3-4 times faster than filling a new buffer page by page, and the samples are
- * the bulk of what goes to the workers: 4 bytes per image sample.)
+ * A buffer of at least `bytes` bytes for a batch's samples: the smallest kept one that fits (one a
+ * worker sent back), or a new one. (Writing into memory already touched is 3-4 times faster than
+ * filling a new buffer page by page, and the samples are the bulk of what goes to the workers: 4
+ * bytes per image sample.)
  */
-function sampleBuffer(): ArrayBuffer {
-  return spareSampleBuffers.pop() ?? new ArrayBuffer(SAMPLE_BUFFER_BYTES);
+function sampleBuffer(bytes: number): ArrayBuffer {
+  let best = -1;
+  for (let i = 0; i < spareSampleBuffers.length; i++) {
+    const n = spareSampleBuffers[i]!.byteLength;
+    if (n >= bytes && (best < 0 || n < spareSampleBuffers[best]!.byteLength)) best = i;
+  }
+  if (best >= 0) {
+    const b = spareSampleBuffers.splice(best, 1)[0]!;
+    spareSampleBytes -= b.byteLength;
+    return b;
+  }
+  let size = SMALL_SAMPLE_BUFFER_BYTES;
+  while (size < bytes && size < SAMPLE_BUFFER_BYTES) size *= 2;
+  return new ArrayBuffer(Math.max(Math.min(size, SAMPLE_BUFFER_BYTES), bytes));
 }
 
-/** Keep a sample buffer back from a worker for the next batch. */
+/** Keep a sample buffer back from a worker for the next batch (the smallest make room for a larger one). */
 function keepSampleBuffer(b: ArrayBuffer): void {
-  if (b.byteLength === SAMPLE_BUFFER_BYTES && spareSampleBuffers.length < SPARE_SAMPLE_BUFFERS) spareSampleBuffers.push(b);
+  if (b.byteLength > SAMPLE_BUFFER_BYTES || b.byteLength < SMALL_SAMPLE_BUFFER_BYTES) return;
+  while (spareSampleBuffers.length > 0 && (spareSampleBuffers.length >= SPARE_SAMPLE_BUFFERS || spareSampleBytes + b.byteLength > SPARE_SAMPLE_BYTES)) {
+    let least = 0;
+    for (let i = 1; i < spareSampleBuffers.length; i++) if (spareSampleBuffers[i]!.byteLength < spareSampleBuffers[least]!.byteLength) least = i;
+    if (spareSampleBuffers[least]!.byteLength >= b.byteLength) return;
+    spareSampleBytes -= spareSampleBuffers.splice(least, 1)[0]!.byteLength;
+  }
+  spareSampleBuffers.push(b);
+  spareSampleBytes += b.byteLength;
+}
+
+/**
+ * The runs of a batch's samples: listed blocks that lie side by side in the same rows of the
+ * transformed plane (the next block's samples start where the previous one's first row ends, with
+ * the same row stride and height: consecutive blocks of a row of code-blocks in a band) form one
+ * run, packed row by row (each packed row = the run's blocks' rows one after the other), so that
+ * each row of a run is one copy. `records` holds the batch's DeferredBlock records from `at`;
+ * calls `run(first, count, width, height, src, stride)` for each run in order (width: the run's
+ * samples per row; src, stride: the first block's, in the calling thread's core). The worker finds
+ * the same runs in the same records (codeBatchOn).
+ */
+function forEachRun(records: DataView, count: number, run: (first: number, count: number, width: number, height: number, src: number, stride: number) => void): void {
+  let i = 0;
+  while (i < count) {
+    const at = i * DeferredBlock.bytes;
+    const src = records.getUint32(at + DeferredBlock.src, true), stride = records.getInt32(at + DeferredBlock.stride, true);
+    const h = records.getInt32(at + DeferredBlock.h, true);
+    let width = records.getInt32(at + DeferredBlock.w, true);
+    let j = i + 1;
+    for (; j < count; j++) {
+      const bt = j * DeferredBlock.bytes;
+      if (records.getInt32(bt + DeferredBlock.stride, true) !== stride || records.getInt32(bt + DeferredBlock.h, true) !== h) break;
+      if (records.getUint32(bt + DeferredBlock.src, true) !== src + 4 * width) break;
+      width += records.getInt32(bt + DeferredBlock.w, true);
+    }
+    run(i, j - i, width, h, src, stride);
+    i = j;
+  }
 }
 
 /** A worker's answer to a "blocks" job: the batch's results, and its sample buffer back for reuse. */
@@ -153,6 +359,8 @@ class BlockBatches {
   private sent = 0;
   private installed = 0;
   private running = 0;
+  /** drain() is waiting (batches go out BATCHES_PER_WORKER per worker), else dispatch (all at once). */
+  private draining = false;
   private error: J2kError | null = null;
   private wake: (() => void) | null = null;
   /** Blocks the workers continued from where an earlier coding stopped (installed so far). */
@@ -160,8 +368,15 @@ class BlockBatches {
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {}
 
-  /** Pack the blocks listed since the last call into batches and start them (each as soon as it is packed). */
+  /**
+   * Pack the blocks listed since the last call into batches and start them, each as soon as it is
+   * packed. Every one goes to a worker now (where the pool has no more workers than threads): this
+   * thread goes on with its next step, and until that is done no finished batch can be answered with
+   * a new one (rate control's pilots, a few blocks of each band, were sent 4 at a time and the
+   * workers idled through most of the next component's DWT).
+   */
   dispatch(): void {
+    this.draining = false;
     this.list(true);
     this.launch();
   }
@@ -182,6 +397,7 @@ class BlockBatches {
 
   /** Every listed block coded and installed; the core's list emptied. */
   async drain(): Promise<void> {
+    this.draining = true;
     this.list(false); // (the core waits: batches are packed as they are sent)
     this.launch();
     while (this.installed < this.batches.length && !this.error) await new Promise<void>((resolve) => (this.wake = resolve));
@@ -193,15 +409,19 @@ class BlockBatches {
   }
 
   private launch(): void {
-    // more batches than threads in flight only where they cannot spread over more workers than threads
-    const perWorker = workerPoolInfo().workers <= this.threads ? BATCHES_PER_WORKER : 1;
-    while (!this.error && this.running < this.threads * perWorker && this.sent < this.batches.length) {
-      const b = this.batches[this.sent++]!;
+    // more batches than threads in flight only where they cannot spread over more workers than
+    // threads; there, while this thread waits, BATCHES_PER_WORKER per worker, else all (dispatch)
+    const spread = workerPoolInfo().workers <= this.threads;
+    const all = spread && !this.draining;
+    const perWorker = spread ? BATCHES_PER_WORKER : 1;
+    while (!this.error && (all || this.running < this.threads * perWorker) && this.sent < this.batches.length) {
+      const b = this.batches[this.sent]!;
+      this.sent++;
       if (!b.data) guardCore(this.c, () => this.pack(b), "encode");
       const records = b.records!, data = b.data!, bytes = b.bytes!;
       b.records = b.data = undefined;
       this.running++;
-      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes }, [records, data], perWorker).then(
+      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes }, [records, data], all ? Infinity : perWorker, b.samples).then(
         (res) => {
           this.running--;
           if (res) keepSampleBuffer(res.samples);
@@ -275,18 +495,21 @@ class BlockBatches {
     return batches;
   }
 
-  /** The batch's records and its blocks' samples, packed row after row (stride = block width). */
+  /**
+   * The batch's records and its blocks' samples, packed run by run ({@link forEachRun}), each run
+   * row after row (the core copies the rows: one copy per row of a run, which spans several blocks),
+   * then copied out of the core in one piece.
+   */
   private pack(b: Batch): void {
     const c = this.c;
-    const n = c.encoderDeferredPack(b.first, b.count); // (the core copies the rows: faster than JS)
+    const n = c.encoderDeferredPackRuns(b.first, b.count);
     if (n !== b.samples) throw new J2kError("INTERNAL", `threaded encode: packed ${n} samples for a batch of ${b.samples}`);
     const list = c.encoderDeferredList() + b.first * DeferredBlock.bytes;
     const stage = c.encoderDeferredStaging(3);
     b.records = this.records(b, list);
-    const mem = c.memory.buffer;
-    b.data = sampleBuffer();
+    b.data = sampleBuffer(n * 4);
     b.bytes = n * 4;
-    new Uint8Array(b.data, 0, n * 4).set(new Uint8Array(mem, stage, n * 4));
+    new Uint8Array(b.data, 0, n * 4).set(new Uint8Array(c.memory.buffer, stage, n * 4));
   }
 
   /**
@@ -397,11 +620,23 @@ function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer,
   const states = records.byteLength > tail ? c.alloc(records.byteLength - tail) : 0;
   if (states) new Uint8Array(c.memory.buffer, states, records.byteLength - tail).set(new Uint8Array(records, tail));
   const passBytes = c.blockCoderPassBytes();
-  let total = 0, o = 0;
+  // where each block's samples start in the batch and their row stride (its run's width)
+  const place = new Float64Array(2 * n);
+  let o = 0;
+  forEachRun(rv, n, (first, count, width, height) => {
+    for (let i = first, x = 0; i < first + count; i++) {
+      place[2 * i] = o + x;
+      place[2 * i + 1] = width;
+      x += rv.getInt32(i * DeferredBlock.bytes + DeferredBlock.w, true);
+    }
+    o += width * height;
+  });
+  let total = 0;
   for (let i = 0; i < n; i++) {
     const at = i * DeferredBlock.bytes;
     const w = rv.getInt32(at + DeferredBlock.w, true), h = rv.getInt32(at + DeferredBlock.h, true);
-    if (!(w > 0 && h > 0 && (o + w * h) * 4 <= bytes)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch (${w}x${h}) lies outside its samples`);
+    const start = place[2 * i]!, stride = place[2 * i + 1]!;
+    if (!(w > 0 && h > 0 && stride >= w && (start + (h - 1) * stride + w) * 4 <= bytes)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch (${w}x${h}) lies outside its samples`);
     const from = rv.getUint32(at + DeferredBlock.resume, true);
     let resumed = 0;
     if (from !== 0) {
@@ -413,7 +648,7 @@ function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer,
       resumed = 1;
     }
     c.blockCoderRun(
-      input + o * 4, w, w, h,
+      input + start * 4, stride, w, h,
       rv.getInt32(at + DeferredBlock.orient, true),
       rv.getInt32(at + DeferredBlock.style, true),
       rv.getInt32(at + DeferredBlock.rev, true),
@@ -424,7 +659,6 @@ function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer,
       rv.getInt32(at + DeferredBlock.htSets, true),
       rv.getInt32(at + DeferredBlock.htRefine, true),
     );
-    o += w * h;
     const mem = c.memory.buffer;
     const info = c.blockCoderOutput(2);
     const iv = new DataView(mem, info, BlockInfo.bytes);

@@ -28,6 +28,11 @@ export class Pcrd {
   energy: f64;
   /** f64[layers] scratch for measureLayers. */
   sizes: usize;
+  /**
+   * f64[n]: codeword bytes of every block truncated at slopes[k] (Σ of the hull steps of slope >=
+   * slopes[k]), the body bytes a threshold search reads its next trial from (pcrdAllocate).
+   */
+  bodies: usize;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -54,16 +59,33 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   st.energy = energy;
   st.n = count;
   st.slopes = arenaAlloc(<usize>max(count, 1) << 3);
+  st.bodies = arenaAlloc(<usize>max(count, 1) << 3);
   let m = 0;
   it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
     let cb = it.cb;
+    let prev = 0;
     for (let h = 0; h < cb.encHullN; h++) {
+      let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
       store<f64>(st.slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
+      store<f64>(st.bodies + (<usize>m << 3), <f64>(blockBytes(cb, hp) - prev));
+      prev = blockBytes(cb, hp);
       m++;
     }
   }
-  sortF64Desc(st.slopes, count);
+  sortPairsDesc(st.slopes, st.bodies, count);
+  // running sums; equal slopes are all taken at once (hullTruncation), so each gets the sum up to
+  // the last of them
+  let acc: f64 = 0;
+  for (let k = 0; k < count; k++) {
+    acc += load<f64>(st.bodies + (<usize>k << 3));
+    store<f64>(st.bodies + (<usize>k << 3), acc);
+  }
+  for (let k = count - 2; k >= 0; k--) {
+    if (load<f64>(st.slopes + (<usize>k << 3)) == load<f64>(st.slopes + (<usize>(k + 1) << 3))) {
+      store<f64>(st.bodies + (<usize>k << 3), load<f64>(st.bodies + (<usize>(k + 1) << 3)));
+    }
+  }
   st.sizes = arenaAlloc(<usize>job.layers << 3);
   return st;
 }
@@ -115,6 +137,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
   let n = st.n;
   let slopes = st.slopes;
   let kPrev = -1; // index of the previous layer's threshold (later layers only go further down)
+  otherBytes = <f64>job.mainHeaderLen;
   for (let l = 0; l < L; l++) {
     let budget = layerF64(job.layerBytes, l);
     let hasDist = layerF64(job.layerDist, l) > 0;
@@ -125,18 +148,35 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       continue;
     }
     let k: i32;
+    let sizeAtK: f64 = -1; // the exact size at k, if a trial measured it
     if (budget > 0) {
       // largest k (smallest lambda = slopes[k]) whose codestream fits the budget; kPrev (the
       // previous layer's set) is where the search starts. Layers 0..l-1 are final: their T2
-      // state is kept for the trial runs (measure.ts, measureKeep)
+      // state is kept for the trial runs (measure.ts, measureKeep). The size does not fall as k
+      // grows (more passes: more body bytes, no fewer header bits), so any order of trials finds
+      // the same k as a bisection: each trial is the largest k whose bodies (Pcrd.bodies) plus the
+      // other bytes of the last trial (headers) fit the budget, or the middle of the interval
+      // after a trial that did not halve it.
       measureKeep(job, l);
       let lo = kPrev, hi = n - 1;
+      let guess = true;
       while (lo < hi) {
-        let mid = (lo + hi + 1) >> 1;
+        let width = hi - lo;
+        let mid = guess ? bodiesIndex(st.bodies, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
         pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3)));
         // (when the bodies alone exceed the budget, the exact size does too: no T2 dry run)
-        if (bytesFloor(job) <= budget && measureLayers(job, l, st.sizes) <= budget) lo = mid;
-        else hi = mid - 1;
+        let size: f64 = -1;
+        if (bytesFloor(job) <= budget) {
+          size = measureLayers(job, l, st.sizes);
+          otherBytes = size - load<f64>(st.bodies + (<usize>mid << 3));
+        }
+        if (size >= 0 && size <= budget) {
+          lo = mid;
+          sizeAtK = size;
+        } else {
+          hi = mid - 1;
+        }
+        guess = !guess || (hi - lo) * 2 <= width;
       }
       k = lo;
     } else {
@@ -153,10 +193,24 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
     pcrdLastThreshold = k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3));
     kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the status says so)
-    if (budget > 0) fillToBudget(job, l, budget, st.sizes);
+    if (budget > 0) fillToBudget(job, l, budget, st.sizes, sizeAtK);
     measureForget();
     store<f64>(est + (<usize>l << 3), st.energy - layerGain(job, l));
   }
+}
+
+/** The bytes other than code-block bodies (headers) of the threshold search's last trial (pcrdAllocate). */
+let otherBytes: f64 = 0;
+
+/** The largest k in [a, b] whose bodies[k] (non-decreasing) is at most `target`; a if none. */
+function bodiesIndex(bodies: usize, a: i32, b: i32, target: f64): i32 {
+  if (load<f64>(bodies + (<usize>a << 3)) > target) return a;
+  while (a < b) {
+    let mid = (a + b + 1) >> 1;
+    if (load<f64>(bodies + (<usize>mid << 3)) <= target) a = mid;
+    else b = mid - 1;
+  }
+  return a;
 }
 
 /** The slope threshold of the last layer pcrdAllocate formed (before its budget fill; for benchmarks). */
@@ -189,19 +243,22 @@ export function pcrdLayerComplete(job: EncodeJob, l: i32): bool {
   return true;
 }
 
-/** Heap sort of n f64 values, largest first. */
-export function sortF64Desc(p: usize, n: i32): void {
+/** Heap sort of n f64 keys, largest first, moving the f64 values `vals` with them. */
+function sortPairsDesc(keys: usize, vals: usize, n: i32): void {
   // build a min-heap, then move the minimum to the end repeatedly
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(p, i, n);
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftDownPairs(keys, vals, i, n);
   for (let end = n - 1; end > 0; end--) {
-    let a = load<f64>(p), b = load<f64>(p + (<usize>end << 3));
-    store<f64>(p, b);
-    store<f64>(p + (<usize>end << 3), a);
-    siftDown(p, 0, end);
+    let a = load<f64>(keys), b = load<f64>(keys + (<usize>end << 3));
+    store<f64>(keys, b);
+    store<f64>(keys + (<usize>end << 3), a);
+    let va = load<f64>(vals), vb = load<f64>(vals + (<usize>end << 3));
+    store<f64>(vals, vb);
+    store<f64>(vals + (<usize>end << 3), va);
+    siftDownPairs(keys, vals, 0, end);
   }
 }
 
-function siftDown(p: usize, i: i32, n: i32): void {
+function siftDownPairs(p: usize, q: usize, i: i32, n: i32): void {
   while (true) {
     let l = 2 * i + 1;
     if (l >= n) return;
@@ -211,6 +268,9 @@ function siftDown(p: usize, i: i32, n: i32): void {
     if (!(vm < vi)) return;
     store<f64>(p + (<usize>i << 3), vm);
     store<f64>(p + (<usize>m << 3), vi);
+    let wi = load<f64>(q + (<usize>i << 3));
+    store<f64>(q + (<usize>i << 3), load<f64>(q + (<usize>m << 3)));
+    store<f64>(q + (<usize>m << 3), wi);
     i = m;
   }
 }
@@ -228,7 +288,7 @@ function countBlocks(job: EncodeJob): i32 {
  * block's next hull point (highest slope first) and keep the longest prefix of them that still fits,
  * found by bisection on exact measurements.
  */
-function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize): void {
+function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize, size: f64): void {
   let nb = countBlocks(job);
   if (nb == 0) return;
   let blocks = arenaAlloc(<usize>nb * sizeof<usize>());
@@ -256,7 +316,7 @@ function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize): void {
   sortBySlopeDesc(order, slopes, m);
   // Greedy by slope with an estimated cost (body bytes + 2 for the header); candidates that do not
   // fit the slack are skipped, smaller ones later may fit. The chosen ones move to the front.
-  let slack = budget - measureLayers(job, l, sizes);
+  let slack = budget - (size >= 0 ? size : measureLayers(job, l, sizes));
   let chosen = 0;
   for (let i = 0; i < m; i++) {
     let idx = load<i32>(order + (<usize>i << 2));
@@ -281,6 +341,10 @@ function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize): void {
   }
   // apply(k): the first k candidates take their next hull point
   let lo = 0, hi = m; // lo fits (nothing added); find the largest k that fits
+  // (the size grows with k: the greedy's estimates usually hold, so all m are tried first)
+  applyCandidates(blocks, nexts, order, saved, m, m, l, L);
+  if (measureLayers(job, l, sizes) <= budget) lo = m;
+  else hi = m - 1;
   while (lo < hi) {
     let k = (lo + hi + 1) >> 1;
     applyCandidates(blocks, nexts, order, saved, m, k, l, L);

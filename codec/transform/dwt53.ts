@@ -604,12 +604,8 @@ export function dwt53InverseLevelTo(src: usize, dst: usize, stride: i32, w: i32,
   if (w <= 0 || h <= 0) return;
   stageEnter(STAGE_DWT);
   let xo = xOdd & 1, yo = yOdd & 1;
-  let rowBytes = <usize>stride << 2;
-  let rowTmp = align16(tmp);
-  let span = align16(<usize>w << 2);
-  let ring = rowTmp + span; // transformed high row m at ring + (m & 1)·span
   if (h == 1) {
-    rowToRing53(dst, src, w, xo, rowTmp);
+    rowToRing53(dst, src, w, xo, align16(tmp));
     if (yo) {
       for (let x = 0; x < w; x++) {
         let p = dst + (<usize>x << 2);
@@ -617,32 +613,145 @@ export function dwt53InverseLevelTo(src: usize, dst: usize, stride: i32, w: i32,
       }
     }
   } else {
-    let nL = lowCount(h, yo);
-    let nH = h - nL;
-    let hNext = 0; // next high row to transform
-    let hSrc = src + <usize>nL * rowBytes;
-    for (let n = 0; n < nL; n++) {
-      // high rows n+yo−1 and n+yo (clamped) are needed by this low row
-      let need = n + yo < nH - 1 ? n + yo : nH - 1;
-      for (; hNext <= need; hNext++) rowToRing53(ring + <usize>(hNext & 1) * span, hSrc + <usize>hNext * rowBytes, w, xo, rowTmp);
-      let ia = clampIndex(n + yo - 1, nH), ib = clampIndex(n + yo, nH);
-      let lRow = dst + <usize>(2 * n + yo) * rowBytes;
-      // and the high row m between the previous low row and this one is complete with it
-      let m = n + yo - 1;
-      let hOut: usize = 0;
-      let prev: usize = 0;
-      if (m >= 0 && m < nH) {
-        hOut = dst + <usize>(2 * m + 1 - yo) * rowBytes; // ring row m is ring row ia
-        prev = dst + <usize>(2 * clampIndex(m - yo, nL) + yo) * rowBytes;
-      }
-      rowLowFinish53(lRow, src + <usize>n * rowBytes, w, xo, rowTmp, hOut, ring + <usize>(ia & 1) * span, ring + <usize>(ib & 1) * span, prev);
+    let sw = changetype<Sweep53>(align16(tmp) + 3 * align16(<usize>w << 2));
+    sweep53Init(sw, src, stride, w, h, xo, yo, tmp, dst, stride, 0);
+    sweep53Run(sw, sw.nL);
+  }
+  stageLeave(STAGE_DWT);
+}
+
+/**
+ * The state of one dwt53InverseLevelTo sweep that can stop after any low row and go on later
+ * (sweep53Run), so that the caller can use the output rows finished so far while they are in the
+ * cache. Output row r is at out + (r mod outRows)·outRowBytes (outRows = 0: no wrap), so the output
+ * can be a ring of rows: when the caller consumes the finished rows after each run, a ring of
+ * 2·k + 2 rows holds every row a run of k low rows writes or reads (the last low row before it).
+ */
+@unmanaged
+export class Sweep53 {
+  src: usize;
+  srcRowBytes: usize;
+  out: usize;
+  outRowBytes: usize;
+  outRows: i32;
+  w: i32;
+  h: i32;
+  xo: i32;
+  yo: i32;
+  nL: i32;
+  nH: i32;
+  /** Next low row, next high row to transform into the ring. */
+  n: i32;
+  hNext: i32;
+  rowTmp: usize;
+  ring: usize;
+  span: usize;
+}
+
+/** Bytes of a Sweep53 and its scratch (3 rows of w samples) for sweep53Init's `tmp`. */
+export function sweep53Bytes(w: i32): usize {
+  return 16 + 3 * align16(<usize>max(w, 1) << 2) + offsetof<Sweep53>();
+}
+
+/**
+ * Start a sweep (h ≥ 2) over the `w × h` quadrant layout at `src` (row stride `srcStride` samples)
+ * into `out` (`outStride` samples per row, `outRows` rows of ring or 0). `tmp`: sweep53Bytes(w) bytes;
+ * `sw` may lie at its end (dwt53InverseLevelTo) or anywhere else.
+ */
+export function sweep53Init(sw: Sweep53, src: usize, srcStride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, out: usize, outStride: i32, outRows: i32): void {
+  sw.src = src;
+  sw.srcRowBytes = <usize>srcStride << 2;
+  sw.out = out;
+  sw.outRowBytes = <usize>outStride << 2;
+  sw.outRows = outRows;
+  sw.w = w;
+  sw.h = h;
+  sw.xo = xo;
+  sw.yo = yo;
+  sw.nL = lowCount(h, yo);
+  sw.nH = h - sw.nL;
+  sw.n = 0;
+  sw.hNext = 0;
+  sw.rowTmp = align16(tmp);
+  sw.span = align16(<usize>w << 2);
+  sw.ring = sw.rowTmp + sw.span; // transformed high row m at ring + (m & 1)·span
+}
+
+/** Output row r of a sweep. */
+// @ts-ignore: decorator
+@inline
+export function sweep53Row(sw: Sweep53, r: i32): usize {
+  return sw.out + <usize>(sw.outRows == 0 ? r : r % sw.outRows) * sw.outRowBytes;
+}
+
+/**
+ * Run the sweep up to low row `nEnd` (exclusive, at most nL); returns the output rows finished so far
+ * ([0, returned) are final): 2·n + yo − 1 after low rows [0, n), h once every low row is done.
+ */
+export function sweep53Run(sw: Sweep53, nEnd: i32): i32 {
+  let w = sw.w, xo = sw.xo, yo = sw.yo, nL = sw.nL, nH = sw.nH;
+  let rowBytes = sw.srcRowBytes;
+  let src = sw.src;
+  let ring = sw.ring, span = sw.span, rowTmp = sw.rowTmp;
+  let hSrc = src + <usize>nL * rowBytes;
+  let hNext = sw.hNext;
+  let n = sw.n;
+  if (nEnd > nL) nEnd = nL;
+  for (; n < nEnd; n++) {
+    // high rows n+yo−1 and n+yo (clamped) are needed by this low row
+    let need = n + yo < nH - 1 ? n + yo : nH - 1;
+    for (; hNext <= need; hNext++) rowToRing53(ring + <usize>(hNext & 1) * span, hSrc + <usize>hNext * rowBytes, w, xo, rowTmp);
+    let ia = clampIndex(n + yo - 1, nH), ib = clampIndex(n + yo, nH);
+    let lRow = sweep53Row(sw, 2 * n + yo);
+    // and the high row m between the previous low row and this one is complete with it
+    let m = n + yo - 1;
+    let hOut: usize = 0;
+    let prev: usize = 0;
+    if (m >= 0 && m < nH) {
+      hOut = sweep53Row(sw, 2 * m + 1 - yo); // ring row m is ring row ia
+      prev = sweep53Row(sw, 2 * clampIndex(m - yo, nL) + yo);
     }
+    rowLowFinish53(lRow, src + <usize>n * rowBytes, w, xo, rowTmp, hOut, ring + <usize>(ia & 1) * span, ring + <usize>(ib & 1) * span, prev);
+  }
+  sw.n = n;
+  sw.hNext = hNext;
+  if (n < nL) return 2 * n + yo - 1;
+  if (nEnd == nL && sw.hNext >= 0) {
     // a last high row after the last low row (both neighbours are that low row)
     for (let m = nL + yo - 1; m < nH; m++) {
       if (m < 0) continue;
-      let last = dst + <usize>(2 * (nL - 1) + yo) * rowBytes;
-      vPredictRow53(dst + <usize>(2 * m + 1 - yo) * rowBytes, ring + <usize>(m & 1) * span, last, last, w);
+      let last = sweep53Row(sw, 2 * (nL - 1) + yo);
+      vPredictRow53(sweep53Row(sw, 2 * m + 1 - yo), ring + <usize>(m & 1) * span, last, last, w);
     }
+    sw.hNext = -1; // done
   }
-  stageLeave(STAGE_DWT);
+  return sw.h;
+}
+
+/**
+ * dwt53InverseLevelTo run the way the fused output stage runs it (codec/decode_output.ts): the sweep
+ * advances `k` ≥ 1 low rows at a time into a ring of 2k + 4 output rows at `ring` (rows of
+ * align16(4w) bytes; 16-byte aligned), and after each run the rows finished so far are copied to
+ * `dst` (row stride `stride`, as `src`). Output identical to dwt53InverseLevelTo's (tests of the
+ * resumable sweep and the ring). `tmp`: sweep53Bytes(w) bytes; `ring`: (2k + 4)·align16(4w) bytes.
+ */
+export function dwt53InverseLevelRing(src: usize, dst: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, k: i32, tmp: usize, ring: usize): void {
+  if (w <= 0 || h <= 0) return;
+  if (h == 1) {
+    dwt53InverseLevelTo(src, dst, stride, w, h, xOdd, yOdd, tmp);
+    return;
+  }
+  if (k < 1) k = 1;
+  let rows = 2 * k + 4;
+  let span = align16(<usize>w << 2);
+  let sw = changetype<Sweep53>(align16(tmp) + 3 * span);
+  sweep53Init(sw, src, stride, w, h, xOdd & 1, yOdd & 1, tmp, ring, <i32>(span >> 2), rows);
+  let rowBytes = <usize>stride << 2;
+  let done = 0, n = 0;
+  while (done < h) {
+    n = min(n + k, sw.nL);
+    let fin = sweep53Run(sw, n);
+    for (let r = done; r < fin; r++) memory.copy(dst + <usize>r * rowBytes, sweep53Row(sw, r), <usize>w << 2);
+    done = fin;
+  }
 }

@@ -3,13 +3,13 @@
 // functions; see each file's header for its ABI.
 
 export { dwtScratchBytes } from "./dwt_layout";
-export { dwt53InverseLevel, dwt53InverseLevelTo, dwt53ForwardLevel } from "./dwt53";
-export { dwt97InverseLevel, dwt97ForwardLevel } from "./dwt97";
+export { dwt53InverseLevel, dwt53InverseLevelTo, dwt53InverseLevelRing, dwt53ForwardLevel, sweep53Bytes } from "./dwt53";
+export { dwt97InverseLevel, dwt97InverseLevelRows, dwt97ForwardLevel, sweep97Bytes } from "./dwt97";
 export { dwtSynthesisNorm } from "./dwt_norms";
 export {
-  rctForward, rctInverse, rctInverseToOutput,
-  ictForward, ictInverse, ictInverseToOutput, unpackIctForward,
-  shiftClampI32, roundShiftClampF32,
+  rctForward, rctInverse, rctInverseToOutput, rctInverseRowPacked,
+  ictForward, ictInverse, ictInverseToOutput, ictInverseRowPacked, unpackIctForward,
+  shiftClampI32, roundShiftClampF32, shiftClampRowPacked,
 } from "./mct";
 export {
   packComponent, packInterleaved, packComponentUpsampled,

@@ -30,7 +30,7 @@
 // (no fused multiply-add), so both builds give bit-identical results.
 
 import { stageEnter, stageLeave, STAGE_MCT_PACK } from "../util/stages";
-import { unpackComponentF32 } from "./pixel_pack";
+import { unpackComponentF32, store3x8, store3x16, narrowTo8, narrowTo16, hostLo, hostHi } from "./pixel_pack";
 
 // ICT coefficients (G.3)
 const ICT_Y_R: f32 = 0.299;
@@ -135,6 +135,248 @@ export function rctInverseToOutput(
     }
   }
   stageLeave(STAGE_MCT_PACK);
+}
+
+/**
+ * rctInverseToOutput of one row of `w` samples (rows p0, p1, p2) packed straight into `w`
+ * pixel-interleaved host samples of three components at `dst` (`bytesPerSample` 1, 2 or 4, `signed`),
+ * saturated as packInterleaved of pixel_pack.ts does: the same integer operations on the same values
+ * as rctInverseToOutput followed by packInterleaved, without writing the i32 rows back. The rows are
+ * not written.
+ */
+export function rctInverseRowPacked(
+  p0: usize, p1: usize, p2: usize, w: i32, dst: usize, bytesPerSample: i32, signed: i32,
+  shift0: i32, shift1: i32, shift2: i32,
+  min0: i32, min1: i32, min2: i32,
+  max0: i32, max1: i32, max2: i32,
+): void {
+  if (w <= 0) return;
+  let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
+  let lo0 = clampToI32(<i64>min0 - shift0), hi0 = clampToI32(<i64>max0 - shift0);
+  let lo1 = clampToI32(<i64>min1 - shift1), hi1 = clampToI32(<i64>max1 - shift1);
+  let lo2 = clampToI32(<i64>min2 - shift2), hi2 = clampToI32(<i64>max2 - shift2);
+  let x = 0;
+  if (ASC_FEATURE_SIMD) {
+    let vs0 = i32x4.splat(shift0), vs1 = i32x4.splat(shift1), vs2 = i32x4.splat(shift2);
+    let vl0 = i32x4.splat(lo0), vl1 = i32x4.splat(lo1), vl2 = i32x4.splat(lo2);
+    let vh0 = i32x4.splat(hi0), vh1 = i32x4.splat(hi1), vh2 = i32x4.splat(hi2);
+    if (bps == 1) {
+      for (; x + 16 <= w; x += 16) {
+        let o = <usize>x << 2;
+        let y00 = v128.load(p0 + o, 0), y10 = v128.load(p1 + o, 0), y20 = v128.load(p2 + o, 0);
+        let i10 = i32x4.sub(y00, i32x4.shr_s(i32x4.add(y20, y10), 2));
+        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y20, i10), vl0), vh0), vs0);
+        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i10, vl1), vh1), vs1);
+        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y10, i10), vl2), vh2), vs2);
+        let y01 = v128.load(p0 + o, 16), y11 = v128.load(p1 + o, 16), y21 = v128.load(p2 + o, 16);
+        let i11 = i32x4.sub(y01, i32x4.shr_s(i32x4.add(y21, y11), 2));
+        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y21, i11), vl0), vh0), vs0);
+        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i11, vl1), vh1), vs1);
+        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y11, i11), vl2), vh2), vs2);
+        let y02 = v128.load(p0 + o, 32), y12 = v128.load(p1 + o, 32), y22 = v128.load(p2 + o, 32);
+        let i12 = i32x4.sub(y02, i32x4.shr_s(i32x4.add(y22, y12), 2));
+        let r2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y22, i12), vl0), vh0), vs0);
+        let g2 = i32x4.add(i32x4.min_s(i32x4.max_s(i12, vl1), vh1), vs1);
+        let b2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y12, i12), vl2), vh2), vs2);
+        let y03 = v128.load(p0 + o, 48), y13 = v128.load(p1 + o, 48), y23 = v128.load(p2 + o, 48);
+        let i13 = i32x4.sub(y03, i32x4.shr_s(i32x4.add(y23, y13), 2));
+        let r3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y23, i13), vl0), vh0), vs0);
+        let g3 = i32x4.add(i32x4.min_s(i32x4.max_s(i13, vl1), vh1), vs1);
+        let b3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y13, i13), vl2), vh2), vs2);
+        store3x8(dst + <usize>x * 3, narrowTo8(r0, r1, r2, r3, signed), narrowTo8(g0, g1, g2, g3, signed), narrowTo8(b0, b1, b2, b3, signed));
+      }
+    } else if (bps == 2) {
+      for (; x + 8 <= w; x += 8) {
+        let o = <usize>x << 2;
+        let y00 = v128.load(p0 + o, 0), y10 = v128.load(p1 + o, 0), y20 = v128.load(p2 + o, 0);
+        let i10 = i32x4.sub(y00, i32x4.shr_s(i32x4.add(y20, y10), 2));
+        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y20, i10), vl0), vh0), vs0);
+        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i10, vl1), vh1), vs1);
+        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y10, i10), vl2), vh2), vs2);
+        let y01 = v128.load(p0 + o, 16), y11 = v128.load(p1 + o, 16), y21 = v128.load(p2 + o, 16);
+        let i11 = i32x4.sub(y01, i32x4.shr_s(i32x4.add(y21, y11), 2));
+        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y21, i11), vl0), vh0), vs0);
+        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i11, vl1), vh1), vs1);
+        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y11, i11), vl2), vh2), vs2);
+        store3x16(dst + <usize>x * 6, narrowTo16(r0, r1, signed), narrowTo16(g0, g1, signed), narrowTo16(b0, b1, signed));
+      }
+    }
+  }
+  let sLo = hostLo(bps, signed), sHi = hostHi(bps, signed);
+  for (; x < w; x++) {
+    let o = <usize>x << 2;
+    let y0 = load<i32>(p0 + o), y1 = load<i32>(p1 + o), y2 = load<i32>(p2 + o);
+    let i1 = y0 - ((y2 + y1) >> 2);
+    let i0 = y2 + i1;
+    let i2 = y1 + i1;
+    let v0 = clampI32(i0, lo0, hi0) + shift0;
+    let v1 = clampI32(i1, lo1, hi1) + shift1;
+    let v2 = clampI32(i2, lo2, hi2) + shift2;
+    let d = dst + <usize>x * <usize>(3 * bps);
+    if (bps == 1) {
+      store<u8>(d, <u8>clampI32(v0, sLo, sHi));
+      store<u8>(d, <u8>clampI32(v1, sLo, sHi), 1);
+      store<u8>(d, <u8>clampI32(v2, sLo, sHi), 2);
+    } else if (bps == 2) {
+      store<u16>(d, <u16>clampI32(v0, sLo, sHi));
+      store<u16>(d, <u16>clampI32(v1, sLo, sHi), 2);
+      store<u16>(d, <u16>clampI32(v2, sLo, sHi), 4);
+    } else {
+      store<i32>(d, v0);
+      store<i32>(d, v1, 4);
+      store<i32>(d, v2, 8);
+    }
+  }
+}
+
+/**
+ * ictInverseToOutput of one row of `w` samples (f32 rows f0, f1, f2) packed straight into `w`
+ * pixel-interleaved host samples of three components at `dst`, saturated as packInterleaved does
+ * (see rctInverseRowPacked): the same operations on the same values, without the i32 rows.
+ */
+export function ictInverseRowPacked(
+  f0: usize, f1: usize, f2: usize, w: i32, dst: usize, bytesPerSample: i32, signed: i32,
+  shift0: i32, shift1: i32, shift2: i32,
+  min0: i32, min1: i32, min2: i32,
+  max0: i32, max1: i32, max2: i32,
+): void {
+  if (w <= 0) return;
+  let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
+  let lo0 = clampToI32(<i64>min0 - shift0), hi0 = clampToI32(<i64>max0 - shift0);
+  let lo1 = clampToI32(<i64>min1 - shift1), hi1 = clampToI32(<i64>max1 - shift1);
+  let lo2 = clampToI32(<i64>min2 - shift2), hi2 = clampToI32(<i64>max2 - shift2);
+  let x = 0;
+  if (ASC_FEATURE_SIMD) {
+    let rcr = f32x4.splat(ICT_R_CR), gcb = f32x4.splat(ICT_G_CB), gcr = f32x4.splat(ICT_G_CR), bcb = f32x4.splat(ICT_B_CB);
+    let vs0 = i32x4.splat(shift0), vs1 = i32x4.splat(shift1), vs2 = i32x4.splat(shift2);
+    let vl0 = i32x4.splat(lo0), vl1 = i32x4.splat(lo1), vl2 = i32x4.splat(lo2);
+    let vh0 = i32x4.splat(hi0), vh1 = i32x4.splat(hi1), vh2 = i32x4.splat(hi2);
+    if (bps == 1) {
+      for (; x + 16 <= w; x += 16) {
+        let o = <usize>x << 2;
+        let y00 = v128.load(f0 + o, 0), y10 = v128.load(f1 + o, 0), y20 = v128.load(f2 + o, 0);
+        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(rcr, y20)))), vl0), vh0), vs0);
+        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y00, f32x4.mul(gcb, y10)), f32x4.mul(gcr, y20)))), vl1), vh1), vs1);
+        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(bcb, y10)))), vl2), vh2), vs2);
+        let y01 = v128.load(f0 + o, 16), y11 = v128.load(f1 + o, 16), y21 = v128.load(f2 + o, 16);
+        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(rcr, y21)))), vl0), vh0), vs0);
+        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y01, f32x4.mul(gcb, y11)), f32x4.mul(gcr, y21)))), vl1), vh1), vs1);
+        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(bcb, y11)))), vl2), vh2), vs2);
+        let y02 = v128.load(f0 + o, 32), y12 = v128.load(f1 + o, 32), y22 = v128.load(f2 + o, 32);
+        let r2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y02, f32x4.mul(rcr, y22)))), vl0), vh0), vs0);
+        let g2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y02, f32x4.mul(gcb, y12)), f32x4.mul(gcr, y22)))), vl1), vh1), vs1);
+        let b2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y02, f32x4.mul(bcb, y12)))), vl2), vh2), vs2);
+        let y03 = v128.load(f0 + o, 48), y13 = v128.load(f1 + o, 48), y23 = v128.load(f2 + o, 48);
+        let r3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y03, f32x4.mul(rcr, y23)))), vl0), vh0), vs0);
+        let g3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y03, f32x4.mul(gcb, y13)), f32x4.mul(gcr, y23)))), vl1), vh1), vs1);
+        let b3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y03, f32x4.mul(bcb, y13)))), vl2), vh2), vs2);
+        store3x8(dst + <usize>x * 3, narrowTo8(r0, r1, r2, r3, signed), narrowTo8(g0, g1, g2, g3, signed), narrowTo8(b0, b1, b2, b3, signed));
+      }
+    } else if (bps == 2) {
+      for (; x + 8 <= w; x += 8) {
+        let o = <usize>x << 2;
+        let y00 = v128.load(f0 + o, 0), y10 = v128.load(f1 + o, 0), y20 = v128.load(f2 + o, 0);
+        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(rcr, y20)))), vl0), vh0), vs0);
+        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y00, f32x4.mul(gcb, y10)), f32x4.mul(gcr, y20)))), vl1), vh1), vs1);
+        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(bcb, y10)))), vl2), vh2), vs2);
+        let y01 = v128.load(f0 + o, 16), y11 = v128.load(f1 + o, 16), y21 = v128.load(f2 + o, 16);
+        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(rcr, y21)))), vl0), vh0), vs0);
+        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y01, f32x4.mul(gcb, y11)), f32x4.mul(gcr, y21)))), vl1), vh1), vs1);
+        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(bcb, y11)))), vl2), vh2), vs2);
+        store3x16(dst + <usize>x * 6, narrowTo16(r0, r1, signed), narrowTo16(g0, g1, signed), narrowTo16(b0, b1, signed));
+      }
+    }
+  }
+  let sLo = hostLo(bps, signed), sHi = hostHi(bps, signed);
+  for (; x < w; x++) {
+    let o = <usize>x << 2;
+    let y0 = load<f32>(f0 + o), y1 = load<f32>(f1 + o), y2 = load<f32>(f2 + o);
+    let r = y0 + ICT_R_CR * y2;
+    let g = y0 + ICT_G_CB * y1 + ICT_G_CR * y2;
+    let bl = y0 + ICT_B_CB * y1;
+    let v0 = clampI32(roundF32(r), lo0, hi0) + shift0;
+    let v1 = clampI32(roundF32(g), lo1, hi1) + shift1;
+    let v2 = clampI32(roundF32(bl), lo2, hi2) + shift2;
+    let d = dst + <usize>x * <usize>(3 * bps);
+    if (bps == 1) {
+      store<u8>(d, <u8>clampI32(v0, sLo, sHi));
+      store<u8>(d, <u8>clampI32(v1, sLo, sHi), 1);
+      store<u8>(d, <u8>clampI32(v2, sLo, sHi), 2);
+    } else if (bps == 2) {
+      store<u16>(d, <u16>clampI32(v0, sLo, sHi));
+      store<u16>(d, <u16>clampI32(v1, sLo, sHi), 2);
+      store<u16>(d, <u16>clampI32(v2, sLo, sHi), 4);
+    } else {
+      store<i32>(d, v0);
+      store<i32>(d, v1, 4);
+      store<i32>(d, v2, 8);
+    }
+  }
+}
+
+/**
+ * One component's output stage of one row packed straight into host samples (planar, or one
+ * component of an interleaved layout with `dstStep` = components): shiftClampI32 (`flt` false, i32
+ * row) or roundShiftClampF32 (`flt` true, f32 row) followed by packComponent, without writing the
+ * row back; the same operations on the same values.
+ */
+export function shiftClampRowPacked(
+  src: usize, flt: bool, w: i32, dst: usize, dstStep: i32, bytesPerSample: i32, signed: i32, shift: i32, min: i32, max: i32,
+): void {
+  if (w <= 0) return;
+  let bps = bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4;
+  let lo = clampToI32(<i64>min - shift), hi = clampToI32(<i64>max - shift);
+  let x = 0;
+  if (ASC_FEATURE_SIMD) {
+    let vs = i32x4.splat(shift), vl = i32x4.splat(lo), vh = i32x4.splat(hi);
+    if (dstStep == 1 && bps == 1) {
+      if (flt) {
+        for (; x + 16 <= w; x += 16) {
+          let o = <usize>x << 2;
+          let v0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(src + o, 0))), vl), vh), vs);
+          let v1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(src + o, 16))), vl), vh), vs);
+          let v2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(src + o, 32))), vl), vh), vs);
+          let v3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(src + o, 48))), vl), vh), vs);
+          v128.store(dst + <usize>x, narrowTo8(v0, v1, v2, v3, signed));
+        }
+      } else {
+        for (; x + 16 <= w; x += 16) {
+          let o = <usize>x << 2;
+          let v0 = i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(src + o, 0), vl), vh), vs);
+          let v1 = i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(src + o, 16), vl), vh), vs);
+          let v2 = i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(src + o, 32), vl), vh), vs);
+          let v3 = i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(src + o, 48), vl), vh), vs);
+          v128.store(dst + <usize>x, narrowTo8(v0, v1, v2, v3, signed));
+        }
+      }
+    } else if (dstStep == 1 && bps == 2) {
+      if (flt) {
+        for (; x + 8 <= w; x += 8) {
+          let o = <usize>x << 2;
+          let v0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(src + o, 0))), vl), vh), vs);
+          let v1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(src + o, 16))), vl), vh), vs);
+          v128.store(dst + (<usize>x << 1), narrowTo16(v0, v1, signed));
+        }
+      } else {
+        for (; x + 8 <= w; x += 8) {
+          let o = <usize>x << 2;
+          let v0 = i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(src + o, 0), vl), vh), vs);
+          let v1 = i32x4.add(i32x4.min_s(i32x4.max_s(v128.load(src + o, 16), vl), vh), vs);
+          v128.store(dst + (<usize>x << 1), narrowTo16(v0, v1, signed));
+        }
+      }
+    }
+  }
+  let sLo = hostLo(bps, signed), sHi = hostHi(bps, signed);
+  let step = <usize>dstStep * <usize>bps;
+  let d = dst + <usize>x * step;
+  for (; x < w; x++, d += step) {
+    let o = <usize>x << 2;
+    let v = (flt ? clampI32(roundF32(load<f32>(src + o)), lo, hi) : clampI32(load<i32>(src + o), lo, hi)) + shift;
+    if (bps == 1) store<u8>(d, <u8>clampI32(v, sLo, sHi));
+    else if (bps == 2) store<u16>(d, <u16>clampI32(v, sLo, sHi));
+    else store<i32>(d, v);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -137,6 +137,58 @@ export function packInterleaved(planes: usize, numComps: i32, srcStride: i32, w:
   stageLeave(STAGE_MCT_PACK);
 }
 
+/** SIMD: 16 pixels of three byte vectors → 48 interleaved bytes at dp (r0 g0 b0 r1 …). */
+// @ts-ignore: decorator
+@inline
+export function store3x8(dp: usize, r: v128, g: v128, b: v128): void {
+  // each output vector gathers from r/g first, then inserts b
+  let t0 = i8x16.shuffle(r, g, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5);
+  v128.store(dp, i8x16.shuffle(t0, b, 0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15));
+  let t1 = i8x16.shuffle(r, g, 21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26);
+  v128.store(dp, i8x16.shuffle(t1, b, 0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15), 16);
+  let t2 = i8x16.shuffle(r, g, 0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0);
+  v128.store(dp, i8x16.shuffle(t2, b, 26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31), 32);
+}
+
+/** SIMD: 8 pixels of three u16-lane vectors → 24 interleaved 16-bit samples (3 vectors) at dp. */
+// @ts-ignore: decorator
+@inline
+export function store3x16(dp: usize, r: v128, g: v128, b: v128): void {
+  let t0 = i16x8.shuffle(r, g, 0, 8, 0, 1, 9, 0, 2, 10);
+  v128.store(dp, i16x8.shuffle(t0, b, 0, 1, 8, 3, 4, 9, 6, 7));
+  let t1 = i16x8.shuffle(r, g, 0, 3, 11, 0, 4, 12, 0, 5);
+  v128.store(dp, i16x8.shuffle(t1, b, 10, 1, 2, 11, 4, 5, 12, 7), 16);
+  let t2 = i16x8.shuffle(r, g, 13, 0, 6, 14, 0, 7, 15, 0);
+  v128.store(dp, i16x8.shuffle(t2, b, 0, 13, 2, 3, 14, 5, 6, 15), 32);
+}
+
+/** Saturate 16 i32 lanes (four vectors) to bytes, as narrow16To8. */
+// @ts-ignore: decorator
+@inline
+export function narrowTo8(a: v128, b: v128, c: v128, d: v128, signed: i32): v128 {
+  let lo = i16x8.narrow_i32x4_s(a, b), hi = i16x8.narrow_i32x4_s(c, d);
+  return signed ? i8x16.narrow_i16x8_s(lo, hi) : i8x16.narrow_i16x8_u(lo, hi);
+}
+
+/** Saturate 8 i32 lanes (two vectors) to 16-bit lanes, as narrow8To16. */
+// @ts-ignore: decorator
+@inline
+export function narrowTo16(a: v128, b: v128, signed: i32): v128 {
+  return signed ? i16x8.narrow_i32x4_s(a, b) : i16x8.narrow_i32x4_u(a, b);
+}
+
+/** Saturation bounds of a host sample type (see the file header). */
+// @ts-ignore: decorator
+@inline
+export function hostLo(bytesPerSample: i32, signed: i32): i32 {
+  return satLo(bytesPerSample, signed);
+}
+// @ts-ignore: decorator
+@inline
+export function hostHi(bytesPerSample: i32, signed: i32): i32 {
+  return satHi(bytesPerSample, signed);
+}
+
 /** SIMD-only: 3 or 4 planes of 1- or 2-byte output, vector interleave; the row tail via packComponent. */
 function packInterleavedFused(planes: usize, nc: i32, srcStride: i32, w: i32, h: i32, dst: usize, dstStride: i32, bps: i32, signed: i32): void {
   if (ASC_FEATURE_SIMD) {
@@ -155,13 +207,7 @@ function packInterleavedFused(planes: usize, nc: i32, srcStride: i32, w: i32, h:
         if (bps == 1) {
           let r = narrow16To8(p0 + sx, signed), g = narrow16To8(p1 + sx, signed), b = narrow16To8(p2 + sx, signed);
           if (nc == 3) {
-            // 16 pixels → 48 bytes: each output vector gathers from r/g first, then inserts b
-            let t0 = i8x16.shuffle(r, g, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5);
-            v128.store(dp, i8x16.shuffle(t0, b, 0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15));
-            let t1 = i8x16.shuffle(r, g, 21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26);
-            v128.store(dp, i8x16.shuffle(t1, b, 0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15), 16);
-            let t2 = i8x16.shuffle(r, g, 0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0);
-            v128.store(dp, i8x16.shuffle(t2, b, 26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31), 32);
+            store3x8(dp, r, g, b);
           } else {
             let a = narrow16To8(p3 + sx, signed);
             let rgLo = i8x16.shuffle(r, g, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -176,13 +222,7 @@ function packInterleavedFused(planes: usize, nc: i32, srcStride: i32, w: i32, h:
         } else {
           let r = narrow8To16(p0 + sx, signed), g = narrow8To16(p1 + sx, signed), b = narrow8To16(p2 + sx, signed);
           if (nc == 3) {
-            // 8 pixels → 24 u16 lanes (3 vectors)
-            let t0 = i16x8.shuffle(r, g, 0, 8, 0, 1, 9, 0, 2, 10);
-            v128.store(dp, i16x8.shuffle(t0, b, 0, 1, 8, 3, 4, 9, 6, 7));
-            let t1 = i16x8.shuffle(r, g, 0, 3, 11, 0, 4, 12, 0, 5);
-            v128.store(dp, i16x8.shuffle(t1, b, 10, 1, 2, 11, 4, 5, 12, 7), 16);
-            let t2 = i16x8.shuffle(r, g, 13, 0, 6, 14, 0, 7, 15, 0);
-            v128.store(dp, i16x8.shuffle(t2, b, 0, 13, 2, 3, 14, 5, 6, 15), 32);
+            store3x16(dp, r, g, b);
           } else {
             let a = narrow8To16(p3 + sx, signed);
             let rgLo = i16x8.shuffle(r, g, 0, 8, 1, 9, 2, 10, 3, 11);

@@ -27,6 +27,8 @@ interface Slot {
   worker: AnyWorker;
   /** Jobs posted to this worker and not answered yet (it runs them one after the other). */
   jobs: number;
+  /** Their weights (see {@link runInWorker}). */
+  weight: number;
 }
 
 interface Pending {
@@ -34,6 +36,7 @@ interface Pending {
   transfer: Transferable[];
   /** Most jobs the worker taking this one may hold at once, this one included (see {@link runInWorker}). */
   depth: number;
+  weight: number;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -218,7 +221,7 @@ async function ensureWorkers(): Promise<boolean> {
       (worker) => {
         if (gen !== generation) return void worker.terminate();
         starting--;
-        slots.push({ worker, jobs: 0 });
+        slots.push({ worker, jobs: 0, weight: 0 });
         settle(true);
         pump();
       },
@@ -248,17 +251,22 @@ export async function startWorkers(): Promise<number> {
 }
 
 /**
- * Post queued jobs, in order, each to the least loaded worker that may take it: an idle one, or
- * for a job with depth d > 1 one holding fewer than d jobs (it queues them in its message port).
+ * Post queued jobs, in order, each to the least loaded worker that may take it (an idle one, or
+ * for a job with depth d > 1 one holding fewer than d jobs: it queues them in its message port);
+ * least loaded = the least weight of jobs held, then the fewest jobs.
  */
 function pump(): void {
   while (queue.length > 0) {
     const job = queue[0]!;
     let slot: Slot | undefined;
-    for (const s of slots) if (!slot || s.jobs < slot.jobs) slot = s;
-    if (!slot || slot.jobs >= job.depth) return;
+    for (const s of slots) {
+      if (s.jobs >= job.depth) continue;
+      if (!slot || s.weight < slot.weight || (s.weight === slot.weight && s.jobs < slot.jobs)) slot = s;
+    }
+    if (!slot) return;
     queue.shift();
     slot.jobs++;
+    slot.weight += job.weight;
     inFlight.set(job.req.id, { slot, job });
     slot.worker.ref?.(); // a job in flight keeps a Node process alive; an idle pool does not
     slot.worker.postMessage(job.req, job.transfer);
@@ -269,7 +277,11 @@ function onMessage(worker: AnyWorker, msg: WorkerResponse): void {
   const entry = inFlight.get(msg.id);
   if (!entry) return;
   inFlight.delete(msg.id);
-  if (--entry.slot.jobs === 0) entry.slot.worker.unref?.();
+  entry.slot.weight -= entry.job.weight;
+  if (--entry.slot.jobs === 0) {
+    entry.slot.weight = 0; // (no drift)
+    entry.slot.worker.unref?.();
+  }
   jobsDone++;
   if (msg.ok) entry.job.resolve(msg.result);
   else entry.job.reject(new J2kError(msg.error.code, stripOffset(msg.error.message, msg.error.offset), msg.error.offset !== undefined ? { offset: msg.error.offset } : {}));
@@ -312,12 +324,14 @@ export async function workersReady(): Promise<boolean> {
  * caller that goes on with synchronous work keeps the workers busy meanwhile. `depth` > 1 lets a
  * worker hold up to `depth` jobs at once (threaded encoding's batches): the next one is already in
  * its port when it finishes one, even while this thread is busy and cannot hand it a new job.
+ * `weight`: the job's work, in any unit its caller uses for all its jobs (threaded encoding: samples):
+ * a job goes to the worker holding the least weight.
  */
-export function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = [], depth = 1): Promise<T | undefined> {
+export function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = [], depth = 1, weight = 1): Promise<T | undefined> {
   const post = (): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const full = { ...req, id: nextId++ };
-      queue.push({ req: full, transfer, depth: Math.max(1, depth), resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ req: full, transfer, depth: Math.max(1, depth), weight: Number.isFinite(weight) && weight > 0 ? weight : 1, resolve: resolve as (v: unknown) => void, reject });
       pump();
     });
   if (slots.length > 0 && !broken) {

@@ -5,7 +5,7 @@
 import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
 import type { J2kErrorCode } from "../errors.js";
 import type { EncodeResult } from "../encode.js";
-import type { BlockBatchResult } from "../encode_threads.js";
+import type { BlockBatchResult, PlaneGeometry } from "../encode_threads.js";
 import type { BandResult } from "./threads.js";
 
 /** A job sent to a worker. */
@@ -20,7 +20,12 @@ export type WorkerRequest =
   | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
   /** Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results. */
-  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer; bytes: number };
+  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer; bytes: number }
+  /**
+   * Threaded encoding: the forward DWT of one tile-component (src/encode_threads.ts transformPlane);
+   * the answer is `plane`, transformed in place.
+   */
+  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry };
 
 /** The MessagePort a "split" job talks on (Node worker_threads and browsers alike). */
 export interface SplitPort {
@@ -38,5 +43,5 @@ export type SplitMessage = { share: ArrayBuffer | null } | { from: number; share
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | ArrayBuffer }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

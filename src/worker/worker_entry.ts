@@ -5,7 +5,7 @@
  */
 import { decode } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
-import { codeBlockBatch } from "../encode_threads.js";
+import { codeBlockBatch, transformPlane } from "../encode_threads.js";
 import { decodeSplit, type ReceiveNow } from "./split_decode.js";
 import { J2kError } from "../errors.js";
 import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
@@ -82,6 +82,10 @@ function answer(req: Exclude<WorkerRequest, { op: "split" }>): Answer {
     if (req.op === "blocks") {
       const out = codeBlockBatch(req.records, req.samples, req.bytes);
       return { msg: { id: req.id, ok: true, result: out }, transfer: [out.results, out.samples] };
+    }
+    if (req.op === "dwt") {
+      const plane = transformPlane(req.plane, req.geometry);
+      return { msg: { id: req.id, ok: true, result: plane }, transfer: [plane] };
     }
     if (req.detailed) {
       const r = encodeDetailed(req.image, req.options);

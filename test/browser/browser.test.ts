@@ -94,7 +94,7 @@ interface LibraryChecks {
     after: PoolInfo;
     jobs: number;
     decodes: Array<{ sync: ImageSummary; async: ImageSummary }>;
-    encode: { sync: number[]; async: number[] };
+    encode: { sync: number[]; async: number[]; threads: number[] };
     inputStillAttached: boolean;
   };
   errors: Record<"garbage" | "garbageAsync" | "truncated" | "truncatedAsync" | "badOptions" | "badOptionsAsync", ErrorSummary>;
@@ -252,6 +252,7 @@ describe.each(["page", "worker"] as const)("j2kit in a browser %s", (where) => {
     expect(firstMismatch(decodes[0]!.async.data, checks.conformance.data)).toBe(-1);
     expect(encode.async.length).toBeGreaterThan(0);
     expect(firstMismatch(encode.async, encode.sync), "encodeAsync bytes equal encode's").toBe(-1);
+    expect(firstMismatch(encode.threads, encode.sync), "encodeAsync on 2 threads: bytes equal encode's").toBe(-1);
   });
 
   it("reports failures as J2kError with their codes, also across the worker boundary", () => {

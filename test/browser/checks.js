@@ -102,12 +102,14 @@ export async function runLibraryChecks({ lib, pool, base, callInit }) {
   const results = await Promise.all(jobs.map(([bytes, options]) => lib.decodeAsync(bytes, options)));
   const encodedAsync = await lib.encodeAsync(photo, { ratios: [20] });
   const after = pool.workerPoolInfo();
+  // one encode on two threads (src/encode_threads.ts: batches of blocks and a component's DWT in the workers)
+  const encodedThreads = await lib.encodeAsync(photo, { ratios: [20], threads: 2 });
   out.async = {
     before,
     after,
     jobs: jobs.length + 1,
     decodes: jobs.map(([bytes, options], i) => ({ sync: imageSummary(lib.decode(bytes, options)), async: imageSummary(results[i]) })),
-    encode: { sync: Array.from(lossy.data), async: Array.from(encodedAsync) },
+    encode: { sync: Array.from(lossy.data), async: Array.from(encodedAsync), threads: Array.from(encodedThreads) },
     inputStillAttached: p0_01.byteLength === 7390 && photo.data.byteLength === 128 * 96 * 3,
   };
 

@@ -68,6 +68,8 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       ["lossless 16-bit RGBA, RPCL, precincts", rgba16, { progression: "RPCL", precincts: [[64, 64]], codeBlock: [16, 16] }],
       ["9/7 fixed step", rgb, { lossless: false, qstep: 0.02, codeBlock: [32, 32] }],
       ["9/7 ratio 20 (pilots + early stops)", rgb, { lossless: false, ratios: [20], codeBlock: [32, 32] }],
+      ["9/7 ratio 20, origin 7,9 (odd resolution bounds)", rgb, { lossless: false, ratios: [20], origin: { x: 7, y: 9 }, levels: 4 }],
+      ["9/7 ratio 12, 12-bit grey (one component)", grey12, { lossless: false, ratios: [12] }],
       ["9/7 layers 80/40/10, segsym, SOP/EPH", rgb, { lossless: false, ratios: [80, 40, 10], codeBlockStyle: ["segsym"], sop: true, eph: true }],
       ["9/7 ratio 8, bypass + termall (no early stop)", grey12, { lossless: false, ratios: [8], codeBlockStyle: ["bypass", "termall"] }],
       ["9/7 PSNR layers (decode check, layers formed again)", rgb, { lossless: false, psnr: [30, 38], codeBlock: [32, 32] }],
@@ -89,7 +91,18 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       ["tiles with offset origin, HT ratio 15", grey12, { ht: true, lossless: false, ratios: [15], tile: { width: 96, height: 64, x0: 5, y0: 3 }, origin: { x: 7, y: 9 } }],
       ["JP2 file, 9/7 quality", rgb, { format: "jp2", quality: 60 }],
       ["sub-sampled planes 4:2:0", subsampledPlanar(rgb, [[1, 1], [2, 2], [2, 2]]), { planar: true, subsampling: [[1, 1], [2, 2], [2, 2]], mct: false }],
+      ["sub-sampled planes 4:2:0, 9/7 ratio 30", subsampledPlanar(rgb, [[1, 1], [2, 2], [2, 2]]), { planar: true, subsampling: [[1, 1], [2, 2], [2, 2]], mct: false, lossless: false, ratios: [30] }],
+      ["planar RGB, ICT, 9/7 ratio 20 (the core applies the ICT: no component transformed in a worker)", subsampledPlanar(rgb, [[1, 1], [1, 1], [1, 1]]), { planar: true, lossless: false, ratios: [20] }],
     ];
+    // the cases whose last component a worker transforms (one tile, early stops, samples final
+    // before encoderTileCode: codec/api_encoder.ts encoderTileDwtOffload); none of the others
+    const OFFLOADED = new Set([
+      "9/7 ratio 20 (pilots + early stops)",
+      "9/7 ratio 20, origin 7,9 (odd resolution bounds)",
+      "9/7 layers 80/40/10, segsym, SOP/EPH",
+      "9/7 PSNR layers (decode check, layers formed again)",
+      "sub-sampled planes 4:2:0, 9/7 ratio 30",
+    ]);
     // the HT paths a case must take (the core's encoderEarlyStops 7-10, counted per encode):
     // [htLowCode ran, it set a coarser lower step, htLiteCheck recoded]; the threaded encode must take
     // the same ones, and list every recode's blocks for the workers
@@ -109,6 +122,7 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(firstDifference(got, want), `${name}, ${threads} threads: first differing byte`).toBe(-1);
         expect(workerPoolInfo().jobsDone - before, `${name}: blocks went to workers in several batches`).toBeGreaterThanOrEqual(2);
         if (htPaths) expect(stops.ht, `${name}, ${threads} threads: HT paths taken, every recode listed for the workers`).toEqual([...htPaths, htPaths[2]]);
+        expect(stops.offloaded, `${name}, ${threads} threads: components transformed in a worker`).toBe(OFFLOADED.has(name) ? 1 : 0);
       }
     }
   });
