@@ -765,11 +765,6 @@ export interface CoreExports {
   /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
   encoderDeferredList(): number;
   /**
-   * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3), row after
-   * row (stride = block width; at most DeferredBlock.stageSamples). Returns the number of samples.
-   */
-  encoderDeferredPack(first: number, count: number): number;
-  /**
    * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3) run by run:
    * blocks that lie side by side in the same rows (the next block's samples start where the run's
    * first row ends, with the same row stride and height: consecutive blocks of a row of code-blocks)
@@ -785,7 +780,7 @@ export interface CoreExports {
   encoderDeferredResumePack(i: number): number;
   /**
    * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
-   * pass records, 2 its BlockInfo record), (3) where encoderDeferredPack copies samples, and (4) the
+   * pass records, 2 its BlockInfo record), (3) where encoderDeferredPackRuns copies samples, and (4) the
    * resume stage (encoderDeferredKeepResume, encoderDeferredResumePack).
    */
   encoderDeferredStaging(which: number): number;
@@ -1241,7 +1236,6 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredInstall: 1,
   encoderDeferredKeepResume: 2,
   encoderDeferredList: 0,
-  encoderDeferredPack: 2,
   encoderDeferredPackRuns: 2,
   encoderDeferredResumePack: 1,
   encoderDeferredStaging: 1,
