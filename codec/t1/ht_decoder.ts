@@ -226,14 +226,15 @@ function spBit(): u32 {
 
 // ---- unstuffed copies of the cleanup segment's MagSgn and VLC streams ------------------------------
 //
-// htCleanup reads both streams through a bit position into these copies (one unaligned 8-byte load
-// per quad or pair, no refill state): the stuffed bits are removed first, in whole 4-byte chunks
-// where no bit is stuffed.
+// htCleanup reads both streams from these copies without unstuffing or refill branches (MagSgn: a
+// bit position per quad and one unaligned load; VLC: a 64-bit buffer refilled by one unaligned load
+// per pair, see vlcRow): the stuffed bits are removed first, in whole 4-byte chunks where no bit is
+// stuffed.
 
 /**
  * Most MagSgn bytes a block can read: at most 1024 quads (w·h <= 4096, w, h <= 1024 give
  * ceil(w/2)·ceil(h/2) <= 1024) of at most 4 samples × 31 bits (U <= 31 - p, else the block fails),
- * i.e. 15872 bytes, plus the 8-byte load.
+ * i.e. 15872 bytes, plus the load (8 bytes; 16 in the SIMD MagSgn of a quad).
  */
 const MS_CAP: i32 = 16384;
 /** The unstuffed MagSgn bits, LSB first; every byte past them is 0xFF (the stream reads 1s there). */
@@ -243,7 +244,7 @@ let msDirty: i32 = -1;
 /**
  * Most VLC bytes: Scup <= 4079 (the VLC lies inside the MEL + VLC suffix). A block reads at most
  * 30 bits per quad pair (two 7-bit codewords, two UVLC prefixes of 3 and suffixes of 5 bits), at
- * most 1024 pairs: 3840 bytes, plus the 8-byte load.
+ * most 1024 pairs: 3840 bytes, plus the 8-byte load of a refill.
  */
 const VL_CAP: i32 = 4096;
 /** The unstuffed VLC bits in reading order (the segment is read backward), LSB first; 0 past them. */
@@ -596,8 +597,10 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
  * w x h block (0 for insignificant ones).
  *
  * Readers: the MagSgn and VLC streams are first copied without their stuffed bits (msUnstuff,
- * vlcUnstuff); each is then read through a bit position with one unaligned 8-byte load (at least 57
- * valid bits) per quad (MagSgn) or quad pair (VLC). MEL runs are decoded by melDecodeRun().
+ * vlcUnstuff); MagSgn is then read through a bit position with one unaligned load per quad (8
+ * bytes, at least 57 valid bits; the SIMD path takes the 16 bytes from the quad's first byte), VLC
+ * through a 64-bit buffer refilled once per quad pair (vlcRow). MEL runs are decoded by
+ * melDecodeRun() (inline in vlcRow).
  *
  * Each quad row is visited twice: the VLC codewords, MEL events and UVLC u values of every quad
  * pair give each quad's U_q and MagSgn bit position (QINFO), then the MagSgn bits of every quad are
