@@ -9,7 +9,7 @@ import { capsPredictSaved } from "./rate/caps";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredPack, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
+import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -399,7 +399,7 @@ export function encoderDeferredList(): usize {
 
 /**
  * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
- * pass records, 2 its BlockInfo record), (3) where encoderDeferredPack copies samples, and (4) the
+ * pass records, 2 its BlockInfo record), (3) where encoderDeferredPackRuns copies samples, and (4) the
  * resume stage (encoderDeferredKeepResume, encoderDeferredResumePack).
  */
 export function encoderDeferredStaging(which: i32): usize {
@@ -422,14 +422,6 @@ export function encoderDeferredKeepResume(i: i32, bytes: i32): void {
  */
 export function encoderDeferredResumePack(i: i32): i32 {
   return encodeDeferredResumePack(i);
-}
-
-/**
- * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3), row after
- * row (stride = block width; at most DeferredBlock.stageSamples). Returns the number of samples.
- */
-export function encoderDeferredPack(first: i32, count: i32): i32 {
-  return encodeDeferredPack(first, count);
 }
 
 /**

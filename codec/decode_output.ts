@@ -19,6 +19,7 @@ import {
 } from "./transform/mct";
 import { packComponent, packInterleaved } from "./transform/pixel_pack";
 import { dwt53InverseLevel, Sweep53, sweep53Bytes, sweep53Init, sweep53Run, sweep53Row } from "./transform/dwt53";
+import { dwt97InverseLevel, Sweep97, sweep97RingBytes, sweep97Init, sweep97Row } from "./transform/dwt97";
 import { dwtScratchBytes, align16 } from "./transform/dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT, STAGE_MCT_PACK } from "./util/stages";
 import { ceilDivPow2 } from "./util/math";
@@ -82,33 +83,98 @@ function hostAt(out: PackedOutput, c: i32, x: i32, y: i32): usize {
 const FUSED_RING_BYTES: usize = 384 << 10;
 
 /**
- * May component `tc`'s top 5/3 level wait for writeOutputPacked (`pending`), which then runs it fused
- * with the inverse RCT and the packing: reversible, at least one level, three components with the
- * MCT on, written pixel-interleaved. `out`: the job's PackedOutput (0: none).
+ * May component `tc`'s top DWT level wait for writeOutputPacked (`pending`), which then runs it fused
+ * with the output stage: at least one level, and either three components with the MCT written
+ * pixel-interleaved (5/3 + RCT or 9/7 + ICT), or a single component. `out`: the job's
+ * PackedOutput (0: none).
  */
-export function deferTop53(out: usize, tile: Tile, tc: TileComp): bool {
-  if (out == 0) return false;
+export function deferTop(out: usize, tile: Tile, tc: TileComp): bool {
+  if (out == 0 || tc.topRes <= 0) return false;
   let o = changetype<PackedOutput>(out);
-  return tile.params.g.mct != 0 && tile.numComps == 3 && o.numComps == 3 && o.sampleStep == 3 &&
-    o.compStep == o.bytesPerSample && tc.style.reversible != 0 && tc.topRes > 0;
+  if (tile.params.g.mct != 0 && tile.numComps == 3 && o.numComps == 3 && o.sampleStep == 3 && o.compStep == o.bytesPerSample) return true;
+  return tile.numComps == 1 && o.numComps == 1;
 }
 
 /**
- * The top 5/3 level of component `tc` left pending (deferTop53): its sub-bands are in tc.buf in
- * quadrant layout; run it in place (dwt53InverseLevel: the same output as dwt53InverseLevelTo).
+ * The top level of component `tc` left pending (deferTop): its sub-bands are in tc.buf in quadrant
+ * layout; run it in place (5/3: dwt53InverseLevel, the same output as dwt53InverseLevelTo).
  */
-function finishTop53(tc: TileComp): void {
+function finishTop(tc: TileComp): void {
   let res = resolution(tc, tc.topRes);
   let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
   let tmp = arenaAlloc(dwtScratchBytes(max(max(w, h), 1)));
-  dwt53InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+  if (tc.style.reversible != 0) dwt53InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+  else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
 }
 
 /**
- * Can the three pending top levels run fused with RCT + pack: the same level window in each
- * component (so one output row of the level is one output row of every component), two rows or more.
+ * The top 9/7 level of the tile's one or three components (F.3.8.2, pending in tc.buf), row-streamed
+ * (Sweep97 of dwt97.ts), with each finished output row of the window converted while it is in the
+ * cache: ICT + round + DC shift + clamp + interleave (three components), or round + DC shift + clamp +
+ * pack (one). The level's output never goes to memory as a whole, and its rows below the window are
+ * not computed. Every output sample sees the same operations as in dwt97InverseLevel +
+ * ictInverseToOutput / roundShiftClampF32 + packing.
  */
-function fusedTop53Fits(tile: Tile): bool {
+function writeFused97(out: PackedOutput, tile: Tile, C: i32): void {
+  let a = tileComp(tile, 0);
+  let res = resolution(a, a.topRes);
+  let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
+  let xo = res.wx0 & 1, yo = res.wy0 & 1;
+  let ow = a.ox1 - a.ox0;
+  let y0 = a.oy0 - res.wy0, y1 = a.oy1 - res.wy0; // window rows of the level's output
+  let xOff = <usize>(a.ox0 - res.wx0) << 2;
+  let tmp = arenaAlloc(dwtScratchBytes(max(w, 1))); // horizontal passes (one at a time)
+  let rb = align16(sweep97RingBytes(w)) + align16(offsetof<Sweep97>());
+  let mem = align16(arenaAlloc(<usize>C * rb + 16));
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    let base = mem + <usize>c * rb;
+    sweep97Init(changetype<Sweep97>(base + align16(sweep97RingBytes(w))), tc.buf, tc.stride, w, h, xo, yo, tmp, base);
+  }
+  let swa = changetype<Sweep97>(mem + align16(sweep97RingBytes(w)));
+  let bps = out.bytesPerSample, sg = out.signed;
+  if (C == 3) {
+    let b = tileComp(tile, 1), d = tileComp(tile, 2);
+    let swb = changetype<Sweep97>(mem + rb + align16(sweep97RingBytes(w)));
+    let swd = changetype<Sweep97>(mem + 2 * rb + align16(sweep97RingBytes(w)));
+    let s0 = dcShift(a), s1 = dcShift(b), s2 = dcShift(d);
+    let l0 = lo(a), l1 = lo(b), l2 = lo(d);
+    let h0 = hi(a), h1 = hi(b), h2 = hi(d);
+    for (let r = 0; r < y1; r++) {
+      stageEnter(STAGE_DWT);
+      let pa = sweep97Row(swa, r), pb = sweep97Row(swb, r), pd = sweep97Row(swd, r);
+      stageLeave(STAGE_DWT);
+      if (r < y0) continue;
+      stageEnter(STAGE_MCT_PACK);
+      ictInverseRowPacked(pa + xOff, pb + xOff, pd + xOff, ow, hostAt(out, 0, a.ox0, a.oy0 + r - y0), bps, sg, s0, s1, s2, l0, l1, l2, h0, h1, h2);
+      stageLeave(STAGE_MCT_PACK);
+    }
+  } else {
+    let s0 = dcShift(a), l0 = lo(a), h0 = hi(a);
+    for (let r = 0; r < y1; r++) {
+      stageEnter(STAGE_DWT);
+      let pa = sweep97Row(swa, r);
+      stageLeave(STAGE_DWT);
+      if (r < y0) continue;
+      stageEnter(STAGE_MCT_PACK);
+      shiftClampRowPacked(pa + xOff, true, ow, hostAt(out, 0, a.ox0, a.oy0 + r - y0), 1, bps, sg, s0, l0, h0);
+      stageLeave(STAGE_MCT_PACK);
+    }
+  }
+}
+
+/** Rows of the top level of a component. */
+function levelRows(tc: TileComp): i32 {
+  let res = resolution(tc, tc.topRes);
+  return res.wy1 - res.wy0;
+}
+
+/**
+ * Can the three pending top levels run fused with the inverse MCT + pack: the same level window in
+ * each component (so one output row of the level is one output row of every component), two rows or
+ * more (mctApplies checked the same reversibility and output window).
+ */
+function fusedTopFits(tile: Tile): bool {
   let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
   if (a.topRes != b.topRes || a.topRes != d.topRes) return false;
   let ra = resolution(a, a.topRes), rb = resolution(b, b.topRes), rd = resolution(d, d.topRes);
@@ -118,15 +184,16 @@ function fusedTop53Fits(tile: Tile): bool {
 }
 
 /**
- * The top 5/3 level of components 0-2 (F.3.8.1, pending in tc.buf) fused with the inverse RCT (G.2),
- * DC shift, clamp and packing into the interleaved host samples: the three level sweeps
- * (sweep53Run) advance a few low rows at a time into small rings of output rows, and each finished
- * output row of the window goes through rctInverseRowPacked while it is in the cache. The level
- * output never goes to memory as a whole; every sample sees the same operations as in
- * dwt53InverseLevelTo + rctInverseToOutput + packInterleaved.
+ * The top 5/3 level (F.3.8.1, pending in tc.buf) of components 0-2 fused with the inverse RCT (G.2),
+ * DC shift, clamp and packing into the interleaved host samples (C = 3), or of a single component
+ * fused with its DC shift, clamp and packing (C = 1): the level sweeps (sweep53Run) advance a few
+ * low rows at a time into small rings of output rows, and each finished output row of the window
+ * goes through rctInverseRowPacked / shiftClampRowPacked while it is in the cache; rows below the
+ * window are not computed. The level output never goes to memory as a whole; every sample sees the
+ * same operations as in dwt53InverseLevelTo + rctInverseToOutput / shiftClampI32 + packing.
  */
-function writeFusedRct53(out: PackedOutput, tile: Tile): void {
-  let a = tileComp(tile, 0), b = tileComp(tile, 1), d = tileComp(tile, 2);
+function writeFused53(out: PackedOutput, tile: Tile, C: i32): void {
+  let a = tileComp(tile, 0);
   let res = resolution(a, a.topRes);
   let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
   let xo = res.wx0 & 1, yo = res.wy0 & 1;
@@ -135,37 +202,46 @@ function writeFusedRct53(out: PackedOutput, tile: Tile): void {
   let xOff = <usize>(a.ox0 - res.wx0) << 2;
   let span = align16(<usize>w << 2);
   // k low rows per run; a ring of 2k + 4 rows holds every row a run writes or reads (sweep53)
-  let k = <i32>max<usize>(1, (FUSED_RING_BYTES / (3 * span) - 4) / 2);
+  let k = <i32>max<usize>(1, (FUSED_RING_BYTES / (<usize>C * span) - 4) / 2);
   let ringRows = 2 * k + 4;
-  let sb = sweep53Bytes(w);
-  let mem = arenaAlloc(3 * (sb + <usize>ringRows * span) + 64);
-  let sweeps = align16(mem);
-  let rings = sweeps + 3 * align16(sb);
-  // each component's scratch (sweep53Bytes) ends with its Sweep53 record
-  let swa = changetype<Sweep53>(sweeps + sb - offsetof<Sweep53>());
-  let swb = changetype<Sweep53>(sweeps + align16(sb) + sb - offsetof<Sweep53>());
-  let swd = changetype<Sweep53>(sweeps + 2 * align16(sb) + sb - offsetof<Sweep53>());
+  let sb = align16(sweep53Bytes(w));
   let ringBytes = <usize>ringRows * span;
-  sweep53Init(swa, a.buf, a.stride, w, h, xo, yo, sweeps, rings, <i32>(span >> 2), ringRows);
-  sweep53Init(swb, b.buf, b.stride, w, h, xo, yo, sweeps + align16(sb), rings + ringBytes, <i32>(span >> 2), ringRows);
-  sweep53Init(swd, d.buf, d.stride, w, h, xo, yo, sweeps + 2 * align16(sb), rings + 2 * ringBytes, <i32>(span >> 2), ringRows);
+  let mem = align16(arenaAlloc(<usize>C * (sb + ringBytes) + 16));
+  let rings = mem + <usize>C * sb;
+  // each component's scratch (sweep53Bytes) ends with its Sweep53 record
+  let rec = sweep53Bytes(w) - offsetof<Sweep53>();
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    sweep53Init(changetype<Sweep53>(mem + <usize>c * sb + rec), tc.buf, tc.stride, w, h, xo, yo, mem + <usize>c * sb, rings + <usize>c * ringBytes, <i32>(span >> 2), ringRows);
+  }
+  let swa = changetype<Sweep53>(mem + rec);
+  let swb = changetype<Sweep53>(mem + sb + rec); // (C = 3 only)
+  let swd = changetype<Sweep53>(mem + 2 * sb + rec);
+  let b = C == 3 ? tileComp(tile, 1) : a, d = C == 3 ? tileComp(tile, 2) : a;
   let s0 = dcShift(a), s1 = dcShift(b), s2 = dcShift(d);
   let l0 = lo(a), l1 = lo(b), l2 = lo(d);
   let h0 = hi(a), h1 = hi(b), h2 = hi(d);
   let nL = swa.nL;
   let done = 0;
   let n = 0;
-  while (done < h) {
+  while (done < y1) {
     n = min(n + k, nL);
     stageEnter(STAGE_DWT);
     let fin = sweep53Run(swa, n);
-    sweep53Run(swb, n);
-    sweep53Run(swd, n);
+    if (C == 3) {
+      sweep53Run(swb, n);
+      sweep53Run(swd, n);
+    }
     stageLeave(STAGE_DWT);
     stageEnter(STAGE_MCT_PACK);
     for (let r = max(done, y0); r < min(fin, y1); r++) {
-      rctInverseRowPacked(sweep53Row(swa, r) + xOff, sweep53Row(swb, r) + xOff, sweep53Row(swd, r) + xOff, ow,
-        hostAt(out, 0, a.ox0, a.oy0 + r - y0), out.bytesPerSample, out.signed, s0, s1, s2, l0, l1, l2, h0, h1, h2);
+      let dst = hostAt(out, 0, a.ox0, a.oy0 + r - y0);
+      if (C == 3) {
+        rctInverseRowPacked(sweep53Row(swa, r) + xOff, sweep53Row(swb, r) + xOff, sweep53Row(swd, r) + xOff, ow,
+          dst, out.bytesPerSample, out.signed, s0, s1, s2, l0, l1, l2, h0, h1, h2);
+      } else {
+        shiftClampRowPacked(sweep53Row(swa, r) + xOff, false, ow, dst, 1, out.bytesPerSample, out.signed, s0, l0, h0);
+      }
     }
     stageLeave(STAGE_MCT_PACK);
     done = fin;
@@ -175,16 +251,23 @@ function writeFusedRct53(out: PackedOutput, tile: Tile): void {
 /**
  * Inverse MCT + DC shift + clamp + pack of one decoded tile into the host layout. `mct`: apply the
  * inverse MCT to components 0-2 (the caller checked G.2/G.3's conditions, as writeOutput does).
- * `pending`: bit c set when component c's top 5/3 level is still to run (deferTop53).
+ * `pending`: bit c set when component c's top DWT level is still to run (deferTop).
  */
 export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool, pending: i32 = 0): void {
   if (pending != 0) {
-    if (pending == 7 && mct && fusedTop53Fits(tile)) {
-      writeFusedRct53(out, tile);
+    let a = tileComp(tile, 0);
+    if (pending == 7 && mct && fusedTopFits(tile)) {
+      if (a.style.reversible != 0) writeFused53(out, tile, 3);
+      else writeFused97(out, tile, 3);
+      return;
+    }
+    if (pending == 1 && tile.numComps == 1 && levelRows(a) >= 2) {
+      if (a.style.reversible != 0) writeFused53(out, tile, 1);
+      else writeFused97(out, tile, 1);
       return;
     }
     for (let c = 0; c < tile.numComps; c++) {
-      if ((pending & (1 << c)) != 0) finishTop53(tileComp(tile, c));
+      if ((pending & (1 << c)) != 0) finishTop(tileComp(tile, c));
     }
   }
   let C = tile.numComps;

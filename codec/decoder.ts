@@ -24,7 +24,7 @@ import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
 import { MAX_BLOCK_SAMPLES } from "./util/constants";
 import { ceilDiv, ceilDivPow2 } from "./util/math";
-import { PackedOutput, writeOutputPacked, zeroPackedTile, deferTop53 } from "./decode_output";
+import { PackedOutput, writeOutputPacked, zeroPackedTile, deferTop } from "./decode_output";
 
 export const MAX_SEGS: i32 = 256;
 
@@ -207,13 +207,13 @@ function decodeTile(job: DecodeJob, t: i32): void {
   let resCap = 0;
   for (let c = 0; c < C; c++) resCap = max(resCap, tileComp(tile, c).topRes + 1);
   readTilePackets(job, tile, t, tp, resCap);
-  // T1 + dequantisation + inverse DWT, per component (the top 5/3 level may be left to the output
-  // stage, fused with RCT + pack: decode_output.ts deferTop53)
+  // T1 + dequantisation + inverse DWT, per component (the top level may be left to the output
+  // stage, fused with the inverse MCT / output stage and the packing: decode_output.ts deferTop)
   let pending = 0;
   for (let c = 0; c < C; c++) {
     let tc = tileComp(tile, c);
     if (tc.topRes < 0) continue;
-    if (reconstructComponent(job, tc, deferTop53(job.out, tile, tc))) pending |= 1 << c;
+    if (reconstructComponent(job, tc, deferTop(job.out, tile, tc))) pending |= 1 << c;
   }
   if (job.out != 0) writeOutputPacked(changetype<PackedOutput>(job.out), tile, mctApplies(tile), pending);
   else writeOutput(job, tile);
@@ -386,10 +386,10 @@ export function moveToOrigin(buf: usize, stride: i32, sx: i32, sy: i32, w: i32, 
 }
 
 /**
- * T1 + dequantisation + inverse DWT of one tile-component into tc.buf. `deferTop`: leave the top
- * 5/3 level (its sub-bands filled in quadrant layout) to the output stage; returns whether it did.
+ * T1 + dequantisation + inverse DWT of one tile-component into tc.buf. `leaveTop`: leave the top
+ * level (its sub-bands filled in quadrant layout) to the output stage; returns whether it did.
  */
-function reconstructComponent(job: DecodeJob, tc: TileComp, deferTop: bool): bool {
+function reconstructComponent(job: DecodeJob, tc: TileComp, leaveTop: bool): bool {
   let R = tc.topRes;
   let bw = windowBufferWidth(tc, R);
   let bh = windowBufferHeight(tc, R);
@@ -414,12 +414,12 @@ function reconstructComponent(job: DecodeJob, tc: TileComp, deferTop: bool): boo
     fillBand(job, tc, res, lh, 0, lowRows);
     fillBand(job, tc, res, band(res, 2), lowCols, lowRows);
     let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
-    if (rev && r == R && deferTop) break;
+    if (r == R && leaveTop) break;
     if (rev) other = dwt53LevelSwap(tc, other, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
     else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
   }
   if (other != 0) dwtSpareKeep(job, tc, bh, other);
-  return deferTop && rev && R > 0;
+  return leaveTop && R > 0;
 }
 
 /**

@@ -35,7 +35,7 @@ import {
   DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, mctApplies, MAX_SEGS,
   dwtSpareFor, dwtSpareKeep, dwt53LevelSwap,
 } from "./decoder";
-import { PackedOutput, writeOutputPacked, deferTop53 } from "./decode_output";
+import { PackedOutput, writeOutputPacked, deferTop } from "./decode_output";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
@@ -463,8 +463,8 @@ export function stripRun(s: StripSession): i32 {
         tc.ox1 = load<i32>(st.ox1 + (<usize>c << 2));
         tc.oy0 = load<i32>(rows, 16);
         tc.oy1 = load<i32>(rows, 20);
-        // (the top 5/3 level may be left to the output stage, fused with RCT + pack)
-        if (reconstructStrip(s, job, st, tc, deferTop53(s.out, tile, tc))) pending |= 1 << c;
+        // (the top level may be left to the output stage, fused with it: decode_output.ts deferTop)
+        if (reconstructStrip(s, job, st, tc, deferTop(s.out, tile, tc))) pending |= 1 << c;
       } else {
         tc.topRes = -1;
       }
@@ -480,10 +480,10 @@ export function stripRun(s: StripSession): i32 {
  * reconstructComponent of codec/decoder.ts over the strip's windows, bands filled through the caches.
  * 5/3 levels run out of place (dwt53InverseLevelTo: one sweep over the level instead of a row pass
  * and a column pass) between tc.buf and the tile's spare buffer of the same size; tc.buf follows the
- * samples, and the buffer left over becomes the spare of the next component. `deferTop`: the top 5/3
+ * samples, and the buffer left over becomes the spare of the next component. `leaveTop`: the top
  * level is left to the output stage (returns whether it was).
  */
-function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: TileComp, deferTop: bool): bool {
+function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: TileComp, leaveTop: bool): bool {
   let R = tc.topRes;
   let bw = windowBufferWidth(tc, R);
   let bh = windowBufferHeight(tc, R);
@@ -506,12 +506,12 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
     fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, r, 1), 0, lowRows);
     fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, r, 2), lowCols, lowRows);
     let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
-    if (rev && r == R && deferTop) break;
+    if (r == R && leaveTop) break;
     if (rev) other = dwt53LevelSwap(tc, other, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
     else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
   }
   if (other != 0) dwtSpareKeep(job, tc, bh, other);
-  return deferTop && rev && R > 0;
+  return leaveTop && R > 0;
 }
 
 /**

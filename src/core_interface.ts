@@ -679,6 +679,13 @@ export interface CoreExports {
    */
   dwt97InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
+   * dwt97InverseLevel through the row-streamed sweep (tests): the level at `buf` (h ≥ 2 streamed;
+   * h = 1 as dwt97InverseLevel) is transformed and each finished output row copied to `dst` (same
+   * stride). `buf`'s rows are transformed horizontally in place. `tmp`: dwtScratchBytes(w) bytes;
+   * `rings`: sweep97Bytes(w) bytes.
+   */
+  dwt97InverseLevelRows(buf: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number, rings: number): void;
+  /**
    * Bytes of scratch memory (`tmp`) that the `dwt53…Level` / `dwt97…Level` kernels need for a level
    * whose width and height are at most `maxDim` samples. The scratch may be shared by all levels and
    * components of a job; it need not be zeroed.
@@ -758,11 +765,6 @@ export interface CoreExports {
   /** Pointer to the deferred-block records (DeferredBlock fields, DeferredBlock.bytes each). */
   encoderDeferredList(): number;
   /**
-   * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3), row after
-   * row (stride = block width; at most DeferredBlock.stageSamples). Returns the number of samples.
-   */
-  encoderDeferredPack(first: number, count: number): number;
-  /**
    * Copy the samples of listed blocks [first, first + count) to encoderDeferredStaging(3) run by run:
    * blocks that lie side by side in the same rows (the next block's samples start where the run's
    * first row ends, with the same row stride and height: consecutive blocks of a row of code-blocks)
@@ -778,7 +780,7 @@ export interface CoreExports {
   encoderDeferredResumePack(i: number): number;
   /**
    * Staging areas: where the host puts a coded block before encoderDeferredInstall (0 its bytes, 1 its
-   * pass records, 2 its BlockInfo record), (3) where encoderDeferredPack copies samples, and (4) the
+   * pass records, 2 its BlockInfo record), (3) where encoderDeferredPackRuns copies samples, and (4) the
    * resume stage (encoderDeferredKeepResume, encoderDeferredResumePack).
    */
   encoderDeferredStaging(which: number): number;
@@ -1153,6 +1155,8 @@ export interface CoreExports {
   subbandGainLog2(orient: number): number;
   /** Bytes of a Sweep53 and its scratch (3 rows of w samples) for sweep53Init's `tmp`. */
   sweep53Bytes(w: number): number;
+  /** Bytes dwt97InverseLevelRows needs at `rings`. */
+  sweep97Bytes(w: number): number;
   /** Field `field` (a TranscodeInfo) of the last transcoderRun; -1 for an unknown field or before a run. */
   transcoderInfo(field: number): number;
   /** Pointer to the output codestream of a successful transcoderRun. */
@@ -1221,6 +1225,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dwt53InverseLevelTo: 8,
   dwt97ForwardLevel: 7,
   dwt97InverseLevel: 7,
+  dwt97InverseLevelRows: 9,
   dwtScratchBytes: 1,
   dwtSynthesisNorm: 3,
   ebcotDecodeBlock: 11,
@@ -1238,7 +1243,6 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredInstall: 1,
   encoderDeferredKeepResume: 2,
   encoderDeferredList: 0,
-  encoderDeferredPack: 2,
   encoderDeferredPackRuns: 2,
   encoderDeferredResumePack: 1,
   encoderDeferredStaging: 1,
@@ -1345,6 +1349,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   stripSetPacked: 2,
   subbandGainLog2: 1,
   sweep53Bytes: 1,
+  sweep97Bytes: 1,
   transcoderInfo: 1,
   transcoderOutput: 0,
   transcoderOutputLength: 0,

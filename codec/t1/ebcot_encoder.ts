@@ -13,7 +13,7 @@
 import { fail } from "../util/fail";
 import { ERR_INVALID_ARGUMENT } from "../util/error_codes";
 import { CX_UNI, MQ_CONTEXTS, NUM_CONTEXTS, mqTablesInit, mqResetContexts } from "./mq_states";
-import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqRestore, mqTruncationLength, MQ_SNAPSHOT_BYTES, mqeBp } from "./mq_encoder";
+import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqRestore, mqTruncationLength, mqOverflowCheck, MQ_SNAPSHOT_BYTES, mqeBp } from "./mq_encoder";
 import { encodeSigPropMq, encodeRefineMq, encodeCleanupMq } from "./ebcot_encoder_passes";
 import { doubledScale, sigGain, refineGain } from "./distortion";
 import { rawEncodeInit, rawEncodeBit, rawFlush, rawRateEstimate } from "./raw_encoder";
@@ -491,6 +491,7 @@ export function ebcotEncodeBlock(
         mqEncodeBit(CX_UNI, 0);
       }
     }
+    mqOverflowCheck(); // the MQ coder ran past the destination (mq_encoder.ts mqeOverflow)
     const rec = passRecord(passes, pass);
     rec.distDecrease = dist * 0.25;
     if (canStop && pass < numPasses - 1) {

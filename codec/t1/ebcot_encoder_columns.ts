@@ -4,6 +4,8 @@
 // whose word has something for it (a significant coefficient in the window, or in the column)
 // and visits only those.
 
+import { SIG_WINDOW } from "./flags";
+
 /**
  * Bit x (x < n <= 64) set iff the flag word at fp + 4x has a bit of `mask` set. SIMD build:
  * sixteen words per step (four loads, compares narrowed to bytes, one bitmask); the scalar loop
@@ -71,4 +73,45 @@ function refineLanes(v: v128): v128 {
     v128.or(v128.and(i32x4.shr_u(v, 8), i32x4.splat(4)), v128.and(i32x4.shr_u(v, 10), i32x4.splat(8))),
   );
   return v128.andnot(s, i32x4.shr_u(v, 24));
+}
+
+/**
+ * Columns to visit in significance propagation: in the SIMD build, bit x (x < n <= 64) set iff
+ * the flag word at fp + 4x has a row to code (σ clear and a significant neighbour, among the rows
+ * `rowBits`, bit 3r for row r; as gen_passes.mjs sigPropRows), sixteen words per step; the scalar
+ * loop (the rest, and everything in the scalar build, where that test costs more than it saves)
+ * sets the bit of every word with a significant coefficient in its window, a superset: the
+ * column body finds no row in the others.
+ */
+// @ts-ignore: decorator
+@inline
+export function sigPropColumnBits(fp: usize, n: i32, rowBits: u32): u64 {
+  let bits: u64 = 0;
+  let x = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = i32x4.splat(0);
+    const rb = i32x4.splat(rowBits);
+    for (; x + 16 <= n; x += 16) {
+      const p = fp + (<usize>x << 2);
+      const a = i32x4.ne(sigPropLanes(v128.load(p), rb), zero);
+      const b = i32x4.ne(sigPropLanes(v128.load(p, 16), rb), zero);
+      const c = i32x4.ne(sigPropLanes(v128.load(p, 32), rb), zero);
+      const d = i32x4.ne(sigPropLanes(v128.load(p, 48), rb), zero);
+      const m = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d));
+      bits |= <u64>i8x16.bitmask(m) << <u64>x;
+    }
+  }
+  for (; x < n; x++) {
+    if ((load<u32>(fp + (<usize>x << 2)) & SIG_WINDOW) != 0) bits |= <u64>1 << <u64>x;
+  }
+  return bits;
+}
+
+/** Per lane: the rows to code in significance propagation (bit 3r), as sigPropRows. */
+// @ts-ignore: decorator
+@inline
+function sigPropLanes(v: v128, rowBits: v128): v128 {
+  const g = v128.and(v128.or(v128.or(v, i32x4.shr_u(v, 1)), i32x4.shr_u(v, 2)), i32x4.splat(0x9249));
+  const h = v128.or(v128.or(g, i32x4.shr_u(g, 3)), i32x4.shr_u(g, 6));
+  return v128.and(v128.andnot(h, i32x4.shr_u(v, 4)), rowBits);
 }

@@ -8,7 +8,7 @@ import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";
 import { SIGN_LUT, signIndex } from "./contexts";
 import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
 import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";
-import { columnBits, refineColumnBits } from "./ebcot_encoder_columns";
+import { columnBits, refineColumnBits, sigPropColumnBits } from "./ebcot_encoder_columns";
 
 /** Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units). */
 export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool): f64 {
@@ -27,10 +27,11 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
     const rows = min(4, h - y);
     const ss = STRIPE_SIG + 1 + <usize>(y >> 2);
     if ((load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0) {
+      const stripeRows: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe
       for (let k = 0; k < w; k += 64) {
         const fk = frow + (<usize>k << 2);
         const mk = srow + (<usize>k << 4);
-        let rem = columnBits(fk, min(64, w - k), SIG_WINDOW);
+        let rem = sigPropColumnBits(fk, min(64, w - k), stripeRows);
         while (rem != 0) {
           const xb = <usize>ctz(rem);
           rem &= rem - 1;

@@ -9,16 +9,18 @@
 // VLC tables (HT_VLC0 for the initial quad row, HT_VLC1 for the others), 1024 u32 each, indexed
 // by (c_q << 7) | the next 7 bits of the VLC bitstream (LSB = next bit). Entry:
 //   bits 0-2 codeword length (bits 3-5 are 0: a 64-bit shift by the whole entry consumes the
-//   codeword, WebAssembly takes shift counts modulo 64), bit 6 u_off, bits 7-9 the context
-//   contribution of this quad to the next quad of its row, already in index position (initial row:
-//   the whole c_q of the quad to its right, from rho; other rows: bit 8 = sample 2 or 3
-//   significant), bits 12-15 rho, bits 16-19 e_1, bits 20-23 e_k, bits 24-25 the quad's bottom
-//   samples 1 and 3 (the next quad row's contexts), bits 26-28 popcount(rho), bits 29-31
-//   popcount(e_k).
+//   codeword, WebAssembly takes shift counts modulo 64), bits 6-7 the quad's bottom samples 1 and 3
+//   (the next quad row's contexts), bit 8 u_off, bits 9-11 the context contribution of this quad to
+//   the next quad of its row as index bits 7-9 times 4, i.e. a byte offset into the table (initial
+//   row: the whole c_q of the quad to its right, from rho; other rows: c_q bit 1 = sample 2 or 3
+//   significant), bits 12-14 popcount(rho), bits 16-19 rho, bits 20-23 e_1, bits 24-27 e_k,
+//   bits 28-30 popcount(e_k). (entry >> 12: rho, e_1, e_k at bits 4, 8, 12, i.e. times the 16
+//   bytes of a row of the decoder's SIMD lane tables.)
 //
 // UVLC tables (HT_UVLC0: 320 u32 entries for the initial row, HT_UVLC1: 256), indexed by
-// (mode << 6) | the next 6 bits, mode = u_off(q0) + 2 u_off(q1) (+ 4 in the initial row when
-// both are set and the MEL event is 1). Entry:
+// (u_off(q1) << 6) | (u_off(q0) << 7) | the next 6 bits, plus 256 (mode 4) in the initial row when
+// both are set and the MEL event is 1 (the decoder forms the u_off bits times 4 from the VLC
+// entries' bit 8). Entry:
 //   bits 0-4 bits of the pair (prefixes and suffixes; bit 5 is 0, as above), bits 6-8 total
 //   prefix length, bits 9-11 suffix length of q0, bits 12-14 u prefix value of q0, bits 15-17 u
 //   prefix value of q1, bits 18-27 the mask of the pair's suffix bits (2^(suffix lengths) - 1)
@@ -34,11 +36,11 @@ const OUT = join(HERE, "ht_tables.ts");
 
 const popcount = (x) => (x & 1) + ((x >> 1) & 1) + ((x >> 2) & 1) + ((x >> 3) & 1);
 
-/** Context contribution (index bits 7-9) of a quad with significance rho to the quad on its right. */
+/** Context contribution (index bits 7-9, times 4) of a quad with significance rho to the quad on its right. */
 function nextContext(initial, rho) {
   // initial row: c_q from the quad to the left alone (T.814 7.3.5); other rows: its right column
   const c = initial ? ((rho | (rho >> 1)) & 1) | ((rho >> 1) & 6) : (((rho >> 2) | (rho >> 3)) & 1) << 1;
-  return c << 7;
+  return c << 9;
 }
 
 function vlcTable(codes, initial) {
@@ -51,8 +53,8 @@ function vlcTable(codes, initial) {
       if (found) throw new Error(`codes of context ${c} are not prefix-free`);
       found = 1;
       const below = ((rho >> 1) & 1) | (((rho >> 3) & 1) << 1);
-      t[i] = (len | (uoff << 6) | nextContext(initial, rho) | (rho << 12) | (e1 << 16) | (ek << 20) |
-        (below << 24) | (popcount(rho) << 26) | (popcount(ek) << 29)) >>> 0;
+      t[i] = (len | (below << 6) | (uoff << 8) | nextContext(initial, rho) | (popcount(rho) << 12) |
+        (rho << 16) | (e1 << 20) | (ek << 24) | (popcount(ek) << 28)) >>> 0;
     }
     if (!found) throw new Error(`no codeword for context ${c}, bits ${bits}`);
   }
@@ -75,7 +77,8 @@ function uvlcTable(initial) {
   const n = initial ? 320 : 256;
   const t = new Array(n).fill(0);
   for (let i = 0; i < n; i++) {
-    const mode = i >> 6, bits = i & 0x3f;
+    // mode = u_off(q0) + 2 u_off(q1), or 4
+    const m = i >> 6, mode = m === 4 ? 4 : ((m & 1) << 1) | (m >> 1), bits = i & 0x3f;
     if (mode === 0) continue;
     if (mode === 1 || mode === 2) {
       const d = prefix(bits);

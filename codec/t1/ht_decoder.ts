@@ -53,8 +53,9 @@ const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
 /**
- * Per quad of the current quad row (8 bytes): rho, e_1, e_k (bits 0-3, 4-7, 8-11), U_q (bits 20-31)
- * and the bit position of its MagSgn bits in MSB (bits 32-63).
+ * Per quad of the current quad row (8 bytes): rho, e_1, e_k (bits 4-7, 8-11, 12-15: times 16, the
+ * lane tables' row size), U_q (bits 20-31) and the bit position of its MagSgn bits in MSB (bits
+ * 32-63).
  */
 const QINFO: usize = memory.data(8 * 520, 16);
 /**
@@ -225,14 +226,15 @@ function spBit(): u32 {
 
 // ---- unstuffed copies of the cleanup segment's MagSgn and VLC streams ------------------------------
 //
-// htCleanup reads both streams through a bit position into these copies (one unaligned 8-byte load
-// per quad or pair, no refill state): the stuffed bits are removed first, in whole 4-byte chunks
-// where no bit is stuffed.
+// htCleanup reads both streams from these copies without unstuffing or refill branches (MagSgn: a
+// bit position per quad and one unaligned load; VLC: a 64-bit buffer refilled by one unaligned load
+// per pair, see vlcRow): the stuffed bits are removed first, in whole 4-byte chunks where no bit is
+// stuffed.
 
 /**
  * Most MagSgn bytes a block can read: at most 1024 quads (w·h <= 4096, w, h <= 1024 give
  * ceil(w/2)·ceil(h/2) <= 1024) of at most 4 samples × 31 bits (U <= 31 - p, else the block fails),
- * i.e. 15872 bytes, plus the 8-byte load.
+ * i.e. 15872 bytes, plus the load (8 bytes; 16 in the SIMD MagSgn of a quad).
  */
 const MS_CAP: i32 = 16384;
 /** The unstuffed MagSgn bits, LSB first; every byte past them is 0xFF (the stream reads 1s there). */
@@ -242,7 +244,7 @@ let msDirty: i32 = -1;
 /**
  * Most VLC bytes: Scup <= 4079 (the VLC lies inside the MEL + VLC suffix). A block reads at most
  * 30 bits per quad pair (two 7-bit codewords, two UVLC prefixes of 3 and suffixes of 5 bits), at
- * most 1024 pairs: 3840 bytes, plus the 8-byte load.
+ * most 1024 pairs: 3840 bytes, plus the 8-byte load of a refill.
  */
 const VL_CAP: i32 = 4096;
 /** The unstuffed VLC bits in reading order (the segment is read backward), LSB first; 0 past them. */
@@ -478,10 +480,10 @@ function vlcRowOther(qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): voi
  * quad at index q + 1: bit 0 sample 1, bit 1 sample 3). Inlined into one function per kind of row
  * (`initial` a constant), each with few live values.
  *
- * The bits are read from a 64-bit buffer refilled once per pair with one unaligned load, without
- * a branch: the load's address is fixed by the previous refill (bytes wholly taken into the
- * buffer), so it is off the chain of dependent look-ups; at least 56 bits are valid after it and
- * a pair takes at most 30. The table entries (codec/t1/gen_ht_tables.mjs) are laid out so the
+ * The bits are read from a 64-bit buffer refilled once per pair, between its codewords and its
+ * UVLC, with one unaligned load and without a branch: the load's address is fixed by the previous
+ * refill (bytes wholly taken into the buffer), so it is off the chain of dependent look-ups; at
+ * least 56 bits are valid after it, a pair's codewords take at most 14 and its UVLC at most 16. The table entries (codec/t1/gen_ht_tables.mjs) are laid out so the
  * chain from one look-up to the next is short: a 64-bit shift by the entry itself consumes the
  * codeword, and the next quad's context and the UVLC mode bits are already in index position.
  */
@@ -495,27 +497,24 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
   let vPtr = clVPtr;
   let msPos = clMsPos;
   let mel = clMel;
-  let cLeft: u32 = 0; // context of the next quad from the quad to its left (index bits 7-9)
+  let cLeft: u32 = 0; // context of the next quad from the quad to its left (byte offset, see below)
   for (let q = 0; q < qw; q += 2) {
     {
-      // refill: the bytes from vPtr above the valid bits; vPtr moves past the whole bytes taken
-      vBuf |= load<u64>(vPtr) << <u64>vBits;
-      vPtr += <usize>((63 - vBits) >> 3);
-      vBits |= 56;
       // ---- VLC codewords of the two quads (T.814 7.3.5), contexts eq. 1 / eq. 2, as index bits
-      // 7-9: bit 7 = σ of sample 3 of quad q-1 or sample 1 of quad q above, bit 9 = sample 3 of
-      // quad q or sample 1 of quad q+1 above (z bit 8k: bit 1 of byte k-1 or bit 0 of byte k of
-      // the bytes of quads q-1 .. q+2 above), bit 8 from the quad to the left
+      // 7-9 times 4 (byte offsets into the table: one address computation joins them to the
+      // codeword bits): bit 7 = σ of sample 3 of quad q-1 or sample 1 of quad q above, bit 9 =
+      // sample 3 of quad q or sample 1 of quad q+1 above (z bit 8k: bit 1 of byte k-1 or bit 0 of
+      // byte k of the bytes of quads q-1 .. q+2 above), bit 8 from the quad to the left
       let cA0: u32 = 0;
       let cA1: u32 = 0;
       if (!initial) {
         let above = load<u32>(rhoPrev + <usize>q);
         let z = above | (above << 7);
-        cA0 = ((z >> 1) & 0x80) | ((z >> 7) & 0x200);
-        cA1 = ((z >> 9) & 0x80) | ((z >> 15) & 0x200);
+        cA0 = ((z << 1) & 0x200) | ((z >> 5) & 0x800);
+        cA1 = ((z >> 7) & 0x200) | ((z >> 13) & 0x800);
       }
       let c0 = cLeft | cA0;
-      let e0 = load<u32>(vlc + ((<usize>(c0 | (<u32>vBuf & 0x7f))) << 2));
+      let e0 = load<u32>(vlc + <usize>c0 + (<usize>(<u32>vBuf & 0x7f) << 2));
       if (c0 == 0) {
         // one MEL event: 0 = the quad is insignificant
         if (mel == 0) mel = melDecodeRun();
@@ -523,33 +522,41 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
         mel = select(mel - 2, 0, mel >= 2);
       }
       vBuf >>= <u64>e0;
-      store<u8>(rhoCur + <usize>(q + 1), <u8>(e0 >> 24));
+      store<u8>(rhoCur + <usize>(q + 1), <u8>(e0 >> 6));
       let e1: u32 = 0;
       if (q + 1 < qw) {
-        let c1 = (e0 & 0x380) | cA1;
-        e1 = load<u32>(vlc + ((<usize>(c1 | (<u32>vBuf & 0x7f))) << 2));
+        let c1 = (e0 & 0xe00) | cA1;
+        e1 = load<u32>(vlc + <usize>c1 + (<usize>(<u32>vBuf & 0x7f) << 2));
         if (c1 == 0) {
           if (mel == 0) mel = melDecodeRun();
           if (mel != 1) e1 = 0;
           mel = select(mel - 2, 0, mel >= 2);
         }
         vBuf >>= <u64>e1;
-        store<u8>(rhoCur + <usize>(q + 2), <u8>(e1 >> 24));
+        store<u8>(rhoCur + <usize>(q + 2), <u8>(e1 >> 6));
       }
-      cLeft = e1 & 0x380;
-      // ---- UVLC: u values of the pair (T.814 7.3.6), mode << 6 = u_off bits in index position
-      let mode = (e0 & 0x40) | ((e1 & 0x40) << 1);
+      cLeft = e1 & 0xe00;
+      // refill (>= 26 bits are left; >= 56 after it): the bytes from vPtr above the valid bits, vPtr
+      // moves past the whole bytes taken. The UVLC look-up reads the bits before it (>= 16 needed),
+      // so the refill is off the chain from one look-up to the next.
+      vBits -= <i32>((e0 & 7) + (e1 & 7));
+      let vFull = vBuf | (load<u64>(vPtr) << <u64>vBits);
+      vPtr += <usize>((63 - vBits) >> 3);
+      vBits |= 56;
+      // ---- UVLC: u values of the pair (T.814 7.3.6), u_off(q1) at index bit 6, u_off(q0) at 7
+      // (times 4: byte offsets)
+      let mode = ((e0 & 0x100) << 1) | (e1 & 0x100);
       // (mode 0 rows of the tables are 0: nothing consumed, u = 0)
-      if (initial && mode == 0xc0) {
+      if (initial && mode == 0x300) {
         // one MEL event: 1 = both u values are offset by 2 (mode 4)
         if (mel == 0) mel = melDecodeRun();
-        if (mel == 1) mode = 0x100;
+        if (mel == 1) mode = 0x400;
         mel = select(mel - 2, 0, mel >= 2);
       }
-      let uv = load<u32>(uvlc + ((<usize>(mode | (<u32>vBuf & 0x3f))) << 2));
+      let uv = load<u32>(uvlc + <usize>mode + (<usize>(<u32>vBuf & 0x3f) << 2));
       let sfx = <u32>(vBuf >> <u64>((uv >> 6) & 7)) & (uv >> 18);
-      vBuf >>= <u64>uv;
-      vBits -= <i32>((e0 & 7) + (e1 & 7) + (uv & 31));
+      vBuf = vFull >> <u64>uv;
+      vBits -= <i32>(uv & 31);
       let s0 = (uv >> 9) & 7;
       let u0 = ((uv >> 12) & 7) + (sfx & ((<u32>1 << s0) - 1));
       let u1 = ((uv >> 15) & 7) + (sfx >> s0);
@@ -567,15 +574,15 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
         let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
         let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
         let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
-        // popcount(rho) >= 2: bits 27-28 of the entry
-        U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x18000000) != 0), 0, e0 >= 0x1000);
-        U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x18000000) != 0), 0, e1 >= 0x1000);
+        // popcount(rho) >= 2: bits 13-14 of the entry
+        U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x6000) != 0), 0, e0 >= 0x1000);
+        U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x6000) != 0), 0, e1 >= 0x1000);
       }
       // MagSgn bits of a quad: U·popcount(rho) - popcount(e_k)
-      let pos1 = msPos + <usize>(U0 * ((e0 >> 26) & 7) - (e0 >> 29));
+      let pos1 = msPos + <usize>(U0 * ((e0 >> 12) & 7) - (e0 >> 28));
       store<u64>(QINFO + (<usize>q << 3), <u64>((e0 >> 12) | (U0 << 20)) | (<u64>msPos << 32));
       store<u64>(QINFO + (<usize>q << 3), <u64>((e1 >> 12) | (U1 << 20)) | (<u64>pos1 << 32), 8);
-      msPos = pos1 + <usize>(U1 * ((e1 >> 26) & 7) - (e1 >> 29));
+      msPos = pos1 + <usize>(U1 * ((e1 >> 12) & 7) - (e1 >> 28));
     }
   }
   clVBuf = vBuf;
@@ -590,8 +597,10 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
  * w x h block (0 for insignificant ones).
  *
  * Readers: the MagSgn and VLC streams are first copied without their stuffed bits (msUnstuff,
- * vlcUnstuff); each is then read through a bit position with one unaligned 8-byte load (at least 57
- * valid bits) per quad (MagSgn) or quad pair (VLC). MEL runs are decoded by melDecodeRun().
+ * vlcUnstuff); MagSgn is then read through a bit position with one unaligned load per quad (8
+ * bytes, at least 57 valid bits; the SIMD path takes the 16 bytes from the quad's first byte), VLC
+ * through a 64-bit buffer refilled once per quad pair (vlcRow). MEL runs are decoded by
+ * melDecodeRun() (inline in vlcRow).
  *
  * Each quad row is visited twice: the VLC codewords, MEL events and UVLC u values of every quad
  * pair give each quad's U_q and MagSgn bit position (QINFO), then the MagSgn bits of every quad are
@@ -619,9 +628,9 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
   clMel = 0;
   // VLC: from byte Lcup - 2 backward, 0s past the end; read from VLB through clVBuf (see vlcRow)
   vlcUnstuff(cup, pcup, lcup);
-  clVBuf = 0;
-  clVBits = 0;
-  clVPtr = VLB;
+  clVBuf = load<u64>(VLB);
+  clVBits = 56;
+  clVPtr = VLB + 7;
 
   let qw = (w + 1) >> 1;
   let qh = (h + 1) >> 1;
@@ -673,9 +682,9 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         quadFast(qi, dst, ro, vbDst, p);
       } else {
         let pos = <usize>(qi >> 32);
-        let rho = e & 15;
-        let e1b = (e >> 4) & 15;
-        let ekb = (e >> 8) & 15;
+        let rho = (e >> 4) & 15;
+        let e1b = (e >> 8) & 15;
+        let ekb = (e >> 12) & 15;
         if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
         store<u64>(dst, 0);
         store<u64>(dst + ro, 0);
@@ -735,15 +744,15 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
   let e = <u32>qi;
   let U = <u32>qi >> 20;
   let pos = <usize>(qi >> 32);
-  let rho = e & 15;
-  let e1b = (e >> 4) & 15;
-  let ekb = (e >> 8) & 15;
+  let rho = (e >> 4) & 15;
+  let e1b = (e >> 8) & 15;
+  let ekb = (e >> 12) & 15;
   let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
   // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
   // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
   // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
   if (ASC_FEATURE_SIMD) {
-    quadVec(U, rho, e1b, ekb, msBuf, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
+    quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, pos, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
       v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW));
   } else {
     let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
@@ -783,25 +792,27 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
 // @ts-ignore: decorator
 @inline
 function quadVec(
-  U: u32, rho: u32, e1b: u32, ekb: u32, msBuf: u64, dst: usize, ro: usize, vbDst: usize, p: i32,
+  U: u32, rho16: u32, e1b16: u32, ek16: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32,
   kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128,
 ): void {
-  let sig = v128.load(LANE_MASK + (<usize>rho << 4));
+  let sig = v128.load(LANE_MASK + <usize>rho16);
   let uu = i32x4.splat(<i32>U);
-  let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + (<usize>ekb << 4)));
+  let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + <usize>ek16));
   // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
-  let sh = i32x4.sub(i16x8.mul(uu, v128.load(LANE_PRE + (<usize>rho << 4))), v128.load(LANE_PRE + (<usize>ekb << 4)));
+  // (plus the bit position of the first bit in its byte: the 16 bytes from that byte are the window)
+  let sh = i32x4.add(i32x4.sub(i16x8.mul(uu, v128.load(LANE_PRE + <usize>rho16)), v128.load(LANE_PRE + <usize>ek16)),
+    i32x4.splat(<i32>(pos & 7)));
   // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the lane is
   // multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 22 bits)
   let sb = i32x4.shr_u(sh, 3);
   let idx = i8x16.add(i8x16.shuffle(sb, sb, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kIdx);
-  let win = i8x16.swizzle(i64x2.splat(<i64>msBuf), idx);
+  let win = i8x16.swizzle(v128.load(MSB + (pos >> 3)), idx);
   let pw = i8x16.swizzle(pow7, v128.or(v128.and(sh, k7), kHi));
   // 2^m (m <= 15): bytes 0 and 1 of each lane from LANE_POW at m and m - 8 (out of range: 0)
   let pm = i8x16.swizzle(pow, i8x16.add(i8x16.shuffle(m, m, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kPowIdx));
   let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, k1));
   let r01 = i32x4.shr_u(sig, 31);
-  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + (<usize>e1b << 4)))), r01);
+  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + <usize>e1b16))), r01);
   let g = i32x4.add(v, i32x4.shl(r01, 1));
   if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
   // the sign (bit 0 of the bits) as a lane mask
@@ -835,8 +846,7 @@ function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: us
       let U = e >> 20;
       if (U > fastU) break;
       let pos = <usize>(qi >> 32);
-      let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
-      quadVec(U, e & 15, (e >> 4) & 15, (e >> 8) & 15, msBuf, row0 + (<usize>q << 3), rowBytes,
+      quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, pos, row0 + (<usize>q << 3), rowBytes,
         vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow);
     }
   }

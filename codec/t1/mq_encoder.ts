@@ -23,8 +23,13 @@ let mqeLimit: usize = 0;
 /** First byte of the segment (mqEncodeInit). */
 let mqeStart: usize = 0;
 
-/** INITENC (C.2.8, Figure C.10) for a segment whose first byte goes to `start`; `limit` = end of the buffer. */
+/**
+ * INITENC (C.2.8, Figure C.10) for a segment whose first byte goes to `start`; `limit` = end of the
+ * buffer (ERR_ENCODE_OVERFLOW if no byte fits).
+ */
 export function mqEncodeInit(start: usize, limit: usize): void {
+  if (limit <= start) fail(ERR_ENCODE_OVERFLOW, -1, 0, 0);
+  mqeOverflow = 0;
   mqeA = 0x8000;
   mqeC = 0;
   mqeCt = 12;
@@ -35,9 +40,24 @@ export function mqEncodeInit(start: usize, limit: usize): void {
 }
 
 /**
- * BYTEOUT (C.2.7, Figure C.8) for register value `c`: returns the new C and sets mqeCt.
- * Bit stuffing: after a 0xFF byte only 7 bits go into the next byte.
+ * 1 once a byte went past the destination's end (mqeLimit): the bytes from there on overwrote the
+ * destination's last byte instead, and the coder's output is void. The encoder checks it after
+ * every coding pass and termination (mqOverflowCheck), so BYTEOUT itself makes no call.
  */
+export let mqeOverflow: u32 = 0;
+
+/** Fail with ERR_ENCODE_OVERFLOW if a byte went past the destination's end since mqEncodeInit. */
+export function mqOverflowCheck(): void {
+  if (mqeOverflow != 0) fail(ERR_ENCODE_OVERFLOW, -1, 0, 0);
+}
+
+/**
+ * BYTEOUT (C.2.7, Figure C.8) for register value `c`: returns the new C and sets mqeCt.
+ * Bit stuffing: after a 0xFF byte only 7 bits go into the next byte. Inlined into the pass loops
+ * (no call there: see mqeOverflow).
+ */
+// @ts-ignore: decorator
+@inline
 export function mqByteOut(c: u32): u32 {
   let bp = mqeBp;
   let b = mqeB;
@@ -71,7 +91,10 @@ export function mqByteOut(c: u32): u32 {
 // @ts-ignore: decorator
 @inline
 function byteOutStore(bp: usize, b: u32, c: u32): u32 {
-  if (bp >= mqeLimit) fail(ERR_ENCODE_OVERFLOW, -1, <i32>(mqeLimit - bp), 0);
+  if (bp >= mqeLimit) {
+    mqeOverflow = 1;
+    bp = mqeLimit - 1; // mqEncodeInit: the destination has at least one byte
+  }
   store<u8>(bp, <u8>b);
   mqeBp = bp;
   mqeB = b;
@@ -137,6 +160,7 @@ export function mqFlush(): usize {
   c <<= mqeCt;
   c = mqByteOut(c);
   mqeC = c;
+  mqOverflowCheck();
   return mqeB == 0xff ? mqeBp : mqeBp + 1;
 }
 
@@ -157,6 +181,7 @@ export function mqErterm(): usize {
     c = mqByteOut(c); // settles a pending carry into B; the new partial byte is not part of the segment
   }
   mqeC = c;
+  mqOverflowCheck();
   return mqeBp;
 }
 

@@ -627,3 +627,215 @@ export function dwt97ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
   for (; r < h; r++) rowForward97(buf + <usize>r * rowBytes, w, xo, tmp);
   stageLeave(STAGE_DWT);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Row-streamed inverse (Sweep97): one level whose output rows are finished one at a time, top to
+// bottom, so that the caller can use each while it is in the cache (codec/decode_output.ts).
+//
+// HOR_SR runs on the level's rows in place in `src` when they are first needed (groups of 4 as in
+// dwt97InverseLevel, or single rows: the same operations on every row). VER_SR runs on whole rows:
+// each lifting stage keeps its last rows in a ring of SWEEP97_RING rows, and a row of a stage is
+// computed when a later stage first needs it (n: low index, m: high index, indices clamped as in
+// lift97):
+//   H1[m] = (1/K)·Y[nL + m]                       L2[n] = K·Y[n] + (−δ)(H1[n+yo−1] + H1[n+yo])
+//   H3[m] = H1[m] + (−γ)(L2[m−yo] + L2[m−yo+1])   L4[n] = L2[n] + (−β)(H3[n+yo−1] + H3[n+yo])
+//   H5[m] = H3[m] + (−α)(L4[m−yo] + L4[m−yo+1])
+// and output row 2n+yo is L4[n], row 2m+1−yo is H5[m]. Every sample sees the operations of
+// colsInverse97 in their order (x·k + c·(a + b), then x + c·(a + b) three times), so the output is
+// dwt97InverseLevel's bit for bit. A stage row is read at most two rows of that stage behind the
+// newest one computed, so four rows per ring suffice.
+// ---------------------------------------------------------------------------------------------
+
+const SWEEP97_RING: i32 = 4;
+
+@unmanaged
+export class Sweep97 {
+  src: usize;
+  rowBytes: usize;
+  w: i32;
+  h: i32;
+  xo: i32;
+  yo: i32;
+  nL: i32;
+  nH: i32;
+  /** Scratch of the horizontal pass (dwtScratchBytes(w)). */
+  tmp: usize;
+  span: usize;
+  /** Rings of the stages H1, L2, H3, L4, H5 (SWEEP97_RING rows of span bytes each, consecutive). */
+  rings: usize;
+  /** Rows computed so far: horizontal pass of the low / high rows, then each stage. */
+  rowsL: i32;
+  rowsH: i32;
+  cH1: i32;
+  cL2: i32;
+  cH3: i32;
+  cL4: i32;
+  cH5: i32;
+}
+
+/** Bytes of the rings of a Sweep97 of width w (16-byte aligned start needed). */
+export function sweep97RingBytes(w: i32): usize {
+  return 5 * <usize>SWEEP97_RING * align16(<usize>max(w, 1) << 2);
+}
+
+/**
+ * Start a row-streamed inverse level (h ≥ 2) over the `w × h` quadrant layout at `src` (row stride
+ * `stride` samples; its rows are transformed horizontally in place). `tmp`: dwtScratchBytes(w);
+ * `rings`: sweep97RingBytes(w) bytes, 16-byte aligned.
+ */
+export function sweep97Init(sw: Sweep97, src: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, rings: usize): void {
+  sw.src = src;
+  sw.rowBytes = <usize>stride << 2;
+  sw.w = w;
+  sw.h = h;
+  sw.xo = xo;
+  sw.yo = yo;
+  sw.nL = lowCount(h, yo);
+  sw.nH = h - sw.nL;
+  sw.tmp = tmp;
+  sw.span = align16(<usize>w << 2);
+  sw.rings = rings;
+  sw.rowsL = 0;
+  sw.rowsH = sw.nL;
+  sw.cH1 = 0;
+  sw.cL2 = 0;
+  sw.cH3 = 0;
+  sw.cL4 = 0;
+  sw.cH5 = 0;
+}
+
+/** Row i of stage s (0 H1, 1 L2, 2 H3, 3 L4, 4 H5). */
+// @ts-ignore: decorator
+@inline
+function stageRow(sw: Sweep97, s: i32, i: i32): usize {
+  return sw.rings + (<usize>(s * SWEEP97_RING + (i & (SWEEP97_RING - 1)))) * sw.span;
+}
+
+/** HOR_SR of the level's rows [first, end) of one band (absolute row indices) up to row `need`. */
+function sweep97Rows(sw: Sweep97, done: i32, end: i32, need: i32): i32 {
+  while (done <= need && done < end) {
+    let row = sw.src + <usize>done * sw.rowBytes;
+    if (ASC_FEATURE_SIMD) {
+      if (sw.w >= 2 && done + 4 <= end) {
+        rowsInverse97x4(row, sw.rowBytes, sw.w, sw.xo, sw.tmp);
+        done += 4;
+        continue;
+      }
+    }
+    rowInverse97(row, sw.w, sw.xo, sw.tmp);
+    done++;
+  }
+  return done;
+}
+
+/** dst[i] = x[i]·k + c·(a[i] + b[i]) (k = 0: dst[i] = x[i] + c·(a[i] + b[i])), i < w. */
+// @ts-ignore: decorator
+@inline
+function liftRow97(dst: usize, x: usize, a: usize, b: usize, w: i32, k: f32, c: f32, scale: bool): void {
+  let end = <usize>w << 2;
+  let o: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    let kv = f32x4.splat(k), cv = f32x4.splat(c);
+    for (; o + 16 <= end; o += 16) {
+      let d = f32x4.mul(cv, f32x4.add(v128.load(a + o), v128.load(b + o)));
+      let xv = scale ? f32x4.mul(v128.load(x + o), kv) : v128.load(x + o);
+      v128.store(dst + o, f32x4.add(xv, d));
+    }
+  }
+  for (; o < end; o += 4) {
+    let xs = scale ? load<f32>(x + o) * k : load<f32>(x + o);
+    store<f32>(dst + o, xs + c * (load<f32>(a + o) + load<f32>(b + o)));
+  }
+}
+
+function sweep97H1(sw: Sweep97, i: i32): void {
+  while (sw.cH1 <= i) {
+    let m = sw.cH1;
+    sw.rowsH = sweep97Rows(sw, sw.rowsH, sw.h, sw.nL + m);
+    scaleCopyF32(stageRow(sw, 0, m), sw.src + <usize>(sw.nL + m) * sw.rowBytes, sw.w, INV_K);
+    sw.cH1++;
+  }
+}
+
+function sweep97L2(sw: Sweep97, i: i32): void {
+  while (sw.cL2 <= i) {
+    let n = sw.cL2;
+    let a = clampIndex(n + sw.yo - 1, sw.nH), b = clampIndex(n + sw.yo, sw.nH);
+    sweep97H1(sw, b);
+    sw.rowsL = sweep97Rows(sw, sw.rowsL, sw.nL, n);
+    liftRow97(stageRow(sw, 1, n), sw.src + <usize>n * sw.rowBytes, stageRow(sw, 0, a), stageRow(sw, 0, b), sw.w, K, -DELTA, true);
+    sw.cL2++;
+  }
+}
+
+function sweep97H3(sw: Sweep97, i: i32): void {
+  while (sw.cH3 <= i) {
+    let m = sw.cH3;
+    let a = clampIndex(m - sw.yo, sw.nL), b = clampIndex(m - sw.yo + 1, sw.nL);
+    sweep97H1(sw, m);
+    sweep97L2(sw, b);
+    liftRow97(stageRow(sw, 2, m), stageRow(sw, 0, m), stageRow(sw, 1, a), stageRow(sw, 1, b), sw.w, 0, -GAMMA, false);
+    sw.cH3++;
+  }
+}
+
+function sweep97L4(sw: Sweep97, i: i32): void {
+  while (sw.cL4 <= i) {
+    let n = sw.cL4;
+    let a = clampIndex(n + sw.yo - 1, sw.nH), b = clampIndex(n + sw.yo, sw.nH);
+    sweep97L2(sw, n);
+    sweep97H3(sw, b);
+    liftRow97(stageRow(sw, 3, n), stageRow(sw, 1, n), stageRow(sw, 2, a), stageRow(sw, 2, b), sw.w, 0, -BETA, false);
+    sw.cL4++;
+  }
+}
+
+function sweep97H5(sw: Sweep97, i: i32): void {
+  while (sw.cH5 <= i) {
+    let m = sw.cH5;
+    let a = clampIndex(m - sw.yo, sw.nL), b = clampIndex(m - sw.yo + 1, sw.nL);
+    sweep97H3(sw, m);
+    sweep97L4(sw, b);
+    liftRow97(stageRow(sw, 4, m), stageRow(sw, 2, m), stageRow(sw, 3, a), stageRow(sw, 3, b), sw.w, 0, -ALPHA, false);
+    sw.cH5++;
+  }
+}
+
+/**
+ * Finish output row r of the level (rows must be asked for in order 0, 1, …, h − 1) and return where
+ * it is: a ring row valid until the next call after it.
+ */
+export function sweep97Row(sw: Sweep97, r: i32): usize {
+  if (((r - sw.yo) & 1) == 0) {
+    let n = (r - sw.yo) >> 1;
+    sweep97L4(sw, n);
+    return stageRow(sw, 3, n);
+  }
+  let m = (r - 1 + sw.yo) >> 1;
+  sweep97H5(sw, m);
+  return stageRow(sw, 4, m);
+}
+
+/**
+ * dwt97InverseLevel through the row-streamed sweep (tests): the level at `buf` (h ≥ 2 streamed;
+ * h = 1 as dwt97InverseLevel) is transformed and each finished output row copied to `dst` (same
+ * stride). `buf`'s rows are transformed horizontally in place. `tmp`: dwtScratchBytes(w) bytes;
+ * `rings`: sweep97Bytes(w) bytes.
+ */
+export function dwt97InverseLevelRows(buf: usize, dst: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize, rings: usize): void {
+  if (w <= 0 || h <= 0) return;
+  let rowBytes = <usize>stride << 2;
+  if (h == 1) {
+    dwt97InverseLevel(buf, stride, w, h, xOdd, yOdd, tmp);
+    memory.copy(dst, buf, <usize>w << 2);
+    return;
+  }
+  let sw = changetype<Sweep97>(align16(rings) + sweep97RingBytes(w));
+  sweep97Init(sw, buf, stride, w, h, xOdd & 1, yOdd & 1, tmp, align16(rings));
+  for (let r = 0; r < h; r++) memory.copy(dst + <usize>r * rowBytes, sweep97Row(sw, r), <usize>w << 2);
+}
+
+/** Bytes dwt97InverseLevelRows needs at `rings`. */
+export function sweep97Bytes(w: i32): usize {
+  return sweep97RingBytes(w) + 16 + offsetof<Sweep97>();
+}

@@ -550,6 +550,29 @@ describe("hostile input", () => {
     ).toThrow(expect.objectContaining({ code: "ENCODE_OVERFLOW" }));
   });
 
+  it("never writes past the encoder's destination, for any style and size (0 to 2000 bytes)", () => {
+    const b = makeBlock(64, 64, "dense", 16, 5);
+    for (const style of [0, BYPASS, TERMALL, 0x10 /* PTERM */, 0x20 /* SEGSYM */]) {
+      for (const cap of [0, 1, 2, 7, 100, 1000, 2000]) {
+        let guardOk = false;
+        expect(() =>
+          callCore((core) => {
+            const c = t1(core);
+            const cp = c.alloc(4 * 4096), op = c.alloc(cap + 64), pp = c.alloc(16 * 64), ip = c.alloc(16);
+            new Int32Array(c.memory.buffer, cp, 4096).set(b.coef);
+            new Uint8Array(c.memory.buffer, op + cap, 64).fill(0xa5);
+            try {
+              c.ebcotEncodeBlock(cp, 64, 64, 64, 0, style, 0, op, cap, pp, 64, 1, ip);
+            } finally {
+              guardOk = new Uint8Array(c.memory.buffer, op + cap, 64).every((x) => x === 0xa5);
+            }
+          }),
+        ).toThrow(expect.objectContaining({ code: "ENCODE_OVERFLOW" }));
+        expect(guardOk, `style ${style} cap ${cap}`).toBe(true);
+      }
+    }
+  });
+
   it("rejects magnitudes of 2^30 and more", () => {
     expect(() =>
       callCore((core) => {

@@ -5,7 +5,9 @@
  *   DC level shift G.1.2, clamp) followed by packInterleaved;
  * - shiftClampRowPacked = shiftClampI32 / roundShiftClampF32 followed by packComponent;
  * - dwt53InverseLevelRing (the resumable 5/3 sweep writing a ring of rows a few low rows at a time,
- *   as the fused top level runs) = dwt53InverseLevel (F.3.8.1).
+ *   as the fused top level runs) = dwt53InverseLevel (F.3.8.1);
+ * - dwt97InverseLevelRows (the row-streamed 9/7 level: horizontal pass as rows are needed, vertical
+ *   lifting stages on rings of rows) = dwt97InverseLevel (F.3.8.2), bit for bit.
  * Values span far beyond the output ranges so that clamping and saturation are exercised, and the
  * widths cover the SIMD blocks (16 / 8 pixels) and their scalar tails.
  */
@@ -28,6 +30,9 @@ interface Kernels {
   dwt53InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   dwt53InverseLevelRing(src: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, k: number, tmp: number, ring: number): void;
   sweep53Bytes(w: number): number;
+  dwt97InverseLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
+  dwt97InverseLevelRows(buf: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number, rings: number): void;
+  sweep97Bytes(w: number): number;
 }
 const kern = (c: CoreExports): Kernels & CoreExports => c as unknown as Kernels & CoreExports;
 const f = Math.fround;
@@ -153,6 +158,40 @@ for (const flavor of ["scalar", "simd"] as const) {
               });
               expect(got, `${w}x${h} odd ${xOdd},${yOdd} k ${kRows}`).toEqual(want);
             }
+          }
+        }
+      }
+    });
+    it("dwt97InverseLevelRows (the row-streamed 9/7 level) = dwt97InverseLevel bit for bit", () => {
+      useFlavor(flavor);
+      const rng = new Prng(0x97a1);
+      for (const [w, h] of [[1, 1], [1, 2], [2, 2], [3, 3], [5, 4], [7, 9], [8, 8], [17, 11], [33, 40], [64, 5], [70, 33], [1, 7], [9, 1], [100, 64]] as const) {
+        for (const xOdd of [0, 1]) {
+          for (const yOdd of [0, 1]) {
+            const stride = w + 3;
+            const data = Array.from({ length: stride * h }, () => f((rng.next() / 4294967296 - 0.5) * 2000));
+            const [want, got] = callCore((c0) => {
+              const c = kern(c0);
+              const a = c.alloc(stride * h * 4);
+              const src = c.alloc(stride * h * 4);
+              const dst = c.alloc(stride * h * 4);
+              const tmp = c.alloc(c.dwtScratchBytes(Math.max(w, h)));
+              const tmp2 = c.alloc(c.dwtScratchBytes(Math.max(w, h)));
+              const rings = c.alloc(c.sweep97Bytes(w));
+              new Float32Array(c.memory.buffer, a, stride * h).set(data);
+              new Float32Array(c.memory.buffer, src, stride * h).set(data);
+              new Float32Array(c.memory.buffer, dst, stride * h).fill(123.5);
+              c.dwt97InverseLevel(a, stride, w, h, xOdd, yOdd, tmp);
+              c.dwt97InverseLevelRows(src, dst, stride, w, h, xOdd, yOdd, tmp2, rings);
+              const pick = (p: number) => {
+                const v = new Uint32Array(c.memory.buffer, p, stride * h);
+                const out: number[] = [];
+                for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.push(v[y * stride + x]!);
+                return out;
+              };
+              return [pick(a), pick(dst)];
+            });
+            expect(got, `${w}x${h} odd ${xOdd},${yOdd}`).toEqual(want);
           }
         }
       }
