@@ -30,6 +30,7 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 const images: [string, () => J2kImage][] = [
   ["kodim03", () => corpusImage("kodim03.ppm")],
+  ["kodim07", () => corpusImage("kodim07.ppm")],
   ["ct 14-bit", () => corpusImage("ct_693_512x512_14bit.pgm")],
   ["ct signed 16-bit", () => signedCtImage(16)],
 ];
@@ -46,6 +47,7 @@ describe("doubled steps where the last layer keeps no lowest bit-plane (rate/coa
         // kodim03's 10:1 layer keeps some, and its pilots say so in every band (none doubled)
         if (ratios.length === 1) expect(coarse.bands).toBe(16);
         else if (name === "kodim03") expect(coarse.bands).toBe(0);
+        else if (name === "kodim07") expect(coarse.bands).toBeGreaterThan(4); // (its finest bands are the closest call)
         else expect(coarse.bands).toBeGreaterThan(10);
         const budget = (img.width * img.height * img.components * img.bitDepth) / 8 / ratios[ratios.length - 1]!;
         expect(coarse.data.length).toBeLessThanOrEqual(budget);
