@@ -782,7 +782,7 @@ function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
 
 let deferList: usize = 0;
 let deferCount: i32 = 0;
-/** Where encodeDeferredPack copies listed blocks' samples for the host (DEFER_STAGE_SAMPLES samples). */
+/** Where api_encoder.ts encoderDeferredPackRuns copies listed blocks' samples for the host (DEFER_STAGE_SAMPLES samples). */
 let deferStage: usize = 0;
 /** The pilots were deferred: estimate the stop slope and code the other blocks first (codeAllBlocks). */
 let resumeCaps: bool = false;
@@ -897,32 +897,9 @@ export function encodeDeferredResumePack(i: i32): i32 {
   return <i32>(at - deferResumeStage);
 }
 
-/** The stage encodeDeferredPack fills. */
+/** The stage api_encoder.ts encoderDeferredPackRuns fills. */
 export function encodeDeferredStage(): usize {
   return deferStage;
-}
-
-/**
- * Copy the samples of listed blocks [first, first + count) into the stage, row after row (row
- * stride = block width), for the host to send to a worker. Returns the number of samples.
- */
-export function encodeDeferredPack(first: i32, count: i32): i32 {
-  if (first < 0 || count < 0 || first + count > deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, first);
-  let o: usize = 0;
-  for (let i = first; i < first + count; i++) {
-    let d = deferList + <usize>i * <usize>DEFER_BYTES;
-    let src = <usize>load<u32>(d, DEFER_SRC);
-    let stride = <usize>load<i32>(d, DEFER_STRIDE) << 2;
-    let w = load<i32>(d, DEFER_W), h = load<i32>(d, DEFER_H);
-    if (o + <usize>w * <usize>h > <usize>DEFER_STAGE_SAMPLES) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
-    let rowBytes = <usize>w << 2;
-    for (let y = 0; y < h; y++) {
-      memory.copy(deferStage + (o << 2), src, rowBytes);
-      src += stride;
-      o += <usize>w;
-    }
-  }
-  return <i32>o;
 }
 
 /** Blocks waiting for the host (threaded encoding). */
