@@ -212,20 +212,7 @@ export function rctInverseRowPacked(
     let v0 = clampI32(i0, lo0, hi0) + shift0;
     let v1 = clampI32(i1, lo1, hi1) + shift1;
     let v2 = clampI32(i2, lo2, hi2) + shift2;
-    let d = dst + <usize>x * <usize>(3 * bps);
-    if (bps == 1) {
-      store<u8>(d, <u8>clampI32(v0, sLo, sHi));
-      store<u8>(d, <u8>clampI32(v1, sLo, sHi), 1);
-      store<u8>(d, <u8>clampI32(v2, sLo, sHi), 2);
-    } else if (bps == 2) {
-      store<u16>(d, <u16>clampI32(v0, sLo, sHi));
-      store<u16>(d, <u16>clampI32(v1, sLo, sHi), 2);
-      store<u16>(d, <u16>clampI32(v2, sLo, sHi), 4);
-    } else {
-      store<i32>(d, v0);
-      store<i32>(d, v1, 4);
-      store<i32>(d, v2, 8);
-    }
+    storePixel3(dst + <usize>x * <usize>(3 * bps), bps, v0, v1, v2, sLo, sHi);
   }
 }
 
@@ -297,20 +284,7 @@ export function ictInverseRowPacked(
     let v0 = clampI32(roundF32(r), lo0, hi0) + shift0;
     let v1 = clampI32(roundF32(g), lo1, hi1) + shift1;
     let v2 = clampI32(roundF32(bl), lo2, hi2) + shift2;
-    let d = dst + <usize>x * <usize>(3 * bps);
-    if (bps == 1) {
-      store<u8>(d, <u8>clampI32(v0, sLo, sHi));
-      store<u8>(d, <u8>clampI32(v1, sLo, sHi), 1);
-      store<u8>(d, <u8>clampI32(v2, sLo, sHi), 2);
-    } else if (bps == 2) {
-      store<u16>(d, <u16>clampI32(v0, sLo, sHi));
-      store<u16>(d, <u16>clampI32(v1, sLo, sHi), 2);
-      store<u16>(d, <u16>clampI32(v2, sLo, sHi), 4);
-    } else {
-      store<i32>(d, v0);
-      store<i32>(d, v1, 4);
-      store<i32>(d, v2, 8);
-    }
+    storePixel3(dst + <usize>x * <usize>(3 * bps), bps, v0, v1, v2, sLo, sHi);
   }
 }
 
@@ -583,6 +557,29 @@ function clampI32(v: i32, lo: i32, hi: i32): i32 {
 @inline
 function clampToI32(v: i64): i32 {
   return v < <i64>i32.MIN_VALUE ? i32.MIN_VALUE : v > <i64>i32.MAX_VALUE ? i32.MAX_VALUE : <i32>v;
+}
+
+/**
+ * One pixel of three components at `d` in host samples of `bps` bytes (1 and 2 saturated to
+ * [sLo, sHi], as packInterleaved does; 4 stored as is): the scalar tail of rctInverseRowPacked and
+ * ictInverseRowPacked.
+ */
+// @ts-ignore: decorator
+@inline
+function storePixel3(d: usize, bps: i32, v0: i32, v1: i32, v2: i32, sLo: i32, sHi: i32): void {
+  if (bps == 1) {
+    store<u8>(d, <u8>clampI32(v0, sLo, sHi));
+    store<u8>(d, <u8>clampI32(v1, sLo, sHi), 1);
+    store<u8>(d, <u8>clampI32(v2, sLo, sHi), 2);
+  } else if (bps == 2) {
+    store<u16>(d, <u16>clampI32(v0, sLo, sHi));
+    store<u16>(d, <u16>clampI32(v1, sLo, sHi), 2);
+    store<u16>(d, <u16>clampI32(v2, sLo, sHi), 4);
+  } else {
+    store<i32>(d, v0);
+    store<i32>(d, v1, 4);
+    store<i32>(d, v2, 8);
+  }
 }
 
 /** Round to nearest, ties to even, saturating to i32 (NaN → 0) — matches i32x4.trunc_sat(f32x4.nearest). */
