@@ -21,6 +21,8 @@
 import { maxWithLanes } from "./block_stats";
 
 const MAX_MAG: i32 = (1 << 30) - 1;
+/** quantizeCopyIrrMax (SIMD) reads row y + QUANT_AHEAD of a block while it quantises row y. */
+const QUANT_AHEAD: i32 = 4;
 
 /** Deadzone quantisation of one block with `fracBits` fractional bits kept (file header). */
 export function quantizeCopyIrr(src: usize, srcStride: i32, w: i32, h: i32, dst: usize, dstStride: i32, invStep: f32, fracBits: i32): void {
@@ -70,9 +72,28 @@ export function quantizeCopyIrrMax(src: usize, srcStride: i32, w: i32, h: i32, d
     let sc = f32x4.splat(scale);
     let mx = i32x4.splat(MAX_MAG);
     let mv = f32x4.splat(0);
+    // the rows of a block are far apart in the tile-component buffer and their first read here misses
+    // the caches (and often the TLB): every cache line of row y + AHEAD is read at the start of row y,
+    // so those misses overlap with the work on the rows before it (a read ahead, not a prefetch: its
+    // lanes join the maximum, which they are part of anyway — a maximum of the same set of values)
+    let rowLast = (<usize>w << 2) - 16; // the last whole v128 of a row (w >= 4)
+    if (w >= 4) {
+      // the first rows, all of them before any is worked on
+      let n = min(QUANT_AHEAD, h);
+      for (let y = 0; y < n; y++) {
+        let t = src + <usize>y * srcRow;
+        for (let o: usize = 0; o < rowLast; o += 64) mv = f32x4.pmax(mv, f32x4.abs(v128.load(t + o)));
+        mv = f32x4.pmax(mv, f32x4.abs(v128.load(t + rowLast)));
+      }
+    }
     for (let y = 0; y < h; y++) {
       let s = src + <usize>y * srcRow;
       let d = dst + <usize>y * dstRow;
+      if (y + QUANT_AHEAD < h && w >= 4) {
+        let t = s + <usize>QUANT_AHEAD * srcRow;
+        for (let o: usize = 0; o < rowLast; o += 64) mv = f32x4.pmax(mv, f32x4.abs(v128.load(t + o)));
+        mv = f32x4.pmax(mv, f32x4.abs(v128.load(t + rowLast)));
+      }
       let x = 0;
       for (; x + 4 <= w; x += 4) {
         let o = <usize>x << 2;
