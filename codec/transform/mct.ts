@@ -165,24 +165,24 @@ export function rctInverseRowPacked(
         let o = <usize>x << 2;
         let y00 = v128.load(p0 + o, 0), y10 = v128.load(p1 + o, 0), y20 = v128.load(p2 + o, 0);
         let i10 = i32x4.sub(y00, i32x4.shr_s(i32x4.add(y20, y10), 2));
-        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y20, i10), vl0), vh0), vs0);
-        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i10, vl1), vh1), vs1);
-        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y10, i10), vl2), vh2), vs2);
+        let r0 = clampShift4(i32x4.add(y20, i10), vl0, vh0, vs0);
+        let g0 = clampShift4(i10, vl1, vh1, vs1);
+        let b0 = clampShift4(i32x4.add(y10, i10), vl2, vh2, vs2);
         let y01 = v128.load(p0 + o, 16), y11 = v128.load(p1 + o, 16), y21 = v128.load(p2 + o, 16);
         let i11 = i32x4.sub(y01, i32x4.shr_s(i32x4.add(y21, y11), 2));
-        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y21, i11), vl0), vh0), vs0);
-        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i11, vl1), vh1), vs1);
-        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y11, i11), vl2), vh2), vs2);
+        let r1 = clampShift4(i32x4.add(y21, i11), vl0, vh0, vs0);
+        let g1 = clampShift4(i11, vl1, vh1, vs1);
+        let b1 = clampShift4(i32x4.add(y11, i11), vl2, vh2, vs2);
         let y02 = v128.load(p0 + o, 32), y12 = v128.load(p1 + o, 32), y22 = v128.load(p2 + o, 32);
         let i12 = i32x4.sub(y02, i32x4.shr_s(i32x4.add(y22, y12), 2));
-        let r2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y22, i12), vl0), vh0), vs0);
-        let g2 = i32x4.add(i32x4.min_s(i32x4.max_s(i12, vl1), vh1), vs1);
-        let b2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y12, i12), vl2), vh2), vs2);
+        let r2 = clampShift4(i32x4.add(y22, i12), vl0, vh0, vs0);
+        let g2 = clampShift4(i12, vl1, vh1, vs1);
+        let b2 = clampShift4(i32x4.add(y12, i12), vl2, vh2, vs2);
         let y03 = v128.load(p0 + o, 48), y13 = v128.load(p1 + o, 48), y23 = v128.load(p2 + o, 48);
         let i13 = i32x4.sub(y03, i32x4.shr_s(i32x4.add(y23, y13), 2));
-        let r3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y23, i13), vl0), vh0), vs0);
-        let g3 = i32x4.add(i32x4.min_s(i32x4.max_s(i13, vl1), vh1), vs1);
-        let b3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y13, i13), vl2), vh2), vs2);
+        let r3 = clampShift4(i32x4.add(y23, i13), vl0, vh0, vs0);
+        let g3 = clampShift4(i13, vl1, vh1, vs1);
+        let b3 = clampShift4(i32x4.add(y13, i13), vl2, vh2, vs2);
         store3x8(dst + <usize>x * 3, narrowTo8(r0, r1, r2, r3, signed), narrowTo8(g0, g1, g2, g3, signed), narrowTo8(b0, b1, b2, b3, signed));
       }
     } else if (bps == 2) {
@@ -190,14 +190,14 @@ export function rctInverseRowPacked(
         let o = <usize>x << 2;
         let y00 = v128.load(p0 + o, 0), y10 = v128.load(p1 + o, 0), y20 = v128.load(p2 + o, 0);
         let i10 = i32x4.sub(y00, i32x4.shr_s(i32x4.add(y20, y10), 2));
-        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y20, i10), vl0), vh0), vs0);
-        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i10, vl1), vh1), vs1);
-        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y10, i10), vl2), vh2), vs2);
+        let r0 = clampShift4(i32x4.add(y20, i10), vl0, vh0, vs0);
+        let g0 = clampShift4(i10, vl1, vh1, vs1);
+        let b0 = clampShift4(i32x4.add(y10, i10), vl2, vh2, vs2);
         let y01 = v128.load(p0 + o, 16), y11 = v128.load(p1 + o, 16), y21 = v128.load(p2 + o, 16);
         let i11 = i32x4.sub(y01, i32x4.shr_s(i32x4.add(y21, y11), 2));
-        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y21, i11), vl0), vh0), vs0);
-        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i11, vl1), vh1), vs1);
-        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.add(y11, i11), vl2), vh2), vs2);
+        let r1 = clampShift4(i32x4.add(y21, i11), vl0, vh0, vs0);
+        let g1 = clampShift4(i11, vl1, vh1, vs1);
+        let b1 = clampShift4(i32x4.add(y11, i11), vl2, vh2, vs2);
         store3x16(dst + <usize>x * 6, narrowTo16(r0, r1, signed), narrowTo16(g0, g1, signed), narrowTo16(b0, b1, signed));
       }
     }
@@ -242,34 +242,34 @@ export function ictInverseRowPacked(
       for (; x + 16 <= w; x += 16) {
         let o = <usize>x << 2;
         let y00 = v128.load(f0 + o, 0), y10 = v128.load(f1 + o, 0), y20 = v128.load(f2 + o, 0);
-        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(rcr, y20)))), vl0), vh0), vs0);
-        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y00, f32x4.mul(gcb, y10)), f32x4.mul(gcr, y20)))), vl1), vh1), vs1);
-        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(bcb, y10)))), vl2), vh2), vs2);
+        let r0 = clampShift4(roundF32x4(f32x4.add(y00, f32x4.mul(rcr, y20))), vl0, vh0, vs0);
+        let g0 = clampShift4(roundF32x4(f32x4.add(f32x4.add(y00, f32x4.mul(gcb, y10)), f32x4.mul(gcr, y20))), vl1, vh1, vs1);
+        let b0 = clampShift4(roundF32x4(f32x4.add(y00, f32x4.mul(bcb, y10))), vl2, vh2, vs2);
         let y01 = v128.load(f0 + o, 16), y11 = v128.load(f1 + o, 16), y21 = v128.load(f2 + o, 16);
-        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(rcr, y21)))), vl0), vh0), vs0);
-        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y01, f32x4.mul(gcb, y11)), f32x4.mul(gcr, y21)))), vl1), vh1), vs1);
-        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(bcb, y11)))), vl2), vh2), vs2);
+        let r1 = clampShift4(roundF32x4(f32x4.add(y01, f32x4.mul(rcr, y21))), vl0, vh0, vs0);
+        let g1 = clampShift4(roundF32x4(f32x4.add(f32x4.add(y01, f32x4.mul(gcb, y11)), f32x4.mul(gcr, y21))), vl1, vh1, vs1);
+        let b1 = clampShift4(roundF32x4(f32x4.add(y01, f32x4.mul(bcb, y11))), vl2, vh2, vs2);
         let y02 = v128.load(f0 + o, 32), y12 = v128.load(f1 + o, 32), y22 = v128.load(f2 + o, 32);
-        let r2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y02, f32x4.mul(rcr, y22)))), vl0), vh0), vs0);
-        let g2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y02, f32x4.mul(gcb, y12)), f32x4.mul(gcr, y22)))), vl1), vh1), vs1);
-        let b2 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y02, f32x4.mul(bcb, y12)))), vl2), vh2), vs2);
+        let r2 = clampShift4(roundF32x4(f32x4.add(y02, f32x4.mul(rcr, y22))), vl0, vh0, vs0);
+        let g2 = clampShift4(roundF32x4(f32x4.add(f32x4.add(y02, f32x4.mul(gcb, y12)), f32x4.mul(gcr, y22))), vl1, vh1, vs1);
+        let b2 = clampShift4(roundF32x4(f32x4.add(y02, f32x4.mul(bcb, y12))), vl2, vh2, vs2);
         let y03 = v128.load(f0 + o, 48), y13 = v128.load(f1 + o, 48), y23 = v128.load(f2 + o, 48);
-        let r3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y03, f32x4.mul(rcr, y23)))), vl0), vh0), vs0);
-        let g3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y03, f32x4.mul(gcb, y13)), f32x4.mul(gcr, y23)))), vl1), vh1), vs1);
-        let b3 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y03, f32x4.mul(bcb, y13)))), vl2), vh2), vs2);
+        let r3 = clampShift4(roundF32x4(f32x4.add(y03, f32x4.mul(rcr, y23))), vl0, vh0, vs0);
+        let g3 = clampShift4(roundF32x4(f32x4.add(f32x4.add(y03, f32x4.mul(gcb, y13)), f32x4.mul(gcr, y23))), vl1, vh1, vs1);
+        let b3 = clampShift4(roundF32x4(f32x4.add(y03, f32x4.mul(bcb, y13))), vl2, vh2, vs2);
         store3x8(dst + <usize>x * 3, narrowTo8(r0, r1, r2, r3, signed), narrowTo8(g0, g1, g2, g3, signed), narrowTo8(b0, b1, b2, b3, signed));
       }
     } else if (bps == 2) {
       for (; x + 8 <= w; x += 8) {
         let o = <usize>x << 2;
         let y00 = v128.load(f0 + o, 0), y10 = v128.load(f1 + o, 0), y20 = v128.load(f2 + o, 0);
-        let r0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(rcr, y20)))), vl0), vh0), vs0);
-        let g0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y00, f32x4.mul(gcb, y10)), f32x4.mul(gcr, y20)))), vl1), vh1), vs1);
-        let b0 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y00, f32x4.mul(bcb, y10)))), vl2), vh2), vs2);
+        let r0 = clampShift4(roundF32x4(f32x4.add(y00, f32x4.mul(rcr, y20))), vl0, vh0, vs0);
+        let g0 = clampShift4(roundF32x4(f32x4.add(f32x4.add(y00, f32x4.mul(gcb, y10)), f32x4.mul(gcr, y20))), vl1, vh1, vs1);
+        let b0 = clampShift4(roundF32x4(f32x4.add(y00, f32x4.mul(bcb, y10))), vl2, vh2, vs2);
         let y01 = v128.load(f0 + o, 16), y11 = v128.load(f1 + o, 16), y21 = v128.load(f2 + o, 16);
-        let r1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(rcr, y21)))), vl0), vh0), vs0);
-        let g1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.add(y01, f32x4.mul(gcb, y11)), f32x4.mul(gcr, y21)))), vl1), vh1), vs1);
-        let b1 = i32x4.add(i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(y01, f32x4.mul(bcb, y11)))), vl2), vh2), vs2);
+        let r1 = clampShift4(roundF32x4(f32x4.add(y01, f32x4.mul(rcr, y21))), vl0, vh0, vs0);
+        let g1 = clampShift4(roundF32x4(f32x4.add(f32x4.add(y01, f32x4.mul(gcb, y11)), f32x4.mul(gcr, y21))), vl1, vh1, vs1);
+        let b1 = clampShift4(roundF32x4(f32x4.add(y01, f32x4.mul(bcb, y11))), vl2, vh2, vs2);
         store3x16(dst + <usize>x * 6, narrowTo16(r0, r1, signed), narrowTo16(g0, g1, signed), narrowTo16(b0, b1, signed));
       }
     }
@@ -557,6 +557,20 @@ function clampI32(v: i32, lo: i32, hi: i32): i32 {
 @inline
 function clampToI32(v: i64): i32 {
   return v < <i64>i32.MIN_VALUE ? i32.MIN_VALUE : v > <i64>i32.MAX_VALUE ? i32.MAX_VALUE : <i32>v;
+}
+
+/** Clamp four lanes to [lo, hi], then add the DC shift: the SIMD lanes of clampI32(v, lo, hi) + shift. */
+// @ts-ignore: decorator
+@inline
+function clampShift4(v: v128, lo: v128, hi: v128, shift: v128): v128 {
+  return i32x4.add(i32x4.min_s(i32x4.max_s(v, lo), hi), shift);
+}
+
+/** roundF32 of four lanes: round to nearest, ties to even, saturating to i32 (NaN → 0). */
+// @ts-ignore: decorator
+@inline
+function roundF32x4(v: v128): v128 {
+  return i32x4.trunc_sat_f32x4_s(f32x4.nearest(v));
 }
 
 /**
