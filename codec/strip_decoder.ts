@@ -33,7 +33,7 @@ import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
 import {
   DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, mctApplies, MAX_SEGS,
-  dwtSpareFor, dwtSpareKeep, dwt53LevelSwap,
+  dwtSpareFor, dwtSpareKeep, dwt53LevelSwap, touchRect,
 } from "./decoder";
 import { PackedOutput, writeOutputPacked, deferTop } from "./decode_output";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
@@ -564,9 +564,9 @@ function copyFromSlot(bc: BandCache, j: i32, ya: i32, yb: i32, x0: i32, w: i32, 
 /**
  * Decode the code-blocks of code-block row j of band `bd` that meet columns [cx0, cx1) and write
  * their dequantised samples within rows [ya, yb) x [cx0, cx1) to `dst`: band sample (x, y) goes to
- * dst + ((y - dy0) * dstStride + (x - dx0)) * 4. The rectangle is zeroed first (blocks without data).
+ * dst + ((y - dy0) * dstStride + (x - dx0)) * 4; samples of blocks without data are 0.
  * When `slot` ≠ 0, rows [sa, sb) x [cx0, cx1) go to `slot` as well (sample (x, y) at
- * slot + ((y - sy0) * slotStride + (x - sx0)) * 4; zeroed first too): each block is decoded once.
+ * slot + ((y - sy0) * slotStride + (x - sx0)) * 4): each block is decoded once.
  */
 function decodeBlockRow(
   s: StripSession, job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, j: i32,
@@ -578,11 +578,31 @@ function decodeBlockRow(
     slot = 0;
     if (yb <= ya) return;
   }
-  zeroRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
-  if (slot != 0) zeroRect(slot, slotStride, cx0 - sx0, sa - sy0, cx1 - cx0, sb - sa);
+  let np = res.pw * res.ph;
+  // The blocks of the row that meet [cx0, cx1) cover it (B.7) unless some precinct was never built
+  // (no packet had data for it): then the rectangle is zeroed first, as before. Else only blocks
+  // without data are zeroed, and the rectangle's lines are read into the cache first (touchRect: the
+  // blocks' copies then write to cached lines; zeroing the rectangle did the same at the cost of a write).
+  let covered = 0;
+  for (let p = 0; p < np; p++) {
+    let pb = precinctBand(bd, p);
+    if (j < pb.cby0 || j >= pb.cby0 + pb.ch) continue;
+    let iy = j - pb.cby0;
+    for (let ix = 0; ix < pb.cw; ix++) {
+      let cb = codeBlock(pb, iy * pb.cw + ix);
+      covered += max(min(cb.x1, cx1) - max(cb.x0, cx0), 0);
+    }
+  }
+  let gaps = covered != cx1 - cx0;
+  if (gaps) {
+    zeroRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
+    if (slot != 0) zeroRect(slot, slotStride, cx0 - sx0, sa - sy0, cx1 - cx0, sb - sa);
+  } else {
+    touchRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
+    if (slot != 0) touchRect(slot, slotStride, cx0 - sx0, sa - sy0, cx1 - cx0, sb - sa);
+  }
   let rev = tc.style.reversible != 0;
   let halfStep = bd.step * 0.5;
-  let np = res.pw * res.ph;
   for (let p = 0; p < np; p++) {
     let pb = precinctBand(bd, p);
     if (j < pb.cby0 || j >= pb.cby0 + pb.ch) continue;
@@ -591,8 +611,14 @@ function decodeBlockRow(
       let cb = codeBlock(pb, iy * pb.cw + ix);
       if (cb.x1 <= cx0 || cb.x0 >= cx1) continue;
       s.blocksDecoded += 1;
-      if (!decodeBlock(job, tc, bd, cb)) continue;
       let x0 = max(cb.x0, cx0), x1 = min(cb.x1, cx1);
+      if (!decodeBlock(job, tc, bd, cb)) {
+        if (!gaps) {
+          zeroRect(dst, dstStride, x0 - dx0, max(cb.y0, ya) - dy0, x1 - x0, min(cb.y1, yb) - max(cb.y0, ya));
+          if (slot != 0) zeroRect(slot, slotStride, x0 - sx0, max(cb.y0, sa) - sy0, x1 - x0, min(cb.y1, sb) - max(cb.y0, sa));
+        }
+        continue;
+      }
       if (x1 <= x0) continue;
       let bw = cb.x1 - cb.x0;
       let y0 = max(cb.y0, ya), y1 = min(cb.y1, yb);
