@@ -9,14 +9,14 @@
 //     (rate/weights.ts) is at most the target.
 // Works for any block coder: only CodeBlock.enc* fields and PassRecords are read.
 
-import { EncodeJob, jobTile, layerF64 } from "../encode_job";
+import { EncodeJob, layerF64 } from "../encode_job";
 import { CodeBlock } from "../structure/tile";
 import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
 import { maxPasses, CBLK_HT } from "../t1/segments";
 import { measureLayers, measureKeep, measureForget } from "./measure";
-import { arenaAlloc } from "../util/arena";
+import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 
 /** What the threshold searches share: sorted hull slopes and the weighted error totals. */
 @unmanaged
@@ -33,6 +33,9 @@ export class Pcrd {
    * slopes[k]), the body bytes a threshold search reads its next trial from (pcrdAllocate).
    */
   bodies: usize;
+  /** usize[nb]: every code-block, in cblkIter order (the walks of the threshold searches). */
+  blocks: usize;
+  nb: i32;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -61,9 +64,17 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   st.slopes = arenaAlloc(<usize>max(count, 1) << 3);
   st.bodies = arenaAlloc(<usize>max(count, 1) << 3);
   let m = 0;
+  let nb = 0;
+  it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) nb++;
+  st.nb = nb;
+  st.blocks = arenaAlloc(<usize>max(nb, 1) * sizeof<usize>());
+  nb = 0;
   it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
     let cb = it.cb;
+    store<usize>(st.blocks + (<usize>nb << alignof<usize>()), changetype<usize>(cb));
+    nb++;
     let prev = 0;
     for (let h = 0; h < cb.encHullN; h++) {
       let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
@@ -113,6 +124,28 @@ export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
   return gain;
 }
 
+/**
+ * pcrdAssign over the prepared block list (the same assignment and byte sum); the weighted
+ * distortion decrease only with `wantGain` (else 0: the byte searches do not use it).
+ */
+function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f64 {
+  let gain: f64 = 0;
+  let bytes: f64 = 0;
+  let blocks = st.blocks;
+  for (let b = 0; b < st.nb; b++) {
+    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>b << alignof<usize>())));
+    let n = lambda <= 0 ? cb.encNumPasses : hullTruncation(cb, lambda);
+    let lp = cb.encLayerPasses;
+    let prev = l > 0 ? load<i32>(lp + (<usize>(l - 1) << 2)) : 0;
+    if (n < prev) n = prev;
+    for (let j = l; j < L; j++) store<i32>(lp + (<usize>j << 2), n);
+    if (wantGain) gain += hullGain(cb, n);
+    bytes += <f64>blockBytes(cb, n);
+  }
+  assignedBytes = bytes;
+  return gain;
+}
+
 /** Σ over blocks of the codeword bytes of the passes pcrdAssign gave them (its last call). */
 let assignedBytes: f64 = 0;
 
@@ -143,7 +176,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
     let hasDist = layerF64(job.layerDist, l) > 0;
     let dist = layerF64(errTargets, l);
     if (budget <= 0 && !hasDist) {
-      store<f64>(est + (<usize>l << 3), st.energy - pcrdAssign(job, l, 0));
+      store<f64>(est + (<usize>l << 3), st.energy - assignBlocks(st, L, l, 0, true));
       kPrev = n - 1;
       continue;
     }
@@ -163,7 +196,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       while (lo < hi) {
         let width = hi - lo;
         let mid = guess ? bodiesIndex(st.bodies, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
-        pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3)));
+        assignBlocks(st, L, l, load<f64>(slopes + (<usize>mid << 3)), false);
         // (when the bodies alone exceed the budget, the exact size does too: no T2 dry run)
         let size: f64 = -1;
         if (bytesFloor(job) <= budget) {
@@ -184,18 +217,18 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       let lo = max(kPrev, 0), hi = n - 1;
       while (lo < hi) {
         let mid = (lo + hi) >> 1;
-        if (st.energy - pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3))) <= dist) hi = mid;
+        if (st.energy - assignBlocks(st, L, l, load<f64>(slopes + (<usize>mid << 3)), true) <= dist) hi = mid;
         else lo = mid + 1;
       }
       k = n > 0 ? lo : -1;
     }
-    pcrdAssign(job, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)));
+    assignBlocks(st, L, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)), false);
     pcrdLastThreshold = k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3));
     kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the status says so)
-    if (budget > 0) fillToBudget(job, l, budget, st.sizes, sizeAtK);
+    if (budget > 0) fillToBudget(job, st, l, budget, st.sizes, sizeAtK);
     measureForget();
-    store<f64>(est + (<usize>l << 3), st.energy - layerGain(job, l));
+    store<f64>(est + (<usize>l << 3), st.energy - layerGain(st, l));
   }
 }
 
@@ -222,10 +255,12 @@ export function pcrdAssignAll(job: EncodeJob): void {
 }
 
 /** Weighted distortion decrease of layer l's current assignment. */
-function layerGain(job: EncodeJob, l: i32): f64 {
+function layerGain(st: Pcrd, l: i32): f64 {
   let g: f64 = 0;
-  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-  while (cblkIterNext(it)) g += hullGain(it.cb, load<i32>(it.cb.encLayerPasses + (<usize>l << 2)));
+  for (let b = 0; b < st.nb; b++) {
+    let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
+    g += hullGain(cb, load<i32>(cb.encLayerPasses + (<usize>l << 2)));
+  }
   return g;
 }
 
@@ -243,44 +278,60 @@ export function pcrdLayerComplete(job: EncodeJob, l: i32): bool {
   return true;
 }
 
-/** Heap sort of n f64 keys, largest first, moving the f64 values `vals` with them. */
+/**
+ * Sort n f64 keys, largest first, moving the f64 values `vals` with them: an LSD radix sort on the
+ * keys' bits, 8 bits a pass (the keys are hull slopes: positive or +Infinity, whose bit patterns
+ * order as the numbers do), passes where every key has the same digit skipped. Keys that are equal
+ * may end up in any order among themselves (pcrdPrepare gives each of them the same running sum).
+ */
 function sortPairsDesc(keys: usize, vals: usize, n: i32): void {
-  // build a min-heap, then move the minimum to the end repeatedly
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftDownPairs(keys, vals, i, n);
-  for (let end = n - 1; end > 0; end--) {
-    let a = load<f64>(keys), b = load<f64>(keys + (<usize>end << 3));
-    store<f64>(keys, b);
-    store<f64>(keys + (<usize>end << 3), a);
-    let va = load<f64>(vals), vb = load<f64>(vals + (<usize>end << 3));
-    store<f64>(vals, vb);
-    store<f64>(vals + (<usize>end << 3), va);
-    siftDownPairs(keys, vals, 0, end);
+  if (n < 2) return;
+  let counts = arenaAllocZeroed(8 * 256 * 4);
+  for (let i = 0; i < n; i++) {
+    let k = ~load<u64>(keys + (<usize>i << 3)); // (descending: ascending on the complement)
+    for (let d = 0; d < 8; d++) {
+      let c = counts + ((<usize>d << 10) | (<usize>((k >> (<u64>d << 3)) & 0xff) << 2));
+      store<i32>(c, load<i32>(c) + 1);
+    }
   }
-}
-
-function siftDownPairs(p: usize, q: usize, i: i32, n: i32): void {
-  while (true) {
-    let l = 2 * i + 1;
-    if (l >= n) return;
-    let r = l + 1;
-    let m = r < n && load<f64>(p + (<usize>r << 3)) < load<f64>(p + (<usize>l << 3)) ? r : l;
-    let vi = load<f64>(p + (<usize>i << 3)), vm = load<f64>(p + (<usize>m << 3));
-    if (!(vm < vi)) return;
-    store<f64>(p + (<usize>i << 3), vm);
-    store<f64>(p + (<usize>m << 3), vi);
-    let wi = load<f64>(q + (<usize>i << 3));
-    store<f64>(q + (<usize>i << 3), load<f64>(q + (<usize>m << 3)));
-    store<f64>(q + (<usize>m << 3), wi);
-    i = m;
+  let k2 = arenaAlloc(<usize>n << 3);
+  let v2 = arenaAlloc(<usize>n << 3);
+  let srcK = keys, srcV = vals, dstK = k2, dstV = v2;
+  for (let d = 0; d < 8; d++) {
+    let cd = counts + (<usize>d << 10);
+    // a digit every key shares orders nothing
+    let skip = false;
+    for (let j = 0; j < 256; j++) {
+      let c = load<i32>(cd + (<usize>j << 2));
+      if (c == n) skip = true;
+      if (c != 0) break;
+    }
+    if (skip) continue;
+    let acc = 0;
+    for (let j = 0; j < 256; j++) {
+      let c = load<i32>(cd + (<usize>j << 2));
+      store<i32>(cd + (<usize>j << 2), acc);
+      acc += c;
+    }
+    let shift = <u64>d << 3;
+    for (let i = 0; i < n; i++) {
+      let kb = load<u64>(srcK + (<usize>i << 3));
+      let slot = cd + (<usize>((~kb >> shift) & 0xff) << 2);
+      let at = load<i32>(slot);
+      store<i32>(slot, at + 1);
+      store<u64>(dstK + (<usize>at << 3), kb);
+      store<u64>(dstV + (<usize>at << 3), load<u64>(srcV + (<usize>i << 3)));
+    }
+    let tk = srcK, tv = srcV;
+    srcK = dstK;
+    srcV = dstV;
+    dstK = tk;
+    dstV = tv;
   }
-}
-
-/** Count code-blocks of the whole image. */
-function countBlocks(job: EncodeJob): i32 {
-  let n = 0;
-  let T = job.cs.siz.numTiles;
-  for (let t = 0; t < T; t++) n += <i32>jobTile(job, t).numCblks;
-  return n;
+  if (srcK != keys) {
+    memory.copy(keys, srcK, <usize>n << 3);
+    memory.copy(vals, srcV, <usize>n << 3);
+  }
 }
 
 /**
@@ -288,17 +339,16 @@ function countBlocks(job: EncodeJob): i32 {
  * block's next hull point (highest slope first) and keep the longest prefix of them that still fits,
  * found by bisection on exact measurements.
  */
-function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize, size: f64): void {
-  let nb = countBlocks(job);
+function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usize, size: f64): void {
+  let nb = st.nb;
   if (nb == 0) return;
   let blocks = arenaAlloc(<usize>nb * sizeof<usize>());
   let nexts = arenaAlloc(<usize>nb * 4);
   let slopes = arenaAlloc(<usize>nb << 3);
   let order = arenaAlloc(<usize>nb * 4);
   let m = 0;
-  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-  while (cblkIterNext(it)) {
-    let cb = it.cb;
+  for (let b = 0; b < nb; b++) {
+    let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
     let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
     for (let h = 0; h < cb.encHullN; h++) {
       let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
