@@ -36,6 +36,16 @@ export class Pcrd {
   /** usize[nb]: every code-block, in cblkIter order (the walks of the threshold searches). */
   blocks: usize;
   nb: i32;
+  /**
+   * Every block's hull points back to back in block order (the threshold searches' reads, in one
+   * place instead of each block's arrays): i32[nb + 1] first point of block b; per point f64 slope,
+   * i32 passes, i32 codeword bytes, f64 weighted distortion decrease (CodeBlock.encHull*).
+   */
+  hStart: usize;
+  hSlope: usize;
+  hPass: usize;
+  hBytes: usize;
+  hDist: usize;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -69,21 +79,35 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   while (cblkIterNext(it)) nb++;
   st.nb = nb;
   st.blocks = arenaAlloc(<usize>max(nb, 1) * sizeof<usize>());
+  st.hStart = arenaAlloc(<usize>(nb + 1) << 2);
+  let np = <usize>max(count, 1);
+  st.hSlope = arenaAlloc(np << 3);
+  st.hPass = arenaAlloc(np << 2);
+  st.hBytes = arenaAlloc(np << 2);
+  st.hDist = arenaAlloc(np << 3);
   nb = 0;
   it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
     let cb = it.cb;
     store<usize>(st.blocks + (<usize>nb << alignof<usize>()), changetype<usize>(cb));
+    store<i32>(st.hStart + (<usize>nb << 2), m);
     nb++;
     let prev = 0;
     for (let h = 0; h < cb.encHullN; h++) {
       let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
-      store<f64>(st.slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-      store<f64>(st.bodies + (<usize>m << 3), <f64>(blockBytes(cb, hp) - prev));
-      prev = blockBytes(cb, hp);
+      let slope = load<f64>(cb.encHullSlopes + (<usize>h << 3));
+      let bytes = blockBytes(cb, hp);
+      store<f64>(st.slopes + (<usize>m << 3), slope);
+      store<f64>(st.bodies + (<usize>m << 3), <f64>(bytes - prev));
+      store<f64>(st.hSlope + (<usize>m << 3), slope);
+      store<i32>(st.hPass + (<usize>m << 2), hp);
+      store<i32>(st.hBytes + (<usize>m << 2), bytes);
+      store<f64>(st.hDist + (<usize>m << 3), load<f64>(cb.encHullDist + (<usize>h << 3)));
+      prev = bytes;
       m++;
     }
   }
+  store<i32>(st.hStart + (<usize>nb << 2), m);
   sortPairsDesc(st.slopes, st.bodies, count);
   // running sums; equal slopes are all taken at once (hullTruncation), so each gets the sum up to
   // the last of them
@@ -132,15 +156,39 @@ function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f6
   let gain: f64 = 0;
   let bytes: f64 = 0;
   let blocks = st.blocks;
+  let hStart = st.hStart, hSlope = st.hSlope;
+  let h0 = load<i32>(hStart);
   for (let b = 0; b < st.nb; b++) {
     let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>b << alignof<usize>())));
-    let n = lambda <= 0 ? cb.encNumPasses : hullTruncation(cb, lambda);
+    let h1 = load<i32>(hStart + (<usize>(b + 1) << 2));
+    let n = 0, by = 0;
+    let g: f64 = 0;
+    if (lambda <= 0) {
+      n = cb.encNumPasses;
+      by = blockBytes(cb, n);
+      if (wantGain) g = hullGain(cb, n);
+    } else {
+      // hullTruncation: the last hull point whose slope is >= lambda (slopes fall along the hull);
+      // hullGain and blockBytes at a hull point are that point's
+      let h = h0;
+      while (h < h1 && load<f64>(hSlope + (<usize>h << 3)) >= lambda) h++;
+      if (h > h0) {
+        n = load<i32>(st.hPass + (<usize>(h - 1) << 2));
+        by = load<i32>(st.hBytes + (<usize>(h - 1) << 2));
+        g = load<f64>(st.hDist + (<usize>(h - 1) << 3));
+      }
+    }
+    h0 = h1;
     let lp = cb.encLayerPasses;
     let prev = l > 0 ? load<i32>(lp + (<usize>(l - 1) << 2)) : 0;
-    if (n < prev) n = prev;
+    if (n < prev) {
+      n = prev;
+      by = blockBytes(cb, n);
+      g = wantGain ? hullGain(cb, n) : 0;
+    }
     for (let j = l; j < L; j++) store<i32>(lp + (<usize>j << 2), n);
-    if (wantGain) gain += hullGain(cb, n);
-    bytes += <f64>blockBytes(cb, n);
+    gain += g;
+    bytes += <f64>by;
   }
   assignedBytes = bytes;
   return gain;
@@ -164,6 +212,7 @@ function bytesFloor(job: EncodeJob): f64 {
  * Form every layer from its target (job.layerBytes / job.layerDist, continuous-error part `dist`
  * given in f64 `errTargets`); layers without a target take everything. Stores the estimated
  * squared error of each layer (weighted coefficient error, without output rounding) in `est`.
+ * The caller measures the layers (measureLayers) and then calls measureForget.
  */
 export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: usize): void {
   let L = job.layers;
@@ -227,7 +276,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
     kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the status says so)
     if (budget > 0) fillToBudget(job, st, l, budget, st.sizes, sizeAtK);
-    measureForget();
+    // (the last layer's kept state stays for the caller's measureLayers of every layer, which
+    // then runs that layer only; the caller forgets it)
+    if (!(budget > 0 && l == L - 1)) measureForget();
     store<f64>(est + (<usize>l << 3), st.energy - layerGain(st, l));
   }
 }
@@ -346,6 +397,7 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
   let nexts = arenaAlloc(<usize>nb * 4);
   let slopes = arenaAlloc(<usize>nb << 3);
   let order = arenaAlloc(<usize>nb * 4);
+  let costs = arenaAlloc(<usize>nb << 3);
   let m = 0;
   for (let b = 0; b < nb; b++) {
     let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
@@ -356,23 +408,46 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
         store<usize>(blocks + (<usize>m << alignof<usize>()), changetype<usize>(cb));
         store<i32>(nexts + (<usize>m << 2), hp);
         store<f64>(slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-        store<i32>(order + (<usize>m << 2), m);
+        store<f64>(costs + (<usize>m << 3), <f64>(blockBytes(cb, hp) - blockBytes(cb, cur)) + 2);
         m++;
         break;
       }
     }
   }
   if (m == 0) return;
-  sortBySlopeDesc(order, slopes, m);
   // Greedy by slope with an estimated cost (body bytes + 2 for the header); candidates that do not
   // fit the slack are skipped, smaller ones later may fit. The chosen ones move to the front.
   let slack = budget - (size >= 0 ? size : measureLayers(job, l, sizes));
-  let chosen = 0;
+  // Only candidates whose cost fits the whole slack can ever be chosen (the slack only shrinks), so
+  // only they are sorted. The greedy visits them in the order the sort of all m candidates gives
+  // them, which is theirs when their slopes all differ; where two are equal, the order among them
+  // is the one the sort of all candidates gives (sortBySlopeDesc is not stable), so that sort runs.
+  let ms = 0;
   for (let i = 0; i < m; i++) {
+    if (load<f64>(costs + (<usize>i << 3)) <= slack) {
+      store<i32>(order + (<usize>ms << 2), i);
+      ms++;
+    }
+  }
+  if (ms == 0) return;
+  sortBySlopeDesc(order, slopes, ms);
+  let ties = false;
+  for (let i = 1; i < ms; i++) {
+    if (load<f64>(slopes + (<usize>load<i32>(order + (<usize>(i - 1) << 2)) << 3)) == load<f64>(slopes + (<usize>load<i32>(order + (<usize>i << 2)) << 3))) {
+      ties = true;
+      break;
+    }
+  }
+  let n = ms;
+  if (ties) {
+    for (let i = 0; i < m; i++) store<i32>(order + (<usize>i << 2), i);
+    sortBySlopeDesc(order, slopes, m);
+    n = m;
+  }
+  let chosen = 0;
+  for (let i = 0; i < n; i++) {
     let idx = load<i32>(order + (<usize>i << 2));
-    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>idx << alignof<usize>())));
-    let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
-    let cost = <f64>(blockBytes(cb, load<i32>(nexts + (<usize>idx << 2))) - blockBytes(cb, cur)) + 2;
+    let cost = load<f64>(costs + (<usize>idx << 3));
     if (cost <= slack) {
       slack -= cost;
       // move to position `chosen`, keeping slope order among the chosen
