@@ -8,7 +8,7 @@ import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";
 import { SIGN_LUT, signIndexNb } from "./contexts";
 import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighboursWE } from "./flags";
 import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";
-import { columnBits, refineColumnBits, sigPropColumnBits } from "./ebcot_encoder_columns";
+import { columnBits, refineColumnBits, sigPropColumnBits, REFINE_ROWS } from "./ebcot_encoder_columns";
 
 /** Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units). */
 export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool): f64 {
@@ -134,9 +134,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f6
           const fp = fk + (xb << 2);
           const mp = mk + (xb << 4);
           let f = load<u32>(fp);
-          let rm = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3
-          rm &= 0xf;
-          if (rm == 0) continue;
+          let rm = load<u32>(REFINE_ROWS + (xb << 2)); // σ and not π, rows 0..3 (refineColumnBits); not 0
           do {
             const r = ctz(rm);
             rm &= rm - 1;
@@ -299,11 +297,13 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           dist += sigTerm(m, s3); // summed always, returned when wantD
           start = r + 1;
         }
-        if ((((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8) | ((f >>> 24) & 0xf)) != 0xf) { // some row neither σ nor π
+        // σ or π of row r in bit 3r + 4 (neither changes for another row while the column is coded)
+        const done = f | ((f >>> 20) & 0x10) | ((f >>> 18) & 0x80) | ((f >>> 16) & 0x400) | ((f >>> 14) & 0x2000);
+        if ((done & SIG_CENTRE) != SIG_CENTRE) { // some row neither σ nor π
           if (start == 0) {
             // row 0
-            nb = f & 0x1ff;
-            if ((((nb >>> 4) | (f >>> 24)) & 1) == 0) {
+            if ((done & 0x10) == 0) {
+              nb = f & 0x1ff;
               m = load<u32>(mp);
               d = <u32>((m & spBit) != 0);
               cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
@@ -347,8 +347,8 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               }
             }
             // row 1
-            nb = (f >>> 3) & 0x1ff;
-            if ((((nb >>> 4) | (f >>> 25)) & 1) == 0) {
+            if ((done & 0x80) == 0) {
+              nb = (f >>> 3) & 0x1ff;
               m = load<u32>(mp + 4);
               d = <u32>((m & spBit) != 0);
               cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
@@ -392,8 +392,8 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               }
             }
             // row 2
-            nb = (f >>> 6) & 0x1ff;
-            if ((((nb >>> 4) | (f >>> 26)) & 1) == 0) {
+            if ((done & 0x400) == 0) {
+              nb = (f >>> 6) & 0x1ff;
               m = load<u32>(mp + 8);
               d = <u32>((m & spBit) != 0);
               cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
@@ -437,8 +437,8 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               }
             }
             // row 3
-            nb = (f >>> 9) & 0x1ff;
-            if ((((nb >>> 4) | (f >>> 27)) & 1) == 0) {
+            if ((done & 0x2000) == 0) {
+              nb = (f >>> 9) & 0x1ff;
               m = load<u32>(mp + 12);
               d = <u32>((m & spBit) != 0);
               cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);

@@ -234,9 +234,9 @@ const enc = {
     ...mark,
     `dist += sigTerm(m, s3); // summed always, returned when wantD`,
   ],
-  cleanup: (r) => [
-    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
-    `if ((((nb >>> 4) | ${fsh(r, 1, 24)}) & 1) == 0) {`,
+  /** Cleanup of row r: `skip` tests whether it is significant or was coded in this plane's SPP. */
+  cleanup: (r, skip) => [
+    ...(skip ? [`if ((${skip}) == 0) {`, `  nb = ${fsh(r, 3, 0)} & 0x1ff;`] : [`nb = ${fsh(r, 3, 0)} & 0x1ff;`, `if ((((nb >>> 4) | ${fsh(r, 1, 24)}) & 1) == 0) {`]),
     ...indent([
       `m = load<u32>(${sampleAt("mp", r)});`,
       `d = <u32>((m & spBit) != 0);`,
@@ -280,7 +280,7 @@ const encSigPropColumn = [
  * dec.refineColumn: the rows to refine (σ set, π clear) as a 4-bit mask, one decision per set bit.
  */
 const encRefineColumn = [
-  ...refineRows("rm"),
+  `let rm = load<u32>(REFINE_ROWS + (xb << 2)); // σ and not π, rows 0..3 (refineColumnBits); not 0`,
   `do {`,
   ...indent([
     `const r = ctz(rm);`,
@@ -604,9 +604,11 @@ function encoderFile() {
         ...indent(enc.sign("r", [], "(f >>> <u32>(3 * r))")),
         `  start = r + 1;`,
         `}`,
-        `if ((((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8) | ((f >>> 24) & 0xf)) != 0xf) { // some row neither σ nor π`,
+        `// σ or π of row r in bit 3r + 4 (neither changes for another row while the column is coded)`,
+        `const done = f | ((f >>> 20) & 0x10) | ((f >>> 18) & 0x80) | ((f >>> 16) & 0x400) | ((f >>> 14) & 0x2000);`,
+        `if ((done & SIG_CENTRE) != SIG_CENTRE) { // some row neither σ nor π`,
         `  if (start == 0) {`,
-        ...indent([0, 1, 2, 3].flatMap((r) => [`// row ${r}`, ...enc.cleanup(r)]), 2),
+        ...indent([0, 1, 2, 3].flatMap((r) => [`// row ${r}`, ...enc.cleanup(r, `done & ${bit(r, 3, 4)}`)]), 2),
         `  } else {`,
         `    for (let r = start; r < 4; r++) {`,
         ...indent(enc.cleanup("r"), 3),
@@ -631,7 +633,7 @@ function encoderFile() {
     `import { SIGN_LUT, signIndexNb } from "./contexts";`,
     `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighboursWE } from "./flags";`,
     `import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";`,
-    `import { columnBits, refineColumnBits, sigPropColumnBits } from "./ebcot_encoder_columns";`,
+    `import { columnBits, refineColumnBits, sigPropColumnBits, REFINE_ROWS } from "./ebcot_encoder_columns";`,
     ``,
     fns.map((f) => f.join("\n")).join("\n\n"),
     ``,
