@@ -146,12 +146,14 @@ let sparePlane: ArrayBuffer | null = null;
 
 /**
  * A tile-component's forward DWT done in a worker while this thread transforms the others
- * (codec/api_encoder.ts encoderTileDwtOffload): the last component of the tile, sent when the
- * tile's samples are final; rate control's pilots of the first components keep the other worker
- * busy, and this thread does not spend that component's DWT on the serial path (the workers wait
- * for the pilots of every component before most blocks can be coded). The plane comes back before
- * the core goes on to that component (the dispatch after the component before it); when no worker
- * can take it, or it fails, the core transforms the component itself (nothing was changed in it).
+ * (codec/api_encoder.ts encoderTileDwtOffload): component 1 of the tile, sent when the tile's
+ * samples are final, so that it is transformed beside component 0 and its pilots are listed right
+ * after component 0's. The workers code both components' pilots while this thread transforms the
+ * rest (the workers wait for the pilots of every component before most blocks can be coded; with
+ * the last component sent instead, its pilots came only after this thread had transformed all the
+ * others, and the workers ran out of pilots meanwhile). The plane comes back before the core goes
+ * on to that component (the dispatch after the component before it); when no worker can take it,
+ * or it fails, the core transforms the component itself (nothing was changed in it).
  */
 class PlaneOffload {
   private dispatches = 0;
@@ -167,12 +169,10 @@ class PlaneOffload {
     private readonly result: Promise<ArrayBuffer | undefined>,
   ) {}
 
-  /** Send the tile's last component to a worker (null when the tile has one component or nothing can go). */
+  /** Send the tile's component 1 to a worker (null when the tile has one component or nothing can go). */
   static start(c: CoreExports): PlaneOffload | null {
-    let comps = 0;
-    while (c.encoderTileComp(comps, EncoderTileField.buffer) >= 0) comps++;
-    const k = comps - 1;
-    if (k < 1) return null;
+    const k = 1;
+    if (c.encoderTileComp(k, EncoderTileField.buffer) < 0) return null;
     const f = (field: EncoderTileField) => c.encoderTileComp(k, field);
     const geometry: PlaneGeometry = {
       stride: f(EncoderTileField.stride), width: f(EncoderTileField.width), height: f(EncoderTileField.height),
