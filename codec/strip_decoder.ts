@@ -538,14 +538,15 @@ function fillBandCached(s: StripSession, job: DecodeJob, tc: TileComp, res: Reso
       // keep it: the next strip needs it as well
       if (bc.hi != j) bc.lo = j; // rows before j are not needed by the next strip
       if (j - bc.lo + 1 > bc.k) fail(E.ERR_INTERNAL, -1, 61, j - bc.lo + 1);
+      // this strip's rows go straight to the buffer; only the rows a later strip reads (from the
+      // next strip's first band row on: windows only move down) are kept in the slot
       let slot = bc.slots + (((<usize>(j % bc.k) * <usize>cbhs) * <usize>bc.width) << 2);
       let rowStart = j << bd.cbh;
-      let r0 = max(bd.y0, rowStart), r1 = min(bd.y1, rowStart + cbhs);
-      decodeBlockRow(s, job, tc, res, bd, j, slot + ((<usize>(r0 - rowStart) * <usize>bc.width) << 2), bc.width, bc.x0, r0, r0, r1, bc.x0, bc.x0 + bc.width);
+      let sa = max(max(bd.y0, rowStart), bc.nextWy0), sb = min(bd.y1, rowStart + cbhs);
+      decodeBlockRow(s, job, tc, res, bd, j, dst, tc.stride, bd.wx0, ya, ya, yb, bd.wx0, bd.wx1, slot, bc.width, bc.x0, rowStart, sa, sb);
       bc.hi = j + 1;
-      copyFromSlot(bc, j, ya, yb, bd.wx0, ww, dst, tc.stride, cbhs);
     } else {
-      decodeBlockRow(s, job, tc, res, bd, j, dst, tc.stride, bd.wx0, ya, ya, yb, bd.wx0, bd.wx1);
+      decodeBlockRow(s, job, tc, res, bd, j, dst, tc.stride, bd.wx0, ya, ya, yb, bd.wx0, bd.wx1, 0, 0, 0, 0, 0, 0);
     }
   }
 }
@@ -564,13 +565,21 @@ function copyFromSlot(bc: BandCache, j: i32, ya: i32, yb: i32, x0: i32, w: i32, 
  * Decode the code-blocks of code-block row j of band `bd` that meet columns [cx0, cx1) and write
  * their dequantised samples within rows [ya, yb) x [cx0, cx1) to `dst`: band sample (x, y) goes to
  * dst + ((y - dy0) * dstStride + (x - dx0)) * 4. The rectangle is zeroed first (blocks without data).
+ * When `slot` ≠ 0, rows [sa, sb) x [cx0, cx1) go to `slot` as well (sample (x, y) at
+ * slot + ((y - sy0) * slotStride + (x - sx0)) * 4; zeroed first too): each block is decoded once.
  */
 function decodeBlockRow(
   s: StripSession, job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, j: i32,
   dst: usize, dstStride: i32, dx0: i32, dy0: i32, ya: i32, yb: i32, cx0: i32, cx1: i32,
+  slot: usize, slotStride: i32, sx0: i32, sy0: i32, sa: i32, sb: i32,
 ): void {
-  if (yb <= ya || cx1 <= cx0) return;
+  if (cx1 <= cx0) return;
+  if (slot == 0 || sb <= sa) {
+    slot = 0;
+    if (yb <= ya) return;
+  }
   zeroRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
+  if (slot != 0) zeroRect(slot, slotStride, cx0 - sx0, sa - sy0, cx1 - cx0, sb - sa);
   let rev = tc.style.reversible != 0;
   let halfStep = bd.step * 0.5;
   let np = res.pw * res.ph;
@@ -584,13 +593,24 @@ function decodeBlockRow(
       s.blocksDecoded += 1;
       if (!decodeBlock(job, tc, bd, cb)) continue;
       let x0 = max(cb.x0, cx0), x1 = min(cb.x1, cx1);
-      let y0 = max(cb.y0, ya), y1 = min(cb.y1, yb);
-      if (x1 <= x0 || y1 <= y0) continue;
+      if (x1 <= x0) continue;
       let bw = cb.x1 - cb.x0;
-      let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
-      let d = dst + ((<usize>(y0 - dy0) * <usize>dstStride + <usize>(x0 - dx0)) << 2);
-      if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, d, dstStride, tc.roi);
-      else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, d, dstStride, halfStep, tc.roi);
+      let y0 = max(cb.y0, ya), y1 = min(cb.y1, yb);
+      if (y1 > y0) {
+        let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+        let d = dst + ((<usize>(y0 - dy0) * <usize>dstStride + <usize>(x0 - dx0)) << 2);
+        if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, d, dstStride, tc.roi);
+        else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, d, dstStride, halfStep, tc.roi);
+      }
+      if (slot == 0) continue;
+      y0 = max(cb.y0, sa);
+      y1 = min(cb.y1, sb);
+      if (y1 > y0) {
+        let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+        let d = slot + ((<usize>(y0 - sy0) * <usize>slotStride + <usize>(x0 - sx0)) << 2);
+        if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, d, slotStride, tc.roi);
+        else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, d, slotStride, halfStep, tc.roi);
+      }
     }
   }
 }
