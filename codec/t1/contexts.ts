@@ -4,7 +4,7 @@
 //          one 512-byte table per sub-band orientation (index = 9 neighbourhood bits as laid out
 //          in flags.ts: 0 NW, 1 N, 2 NE, 3 W, 4 self, 5 E, 6 SW, 7 S, 8 SE; the self bit is ignored).
 // SIGN_LUT (Table D.2/D.3): sign context 9..13 in bits 0..4 and the XOR bit in bit 7, from the
-//          significance and sign of the four direct neighbours (index layout: see signIndex()).
+//          significance and sign of the four direct neighbours (index layout: see signIndexNb()).
 
 /** Four 512-entry significance context tables: orientation 0 LL, 1 HL, 2 LH, 3 HH. */
 const SIG_LUT: usize = memory.data(4 * 512, 16);
@@ -58,10 +58,11 @@ export function contextTablesInit(): void {
     }
   }
   for (let i = 0; i < 256; i++) {
+    // index layout of signIndexNb: σ at the neighbourhood bits (1 N, 3 W, 5 E, 7 S), χ beside them
     const n = signContribution((i >> 1) & 1, i & 1);
-    const wst = signContribution((i >> 3) & 1, (i >> 2) & 1);
-    const e = signContribution((i >> 5) & 1, (i >> 4) & 1);
-    const s = signContribution((i >> 7) & 1, (i >> 6) & 1);
+    const wst = signContribution((i >> 3) & 1, (i >> 4) & 1);
+    const e = signContribution((i >> 5) & 1, (i >> 6) & 1);
+    const s = signContribution((i >> 7) & 1, (i >> 2) & 1);
     const hc = clampUnit(wst + e);
     const vc = clampUnit(n + s);
     // Table D.3: (H, V) -> context, XOR bit; negating both H and V gives the same context with XOR 1.
@@ -89,13 +90,23 @@ export function sigLut(orient: i32): usize {
 }
 
 /**
- * SIGN_LUT index for row r of the column with flag word `f`, west word `fw` and east word `fe`:
- * bit 0 χN, 1 σN, 2 χW, 3 σW, 4 χE, 5 σE, 6 χS, 7 σS.
+ * SIGN_LUT index for row r of the column with flag word `f`, west word `fw` and east word `fe`
+ * (flags.ts): as signIndexNb.
  */
 // @ts-ignore: decorator
 @inline
 export function signIndex(f: u32, fw: u32, fe: u32, r: i32): u32 {
-  const t = f >>> (3 * r);
-  const ch = f >>> (18 + r);
-  return (t & 0xaa) | (ch & 1) | ((ch & 4) << 4) | (((fw >>> (19 + r)) & 1) << 2) | (((fe >>> (19 + r)) & 1) << 4);
+  return signIndexNb(f >>> (3 * r), f, fw, fe, r);
+}
+
+/**
+ * SIGN_LUT index for row r from its neighbourhood bits `nb` (bits 0..8 of f >>> 3r, flags.ts; only
+ * the σ of N, W, E, S are used) and the χ bits of f, fw, fe: bit 0 χN, 1 σN, 2 χS, 3 σW, 4 χW,
+ * 5 σE, 6 χE, 7 σS. The σ bits stay where the neighbourhood has them; χN and χS are f's bits
+ * 18 + r and 20 + r, moved together.
+ */
+// @ts-ignore: decorator
+@inline
+export function signIndexNb(nb: u32, f: u32, fw: u32, fe: u32, r: i32): u32 {
+  return (nb & 0xaa) | ((f >>> (18 + r)) & 5) | ((fw >>> (15 + r)) & 0x10) | ((fe >>> (13 + r)) & 0x40);
 }

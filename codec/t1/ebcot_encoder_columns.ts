@@ -36,8 +36,16 @@ export function columnBits(fp: usize, n: i32, mask: u32): u64 {
 }
 
 /**
+ * Rows to refine of the columns of the chunk refineColumnBits saw last: u32 x = bit r set iff
+ * row r of column x has σ set and π clear. The refinement pass changes neither, so the column
+ * body reads its row mask here instead of forming it again.
+ */
+export const REFINE_ROWS: usize = memory.data(64 * 4, 16);
+
+/**
  * Bit x (x < n <= 64) set iff the flag word at fp + 4x has a row to refine: σ set and π clear
- * (flags.ts). SIMD build: as columnBits, the σ bits of rows 0..3 gathered beside the π bits.
+ * (flags.ts); the rows themselves go to REFINE_ROWS. SIMD build: as columnBits, the σ bits of
+ * rows 0..3 gathered beside the π bits.
  */
 // @ts-ignore: decorator
 @inline
@@ -48,22 +56,33 @@ export function refineColumnBits(fp: usize, n: i32): u64 {
     const zero = i32x4.splat(0);
     for (; x + 16 <= n; x += 16) {
       const p = fp + (<usize>x << 2);
-      const a = i32x4.ne(refineLanes(v128.load(p)), zero);
-      const b = i32x4.ne(refineLanes(v128.load(p, 16)), zero);
-      const c = i32x4.ne(refineLanes(v128.load(p, 32)), zero);
-      const d = i32x4.ne(refineLanes(v128.load(p, 48)), zero);
+      const q = REFINE_ROWS + (<usize>x << 2);
+      const ra = refineLanes(v128.load(p));
+      const rb = refineLanes(v128.load(p, 16));
+      const rc = refineLanes(v128.load(p, 32));
+      const rd = refineLanes(v128.load(p, 48));
+      v128.store(q, ra);
+      v128.store(q, rb, 16);
+      v128.store(q, rc, 32);
+      v128.store(q, rd, 48);
+      const a = i32x4.ne(ra, zero);
+      const b = i32x4.ne(rb, zero);
+      const c = i32x4.ne(rc, zero);
+      const d = i32x4.ne(rd, zero);
       const m = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d));
       bits |= <u64>i8x16.bitmask(m) << <u64>x;
     }
   }
   for (; x < n; x++) {
     const f = load<u32>(fp + (<usize>x << 2));
-    if (((((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24)) != 0) bits |= <u64>1 << <u64>x;
+    const rows = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24) & 0xf;
+    store<u32>(REFINE_ROWS + (<usize>x << 2), rows);
+    if (rows != 0) bits |= <u64>1 << <u64>x;
   }
   return bits;
 }
 
-/** Per lane: the rows with σ set and π clear, bit r for row r (nonzero iff some row is to refine). */
+/** Per lane: the rows with σ set and π clear, bit r for row r (bits 0..3 only). */
 // @ts-ignore: decorator
 @inline
 function refineLanes(v: v128): v128 {
@@ -72,7 +91,7 @@ function refineLanes(v: v128): v128 {
     v128.or(v128.and(i32x4.shr_u(v, 4), one), v128.and(i32x4.shr_u(v, 6), i32x4.splat(2))),
     v128.or(v128.and(i32x4.shr_u(v, 8), i32x4.splat(4)), v128.and(i32x4.shr_u(v, 10), i32x4.splat(8))),
   );
-  return v128.andnot(s, i32x4.shr_u(v, 24));
+  return v128.andnot(s, i32x4.shr_u(v, 24)); // π: bits 24..27, so only 0..3 can remain
 }
 
 /**

@@ -5,17 +5,17 @@
 
 import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";
 import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";
-import { SIGN_LUT, signIndex } from "./contexts";
-import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";
+import { SIGN_LUT, signIndexNb } from "./contexts";
+import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighboursWE } from "./flags";
 import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";
-import { columnBits, refineColumnBits, sigPropColumnBits } from "./ebcot_encoder_columns";
+import { columnBits, refineColumnBits, sigPropColumnBits, REFINE_ROWS } from "./ebcot_encoder_columns";
 
 /** Significance propagation pass (D.3.1), MQ-coded, bit-plane p; returns the distortion decrease (doubled units). */
 export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, causal: bool, wantD: bool): f64 {
   let a = mqeA;
   let c = mqeC;
   let ct = mqeCt;
-  let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32;
+  let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32, fw: u32, fe: u32;
   let dist: i64 = 0; // sum of sigTerm (distortion.ts)
   const sp = <u32>(fb + p); // bit of |c| coded at plane p
   const spBit = <u32>1 << sp;
@@ -29,6 +29,7 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
     if ((load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0) {
       const stripeRows: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe
       for (let k = 0; k < w; k += 64) {
+        const cmask = <u64>-1 >>> <u64>(64 - min(64, w - k)); // the chunk's columns
         const fk = frow + (<usize>k << 2);
         const mk = srow + (<usize>k << 4);
         let rem = sigPropColumnBits(fk, min(64, w - k), stripeRows);
@@ -53,9 +54,9 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
-            a -= q;
             lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+            x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+            a -= q;
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
             n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
@@ -66,15 +67,17 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             a <<= n; c <<= n; ct -= n;
             f |= (<u32>1 << <u32>(r + 24));
             if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+              fw = load<u32>(fp - 4);
+              fe = load<u32>(fp + 4);
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(nb, f, fw, fe, r));
               neg = m >>> 31;
               d = neg ^ (lu >>> 7);
               cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
-              a -= q;
               lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+              a -= q;
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
@@ -85,9 +88,9 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               a <<= n; c <<= n; ct -= n;
               f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
               store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, r, neg, causal);
-              if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;
-              if (wantD) dist += sigTerm(m, s3);
+              flagsMarkNeighboursWE(fp, fstride, r, neg, causal, fw, fe);
+              rem |= (<u64>2 << <u64>xb) & cmask; // (0 for the chunk's last column xb = 63)
+              dist += sigTerm(m, s3); // summed always, returned when wantD
               rm |= (<u32>8 << r3) & rowBits & ~(f >>> 4); // the row below, unless significant
             }
           } while (rm != 0);
@@ -101,7 +104,7 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
   mqeA = a;
   mqeC = c;
   mqeCt = ct;
-  return sigGainOf(dist, p, fb);
+  return wantD ? sigGainOf(dist, p, fb) : 0;
 }
 
 /** Magnitude refinement pass (D.3.3), MQ-coded, bit-plane p; returns the distortion decrease. */
@@ -109,7 +112,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f6
   let a = mqeA;
   let c = mqeC;
   let ct = mqeCt;
-  let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32;
+  let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32, fw: u32, fe: u32;
   let dist: i64 = 0; // sum of refineTerm (distortion.ts)
   const sp = <u32>(fb + p);
   const spBit = <u32>1 << sp;
@@ -131,9 +134,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f6
           const fp = fk + (xb << 2);
           const mp = mk + (xb << 4);
           let f = load<u32>(fp);
-          let rm = (((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8)) & ~(f >>> 24); // σ and not π, rows 0..3
-          rm &= 0xf;
-          if (rm == 0) continue;
+          let rm = load<u32>(REFINE_ROWS + (xb << 2)); // σ and not π, rows 0..3 (refineColumnBits); not 0
           do {
             const r = ctz(rm);
             rm &= rm - 1;
@@ -142,9 +143,9 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f6
             cxp = MQ_CONTEXTS + (<usize>(select<u32>(<u32>CX_MR_LATER, <u32>CX_MR_FIRST + <u32>(((f >>> <u32>(3 * r + 0)) & 0x1ef) != 0), ((f >>> <u32>(r + 28)) & 1) != 0)) << 2);
             e = load<u32>(cxp);
             q = e & 0xffff;
-            a -= q;
             lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+            x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+            a -= q;
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
             n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
@@ -154,7 +155,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f6
             }
             a <<= n; c <<= n; ct -= n;
             f |= (<u32>1 << <u32>(r + 28));
-            if (wantD) dist += refineTerm(m, d, sOne);
+            dist += refineTerm(m, d, sOne); // summed always, returned when wantD
           } while (rm != 0);
           store<u32>(fp, f);
         }
@@ -166,7 +167,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f6
   mqeA = a;
   mqeC = c;
   mqeCt = ct;
-  return refineGainOf(dist, p, fb);
+  return wantD ? refineGainOf(dist, p, fb) : 0;
 }
 
 /** Cleanup pass with run-length coding (D.3.4), MQ-coded, bit-plane p; returns the distortion decrease. */
@@ -174,7 +175,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
   let a = mqeA;
   let c = mqeC;
   let ct = mqeCt;
-  let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32;
+  let e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32, fw: u32, fe: u32;
   let dist: i64 = 0; // sum of sigTerm (distortion.ts)
   const sp = <u32>(fb + p);
   const spBit = <u32>1 << sp;
@@ -187,297 +188,130 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
     const fend = frow + (<usize>w << 2);
     const ss = STRIPE_SIG + 1 + <usize>(y >> 2);
     let mp = srow;
-    for (let fp = frow; fp < fend; fp += 4, mp += 16) {
-      let f = load<u32>(fp);
-      let start = 0;
-      if (f == 0 && rows == 4) {
-        // run-length mode: one decision tells whether any of the four becomes significant
-        d = <u32>(((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) & spBit) != 0);
-        if (d == 0) {
-          // the run stays insignificant: when 0 is the context's MPS and A − Qe >= 0x8000, coding it
-          // (C.2.5 CODEMPS) only moves A and C by Qe: no renormalisation, no state change (the
-          // common case in the long runs of a bit-plane's first passes, where Qe is small)
-          e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));
+    if (rows == 4) {
+      // full stripe (rows = 4 known to the column body)
+      for (let fp = frow; fp < fend; fp += 4, mp += 16) {
+        let f = load<u32>(fp);
+        let start = 0;
+        if (f == 0) {
+          // run-length mode: one decision tells whether any of the four becomes significant
+          d = <u32>(((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) & spBit) != 0);
+          if (d == 0) {
+            // the run stays insignificant: when 0 is the context's MPS and A − Qe >= 0x8000, coding it
+            // (C.2.5 CODEMPS) only moves A and C by Qe: no renormalisation, no state change (the
+            // common case in the long runs of a bit-plane's first passes, where Qe is small)
+            e = load<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2));
+            q = e & 0xffff;
+            if ((e & 0x10000) == 0 && a >= q + 0x8000) {
+              a -= q;
+              c += q;
+              if (ASC_FEATURE_SIMD) {
+                // the next columns four at a time while they are run columns that stay insignificant
+                // and four more such decisions need no renormalisation either
+                const q4 = q << 2;
+                const spv = i32x4.splat(<i32>spBit); // bit sp of four samples
+                while (fp + 20 <= fend && a >= q4 + 0x8000) {
+                  if (v128.any_true(v128.load(fp, 4))) break;
+                  const sv = v128.or(v128.or(v128.load(mp, 16), v128.load(mp, 32)), v128.or(v128.load(mp, 48), v128.load(mp, 64)));
+                  if (v128.any_true(v128.and(sv, spv))) break;
+                  a -= q4;
+                  c += q4;
+                  fp += 16;
+                  mp += 64;
+                }
+              }
+              continue;
+            }
+          }
+          cxp = MQ_CONTEXTS + (<usize>CX_RL << 2);
+          e = load<u32>(cxp);
           q = e & 0xffff;
-          if ((e & 0x10000) == 0 && a >= q + 0x8000) {
-            a -= q;
-            c += q;
-            if (ASC_FEATURE_SIMD) {
-              // the next columns four at a time while they are run columns that stay insignificant
-              // and four more such decisions need no renormalisation either
-              const q4 = q << 2;
-              const spv = i32x4.splat(<i32>spBit); // bit sp of four samples
-              while (fp + 20 <= fend && a >= q4 + 0x8000) {
-                if (v128.any_true(v128.load(fp, 4))) break;
-                const sv = v128.or(v128.or(v128.load(mp, 16), v128.load(mp, 32)), v128.or(v128.load(mp, 48), v128.load(mp, 64)));
-                if (v128.any_true(v128.and(sv, spv))) break;
-                a -= q4;
-                c += q4;
-                fp += 16;
-                mp += 64;
-              }
-            }
-            continue;
+          lps = d ^ ((e >>> 16) & 1);
+          x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+          a -= q;
+          c = select<u32>(c, c + q, x);
+          a = select<u32>(q, a, x);
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
-        }
-        cxp = MQ_CONTEXTS + (<usize>CX_RL << 2);
-        e = load<u32>(cxp);
-        q = e & 0xffff;
-        a -= q;
-        lps = d ^ ((e >>> 16) & 1);
-        x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-        c = select<u32>(c, c + q, x);
-        a = select<u32>(q, a, x);
-        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-        if (n >= ct) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-        }
-        a <<= n; c <<= n; ct -= n;
-        if (d == 0) continue;
-        let r = 0;
-        while ((load<u32>(mp + (<usize>r << 2)) & spBit) == 0) r++;
-        // its row in two decisions in the uniform context, most significant bit first
-        d = <u32>r >>> 1;
-        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
-        e = load<u32>(cxp);
-        q = e & 0xffff;
-        a -= q;
-        lps = d ^ ((e >>> 16) & 1);
-        x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-        c = select<u32>(c, c + q, x);
-        a = select<u32>(q, a, x);
-        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-        if (n >= ct) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-        }
-        a <<= n; c <<= n; ct -= n;
-        d = <u32>r & 1;
-        cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
-        e = load<u32>(cxp);
-        q = e & 0xffff;
-        a -= q;
-        lps = d ^ ((e >>> 16) & 1);
-        x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-        c = select<u32>(c, c + q, x);
-        a = select<u32>(q, a, x);
-        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-        if (n >= ct) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-        }
-        a <<= n; c <<= n; ct -= n;
-        m = load<u32>(mp + (<usize>r << 2));
-        lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
-        neg = m >>> 31;
-        d = neg ^ (lu >>> 7);
-        cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-        e = load<u32>(cxp);
-        q = e & 0xffff;
-        a -= q;
-        lps = d ^ ((e >>> 16) & 1);
-        x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-        c = select<u32>(c, c + q, x);
-        a = select<u32>(q, a, x);
-        n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-        store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-        if (n >= ct) {
-          do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-        }
-        a <<= n; c <<= n; ct -= n;
-        f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
-        store<u8>(ss, 1);
-        flagsMarkNeighbours(fp, fstride, r, neg, causal);
-        if (wantD) dist += sigTerm(m, s3);
-        start = r + 1;
-      }
-      if ((((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8) | ((f >>> 24) & 0xf)) != 0xf) { // some row neither σ nor π
-        if (start == 0 && rows == 4) {
-          // row 0
-          nb = f & 0x1ff;
-          if ((((nb >>> 4) | (f >>> 24)) & 1) == 0) {
-            m = load<u32>(mp);
-            d = <u32>((m & spBit) != 0);
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 0));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x10 | (neg << 19);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 0, neg, causal);
-              if (wantD) dist += sigTerm(m, s3);
-            }
+          a <<= n; c <<= n; ct -= n;
+          if (d == 0) continue;
+          let r = 0;
+          while ((load<u32>(mp + (<usize>r << 2)) & spBit) == 0) r++;
+          // its row in two decisions in the uniform context, most significant bit first
+          d = <u32>r >>> 1;
+          cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+          e = load<u32>(cxp);
+          q = e & 0xffff;
+          lps = d ^ ((e >>> 16) & 1);
+          x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+          a -= q;
+          c = select<u32>(c, c + q, x);
+          a = select<u32>(q, a, x);
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
-          // row 1
-          nb = (f >>> 3) & 0x1ff;
-          if ((((nb >>> 4) | (f >>> 25)) & 1) == 0) {
-            m = load<u32>(mp + 4);
-            d = <u32>((m & spBit) != 0);
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 1));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x80 | (neg << 20);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 1, neg, causal);
-              if (wantD) dist += sigTerm(m, s3);
-            }
+          a <<= n; c <<= n; ct -= n;
+          d = <u32>r & 1;
+          cxp = MQ_CONTEXTS + (<usize>CX_UNI << 2);
+          e = load<u32>(cxp);
+          q = e & 0xffff;
+          lps = d ^ ((e >>> 16) & 1);
+          x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+          a -= q;
+          c = select<u32>(c, c + q, x);
+          a = select<u32>(q, a, x);
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
-          // row 2
-          nb = (f >>> 6) & 0x1ff;
-          if ((((nb >>> 4) | (f >>> 26)) & 1) == 0) {
-            m = load<u32>(mp + 8);
-            d = <u32>((m & spBit) != 0);
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 2));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x400 | (neg << 21);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 2, neg, causal);
-              if (wantD) dist += sigTerm(m, s3);
-            }
+          a <<= n; c <<= n; ct -= n;
+          m = load<u32>(mp + (<usize>r << 2));
+          fw = load<u32>(fp - 4);
+          fe = load<u32>(fp + 4);
+          lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb((f >>> <u32>(3 * r)), f, fw, fe, r));
+          neg = m >>> 31;
+          d = neg ^ (lu >>> 7);
+          cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+          e = load<u32>(cxp);
+          q = e & 0xffff;
+          lps = d ^ ((e >>> 16) & 1);
+          x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+          a -= q;
+          c = select<u32>(c, c + q, x);
+          a = select<u32>(q, a, x);
+          n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          if (n >= ct) {
+            do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
-          // row 3
-          nb = (f >>> 9) & 0x1ff;
-          if ((((nb >>> 4) | (f >>> 27)) & 1) == 0) {
-            m = load<u32>(mp + 12);
-            d = <u32>((m & spBit) != 0);
-            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
-            e = load<u32>(cxp);
-            q = e & 0xffff;
-            a -= q;
-            lps = d ^ ((e >>> 16) & 1);
-            x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-            c = select<u32>(c, c + q, x);
-            a = select<u32>(q, a, x);
-            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-            if (n >= ct) {
-              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-            }
-            a <<= n; c <<= n; ct -= n;
-            if (d != 0) {
-              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), 3));
-              neg = m >>> 31;
-              d = neg ^ (lu >>> 7);
-              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
-              e = load<u32>(cxp);
-              q = e & 0xffff;
-              a -= q;
-              lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
-              c = select<u32>(c, c + q, x);
-              a = select<u32>(q, a, x);
-              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
-              if (n >= ct) {
-                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
-              }
-              a <<= n; c <<= n; ct -= n;
-              f |= 0x2000 | (neg << 22);
-              store<u8>(ss, 1);
-              flagsMarkNeighbours(fp, fstride, 3, neg, causal);
-              if (wantD) dist += sigTerm(m, s3);
-            }
-          }
-        } else {
-          for (let r = start; r < rows; r++) {
-            nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
-            if ((((nb >>> 4) | (f >>> <u32>(r + 24))) & 1) == 0) {
-              m = load<u32>(mp + (<usize>r << 2));
+          a <<= n; c <<= n; ct -= n;
+          f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+          store<u8>(ss, 1);
+          flagsMarkNeighboursWE(fp, fstride, r, neg, causal, fw, fe);
+          dist += sigTerm(m, s3); // summed always, returned when wantD
+          start = r + 1;
+        }
+        // σ or π of row r in bit 3r + 4 (neither changes for another row while the column is coded)
+        const done = f | ((f >>> 20) & 0x10) | ((f >>> 18) & 0x80) | ((f >>> 16) & 0x400) | ((f >>> 14) & 0x2000);
+        if ((done & SIG_CENTRE) != SIG_CENTRE) { // some row neither σ nor π
+          if (start == 0) {
+            // row 0
+            if ((done & 0x10) == 0) {
+              nb = f & 0x1ff;
+              m = load<u32>(mp);
               d = <u32>((m & spBit) != 0);
               cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
               e = load<u32>(cxp);
               q = e & 0xffff;
-              a -= q;
               lps = d ^ ((e >>> 16) & 1);
-              x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+              x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+              a -= q;
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
@@ -487,15 +321,17 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               }
               a <<= n; c <<= n; ct -= n;
               if (d != 0) {
-                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndex(f, load<u32>(fp - 4), load<u32>(fp + 4), r));
+                fw = load<u32>(fp - 4);
+                fe = load<u32>(fp + 4);
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(nb, f, fw, fe, 0));
                 neg = m >>> 31;
                 d = neg ^ (lu >>> 7);
                 cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
                 e = load<u32>(cxp);
                 q = e & 0xffff;
-                a -= q;
                 lps = d ^ ((e >>> 16) & 1);
-                x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)
+                x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+                a -= q;
                 c = select<u32>(c, c + q, x);
                 a = select<u32>(q, a, x);
                 n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
@@ -504,16 +340,249 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                   do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                 }
                 a <<= n; c <<= n; ct -= n;
-                f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+                f |= 0x10 | (neg << 19);
                 store<u8>(ss, 1);
-                flagsMarkNeighbours(fp, fstride, r, neg, causal);
-                if (wantD) dist += sigTerm(m, s3);
+                flagsMarkNeighboursWE(fp, fstride, 0, neg, causal, fw, fe);
+                dist += sigTerm(m, s3); // summed always, returned when wantD
+              }
+            }
+            // row 1
+            if ((done & 0x80) == 0) {
+              nb = (f >>> 3) & 0x1ff;
+              m = load<u32>(mp + 4);
+              d = <u32>((m & spBit) != 0);
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+              a -= q;
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              if (d != 0) {
+                fw = load<u32>(fp - 4);
+                fe = load<u32>(fp + 4);
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(nb, f, fw, fe, 1));
+                neg = m >>> 31;
+                d = neg ^ (lu >>> 7);
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+                a -= q;
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= 0x80 | (neg << 20);
+                store<u8>(ss, 1);
+                flagsMarkNeighboursWE(fp, fstride, 1, neg, causal, fw, fe);
+                dist += sigTerm(m, s3); // summed always, returned when wantD
+              }
+            }
+            // row 2
+            if ((done & 0x400) == 0) {
+              nb = (f >>> 6) & 0x1ff;
+              m = load<u32>(mp + 8);
+              d = <u32>((m & spBit) != 0);
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+              a -= q;
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              if (d != 0) {
+                fw = load<u32>(fp - 4);
+                fe = load<u32>(fp + 4);
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(nb, f, fw, fe, 2));
+                neg = m >>> 31;
+                d = neg ^ (lu >>> 7);
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+                a -= q;
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= 0x400 | (neg << 21);
+                store<u8>(ss, 1);
+                flagsMarkNeighboursWE(fp, fstride, 2, neg, causal, fw, fe);
+                dist += sigTerm(m, s3); // summed always, returned when wantD
+              }
+            }
+            // row 3
+            if ((done & 0x2000) == 0) {
+              nb = (f >>> 9) & 0x1ff;
+              m = load<u32>(mp + 12);
+              d = <u32>((m & spBit) != 0);
+              cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+              a -= q;
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              if (d != 0) {
+                fw = load<u32>(fp - 4);
+                fe = load<u32>(fp + 4);
+                lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(nb, f, fw, fe, 3));
+                neg = m >>> 31;
+                d = neg ^ (lu >>> 7);
+                cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+                a -= q;
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                f |= 0x2000 | (neg << 22);
+                store<u8>(ss, 1);
+                flagsMarkNeighboursWE(fp, fstride, 3, neg, causal, fw, fe);
+                dist += sigTerm(m, s3); // summed always, returned when wantD
+              }
+            }
+          } else {
+            for (let r = start; r < 4; r++) {
+              nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
+              if ((((nb >>> 4) | (f >>> <u32>(r + 24))) & 1) == 0) {
+                m = load<u32>(mp + (<usize>r << 2));
+                d = <u32>((m & spBit) != 0);
+                cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+                e = load<u32>(cxp);
+                q = e & 0xffff;
+                lps = d ^ ((e >>> 16) & 1);
+                x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+                a -= q;
+                c = select<u32>(c, c + q, x);
+                a = select<u32>(q, a, x);
+                n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                if (n >= ct) {
+                  do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                }
+                a <<= n; c <<= n; ct -= n;
+                if (d != 0) {
+                  fw = load<u32>(fp - 4);
+                  fe = load<u32>(fp + 4);
+                  lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(nb, f, fw, fe, r));
+                  neg = m >>> 31;
+                  d = neg ^ (lu >>> 7);
+                  cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+                  e = load<u32>(cxp);
+                  q = e & 0xffff;
+                  lps = d ^ ((e >>> 16) & 1);
+                  x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+                  a -= q;
+                  c = select<u32>(c, c + q, x);
+                  a = select<u32>(q, a, x);
+                  n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+                  store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                  if (n >= ct) {
+                    do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+                  }
+                  a <<= n; c <<= n; ct -= n;
+                  f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+                  store<u8>(ss, 1);
+                  flagsMarkNeighboursWE(fp, fstride, r, neg, causal, fw, fe);
+                  dist += sigTerm(m, s3); // summed always, returned when wantD
+                }
               }
             }
           }
         }
+        store<u32>(fp, f & ~PI_ALL);
       }
-      store<u32>(fp, f & ~PI_ALL);
+    } else {
+      for (let fp = frow; fp < fend; fp += 4, mp += 16) {
+        let f = load<u32>(fp);
+        for (let r = 0; r < rows; r++) {
+          nb = (f >>> <u32>(3 * r + 0)) & 0x1ff;
+          if ((((nb >>> 4) | (f >>> <u32>(r + 24))) & 1) == 0) {
+            m = load<u32>(mp + (<usize>r << 2));
+            d = <u32>((m & spBit) != 0);
+            cxp = MQ_CONTEXTS + (<usize>load<u8>(lut + nb) << 2);
+            e = load<u32>(cxp);
+            q = e & 0xffff;
+            lps = d ^ ((e >>> 16) & 1);
+            x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+            a -= q;
+            c = select<u32>(c, c + q, x);
+            a = select<u32>(q, a, x);
+            n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            if (n >= ct) {
+              do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+            }
+            a <<= n; c <<= n; ct -= n;
+            if (d != 0) {
+              fw = load<u32>(fp - 4);
+              fe = load<u32>(fp + 4);
+              lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(nb, f, fw, fe, r));
+              neg = m >>> 31;
+              d = neg ^ (lu >>> 7);
+              cxp = MQ_CONTEXTS + (<usize>(lu & 0x1f) << 2);
+              e = load<u32>(cxp);
+              q = e & 0xffff;
+              lps = d ^ ((e >>> 16) & 1);
+              x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction
+              a -= q;
+              c = select<u32>(c, c + q, x);
+              a = select<u32>(q, a, x);
+              n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
+              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              if (n >= ct) {
+                do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
+              }
+              a <<= n; c <<= n; ct -= n;
+              f |= (<u32>1 << <u32>(3 * r + 4)) | (neg << <u32>(r + 19));
+              store<u8>(ss, 1);
+              flagsMarkNeighboursWE(fp, fstride, r, neg, causal, fw, fe);
+              dist += sigTerm(m, s3); // summed always, returned when wantD
+            }
+          }
+        }
+        store<u32>(fp, f & ~PI_ALL);
+      }
     }
     frow += fstride;
     srow += <usize>w << 4;
@@ -521,5 +590,5 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
   mqeA = a;
   mqeC = c;
   mqeCt = ct;
-  return sigGainOf(dist, p, fb);
+  return wantD ? sigGainOf(dist, p, fb) : 0;
 }

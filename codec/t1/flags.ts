@@ -97,6 +97,31 @@ export function flagsMarkNeighbours(fp: usize, fstride: usize, r: i32, neg: u32,
 }
 
 /**
+ * flagsMarkNeighbours for a caller that has loaded the west and east words already (`fw` = the
+ * word at fp − 4, `fe` = the word at fp + 4, unchanged since): stores them with the new bits.
+ */
+// @ts-ignore: decorator
+@inline
+export function flagsMarkNeighboursWE(fp: usize, fstride: usize, r: i32, neg: u32, causal: bool, fw: u32, fe: u32): void {
+  const sh = 3 * r;
+  store<u32>(fp - 4, fw | (<u32>1 << (sh + 5)));
+  store<u32>(fp + 4, fe | (<u32>1 << (sh + 3)));
+  if (r == 0) {
+    if (!causal) {
+      const up = fp - fstride;
+      store<u32>(up - 4, load<u32>(up - 4) | (<u32>1 << 17));
+      store<u32>(up, load<u32>(up) | (<u32>1 << 16) | (neg << 23));
+      store<u32>(up + 4, load<u32>(up + 4) | (<u32>1 << 15));
+    }
+  } else if (r == 3) {
+    const dn = fp + fstride;
+    store<u32>(dn - 4, load<u32>(dn - 4) | (<u32>1 << 2));
+    store<u32>(dn, load<u32>(dn) | (<u32>1 << 1) | (neg << 18));
+    store<u32>(dn + 4, load<u32>(dn + 4) | <u32>1);
+  }
+}
+
+/**
  * The flag words and STRIPE_SIG as they stand after the cleanup pass of a bit-plane, rebuilt from
  * the encoder's SAMPLES (|c| with the sign in bit 31; `sp` = the bit of |c| coded at that plane):
  * a coefficient is significant iff |c| >> sp != 0, has been refined (μ) iff it was significant

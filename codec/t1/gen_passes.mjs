@@ -79,9 +79,9 @@ function encode(cx) {
     `cxp = MQ_CONTEXTS + (${cx} << 2);`,
     `e = load<u32>(cxp);`,
     `q = e & 0xffff;`,
-    `a -= q;`,
     `lps = d ^ ((e >>> 16) & 1);`,
-    `x = <u32>(a < q) ^ lps; // conditional exchange (C.2.5, C.2.6)`,
+    `x = <u32>(a < (q << 1)) ^ lps; // conditional exchange (C.2.5, C.2.6): A − Qe < Qe, tested before the subtraction`,
+    `a -= q;`,
     `c = select<u32>(c, c + q, x);`,
     `a = select<u32>(q, a, x);`,
     ...renorm("n >= ct", "c = mqByteOut(c); ct = mqeCt;", "RENORME"),
@@ -214,21 +214,29 @@ const dec = {
 // ---- encoder row steps ------------------------------------------------------------------------
 
 /** After a coefficient became significant in encBitmapPass: the column to the east joins this chunk's visits (its flag word now has a significant neighbour). */
-const SPP_MARK = [`if (<i32>xb + 1 < w - k) rem |= <u64>2 << <u64>xb;`];
+const SPP_MARK = [`rem |= (<u64>2 << <u64>xb) & cmask; // (0 for the chunk's last column xb = 63)`];
 
 const enc = {
-  sign: (r, mark) => [
-    ...signLookup(r),
+  /**
+   * Sign coding of row r (D.3.2) after it became significant, `nbx` its neighbourhood bits (as
+   * `nb`): the west and east flag words are loaded once, for the sign context and for marking.
+   */
+  sign: (r, mark, nbx = "nb") => [
+    `fw = load<u32>(fp - 4);`,
+    `fe = load<u32>(fp + 4);`,
+    `lu = <u32>load<u8>(SIGN_LUT + <usize>signIndexNb(${nbx}, f, fw, fe, ${r}));`,
     `neg = m >>> 31;`,
     `d = neg ^ (lu >>> 7);`,
     ...encode(`<usize>(lu & 0x1f)`),
-    ...markSignificant(r),
+    `f |= ${bit(r, 3, 4)} | (neg << ${shift(r, 1, 19)});`,
+    `store<u8>(ss, 1);`,
+    `flagsMarkNeighboursWE(fp, fstride, ${r}, neg, causal, fw, fe);`,
     ...mark,
-    `if (wantD) dist += sigTerm(m, s3);`,
+    `dist += sigTerm(m, s3); // summed always, returned when wantD`,
   ],
-  cleanup: (r) => [
-    `nb = ${fsh(r, 3, 0)} & 0x1ff;`,
-    `if ((((nb >>> 4) | ${fsh(r, 1, 24)}) & 1) == 0) {`,
+  /** Cleanup of row r: `skip` tests whether it is significant or was coded in this plane's SPP. */
+  cleanup: (r, skip) => [
+    ...(skip ? [`if ((${skip}) == 0) {`, `  nb = ${fsh(r, 3, 0)} & 0x1ff;`] : [`nb = ${fsh(r, 3, 0)} & 0x1ff;`, `if ((((nb >>> 4) | ${fsh(r, 1, 24)}) & 1) == 0) {`]),
     ...indent([
       `m = load<u32>(${sampleAt("mp", r)});`,
       `d = <u32>((m & spBit) != 0);`,
@@ -272,7 +280,7 @@ const encSigPropColumn = [
  * dec.refineColumn: the rows to refine (σ set, π clear) as a 4-bit mask, one decision per set bit.
  */
 const encRefineColumn = [
-  ...refineRows("rm"),
+  `let rm = load<u32>(REFINE_ROWS + (xb << 2)); // σ and not π, rows 0..3 (refineColumnBits); not 0`,
   `do {`,
   ...indent([
     `const r = ctz(rm);`,
@@ -281,7 +289,7 @@ const encRefineColumn = [
     `d = <u32>((m & spBit) != 0);`,
     ...encode(`<usize>(${refineContext("r")})`),
     `f |= ${bit("r", 1, 28)};`,
-    `if (wantD) dist += refineTerm(m, d, sOne);`,
+    `dist += refineTerm(m, d, sOne); // summed always, returned when wantD`,
   ]),
   `} while (rm != 0);`,
   `store<u32>(fp, f);`,
@@ -326,6 +334,7 @@ function encBitmapPass({ name, doc, params, vars, pre, stripeTest, mask, columnB
     `    if (${stripeTest}) {`,
     ...(mask === "SIGPROP" ? [`      const stripeRows: u32 = 0x249 & ((<u32>1 << <u32>(3 * rows)) - 1); // bit 3r for the rows of this stripe`] : []),
     `      for (let k = 0; k < w; k += 64) {`,
+    ...(mask === "SIGPROP" ? [`        const cmask = <u64>-1 >>> <u64>(64 - min(64, w - k)); // the chunk's columns`] : []),
     `        const fk = frow + (<usize>k << 2);`,
     `        const mk = srow + (<usize>k << 4);`,
     `        let rem = ${mask === "REFINE" ? "refineColumnBits(fk, min(64, w - k))" : mask === "SIGPROP" ? "sigPropColumnBits(fk, min(64, w - k), stripeRows)" : `columnBits(fk, min(64, w - k), ${mask})`};`,
@@ -372,9 +381,12 @@ function cleanupRows(step) {
 
 /**
  * One pass function. `coder`: "dec" or "enc"; `columnBody`: statements for one stripe column
- * with its flag word in `f` (stored back by the body).
+ * with its flag word in `f` (stored back by the body). With `partialBody`, columnBody is used for
+ * full stripes only (it may take rows = 4 for granted) and partialBody for the last stripe of a
+ * block whose height is not a multiple of 4: a column loop that does not test the stripe height
+ * for every column (and holds one value less) is measurably faster in the encoder's cleanup.
  */
-function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, columnBody, result = "dist" }) {
+function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, columnBody, partialBody, result = "dist" }) {
   const isDec = coder === "dec";
   const regs = isDec ? ["mqA", "mqC", "mqCt"] : ["mqeA", "mqeC", "mqeCt"];
   const dataPtr = isDec ? "vp" : "mp";
@@ -386,12 +398,27 @@ function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, co
     `    const ss = STRIPE_SIG + 1 + <usize>(y >> 2);`,
     `    let ${dataPtr} = srow;`,
     ...(stripeTest ? [`    if (${stripeTest}) {`] : []),
-    ...indent([
-      `    for (let fp = frow; fp < fend; fp += 4, ${dataPtr} += 16) {`,
-      `      let f = load<u32>(fp);`,
-      ...indent(columnBody, 3),
-      `    }`,
-    ], stripeTest ? 1 : 0),
+    ...(partialBody
+      ? [
+        `    if (rows == 4) {`,
+        `      // full stripe (rows = 4 known to the column body)`,
+        `      for (let fp = frow; fp < fend; fp += 4, ${dataPtr} += 16) {`,
+        `        let f = load<u32>(fp);`,
+        ...indent(columnBody, 4),
+        `      }`,
+        `    } else {`,
+        `      for (let fp = frow; fp < fend; fp += 4, ${dataPtr} += 16) {`,
+        `        let f = load<u32>(fp);`,
+        ...indent(partialBody, 4),
+        `      }`,
+        `    }`,
+      ]
+      : indent([
+        `    for (let fp = frow; fp < fend; fp += 4, ${dataPtr} += 16) {`,
+        `      let f = load<u32>(fp);`,
+        ...indent(columnBody, 3),
+        `    }`,
+      ], stripeTest ? 1 : 0)),
     ...(stripeTest ? [`    }`] : []),
     `    frow += fstride;`,
     `    srow += <usize>w << 4;`,
@@ -407,7 +434,7 @@ function passFunction({ name, doc, params, coder, ret, vars, pre, stripeTest, co
 const DEC_VARS = "e: u32, q: u32, qh: u64, d: u32, lo: u32, lps: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, vq: usize";
 /** The distortion sum of a pass in which coefficients become significant (distortion.ts). */
 const SIG_SUM = ["let dist: i64 = 0; // sum of sigTerm (distortion.ts)"];
-const ENC_VARS = "e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32";
+const ENC_VARS = "e: u32, q: u32, d: u32, lps: u32, x: u32, n: u32, cxp: usize, nb: u32, lu: u32, neg: u32, m: u32, fw: u32, fe: u32";
 
 function decoderFile() {
   const fns = [
@@ -505,7 +532,7 @@ function encoderFile() {
       ret: "f64",
       vars: ENC_VARS,
       pre: [...SIG_SUM, "const sp = <u32>(fb + p); // bit of |c| coded at plane p", "const spBit = <u32>1 << sp;", "const s3 = <u32>3 << sp;"],
-      result: "sigGainOf(dist, p, fb)",
+      result: "wantD ? sigGainOf(dist, p, fb) : 0",
       stripeTest: "(load<u8>(ss - 1) | load<u8>(ss) | load<u8>(ss + 1)) != 0", // no significant coefficient in or next to the stripe: nothing to do
       mask: "SIGPROP",
       columnBody: encSigPropColumn,
@@ -518,7 +545,7 @@ function encoderFile() {
       ret: "f64",
       vars: ENC_VARS,
       pre: ["let dist: i64 = 0; // sum of refineTerm (distortion.ts)", "const sp = <u32>(fb + p);", "const spBit = <u32>1 << sp;", "const sOne = spBit;"],
-      result: "refineGainOf(dist, p, fb)",
+      result: "wantD ? refineGainOf(dist, p, fb) : 0",
       stripeTest: "load<u8>(ss) != 0",
       mask: "REFINE",
       columnBody: encRefineColumn,
@@ -531,10 +558,10 @@ function encoderFile() {
       ret: "f64",
       vars: ENC_VARS,
       pre: [...SIG_SUM, "const sp = <u32>(fb + p);", "const spBit = <u32>1 << sp;", "const s3 = <u32>3 << sp;"],
-      result: "sigGainOf(dist, p, fb)",
+      result: "wantD ? sigGainOf(dist, p, fb) : 0",
       columnBody: [
         `let start = 0;`,
-        `if (f == 0 && rows == 4) {`,
+        `if (f == 0) {`,
         `  // run-length mode: one decision tells whether any of the four becomes significant`,
         `  d = <u32>(((load<u32>(mp) | load<u32>(mp, 4) | load<u32>(mp, 8) | load<u32>(mp, 12)) & spBit) != 0);`,
         `  if (d == 0) {`,
@@ -574,11 +601,26 @@ function encoderFile() {
         `  d = <u32>r & 1;`,
         ...indent(encode(`<usize>CX_UNI`)),
         `  m = load<u32>(mp + (<usize>r << 2));`,
-        ...indent(enc.sign("r", [])),
+        ...indent(enc.sign("r", [], "(f >>> <u32>(3 * r))")),
         `  start = r + 1;`,
         `}`,
-        `if ((((f >>> 4) & 1) | ((f >>> 6) & 2) | ((f >>> 8) & 4) | ((f >>> 10) & 8) | ((f >>> 24) & 0xf)) != 0xf) { // some row neither σ nor π`,
-        ...indent(cleanupRows(enc.cleanup)),
+        `// σ or π of row r in bit 3r + 4 (neither changes for another row while the column is coded)`,
+        `const done = f | ((f >>> 20) & 0x10) | ((f >>> 18) & 0x80) | ((f >>> 16) & 0x400) | ((f >>> 14) & 0x2000);`,
+        `if ((done & SIG_CENTRE) != SIG_CENTRE) { // some row neither σ nor π`,
+        `  if (start == 0) {`,
+        ...indent([0, 1, 2, 3].flatMap((r) => [`// row ${r}`, ...enc.cleanup(r, `done & ${bit(r, 3, 4)}`)]), 2),
+        `  } else {`,
+        `    for (let r = start; r < 4; r++) {`,
+        ...indent(enc.cleanup("r"), 3),
+        `    }`,
+        `  }`,
+        `}`,
+        `store<u32>(fp, f & ~PI_ALL);`,
+      ],
+      // a partial stripe (rows < 4): no run-length mode (D.3.4 needs four rows)
+      partialBody: [
+        `for (let r = 0; r < rows; r++) {`,
+        ...indent(enc.cleanup("r")),
         `}`,
         `store<u32>(fp, f & ~PI_ALL);`,
       ],
@@ -588,10 +630,10 @@ function encoderFile() {
     header("ebcot_encoder.ts"),
     `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";`,
     `import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";`,
-    `import { SIGN_LUT, signIndex } from "./contexts";`,
-    `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighbours } from "./flags";`,
+    `import { SIGN_LUT, signIndexNb } from "./contexts";`,
+    `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighboursWE } from "./flags";`,
     `import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";`,
-    `import { columnBits, refineColumnBits, sigPropColumnBits } from "./ebcot_encoder_columns";`,
+    `import { columnBits, refineColumnBits, sigPropColumnBits, REFINE_ROWS } from "./ebcot_encoder_columns";`,
     ``,
     fns.map((f) => f.join("\n")).join("\n\n"),
     ``,
