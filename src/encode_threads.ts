@@ -557,16 +557,26 @@ class BlockBatches {
     const to = new Uint8Array(data, 0, bytes);
     const plane = new Uint8Array(held.data, 0, held.end - held.start);
     const mem = new Uint8Array(c.memory.buffer);
+    const lo = held.start, hi = held.end;
+    // bytes [a, a + n) of the core's memory, those in [lo, hi) from the plane (a run may join blocks
+    // across the plane's ends only where another allocation starts right there: split then)
+    const copy = (a: number, n: number, o: number): void => {
+      const inside = Math.max(a, lo), end = Math.min(a + n, hi);
+      if (inside >= end) to.set(mem.subarray(a, a + n), o);
+      else if (inside === a && end === a + n) to.set(plane.subarray(a - lo, a - lo + n), o);
+      else {
+        if (a < inside) to.set(mem.subarray(a, inside), o);
+        to.set(plane.subarray(inside - lo, end - lo), o + inside - a);
+        if (end < a + n) to.set(mem.subarray(end, a + n), o + end - a);
+      }
+    };
     let o = 0;
     forEachRun(new DataView(b.records), b.count, (_first, _count, width, height, src, stride) => {
       const row = width * 4, step = stride * 4;
-      const inPlane = src >= held.start && src < held.end;
-      const from = inPlane ? plane : mem;
-      const start = inPlane ? src - held.start : src;
-      if (!(width > 0 && height > 0 && stride >= width && start + (height - 1) * step + row <= from.length && o + height * row <= bytes)) {
-        throw new J2kError("INTERNAL", "threaded encode: a run of a batch lies outside its component's samples");
+      if (!(width > 0 && height > 0 && stride >= width && src + (height - 1) * step + row <= mem.length && o + height * row <= bytes)) {
+        throw new J2kError("INTERNAL", "threaded encode: a run of a batch lies outside the core's memory");
       }
-      for (let y = 0, at = start; y < height; y++, at += step, o += row) to.set(from.subarray(at, at + row), o);
+      for (let y = 0, at = src; y < height; y++, at += step, o += row) copy(at, row, o);
     });
     if (o !== bytes) throw new J2kError("INTERNAL", `threaded encode: packed ${o / 4} samples for a batch of ${b.samples}`);
     b.data = data;
