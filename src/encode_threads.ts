@@ -32,6 +32,11 @@ const BATCHES_PER_THREAD = 4;
 /** The last batches of a list get smaller, down to this many samples (four 64 x 64 blocks). */
 const TAIL_BATCH_SAMPLES = 4 * 4096;
 /**
+ * A drain's first batch per thread holds at most this many samples (16 blocks of 64 x 64: packed
+ * in a small fraction of the time they take to code), its second at most twice that.
+ */
+const RAMP_SAMPLES = 16 * 4096;
+/**
  * Batches a worker holds at once while this thread waits for them (drain) when the pool has no
  * more workers than threads: the next batch waits in the worker's port, so a worker that finishes
  * one goes on at once while this thread installs the other's results. (Batches listed where this
@@ -403,7 +408,7 @@ class BlockBatches {
     if (this.error) throw this.error;
     const n = this.c.encoderDeferredCount();
     if (n > this.listed) {
-      for (const b of this.plan(this.listed, n)) {
+      for (const b of this.plan(this.listed, n, !pack)) {
         if (pack) guardCore(this.c, () => this.pack(b), "encode");
         this.batches.push(b);
         if (pack) this.launch();
@@ -478,9 +483,12 @@ class BlockBatches {
 
   /**
    * Split listed blocks [from, to) into batches of at most BATCH_SAMPLES samples, at least
-   * BATCHES_PER_THREAD per thread, smaller towards the end of the list.
+   * BATCHES_PER_THREAD per thread, smaller towards the end of the list. `rampUp` (a drain: every
+   * worker waits while this thread packs the first batches one after the other): the first batch
+   * of each thread holds at most RAMP_SAMPLES samples, the next at most twice that, so that every
+   * worker starts after a short pack instead of waiting for full batches to be packed before its own.
    */
-  private plan(from: number, to: number): Batch[] {
+  private plan(from: number, to: number, rampUp = false): Batch[] {
     const n = to - from;
     const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
     const sizes: number[] = [];
@@ -498,11 +506,13 @@ class BlockBatches {
     let left = total;
     let cur: Batch = { first: from, count: 0, samples: 0 };
     let target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
+    const ramp = (k: number) => (rampUp && k < 2 * this.threads ? RAMP_SAMPLES << Math.floor(k / this.threads) : Infinity);
+    target = Math.min(target, ramp(0));
     for (let i = 0; i < n; i++) {
       if (cur.count > 0 && cur.samples + sizes[i]! > target) {
         batches.push(cur);
         left -= cur.samples;
-        target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
+        target = Math.min(Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES)), ramp(batches.length));
         cur = { first: from + i, count: 0, samples: 0 };
       }
       cur.count++;
