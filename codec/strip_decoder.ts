@@ -488,14 +488,17 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
   let bw = windowBufferWidth(tc, R);
   let bh = windowBufferHeight(tc, R);
   let rev = tc.style.reversible != 0;
-  // 5/3: SLACK_ROWS more rows, so that a level can start where the rows it takes from the level
-  // below begin (those rows' window starts up to the filter margin lower) instead of moving them up
-  let rows = rev && R > 0 ? bh + SLACK_ROWS : bh;
+  // SLACK_ROWS more rows per level that starts where the rows it takes from the level below begin
+  // (those rows' window starts up to the filter margin lower) instead of moving them up: one level
+  // for the 5/3 (out of place: each level writes the other buffer from its first row), all of them
+  // for the 9/7 (in place: the starts add up)
+  let rows = R > 0 ? bh + SLACK_ROWS * (rev ? 1 : R) : bh;
   tc.stride = max(bw, 1);
   tc.buf = arenaAllocArray(<u64>tc.stride * <u64>max(rows, 1), 4);
   let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh)));
   let other = rev && R > 0 ? dwtSpareFor(job, tc, rows) : 0;
-  let cur = tc.buf; // start of the buffer holding the samples (tc.buf may point into it)
+  let cur = tc.buf; // start of the buffer holding the samples ...
+  let at = 0; // ... and the row of it where they start (tc.buf)
   let rowBytes = <usize>tc.stride << 2;
   let r0 = resolution(tc, 0);
   fillBandCached(s, job, tc, r0, band(r0, 0), bandCache(st, tc.c, 0, 0), 0, 0);
@@ -509,12 +512,13 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
     let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
     // the LL quadrant: the previous level's output from (sx, sy) on (its window has the margin too)
     let sx = lh.wx0 - prev.wx0, sy = hl.wy0 - prev.wy0;
-    if (rev && sx == 0 && sy + h <= rows) {
-      tc.buf = cur + <usize>sy * rowBytes; // this level's layout starts there (the rows below are free)
+    if (sx == 0 && at + sy + h <= rows) {
+      at += sy; // this level's layout starts there (the rows below are free)
     } else {
-      tc.buf = cur;
-      moveToOrigin(tc.buf, tc.stride, sx, sy, lowCols, lowRows);
+      moveToOrigin(cur, tc.stride, sx, at + sy, lowCols, lowRows);
+      at = 0;
     }
+    tc.buf = cur + <usize>at * rowBytes;
     fillBandCached(s, job, tc, res, hl, bandCache(st, tc.c, r, 0), lowCols, 0);
     fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, r, 1), 0, lowRows);
     fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, r, 2), lowCols, lowRows);
@@ -525,6 +529,7 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
       let t = cur;
       cur = other;
       other = t;
+      at = 0;
       tc.buf = cur;
     } else {
       dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
@@ -534,7 +539,7 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
   return leaveTop && R > 0;
 }
 
-/** Extra rows of a strip's 5/3 window buffers (≥ the 5/3 window margin of structure/window.ts). */
+/** Extra rows of a strip's window buffers per level (≥ the window margins of structure/window.ts, 2 and 4). */
 const SLACK_ROWS: i32 = 4;
 
 /**
