@@ -142,50 +142,6 @@ export function tagTreeParents(t: TagTree): void {
   }
 }
 
-/**
- * Encode the information "value of leaf (x, y) < threshold?" (mirror of tagTreeDecode).
- * Each node on the path from the root sends 0 bits while its lower bound is below both its value and
- * the threshold, then a 1 bit once (B.10.2) when the value is below the threshold. The zeros of a
- * node go out as one run (bitWriteN writes the same bits as one bitWrite each). Once a node's bound
- * reaches the threshold, nothing below it sends a bit, so the walk stops there: the nodes below keep
- * their stored bounds, which are only ever used as max(stored, the bound coming down from the
- * parent) and the parent's bound never falls, so every later call sends the same bits either way.
- */
-export function tagTreeEncode(t: TagTree, bw: BitWriter, x: i32, y: i32, threshold: i32): void {
-  let low = 0;
-  for (let lev = t.levels - 1; lev >= 0; lev--) {
-    let k = nodeIndex(t, lev, x >> lev, y >> lev);
-    let pl = t.low + (<usize>k << 2);
-    let nl = load<i32>(pl);
-    if (low < nl) low = nl;
-    if (low >= threshold) {
-      // (nothing to send here or below; the stored bound only rises)
-      if (low > nl) store<i32>(pl, low);
-      return;
-    }
-    let v = load<i32>(t.value + (<usize>k << 2));
-    if (low < v) {
-      let stop = v < threshold ? v : threshold;
-      let zeros = stop - low;
-      while (zeros > 32) {
-        bitWriteN(bw, 0, 32);
-        zeros -= 32;
-      }
-      bitWriteN(bw, 0, zeros);
-      low = stop;
-    }
-    if (low < threshold) {
-      // low >= v: the value is known to be below the threshold
-      let pk = t.known + (<usize>k << 2);
-      if (load<i32>(pk) == 0) {
-        bitWrite(bw, 1);
-        store<i32>(pk, 1);
-      }
-    }
-    store<i32>(pl, low);
-  }
-}
-
 // Walks that start below the root. Within one packet the leaves of a precinct-band's tree are
 // encoded in raster order with one threshold, and nothing else changes the tree's state between
 // those calls. Revisiting a node of the last walk's path then sends nothing and changes nothing: the
@@ -206,9 +162,15 @@ export function tagTreeWalksReset(): void {
 }
 
 /**
- * tagTreeEncode (the same bits and the same states) for the leaves of one tree, visited in raster
- * order with one threshold within a packet, in slot 0 or 1 (a slot follows one tree; it starts
- * again when given another tree or threshold). tagTreeWalksReset before each packet.
+ * Encode the information "value of leaf (x, y) < threshold?" (mirror of tagTreeDecode), for the
+ * leaves of one tree visited within a packet, in slot 0 or 1 (a slot follows one tree; it starts
+ * again when given another tree or threshold); tagTreeWalksReset before each packet.
+ * Each node on the path from the root sends 0 bits while its lower bound is below both its value and
+ * the threshold, then a 1 bit once (B.10.2) when the value is below the threshold. The zeros of a
+ * node go out as one run (bitWriteN writes the same bits as one bitWrite each). Once a node's bound
+ * reaches the threshold, nothing below it sends a bit, so the walk stops there: the nodes below keep
+ * their stored bounds, which are only ever used as max(stored, the bound coming down from the
+ * parent) and the parent's bound never falls, so every later call sends the same bits either way.
  */
 export function tagTreeEncodeWalk(t: TagTree, bw: BitWriter, x: i32, y: i32, threshold: i32, slot: i32): void {
   let w = WALKS + <usize>slot * WALK_BYTES;
