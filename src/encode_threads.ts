@@ -32,6 +32,11 @@ const BATCHES_PER_THREAD = 4;
 /** The last batches of a list get smaller, down to this many samples (four 64 x 64 blocks). */
 const TAIL_BATCH_SAMPLES = 4 * 4096;
 /**
+ * A drain's first batch per thread holds at most this many samples (16 blocks of 64 x 64: packed
+ * in a small fraction of the time they take to code), its second at most twice that.
+ */
+const RAMP_SAMPLES = 16 * 4096;
+/**
  * Batches a worker holds at once while this thread waits for them (drain) when the pool has no
  * more workers than threads: the next batch waits in the worker's port, so a worker that finishes
  * one goes on at once while this thread installs the other's results. (Batches listed where this
@@ -403,7 +408,7 @@ class BlockBatches {
     if (this.error) throw this.error;
     const n = this.c.encoderDeferredCount();
     if (n > this.listed) {
-      for (const b of this.plan(this.listed, n)) {
+      for (const b of this.plan(this.listed, n, !pack)) {
         if (pack) guardCore(this.c, () => this.pack(b), "encode");
         this.batches.push(b);
         if (pack) this.launch();
@@ -478,9 +483,12 @@ class BlockBatches {
 
   /**
    * Split listed blocks [from, to) into batches of at most BATCH_SAMPLES samples, at least
-   * BATCHES_PER_THREAD per thread, smaller towards the end of the list.
+   * BATCHES_PER_THREAD per thread, smaller towards the end of the list. `rampUp` (a drain: every
+   * worker waits while this thread packs the first batches one after the other): the first batch
+   * of each thread holds at most RAMP_SAMPLES samples, the next at most twice that, so that every
+   * worker starts after a short pack instead of waiting for full batches to be packed before its own.
    */
-  private plan(from: number, to: number): Batch[] {
+  private plan(from: number, to: number, rampUp = false): Batch[] {
     const n = to - from;
     const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
     const sizes: number[] = [];
@@ -498,11 +506,13 @@ class BlockBatches {
     let left = total;
     let cur: Batch = { first: from, count: 0, samples: 0 };
     let target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
+    const ramp = (k: number) => (rampUp && k < 2 * this.threads ? RAMP_SAMPLES << Math.floor(k / this.threads) : Infinity);
+    target = Math.min(target, ramp(0));
     for (let i = 0; i < n; i++) {
       if (cur.count > 0 && cur.samples + sizes[i]! > target) {
         batches.push(cur);
         left -= cur.samples;
-        target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
+        target = Math.min(Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES)), ramp(batches.length));
         cur = { first: from + i, count: 0, samples: 0 };
       }
       cur.count++;
@@ -557,16 +567,26 @@ class BlockBatches {
     const to = new Uint8Array(data, 0, bytes);
     const plane = new Uint8Array(held.data, 0, held.end - held.start);
     const mem = new Uint8Array(c.memory.buffer);
+    const lo = held.start, hi = held.end;
+    // bytes [a, a + n) of the core's memory, those in [lo, hi) from the plane (a run may join blocks
+    // across the plane's ends only where another allocation starts right there: split then)
+    const copy = (a: number, n: number, o: number): void => {
+      const inside = Math.max(a, lo), end = Math.min(a + n, hi);
+      if (inside >= end) to.set(mem.subarray(a, a + n), o);
+      else if (inside === a && end === a + n) to.set(plane.subarray(a - lo, a - lo + n), o);
+      else {
+        if (a < inside) to.set(mem.subarray(a, inside), o);
+        to.set(plane.subarray(inside - lo, end - lo), o + inside - a);
+        if (end < a + n) to.set(mem.subarray(end, a + n), o + end - a);
+      }
+    };
     let o = 0;
     forEachRun(new DataView(b.records), b.count, (_first, _count, width, height, src, stride) => {
       const row = width * 4, step = stride * 4;
-      const inPlane = src >= held.start && src < held.end;
-      const from = inPlane ? plane : mem;
-      const start = inPlane ? src - held.start : src;
-      if (!(width > 0 && height > 0 && stride >= width && start + (height - 1) * step + row <= from.length && o + height * row <= bytes)) {
-        throw new J2kError("INTERNAL", "threaded encode: a run of a batch lies outside its component's samples");
+      if (!(width > 0 && height > 0 && stride >= width && src + (height - 1) * step + row <= mem.length && o + height * row <= bytes)) {
+        throw new J2kError("INTERNAL", "threaded encode: a run of a batch lies outside the core's memory");
       }
-      for (let y = 0, at = start; y < height; y++, at += step, o += row) to.set(from.subarray(at, at + row), o);
+      for (let y = 0, at = src; y < height; y++, at += step, o += row) copy(at, row, o);
     });
     if (o !== bytes) throw new J2kError("INTERNAL", `threaded encode: packed ${o / 4} samples for a batch of ${b.samples}`);
     b.data = data;
