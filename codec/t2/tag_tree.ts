@@ -152,13 +152,13 @@ export function tagTreeParents(t: TagTree): void {
 // walk stopped early (bound at the threshold: nothing below sends a bit).
 
 /** Per slot: tree, threshold, last leaf x and y, the level the last walk ended at, 1 if it stopped early there, then i32[MAX_DEPTH] the bound each level passed down. */
-const WALK_BYTES: usize = 24 + (<usize>MAX_DEPTH << 2);
-const WALKS: usize = memory.data(<i32>(2 * WALK_BYTES), 16);
+const WALK_BYTES: i32 = 24 + (MAX_DEPTH << 2);
+const WALKS: usize = memory.data(2 * WALK_BYTES, 16);
 
 /** Forget the last walks (before a packet: the trees' states may have been set anew since). */
 export function tagTreeWalksReset(): void {
   store<u32>(WALKS, 0);
-  store<u32>(WALKS + WALK_BYTES, 0);
+  store<u32>(WALKS + <usize>WALK_BYTES, 0);
 }
 
 /**
@@ -173,7 +173,7 @@ export function tagTreeWalksReset(): void {
  * parent) and the parent's bound never falls, so every later call sends the same bits either way.
  */
 export function tagTreeEncodeWalk(t: TagTree, bw: BitWriter, x: i32, y: i32, threshold: i32, slot: i32): void {
-  let w = WALKS + <usize>slot * WALK_BYTES;
+  let w = WALKS + <usize>slot * <usize>WALK_BYTES;
   let low = 0;
   let lev = t.levels - 1;
   if (load<u32>(w) == <u32>changetype<usize>(t) && load<i32>(w, 4) == threshold) {
