@@ -318,6 +318,26 @@ export function zeroRect(buf: usize, stride: i32, x0: i32, y0: i32, w: i32, h: i
   for (let y = 0; y < h; y++) memory.fill(buf + ((<usize>(y0 + y) * <usize>stride + <usize>x0) << 2), 0, <usize>w << 2);
 }
 
+/** One word a touchRect leaves its reads in (a store, so that the reads are not optimised away). */
+const TOUCH_SINK: usize = memory.data(4, 4);
+
+/**
+ * Read one word of every 64-byte line of a rectangle of the sample buffer: the lines come into the
+ * cache with independent loads before code-block copies write them (a store to a line that is not
+ * cached waits for it; the loads overlap). The values are not used.
+ */
+export function touchRect(buf: usize, stride: i32, x0: i32, y0: i32, w: i32, h: i32): void {
+  if (w <= 0 || h <= 0) return;
+  let acc = 0;
+  let end = <usize>w << 2;
+  for (let y = 0; y < h; y++) {
+    let p = buf + ((<usize>(y0 + y) * <usize>stride + <usize>x0) << 2);
+    for (let o: usize = 0; o < end; o += 64) acc |= load<i32>(p + o);
+    acc |= load<i32>(p + end - 4);
+  }
+  store<i32>(TOUCH_SINK, acc);
+}
+
 /**
  * Decode the code-blocks of band `bd` that meet its window and put the dequantised coefficients at
  * (qx, qy) of the buffer (the band's quadrant origin); the window's top-left goes to (qx, qy).

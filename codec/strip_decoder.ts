@@ -30,10 +30,10 @@ import {
 } from "./structure/tile";
 import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
-import { dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
+import { dwt53InverseLevelTo, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
 import {
   DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, mctApplies, MAX_SEGS,
-  dwtSpareFor, dwtSpareKeep, dwt53LevelSwap,
+  dwtSpareFor, dwtSpareKeep, touchRect,
 } from "./decoder";
 import { PackedOutput, writeOutputPacked, deferTop } from "./decode_output";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
@@ -487,11 +487,16 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
   let R = tc.topRes;
   let bw = windowBufferWidth(tc, R);
   let bh = windowBufferHeight(tc, R);
-  tc.stride = max(bw, 1);
-  tc.buf = arenaAllocArray(<u64>tc.stride * <u64>max(bh, 1), 4);
-  let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh)));
   let rev = tc.style.reversible != 0;
-  let other = rev && R > 0 ? dwtSpareFor(job, tc, bh) : 0;
+  // 5/3: SLACK_ROWS more rows, so that a level can start where the rows it takes from the level
+  // below begin (those rows' window starts up to the filter margin lower) instead of moving them up
+  let rows = rev && R > 0 ? bh + SLACK_ROWS : bh;
+  tc.stride = max(bw, 1);
+  tc.buf = arenaAllocArray(<u64>tc.stride * <u64>max(rows, 1), 4);
+  let tmp = arenaAlloc(dwtScratchBytes(max(bw, bh)));
+  let other = rev && R > 0 ? dwtSpareFor(job, tc, rows) : 0;
+  let cur = tc.buf; // start of the buffer holding the samples (tc.buf may point into it)
+  let rowBytes = <usize>tc.stride << 2;
   let r0 = resolution(tc, 0);
   fillBandCached(s, job, tc, r0, band(r0, 0), bandCache(st, tc.c, 0, 0), 0, 0);
   for (let r = 1; r <= R; r++) {
@@ -501,18 +506,36 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
     let lh = band(res, 1);
     let lowRows = hl.wy1 - hl.wy0;
     let lowCols = lh.wx1 - lh.wx0;
-    moveToOrigin(tc.buf, tc.stride, lh.wx0 - prev.wx0, hl.wy0 - prev.wy0, lowCols, lowRows);
+    let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
+    // the LL quadrant: the previous level's output from (sx, sy) on (its window has the margin too)
+    let sx = lh.wx0 - prev.wx0, sy = hl.wy0 - prev.wy0;
+    if (rev && sx == 0 && sy + h <= rows) {
+      tc.buf = cur + <usize>sy * rowBytes; // this level's layout starts there (the rows below are free)
+    } else {
+      tc.buf = cur;
+      moveToOrigin(tc.buf, tc.stride, sx, sy, lowCols, lowRows);
+    }
     fillBandCached(s, job, tc, res, hl, bandCache(st, tc.c, r, 0), lowCols, 0);
     fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, r, 1), 0, lowRows);
     fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, r, 2), lowCols, lowRows);
-    let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
     if (r == R && leaveTop) break;
-    if (rev) other = dwt53LevelSwap(tc, other, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
-    else dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+    if (rev) {
+      // out of place into the other buffer's first rows; the two buffers swap
+      dwt53InverseLevelTo(tc.buf, other, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+      let t = cur;
+      cur = other;
+      other = t;
+      tc.buf = cur;
+    } else {
+      dwt97InverseLevel(tc.buf, tc.stride, w, h, res.wx0 & 1, res.wy0 & 1, tmp);
+    }
   }
-  if (other != 0) dwtSpareKeep(job, tc, bh, other);
+  if (other != 0) dwtSpareKeep(job, tc, rows, other);
   return leaveTop && R > 0;
 }
+
+/** Extra rows of a strip's 5/3 window buffers (≥ the 5/3 window margin of structure/window.ts). */
+const SLACK_ROWS: i32 = 4;
 
 /**
  * fillBand of codec/decoder.ts with reuse: the band window's code-block rows come from the cache
@@ -564,9 +587,9 @@ function copyFromSlot(bc: BandCache, j: i32, ya: i32, yb: i32, x0: i32, w: i32, 
 /**
  * Decode the code-blocks of code-block row j of band `bd` that meet columns [cx0, cx1) and write
  * their dequantised samples within rows [ya, yb) x [cx0, cx1) to `dst`: band sample (x, y) goes to
- * dst + ((y - dy0) * dstStride + (x - dx0)) * 4. The rectangle is zeroed first (blocks without data).
+ * dst + ((y - dy0) * dstStride + (x - dx0)) * 4; samples of blocks without data are 0.
  * When `slot` ≠ 0, rows [sa, sb) x [cx0, cx1) go to `slot` as well (sample (x, y) at
- * slot + ((y - sy0) * slotStride + (x - sx0)) * 4; zeroed first too): each block is decoded once.
+ * slot + ((y - sy0) * slotStride + (x - sx0)) * 4): each block is decoded once.
  */
 function decodeBlockRow(
   s: StripSession, job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, j: i32,
@@ -578,11 +601,31 @@ function decodeBlockRow(
     slot = 0;
     if (yb <= ya) return;
   }
-  zeroRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
-  if (slot != 0) zeroRect(slot, slotStride, cx0 - sx0, sa - sy0, cx1 - cx0, sb - sa);
+  let np = res.pw * res.ph;
+  // The blocks of the row that meet [cx0, cx1) cover it (B.7) unless some precinct was never built
+  // (no packet had data for it): then the rectangle is zeroed first, as before. Else only blocks
+  // without data are zeroed, and the rectangle's lines are read into the cache first (touchRect: the
+  // blocks' copies then write to cached lines; zeroing the rectangle did the same at the cost of a write).
+  let covered = 0;
+  for (let p = 0; p < np; p++) {
+    let pb = precinctBand(bd, p);
+    if (j < pb.cby0 || j >= pb.cby0 + pb.ch) continue;
+    let iy = j - pb.cby0;
+    for (let ix = 0; ix < pb.cw; ix++) {
+      let cb = codeBlock(pb, iy * pb.cw + ix);
+      covered += max(min(cb.x1, cx1) - max(cb.x0, cx0), 0);
+    }
+  }
+  let gaps = covered != cx1 - cx0;
+  if (gaps) {
+    zeroRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
+    if (slot != 0) zeroRect(slot, slotStride, cx0 - sx0, sa - sy0, cx1 - cx0, sb - sa);
+  } else {
+    touchRect(dst, dstStride, cx0 - dx0, ya - dy0, cx1 - cx0, yb - ya);
+    if (slot != 0) touchRect(slot, slotStride, cx0 - sx0, sa - sy0, cx1 - cx0, sb - sa);
+  }
   let rev = tc.style.reversible != 0;
   let halfStep = bd.step * 0.5;
-  let np = res.pw * res.ph;
   for (let p = 0; p < np; p++) {
     let pb = precinctBand(bd, p);
     if (j < pb.cby0 || j >= pb.cby0 + pb.ch) continue;
@@ -591,8 +634,14 @@ function decodeBlockRow(
       let cb = codeBlock(pb, iy * pb.cw + ix);
       if (cb.x1 <= cx0 || cb.x0 >= cx1) continue;
       s.blocksDecoded += 1;
-      if (!decodeBlock(job, tc, bd, cb)) continue;
       let x0 = max(cb.x0, cx0), x1 = min(cb.x1, cx1);
+      if (!decodeBlock(job, tc, bd, cb)) {
+        if (!gaps) {
+          zeroRect(dst, dstStride, x0 - dx0, max(cb.y0, ya) - dy0, x1 - x0, min(cb.y1, yb) - max(cb.y0, ya));
+          if (slot != 0) zeroRect(slot, slotStride, x0 - sx0, max(cb.y0, sa) - sy0, x1 - x0, min(cb.y1, sb) - max(cb.y0, sa));
+        }
+        continue;
+      }
       if (x1 <= x0) continue;
       let bw = cb.x1 - cb.x0;
       let y0 = max(cb.y0, ya), y1 = min(cb.y1, yb);

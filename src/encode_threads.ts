@@ -32,6 +32,11 @@ const BATCHES_PER_THREAD = 4;
 /** The last batches of a list get smaller, down to this many samples (four 64 x 64 blocks). */
 const TAIL_BATCH_SAMPLES = 4 * 4096;
 /**
+ * A drain's first batch per thread holds at most this many samples (16 blocks of 64 x 64: packed
+ * in a small fraction of the time they take to code), its second at most twice that.
+ */
+const RAMP_SAMPLES = 16 * 4096;
+/**
  * Batches a worker holds at once while this thread waits for them (drain) when the pool has no
  * more workers than threads: the next batch waits in the worker's port, so a worker that finishes
  * one goes on at once while this thread installs the other's results. (Batches listed where this
@@ -101,12 +106,17 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
         offload?.abandon(); // (the core went on without the plane: it transforms the component itself)
         offload = null;
         await coder.drain();
-      } else if (r.value === "offload") offload = PlaneOffload.start(c);
-      else {
+      } else if (r.value === "offload") {
+        coder.held = null; // (the tile's samples were given again)
+        offload = PlaneOffload.start(c);
+      } else {
         coder.dispatch();
         // (a component's DWT done by a worker goes in before the core goes on to that component)
         if (offload && (await offload.beforeNext())) {
-          if (offload.installed) offloaded++;
+          if (offload.held) {
+            offloaded++;
+            coder.held = offload.held;
+          }
           offload = null;
         }
       }
@@ -120,6 +130,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
   threadedEarlyStops.resumed = coder.resumed;
   threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
   threadedEarlyStops.offloaded = offloaded;
+  if (coder.held) sparePlane = coder.held.data;
   spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;
 }
@@ -152,14 +163,17 @@ let sparePlane: ArrayBuffer | null = null;
  * rest (the workers wait for the pilots of every component before most blocks can be coded; with
  * the last component sent instead, its pilots came only after this thread had transformed all the
  * others, and the workers ran out of pilots meanwhile). The plane comes back before the core goes
- * on to that component (the dispatch after the component before it); when no worker can take it,
- * or it fails, the core transforms the component itself (nothing was changed in it).
+ * on to that component (the dispatch after the component before it) and stays here: the core is
+ * told that the component is transformed, and its blocks' samples are packed from the plane
+ * ({@link BlockBatches.held}; the core reads a tile's transformed samples only to pack them, and
+ * the plane's copy into the core, 4 bytes per sample on the serial path, is saved). When no worker
+ * can take it, or it fails, the core transforms the component itself (nothing was changed in it).
  */
 class PlaneOffload {
   private dispatches = 0;
   private done = false;
-  /** The plane came back and went in (the core skips that component's DWT). */
-  installed = false;
+  /** The plane came back (the core skips that component's DWT; its blocks are packed from here). */
+  held: HeldPlane | null = null;
 
   private constructor(
     private readonly c: CoreExports,
@@ -199,12 +213,8 @@ class PlaneOffload {
     this.done = true;
     const plane = await this.result;
     if (!plane || plane.byteLength < this.bytes) return true;
-    guardCore(this.c, () => {
-      new Uint8Array(this.c.memory.buffer, this.buffer, this.bytes).set(new Uint8Array(plane, 0, this.bytes));
-      this.c.encoderTileDwtApplied(this.comp);
-    }, "encode");
-    this.installed = true;
-    sparePlane = plane;
+    guardCore(this.c, () => this.c.encoderTileDwtApplied(this.comp), "encode");
+    this.held = { start: this.buffer, end: this.buffer + this.bytes, data: plane };
     return true;
   }
 
@@ -246,6 +256,16 @@ export function transformPlane(plane: ArrayBuffer, g: PlaneGeometry): ArrayBuffe
     new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buf, bytes));
   }, undefined, "encode");
   return plane;
+}
+
+/**
+ * A tile-component's transformed plane kept on this thread instead of in the core: the core's
+ * bytes [start, end) (which still hold the samples before the DWT) are `data`'s first bytes.
+ */
+interface HeldPlane {
+  start: number;
+  end: number;
+  data: ArrayBuffer;
 }
 
 /** One batch: consecutive listed blocks [first, first + count). */
@@ -365,6 +385,8 @@ class BlockBatches {
   private wake: (() => void) | null = null;
   /** Blocks the workers continued from where an earlier coding stopped (installed so far). */
   resumed = 0;
+  /** A component's plane kept here (PlaneOffload): its blocks' samples are packed from it. */
+  held: HeldPlane | null = null;
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {}
 
@@ -386,7 +408,7 @@ class BlockBatches {
     if (this.error) throw this.error;
     const n = this.c.encoderDeferredCount();
     if (n > this.listed) {
-      for (const b of this.plan(this.listed, n)) {
+      for (const b of this.plan(this.listed, n, !pack)) {
         if (pack) guardCore(this.c, () => this.pack(b), "encode");
         this.batches.push(b);
         if (pack) this.launch();
@@ -461,9 +483,12 @@ class BlockBatches {
 
   /**
    * Split listed blocks [from, to) into batches of at most BATCH_SAMPLES samples, at least
-   * BATCHES_PER_THREAD per thread, smaller towards the end of the list.
+   * BATCHES_PER_THREAD per thread, smaller towards the end of the list. `rampUp` (a drain: every
+   * worker waits while this thread packs the first batches one after the other): the first batch
+   * of each thread holds at most RAMP_SAMPLES samples, the next at most twice that, so that every
+   * worker starts after a short pack instead of waiting for full batches to be packed before its own.
    */
-  private plan(from: number, to: number): Batch[] {
+  private plan(from: number, to: number, rampUp = false): Batch[] {
     const n = to - from;
     const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
     const sizes: number[] = [];
@@ -481,11 +506,13 @@ class BlockBatches {
     let left = total;
     let cur: Batch = { first: from, count: 0, samples: 0 };
     let target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
+    const ramp = (k: number) => (rampUp && k < 2 * this.threads ? RAMP_SAMPLES << Math.floor(k / this.threads) : Infinity);
+    target = Math.min(target, ramp(0));
     for (let i = 0; i < n; i++) {
       if (cur.count > 0 && cur.samples + sizes[i]! > target) {
         batches.push(cur);
         left -= cur.samples;
-        target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
+        target = Math.min(Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES)), ramp(batches.length));
         cur = { first: from + i, count: 0, samples: 0 };
       }
       cur.count++;
@@ -502,6 +529,10 @@ class BlockBatches {
    */
   private pack(b: Batch): void {
     const c = this.c;
+    if (this.held && this.touchesHeld(b, this.held)) {
+      this.packHeld(b, this.held);
+      return;
+    }
     const n = c.encoderDeferredPackRuns(b.first, b.count);
     if (n !== b.samples) throw new J2kError("INTERNAL", `threaded encode: packed ${n} samples for a batch of ${b.samples}`);
     const list = c.encoderDeferredList() + b.first * DeferredBlock.bytes;
@@ -510,6 +541,56 @@ class BlockBatches {
     b.data = sampleBuffer(n * 4);
     b.bytes = n * 4;
     new Uint8Array(b.data, 0, n * 4).set(new Uint8Array(c.memory.buffer, stage, n * 4));
+  }
+
+  /** Some block of the batch has its samples in the held plane. */
+  private touchesHeld(b: Batch, held: HeldPlane): boolean {
+    const rv = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + b.first * DeferredBlock.bytes, b.count * DeferredBlock.bytes);
+    for (let i = 0; i < b.count; i++) {
+      const src = rv.getUint32(i * DeferredBlock.bytes + DeferredBlock.src, true);
+      if (src >= held.start && src < held.end) return true;
+    }
+    return false;
+  }
+
+  /**
+   * {@link pack} for a batch with blocks in the held plane: the same layout (run by run, each run
+   * row after row, as encoderDeferredPackRuns packs), each row copied here from the held plane or
+   * from the core.
+   */
+  private packHeld(b: Batch, held: HeldPlane): void {
+    const c = this.c;
+    const list = c.encoderDeferredList() + b.first * DeferredBlock.bytes;
+    b.records = this.records(b, list);
+    const bytes = b.samples * 4;
+    const data = sampleBuffer(bytes);
+    const to = new Uint8Array(data, 0, bytes);
+    const plane = new Uint8Array(held.data, 0, held.end - held.start);
+    const mem = new Uint8Array(c.memory.buffer);
+    const lo = held.start, hi = held.end;
+    // bytes [a, a + n) of the core's memory, those in [lo, hi) from the plane (a run may join blocks
+    // across the plane's ends only where another allocation starts right there: split then)
+    const copy = (a: number, n: number, o: number): void => {
+      const inside = Math.max(a, lo), end = Math.min(a + n, hi);
+      if (inside >= end) to.set(mem.subarray(a, a + n), o);
+      else if (inside === a && end === a + n) to.set(plane.subarray(a - lo, a - lo + n), o);
+      else {
+        if (a < inside) to.set(mem.subarray(a, inside), o);
+        to.set(plane.subarray(inside - lo, end - lo), o + inside - a);
+        if (end < a + n) to.set(mem.subarray(end, a + n), o + end - a);
+      }
+    };
+    let o = 0;
+    forEachRun(new DataView(b.records), b.count, (_first, _count, width, height, src, stride) => {
+      const row = width * 4, step = stride * 4;
+      if (!(width > 0 && height > 0 && stride >= width && src + (height - 1) * step + row <= mem.length && o + height * row <= bytes)) {
+        throw new J2kError("INTERNAL", "threaded encode: a run of a batch lies outside the core's memory");
+      }
+      for (let y = 0, at = src; y < height; y++, at += step, o += row) copy(at, row, o);
+    });
+    if (o !== bytes) throw new J2kError("INTERNAL", `threaded encode: packed ${o / 4} samples for a batch of ${b.samples}`);
+    b.data = data;
+    b.bytes = bytes;
   }
 
   /**

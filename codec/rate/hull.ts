@@ -19,13 +19,14 @@ export function hullBuild(cb: CodeBlock, wgt: f64, exactLast: bool): void {
   let n = cb.encNumPasses;
   cb.encHullN = 0;
   if (n == 0) return;
-  let passes = arenaAlloc(<usize>n);
-  let slopes = arenaAlloc(<usize>n << 3);
-  let dists = arenaAlloc(<usize>n << 3);
+  // (one allocation: slopes, distortions, the cumulative decreases, passes)
+  let slopes = arenaAlloc((<usize>(3 * n + 1) << 3) + <usize>n);
+  let dists = slopes + (<usize>n << 3);
+  let dAt = dists + (<usize>n << 3); // cumulative distortion decrease after k passes
+  let passes = dAt + (<usize>(n + 1) << 3);
   // stack of hull points as pass counts; rates/distortions recomputed from the records
   let m = 0;
   let cumD: f64 = 0;
-  let dAt = arenaAlloc(<usize>(n + 1) << 3); // cumulative distortion decrease after k passes
   store<f64>(dAt, 0);
   for (let k = 1; k <= n; k++) {
     cumD += passRecord(cb.encPasses, k - 1).distDecrease * wgt;

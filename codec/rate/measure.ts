@@ -9,7 +9,7 @@ import { BitWriter } from "../t2/bit_writer";
 import { runProgressions } from "../t2/progression";
 import { encodePacket } from "../t2/packet_encoder";
 import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
-import { TagTree } from "../t2/tag_tree";
+import { TagTree, tagTreeParents } from "../t2/tag_tree";
 import { T2Context } from "../t2/context";
 import { CBLK_HT } from "../t1/segments";
 import { mainHeaderLength } from "../codestream/write_codestream";
@@ -83,7 +83,7 @@ function sizesFrom(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize, tile
 // passes sent and Lblock) and on layer l's assignment; and that state does not depend on any later
 // layer's assignment. An inclusion tag-tree node whose value (the first layer a block in its
 // subtree contributes to) is l or more has, after layers 0..l-1, signalled exactly "not below l"
-// whatever that value is (tagTreeEncode writes 0 bits up to the threshold l), so its state is the
+// whatever that value is (tagTreeEncodeWalk writes 0 bits up to the threshold l), so its state is the
 // same for every assignment of layer l. measureKeep(job, l) runs layers 0..l-1 once and keeps that
 // state; measureLayers(job, l, ·) then restores it in every precinct (after t2TileReset has set
 // the tag trees' values from the current assignment) and codes the packets of layer l only. With
@@ -113,7 +113,7 @@ const WALK_RESTORE: i32 = 2;
 export function measureKeep(job: EncodeJob, l: i32): void {
   keptLayer = -1;
   let T = job.cs.siz.numTiles;
-  if (l < 1 || l >= job.layers || job.tilePartMode != 0 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return;
+  if (l < 0 || l >= job.layers || job.tilePartMode != 0 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return;
   for (let t = 0; t < T; t++) if (jobTile(job, t).params.poc.count != 0) return;
   if (job.mainHeaderLen == 0) job.mainHeaderLen = mainHeaderLength(job);
   for (let t = 0; t < T; t++) {
@@ -146,8 +146,7 @@ export function measureForget(): void {
 /** measureLayers(job, l, sizes) from the kept state of layers 0..l-1: layer l's packets only. */
 function measureFromKept(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize): f64 {
   let T = job.cs.siz.numTiles;
-  for (let t = 0; t < T; t++) t2TileReset(jobTile(job, t), job.layers);
-  walkState(job, keptState, WALK_RESTORE);
+  restoreKept(job, keptState);
   let tileParts = 0;
   for (let t = 0; t < T; t++) {
     let tile = jobTile(job, t);
@@ -209,6 +208,60 @@ function walkState(job: EncodeJob, buf: usize, mode: i32): usize {
     }
   }
   return at - buf;
+}
+
+/**
+ * Before a trial of layer `keptLayer`: what t2TileReset and walkState(WALK_RESTORE) give, in one
+ * walk. The inclusion trees take their leaves (each block's first layer with passes, as
+ * prepareResolutionForT2 sets them) from the current assignment and their parents anew; the
+ * zero-bit-plane trees' values do not depend on the assignment (Part 1 blocks: the zero bit-planes
+ * alone) and stay as measureKeep's t2TileReset set them; then the kept states are copied back.
+ */
+function restoreKept(job: EncodeJob, buf: usize): void {
+  let L = job.layers;
+  let at = buf;
+  for (let t = 0; t < job.cs.siz.numTiles; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        for (let b = 0; b < res.numBands; b++) {
+          let bd = band(res, b);
+          for (let p = 0; p < np; p++) {
+            let pb = precinctBand(bd, p);
+            let n = pb.cw * pb.ch;
+            if (n == 0) continue;
+            let incl = pb.incl;
+            // (leaves are the first level: node i of the tree is block i of the precinct-band)
+            for (let i = 0; i < n; i++) {
+              let cb = codeBlock(pb, i);
+              let first = L + 1000;
+              let lp = cb.encLayerPasses;
+              for (let j = 0; j < L; j++) {
+                if (load<i32>(lp + (<usize>j << 2)) > 0) {
+                  first = j;
+                  break;
+                }
+              }
+              store<i32>(incl.value + (<usize>i << 2), first);
+            }
+            tagTreeParents(incl);
+            at = walkTree(incl, at, WALK_RESTORE);
+            at = walkTree(pb.imsb, at, WALK_RESTORE);
+            for (let i = 0; i < n; i++) {
+              let cb = codeBlock(pb, i);
+              cb.included = load<i32>(at);
+              cb.encSentPasses = load<i32>(at, 4);
+              cb.lblock = load<i32>(at, 8);
+              at += 12;
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 /** walkState for one tag tree: its nodes' lower bounds and "signalled" flags. */

@@ -9,14 +9,14 @@
 //     (rate/weights.ts) is at most the target.
 // Works for any block coder: only CodeBlock.enc* fields and PassRecords are read.
 
-import { EncodeJob, jobTile, layerF64 } from "../encode_job";
+import { EncodeJob, layerF64 } from "../encode_job";
 import { CodeBlock } from "../structure/tile";
 import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
 import { maxPasses, CBLK_HT } from "../t1/segments";
 import { measureLayers, measureKeep, measureForget } from "./measure";
-import { arenaAlloc } from "../util/arena";
+import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 
 /** What the threshold searches share: sorted hull slopes and the weighted error totals. */
 @unmanaged
@@ -33,6 +33,19 @@ export class Pcrd {
    * slopes[k]), the body bytes a threshold search reads its next trial from (pcrdAllocate).
    */
   bodies: usize;
+  /** usize[nb]: every code-block, in cblkIter order (the walks of the threshold searches). */
+  blocks: usize;
+  nb: i32;
+  /**
+   * Every block's hull points back to back in block order (the threshold searches' reads, in one
+   * place instead of each block's arrays): i32[nb + 1] first point of block b; per point f64 slope,
+   * i32 passes, i32 codeword bytes, f64 weighted distortion decrease (CodeBlock.encHull*).
+   */
+  hStart: usize;
+  hSlope: usize;
+  hPass: usize;
+  hBytes: usize;
+  hDist: usize;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -61,18 +74,40 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   st.slopes = arenaAlloc(<usize>max(count, 1) << 3);
   st.bodies = arenaAlloc(<usize>max(count, 1) << 3);
   let m = 0;
+  let nb = 0;
+  it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNext(it)) nb++;
+  st.nb = nb;
+  st.blocks = arenaAlloc(<usize>max(nb, 1) * sizeof<usize>());
+  st.hStart = arenaAlloc(<usize>(nb + 1) << 2);
+  let np = <usize>max(count, 1);
+  st.hSlope = arenaAlloc(np << 3);
+  st.hPass = arenaAlloc(np << 2);
+  st.hBytes = arenaAlloc(np << 2);
+  st.hDist = arenaAlloc(np << 3);
+  nb = 0;
   it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
     let cb = it.cb;
+    store<usize>(st.blocks + (<usize>nb << alignof<usize>()), changetype<usize>(cb));
+    store<i32>(st.hStart + (<usize>nb << 2), m);
+    nb++;
     let prev = 0;
     for (let h = 0; h < cb.encHullN; h++) {
       let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
-      store<f64>(st.slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-      store<f64>(st.bodies + (<usize>m << 3), <f64>(blockBytes(cb, hp) - prev));
-      prev = blockBytes(cb, hp);
+      let slope = load<f64>(cb.encHullSlopes + (<usize>h << 3));
+      let bytes = blockBytes(cb, hp);
+      store<f64>(st.slopes + (<usize>m << 3), slope);
+      store<f64>(st.bodies + (<usize>m << 3), <f64>(bytes - prev));
+      store<f64>(st.hSlope + (<usize>m << 3), slope);
+      store<i32>(st.hPass + (<usize>m << 2), hp);
+      store<i32>(st.hBytes + (<usize>m << 2), bytes);
+      store<f64>(st.hDist + (<usize>m << 3), load<f64>(cb.encHullDist + (<usize>h << 3)));
+      prev = bytes;
       m++;
     }
   }
+  store<i32>(st.hStart + (<usize>nb << 2), m);
   sortPairsDesc(st.slopes, st.bodies, count);
   // running sums; equal slopes are all taken at once (hullTruncation), so each gets the sum up to
   // the last of them
@@ -113,6 +148,52 @@ export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
   return gain;
 }
 
+/**
+ * pcrdAssign over the prepared block list (the same assignment and byte sum); the weighted
+ * distortion decrease only with `wantGain` (else 0: the byte searches do not use it).
+ */
+function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f64 {
+  let gain: f64 = 0;
+  let bytes: f64 = 0;
+  let blocks = st.blocks;
+  let hStart = st.hStart, hSlope = st.hSlope;
+  let h0 = load<i32>(hStart);
+  for (let b = 0; b < st.nb; b++) {
+    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>b << alignof<usize>())));
+    let h1 = load<i32>(hStart + (<usize>(b + 1) << 2));
+    let n = 0, by = 0;
+    let g: f64 = 0;
+    if (lambda <= 0) {
+      n = cb.encNumPasses;
+      by = blockBytes(cb, n);
+      if (wantGain) g = hullGain(cb, n);
+    } else {
+      // hullTruncation: the last hull point whose slope is >= lambda (slopes fall along the hull);
+      // hullGain and blockBytes at a hull point are that point's
+      let h = h0;
+      while (h < h1 && load<f64>(hSlope + (<usize>h << 3)) >= lambda) h++;
+      if (h > h0) {
+        n = load<i32>(st.hPass + (<usize>(h - 1) << 2));
+        by = load<i32>(st.hBytes + (<usize>(h - 1) << 2));
+        g = load<f64>(st.hDist + (<usize>(h - 1) << 3));
+      }
+    }
+    h0 = h1;
+    let lp = cb.encLayerPasses;
+    let prev = l > 0 ? load<i32>(lp + (<usize>(l - 1) << 2)) : 0;
+    if (n < prev) {
+      n = prev;
+      by = blockBytes(cb, n);
+      g = wantGain ? hullGain(cb, n) : 0;
+    }
+    for (let j = l; j < L; j++) store<i32>(lp + (<usize>j << 2), n);
+    gain += g;
+    bytes += <f64>by;
+  }
+  assignedBytes = bytes;
+  return gain;
+}
+
 /** Σ over blocks of the codeword bytes of the passes pcrdAssign gave them (its last call). */
 let assignedBytes: f64 = 0;
 
@@ -131,6 +212,7 @@ function bytesFloor(job: EncodeJob): f64 {
  * Form every layer from its target (job.layerBytes / job.layerDist, continuous-error part `dist`
  * given in f64 `errTargets`); layers without a target take everything. Stores the estimated
  * squared error of each layer (weighted coefficient error, without output rounding) in `est`.
+ * The caller measures the layers (measureLayers) and then calls measureForget.
  */
 export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: usize): void {
   let L = job.layers;
@@ -143,7 +225,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
     let hasDist = layerF64(job.layerDist, l) > 0;
     let dist = layerF64(errTargets, l);
     if (budget <= 0 && !hasDist) {
-      store<f64>(est + (<usize>l << 3), st.energy - pcrdAssign(job, l, 0));
+      store<f64>(est + (<usize>l << 3), st.energy - assignBlocks(st, L, l, 0, true));
       kPrev = n - 1;
       continue;
     }
@@ -163,7 +245,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       while (lo < hi) {
         let width = hi - lo;
         let mid = guess ? bodiesIndex(st.bodies, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
-        pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3)));
+        assignBlocks(st, L, l, load<f64>(slopes + (<usize>mid << 3)), false);
         // (when the bodies alone exceed the budget, the exact size does too: no T2 dry run)
         let size: f64 = -1;
         if (bytesFloor(job) <= budget) {
@@ -184,18 +266,20 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       let lo = max(kPrev, 0), hi = n - 1;
       while (lo < hi) {
         let mid = (lo + hi) >> 1;
-        if (st.energy - pcrdAssign(job, l, load<f64>(slopes + (<usize>mid << 3))) <= dist) hi = mid;
+        if (st.energy - assignBlocks(st, L, l, load<f64>(slopes + (<usize>mid << 3)), true) <= dist) hi = mid;
         else lo = mid + 1;
       }
       k = n > 0 ? lo : -1;
     }
-    pcrdAssign(job, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)));
+    assignBlocks(st, L, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)), false);
     pcrdLastThreshold = k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3));
     kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the status says so)
-    if (budget > 0) fillToBudget(job, l, budget, st.sizes, sizeAtK);
-    measureForget();
-    store<f64>(est + (<usize>l << 3), st.energy - layerGain(job, l));
+    if (budget > 0) fillToBudget(job, st, l, budget, st.sizes, sizeAtK);
+    // (the last layer's kept state stays for the caller's measureLayers of every layer, which
+    // then runs that layer only; the caller forgets it)
+    if (!(budget > 0 && l == L - 1)) measureForget();
+    store<f64>(est + (<usize>l << 3), st.energy - layerGain(st, l));
   }
 }
 
@@ -222,10 +306,12 @@ export function pcrdAssignAll(job: EncodeJob): void {
 }
 
 /** Weighted distortion decrease of layer l's current assignment. */
-function layerGain(job: EncodeJob, l: i32): f64 {
+function layerGain(st: Pcrd, l: i32): f64 {
   let g: f64 = 0;
-  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-  while (cblkIterNext(it)) g += hullGain(it.cb, load<i32>(it.cb.encLayerPasses + (<usize>l << 2)));
+  for (let b = 0; b < st.nb; b++) {
+    let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
+    g += hullGain(cb, load<i32>(cb.encLayerPasses + (<usize>l << 2)));
+  }
   return g;
 }
 
@@ -243,44 +329,60 @@ export function pcrdLayerComplete(job: EncodeJob, l: i32): bool {
   return true;
 }
 
-/** Heap sort of n f64 keys, largest first, moving the f64 values `vals` with them. */
+/**
+ * Sort n f64 keys, largest first, moving the f64 values `vals` with them: an LSD radix sort on the
+ * keys' bits, 8 bits a pass (the keys are hull slopes: positive or +Infinity, whose bit patterns
+ * order as the numbers do), passes where every key has the same digit skipped. Keys that are equal
+ * may end up in any order among themselves (pcrdPrepare gives each of them the same running sum).
+ */
 function sortPairsDesc(keys: usize, vals: usize, n: i32): void {
-  // build a min-heap, then move the minimum to the end repeatedly
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftDownPairs(keys, vals, i, n);
-  for (let end = n - 1; end > 0; end--) {
-    let a = load<f64>(keys), b = load<f64>(keys + (<usize>end << 3));
-    store<f64>(keys, b);
-    store<f64>(keys + (<usize>end << 3), a);
-    let va = load<f64>(vals), vb = load<f64>(vals + (<usize>end << 3));
-    store<f64>(vals, vb);
-    store<f64>(vals + (<usize>end << 3), va);
-    siftDownPairs(keys, vals, 0, end);
+  if (n < 2) return;
+  let counts = arenaAllocZeroed(8 * 256 * 4);
+  for (let i = 0; i < n; i++) {
+    let k = ~load<u64>(keys + (<usize>i << 3)); // (descending: ascending on the complement)
+    for (let d = 0; d < 8; d++) {
+      let c = counts + ((<usize>d << 10) | (<usize>((k >> (<u64>d << 3)) & 0xff) << 2));
+      store<i32>(c, load<i32>(c) + 1);
+    }
   }
-}
-
-function siftDownPairs(p: usize, q: usize, i: i32, n: i32): void {
-  while (true) {
-    let l = 2 * i + 1;
-    if (l >= n) return;
-    let r = l + 1;
-    let m = r < n && load<f64>(p + (<usize>r << 3)) < load<f64>(p + (<usize>l << 3)) ? r : l;
-    let vi = load<f64>(p + (<usize>i << 3)), vm = load<f64>(p + (<usize>m << 3));
-    if (!(vm < vi)) return;
-    store<f64>(p + (<usize>i << 3), vm);
-    store<f64>(p + (<usize>m << 3), vi);
-    let wi = load<f64>(q + (<usize>i << 3));
-    store<f64>(q + (<usize>i << 3), load<f64>(q + (<usize>m << 3)));
-    store<f64>(q + (<usize>m << 3), wi);
-    i = m;
+  let k2 = arenaAlloc(<usize>n << 3);
+  let v2 = arenaAlloc(<usize>n << 3);
+  let srcK = keys, srcV = vals, dstK = k2, dstV = v2;
+  for (let d = 0; d < 8; d++) {
+    let cd = counts + (<usize>d << 10);
+    // a digit every key shares orders nothing
+    let skip = false;
+    for (let j = 0; j < 256; j++) {
+      let c = load<i32>(cd + (<usize>j << 2));
+      if (c == n) skip = true;
+      if (c != 0) break;
+    }
+    if (skip) continue;
+    let acc = 0;
+    for (let j = 0; j < 256; j++) {
+      let c = load<i32>(cd + (<usize>j << 2));
+      store<i32>(cd + (<usize>j << 2), acc);
+      acc += c;
+    }
+    let shift = <u64>d << 3;
+    for (let i = 0; i < n; i++) {
+      let kb = load<u64>(srcK + (<usize>i << 3));
+      let slot = cd + (<usize>((~kb >> shift) & 0xff) << 2);
+      let at = load<i32>(slot);
+      store<i32>(slot, at + 1);
+      store<u64>(dstK + (<usize>at << 3), kb);
+      store<u64>(dstV + (<usize>at << 3), load<u64>(srcV + (<usize>i << 3)));
+    }
+    let tk = srcK, tv = srcV;
+    srcK = dstK;
+    srcV = dstV;
+    dstK = tk;
+    dstV = tv;
   }
-}
-
-/** Count code-blocks of the whole image. */
-function countBlocks(job: EncodeJob): i32 {
-  let n = 0;
-  let T = job.cs.siz.numTiles;
-  for (let t = 0; t < T; t++) n += <i32>jobTile(job, t).numCblks;
-  return n;
+  if (srcK != keys) {
+    memory.copy(keys, srcK, <usize>n << 3);
+    memory.copy(vals, srcV, <usize>n << 3);
+  }
 }
 
 /**
@@ -288,17 +390,17 @@ function countBlocks(job: EncodeJob): i32 {
  * block's next hull point (highest slope first) and keep the longest prefix of them that still fits,
  * found by bisection on exact measurements.
  */
-function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize, size: f64): void {
-  let nb = countBlocks(job);
+function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usize, size: f64): void {
+  let nb = st.nb;
   if (nb == 0) return;
   let blocks = arenaAlloc(<usize>nb * sizeof<usize>());
   let nexts = arenaAlloc(<usize>nb * 4);
   let slopes = arenaAlloc(<usize>nb << 3);
   let order = arenaAlloc(<usize>nb * 4);
+  let costs = arenaAlloc(<usize>nb << 3);
   let m = 0;
-  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-  while (cblkIterNext(it)) {
-    let cb = it.cb;
+  for (let b = 0; b < nb; b++) {
+    let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
     let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
     for (let h = 0; h < cb.encHullN; h++) {
       let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
@@ -306,23 +408,46 @@ function fillToBudget(job: EncodeJob, l: i32, budget: f64, sizes: usize, size: f
         store<usize>(blocks + (<usize>m << alignof<usize>()), changetype<usize>(cb));
         store<i32>(nexts + (<usize>m << 2), hp);
         store<f64>(slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-        store<i32>(order + (<usize>m << 2), m);
+        store<f64>(costs + (<usize>m << 3), <f64>(blockBytes(cb, hp) - blockBytes(cb, cur)) + 2);
         m++;
         break;
       }
     }
   }
   if (m == 0) return;
-  sortBySlopeDesc(order, slopes, m);
   // Greedy by slope with an estimated cost (body bytes + 2 for the header); candidates that do not
   // fit the slack are skipped, smaller ones later may fit. The chosen ones move to the front.
   let slack = budget - (size >= 0 ? size : measureLayers(job, l, sizes));
-  let chosen = 0;
+  // Only candidates whose cost fits the whole slack can ever be chosen (the slack only shrinks), so
+  // only they are sorted. The greedy visits them in the order the sort of all m candidates gives
+  // them, which is theirs when their slopes all differ; where two are equal, the order among them
+  // is the one the sort of all candidates gives (sortBySlopeDesc is not stable), so that sort runs.
+  let ms = 0;
   for (let i = 0; i < m; i++) {
+    if (load<f64>(costs + (<usize>i << 3)) <= slack) {
+      store<i32>(order + (<usize>ms << 2), i);
+      ms++;
+    }
+  }
+  if (ms == 0) return;
+  sortBySlopeDesc(order, slopes, ms);
+  let ties = false;
+  for (let i = 1; i < ms; i++) {
+    if (load<f64>(slopes + (<usize>load<i32>(order + (<usize>(i - 1) << 2)) << 3)) == load<f64>(slopes + (<usize>load<i32>(order + (<usize>i << 2)) << 3))) {
+      ties = true;
+      break;
+    }
+  }
+  let n = ms;
+  if (ties) {
+    for (let i = 0; i < m; i++) store<i32>(order + (<usize>i << 2), i);
+    sortBySlopeDesc(order, slopes, m);
+    n = m;
+  }
+  let chosen = 0;
+  for (let i = 0; i < n; i++) {
     let idx = load<i32>(order + (<usize>i << 2));
-    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>idx << alignof<usize>())));
-    let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
-    let cost = <f64>(blockBytes(cb, load<i32>(nexts + (<usize>idx << 2))) - blockBytes(cb, cur)) + 2;
+    let cost = load<f64>(costs + (<usize>idx << 3));
     if (cost <= slack) {
       slack -= cost;
       // move to position `chosen`, keeping slope order among the chosen

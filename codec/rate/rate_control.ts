@@ -17,7 +17,7 @@
 import { EncodeJob, layerF64 } from "../encode_job";
 import { compSiz } from "../codestream/params";
 import { Pcrd, pcrdPrepare, pcrdAllocate, pcrdAssignAll, pcrdLayerComplete } from "./pcrd";
-import { measureLayers } from "./measure";
+import { measureLayers, measureForget } from "./measure";
 import { htLayersAllocate, HT_LAYERS_MAX } from "./ht_layers";
 import { capsCheck } from "./caps";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
@@ -180,7 +180,8 @@ function rateAllocate(job: EncodeJob): f64 {
   if ((job.cs.cod.cblkStyle & 0x40) != 0 && L > 1 && L <= HT_LAYERS_MAX && htLayers) htLayersAllocate(job, st, errTargets, est);
   else pcrdAllocate(job, st, errTargets, est);
   job.allPasses = pcrdLayerComplete(job, L - 1) ? 1 : 0;
-  measureLayers(job, L - 1, sizes);
+  measureLayers(job, L - 1, sizes); // (from pcrdAllocate's kept state of layers 0..L-2 when it kept one)
+  measureForget();
 
   // statuses and estimates (sample units, rounding included unless the layer is lossless)
   let lossless = job.cs.cod.reversible != 0;

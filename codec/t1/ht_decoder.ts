@@ -53,15 +53,16 @@ const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
 /**
- * Per quad of the current quad row (8 bytes): rho, e_1, e_k (bits 4-7, 8-11, 12-15: times 16, the
- * lane tables' row size), U_q (bits 20-31) and the bit position of its MagSgn bits in MSB (bits
- * 32-63).
+ * Per quad of the current quad row (4 bytes): popcount(rho) (bits 0-2), rho, e_1, e_k (bits 4-7,
+ * 8-11, 12-15: times 16, the lane tables' row size), popcount(e_k) (bits 16-19), U_q (bits 20-31).
+ * The quad's MagSgn bits, U_q·popcount(rho) - popcount(e_k), follow those of the quad before it.
  */
-const QINFO: usize = memory.data(8 * 520, 16);
+const QINFO: usize = memory.data(4 * 520, 16);
 /**
  * Lane tables of the SIMD MagSgn path, indexed by a 4-bit sample mask k (bit n = sample n of a
- * quad) at k·16: LANE_MASK lane n = -1 if bit n of k is set, else 0; LANE_PRE lane n = the number
- * of set bits of k below bit n. LANE_POW7 byte r = 2^(7 - r) (r < 8), 0 beyond.
+ * quad) at k·16: LANE_MASK lane n = -1 if bit n of k is set, else 0; LANE_PRE16 lane n = the number
+ * of set bits of k below bit n in both 16-bit halves, LANE_PRE8 the same in all four bytes.
+ * LANE_POW7 byte r = 2^(7 - r) (r < 8), 0 beyond.
  */
 const LANE_MASK: usize = memory.data<i32>([
   0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 0, 0, -1, -1, 0, 0,
@@ -69,11 +70,17 @@ const LANE_MASK: usize = memory.data<i32>([
   0, 0, 0, -1, -1, 0, 0, -1, 0, -1, 0, -1, -1, -1, 0, -1,
   0, 0, -1, -1, -1, 0, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1,
 ], 16);
-const LANE_PRE: usize = memory.data<i32>([
-  0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 2, 2,
-  0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
-  0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 2, 2,
-  0, 0, 0, 1, 0, 1, 1, 2, 0, 0, 1, 2, 0, 1, 2, 3,
+const LANE_PRE16: usize = memory.data<i32>([
+  0, 0, 0, 0, 0, 0x10001, 0x10001, 0x10001, 0, 0, 0x10001, 0x10001, 0, 0x10001, 0x20002, 0x20002,
+  0, 0, 0, 0x10001, 0, 0x10001, 0x10001, 0x20002, 0, 0, 0x10001, 0x20002, 0, 0x10001, 0x20002, 0x30003,
+  0, 0, 0, 0, 0, 0x10001, 0x10001, 0x10001, 0, 0, 0x10001, 0x10001, 0, 0x10001, 0x20002, 0x20002,
+  0, 0, 0, 0x10001, 0, 0x10001, 0x10001, 0x20002, 0, 0, 0x10001, 0x20002, 0, 0x10001, 0x20002, 0x30003,
+], 16);
+const LANE_PRE8: usize = memory.data<i32>([
+  0, 0, 0, 0, 0, 0x01010101, 0x01010101, 0x01010101, 0, 0, 0x01010101, 0x01010101, 0, 0x01010101, 0x02020202, 0x02020202,
+  0, 0, 0, 0x01010101, 0, 0x01010101, 0x01010101, 0x02020202, 0, 0, 0x01010101, 0x02020202, 0, 0x01010101, 0x02020202, 0x03030303,
+  0, 0, 0, 0, 0, 0x01010101, 0x01010101, 0x01010101, 0, 0, 0x01010101, 0x01010101, 0, 0x01010101, 0x02020202, 0x02020202,
+  0, 0, 0, 0x01010101, 0, 0x01010101, 0x01010101, 0x02020202, 0, 0, 0x01010101, 0x02020202, 0, 0x01010101, 0x02020202, 0x03030303,
 ], 16);
 const LANE_POW7: usize = memory.data<u8>([128, 64, 32, 16, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0], 16);
 /** LANE_POW byte r = 2^r (r < 8), 0 beyond. */
@@ -85,11 +92,16 @@ const LANE_POW: usize = memory.data<u8>([1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0
 const LANE_CONST: usize = memory.data<i32>([
   0x03020100, 0x03020100, 0x03020100, 0x03020100, 0x8080f800, 0x8080f800, 0x8080f800, 0x8080f800,
   7, 7, 7, 7, 0xffffff00, 0xffffff00, 0xffffff00, 0xffffff00,
-  1, 1, 1, 1,
+  1, 1, 1, 1, 0x1f1f1f1f, 0x1f1f1f1f, 0x1f1f1f1f, 0x1f1f1f1f,
 ], 16);
 
 /** One quad's decoded values and bottom-row v values (scratch of htCleanup). */
 const QS: usize = memory.data(32, 16);
+/**
+ * Never read: vlcRow stores each pair's new VLC buffer here so that V8 computes it right after its
+ * UVLC look-up (see vlcRow).
+ */
+const VSCR: usize = memory.data(8, 8);
 const ST_SIG: u8 = 1; // significant after the cleanup pass
 const ST_SP: u8 = 2; // became significant in SigProp
 const ST_NEW: u8 = 4; // its sign bit is still to be read
@@ -454,8 +466,8 @@ function hasZeroByte(x: u64): bool {
 
 /**
  * VLC reader of the cleanup pass between quad rows: a 64-bit buffer of the bits at the read
- * position (clVBits valid bits, LSB first) and the next VLB byte not yet in it; the MagSgn bit
- * position in MSB; the MEL run (melDecodeRun's form).
+ * position (clVBits valid bits, LSB first) and the next VLB byte not yet in it; the MEL run
+ * (melDecodeRun's form). The MagSgn bit position in MSB of the next quad (MagSgn pass).
  */
 let clVBuf: u64 = 0;
 let clVBits: i32 = 0;
@@ -464,21 +476,29 @@ let clMsPos: usize = 0;
 let clMel: i32 = 0;
 
 /** vlcRow for the initial quad row. */
-function vlcRowInitial(qw: i32, rhoCur: usize, vbPrev: usize): void {
-  vlcRow(true, qw, 0, rhoCur, vbPrev);
+function vlcRowInitial(qw: i32): void {
+  vlcRow(true, false, qw);
 }
 
-/** vlcRow for the other quad rows. */
-function vlcRowOther(qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): void {
-  vlcRow(false, qw, rhoPrev, rhoCur, vbPrev);
+/**
+ * vlcRow for the other quad rows, one function per parity of the row (the buffers of the row above
+ * and of this row at constant addresses: fewer live values in the loop).
+ */
+function vlcRowOdd(qw: i32): void {
+  vlcRow(false, true, qw);
+}
+
+/** vlcRowOdd for the even quad rows after the first. */
+function vlcRowEven(qw: i32): void {
+  vlcRow(false, false, qw);
 }
 
 /**
  * Pass 1 of the cleanup pass over one quad row (T.814 7.3.4 - 7.3.7): the VLC codewords, MEL events
- * and UVLC u values of every quad pair, then each quad's U_q = u_q + κ_q and the position of its
- * MagSgn bits, into QINFO; the bottom samples' significance of the row into rhoCur (one byte per
+ * and UVLC u values of every quad pair, then each quad's U_q = u_q + κ_q, into QINFO; the bottom samples' significance of the row into rhoCur (one byte per
  * quad at index q + 1: bit 0 sample 1, bit 1 sample 3). Inlined into one function per kind of row
- * (`initial` a constant), each with few live values.
+ * (`initial` a constant) and parity of the row (`odd`: the row buffers at constant addresses), each
+ * with few live values.
  *
  * The bits are read from a 64-bit buffer refilled once per pair, between its codewords and its
  * UVLC, with one unaligned load and without a branch: the load's address is fixed by the previous
@@ -489,13 +509,12 @@ function vlcRowOther(qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): voi
  */
 // @ts-ignore: decorator
 @inline
-function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: usize): void {
+function vlcRow(initial: bool, odd: bool, qw: i32): void {
   let vlc = initial ? HT_VLC0 : HT_VLC1;
   let uvlc = initial ? HT_UVLC0 : HT_UVLC1;
   let vBuf = clVBuf;
   let vBits = clVBits;
   let vPtr = clVPtr;
-  let msPos = clMsPos;
   let mel = clMel;
   let cLeft: u32 = 0; // context of the next quad from the quad to its left (byte offset, see below)
   for (let q = 0; q < qw; q += 2) {
@@ -508,7 +527,7 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
       let cA0: u32 = 0;
       let cA1: u32 = 0;
       if (!initial) {
-        let above = load<u32>(rhoPrev + <usize>q);
+        let above = load<u32>((odd ? RHO_B : RHO_A) + <usize>q);
         let z = above | (above << 7);
         cA0 = ((z << 1) & 0x200) | ((z >> 5) & 0x800);
         cA1 = ((z >> 7) & 0x200) | ((z >> 13) & 0x800);
@@ -522,7 +541,7 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
         mel = select(mel - 2, 0, mel >= 2);
       }
       vBuf >>= <u64>e0;
-      store<u8>(rhoCur + <usize>(q + 1), <u8>(e0 >> 6));
+      store<u8>((odd ? RHO_A : RHO_B) + <usize>q, <u8>(e0 >> 6), 1);
       let e1: u32 = 0;
       if (q + 1 < qw) {
         let c1 = (e0 & 0xe00) | cA1;
@@ -533,7 +552,7 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
           mel = select(mel - 2, 0, mel >= 2);
         }
         vBuf >>= <u64>e1;
-        store<u8>(rhoCur + <usize>(q + 2), <u8>(e1 >> 6));
+        store<u8>((odd ? RHO_A : RHO_B) + <usize>q, <u8>(e1 >> 6), 2);
       }
       cLeft = e1 & 0xe00;
       // refill (>= 26 bits are left; >= 56 after it): the bytes from vPtr above the valid bits, vPtr
@@ -553,9 +572,18 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
         if (mel == 1) mode = 0x400;
         mel = select(mel - 2, 0, mel >= 2);
       }
-      let uv = load<u32>(uvlc + <usize>mode + (<usize>(<u32>vBuf & 0x3f) << 2));
-      let sfx = <u32>(vBuf >> <u64>((uv >> 6) & 7)) & (uv >> 18);
-      vBuf = vFull >> <u64>uv;
+      // The next pair's look-ups wait for the shift by this entry (its low bits: the bits taken).
+      // Storing the shifted buffer (VSCR) makes V8 compute it right after the look-up, and the
+      // entry's other fields come from a second load after that store. Without them V8 computed the
+      // shift last and took the entry back from a stack slot: a store-to-load delay on the chain
+      // from one look-up to the next. Block decode 1.01-1.02x.
+      let uvAt = uvlc + <usize>mode + (<usize>(<u32>vBuf & 0x3f) << 2);
+      let uvLen = load<u32>(uvAt);
+      let vOld = vBuf;
+      vBuf = vFull >> <u64>uvLen;
+      store<u64>(VSCR, vBuf);
+      let uv = load<u32>(uvAt);
+      let sfx = <u32>(vOld >> <u64>((uv >> 6) & 7)) & (uv >> 18);
       vBits -= <i32>(uv & 31);
       let s0 = (uv >> 9) & 7;
       let u0 = ((uv >> 12) & 7) + (sfx & ((<u32>1 << s0) - 1));
@@ -569,26 +597,23 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
         U0 = select<u32>(u0 + 1, 0, e0 >= 0x1000);
         U1 = select<u32>(u1 + 1, 0, e1 >= 0x1000);
       } else {
-        let vbq = vbPrev + (<usize>q << 3);
+        let vbq = (odd ? VB_B : VB_A) + (<usize>q << 3);
         let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
         let a1 = load<u64>(vbq, 8) | load<u64>(vbq, 16);
-        let k0 = 31 - clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2);
-        let k1 = 31 - clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2);
+        // 31 - clz as clz ^ 31 (clz <= 30 here): one instruction in V8, not a move and a subtraction
+        let k0 = clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2) ^ 31;
+        let k1 = clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2) ^ 31;
         // popcount(rho) >= 2: bits 13-14 of the entry
         U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x6000) != 0), 0, e0 >= 0x1000);
         U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x6000) != 0), 0, e1 >= 0x1000);
       }
       // MagSgn bits of a quad: U·popcount(rho) - popcount(e_k)
-      let pos1 = msPos + <usize>(U0 * ((e0 >> 12) & 7) - (e0 >> 28));
-      store<u64>(QINFO + (<usize>q << 3), <u64>((e0 >> 12) | (U0 << 20)) | (<u64>msPos << 32));
-      store<u64>(QINFO + (<usize>q << 3), <u64>((e1 >> 12) | (U1 << 20)) | (<u64>pos1 << 32), 8);
-      msPos = pos1 + <usize>(U1 * ((e1 >> 12) & 7) - (e1 >> 28));
+      store<u64>(<usize>q << 2, <u64>((e0 >> 12) | (U0 << 20)) | (<u64>((e1 >> 12) | (U1 << 20)) << 32), QINFO);
     }
   }
   clVBuf = vBuf;
   clVBits = vBits;
   clVPtr = vPtr;
-  clMsPos = msPos;
   clMel = mel;
 }
 
@@ -603,8 +628,9 @@ function vlcRow(initial: bool, qw: i32, rhoPrev: usize, rhoCur: usize, vbPrev: u
  * melDecodeRun() (inline in vlcRow).
  *
  * Each quad row is visited twice: the VLC codewords, MEL events and UVLC u values of every quad
- * pair give each quad's U_q and MagSgn bit position (QINFO), then the MagSgn bits of every quad are
- * decoded (no dependence between quads there). A quad whose MagSgn bits fit one
+ * pair give each quad's U_q (QINFO), then the MagSgn bits of every quad are decoded (the only
+ * dependence between quads there: a quad's bit position is the last one plus the last quad's bit
+ * count, one add). A quad whose MagSgn bits fit one
  * load (4·U <= 56) and whose magnitudes fit 32 bits is decoded without branches on its
  * significance pattern: an insignificant sample has m = 0 bits and yields 0.
  */
@@ -649,9 +675,11 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     let y0 = qy << 1;
     let hasRow1 = y0 + 1 < h;
     let row0 = out + <usize>y0 * rowBytes;
-    // ---- pass 1 over the quad row: VLC, MEL and UVLC of each pair, U_q and bit positions into QINFO
-    if (initial) vlcRowInitial(qw, rhoCur, vbPrev);
-    else vlcRowOther(qw, rhoPrev, rhoCur, vbPrev);
+    // ---- pass 1 over the quad row: VLC, MEL and UVLC of each pair, U_q into QINFO
+    // (rhoPrev, rhoCur, vbPrev: RHO_B, RHO_A, VB_B in the odd rows, the others in the even ones)
+    if (initial) vlcRowInitial(qw);
+    else if ((qy & 1) != 0) vlcRowOdd(qw);
+    else vlcRowEven(qw);
     // ---- pass 2 over the quad row: MagSgn (T.814 7.3.8)
     let qFull = hasRow1 ? wEven >> 1 : 0; // quads inside the block
     let q = 0;
@@ -660,17 +688,22 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       if (ASC_FEATURE_SIMD) {
         q = quadRunFast(q, qFull, row0, rowBytes, vbCur, p, fastU);
       } else {
+        let pos = clMsPos;
         for (; q < qFull; q++) {
-          let qi = load<u64>(QINFO + (<usize>q << 3));
-          if ((<u32>qi >> 20) > fastU) break;
-          quadFast(qi, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
+          let e = load<u32>(QINFO + (<usize>q << 2));
+          let U = e >> 20;
+          if (U > fastU) break;
+          quadFast(e, pos, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
+          pos += <usize>(U * (e & 7) - ((e >> 16) & 15));
         }
+        clMsPos = pos;
       }
       if (q >= qw) break;
       // any other quad
-      let qi = load<u64>(QINFO + (<usize>q << 3));
-      let e = <u32>qi;
-      let U = <u32>qi >> 20;
+      let e = load<u32>(QINFO + (<usize>q << 2));
+      let U = e >> 20;
+      let pos = clMsPos;
+      clMsPos = pos + <usize>(U * (e & 7) - ((e >> 16) & 15));
       let x = q << 1;
       // samples go straight to the block when the quad lies inside it, else through QS
       // (sample n at column n >> 1, row n & 1); insignificant samples are 0
@@ -679,9 +712,8 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       let ro: usize = full ? rowBytes : 8;
       let vbDst = vbCur + (<usize>(x + 1) << 2);
       if (U <= fastU) {
-        quadFast(qi, dst, ro, vbDst, p);
+        quadFast(e, pos, dst, ro, vbDst, p);
       } else {
-        let pos = <usize>(qi >> 32);
         let rho = (e >> 4) & 15;
         let e1b = (e >> 8) & 15;
         let ekb = (e >> 12) & 15;
@@ -734,16 +766,14 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
 
 /**
  * MagSgn of one quad (T.814 7.3.8) whose bits fit one load (4·U <= 56) and whose magnitudes fit 32
- * bits, without branches on its significance pattern: `qi` is its QINFO entry (VLC entry, U_q, bit
- * position); the top samples go to dst, dst + 4, the bottom ones to dst + ro, dst + ro + 4, the
+ * bits, without branches on its significance pattern: `e` is its QINFO entry (VLC entry bits, U_q),
+ * `pos` the bit position of its MagSgn bits in MSB; the top samples go to dst, dst + 4, the bottom ones to dst + ro, dst + ro + 4, the
  * bottom v values to vbDst, vbDst + 4.
  */
 // @ts-ignore: decorator
 @inline
-function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
-  let e = <u32>qi;
-  let U = <u32>qi >> 20;
-  let pos = <usize>(qi >> 32);
+function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32): void {
+  let U = e >> 20;
   let rho = (e >> 4) & 15;
   let e1b = (e >> 8) & 15;
   let ekb = (e >> 12) & 15;
@@ -753,7 +783,7 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
   // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
   if (ASC_FEATURE_SIMD) {
     quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, pos, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
-      v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW));
+      v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW), v128.load(LANE_CONST, 80));
   } else {
     let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
     let m0 = (U & (0 - r0)) - (ekb & 1);
@@ -793,26 +823,28 @@ function quadFast(qi: u64, dst: usize, ro: usize, vbDst: usize, p: i32): void {
 @inline
 function quadVec(
   U: u32, rho16: u32, e1b16: u32, ek16: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32,
-  kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128,
+  kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128, k1f: v128,
 ): void {
-  let sig = v128.load(LANE_MASK + <usize>rho16);
-  let uu = i32x4.splat(<i32>U);
-  let m = i32x4.add(v128.and(uu, sig), v128.load(LANE_MASK + <usize>ek16));
-  // bit offset of sample n = U·(significant samples before n) - (e_k bits before n)
-  // (plus the bit position of the first bit in its byte: the 16 bytes from that byte are the window)
-  let sh = i32x4.add(i32x4.sub(i16x8.mul(uu, v128.load(LANE_PRE + <usize>rho16)), v128.load(LANE_PRE + <usize>ek16)),
-    i32x4.splat(<i32>(pos & 7)));
+  // (m and sh below are small: every byte of a lane holds the lane's value, so no byte shuffles)
+  let sig = v128.load(<usize>rho16, LANE_MASK);
+  let u8 = i8x16.splat(<i8>U);
+  // m_n (e_k lanes are -1 in LANE_MASK; e_k ⊆ rho in every VLC table entry)
+  let m = i8x16.add(v128.and(u8, sig), v128.load(<usize>ek16, LANE_MASK));
+  // bit offset of sample n = U·(significant samples before n) - (e_k bits before n) (<= 3·14)
+  // (plus the bit position of the first bit in its byte: the 16 bytes from that byte are the window);
+  // U·256 + U times the count in both bytes of a 16-bit lane: the product in both bytes
+  let sh = i8x16.add(i8x16.sub(i16x8.mul(u8, v128.load(<usize>rho16, LANE_PRE16)), v128.load(<usize>ek16, LANE_PRE8)),
+    i8x16.splat(<i8>(pos & 7)));
   // bytes sh >> 3 .. + 3 of the buffer into each lane, then bits (sh & 7) .. + m: the lane is
   // multiplied by 2^(7 - (sh & 7)) and shifted right by 7 (r + m <= 22 bits)
-  let sb = i32x4.shr_u(sh, 3);
-  let idx = i8x16.add(i8x16.shuffle(sb, sb, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kIdx);
-  let win = i8x16.swizzle(v128.load(MSB + (pos >> 3)), idx);
+  let idx = i8x16.add(v128.and(i16x8.shr_u(sh, 3), k1f), kIdx);
+  let win = i8x16.swizzle(v128.load(pos >> 3, MSB), idx);
   let pw = i8x16.swizzle(pow7, v128.or(v128.and(sh, k7), kHi));
   // 2^m (m <= 15): bytes 0 and 1 of each lane from LANE_POW at m and m - 8 (out of range: 0)
-  let pm = i8x16.swizzle(pow, i8x16.add(i8x16.shuffle(m, m, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12), kPowIdx));
+  let pm = i8x16.swizzle(pow, i8x16.add(m, kPowIdx));
   let bits = v128.and(i32x4.shr_u(i32x4.mul(win, pw), 7), i32x4.sub(pm, k1));
   let r01 = i32x4.shr_u(sig, 31);
-  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(LANE_MASK + <usize>e1b16))), r01);
+  let v = v128.or(v128.or(bits, v128.and(pm, v128.load(<usize>e1b16, LANE_MASK))), r01);
   let g = i32x4.add(v, i32x4.shl(r01, 1));
   if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
   // the sign (bit 0 of the bits) as a lane mask
@@ -827,7 +859,8 @@ function quadVec(
 
 /**
  * SIMD build: quadFast over quads q, q + 1, ... < qFull of the quad row at row0 while their bits
- * fit one load (U <= fastU); returns the first quad not decoded. The constant vectors stay in
+ * fit one load (U <= fastU), from MagSgn bit position clMsPos (left at the next quad's); returns the
+ * first quad not decoded. The constant vectors stay in
  * locals for the whole run (1.015-1.023x block decode on saw and DX against quadFast loading them
  * per quad). The scalar build runs quadFast inline in htCleanup (a separate function cost it 3 %).
  */
@@ -840,15 +873,17 @@ function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: us
     let k1 = v128.load(LANE_CONST, 64);
     let pow7 = v128.load(LANE_POW7);
     let pow = v128.load(LANE_POW);
+    let k1f = v128.load(LANE_CONST, 80);
+    let pos = clMsPos;
     for (; q < qFull; q++) {
-      let qi = load<u64>(QINFO + (<usize>q << 3));
-      let e = <u32>qi;
+      let e = load<u32>(<usize>q << 2, QINFO);
       let U = e >> 20;
       if (U > fastU) break;
-      let pos = <usize>(qi >> 32);
       quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, pos, row0 + (<usize>q << 3), rowBytes,
-        vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow);
+        vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow, k1f);
+      pos += <usize>(U * (e & 7) - ((e >> 16) & 15));
     }
+    clMsPos = pos;
   }
   return q;
 }

@@ -3,9 +3,9 @@
 
 import { T2Context } from "./context";
 import { BitWriter, bitWrite, bitWriteN, bitWriterInit, bitWriterFlush } from "./bit_writer";
-import { tagTreeEncode, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
+import { tagTreeEncodeWalk, tagTreeWalksReset, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
 import { TileComp, Resolution, Band, PrecinctBand, CodeBlock, band, precinctBand, codeBlock } from "../structure/tile";
-import { passesInSegment, CBLK_HT } from "../t1/segments";
+import { passesInSegment, CBLK_HT, CBLK_TERMALL, CBLK_BYPASS } from "../t1/segments";
 import { passRecord } from "../t1/pass_record";
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OVERFLOW, ERR_INTERNAL } from "../util/error_codes";
@@ -90,6 +90,7 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
   }
   ctx.packetSeq++;
   bitWriterInit(bw, bw.pos, bw.end);
+  tagTreeWalksReset();
   // any contribution?
   let any = false;
   for (let b = 0; b < res.numBands && !any; b++) {
@@ -103,59 +104,96 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
       }
     }
   }
+  // (dry runs: the body bytes are counted with the headers and the blocks' sent passes moved on
+  // there; a block's header never depends on another block's sent passes)
+  let bodyLen: usize = 0;
+  let dryBodies = ctx.dry != 0 && (style & CBLK_HT) == 0;
+  // one codeword segment per block (no TERMALL, no BYPASS): one length per contribution (B.10.7)
+  let oneSegment = (style & (CBLK_TERMALL | CBLK_BYPASS | CBLK_HT)) == 0;
   if (!any) {
     bitWrite(bw, 0);
   } else {
     bitWrite(bw, 1);
     for (let b = 0; b < res.numBands; b++) {
       let pb = precinctBand(band(res, b), p);
-      let n = pb.cw * pb.ch;
-      for (let i = 0; i < n; i++) {
-        let cb = codeBlock(pb, i);
-        let ix = i % pb.cw, iy = i / pb.cw;
-        let newPasses = layerPasses(cb, l) - cb.encSentPasses;
-        if (cb.included == 0) {
-          tagTreeEncode(pb.incl, bw, ix, iy, l + 1);
-        } else {
-          bitWrite(bw, newPasses > 0 ? 1 : 0);
-        }
-        if (newPasses <= 0) continue;
-        if (cb.included == 0) {
-          tagTreeEncode(pb.imsb, bw, ix, iy, 999);
-          cb.included = 1;
-        }
-        if ((style & CBLK_HT) != 0) {
-          let from = max(cb.encSentPasses, 3 * cb.encHtBase);
-          writeNumPasses(bw, layerPasses(cb, l) - from);
-          writeHtLengths(bw, cb, htContribution(cb, from, layerPasses(cb, l)));
-          continue;
-        }
-        writeNumPasses(bw, newPasses);
-        // Segment pieces of this contribution and the Lblock they need (B.10.7)
-        let first = cb.encSentPasses;
-        let last = first + newPasses; // exclusive
-        let need = cb.lblock;
-        let k = first;
-        while (k < last) {
-          let segStart = segmentStart(style, k);
-          let segEnd = segStart + passesInSegment(style, segStart);
-          let upto = min(segEnd, last);
-          let len = passRate(cb, upto - 1) - passRate(cb, k - 1);
-          let bits = bitsFor(len) - floorLog2(<u32>(upto - k));
-          if (bits > need) need = bits;
-          k = upto;
-        }
-        for (let j = cb.lblock; j < need; j++) bitWrite(bw, 1);
-        bitWrite(bw, 0);
-        cb.lblock = need;
-        k = first;
-        while (k < last) {
-          let segStart = segmentStart(style, k);
-          let segEnd = segStart + passesInSegment(style, segStart);
-          let upto = min(segEnd, last);
-          let len = passRate(cb, upto - 1) - passRate(cb, k - 1);
-          bitWriteN(bw, <u32>len, cb.lblock + floorLog2(<u32>(upto - k)));
-          k = upto;
+      let cw = pb.cw, ch = pb.ch;
+      let i = 0;
+      for (let iy = 0; iy < ch; iy++) {
+        for (let ix = 0; ix < cw; ix++, i++) {
+          let cb = codeBlock(pb, i);
+          let lp = layerPasses(cb, l);
+          let sent = cb.encSentPasses;
+          let newPasses = lp - sent;
+          if (cb.included == 0) {
+            tagTreeEncodeWalk(pb.incl, bw, ix, iy, l + 1, 0);
+          } else {
+            bitWrite(bw, newPasses > 0 ? 1 : 0);
+          }
+          if (newPasses <= 0) continue;
+          if (cb.included == 0) {
+            tagTreeEncodeWalk(pb.imsb, bw, ix, iy, 999, 1);
+            cb.included = 1;
+          }
+          if ((style & CBLK_HT) != 0) {
+            let from = max(sent, 3 * cb.encHtBase);
+            writeNumPasses(bw, lp - from);
+            writeHtLengths(bw, cb, htContribution(cb, from, lp));
+            continue;
+          }
+          writeNumPasses(bw, newPasses);
+          if (oneSegment) {
+            // the passes [sent, lp) in one piece: Lblock grows to fit its length (B.10.7.1)
+            let len = passRate(cb, lp - 1) - passRate(cb, sent - 1);
+            let fl = floorLog2(<u32>newPasses);
+            let need = max(cb.lblock, bitsFor(len) - fl);
+            let ones = need - cb.lblock;
+            if (ones < 32) bitWriteN(bw, ((<u32>1 << <u32>ones) - 1) << 1, ones + 1);
+            else {
+              for (let j = 0; j < ones; j++) bitWrite(bw, 1);
+              bitWrite(bw, 0);
+            }
+            cb.lblock = need;
+            bitWriteN(bw, <u32>len, need + fl);
+            if (dryBodies) {
+              if (len < 0) fail(ERR_INTERNAL, -1, passRate(cb, sent - 1), passRate(cb, lp - 1));
+              bodyLen += <usize>len;
+              cb.encSentPasses = lp;
+            }
+            continue;
+          }
+          // Segment pieces of this contribution and the Lblock they need (B.10.7)
+          let first = sent;
+          let last = first + newPasses; // exclusive
+          let need = cb.lblock;
+          let k = first;
+          while (k < last) {
+            let segStart = segmentStart(style, k);
+            let segEnd = segStart + passesInSegment(style, segStart);
+            let upto = min(segEnd, last);
+            let len = passRate(cb, upto - 1) - passRate(cb, k - 1);
+            let bits = bitsFor(len) - floorLog2(<u32>(upto - k));
+            if (bits > need) need = bits;
+            k = upto;
+          }
+          for (let j = cb.lblock; j < need; j++) bitWrite(bw, 1);
+          bitWrite(bw, 0);
+          cb.lblock = need;
+          k = first;
+          while (k < last) {
+            let segStart = segmentStart(style, k);
+            let segEnd = segStart + passesInSegment(style, segStart);
+            let upto = min(segEnd, last);
+            let len = passRate(cb, upto - 1) - passRate(cb, k - 1);
+            bitWriteN(bw, <u32>len, cb.lblock + floorLog2(<u32>(upto - k)));
+            k = upto;
+          }
+          if (dryBodies) {
+            let from = passRate(cb, sent - 1);
+            let to = passRate(cb, lp - 1);
+            if (to < from) fail(ERR_INTERNAL, -1, from, to);
+            bodyLen += <usize>(to - from);
+            cb.encSentPasses = lp;
+          }
         }
       }
     }
@@ -168,8 +206,7 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
     bw.pos += 2;
   }
   // bodies
-  let bodyLen: usize = 0;
-  if (any) {
+  if (any && !dryBodies) {
     for (let b = 0; b < res.numBands; b++) {
       let pb = precinctBand(band(res, b), p);
       let n = pb.cw * pb.ch;

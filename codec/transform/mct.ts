@@ -160,7 +160,26 @@ export function rctInverseRowPacked(
     let vs0 = i32x4.splat(shift0), vs1 = i32x4.splat(shift1), vs2 = i32x4.splat(shift2);
     let vl0 = i32x4.splat(lo0), vl1 = i32x4.splat(lo1), vl2 = i32x4.splat(lo2);
     let vh0 = i32x4.splat(hi0), vh1 = i32x4.splat(hi1), vh2 = i32x4.splat(hi2);
-    if (bps == 1) {
+    if (bps == 1 && byteRange(min0, max0, shift0, signed) && byteRange(min1, max1, shift1, signed) && byteRange(min2, max2, shift2, signed)) {
+      let s0 = i16x8.splat(<i16>shift0), s1 = i16x8.splat(<i16>shift1), s2 = i16x8.splat(<i16>shift2);
+      for (; x + 16 <= w; x += 16) {
+        let o = <usize>x << 2;
+        let y00 = v128.load(p0 + o, 0), y10 = v128.load(p1 + o, 0), y20 = v128.load(p2 + o, 0);
+        let i10 = i32x4.sub(y00, i32x4.shr_s(i32x4.add(y20, y10), 2));
+        let y01 = v128.load(p0 + o, 16), y11 = v128.load(p1 + o, 16), y21 = v128.load(p2 + o, 16);
+        let i11 = i32x4.sub(y01, i32x4.shr_s(i32x4.add(y21, y11), 2));
+        let y02 = v128.load(p0 + o, 32), y12 = v128.load(p1 + o, 32), y22 = v128.load(p2 + o, 32);
+        let i12 = i32x4.sub(y02, i32x4.shr_s(i32x4.add(y22, y12), 2));
+        let y03 = v128.load(p0 + o, 48), y13 = v128.load(p1 + o, 48), y23 = v128.load(p2 + o, 48);
+        let i13 = i32x4.sub(y03, i32x4.shr_s(i32x4.add(y23, y13), 2));
+        store3x8(
+          dst + <usize>x * 3,
+          shiftNarrowTo8(i32x4.add(y20, i10), i32x4.add(y21, i11), i32x4.add(y22, i12), i32x4.add(y23, i13), s0, signed),
+          shiftNarrowTo8(i10, i11, i12, i13, s1, signed),
+          shiftNarrowTo8(i32x4.add(y10, i10), i32x4.add(y11, i11), i32x4.add(y12, i12), i32x4.add(y13, i13), s2, signed),
+        );
+      }
+    } else if (bps == 1) {
       for (; x + 16 <= w; x += 16) {
         let o = <usize>x << 2;
         let y00 = v128.load(p0 + o, 0), y10 = v128.load(p1 + o, 0), y20 = v128.load(p2 + o, 0);
@@ -238,7 +257,29 @@ export function ictInverseRowPacked(
     let vs0 = i32x4.splat(shift0), vs1 = i32x4.splat(shift1), vs2 = i32x4.splat(shift2);
     let vl0 = i32x4.splat(lo0), vl1 = i32x4.splat(lo1), vl2 = i32x4.splat(lo2);
     let vh0 = i32x4.splat(hi0), vh1 = i32x4.splat(hi1), vh2 = i32x4.splat(hi2);
-    if (bps == 1) {
+    if (bps == 1 && byteRange(min0, max0, shift0, signed) && byteRange(min1, max1, shift1, signed) && byteRange(min2, max2, shift2, signed)) {
+      let s0 = i16x8.splat(<i16>shift0), s1 = i16x8.splat(<i16>shift1), s2 = i16x8.splat(<i16>shift2);
+      for (; x + 16 <= w; x += 16) {
+        let o = <usize>x << 2;
+        let y00 = v128.load(f0 + o, 0), y10 = v128.load(f1 + o, 0), y20 = v128.load(f2 + o, 0);
+        let r0 = roundF32x4(f32x4.add(y00, f32x4.mul(rcr, y20)));
+        let g0 = roundF32x4(f32x4.add(f32x4.add(y00, f32x4.mul(gcb, y10)), f32x4.mul(gcr, y20)));
+        let b0 = roundF32x4(f32x4.add(y00, f32x4.mul(bcb, y10)));
+        let y01 = v128.load(f0 + o, 16), y11 = v128.load(f1 + o, 16), y21 = v128.load(f2 + o, 16);
+        let r1 = roundF32x4(f32x4.add(y01, f32x4.mul(rcr, y21)));
+        let g1 = roundF32x4(f32x4.add(f32x4.add(y01, f32x4.mul(gcb, y11)), f32x4.mul(gcr, y21)));
+        let b1 = roundF32x4(f32x4.add(y01, f32x4.mul(bcb, y11)));
+        let y02 = v128.load(f0 + o, 32), y12 = v128.load(f1 + o, 32), y22 = v128.load(f2 + o, 32);
+        let r2 = roundF32x4(f32x4.add(y02, f32x4.mul(rcr, y22)));
+        let g2 = roundF32x4(f32x4.add(f32x4.add(y02, f32x4.mul(gcb, y12)), f32x4.mul(gcr, y22)));
+        let b2 = roundF32x4(f32x4.add(y02, f32x4.mul(bcb, y12)));
+        let y03 = v128.load(f0 + o, 48), y13 = v128.load(f1 + o, 48), y23 = v128.load(f2 + o, 48);
+        let r3 = roundF32x4(f32x4.add(y03, f32x4.mul(rcr, y23)));
+        let g3 = roundF32x4(f32x4.add(f32x4.add(y03, f32x4.mul(gcb, y13)), f32x4.mul(gcr, y23)));
+        let b3 = roundF32x4(f32x4.add(y03, f32x4.mul(bcb, y13)));
+        store3x8(dst + <usize>x * 3, shiftNarrowTo8(r0, r1, r2, r3, s0, signed), shiftNarrowTo8(g0, g1, g2, g3, s1, signed), shiftNarrowTo8(b0, b1, b2, b3, s2, signed));
+      }
+    } else if (bps == 1) {
       for (; x + 16 <= w; x += 16) {
         let o = <usize>x << 2;
         let y00 = v128.load(f0 + o, 0), y10 = v128.load(f1 + o, 0), y20 = v128.load(f2 + o, 0);
@@ -564,6 +605,32 @@ function clampToI32(v: i64): i32 {
 @inline
 function clampShift4(v: v128, lo: v128, hi: v128, shift: v128): v128 {
   return i32x4.add(i32x4.min_s(i32x4.max_s(v, lo), hi), shift);
+}
+
+/**
+ * Does a component of range [min, max] with DC shift `shift` go to 1-byte host samples (`signed`)
+ * through shiftNarrowTo8: its range is the host type's and |shift| ≤ 2^14.
+ */
+// @ts-ignore: decorator
+@inline
+function byteRange(min: i32, max: i32, shift: i32, signed: i32): bool {
+  return min == (signed ? -128 : 0) && max == (signed ? 127 : 255) && shift >= -16384 && shift <= 16384;
+}
+
+/**
+ * narrowTo8 of clampShift4 of 16 lanes (a..d) with the clamp to [min − shift, max − shift] left to the
+ * saturating narrows, for a component that byteRange accepts (s16: the shift in 16-bit lanes):
+ * t = sat16(sat16(v) + shift), then saturated to bytes. For v in [min − shift, max − shift] (inside
+ * i16 as |shift| ≤ 2^14) t = v + shift ∈ [min, max]: the same byte. For v < min − shift, t < min
+ * (also when sat16(v) = −32768: −32768 + 2^14 < min), which saturates to min, as the clamp gives;
+ * v > max − shift likewise gives max. So both give the same bytes for every i32 v.
+ */
+// @ts-ignore: decorator
+@inline
+function shiftNarrowTo8(a: v128, b: v128, c: v128, d: v128, s16: v128, signed: i32): v128 {
+  let lo = i16x8.add_sat_s(i16x8.narrow_i32x4_s(a, b), s16);
+  let hi = i16x8.add_sat_s(i16x8.narrow_i32x4_s(c, d), s16);
+  return signed ? i8x16.narrow_i16x8_s(lo, hi) : i8x16.narrow_i16x8_u(lo, hi);
 }
 
 /** roundF32 of four lanes: round to nearest, ties to even, saturating to i32 (NaN → 0). */

@@ -94,8 +94,9 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       ["sub-sampled planes 4:2:0, 9/7 ratio 30", subsampledPlanar(rgb, [[1, 1], [2, 2], [2, 2]]), { planar: true, subsampling: [[1, 1], [2, 2], [2, 2]], mct: false, lossless: false, ratios: [30] }],
       ["planar RGB, ICT, 9/7 ratio 20 (the core applies the ICT: no component transformed in a worker)", subsampledPlanar(rgb, [[1, 1], [1, 1], [1, 1]]), { planar: true, lossless: false, ratios: [20] }],
     ];
-    // the cases whose last component a worker transforms (one tile, early stops, samples final
-    // before encoderTileCode: codec/api_encoder.ts encoderTileDwtOffload); none of the others
+    // the cases whose component 1 a worker transforms (one tile, early stops, samples final
+    // before encoderTileCode: codec/api_encoder.ts encoderTileDwtOffload; its blocks are then
+    // packed from the plane the worker sent back); none of the others
     const OFFLOADED = new Set([
       "9/7 ratio 20 (pilots + early stops)",
       "9/7 ratio 20, origin 7,9 (odd resolution bounds)",
