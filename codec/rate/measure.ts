@@ -83,7 +83,7 @@ function sizesFrom(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize, tile
 // passes sent and Lblock) and on layer l's assignment; and that state does not depend on any later
 // layer's assignment. An inclusion tag-tree node whose value (the first layer a block in its
 // subtree contributes to) is l or more has, after layers 0..l-1, signalled exactly "not below l"
-// whatever that value is (tagTreeEncode writes 0 bits up to the threshold l), so its state is the
+// whatever that value is (tagTreeEncodeWalk writes 0 bits up to the threshold l), so its state is the
 // same for every assignment of layer l. measureKeep(job, l) runs layers 0..l-1 once and keeps that
 // state; measureLayers(job, l, ·) then restores it in every precinct (after t2TileReset has set
 // the tag trees' values from the current assignment) and codes the packets of layer l only. With

@@ -12,8 +12,8 @@
 
 import { fail } from "../util/fail";
 import { ERR_INVALID_ARGUMENT } from "../util/error_codes";
-import { CX_UNI, MQ_CONTEXTS, NUM_CONTEXTS, mqTablesInit, mqResetContexts } from "./mq_states";
-import { mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqRestore, mqTruncationLength, mqOverflowCheck, MQ_SNAPSHOT_BYTES, mqeBp } from "./mq_encoder";
+import { CX_UNI, MQ_CONTEXTS, NUM_CONTEXTS } from "./mq_states";
+import { mqeTablesInit, mqeResetContexts, mqEncodeInit, mqEncodeBit, mqFlush, mqErterm, mqSnapshot, mqRestore, mqTruncationLength, mqOverflowCheck, MQ_SNAPSHOT_BYTES, mqeBp } from "./mq_encoder";
 import { encodeSigPropMq, encodeRefineMq, encodeCleanupMq } from "./ebcot_encoder_passes";
 import { doubledScale, sigGain, refineGain } from "./distortion";
 import { rawEncodeInit, rawEncodeBit, rawFlush, rawRateEstimate } from "./raw_encoder";
@@ -381,7 +381,7 @@ export function ebcotEncodeBlock(
   if (w < 1 || h < 1 || w > 1024 || h > 1024 || w * h > 4096) fail(ERR_INVALID_ARGUMENT, -1, w, h);
   if (fracBits < 0 || fracBits > 30) fail(ERR_INVALID_ARGUMENT, -1, fracBits, 0);
   stageEnter(STAGE_T1);
-  mqTablesInit();
+  mqeTablesInit();
   contextTablesInit();
 
   const all = gatherMagnitudes(coef, stride, w, h);
@@ -428,7 +428,7 @@ export function ebcotEncodeBlock(
   let first = 0;
   if (from == 0) {
     flagsClear(w, h);
-    mqResetContexts();
+    mqeResetContexts();
   } else {
     // continue a stopped encode after its last cleanup pass k (see RESUME)
     const k = load<i32>(from, RS_PASS);
@@ -531,7 +531,7 @@ export function ebcotEncodeBlock(
       }
       rec.flags = 0;
     }
-    if (reset) mqResetContexts();
+    if (reset) mqeResetContexts();
     if (capture) memory.copy(RESUME + RS_CTX, MQ_CONTEXTS, <usize>NUM_CONTEXTS * 4);
   }
   if (settled >= 0) {

@@ -3,8 +3,8 @@
 // (a, c, ct; copied from/to the globals of the MQ coder around each pass) and every MQ procedure
 // is expanded inline; the rows of full stripes are unrolled. Flag word layout: flags.ts.
 
-import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";
-import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";
+import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER } from "./mq_states";
+import { mqeA, mqeC, mqeCt, mqByteOut, mqeNextEntry } from "./mq_encoder";
 import { SIGN_LUT, signIndexNb } from "./contexts";
 import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighboursWE } from "./flags";
 import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";
@@ -60,7 +60,7 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
             n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
             if (n >= ct) {
               do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
@@ -81,7 +81,7 @@ export function encodeSigPropMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
               if (n >= ct) {
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
@@ -149,7 +149,7 @@ export function encodeRefineMq(w: i32, h: i32, p: i32, fb: i32, wantD: bool): f6
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
             n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
             if (n >= ct) {
               do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
@@ -232,7 +232,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
           n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
           if (n >= ct) {
             do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
@@ -251,7 +251,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
           n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
           if (n >= ct) {
             do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
@@ -266,7 +266,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
           n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
           if (n >= ct) {
             do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
@@ -286,7 +286,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
           c = select<u32>(c, c + q, x);
           a = select<u32>(q, a, x);
           n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-          store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+          store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
           if (n >= ct) {
             do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
           }
@@ -315,7 +315,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
               if (n >= ct) {
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
@@ -335,7 +335,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 c = select<u32>(c, c + q, x);
                 a = select<u32>(q, a, x);
                 n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
                 if (n >= ct) {
                   do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                 }
@@ -360,7 +360,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
               if (n >= ct) {
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
@@ -380,7 +380,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 c = select<u32>(c, c + q, x);
                 a = select<u32>(q, a, x);
                 n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
                 if (n >= ct) {
                   do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                 }
@@ -405,7 +405,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
               if (n >= ct) {
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
@@ -425,7 +425,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 c = select<u32>(c, c + q, x);
                 a = select<u32>(q, a, x);
                 n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
                 if (n >= ct) {
                   do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                 }
@@ -450,7 +450,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
               if (n >= ct) {
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }
@@ -470,7 +470,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 c = select<u32>(c, c + q, x);
                 a = select<u32>(q, a, x);
                 n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
                 if (n >= ct) {
                   do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                 }
@@ -496,7 +496,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                 c = select<u32>(c, c + q, x);
                 a = select<u32>(q, a, x);
                 n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
                 if (n >= ct) {
                   do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                 }
@@ -516,7 +516,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
                   c = select<u32>(c, c + q, x);
                   a = select<u32>(q, a, x);
                   n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-                  store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+                  store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
                   if (n >= ct) {
                     do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
                   }
@@ -549,7 +549,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
             c = select<u32>(c, c + q, x);
             a = select<u32>(q, a, x);
             n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-            store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+            store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
             if (n >= ct) {
               do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
             }
@@ -569,7 +569,7 @@ export function encodeCleanupMq(w: i32, h: i32, p: i32, fb: i32, lut: usize, cau
               c = select<u32>(c, c + q, x);
               a = select<u32>(q, a, x);
               n = clz(a) - 16; // RENORME: 0 when A >= 0x8000
-              store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));
+              store<u32>(cxp, select<u32>(mqeNextEntry(e, lps), e, n != 0));
               if (n >= ct) {
                 do { a <<= ct; c <<= ct; n -= ct; c = mqByteOut(c); ct = mqeCt; } while (n >= ct);
               }

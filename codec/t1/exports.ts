@@ -3,7 +3,7 @@
 // tests against the standard's coder test sequence.
 
 import { mqTablesInit, mqResetContexts, mqSetContext } from "./mq_states";
-import { mqEncodeInit, mqEncodeBit, mqFlush } from "./mq_encoder";
+import { mqeTablesInit, mqeResetContexts, mqeSetContext, mqEncodeInit, mqEncodeBit, mqFlush } from "./mq_encoder";
 import { mqSegmentOpen, mqSegmentClose, mqDecodeInit, mqDecodeBit } from "./mq_decoder";
 
 export { ebcotDecodeBlock } from "./ebcot_decoder";
@@ -16,9 +16,9 @@ export { passesInSegment, isRawPass, maxPasses } from "./segments";
  * starting in state I = `state`, MPS 0, then FLUSH (C.2.9). Returns the codeword length in bytes.
  */
 export function mqEncodeDecisions(decisions: usize, n: i32, cx: i32, state: i32, out: usize, outCap: i32): i32 {
-  mqTablesInit();
-  mqResetContexts();
-  mqSetContext(cx, state, 0);
+  mqeTablesInit();
+  mqeResetContexts(); // the encoder's context form (mq_encoder.ts)
+  mqeSetContext(cx, state, 0);
   mqEncodeInit(out, out + <usize>outCap);
   for (let i = 0; i < n; i++) mqEncodeBit(cx, load<u8>(decisions + <usize>i) & 1);
   return <i32>(mqFlush() - out);

@@ -42,10 +42,10 @@ const sampleAt = (base, r) => (r === 0 ? base : `${base} + ${rowOff(r)}`);
  * a branch. Equivalent to "if (A < 0x8000) { next state; shift until A >= 0x8000 }"
  * (C.2.6 RENORME, C.3.3 RENORMD). `cShift` casts the shift count for the decoder's 64-bit C.
  */
-function renorm(need, byteStep, name, cShift = (k) => k) {
+function renorm(need, byteStep, name, cShift = (k) => k, next = "mqNextEntry") {
   return [
     `n = clz(a) - 16; // ${name}: 0 when A >= 0x8000`,
-    `store<u32>(cxp, select<u32>(mqNextEntry(e, lps), e, n != 0));`,
+    `store<u32>(cxp, select<u32>(${next}(e, lps), e, n != 0));`,
     `if (${need}) {`,
     `  do { a <<= ct; c <<= ${cShift("ct")}; n -= ct; ${byteStep} } while (${need});`,
     `}`,
@@ -84,7 +84,7 @@ function encode(cx) {
     `a -= q;`,
     `c = select<u32>(c, c + q, x);`,
     `a = select<u32>(q, a, x);`,
-    ...renorm("n >= ct", "c = mqByteOut(c); ct = mqeCt;", "RENORME"),
+    ...renorm("n >= ct", "c = mqByteOut(c); ct = mqeCt;", "RENORME", (k) => k, "mqeNextEntry"),
   ];
 }
 
@@ -628,8 +628,8 @@ function encoderFile() {
   ];
   return [
     header("ebcot_encoder.ts"),
-    `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER, mqNextEntry } from "./mq_states";`,
-    `import { mqeA, mqeC, mqeCt, mqByteOut } from "./mq_encoder";`,
+    `import { MQ_CONTEXTS, CX_RL, CX_UNI, CX_MR_FIRST, CX_MR_LATER } from "./mq_states";`,
+    `import { mqeA, mqeC, mqeCt, mqByteOut, mqeNextEntry } from "./mq_encoder";`,
     `import { SIGN_LUT, signIndexNb } from "./contexts";`,
     `import { SAMPLES, STRIPE_SIG, SIG_WINDOW, SIG_CENTRE, PI_ALL, flagOrigin, flagStrideBytes, flagsMarkNeighboursWE } from "./flags";`,
     `import { sigTerm, refineTerm, sigGainOf, refineGainOf } from "./distortion";`,

@@ -9,7 +9,60 @@
 
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OVERFLOW } from "../util/error_codes";
-import { MQ_CONTEXTS, mqNextEntry } from "./mq_states";
+import { MQ_CONTEXTS, MQ_TABLE, NUM_CONTEXTS, CX_RL, CX_UNI, mqTablesInit } from "./mq_states";
+
+// The encoder keeps its context states in a form of its own (the decoder's: mq_states.ts): a
+// context word holds Qe in bits 0..15 and K = 2·I + MPS in bits 16..23 (so MPS is bit 16, as in
+// the decoder's form), and the word after a renormalisation is MQE_NEXT[2K + lps] (lps = 1 after
+// an LPS): one shift, mask and or form that index from the word and the decision.
+
+/** Encoder context words after a renormalisation: index 2K + lps (K = 2·I + MPS, Table C.2). */
+const MQE_NEXT: usize = memory.data(94 * 2 * 4, 16);
+let mqeTableReady = false;
+
+/** The encoder's context word of table entry K (MQ_TABLE index 2·I + MPS). */
+// @ts-ignore: decorator
+@inline
+function mqeEntry(k: u32): u32 {
+  return (load<u32>(MQ_TABLE + (<usize>k << 2)) & 0xffff) | (k << 16);
+}
+
+/** Fill MQE_NEXT from MQ_TABLE (once per instance). */
+export function mqeTablesInit(): void {
+  if (mqeTableReady) return;
+  mqTablesInit();
+  for (let k: u32 = 0; k < 94; k++) {
+    const e = load<u32>(MQ_TABLE + (<usize>k << 2));
+    store<u32>(MQE_NEXT + (<usize>k << 3), mqeEntry((e >>> 17) & 0x7f)); // NMPS
+    store<u32>(MQE_NEXT + (<usize>k << 3), mqeEntry(e >>> 24), 4); // NLPS (MPS switched where SWITCH = 1)
+  }
+  mqeTableReady = true;
+}
+
+/**
+ * Reset all contexts to their initial states (Table D.7), in the encoder's form: all I = 0,
+ * MPS = 0 except UNIFORM (I = 46), run-length (I = 3) and the all-zero-neighbourhood significance
+ * context 0 (I = 4).
+ */
+export function mqeResetContexts(): void {
+  const zero = mqeEntry(0);
+  for (let i = 1; i < NUM_CONTEXTS; i++) store<u32>(MQ_CONTEXTS + (<usize>i << 2), zero);
+  store<u32>(MQ_CONTEXTS + (<usize>CX_UNI << 2), mqeEntry(46 << 1));
+  store<u32>(MQ_CONTEXTS + (<usize>CX_RL << 2), mqeEntry(3 << 1));
+  store<u32>(MQ_CONTEXTS, mqeEntry(4 << 1));
+}
+
+/** Put context `cx` into state I = `state` with the given MPS, in the encoder's form. */
+export function mqeSetContext(cx: i32, state: i32, mps: i32): void {
+  store<u32>(MQ_CONTEXTS + (<usize>cx << 2), mqeEntry(<u32>((state << 1) | (mps & 1))));
+}
+
+/** The encoder's context word that follows `e` after a renormalisation: NLPS if `lps`, else NMPS. */
+// @ts-ignore: decorator
+@inline
+export function mqeNextEntry(e: u32, lps: u32): u32 {
+  return load<u32>(MQE_NEXT + (<usize>(((e >>> 15) & 0x1fe) | lps) << 2));
+}
 
 export let mqeA: u32 = 0;
 export let mqeC: u32 = 0;
@@ -123,12 +176,12 @@ export function mqEncodeBit(cx: i32, d: u32): void {
     }
     if (a < q) a = q;
     else c += q;
-    store<u32>(cxp, mqNextEntry(e, 0));
+    store<u32>(cxp, mqeNextEntry(e, 0));
   } else {
     // CODELPS
     if (a < q) c += q;
     else a = q;
-    store<u32>(cxp, mqNextEntry(e, 1));
+    store<u32>(cxp, mqeNextEntry(e, 1));
   }
   // RENORME (Figure C.9), several shifts at once
   let n = clz(a) - 16;

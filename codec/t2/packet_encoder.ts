@@ -3,7 +3,7 @@
 
 import { T2Context } from "./context";
 import { BitWriter, bitWrite, bitWriteN, bitWriterInit, bitWriterFlush } from "./bit_writer";
-import { tagTreeEncode, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
+import { tagTreeEncodeWalk, tagTreeWalksReset, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
 import { TileComp, Resolution, Band, PrecinctBand, CodeBlock, band, precinctBand, codeBlock } from "../structure/tile";
 import { passesInSegment, CBLK_HT, CBLK_TERMALL, CBLK_BYPASS } from "../t1/segments";
 import { passRecord } from "../t1/pass_record";
@@ -90,6 +90,7 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
   }
   ctx.packetSeq++;
   bitWriterInit(bw, bw.pos, bw.end);
+  tagTreeWalksReset();
   // any contribution?
   let any = false;
   for (let b = 0; b < res.numBands && !any; b++) {
@@ -124,13 +125,13 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
           let sent = cb.encSentPasses;
           let newPasses = lp - sent;
           if (cb.included == 0) {
-            tagTreeEncode(pb.incl, bw, ix, iy, l + 1);
+            tagTreeEncodeWalk(pb.incl, bw, ix, iy, l + 1, 0);
           } else {
             bitWrite(bw, newPasses > 0 ? 1 : 0);
           }
           if (newPasses <= 0) continue;
           if (cb.included == 0) {
-            tagTreeEncode(pb.imsb, bw, ix, iy, 999);
+            tagTreeEncodeWalk(pb.imsb, bw, ix, iy, 999, 1);
             cb.included = 1;
           }
           if ((style & CBLK_HT) != 0) {

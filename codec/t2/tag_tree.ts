@@ -142,8 +142,29 @@ export function tagTreeParents(t: TagTree): void {
   }
 }
 
+// Walks that start below the root. Within one packet the leaves of a precinct-band's tree are
+// encoded in raster order with one threshold, and nothing else changes the tree's state between
+// those calls. Revisiting a node of the last walk's path then sends nothing and changes nothing: the
+// last walk left its bound at what it passes down (min(value, threshold), or at least the threshold,
+// where that walk stopped), and its parent passes down the same bound as before (by induction from
+// the root). So a walk may start below the deepest node it shares with the last walk's path, with
+// the bound that node passed down, and sends nothing at all when it shares the node where the last
+// walk stopped early (bound at the threshold: nothing below sends a bit).
+
+/** Per slot: tree, threshold, last leaf x and y, the level the last walk ended at, 1 if it stopped early there, then i32[MAX_DEPTH] the bound each level passed down. */
+const WALK_BYTES: i32 = 24 + (MAX_DEPTH << 2);
+const WALKS: usize = memory.data(2 * WALK_BYTES, 16);
+
+/** Forget the last walks (before a packet: the trees' states may have been set anew since). */
+export function tagTreeWalksReset(): void {
+  store<u32>(WALKS, 0);
+  store<u32>(WALKS + <usize>WALK_BYTES, 0);
+}
+
 /**
- * Encode the information "value of leaf (x, y) < threshold?" (mirror of tagTreeDecode).
+ * Encode the information "value of leaf (x, y) < threshold?" (mirror of tagTreeDecode), for the
+ * leaves of one tree visited within a packet, in slot 0 or 1 (a slot follows one tree; it starts
+ * again when given another tree or threshold); tagTreeWalksReset before each packet.
  * Each node on the path from the root sends 0 bits while its lower bound is below both its value and
  * the threshold, then a 1 bit once (B.10.2) when the value is below the threshold. The zeros of a
  * node go out as one run (bitWriteN writes the same bits as one bitWrite each). Once a node's bound
@@ -151,16 +172,40 @@ export function tagTreeParents(t: TagTree): void {
  * their stored bounds, which are only ever used as max(stored, the bound coming down from the
  * parent) and the parent's bound never falls, so every later call sends the same bits either way.
  */
-export function tagTreeEncode(t: TagTree, bw: BitWriter, x: i32, y: i32, threshold: i32): void {
+export function tagTreeEncodeWalk(t: TagTree, bw: BitWriter, x: i32, y: i32, threshold: i32, slot: i32): void {
+  let w = WALKS + <usize>slot * <usize>WALK_BYTES;
   let low = 0;
-  for (let lev = t.levels - 1; lev >= 0; lev--) {
+  let lev = t.levels - 1;
+  if (load<u32>(w) == <u32>changetype<usize>(t) && load<i32>(w, 4) == threshold) {
+    let lx = load<i32>(w, 8), ly = load<i32>(w, 12);
+    let stop = load<i32>(w, 16);
+    let k = stop;
+    while (k < t.levels - 1 && ((x >> k) != (lx >> k) || (y >> k) != (ly >> k))) k++; // (the root is always shared)
+    if (k == stop) {
+      // the node where the last walk ended: it stopped early there (nothing below sends a bit), or
+      // it is the same leaf again
+      store<i32>(w, x, 8);
+      store<i32>(w, y, 12);
+      return;
+    }
+    low = load<i32>(w + 24 + (<usize>k << 2));
+    lev = k - 1;
+  } else {
+    store<u32>(w, <u32>changetype<usize>(t));
+    store<i32>(w, threshold, 4);
+  }
+  store<i32>(w, x, 8);
+  store<i32>(w, y, 12);
+  for (; lev >= 0; lev--) {
     let k = nodeIndex(t, lev, x >> lev, y >> lev);
     let pl = t.low + (<usize>k << 2);
     let nl = load<i32>(pl);
     if (low < nl) low = nl;
     if (low >= threshold) {
-      // (nothing to send here or below; the stored bound only rises)
       if (low > nl) store<i32>(pl, low);
+      store<i32>(w + 24 + (<usize>lev << 2), low);
+      store<i32>(w, lev, 16);
+      store<i32>(w, 1, 20);
       return;
     }
     let v = load<i32>(t.value + (<usize>k << 2));
@@ -175,7 +220,6 @@ export function tagTreeEncode(t: TagTree, bw: BitWriter, x: i32, y: i32, thresho
       low = stop;
     }
     if (low < threshold) {
-      // low >= v: the value is known to be below the threshold
       let pk = t.known + (<usize>k << 2);
       if (load<i32>(pk) == 0) {
         bitWrite(bw, 1);
@@ -183,5 +227,8 @@ export function tagTreeEncode(t: TagTree, bw: BitWriter, x: i32, y: i32, thresho
       }
     }
     store<i32>(pl, low);
+    store<i32>(w + 24 + (<usize>lev << 2), low);
   }
+  store<i32>(w, 0, 16);
+  store<i32>(w, 0, 20);
 }
