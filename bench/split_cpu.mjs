@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * Where a threaded decode's CPU goes, thread by thread (Linux: /proc/self/task/<tid>/schedstat):
+ * decodeAsync({ threads: 1 }) against decodeAsync({ threads: N }) (src/worker/threads.ts, one
+ * "split" job per row band) on the benchmark corpus' large images, lossless and lossy (ratio 20,
+ * OpenJPEG-WASM streams as in bench/run.mjs's threads section). Per call, averaged over the runs:
+ * the calling thread, each thread of the process that used CPU (the pool workers first, heaviest
+ * first) and the rest (V8's helper threads: GC, compiler). CPU time, so it reads the same on a
+ * shared machine; "bound" = 1-thread CPU (all threads) ÷ (the busiest worker + the calling thread)
+ * of the N-thread calls (all of the calling thread's work counted as serial, though posting and
+ * forwarding overlap the workers; only the stitch of the bands comes after them): about the N threads ÷
+ * 1 thread an idle machine gives without messaging latency, and "all" = the
+ * N-thread calls' CPU ÷ the 1-thread calls' (what the split costs in total).
+ *
+ *   npm run build && node --no-liftoff bench/split_cpu.mjs [--images saw,dx] [--runs 20] [--threads 2]
+ *     [--ops lossless,lossy20] [--repo DIR (another checkout's dist/, for A/B: run both, twice)]
+ *
+ * On 14aabb3 (2 vCPUs, two other processes busy; --runs 10), CPU ms per call: saw lossy 20: 1 thread
+ * 172.0 (worker) + 1.8 (calling) + 2.0; 2 threads 93.2 / 90.9 + 3.2 + 2.2: bound 1.82, all 1.08.
+ * DX lossy 20: 48.2 + 0.4 + 0.6; 28.4 / 26.7 + 2.6 + 1.6: bound 1.59, all 1.20. Lossless: saw bound
+ * 1.86, all 1.07; DX 1.89, 1.03.
+ */
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadOpenJpegWasm } from "./peers/openjpeg_wasm.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const value = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const repoRoot = resolve(value("--repo") ?? join(here, ".."));
+const corpusDir = resolve(here, "../../shared/benchcorpus");
+const runs = Number(value("--runs") ?? 20);
+const N = Number(value("--threads") ?? 2);
+const imageNames = (value("--images") ?? "saw,dx").split(",");
+const ops = (value("--ops") ?? "lossless,lossy20").split(",");
+if (!existsSync("/proc/self/task")) {
+  console.error("bench/split_cpu: needs Linux (/proc/self/task/<tid>/schedstat)");
+  process.exit(2);
+}
+
+const j2kit = await import(join(repoRoot, "dist/index.js"));
+const { readPnm } = await import(join(repoRoot, "dist/io/pnm.js"));
+if (typeof j2kit.init === "function") await j2kit.init();
+j2kit.setWorkerCount(N);
+const opj = await loadOpenJpegWasm();
+const corpus = {
+  saw: { file: "saw_2725x2225.ppm", levels: 6 },
+  dx: { file: "dx_chest_966_2000x2128_12bit.pgm", levels: 6 },
+};
+
+/** tid → [name, CPU ms] of every thread of this process now. */
+function threads() {
+  const m = new Map();
+  for (const t of readdirSync("/proc/self/task")) {
+    try {
+      const ns = Number(readFileSync(`/proc/self/task/${t}/schedstat`, "utf8").split(" ")[0]);
+      m.set(Number(t), ns / 1e6);
+    } catch {
+      // (a thread that ended meanwhile)
+    }
+  }
+  return m;
+}
+
+/** Average CPU per call of each thread over `runs` calls of `fn`: { main, workers (heaviest first), others }. */
+async function perThread(fn) {
+  for (let i = 0; i < 3; i++) await fn();
+  const a = threads();
+  for (let r = 0; r < runs; r++) await fn();
+  const b = threads();
+  const used = [];
+  for (const [t, v] of b) {
+    const d = (v - (a.get(t) ?? 0)) / runs;
+    if (t !== process.pid) used.push(d);
+  }
+  used.sort((x, y) => y - x);
+  const main = ((b.get(process.pid) ?? 0) - (a.get(process.pid) ?? 0)) / runs;
+  return { main, workers: used.slice(0, N), others: used.slice(N).reduce((s, x) => s + x, 0) };
+}
+
+const f = (x) => x.toFixed(1);
+console.log(`bench/split_cpu: ${repoRoot}, ${N} threads, ${runs} calls each; CPU ms per call`);
+for (const name of imageNames) {
+  const c = corpus[name];
+  if (!c) throw new Error(`unknown image ${name} (saw, dx)`);
+  const img = readPnm(readFileSync(join(corpusDir, c.file)));
+  for (const op of ops) {
+    const cs = opj.encode(img, { levels: c.levels, progression: "LRCP", ...(op === "lossy20" ? { ratios: [20] } : {}) });
+    const one = await perThread(() => j2kit.decodeAsync(cs, { threads: 1 }));
+    const many = await perThread(() => j2kit.decodeAsync(cs, { threads: N }));
+    const total = (t) => t.main + t.workers.reduce((s, x) => s + x, 0) + t.others;
+    const bound = total(one) / (many.workers[0] + many.main);
+    console.log(
+      `${name} ${op}: 1 thread: worker ${f(one.workers[0])} calling ${f(one.main)} others ${f(one.others + one.workers.slice(1).reduce((s, x) => s + x, 0))} | ` +
+        `${N} threads: workers ${many.workers.map(f).join(" / ")} calling ${f(many.main)} others ${f(many.others)} | bound ${bound.toFixed(2)} all ${(total(many) / total(one)).toFixed(2)}`,
+    );
+  }
+}
+process.exit(0);
