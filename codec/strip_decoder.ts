@@ -583,6 +583,8 @@ function fillBandCached(s: StripSession, job: DecodeJob, tc: TileComp, res: Reso
 function copyFromSlot(bc: BandCache, j: i32, ya: i32, yb: i32, x0: i32, w: i32, dst: usize, dstStride: i32, cbhs: i32): void {
   let base = bc.slots + (((<usize>(j % bc.k) * <usize>cbhs) * <usize>bc.width) << 2);
   let rowStart = j * cbhs;
+  // the destination lines into the cache with independent loads first (as decodeBlockRow does)
+  touchRect(dst, dstStride, 0, 0, w, yb - ya);
   for (let y = ya; y < yb; y++) {
     let src = base + ((<usize>(y - rowStart) * <usize>bc.width + <usize>(x0 - bc.x0)) << 2);
     memory.copy(dst + ((<usize>(y - ya) * <usize>dstStride) << 2), src, <usize>w << 2);
