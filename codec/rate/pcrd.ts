@@ -17,6 +17,8 @@ import { bandWeight } from "./weights";
 import { maxPasses, CBLK_HT } from "../t1/segments";
 import { measureLayers, measureKeep, measureForget } from "./measure";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
+import { fail } from "../util/fail";
+import { ERR_INTERNAL } from "../util/error_codes";
 
 /** What the threshold searches share: sorted hull slopes and the weighted error totals. */
 @unmanaged
@@ -420,8 +422,15 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
   let slack = budget - (size >= 0 ? size : measureLayers(job, l, sizes));
   // Only candidates whose cost fits the whole slack can ever be chosen (the slack only shrinks), so
   // only they are sorted. The greedy visits them in the order the sort of all m candidates gives
-  // them, which is theirs when their slopes all differ; where two are equal, the order among them
-  // is the one the sort of all candidates gives (sortBySlopeDesc is not stable), so that sort runs.
+  // them, which is theirs when their slopes all differ. Where slopes are equal, the order among
+  // them is the one the sort of all candidates gives (sortBySlopeDesc is not stable): it decides
+  // which of them are chosen when the slack runs out among them, and the order of the chosen ones
+  // (the bisection below tries prefixes of it). When every group of equal slopes fits whole (the
+  // costs of its members that fit the slack at the group's start add up to at most that slack),
+  // each member that fits is chosen in any order and the slack after the group is the same, so the
+  // chosen set does not depend on the order; the order then matters only if the first
+  // measurement (every chosen candidate) does not fit. Only then, or when a group does not fit
+  // whole, the sort of all candidates runs.
   let ms = 0;
   for (let i = 0; i < m; i++) {
     if (load<f64>(costs + (<usize>i << 3)) <= slack) {
@@ -438,16 +447,66 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
       break;
     }
   }
-  let n = ms;
-  if (ties) {
-    for (let i = 0; i < m; i++) store<i32>(order + (<usize>i << 2), i);
-    sortBySlopeDesc(order, slopes, m);
-    n = m;
+  let chosen = fillGreedy(order, slopes, costs, ms, slack, ties);
+  if (chosen < 0) {
+    // a group of equal slopes that does not fit whole: the order among its members decides
+    chosen = fillGreedyAll(order, slopes, costs, m, slack);
+    ties = false;
   }
+  let count = m;
+  m = chosen;
+  if (m == 0) return;
+  let L = job.layers;
+  let saved = arenaAlloc(<usize>m * 4);
+  fillSave(blocks, order, saved, m, l);
+  // apply(k): the first k candidates take their next hull point
+  let lo = 0, hi = m; // lo fits (nothing added); find the largest k that fits
+  // (the size grows with k: the greedy's estimates usually hold, so all m are tried first)
+  applyCandidates(blocks, nexts, order, saved, m, m, l, L);
+  if (measureLayers(job, l, sizes) <= budget) lo = m;
+  else {
+    hi = m - 1;
+    if (ties) {
+      // the prefixes follow the order the sort of all candidates gives (the same chosen set)
+      applyCandidates(blocks, nexts, order, saved, m, 0, l, L);
+      let again = fillGreedyAll(order, slopes, costs, count, slack);
+      if (again != m) fail(ERR_INTERNAL, -1, again, m); // (the same set: every group of equal slopes fits whole)
+      fillSave(blocks, order, saved, m, l);
+    }
+  }
+  while (lo < hi) {
+    let k = (lo + hi + 1) >> 1;
+    applyCandidates(blocks, nexts, order, saved, m, k, l, L);
+    if (measureLayers(job, l, sizes) <= budget) lo = k;
+    else hi = k - 1;
+  }
+  applyCandidates(blocks, nexts, order, saved, m, lo, l, L);
+}
+
+/**
+ * fillToBudget's greedy over the candidates `order[0..n)` (sorted by slope, highest first): each
+ * whose cost fits the slack left is chosen and moved to the front, keeping slope order among the
+ * chosen. Returns the count chosen; with `groups`, -1 instead when a group of equal slopes does not
+ * fit whole (the choice would depend on the order among its members).
+ */
+function fillGreedy(order: usize, slopes: usize, costs: usize, n: i32, slack: f64, groups: bool): i32 {
   let chosen = 0;
+  let groupSlope: f64 = -1, groupSlack: f64 = 0, groupSum: f64 = 0;
   for (let i = 0; i < n; i++) {
     let idx = load<i32>(order + (<usize>i << 2));
     let cost = load<f64>(costs + (<usize>idx << 3));
+    if (groups) {
+      let s = load<f64>(slopes + (<usize>idx << 3));
+      if (i == 0 || s != groupSlope) {
+        groupSlope = s;
+        groupSlack = slack;
+        groupSum = 0;
+      }
+      if (cost <= groupSlack) {
+        groupSum += cost;
+        if (groupSum > groupSlack) return -1;
+      }
+    }
     if (cost <= slack) {
       slack -= cost;
       // move to position `chosen`, keeping slope order among the chosen
@@ -456,27 +515,22 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
       chosen++;
     }
   }
-  m = chosen;
-  if (m == 0) return;
-  let L = job.layers;
-  let saved = arenaAlloc(<usize>m * 4);
+  return chosen;
+}
+
+/** fillGreedy over all `m` candidates in the order sortBySlopeDesc gives them (ties included). */
+function fillGreedyAll(order: usize, slopes: usize, costs: usize, m: i32, slack: f64): i32 {
+  for (let i = 0; i < m; i++) store<i32>(order + (<usize>i << 2), i);
+  sortBySlopeDesc(order, slopes, m);
+  return fillGreedy(order, slopes, costs, m, slack, false);
+}
+
+/** Each chosen candidate's current passes in layer l (applyCandidates puts them back). */
+function fillSave(blocks: usize, order: usize, saved: usize, m: i32, l: i32): void {
   for (let i = 0; i < m; i++) {
     let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>load<i32>(order + (<usize>i << 2)) << alignof<usize>())));
     store<i32>(saved + (<usize>i << 2), load<i32>(cb.encLayerPasses + (<usize>l << 2)));
   }
-  // apply(k): the first k candidates take their next hull point
-  let lo = 0, hi = m; // lo fits (nothing added); find the largest k that fits
-  // (the size grows with k: the greedy's estimates usually hold, so all m are tried first)
-  applyCandidates(blocks, nexts, order, saved, m, m, l, L);
-  if (measureLayers(job, l, sizes) <= budget) lo = m;
-  else hi = m - 1;
-  while (lo < hi) {
-    let k = (lo + hi + 1) >> 1;
-    applyCandidates(blocks, nexts, order, saved, m, k, l, L);
-    if (measureLayers(job, l, sizes) <= budget) lo = k;
-    else hi = k - 1;
-  }
-  applyCandidates(blocks, nexts, order, saved, m, lo, l, L);
 }
 
 function applyCandidates(blocks: usize, nexts: usize, order: usize, saved: usize, m: i32, k: i32, l: i32, L: i32): void {
