@@ -20,7 +20,7 @@
  * @module
  */
 import type { CoreExports } from "./core_interface.js";
-import { BlockInfo, DeferredBlock, EncoderTileField } from "./core_interface.js";
+import { BlockInfo, DeferredBlock, EncoderInfo, EncoderTileField } from "./core_interface.js";
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workersReady, type WorkerGroup } from "./worker/pool.js";
@@ -390,11 +390,11 @@ interface HeldPlane {
 }
 
 /**
- * Dispatch within a tile: the workers hold at most this share of a component's samples (sent, not
- * installed) while this thread transforms the next component (a DWT takes a fraction of the time
- * the block coding of as many samples takes).
+ * Dispatch within a tile: the workers hold at most this share of the image's samples (sent, not
+ * installed) while this thread transforms the next component (about a sixth of a component of
+ * three: a DWT takes a fraction of the time the block coding of as many samples takes).
  */
-const DISPATCH_SHARE = 0.25;
+const DISPATCH_SHARE = 0.05;
 
 /** This thread codes blocks for at most this long before the event loop gets a turn (workers' results, their next batches). */
 const LOCAL_SLICE_MS = 1;
@@ -568,7 +568,7 @@ class BlockBatches {
    * Start blocks listed since the last call while this thread goes on with its next step (until it
    * is done, no finished batch can be answered with a new one). Within a tile (the core goes on to
    * the tile's next component: the listed blocks' samples stay where they are) the workers get
-   * batches until they hold DISPATCH_SHARE of a component's samples, more than they code during a
+   * batches until they hold DISPATCH_SHARE of the image's samples, more than they code during a
    * component's DWT; the rest waits for the next dispatch or the drain, where this thread codes too.
    * At a tile's end (the next tile's samples will overwrite them) every listed block goes now.
    */
@@ -577,10 +577,7 @@ class BlockBatches {
     this.draining = false;
     this.extend();
     const c = this.c;
-    if (c.encoderResumeState() === 1) {
-      const comp = c.encoderTileComp(0, EncoderTileField.width) * c.encoderTileComp(0, EncoderTileField.height);
-      this.budget = comp > 0 ? comp * DISPATCH_SHARE : Infinity;
-    } else this.budget = Infinity;
+    this.budget = c.encoderResumeState() === 1 ? Math.max(c.encoderInfo(EncoderInfo.samples) * DISPATCH_SHARE, TAIL_BATCH_SAMPLES) : Infinity;
     this.launch();
   }
 
