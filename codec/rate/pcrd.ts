@@ -48,6 +48,11 @@ export class Pcrd {
   hPass: usize;
   hBytes: usize;
   hDist: usize;
+  /**
+   * i32[2] per block (cblkIter order): the passes of the layer being formed and their codeword
+   * bytes, as assignBlocks and the budget fill set them (measure.ts's flat trials read it).
+   */
+  assign: usize;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -87,6 +92,7 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   st.hPass = arenaAlloc(np << 2);
   st.hBytes = arenaAlloc(np << 2);
   st.hDist = arenaAlloc(np << 3);
+  st.assign = arenaAllocZeroed(<usize>max(nb, 1) << 3);
   nb = 0;
   it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
@@ -189,6 +195,8 @@ function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f6
       g = wantGain ? hullGain(cb, n) : 0;
     }
     for (let j = l; j < L; j++) store<i32>(lp + (<usize>j << 2), n);
+    store<i32>(st.assign + (<usize>b << 3), n);
+    store<i32>(st.assign + (<usize>b << 3), by, 4);
     gain += g;
     bytes += <f64>by;
   }
@@ -241,7 +249,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       // the same k as a bisection: each trial is the largest k whose bodies (Pcrd.bodies) plus the
       // other bytes of the last trial (headers) fit the budget, or the middle of the interval
       // after a trial that did not halve it.
-      measureKeep(job, l);
+      measureKeep(job, l, st.assign);
       let lo = kPrev, hi = n - 1;
       let guess = true;
       while (lo < hi) {
@@ -395,8 +403,9 @@ function sortPairsDesc(keys: usize, vals: usize, n: i32): void {
 function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usize, size: f64): void {
   let nb = st.nb;
   if (nb == 0) return;
-  let blocks = arenaAlloc(<usize>nb * sizeof<usize>());
-  let nexts = arenaAlloc(<usize>nb * 4);
+  // per candidate: its block (index in st.blocks), its passes and their bytes now and at its
+  // next hull point (i32 each: FILL_BYTES)
+  let cands = arenaAlloc(<usize>nb * FILL_BYTES);
   let slopes = arenaAlloc(<usize>nb << 3);
   let order = arenaAlloc(<usize>nb * 4);
   let costs = arenaAlloc(<usize>nb << 3);
@@ -407,10 +416,15 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
     for (let h = 0; h < cb.encHullN; h++) {
       let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
       if (hp > cur) {
-        store<usize>(blocks + (<usize>m << alignof<usize>()), changetype<usize>(cb));
-        store<i32>(nexts + (<usize>m << 2), hp);
+        let c = cands + <usize>m * FILL_BYTES;
+        let curBytes = blockBytes(cb, cur), nextBytes = blockBytes(cb, hp);
+        store<i32>(c, b);
+        store<i32>(c, cur, 4);
+        store<i32>(c, curBytes, 8);
+        store<i32>(c, hp, 12);
+        store<i32>(c, nextBytes, 16);
         store<f64>(slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-        store<f64>(costs + (<usize>m << 3), <f64>(blockBytes(cb, hp) - blockBytes(cb, cur)) + 2);
+        store<f64>(costs + (<usize>m << 3), <f64>(nextBytes - curBytes) + 2);
         m++;
         break;
       }
@@ -457,30 +471,26 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
   m = chosen;
   if (m == 0) return;
   let L = job.layers;
-  let saved = arenaAlloc(<usize>m * 4);
-  fillSave(blocks, order, saved, m, l);
   // apply(k): the first k candidates take their next hull point
   let lo = 0, hi = m; // lo fits (nothing added); find the largest k that fits
   // (the size grows with k: the greedy's estimates usually hold, so all m are tried first)
-  applyCandidates(blocks, nexts, order, saved, m, m, l, L);
+  applyCandidates(st, cands, order, m, m, l, L);
   if (measureLayers(job, l, sizes) <= budget) lo = m;
   else {
     hi = m - 1;
     if (ties) {
       // the prefixes follow the order the sort of all candidates gives (the same chosen set)
-      applyCandidates(blocks, nexts, order, saved, m, 0, l, L);
       let again = fillGreedyAll(order, slopes, costs, count, slack);
       if (again != m) fail(ERR_INTERNAL, -1, again, m); // (the same set: every group of equal slopes fits whole)
-      fillSave(blocks, order, saved, m, l);
     }
   }
   while (lo < hi) {
     let k = (lo + hi + 1) >> 1;
-    applyCandidates(blocks, nexts, order, saved, m, k, l, L);
+    applyCandidates(st, cands, order, m, k, l, L);
     if (measureLayers(job, l, sizes) <= budget) lo = k;
     else hi = k - 1;
   }
-  applyCandidates(blocks, nexts, order, saved, m, lo, l, L);
+  applyCandidates(st, cands, order, m, lo, l, L);
 }
 
 /**
@@ -525,20 +535,19 @@ function fillGreedyAll(order: usize, slopes: usize, costs: usize, m: i32, slack:
   return fillGreedy(order, slopes, costs, m, slack, false);
 }
 
-/** Each chosen candidate's current passes in layer l (applyCandidates puts them back). */
-function fillSave(blocks: usize, order: usize, saved: usize, m: i32, l: i32): void {
-  for (let i = 0; i < m; i++) {
-    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>load<i32>(order + (<usize>i << 2)) << alignof<usize>())));
-    store<i32>(saved + (<usize>i << 2), load<i32>(cb.encLayerPasses + (<usize>l << 2)));
-  }
-}
+/** fillToBudget's candidates: i32 block index, passes now, their bytes, passes at the next hull point, their bytes. */
+const FILL_BYTES: usize = 20;
 
-function applyCandidates(blocks: usize, nexts: usize, order: usize, saved: usize, m: i32, k: i32, l: i32, L: i32): void {
+/** The first k of the m chosen candidates (`order`) take their next hull point in layer l (and the later layers), the others their current one. */
+function applyCandidates(st: Pcrd, cands: usize, order: usize, m: i32, k: i32, l: i32, L: i32): void {
   for (let i = 0; i < m; i++) {
-    let idx = load<i32>(order + (<usize>i << 2));
-    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>idx << alignof<usize>())));
-    let v = i < k ? load<i32>(nexts + (<usize>idx << 2)) : load<i32>(saved + (<usize>i << 2));
+    let c = cands + <usize>load<i32>(order + (<usize>i << 2)) * FILL_BYTES;
+    let b = load<i32>(c);
+    let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
+    let v = i < k ? load<i32>(c, 12) : load<i32>(c, 4);
     for (let j = l; j < L; j++) store<i32>(cb.encLayerPasses + (<usize>j << 2), v);
+    store<i32>(st.assign + (<usize>b << 3), v);
+    store<i32>(st.assign + (<usize>b << 3), i < k ? load<i32>(c, 16) : load<i32>(c, 8), 4);
   }
 }
 

@@ -53,11 +53,12 @@ const VB_B: usize = memory.data(4 * 1040, 16);
 /** Significance state for the refinement passes, (w + 2) x (h + 2) with a zero border. */
 const ST: usize = memory.data(8192, 16);
 /**
- * Per quad of the current quad row (4 bytes): popcount(rho) (bits 0-2), rho, e_1, e_k (bits 4-7,
- * 8-11, 12-15: times 16, the lane tables' row size), popcount(e_k) (bits 16-19), U_q (bits 20-31).
- * The quad's MagSgn bits, U_q·popcount(rho) - popcount(e_k), follow those of the quad before it.
+ * Per quad of the current quad row (8 bytes): rho, e_1, e_k times 16 (the lane tables' row size) in
+ * bytes 0, 1, 2, U_q in byte 3 (U_q <= 38 + 31); SIMD build: the number of its MagSgn bits,
+ * U_q·popcount(rho) - popcount(e_k), in bytes 4-5 (u16). quadRunFast takes each field with one
+ * load. The quad's MagSgn bits follow those of the quad before it.
  */
-const QINFO: usize = memory.data(4 * 520, 16);
+const QINFO: usize = memory.data(8 * 520, 16);
 /**
  * Lane tables of the SIMD MagSgn path, indexed by a 4-bit sample mask k (bit n = sample n of a
  * quad) at k·16: LANE_MASK lane n = -1 if bit n of k is set, else 0; LANE_PRE16 lane n = the number
@@ -590,12 +591,13 @@ function vlcRow(initial: bool, odd: bool, qw: i32): void {
       let u1 = ((uv >> 15) & 7) + (sfx >> s0);
       // ---- U_q = u_q + κ_q (7.3.7) and the quad's first MagSgn bit; κ = 1 in the initial row
       // or with at most one significant sample, else max(E_max - 1, 1) with E_max from the
-      // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q); an insignificant
-      // quad gets U = 0 (no MagSgn bits, all samples 0)
+      // samples above at columns x-1 .. x+2 (vbPrev indices x .. x+3, x = 2q). An insignificant
+      // quad (u = 0: u_off is 0 in its codewords) gets U = 1, which nothing reads: it has no
+      // MagSgn bits (U·popcount(rho) = 0, m_n = 0) and all its samples are 0, on every MagSgn path
       let U0: u32, U1: u32;
       if (initial) {
-        U0 = select<u32>(u0 + 1, 0, e0 >= 0x1000);
-        U1 = select<u32>(u1 + 1, 0, e1 >= 0x1000);
+        U0 = u0 + 1;
+        U1 = u1 + 1;
       } else {
         let vbq = (odd ? VB_B : VB_A) + (<usize>q << 3);
         let a0 = load<u64>(vbq) | load<u64>(vbq, 8);
@@ -603,12 +605,20 @@ function vlcRow(initial: bool, odd: bool, qw: i32): void {
         // 31 - clz as clz ^ 31 (clz <= 30 here): one instruction in V8, not a move and a subtraction
         let k0 = clz<u32>(<u32>a0 | <u32>(a0 >> 32) | 2) ^ 31;
         let k1 = clz<u32>(<u32>a1 | <u32>(a1 >> 32) | 2) ^ 31;
-        // popcount(rho) >= 2: bits 13-14 of the entry
-        U0 = select<u32>(u0 + select<u32>(k0, 1, (e0 & 0x6000) != 0), 0, e0 >= 0x1000);
-        U1 = select<u32>(u1 + select<u32>(k1, 1, (e1 & 0x6000) != 0), 0, e1 >= 0x1000);
+        // popcount(rho) >= 2: bits 17-18 of the entry
+        U0 = u0 + select<u32>(k0, 1, (e0 & 0x60000) != 0);
+        U1 = u1 + select<u32>(k1, 1, (e1 & 0x60000) != 0);
       }
-      // MagSgn bits of a quad: U·popcount(rho) - popcount(e_k)
-      store<u64>(<usize>q << 2, <u64>((e0 >> 12) | (U0 << 20)) | (<u64>((e1 >> 12) | (U1 << 20)) << 32), QINFO);
+      // QINFO: rho, e_1, e_k (the high nibbles of entry bytes 1-3) and U; SIMD build: the MagSgn
+      // bits of a quad, U·popcount(rho) - popcount(e_k) (>= 0: e_k ⊆ rho, U >= 1; here, where the
+      // loop waits on its chain of look-ups, rather than in quadRunFast)
+      let n0: u32 = 0, n1: u32 = 0;
+      if (ASC_FEATURE_SIMD) {
+        n0 = U0 * ((e0 >> 16) & 7) - ((e0 >> 24) & 7);
+        n1 = U1 * ((e1 >> 16) & 7) - ((e1 >> 24) & 7);
+      }
+      store<u64>(<usize>q << 3, <u64>(((e0 & 0xf0f0f000) >> 8) | (U0 << 24)) | (<u64>n0 << 32), QINFO);
+      store<u64>(<usize>q << 3, <u64>(((e1 & 0xf0f0f000) >> 8) | (U1 << 24)) | (<u64>n1 << 32), QINFO + 8);
     }
   }
   clVBuf = vBuf;
@@ -690,20 +700,20 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       } else {
         let pos = clMsPos;
         for (; q < qFull; q++) {
-          let e = load<u32>(QINFO + (<usize>q << 2));
-          let U = e >> 20;
+          let e = load<u32>(QINFO + (<usize>q << 3));
+          let U = e >> 24;
           if (U > fastU) break;
           quadFast(e, pos, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
-          pos += <usize>(U * (e & 7) - ((e >> 16) & 15));
+          pos += <usize>(U * popcnt<u32>(e & 0xf0) - popcnt<u32>(e & 0xf00000));
         }
         clMsPos = pos;
       }
       if (q >= qw) break;
       // any other quad
-      let e = load<u32>(QINFO + (<usize>q << 2));
-      let U = e >> 20;
+      let e = load<u32>(QINFO + (<usize>q << 3));
+      let U = e >> 24;
       let pos = clMsPos;
-      clMsPos = pos + <usize>(U * (e & 7) - ((e >> 16) & 15));
+      clMsPos = pos + <usize>(U * popcnt<u32>(e & 0xf0) - popcnt<u32>(e & 0xf00000));
       let x = q << 1;
       // samples go straight to the block when the quad lies inside it, else through QS
       // (sample n at column n >> 1, row n & 1); insignificant samples are 0
@@ -715,9 +725,10 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
         quadFast(e, pos, dst, ro, vbDst, p);
       } else {
         let rho = (e >> 4) & 15;
-        let e1b = (e >> 8) & 15;
-        let ekb = (e >> 12) & 15;
-        if (U > maxU) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+        let e1b = (e >> 12) & 15;
+        let ekb = (e >> 20) & 15;
+        // (an insignificant quad's U is never read: rho = 0)
+        if (U > maxU && rho != 0) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
         store<u64>(dst, 0);
         store<u64>(dst + ro, 0);
         store<u64>(vbDst, 0);
@@ -773,16 +784,16 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
 // @ts-ignore: decorator
 @inline
 function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32): void {
-  let U = e >> 20;
+  let U = e >> 24;
   let rho = (e >> 4) & 15;
-  let e1b = (e >> 8) & 15;
-  let ekb = (e >> 12) & 15;
+  let e1b = (e >> 12) & 15;
+  let ekb = (e >> 20) & 15;
   let msBuf = load<u64>(MSB + (pos >> 3)) >> <u64>(pos & 7);
   // m_n = U - i_n bits for a significant sample (i_n = its e_k bit), 0 for the others;
   // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
   // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
   if (ASC_FEATURE_SIMD) {
-    quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, pos, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
+    quadVec(i8x16.splat(<i8>U), e & 0xf0, (e >> 8) & 0xf0, (e >> 16) & 0xf0, pos, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
       v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW), v128.load(LANE_CONST, 80));
   } else {
     let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
@@ -822,12 +833,11 @@ function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i3
 // @ts-ignore: decorator
 @inline
 function quadVec(
-  U: u32, rho16: u32, e1b16: u32, ek16: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32,
+  u8: v128, rho16: u32, e1b16: u32, ek16: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32,
   kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128, k1f: v128,
 ): void {
   // (m and sh below are small: every byte of a lane holds the lane's value, so no byte shuffles)
   let sig = v128.load(<usize>rho16, LANE_MASK);
-  let u8 = i8x16.splat(<i8>U);
   // m_n (e_k lanes are -1 in LANE_MASK; e_k ⊆ rho in every VLC table entry)
   let m = i8x16.add(v128.and(u8, sig), v128.load(<usize>ek16, LANE_MASK));
   // bit offset of sample n = U·(significant samples before n) - (e_k bits before n) (<= 3·14)
@@ -876,12 +886,12 @@ function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: us
     let k1f = v128.load(LANE_CONST, 80);
     let pos = clMsPos;
     for (; q < qFull; q++) {
-      let e = load<u32>(<usize>q << 2, QINFO);
-      let U = e >> 20;
-      if (U > fastU) break;
-      quadVec(U, e & 0xf0, (e >> 4) & 0xf0, (e >> 8) & 0xf0, pos, row0 + (<usize>q << 3), rowBytes,
-        vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow, k1f);
-      pos += <usize>(U * (e & 7) - ((e >> 16) & 15));
+      // each QINFO field with one load (U also as a byte splat): no scalar arithmetic on them
+      let qi = QINFO + (<usize>q << 3);
+      if (<u32>load<u8>(qi, 3) > fastU) break;
+      quadVec(v128.load8_splat(qi, 3), <u32>load<u8>(qi), <u32>load<u8>(qi, 1), <u32>load<u8>(qi, 2), pos,
+        row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow, k1f);
+      pos += <usize>load<u16>(qi, 4);
     }
     clMsPos = pos;
   }
