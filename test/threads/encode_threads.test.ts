@@ -125,6 +125,8 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(workerPoolInfo().jobsDone - before, `${name}: blocks went to workers in several batches`).toBeGreaterThanOrEqual(2);
         if (htPaths) expect(stops.ht, `${name}, ${threads} threads: HT paths taken, every recode listed for the workers`).toEqual([...htPaths, htPaths[2]]);
         expect(stops.offloaded, `${name}, ${threads} threads: components transformed in a worker`).toBe(OFFLOADED.has(name) ? 1 : 0);
+        // with one worker it keeps the plane and codes that component's blocks from it
+        expect(stops.kept, `${name}, ${threads} threads: planes kept by the worker`).toBe(OFFLOADED.has(name) && threads === 2 ? 1 : 0);
         // threads - 1 workers of the pool's 3 beside the calling thread, which codes blocks too
         expect(stops.workers, `${name}, ${threads} threads: workers used`).toBeLessThanOrEqual(threads - 1);
         coded += stops.local;
