@@ -35,7 +35,19 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     }
   }
   let layerBytes = arenaAllocZeroed(<usize>L << 3);
-  if (keptLayer == l) return flatOn ? measureFromFlat(job, l, sizes, layerBytes) : measureFromKept(job, l, sizes, layerBytes);
+  if (keptLayer == l) {
+    if (!flatOn) return measureFromKept(job, l, sizes, layerBytes);
+    if (flatLastLayer == l) {
+      // (the assignment has not changed since the last flat trial: its sizes)
+      memory.copy(sizes, flatLastSizes, <usize>(l + 1) << 3);
+      return load<f64>(flatLastSizes + (<usize>l << 3));
+    }
+    let size = measureFromFlat(job, l, sizes, layerBytes);
+    flatLastSizes = arenaAlloc(<usize>(l + 1) << 3);
+    memory.copy(flatLastSizes, sizes, <usize>(l + 1) << 3);
+    flatLastLayer = l;
+    return size;
+  }
   // Packets of layers after l do not change the bytes of layers 0..l (a packet's header depends on
   // its own and earlier layers only, B.10), so the run stops after layer l — unless tile-parts are
   // divided (the count of tile-parts, whose headers are counted in full, depends on every packet).
@@ -115,6 +127,7 @@ const WALK_RESTORE: i32 = 2;
 export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0): void {
   keptLayer = -1;
   flatOn = false;
+  flatLastLayer = -1;
   let T = job.cs.siz.numTiles;
   if (l < 0 || l >= job.layers || job.tilePartMode != 0 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return;
   for (let t = 0; t < T; t++) if (jobTile(job, t).params.poc.count != 0) return;
@@ -151,6 +164,17 @@ export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0): void {
 export function measureForget(): void {
   keptLayer = -1;
   flatOn = false;
+  flatLastLayer = -1;
+}
+
+/** Are the flat trials in use (measureKeep with an assignment array)? */
+export function measureFlat(): bool {
+  return flatOn;
+}
+
+/** The assignment array measureKeep was given changed (the last flat trial's sizes no longer hold). */
+export function measureAssignChanged(): void {
+  flatLastLayer = -1;
 }
 
 /** measureLayers(job, l, sizes) from the kept state of layers 0..l-1: layer l's packets only. */
@@ -301,6 +325,9 @@ function walkTree(tt: TagTree, at: usize, mode: i32): usize {
 
 /** measureFromFlat is in use (measureKeep with an assignment array, flatFits). */
 let flatOn = false;
+/** The layer of the last flat trial while its assignment stands (-1: none; measureAssignChanged), and its sizes (f64[layer + 1]). */
+let flatLastLayer: i32 = -1;
+let flatLastSizes: usize = 0;
 /** i32[2] per block (cblkIter order): layer l's passes and their codeword bytes (pcrd.ts). */
 let flatAssign: usize = 0;
 /** Per block (cblkIter order): first layer with passes (-1 if not included yet), passes sent, Lblock, bytes sent. */

@@ -15,7 +15,7 @@ import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
 import { maxPasses, CBLK_HT } from "../t1/segments";
-import { measureLayers, measureKeep, measureForget } from "./measure";
+import { measureLayers, measureKeep, measureForget, measureFlat, measureAssignChanged } from "./measure";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 import { fail } from "../util/fail";
 import { ERR_INTERNAL } from "../util/error_codes";
@@ -53,6 +53,8 @@ export class Pcrd {
    * bytes, as assignBlocks and the budget fill set them (measure.ts's flat trials read it).
    */
   assign: usize;
+  /** i32[2] per block: `assign` of the layer before the one being formed (zeros for layer 0). */
+  prev: usize;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -93,6 +95,7 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   st.hBytes = arenaAlloc(np << 2);
   st.hDist = arenaAlloc(np << 3);
   st.assign = arenaAllocZeroed(<usize>max(nb, 1) << 3);
+  st.prev = arenaAllocZeroed(<usize>max(nb, 1) << 3);
   nb = 0;
   it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
@@ -139,6 +142,7 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
  * distortion decrease of the included passes.
  */
 export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
+  measureAssignChanged();
   let L = job.layers;
   let gain: f64 = 0;
   let bytes: f64 = 0;
@@ -161,6 +165,7 @@ export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
  * distortion decrease only with `wantGain` (else 0: the byte searches do not use it).
  */
 function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f64 {
+  measureAssignChanged();
   let gain: f64 = 0;
   let bytes: f64 = 0;
   let blocks = st.blocks;
@@ -204,6 +209,39 @@ function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f6
   return gain;
 }
 
+/**
+ * assignBlocks for a trial of the byte search while measure.ts's flat trials are in use: the same
+ * passes and bytes in `st.assign` (and the same byte sum), with the previous layer's passes from
+ * `st.prev`, and no CodeBlock written (the trials read only `st.assign`; the search's final
+ * assignBlocks writes the blocks). lambda > 0.
+ */
+function assignFlat(st: Pcrd, lambda: f64): void {
+  measureAssignChanged();
+  let bytes: f64 = 0;
+  let hStart = st.hStart, hSlope = st.hSlope;
+  let h0 = load<i32>(hStart);
+  for (let b = 0; b < st.nb; b++) {
+    let h1 = load<i32>(hStart + (<usize>(b + 1) << 2));
+    let n = 0, by = 0;
+    let h = h0;
+    while (h < h1 && load<f64>(hSlope + (<usize>h << 3)) >= lambda) h++;
+    if (h > h0) {
+      n = load<i32>(st.hPass + (<usize>(h - 1) << 2));
+      by = load<i32>(st.hBytes + (<usize>(h - 1) << 2));
+    }
+    h0 = h1;
+    let pv = st.prev + (<usize>b << 3);
+    if (n < load<i32>(pv)) {
+      n = load<i32>(pv);
+      by = load<i32>(pv, 4);
+    }
+    store<i32>(st.assign + (<usize>b << 3), n);
+    store<i32>(st.assign + (<usize>b << 3), by, 4);
+    bytes += <f64>by;
+  }
+  assignedBytes = bytes;
+}
+
 /** Σ over blocks of the codeword bytes of the passes pcrdAssign gave them (its last call). */
 let assignedBytes: f64 = 0;
 
@@ -231,6 +269,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
   let kPrev = -1; // index of the previous layer's threshold (later layers only go further down)
   otherBytes = <f64>job.mainHeaderLen;
   for (let l = 0; l < L; l++) {
+    // (every layer ends with its passes in st.assign: assignBlocks, then the budget fill)
+    if (l == 0) memory.fill(st.prev, 0, <usize>st.nb << 3);
+    else memory.copy(st.prev, st.assign, <usize>st.nb << 3);
     let budget = layerF64(job.layerBytes, l);
     let hasDist = layerF64(job.layerDist, l) > 0;
     let dist = layerF64(errTargets, l);
@@ -255,7 +296,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       while (lo < hi) {
         let width = hi - lo;
         let mid = guess ? bodiesIndex(st.bodies, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
-        assignBlocks(st, L, l, load<f64>(slopes + (<usize>mid << 3)), false);
+        let lambda = load<f64>(slopes + (<usize>mid << 3));
+        if (measureFlat() && lambda > 0) assignFlat(st, lambda);
+        else assignBlocks(st, L, l, lambda, false);
         // (when the bodies alone exceed the budget, the exact size does too: no T2 dry run)
         let size: f64 = -1;
         if (bytesFloor(job) <= budget) {
@@ -475,6 +518,7 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
   let lo = 0, hi = m; // lo fits (nothing added); find the largest k that fits
   // (the size grows with k: the greedy's estimates usually hold, so all m are tried first)
   applyCandidates(st, cands, order, m, m, l, L);
+  let applied = m;
   if (measureLayers(job, l, sizes) <= budget) lo = m;
   else {
     hi = m - 1;
@@ -487,10 +531,12 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
   while (lo < hi) {
     let k = (lo + hi + 1) >> 1;
     applyCandidates(st, cands, order, m, k, l, L);
+    applied = k;
     if (measureLayers(job, l, sizes) <= budget) lo = k;
     else hi = k - 1;
   }
-  applyCandidates(st, cands, order, m, lo, l, L);
+  // (when lo was the last one measured, it stands, and so do its sizes in measure.ts)
+  if (lo != applied) applyCandidates(st, cands, order, m, lo, l, L);
 }
 
 /**
@@ -540,6 +586,7 @@ const FILL_BYTES: usize = 20;
 
 /** The first k of the m chosen candidates (`order`) take their next hull point in layer l (and the later layers), the others their current one. */
 function applyCandidates(st: Pcrd, cands: usize, order: usize, m: i32, k: i32, l: i32, L: i32): void {
+  measureAssignChanged();
   for (let i = 0; i < m; i++) {
     let c = cands + <usize>load<i32>(order + (<usize>i << 2)) * FILL_BYTES;
     let b = load<i32>(c);
