@@ -10,7 +10,12 @@
  * of the N-thread calls (all of the calling thread's work counted as serial, though posting and
  * forwarding overlap the workers; only the stitch of the bands comes after them): about the N threads ÷
  * 1 thread an idle machine gives without messaging latency, and "all" = the
- * N-thread calls' CPU ÷ the 1-thread calls' (what the split costs in total).
+ * N-thread calls' CPU ÷ the 1-thread calls' (what the split costs in total). "load-corrected wall":
+ * the median wall time per call of 1 and N threads (called in turn) minus the longest run-queue
+ * wait of a busy pool worker in that call (/proc schedstat), and their ratio: on a shared machine
+ * it tracks what the calls' own work, messaging and page faults allow (loaded, 15 runs, 2ba6ae8 +
+ * 143e7e7: saw lossy 20 176.9 / 98.2 ms: 1.80, DX 52.9 / 28.5 ms: 1.85), not what an idle machine
+ * adds (BENCHMARKS.md idle runs read 1.58-1.74 for the same rows).
  *
  *   npm run build && node --no-liftoff bench/split_cpu.mjs [--images saw,dx] [--runs 20] [--threads 2]
  *     [--ops lossless,lossy20] [--repo DIR (another checkout's dist/, for A/B: run both, twice)]
@@ -82,6 +87,53 @@ async function perThread(fn) {
   return { main, workers: used.slice(0, N), others: used.slice(N).reduce((s, x) => s + x, 0) };
 }
 
+/** tid → [CPU ms, ms waited runnable on a run queue] of every thread of this process now. */
+function schedNow() {
+  const m = new Map();
+  for (const t of readdirSync("/proc/self/task")) {
+    try {
+      const v = readFileSync(`/proc/self/task/${t}/schedstat`, "utf8").split(" ");
+      m.set(Number(t), [Number(v[0]) / 1e6, Number(v[1]) / 1e6]);
+    } catch {
+      // (a thread that ended meanwhile)
+    }
+  }
+  return m;
+}
+
+/**
+ * Load-corrected wall time per call, median over `runs` rounds of `fns` called in turn (so that
+ * they see the same load): each call's wall time minus the longest run-queue wait of a worker
+ * thread busy in it (more than 1 ms of CPU), i.e. the time the slowest worker was ready to run but
+ * another process held the core. Waits for messages, page faults and the calling thread's own work
+ * stay in; what an otherwise idle machine would add (a slower clock with both cores busy, wake-ups
+ * of idle cores) does not show.
+ */
+async function correctedWall(fns) {
+  for (const fn of fns) for (let i = 0; i < 2; i++) await fn();
+  const got = fns.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    for (let k = 0; k < fns.length; k++) {
+      const a = schedNow();
+      const t0 = performance.now();
+      await fns[k]();
+      const wall = performance.now() - t0;
+      const b = schedNow();
+      let wait = 0;
+      for (const [t, [cpu, queued]] of b) {
+        if (t === process.pid) continue;
+        const [cpu0, queued0] = a.get(t) ?? [cpu, queued];
+        if (cpu - cpu0 > 1) wait = Math.max(wait, queued - queued0);
+      }
+      got[k].push(wall - wait);
+    }
+  }
+  return got.map((xs) => {
+    const s = [...xs].sort((x, y) => x - y);
+    return s.length % 2 ? s[s.length >> 1] : (s[(s.length >> 1) - 1] + s[s.length >> 1]) / 2;
+  });
+}
+
 const f = (x) => x.toFixed(1);
 console.log(`bench/split_cpu: ${repoRoot}, ${N} threads, ${runs} calls each; CPU ms per call`);
 for (const name of imageNames) {
@@ -94,9 +146,11 @@ for (const name of imageNames) {
     const many = await perThread(() => j2kit.decodeAsync(cs, { threads: N }));
     const total = (t) => t.main + t.workers.reduce((s, x) => s + x, 0) + t.others;
     const bound = total(one) / (many.workers[0] + many.main);
+    const [w1, wN] = await correctedWall([() => j2kit.decodeAsync(cs, { threads: 1 }), () => j2kit.decodeAsync(cs, { threads: N })]);
     console.log(
       `${name} ${op}: 1 thread: worker ${f(one.workers[0])} calling ${f(one.main)} others ${f(one.others + one.workers.slice(1).reduce((s, x) => s + x, 0))} | ` +
-        `${N} threads: workers ${many.workers.map(f).join(" / ")} calling ${f(many.main)} others ${f(many.others)} | bound ${bound.toFixed(2)} all ${(total(many) / total(one)).toFixed(2)}`,
+        `${N} threads: workers ${many.workers.map(f).join(" / ")} calling ${f(many.main)} others ${f(many.others)} | bound ${bound.toFixed(2)} all ${(total(many) / total(one)).toFixed(2)} | ` +
+        `load-corrected wall ${f(w1)} / ${f(wN)} ms: ${(w1 / wN).toFixed(2)}`,
     );
   }
 }

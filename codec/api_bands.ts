@@ -232,9 +232,9 @@ export function decoderBandShare(
     store<usize>(tiles + <usize>t * sizeof<usize>(), changetype<usize>(tile));
     for (let c = 0; c < tile.numComps; c++) count += blockCount(tileComp(tile, c));
   }
-  // every block: its work, spread over its rows for the cuts
+  // every block: its work, spread over its rows for the cuts (two bands: the cut is searched below)
   let refs = arenaAllocArrayZeroed(<u64>max(count, 1), offsetof<BlockRef>());
-  let bins = arenaAllocArrayZeroed(<u64>H + 1, 8);
+  let bins: usize = n == 2 ? 0 : arenaAllocArrayZeroed(<u64>H + 1, 8);
   let m = 0;
   for (let t = 0; t < siz.numTiles; t++) {
     let tp = load<usize>(tiles + <usize>t * sizeof<usize>());
@@ -263,7 +263,7 @@ export function decoderBandShare(
               ref.bd = bd;
               let samples = <f64>(cb.x1 - cb.x0) * <f64>(cb.y1 - cb.y0);
               ref.t1 = cb.pieceHead == 0 ? 0.0 : byteWeight * <f64>cb.dataLen + (passWeight * <f64>cb.numPasses + sampleWeight) * samples;
-              spread(bins, H, <f64>cb.y0 * scale - <f64>siz.YOsiz, <f64>cb.y1 * scale - <f64>siz.YOsiz, ref.t1 + samples);
+              if (bins != 0) spread(bins, H, <f64>cb.y0 * scale - <f64>siz.YOsiz, <f64>cb.y1 * scale - <f64>siz.YOsiz, ref.t1 + samples);
             }
           }
         }
@@ -271,9 +271,14 @@ export function decoderBandShare(
     }
   }
   if (period == 0) period = 2;
-  prefixSums(bins, H);
-  // (any row may take a cut: the candidates mid code-block make fewer blocks shared)
-  if (!chooseCuts(bins, H, n, minRows, period, <i64>siz.YOsiz, out) && !chooseCuts(bins, H, n, minRows, 1, <i64>siz.YOsiz, out)) return 0;
+  if (n != 2) {
+    prefixSums(bins, H);
+    // (any row may take a cut: the candidates mid code-block make fewer blocks shared)
+    if (!chooseCuts(bins, H, n, minRows, period, <i64>siz.YOsiz, out) && !chooseCuts(bins, H, n, minRows, 1, <i64>siz.YOsiz, out)) return 0;
+  } else {
+    store<i32>(out, 0);
+    store<i32>(out + 8, H);
+  }
   let loads = arenaAllocArrayZeroed(<u64>n, 8);
   if (n == 2) {
     // two bands: the cut where the bands' own work (their blocks no other band needs, T1, plus

@@ -9,7 +9,7 @@ import { capsPredictSaved } from "./rate/caps";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied } from "./encoder";
 import { Tile, tileComp } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
-import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage } from "./encoder";
+import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage, encodeDeferredCodeAt } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
 import { decoderParse, decoderRun } from "./api_decoder";
 import { arenaMark, arenaRelease } from "./util/arena";
@@ -460,6 +460,29 @@ export function encoderDeferredPackRuns(first: i32, count: i32): i32 {
     i = j;
   }
   return <i32>o;
+}
+
+/**
+ * Code listed block i on this instance and keep it (instead of encoderDeferredInstall of a worker's
+ * result): its samples at `src` with row stride `stride` — 0, 0: where the listed record says (the
+ * tile buffer), else a copy the host made, e.g. in encoderDeferredStaging(3) (samples of a
+ * component a worker transformed, which the tile buffer does not hold). Blocks may be coded here
+ * and installed from workers in any order.
+ */
+export function encoderDeferredCodeAt(i: i32, src: usize, stride: i32): void {
+  let n = encodeDeferredCount();
+  if (i < 0 || i >= n) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  let d = encodeDeferredList() + <usize>i * <usize>DEFER_BYTES;
+  if (src == 0) {
+    src = <usize>load<u32>(d, DEFER_SRC);
+    stride = load<i32>(d, DEFER_STRIDE);
+  } else {
+    // a copy in the stage: the block's rows must lie inside it
+    let stage = encodeDeferredStage();
+    let w = load<i32>(d, DEFER_W), h = load<i32>(d, DEFER_H);
+    if (stride < w || src < stage || <u64>(src - stage) + (<u64>(h - 1) * <u64>stride + <u64>w) * 4 > <u64>DEFER_STAGE_SAMPLES * 4) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  }
+  encodeDeferredCodeAt(job(), i, src, stride);
 }
 
 /** Keep deferred block i, coded: its bytes, pass records and info record are in encoderDeferredStaging. */

@@ -919,6 +919,37 @@ export function encodeDeferredInstall(job: EncodeJob, i: i32, info: usize): void
 }
 
 /**
+ * Code listed block i on this instance from samples at `src` with row stride `stride` (the listed
+ * record's own samples, or a copy of them) and keep the result, as codeBlockOrDefer does without
+ * deferral: the same encodeBlock, resuming where a stopped coding stopped (DEFER_RESUME), then
+ * installBlock; a block that stops early keeps its resume record in encodeDeferredKeepResume's
+ * layout, so that it may resume here or in a worker. The host calls it for blocks it codes on the
+ * calling thread instead of in a worker (src/encode_threads.ts); listed blocks may be installed in
+ * any order (each is kept in its own code-block).
+ */
+export function encodeDeferredCodeAt(job: EncodeJob, i: i32, src: usize, stride: i32): void {
+  if (i < 0 || i >= deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  let d = deferList + <usize>i * <usize>DEFER_BYTES;
+  let cb = changetype<CodeBlock>(<usize>load<u32>(d, DEFER_BLOCK));
+  let w = load<i32>(d, DEFER_W), h = load<i32>(d, DEFER_H);
+  if (stride < w) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
+  if (load<u32>(d, DEFER_RESUME) != 0 && cb.encResume != 0) ebcotSetResume(cb.encResume, cb.encData, cb.encPasses);
+  encodeBlock(src, stride, w, h, load<i32>(d, DEFER_ORIENT), load<i32>(d, DEFER_STYLE), load<i32>(d, DEFER_REV), load<f32>(d, DEFER_INV_STEP),
+    load<i32>(d, DEFER_WANT_D), load<f64>(d, DEFER_STOP_SLOPE), load<i32>(d, DEFER_HT_FLOOR), load<i32>(d, DEFER_HT_SETS), load<i32>(d, DEFER_HT_REFINE),
+    job.cbCoefs, job.cbScratch, job.cbPasses, BLOCK_INFO);
+  installBlock(job, cb, BLOCK_INFO);
+  let rb = ebcotResumeBytes();
+  if (cb.encCapped != CAP_STOPPED || rb <= 0 || rb > RESUME_RECORD_MAX) return;
+  let len = load<i32>(BLOCK_INFO, BLOCK_INFO_LENGTH), npass = load<i32>(BLOCK_INFO, BLOCK_INFO_PASSES);
+  let at = arenaAlloc(RESUME_PREFIX + <usize>rb);
+  store<i32>(at, rb);
+  store<i32>(at, len, 4);
+  store<i32>(at, npass, 8);
+  memory.copy(at + RESUME_PREFIX, ebcotResumeRecord(), <usize>rb);
+  cb.encResume = at + RESUME_PREFIX;
+}
+
+/**
  * What the host does next (threaded encoding): 0 the interrupted call is done (blocks it listed may
  * still wait: code them before the tile buffers are given again, install them before
  * encodeTilesFinish); 1 call encodeContinue now (the listed blocks may be coded meanwhile); 2 install

@@ -750,6 +750,14 @@ export interface CoreExports {
   /** Go on with the interrupted call: returns what it returns (0 while encoderResumeState() is not 0). */
   encoderContinue(): number;
   encoderCreate(numComps: number, width: number, height: number): void;
+  /**
+   * Code listed block i on this instance and keep it (instead of encoderDeferredInstall of a worker's
+   * result): its samples at `src` with row stride `stride` — 0, 0: where the listed record says (the
+   * tile buffer), else a copy the host made, e.g. in encoderDeferredStaging(3) (samples of a
+   * component a worker transformed, which the tile buffer does not hold). Blocks may be coded here
+   * and installed from workers in any order.
+   */
+  encoderDeferredCodeAt(i: number, src: number, stride: number): void;
   /** Blocks waiting to be coded by the host (threaded encoding). */
   encoderDeferredCount(): number;
   /** Every listed block is installed: the list starts again empty. */
@@ -1238,6 +1246,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderAddPoc: 6,
   encoderContinue: 0,
   encoderCreate: 3,
+  encoderDeferredCodeAt: 3,
   encoderDeferredCount: 0,
   encoderDeferredDone: 0,
   encoderDeferredInstall: 1,

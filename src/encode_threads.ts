@@ -10,7 +10,9 @@
  * of j2kit's pool code them with the core's `blockCoderRun` — the function the one-thread encoder
  * calls, codec/encode_block.ts — and the results are installed in list order before the core goes
  * on. MCT, DWT, rate control and T2 stay on the calling thread, exactly as in `encode`, so the
- * codestream is the same bytes.
+ * codestream is the same bytes. `threads` counts the calling thread: it codes listed blocks itself
+ * wherever it would wait (straight from its core's memory: no copies, no messages), beside
+ * threads - 1 workers.
  *
  * Nothing here needs SharedArrayBuffer: batches and results travel as transferred ArrayBuffers,
  * every worker owns its instance. So the threaded path works in every browser with module workers,
@@ -18,17 +20,15 @@
  * @module
  */
 import type { CoreExports } from "./core_interface.js";
-import { BlockInfo, DeferredBlock, EncoderTileField } from "./core_interface.js";
+import { BlockInfo, DeferredBlock, EncoderInfo, EncoderTileField } from "./core_interface.js";
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
-import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } from "./worker/pool.js";
+import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady, type WorkerGroup } from "./worker/pool.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
 /** A batch sent to a worker holds about this many samples (4 bytes each) at most (plus one block: the core's stage). */
 const BATCH_SAMPLES = DeferredBlock.stageSamples - 4096;
-/** Batches per thread at least, where there are enough blocks (the last batches finish unevenly). */
-const BATCHES_PER_THREAD = 4;
 /** The last batches of a list get smaller, down to this many samples (four 64 x 64 blocks). */
 const TAIL_BATCH_SAMPLES = 4 * 4096;
 /**
@@ -75,11 +75,13 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * @internal Tests: the early-stop mode of the threaded encodes that follow (the core's
  * encoderSetEarlyStop on their instance; n > 1 stops n times too early, so that blocks are sent
  * back and resume in the workers), and what the last one counted (the core's encoderEarlyStops:
- * blocks stopped, coded again; blocks the workers resumed where they stopped), and which HT paths it
+ * blocks stopped, coded again; blocks resumed where they stopped, in the workers or on the calling thread), and which HT paths it
  * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers),
- * and how many tile-components a worker transformed ({@link PlaneOffload}).
+ * how many tile-components a worker transformed ({@link PlaneOffload}) and how many of them it kept
+ * (coding their blocks from there), how many blocks the calling
+ * thread coded itself and on how many workers the others were coded.
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0 };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, local: 0, workers: 0 };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -100,6 +102,8 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
   let r = guardCore(c, () => g.next(), "encode");
   let offload: PlaneOffload | null = null;
   let offloaded = 0;
+  const kept: number[] = [];
+  let keptUsed = 0;
   try {
     while (!r.done) {
       if (r.value === "drain") {
@@ -108,14 +112,21 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
         await coder.drain();
       } else if (r.value === "offload") {
         coder.held = null; // (the tile's samples were given again)
-        offload = PlaneOffload.start(c);
+        coder.resident = null;
+        offload = PlaneOffload.start(c, coder.group, coder.group.max === 1);
+        if (offload?.token) kept.push(offload.token);
       } else {
+        // (the worker transforming a component codes nothing meanwhile: this thread codes the
+        // listed blocks until the plane is back)
+        if (offload?.due()) await coder.codeUntil(offload.settled);
         coder.dispatch();
         // (a component's DWT done by a worker goes in before the core goes on to that component)
         if (offload && (await offload.beforeNext())) {
-          if (offload.held) {
+          if (offload.held || offload.resident) {
             offloaded++;
+            if (offload.resident) keptUsed++;
             coder.held = offload.held;
+            coder.resident = offload.resident;
           }
           offload = null;
         }
@@ -124,12 +135,18 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
     }
   } finally {
     offload?.abandon();
+    // (the worker may drop the planes it kept: after every job of this encode, on the same worker;
+    // not where the pool was stopped meanwhile: that would start workers again)
+    if (workerPoolInfo().workers > 0) for (const token of kept) void runInWorker({ op: "release", token }, [], 1, 1, coder.group).catch(() => undefined);
   }
   threadedEarlyStops.stopped = c.encoderEarlyStops(0);
   threadedEarlyStops.recoded = c.encoderEarlyStops(1);
   threadedEarlyStops.resumed = coder.resumed;
   threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
   threadedEarlyStops.offloaded = offloaded;
+  threadedEarlyStops.kept = keptUsed;
+  threadedEarlyStops.local = coder.local_;
+  threadedEarlyStops.workers = coder.group.slots?.size ?? 0;
   if (coder.held) sparePlane = coder.held.data;
   spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;
@@ -151,6 +168,16 @@ export interface PlaneGeometry {
 
 /** Samples of a plane's DWT per unit of weight (a sample of block coding) in the pool ({@link runInWorker}). */
 const DWT_WEIGHT = 10;
+
+/** Tokens of planes workers keep ({@link PlaneOffload} with `keep`). */
+let nextResidentToken = 1;
+
+/** A tile-component's transformed plane a worker keeps: the core's bytes [start, end) are its samples before the DWT. */
+interface ResidentPlane {
+  token: number;
+  start: number;
+  end: number;
+}
 
 /** A buffer for a plane sent to a worker, kept for the next encode (writing into pages already touched is several times faster). */
 let sparePlane: ArrayBuffer | null = null;
@@ -174,6 +201,8 @@ class PlaneOffload {
   private done = false;
   /** The plane came back (the core skips that component's DWT; its blocks are packed from here). */
   held: HeldPlane | null = null;
+  /** Or the worker kept it (its blocks are coded there, from the plane it holds). */
+  resident: ResidentPlane | null = null;
 
   private constructor(
     private readonly c: CoreExports,
@@ -181,10 +210,18 @@ class PlaneOffload {
     private readonly buffer: number,
     private readonly bytes: number,
     private readonly result: Promise<ArrayBuffer | undefined>,
-  ) {}
+    /** The token the worker keeps the plane under (0: it sends it back transformed). */
+    readonly token: number,
+  ) {
+    void result.then(() => (this.settled.now = true));
+  }
 
-  /** Send the tile's component 1 to a worker (null when the tile has one component or nothing can go). */
-  static start(c: CoreExports): PlaneOffload | null {
+  /**
+   * Send the tile's component 1 to a worker (null when the tile has one component or nothing can
+   * go). `keep` (the encode's jobs run on one worker): the worker keeps the transformed plane and
+   * codes its blocks from it (no plane back, no block samples out and in).
+   */
+  static start(c: CoreExports, group: WorkerGroup, keep: boolean): PlaneOffload | null {
     const k = 1;
     if (c.encoderTileComp(k, EncoderTileField.buffer) < 0) return null;
     const f = (field: EncoderTileField) => c.encoderTileComp(k, field);
@@ -199,8 +236,17 @@ class PlaneOffload {
     sparePlane = null;
     new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buffer, bytes));
     // (weight: a DWT costs about a tenth of the block coding of as many samples)
-    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane, geometry }, [plane], 1, (geometry.width * geometry.height) / DWT_WEIGHT).catch(() => undefined);
-    return new PlaneOffload(c, k, buffer, bytes, result);
+    const token = keep ? nextResidentToken++ : 0;
+    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane, geometry, ...(keep ? { keep: token } : {}) }, [plane], 1, (geometry.width * geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
+    return new PlaneOffload(c, k, buffer, bytes, result, token);
+  }
+
+  /** The worker's answer is there (or the job failed). */
+  readonly settled = { now: false };
+
+  /** The next dispatch waits for the plane ({@link beforeNext}). */
+  due(): boolean {
+    return !this.done && this.dispatches + 1 >= this.comp;
   }
 
   /**
@@ -214,7 +260,10 @@ class PlaneOffload {
     const plane = await this.result;
     if (!plane || plane.byteLength < this.bytes) return true;
     guardCore(this.c, () => this.c.encoderTileDwtApplied(this.comp), "encode");
-    this.held = { start: this.buffer, end: this.buffer + this.bytes, data: plane };
+    if (this.token) {
+      this.resident = { token: this.token, start: this.buffer, end: this.buffer + this.bytes };
+      sparePlane = plane; // (it came back as it went)
+    } else this.held = { start: this.buffer, end: this.buffer + this.bytes, data: plane };
     return true;
   }
 
@@ -235,27 +284,100 @@ class PlaneOffload {
  * left in the quadrant layout. Returns the plane, transformed in place.
  */
 export function transformPlane(plane: ArrayBuffer, g: PlaneGeometry): ArrayBuffer {
+  const bytes = planeBytes(plane, g);
+  callCore((c) => {
+    const buf = transformInto(c, plane, g, bytes);
+    new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buf, bytes));
+  }, undefined, "encode");
+  return plane;
+}
+
+/** Bytes of a plane of geometry `g` (checked against its buffer). */
+function planeBytes(plane: ArrayBuffer, g: PlaneGeometry): number {
   const ok = (n: number) => Number.isInteger(n) && n >= 0 && n < 2 ** 31;
   if (!(ok(g.stride) && ok(g.width) && ok(g.height) && ok(g.x0) && ok(g.y0) && ok(g.levels) && g.levels <= 32 && g.width <= g.stride && g.width >= 1 && g.height >= 1 && g.stride * g.height * 4 <= plane.byteLength)) {
     throw new J2kError("INTERNAL", "threaded encode: a plane's geometry does not fit its buffer");
   }
-  const bytes = g.stride * g.height * 4;
-  callCore((c) => {
-    const buf = c.alloc(bytes);
-    const tmp = c.alloc(c.dwtScratchBytes(Math.max(g.width, g.height) + 2));
-    new Uint8Array(c.memory.buffer, buf, bytes).set(new Uint8Array(plane, 0, bytes));
-    const x1 = g.x0 + g.width, y1 = g.y0 + g.height;
-    const up = (v: number, lev: number) => Math.ceil(v / 2 ** lev);
-    for (let lev = 0; lev < g.levels; lev++) {
-      // resolution levels - lev (B-14)
-      const rx0 = up(g.x0, lev), ry0 = up(g.y0, lev);
-      const w = up(x1, lev) - rx0, h = up(y1, lev) - ry0;
-      if (g.reversible) c.dwt53ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
-      else c.dwt97ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
-    }
-    new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buf, bytes));
-  }, undefined, "encode");
+  return g.stride * g.height * 4;
+}
+
+/** The plane copied into instance `c` (after its jobBegin) and transformed there; returns where it lies. */
+function transformInto(c: CoreExports, plane: ArrayBuffer, g: PlaneGeometry, bytes: number): number {
+  const buf = c.alloc(bytes);
+  const tmp = c.alloc(c.dwtScratchBytes(Math.max(g.width, g.height) + 2));
+  new Uint8Array(c.memory.buffer, buf, bytes).set(new Uint8Array(plane, 0, bytes));
+  const x1 = g.x0 + g.width, y1 = g.y0 + g.height;
+  const up = (v: number, lev: number) => Math.ceil(v / 2 ** lev);
+  for (let lev = 0; lev < g.levels; lev++) {
+    // resolution levels - lev (B-14)
+    const rx0 = up(g.x0, lev), ry0 = up(g.y0, lev);
+    const w = up(x1, lev) - rx0, h = up(y1, lev) - ry0;
+    if (g.reversible) c.dwt53ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
+    else c.dwt97ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
+  }
+  return buf;
+}
+
+/**
+ * Worker side: planes kept for the encodes that sent them ({@link transformResident}), each in a
+ * private core instance of its own (jobs on the shared one reset its memory), by token; instances
+ * of released planes are kept for the next (at most one).
+ */
+const residents = new Map<number, { c: CoreExports; buf: number; bytes: number; stride: number }>();
+let freeResident: CoreExports | null = null;
+
+/**
+ * Worker side of a resident {@link PlaneOffload}: the plane transformed as {@link transformPlane}
+ * does, kept in this worker under `token`; its blocks come in "blocks" jobs without samples
+ * ({@link codeResidentBatch}). Returns `plane` as it came (for the next encode's plane).
+ */
+export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: number): ArrayBuffer {
+  const bytes = planeBytes(plane, g);
+  releaseResident(token);
+  const c = freeResident ?? createCoreInstance();
+  freeResident = null;
+  const buf = guardCore(c, () => {
+    c.jobBegin();
+    c.setMemoryLimit(0xf000_0000);
+    c.blockCoderBegin();
+    return transformInto(c, plane, g, bytes);
+  }, "encode");
+  residents.set(token, { c, buf, bytes, stride: g.stride });
   return plane;
+}
+
+/** Worker side: forget the plane kept under `token` (nothing when there is none). */
+export function releaseResident(token: number): void {
+  const r = residents.get(token);
+  if (!r) return;
+  residents.delete(token);
+  freeResident = r.c;
+}
+
+/**
+ * Worker side: code a batch of blocks that lie in the plane kept under `token` (records as
+ * {@link codeBlockBatch} takes them; a record's sample pointer minus `base` is the offset of the
+ * block in the plane). Results as codeBlockBatch's; `samples` (an empty buffer) goes back.
+ */
+export function codeResidentBatch(records: ArrayBuffer, token: number, base: number, samples: ArrayBuffer): BlockBatchResult {
+  const r = residents.get(token);
+  if (!r) throw new J2kError("INTERNAL", "threaded encode: blocks of a plane this worker does not hold");
+  const { c, buf, bytes } = r;
+  const results = guardCore(c, () => {
+    const { rv, n, tail, states } = batchRecords(c, records);
+    const place = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const at = i * DeferredBlock.bytes;
+      const off = rv.getUint32(at + DeferredBlock.src, true) - base;
+      const stride = rv.getInt32(at + DeferredBlock.stride, true);
+      // (checked against the plane in codeRecords)
+      if (!(off >= 0 && off % 4 === 0 && stride === r.stride)) throw new J2kError("INTERNAL", `threaded encode: block ${i} of a batch lies outside the kept plane`);
+      place[2 * i] = off / 4;
+      place[2 * i + 1] = stride;
+    }
+    return codeRecords(c, rv, n, tail, states, buf, bytes, place);
+  }, "encode");
+  return { results, samples };
 }
 
 /**
@@ -268,16 +390,41 @@ interface HeldPlane {
   data: ArrayBuffer;
 }
 
+/**
+ * Dispatch within a tile: the workers hold at most this share of the image's samples (sent, not
+ * installed) while this thread transforms the next component (about a sixth of a component of
+ * three: a DWT takes a fraction of the time the block coding of as many samples takes).
+ */
+const DISPATCH_SHARE = 0.05;
+
+/** This thread codes blocks for at most this long before the event loop gets a turn (workers' results, their next batches). */
+const LOCAL_SLICE_MS = 1;
+
+/** A turn of the event loop (Node: setImmediate; browsers: a message to ourselves, not clamped as timers are). */
+function yieldTurn(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(0);
+  });
+}
+
 /** One batch: consecutive listed blocks [first, first + count). */
 interface Batch {
   first: number;
   count: number;
   samples: number;
+  /** Blocks of the plane the worker keeps (no samples go with them). */
+  resident?: boolean;
   records?: ArrayBuffer;
   /** The samples (packed at `bytes` bytes from the start of a {@link sampleBuffer}). */
   data?: ArrayBuffer;
   bytes?: number;
-  result?: ArrayBuffer;
 }
 
 /** Bytes of a full batch's sample buffer: the most one batch holds (the core's stage). */
@@ -373,85 +520,254 @@ export interface BlockBatchResult {
 class BlockBatches {
   /** A core instance on this thread, for batches when the pool cannot take them (created on first use). */
   private local: CoreExports | null = null;
-  private batches: Batch[] = [];
-  /** Blocks of the list in batches so far; batches sent; batches installed; batches in workers. */
-  private listed = 0;
+  /** Samples of each listed block (filled as blocks are listed), and which blocks a batch or this thread took. */
+  private sizes: number[] = [];
+  private taken: boolean[] = [];
+  /**
+   * Blocks not taken yet lie in [front, back): workers take batches from the front, this thread
+   * codes blocks from the back (blocks listed later come after blocks this thread took: skipped).
+   */
+  private front = 0;
+  private back = 0;
+  /** Samples of the blocks not taken. */
+  private unassigned = 0;
+  /** Batches sent to workers (this list), installed, in workers; samples sent and not installed. */
   private sent = 0;
-  private installed = 0;
+  private done = 0;
   private running = 0;
-  /** drain() is waiting (batches go out BATCHES_PER_WORKER per worker), else dispatch (all at once). */
+  private queued = 0;
+  /** Batches sent since the drain began (the first ones ramp up: RAMP_SAMPLES). */
+  private drainSent = 0;
+  /** drain() is waiting (batches go out BATCHES_PER_WORKER per worker), else dispatch. */
   private draining = false;
+  /** Dispatch: samples the workers may hold (sent, not installed) while this thread goes on; Infinity: every listed block goes now. */
+  private budget = Infinity;
   private error: J2kError | null = null;
   private wake: (() => void) | null = null;
-  /** Blocks the workers continued from where an earlier coding stopped (installed so far). */
+  /** Blocks continued from where an earlier coding stopped (in the workers or here, so far). */
   resumed = 0;
+  /** Blocks coded on this thread (so far). */
+  local_ = 0;
   /** A component's plane kept here (PlaneOffload): its blocks' samples are packed from it. */
   held: HeldPlane | null = null;
+  /** Or kept by the worker (PlaneOffload with `keep`): its blocks go there without samples, never coded here. */
+  resident: ResidentPlane | null = null;
+  /** Which listed blocks lie in the resident plane; the first of them not taken may be at `residentFrom` or later. */
+  private inResident: boolean[] = [];
+  private residentFrom = 0;
+  /** This thread takes blocks below this (those above are taken or resident). */
+  private localBack = 0;
 
-  constructor(private readonly c: CoreExports, private readonly threads: number) {}
+  /** The workers this encode's jobs run on: threads - 1 (this thread is the other one). */
+  readonly group: WorkerGroup;
+
+  constructor(private readonly c: CoreExports, private readonly threads: number) {
+    this.group = { max: Math.max(1, threads - 1) };
+  }
 
   /**
-   * Pack the blocks listed since the last call into batches and start them, each as soon as it is
-   * packed. Every one goes to a worker now (where the pool has no more workers than threads): this
-   * thread goes on with its next step, and until that is done no finished batch can be answered with
-   * a new one (rate control's pilots, a few blocks of each band, were sent 4 at a time and the
-   * workers idled through most of the next component's DWT).
+   * Start blocks listed since the last call while this thread goes on with its next step (until it
+   * is done, no finished batch can be answered with a new one). Within a tile (the core goes on to
+   * the tile's next component: the listed blocks' samples stay where they are) the workers get
+   * batches until they hold DISPATCH_SHARE of the image's samples, more than they code during a
+   * component's DWT; the rest waits for the next dispatch or the drain, where this thread codes too.
+   * At a tile's end (the next tile's samples will overwrite them) every listed block goes now.
    */
   dispatch(): void {
+    if (this.error) throw this.error;
     this.draining = false;
-    this.list(true);
+    this.extend();
+    const c = this.c;
+    this.budget = c.encoderResumeState() === 1 ? Math.max(c.encoderInfo(EncoderInfo.samples) * DISPATCH_SHARE, TAIL_BATCH_SAMPLES) : Infinity;
     this.launch();
   }
 
-  /** Batches of the blocks listed since the last call; `pack`: their samples copied out now. */
-  private list(pack: boolean): void {
-    if (this.error) throw this.error;
-    const n = this.c.encoderDeferredCount();
-    if (n > this.listed) {
-      for (const b of this.plan(this.listed, n, !pack)) {
-        if (pack) guardCore(this.c, () => this.pack(b), "encode");
-        this.batches.push(b);
-        if (pack) this.launch();
-      }
-      this.listed = n;
+  /** Blocks listed since the last call join [front, back). */
+  private extend(): void {
+    const n = this.c.encoderDeferredCount(), from = this.sizes.length;
+    if (n <= from) return;
+    const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, (n - from) * DeferredBlock.bytes);
+    const r = this.resident;
+    for (let i = 0; i < n - from; i++) {
+      const at = i * DeferredBlock.bytes;
+      const s = view.getInt32(at + DeferredBlock.w, true) * view.getInt32(at + DeferredBlock.h, true);
+      this.sizes.push(s);
+      this.taken.push(false);
+      const src = view.getUint32(at + DeferredBlock.src, true);
+      this.inResident.push(!!r && src >= r.start && src < r.end);
+      this.unassigned += s;
     }
+    this.back = n;
+    this.localBack = n;
   }
 
-  /** Every listed block coded and installed; the core's list emptied. */
+  /** Move front and back past taken blocks; true while some block is not taken. */
+  private anyLeft(): boolean {
+    while (this.front < this.back && this.taken[this.front]) this.front++;
+    while (this.back > this.front && this.taken[this.back - 1]) this.back--;
+    return this.front < this.back;
+  }
+
+  /** Take the last block not taken and not in the resident plane, for this thread (-1: none). */
+  private takeLast(): number {
+    let i = Math.min(this.localBack, this.back) - 1;
+    while (i >= this.front && (this.taken[i] || this.inResident[i])) i--;
+    this.localBack = Math.max(i, 0);
+    if (i < this.front) return -1;
+    this.taken[i] = true;
+    this.unassigned -= this.sizes[i]!;
+    return i;
+  }
+
+  /**
+   * Every listed block coded and installed; the core's list emptied. The workers take batches from
+   * the front of the list, this thread codes blocks from its back itself, straight from the core's
+   * memory ({@link codeHereAt}: no copy out, no message, no copy back), until the two meet.
+   */
   async drain(): Promise<void> {
-    this.draining = true;
-    this.list(false); // (the core waits: batches are packed as they are sent)
-    this.launch();
-    while (this.installed < this.batches.length && !this.error) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = null;
     if (this.error) throw this.error;
+    this.draining = true;
+    this.drainSent = 0;
+    this.extend();
+    this.launch();
+    let t = performance.now();
+    while (!this.error) {
+      const i = this.anyLeft() ? this.takeLast() : -1;
+      if (i >= 0) {
+        guardCore(this.c, () => this.codeHereAt(i), "encode");
+        if (performance.now() - t > LOCAL_SLICE_MS) {
+          await yieldTurn();
+          t = performance.now();
+        }
+        continue;
+      }
+      if (this.done === this.sent) {
+        if (!this.anyLeft()) break;
+        // (blocks only a worker can code, none in flight: send them; never wait for nothing)
+        this.launch();
+        if (this.done === this.sent && !this.error) throw new J2kError("INTERNAL", "threaded encode: listed blocks no thread can code");
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      t = performance.now();
+    }
+    this.wake = null;
+    this.rethrow();
     this.c.encoderDeferredDone();
-    this.batches = [];
-    this.listed = this.sent = this.installed = 0;
+    this.sizes = [];
+    this.taken = [];
+    this.inResident = [];
+    this.residentFrom = this.localBack = 0;
+    this.front = this.back = this.unassigned = this.sent = this.done = 0;
+  }
+
+  /**
+   * Code listed blocks here, from the back of the list, until `until.now` (a worker's answer came:
+   * the event loop gets a turn every LOCAL_SLICE_MS) or no block is left to take.
+   */
+  async codeUntil(until: { now: boolean }): Promise<void> {
+    if (this.error) throw this.error;
+    this.extend();
+    let t = performance.now();
+    while (!until.now && this.anyLeft() && !this.error) {
+      const i = this.takeLast();
+      if (i < 0) break;
+      guardCore(this.c, () => this.codeHereAt(i), "encode");
+      if (performance.now() - t > LOCAL_SLICE_MS) {
+        await yieldTurn();
+        t = performance.now();
+      }
+    }
+    this.rethrow();
+  }
+
+  /** Listed block i coded on this instance (from the held plane through the stage, else in place). */
+  private codeHereAt(i: number): void {
+    const c = this.c;
+    const held = this.held;
+    const rv = new DataView(c.memory.buffer, c.encoderDeferredList() + i * DeferredBlock.bytes, DeferredBlock.bytes);
+    const src = rv.getUint32(DeferredBlock.src, true);
+    this.local_++;
+    if (rv.getUint32(DeferredBlock.resume, true) !== 0) this.resumed++; // (the core continues where the block stopped)
+    if (!held || src < held.start || src >= held.end) {
+      c.encoderDeferredCodeAt(i, 0, 0);
+      return;
+    }
+    const w = rv.getInt32(DeferredBlock.w, true), h = rv.getInt32(DeferredBlock.h, true), stride = rv.getInt32(DeferredBlock.stride, true);
+    const row = w * 4, step = stride * 4, at = src - held.start;
+    if (!(w > 0 && h > 0 && stride >= w && w * h <= DeferredBlock.stageSamples && at + (h - 1) * step + row <= held.end - held.start)) {
+      throw new J2kError("INTERNAL", "threaded encode: a block lies outside the held plane");
+    }
+    const stage = c.encoderDeferredStaging(3);
+    const to = new Uint8Array(c.memory.buffer, stage, w * h * 4);
+    const plane = new Uint8Array(held.data);
+    for (let y = 0; y < h; y++) to.set(plane.subarray(at + y * step, at + y * step + row), y * row);
+    c.encoderDeferredCodeAt(i, stage, w);
+  }
+
+  /**
+   * The next batch from the front: guided sizes (at most 1/(2·threads) of the samples not in a
+   * batch yet, so that the last batches are small and the threads finish close together, not below
+   * TAIL_BATCH_SAMPLES, not above BATCH_SAMPLES); a drain's first batch per worker at most
+   * RAMP_SAMPLES, the next twice that (every worker waits while this thread packs: a short pack first).
+   */
+  private take(): Batch {
+    let target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
+    if (this.draining) {
+      const k = this.drainSent++, w = this.group.max;
+      if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
+    }
+    target = Math.min(target, BATCH_SAMPLES);
+    this.anyLeft();
+    // blocks of the resident plane first (only the worker can code them; no samples to pack), else
+    // from the front
+    let i = this.residentFrom;
+    while (i < this.back && !(this.inResident[i] && !this.taken[i])) i++;
+    this.residentFrom = i;
+    const resident = i < this.back;
+    if (!resident) {
+      i = this.front;
+      while (i < this.back && (this.taken[i] || this.inResident[i])) i++;
+    }
+    const b: Batch = { first: i, count: 0, samples: 0, resident };
+    while (i < this.back && !this.taken[i] && this.inResident[i] === resident && (b.count === 0 || b.samples + this.sizes[i]! <= target)) {
+      this.taken[i] = true;
+      b.samples += this.sizes[i]!;
+      b.count++;
+      i++;
+    }
+    this.unassigned -= b.samples;
+    return b;
   }
 
   private launch(): void {
-    // more batches than threads in flight only where they cannot spread over more workers than
-    // threads; there, while this thread waits, BATCHES_PER_WORKER per worker, else all (dispatch)
-    const spread = workerPoolInfo().workers <= this.threads;
-    const all = spread && !this.draining;
-    const perWorker = spread ? BATCHES_PER_WORKER : 1;
-    while (!this.error && (all || this.running < this.threads * perWorker) && this.sent < this.batches.length) {
-      const b = this.batches[this.sent]!;
-      this.sent++;
-      if (!b.data) guardCore(this.c, () => this.pack(b), "encode");
+    // threads - 1 workers (this thread codes too, in a drain), BATCHES_PER_WORKER each while this
+    // thread codes or waits; while it goes on with a step of its own (dispatch), up to the budget
+    const workers = this.group.max;
+    while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER : this.queued < this.budget)) {
+      const b = this.take();
+      const r = this.resident;
+      if (b.resident && r) {
+        b.records = this.records(b, this.c.encoderDeferredList() + b.first * DeferredBlock.bytes);
+        b.data = new ArrayBuffer(0);
+        b.bytes = 0;
+      } else guardCore(this.c, () => this.pack(b), "encode");
       const records = b.records!, data = b.data!, bytes = b.bytes!;
       b.records = b.data = undefined;
       this.running++;
-      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes }, [records, data], all ? Infinity : perWorker, b.samples).then(
+      this.sent++;
+      this.queued += b.samples;
+      const where = b.resident && r ? { resident: r.token, base: r.start } : {};
+      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes, ...where }, [records, data], this.draining ? BATCHES_PER_WORKER : Infinity, b.samples, this.group).then(
         (res) => {
           this.running--;
+          this.queued -= b.samples;
           if (res) keepSampleBuffer(res.samples);
           if (this.error) return;
           try {
-            b.result = res?.results ?? this.codeHere(records, data, bytes);
-            this.installReady();
-            this.launch();
+            const result = res?.results ?? this.codeHere(records, data, bytes);
+            guardCore(this.c, () => this.install(b, result), "encode");
+            this.done++;
+            if (this.draining) this.launch();
           } catch (e) {
             this.fail(e);
           }
@@ -466,60 +782,14 @@ class BlockBatches {
     }
   }
 
+  /** A worker's failure (or a failed install) fails the encode. */
+  private rethrow(): void {
+    const e: J2kError | null = this.error;
+    if (e) throw e;
+  }
+
   private fail(e: unknown): void {
     this.error ??= e instanceof J2kError ? e : new J2kError("INTERNAL", `threaded encode failed: ${String(e)}`, { cause: e });
-  }
-
-  /** Install, in list order, every batch whose result is there. */
-  private installReady(): void {
-    while (this.installed < this.batches.length && this.batches[this.installed]!.result) {
-      const b = this.batches[this.installed]!;
-      const res = b.result!;
-      b.result = undefined;
-      guardCore(this.c, () => this.install(b, res), "encode");
-      this.installed++;
-    }
-  }
-
-  /**
-   * Split listed blocks [from, to) into batches of at most BATCH_SAMPLES samples, at least
-   * BATCHES_PER_THREAD per thread, smaller towards the end of the list. `rampUp` (a drain: every
-   * worker waits while this thread packs the first batches one after the other): the first batch
-   * of each thread holds at most RAMP_SAMPLES samples, the next at most twice that, so that every
-   * worker starts after a short pack instead of waiting for full batches to be packed before its own.
-   */
-  private plan(from: number, to: number, rampUp = false): Batch[] {
-    const n = to - from;
-    const view = new DataView(this.c.memory.buffer, this.c.encoderDeferredList() + from * DeferredBlock.bytes, n * DeferredBlock.bytes);
-    const sizes: number[] = [];
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const at = i * DeferredBlock.bytes;
-      const s = view.getInt32(at + DeferredBlock.w, true) * view.getInt32(at + DeferredBlock.h, true);
-      sizes.push(s);
-      total += s;
-    }
-    const most = Math.max(1, Math.min(BATCH_SAMPLES, Math.ceil(total / (this.threads * BATCHES_PER_THREAD))));
-    // guided sizes: a batch holds at most 1/(2·threads) of the samples still to batch, so the last
-    // batches are small and the workers finish close together (not below TAIL_BATCH_SAMPLES)
-    const batches: Batch[] = [];
-    let left = total;
-    let cur: Batch = { first: from, count: 0, samples: 0 };
-    let target = Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES));
-    const ramp = (k: number) => (rampUp && k < 2 * this.threads ? RAMP_SAMPLES << Math.floor(k / this.threads) : Infinity);
-    target = Math.min(target, ramp(0));
-    for (let i = 0; i < n; i++) {
-      if (cur.count > 0 && cur.samples + sizes[i]! > target) {
-        batches.push(cur);
-        left -= cur.samples;
-        target = Math.min(Math.max(Math.min(most, Math.ceil(left / (2 * this.threads))), Math.min(most, TAIL_BATCH_SAMPLES)), ramp(batches.length));
-        cur = { first: from + i, count: 0, samples: 0 };
-      }
-      cur.count++;
-      cur.samples += sizes[i]!;
-    }
-    if (cur.count > 0) batches.push(cur);
-    return batches;
   }
 
   /**
@@ -686,21 +956,11 @@ export function codeBlockBatch(records: ArrayBuffer, samples: ArrayBuffer, bytes
 let resultScratch = new Uint8Array(0);
 
 function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer, bytes: number): ArrayBuffer {
-  const rv = new DataView(records);
-  // (the records end where the first resume state starts)
-  let n = Math.floor(records.byteLength / DeferredBlock.bytes);
-  for (let i = 0; i < n; i++) {
-    const r = rv.getUint32(i * DeferredBlock.bytes + DeferredBlock.resume, true);
-    if (r !== 0) n = Math.min(n, Math.floor(r / DeferredBlock.bytes));
-  }
-  const tail = n * DeferredBlock.bytes;
   if (!(Number.isInteger(bytes) && bytes >= 0 && bytes <= samples.byteLength)) throw new J2kError("INTERNAL", `threaded encode: a batch of ${bytes} sample bytes in a buffer of ${samples.byteLength}`);
   c.blockCoderBegin();
   const input = c.alloc(Math.max(4, bytes));
   new Uint8Array(c.memory.buffer, input, bytes).set(new Uint8Array(samples, 0, bytes));
-  const states = records.byteLength > tail ? c.alloc(records.byteLength - tail) : 0;
-  if (states) new Uint8Array(c.memory.buffer, states, records.byteLength - tail).set(new Uint8Array(records, tail));
-  const passBytes = c.blockCoderPassBytes();
+  const { rv, n, tail, states } = batchRecords(c, records);
   // where each block's samples start in the batch and their row stride (its run's width)
   const place = new Float64Array(2 * n);
   let o = 0;
@@ -712,6 +972,31 @@ function codeBatchOn(c: CoreExports, records: ArrayBuffer, samples: ArrayBuffer,
     }
     o += width * height;
   });
+  return codeRecords(c, rv, n, tail, states, input, bytes, place);
+}
+
+/** A batch's records: how many, where the resume states start, and the states copied into the core (0: none). */
+function batchRecords(c: CoreExports, records: ArrayBuffer): { rv: DataView; n: number; tail: number; states: number } {
+  const rv = new DataView(records);
+  // (the records end where the first resume state starts)
+  let n = Math.floor(records.byteLength / DeferredBlock.bytes);
+  for (let i = 0; i < n; i++) {
+    const r = rv.getUint32(i * DeferredBlock.bytes + DeferredBlock.resume, true);
+    if (r !== 0) n = Math.min(n, Math.floor(r / DeferredBlock.bytes));
+  }
+  const tail = n * DeferredBlock.bytes;
+  const states = records.byteLength > tail ? c.alloc(records.byteLength - tail) : 0;
+  if (states) new Uint8Array(c.memory.buffer, states, records.byteLength - tail).set(new Uint8Array(records, tail));
+  return { rv, n, tail, states };
+}
+
+/**
+ * Code the n blocks of a batch's records on instance `c` (after blockCoderBegin): block i's samples
+ * at input + 4·place[2i] with row stride place[2i + 1], inside the `bytes` bytes at `input`.
+ */
+function codeRecords(c: CoreExports, rv: DataView, n: number, tail: number, states: number, input: number, bytes: number, place: Float64Array): ArrayBuffer {
+  const records = rv.buffer;
+  const passBytes = c.blockCoderPassBytes();
   let total = 0;
   for (let i = 0; i < n; i++) {
     const at = i * DeferredBlock.bytes;

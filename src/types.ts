@@ -333,8 +333,9 @@ export interface EncodeOptions {
   /** Per-component sub-sampling for input that is already sub-sampled. */
   subsampling?: Array<[number, number]>;
   /**
-   * `encodeAsync` / `encodeDetailedAsync` only: threads to code one image on (1-64): workers code
-   * the code-blocks, the calling thread the rest; the output is the same bytes as `encode`.
+   * `encodeAsync` / `encodeDetailedAsync` only: threads to code one image on (1-64), the calling
+   * thread included: threads - 1 workers and the calling thread code the code-blocks, the calling
+   * thread the rest; the output is the same bytes as `encode`.
    * Default: every core for images of at least 1 megapixel when no other asynchronous job is
    * pending, else 1. The synchronous `encode` always uses the calling thread.
    */

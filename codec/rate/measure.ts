@@ -4,14 +4,16 @@
 // against a byte budget; the result equals what codestream/write_codestream.ts writes.
 
 import { EncodeJob, jobTile } from "../encode_job";
-import { Tile, tileComp, resolution, band, precinctBand, codeBlock } from "../structure/tile";
-import { BitWriter } from "../t2/bit_writer";
+import { Tile, tileComp, resolution, band, precinctBand, codeBlock, PrecinctBand } from "../structure/tile";
+import { BitWriter, bitWrite, bitWriterInit, bitWriterFlush } from "../t2/bit_writer";
 import { runProgressions } from "../t2/progression";
-import { encodePacket } from "../t2/packet_encoder";
+import { encodePacket, passRate, writeOneSegment, pltEntryBytes } from "../t2/packet_encoder";
 import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
-import { TagTree, tagTreeParents } from "../t2/tag_tree";
+import { TagTree, tagTreeParents, tagTreeEncodeWalk, tagTreeWalksReset } from "../t2/tag_tree";
 import { T2Context } from "../t2/context";
-import { CBLK_HT } from "../t1/segments";
+import { CBLK_HT, CBLK_TERMALL, CBLK_BYPASS } from "../t1/segments";
+import { fail } from "../util/fail";
+import { ERR_INTERNAL } from "../util/error_codes";
 import { mainHeaderLength } from "../codestream/write_codestream";
 import { SOT_SOD_BYTES, PLT_HEADER_BYTES, tlmLength } from "../codestream/write_tile_parts";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
@@ -33,7 +35,19 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     }
   }
   let layerBytes = arenaAllocZeroed(<usize>L << 3);
-  if (keptLayer == l) return measureFromKept(job, l, sizes, layerBytes);
+  if (keptLayer == l) {
+    if (!flatOn) return measureFromKept(job, l, sizes, layerBytes);
+    if (flatLastLayer == l) {
+      // (the assignment has not changed since the last flat trial: its sizes)
+      memory.copy(sizes, flatLastSizes, <usize>(l + 1) << 3);
+      return load<f64>(flatLastSizes + (<usize>l << 3));
+    }
+    let size = measureFromFlat(job, l, sizes, layerBytes);
+    flatLastSizes = arenaAlloc(<usize>(l + 1) << 3);
+    memory.copy(flatLastSizes, sizes, <usize>(l + 1) << 3);
+    flatLastLayer = l;
+    return size;
+  }
   // Packets of layers after l do not change the bytes of layers 0..l (a packet's header depends on
   // its own and earlier layers only, B.10), so the run stops after layer l — unless tile-parts are
   // divided (the count of tile-parts, whose headers are counted in full, depends on every packet).
@@ -110,8 +124,10 @@ const WALK_RESTORE: i32 = 2;
  * it is kept) so that measureLayers(job, l, ·) runs layer l only; until measureForget(). Does
  * nothing where the state cannot be reused (see above).
  */
-export function measureKeep(job: EncodeJob, l: i32): void {
+export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0): void {
   keptLayer = -1;
+  flatOn = false;
+  flatLastLayer = -1;
   let T = job.cs.siz.numTiles;
   if (l < 0 || l >= job.layers || job.tilePartMode != 0 || (job.cs.cod.cblkStyle & CBLK_HT) != 0) return;
   for (let t = 0; t < T; t++) if (jobTile(job, t).params.poc.count != 0) return;
@@ -133,14 +149,32 @@ export function measureKeep(job: EncodeJob, l: i32): void {
     store<i32>(keptTiles + (<usize>t << 3), ctx.packets);
     store<i32>(keptTiles + (<usize>t << 3), ctx.tileParts, 4);
   }
-  keptState = arenaAlloc(walkState(job, 0, WALK_COUNT));
-  walkState(job, keptState, WALK_SAVE);
+  if (assign != 0 && flatFits(job)) {
+    flatKeep(job, l);
+    flatAssign = assign;
+    flatOn = true;
+  } else {
+    keptState = arenaAlloc(walkState(job, 0, WALK_COUNT));
+    walkState(job, keptState, WALK_SAVE);
+  }
   keptLayer = l;
 }
 
 /** Stop using the state measureKeep kept. */
 export function measureForget(): void {
   keptLayer = -1;
+  flatOn = false;
+  flatLastLayer = -1;
+}
+
+/** Are the flat trials in use (measureKeep with an assignment array)? */
+export function measureFlat(): bool {
+  return flatOn;
+}
+
+/** The assignment array measureKeep was given changed (the last flat trial's sizes no longer hold). */
+export function measureAssignChanged(): void {
+  flatLastLayer = -1;
 }
 
 /** measureLayers(job, l, sizes) from the kept state of layers 0..l-1: layer l's packets only. */
@@ -275,6 +309,288 @@ function walkTree(tt: TagTree, at: usize, mode: i32): usize {
     memory.copy(tt.known, at + bytes, bytes);
   }
   return at + 2 * bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flat trials: the same sizes as measureFromKept from compact arrays, for the threshold searches of
+// rate/pcrd.ts when every block sends one codeword segment per packet (no TERMALL, BYPASS or HT;
+// measureKeep's other conditions hold too). A trial then reads no CodeBlock: the kept state of every
+// block (after layers 0..l-1) lies in FLAT_KEPT_BYTES per block in cblkIter order, the assignment
+// of layer l in the caller's `assign` array (i32 passes, i32 codeword bytes of those passes per
+// block, cblkIter order: pcrd.ts keeps it with every change of layer l while the state is kept), the
+// tag-tree states back to back, and the packets' precinct-bands in the order they are coded (the
+// plan). The packet headers are coded as encodePacket codes them (the same tag-tree walks and
+// writeOneSegment), with the kept state in place of the CodeBlock fields.
+// ---------------------------------------------------------------------------------------------
+
+/** measureFromFlat is in use (measureKeep with an assignment array, flatFits). */
+let flatOn = false;
+/** The layer of the last flat trial while its assignment stands (-1: none; measureAssignChanged), and its sizes (f64[layer + 1]). */
+let flatLastLayer: i32 = -1;
+let flatLastSizes: usize = 0;
+/** i32[2] per block (cblkIter order): layer l's passes and their codeword bytes (pcrd.ts). */
+let flatAssign: usize = 0;
+/** Per block (cblkIter order): first layer with passes (-1 if not included yet), passes sent, Lblock, bytes sent. */
+let flatKept: usize = 0;
+const FLAT_KEPT_BYTES: usize = 16;
+/** Tag-tree states (walkTree's layout: inclusion tree, then zero-bit-plane tree) of every precinct-band with blocks, cblkIter order. */
+let flatTrees: usize = 0;
+/**
+ * Per tile: i32 packets, then per packet i32 count of its precinct-bands with blocks, then per
+ * precinct-band its pointer and the cblkIter index of its first block (i32 each; wasm32 pointers).
+ */
+let flatPlan: usize = 0;
+
+/** Can the flat trials stand for measureFromKept: one codeword segment per contribution in every tile-component? */
+function flatFits(job: EncodeJob): bool {
+  for (let t = 0; t < job.cs.siz.numTiles; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < tile.numComps; c++) {
+      if ((tileComp(tile, c).style.cblkStyle & (CBLK_TERMALL | CBLK_BYPASS | CBLK_HT)) != 0) return false;
+    }
+  }
+  return sizeof<usize>() == 4;
+}
+
+/** measureKeep's state in the flat form, after its run of layers 0..l-1; and the plan. */
+function flatKeep(job: EncodeJob, l: i32): void {
+  let T = job.cs.siz.numTiles;
+  // counts: blocks, tree bytes, precinct-bands
+  let nb = 0, treeBytes: usize = 0, npb = 0, packets = 0;
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        packets += np;
+        for (let b = 0; b < res.numBands; b++) {
+          let bd = band(res, b);
+          for (let p = 0; p < np; p++) {
+            let pb = precinctBand(bd, p);
+            let n = pb.cw * pb.ch;
+            npb++;
+            if (n == 0) continue;
+            nb += n;
+            treeBytes += <usize>(pb.incl.numNodes + pb.imsb.numNodes) << 3;
+          }
+        }
+      }
+    }
+  }
+  flatKept = arenaAlloc(<usize>max(nb, 1) * FLAT_KEPT_BYTES);
+  flatTrees = arenaAlloc(max(treeBytes, 4));
+  // (the cblkIter index of each precinct-band's first block, in cblkIter order)
+  let bases = arenaAlloc(<usize>max(npb, 1) << 2);
+  let at = flatTrees;
+  let kb = flatKept;
+  let i0 = 0, q = 0;
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        for (let b = 0; b < res.numBands; b++) {
+          let bd = band(res, b);
+          for (let p = 0; p < np; p++) {
+            let pb = precinctBand(bd, p);
+            let n = pb.cw * pb.ch;
+            store<i32>(bases + (<usize>q << 2), i0);
+            q++;
+            if (n == 0) continue;
+            at = walkTree(pb.incl, at, WALK_SAVE);
+            at = walkTree(pb.imsb, at, WALK_SAVE);
+            for (let i = 0; i < n; i++) {
+              let cb = codeBlock(pb, i);
+              let first = -1;
+              if (cb.included != 0) {
+                let lp = cb.encLayerPasses;
+                for (let j = 0; j < l; j++) {
+                  if (load<i32>(lp + (<usize>j << 2)) > 0) {
+                    first = j;
+                    break;
+                  }
+                }
+                if (first < 0) fail(ERR_INTERNAL, -1, 46, l);
+              }
+              store<i32>(kb, first);
+              store<i32>(kb, cb.encSentPasses, 4);
+              store<i32>(kb, cb.lblock, 8);
+              store<i32>(kb, passRate(cb, cb.encSentPasses - 1), 12);
+              kb += FLAT_KEPT_BYTES;
+            }
+            i0 += n;
+          }
+        }
+      }
+    }
+  }
+  // the plan: measureFromKept's packet order (resolution, component, precinct), bands within
+  flatPlan = arenaAlloc(<usize>(T + packets + 2 * npb) << 2);
+  let w = flatPlan;
+  let q0 = 0; // the first precinct-band of the tile (cblkIter order)
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    let maxRes = 0;
+    for (let c = 0; c < tile.numComps; c++) maxRes = max(maxRes, tileComp(tile, c).numRes);
+    let tileStart = w;
+    w += 4;
+    let count = 0;
+    let tilePbs = 0;
+    for (let r = 0; r < maxRes; r++) {
+      for (let c = 0; c < tile.numComps; c++) {
+        let tc = tileComp(tile, c);
+        if (r >= tc.numRes) continue;
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        // (cblkIter order: component, resolution, band, precinct)
+        let qr = q0;
+        for (let c2 = 0; c2 < c; c2++) {
+          let tc2 = tileComp(tile, c2);
+          for (let r2 = 0; r2 < tc2.numRes; r2++) {
+            let res2 = resolution(tc2, r2);
+            qr += res2.pw * res2.ph * res2.numBands;
+          }
+        }
+        for (let r2 = 0; r2 < r; r2++) {
+          let res2 = resolution(tc, r2);
+          qr += res2.pw * res2.ph * res2.numBands;
+        }
+        for (let p = 0; p < np; p++) {
+          let head = w;
+          w += 4;
+          let m = 0;
+          for (let b = 0; b < res.numBands; b++) {
+            let pb = precinctBand(band(res, b), p);
+            if (pb.cw * pb.ch == 0) continue;
+            store<u32>(w, <u32>changetype<usize>(pb));
+            store<i32>(w, load<i32>(bases + (<usize>(qr + b * np + p) << 2)), 4);
+            w += 8;
+            m++;
+          }
+          store<i32>(head, m);
+          count++;
+        }
+      }
+    }
+    store<i32>(tileStart, count);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        tilePbs += res.pw * res.ph * res.numBands;
+      }
+    }
+    q0 += tilePbs;
+  }
+}
+
+/** measureFromKept from the flat state (see above): layer l's packets only. */
+function measureFromFlat(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize): f64 {
+  let T = job.cs.siz.numTiles;
+  let L = job.layers;
+  let assign = flatAssign;
+  let kept = flatKept;
+  // the inclusion trees' leaves from the assignment (as restoreKept: the first layer with passes)
+  // and the kept tree states
+  let at = flatTrees;
+  let b0 = 0;
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    for (let c = 0; c < tile.numComps; c++) {
+      let tc = tileComp(tile, c);
+      for (let r = 0; r < tc.numRes; r++) {
+        let res = resolution(tc, r);
+        let np = res.pw * res.ph;
+        for (let b = 0; b < res.numBands; b++) {
+          let bd = band(res, b);
+          for (let p = 0; p < np; p++) {
+            let pb = precinctBand(bd, p);
+            let n = pb.cw * pb.ch;
+            if (n == 0) continue;
+            let incl = pb.incl;
+            for (let i = 0; i < n; i++) {
+              let first = load<i32>(kept + <usize>(b0 + i) * FLAT_KEPT_BYTES);
+              if (first < 0) first = load<i32>(assign + (<usize>(b0 + i) << 3)) > 0 ? l : L + 1000;
+              store<i32>(incl.value + (<usize>i << 2), first);
+            }
+            b0 += n;
+            tagTreeParents(incl);
+            at = walkTree(incl, at, WALK_RESTORE);
+            at = walkTree(pb.imsb, at, WALK_RESTORE);
+          }
+        }
+      }
+    }
+  }
+  let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
+  let lb = layerBytes + (<usize>l << 3);
+  let plt = job.plt != 0;
+  let tileParts = 0;
+  let w = flatPlan;
+  for (let t = 0; t < T; t++) {
+    let tp = jobTile(job, t).params;
+    let extra = (tp.g.sop != 0 ? 6 : 0) + (tp.g.eph != 0 ? 2 : 0);
+    let count = load<i32>(w);
+    w += 4;
+    for (let k = 0; k < count; k++) {
+      let m = load<i32>(w);
+      w += 4;
+      let end = w + (<usize>m << 3);
+      bitWriterInit(bw, job.dryBuf, job.dryBuf + job.dryCap);
+      tagTreeWalksReset();
+      // any contribution?
+      let any = false;
+      for (let e = w; e < end && !any; e += 8) {
+        let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
+        let base = load<i32>(e, 4);
+        let n = pb.cw * pb.ch;
+        for (let i = 0; i < n; i++) {
+          if (load<i32>(assign + (<usize>(base + i) << 3)) > load<i32>(kept + <usize>(base + i) * FLAT_KEPT_BYTES, 4)) {
+            any = true;
+            break;
+          }
+        }
+      }
+      let body: usize = 0;
+      if (!any) {
+        bitWrite(bw, 0);
+      } else {
+        bitWrite(bw, 1);
+        for (let e = w; e < end; e += 8) {
+          let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
+          let ab = assign + (<usize>load<i32>(e, 4) << 3);
+          let kb = kept + <usize>load<i32>(e, 4) * FLAT_KEPT_BYTES;
+          let cw = pb.cw, ch = pb.ch;
+          for (let iy = 0; iy < ch; iy++) {
+            for (let ix = 0; ix < cw; ix++, ab += 8, kb += FLAT_KEPT_BYTES) {
+              let first = load<i32>(kb);
+              let newPasses = load<i32>(ab) - load<i32>(kb, 4);
+              if (first < 0) tagTreeEncodeWalk(pb.incl, bw, ix, iy, l + 1, 0);
+              else bitWrite(bw, newPasses > 0 ? 1 : 0);
+              if (newPasses <= 0) continue;
+              if (first < 0) tagTreeEncodeWalk(pb.imsb, bw, ix, iy, 999, 1);
+              let len = load<i32>(ab, 4) - load<i32>(kb, 12);
+              if (len < 0) fail(ERR_INTERNAL, -1, load<i32>(kb, 12), load<i32>(ab, 4));
+              writeOneSegment(bw, newPasses, len, load<i32>(kb, 8));
+              body += <usize>len;
+            }
+          }
+        }
+      }
+      let total = <usize>bitWriterFlush(bw) + <usize>extra + body;
+      store<f64>(lb, load<f64>(lb) + <f64>total + <f64>(plt ? pltEntryBytes(<u32>total) : 0));
+      w = end;
+    }
+    // (one tile-part per tile: as encodePacket counts them after the kept packets)
+    let keptPackets = load<i32>(keptTiles + (<usize>t << 3));
+    tileParts += keptPackets == 0 ? (count > 0 ? 1 : 0) : load<i32>(keptTiles + (<usize>t << 3), 4);
+  }
+  for (let j = 0; j < l; j++) store<f64>(layerBytes + (<usize>j << 3), load<f64>(keptBytes + (<usize>j << 3)));
+  return sizesFrom(job, l, sizes, layerBytes, tileParts);
 }
 
 /** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */

@@ -15,8 +15,10 @@ import { cblkIterNew, cblkIterNext } from "../structure/cblk_iter";
 import { hullBuild, hullTruncation, hullGain, hullLastPasses, blockBytes } from "./hull";
 import { bandWeight } from "./weights";
 import { maxPasses, CBLK_HT } from "../t1/segments";
-import { measureLayers, measureKeep, measureForget } from "./measure";
+import { measureLayers, measureKeep, measureForget, measureFlat, measureAssignChanged } from "./measure";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
+import { fail } from "../util/fail";
+import { ERR_INTERNAL } from "../util/error_codes";
 
 /** What the threshold searches share: sorted hull slopes and the weighted error totals. */
 @unmanaged
@@ -46,6 +48,13 @@ export class Pcrd {
   hPass: usize;
   hBytes: usize;
   hDist: usize;
+  /**
+   * i32[2] per block (cblkIter order): the passes of the layer being formed and their codeword
+   * bytes, as assignBlocks and the budget fill set them (measure.ts's flat trials read it).
+   */
+  assign: usize;
+  /** i32[2] per block: `assign` of the layer before the one being formed (zeros for layer 0). */
+  prev: usize;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -85,6 +94,8 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   st.hPass = arenaAlloc(np << 2);
   st.hBytes = arenaAlloc(np << 2);
   st.hDist = arenaAlloc(np << 3);
+  st.assign = arenaAllocZeroed(<usize>max(nb, 1) << 3);
+  st.prev = arenaAllocZeroed(<usize>max(nb, 1) << 3);
   nb = 0;
   it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   while (cblkIterNext(it)) {
@@ -131,6 +142,7 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
  * distortion decrease of the included passes.
  */
 export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
+  measureAssignChanged();
   let L = job.layers;
   let gain: f64 = 0;
   let bytes: f64 = 0;
@@ -153,6 +165,7 @@ export function pcrdAssign(job: EncodeJob, l: i32, lambda: f64): f64 {
  * distortion decrease only with `wantGain` (else 0: the byte searches do not use it).
  */
 function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f64 {
+  measureAssignChanged();
   let gain: f64 = 0;
   let bytes: f64 = 0;
   let blocks = st.blocks;
@@ -187,11 +200,46 @@ function assignBlocks(st: Pcrd, L: i32, l: i32, lambda: f64, wantGain: bool): f6
       g = wantGain ? hullGain(cb, n) : 0;
     }
     for (let j = l; j < L; j++) store<i32>(lp + (<usize>j << 2), n);
+    store<i32>(st.assign + (<usize>b << 3), n);
+    store<i32>(st.assign + (<usize>b << 3), by, 4);
     gain += g;
     bytes += <f64>by;
   }
   assignedBytes = bytes;
   return gain;
+}
+
+/**
+ * assignBlocks for a trial of the byte search while measure.ts's flat trials are in use: the same
+ * passes and bytes in `st.assign` (and the same byte sum), with the previous layer's passes from
+ * `st.prev`, and no CodeBlock written (the trials read only `st.assign`; the search's final
+ * assignBlocks writes the blocks). lambda > 0.
+ */
+function assignFlat(st: Pcrd, lambda: f64): void {
+  measureAssignChanged();
+  let bytes: f64 = 0;
+  let hStart = st.hStart, hSlope = st.hSlope;
+  let h0 = load<i32>(hStart);
+  for (let b = 0; b < st.nb; b++) {
+    let h1 = load<i32>(hStart + (<usize>(b + 1) << 2));
+    let n = 0, by = 0;
+    let h = h0;
+    while (h < h1 && load<f64>(hSlope + (<usize>h << 3)) >= lambda) h++;
+    if (h > h0) {
+      n = load<i32>(st.hPass + (<usize>(h - 1) << 2));
+      by = load<i32>(st.hBytes + (<usize>(h - 1) << 2));
+    }
+    h0 = h1;
+    let pv = st.prev + (<usize>b << 3);
+    if (n < load<i32>(pv)) {
+      n = load<i32>(pv);
+      by = load<i32>(pv, 4);
+    }
+    store<i32>(st.assign + (<usize>b << 3), n);
+    store<i32>(st.assign + (<usize>b << 3), by, 4);
+    bytes += <f64>by;
+  }
+  assignedBytes = bytes;
 }
 
 /** Σ over blocks of the codeword bytes of the passes pcrdAssign gave them (its last call). */
@@ -221,6 +269,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
   let kPrev = -1; // index of the previous layer's threshold (later layers only go further down)
   otherBytes = <f64>job.mainHeaderLen;
   for (let l = 0; l < L; l++) {
+    // (every layer ends with its passes in st.assign: assignBlocks, then the budget fill)
+    if (l == 0) memory.fill(st.prev, 0, <usize>st.nb << 3);
+    else memory.copy(st.prev, st.assign, <usize>st.nb << 3);
     let budget = layerF64(job.layerBytes, l);
     let hasDist = layerF64(job.layerDist, l) > 0;
     let dist = layerF64(errTargets, l);
@@ -239,13 +290,15 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       // the same k as a bisection: each trial is the largest k whose bodies (Pcrd.bodies) plus the
       // other bytes of the last trial (headers) fit the budget, or the middle of the interval
       // after a trial that did not halve it.
-      measureKeep(job, l);
+      measureKeep(job, l, st.assign);
       let lo = kPrev, hi = n - 1;
       let guess = true;
       while (lo < hi) {
         let width = hi - lo;
         let mid = guess ? bodiesIndex(st.bodies, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
-        assignBlocks(st, L, l, load<f64>(slopes + (<usize>mid << 3)), false);
+        let lambda = load<f64>(slopes + (<usize>mid << 3));
+        if (measureFlat() && lambda > 0) assignFlat(st, lambda);
+        else assignBlocks(st, L, l, lambda, false);
         // (when the bodies alone exceed the budget, the exact size does too: no T2 dry run)
         let size: f64 = -1;
         if (bytesFloor(job) <= budget) {
@@ -393,8 +446,9 @@ function sortPairsDesc(keys: usize, vals: usize, n: i32): void {
 function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usize, size: f64): void {
   let nb = st.nb;
   if (nb == 0) return;
-  let blocks = arenaAlloc(<usize>nb * sizeof<usize>());
-  let nexts = arenaAlloc(<usize>nb * 4);
+  // per candidate: its block (index in st.blocks), its passes and their bytes now and at its
+  // next hull point (i32 each: FILL_BYTES)
+  let cands = arenaAlloc(<usize>nb * FILL_BYTES);
   let slopes = arenaAlloc(<usize>nb << 3);
   let order = arenaAlloc(<usize>nb * 4);
   let costs = arenaAlloc(<usize>nb << 3);
@@ -405,10 +459,15 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
     for (let h = 0; h < cb.encHullN; h++) {
       let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
       if (hp > cur) {
-        store<usize>(blocks + (<usize>m << alignof<usize>()), changetype<usize>(cb));
-        store<i32>(nexts + (<usize>m << 2), hp);
+        let c = cands + <usize>m * FILL_BYTES;
+        let curBytes = blockBytes(cb, cur), nextBytes = blockBytes(cb, hp);
+        store<i32>(c, b);
+        store<i32>(c, cur, 4);
+        store<i32>(c, curBytes, 8);
+        store<i32>(c, hp, 12);
+        store<i32>(c, nextBytes, 16);
         store<f64>(slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
-        store<f64>(costs + (<usize>m << 3), <f64>(blockBytes(cb, hp) - blockBytes(cb, cur)) + 2);
+        store<f64>(costs + (<usize>m << 3), <f64>(nextBytes - curBytes) + 2);
         m++;
         break;
       }
@@ -420,8 +479,15 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
   let slack = budget - (size >= 0 ? size : measureLayers(job, l, sizes));
   // Only candidates whose cost fits the whole slack can ever be chosen (the slack only shrinks), so
   // only they are sorted. The greedy visits them in the order the sort of all m candidates gives
-  // them, which is theirs when their slopes all differ; where two are equal, the order among them
-  // is the one the sort of all candidates gives (sortBySlopeDesc is not stable), so that sort runs.
+  // them, which is theirs when their slopes all differ. Where slopes are equal, the order among
+  // them is the one the sort of all candidates gives (sortBySlopeDesc is not stable): it decides
+  // which of them are chosen when the slack runs out among them, and the order of the chosen ones
+  // (the bisection below tries prefixes of it). When every group of equal slopes fits whole (the
+  // costs of its members that fit the slack at the group's start add up to at most that slack),
+  // each member that fits is chosen in any order and the slack after the group is the same, so the
+  // chosen set does not depend on the order; the order then matters only if the first
+  // measurement (every chosen candidate) does not fit. Only then, or when a group does not fit
+  // whole, the sort of all candidates runs.
   let ms = 0;
   for (let i = 0; i < m; i++) {
     if (load<f64>(costs + (<usize>i << 3)) <= slack) {
@@ -438,16 +504,65 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
       break;
     }
   }
-  let n = ms;
-  if (ties) {
-    for (let i = 0; i < m; i++) store<i32>(order + (<usize>i << 2), i);
-    sortBySlopeDesc(order, slopes, m);
-    n = m;
+  let chosen = fillGreedy(order, slopes, costs, ms, slack, ties);
+  if (chosen < 0) {
+    // a group of equal slopes that does not fit whole: the order among its members decides
+    chosen = fillGreedyAll(order, slopes, costs, m, slack);
+    ties = false;
   }
+  let count = m;
+  m = chosen;
+  if (m == 0) return;
+  let L = job.layers;
+  // apply(k): the first k candidates take their next hull point
+  let lo = 0, hi = m; // lo fits (nothing added); find the largest k that fits
+  // (the size grows with k: the greedy's estimates usually hold, so all m are tried first)
+  applyCandidates(st, cands, order, m, m, l, L);
+  let applied = m;
+  if (measureLayers(job, l, sizes) <= budget) lo = m;
+  else {
+    hi = m - 1;
+    if (ties) {
+      // the prefixes follow the order the sort of all candidates gives (the same chosen set)
+      let again = fillGreedyAll(order, slopes, costs, count, slack);
+      if (again != m) fail(ERR_INTERNAL, -1, again, m); // (the same set: every group of equal slopes fits whole)
+    }
+  }
+  while (lo < hi) {
+    let k = (lo + hi + 1) >> 1;
+    applyCandidates(st, cands, order, m, k, l, L);
+    applied = k;
+    if (measureLayers(job, l, sizes) <= budget) lo = k;
+    else hi = k - 1;
+  }
+  // (when lo was the last one measured, it stands, and so do its sizes in measure.ts)
+  if (lo != applied) applyCandidates(st, cands, order, m, lo, l, L);
+}
+
+/**
+ * fillToBudget's greedy over the candidates `order[0..n)` (sorted by slope, highest first): each
+ * whose cost fits the slack left is chosen and moved to the front, keeping slope order among the
+ * chosen. Returns the count chosen; with `groups`, -1 instead when a group of equal slopes does not
+ * fit whole (the choice would depend on the order among its members).
+ */
+function fillGreedy(order: usize, slopes: usize, costs: usize, n: i32, slack: f64, groups: bool): i32 {
   let chosen = 0;
+  let groupSlope: f64 = -1, groupSlack: f64 = 0, groupSum: f64 = 0;
   for (let i = 0; i < n; i++) {
     let idx = load<i32>(order + (<usize>i << 2));
     let cost = load<f64>(costs + (<usize>idx << 3));
+    if (groups) {
+      let s = load<f64>(slopes + (<usize>idx << 3));
+      if (i == 0 || s != groupSlope) {
+        groupSlope = s;
+        groupSlack = slack;
+        groupSum = 0;
+      }
+      if (cost <= groupSlack) {
+        groupSum += cost;
+        if (groupSum > groupSlack) return -1;
+      }
+    }
     if (cost <= slack) {
       slack -= cost;
       // move to position `chosen`, keeping slope order among the chosen
@@ -456,35 +571,30 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
       chosen++;
     }
   }
-  m = chosen;
-  if (m == 0) return;
-  let L = job.layers;
-  let saved = arenaAlloc(<usize>m * 4);
-  for (let i = 0; i < m; i++) {
-    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>load<i32>(order + (<usize>i << 2)) << alignof<usize>())));
-    store<i32>(saved + (<usize>i << 2), load<i32>(cb.encLayerPasses + (<usize>l << 2)));
-  }
-  // apply(k): the first k candidates take their next hull point
-  let lo = 0, hi = m; // lo fits (nothing added); find the largest k that fits
-  // (the size grows with k: the greedy's estimates usually hold, so all m are tried first)
-  applyCandidates(blocks, nexts, order, saved, m, m, l, L);
-  if (measureLayers(job, l, sizes) <= budget) lo = m;
-  else hi = m - 1;
-  while (lo < hi) {
-    let k = (lo + hi + 1) >> 1;
-    applyCandidates(blocks, nexts, order, saved, m, k, l, L);
-    if (measureLayers(job, l, sizes) <= budget) lo = k;
-    else hi = k - 1;
-  }
-  applyCandidates(blocks, nexts, order, saved, m, lo, l, L);
+  return chosen;
 }
 
-function applyCandidates(blocks: usize, nexts: usize, order: usize, saved: usize, m: i32, k: i32, l: i32, L: i32): void {
+/** fillGreedy over all `m` candidates in the order sortBySlopeDesc gives them (ties included). */
+function fillGreedyAll(order: usize, slopes: usize, costs: usize, m: i32, slack: f64): i32 {
+  for (let i = 0; i < m; i++) store<i32>(order + (<usize>i << 2), i);
+  sortBySlopeDesc(order, slopes, m);
+  return fillGreedy(order, slopes, costs, m, slack, false);
+}
+
+/** fillToBudget's candidates: i32 block index, passes now, their bytes, passes at the next hull point, their bytes. */
+const FILL_BYTES: usize = 20;
+
+/** The first k of the m chosen candidates (`order`) take their next hull point in layer l (and the later layers), the others their current one. */
+function applyCandidates(st: Pcrd, cands: usize, order: usize, m: i32, k: i32, l: i32, L: i32): void {
+  measureAssignChanged();
   for (let i = 0; i < m; i++) {
-    let idx = load<i32>(order + (<usize>i << 2));
-    let cb = changetype<CodeBlock>(load<usize>(blocks + (<usize>idx << alignof<usize>())));
-    let v = i < k ? load<i32>(nexts + (<usize>idx << 2)) : load<i32>(saved + (<usize>i << 2));
+    let c = cands + <usize>load<i32>(order + (<usize>i << 2)) * FILL_BYTES;
+    let b = load<i32>(c);
+    let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
+    let v = i < k ? load<i32>(c, 12) : load<i32>(c, 4);
     for (let j = l; j < L; j++) store<i32>(cb.encLayerPasses + (<usize>j << 2), v);
+    store<i32>(st.assign + (<usize>b << 3), v);
+    store<i32>(st.assign + (<usize>b << 3), i < k ? load<i32>(c, 16) : load<i32>(c, 8), 4);
   }
 }
 

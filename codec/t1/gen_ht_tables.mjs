@@ -13,9 +13,9 @@
 //   (the next quad row's contexts), bit 8 u_off, bits 9-11 the context contribution of this quad to
 //   the next quad of its row as index bits 7-9 times 4, i.e. a byte offset into the table (initial
 //   row: the whole c_q of the quad to its right, from rho; other rows: c_q bit 1 = sample 2 or 3
-//   significant), bits 12-14 popcount(rho), bits 16-19 rho, bits 20-23 e_1, bits 24-27 e_k,
-//   bits 28-30 popcount(e_k). (entry >> 12: rho, e_1, e_k at bits 4, 8, 12, i.e. times the 16
-//   bytes of a row of the decoder's SIMD lane tables.)
+//   significant), bits 12-15 rho, bits 16-18 popcount(rho), bits 20-23 e_1, bits 24-26
+//   popcount(e_k), bits 28-31 e_k. ((entry & 0xf0f0f000) >> 8: rho, e_1, e_k in the high nibbles
+//   of bytes 0, 1, 2, i.e. each times the 16 bytes of a row of the decoder's SIMD lane tables.)
 //
 // UVLC tables (HT_UVLC0: 320 u32 entries for the initial row, HT_UVLC1: 256), indexed by
 // (u_off(q1) << 6) | (u_off(q0) << 7) | the next 6 bits, plus 256 (mode 4) in the initial row when
@@ -53,8 +53,8 @@ function vlcTable(codes, initial) {
       if (found) throw new Error(`codes of context ${c} are not prefix-free`);
       found = 1;
       const below = ((rho >> 1) & 1) | (((rho >> 3) & 1) << 1);
-      t[i] = (len | (below << 6) | (uoff << 8) | nextContext(initial, rho) | (popcount(rho) << 12) |
-        (rho << 16) | (e1 << 20) | (ek << 24) | (popcount(ek) << 28)) >>> 0;
+      t[i] = (len | (below << 6) | (uoff << 8) | nextContext(initial, rho) | (rho << 12) |
+        (popcount(rho) << 16) | (e1 << 20) | (popcount(ek) << 24) | (ek << 28)) >>> 0;
     }
     if (!found) throw new Error(`no codeword for context ${c}, bits ${bits}`);
   }

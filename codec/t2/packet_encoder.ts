@@ -140,20 +140,9 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
             writeHtLengths(bw, cb, htContribution(cb, from, lp));
             continue;
           }
-          writeNumPasses(bw, newPasses);
           if (oneSegment) {
-            // the passes [sent, lp) in one piece: Lblock grows to fit its length (B.10.7.1)
             let len = passRate(cb, lp - 1) - passRate(cb, sent - 1);
-            let fl = floorLog2(<u32>newPasses);
-            let need = max(cb.lblock, bitsFor(len) - fl);
-            let ones = need - cb.lblock;
-            if (ones < 32) bitWriteN(bw, ((<u32>1 << <u32>ones) - 1) << 1, ones + 1);
-            else {
-              for (let j = 0; j < ones; j++) bitWrite(bw, 1);
-              bitWrite(bw, 0);
-            }
-            cb.lblock = need;
-            bitWriteN(bw, <u32>len, need + fl);
+            cb.lblock = writeOneSegment(bw, newPasses, len, cb.lblock);
             if (dryBodies) {
               if (len < 0) fail(ERR_INTERNAL, -1, passRate(cb, sent - 1), passRate(cb, lp - 1));
               bodyLen += <usize>len;
@@ -161,6 +150,7 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
             }
             continue;
           }
+          writeNumPasses(bw, newPasses);
           // Segment pieces of this contribution and the Lblock they need (B.10.7)
           let first = sent;
           let last = first + newPasses; // exclusive
@@ -265,6 +255,27 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
     store<i32>(ctx.packetKeys + (<usize>ctx.packets << 2), key);
   }
   ctx.packets++;
+}
+
+/**
+ * The rest of an included block's header when its new passes form one codeword segment (no
+ * TERMALL, BYPASS or HT): their number (Table B.4), the Lblock increments and the length `len` of
+ * the passes in one piece, Lblock grown to fit it (B.10.7.1). Returns the new Lblock.
+ */
+// @ts-ignore: decorator
+@inline
+export function writeOneSegment(bw: BitWriter, newPasses: i32, len: i32, lblock: i32): i32 {
+  writeNumPasses(bw, newPasses);
+  let fl = floorLog2(<u32>newPasses);
+  let need = max(lblock, bitsFor(len) - fl);
+  let ones = need - lblock;
+  if (ones < 32) bitWriteN(bw, ((<u32>1 << <u32>ones) - 1) << 1, ones + 1);
+  else {
+    for (let j = 0; j < ones; j++) bitWrite(bw, 1);
+    bitWrite(bw, 0);
+  }
+  bitWriteN(bw, <u32>len, need + fl);
+  return need;
 }
 
 /** Bytes of one Iplt entry (A.7.3: 7 bits per byte, high bit = more bytes follow). */

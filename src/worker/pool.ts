@@ -37,8 +37,20 @@ interface Pending {
   /** Most jobs the worker taking this one may hold at once, this one included (see {@link runInWorker}). */
   depth: number;
   weight: number;
+  group?: WorkerGroup;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+}
+
+/**
+ * Jobs that run on at most `max` workers of the pool, the first ones they were posted to (threaded
+ * encoding: threads - 1 workers beside the calling thread, however many workers the pool has, so
+ * that the job's threads never outnumber the cores it asked for).
+ */
+export interface WorkerGroup {
+  max: number;
+  /** The workers the group's jobs were posted to (kept by the pool). */
+  slots?: Set<unknown>;
 }
 
 /** A request before it gets its id (distributes over the union). */
@@ -258,13 +270,18 @@ export async function startWorkers(): Promise<number> {
 function pump(): void {
   while (queue.length > 0) {
     const job = queue[0]!;
+    const group = job.group;
+    // a group with all its workers (still running) takes no other one
+    const closed = !!group?.slots && slots.filter((s) => group.slots!.has(s)).length >= group.max;
     let slot: Slot | undefined;
     for (const s of slots) {
       if (s.jobs >= job.depth) continue;
+      if (closed && !group!.slots!.has(s)) continue;
       if (!slot || s.weight < slot.weight || (s.weight === slot.weight && s.jobs < slot.jobs)) slot = s;
     }
     if (!slot) return;
     queue.shift();
+    if (group) (group.slots ??= new Set()).add(slot);
     slot.jobs++;
     slot.weight += job.weight;
     inFlight.set(job.req.id, { slot, job });
@@ -325,13 +342,14 @@ export async function workersReady(): Promise<boolean> {
  * worker hold up to `depth` jobs at once (threaded encoding's batches): the next one is already in
  * its port when it finishes one, even while this thread is busy and cannot hand it a new job.
  * `weight`: the job's work, in any unit its caller uses for all its jobs (threaded encoding: samples):
- * a job goes to the worker holding the least weight.
+ * a job goes to the worker holding the least weight. `group`: the job runs on one of the group's
+ * workers ({@link WorkerGroup}).
  */
-export function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = [], depth = 1, weight = 1): Promise<T | undefined> {
+export function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = [], depth = 1, weight = 1, group?: WorkerGroup): Promise<T | undefined> {
   const post = (): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const full = { ...req, id: nextId++ };
-      queue.push({ req: full, transfer, depth: Math.max(1, depth), weight: Number.isFinite(weight) && weight > 0 ? weight : 1, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ req: full, transfer, depth: Math.max(1, depth), weight: Number.isFinite(weight) && weight > 0 ? weight : 1, group, resolve: resolve as (v: unknown) => void, reject });
       pump();
     });
   if (slots.length > 0 && !broken) {

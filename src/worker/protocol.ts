@@ -19,13 +19,20 @@ export type WorkerRequest =
    */
   | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
-  /** Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results. */
-  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer; bytes: number }
+  /**
+   * Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results.
+   * With `resident`: no samples; the blocks lie in the plane this worker keeps under that token
+   * (their records' sample pointers minus `base` are offsets into it).
+   */
+  | { id: number; op: "blocks"; records: ArrayBuffer; samples: ArrayBuffer; bytes: number; resident?: number; base?: number }
   /**
    * Threaded encoding: the forward DWT of one tile-component (src/encode_threads.ts transformPlane);
-   * the answer is `plane`, transformed in place.
+   * the answer is `plane`, transformed in place. With `keep`: the worker keeps the transformed
+   * plane under that token (its blocks are coded here from it) and answers with `plane` as it came.
    */
-  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry };
+  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry; keep?: number }
+  /** Threaded encoding: the plane kept under `token` is no longer needed. */
+  | { id: number; op: "release"; token: number };
 
 /** The MessagePort a "split" job talks on (Node worker_threads and browsers alike). */
 export interface SplitPort {
@@ -43,5 +50,5 @@ export type SplitMessage = { share: ArrayBuffer | null } | { from: number; share
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | ArrayBuffer }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | ArrayBuffer | null }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

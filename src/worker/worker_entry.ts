@@ -5,7 +5,7 @@
  */
 import { decode } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
-import { codeBlockBatch, transformPlane } from "../encode_threads.js";
+import { codeBlockBatch, codeResidentBatch, releaseResident, transformPlane, transformResident } from "../encode_threads.js";
 import { decodeSplit, type ReceiveNow } from "./split_decode.js";
 import { J2kError } from "../errors.js";
 import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
@@ -80,12 +80,16 @@ function answer(req: Exclude<WorkerRequest, { op: "split" }>): Answer {
       return { msg: { id: req.id, ok: true, result: img }, transfer };
     }
     if (req.op === "blocks") {
-      const out = codeBlockBatch(req.records, req.samples, req.bytes);
+      const out = req.resident !== undefined ? codeResidentBatch(req.records, req.resident, req.base ?? 0, req.samples) : codeBlockBatch(req.records, req.samples, req.bytes);
       return { msg: { id: req.id, ok: true, result: out }, transfer: [out.results, out.samples] };
     }
     if (req.op === "dwt") {
-      const plane = transformPlane(req.plane, req.geometry);
+      const plane = req.keep !== undefined ? transformResident(req.plane, req.geometry, req.keep) : transformPlane(req.plane, req.geometry);
       return { msg: { id: req.id, ok: true, result: plane }, transfer: [plane] };
+    }
+    if (req.op === "release") {
+      releaseResident(req.token);
+      return { msg: { id: req.id, ok: true, result: null }, transfer: [] };
     }
     if (req.detailed) {
       const r = encodeDetailed(req.image, req.options);

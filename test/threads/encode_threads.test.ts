@@ -113,6 +113,7 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
     };
     const stops = ((await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js")).threadedEarlyStops;
     const { callCore } = (await import(join(REPO_ROOT, "dist/wasm/load.js"))) as typeof import("../../src/wasm/load.js");
+    let coded = 0;
     for (const [name, image, options] of cases) {
       const { want, paths } = callCore((c) => ({ want: encode(image, options), paths: [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w)) }));
       const htPaths = HT_PATHS[name];
@@ -124,8 +125,14 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(workerPoolInfo().jobsDone - before, `${name}: blocks went to workers in several batches`).toBeGreaterThanOrEqual(2);
         if (htPaths) expect(stops.ht, `${name}, ${threads} threads: HT paths taken, every recode listed for the workers`).toEqual([...htPaths, htPaths[2]]);
         expect(stops.offloaded, `${name}, ${threads} threads: components transformed in a worker`).toBe(OFFLOADED.has(name) ? 1 : 0);
+        // with one worker it keeps the plane and codes that component's blocks from it
+        expect(stops.kept, `${name}, ${threads} threads: planes kept by the worker`).toBe(OFFLOADED.has(name) && threads === 2 ? 1 : 0);
+        // threads - 1 workers of the pool's 3 beside the calling thread, which codes blocks too
+        expect(stops.workers, `${name}, ${threads} threads: workers used`).toBeLessThanOrEqual(threads - 1);
+        coded += stops.local;
       }
     }
+    expect(coded, "blocks coded on the calling thread").toBeGreaterThan(0);
   });
 
   it("blocks sent back by rate control resume in the workers where they stopped, as on one thread", async () => {
