@@ -15,6 +15,7 @@ import { T2Context, T2_DECODE } from "./t2/context";
 import { BitReader, bitReaderInit } from "./t2/bit_reader";
 import { runProgressions } from "./t2/progression";
 import { decodeCodeBlock } from "./t1/block_coder";
+import { htSetHalf } from "./t1/ht_decoder";
 import { suppliedAny, suppliedBlock } from "./supplied_blocks";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevelTo, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
@@ -249,8 +250,13 @@ export function readTilePackets(job: DecodeJob, tile: Tile, t: i32, tp: TilePara
   if (ctx.ranShort != 0) job.shortTiles++;
 }
 
-/** Copy the pieces of a code-block into contiguous scratch and decode it. Returns false if no data. */
-export function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock): bool {
+/**
+ * Copy the pieces of a code-block into contiguous scratch and decode it. Returns false if no data.
+ * `direct` ≠ 0 (HT blocks only, the caller checks): the block's dequantised reversible samples
+ * without ROI go straight to `direct` (row stride `directStride` samples) instead of job.cbOut
+ * (ht_decoder.ts htSetHalf).
+ */
+export function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBlock, direct: usize = 0, directStride: i32 = 0): bool {
   if (cb.pieceHead == 0) return false;
   let need = cb.dataLen + 8;
   if (need > job.cbDataCap) {
@@ -287,6 +293,11 @@ export function decodeBlock(job: DecodeJob, tc: TileComp, bd: Band, cb: CodeBloc
     // ISO/IEC 15444-15: the HT decoder picks its HT set from the segments (codec/t1/ht_decoder.ts)
     if (pos == 0) return false;
     job.lastSegs = numSegs;
+    if (direct != 0) {
+      htSetHalf(true);
+      decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style & 0x7f, direct, directStride);
+      return true;
+    }
     decodeCodeBlock(job.cbData, job.segLens, job.segPasses, numSegs, w, h, bd.orient, numBps, style & 0x7f, job.cbOut, w);
     return true;
   }

@@ -24,9 +24,10 @@
 // `up` extra reference rows above each strip so that the host can upsample by replication.
 
 import { Codestream, TileParams, resolveTile, tileBounds } from "./codestream/header";
-import { compSiz } from "./codestream/params";
+import { compSiz, CBLK_HT } from "./codestream/params";
 import {
   Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, buildTile, tileComp, resolution, band, precinctBand, codeBlock,
+  HT_PART1,
 } from "./structure/tile";
 import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
@@ -633,6 +634,8 @@ function decodeBlockRow(
   }
   let rev = tc.style.reversible != 0;
   let halfStep = bd.step * 0.5;
+  // HT blocks of a reversible band without ROI and without a slot copy can be decoded in place
+  let direct = rev && tc.roi == 0 && slot == 0 && (tc.style.cblkStyle & CBLK_HT) != 0;
   for (let p = 0; p < np; p++) {
     let pb = precinctBand(bd, p);
     if (j < pb.cby0 || j >= pb.cby0 + pb.ch) continue;
@@ -642,6 +645,14 @@ function decodeBlockRow(
       if (cb.x1 <= cx0 || cb.x0 >= cx1) continue;
       s.blocksDecoded += 1;
       let x0 = max(cb.x0, cx0), x1 = min(cb.x1, cx1);
+      if (direct && cb.htMode != HT_PART1 && cb.x0 >= cx0 && cb.x1 <= cx1 && cb.y0 >= ya && cb.y1 <= yb) {
+        // an HT block wholly inside the rectangle: decoded straight into dst, dequantised (no copy
+        // through job.cbOut)
+        let bh = cb.y1 - cb.y0;
+        let d = dst + ((<usize>(cb.y0 - dy0) * <usize>dstStride + <usize>(cb.x0 - dx0)) << 2);
+        if (!decodeBlock(job, tc, bd, cb, d, dstStride) && !gaps) zeroRect(dst, dstStride, cb.x0 - dx0, cb.y0 - dy0, cb.x1 - cb.x0, bh);
+        continue;
+      }
       if (!decodeBlock(job, tc, bd, cb)) {
         if (!gaps) {
           zeroRect(dst, dstStride, x0 - dx0, max(cb.y0, ya) - dy0, x1 - x0, min(cb.y1, yb) - max(cb.y0, ya));

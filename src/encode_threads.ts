@@ -23,7 +23,7 @@ import type { CoreExports } from "./core_interface.js";
 import { BlockInfo, DeferredBlock, EncoderInfo, EncoderTileField } from "./core_interface.js";
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
-import { coreCount, jobsPending, runInWorker, workersReady, type WorkerGroup } from "./worker/pool.js";
+import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady, type WorkerGroup } from "./worker/pool.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
@@ -135,8 +135,9 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
     }
   } finally {
     offload?.abandon();
-    // (the worker may drop the planes it kept: after every job of this encode, on the same worker)
-    for (const token of kept) void runInWorker({ op: "release", token }, [], 1, 1, coder.group).catch(() => undefined);
+    // (the worker may drop the planes it kept: after every job of this encode, on the same worker;
+    // not where the pool was stopped meanwhile: that would start workers again)
+    if (workerPoolInfo().workers > 0) for (const token of kept) void runInWorker({ op: "release", token }, [], 1, 1, coder.group).catch(() => undefined);
   }
   threadedEarlyStops.stopped = c.encoderEarlyStops(0);
   threadedEarlyStops.recoded = c.encoderEarlyStops(1);

@@ -42,6 +42,19 @@ export const HT_ERR_SCUP: i32 = 2;
 export const HT_ERR_MAGNITUDE: i32 = 3;
 export const HT_ERR_PLANE: i32 = 4;
 
+/** The next htDecodeBlock writes trunc(value / 2) (htSetHalf; every call clears it). */
+let htHalf: bool = false;
+
+/**
+ * Make the next htDecodeBlock write each sample's trunc(value / 2) instead of the seam-1 value
+ * ±(2·K + 2^q): the dequantised reversible coefficient without ROI (codec/quant/dequantize.ts
+ * dequantCopyRev), so that a caller can have a block decoded straight into its band buffer. The
+ * block decoder clears it on entry, so it never outlives that call.
+ */
+export function htSetHalf(on: bool): void {
+  htHalf = on;
+}
+
 // ---- scratch (static: no allocation per block) ------------------------------------------------
 
 /** Bottom samples' significance of the quads of the previous quad row (index q + 1, see vlcRow; 0 at both ends). */
@@ -422,6 +435,8 @@ export function htDecodeBlock(
   w: i32, h: i32, numBps: i32, cblkStyle: i32,
   out: usize, outStride: i32,
 ): bool {
+  let half = htHalf;
+  htHalf = false;
   // the last HT set with a cleanup segment
   let k = -1;
   for (let s = (numSegs - 1) & ~1; s >= 0; s -= 2) {
@@ -446,12 +461,23 @@ export function htDecodeBlock(
   let p = numBps - 1 - (k >> 1);
   if (p < 0) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_PLANE, p);
   let cup = data + off;
-  htCleanup(cup, lcup, w, h, p, out, outStride);
+  let refine = refPasses > 0 && p >= 1;
+  // halved by the cleanup pass itself (its samples shifted by p - 1), unless refinement passes follow
+  htCleanup(cup, lcup, w, h, p, half && !refine ? p - 1 : p, out, outStride);
   // refinement passes code bit-plane p - 1
-  if (refPasses > 0 && p >= 1) {
+  if (refine) {
     buildSignificance(w, h, out, outStride);
     htSigProp(cup + <usize>lcup, lref, w, h, p, (cblkStyle & CBLK_VCAUSAL) != 0, out, outStride);
     if (refPasses > 1) htMagRef(cup + <usize>lcup, lref, w, h, p, out, outStride);
+    if (half) {
+      for (let y = 0; y < h; y++) {
+        let o = out + ((<usize>y * <usize>outStride) << 2);
+        for (let x = 0; x < w; x++) {
+          let v = load<i32>(o + (<usize>x << 2));
+          store<i32>(o + (<usize>x << 2), (v + <i32>(<u32>v >> 31)) >> 1);
+        }
+      }
+    }
   }
   return true;
 }
@@ -644,7 +670,7 @@ function vlcRow(initial: bool, odd: bool, qw: i32): void {
  * load (4·U <= 56) and whose magnitudes fit 32 bits is decoded without branches on its
  * significance pattern: an insignificant sample has m = 0 bits and yields 0.
  */
-function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, outStride: i32): void {
+function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, gs: i32, out: usize, outStride: i32): void {
   if (lcup < 2) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_LCUP, lcup);
   let last = <i32>load<u8>(cup + <usize>(lcup - 1));
   let prev = <i32>load<u8>(cup + <usize>(lcup - 2));
@@ -696,14 +722,14 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
     while (q < qw) {
       // quads inside the block whose bits fit one load: straight to the block
       if (ASC_FEATURE_SIMD) {
-        q = quadRunFast(q, qFull, row0, rowBytes, vbCur, p, fastU);
+        q = quadRunFast(q, qFull, row0, rowBytes, vbCur, gs, fastU);
       } else {
         let pos = clMsPos;
         for (; q < qFull; q++) {
           let e = load<u32>(QINFO + (<usize>q << 3));
           let U = e >> 24;
           if (U > fastU) break;
-          quadFast(e, pos, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p);
+          quadFast(e, pos, row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), gs);
           pos += <usize>(U * popcnt<u32>(e & 0xf0) - popcnt<u32>(e & 0xf00000));
         }
         clMsPos = pos;
@@ -722,7 +748,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
       let ro: usize = full ? rowBytes : 8;
       let vbDst = vbCur + (<usize>(x + 1) << 2);
       if (U <= fastU) {
-        quadFast(e, pos, dst, ro, vbDst, p);
+        quadFast(e, pos, dst, ro, vbDst, gs);
       } else {
         let rho = (e >> 4) & 15;
         let e1b = (e >> 12) & 15;
@@ -742,6 +768,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
           let v = <u64>bits | (<u64>((e1b >> n) & 1) << <u64>m) | 1;
           let mag = (v + 2) << <u64>p;
           if (mag > 0x7fffffff) fail(ERR_CODEBLOCK_CORRUPT, -1, HT_ERR_MAGNITUDE, <i32>U);
+          if (gs < p) mag >>= 1;
           let val = (bits & 1) != 0 ? -<i32>mag : <i32>mag;
           let vb = <u32>min(v, <u64>0xffffffff);
           pos += <usize>m;
@@ -783,7 +810,7 @@ function htCleanup(cup: usize, lcup: i32, w: i32, h: i32, p: i32, out: usize, ou
  */
 // @ts-ignore: decorator
 @inline
-function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32): void {
+function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, gs: i32): void {
   let U = e >> 24;
   let rho = (e >> 4) & 15;
   let e1b = (e >> 12) & 15;
@@ -793,7 +820,7 @@ function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i3
   // v_n = the bits with the implicit e_1 bit on top and the sign bit set (0 if
   // insignificant); the sample is ±(v_n + 2)·2^p = ±(2μ + 1)·2^p, the sign in bit 0
   if (ASC_FEATURE_SIMD) {
-    quadVec(i8x16.splat(<i8>U), e & 0xf0, (e >> 8) & 0xf0, (e >> 16) & 0xf0, pos, dst, ro, vbDst, p, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
+    quadVec(i8x16.splat(<i8>U), e & 0xf0, (e >> 8) & 0xf0, (e >> 16) & 0xf0, pos, dst, ro, vbDst, gs, v128.load(LANE_CONST), v128.load(LANE_CONST, 16),
       v128.load(LANE_CONST, 32), v128.load(LANE_CONST, 48), v128.load(LANE_CONST, 64), v128.load(LANE_POW7), v128.load(LANE_POW), v128.load(LANE_CONST, 80));
   } else {
     let r0 = rho & 1, r1 = (rho >> 1) & 1, r2 = (rho >> 2) & 1, r3 = rho >> 3;
@@ -812,10 +839,11 @@ function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i3
     let v1 = b1 | (((e1b >> 1) & 1) << m1) | r1;
     let v2 = b2 | (((e1b >> 2) & 1) << m2) | r2;
     let v3 = b3 | ((e1b >> 3) << m3) | r3;
-    let g0 = (v0 + (r0 << 1)) << <u32>p, n0 = b0 & 1;
-    let g1 = (v1 + (r1 << 1)) << <u32>p, n1 = b1 & 1;
-    let g2 = (v2 + (r2 << 1)) << <u32>p, n2 = b2 & 1;
-    let g3 = (v3 + (r3 << 1)) << <u32>p, n3 = b3 & 1;
+    // (gs = -1: halved, see htSetHalf)
+    let g0 = outShift(v0 + (r0 << 1), gs), n0 = b0 & 1;
+    let g1 = outShift(v1 + (r1 << 1), gs), n1 = b1 & 1;
+    let g2 = outShift(v2 + (r2 << 1), gs), n2 = b2 & 1;
+    let g3 = outShift(v3 + (r3 << 1), gs), n3 = b3 & 1;
     store<u32>(dst, (g0 ^ (0 - n0)) + n0);
     store<u32>(dst, (g2 ^ (0 - n2)) + n2, 4);
     store<u32>(dst + ro, (g1 ^ (0 - n1)) + n1);
@@ -823,6 +851,13 @@ function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i3
     store<u32>(vbDst, v1);
     store<u32>(vbDst, v3, 4);
   }
+}
+
+/** A magnitude times 2^gs, or halved when gs = -1 (see htSetHalf). */
+// @ts-ignore: decorator
+@inline
+function outShift(g: u32, gs: i32): u32 {
+  return gs >= 0 ? g << <u32>gs : g >> 1;
 }
 
 /**
@@ -833,7 +868,7 @@ function quadFast(e: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i3
 // @ts-ignore: decorator
 @inline
 function quadVec(
-  u8: v128, rho16: u32, e1b16: u32, ek16: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, p: i32,
+  u8: v128, rho16: u32, e1b16: u32, ek16: u32, pos: usize, dst: usize, ro: usize, vbDst: usize, gs: i32,
   kIdx: v128, kPowIdx: v128, k7: v128, kHi: v128, k1: v128, pow7: v128, pow: v128, k1f: v128,
 ): void {
   // (m and sh below are small: every byte of a lane holds the lane's value, so no byte shuffles)
@@ -856,7 +891,8 @@ function quadVec(
   let r01 = i32x4.shr_u(sig, 31);
   let v = v128.or(v128.or(bits, v128.and(pm, v128.load(<usize>e1b16, LANE_MASK))), r01);
   let g = i32x4.add(v, i32x4.shl(r01, 1));
-  if (p != 0) g = i32x4.shl(g, p); // (V8 re-masks the count on every shift)
+  // the magnitude times 2^p, or halved (gs = p - 1, see htSetHalf) (V8 re-masks the count on every shift)
+  if (gs != 0) g = gs > 0 ? i32x4.shl(g, gs) : i32x4.shr_u(g, 1);
   // the sign (bit 0 of the bits) as a lane mask
   let neg = i32x4.shr_s(i32x4.shl(bits, 31), 31);
   let val = i32x4.sub(v128.xor(g, neg), neg);
@@ -874,7 +910,7 @@ function quadVec(
  * locals for the whole run (1.015-1.023x block decode on saw and DX against quadFast loading them
  * per quad). The scalar build runs quadFast inline in htCleanup (a separate function cost it 3 %).
  */
-function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: usize, p: i32, fastU: u32): i32 {
+function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: usize, gs: i32, fastU: u32): i32 {
   if (ASC_FEATURE_SIMD) {
     let kIdx = v128.load(LANE_CONST);
     let kPowIdx = v128.load(LANE_CONST, 16);
@@ -890,7 +926,7 @@ function quadRunFast(q: i32, qFull: i32, row0: usize, rowBytes: usize, vbCur: us
       let qi = QINFO + (<usize>q << 3);
       if (<u32>load<u8>(qi, 3) > fastU) break;
       quadVec(v128.load8_splat(qi, 3), <u32>load<u8>(qi), <u32>load<u8>(qi, 1), <u32>load<u8>(qi, 2), pos,
-        row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), p, kIdx, kPowIdx, k7, kHi, k1, pow7, pow, k1f);
+        row0 + (<usize>q << 3), rowBytes, vbCur + (<usize>(2 * q + 1) << 2), gs, kIdx, kPowIdx, k7, kHi, k1, pow7, pow, k1f);
       pos += <usize>load<u16>(qi, 4);
     }
     clMsPos = pos;
