@@ -124,7 +124,7 @@ const WALK_RESTORE: i32 = 2;
  * it is kept) so that measureLayers(job, l, ·) runs layer l only; until measureForget(). Does
  * nothing where the state cannot be reused (see above).
  */
-export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0): void {
+export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0, continued: bool = false): void {
   keptLayer = -1;
   flatOn = false;
   flatLastLayer = -1;
@@ -139,6 +139,16 @@ export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0): void {
       job.dryBuf = arenaAlloc(need);
     }
   }
+  if (continued && assign != 0 && l > 0 && flatLayer == l - 1 && flatAssign == assign) {
+    // layers 0..l-2 are kept in the flat form and `assign` holds layer l-1 as formed: its packets
+    // move the kept state on to layer l
+    flatRun(job, l - 1, keptBytes, true);
+    flatLayer = l;
+    flatOn = true;
+    keptLayer = l;
+    return;
+  }
+  flatLayer = -1;
   keptBytes = arenaAllocZeroed(<usize>job.layers << 3);
   keptTiles = arenaAlloc(<usize>T << 3);
   for (let t = 0; t < T; t++) {
@@ -152,6 +162,7 @@ export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0): void {
   if (assign != 0 && flatFits(job)) {
     flatKeep(job, l);
     flatAssign = assign;
+    flatLayer = l;
     flatOn = true;
   } else {
     keptState = arenaAlloc(walkState(job, 0, WALK_COUNT));
@@ -325,6 +336,11 @@ function walkTree(tt: TagTree, at: usize, mode: i32): usize {
 
 /** measureFromFlat is in use (measureKeep with an assignment array, flatFits). */
 let flatOn = false;
+/**
+ * The layer whose kept state the flat arrays hold (-1: none): measureKeep's `continued` call for
+ * the next layer moves them on by one layer instead of running every earlier layer again.
+ */
+let flatLayer: i32 = -1;
 /** The layer of the last flat trial while its assignment stands (-1: none; measureAssignChanged), and its sizes (f64[layer + 1]). */
 let flatLastLayer: i32 = -1;
 let flatLastSizes: usize = 0;
@@ -490,6 +506,18 @@ function flatKeep(job: EncodeJob, l: i32): void {
 
 /** measureFromKept from the flat state (see above): layer l's packets only. */
 function measureFromFlat(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize): f64 {
+  let tileParts = flatRun(job, l, layerBytes, false);
+  for (let j = 0; j < l; j++) store<f64>(layerBytes + (<usize>j << 3), load<f64>(keptBytes + (<usize>j << 3)));
+  return sizesFrom(job, l, sizes, layerBytes, tileParts);
+}
+
+/**
+ * Code layer l's packets from the flat state kept after layers 0..l-1, adding their bytes to
+ * f64 `layerBytes`[l]; returns the count of tile-parts. With `commit`, the kept state moves on to
+ * the state after layer l (as measureKeep(job, l + 1) would keep it: the blocks' states and the
+ * tag trees' after these packets, the packets and tile-parts per tile).
+ */
+function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
   let T = job.cs.siz.numTiles;
   let L = job.layers;
   let assign = flatAssign;
@@ -575,8 +603,15 @@ function measureFromFlat(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize
               if (first < 0) tagTreeEncodeWalk(pb.imsb, bw, ix, iy, 999, 1);
               let len = load<i32>(ab, 4) - load<i32>(kb, 12);
               if (len < 0) fail(ERR_INTERNAL, -1, load<i32>(kb, 12), load<i32>(ab, 4));
-              writeOneSegment(bw, newPasses, len, load<i32>(kb, 8));
+              let lblock = writeOneSegment(bw, newPasses, len, load<i32>(kb, 8));
               body += <usize>len;
+              if (commit) {
+                // (as encodePacket's dry run moves the block on)
+                if (first < 0) store<i32>(kb, l);
+                store<i32>(kb, load<i32>(ab), 4);
+                store<i32>(kb, lblock, 8);
+                store<i32>(kb, load<i32>(ab, 4), 12);
+              }
             }
           }
         }
@@ -587,10 +622,37 @@ function measureFromFlat(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize
     }
     // (one tile-part per tile: as encodePacket counts them after the kept packets)
     let keptPackets = load<i32>(keptTiles + (<usize>t << 3));
-    tileParts += keptPackets == 0 ? (count > 0 ? 1 : 0) : load<i32>(keptTiles + (<usize>t << 3), 4);
+    let parts = keptPackets == 0 ? (count > 0 ? 1 : 0) : load<i32>(keptTiles + (<usize>t << 3), 4);
+    tileParts += parts;
+    if (commit) {
+      store<i32>(keptTiles + (<usize>t << 3), keptPackets + count);
+      store<i32>(keptTiles + (<usize>t << 3), parts, 4);
+    }
   }
-  for (let j = 0; j < l; j++) store<f64>(layerBytes + (<usize>j << 3), load<f64>(keptBytes + (<usize>j << 3)));
-  return sizesFrom(job, l, sizes, layerBytes, tileParts);
+  if (commit) {
+    // the tag trees' states after these packets
+    let at = flatTrees;
+    for (let t = 0; t < T; t++) {
+      let tile = jobTile(job, t);
+      for (let c = 0; c < tile.numComps; c++) {
+        let tc = tileComp(tile, c);
+        for (let r = 0; r < tc.numRes; r++) {
+          let res = resolution(tc, r);
+          let np = res.pw * res.ph;
+          for (let b = 0; b < res.numBands; b++) {
+            let bd = band(res, b);
+            for (let p = 0; p < np; p++) {
+              let pb = precinctBand(bd, p);
+              if (pb.cw * pb.ch == 0) continue;
+              at = walkTree(pb.incl, at, WALK_SAVE);
+              at = walkTree(pb.imsb, at, WALK_SAVE);
+            }
+          }
+        }
+      }
+    }
+  }
+  return tileParts;
 }
 
 /** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */

@@ -276,6 +276,7 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
   let n = st.n;
   let slopes = st.slopes;
   let kPrev = -1; // index of the previous layer's threshold (later layers only go further down)
+  let flatKept = -1; // the last layer whose byte search used measure.ts's flat trials
   otherBytes = <f64>job.mainHeaderLen;
   for (let l = 0; l < L; l++) {
     // (every layer ends with its passes in st.assign: assignBlocks, then the budget fill)
@@ -299,7 +300,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       // the same k as a bisection: each trial is the largest k whose bodies (Pcrd.bodies) plus the
       // other bytes of the last trial (headers) fit the budget, or the middle of the interval
       // after a trial that did not halve it.
-      measureKeep(job, l, st.assign);
+      // (after the previous layer's flat search and fill, st.assign holds that layer as formed)
+      measureKeep(job, l, st.assign, flatKept == l - 1);
+      if (measureFlat()) flatKept = l;
       let lo = kPrev, hi = n - 1;
       let guess = true;
       while (lo < hi) {
