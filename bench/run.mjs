@@ -589,7 +589,7 @@ if (only.includes("threads")) {
       }
       rows.push({ name: c.name, op: label, mp: m, ...t, same, estimate, overhead });
     }
-    // encodeAsync({ threads }): code-blocks on the workers, the rest on this thread
+    // encodeAsync({ threads }): code-blocks on threads - 1 workers and this thread, the rest on this thread
     for (const [label, ours, peer] of [
       ["lossless encode", { levels: c.levels, codeBlock: [64, 64], progression: "LRCP" }, { levels: c.levels, progression: "LRCP" }],
       ["lossy encode 20", { levels: c.levels, codeBlock: [64, 64], progression: "LRCP", ratios: [20] }, { levels: c.levels, progression: "LRCP", ratios: [20] }],
@@ -613,7 +613,7 @@ if (only.includes("threads")) {
       r.name, r.op, mps(r.one, r.mp), mps(r.many, r.mp), speedRatio(r, "many", "one"), speedRatio(r, "many", "peer"),
       r.estimate?.toFixed(2) ?? "–", r.overhead?.toFixed(2) ?? "–", r.same ? "identical" : "MISMATCH", loadNote(r.many),
     ]),
-    "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band job (src/worker/split_decode.ts, run one after the other here, the other bands' shares delivered at once): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = all band jobs' CPU ÷ the one-piece decode's (T2 in every band, copies of the shared blocks). Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N workers while the calling thread runs MCT, DWT, rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
+    "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band job (src/worker/split_decode.ts, run one after the other here, the other bands' shares delivered at once): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = all band jobs' CPU ÷ the one-piece decode's (T2 in every band, copies of the shared blocks). Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N − 1 workers and on the calling thread, which also runs MCT, DWT (with more than one component, a worker transforms component 1), rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
   );
   out.sections.threads = rows;
   j2kit.terminateWorkers();

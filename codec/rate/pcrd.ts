@@ -55,6 +55,8 @@ export class Pcrd {
   assign: usize;
   /** i32[2] per block: `assign` of the layer before the one being formed (zeros for layer 0). */
   prev: usize;
+  /** i32 per block: the end of its hull points at the last assignFlat's threshold (where the next one starts looking). */
+  hAt: usize;
 }
 
 /** Build every block's hull (weighted to the image domain) and the sorted slope list. */
@@ -119,6 +121,8 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
     }
   }
   store<i32>(st.hStart + (<usize>nb << 2), m);
+  st.hAt = arenaAlloc(<usize>max(nb, 1) << 2);
+  memory.copy(st.hAt, st.hStart, <usize>nb << 2);
   sortPairsDesc(st.slopes, st.bodies, count);
   // running sums; equal slopes are all taken at once (hullTruncation), so each gets the sum up to
   // the last of them
@@ -223,8 +227,13 @@ function assignFlat(st: Pcrd, lambda: f64): void {
   for (let b = 0; b < st.nb; b++) {
     let h1 = load<i32>(hStart + (<usize>(b + 1) << 2));
     let n = 0, by = 0;
-    let h = h0;
+    // the block's hull points with slope >= lambda are the first ones (slopes fall strictly along
+    // the hull), so their end is found from where the last trial's ended, up or down
+    let hp = st.hAt + (<usize>b << 2);
+    let h = load<i32>(hp);
+    while (h > h0 && load<f64>(hSlope + (<usize>(h - 1) << 3)) < lambda) h--;
     while (h < h1 && load<f64>(hSlope + (<usize>h << 3)) >= lambda) h++;
+    store<i32>(hp, h);
     if (h > h0) {
       n = load<i32>(st.hPass + (<usize>(h - 1) << 2));
       by = load<i32>(st.hBytes + (<usize>(h - 1) << 2));
