@@ -108,59 +108,220 @@ function finishTop(tc: TileComp): void {
 }
 
 /**
- * The top 9/7 level of the tile's one or three components (F.3.8.2, pending in tc.buf), row-streamed
- * (Sweep97 of dwt97.ts), with each finished output row of the window converted while it is in the
- * cache: ICT + round + DC shift + clamp + interleave (three components), or round + DC shift + clamp +
- * pack (one). The level's output never goes to memory as a whole, and its rows below the window are
- * not computed. Every output sample sees the same operations as in dwt97InverseLevel +
- * ictInverseToOutput / roundShiftClampF32 + packing.
+ * The fused top level of a tile's one or three components (writeFused53 / writeFused97) as a state
+ * that can stop after any batch of output rows and go on later (fusedStep): the strip decoder hands
+ * the rows written so far to the host while they are in the cache (codec/strip_decoder.ts stripPull).
  */
-function writeFused97(out: PackedOutput, tile: Tile, C: i32): void {
+@unmanaged
+export class FusedTop {
+  out: PackedOutput;
+  /** Components (1 or 3) and whether the level is the 5/3 (else the 9/7). */
+  numComps: i32;
+  rev: i32;
+  /** Sweep records of the components: component c's at sweeps + c·sweepStep. */
+  sweeps: usize;
+  sweepStep: usize;
+  /** Window rows [y0, y1) of the level's output; output row r is host row oy0 + r − y0. */
+  y0: i32;
+  y1: i32;
+  oy0: i32;
+  ox0: i32;
+  ow: i32;
+  xOff: usize;
+  /** 5/3: output rows finished so far, low rows run so far, low rows per run. 9/7: the next output row (done). */
+  done: i32;
+  n: i32;
+  k: i32;
+  s0: i32;
+  s1: i32;
+  s2: i32;
+  l0: i32;
+  l1: i32;
+  l2: i32;
+  h0: i32;
+  h1: i32;
+  h2: i32;
+}
+
+/** Most output rows one fusedStep batch writes (a 5/3 run of k low rows finishes at most 2·k + 3). */
+export function fusedBatchRows(f: FusedTop): i32 {
+  return f.rev != 0 ? 2 * f.k + 4 : 1;
+}
+
+/** Has the fused level written every output row of its window. */
+// @ts-ignore: decorator
+@inline
+export function fusedDone(f: FusedTop): bool {
+  return f.done >= f.y1;
+}
+
+/** 5/3: low rows of the level (sweep53 nL). */
+export function fusedLowRows(f: FusedTop): i32 {
+  return changetype<Sweep53>(f.sweeps).nL;
+}
+
+/** 5/3: the sweep of component c (0 .. numComps − 1), e.g. for sweep53SetRing before the first step. */
+export function fusedSweep53(f: FusedTop, c: i32): Sweep53 {
+  return changetype<Sweep53>(f.sweeps + <usize>c * f.sweepStep);
+}
+
+/** Host row of the next output row fusedStep writes. */
+export function fusedNextRow(f: FusedTop): i32 {
+  return f.oy0 + max(f.done, f.y0) - f.y0;
+}
+
+/**
+ * Start the fused top level of components 0-2 (C = 3: 5/3 + RCT or 9/7 + ICT, written
+ * pixel-interleaved) or of a single component (C = 1), pending in tc.buf (deferTop); fusedStep runs it.
+ */
+export function fusedInit(out: PackedOutput, tile: Tile, C: i32): FusedTop {
   let a = tileComp(tile, 0);
   let res = resolution(a, a.topRes);
   let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
   let xo = res.wx0 & 1, yo = res.wy0 & 1;
-  let ow = a.ox1 - a.ox0;
-  let y0 = a.oy0 - res.wy0, y1 = a.oy1 - res.wy0; // window rows of the level's output
-  let xOff = <usize>(a.ox0 - res.wx0) << 2;
-  let tmp = arenaAlloc(dwtScratchBytes(max(w, 1))); // horizontal passes (one at a time)
-  let rb = align16(sweep97RingBytes(w)) + align16(offsetof<Sweep97>());
-  let mem = align16(arenaAlloc(<usize>C * rb + 16));
-  for (let c = 0; c < C; c++) {
-    let tc = tileComp(tile, c);
-    let base = mem + <usize>c * rb;
-    sweep97Init(changetype<Sweep97>(base + align16(sweep97RingBytes(w))), tc.buf, tc.stride, w, h, xo, yo, tmp, base);
+  let f = changetype<FusedTop>(arenaAlloc(offsetof<FusedTop>()));
+  f.out = out;
+  f.numComps = C;
+  f.rev = a.style.reversible != 0 ? 1 : 0;
+  f.ow = a.ox1 - a.ox0;
+  f.y0 = a.oy0 - res.wy0; // window rows of the level's output
+  f.y1 = a.oy1 - res.wy0;
+  f.oy0 = a.oy0;
+  f.ox0 = a.ox0;
+  f.xOff = <usize>(a.ox0 - res.wx0) << 2;
+  f.done = 0;
+  f.n = 0;
+  f.k = 0;
+  let b = C == 3 ? tileComp(tile, 1) : a, d = C == 3 ? tileComp(tile, 2) : a;
+  f.s0 = dcShift(a);
+  f.s1 = dcShift(b);
+  f.s2 = dcShift(d);
+  f.l0 = lo(a);
+  f.l1 = lo(b);
+  f.l2 = lo(d);
+  f.h0 = hi(a);
+  f.h1 = hi(b);
+  f.h2 = hi(d);
+  if (f.rev != 0) {
+    let span = align16(<usize>w << 2);
+    // k low rows per run; a ring of 2k + 4 rows holds every row a run writes or reads (sweep53)
+    let k = <i32>max<usize>(1, (FUSED_RING_BYTES / (<usize>C * span) - 4) / 2);
+    let ringRows = 2 * k + 4;
+    let sb = align16(sweep53Bytes(w));
+    let ringBytes = <usize>ringRows * span;
+    let mem = align16(arenaAlloc(<usize>C * (sb + ringBytes) + 16));
+    let rings = mem + <usize>C * sb;
+    // each component's scratch (sweep53Bytes) ends with its Sweep53 record
+    let rec = sweep53Bytes(w) - offsetof<Sweep53>();
+    for (let c = 0; c < C; c++) {
+      let tc = tileComp(tile, c);
+      sweep53Init(changetype<Sweep53>(mem + <usize>c * sb + rec), tc.buf, tc.stride, w, h, xo, yo, mem + <usize>c * sb, rings + <usize>c * ringBytes, <i32>(span >> 2), ringRows);
+    }
+    f.k = k;
+    f.sweeps = mem + rec;
+    f.sweepStep = sb;
+  } else {
+    let tmp = arenaAlloc(dwtScratchBytes(max(w, 1))); // horizontal passes (one at a time)
+    let rb = align16(sweep97RingBytes(w)) + align16(offsetof<Sweep97>());
+    let mem = align16(arenaAlloc(<usize>C * rb + 16));
+    for (let c = 0; c < C; c++) {
+      let tc = tileComp(tile, c);
+      let base = mem + <usize>c * rb;
+      sweep97Init(changetype<Sweep97>(base + align16(sweep97RingBytes(w))), tc.buf, tc.stride, w, h, xo, yo, tmp, base);
+    }
+    f.sweeps = mem + align16(sweep97RingBytes(w));
+    f.sweepStep = rb;
   }
-  let swa = changetype<Sweep97>(mem + align16(sweep97RingBytes(w)));
+  return f;
+}
+
+/**
+ * Run the fused level on: batches of output rows until every row of the window is written, or until
+ * `maxRows` would be passed by the next batch (at least one batch runs), or (5/3) until the low
+ * rows [0, lowCap) are run (the rows the caller has filled: a low row n needs the high rows up to
+ * n + yOdd, whose sub-band rows must be in place too). Output rows of the window
+ * go to hostAt(out, ...) at host row oy0 + r − y0 (the caller may move out.dst / out.y0 between
+ * calls). Returns the rows written.
+ *
+ * 5/3 (F.3.8.1) with the inverse RCT (G.2), or 9/7 (F.3.8.2) with the inverse ICT (G.3), then DC
+ * shift, clamp and packing, each finished output row of the window while it is in the cache; rows
+ * below the window are not computed and the level output never goes to memory as a whole. Every
+ * sample sees the same operations as in dwt53InverseLevelTo / dwt97InverseLevel + rctInverseToOutput
+ * / ictInverseToOutput / shiftClampI32 / roundShiftClampF32 + packing; the order of the batches
+ * does not change them.
+ */
+export function fusedStep(f: FusedTop, maxRows: i32, lowCap: i32 = i32.MAX_VALUE): i32 {
+  let out = f.out;
+  let C = f.numComps;
+  let y0 = f.y0, y1 = f.y1, ow = f.ow, xOff = f.xOff;
   let bps = out.bytesPerSample, sg = out.signed;
-  if (C == 3) {
-    let b = tileComp(tile, 1), d = tileComp(tile, 2);
-    let swb = changetype<Sweep97>(mem + rb + align16(sweep97RingBytes(w)));
-    let swd = changetype<Sweep97>(mem + 2 * rb + align16(sweep97RingBytes(w)));
-    let s0 = dcShift(a), s1 = dcShift(b), s2 = dcShift(d);
-    let l0 = lo(a), l1 = lo(b), l2 = lo(d);
-    let h0 = hi(a), h1 = hi(b), h2 = hi(d);
-    for (let r = 0; r < y1; r++) {
+  let s0 = f.s0, s1 = f.s1, s2 = f.s2, l0 = f.l0, l1 = f.l1, l2 = f.l2, h0 = f.h0, h1 = f.h1, h2 = f.h2;
+  let written = 0;
+  let batch = fusedBatchRows(f);
+  if (f.rev != 0) {
+    let swa = changetype<Sweep53>(f.sweeps);
+    let swb = changetype<Sweep53>(f.sweeps + f.sweepStep); // (C = 3 only)
+    let swd = changetype<Sweep53>(f.sweeps + 2 * f.sweepStep);
+    let nL = swa.nL;
+    let done = f.done, n = f.n, k = f.k;
+    let cap = min(lowCap, nL);
+    while (done < y1 && n < cap && (written == 0 || written + batch <= maxRows)) {
+      n = min(n + k, cap);
+      stageEnter(STAGE_DWT);
+      let fin = sweep53Run(swa, n);
+      if (C == 3) {
+        sweep53Run(swb, n);
+        sweep53Run(swd, n);
+      }
+      stageLeave(STAGE_DWT);
+      stageEnter(STAGE_MCT_PACK);
+      for (let r = max(done, y0); r < min(fin, y1); r++) {
+        let dst = hostAt(out, 0, f.ox0, f.oy0 + r - y0);
+        if (C == 3) {
+          rctInverseRowPacked(sweep53Row(swa, r) + xOff, sweep53Row(swb, r) + xOff, sweep53Row(swd, r) + xOff, ow,
+            dst, bps, sg, s0, s1, s2, l0, l1, l2, h0, h1, h2);
+        } else {
+          shiftClampRowPacked(sweep53Row(swa, r) + xOff, false, ow, dst, 1, bps, sg, s0, l0, h0);
+        }
+        written++;
+      }
+      stageLeave(STAGE_MCT_PACK);
+      done = fin;
+    }
+    f.done = done;
+    f.n = n;
+    return written;
+  }
+  let swa = changetype<Sweep97>(f.sweeps);
+  let swb = changetype<Sweep97>(f.sweeps + f.sweepStep); // (C = 3 only)
+  let swd = changetype<Sweep97>(f.sweeps + 2 * f.sweepStep);
+  let r = f.done;
+  while (r < y1 && (written == 0 || written + batch <= maxRows)) {
+    if (C == 3) {
       stageEnter(STAGE_DWT);
       let pa = sweep97Row(swa, r), pb = sweep97Row(swb, r), pd = sweep97Row(swd, r);
       stageLeave(STAGE_DWT);
-      if (r < y0) continue;
-      stageEnter(STAGE_MCT_PACK);
-      ictInverseRowPacked(pa + xOff, pb + xOff, pd + xOff, ow, hostAt(out, 0, a.ox0, a.oy0 + r - y0), bps, sg, s0, s1, s2, l0, l1, l2, h0, h1, h2);
-      stageLeave(STAGE_MCT_PACK);
-    }
-  } else {
-    let s0 = dcShift(a), l0 = lo(a), h0 = hi(a);
-    for (let r = 0; r < y1; r++) {
+      if (r >= y0) {
+        stageEnter(STAGE_MCT_PACK);
+        ictInverseRowPacked(pa + xOff, pb + xOff, pd + xOff, ow, hostAt(out, 0, f.ox0, f.oy0 + r - y0), bps, sg, s0, s1, s2, l0, l1, l2, h0, h1, h2);
+        stageLeave(STAGE_MCT_PACK);
+        written++;
+      }
+    } else {
       stageEnter(STAGE_DWT);
       let pa = sweep97Row(swa, r);
       stageLeave(STAGE_DWT);
-      if (r < y0) continue;
-      stageEnter(STAGE_MCT_PACK);
-      shiftClampRowPacked(pa + xOff, true, ow, hostAt(out, 0, a.ox0, a.oy0 + r - y0), 1, bps, sg, s0, l0, h0);
-      stageLeave(STAGE_MCT_PACK);
+      if (r >= y0) {
+        stageEnter(STAGE_MCT_PACK);
+        shiftClampRowPacked(pa + xOff, true, ow, hostAt(out, 0, f.ox0, f.oy0 + r - y0), 1, bps, sg, s0, l0, h0);
+        stageLeave(STAGE_MCT_PACK);
+        written++;
+      }
     }
+    r++;
   }
+  f.done = r;
+  return written;
 }
 
 /** Rows of the top level of a component. */
@@ -184,68 +345,14 @@ function fusedTopFits(tile: Tile): bool {
 }
 
 /**
- * The top 5/3 level (F.3.8.1, pending in tc.buf) of components 0-2 fused with the inverse RCT (G.2),
- * DC shift, clamp and packing into the interleaved host samples (C = 3), or of a single component
- * fused with its DC shift, clamp and packing (C = 1): the level sweeps (sweep53Run) advance a few
- * low rows at a time into small rings of output rows, and each finished output row of the window
- * goes through rctInverseRowPacked / shiftClampRowPacked while it is in the cache; rows below the
- * window are not computed. The level output never goes to memory as a whole; every sample sees the
- * same operations as in dwt53InverseLevelTo + rctInverseToOutput / shiftClampI32 + packing.
+ * Can the tile's pending top levels run fused with the output stage (fusedInit with the returned
+ * component count): three components with the MCT (pending 7, fusedTopFits), or a single component
+ * of two rows or more (pending 1); 0: no.
  */
-function writeFused53(out: PackedOutput, tile: Tile, C: i32): void {
-  let a = tileComp(tile, 0);
-  let res = resolution(a, a.topRes);
-  let w = res.wx1 - res.wx0, h = res.wy1 - res.wy0;
-  let xo = res.wx0 & 1, yo = res.wy0 & 1;
-  let ow = a.ox1 - a.ox0;
-  let y0 = a.oy0 - res.wy0, y1 = a.oy1 - res.wy0; // window rows of the level's output
-  let xOff = <usize>(a.ox0 - res.wx0) << 2;
-  let span = align16(<usize>w << 2);
-  // k low rows per run; a ring of 2k + 4 rows holds every row a run writes or reads (sweep53)
-  let k = <i32>max<usize>(1, (FUSED_RING_BYTES / (<usize>C * span) - 4) / 2);
-  let ringRows = 2 * k + 4;
-  let sb = align16(sweep53Bytes(w));
-  let ringBytes = <usize>ringRows * span;
-  let mem = align16(arenaAlloc(<usize>C * (sb + ringBytes) + 16));
-  let rings = mem + <usize>C * sb;
-  // each component's scratch (sweep53Bytes) ends with its Sweep53 record
-  let rec = sweep53Bytes(w) - offsetof<Sweep53>();
-  for (let c = 0; c < C; c++) {
-    let tc = tileComp(tile, c);
-    sweep53Init(changetype<Sweep53>(mem + <usize>c * sb + rec), tc.buf, tc.stride, w, h, xo, yo, mem + <usize>c * sb, rings + <usize>c * ringBytes, <i32>(span >> 2), ringRows);
-  }
-  let swa = changetype<Sweep53>(mem + rec);
-  let swb = changetype<Sweep53>(mem + sb + rec); // (C = 3 only)
-  let swd = changetype<Sweep53>(mem + 2 * sb + rec);
-  let b = C == 3 ? tileComp(tile, 1) : a, d = C == 3 ? tileComp(tile, 2) : a;
-  let s0 = dcShift(a), s1 = dcShift(b), s2 = dcShift(d);
-  let l0 = lo(a), l1 = lo(b), l2 = lo(d);
-  let h0 = hi(a), h1 = hi(b), h2 = hi(d);
-  let nL = swa.nL;
-  let done = 0;
-  let n = 0;
-  while (done < y1) {
-    n = min(n + k, nL);
-    stageEnter(STAGE_DWT);
-    let fin = sweep53Run(swa, n);
-    if (C == 3) {
-      sweep53Run(swb, n);
-      sweep53Run(swd, n);
-    }
-    stageLeave(STAGE_DWT);
-    stageEnter(STAGE_MCT_PACK);
-    for (let r = max(done, y0); r < min(fin, y1); r++) {
-      let dst = hostAt(out, 0, a.ox0, a.oy0 + r - y0);
-      if (C == 3) {
-        rctInverseRowPacked(sweep53Row(swa, r) + xOff, sweep53Row(swb, r) + xOff, sweep53Row(swd, r) + xOff, ow,
-          dst, out.bytesPerSample, out.signed, s0, s1, s2, l0, l1, l2, h0, h1, h2);
-      } else {
-        shiftClampRowPacked(sweep53Row(swa, r) + xOff, false, ow, dst, 1, out.bytesPerSample, out.signed, s0, l0, h0);
-      }
-    }
-    stageLeave(STAGE_MCT_PACK);
-    done = fin;
-  }
+export function fusedComps(tile: Tile, mct: bool, pending: i32): i32 {
+  if (pending == 7 && mct && fusedTopFits(tile)) return 3;
+  if (pending == 1 && tile.numComps == 1 && levelRows(tileComp(tile, 0)) >= 2) return 1;
+  return 0;
 }
 
 /**
@@ -255,15 +362,9 @@ function writeFused53(out: PackedOutput, tile: Tile, C: i32): void {
  */
 export function writeOutputPacked(out: PackedOutput, tile: Tile, mct: bool, pending: i32 = 0): void {
   if (pending != 0) {
-    let a = tileComp(tile, 0);
-    if (pending == 7 && mct && fusedTopFits(tile)) {
-      if (a.style.reversible != 0) writeFused53(out, tile, 3);
-      else writeFused97(out, tile, 3);
-      return;
-    }
-    if (pending == 1 && tile.numComps == 1 && levelRows(a) >= 2) {
-      if (a.style.reversible != 0) writeFused53(out, tile, 1);
-      else writeFused97(out, tile, 1);
+    let fc = fusedComps(tile, mct, pending);
+    if (fc != 0) {
+      fusedStep(fusedInit(out, tile, fc), i32.MAX_VALUE);
       return;
     }
     for (let c = 0; c < tile.numComps; c++) {

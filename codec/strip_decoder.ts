@@ -32,11 +32,12 @@ import {
 import { setWindows, computeWindows, markNoneNeeded, windowBufferWidth, windowBufferHeight } from "./structure/window";
 import { dequantCopyRev, dequantCopyIrr } from "./quant/dequantize";
 import { dwt53InverseLevelTo, dwt97InverseLevel, dwtScratchBytes } from "./transform/exports";
+import { sweep53SetRing } from "./transform/dwt53";
 import {
   DecodeJob, Plane, plane, decodeBlock, readTilePackets, tileToDecode, zeroRect, moveToOrigin, writeOutput, mctApplies, MAX_SEGS,
   dwtSpareFor, dwtSpareKeep, touchRect,
 } from "./decoder";
-import { PackedOutput, writeOutputPacked, deferTop } from "./decode_output";
+import { PackedOutput, writeOutputPacked, deferTop, fusedComps, fusedInit, fusedStep, fusedLowRows, fusedSweep53 } from "./decode_output";
 import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaAllocArrayZeroed, arenaMark, arenaRelease } from "./util/arena";
 import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
@@ -464,14 +465,29 @@ export function stripRun(s: StripSession): i32 {
         tc.ox1 = load<i32>(st.ox1 + (<usize>c << 2));
         tc.oy0 = load<i32>(rows, 16);
         tc.oy1 = load<i32>(rows, 20);
-        // (the top level may be left to the output stage, fused with it: decode_output.ts deferTop)
+        // (the top level may be left to the output stage, fused with it: decode_output.ts deferTop;
+        // its HL, LH and HH sub-bands are then filled below, with it)
         if (reconstructStrip(s, job, st, tc, deferTop(s.out, tile, tc))) pending |= 1 << c;
       } else {
         tc.topRes = -1;
       }
     }
-    if (s.out != 0) writeOutputPacked(changetype<PackedOutput>(s.out), tile, mctApplies(tile), pending);
-    else writeOutput(job, tile);
+    if (s.out != 0) {
+      let out = changetype<PackedOutput>(s.out);
+      let mct = mctApplies(tile);
+      if (pending != 0 && !fillTopInterleaved(s, job, st, tile, out, mct, pending)) {
+        // (5/3 top levels left pending have their sub-bands still to fill)
+        for (let c = 0; c < tile.numComps; c++) {
+          let tc = tileComp(tile, c);
+          if ((pending & (1 << c)) != 0 && tc.style.reversible != 0) fillTopBands(s, job, st, tc, 0, i32.MAX_VALUE);
+        }
+        writeOutputPacked(out, tile, mct, pending);
+      } else if (pending == 0) {
+        writeOutputPacked(out, tile, mct, 0);
+      }
+    } else {
+      writeOutput(job, tile);
+    }
     arenaRelease(mark);
   }
   return 1;
@@ -502,7 +518,7 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
   let at = 0; // ... and the row of it where they start (tc.buf)
   let rowBytes = <usize>tc.stride << 2;
   let r0 = resolution(tc, 0);
-  fillBandCached(s, job, tc, r0, band(r0, 0), bandCache(st, tc.c, 0, 0), 0, 0);
+  fillBandCached(s, job, tc, r0, band(r0, 0), bandCache(st, tc.c, 0, 0), 0, 0, 0, i32.MAX_VALUE);
   for (let r = 1; r <= R; r++) {
     let res = resolution(tc, r);
     let prev = resolution(tc, r - 1);
@@ -520,9 +536,11 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
       at = 0;
     }
     tc.buf = cur + <usize>at * rowBytes;
-    fillBandCached(s, job, tc, res, hl, bandCache(st, tc.c, r, 0), lowCols, 0);
-    fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, r, 1), 0, lowRows);
-    fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, r, 2), lowCols, lowRows);
+    // (a 5/3 top level left to the output stage gets its sub-bands there: stripRun, fillTopBands)
+    if (r == R && leaveTop && rev) break;
+    fillBandCached(s, job, tc, res, hl, bandCache(st, tc.c, r, 0), lowCols, 0, 0, i32.MAX_VALUE);
+    fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, r, 1), 0, lowRows, 0, i32.MAX_VALUE);
+    fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, r, 2), lowCols, lowRows, 0, i32.MAX_VALUE);
     if (r == R && leaveTop) break;
     if (rev) {
       // out of place into the other buffer's first rows; the two buffers swap
@@ -540,6 +558,89 @@ function reconstructStrip(s: StripSession, job: DecodeJob, st: StripTile, tc: Ti
   return leaveTop && R > 0;
 }
 
+/**
+ * The HL, LH and HH sub-bands of component tc's top level, left to the output stage
+ * (reconstructStrip with leaveTop), code-block rows [ja, jb) of each: into tc.buf, where the level's
+ * LL quadrant is.
+ */
+function fillTopBands(s: StripSession, job: DecodeJob, st: StripTile, tc: TileComp, ja: i32, jb: i32): void {
+  let R = tc.topRes;
+  let res = resolution(tc, R);
+  let hl = band(res, 0);
+  let lh = band(res, 1);
+  let lowRows = hl.wy1 - hl.wy0;
+  let lowCols = lh.wx1 - lh.wx0;
+  fillBandCached(s, job, tc, res, hl, bandCache(st, tc.c, R, 0), lowCols, 0, ja, jb);
+  fillBandCached(s, job, tc, res, lh, bandCache(st, tc.c, R, 1), 0, lowRows, ja, jb);
+  fillBandCached(s, job, tc, res, band(res, 2), bandCache(st, tc.c, R, 2), lowCols, lowRows, ja, jb);
+}
+
+/**
+ * The fused top 5/3 level of the tile (decode_output.ts fusedComps: RCT of three components, or one
+ * component) with its sub-bands filled a code-block row at a time: code-block row j of every
+ * component's HL, LH and HH, then the level swept as far as those rows allow. The sub-band rows go to
+ * rings of two code-block rows per component (sweep53SetRing) instead of the strip's window buffers:
+ * the memory a row is written to was read by the sweep a moment before, so it is in the cache (a
+ * strip's window buffers are tens of MB, and every first touch of them went to memory). Each block
+ * is still decoded once, and the sweep's operations are those of one run (fusedStep stops between
+ * batches). false when it does not apply (nothing done).
+ */
+function fillTopInterleaved(s: StripSession, job: DecodeJob, st: StripTile, tile: Tile, out: PackedOutput, mct: bool, pending: i32): bool {
+  let fc = fusedComps(tile, mct, pending);
+  if (fc == 0) return false;
+  let a = tileComp(tile, 0);
+  if (a.style.reversible == 0) return false;
+  let R = a.topRes;
+  let res = resolution(a, R);
+  let hl = band(res, 0), lh = band(res, 1), hh = band(res, 2);
+  // the same code-block height in the three sub-bands of every component (code-block row j holds
+  // low rows of HL and high rows of LH and HH); fusedTopFits: the same band windows in each
+  let cbh = hl.cbh;
+  for (let c = 0; c < fc; c++) {
+    let tc = tileComp(tile, c);
+    if (tc.topRes != R) return false;
+    let r = resolution(tc, R);
+    if (band(r, 0).cbh != cbh || band(r, 1).cbh != cbh || band(r, 2).cbh != cbh) return false;
+  }
+  // the ring holds code-block rows j − 1 and j: the sweep must be past row j − 2's rows once row j
+  // is filled, i.e. the window starts of HL and LH/HH differ by much less than a code-block height;
+  // rows of both halves (a 1-column level keeps its one sample in the LL part: no ring)
+  let lowCols = lh.wx1 - lh.wx0, highCols = hl.wx1 - hl.wx0;
+  if (hh.wy0 != lh.wy0 || hh.wy1 != lh.wy1 || abs(hl.wy0 - lh.wy0) > 4 || cbh < 4 || lowCols < 1 || highCols < 1) return false;
+  let f = fusedInit(out, tile, fc);
+  let yo = res.wy0 & 1;
+  let nL = fusedLowRows(f);
+  let ringRows = 2 << cbh;
+  let rings = arenaAlloc(<usize>fc * 2 * sizeof<usize>());
+  for (let c = 0; c < fc; c++) {
+    let tc = tileComp(tile, c);
+    let bytes = (<usize>ringRows * <usize>tc.stride) << 2;
+    let hlRing = arenaAlloc(bytes), hiRing = arenaAlloc(bytes);
+    store<usize>(rings + (<usize>(2 * c) << alignof<usize>()), hlRing);
+    store<usize>(rings + (<usize>(2 * c + 1) << alignof<usize>()), hiRing);
+    // low row n is HL row hl.wy0 + n, high row m is LH/HH row lh.wy0 + m
+    sweep53SetRing(fusedSweep53(f, c), hlRing, hiRing, ringRows, hl.wy0 % ringRows, lh.wy0 % ringRows);
+  }
+  let jlo = min(rowLo(hl), rowLo(lh)), jhi = max(rowHi(hl), rowHi(lh));
+  for (let j = jlo; j < jhi; j++) {
+    for (let c = 0; c < fc; c++) {
+      let tc = tileComp(tile, c);
+      let rc = resolution(tc, R);
+      let hlRing = load<usize>(rings + (<usize>(2 * c) << alignof<usize>()));
+      let hiRing = load<usize>(rings + (<usize>(2 * c + 1) << alignof<usize>()));
+      fillBandCached(s, job, tc, rc, band(rc, 0), bandCache(st, c, R, 0), lowCols, 0, j, j + 1, hlRing, ringRows);
+      fillBandCached(s, job, tc, rc, band(rc, 1), bandCache(st, c, R, 1), 0, 0, j, j + 1, hiRing, ringRows);
+      fillBandCached(s, job, tc, rc, band(rc, 2), bandCache(st, c, R, 2), lowCols, 0, j, j + 1, hiRing, ringRows);
+    }
+    // low row n needs its HL row hl.wy0 + n and the high rows up to n + yo (LH/HH row lh.wy0 + n + yo)
+    let end = (j + 1) << cbh;
+    let cap = j + 1 >= jhi ? nL : min(end - hl.wy0, end - lh.wy0 - yo);
+    if (cap > 0) fusedStep(f, i32.MAX_VALUE, cap);
+  }
+  fusedStep(f, i32.MAX_VALUE, nL);
+  return true;
+}
+
 /** Extra rows of a strip's window buffers per level (≥ the window margins of structure/window.ts, 2 and 4). */
 const SLACK_ROWS: i32 = 4;
 
@@ -547,8 +648,10 @@ const SLACK_ROWS: i32 = 4;
  * fillBand of codec/decoder.ts with reuse: the band window's code-block rows come from the cache
  * when an earlier strip decoded them, else they are decoded — into the cache when the next strip
  * needs them too, straight into the buffer otherwise. The window's top-left goes to (qx, qy).
+ * Code-block rows [ja, jb) of the window only (all: 0, i32.MAX_VALUE). With `ringRows` ≠ 0 the rows
+ * go to `ring` instead (band row y at ring row y mod ringRows; qy is not used).
  */
-function fillBandCached(s: StripSession, job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, bc: BandCache, qx: i32, qy: i32): void {
+function fillBandCached(s: StripSession, job: DecodeJob, tc: TileComp, res: Resolution, bd: Band, bc: BandCache, qx: i32, qy: i32, ja: i32, jb: i32, ring: usize = 0, ringRows: i32 = 0): void {
   let ww = bd.wx1 - bd.wx0, wh = bd.wy1 - bd.wy0;
   if (ww <= 0 || wh <= 0) return;
   let jlo = rowLo(bd), jhi = rowHi(bd);
@@ -556,9 +659,14 @@ function fillBandCached(s: StripSession, job: DecodeJob, tc: TileComp, res: Reso
   if (bc.lo < jlo) bc.lo = jlo;
   if (bc.hi < bc.lo) bc.hi = bc.lo;
   let cbhs = 1 << bd.cbh;
-  for (let j = jlo; j < jhi; j++) {
+  // (code-block rows [ja, jb) of the window only: fillTopBands, in increasing j)
+  for (let j = max(jlo, ja); j < min(jhi, jb); j++) {
     let ya = max(bd.wy0, j << bd.cbh), yb = min(bd.wy1, (j + 1) << bd.cbh);
-    let dst = tc.buf + ((<usize>(qy + ya - bd.wy0) * <usize>tc.stride + <usize>qx) << 2);
+    // (into a ring of rows, fillTopInterleaved: band row y at ring row y mod ringRows, a multiple
+    // of the code-block height, so the rows of one code-block row are consecutive)
+    let dst = ringRows == 0
+      ? tc.buf + ((<usize>(qy + ya - bd.wy0) * <usize>tc.stride + <usize>qx) << 2)
+      : ring + ((<usize>(ya % ringRows) * <usize>tc.stride + <usize>qx) << 2);
     if (j >= bc.lo && j < bc.hi) {
       copyFromSlot(bc, j, ya, yb, bd.wx0, ww, dst, tc.stride, cbhs);
       continue;

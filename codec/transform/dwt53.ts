@@ -391,11 +391,12 @@ function put4(o: usize, v: v128, dst: usize, vert: bool, hOut: usize, ra: usize,
 
 /**
  * HOR_SR of one row: `src` in quadrant order → `dst` interleaved (src is not written; dst ≠ src),
- * each sample passed through put1/put4. `tmp`: lowCount(w, odd) samples. w ≥ 1.
+ * each sample passed through put1/put4. `tmp`: lowCount(w, odd) samples. w ≥ 1. `hsrc`: where the
+ * row's high samples are when not right after its lows in `src` (0: there).
  */
 // @ts-ignore: decorator
 @inline
-function rowInverse53To(dst: usize, src: usize, w: i32, odd: i32, tmp: usize, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+function rowInverse53To(dst: usize, src: usize, hsrc: usize, w: i32, odd: i32, tmp: usize, vert: bool, hOut: usize, ra: usize, rb: usize, prev: usize): void {
   if (w == 1) {
     let v = load<i32>(src);
     put1(0, odd ? v / 2 : v, dst, vert, hOut, ra, rb, prev);
@@ -403,7 +404,7 @@ function rowInverse53To(dst: usize, src: usize, w: i32, odd: i32, tmp: usize, ve
   }
   let nL = lowCount(w, odd);
   let nH = w - nL;
-  let hp = src + (<usize>nL << 2);
+  let hp = hsrc != 0 ? hsrc : src + (<usize>nL << 2);
   if (ASC_FEATURE_SIMD) {
     if (odd == 0 && nH >= 8) {
       rowEvenFused53(dst, src, nL, hp, nH, tmp, vert, hOut, ra, rb, prev);
@@ -538,16 +539,17 @@ function interleavePredictOdd53(dst: usize, t: usize, nL: i32, hp: usize, nH: i3
 
 /** HOR_SR of one row into `dst` (a transformed high row kept in the ring). */
 function rowToRing53(dst: usize, src: usize, w: i32, odd: i32, tmp: usize): void {
-  rowInverse53To(dst, src, w, odd, tmp, false, 0, 0, 0, 0);
+  rowInverse53To(dst, src, 0, w, odd, tmp, false, 0, 0, 0, 0);
 }
 
 /**
  * HOR_SR of low row into its output row `dst`, finished vertically in the same pass: the update with
  * the transformed high rows `ra` (above) and `rb` (below), and when `hOut` ≠ 0 the high output row
- * above from `ra` and the low output row `prev` above it (see put1).
+ * above from `ra` and the low output row `prev` above it (see put1). `hsrc`: the row's high samples
+ * when not right after its lows in `src` (0: there).
  */
-function rowLowFinish53(dst: usize, src: usize, w: i32, odd: i32, tmp: usize, hOut: usize, ra: usize, rb: usize, prev: usize): void {
-  rowInverse53To(dst, src, w, odd, tmp, true, hOut, ra, rb, prev);
+function rowLowFinish53(dst: usize, src: usize, hsrc: usize, w: i32, odd: i32, tmp: usize, hOut: usize, ra: usize, rb: usize, prev: usize): void {
+  rowInverse53To(dst, src, hsrc, w, odd, tmp, true, hOut, ra, rb, prev);
 }
 
 /** Vertical predict of one output row: out[i] = h[i] + ⌊(a[i] + b[i]) / 2⌋, i < w. */
@@ -646,6 +648,30 @@ export class Sweep53 {
   rowTmp: usize;
   ring: usize;
   span: usize;
+  /**
+   * Sub-band rows in rings (sweep53SetRing; srcRing 0: none): the high samples of low row n at
+   * hlRing + ((n + lowOff) mod srcRing)·srcRowBytes + nLx·4 (its low samples stay at src), high row m
+   * at hiRing + ((m + highOff) mod srcRing)·srcRowBytes.
+   */
+  hlRing: usize;
+  hiRing: usize;
+  srcRing: i32;
+  lowOff: i32;
+  highOff: i32;
+}
+
+/**
+ * Take the high samples of the low rows and the high rows from rings of `rows` rows (row stride as
+ * src) instead of `src` (see Sweep53): the caller fills each ring row before the sweep reads it and
+ * reuses it once the sweep is past it (a low row n is read by the run that reaches it, a high row m
+ * by the run of low row m − yOdd or m + 1 − yOdd). Before the first run.
+ */
+export function sweep53SetRing(sw: Sweep53, hlRing: usize, hiRing: usize, rows: i32, lowOff: i32, highOff: i32): void {
+  sw.hlRing = hlRing;
+  sw.hiRing = hiRing;
+  sw.srcRing = rows;
+  sw.lowOff = lowOff;
+  sw.highOff = highOff;
 }
 
 /** Bytes of a Sweep53 and its scratch (3 rows of w samples) for sweep53Init's `tmp`. */
@@ -675,6 +701,11 @@ export function sweep53Init(sw: Sweep53, src: usize, srcStride: i32, w: i32, h: 
   sw.rowTmp = align16(tmp);
   sw.span = align16(<usize>w << 2);
   sw.ring = sw.rowTmp + sw.span; // transformed high row m at ring + (m & 1)·span
+  sw.hlRing = 0;
+  sw.hiRing = 0;
+  sw.srcRing = 0;
+  sw.lowOff = 0;
+  sw.highOff = 0;
 }
 
 /** Output row r of a sweep. */
@@ -700,7 +731,10 @@ export function sweep53Run(sw: Sweep53, nEnd: i32): i32 {
   for (; n < nEnd; n++) {
     // high rows n+yo−1 and n+yo (clamped) are needed by this low row
     let need = n + yo < nH - 1 ? n + yo : nH - 1;
-    for (; hNext <= need; hNext++) rowToRing53(ring + <usize>(hNext & 1) * span, hSrc + <usize>hNext * rowBytes, w, xo, rowTmp);
+    for (; hNext <= need; hNext++) {
+      let hRow = sw.srcRing == 0 ? hSrc + <usize>hNext * rowBytes : sw.hiRing + <usize>((hNext + sw.highOff) % sw.srcRing) * rowBytes;
+      rowToRing53(ring + <usize>(hNext & 1) * span, hRow, w, xo, rowTmp);
+    }
     let ia = clampIndex(n + yo - 1, nH), ib = clampIndex(n + yo, nH);
     let lRow = sweep53Row(sw, 2 * n + yo);
     // and the high row m between the previous low row and this one is complete with it
@@ -711,7 +745,8 @@ export function sweep53Run(sw: Sweep53, nEnd: i32): i32 {
       hOut = sweep53Row(sw, 2 * m + 1 - yo); // ring row m is ring row ia
       prev = sweep53Row(sw, 2 * clampIndex(m - yo, nL) + yo);
     }
-    rowLowFinish53(lRow, src + <usize>n * rowBytes, w, xo, rowTmp, hOut, ring + <usize>(ia & 1) * span, ring + <usize>(ib & 1) * span, prev);
+    let hsrc: usize = sw.srcRing == 0 ? 0 : sw.hlRing + <usize>((n + sw.lowOff) % sw.srcRing) * rowBytes + (<usize>lowCount(w, xo) << 2);
+    rowLowFinish53(lRow, src + <usize>n * rowBytes, hsrc, w, xo, rowTmp, hOut, ring + <usize>(ia & 1) * span, ring + <usize>(ib & 1) * span, prev);
   }
   sw.n = n;
   sw.hNext = hNext;

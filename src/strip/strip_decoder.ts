@@ -36,10 +36,20 @@ export const DEFAULT_STRIP_MAX_PIXELS = 2 ** 32;
 /**
  * Strips are not made taller than this (rows of the output grid; the memory budget may ask for
  * less). Each strip boundary costs a re-run of the DWT margins and a copy of the code-block rows the
- * two strips share (saw, 2725x2225 RGB: about 1 ms each), so 1024 rows are about 2 % faster than
- * 512 there, for more WebAssembly memory (peak 64 -> 107 MB, linear memory 68 -> 133 MB).
+ * two strips share (saw, 2725x2225 RGB: about 1 ms each), and the top level's high bands live in
+ * rings of two code-block rows (codec/strip_decoder.ts), so taller strips are faster: 2048 rows
+ * decode saw's HT stream about 6 % faster than 1024.
  */
-const PREFERRED_ROWS = 1024;
+const PREFERRED_ROWS = 2048;
+/**
+ * ...but a strip of more than 1024 rows holds at most this many samples (rows x the components'
+ * samples per row): the same rule for every image keeps wide images' strip memory where 1024 rows
+ * put it (saw: 2048 rows, 16.7 M samples; 7000x5000 RGB: 1024 rows, decode() and the CLI below
+ * opj_decompress's peak, test/migrate/memory.test.ts).
+ */
+const TALL_STRIP_SAMPLES = 2 ** 24;
+/** Rows a strip may always have (the budget permitting), however wide the image. */
+const WIDE_ROWS = 1024;
 /** Nor shorter than this (below it the DWT margins dominate). */
 const MIN_ROWS = 8;
 
@@ -53,7 +63,7 @@ export interface StripDecoderOptions extends Pick<DecodeOptions, "reduce" | "lay
   limits?: Limits;
   /** The JP2 file's boxes (palette, component mapping, channel definitions, colour) when the codestream comes from one. */
   jp2?: Jp2File;
-  /** Rows per strip (default: chosen from the budget, at most 512). */
+  /** Rows per strip (default: chosen from the budget and the image width, at most 2048). */
   stripRows?: number;
   /** Choose `reduce` from the main header once it is read (overrides `reduce`; e.g. a size limit). */
   chooseReduce?: (header: CoreHeader) => number;
@@ -362,11 +372,23 @@ export class StripDecoder {
     const h = this.core.header;
     const cbh = 2 ** h.ycb;
     const free = wasmLimit(this.budget) - this.core.baseBytes - sessionEstimate(h, this.p, y0, y1);
+    const preferred = this.preferredRows();
     // whole row of tiles at once: no cache, window buffers of the tiles
-    if (g <= PREFERRED_ROWS && g * perRow.strip <= free) return g;
+    if (g <= preferred && g * perRow.strip <= free) return g;
     // strips: cache of about 6 code-block heights per component row, plus the strips
     const fit = Math.floor((free - perRow.cache * 6 * cbh) / perRow.strip);
-    return Math.max(MIN_ROWS, Math.min(PREFERRED_ROWS, g, fit));
+    return Math.max(MIN_ROWS, Math.min(preferred, g, fit));
+  }
+
+  /** Tallest strip wanted for this image: {@link PREFERRED_ROWS} within {@link TALL_STRIP_SAMPLES}, never below {@link WIDE_ROWS}. */
+  private preferredRows(): number {
+    const h = this.core.header;
+    let samples = 0;
+    for (const i of this.p.comps) {
+      const ci = h.components[i]!;
+      samples += Math.ceil(this.p.width / ci.dx) / ci.dy;
+    }
+    return Math.max(WIDE_ROWS, Math.min(PREFERRED_ROWS, Math.floor(TALL_STRIP_SAMPLES / Math.max(1, samples))));
   }
 
   /** Bytes per output row: strip buffers (planes, window buffers, packing) and cache rows. */

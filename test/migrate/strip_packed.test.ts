@@ -120,3 +120,37 @@ describe("strips packed by the core", () => {
     }
   });
 });
+
+describe("fused top 5/3 level filled a code-block row at a time into rings (codec/strip_decoder.ts fillTopInterleaved)", () => {
+  // 16-row code-blocks: the top level's sub-bands span many code-block rows, so the rings of two
+  // code-block rows are reused many times per strip; regions start on odd rows and columns (the
+  // level windows then start mid code-block row and with the other parity)
+  test("lossless RGB (RCT) and grey, Part 1 and HT: strips equal the source and the one-piece decode", () => {
+    const w = 301, h = 389;
+    for (const C of [3, 1]) {
+      const img = { width: w, height: h, components: C, bitDepth: 8, signed: false, data: noise(w * h * C, 8, false) };
+      for (const o of [{ lossless: true }, { lossless: true, ht: true }]) {
+        const bytes = encode(img, { ...o, levels: 3, codeBlock: [16, 16] });
+        const { one, strips } = oneAndStrips(bytes);
+        expect(firstDiff(one.data, img.data), `C=${C} ${JSON.stringify(o)} one piece`).toBe(-1);
+        expect(firstDiff(strips.data, img.data), `C=${C} ${JSON.stringify(o)} strips`).toBe(-1);
+        for (const rows of [9, 40, 128]) expect(firstDiff(viaStrips(bytes, rows), img.data), `C=${C} ${JSON.stringify(o)} ${rows}-row strips`).toBe(-1);
+        const region = { x: 13, y: 37, width: 251, height: 301 };
+        const old = setStripDecodeThreshold(Infinity);
+        try {
+          const a = decode(bytes, { region });
+          setStripDecodeThreshold(0);
+          const b = decode(bytes, { region });
+          expect(firstDiff(b.data, a.data), `C=${C} ${JSON.stringify(o)} region`).toBe(-1);
+          for (let y = 0; y < region.height; y += 50) {
+            for (let c = 0; c < C; c++) {
+              expect(a.data[(y * region.width + 7) * C + c]).toBe(img.data[((region.y + y) * w + region.x + 7) * C + c]);
+            }
+          }
+        } finally {
+          setStripDecodeThreshold(old);
+        }
+      }
+    }
+  });
+});
