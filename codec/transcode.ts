@@ -37,6 +37,7 @@ import { htEncodeConfig } from "./t1/ht_encoder";
 import { PASS_RECORD_BYTES, passesRate, passRecord } from "./t1/pass_record";
 import { writeCodestream } from "./codestream/write_codestream";
 import { arenaAlloc, arenaAllocZeroed } from "./util/arena";
+import { cblkIterTile, cblkIterNext } from "./structure/cblk_iter";
 import { MAX_BITPLANES, MAX_PASSES, MAX_BLOCK_SAMPLES } from "./util/constants";
 import {
   TRANSCODE_OK, TRANSCODE_MISSING_TILE,
@@ -240,26 +241,13 @@ function tileHeaderBlob(inCs: Codestream, t: i32, toHt: bool): usize {
 
 /** Every code-block of the output tile starts empty (no passes in the one layer). */
 function clearTile(tile: Tile): void {
-  for (let c = 0; c < tile.numComps; c++) {
-    let tc = tileComp(tile, c);
-    for (let r = 0; r < tc.numRes; r++) {
-      let res = resolution(tc, r);
-      let np = res.pw * res.ph;
-      for (let b = 0; b < res.numBands; b++) {
-        let bd = band(res, b);
-        for (let p = 0; p < np; p++) {
-          let pb = precinctBand(bd, p);
-          let n = pb.cw * pb.ch;
-          for (let i = 0; i < n; i++) {
-            let cb = codeBlock(pb, i);
-            cb.encLayerPasses = arenaAllocZeroed(4);
-            cb.encNumPasses = 0;
-            cb.encNumBps = 0;
-            cb.zbp = 0;
-          }
-        }
-      }
-    }
+  let it = cblkIterTile(tile);
+  while (cblkIterNext(it)) {
+    let cb = it.cb;
+    cb.encLayerPasses = arenaAllocZeroed(4);
+    cb.encNumPasses = 0;
+    cb.encNumBps = 0;
+    cb.zbp = 0;
   }
 }
 

@@ -17,6 +17,7 @@ import { ERR_INTERNAL } from "../util/error_codes";
 import { mainHeaderLength } from "../codestream/write_codestream";
 import { SOT_SOD_BYTES, PLT_HEADER_BYTES, tlmLength } from "../codestream/write_tile_parts";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
+import { cblkIterNew, cblkIterNextBand } from "../structure/cblk_iter";
 
 /**
  * Bytes of the codestream up to the end of layer `l` (main header, tile-part headers, TLM, the
@@ -219,37 +220,25 @@ function measureFromKept(job: EncodeJob, l: i32, sizes: usize, layerBytes: usize
 /** Count (returns bytes), save to or restore from `buf` the T2 state of every precinct of every tile. */
 function walkState(job: EncodeJob, buf: usize, mode: i32): usize {
   let at = buf;
-  for (let t = 0; t < job.cs.siz.numTiles; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let b = 0; b < res.numBands; b++) {
-          let bd = band(res, b);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            if (n == 0) continue;
-            at = walkTree(pb.incl, at, mode);
-            at = walkTree(pb.imsb, at, mode);
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              if (mode == WALK_SAVE) {
-                store<i32>(at, cb.included);
-                store<i32>(at, cb.encSentPasses, 4);
-                store<i32>(at, cb.lblock, 8);
-              } else if (mode == WALK_RESTORE) {
-                cb.included = load<i32>(at);
-                cb.encSentPasses = load<i32>(at, 4);
-                cb.lblock = load<i32>(at, 8);
-              }
-              at += 12;
-            }
-          }
-        }
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    let n = pb.cw * pb.ch;
+    if (n == 0) continue;
+    at = walkTree(pb.incl, at, mode);
+    at = walkTree(pb.imsb, at, mode);
+    for (let i = 0; i < n; i++) {
+      let cb = codeBlock(pb, i);
+      if (mode == WALK_SAVE) {
+        store<i32>(at, cb.included);
+        store<i32>(at, cb.encSentPasses, 4);
+        store<i32>(at, cb.lblock, 8);
+      } else if (mode == WALK_RESTORE) {
+        cb.included = load<i32>(at);
+        cb.encSentPasses = load<i32>(at, 4);
+        cb.lblock = load<i32>(at, 8);
       }
+      at += 12;
     }
   }
   return at - buf;
@@ -265,46 +254,34 @@ function walkState(job: EncodeJob, buf: usize, mode: i32): usize {
 function restoreKept(job: EncodeJob, buf: usize): void {
   let L = job.layers;
   let at = buf;
-  for (let t = 0; t < job.cs.siz.numTiles; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let b = 0; b < res.numBands; b++) {
-          let bd = band(res, b);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            if (n == 0) continue;
-            let incl = pb.incl;
-            // (leaves are the first level: node i of the tree is block i of the precinct-band)
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              let first = L + 1000;
-              let lp = cb.encLayerPasses;
-              for (let j = 0; j < L; j++) {
-                if (load<i32>(lp + (<usize>j << 2)) > 0) {
-                  first = j;
-                  break;
-                }
-              }
-              store<i32>(incl.value + (<usize>i << 2), first);
-            }
-            tagTreeParents(incl);
-            at = walkTree(incl, at, WALK_RESTORE);
-            at = walkTree(pb.imsb, at, WALK_RESTORE);
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              cb.included = load<i32>(at);
-              cb.encSentPasses = load<i32>(at, 4);
-              cb.lblock = load<i32>(at, 8);
-              at += 12;
-            }
-          }
+  let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    let n = pb.cw * pb.ch;
+    if (n == 0) continue;
+    let incl = pb.incl;
+    // (leaves are the first level: node i of the tree is block i of the precinct-band)
+    for (let i = 0; i < n; i++) {
+      let cb = codeBlock(pb, i);
+      let first = L + 1000;
+      let lp = cb.encLayerPasses;
+      for (let j = 0; j < L; j++) {
+        if (load<i32>(lp + (<usize>j << 2)) > 0) {
+          first = j;
+          break;
         }
       }
+      store<i32>(incl.value + (<usize>i << 2), first);
+    }
+    tagTreeParents(incl);
+    at = walkTree(incl, at, WALK_RESTORE);
+    at = walkTree(pb.imsb, at, WALK_RESTORE);
+    for (let i = 0; i < n; i++) {
+      let cb = codeBlock(pb, i);
+      cb.included = load<i32>(at);
+      cb.encSentPasses = load<i32>(at, 4);
+      cb.lblock = load<i32>(at, 8);
+      at += 12;
     }
   }
 }
@@ -373,27 +350,16 @@ function flatKeep(job: EncodeJob, l: i32): void {
   let T = job.cs.siz.numTiles;
   // counts: blocks, tree bytes, precinct-bands
   let nb = 0, treeBytes: usize = 0, npb = 0, packets = 0;
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        packets += np;
-        for (let b = 0; b < res.numBands; b++) {
-          let bd = band(res, b);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            npb++;
-            if (n == 0) continue;
-            nb += n;
-            treeBytes += <usize>(pb.incl.numNodes + pb.imsb.numNodes) << 3;
-          }
-        }
-      }
-    }
+  let it = cblkIterNew(job.tiles, T);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    // (a resolution's packets, at its first precinct-band; one without precincts adds none)
+    if (it.k == 0 && it.p == 0) packets += it.res.pw * it.res.ph;
+    let n = pb.cw * pb.ch;
+    npb++;
+    if (n == 0) continue;
+    nb += n;
+    treeBytes += <usize>(pb.incl.numNodes + pb.imsb.numNodes) << 3;
   }
   flatKept = arenaAlloc(<usize>max(nb, 1) * FLAT_KEPT_BYTES);
   flatTrees = arenaAlloc(max(treeBytes, 4));
@@ -402,47 +368,35 @@ function flatKeep(job: EncodeJob, l: i32): void {
   let at = flatTrees;
   let kb = flatKept;
   let i0 = 0, q = 0;
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let b = 0; b < res.numBands; b++) {
-          let bd = band(res, b);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            store<i32>(bases + (<usize>q << 2), i0);
-            q++;
-            if (n == 0) continue;
-            at = walkTree(pb.incl, at, WALK_SAVE);
-            at = walkTree(pb.imsb, at, WALK_SAVE);
-            for (let i = 0; i < n; i++) {
-              let cb = codeBlock(pb, i);
-              let first = -1;
-              if (cb.included != 0) {
-                let lp = cb.encLayerPasses;
-                for (let j = 0; j < l; j++) {
-                  if (load<i32>(lp + (<usize>j << 2)) > 0) {
-                    first = j;
-                    break;
-                  }
-                }
-                if (first < 0) fail(ERR_INTERNAL, -1, 46, l);
-              }
-              store<i32>(kb, first);
-              store<i32>(kb, cb.encSentPasses, 4);
-              store<i32>(kb, cb.lblock, 8);
-              store<i32>(kb, passRate(cb, cb.encSentPasses - 1), 12);
-              kb += FLAT_KEPT_BYTES;
-            }
-            i0 += n;
+  it = cblkIterNew(job.tiles, T);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    let n = pb.cw * pb.ch;
+    store<i32>(bases + (<usize>q << 2), i0);
+    q++;
+    if (n == 0) continue;
+    at = walkTree(pb.incl, at, WALK_SAVE);
+    at = walkTree(pb.imsb, at, WALK_SAVE);
+    for (let i = 0; i < n; i++) {
+      let cb = codeBlock(pb, i);
+      let first = -1;
+      if (cb.included != 0) {
+        let lp = cb.encLayerPasses;
+        for (let j = 0; j < l; j++) {
+          if (load<i32>(lp + (<usize>j << 2)) > 0) {
+            first = j;
+            break;
           }
         }
+        if (first < 0) fail(ERR_INTERNAL, -1, 46, l);
       }
+      store<i32>(kb, first);
+      store<i32>(kb, cb.encSentPasses, 4);
+      store<i32>(kb, cb.lblock, 8);
+      store<i32>(kb, passRate(cb, cb.encSentPasses - 1), 12);
+      kb += FLAT_KEPT_BYTES;
     }
+    i0 += n;
   }
   // the plan: measureFromKept's packet order (resolution, component, precinct), bands within
   flatPlan = arenaAlloc(<usize>(T + packets + 2 * npb) << 2);
@@ -526,33 +480,21 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
   // and the kept tree states
   let at = flatTrees;
   let b0 = 0;
-  for (let t = 0; t < T; t++) {
-    let tile = jobTile(job, t);
-    for (let c = 0; c < tile.numComps; c++) {
-      let tc = tileComp(tile, c);
-      for (let r = 0; r < tc.numRes; r++) {
-        let res = resolution(tc, r);
-        let np = res.pw * res.ph;
-        for (let b = 0; b < res.numBands; b++) {
-          let bd = band(res, b);
-          for (let p = 0; p < np; p++) {
-            let pb = precinctBand(bd, p);
-            let n = pb.cw * pb.ch;
-            if (n == 0) continue;
-            let incl = pb.incl;
-            for (let i = 0; i < n; i++) {
-              let first = load<i32>(kept + <usize>(b0 + i) * FLAT_KEPT_BYTES);
-              if (first < 0) first = load<i32>(assign + (<usize>(b0 + i) << 3)) > 0 ? l : L + 1000;
-              store<i32>(incl.value + (<usize>i << 2), first);
-            }
-            b0 += n;
-            tagTreeParents(incl);
-            at = walkTree(incl, at, WALK_RESTORE);
-            at = walkTree(pb.imsb, at, WALK_RESTORE);
-          }
-        }
-      }
+  let it = cblkIterNew(job.tiles, T);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    let n = pb.cw * pb.ch;
+    if (n == 0) continue;
+    let incl = pb.incl;
+    for (let i = 0; i < n; i++) {
+      let first = load<i32>(kept + <usize>(b0 + i) * FLAT_KEPT_BYTES);
+      if (first < 0) first = load<i32>(assign + (<usize>(b0 + i) << 3)) > 0 ? l : L + 1000;
+      store<i32>(incl.value + (<usize>i << 2), first);
     }
+    b0 += n;
+    tagTreeParents(incl);
+    at = walkTree(incl, at, WALK_RESTORE);
+    at = walkTree(pb.imsb, at, WALK_RESTORE);
   }
   let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
   let lb = layerBytes + (<usize>l << 3);
@@ -632,24 +574,12 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
   if (commit) {
     // the tag trees' states after these packets
     let at = flatTrees;
-    for (let t = 0; t < T; t++) {
-      let tile = jobTile(job, t);
-      for (let c = 0; c < tile.numComps; c++) {
-        let tc = tileComp(tile, c);
-        for (let r = 0; r < tc.numRes; r++) {
-          let res = resolution(tc, r);
-          let np = res.pw * res.ph;
-          for (let b = 0; b < res.numBands; b++) {
-            let bd = band(res, b);
-            for (let p = 0; p < np; p++) {
-              let pb = precinctBand(bd, p);
-              if (pb.cw * pb.ch == 0) continue;
-              at = walkTree(pb.incl, at, WALK_SAVE);
-              at = walkTree(pb.imsb, at, WALK_SAVE);
-            }
-          }
-        }
-      }
+    let it = cblkIterNew(job.tiles, T);
+    while (cblkIterNextBand(it)) {
+      let pb = it.pb;
+      if (pb.cw * pb.ch == 0) continue;
+      at = walkTree(pb.incl, at, WALK_SAVE);
+      at = walkTree(pb.imsb, at, WALK_SAVE);
     }
   }
   return tileParts;

@@ -4,6 +4,9 @@
 //
 //   let it = cblkIterNew(tiles, numTiles);
 //   while (cblkIterNext(it)) { ... it.cb, it.bd, it.tc ... }
+//
+// cblkIterNextBand steps by precinct-band instead (empty ones too), for walks of the bands' tag
+// trees or of per-band counts.
 
 import { Tile, TileComp, Resolution, Band, PrecinctBand, CodeBlock, tileComp, resolution, band, precinctBand, codeBlock } from "./tile";
 import { arenaAllocZeroed } from "../util/arena";
@@ -70,6 +73,34 @@ export function cblkIterNext(it: CblkIter): bool {
       it.cb = codeBlock(it.pb, 0);
       return true;
     }
+  }
+  return false;
+}
+
+/**
+ * Advance to the next precinct-band (tile, component, resolution, band, precinct order: the order
+ * of cblkIterNext's blocks), empty ones (no code-blocks) included; false when every precinct-band
+ * has been visited. Sets it.t, c, r, k, p and it.tile, tc, res, bd, pb; leaves it.cb alone. A
+ * tile without precinct-bands is skipped. Do not mix with cblkIterNext on one cursor.
+ *
+ *   let it = cblkIterNew(tiles, numTiles);
+ *   while (cblkIterNextBand(it)) { let pb = it.pb; ... }
+ */
+export function cblkIterNextBand(it: CblkIter): bool {
+  if (it.t >= 0 && it.t < it.numTiles && advanceOuter(it)) return true;
+  while (true) {
+    // next tile
+    it.t++;
+    if (it.t >= it.numTiles) {
+      it.t = it.numTiles;
+      return false;
+    }
+    it.tile = changetype<Tile>(load<usize>(it.tiles + (<usize>it.t << alignof<usize>())));
+    it.c = -1;
+    it.r = 0;
+    it.k = 0;
+    it.p = 0;
+    if (advanceOuter(it)) return true;
   }
   return false;
 }

@@ -5,8 +5,9 @@
 import { T2Context, T2_ENCODE } from "./context";
 import { prepareResolutionForT2 } from "./packet_encoder";
 import { tagTreeFinish } from "./tag_tree";
-import { Tile, tileComp, resolution, band, precinctBand } from "../structure/tile";
+import { Tile, tileComp, resolution } from "../structure/tile";
 import { arenaAllocZeroed } from "../util/arena";
+import { cblkIterTile, cblkIterNextBand } from "../structure/cblk_iter";
 
 /** Reset the T2 state of a tile (tag trees, visited layers, sent passes) before a run. Returns the packet count. */
 export function t2TileReset(tile: Tile, layers: i32): i32 {
@@ -44,20 +45,11 @@ export function t2TileContext(tile: Tile, t: i32, layers: i32, tilePartMode: i32
  * codes the blocks again after a step refinement; T2 state must survive that).
  */
 export function t2TileAllocate(tile: Tile): void {
-  for (let c = 0; c < tile.numComps; c++) {
-    let tc = tileComp(tile, c);
-    for (let r = 0; r < tc.numRes; r++) {
-      let res = resolution(tc, r);
-      let np = res.pw * res.ph;
-      for (let b = 0; b < res.numBands; b++) {
-        let bd = band(res, b);
-        for (let p = 0; p < np; p++) {
-          let pb = precinctBand(bd, p);
-          if (pb.cw * pb.ch == 0) continue;
-          tagTreeFinish(pb.incl);
-          tagTreeFinish(pb.imsb);
-        }
-      }
-    }
+  let it = cblkIterTile(tile);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    if (pb.cw * pb.ch == 0) continue;
+    tagTreeFinish(pb.incl);
+    tagTreeFinish(pb.imsb);
   }
 }
