@@ -5,7 +5,7 @@
 import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
 import type { J2kErrorCode } from "../errors.js";
 import type { EncodeResult } from "../encode.js";
-import type { BlockBatchResult, PlaneGeometry } from "../encode_threads.js";
+import type { BlockBatchResult, PlaneGeometry, RawRows } from "../encode_threads.js";
 import type { BandResult } from "./threads.js";
 
 /** A job sent to a worker. */
@@ -30,8 +30,10 @@ export type WorkerRequest =
    * Threaded encoding: the forward DWT of one tile-component (src/encode_threads.ts transformPlane);
    * the answer is `plane`, transformed in place. With `keep`: the worker keeps the transformed
    * plane under that token (its blocks are coded here from it) and answers with `plane` as it came.
+   * With `raw` (and `keep`): `plane` holds the tile's raw interleaved rows; the worker unpacks
+   * component 1 from them (the ICT's output) before the DWT (src/encode_threads.ts PlaneOffload.startRaw).
    */
-  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry; keep?: number }
+  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry; keep?: number; raw?: RawRows }
   /** Threaded encoding: the plane kept under `token` is no longer needed. */
   | { id: number; op: "release"; token: number };
 

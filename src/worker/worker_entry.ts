@@ -84,7 +84,7 @@ function answer(req: Exclude<WorkerRequest, { op: "split" }>): Answer {
       return { msg: { id: req.id, ok: true, result: out }, transfer: [out.results, out.samples] };
     }
     if (req.op === "dwt") {
-      const plane = req.keep !== undefined ? transformResident(req.plane, req.geometry, req.keep) : transformPlane(req.plane, req.geometry);
+      const plane = req.keep !== undefined ? transformResident(req.plane, req.geometry, req.keep, req.raw) : transformPlane(req.plane, req.geometry);
       return { msg: { id: req.id, ok: true, result: plane }, transfer: [plane] };
     }
     if (req.op === "release") {
