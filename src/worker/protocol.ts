@@ -15,9 +15,10 @@ export type WorkerRequest =
    * Threaded decoding (src/worker/split_decode.ts): band `band` of `bands` work-balanced row bands of
    * a width x height image, decoded in one job; its share of the blocks several bands need goes out
    * on `port` and the other bands' shares come in on it (SplitMessage). `spare`: a buffer an
-   * earlier band came back in, for this band's samples (src/worker/threads.ts).
+   * earlier band came back in, for this band's samples (src/worker/threads.ts). `first`: band 0's
+   * fraction of two bands' work (default 0.5; every band of a call gets the same).
    */
-  | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer }
+  | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer; first?: number }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
   /**
    * Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results.
