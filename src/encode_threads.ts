@@ -24,6 +24,7 @@ import { BlockInfo, DeferredBlock, EncoderInfo, EncoderTileField } from "./core_
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady, type WorkerGroup } from "./worker/pool.js";
+import { splitBottom, splitTileDwt, type SplitGeometry, type SplitResult } from "./worker/encode_split.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
@@ -59,9 +60,10 @@ export async function encodeThreadCount(pixels: number, threads: number | undefi
 /**
  * What encode steps wait for at a `yield` (src/encode.ts settle): "dispatch" and "drain" the listed
  * blocks; "offload": a tile's samples are in the core, final, before its encoderTileCode (a worker
- * may transform a component meanwhile, {@link PlaneOffload}).
+ * may transform a component meanwhile, {@link PlaneOffload}); "split": a one-component tile before
+ * its samples are unpacked, rows offered for a split (src/worker/encode_split.ts offerSplitRows).
  */
-export type BlockWait = "dispatch" | "drain" | "offload";
+export type BlockWait = "dispatch" | "drain" | "offload" | "split";
 
 /**
  * A private instance kept from the last threaded encode (its memory is already grown and touched:
@@ -78,10 +80,11 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * blocks stopped, coded again; blocks resumed where they stopped, in the workers or on the calling thread), and which HT paths it
  * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers),
  * how many tile-components a worker transformed ({@link PlaneOffload}) and how many of them it kept
- * (coding their blocks from there), how many blocks the calling
+ * (coding their blocks from there), how many one-component tiles a worker transformed in part and
+ * kept that part (src/worker/encode_split.ts), how many blocks the calling
  * thread coded itself and on how many workers the others were coded.
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, local: 0, workers: 0 };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, split: 0, local: 0, workers: 0 };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -102,6 +105,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
   let r = guardCore(c, () => g.next(), "encode");
   let offload: PlaneOffload | null = null;
   let offloaded = 0;
+  let splits = 0;
   const kept: number[] = [];
   let keptUsed = 0;
   try {
@@ -115,6 +119,17 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
         coder.resident = null;
         offload = PlaneOffload.start(c, coder.group, coder.group.max === 1);
         if (offload?.token) kept.push(offload.token);
+      } else if (r.value === "split") {
+        // one component: its rows unpacked and transformed in part by the worker, which keeps them
+        // (src/worker/encode_split.ts; nothing done when no split applies)
+        coder.held = null;
+        coder.resident = null;
+        const split = await splitTileDwt(c, coder.group, nextResidentToken);
+        if (split) {
+          kept.push(nextResidentToken++);
+          coder.resident = split.resident;
+          if (split.resident) splits++;
+        }
       } else {
         // (the worker transforming a component codes nothing meanwhile: this thread codes the
         // listed blocks until the plane is back)
@@ -145,6 +160,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
   threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
   threadedEarlyStops.offloaded = offloaded;
   threadedEarlyStops.kept = keptUsed;
+  threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
   threadedEarlyStops.workers = coder.group.slots?.size ?? 0;
   if (coder.held) sparePlane = coder.held.data;
@@ -177,6 +193,8 @@ interface ResidentPlane {
   token: number;
   start: number;
   end: number;
+  /** Only the blocks (by their first sample's address) it says yes to lie in the worker's plane (a split, encode_split.ts); else all in [start, end). */
+  owns?: (src: number) => boolean;
 }
 
 /** A buffer for a plane sent to a worker, kept for the next encode (writing into pages already touched is several times faster). */
@@ -344,6 +362,26 @@ export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: n
   }, "encode");
   residents.set(token, { c, buf, bytes, stride: g.stride });
   return plane;
+}
+
+/**
+ * Worker side of a row split (src/worker/encode_split.ts splitTileDwt): the bottom part of the
+ * plane transformed (splitBottom) in a private instance and kept under `token`, as
+ * {@link transformResident} keeps a plane; its blocks come in "blocks" jobs without samples.
+ * Returns the rows of the last split level's LL band for the calling thread, and `rows` back.
+ */
+export function splitResident(rows: ArrayBuffer, g: SplitGeometry, token: number): SplitResult {
+  releaseResident(token);
+  const c = freeResident ?? createCoreInstance();
+  freeResident = null;
+  const { buf, bytes, ll, bits } = guardCore(c, () => {
+    c.jobBegin();
+    c.setMemoryLimit(0xf000_0000);
+    c.blockCoderBegin();
+    return splitBottom(c, rows, g);
+  }, "encode");
+  residents.set(token, { c, buf, bytes, stride: g.stride });
+  return { ll, bits, rows };
 }
 
 /** Worker side: forget the plane kept under `token` (nothing when there is none). */
@@ -594,7 +632,7 @@ class BlockBatches {
       this.sizes.push(s);
       this.taken.push(false);
       const src = view.getUint32(at + DeferredBlock.src, true);
-      this.inResident.push(!!r && src >= r.start && src < r.end);
+      this.inResident.push(!!r && src >= r.start && src < r.end && (!r.owns || r.owns(src)));
       this.unassigned += s;
     }
     this.back = n;
