@@ -192,14 +192,16 @@ class BlockRef {
  * Cut the image of the codestream parsed last into `n` bands as {@link decoderBandCuts} does (a
  * block's work: `byteWeight` per codeword byte + `passWeight` per coding pass and sample + 1 per
  * sample), find the code-blocks that more than one band's region decode needs, share them out and
- * T1-decode the share of band `k` (0 ≤ k < n; -1: none). Writes at `out` (i32): the n + 1 band
+ * T1-decode the share of band `k` (0 ≤ k < n; -1: none). Two bands: the cut gives band 0 the
+ * fraction `first` of the two bands' own work (0.5: equal; the host corrects it from the bands'
+ * measured times, src/worker/threads.ts), clamped to [0.25, 0.75]. Writes at `out` (i32): the n + 1 band
  * boundaries, then the address, byte length and block count of band k's decoded blocks (records
  * of codec/supplied_blocks.ts, valid until the next jobBegin). Returns n, or 0 when the image
  * cannot be cut that way (too few rows).
  */
 export function decoderBandShare(
   layers: i32, allowPartial: i32, maxCblks: f64, n: i32, minRows: i32,
-  byteWeight: f64, passWeight: f64, sampleWeight: f64, k: i32, out: usize,
+  byteWeight: f64, passWeight: f64, sampleWeight: f64, k: i32, first: f64, out: usize,
 ): i32 {
   ownJob = 0; // (a failure below leaves no state for decoderBandOwnStep)
   let csp = parsedCodestream();
@@ -282,14 +284,16 @@ export function decoderBandShare(
   let loads = arenaAllocArrayZeroed(<u64>n, 8);
   if (n == 2) {
     // two bands: the cut where the bands' own work (their blocks no other band needs, T1, plus
-    // every sample they reconstruct) balances; shared blocks are split apart (below). Any row will
-    // do: the blocks a cut makes both bands need are decoded once whatever the cut.
+    // every sample they reconstruct) balances (band 0 taking the fraction `first` of it); shared
+    // blocks are split apart (below). Any row will do: the blocks a cut makes both bands need are
+    // decoded once whatever the cut. (first = 0.5: load0 * 0.5 < load1 * 0.5 is load0 < load1.)
+    let f = first == first ? min(max(first, 0.25), 0.75) : 0.5;
     let lo = minRows, hi = H - minRows; // the answer lies in [lo, hi]
     while (hi - lo > 1) {
       let mid = lo + ((hi - lo) >> 1);
       store<i32>(out + 4, mid);
       markBands(siz, tiles, refs, m, out, 2, loads);
-      if (load<f64>(loads) < load<f64>(loads, 8)) lo = mid;
+      if (load<f64>(loads) * (1 - f) < load<f64>(loads, 8) * f) lo = mid;
       else hi = mid;
     }
     store<i32>(out + 4, hi);

@@ -14,7 +14,7 @@ import { Tile, TileComp, buildTile, tileComp, resolution, band, precinctBand, co
 import { encodeCodeBlock } from "./t1/block_coder";
 import { ebcotSetResume, ebcotResumeRecord, ebcotResumeBytes } from "./t1/ebcot_encoder";
 import { encodeBlock } from "./encode_block";
-import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT } from "./t1/segments";
+import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT, maxPasses } from "./t1/segments";
 import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES, passRecord } from "./t1/pass_record";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward } from "./transform/exports";
@@ -26,6 +26,7 @@ import { rateControlStart, rateControl, rateReallocate, rateFinestStep, RATE_REF
 import { capsEstimate, capsPredict, CAP_NONE, CAP_STOPPED, CAP_RECODE, CAP_PENDING, PILOT_EVERY } from "./rate/caps";
 import { coarseChoose, coarseBand, coarseEnabled } from "./rate/coarse";
 import { bandWeightOf } from "./rate/weights";
+import { hullBuild } from "./rate/hull";
 import { writeCodestream } from "./codestream/write_codestream";
 import { jobQuant } from "./encode_job";
 import { stepSizeEncode } from "./quant/step_size";
@@ -575,6 +576,9 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
       // early stop: the estimated threshold in this band's units (squared steps per byte)
       let stopSlope: f64 = 0;
       if (mode == CODE_PENDING && job.capSlope > 0) stopSlope = job.capSlope / bandWeightOf(tc, r, bd, NL, job.cs.gcod.mct);
+      // the band weight rate control builds the blocks' hulls with (rate/pcrd.ts pcrdPrepare):
+      // Part 1 blocks with distortions get their hull as they are installed (installBlock)
+      let hullWgt: f64 = !plan && job.wantDistortion != 0 && (style & CBLK_HT) == 0 ? bandWeightOf(tc, r, bd, NL, job.cs.gcod.mct) : 0;
       // the band's code-block grid (pilots: isPilot)
       let bx0 = bd.x0 >> bd.cbw, by0 = bd.y0 >> bd.cbh;
       let cols = bd.x1 > bd.x0 ? ((bd.x1 - 1) >> bd.cbw) - bx0 + 1 : 0;
@@ -617,7 +621,7 @@ function codeBlocks(job: EncodeJob, tc: TileComp, plan: bool, mode: i32 = CODE_A
             }
             // a block sent back by capsCheck resumes where it stopped (here, or threaded in a worker) and may stop again
             let blockStop = mode == CODE_RECODE && cb.encResume != 0 ? cb.encResumeSlope * RESUME_SLOPE_FRACTION : stopSlope;
-            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, revArg, invStep, blockStop);
+            codeBlockOrDefer(job, cb, src, tc.stride, w, h, bd.orient, style, revArg, invStep, blockStop, hullWgt, rev);
             continue;
           }
           let coef: usize, stride: i32, frac: i32;
@@ -712,9 +716,12 @@ const BLOCK_INFO: usize = memory.data(BLOCK_INFO_BYTES, 16);
  * Code one block now (encode_block.ts) and keep its result in the code-block, or (threaded
  * encoding) add it to the deferred blocks for the host's workers.
  */
-function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32, w: i32, h: i32, orient: i32, style: i32, rev: i32, invStep: f32, stopSlope: f64): void {
+function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32, w: i32, h: i32, orient: i32, style: i32, rev: i32, invStep: f32, stopSlope: f64, hullWgt: f64, hullRev: bool): void {
   if (job.threaded != 0) {
     let d = deferList + <usize>deferCount * <usize>DEFER_BYTES;
+    let dh = deferHull + (<usize>deferCount << 4);
+    store<f64>(dh, hullWgt);
+    store<i32>(dh, hullRev ? 1 : 0, 8);
     store<u32>(d, <u32>changetype<usize>(cb), DEFER_BLOCK);
     store<u32>(d, <u32>src, DEFER_SRC);
     store<i32>(d, stride, DEFER_STRIDE);
@@ -742,7 +749,7 @@ function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32
     resumedBlocks++;
   }
   encodeBlock(src, stride, w, h, orient, style, rev, invStep, job.wantDistortion, stopSlope, htCfgFloor, htCfgSets, htCfgRefine, job.cbCoefs, job.cbScratch, job.cbPasses, BLOCK_INFO);
-  installBlock(job, cb, BLOCK_INFO);
+  installBlock(job, cb, BLOCK_INFO, hullWgt, hullRev);
   let rb = ebcotResumeBytes();
   if (cb.encCapped == CAP_STOPPED && rb > 0) {
     cb.encResume = arenaAlloc(<usize>rb);
@@ -750,9 +757,16 @@ function codeBlockOrDefer(job: EncodeJob, cb: CodeBlock, src: usize, stride: i32
   }
 }
 
-/** Keep a coded block (bytes in job.cbScratch, pass records in job.cbPasses, `info` from encodeBlock) in its code-block. */
-function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
+/**
+ * Keep a coded block (bytes in job.cbScratch, pass records in job.cbPasses, `info` from encodeBlock)
+ * in its code-block. With `hullWgt` > 0 (its band's weight; `hullRev`: a reversible band) the block's
+ * rate-distortion hull is built here, as rate control would build it (rate/pcrd.ts pcrdPrepare takes
+ * it when CodeBlock.encHullWeight is the band's weight): in threaded encoding that work is done as
+ * the workers' blocks are installed, while the block coding goes on, instead of after it.
+ */
+function installBlock(job: EncodeJob, cb: CodeBlock, info: usize, hullWgt: f64, hullRev: bool): void {
   cb.encResume = 0;
+  cb.encHullWeight = 0;
   if (htMerge && htMergeInstall(job, cb, info)) return;
   let npass = load<i32>(info, BLOCK_INFO_PASSES);
   let len = load<i32>(info, BLOCK_INFO_LENGTH);
@@ -767,6 +781,11 @@ function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
   memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
   cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
   cb.encDist0 = load<f64>(info, BLOCK_INFO_ENERGY);
+  if (hullWgt > 0) {
+    // (as pcrdPrepare: reversible blocks coded down to bit-plane 0 decode exactly)
+    hullBuild(cb, hullWgt, hullRev && exact == maxPasses(cb.encNumBps));
+    cb.encHullWeight = hullWgt;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -782,6 +801,8 @@ function installBlock(job: EncodeJob, cb: CodeBlock, info: usize): void {
 
 let deferList: usize = 0;
 let deferCount: i32 = 0;
+/** Per listed block (16 bytes): f64 band weight and i32 reversible, installBlock's hull arguments. */
+let deferHull: usize = 0;
 /** Where api_encoder.ts encoderDeferredPackRuns copies listed blocks' samples for the host (DEFER_STAGE_SAMPLES samples). */
 let deferStage: usize = 0;
 /** The pilots were deferred: estimate the stop slope and code the other blocks first (codeAllBlocks). */
@@ -821,12 +842,14 @@ function deferSetup(job: EncodeJob): void {
   resumeCaps = false;
   resumeAt = RESUME_NONE;
   deferList = 0;
+  deferHull = 0;
   deferStage = 0;
   deferResumeStage = 0;
   if (job.threaded == 0) return;
   let n: usize = 0;
   for (let t = 0; t < job.cs.siz.numTiles; t++) n += <usize>changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>()))).numCblks;
   deferList = arenaAllocArray(<u64>max(n, 1), <u64>DEFER_BYTES);
+  deferHull = arenaAllocArray(<u64>max(n, 1), 16);
   deferStage = arenaAlloc(<usize>DEFER_STAGE_SAMPLES << 2);
   deferResumeStage = arenaAlloc(<usize>RESUME_STAGE_BYTES);
 }
@@ -915,7 +938,8 @@ export function encodeDeferredList(): usize {
 /** Keep deferred block i's result: its bytes in job.cbScratch, pass records in job.cbPasses, `info` as encodeBlock fills it. */
 export function encodeDeferredInstall(job: EncodeJob, i: i32, info: usize): void {
   if (i < 0 || i >= deferCount) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, i);
-  installBlock(job, changetype<CodeBlock>(<usize>load<u32>(deferList + <usize>i * <usize>DEFER_BYTES, DEFER_BLOCK)), info);
+  let dh = deferHull + (<usize>i << 4);
+  installBlock(job, changetype<CodeBlock>(<usize>load<u32>(deferList + <usize>i * <usize>DEFER_BYTES, DEFER_BLOCK)), info, load<f64>(dh), load<i32>(dh, 8) != 0);
 }
 
 /**
@@ -937,7 +961,8 @@ export function encodeDeferredCodeAt(job: EncodeJob, i: i32, src: usize, stride:
   encodeBlock(src, stride, w, h, load<i32>(d, DEFER_ORIENT), load<i32>(d, DEFER_STYLE), load<i32>(d, DEFER_REV), load<f32>(d, DEFER_INV_STEP),
     load<i32>(d, DEFER_WANT_D), load<f64>(d, DEFER_STOP_SLOPE), load<i32>(d, DEFER_HT_FLOOR), load<i32>(d, DEFER_HT_SETS), load<i32>(d, DEFER_HT_REFINE),
     job.cbCoefs, job.cbScratch, job.cbPasses, BLOCK_INFO);
-  installBlock(job, cb, BLOCK_INFO);
+  let dh = deferHull + (<usize>i << 4);
+  installBlock(job, cb, BLOCK_INFO, load<f64>(dh), load<i32>(dh, 8) != 0);
   let rb = ebcotResumeBytes();
   if (cb.encCapped != CAP_STOPPED || rb <= 0 || rb > RESUME_RECORD_MAX) return;
   let len = load<i32>(BLOCK_INFO, BLOCK_INFO_LENGTH), npass = load<i32>(BLOCK_INFO, BLOCK_INFO_PASSES);

@@ -605,12 +605,14 @@ export interface CoreExports {
    * Cut the image of the codestream parsed last into `n` bands as {@link decoderBandCuts} does (a
    * block's work: `byteWeight` per codeword byte + `passWeight` per coding pass and sample + 1 per
    * sample), find the code-blocks that more than one band's region decode needs, share them out and
-   * T1-decode the share of band `k` (0 ≤ k < n; -1: none). Writes at `out` (i32): the n + 1 band
+   * T1-decode the share of band `k` (0 ≤ k < n; -1: none). Two bands: the cut gives band 0 the
+   * fraction `first` of the two bands' own work (0.5: equal; the host corrects it from the bands'
+   * measured times, src/worker/threads.ts), clamped to [0.25, 0.75]. Writes at `out` (i32): the n + 1 band
    * boundaries, then the address, byte length and block count of band k's decoded blocks (records
    * of codec/supplied_blocks.ts, valid until the next jobBegin). Returns n, or 0 when the image
    * cannot be cut that way (too few rows).
    */
-  decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, sampleWeight: number, k: number, out: number): number;
+  decoderBandShare(layers: number, allowPartial: number, maxCblks: number, n: number, minRows: number, byteWeight: number, passWeight: number, sampleWeight: number, k: number, first: number, out: number): number;
   /**
    * Blocks for the next decoderRun (its fillBand takes a listed block's T1 output instead of decoding
    * it; decoderParse forgets them): band k's share from the last decoderBandShare, the blocks
@@ -1255,7 +1257,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   decodeCodeBlock: 11,
   decoderBandCuts: 7,
   decoderBandOwnStep: 1,
-  decoderBandShare: 10,
+  decoderBandShare: 11,
   decoderBandSupplyAll: 2,
   decoderParse: 2,
   decoderPlane: 2,

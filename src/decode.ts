@@ -11,11 +11,8 @@ import { sampleArrayFor, bytesPerSampleFor } from "./samples.js";
 import { toColorSpaceInfo } from "./jp2/read.js";
 import { applyPalette, orderChannels, colorChannelsOf } from "./jp2/palette.js";
 import type { Jp2File } from "./jp2/types.js";
-import { runInWorker } from "./worker/pool.js";
-import { checkThreads, decodeThreaded } from "./worker/threads.js";
-import { readHeader } from "./header.js";
 import { prefersStrips, decodeViaStrips } from "./strip/assemble.js";
-import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, asBytes, locateCodestream, plan, checkOutputBytes, outputType, type Plan } from "./decode_plan.js";
+import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream, plan, checkOutputBytes, outputType, type Plan } from "./decode_plan.js";
 
 export { DEFAULT_LIMITS, asBytes, locateCodestream, plan, checkOutputBytes, outputType, type Plan } from "./decode_plan.js";
 
@@ -301,38 +298,4 @@ function finishJp2(
     else data.set(pl, k * W * H);
   }
   return { ...base, width: W, height: H, layout, data };
-}
-
-
-/**
- * Asynchronous {@link decode} (same result): runs in a worker of j2kit's pool where workers are
- * available (Node worker_threads, Web Workers), so several calls decode in parallel; otherwise on
- * the calling thread. The input is copied, never transferred.
- *
- * `options.threads` splits one image over several workers (row bands decoded as regions and put
- * back together; identical output). Default: every core for images of 2 megapixels or more while
- * no other asynchronous job is pending, else one thread; `threads: 1` never splits. Only full-size decodes (no `region`/`reduce`) of images
- * without sub-sampled components are split.
- */
-export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {
-  const view = asBytes(bytes);
-  const threads = checkThreads(options.threads);
-  if (options.threads !== undefined) {
-    options = { ...options };
-    delete options.threads;
-  }
-  if (threads !== 1) {
-    let header;
-    try {
-      header = readHeader(view);
-    } catch {
-      header = undefined; // the one-piece decode below reports the error
-    }
-    if (header) {
-      const split = await decodeThreaded(view, header, options, threads);
-      if (split) return split;
-    }
-  }
-  const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes: view, options });
-  return viaWorker ?? decode(view, options);
 }

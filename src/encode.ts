@@ -11,7 +11,7 @@ import { bad, log2i, settingsOf, type Settings } from "./encode_settings.js";
 import { writeJp2 } from "./jp2/write.js";
 import { runInWorker } from "./worker/pool.js";
 import { checkThreads } from "./worker/threads.js";
-import { encodeThreadCount, encodeThreaded, type BlockWait } from "./encode_threads.js";
+import { encodeThreadCount, encodeThreaded, type BlockWait, type EncodeHooks } from "./encode_threads.js";
 import { offerSplitRows, splitRowsTaken } from "./worker/encode_split.js";
 import { interleaveTileParts } from "./codestream/interleave.js";
 
@@ -300,9 +300,10 @@ interface CoreOutput {
 
 /**
  * The whole encode on core instance `c` (after jobBegin), as a generator: with `threaded` the core
- * defers block coding and every `yield` waits for the deferred blocks (see {@link settle}).
+ * defers block coding and every `yield` waits for the deferred blocks (see {@link settle});
+ * `hooks` (threaded) lets the driver hand a tile's raw rows to a worker before they are unpacked.
  */
-function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, threaded: boolean): Generator<BlockWait, CoreOutput> {
+function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s: Settings, geo: Geometry, threaded: boolean, hooks?: EncodeHooks): Generator<BlockWait, CoreOutput> {
   const C = image.components;
   const W = image.width, H = image.height;
   const ox = s.origin.x, oy = s.origin.y;
@@ -353,7 +354,7 @@ function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s
     }
     if (threaded) c.encoderSetThreaded(1);
     // tile by tile from the caller's array: input samples, DC level shifted (G.1.2)
-    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, ti);
+    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, ti, hooks);
     if (s.psnr) out = (yield* checkPsnrLayers(c, image, options, s, geo)) ?? out;
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.bytes));
@@ -401,9 +402,9 @@ const STAGING_BYTES = 4 << 20;
  * go from the caller's array through a small staging buffer into the tile buffers, so WebAssembly
  * memory holds one tile's samples rather than the image twice (issue 13: tiled encodes of images
  * larger than WebAssembly memory). Rate control may ask for the tiles again (finer 9/7 step).
- * Returns the codestream pointer.
+ * Returns the codestream pointer. `hooks` (threaded): see {@link EncodeHooks}.
  */
-function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }): Generator<BlockWait, number> {
+function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }, hooks?: EncodeHooks): Generator<BlockWait, number> {
   const C = image.components;
   const W = image.width;
   const prec = image.bitDepth;
@@ -414,6 +415,10 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
   const widest = planar ? Math.max(...geo.comps.map((k) => k.w)) : W * C;
   const stagingBytes = Math.max(STAGING_BYTES, widest * bps);
   const staging = c.alloc(stagingBytes);
+  // threaded, a worker unpacking component 1 (hooks.rawOffload): where this thread's unpack puts the
+  // ICT's other outputs of one row (allocated before the tiles: the core's arena above is in use
+  // while it waits for its blocks)
+  const rowScratch = hooks && !planar && C >= 3 ? c.alloc(8 * W) : 0;
   const T = c.encoderTilesBegin();
   // the sample range check left by checkImage: the OR of the samples as they are copied in
   let rangeHi = geo.rangeHi, bits = 0;
@@ -477,8 +482,8 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         const per = Math.max(1, Math.floor(stagingBytes / rowBytes));
         // 9/7 with the ICT: unpack components 0-2 and apply the ICT in one pass (encoderTileCode skips it)
         const ict = c.encoderTileMct() === 2;
-        for (let r = 0; r < h; r += per) {
-          const rows = Math.min(per, h - r);
+        // rows r..r + rows - 1 of the tile into the staging buffer
+        const stage = (r: number, rows: number): void => {
           const view = new Uint8Array(c.memory.buffer, staging, rows * rowBytes);
           if (w === W) {
             // whole image rows: the step's rows are one run of the caller's array
@@ -490,11 +495,43 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
               view.set(data.subarray(from, from + rowBytes), y * rowBytes);
             }
           }
+        };
+        // threaded: a worker may unpack component 1 (its ICT output) from the raw rows and transform
+        // it while this thread unpacks the others (the same unpackIctForward per row, so the same
+        // values); `keep` is the output this thread keeps of each row's three (the others go to
+        // rowScratch)
+        // (the buffers read now: refill runs after encoderTileCode, when the core no longer gives them)
+        const sgn = ti.signed ? 1 : 0, stride = tc(0, EncoderTileField.stride);
+        const bufs = [0, 1, 2].map((i) => tc(i, EncoderTileField.buffer));
+        const ictRows = (r: number, rows: number, keep: 1 | 2): void => {
+          const at = (i: number) => (keep & (i === 1 ? 2 : 1) ? bufs[i]! + 4 * r * stride : 0);
+          const a0 = at(0), a1 = at(1), a2 = at(2);
+          for (let y = 0; y < rows; y++) {
+            const o = 4 * y * stride;
+            c.unpackIctForward(staging + y * rowBytes, C, w * C, bps, sgn, w, 1, a0 ? a0 + o : rowScratch, a1 ? a1 + o : rowScratch, a2 ? a2 + o : rowScratch + 4 * W, stride, dc, dc, dc);
+          }
+        };
+        const handedOff =
+          ict && rowScratch !== 0 && w <= W && c.encoderTileDwtOffload() !== 0 &&
+          hooks!.rawOffload({
+            data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc,
+            // (the worker failed: component 1 unpacked here after all, components 0 and 2 left as they are)
+            refill: () => {
+              for (let r = 0; r < h; r += per) {
+                const rows = Math.min(per, h - r);
+                stage(r, rows);
+                ictRows(r, rows, 2);
+              }
+            },
+          });
+        for (let r = 0; r < h; r += per) {
+          const rows = Math.min(per, h - r);
+          stage(r, rows);
           if (rangeHi >= 0) bits |= c.orWords(staging, rows * rowBytes);
-          if (ict) {
-            const stride = tc(0, EncoderTileField.stride);
+          if (handedOff) ictRows(r, rows, 1);
+          else if (ict) {
             const at = (i: number) => tc(i, EncoderTileField.buffer) + 4 * r * stride;
-            c.unpackIctForward(staging, C, w * C, bps, ti.signed ? 1 : 0, w, rows, at(0), at(1), at(2), stride, dc, dc, dc);
+            c.unpackIctForward(staging, C, w * C, bps, sgn, w, rows, at(0), at(1), at(2), stride, dc, dc, dc);
           }
           for (let i = ict ? 3 : 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
         }
@@ -628,6 +665,6 @@ async function encodeOnThreads(image: J2kImage, options: EncodeOptions): Promise
   if (n < 2) return { options };
   const { s, geo } = prepareEncode(image, options);
   const opts = options;
-  const out = await encodeThreaded((c) => encodeSteps(c, image, opts, s, geo, true), n);
+  const out = await encodeThreaded((c, hooks) => encodeSteps(c, image, opts, s, geo, true, hooks), n);
   return { options, threaded: withWarnings(image, options, s, geo, finishRun(image, options, s, out)) };
 }

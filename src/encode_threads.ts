@@ -66,6 +66,37 @@ export async function encodeThreadCount(pixels: number, threads: number | undefi
 export type BlockWait = "dispatch" | "drain" | "offload" | "split";
 
 /**
+ * A tile's interleaved rows as the caller gave them, before this thread unpacks them (src/encode.ts
+ * encodeTiles, 9/7 with the ICT): rows of `rowBytes` bytes, `rowStride` bytes apart from byte
+ * `first` of `data`; `components` samples of `bps` bytes per pixel, `width` pixels, each sample's
+ * DC level shift `dc`.
+ */
+export interface RawTile {
+  data: Uint8Array;
+  first: number;
+  rowBytes: number;
+  rowStride: number;
+  rows: number;
+  components: number;
+  bps: 1 | 2 | 4;
+  signed: boolean;
+  width: number;
+  dc: number;
+  /** Unpack component 1 into its tile buffer on this thread after all (the worker failed). */
+  refill(): void;
+}
+
+/** What the encode steps ask of the driver synchronously (threaded encoding only). */
+export interface EncodeHooks {
+  /**
+   * A worker may unpack component 1 of the tile (its ICT output) from the raw rows and transform it
+   * (the tile's offload, {@link PlaneOffload}); true: it will, so this thread does not unpack that
+   * component (and calls refill if the worker fails).
+   */
+  rawOffload(t: RawTile): boolean;
+}
+
+/**
  * A private instance kept from the last threaded encode (its memory is already grown and touched:
  * a fresh one spends a good part of the serial work on page faults), valid while the shared
  * instance it was made beside is the live one (init(), useFlavor() and releaseMemory() replace that,
@@ -80,45 +111,62 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * blocks stopped, coded again; blocks resumed where they stopped, in the workers or on the calling thread), and which HT paths it
  * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers),
  * how many tile-components a worker transformed ({@link PlaneOffload}) and how many of them it kept
- * (coding their blocks from there), how many one-component tiles a worker transformed in part and
+ * (coding their blocks from there), how many of those it unpacked from the raw rows itself
+ * ({@link PlaneOffload.startRaw}), how many one-component tiles a worker transformed in part and
  * kept that part (src/worker/encode_split.ts), how many blocks the calling
- * thread coded itself and on how many workers the others were coded.
+ * thread coded itself and on how many workers the others were coded. `breakRaw`: the raw rows go
+ * with a geometry the worker refuses (the calling thread unpacks the component after all).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, split: 0, local: 0, workers: 0 };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, split: 0, local: 0, workers: 0, breakRaw: false };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
  * the listed blocks on up to `threads` workers at a time. Resolves with the steps' result.
  * Every failure is a J2kError (a worker that dies fails the encode; nothing waits for it).
  */
-export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<BlockWait, T>, threads: number): Promise<T> {
+export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHooks) => Generator<BlockWait, T>, threads: number): Promise<T> {
   // a private instance: other calls on this thread (sync encode/decode) reset the shared one's arena
   const c = spare && spare.beside === core() ? spare.c : createCoreInstance();
   spare = null;
   const coder = new BlockBatches(c, threads);
+  const kept: number[] = [];
+  // an offload started from a tile's raw rows, before the tile is unpacked (taken at its "offload")
+  let early = null as PlaneOffload | null;
+  const hooks: EncodeHooks = {
+    rawOffload: (t) => {
+      early?.abandon(false);
+      early = coder.group.max === 1 ? PlaneOffload.startRaw(c, coder.group, t) : null;
+      if (early) kept.push(early.token);
+      return early !== null;
+    },
+  };
   const g = guardCore(c, () => {
     c.jobBegin();
     c.setMemoryLimit(0xf000_0000);
     c.encoderSetEarlyStop(threadedEarlyStops.mode);
-    return steps(c);
+    return steps(c, hooks);
   }, "encode");
   let r = guardCore(c, () => g.next(), "encode");
   let offload: PlaneOffload | null = null;
   let offloaded = 0;
   let splits = 0;
-  const kept: number[] = [];
   let keptUsed = 0;
+  let rawUsed = 0;
   try {
     while (!r.done) {
       if (r.value === "drain") {
-        offload?.abandon(); // (the core went on without the plane: it transforms the component itself)
+        offload?.abandon(true); // (the core went on without the plane: it transforms the component itself)
         offload = null;
         await coder.drain();
       } else if (r.value === "offload") {
         coder.held = null; // (the tile's samples were given again)
         coder.resident = null;
-        offload = PlaneOffload.start(c, coder.group, coder.group.max === 1);
-        if (offload?.token) kept.push(offload.token);
+        if (early) offload = early;
+        else {
+          offload = PlaneOffload.start(c, coder.group, coder.group.max === 1);
+          if (offload?.token) kept.push(offload.token);
+        }
+        early = null;
       } else if (r.value === "split") {
         // one component: its rows unpacked and transformed in part by the worker, which keeps them
         // (src/worker/encode_split.ts; nothing done when no split applies)
@@ -134,12 +182,17 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
         // (the worker transforming a component codes nothing meanwhile: this thread codes the
         // listed blocks until the plane is back)
         if (offload?.due()) await coder.codeUntil(offload.settled);
-        coder.dispatch();
+        // (a plane the worker keeps: its component's blocks, listed at the next dispatch, go to the
+        // worker first — only it can code them — and the blocks listed so far after them, within
+        // the budget; sent now, they came first, and this thread, done with the blocks it kept,
+        // waited for the worker's)
+        if (!(offload?.due() && offload.token !== 0)) coder.dispatch();
         // (a component's DWT done by a worker goes in before the core goes on to that component)
         if (offload && (await offload.beforeNext())) {
           if (offload.held || offload.resident) {
             offloaded++;
             if (offload.resident) keptUsed++;
+            if (offload.resident && offload.fromRaw) rawUsed++;
             coder.held = offload.held;
             coder.resident = offload.resident;
           }
@@ -149,7 +202,8 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
       r = guardCore(c, () => g.next(), "encode");
     }
   } finally {
-    offload?.abandon();
+    offload?.abandon(false);
+    early?.abandon(false);
     // (the worker may drop the planes it kept: after every job of this encode, on the same worker;
     // not where the pool was stopped meanwhile: that would start workers again)
     if (workerPoolInfo().workers > 0) for (const token of kept) void runInWorker({ op: "release", token }, [], 1, 1, coder.group).catch(() => undefined);
@@ -160,6 +214,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports) => Generator<Blo
   threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
   threadedEarlyStops.offloaded = offloaded;
   threadedEarlyStops.kept = keptUsed;
+  threadedEarlyStops.raw = rawUsed;
   threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
   threadedEarlyStops.workers = coder.group.slots?.size ?? 0;
@@ -230,16 +285,19 @@ class PlaneOffload {
     private readonly result: Promise<ArrayBuffer | undefined>,
     /** The token the worker keeps the plane under (0: it sends it back transformed). */
     readonly token: number,
+    /** Sent as raw rows ({@link startRaw}): the buffer that comes back is theirs (`answer` bytes); the component's tile buffer was never filled, `refill` fills it. */
+    private readonly raw: { answer: number; refill: () => void } | null = null,
   ) {
     void result.then(() => (this.settled.now = true));
   }
 
-  /**
-   * Send the tile's component 1 to a worker (null when the tile has one component or nothing can
-   * go). `keep` (the encode's jobs run on one worker): the worker keeps the transformed plane and
-   * codes its blocks from it (no plane back, no block samples out and in).
-   */
-  static start(c: CoreExports, group: WorkerGroup, keep: boolean): PlaneOffload | null {
+  /** The worker unpacks the component from the tile's raw rows ({@link startRaw}). */
+  get fromRaw(): boolean {
+    return this.raw !== null;
+  }
+
+  /** Geometry of the tile's component 1 and where its buffer lies (null: none, or not in the core's memory). */
+  private static geometry(c: CoreExports): { geometry: PlaneGeometry; buffer: number; bytes: number } | null {
     const k = 1;
     if (c.encoderTileComp(k, EncoderTileField.buffer) < 0) return null;
     const f = (field: EncoderTileField) => c.encoderTileComp(k, field);
@@ -250,6 +308,42 @@ class PlaneOffload {
     const buffer = f(EncoderTileField.buffer);
     const bytes = geometry.stride * geometry.height * 4;
     if (!(geometry.levels >= 1 && geometry.width >= 1 && geometry.height >= 1 && bytes > 0 && buffer > 0 && buffer + bytes <= c.memory.buffer.byteLength)) return null;
+    return { geometry, buffer, bytes };
+  }
+
+  /**
+   * Send the tile's raw rows to the worker (the encode's jobs run on one worker), before this
+   * thread unpacks them: the worker unpacks component 1 (its ICT output, the same unpackIctForward
+   * per row) and transforms and keeps it, as {@link start} with `keep` does from the unpacked
+   * plane. This thread's serial start shrinks to one copy of the raw rows (no plane copy after the
+   * unpack, no ICT output for component 1 written here), and the worker starts at once.
+   */
+  static startRaw(c: CoreExports, group: WorkerGroup, t: RawTile): PlaneOffload | null {
+    const p = PlaneOffload.geometry(c);
+    if (!p || p.geometry.reversible || t.width !== p.geometry.width || t.rows !== p.geometry.height) return null;
+    const bytes = t.rows * t.rowBytes;
+    if (!(t.components >= 3 && t.rowBytes === t.width * t.components * t.bps && t.rowStride >= t.rowBytes && t.first >= 0 && t.first + (t.rows - 1) * t.rowStride + t.rowBytes <= t.data.length)) return null;
+    const buf = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
+    sparePlane = null;
+    const to = new Uint8Array(buf, 0, bytes);
+    if (t.rowStride === t.rowBytes) to.set(t.data.subarray(t.first, t.first + bytes));
+    else for (let y = 0; y < t.rows; y++) to.set(t.data.subarray(t.first + y * t.rowStride, t.first + y * t.rowStride + t.rowBytes), y * t.rowBytes);
+    const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc };
+    const token = nextResidentToken++;
+    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, [buf], 1, (p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
+    return new PlaneOffload(c, 1, p.buffer, p.bytes, result, token, { answer: bytes, refill: t.refill });
+  }
+
+  /**
+   * Send the tile's component 1 to a worker (null when the tile has one component or nothing can
+   * go). `keep` (the encode's jobs run on one worker): the worker keeps the transformed plane and
+   * codes its blocks from it (no plane back, no block samples out and in).
+   */
+  static start(c: CoreExports, group: WorkerGroup, keep: boolean): PlaneOffload | null {
+    const k = 1;
+    const p = PlaneOffload.geometry(c);
+    if (!p) return null;
+    const { geometry, buffer, bytes } = p;
     const plane = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
     sparePlane = null;
     new Uint8Array(plane, 0, bytes).set(new Uint8Array(c.memory.buffer, buffer, bytes));
@@ -276,7 +370,13 @@ class PlaneOffload {
     if (++this.dispatches < this.comp) return false;
     this.done = true;
     const plane = await this.result;
-    if (!plane || plane.byteLength < this.bytes) return true;
+    if (!plane || plane.byteLength < (this.raw ? this.raw.answer : this.bytes)) {
+      // (the core transforms the component itself: from its buffer, filled here first if the worker had the raw rows)
+      if (this.raw) guardCore(this.c, this.raw.refill, "encode");
+      return true;
+    }
+    // (the core goes on to this component next: it has not transformed it from its unfilled buffer)
+    if (this.raw && this.c.encoderResumeState() !== 1) throw new J2kError("INTERNAL", "threaded encode: a component unpacked in a worker was needed before it came back");
     guardCore(this.c, () => this.c.encoderTileDwtApplied(this.comp), "encode");
     if (this.token) {
       this.resident = { token: this.token, start: this.buffer, end: this.buffer + this.bytes };
@@ -285,10 +385,15 @@ class PlaneOffload {
     return true;
   }
 
-  /** The encode ended (or failed) first: keep the plane's buffer when it comes back. */
-  abandon(): void {
+  /**
+   * The encode ended (or failed) first, or (`goesOn`) the core goes on without the plane: keep the
+   * plane's buffer when it comes back; if the worker had the raw rows and the core goes on, fill the
+   * component's buffer here (the core transforms it itself).
+   */
+  abandon(goesOn: boolean): void {
     if (this.done) return;
     this.done = true;
+    if (goesOn && this.raw) guardCore(this.c, this.raw.refill, "encode");
     void this.result.then((plane) => {
       if (plane) sparePlane = plane;
     });
@@ -310,10 +415,10 @@ export function transformPlane(plane: ArrayBuffer, g: PlaneGeometry): ArrayBuffe
   return plane;
 }
 
-/** Bytes of a plane of geometry `g` (checked against its buffer). */
-function planeBytes(plane: ArrayBuffer, g: PlaneGeometry): number {
+/** Bytes of a plane of geometry `g` (checked against its buffer's `capacity` bytes). */
+function planeBytes(plane: ArrayBuffer | null, g: PlaneGeometry, capacity = plane?.byteLength ?? 0): number {
   const ok = (n: number) => Number.isInteger(n) && n >= 0 && n < 2 ** 31;
-  if (!(ok(g.stride) && ok(g.width) && ok(g.height) && ok(g.x0) && ok(g.y0) && ok(g.levels) && g.levels <= 32 && g.width <= g.stride && g.width >= 1 && g.height >= 1 && g.stride * g.height * 4 <= plane.byteLength)) {
+  if (!(ok(g.stride) && ok(g.width) && ok(g.height) && ok(g.x0) && ok(g.y0) && ok(g.levels) && g.levels <= 32 && g.width <= g.stride && g.width >= 1 && g.height >= 1 && g.stride * g.height * 4 <= capacity)) {
     throw new J2kError("INTERNAL", "threaded encode: a plane's geometry does not fit its buffer");
   }
   return g.stride * g.height * 4;
@@ -322,8 +427,58 @@ function planeBytes(plane: ArrayBuffer, g: PlaneGeometry): number {
 /** The plane copied into instance `c` (after its jobBegin) and transformed there; returns where it lies. */
 function transformInto(c: CoreExports, plane: ArrayBuffer, g: PlaneGeometry, bytes: number): number {
   const buf = c.alloc(bytes);
-  const tmp = c.alloc(c.dwtScratchBytes(Math.max(g.width, g.height) + 2));
   new Uint8Array(c.memory.buffer, buf, bytes).set(new Uint8Array(plane, 0, bytes));
+  transformAt(c, buf, g);
+  return buf;
+}
+
+/** Raw rows of a tile ({@link RawTile} without its samples) as a worker gets them: `rows` rows of `rowBytes` bytes from the buffer's start. */
+export interface RawRows {
+  rows: number;
+  rowBytes: number;
+  components: number;
+  bps: number;
+  signed: boolean;
+  width: number;
+  dc: number;
+}
+
+/** Bytes of raw rows staged at a time in a worker (they stay in the cache while they are unpacked). */
+const RAW_STAGE_BYTES = 256 << 10;
+
+/**
+ * Worker side of {@link PlaneOffload.startRaw}: component 1 of the tile (the ICT's output, G.3) from
+ * its raw interleaved rows into a plane of geometry `g` in instance `c` (after its jobBegin), row by
+ * row with unpackIctForward as src/encode.ts unpacks them (the other two outputs into a scratch row),
+ * then transformed there; returns where the plane lies.
+ */
+function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: PlaneGeometry): number {
+  const bytes = planeBytes(null, g, Number.MAX_SAFE_INTEGER);
+  const ok = (n: number) => Number.isInteger(n) && n >= 1 && n < 2 ** 31;
+  if (!(ok(u.rows) && ok(u.rowBytes) && ok(u.components) && u.components >= 3 && (u.bps === 1 || u.bps === 2 || u.bps === 4) && u.width === g.width && u.rows === g.height &&
+    u.rowBytes === u.width * u.components * u.bps && u.rows * u.rowBytes <= raw.byteLength && Number.isInteger(u.dc) && !g.reversible)) {
+    throw new J2kError("INTERNAL", "threaded encode: raw rows that do not fit their plane");
+  }
+  const buf = c.alloc(bytes);
+  const scratch = c.alloc(8 * u.width);
+  const per = Math.max(1, Math.floor(RAW_STAGE_BYTES / u.rowBytes));
+  const stage = c.alloc(per * u.rowBytes);
+  const src = new Uint8Array(raw);
+  const sgn = u.signed ? 1 : 0, step = u.components, rowStep = 4 * g.stride;
+  for (let r = 0; r < u.rows; r += per) {
+    const rows = Math.min(per, u.rows - r);
+    new Uint8Array(c.memory.buffer, stage, rows * u.rowBytes).set(src.subarray(r * u.rowBytes, (r + rows) * u.rowBytes));
+    for (let y = 0; y < rows; y++) {
+      c.unpackIctForward(stage + y * u.rowBytes, step, u.width * step, u.bps, sgn, u.width, 1, scratch, buf + (r + y) * rowStep, scratch + 4 * u.width, g.stride, u.dc, u.dc, u.dc);
+    }
+  }
+  transformAt(c, buf, g);
+  return buf;
+}
+
+/** Forward DWT of the plane at `buf` in instance `c` (geometry `g`), as the encoder's forwardDwt does it. */
+function transformAt(c: CoreExports, buf: number, g: PlaneGeometry): void {
+  const tmp = c.alloc(c.dwtScratchBytes(Math.max(g.width, g.height) + 2));
   const x1 = g.x0 + g.width, y1 = g.y0 + g.height;
   const up = (v: number, lev: number) => Math.ceil(v / 2 ** lev);
   for (let lev = 0; lev < g.levels; lev++) {
@@ -333,7 +488,6 @@ function transformInto(c: CoreExports, plane: ArrayBuffer, g: PlaneGeometry, byt
     if (g.reversible) c.dwt53ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
     else c.dwt97ForwardLevel(buf, g.stride, w, h, rx0 & 1, ry0 & 1, tmp);
   }
-  return buf;
 }
 
 /**
@@ -349,8 +503,8 @@ let freeResident: CoreExports | null = null;
  * does, kept in this worker under `token`; its blocks come in "blocks" jobs without samples
  * ({@link codeResidentBatch}). Returns `plane` as it came (for the next encode's plane).
  */
-export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: number): ArrayBuffer {
-  const bytes = planeBytes(plane, g);
+export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: number, raw?: RawRows): ArrayBuffer {
+  const bytes = raw ? planeBytes(null, g, Number.MAX_SAFE_INTEGER) : planeBytes(plane, g);
   releaseResident(token);
   const c = freeResident ?? createCoreInstance();
   freeResident = null;
@@ -358,7 +512,7 @@ export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: n
     c.jobBegin();
     c.setMemoryLimit(0xf000_0000);
     c.blockCoderBegin();
-    return transformInto(c, plane, g, bytes);
+    return raw ? unpackTransformRaw(c, plane, raw, g) : transformInto(c, plane, g, bytes);
   }, "encode");
   residents.set(token, { c, buf, bytes, stride: g.stride });
   return plane;
@@ -646,6 +800,14 @@ class BlockBatches {
     return this.front < this.back;
   }
 
+  /** Some listed block of the resident plane is not taken yet (the next batch {@link take} makes is one of them). */
+  private residentLeft(): boolean {
+    let i = this.residentFrom;
+    while (i < this.back && !(this.inResident[i] && !this.taken[i])) i++;
+    this.residentFrom = i;
+    return i < this.back;
+  }
+
   /** Take the last block not taken and not in the resident plane, for this thread (-1: none). */
   private takeLast(): number {
     let i = Math.min(this.localBack, this.back) - 1;
@@ -779,9 +941,12 @@ class BlockBatches {
 
   private launch(): void {
     // threads - 1 workers (this thread codes too, in a drain), BATCHES_PER_WORKER each while this
-    // thread codes or waits; while it goes on with a step of its own (dispatch), up to the budget
+    // thread codes or waits; while it goes on with a step of its own (dispatch), up to the budget,
+    // and every block of the resident plane beyond it (only the worker can code those: left for the
+    // drain, they queued behind the batches it held then, and this thread, done with its own
+    // blocks, waited for them; they need no samples packed)
     const workers = this.group.max;
-    while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER : this.queued < this.budget)) {
+    while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER : this.queued < this.budget || this.residentLeft())) {
       const b = this.take();
       const r = this.resident;
       if (b.resident && r) {

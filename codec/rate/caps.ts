@@ -88,7 +88,8 @@ export function capsEstimate(job: EncodeJob): f64 {
     bandAll += samples;
     if (cb.encCapped != CAP_NONE) continue;
     bandPilot += samples;
-    hullBuild(cb, wgt, it.tc.style.reversible != 0 && cb.encNumPasses == maxPasses(cb.encNumBps));
+    // (built as the block was installed, with this weight: encoder.ts installBlock)
+    if (!(wgt > 0 && cb.encHullWeight == wgt)) hullBuild(cb, wgt, it.tc.style.reversible != 0 && cb.encNumPasses == maxPasses(cb.encNumBps));
     for (let h = 0; h < cb.encHullN; h++) {
       let s = load<f64>(cb.encHullSlopes + (<usize>h << 3));
       if (s < Infinity) {

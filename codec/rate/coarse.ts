@@ -105,6 +105,7 @@ function coarsePilot(cb: CodeBlock): void {
   cb.encNumBps = nb - 1;
   cb.encDist0 *= 0.25;
   cb.encHullN = 0;
+  cb.encHullWeight = 0; // (its hull is built again, at the doubled band's weight)
 }
 
 /**

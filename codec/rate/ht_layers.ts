@@ -597,6 +597,7 @@ function pathHull(b: i32, L: i32): i32 {
     }
   }
   cb.encHullN = m;
+  cb.encHullWeight = 0;
   cb.encHullPasses = passes;
   cb.encHullSlopes = slopes;
   cb.encHullDist = dists;

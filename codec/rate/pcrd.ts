@@ -23,7 +23,10 @@ import { ERR_INTERNAL } from "../util/error_codes";
 /** What the threshold searches share: sorted hull slopes and the weighted error totals. */
 @unmanaged
 export class Pcrd {
-  /** f64[n]: every hull slope of every block, largest first. */
+  /**
+   * f64[n]: every hull slope of every block, largest first — in buckets (see pcrdBuckets): the
+   * buckets are in that order, and a bucket's slopes only once pcrdSlope or pcrdBody read it.
+   */
   slopes: usize;
   n: i32;
   /** Σ over blocks of weight · encDist0: the image's squared error with nothing coded. */
@@ -35,6 +38,11 @@ export class Pcrd {
    * slopes[k]), the body bytes a threshold search reads its next trial from (pcrdAllocate).
    */
   bodies: usize;
+  /** Buckets of slopes and bodies (pcrdBuckets): count, i32[count + 1] first index, f64[count + 1] bodies before, u8[count] sorted. */
+  bkN: i32;
+  bkStart: usize;
+  bkSum: usize;
+  bkDone: usize;
   /** usize[nb]: every code-block, in cblkIter order (the walks of the threshold searches). */
   blocks: usize;
   nb: i32;
@@ -66,6 +74,7 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   let mct = job.cs.gcod.mct;
   let energy: f64 = 0;
   let count = 0;
+  let nb = 0;
   let it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
   let lastBand: usize = 0;
   let wgt: f64 = 0;
@@ -75,19 +84,19 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
       wgt = bandWeight(it, NL, mct);
     }
     let cb = it.cb;
-    // reversible blocks coded down to bit-plane 0 decode exactly
-    hullBuild(cb, wgt, it.tc.style.reversible != 0 && cb.encNumPasses == maxPasses(cb.encNumBps));
+    // (the encoder builds the hulls of Part 1 blocks as it installs them, with the same weight:
+    // encoder.ts installBlock; the others here) reversible blocks coded down to bit-plane 0 decode
+    // exactly
+    if (!(wgt > 0 && cb.encHullWeight == wgt)) hullBuild(cb, wgt, it.tc.style.reversible != 0 && cb.encNumPasses == maxPasses(cb.encNumBps));
     energy += cb.encDist0 * wgt;
     count += cb.encHullN;
+    nb++;
   }
   st.energy = energy;
   st.n = count;
   st.slopes = arenaAlloc(<usize>max(count, 1) << 3);
   st.bodies = arenaAlloc(<usize>max(count, 1) << 3);
   let m = 0;
-  let nb = 0;
-  it = cblkIterNew(job.tiles, job.cs.siz.numTiles);
-  while (cblkIterNext(it)) nb++;
   st.nb = nb;
   st.blocks = arenaAlloc(<usize>max(nb, 1) * sizeof<usize>());
   st.hStart = arenaAlloc(<usize>(nb + 1) << 2);
@@ -123,19 +132,7 @@ export function pcrdPrepare(job: EncodeJob): Pcrd {
   store<i32>(st.hStart + (<usize>nb << 2), m);
   st.hAt = arenaAlloc(<usize>max(nb, 1) << 2);
   memory.copy(st.hAt, st.hStart, <usize>nb << 2);
-  sortPairsDesc(st.slopes, st.bodies, count);
-  // running sums; equal slopes are all taken at once (hullTruncation), so each gets the sum up to
-  // the last of them
-  let acc: f64 = 0;
-  for (let k = 0; k < count; k++) {
-    acc += load<f64>(st.bodies + (<usize>k << 3));
-    store<f64>(st.bodies + (<usize>k << 3), acc);
-  }
-  for (let k = count - 2; k >= 0; k--) {
-    if (load<f64>(st.slopes + (<usize>k << 3)) == load<f64>(st.slopes + (<usize>(k + 1) << 3))) {
-      store<f64>(st.bodies + (<usize>k << 3), load<f64>(st.bodies + (<usize>(k + 1) << 3)));
-    }
-  }
+  pcrdBuckets(st);
   st.sizes = arenaAlloc(<usize>job.layers << 3);
   return st;
 }
@@ -274,7 +271,6 @@ function bytesFloor(job: EncodeJob): f64 {
 export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: usize): void {
   let L = job.layers;
   let n = st.n;
-  let slopes = st.slopes;
   let kPrev = -1; // index of the previous layer's threshold (later layers only go further down)
   let flatKept = -1; // the last layer whose byte search used measure.ts's flat trials
   otherBytes = <f64>job.mainHeaderLen;
@@ -307,15 +303,15 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       let guess = true;
       while (lo < hi) {
         let width = hi - lo;
-        let mid = guess ? bodiesIndex(st.bodies, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
-        let lambda = load<f64>(slopes + (<usize>mid << 3));
+        let mid = guess ? bodiesIndex(st, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
+        let lambda = pcrdSlope(st, mid);
         if (measureFlat() && lambda > 0) assignFlat(st, lambda);
         else assignBlocks(st, L, l, lambda, false);
         // (when the bodies alone exceed the budget, the exact size does too: no T2 dry run)
         let size: f64 = -1;
         if (bytesFloor(job) <= budget) {
           size = measureLayers(job, l, st.sizes);
-          otherBytes = size - load<f64>(st.bodies + (<usize>mid << 3));
+          otherBytes = size - pcrdBody(st, mid);
         }
         if (size >= 0 && size <= budget) {
           lo = mid;
@@ -331,13 +327,14 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       let lo = max(kPrev, 0), hi = n - 1;
       while (lo < hi) {
         let mid = (lo + hi) >> 1;
-        if (st.energy - assignBlocks(st, L, l, load<f64>(slopes + (<usize>mid << 3)), true) <= dist) hi = mid;
+        if (st.energy - assignBlocks(st, L, l, pcrdSlope(st, mid), true) <= dist) hi = mid;
         else lo = mid + 1;
       }
       k = n > 0 ? lo : -1;
     }
-    assignBlocks(st, L, l, k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3)), false);
-    pcrdLastThreshold = k < 0 ? Infinity : load<f64>(slopes + (<usize>k << 3));
+    let kSlope = k < 0 ? Infinity : pcrdSlope(st, k);
+    assignBlocks(st, L, l, kSlope, false);
+    pcrdLastThreshold = kSlope;
     kPrev = max(kPrev, k);
     // (if the headers alone exceed the budget the layer stays empty; the status says so)
     if (budget > 0) fillToBudget(job, st, l, budget, st.sizes, sizeAtK);
@@ -351,15 +348,164 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
 /** The bytes other than code-block bodies (headers) of the threshold search's last trial (pcrdAllocate). */
 let otherBytes: f64 = 0;
 
-/** The largest k in [a, b] whose bodies[k] (non-decreasing) is at most `target`; a if none. */
-function bodiesIndex(bodies: usize, a: i32, b: i32, target: f64): i32 {
-  if (load<f64>(bodies + (<usize>a << 3)) > target) return a;
-  while (a < b) {
-    let mid = (a + b + 1) >> 1;
-    if (load<f64>(bodies + (<usize>mid << 3)) <= target) a = mid;
-    else b = mid - 1;
+/**
+ * The largest k in [a, b] whose bodies[k] (non-decreasing) is at most `target`; a if none. The
+ * bucket is found from the buckets' sums (a bucket's last body is the sum before the next one), so
+ * only the one that holds the answer is sorted.
+ */
+function bodiesIndex(st: Pcrd, a: i32, b: i32, target: f64): i32 {
+  if (pcrdBody(st, a) > target) return a;
+  // the first bucket in [ja, jb] whose last body exceeds the target (jb if none): the answer is in it,
+  // or it is the last index before it (whose body, the bucket's sum before, is at most the target)
+  let j0 = bucketOf(st, a), j1 = bucketOf(st, b);
+  while (j0 < j1) {
+    let j = (j0 + j1) >> 1;
+    if (load<f64>(st.bkSum + (<usize>(j + 1) << 3)) > target) j1 = j;
+    else j0 = j + 1;
   }
-  return a;
+  bucketSort(st, j0);
+  let lo = max(a, load<i32>(st.bkStart + (<usize>j0 << 2)));
+  let hi = min(b, load<i32>(st.bkStart + (<usize>(j0 + 1) << 2)) - 1);
+  if (load<f64>(st.bodies + (<usize>lo << 3)) > target) return lo - 1; // (lo > a: the bucket's first)
+  while (lo < hi) {
+    let mid = (lo + hi + 1) >> 1;
+    if (load<f64>(st.bodies + (<usize>mid << 3)) <= target) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+// The sorted slopes, built as the searches read them. Sorting every hull point (an LSD radix sort of
+// the f64 keys, 6-8 passes) took a third of pcrdPrepare, but a search reads a few dozen of them,
+// mostly near one threshold. So the points go into buckets by the top 16 bits of their keys
+// (positive or +Infinity slopes, whose bit patterns order as the numbers do: sign, exponent and 4
+// bits of mantissa, a sixteenth of an octave), the buckets in falling order with their bodies'
+// sums, in two passes; a bucket is sorted, and its running sums set, the first time an index in it is
+// read. Equal slopes share a bucket, so the running sums (each of a group of equal slopes gets the
+// sum up to the last of them, as hullTruncation takes them all at once) are those of a full sort,
+// whatever order equal keys end in.
+
+/** Put the st.n points (slopes and bodies in block order) in buckets (Pcrd.bk*). */
+function pcrdBuckets(st: Pcrd): void {
+  let n = st.n;
+  let slopes = st.slopes, bodies = st.bodies;
+  // the top bits of the finite keys, and whether any is +Infinity (a bucket of its own, first)
+  let tMin: u32 = 0xffff, tMax: u32 = 0;
+  let inf = 0;
+  for (let i = 0; i < n; i++) {
+    let u = load<u64>(slopes + (<usize>i << 3));
+    if (u >= INF_BITS) {
+      inf = 1;
+      continue;
+    }
+    let t = <u32>(u >> 48);
+    tMin = min(tMin, t);
+    tMax = max(tMax, t);
+  }
+  let nb = inf + (tMax >= tMin ? <i32>(tMax - tMin) + 1 : 0);
+  st.bkN = nb;
+  st.bkStart = arenaAllocZeroed(<usize>(nb + 1) << 2);
+  st.bkSum = arenaAllocZeroed(<usize>(nb + 1) << 3);
+  st.bkDone = arenaAllocZeroed(<usize>max(nb, 1));
+  if (n == 0) return;
+  // counts and body sums per bucket (at j + 1), then their running sums
+  let starts = st.bkStart, sums = st.bkSum;
+  for (let i = 0; i < n; i++) {
+    let j = bucketIndex(load<u64>(slopes + (<usize>i << 3)), tMax, inf);
+    let c = starts + (<usize>(j + 1) << 2);
+    store<i32>(c, load<i32>(c) + 1);
+    let s = sums + (<usize>(j + 1) << 3);
+    store<f64>(s, load<f64>(s) + load<f64>(bodies + (<usize>i << 3)));
+  }
+  for (let j = 1; j <= nb; j++) {
+    store<i32>(starts + (<usize>j << 2), load<i32>(starts + (<usize>j << 2)) + load<i32>(starts + (<usize>(j - 1) << 2)));
+    store<f64>(sums + (<usize>j << 3), load<f64>(sums + (<usize>j << 3)) + load<f64>(sums + (<usize>(j - 1) << 3)));
+  }
+  // the points into their buckets (a cursor per bucket, from its start)
+  let at = arenaAlloc(<usize>nb << 2);
+  memory.copy(at, starts, <usize>nb << 2);
+  let k2 = arenaAlloc(<usize>n << 3);
+  let v2 = arenaAlloc(<usize>n << 3);
+  for (let i = 0; i < n; i++) {
+    let u = load<u64>(slopes + (<usize>i << 3));
+    let c = at + (<usize>bucketIndex(u, tMax, inf) << 2);
+    let d = load<i32>(c);
+    store<i32>(c, d + 1);
+    store<u64>(k2 + (<usize>d << 3), u);
+    store<u64>(v2 + (<usize>d << 3), load<u64>(bodies + (<usize>i << 3)));
+  }
+  st.slopes = k2;
+  st.bodies = v2;
+}
+
+/** Bit pattern of +Infinity (every larger pattern is a NaN, which no slope is). */
+const INF_BITS: u64 = 0x7ff0000000000000;
+
+/** A key's bucket: +Infinity first, then the top 16 bits falling from tMax. */
+// @ts-ignore: decorator
+@inline
+function bucketIndex(u: u64, tMax: u32, inf: i32): i32 {
+  return u >= INF_BITS ? 0 : inf + <i32>(tMax - <u32>(u >> 48));
+}
+
+/** The bucket that holds index k (0 <= k < st.n; the last bucket whose first index is k or less). */
+function bucketOf(st: Pcrd, k: i32): i32 {
+  let lo = 0, hi = st.bkN - 1;
+  while (lo < hi) {
+    let j = (lo + hi + 1) >> 1;
+    if (load<i32>(st.bkStart + (<usize>j << 2)) <= k) lo = j;
+    else hi = j - 1;
+  }
+  return lo;
+}
+
+/** Sort bucket j (largest slope first) and set its running sums, once. */
+function bucketSort(st: Pcrd, j: i32): void {
+  if (load<u8>(st.bkDone + <usize>j) != 0) return;
+  store<u8>(st.bkDone + <usize>j, 1);
+  let s = load<i32>(st.bkStart + (<usize>j << 2)), e = load<i32>(st.bkStart + (<usize>(j + 1) << 2));
+  let keys = st.slopes + (<usize>s << 3), vals = st.bodies + (<usize>s << 3);
+  let n = e - s;
+  if (n <= 32) {
+    // insertion sort on the bit patterns (descending)
+    for (let i = 1; i < n; i++) {
+      let k = load<u64>(keys + (<usize>i << 3)), v = load<u64>(vals + (<usize>i << 3));
+      let q = i;
+      while (q > 0 && load<u64>(keys + (<usize>(q - 1) << 3)) < k) {
+        store<u64>(keys + (<usize>q << 3), load<u64>(keys + (<usize>(q - 1) << 3)));
+        store<u64>(vals + (<usize>q << 3), load<u64>(vals + (<usize>(q - 1) << 3)));
+        q--;
+      }
+      store<u64>(keys + (<usize>q << 3), k);
+      store<u64>(vals + (<usize>q << 3), v);
+    }
+  } else {
+    sortPairsDesc(keys, vals, n);
+  }
+  // running sums from the bodies of the buckets before; equal slopes are all taken at once
+  // (hullTruncation), so each gets the sum up to the last of them
+  let acc = load<f64>(st.bkSum + (<usize>j << 3));
+  for (let i = 0; i < n; i++) {
+    acc += load<f64>(vals + (<usize>i << 3));
+    store<f64>(vals + (<usize>i << 3), acc);
+  }
+  for (let i = n - 2; i >= 0; i--) {
+    if (load<f64>(keys + (<usize>i << 3)) == load<f64>(keys + (<usize>(i + 1) << 3))) {
+      store<f64>(vals + (<usize>i << 3), load<f64>(vals + (<usize>(i + 1) << 3)));
+    }
+  }
+}
+
+/** slopes[k] of the sorted order (0 <= k < st.n). */
+function pcrdSlope(st: Pcrd, k: i32): f64 {
+  bucketSort(st, bucketOf(st, k));
+  return load<f64>(st.slopes + (<usize>k << 3));
+}
+
+/** bodies[k] of the sorted order: the codeword bytes of every block truncated at slopes[k]. */
+function pcrdBody(st: Pcrd, k: i32): f64 {
+  bucketSort(st, bucketOf(st, k));
+  return load<f64>(st.bodies + (<usize>k << 3));
 }
 
 /** The slope threshold of the last layer pcrdAllocate formed (before its budget fill; for benchmarks). */

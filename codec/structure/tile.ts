@@ -73,6 +73,11 @@ export class CodeBlock {
   encHullPasses: usize;
   encHullSlopes: usize;
   encHullDist: usize;
+  /**
+   * The band weight (codec/rate/weights.ts) the hull was built with when the encoder built it as it
+   * installed the block (codec/encoder.ts installBlock); 0 when it did not (rate control builds it).
+   */
+  encHullWeight: f64;
   /** Early-stopped coding for rate control (codec/rate/caps.ts CAP_*): 0 = every pass coded. */
   encCapped: i32;
   /** A block stopped early on this thread: its resume record (codec/t1/ebcot_encoder.ts ebcotSetResume), else 0. */

@@ -8,7 +8,8 @@
  * @module
  */
 import { J2kError } from "../errors.js";
-import { decode, decodeAsync } from "../decode.js";
+import { decode } from "../decode.js";
+import { decodeAsync } from "../decode_async.js";
 import { readHeader } from "../header.js";
 import type { DecodeOptions, DecodedImage, HeaderInfo } from "../types.js";
 import { CodestreamIndex } from "../codestream/codestream_index.js";

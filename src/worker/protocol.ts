@@ -5,7 +5,7 @@
 import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../types.js";
 import type { J2kErrorCode } from "../errors.js";
 import type { EncodeResult } from "../encode.js";
-import type { BlockBatchResult, PlaneGeometry } from "../encode_threads.js";
+import type { BlockBatchResult, PlaneGeometry, RawRows } from "../encode_threads.js";
 import type { SplitGeometry, SplitResult } from "./encode_split.js";
 import type { BandResult } from "./threads.js";
 
@@ -16,9 +16,10 @@ export type WorkerRequest =
    * Threaded decoding (src/worker/split_decode.ts): band `band` of `bands` work-balanced row bands of
    * a width x height image, decoded in one job; its share of the blocks several bands need goes out
    * on `port` and the other bands' shares come in on it (SplitMessage). `spare`: a buffer an
-   * earlier band came back in, for this band's samples (src/worker/threads.ts).
+   * earlier band came back in, for this band's samples (src/worker/threads.ts). `first`: band 0's
+   * fraction of two bands' work (default 0.5; every band of a call gets the same).
    */
-  | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer }
+  | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer; first?: number }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
   /**
    * Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results.
@@ -30,8 +31,10 @@ export type WorkerRequest =
    * Threaded encoding: the forward DWT of one tile-component (src/encode_threads.ts transformPlane);
    * the answer is `plane`, transformed in place. With `keep`: the worker keeps the transformed
    * plane under that token (its blocks are coded here from it) and answers with `plane` as it came.
+   * With `raw` (and `keep`): `plane` holds the tile's raw interleaved rows; the worker unpacks
+   * component 1 from them (the ICT's output) before the DWT (src/encode_threads.ts PlaneOffload.startRaw).
    */
-  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry; keep?: number }
+  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry; keep?: number; raw?: RawRows }
   /** Threaded encoding: the plane kept under `token` is no longer needed. */
   | { id: number; op: "release"; token: number }
   /**

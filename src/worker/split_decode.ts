@@ -1,6 +1,7 @@
 /**
- * Worker side of threaded decoding (src/worker/threads.ts decodeThreaded): one "split" job per row
- * band, all bands at once, each in its own worker.
+ * The bands of threaded decoding (src/worker/threads.ts decodeThreaded): one "split" job per row
+ * band but the first, all at once, each in a worker ({@link decodeSplit}); band 0 on the calling
+ * thread ({@link decodeSplitHere}), the same steps without waiting.
  *
  * 1. T2 of the whole codestream, the same work-balanced cuts every band computes, and T1 of this
  *    band's share of the code-blocks several bands need (the core's decoderBandShare). The share
@@ -28,10 +29,10 @@
  * event-loop turn in browsers) cannot reset its state.
  * @module
  */
-import type { DecodeOptions } from "../types.js";
+import type { DecodeOptions, DecodedImage } from "../types.js";
 import type { CoreExports } from "../core_interface.js";
 import { J2kError } from "../errors.js";
-import { copyIn, core, createCoreInstance, guardCore } from "../wasm/load.js";
+import { copyIn, core, createCoreInstance, guardCore, memoryInUse, releaseMemory } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
 import { decode, decodeParsed, type PlaceSamples } from "../decode.js";
 import type { SampleArray } from "../types.js";
@@ -106,10 +107,87 @@ class Inbox {
   }
 }
 
+/** The core calls of one band: `run` maps failures (guardCore), `drop` forgets a trapped instance. */
+interface BandCore {
+  c: CoreExports;
+  run<T>(f: () => T): T;
+  drop(): void;
+}
+
+/**
+ * Step 1 on `bc` (see the module comment): T2, the cuts, this band's share posted on `port`. null:
+ * the codestream could not be cut (`broken`: a trap or internal failure, the instance is dropped).
+ */
+function cutAndShare(bc: BandCore, codestream: Uint8Array, options: DecodeOptions, k: number, n: number, height: number, port: SplitPort, first: number): number[] | null {
+  const { c } = bc;
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  try {
+    return bc.run(() => {
+      c.jobBegin();
+      c.setMemoryLimit(limits.maxMemory);
+      c.decoderParse(copyIn(c, codestream), codestream.length);
+      const out = c.alloc(4 * (n + 4));
+      const w = shareWeights;
+      if (c.decoderBandShare(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS, w.byte, w.pass, w.sample, k, first, out) !== n) return null;
+      const v = new Int32Array(c.memory.buffer, out, n + 4);
+      const cuts = Array.from(v.subarray(0, n + 1));
+      if (cuts[0] !== 0 || cuts[n] !== height || cuts.some((y, i) => i > 0 && !(y > cuts[i - 1]!))) return null;
+      const share = c.memory.buffer.slice(v[n + 1]!, v[n + 1]! + v[n + 2]!);
+      port.postMessage({ share } satisfies SplitMessage, [share]);
+      return cuts;
+    });
+  } catch (e) {
+    // (damaged: the plain decode reports it; after a trap the instance is not used again)
+    if (!(e instanceof J2kError) || e.code === "INTERNAL") bc.drop();
+    return null;
+  }
+}
+
+/** Step 2: the blocks only this band needs, a few at a time, until every other share is here. */
+function ownSteps(bc: BandCore, inbox: Inbox, poll: () => void): void {
+  for (;;) {
+    poll();
+    if (inbox.complete) break;
+    if (bc.run(() => bc.c.decoderBandOwnStep(OWN_STEP_BLOCKS)) === 0) break;
+  }
+}
+
+/**
+ * Step 3: every table supplied and band `k` decoded as a region (rows `cuts[k]`..`cuts[k + 1]`),
+ * its samples put by `place`; undefined where the region would be decoded through strips.
+ */
+function decodeSupplied(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, region: DecodeOptions, inbox: Inbox, place: PlaceSamples): DecodedImage | undefined {
+  const { c } = bc;
+  return bc.run(() => {
+    const len = inbox.shares.reduce((a, b) => a + b.byteLength, 0);
+    const ptr = c.alloc(Math.max(1, len));
+    let at = ptr;
+    for (const b of inbox.shares) {
+      new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
+      at += b.byteLength;
+    }
+    c.decoderBandSupplyAll(ptr, len);
+    return decodeParsed(c, bytes, { ...options, ...region }, place);
+  });
+}
+
+/** Band 0's {@link PlaceSamples}: in an array of the whole image where there are rows below it. */
+function placeFirst(width: number, height: number, y1: number): PlaceSamples {
+  return (view, layout, w, h, C) => (w === width && h === y1 && y1 < height ? placeWhole(width, height)(view, layout, w, h, C) : (view.slice() as SampleArray));
+}
+
+/** Is band `k` of `n` decoded the plain way (components asked for, or strips)? Throws where there is no such band. */
+function splitRefused(codestream: Uint8Array, options: DecodeOptions, k: number, n: number, height: number, width: number): boolean {
+  if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
+  // (bands decoded through strips, src/strip/assemble.ts, take no supplied blocks: nothing to share)
+  const approx = { ...options, region: { x: 0, y: 0, width, height: Math.ceil(height / n) } };
+  return !!options.components || prefersStrips(codestream, approx);
+}
+
 /**
  * Run a "split" job: band `k` of `n` of a `width` x `height` image, talking on `port` (see the
  * module comment). `receiveNow` reads the port synchronously where possible; `spare` may hold the
- * band's samples. Resolves with the band (band 0: in an array of the whole image, see
+ * band's samples; `first`: band 0's fraction of two bands' work (codec/api_bands.ts decoderBandShare). Resolves with the band (band 0: in an array of the whole image, see
  * {@link placeWhole}); fails with the decode's J2kError.
  */
 export async function decodeSplit(
@@ -122,85 +200,128 @@ export async function decodeSplit(
   port: SplitPort,
   receiveNow?: ReceiveNow,
   spare?: ArrayBuffer,
+  first = 0.5,
 ): Promise<BandResult> {
   const inbox = new Inbox(n - 1);
   // (browsers: messages queue until the next event-loop turn)
   if (!receiveNow) port.onmessage = (e) => inbox.take(e.data);
   try {
-    if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
     const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, decode);
     const { codestream } = locateCodestream(bytes);
-    // (bands decoded through strips, src/strip/assemble.ts, take no supplied blocks: nothing to share)
-    const approx = { ...options, region: { x: 0, y: 0, width, height: Math.ceil(height / n) } };
-    if (options.components || prefersStrips(codestream, approx)) {
+    if (splitRefused(codestream, options, k, n, height, width)) {
       port.postMessage({ share: null } satisfies SplitMessage);
       return plain();
     }
-    const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
     const c = spareInstance && spareInstance.beside === core() ? spareInstance.c : createCoreInstance();
     spareInstance = null;
+    let live = true;
+    const bc: BandCore = { c, run: (f) => guardCore(c, f), drop: () => (live = false) };
     // 1. T2, cuts, this band's share
-    let cuts: number[] | null;
-    let broken = false;
-    try {
-      cuts = guardCore(c, () => {
-        c.jobBegin();
-        c.setMemoryLimit(limits.maxMemory);
-        c.decoderParse(copyIn(c, codestream), codestream.length);
-        const out = c.alloc(4 * (n + 4));
-        const w = shareWeights;
-        if (c.decoderBandShare(options.layers ?? 0, options.allowPartial ? 1 : 0, MAX_CODEBLOCKS_PER_TILE, n, MIN_BAND_ROWS, w.byte, w.pass, w.sample, k, out) !== n) return null;
-        const v = new Int32Array(c.memory.buffer, out, n + 4);
-        const cuts = Array.from(v.subarray(0, n + 1));
-        if (cuts[0] !== 0 || cuts[n] !== height || cuts.some((y, i) => i > 0 && !(y > cuts[i - 1]!))) return null;
-        const share = c.memory.buffer.slice(v[n + 1]!, v[n + 1]! + v[n + 2]!);
-        port.postMessage({ share } satisfies SplitMessage, [share]);
-        return cuts;
-      });
-    } catch (e) {
-      cuts = null; // (damaged: the plain decode below reports it)
-      broken = !(e instanceof J2kError) || e.code === "INTERNAL";
-    }
+    const cuts = cutAndShare(bc, codestream, options, k, n, height, port, first);
     if (!cuts) {
       port.postMessage({ share: null } satisfies SplitMessage);
-      if (!broken) spareInstance = { c, beside: core() }; // (after a trap the instance is not used again)
+      if (live) spareInstance = { c, beside: core() };
       return plain();
     }
     // 2. the blocks only this band needs, until every other share is here
     const poll = (): void => {
       for (let r = receiveNow?.(port); r; r = receiveNow!(port)) inbox.take(r.message);
     };
-    for (;;) {
-      poll();
-      if (inbox.complete) break;
-      if (guardCore(c, () => c.decoderBandOwnStep(OWN_STEP_BLOCKS)) === 0) break;
-    }
+    ownSteps(bc, inbox, poll);
     if (!inbox.complete && !receiveNow) await new Promise((resolve) => setTimeout(resolve, 0)); // (shares already delivered)
     poll();
     // 3. the band, every table supplied
     const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
-    const region = { ...options, region: { x: 0, y: y0, width, height: y1 - y0 } };
-    const place: PlaceSamples =
-      k === 0
-        ? (view, layout, w, h, C) => (w === width && h === y1 && y1 < height ? placeWhole(width, height)(view, layout, w, h, C) : (view.slice() as SampleArray))
-        : placeInto(spare);
-    const image = guardCore(c, () => {
-      const len = inbox.shares.reduce((a, b) => a + b.byteLength, 0);
-      const ptr = c.alloc(Math.max(1, len));
-      let at = ptr;
-      for (const b of inbox.shares) {
-        new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
-        at += b.byteLength;
-      }
-      c.decoderBandSupplyAll(ptr, len);
-      return decodeParsed(c, bytes, region, place);
-    });
+    const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
+    const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : placeInto(spare));
     spareInstance = { c, beside: core() };
-    if (image) return { image, rows: [y0, y1] };
+    if (image) return { image, rows: [y0, y1], done: now() };
     // (strips: the band is decoded the usual way)
-    return { image: decode(bytes, region), rows: [y0, y1] };
+    return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
   } finally {
     port.onmessage = null;
     port.close();
   }
 }
+
+/**
+ * A "split" job on the calling thread (src/worker/threads.ts decodeThreaded: band 0 there, the
+ * others in workers), synchronously, on the shared core instance: steps 1-3 of {@link decodeSplit}
+ * without waiting for anything — the other bands' shares are taken where `receiveNow` reads them
+ * between steps (Node), else the band decodes those blocks itself. Band 0 comes back in an array of
+ * the whole image (see {@link placeWhole}). Fails with the decode's J2kError; a trap drops the
+ * shared instance, as callCore does.
+ */
+export function decodeSplitHere(bytes: Uint8Array, options: DecodeOptions, k: number, n: number, height: number, width: number, port: SplitPort, receiveNow?: ReceiveNow, first = 0.5): BandResult {
+  const inbox = new Inbox(n - 1);
+  try {
+    const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, decode);
+    const { codestream } = locateCodestream(bytes);
+    if (splitRefused(codestream, options, k, n, height, width)) {
+      port.postMessage({ share: null } satisfies SplitMessage);
+      return plain();
+    }
+    const c = core();
+    const drop = (): void => {
+      if (memoryInUse() > 0 && core() === c) releaseMemory();
+    };
+    const bc: BandCore = {
+      c,
+      run: (f) =>
+        guardCore(c, () => {
+          try {
+            return f();
+          } catch (e) {
+            if (!(e instanceof J2kError)) drop();
+            throw e;
+          }
+        }),
+      drop,
+    };
+    const cuts = cutAndShare(bc, codestream, options, k, n, height, port, first);
+    if (!cuts) {
+      port.postMessage({ share: null } satisfies SplitMessage);
+      return plain();
+    }
+    const poll = (): void => {
+      for (let r = receiveNow?.(port); r; r = receiveNow!(port)) inbox.take(r.message);
+    };
+    ownSteps(bc, inbox, poll);
+    poll();
+    const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
+    const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
+    const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : (view) => view.slice() as SampleArray);
+    if (image) return { image, rows: [y0, y1], done: now() };
+    return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
+  } finally {
+    port.close();
+  }
+}
+
+/** Reads a MessagePort synchronously (Node's receiveMessageOnPort). */
+export type ReceiveHere = (port: unknown) => { message: unknown } | undefined;
+
+/**
+ * Node's receiveMessageOnPort for the calling thread's band ({@link decodeSplitHere}); undefined
+ * elsewhere (browsers: the band reads no shares). A promise the first time only (the module is
+ * loaded then), so that later calls need no await.
+ */
+export function receiverHere(): ReceiveHere | undefined | Promise<ReceiveHere | undefined> {
+  if (nodeReceive !== null) return nodeReceive;
+  const g = globalThis as { process?: { versions?: { node?: string } } };
+  if (!g.process?.versions?.node) return (nodeReceive = undefined);
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS).then(
+    (wt: { receiveMessageOnPort?: ReceiveHere }) => (nodeReceive = wt.receiveMessageOnPort),
+    () => (nodeReceive = undefined),
+  );
+}
+
+/** Milliseconds since the epoch, to a fraction of a millisecond: the same clock on every thread of a process. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Node's worker_threads, named at run time so that browser bundlers never resolve it. */
+const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
+/** receiveMessageOnPort once looked up (null: not yet). */
+let nodeReceive: ReceiveHere | undefined | null = null;

@@ -1,7 +1,7 @@
 /**
  * Several threads on one image: `decodeAsync(bytes, { threads })` splits a large image into bands of
- * rows, decodes each band as a region in a worker of j2kit's pool (worker_threads / Web Workers)
- * and stitches the bands together. Region decoding reconstructs exactly the samples a full decode
+ * rows, decodes each band as a region — band 0 on the calling thread, the others in workers of
+ * j2kit's pool (worker_threads / Web Workers) — and stitches the bands together. Region decoding reconstructs exactly the samples a full decode
  * produces (it decodes every code-block the band's samples depend on, DWT margins included), so
  * the stitched image is identical to the single-threaded result.
  *
@@ -14,15 +14,15 @@
  *
  * Nothing here needs SharedArrayBuffer: every worker owns its WebAssembly instance and the bands
  * come back as transferred buffers, so the threaded path works in every browser that has module
- * workers, cross-origin isolated or not. Band 0 comes back in an array of the whole image (its
- * pages touched by its worker), into which this thread copies the other bands; their buffers are
- * kept and lent to the next call's band jobs, so that no thread fills fresh memory page by page
- * while the workers decode (on a 2-core machine this thread's work is taken from a worker).
+ * workers, cross-origin isolated or not. Band 0 is placed in an array of the whole image (its
+ * other pages touched after the band), into which this thread copies the other bands; their
+ * buffers are kept and lent to the next call's band jobs, so that no worker fills fresh memory
+ * page by page.
  * @module
  */
 import type { DecodeOptions, DecodedImage, HeaderInfo, SampleArray } from "../types.js";
 import { J2kError } from "../errors.js";
-import { coreCount, jobsPending, runInWorker } from "./pool.js";
+import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } from "./pool.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
 import { callCore, copyIn } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
@@ -127,16 +127,37 @@ function splittable(header: HeaderInfo, options: DecodeOptions): boolean {
 }
 
 /**
- * Decode `bytes` on `threads` workers (undefined: automatic — every core for images of at least
- * {@link THREADED_MIN_PIXELS} pixels when no other job is queued or running in the pool). Returns undefined when the image is not split (too small,
- * one thread, region/reduce requested, sub-sampled components, or no workers): the caller then
- * decodes it in one piece.
+ * The calling thread's band of a threaded decode (src/worker/split_decode.ts decodeSplitHere, passed
+ * in by decodeAsync): band `k` of `n`, synchronously, talking on `port`; `receiveNow` reads it
+ * between steps where it can.
+ */
+export type BandHere = (
+  bytes: Uint8Array,
+  options: DecodeOptions,
+  k: number,
+  n: number,
+  height: number,
+  width: number,
+  port: SplitPort,
+  receiveNow?: (port: SplitPort) => { message: unknown } | undefined,
+  first?: number,
+) => BandResult;
+
+/**
+ * Decode `bytes` on `threads` threads (undefined: automatic — every core for images of at least
+ * {@link THREADED_MIN_PIXELS} pixels when no other job is queued or running in the pool). With
+ * `here` (decodeAsync), `threads` counts the calling thread: it decodes band 0 itself, between
+ * posting the other bands' jobs to threads - 1 workers and stitching them in; without, every band
+ * is a worker's job. Returns undefined when the image is not split (too small, one thread,
+ * region/reduce requested, sub-sampled components, or no workers): the caller then decodes it in
+ * one piece.
  */
 export async function decodeThreaded(
   bytes: Uint8Array,
   header: HeaderInfo,
   options: DecodeOptions,
   threads: number | undefined,
+  here?: { band: BandHere; receiveNow?: (port: unknown) => { message: unknown } | undefined; now?: () => number },
 ): Promise<DecodedImage | undefined> {
   if (!splittable(header, options)) return undefined;
   const n = threads ?? autoThreadCount(header.width * header.height, jobsPending(), await coreCount());
@@ -144,32 +165,66 @@ export async function decodeThreaded(
   if (!even) return undefined;
   const m = even.length;
   if (typeof MessageChannel === "undefined") return undefined;
+  // (the calling thread's band goes ahead only where the other bands have workers: else one piece;
+  // with workers up, no await: the jobs are posted before decodeAsync returns)
+  if (here && workerPoolInfo().workers === 0 && !(await workersReady())) return undefined;
   // (a view into a larger buffer is copied once here: posting it would copy the whole buffer to every job)
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  const job = { bytes: own, options, bands: m, width: header.width, height: header.height };
+  // two bands, one here: the cut from what the last decode of this kind of image measured
+  const kind = here?.now && m === 2 ? kindOf(header, own.length) : undefined;
+  const first = kind !== undefined ? (firstShare.get(kind) ?? 0.5) : 0.5;
+  const job = { bytes: own, options, bands: m, width: header.width, height: header.height, ...(first !== 0.5 ? { first } : {}) };
   // the buffers earlier bands came back in, for the bands after the first (band 0 brings the whole array)
   const lent = even.map((_, k) => (k > 0 ? spareBands.pop() : undefined));
   // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
   // several bands need on its port as soon as it has it, and this thread forwards it to the others
+  // (to its own band's inbox where it decodes band 0)
   const channels = even.map(() => new MessageChannel());
-  channels.forEach((ch, k) => {
-    ch.port1.onmessage = (event: MessageEvent) => {
-      const share = (event.data as { share?: unknown } | null)?.share;
-      const buf = share instanceof ArrayBuffer ? share : null;
-      const others = channels.filter((_, j) => j !== k);
-      others.forEach((o, i) => {
-        const b = buf && i < others.length - 1 ? buf.slice(0) : buf; // (the last one gets the original)
-        o.port1.postMessage({ from: k, share: b } satisfies SplitMessage, b ? [b] : []);
-      });
-    };
-  });
+  const inbox: unknown[] = [];
+  let hereOpen = !!here;
+  const deliver = (k: number, data: unknown): void => {
+    const share = (data as { share?: unknown } | null)?.share;
+    const buf = share instanceof ArrayBuffer ? share : null;
+    const others = even.map((_, j) => j).filter((j) => j !== k && (j !== 0 || !here || hereOpen));
+    others.forEach((j, i) => {
+      const b = buf && i < others.length - 1 ? buf.slice(0) : buf; // (the last one gets the original)
+      const msg = { from: k, share: b } satisfies SplitMessage;
+      if (j === 0 && here) inbox.push(msg);
+      else channels[j]!.port1.postMessage(msg, b ? [b] : []);
+    });
+  };
+  channels.forEach((ch, k) => (ch.port1.onmessage = (event: MessageEvent) => deliver(k, event.data)));
   let settled: PromiseSettledResult<BandResult | undefined>[];
+  let band0: BandResult | undefined;
+  let band0Span = 0;
+  let failure: { e: unknown } | undefined;
   try {
     const jobs = even.map((_, k) => {
+      if (k === 0 && here) return Promise.resolve(undefined);
       const spare = lent[k];
       const transfer: Transferable[] = spare ? [channels[k]!.port2 as unknown as Transferable, spare] : [channels[k]!.port2 as unknown as Transferable];
       return runInWorker<BandResult>({ op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort, ...(spare ? { spare } : {}) }, transfer);
     });
+    if (here) {
+      // band 0 here, while the workers decode theirs (posted above: runInWorker posts at once when workers are up)
+      const port: SplitPort = { postMessage: (msg) => deliver(0, msg), onmessage: null, close: () => undefined };
+      const read = here.receiveNow;
+      const receiveNow = read
+        ? (): { message: unknown } | undefined => {
+            for (let j = 1; j < m; j++) for (let r = read(channels[j]!.port1); r; r = read(channels[j]!.port1)) deliver(j, r.message);
+            return inbox.length > 0 ? { message: inbox.shift() } : undefined;
+          }
+        : undefined;
+      const t0 = here.now?.() ?? 0;
+      try {
+        band0 = here.band(own, options, 0, m, header.height, header.width, port, receiveNow, first);
+      } catch (e) {
+        failure = { e };
+      }
+      band0Span = (here.now?.() ?? 0) - t0;
+      hereOpen = false;
+      inbox.length = 0;
+    }
     settled = await Promise.allSettled(jobs);
   } finally {
     for (const ch of channels) {
@@ -178,17 +233,55 @@ export async function decodeThreaded(
     }
   }
   // (every band job has ended: a failure leaves no job of this call running)
+  if (failure) throw failure.e;
   const failed = settled.find((r) => r.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const parts = settled.map((r) => (r as PromiseFulfilledResult<BandResult | undefined>).value);
+  const parts = settled.map((r, k) => (k === 0 && here ? band0 : (r as PromiseFulfilledResult<BandResult | undefined>).value));
   if (parts.some((p) => p === undefined)) return undefined; // no workers here
   const done = parts as BandResult[];
   const bands = done.map((p) => p.rows);
   const tiled = bands.every(([y0, y1], k) => y0 === (k === 0 ? 0 : bands[k - 1]![1]) && y1 > y0) && bands[bands.length - 1]![1] === header.height;
   if (!tiled) return undefined; // (cannot happen: the workers cut alike) decode in one piece
   const image = stitch(done.map((p) => p.image), bands);
+  if (kind !== undefined && done[0]!.done !== undefined && done[1]!.done !== undefined) {
+    // (band 1's time: from when band 0 started, a slight over-estimate by the job's start-up)
+    const late = done[0]!.done - done[1]!.done;
+    correctFirstShare(kind, first, late, 2 * band0Span - late);
+  }
   for (const p of done.slice(1)) keepBandBuffer(p.image.data.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer);
   return image;
+}
+
+/**
+ * Band 0's fraction of two bands' work (codec/api_bands.ts decoderBandShare `first`) per kind of
+ * image, corrected after every two-band decode with the calling thread's band: the cut's work
+ * model (shareWeights) is a fit over a few images and leaves one band a few per cent slower on
+ * another — on saw the second, on DX the first — and the calling thread's band also carries the
+ * whole-image array and the stitch. The output does not depend on it (any cut gives the same
+ * image); a kind is an image size, component count and codestream size to within a quarter octave.
+ */
+const firstShare = new Map<string, number>();
+/** Kinds of image kept in {@link firstShare}. */
+const FIRST_SHARE_KINDS = 16;
+/** Largest change of a kind's fraction after one decode (one slow call on a loaded machine moves it little). */
+const FIRST_SHARE_STEP = 0.02;
+
+/** The key of {@link firstShare} for an image. */
+function kindOf(header: HeaderInfo, bytes: number): string {
+  return `${header.width}x${header.height}x${header.components}:${Math.round(4 * Math.log2(Math.max(1, bytes)))}`;
+}
+
+/**
+ * Move a kind's fraction toward the cut where both bands end together: `late` = how much later
+ * band 0 (the calling thread's) ended than band 1, `span` = the two bands' times together (ms).
+ * With band times proportional to their work, band 0's fraction p gives late ≈ (2p - 1)·span.
+ */
+function correctFirstShare(kind: string, p: number, late: number, span: number): void {
+  if (!(span > 0) || !Number.isFinite(late)) return;
+  const step = Math.max(-FIRST_SHARE_STEP, Math.min(FIRST_SHARE_STEP, -late / (2 * span)));
+  firstShare.delete(kind);
+  firstShare.set(kind, Math.max(0.3, Math.min(0.7, p + step)));
+  if (firstShare.size > FIRST_SHARE_KINDS) firstShare.delete(firstShare.keys().next().value!);
 }
 
 /** Buffers band jobs came back in (bands after the first), lent to the next threaded decode's band jobs. */
@@ -210,6 +303,8 @@ function keepBandBuffer(b: ArrayBuffer, image: ArrayBuffer): void {
 export interface BandResult {
   image: DecodedImage;
   rows: [number, number];
+  /** When the band was decoded (ms since the epoch, the clock every thread of a process shares; split jobs that cut and shared). */
+  done?: number;
 }
 
 /**

@@ -60,7 +60,7 @@ function port(inbox: unknown[], after: number) {
  * receives the shares of the bands before it (Infinity: never); bands after it have not run yet,
  * so their shares never arrive. `alter` may change a share before it is delivered.
  */
-async function splitBands(bytes: Uint8Array, threads: number, deliver: (k: number) => number, alter?: (b: ArrayBuffer) => ArrayBuffer) {
+async function splitBands(bytes: Uint8Array, threads: number, deliver: (k: number) => number, alter?: (b: ArrayBuffer) => ArrayBuffer, fraction?: number, here = false) {
   const { lib, th, split } = await mods();
   const h = lib.readHeader(bytes);
   const n = th.bandRows(h.height, threads)!.length;
@@ -69,7 +69,8 @@ async function splitBands(bytes: Uint8Array, threads: number, deliver: (k: numbe
   for (let k = 0; k < n; k++) {
     const inbox = shares.map((s, j) => ({ from: j, share: s && alter ? alter(s.slice(0)) : s && s.slice(0) }));
     const { p, receiveNow } = port(inbox, deliver(k));
-    parts.push(await split.decodeSplit(bytes, {}, k, n, h.height, h.width, p, receiveNow));
+    // (band 0 on the calling thread where `here`: decodeSplitHere, synchronously, on the shared instance)
+    parts.push(here && k === 0 ? split.decodeSplitHere(bytes, {}, k, n, h.height, h.width, p, receiveNow, fraction) : await split.decodeSplit(bytes, {}, k, n, h.height, h.width, p, receiveNow, undefined, fraction));
     expect(p.closed, "the job closes its port").toBe(true);
     const first = p.sent[0] as { share: ArrayBuffer | null };
     expect(p.sent.length, "one message: the share").toBe(1);
@@ -108,6 +109,31 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
           expect(same(image.data, ref), `${JSON.stringify(opts)} n=${n} deliver from look ${look}`).toBe(true);
         }
       }
+    }
+  });
+
+  it("band 0's fraction of the work (`first`) moves a two-band cut; the calling thread's band cuts alike; every cut decodes as one piece", async () => {
+    const { lib } = await mods();
+    const img = makeImage({ width: 120, height: 1000, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 17 });
+    for (const opts of [{ levels: 5, lossless: true }, { levels: 4, ratios: [8] }]) {
+      const bytes = lib.encode(img, { ...opts, codeBlock: [32, 32] });
+      const ref = lib.decode(bytes).data;
+      const cutAt = new Map<number | undefined, number>();
+      for (const first of [undefined, 0.5, 0.35, 0.65, 0.1, 0.9, Number.NaN]) {
+        for (const here of [false, true]) {
+          const { image, rows } = await splitBands(bytes, 2, () => 0, undefined, first, here);
+          expect(rows[1]![0], "the bands tile the image").toBe(rows[0]![1]);
+          expect(same(image.data, ref), `${JSON.stringify(opts)} first ${first} here ${here}`).toBe(true);
+          if (cutAt.has(first)) expect(rows[0]![1], "the calling thread's band cuts as a worker's").toBe(cutAt.get(first));
+          cutAt.set(first, rows[0]![1]);
+        }
+      }
+      expect(cutAt.get(0.5), "0.5 is the default").toBe(cutAt.get(undefined));
+      expect(cutAt.get(0.35)!, "less work for band 0: an earlier cut").toBeLessThan(cutAt.get(0.5)!);
+      expect(cutAt.get(0.65)!, "more work for band 0: a later cut").toBeGreaterThan(cutAt.get(0.5)!);
+      expect(cutAt.get(0.1), "clamped to 0.25").toBe((await splitBands(bytes, 2, () => 0, undefined, 0.25)).rows[0]![1]);
+      expect(cutAt.get(0.9), "clamped to 0.75").toBe((await splitBands(bytes, 2, () => 0, undefined, 0.75)).rows[0]![1]);
+      expect(cutAt.get(Number.NaN), "NaN: 0.5").toBe(cutAt.get(0.5));
     }
   });
 
@@ -325,7 +351,7 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
       load.callCore((c) => {
         parse(c);
         const out = c.alloc(4 * 6);
-        expect(c.decoderBandShare(0, 0, 1 << 20, 2, 256, 25, 0.18, 0.64, 0, out)).toBe(2);
+        expect(c.decoderBandShare(0, 0, 1 << 20, 2, 256, 25, 0.18, 0.64, 0, 0.5, out)).toBe(2);
         expect(c.decoderBandOwnStep(1 << 20), "every own block in one step").toBe(0);
         parse(c);
         return c.decoderBandOwnStep(8);

@@ -104,6 +104,8 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       "9/7 PSNR layers (decode check, layers formed again)",
       "sub-sampled planes 4:2:0, 9/7 ratio 30",
     ]);
+    // of those, the ones given interleaved with the ICT (src/encode.ts hands the raw rows over)
+    const RAW = new Set(["9/7 ratio 20 (pilots + early stops)", "9/7 ratio 20, origin 7,9 (odd resolution bounds)", "9/7 layers 80/40/10, segsym, SOP/EPH", "9/7 PSNR layers (decode check, layers formed again)"]);
     // the HT paths a case must take (the core's encoderEarlyStops 7-10, counted per encode):
     // [htLowCode ran, it set a coarser lower step, htLiteCheck recoded]; the threaded encode must take
     // the same ones, and list every recode's blocks for the workers
@@ -127,6 +129,8 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(stops.offloaded, `${name}, ${threads} threads: components transformed in a worker`).toBe(OFFLOADED.has(name) ? 1 : 0);
         // with one worker it keeps the plane and codes that component's blocks from it
         expect(stops.kept, `${name}, ${threads} threads: planes kept by the worker`).toBe(OFFLOADED.has(name) && threads === 2 ? 1 : 0);
+        // interleaved samples with the ICT: the worker unpacks component 1 from the raw rows itself
+        expect(stops.raw, `${name}, ${threads} threads: planes unpacked from the raw rows in the worker`).toBe(RAW.has(name) && threads === 2 ? 1 : 0);
         // threads - 1 workers of the pool's 3 beside the calling thread, which codes blocks too
         expect(stops.workers, `${name}, ${threads} threads: workers used`).toBeLessThanOrEqual(threads - 1);
         coded += stops.local;
@@ -281,6 +285,32 @@ describe("threads: API and failures", () => {
     for (const bytes of [65, -4, 1.5]) {
       expect(() => codeBlockBatch(new ArrayBuffer(0), buf, bytes)).toThrow(expect.objectContaining({ code: "INTERNAL" }));
     }
+  });
+
+  it("a worker that refuses the raw rows of component 1: this thread unpacks it, the same bytes", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    const { threadedEarlyStops: stops, transformResident, releaseResident } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    setWorkerCount(2);
+    const image = photoLike(301, 263, 3, 8, false, 7);
+    const options: EncodeOptions = { lossless: false, ratios: [20], codeBlock: [32, 32] };
+    stops.breakRaw = true;
+    try {
+      const got = await encodeAsync(image, { ...options, threads: 2 });
+      expect(firstDifference(got, encode(image, options)), "first differing byte").toBe(-1);
+      expect(stops.raw, "no plane unpacked in the worker").toBe(0);
+      expect(stops.offloaded, "no component transformed in a worker").toBe(0);
+    } finally {
+      stops.breakRaw = false;
+    }
+    // raw rows that do not match the plane are refused with a J2kError
+    const g = { stride: 8, width: 8, height: 4, x0: 0, y0: 0, levels: 1, reversible: false };
+    const rows = { rows: 4, rowBytes: 24, components: 3, bps: 1, signed: false, width: 8, dc: 128 };
+    expect(transformResident(new ArrayBuffer(96), g, 99, rows).byteLength, "fitting rows are taken").toBe(96);
+    for (const bad of [{ ...rows, rows: 5 }, { ...rows, rowBytes: 23 }, { ...rows, width: 7 }, { ...rows, bps: 3 }, { ...rows, components: 2, rowBytes: 16 }]) {
+      expect(() => transformResident(new ArrayBuffer(96), g, 99, bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: "INTERNAL" }));
+    }
+    expect(() => transformResident(new ArrayBuffer(95), g, 99, rows), "rows beyond the buffer").toThrow(expect.objectContaining({ code: "INTERNAL" }));
+    releaseResident(99);
   });
 
   it("workers stopped in the middle of an encode: a J2kError, no hang; the next encode works", async () => {

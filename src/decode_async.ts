@@ -1,0 +1,53 @@
+/**
+ * Asynchronous decoding: {@link decodeAsync} in j2kit's worker pool, one image on several threads
+ * (src/worker/threads.ts decodeThreaded, the calling thread's band by src/worker/split_decode.ts
+ * decodeSplitHere). A module of its own because the calling thread's band needs the synchronous
+ * decoder (src/decode.ts), which the split jobs import too.
+ * @module
+ */
+import type { DecodeOptions, DecodedImage } from "./types.js";
+import { decode } from "./decode.js";
+import { asBytes } from "./decode_plan.js";
+import { readHeader } from "./header.js";
+import { runInWorker } from "./worker/pool.js";
+import { checkThreads, decodeThreaded } from "./worker/threads.js";
+import { decodeSplitHere, now, receiverHere } from "./worker/split_decode.js";
+
+/**
+ * Asynchronous {@link decode} (same result): runs in a worker of j2kit's pool where workers are
+ * available (Node worker_threads, Web Workers), so several calls decode in parallel; otherwise on
+ * the calling thread. The input is copied, never transferred.
+ *
+ * `options.threads` splits one image into row bands decoded as regions and put back together
+ * (identical output). It counts the calling thread: with `threads: N` the calling thread decodes
+ * one band itself (synchronously, as a synchronous decode of that band would) while N - 1 workers
+ * decode the others. Default: every core for images of 2 megapixels or more while no other
+ * asynchronous job is pending, else one thread; `threads: 1` never splits (the whole decode runs in
+ * a worker). Only full-size decodes (no `region`/`reduce`) of images without sub-sampled components
+ * are split.
+ */
+export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const view = asBytes(bytes);
+  const threads = checkThreads(options.threads);
+  if (options.threads !== undefined) {
+    options = { ...options };
+    delete options.threads;
+  }
+  if (threads !== 1) {
+    let header;
+    try {
+      header = readHeader(view);
+    } catch {
+      header = undefined; // the one-piece decode below reports the error
+    }
+    if (header) {
+      // (no await before the band jobs are posted where it can be helped: see runInWorker)
+      const r = receiverHere();
+      const receiveNow = r instanceof Promise ? await r : r;
+      const split = await decodeThreaded(view, header, options, threads, { band: decodeSplitHere, receiveNow, now });
+      if (split) return split;
+    }
+  }
+  const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes: view, options });
+  return viaWorker ?? decode(view, options);
+}
