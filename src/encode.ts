@@ -353,7 +353,9 @@ function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s
     }
     if (threaded) c.encoderSetThreaded(1);
     // tile by tile from the caller's array: input samples, DC level shifted (G.1.2)
-    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, ti, hooks);
+    // (the core transforms and lists a tile's components one at a time unless HT blocks are coded
+    // for rate control: codec/encoder.ts encodeTileCode; the raw hand-off relies on it)
+    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, ti, s.ht ? undefined : hooks);
     if (s.psnr) out = (yield* checkPsnrLayers(c, image, options, s, geo)) ?? out;
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.bytes));
@@ -434,6 +436,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
     for (let t = 0; t < T; t++) {
       c.encoderTileInput(t);
       const tc = (i: number, f: EncoderTileField) => c.encoderTileComp(i, f);
+      let handedOff = false;
       const unpack = (i: number, src: number, step: number, srcStride: number, w: number, rows: number, row: number) => {
         const dst = tc(i, EncoderTileField.buffer) + 4 * row * tc(i, EncoderTileField.stride);
         const stride = tc(i, EncoderTileField.stride);
@@ -485,31 +488,41 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
             }
           }
         };
-        // threaded: a worker may unpack component 1 (its ICT output) from the raw rows and transform
-        // it while this thread unpacks the others (the same unpackIctForward per row, so the same
-        // values); `keep` is the output this thread keeps of each row's three (the others go to
-        // rowScratch)
-        // (the buffers read now: refill runs after encoderTileCode, when the core no longer gives them)
+        // threaded, one tile with an MCT: a worker may unpack component 1 (the MCT's output) from
+        // the raw rows and transform it while this thread unpacks the others, both with the
+        // functions the one-thread path uses, one row at a time (so the same values); `keep`: the
+        // outputs this thread keeps of each row's three (1: components 0 and 2, 2: component 1; the
+        // others go to rowScratch). The RCT is then applied here row by row too (G.2, the core's
+        // rctForward), not by the core.
+        // (the buffers are read now: refill runs after encoderTileCode, when the core no longer gives them)
         const sgn = ti.signed ? 1 : 0, stride = tc(0, EncoderTileField.stride);
+        const mct = c.encoderTileMct();
         const bufs = [0, 1, 2].map((i) => tc(i, EncoderTileField.buffer));
-        const ictRows = (r: number, rows: number, keep: 1 | 2): void => {
+        const mctRows = (r: number, rows: number, keep: 1 | 2): void => {
           const at = (i: number) => (keep & (i === 1 ? 2 : 1) ? bufs[i]! + 4 * r * stride : 0);
           const a0 = at(0), a1 = at(1), a2 = at(2);
           for (let y = 0; y < rows; y++) {
-            const o = 4 * y * stride;
-            c.unpackIctForward(staging + y * rowBytes, C, w * C, bps, sgn, w, 1, a0 ? a0 + o : rowScratch, a1 ? a1 + o : rowScratch, a2 ? a2 + o : rowScratch + 4 * W, stride, dc, dc, dc);
+            const o = 4 * y * stride, src = staging + y * rowBytes;
+            const d0 = a0 ? a0 + o : rowScratch, d1 = a1 ? a1 + o : rowScratch, d2 = a2 ? a2 + o : rowScratch + 4 * W;
+            if (mct === 2) c.unpackIctForward(src, C, w * C, bps, sgn, w, 1, d0, d1, d2, stride, dc, dc, dc);
+            else {
+              c.unpackComponent(src, C, w * C, bps, sgn, w, 1, d0, stride, dc);
+              c.unpackComponent(src + bps, C, w * C, bps, sgn, w, 1, d1, stride, dc);
+              c.unpackComponent(src + 2 * bps, C, w * C, bps, sgn, w, 1, d2, stride, dc);
+              c.rctForward(d0, d1, d2, stride, w, 1);
+            }
           }
         };
-        const handedOff =
-          ict && rowScratch !== 0 && w <= W && c.encoderTileDwtOffload() !== 0 &&
+        handedOff =
+          (mct === 1 || mct === 2) && rowScratch !== 0 && T === 1 && w <= W &&
           hooks!.rawOffload({
-            data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc,
+            data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc, mct,
             // (the worker failed: component 1 unpacked here after all, components 0 and 2 left as they are)
             refill: () => {
               for (let r = 0; r < h; r += per) {
                 const rows = Math.min(per, h - r);
                 stage(r, rows);
-                ictRows(r, rows, 2);
+                mctRows(r, rows, 2);
               }
             },
           });
@@ -517,14 +530,14 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
           const rows = Math.min(per, h - r);
           stage(r, rows);
           if (rangeHi >= 0) bits |= c.orWords(staging, rows * rowBytes);
-          if (handedOff) ictRows(r, rows, 1);
+          if (handedOff) mctRows(r, rows, 1);
           else if (ict) {
             const at = (i: number) => tc(i, EncoderTileField.buffer) + 4 * r * stride;
             c.unpackIctForward(staging, C, w * C, bps, sgn, w, rows, at(0), at(1), at(2), stride, dc, dc, dc);
           }
-          for (let i = ict ? 3 : 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
+          for (let i = ict || handedOff ? 3 : 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
         }
-        if (ict) c.encoderTileMctApplied();
+        if (ict || handedOff) c.encoderTileMctApplied();
       }
       if (rangeHi >= 0) {
         // (bps 1 or 2: the bytes or halves of the 32-bit OR are samples)
@@ -534,7 +547,8 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
       }
       // threaded: the tile's samples are final (no MCT left for the core): a worker may transform
       // a component meanwhile (src/encode_threads.ts)
-      if (c.encoderTileDwtOffload() && (c.encoderTileMct() === 0 || (!planar && c.encoderTileMct() === 2))) yield "offload";
+      // (or the worker has the raw rows already)
+      if (handedOff || (c.encoderTileDwtOffload() && (c.encoderTileMct() === 0 || (!planar && c.encoderTileMct() === 2)))) yield "offload";
       c.encoderTileCode(t);
       yield* settle(c, 0, t + 1 < T); // (after the last tile: the drain below)
     }

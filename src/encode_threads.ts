@@ -24,6 +24,7 @@ import { BlockInfo, DeferredBlock, EncoderInfo, EncoderTileField } from "./core_
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady, type WorkerGroup } from "./worker/pool.js";
+import { callerMayWork } from "./worker/threads.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
@@ -80,6 +81,8 @@ export interface RawTile {
   signed: boolean;
   width: number;
   dc: number;
+  /** The tile's MCT (codec encoderTileMct): 1 the RCT (i32 samples), 2 the ICT (f32). */
+  mct: number;
   /** Unpack component 1 into its tile buffer on this thread after all (the worker failed). */
   refill(): void;
 }
@@ -302,7 +305,7 @@ class PlaneOffload {
    */
   static startRaw(c: CoreExports, group: WorkerGroup, t: RawTile): PlaneOffload | null {
     const p = PlaneOffload.geometry(c);
-    if (!p || p.geometry.reversible || t.width !== p.geometry.width || t.rows !== p.geometry.height) return null;
+    if (!p || p.geometry.reversible !== (t.mct === 1) || (t.mct !== 1 && t.mct !== 2) || t.width !== p.geometry.width || t.rows !== p.geometry.height) return null;
     const bytes = t.rows * t.rowBytes;
     if (!(t.components >= 3 && t.rowBytes === t.width * t.components * t.bps && t.rowStride >= t.rowBytes && t.first >= 0 && t.first + (t.rows - 1) * t.rowStride + t.rowBytes <= t.data.length)) return null;
     const buf = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
@@ -310,7 +313,7 @@ class PlaneOffload {
     const to = new Uint8Array(buf, 0, bytes);
     if (t.rowStride === t.rowBytes) to.set(t.data.subarray(t.first, t.first + bytes));
     else for (let y = 0; y < t.rows; y++) to.set(t.data.subarray(t.first + y * t.rowStride, t.first + y * t.rowStride + t.rowBytes), y * t.rowBytes);
-    const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc };
+    const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct };
     const token = nextResidentToken++;
     const result = runInWorker<ArrayBuffer>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, [buf], 1, (p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
     return new PlaneOffload(c, 1, p.buffer, p.bytes, result, token, { answer: bytes, refill: t.refill });
@@ -423,22 +426,25 @@ export interface RawRows {
   signed: boolean;
   width: number;
   dc: number;
+  /** 1 the RCT (5/3 plane, i32), 2 the ICT (9/7 plane, f32). */
+  mct: number;
 }
 
 /** Bytes of raw rows staged at a time in a worker (they stay in the cache while they are unpacked). */
 const RAW_STAGE_BYTES = 256 << 10;
 
 /**
- * Worker side of {@link PlaneOffload.startRaw}: component 1 of the tile (the ICT's output, G.3) from
- * its raw interleaved rows into a plane of geometry `g` in instance `c` (after its jobBegin), row by
- * row with unpackIctForward as src/encode.ts unpacks them (the other two outputs into a scratch row),
- * then transformed there; returns where the plane lies.
+ * Worker side of {@link PlaneOffload.startRaw}: component 1 of the tile (the MCT's output: the ICT's,
+ * G.3, or the RCT's, G.2) from its raw interleaved rows into a plane of geometry `g` in instance `c`
+ * (after its jobBegin), row by row as src/encode.ts unpacks them (unpackIctForward, or
+ * unpackComponent ×3 + rctForward; the other two outputs into scratch rows), then transformed
+ * there; returns where the plane lies.
  */
 function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: PlaneGeometry): number {
   const bytes = planeBytes(null, g, Number.MAX_SAFE_INTEGER);
   const ok = (n: number) => Number.isInteger(n) && n >= 1 && n < 2 ** 31;
   if (!(ok(u.rows) && ok(u.rowBytes) && ok(u.components) && u.components >= 3 && (u.bps === 1 || u.bps === 2 || u.bps === 4) && u.width === g.width && u.rows === g.height &&
-    u.rowBytes === u.width * u.components * u.bps && u.rows * u.rowBytes <= raw.byteLength && Number.isInteger(u.dc) && !g.reversible)) {
+    u.rowBytes === u.width * u.components * u.bps && u.rows * u.rowBytes <= raw.byteLength && Number.isInteger(u.dc) && (u.mct === 1 || u.mct === 2) && g.reversible === (u.mct === 1))) {
     throw new J2kError("INTERNAL", "threaded encode: raw rows that do not fit their plane");
   }
   const buf = c.alloc(bytes);
@@ -451,7 +457,14 @@ function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: Pla
     const rows = Math.min(per, u.rows - r);
     new Uint8Array(c.memory.buffer, stage, rows * u.rowBytes).set(src.subarray(r * u.rowBytes, (r + rows) * u.rowBytes));
     for (let y = 0; y < rows; y++) {
-      c.unpackIctForward(stage + y * u.rowBytes, step, u.width * step, u.bps, sgn, u.width, 1, scratch, buf + (r + y) * rowStep, scratch + 4 * u.width, g.stride, u.dc, u.dc, u.dc);
+      const s = stage + y * u.rowBytes, d1 = buf + (r + y) * rowStep, d2 = scratch + 4 * u.width;
+      if (u.mct === 2) c.unpackIctForward(s, step, u.width * step, u.bps, sgn, u.width, 1, scratch, d1, d2, g.stride, u.dc, u.dc, u.dc);
+      else {
+        c.unpackComponent(s, step, u.width * step, u.bps, sgn, u.width, 1, scratch, g.stride, u.dc);
+        c.unpackComponent(s + u.bps, step, u.width * step, u.bps, sgn, u.width, 1, d1, g.stride, u.dc);
+        c.unpackComponent(s + 2 * u.bps, step, u.width * step, u.bps, sgn, u.width, 1, d2, g.stride, u.dc);
+        c.rctForward(scratch, d1, d2, g.stride, u.width, 1);
+      }
     }
   }
   transformAt(c, buf, g);
@@ -683,8 +696,9 @@ class BlockBatches {
    */
   private front = 0;
   private back = 0;
-  /** Samples of the blocks not taken. */
+  /** Samples of the blocks not taken, and of those in the resident plane. */
   private unassigned = 0;
+  private residentUnassigned = 0;
   /** Batches sent to workers (this list), installed, in workers; samples sent and not installed. */
   private sent = 0;
   private done = 0;
@@ -712,11 +726,14 @@ class BlockBatches {
   /** This thread takes blocks below this (those above are taken or resident). */
   private localBack = 0;
 
-  /** The workers this encode's jobs run on: threads - 1 (this thread is the other one). */
+  /** The workers this encode's jobs run on: threads - 1 (this thread is the other one), or threads where this thread codes no blocks. */
   readonly group: WorkerGroup;
+  /** This thread codes blocks too ({@link callerMayWork}: not on a browser window's main thread). */
+  private readonly codesHere: boolean;
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {
-    this.group = { max: Math.max(1, threads - 1) };
+    this.codesHere = callerMayWork();
+    this.group = { max: this.codesHere ? Math.max(1, threads - 1) : threads };
   }
 
   /**
@@ -748,8 +765,10 @@ class BlockBatches {
       this.sizes.push(s);
       this.taken.push(false);
       const src = view.getUint32(at + DeferredBlock.src, true);
-      this.inResident.push(!!r && src >= r.start && src < r.end);
+      const inR = !!r && src >= r.start && src < r.end;
+      this.inResident.push(inR);
       this.unassigned += s;
+      if (inR) this.residentUnassigned += s;
     }
     this.back = n;
     this.localBack = n;
@@ -794,7 +813,7 @@ class BlockBatches {
     this.launch();
     let t = performance.now();
     while (!this.error) {
-      const i = this.anyLeft() ? this.takeLast() : -1;
+      const i = this.codesHere && this.anyLeft() ? this.takeLast() : -1;
       if (i >= 0) {
         guardCore(this.c, () => this.codeHereAt(i), "encode");
         if (performance.now() - t > LOCAL_SLICE_MS) {
@@ -819,7 +838,7 @@ class BlockBatches {
     this.taken = [];
     this.inResident = [];
     this.residentFrom = this.localBack = 0;
-    this.front = this.back = this.unassigned = this.sent = this.done = 0;
+    this.front = this.back = this.unassigned = this.residentUnassigned = this.sent = this.done = 0;
   }
 
   /**
@@ -828,6 +847,7 @@ class BlockBatches {
    */
   async codeUntil(until: { now: boolean }): Promise<void> {
     if (this.error) throw this.error;
+    if (!this.codesHere) return;
     this.extend();
     let t = performance.now();
     while (!until.now && this.anyLeft() && !this.error) {
@@ -871,6 +891,9 @@ class BlockBatches {
    * batch yet, so that the last batches are small and the threads finish close together, not below
    * TAIL_BATCH_SAMPLES, not above BATCH_SAMPLES); a drain's first batch per worker at most
    * RAMP_SAMPLES, the next twice that (every worker waits while this thread packs: a short pack first).
+   * In a drain a batch this thread could code too leaves it at least its share (1/threads) of
+   * the samples not installed yet: what the workers hold included (with BATCHES_PER_WORKER batches
+   * each, the last ones could keep this thread waiting at the end: lossless saw, 3-7 ms).
    */
   private take(): Batch {
     let target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
@@ -878,6 +901,8 @@ class BlockBatches {
       const k = this.drainSent++, w = this.group.max;
       if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
     }
+    const mine = this.unassigned - this.residentUnassigned;
+    const share = this.draining && this.codesHere ? Math.max(TAIL_BATCH_SAMPLES, Math.floor(mine - (mine + this.queued) / this.threads)) : Infinity;
     target = Math.min(target, BATCH_SAMPLES);
     this.anyLeft();
     // blocks of the resident plane first (only the worker can code them; no samples to pack), else
@@ -890,6 +915,7 @@ class BlockBatches {
       i = this.front;
       while (i < this.back && (this.taken[i] || this.inResident[i])) i++;
     }
+    if (!resident) target = Math.min(target, share);
     const b: Batch = { first: i, count: 0, samples: 0, resident };
     while (i < this.back && !this.taken[i] && this.inResident[i] === resident && (b.count === 0 || b.samples + this.sizes[i]! <= target)) {
       this.taken[i] = true;
@@ -898,6 +924,7 @@ class BlockBatches {
       i++;
     }
     this.unassigned -= b.samples;
+    if (resident) this.residentUnassigned -= b.samples;
     return b;
   }
 

@@ -293,17 +293,27 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
       // previous layer's set) is where the search starts. Layers 0..l-1 are final: their T2
       // state is kept for the trial runs (measure.ts, measureKeep). The size does not fall as k
       // grows (more passes: more body bytes, no fewer header bits), so any order of trials finds
-      // the same k as a bisection: each trial is the largest k whose bodies (Pcrd.bodies) plus the
-      // other bytes of the last trial (headers) fit the budget, or the middle of the interval
-      // after a trial that did not halve it.
+      // the same k as a bisection: each trial is the largest k whose bodies (Pcrd.bodies) plus an
+      // estimate of the other bytes (headers) fit the budget, or the middle of the interval after
+      // GUESSES_UNHALVED guesses in a row that did not halve it. The estimate is the other bytes of
+      // the last trial until a trial that fits and one that does not have been measured; then it
+      // is their line through the nearest of each (the headers grow about evenly with k: saw at
+      // 20:1 took 11 trials with the last trial's headers, which overshot one step at a time).
       // (after the previous layer's flat search and fill, st.assign holds that layer as formed)
       measureKeep(job, l, st.assign, flatKept == l - 1);
       if (measureFlat()) flatKept = l;
       let lo = kPrev, hi = n - 1;
       let guess = true;
+      let unhalved = 0;
+      // the measured trials nearest k: the last that fitted (k0) and the last that did not (k1)
+      let k0 = -1, k1 = -1;
+      let o0: f64 = 0, o1: f64 = 0;
       while (lo < hi) {
         let width = hi - lo;
-        let mid = guess ? bodiesIndex(st, lo + 1, hi, budget - otherBytes) : (lo + hi + 1) >> 1;
+        let mid: i32;
+        if (!guess) mid = (lo + hi + 1) >> 1;
+        else if (k0 >= 0 && k1 > k0 && o1 >= o0) mid = bodiesIndex(st, lo + 1, hi, budget - o0, (o1 - o0) / <f64>(k1 - k0), k0);
+        else mid = bodiesIndex(st, lo + 1, hi, budget - otherBytes, 0, 0);
         let lambda = pcrdSlope(st, mid);
         if (measureFlat() && lambda > 0) assignFlat(st, lambda);
         else assignBlocks(st, L, l, lambda, false);
@@ -312,6 +322,13 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
         if (bytesFloor(job) <= budget) {
           size = measureLayers(job, l, st.sizes);
           otherBytes = size - pcrdBody(st, mid);
+          if (size <= budget) {
+            k0 = mid;
+            o0 = otherBytes;
+          } else {
+            k1 = mid;
+            o1 = otherBytes;
+          }
         }
         if (size >= 0 && size <= budget) {
           lo = mid;
@@ -319,7 +336,9 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
         } else {
           hi = mid - 1;
         }
-        guess = !guess || (hi - lo) * 2 <= width;
+        if (!guess || (hi - lo) * 2 <= width) unhalved = 0;
+        else unhalved++;
+        guess = unhalved < GUESSES_UNHALVED;
       }
       k = lo;
     } else {
@@ -345,31 +364,35 @@ export function pcrdAllocate(job: EncodeJob, st: Pcrd, errTargets: usize, est: u
   }
 }
 
+/** Guesses in a row that do not halve the interval before the byte search takes its middle (pcrdAllocate). */
+const GUESSES_UNHALVED: i32 = 3;
+
 /** The bytes other than code-block bodies (headers) of the threshold search's last trial (pcrdAllocate). */
 let otherBytes: f64 = 0;
 
 /**
- * The largest k in [a, b] whose bodies[k] (non-decreasing) is at most `target`; a if none. The
- * bucket is found from the buckets' sums (a bucket's last body is the sum before the next one), so
- * only the one that holds the answer is sorted.
+ * The largest k in [a, b] whose bodies[k] + slope·(k − k0) (non-decreasing: slope >= 0) is at most
+ * `target`; a if none. The bucket is found from the buckets' sums (a bucket's last body is the sum
+ * before the next one), so only the one that holds the answer is sorted.
  */
-function bodiesIndex(st: Pcrd, a: i32, b: i32, target: f64): i32 {
-  if (pcrdBody(st, a) > target) return a;
+function bodiesIndex(st: Pcrd, a: i32, b: i32, target: f64, slope: f64, k0: i32): i32 {
+  if (pcrdBody(st, a) + slope * <f64>(a - k0) > target) return a;
   // the first bucket in [ja, jb] whose last body exceeds the target (jb if none): the answer is in it,
   // or it is the last index before it (whose body, the bucket's sum before, is at most the target)
   let j0 = bucketOf(st, a), j1 = bucketOf(st, b);
   while (j0 < j1) {
     let j = (j0 + j1) >> 1;
-    if (load<f64>(st.bkSum + (<usize>(j + 1) << 3)) > target) j1 = j;
+    let last = load<i32>(st.bkStart + (<usize>(j + 1) << 2)) - 1; // (its body: the sum before bucket j + 1)
+    if (load<f64>(st.bkSum + (<usize>(j + 1) << 3)) + slope * <f64>(last - k0) > target) j1 = j;
     else j0 = j + 1;
   }
   bucketSort(st, j0);
   let lo = max(a, load<i32>(st.bkStart + (<usize>j0 << 2)));
   let hi = min(b, load<i32>(st.bkStart + (<usize>(j0 + 1) << 2)) - 1);
-  if (load<f64>(st.bodies + (<usize>lo << 3)) > target) return lo - 1; // (lo > a: the bucket's first)
+  if (load<f64>(st.bodies + (<usize>lo << 3)) + slope * <f64>(lo - k0) > target) return lo - 1; // (lo > a: the bucket's first)
   while (lo < hi) {
     let mid = (lo + hi + 1) >> 1;
-    if (load<f64>(st.bodies + (<usize>mid << 3)) <= target) lo = mid;
+    if (load<f64>(st.bodies + (<usize>mid << 3)) + slope * <f64>(mid - k0) <= target) lo = mid;
     else hi = mid - 1;
   }
   return lo;

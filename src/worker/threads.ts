@@ -54,6 +54,25 @@ export const MIN_BAND_ROWS = 256;
 
 export { coreCount };
 
+/**
+ * @internal Tests: force {@link callerMayWork}'s answer (undefined: detect it).
+ */
+export const callerPolicy: { override: boolean | undefined } = { override: undefined };
+
+/**
+ * Whether the thread calling `decodeAsync` / `encodeAsync` with `threads` may take a share of the
+ * work itself (a band, code-blocks), blocking it meanwhile: yes in Node (main thread or
+ * worker_threads) and in Web Workers; no on a browser window's main thread (a `document`), where
+ * it would freeze the page — there every share goes to `threads` pool workers. `g`: the global
+ * scope to look at.
+ */
+export function callerMayWork(g: unknown = globalThis): boolean {
+  if (callerPolicy.override !== undefined) return callerPolicy.override;
+  const scope = g as { document?: unknown; process?: { versions?: { node?: string } } } | null;
+  if (scope?.process?.versions?.node) return true;
+  return typeof scope?.document === "undefined";
+}
+
 /** Validated `threads` option: undefined (automatic) or an integer 1..64. */
 export function checkThreads(threads: unknown): number | undefined {
   if (threads === undefined) return undefined;

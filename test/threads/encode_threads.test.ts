@@ -104,8 +104,18 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       "9/7 PSNR layers (decode check, layers formed again)",
       "sub-sampled planes 4:2:0, 9/7 ratio 30",
     ]);
-    // of those, the ones given interleaved with the ICT (src/encode.ts hands the raw rows over)
-    const RAW = new Set(["9/7 ratio 20 (pilots + early stops)", "9/7 ratio 20, origin 7,9 (odd resolution bounds)", "9/7 layers 80/40/10, segsym, SOP/EPH", "9/7 PSNR layers (decode check, layers formed again)"]);
+    // with two threads (one worker), every case given interleaved with an MCT (the RCT or the ICT),
+    // one tile, no HT: src/encode.ts hands the raw rows over, the worker unpacks component 1 itself
+    const RAW = new Set([
+      "lossless RGB",
+      "lossless 16-bit RGBA, RPCL, precincts",
+      "9/7 fixed step",
+      "9/7 ratio 20 (pilots + early stops)",
+      "9/7 ratio 20, origin 7,9 (odd resolution bounds)",
+      "9/7 layers 80/40/10, segsym, SOP/EPH",
+      "9/7 PSNR layers (decode check, layers formed again)",
+      "JP2 file, 9/7 quality",
+    ]);
     // the HT paths a case must take (the core's encoderEarlyStops 7-10, counted per encode):
     // [htLowCode ran, it set a coarser lower step, htLiteCheck recoded]; the threaded encode must take
     // the same ones, and list every recode's blocks for the workers
@@ -126,11 +136,12 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(firstDifference(got, want), `${name}, ${threads} threads: first differing byte`).toBe(-1);
         expect(workerPoolInfo().jobsDone - before, `${name}: blocks went to workers in several batches`).toBeGreaterThanOrEqual(2);
         if (htPaths) expect(stops.ht, `${name}, ${threads} threads: HT paths taken, every recode listed for the workers`).toEqual([...htPaths, htPaths[2]]);
-        expect(stops.offloaded, `${name}, ${threads} threads: components transformed in a worker`).toBe(OFFLOADED.has(name) ? 1 : 0);
+        const raw = threads === 2 && RAW.has(name);
+        expect(stops.offloaded, `${name}, ${threads} threads: components transformed in a worker`).toBe(OFFLOADED.has(name) || raw ? 1 : 0);
         // with one worker it keeps the plane and codes that component's blocks from it
-        expect(stops.kept, `${name}, ${threads} threads: planes kept by the worker`).toBe(OFFLOADED.has(name) && threads === 2 ? 1 : 0);
-        // interleaved samples with the ICT: the worker unpacks component 1 from the raw rows itself
-        expect(stops.raw, `${name}, ${threads} threads: planes unpacked from the raw rows in the worker`).toBe(RAW.has(name) && threads === 2 ? 1 : 0);
+        expect(stops.kept, `${name}, ${threads} threads: planes kept by the worker`).toBe((OFFLOADED.has(name) || raw) && threads === 2 ? 1 : 0);
+        // interleaved samples, an MCT, one tile, no HT: with one worker it unpacks component 1 from the raw rows itself
+        expect(stops.raw, `${name}, ${threads} threads: planes unpacked from the raw rows in the worker`).toBe(raw ? 1 : 0);
         // threads - 1 workers of the pool's 3 beside the calling thread, which codes blocks too
         expect(stops.workers, `${name}, ${threads} threads: workers used`).toBeLessThanOrEqual(threads - 1);
         coded += stops.local;
@@ -292,48 +303,85 @@ describe("threads: API and failures", () => {
     const { threadedEarlyStops: stops, transformResident, releaseResident } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
     setWorkerCount(2);
     const image = photoLike(301, 263, 3, 8, false, 7);
-    const options: EncodeOptions = { lossless: false, ratios: [20], codeBlock: [32, 32] };
     stops.breakRaw = true;
     try {
-      const got = await encodeAsync(image, { ...options, threads: 2 });
-      expect(firstDifference(got, encode(image, options)), "first differing byte").toBe(-1);
-      expect(stops.raw, "no plane unpacked in the worker").toBe(0);
-      expect(stops.offloaded, "no component transformed in a worker").toBe(0);
+      // the ICT (9/7) and the RCT (5/3, lossless)
+      for (const options of [{ lossless: false, ratios: [20], codeBlock: [32, 32] }, { codeBlock: [32, 32] }] as EncodeOptions[]) {
+        const got = await encodeAsync(image, { ...options, threads: 2 });
+        expect(firstDifference(got, encode(image, options)), `${JSON.stringify(options)}: first differing byte`).toBe(-1);
+        expect(stops.raw, "no plane unpacked in the worker").toBe(0);
+        expect(stops.offloaded, "no component transformed in a worker").toBe(0);
+      }
     } finally {
       stops.breakRaw = false;
     }
     // raw rows that do not match the plane are refused with a J2kError
     const g = { stride: 8, width: 8, height: 4, x0: 0, y0: 0, levels: 1, reversible: false };
-    const rows = { rows: 4, rowBytes: 24, components: 3, bps: 1, signed: false, width: 8, dc: 128 };
+    const rows = { rows: 4, rowBytes: 24, components: 3, bps: 1, signed: false, width: 8, dc: 128, mct: 2 };
     expect(transformResident(new ArrayBuffer(96), g, 99, rows).byteLength, "fitting rows are taken").toBe(96);
-    for (const bad of [{ ...rows, rows: 5 }, { ...rows, rowBytes: 23 }, { ...rows, width: 7 }, { ...rows, bps: 3 }, { ...rows, components: 2, rowBytes: 16 }]) {
+    for (const bad of [{ ...rows, rows: 5 }, { ...rows, rowBytes: 23 }, { ...rows, width: 7 }, { ...rows, bps: 3 }, { ...rows, components: 2, rowBytes: 16 }, { ...rows, mct: 1 }, { ...rows, mct: 0 }]) {
       expect(() => transformResident(new ArrayBuffer(96), g, 99, bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: "INTERNAL" }));
     }
     expect(() => transformResident(new ArrayBuffer(95), g, 99, rows), "rows beyond the buffer").toThrow(expect.objectContaining({ code: "INTERNAL" }));
     releaseResident(99);
   });
 
+  it("on a browser window's main thread the calling thread codes no blocks: threads workers do", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    const { callerMayWork, callerPolicy } = (await import(join(REPO_ROOT, "dist/worker/threads.js"))) as typeof import("../../src/worker/threads.js");
+    const { threadedEarlyStops: stops } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    expect(callerMayWork(), "Node").toBe(true);
+    expect(callerMayWork({ document: {} }), "a window's main thread").toBe(false);
+    expect(callerMayWork({}), "a Web Worker (no document)").toBe(true);
+    expect(callerMayWork({ document: {}, process: { versions: { node: "20.0.0" } } }), "Node with a DOM shim").toBe(true);
+    setWorkerCount(3);
+    const image = photoLike(700, 500, 3, 8, false, 4);
+    for (const options of [{ lossless: false, ratios: [20], codeBlock: [32, 32] }, { codeBlock: [32, 32] }] as EncodeOptions[]) {
+      const want = encode(image, options);
+      callerPolicy.override = false;
+      try {
+        expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), want), "first differing byte").toBe(-1);
+        expect(stops.local, "blocks coded on the calling thread").toBe(0);
+        expect(stops.workers, "workers used").toBe(2);
+      } finally {
+        callerPolicy.override = undefined;
+      }
+      await encodeAsync(image, { ...options, threads: 2 });
+      expect(stops.local, "Node: the calling thread codes blocks").toBeGreaterThan(0);
+      expect(stops.workers, "Node: workers used").toBe(1);
+    }
+  });
+
   it("workers stopped in the middle of an encode: a J2kError, no hang; the next encode works", async () => {
     const { encode, encodeAsync, terminateWorkers, setWorkerCount } = await lib();
     const { jobsPending } = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
-    setWorkerCount(2);
-    const image = photoLike(1024, 768, 3, 8, false, 2);
-    // wait (event-loop turns, not time) until batches are in flight, then stop the workers
-    let stopped = false;
-    const run = encodeAsync(image, { threads: 2, codeBlock: [32, 32] });
-    const outcome = run.then(() => "resolved", (e: unknown) => e);
-    while (!stopped) {
-      const settled = await Promise.race([outcome, new Promise((r) => setImmediate(() => r(undefined)))]);
-      if (settled !== undefined) break;
-      if (jobsPending() > 0) {
-        terminateWorkers();
-        stopped = true;
+    // wait (event-loop turns, not time) until the encode's first job is in flight, then stop the workers
+    const stopMidway = async (image: J2kImage): Promise<unknown> => {
+      setWorkerCount(2);
+      let stopped = false;
+      const outcome = encodeAsync(image, { threads: 2, codeBlock: [32, 32] }).then((v) => v, (e: unknown) => e);
+      while (!stopped) {
+        const settled = await Promise.race([outcome, new Promise((r) => setImmediate(() => r(undefined)))]);
+        if (settled !== undefined) break;
+        if (jobsPending() > 0) {
+          terminateWorkers();
+          stopped = true;
+        }
       }
-    }
-    expect(stopped, "batches were seen in flight").toBe(true);
-    const err = await outcome;
+      expect(stopped, "jobs were seen in flight").toBe(true);
+      return outcome;
+    };
+    // one component: the first jobs are batches of blocks
+    const err = await stopMidway(photoLike(1024, 768, 1, 8, false, 2));
     expect(err).toMatchObject({ name: "J2kError", code: "INTERNAL" });
     expect(String((err as Error).message)).toMatch(/worker/);
+    // RGB with the RCT: the first job is the worker's unpack and DWT of component 1 from the raw
+    // rows; stopped then, the calling thread unpacks and transforms it itself (the same bytes), or
+    // batches in flight too fail the encode
+    const rgb = photoLike(1024, 768, 3, 8, false, 2);
+    const got = await stopMidway(rgb);
+    if (got instanceof Uint8Array) expect(firstDifference(got, encode(rgb, { codeBlock: [32, 32] })), "first differing byte").toBe(-1);
+    else expect(got).toMatchObject({ name: "J2kError", code: "INTERNAL" });
     // the pool starts again and the result is right
     const small = photoLike(200, 120, 3, 8);
     expect(firstDifference(await encodeAsync(small, { threads: 2 }), encode(small))).toBe(-1);
