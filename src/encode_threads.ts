@@ -24,6 +24,7 @@ import { BlockInfo, DeferredBlock, EncoderInfo, EncoderTileField } from "./core_
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady, type WorkerGroup } from "./worker/pool.js";
+import { callerMayWork } from "./worker/threads.js";
 import { splitBottom, splitTileDwt, type SplitGeometry, type SplitResult } from "./worker/encode_split.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
@@ -763,11 +764,14 @@ class BlockBatches {
   /** This thread takes blocks below this (those above are taken or resident). */
   private localBack = 0;
 
-  /** The workers this encode's jobs run on: threads - 1 (this thread is the other one). */
+  /** The workers this encode's jobs run on: threads - 1 (this thread is the other one), or threads where this thread codes no blocks. */
   readonly group: WorkerGroup;
+  /** This thread codes blocks too ({@link callerMayWork}: not on a browser window's main thread). */
+  private readonly codesHere: boolean;
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {
-    this.group = { max: Math.max(1, threads - 1) };
+    this.codesHere = callerMayWork();
+    this.group = { max: this.codesHere ? Math.max(1, threads - 1) : threads };
   }
 
   /**
@@ -847,7 +851,7 @@ class BlockBatches {
     this.launch();
     let t = performance.now();
     while (!this.error) {
-      const i = this.anyLeft() ? this.takeLast() : -1;
+      const i = this.codesHere && this.anyLeft() ? this.takeLast() : -1;
       if (i >= 0) {
         guardCore(this.c, () => this.codeHereAt(i), "encode");
         if (performance.now() - t > LOCAL_SLICE_MS) {
@@ -881,6 +885,7 @@ class BlockBatches {
    */
   async codeUntil(until: { now: boolean }): Promise<void> {
     if (this.error) throw this.error;
+    if (!this.codesHere) return;
     this.extend();
     let t = performance.now();
     while (!until.now && this.anyLeft() && !this.error) {
@@ -935,7 +940,7 @@ class BlockBatches {
       if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
     }
     const mine = this.unassigned - this.residentUnassigned;
-    const share = this.draining ? Math.max(TAIL_BATCH_SAMPLES, Math.floor(mine - (mine + this.queued) / this.threads)) : Infinity;
+    const share = this.draining && this.codesHere ? Math.max(TAIL_BATCH_SAMPLES, Math.floor(mine - (mine + this.queued) / this.threads)) : Infinity;
     target = Math.min(target, BATCH_SAMPLES);
     this.anyLeft();
     // blocks of the resident plane first (only the worker can code them; no samples to pack), else
