@@ -113,6 +113,28 @@ describe("one component split by rows (2 threads): the same bytes as encode()", 
     }
   });
 
+  it("workers stopped during the split: this thread does the worker's part (the same bytes) or a J2kError; no hang", async () => {
+    const { j } = await lib();
+    const { jobsPending } = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
+    j.setWorkerCount(2);
+    const image = grey(1024, 768, 12, false, 12);
+    let stopped = false;
+    const outcome = j.encodeAsync(image, { threads: 2 }).then((v) => v, (e: unknown) => e);
+    while (!stopped) {
+      const settled = await Promise.race([outcome, new Promise((r) => setImmediate(() => r(undefined)))]);
+      if (settled !== undefined) break;
+      if (jobsPending() > 0) {
+        j.terminateWorkers();
+        stopped = true;
+      }
+    }
+    expect(stopped, "the split's job was seen in flight").toBe(true);
+    const got = await outcome;
+    if (got instanceof Uint8Array) expect(firstDifference(got, j.encode(image))).toBe(-1);
+    else expect(got).toMatchObject({ name: "J2kError", code: "INTERNAL" });
+    expect(firstDifference(await j.encodeAsync(image, { threads: 2 }), j.encode(image)), "the pool starts again").toBe(-1);
+  });
+
   it("a sample out of range in either part fails as encode() fails", async () => {
     const { j, split } = await lib();
     split.splitSettings.minRows = 64;

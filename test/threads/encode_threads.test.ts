@@ -371,8 +371,9 @@ describe("threads: API and failures", () => {
       expect(stopped, "jobs were seen in flight").toBe(true);
       return outcome;
     };
-    // one component: the first jobs are batches of blocks
-    const err = await stopMidway(photoLike(1024, 768, 1, 8, false, 2));
+    // one component: the first jobs are batches of blocks (fewer rows than src/worker/encode_split.ts
+    // splits: its first job would be the worker's part of the DWT, which this thread takes over)
+    const err = await stopMidway(photoLike(1024, 500, 1, 8, false, 2));
     expect(err).toMatchObject({ name: "J2kError", code: "INTERNAL" });
     expect(String((err as Error).message)).toMatch(/worker/);
     // RGB with the RCT: the first job is the worker's unpack and DWT of component 1 from the raw
