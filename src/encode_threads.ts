@@ -931,16 +931,17 @@ class BlockBatches {
    * RAMP_SAMPLES, the next twice that (every worker waits while this thread packs: a short pack first).
    * In a drain a batch this thread could code too leaves it at least its share (1/threads) of
    * the samples not installed yet: what the workers hold included (with BATCHES_PER_WORKER batches
-   * each, the last ones could keep this thread waiting at the end: lossless saw, 3-7 ms).
+   * each, the last ones could keep this thread waiting at the end: lossless saw, 3-7 ms); null when
+   * not even one block can go.
    */
-  private take(): Batch {
+  private take(): Batch | null {
     let target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
     if (this.draining) {
       const k = this.drainSent++, w = this.group.max;
       if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
     }
     const mine = this.unassigned - this.residentUnassigned;
-    const share = this.draining && this.codesHere ? Math.max(TAIL_BATCH_SAMPLES, Math.floor(mine - (mine + this.queued) / this.threads)) : Infinity;
+    const share = this.draining && this.codesHere ? Math.floor(mine - (mine + this.queued) / this.threads) : Infinity;
     target = Math.min(target, BATCH_SAMPLES);
     this.anyLeft();
     // blocks of the resident plane first (only the worker can code them; no samples to pack), else
@@ -953,7 +954,12 @@ class BlockBatches {
       i = this.front;
       while (i < this.back && (this.taken[i] || this.inResident[i])) i++;
     }
-    if (!resident) target = Math.min(target, share);
+    if (!resident) {
+      // (none when even one block would leave this thread less than its share: it codes the last
+      // blocks itself rather than wait for a worker's answer, ~0.1-3 ms after a worker fell idle)
+      if (i < this.back && share < this.sizes[i]!) return null;
+      target = Math.min(target, share);
+    }
     const b: Batch = { first: i, count: 0, samples: 0, resident };
     while (i < this.back && !this.taken[i] && this.inResident[i] === resident && (b.count === 0 || b.samples + this.sizes[i]! <= target)) {
       this.taken[i] = true;
@@ -975,6 +981,7 @@ class BlockBatches {
     const workers = this.group.max;
     while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER : this.queued < this.budget || this.residentLeft())) {
       const b = this.take();
+      if (!b) break;
       const r = this.resident;
       if (b.resident && r) {
         b.records = this.records(b, this.c.encoderDeferredList() + b.first * DeferredBlock.bytes);

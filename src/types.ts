@@ -95,9 +95,12 @@ export interface DecodeOptions {
   /** Resource limits. */
   limits?: Limits;
   /**
-   * `decodeAsync` only: workers to split one image over (1-64). Default: every core for images of
-   * at least 2 megapixels when no other asynchronous job is pending, else 1. The synchronous
-   * `decode` always uses the calling thread.
+   * `decodeAsync` only: threads to split one image over (1-64), the calling thread included: it
+   * decodes one band of rows itself while threads - 1 workers decode the others; the output is the
+   * same as `decode`'s. On a browser window's main thread (a `document`; not in Node or a Web
+   * Worker) the calling thread decodes no band, so that the page is not blocked for long: threads
+   * workers decode them. Default: every core for images of at least 2 megapixels when no other
+   * asynchronous job is pending, else 1. The synchronous `decode` always uses the calling thread.
    */
   threads?: number;
 }
