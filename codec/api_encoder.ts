@@ -7,7 +7,7 @@ import { pcrdLastThreshold } from "./rate/pcrd";
 import { rateRuns } from "./rate/rate_control";
 import { capsPredictSaved } from "./rate/caps";
 import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied } from "./encoder";
-import { Tile, tileComp } from "./structure/tile";
+import { Tile, tileComp, resolution, band } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
 import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage, encodeDeferredCodeAt } from "./encoder";
 import { writeCodestream } from "./codestream/write_codestream";
@@ -205,6 +205,31 @@ export function encoderTileMctApplied(): void {
 export function encoderTileDwtOffload(): i32 {
   let j = job();
   return gTile != 0 && j.threaded != 0 && j.capsOn != 0 && j.cs.siz.numTiles == 1 ? 1 : 0;
+}
+
+/**
+ * Threaded encoding of one component by rows (src/worker/encode_split.ts, codec/transform/dwt_split.ts):
+ * 0 unless the tile given last to encoderTileInput is the image's only tile, has one component and
+ * goes through the threaded pipeline (its blocks are all listed, none coded here: not HT with rate
+ * control); else the row unit of a split of its first `levels` decomposition levels (clamped to the
+ * component's): 2^(l + ycb'_l) for the deepest such level l, so that a cut at a multiple of it (on the
+ * component grid) is a code-block row boundary of every split level's sub-bands (B.7, B-15).
+ */
+export function encoderTileSplitUnit(levels: i32): i32 {
+  let j = job();
+  if (gTile == 0 || j.threaded == 0 || j.cs.siz.numTiles != 1) return 0;
+  if ((j.cs.cod.cblkStyle & 0x40) != 0 && j.wantDistortion != 0) return 0;
+  let tile = changetype<Tile>(gTile);
+  if (tile.numComps != 1) return 0;
+  let tc = tileComp(tile, 0);
+  let k = min(levels, tc.numRes - 1);
+  let unit = 0;
+  for (let l = 1; l <= k; l++) {
+    let e = l + band(resolution(tc, tc.numRes - l), 0).cbh;
+    if (e > 30) return 0;
+    unit = max(unit, 1 << e);
+  }
+  return unit;
 }
 
 /** Decomposition levels of component c of the tile given last to encoderTileInput (-1: none given, or no such component). */

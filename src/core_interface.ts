@@ -694,6 +694,34 @@ export interface CoreExports {
    */
   dwtScratchBytes(maxDim: number): number;
   /**
+   * Bottom side, in place: the first `levels` levels of the rows [max(y0, cut − E_1), y1), whose input
+   * samples lie in `buf` at their own rows (row y − y0). Afterwards every sample the bottom side owns
+   * is where the whole-plane transform puts it (each level's low rows are moved up into place before
+   * the next level; its high rows are in place already), as is LL_K's rows from cut / 2^K on; the
+   * other rows of `buf` hold no meaning.
+   */
+  dwtSplitBottom(buf: number, stride: number, x0: number, y0: number, x1: number, y1: number, levels: number, cut: number, margin: number, rev: number, tmp: number): void;
+  /**
+   * Top side, after {@link dwtSplitTop}: each split level's high rows that the top side owns moved
+   * from the part's quadrant layout to the whole level's (row nL + i of the level; level 1 first,
+   * each level's rows from the last: every move is downwards). Writes rows the bottom side's input
+   * occupied: call it once that input is no longer needed here.
+   */
+  dwtSplitMove(buf: number, stride: number, x0: number, y0: number, x1: number, y1: number, levels: number, cut: number, margin: number): void;
+  /**
+   * Copy the samples the bottom side owns (after {@link dwtSplitBottom} in `src`) to `dst` (same
+   * layout and stride): each split level's HL rows from cut / 2^l, its LH and HH rows from cut / 2^l,
+   * and LL_K's rows from cut / 2^K. The top side's samples in `dst` are not touched.
+   */
+  dwtSplitPlace(src: number, dst: number, stride: number, x0: number, y0: number, x1: number, y1: number, levels: number, cut: number, margin: number): void;
+  /**
+   * Top side, in place: the first `levels` levels of the rows [y0, min(y1, cut + E_1)) (their input
+   * samples in `buf`'s rows from 0), each level on the low rows the one before left in place. The
+   * high rows stay where the part's own quadrant layout puts them until {@link dwtSplitMove}; the
+   * rows of `buf` from cut + E_1 − y0 on are not touched.
+   */
+  dwtSplitTop(buf: number, stride: number, x0: number, y0: number, x1: number, y1: number, levels: number, cut: number, margin: number, rev: number, tmp: number): void;
+  /**
    * L2 norm of the 2-D synthesis basis function of sub-band `orient` (0 LL, 1 HL, 2 LH, 3 HH) at
    * decomposition `level` of the 5/3 (`reversible` = 1) or 9/7 (0) wavelet. See the file header.
    */
@@ -902,6 +930,15 @@ export interface CoreExports {
   encoderTileMct(): number;
   /** The host filled the tile given last to encoderTileInput with the forward MCT applied: encoderTileCode skips it. */
   encoderTileMctApplied(): void;
+  /**
+   * Threaded encoding of one component by rows (src/worker/encode_split.ts, codec/transform/dwt_split.ts):
+   * 0 unless the tile given last to encoderTileInput is the image's only tile, has one component and
+   * goes through the threaded pipeline (its blocks are all listed, none coded here: not HT with rate
+   * control); else the row unit of a split of its first `levels` decomposition levels (clamped to the
+   * component's): 2^(l + ycb'_l) for the deepest such level l, so that a cut at a multiple of it (on the
+   * component grid) is a code-block row boundary of every split level's sub-bands (B.7, B-15).
+   */
+  encoderTileSplitUnit(levels: number): number;
   /**
    * Tile-by-tile encoding (the host keeps the image): after encoderCreate/encoderSet*, prepare every
    * tile and the buffers of one. Returns the number of tiles. Then for each tile t: encoderTileInput(t),
@@ -1237,6 +1274,10 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dwt97InverseLevel: 7,
   dwt97InverseLevelRows: 9,
   dwtScratchBytes: 1,
+  dwtSplitBottom: 11,
+  dwtSplitMove: 9,
+  dwtSplitPlace: 10,
+  dwtSplitTop: 11,
   dwtSynthesisNorm: 3,
   ebcotDecodeBlock: 11,
   ebcotEncodeBlock: 13,
@@ -1284,6 +1325,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderTileInput: 1,
   encoderTileMct: 0,
   encoderTileMctApplied: 0,
+  encoderTileSplitUnit: 1,
   encoderTilesBegin: 0,
   encoderTilesFinish: 0,
   encoderVerifyBegin: 1,

@@ -10,7 +10,7 @@ import { decode } from "./decode.js";
 import { asBytes } from "./decode_plan.js";
 import { readHeader } from "./header.js";
 import { runInWorker } from "./worker/pool.js";
-import { checkThreads, decodeThreaded } from "./worker/threads.js";
+import { callerMayWork, checkThreads, decodeThreaded } from "./worker/threads.js";
 import { decodeSplitHere, now, receiverHere } from "./worker/split_decode.js";
 
 /**
@@ -21,10 +21,11 @@ import { decodeSplitHere, now, receiverHere } from "./worker/split_decode.js";
  * `options.threads` splits one image into row bands decoded as regions and put back together
  * (identical output). It counts the calling thread: with `threads: N` the calling thread decodes
  * one band itself (synchronously, as a synchronous decode of that band would) while N - 1 workers
- * decode the others. Default: every core for images of 2 megapixels or more while no other
- * asynchronous job is pending, else one thread; `threads: 1` never splits (the whole decode runs in
- * a worker). Only full-size decodes (no `region`/`reduce`) of images without sub-sampled components
- * are split.
+ * decode the others — except on a browser window's main thread, where N workers decode the bands
+ * and the page is not blocked (src/worker/threads.ts callerMayWork). Default: every core for
+ * images of 2 megapixels or more while no other asynchronous job is pending, else one thread;
+ * `threads: 1` never splits (the whole decode runs in a worker). Only full-size decodes (no
+ * `region`/`reduce`) of images without sub-sampled components are split.
  */
 export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): Promise<DecodedImage> {
   const view = asBytes(bytes);
@@ -41,10 +42,14 @@ export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options:
       header = undefined; // the one-piece decode below reports the error
     }
     if (header) {
-      // (no await before the band jobs are posted where it can be helped: see runInWorker)
-      const r = receiverHere();
-      const receiveNow = r instanceof Promise ? await r : r;
-      const split = await decodeThreaded(view, header, options, threads, { band: decodeSplitHere, receiveNow, now });
+      // band 0 on this thread where blocking it is harmless (not a browser window's main thread);
+      // no await before the band jobs are posted where it can be helped (see runInWorker)
+      let here;
+      if (callerMayWork()) {
+        const r = receiverHere();
+        here = { band: decodeSplitHere, receiveNow: r instanceof Promise ? await r : r, now };
+      }
+      const split = await decodeThreaded(view, header, options, threads, here);
       if (split) return split;
     }
   }

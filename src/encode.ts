@@ -12,6 +12,7 @@ import { writeJp2 } from "./jp2/write.js";
 import { runInWorker } from "./worker/pool.js";
 import { checkThreads } from "./worker/threads.js";
 import { encodeThreadCount, encodeThreaded, type BlockWait, type EncodeHooks } from "./encode_threads.js";
+import { offerSplitRows, splitRowsTaken } from "./worker/encode_split.js";
 import { interleaveTileParts } from "./codestream/interleave.js";
 
 function typeInfo(data: unknown): { bps: 1 | 2 | 4; signed: boolean } {
@@ -443,7 +444,17 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         if (tc(i, EncoderTileField.reversible)) c.unpackComponent(src, step, srcStride, bps, ti.signed ? 1 : 0, w, rows, dst, stride, dc);
         else c.unpackComponentF32(src, step, srcStride, bps, ti.signed ? 1 : 0, w, rows, dst, stride, dc);
       };
-      if (planar) {
+      // one component, threaded: a worker unpacks and transforms the rows below a cut, this thread
+      // the rows above (src/worker/encode_split.ts); then they are not unpacked here
+      let split = false;
+      if (C === 1 && c.encoderTileSplitUnit(1) > 0) {
+        const k = geo.comps[0]!;
+        const x0 = tc(0, EncoderTileField.x0) - Math.ceil(ox / k.dx), y0 = tc(0, EncoderTileField.y0) - Math.ceil(oy / k.dy);
+        offerSplitRows({ data, staging, stagingBytes, bps, signed: ti.signed, dc, rowAt: (r) => (planeStart[0]! + (y0 + r) * k.w + x0) * bps, addBits: (b) => (bits |= b) });
+        yield "split";
+        split = splitRowsTaken();
+      }
+      if (planar && !split) {
         for (let i = 0; i < C; i++) {
           const k = geo.comps[i]!;
           const w = tc(i, EncoderTileField.width), h = tc(i, EncoderTileField.height);
@@ -466,7 +477,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
             unpack(i, staging, 1, w, w, rows, r);
           }
         }
-      } else {
+      } else if (!split) {
         // no sub-sampling when interleaved: every component has the tile's rectangle
         const w = tc(0, EncoderTileField.width), h = tc(0, EncoderTileField.height);
         const x0 = tc(0, EncoderTileField.x0) - ox, y0 = tc(0, EncoderTileField.y0) - oy;
@@ -547,8 +558,8 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
       }
       // threaded: the tile's samples are final (no MCT left for the core): a worker may transform
       // a component meanwhile (src/encode_threads.ts)
-      // (or the worker has the raw rows already)
-      if (handedOff || (c.encoderTileDwtOffload() && (c.encoderTileMct() === 0 || (!planar && c.encoderTileMct() === 2)))) yield "offload";
+      // (or the worker has the raw rows already; not after a split: the tile is transformed)
+      if (!split && (handedOff || (c.encoderTileDwtOffload() && (c.encoderTileMct() === 0 || (!planar && c.encoderTileMct() === 2))))) yield "offload";
       c.encoderTileCode(t);
       yield* settle(c, 0, t + 1 < T); // (after the last tile: the drain below)
     }

@@ -24,6 +24,8 @@ import { BlockInfo, DeferredBlock, EncoderInfo, EncoderTileField } from "./core_
 import { J2kError } from "./errors.js";
 import { callCore, core, createCoreInstance, guardCore } from "./wasm/load.js";
 import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady, type WorkerGroup } from "./worker/pool.js";
+import { callerMayWork } from "./worker/threads.js";
+import { splitBottom, splitTileDwt, type SplitGeometry, type SplitResult } from "./worker/encode_split.js";
 
 /** Images with at least this many pixels are encoded on every core when `threads` is not given. */
 export const ENCODE_THREADED_MIN_PIXELS = 1_000_000;
@@ -59,9 +61,10 @@ export async function encodeThreadCount(pixels: number, threads: number | undefi
 /**
  * What encode steps wait for at a `yield` (src/encode.ts settle): "dispatch" and "drain" the listed
  * blocks; "offload": a tile's samples are in the core, final, before its encoderTileCode (a worker
- * may transform a component meanwhile, {@link PlaneOffload}).
+ * may transform a component meanwhile, {@link PlaneOffload}); "split": a one-component tile before
+ * its samples are unpacked, rows offered for a split (src/worker/encode_split.ts offerSplitRows).
  */
-export type BlockWait = "dispatch" | "drain" | "offload";
+export type BlockWait = "dispatch" | "drain" | "offload" | "split";
 
 /**
  * A tile's interleaved rows as the caller gave them, before this thread unpacks them (src/encode.ts
@@ -112,11 +115,12 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers),
  * how many tile-components a worker transformed ({@link PlaneOffload}) and how many of them it kept
  * (coding their blocks from there), how many of those it unpacked from the raw rows itself
- * ({@link PlaneOffload.startRaw}), how many blocks the calling
+ * ({@link PlaneOffload.startRaw}), how many one-component tiles a worker transformed in part and
+ * kept that part (src/worker/encode_split.ts), how many blocks the calling
  * thread coded itself and on how many workers the others were coded. `breakRaw`: the raw rows go
  * with a geometry the worker refuses (the calling thread unpacks the component after all).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, local: 0, workers: 0, breakRaw: false };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, split: 0, local: 0, workers: 0, breakRaw: false };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -148,6 +152,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   let r = guardCore(c, () => g.next(), "encode");
   let offload: PlaneOffload | null = null;
   let offloaded = 0;
+  let splits = 0;
   let keptUsed = 0;
   let rawUsed = 0;
   try {
@@ -165,6 +170,17 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
           if (offload?.token) kept.push(offload.token);
         }
         early = null;
+      } else if (r.value === "split") {
+        // one component: its rows unpacked and transformed in part by the worker, which keeps them
+        // (src/worker/encode_split.ts; nothing done when no split applies)
+        coder.held = null;
+        coder.resident = null;
+        const split = await splitTileDwt(c, coder.group, nextResidentToken);
+        if (split) {
+          kept.push(nextResidentToken++);
+          coder.resident = split.resident;
+          if (split.resident) splits++;
+        }
       } else {
         // (the worker transforming a component codes nothing meanwhile: this thread codes the
         // listed blocks until the plane is back)
@@ -202,6 +218,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   threadedEarlyStops.offloaded = offloaded;
   threadedEarlyStops.kept = keptUsed;
   threadedEarlyStops.raw = rawUsed;
+  threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
   threadedEarlyStops.workers = coder.group.slots?.size ?? 0;
   if (coder.held) sparePlane = coder.held.data;
@@ -234,6 +251,8 @@ interface ResidentPlane {
   token: number;
   start: number;
   end: number;
+  /** Only the blocks (by their first sample's address) it says yes to lie in the worker's plane (a split, encode_split.ts); else all in [start, end). */
+  owns?: (src: number) => boolean;
 }
 
 /** A buffer for a plane sent to a worker, kept for the next encode (writing into pages already touched is several times faster). */
@@ -512,6 +531,26 @@ export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: n
   return plane;
 }
 
+/**
+ * Worker side of a row split (src/worker/encode_split.ts splitTileDwt): the bottom part of the
+ * plane transformed (splitBottom) in a private instance and kept under `token`, as
+ * {@link transformResident} keeps a plane; its blocks come in "blocks" jobs without samples.
+ * Returns the rows of the last split level's LL band for the calling thread, and `rows` back.
+ */
+export function splitResident(rows: ArrayBuffer, g: SplitGeometry, token: number): SplitResult {
+  releaseResident(token);
+  const c = freeResident ?? createCoreInstance();
+  freeResident = null;
+  const { buf, bytes, ll, bits } = guardCore(c, () => {
+    c.jobBegin();
+    c.setMemoryLimit(0xf000_0000);
+    c.blockCoderBegin();
+    return splitBottom(c, rows, g);
+  }, "encode");
+  residents.set(token, { c, buf, bytes, stride: g.stride });
+  return { ll, bits, rows };
+}
+
 /** Worker side: forget the plane kept under `token` (nothing when there is none). */
 export function releaseResident(token: number): void {
   const r = residents.get(token);
@@ -725,11 +764,14 @@ class BlockBatches {
   /** This thread takes blocks below this (those above are taken or resident). */
   private localBack = 0;
 
-  /** The workers this encode's jobs run on: threads - 1 (this thread is the other one). */
+  /** The workers this encode's jobs run on: threads - 1 (this thread is the other one), or threads where this thread codes no blocks. */
   readonly group: WorkerGroup;
+  /** This thread codes blocks too ({@link callerMayWork}: not on a browser window's main thread). */
+  private readonly codesHere: boolean;
 
   constructor(private readonly c: CoreExports, private readonly threads: number) {
-    this.group = { max: Math.max(1, threads - 1) };
+    this.codesHere = callerMayWork();
+    this.group = { max: this.codesHere ? Math.max(1, threads - 1) : threads };
   }
 
   /**
@@ -761,7 +803,7 @@ class BlockBatches {
       this.sizes.push(s);
       this.taken.push(false);
       const src = view.getUint32(at + DeferredBlock.src, true);
-      const inR = !!r && src >= r.start && src < r.end;
+      const inR = !!r && src >= r.start && src < r.end && (!r.owns || r.owns(src));
       this.inResident.push(inR);
       this.unassigned += s;
       if (inR) this.residentUnassigned += s;
@@ -809,7 +851,7 @@ class BlockBatches {
     this.launch();
     let t = performance.now();
     while (!this.error) {
-      const i = this.anyLeft() ? this.takeLast() : -1;
+      const i = this.codesHere && this.anyLeft() ? this.takeLast() : -1;
       if (i >= 0) {
         guardCore(this.c, () => this.codeHereAt(i), "encode");
         if (performance.now() - t > LOCAL_SLICE_MS) {
@@ -843,6 +885,7 @@ class BlockBatches {
    */
   async codeUntil(until: { now: boolean }): Promise<void> {
     if (this.error) throw this.error;
+    if (!this.codesHere) return;
     this.extend();
     let t = performance.now();
     while (!until.now && this.anyLeft() && !this.error) {
@@ -888,16 +931,17 @@ class BlockBatches {
    * RAMP_SAMPLES, the next twice that (every worker waits while this thread packs: a short pack first).
    * In a drain a batch this thread could code too leaves it at least its share (1/threads) of
    * the samples not installed yet: what the workers hold included (with BATCHES_PER_WORKER batches
-   * each, the last ones could keep this thread waiting at the end: lossless saw, 3-7 ms).
+   * each, the last ones could keep this thread waiting at the end: lossless saw, 3-7 ms); null when
+   * not even one block can go.
    */
-  private take(): Batch {
+  private take(): Batch | null {
     let target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
     if (this.draining) {
       const k = this.drainSent++, w = this.group.max;
       if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
     }
     const mine = this.unassigned - this.residentUnassigned;
-    const share = this.draining ? Math.max(TAIL_BATCH_SAMPLES, Math.floor(mine - (mine + this.queued) / this.threads)) : Infinity;
+    const share = this.draining && this.codesHere ? Math.floor(mine - (mine + this.queued) / this.threads) : Infinity;
     target = Math.min(target, BATCH_SAMPLES);
     this.anyLeft();
     // blocks of the resident plane first (only the worker can code them; no samples to pack), else
@@ -910,7 +954,12 @@ class BlockBatches {
       i = this.front;
       while (i < this.back && (this.taken[i] || this.inResident[i])) i++;
     }
-    if (!resident) target = Math.min(target, share);
+    if (!resident) {
+      // (none when even one block would leave this thread less than its share: it codes the last
+      // blocks itself rather than wait for a worker's answer, ~0.1-3 ms after a worker fell idle)
+      if (i < this.back && share < this.sizes[i]!) return null;
+      target = Math.min(target, share);
+    }
     const b: Batch = { first: i, count: 0, samples: 0, resident };
     while (i < this.back && !this.taken[i] && this.inResident[i] === resident && (b.count === 0 || b.samples + this.sizes[i]! <= target)) {
       this.taken[i] = true;
@@ -932,6 +981,7 @@ class BlockBatches {
     const workers = this.group.max;
     while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER : this.queued < this.budget || this.residentLeft())) {
       const b = this.take();
+      if (!b) break;
       const r = this.resident;
       if (b.resident && r) {
         b.records = this.records(b, this.c.encoderDeferredList() + b.first * DeferredBlock.bytes);

@@ -95,9 +95,12 @@ export interface DecodeOptions {
   /** Resource limits. */
   limits?: Limits;
   /**
-   * `decodeAsync` only: workers to split one image over (1-64). Default: every core for images of
-   * at least 2 megapixels when no other asynchronous job is pending, else 1. The synchronous
-   * `decode` always uses the calling thread.
+   * `decodeAsync` only: threads to split one image over (1-64), the calling thread included: it
+   * decodes one band of rows itself while threads - 1 workers decode the others; the output is the
+   * same as `decode`'s. On a browser window's main thread (a `document`; not in Node or a Web
+   * Worker) the calling thread decodes no band, so that the page is not blocked for long: threads
+   * workers decode them. Default: every core for images of at least 2 megapixels when no other
+   * asynchronous job is pending, else 1. The synchronous `decode` always uses the calling thread.
    */
   threads?: number;
 }
@@ -335,7 +338,9 @@ export interface EncodeOptions {
   /**
    * `encodeAsync` / `encodeDetailedAsync` only: threads to code one image on (1-64), the calling
    * thread included: threads - 1 workers and the calling thread code the code-blocks, the calling
-   * thread the rest; the output is the same bytes as `encode`.
+   * thread the rest; the output is the same bytes as `encode`. On a browser window's main thread
+   * (a `document`; not in Node or a Web Worker) the calling thread codes no blocks, so that the
+   * page is not blocked for long: threads workers code them.
    * Default: every core for images of at least 1 megapixel when no other asynchronous job is
    * pending, else 1. The synchronous `encode` always uses the calling thread.
    */

@@ -5,6 +5,7 @@
 export { dwtScratchBytes } from "./dwt_layout";
 export { dwt53InverseLevel, dwt53InverseLevelTo, dwt53InverseLevelRing, dwt53ForwardLevel, sweep53Bytes } from "./dwt53";
 export { dwt97InverseLevel, dwt97InverseLevelRows, dwt97ForwardLevel, sweep97Bytes } from "./dwt97";
+export { dwtSplitTop, dwtSplitMove, dwtSplitBottom, dwtSplitPlace } from "./dwt_split";
 export { dwtSynthesisNorm } from "./dwt_norms";
 export {
   rctForward, rctInverse, rctInverseToOutput, rctInverseRowPacked,

@@ -6,6 +6,7 @@ import type { DecodeOptions, DecodedImage, EncodeOptions, J2kImage } from "../ty
 import type { J2kErrorCode } from "../errors.js";
 import type { EncodeResult } from "../encode.js";
 import type { BlockBatchResult, PlaneGeometry, RawRows } from "../encode_threads.js";
+import type { SplitGeometry, SplitResult } from "./encode_split.js";
 import type { BandResult } from "./threads.js";
 
 /** A job sent to a worker. */
@@ -35,7 +36,14 @@ export type WorkerRequest =
    */
   | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry; keep?: number; raw?: RawRows }
   /** Threaded encoding: the plane kept under `token` is no longer needed. */
-  | { id: number; op: "release"; token: number };
+  | { id: number; op: "release"; token: number }
+  /**
+   * Threaded encoding of one component (src/worker/encode_split.ts): the rows of the plane below a
+   * cut (with a margin) to transform as the bottom part of a row split; the worker keeps the plane
+   * under `keep` (its part's blocks are coded here from it) and answers with its rows of the last
+   * split level's LL band and `rows` back (SplitResult).
+   */
+  | { id: number; op: "dwtsplit"; rows: ArrayBuffer; geometry: SplitGeometry; keep: number };
 
 /** The MessagePort a "split" job talks on (Node worker_threads and browsers alike). */
 export interface SplitPort {
@@ -53,5 +61,5 @@ export type SplitMessage = { share: ArrayBuffer | null } | { from: number; share
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | ArrayBuffer | null }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | SplitResult | ArrayBuffer | null }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

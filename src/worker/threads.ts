@@ -54,6 +54,25 @@ export const MIN_BAND_ROWS = 256;
 
 export { coreCount };
 
+/**
+ * @internal Tests: force {@link callerMayWork}'s answer (undefined: detect it).
+ */
+export const callerPolicy: { override: boolean | undefined } = { override: undefined };
+
+/**
+ * Whether the thread calling `decodeAsync` / `encodeAsync` with `threads` may take a share of the
+ * work itself (a band, code-blocks), blocking it meanwhile: yes in Node (main thread or
+ * worker_threads) and in Web Workers; no on a browser window's main thread (a `document`), where
+ * it would freeze the page — there every share goes to `threads` pool workers. `g`: the global
+ * scope to look at.
+ */
+export function callerMayWork(g: unknown = globalThis): boolean {
+  if (callerPolicy.override !== undefined) return callerPolicy.override;
+  const scope = g as { document?: unknown; process?: { versions?: { node?: string } } } | null;
+  if (scope?.process?.versions?.node) return true;
+  return typeof scope?.document === "undefined";
+}
+
 /** Validated `threads` option: undefined (automatic) or an integer 1..64. */
 export function checkThreads(threads: unknown): number | undefined {
   if (threads === undefined) return undefined;
@@ -172,7 +191,7 @@ export async function decodeThreaded(
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
   // two bands, one here: the cut from what the last decode of this kind of image measured
   const kind = here?.now && m === 2 ? kindOf(header, own.length) : undefined;
-  const first = kind !== undefined ? (firstShare.get(kind) ?? 0.5) : 0.5;
+  const first = kind !== undefined ? firstShareOf(kind) : 0.5;
   const job = { bytes: own, options, bands: m, width: header.width, height: header.height, ...(first !== 0.5 ? { first } : {}) };
   // the buffers earlier bands came back in, for the bands after the first (band 0 brings the whole array)
   const lent = even.map((_, k) => (k > 0 ? spareBands.pop() : undefined));
@@ -259,28 +278,47 @@ export async function decodeThreaded(
  * another — on saw the second, on DX the first — and the calling thread's band also carries the
  * whole-image array and the stitch. The output does not depend on it (any cut gives the same
  * image); a kind is an image size, component count and codestream size to within a quarter octave.
+ * Per kind: the fraction in use and the last few calls' estimates of the balanced one.
  */
-const firstShare = new Map<string, number>();
+const firstShare = new Map<string, { p: number; seen: number[] }>();
+
+/** @internal Tests and benchmarks: band 0's fraction per kind of image so far. */
+export function firstShares(): ReadonlyMap<string, number> {
+  return new Map([...firstShare].map(([k, v]) => [k, v.p]));
+}
 /** Kinds of image kept in {@link firstShare}. */
 const FIRST_SHARE_KINDS = 16;
-/** Largest change of a kind's fraction after one decode (one slow call on a loaded machine moves it little). */
-const FIRST_SHARE_STEP = 0.02;
+/** Largest change of a kind's fraction after one decode. */
+const FIRST_SHARE_STEP = 0.03;
+/** Estimates a kind's fraction is the median of (one call slowed by another process counts little). */
+const FIRST_SHARE_SEEN = 3;
 
 /** The key of {@link firstShare} for an image. */
 function kindOf(header: HeaderInfo, bytes: number): string {
   return `${header.width}x${header.height}x${header.components}:${Math.round(4 * Math.log2(Math.max(1, bytes)))}`;
 }
 
+/** Band 0's fraction for a kind of image (0.5 the first time). */
+function firstShareOf(kind: string): number {
+  return firstShare.get(kind)?.p ?? 0.5;
+}
+
 /**
- * Move a kind's fraction toward the cut where both bands end together: `late` = how much later
- * band 0 (the calling thread's) ended than band 1, `span` = the two bands' times together (ms).
- * With band times proportional to their work, band 0's fraction p gives late ≈ (2p - 1)·span.
+ * After a decode with band 0's fraction `p`: `late` = how much later band 0 (the calling thread's)
+ * ended than band 1, `span` = the two bands' times together (ms). With band times proportional to
+ * their work, p gives late ≈ (2p - 1)·span, so the bands would have ended together at
+ * p - late / (2·span); the kind's fraction moves toward the median of the last few such estimates.
  */
 function correctFirstShare(kind: string, p: number, late: number, span: number): void {
   if (!(span > 0) || !Number.isFinite(late)) return;
-  const step = Math.max(-FIRST_SHARE_STEP, Math.min(FIRST_SHARE_STEP, -late / (2 * span)));
+  const entry = firstShare.get(kind) ?? { p, seen: [] };
+  entry.seen.push(p - late / (2 * span));
+  if (entry.seen.length > FIRST_SHARE_SEEN) entry.seen.shift();
+  const sorted = [...entry.seen].sort((a, b) => a - b);
+  const want = sorted[sorted.length >> 1]!;
+  entry.p = Math.max(0.3, Math.min(0.7, p + Math.max(-FIRST_SHARE_STEP, Math.min(FIRST_SHARE_STEP, want - p))));
   firstShare.delete(kind);
-  firstShare.set(kind, Math.max(0.3, Math.min(0.7, p + step)));
+  firstShare.set(kind, entry);
   if (firstShare.size > FIRST_SHARE_KINDS) firstShare.delete(firstShare.keys().next().value!);
 }
 

@@ -317,6 +317,27 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     lib.terminateWorkers();
   });
 
+  it("two bands, one on the calling thread: band 0's fraction is kept per kind of image, within 0.3-0.7, and moves from call to call; the output never changes", async () => {
+    const { lib, th } = await mods();
+    lib.setWorkerCount(2);
+    const img = makeImage({ width: 256, height: 1100, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 31 });
+    const bytes = lib.encode(img, { levels: 5, ratios: [12] });
+    const ref = lib.decode(bytes).data;
+    const kind = (m: ReadonlyMap<string, number>) => [...m.keys()].find((k) => k.startsWith("256x1100x3:"));
+    const fractions = new Set<number>();
+    for (let i = 0; i < 6; i++) {
+      expect(same((await lib.decodeAsync(bytes, { threads: 2 })).data, ref), `call ${i}`).toBe(true);
+      const key = kind(th.firstShares());
+      expect(key, "the kind of image is kept after a two-band decode").toBeDefined();
+      const p = th.firstShares().get(key!)!;
+      expect(p).toBeGreaterThanOrEqual(0.3);
+      expect(p).toBeLessThanOrEqual(0.7);
+      fractions.add(p);
+    }
+    expect(fractions.size, "measured end times never balance exactly: the fraction moves").toBeGreaterThan(1);
+    lib.terminateWorkers();
+  });
+
   it("stitch: bands go into the prepared array; a wrong array is not used", async () => {
     const { th } = await mods();
     const W = 3, H = 5, nc = 2;

@@ -326,6 +326,32 @@ describe("threads: API and failures", () => {
     releaseResident(99);
   });
 
+  it("on a browser window's main thread the calling thread codes no blocks: threads workers do", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    const { callerMayWork, callerPolicy } = (await import(join(REPO_ROOT, "dist/worker/threads.js"))) as typeof import("../../src/worker/threads.js");
+    const { threadedEarlyStops: stops } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    expect(callerMayWork(), "Node").toBe(true);
+    expect(callerMayWork({ document: {} }), "a window's main thread").toBe(false);
+    expect(callerMayWork({}), "a Web Worker (no document)").toBe(true);
+    expect(callerMayWork({ document: {}, process: { versions: { node: "20.0.0" } } }), "Node with a DOM shim").toBe(true);
+    setWorkerCount(3);
+    const image = photoLike(700, 500, 3, 8, false, 4);
+    for (const options of [{ lossless: false, ratios: [20], codeBlock: [32, 32] }, { codeBlock: [32, 32] }] as EncodeOptions[]) {
+      const want = encode(image, options);
+      callerPolicy.override = false;
+      try {
+        expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), want), "first differing byte").toBe(-1);
+        expect(stops.local, "blocks coded on the calling thread").toBe(0);
+        expect(stops.workers, "workers used").toBe(2);
+      } finally {
+        callerPolicy.override = undefined;
+      }
+      await encodeAsync(image, { ...options, threads: 2 });
+      expect(stops.local, "Node: the calling thread codes blocks").toBeGreaterThan(0);
+      expect(stops.workers, "Node: workers used").toBe(1);
+    }
+  });
+
   it("workers stopped in the middle of an encode: a J2kError, no hang; the next encode works", async () => {
     const { encode, encodeAsync, terminateWorkers, setWorkerCount } = await lib();
     const { jobsPending } = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
@@ -345,8 +371,9 @@ describe("threads: API and failures", () => {
       expect(stopped, "jobs were seen in flight").toBe(true);
       return outcome;
     };
-    // one component: the first jobs are batches of blocks
-    const err = await stopMidway(photoLike(1024, 768, 1, 8, false, 2));
+    // one component: the first jobs are batches of blocks (fewer rows than src/worker/encode_split.ts
+    // splits: its first job would be the worker's part of the DWT, which this thread takes over)
+    const err = await stopMidway(photoLike(1024, 500, 1, 8, false, 2));
     expect(err).toMatchObject({ name: "J2kError", code: "INTERNAL" });
     expect(String((err as Error).message)).toMatch(/worker/);
     // RGB with the RCT: the first job is the worker's unpack and DWT of component 1 from the raw

@@ -189,6 +189,26 @@ describe("threaded decode (row bands)", () => {
     expect(same((await decodeAsync(bytes, { threads: 2 })).data, ref), "new workers decode the next call").toBe(true);
   });
 
+  it("on a browser window's main thread the calling thread decodes no band: threads workers do; elsewhere it decodes band 0", async () => {
+    const { decode, decodeAsync, encode, setWorkerCount, workerPoolInfo } = await lib();
+    const { callerPolicy } = await threadsModule();
+    setWorkerCount(3);
+    const img = makeImage({ width: 120, height: 800, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 41 });
+    const bytes = encode(img, { levels: 5, ratios: [10] });
+    const ref = decode(bytes).data;
+    try {
+      for (const [mayWork, threads, jobs] of [[false, 2, 2], [false, 3, 3], [true, 2, 1], [true, 3, 2]] as const) {
+        callerPolicy.override = mayWork;
+        const before = workerPoolInfo().jobsDone;
+        const got = await decodeAsync(bytes, { threads });
+        expect(workerPoolInfo().jobsDone - before, `calling thread may work: ${mayWork}, threads ${threads}`).toBe(jobs);
+        expect(same(got.data, ref)).toBe(true);
+      }
+    } finally {
+      callerPolicy.override = undefined;
+    }
+  });
+
   it("a codestream given as a view into a larger buffer decodes on 2 threads as in one piece", async () => {
     const { decode, decodeAsync, encode, setWorkerCount } = await lib();
     setWorkerCount(2);
