@@ -32,7 +32,7 @@ import { jobQuant } from "./encode_job";
 import { stepSizeEncode } from "./quant/step_size";
 import { dwtSynthesisNorm } from "./transform/dwt_norms";
 import { bandGainLog2 } from "./structure/tile";
-import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease } from "./util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease, arenaChunkAlloc } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_NO_SAMPLES } from "./api_fields";
@@ -777,9 +777,12 @@ function installBlock(job: EncodeJob, cb: CodeBlock, info: usize, hullWgt: f64, 
   cb.encNumPasses = exact;
   cb.encData = arenaAlloc(<usize>max(len, 1));
   memory.copy(cb.encData, job.cbScratch, <usize>len);
-  cb.encPasses = arenaAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
+  // (the small records from a chunk, the hull after them: rate control's and T2's walks over every
+  // block read them together)
+  cb.encPasses = arenaChunkAlloc(<usize>max(npass, 1) * PASS_RECORD_BYTES);
   memory.copy(cb.encPasses, job.cbPasses, <usize>npass * PASS_RECORD_BYTES);
-  cb.encLayerPasses = arenaAllocZeroed(<usize>job.layers * 4);
+  cb.encLayerPasses = arenaChunkAlloc(<usize>job.layers * 4);
+  memory.fill(cb.encLayerPasses, 0, <usize>job.layers * 4);
   cb.encDist0 = load<f64>(info, BLOCK_INFO_ENERGY);
   if (hullWgt > 0) {
     // (as pcrdPrepare: reversible blocks coded down to bit-plane 0 decode exactly)

@@ -5,7 +5,8 @@
 
 import { CodeBlock } from "../structure/tile";
 import { passRecord, passesRate } from "../t1/pass_record";
-import { arenaAlloc } from "../util/arena";
+import { arenaChunkAlloc } from "../util/arena";
+import { MAX_PASSES } from "../util/constants";
 
 /**
  * Upper convex hull of the points (R_k, D_k), k = 0..n (R_0 = D_0 = 0, D_k the weighted cumulative
@@ -19,11 +20,12 @@ export function hullBuild(cb: CodeBlock, wgt: f64, exactLast: bool): void {
   let n = cb.encNumPasses;
   cb.encHullN = 0;
   if (n == 0) return;
-  // (one allocation: slopes, distortions, the cumulative decreases, passes)
-  let slopes = arenaAlloc((<usize>(3 * n + 1) << 3) + <usize>n);
+  // (one allocation: slopes, distortions, passes; the cumulative decreases in a scratch)
+  // (from a chunk: the block's pass records and layer passes lie just before it, encoder.ts installBlock)
+  let slopes = arenaChunkAlloc((<usize>(2 * n) << 3) + <usize>n);
   let dists = slopes + (<usize>n << 3);
-  let dAt = dists + (<usize>n << 3); // cumulative distortion decrease after k passes
-  let passes = dAt + (<usize>(n + 1) << 3);
+  let dAt = HULL_SCRATCH; // cumulative distortion decrease after k passes
+  let passes = dists + (<usize>n << 3);
   // stack of hull points as pass counts; rates/distortions recomputed from the records
   let m = 0;
   let cumD: f64 = 0;
@@ -69,6 +71,9 @@ export function hullBuild(cb: CodeBlock, wgt: f64, exactLast: bool): void {
   cb.encHullSlopes = slopes;
   cb.encHullDist = dists;
 }
+
+/** f64[MAX_PASSES + 1]: hullBuild's cumulative distortion decreases. */
+const HULL_SCRATCH: usize = memory.data(<i32>(MAX_PASSES + 1) << 3, 16);
 
 /** Passes of the last hull point with slope >= lambda (0 if none). */
 // @ts-ignore: decorator

@@ -634,25 +634,29 @@ function fillToBudget(job: EncodeJob, st: Pcrd, l: i32, budget: f64, sizes: usiz
   let order = arenaAlloc(<usize>nb * 4);
   let costs = arenaAlloc(<usize>nb << 3);
   let m = 0;
+  // (from the flat hull points and st.assign, which the search's last assignBlocks set to layer l's
+  // passes and their bytes: blockBytes at a hull point is its Pcrd.hBytes)
+  let h = load<i32>(st.hStart);
   for (let b = 0; b < nb; b++) {
-    let cb = changetype<CodeBlock>(load<usize>(st.blocks + (<usize>b << alignof<usize>())));
-    let cur = load<i32>(cb.encLayerPasses + (<usize>l << 2));
-    for (let h = 0; h < cb.encHullN; h++) {
-      let hp = <i32>load<u8>(cb.encHullPasses + <usize>h);
+    let h1 = load<i32>(st.hStart + (<usize>(b + 1) << 2));
+    let cur = load<i32>(st.assign + (<usize>b << 3));
+    for (; h < h1; h++) {
+      let hp = load<i32>(st.hPass + (<usize>h << 2));
       if (hp > cur) {
         let c = cands + <usize>m * FILL_BYTES;
-        let curBytes = blockBytes(cb, cur), nextBytes = blockBytes(cb, hp);
+        let curBytes = load<i32>(st.assign + (<usize>b << 3), 4), nextBytes = load<i32>(st.hBytes + (<usize>h << 2));
         store<i32>(c, b);
         store<i32>(c, cur, 4);
         store<i32>(c, curBytes, 8);
         store<i32>(c, hp, 12);
         store<i32>(c, nextBytes, 16);
-        store<f64>(slopes + (<usize>m << 3), load<f64>(cb.encHullSlopes + (<usize>h << 3)));
+        store<f64>(slopes + (<usize>m << 3), load<f64>(st.hSlope + (<usize>h << 3)));
         store<f64>(costs + (<usize>m << 3), <f64>(nextBytes - curBytes) + 2);
         m++;
         break;
       }
     }
+    h = h1;
   }
   if (m == 0) return;
   // Greedy by slope with an estimated cost (body bytes + 2 for the header); candidates that do not
