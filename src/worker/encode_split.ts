@@ -234,6 +234,8 @@ export async function splitTileDwt(c: CoreExports, group: WorkerGroup, token: nu
     const tmp = c.alloc(c.dwtScratchBytes(Math.max(width, height) + 2));
     offer.addBits(unpackRows(c, offer, 0, end - y0, width, buffer, stride, reversible));
     c.dwtSplitTop(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin, reversible ? 1 : 0, tmp);
+    // (the rows it writes held nothing: the worker's rows were never unpacked here)
+    c.dwtSplitMove(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
     return tmp;
   }, "encode");
   const res = await answer;
@@ -242,7 +244,6 @@ export async function splitTileDwt(c: CoreExports, group: WorkerGroup, token: nu
   guardCore(c, () => {
     if (ok) {
       offer.addBits(res.bits);
-      c.dwtSplitMove(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
       // the worker's rows of LL_K
       const to = new Uint8Array(c.memory.buffer);
       const ll = new Uint8Array(res.ll), rb = last.wL * 4;
@@ -252,7 +253,6 @@ export async function splitTileDwt(c: CoreExports, group: WorkerGroup, token: nu
       const scratch = c.alloc(planeBytes);
       offer.addBits(unpackRows(c, offer, s - y0, height, width, scratch + (s - y0) * rowBytes, stride, reversible));
       c.dwtSplitBottom(scratch, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin, reversible ? 1 : 0, tmp);
-      c.dwtSplitMove(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
       c.dwtSplitPlace(scratch, buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
     }
     // the remaining levels on LL_K, as the encoder's forwardDwt runs them (B-14 bounds)
