@@ -45,7 +45,7 @@ export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options:
       // band 0 on this thread where blocking it is harmless (not a browser window's main thread);
       // no await before the band jobs are posted where it can be helped (see runInWorker)
       let here;
-      if (callerMayWork()) {
+      if (callerMayWork() && !options.region && !options.reduce) {
         const r = receiverHere();
         here = { band: decodeSplitHere, receiveNow: r instanceof Promise ? await r : r, now };
       }

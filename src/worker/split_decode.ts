@@ -369,3 +369,5 @@ export function now(): number {
 
 /** receiveMessageOnPort once looked up (null: not yet). */
 let nodeReceive: ReceiveHere | undefined | null = null;
+// (looked up when this module loads, so that the first decodeAsync usually finds it ready)
+void receiverHere();
