@@ -3,9 +3,10 @@
  * a single component (a grey scan, a DX image) has nothing for a worker to do until its whole DWT is
  * done and its blocks are listed, unless the DWT itself is split. The component is cut by rows (on
  * a code-block row boundary of every split level's sub-bands, so each block lies wholly on one
- * side): the worker gets the input rows below the cut (with a margin) and transforms the first
- * {@link splitSettings}.levels levels of them, this thread transforms the rows above at the same time
- * (codec/transform/dwt_split.ts: the whole-plane kernels, exact on each side). The worker keeps its
+ * side): the worker gets the caller's raw rows below the cut (with a margin), unpacks them (the sample
+ * range check's OR comes back) and transforms the first {@link splitSettings}.levels levels of them;
+ * this thread unpacks and transforms the rows above at the same time (codec/transform/dwt_split.ts:
+ * the whole-plane kernels, exact on each side). The worker keeps its
  * plane and codes its side's blocks from it ("resident", as PlaneOffload's kept plane) and sends back
  * only its rows of the last split level's LL band; this thread puts them in and runs the remaining
  * levels. The codestream is the same bytes as one thread's.
@@ -26,7 +27,7 @@ import { runInWorker, type WorkerGroup } from "./pool.js";
  * the calling thread, on the last split level's LL band), the least rows a tile-component needs to
  * be split, and the margin per level in rows (undefined: what the kernels reach, 2 for the 5/3 and
  * 4 for the 9/7; a test sets less to see the output change), and where the cut goes (the share of the
- * rows above it: this thread also copies the worker's rows out and runs the remaining levels); and
+ * rows above it: this thread also copies the worker's raw rows out and runs the remaining levels); and
  * `failWorker` sends the worker a job it refuses (the fallback: this thread does the worker's part).
  */
 export const splitSettings: { levels: number; minRows: number; margin: number | undefined; share: number; failWorker: boolean } = {
@@ -234,6 +235,8 @@ export async function splitTileDwt(c: CoreExports, group: WorkerGroup, token: nu
     const tmp = c.alloc(c.dwtScratchBytes(Math.max(width, height) + 2));
     offer.addBits(unpackRows(c, offer, 0, end - y0, width, buffer, stride, reversible));
     c.dwtSplitTop(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin, reversible ? 1 : 0, tmp);
+    // (the rows it writes held nothing: the worker's rows were never unpacked here)
+    c.dwtSplitMove(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
     return tmp;
   }, "encode");
   const res = await answer;
@@ -242,7 +245,6 @@ export async function splitTileDwt(c: CoreExports, group: WorkerGroup, token: nu
   guardCore(c, () => {
     if (ok) {
       offer.addBits(res.bits);
-      c.dwtSplitMove(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
       // the worker's rows of LL_K
       const to = new Uint8Array(c.memory.buffer);
       const ll = new Uint8Array(res.ll), rb = last.wL * 4;
@@ -252,7 +254,6 @@ export async function splitTileDwt(c: CoreExports, group: WorkerGroup, token: nu
       const scratch = c.alloc(planeBytes);
       offer.addBits(unpackRows(c, offer, s - y0, height, width, scratch + (s - y0) * rowBytes, stride, reversible));
       c.dwtSplitBottom(scratch, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin, reversible ? 1 : 0, tmp);
-      c.dwtSplitMove(buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
       c.dwtSplitPlace(scratch, buffer, stride, g.x0, g.y0, g.x1, g.y1, levels, cut, g.margin);
     }
     // the remaining levels on LL_K, as the encoder's forwardDwt runs them (B-14 bounds)

@@ -203,6 +203,7 @@ export async function decodeSplit(
   first = 0.5,
 ): Promise<BandResult> {
   const inbox = new Inbox(n - 1);
+  const cpu0 = threadCpu();
   // (browsers: messages queue until the next event-loop turn)
   if (!receiveNow) port.onmessage = (e) => inbox.take(e.data);
   try {
@@ -235,7 +236,7 @@ export async function decodeSplit(
     const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
     const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : placeInto(spare));
     spareInstance = { c, beside: core() };
-    if (image) return { image, rows: [y0, y1], done: now() };
+    if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
     // (strips: the band is decoded the usual way)
     return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
   } finally {
@@ -254,6 +255,7 @@ export async function decodeSplit(
  */
 export function decodeSplitHere(bytes: Uint8Array, options: DecodeOptions, k: number, n: number, height: number, width: number, port: SplitPort, receiveNow?: ReceiveNow, first = 0.5): BandResult {
   const inbox = new Inbox(n - 1);
+  const cpu0 = threadCpu();
   try {
     const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, decode);
     const { codestream } = locateCodestream(bytes);
@@ -291,7 +293,7 @@ export function decodeSplitHere(bytes: Uint8Array, options: DecodeOptions, k: nu
     const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
     const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
     const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : (view) => view.slice() as SampleArray);
-    if (image) return { image, rows: [y0, y1], done: now() };
+    if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
     return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
   } finally {
     port.close();
@@ -316,12 +318,54 @@ export function receiverHere(): ReceiveHere | undefined | Promise<ReceiveHere | 
   );
 }
 
+/** Node's worker_threads and fs, named at run time so that browser bundlers never resolve them. */
+const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
+const NODE_FS = ["node", "fs"].join(":");
+
+/**
+ * Reads a small text file synchronously (Node's fs.readFileSync), looked up once when this module
+ * loads (Node only): null until then or elsewhere.
+ */
+let readText: ((path: string, encoding: "utf8") => string) | null = null;
+{
+  const g = globalThis as { process?: { versions?: { node?: string }; platform?: string } };
+  if (g.process?.versions?.node && g.process.platform === "linux") {
+    import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_FS).then(
+      (fs: { readFileSync?: (path: string, encoding: "utf8") => string }) => (readText = fs.readFileSync ?? null),
+      () => undefined,
+    );
+  }
+}
+
+/**
+ * This thread's own time (ms) on a clock that stops while it waits for a core (another process
+ * runs there), where the platform tells it: the wall clock minus the thread's run-queue waits
+ * (Linux: /proc/thread-self/schedstat, whose waits are counted at once when the thread gets a
+ * core again, where its CPU time is only counted at scheduler ticks); else undefined. Threaded
+ * decoding balances its two bands by these times: on a machine other processes load, the bands'
+ * wall times say more about the load than about the cut.
+ */
+export function threadCpu(): number | undefined {
+  if (!readText) return undefined;
+  try {
+    const waited = Number(readText("/proc/thread-self/schedstat", "utf8").split(" ")[1]);
+    return Number.isFinite(waited) ? now() - waited / 1e6 : undefined;
+  } catch {
+    readText = null;
+    return undefined;
+  }
+}
+
+/** `{ cpu }`: this thread's own time (ms) since `cpu0` ({@link threadCpu}), where both are known. */
+function cpuSince(cpu0: number | undefined): { cpu?: number } {
+  const cpu1 = cpu0 === undefined ? undefined : threadCpu();
+  return cpu0 !== undefined && cpu1 !== undefined ? { cpu: cpu1 - cpu0 } : {};
+}
+
 /** Milliseconds since the epoch, to a fraction of a millisecond: the same clock on every thread of a process. */
 export function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Node's worker_threads, named at run time so that browser bundlers never resolve it. */
-const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
 /** receiveMessageOnPort once looked up (null: not yet). */
 let nodeReceive: ReceiveHere | undefined | null = null;

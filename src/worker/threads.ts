@@ -262,9 +262,13 @@ export async function decodeThreaded(
   const tiled = bands.every(([y0, y1], k) => y0 === (k === 0 ? 0 : bands[k - 1]![1]) && y1 > y0) && bands[bands.length - 1]![1] === header.height;
   if (!tiled) return undefined; // (cannot happen: the workers cut alike) decode in one piece
   const image = stitch(done.map((p) => p.image), bands);
-  if (kind !== undefined && done[0]!.done !== undefined && done[1]!.done !== undefined) {
-    // (band 1's time: from when band 0 started, a slight over-estimate by the job's start-up)
-    const late = done[0]!.done - done[1]!.done;
+  const [d0, d1] = [done[0]!, done[1]!];
+  if (kind !== undefined && d0.cpu !== undefined && d1.cpu !== undefined) {
+    // the bands' own times where known (waits for a core left out): other processes move them little
+    correctFirstShare(kind, first, d0.cpu - d1.cpu, d0.cpu + d1.cpu);
+  } else if (kind !== undefined && d0.done !== undefined && d1.done !== undefined) {
+    // else when they ended (band 1's time: from when band 0 started, a slight over-estimate by the job's start-up)
+    const late = d0.done - d1.done;
     correctFirstShare(kind, first, late, 2 * band0Span - late);
   }
   for (const p of done.slice(1)) keepBandBuffer(p.image.data.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer);
@@ -304,8 +308,9 @@ function firstShareOf(kind: string): number {
 }
 
 /**
- * After a decode with band 0's fraction `p`: `late` = how much later band 0 (the calling thread's)
- * ended than band 1, `span` = the two bands' times together (ms). With band times proportional to
+ * After a decode with band 0's fraction `p`: `late` = how much longer band 0 (the calling thread's)
+ * took than band 1 (own time, waits for a core left out; else how much later it ended), `span` = the two bands' times
+ * together (ms). With band times proportional to
  * their work, p gives late ≈ (2p - 1)·span, so the bands would have ended together at
  * p - late / (2·span); the kind's fraction moves toward the median of the last few such estimates.
  */
@@ -343,6 +348,8 @@ export interface BandResult {
   rows: [number, number];
   /** When the band was decoded (ms since the epoch, the clock every thread of a process shares; split jobs that cut and shared). */
   done?: number;
+  /** The time the band took on its thread, waits for a core left out (ms; split jobs that cut and shared, where the platform tells it: split_decode.ts threadCpu). */
+  cpu?: number;
 }
 
 /**

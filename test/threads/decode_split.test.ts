@@ -317,6 +317,23 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     lib.terminateWorkers();
   });
 
+  it.runIf(process.platform === "linux")("a band reports the time it took on its thread, waits for a core left out (Linux), which the two-band cut is balanced by", async () => {
+    const { lib, split } = await mods();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // (node:fs is looked up when the module loads)
+    const a = split.threadCpu()!;
+    expect(typeof a).toBe("number");
+    let x = 0;
+    for (let i = 0; i < 3e6; i++) x += Math.sqrt(i);
+    expect(split.threadCpu()!, `this thread's time grows with work (${x > 0})`).toBeGreaterThan(a);
+    const img = makeImage({ width: 200, height: 700, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 8 });
+    const bytes = lib.encode(img, { levels: 4, ratios: [6] });
+    const { p, receiveNow } = port([], 0);
+    const band = await split.decodeSplit(bytes, {}, 1, 2, 700, 200, p, receiveNow);
+    expect(band.cpu, "a split job's band").toBeGreaterThan(0);
+    const q = port([], 0);
+    expect(split.decodeSplitHere(bytes, {}, 0, 2, 700, 200, q.p, q.receiveNow).cpu, "the calling thread's band").toBeGreaterThan(0);
+  });
+
   it("two bands, one on the calling thread: band 0's fraction is kept per kind of image, within 0.3-0.7, and moves from call to call; the output never changes", async () => {
     const { lib, th } = await mods();
     lib.setWorkerCount(2);

@@ -39,9 +39,9 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 function grey(width: number, height: number, bits: number, signed: boolean, seed: number): J2kImage {
   const base = photoLike(width, height, 1, 16, false, seed);
   const n = width * height;
-  const data = signed ? new Int16Array(n) : bits <= 8 ? new Uint8Array(n) : new Uint16Array(n);
-  const shift = 16 - bits, off = signed ? 2 ** (bits - 1) : 0;
-  for (let i = 0; i < n; i++) data[i] = (base.data[i]! >> shift) - off;
+  const data = bits > 16 ? new Int32Array(n) : signed ? new Int16Array(n) : bits <= 8 ? new Uint8Array(n) : new Uint16Array(n);
+  const off = signed ? 2 ** (bits - 1) : 0;
+  for (let i = 0; i < n; i++) data[i] = (bits > 16 ? base.data[i]! * 2 ** (bits - 16) + (i % 251) : base.data[i]! >> (16 - bits)) - off;
   return { width, height, components: 1, bitDepth: bits, signed, data };
 }
 
@@ -53,6 +53,7 @@ const CASES: Array<[string, J2kImage, EncodeOptions]> = [
   ["8-bit signed 9/7, odd origin, 64x32 blocks", grey(350, 611, 8, true, 11), { levels: 6, codeBlock: [64, 32], origin: { x: 1, y: 3 }, ratios: [15] }],
   ["8-bit 9/7 one level, fixed step", grey(300, 301, 8, false, 5), { levels: 1, codeBlock: [32, 32], lossless: false, qstep: 1 / 64 }],
   ["10-bit 5/3, precincts, RPCL", grey(333, 420, 10, false, 6), { levels: 4, codeBlock: [32, 32], precincts: [[64, 64], [32, 32]], progression: "RPCL" }],
+  ["20-bit 5/3 (4-byte samples)", grey(260, 530, 20, false, 13), { levels: 5, codeBlock: [32, 32] }],
   ["12-bit HT lossless", grey(290, 390, 12, false, 7), { levels: 5, codeBlock: [32, 32], ht: true }],
   ["12-bit PSNR target (layers formed again after the decode check)", grey(320, 560, 12, false, 10), { levels: 4, psnr: [46] }],
 ];
