@@ -4,16 +4,20 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 
 /** Native tool detection is shared by the whole suite (J2KIT_REQUIRE_TOOLS=1 makes a missing tool fail). */
 export { has } from "../helpers/tools.js";
 import { psnr as psnr8 } from "../helpers/psnr.mjs";
 
 export const TMP = mkdtempSync(join(tmpdir(), "j2kit-jpeg-"));
+// (one folder per test file that imports these helpers, removed when that file's tests are done:
+// the folders held up to 28 MB each and were left behind by every run)
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 let fileCounter = 0;
 
 /** A fresh file name in the test's temporary folder. */
