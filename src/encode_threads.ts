@@ -117,10 +117,11 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * (coding their blocks from there), how many of those it unpacked from the raw rows itself
  * ({@link PlaneOffload.startRaw}), how many one-component tiles a worker transformed in part and
  * kept that part (src/worker/encode_split.ts), how many blocks the calling
- * thread coded itself and on how many workers the others were coded. `breakRaw`: the raw rows go
+ * thread coded itself, on how many workers the others were coded and how many it could use
+ * (`allowed`: the encode's worker group's size; which of them took jobs depends on timing). `breakRaw`: the raw rows go
  * with a geometry the worker refuses (the calling thread unpacks the component after all).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, split: 0, local: 0, workers: 0, breakRaw: false };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -221,6 +222,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
   threadedEarlyStops.workers = coder.group.slots?.size ?? 0;
+  threadedEarlyStops.allowed = coder.group.max;
   if (coder.held) sparePlane = coder.held.data;
   spare = { c, beside: core() }; // (only after success: a failed instance is dropped)
   return r.value;

@@ -342,12 +342,16 @@ describe("threads: API and failures", () => {
       try {
         expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), want), "first differing byte").toBe(-1);
         expect(stops.local, "blocks coded on the calling thread").toBe(0);
-        expect(stops.workers, "workers used").toBe(2);
+        // (how many of them took a job depends on timing: one worker can take every batch)
+        expect(stops.allowed, "workers the encode may use").toBe(2);
+        expect(stops.workers, "workers used").toBeGreaterThanOrEqual(1);
+        expect(stops.workers, "workers used").toBeLessThanOrEqual(2);
       } finally {
         callerPolicy.override = undefined;
       }
       await encodeAsync(image, { ...options, threads: 2 });
       expect(stops.local, "Node: the calling thread codes blocks").toBeGreaterThan(0);
+      expect(stops.allowed, "Node: workers the encode may use").toBe(1);
       expect(stops.workers, "Node: workers used").toBe(1);
     }
   });
