@@ -176,6 +176,37 @@ function placeFirst(width: number, height: number, y1: number): PlaceSamples {
   return (view, layout, w, h, C) => (w === width && h === y1 && y1 < height ? placeWhole(width, height)(view, layout, w, h, C) : (view.slice() as SampleArray));
 }
 
+/**
+ * The start both band runners share: the codestream, or null when this band is not split (the
+ * other bands are told there is no share; the caller decodes the band plainly, {@link decodeBand}).
+ */
+function splitCodestream(bytes: Uint8Array, options: DecodeOptions, k: number, n: number, height: number, width: number, port: SplitPort): Uint8Array | null {
+  const { codestream } = locateCodestream(bytes);
+  if (!splitRefused(codestream, options, k, n, height, width)) return codestream;
+  port.postMessage({ share: null } satisfies SplitMessage);
+  return null;
+}
+
+/** Takes every share `receiveNow` can read now into the inbox (nothing without it). */
+function sharePoller(inbox: Inbox, port: SplitPort, receiveNow: ReceiveNow | undefined): () => void {
+  return () => {
+    for (let r = receiveNow?.(port); r; r = receiveNow!(port)) inbox.take(r.message);
+  };
+}
+
+/**
+ * Step 3 of both band runners: band `k` between its cuts, every table supplied (band 0 in an array
+ * of the whole image, the others through `place`); without a supplied decode (strips), the band is
+ * decoded the usual way.
+ */
+function decodeBandRows(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, cuts: number[], k: number, height: number, width: number, inbox: Inbox, place: PlaceSamples, cpu0: number | undefined): BandResult {
+  const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
+  const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
+  const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : place);
+  if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
+  return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
+}
+
 /** Is band `k` of `n` decoded the plain way (components asked for, or strips)? Throws where there is no such band. */
 function splitRefused(codestream: Uint8Array, options: DecodeOptions, k: number, n: number, height: number, width: number): boolean {
   if (bandRows(height, n)?.length !== n || k < 0 || k >= n) throw new J2kError("INTERNAL", `threaded decode: no band ${k} of ${n} for an image of ${height} rows`);
@@ -208,11 +239,8 @@ export async function decodeSplit(
   if (!receiveNow) port.onmessage = (e) => inbox.take(e.data);
   try {
     const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, decode);
-    const { codestream } = locateCodestream(bytes);
-    if (splitRefused(codestream, options, k, n, height, width)) {
-      port.postMessage({ share: null } satisfies SplitMessage);
-      return plain();
-    }
+    const codestream = splitCodestream(bytes, options, k, n, height, width, port);
+    if (!codestream) return plain();
     const c = spareInstance && spareInstance.beside === core() ? spareInstance.c : createCoreInstance();
     spareInstance = null;
     let live = true;
@@ -225,20 +253,14 @@ export async function decodeSplit(
       return plain();
     }
     // 2. the blocks only this band needs, until every other share is here
-    const poll = (): void => {
-      for (let r = receiveNow?.(port); r; r = receiveNow!(port)) inbox.take(r.message);
-    };
+    const poll = sharePoller(inbox, port, receiveNow);
     ownSteps(bc, inbox, poll);
     if (!inbox.complete && !receiveNow) await new Promise((resolve) => setTimeout(resolve, 0)); // (shares already delivered)
     poll();
     // 3. the band, every table supplied
-    const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
-    const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
-    const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : placeInto(spare));
+    const band = decodeBandRows(bc, bytes, options, cuts, k, height, width, inbox, placeInto(spare), cpu0);
     spareInstance = { c, beside: core() };
-    if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
-    // (strips: the band is decoded the usual way)
-    return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
+    return band;
   } finally {
     port.onmessage = null;
     port.close();
@@ -258,11 +280,8 @@ export function decodeSplitHere(bytes: Uint8Array, options: DecodeOptions, k: nu
   const cpu0 = threadCpu();
   try {
     const plain = (): BandResult => decodeBand(bytes, options, k, n, height, width, decode);
-    const { codestream } = locateCodestream(bytes);
-    if (splitRefused(codestream, options, k, n, height, width)) {
-      port.postMessage({ share: null } satisfies SplitMessage);
-      return plain();
-    }
+    const codestream = splitCodestream(bytes, options, k, n, height, width, port);
+    if (!codestream) return plain();
     const c = core();
     const drop = (): void => {
       if (memoryInUse() > 0 && core() === c) releaseMemory();
@@ -285,16 +304,10 @@ export function decodeSplitHere(bytes: Uint8Array, options: DecodeOptions, k: nu
       port.postMessage({ share: null } satisfies SplitMessage);
       return plain();
     }
-    const poll = (): void => {
-      for (let r = receiveNow?.(port); r; r = receiveNow!(port)) inbox.take(r.message);
-    };
+    const poll = sharePoller(inbox, port, receiveNow);
     ownSteps(bc, inbox, poll);
     poll();
-    const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
-    const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
-    const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : (view) => view.slice() as SampleArray);
-    if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
-    return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
+    return decodeBandRows(bc, bytes, options, cuts, k, height, width, inbox, (view) => view.slice() as SampleArray, cpu0);
   } finally {
     port.close();
   }
