@@ -147,6 +147,30 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     expect(same((await splitBands(bytes, 2, () => Infinity, altered)).image.data, ref), "not delivered: not used").toBe(true);
   });
 
+  it("step 3 in strips or on the whole-image path (strips off): the same bands, and both take a delivered share", async () => {
+    const { lib, split } = await mods();
+    const img = makeImage({ width: 110, height: 800, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 23 });
+    const was = split.bandStrips.on;
+    try {
+      for (const opts of [{ levels: 5, lossless: true }, { levels: 4, ratios: [10] }]) {
+        const bytes = lib.encode(img, { ...opts, codeBlock: [32, 32] });
+        const ref = lib.decode(bytes).data;
+        for (const on of [true, false]) {
+          split.bandStrips.on = on;
+          for (const here of [false, true]) {
+            const runs = split.bandStrips.runs;
+            const { image } = await splitBands(bytes, 2, () => 0, undefined, undefined, here);
+            expect(split.bandStrips.runs - runs, `strips ${on}: bands decoded in strips`).toBe(on ? 2 : 0);
+            expect(same(image.data, ref), `${JSON.stringify(opts)} strips ${on} here ${here}`).toBe(true);
+            expect(same((await splitBands(bytes, 2, () => 0, altered, undefined, here)).image.data, ref), `strips ${on}: band 1 took band 0's altered share`).toBe(false);
+          }
+        }
+      }
+    } finally {
+      split.bandStrips.on = was;
+    }
+  });
+
   it("without a synchronous read of the port (browsers): shares delivered as events while the job yields are used", async () => {
     const { lib, th, split } = await mods();
     const img = makeImage({ width: 100, height: 700, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 3 });
