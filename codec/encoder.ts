@@ -838,6 +838,20 @@ function htPathCountsReset(): void {
 }
 let pipeTile: i32 = 0;
 let pipeComp: i32 = 0;
+/**
+ * Threaded: the component tileCompStep takes first (-1: none, the components in order), the first
+ * whose DWT the host applied before encodeTileCode (a worker transformed it from the tile's raw
+ * rows and keeps it, src/encode_threads.ts): it needs no DWT here, so its blocks are listed at once
+ * and the worker codes them as soon as its DWT is done, while this instance transforms the others.
+ * The blocks and what they code do not depend on the order they are listed in.
+ */
+let pipeLead: i32 = -1;
+
+/** The component of the tile pipeline's step k (pipeLead first, then the others in order). */
+function pipeOrder(k: i32): i32 {
+  if (pipeLead < 0 || k > pipeLead) return k;
+  return k == 0 ? pipeLead : k - 1;
+}
 
 /** Room for every code-block of the image in the deferred list (encodeTilesBegin, before job.codeMark). */
 function deferSetup(job: EncodeJob): void {
@@ -1124,6 +1138,13 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     resumedBlocks = 0;
     pipeTile = t;
     pipeComp = 0;
+    pipeLead = -1;
+    for (let c = 0; c < min(tile.numComps, 64); c++) {
+      if (((hostDwt >> <u64>c) & 1) != 0) {
+        pipeLead = c;
+        break;
+      }
+    }
     resumeAt = RESUME_TILE_COMP;
     tileCompStep(job);
     return;
@@ -1181,11 +1202,12 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   htResFilter = HT_RES_ALL;
 }
 
-/** Threaded encodeTileCode: DWT of component pipeComp of tile pipeTile, then list its blocks. */
+/** Threaded encodeTileCode: DWT of the tile's next component (pipeOrder of pipeComp) of tile pipeTile, then list its blocks. */
 function tileCompStep(job: EncodeJob): void {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>pipeTile << alignof<usize>())));
-  let tc = tileComp(tile, pipeComp);
-  tileCompDwt(tile, pipeComp, job.dwtTmp);
+  let c = pipeOrder(pipeComp);
+  let tc = tileComp(tile, c);
+  tileCompDwt(tile, c, job.dwtTmp);
   codeBlocks(job, tc, false, job.capsOn != 0 ? CODE_PILOTS : CODE_ALL);
   if (job.capsOn == 0 && job.cs.siz.numTiles > 1) tc.buf = 0; // (listed; the host copies the samples before the next tile)
   pipeComp++;

@@ -43,6 +43,7 @@ import { fail } from "./util/fail";
 import * as E from "./util/error_codes";
 import { MAX_BLOCK_SAMPLES } from "./util/constants";
 import { ceilDiv, ceilDivPow2 } from "./util/math";
+import { suppliedAny, suppliedBlock } from "./supplied_blocks";
 
 const NONE: i32 = 0x7fffffff;
 
@@ -753,7 +754,9 @@ function decodeBlockRow(
       if (cb.x1 <= cx0 || cb.x0 >= cx1) continue;
       s.blocksDecoded += 1;
       let x0 = max(cb.x0, cx0), x1 = min(cb.x1, cx1);
-      if (direct && cb.htMode != HT_PART1 && cb.x0 >= cx0 && cb.x1 <= cx1 && cb.y0 >= ya && cb.y1 <= yb) {
+      // T1 output decoded by another thread (threaded decoding: a band decoded in strips, codec/supplied_blocks.ts)
+      let out: usize = suppliedAny() ? suppliedBlock(tc.c, bd.index, tc.x0, tc.y0, cb.x0, cb.y0, cb.x1 - cb.x0, cb.y1 - cb.y0) : 0;
+      if (out == 0 && direct && cb.htMode != HT_PART1 && cb.x0 >= cx0 && cb.x1 <= cx1 && cb.y0 >= ya && cb.y1 <= yb) {
         // an HT block wholly inside the rectangle: decoded straight into dst, dequantised (no copy
         // through job.cbOut)
         let bh = cb.y1 - cb.y0;
@@ -761,7 +764,8 @@ function decodeBlockRow(
         if (!decodeBlock(job, tc, bd, cb, d, dstStride) && !gaps) zeroRect(dst, dstStride, cb.x0 - dx0, cb.y0 - dy0, cb.x1 - cb.x0, bh);
         continue;
       }
-      if (!decodeBlock(job, tc, bd, cb)) {
+      if (out == 0 && decodeBlock(job, tc, bd, cb)) out = job.cbOut;
+      if (out == 0) {
         if (!gaps) {
           zeroRect(dst, dstStride, x0 - dx0, max(cb.y0, ya) - dy0, x1 - x0, min(cb.y1, yb) - max(cb.y0, ya));
           if (slot != 0) zeroRect(slot, slotStride, x0 - sx0, max(cb.y0, sa) - sy0, x1 - x0, min(cb.y1, sb) - max(cb.y0, sa));
@@ -772,7 +776,7 @@ function decodeBlockRow(
       let bw = cb.x1 - cb.x0;
       let y0 = max(cb.y0, ya), y1 = min(cb.y1, yb);
       if (y1 > y0) {
-        let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+        let src = out + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
         let d = dst + ((<usize>(y0 - dy0) * <usize>dstStride + <usize>(x0 - dx0)) << 2);
         if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, d, dstStride, tc.roi);
         else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, d, dstStride, halfStep, tc.roi);
@@ -781,7 +785,7 @@ function decodeBlockRow(
       y0 = max(cb.y0, sa);
       y1 = min(cb.y1, sb);
       if (y1 > y0) {
-        let src = job.cbOut + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
+        let src = out + ((<usize>(y0 - cb.y0) * <usize>bw + <usize>(x0 - cb.x0)) << 2);
         let d = slot + ((<usize>(y0 - sy0) * <usize>slotStride + <usize>(x0 - sx0)) << 2);
         if (rev) dequantCopyRev(src, x1 - x0, y1 - y0, bw, d, slotStride, tc.roi);
         else dequantCopyIrr(src, x1 - x0, y1 - y0, bw, d, slotStride, halfStep, tc.roi);

@@ -655,8 +655,20 @@ export interface CoreExports {
   /**
    * One level of the forward reversible 5/3 DWT (2D_SD, F.4.2 with 1D_FILTR_5-3R, F.4.8.1), in place:
    * interleaved samples → quadrant layout. See the file header for the ABI.
+   *
+   * Row-streamed (Fwd53 below): the level's rows are read once, top to bottom, and each output row is
+   * written once to its place after its horizontal pass; the whole-level form
+   * (dwt53ForwardLevelWhole: VER_SD over the level, then HOR_SD over every row) crossed the plane
+   * twice. Identical results. The high rows wait in a buffer of about h/4 rows taken from the arena
+   * and given back before returning (the whole-level form runs instead if it does not fit under the
+   * memory limit, and for h = 1).
    */
   dwt53ForwardLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
+  /**
+   * The whole-level forward 5/3 level: VER_SD (colsForward53) over the whole level, then HOR_SD over
+   * every row. Same result as dwt53ForwardLevel (the reference of its tests).
+   */
+  dwt53ForwardLevelWhole(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
    * One level of the inverse reversible 5/3 DWT (2D_SR, F.3.2 with 1D_FILTR_5-3R, F.3.8.1), in place:
    * quadrant layout → interleaved samples. See the file header for the ABI.
@@ -680,8 +692,20 @@ export interface CoreExports {
   /**
    * One level of the forward irreversible 9/7 DWT (2D_SD, F.4.2 with 1D_FILTD_9-7I, F.4.8.2), in place
    * on f32 samples: interleaved samples → quadrant layout. See the file header for the ABI.
+   *
+   * Row-streamed (Fwd97 below): the level's rows are read once, top to bottom, and each output row is
+   * written once to its place in the quadrant layout after its horizontal pass, while it is in the
+   * cache; the whole-level form (dwt97ForwardLevelWhole: VER_SD over the level, then HOR_SD over
+   * every row) crossed the plane twice. Bit-identical to it. The high rows wait in a buffer of about
+   * h/4 rows taken from the arena and given back before returning (the whole-level form runs instead
+   * if it does not fit under the memory limit, and for h = 1).
    */
   dwt97ForwardLevel(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
+  /**
+   * The whole-level forward 9/7 level: VER_SD (colsForward97) over the whole level, then HOR_SD over
+   * every row. Same result as dwt97ForwardLevel (the reference of its tests).
+   */
+  dwt97ForwardLevelWhole(buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number): void;
   /**
    * One level of the inverse irreversible 9/7 DWT (2D_SR, F.3.2 with 1D_FILTR_9-7I, F.3.8.2), in place
    * on f32 samples: quadrant layout → interleaved samples. See the file header for the ABI.
@@ -1275,10 +1299,12 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dequantCopyIrr: 8,
   dequantCopyRev: 7,
   dwt53ForwardLevel: 7,
+  dwt53ForwardLevelWhole: 7,
   dwt53InverseLevel: 7,
   dwt53InverseLevelRing: 10,
   dwt53InverseLevelTo: 8,
   dwt97ForwardLevel: 7,
+  dwt97ForwardLevelWhole: 7,
   dwt97InverseLevel: 7,
   dwt97InverseLevelRows: 9,
   dwtScratchBytes: 1,

@@ -119,9 +119,10 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * kept that part (src/worker/encode_split.ts), how many blocks the calling
  * thread coded itself, on how many workers the others were coded and how many it could use
  * (`allowed`: the encode's worker group's size; which of them took jobs depends on timing). `breakRaw`: the raw rows go
- * with a geometry the worker refuses (the calling thread unpacks the component after all).
+ * with a geometry the worker refuses (the calling thread unpacks the component after all); `lost`:
+ * batches of such a plane the worker had been sent and answered `missing` (coded on the calling thread).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0 };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -152,6 +153,8 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   }, "encode");
   let r = guardCore(c, () => g.next(), "encode");
   let offload: PlaneOffload | null = null;
+  // raw-row offloads told to the core at their tile's "offload" (PlaneOffload.commitRaw)
+  const committed: PlaneOffload[] = [];
   let offloaded = 0;
   let splits = 0;
   let keptUsed = 0;
@@ -165,7 +168,8 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
       } else if (r.value === "offload") {
         coder.held = null; // (the tile's samples were given again)
         coder.resident = null;
-        if (early) offload = early;
+        if (early?.commitRaw(coder)) committed.push(early);
+        else if (early) offload = early;
         else {
           offload = PlaneOffload.start(c, coder.group, coder.group.max === 1);
           if (offload?.token) kept.push(offload.token);
@@ -206,6 +210,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
       r = guardCore(c, () => g.next(), "encode");
     }
   } finally {
+    coder.resident = null; // (a raw-row offload failing after this: nothing to recover)
     offload?.abandon(false);
     early?.abandon(false);
     // (the worker may drop the planes it kept: after every job of this encode, on the same worker;
@@ -216,11 +221,13 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   threadedEarlyStops.recoded = c.encoderEarlyStops(1);
   threadedEarlyStops.resumed = coder.resumed;
   threadedEarlyStops.ht = [7, 8, 9, 10].map((w) => c.encoderEarlyStops(w));
-  threadedEarlyStops.offloaded = offloaded;
-  threadedEarlyStops.kept = keptUsed;
-  threadedEarlyStops.raw = rawUsed;
+  const made = committed.filter((o) => !o.lost).length;
+  threadedEarlyStops.offloaded = offloaded + made;
+  threadedEarlyStops.kept = keptUsed + made;
+  threadedEarlyStops.raw = rawUsed + made;
   threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
+  threadedEarlyStops.lost = coder.lostBatches;
   threadedEarlyStops.workers = coder.group.slots?.size ?? 0;
   threadedEarlyStops.allowed = coder.group.max;
   if (coder.held) sparePlane = coder.held.data;
@@ -290,8 +297,11 @@ class PlaneOffload {
     private readonly result: Promise<ArrayBuffer | undefined>,
     /** The token the worker keeps the plane under (0: it sends it back transformed). */
     readonly token: number,
-    /** Sent as raw rows ({@link startRaw}): the buffer that comes back is theirs (`answer` bytes); the component's tile buffer was never filled, `refill` fills it. */
-    private readonly raw: { answer: number; refill: () => void } | null = null,
+    /**
+     * Sent as raw rows ({@link startRaw}): the buffer that comes back is theirs (`answer` bytes); the
+     * component's tile buffer was never filled, `refill` fills it; `geometry`: the component's.
+     */
+    private readonly raw: { answer: number; refill: () => void; geometry: PlaneGeometry } | null = null,
   ) {
     void result.then(() => (this.settled.now = true));
   }
@@ -336,7 +346,7 @@ class PlaneOffload {
     const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct };
     const token = nextResidentToken++;
     const result = runInWorker<ArrayBuffer>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, [buf], 1, (p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
-    return new PlaneOffload(c, 1, p.buffer, p.bytes, result, token, { answer: bytes, refill: t.refill });
+    return new PlaneOffload(c, 1, p.buffer, p.bytes, result, token, { answer: bytes, refill: t.refill, geometry: p.geometry });
   }
 
   /**
@@ -388,6 +398,48 @@ class PlaneOffload {
       sparePlane = plane; // (it came back as it went)
     } else this.held = { start: this.buffer, end: this.buffer + this.bytes, data: plane };
     return true;
+  }
+
+  /**
+   * At the tile's "offload" (before its encoderTileCode), for a plane sent as raw rows: tell the core
+   * now that the component is transformed (its blocks are then listed first, codec/encoder.ts
+   * pipeLead, and go to the worker at once: it codes them as soon as its DWT is done, while this
+   * thread transforms the other components; before, they were listed only after this thread's DWT of
+   * component 0, and the worker waited for them). Its blocks are coded in the worker, from the plane
+   * it keeps ({@link resident}, given to `coder`). If the worker fails (its answer says so before any
+   * answer to a batch of those blocks: one worker, in order), `lost` runs: this thread unpacks and
+   * transforms the component into its tile buffer after all ({@link recoverRaw}) and codes those
+   * blocks itself ({@link BlockBatches.residentLost}). Returns false where that does not apply.
+   */
+  commitRaw(coder: BlockBatches): boolean {
+    if (!this.raw || !this.token || this.done) return false;
+    this.done = true;
+    guardCore(this.c, () => this.c.encoderTileDwtApplied(this.comp), "encode");
+    const resident: ResidentPlane = { token: this.token, start: this.buffer, end: this.buffer + this.bytes };
+    this.resident = resident;
+    coder.resident = resident;
+    void this.result.then((plane) => {
+      if (plane && plane.byteLength >= this.raw!.answer) {
+        sparePlane = plane; // (it came back as it went)
+        return;
+      }
+      this.lost = true;
+      coder.residentLost(resident, () => this.recoverRaw());
+    });
+    return true;
+  }
+
+  /** A plane committed by {@link commitRaw} that the worker never made (this thread made it instead). */
+  lost = false;
+
+  /** Component 1 unpacked from the raw rows and transformed on this thread, into its tile buffer (the worker failed). */
+  private recoverRaw(): void {
+    const raw = this.raw!;
+    guardCore(this.c, raw.refill, "encode");
+    const plane = new ArrayBuffer(this.bytes);
+    new Uint8Array(plane).set(new Uint8Array(this.c.memory.buffer, this.buffer, this.bytes));
+    transformPlane(plane, raw.geometry);
+    new Uint8Array(this.c.memory.buffer, this.buffer, this.bytes).set(new Uint8Array(plane));
   }
 
   /**
@@ -568,7 +620,8 @@ export function releaseResident(token: number): void {
  */
 export function codeResidentBatch(records: ArrayBuffer, token: number, base: number, samples: ArrayBuffer): BlockBatchResult {
   const r = residents.get(token);
-  if (!r) throw new J2kError("INTERNAL", "threaded encode: blocks of a plane this worker does not hold");
+  // (the plane's job failed here: the calling thread made the plane itself, PlaneOffload.commitRaw)
+  if (!r) return { results: new ArrayBuffer(0), samples, missing: true };
   const { c, buf, bytes } = r;
   const results = guardCore(c, () => {
     const { rv, n, tail, states } = batchRecords(c, records);
@@ -715,6 +768,8 @@ function forEachRun(records: DataView, count: number, run: (first: number, count
 export interface BlockBatchResult {
   results: ArrayBuffer;
   samples: ArrayBuffer;
+  /** A batch of a resident plane this worker does not hold (its DWT job failed): nothing coded. */
+  missing?: boolean;
 }
 
 /**
@@ -756,10 +811,14 @@ class BlockBatches {
   resumed = 0;
   /** Blocks coded on this thread (so far). */
   local_ = 0;
+  /** Batches of a resident plane the worker never made, answered `missing` and coded here. */
+  lostBatches = 0;
   /** A component's plane kept here (PlaneOffload): its blocks' samples are packed from it. */
   held: HeldPlane | null = null;
   /** Or kept by the worker (PlaneOffload with `keep`): its blocks go there without samples, never coded here. */
   resident: ResidentPlane | null = null;
+  /** A resident plane whose worker failed ({@link residentLost}): batches of its blocks answered `missing` are coded here. */
+  private lostPlane: ResidentPlane | null = null;
   /** Which listed blocks lie in the resident plane; the first of them not taken may be at `residentFrom` or later. */
   private inResident: boolean[] = [];
   private residentFrom = 0;
@@ -814,6 +873,28 @@ class BlockBatches {
     this.localBack = n;
   }
 
+  /**
+   * The worker that was to keep `r` (the resident plane) failed to make it (PlaneOffload.commitRaw):
+   * `recover` puts the plane into the core here; then the blocks of `r` not taken yet are coded like
+   * any others, and batches of them already sent come back `missing` and are coded here. Nothing
+   * when `r` is no longer the resident plane (the encode went on to other tiles, or ended).
+   */
+  residentLost(r: ResidentPlane, recover: () => void): void {
+    if (this.resident !== r || this.error) return;
+    this.resident = null;
+    try {
+      recover();
+    } catch (e) {
+      this.fail(e);
+      this.wake?.();
+      return;
+    }
+    this.lostPlane = r;
+    for (let i = 0; i < this.inResident.length; i++) if (this.inResident[i] && !this.taken[i]) this.inResident[i] = false;
+    this.residentUnassigned = 0;
+    this.wake?.();
+  }
+
   /** Move front and back past taken blocks; true while some block is not taken. */
   private anyLeft(): boolean {
     while (this.front < this.back && this.taken[this.front]) this.front++;
@@ -827,6 +908,11 @@ class BlockBatches {
     while (i < this.back && !(this.inResident[i] && !this.taken[i])) i++;
     this.residentFrom = i;
     return i < this.back;
+  }
+
+  /** The resident plane is a whole tile-component's (not a split's part, {@link ResidentPlane.owns}). */
+  private wholeResident(): boolean {
+    return !!this.resident && !this.resident.owns;
   }
 
   /** Take the last block not taken and not in the resident plane, for this thread (-1: none). */
@@ -849,6 +935,11 @@ class BlockBatches {
     if (this.error) throw this.error;
     this.draining = true;
     this.drainSent = 0;
+    // (answers that came while this thread transformed a component are taken first: counted as
+    // held, the batches they free would only go out after this thread's first slice of coding,
+    // ~1-2 ms of the worker idle at the start of the pilots' drain)
+    if (this.running > 0) await yieldTurn();
+    this.rethrow();
     this.extend();
     this.launch();
     let t = performance.now();
@@ -937,14 +1028,6 @@ class BlockBatches {
    * not even one block can go.
    */
   private take(): Batch | null {
-    let target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
-    if (this.draining) {
-      const k = this.drainSent++, w = this.group.max;
-      if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
-    }
-    const mine = this.unassigned - this.residentUnassigned;
-    const share = this.draining && this.codesHere ? Math.floor(mine - (mine + this.queued) / this.threads) : Infinity;
-    target = Math.min(target, BATCH_SAMPLES);
     this.anyLeft();
     // blocks of the resident plane first (only the worker can code them; no samples to pack), else
     // from the front
@@ -952,11 +1035,24 @@ class BlockBatches {
     while (i < this.back && !(this.inResident[i] && !this.taken[i])) i++;
     this.residentFrom = i;
     const resident = i < this.back;
+    // (blocks of a whole resident plane go in full batches, all at once (launch): nothing to pack,
+    // no ramp, and only the worker can code them; a split's part, in a drain, as the others)
+    let target = BATCH_SAMPLES;
+    if (!resident || (this.draining && !this.wholeResident())) {
+      target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
+      if (this.draining) {
+        const k = this.drainSent++, w = this.group.max;
+        if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
+      }
+      target = Math.min(target, BATCH_SAMPLES);
+    }
     if (!resident) {
       i = this.front;
       while (i < this.back && (this.taken[i] || this.inResident[i])) i++;
     }
     if (!resident) {
+      const mine = this.unassigned - this.residentUnassigned;
+      const share = this.draining && this.codesHere ? Math.floor(mine - (mine + this.queued) / this.threads) : Infinity;
       // (none when even one block would leave this thread less than its share: it codes the last
       // blocks itself rather than wait for a worker's answer, ~0.1-3 ms after a worker fell idle)
       if (i < this.back && share < this.sizes[i]!) return null;
@@ -979,9 +1075,13 @@ class BlockBatches {
     // thread codes or waits; while it goes on with a step of its own (dispatch), up to the budget,
     // and every block of the resident plane beyond it (only the worker can code those: left for the
     // drain, they queued behind the batches it held then, and this thread, done with its own
-    // blocks, waited for them; they need no samples packed)
+    // blocks, waited for them; they need no samples packed); in a drain too, all at once, straight
+    // into the worker's port, where the plane is a whole component's (the raw-row hand-off: a batch
+    // of chroma blocks with early stops is often coded in well under a millisecond; two at a time,
+    // the worker ran dry between this thread's answers)
     const workers = this.group.max;
-    while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER : this.queued < this.budget || this.residentLeft())) {
+    const whole = this.wholeResident();
+    while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER || (whole && this.residentLeft()) : this.queued < this.budget || this.residentLeft())) {
       const b = this.take();
       if (!b) break;
       const r = this.resident;
@@ -996,15 +1096,25 @@ class BlockBatches {
       this.sent++;
       this.queued += b.samples;
       const where = b.resident && r ? { resident: r.token, base: r.start } : {};
-      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes, ...where }, [records, data], this.draining ? BATCHES_PER_WORKER : Infinity, b.samples, this.group).then(
+      const token = b.resident && r ? r.token : 0;
+      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes, ...where }, [records, data], this.draining && !(b.resident && whole) ? BATCHES_PER_WORKER : Infinity, b.samples, this.group).then(
         (res) => {
           this.running--;
           this.queued -= b.samples;
           if (res) keepSampleBuffer(res.samples);
           if (this.error) return;
           try {
-            const result = res?.results ?? this.codeHere(records, data, bytes);
-            guardCore(this.c, () => this.install(b, result), "encode");
+            if (res?.missing || (token && !res && this.lostPlane?.token === token)) {
+              // (a resident plane the worker never made: PlaneOffload.commitRaw; this thread has it now)
+              if (!token || this.lostPlane?.token !== token) throw new J2kError("INTERNAL", "threaded encode: a worker does not hold the plane of a batch");
+              this.lostBatches++;
+              guardCore(this.c, () => {
+                for (let k = 0; k < b.count; k++) this.codeHereAt(b.first + k);
+              }, "encode");
+            } else {
+              const result = res?.results ?? this.codeHere(records, data, bytes);
+              guardCore(this.c, () => this.install(b, result), "encode");
+            }
             this.done++;
             if (this.draining) this.launch();
           } catch (e) {

@@ -32,8 +32,12 @@
 // SIMD twin: `if (ASC_FEATURE_SIMD)` branches use v128 integer ops with the same arithmetic, so both
 // builds give bit-identical results.
 
-import { DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32, align16 } from "./dwt_layout";
+import {
+  DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32, align16, forwardHoldRows, HeldRows, heldStart,
+  heldPlace, heldDest,
+} from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
+import { arenaAlloc, arenaFits, arenaMark, arenaRelease } from "../util/arena";
 
 // ---------------------------------------------------------------------------------------------
 // Lifting steps over "element" arrays: element n of T is at t + n·lanes·4 and holds `lanes` i32.
@@ -168,19 +172,25 @@ function rowInverse53(row: usize, w: i32, odd: i32, tmp: usize): void {
 
 /** HOR_SD on one row (interleaved → quadrant). */
 function rowForward53(row: usize, w: i32, odd: i32, tmp: usize): void {
+  rowForward53To(row, row, w, odd, tmp);
+}
+
+/** HOR_SD of the row at `src` (w samples), the result at `dst` (may be `src`). */
+function rowForward53To(src: usize, dst: usize, w: i32, odd: i32, tmp: usize): void {
   if (w == 1) {
-    if (odd) store<i32>(row, load<i32>(row) << 1);
+    let v = load<i32>(src);
+    store<i32>(dst, odd ? v << 1 : v);
     return;
   }
   let nL = lowCount(w, odd);
   let nH = w - nL;
   let lp = tmp;
   let hp = tmp + (<usize>nL << 2);
-  if (odd) deinterleaveRow32(row, hp, nH, lp, nL);
-  else deinterleaveRow32(row, lp, nL, hp, nH);
+  if (odd) deinterleaveRow32(src, hp, nH, lp, nL);
+  else deinterleaveRow32(src, lp, nL, hp, nH);
   predict53(hp, nH, lp, nL, -odd, 1, false);
   update53(lp, lp, nL, hp, nH, odd - 1, 1, false);
-  memory.copy(row, tmp, <usize>w << 2);
+  memory.copy(dst, tmp, <usize>w << 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -585,8 +595,36 @@ export function dwt53InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
 /**
  * One level of the forward reversible 5/3 DWT (2D_SD, F.4.2 with 1D_FILTR_5-3R, F.4.8.1), in place:
  * interleaved samples → quadrant layout. See the file header for the ABI.
+ *
+ * Row-streamed (Fwd53 below): the level's rows are read once, top to bottom, and each output row is
+ * written once to its place after its horizontal pass; the whole-level form
+ * (dwt53ForwardLevelWhole: VER_SD over the level, then HOR_SD over every row) crossed the plane
+ * twice. Identical results. The high rows wait in a buffer of about h/4 rows taken from the arena
+ * and given back before returning (the whole-level form runs instead if it does not fit under the
+ * memory limit, and for h = 1).
  */
 export function dwt53ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
+  if (w <= 0 || h <= 0) return;
+  if (h >= 2) {
+    let hold = forwardHoldRows(h, yOdd & 1);
+    let bytes = <u64>hold * <u64>align16(<usize>w << 2) + 16;
+    if (arenaFits(bytes)) {
+      stageEnter(STAGE_DWT);
+      let mark = arenaMark();
+      fwd53Level(buf, stride, w, h, xOdd & 1, yOdd & 1, tmp, align16(arenaAlloc(<usize>bytes)), hold);
+      arenaRelease(mark);
+      stageLeave(STAGE_DWT);
+      return;
+    }
+  }
+  dwt53ForwardLevelWhole(buf, stride, w, h, xOdd, yOdd, tmp);
+}
+
+/**
+ * The whole-level forward 5/3 level: VER_SD (colsForward53) over the whole level, then HOR_SD over
+ * every row. Same result as dwt53ForwardLevel (the reference of its tests).
+ */
+export function dwt53ForwardLevelWhole(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
   stageEnter(STAGE_DWT);
   colsForward53(buf, stride, w, h, yOdd & 1, tmp);
@@ -789,4 +827,131 @@ export function dwt53InverseLevelRing(src: usize, dst: usize, stride: i32, w: i3
     for (let r = done; r < fin; r++) memory.copy(dst + <usize>r * rowBytes, sweep53Row(sw, r), <usize>w << 2);
     done = fin;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row-streamed forward level (Fwd53): dwt53ForwardLevel.
+//
+// VER_SD runs on whole rows, top to bottom (n: low index, m: high index, yo the parity of the first
+// row, indices clamped to [0, nL) / [0, nH) as in predict53 / update53, X[r] the level's input row r,
+// read from the plane):
+//   H[m] = X[2m+1−yo] − ⌊(X[2a+yo] + X[2b+yo]) / 2⌋        a, b = m−yo, m−yo+1   (final high row m)
+//   L[n] = X[2n+yo] + ⌊(H[n+yo−1] + H[n+yo] + 2) / 4⌋                           (final low row n)
+// H is kept in a ring of FWD53_RING rows. These are colsForward53's integer operations, so each row
+// equals VER_SD's; HOR_SD (rowForward53To) then runs on each finished row, in natural order, with the
+// result stored straight to the row's place in the quadrant layout: low row n to row n, high row m
+// to row nL + m (after waiting in the hold buffer until that row has been read: HeldRows,
+// dwt_layout.ts). Input row r is read for the last time by H (high rows) or L (low rows).
+// ---------------------------------------------------------------------------------------------
+
+const FWD53_RING: i32 = 4;
+
+@unmanaged
+class Fwd53 {
+  buf: usize;
+  rowBytes: usize;
+  w: i32;
+  h: i32;
+  yo: i32;
+  nL: i32;
+  nH: i32;
+  span: usize;
+  /** Ring of the high rows H. */
+  ring: usize;
+  /** Rows of H and L computed so far. */
+  cH: i32;
+  cL: i32;
+  held: HeldRows;
+}
+
+// @ts-ignore: decorator
+@inline
+function fwd53In(f: Fwd53, r: i32): usize {
+  return f.buf + <usize>r * f.rowBytes;
+}
+
+// @ts-ignore: decorator
+@inline
+function fwd53Ring(f: Fwd53, m: i32): usize {
+  return f.ring + <usize>(m & (FWD53_RING - 1)) * f.span;
+}
+
+/** The first input row that H or L has still to read (rows below it are free). */
+// @ts-ignore: decorator
+@inline
+function fwd53Unread(f: Fwd53): i32 {
+  let lo = f.cL >= f.nL ? f.h : 2 * f.cL + f.yo;
+  let hi = f.cH >= f.nH ? f.h : 2 * f.cH + 1 - f.yo;
+  return min(lo, hi);
+}
+
+function fwd53H(f: Fwd53, i: i32): void {
+  while (f.cH <= i) {
+    let m = f.cH;
+    let a = clampIndex(m - f.yo, f.nL), b = clampIndex(m - f.yo + 1, f.nL);
+    let dst = fwd53Ring(f, m), x = fwd53In(f, 2 * m + 1 - f.yo), pa = fwd53In(f, 2 * a + f.yo), pb = fwd53In(f, 2 * b + f.yo);
+    let end = <usize>f.w << 2;
+    let o: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; o + 16 <= end; o += 16) {
+        v128.store(dst + o, i32x4.sub(v128.load(x + o), i32x4.shr_s(i32x4.add(v128.load(pa + o), v128.load(pb + o)), 1)));
+      }
+    }
+    for (; o < end; o += 4) store<i32>(dst + o, load<i32>(x + o) - ((load<i32>(pa + o) + load<i32>(pb + o)) >> 1));
+    f.cH++;
+  }
+}
+
+/** Low row n (n == f.cL) into `dst`. */
+function fwd53L(f: Fwd53, n: i32, dst: usize): void {
+  let a = clampIndex(n + f.yo - 1, f.nH), b = clampIndex(n + f.yo, f.nH);
+  fwd53H(f, b);
+  let x = fwd53In(f, 2 * n + f.yo), pa = fwd53Ring(f, a), pb = fwd53Ring(f, b);
+  let end = <usize>f.w << 2;
+  let o: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    let two = i32x4.splat(2);
+    for (; o + 16 <= end; o += 16) {
+      let d = i32x4.shr_s(i32x4.add(i32x4.add(v128.load(pa + o), v128.load(pb + o)), two), 2);
+      v128.store(dst + o, i32x4.add(v128.load(x + o), d));
+    }
+  }
+  for (; o < end; o += 4) store<i32>(dst + o, load<i32>(x + o) + ((load<i32>(pa + o) + load<i32>(pb + o) + 2) >> 2));
+  f.cL++;
+}
+
+/** The row-streamed level (h ≥ 2): see above. `hold`: holdRows rows of align16(4w) bytes. */
+function fwd53Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32): void {
+  let f = changetype<Fwd53>(align16(tmp));
+  let span = align16(<usize>w << 2);
+  f.buf = buf;
+  f.rowBytes = <usize>stride << 2;
+  f.w = w;
+  f.h = h;
+  f.yo = yo;
+  f.nL = lowCount(h, yo);
+  f.nH = h - f.nL;
+  f.span = span;
+  f.ring = align16(changetype<usize>(f) + offsetof<Fwd53>());
+  f.cH = 0;
+  f.cL = 0;
+  let low = f.ring + <usize>FWD53_RING * span; // low row before its horizontal pass
+  f.held = changetype<HeldRows>(low + span);
+  heldStart(f.held, buf, f.rowBytes, w, f.nL, hold, holdRows);
+  let rowTmp = align16(changetype<usize>(f.held) + offsetof<HeldRows>()); // rowForward53To's scratch (w samples)
+  for (let r = 0; r < h; r++) {
+    if (((r - yo) & 1) == 0) {
+      let n = (r - yo) >> 1;
+      fwd53L(f, n, low);
+      heldPlace(f.held, fwd53Unread(f));
+      rowForward53To(low, fwd53In(f, n), w, xo, rowTmp);
+    } else {
+      let m = (r - 1 + yo) >> 1;
+      fwd53H(f, m);
+      let unread = fwd53Unread(f);
+      heldPlace(f.held, unread);
+      rowForward53To(fwd53Ring(f, m), heldDest(f.held, unread), w, xo, rowTmp);
+    }
+  }
+  heldPlace(f.held, h);
 }

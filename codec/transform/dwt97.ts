@@ -32,9 +32,10 @@
 
 import {
   DWT_COLS, DWT_PIPE_COLS, DWT_GUARD, DWT_SLACK, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32,
-  pseIndex, align16, lineTable, storeTransposed4,
+  pseIndex, align16, lineTable, storeTransposed4, forwardHoldRows, HeldRows, heldStart, heldPlace, heldDest,
 } from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
+import { arenaAlloc, arenaFits, arenaMark, arenaRelease } from "../util/arena";
 
 // Table F.4
 const ALPHA: f32 = -1.586134342059924;
@@ -180,19 +181,25 @@ function rowInverse97(row: usize, w: i32, odd: i32, tmp: usize): void {
 }
 
 function rowForward97(row: usize, w: i32, odd: i32, tmp: usize): void {
+  rowForward97To(row, row, w, odd, tmp);
+}
+
+/** HOR_SD of the row at `src` (w samples), the result at `dst` (may be `src`). */
+function rowForward97To(src: usize, dst: usize, w: i32, odd: i32, tmp: usize): void {
   if (w == 1) {
-    if (odd) store<f32>(row, load<f32>(row) * 2.0);
+    if (odd) store<f32>(dst, load<f32>(src) * 2.0);
+    else store<f32>(dst, load<f32>(src));
     return;
   }
   let nL = lowCount(w, odd);
   let nH = w - nL;
   let lp = tmp;
   let hp = tmp + (<usize>nL << 2);
-  if (odd) deinterleaveRow32(row, hp, nH, lp, nL);
-  else deinterleaveRow32(row, lp, nL, hp, nH);
+  if (odd) deinterleaveRow32(src, hp, nH, lp, nL);
+  else deinterleaveRow32(src, lp, nL, hp, nH);
   forwardLifts(lp, nL, hp, nH, odd, 1);
-  scaleCopyF32(row, lp, nL, INV_K);
-  scaleCopyF32(row + (<usize>nL << 2), hp, nH, K);
+  scaleCopyF32(dst, lp, nL, INV_K);
+  scaleCopyF32(dst + (<usize>nL << 2), hp, nH, K);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,6 +495,15 @@ function rowsInverse97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usi
 
 /** HOR_SD on 4 rows at once (SIMD); w ≥ 2. */
 function rowsForward97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usize): void {
+  let r1 = row + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+  rowsForward97x4To(row, r1, r2, r3, row, r1, r2, r3, w, odd, tmp);
+}
+
+/**
+ * HOR_SD on the 4 rows at s0 … s3 at once (SIMD), the results at d0 … d3 (each may be its source:
+ * every source sample is read before any result is stored); w ≥ 2.
+ */
+function rowsForward97x4To(s0: usize, s1: usize, s2: usize, s3: usize, d0: usize, d1: usize, d2: usize, d3: usize, w: i32, odd: i32, tmp: usize): void {
   if (ASC_FEATURE_SIMD) {
     let nL = lowCount(w, odd);
     let nF = odd ? w - nL : nL;
@@ -496,14 +512,13 @@ function rowsForward97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usi
     let sOff = odd ? 0 : nL;
     let ext = lineStart(tmp, 16);
     let e = ext + (<usize>DWT_GUARD << 4);
-    let r0 = row, r1 = row + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
     let k = 0;
     for (; k + 4 <= w; k += 4) {
       let o = <usize>k << 2;
       let d = e + (<usize>k << 4);
-      storeTransposed4(d, d + 16, d + 32, d + 48, v128.load(r0 + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o));
+      storeTransposed4(d, d + 16, d + 32, d + 48, v128.load(s0 + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o));
     }
-    for (; k < w; k++) gather4(e + (<usize>k << 4), r0, r1, r2, r3, <usize>k << 2);
+    for (; k < w; k++) gather4(e + (<usize>k << 4), s0, s1, s2, s3, <usize>k << 2);
     mirrorGuards(e, w);
     pipe97(ext, 16, w + 2 * DWT_GUARD, odd ^ 1, true);
     let m = 0;
@@ -511,12 +526,12 @@ function rowsForward97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usi
       let s = e + (<usize>m << 5);
       let fo = <usize>(fOff + m) << 2;
       let so = <usize>(sOff + m) << 2;
-      storeTransposed4(r0 + fo, r1 + fo, r2 + fo, r3 + fo, v128.load(s), v128.load(s, 32), v128.load(s, 64), v128.load(s, 96));
-      storeTransposed4(r0 + so, r1 + so, r2 + so, r3 + so, v128.load(s, 16), v128.load(s, 48), v128.load(s, 80), v128.load(s, 112));
+      storeTransposed4(d0 + fo, d1 + fo, d2 + fo, d3 + fo, v128.load(s), v128.load(s, 32), v128.load(s, 64), v128.load(s, 96));
+      storeTransposed4(d0 + so, d1 + so, d2 + so, d3 + so, v128.load(s, 16), v128.load(s, 48), v128.load(s, 80), v128.load(s, 112));
     }
     for (; m < nF; m++) {
-      scatter4(e + (<usize>m << 5), r0, r1, r2, r3, <usize>(fOff + m) << 2);
-      if (m < nS) scatter4(e + (<usize>m << 5) + 16, r0, r1, r2, r3, <usize>(sOff + m) << 2);
+      scatter4(e + (<usize>m << 5), d0, d1, d2, d3, <usize>(fOff + m) << 2);
+      if (m < nS) scatter4(e + (<usize>m << 5) + 16, d0, d1, d2, d3, <usize>(sOff + m) << 2);
     }
   }
 }
@@ -613,8 +628,36 @@ export function dwt97InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
 /**
  * One level of the forward irreversible 9/7 DWT (2D_SD, F.4.2 with 1D_FILTD_9-7I, F.4.8.2), in place
  * on f32 samples: interleaved samples → quadrant layout. See the file header for the ABI.
+ *
+ * Row-streamed (Fwd97 below): the level's rows are read once, top to bottom, and each output row is
+ * written once to its place in the quadrant layout after its horizontal pass, while it is in the
+ * cache; the whole-level form (dwt97ForwardLevelWhole: VER_SD over the level, then HOR_SD over
+ * every row) crossed the plane twice. Bit-identical to it. The high rows wait in a buffer of about
+ * h/4 rows taken from the arena and given back before returning (the whole-level form runs instead
+ * if it does not fit under the memory limit, and for h = 1).
  */
 export function dwt97ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
+  if (w <= 0 || h <= 0) return;
+  if (h >= 2) {
+    let hold = forwardHoldRows(h, yOdd & 1);
+    let bytes = <u64>hold * <u64>align16(<usize>w << 2) + 16;
+    if (arenaFits(bytes)) {
+      stageEnter(STAGE_DWT);
+      let mark = arenaMark();
+      fwd97Level(buf, stride, w, h, xOdd & 1, yOdd & 1, tmp, align16(arenaAlloc(<usize>bytes)), hold);
+      arenaRelease(mark);
+      stageLeave(STAGE_DWT);
+      return;
+    }
+  }
+  dwt97ForwardLevelWhole(buf, stride, w, h, xOdd, yOdd, tmp);
+}
+
+/**
+ * The whole-level forward 9/7 level: VER_SD (colsForward97) over the whole level, then HOR_SD over
+ * every row. Same result as dwt97ForwardLevel (the reference of its tests).
+ */
+export function dwt97ForwardLevelWhole(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
   stageEnter(STAGE_DWT);
   colsForward97(buf, stride, w, h, yOdd & 1, tmp);
@@ -838,4 +881,195 @@ export function dwt97InverseLevelRows(buf: usize, dst: usize, stride: i32, w: i3
 /** Bytes dwt97InverseLevelRows needs at `rings`. */
 export function sweep97Bytes(w: i32): usize {
   return sweep97RingBytes(w) + 16 + offsetof<Sweep97>();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row-streamed forward level (Fwd97): dwt97ForwardLevel.
+//
+// VER_SD runs on whole rows, top to bottom; each lifting stage keeps its last rows in a ring of
+// FWD97_RING rows, and a row of a stage is computed when a later stage first needs it (n: low index,
+// m: high index, yo the parity of the first row, indices clamped to [0, nL) / [0, nH) as in lift97,
+// X[r] the level's input row r, read from the plane):
+//   H1[m] = X[2m+1−yo] + α(X[2a+yo] + X[2b+yo])  a, b = m−yo, m−yo+1
+//   L2[n] = X[2n+yo] + β(H1[n+yo−1] + H1[n+yo])
+//   H3[m] = H1[m] + γ(L2[m−yo] + L2[m−yo+1])
+//   L4[n] = (L2[n] + δ(H3[n+yo−1] + H3[n+yo]))·(1/K)      (final low row n)
+//   H5[m] = H3[m]·K                                         (final high row m)
+// Every sample sees the operations of colsForward97 in their order (x + c·(a + b) three times, then
+// (x + c·(a + b))·(1/K) or x·K), so each row equals VER_SD's; HOR_SD then runs on each finished row
+// (4 at a time in the SIMD build: rowsForward97x4To, the kernel of the whole-level form) with its
+// result stored straight to the row's place in the quadrant layout: low row n to row n, high row m
+// to row nL + m. Hence bit-identical to dwt97ForwardLevelWhole.
+//
+// In place: input row r is read for the last time by H1 (high rows) or L2 (low rows), so rows below
+// `fwd97Unread` (the first row some stage still has to read) are free. Low row n always lands below
+// it (L4[n] needs L2[n], hence rows up to 2n+yo were read). High row m's place nL + m is read only
+// much later: the finished high rows wait in the hold buffer (HeldRows, dwt_layout.ts) until their
+// place has been read, and are copied there then. The rings, the batch and the horizontal pass's
+// line take about 20 rows of w samples of `tmp` (dwtScratchBytes(w) has room for more than 60).
+// ---------------------------------------------------------------------------------------------
+
+const FWD97_RING: i32 = 4;
+
+@unmanaged
+class Fwd97 {
+  buf: usize;
+  rowBytes: usize;
+  w: i32;
+  h: i32;
+  xo: i32;
+  yo: i32;
+  nL: i32;
+  nH: i32;
+  /** Scratch of the horizontal pass. */
+  tmp: usize;
+  span: usize;
+  /** Rings of the stages H1, L2, H3 (FWD97_RING rows of span bytes each, consecutive). */
+  rings: usize;
+  /** Four finished rows before their horizontal pass. */
+  batch: usize;
+  /** Rows computed so far of each stage. */
+  cH1: i32;
+  cL2: i32;
+  cH3: i32;
+  /** The high rows waiting for their places. */
+  held: HeldRows;
+}
+
+// @ts-ignore: decorator
+@inline
+function fwdRing(f: Fwd97, s: i32, i: i32): usize {
+  return f.rings + (<usize>(s * FWD97_RING + (i & (FWD97_RING - 1)))) * f.span;
+}
+
+// @ts-ignore: decorator
+@inline
+function fwdIn(f: Fwd97, r: i32): usize {
+  return f.buf + <usize>r * f.rowBytes;
+}
+
+/** The first input row that some stage has still to read (rows below it are free). */
+// @ts-ignore: decorator
+@inline
+function fwd97Unread(f: Fwd97): i32 {
+  let lo = f.cL2 >= f.nL ? f.h : 2 * f.cL2 + f.yo;
+  let hi = f.cH1 >= f.nH ? f.h : 2 * f.cH1 + 1 - f.yo;
+  return min(lo, hi);
+}
+
+/** dst[i] = (x[i] + c·(a[i] + b[i]))·k, i < w. */
+// @ts-ignore: decorator
+@inline
+function liftScaleRow97(dst: usize, x: usize, a: usize, b: usize, w: i32, c: f32, k: f32): void {
+  let end = <usize>w << 2;
+  let o: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    let kv = f32x4.splat(k), cv = f32x4.splat(c);
+    for (; o + 16 <= end; o += 16) {
+      let d = f32x4.mul(cv, f32x4.add(v128.load(a + o), v128.load(b + o)));
+      v128.store(dst + o, f32x4.mul(f32x4.add(v128.load(x + o), d), kv));
+    }
+  }
+  for (; o < end; o += 4) {
+    store<f32>(dst + o, (load<f32>(x + o) + c * (load<f32>(a + o) + load<f32>(b + o))) * k);
+  }
+}
+
+function fwd97H1(f: Fwd97, i: i32): void {
+  while (f.cH1 <= i) {
+    let m = f.cH1;
+    let a = clampIndex(m - f.yo, f.nL), b = clampIndex(m - f.yo + 1, f.nL);
+    liftRow97(fwdRing(f, 0, m), fwdIn(f, 2 * m + 1 - f.yo), fwdIn(f, 2 * a + f.yo), fwdIn(f, 2 * b + f.yo), f.w, 0, ALPHA, false);
+    f.cH1++;
+  }
+}
+
+function fwd97L2(f: Fwd97, i: i32): void {
+  while (f.cL2 <= i) {
+    let n = f.cL2;
+    let a = clampIndex(n + f.yo - 1, f.nH), b = clampIndex(n + f.yo, f.nH);
+    fwd97H1(f, b);
+    liftRow97(fwdRing(f, 1, n), fwdIn(f, 2 * n + f.yo), fwdRing(f, 0, a), fwdRing(f, 0, b), f.w, 0, BETA, false);
+    f.cL2++;
+  }
+}
+
+function fwd97H3(f: Fwd97, i: i32): void {
+  while (f.cH3 <= i) {
+    let m = f.cH3;
+    let a = clampIndex(m - f.yo, f.nL), b = clampIndex(m - f.yo + 1, f.nL);
+    fwd97H1(f, m);
+    fwd97L2(f, b);
+    liftRow97(fwdRing(f, 2, m), fwdRing(f, 0, m), fwdRing(f, 1, a), fwdRing(f, 1, b), f.w, 0, GAMMA, false);
+    f.cH3++;
+  }
+}
+
+/** Where finished output row r (natural order) goes: low row n to row n, a high row as heldDest says. */
+// @ts-ignore: decorator
+@inline
+function fwd97Dest(f: Fwd97, r: i32, unread: i32): usize {
+  if (((r - f.yo) & 1) == 0) return fwdIn(f, (r - f.yo) >> 1);
+  return heldDest(f.held, unread);
+}
+
+/** HOR_SD of the `count` finished rows in the batch (output rows r0 …), each stored where it goes. */
+function fwd97Flush(f: Fwd97, r0: i32, count: i32): void {
+  let unread = fwd97Unread(f);
+  heldPlace(f.held, unread);
+  if (ASC_FEATURE_SIMD) {
+    if (count == 4 && f.w >= 2) {
+      let d0 = fwd97Dest(f, r0, unread), d1 = fwd97Dest(f, r0 + 1, unread);
+      let d2 = fwd97Dest(f, r0 + 2, unread), d3 = fwd97Dest(f, r0 + 3, unread);
+      let s = f.span;
+      rowsForward97x4To(f.batch, f.batch + s, f.batch + 2 * s, f.batch + 3 * s, d0, d1, d2, d3, f.w, f.xo, f.tmp);
+      return;
+    }
+  }
+  for (let j = 0; j < count; j++) rowForward97To(f.batch + <usize>j * f.span, fwd97Dest(f, r0 + j, unread), f.w, f.xo, f.tmp);
+}
+
+/** The row-streamed level (h ≥ 2): see above. `hold`: holdRows rows of align16(4w) bytes. */
+function fwd97Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32): void {
+  let f = changetype<Fwd97>(align16(tmp));
+  let span = align16(<usize>w << 2);
+  f.buf = buf;
+  f.rowBytes = <usize>stride << 2;
+  f.w = w;
+  f.h = h;
+  f.xo = xo;
+  f.yo = yo;
+  f.nL = lowCount(h, yo);
+  f.nH = h - f.nL;
+  f.tmp = align16(changetype<usize>(f) + offsetof<Fwd97>());
+  f.span = span;
+  // the horizontal pass's scratch: an extended line of w + 2·DWT_GUARD elements of 16 bytes after DWT_SLACK
+  f.rings = align16(f.tmp + (<usize>(w + 2 * DWT_GUARD + 2 * DWT_SLACK + 4) << 4));
+  f.batch = f.rings + <usize>(3 * FWD97_RING) * span;
+  f.cH1 = 0;
+  f.cL2 = 0;
+  f.cH3 = 0;
+  f.held = changetype<HeldRows>(f.batch + <usize>4 * span);
+  heldStart(f.held, buf, f.rowBytes, w, f.nL, hold, holdRows);
+  let j = 0;
+  for (let r = 0; r < h; r++) {
+    let dst = f.batch + <usize>j * span;
+    if (((r - yo) & 1) == 0) {
+      let n = (r - yo) >> 1;
+      let a = clampIndex(n + yo - 1, f.nH), b = clampIndex(n + yo, f.nH);
+      fwd97L2(f, n);
+      fwd97H3(f, b);
+      liftScaleRow97(dst, fwdRing(f, 1, n), fwdRing(f, 2, a), fwdRing(f, 2, b), w, DELTA, INV_K);
+    } else {
+      let m = (r - 1 + yo) >> 1;
+      fwd97H3(f, m);
+      scaleCopyF32(dst, fwdRing(f, 2, m), w, K);
+    }
+    if (++j == 4) {
+      fwd97Flush(f, r - 3, 4);
+      j = 0;
+    }
+  }
+  if (j > 0) fwd97Flush(f, h - j, j);
+  heldPlace(f.held, h);
 }

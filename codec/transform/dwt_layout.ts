@@ -179,3 +179,68 @@ export function copyLanes32(dst: usize, src: usize, cols: i32): void {
   for (let c = 0; c < cols; c++) store<i32>(dst + (<usize>c << 2), load<i32>(src + (<usize>c << 2)));
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Row-streamed forward levels (dwt97.ts Fwd97, dwt53.ts Fwd53): the high rows that wait.
+//
+// A forward level done in place in one pass over the rows, top to bottom, writes low row n to row
+// n (already read) but high row m to row nL + m, which is read only much later: a finished high row
+// waits in a hold buffer (a ring of rows) until every stage has read row nL + m, and is copied there
+// then. When high row m is finished, the rows up to about 2m have been read, so the high rows
+// m' < 2m − nL have been placed: about nL/2 rows wait at most (forwardHoldRows adds a margin).
+// ---------------------------------------------------------------------------------------------
+
+/** Rows of the hold buffer of a row-streamed forward level of h ≥ 2 rows (parity yo of its first row). */
+// @ts-ignore: decorator
+@inline
+export function forwardHoldRows(h: i32, yo: i32): i32 {
+  return (lowCount(h, yo) >> 1) + 8;
+}
+
+/** The high rows of a row-streamed forward level: rows [placed, made) wait, row m in slot m % rows. */
+@unmanaged
+export class HeldRows {
+  buf: usize;
+  rowBytes: usize;
+  bytes: usize;
+  span: usize;
+  nL: i32;
+  rows: i32;
+  made: i32;
+  placed: i32;
+  hold: usize;
+}
+
+/** Start with no high row made; `hold`: `rows` rows of align16(4w) bytes. */
+export function heldStart(q: HeldRows, buf: usize, rowBytes: usize, w: i32, nL: i32, hold: usize, rows: i32): void {
+  q.buf = buf;
+  q.rowBytes = rowBytes;
+  q.bytes = <usize>w << 2;
+  q.span = align16(<usize>w << 2);
+  q.nL = nL;
+  q.rows = rows;
+  q.made = 0;
+  q.placed = 0;
+  q.hold = hold;
+}
+
+/** Copy the waiting high rows whose places are below `unread` (read by every stage) to their places. */
+export function heldPlace(q: HeldRows, unread: i32): void {
+  while (q.placed < q.made && q.nL + q.placed < unread) {
+    memory.copy(q.buf + <usize>(q.nL + q.placed) * q.rowBytes, q.hold + <usize>(q.placed % q.rows) * q.span, q.bytes);
+    q.placed++;
+  }
+}
+
+/**
+ * Where the next high row goes: its place when that is below `unread` and no earlier row waits
+ * (call heldPlace first), else its slot in the hold buffer.
+ */
+export function heldDest(q: HeldRows, unread: i32): usize {
+  let m = q.made++;
+  if (q.placed == m && q.nL + m < unread) {
+    q.placed++;
+    return q.buf + <usize>(q.nL + m) * q.rowBytes;
+  }
+  return q.hold + <usize>(m % q.rows) * q.span;
+}

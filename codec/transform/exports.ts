@@ -3,8 +3,8 @@
 // functions; see each file's header for its ABI.
 
 export { dwtScratchBytes } from "./dwt_layout";
-export { dwt53InverseLevel, dwt53InverseLevelTo, dwt53InverseLevelRing, dwt53ForwardLevel, sweep53Bytes } from "./dwt53";
-export { dwt97InverseLevel, dwt97InverseLevelRows, dwt97ForwardLevel, sweep97Bytes } from "./dwt97";
+export { dwt53InverseLevel, dwt53InverseLevelTo, dwt53InverseLevelRing, dwt53ForwardLevel, dwt53ForwardLevelWhole, sweep53Bytes } from "./dwt53";
+export { dwt97InverseLevel, dwt97InverseLevelRows, dwt97ForwardLevel, dwt97ForwardLevelWhole, sweep97Bytes } from "./dwt97";
 export { dwtSplitTop, dwtSplitMove, dwtSplitBottom, dwtSplitPlace } from "./dwt_split";
 export { dwtSynthesisNorm } from "./dwt_norms";
 export {

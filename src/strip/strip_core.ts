@@ -75,6 +75,17 @@ export class StripCore {
     return StripCore.parse(c, ptr, bytes.length, limitBytes);
   }
 
+  /**
+   * @internal Threaded decoding (src/worker/split_decode.ts): a core over `c`, on which the
+   * codestream is parsed already (and blocks decoded elsewhere supplied, codec/supplied_blocks.ts);
+   * nothing is copied or parsed again. The instance stays the caller's: it is never handed over.
+   */
+  static parsedOn(c: CoreExports, limitBytes: number): StripCore {
+    const core = guardCore(c, () => new StripCore(c, readCoreHeader(c), c.memoryUsed(), limitBytes));
+    core.spent = true;
+    return core;
+  }
+
   private static prepare(c: CoreExports, length: number, limitBytes: number): number {
     return guardCore(c, () => {
       c.jobBegin();

@@ -25,6 +25,7 @@ import { applyPalette, orderChannels, colorChannelsOf } from "../jp2/palette.js"
 import type { Jp2File } from "../jp2/types.js";
 import type { CoreHeader } from "../core_header.js";
 import { StripCore, type CodestreamInput } from "./strip_core.js";
+import type { CoreExports } from "../wasm/load.js";
 import { mib } from "../memory_messages.js";
 
 /** Most code-blocks one tile may declare (as decode()). */
@@ -169,6 +170,17 @@ export class StripDecoder {
   static openSync(codestream: Uint8Array, options: StripDecoderOptions = {}): StripDecoder {
     const budget = budgetOf(options);
     return StripDecoder.create(StripCore.openSync(codestream, wasmLimit(budget), options.reuse?.core.handOver()), budget, options);
+  }
+
+  /**
+   * @internal Threaded decoding (src/worker/split_decode.ts): a decoder on the instance `c`, where
+   * the codestream is parsed already and the blocks decoded by other threads are supplied
+   * (codec/api_bands.ts decoderBandSupplyAll); its strips take those blocks instead of decoding
+   * them. The instance stays the caller's (not copied into, not parsed again, never handed over).
+   */
+  static parsedOn(c: CoreExports, options: StripDecoderOptions = {}): StripDecoder {
+    const budget = budgetOf(options);
+    return StripDecoder.create(StripCore.parsedOn(c, wasmLimit(budget)), budget, options);
   }
 
   private static create(core: StripCore, budget: number, options: StripDecoderOptions): StripDecoder {

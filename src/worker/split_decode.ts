@@ -10,19 +10,21 @@
  *    (decoderBandOwnStep), looking for arrived shares between steps where the port can be read
  *    synchronously (Node's receiveMessageOnPort).
  * 3. Every table — its share, its own blocks decoded so far, the shares that arrived — supplied at
- *    once (decoderBandSupplyAll), and the band decoded as a region of the same parsed codestream
- *    (src/decode.ts decodeParsed): blocks in no table are decoded there as usual. Band 0 (of an
- *    interleaved or planar decode) comes back in an array of the whole image, the other bands'
- *    rows still to be copied in and its pages touched meanwhile (see {@link placeWhole}); the
- *    other bands in `spare`, a buffer an earlier band came back in, where it is large enough.
+ *    once (decoderBandSupplyAll), and the band decoded as a region of the same parsed codestream:
+ *    interleaved output of every component in strips ({@link decodeSuppliedStrips}), other
+ *    layouts on the whole-image path (src/decode.ts decodeParsed); blocks in no table are decoded
+ *    there as usual. Band 0 (of an interleaved or planar decode) comes back in an array of the
+ *    whole image, the other bands' rows still to be copied in and its pages touched meanwhile
+ *    (see {@link placeWhole}); the other bands in `spare`, a buffer an earlier band came back in,
+ *    where it is large enough.
  *
  * No job ever waits for another: a share that has not arrived when step 2 runs out of blocks is
  * not waited for (the band decodes those blocks itself), so no number of workers, queued jobs or
  * failed workers can make a band hang, and the result is the same whichever shares arrived —
  * a supplied block is exactly the T1 output the band's own decode would compute. A codestream the
  * core cannot weigh and cut (damaged) is decoded the plain way (threads.ts decodeBand), whose
- * errors are the job's; so is a band large enough to be decoded through strips (which take no
- * supplied blocks).
+ * errors are the job's; so is a band large enough for a one-piece decode of it to go through
+ * strips (step 2's tables of decoded blocks would take the memory strips save).
  *
  * Each job runs on a private core instance (kept for the next job while the shared instance it
  * was made beside is live), so that jobs this worker runs while a split job waits (step 2's
@@ -36,7 +38,9 @@ import { copyIn, core, createCoreInstance, guardCore, memoryInUse, releaseMemory
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
 import { decode, decodeParsed, type PlaceSamples } from "../decode.js";
 import type { SampleArray } from "../types.js";
+import { bytesPerSampleFor, sampleArrayFor } from "../samples.js";
 import { prefersStrips } from "../strip/assemble.js";
+import { StripDecoder } from "../strip/strip_decoder.js";
 import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
 
@@ -45,6 +49,61 @@ const OWN_STEP_BLOCKS = 8;
 
 /** Bytes of a page: {@link placeWhole} writes one sample per page to have the kernel map it. */
 const PAGE_BYTES = 4096;
+
+/**
+ * A whole-image array made, and its pages touched, while this thread had nothing else to do
+ * ({@link prepareWholeArray}), for the next band 0 of its type and length: band 0's array is then
+ * ready instead of filled page fault by page fault on the calling thread's band (saw: 18 MB, ~5 ms
+ * of faults; DX: 8.5 MB) and the collections its allocation triggers (external memory pressure)
+ * have run before. Never handed out twice: the image that takes it owns it.
+ */
+let ready: { array: SampleArray; release: ReturnType<typeof setTimeout> | undefined } | undefined;
+
+/** Largest array {@link prepareWholeArray} makes ahead. */
+const READY_MAX_BYTES = 64 << 20;
+/** An array made ahead and not taken within this many ms is dropped (its memory given back). */
+const READY_KEEP_MS = 5000;
+
+/**
+ * Make, and touch the pages of, an array like `like` (same type and length) for the next threaded
+ * decode's band 0 ({@link takeWholeArray}), unless one is ready or it is larger than 64 MiB; it is
+ * dropped if no decode takes it within 5 s. decodeAsync calls this when the calling thread is idle
+ * between threaded decodes (src/decode_async.ts).
+ */
+export function prepareWholeArray(like: SampleArray): void {
+  if (like.byteLength > READY_MAX_BYTES) return;
+  if (ready && ready.array.constructor === like.constructor && ready.array.length === like.length) return;
+  dropReady();
+  const array = new (like.constructor as new (n: number) => SampleArray)(like.length);
+  touchPages(array, 0, array.length);
+  const release = setTimeout(dropReady, READY_KEEP_MS);
+  (release as { unref?: () => void }).unref?.();
+  ready = { array, release };
+}
+
+/** @internal Tests: the type name and length of the array made ahead (undefined: none). */
+export function wholeArrayReady(): { type: string; length: number } | undefined {
+  return ready && { type: ready.array.constructor.name, length: ready.array.length };
+}
+
+function dropReady(): void {
+  if (ready?.release !== undefined) clearTimeout(ready.release);
+  ready = undefined;
+}
+
+/** The array {@link prepareWholeArray} made, where it has type `Ctor` and `length` samples (then taken: never again); else undefined. */
+function takeWholeArray(Ctor: new (n: number) => SampleArray, length: number): SampleArray | undefined {
+  const r = ready;
+  if (!r || r.array.constructor !== Ctor || r.array.length !== length) return undefined;
+  dropReady();
+  return r.array;
+}
+
+/** Writes a 0 into every page of `a`'s samples [from, to) (the kernel maps a page at its first write). */
+function touchPages(a: SampleArray, from: number, to: number): void {
+  const step = PAGE_BYTES / a.BYTES_PER_ELEMENT;
+  for (let i = from; i < to; i += step) a[i] = 0;
+}
 
 /**
  * Band 0's samples placed in an array of the whole `width` x `height` image, where the calling
@@ -56,10 +115,10 @@ const PAGE_BYTES = 4096;
 function placeWhole(width: number, height: number): PlaceSamples {
   return (view, layout, w, h, C) => {
     const Ctor = view.constructor as new (n: number) => SampleArray;
-    const whole = new Ctor(width * height * C);
-    const step = PAGE_BYTES / whole.BYTES_PER_ELEMENT;
+    const prepared = takeWholeArray(Ctor, width * height * C);
+    const whole = prepared ?? new Ctor(width * height * C);
     const touch = (from: number, to: number): void => {
-      for (let i = from; i < to; i += step) whole[i] = 0;
+      if (!prepared) touchPages(whole, from, to);
     };
     if (layout === "interleaved") {
       whole.set(view);
@@ -159,16 +218,122 @@ function ownSteps(bc: BandCore, inbox: Inbox, poll: () => void): void {
 function decodeSupplied(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, region: DecodeOptions, inbox: Inbox, place: PlaceSamples): DecodedImage | undefined {
   const { c } = bc;
   return bc.run(() => {
-    const len = inbox.shares.reduce((a, b) => a + b.byteLength, 0);
-    const ptr = c.alloc(Math.max(1, len));
-    let at = ptr;
-    for (const b of inbox.shares) {
-      new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
-      at += b.byteLength;
-    }
-    c.decoderBandSupplyAll(ptr, len);
+    supplyAll(c, inbox);
     return decodeParsed(c, bytes, { ...options, ...region }, place);
   });
+}
+
+/** @internal Tests and benchmarks (in-process A/B): whether step 3 goes through strips where it can (`on`); bands decoded so (`runs`). */
+export const bandStrips = { on: true, runs: 0 };
+
+/** Working memory a band decoded in strips gets at most (as src/strip/assemble.ts gives a whole decode). */
+const BAND_STRIP_MEMORY = 512 * 2 ** 20;
+
+/**
+ * The array a band decoded in strips goes to, for `samples` samples like `like`: `fill` (the band's
+ * samples, in order) within `data` (the array the band's image holds); `done` after the fill.
+ */
+type BandArray = (like: new (n: number) => SampleArray, samples: number) => { data: SampleArray; fill: SampleArray; done?: () => void };
+
+/**
+ * Band 0's {@link BandArray} (rows [0, `y1`)) where there are rows below it: an array of the whole
+ * `width` x `height` image (every component), the band's rows first, the other pages touched after
+ * the fill (see {@link placeWhole}); else a new array.
+ */
+function wholeArray(width: number, height: number, y1: number): BandArray {
+  return (Ctor, samples) => {
+    const C = samples / (width * y1);
+    if (y1 >= height || !Number.isInteger(C)) {
+      const data = new Ctor(samples);
+      return { data, fill: data };
+    }
+    const prepared = takeWholeArray(Ctor, width * height * C);
+    const data = prepared ?? new Ctor(width * height * C);
+    return { data, fill: data.subarray(0, samples) as SampleArray, ...(prepared ? {} : { done: () => touchPages(data, samples, data.length) }) };
+  };
+}
+
+/** The other bands' {@link BandArray}: in `spare` where it is large enough (its pages are touched already), else a new array. */
+function spareArray(spare: ArrayBuffer | undefined): BandArray {
+  return (Ctor, samples) => {
+    const C = Ctor as unknown as { BYTES_PER_ELEMENT: number } & (new (b: ArrayBuffer, o: number, n: number) => SampleArray);
+    const data = spare && spare.byteLength >= samples * C.BYTES_PER_ELEMENT ? new C(spare, 0, samples) : new Ctor(samples);
+    return { data, fill: data };
+  };
+}
+
+/**
+ * Step 3 in strips (src/strip/strip_decoder.ts on this band's instance, every table supplied: the
+ * strips take the supplied blocks as the whole-image path does): interleaved output of every
+ * component, written by the strips straight into the array `into` gives (no copy of the band out
+ * of WebAssembly memory as a whole). The strips keep the DWT's working set to a strip and fuse the
+ * last DWT level with the output (saw's band: ~4 % less CPU than the whole-image path alone, and
+ * less streaming from memory while the other band streams too). undefined where another layout or
+ * a subset of components is asked for, or where the band's array (`pixels` pixels: band 0's is the
+ * whole image's) and the strips' working memory would not both fit within limits.maxMemory: step 3
+ * then takes the whole-image path.
+ */
+function decodeSuppliedStrips(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, region: DecodeOptions, inbox: Inbox, into: BandArray, pixels: number): DecodedImage | undefined {
+  if ((options.layout ?? "interleaved") !== "interleaved" || options.components) return undefined;
+  const loc = locateCodestream(bytes);
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const working = Math.min(BAND_STRIP_MEMORY, limits.maxMemory);
+  const { c } = bc;
+  try {
+    return bc.run(() => {
+      supplyAll(c, inbox);
+      const dec = StripDecoder.parsedOn(c, {
+        ...(options.layers !== undefined ? { layers: options.layers } : {}),
+        ...(options.allowPartial !== undefined ? { allowPartial: options.allowPartial } : {}),
+        ...(options.palette !== undefined ? { palette: options.palette } : {}),
+        ...region,
+        ...(loc.jp2 ? { jp2: loc.jp2 } : {}),
+        limits: { ...limits, maxMemory: working },
+      });
+      const info = dec.info;
+      const n = info.components;
+      const bps = bytesPerSampleFor(info.bitDepth, info.signed);
+      if (pixels * n * bps > limits.maxMemory - working) {
+        dec.close();
+        return undefined;
+      }
+      const samples = info.width * info.height * n;
+      const Ctor = sampleArrayFor(info.bitDepth, info.signed, 0).constructor as new (n: number) => SampleArray;
+      const { data, fill, done } = into(Ctor, samples);
+      dec.fillInto(fill);
+      done?.();
+      bandStrips.runs++;
+      return {
+        width: info.width,
+        height: info.height,
+        components: n,
+        bitDepth: info.bitDepth,
+        signed: info.signed,
+        componentInfo: info.componentInfo,
+        layout: "interleaved",
+        data,
+        partial: info.partial,
+        warnings: info.warnings,
+        ...(info.colorSpace ? { colorSpace: info.colorSpace } : {}),
+      } satisfies DecodedImage;
+    });
+  } catch (e) {
+    // (a trap inside the strips comes out as INTERNAL: the instance is not used again)
+    if (e instanceof J2kError && e.code === "INTERNAL") bc.drop();
+    throw e;
+  }
+}
+
+/** Every table of `inbox` (the other bands' shares) into `c`'s memory, then all of them supplied (decoderBandSupplyAll). */
+function supplyAll(c: CoreExports, inbox: Inbox): void {
+  const len = inbox.shares.reduce((a, b) => a + b.byteLength, 0);
+  const ptr = c.alloc(Math.max(1, len));
+  let at = ptr;
+  for (const b of inbox.shares) {
+    new Uint8Array(c.memory.buffer, at, b.byteLength).set(new Uint8Array(b));
+    at += b.byteLength;
+  }
+  c.decoderBandSupplyAll(ptr, len);
 }
 
 /** Band 0's {@link PlaceSamples}: in an array of the whole image where there are rows below it. */
@@ -199,10 +364,11 @@ function sharePoller(inbox: Inbox, port: SplitPort, receiveNow: ReceiveNow | und
  * of the whole image, the others through `place`); without a supplied decode (strips), the band is
  * decoded the usual way.
  */
-function decodeBandRows(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, cuts: number[], k: number, height: number, width: number, inbox: Inbox, place: PlaceSamples, cpu0: number | undefined): BandResult {
+function decodeBandRows(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, cuts: number[], k: number, height: number, width: number, inbox: Inbox, place: PlaceSamples, cpu0: number | undefined, spare?: ArrayBuffer): BandResult {
   const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
   const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
-  const image = decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : place);
+  const strips = bandStrips.on ? decodeSuppliedStrips(bc, bytes, options, region, inbox, k === 0 ? wholeArray(width, height, y1) : spareArray(spare), width * (k === 0 ? height : y1 - y0)) : undefined;
+  const image = strips ?? decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : place);
   if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
   return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
 }
@@ -258,7 +424,7 @@ export async function decodeSplit(
     if (!inbox.complete && !receiveNow) await new Promise((resolve) => setTimeout(resolve, 0)); // (shares already delivered)
     poll();
     // 3. the band, every table supplied
-    const band = decodeBandRows(bc, bytes, options, cuts, k, height, width, inbox, placeInto(spare), cpu0);
+    const band = decodeBandRows(bc, bytes, options, cuts, k, height, width, inbox, placeInto(spare), cpu0, spare);
     spareInstance = { c, beside: core() };
     return band;
   } finally {

@@ -311,6 +311,9 @@ describe("threads: API and failures", () => {
         expect(firstDifference(got, encode(image, options)), `${JSON.stringify(options)}: first differing byte`).toBe(-1);
         expect(stops.raw, "no plane unpacked in the worker").toBe(0);
         expect(stops.offloaded, "no component transformed in a worker").toBe(0);
+        // (component 1's blocks went to the worker before its refusal came back: it answers them
+        // `missing`, and this thread codes them from the plane it made itself)
+        expect(stops.lost, "batches of the refused plane coded on this thread").toBeGreaterThan(0);
       }
     } finally {
       stops.breakRaw = false;
@@ -324,6 +327,12 @@ describe("threads: API and failures", () => {
     }
     expect(() => transformResident(new ArrayBuffer(95), g, 99, rows), "rows beyond the buffer").toThrow(expect.objectContaining({ code: "INTERNAL" }));
     releaseResident(99);
+    // a batch of a plane this worker does not hold: nothing coded, answered `missing`
+    const { codeResidentBatch } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    const samples = new ArrayBuffer(16);
+    const none = codeResidentBatch(new ArrayBuffer(0), 99, 0, samples);
+    expect(none.missing, "a plane not held").toBe(true);
+    expect(none.samples, "the sample buffer comes back").toBe(samples);
   });
 
   it("on a browser window's main thread the calling thread codes no blocks: threads workers do", async () => {
