@@ -910,6 +910,11 @@ class BlockBatches {
     return i < this.back;
   }
 
+  /** The resident plane is a whole tile-component's (not a split's part, {@link ResidentPlane.owns}). */
+  private wholeResident(): boolean {
+    return !!this.resident && !this.resident.owns;
+  }
+
   /** Take the last block not taken and not in the resident plane, for this thread (-1: none). */
   private takeLast(): number {
     let i = Math.min(this.localBack, this.back) - 1;
@@ -930,6 +935,11 @@ class BlockBatches {
     if (this.error) throw this.error;
     this.draining = true;
     this.drainSent = 0;
+    // (answers that came while this thread transformed a component are taken first: counted as
+    // held, the batches they free would only go out after this thread's first slice of coding,
+    // ~1-2 ms of the worker idle at the start of the pilots' drain)
+    if (this.running > 0) await yieldTurn();
+    this.rethrow();
     this.extend();
     this.launch();
     let t = performance.now();
@@ -1018,14 +1028,6 @@ class BlockBatches {
    * not even one block can go.
    */
   private take(): Batch | null {
-    let target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
-    if (this.draining) {
-      const k = this.drainSent++, w = this.group.max;
-      if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
-    }
-    const mine = this.unassigned - this.residentUnassigned;
-    const share = this.draining && this.codesHere ? Math.floor(mine - (mine + this.queued) / this.threads) : Infinity;
-    target = Math.min(target, BATCH_SAMPLES);
     this.anyLeft();
     // blocks of the resident plane first (only the worker can code them; no samples to pack), else
     // from the front
@@ -1033,15 +1035,24 @@ class BlockBatches {
     while (i < this.back && !(this.inResident[i] && !this.taken[i])) i++;
     this.residentFrom = i;
     const resident = i < this.back;
-    // (outside a drain, blocks of the resident plane go in full batches: only the worker can code
-    // them, and the batches it holds keep it busy while this thread goes on; smaller ones are more
-    // messages for nothing)
-    if (resident && !this.draining) target = BATCH_SAMPLES;
+    // (blocks of a whole resident plane go in full batches, all at once (launch): nothing to pack,
+    // no ramp, and only the worker can code them; a split's part, in a drain, as the others)
+    let target = BATCH_SAMPLES;
+    if (!resident || (this.draining && !this.wholeResident())) {
+      target = Math.max(Math.min(BATCH_SAMPLES, Math.ceil(this.unassigned / (2 * this.threads))), TAIL_BATCH_SAMPLES);
+      if (this.draining) {
+        const k = this.drainSent++, w = this.group.max;
+        if (k < 2 * w) target = Math.min(target, RAMP_SAMPLES << Math.floor(k / w));
+      }
+      target = Math.min(target, BATCH_SAMPLES);
+    }
     if (!resident) {
       i = this.front;
       while (i < this.back && (this.taken[i] || this.inResident[i])) i++;
     }
     if (!resident) {
+      const mine = this.unassigned - this.residentUnassigned;
+      const share = this.draining && this.codesHere ? Math.floor(mine - (mine + this.queued) / this.threads) : Infinity;
       // (none when even one block would leave this thread less than its share: it codes the last
       // blocks itself rather than wait for a worker's answer, ~0.1-3 ms after a worker fell idle)
       if (i < this.back && share < this.sizes[i]!) return null;
@@ -1059,15 +1070,18 @@ class BlockBatches {
     return b;
   }
 
-
   private launch(): void {
     // threads - 1 workers (this thread codes too, in a drain), BATCHES_PER_WORKER each while this
     // thread codes or waits; while it goes on with a step of its own (dispatch), up to the budget,
     // and every block of the resident plane beyond it (only the worker can code those: left for the
     // drain, they queued behind the batches it held then, and this thread, done with its own
-    // blocks, waited for them; they need no samples packed)
+    // blocks, waited for them; they need no samples packed); in a drain too, all at once, straight
+    // into the worker's port, where the plane is a whole component's (the raw-row hand-off: a batch
+    // of chroma blocks with early stops is often coded in well under a millisecond; two at a time,
+    // the worker ran dry between this thread's answers)
     const workers = this.group.max;
-    while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER : this.queued < this.budget || this.residentLeft())) {
+    const whole = this.wholeResident();
+    while (!this.error && this.anyLeft() && (this.draining ? this.running < workers * BATCHES_PER_WORKER || (whole && this.residentLeft()) : this.queued < this.budget || this.residentLeft())) {
       const b = this.take();
       if (!b) break;
       const r = this.resident;
@@ -1083,7 +1097,7 @@ class BlockBatches {
       this.queued += b.samples;
       const where = b.resident && r ? { resident: r.token, base: r.start } : {};
       const token = b.resident && r ? r.token : 0;
-      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes, ...where }, [records, data], this.draining ? BATCHES_PER_WORKER : Infinity, b.samples, this.group).then(
+      runInWorker<BlockBatchResult>({ op: "blocks", records, samples: data, bytes, ...where }, [records, data], this.draining && !(b.resident && whole) ? BATCHES_PER_WORKER : Infinity, b.samples, this.group).then(
         (res) => {
           this.running--;
           this.queued -= b.samples;
