@@ -11,7 +11,30 @@ import { asBytes } from "./decode_plan.js";
 import { readHeader } from "./header.js";
 import { runInWorker } from "./worker/pool.js";
 import { callerMayWork, checkThreads, decodeThreaded } from "./worker/threads.js";
-import { decodeSplitHere, now, receiverHere } from "./worker/split_decode.js";
+import { decodeSplitHere, now, prepareWholeArray, receiverHere } from "./worker/split_decode.js";
+import type { SampleArray } from "./types.js";
+
+/** Threaded decodes with a band on this thread now running (see {@link prepareNext}). */
+let running = 0;
+/** The timer of {@link prepareNext}, while one is set. */
+let preparing: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * After a threaded decode with band 0 on this thread: once this thread is idle (a timer: not
+ * before the caller's next steps, and not while another such decode runs — then that decode's
+ * end sets it again), make band 0's whole-image array for the next decode of this size and type
+ * ahead, pages touched (src/worker/split_decode.ts prepareWholeArray), so that neither the page
+ * faults nor the collections the allocation brings fall on that decode's critical path. Decodes
+ * called back to back leave no idle time: they allocate as before.
+ */
+function prepareNext(like: SampleArray): void {
+  if (preparing !== undefined) clearTimeout(preparing);
+  preparing = setTimeout(() => {
+    preparing = undefined;
+    if (running === 0) prepareWholeArray(like);
+  }, 0);
+  (preparing as { unref?: () => void }).unref?.();
+}
 
 /**
  * Asynchronous {@link decode} (same result): runs in a worker of j2kit's pool where workers are
@@ -49,8 +72,17 @@ export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options:
         const r = receiverHere();
         here = { band: decodeSplitHere, receiveNow: r instanceof Promise ? await r : r, now };
       }
-      const split = await decodeThreaded(view, header, options, threads, here);
-      if (split) return split;
+      let split;
+      running++;
+      try {
+        split = await decodeThreaded(view, header, options, threads, here);
+      } finally {
+        running--;
+      }
+      if (split) {
+        if (here && split.layout !== "components") prepareNext(split.data);
+        return split;
+      }
     }
   }
   const viaWorker = await runInWorker<DecodedImage>({ op: "decode", bytes: view, options });

@@ -171,6 +171,40 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     }
   });
 
+  it("decodeAsync makes band 0's whole-image array of the next call ahead when idle, never while a threaded decode runs; the next call takes it", async () => {
+    const { lib, split } = await mods();
+    lib.setWorkerCount(2);
+    const img = makeImage({ width: 130, height: 900, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 29 });
+    const bytes = lib.encode(img, { levels: 4, ratios: [10], codeBlock: [32, 32] });
+    const ref = lib.decode(bytes).data;
+    const idle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await idle();
+    expect(split.wholeArrayReady(), "none before").toBeUndefined();
+    const a = await lib.decodeAsync(bytes, { threads: 2 });
+    expect(same(a.data, ref)).toBe(true);
+    await idle();
+    expect(split.wholeArrayReady(), "made while idle").toEqual({ type: "Uint8Array", length: 130 * 900 * 3 });
+    // back to back: the first call takes it, and no idle time comes between the calls
+    const b = await lib.decodeAsync(bytes, { threads: 2 });
+    expect(split.wholeArrayReady(), "taken").toBeUndefined();
+    const c = await lib.decodeAsync(bytes, { threads: 2 });
+    expect(split.wholeArrayReady(), "not made between calls back to back").toBeUndefined();
+    for (const d of [b, c]) expect(same(d.data, ref)).toBe(true);
+    expect(b.data.buffer === a.data.buffer || c.data.buffer === b.data.buffer, "every image owns its array").toBe(false);
+    // while a threaded decode runs (its band jobs awaited), the timer set when the one before it ended makes nothing
+    let running = true;
+    const p1 = lib.decodeAsync(bytes, { threads: 2 }).finally(() => (running = false));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    if (running) expect(split.wholeArrayReady(), "not while a threaded decode runs").toBeUndefined();
+    const d = await p1;
+    expect(same(d.data, ref)).toBe(true);
+    await idle();
+    expect(split.wholeArrayReady(), "made after it").toBeDefined();
+    const e = await lib.decodeAsync(bytes, { threads: 2, layout: "planar" });
+    expect(same(e.data, lib.decode(bytes, { layout: "planar" }).data), "planar takes it too").toBe(true);
+    expect(split.wholeArrayReady()).toBeUndefined();
+  });
+
   it("without a synchronous read of the port (browsers): shares delivered as events while the job yields are used", async () => {
     const { lib, th, split } = await mods();
     const img = makeImage({ width: 100, height: 700, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 3 });
