@@ -10,7 +10,7 @@ import { htEncodeConfig } from "./t1/ht_encoder";
 import { CBLK_HT } from "./t1/segments";
 import { quantizeCopyIrr } from "./transform/exports";
 import { quantizeCopyIrrMax } from "./quant/quantize";
-import { blockEnergy, maxAbsF32 } from "./quant/block_stats";
+import { blockEnergy, blockEnergySmall, maxAbsF32 } from "./quant/block_stats";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_COEFFICIENT_BITS, BLOCK_INFO_PASSES, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY } from "./api_fields";
@@ -37,8 +37,14 @@ export function quantizeBlockIrr(src: usize, stride: i32, w: i32, h: i32, dst: u
   if (intBits > 29) fail(ERR_ENCODE_OPTIONS, -1, CHECK_COEFFICIENT_BITS, intBits);
   let frac = min(fracBits, 29 - intBits);
   if (frac != fracBits) quantizeCopyIrr(src, stride, w, h, dst, w, invStep, frac);
+  // (a magnitude is trunc(|x| · invStep · 2^frac) in f32, at most q · 2^frac · (1 + 2^-23))
+  irrSmall = q * <f64>(<i32>1 << frac) < SMALL_MAG;
   return frac;
 }
+
+/** Every coefficient quantizeBlockIrr stored last has |c| < 2^15 (blockEnergySmall applies). */
+let irrSmall: bool = false;
+const SMALL_MAG: f64 = 32000;
 
 /**
  * Code one block whose transformed samples are at `src` (row stride `stride` samples): i32 for
@@ -66,7 +72,8 @@ export function encodeBlock(
     cstride = w;
   }
   if ((style & CBLK_HT) != 0) htEncodeConfig(htFloor, htSets, htRefine);
-  let dist0 = wantDistortion != 0 ? blockEnergy(coef, cstride, w, h, frac) : 0;
+  let dist0: f64 = 0;
+  if (wantDistortion != 0) dist0 = rev != 1 && irrSmall ? blockEnergySmall(coef, cstride, w, h, frac) : blockEnergy(coef, cstride, w, h, frac);
   if (stopSlope > 0) ebcotSetStop(stopSlope, dist0);
   encodeCodeBlock(coef, cstride, w, h, orient, style, frac, out, blockOutCap(w, h, style), passes, MAX_PASSES, wantDistortion, info);
   // after a stop only the passes a full encode gives identically count (codec/rate/caps.ts)

@@ -563,6 +563,13 @@ export interface CoreExports {
    */
   blockEnergy(coef: number, stride: number, w: number, h: number, fracBits: number): number;
   /**
+   * blockEnergy of a block whose coefficients all have |c| < 2^15, the same bits: the squares are
+   * summed exactly in integers (16-bit lanes multiplied pairwise into 32-bit sums, added up in 64-bit
+   * lanes), and blockEnergy's f64 sums are exact too (integer terms and partial sums below 2^53:
+   * 4096 · 2^30 = 2^42), whatever their order.
+   */
+  blockEnergySmall(coef: number, stride: number, w: number, h: number, fracBits: number): number;
+  /**
    * A destination size that always holds the codeword of a w × h block with `numBps` bit-planes:
    * every coefficient costs at most 4 decisions per bit-plane (run-length, 2 uniform, sign; or
    * significance + sign; or one refinement), every decision at most 15 renormalisation shifts
@@ -1275,6 +1282,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   blockCoderResumeBytes: 0,
   blockCoderRun: 13,
   blockEnergy: 5,
+  blockEnergySmall: 5,
   codeBlockMaxBytes: 3,
   copyRev: 6,
   coreInterfaceHash: 0,

@@ -126,3 +126,42 @@ export function blockEnergy(coef: usize, stride: i32, w: i32, h: i32, fracBits: 
   let scale = 1.0 / <f64>(<i64>1 << (fracBits << 1));
   return sum * scale;
 }
+
+/**
+ * blockEnergy of a block whose coefficients all have |c| < 2^15, the same bits: the squares are
+ * summed exactly in integers (16-bit lanes multiplied pairwise into 32-bit sums, added up in 64-bit
+ * lanes), and blockEnergy's f64 sums are exact too (integer terms and partial sums below 2^53:
+ * 4096 · 2^30 = 2^42), whatever their order.
+ */
+export function blockEnergySmall(coef: usize, stride: i32, w: i32, h: i32, fracBits: i32): f64 {
+  let sum: i64 = 0;
+  let rowBytes = <usize>stride << 2;
+  if (ASC_FEATURE_SIMD) {
+    let acc = i64x2.splat(0);
+    let x8 = w & ~7;
+    for (let y = 0; y < h; y++) {
+      let row = coef + <usize>y * rowBytes;
+      let x = 0;
+      for (; x < x8; x += 8) {
+        let p = i16x8.narrow_i32x4_s(v128.load(row + (<usize>x << 2)), v128.load(row + (<usize>x << 2), 16));
+        let d = i32x4.dot_i16x8_s(p, p); // c0² + c1², ... (each below 2^31)
+        acc = i64x2.add(acc, i64x2.add(i64x2.extend_low_i32x4_u(d), i64x2.extend_high_i32x4_u(d)));
+      }
+      for (; x < w; x++) {
+        let v = <i64>load<i32>(row + (<usize>x << 2));
+        sum += v * v;
+      }
+    }
+    sum += i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1);
+  } else {
+    for (let y = 0; y < h; y++) {
+      let row = coef + <usize>y * rowBytes;
+      for (let x = 0; x < w; x++) {
+        let v = <i64>load<i32>(row + (<usize>x << 2));
+        sum += v * v;
+      }
+    }
+  }
+  let scale = 1.0 / <f64>(<i64>1 << (fracBits << 1));
+  return <f64>sum * scale;
+}

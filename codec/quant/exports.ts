@@ -4,4 +4,4 @@
 export { dequantCopyRev, dequantCopyIrr } from "./dequantize";
 export { quantizeCopyIrr, quantizeCopyIrrMax, copyRev } from "./quantize";
 export { stepSizeEncode, stepSizeDecode, stepSizeDerivedExponent, subbandGainLog2, bandMagnitudeBits } from "./step_size";
-export { maxAbsF32, blockEnergy } from "./block_stats";
+export { maxAbsF32, blockEnergy, blockEnergySmall } from "./block_stats";

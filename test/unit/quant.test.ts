@@ -18,6 +18,7 @@ interface QuantKernels {
   maxAbsF32(p: number, stride: number, w: number, h: number): number;
   quantizeCopyIrrMax(src: number, srcStride: number, w: number, h: number, dst: number, dstStride: number, invStep: number, fracBits: number): number;
   blockEnergy(coef: number, stride: number, w: number, h: number, fracBits: number): number;
+  blockEnergySmall(coef: number, stride: number, w: number, h: number, fracBits: number): number;
   stepSizeEncode(step: number, rb: number): number;
   stepSizeDecode(eps: number, mu: number, rb: number): number;
   stepSizeDerivedExponent(eps0: number, numLevels: number, nb: number): number;
@@ -241,6 +242,31 @@ for (const flavor of ["scalar", "simd"] as const) {
         });
         expect(fusedMax, `${w}x${h} fused max`).toBe(m);
         expect(fused, `${w}x${h} fused quantisation`).toEqual(plain);
+      }
+    });
+
+    it("blockEnergySmall gives blockEnergy's bits for coefficients below 2^15 (the encoder's exact shortcut)", () => {
+      useFlavor(flavor);
+      const rng = new Prng(0x8015);
+      for (let t = 0; t < 80; t++) {
+        // every width 1..70 (8-sample SIMD steps and scalar tails), extreme magnitudes ±32767 too
+        const w = t < 70 ? t + 1 : rng.range(1, 70);
+        const h = t === 0 ? 64 : rng.range(1, 70);
+        const stride = w + rng.int(5);
+        const fb = rng.pick([0, 3, 6, 7, 12]);
+        const top = rng.pick([3, 300, 32767]);
+        const cs = new Int32Array(stride * h);
+        for (let i = 0; i < cs.length; i++) cs[i] = rng.chance(0.1) ? rng.pick([top, -top]) : rng.range(-top, top);
+        const [small, full] = callCore((c0) => {
+          const c = k(c0);
+          const pc = c.alloc(cs.length * 4);
+          new Int32Array(c.memory.buffer, pc, cs.length).set(cs);
+          return [c.blockEnergySmall(pc, stride, w, h, fb), c.blockEnergy(pc, stride, w, h, fb)];
+        });
+        let sum = 0;
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) sum += cs[y * stride + x]! ** 2;
+        expect(small, `${w}x${h} stride ${stride} fb ${fb} top ${top}`).toBe(full);
+        expect(small).toBe(sum * (1 / 2 ** (2 * fb)));
       }
     });
   });
