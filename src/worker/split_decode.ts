@@ -226,8 +226,9 @@ function decodeSupplied(bc: BandCore, bytes: Uint8Array, options: DecodeOptions,
 /** @internal Tests and benchmarks (in-process A/B): whether step 3 goes through strips where it can (`on`); bands decoded so (`runs`). */
 export const bandStrips = { on: true, runs: 0 };
 
-/** Working memory a band decoded in strips gets at most (as src/strip/assemble.ts gives a whole decode). */
+/** Working memory a band decoded in strips gets at most, and at least (as src/strip/assemble.ts gives a whole decode). */
 const BAND_STRIP_MEMORY = 512 * 2 ** 20;
+const MIN_BAND_STRIP_MEMORY = 16 * 2 ** 20;
 
 /**
  * The array a band decoded in strips goes to, for `samples` samples like `like`: `fill` (the band's
@@ -270,33 +271,38 @@ function spareArray(spare: ArrayBuffer | undefined): BandArray {
  * last DWT level with the output (saw's band: ~4 % less CPU than the whole-image path alone, and
  * less streaming from memory while the other band streams too). undefined where another layout or
  * a subset of components is asked for, or where the band's array (`pixels` pixels: band 0's is the
- * whole image's) and the strips' working memory would not both fit within limits.maxMemory: step 3
- * then takes the whole-image path.
+ * whole image's) and 16 MiB of strip working memory would not both fit within limits.maxMemory
+ * (the strips get up to 512 MiB, less what the array takes): step 3 then takes the whole-image path.
  */
 function decodeSuppliedStrips(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, region: DecodeOptions, inbox: Inbox, into: BandArray, pixels: number): DecodedImage | undefined {
   if ((options.layout ?? "interleaved") !== "interleaved" || options.components) return undefined;
   const loc = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
-  const working = Math.min(BAND_STRIP_MEMORY, limits.maxMemory);
   const { c } = bc;
+  const open = (working: number): StripDecoder =>
+    StripDecoder.parsedOn(c, {
+      ...(options.layers !== undefined ? { layers: options.layers } : {}),
+      ...(options.allowPartial !== undefined ? { allowPartial: options.allowPartial } : {}),
+      ...(options.palette !== undefined ? { palette: options.palette } : {}),
+      ...region,
+      ...(loc.jp2 ? { jp2: loc.jp2 } : {}),
+      limits: { ...limits, maxMemory: working },
+    });
   try {
     return bc.run(() => {
-      supplyAll(c, inbox);
-      const dec = StripDecoder.parsedOn(c, {
-        ...(options.layers !== undefined ? { layers: options.layers } : {}),
-        ...(options.allowPartial !== undefined ? { allowPartial: options.allowPartial } : {}),
-        ...(options.palette !== undefined ? { palette: options.palette } : {}),
-        ...region,
-        ...(loc.jp2 ? { jp2: loc.jp2 } : {}),
-        limits: { ...limits, maxMemory: working },
-      });
-      const info = dec.info;
-      const n = info.components;
-      const bps = bytesPerSampleFor(info.bitDepth, info.signed);
-      if (pixels * n * bps > limits.maxMemory - working) {
+      // (as src/strip/assemble.ts: the band's array counts against maxMemory too; the strips get what it leaves)
+      let working = Math.min(BAND_STRIP_MEMORY, limits.maxMemory);
+      let dec = open(working);
+      const n = dec.info.components;
+      const out = pixels * n * bytesPerSampleFor(dec.info.bitDepth, dec.info.signed);
+      if (out > limits.maxMemory - working) {
         dec.close();
-        return undefined;
+        if (limits.maxMemory - out < MIN_BAND_STRIP_MEMORY) return undefined;
+        working = limits.maxMemory - out;
+        dec = open(working);
       }
+      supplyAll(c, inbox);
+      const info = dec.info; // (the strips complete its warnings and partial flag)
       const samples = info.width * info.height * n;
       const Ctor = sampleArrayFor(info.bitDepth, info.signed, 0).constructor as new (n: number) => SampleArray;
       const { data, fill, done } = into(Ctor, samples);
