@@ -541,11 +541,11 @@ if (only.includes("threads")) {
       const ref = j2kit.decode(cs);
       const split = await j2kit.decodeAsync(cs, { threads: N });
       const same = samplesEqual(split.data, ref.data);
-      // (the peer in a row of its own: see the encode rows)
-      const t = {
-        ...(await measureRow([["one", () => j2kit.decodeAsync(cs, { threads: 1 })], ["many", () => j2kit.decodeAsync(cs, { threads: N })]], m, { maxOthers: 0.15 })),
-        ...(await measureRow([["peer", () => opj.decode(cs)]], m, { maxOthers: 0.15 })),
-      };
+      const t = await measureRow(
+        [["one", () => j2kit.decodeAsync(cs, { threads: 1 })], ["many", () => j2kit.decodeAsync(cs, { threads: N })], ["peer", () => opj.decode(cs)]],
+        m,
+        { maxOthers: 0.15 },
+      );
       // idle-machine estimate from CPU time (robust to other processes): decodeAsync runs one
       // "split" job per band (src/worker/split_decode.ts) at once; run here one after the other,
       // each with every other band's share of the blocks several bands need delivered at once (as
@@ -598,14 +598,11 @@ if (only.includes("threads")) {
       const ref = j2kit.encode(img, ours);
       const split = await j2kit.encodeAsync(img, { ...ours, threads: N });
       const same = split.length === ref.length && split.every((v, i) => v === ref[i]);
-      // (the peer in a row of its own: OpenJPEG-WASM runs on this thread, and its garbage, collected
-      // by V8's helper threads during the next call, slowed the N-thread encode — its calling
-      // thread is this one — by ~8 % (saw 20:1, 203 vs 186 ms with a gc() after each peer call),
-      // and not the one-thread encode, which runs in a worker)
-      const t = {
-        ...(await measureRow([["one", () => j2kit.encodeAsync(img, { ...ours, threads: 1 })], ["many", () => j2kit.encodeAsync(img, { ...ours, threads: N })]], m, { maxOthers: 0.15 })),
-        ...(await measureRow([["peer", () => opj.encode(img, peer)]], m, { maxOthers: 0.15 })),
-      };
+      const t = await measureRow(
+        [["one", () => j2kit.encodeAsync(img, { ...ours, threads: 1 })], ["many", () => j2kit.encodeAsync(img, { ...ours, threads: N })], ["peer", () => opj.encode(img, peer)]],
+        m,
+        { maxOthers: 0.15 },
+      );
       rows.push({ name: c.name, op: label, mp: m, ...t, same });
     }
   }
