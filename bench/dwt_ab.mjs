@@ -1,6 +1,8 @@
 // Forward DWT A/B: two core builds alternate on the same plane in one process (CPU time), and the
 // concurrent case that matters on this VM (/work/notes/s11/lead_findings.md): two worker threads each
-// transforming a plane at once (wall time of each), for build A and build B in turn.
+// transforming a plane at once, for build A and build B in turn (rounds alternate), each worker's
+// on-CPU time per transform from /proc/thread-self/schedstat (Linux; memory stalls count, waits for
+// the CPU do not) and its wall time.
 //
 //   node --no-liftoff bench/dwt_ab.mjs A.wasm B.wasm [--w 2725 --h 2225 --levels 5 --reps 9 --rev 0|1]
 //        [--mode single,two]
@@ -82,15 +84,23 @@ if (!isMainThread) {
   s.load();
   s.run();
   parentPort.postMessage("ready");
+  const onCpu = () => {
+    try {
+      return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
+    } catch {
+      return NaN;
+    }
+  };
   parentPort.once("message", () => {
-    const times = [];
+    const cpu = [], wall = [];
     for (let r = 0; r < reps; r++) {
       s.load();
-      const t = performance.now();
+      const c0 = onCpu(), t = performance.now();
       s.run();
-      times.push(performance.now() - t);
+      wall.push(performance.now() - t);
+      cpu.push(onCpu() - c0);
     }
-    parentPort.postMessage(times);
+    parentPort.postMessage({ cpu, wall });
   });
 } else {
   const args = process.argv.slice(2);
@@ -133,11 +143,19 @@ if (!isMainThread) {
       ws.forEach((x) => x.postMessage("go"));
       const out = await res;
       ws.forEach((x) => x.terminate());
-      return out.map(median);
+      return out;
     };
-    for (let round = 0; round < 2; round++) {
-      const ra = await two(A), rb = await two(B);
-      console.log(`two at once (round ${round}): A ${ra.map((x) => x.toFixed(2)).join(" / ")} ms  B ${rb.map((x) => x.toFixed(2)).join(" / ")} ms`);
+    const rounds = Number(opt("rounds", 4));
+    const all = { A: { cpu: [], wall: [] }, B: { cpu: [], wall: [] } };
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, file] of round % 2 ? [["B", B], ["A", A]] : [["A", A], ["B", B]]) {
+        for (const o of await two(file)) {
+          all[name].cpu.push(...o.cpu);
+          all[name].wall.push(...o.wall);
+        }
+      }
     }
+    const f = (x) => x.toFixed(2);
+    console.log(`two at once (${rounds} rounds x 2 workers x ${reps}): on-CPU median A ${f(median(all.A.cpu))} ms  B ${f(median(all.B.cpu))} ms (A/B ${(median(all.A.cpu) / median(all.B.cpu)).toFixed(3)}); wall median A ${f(median(all.A.wall))}  B ${f(median(all.B.wall))}`);
   }
 }

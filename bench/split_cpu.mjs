@@ -19,6 +19,8 @@
  *
  *   npm run build && node --no-liftoff bench/split_cpu.mjs [--images saw,dx] [--runs 20] [--threads 2]
  *     [--ops lossless,lossy20] [--repo DIR (another checkout's dist/, for A/B: run both, twice)]
+ *     [--gap MS (an idle pause after every call, as run.mjs's other contenders give: decodeAsync
+ *     then makes the next band 0 array ahead, src/decode_async.ts; CPU counted within calls only)]
  *
  * On 14aabb3 (2 vCPUs, two other processes busy; --runs 10), CPU ms per call: saw lossy 20: 1 thread
  * 172.0 (worker) + 1.8 (calling) + 2.0; 2 threads 93.2 / 90.9 + 3.2 + 2.2: bound 1.82, all 1.08.
@@ -42,6 +44,7 @@ const runs = Number(value("--runs") ?? 20);
 const N = Number(value("--threads") ?? 2);
 const imageNames = (value("--images") ?? "saw,dx").split(",");
 const ops = (value("--ops") ?? "lossless,lossy20").split(",");
+const gap = Number(value("--gap") ?? 0);
 if (!existsSync("/proc/self/task")) {
   console.error("bench/split_cpu: needs Linux (/proc/self/task/<tid>/schedstat)");
   process.exit(2);
@@ -71,19 +74,30 @@ function threads() {
   return m;
 }
 
-/** Average CPU per call of each thread over `runs` calls of `fn`: { main, workers (heaviest first), others }. */
+/** An idle pause of `gap` ms between calls (--gap), as the other contenders of a run.mjs row give. */
+const pause = () => (gap > 0 ? new Promise((resolve) => setTimeout(resolve, gap)) : undefined);
+
+/**
+ * Average CPU per call of each thread over `runs` calls of `fn`: { main, workers (heaviest first),
+ * others }. With --gap, only the CPU used within the calls counts (not what runs in the pauses).
+ */
 async function perThread(fn) {
-  for (let i = 0; i < 3; i++) await fn();
-  const a = threads();
-  for (let r = 0; r < runs; r++) await fn();
-  const b = threads();
-  const used = [];
-  for (const [t, v] of b) {
-    const d = (v - (a.get(t) ?? 0)) / runs;
-    if (t !== process.pid) used.push(d);
+  for (let i = 0; i < 3; i++) {
+    await fn();
+    await pause();
   }
+  const sum = new Map();
+  for (let r = 0; r < runs; r++) {
+    const a = threads();
+    await fn();
+    const b = threads();
+    for (const [t, v] of b) sum.set(t, (sum.get(t) ?? 0) + v - (a.get(t) ?? v));
+    await pause();
+  }
+  const used = [];
+  for (const [t, v] of sum) if (t !== process.pid) used.push(v / runs);
   used.sort((x, y) => y - x);
-  const main = ((b.get(process.pid) ?? 0) - (a.get(process.pid) ?? 0)) / runs;
+  const main = (sum.get(process.pid) ?? 0) / runs;
   return { main, workers: used.slice(0, N), others: used.slice(N).reduce((s, x) => s + x, 0) };
 }
 
@@ -125,6 +139,7 @@ async function correctedWall(fns) {
         if (cpu - cpu0 > 1) wait = Math.max(wait, queued - queued0);
       }
       got[k].push(wall - wait);
+      await pause();
     }
   }
   return got.map((xs) => {
@@ -134,7 +149,7 @@ async function correctedWall(fns) {
 }
 
 const f = (x) => x.toFixed(1);
-console.log(`bench/split_cpu: ${repoRoot}, ${N} threads, ${runs} calls each; CPU ms per call`);
+console.log(`bench/split_cpu: ${repoRoot}, ${N} threads, ${runs} calls each${gap > 0 ? `, ${gap} ms idle after each` : ""}; CPU ms per call`);
 for (const name of imageNames) {
   const c = corpus[name];
   if (!c) throw new Error(`unknown image ${name} (saw, dx)`);

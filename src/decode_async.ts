@@ -9,7 +9,7 @@ import type { DecodeOptions, DecodedImage } from "./types.js";
 import { decode } from "./decode.js";
 import { asBytes } from "./decode_plan.js";
 import { readHeader } from "./header.js";
-import { runInWorker } from "./worker/pool.js";
+import { jobsPending, runInWorker } from "./worker/pool.js";
 import { callerMayWork, checkThreads, decodeThreaded } from "./worker/threads.js";
 import { decodeSplitHere, now, prepareWholeArray, receiverHere } from "./worker/split_decode.js";
 import type { SampleArray } from "./types.js";
@@ -20,9 +20,9 @@ let running = 0;
 let preparing: ReturnType<typeof setTimeout> | undefined;
 
 /**
- * After a threaded decode with band 0 on this thread: once this thread is idle (a timer: not
- * before the caller's next steps, and not while another such decode runs — then that decode's
- * end sets it again), make band 0's whole-image array for the next decode of this size and type
+ * After a threaded decode with band 0 on this thread: once this process is idle (a timer: not
+ * before the caller's next steps, and not while a threaded decode or any job of the worker pool
+ * runs — a threaded decode's end sets it again), make band 0's whole-image array for the next decode of this size and type
  * ahead, pages touched (src/worker/split_decode.ts prepareWholeArray), so that neither the page
  * faults nor the collections the allocation brings fall on that decode's critical path. Decodes
  * called back to back leave no idle time: they allocate as before.
@@ -31,7 +31,7 @@ function prepareNext(like: SampleArray): void {
   if (preparing !== undefined) clearTimeout(preparing);
   preparing = setTimeout(() => {
     preparing = undefined;
-    if (running === 0) prepareWholeArray(like);
+    if (running === 0 && jobsPending() === 0) prepareWholeArray(like);
   }, 0);
   (preparing as { unref?: () => void }).unref?.();
 }

@@ -188,9 +188,22 @@ function rowForward53To(src: usize, dst: usize, w: i32, odd: i32, tmp: usize): v
   let hp = tmp + (<usize>nL << 2);
   if (odd) deinterleaveRow32(src, hp, nH, lp, nL);
   else deinterleaveRow32(src, lp, nL, hp, nH);
+  if (dst == src) {
+    predict53(hp, nH, lp, nL, -odd, 1, false);
+    update53(lp, lp, nL, hp, nH, odd - 1, 1, false);
+    memory.copy(dst, tmp, <usize>w << 2);
+  } else {
+    rowLifts53To(dst, lp, nL, hp, nH, odd);
+  }
+}
+
+/** HOR_SD after the deinterleave (bands at lp, hp), out of place: the update step writes the low band straight to dst. */
+// @ts-ignore: decorator
+@inline
+function rowLifts53To(dst: usize, lp: usize, nL: i32, hp: usize, nH: i32, odd: i32): void {
   predict53(hp, nH, lp, nL, -odd, 1, false);
-  update53(lp, lp, nL, hp, nH, odd - 1, 1, false);
-  memory.copy(dst, tmp, <usize>w << 2);
+  update53(dst, lp, nL, hp, nH, odd - 1, 1, false);
+  memory.copy(dst + (<usize>nL << 2), hp, <usize>nH << 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -902,21 +915,40 @@ function fwd53H(f: Fwd53, i: i32): void {
   }
 }
 
-/** Low row n (n == f.cL) into `dst`. */
-function fwd53L(f: Fwd53, n: i32, dst: usize): void {
+/**
+ * Low row n (n == f.cL), v[j] = X[j] + ⌊(a[j] + b[j] + 2) / 4⌋, deinterleaved as HOR_SD's first step
+ * would (deinterleaveRow32: F[i] = v[2i] at fp, S[i] = v[2i+1] at sp; w ≥ 2).
+ */
+function fwd53L(f: Fwd53, n: i32, fp: usize, sp: usize): void {
   let a = clampIndex(n + f.yo - 1, f.nH), b = clampIndex(n + f.yo, f.nH);
   fwd53H(f, b);
   let x = fwd53In(f, 2 * n + f.yo), pa = fwd53Ring(f, a), pb = fwd53Ring(f, b);
-  let end = <usize>f.w << 2;
-  let o: usize = 0;
+  let w = f.w;
+  let nS = w >> 1;
+  let i = 0;
   if (ASC_FEATURE_SIMD) {
     let two = i32x4.splat(2);
-    for (; o + 16 <= end; o += 16) {
-      let d = i32x4.shr_s(i32x4.add(i32x4.add(v128.load(pa + o), v128.load(pb + o)), two), 2);
-      v128.store(dst + o, i32x4.add(v128.load(x + o), d));
+    for (; i + 4 <= nS; i += 4) {
+      let o = <usize>i << 3;
+      let v0 = i32x4.add(v128.load(x + o), i32x4.shr_s(i32x4.add(i32x4.add(v128.load(pa + o), v128.load(pb + o)), two), 2));
+      let v1 = i32x4.add(v128.load(x + o, 16), i32x4.shr_s(i32x4.add(i32x4.add(v128.load(pa + o, 16), v128.load(pb + o, 16)), two), 2));
+      v128.store(fp + (<usize>i << 2), v128.shuffle<i32>(v0, v1, 0, 2, 4, 6));
+      v128.store(sp + (<usize>i << 2), v128.shuffle<i32>(v0, v1, 1, 3, 5, 7));
     }
   }
-  for (; o < end; o += 4) store<i32>(dst + o, load<i32>(x + o) + ((load<i32>(pa + o) + load<i32>(pb + o) + 2) >> 2));
+  for (let j = i << 1; j < w; j++) {
+    let o = <usize>j << 2;
+    let v = load<i32>(x + o) + ((load<i32>(pa + o) + load<i32>(pb + o) + 2) >> 2);
+    store<i32>((j & 1) == 0 ? fp + (<usize>(j >> 1) << 2) : sp + (<usize>(j >> 1) << 2), v);
+  }
+  f.cL++;
+}
+
+/** Low row n (n == f.cL) of a level one sample wide, into `dst`. */
+function fwd53LOne(f: Fwd53, n: i32, dst: usize): void {
+  let a = clampIndex(n + f.yo - 1, f.nH), b = clampIndex(n + f.yo, f.nH);
+  fwd53H(f, b);
+  store<i32>(dst, load<i32>(fwd53In(f, 2 * n + f.yo)) + ((load<i32>(fwd53Ring(f, a)) + load<i32>(fwd53Ring(f, b)) + 2) >> 2));
   f.cL++;
 }
 
@@ -942,9 +974,19 @@ function fwd53Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, t
   for (let r = 0; r < h; r++) {
     if (((r - yo) & 1) == 0) {
       let n = (r - yo) >> 1;
-      fwd53L(f, n, low);
+      if (w == 1) {
+        fwd53LOne(f, n, low);
+        heldPlace(f.held, fwd53Unread(f));
+        rowForward53To(low, fwd53In(f, n), w, xo, rowTmp);
+        continue;
+      }
+      // the low row straight into HOR_SD's bands (the first sample's band takes the even columns)
+      let nLx = lowCount(w, xo);
+      let lp = rowTmp, hp = rowTmp + (<usize>nLx << 2);
+      if (xo) fwd53L(f, n, hp, lp);
+      else fwd53L(f, n, lp, hp);
       heldPlace(f.held, fwd53Unread(f));
-      rowForward53To(low, fwd53In(f, n), w, xo, rowTmp);
+      rowLifts53To(fwd53In(f, n), lp, nLx, hp, w - nLx, xo);
     } else {
       let m = (r - 1 + yo) >> 1;
       fwd53H(f, m);

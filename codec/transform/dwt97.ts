@@ -105,6 +105,50 @@ function lift97Edge(t: usize, n: i32, s: usize, nS: i32, o: i32, lanes: i32, c: 
   }
 }
 
+/**
+ * dst[n] = (T[n] + c·(S[n+o] + S[n+o+1]))·k for n < nT (one lane; sources clamped as in lift97): the
+ * last lifting step of a row and its scaling in one sweep (the same two f32 operations per sample
+ * as lift97 followed by scaleCopyF32).
+ */
+function liftScaleTo97(dst: usize, t: usize, nT: i32, s: usize, nS: i32, o: i32, c: f32, k: f32): void {
+  let lo = -o > 0 ? -o : 0;
+  let hi = nS - 1 - o;
+  let a = lo < nT ? lo : nT;
+  let b = hi < nT ? hi : nT;
+  if (b < a) b = a;
+  for (let n = 0; n < a; n++) liftScaleEdge97(dst, t, n, s, nS, o, c, k);
+  let i = a;
+  let s0 = s + <usize>(o << 2);
+  let s1 = s + <usize>((o + 1) << 2);
+  if (ASC_FEATURE_SIMD) {
+    let cv = f32x4.splat(c);
+    let kv = f32x4.splat(k);
+    for (; i + 4 <= b; i += 4) {
+      let off = <usize>i << 2;
+      let d = f32x4.mul(cv, f32x4.add(v128.load(s0 + off), v128.load(s1 + off)));
+      v128.store(dst + off, f32x4.mul(f32x4.add(v128.load(t + off), d), kv));
+    }
+  }
+  for (; i < b; i++) {
+    let off = <usize>i << 2;
+    store<f32>(dst + off, (load<f32>(t + off) + c * (load<f32>(s0 + off) + load<f32>(s1 + off))) * k);
+  }
+  for (let n = b; n < nT; n++) liftScaleEdge97(dst, t, n, s, nS, o, c, k);
+}
+
+// @ts-ignore: decorator
+@inline
+function liftScaleEdge97(dst: usize, t: usize, n: i32, s: usize, nS: i32, o: i32, c: f32, k: f32): void {
+  let i0 = n + o;
+  let i1 = i0 + 1;
+  if (i0 < 0) i0 = 0;
+  if (i0 > nS - 1) i0 = nS - 1;
+  if (i1 < 0) i1 = 0;
+  if (i1 > nS - 1) i1 = nS - 1;
+  let off = <usize>n << 2;
+  store<f32>(dst + off, (load<f32>(t + off) + c * (load<f32>(s + (<usize>i0 << 2)) + load<f32>(s + (<usize>i1 << 2)))) * k);
+}
+
 /** dst[i] = src[i] · k for i < n. */
 function scaleCopyF32(dst: usize, src: usize, n: i32, k: f32): void {
   let i = 0;
@@ -197,8 +241,17 @@ function rowForward97To(src: usize, dst: usize, w: i32, odd: i32, tmp: usize): v
   let hp = tmp + (<usize>nL << 2);
   if (odd) deinterleaveRow32(src, hp, nH, lp, nL);
   else deinterleaveRow32(src, lp, nL, hp, nH);
-  forwardLifts(lp, nL, hp, nH, odd, 1);
-  scaleCopyF32(dst, lp, nL, INV_K);
+  rowLifts97To(dst, lp, nL, hp, nH, odd);
+}
+
+/** HOR_SD after the deinterleave (bands at lp, hp): forwardLifts, the last step fused with the low band's scaling; result at dst. */
+// @ts-ignore: decorator
+@inline
+function rowLifts97To(dst: usize, lp: usize, nL: i32, hp: usize, nH: i32, odd: i32): void {
+  lift97(hp, nH, lp, nL, -odd, 1, ALPHA);
+  lift97(lp, nL, hp, nH, odd - 1, 1, BETA);
+  lift97(hp, nH, lp, nL, -odd, 1, GAMMA);
+  liftScaleTo97(dst, lp, nL, hp, nH, odd - 1, DELTA, INV_K);
   scaleCopyF32(dst + (<usize>nL << 2), hp, nH, K);
 }
 
@@ -495,15 +548,6 @@ function rowsInverse97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usi
 
 /** HOR_SD on 4 rows at once (SIMD); w ≥ 2. */
 function rowsForward97x4(row: usize, rowBytes: usize, w: i32, odd: i32, tmp: usize): void {
-  let r1 = row + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
-  rowsForward97x4To(row, r1, r2, r3, row, r1, r2, r3, w, odd, tmp);
-}
-
-/**
- * HOR_SD on the 4 rows at s0 … s3 at once (SIMD), the results at d0 … d3 (each may be its source:
- * every source sample is read before any result is stored); w ≥ 2.
- */
-function rowsForward97x4To(s0: usize, s1: usize, s2: usize, s3: usize, d0: usize, d1: usize, d2: usize, d3: usize, w: i32, odd: i32, tmp: usize): void {
   if (ASC_FEATURE_SIMD) {
     let nL = lowCount(w, odd);
     let nF = odd ? w - nL : nL;
@@ -512,13 +556,14 @@ function rowsForward97x4To(s0: usize, s1: usize, s2: usize, s3: usize, d0: usize
     let sOff = odd ? 0 : nL;
     let ext = lineStart(tmp, 16);
     let e = ext + (<usize>DWT_GUARD << 4);
+    let r0 = row, r1 = row + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
     let k = 0;
     for (; k + 4 <= w; k += 4) {
       let o = <usize>k << 2;
       let d = e + (<usize>k << 4);
-      storeTransposed4(d, d + 16, d + 32, d + 48, v128.load(s0 + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o));
+      storeTransposed4(d, d + 16, d + 32, d + 48, v128.load(r0 + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o));
     }
-    for (; k < w; k++) gather4(e + (<usize>k << 4), s0, s1, s2, s3, <usize>k << 2);
+    for (; k < w; k++) gather4(e + (<usize>k << 4), r0, r1, r2, r3, <usize>k << 2);
     mirrorGuards(e, w);
     pipe97(ext, 16, w + 2 * DWT_GUARD, odd ^ 1, true);
     let m = 0;
@@ -526,12 +571,12 @@ function rowsForward97x4To(s0: usize, s1: usize, s2: usize, s3: usize, d0: usize
       let s = e + (<usize>m << 5);
       let fo = <usize>(fOff + m) << 2;
       let so = <usize>(sOff + m) << 2;
-      storeTransposed4(d0 + fo, d1 + fo, d2 + fo, d3 + fo, v128.load(s), v128.load(s, 32), v128.load(s, 64), v128.load(s, 96));
-      storeTransposed4(d0 + so, d1 + so, d2 + so, d3 + so, v128.load(s, 16), v128.load(s, 48), v128.load(s, 80), v128.load(s, 112));
+      storeTransposed4(r0 + fo, r1 + fo, r2 + fo, r3 + fo, v128.load(s), v128.load(s, 32), v128.load(s, 64), v128.load(s, 96));
+      storeTransposed4(r0 + so, r1 + so, r2 + so, r3 + so, v128.load(s, 16), v128.load(s, 48), v128.load(s, 80), v128.load(s, 112));
     }
     for (; m < nF; m++) {
-      scatter4(e + (<usize>m << 5), d0, d1, d2, d3, <usize>(fOff + m) << 2);
-      if (m < nS) scatter4(e + (<usize>m << 5) + 16, d0, d1, d2, d3, <usize>(sOff + m) << 2);
+      scatter4(e + (<usize>m << 5), r0, r1, r2, r3, <usize>(fOff + m) << 2);
+      if (m < nS) scatter4(e + (<usize>m << 5) + 16, r0, r1, r2, r3, <usize>(sOff + m) << 2);
     }
   }
 }
@@ -897,16 +942,18 @@ export function sweep97Bytes(w: i32): usize {
 //   H5[m] = H3[m]·K                                         (final high row m)
 // Every sample sees the operations of colsForward97 in their order (x + c·(a + b) three times, then
 // (x + c·(a + b))·(1/K) or x·K), so each row equals VER_SD's; HOR_SD then runs on each finished row
-// (4 at a time in the SIMD build: rowsForward97x4To, the kernel of the whole-level form) with its
-// result stored straight to the row's place in the quadrant layout: low row n to row n, high row m
-// to row nL + m. Hence bit-identical to dwt97ForwardLevelWhole.
+// (fwd97Out: the last vertical step is fused with the deinterleave, then the lifting steps of the
+// scalar build's row kernel rowForward97, whose f32 operations the SIMD build's 4-row pipeline
+// rowsForward97x4 repeats; one row at a time measured faster here) with its result stored straight
+// to the row's place in the quadrant layout: low row n to row n, high row m to row nL + m. Hence
+// bit-identical to dwt97ForwardLevelWhole.
 //
 // In place: input row r is read for the last time by H1 (high rows) or L2 (low rows), so rows below
 // `fwd97Unread` (the first row some stage still has to read) are free. Low row n always lands below
 // it (L4[n] needs L2[n], hence rows up to 2n+yo were read). High row m's place nL + m is read only
 // much later: the finished high rows wait in the hold buffer (HeldRows, dwt_layout.ts) until their
-// place has been read, and are copied there then. The rings, the batch and the horizontal pass's
-// line take about 20 rows of w samples of `tmp` (dwtScratchBytes(w) has room for more than 60).
+// place has been read, and are copied there then. The rings and the row scratch take 13 rows of w
+// samples of `tmp` (dwtScratchBytes(w) has room for more than 60).
 // ---------------------------------------------------------------------------------------------
 
 const FWD97_RING: i32 = 4;
@@ -921,13 +968,11 @@ class Fwd97 {
   yo: i32;
   nL: i32;
   nH: i32;
-  /** Scratch of the horizontal pass. */
-  tmp: usize;
   span: usize;
   /** Rings of the stages H1, L2, H3 (FWD97_RING rows of span bytes each, consecutive). */
   rings: usize;
-  /** Four finished rows before their horizontal pass. */
-  batch: usize;
+  /** Scratch of the horizontal pass (w samples). */
+  tmp: usize;
   /** Rows computed so far of each stage. */
   cH1: i32;
   cL2: i32;
@@ -957,22 +1002,64 @@ function fwd97Unread(f: Fwd97): i32 {
   return min(lo, hi);
 }
 
-/** dst[i] = (x[i] + c·(a[i] + b[i]))·k, i < w. */
+/**
+ * The last vertical step of a finished row fused with the deinterleave of its horizontal pass: the
+ * row v[j] = (x[j] + c·(a[j] + b[j]))·k (`lift`, the low rows) or v[j] = x[j]·k (the high rows),
+ * j < w, goes to F[n] = v[2n], S[n] = v[2n+1] (nF = ceil(w/2) samples at f, nS = w − nF at s), as
+ * deinterleaveRow32 would put it; the same f32 operations per sample.
+ */
 // @ts-ignore: decorator
 @inline
-function liftScaleRow97(dst: usize, x: usize, a: usize, b: usize, w: i32, c: f32, k: f32): void {
-  let end = <usize>w << 2;
-  let o: usize = 0;
+function finishDeinterleave97(f: usize, s: usize, w: i32, x: usize, a: usize, b: usize, c: f32, k: f32, lift: bool): void {
+  let nS = w >> 1;
+  let n = 0;
   if (ASC_FEATURE_SIMD) {
     let kv = f32x4.splat(k), cv = f32x4.splat(c);
-    for (; o + 16 <= end; o += 16) {
-      let d = f32x4.mul(cv, f32x4.add(v128.load(a + o), v128.load(b + o)));
-      v128.store(dst + o, f32x4.mul(f32x4.add(v128.load(x + o), d), kv));
+    for (; n + 4 <= nS; n += 4) {
+      let o = <usize>n << 3;
+      let v0 = v128.load(x + o), v1 = v128.load(x + o, 16);
+      if (lift) {
+        v0 = f32x4.mul(f32x4.add(v0, f32x4.mul(cv, f32x4.add(v128.load(a + o), v128.load(b + o)))), kv);
+        v1 = f32x4.mul(f32x4.add(v1, f32x4.mul(cv, f32x4.add(v128.load(a + o, 16), v128.load(b + o, 16)))), kv);
+      } else {
+        v0 = f32x4.mul(v0, kv);
+        v1 = f32x4.mul(v1, kv);
+      }
+      v128.store(f + (<usize>n << 2), v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
+      v128.store(s + (<usize>n << 2), v128.shuffle<f32>(v0, v1, 1, 3, 5, 7));
     }
   }
-  for (; o < end; o += 4) {
-    store<f32>(dst + o, (load<f32>(x + o) + c * (load<f32>(a + o) + load<f32>(b + o))) * k);
+  for (let j = n << 1; j < w; j++) {
+    let o = <usize>j << 2;
+    let v = lift ? (load<f32>(x + o) + c * (load<f32>(a + o) + load<f32>(b + o))) * k : load<f32>(x + o) * k;
+    store<f32>((j & 1) == 0 ? f + (<usize>(j >> 1) << 2) : s + (<usize>(j >> 1) << 2), v);
   }
+}
+
+/**
+ * Finish output row `r` (natural order) of the level vertically (the row of a low or high index, see
+ * above: `x`, `a`, `b` the stage rows it comes from) and run HOR_SD on it into `dst`.
+ */
+function fwd97Out(f: Fwd97, dst: usize, x: usize, a: usize, b: usize, low: bool): void {
+  let w = f.w, xo = f.xo;
+  if (w == 1) {
+    let v = low ? (load<f32>(x) + DELTA * (load<f32>(a) + load<f32>(b))) * INV_K : load<f32>(x) * K;
+    store<f32>(dst, xo ? v * 2.0 : v);
+    return;
+  }
+  let nL = lowCount(w, xo);
+  let nH = w - nL;
+  let lp = f.tmp;
+  let hp = f.tmp + (<usize>nL << 2);
+  // the first sample's band takes the even columns (deinterleaveRow32's F)
+  if (low) {
+    if (xo) finishDeinterleave97(hp, lp, w, x, a, b, DELTA, INV_K, true);
+    else finishDeinterleave97(lp, hp, w, x, a, b, DELTA, INV_K, true);
+  } else {
+    if (xo) finishDeinterleave97(hp, lp, w, x, x, x, 0, K, false);
+    else finishDeinterleave97(lp, hp, w, x, x, x, 0, K, false);
+  }
+  rowLifts97To(dst, lp, nL, hp, nH, xo);
 }
 
 function fwd97H1(f: Fwd97, i: i32): void {
@@ -1005,30 +1092,6 @@ function fwd97H3(f: Fwd97, i: i32): void {
   }
 }
 
-/** Where finished output row r (natural order) goes: low row n to row n, a high row as heldDest says. */
-// @ts-ignore: decorator
-@inline
-function fwd97Dest(f: Fwd97, r: i32, unread: i32): usize {
-  if (((r - f.yo) & 1) == 0) return fwdIn(f, (r - f.yo) >> 1);
-  return heldDest(f.held, unread);
-}
-
-/** HOR_SD of the `count` finished rows in the batch (output rows r0 …), each stored where it goes. */
-function fwd97Flush(f: Fwd97, r0: i32, count: i32): void {
-  let unread = fwd97Unread(f);
-  heldPlace(f.held, unread);
-  if (ASC_FEATURE_SIMD) {
-    if (count == 4 && f.w >= 2) {
-      let d0 = fwd97Dest(f, r0, unread), d1 = fwd97Dest(f, r0 + 1, unread);
-      let d2 = fwd97Dest(f, r0 + 2, unread), d3 = fwd97Dest(f, r0 + 3, unread);
-      let s = f.span;
-      rowsForward97x4To(f.batch, f.batch + s, f.batch + 2 * s, f.batch + 3 * s, d0, d1, d2, d3, f.w, f.xo, f.tmp);
-      return;
-    }
-  }
-  for (let j = 0; j < count; j++) rowForward97To(f.batch + <usize>j * f.span, fwd97Dest(f, r0 + j, unread), f.w, f.xo, f.tmp);
-}
-
 /** The row-streamed level (h ≥ 2): see above. `hold`: holdRows rows of align16(4w) bytes. */
 function fwd97Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32): void {
   let f = changetype<Fwd97>(align16(tmp));
@@ -1041,35 +1104,30 @@ function fwd97Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, t
   f.yo = yo;
   f.nL = lowCount(h, yo);
   f.nH = h - f.nL;
-  f.tmp = align16(changetype<usize>(f) + offsetof<Fwd97>());
   f.span = span;
-  // the horizontal pass's scratch: an extended line of w + 2·DWT_GUARD elements of 16 bytes after DWT_SLACK
-  f.rings = align16(f.tmp + (<usize>(w + 2 * DWT_GUARD + 2 * DWT_SLACK + 4) << 4));
-  f.batch = f.rings + <usize>(3 * FWD97_RING) * span;
+  f.rings = align16(changetype<usize>(f) + offsetof<Fwd97>());
+  f.tmp = f.rings + <usize>(3 * FWD97_RING) * span;
   f.cH1 = 0;
   f.cL2 = 0;
   f.cH3 = 0;
-  f.held = changetype<HeldRows>(f.batch + <usize>4 * span);
+  f.held = changetype<HeldRows>(f.tmp + span);
   heldStart(f.held, buf, f.rowBytes, w, f.nL, hold, holdRows);
-  let j = 0;
   for (let r = 0; r < h; r++) {
-    let dst = f.batch + <usize>j * span;
     if (((r - yo) & 1) == 0) {
       let n = (r - yo) >> 1;
       let a = clampIndex(n + yo - 1, f.nH), b = clampIndex(n + yo, f.nH);
       fwd97L2(f, n);
       fwd97H3(f, b);
-      liftScaleRow97(dst, fwdRing(f, 1, n), fwdRing(f, 2, a), fwdRing(f, 2, b), w, DELTA, INV_K);
+      heldPlace(f.held, fwd97Unread(f));
+      fwd97Out(f, fwdIn(f, n), fwdRing(f, 1, n), fwdRing(f, 2, a), fwdRing(f, 2, b), true);
     } else {
       let m = (r - 1 + yo) >> 1;
       fwd97H3(f, m);
-      scaleCopyF32(dst, fwdRing(f, 2, m), w, K);
-    }
-    if (++j == 4) {
-      fwd97Flush(f, r - 3, 4);
-      j = 0;
+      let unread = fwd97Unread(f);
+      heldPlace(f.held, unread);
+      let x = fwdRing(f, 2, m);
+      fwd97Out(f, heldDest(f.held, unread), x, x, x, false);
     }
   }
-  if (j > 0) fwd97Flush(f, h - j, j);
   heldPlace(f.held, h);
 }

@@ -11,8 +11,9 @@
  *    synchronously (Node's receiveMessageOnPort).
  * 3. Every table — its share, its own blocks decoded so far, the shares that arrived — supplied at
  *    once (decoderBandSupplyAll), and the band decoded as a region of the same parsed codestream:
- *    interleaved output of every component in strips ({@link decodeSuppliedStrips}), other
- *    layouts on the whole-image path (src/decode.ts decodeParsed); blocks in no table are decoded
+ *    interleaved output of every component of a 9/7 codestream in strips
+ *    ({@link decodeSuppliedStrips}), other layouts and 5/3 on the whole-image path (src/decode.ts
+ *    decodeParsed); blocks in no table are decoded
  *    there as usual. Band 0 (of an interleaved or planar decode) comes back in an array of the
  *    whole image, the other bands' rows still to be copied in and its pages touched meanwhile
  *    (see {@link placeWhole}); the other bands in `spare`, a buffer an earlier band came back in,
@@ -223,11 +224,15 @@ function decodeSupplied(bc: BandCore, bytes: Uint8Array, options: DecodeOptions,
   });
 }
 
-/** @internal Tests and benchmarks (in-process A/B): whether step 3 goes through strips where it can (`on`); bands decoded so (`runs`). */
-export const bandStrips = { on: true, runs: 0 };
+/**
+ * @internal Tests and benchmarks (in-process A/B): whether step 3 goes through strips where it can
+ * (`on`), also for reversible (5/3) codestreams (`reversible`: off, see decodeSuppliedStrips); bands decoded so (`runs`).
+ */
+export const bandStrips = { on: true, reversible: false, runs: 0 };
 
-/** Working memory a band decoded in strips gets at most (as src/strip/assemble.ts gives a whole decode). */
+/** Working memory a band decoded in strips gets at most, and at least (as src/strip/assemble.ts gives a whole decode). */
 const BAND_STRIP_MEMORY = 512 * 2 ** 20;
+const MIN_BAND_STRIP_MEMORY = 16 * 2 ** 20;
 
 /**
  * The array a band decoded in strips goes to, for `samples` samples like `like`: `fill` (the band's
@@ -268,35 +273,46 @@ function spareArray(spare: ArrayBuffer | undefined): BandArray {
  * component, written by the strips straight into the array `into` gives (no copy of the band out
  * of WebAssembly memory as a whole). The strips keep the DWT's working set to a strip and fuse the
  * last DWT level with the output (saw's band: ~4 % less CPU than the whole-image path alone, and
- * less streaming from memory while the other band streams too). undefined where another layout or
- * a subset of components is asked for, or where the band's array (`pixels` pixels: band 0's is the
- * whole image's) and the strips' working memory would not both fit within limits.maxMemory: step 3
- * then takes the whole-image path.
+ * less streaming from memory while the other band streams too). undefined for a reversible (5/3)
+ * codestream (see {@link bandStrips}), where another layout or a subset of components is asked for, or where the band's array (`pixels` pixels: band 0's is the
+ * whole image's) and 16 MiB of strip working memory would not both fit within limits.maxMemory
+ * (the strips get up to 512 MiB, less what the array takes): step 3 then takes the whole-image path.
  */
 function decodeSuppliedStrips(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, region: DecodeOptions, inbox: Inbox, into: BandArray, pixels: number): DecodedImage | undefined {
   if ((options.layout ?? "interleaved") !== "interleaved" || options.components) return undefined;
   const loc = locateCodestream(bytes);
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
-  const working = Math.min(BAND_STRIP_MEMORY, limits.maxMemory);
   const { c } = bc;
+  const open = (working: number): StripDecoder =>
+    StripDecoder.parsedOn(c, {
+      ...(options.layers !== undefined ? { layers: options.layers } : {}),
+      ...(options.allowPartial !== undefined ? { allowPartial: options.allowPartial } : {}),
+      ...(options.palette !== undefined ? { palette: options.palette } : {}),
+      ...region,
+      ...(loc.jp2 ? { jp2: loc.jp2 } : {}),
+      limits: { ...limits, maxMemory: working },
+    });
   try {
     return bc.run(() => {
-      supplyAll(c, inbox);
-      const dec = StripDecoder.parsedOn(c, {
-        ...(options.layers !== undefined ? { layers: options.layers } : {}),
-        ...(options.allowPartial !== undefined ? { allowPartial: options.allowPartial } : {}),
-        ...(options.palette !== undefined ? { palette: options.palette } : {}),
-        ...region,
-        ...(loc.jp2 ? { jp2: loc.jp2 } : {}),
-        limits: { ...limits, maxMemory: working },
-      });
-      const info = dec.info;
-      const n = info.components;
-      const bps = bytesPerSampleFor(info.bitDepth, info.signed);
-      if (pixels * n * bps > limits.maxMemory - working) {
+      // (as src/strip/assemble.ts: the band's array counts against maxMemory too; the strips get what it leaves)
+      let working = Math.min(BAND_STRIP_MEMORY, limits.maxMemory);
+      let dec = open(working);
+      if (dec.header.reversible && !bandStrips.reversible) {
+        // (5/3: no gain alone — DX lossless 1.013 -> 1.015 bands ÷ whole — and DX lossless at two
+        // threads read 1.88 / 1.95 with / without strips: the whole-image path, as before)
         dec.close();
         return undefined;
       }
+      const n = dec.info.components;
+      const out = pixels * n * bytesPerSampleFor(dec.info.bitDepth, dec.info.signed);
+      if (out > limits.maxMemory - working) {
+        dec.close();
+        if (limits.maxMemory - out < MIN_BAND_STRIP_MEMORY) return undefined;
+        working = limits.maxMemory - out;
+        dec = open(working);
+      }
+      supplyAll(c, inbox);
+      const info = dec.info; // (the strips complete its warnings and partial flag)
       const samples = info.width * info.height * n;
       const Ctor = sampleArrayFor(info.bitDepth, info.signed, 0).constructor as new (n: number) => SampleArray;
       const { data, fill, done } = into(Ctor, samples);

@@ -151,7 +151,14 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     const { lib, split } = await mods();
     const img = makeImage({ width: 110, height: 800, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 23 });
     const was = split.bandStrips.on;
+    const wasRev = split.bandStrips.reversible;
     try {
+      // (5/3 bands take the whole-image path unless asked: checked first, then asked for below)
+      const lossless = lib.encode(img, { levels: 5, lossless: true, codeBlock: [32, 32] });
+      const before = split.bandStrips.runs;
+      expect(same((await splitBands(lossless, 2, () => 0)).image.data, lib.decode(lossless).data)).toBe(true);
+      expect(split.bandStrips.runs - before, "5/3: no strips by default").toBe(0);
+      split.bandStrips.reversible = true;
       for (const opts of [{ levels: 5, lossless: true }, { levels: 4, ratios: [10] }]) {
         const bytes = lib.encode(img, { ...opts, codeBlock: [32, 32] });
         const ref = lib.decode(bytes).data;
@@ -165,9 +172,16 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
             expect(same((await splitBands(bytes, 2, () => 0, altered, undefined, here)).image.data, ref), `strips ${on}: band 1 took band 0's altered share`).toBe(false);
           }
         }
+        // a memory limit below the strips' usual 512 MiB: they get what the band's array leaves
+        split.bandStrips.on = true;
+        const runs = split.bandStrips.runs;
+        const limited = await lib.decodeAsync(bytes, { threads: 2, limits: { maxMemory: 64 * 2 ** 20 } });
+        expect(same(limited.data, ref)).toBe(true);
+        expect(split.bandStrips.runs - runs, "maxMemory 64 MiB: band 0 (this thread's; band 1 is a worker's) in strips").toBe(1);
       }
     } finally {
       split.bandStrips.on = was;
+      split.bandStrips.reversible = wasRev;
     }
   });
 
@@ -179,7 +193,7 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     const ref = lib.decode(bytes).data;
     const idle = () => new Promise((resolve) => setTimeout(resolve, 20));
     await idle();
-    expect(split.wholeArrayReady(), "none before").toBeUndefined();
+    expect(split.wholeArrayReady()?.length, "none of this size before (an earlier test's decodeAsync may have made one of its own)").not.toBe(130 * 900 * 3);
     const a = await lib.decodeAsync(bytes, { threads: 2 });
     expect(same(a.data, ref)).toBe(true);
     await idle();
@@ -203,6 +217,12 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     const e = await lib.decodeAsync(bytes, { threads: 2, layout: "planar" });
     expect(same(e.data, lib.decode(bytes, { layout: "planar" }).data), "planar takes it too").toBe(true);
     expect(split.wholeArrayReady()).toBeUndefined();
+    // nor while a job of the pool runs (a one-thread decodeAsync: a worker's job, this thread idle)
+    let busy = true;
+    const q = lib.decodeAsync(bytes, { threads: 1 }).finally(() => (busy = false));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    if (busy) expect(split.wholeArrayReady(), "not while a pool job runs").toBeUndefined();
+    await q;
   });
 
   it("without a synchronous read of the port (browsers): shares delivered as events while the job yields are used", async () => {
