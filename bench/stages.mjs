@@ -3,8 +3,8 @@
  * Where j2kit's time goes: per-stage times of encode and decode from a core built with stage timers
  * (`npm run build:stages` → wasm/j2kit.stages.wasm, the SIMD build plus timer calls; the release
  * builds compile them out). Stages: T1 (EBCOT block coding), DWT, MCT + DC shift + clamp + pack,
- * HT block encoding, rate control (layers formed, T2 trial runs), and the rest (T2,
- * quantisation, copies, JS). Also the whole call's time against
+ * HT block encoding, rate control (layers formed, T2 trial runs), the encoder's 9/7 quantisation
+ * of code-blocks with their energy, and the rest (T2, copies, JS). Also the whole call's time against
  * OpenJPEG-WASM in the same process (alternating calls), so the per-stage split can be read as a
  * share of the ratio.
  *
@@ -39,7 +39,7 @@ await j2kit.init(readFileSync(stagesWasm));
 const opj = await loadOpenJpegWasm();
 
 // (codec/util/stages.ts STAGE_*: HT enc is HT block encoding, rate the rate control runs)
-const NAMES = ["T1", "DWT", "MCT+pack", "HT enc", "rate"];
+const NAMES = ["T1", "DWT", "MCT+pack", "HT enc", "rate", "quant"];
 const depth = NAMES.map(() => 0);
 const start = NAMES.map(() => 0);
 const acc = NAMES.map(() => 0);

@@ -15,6 +15,7 @@ import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_COEFFICIENT_BITS, BLOCK_INFO_PASSES, BLOCK_INFO_EXACT, BLOCK_INFO_ENERGY } from "./api_fields";
 import { MAX_PASSES } from "./util/constants";
+import { stageEnter, stageLeave, STAGE_QUANT } from "./util/stages";
 
 /** Fractional bits kept by the irreversible quantiser for distortion estimation. */
 const FRAC_BITS: i32 = 6;
@@ -67,6 +68,7 @@ export function encodeBlock(
   } else {
     // rev 2: a band at twice its base step (codec/rate/coarse.ts) keeps one more fraction bit, so the
     // magnitudes are the same i32 values as at the base step and only the lowest bit-plane is gone
+    stageEnter(STAGE_QUANT);
     frac = quantizeBlockIrr(src, stride, w, h, coefs, invStep, rev == 2 ? FRAC_BITS + 1 : FRAC_BITS);
     coef = coefs;
     cstride = w;
@@ -74,6 +76,7 @@ export function encodeBlock(
   if ((style & CBLK_HT) != 0) htEncodeConfig(htFloor, htSets, htRefine);
   let dist0: f64 = 0;
   if (wantDistortion != 0) dist0 = rev != 1 && irrSmall ? blockEnergySmall(coef, cstride, w, h, frac) : blockEnergy(coef, cstride, w, h, frac);
+  if (rev != 1) stageLeave(STAGE_QUANT);
   if (stopSlope > 0) ebcotSetStop(stopSlope, dist0);
   encodeCodeBlock(coef, cstride, w, h, orient, style, frac, out, blockOutCap(w, h, style), passes, MAX_PASSES, wantDistortion, info);
   // after a stop only the passes a full encode gives identically count (codec/rate/caps.ts)
