@@ -41,9 +41,12 @@ describe("npm pack: what a user downloads", () => {
     expect(paths.filter((p) => /^(test|src|codec|bench|scripts|demo)\/|\.map$|debug|\.test\./.test(p))).toEqual([]);
   });
 
-  test("size stays bounded (< 1 MiB packed, < 4 MiB unpacked)", () => {
+  // the packed budget was 1 MiB until 2026-12-06, when the row-streamed forward DWT (with the
+  // two-pass level kept as its fallback), exact small-block energies and strip decoding of threaded
+  // bands took the two embedded and two plain WebAssembly builds to ~1.01 MiB packed
+  test("size stays bounded (< 1.125 MiB packed, < 4 MiB unpacked)", () => {
     console.log(`npm pack: ${paths.length} files, ${(pack.size / 1024).toFixed(0)} KiB packed, ${(pack.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
-    expect(pack.size).toBeLessThan(1 << 20);
+    expect(pack.size).toBeLessThan(1.125 * (1 << 20));
     expect(pack.unpackedSize).toBeLessThan(4 << 20);
   });
 
