@@ -33,11 +33,10 @@
 // builds give bit-identical results.
 
 import {
-  DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32, align16, forwardHoldRows, HeldRows, heldStart,
+  DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32, align16, forwardLevelStreamed, HeldRows, heldStart,
   heldPlace, heldDest,
 } from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
-import { arenaAlloc, arenaFits, arenaMark, arenaRelease } from "../util/arena";
 
 // ---------------------------------------------------------------------------------------------
 // Lifting steps over "element" arrays: element n of T is at t + n·lanes·4 and holds `lanes` i32.
@@ -618,19 +617,7 @@ export function dwt53InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
  */
 export function dwt53ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
-  if (h >= 2) {
-    let hold = forwardHoldRows(h, yOdd & 1);
-    let bytes = <u64>hold * <u64>align16(<usize>w << 2) + 16;
-    if (arenaFits(bytes)) {
-      stageEnter(STAGE_DWT);
-      let mark = arenaMark();
-      fwd53Level(buf, stride, w, h, xOdd & 1, yOdd & 1, tmp, align16(arenaAlloc(<usize>bytes)), hold);
-      arenaRelease(mark);
-      stageLeave(STAGE_DWT);
-      return;
-    }
-  }
-  dwt53ForwardLevelWhole(buf, stride, w, h, xOdd, yOdd, tmp);
+  if (!forwardLevelStreamed(fwd53Level, buf, stride, w, h, xOdd & 1, yOdd & 1, tmp)) dwt53ForwardLevelWhole(buf, stride, w, h, xOdd, yOdd, tmp);
 }
 
 /**

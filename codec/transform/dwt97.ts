@@ -32,10 +32,9 @@
 
 import {
   DWT_COLS, DWT_PIPE_COLS, DWT_GUARD, DWT_SLACK, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32,
-  pseIndex, align16, lineTable, storeTransposed4, forwardHoldRows, HeldRows, heldStart, heldPlace, heldDest,
+  pseIndex, align16, lineTable, storeTransposed4, forwardLevelStreamed, HeldRows, heldStart, heldPlace, heldDest,
 } from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
-import { arenaAlloc, arenaFits, arenaMark, arenaRelease } from "../util/arena";
 
 // Table F.4
 const ALPHA: f32 = -1.586134342059924;
@@ -683,19 +682,7 @@ export function dwt97InverseLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd:
  */
 export function dwt97ForwardLevel(buf: usize, stride: i32, w: i32, h: i32, xOdd: i32, yOdd: i32, tmp: usize): void {
   if (w <= 0 || h <= 0) return;
-  if (h >= 2) {
-    let hold = forwardHoldRows(h, yOdd & 1);
-    let bytes = <u64>hold * <u64>align16(<usize>w << 2) + 16;
-    if (arenaFits(bytes)) {
-      stageEnter(STAGE_DWT);
-      let mark = arenaMark();
-      fwd97Level(buf, stride, w, h, xOdd & 1, yOdd & 1, tmp, align16(arenaAlloc(<usize>bytes)), hold);
-      arenaRelease(mark);
-      stageLeave(STAGE_DWT);
-      return;
-    }
-  }
-  dwt97ForwardLevelWhole(buf, stride, w, h, xOdd, yOdd, tmp);
+  if (!forwardLevelStreamed(fwd97Level, buf, stride, w, h, xOdd & 1, yOdd & 1, tmp)) dwt97ForwardLevelWhole(buf, stride, w, h, xOdd, yOdd, tmp);
 }
 
 /**

@@ -16,6 +16,9 @@
 // PARALLEL_COLS): the columns are gathered into the scratch buffer as rows of DWT_COLS lanes, the
 // lifting steps run over that small, contiguous block, and the result is scattered back.
 
+import { arenaAlloc, arenaFits, arenaMark, arenaRelease } from "../util/arena";
+import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
+
 /** Columns processed together by a vertical pass. */
 export const DWT_COLS: i32 = 32;
 
@@ -195,6 +198,27 @@ export function copyLanes32(dst: usize, src: usize, cols: i32): void {
 @inline
 export function forwardHoldRows(h: i32, yo: i32): i32 {
   return (lowCount(h, yo) >> 1) + 8;
+}
+
+/** A row-streamed forward level (fwd97Level, fwd53Level): `hold` is `holdRows` rows of align16(4w) bytes. */
+export type StreamedForwardLevel = (buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32) => void;
+
+/**
+ * Run the row-streamed forward level `level` with its hold buffer taken from the arena and given
+ * back before returning. False, with nothing done, when h < 2 or the hold buffer would pass the
+ * memory limit (the caller then runs the whole-level form).
+ */
+export function forwardLevelStreamed(level: StreamedForwardLevel, buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize): bool {
+  if (h < 2) return false;
+  let rows = forwardHoldRows(h, yo);
+  let bytes = <u64>rows * <u64>align16(<usize>w << 2) + 16;
+  if (!arenaFits(bytes)) return false;
+  stageEnter(STAGE_DWT);
+  let mark = arenaMark();
+  level(buf, stride, w, h, xo, yo, tmp, align16(arenaAlloc(<usize>bytes)), rows);
+  arenaRelease(mark);
+  stageLeave(STAGE_DWT);
+  return true;
 }
 
 /** The high rows of a row-streamed forward level: rows [placed, made) wait, row m in slot m % rows. */
