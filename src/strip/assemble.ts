@@ -6,11 +6,11 @@
  * @module
  */
 import { J2kError } from "../errors.js";
-import type { DecodeOptions, DecodedImage, Limits } from "../types.js";
+import type { DecodeOptions, DecodedImage, Limits, SampleArray } from "../types.js";
 import { sampleArrayFor, bytesPerSampleFor } from "../samples.js";
 import { readMainHeader } from "../codestream/markers.js";
 import type { Jp2File } from "../jp2/types.js";
-import { StripDecoder } from "./strip_decoder.js";
+import { StripDecoder, type StripImageInfo } from "./strip_decoder.js";
 import { outputTooLarge } from "../memory_messages.js";
 
 /** Images whose int32 planes would take more than this decode in strips (planes + tile buffers ≈ 2x). */
@@ -139,10 +139,18 @@ export function decodeViaStrips(codestream: Uint8Array, jp2: Jp2File | undefined
   } finally {
     release(dec);
   }
+  return stripImage(info, layout, data);
+}
+
+/**
+ * The decoded image a strip decoder's `info` describes (after its strips ran: they complete its
+ * warnings and partial flag), holding `data` in `layout`.
+ */
+export function stripImage(info: StripImageInfo, layout: DecodedImage["layout"], data: SampleArray): DecodedImage {
   return {
     width: info.width,
     height: info.height,
-    components: n,
+    components: info.components,
     bitDepth: info.bitDepth,
     signed: info.signed,
     componentInfo: info.componentInfo,

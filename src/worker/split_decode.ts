@@ -40,7 +40,7 @@ import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../de
 import { decode, decodeParsed, type PlaceSamples } from "../decode.js";
 import type { SampleArray } from "../types.js";
 import { bytesPerSampleFor, sampleArrayFor } from "../samples.js";
-import { prefersStrips } from "../strip/assemble.js";
+import { prefersStrips, stripImage } from "../strip/assemble.js";
 import { StripDecoder } from "../strip/strip_decoder.js";
 import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
@@ -319,19 +319,7 @@ function decodeSuppliedStrips(bc: BandCore, bytes: Uint8Array, options: DecodeOp
       dec.fillInto(fill);
       done?.();
       bandStrips.runs++;
-      return {
-        width: info.width,
-        height: info.height,
-        components: n,
-        bitDepth: info.bitDepth,
-        signed: info.signed,
-        componentInfo: info.componentInfo,
-        layout: "interleaved",
-        data,
-        partial: info.partial,
-        warnings: info.warnings,
-        ...(info.colorSpace ? { colorSpace: info.colorSpace } : {}),
-      } satisfies DecodedImage;
+      return stripImage(info, "interleaved", data);
     });
   } catch (e) {
     // (a trap inside the strips comes out as INTERNAL: the instance is not used again)
