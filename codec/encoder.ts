@@ -30,6 +30,7 @@ import { coarseChoose, coarseBand, coarseEnabled } from "./rate/coarse";
 import { bandWeightOf } from "./rate/weights";
 import { hullBuild } from "./rate/hull";
 import { writeCodestream } from "./codestream/write_codestream";
+import { measureTakeHeaders } from "./rate/measure";
 import { jobQuant } from "./encode_job";
 import { stepSizeEncode } from "./quant/step_size";
 import { dwtSynthesisNorm } from "./transform/dwt_norms";
@@ -107,7 +108,7 @@ export function encodeRun(job: EncodeJob): usize {
     encodeStepsFromBase(job);
     encodeStepsBands(job);
   }
-  writeCodestream(job);
+  writeCodestream(job, measureTakeHeaders(job));
   return job.out;
 }
 /** Forget what rate control measured (the blocks or the step changed). */
@@ -264,7 +265,7 @@ function reallocFrom(job: EncodeJob, rc: i32): usize {
     job.rateMark = arenaMark();
     rc = rateReallocate(job);
   }
-  writeCodestream(job);
+  writeCodestream(job, measureTakeHeaders(job));
   return job.out;
 }
 
@@ -1618,7 +1619,7 @@ function finishFrom(job: EncodeJob, rc: i32): usize {
     job.rateMark = arenaMark();
     rc = rateControl(job);
   }
-  writeCodestream(job);
+  writeCodestream(job, measureTakeHeaders(job));
   return job.out;
 }
 

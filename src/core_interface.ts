@@ -892,6 +892,8 @@ export interface CoreExports {
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
   encoderInfo(field: number): number;
+  /** Final writes so far that copied kept packet headers (tests: the path was taken). */
+  encoderKeptWrites(): number;
   /** Result `field` (a LayerInfo) of layer l of the finished run; -1 for an unknown field or layer. */
   encoderLayer(l: number, field: number): number;
   encoderOutputLength(): number;
@@ -938,6 +940,11 @@ export interface CoreExports {
    * the last instead of the search that balances their losses (negative, the default). For benchmarks that show the trade between the layers.
    */
   encoderSetHtLayerWeight(w: number): void;
+  /**
+   * The final write copies the packet headers rate control's trials coded (1, the default) or codes
+   * them again (0). The output is the same; tests compare the two.
+   */
+  encoderSetKeptHeaders(on: number): void;
   /**
    * Target of layer l (cumulative: the image decoded up to that layer): a byte budget for the
    * codestream up to its end (0 = none), or the squared error allowed, summed over all output
@@ -1384,6 +1391,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
   encoderInfo: 1,
+  encoderKeptWrites: 0,
   encoderLayer: 2,
   encoderOutputLength: 0,
   encoderPlane: 1,
@@ -1398,6 +1406,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderSetComp: 5,
   encoderSetEarlyStop: 1,
   encoderSetHtLayerWeight: 1,
+  encoderSetKeptHeaders: 1,
   encoderSetLayer: 3,
   encoderSetPrecinct: 3,
   encoderSetThreaded: 1,
