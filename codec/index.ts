@@ -15,3 +15,4 @@ export * from "./api_bands";
 export * from "./jpeg/exports";
 export { coreInterfaceHash } from "./api_fields";
 export * from "./jpeg/decode_exports";
+export * from "./rate/exports";

@@ -11,7 +11,8 @@ import { Tile, tileComp, resolution } from "../structure/tile";
 import { cblkIterTile, cblkIterNext } from "../structure/cblk_iter";
 import { BitWriter } from "../t2/bit_writer";
 import { runProgressions } from "../t2/progression";
-import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
+import { t2TileReset, t2TileResetVisits, t2TileContext } from "../t2/tile_encoder";
+import { KeptHeaders } from "../t2/context";
 import { blockDataBound } from "../t2/packet_encoder";
 import { passesRate } from "../t1/pass_record";
 import { Writer, writerInit, wrU16, wrBytes, writerLength } from "../io/writer";
@@ -153,10 +154,10 @@ function tileBound(job: EncodeJob, tile: Tile): usize {
   return <usize>total;
 }
 
-/** T2 of tile t into a fresh buffer. */
-function tileData(job: EncodeJob, t: i32): TileOutput {
+/** T2 of tile t into a fresh buffer (`kept`: the packet headers rate control kept, or 0). */
+function tileData(job: EncodeJob, t: i32, kept: usize): TileOutput {
   let tile = jobTile(job, t);
-  let numPackets = t2TileReset(tile, job.layers);
+  let numPackets = kept != 0 ? t2TileResetVisits(tile, job.layers) : t2TileReset(tile, job.layers);
   let cap = tileBound(job, tile);
   let out = changetype<TileOutput>(arenaAllocZeroed(offsetof<TileOutput>()));
   out.data = arenaAlloc(cap);
@@ -166,6 +167,10 @@ function tileData(job: EncodeJob, t: i32): TileOutput {
   ctx.packetLens = out.lens;
   ctx.packetKeys = out.keys;
   ctx.packetLensCap = numPackets;
+  if (kept != 0) {
+    ctx.kept = kept;
+    ctx.keptTc = changetype<KeptHeaders>(kept).tcs + (<usize>load<i32>(changetype<KeptHeaders>(kept).tiles + (<usize>t << 2)) << 2);
+  }
   let bw = changetype<BitWriter>(arenaAllocZeroed(offsetof<BitWriter>()));
   bw.start = out.data;
   bw.pos = out.data;
@@ -184,14 +189,18 @@ function tileData(job: EncodeJob, t: i32): TileOutput {
   return out;
 }
 
-/** Main header, TLM, the tile-parts of every tile, EOC into job.out / job.outLen. */
-export function writeCodestream(job: EncodeJob): void {
+/**
+ * Main header, TLM, the tile-parts of every tile, EOC into job.out / job.outLen. `kept`: the packet
+ * headers rate control's trials coded for the final assignment (rate/measure.ts measureTakeHeaders;
+ * t2/context.ts KeptHeaders), copied instead of coded again; 0: T2 codes them.
+ */
+export function writeCodestream(job: EncodeJob, kept: usize = 0): void {
   let T = job.cs.siz.numTiles;
   let outs = arenaAlloc(<usize>T * sizeof<usize>());
   let total: u64 = 0;
   let totalParts = 0;
   for (let t = 0; t < T; t++) {
-    let o = tileData(job, t);
+    let o = tileData(job, t, kept);
     store<usize>(outs + (<usize>t << alignof<usize>()), changetype<usize>(o));
     total += <u64>o.len + <u64>o.tileParts * <u64>SOT_SOD_BYTES + <u64>o.packets * 5 + <u64>o.tileParts * 16;
     totalParts += o.tileParts;

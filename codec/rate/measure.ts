@@ -10,13 +10,13 @@ import { runProgressions } from "../t2/progression";
 import { encodePacket, passRate, writeOneSegment, pltEntryBytes } from "../t2/packet_encoder";
 import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
 import { TagTree, tagTreeParents, tagTreeEncodeWalk, tagTreeWalksReset } from "../t2/tag_tree";
-import { T2Context } from "../t2/context";
+import { T2Context, KeptHeaders, HeaderStore } from "../t2/context";
 import { CBLK_HT, CBLK_TERMALL, CBLK_BYPASS } from "../t1/segments";
 import { fail } from "../util/fail";
 import { ERR_INTERNAL } from "../util/error_codes";
 import { mainHeaderLength } from "../codestream/write_codestream";
 import { SOT_SOD_BYTES, PLT_HEADER_BYTES, tlmLength } from "../codestream/write_tile_parts";
-import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaFits, arenaEpoch } from "../util/arena";
 import { cblkIterNew, cblkIterNextBand } from "../structure/cblk_iter";
 
 /**
@@ -400,12 +400,39 @@ function flatKeep(job: EncodeJob, l: i32): void {
   }
   // the plan: measureFromKept's packet order (resolution, component, precinct), bands within
   flatPlan = arenaAlloc(<usize>(T + packets + 2 * npb) << 2);
+  // (where the final write finds a packet's kept header: hdrTiles, hdrTcs, hdrRes)
+  let tcs = 0, ress = 0;
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    tcs += tile.numComps;
+    for (let c = 0; c < tile.numComps; c++) ress += tileComp(tile, c).numRes;
+  }
+  hdrTiles = arenaAlloc(<usize>max(T, 1) << 2);
+  hdrTcs = arenaAlloc(<usize>max(tcs, 1) << 2);
+  hdrRes = arenaAlloc(<usize>max(ress, 1) << 2);
+  tcs = 0;
+  ress = 0;
+  for (let t = 0; t < T; t++) {
+    let tile = jobTile(job, t);
+    store<i32>(hdrTiles + (<usize>t << 2), tcs);
+    for (let c = 0; c < tile.numComps; c++) {
+      store<i32>(hdrTcs + (<usize>(tcs + c) << 2), ress);
+      ress += tileComp(tile, c).numRes;
+    }
+    tcs += tile.numComps;
+  }
+  hdrPackets = packets;
+  hdrBlocks = nb;
+  hdrStores = arenaAllocZeroed(<usize>job.layers * sizeof<usize>());
+  hdrSealed = false;
+  let kAll = 0; // the packet's index in the plan (every tile's packets of a layer)
   let w = flatPlan;
   let q0 = 0; // the first precinct-band of the tile (cblkIter order)
   for (let t = 0; t < T; t++) {
     let tile = jobTile(job, t);
     let maxRes = 0;
     for (let c = 0; c < tile.numComps; c++) maxRes = max(maxRes, tileComp(tile, c).numRes);
+    let tcAt = load<i32>(hdrTiles + (<usize>t << 2));
     let tileStart = w;
     w += 4;
     let count = 0;
@@ -429,6 +456,8 @@ function flatKeep(job: EncodeJob, l: i32): void {
           let res2 = resolution(tc, r2);
           qr += res2.pw * res2.ph * res2.numBands;
         }
+        store<i32>(hdrRes + (<usize>(load<i32>(hdrTcs + (<usize>(tcAt + c) << 2)) + r) << 2), kAll);
+        kAll += np;
         for (let p = 0; p < np; p++) {
           let head = w;
           w += 4;
@@ -501,6 +530,15 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
   let plt = job.plt != 0;
   let tileParts = 0;
   let w = flatPlan;
+  // the headers go to the layer's store (for the final write), back to back
+  let hs = headerStore(l);
+  let hAt: usize = 0;
+  let kAll = 0;
+  if (hs != null) {
+    hAt = hs.buf;
+    hs.ok = 1;
+    hs.final = 0;
+  }
   for (let t = 0; t < T; t++) {
     let tp = jobTile(job, t).params;
     let extra = (tp.g.sop != 0 ? 6 : 0) + (tp.g.eph != 0 ? 2 : 0);
@@ -510,7 +548,19 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
       let m = load<i32>(w);
       w += 4;
       let end = w + (<usize>m << 3);
-      bitWriterInit(bw, job.dryBuf, job.dryBuf + job.dryCap);
+      let toStore = false;
+      if (hs != null) {
+        // (room for the largest header the packet's blocks can have, as dryCap for a tile's)
+        let blocks: usize = 0;
+        for (let e = w; e < end; e += 8) {
+          let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
+          blocks += <usize>(pb.cw * pb.ch);
+        }
+        toStore = <u64>(hs.end - hAt) >= <u64>blocks * 64 + 65536;
+        if (!toStore) hs.ok = 0;
+      }
+      if (toStore) bitWriterInit(bw, hAt, hs!.end);
+      else bitWriterInit(bw, job.dryBuf, job.dryBuf + job.dryCap);
       tagTreeWalksReset();
       // any contribution?
       let any = false;
@@ -558,7 +608,15 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
           }
         }
       }
-      let total = <usize>bitWriterFlush(bw) + <usize>extra + body;
+      let hLen = bitWriterFlush(bw);
+      if (toStore) {
+        let pk = hs!.pk + (<usize>kAll << 3);
+        store<i32>(pk, <i32>(hAt - hs!.buf));
+        store<i32>(pk, hLen, 4);
+        hAt += <usize>hLen;
+      }
+      kAll++;
+      let total = <usize>hLen + <usize>extra + body;
       store<f64>(lb, load<f64>(lb) + <f64>total + <f64>(plt ? pltEntryBytes(<u32>total) : 0));
       w = end;
     }
@@ -571,6 +629,7 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
       store<i32>(keptTiles + (<usize>t << 3), parts, 4);
     }
   }
+  if (commit && hs != null && hs.ok != 0) hs.final = 1;
   if (commit) {
     // the tag trees' states after these packets
     let at = flatTrees;
@@ -588,4 +647,103 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
 /** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */
 function tileHeaderBound(tile: Tile): usize {
   return <usize>min(tile.numCblks * 64 + 65536, <i64>0x7fff0000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packet headers for the final write. The flat trials code every packet header of layer l exactly
+// as the final write would (B.10: a packet's header depends only on its precinct's state after
+// layers 0..l-1 and on layer l's assignment), so they keep them, layer by layer
+// (t2/context.ts HeaderStore): layer l's final headers are those of the run that moves the kept
+// state on past it (measureKeep's `continued` call for l + 1, which runs the final assignment of
+// layer l), and the last layer's those of its last trial while its assignment stands
+// (flatLastLayer). When every layer has them, measureSeal marks them for the final write of this
+// job, which copies them instead of coding the headers again (measureTakeHeaders).
+// ---------------------------------------------------------------------------------------------
+
+/** usize per layer: its HeaderStore (0 until its first flat run); reset by every flatKeep. */
+let hdrStores: usize = 0;
+/** KeptHeaders' tables (flatKeep). */
+let hdrTiles: usize = 0;
+let hdrTcs: usize = 0;
+let hdrRes: usize = 0;
+/** Packets of one layer and code-blocks, every tile (flatKeep). */
+let hdrPackets: i32 = 0;
+let hdrBlocks: i32 = 0;
+/** measureSeal found every layer's final headers kept, for job hdrJob in arena epoch hdrEpoch. */
+let hdrSealed = false;
+let hdrJob: usize = 0;
+let hdrEpoch: u32 = 0;
+
+/** Final writes from kept headers on (the default) or off (tests compare the two). */
+let keptOn = true;
+/** Final writes that copied kept headers (measureTakeHeaders), ever. */
+let keptWrites: i32 = 0;
+
+/** Kept packet headers for the final write on (1, the default) or off (0: T2 codes them again). */
+export function measureSetKeptHeaders(on: i32): void {
+  keptOn = on != 0;
+}
+
+/** How many final writes copied kept packet headers so far (tests: the path was taken). */
+export function measureKeptWrites(): i32 {
+  return keptWrites;
+}
+
+/** Layer l's header store, made on its first use (null when it does not fit under the memory limit: the headers are then not kept). */
+function headerStore(l: i32): HeaderStore | null {
+  let slot = hdrStores + (<usize>l << alignof<usize>());
+  let hs = load<usize>(slot);
+  if (hs != 0) return changetype<HeaderStore>(hs);
+  // (a packet's header is stored when this room is left: every header at most 64 bytes a block, as
+  // the dry run's scratch assumes, so every packet of a layer finds its room)
+  let cap = <u64>hdrBlocks * 64 + <u64>hdrPackets * 8 + 65536;
+  let pkBytes = <u64>max(hdrPackets, 1) << 3;
+  if (cap > 0x7fff0000 || !arenaFits(cap + pkBytes + 64)) return null;
+  let st = changetype<HeaderStore>(arenaAllocZeroed(offsetof<HeaderStore>()));
+  st.buf = arenaAlloc(<usize>cap);
+  st.end = st.buf + <usize>cap;
+  st.pk = arenaAlloc(<usize>pkBytes);
+  store<usize>(slot, changetype<usize>(st));
+  return st;
+}
+
+/**
+ * After rate control's last measureLayers of the last layer (rate_control.ts rateAllocate): if the
+ * flat trials kept every layer's final packet headers, mark them for this job's final write.
+ */
+export function measureSeal(job: EncodeJob): void {
+  hdrSealed = false;
+  let L = job.layers;
+  if (!flatOn || keptLayer != L - 1 || flatLastLayer != L - 1 || hdrStores == 0) return;
+  for (let l = 0; l < L; l++) {
+    let hs = load<usize>(hdrStores + (<usize>l << alignof<usize>()));
+    if (hs == 0) return;
+    let st = changetype<HeaderStore>(hs);
+    if (st.ok == 0 || (l < L - 1 && st.final == 0)) return;
+  }
+  hdrSealed = true;
+  hdrJob = changetype<usize>(job);
+  hdrEpoch = arenaEpoch();
+}
+
+/** Forget measureSeal's mark (rate control starts again: the assignment will change). */
+export function measureUnseal(): void {
+  hdrSealed = false;
+}
+
+/**
+ * The packet headers measureSeal marked for `job` (KeptHeaders, for codestream/write_codestream.ts),
+ * or 0 (code them): only once, and only if nothing was released from the arena since.
+ */
+export function measureTakeHeaders(job: EncodeJob): usize {
+  let ok = hdrSealed && hdrJob == changetype<usize>(job) && hdrEpoch == arenaEpoch() && keptOn;
+  hdrSealed = false;
+  if (!ok) return 0;
+  keptWrites++;
+  let kh = changetype<KeptHeaders>(arenaAllocZeroed(offsetof<KeptHeaders>()));
+  kh.stores = hdrStores;
+  kh.tiles = hdrTiles;
+  kh.tcs = hdrTcs;
+  kh.res = hdrRes;
+  return changetype<usize>(kh);
 }

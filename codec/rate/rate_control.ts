@@ -17,7 +17,7 @@
 import { EncodeJob, layerF64 } from "../encode_job";
 import { compSiz } from "../codestream/params";
 import { Pcrd, pcrdPrepare, pcrdAllocate, pcrdAssignAll, pcrdLayerComplete } from "./pcrd";
-import { measureLayers, measureForget } from "./measure";
+import { measureLayers, measureForget, measureSeal, measureUnseal } from "./measure";
 import { htLayersAllocate, HT_LAYERS_MAX } from "./ht_layers";
 import { capsCheck } from "./caps";
 import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
@@ -68,6 +68,7 @@ export function rateFinestStep(job: EncodeJob): f64 {
 /** Before coding: distortion bookkeeping on or off, and the starting step for squared-error targets. */
 export function rateControlStart(job: EncodeJob): void {
   rateRuns = 0;
+  measureUnseal();
   job.wantDistortion = anyTarget(job) ? 1 : 0;
   if (job.cs.cod.reversible != 0) return;
   // A squared-error target sets a step whose quantisation noise stays well under it: half the
@@ -96,6 +97,7 @@ export function rateControl(job: EncodeJob): i32 {
 }
 
 function rateControlRun(job: EncodeJob): i32 {
+  measureUnseal();
   let L = job.layers;
   if (!anyTarget(job)) {
     pcrdAssignAll(job);
@@ -140,6 +142,7 @@ function rateControlRun(job: EncodeJob): i32 {
  * full first (then job.pcrd must be reset to 0 and this called again).
  */
 export function rateReallocate(job: EncodeJob): i32 {
+  measureUnseal();
   if (!anyTarget(job)) {
     rateControl(job);
     return RATE_DONE;
@@ -181,6 +184,7 @@ function rateAllocate(job: EncodeJob): f64 {
   else pcrdAllocate(job, st, errTargets, est);
   job.allPasses = pcrdLayerComplete(job, L - 1) ? 1 : 0;
   measureLayers(job, L - 1, sizes); // (from pcrdAllocate's kept state of layers 0..L-2 when it kept one)
+  measureSeal(job); // (the final write may copy the packet headers the trials coded)
   measureForget();
 
   // statuses and estimates (sample units, rounding included unless the layer is lossless)

@@ -61,4 +61,38 @@ export class T2Context {
   /** Tile-parts the packet sequence splits into (key changes + 1). */
   tileParts: i32;
   lastKey: i32;
+  /** Packet headers rate control coded (KeptHeaders; 0: code them): the final write copies them. */
+  kept: usize;
+  /** i32 per component of this tile: its first entry in KeptHeaders.res. */
+  keptTc: usize;
+}
+
+/**
+ * The packet headers rate control's trials coded for the final assignment (codec/rate/measure.ts,
+ * measureTakeHeaders), for the final write (t2/packet_encoder.ts encodeKeptPacket). The packets of
+ * a layer are numbered tile by tile, then resolution, component, precinct (the flat trials' order):
+ * packet p of resolution r of component c of tile t is res[tcs[tiles[t] + c] + r] + p.
+ */
+@unmanaged
+export class KeptHeaders {
+  /** usize per layer: its HeaderStore. */
+  stores: usize;
+  /** i32 per tile: its first entry in `tcs`. */
+  tiles: usize;
+  /** i32 per tile-component: its first entry in `res`. */
+  tcs: usize;
+  /** i32 per resolution: the number of its precinct 0's packet. */
+  res: usize;
+}
+
+/** One layer's packet headers: their bytes back to back, and per packet i32 offset, i32 length. */
+@unmanaged
+export class HeaderStore {
+  buf: usize;
+  end: usize;
+  pk: usize;
+  /** Every packet of the last run has its header here. */
+  ok: i32;
+  /** The last run coded the layer's final headers (the run that moved the kept state on past it). */
+  final: i32;
 }

@@ -1,7 +1,7 @@
 // Packet encoding, ISO/IEC 15444-1 B.9-B.10 (mirror of packet_decoder.ts): for every code-block of
 // the precinct, the passes of layer `l` are CodeBlock.encLayerPasses[l] - encSentPasses.
 
-import { T2Context } from "./context";
+import { T2Context, KeptHeaders, HeaderStore } from "./context";
 import { BitWriter, bitWrite, bitWriteN, bitWriterInit, bitWriterFlush } from "./bit_writer";
 import { tagTreeEncodeWalk, tagTreeWalksReset, tagTreeSetLeaf, tagTreeFinish } from "./tag_tree";
 import { TileComp, Resolution, Band, PrecinctBand, CodeBlock, band, precinctBand, codeBlock } from "../structure/tile";
@@ -73,12 +73,11 @@ function bitsFor(v: i32): i32 {
   return v == 0 ? 0 : 32 - <i32>clz(<u32>v);
 }
 
-export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i32, l: i32): void {
-  let bw = ctx.out;
-  let style = tc.style.cblkStyle;
-  let startPos = bw.pos;
+/** A.8.1: SOP marker segment, Nsop = packet sequence number mod 2^16 (when the tile asks for it); the sequence number moves on. */
+// @ts-ignore: decorator
+@inline
+function writeSop(ctx: T2Context, bw: BitWriter): void {
   if (ctx.sop != 0) {
-    // A.8.1: SOP marker segment, Nsop = packet sequence number mod 2^16
     if (bw.pos + 6 > bw.end) fail(ERR_ENCODE_OVERFLOW);
     store<u8>(bw.pos, 0xff);
     store<u8>(bw.pos + 1, 0x91);
@@ -89,6 +88,29 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
     bw.pos += 6;
   }
   ctx.packetSeq++;
+}
+
+/** A.8.2: EPH marker after the packet header (when the tile asks for it). */
+// @ts-ignore: decorator
+@inline
+function writeEph(ctx: T2Context, bw: BitWriter): void {
+  if (ctx.eph != 0) {
+    if (bw.pos + 2 > bw.end) fail(ERR_ENCODE_OVERFLOW);
+    store<u8>(bw.pos, 0xff);
+    store<u8>(bw.pos + 1, 0x92);
+    bw.pos += 2;
+  }
+}
+
+export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i32, l: i32): void {
+  if (ctx.kept != 0) {
+    encodeKeptPacket(ctx, tc, res, p, l);
+    return;
+  }
+  let bw = ctx.out;
+  let style = tc.style.cblkStyle;
+  let startPos = bw.pos;
+  writeSop(ctx, bw);
   bitWriterInit(bw, bw.pos, bw.end);
   tagTreeWalksReset();
   // any contribution?
@@ -189,12 +211,7 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
     }
   }
   bitWriterFlush(bw);
-  if (ctx.eph != 0) {
-    if (bw.pos + 2 > bw.end) fail(ERR_ENCODE_OVERFLOW);
-    store<u8>(bw.pos, 0xff);
-    store<u8>(bw.pos + 1, 0x92);
-    bw.pos += 2;
-  }
+  writeEph(ctx, bw);
   // bodies
   if (any && !dryBodies) {
     for (let b = 0; b < res.numBands; b++) {
@@ -236,6 +253,14 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
       }
     }
   }
+  packetDone(ctx, tc, res, l, startPos, bodyLen);
+}
+
+/** The packet of layer l that started at `startPos` is written (dry runs: `bodyLen` more bytes counted): its length and tile-part. */
+// @ts-ignore: decorator
+@inline
+function packetDone(ctx: T2Context, tc: TileComp, res: Resolution, l: i32, startPos: usize, bodyLen: usize): void {
+  let bw = ctx.out;
   let total = <usize>(bw.pos - startPos) + bodyLen;
   let key = ctx.tilePartMode == 1 ? res.r : ctx.tilePartMode == 2 ? l : ctx.tilePartMode == 3 ? tc.c : 0;
   if (ctx.packets == 0) {
@@ -255,6 +280,49 @@ export function encodePacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i
     store<i32>(ctx.packetKeys + (<usize>ctx.packets << 2), key);
   }
   ctx.packets++;
+}
+
+/**
+ * encodePacket for the final write when rate control kept the packet headers (ctx.kept): the
+ * header's bytes as its last trials coded them for this assignment (codec/rate/measure.ts: the same
+ * bits encodePacket codes, B.10), then the bodies of layer l: each block's passes after those of
+ * layer l - 1. Part 1 blocks with one codeword segment per contribution (measure.ts keeps headers
+ * for those only); no T2 state is read or moved on.
+ */
+function encodeKeptPacket(ctx: T2Context, tc: TileComp, res: Resolution, p: i32, l: i32): void {
+  let bw = ctx.out;
+  let startPos = bw.pos;
+  writeSop(ctx, bw);
+  let kh = changetype<KeptHeaders>(ctx.kept);
+  let k = load<i32>(kh.res + (<usize>(load<i32>(ctx.keptTc + (<usize>tc.c << 2)) + res.r) << 2)) + p;
+  let hs = changetype<HeaderStore>(load<usize>(kh.stores + (<usize>l << alignof<usize>())));
+  let at = hs.pk + (<usize>k << 3);
+  let len = <usize>load<i32>(at, 4);
+  if (bw.pos + len > bw.end) fail(ERR_ENCODE_OVERFLOW);
+  memory.copy(bw.pos, hs.buf + <usize>load<i32>(at), len);
+  bw.pos += len;
+  writeEph(ctx, bw);
+  for (let b = 0; b < res.numBands; b++) {
+    let pb = precinctBand(band(res, b), p);
+    let n = pb.cw * pb.ch;
+    for (let i = 0; i < n; i++) {
+      let cb = codeBlock(pb, i);
+      let lp = layerPasses(cb, l);
+      let sent = l > 0 ? layerPasses(cb, l - 1) : 0;
+      if (lp <= sent) {
+        if (lp < sent) fail(ERR_INTERNAL, -1, sent, lp); // (layers only add passes)
+        continue;
+      }
+      let from = passRate(cb, sent - 1);
+      let to = passRate(cb, lp - 1);
+      if (to < from) fail(ERR_INTERNAL, -1, from, to);
+      let bytes = <usize>(to - from);
+      if (bw.pos + bytes > bw.end) fail(ERR_ENCODE_OVERFLOW);
+      memory.copy(bw.pos, cb.encData + <usize>from, bytes);
+      bw.pos += bytes;
+    }
+  }
+  packetDone(ctx, tc, res, l, startPos, 0);
 }
 
 /**

@@ -24,6 +24,23 @@ export function t2TileReset(tile: Tile, layers: i32): i32 {
   return packets * layers;
 }
 
+/**
+ * t2TileReset for a run that codes no packet header (the final write from kept headers,
+ * t2/packet_encoder.ts encodeKeptPacket): every packet unvisited. Returns the packet count.
+ */
+export function t2TileResetVisits(tile: Tile, layers: i32): i32 {
+  let packets = 0;
+  for (let c = 0; c < tile.numComps; c++) {
+    let tc = tileComp(tile, c);
+    for (let r = 0; r < tc.numRes; r++) {
+      let res = resolution(tc, r);
+      memory.fill(res.layersDone, 0, <usize>(res.pw * res.ph) * 4);
+      packets += res.pw * res.ph;
+    }
+  }
+  return packets * layers;
+}
+
 /** An encoding T2 context for tile `t` (the caller sets the output and, for dry runs, `dry`/`layerBytes`). */
 export function t2TileContext(tile: Tile, t: i32, layers: i32, tilePartMode: i32, plt: i32): T2Context {
   let tp = tile.params;

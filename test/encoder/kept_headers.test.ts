@@ -1,0 +1,100 @@
+/**
+ * The final write copies the packet headers rate control's trials coded (codec/rate/measure.ts
+ * measureSeal / measureTakeHeaders, codec/t2/packet_encoder.ts encodeKeptPacket) instead of coding
+ * them again. A packet's header depends only on its precinct's state after the earlier layers and
+ * on its own layer's assignment (ISO/IEC 15444-1 B.10), so the bytes must be those T2 codes: each
+ * case encodes with kept headers off and on in the same core, compares the codestreams, and checks
+ * whether the kept headers were used (else the comparison proves nothing).
+ */
+import { afterAll, describe, expect, test } from "vitest";
+import { encode, encodeAsync, type EncodeOptions } from "../../src/index.js";
+import { callCore, useFlavor } from "../../src/wasm/load.js";
+import type { J2kImage } from "../../src/types.js";
+import { corpusImage } from "../roundtrip/benchcorpus_images.js";
+
+function crop(img: J2kImage, w: number, h: number): J2kImage {
+  const C = img.components;
+  const Ctor = img.data.constructor as new (n: number) => Uint8Array | Uint16Array;
+  const data = new Ctor(w * h * C);
+  for (let y = 0; y < h; y++) data.set(img.data.subarray(y * img.width * C, (y * img.width + w) * C), y * w * C);
+  return { ...img, width: w, height: h, data } as J2kImage;
+}
+
+function keptWrites(): number {
+  return callCore((c) => c.encoderKeptWrites());
+}
+
+/** Encode with kept headers off, then on; the second's count of writes from kept headers. */
+function both(img: J2kImage, opts: EncodeOptions): { coded: Uint8Array; kept: Uint8Array; used: number } {
+  let coded: Uint8Array;
+  let kept: Uint8Array;
+  let used: number;
+  try {
+    callCore((c) => c.encoderSetKeptHeaders(0));
+    const w0 = keptWrites();
+    coded = encode(img, opts);
+    expect(keptWrites()).toBe(w0); // (off: never used)
+    callCore((c) => c.encoderSetKeptHeaders(1));
+    kept = encode(img, opts);
+    used = keptWrites() - w0;
+  } finally {
+    callCore((c) => c.encoderSetKeptHeaders(1));
+  }
+  return { coded, kept, used };
+}
+
+const kodim = crop(corpusImage("kodim03.ppm"), 384, 256);
+const dx = crop(corpusImage("dx_chest_966_2000x2128_12bit.pgm"), 320, 288);
+
+/** `used`: whether the final write can take the kept headers (one tile-part per tile, no POC, one codeword segment per contribution, Part 1). */
+const CASES: Array<{ name: string; img: J2kImage; opts: EncodeOptions; used: boolean }> = [
+  { name: "kodim03 ratio 20", img: kodim, opts: { ratios: [20] }, used: true },
+  { name: "kodim03 ratios 40/20/10", img: kodim, opts: { ratios: [40, 20, 10] }, used: true },
+  { name: "dx 12-bit five layers", img: dx, opts: { ratios: [160, 80, 40, 16, 6] }, used: true },
+  { name: "kodim03 RLCP", img: kodim, opts: { ratios: [40, 20, 10], progression: "RLCP" }, used: true },
+  {
+    name: "kodim03 RPCL, precincts, SOP + EPH",
+    img: kodim,
+    opts: { ratios: [40, 20, 10], progression: "RPCL", precincts: [[64, 64], [32, 32]], codeBlock: [16, 16], sop: true, eph: true },
+    used: true,
+  },
+  { name: "kodim03 PCRL, PLT + TLM", img: kodim, opts: { ratios: [30, 12], progression: "PCRL", precincts: [[32, 32]], codeBlock: [32, 32], plt: true, tlm: true }, used: true },
+  { name: "kodim03 CPRL, 6 tiles", img: kodim, opts: { ratios: [40, 20, 10], progression: "CPRL", tile: { width: 128, height: 128 } }, used: true },
+  { name: "dx tiles at an offset, 2 layers", img: dx, opts: { ratios: [30, 10], tile: { width: 100, height: 90, x0: 0, y0: 0 }, sop: true }, used: true },
+  { name: "kodim03 reset+segsym+vcausal+pterm", img: kodim, opts: { ratios: [15], codeBlockStyle: ["reset", "segsym", "vcausal", "pterm"] }, used: true },
+  // not taken: tile-parts by layer, a lossless last layer (no target), several segments per block, PSNR targets
+  { name: "kodim03 tile-parts by layer", img: kodim, opts: { ratios: [40, 20, 10], tileParts: "L" }, used: false },
+  { name: "dx lossless last layer", img: dx, opts: { lossless: true, ratios: [20, 1] }, used: false },
+  { name: "kodim03 bypass", img: kodim, opts: { ratios: [20], codeBlockStyle: ["bypass"] }, used: false },
+  { name: "kodim03 termall", img: kodim, opts: { ratios: [20, 8], codeBlockStyle: ["termall"] }, used: false },
+  { name: "dx PSNR 40/46", img: dx, opts: { psnr: [40, 46] }, used: false },
+];
+
+describe.each(["scalar", "simd"] as const)("final write from kept packet headers, %s build: output identical", (flavor) => {
+  afterAll(() => useFlavor(null));
+  test.each(CASES)("$name", ({ img, opts, used }) => {
+    useFlavor(flavor);
+    const r = both(img, opts);
+    expect(r.used).toBe(used ? 1 : 0);
+    expect(r.kept.length).toBe(r.coded.length);
+    expect(Buffer.compare(Buffer.from(r.kept), Buffer.from(r.coded))).toBe(0);
+  });
+});
+
+describe("final write from kept packet headers, threaded encode", () => {
+  test("kodim03 ratios 40/20/10 on two threads: same bytes as one thread, headers kept", async () => {
+    useFlavor(null);
+    const opts: EncodeOptions = { ratios: [40, 20, 10] };
+    callCore((c) => c.encoderSetKeptHeaders(0));
+    let coded: Uint8Array;
+    try {
+      coded = encode(kodim, opts);
+    } finally {
+      callCore((c) => c.encoderSetKeptHeaders(1));
+    }
+    const w0 = keptWrites();
+    const two = await encodeAsync(kodim, { ...opts, threads: 2 });
+    expect(keptWrites()).toBe(w0 + 1);
+    expect(Buffer.compare(Buffer.from(two), Buffer.from(coded))).toBe(0);
+  });
+});
