@@ -733,7 +733,8 @@ export interface CoreExports {
    * `rows` rows of pixel-interleaved samples (`srcStep` samples per pixel, rows `srcStride` samples
    * apart, component c at sample c of a pixel) into the feeds states[0 .. n) (a usize each; 0: the
    * component is not wanted), one row at a time as src/encode.ts unpacks them: mct 2 (n ≥ 3) the DC
-   * level shift and the ICT of components 0–2 (unpackIctForward, G.1.2, G.3), mct 1 the RCT
+   * level shift and the ICT of components 0–2 (unpackIctForward, G.1.2, G.3; unpackIctRowSome when
+   * some of them are not wanted), mct 1 the RCT
    * (unpackComponent ×3, rctForward, G.2), then the other components with unpackComponent (rev) or
    * unpackComponentF32. `scratch`: 3 rows of align16(4w) bytes, where the MCT's unwanted outputs go.
    * Each feed's level is finished once its last row is in.
