@@ -502,6 +502,9 @@ export interface RawRows {
   mct: number;
 }
 
+/** Least bytes of a tile's planes for which the worker makes the first level from the raw rows (codec/encoder.ts FEED_MIN_BYTES). */
+const FEED_MIN_BYTES = 8 << 20;
+
 /** Bytes of raw rows staged at a time in a worker (they stay in the cache while they are unpacked). */
 const RAW_STAGE_BYTES = 256 << 10;
 
@@ -527,7 +530,9 @@ function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: Pla
   const table = c.alloc(16);
   const feed = c.alloc(c.dwtFeedBytes(u.width));
   const scratch = c.alloc(3 * span);
-  const fed = c.dwtFeedBegin(feed, buf, g.stride, g.width, g.height, g.x0 & 1, g.y0 & 1, g.levels >= 1 ? (g.reversible ? 1 : 2) : 0, g.reversible ? 1 : 0);
+  // (small planes, as the core's encoderTileFeedBegin: rows straight to the plane, all levels after)
+  const level = g.levels >= 1 && u.components * g.width * g.height * 4 >= FEED_MIN_BYTES;
+  const fed = c.dwtFeedBegin(feed, buf, g.stride, g.width, g.height, g.x0 & 1, g.y0 & 1, level ? (g.reversible ? 1 : 2) : 0, g.reversible ? 1 : 0);
   new Uint32Array(c.memory.buffer, table, 4).set([0, feed, 0, 0]);
   const per = Math.max(1, Math.floor(RAW_STAGE_BYTES / u.rowBytes));
   const stage = c.alloc(per * u.rowBytes);
