@@ -36,6 +36,7 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     }
   }
   let layerBytes = arenaAllocZeroed(<usize>L << 3);
+  if (!(keptLayer == l && flatOn)) trialLayer = -1; // (a run that is not a flat trial moves the tag trees)
   if (keptLayer == l) {
     if (!flatOn) return measureFromKept(job, l, sizes, layerBytes);
     if (flatLastLayer == l) {
@@ -142,14 +143,17 @@ export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0, continued
   }
   if (continued && assign != 0 && l > 0 && flatLayer == l - 1 && flatAssign == assign) {
     // layers 0..l-2 are kept in the flat form and `assign` holds layer l-1 as formed: its packets
-    // move the kept state on to layer l
-    flatRun(job, l - 1, keptBytes, true);
+    // move the kept state on to layer l (when the last trial ran this assignment, from its results)
+    if (trialLayer == l - 1) flatCommitTrial(job, l - 1);
+    else flatRun(job, l - 1, keptBytes, true);
+    trialLayer = -1;
     flatLayer = l;
     flatOn = true;
     keptLayer = l;
     return;
   }
   flatLayer = -1;
+  trialLayer = -1;
   keptBytes = arenaAllocZeroed(<usize>job.layers << 3);
   keptTiles = arenaAlloc(<usize>T << 3);
   for (let t = 0; t < T; t++) {
@@ -187,6 +191,7 @@ export function measureFlat(): bool {
 /** The assignment array measureKeep was given changed (the last flat trial's sizes no longer hold). */
 export function measureAssignChanged(): void {
   flatLastLayer = -1;
+  trialLayer = -1;
 }
 
 /** measureLayers(job, l, sizes) from the kept state of layers 0..l-1: layer l's packets only. */
@@ -362,6 +367,8 @@ function flatKeep(job: EncodeJob, l: i32): void {
     treeBytes += <usize>(pb.incl.numNodes + pb.imsb.numNodes) << 3;
   }
   flatKept = arenaAlloc(<usize>max(nb, 1) * FLAT_KEPT_BYTES);
+  trialLblock = arenaAlloc(<usize>max(nb, 1) << 2);
+  trialLayer = -1;
   flatTrees = arenaAlloc(max(treeBytes, 4));
   // (the cblkIter index of each precinct-band's first block, in cblkIter order)
   let bases = arenaAlloc(<usize>max(npb, 1) << 2);
@@ -603,6 +610,8 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
                 store<i32>(kb, load<i32>(ab), 4);
                 store<i32>(kb, lblock, 8);
                 store<i32>(kb, load<i32>(ab, 4), 12);
+              } else {
+                store<i32>(trialLblock + ((ab - assign) >> 1), lblock); // (block index · 4)
               }
             }
           }
@@ -630,6 +639,9 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
     }
   }
   if (commit && hs != null && hs.ok != 0) hs.final = 1;
+  // (a trial's results, for flatCommitTrial while its assignment stands: measureAssignChanged)
+  trialLayer = commit ? -1 : l;
+  trialBytes = load<f64>(lb);
   if (commit) {
     // the tag trees' states after these packets
     let at = flatTrees;
@@ -642,6 +654,57 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
     }
   }
   return tileParts;
+}
+
+/** The layer the last trial flatRun ran (its assignment unchanged since: measureAssignChanged), or -1. */
+let trialLayer: i32 = -1;
+/** i32 per block (cblkIter order): its Lblock after the last trial's packets, where it contributed. */
+let trialLblock: usize = 0;
+/** The packet bytes of the last trial's layer (its layerBytes entry). */
+let trialBytes: f64 = 0;
+
+/**
+ * flatRun(job, l, keptBytes, true) when the last trial ran layer l with this assignment: the same
+ * state after layer l from that trial's results instead of coding the packets again. The tag trees
+ * are as the trial's packets left them (flatRun restores them before every run, and no other T2 run
+ * came since: every one changes the assignment or resets trialLayer), the blocks move on as the
+ * commit run moves them (the Lblock from the trial), the tile counts and layer bytes are the ones
+ * that run would add, and the trial's headers are the layer's final ones.
+ */
+function flatCommitTrial(job: EncodeJob, l: i32): void {
+  let T = job.cs.siz.numTiles;
+  let assign = flatAssign;
+  let kb = flatKept;
+  for (let b = 0; b < hdrBlocks; b++, kb += FLAT_KEPT_BYTES) {
+    let ab = assign + (<usize>b << 3);
+    if (load<i32>(ab) <= load<i32>(kb, 4)) continue;
+    if (load<i32>(kb) < 0) store<i32>(kb, l);
+    store<i32>(kb, load<i32>(ab), 4);
+    store<i32>(kb, load<i32>(trialLblock + (<usize>b << 2)), 8);
+    store<i32>(kb, load<i32>(ab, 4), 12);
+  }
+  let w = flatPlan;
+  for (let t = 0; t < T; t++) {
+    let count = load<i32>(w);
+    w += 4;
+    for (let k = 0; k < count; k++) w += 4 + (<usize>load<i32>(w) << 3);
+    let keptPackets = load<i32>(keptTiles + (<usize>t << 3));
+    let parts = keptPackets == 0 ? (count > 0 ? 1 : 0) : load<i32>(keptTiles + (<usize>t << 3), 4);
+    store<i32>(keptTiles + (<usize>t << 3), keptPackets + count);
+    store<i32>(keptTiles + (<usize>t << 3), parts, 4);
+  }
+  let lb = keptBytes + (<usize>l << 3);
+  store<f64>(lb, load<f64>(lb) + trialBytes);
+  let hs = headerStore(l);
+  if (hs != null && hs.ok != 0) hs.final = 1;
+  let at = flatTrees;
+  let it = cblkIterNew(job.tiles, T);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    if (pb.cw * pb.ch == 0) continue;
+    at = walkTree(pb.incl, at, WALK_SAVE);
+    at = walkTree(pb.imsb, at, WALK_SAVE);
+  }
 }
 
 /** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */
@@ -726,9 +789,10 @@ export function measureSeal(job: EncodeJob): void {
   hdrEpoch = arenaEpoch();
 }
 
-/** Forget measureSeal's mark (rate control starts again: the assignment will change). */
+/** Forget measureSeal's mark and the last trial (rate control starts again: the assignment will change). */
 export function measureUnseal(): void {
   hdrSealed = false;
+  trialLayer = -1;
 }
 
 /**
