@@ -6,7 +6,7 @@ import { htLayersSetEarlyWeight } from "./rate/ht_layers";
 import { pcrdLastThreshold } from "./rate/pcrd";
 import { rateRuns } from "./rate/rate_control";
 import { capsPredictSaved } from "./rate/caps";
-import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied } from "./encoder";
+import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied, encodeTileFeedBegin, encodeTileFeed, encodeTileFeedEnd } from "./encoder";
 import { Tile, tileComp, resolution, band } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
 import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage, encodeDeferredCodeAt } from "./encoder";
@@ -194,6 +194,33 @@ export function encoderTileMct(): i32 {
 /** The host filled the tile given last to encoderTileInput with the forward MCT applied: encoderTileCode skips it. */
 export function encoderTileMctApplied(): void {
   if (gTile != 0) encodeTileMctApplied();
+}
+
+/**
+ * Fill the tile given last to encoderTileInput through the core (codec/transform/dwt_feed.ts): the
+ * host then gives the tile's rows in steps (encoderTileFeed, all of them, top to bottom, then
+ * encoderTileFeedEnd) instead of unpacking them into the buffers; each row is unpacked (DC level
+ * shift, and the tile's MCT when `interleaved`), and for the components in `fed` (bit c) the first
+ * decomposition level is made from the rows as they come, its output written once to the buffer
+ * (encoderTileCode runs the other levels). Components in `skip` are not wanted (their MCT output is
+ * dropped: a worker makes them). `interleaved`: pixel-interleaved rows of every component (the
+ * components the same size), else one component's rows at a time (not with an MCT). Same samples as
+ * unpacking and encoderTileCode's transforms, bit for bit. Returns 0 when the core does not take the
+ * tile this way (the host unpacks it as before), else 1.
+ */
+export function encoderTileFeedBegin(fed: i32, skip: i32, interleaved: i32, bytesPerSample: i32, signed: i32, dc: i32): i32 {
+  if (gTile == 0) return 0;
+  return encodeTileFeedBegin(job(), changetype<Tile>(gTile), fed, skip, interleaved, bytesPerSample, signed, dc);
+}
+
+/** The next `rows` packed rows at `src` of the feed encoderTileFeedBegin started: every component's (comp < 0, interleaved) or component comp's. */
+export function encoderTileFeed(comp: i32, src: usize, rows: i32): void {
+  encodeTileFeed(comp, src, rows);
+}
+
+/** After the tile's last rows (encoderTileFeed): the fed levels finished, the MCT marked applied. */
+export function encoderTileFeedEnd(): void {
+  encodeTileFeedEnd();
 }
 
 /**

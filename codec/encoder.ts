@@ -18,6 +18,8 @@ import { CBLK_BYPASS, CBLK_TERMALL, CBLK_HT, maxPasses } from "./t1/segments";
 import { t2TileAllocate } from "./t2/tile_encoder";
 import { PASS_RECORD_BYTES, passRecord } from "./t1/pass_record";
 import { dwt53ForwardLevel, dwt97ForwardLevel, dwtScratchBytes, rctForward, ictForward } from "./transform/exports";
+import { dwtFeedBytes, dwtFeedBegin, dwtFeedPixels, dwtFeedFinish, FEED_PLAIN, FEED_53, FEED_97 } from "./transform/dwt_feed";
+import { align16 } from "./transform/dwt_layout";
 import { quantizeBlockIrr } from "./encode_block";
 import { blockEnergy } from "./rate/candidates";
 import { htEncodeConfig } from "./t1/ht_encoder";
@@ -33,7 +35,7 @@ import { jobQuant } from "./encode_job";
 import { stepSizeEncode } from "./quant/step_size";
 import { dwtSynthesisNorm } from "./transform/dwt_norms";
 import { bandGainLog2 } from "./structure/tile";
-import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease, arenaChunkAlloc } from "./util/arena";
+import { arenaAlloc, arenaAllocZeroed, arenaAllocArray, arenaMark, arenaRelease, arenaChunkAlloc, arenaFits } from "./util/arena";
 import { fail } from "./util/fail";
 import { ERR_ENCODE_OPTIONS } from "./util/error_codes";
 import { CHECK_NO_SAMPLES } from "./api_fields";
@@ -307,7 +309,7 @@ function transformTiles(job: EncodeJob): void {
     t2TileAllocate(tile);
     for (let c = 0; c < C; c++) planeRegion(job, tileComp(tile, c));
     forwardMct(job, tile);
-    for (let c = 0; c < C; c++) forwardDwt(tileComp(tile, c), tmp);
+    for (let c = 0; c < C; c++) forwardDwt(tileComp(tile, c), tmp, tileComp(tile, c).numRes - 1);
   }
 }
 
@@ -356,10 +358,126 @@ export function encodeTileDwtApplied(c: i32): void {
   if (c >= 0 && c < 64) hostDwt |= <u64>1 << <u64>c;
 }
 
-/** Forward DWT of component c of `tile` unless the host applied it (encodeTileDwtApplied). */
+/** Forward DWT of component c of `tile` unless the host applied it (encodeTileDwtApplied); after a fed first level, the others. */
 function tileCompDwt(tile: Tile, c: i32, tmp: usize): void {
   if (c < 64 && ((hostDwt >> <u64>c) & 1) != 0) return;
-  forwardDwt(tileComp(tile, c), tmp);
+  let tc = tileComp(tile, c);
+  forwardDwt(tc, tmp, c < 64 && ((hostFed >> <u64>c) & 1) != 0 ? tc.numRes - 2 : tc.numRes - 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tile's first decomposition level fed from the host's samples (codec/transform/dwt_feed.ts):
+// instead of unpacking whole planes (and the MCT) into the tile buffers for forwardMct and
+// forwardDwt to read and write again, the host gives the tile's rows in steps (encodeTileFeed);
+// each row is unpacked (and the MCT applied) into the feeds' rings and the first level's output rows
+// are written once to the tile buffers. encodeTileCode then runs the other levels (hostFed).
+// ---------------------------------------------------------------------------------------------
+
+/** Components (bit c) of the tile of the last encodeTileInput whose first DWT level was fed (cleared by encodeTileInput). */
+let hostFed: u64 = 0;
+/** The running feed: its states' table (usize[4]), 0 when none; the arena mark it was taken at. */
+let feedTable: usize = 0;
+let feedMark: usize = 0;
+let feedTile: usize = 0;
+let feedLevels: u64 = 0;
+let feedMct: i32 = 0;
+let feedScratch: usize = 0;
+let feedBps: i32 = 1;
+let feedSigned: i32 = 0;
+let feedDc: i32 = 0;
+
+/** Most components a feed takes. */
+const FEED_COMPS: i32 = 4;
+
+/**
+ * Start feeding the tile of the last encodeTileInput (`tile`): components in `fed` (bit c) get their
+ * first level from the feed (where they have one: else their rows go straight to the buffer),
+ * components in `skip` are not wanted (threaded: a worker makes them; the MCT's output for them is
+ * dropped), the others' rows go to their buffers as the host's unpack puts them. `interleaved`: the
+ * host gives pixel-interleaved rows of every component (then the tile's MCT is applied, G.2 / G.3);
+ * else one component's rows at a time (no MCT: 0 is returned for a tile with one). bytesPerSample,
+ * signed, dc: the samples' format and DC level shift (G.1.2). Returns 0, nothing started, when no
+ * feed applies (more than FEED_COMPS components, components of different sizes when interleaved, or
+ * the feed's memory would pass the limit): the host unpacks as before.
+ */
+export function encodeTileFeedBegin(job: EncodeJob, tile: Tile, fed: i32, skip: i32, interleaved: i32, bytesPerSample: i32, signed: i32, dc: i32): i32 {
+  feedTable = 0;
+  let C = tile.numComps;
+  if (C > FEED_COMPS) return 0;
+  let mct = tileMctKind(job, tile);
+  if (interleaved == 0 && mct != 0) return 0;
+  let t0 = tileComp(tile, 0);
+  let maxW = 1;
+  for (let c = 0; c < C; c++) {
+    let tc = tileComp(tile, c);
+    if (tc.buf == 0) return 0;
+    if (interleaved != 0 && (tc.x1 - tc.x0 != t0.x1 - t0.x0 || tc.y1 - tc.y0 != t0.y1 - t0.y0)) return 0;
+    maxW = max(maxW, tc.x1 - tc.x0);
+  }
+  let per = align16(dwtFeedBytes(maxW));
+  let span = align16(<usize>maxW << 2);
+  let bytes = <u64>64 + <u64>C * <u64>per + <u64>3 * <u64>span + 16;
+  if (!arenaFits(bytes)) return 0;
+  feedMark = arenaMark();
+  let table = align16(arenaAlloc(<usize>bytes));
+  let at = table + 64;
+  feedLevels = 0;
+  for (let c = 0; c < C; c++, at += per) {
+    let slot = table + (<usize>c << alignof<usize>());
+    let bit = <i32>1 << c;
+    if ((skip & bit) != 0) {
+      store<usize>(slot, 0);
+      continue;
+    }
+    let tc = tileComp(tile, c);
+    let rev = tc.style.reversible != 0;
+    let res = resolution(tc, tc.numRes - 1);
+    let kind = (fed & bit) != 0 && tc.numRes >= 2 ? (rev ? FEED_53 : FEED_97) : FEED_PLAIN;
+    if (dwtFeedBegin(at, tc.buf, tc.stride, res.x1 - res.x0, res.y1 - res.y0, res.x0 & 1, res.y0 & 1, kind, rev ? 1 : 0) != 0) feedLevels |= <u64>1 << <u64>c;
+    store<usize>(slot, at);
+  }
+  feedScratch = at;
+  feedTable = table;
+  feedTile = changetype<usize>(tile);
+  feedMct = mct;
+  feedBps = bytesPerSample;
+  feedSigned = signed;
+  feedDc = dc;
+  return 1;
+}
+
+/**
+ * The next `rows` rows of the running feed (encodeTileFeedBegin) at `src`, packed: interleaved
+ * (comp < 0) every component's samples of a pixel together, else component `comp`'s rows alone.
+ */
+export function encodeTileFeed(comp: i32, src: usize, rows: i32): void {
+  if (feedTable == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, comp);
+  let tile = changetype<Tile>(feedTile);
+  let C = tile.numComps;
+  if (comp < 0) {
+    let w = tileComp(tile, 0).x1 - tileComp(tile, 0).x0;
+    dwtFeedPixels(feedTable, C, feedMct, src, C, w * C, feedBps, feedSigned, w, rows, feedDc, feedScratch);
+  } else if (comp < C) {
+    let w = tileComp(tile, comp).x1 - tileComp(tile, comp).x0;
+    dwtFeedPixels(feedTable + (<usize>comp << alignof<usize>()), 1, 0, src, 1, w, feedBps, feedSigned, w, rows, feedDc, feedScratch);
+  }
+}
+
+/**
+ * Every row of the tile given: the feeds' levels finished (hostFed: encodeTileCode runs the other
+ * levels), the MCT marked applied, the feed's memory given back.
+ */
+export function encodeTileFeedEnd(): void {
+  if (feedTable == 0) return;
+  let C = changetype<Tile>(feedTile).numComps;
+  for (let c = 0; c < C; c++) {
+    let p = load<usize>(feedTable + (<usize>c << alignof<usize>()));
+    if (p != 0) dwtFeedFinish(p);
+  }
+  hostFed |= feedLevels;
+  if (feedMct != 0) hostMct = true;
+  feedTable = 0;
+  arenaRelease(feedMark);
 }
 
 function forwardMct(job: EncodeJob, tile: Tile): void {
@@ -370,10 +488,10 @@ function forwardMct(job: EncodeJob, tile: Tile): void {
   else ictForward(a.buf, b.buf, d.buf, a.stride, w, h);
 }
 
-/** Forward DWT, highest resolution first; leaves the sub-bands in the quadrant layout. */
-function forwardDwt(tc: TileComp, tmp: usize): void {
+/** Forward DWT, highest resolution first (from resolution `top`, numRes − 1 for every level); leaves the sub-bands in the quadrant layout. */
+function forwardDwt(tc: TileComp, tmp: usize, top: i32): void {
   let rev = tc.style.reversible != 0;
-  for (let r = tc.numRes - 1; r >= 1; r--) {
+  for (let r = top; r >= 1; r--) {
     let res = resolution(tc, r);
     let w = res.x1 - res.x0, h = res.y1 - res.y0;
     if (rev) dwt53ForwardLevel(tc.buf, tc.stride, w, h, res.x0 & 1, res.y0 & 1, tmp);
@@ -1119,6 +1237,8 @@ export function encodeTileInput(job: EncodeJob, t: i32): Tile {
   }
   hostMct = false;
   hostDwt = 0;
+  hostFed = 0;
+  feedTable = 0;
   return tile;
 }
 

@@ -719,6 +719,35 @@ export interface CoreExports {
    */
   dwt97InverseLevelRows(buf: number, dst: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, tmp: number, rings: number): void;
   /**
+   * Start feeding the w × h level of the plane `buf` (row stride `stride`) whose first sample has
+   * parities xOdd, yOdd (B-14), with kind FEED_97, FEED_53 or FEED_PLAIN; `rev`: i32 samples (else
+   * f32). `state`: dwtFeedBytes(w) bytes. Returns 1 when the level is applied by the feed, 0 when the
+   * rows go straight to the plane (FEED_PLAIN, or h < 2: the caller runs the level on the plane).
+   */
+  dwtFeedBegin(state: number, buf: number, stride: number, w: number, h: number, xOdd: number, yOdd: number, kind: number, rev: number): number;
+  /** Bytes of one feed's state for levels up to w samples wide. */
+  dwtFeedBytes(w: number): number;
+  /** After the last input row is in: the level's remaining output rows (nothing before that). */
+  dwtFeedFinish(state: number): void;
+  /**
+   * `rows` rows of pixel-interleaved samples (`srcStep` samples per pixel, rows `srcStride` samples
+   * apart, component c at sample c of a pixel) into the feeds states[0 .. n) (a usize each; 0: the
+   * component is not wanted), one row at a time as src/encode.ts unpacks them: mct 2 (n ≥ 3) the DC
+   * level shift and the ICT of components 0–2 (unpackIctForward, G.1.2, G.3; unpackIctRowSome when
+   * some of them are not wanted), mct 1 the RCT
+   * (unpackComponent ×3, rctForward, G.2), then the other components with unpackComponent (rev) or
+   * unpackComponentF32. `scratch`: 3 rows of align16(4w) bytes, where the MCT's unwanted outputs go.
+   * Each feed's level is finished once its last row is in.
+   */
+  dwtFeedPixels(states: number, n: number, mct: number, src: number, srcStep: number, srcStride: number, bytesPerSample: number, signed: number, w: number, rows: number, dc: number, scratch: number): void;
+  /**
+   * Where the next input row goes (w samples), 0 once h rows were given out. First makes every output
+   * row whose input rows are all in (output row r needs rows up to r + reach, none below r − 2), so the
+   * ring slot the row takes is free. Once the last row is given out, the rest of the level is made by
+   * the next dwtFeedRow or dwtFeedFinish.
+   */
+  dwtFeedRow(state: number): number;
+  /**
    * Bytes of scratch memory (`tmp`) that the `dwt53…Level` / `dwt97…Level` kernels need for a level
    * whose width and height are at most `maxDim` samples. The scratch may be shared by all levels and
    * components of a job; it need not be zeroed.
@@ -964,6 +993,23 @@ export interface CoreExports {
    * transforms the components one after the other — else 0.
    */
   encoderTileDwtOffload(): number;
+  /** The next `rows` packed rows at `src` of the feed encoderTileFeedBegin started: every component's (comp < 0, interleaved) or component comp's. */
+  encoderTileFeed(comp: number, src: number, rows: number): void;
+  /**
+   * Fill the tile given last to encoderTileInput through the core (codec/transform/dwt_feed.ts): the
+   * host then gives the tile's rows in steps (encoderTileFeed, all of them, top to bottom, then
+   * encoderTileFeedEnd) instead of unpacking them into the buffers; each row is unpacked (DC level
+   * shift, and the tile's MCT when `interleaved`), and for the components in `fed` (bit c) the first
+   * decomposition level is made from the rows as they come, its output written once to the buffer
+   * (encoderTileCode runs the other levels). Components in `skip` are not wanted (their MCT output is
+   * dropped: a worker makes them). `interleaved`: pixel-interleaved rows of every component (the
+   * components the same size), else one component's rows at a time (not with an MCT). Same samples as
+   * unpacking and encoderTileCode's transforms, bit for bit. Returns 0 when the core does not take the
+   * tile this way (the host unpacks it as before), else 1.
+   */
+  encoderTileFeedBegin(fed: number, skip: number, interleaved: number, bytesPerSample: number, signed: number, dc: number): number;
+  /** After the tile's last rows (encoderTileFeed): the fed levels finished, the MCT marked applied. */
+  encoderTileFeedEnd(): void;
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
   /**
@@ -1320,6 +1366,11 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   dwt97ForwardLevelWhole: 7,
   dwt97InverseLevel: 7,
   dwt97InverseLevelRows: 9,
+  dwtFeedBegin: 9,
+  dwtFeedBytes: 1,
+  dwtFeedFinish: 1,
+  dwtFeedPixels: 12,
+  dwtFeedRow: 1,
   dwtScratchBytes: 1,
   dwtSplitBottom: 11,
   dwtSplitMove: 9,
@@ -1371,6 +1422,9 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderTileCompLevels: 1,
   encoderTileDwtApplied: 1,
   encoderTileDwtOffload: 0,
+  encoderTileFeed: 3,
+  encoderTileFeedBegin: 6,
+  encoderTileFeedEnd: 0,
   encoderTileInput: 1,
   encoderTileMct: 0,
   encoderTileMctApplied: 0,

@@ -455,6 +455,9 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         split = splitRowsTaken();
       }
       if (planar && !split) {
+        // one thread: the core unpacks each component's rows and makes its first DWT level from them
+        // as they come (encoderTileFeedBegin; not threaded: a worker may take a whole component's plane)
+        const feed = !hooks && c.encoderTileFeedBegin(0xf, 0, 0, bps, ti.signed ? 1 : 0, dc) === 1;
         for (let i = 0; i < C; i++) {
           const k = geo.comps[i]!;
           const w = tc(i, EncoderTileField.width), h = tc(i, EncoderTileField.height);
@@ -474,9 +477,11 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
               }
             }
             if (rangeHi >= 0) bits |= c.orWords(staging, rows * w * bps);
-            unpack(i, staging, 1, w, w, rows, r);
+            if (feed) c.encoderTileFeed(i, staging, rows);
+            else unpack(i, staging, 1, w, w, rows, r);
           }
         }
+        if (feed) c.encoderTileFeedEnd();
       } else if (!split) {
         // no sub-sampling when interleaved: every component has the tile's rectangle
         const w = tc(0, EncoderTileField.width), h = tc(0, EncoderTileField.height);
@@ -537,10 +542,18 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
               }
             },
           });
+        // the core unpacks the rows (and applies the MCT) and makes the components' first DWT level
+        // from them as they come (encoderTileFeedBegin); threaded, not component 1: a worker takes it
+        // (from the raw rows when handedOff, else maybe its unpacked plane: PlaneOffload.start)
+        const feed = c.encoderTileFeedBegin(hooks ? 0xd : 0xf, handedOff ? 2 : 0, 1, bps, sgn, dc) === 1;
         for (let r = 0; r < h; r += per) {
           const rows = Math.min(per, h - r);
           stage(r, rows);
           if (rangeHi >= 0) bits |= c.orWords(staging, rows * rowBytes);
+          if (feed) {
+            c.encoderTileFeed(-1, staging, rows);
+            continue;
+          }
           if (handedOff) mctRows(r, rows, 1);
           else if (ict) {
             const at = (i: number) => tc(i, EncoderTileField.buffer) + 4 * r * stride;
@@ -548,6 +561,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
           }
           for (let i = ict || handedOff ? 3 : 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
         }
+        if (feed) c.encoderTileFeedEnd();
         if (ict || handedOff) c.encoderTileMctApplied();
       }
       if (rangeHi >= 0) {

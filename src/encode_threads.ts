@@ -520,35 +520,35 @@ function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: Pla
     throw new J2kError("INTERNAL", "threaded encode: raw rows that do not fit their plane");
   }
   const buf = c.alloc(bytes);
-  const scratch = c.alloc(8 * u.width);
+  // the rows go through the core's feed (codec/transform/dwt_feed.ts): unpacked as above, one row
+  // at a time (the MCT's outputs for components 0 and 2 into scratch rows), and the first DWT level
+  // made from them as they come, written once to the plane
+  const span = (4 * u.width + 15) & ~15;
+  const table = c.alloc(16);
+  const feed = c.alloc(c.dwtFeedBytes(u.width));
+  const scratch = c.alloc(3 * span);
+  const fed = c.dwtFeedBegin(feed, buf, g.stride, g.width, g.height, g.x0 & 1, g.y0 & 1, g.levels >= 1 ? (g.reversible ? 1 : 2) : 0, g.reversible ? 1 : 0);
+  new Uint32Array(c.memory.buffer, table, 4).set([0, feed, 0, 0]);
   const per = Math.max(1, Math.floor(RAW_STAGE_BYTES / u.rowBytes));
   const stage = c.alloc(per * u.rowBytes);
   const src = new Uint8Array(raw);
-  const sgn = u.signed ? 1 : 0, step = u.components, rowStep = 4 * g.stride;
+  const sgn = u.signed ? 1 : 0, step = u.components;
   for (let r = 0; r < u.rows; r += per) {
     const rows = Math.min(per, u.rows - r);
     new Uint8Array(c.memory.buffer, stage, rows * u.rowBytes).set(src.subarray(r * u.rowBytes, (r + rows) * u.rowBytes));
-    for (let y = 0; y < rows; y++) {
-      const s = stage + y * u.rowBytes, d1 = buf + (r + y) * rowStep, d2 = scratch + 4 * u.width;
-      if (u.mct === 2) c.unpackIctForward(s, step, u.width * step, u.bps, sgn, u.width, 1, scratch, d1, d2, g.stride, u.dc, u.dc, u.dc);
-      else {
-        c.unpackComponent(s, step, u.width * step, u.bps, sgn, u.width, 1, scratch, g.stride, u.dc);
-        c.unpackComponent(s + u.bps, step, u.width * step, u.bps, sgn, u.width, 1, d1, g.stride, u.dc);
-        c.unpackComponent(s + 2 * u.bps, step, u.width * step, u.bps, sgn, u.width, 1, d2, g.stride, u.dc);
-        c.rctForward(scratch, d1, d2, g.stride, u.width, 1);
-      }
-    }
+    c.dwtFeedPixels(table, 3, u.mct, stage, step, u.width * step, u.bps, sgn, u.width, rows, u.dc, scratch);
   }
-  transformAt(c, buf, g);
+  c.dwtFeedFinish(feed);
+  transformAt(c, buf, g, fed);
   return buf;
 }
 
-/** Forward DWT of the plane at `buf` in instance `c` (geometry `g`), as the encoder's forwardDwt does it. */
-function transformAt(c: CoreExports, buf: number, g: PlaneGeometry): void {
+/** Forward DWT of the plane at `buf` in instance `c` (geometry `g`), as the encoder's forwardDwt does it; `from` levels done already. */
+function transformAt(c: CoreExports, buf: number, g: PlaneGeometry, from = 0): void {
   const tmp = c.alloc(c.dwtScratchBytes(Math.max(g.width, g.height) + 2));
   const x1 = g.x0 + g.width, y1 = g.y0 + g.height;
   const up = (v: number, lev: number) => Math.ceil(v / 2 ** lev);
-  for (let lev = 0; lev < g.levels; lev++) {
+  for (let lev = from; lev < g.levels; lev++) {
     // resolution levels - lev (B-14)
     const rx0 = up(g.x0, lev), ry0 = up(g.y0, lev);
     const w = up(x1, lev) - rx0, h = up(y1, lev) - ry0;

@@ -34,7 +34,7 @@
 
 import {
   DWT_COLS, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32, align16, forwardLevelStreamed, HeldRows, heldStart,
-  heldPlace, heldDest,
+  heldPlace, heldDest, FEED_RING,
 } from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 
@@ -862,11 +862,18 @@ class Fwd53 {
   cH: i32;
   cL: i32;
   held: HeldRows;
+  /** Fed level (dwt_feed.ts): the input rows' ring (FEED_RING rows of span bytes); 0: the rows are read from the plane. */
+  inRing: usize;
+  xo: i32;
+  /** The low row before its horizontal pass, and rowForward53To's scratch (w samples). */
+  low: usize;
+  rowTmp: usize;
 }
 
 // @ts-ignore: decorator
 @inline
 function fwd53In(f: Fwd53, r: i32): usize {
+  if (f.inRing != 0) return f.inRing + <usize>(r & (FEED_RING - 1)) * f.span;
   return f.buf + <usize>r * f.rowBytes;
 }
 
@@ -880,6 +887,7 @@ function fwd53Ring(f: Fwd53, m: i32): usize {
 // @ts-ignore: decorator
 @inline
 function fwd53Unread(f: Fwd53): i32 {
+  if (f.inRing != 0) return f.h; // (fed: the input is not the plane, every place is free)
   let lo = f.cL >= f.nL ? f.h : 2 * f.cL + f.yo;
   let hi = f.cH >= f.nH ? f.h : 2 * f.cH + 1 - f.yo;
   return min(lo, hi);
@@ -939,14 +947,15 @@ function fwd53LOne(f: Fwd53, n: i32, dst: usize): void {
   f.cL++;
 }
 
-/** The row-streamed level (h ≥ 2): see above. `hold`: holdRows rows of align16(4w) bytes. */
-function fwd53Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32): void {
+/** Set up the row-streamed level (h ≥ 2) in `tmp` (see above); `inRing`: 0, or the input rows' ring (fed level). */
+function fwd53Init(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32, inRing: usize): Fwd53 {
   let f = changetype<Fwd53>(align16(tmp));
   let span = align16(<usize>w << 2);
   f.buf = buf;
   f.rowBytes = <usize>stride << 2;
   f.w = w;
   f.h = h;
+  f.xo = xo;
   f.yo = yo;
   f.nL = lowCount(h, yo);
   f.nH = h - f.nL;
@@ -954,33 +963,69 @@ function fwd53Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, t
   f.ring = align16(changetype<usize>(f) + offsetof<Fwd53>());
   f.cH = 0;
   f.cL = 0;
-  let low = f.ring + <usize>FWD53_RING * span; // low row before its horizontal pass
-  f.held = changetype<HeldRows>(low + span);
+  f.inRing = inRing;
+  f.low = f.ring + <usize>FWD53_RING * span;
+  f.held = changetype<HeldRows>(f.low + span);
   heldStart(f.held, buf, f.rowBytes, w, f.nL, hold, holdRows);
-  let rowTmp = align16(changetype<usize>(f.held) + offsetof<HeldRows>()); // rowForward53To's scratch (w samples)
-  for (let r = 0; r < h; r++) {
-    if (((r - yo) & 1) == 0) {
-      let n = (r - yo) >> 1;
-      if (w == 1) {
-        fwd53LOne(f, n, low);
-        heldPlace(f.held, fwd53Unread(f));
-        rowForward53To(low, fwd53In(f, n), w, xo, rowTmp);
-        continue;
-      }
-      // the low row straight into HOR_SD's bands (the first sample's band takes the even columns)
-      let nLx = lowCount(w, xo);
-      let lp = rowTmp, hp = rowTmp + (<usize>nLx << 2);
-      if (xo) fwd53L(f, n, hp, lp);
-      else fwd53L(f, n, lp, hp);
+  f.rowTmp = align16(changetype<usize>(f.held) + offsetof<HeldRows>());
+  return f;
+}
+
+/** Output row r (natural order) of the level: finished vertically, HOR_SD, stored to its place (or held). */
+function fwd53Row(f: Fwd53, r: i32): void {
+  let w = f.w, xo = f.xo, yo = f.yo;
+  if (((r - yo) & 1) == 0) {
+    let n = (r - yo) >> 1;
+    let to = f.buf + <usize>n * f.rowBytes;
+    if (w == 1) {
+      fwd53LOne(f, n, f.low);
       heldPlace(f.held, fwd53Unread(f));
-      rowLifts53To(fwd53In(f, n), lp, nLx, hp, w - nLx, xo);
-    } else {
-      let m = (r - 1 + yo) >> 1;
-      fwd53H(f, m);
-      let unread = fwd53Unread(f);
-      heldPlace(f.held, unread);
-      rowForward53To(fwd53Ring(f, m), heldDest(f.held, unread), w, xo, rowTmp);
+      rowForward53To(f.low, to, w, xo, f.rowTmp);
+      return;
     }
+    // the low row straight into HOR_SD's bands (the first sample's band takes the even columns)
+    let nLx = lowCount(w, xo);
+    let lp = f.rowTmp, hp = f.rowTmp + (<usize>nLx << 2);
+    if (xo) fwd53L(f, n, hp, lp);
+    else fwd53L(f, n, lp, hp);
+    heldPlace(f.held, fwd53Unread(f));
+    rowLifts53To(to, lp, nLx, hp, w - nLx, xo);
+  } else {
+    let m = (r - 1 + yo) >> 1;
+    fwd53H(f, m);
+    let unread = fwd53Unread(f);
+    heldPlace(f.held, unread);
+    rowForward53To(fwd53Ring(f, m), heldDest(f.held, unread), w, xo, f.rowTmp);
   }
+}
+
+/** The row-streamed level (h ≥ 2): see above. `hold`: holdRows rows of align16(4w) bytes. */
+function fwd53Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32): void {
+  let f = fwd53Init(buf, stride, w, h, xo, yo, tmp, hold, holdRows, 0);
+  for (let r = 0; r < h; r++) fwd53Row(f, r);
   heldPlace(f.held, h);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fed level (dwt_feed.ts): the same level with its input rows written one at a time by the caller
+// into a ring of FEED_RING rows (X[r] in slot r % FEED_RING) instead of read from the plane, and its
+// output written to the plane (a buffer of its own: nothing is held). Output row r reads input rows
+// up to min(h − 1, r + 2) (low row 2n+yo: H[n+yo] reads X[2n+yo+2]; high rows one less) and none
+// below r − 1.
+// ---------------------------------------------------------------------------------------------
+
+/** Bytes of `tmp` a fed 5/3 level of width w uses besides its input ring (dwt_feed.ts). */
+export function fwd53FedBytes(w: i32): usize {
+  return <usize>(FWD53_RING + 3) * align16(<usize>w << 2) + offsetof<Fwd53>() + offsetof<HeldRows>() + 64;
+}
+
+/** Start a fed level (h ≥ 2) of the plane `buf` in `tmp` (fwd53FedBytes(w)), input rows in `inRing`. */
+export function fwd53FedInit(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, inRing: usize): usize {
+  return changetype<usize>(fwd53Init(buf, stride, w, h, xo, yo, tmp, 0, 1, inRing));
+}
+
+/** Output rows [from, to) of a fed level (its input rows up to min(h − 1, to + 1) fed). */
+export function fwd53FedRows(p: usize, from: i32, to: i32): void {
+  let f = changetype<Fwd53>(p);
+  for (let r = from; r < to; r++) fwd53Row(f, r);
 }

@@ -32,7 +32,7 @@
 
 import {
   DWT_COLS, DWT_PIPE_COLS, DWT_GUARD, DWT_SLACK, lowCount, interleaveRow32, deinterleaveRow32, copyLanes32,
-  pseIndex, align16, lineTable, storeTransposed4, forwardLevelStreamed, HeldRows, heldStart, heldPlace, heldDest,
+  pseIndex, align16, lineTable, storeTransposed4, forwardLevelStreamed, HeldRows, heldStart, heldPlace, heldDest, FEED_RING,
 } from "./dwt_layout";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 
@@ -966,6 +966,8 @@ class Fwd97 {
   cH3: i32;
   /** The high rows waiting for their places. */
   held: HeldRows;
+  /** Fed level (dwt_feed.ts): the input rows' ring (FEED_RING rows of span bytes); 0: the rows are read from the plane. */
+  inRing: usize;
 }
 
 // @ts-ignore: decorator
@@ -977,6 +979,7 @@ function fwdRing(f: Fwd97, s: i32, i: i32): usize {
 // @ts-ignore: decorator
 @inline
 function fwdIn(f: Fwd97, r: i32): usize {
+  if (f.inRing != 0) return f.inRing + <usize>(r & (FEED_RING - 1)) * f.span;
   return f.buf + <usize>r * f.rowBytes;
 }
 
@@ -984,6 +987,7 @@ function fwdIn(f: Fwd97, r: i32): usize {
 // @ts-ignore: decorator
 @inline
 function fwd97Unread(f: Fwd97): i32 {
+  if (f.inRing != 0) return f.h; // (fed: the input is not the plane, every place is free)
   let lo = f.cL2 >= f.nL ? f.h : 2 * f.cL2 + f.yo;
   let hi = f.cH1 >= f.nH ? f.h : 2 * f.cH1 + 1 - f.yo;
   return min(lo, hi);
@@ -1079,8 +1083,8 @@ function fwd97H3(f: Fwd97, i: i32): void {
   }
 }
 
-/** The row-streamed level (h ≥ 2): see above. `hold`: holdRows rows of align16(4w) bytes. */
-function fwd97Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32): void {
+/** Set up the row-streamed level (h ≥ 2) in `tmp` (see above); `inRing`: 0, or the input rows' ring (fed level). */
+function fwd97Init(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32, inRing: usize): Fwd97 {
   let f = changetype<Fwd97>(align16(tmp));
   let span = align16(<usize>w << 2);
   f.buf = buf;
@@ -1097,24 +1101,60 @@ function fwd97Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, t
   f.cH1 = 0;
   f.cL2 = 0;
   f.cH3 = 0;
+  f.inRing = inRing;
   f.held = changetype<HeldRows>(f.tmp + span);
   heldStart(f.held, buf, f.rowBytes, w, f.nL, hold, holdRows);
-  for (let r = 0; r < h; r++) {
-    if (((r - yo) & 1) == 0) {
-      let n = (r - yo) >> 1;
-      let a = clampIndex(n + yo - 1, f.nH), b = clampIndex(n + yo, f.nH);
-      fwd97L2(f, n);
-      fwd97H3(f, b);
-      heldPlace(f.held, fwd97Unread(f));
-      fwd97Out(f, fwdIn(f, n), fwdRing(f, 1, n), fwdRing(f, 2, a), fwdRing(f, 2, b), true);
-    } else {
-      let m = (r - 1 + yo) >> 1;
-      fwd97H3(f, m);
-      let unread = fwd97Unread(f);
-      heldPlace(f.held, unread);
-      let x = fwdRing(f, 2, m);
-      fwd97Out(f, heldDest(f.held, unread), x, x, x, false);
-    }
+  return f;
+}
+
+/** Output row r (natural order) of the level: finished vertically, HOR_SD, stored to its place (or held). */
+function fwd97Row(f: Fwd97, r: i32): void {
+  let yo = f.yo;
+  if (((r - yo) & 1) == 0) {
+    let n = (r - yo) >> 1;
+    let a = clampIndex(n + yo - 1, f.nH), b = clampIndex(n + yo, f.nH);
+    fwd97L2(f, n);
+    fwd97H3(f, b);
+    heldPlace(f.held, fwd97Unread(f));
+    fwd97Out(f, f.buf + <usize>n * f.rowBytes, fwdRing(f, 1, n), fwdRing(f, 2, a), fwdRing(f, 2, b), true);
+  } else {
+    let m = (r - 1 + yo) >> 1;
+    fwd97H3(f, m);
+    let unread = fwd97Unread(f);
+    heldPlace(f.held, unread);
+    let x = fwdRing(f, 2, m);
+    fwd97Out(f, heldDest(f.held, unread), x, x, x, false);
   }
+}
+
+/** The row-streamed level (h ≥ 2): see above. `hold`: holdRows rows of align16(4w) bytes. */
+function fwd97Level(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, hold: usize, holdRows: i32): void {
+  let f = fwd97Init(buf, stride, w, h, xo, yo, tmp, hold, holdRows, 0);
+  for (let r = 0; r < h; r++) fwd97Row(f, r);
   heldPlace(f.held, h);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fed level (dwt_feed.ts): the same level with its input rows written one at a time by the caller
+// into a ring of FEED_RING rows (X[r] in slot r % FEED_RING) instead of read from the plane, and its
+// output written to the plane (a buffer of its own: nothing is held). Output row r reads input rows
+// up to min(h − 1, r + 4) (low row 2n+yo: H1[n+yo+1] reads X[2n+yo+4]; high rows one less) and none
+// below r − 2, so a ring of 8 rows holds every row still needed when the rows that make each output
+// row are fed just before it is made.
+// ---------------------------------------------------------------------------------------------
+
+/** Bytes of `tmp` a fed 9/7 level of width w uses besides its input ring (dwt_feed.ts). */
+export function fwd97FedBytes(w: i32): usize {
+  return <usize>(3 * FWD97_RING + 2) * align16(<usize>w << 2) + offsetof<Fwd97>() + offsetof<HeldRows>() + 64;
+}
+
+/** Start a fed level (h ≥ 2) of the plane `buf` in `tmp` (fwd97FedBytes(w)), input rows in `inRing`. */
+export function fwd97FedInit(buf: usize, stride: i32, w: i32, h: i32, xo: i32, yo: i32, tmp: usize, inRing: usize): usize {
+  return changetype<usize>(fwd97Init(buf, stride, w, h, xo, yo, tmp, 0, 1, inRing));
+}
+
+/** Output rows [from, to) of a fed level (its input rows up to min(h − 1, to + 3) fed). */
+export function fwd97FedRows(p: usize, from: i32, to: i32): void {
+  let f = changetype<Fwd97>(p);
+  for (let r = from; r < to; r++) fwd97Row(f, r);
 }

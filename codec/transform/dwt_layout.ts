@@ -193,6 +193,12 @@ export function copyLanes32(dst: usize, src: usize, cols: i32): void {
 // m' < 2m − nL have been placed: about nL/2 rows wait at most (forwardHoldRows adds a margin).
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Rows of the input ring of a fed forward level (dwt_feed.ts: input row r in slot r % FEED_RING); a
+ * power of 2, more than the rows a level's output row reaches back and ahead (dwt97.ts, dwt53.ts).
+ */
+export const FEED_RING: i32 = 8;
+
 /** Rows of the hold buffer of a row-streamed forward level of h ≥ 2 rows (parity yo of its first row). */
 // @ts-ignore: decorator
 @inline

@@ -5,6 +5,7 @@
 export { dwtScratchBytes } from "./dwt_layout";
 export { dwt53InverseLevel, dwt53InverseLevelTo, dwt53InverseLevelRing, dwt53ForwardLevel, dwt53ForwardLevelWhole, sweep53Bytes } from "./dwt53";
 export { dwt97InverseLevel, dwt97InverseLevelRows, dwt97ForwardLevel, dwt97ForwardLevelWhole, sweep97Bytes } from "./dwt97";
+export { dwtFeedBytes, dwtFeedBegin, dwtFeedRow, dwtFeedFinish, dwtFeedPixels } from "./dwt_feed";
 export { dwtSplitTop, dwtSplitMove, dwtSplitBottom, dwtSplitPlace } from "./dwt_split";
 export { dwtSynthesisNorm } from "./dwt_norms";
 export {

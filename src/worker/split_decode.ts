@@ -75,7 +75,7 @@ export function prepareWholeArray(like: SampleArray): void {
   if (like.byteLength > READY_MAX_BYTES) return;
   if (ready && ready.array.constructor === like.constructor && ready.array.length === like.length) return;
   dropReady();
-  const array = new (like.constructor as new (n: number) => SampleArray)(like.length);
+  const array = wholeImageArray(like.constructor as new (n: number) => SampleArray, like.length);
   touchPages(array, 0, array.length);
   const release = setTimeout(dropReady, READY_KEEP_MS);
   (release as { unref?: () => void }).unref?.();
@@ -100,6 +100,43 @@ function takeWholeArray(Ctor: new (n: number) => SampleArray, length: number): S
   return r.array;
 }
 
+/**
+ * Node's Buffer.allocUnsafeSlow where there is one (looked up once): memory for band 0's
+ * whole-image array that is not cleared first. Every sample of that array is written before the
+ * image is returned — band 0's rows by its decode, the other bands' rows by the stitch
+ * (src/worker/threads.ts), which checks that the bands tile the image — so clearing it is wasted
+ * work on the calling thread's band: the C library hands a freed block of this size back (the
+ * last call's result, collected) and a cleared allocation then writes all of it (DX: 8.5 MB, ~0.8
+ * ms); fresh pages from the kernel are zero either way.
+ */
+const allocUnsafe: ((bytes: number) => Uint8Array) | undefined = (() => {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } };
+  const f = g.Buffer?.allocUnsafeSlow;
+  return g.process?.versions?.node && typeof f === "function" ? f.bind(g.Buffer) : undefined;
+})();
+
+/**
+ * A `length`-sample array of type `Ctor` for band 0's whole image, not cleared where the platform
+ * allows it ({@link allocUnsafe}): only for arrays whose every sample is written before anyone
+ * reads them. @internal exported for tests.
+ */
+export function wholeImageArray(Ctor: new (n: number) => SampleArray, length: number): SampleArray {
+  let a: SampleArray;
+  if (allocUnsafe && uninitialized.on) {
+    const b = allocUnsafe(length * (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+    a = new (Ctor as unknown as new (buffer: ArrayBuffer, offset: number, n: number) => SampleArray)(b.buffer as ArrayBuffer, b.byteOffset, length);
+  } else a = new Ctor(length);
+  if (uninitialized.poison !== undefined) a.fill(uninitialized.poison);
+  return a;
+}
+
+/**
+ * @internal Tests and benchmarks (in-process A/B): whether {@link wholeImageArray} leaves its
+ * memory uncleared where it can (`on`), and a value it fills its arrays with (`poison`, tests: a
+ * sample left unwritten then shows).
+ */
+export const uninitialized: { on: boolean; poison: number | undefined } = { on: true, poison: undefined };
+
 /** Writes a 0 into every page of `a`'s samples [from, to) (the kernel maps a page at its first write). */
 function touchPages(a: SampleArray, from: number, to: number): void {
   const step = PAGE_BYTES / a.BYTES_PER_ELEMENT;
@@ -117,7 +154,7 @@ function placeWhole(width: number, height: number): PlaceSamples {
   return (view, layout, w, h, C) => {
     const Ctor = view.constructor as new (n: number) => SampleArray;
     const prepared = takeWholeArray(Ctor, width * height * C);
-    const whole = prepared ?? new Ctor(width * height * C);
+    const whole = prepared ?? wholeImageArray(Ctor, width * height * C);
     const touch = (from: number, to: number): void => {
       if (!prepared) touchPages(whole, from, to);
     };
@@ -253,16 +290,31 @@ function wholeArray(width: number, height: number, y1: number): BandArray {
       return { data, fill: data };
     }
     const prepared = takeWholeArray(Ctor, width * height * C);
-    const data = prepared ?? new Ctor(width * height * C);
+    const data = prepared ?? wholeImageArray(Ctor, width * height * C);
     return { data, fill: data.subarray(0, samples) as SampleArray, ...(prepared ? {} : { done: () => touchPages(data, samples, data.length) }) };
   };
 }
 
-/** The other bands' {@link BandArray}: in `spare` where it is large enough (its pages are touched already), else a new array. */
+/**
+ * Room a new buffer of a band after the first gets beyond the band's samples: the buffer goes back
+ * to the calling thread, which lends it to the next call's band job (src/worker/threads.ts), and
+ * the next cut may give that band a few rows more (the two-band cut moves from call to call) —
+ * then a buffer of exactly this band's size would be too small and the job would fill fresh
+ * memory page by page again (DX: 4.3 MB, ~1.5 ms of page faults on the worker).
+ */
+const SPARE_SLACK = 1 / 8;
+
+/**
+ * The other bands' {@link BandArray}: in `spare` where it is large enough (its pages are touched
+ * already), else in a new buffer with {@link SPARE_SLACK} room (never the image's array: the stitch
+ * copies this band out of it).
+ */
 function spareArray(spare: ArrayBuffer | undefined): BandArray {
   return (Ctor, samples) => {
     const C = Ctor as unknown as { BYTES_PER_ELEMENT: number } & (new (b: ArrayBuffer, o: number, n: number) => SampleArray);
-    const data = spare && spare.byteLength >= samples * C.BYTES_PER_ELEMENT ? new C(spare, 0, samples) : new Ctor(samples);
+    const bytes = samples * C.BYTES_PER_ELEMENT;
+    const buffer = spare && spare.byteLength >= bytes ? spare : new ArrayBuffer(bytes + Math.ceil(samples * SPARE_SLACK) * C.BYTES_PER_ELEMENT);
+    const data = new C(buffer, 0, samples);
     return { data, fill: data };
   };
 }

@@ -336,45 +336,97 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     }
   });
 
-  it("band 0 comes back in an array of the whole image (interleaved and planar); a lent buffer large enough holds another band", async () => {
+  it("band 0 comes back in an array of the whole image (interleaved and planar, its memory not cleared: stitch writes every other sample); a lent buffer large enough holds another band", async () => {
     const { lib, th, split } = await mods();
-    const img = makeImage({ width: 90, height: 700, components: 3, bitDepth: 12, signed: false, content: "noise", seed: 11 });
-    const bytes = lib.encode(img, { levels: 4, ratios: [12], codeBlock: [32, 32] });
-    for (const layout of ["interleaved", "planar"] as const) {
-      const ref = lib.decode(bytes, { layout }).data;
-      const n = th.bandRows(700, 2)!.length;
-      const { p: p0, receiveNow: r0 } = port([], 0);
-      const band0 = await split.decodeSplit(bytes, { layout }, 0, n, 700, 90, p0, r0);
-      const [, y1] = band0.rows;
-      expect(y1).toBeLessThan(700);
-      expect(band0.image.height).toBe(y1);
-      expect(band0.image.data.length, `${layout}: band 0's array holds the whole image`).toBe(90 * 700 * 3);
-      expect(band0.image.data.buffer.byteLength).toBe(90 * 700 * 3 * 2);
-      // band 0's rows are in place (every plane's first rows, planar), the rest is still zero
-      const rows = (d: ArrayLike<number>, from: number, to: number) => Array.from({ length: to - from }, (_, i) => d[from + i]!);
-      const spans = layout === "interleaved" ? [[0, 90 * y1 * 3, 90 * 700 * 3]] : [0, 1, 2].map((c) => [c * 90 * 700, c * 90 * 700 + 90 * y1, (c + 1) * 90 * 700]);
-      for (const [a, m, e] of spans) {
-        expect(rows(band0.image.data, a!, m!), `${layout}: band 0's rows`).toEqual(rows(ref, a!, m!));
-        expect(rows(band0.image.data, m!, e!).every((v) => v === 0), `${layout}: the other bands' rows are left for stitch`).toBe(true);
+    // (the array band 0 comes in is not cleared in Node: filled with a poison value here, which must not survive the stitch)
+    const POISON = 0xa5a;
+    split.uninitialized.poison = POISON;
+    try {
+      const img = makeImage({ width: 90, height: 700, components: 3, bitDepth: 12, signed: false, content: "noise", seed: 11 });
+      const bytes = lib.encode(img, { levels: 4, ratios: [12], codeBlock: [32, 32] });
+      for (const layout of ["interleaved", "planar"] as const) {
+        const ref = lib.decode(bytes, { layout }).data;
+        const n = th.bandRows(700, 2)!.length;
+        const { p: p0, receiveNow: r0 } = port([], 0);
+        const band0 = await split.decodeSplit(bytes, { layout }, 0, n, 700, 90, p0, r0);
+        const [, y1] = band0.rows;
+        expect(y1).toBeLessThan(700);
+        expect(band0.image.height).toBe(y1);
+        expect(band0.image.data.length, `${layout}: band 0's array holds the whole image`).toBe(90 * 700 * 3);
+        expect(band0.image.data.buffer.byteLength).toBe(90 * 700 * 3 * 2);
+        // band 0's rows are in place (every plane's first rows, planar), the rest is still zero
+        const rows = (d: ArrayLike<number>, from: number, to: number) => Array.from({ length: to - from }, (_, i) => d[from + i]!);
+        const spans = layout === "interleaved" ? [[0, 90 * y1 * 3, 90 * 700 * 3]] : [0, 1, 2].map((c) => [c * 90 * 700, c * 90 * 700 + 90 * y1, (c + 1) * 90 * 700]);
+        for (const [a, m, e] of spans) {
+          expect(rows(band0.image.data, a!, m!), `${layout}: band 0's rows`).toEqual(rows(ref, a!, m!));
+          expect(rows(band0.image.data, m!, e!).every((v) => v === POISON || v === 0), `${layout}: the other bands' rows are left for stitch (poison, a 0 in every page touched)`).toBe(true);
+        }
+        // band 1 in a lent buffer (larger than needed), in a new array when the lent one is too small
+        // (stitched twice into the same band 0 array: the second time overwrites band 1's rows)
+        const inbox = [{ from: 0, share: (p0.sent[0] as { share: ArrayBuffer }).share }];
+        for (const [lent, used] of [[new ArrayBuffer(90 * 700 * 3 * 2), true], [new ArrayBuffer(100), false]] as const) {
+          const { p, receiveNow } = port(inbox.map((m) => ({ ...m, share: m.share.slice(0) })), 0);
+          const band1 = await split.decodeSplit(bytes, { layout }, 1, n, 700, 90, p, receiveNow, lent);
+          expect(band1.image.data.buffer === lent, `${layout}: lent buffer of ${lent.byteLength} bytes used`).toBe(used);
+          expect(band1.image.data.length).toBe(90 * (700 - y1) * 3);
+          const image = th.stitch([band0.image, band1.image], [band0.rows, band1.rows]);
+          expect(image.data, "stitched into band 0's array").toBe(band0.image.data);
+          expect(same(image.data, ref), `${layout}: stitched = one piece`).toBe(true);
+        }
       }
-      // band 1 in a lent buffer (larger than needed), in a new array when the lent one is too small
-      // (stitched twice into the same band 0 array: the second time overwrites band 1's rows)
-      const inbox = [{ from: 0, share: (p0.sent[0] as { share: ArrayBuffer }).share }];
-      for (const [lent, used] of [[new ArrayBuffer(90 * 700 * 3 * 2), true], [new ArrayBuffer(100), false]] as const) {
-        const { p, receiveNow } = port(inbox.map((m) => ({ ...m, share: m.share.slice(0) })), 0);
-        const band1 = await split.decodeSplit(bytes, { layout }, 1, n, 700, 90, p, receiveNow, lent);
-        expect(band1.image.data.buffer === lent, `${layout}: lent buffer of ${lent.byteLength} bytes used`).toBe(used);
-        expect(band1.image.data.length).toBe(90 * (700 - y1) * 3);
-        const image = th.stitch([band0.image, band1.image], [band0.rows, band1.rows]);
-        expect(image.data, "stitched into band 0's array").toBe(band0.image.data);
-        expect(same(image.data, ref), `${layout}: stitched = one piece`).toBe(true);
-      }
+    } finally {
+      split.uninitialized.poison = undefined;
     }
   });
 
-  it("decodeAsync again and again: band buffers lent from call to call, images of other sizes and sample types", async () => {
+  it("decodeAsync reads the geometry of a raw codestream straight from SIZ (as readHeader has it); JP2 or a SIZ that does not hold together: none; a damaged main header after a good SIZ is the J2kError decode() raises", async () => {
     const { lib } = await mods();
+    const asyncMod = (await import(join(REPO_ROOT, "dist/decode_async.js"))) as typeof import("../../src/decode_async.js");
+    const grey = makeImage({ width: 77, height: 600, components: 1, bitDepth: 16, signed: true, content: "noise", seed: 5 });
+    const rgb = makeImage({ width: 64, height: 530, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 6 });
+    const streams = [
+      lib.encode(grey, { levels: 3 }),
+      lib.encode(rgb, { levels: 3, ratios: [8] }),
+      lib.encode(rgb, { levels: 3, origin: { x: 5, y: 3 } }),
+      // planes of 64x530, 32x265, 32x530 (components sub-sampled 2x2 and 2x1)
+      lib.encode({ width: 64, height: 530, components: 3, bitDepth: 8, signed: false, data: new Uint8Array(64 * 530 + 32 * 265 + 32 * 530).map((_, i) => (i * 7) & 255) }, { levels: 3, planar: true, mct: false, subsampling: [[1, 1], [2, 2], [2, 1]] }),
+    ];
+    for (const [i, bytes] of streams.entries()) {
+      const h = lib.readHeader(bytes);
+      const g = asyncMod.sizGeometry(bytes)!;
+      expect(g, `stream ${i}`).toEqual({ width: h.width, height: h.height, components: h.components, componentInfo: h.componentInfo.map((c) => ({ dx: c.dx, dy: c.dy })) });
+    }
+    expect(asyncMod.sizGeometry(lib.encode(rgb, { levels: 3, format: "jp2" })), "JP2: readHeader's").toBeUndefined();
+    const bytes = streams[1]!;
+    expect(asyncMod.sizGeometry(bytes.slice(0, 40)), "truncated").toBeUndefined();
+    const lsiz = bytes.slice();
+    lsiz[5] = lsiz[5]! + 1;
+    expect(asyncMod.sizGeometry(lsiz), "Lsiz not 38 + 3 Csiz").toBeUndefined();
+    const xr = bytes.slice();
+    xr[42 + 3 + 1] = 0;
+    expect(asyncMod.sizGeometry(xr), "XRsiz 0").toBeUndefined();
+    // COD right after SIZ: its number of decomposition levels (SPcod's first byte) out of range
+    const cod = bytes.slice();
+    const at = 4 + ((cod[4]! << 8) | cod[5]!);
+    expect([cod[at], cod[at + 1]], "COD follows SIZ").toEqual([0xff, 0x52]);
+    cod[at + 9] = 0xff;
+    const want = (() => {
+      try {
+        lib.decode(cod);
+      } catch (e) {
+        return e as { code: string };
+      }
+      throw new Error("the damaged COD decodes");
+    })();
     lib.setWorkerCount(2);
+    await expect(lib.decodeAsync(cod, { threads: 2 })).rejects.toMatchObject({ name: "J2kError", code: want.code });
+    expect(same((await lib.decodeAsync(bytes, { threads: 2 })).data, lib.decode(bytes).data)).toBe(true);
+  });
+
+  it("decodeAsync again and again: band buffers lent from call to call, images of other sizes and sample types; no sample of band 0's uncleared array left unwritten", async () => {
+    const { lib, split } = await mods();
+    lib.setWorkerCount(2);
+    split.uninitialized.poison = 0x5a;
     const images = [
       makeImage({ width: 300, height: 600, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 1 }),
       makeImage({ width: 200, height: 900, components: 1, bitDepth: 12, signed: false, content: "noise", seed: 2 }),
@@ -392,6 +444,7 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
         }
       }
     }
+    split.uninitialized.poison = undefined;
     lib.terminateWorkers();
   });
 
