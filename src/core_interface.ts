@@ -733,7 +733,8 @@ export interface CoreExports {
    * `rows` rows of pixel-interleaved samples (`srcStep` samples per pixel, rows `srcStride` samples
    * apart, component c at sample c of a pixel) into the feeds states[0 .. n) (a usize each; 0: the
    * component is not wanted), one row at a time as src/encode.ts unpacks them: mct 2 (n ≥ 3) the DC
-   * level shift and the ICT of components 0–2 (unpackIctForward, G.1.2, G.3), mct 1 the RCT
+   * level shift and the ICT of components 0–2 (unpackIctForward, G.1.2, G.3; unpackIctRowSome when
+   * some of them are not wanted), mct 1 the RCT
    * (unpackComponent ×3, rctForward, G.2), then the other components with unpackComponent (rev) or
    * unpackComponentF32. `scratch`: 3 rows of align16(4w) bytes, where the MCT's unwanted outputs go.
    * Each feed's level is finished once its last row is in.
@@ -892,8 +893,12 @@ export interface CoreExports {
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
   encoderInfo(field: number): number;
-  /** Final writes so far that copied kept packet headers (tests: the path was taken). */
-  encoderKeptWrites(): number;
+  /**
+   * How often rate control reused earlier runs so far (tests: the paths were taken): 0 final writes
+   * that copied kept packet headers, 1 incremental trials, 2 states after a layer taken from its last
+   * trial.
+   */
+  encoderKeptWrites(which: number): number;
   /** Result `field` (a LayerInfo) of layer l of the finished run; -1 for an unknown field or layer. */
   encoderLayer(l: number, field: number): number;
   encoderOutputLength(): number;
@@ -941,8 +946,10 @@ export interface CoreExports {
    */
   encoderSetHtLayerWeight(w: number): void;
   /**
-   * The final write copies the packet headers rate control's trials coded (1, the default) or codes
-   * them again (0). The output is the same; tests compare the two.
+   * Rate control reuses what its earlier T2 runs coded (1, the default): the final write copies the
+   * packet headers the trials coded, the state after a layer comes from its last trial, and a trial
+   * codes only the packets whose blocks' assignment changed since the last one; 0: every run codes
+   * every packet. The output is the same; tests compare the two.
    */
   encoderSetKeptHeaders(on: number): void;
   /**
@@ -1398,7 +1405,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
   encoderInfo: 1,
-  encoderKeptWrites: 0,
+  encoderKeptWrites: 1,
   encoderLayer: 2,
   encoderOutputLength: 0,
   encoderPlane: 1,

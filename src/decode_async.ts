@@ -10,7 +10,7 @@ import { decode } from "./decode.js";
 import { asBytes } from "./decode_plan.js";
 import { readHeader } from "./header.js";
 import { jobsPending, runInWorker } from "./worker/pool.js";
-import { callerMayWork, checkThreads, decodeThreaded } from "./worker/threads.js";
+import { callerMayWork, checkThreads, decodeThreaded, type SplitGeometry } from "./worker/threads.js";
 import { decodeSplitHere, now, prepareWholeArray, receiverHere } from "./worker/split_decode.js";
 import type { SampleArray } from "./types.js";
 
@@ -36,6 +36,37 @@ function prepareNext(like: SampleArray): void {
   (preparing as { unref?: () => void }).unref?.();
 }
 
+/** What the threaded path needs of the header (src/worker/threads.ts {@link SplitGeometry}). */
+type Geometry = SplitGeometry;
+
+/**
+ * The image geometry of a raw codestream (SOC, then SIZ: ISO/IEC 15444-1 A.4.1 and A.5.1 — SIZ is the
+ * marker segment right after SOC), read in place: width, height and the components' sub-sampling,
+ * all the threaded path needs before it posts the band jobs. {@link readHeader} copies the whole
+ * codestream into the core and parses the main header (~0.3 ms with caches cold, on the calling
+ * thread before any worker has work: DX lossy, 1 % of a two-thread decode); the band jobs parse it
+ * anyway. undefined for JP2/JPX input or a SIZ that does not hold together (readHeader then
+ * decides, and reports the error through the one-piece decode as before). @internal exported for tests.
+ */
+export function sizGeometry(b: Uint8Array): Geometry | undefined {
+  // SOC SIZ Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz Csiz, then Csiz × (Ssiz XRsiz YRsiz)
+  if (b.length < 45 || b[0] !== 0xff || b[1] !== 0x4f || b[2] !== 0xff || b[3] !== 0x51) return undefined;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const lsiz = v.getUint16(4);
+  const csiz = v.getUint16(40);
+  if (csiz < 1 || csiz > 16384 || lsiz !== 38 + 3 * csiz || b.length < 4 + lsiz) return undefined;
+  const [xsiz, ysiz, x0, y0] = [v.getUint32(8), v.getUint32(12), v.getUint32(16), v.getUint32(20)];
+  if (xsiz <= x0 || ysiz <= y0) return undefined;
+  const componentInfo: Array<{ dx: number; dy: number }> = [];
+  for (let c = 0; c < csiz; c++) {
+    const dx = b[42 + 3 * c + 1]!;
+    const dy = b[42 + 3 * c + 2]!;
+    if (dx < 1 || dy < 1) return undefined;
+    componentInfo.push({ dx, dy });
+  }
+  return { width: xsiz - x0, height: ysiz - y0, components: csiz, componentInfo };
+}
+
 /**
  * Asynchronous {@link decode} (same result): runs in a worker of j2kit's pool where workers are
  * available (Node worker_threads, Web Workers), so several calls decode in parallel; otherwise on
@@ -58,11 +89,13 @@ export async function decodeAsync(bytes: ArrayBufferView | ArrayBuffer, options:
     delete options.threads;
   }
   if (threads !== 1) {
-    let header;
-    try {
-      header = readHeader(view);
-    } catch {
-      header = undefined; // the one-piece decode below reports the error
+    let header: Geometry | undefined = sizGeometry(view);
+    if (!header) {
+      try {
+        header = readHeader(view);
+      } catch {
+        header = undefined; // the one-piece decode below reports the error
+      }
     }
     if (header) {
       // band 0 on this thread where blocking it is harmless (not a browser window's main thread);

@@ -28,7 +28,7 @@ import { FEED_RING, align16 } from "./dwt_layout";
 import { fwd97FedBytes, fwd97FedInit, fwd97FedRows } from "./dwt97";
 import { fwd53FedBytes, fwd53FedInit, fwd53FedRows } from "./dwt53";
 import { unpackComponent, unpackComponentF32 } from "./pixel_pack";
-import { unpackIctForward, rctForward } from "./mct";
+import { unpackIctForward, unpackIctRowSome, rctForward } from "./mct";
 import { stageEnter, stageLeave, STAGE_DWT } from "../util/stages";
 
 /** No level: the rows go straight to the plane. */
@@ -133,7 +133,8 @@ export function dwtFeedFinish(state: usize): void {
  * `rows` rows of pixel-interleaved samples (`srcStep` samples per pixel, rows `srcStride` samples
  * apart, component c at sample c of a pixel) into the feeds states[0 .. n) (a usize each; 0: the
  * component is not wanted), one row at a time as src/encode.ts unpacks them: mct 2 (n ≥ 3) the DC
- * level shift and the ICT of components 0–2 (unpackIctForward, G.1.2, G.3), mct 1 the RCT
+ * level shift and the ICT of components 0–2 (unpackIctForward, G.1.2, G.3; unpackIctRowSome when
+ * some of them are not wanted), mct 1 the RCT
  * (unpackComponent ×3, rctForward, G.2), then the other components with unpackComponent (rev) or
  * unpackComponentF32. `scratch`: 3 rows of align16(4w) bytes, where the MCT's unwanted outputs go.
  * Each feed's level is finished once its last row is in.
@@ -153,11 +154,14 @@ export function dwtFeedPixels(
     let s = src + <usize>y * srcRow;
     if (mct != 0) {
       let d0 = feedDest(states, 0), d1 = feedDest(states, 1), d2 = feedDest(states, 2);
-      if (d0 == 0) d0 = scratch;
-      if (d1 == 0) d1 = scratch + span;
-      if (d2 == 0) d2 = scratch + 2 * span;
-      if (mct == 2) unpackIctForward(s, srcStep, srcStride, bps, signed, w, 1, d0, d1, d2, w, dc, dc, dc);
-      else {
+      if (mct == 2) {
+        // (outputs not wanted are not computed where the row kernel allows: the same values for the others)
+        if (d0 == 0 || d1 == 0 || d2 == 0) unpackIctRowSome(s, srcStep, bps, signed, w, d0, d1, d2, dc, scratch, span);
+        else unpackIctForward(s, srcStep, srcStride, bps, signed, w, 1, d0, d1, d2, w, dc, dc, dc);
+      } else {
+        if (d0 == 0) d0 = scratch;
+        if (d1 == 0) d1 = scratch + span;
+        if (d2 == 0) d2 = scratch + 2 * span;
         unpackComponent(s, srcStep, srcStride, bps, signed, w, 1, d0, w, dc);
         unpackComponent(s + <usize>bps, srcStep, srcStride, bps, signed, w, 1, d1, w, dc);
         unpackComponent(s + <usize>(2 * bps), srcStep, srcStride, bps, signed, w, 1, d2, w, dc);

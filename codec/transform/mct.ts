@@ -708,6 +708,58 @@ export function unpackIctForward(
 }
 
 /**
+ * unpackIctForward of one row (h = 1) where only some of the ICT's outputs are wanted (d_i = 0: not
+ * wanted, e.g. the component a worker makes): each wanted output gets unpackIctForward's value (the
+ * three outputs are computed independently of each other), the others are not computed for 8-bit
+ * RGB / RGBx pixels in the SIMD build; the rest of the row goes through unpackIctForward with the
+ * unwanted outputs in `scratch` (3 rows of w f32, `span` bytes apart).
+ */
+export function unpackIctRowSome(
+  src: usize, srcStep: i32, bytesPerSample: i32, signed: i32, w: i32, d0: usize, d1: usize, d2: usize, dc: i32, scratch: usize, span: usize,
+): void {
+  if (w <= 0) return;
+  let bps = <usize>(bytesPerSample == 1 ? 1 : bytesPerSample == 2 ? 2 : 4);
+  let x = 0;
+  if (bps == 1 && (srcStep == 3 || srcStep == 4) && signed == 0) {
+    stageEnter(STAGE_MCT_PACK);
+    x = unpackIctRgb8Some(src, srcStep, d0, d1, d2, w, dc);
+    stageLeave(STAGE_MCT_PACK);
+  }
+  if (x >= w) return;
+  let o = <usize>x << 2;
+  let e0 = d0 != 0 ? d0 + o : scratch + o, e1 = d1 != 0 ? d1 + o : scratch + span + o, e2 = d2 != 0 ? d2 + o : scratch + 2 * span + o;
+  unpackIctForward(src + <usize>x * <usize>srcStep * bps, srcStep, 0, <i32>bps, signed, w - x, 1, e0, e1, e2, 0, dc, dc, dc);
+}
+
+/** unpackIctRgb8 for the outputs wanted (d_i ≠ 0). */
+function unpackIctRgb8Some(s: usize, step: i32, d0: usize, d1: usize, d2: usize, w: i32, dc: i32): i32 {
+  let x = 0;
+  if (ASC_FEATURE_SIMD) {
+    let z = i32x4.splat(0);
+    let sv = i32x4.splat(dc);
+    let last = step == 3 ? w - 6 : w - 4; // (a 16-byte load stays inside the row)
+    for (; x <= last; x += 4) {
+      let v = v128.load(s + <usize>x * <usize>step);
+      let r: v128, g: v128, b: v128;
+      if (step == 3) {
+        r = f32x4.convert_i32x4_s(i32x4.sub(i8x16.shuffle(v, z, 0, 16, 16, 16, 3, 16, 16, 16, 6, 16, 16, 16, 9, 16, 16, 16), sv));
+        g = f32x4.convert_i32x4_s(i32x4.sub(i8x16.shuffle(v, z, 1, 16, 16, 16, 4, 16, 16, 16, 7, 16, 16, 16, 10, 16, 16, 16), sv));
+        b = f32x4.convert_i32x4_s(i32x4.sub(i8x16.shuffle(v, z, 2, 16, 16, 16, 5, 16, 16, 16, 8, 16, 16, 16, 11, 16, 16, 16), sv));
+      } else {
+        r = f32x4.convert_i32x4_s(i32x4.sub(i8x16.shuffle(v, z, 0, 16, 16, 16, 4, 16, 16, 16, 8, 16, 16, 16, 12, 16, 16, 16), sv));
+        g = f32x4.convert_i32x4_s(i32x4.sub(i8x16.shuffle(v, z, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16), sv));
+        b = f32x4.convert_i32x4_s(i32x4.sub(i8x16.shuffle(v, z, 2, 16, 16, 16, 6, 16, 16, 16, 10, 16, 16, 16, 14, 16, 16, 16), sv));
+      }
+      let o = <usize>x << 2;
+      if (d0 != 0) v128.store(d0 + o, f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(ICT_Y_R), r), f32x4.mul(f32x4.splat(ICT_Y_G), g)), f32x4.mul(f32x4.splat(ICT_Y_B), b)));
+      if (d1 != 0) v128.store(d1 + o, f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(ICT_CB_R), r), f32x4.mul(f32x4.splat(ICT_CB_G), g)), f32x4.mul(f32x4.splat(ICT_CB_B), b)));
+      if (d2 != 0) v128.store(d2 + o, f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(ICT_CR_R), r), f32x4.mul(f32x4.splat(ICT_CR_G), g)), f32x4.mul(f32x4.splat(ICT_CR_B), b)));
+    }
+  }
+  return x;
+}
+
+/**
  * unpackIctForward of one row of unsigned 8-bit RGB or RGBx pixels (`step` 3 or 4 bytes; SIMD build,
  * 0 in the scalar one), 4 pixels at a time while a 16-byte load stays inside the row: each
  * component's bytes zero-extended by one shuffle, the DC shift subtracted in i32, converted to f32

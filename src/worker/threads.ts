@@ -20,7 +20,7 @@
  * page by page.
  * @module
  */
-import type { DecodeOptions, DecodedImage, HeaderInfo, SampleArray } from "../types.js";
+import type { DecodeOptions, DecodedImage, SampleArray } from "../types.js";
 import { J2kError } from "../errors.js";
 import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } from "./pool.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
@@ -139,8 +139,19 @@ export function autoThreadCount(pixels: number, pendingJobs: number, cores: numb
   return pixels >= THREADED_MIN_PIXELS && pendingJobs === 0 ? cores : 1;
 }
 
+/**
+ * What threaded decoding needs of the header (a HeaderInfo has it; src/decode_async.ts reads
+ * it straight from SIZ where it can, before any band job is posted).
+ */
+export interface SplitGeometry {
+  width: number;
+  height: number;
+  components: number;
+  componentInfo: ReadonlyArray<{ dx: number; dy: number }>;
+}
+
 /** Can this decode be split into row bands? (full-size decode, no sub-sampled components.) */
-function splittable(header: HeaderInfo, options: DecodeOptions): boolean {
+function splittable(header: SplitGeometry, options: DecodeOptions): boolean {
   if (options.region || (options.reduce ?? 0) !== 0) return false;
   return header.componentInfo.every((c) => c.dx === 1 && c.dy === 1);
 }
@@ -173,7 +184,7 @@ export type BandHere = (
  */
 export async function decodeThreaded(
   bytes: Uint8Array,
-  header: HeaderInfo,
+  header: SplitGeometry,
   options: DecodeOptions,
   threads: number | undefined,
   here?: { band: BandHere; receiveNow?: (port: unknown) => { message: unknown } | undefined; now?: () => number },
@@ -198,7 +209,8 @@ export async function decodeThreaded(
   // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
   // several bands need on its port as soon as it has it, and this thread forwards it to the others
   // (to its own band's inbox where it decodes band 0)
-  const channels = even.map(() => new MessageChannel());
+  // (band 0 on this thread talks through `deliver` and `inbox`: no channel of its own)
+  const channels = even.map((_, k) => (k === 0 && here ? undefined : new MessageChannel()));
   const inbox: unknown[] = [];
   let hereOpen = !!here;
   const deliver = (k: number, data: unknown): void => {
@@ -212,7 +224,9 @@ export async function decodeThreaded(
       else channels[j]!.port1.postMessage(msg, b ? [b] : []);
     });
   };
-  channels.forEach((ch, k) => (ch.port1.onmessage = (event: MessageEvent) => deliver(k, event.data)));
+  channels.forEach((ch, k) => {
+    if (ch) ch.port1.onmessage = (event: MessageEvent) => deliver(k, event.data);
+  });
   let settled: PromiseSettledResult<BandResult | undefined>[];
   let band0: BandResult | undefined;
   let band0Span = 0;
@@ -247,6 +261,7 @@ export async function decodeThreaded(
     settled = await Promise.allSettled(jobs);
   } finally {
     for (const ch of channels) {
+      if (!ch) continue;
       ch.port1.onmessage = null;
       ch.port1.close();
     }
@@ -298,7 +313,7 @@ const FIRST_SHARE_STEP = 0.03;
 const FIRST_SHARE_SEEN = 3;
 
 /** The key of {@link firstShare} for an image. */
-function kindOf(header: HeaderInfo, bytes: number): string {
+function kindOf(header: SplitGeometry, bytes: number): string {
   return `${header.width}x${header.height}x${header.components}:${Math.round(4 * Math.log2(Math.max(1, bytes)))}`;
 }
 

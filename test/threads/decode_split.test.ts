@@ -379,6 +379,50 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     }
   });
 
+  it("decodeAsync reads the geometry of a raw codestream straight from SIZ (as readHeader has it); JP2 or a SIZ that does not hold together: none; a damaged main header after a good SIZ is the J2kError decode() raises", async () => {
+    const { lib } = await mods();
+    const asyncMod = (await import(join(REPO_ROOT, "dist/decode_async.js"))) as typeof import("../../src/decode_async.js");
+    const grey = makeImage({ width: 77, height: 600, components: 1, bitDepth: 16, signed: true, content: "noise", seed: 5 });
+    const rgb = makeImage({ width: 64, height: 530, components: 3, bitDepth: 8, signed: false, content: "noise", seed: 6 });
+    const streams = [
+      lib.encode(grey, { levels: 3 }),
+      lib.encode(rgb, { levels: 3, ratios: [8] }),
+      lib.encode(rgb, { levels: 3, origin: { x: 5, y: 3 } }),
+      // planes of 64x530, 32x265, 32x530 (components sub-sampled 2x2 and 2x1)
+      lib.encode({ width: 64, height: 530, components: 3, bitDepth: 8, signed: false, data: new Uint8Array(64 * 530 + 32 * 265 + 32 * 530).map((_, i) => (i * 7) & 255) }, { levels: 3, planar: true, mct: false, subsampling: [[1, 1], [2, 2], [2, 1]] }),
+    ];
+    for (const [i, bytes] of streams.entries()) {
+      const h = lib.readHeader(bytes);
+      const g = asyncMod.sizGeometry(bytes)!;
+      expect(g, `stream ${i}`).toEqual({ width: h.width, height: h.height, components: h.components, componentInfo: h.componentInfo.map((c) => ({ dx: c.dx, dy: c.dy })) });
+    }
+    expect(asyncMod.sizGeometry(lib.encode(rgb, { levels: 3, format: "jp2" })), "JP2: readHeader's").toBeUndefined();
+    const bytes = streams[1]!;
+    expect(asyncMod.sizGeometry(bytes.slice(0, 40)), "truncated").toBeUndefined();
+    const lsiz = bytes.slice();
+    lsiz[5] = lsiz[5]! + 1;
+    expect(asyncMod.sizGeometry(lsiz), "Lsiz not 38 + 3 Csiz").toBeUndefined();
+    const xr = bytes.slice();
+    xr[42 + 3 + 1] = 0;
+    expect(asyncMod.sizGeometry(xr), "XRsiz 0").toBeUndefined();
+    // COD right after SIZ: its number of decomposition levels (SPcod's first byte) out of range
+    const cod = bytes.slice();
+    const at = 4 + ((cod[4]! << 8) | cod[5]!);
+    expect([cod[at], cod[at + 1]], "COD follows SIZ").toEqual([0xff, 0x52]);
+    cod[at + 9] = 0xff;
+    const want = (() => {
+      try {
+        lib.decode(cod);
+      } catch (e) {
+        return e as { code: string };
+      }
+      throw new Error("the damaged COD decodes");
+    })();
+    lib.setWorkerCount(2);
+    await expect(lib.decodeAsync(cod, { threads: 2 })).rejects.toMatchObject({ name: "J2kError", code: want.code });
+    expect(same((await lib.decodeAsync(bytes, { threads: 2 })).data, lib.decode(bytes).data)).toBe(true);
+  });
+
   it("decodeAsync again and again: band buffers lent from call to call, images of other sizes and sample types; no sample of band 0's uncleared array left unwritten", async () => {
     const { lib, split } = await mods();
     lib.setWorkerCount(2);

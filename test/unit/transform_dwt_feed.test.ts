@@ -198,6 +198,10 @@ for (const flavor of ["scalar", "simd"] as const) {
           for (const mct of [1, 2]) {
             for (const yo of [0, 1]) {
               expectSame(makeCase(rng, w, h, { comps, mct, bps: 1, bits: 8, signed: false, yo, use: [1, 1, 1, 1].slice(0, comps) }), "rgb");
+              // (the ICT's outputs not wanted are not computed: unpackIctRowSome)
+              for (const use of [[1, 0, 1, 2], [0, 1, 0, 0], [2, 0, 0, 1]]) {
+                expectSame(makeCase(rng, w, h, { comps, mct, bps: 1, bits: 8, signed: false, yo, use: use.slice(0, comps) }), "rgb some");
+              }
             }
           }
         }
