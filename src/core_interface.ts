@@ -1013,6 +1013,13 @@ export interface CoreExports {
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
   /**
+   * Threaded encoding, tile t of the last encoderTileInput: list the blocks of the component the host
+   * transformed (encoderTileDwtApplied) now, before the tile's other components are in (they need no
+   * sample); encoderTileCode(t) then goes on with the others. Returns 1 when listed, 0 when not (the
+   * blocks are then listed by encoderTileCode as before).
+   */
+  encoderTileLead(t: number): number;
+  /**
    * The forward MCT that encoderTileCode applies to the tile given last to encoderTileInput: 0 none,
    * 1 the RCT, 2 the ICT. With 2 the host may fill components 0–2 with unpackIctForward (the ICT
    * applied while unpacking) and then call encoderTileMctApplied.
@@ -1426,6 +1433,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderTileFeedBegin: 6,
   encoderTileFeedEnd: 0,
   encoderTileInput: 1,
+  encoderTileLead: 1,
   encoderTileMct: 0,
   encoderTileMctApplied: 0,
   encoderTileSplitUnit: 1,
