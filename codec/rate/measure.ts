@@ -616,19 +616,7 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
           memory.copy(incAssign + (base << 3), assign + (base << 3), <usize>n << 3);
         }
       }
-      let toStore = false;
-      if (hs != null) {
-        // (room for the largest header the packet's blocks can have, as dryCap for a tile's)
-        let blocks: usize = 0;
-        for (let e = w; e < end; e += PLAN_PB) {
-          let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
-          blocks += <usize>(pb.cw * pb.ch);
-        }
-        toStore = <u64>(hs.end - hAt) >= <u64>blocks * 64 + 65536;
-        if (!toStore) hs.ok = 0;
-      }
-      if (toStore) bitWriterInit(bw, hAt, hs!.end);
-      else bitWriterInit(bw, job.dryBuf, job.dryBuf + job.dryCap);
+      bitWriterInit(bw, job.dryBuf, job.dryBuf + job.dryCap);
       tagTreeWalksReset();
       // any contribution?
       let any = false;
@@ -679,11 +667,17 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
         }
       }
       let hLen = bitWriterFlush(bw);
-      if (toStore) {
-        let pk = hs!.pk + (<usize>kAll << 3);
-        store<i32>(pk, <i32>(hAt - hs!.buf));
-        store<i32>(pk, hLen, 4);
-        hAt += <usize>hLen;
+      if (hs != null) {
+        // (kept if it fits: else the final write codes the headers)
+        if (<usize>hLen <= hs.end - hAt) {
+          memory.copy(hAt, job.dryBuf, <usize>hLen);
+          let pk = hs.pk + (<usize>kAll << 3);
+          store<i32>(pk, <i32>(hAt - hs.buf));
+          store<i32>(pk, hLen, 4);
+          hAt += <usize>hLen;
+        } else {
+          hs.ok = 0;
+        }
       }
       let total = <usize>hLen + <usize>extra + body;
       let contrib = <f64>total + <f64>(plt ? pltEntryBytes(<u32>total) : 0);
@@ -842,10 +836,11 @@ function headerStore(l: i32): HeaderStore | null {
   let slot = hdrStores + (<usize>l << alignof<usize>());
   let hs = load<usize>(slot);
   if (hs != 0) return changetype<HeaderStore>(hs);
-  // (a packet's header is stored when this room is left: every header at most 64 bytes a block, as
-  // the dry run's scratch assumes, so every packet of a layer finds its room)
-  // (twice: incremental trials add the headers of the packets they code again)
-  let cap = 2 * (<u64>hdrBlocks * 64 + <u64>hdrPackets * 8 + 65536);
+  // (the headers are coded in the dry run's scratch and copied here if they fit: 8 bytes a block and
+  // a packet is several times what a layer's headers take (saw at 20:1: ~1.3 bytes a block), and
+  // thrice that leaves room for the packets incremental trials code again; where they do not fit,
+  // the layer's headers are not kept and the final write codes them)
+  let cap = 3 * (<u64>hdrBlocks * 8 + <u64>hdrPackets * 8) + 4096;
   let pkBytes = <u64>max(hdrPackets, 1) << 3;
   if (cap > 0x7fff0000 || !arenaFits(cap + pkBytes + 64)) return null;
   let st = changetype<HeaderStore>(arenaAllocZeroed(offsetof<HeaderStore>()));
