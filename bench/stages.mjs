@@ -4,7 +4,8 @@
  * (`npm run build:stages` → wasm/j2kit.stages.wasm, the SIMD build plus timer calls; the release
  * builds compile them out). Stages: T1 (EBCOT block coding), DWT, MCT + DC shift + clamp + pack,
  * HT block encoding, rate control (layers formed, T2 trial runs), the encoder's 9/7 quantisation
- * of code-blocks with their energy, and the rest (T2, copies, JS). Also the whole call's time against
+ * of code-blocks with their energy, the encoder's final write (T2 packets, tile-parts), and the rest
+ * (copies, JS). Also the whole call's time against
  * OpenJPEG-WASM in the same process (alternating calls), so the per-stage split can be read as a
  * share of the ratio.
  *
@@ -39,7 +40,7 @@ await j2kit.init(readFileSync(stagesWasm));
 const opj = await loadOpenJpegWasm();
 
 // (codec/util/stages.ts STAGE_*: HT enc is HT block encoding, rate the rate control runs)
-const NAMES = ["T1", "DWT", "MCT+pack", "HT enc", "rate", "quant"];
+const NAMES = ["T1", "DWT", "MCT+pack", "HT enc", "rate", "quant", "write"];
 const depth = NAMES.map(() => 0);
 const start = NAMES.map(() => 0);
 const acc = NAMES.map(() => 0);

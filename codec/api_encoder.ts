@@ -6,7 +6,7 @@ import { htLayersSetEarlyWeight } from "./rate/ht_layers";
 import { pcrdLastThreshold } from "./rate/pcrd";
 import { rateRuns } from "./rate/rate_control";
 import { capsPredictSaved } from "./rate/caps";
-import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied, encodeTileFeedBegin, encodeTileFeed, encodeTileFeedEnd } from "./encoder";
+import { encodeTilesBegin, encodeTileInput, encodeTileCode, encodeTileLead, encodeTilesFinish, tileMctKind, encodeTileMctApplied, encodeTileDwtApplied, encodeTileFeedBegin, encodeTileFeed, encodeTileFeedEnd } from "./encoder";
 import { Tile, tileComp, resolution, band } from "./structure/tile";
 import { EncodeJob, encodeJobNew, encodeJobSetLayers, compWidth, compHeight, layerF64, jobQuant } from "./encode_job";
 import { resumedBlocks, htLowRuns, htLowStepped, htRecodes, htRecodesDeferred, encodeRun, encodeReallocate, encodeSetEarlyStop, encodeDeferredCount, encodeDeferredList, encodeDeferredInstall, encodeContinue, encodeResumeState, encodeDeferredDone, encodeDeferredStage, encodeDeferredKeepResume, encodeDeferredResumePack, encodeDeferredResumeStage, encodeDeferredCodeAt } from "./encoder";
@@ -295,6 +295,16 @@ export function encoderTileComp(c: i32, field: i32): f64 {
     case EncoderTileField.reversible: return <f64>tc.style.reversible;
   }
   return -1;
+}
+
+/**
+ * Threaded encoding, tile t of the last encoderTileInput: list the blocks of the component the host
+ * transformed (encoderTileDwtApplied) now, before the tile's other components are in (they need no
+ * sample); encoderTileCode(t) then goes on with the others. Returns 1 when listed, 0 when not (the
+ * blocks are then listed by encoderTileCode as before).
+ */
+export function encoderTileLead(t: i32): i32 {
+  return gTile != 0 ? encodeTileLead(job(), t) : 0;
 }
 
 /** Transform and code tile t (its buffers filled). */

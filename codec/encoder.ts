@@ -1250,6 +1250,7 @@ export function encodeTileInput(job: EncodeJob, t: i32): Tile {
   hostDwt = 0;
   hostFed = 0;
   feedTable = 0;
+  leadTile = -1;
   return tile;
 }
 
@@ -1263,21 +1264,16 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     // threaded: transform and list one component at a time (tileCompStep), so that the host's
     // workers code a component's blocks while the next one is transformed; the blocks and their
     // order are those below (rate control's pilots when early stops are on: codeAllBlocks)
-    htPlan = 0;
-    htConfig(0, 1, 0);
-    job.capped = 0;
-    job.recoded = 0;
-    resumedBlocks = 0;
-    pipeTile = t;
-    pipeComp = 0;
-    pipeLead = -1;
-    for (let c = 0; c < min(tile.numComps, 64); c++) {
-      if (((hostDwt >> <u64>c) & 1) != 0) {
-        pipeLead = c;
-        break;
+    if (leadTile == t) {
+      // (the lead component was listed already, encodeTileLead: the others follow)
+      leadTile = -1;
+      if (pipeComp < tile.numComps) {
+        resumeAt = RESUME_TILE_COMP;
+        tileCompStep(job);
       }
+      return;
     }
-    resumeAt = RESUME_TILE_COMP;
+    pipeStart(job, tile, t);
     tileCompStep(job);
     return;
   }
@@ -1332,6 +1328,49 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
     if (job.cs.siz.numTiles > 1) tc.buf = 0; // the buffers belong to the next tile now
   }
   htResFilter = HT_RES_ALL;
+}
+
+/** Threaded encodeTileCode's start: the tile pipeline's state for tile t (pipeLead: the first component the host transformed). */
+function pipeStart(job: EncodeJob, tile: Tile, t: i32): void {
+  htPlan = 0;
+  htConfig(0, 1, 0);
+  job.capped = 0;
+  job.recoded = 0;
+  resumedBlocks = 0;
+  pipeTile = t;
+  pipeComp = 0;
+  pipeLead = -1;
+  for (let c = 0; c < min(tile.numComps, 64); c++) {
+    if (((hostDwt >> <u64>c) & 1) != 0) {
+      pipeLead = c;
+      break;
+    }
+  }
+  resumeAt = RESUME_TILE_COMP;
+}
+
+/** The tile whose lead component encodeTileLead listed before its encodeTileCode (-1: none). */
+let leadTile: i32 = -1;
+
+/**
+ * Threaded, tile t after its encodeTileInput, before its other components are in: list the blocks of
+ * the component the host transformed (encodeTileDwtApplied; pipeLead, rate control's pilots when
+ * early stops are on) now, as encodeTileCode would list them first; encodeTileCode then goes on with
+ * the others. A worker transformed that component from the tile's raw rows while this instance
+ * unpacks the others (src/encode_threads.ts PlaneOffload.startRaw) and codes its blocks as soon as
+ * its transform is done, instead of waiting for this instance's unpack (6-10 ms on saw). Its blocks
+ * depend on the tile's geometry, steps and the pilots' lattice only, not on any sample. Returns 1
+ * when it listed them (0: not threaded, no such component, or not the pipeline encodeTileCode runs).
+ */
+export function encodeTileLead(job: EncodeJob, t: i32): i32 {
+  if (job.threaded == 0 || ((job.cs.cod.cblkStyle & CBLK_HT) != 0 && job.wantDistortion != 0) || hostDwt == 0 || deferCount != 0) return 0;
+  if (t < 0 || t >= job.cs.siz.numTiles) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
+  let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
+  if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
+  pipeStart(job, tile, t);
+  tileCompStep(job);
+  leadTile = t;
+  return 1;
 }
 
 /** Threaded encodeTileCode: DWT of the tile's next component (pipeOrder of pipeComp) of tile pipeTile, then list its blocks. */

@@ -893,8 +893,12 @@ export interface CoreExports {
   encoderEarlyStops(which: number): number;
   /** Fact `field` (an EncoderInfo) of the finished run; -1 for an unknown field. */
   encoderInfo(field: number): number;
-  /** Final writes so far that copied kept packet headers (tests: the path was taken). */
-  encoderKeptWrites(): number;
+  /**
+   * How often rate control reused earlier runs so far (tests: the paths were taken): 0 final writes
+   * that copied kept packet headers, 1 incremental trials, 2 states after a layer taken from its last
+   * trial.
+   */
+  encoderKeptWrites(which: number): number;
   /** Result `field` (a LayerInfo) of layer l of the finished run; -1 for an unknown field or layer. */
   encoderLayer(l: number, field: number): number;
   encoderOutputLength(): number;
@@ -942,8 +946,10 @@ export interface CoreExports {
    */
   encoderSetHtLayerWeight(w: number): void;
   /**
-   * The final write copies the packet headers rate control's trials coded (1, the default) or codes
-   * them again (0). The output is the same; tests compare the two.
+   * Rate control reuses what its earlier T2 runs coded (1, the default): the final write copies the
+   * packet headers the trials coded, the state after a layer comes from its last trial, and a trial
+   * codes only the packets whose blocks' assignment changed since the last one; 0: every run codes
+   * every packet. The output is the same; tests compare the two.
    */
   encoderSetKeptHeaders(on: number): void;
   /**
@@ -1006,6 +1012,13 @@ export interface CoreExports {
   encoderTileFeedEnd(): void;
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
+  /**
+   * Threaded encoding, tile t of the last encoderTileInput: list the blocks of the component the host
+   * transformed (encoderTileDwtApplied) now, before the tile's other components are in (they need no
+   * sample); encoderTileCode(t) then goes on with the others. Returns 1 when listed, 0 when not (the
+   * blocks are then listed by encoderTileCode as before).
+   */
+  encoderTileLead(t: number): number;
   /**
    * The forward MCT that encoderTileCode applies to the tile given last to encoderTileInput: 0 none,
    * 1 the RCT, 2 the ICT. With 2 the host may fill components 0–2 with unpackIctForward (the ICT
@@ -1392,7 +1405,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderDeferredStaging: 1,
   encoderEarlyStops: 1,
   encoderInfo: 1,
-  encoderKeptWrites: 0,
+  encoderKeptWrites: 1,
   encoderLayer: 2,
   encoderOutputLength: 0,
   encoderPlane: 1,
@@ -1420,6 +1433,7 @@ export const CORE_FUNCTION_ARITY: Record<Exclude<keyof CoreExports, "memory">, n
   encoderTileFeedBegin: 6,
   encoderTileFeedEnd: 0,
   encoderTileInput: 1,
+  encoderTileLead: 1,
   encoderTileMct: 0,
   encoderTileMctApplied: 0,
   encoderTileSplitUnit: 1,

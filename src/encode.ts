@@ -532,7 +532,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         handedOff =
           (mct === 1 || mct === 2) && rowScratch !== 0 && T === 1 && w <= W &&
           hooks!.rawOffload({
-            data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc, mct,
+            data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc, mct, tile: t,
             // (the worker failed: component 1 unpacked here after all, components 0 and 2 left as they are)
             refill: () => {
               for (let r = 0; r < h; r += per) {

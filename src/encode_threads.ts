@@ -87,6 +87,8 @@ export interface RawTile {
   mct: number;
   /** Unpack component 1 into its tile buffer on this thread after all (the worker failed). */
   refill(): void;
+  /** The tile's index (encoderTileInput's). */
+  tile: number;
 }
 
 /** What the encode steps ask of the driver synchronously (threaded encoding only). */
@@ -115,14 +117,15 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * took (encoderEarlyStops 7-10: htLowCode runs, coarser low steps, recodes, recodes listed for the workers),
  * how many tile-components a worker transformed ({@link PlaneOffload}) and how many of them it kept
  * (coding their blocks from there), how many of those it unpacked from the raw rows itself
- * ({@link PlaneOffload.startRaw}), how many one-component tiles a worker transformed in part and
+ * ({@link PlaneOffload.startRaw}) and of how many tiles that component's blocks were listed at once
+ * (codec/encoder.ts encodeTileLead), how many one-component tiles a worker transformed in part and
  * kept that part (src/worker/encode_split.ts), how many blocks the calling
  * thread coded itself, on how many workers the others were coded and how many it could use
  * (`allowed`: the encode's worker group's size; which of them took jobs depends on timing). `breakRaw`: the raw rows go
  * with a geometry the worker refuses (the calling thread unpacks the component after all); `lost`:
  * batches of such a plane the worker had been sent and answered `missing` (coded on the calling thread).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0 };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, lead: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0 };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -137,12 +140,34 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   const kept: number[] = [];
   // an offload started from a tile's raw rows, before the tile is unpacked (taken at its "offload")
   let early = null as PlaneOffload | null;
+  // raw-row offloads told to the core at once (PlaneOffload.commitRaw), their tile's "offload" to come
+  const committed: PlaneOffload[] = [];
+  let lead = null as PlaneOffload | null;
+  let leads = 0;
   const hooks: EncodeHooks = {
     rawOffload: (t) => {
       early?.abandon(false);
+      lead = null;
       early = coder.group.max === 1 ? PlaneOffload.startRaw(c, coder.group, t) : null;
-      if (early) kept.push(early.token);
-      return early !== null;
+      if (!early) return false;
+      kept.push(early.token);
+      // (told to the core now, and its blocks listed at once — they need none of the tile's samples,
+      // codec/encoder.ts encodeTileLead — and sent behind the worker's transform: it codes them as
+      // soon as that is done, not after this thread has unpacked the other components, 6-10 ms
+      // later on saw since the transform is fed from the rows; the tile's samples are not given
+      // again before this tile's "offload")
+      coder.held = null;
+      coder.resident = null;
+      if (early.commitRaw(coder)) {
+        committed.push(early);
+        lead = early;
+        early = null;
+        if (guardCore(c, () => c.encoderTileLead(t.tile), "encode") === 1) {
+          leads++;
+          coder.dispatch();
+        }
+      }
+      return true;
     },
   };
   const g = guardCore(c, () => {
@@ -153,8 +178,6 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   }, "encode");
   let r = guardCore(c, () => g.next(), "encode");
   let offload: PlaneOffload | null = null;
-  // raw-row offloads told to the core at their tile's "offload" (PlaneOffload.commitRaw)
-  const committed: PlaneOffload[] = [];
   let offloaded = 0;
   let splits = 0;
   let keptUsed = 0;
@@ -166,15 +189,18 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
         offload = null;
         await coder.drain();
       } else if (r.value === "offload") {
-        coder.held = null; // (the tile's samples were given again)
-        coder.resident = null;
-        if (early?.commitRaw(coder)) committed.push(early);
-        else if (early) offload = early;
+        if (lead) lead = null; // (committed at the hand-off: rawOffload)
         else {
-          offload = PlaneOffload.start(c, coder.group, coder.group.max === 1);
-          if (offload?.token) kept.push(offload.token);
+          coder.held = null; // (the tile's samples were given again)
+          coder.resident = null;
+          if (early?.commitRaw(coder)) committed.push(early);
+          else if (early) offload = early;
+          else {
+            offload = PlaneOffload.start(c, coder.group, coder.group.max === 1);
+            if (offload?.token) kept.push(offload.token);
+          }
+          early = null;
         }
-        early = null;
       } else if (r.value === "split") {
         // one component: its rows unpacked and transformed in part by the worker, which keeps them
         // (src/worker/encode_split.ts; nothing done when no split applies)
@@ -225,6 +251,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   threadedEarlyStops.offloaded = offloaded + made;
   threadedEarlyStops.kept = keptUsed + made;
   threadedEarlyStops.raw = rawUsed + made;
+  threadedEarlyStops.lead = leads;
   threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
   threadedEarlyStops.lost = coder.lostBatches;

@@ -20,6 +20,7 @@ import { arenaAlloc, arenaAllocZeroed } from "../util/arena";
 import { fail } from "../util/fail";
 import { ERR_ENCODE_OPTIONS, ERR_LIMIT_MEMORY } from "../util/error_codes";
 import { CHECK_TILE_PARTS } from "../api_fields";
+import { stageEnter, stageLeave, STAGE_WRITE } from "../util/stages";
 
 /** Write the main header (SOC ... up to the first SOT, TLM excluded). */
 function writeMainHeader(w: Writer, job: EncodeJob): void {
@@ -195,6 +196,7 @@ function tileData(job: EncodeJob, t: i32, kept: usize): TileOutput {
  * t2/context.ts KeptHeaders), copied instead of coded again; 0: T2 codes them.
  */
 export function writeCodestream(job: EncodeJob, kept: usize = 0): void {
+  stageEnter(STAGE_WRITE);
   let T = job.cs.siz.numTiles;
   let outs = arenaAlloc(<usize>T * sizeof<usize>());
   let total: u64 = 0;
@@ -255,4 +257,5 @@ export function writeCodestream(job: EncodeJob, kept: usize = 0): void {
   wrU16(w, M.EOC);
   job.out = buf;
   job.outLen = writerLength(w);
+  stageLeave(STAGE_WRITE);
 }

@@ -36,6 +36,11 @@ export function measureLayers(job: EncodeJob, l: i32, sizes: usize): f64 {
     }
   }
   let layerBytes = arenaAllocZeroed(<usize>L << 3);
+  if (!(keptLayer == l && flatOn)) {
+    // (a run that is not a flat trial moves the tag trees)
+    trialLayer = -1;
+    incLayer = -1;
+  }
   if (keptLayer == l) {
     if (!flatOn) return measureFromKept(job, l, sizes, layerBytes);
     if (flatLastLayer == l) {
@@ -142,14 +147,22 @@ export function measureKeep(job: EncodeJob, l: i32, assign: usize = 0, continued
   }
   if (continued && assign != 0 && l > 0 && flatLayer == l - 1 && flatAssign == assign) {
     // layers 0..l-2 are kept in the flat form and `assign` holds layer l-1 as formed: its packets
-    // move the kept state on to layer l
-    flatRun(job, l - 1, keptBytes, true);
+    // move the kept state on to layer l (when the last trial ran this assignment, from its results)
+    if (trialLayer == l - 1 && keptOn) {
+      flatCommitTrial(job, l - 1);
+      trialCommits++;
+    }
+    else flatRun(job, l - 1, keptBytes, true);
+    trialLayer = -1;
+    incLayer = -1;
     flatLayer = l;
     flatOn = true;
     keptLayer = l;
     return;
   }
   flatLayer = -1;
+  trialLayer = -1;
+  incLayer = -1;
   keptBytes = arenaAllocZeroed(<usize>job.layers << 3);
   keptTiles = arenaAlloc(<usize>T << 3);
   for (let t = 0; t < T; t++) {
@@ -187,6 +200,7 @@ export function measureFlat(): bool {
 /** The assignment array measureKeep was given changed (the last flat trial's sizes no longer hold). */
 export function measureAssignChanged(): void {
   flatLastLayer = -1;
+  trialLayer = -1;
 }
 
 /** measureLayers(job, l, sizes) from the kept state of layers 0..l-1: layer l's packets only. */
@@ -330,9 +344,11 @@ const FLAT_KEPT_BYTES: usize = 16;
 let flatTrees: usize = 0;
 /**
  * Per tile: i32 packets, then per packet i32 count of its precinct-bands with blocks, then per
- * precinct-band its pointer and the cblkIter index of its first block (i32 each; wasm32 pointers).
+ * precinct-band its pointer, the cblkIter index of its first block and where its trees' states lie
+ * in flatTrees (i32 each, PLAN_PB bytes; wasm32 pointers).
  */
 let flatPlan: usize = 0;
+const PLAN_PB: usize = 12;
 
 /** Can the flat trials stand for measureFromKept: one codeword segment per contribution in every tile-component? */
 function flatFits(job: EncodeJob): bool {
@@ -362,9 +378,13 @@ function flatKeep(job: EncodeJob, l: i32): void {
     treeBytes += <usize>(pb.incl.numNodes + pb.imsb.numNodes) << 3;
   }
   flatKept = arenaAlloc(<usize>max(nb, 1) * FLAT_KEPT_BYTES);
+  trialLblock = arenaAlloc(<usize>max(nb, 1) << 2);
+  trialLayer = -1;
   flatTrees = arenaAlloc(max(treeBytes, 4));
-  // (the cblkIter index of each precinct-band's first block, in cblkIter order)
+  // (the cblkIter index of each precinct-band's first block, and where its trees' states lie in
+  // flatTrees, in cblkIter order)
   let bases = arenaAlloc(<usize>max(npb, 1) << 2);
+  let treeAt = arenaAlloc(<usize>max(npb, 1) << 2);
   let at = flatTrees;
   let kb = flatKept;
   let i0 = 0, q = 0;
@@ -373,6 +393,7 @@ function flatKeep(job: EncodeJob, l: i32): void {
     let pb = it.pb;
     let n = pb.cw * pb.ch;
     store<i32>(bases + (<usize>q << 2), i0);
+    store<i32>(treeAt + (<usize>q << 2), <i32>(at - flatTrees));
     q++;
     if (n == 0) continue;
     at = walkTree(pb.incl, at, WALK_SAVE);
@@ -399,7 +420,10 @@ function flatKeep(job: EncodeJob, l: i32): void {
     i0 += n;
   }
   // the plan: measureFromKept's packet order (resolution, component, precinct), bands within
-  flatPlan = arenaAlloc(<usize>(T + packets + 2 * npb) << 2);
+  flatPlan = arenaAlloc(<usize>(T + packets + 3 * npb) << 2);
+  incLayer = -1;
+  incContrib = arenaAlloc(<usize>max(packets, 1) << 3);
+  incAssign = arenaAlloc(<usize>max(nb, 1) << 3);
   // (where the final write finds a packet's kept header: hdrTiles, hdrTcs, hdrRes)
   let tcs = 0, ress = 0;
   for (let t = 0; t < T; t++) {
@@ -467,7 +491,8 @@ function flatKeep(job: EncodeJob, l: i32): void {
             if (pb.cw * pb.ch == 0) continue;
             store<u32>(w, <u32>changetype<usize>(pb));
             store<i32>(w, load<i32>(bases + (<usize>(qr + b * np + p) << 2)), 4);
-            w += 8;
+            store<i32>(w, load<i32>(treeAt + (<usize>(qr + b * np + p) << 2)), 8);
+            w += PLAN_PB;
             m++;
           }
           store<i32>(head, m);
@@ -505,12 +530,17 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
   let L = job.layers;
   let assign = flatAssign;
   let kept = flatKept;
+  // Another trial of the layer the last run tried: only the packets with a block whose assignment
+  // changed since are coded (the others' headers, bytes and tag trees are as that run left them;
+  // a packet's header depends on its own precinct-bands only)
+  let inc = !commit && incLayer == l && keptOn;
+  if (inc) incTrials++;
   // the inclusion trees' leaves from the assignment (as restoreKept: the first layer with passes)
-  // and the kept tree states
+  // and the kept tree states (incremental: of the packets coded, below)
   let at = flatTrees;
   let b0 = 0;
   let it = cblkIterNew(job.tiles, T);
-  while (cblkIterNextBand(it)) {
+  while (!inc && cblkIterNextBand(it)) {
     let pb = it.pb;
     let n = pb.cw * pb.ch;
     if (n == 0) continue;
@@ -535,8 +565,11 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
   let hAt: usize = 0;
   let kAll = 0;
   if (hs != null) {
-    hAt = hs.buf;
-    hs.ok = 1;
+    if (!inc) {
+      hs.at = hs.buf;
+      hs.ok = 1;
+    }
+    hAt = hs.at;
     hs.final = 0;
   }
   for (let t = 0; t < T; t++) {
@@ -547,24 +580,47 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
     for (let k = 0; k < count; k++) {
       let m = load<i32>(w);
       w += 4;
-      let end = w + (<usize>m << 3);
-      let toStore = false;
-      if (hs != null) {
-        // (room for the largest header the packet's blocks can have, as dryCap for a tile's)
-        let blocks: usize = 0;
-        for (let e = w; e < end; e += 8) {
+      let end = w + <usize>m * PLAN_PB;
+      if (inc) {
+        let changed = false;
+        for (let e = w; e < end && !changed; e += PLAN_PB) {
           let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
-          blocks += <usize>(pb.cw * pb.ch);
+          let base = <usize>load<i32>(e, 4);
+          let n = pb.cw * pb.ch;
+          for (let i = 0; i < n; i++) {
+            if (load<u64>(assign + ((base + <usize>i) << 3)) != load<u64>(incAssign + ((base + <usize>i) << 3))) {
+              changed = true;
+              break;
+            }
+          }
         }
-        toStore = <u64>(hs.end - hAt) >= <u64>blocks * 64 + 65536;
-        if (!toStore) hs.ok = 0;
+        if (!changed) {
+          store<f64>(lb, load<f64>(lb) + load<f64>(incContrib + (<usize>kAll << 3)));
+          kAll++;
+          w = end;
+          continue;
+        }
+        for (let e = w; e < end; e += PLAN_PB) {
+          let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
+          let base = <usize>load<i32>(e, 4);
+          let n = pb.cw * pb.ch;
+          let incl = pb.incl;
+          for (let i = 0; i < n; i++) {
+            let first = load<i32>(kept + (base + <usize>i) * FLAT_KEPT_BYTES);
+            if (first < 0) first = load<i32>(assign + ((base + <usize>i) << 3)) > 0 ? l : L + 1000;
+            store<i32>(incl.value + (<usize>i << 2), first);
+          }
+          tagTreeParents(incl);
+          let ta = walkTree(incl, flatTrees + <usize>load<i32>(e, 8), WALK_RESTORE);
+          walkTree(pb.imsb, ta, WALK_RESTORE);
+          memory.copy(incAssign + (base << 3), assign + (base << 3), <usize>n << 3);
+        }
       }
-      if (toStore) bitWriterInit(bw, hAt, hs!.end);
-      else bitWriterInit(bw, job.dryBuf, job.dryBuf + job.dryCap);
+      bitWriterInit(bw, job.dryBuf, job.dryBuf + job.dryCap);
       tagTreeWalksReset();
       // any contribution?
       let any = false;
-      for (let e = w; e < end && !any; e += 8) {
+      for (let e = w; e < end && !any; e += PLAN_PB) {
         let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
         let base = load<i32>(e, 4);
         let n = pb.cw * pb.ch;
@@ -580,7 +636,7 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
         bitWrite(bw, 0);
       } else {
         bitWrite(bw, 1);
-        for (let e = w; e < end; e += 8) {
+        for (let e = w; e < end; e += PLAN_PB) {
           let pb = changetype<PrecinctBand>(<usize>load<u32>(e));
           let ab = assign + (<usize>load<i32>(e, 4) << 3);
           let kb = kept + <usize>load<i32>(e, 4) * FLAT_KEPT_BYTES;
@@ -603,21 +659,31 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
                 store<i32>(kb, load<i32>(ab), 4);
                 store<i32>(kb, lblock, 8);
                 store<i32>(kb, load<i32>(ab, 4), 12);
+              } else {
+                store<i32>(trialLblock + ((ab - assign) >> 1), lblock); // (block index · 4)
               }
             }
           }
         }
       }
       let hLen = bitWriterFlush(bw);
-      if (toStore) {
-        let pk = hs!.pk + (<usize>kAll << 3);
-        store<i32>(pk, <i32>(hAt - hs!.buf));
-        store<i32>(pk, hLen, 4);
-        hAt += <usize>hLen;
+      if (hs != null) {
+        // (kept if it fits: else the final write codes the headers)
+        if (<usize>hLen <= hs.end - hAt) {
+          memory.copy(hAt, job.dryBuf, <usize>hLen);
+          let pk = hs.pk + (<usize>kAll << 3);
+          store<i32>(pk, <i32>(hAt - hs.buf));
+          store<i32>(pk, hLen, 4);
+          hAt += <usize>hLen;
+        } else {
+          hs.ok = 0;
+        }
       }
-      kAll++;
       let total = <usize>hLen + <usize>extra + body;
-      store<f64>(lb, load<f64>(lb) + <f64>total + <f64>(plt ? pltEntryBytes(<u32>total) : 0));
+      let contrib = <f64>total + <f64>(plt ? pltEntryBytes(<u32>total) : 0);
+      store<f64>(incContrib + (<usize>kAll << 3), contrib);
+      kAll++;
+      store<f64>(lb, load<f64>(lb) + contrib);
       w = end;
     }
     // (one tile-part per tile: as encodePacket counts them after the kept packets)
@@ -629,7 +695,14 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
       store<i32>(keptTiles + (<usize>t << 3), parts, 4);
     }
   }
+  if (hs != null) hs.at = hAt;
   if (commit && hs != null && hs.ok != 0) hs.final = 1;
+  // (a trial's results, for flatCommitTrial while its assignment stands: measureAssignChanged)
+  trialLayer = commit ? -1 : l;
+  // (and for the next trial of the layer: the assignment it coded)
+  if (!commit && !inc) memory.copy(incAssign, assign, <usize>hdrBlocks << 3);
+  incLayer = commit ? -1 : l;
+  trialBytes = load<f64>(lb);
   if (commit) {
     // the tag trees' states after these packets
     let at = flatTrees;
@@ -642,6 +715,66 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
     }
   }
   return tileParts;
+}
+
+/** The layer the last trial flatRun ran (its assignment unchanged since: measureAssignChanged), or -1. */
+let trialLayer: i32 = -1;
+/** i32 per block (cblkIter order): its Lblock after the last trial's packets, where it contributed. */
+let trialLblock: usize = 0;
+/** The packet bytes of the last trial's layer (its layerBytes entry). */
+let trialBytes: f64 = 0;
+/**
+ * The layer the last flat run tried (not a commit run; -1: none), whose tag trees, headers and
+ * packet bytes stand for the assignment `incAssign` (i32 passes, i32 bytes per block, as `assign`):
+ * the next trial of that layer codes only the packets where the assignment changed.
+ */
+let incLayer: i32 = -1;
+let incAssign: usize = 0;
+/** f64 per packet (plan order): its bytes in the last run (PLT entry included), for the packets an incremental trial does not code. */
+let incContrib: usize = 0;
+
+/**
+ * flatRun(job, l, keptBytes, true) when the last trial ran layer l with this assignment: the same
+ * state after layer l from that trial's results instead of coding the packets again. The tag trees
+ * are as the trial's packets left them (flatRun restores them before every run, and no other T2 run
+ * came since: every one changes the assignment or resets trialLayer), the blocks move on as the
+ * commit run moves them (the Lblock from the trial), the tile counts and layer bytes are the ones
+ * that run would add, and the trial's headers are the layer's final ones.
+ */
+function flatCommitTrial(job: EncodeJob, l: i32): void {
+  let T = job.cs.siz.numTiles;
+  let assign = flatAssign;
+  let kb = flatKept;
+  for (let b = 0; b < hdrBlocks; b++, kb += FLAT_KEPT_BYTES) {
+    let ab = assign + (<usize>b << 3);
+    if (load<i32>(ab) <= load<i32>(kb, 4)) continue;
+    if (load<i32>(kb) < 0) store<i32>(kb, l);
+    store<i32>(kb, load<i32>(ab), 4);
+    store<i32>(kb, load<i32>(trialLblock + (<usize>b << 2)), 8);
+    store<i32>(kb, load<i32>(ab, 4), 12);
+  }
+  let w = flatPlan;
+  for (let t = 0; t < T; t++) {
+    let count = load<i32>(w);
+    w += 4;
+    for (let k = 0; k < count; k++) w += 4 + <usize>load<i32>(w) * PLAN_PB;
+    let keptPackets = load<i32>(keptTiles + (<usize>t << 3));
+    let parts = keptPackets == 0 ? (count > 0 ? 1 : 0) : load<i32>(keptTiles + (<usize>t << 3), 4);
+    store<i32>(keptTiles + (<usize>t << 3), keptPackets + count);
+    store<i32>(keptTiles + (<usize>t << 3), parts, 4);
+  }
+  let lb = keptBytes + (<usize>l << 3);
+  store<f64>(lb, load<f64>(lb) + trialBytes);
+  let hs = headerStore(l);
+  if (hs != null && hs.ok != 0) hs.final = 1;
+  let at = flatTrees;
+  let it = cblkIterNew(job.tiles, T);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    if (pb.cw * pb.ch == 0) continue;
+    at = walkTree(pb.incl, at, WALK_SAVE);
+    at = walkTree(pb.imsb, at, WALK_SAVE);
+  }
 }
 
 /** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */
@@ -674,34 +807,46 @@ let hdrSealed = false;
 let hdrJob: usize = 0;
 let hdrEpoch: u32 = 0;
 
-/** Final writes from kept headers on (the default) or off (tests compare the two). */
+/**
+ * Reuse of what earlier runs coded on (the default) or off (tests compare the two): the final
+ * write's kept headers, the state after a layer from its last trial (flatCommitTrial) and
+ * incremental trials (flatRun).
+ */
 let keptOn = true;
 /** Final writes that copied kept headers (measureTakeHeaders), ever. */
 let keptWrites: i32 = 0;
 
-/** Kept packet headers for the final write on (1, the default) or off (0: T2 codes them again). */
+/**
+ * Kept packet headers for the final write, the kept state moved on from a layer's last trial and
+ * incremental trials on (1, the default) or off (0: every run codes every packet).
+ */
 export function measureSetKeptHeaders(on: i32): void {
   keptOn = on != 0;
 }
 
-/** How many final writes copied kept packet headers so far (tests: the path was taken). */
-export function measureKeptWrites(): i32 {
-  return keptWrites;
+/** Runs that reused earlier ones so far (tests: the paths were taken): 0 final writes from kept headers, 1 incremental trials, 2 states moved on from a trial. */
+export function measureKeptWrites(which: i32): i32 {
+  return which == 1 ? incTrials : which == 2 ? trialCommits : keptWrites;
 }
+let incTrials: i32 = 0;
+let trialCommits: i32 = 0;
 
 /** Layer l's header store, made on its first use (null when it does not fit under the memory limit: the headers are then not kept). */
 function headerStore(l: i32): HeaderStore | null {
   let slot = hdrStores + (<usize>l << alignof<usize>());
   let hs = load<usize>(slot);
   if (hs != 0) return changetype<HeaderStore>(hs);
-  // (a packet's header is stored when this room is left: every header at most 64 bytes a block, as
-  // the dry run's scratch assumes, so every packet of a layer finds its room)
-  let cap = <u64>hdrBlocks * 64 + <u64>hdrPackets * 8 + 65536;
+  // (the headers are coded in the dry run's scratch and copied here if they fit: 8 bytes a block and
+  // a packet is several times what a layer's headers take (saw at 20:1: ~1.3 bytes a block), and
+  // thrice that leaves room for the packets incremental trials code again; where they do not fit,
+  // the layer's headers are not kept and the final write codes them)
+  let cap = 3 * (<u64>hdrBlocks * 8 + <u64>hdrPackets * 8) + 4096;
   let pkBytes = <u64>max(hdrPackets, 1) << 3;
   if (cap > 0x7fff0000 || !arenaFits(cap + pkBytes + 64)) return null;
   let st = changetype<HeaderStore>(arenaAllocZeroed(offsetof<HeaderStore>()));
   st.buf = arenaAlloc(<usize>cap);
   st.end = st.buf + <usize>cap;
+  st.at = st.buf;
   st.pk = arenaAlloc(<usize>pkBytes);
   store<usize>(slot, changetype<usize>(st));
   return st;
@@ -726,9 +871,11 @@ export function measureSeal(job: EncodeJob): void {
   hdrEpoch = arenaEpoch();
 }
 
-/** Forget measureSeal's mark (rate control starts again: the assignment will change). */
+/** Forget measureSeal's mark and the last trial (rate control starts again: the assignment will change). */
 export function measureUnseal(): void {
   hdrSealed = false;
+  trialLayer = -1;
+  incLayer = -1;
 }
 
 /**

@@ -90,6 +90,8 @@ export class KeptHeaders {
 export class HeaderStore {
   buf: usize;
   end: usize;
+  /** Where the next header goes (a run that codes every packet starts again at `buf`). */
+  at: usize;
   pk: usize;
   /** Every packet of the last run has its header here. */
   ok: i32;

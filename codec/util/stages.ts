@@ -19,6 +19,8 @@ export const STAGE_RATE = 4;
  * bench/stages.mjs before it had a stage of its own).
  */
 export const STAGE_QUANT = 5;
+/** The encoder's final write (codec/codestream/write_codestream.ts: T2 packets, tile-parts, assembly). */
+export const STAGE_WRITE = 6;
 
 // @ts-ignore: decorator
 @external("env", "j2kStage")

@@ -1,10 +1,13 @@
 /**
- * The final write copies the packet headers rate control's trials coded (codec/rate/measure.ts
- * measureSeal / measureTakeHeaders, codec/t2/packet_encoder.ts encodeKeptPacket) instead of coding
- * them again. A packet's header depends only on its precinct's state after the earlier layers and
- * on its own layer's assignment (ISO/IEC 15444-1 B.10), so the bytes must be those T2 codes: each
- * case encodes with kept headers off and on in the same core, compares the codestreams, and checks
- * whether the kept headers were used (else the comparison proves nothing).
+ * Rate control reuses what its earlier T2 runs coded (codec/rate/measure.ts): the final write
+ * copies the packet headers the trials coded (measureSeal / measureTakeHeaders,
+ * codec/t2/packet_encoder.ts encodeKeptPacket), the state after a layer comes from its last trial
+ * (flatCommitTrial), and a trial codes only the packets whose blocks' assignment changed since the
+ * last one (flatRun). A packet's header depends only on its precinct's state after the earlier
+ * layers and on its own layer's assignment (ISO/IEC 15444-1 B.10), so the sizes and bytes must be
+ * those of coding every packet every time: each case encodes with the reuse off and on in the same
+ * core, compares the codestreams (a trial measured wrong would move a layer's threshold), and checks
+ * whether the paths were taken (else the comparison proves nothing).
  */
 import { afterAll, describe, expect, test } from "vitest";
 import { encode, encodeAsync, type EncodeOptions } from "../../src/index.js";
@@ -20,37 +23,55 @@ function crop(img: J2kImage, w: number, h: number): J2kImage {
   return { ...img, width: w, height: h, data } as J2kImage;
 }
 
-function keptWrites(): number {
-  return callCore((c) => c.encoderKeptWrites());
+interface Counts {
+  /** Final writes from kept headers. */
+  used: number;
+  /** Incremental trials. */
+  inc: number;
+  /** States after a layer moved on from its last trial. */
+  commits: number;
 }
 
-/** Encode with kept headers off, then on; the second's count of writes from kept headers. */
-function both(img: J2kImage, opts: EncodeOptions): { coded: Uint8Array; kept: Uint8Array; used: number } {
+/** How often each reuse happened so far. */
+function counts(): Counts {
+  return callCore((c) => ({ used: c.encoderKeptWrites(0), inc: c.encoderKeptWrites(1), commits: c.encoderKeptWrites(2) }));
+}
+
+function keptWrites(): number {
+  return counts().used;
+}
+
+/** Encode with the reuse off, then on; the second's counts (writes from kept headers, incremental trials, states from a trial). */
+function both(img: J2kImage, opts: EncodeOptions): Counts & { coded: Uint8Array; kept: Uint8Array } {
   let coded: Uint8Array;
   let kept: Uint8Array;
-  let used: number;
+  let n: Counts;
   try {
     callCore((c) => c.encoderSetKeptHeaders(0));
-    const w0 = keptWrites();
+    const n0 = counts();
     coded = encode(img, opts);
-    expect(keptWrites()).toBe(w0); // (off: never used)
+    expect(counts()).toEqual(n0); // (off: never used)
     callCore((c) => c.encoderSetKeptHeaders(1));
     kept = encode(img, opts);
-    used = keptWrites() - w0;
+    const n1 = counts();
+    n = { used: n1.used - n0.used, inc: n1.inc - n0.inc, commits: n1.commits - n0.commits };
   } finally {
     callCore((c) => c.encoderSetKeptHeaders(1));
   }
-  return { coded, kept, used };
+  return { coded, kept, ...n };
 }
 
 const kodim = crop(corpusImage("kodim03.ppm"), 384, 256);
 const dx = crop(corpusImage("dx_chest_966_2000x2128_12bit.pgm"), 320, 288);
 
-/** `used`: whether the final write can take the kept headers (one tile-part per tile, no POC, one codeword segment per contribution, Part 1). */
-const CASES: Array<{ name: string; img: J2kImage; opts: EncodeOptions; used: boolean }> = [
+/**
+ * `used`: whether the final write can take the kept headers (one tile-part per tile, no POC, one
+ * codeword segment per contribution, Part 1); `commits`: a layer's state comes from its last trial.
+ */
+const CASES: Array<{ name: string; img: J2kImage; opts: EncodeOptions; used: boolean; commits?: boolean }> = [
   { name: "kodim03 ratio 20", img: kodim, opts: { ratios: [20] }, used: true },
-  { name: "kodim03 ratios 40/20/10", img: kodim, opts: { ratios: [40, 20, 10] }, used: true },
-  { name: "dx 12-bit five layers", img: dx, opts: { ratios: [160, 80, 40, 16, 6] }, used: true },
+  { name: "kodim03 ratios 40/20/10", img: kodim, opts: { ratios: [40, 20, 10] }, used: true, commits: true },
+  { name: "dx 12-bit five layers", img: dx, opts: { ratios: [160, 80, 40, 16, 6] }, used: true, commits: true },
   { name: "kodim03 RLCP", img: kodim, opts: { ratios: [40, 20, 10], progression: "RLCP" }, used: true },
   {
     name: "kodim03 RPCL, precincts, SOP + EPH",
@@ -72,10 +93,13 @@ const CASES: Array<{ name: string; img: J2kImage; opts: EncodeOptions; used: boo
 
 describe.each(["scalar", "simd"] as const)("final write from kept packet headers, %s build: output identical", (flavor) => {
   afterAll(() => useFlavor(null));
-  test.each(CASES)("$name", ({ img, opts, used }) => {
+  test.each(CASES)("$name", ({ img, opts, used, commits }) => {
     useFlavor(flavor);
     const r = both(img, opts);
     expect(r.used).toBe(used ? 1 : 0);
+    if (used) expect(r.inc).toBeGreaterThan(0);
+    // (a layer's state comes from its last trial when that trial ran the final assignment: usual, not always)
+    if (commits) expect(r.commits).toBeGreaterThan(0);
     expect(r.kept.length).toBe(r.coded.length);
     expect(Buffer.compare(Buffer.from(r.kept), Buffer.from(r.coded))).toBe(0);
   });

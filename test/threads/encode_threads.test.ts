@@ -142,6 +142,8 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(stops.kept, `${name}, ${threads} threads: planes kept by the worker`).toBe((OFFLOADED.has(name) || raw) && threads === 2 ? 1 : 0);
         // interleaved samples, an MCT, one tile, no HT: with one worker it unpacks component 1 from the raw rows itself
         expect(stops.raw, `${name}, ${threads} threads: planes unpacked from the raw rows in the worker`).toBe(raw ? 1 : 0);
+        // and its blocks listed at the hand-off, before this thread unpacked the others (encoderTileLead)
+        expect(stops.lead, `${name}, ${threads} threads: component 1's blocks listed at the hand-off`).toBe(raw ? 1 : 0);
         // threads - 1 workers of the pool's 3 beside the calling thread, which codes blocks too
         expect(stops.workers, `${name}, ${threads} threads: workers used`).toBeLessThanOrEqual(threads - 1);
         coded += stops.local;
@@ -314,6 +316,7 @@ describe("threads: API and failures", () => {
         // (component 1's blocks went to the worker before its refusal came back: it answers them
         // `missing`, and this thread codes them from the plane it made itself)
         expect(stops.lost, "batches of the refused plane coded on this thread").toBeGreaterThan(0);
+        expect(stops.lead, "its blocks listed at the hand-off all the same").toBe(1);
       }
     } finally {
       stops.breakRaw = false;
