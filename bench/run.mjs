@@ -43,6 +43,8 @@
  * Options: --only encode,decode  --images kodim03,ct  --quick (kodim03 + CT only, 2 timed runs)
  *          --runs N (clean timed calls per cell; default 7 below 1 MP, 5 above, as PEERS.md)
  *          --threads N (threads section; default: every core)
+ *          --budget MS (threads section: each contender gets at least MS of timed calls, sized from the
+ *             one-thread warm-up call, at most 25 calls; default 3000, 0 = the run count only)
  *          --json (also write bench/results/<timestamp>.json)  --help
  *          --stages: instead, time per stage (runs bench/stages.mjs with --images/--runs).
  *   bench/stages.mjs prints the time per stage (T1, DWT, MCT + pack, the rest) from a build with
@@ -101,6 +103,10 @@ const only = (value("--only") ?? SECTIONS.filter((s) => s !== "range" && s !== "
 for (const s of only) if (!SECTIONS.includes(s)) fail(`unknown section "${s}" (choose from ${SECTIONS.join(", ")})`);
 const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
+// threads section: each contender gets at least this many ms of timed calls (more clean calls for
+// short operations, at most MAX_BUDGET_RUNS): --budget MS, 0 = only the run count
+const threadsBudgetMs = value("--budget") !== undefined ? Number(value("--budget")) : quick ? 0 : 3000;
+const MAX_BUDGET_RUNS = 25;
 const imageFilter = value("--images")?.split(",").map((s) => s.trim().toLowerCase());
 const wantJson = flag("--json");
 const threadsOverride = value("--threads") ? Number(value("--threads")) : undefined;
@@ -193,13 +199,16 @@ const median = (xs) => {
  * Time several contenders of one row: `entries` = [[key, fn], …] (a failing contender is dropped
  * with its error note). Returns { key: { ok, ms, clean, calls, others } }.
  */
-async function measureRow(entries, megapixels, { maxOthers = 1.05 } = {}) {
-  const runs = runsOverride ?? (megapixels < 1 ? 7 : 5);
+async function measureRow(entries, megapixels, { maxOthers = 1.05, budgetMs = 0 } = {}) {
+  let runs = runsOverride ?? (megapixels < 1 ? 7 : 5);
   const res = {};
   const live = [];
+  let firstMs = 0;
   for (const [key, fn] of entries) {
     try {
+      const t0 = performance.now();
       await fn(); // warm-up
+      if (live.length === 0) firstMs = performance.now() - t0;
       live.push([key, fn]);
       res[key] = { calls: [] };
     } catch (e) {
@@ -207,6 +216,9 @@ async function measureRow(entries, megapixels, { maxOthers = 1.05 } = {}) {
       res[key] = { ok: false, note: code ? `err ${code}` : `err: ${String(e?.message ?? e).slice(0, 60)}` };
     }
   }
+  // a time budget (threads rows): short operations get more calls, so one slow call (a GC, a late
+  // wake-up) moves the median less; sized from the first contender's warm-up call
+  if (budgetMs > 0 && firstMs > 0) runs = Math.max(runs, Math.min(MAX_BUDGET_RUNS, Math.ceil(budgetMs / firstMs)));
   const cleanCount = (key) => res[key].calls.filter((c) => c.others <= maxOthers).length;
   // up to 3× the run count while clean calls keep coming; on a machine that stays loaded (no clean
   // call in the first `runs` rounds) more calls would not get cleaner
@@ -544,7 +556,7 @@ if (only.includes("threads")) {
       const t = await measureRow(
         [["one", () => j2kit.decodeAsync(cs, { threads: 1 })], ["many", () => j2kit.decodeAsync(cs, { threads: N })], ["peer", () => opj.decode(cs)]],
         m,
-        { maxOthers: 0.15 },
+        { maxOthers: 0.15, budgetMs: threadsBudgetMs },
       );
       // idle-machine estimate from CPU time (robust to other processes): decodeAsync runs one
       // "split" job per band (src/worker/split_decode.ts) at once; run here one after the other,
@@ -601,7 +613,7 @@ if (only.includes("threads")) {
       const t = await measureRow(
         [["one", () => j2kit.encodeAsync(img, { ...ours, threads: 1 })], ["many", () => j2kit.encodeAsync(img, { ...ours, threads: N })], ["peer", () => opj.encode(img, peer)]],
         m,
-        { maxOthers: 0.15 },
+        { maxOthers: 0.15, budgetMs: threadsBudgetMs },
       );
       rows.push({ name: c.name, op: label, mp: m, ...t, same });
     }
@@ -613,6 +625,7 @@ if (only.includes("threads")) {
       r.name, r.op, mps(r.one, r.mp), mps(r.many, r.mp), speedRatio(r, "many", "one"), speedRatio(r, "many", "peer"),
       r.estimate?.toFixed(2) ?? "–", r.overhead?.toFixed(2) ?? "–", r.same ? "identical" : "MISMATCH", loadNote(r.many),
     ]),
+    `Calls: each contender is timed for at least ${threadsBudgetMs} ms (the run count, or more calls for short operations, at most ${MAX_BUDGET_RUNS}; --budget 0 = the run count only); the load column shows clean/timed calls. ` +
     "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band job (src/worker/split_decode.ts, run one after the other here, the other bands' shares delivered at once): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = all band jobs' CPU ÷ the one-piece decode's (T2 in every band, copies of the shared blocks). Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N − 1 workers and on the calling thread, which also runs MCT, DWT (with more than one component, a worker transforms component 1), rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
   );
   out.sections.threads = rows;
