@@ -11,7 +11,7 @@ import { Tile, tileComp, resolution } from "../structure/tile";
 import { cblkIterTile, cblkIterNext } from "../structure/cblk_iter";
 import { BitWriter } from "../t2/bit_writer";
 import { runProgressions } from "../t2/progression";
-import { t2TileReset, t2TileResetVisits, t2TileContext } from "../t2/tile_encoder";
+import { t2TileReset, t2TileContext } from "../t2/tile_encoder";
 import { KeptHeaders } from "../t2/context";
 import { blockDataBound } from "../t2/packet_encoder";
 import { passesRate } from "../t1/pass_record";
@@ -158,7 +158,7 @@ function tileBound(job: EncodeJob, tile: Tile): usize {
 /** T2 of tile t into a fresh buffer (`kept`: the packet headers rate control kept, or 0). */
 function tileData(job: EncodeJob, t: i32, kept: usize): TileOutput {
   let tile = jobTile(job, t);
-  let numPackets = kept != 0 ? t2TileResetVisits(tile, job.layers) : t2TileReset(tile, job.layers);
+  let numPackets = t2TileReset(tile, job.layers, kept == 0);
   let cap = tileBound(job, tile);
   let out = changetype<TileOutput>(arenaAllocZeroed(offsetof<TileOutput>()));
   out.data = arenaAlloc(cap);

@@ -703,18 +703,21 @@ function flatRun(job: EncodeJob, l: i32, layerBytes: usize, commit: bool): i32 {
   if (!commit && !inc) memory.copy(incAssign, assign, <usize>hdrBlocks << 3);
   incLayer = commit ? -1 : l;
   trialBytes = load<f64>(lb);
-  if (commit) {
-    // the tag trees' states after these packets
-    let at = flatTrees;
-    let it = cblkIterNew(job.tiles, T);
-    while (cblkIterNextBand(it)) {
-      let pb = it.pb;
-      if (pb.cw * pb.ch == 0) continue;
-      at = walkTree(pb.incl, at, WALK_SAVE);
-      at = walkTree(pb.imsb, at, WALK_SAVE);
-    }
-  }
+  // the tag trees' states after these packets
+  if (commit) saveFlatTrees(job, T);
   return tileParts;
+}
+
+/** Save every precinct-band's tag trees (inclusion, zero bit-planes) into flatTrees, in cblkIter order. */
+function saveFlatTrees(job: EncodeJob, T: i32): void {
+  let at = flatTrees;
+  let it = cblkIterNew(job.tiles, T);
+  while (cblkIterNextBand(it)) {
+    let pb = it.pb;
+    if (pb.cw * pb.ch == 0) continue;
+    at = walkTree(pb.incl, at, WALK_SAVE);
+    at = walkTree(pb.imsb, at, WALK_SAVE);
+  }
 }
 
 /** The layer the last trial flatRun ran (its assignment unchanged since: measureAssignChanged), or -1. */
@@ -767,14 +770,7 @@ function flatCommitTrial(job: EncodeJob, l: i32): void {
   store<f64>(lb, load<f64>(lb) + trialBytes);
   let hs = headerStore(l);
   if (hs != null && hs.ok != 0) hs.final = 1;
-  let at = flatTrees;
-  let it = cblkIterNew(job.tiles, T);
-  while (cblkIterNextBand(it)) {
-    let pb = it.pb;
-    if (pb.cw * pb.ch == 0) continue;
-    at = walkTree(pb.incl, at, WALK_SAVE);
-    at = walkTree(pb.imsb, at, WALK_SAVE);
-  }
+  saveFlatTrees(job, T);
 }
 
 /** Bound of the packet-header bytes of one packet of the tile (for the dry-run scratch). */

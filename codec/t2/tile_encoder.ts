@@ -9,32 +9,20 @@ import { Tile, tileComp, resolution } from "../structure/tile";
 import { arenaAllocZeroed } from "../util/arena";
 import { cblkIterTile, cblkIterNextBand } from "../structure/cblk_iter";
 
-/** Reset the T2 state of a tile (tag trees, visited layers, sent passes) before a run. Returns the packet count. */
-export function t2TileReset(tile: Tile, layers: i32): i32 {
-  let packets = 0;
-  for (let c = 0; c < tile.numComps; c++) {
-    let tc = tileComp(tile, c);
-    for (let r = 0; r < tc.numRes; r++) {
-      let res = resolution(tc, r);
-      memory.fill(res.layersDone, 0, <usize>(res.pw * res.ph) * 4);
-      prepareResolutionForT2(res, layers, (tc.style.cblkStyle & 0x40) != 0);
-      packets += res.pw * res.ph;
-    }
-  }
-  return packets * layers;
-}
-
 /**
- * t2TileReset for a run that codes no packet header (the final write from kept headers,
- * t2/packet_encoder.ts encodeKeptPacket): every packet unvisited. Returns the packet count.
+ * Reset the T2 state of a tile before a run: every packet unvisited and, unless `headers` is false,
+ * the tag trees and sent passes (prepareResolutionForT2). `headers` false is for a run that codes
+ * no packet header (the final write from kept headers, t2/packet_encoder.ts encodeKeptPacket).
+ * Returns the packet count.
  */
-export function t2TileResetVisits(tile: Tile, layers: i32): i32 {
+export function t2TileReset(tile: Tile, layers: i32, headers: bool = true): i32 {
   let packets = 0;
   for (let c = 0; c < tile.numComps; c++) {
     let tc = tileComp(tile, c);
     for (let r = 0; r < tc.numRes; r++) {
       let res = resolution(tc, r);
       memory.fill(res.layersDone, 0, <usize>(res.pw * res.ph) * 4);
+      if (headers) prepareResolutionForT2(res, layers, (tc.style.cblkStyle & 0x40) != 0);
       packets += res.pw * res.ph;
     }
   }
