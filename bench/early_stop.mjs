@@ -10,25 +10,15 @@
  *
  *   npm run build && node --no-liftoff bench/early_stop.mjs [--images kodim03,kodim07,ct,dx] [--reps 5]
  */
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot, argValue, benchImage } from "./ab_common.mjs";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const val = (n, d) => {
-  const i = args.indexOf(n);
-  return i >= 0 ? args[i + 1] : d;
-};
+const val = (n, d) => argValue(args, n, d);
 const lib = await import(join(repoRoot, "dist/index.js"));
 const load = await import(join(repoRoot, "dist/wasm/load.js"));
 const { readPnm } = await import(join(repoRoot, "dist/io/pnm.js"));
 await lib.init();
-const corpus = resolve(repoRoot, "../shared/benchcorpus");
-const IMAGES = {
-  kodim03: ["kodim03.ppm", 5], kodim04: ["kodim04.ppm", 5], kodim07: ["kodim07.ppm", 5], kodim08: ["kodim08.ppm", 5],
-  saw: ["saw_2725x2225.ppm", 6], ct: ["ct_693_512x512_14bit.pgm", 5], dx: ["dx_chest_966_2000x2128_12bit.pgm", 6],
-};
 const reps = Number(val("--reps", 5));
 const cpu = (fn) => {
   const c0 = process.cpuUsage();
@@ -42,9 +32,7 @@ const setStop = (on) => load.callCore((c) => c.encoderSetEarlyStop(on));
 console.log("| image | ratios | stopped | coded again | predicted share | stop slope | final threshold | rate control runs | CPU ms, stops on | CPU ms, off | off/on |");
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const name of val("--images", "kodim03,kodim04,kodim07,kodim08,ct,saw,dx").split(",")) {
-  if (!IMAGES[name]) throw new Error(`unknown image ${name} (${Object.keys(IMAGES).join(", ")})`);
-  const [file, levels] = IMAGES[name];
-  const img = readPnm(new Uint8Array(readFileSync(join(corpus, file))));
+  const { img, levels } = benchImage(name, readPnm);
   for (const ratios of [[20], [40, 20, 10]]) {
     const o = { levels, codeBlock: [64, 64], progression: "LRCP", ratios };
     setStop(0);

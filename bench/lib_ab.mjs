@@ -12,42 +12,23 @@
  * Cases: ld / ld3 decode of OpenJPEG-WASM 9/7 streams at ratio 20 / 40,20,10 (as bench/run.mjs's
  * lossydecode); dec / enc lossless decode / encode; e20 / e3 9/7 encode at ratio 20 / 40,20,10.
  */
-import { readFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { loadOpenJpegWasm } from "./peers/openjpeg_wasm.mjs";
+import { repoRoot, argValue, benchImage, privateLibrary } from "./ab_common.mjs";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const val = (n, d) => {
-  const i = args.indexOf(n);
-  return i >= 0 ? args[i + 1] : d;
-};
+const val = (n, d) => argValue(args, n, d);
 const [wa, wb] = args;
 if (!wa || !wb || wa.startsWith("--") || wb.startsWith("--")) {
   console.error("usage: node --no-liftoff bench/lib_ab.mjs A.wasm B.wasm [--images kodim03,ct] [--cases ld,ld3,dec,enc,e20,e3] [--reps 9]");
   process.exit(2);
 }
 /** A private copy of the built library using the core `wasm`. */
-async function library(name, wasm) {
-  const dir = join(repoRoot, ".scratch/lib_ab", name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "wasm"), { recursive: true });
-  cpSync(join(repoRoot, "dist"), join(dir, "dist"), { recursive: true });
-  cpSync(join(repoRoot, "wasm/embedded.js"), join(dir, "wasm/embedded.js"));
-  const lib = await import(join(dir, "dist/index.js"));
-  lib.initSync(readFileSync(wasm));
-  return lib;
-}
+const library = async (name, wasm) => (await privateLibrary("lib_ab", name, wasm)).lib;
 const A = await library("a", wa);
 const B = await library("b", wb);
 const { readPnm } = await import(join(repoRoot, "dist/io/pnm.js"));
 const opj = await loadOpenJpegWasm();
-const corpus = resolve(repoRoot, "../shared/benchcorpus");
-const IMAGES = {
-  kodim03: ["kodim03.ppm", 5], kodim04: ["kodim04.ppm", 5], kodim07: ["kodim07.ppm", 5], kodim08: ["kodim08.ppm", 5],
-  saw: ["saw_2725x2225.ppm", 6], ct: ["ct_693_512x512_14bit.pgm", 5], dx: ["dx_chest_966_2000x2128_12bit.pgm", 6],
-};
 const images = val("--images", "kodim03,kodim07,ct").split(",");
 const cases = val("--cases", "ld,ld3,dec").split(",");
 const reps = Number(val("--reps", 9));
@@ -61,9 +42,7 @@ const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 console.log(`A ${wa}  B ${wb}  (CPU ms, median of ${reps}; A/B = median of alternating pairs' ratios)`);
 for (const name of images) {
-  if (!IMAGES[name]) throw new Error(`unknown image ${name} (${Object.keys(IMAGES).join(", ")})`);
-  const [file, levels] = IMAGES[name];
-  const img = readPnm(new Uint8Array(readFileSync(join(corpus, file))));
+  const { img, levels } = benchImage(name, readPnm);
   for (const cs of cases) {
     let fa, fb;
     if (cs === "ld" || cs === "ld3") {

@@ -13,16 +13,11 @@
  * Cases: e20 / e3 9/7 encode at ratio 20 / 40,20,10 (64x64 blocks, LRCP, as bench/lib_ab.mjs), or
  * any ratio list such as 80/40/20/10. Timer calls cost a little: compare stages builds only.
  */
-import { readFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot, argValue, benchImage, privateLibrary } from "./ab_common.mjs";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const val = (n, d) => {
-  const i = args.indexOf(n);
-  return i >= 0 ? args[i + 1] : d;
-};
+const val = (n, d) => argValue(args, n, d);
 const [wa, wb] = args;
 if (!wa || !wb || wa.startsWith("--") || wb.startsWith("--")) {
   console.error("usage: node --no-liftoff bench/tail_ab.mjs A.stages.wasm B.stages.wasm [--images saw,dx,kodim03] [--cases e20,e3] [--reps 9]");
@@ -38,14 +33,8 @@ const cpuNow = () => {
 
 /** A private copy of the built library using the stages core `wasm`, with its rate and write CPU ms per call. */
 async function library(name, wasm) {
-  const dir = join(repoRoot, ".scratch/tail_ab", name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "wasm"), { recursive: true });
-  cpSync(join(repoRoot, "dist"), join(dir, "dist"), { recursive: true });
-  cpSync(join(repoRoot, "wasm/embedded.js"), join(dir, "wasm/embedded.js"));
-  const lib = await import(join(dir, "dist/index.js"));
+  const { lib, dir } = await privateLibrary("tail_ab", name, wasm);
   const load = await import(join(dir, "dist/wasm/load.js"));
-  lib.initSync(readFileSync(wasm));
   const acc = { [STAGE_RATE]: 0, [STAGE_WRITE]: 0 };
   const depth = { [STAGE_RATE]: 0, [STAGE_WRITE]: 0 };
   const start = { [STAGE_RATE]: 0, [STAGE_WRITE]: 0 };
@@ -69,11 +58,6 @@ async function library(name, wasm) {
 const A = await library("a", wa);
 const B = await library("b", wb);
 const { readPnm } = await import(join(repoRoot, "dist/io/pnm.js"));
-const corpus = resolve(repoRoot, "../shared/benchcorpus");
-const IMAGES = {
-  kodim03: ["kodim03.ppm", 5], kodim07: ["kodim07.ppm", 5], saw: ["saw_2725x2225.ppm", 6],
-  ct: ["ct_693_512x512_14bit.pgm", 5], dx: ["dx_chest_966_2000x2128_12bit.pgm", 6],
-};
 const images = val("--images", "saw,dx,kodim03").split(",");
 const cases = val("--cases", "e20,e3").split(",");
 const reps = Number(val("--reps", 9));
@@ -81,9 +65,7 @@ const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 console.log(`A ${wa}  B ${wb}  (CPU ms, median of ${reps}; A/B = median of alternating pairs' ratios; tail = rate + write)`);
 for (const name of images) {
-  if (!IMAGES[name]) throw new Error(`unknown image ${name} (${Object.keys(IMAGES).join(", ")})`);
-  const [file, levels] = IMAGES[name];
-  const img = readPnm(new Uint8Array(readFileSync(join(corpus, file))));
+  const { img, levels } = benchImage(name, readPnm);
   for (const cs of cases) {
     const ratios = cs === "e20" ? [20] : cs === "e3" ? [40, 20, 10] : cs.split("/").map(Number);
     const opts = { levels, codeBlock: [64, 64], progression: "LRCP", ratios };
