@@ -11,7 +11,7 @@ import { encode, type EncodeOptions } from "../../src/index.js";
 import { EncoderParam, type CoreExports } from "../../src/core_interface.js";
 import { callCore, useFlavor } from "../../src/wasm/load.js";
 import type { J2kImage } from "../../src/types.js";
-import { corpusImage } from "../roundtrip/benchcorpus_images.js";
+import { corpusImage, cropImage as crop } from "../roundtrip/benchcorpus_images.js";
 
 interface Stops {
   stopped: number;
@@ -48,14 +48,6 @@ function both(img: J2kImage, opts: EncodeOptions, mode = 1, coarse = 1): { full:
     callCore((c) => c.encoderSetCoarseSteps(1));
   }
   return { full, early, stops: s };
-}
-
-function crop(img: J2kImage, w: number, h: number): J2kImage {
-  const C = img.components;
-  const Ctor = img.data.constructor as new (n: number) => Uint8Array | Uint16Array;
-  const data = new Ctor(w * h * C);
-  for (let y = 0; y < h; y++) data.set(img.data.subarray(y * img.width * C, (y * img.width + w) * C), y * w * C);
-  return { ...img, width: w, height: h, data } as J2kImage;
 }
 
 const kodim = crop(corpusImage("kodim03.ppm"), 512, 384);

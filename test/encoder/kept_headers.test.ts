@@ -13,15 +13,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { encode, encodeAsync, type EncodeOptions } from "../../src/index.js";
 import { callCore, useFlavor } from "../../src/wasm/load.js";
 import type { J2kImage } from "../../src/types.js";
-import { corpusImage } from "../roundtrip/benchcorpus_images.js";
-
-function crop(img: J2kImage, w: number, h: number): J2kImage {
-  const C = img.components;
-  const Ctor = img.data.constructor as new (n: number) => Uint8Array | Uint16Array;
-  const data = new Ctor(w * h * C);
-  for (let y = 0; y < h; y++) data.set(img.data.subarray(y * img.width * C, (y * img.width + w) * C), y * w * C);
-  return { ...img, width: w, height: h, data } as J2kImage;
-}
+import { corpusImage, cropImage as crop } from "../roundtrip/benchcorpus_images.js";
 
 interface Counts {
   /** Final writes from kept headers. */

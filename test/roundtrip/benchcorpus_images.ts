@@ -44,6 +44,15 @@ export function corpusImage(file: string): J2kImage {
   return img;
 }
 
+/** The top-left `w` × `h` samples of an interleaved image, as a new image of the same sample type. */
+export function cropImage(img: J2kImage, w: number, h: number): J2kImage {
+  const C = img.components;
+  const Ctor = img.data.constructor as new (n: number) => Uint8Array | Uint16Array;
+  const data = new Ctor(w * h * C);
+  for (let y = 0; y < h; y++) data.set(img.data.subarray(y * img.width * C, (y * img.width + w) * C), y * w * C);
+  return { ...img, width: w, height: h, data } as J2kImage;
+}
+
 /** Path of a corpus file. */
 export function corpusPath(file: string): string {
   return resolve(BENCHCORPUS, file);
