@@ -6,7 +6,7 @@
 // is replaced; a child whose resident memory stays high after a case is recycled so that every case
 // starts from a small process.
 import { fork } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
@@ -22,11 +22,28 @@ function procRssMiB(pid) {
   }
 }
 
-/** Scheduler state of the process (R running/runnable, S sleeping, D disk wait, ...). */
+/** Scheduler state of a task (R running/runnable, S sleeping, D disk wait, ...). */
+function taskState(path) {
+  const s = readFileSync(path, "utf8");
+  return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3);
+}
+
+/**
+ * The process's scheduling state: "R" when any of its threads is runnable, else its main thread's.
+ * A threaded decode's main thread sleeps while its worker thread computes; on a busy machine at nice 19
+ * or idle class that worker may wait long for a core (a case of 10-90 ms CPU in 30 s was once called
+ * a hang while only the main thread was looked at).
+ */
 function procState(pid) {
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3);
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (taskState(`/proc/${pid}/task/${t}/stat`) === "R") return "R";
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return taskState(`/proc/${pid}/stat`);
   } catch {
     return "?";
   }
