@@ -135,6 +135,9 @@ export function makeCase(target, seeds, seed, index) {
   if (target === "jpeg") options.jpeg = { chunk: rng.pick([0, 0, 1, 7, 64, 4096]) };
   // drawn last so that the inputs and other options of a case stay what they were before strips
   if (target === "decode" && rng.chance(0.3)) options.strips = true;
+  // drawn after strips for the same reason: decodeAsync with `threads: 2` (row bands on this thread and
+  // a worker, src/worker/threads.ts), checked against decode() of the same input (scripts/fuzz/targets.mjs)
+  if (target === "decode" && rng.chance(0.25)) options.threads = 2;
   return { seedFile: s.name, mutations: what, bytes: bytes.slice(), options };
 }
 
@@ -292,7 +295,11 @@ function probesFor(file, bytes) {
   const dec = note?.options?.decode ?? (note?.options?.allowPartial !== undefined ? { allowPartial: note.options.allowPartial } : {});
   const strips = note?.options?.strips ? { strips: true } : {};
   probes.push({ name: `decode${Object.keys(dec).length ? " " + JSON.stringify(dec) : ""}${note?.options?.strips ? " in strips" : ""}`, target: "decode", options: { limits, decode: dec, ...strips } });
+  if (note?.options?.threads) probes.push({ name: `decodeAsync threads ${note.options.threads} vs decode`, target: "decode", options: { limits, decode: dec, threads: note.options.threads } });
   if (!dec.allowPartial) probes.push({ name: "decode allowPartial", target: "decode", options: { limits, decode: { allowPartial: true }, ...strips } });
+  // every file also through the threaded decode (row bands on two threads, src/worker/threads.ts): it
+  // must agree with decode() — the same image, or a refusal where decode() refuses
+  if (!note?.options?.threads || !dec.allowPartial) probes.push({ name: "decodeAsync threads 2 vs decode, allowPartial", target: "decode", options: { limits, decode: { allowPartial: true }, threads: 2 } });
   probes.push({ name: "readHeader", target: "header", options: { limits } });
   if (isJp2(bytes)) {
     probes.push({ name: "checkJp2", target: "jp2", options: { limits, jp2: "check" } });

@@ -10,7 +10,7 @@ if (!existsSync(fileURLToPath(new URL("index.js", dist)))) {
 }
 const core = await import(new URL("index.js", dist).href);
 
-export const { decode, readHeader, isJ2kError, J2kError, releaseMemory, decodeJpeg, createJpegDecoder } = core;
+export const { decode, decodeAsync, readHeader, isJ2kError, J2kError, releaseMemory, terminateWorkers, decodeJpeg, createJpegDecoder } = core;
 /** decode() goes through strips above this many bytes of planes (0: always; see src/strip/assemble.ts). */
 export const { setStripDecodeThreshold } = await import(new URL("strip/assemble.js", dist).href);
 

@@ -5,6 +5,7 @@
 //   untyped   anything else thrown (RangeError, TypeError, ...: a bug)
 //   invalid   a result that breaks the public contract (wrong sizes, samples out of range, ...)
 // Time and memory are judged by the parent (scripts/fuzz/pool.mjs).
+import { createHash } from "node:crypto";
 
 /**
  * Default limits of a fuzz case. A decode may use `maxMemory` of WebAssembly memory and hand back a
@@ -16,7 +17,7 @@ export const FUZZ_LIMITS = { maxPixels: 2 ** 26, maxMemory: 128 * 2 ** 20 };
 
 /** Targets and what they exercise. */
 export const TARGETS = {
-  decode: "decode() of codestreams and JP2 files (with allowPartial, reduce, region, layers, components variants)",
+  decode: "decode() of codestreams and JP2 files (with allowPartial, reduce, region, layers, components variants; 30 % in strips, 25 % also decodeAsync with threads: 2, which must agree)",
   header: "readHeader() of codestreams and JP2 files",
   dicom: "transcode() of DICOM Part 10 files to native and JPEG 2000 syntaxes, and inspectDicom()",
   jp2: "checkJp2() / repairJp2Icc() and decode() of JP2 files",
@@ -93,6 +94,43 @@ function topFrames(e) {
     .join(" | ");
 }
 
+/** What decode() gave, kept small: its fields and a digest of every sample array (not the arrays). */
+function digestOf(img) {
+  const arrays = img.layout === "components" ? img.componentData : [img.data];
+  const digests = arrays.map((a) => `${a.constructor.name}:${a.length}:${createHash("sha256").update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest("hex")}`);
+  const fields = {};
+  for (const k of ["width", "height", "components", "bitDepth", "signed", "layout", "partial"]) fields[k] = img[k];
+  return { fields, digests };
+}
+
+/**
+ * decodeAsync with `threads` (row bands decoded as regions on this thread and in workers, stitched:
+ * src/worker/threads.ts) must give what decode() gave, `one` (a {@link digestOf} of its image, or the
+ * J2kError it threw): the same image, sample for sample and with the same partial flag — or, when
+ * decode() refused the input, a refusal too. A threaded result that differs is "invalid"; a threaded
+ * error that is not a J2kError, or is INTERNAL, is classified as any other error is.
+ */
+async function againThreaded(lib, bytes, decodeOptions, threads, one) {
+  let img;
+  try {
+    img = await lib.decodeAsync(bytes, { ...decodeOptions, threads });
+  } catch (e) {
+    const r = classifyError(lib, e);
+    if (r.outcome !== "error") return { ...r, message: `decodeAsync threads ${threads}: ${r.message}` };
+    if (!lib.isJ2kError(one)) return { outcome: "invalid", message: `decodeAsync threads ${threads} refused (${r.code}: ${r.message}) what decode() decoded` };
+    return r;
+  }
+  if (lib.isJ2kError(one)) return { outcome: "invalid", message: `decodeAsync threads ${threads} decoded what decode() refused (${one.code}: ${one.message})` };
+  const problems = imageProblems(img);
+  if (problems.length) return { outcome: "invalid", message: `decodeAsync threads ${threads}: ${problems.join("; ")}` };
+  const mine = digestOf(img);
+  const differ = [];
+  for (const [k, v] of Object.entries(one.fields)) if (mine.fields[k] !== v) differ.push(`${k} ${mine.fields[k]} vs ${v}`);
+  if (differ.length === 0 && mine.digests.join() !== one.digests.join()) differ.push("samples differ");
+  if (differ.length) return { outcome: "invalid", message: `decodeAsync threads ${threads} differs from decode(): ${differ.join(", ")}` };
+  return { outcome: "ok", detail: `${img.width}x${img.height}x${img.components}${img.partial ? " partial" : ""}, threads ${threads} the same` };
+}
+
 /** Run one case. `options` were chosen by the parent (see casePlan in scripts/fuzz.mjs). */
 export async function runTarget(lib, target, bytes, options) {
   const limits = options.limits ?? FUZZ_LIMITS;
@@ -110,6 +148,11 @@ export async function runTarget(lib, target, bytes, options) {
         }
         const problems = imageProblems(img);
         if (problems.length) return { outcome: "invalid", message: problems.join("; ") };
+        if (options.threads) {
+          const one = digestOf(img);
+          img = undefined; // not held while the threaded decode runs
+          return await againThreaded(lib, bytes, { ...(options.decode ?? {}), limits }, options.threads, one);
+        }
         return { outcome: "ok", detail: `${img.width}x${img.height}x${img.components}${img.partial ? " partial" : ""}` };
       }
       case "header": {
@@ -175,6 +218,9 @@ export async function runTarget(lib, target, bytes, options) {
         return { outcome: "untyped", message: `unknown target ${target}` };
     }
   } catch (e) {
+    if (options.threads && (target === "decode" || target === "jp2decode") && lib.isJ2kError(e) && e.code !== "INTERNAL") {
+      return againThreaded(lib, bytes, { ...(options.decode ?? {}), limits }, options.threads, e);
+    }
     return classifyError(lib, e);
   }
 }

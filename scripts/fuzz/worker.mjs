@@ -44,6 +44,9 @@ process.on("message", async (msg) => {
   // give the case's memory back before the next one
   try {
     lib.releaseMemory();
+    // a threaded case's workers keep the memory their bands grew to (linear memory only grows): stop
+    // them, so that one case's peak does not count against the next (the pool starts again on use)
+    if (msg.options?.threads) lib.terminateWorkers();
   } catch {
     // ignore
   }

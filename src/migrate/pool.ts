@@ -8,6 +8,7 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import { startNodeWorker } from "../worker/exec_argv.js";
 import type { ConvertOptions, ConvertResult } from "./convert.js";
 import type { FromWorker, ToWorker } from "./worker.js";
 import type { MigrateS3Options } from "./s3.js";
@@ -61,7 +62,7 @@ export class MigratePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerUrl);
+    const worker = startNodeWorker(Worker, this.workerUrl);
     const slot: Slot = { worker, busy: false };
     worker.on("message", (m: FromWorker) => this.onMessage(slot, m));
     worker.on("error", (e) => this.onCrash(slot, e));

@@ -13,6 +13,7 @@ import { J2kError } from "../errors.js";
  */
 const NODE_WORKER_THREADS = ["node", "worker_threads"].join(":");
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
+import { startNodeWorker } from "./exec_argv.js";
 import { initModule, onInit, sharedModule, type CoreFlavor } from "../wasm/load.js";
 
 interface AnyWorker {
@@ -158,8 +159,14 @@ async function createWorker(shared: Promise<{ module: WebAssembly.Module; flavor
     };
     if (isNode()) {
       import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_WORKER_THREADS).then((mod) => {
-        const wt = mod as unknown as { Worker: new (u: URL) => AnyWorker & { on(e: string, f: (x: unknown) => void): void; unref(): void } };
-        const w = new wt.Worker(url);
+        const wt = mod as unknown as { Worker: new (u: URL, o: { execArgv?: string[] }) => AnyWorker & { on(e: string, f: (x: unknown) => void): void; unref(): void } };
+        let w;
+        try {
+          w = startNodeWorker(wt.Worker, url);
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e))); // (a throw here was an unhandled rejection)
+          return;
+        }
         worker = w;
         w.on("message", onMsg);
         w.on("error", onErr);
