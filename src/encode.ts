@@ -356,7 +356,9 @@ function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s
     // tile by tile from the caller's array: input samples, DC level shifted (G.1.2)
     // (the core transforms and lists a tile's components one at a time unless HT blocks are coded
     // for rate control: codec/encoder.ts encodeTileCode; the raw hand-off relies on it)
-    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, ti, s.ht ? undefined : hooks);
+    // (the finest layer's compression ratio, 0 without ratios: threaded, what a worker takes, src/encode_threads.ts rawPlanes)
+    const ratio = s.ratios ? Math.min(...s.ratios) : 0;
+    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, { ...ti, ratio }, s.ht ? undefined : hooks);
     if (s.psnr) out = (yield* checkPsnrLayers(c, image, options, s, geo)) ?? out;
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.bytes));
@@ -406,7 +408,7 @@ const STAGING_BYTES = 4 << 20;
  * larger than WebAssembly memory). Rate control may ask for the tiles again (finer 9/7 step).
  * Returns the codestream pointer. `hooks` (threaded): see {@link EncodeHooks}.
  */
-function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }, hooks?: EncodeHooks): Generator<BlockWait, number> {
+function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean; ratio: number }, hooks?: EncodeHooks): Generator<BlockWait, number> {
   const C = image.components;
   const W = image.width;
   const prec = image.bitDepth;
@@ -535,7 +537,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
         handedOff =
           (mct === 1 || mct === 2) && rowScratch !== 0 && T === 1 && w <= W
             ? hooks!.rawOffload({
-              data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc, mct, tile: t,
+              data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc, mct, tile: t, ratio: ti.ratio,
               // (the worker failed: the components it had unpacked here after all, the others left as they are)
               refill: () => {
                 for (let r = 0; r < h; r += per) {

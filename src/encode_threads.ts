@@ -89,6 +89,8 @@ export interface RawTile {
   refill(): void;
   /** The tile's index (encoderTileInput's). */
   tile: number;
+  /** The encode's finest layer compression ratio (0: no ratios given: a quality, PSNR targets or a fixed step). */
+  ratio: number;
 }
 
 /** What the encode steps ask of the driver synchronously (threaded encoding only). */
@@ -568,18 +570,24 @@ export interface SecondPlane {
   at: number;
 }
 
+/** Least compression ratio (of the finest layer) at which a worker makes both chroma planes from the raw rows ({@link rawPlanes}). */
+const RAW_TWO_PLANES_RATIO = 4;
+
 /**
  * Planes a worker makes from a tile's raw rows ({@link PlaneOffload.startRaw}): with the ICT (9/7,
- * lossy) both chroma components — their blocks cost a fraction of the luma's at the usual rates
- * (saw at 20:1: a sixth per sample), so the worker, which codes every block of the planes it keeps,
- * still gets the luma blocks it needs to share the work evenly, and this thread's serial sweep
- * (unpack, first level from the rows, the other levels) is luma alone; with the RCT (lossless,
- * chroma blocks cost about as much as luma's) component 1 only.
+ * lossy) at compression ratios of at least RAW_TWO_PLANES_RATIO, both chroma components — their
+ * blocks cost a fraction of the luma's there (saw at 20:1: a sixth per sample), so the worker, which
+ * codes every block of the planes it keeps, still gets the luma blocks it needs to share the work
+ * evenly, and this thread's serial sweep (unpack, first level from the rows, the other levels) is
+ * luma alone; else component 1 only: with the RCT (lossless) and at high rates chroma blocks cost
+ * nearly as much as luma's, and with both chroma planes the worker held more than half of the block
+ * coding (saw at 2:1: worker 1145 ms CPU, calling thread 1077), and where no ratio is given (a
+ * quality, PSNR targets, a fixed step) the rate is not known here.
  */
 function rawPlanes(t: RawTile): 1 | 2 {
   const forced = threadedEarlyStops.rawPlanes;
   if (forced === 1 || forced === 2) return forced;
-  return t.mct === 2 ? 2 : 1;
+  return t.mct === 2 && t.ratio >= RAW_TWO_PLANES_RATIO ? 2 : 1;
 }
 
 /** Least bytes of a tile's planes for which the worker makes the first level from the raw rows (codec/encoder.ts FEED_MIN_BYTES). */

@@ -116,6 +116,8 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       "9/7 PSNR layers (decode check, layers formed again)",
       "JP2 file, 9/7 quality",
     ]);
+    // of those, the ones whose chroma planes the worker makes both (the ICT, ratios of 4 or more)
+    const TWO_PLANES = new Set(["9/7 ratio 20 (pilots + early stops)", "9/7 ratio 20, origin 7,9 (odd resolution bounds)", "9/7 layers 80/40/10, segsym, SOP/EPH"]);
     // the HT paths a case must take (the core's encoderEarlyStops 7-10, counted per encode):
     // [htLowCode ran, it set a coarser lower step, htLiteCheck recoded]; the threaded encode must take
     // the same ones, and list every recode's blocks for the workers
@@ -144,8 +146,9 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(stops.raw, `${name}, ${threads} threads: planes unpacked from the raw rows in the worker`).toBe(raw ? 1 : 0);
         // and its blocks listed at the hand-off, before this thread unpacked the others (encoderTileLead)
         expect(stops.lead, `${name}, ${threads} threads: component 1's blocks listed at the hand-off`).toBe(raw ? 1 : 0);
-        // with the ICT (9/7) component 2 too, in the same pass over the rows; with the RCT component 1 only
-        expect(stops.rawComps, `${name}, ${threads} threads: components handed over as raw rows`).toBe(raw ? (name.startsWith("lossless") ? 2 : 6) : 0);
+        // with the ICT (9/7) at ratios of 4 or more component 2 too, in the same pass over the rows;
+        // else (the RCT, no ratio given) component 1 only
+        expect(stops.rawComps, `${name}, ${threads} threads: components handed over as raw rows`).toBe(raw ? (TWO_PLANES.has(name) ? 6 : 2) : 0);
         // threads - 1 workers of the pool's 3 beside the calling thread, which codes blocks too
         expect(stops.workers, `${name}, ${threads} threads: workers used`).toBeLessThanOrEqual(threads - 1);
         coded += stops.local;
@@ -320,6 +323,12 @@ describe("threads: API and failures", () => {
       }
     } finally {
       stops.rawPlanes = 0;
+    }
+    // unforced: both chroma planes at ratios of 4 or more (the finest layer's), else component 1 only
+    for (const [ratios, comps] of [[[20], 6], [[40, 4], 6], [[40, 3], 2], [[2], 2]] as Array<[number[], number]>) {
+      const options: EncodeOptions = { lossless: false, ratios, codeBlock: [32, 32] };
+      expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), encode(image, options)), `ratios ${ratios.join("/")}: first differing byte`).toBe(-1);
+      expect(stops.rawComps, `ratios ${ratios.join("/")}: components handed over`).toBe(comps);
     }
   });
 
