@@ -298,7 +298,7 @@ export function encoderTileComp(c: i32, field: i32): f64 {
 }
 
 /**
- * Threaded encoding, tile t of the last encoderTileInput: list the blocks of the component the host
+ * Threaded encoding, tile t of the last encoderTileInput: list the blocks of the components the host
  * transformed (encoderTileDwtApplied) now, before the tile's other components are in (they need no
  * sample); encoderTileCode(t) then goes on with the others. Returns 1 when listed, 0 when not (the
  * blocks are then listed by encoderTileCode as before).

@@ -969,18 +969,34 @@ function htPathCountsReset(): void {
 let pipeTile: i32 = 0;
 let pipeComp: i32 = 0;
 /**
- * Threaded: the component tileCompStep takes first (-1: none, the components in order), the first
- * whose DWT the host applied before encodeTileCode (a worker transformed it from the tile's raw
- * rows and keeps it, src/encode_threads.ts): it needs no DWT here, so its blocks are listed at once
- * and the worker codes them as soon as its DWT is done, while this instance transforms the others.
- * The blocks and what they code do not depend on the order they are listed in.
+ * Threaded: the components tileCompStep takes first (bit c: component c; 0: none, the components
+ * in order), those whose DWT the host applied before encodeTileCode (a worker transformed them from
+ * the tile's raw rows and keeps them, src/encode_threads.ts): they need no DWT here, so their blocks
+ * are listed at once and the worker codes them as soon as its DWT is done, while this instance
+ * transforms the others. The blocks and what they code do not depend on the order they are listed in.
  */
-let pipeLead: i32 = -1;
+let pipeLead: u64 = 0;
 
-/** The component of the tile pipeline's step k (pipeLead first, then the others in order). */
+/** The component of the tile pipeline's step k (the pipeLead components first, in order, then the others in order). */
 function pipeOrder(k: i32): i32 {
-  if (pipeLead < 0 || k > pipeLead) return k;
-  return k == 0 ? pipeLead : k - 1;
+  if (pipeLead == 0) return k;
+  let leads = <i32>popcnt(pipeLead);
+  if (k < leads) {
+    // the k-th lead component
+    let m = pipeLead;
+    for (let i = 0; i < k; i++) m &= m - 1;
+    return <i32>ctz(m);
+  }
+  // the (k - leads)-th component not a lead: past every lead component at or below it
+  let c = k - leads;
+  let m = pipeLead;
+  while (m != 0) {
+    let b = <i32>ctz(m);
+    if (b > c) break;
+    c++;
+    m &= m - 1;
+  }
+  return c;
 }
 
 /** Room for every code-block of the image in the deferred list (encodeTilesBegin, before job.codeMark). */
@@ -1330,7 +1346,7 @@ export function encodeTileCode(job: EncodeJob, t: i32): void {
   htResFilter = HT_RES_ALL;
 }
 
-/** Threaded encodeTileCode's start: the tile pipeline's state for tile t (pipeLead: the first component the host transformed). */
+/** Threaded encodeTileCode's start: the tile pipeline's state for tile t (pipeLead: the components the host transformed). */
 function pipeStart(job: EncodeJob, tile: Tile, t: i32): void {
   htPlan = 0;
   htConfig(0, 1, 0);
@@ -1339,26 +1355,21 @@ function pipeStart(job: EncodeJob, tile: Tile, t: i32): void {
   resumedBlocks = 0;
   pipeTile = t;
   pipeComp = 0;
-  pipeLead = -1;
-  for (let c = 0; c < min(tile.numComps, 64); c++) {
-    if (((hostDwt >> <u64>c) & 1) != 0) {
-      pipeLead = c;
-      break;
-    }
-  }
+  // (components below 64 only: hostDwt's bits; tile.numComps <= 64 keeps every bit a component)
+  pipeLead = tile.numComps >= 64 ? hostDwt : hostDwt & ((<u64>1 << <u64>tile.numComps) - 1);
   resumeAt = RESUME_TILE_COMP;
 }
 
-/** The tile whose lead component encodeTileLead listed before its encodeTileCode (-1: none). */
+/** The tile whose lead components encodeTileLead listed before its encodeTileCode (-1: none). */
 let leadTile: i32 = -1;
 
 /**
  * Threaded, tile t after its encodeTileInput, before its other components are in: list the blocks of
- * the component the host transformed (encodeTileDwtApplied; pipeLead, rate control's pilots when
+ * the components the host transformed (encodeTileDwtApplied; pipeLead, rate control's pilots when
  * early stops are on) now, as encodeTileCode would list them first; encodeTileCode then goes on with
- * the others. A worker transformed that component from the tile's raw rows while this instance
- * unpacks the others (src/encode_threads.ts PlaneOffload.startRaw) and codes its blocks as soon as
- * its transform is done, instead of waiting for this instance's unpack (6-10 ms on saw). Its blocks
+ * the others. A worker transformed those components from the tile's raw rows while this instance
+ * unpacks the others (src/encode_threads.ts PlaneOffload.startRaw) and codes their blocks as soon as
+ * its transform is done, instead of waiting for this instance's unpack (6-10 ms on saw). Their blocks
  * depend on the tile's geometry, steps and the pilots' lattice only, not on any sample. Returns 1
  * when it listed them (0: not threaded, no such component, or not the pipeline encodeTileCode runs).
  */
@@ -1368,7 +1379,8 @@ export function encodeTileLead(job: EncodeJob, t: i32): i32 {
   let tile = changetype<Tile>(load<usize>(job.tiles + (<usize>t << alignof<usize>())));
   if (tileComp(tile, 0).buf == 0) fail(ERR_ENCODE_OPTIONS, -1, CHECK_NO_SAMPLES, t);
   pipeStart(job, tile, t);
-  tileCompStep(job);
+  let leads = <i32>popcnt(pipeLead);
+  for (let k = 0; k < leads && pipeComp < tile.numComps; k++) tileCompStep(job);
   leadTile = t;
   return 1;
 }

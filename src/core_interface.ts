@@ -1013,7 +1013,7 @@ export interface CoreExports {
   /** Make tile t the one the host fills next. */
   encoderTileInput(t: number): void;
   /**
-   * Threaded encoding, tile t of the last encoderTileInput: list the blocks of the component the host
+   * Threaded encoding, tile t of the last encoderTileInput: list the blocks of the components the host
    * transformed (encoderTileDwtApplied) now, before the tile's other components are in (they need no
    * sample); encoderTileCode(t) then goes on with the others. Returns 1 when listed, 0 when not (the
    * blocks are then listed by encoderTileCode as before).

@@ -356,7 +356,9 @@ function* encodeSteps(c: CoreExports, image: J2kImage, options: EncodeOptions, s
     // tile by tile from the caller's array: input samples, DC level shifted (G.1.2)
     // (the core transforms and lists a tile's components one at a time unless HT blocks are coded
     // for rate control: codec/encoder.ts encodeTileCode; the raw hand-off relies on it)
-    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, ti, s.ht ? undefined : hooks);
+    // (the finest layer's compression ratio, 0 without ratios: threaded, what a worker takes, src/encode_threads.ts rawPlanes)
+    const ratio = s.ratios ? Math.min(...s.ratios) : 0;
+    let out = yield* encodeTiles(c, image, !!options.planar, geo, ox, oy, { ...ti, ratio }, s.ht ? undefined : hooks);
     if (s.psnr) out = (yield* checkPsnrLayers(c, image, options, s, geo)) ?? out;
     const len = c.encoderOutputLength();
     const layerBytes = Array.from({ length: s.layers }, (_, l) => c.encoderLayer(l, LayerInfo.bytes));
@@ -406,7 +408,7 @@ const STAGING_BYTES = 4 << 20;
  * larger than WebAssembly memory). Rate control may ask for the tiles again (finer 9/7 step).
  * Returns the codestream pointer. `hooks` (threaded): see {@link EncodeHooks}.
  */
-function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean }, hooks?: EncodeHooks): Generator<BlockWait, number> {
+function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geometry, ox: number, oy: number, ti: { bps: 1 | 2 | 4; signed: boolean; ratio: number }, hooks?: EncodeHooks): Generator<BlockWait, number> {
   const C = image.components;
   const W = image.width;
   const prec = image.bitDepth;
@@ -437,7 +439,8 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
     for (let t = 0; t < T; t++) {
       c.encoderTileInput(t);
       const tc = (i: number, f: EncoderTileField) => c.encoderTileComp(i, f);
-      let handedOff = false;
+      // components a worker unpacks and transforms from the raw rows (hooks.rawOffload; bit i: component i)
+      let handedOff = 0;
       const unpack = (i: number, src: number, step: number, srcStride: number, w: number, rows: number, row: number) => {
         const dst = tc(i, EncoderTileField.buffer) + 4 * row * tc(i, EncoderTileField.stride);
         const stride = tc(i, EncoderTileField.stride);
@@ -504,22 +507,24 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
             }
           }
         };
-        // threaded, one tile with an MCT: a worker may unpack component 1 (the MCT's output) from
-        // the raw rows and transform it while this thread unpacks the others, both with the
-        // functions the one-thread path uses, one row at a time (so the same values); `keep`: the
-        // outputs this thread keeps of each row's three (1: components 0 and 2, 2: component 1; the
-        // others go to rowScratch). The RCT is then applied here row by row too (G.2, the core's
+        // threaded, one tile with an MCT: a worker may unpack component 1 (and 2) (the MCT's
+        // outputs) from the raw rows and transform them while this thread unpacks the others, both
+        // with the functions the one-thread path uses, one row at a time (so the same values);
+        // `keep`: the outputs this thread keeps of each row's three (bit i: component i; the others
+        // go to rowScratch). The RCT is then applied here row by row too (G.2, the core's
         // rctForward), not by the core.
         // (the buffers are read now: refill runs after encoderTileCode, when the core no longer gives them)
         const sgn = ti.signed ? 1 : 0, stride = tc(0, EncoderTileField.stride);
         const mct = c.encoderTileMct();
         const bufs = [0, 1, 2].map((i) => tc(i, EncoderTileField.buffer));
-        const mctRows = (r: number, rows: number, keep: 1 | 2): void => {
-          const at = (i: number) => (keep & (i === 1 ? 2 : 1) ? bufs[i]! + 4 * r * stride : 0);
+        const mctRows = (r: number, rows: number, keep: number): void => {
+          const at = (i: number) => (keep & (1 << i) ? bufs[i]! + 4 * r * stride : 0);
           const a0 = at(0), a1 = at(1), a2 = at(2);
+          // (the outputs not kept: each to a scratch row of its own, the RCT reads all three)
+          const s0 = rowScratch, s1 = a0 ? rowScratch : rowScratch + 4 * W, s2 = rowScratch + 4 * W;
           for (let y = 0; y < rows; y++) {
             const o = 4 * y * stride, src = staging + y * rowBytes;
-            const d0 = a0 ? a0 + o : rowScratch, d1 = a1 ? a1 + o : rowScratch, d2 = a2 ? a2 + o : rowScratch + 4 * W;
+            const d0 = a0 ? a0 + o : s0, d1 = a1 ? a1 + o : s1, d2 = a2 ? a2 + o : s2;
             if (mct === 2) c.unpackIctForward(src, C, w * C, bps, sgn, w, 1, d0, d1, d2, stride, dc, dc, dc);
             else {
               c.unpackComponent(src, C, w * C, bps, sgn, w, 1, d0, stride, dc);
@@ -530,22 +535,24 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
           }
         };
         handedOff =
-          (mct === 1 || mct === 2) && rowScratch !== 0 && T === 1 && w <= W &&
-          hooks!.rawOffload({
-            data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc, mct, tile: t,
-            // (the worker failed: component 1 unpacked here after all, components 0 and 2 left as they are)
-            refill: () => {
-              for (let r = 0; r < h; r += per) {
-                const rows = Math.min(per, h - r);
-                stage(r, rows);
-                mctRows(r, rows, 2);
-              }
-            },
-          });
+          (mct === 1 || mct === 2) && rowScratch !== 0 && T === 1 && w <= W
+            ? hooks!.rawOffload({
+              data, first: ((y0 * W) + x0) * C * bps, rowBytes, rowStride: W * C * bps, rows: h, components: C, bps, signed: ti.signed, width: w, dc, mct, tile: t, ratio: ti.ratio,
+              // (the worker failed: the components it had unpacked here after all, the others left as they are)
+              refill: () => {
+                for (let r = 0; r < h; r += per) {
+                  const rows = Math.min(per, h - r);
+                  stage(r, rows);
+                  mctRows(r, rows, handedOff);
+                }
+              },
+            })
+            : 0;
         // the core unpacks the rows (and applies the MCT) and makes the components' first DWT level
         // from them as they come (encoderTileFeedBegin); threaded, not component 1: a worker takes it
-        // (from the raw rows when handedOff, else maybe its unpacked plane: PlaneOffload.start)
-        const feed = c.encoderTileFeedBegin(hooks ? 0xd : 0xf, handedOff ? 2 : 0, 1, bps, sgn, dc) === 1;
+        // (from the raw rows when handedOff, with component 2 too where it says so, else maybe its
+        // unpacked plane: PlaneOffload.start)
+        const feed = c.encoderTileFeedBegin(hooks ? 0xd & ~handedOff : 0xf, handedOff, 1, bps, sgn, dc) === 1;
         for (let r = 0; r < h; r += per) {
           const rows = Math.min(per, h - r);
           stage(r, rows);
@@ -554,7 +561,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
             c.encoderTileFeed(-1, staging, rows);
             continue;
           }
-          if (handedOff) mctRows(r, rows, 1);
+          if (handedOff) mctRows(r, rows, 7 & ~handedOff);
           else if (ict) {
             const at = (i: number) => tc(i, EncoderTileField.buffer) + 4 * r * stride;
             c.unpackIctForward(staging, C, w * C, bps, sgn, w, rows, at(0), at(1), at(2), stride, dc, dc, dc);
@@ -562,7 +569,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
           for (let i = ict || handedOff ? 3 : 0; i < C; i++) unpack(i, staging + i * bps, C, w * C, w, rows, r);
         }
         if (feed) c.encoderTileFeedEnd();
-        if (ict || handedOff) c.encoderTileMctApplied();
+        if (ict || handedOff !== 0) c.encoderTileMctApplied();
       }
       if (rangeHi >= 0) {
         // (bps 1 or 2: the bytes or halves of the 32-bit OR are samples)
@@ -573,7 +580,7 @@ function* encodeTiles(c: CoreExports, image: J2kImage, planar: boolean, geo: Geo
       // threaded: the tile's samples are final (no MCT left for the core): a worker may transform
       // a component meanwhile (src/encode_threads.ts)
       // (or the worker has the raw rows already; not after a split: the tile is transformed)
-      if (!split && (handedOff || (c.encoderTileDwtOffload() && (c.encoderTileMct() === 0 || (!planar && c.encoderTileMct() === 2))))) yield "offload";
+      if (!split && (handedOff !== 0 || (c.encoderTileDwtOffload() && (c.encoderTileMct() === 0 || (!planar && c.encoderTileMct() === 2))))) yield "offload";
       c.encoderTileCode(t);
       yield* settle(c, 0, t + 1 < T); // (after the last tile: the drain below)
     }

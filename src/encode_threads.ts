@@ -85,20 +85,23 @@ export interface RawTile {
   dc: number;
   /** The tile's MCT (codec encoderTileMct): 1 the RCT (i32 samples), 2 the ICT (f32). */
   mct: number;
-  /** Unpack component 1 into its tile buffer on this thread after all (the worker failed). */
+  /** Unpack the components the worker took (rawOffload's answer) into their tile buffers on this thread after all (the worker failed). */
   refill(): void;
   /** The tile's index (encoderTileInput's). */
   tile: number;
+  /** The encode's finest layer compression ratio (0: no ratios given: a quality, PSNR targets or a fixed step). */
+  ratio: number;
 }
 
 /** What the encode steps ask of the driver synchronously (threaded encoding only). */
 export interface EncodeHooks {
   /**
-   * A worker may unpack component 1 of the tile (its ICT output) from the raw rows and transform it
-   * (the tile's offload, {@link PlaneOffload}); true: it will, so this thread does not unpack that
-   * component (and calls refill if the worker fails).
+   * A worker may unpack component 1 of the tile (its MCT output), and with the ICT component 2 too,
+   * from the raw rows and transform them (the tile's offload, {@link PlaneOffload}). Returns the
+   * components it will unpack (bit i: component i; 0: none), which this thread then does not unpack
+   * (it calls refill if the worker fails).
    */
-  rawOffload(t: RawTile): boolean;
+  rawOffload(t: RawTile): number;
 }
 
 /**
@@ -124,8 +127,11 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * (`allowed`: the encode's worker group's size; which of them took jobs depends on timing). `breakRaw`: the raw rows go
  * with a geometry the worker refuses (the calling thread unpacks the component after all); `lost`:
  * batches of such a plane the worker had been sent and answered `missing` (coded on the calling thread).
+ * `rawPlanes`: the planes a worker makes from raw rows (1: component 1, 2: components 1 and 2; 0:
+ * as {@link rawPlanes} chooses); `rawComps`: the components the last encode handed over as raw rows
+ * (bit i: component i).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, lead: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0 };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, lead: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0, rawPlanes: 0, rawComps: 0 };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -144,12 +150,15 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   const committed: PlaneOffload[] = [];
   let lead = null as PlaneOffload | null;
   let leads = 0;
+  let rawComps = 0;
   const hooks: EncodeHooks = {
     rawOffload: (t) => {
       early?.abandon(false);
       lead = null;
-      early = coder.group.max === 1 ? PlaneOffload.startRaw(c, coder.group, t) : null;
-      if (!early) return false;
+      early = coder.group.max === 1 ? PlaneOffload.startRaw(c, coder.group, t, rawPlanes(t)) : null;
+      if (!early) return 0;
+      const taken = early.comps;
+      rawComps |= taken;
       kept.push(early.token);
       // (told to the core now, and its blocks listed at once — they need none of the tile's samples,
       // codec/encoder.ts encodeTileLead — and sent behind the worker's transform: it codes them as
@@ -167,7 +176,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
           coder.dispatch();
         }
       }
-      return true;
+      return taken;
     },
   };
   const g = guardCore(c, () => {
@@ -252,6 +261,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   threadedEarlyStops.kept = keptUsed + made;
   threadedEarlyStops.raw = rawUsed + made;
   threadedEarlyStops.lead = leads;
+  threadedEarlyStops.rawComps = rawComps;
   threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
   threadedEarlyStops.lost = coder.lostBatches;
@@ -326,9 +336,10 @@ class PlaneOffload {
     readonly token: number,
     /**
      * Sent as raw rows ({@link startRaw}): the buffer that comes back is theirs (`answer` bytes); the
-     * component's tile buffer was never filled, `refill` fills it; `geometry`: the component's.
+     * components' tile buffers were never filled, `refill` fills them; `geometry`: component 1's;
+     * `second`: component 2's, its buffer `at` bytes after component 1's (the worker made it too).
      */
-    private readonly raw: { answer: number; refill: () => void; geometry: PlaneGeometry } | null = null,
+    private readonly raw: { answer: number; refill: () => void; geometry: PlaneGeometry; second?: SecondPlane } | null = null,
   ) {
     void result.then(() => (this.settled.now = true));
   }
@@ -338,9 +349,13 @@ class PlaneOffload {
     return this.raw !== null;
   }
 
-  /** Geometry of the tile's component 1 and where its buffer lies (null: none, or not in the core's memory). */
-  private static geometry(c: CoreExports): { geometry: PlaneGeometry; buffer: number; bytes: number } | null {
-    const k = 1;
+  /** The tile's components the worker makes (bit i: component i). */
+  get comps(): number {
+    return (1 << this.comp) | (this.raw?.second ? 1 << (this.comp + 1) : 0);
+  }
+
+  /** Geometry of the tile's component k and where its buffer lies (null: none, or not in the core's memory). */
+  private static geometry(c: CoreExports, k = 1): { geometry: PlaneGeometry; buffer: number; bytes: number } | null {
     if (c.encoderTileComp(k, EncoderTileField.buffer) < 0) return null;
     const f = (field: EncoderTileField) => c.encoderTileComp(k, field);
     const geometry: PlaneGeometry = {
@@ -355,25 +370,34 @@ class PlaneOffload {
 
   /**
    * Send the tile's raw rows to the worker (the encode's jobs run on one worker), before this
-   * thread unpacks them: the worker unpacks component 1 (its ICT output, the same unpackIctForward
-   * per row) and transforms and keeps it, as {@link start} with `keep` does from the unpacked
-   * plane. This thread's serial start shrinks to one copy of the raw rows (no plane copy after the
-   * unpack, no ICT output for component 1 written here), and the worker starts at once.
+   * thread unpacks them: the worker unpacks component 1 (its MCT output, the same functions per
+   * row), with `planes` 2 component 2 too (in the same pass over the rows), and transforms and keeps
+   * them, as {@link start} with `keep` does from the unpacked plane. This thread's serial start
+   * shrinks to one copy of the raw rows (no plane copy after the unpack, no MCT output for those
+   * components written here), and the worker starts at once.
    */
-  static startRaw(c: CoreExports, group: WorkerGroup, t: RawTile): PlaneOffload | null {
+  static startRaw(c: CoreExports, group: WorkerGroup, t: RawTile, planes: 1 | 2): PlaneOffload | null {
     const p = PlaneOffload.geometry(c);
     if (!p || p.geometry.reversible !== (t.mct === 1) || (t.mct !== 1 && t.mct !== 2) || t.width !== p.geometry.width || t.rows !== p.geometry.height) return null;
     const bytes = t.rows * t.rowBytes;
     if (!(t.components >= 3 && t.rowBytes === t.width * t.components * t.bps && t.rowStride >= t.rowBytes && t.first >= 0 && t.first + (t.rows - 1) * t.rowStride + t.rowBytes <= t.data.length)) return null;
+    // component 2 too: its buffer follows component 1's in the core (encoderTilesBegin allocates them
+    // in order), so the worker keeps both as one range, [component 1's start, component 2's end)
+    let second: SecondPlane | undefined, span = p.bytes;
+    const q = planes === 2 ? PlaneOffload.geometry(c, 2) : null;
+    if (q && q.buffer - p.buffer >= p.bytes && (q.buffer - p.buffer) % 4 === 0 && q.geometry.stride === p.geometry.stride && q.geometry.width === t.width && q.geometry.height === t.rows && q.geometry.reversible === p.geometry.reversible) {
+      second = { geometry: q.geometry, at: q.buffer - p.buffer };
+      span = second.at + q.bytes;
+    }
     const buf = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
     sparePlane = null;
     const to = new Uint8Array(buf, 0, bytes);
     if (t.rowStride === t.rowBytes) to.set(t.data.subarray(t.first, t.first + bytes));
     else for (let y = 0; y < t.rows; y++) to.set(t.data.subarray(t.first + y * t.rowStride, t.first + y * t.rowStride + t.rowBytes), y * t.rowBytes);
-    const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct };
+    const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct, ...(second ? { second } : {}) };
     const token = nextResidentToken++;
-    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, [buf], 1, (p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
-    return new PlaneOffload(c, 1, p.buffer, p.bytes, result, token, { answer: bytes, refill: t.refill, geometry: p.geometry });
+    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, [buf], 1, ((second ? 2 : 1) * p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
+    return new PlaneOffload(c, 1, p.buffer, span, result, token, { answer: bytes, refill: t.refill, geometry: p.geometry, ...(second ? { second } : {}) });
   }
 
   /**
@@ -419,7 +443,10 @@ class PlaneOffload {
     }
     // (the core goes on to this component next: it has not transformed it from its unfilled buffer)
     if (this.raw && this.c.encoderResumeState() !== 1) throw new J2kError("INTERNAL", "threaded encode: a component unpacked in a worker was needed before it came back");
-    guardCore(this.c, () => this.c.encoderTileDwtApplied(this.comp), "encode");
+    guardCore(this.c, () => {
+      this.c.encoderTileDwtApplied(this.comp);
+      if (this.raw?.second) this.c.encoderTileDwtApplied(this.comp + 1);
+    }, "encode");
     if (this.token) {
       this.resident = { token: this.token, start: this.buffer, end: this.buffer + this.bytes };
       sparePlane = plane; // (it came back as it went)
@@ -441,7 +468,10 @@ class PlaneOffload {
   commitRaw(coder: BlockBatches): boolean {
     if (!this.raw || !this.token || this.done) return false;
     this.done = true;
-    guardCore(this.c, () => this.c.encoderTileDwtApplied(this.comp), "encode");
+    guardCore(this.c, () => {
+      this.c.encoderTileDwtApplied(this.comp);
+      if (this.raw!.second) this.c.encoderTileDwtApplied(this.comp + 1);
+    }, "encode");
     const resident: ResidentPlane = { token: this.token, start: this.buffer, end: this.buffer + this.bytes };
     this.resident = resident;
     coder.resident = resident;
@@ -459,14 +489,17 @@ class PlaneOffload {
   /** A plane committed by {@link commitRaw} that the worker never made (this thread made it instead). */
   lost = false;
 
-  /** Component 1 unpacked from the raw rows and transformed on this thread, into its tile buffer (the worker failed). */
+  /** The components unpacked from the raw rows and transformed on this thread, into their tile buffers (the worker failed). */
   private recoverRaw(): void {
     const raw = this.raw!;
     guardCore(this.c, raw.refill, "encode");
-    const plane = new ArrayBuffer(this.bytes);
-    new Uint8Array(plane).set(new Uint8Array(this.c.memory.buffer, this.buffer, this.bytes));
-    transformPlane(plane, raw.geometry);
-    new Uint8Array(this.c.memory.buffer, this.buffer, this.bytes).set(new Uint8Array(plane));
+    for (const { geometry, at } of [{ geometry: raw.geometry, at: 0 }, ...(raw.second ? [raw.second] : [])]) {
+      const bytes = geometry.stride * geometry.height * 4, from = this.buffer + at;
+      const plane = new ArrayBuffer(bytes);
+      new Uint8Array(plane).set(new Uint8Array(this.c.memory.buffer, from, bytes));
+      transformPlane(plane, geometry);
+      new Uint8Array(this.c.memory.buffer, from, bytes).set(new Uint8Array(plane));
+    }
   }
 
   /**
@@ -527,6 +560,34 @@ export interface RawRows {
   dc: number;
   /** 1 the RCT (5/3 plane, i32), 2 the ICT (9/7 plane, f32). */
   mct: number;
+  /** Component 2's plane too (the same pass over the rows), `at` bytes after component 1's in the plane kept. */
+  second?: SecondPlane;
+}
+
+/** A second plane made from the same raw rows ({@link RawRows.second}): its geometry, and its byte offset from the first plane's start. */
+export interface SecondPlane {
+  geometry: PlaneGeometry;
+  at: number;
+}
+
+/** Least compression ratio (of the finest layer) at which a worker makes both chroma planes from the raw rows ({@link rawPlanes}). */
+const RAW_TWO_PLANES_RATIO = 4;
+
+/**
+ * Planes a worker makes from a tile's raw rows ({@link PlaneOffload.startRaw}): with the ICT (9/7,
+ * lossy) at compression ratios of at least RAW_TWO_PLANES_RATIO, both chroma components — their
+ * blocks cost a fraction of the luma's there (saw at 20:1: a sixth per sample), so the worker, which
+ * codes every block of the planes it keeps, still gets the luma blocks it needs to share the work
+ * evenly, and this thread's serial sweep (unpack, first level from the rows, the other levels) is
+ * luma alone; else component 1 only: with the RCT (lossless) and at high rates chroma blocks cost
+ * nearly as much as luma's, and with both chroma planes the worker held more than half of the block
+ * coding (saw at 2:1: worker 1145 ms CPU, calling thread 1077), and where no ratio is given (a
+ * quality, PSNR targets, a fixed step) the rate is not known here.
+ */
+function rawPlanes(t: RawTile): 1 | 2 {
+  const forced = threadedEarlyStops.rawPlanes;
+  if (forced === 1 || forced === 2) return forced;
+  return t.mct === 2 && t.ratio >= RAW_TWO_PLANES_RATIO ? 2 : 1;
 }
 
 /** Least bytes of a tile's planes for which the worker makes the first level from the raw rows (codec/encoder.ts FEED_MIN_BYTES). */
@@ -542,25 +603,28 @@ const RAW_STAGE_BYTES = 256 << 10;
  * unpackComponent ×3 + rctForward; the other two outputs into scratch rows), then transformed
  * there; returns where the plane lies.
  */
-function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: PlaneGeometry): number {
-  const bytes = planeBytes(null, g, Number.MAX_SAFE_INTEGER);
+function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: PlaneGeometry): { buf: number; bytes: number } {
   const ok = (n: number) => Number.isInteger(n) && n >= 1 && n < 2 ** 31;
   if (!(ok(u.rows) && ok(u.rowBytes) && ok(u.components) && u.components >= 3 && (u.bps === 1 || u.bps === 2 || u.bps === 4) && u.width === g.width && u.rows === g.height &&
     u.rowBytes === u.width * u.components * u.bps && u.rows * u.rowBytes <= raw.byteLength && Number.isInteger(u.dc) && (u.mct === 1 || u.mct === 2) && g.reversible === (u.mct === 1))) {
     throw new J2kError("INTERNAL", "threaded encode: raw rows that do not fit their plane");
   }
+  const bytes = residentBytes(g, u);
   const buf = c.alloc(bytes);
   // the rows go through the core's feed (codec/transform/dwt_feed.ts): unpacked as above, one row
-  // at a time (the MCT's outputs for components 0 and 2 into scratch rows), and the first DWT level
-  // made from them as they come, written once to the plane
+  // at a time (the MCT's outputs this worker does not keep into scratch rows), and the first DWT
+  // level made from them as they come, written once to each plane
   const span = (4 * u.width + 15) & ~15;
   const table = c.alloc(16);
-  const feed = c.alloc(c.dwtFeedBytes(u.width));
+  const planes = [{ g, at: 0 }, ...(u.second ? [{ g: u.second.geometry, at: u.second.at }] : [])];
   const scratch = c.alloc(3 * span);
   // (small planes, as the core's encoderTileFeedBegin: rows straight to the plane, all levels after)
-  const level = g.levels >= 1 && u.components * g.width * g.height * 4 >= FEED_MIN_BYTES;
-  const fed = c.dwtFeedBegin(feed, buf, g.stride, g.width, g.height, g.x0 & 1, g.y0 & 1, level ? (g.reversible ? 1 : 2) : 0, g.reversible ? 1 : 0);
-  new Uint32Array(c.memory.buffer, table, 4).set([0, feed, 0, 0]);
+  const fed = planes.map(({ g: p, at }) => {
+    const feed = c.alloc(c.dwtFeedBytes(u.width));
+    const level = p.levels >= 1 && u.components * p.width * p.height * 4 >= FEED_MIN_BYTES;
+    return { feed, levels: c.dwtFeedBegin(feed, buf + at, p.stride, p.width, p.height, p.x0 & 1, p.y0 & 1, level ? (p.reversible ? 1 : 2) : 0, p.reversible ? 1 : 0) };
+  });
+  new Uint32Array(c.memory.buffer, table, 4).set([0, fed[0]!.feed, fed[1]?.feed ?? 0, 0]);
   const per = Math.max(1, Math.floor(RAW_STAGE_BYTES / u.rowBytes));
   const stage = c.alloc(per * u.rowBytes);
   const src = new Uint8Array(raw);
@@ -570,9 +634,26 @@ function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: Pla
     new Uint8Array(c.memory.buffer, stage, rows * u.rowBytes).set(src.subarray(r * u.rowBytes, (r + rows) * u.rowBytes));
     c.dwtFeedPixels(table, 3, u.mct, stage, step, u.width * step, u.bps, sgn, u.width, rows, u.dc, scratch);
   }
-  c.dwtFeedFinish(feed);
-  transformAt(c, buf, g, fed);
-  return buf;
+  for (const f of fed) c.dwtFeedFinish(f.feed);
+  planes.forEach(({ g: p, at }, i) => transformAt(c, buf + at, p, fed[i]!.levels));
+  return { buf, bytes };
+}
+
+/**
+ * Bytes of the planes a worker makes from raw rows `u` (component 1's of geometry `g`, and
+ * component 2's after it where `u.second` says so; checked: the second lies past the first, with
+ * its rows, and the whole under 2 GiB).
+ */
+function residentBytes(g: PlaneGeometry, u: RawRows): number {
+  const bytes = planeBytes(null, g, Number.MAX_SAFE_INTEGER);
+  const s = u.second;
+  if (!s) return bytes;
+  const g2 = s.geometry;
+  const bytes2 = planeBytes(null, g2, Number.MAX_SAFE_INTEGER);
+  if (!(Number.isInteger(s.at) && s.at >= bytes && s.at % 4 === 0 && g2.stride === g.stride && g2.width === g.width && g2.height === g.height && g2.reversible === g.reversible && s.at + bytes2 < 2 ** 31)) {
+    throw new J2kError("INTERNAL", "threaded encode: a second plane that does not fit the raw rows");
+  }
+  return s.at + bytes2;
 }
 
 /** Forward DWT of the plane at `buf` in instance `c` (geometry `g`), as the encoder's forwardDwt does it; `from` levels done already. */
@@ -603,7 +684,7 @@ let freeResident: CoreExports | null = null;
  * ({@link codeResidentBatch}). Returns `plane` as it came (for the next encode's plane).
  */
 export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: number, raw?: RawRows): ArrayBuffer {
-  const bytes = raw ? planeBytes(null, g, Number.MAX_SAFE_INTEGER) : planeBytes(plane, g);
+  const bytes = raw ? residentBytes(g, raw) : planeBytes(plane, g);
   releaseResident(token);
   const c = freeResident ?? createCoreInstance();
   freeResident = null;
@@ -611,7 +692,7 @@ export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: n
     c.jobBegin();
     c.setMemoryLimit(0xf000_0000);
     c.blockCoderBegin();
-    return raw ? unpackTransformRaw(c, plane, raw, g) : transformInto(c, plane, g, bytes);
+    return raw ? unpackTransformRaw(c, plane, raw, g).buf : transformInto(c, plane, g, bytes);
   }, "encode");
   residents.set(token, { c, buf, bytes, stride: g.stride });
   return plane;

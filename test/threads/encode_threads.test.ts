@@ -116,6 +116,8 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
       "9/7 PSNR layers (decode check, layers formed again)",
       "JP2 file, 9/7 quality",
     ]);
+    // of those, the ones whose chroma planes the worker makes both (the ICT, ratios of 4 or more)
+    const TWO_PLANES = new Set(["9/7 ratio 20 (pilots + early stops)", "9/7 ratio 20, origin 7,9 (odd resolution bounds)", "9/7 layers 80/40/10, segsym, SOP/EPH"]);
     // the HT paths a case must take (the core's encoderEarlyStops 7-10, counted per encode):
     // [htLowCode ran, it set a coarser lower step, htLiteCheck recoded]; the threaded encode must take
     // the same ones, and list every recode's blocks for the workers
@@ -144,6 +146,9 @@ describe("encodeAsync on several threads: the same bytes as encode()", () => {
         expect(stops.raw, `${name}, ${threads} threads: planes unpacked from the raw rows in the worker`).toBe(raw ? 1 : 0);
         // and its blocks listed at the hand-off, before this thread unpacked the others (encoderTileLead)
         expect(stops.lead, `${name}, ${threads} threads: component 1's blocks listed at the hand-off`).toBe(raw ? 1 : 0);
+        // with the ICT (9/7) at ratios of 4 or more component 2 too, in the same pass over the rows;
+        // else (the RCT, no ratio given) component 1 only
+        expect(stops.rawComps, `${name}, ${threads} threads: components handed over as raw rows`).toBe(raw ? (TWO_PLANES.has(name) ? 6 : 2) : 0);
         // threads - 1 workers of the pool's 3 beside the calling thread, which codes blocks too
         expect(stops.workers, `${name}, ${threads} threads: workers used`).toBeLessThanOrEqual(threads - 1);
         coded += stops.local;
@@ -300,6 +305,33 @@ describe("threads: API and failures", () => {
     }
   });
 
+  it("the worker makes one plane or two from the raw rows (the ICT, the RCT): the same bytes either way", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    const { threadedEarlyStops: stops } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    setWorkerCount(2);
+    const image = photoLike(301, 263, 3, 8, false, 11);
+    try {
+      for (const options of [{ lossless: false, ratios: [20], codeBlock: [32, 32] }, { codeBlock: [32, 32] }, { lossless: false, ratios: [40, 10], codeBlock: [32, 32], origin: { x: 7, y: 9 } }] as EncodeOptions[]) {
+        const want = encode(image, options);
+        for (const planes of [1, 2]) {
+          stops.rawPlanes = planes;
+          expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), want), `${JSON.stringify(options)}, ${planes} planes: first differing byte`).toBe(-1);
+          expect(stops.rawComps, `${JSON.stringify(options)}, ${planes} planes: components handed over`).toBe(planes === 2 ? 6 : 2);
+          expect(stops.raw, "made in the worker").toBe(1);
+          expect(stops.lead, "their blocks listed at the hand-off").toBe(1);
+        }
+      }
+    } finally {
+      stops.rawPlanes = 0;
+    }
+    // unforced: both chroma planes at ratios of 4 or more (the finest layer's), else component 1 only
+    for (const [ratios, comps] of [[[20], 6], [[40, 4], 6], [[40, 3], 2], [[2], 2]] as Array<[number[], number]>) {
+      const options: EncodeOptions = { lossless: false, ratios, codeBlock: [32, 32] };
+      expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), encode(image, options)), `ratios ${ratios.join("/")}: first differing byte`).toBe(-1);
+      expect(stops.rawComps, `ratios ${ratios.join("/")}: components handed over`).toBe(comps);
+    }
+  });
+
   it("a worker that refuses the raw rows of component 1: this thread unpacks it, the same bytes", async () => {
     const { encode, encodeAsync, setWorkerCount } = await lib();
     const { threadedEarlyStops: stops, transformResident, releaseResident } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
@@ -327,6 +359,11 @@ describe("threads: API and failures", () => {
     expect(transformResident(new ArrayBuffer(96), g, 99, rows).byteLength, "fitting rows are taken").toBe(96);
     for (const bad of [{ ...rows, rows: 5 }, { ...rows, rowBytes: 23 }, { ...rows, width: 7 }, { ...rows, bps: 3 }, { ...rows, components: 2, rowBytes: 16 }, { ...rows, mct: 1 }, { ...rows, mct: 0 }]) {
       expect(() => transformResident(new ArrayBuffer(96), g, 99, bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: "INTERNAL" }));
+    }
+    // a second plane (component 2) past the first, with the same rows: taken; overlapping or of other rows: refused
+    expect(transformResident(new ArrayBuffer(96), g, 99, { ...rows, second: { geometry: g, at: 160 } }).byteLength, "a fitting second plane is taken").toBe(96);
+    for (const second of [{ geometry: g, at: 64 }, { geometry: g, at: 130 }, { geometry: { ...g, stride: 9 }, at: 128 }, { geometry: { ...g, height: 3 }, at: 128 }, { geometry: { ...g, reversible: true }, at: 128 }, { geometry: g, at: 2 ** 31 }]) {
+      expect(() => transformResident(new ArrayBuffer(96), g, 99, { ...rows, second }), JSON.stringify(second)).toThrow(expect.objectContaining({ code: "INTERNAL" }));
     }
     expect(() => transformResident(new ArrayBuffer(95), g, 99, rows), "rows beyond the buffer").toThrow(expect.objectContaining({ code: "INTERNAL" }));
     releaseResident(99);
