@@ -318,8 +318,12 @@ function openTile(job: DecodeJob, t: i32): StripTile {
     setWindows(tc, R, ox0, oy0, ox1, oy1);
     store<usize>(st.caches + (<usize>c << alignof<usize>()), arenaAllocZeroed(<usize>tc.numRes * 3 * offsetof<BandCache>()));
   }
-  // T2 over the whole tile (as decodeTile)
-  readTilePackets(job, tile, t, tp);
+  // T2 over the whole tile, as decodeTile: no packet of a resolution above every component's decoded
+  // one is needed, and the resolution-major orders stop before them (runProgressions; B.12.1.2-3) — so
+  // a codestream truncated among those packets decodes at a reduced resolution in strips as in one piece
+  let resCap = 0;
+  for (let c = 0; c < C; c++) resCap = max(resCap, load<i32>(st.topRes + (<usize>c << 2)) + 1);
+  readTilePackets(job, tile, t, tp, resCap);
   return st;
 }
 

@@ -70,6 +70,23 @@ describe("strip sessions visit only the tiles of their rows", () => {
     expectSameDecode(b, { allowPartial: true, reduce: 3, layout: "planar", limits: { maxPixels: 2 ** 26, maxMemory: 128 * MiB } }, "broken.jpc#163");
   });
 
+  test("a codestream truncated among the packets of resolutions a reduced decode does not use (RLCP, RPCL) decodes in strips as in one piece (fuzz case 1406-20718: strips read them and refused)", () => {
+    // in a resolution-major order every packet of resolution r comes after those of 0..r-1
+    // (B.12.1.2-3): a decode at reduce 1 needs none of the top resolution's, and one piece stops
+    // before them; the strip sessions read every packet and refused with PACKET_TRUNCATED
+    const px = new Uint8Array(192 * 160);
+    for (let i = 0; i < px.length; i++) px[i] = (i * 13 + (i >> 7) * 5) & 255;
+    for (const progression of ["RLCP", "RPCL"] as const) {
+      const full = encode({ width: 192, height: 160, components: 1, bitDepth: 8, signed: false, data: px }, { lossless: true, levels: 3, progression });
+      for (const keep of [0.8, 0.9, 0.97]) {
+        const cut = full.subarray(0, Math.floor(full.length * keep));
+        const what = `${progression} cut to ${keep}`;
+        expect(() => decode(cut), `${what}: truncated in the top resolution`).toThrow(J2kError);
+        expectSameDecode(cut, { reduce: 1 }, what);
+      }
+    }
+  });
+
   test("tiled images with image and tile origins, whole and by region, decode in strips as in one piece", () => {
     for (const file of ["conformance/part4_j2k/p1_01.j2k", "conformance/kakadu_j2c/b3_mono.j2c", "conformance/part4_j2k/p0_03.j2k", "conformance/kakadu_j2c/f2_mono.j2c"]) {
       const bytes = readTestdata(file);
