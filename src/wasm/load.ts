@@ -202,12 +202,14 @@ export function coreFlavor(): CoreFlavor | null {
  * Give the WebAssembly memory back: linear memory only grows, so after decoding a very large image
  * the instance keeps that much memory. This drops the instance; the next call starts a fresh, small
  * one (the compiled module is kept). Long-running pipelines can call it after an outsized job.
+ * This thread's instance only: the asynchronous API's pool workers keep theirs (grown to the largest
+ * job each ran) until `terminateWorkers()` stops them.
  */
 export function releaseMemory(): void {
   instance = null;
 }
 
-/** Bytes of WebAssembly memory the current instance holds (0 if none is live). */
+/** Bytes of WebAssembly memory the current instance holds (0 if none is live); this thread's, not the pool workers'. */
 export function memoryInUse(): number {
   return instance ? instance.memory.buffer.byteLength : 0;
 }
