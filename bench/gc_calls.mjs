@@ -9,7 +9,10 @@
  * second core) to see how much of the spread is GC (BENCHMARKS.md "2026-12-06 early morning").
  * Levels as run.mjs (6 for DX and saw).
  *
- *   npm run build && node --no-liftoff bench/gc_calls.mjs [--image dx|saw] [--rounds 30]
+ * `--no-peer` leaves OpenJPEG-WASM out of the alternation (its ~8.5 MB copied-out results are garbage
+ * in this isolate too: how much of the collections landing in the two-thread calls it brings).
+ *
+ *   npm run build && node --no-liftoff bench/gc_calls.mjs [--image dx|saw] [--rounds 30] [--no-peer]
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -37,6 +40,7 @@ const opj = await loadOpenJpegWasm();
 const img = readPnm(new Uint8Array(readFileSync(join(corpusDir, file))));
 const cs = opj.encode(img, { levels, progression: "LRCP", ratios: [20] });
 
+const withPeer = !process.argv.includes("--no-peer");
 const gcs = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind]);
@@ -58,7 +62,7 @@ const many = [];
 for (let r = 0; r < rounds; r++) {
   one.push(await timed(() => j2kit.decodeAsync(cs, { threads: 1 })));
   many.push(await timed(() => j2kit.decodeAsync(cs, { threads: 2 })));
-  opj.decode(cs);
+  if (withPeer) opj.decode(cs);
 }
 await new Promise((r) => setTimeout(r, 50)); // (the last GC entries)
 j2kit.terminateWorkers();
@@ -72,6 +76,6 @@ const median = (calls) => {
   const s = calls.map((c) => c[1]).sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-console.log(`${imageName} lossy 20, ${rounds} rounds: 1 thread ${median(one).toFixed(2)} ms, 2 threads ${median(many).toFixed(2)} ms, ratio ${(median(one) / median(many)).toFixed(3)}`);
+console.log(`${imageName} lossy 20, ${rounds} rounds${withPeer ? " (one / two / peer)" : " (one / two, no peer)"}: ${gcs.length} GCs; 1 thread ${median(one).toFixed(2)} ms, 2 threads ${median(many).toFixed(2)} ms, ratio ${(median(one) / median(many)).toFixed(3)}`);
 console.log("2 threads, sorted:", many.map((c) => c[1]).sort((a, b) => a - b).map((x) => x.toFixed(1)).join(" "));
 for (let i = 0; i < rounds; i++) console.log(`${i}\t1 thread ${one[i][1].toFixed(1)} ${gcIn(one[i])}\t| 2 threads ${many[i][1].toFixed(1)} ${gcIn(many[i])}`);

@@ -45,6 +45,10 @@
  *          --threads N (threads section; default: every core)
  *          --budget MS (threads section: each contender gets at least MS of timed calls, sized from the
  *             one-thread warm-up call, at most 25 calls; default 3000, 0 = the run count only)
+ *          --peer-apart (threads section: time OpenJPEG-WASM in its own pass after the one / many
+ *             alternation instead of inside it; its copied-out results are garbage in this isolate, and the
+ *             collections they bring land in the many-thread calls, whose second core V8's GC helpers then
+ *             take: a diagnosis of that, see bench/gc_calls.mjs --no-peer)
  *          --json (also write bench/results/<timestamp>.json)  --help
  *          --stages: instead, time per stage (runs bench/stages.mjs with --images/--runs).
  *   bench/stages.mjs prints the time per stage (T1, DWT, MCT + pack, the rest) from a build with
@@ -105,6 +109,7 @@ const quick = flag("--quick");
 const runsOverride = value("--runs") ? Number(value("--runs")) : quick ? 2 : undefined;
 // threads section: each contender gets at least this many ms of timed calls (more clean calls for
 // short operations, at most MAX_BUDGET_RUNS): --budget MS, 0 = only the run count
+const peerApart = process.argv.includes("--peer-apart");
 const threadsBudgetMs = value("--budget") !== undefined ? Number(value("--budget")) : quick ? 0 : 3000;
 const MAX_BUDGET_RUNS = 25;
 const imageFilter = value("--images")?.split(",").map((s) => s.trim().toLowerCase());
@@ -538,6 +543,12 @@ if (only.includes("threads")) {
   // thread in the same pool and against OpenJPEG-WASM (one thread: it has no threads). Only
   // images of at least 2 MP (smaller ones are not split). Clean = others used ≤ 0.15 cores.
   const N = threadsOverride ?? CORES;
+  // one / many / peer alternating (default), or with --peer-apart one / many, then the peer alone
+  const threadsRow = async (ours, peer, m) => {
+    const opts = { maxOthers: 0.15, budgetMs: threadsBudgetMs };
+    if (!peerApart) return measureRow([...ours, peer], m, opts);
+    return { ...(await measureRow(ours, m, opts)), ...(await measureRow([peer], m, opts)) };
+  };
   const threadsApi = await import(join(repoRoot, "dist/worker/threads.js"));
   const splitApi = await import(join(repoRoot, "dist/worker/split_decode.js"));
   j2kit.setWorkerCount(N);
@@ -553,10 +564,10 @@ if (only.includes("threads")) {
       const ref = j2kit.decode(cs);
       const split = await j2kit.decodeAsync(cs, { threads: N });
       const same = samplesEqual(split.data, ref.data);
-      const t = await measureRow(
-        [["one", () => j2kit.decodeAsync(cs, { threads: 1 })], ["many", () => j2kit.decodeAsync(cs, { threads: N })], ["peer", () => opj.decode(cs)]],
+      const t = await threadsRow(
+        [["one", () => j2kit.decodeAsync(cs, { threads: 1 })], ["many", () => j2kit.decodeAsync(cs, { threads: N })]],
+        ["peer", () => opj.decode(cs)],
         m,
-        { maxOthers: 0.15, budgetMs: threadsBudgetMs },
       );
       // idle-machine estimate from CPU time (robust to other processes): decodeAsync runs one
       // "split" job per band (src/worker/split_decode.ts) at once; run here one after the other,
@@ -610,10 +621,10 @@ if (only.includes("threads")) {
       const ref = j2kit.encode(img, ours);
       const split = await j2kit.encodeAsync(img, { ...ours, threads: N });
       const same = split.length === ref.length && split.every((v, i) => v === ref[i]);
-      const t = await measureRow(
-        [["one", () => j2kit.encodeAsync(img, { ...ours, threads: 1 })], ["many", () => j2kit.encodeAsync(img, { ...ours, threads: N })], ["peer", () => opj.encode(img, peer)]],
+      const t = await threadsRow(
+        [["one", () => j2kit.encodeAsync(img, { ...ours, threads: 1 })], ["many", () => j2kit.encodeAsync(img, { ...ours, threads: N })]],
+        ["peer", () => opj.encode(img, peer)],
         m,
-        { maxOthers: 0.15, budgetMs: threadsBudgetMs },
       );
       rows.push({ name: c.name, op: label, mp: m, ...t, same });
     }
@@ -626,6 +637,7 @@ if (only.includes("threads")) {
       r.estimate?.toFixed(2) ?? "–", r.overhead?.toFixed(2) ?? "–", r.same ? "identical" : "MISMATCH", loadNote(r.many),
     ]),
     `Calls: each contender is timed for at least ${threadsBudgetMs} ms (the run count, or more calls for short operations, at most ${MAX_BUDGET_RUNS}; --budget 0 = the run count only); the load column shows clean/timed calls. ` +
+    (peerApart ? "OpenJPEG-WASM timed in its own pass after the 1-thread / N-thread alternation (--peer-apart). " : "1 thread, N threads and OpenJPEG-WASM alternate call by call. ") +
     "Idle estimate = CPU time of the whole decode ÷ CPU time of the slowest band job (src/worker/split_decode.ts, run one after the other here, the other bands' shares delivered at once): the speed-up an otherwise idle machine would give, without messaging costs. Band CPU / full CPU = all band jobs' CPU ÷ the one-piece decode's (T2 in every band, copies of the shared blocks). Encode rows: encodeAsync({ threads: N }) codes the code-blocks on N − 1 workers and on the calling thread, which also runs MCT, DWT (with more than one component a worker unpacks and transforms component 1 from the raw rows — components 1 and 2 for a lossy ICT encode at a ratio of 4 or more — and codes those blocks from the planes it keeps; a one-component image of 512 rows or more is split by rows), rate control and T2 (src/encode_threads.ts); 1 thread = the whole encode on one worker; output = the same bytes as encode().",
   );
   out.sections.threads = rows;
