@@ -328,11 +328,13 @@ export class StripDecoder {
   /**
    * @internal decode(): decode every strip straight into `data` (interleaved, the whole output,
    * `width * height * components` samples of the output type) instead of a fresh array per strip.
+   * `rowsDone`, where given, is told after each strip how many rows from the top are in place
+   * (threaded decoding: src/worker/split_decode.ts publishes them to the calling thread).
    */
-  fillInto(data: SampleArray): void {
+  fillInto(data: SampleArray, rowsDone?: (rows: number) => void): void {
     this.target = data;
     try {
-      for (const strip of this.strips()) void strip;
+      for (const strip of this.strips()) rowsDone?.(strip.y + strip.rows);
     } finally {
       this.target = undefined;
     }

@@ -17,9 +17,12 @@ export type WorkerRequest =
    * a width x height image, decoded in one job; its share of the blocks several bands need goes out
    * on `port` and the other bands' shares come in on it (SplitMessage). `spare`: a buffer an
    * earlier band came back in, for this band's samples (src/worker/threads.ts). `first`: band 0's
-   * fraction of two bands' work (default 0.5; every band of a call gets the same).
+   * fraction of two bands' work (default 0.5; every band of a call gets the same). `sharedBand`: where
+   * the platform has SharedArrayBuffer, a buffer the calling thread keeps and lends instead of
+   * `spare`: the band's samples go into it strip by strip, the rows done published in its header
+   * (src/worker/split_decode.ts SharedBand), and the answer carries no samples.
    */
-  | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer; first?: number }
+  | { id: number; op: "split"; bytes: Uint8Array; options: DecodeOptions; band: number; bands: number; width: number; height: number; port: SplitPort; spare?: ArrayBuffer; first?: number; sharedBand?: SharedArrayBuffer }
   | { id: number; op: "encode"; image: J2kImage; options: EncodeOptions; detailed?: boolean }
   /**
    * Threaded encoding (src/encode_threads.ts): code-blocks to code; the answer is their results.

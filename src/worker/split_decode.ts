@@ -44,6 +44,7 @@ import { prefersStrips, stripImage } from "../strip/assemble.js";
 import { StripDecoder } from "../strip/strip_decoder.js";
 import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
 import type { SplitMessage, SplitPort } from "./protocol.js";
+import { SHARED_BAND_HEADER, SHARED_ROWS, SHARED_STATE, SHARED_Y0, SHARED_Y1, SharedBandState, setSharedState, sharedBandWords } from "./shared_band.js";
 
 /** Blocks T1-decodes between two looks at the port (about 0.1-1 ms of work). */
 const OWN_STEP_BLOCKS = 8;
@@ -275,7 +276,7 @@ const MIN_BAND_STRIP_MEMORY = 16 * 2 ** 20;
  * The array a band decoded in strips goes to, for `samples` samples like `like`: `fill` (the band's
  * samples, in order) within `data` (the array the band's image holds); `done` after the fill.
  */
-type BandArray = (like: new (n: number) => SampleArray, samples: number) => { data: SampleArray; fill: SampleArray; done?: () => void };
+type BandArray = (like: new (n: number) => SampleArray, samples: number) => { data: SampleArray; fill: SampleArray; done?: () => void; rowsDone?: (rows: number) => void };
 
 /**
  * Band 0's {@link BandArray} (rows [0, `y1`)) where there are rows below it: an array of the whole
@@ -316,6 +317,28 @@ function spareArray(spare: ArrayBuffer | undefined): BandArray {
     const buffer = spare && spare.byteLength >= bytes ? spare : new ArrayBuffer(bytes + Math.ceil(samples * SPARE_SLACK) * C.BYTES_PER_ELEMENT);
     const data = new C(buffer, 0, samples);
     return { data, fill: data };
+  };
+}
+
+/**
+ * The {@link BandArray} of band rows [`y0`, `y1`) in `shared` (see {@link SHARED_BAND_HEADER}) where
+ * the samples fit behind its header; else `otherwise`'s.
+ */
+function sharedArray(shared: SharedArrayBuffer, y0: number, y1: number, otherwise: BandArray): BandArray {
+  return (Ctor, samples) => {
+    const C = Ctor as unknown as { BYTES_PER_ELEMENT: number } & (new (b: SharedArrayBuffer, o: number, n: number) => SampleArray);
+    if (shared.byteLength - SHARED_BAND_HEADER < samples * C.BYTES_PER_ELEMENT) return otherwise(Ctor, samples);
+    const words = sharedBandWords(shared);
+    const data = new C(shared, SHARED_BAND_HEADER, samples);
+    words[SHARED_Y0] = y0;
+    words[SHARED_Y1] = y1;
+    Atomics.store(words, SHARED_ROWS, 0);
+    setSharedState(words, SharedBandState.writing);
+    const rowsDone = (rows: number): void => {
+      Atomics.store(words, SHARED_ROWS, rows);
+      Atomics.notify(words, SHARED_ROWS);
+    };
+    return { data, fill: data, rowsDone };
   };
 }
 
@@ -367,8 +390,8 @@ function decodeSuppliedStrips(bc: BandCore, bytes: Uint8Array, options: DecodeOp
       const info = dec.info; // (the strips complete its warnings and partial flag)
       const samples = info.width * info.height * n;
       const Ctor = sampleArrayFor(info.bitDepth, info.signed, 0).constructor as new (n: number) => SampleArray;
-      const { data, fill, done } = into(Ctor, samples);
-      dec.fillInto(fill);
+      const { data, fill, done, rowsDone } = into(Ctor, samples);
+      dec.fillInto(fill, rowsDone);
       done?.();
       bandStrips.runs++;
       return stripImage(info, "interleaved", data);
@@ -420,10 +443,19 @@ function sharePoller(inbox: Inbox, port: SplitPort, receiveNow: ReceiveNow | und
  * of the whole image, the others through `place`); without a supplied decode (strips), the band is
  * decoded the usual way.
  */
-function decodeBandRows(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, cuts: number[], k: number, height: number, width: number, inbox: Inbox, place: PlaceSamples, cpu0: number | undefined, spare?: ArrayBuffer): BandResult {
+function decodeBandRows(bc: BandCore, bytes: Uint8Array, options: DecodeOptions, cuts: number[], k: number, height: number, width: number, inbox: Inbox, place: PlaceSamples, cpu0: number | undefined, spare?: ArrayBuffer, shared?: SharedArrayBuffer): BandResult {
   const [y0, y1] = [cuts[k]!, cuts[k + 1]!];
   const region = { region: { x: 0, y: y0, width, height: y1 - y0 } };
-  const strips = bandStrips.on ? decodeSuppliedStrips(bc, bytes, options, region, inbox, k === 0 ? wholeArray(width, height, y1) : spareArray(spare), width * (k === 0 ? height : y1 - y0)) : undefined;
+  const into = k === 0 ? wholeArray(width, height, y1) : shared ? sharedArray(shared, y0, y1, spareArray(spare)) : spareArray(spare);
+  const strips = bandStrips.on ? decodeSuppliedStrips(bc, bytes, options, region, inbox, into, width * (k === 0 ? height : y1 - y0)) : undefined;
+  if (strips && shared && strips.data.buffer === shared) {
+    // (the samples stay in the shared buffer: the answer carries an empty array of their type)
+    const words = sharedBandWords(shared);
+    Atomics.store(words, SHARED_ROWS, y1 - y0);
+    setSharedState(words, SharedBandState.complete);
+    const empty = new (strips.data.constructor as new (n: number) => SampleArray)(0);
+    return { image: { ...strips, data: empty }, rows: [y0, y1], done: now(), ...cpuSince(cpu0), shared: true };
+  }
   const image = strips ?? decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : place);
   if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
   return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
@@ -440,8 +472,11 @@ function splitRefused(codestream: Uint8Array, options: DecodeOptions, k: number,
 /**
  * Run a "split" job: band `k` of `n` of a `width` x `height` image, talking on `port` (see the
  * module comment). `receiveNow` reads the port synchronously where possible; `spare` may hold the
- * band's samples; `first`: band 0's fraction of two bands' work (codec/api_bands.ts decoderBandShare). Resolves with the band (band 0: in an array of the whole image, see
- * {@link placeWhole}); fails with the decode's J2kError.
+ * band's samples; `first`: band 0's fraction of two bands' work (codec/api_bands.ts decoderBandShare);
+ * `shared`: a buffer shared with the calling thread for the band's samples (see
+ * {@link SHARED_BAND_HEADER}; the answer then has `shared` set and an empty `image.data`). Resolves
+ * with the band (band 0: in an array of the whole image, see {@link placeWhole}); fails with the
+ * decode's J2kError.
  */
 export async function decodeSplit(
   bytes: Uint8Array,
@@ -454,6 +489,7 @@ export async function decodeSplit(
   receiveNow?: ReceiveNow,
   spare?: ArrayBuffer,
   first = 0.5,
+  shared?: SharedArrayBuffer,
 ): Promise<BandResult> {
   const inbox = new Inbox(n - 1);
   const cpu0 = threadCpu();
@@ -480,10 +516,12 @@ export async function decodeSplit(
     if (!inbox.complete && !receiveNow) await new Promise((resolve) => setTimeout(resolve, 0)); // (shares already delivered)
     poll();
     // 3. the band, every table supplied
-    const band = decodeBandRows(bc, bytes, options, cuts, k, height, width, inbox, placeInto(spare), cpu0, spare);
+    const band = decodeBandRows(bc, bytes, options, cuts, k, height, width, inbox, placeInto(spare), cpu0, spare, shared);
     spareInstance = { c, beside: core() };
     return band;
   } finally {
+    // (a band not left complete in the shared buffer: the calling thread takes it from the answer)
+    if (shared && Atomics.load(sharedBandWords(shared), SHARED_STATE) !== SharedBandState.complete) setSharedState(sharedBandWords(shared), SharedBandState.unused);
     port.onmessage = null;
     port.close();
   }

@@ -26,6 +26,7 @@ import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } fro
 import type { SplitMessage, SplitPort } from "./protocol.js";
 import { callCore, copyIn } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
+import { SHARED_BAND_HEADER, SHARED_ROWS, SHARED_STATE, SHARED_Y0, SHARED_Y1, SharedBandState, sharedBandWords } from "./shared_band.js";
 
 /**
  * Work of one codeword byte against one sample when weighing bands (codec/api_bands.ts): T1 time
@@ -204,8 +205,13 @@ export async function decodeThreaded(
   const kind = here?.now && m === 2 ? kindOf(header, own.length) : undefined;
   const first = kind !== undefined ? firstShareOf(kind) : 0.5;
   const job = { bytes: own, options, bands: m, width: header.width, height: header.height, ...(first !== 0.5 ? { first } : {}) };
-  // the buffers earlier bands came back in, for the bands after the first (band 0 brings the whole array)
-  const lent = even.map((_, k) => (k > 0 ? spareBands.pop() : undefined));
+  // the buffers earlier bands came back in, for the bands after the first (band 0 brings the whole
+  // array); where this thread decodes band 0 and SharedArrayBuffer exists, buffers shared with the
+  // jobs instead, which this thread copies from as the rows come in (shared_band.ts)
+  const sharing = !!here && sharedBandsAvailable();
+  const lent = even.map((_, k) => (k > 0 && !sharing ? spareBands.pop() : undefined));
+  const lentShared = even.map((_, k) => (k > 0 && sharing ? sharedBands.pop() : undefined));
+  for (const sb of lentShared) if (sb) Atomics.store(sharedBandWords(sb), SHARED_STATE, SharedBandState.lent);
   // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
   // several bands need on its port as soon as it has it, and this thread forwards it to the others
   // (to its own band's inbox where it decodes band 0)
@@ -230,21 +236,28 @@ export async function decodeThreaded(
   let settled: PromiseSettledResult<BandResult | undefined>[];
   let band0: BandResult | undefined;
   let band0Span = 0;
+  let copied: number[] = [];
   let failure: { e: unknown } | undefined;
   try {
     const jobs = even.map((_, k) => {
       if (k === 0 && here) return Promise.resolve(undefined);
       const spare = lent[k];
       const transfer: Transferable[] = spare ? [channels[k]!.port2 as unknown as Transferable, spare] : [channels[k]!.port2 as unknown as Transferable];
-      return runInWorker<BandResult>({ op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort, ...(spare ? { spare } : {}) }, transfer);
+      const shared = lentShared[k];
+      return runInWorker<BandResult>({ op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort, ...(spare ? { spare } : {}), ...(shared ? { sharedBand: shared } : {}) }, transfer);
     });
     if (here) {
       // band 0 here, while the workers decode theirs (posted above: runInWorker posts at once when workers are up)
       const port: SplitPort = { postMessage: (msg) => deliver(0, msg), onmessage: null, close: () => undefined };
       const read = here.receiveNow;
-      const receiveNow = read
-        ? (): { message: unknown } | undefined => {
+      const forward = read
+        ? (): void => {
             for (let j = 1; j < m; j++) for (let r = read(channels[j]!.port1); r; r = read(channels[j]!.port1)) deliver(j, r.message);
+          }
+        : undefined;
+      const receiveNow = forward
+        ? (): { message: unknown } | undefined => {
+            forward();
             return inbox.length > 0 ? { message: inbox.shift() } : undefined;
           }
         : undefined;
@@ -257,6 +270,8 @@ export async function decodeThreaded(
       band0Span = (here.now?.() ?? 0) - t0;
       hereOpen = false;
       inbox.length = 0;
+      // the other bands' rows that are in place already (and the rest as they come, while their jobs end)
+      if (band0 && sharing) copied = drainShared(band0, header.width, lentShared, forward);
     }
     settled = await Promise.allSettled(jobs);
   } finally {
@@ -266,17 +281,26 @@ export async function decodeThreaded(
       ch.port1.close();
     }
   }
+  // (every job has ended: no worker writes into the shared buffers any more)
+  const results = settled.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+  if (sharing) keepSharedBands(lentShared, results);
   // (every band job has ended: a failure leaves no job of this call running)
   if (failure) throw failure.e;
   const failed = settled.find((r) => r.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
   const parts = settled.map((r, k) => (k === 0 && here ? band0 : (r as PromiseFulfilledResult<BandResult | undefined>).value));
   if (parts.some((p) => p === undefined)) return undefined; // no workers here
-  const done = parts as BandResult[];
+  const done = (parts as BandResult[]).map((p, k) => (p.shared ? sharedPart(p, lentShared[k], band0!, header.width) : p));
+  for (const [k, p] of done.entries()) {
+    if (!p.shared) continue;
+    sharedBandStats.bands++;
+    sharedBandStats.rows += p.rows[1] - p.rows[0];
+    sharedBandStats.rowsEarly += copied[k] ?? 0;
+  }
   const bands = done.map((p) => p.rows);
   const tiled = bands.every(([y0, y1], k) => y0 === (k === 0 ? 0 : bands[k - 1]![1]) && y1 > y0) && bands[bands.length - 1]![1] === header.height;
   if (!tiled) return undefined; // (cannot happen: the workers cut alike) decode in one piece
-  const image = stitch(done.map((p) => p.image), bands);
+  const image = stitch(done.map((p) => p.image), bands, undefined, copied);
   const [d0, d1] = [done[0]!, done[1]!];
   if (kind !== undefined && d0.cpu !== undefined && d1.cpu !== undefined) {
     // the bands' own times where known (waits for a core left out): other processes move them little
@@ -286,7 +310,7 @@ export async function decodeThreaded(
     const late = d0.done - d1.done;
     correctFirstShare(kind, first, late, 2 * band0Span - late);
   }
-  for (const p of done.slice(1)) keepBandBuffer(p.image.data.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer);
+  for (const p of done.slice(1)) if (!sharing) keepBandBuffer(p.image.data.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer);
   return image;
 }
 
@@ -353,6 +377,114 @@ function keepBandBuffer(b: ArrayBuffer, image: ArrayBuffer): void {
   if (b !== image && b.byteLength <= SPARE_BAND_BYTES && spareBands.length < SPARE_BANDS && !spareBands.includes(b)) spareBands.push(b);
 }
 
+/** Buffers shared with band jobs (see shared_band.ts SHARED_BAND_HEADER), kept between threaded decodes. */
+const sharedBands: SharedArrayBuffer[] = [];
+
+/**
+ * @internal Tests: whether threaded decodes may lend shared buffers where the platform has them
+ * (`on`: off = the transferred buffers of every platform without SharedArrayBuffer).
+ */
+export const sharedBandsPolicy = { on: true };
+
+/** @internal Tests and benchmarks: bands answered as in a shared buffer, and of their rows those copied before the answer. */
+export const sharedBandStats = { bands: 0, rows: 0, rowsEarly: 0 };
+
+/**
+ * Whether band jobs can write into buffers this thread shares with them: SharedArrayBuffer and
+ * Atomics exist and may be posted to workers — in Node, and in cross-origin isolated pages and
+ * their workers (COOP/COEP, see the README); elsewhere the bands come back in transferred buffers.
+ */
+function sharedBandsAvailable(): boolean {
+  if (!sharedBandsPolicy.on) return false;
+  const g = globalThis as { SharedArrayBuffer?: unknown; Atomics?: unknown; crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  if (typeof g.SharedArrayBuffer !== "function" || typeof g.Atomics !== "object") return false;
+  return !!g.process?.versions?.node || g.crossOriginIsolated === true;
+}
+
+/**
+ * Longest wait (ms) for a band job's next rows while it writes them into a shared buffer: a job
+ * that publishes nothing for this long (a worker descheduled, or failed) is left to its answer.
+ */
+const SHARED_WAIT_MS = 20;
+
+/**
+ * After band 0 on this thread: copy the other bands' rows from the buffers shared with their jobs
+ * into band 0's whole-image array as the jobs publish them (Atomics.wait between strips, ≤ 1 ms at a
+ * time; `forward` passes on the shares still travelling between jobs meanwhile). A band whose job
+ * has not started writing (late, queued, or decoding another way) is left to its answer. Returns the
+ * rows of each band now in place (0 where none; {@link stitch} copies the rest).
+ */
+function drainShared(band0: BandResult, width: number, shared: Array<SharedArrayBuffer | undefined>, forward?: () => void): number[] {
+  const whole = band0.image.data;
+  const nc = band0.image.components;
+  const rowSamples = width * nc;
+  const height = whole.length / rowSamples;
+  const copied = shared.map(() => 0);
+  if (band0.image.layout !== "interleaved" || band0.rows[0] !== 0 || !Number.isInteger(height) || height <= band0.rows[1]) return copied;
+  const Ctor = whole.constructor as unknown as { BYTES_PER_ELEMENT: number } & (new (b: SharedArrayBuffer, o: number, n: number) => SampleArray);
+  shared.forEach((sb, k) => {
+    if (!sb) return;
+    const words = sharedBandWords(sb);
+    let view: SampleArray | undefined;
+    let quietSince = performance.now();
+    for (;;) {
+      forward?.();
+      const state = Atomics.load(words, SHARED_STATE);
+      if (state !== SharedBandState.writing && state !== SharedBandState.complete) return;
+      const rows = Atomics.load(words, SHARED_ROWS);
+      const y0 = words[SHARED_Y0]!;
+      const y1 = words[SHARED_Y1]!;
+      // (rows the job says it wrote: they must lie below band 0, inside the image and the buffer)
+      if (!(y0 >= band0.rows[1] && y1 > y0 && y1 <= height && rows >= 0 && rows <= y1 - y0)) return;
+      if (SHARED_BAND_HEADER + (y1 - y0) * rowSamples * Ctor.BYTES_PER_ELEMENT > sb.byteLength) return;
+      if (rows > copied[k]!) {
+        view ??= new Ctor(sb, SHARED_BAND_HEADER, (y1 - y0) * rowSamples);
+        whole.set(view.subarray(copied[k]! * rowSamples, rows * rowSamples), (y0 + copied[k]!) * rowSamples);
+        copied[k] = rows;
+        quietSince = performance.now();
+        continue;
+      }
+      if (state === SharedBandState.complete || performance.now() - quietSince > SHARED_WAIT_MS) return;
+      Atomics.wait(words, SHARED_ROWS, rows, 1);
+    }
+  });
+  return copied;
+}
+
+/**
+ * A band answered as in its shared buffer `sb` ({@link BandResult.shared}), with `image.data` a view
+ * of its samples there (of band 0's sample type), for {@link stitch}.
+ */
+function sharedPart(p: BandResult, sb: SharedArrayBuffer | undefined, band0: BandResult, width: number): BandResult {
+  const [y0, y1] = p.rows;
+  const samples = (y1 - y0) * width * p.image.components;
+  const Ctor = band0.image.data.constructor as unknown as { BYTES_PER_ELEMENT: number } & (new (b: SharedArrayBuffer, o: number, n: number) => SampleArray);
+  if (!sb || p.image.data.constructor !== band0.image.data.constructor || SHARED_BAND_HEADER + samples * Ctor.BYTES_PER_ELEMENT > sb.byteLength) {
+    throw new J2kError("INTERNAL", `threaded decode: band at rows ${y0}..${y1} answered as shared, but its buffer does not hold it`);
+  }
+  return { ...p, image: { ...p.image, data: new Ctor(sb, SHARED_BAND_HEADER, samples) } };
+}
+
+/**
+ * After a threaded decode's jobs have all ended: keep its shared buffers for the next call, one
+ * that was too small (its job answered with the samples) replaced by one the band fits with
+ * {@link SPARE_SLACK}'s room; a band that got no shared buffer (the first call) gets one next time.
+ */
+function keepSharedBands(lent: Array<SharedArrayBuffer | undefined>, results: Array<BandResult | undefined>): void {
+  lent.forEach((sb, k) => {
+    const r = results[k];
+    const need = r && !r.shared && k > 0 ? r.image.data.byteLength : 0;
+    let keep = sb;
+    if (need > 0 && (!sb || sb.byteLength - SHARED_BAND_HEADER < need) && need <= SPARE_BAND_BYTES) {
+      keep = new SharedArrayBuffer(SHARED_BAND_HEADER + need + Math.ceil(need * SPARE_SLACK));
+    }
+    if (keep && sharedBands.length < SPARE_BANDS) sharedBands.push(keep);
+  });
+}
+
+/** Room a new shared band buffer gets beyond the band's samples (the next cut may give the band a few rows more). */
+const SPARE_SLACK = 1 / 8;
+
 /**
  * A band job's answer (src/worker/split_decode.ts): the decoded rows [y0, y1) of the image. Band
  * 0's `image.data` may be an array of the whole image (every component, the image's layout) with
@@ -365,6 +497,8 @@ export interface BandResult {
   done?: number;
   /** The time the band took on its thread, waits for a core left out (ms; split jobs that cut and shared, where the platform tells it: split_decode.ts threadCpu). */
   cpu?: number;
+  /** The samples are in the buffer shared with the calling thread (`image.data` is empty; see shared_band.ts SHARED_BAND_HEADER). */
+  shared?: boolean;
 }
 
 /**
@@ -391,8 +525,10 @@ export function decodeBand(
  * Put row bands back together in the layout they were decoded in: into the first band's data where
  * that is an array of the whole image with the band's rows in place (src/worker/split_decode.ts),
  * else into `target` where it is an array of the right type and length, else into a new array.
+ * `inPlace[k]`: rows from the top of band k already copied into the first band's whole-image array
+ * (interleaved; see {@link drainShared}).
  */
-export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, target?: SampleArray): DecodedImage {
+export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, target?: SampleArray, inPlace: number[] = []): DecodedImage {
   const first = parts[0]!;
   const W = first.width;
   const H = bands[bands.length - 1]![1];
@@ -426,7 +562,9 @@ export function stitch(parts: DecodedImage[], bands: Array<[number, number]>, ta
     const [y0, y1] = bands[k]!;
     const plane = W * (y1 - y0);
     if (p.data.length !== plane * nc) throw new J2kError("INTERNAL", `threaded decode: band ${k} holds ${p.data.length} samples, expected ${plane * nc}`);
-    if (first.layout === "interleaved") data.set(p.data, y0 * W * nc);
+    // (the band's first rows may be in place already: copied from a shared buffer while its job ran)
+    const from = placed && first.layout === "interleaved" ? Math.min(Math.max(0, inPlace[k] ?? 0), y1 - y0) * W * nc : 0;
+    if (first.layout === "interleaved") data.set(from > 0 ? p.data.subarray(from) : p.data, y0 * W * nc + from);
     else for (let c = 0; c < nc; c++) data.set(p.data.subarray(c * plane, (c + 1) * plane), c * W * H + y0 * W);
   });
   return { ...base, data };

@@ -51,7 +51,7 @@ let receiveNow: ReceiveNow | undefined;
 /** The answer to a "split" job (src/worker/split_decode.ts): it waits for nothing, but may yield once. */
 async function answerSplit(req: Extract<WorkerRequest, { op: "split" }>): Promise<Answer> {
   try {
-    const r = await decodeSplit(req.bytes, req.options, req.band, req.bands, req.height, req.width, req.port, receiveNow, req.spare, req.first);
+    const r = await decodeSplit(req.bytes, req.options, req.band, req.bands, req.height, req.width, req.port, receiveNow, req.spare, req.first, req.sharedBand);
     const img = r.image;
     const transfer: Transferable[] = [img.data.buffer as ArrayBuffer];
     for (const d of img.componentData ?? []) if (d.buffer !== img.data.buffer) transfer.push(d.buffer as ArrayBuffer);
