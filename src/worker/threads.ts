@@ -237,6 +237,7 @@ export async function decodeThreaded(
   let band0: BandResult | undefined;
   let band0Span = 0;
   let copied: number[] = [];
+  let copyMs = 0;
   let failure: { e: unknown } | undefined;
   try {
     const jobs = even.map((_, k) => {
@@ -271,7 +272,7 @@ export async function decodeThreaded(
       hereOpen = false;
       inbox.length = 0;
       // the other bands' rows that are in place already (and the rest as they come, while their jobs end)
-      if (band0 && sharing) copied = drainShared(band0, header.width, lentShared, forward);
+      if (band0 && sharing) ({ rows: copied, ms: copyMs } = drainShared(band0, header.width, lentShared, forward));
     }
     settled = await Promise.allSettled(jobs);
   } finally {
@@ -300,11 +301,15 @@ export async function decodeThreaded(
   const bands = done.map((p) => p.rows);
   const tiled = bands.every(([y0, y1], k) => y0 === (k === 0 ? 0 : bands[k - 1]![1]) && y1 > y0) && bands[bands.length - 1]![1] === header.height;
   if (!tiled) return undefined; // (cannot happen: the workers cut alike) decode in one piece
+  const s0 = performance.now();
   const image = stitch(done.map((p) => p.image), bands, undefined, copied);
   const [d0, d1] = [done[0]!, done[1]!];
   if (kind !== undefined && d0.cpu !== undefined && d1.cpu !== undefined) {
-    // the bands' own times where known (waits for a core left out): other processes move them little
-    correctFirstShare(kind, first, d0.cpu - d1.cpu, d0.cpu + d1.cpu);
+    // the bands' own times where known (waits for a core left out): other processes move them little;
+    // band 1 in a shared buffer: this thread's copies of its rows count with band 0 (they are this
+    // thread's work, done while band 1's job ends when band 0 ends that much earlier)
+    const copies = d1.shared ? copyMs + performance.now() - s0 : 0;
+    correctFirstShare(kind, first, d0.cpu + copies - d1.cpu, d0.cpu + copies + d1.cpu);
   } else if (kind !== undefined && d0.done !== undefined && d1.done !== undefined) {
     // else when they ended (band 1's time: from when band 0 started, a slight over-estimate by the job's start-up)
     const late = d0.done - d1.done;
@@ -412,15 +417,17 @@ const SHARED_WAIT_MS = 20;
  * into band 0's whole-image array as the jobs publish them (Atomics.wait between strips, ≤ 1 ms at a
  * time; `forward` passes on the shares still travelling between jobs meanwhile). A band whose job
  * has not started writing (late, queued, or decoding another way) is left to its answer. Returns the
- * rows of each band now in place (0 where none; {@link stitch} copies the rest).
+ * rows of each band now in place (0 where none; {@link stitch} copies the rest) and the time the
+ * copies took (ms).
  */
-function drainShared(band0: BandResult, width: number, shared: Array<SharedArrayBuffer | undefined>, forward?: () => void): number[] {
+function drainShared(band0: BandResult, width: number, shared: Array<SharedArrayBuffer | undefined>, forward?: () => void): { rows: number[]; ms: number } {
   const whole = band0.image.data;
   const nc = band0.image.components;
   const rowSamples = width * nc;
   const height = whole.length / rowSamples;
   const copied = shared.map(() => 0);
-  if (band0.image.layout !== "interleaved" || band0.rows[0] !== 0 || !Number.isInteger(height) || height <= band0.rows[1]) return copied;
+  let ms = 0;
+  if (band0.image.layout !== "interleaved" || band0.rows[0] !== 0 || !Number.isInteger(height) || height <= band0.rows[1]) return { rows: copied, ms };
   const Ctor = whole.constructor as unknown as { BYTES_PER_ELEMENT: number } & (new (b: SharedArrayBuffer, o: number, n: number) => SampleArray);
   shared.forEach((sb, k) => {
     if (!sb) return;
@@ -439,16 +446,18 @@ function drainShared(band0: BandResult, width: number, shared: Array<SharedArray
       if (SHARED_BAND_HEADER + (y1 - y0) * rowSamples * Ctor.BYTES_PER_ELEMENT > sb.byteLength) return;
       if (rows > copied[k]!) {
         view ??= new Ctor(sb, SHARED_BAND_HEADER, (y1 - y0) * rowSamples);
+        const t = performance.now();
         whole.set(view.subarray(copied[k]! * rowSamples, rows * rowSamples), (y0 + copied[k]!) * rowSamples);
         copied[k] = rows;
         quietSince = performance.now();
+        ms += quietSince - t;
         continue;
       }
       if (state === SharedBandState.complete || performance.now() - quietSince > SHARED_WAIT_MS) return;
       Atomics.wait(words, SHARED_ROWS, rows, 1);
     }
   });
-  return copied;
+  return { rows: copied, ms };
 }
 
 /**
