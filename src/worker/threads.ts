@@ -292,6 +292,14 @@ export async function decodeThreaded(
   const parts = settled.map((r, k) => (k === 0 && here ? band0 : (r as PromiseFulfilledResult<BandResult | undefined>).value));
   if (parts.some((p) => p === undefined)) return undefined; // no workers here
   const done = (parts as BandResult[]).map((p, k) => (p.shared ? sharedPart(p, lentShared[k], band0!, header.width) : p));
+  // (rows copied early count only for a band answered as shared with the rows the buffer said: any
+  // other band is copied whole from its answer)
+  copied = copied.map((rows, k) => {
+    const sb = lentShared[k];
+    if (!sb || !done[k]!.shared) return 0;
+    const words = sharedBandWords(sb);
+    return words[SHARED_Y0] === done[k]!.rows[0] && words[SHARED_Y1] === done[k]!.rows[1] ? rows : 0;
+  });
   for (const [k, p] of done.entries()) {
     if (!p.shared) continue;
     sharedBandStats.bands++;
