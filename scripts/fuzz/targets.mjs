@@ -104,6 +104,21 @@ function digestOf(img) {
 }
 
 /**
+ * What decodeAsync's threaded result is checked against when the case forced the strip decoder on
+ * decode(): decode() as decodeAsync's callers get it (the default strip threshold) — the strips may
+ * refuse within a memory limit that the one-piece decode fits (many components of a small image).
+ * A {@link digestOf} of the image, or the J2kError decode() threw.
+ */
+function plainDecode(lib, bytes, decodeOptions) {
+  try {
+    return digestOf(lib.decode(bytes, decodeOptions));
+  } catch (e) {
+    if (lib.isJ2kError(e)) return e;
+    throw e;
+  }
+}
+
+/**
  * decodeAsync with `threads` (row bands decoded as regions on this thread and in workers, stitched:
  * src/worker/threads.ts) must give what decode() gave, `one` (a {@link digestOf} of its image, or the
  * J2kError it threw): the same image, sample for sample and with the same partial flag — or, when
@@ -149,9 +164,9 @@ export async function runTarget(lib, target, bytes, options) {
         const problems = imageProblems(img);
         if (problems.length) return { outcome: "invalid", message: problems.join("; ") };
         if (options.threads) {
-          const one = digestOf(img);
+          const one = options.strips ? undefined : digestOf(img);
           img = undefined; // not held while the threaded decode runs
-          return await againThreaded(lib, bytes, { ...(options.decode ?? {}), limits }, options.threads, one);
+          return await againThreaded(lib, bytes, { ...(options.decode ?? {}), limits }, options.threads, one ?? plainDecode(lib, bytes, { ...(options.decode ?? {}), limits }));
         }
         return { outcome: "ok", detail: `${img.width}x${img.height}x${img.components}${img.partial ? " partial" : ""}` };
       }
@@ -219,7 +234,8 @@ export async function runTarget(lib, target, bytes, options) {
     }
   } catch (e) {
     if (options.threads && (target === "decode" || target === "jp2decode") && lib.isJ2kError(e) && e.code !== "INTERNAL") {
-      return againThreaded(lib, bytes, { ...(options.decode ?? {}), limits }, options.threads, e);
+      const opts = { ...(options.decode ?? {}), limits };
+      return againThreaded(lib, bytes, opts, options.threads, options.strips ? plainDecode(lib, bytes, opts) : e);
     }
     return classifyError(lib, e);
   }
