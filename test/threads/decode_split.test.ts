@@ -5,34 +5,15 @@
  * and never waits for them. Run here on the calling thread with stand-in ports that deliver the
  * other shares at chosen moments (or never), against the one-piece decode of the built library.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/paths.js";
+import { splitModules, sameSamples } from "../helpers/split_modules.js";
 import { makeImage } from "../helpers/synthetic.js";
 
-const DIST = join(REPO_ROOT, "dist/index.js");
-type Lib = typeof import("../../src/index.js");
-type Threads = typeof import("../../src/worker/threads.js");
-type Split = typeof import("../../src/worker/split_decode.js");
-type Load = typeof import("../../src/wasm/load.js");
-
-async function mods(): Promise<{ lib: Lib; th: Threads; split: Split; load: Load }> {
-  expect(existsSync(DIST), "dist/ is built (npm test runs the build first)").toBe(true);
-  return {
-    lib: (await import(DIST)) as Lib,
-    th: (await import(join(REPO_ROOT, "dist/worker/threads.js"))) as Threads,
-    split: (await import(join(REPO_ROOT, "dist/worker/split_decode.js"))) as Split,
-    load: (await import(join(REPO_ROOT, "dist/wasm/load.js"))) as Load,
-  };
-}
-
-function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const mods = splitModules;
+const same = sameSamples;
 
 /**
  * A stand-in port: records what the job posts; `inbox` holds the messages it will receive, handed
@@ -512,7 +493,7 @@ describe("threaded decode: one job per band, shares exchanged on ports", () => {
     const { lib, load } = await mods();
     const img = makeImage({ width: 64, height: 600, components: 1, bitDepth: 8, signed: false, content: "noise", seed: 5 });
     const bytes = lib.encode(img, { levels: 3, lossless: true });
-    const parse = (c: ReturnType<Load["core"]>) => c.decoderParse(load.copyIn(c, bytes), bytes.length);
+    const parse = (c: ReturnType<typeof load.core>) => c.decoderParse(load.copyIn(c, bytes), bytes.length);
     expect(() => load.callCore((c) => (parse(c), c.decoderBandOwnStep(8)))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     expect(() => load.callCore((c) => (parse(c), c.decoderBandSupplyAll(0, 0)))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     // state of a share is forgotten by the next parse

@@ -5,33 +5,12 @@
  * ends): the job's side with stand-in ports, the whole path through decodeAsync, and the fallbacks
  * (a buffer too small, a band not decoded in strips, the platform path without shared buffers).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../helpers/paths.js";
+import { splitModules, sameSamples } from "../helpers/split_modules.js";
 import { makeImage } from "../helpers/synthetic.js";
 
-const DIST = join(REPO_ROOT, "dist/index.js");
-type Lib = typeof import("../../src/index.js");
-type Threads = typeof import("../../src/worker/threads.js");
-type Split = typeof import("../../src/worker/split_decode.js");
-type Shared = typeof import("../../src/worker/shared_band.js");
-
-async function mods(): Promise<{ lib: Lib; th: Threads; split: Split; sb: Shared }> {
-  expect(existsSync(DIST), "dist/ is built (npm test runs the build first)").toBe(true);
-  return {
-    lib: (await import(DIST)) as Lib,
-    th: (await import(join(REPO_ROOT, "dist/worker/threads.js"))) as Threads,
-    split: (await import(join(REPO_ROOT, "dist/worker/split_decode.js"))) as Split,
-    sb: (await import(join(REPO_ROOT, "dist/worker/shared_band.js"))) as Shared,
-  };
-}
-
-function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const mods = splitModules;
+const same = sameSamples;
 
 /** A stand-in port: records what the job posts; hands out `inbox` when the job looks. */
 function port(inbox: unknown[]) {
