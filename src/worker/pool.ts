@@ -60,13 +60,17 @@ type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 let wanted: number | undefined;
 let slots: Slot[] = [];
 let queue: Pending[] = [];
-const inFlight = new Map<number, { slot: Slot; job: Pending }>();
+const inFlight = new Map<number, { slot: Slot; job: Pending; early?: boolean }>();
+/** Jobs of {@link inFlight} whose caller has their result another way ({@link answeredElsewhere}). */
+let answeredEarly = 0;
 let nextId = 1;
 let jobsDone = 0;
 let broken = false;
 /** Workers being started, and the promise that settles when the first of a start-up is ready. */
 let starting = 0;
 let firstReady: Promise<boolean> | null = null;
+/** Resolves {@link firstReady} (set while a start-up is under way): terminateWorkers answers its waiters with false. */
+let settleFirst: ((ok: boolean) => void) | null = null;
 let allStarted: Promise<unknown> | null = null;
 /** Bumped by terminateWorkers(): a worker that finishes starting after that is stopped. */
 let generation = 0;
@@ -127,7 +131,38 @@ export function workerPoolInfo(): { workers: number; jobsDone: number; available
 
 /** Jobs queued or running (threads.ts splits an image automatically only when the pool is idle). */
 export function jobsPending(): number {
-  return queue.length + inFlight.size;
+  return queue.length + inFlight.size - answeredEarly;
+}
+
+/** Filled in by {@link runInWorker} with the job's id once it is queued (for {@link answeredElsewhere}). */
+export interface JobTicket {
+  id?: number;
+}
+
+/**
+ * The job of `ticket` has given its caller its result another way (threaded decoding: a band job's
+ * rows and answer on its own port, src/worker/threads.ts) and only its answer to the pool is still
+ * on the way: from now on it counts neither in {@link jobsPending} nor in its worker's load, so the
+ * next job may go to that worker (it queues there behind the answer) and an automatic thread count
+ * sees an idle pool. Its promise still settles when the answer comes. Nothing for a job not running.
+ */
+export function answeredElsewhere(ticket: JobTicket): void {
+  const entry = ticket.id === undefined ? undefined : inFlight.get(ticket.id);
+  if (!entry || entry.early) return;
+  entry.early = true;
+  answeredEarly++;
+  jobsDone++; // (its work is done: only the answer is on the way)
+  release(entry.slot, entry.job.weight);
+  pump();
+}
+
+/** A job of `weight` no longer held by `slot`. */
+function release(slot: Slot, weight: number): void {
+  slot.weight -= weight;
+  if (--slot.jobs === 0) {
+    slot.weight = 0; // (no drift)
+    slot.worker.unref?.();
+  }
 }
 
 /** Stop all workers (pending jobs are rejected). Later asynchronous calls start new ones. */
@@ -136,9 +171,14 @@ export function terminateWorkers(): void {
   for (const { job } of inFlight.values()) job.reject(new J2kError("INTERNAL", "the worker was terminated"));
   for (const job of queue) job.reject(new J2kError("INTERNAL", "the worker was terminated"));
   inFlight.clear();
+  answeredEarly = 0;
   queue = [];
   slots = [];
   starting = 0;
+  // (callers waiting for the workers being started hear "none": they run the job themselves or
+  // start new workers; without this their promise never settled)
+  settleFirst?.(false);
+  settleFirst = null;
   firstReady = null;
   allStarted = null;
   generation++;
@@ -231,6 +271,7 @@ async function ensureWorkers(): Promise<boolean> {
   let settle!: (ok: boolean) => void;
   const first = new Promise<boolean>((resolve) => (settle = resolve));
   firstReady = first;
+  settleFirst = settle;
   starting += missing;
   const started: Promise<unknown>[] = [];
   for (let i = 0; i < missing; i++) {
@@ -301,12 +342,9 @@ function onMessage(worker: AnyWorker, msg: WorkerResponse): void {
   const entry = inFlight.get(msg.id);
   if (!entry) return;
   inFlight.delete(msg.id);
-  entry.slot.weight -= entry.job.weight;
-  if (--entry.slot.jobs === 0) {
-    entry.slot.weight = 0; // (no drift)
-    entry.slot.worker.unref?.();
-  }
-  jobsDone++;
+  if (entry.early) answeredEarly--;
+  else release(entry.slot, entry.job.weight);
+  if (!entry.early) jobsDone++;
   if (msg.ok) entry.job.resolve(msg.result);
   else entry.job.reject(new J2kError(msg.error.code, stripOffset(msg.error.message, msg.error.offset), msg.error.offset !== undefined ? { offset: msg.error.offset } : {}));
   void worker;
@@ -325,6 +363,7 @@ function onFailure(worker: AnyWorker, error: unknown): void {
   for (const [id, entry] of inFlight) {
     if (entry.slot === slot) {
       inFlight.delete(id);
+      if (entry.early) answeredEarly--;
       entry.job.reject(new J2kError("INTERNAL", `a j2kit worker failed: ${String((error as { message?: string })?.message ?? error)}`));
     }
   }
@@ -350,12 +389,13 @@ export async function workersReady(): Promise<boolean> {
  * its port when it finishes one, even while this thread is busy and cannot hand it a new job.
  * `weight`: the job's work, in any unit its caller uses for all its jobs (threaded encoding: samples):
  * a job goes to the worker holding the least weight. `group`: the job runs on one of the group's
- * workers ({@link WorkerGroup}).
+ * workers ({@link WorkerGroup}). `ticket` gets the job's id (see {@link answeredElsewhere}).
  */
-export function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = [], depth = 1, weight = 1, group?: WorkerGroup): Promise<T | undefined> {
+export function runInWorker<T>(req: WithoutId<WorkerRequest>, transfer: Transferable[] = [], depth = 1, weight = 1, group?: WorkerGroup, ticket?: JobTicket): Promise<T | undefined> {
   const post = (): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const full = { ...req, id: nextId++ };
+      if (ticket) ticket.id = full.id;
       queue.push({ req: full, transfer, depth: Math.max(1, depth), weight: Number.isFinite(weight) && weight > 0 ? weight : 1, group, resolve: resolve as (v: unknown) => void, reject });
       pump();
     });

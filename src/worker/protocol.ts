@@ -62,6 +62,14 @@ export interface SplitPort {
  */
 export type SplitMessage = { share: ArrayBuffer | null } | { from: number; share: ArrayBuffer | null };
 
+/**
+ * On a "split" job's port, from a job whose band is complete in the buffer it shares with the
+ * calling thread: its answer (src/worker/threads.ts BandResult, `shared` set, no samples), posted
+ * before the buffer's state says complete, so that the calling thread, which reads the port
+ * synchronously where it can, need not wait for the same answer to come back through the pool.
+ */
+export type SplitBandMessage = { band: BandResult };
+
 /** A worker's answer. */
 export type WorkerResponse =
   | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | SplitResult | ArrayBuffer | null }

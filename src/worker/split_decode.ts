@@ -43,8 +43,8 @@ import { bytesPerSampleFor, sampleArrayFor } from "../samples.js";
 import { prefersStrips, stripImage } from "../strip/assemble.js";
 import { StripDecoder } from "../strip/strip_decoder.js";
 import { MIN_BAND_ROWS, bandRows, decodeBand, shareWeights, type BandResult } from "./threads.js";
-import type { SplitMessage, SplitPort } from "./protocol.js";
-import { SHARED_BAND_HEADER, SHARED_ROWS, SHARED_STATE, SHARED_Y0, SHARED_Y1, SharedBandState, setSharedState, sharedBandWords } from "./shared_band.js";
+import type { SplitBandMessage, SplitMessage, SplitPort } from "./protocol.js";
+import { SHARED_BAND_HEADER, SHARED_ROWS, SHARED_Y0, SHARED_Y1, SharedBandState, setSharedState, sharedBandWords } from "./shared_band.js";
 
 /** Blocks T1-decodes between two looks at the port (about 0.1-1 ms of work). */
 const OWN_STEP_BLOCKS = 8;
@@ -449,10 +449,9 @@ function decodeBandRows(bc: BandCore, bytes: Uint8Array, options: DecodeOptions,
   const into = k === 0 ? wholeArray(width, height, y1) : shared ? sharedArray(shared, y0, y1, spareArray(spare)) : spareArray(spare);
   const strips = bandStrips.on ? decodeSuppliedStrips(bc, bytes, options, region, inbox, into, width * (k === 0 ? height : y1 - y0)) : undefined;
   if (strips && shared && strips.data.buffer === shared) {
-    // (the samples stay in the shared buffer: the answer carries an empty array of their type)
-    const words = sharedBandWords(shared);
-    Atomics.store(words, SHARED_ROWS, y1 - y0);
-    setSharedState(words, SharedBandState.complete);
+    // (the samples stay in the shared buffer: the answer carries an empty array of their type;
+    // decodeSplit says the band is complete once it has posted the answer on its port)
+    Atomics.store(sharedBandWords(shared), SHARED_ROWS, y1 - y0);
     const empty = new (strips.data.constructor as new (n: number) => SampleArray)(0);
     return { image: { ...strips, data: empty }, rows: [y0, y1], done: now(), ...cpuSince(cpu0), shared: true };
   }
@@ -493,6 +492,7 @@ export async function decodeSplit(
 ): Promise<BandResult> {
   const inbox = new Inbox(n - 1);
   const cpu0 = threadCpu();
+  let completed = false;
   // (browsers: messages queue until the next event-loop turn)
   if (!receiveNow) port.onmessage = (e) => inbox.take(e.data);
   try {
@@ -518,10 +518,17 @@ export async function decodeSplit(
     // 3. the band, every table supplied
     const band = decodeBandRows(bc, bytes, options, cuts, k, height, width, inbox, placeInto(spare), cpu0, spare, shared);
     spareInstance = { c, beside: core() };
+    if (band.shared && shared) {
+      // the answer on the port first, then the state: a calling thread that sees "complete" finds it there
+      port.postMessage({ band } satisfies SplitBandMessage);
+      setSharedState(sharedBandWords(shared), SharedBandState.complete);
+      completed = true;
+    }
     return band;
   } finally {
-    // (a band not left complete in the shared buffer: the calling thread takes it from the answer)
-    if (shared && Atomics.load(sharedBandWords(shared), SHARED_STATE) !== SharedBandState.complete) setSharedState(sharedBandWords(shared), SharedBandState.unused);
+    // (a band not complete in the shared buffer: the calling thread takes it from the answer; a
+    // local flag, not the buffer's state, which the calling thread may lend again once complete)
+    if (shared && !completed) setSharedState(sharedBandWords(shared), SharedBandState.unused);
     port.onmessage = null;
     port.close();
   }

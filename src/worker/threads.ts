@@ -22,8 +22,8 @@
  */
 import type { DecodeOptions, DecodedImage, SampleArray } from "../types.js";
 import { J2kError } from "../errors.js";
-import { coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady } from "./pool.js";
-import type { SplitMessage, SplitPort } from "./protocol.js";
+import { answeredElsewhere, coreCount, jobsPending, runInWorker, workerPoolInfo, workersReady, type JobTicket } from "./pool.js";
+import type { SplitBandMessage, SplitMessage, SplitPort } from "./protocol.js";
 import { callCore, copyIn } from "../wasm/load.js";
 import { DEFAULT_LIMITS, MAX_CODEBLOCKS_PER_TILE, locateCodestream } from "../decode_plan.js";
 import { SHARED_BAND_HEADER, SHARED_ROWS, SHARED_STATE, SHARED_Y0, SHARED_Y1, SharedBandState, sharedBandWords } from "./shared_band.js";
@@ -219,7 +219,13 @@ export async function decodeThreaded(
   const channels = even.map((_, k) => (k === 0 && here ? undefined : new MessageChannel()));
   const inbox: unknown[] = [];
   let hereOpen = !!here;
+  // a job's answer on its port (its band complete in a shared buffer), ahead of the pool's
+  const early: Array<BandResult | undefined> = even.map(() => undefined);
   const deliver = (k: number, data: unknown): void => {
+    if (data !== null && typeof data === "object" && "band" in data) {
+      early[k] = (data as SplitBandMessage).band;
+      return;
+    }
     const share = (data as { share?: unknown } | null)?.share;
     const buf = share instanceof ArrayBuffer ? share : null;
     const others = even.map((_, j) => j).filter((j) => j !== k && (j !== 0 || !here || hereOpen));
@@ -239,13 +245,15 @@ export async function decodeThreaded(
   let copied: number[] = [];
   let copyMs = 0;
   let failure: { e: unknown } | undefined;
+  const tickets = even.map((): JobTicket => ({}));
   try {
     const jobs = even.map((_, k) => {
       if (k === 0 && here) return Promise.resolve(undefined);
       const spare = lent[k];
       const transfer: Transferable[] = spare ? [channels[k]!.port2 as unknown as Transferable, spare] : [channels[k]!.port2 as unknown as Transferable];
       const shared = lentShared[k];
-      return runInWorker<BandResult>({ op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort, ...(spare ? { spare } : {}), ...(shared ? { sharedBand: shared } : {}) }, transfer);
+      const req = { op: "split", ...job, band: k, port: channels[k]!.port2 as unknown as SplitPort, ...(spare ? { spare } : {}), ...(shared ? { sharedBand: shared } : {}) } as const;
+      return runInWorker<BandResult>(req, transfer, 1, 1, undefined, tickets[k]);
     });
     if (here) {
       // band 0 here, while the workers decode theirs (posted above: runInWorker posts at once when workers are up)
@@ -273,6 +281,16 @@ export async function decodeThreaded(
       inbox.length = 0;
       // the other bands' rows that are in place already (and the rest as they come, while their jobs end)
       if (band0 && sharing) ({ rows: copied, ms: copyMs } = drainShared(band0, header.width, lentShared, forward));
+      // a job whose band is complete and whose answer came on its port has nothing left for this
+      // call: its answer to the pool is not waited for (it settles a moment later, unobserved)
+      for (let k = 1; k < m; k++) {
+        const answer = early[k];
+        const sb = lentShared[k];
+        if (!answer?.shared || !sb || Atomics.load(sharedBandWords(sb), SHARED_STATE) !== SharedBandState.complete) continue;
+        answeredElsewhere(tickets[k]!);
+        jobs[k]!.catch(() => undefined);
+        jobs[k] = Promise.resolve(answer);
+      }
     }
     settled = await Promise.allSettled(jobs);
   } finally {
@@ -282,7 +300,7 @@ export async function decodeThreaded(
       ch.port1.close();
     }
   }
-  // (every job has ended: no worker writes into the shared buffers any more)
+  // (every job has ended, or has written its band and said so: no worker writes into the shared buffers any more)
   const results = settled.map((r) => (r.status === "fulfilled" ? r.value : undefined));
   if (sharing) keepSharedBands(lentShared, results);
   // (every band job has ended: a failure leaves no job of this call running)
@@ -461,7 +479,11 @@ function drainShared(band0: BandResult, width: number, shared: Array<SharedArray
         ms += quietSince - t;
         continue;
       }
-      if (state === SharedBandState.complete || performance.now() - quietSince > SHARED_WAIT_MS) return;
+      if (state === SharedBandState.complete) {
+        forward?.(); // (the job posts its answer on its port before it says complete)
+        return;
+      }
+      if (performance.now() - quietSince > SHARED_WAIT_MS) return;
       Atomics.wait(words, SHARED_ROWS, rows, 1);
     }
   });

@@ -121,6 +121,55 @@ describe("worker pool", () => {
     setWorkerCount(2);
   });
 
+  it("terminateWorkers while workers are starting: waiters hear \"no workers\" and a pending decodeAsync still settles (it hung before)", async () => {
+    const { decode, decodeAsync, encode, setWorkerCount, terminateWorkers } = await lib();
+    const pool = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
+    setWorkerCount(2);
+    terminateWorkers();
+    const ready = pool.workersReady(); // (starts workers)
+    terminateWorkers();
+    const within = <T>(p: Promise<T>, what: string) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within 20 s`)), 20_000))]);
+    expect(await within(ready, "workersReady"), "the start-up was stopped").toBe(false);
+    const img = { width: 96, height: 600, components: 1, bitDepth: 8, signed: false, data: new Uint8Array(96 * 600).map((_, i) => (i * 7919) & 255) };
+    const bytes = encode(img, { levels: 4, ratios: [8] });
+    for (const threads of [1, 2]) {
+      terminateWorkers();
+      const pending = decodeAsync(bytes, { threads });
+      terminateWorkers();
+      const got = await within(pending, `decodeAsync threads ${threads}`);
+      expect(same(got.data, decode(bytes).data), `threads ${threads}: decoded by new workers (or here)`).toBe(true);
+    }
+  });
+
+  it("answeredElsewhere: a running job stops counting as pending and as its worker's load at once; its promise still settles with the answer", async () => {
+    const { decode, setWorkerCount } = await lib();
+    const pool = (await import(join(REPO_ROOT, "dist/worker/pool.js"))) as typeof import("../../src/worker/pool.js");
+    setWorkerCount(1);
+    expect(await pool.startWorkers()).toBe(1);
+    const bytes = readTestdata("conformance/part4_j2k/p0_01.j2k");
+    type Img = ReturnType<typeof decode>;
+    const ticket: { id?: number } = {};
+    const before = pool.workerPoolInfo().jobsDone;
+    const a = pool.runInWorker<Img>({ op: "decode", bytes, options: {} }, [], 1, 1, undefined, ticket);
+    expect(ticket.id, "the ticket has the job's id").toBeTypeOf("number");
+    const b = pool.runInWorker<Img>({ op: "decode", bytes, options: { reduce: 1 } });
+    expect(pool.jobsPending()).toBe(2);
+    expect(pool.workerPoolInfo().running, "b waits: the worker holds a").toBe(1);
+    pool.answeredElsewhere(ticket);
+    expect(pool.jobsPending(), "a no longer pending").toBe(1);
+    expect(pool.workerPoolInfo().jobsDone - before, "a counted done").toBe(1);
+    expect(pool.workerPoolInfo().running, "b posted to the same worker behind a").toBe(2);
+    pool.answeredElsewhere(ticket); // (twice: nothing more)
+    expect(pool.jobsPending()).toBe(1);
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(same(ra!.data, decode(bytes).data)).toBe(true);
+    expect(same(rb!.data, decode(bytes, { reduce: 1 }).data)).toBe(true);
+    expect(pool.jobsPending()).toBe(0);
+    expect(pool.workerPoolInfo().jobsDone - before, "a counted once").toBe(2);
+    setWorkerCount(2);
+  });
+
   it("setWorkerCount(0) runs on the calling thread with the same results", async () => {
     const { decode, decodeAsync, setWorkerCount } = await lib();
     setWorkerCount(0);
