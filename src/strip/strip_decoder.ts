@@ -136,6 +136,8 @@ export class StripDecoder {
   private readonly packed: boolean;
   /** Interleaved output of the whole image the strips are copied into (decode(): {@link StripDecoder.fillInto}). */
   private target: SampleArray | undefined;
+  /** {@link StripDecoder.fillInto}'s `rowsDone`, told also within a strip's copy into {@link target}. */
+  private rowsDone: ((rows: number) => void) | undefined;
 
   private constructor(
     private readonly core: StripCore,
@@ -333,10 +335,12 @@ export class StripDecoder {
    */
   fillInto(data: SampleArray, rowsDone?: (rows: number) => void): void {
     this.target = data;
+    this.rowsDone = rowsDone;
     try {
       for (const strip of this.strips()) rowsDone?.(strip.y + strip.rows);
     } finally {
       this.target = undefined;
+      this.rowsDone = undefined;
     }
   }
 
@@ -464,7 +468,7 @@ export class StripDecoder {
       // packed by the core while the strip's tile buffers were in the cache
       const view = viewOf(c.memory.buffer, core.info(StripField.packed), total, proto);
       if (this.target) {
-        this.target.set(view, y * W * n);
+        this.put(view, y, rows, W * n);
         return { y, rows, data: view };
       }
       return { y, rows, data: view.slice() as SampleArray };
@@ -492,12 +496,34 @@ export class StripDecoder {
     }
     const view = viewOf(c.memory.buffer, dst, total, proto);
     if (this.target) {
-      this.target.set(view, y * W * n);
+      this.put(view, y, rows, W * n);
       return { y, rows, data: view };
     }
     return { y, rows, data: view.slice() as SampleArray };
   }
+
+  /**
+   * Copy a strip's `rows` rows (`rowSamples` samples each) into {@link target} at row `y`: with a
+   * `rowsDone`, {@link PUT_ROWS} rows at a time, each part told when it is in place (a strip may be
+   * a whole band of a threaded decode, whose calling thread copies the rows on meanwhile).
+   */
+  private put(view: SampleArray, y: number, rows: number, rowSamples: number): void {
+    const target = this.target!;
+    const told = this.rowsDone;
+    if (!told || rows <= PUT_ROWS) {
+      target.set(view, y * rowSamples);
+      return;
+    }
+    for (let r = 0; r < rows; r += PUT_ROWS) {
+      const e = Math.min(rows, r + PUT_ROWS);
+      target.set(view.subarray(r * rowSamples, e * rowSamples), (y + r) * rowSamples);
+      told(y + e);
+    }
+  }
 }
+
+/** Rows of a strip copied into fillInto's array between two calls of its `rowsDone`. */
+const PUT_ROWS = 64;
 
 function budgetOf(o: StripDecoderOptions): number {
   const m = o.limits?.maxMemory ?? DEFAULT_STRIP_MEMORY;

@@ -154,3 +154,30 @@ describe("fused top 5/3 level filled a code-block row at a time into rings (code
     }
   });
 });
+
+describe("fillInto tells the rows in place (threaded decoding copies them on meanwhile)", () => {
+  test("one tall strip: told every 64 rows within it, in order, ending at the height; several strips: at least at each strip's end; the samples equal the one-piece decode", () => {
+    const width = 150;
+    const height = 700;
+    const img = { width, height, components: 3, bitDepth: 12, signed: false, data: noise(width * height * 3, 12, false) };
+    const cs = encode(img, { levels: 4, ratios: [10] });
+    const ref = decode(cs).data;
+    for (const rows of [undefined, 100]) {
+      const dec = StripDecoder.openSync(cs, rows === undefined ? {} : { stripRows: rows });
+      const out = new Uint16Array(width * height * 3);
+      const told: number[] = [];
+      // (each time it is told, the rows before it must be in place already)
+      dec.fillInto(out, (r) => {
+        told.push(r);
+        for (let y = 0; y < r; y += 37) expect(out[(y * width + 5) * 3]).toBe(ref[(y * width + 5) * 3]);
+      });
+      expect(Array.from(out).every((v, i) => v === ref[i]), `strip rows ${rows ?? "chosen"}: the samples`).toBe(true);
+      expect(told.at(-1), "ends at the height").toBe(height);
+      expect(told.every((r, i) => i === 0 || r >= told[i - 1]!), "in order").toBe(true);
+      if (rows === undefined) {
+        expect(dec.stats().strips, "one strip for the whole image").toBe(1);
+        expect(told.slice(0, 3), "every 64 rows within the strip").toEqual([64, 128, 192]);
+      } else expect(new Set(told).size, "at least one per strip").toBeGreaterThanOrEqual(Math.ceil(height / rows));
+    }
+  });
+});
