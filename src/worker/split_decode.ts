@@ -456,7 +456,7 @@ function decodeBandRows(bc: BandCore, bytes: Uint8Array, options: DecodeOptions,
     return { image: { ...strips, data: empty }, rows: [y0, y1], done: now(), ...cpuSince(cpu0), shared: true };
   }
   const image = strips ?? decodeSupplied(bc, bytes, options, region, inbox, k === 0 ? placeFirst(width, height, y1) : place);
-  if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0) };
+  if (image) return { image, rows: [y0, y1], done: now(), ...cpuSince(cpu0), ...(strips ? { strips: true } : {}) };
   return { image: decode(bytes, { ...options, ...region }), rows: [y0, y1] };
 }
 

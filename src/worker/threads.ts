@@ -209,7 +209,7 @@ export async function decodeThreaded(
   // array); where this thread decodes band 0 and SharedArrayBuffer exists, buffers shared with the
   // jobs instead, which this thread copies from as the rows come in (shared_band.ts)
   const sharing = !!here && sharedBandsAvailable();
-  const lent = even.map((_, k) => (k > 0 && !sharing ? spareBands.pop() : undefined));
+  const lent = even.map((_, k) => (k > 0 ? spareBands.pop() : undefined));
   const lentShared = even.map((_, k) => (k > 0 && sharing ? sharedBands.pop() : undefined));
   for (const sb of lentShared) if (sb) Atomics.store(sharedBandWords(sb), SHARED_STATE, SharedBandState.lent);
   // one job per band (src/worker/split_decode.ts), all at once; each sends its share of the blocks
@@ -341,7 +341,7 @@ export async function decodeThreaded(
     const late = d0.done - d1.done;
     correctFirstShare(kind, first, late, 2 * band0Span - late);
   }
-  for (const p of done.slice(1)) if (!sharing) keepBandBuffer(p.image.data.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer);
+  for (const p of done.slice(1)) if (!p.shared) keepBandBuffer(p.image.data.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer);
   return image;
 }
 
@@ -507,12 +507,13 @@ function sharedPart(p: BandResult, sb: SharedArrayBuffer | undefined, band0: Ban
 /**
  * After a threaded decode's jobs have all ended: keep its shared buffers for the next call, one
  * that was too small (its job answered with the samples) replaced by one the band fits with
- * {@link SPARE_SLACK}'s room; a band that got no shared buffer (the first call) gets one next time.
+ * {@link SPARE_SLACK}'s room; a band decoded in strips without one (the first call) gets one next time.
  */
 function keepSharedBands(lent: Array<SharedArrayBuffer | undefined>, results: Array<BandResult | undefined>): void {
   lent.forEach((sb, k) => {
     const r = results[k];
-    const need = r && !r.shared && k > 0 ? r.image.data.byteLength : 0;
+    // (only a band decoded in strips could have used one: 5/3 and other layouts never do)
+    const need = r && !r.shared && r.strips && k > 0 ? r.image.data.byteLength : 0;
     let keep = sb;
     if (need > 0 && (!sb || sb.byteLength - SHARED_BAND_HEADER < need) && need <= SPARE_BAND_BYTES) {
       keep = new SharedArrayBuffer(SHARED_BAND_HEADER + need + Math.ceil(need * SPARE_SLACK));
@@ -538,6 +539,8 @@ export interface BandResult {
   cpu?: number;
   /** The samples are in the buffer shared with the calling thread (`image.data` is empty; see shared_band.ts SHARED_BAND_HEADER). */
   shared?: boolean;
+  /** The band was decoded in strips, which write into a shared buffer where one is lent and large enough. */
+  strips?: boolean;
 }
 
 /**
