@@ -332,6 +332,50 @@ describe("threads: API and failures", () => {
     }
   });
 
+  it("the raw rows go in a kept SharedArrayBuffer where one can be posted, else in a transferred ArrayBuffer: the same bytes; concurrent encodes never share one", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    const { threadedEarlyStops: stops, rawBuffersKept, transferOf } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    setWorkerCount(2);
+    const a = photoLike(301, 263, 3, 8, false, 11);
+    const b = photoLike(301, 263, 3, 8, false, 12);
+    const small = photoLike(120, 70, 3, 8, false, 13);
+    const rowBytes = 301 * 263 * 3;
+    const options: EncodeOptions = { lossless: false, ratios: [20], codeBlock: [32, 32] };
+    const lossless: EncodeOptions = { codeBlock: [32, 32] };
+    const want = new Map<J2kImage, Uint8Array>([a, b, small].map((image) => [image, encode(image, options)]));
+    expect(transferOf(new SharedArrayBuffer(8)), "a SharedArrayBuffer is posted, not transferred").toEqual([]);
+    const ab = new ArrayBuffer(8);
+    expect(transferOf(ab), "an ArrayBuffer is transferred").toEqual([ab]);
+    rawBuffersKept(true);
+    try {
+      for (const shared of [true, false]) {
+        stops.shared = shared;
+        rawBuffersKept(true);
+        const label = shared ? "shared" : "fallback";
+        // one at a time: the buffer is kept and used again (shared), or never kept (fallback)
+        for (let i = 0; i < 2; i++) {
+          expect(firstDifference(await encodeAsync(a, { ...options, threads: 2 }), want.get(a)!), `${label}, encode ${i}: first differing byte`).toBe(-1);
+          expect(stops.rawShared, `${label}: the rows went in a SharedArrayBuffer`).toBe(shared);
+          expect(stops.raw, `${label}: made in the worker`).toBe(1);
+          expect(rawBuffersKept(), `${label}: buffers kept`).toEqual(shared ? [rowBytes] : []);
+        }
+        expect(firstDifference(await encodeAsync(a, { ...lossless, threads: 2 }), encode(a, lossless)), `${label}, lossless (the RCT): first differing byte`).toBe(-1);
+        // several at once (the pool runs their raw-row jobs one after the other on its workers):
+        // each has a buffer of its own, or a later copy would overwrite rows a worker has yet to read
+        const images = [a, b, small, b];
+        const outs = await Promise.all(images.map((image) => encodeAsync(image, { ...options, threads: 2 })));
+        outs.forEach((out, i) => expect(firstDifference(out, want.get(images[i]!)!), `${label}, encode ${i} of ${images.length} at once: first differing byte`).toBe(-1));
+        const kept = rawBuffersKept();
+        // (at most two kept, the largest first)
+        if (shared) expect(kept, "buffers kept after encodes at once").toEqual([rowBytes, rowBytes]);
+        else expect(kept).toEqual([]);
+      }
+    } finally {
+      stops.shared = true;
+    }
+    expect(rawBuffersKept(true), "dropped").toEqual([]);
+  });
+
   it("a worker that refuses the raw rows of component 1: this thread unpacks it, the same bytes", async () => {
     const { encode, encodeAsync, setWorkerCount } = await lib();
     const { threadedEarlyStops: stops, transformResident, releaseResident } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
