@@ -16,7 +16,9 @@
  *
  * Nothing here needs SharedArrayBuffer: batches and results travel as transferred ArrayBuffers,
  * every worker owns its instance. So the threaded path works in every browser with module workers,
- * cross-origin isolated or not, and falls back to one thread where there are no workers.
+ * cross-origin isolated or not, and falls back to one thread where there are no workers. (Where a
+ * SharedArrayBuffer can be posted — Node, cross-origin isolated pages — a tile's raw rows go in a
+ * kept one instead: PlaneOffload.startRaw, rawBuffer.)
  * @module
  */
 import type { CoreExports } from "./core_interface.js";
