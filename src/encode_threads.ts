@@ -133,9 +133,10 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * as {@link rawPlanes} chooses); `rawComps`: the components the last encode handed over as raw rows
  * (bit i: component i). `shared` false: the raw rows go in a transferred ArrayBuffer even where a
  * SharedArrayBuffer could take them (the fallback, {@link rawBuffer}); `rawShared`: whether the last
- * encode's raw rows went in a SharedArrayBuffer.
+ * encode's raw rows went in a SharedArrayBuffer; `wholeRaw`: they are all copied before the job goes
+ * (else, shared, a part at a time after it, {@link RawRows.progress}).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, lead: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0, rawPlanes: 0, rawComps: 0, shared: true, rawShared: false };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, lead: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0, rawPlanes: 0, rawComps: 0, shared: true, rawShared: false, wholeRaw: false };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -324,6 +325,11 @@ let sparePlane: ArrayBuffer | null = null;
  * {@link SHARED_RAW_IDLE_MS} ms without a threaded encode.
  */
 const sharedRaw: { spare: SharedArrayBuffer[]; drop: ReturnType<typeof setTimeout> | undefined } = { spare: [], drop: undefined };
+/** Bytes of raw rows copied between two publications of the progress word ({@link PlaneOffload.startRaw}, {@link RawRows.progress}). */
+const RAW_PART_BYTES = 1 << 20;
+/** A worker waits at most this long for raw rows the calling thread has yet to copy (it copies them right after posting the job). */
+const RAW_WAIT_MS = 10_000;
+
 /** Raw-row buffers kept at most (one per concurrent threaded encode: two at once is already unusual). */
 const SHARED_RAW_KEEP = 2;
 /** Bytes of raw-row buffers kept at most (a larger buffer is dropped after its encode). */
@@ -386,7 +392,11 @@ export function rawBuffersKept(drop = false): number[] {
 
 /** What goes in a job's transfer list for `b`: nothing for a SharedArrayBuffer (posted, never transferred), else `b`. */
 export function transferOf(b: ArrayBufferLike): Transferable[] {
-  return Object.prototype.toString.call(b) === "[object SharedArrayBuffer]" ? [] : [b as ArrayBuffer];
+  return isShared(b) ? [] : [b as ArrayBuffer];
+}
+
+function isShared(b: ArrayBufferLike): boolean {
+  return Object.prototype.toString.call(b) === "[object SharedArrayBuffer]";
 }
 
 /**
@@ -491,7 +501,9 @@ class PlaneOffload {
       second = { geometry: q.geometry, at: q.buffer - p.buffer };
       span = second.at + q.bytes;
     }
-    const shared = rawBuffer(bytes);
+    // (shared: the rows, then a word for the rows copied so far, RawRows.progress)
+    const progressAt = (bytes + 7) & ~7;
+    const shared = rawBuffer(progressAt + 8);
     let buf: ArrayBufferLike;
     if (shared) buf = shared;
     else {
@@ -499,13 +511,44 @@ class PlaneOffload {
       sparePlane = null;
     }
     const to = new Uint8Array(buf, 0, bytes);
-    if (t.rowStride === t.rowBytes) to.set(t.data.subarray(t.first, t.first + bytes));
-    else for (let y = 0; y < t.rows; y++) to.set(t.data.subarray(t.first + y * t.rowStride, t.first + y * t.rowStride + t.rowBytes), y * t.rowBytes);
-    const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct, ...(second ? { second } : {}) };
+    const copy = (from: number, n: number): void => {
+      if (t.rowStride === t.rowBytes) to.set(t.data.subarray(t.first + from * t.rowBytes, t.first + (from + n) * t.rowBytes), from * t.rowBytes);
+      else for (let y = from; y < from + n; y++) to.set(t.data.subarray(t.first + y * t.rowStride, t.first + y * t.rowStride + t.rowBytes), y * t.rowBytes);
+    };
+    const progress = shared && !threadedEarlyStops.wholeRaw ? new Int32Array(shared, progressAt, 1) : null;
+    if (progress) Atomics.store(progress, 0, 0);
+    else copy(0, t.rows);
+    const rows: RawRows = {
+      rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct,
+      ...(second ? { second } : {}), ...(progress ? { progress: progressAt } : {}),
+    };
     const token = nextResidentToken++;
     // (a SharedArrayBuffer is not in the transfer list: posted, both threads see the same memory;
     // this thread writes it again only after the worker's answer, keepBuffer)
     const result = runInWorker<ArrayBufferLike>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, transferOf(buf), 1, ((second ? 2 : 1) * p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
+    if (progress) {
+      // the rows are copied after the job went, a part at a time, each part published in the
+      // progress word (the worker reads a part's rows once the word says they are there, waiting
+      // for them otherwise): the worker starts on the first rows while this thread copies the
+      // others (saw: 18 MB, ~3.5 ms, which the worker idled before). This thread never waits for
+      // the worker here, and the word says -1 (the worker fails the job) if the copy throws.
+      const part = Math.max(1, Math.floor(RAW_PART_BYTES / t.rowBytes));
+      let done = 0;
+      try {
+        for (; done < t.rows; ) {
+          const n = Math.min(part, t.rows - done);
+          copy(done, n);
+          done += n;
+          Atomics.store(progress, 0, done);
+          Atomics.notify(progress, 0);
+        }
+      } finally {
+        if (done < t.rows) {
+          Atomics.store(progress, 0, -1);
+          Atomics.notify(progress, 0);
+        }
+      }
+    }
     return new PlaneOffload(c, 1, p.buffer, span, result, token, { answer: bytes, refill: t.refill, geometry: p.geometry, ...(second ? { second } : {}) }, shared);
   }
 
@@ -671,6 +714,12 @@ export interface RawRows {
   mct: number;
   /** Component 2's plane too (the same pass over the rows), `at` bytes after component 1's in the plane kept. */
   second?: SecondPlane;
+  /**
+   * Where the rows come in a SharedArrayBuffer still being filled: the byte offset in it of an
+   * Int32 that says how many rows are there so far (-1: none will come), written with Atomics by
+   * the calling thread ({@link PlaneOffload.startRaw}); the worker waits on it for rows not there yet.
+   */
+  progress?: number;
 }
 
 /** A second plane made from the same raw rows ({@link RawRows.second}): its geometry, and its byte offset from the first plane's start. */
@@ -738,14 +787,43 @@ function unpackTransformRaw(c: CoreExports, raw: ArrayBufferLike, u: RawRows, g:
   const stage = c.alloc(per * u.rowBytes);
   const src = new Uint8Array(raw);
   const sgn = u.signed ? 1 : 0, step = u.components;
+  const progress = rowsProgress(raw, u);
+  let there = progress ? 0 : u.rows;
   for (let r = 0; r < u.rows; r += per) {
     const rows = Math.min(per, u.rows - r);
+    if (there < r + rows) there = awaitRows(progress!, r + rows, u.rows);
     new Uint8Array(c.memory.buffer, stage, rows * u.rowBytes).set(src.subarray(r * u.rowBytes, (r + rows) * u.rowBytes));
     c.dwtFeedPixels(table, 3, u.mct, stage, step, u.width * step, u.bps, sgn, u.width, rows, u.dc, scratch);
   }
   for (const f of fed) c.dwtFeedFinish(f.feed);
   planes.forEach(({ g: p, at }, i) => transformAt(c, buf + at, p, fed[i]!.levels));
   return { buf, bytes };
+}
+
+/** The progress word of raw rows still being copied ({@link RawRows.progress}; checked: in a SharedArrayBuffer, past the rows), or null. */
+function rowsProgress(raw: ArrayBufferLike, u: RawRows): Int32Array | null {
+  const at = u.progress;
+  if (at === undefined) return null;
+  if (!(isShared(raw) && Number.isInteger(at) && at % 4 === 0 && at >= u.rows * u.rowBytes && at + 4 <= raw.byteLength)) {
+    throw new J2kError("INTERNAL", "threaded encode: a progress word that does not fit the raw rows");
+  }
+  return new Int32Array(raw, at, 1);
+}
+
+/**
+ * Wait until the calling thread has copied at least `want` rows (of `rows`); returns how many are
+ * there. A J2kError if it says none will come, or after RAW_WAIT_MS without any (it copies them
+ * right after posting the job, never waiting for this worker: a wait that long means it failed).
+ */
+function awaitRows(progress: Int32Array, want: number, rows: number): number {
+  const end = Date.now() + RAW_WAIT_MS;
+  for (;;) {
+    const n = Atomics.load(progress, 0);
+    if (n >= want) return Math.min(n, rows);
+    const left = end - Date.now();
+    if (n < 0 || left <= 0) throw new J2kError("INTERNAL", "threaded encode: the raw rows never came");
+    Atomics.wait(progress, 0, n, left);
+  }
 }
 
 /**
