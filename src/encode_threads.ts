@@ -16,7 +16,9 @@
  *
  * Nothing here needs SharedArrayBuffer: batches and results travel as transferred ArrayBuffers,
  * every worker owns its instance. So the threaded path works in every browser with module workers,
- * cross-origin isolated or not, and falls back to one thread where there are no workers.
+ * cross-origin isolated or not, and falls back to one thread where there are no workers. (Where a
+ * SharedArrayBuffer can be posted — Node, cross-origin isolated pages — a tile's raw rows go in a
+ * kept one instead: PlaneOffload.startRaw, rawBuffer.)
  * @module
  */
 import type { CoreExports } from "./core_interface.js";
@@ -129,9 +131,12 @@ let spare: { c: CoreExports; beside: CoreExports } | null = null;
  * batches of such a plane the worker had been sent and answered `missing` (coded on the calling thread).
  * `rawPlanes`: the planes a worker makes from raw rows (1: component 1, 2: components 1 and 2; 0:
  * as {@link rawPlanes} chooses); `rawComps`: the components the last encode handed over as raw rows
- * (bit i: component i).
+ * (bit i: component i). `shared` false: the raw rows go in a transferred ArrayBuffer even where a
+ * SharedArrayBuffer could take them (the fallback, {@link rawBuffer}); `rawShared`: whether the last
+ * encode's raw rows went in a SharedArrayBuffer; `wholeRaw`: they are all copied before the job goes
+ * (else, shared, a part at a time after it, {@link RawRows.progress}).
  */
-export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, lead: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0, rawPlanes: 0, rawComps: 0 };
+export const threadedEarlyStops = { mode: 1, stopped: 0, recoded: 0, resumed: 0, ht: [0, 0, 0, 0], offloaded: 0, kept: 0, raw: 0, lead: 0, split: 0, local: 0, workers: 0, allowed: 0, breakRaw: false, lost: 0, rawPlanes: 0, rawComps: 0, shared: true, rawShared: false, wholeRaw: false };
 
 /**
  * Run encode steps (src/encode.ts encodeSteps with deferral on) on a private core instance, coding
@@ -151,6 +156,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   let lead = null as PlaneOffload | null;
   let leads = 0;
   let rawComps = 0;
+  let rawShared = false;
   const hooks: EncodeHooks = {
     rawOffload: (t) => {
       early?.abandon(false);
@@ -159,6 +165,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
       if (!early) return 0;
       const taken = early.comps;
       rawComps |= taken;
+      rawShared ||= early.shared;
       kept.push(early.token);
       // (told to the core now, and its blocks listed at once — they need none of the tile's samples,
       // codec/encoder.ts encodeTileLead — and sent behind the worker's transform: it codes them as
@@ -262,6 +269,7 @@ export async function encodeThreaded<T>(steps: (c: CoreExports, hooks: EncodeHoo
   threadedEarlyStops.raw = rawUsed + made;
   threadedEarlyStops.lead = leads;
   threadedEarlyStops.rawComps = rawComps;
+  threadedEarlyStops.rawShared = rawShared;
   threadedEarlyStops.split = splits;
   threadedEarlyStops.local = coder.local_;
   threadedEarlyStops.lost = coder.lostBatches;
@@ -305,6 +313,93 @@ interface ResidentPlane {
 let sparePlane: ArrayBuffer | null = null;
 
 /**
+ * Raw-row buffers ({@link PlaneOffload.startRaw}) kept for the next encodes where a
+ * SharedArrayBuffer can go to a worker ({@link rawBuffer}). A SharedArrayBuffer's memory is posted,
+ * not transferred: the same buffer serves every encode, and, unlike an ArrayBuffer moved to the
+ * worker and back (saw: 18 MB each way per encode), it counts nowhere as newly allocated external
+ * memory — V8 starts concurrent collections on that count ("external memory pressure"), and their
+ * helper threads take CPU time from the encode's two threads. A buffer is in this list only while
+ * no encode uses it (taken out for the raw rows, put back when the worker has answered: it read
+ * the rows before), so concurrent encodes never share one; at most {@link SHARED_RAW_KEEP} buffers
+ * and {@link SHARED_RAW_MAX_BYTES} bytes are kept, and all are dropped after
+ * {@link SHARED_RAW_IDLE_MS} ms without a threaded encode.
+ */
+const sharedRaw: { spare: SharedArrayBuffer[]; drop: ReturnType<typeof setTimeout> | undefined } = { spare: [], drop: undefined };
+/** Bytes of raw rows copied between two publications of the progress word ({@link PlaneOffload.startRaw}, {@link RawRows.progress}). */
+const RAW_PART_BYTES = 1 << 20;
+/** A worker waits at most this long for raw rows the calling thread has yet to copy (it copies them right after posting the job). */
+const RAW_WAIT_MS = 10_000;
+
+/** Raw-row buffers kept at most (one per concurrent threaded encode: two at once is already unusual). */
+const SHARED_RAW_KEEP = 2;
+/** Bytes of raw-row buffers kept at most (a larger buffer is dropped after its encode). */
+const SHARED_RAW_MAX_BYTES = 128 << 20;
+/** Kept raw-row buffers are dropped (their memory given back) after this many ms without a threaded encode using one. */
+const SHARED_RAW_IDLE_MS = 5000;
+
+/**
+ * A buffer of at least `bytes` bytes for a tile's raw rows: a SharedArrayBuffer (a kept one, the
+ * smallest that fits, or a new one) where this platform has it and can post it to workers — Node,
+ * and cross-origin isolated pages (`crossOriginIsolated`; elsewhere browsers leave
+ * SharedArrayBuffer undefined or refuse to post it) — and {@link threadedEarlyStops}.shared allows
+ * it; else null: the rows go in an ArrayBuffer transferred to the worker and back (the fallback).
+ */
+function rawBuffer(bytes: number): SharedArrayBuffer | null {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  if (!threadedEarlyStops.shared || typeof g.SharedArrayBuffer !== "function" || g.crossOriginIsolated === false) return null;
+  const list = sharedRaw.spare;
+  let best = -1;
+  for (let i = 0; i < list.length; i++) if (list[i]!.byteLength >= bytes && (best < 0 || list[i]!.byteLength < list[best]!.byteLength)) best = i;
+  if (best >= 0) return list.splice(best, 1)[0]!;
+  try {
+    return new SharedArrayBuffer(bytes);
+  } catch {
+    return null; // (e.g. no memory for it: the ArrayBuffer path will say so, or manage)
+  }
+}
+
+/** A raw-row buffer back from its encode's worker (which answered: it no longer reads it), kept for the next encodes ({@link sharedRaw}). */
+function keepRawBuffer(b: SharedArrayBuffer): void {
+  const list = sharedRaw.spare;
+  if (b.byteLength > SHARED_RAW_MAX_BYTES) return;
+  list.push(b);
+  // (the smallest go first: the next encode of the same image needs the larger)
+  list.sort((x, y) => y.byteLength - x.byteLength);
+  let total = 0;
+  for (let i = 0; i < list.length; i++) {
+    total += list[i]!.byteLength;
+    if (i >= SHARED_RAW_KEEP || total > SHARED_RAW_MAX_BYTES) {
+      list.length = i;
+      break;
+    }
+  }
+  if (sharedRaw.drop !== undefined) clearTimeout(sharedRaw.drop);
+  sharedRaw.drop = setTimeout(dropRawBuffers, SHARED_RAW_IDLE_MS);
+  (sharedRaw.drop as { unref?: () => void }).unref?.();
+}
+
+function dropRawBuffers(): void {
+  if (sharedRaw.drop !== undefined) clearTimeout(sharedRaw.drop);
+  sharedRaw.drop = undefined;
+  sharedRaw.spare.length = 0;
+}
+
+/** @internal Tests: the byte sizes of the raw-row buffers kept ({@link sharedRaw}); `drop` empties the list first. */
+export function rawBuffersKept(drop = false): number[] {
+  if (drop) dropRawBuffers();
+  return sharedRaw.spare.map((b) => b.byteLength);
+}
+
+/** What goes in a job's transfer list for `b`: nothing for a SharedArrayBuffer (posted, never transferred), else `b`. */
+export function transferOf(b: ArrayBufferLike): Transferable[] {
+  return isShared(b) ? [] : [b as ArrayBuffer];
+}
+
+function isShared(b: ArrayBufferLike): boolean {
+  return Object.prototype.toString.call(b) === "[object SharedArrayBuffer]";
+}
+
+/**
  * A tile-component's forward DWT done in a worker while this thread transforms the others
  * (codec/api_encoder.ts encoderTileDwtOffload): component 1 of the tile, sent when the tile's
  * samples are final, so that it is transformed beside component 0 and its pilots are listed right
@@ -331,7 +426,7 @@ class PlaneOffload {
     private readonly comp: number,
     private readonly buffer: number,
     private readonly bytes: number,
-    private readonly result: Promise<ArrayBuffer | undefined>,
+    private readonly result: Promise<ArrayBufferLike | undefined>,
     /** The token the worker keeps the plane under (0: it sends it back transformed). */
     readonly token: number,
     /**
@@ -340,8 +435,25 @@ class PlaneOffload {
      * `second`: component 2's, its buffer `at` bytes after component 1's (the worker made it too).
      */
     private readonly raw: { answer: number; refill: () => void; geometry: PlaneGeometry; second?: SecondPlane } | null = null,
+    /** The raw rows' buffer where it is a SharedArrayBuffer ({@link rawBuffer}): kept again once the worker has answered. */
+    private readonly sharedRows: SharedArrayBuffer | null = null,
   ) {
     void result.then(() => (this.settled.now = true));
+  }
+
+  /** The raw rows went in a SharedArrayBuffer ({@link rawBuffer}). */
+  get shared(): boolean {
+    return this.sharedRows !== null;
+  }
+
+  /**
+   * The worker answered with `plane` (the buffer sent, transformed or as it came): keep it for the
+   * next encode ({@link sparePlane}, or the raw-row buffers where the rows went in a
+   * SharedArrayBuffer: the worker is done reading it).
+   */
+  private keepBuffer(plane: ArrayBufferLike): void {
+    if (this.sharedRows) keepRawBuffer(this.sharedRows);
+    else sparePlane = plane as ArrayBuffer;
   }
 
   /** The worker unpacks the component from the tile's raw rows ({@link startRaw}). */
@@ -389,15 +501,55 @@ class PlaneOffload {
       second = { geometry: q.geometry, at: q.buffer - p.buffer };
       span = second.at + q.bytes;
     }
-    const buf = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
-    sparePlane = null;
+    // (shared: the rows, then a word for the rows copied so far, RawRows.progress)
+    const progressAt = (bytes + 7) & ~7;
+    const shared = rawBuffer(progressAt + 8);
+    let buf: ArrayBufferLike;
+    if (shared) buf = shared;
+    else {
+      buf = sparePlane && sparePlane.byteLength >= bytes ? sparePlane : new ArrayBuffer(bytes);
+      sparePlane = null;
+    }
     const to = new Uint8Array(buf, 0, bytes);
-    if (t.rowStride === t.rowBytes) to.set(t.data.subarray(t.first, t.first + bytes));
-    else for (let y = 0; y < t.rows; y++) to.set(t.data.subarray(t.first + y * t.rowStride, t.first + y * t.rowStride + t.rowBytes), y * t.rowBytes);
-    const rows: RawRows = { rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct, ...(second ? { second } : {}) };
+    const copy = (from: number, n: number): void => {
+      if (t.rowStride === t.rowBytes) to.set(t.data.subarray(t.first + from * t.rowBytes, t.first + (from + n) * t.rowBytes), from * t.rowBytes);
+      else for (let y = from; y < from + n; y++) to.set(t.data.subarray(t.first + y * t.rowStride, t.first + y * t.rowStride + t.rowBytes), y * t.rowBytes);
+    };
+    const progress = shared && !threadedEarlyStops.wholeRaw ? new Int32Array(shared, progressAt, 1) : null;
+    if (progress) Atomics.store(progress, 0, 0);
+    else copy(0, t.rows);
+    const rows: RawRows = {
+      rows: threadedEarlyStops.breakRaw ? -1 : t.rows, rowBytes: t.rowBytes, components: t.components, bps: t.bps, signed: t.signed, width: t.width, dc: t.dc, mct: t.mct,
+      ...(second ? { second } : {}), ...(progress ? { progress: progressAt } : {}),
+    };
     const token = nextResidentToken++;
-    const result = runInWorker<ArrayBuffer>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, [buf], 1, ((second ? 2 : 1) * p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
-    return new PlaneOffload(c, 1, p.buffer, span, result, token, { answer: bytes, refill: t.refill, geometry: p.geometry, ...(second ? { second } : {}) });
+    // (a SharedArrayBuffer is not in the transfer list: posted, both threads see the same memory;
+    // this thread writes it again only after the worker's answer, keepBuffer)
+    const result = runInWorker<ArrayBufferLike>({ op: "dwt", plane: buf, geometry: p.geometry, keep: token, raw: rows }, transferOf(buf), 1, ((second ? 2 : 1) * p.geometry.width * p.geometry.height) / DWT_WEIGHT, group).catch(() => undefined);
+    if (progress) {
+      // the rows are copied after the job went, a part at a time, each part published in the
+      // progress word (the worker reads a part's rows once the word says they are there, waiting
+      // for them otherwise): the worker starts on the first rows while this thread copies the
+      // others (saw: 18 MB, ~3.5 ms, which the worker idled before). This thread never waits for
+      // the worker here, and the word says -1 (the worker fails the job) if the copy throws.
+      const part = Math.max(1, Math.floor(RAW_PART_BYTES / t.rowBytes));
+      let done = 0;
+      try {
+        for (; done < t.rows; ) {
+          const n = Math.min(part, t.rows - done);
+          copy(done, n);
+          done += n;
+          Atomics.store(progress, 0, done);
+          Atomics.notify(progress, 0);
+        }
+      } finally {
+        if (done < t.rows) {
+          Atomics.store(progress, 0, -1);
+          Atomics.notify(progress, 0);
+        }
+      }
+    }
+    return new PlaneOffload(c, 1, p.buffer, span, result, token, { answer: bytes, refill: t.refill, geometry: p.geometry, ...(second ? { second } : {}) }, shared);
   }
 
   /**
@@ -449,8 +601,8 @@ class PlaneOffload {
     }, "encode");
     if (this.token) {
       this.resident = { token: this.token, start: this.buffer, end: this.buffer + this.bytes };
-      sparePlane = plane; // (it came back as it went)
-    } else this.held = { start: this.buffer, end: this.buffer + this.bytes, data: plane };
+      this.keepBuffer(plane); // (it came back as it went)
+    } else this.held = { start: this.buffer, end: this.buffer + this.bytes, data: plane as ArrayBuffer };
     return true;
   }
 
@@ -477,7 +629,7 @@ class PlaneOffload {
     coder.resident = resident;
     void this.result.then((plane) => {
       if (plane && plane.byteLength >= this.raw!.answer) {
-        sparePlane = plane; // (it came back as it went)
+        this.keepBuffer(plane); // (it came back as it went)
         return;
       }
       this.lost = true;
@@ -512,7 +664,7 @@ class PlaneOffload {
     this.done = true;
     if (goesOn && this.raw) guardCore(this.c, this.raw.refill, "encode");
     void this.result.then((plane) => {
-      if (plane) sparePlane = plane;
+      if (plane) this.keepBuffer(plane);
     });
   }
 }
@@ -562,6 +714,12 @@ export interface RawRows {
   mct: number;
   /** Component 2's plane too (the same pass over the rows), `at` bytes after component 1's in the plane kept. */
   second?: SecondPlane;
+  /**
+   * Where the rows come in a SharedArrayBuffer still being filled: the byte offset in it of an
+   * Int32 that says how many rows are there so far (-1: none will come), written with Atomics by
+   * the calling thread ({@link PlaneOffload.startRaw}); the worker waits on it for rows not there yet.
+   */
+  progress?: number;
 }
 
 /** A second plane made from the same raw rows ({@link RawRows.second}): its geometry, and its byte offset from the first plane's start. */
@@ -603,7 +761,7 @@ const RAW_STAGE_BYTES = 256 << 10;
  * unpackComponent ×3 + rctForward; the other two outputs into scratch rows), then transformed
  * there; returns where the plane lies.
  */
-function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: PlaneGeometry): { buf: number; bytes: number } {
+function unpackTransformRaw(c: CoreExports, raw: ArrayBufferLike, u: RawRows, g: PlaneGeometry): { buf: number; bytes: number } {
   const ok = (n: number) => Number.isInteger(n) && n >= 1 && n < 2 ** 31;
   if (!(ok(u.rows) && ok(u.rowBytes) && ok(u.components) && u.components >= 3 && (u.bps === 1 || u.bps === 2 || u.bps === 4) && u.width === g.width && u.rows === g.height &&
     u.rowBytes === u.width * u.components * u.bps && u.rows * u.rowBytes <= raw.byteLength && Number.isInteger(u.dc) && (u.mct === 1 || u.mct === 2) && g.reversible === (u.mct === 1))) {
@@ -629,14 +787,43 @@ function unpackTransformRaw(c: CoreExports, raw: ArrayBuffer, u: RawRows, g: Pla
   const stage = c.alloc(per * u.rowBytes);
   const src = new Uint8Array(raw);
   const sgn = u.signed ? 1 : 0, step = u.components;
+  const progress = rowsProgress(raw, u);
+  let there = progress ? 0 : u.rows;
   for (let r = 0; r < u.rows; r += per) {
     const rows = Math.min(per, u.rows - r);
+    if (there < r + rows) there = awaitRows(progress!, r + rows, u.rows);
     new Uint8Array(c.memory.buffer, stage, rows * u.rowBytes).set(src.subarray(r * u.rowBytes, (r + rows) * u.rowBytes));
     c.dwtFeedPixels(table, 3, u.mct, stage, step, u.width * step, u.bps, sgn, u.width, rows, u.dc, scratch);
   }
   for (const f of fed) c.dwtFeedFinish(f.feed);
   planes.forEach(({ g: p, at }, i) => transformAt(c, buf + at, p, fed[i]!.levels));
   return { buf, bytes };
+}
+
+/** The progress word of raw rows still being copied ({@link RawRows.progress}; checked: in a SharedArrayBuffer, past the rows), or null. */
+function rowsProgress(raw: ArrayBufferLike, u: RawRows): Int32Array | null {
+  const at = u.progress;
+  if (at === undefined) return null;
+  if (!(isShared(raw) && Number.isInteger(at) && at % 4 === 0 && at >= u.rows * u.rowBytes && at + 4 <= raw.byteLength)) {
+    throw new J2kError("INTERNAL", "threaded encode: a progress word that does not fit the raw rows");
+  }
+  return new Int32Array(raw, at, 1);
+}
+
+/**
+ * Wait until the calling thread has copied at least `want` rows (of `rows`); returns how many are
+ * there. A J2kError if it says none will come, or after RAW_WAIT_MS without any (it copies them
+ * right after posting the job, never waiting for this worker: a wait that long means it failed).
+ */
+function awaitRows(progress: Int32Array, want: number, rows: number): number {
+  const end = Date.now() + RAW_WAIT_MS;
+  for (;;) {
+    const n = Atomics.load(progress, 0);
+    if (n >= want) return Math.min(n, rows);
+    const left = end - Date.now();
+    if (n < 0 || left <= 0) throw new J2kError("INTERNAL", "threaded encode: the raw rows never came");
+    Atomics.wait(progress, 0, n, left);
+  }
 }
 
 /**
@@ -683,8 +870,8 @@ let freeResident: CoreExports | null = null;
  * does, kept in this worker under `token`; its blocks come in "blocks" jobs without samples
  * ({@link codeResidentBatch}). Returns `plane` as it came (for the next encode's plane).
  */
-export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: number, raw?: RawRows): ArrayBuffer {
-  const bytes = raw ? residentBytes(g, raw) : planeBytes(plane, g);
+export function transformResident(plane: ArrayBufferLike, g: PlaneGeometry, token: number, raw?: RawRows): ArrayBufferLike {
+  const bytes = raw ? residentBytes(g, raw) : planeBytes(plane as ArrayBuffer, g);
   releaseResident(token);
   const c = freeResident ?? createCoreInstance();
   freeResident = null;
@@ -692,7 +879,7 @@ export function transformResident(plane: ArrayBuffer, g: PlaneGeometry, token: n
     c.jobBegin();
     c.setMemoryLimit(0xf000_0000);
     c.blockCoderBegin();
-    return raw ? unpackTransformRaw(c, plane, raw, g).buf : transformInto(c, plane, g, bytes);
+    return raw ? unpackTransformRaw(c, plane, raw, g).buf : transformInto(c, plane as ArrayBuffer, g, bytes);
   }, "encode");
   residents.set(token, { c, buf, bytes, stride: g.stride });
   return plane;

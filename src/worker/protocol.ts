@@ -35,9 +35,10 @@ export type WorkerRequest =
    * the answer is `plane`, transformed in place. With `keep`: the worker keeps the transformed
    * plane under that token (its blocks are coded here from it) and answers with `plane` as it came.
    * With `raw` (and `keep`): `plane` holds the tile's raw interleaved rows; the worker unpacks
-   * component 1 from them (the ICT's output) before the DWT (src/encode_threads.ts PlaneOffload.startRaw).
+   * component 1 from them (the ICT's output) before the DWT (src/encode_threads.ts PlaneOffload.startRaw);
+   * the raw rows may come in a SharedArrayBuffer (posted, not transferred; answered with it too).
    */
-  | { id: number; op: "dwt"; plane: ArrayBuffer; geometry: PlaneGeometry; keep?: number; raw?: RawRows }
+  | { id: number; op: "dwt"; plane: ArrayBufferLike; geometry: PlaneGeometry; keep?: number; raw?: RawRows }
   /** Threaded encoding: the plane kept under `token` is no longer needed. */
   | { id: number; op: "release"; token: number }
   /**
@@ -72,5 +73,5 @@ export type SplitBandMessage = { band: BandResult };
 
 /** A worker's answer. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | SplitResult | ArrayBuffer | null }
+  | { id: number; ok: true; result: DecodedImage | Uint8Array | EncodeResult | BlockBatchResult | BandResult | SplitResult | ArrayBufferLike | null }
   | { id: number; ok: false; error: { code: J2kErrorCode; message: string; offset?: number } };

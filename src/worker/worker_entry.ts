@@ -5,7 +5,7 @@
  */
 import { decode } from "../decode.js";
 import { encode, encodeDetailed } from "../encode.js";
-import { codeBlockBatch, codeResidentBatch, releaseResident, splitResident, transformPlane, transformResident } from "../encode_threads.js";
+import { codeBlockBatch, codeResidentBatch, releaseResident, splitResident, transferOf, transformPlane, transformResident } from "../encode_threads.js";
 import { decodeSplit, type ReceiveNow } from "./split_decode.js";
 import { J2kError } from "../errors.js";
 import { adoptModule, initSync, type CoreFlavor } from "../wasm/load.js";
@@ -84,8 +84,9 @@ function answer(req: Exclude<WorkerRequest, { op: "split" }>): Answer {
       return { msg: { id: req.id, ok: true, result: out }, transfer: [out.results, out.samples] };
     }
     if (req.op === "dwt") {
-      const plane = req.keep !== undefined ? transformResident(req.plane, req.geometry, req.keep, req.raw) : transformPlane(req.plane, req.geometry);
-      return { msg: { id: req.id, ok: true, result: plane }, transfer: [plane] };
+      const plane = req.keep !== undefined ? transformResident(req.plane, req.geometry, req.keep, req.raw) : transformPlane(req.plane as ArrayBuffer, req.geometry);
+      // (raw rows in a SharedArrayBuffer go back posted, not transferred: transferOf)
+      return { msg: { id: req.id, ok: true, result: plane }, transfer: transferOf(plane) };
     }
     if (req.op === "dwtsplit") {
       const out = splitResident(req.rows, req.geometry, req.keep);

@@ -332,6 +332,85 @@ describe("threads: API and failures", () => {
     }
   });
 
+  it("the raw rows go in a kept SharedArrayBuffer where one can be posted, else in a transferred ArrayBuffer: the same bytes; concurrent encodes never share one", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    const { threadedEarlyStops: stops, rawBuffersKept, transferOf } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    setWorkerCount(2);
+    const a = photoLike(301, 263, 3, 8, false, 11);
+    const b = photoLike(301, 263, 3, 8, false, 12);
+    const small = photoLike(120, 70, 3, 8, false, 13);
+    // (a raw-row buffer holds the rows, then, 8-byte aligned, the progress word: RawRows.progress)
+    const rawBytes = ((301 * 263 * 3 + 7) & ~7) + 8;
+    const options: EncodeOptions = { lossless: false, ratios: [20], codeBlock: [32, 32] };
+    const lossless: EncodeOptions = { codeBlock: [32, 32] };
+    const want = new Map<J2kImage, Uint8Array>([a, b, small].map((image) => [image, encode(image, options)]));
+    expect(transferOf(new SharedArrayBuffer(8)), "a SharedArrayBuffer is posted, not transferred").toEqual([]);
+    const ab = new ArrayBuffer(8);
+    expect(transferOf(ab), "an ArrayBuffer is transferred").toEqual([ab]);
+    rawBuffersKept(true);
+    try {
+      for (const shared of [true, false]) {
+        stops.shared = shared;
+        rawBuffersKept(true);
+        const label = shared ? "shared" : "fallback";
+        // one at a time: the buffer is kept and used again (shared), or never kept (fallback)
+        for (let i = 0; i < 2; i++) {
+          expect(firstDifference(await encodeAsync(a, { ...options, threads: 2 }), want.get(a)!), `${label}, encode ${i}: first differing byte`).toBe(-1);
+          expect(stops.rawShared, `${label}: the rows went in a SharedArrayBuffer`).toBe(shared);
+          expect(stops.raw, `${label}: made in the worker`).toBe(1);
+          expect(rawBuffersKept(), `${label}: buffers kept`).toEqual(shared ? [rawBytes] : []);
+        }
+        expect(firstDifference(await encodeAsync(a, { ...lossless, threads: 2 }), encode(a, lossless)), `${label}, lossless (the RCT): first differing byte`).toBe(-1);
+        // several at once (the pool runs their raw-row jobs one after the other on its workers):
+        // each has a buffer of its own, or a later copy would overwrite rows a worker has yet to read
+        const images = [a, b, small, b];
+        const outs = await Promise.all(images.map((image) => encodeAsync(image, { ...options, threads: 2 })));
+        outs.forEach((out, i) => expect(firstDifference(out, want.get(images[i]!)!), `${label}, encode ${i} of ${images.length} at once: first differing byte`).toBe(-1));
+        const kept = rawBuffersKept();
+        // (at most two kept, the largest first)
+        if (shared) expect(kept, "buffers kept after encodes at once").toEqual([rawBytes, rawBytes]);
+        else expect(kept).toEqual([]);
+      }
+    } finally {
+      stops.shared = true;
+    }
+    expect(rawBuffersKept(true), "dropped").toEqual([]);
+  });
+
+  it("shared raw rows are copied after the job goes, a part at a time: the worker reads only the rows there so far (the same bytes as all at once)", async () => {
+    const { encode, encodeAsync, setWorkerCount } = await lib();
+    const { threadedEarlyStops: stops, transformResident, releaseResident } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
+    setWorkerCount(2);
+    // (3.7 MB of rows: four parts of 1 MiB)
+    const image = photoLike(1100, 1120, 3, 8, false, 21);
+    for (const options of [{ lossless: false, ratios: [20] }, { lossless: false, ratios: [40, 10], origin: { x: 3, y: 5 } }, {}] as EncodeOptions[]) {
+      const want = encode(image, options);
+      try {
+        for (const whole of [false, true, false]) {
+          stops.wholeRaw = whole;
+          expect(firstDifference(await encodeAsync(image, { ...options, threads: 2 }), want), `${JSON.stringify(options)}, rows ${whole ? "all at once" : "in parts"}: first differing byte`).toBe(-1);
+          expect(stops.rawShared && stops.raw, "shared rows, made in the worker").toBe(1);
+        }
+      } finally {
+        stops.wholeRaw = false;
+      }
+    }
+    // worker side: the progress word lies in the shared buffer past the rows; -1: no rows will come
+    const g = { stride: 8, width: 8, height: 4, x0: 0, y0: 0, levels: 1, reversible: false };
+    const rows = { rows: 4, rowBytes: 24, components: 3, bps: 1, signed: false, width: 8, dc: 128, mct: 2 };
+    const withProgress = (n: number) => {
+      const b = new SharedArrayBuffer(104);
+      new Int32Array(b, 96, 1)[0] = n;
+      return b;
+    };
+    expect(transformResident(withProgress(4), g, 99, { ...rows, progress: 96 }).byteLength, "every row there").toBe(104);
+    expect(() => transformResident(withProgress(-1), g, 99, { ...rows, progress: 96 }), "none will come").toThrow(expect.objectContaining({ code: "INTERNAL" }));
+    for (const [buffer, progress] of [[new ArrayBuffer(104), 96], [withProgress(4), 94], [withProgress(4), 92], [withProgress(4), 104], [withProgress(4), 1.5]] as Array<[ArrayBufferLike, number]>) {
+      expect(() => transformResident(buffer, g, 99, { ...rows, progress }), `progress at ${progress} of ${buffer.byteLength}`).toThrow(expect.objectContaining({ code: "INTERNAL" }));
+    }
+    releaseResident(99);
+  });
+
   it("a worker that refuses the raw rows of component 1: this thread unpacks it, the same bytes", async () => {
     const { encode, encodeAsync, setWorkerCount } = await lib();
     const { threadedEarlyStops: stops, transformResident, releaseResident } = (await import(join(REPO_ROOT, "dist/encode_threads.js"))) as typeof import("../../src/encode_threads.js");
