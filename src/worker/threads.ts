@@ -439,6 +439,9 @@ function sharedBandsAvailable(): boolean {
  */
 const SHARED_WAIT_MS = 20;
 
+/** @internal Whether this thread may block in Atomics.wait (false once it threw: {@link drainShared} then copies only what is there). */
+export const atomicsWait = { ok: true };
+
 /**
  * After band 0 on this thread: copy the other bands' rows from the buffers shared with their jobs
  * into band 0's whole-image array as the jobs publish them (Atomics.wait between strips, ≤ 1 ms at a
@@ -484,8 +487,13 @@ function drainShared(band0: BandResult, width: number, shared: Array<SharedArray
         forward?.(); // (the job posts its answer on its port before it says complete)
         return;
       }
-      if (performance.now() - quietSince > SHARED_WAIT_MS) return;
-      Atomics.wait(words, SHARED_ROWS, rows, 1);
+      if (!atomicsWait.ok || performance.now() - quietSince > SHARED_WAIT_MS) return;
+      try {
+        Atomics.wait(words, SHARED_ROWS, rows, 1);
+      } catch {
+        atomicsWait.ok = false; // (a thread that may not block, e.g. a page's main thread that looks like Node: the answers decide)
+        return;
+      }
     }
   });
   return { rows: copied, ms };

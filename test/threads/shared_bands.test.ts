@@ -135,6 +135,28 @@ describe("threaded decode: bands in buffers shared with the calling thread", () 
     }
   });
 
+  it("a thread where Atomics.wait throws (a page's main thread that looks like Node): the calling thread stops waiting for rows, the answers decide; the output is the same", async () => {
+    const { lib, th } = await mods();
+    lib.setWorkerCount(2);
+    const img = makeImage({ width: 256, height: 800, components: 1, bitDepth: 12, signed: false, content: "noise", seed: 31 });
+    const bytes = lib.encode(img, { levels: 5, ratios: [15] });
+    const ref = lib.decode(bytes).data;
+    const wait = Atomics.wait;
+    let calls = 0;
+    Atomics.wait = ((..._args: unknown[]) => {
+      calls++;
+      throw new TypeError("Atomics.wait cannot be called in this context");
+    }) as typeof Atomics.wait;
+    try {
+      for (let call = 0; call < 4; call++) expect(same((await lib.decodeAsync(bytes, { threads: 2 })).data, ref), `call ${call}`).toBe(true);
+      expect(calls, "tried once at most").toBeLessThanOrEqual(1);
+      if (calls === 1) expect(th.atomicsWait.ok).toBe(false);
+    } finally {
+      Atomics.wait = wait;
+      th.atomicsWait.ok = true;
+    }
+  });
+
   it("threaded decodes at once, and an image of another size between them: each call its own shared buffers, every output equal to decode()", async () => {
     const { lib } = await mods();
     lib.setWorkerCount(2);
