@@ -1113,6 +1113,8 @@ class BlockBatches {
   local_ = 0;
   /** Batches of a resident plane the worker never made, answered `missing` and coded here. */
   lostBatches = 0;
+  /** A view of the core's memory (codeHereAt; made again when the memory grows). */
+  private memView: DataView | null = null;
   /** A component's plane kept here (PlaneOffload): its blocks' samples are packed from it. */
   held: HeldPlane | null = null;
   /** Or kept by the worker (PlaneOffload with `keep`): its blocks go there without samples, never coded here. */
@@ -1246,7 +1248,7 @@ class BlockBatches {
     while (!this.error) {
       const i = this.codesHere && this.anyLeft() ? this.takeLast() : -1;
       if (i >= 0) {
-        guardCore(this.c, () => this.codeHereAt(i), "encode");
+        this.codeHereGuarded(i);
         if (performance.now() - t > LOCAL_SLICE_MS) {
           await yieldTurn();
           t = performance.now();
@@ -1284,7 +1286,7 @@ class BlockBatches {
     while (!until.now && this.anyLeft() && !this.error) {
       const i = this.takeLast();
       if (i < 0) break;
-      guardCore(this.c, () => this.codeHereAt(i), "encode");
+      this.codeHereGuarded(i);
       if (performance.now() - t > LOCAL_SLICE_MS) {
         await yieldTurn();
         t = performance.now();
@@ -1293,19 +1295,32 @@ class BlockBatches {
     this.rethrow();
   }
 
+  /** {@link codeHereAt} with its failures as guardCore makes them (no closure a block: garbage on the calling thread). */
+  private codeHereGuarded(i: number): void {
+    try {
+      this.codeHereAt(i);
+    } catch (e) {
+      guardCore(this.c, () => {
+        throw e;
+      }, "encode");
+    }
+  }
+
   /** Listed block i coded on this instance (from the held plane through the stage, else in place). */
   private codeHereAt(i: number): void {
     const c = this.c;
     const held = this.held;
-    const rv = new DataView(c.memory.buffer, c.encoderDeferredList() + i * DeferredBlock.bytes, DeferredBlock.bytes);
-    const src = rv.getUint32(DeferredBlock.src, true);
+    // (one view of the core's memory for every block, not one a block: garbage on the calling thread)
+    if (this.memView?.buffer !== c.memory.buffer) this.memView = new DataView(c.memory.buffer);
+    const rv = this.memView, d = c.encoderDeferredList() + i * DeferredBlock.bytes;
+    const src = rv.getUint32(d + DeferredBlock.src, true);
     this.local_++;
-    if (rv.getUint32(DeferredBlock.resume, true) !== 0) this.resumed++; // (the core continues where the block stopped)
+    if (rv.getUint32(d + DeferredBlock.resume, true) !== 0) this.resumed++; // (the core continues where the block stopped)
     if (!held || src < held.start || src >= held.end) {
       c.encoderDeferredCodeAt(i, 0, 0);
       return;
     }
-    const w = rv.getInt32(DeferredBlock.w, true), h = rv.getInt32(DeferredBlock.h, true), stride = rv.getInt32(DeferredBlock.stride, true);
+    const w = rv.getInt32(d + DeferredBlock.w, true), h = rv.getInt32(d + DeferredBlock.h, true), stride = rv.getInt32(d + DeferredBlock.stride, true);
     const row = w * 4, step = stride * 4, at = src - held.start;
     if (!(w > 0 && h > 0 && stride >= w && w * h <= DeferredBlock.stageSamples && at + (h - 1) * step + row <= held.end - held.start)) {
       throw new J2kError("INTERNAL", "threaded encode: a block lies outside the held plane");
@@ -1545,8 +1560,53 @@ class BlockBatches {
     return out;
   }
 
-  /** Put a batch's results (codeBlockBatch's layout) into the core, block by block, in list order. */
+  /**
+   * Put a batch's results (codeBlockBatch's layout) into the core, block by block, in list order.
+   * They are copied into the core at once, into the pack stage (encoderDeferredStaging(3): free
+   * outside pack and codeHereAt), and moved from there to each block's staging areas (copyWithin):
+   * views of the results for every block's parts (several objects a block, ~8000 blocks an encode
+   * on saw) filled the calling thread's young generation, and its scavenges took CPU time from
+   * both threads. Results larger than the stage go the old way ({@link installParts}).
+   */
   private install(b: Batch, results: ArrayBuffer): void {
+    const c = this.c;
+    const total = results.byteLength;
+    if (total > SAMPLE_BUFFER_BYTES) return this.installParts(b, results);
+    const scratch = c.encoderDeferredStaging(3);
+    let mem = new Uint8Array(c.memory.buffer);
+    mem.set(new Uint8Array(results), scratch);
+    const rv = new DataView(results);
+    const passBytes = c.blockCoderPassBytes();
+    let at = 0;
+    for (let i = 0; i < b.count; i++) {
+      const npass = rv.getInt32(at + BlockInfo.passes, true);
+      const len = rv.getInt32(at + BlockInfo.length, true);
+      // (checked here: copyWithin clamps silently)
+      const parts = BlockInfo.bytes + npass * passBytes + len;
+      if (!(npass >= 0 && len >= 0 && at + parts + 8 <= total)) throw new J2kError("INTERNAL", `threaded encode: a batch's results end inside block ${i}`);
+      if (mem.buffer !== c.memory.buffer) mem = new Uint8Array(c.memory.buffer); // (an install may grow the memory)
+      const from = scratch + at;
+      mem.copyWithin(c.encoderDeferredStaging(2), from, from + BlockInfo.bytes);
+      mem.copyWithin(c.encoderDeferredStaging(1), from + BlockInfo.bytes, from + BlockInfo.bytes + npass * passBytes);
+      mem.copyWithin(c.encoderDeferredStaging(0), from + BlockInfo.bytes + npass * passBytes, from + parts);
+      at = (at + parts + 7) & ~7;
+      c.encoderDeferredInstall(b.first + i);
+      const rb = rv.getInt32(at, true);
+      if (rv.getInt32(at + 4, true) !== 0) this.resumed++;
+      at += 8;
+      if (rb > 0) {
+        if (!(at + rb <= total)) throw new J2kError("INTERNAL", `threaded encode: a batch's results end inside block ${i}`);
+        if (mem.buffer !== c.memory.buffer) mem = new Uint8Array(c.memory.buffer);
+        mem.copyWithin(c.encoderDeferredStaging(4), scratch + at, scratch + at + rb);
+        c.encoderDeferredKeepResume(b.first + i, rb);
+        at = (at + rb + 7) & ~7;
+      }
+    }
+    if (at !== total) throw new J2kError("INTERNAL", `threaded encode: a batch's results are ${total} bytes, expected ${at}`);
+  }
+
+  /** {@link install} for results larger than the stage: each block's parts copied from the results. */
+  private installParts(b: Batch, results: ArrayBuffer): void {
     const c = this.c;
     const res = new Uint8Array(results);
     const rv = new DataView(results);
