@@ -1566,15 +1566,33 @@ class BlockBatches {
    * outside pack and codeHereAt), and moved from there to each block's staging areas (copyWithin):
    * views of the results for every block's parts (several objects a block, ~8000 blocks an encode
    * on saw) filled the calling thread's young generation, and its scavenges took CPU time from
-   * both threads. Results larger than the stage go the old way ({@link installParts}).
+   * both threads. Results larger than the stage: each part copied from the results.
    */
   private install(b: Batch, results: ArrayBuffer): void {
     const c = this.c;
-    const total = results.byteLength;
-    if (total > SAMPLE_BUFFER_BYTES) return this.installParts(b, results);
+    if (results.byteLength > SAMPLE_BUFFER_BYTES) {
+      // (results larger than the stage: each part copied from the results)
+      const res = new Uint8Array(results);
+      this.installFrom(b, results, (dst, from, to) => new Uint8Array(c.memory.buffer).set(res.subarray(from, to), dst));
+      return;
+    }
     const scratch = c.encoderDeferredStaging(3);
     let mem = new Uint8Array(c.memory.buffer);
     mem.set(new Uint8Array(results), scratch);
+    this.installFrom(b, results, (dst, from, to) => {
+      if (mem.buffer !== c.memory.buffer) mem = new Uint8Array(c.memory.buffer); // (an install may grow the memory)
+      mem.copyWithin(dst, scratch + from, scratch + to);
+    });
+  }
+
+  /**
+   * {@link install}'s walk over a batch's results: each block's parts (info, passes, bytes, and a
+   * resume state where there is one) go to its staging areas through `copy(dst, from, to)` (bytes
+   * [from, to) of the results to the core address dst), then the block is installed.
+   */
+  private installFrom(b: Batch, results: ArrayBuffer, copy: (dst: number, from: number, to: number) => void): void {
+    const c = this.c;
+    const total = results.byteLength;
     const rv = new DataView(results);
     const passBytes = c.blockCoderPassBytes();
     let at = 0;
@@ -1584,11 +1602,9 @@ class BlockBatches {
       // (checked here: copyWithin clamps silently)
       const parts = BlockInfo.bytes + npass * passBytes + len;
       if (!(npass >= 0 && len >= 0 && at + parts + 8 <= total)) throw new J2kError("INTERNAL", `threaded encode: a batch's results end inside block ${i}`);
-      if (mem.buffer !== c.memory.buffer) mem = new Uint8Array(c.memory.buffer); // (an install may grow the memory)
-      const from = scratch + at;
-      mem.copyWithin(c.encoderDeferredStaging(2), from, from + BlockInfo.bytes);
-      mem.copyWithin(c.encoderDeferredStaging(1), from + BlockInfo.bytes, from + BlockInfo.bytes + npass * passBytes);
-      mem.copyWithin(c.encoderDeferredStaging(0), from + BlockInfo.bytes + npass * passBytes, from + parts);
+      copy(c.encoderDeferredStaging(2), at, at + BlockInfo.bytes);
+      copy(c.encoderDeferredStaging(1), at + BlockInfo.bytes, at + BlockInfo.bytes + npass * passBytes);
+      copy(c.encoderDeferredStaging(0), at + BlockInfo.bytes + npass * passBytes, at + parts);
       at = (at + parts + 7) & ~7;
       c.encoderDeferredInstall(b.first + i);
       const rb = rv.getInt32(at, true);
@@ -1596,43 +1612,12 @@ class BlockBatches {
       at += 8;
       if (rb > 0) {
         if (!(at + rb <= total)) throw new J2kError("INTERNAL", `threaded encode: a batch's results end inside block ${i}`);
-        if (mem.buffer !== c.memory.buffer) mem = new Uint8Array(c.memory.buffer);
-        mem.copyWithin(c.encoderDeferredStaging(4), scratch + at, scratch + at + rb);
+        copy(c.encoderDeferredStaging(4), at, at + rb);
         c.encoderDeferredKeepResume(b.first + i, rb);
         at = (at + rb + 7) & ~7;
       }
     }
     if (at !== total) throw new J2kError("INTERNAL", `threaded encode: a batch's results are ${total} bytes, expected ${at}`);
-  }
-
-  /** {@link install} for results larger than the stage: each block's parts copied from the results. */
-  private installParts(b: Batch, results: ArrayBuffer): void {
-    const c = this.c;
-    const res = new Uint8Array(results);
-    const rv = new DataView(results);
-    const passBytes = c.blockCoderPassBytes();
-    let at = 0;
-    for (let i = 0; i < b.count; i++) {
-      const npass = rv.getInt32(at + BlockInfo.passes, true);
-      const len = rv.getInt32(at + BlockInfo.length, true);
-      const mem = new Uint8Array(c.memory.buffer);
-      mem.set(res.subarray(at, at + BlockInfo.bytes), c.encoderDeferredStaging(2));
-      at += BlockInfo.bytes;
-      mem.set(res.subarray(at, at + npass * passBytes), c.encoderDeferredStaging(1));
-      at += npass * passBytes;
-      mem.set(res.subarray(at, at + len), c.encoderDeferredStaging(0));
-      at = (at + len + 7) & ~7;
-      c.encoderDeferredInstall(b.first + i);
-      const rb = rv.getInt32(at, true);
-      if (rv.getInt32(at + 4, true) !== 0) this.resumed++;
-      at += 8;
-      if (rb > 0) {
-        new Uint8Array(c.memory.buffer).set(res.subarray(at, at + rb), c.encoderDeferredStaging(4));
-        c.encoderDeferredKeepResume(b.first + i, rb);
-        at = (at + rb + 7) & ~7;
-      }
-    }
-    if (at !== results.byteLength) throw new J2kError("INTERNAL", `threaded encode: a batch's results are ${results.byteLength} bytes, expected ${at}`);
   }
 
   /** Code a batch on this thread (no worker could take it). */
