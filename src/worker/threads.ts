@@ -334,7 +334,7 @@ export async function decodeThreaded(
     // the bands' own times where known (waits for a core left out): other processes move them little;
     // band 1 in a shared buffer: this thread's copies of its rows count with band 0 (they are this
     // thread's work, done while band 1's job ends when band 0 ends that much earlier)
-    const copies = d1.shared && sharedBandsPolicy.countCopies ? copyMs + performance.now() - s0 : 0;
+    const copies = d1.shared ? copyMs + performance.now() - s0 : 0;
     correctFirstShare(kind, first, d0.cpu + copies - d1.cpu, d0.cpu + copies + d1.cpu);
   } else if (kind !== undefined && d0.done !== undefined && d1.done !== undefined) {
     // else when they ended (band 1's time: from when band 0 started, a slight over-estimate by the job's start-up)
@@ -414,9 +414,9 @@ const sharedBands: SharedArrayBuffer[] = [];
 /**
  * @internal Tests and benchmarks: whether threaded decodes may lend shared buffers where the
  * platform has them (`on`: off = the transferred buffers of every platform without
- * SharedArrayBuffer), and whether the two-band balance counts the copies of a shared band with band 0.
+ * SharedArrayBuffer).
  */
-export const sharedBandsPolicy = { on: true, countCopies: true };
+export const sharedBandsPolicy = { on: true };
 
 /** @internal Tests and benchmarks: bands answered as in a shared buffer, and of their rows those copied before the answer. */
 export const sharedBandStats = { bands: 0, rows: 0, rowsEarly: 0 };
